@@ -1,0 +1,15 @@
+//! The govmedia domain: value types, rules and pure functions over plain data.
+//!
+//! Everything here is deterministic and free of I/O: no SQL, no HTTP, no clock.
+//! Time enters as a parameter, so every rule (deadlines, freshness, scores) can be
+//! tested at any date. Storage and the web layer convert to and from these types
+//! at their boundaries; the string codes of the enums (`Platform::code`, …) are the
+//! stable representation used in the database, the JSON API and data files.
+
+pub mod account;
+pub mod codes;
+pub mod registry_rules;
+pub mod role;
+pub mod sampling;
+pub mod scoring;
+pub mod unit;

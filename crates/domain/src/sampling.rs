@@ -1,0 +1,1 @@
+//! Reproducible spot-check sampling (issue 5). Placeholder until implemented.

@@ -1,0 +1,247 @@
+//! Units (单位) and the unit tree.
+//!
+//! Units form a tree; a user sees and acts on their unit's subtree only. The tree is
+//! stored as a materialised path ([`UnitPath`], e.g. `/1/5/12/`), so "is X inside
+//! the subtree of Y" is a prefix test and a subtree query is one `LIKE 'prefix%'`.
+
+use crate::code_enum;
+use serde::{Deserialize, Serialize};
+
+code_enum! {
+    /// 行政层级: the administrative level of a unit.
+    Level, "层级" {
+        Province = ("province", "省"),
+        City = ("city", "市"),
+        County = ("county", "县区"),
+        Town = ("town", "乡镇街道"),
+    }
+}
+
+code_enum! {
+    /// 单位类型: what kind of body a unit is.
+    UnitKind, "单位类型" {
+        /// 人民政府
+        PeopleGovernment = ("people_government", "人民政府"),
+        /// 政府办公室: the office that usually supervises (主管) new media.
+        GovernmentOffice = ("government_office", "政府办公室"),
+        /// 部门
+        Department = ("department", "部门"),
+        /// 乡镇/街道
+        TownStreet = ("town_street", "乡镇/街道"),
+        /// 事业单位
+        PublicInstitution = ("public_institution", "事业单位"),
+        /// 内设机构: an internal organ, which may not open new accounts.
+        InternalOrgan = ("internal_organ", "内设机构"),
+        /// 承办企业: an outside contractor operating accounts.
+        OperatorCompany = ("operator_company", "承办企业"),
+    }
+}
+
+/// Materialised path of a unit in the tree: the ids from the root down to the
+/// unit itself, written `/1/5/12/`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UnitPath(String);
+
+impl UnitPath {
+    /// The path of a root unit.
+    pub fn root(id: i64) -> Self {
+        UnitPath(format!("/{id}/"))
+    }
+
+    /// The path of a child of this unit.
+    pub fn child(&self, id: i64) -> Self {
+        UnitPath(format!("{}{id}/", self.0))
+    }
+
+    /// Wraps a stored path; returns `None` if it is not of the form `/n/…/`.
+    pub fn from_stored(s: &str) -> Option<Self> {
+        let inner = s.strip_prefix('/')?.strip_suffix('/')?;
+        if inner.is_empty() || !inner.split('/').all(|p| p.parse::<i64>().is_ok()) {
+            return None;
+        }
+        Some(UnitPath(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether `other` is this unit or lies below it.
+    pub fn contains(&self, other: &UnitPath) -> bool {
+        other.0.starts_with(&self.0)
+    }
+
+    /// The ids from the root down to this unit.
+    pub fn ids(&self) -> Vec<i64> {
+        self.0
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| p.parse().ok())
+            .collect()
+    }
+
+    /// Depth in the tree: 0 for a root.
+    pub fn depth(&self) -> usize {
+        self.ids().len().saturating_sub(1)
+    }
+}
+
+/// Validated input for creating or editing a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitDraft {
+    pub name: String,
+    pub short_name: Option<String>,
+    pub level: Level,
+    pub kind: UnitKind,
+    pub region_code: Option<String>,
+    pub parent_id: Option<i64>,
+    /// 主管单位: the office that supervises this unit's accounts, if not the parent.
+    pub supervisor_id: Option<i64>,
+}
+
+/// A validation problem with one field of a form, with a message for a clerk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        FieldError {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// Trims and checks a required text field's length in characters.
+pub fn required_text(
+    field: &'static str,
+    label: &str,
+    value: &str,
+    max_chars: usize,
+    errors: &mut Vec<FieldError>,
+) -> String {
+    let v = value.trim();
+    if v.is_empty() {
+        errors.push(FieldError::new(field, format!("请填写{label}")));
+    } else if v.chars().count() > max_chars {
+        errors.push(FieldError::new(
+            field,
+            format!("{label}不能超过{max_chars}个字"),
+        ));
+    }
+    v.to_string()
+}
+
+/// Trims an optional text field; empty becomes `None`.
+pub fn optional_text(
+    field: &'static str,
+    label: &str,
+    value: Option<&str>,
+    max_chars: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    if v.chars().count() > max_chars {
+        errors.push(FieldError::new(
+            field,
+            format!("{label}不能超过{max_chars}个字"),
+        ));
+    }
+    Some(v.to_string())
+}
+
+impl UnitDraft {
+    /// Validates raw input. Region codes are 6 to 12 digits (行政区划代码).
+    pub fn parse(
+        name: &str,
+        short_name: Option<&str>,
+        level: &str,
+        kind: &str,
+        region_code: Option<&str>,
+        parent_id: Option<i64>,
+        supervisor_id: Option<i64>,
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = required_text("name", "单位名称", name, 100, &mut errors);
+        let short_name = optional_text("short_name", "简称", short_name, 30, &mut errors);
+        let level = Level::parse(level)
+            .map_err(|e| errors.push(FieldError::new("level", e.to_string())))
+            .ok();
+        let kind = UnitKind::parse(kind)
+            .map_err(|e| errors.push(FieldError::new("kind", e.to_string())))
+            .ok();
+        let region_code = optional_text("region_code", "区划代码", region_code, 12, &mut errors);
+        if let Some(code) = &region_code
+            && (code.len() < 6 || !code.chars().all(|c| c.is_ascii_digit()))
+        {
+            errors.push(FieldError::new("region_code", "区划代码应为6至12位数字"));
+        }
+        match (level, kind) {
+            (Some(level), Some(kind)) if errors.is_empty() => Ok(UnitDraft {
+                name,
+                short_name,
+                level,
+                kind,
+                region_code,
+                parent_id,
+                supervisor_id,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_contains_descendants_only() {
+        let root = UnitPath::root(1);
+        let child = root.child(5);
+        let grandchild = child.child(12);
+        assert!(root.contains(&grandchild));
+        assert!(child.contains(&child));
+        assert!(!child.contains(&root));
+        // `/1/5/` must not contain `/1/50/`.
+        assert!(!child.contains(&root.child(50)));
+        assert_eq!(grandchild.ids(), vec![1, 5, 12]);
+        assert_eq!(grandchild.depth(), 2);
+    }
+
+    #[test]
+    fn stored_paths_are_checked() {
+        assert!(UnitPath::from_stored("/1/2/").is_some());
+        assert!(UnitPath::from_stored("/1/x/").is_none());
+        assert!(UnitPath::from_stored("1/2").is_none());
+        assert!(UnitPath::from_stored("//").is_none());
+    }
+
+    #[test]
+    fn unit_draft_reports_every_bad_field() {
+        let errs =
+            UnitDraft::parse(" ", None, "星球", "部门", Some("12a"), None, None).unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["name", "level", "region_code"]);
+        assert_eq!(errs[0].message, "请填写单位名称");
+    }
+
+    #[test]
+    fn unit_draft_accepts_labels() {
+        let d = UnitDraft::parse(
+            "昆山市教育局",
+            Some("教育局"),
+            "县区",
+            "部门",
+            Some("320583"),
+            Some(1),
+            None,
+        )
+        .unwrap();
+        assert_eq!(d.level, Level::County);
+        assert_eq!(d.kind, UnitKind::Department);
+    }
+}

@@ -1,0 +1,1 @@
+//! govmedia service crate.

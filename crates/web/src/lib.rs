@@ -1,0 +1,1 @@
+//! govmedia web crate.
