@@ -1,0 +1,1 @@
+//! Working-day calendar (issue 3). Placeholder until implemented.
