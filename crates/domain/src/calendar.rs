@@ -842,7 +842,7 @@ mod tests {
     #[test]
     fn a_break_may_start_in_the_previous_december() {
         // The 2023 notice: 元旦 2022-12-31 (Saturday) to 2023-01-02.
-        let text = "year = 2023\ntitle = \"t\"\ndocument_number = \"国办发明电〔2022〕16号\"\n\
+        let text = "year = 2023\ntitle = \"t\"\ndocument_number = \"n\"\n\
                     [[holidays]]\nname = \"元旦\"\nstart = 2022-12-31\nend = 2023-01-02\n";
         let y2023 = CalendarYear::from_toml(text).unwrap();
         let cal = WorkingCalendar::from_years(vec![y2023]).unwrap();
