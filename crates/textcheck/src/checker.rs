@@ -1,0 +1,423 @@
+//! The checker: dictionaries compiled into one automaton, plus detectors and the typo model.
+
+use crate::detectors;
+use crate::dict::{self, Defaults, DictError, Dictionary, Entry, Rule};
+use crate::finding::{Category, Finding, Severity};
+use crate::normalize::{Normalized, normalize, normalize_term};
+use crate::typo::TypoModel;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+use thiserror::Error;
+
+/// Building a checker failed.
+#[derive(Debug, Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Dict(#[from] DictError),
+    #[error("无法构建匹配自动机：{0}")]
+    Automaton(String),
+}
+
+/// The dictionaries that ship inside the binary, curated for government content.
+/// Each file cites its sources; see `dicts/README.md` for the format.
+pub const DEFAULT_DICTS: &[(&str, &str)] = &[
+    (
+        "default/expression.txt",
+        include_str!("../dicts/expression.txt"),
+    ),
+    (
+        "default/outdated_name.txt",
+        include_str!("../dicts/outdated_name.txt"),
+    ),
+    ("default/secret.txt", include_str!("../dicts/secret.txt")),
+    ("default/harmful.txt", include_str!("../dicts/harmful.txt")),
+    ("default/ads.txt", include_str!("../dicts/ads.txt")),
+    (
+        "default/improper.txt",
+        include_str!("../dicts/improper.txt"),
+    ),
+    ("default/typo.txt", include_str!("../dicts/typo.txt")),
+    ("default/context.txt", include_str!("../dicts/context.txt")),
+];
+
+/// How far back (in normalised chars) a context word such as 严禁 reaches, within one clause.
+const CONTEXT_REACH: usize = 40;
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Rule(u32),
+    Exemption,
+    Context,
+}
+
+/// Collects dictionaries and options, then compiles a [`Checker`].
+#[derive(Debug, Default)]
+pub struct CheckerBuilder {
+    dicts: Vec<Dictionary>,
+    typo_model: bool,
+    detectors: bool,
+}
+
+impl CheckerBuilder {
+    /// Adds the built-in dictionaries, the structured-data detectors and the typo model.
+    pub fn with_defaults(mut self) -> Self {
+        for (name, text) in DEFAULT_DICTS {
+            // The defaults are tested to parse; a failure here is a bug caught by the tests.
+            if let Ok(d) = dict::parse(name, text, Defaults::default()) {
+                self.dicts.push(d);
+            }
+        }
+        self.typo_model = true;
+        self.detectors = true;
+        self
+    }
+
+    /// Turns the structured-data detectors (IDs, phones, cards, e-mail, URLs) on or off.
+    pub fn detectors(mut self, on: bool) -> Self {
+        self.detectors = on;
+        self
+    }
+
+    /// Turns the statistical typo model on or off (the curated typo list is a dictionary).
+    pub fn typo_model(mut self, on: bool) -> Self {
+        self.typo_model = on;
+        self
+    }
+
+    /// Adds a parsed dictionary; later dictionaries override earlier ones term by term.
+    pub fn add_dict(mut self, d: Dictionary) -> Self {
+        self.dicts.push(d);
+        self
+    }
+
+    /// Parses dictionary text and adds it.
+    pub fn add_dict_str(
+        self,
+        name: &str,
+        text: &str,
+        defaults: Defaults,
+    ) -> Result<Self, DictError> {
+        Ok(self.add_dict(dict::parse(name, text, defaults)?))
+    }
+
+    /// Reads a dictionary file and adds it (plain lines need a `@category` header).
+    pub fn add_dict_file(self, path: impl AsRef<Path>) -> Result<Self, DictError> {
+        self.add_dict_file_with(path, Defaults::default())
+    }
+
+    /// Reads a dictionary file whose plain lines take `defaults`.
+    pub fn add_dict_file_with(
+        self,
+        path: impl AsRef<Path>,
+        defaults: Defaults,
+    ) -> Result<Self, DictError> {
+        Ok(self.add_dict(dict::load_file(path.as_ref(), defaults)?))
+    }
+
+    /// Compiles everything into one leftmost-longest automaton.
+    pub fn build(self) -> Result<Checker, BuildError> {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut kinds: Vec<Kind> = Vec::new();
+        let mut rules: Vec<CompiledRule> = Vec::new();
+        for d in self.dicts {
+            for entry in d.entries {
+                let (term, kind) = match entry {
+                    Entry::Rule(rule) => {
+                        let term = normalize_term(&rule.term);
+                        let ascii_word = term.bytes().all(|b| b.is_ascii_alphanumeric());
+                        rules.push(CompiledRule { rule, ascii_word });
+                        (term, Kind::Rule(rules.len() as u32 - 1))
+                    }
+                    Entry::Exemption { term, .. } => (normalize_term(&term), Kind::Exemption),
+                    Entry::Context { term, .. } => (normalize_term(&term), Kind::Context),
+                };
+                if term.is_empty() {
+                    continue;
+                }
+                match index.get(&term) {
+                    Some(&i) => kinds[i] = kind,
+                    None => {
+                        index.insert(term.clone(), patterns.len());
+                        patterns.push(term);
+                        kinds.push(kind);
+                    }
+                }
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&patterns)
+            .map_err(|e| BuildError::Automaton(e.to_string()))?;
+        Ok(Checker {
+            automaton,
+            kinds,
+            rules,
+            typo: self.typo_model.then(TypoModel::get),
+            detectors: self.detectors,
+            pattern_count: patterns.len(),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct CompiledRule {
+    rule: Rule,
+    /// An all-ASCII alphanumeric term (`qq`, `av`) only matches a whole word.
+    ascii_word: bool,
+}
+
+/// A compiled checker. Immutable, `Send + Sync`: build once, share in an `Arc`, scan from
+/// many threads.
+#[derive(Debug)]
+pub struct Checker {
+    automaton: AhoCorasick,
+    kinds: Vec<Kind>,
+    rules: Vec<CompiledRule>,
+    typo: Option<&'static TypoModel>,
+    detectors: bool,
+    pattern_count: usize,
+}
+
+fn is_clause_break(c: char) -> bool {
+    matches!(
+        c,
+        '。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n' | '\r' | '：' | ':'
+    )
+}
+
+/// A finding before mapping back to the original text.
+struct Raw {
+    byte_start: usize,
+    byte_end: usize,
+    category: Category,
+    severity: Severity,
+    rule: String,
+    message: String,
+    suggestion: Option<String>,
+}
+
+impl Checker {
+    pub fn builder() -> CheckerBuilder {
+        CheckerBuilder::default()
+    }
+
+    /// A checker with the built-in rules only.
+    pub fn with_defaults() -> Checker {
+        // The built-in dictionaries are tested to compile.
+        Checker::builder()
+            .with_defaults()
+            .build()
+            .unwrap_or_else(|_| Checker::empty())
+    }
+
+    fn empty() -> Checker {
+        Checker {
+            automaton: AhoCorasick::new(Vec::<String>::new()).expect("empty automaton"),
+            kinds: Vec::new(),
+            rules: Vec::new(),
+            typo: None,
+            detectors: false,
+            pattern_count: 0,
+        }
+    }
+
+    /// Number of distinct terms in the automaton (rules, exemptions and context words).
+    pub fn pattern_count(&self) -> usize {
+        self.pattern_count
+    }
+
+    /// Checks a text. Never panics; findings are sorted by position.
+    pub fn check(&self, text: &str) -> Vec<Finding> {
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let norm = normalize(text);
+        let mut raws = Vec::new();
+        self.dictionary_matches(&norm, &mut raws);
+        if self.detectors {
+            let mut hits = Vec::new();
+            detectors::detect(&norm.text, &mut hits);
+            raws.extend(hits.into_iter().map(|h| Raw {
+                byte_start: h.start,
+                byte_end: h.end,
+                category: h.category,
+                severity: h.severity,
+                rule: h.rule.to_string(),
+                message: h.message,
+                suggestion: h.suggestion,
+            }));
+        }
+        if let Some(model) = self.typo {
+            let taken: Vec<(usize, usize)> =
+                raws.iter().map(|r| (r.byte_start, r.byte_end)).collect();
+            for t in model.detect(&norm.text) {
+                if taken.iter().any(|&(s, e)| t.start < e && s < t.end) {
+                    continue;
+                }
+                raws.push(Raw {
+                    byte_start: t.start,
+                    byte_end: t.end,
+                    category: Category::Typo,
+                    severity: Severity::Warn,
+                    rule: "typo.homophone".to_string(),
+                    message: format!("疑似错别字：「{}」应为「{}」", t.found, t.correct),
+                    suggestion: Some(t.correct),
+                });
+            }
+        }
+        if raws.is_empty() {
+            return Vec::new();
+        }
+        self.map_back(text, &norm, raws)
+    }
+
+    fn dictionary_matches(&self, norm: &Normalized, out: &mut Vec<Raw>) {
+        let hay = norm.text.as_str();
+        let bytes = hay.as_bytes();
+        let mut last_context_end: Option<usize> = None;
+        for m in self.automaton.find_iter(hay) {
+            match self.kinds[m.pattern().as_usize()] {
+                Kind::Exemption => {}
+                Kind::Context => last_context_end = Some(m.end()),
+                Kind::Rule(i) => {
+                    let cr = &self.rules[i as usize];
+                    if cr.ascii_word {
+                        let before = m.start() > 0 && bytes[m.start() - 1].is_ascii_alphanumeric();
+                        let after = m.end() < bytes.len() && bytes[m.end()].is_ascii_alphanumeric();
+                        if before || after {
+                            continue;
+                        }
+                    }
+                    let r = &cr.rule;
+                    // 原国土资源部: a historical reference to an abolished name is correct.
+                    if r.category == Category::OutdatedName
+                        && (hay[..m.start()].ends_with('原') || hay[..m.start()].ends_with('前'))
+                    {
+                        continue;
+                    }
+                    if r.category.mention_exempt()
+                        && let Some(ce) = last_context_end
+                    {
+                        let between = &hay[ce..m.start()];
+                        if between.chars().count() <= CONTEXT_REACH
+                            && !between.chars().any(is_clause_break)
+                        {
+                            continue;
+                        }
+                    }
+                    out.push(Raw {
+                        byte_start: m.start(),
+                        byte_end: m.end(),
+                        category: r.category,
+                        severity: r.severity,
+                        rule: r.origin.clone(),
+                        message: message(r),
+                        suggestion: r.suggestion.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn map_back(&self, text: &str, norm: &Normalized, raws: Vec<Raw>) -> Vec<Finding> {
+        // Char index → byte offset in the original, built only when there is a finding.
+        let mut starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        starts.push(text.len());
+        let mut out: Vec<Finding> = raws
+            .into_iter()
+            .filter_map(|r| {
+                let (start, end) = norm.orig_span(r.byte_start, r.byte_end);
+                if start >= end || end >= starts.len() {
+                    return None;
+                }
+                Some(Finding {
+                    category: r.category,
+                    severity: r.severity,
+                    start,
+                    end,
+                    text: text[starts[start]..starts[end]].to_string(),
+                    rule: r.rule,
+                    message: r.message,
+                    suggestion: r.suggestion,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| (a.start, a.end, a.category).cmp(&(b.start, b.end, b.category)));
+        out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.category == b.category);
+        out
+    }
+}
+
+fn message(r: &Rule) -> String {
+    let base = match r.category {
+        Category::Expression => "表述不规范".to_string(),
+        Category::OutdatedName => "机构名称已调整".to_string(),
+        Category::Secret => "出现密级标识，涉嫌泄露国家秘密".to_string(),
+        Category::Typo => match &r.suggestion {
+            Some(s) => format!("疑似错别字：「{}」应为「{s}」", r.term),
+            None => "疑似错别字".to_string(),
+        },
+        c => format!("疑似{}", c.label()),
+    };
+    match &r.note {
+        Some(note) => format!("{base}：{note}"),
+        None => base,
+    }
+}
+
+/// A checker that can be replaced while other threads scan: `load` clones an `Arc` under a
+/// read lock held for nanoseconds, so a reload (built outside the lock) never waits for scans
+/// and scans never wait for a build.
+#[derive(Debug)]
+pub struct SharedChecker {
+    current: RwLock<Arc<Checker>>,
+}
+
+impl SharedChecker {
+    pub fn new(checker: Checker) -> Self {
+        SharedChecker {
+            current: RwLock::new(Arc::new(checker)),
+        }
+    }
+
+    /// The current checker; keep it for the duration of one scan.
+    pub fn load(&self) -> Arc<Checker> {
+        match self.current.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Swaps in a new checker; scans in progress finish on the old one.
+    pub fn store(&self, checker: Checker) {
+        let new = Arc::new(checker);
+        match self.current.write() {
+            Ok(mut g) => *g = new,
+            Err(poisoned) => *poisoned.into_inner() = new,
+        }
+    }
+
+    /// Checks with the current checker.
+    pub fn check(&self, text: &str) -> Vec<Finding> {
+        self.load().check(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_dictionaries_parse_and_build() {
+        for (name, text) in DEFAULT_DICTS {
+            if let Err(e) = dict::parse(name, text, Defaults::default()) {
+                panic!("{e}");
+            }
+        }
+        assert!(Checker::builder().with_defaults().build().is_ok());
+    }
+}
