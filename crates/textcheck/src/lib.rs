@@ -41,6 +41,7 @@ pub mod detectors;
 pub mod dict;
 mod finding;
 pub mod normalize;
+pub mod report;
 pub mod typo;
 
 pub use checker::{BuildError, Checker, CheckerBuilder, DEFAULT_DICTS, SharedChecker};
