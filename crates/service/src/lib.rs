@@ -1,1 +1,79 @@
-//! govmedia service crate.
+//! Use cases of govmedia: the only place where rules, storage and (later) connectors meet.
+//!
+//! Every command that changes state runs in one database transaction together with
+//! its audit record, so a change is never visible without its audit entry and a
+//! failure leaves nothing half-written. Every use case takes the acting user
+//! ([`Actor`]) and checks, first, that the object lies in the actor's unit subtree
+//! and that the actor's role grants the permission; objects outside the subtree are
+//! reported as "not found" so their existence does not leak.
+//!
+//! Architecture Invariant: this crate knows nothing of HTTP or HTML. Time comes from
+//! the [`Clock`] in [`Services`], never from `Utc::now()` directly.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod crypto;
+pub mod dashboard;
+pub mod demo;
+pub mod error;
+pub mod excel;
+pub mod public;
+pub mod units;
+pub mod users;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{ServiceError, ServiceResult};
+
+use govmedia_domain::role::{Permission, Role};
+use govmedia_domain::unit::UnitPath;
+use govmedia_store::DatabaseConnection;
+use std::sync::Arc;
+
+/// The acting user, as established by a session or an API token.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: UnitPath,
+    pub role: Role,
+}
+
+impl Actor {
+    /// Whether the object with unit path `path` lies in this actor's subtree.
+    pub fn sees(&self, path: &str) -> bool {
+        path.starts_with(self.unit_path.as_str())
+    }
+
+    pub fn can(&self, p: Permission) -> bool {
+        self.role.can(p)
+    }
+
+    /// Fails with `Forbidden` unless the role grants `p`.
+    pub fn require(&self, p: Permission) -> ServiceResult<()> {
+        if self.can(p) { Ok(()) } else { Err(ServiceError::Forbidden) }
+    }
+}
+
+/// Everything the use cases need: the database, the key for personal data, the clock.
+#[derive(Clone)]
+pub struct Services {
+    pub db: DatabaseConnection,
+    pub sealer: crypto::Sealer,
+    pub clock: Arc<dyn Clock>,
+    pub throttle: Arc<auth::LoginThrottle>,
+}
+
+impl Services {
+    pub fn new(db: DatabaseConnection, sealer: crypto::Sealer, clock: Arc<dyn Clock>) -> Self {
+        Services { db, sealer, clock, throttle: Arc::new(auth::LoginThrottle::default()) }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}

@@ -1,1 +1,149 @@
-//! govmedia store crate.
+//! Persistence for govmedia: one query layer over SQLite and PostgreSQL.
+//!
+//! The central choice is sea-orm over sqlx with sea-query building every statement,
+//! so each query and each migration step is written once and rendered for the
+//! backend chosen by the URL (`sqlite://…` or `postgres://…`). Backend-specific
+//! code is confined to the few places where the databases truly differ (advisory
+//! locks during migration, placeholder style in hand-written SQL via [`sql`]).
+//!
+//! Functions take `&impl ConnectionTrait`, so the service layer can run several of
+//! them, plus the audit record, inside one transaction.
+//!
+//! Architecture Invariant: this crate knows nothing of HTTP, HTML or sessions'
+//! cookies; it stores what it is given and never decrypts personal data.
+
+pub mod accounts;
+pub mod audit;
+pub mod entities;
+mod migrate;
+pub mod units;
+pub mod users;
+
+pub use migrate::migrate;
+pub use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+
+use sea_orm::{ConnectOptions, Database, Statement, Value};
+use std::time::Duration;
+
+/// Storage errors, as the service layer needs to tell them apart.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Other(#[from] DbErr),
+}
+
+impl DbError {
+    /// Maps a unique-constraint violation to `Conflict`, anything else to `Other`.
+    pub fn from_write(err: DbErr, what: &str) -> Self {
+        let text = err.to_string();
+        if text.contains("UNIQUE") || text.contains("unique") || text.contains("duplicate key") {
+            DbError::Conflict(what.to_string())
+        } else {
+            DbError::Other(err)
+        }
+    }
+}
+
+/// Opens a connection pool for `url` and applies pending migrations.
+///
+/// For SQLite the file (and its folder) are created when missing; WAL mode and a
+/// busy timeout let the web server's readers and writers share the file.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbError> {
+    let url = if let Some(path) = url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap_or(path);
+        if file != ":memory:"
+            && let Some(parent) = std::path::Path::new(file).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| DbError::Conflict(format!("无法创建数据目录：{e}")))?;
+        }
+        if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") }
+    } else {
+        url.to_string()
+    };
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == DatabaseBackend::Sqlite {
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+        db.execute_unprepared("PRAGMA busy_timeout=5000").await?;
+        db.execute_unprepared("PRAGMA foreign_keys=ON").await?;
+    }
+    migrate(&db).await?;
+    Ok(db)
+}
+
+/// Builds a raw statement from SQL written with `?` placeholders, rewriting them to
+/// `$1, $2, …` for PostgreSQL. Used only where sea-query cannot express a query.
+pub fn sql(backend: DatabaseBackend, text: &str, values: Vec<Value>) -> Statement {
+    let text = if backend == DatabaseBackend::Postgres {
+        let mut out = String::with_capacity(text.len() + 8);
+        let mut n = 0;
+        for ch in text.chars() {
+            if ch == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(ch);
+            }
+        }
+        out
+    } else {
+        text.to_string()
+    };
+    Statement::from_sql_and_values(backend, text, values)
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// One page of results and the total count.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres() {
+        let s = sql(DatabaseBackend::Postgres, "a = ? AND b = ?", vec![1.into(), 2.into()]);
+        assert_eq!(s.sql, "a = $1 AND b = $2");
+        let s = sql(DatabaseBackend::Sqlite, "a = ?", vec![1.into()]);
+        assert_eq!(s.sql, "a = ?");
+    }
+
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
+    }
+}

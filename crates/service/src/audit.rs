@@ -1,0 +1,84 @@
+//! Recording and reading the audit log.
+
+use crate::{Actor, ServiceResult, Services};
+use chrono::{DateTime, Utc};
+use govmedia_domain::role::Permission;
+use govmedia_store::audit::{AuditQuery, AuditRow};
+use govmedia_store::{ConnectionTrait, Page};
+use serde_json::Value;
+
+/// What changed, for one audit record.
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<i64>,
+    /// Path of the unit the changed object belongs to (scopes who may read the entry).
+    pub unit_path: &'a str,
+    pub summary: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// Appends one audit record in the caller's transaction.
+pub async fn record(c: &impl ConnectionTrait, at: DateTime<Utc>, actor: Option<&Actor>, change: Change<'_>) -> ServiceResult<()> {
+    govmedia_store::audit::insert(
+        c,
+        AuditRow {
+            id: 0,
+            at,
+            user_id: actor.map(|a| a.user_id),
+            username: actor.map(|a| a.username.clone()).unwrap_or_else(|| "system".to_string()),
+            action: change.action.to_string(),
+            entity: change.entity.to_string(),
+            entity_id: change.entity_id,
+            unit_path: change.unit_path.to_string(),
+            summary: change.summary,
+            before_json: change.before.map(|v| v.to_string()),
+            after_json: change.after.map(|v| v.to_string()),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Labels of audit actions for the UI.
+pub fn action_label(action: &str) -> &str {
+    match action {
+        "create" => "新增",
+        "update" => "修改",
+        "delete" => "删除",
+        "move" => "移动",
+        "retire" => "注销",
+        "import" => "导入",
+        "login" => "登录",
+        "logout" => "退出登录",
+        "password" => "修改密码",
+        "dismiss_flag" => "忽略提示",
+        "token_create" => "创建令牌",
+        "token_delete" => "删除令牌",
+        "qr" => "上传二维码",
+        other => other,
+    }
+}
+
+pub fn entity_label(entity: &str) -> &str {
+    match entity {
+        "unit" => "单位",
+        "account" => "账号",
+        "user" => "用户",
+        "session" => "会话",
+        other => other,
+    }
+}
+
+pub async fn list(svc: &Services, actor: &Actor, mut q: AuditQuery) -> ServiceResult<Page<AuditRow>> {
+    actor.require(Permission::ViewAudit)?;
+    q.scope_path = actor.unit_path.as_str().to_string();
+    Ok(govmedia_store::audit::list(&svc.db, &q).await?)
+}
+
+pub async fn list_all(svc: &Services, actor: &Actor, mut q: AuditQuery) -> ServiceResult<Vec<AuditRow>> {
+    actor.require(Permission::ViewAudit)?;
+    q.scope_path = actor.unit_path.as_str().to_string();
+    Ok(govmedia_store::audit::list_all(&svc.db, &q).await?)
+}

@@ -1,0 +1,178 @@
+//! Demo data: the 昆山市 structure of 003 附件1 with about 150 accounts
+//! (`demo/kunshan.json`), and demo users. Seeding is skipped when the database
+//! already holds units, so `govmedia demo` can be run again on the same data.
+
+use crate::users::UserInput;
+use crate::{ServiceError, ServiceResult, Services};
+use govmedia_domain::account::{AccountInput, TeamMember};
+use govmedia_domain::unit::UnitDraft;
+use govmedia_store::TransactionTrait;
+use govmedia_store::units::UnitRow;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+const KUNSHAN: &str = include_str!("../demo/kunshan.json");
+
+#[derive(Deserialize)]
+struct DemoFile {
+    units: Vec<DemoUnit>,
+    accounts: Vec<DemoAccount>,
+}
+
+#[derive(Deserialize)]
+struct DemoUnit {
+    key: String,
+    name: String,
+    short_name: Option<String>,
+    level: String,
+    kind: String,
+    region_code: Option<String>,
+    parent: Option<String>,
+    supervisor: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoAccount {
+    unit: String,
+    name: String,
+    platform: String,
+    platform_other: Option<String>,
+    account_code: Option<String>,
+    url: Option<String>,
+    registered_on: Option<String>,
+    operating_on: Option<String>,
+    operator_name: Option<String>,
+    positioning: Option<String>,
+    verified: bool,
+    verified_subject: Option<String>,
+    news_licence: bool,
+    menu: Option<String>,
+    team: Vec<TeamMember>,
+    operating_mode: String,
+    budget_yuan: Option<i64>,
+    followers: Option<i64>,
+    reads: Option<i64>,
+    push_frequency: Option<String>,
+    operator_count: Option<i32>,
+    functions: Vec<String>,
+    status: String,
+    planned_measure: Option<String>,
+    interaction_open: bool,
+    ipv6: Option<bool>,
+    remarks: Option<String>,
+}
+
+/// A demo login, printed by `govmedia demo`.
+pub struct DemoLogin {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub description: &'static str,
+}
+
+pub const DEMO_LOGINS: &[DemoLogin] = &[
+    DemoLogin { username: "admin", password: "govmedia-demo-1", description: "系统管理员（昆山市人民政府，全市范围）" },
+    DemoLogin { username: "jiaoyu", password: "govmedia-demo-2", description: "主办单位管理员（昆山市教育局，只看本单位）" },
+];
+
+fn yn(b: bool) -> String {
+    if b { "是".into() } else { "否".into() }
+}
+
+/// Seeds the demo data unless the database already has units. Returns whether it seeded.
+pub async fn seed(svc: &Services) -> ServiceResult<bool> {
+    if !govmedia_store::units::all(&svc.db).await?.is_empty() {
+        return Ok(false);
+    }
+    let file: DemoFile = serde_json::from_str(KUNSHAN).map_err(|e| ServiceError::Internal(e.into()))?;
+    let now = svc.now();
+    let txn = svc.db.begin().await?;
+    let mut by_key: HashMap<String, UnitRow> = HashMap::new();
+    for u in &file.units {
+        let supervisor_id = u.supervisor.as_ref().and_then(|k| by_key.get(k)).map(|r| r.id);
+        let draft = UnitDraft::parse(&u.name, u.short_name.as_deref(), &u.level, &u.kind, u.region_code.as_deref(), None, supervisor_id)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("demo unit {}: {:?}", u.key, e)))?;
+        let parent = u.parent.as_ref().and_then(|k| by_key.get(k)).cloned();
+        let row = govmedia_store::units::insert(
+            &txn,
+            UnitRow {
+                id: 0,
+                parent_id: None,
+                path: String::new(),
+                name: draft.name,
+                short_name: draft.short_name,
+                level: draft.level.code().into(),
+                kind: draft.kind.code().into(),
+                region_code: draft.region_code,
+                supervisor_id: draft.supervisor_id,
+                created_at: now,
+                updated_at: now,
+            },
+            parent.as_ref(),
+        )
+        .await?;
+        by_key.insert(u.key.clone(), row);
+    }
+    for a in file.accounts {
+        let unit = by_key
+            .get(&a.unit)
+            .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("demo account {}: unknown unit", a.name)))?;
+        let input = AccountInput {
+            name: a.name.clone(),
+            platform: a.platform,
+            platform_other: a.platform_other.unwrap_or_default(),
+            account_code: a.account_code.unwrap_or_default(),
+            url: a.url.unwrap_or_default(),
+            registered_on: a.registered_on.unwrap_or_default(),
+            operating_on: a.operating_on.unwrap_or_default(),
+            host_unit_id: unit.id.to_string(),
+            supervisor_unit_id: String::new(),
+            operator_name: a.operator_name.unwrap_or_default(),
+            positioning: a.positioning.unwrap_or_default(),
+            verified: yn(a.verified),
+            verified_subject: a.verified_subject.unwrap_or_default(),
+            news_licence: yn(a.news_licence),
+            menu: a.menu.unwrap_or_default(),
+            team: a.team,
+            operating_mode: a.operating_mode,
+            budget_yuan: a.budget_yuan.map(|n| n.to_string()).unwrap_or_default(),
+            followers: a.followers.map(|n| n.to_string()).unwrap_or_default(),
+            reads: a.reads.map(|n| n.to_string()).unwrap_or_default(),
+            push_frequency: a.push_frequency.unwrap_or_default(),
+            operator_count: a.operator_count.map(|n| n.to_string()).unwrap_or_default(),
+            functions: a.functions.join("、"),
+            status: a.status,
+            planned_measure: a.planned_measure.unwrap_or_default(),
+            interaction_open: yn(a.interaction_open),
+            ipv6: a.ipv6.map(yn).unwrap_or_default(),
+            remarks: a.remarks.unwrap_or_default(),
+        };
+        let draft = input
+            .validate()
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("demo account {}: {:?}", a.name, e)))?;
+        crate::accounts::insert_in(&txn, svc, None, &draft, &unit.path, now).await?;
+    }
+    txn.commit().await?;
+    let root = by_key.get("ks").map(|u| u.id).unwrap_or(1);
+    let edu = file
+        .units
+        .iter()
+        .find(|u| u.name == "昆山市教育局")
+        .and_then(|u| by_key.get(&u.key))
+        .map(|u| u.id)
+        .unwrap_or(root);
+    for (login, unit_id, role, display) in [
+        (&DEMO_LOGINS[0], root, "system_admin", "演示管理员"),
+        (&DEMO_LOGINS[1], edu, "host_admin", "教育局演示用户"),
+    ] {
+        crate::users::create_initial(svc, &UserInput {
+            username: login.username.into(),
+            display_name: display.into(),
+            unit_id,
+            role: role.into(),
+            password: login.password.into(),
+            active: true,
+        })
+        .await?;
+    }
+    Ok(true)
+}

@@ -1,0 +1,67 @@
+//! The closed set of errors a user can see, each with a Chinese message.
+//! Causes (database errors, I/O) are logged, never shown.
+
+use govmedia_domain::unit::FieldError;
+use govmedia_store::DbError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Input failed validation; each field says what is wrong.
+    #[error("提交的内容有误")]
+    Validation(Vec<FieldError>),
+    /// The object does not exist or lies outside the actor's subtree.
+    #[error("找不到该记录，或您无权查看")]
+    NotFound,
+    /// The actor's role does not allow this.
+    #[error("您的角色无权进行此操作")]
+    Forbidden,
+    /// Not logged in, or bad credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The request conflicts with the current state; the message says why.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// Something went wrong inside; details are in the log.
+    #[error("系统内部错误，请稍后重试或联系管理员")]
+    Internal(#[source] anyhow::Error),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl ServiceError {
+    /// A stable machine code for the API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceError::Validation(_) => "validation",
+            ServiceError::NotFound => "not_found",
+            ServiceError::Forbidden => "forbidden",
+            ServiceError::Unauthorized(_) => "unauthorized",
+            ServiceError::Conflict(_) => "conflict",
+            ServiceError::TooManyRequests(_) => "too_many_requests",
+            ServiceError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Validation(vec![FieldError::new(field, message)])
+    }
+}
+
+impl From<DbError> for ServiceError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound => ServiceError::NotFound,
+            DbError::Conflict(msg) => ServiceError::Conflict(msg),
+            DbError::Other(e) => ServiceError::Internal(anyhow::Error::new(e)),
+        }
+    }
+}
+
+impl From<govmedia_store::DbErr> for ServiceError {
+    fn from(e: govmedia_store::DbErr) -> Self {
+        ServiceError::Internal(anyhow::Error::new(e))
+    }
+}

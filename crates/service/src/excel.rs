@@ -1,0 +1,396 @@
+//! Excel (.xlsx) export of every list and import of the registry.
+//!
+//! The registry sheet uses the columns of the inventory sheet (004 附件2) followed
+//! by the columns the platform needs to identify an account (发布平台, 账号ID, 账号链接,
+//! 创建日期, 认证主体 …), so an export can be edited and imported back. The import
+//! is all-or-nothing: every row is validated first, and a single bad row rejects
+//! the file with a row-by-row list of problems; only a clean file is written, in
+//! one transaction.
+
+use crate::accounts::{insert_in, row_to_draft};
+use crate::{Actor, ServiceError, ServiceResult, Services};
+use calamine::{Data, Reader, Xlsx};
+use govmedia_domain::account::{AccountDraft, AccountInput, TeamMember, TeamRole, format_functions};
+use govmedia_domain::role::Permission;
+use govmedia_store::TransactionTrait;
+use govmedia_store::accounts::AccountRow;
+use govmedia_store::units::UnitRow;
+use rust_xlsxwriter::{Format, Workbook};
+use std::collections::HashMap;
+use std::io::Cursor;
+
+/// A table to export: a sheet title, headers and text rows.
+pub struct Table {
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Writes a table as an .xlsx workbook (one sheet, bold frozen header).
+pub fn write_xlsx(table: &Table) -> ServiceResult<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = wb.add_worksheet();
+    let internal = |e: rust_xlsxwriter::XlsxError| ServiceError::Internal(anyhow::Error::new(e));
+    sheet.set_name(sanitize_sheet_name(&table.title)).map_err(internal)?;
+    for (c, h) in table.headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, h, &bold).map_err(internal)?;
+        let width = table
+            .rows
+            .iter()
+            .map(|r| r.get(c).map(|s| s.chars().count()).unwrap_or(0))
+            .chain(std::iter::once(h.chars().count()))
+            .max()
+            .unwrap_or(8)
+            .clamp(6, 40);
+        sheet.set_column_width(c as u16, (width * 2) as f64).map_err(internal)?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string((r + 1) as u32, c as u16, v).map_err(internal)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(internal)?;
+    wb.save_to_buffer().map_err(internal)
+}
+
+fn sanitize_sheet_name(title: &str) -> String {
+    let cleaned: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    if cleaned.is_empty() { "Sheet1".into() } else { cleaned }
+}
+
+/// The registry columns, in order. The first fifteen are 004 附件2's.
+pub const REGISTRY_COLUMNS: &[&str] = &[
+    "名称",
+    "认证主体",
+    "主办单位",
+    "主办单位负责人及联系电话",
+    "运营单位",
+    "运营单位联系人及联系电话",
+    "运营模式",
+    "经费保障（元/年）",
+    "粉丝量",
+    "阅读量",
+    "推送频率",
+    "开通时间",
+    "运营人数",
+    "运营状态",
+    "基本功能",
+    "平台类型",
+    "整改措施",
+    "发布平台",
+    "其他平台名称",
+    "账号ID",
+    "账号链接",
+    "创建日期",
+    "是否认证",
+    "是否取得互联网新闻信息服务资质",
+    "发布内容及功能定位",
+    "互动功能是否开放",
+    "是否支持IPv6",
+    "备注",
+];
+
+/// Columns an import file must have.
+const REQUIRED: &[&str] = &["名称", "主办单位", "发布平台"];
+
+/// 平台类型 in 004 附件2 names the company behind the platform.
+fn platform_company(d: &AccountDraft) -> &'static str {
+    use govmedia_domain::account::Platform::*;
+    match d.platform {
+        Weibo => "新浪",
+        WechatService | WechatSubscription | WechatMiniProgram | Weishi => "腾讯",
+        Douyin | Toutiao => "字节跳动",
+        Kuaishou => "快手",
+        Bilibili => "哔哩哔哩",
+        App | Other => "其他",
+    }
+}
+
+fn person(team: &[TeamMember], roles: &[TeamRole], with_contacts: bool) -> String {
+    team.iter()
+        .find(|m| roles.contains(&m.role))
+        .map(|m| if with_contacts { format!("{} {}", m.name, m.mobile).trim().to_string() } else { m.name.clone() })
+        .unwrap_or_default()
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "是".into() } else { "否".into() }
+}
+
+/// The registry as a table. Staff names and phones are included only when the
+/// actor may see personal data.
+pub async fn registry_table(svc: &Services, actor: &Actor, rows: &[AccountRow]) -> ServiceResult<Table> {
+    let units: HashMap<i64, String> = govmedia_store::units::all(&svc.db).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let personal = actor.can(Permission::ViewPersonalData);
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let d = row_to_draft(svc, r, personal)?;
+        let leaders = [TeamRole::MainLeader, TeamRole::ChargeLeader];
+        let staff = [TeamRole::Administrator, TeamRole::Staff, TeamRole::ChiefEditor];
+        out.push(vec![
+            d.name.clone(),
+            d.verified_subject.clone().unwrap_or_default(),
+            units.get(&d.host_unit_id).cloned().unwrap_or_default(),
+            person(&d.team, &leaders, personal),
+            d.operator_name.clone().unwrap_or_default(),
+            person(&d.team, &staff, personal),
+            d.operating_mode.label().into(),
+            d.budget_yuan.map(|n| n.to_string()).unwrap_or_default(),
+            d.followers.map(|n| n.to_string()).unwrap_or_default(),
+            d.reads.map(|n| n.to_string()).unwrap_or_default(),
+            d.push_frequency.clone().unwrap_or_default(),
+            d.operating_on.map(|x| x.to_string()).unwrap_or_default(),
+            d.operator_count.map(|n| n.to_string()).unwrap_or_default(),
+            d.status.label().into(),
+            format_functions(&d.functions),
+            platform_company(&d).into(),
+            d.planned_measure.map(|p| p.label().to_string()).unwrap_or_default(),
+            d.platform.label().into(),
+            d.platform_other.clone().unwrap_or_default(),
+            d.account_code.clone().unwrap_or_default(),
+            d.url.clone().unwrap_or_default(),
+            d.registered_on.map(|x| x.to_string()).unwrap_or_default(),
+            yes_no(d.verified),
+            yes_no(d.news_licence),
+            d.positioning.clone().unwrap_or_default(),
+            yes_no(d.interaction_open),
+            d.ipv6.map(yes_no).unwrap_or_default(),
+            d.remarks.clone().unwrap_or_default(),
+        ]);
+    }
+    Ok(Table {
+        title: "政务新媒体台账".into(),
+        headers: REGISTRY_COLUMNS.iter().map(|s| s.to_string()).collect(),
+        rows: out,
+    })
+}
+
+/// The largest import file accepted.
+pub const IMPORT_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// The most rows one import may hold.
+pub const IMPORT_MAX_ROWS: usize = 20_000;
+
+/// One problem of an import file, with its row number as Excel shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowError {
+    /// 1-based row number in the sheet; 0 for problems of the whole file.
+    pub row: usize,
+    pub message: String,
+}
+
+/// Why an import was rejected; nothing was written.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportRejected {
+    pub errors: Vec<RowError>,
+}
+
+fn file_error(msg: impl Into<String>) -> ImportRejected {
+    ImportRejected { errors: vec![RowError { row: 0, message: msg.into() }] }
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => yes_no(*b),
+        Data::DateTime(dt) => {
+            let serial = dt.as_f64().floor() as i64;
+            chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+                .and_then(|base| base.checked_add_signed(chrono::Duration::days(serial)))
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        }
+        Data::DateTimeIso(s) => s.chars().take(10).collect(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(_) => "#ERROR".into(),
+    }
+}
+
+/// Splits "张三 13800000000" into a name and a mobile number.
+fn parse_person(text: &str, role: TeamRole) -> Option<TeamMember> {
+    let parts: Vec<&str> = text.split(|c: char| c.is_whitespace() || "，,、/；;".contains(c)).filter(|p| !p.is_empty()).collect();
+    let name = parts.iter().find(|p| !p.chars().all(|c| c.is_ascii_digit() || c == '-'))?;
+    let phone = parts.iter().find(|p| p.chars().all(|c| c.is_ascii_digit() || c == '-')).copied().unwrap_or("");
+    let (mobile, office) = if phone.len() == 11 && phone.starts_with('1') && !phone.contains('-') { (phone, "") } else { ("", phone) };
+    Some(TeamMember {
+        role,
+        name: name.to_string(),
+        unit_post: String::new(),
+        office_phone: office.to_string(),
+        mobile: mobile.to_string(),
+        qq: String::new(),
+        wechat: String::new(),
+    })
+}
+
+/// Parses and validates an import file against the actor's units. Writes nothing.
+pub fn parse_registry(bytes: &[u8], units_in_scope: &[UnitRow]) -> Result<Vec<AccountDraft>, ImportRejected> {
+    if bytes.is_empty() {
+        return Err(file_error("文件为空，请选择要导入的 .xlsx 文件"));
+    }
+    if bytes.len() > IMPORT_MAX_BYTES {
+        return Err(file_error(format!("文件过大（超过{}MB），请分批导入", IMPORT_MAX_BYTES / 1024 / 1024)));
+    }
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Err(file_error("文件不是 .xlsx 格式（请在Excel中另存为“Excel 工作簿 (*.xlsx)”）"));
+    }
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| file_error("无法读取该 .xlsx 文件，文件可能已损坏"))?;
+    let range = match wb.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        _ => return Err(file_error("文件中没有工作表")),
+    };
+    let mut rows = range.rows();
+    let header: Vec<String> = match rows.next() {
+        Some(h) => h.iter().map(cell_text).collect(),
+        None => return Err(file_error("工作表为空，第1行应为表头")),
+    };
+    let col: HashMap<&str, usize> = header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
+    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !col.contains_key(c)).collect();
+    if !missing.is_empty() {
+        return Err(file_error(format!("表头缺少必需的列：{}（请使用台账导出的模板）", missing.join("、"))));
+    }
+    let unit_by_name: HashMap<&str, &UnitRow> = units_in_scope.iter().map(|u| (u.name.as_str(), u)).collect();
+    let mut errors = Vec::new();
+    let mut drafts = Vec::new();
+    for (i, row) in rows.enumerate() {
+        let line = i + 2;
+        let get = |name: &str| col.get(name).and_then(|c| row.get(*c)).map(cell_text).unwrap_or_default();
+        if row.iter().all(|c| cell_text(c).is_empty()) {
+            continue;
+        }
+        if drafts.len() + errors.len() >= IMPORT_MAX_ROWS {
+            return Err(file_error(format!("一次最多导入{IMPORT_MAX_ROWS}行，请分批导入")));
+        }
+        let unit_name = get("主办单位");
+        let host = unit_by_name.get(unit_name.as_str());
+        if host.is_none() {
+            errors.push(RowError {
+                row: line,
+                message: if unit_name.is_empty() {
+                    "未填写主办单位".into()
+                } else {
+                    format!("主办单位“{unit_name}”不存在或不在您的管辖范围内")
+                },
+            });
+            continue;
+        }
+        let mut team = Vec::new();
+        team.extend(parse_person(&get("主办单位负责人及联系电话"), TeamRole::MainLeader));
+        team.extend(parse_person(&get("运营单位联系人及联系电话"), TeamRole::Administrator));
+        let input = AccountInput {
+            name: get("名称"),
+            platform: get("发布平台"),
+            platform_other: get("其他平台名称"),
+            account_code: get("账号ID"),
+            url: get("账号链接"),
+            registered_on: get("创建日期"),
+            operating_on: get("开通时间"),
+            host_unit_id: host.map(|u| u.id.to_string()).unwrap_or_default(),
+            supervisor_unit_id: String::new(),
+            operator_name: get("运营单位"),
+            positioning: get("发布内容及功能定位"),
+            verified: get("是否认证"),
+            verified_subject: get("认证主体"),
+            news_licence: get("是否取得互联网新闻信息服务资质"),
+            menu: String::new(),
+            team,
+            operating_mode: get("运营模式"),
+            budget_yuan: get("经费保障（元/年）"),
+            followers: get("粉丝量"),
+            reads: get("阅读量"),
+            push_frequency: get("推送频率"),
+            operator_count: get("运营人数"),
+            functions: get("基本功能"),
+            status: match get("运营状态").as_str() {
+                "正常运营" => "正常".into(),
+                "停止运营" => "关停".into(),
+                other => other.to_string(),
+            },
+            planned_measure: get("整改措施"),
+            interaction_open: get("互动功能是否开放"),
+            ipv6: get("是否支持IPv6"),
+            remarks: get("备注"),
+        };
+        match input.validate() {
+            Ok(d) => drafts.push(d),
+            Err(field_errors) => {
+                for fe in field_errors {
+                    errors.push(RowError { row: line, message: fe.message });
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ImportRejected { errors });
+    }
+    if drafts.is_empty() {
+        return Err(file_error("文件中没有数据行"));
+    }
+    Ok(drafts)
+}
+
+/// Outcome of an import.
+#[derive(Debug)]
+pub enum ImportOutcome {
+    Imported(usize),
+    Rejected(ImportRejected),
+}
+
+/// Imports a registry file: all rows or none.
+pub async fn import_registry(svc: &Services, actor: &Actor, bytes: &[u8]) -> ServiceResult<ImportOutcome> {
+    actor.require(Permission::ManageAccounts)?;
+    let units = govmedia_store::units::subtree(&svc.db, actor.unit_path.as_str()).await?;
+    let drafts = match parse_registry(bytes, &units) {
+        Ok(d) => d,
+        Err(rejected) => return Ok(ImportOutcome::Rejected(rejected)),
+    };
+    let paths: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.path.as_str())).collect();
+    let now = svc.now();
+    let txn = svc.db.begin().await?;
+    for d in &drafts {
+        insert_in(&txn, svc, Some(actor), d, paths.get(&d.host_unit_id).copied().unwrap_or("/"), now).await?;
+    }
+    crate::audit::record(&txn, now, Some(actor), crate::audit::Change {
+        action: "import",
+        entity: "account",
+        entity_id: None,
+        unit_path: actor.unit_path.as_str(),
+        summary: format!("从Excel导入{}个账号", drafts.len()),
+        before: None,
+        after: None,
+    })
+    .await?;
+    txn.commit().await?;
+    Ok(ImportOutcome::Imported(drafts.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_are_split_into_name_and_phone() {
+        let m = parse_person("张三 13800001111", TeamRole::MainLeader).unwrap();
+        assert_eq!((m.name.as_str(), m.mobile.as_str()), ("张三", "13800001111"));
+        let m = parse_person("李四，0512-57001234", TeamRole::Administrator).unwrap();
+        assert_eq!(m.office_phone, "0512-57001234");
+        assert!(parse_person("", TeamRole::Staff).is_none());
+    }
+
+    #[test]
+    fn non_xlsx_and_empty_files_are_rejected() {
+        assert_eq!(parse_registry(b"", &[]).unwrap_err().errors[0].message, "文件为空，请选择要导入的 .xlsx 文件");
+        assert!(parse_registry(b"name,platform\n", &[]).unwrap_err().errors[0].message.contains("不是 .xlsx"));
+        assert!(parse_registry(b"PK\x03\x04garbage", &[]).unwrap_err().errors[0].message.contains("损坏"));
+    }
+
+    #[test]
+    fn sheet_names_are_sanitised() {
+        assert_eq!(sanitize_sheet_name("a/b[c]"), "abc");
+        assert_eq!(sanitize_sheet_name("///"), "Sheet1");
+    }
+}

@@ -1,0 +1,132 @@
+//! Public use cases (no login): the directory of genuine accounts (名录) and the
+//! genuineness check. They expose no personal data, by construction: the public
+//! types below have no field for it.
+
+use crate::{ServiceError, ServiceResult, Services};
+use govmedia_domain::account::{AccountStatus, Platform};
+use govmedia_store::accounts::AccountQuery;
+use govmedia_store::{Page, units};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One entry of the public directory.
+#[derive(Debug, Clone, Serialize)]
+pub struct DirectoryEntry {
+    pub id: i64,
+    pub name: String,
+    pub platform: Platform,
+    pub platform_label: String,
+    pub account_code: Option<String>,
+    pub url: Option<String>,
+    pub host_unit: String,
+    pub verified: bool,
+    pub registered_on: Option<chrono::NaiveDate>,
+    pub status: AccountStatus,
+}
+
+/// Searches active accounts of the whole registry.
+pub async fn directory(
+    svc: &Services,
+    text: Option<String>,
+    platform: Option<Platform>,
+    unit_id: Option<i64>,
+    page: u64,
+) -> ServiceResult<Page<DirectoryEntry>> {
+    let all_units = units::all(&svc.db).await?;
+    let names: HashMap<i64, &str> = all_units.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let unit_path = match unit_id {
+        Some(id) => Some(all_units.iter().find(|u| u.id == id).ok_or(ServiceError::NotFound)?.path.clone()),
+        None => None,
+    };
+    let mut q = AccountQuery {
+        scope_path: "/".into(),
+        unit_path,
+        text,
+        platform: platform.map(|p| p.code().to_string()),
+        status: Some(AccountStatus::Normal.code().to_string()),
+        page,
+        per_page: 50,
+        ..Default::default()
+    };
+    q.sort = govmedia_store::accounts::SortBy::Name;
+    let page = govmedia_store::accounts::list(&svc.db, &q).await?;
+    let items = page
+        .items
+        .iter()
+        .filter_map(|r| {
+            let platform = Platform::parse(&r.platform).ok()?;
+            Some(DirectoryEntry {
+                id: r.id,
+                name: r.name.clone(),
+                platform,
+                platform_label: match (&platform, &r.platform_other) {
+                    (Platform::Other, Some(o)) => o.clone(),
+                    _ => platform.label().to_string(),
+                },
+                account_code: r.account_code.clone(),
+                url: r.url.clone(),
+                host_unit: names.get(&r.host_unit_id).copied().unwrap_or_default().to_string(),
+                verified: r.verified,
+                registered_on: r.registered_on,
+                status: AccountStatus::parse(&r.status).ok()?,
+            })
+        })
+        .collect();
+    Ok(Page { items, total: page.total, page: page.page, per_page: page.per_page })
+}
+
+/// The answer to "is this a registered, active government account?".
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub platform: Platform,
+    pub name: String,
+    pub genuine: bool,
+    pub message: String,
+    pub matches: Vec<VerifiedMatch>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifiedMatch {
+    pub name: String,
+    pub platform: Platform,
+    pub host_unit: String,
+    pub url: Option<String>,
+    pub status: AccountStatus,
+}
+
+/// Platforms that count as the same when a user asks: any WeChat kind matches any.
+fn same_family(p: Platform) -> Vec<&'static str> {
+    match p {
+        Platform::WechatService | Platform::WechatSubscription | Platform::WechatMiniProgram => {
+            vec!["wechat_service", "wechat_subscription", "wechat_mini_program"]
+        }
+        other => vec![other.code()],
+    }
+}
+
+pub async fn verify(svc: &Services, platform: &str, name: &str) -> ServiceResult<Verification> {
+    let platform = Platform::parse(platform).map_err(|e| ServiceError::field("platform", e.to_string()))?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ServiceError::field("name", "请填写要核验的账号名称"));
+    }
+    let rows = govmedia_store::accounts::find_active_by_name(&svc.db, &same_family(platform), name).await?;
+    let mut matches = Vec::new();
+    for r in rows {
+        let unit = units::get(&svc.db, r.host_unit_id).await?;
+        matches.push(VerifiedMatch {
+            name: r.name,
+            platform: Platform::parse(&r.platform).unwrap_or(platform),
+            host_unit: unit.name,
+            url: r.url,
+            status: AccountStatus::parse(&r.status).unwrap_or(AccountStatus::Normal),
+        });
+    }
+    let genuine = !matches.is_empty();
+    let message = if genuine {
+        format!("“{name}”是已备案的政务新媒体账号（主办单位：{}）", matches[0].host_unit)
+    } else {
+        format!("未找到在{}平台备案且在用的政务新媒体账号“{name}”，请谨防假冒", platform.label())
+    };
+    Ok(Verification { platform, name: name.to_string(), genuine, message, matches })
+}

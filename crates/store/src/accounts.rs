@@ -1,0 +1,226 @@
+//! Accounts: storage, the filtered and paginated registry list, and counts.
+
+use crate::entities::{account, account_qr, flag_dismissal, unit};
+use crate::{DbError, Page, like_escape};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+pub use account::Model as AccountRow;
+pub use flag_dismissal::Model as DismissalRow;
+
+pub async fn insert(c: &impl ConnectionTrait, row: AccountRow) -> Result<AccountRow, DbError> {
+    let mut active = row.into_active_model();
+    active.id = NotSet;
+    Ok(active.insert(c).await?)
+}
+
+pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<AccountRow, DbError> {
+    account::Entity::find_by_id(id).one(c).await?.ok_or(DbError::NotFound)
+}
+
+pub async fn update(c: &impl ConnectionTrait, row: AccountRow) -> Result<AccountRow, DbError> {
+    let mut active = row.into_active_model().reset_all();
+    active.created_at = NotSet;
+    Ok(active.update(c).await?)
+}
+
+/// Columns the registry list can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortBy {
+    #[default]
+    Name,
+    Platform,
+    Status,
+    Followers,
+    Updated,
+    Registered,
+}
+
+impl SortBy {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "name" => SortBy::Name,
+            "platform" => SortBy::Platform,
+            "status" => SortBy::Status,
+            "followers" => SortBy::Followers,
+            "updated" => SortBy::Updated,
+            "registered" => SortBy::Registered,
+            _ => return None,
+        })
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SortBy::Name => "name",
+            SortBy::Platform => "platform",
+            SortBy::Status => "status",
+            SortBy::Followers => "followers",
+            SortBy::Updated => "updated",
+            SortBy::Registered => "registered",
+        }
+    }
+
+    fn column(self) -> account::Column {
+        match self {
+            SortBy::Name => account::Column::Name,
+            SortBy::Platform => account::Column::Platform,
+            SortBy::Status => account::Column::Status,
+            SortBy::Followers => account::Column::Followers,
+            SortBy::Updated => account::Column::UpdatedAt,
+            SortBy::Registered => account::Column::RegisteredOn,
+        }
+    }
+}
+
+/// A registry query: always scoped to a subtree, with optional filters.
+#[derive(Debug, Clone, Default)]
+pub struct AccountQuery {
+    /// Path prefix of the unit subtree the caller may see.
+    pub scope_path: String,
+    /// Restrict to the subtree of this unit path (must lie inside `scope_path`).
+    pub unit_path: Option<String>,
+    /// Substring of the name, account id or verified subject.
+    pub text: Option<String>,
+    pub platform: Option<String>,
+    pub status: Option<String>,
+    pub sort: SortBy,
+    pub descending: bool,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+fn filtered(q: &AccountQuery) -> sea_orm::Select<account::Entity> {
+    let path = q.unit_path.as_deref().unwrap_or(&q.scope_path);
+    // The scope is applied twice when a unit filter is given: the unit filter is
+    // validated by the caller, and the scope here makes a mistake there harmless.
+    let mut units = Query::select();
+    units
+        .column(unit::Column::Id)
+        .from(unit::Entity)
+        .and_where(Expr::col(unit::Column::Path).like(format!("{}%", like_escape(&q.scope_path))))
+        .and_where(Expr::col(unit::Column::Path).like(format!("{}%", like_escape(path))));
+    let mut select = account::Entity::find().filter(account::Column::HostUnitId.in_subquery(units.take()));
+    if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", like_escape(text));
+        select = select.filter(
+            account::Column::Name
+                .like(&pattern)
+                .or(account::Column::AccountCode.like(&pattern))
+                .or(account::Column::VerifiedSubject.like(&pattern)),
+        );
+    }
+    if let Some(p) = &q.platform {
+        select = select.filter(account::Column::Platform.eq(p.as_str()));
+    }
+    if let Some(s) = &q.status {
+        select = select.filter(account::Column::Status.eq(s.as_str()));
+    }
+    select
+}
+
+/// One page of the registry, sorted, with the total count.
+pub async fn list(c: &impl ConnectionTrait, q: &AccountQuery) -> Result<Page<AccountRow>, DbError> {
+    let per_page = Ord::clamp(q.per_page, 1, 500);
+    let page = std::cmp::max(q.page, 1);
+    let total = filtered(q).count(c).await?;
+    let column = q.sort.column();
+    let select = filtered(q);
+    let select = if q.descending {
+        select.order_by_desc(column)
+    } else {
+        select.order_by_asc(column)
+    };
+    let items = select
+        .order_by_asc(account::Column::Id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .all(c)
+        .await?;
+    Ok(Page { items, total, page, per_page })
+}
+
+/// Every matching account, unpaginated (exports).
+pub async fn list_all(c: &impl ConnectionTrait, q: &AccountQuery) -> Result<Vec<AccountRow>, DbError> {
+    Ok(filtered(q)
+        .order_by_asc(q.sort.column())
+        .order_by_asc(account::Column::Id)
+        .all(c)
+        .await?)
+}
+
+/// Counts accounts of the subtree grouped by one column (platform, status or host unit).
+pub async fn count_by(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    column: account::Column,
+) -> Result<Vec<(String, i64)>, DbError> {
+    let q = AccountQuery { scope_path: scope_path.to_string(), ..Default::default() };
+    let rows: Vec<(String, i64)> = filtered(&q)
+        .select_only()
+        .column_as(Expr::col(column).cast_as("TEXT"), "key")
+        .column_as(Expr::col(account::Column::Id).count(), "n")
+        .group_by(column)
+        .into_tuple()
+        .all(c)
+        .await?;
+    Ok(rows)
+}
+
+/// Active (正常/暂停) accounts of a unit on a platform.
+pub async fn active_on_platform(c: &impl ConnectionTrait, host_unit_id: i64, platform: &str) -> Result<u64, DbError> {
+    Ok(account::Entity::find()
+        .filter(account::Column::HostUnitId.eq(host_unit_id))
+        .filter(account::Column::Platform.eq(platform))
+        .filter(account::Column::Status.is_in(["normal", "paused"]))
+        .count(c)
+        .await?)
+}
+
+/// Active accounts of the given platforms whose name equals `name` exactly (public verify).
+pub async fn find_active_by_name(c: &impl ConnectionTrait, platforms: &[&str], name: &str) -> Result<Vec<AccountRow>, DbError> {
+    Ok(account::Entity::find()
+        .filter(account::Column::Name.eq(name.trim()))
+        .filter(account::Column::Platform.is_in(platforms.iter().copied()))
+        .filter(account::Column::Status.is_in(["normal", "paused"]))
+        .all(c)
+        .await?)
+}
+
+pub async fn set_qr(c: &impl ConnectionTrait, account_id: i64, mime: &str, image: Vec<u8>) -> Result<(), DbError> {
+    account_qr::Entity::delete_by_id(account_id).exec(c).await?;
+    account_qr::ActiveModel {
+        account_id: sea_orm::ActiveValue::Set(account_id),
+        mime: sea_orm::ActiveValue::Set(mime.to_string()),
+        image: sea_orm::ActiveValue::Set(image),
+    }
+    .insert(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn get_qr(c: &impl ConnectionTrait, account_id: i64) -> Result<Option<(String, Vec<u8>)>, DbError> {
+    Ok(account_qr::Entity::find_by_id(account_id).one(c).await?.map(|m| (m.mime, m.image)))
+}
+
+pub async fn has_qr(c: &impl ConnectionTrait, account_id: i64) -> Result<bool, DbError> {
+    Ok(account_qr::Entity::find_by_id(account_id).count(c).await? > 0)
+}
+
+pub async fn insert_dismissal(c: &impl ConnectionTrait, row: DismissalRow) -> Result<DismissalRow, DbError> {
+    let mut active = row.into_active_model();
+    active.id = NotSet;
+    Ok(active.insert(c).await?)
+}
+
+pub async fn dismissals(c: &impl ConnectionTrait, account_ids: &[i64]) -> Result<Vec<DismissalRow>, DbError> {
+    if account_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(flag_dismissal::Entity::find()
+        .filter(flag_dismissal::Column::AccountId.is_in(account_ids.iter().copied()))
+        .all(c)
+        .await?)
+}

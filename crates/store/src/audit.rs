@@ -1,0 +1,72 @@
+//! The audit log: append-only records of every change.
+
+use crate::entities::audit;
+use crate::{DbError, Page, like_escape};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+pub use audit::Model as AuditRow;
+
+pub async fn insert(c: &impl ConnectionTrait, row: AuditRow) -> Result<AuditRow, DbError> {
+    let mut active = row.into_active_model();
+    active.id = NotSet;
+    Ok(active.insert(c).await?)
+}
+
+/// Filters of the audit log view; the scope path is mandatory.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub scope_path: String,
+    pub username: Option<String>,
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<i64>,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+fn filtered(q: &AuditQuery) -> sea_orm::Select<audit::Entity> {
+    let mut s = audit::Entity::find()
+        .filter(audit::Column::UnitPath.like(format!("{}%", like_escape(&q.scope_path))));
+    if let Some(u) = q.username.as_deref().filter(|u| !u.is_empty()) {
+        s = s.filter(audit::Column::Username.eq(u));
+    }
+    if let Some(a) = q.action.as_deref().filter(|a| !a.is_empty()) {
+        s = s.filter(audit::Column::Action.eq(a));
+    }
+    if let Some(e) = q.entity.as_deref().filter(|e| !e.is_empty()) {
+        s = s.filter(audit::Column::Entity.eq(e));
+    }
+    if let Some(id) = q.entity_id {
+        s = s.filter(audit::Column::EntityId.eq(id));
+    }
+    if let Some(from) = q.from {
+        s = s.filter(audit::Column::At.gte(from));
+    }
+    if let Some(until) = q.until {
+        s = s.filter(audit::Column::At.lt(until));
+    }
+    s
+}
+
+pub async fn list(c: &impl ConnectionTrait, q: &AuditQuery) -> Result<Page<AuditRow>, DbError> {
+    let per_page = Ord::clamp(q.per_page, 1, 1000);
+    let page = std::cmp::max(q.page, 1);
+    let total = filtered(q).count(c).await?;
+    let items = filtered(q)
+        .order_by_desc(audit::Column::Id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .all(c)
+        .await?;
+    Ok(Page { items, total, page, per_page })
+}
+
+pub async fn list_all(c: &impl ConnectionTrait, q: &AuditQuery) -> Result<Vec<AuditRow>, DbError> {
+    Ok(filtered(q).order_by_desc(audit::Column::Id).limit(100_000).all(c).await?)
+}

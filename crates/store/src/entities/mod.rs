@@ -1,0 +1,12 @@
+//! sea-orm entities: one per table. Column types are chosen to map identically on
+//! SQLite and PostgreSQL (codes as text, JSON as text, ids as 64-bit integers).
+
+pub mod account;
+pub mod account_qr;
+pub mod api_token;
+pub mod audit;
+pub mod flag_dismissal;
+pub mod session;
+pub mod setting;
+pub mod unit;
+pub mod user;

@@ -1,0 +1,103 @@
+//! Units and the materialised-path tree.
+
+use crate::entities::{account, unit, user};
+use crate::{DbError, sql};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+};
+
+pub use unit::Model as UnitRow;
+
+/// Inserts a unit under `parent` (or as a root) and fills in its path.
+pub async fn insert(c: &impl ConnectionTrait, mut row: UnitRow, parent: Option<&UnitRow>) -> Result<UnitRow, DbError> {
+    row.parent_id = parent.map(|p| p.id);
+    row.path = "/pending/".to_string();
+    let mut active = row.into_active_model();
+    active.id = NotSet;
+    let inserted = active.insert(c).await?;
+    let path = match parent {
+        Some(p) => format!("{}{}/", p.path, inserted.id),
+        None => format!("/{}/", inserted.id),
+    };
+    let mut active = inserted.into_active_model();
+    active.path = Set(path);
+    Ok(active.update(c).await?)
+}
+
+pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<UnitRow, DbError> {
+    unit::Entity::find_by_id(id).one(c).await?.ok_or(DbError::NotFound)
+}
+
+/// Every unit whose path starts with `path` (the unit itself and its descendants).
+pub async fn subtree(c: &impl ConnectionTrait, path: &str) -> Result<Vec<UnitRow>, DbError> {
+    Ok(unit::Entity::find()
+        .filter(unit::Column::Path.starts_with(path))
+        .order_by_asc(unit::Column::Path)
+        .all(c)
+        .await?)
+}
+
+pub async fn all(c: &impl ConnectionTrait) -> Result<Vec<UnitRow>, DbError> {
+    Ok(unit::Entity::find().order_by_asc(unit::Column::Path).all(c).await?)
+}
+
+/// Saves the plain fields of a unit (not its place in the tree: see [`move_subtree`]).
+pub async fn update_fields(c: &impl ConnectionTrait, row: UnitRow) -> Result<UnitRow, DbError> {
+    let mut active = row.into_active_model().reset_all();
+    active.path = NotSet;
+    active.parent_id = NotSet;
+    active.created_at = NotSet;
+    Ok(active.update(c).await?)
+}
+
+/// Moves `unit` under `new_parent`: rewrites the path of the unit and every
+/// descendant in one statement.
+pub async fn move_subtree(c: &impl ConnectionTrait, unit: &UnitRow, new_parent: Option<&UnitRow>) -> Result<(), DbError> {
+    let new_path = match new_parent {
+        Some(p) => format!("{}{}/", p.path, unit.id),
+        None => format!("/{}/", unit.id),
+    };
+    let old_len = unit.path.chars().count() as i64;
+    let backend = c.get_database_backend();
+    c.execute_raw(sql(
+        backend,
+        "UPDATE units SET path = ? || SUBSTR(path, ?) WHERE path LIKE ?",
+        vec![new_path.into(), ((old_len + 1) as i32).into(), format!("{}%", unit.path).into()],
+    ))
+    .await?;
+    unit::Entity::update_many()
+        .col_expr(unit::Column::ParentId, Expr::value(new_parent.map(|p| p.id)))
+        .filter(unit::Column::Id.eq(unit.id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// What still depends on a unit; a unit can be deleted only when all are zero.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Dependents {
+    pub children: u64,
+    pub accounts: u64,
+    pub users: u64,
+}
+
+pub async fn dependents(c: &impl ConnectionTrait, id: i64) -> Result<Dependents, DbError> {
+    Ok(Dependents {
+        children: unit::Entity::find().filter(unit::Column::ParentId.eq(id)).count(c).await?,
+        accounts: account::Entity::find()
+            .filter(account::Column::HostUnitId.eq(id))
+            .count(c)
+            .await?,
+        users: user::Entity::find().filter(user::Column::UnitId.eq(id)).count(c).await?,
+    })
+}
+
+pub async fn delete(c: &impl ConnectionTrait, id: i64) -> Result<(), DbError> {
+    let res = unit::Entity::delete_by_id(id).exec(c).await?;
+    if res.rows_affected == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! Users, login sessions and API tokens.
+
+use crate::entities::{api_token, session, unit, user};
+use crate::{DbError, like_escape};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+};
+
+pub use api_token::Model as TokenRow;
+pub use session::Model as SessionRow;
+pub use user::Model as UserRow;
+
+pub async fn insert(c: &impl ConnectionTrait, row: UserRow) -> Result<UserRow, DbError> {
+    let mut active = row.into_active_model();
+    active.id = NotSet;
+    active.insert(c).await.map_err(|e| DbError::from_write(e, "用户名已存在"))
+}
+
+pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<UserRow, DbError> {
+    user::Entity::find_by_id(id).one(c).await?.ok_or(DbError::NotFound)
+}
+
+pub async fn by_username(c: &impl ConnectionTrait, username: &str) -> Result<Option<UserRow>, DbError> {
+    Ok(user::Entity::find().filter(user::Column::Username.eq(username)).one(c).await?)
+}
+
+pub async fn update(c: &impl ConnectionTrait, row: UserRow) -> Result<UserRow, DbError> {
+    let mut active = row.into_active_model().reset_all();
+    active.created_at = NotSet;
+    active.update(c).await.map_err(|e| DbError::from_write(e, "用户名已存在"))
+}
+
+/// Users whose unit lies in the subtree `path`.
+pub async fn in_subtree(c: &impl ConnectionTrait, path: &str) -> Result<Vec<UserRow>, DbError> {
+    let mut units = Query::select();
+    units
+        .column(unit::Column::Id)
+        .from(unit::Entity)
+        .and_where(Expr::col(unit::Column::Path).like(format!("{}%", like_escape(path))));
+    Ok(user::Entity::find()
+        .filter(user::Column::UnitId.in_subquery(units.take()))
+        .order_by_asc(user::Column::Username)
+        .all(c)
+        .await?)
+}
+
+pub async fn insert_session(c: &impl ConnectionTrait, row: SessionRow) -> Result<(), DbError> {
+    row.into_active_model().insert(c).await?;
+    Ok(())
+}
+
+/// The live session with this token hash, if any.
+pub async fn session(c: &impl ConnectionTrait, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRow>, DbError> {
+    Ok(session::Entity::find_by_id(token_hash.to_string())
+        .filter(session::Column::ExpiresAt.gt(now))
+        .one(c)
+        .await?)
+}
+
+pub async fn delete_session(c: &impl ConnectionTrait, token_hash: &str) -> Result<(), DbError> {
+    session::Entity::delete_by_id(token_hash.to_string()).exec(c).await?;
+    Ok(())
+}
+
+/// Ends every session of a user (after a password change or deactivation), except `keep`.
+pub async fn delete_sessions_of(c: &impl ConnectionTrait, user_id: i64, keep: Option<&str>) -> Result<(), DbError> {
+    let mut q = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+    if let Some(k) = keep {
+        q = q.filter(session::Column::TokenHash.ne(k));
+    }
+    q.exec(c).await?;
+    Ok(())
+}
+
+pub async fn delete_expired_sessions(c: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbError> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::ExpiresAt.lte(now))
+        .exec(c)
+        .await?
+        .rows_affected)
+}
+
+pub async fn insert_token(c: &impl ConnectionTrait, row: TokenRow) -> Result<TokenRow, DbError> {
+    let mut active = row.into_active_model();
+    active.id = NotSet;
+    Ok(active.insert(c).await?)
+}
+
+pub async fn tokens_of(c: &impl ConnectionTrait, user_id: i64) -> Result<Vec<TokenRow>, DbError> {
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .order_by_asc(api_token::Column::Id)
+        .all(c)
+        .await?)
+}
+
+pub async fn token_by_hash(c: &impl ConnectionTrait, hash: &str) -> Result<Option<TokenRow>, DbError> {
+    Ok(api_token::Entity::find().filter(api_token::Column::TokenHash.eq(hash)).one(c).await?)
+}
+
+pub async fn touch_token(c: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<(), DbError> {
+    api_token::ActiveModel { id: Set(id), last_used_at: Set(Some(now)), ..Default::default() }
+        .update(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_token(c: &impl ConnectionTrait, user_id: i64, id: i64) -> Result<(), DbError> {
+    let res = api_token::Entity::delete_many()
+        .filter(api_token::Column::Id.eq(id))
+        .filter(api_token::Column::UserId.eq(user_id))
+        .exec(c)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
