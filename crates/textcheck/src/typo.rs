@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Minimum jieba frequency of a word offered as a correction, by length (index = chars).
-const MIN_FREQ: [u32; 5] = [0, 0, 0, 50, 5];
+const MIN_FREQ: [u32; 5] = [0, 0, 0, u32::MAX, 5];
 
 const HAN_START: u32 = 0x3400;
 const HAN_END: u32 = 0xA000;
@@ -111,6 +111,21 @@ impl TypoModel {
             }
         }
         model
+    }
+
+    /// The homophone-group key of a 3- or 4-character word, or None when a character has no
+    /// reading. The data generator uses it to keep only the groups that matter.
+    pub fn reading_key(&self, word: &str) -> Option<u64> {
+        let ids: Vec<u16> = word.chars().map(|c| self.syl(c)).collect();
+        if !(3..=4).contains(&ids.len()) || ids.contains(&0) {
+            return None;
+        }
+        Some(key_of(&ids))
+    }
+
+    /// Minimum frequency of a word offered as a correction (by length in chars).
+    pub fn min_freq(len: usize) -> u32 {
+        MIN_FREQ.get(len).copied().unwrap_or(u32::MAX)
     }
 
     #[inline]

@@ -1,0 +1,99 @@
+//! Sentence-level typo detection on a SIGHAN-style test set (`source<TAB>target` per line,
+//! as in `pycorrector/data/sighan2015_test.tsv`). Run by `bench/textcheck/typo_eval.sh`;
+//! the project never tunes on this set.
+//!
+//! Only `typo` findings count. A finding's error positions are the chars where its matched
+//! text differs from its suggestion. Two metrics are printed:
+//! - strict (the usual SIGHAN sentence-level detection): a predicted sentence is correct
+//!   when its set of error positions equals the gold set;
+//! - binary: a sentence is predicted erroneous when it has any typo finding.
+
+use govmedia_textcheck::{Category, Checker};
+use std::collections::BTreeSet;
+
+fn prf(tp: usize, pred: usize, gold: usize) -> (f64, f64, f64) {
+    let p = if pred == 0 {
+        0.0
+    } else {
+        tp as f64 / pred as f64
+    };
+    let r = if gold == 0 {
+        0.0
+    } else {
+        tp as f64 / gold as f64
+    };
+    let f = if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    };
+    (p, r, f)
+}
+
+fn main() {
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: sighan_eval TEST.tsv");
+    let verbose = std::env::args().any(|a| a == "-v");
+    let text = std::fs::read_to_string(&path).expect("read test set");
+    let checker = Checker::with_defaults();
+    let (mut n, mut gold_pos, mut pred_pos, mut strict_tp, mut bin_tp) = (0, 0, 0, 0, 0);
+    for line in text.lines() {
+        let Some((src, tgt)) = line.split_once('\t') else {
+            continue;
+        };
+        let (s, t): (Vec<char>, Vec<char>) = (src.chars().collect(), tgt.chars().collect());
+        if s.len() != t.len() {
+            continue;
+        }
+        n += 1;
+        let gold: BTreeSet<usize> = (0..s.len()).filter(|&i| s[i] != t[i]).collect();
+        let mut pred = BTreeSet::new();
+        for f in checker.check(src) {
+            if f.category != Category::Typo {
+                continue;
+            }
+            let found: Vec<char> = f.text.chars().collect();
+            match f
+                .suggestion
+                .as_deref()
+                .map(|x| x.chars().collect::<Vec<char>>())
+            {
+                Some(sug) if sug.len() == found.len() => {
+                    pred.extend(
+                        (0..found.len())
+                            .filter(|&i| found[i] != sug[i])
+                            .map(|i| f.start + i),
+                    );
+                }
+                _ => pred.extend(f.start..f.end),
+            }
+            if verbose {
+                println!(
+                    "{}\t{}\t{:?}\t{}",
+                    f.text,
+                    f.suggestion.unwrap_or_default(),
+                    gold,
+                    src
+                );
+            }
+        }
+        if !gold.is_empty() {
+            gold_pos += 1;
+        }
+        if !pred.is_empty() {
+            pred_pos += 1;
+            if !gold.is_empty() {
+                bin_tp += 1;
+                if pred == gold {
+                    strict_tp += 1;
+                }
+            }
+        }
+    }
+    let (p, r, f) = prf(strict_tp, pred_pos, gold_pos);
+    let (bp, br, bf) = prf(bin_tp, pred_pos, gold_pos);
+    println!("sentences {n}, with errors {gold_pos}, flagged {pred_pos}");
+    println!("strict sentence-level detection: P {p:.3} R {r:.3} F1 {f:.3} (tp {strict_tp})");
+    println!("binary sentence-level detection: P {bp:.3} R {br:.3} F1 {bf:.3} (tp {bin_tp})");
+}
