@@ -5,7 +5,7 @@
 //! cargo run -p govmedia-textcheck --example gen_typo_words -- path/to/dict.txt > crates/textcheck/data/typo_words.txt
 //! ```
 //!
-//! It keeps the 3- and 4-character words of every homophone group that holds at least one
+//! It keeps the 4-character words of every homophone group that holds at least one
 //! word frequent enough to be offered as a correction; the other words of the group are kept
 //! so that a real but rarer word is never reported as a typo of a frequent one.
 

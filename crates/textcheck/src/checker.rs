@@ -5,7 +5,7 @@ use crate::dict::{self, Defaults, DictError, Dictionary, Entry, Rule};
 use crate::finding::{Category, Finding, Severity};
 use crate::normalize::{Normalized, normalize, normalize_term};
 use crate::typo::TypoModel;
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -128,7 +128,12 @@ impl CheckerBuilder {
                     Entry::Rule(rule) => {
                         let term = normalize_term(&rule.term);
                         let ascii_word = term.bytes().all(|b| b.is_ascii_alphanumeric());
-                        rules.push(CompiledRule { rule, ascii_word });
+                        let message = message(&rule);
+                        rules.push(CompiledRule {
+                            rule,
+                            ascii_word,
+                            message,
+                        });
                         (term, Kind::Rule(rules.len() as u32 - 1))
                     }
                     Entry::Exemption { term, .. } => (normalize_term(&term), Kind::Exemption),
@@ -147,11 +152,16 @@ impl CheckerBuilder {
                 }
             }
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
-            .map_err(|e| BuildError::Automaton(e.to_string()))?;
+        let automaton = if patterns.is_empty() {
+            None
+        } else {
+            Some(
+                CharwiseDoubleArrayAhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build_with_values(patterns.iter().zip(0u32..))
+                    .map_err(|e| BuildError::Automaton(e.to_string()))?,
+            )
+        };
         Ok(Checker {
             automaton,
             kinds,
@@ -168,18 +178,31 @@ struct CompiledRule {
     rule: Rule,
     /// An all-ASCII alphanumeric term (`qq`, `av`) only matches a whole word.
     ascii_word: bool,
+    /// The finding message, prepared once.
+    message: String,
 }
 
 /// A compiled checker. Immutable, `Send + Sync`: build once, share in an `Arc`, scan from
 /// many threads.
-#[derive(Debug)]
 pub struct Checker {
-    automaton: AhoCorasick,
+    /// None when there are no terms at all (daachorse rejects an empty pattern set).
+    automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
     kinds: Vec<Kind>,
     rules: Vec<CompiledRule>,
     typo: Option<&'static TypoModel>,
     detectors: bool,
     pattern_count: usize,
+}
+
+impl std::fmt::Debug for Checker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checker")
+            .field("patterns", &self.pattern_count)
+            .field("rules", &self.rules.len())
+            .field("typo_model", &self.typo.is_some())
+            .field("detectors", &self.detectors)
+            .finish()
+    }
 }
 
 fn is_clause_break(c: char) -> bool {
@@ -216,7 +239,7 @@ impl Checker {
 
     fn empty() -> Checker {
         Checker {
-            automaton: AhoCorasick::new(Vec::<String>::new()).expect("empty automaton"),
+            automaton: None,
             kinds: Vec::new(),
             rules: Vec::new(),
             typo: None,
@@ -240,7 +263,7 @@ impl Checker {
         self.dictionary_matches(&norm, &mut raws);
         if self.detectors {
             let mut hits = Vec::new();
-            detectors::detect(&norm.text, &mut hits);
+            detectors::detect(&norm, &mut hits);
             raws.extend(hits.into_iter().map(|h| Raw {
                 byte_start: h.start,
                 byte_end: h.end,
@@ -279,8 +302,11 @@ impl Checker {
         let hay = norm.text.as_str();
         let bytes = hay.as_bytes();
         let mut last_context_end: Option<usize> = None;
-        for m in self.automaton.find_iter(hay) {
-            match self.kinds[m.pattern().as_usize()] {
+        let Some(automaton) = &self.automaton else {
+            return;
+        };
+        for m in automaton.leftmost_find_iter(hay) {
+            match self.kinds[m.value() as usize] {
                 Kind::Exemption => {}
                 Kind::Context => last_context_end = Some(m.end()),
                 Kind::Rule(i) => {
@@ -315,7 +341,7 @@ impl Checker {
                         category: r.category,
                         severity: r.severity,
                         rule: r.origin.clone(),
-                        message: message(r),
+                        message: cr.message.clone(),
                         suggestion: r.suggestion.clone(),
                     });
                 }
@@ -324,22 +350,41 @@ impl Checker {
     }
 
     fn map_back(&self, text: &str, norm: &Normalized, raws: Vec<Raw>) -> Vec<Finding> {
-        // Char index → byte offset in the original, built only when there is a finding.
-        let mut starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        starts.push(text.len());
+        let spans: Vec<(usize, usize)> = raws.iter().map(|r| (r.byte_start, r.byte_end)).collect();
+        let orig = norm.orig_spans(&spans);
+        // Original char index → byte offset, by one walk over the sorted char indices.
+        let mut wanted: Vec<usize> = orig.iter().flat_map(|&(s, e)| [s, e]).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut byte_of = Vec::with_capacity(wanted.len());
+        let mut it = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain(std::iter::once(text.len()));
+        let mut idx = 0usize;
+        let mut cur = it.next();
+        for &w in &wanted {
+            while idx < w {
+                cur = it.next();
+                idx += 1;
+            }
+            byte_of.push(cur);
+        }
+        let byte_at = |c: usize| byte_of[wanted.partition_point(|&w| w < c)];
         let mut out: Vec<Finding> = raws
             .into_iter()
-            .filter_map(|r| {
-                let (start, end) = norm.orig_span(r.byte_start, r.byte_end);
-                if start >= end || end >= starts.len() {
+            .zip(orig)
+            .filter_map(|(r, (start, end))| {
+                if start >= end {
                     return None;
                 }
+                let (bs, be) = (byte_at(start)?, byte_at(end)?);
                 Some(Finding {
                     category: r.category,
                     severity: r.severity,
                     start,
                     end,
-                    text: text[starts[start]..starts[end]].to_string(),
+                    text: text.get(bs..be)?.to_string(),
                     rule: r.rule,
                     message: r.message,
                     suggestion: r.suggestion,

@@ -7,6 +7,7 @@
 //! normalised text; the checker maps them back to the original.
 
 use crate::finding::{Category, Severity};
+use crate::normalize::Normalized;
 
 /// A detector hit over the normalised text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,31 +26,20 @@ fn is_alnum(b: u8) -> bool {
     b.is_ascii_alphanumeric()
 }
 
-/// Runs every detector.
-pub fn detect(text: &str, out: &mut Vec<Hit>) {
-    let bytes = text.as_bytes();
+/// Runs every detector over a normalised text.
+pub fn detect(norm: &Normalized, out: &mut Vec<Hit>) {
+    let text = norm.text.as_str();
     let first = out.len();
-    let has_digit = bytes.iter().any(u8::is_ascii_digit);
-    if memchr_any(bytes, b"http") || memchr_any(bytes, b"www.") || has_domain_hint(bytes) {
+    if norm.has_dot_alpha {
         urls(text, out);
+        if norm.has_at {
+            emails(text, out, first);
+        }
     }
-    if bytes.contains(&b'@') {
-        emails(text, out, first);
-    }
-    if has_digit {
+    if norm.has_digit {
         numbers(text, out, first);
         price_contact(text, out, first);
     }
-}
-
-fn memchr_any(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
-
-fn has_domain_hint(bytes: &[u8]) -> bool {
-    bytes
-        .windows(2)
-        .any(|w| w[0] == b'.' && w[1].is_ascii_lowercase())
 }
 
 const URL_CHARS: &[u8] = b"-._~:/?#[]@!$&'()*+,;=%";
@@ -420,9 +410,10 @@ mod tests {
 
     fn run(text: &str) -> Vec<(String, &'static str, Option<String>)> {
         let mut out = Vec::new();
-        detect(text, &mut out);
+        let norm = crate::normalize::normalize(text);
+        detect(&norm, &mut out);
         out.into_iter()
-            .map(|h| (text[h.start..h.end].to_string(), h.rule, h.suggestion))
+            .map(|h| (norm.text[h.start..h.end].to_string(), h.rule, h.suggestion))
             .collect()
     }
 
@@ -462,7 +453,10 @@ mod tests {
     #[test]
     fn price_with_contact() {
         let r = run("特价99元，加微信abc123");
-        assert!(r.iter().any(|x| x.1 == "detector.price_contact"));
+        assert!(
+            r.iter()
+                .any(|x| x.1 == "detector.price_contact" && x.0 == "99元,加微信")
+        );
         assert!(run("每人收费20元").is_empty());
     }
 }

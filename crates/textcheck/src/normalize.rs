@@ -22,27 +22,66 @@ pub const MAX_GAP: usize = 3;
 pub struct Normalized {
     /// The normalised text.
     pub text: String,
-    /// For each normalised character, the index (in chars) of its original character.
-    pub orig: Vec<u32>,
-    /// For each normalised character, its byte offset in `text` (plus one final entry = len).
-    pub byte_starts: Vec<u32>,
+    /// Sparse offset map: `(normalised char index, original chars dropped before it)`, one
+    /// entry each time the count of dropped chars changes. Most texts drop nothing, so this
+    /// stays empty and costs nothing per char.
+    drops: Vec<(u32, u32)>,
+    /// Seen while normalising, so detectors skip texts that cannot hold what they look for.
+    pub has_digit: bool,
+    pub has_at: bool,
+    pub has_dot_alpha: bool,
 }
 
 impl Normalized {
-    /// Index of the normalised character that starts at byte `b` of `text`.
-    pub fn char_at_byte(&self, b: usize) -> usize {
-        // `byte_starts` is sorted; a match boundary is always a char boundary.
-        self.byte_starts.partition_point(|&s| (s as usize) < b)
+    /// The original char index of normalised char `i`.
+    pub fn orig_char(&self, i: usize) -> usize {
+        let k = self.drops.partition_point(|&(at, _)| (at as usize) <= i);
+        let dropped = if k == 0 {
+            0
+        } else {
+            self.drops[k - 1].1 as usize
+        };
+        i + dropped
     }
 
     /// Maps a normalised byte range to an original char range `[start, end)`.
+    /// Slow path for one span; [`Normalized::orig_spans`] maps many at once.
     pub fn orig_span(&self, byte_start: usize, byte_end: usize) -> (usize, usize) {
-        let a = self.char_at_byte(byte_start);
-        let b = self.char_at_byte(byte_end);
-        if a >= b || b > self.orig.len() {
-            return (0, 0);
+        self.orig_spans(&[(byte_start, byte_end)])[0]
+    }
+
+    /// Maps normalised byte ranges (char boundaries) to original char ranges, in one pass.
+    pub fn orig_spans(&self, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+        // Byte offsets → normalised char indices, by one walk over the sorted offsets.
+        let mut offsets: Vec<usize> = spans.iter().flat_map(|&(s, e)| [s, e]).collect();
+        offsets.sort_unstable();
+        offsets.dedup();
+        let bytes = self.text.as_bytes();
+        let mut chars_at = Vec::with_capacity(offsets.len());
+        let (mut pos, mut count) = (0usize, 0usize);
+        for &o in &offsets {
+            let o = o.min(bytes.len());
+            if o > pos {
+                count += bytes[pos..o]
+                    .iter()
+                    .filter(|&&b| (b & 0xC0) != 0x80)
+                    .count();
+                pos = o;
+            }
+            chars_at.push(count);
         }
-        (self.orig[a] as usize, self.orig[b - 1] as usize + 1)
+        let char_of = |b: usize| chars_at[offsets.partition_point(|&o| o < b)];
+        spans
+            .iter()
+            .map(|&(s, e)| {
+                let (a, b) = (char_of(s), char_of(e));
+                if a >= b {
+                    (0, 0)
+                } else {
+                    (self.orig_char(a), self.orig_char(b - 1) + 1)
+                }
+            })
+            .collect()
     }
 }
 
@@ -78,12 +117,17 @@ fn t2s_table() -> &'static Vec<char> {
 /// Folds one character: traditional → simplified, full-width → half-width, lower case.
 #[inline]
 pub fn fold_char(c: char) -> char {
+    fold_with(t2s_table(), c)
+}
+
+#[inline]
+fn fold_with(table: &[char], c: char) -> char {
     let code = c as u32;
     if code < 0x80 {
         return c.to_ascii_lowercase();
     }
     if (CJK_START..CJK_END).contains(&code) {
-        return t2s_table()[(code - CJK_START) as usize];
+        return table[(code - CJK_START) as usize];
     }
     if (0xFF01..=0xFF5E).contains(&code) {
         return char::from_u32(code - 0xFEE0)
@@ -196,87 +240,133 @@ fn is_tone_vowel(c: char) -> bool {
     )
 }
 
-/// Length in chars of a pinyin annotation such as `(dāng)` or `（guan1）` at `chars[i..]`,
-/// or 0. It must carry a tone mark or a tone digit, so `(a)` or `(pdf)` are kept.
-fn pinyin_annotation_len(chars: &[char], i: usize) -> usize {
-    let open = chars[i];
-    let close = match open {
-        '(' => ')',
-        '（' => '）',
-        _ => return 0,
-    };
-    let mut j = i + 1;
-    let mut toned = false;
-    let mut letters = 0;
-    while j < chars.len() && j - i <= 8 {
-        let c = chars[j];
-        if c == close {
-            return if toned && letters > 0 { j - i + 1 } else { 0 };
-        }
-        if c.is_ascii_lowercase() {
-            letters += 1;
-        } else if is_tone_vowel(c) {
-            letters += 1;
-            toned = true;
-        } else if ('1'..='5').contains(&c) && letters > 0 {
-            toned = true;
-        } else {
-            return 0;
-        }
-        j += 1;
-    }
-    0
-}
-
 /// Normalises `text`. Never fails; the output maps back to `text` char by char.
 pub fn normalize(text: &str) -> Normalized {
-    let chars: Vec<char> = text.chars().collect();
+    let table = t2s_table();
     let mut out = Normalized {
         text: String::with_capacity(text.len()),
-        orig: Vec::with_capacity(chars.len()),
-        byte_starts: Vec::with_capacity(chars.len() + 1),
+        ..Normalized::default()
     };
-    // The last kept original char, to decide whether a filler run sits between two Han chars.
+    // Pure-ASCII-free fast path is the common case: no lookahead needed unless a char can
+    // start a dropped run, so lookahead works on a slice of the remaining text.
     let mut last_kept_han = false;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if is_invisible(c) {
-            i += 1;
+    let mut last_kept_ascii = 0u8;
+    let mut norm_chars: u32 = 0;
+    let mut dropped: u32 = 0;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let clen = c.len_utf8();
+        let code = c as u32;
+        // Fast path for the common case, a CJK unified ideograph: never dropped, folds by table.
+        if (0x4E00..0xA000).contains(&code) {
+            if dropped > 0 && out.drops.last().is_none_or(|&(_, d)| d != dropped) {
+                out.drops.push((norm_chars, dropped));
+            }
+            out.text.push(table[(code - CJK_START) as usize]);
+            norm_chars += 1;
+            last_kept_han = true;
+            last_kept_ascii = 0;
+            rest = &rest[clen..];
             continue;
         }
-        if last_kept_han {
-            let skip = pinyin_annotation_len(&chars, i);
-            if skip > 0 {
-                i += skip;
+        if is_invisible(c) {
+            rest = &rest[clen..];
+            dropped += 1;
+            continue;
+        }
+        if last_kept_han && (c == '(' || c == '（' || is_filler(fold_with(table, c))) {
+            let skip = drop_after_han(table, rest);
+            if skip.0 > 0 {
+                rest = &rest[skip.1..];
+                dropped += skip.0 as u32;
                 continue;
             }
-            if is_filler(fold_char(c)) {
-                // Find the end of the run, ignoring invisible chars inside it.
-                let mut j = i;
-                let mut run = 0;
-                while j < chars.len() && (is_filler(fold_char(chars[j])) || is_invisible(chars[j]))
-                {
-                    if is_filler(fold_char(chars[j])) {
-                        run += 1;
-                    }
-                    j += 1;
+        }
+        if dropped > 0 && out.drops.last().is_none_or(|&(_, d)| d != dropped) {
+            out.drops.push((norm_chars, dropped));
+        }
+        let f = fold_with(table, c);
+        if f.is_ascii() {
+            let b = f as u8;
+            if b.is_ascii_digit() {
+                out.has_digit = true;
+            } else if b == b'@' {
+                out.has_at = true;
+            } else if b.is_ascii_lowercase() && last_kept_ascii == b'.' {
+                out.has_dot_alpha = true;
+            }
+            last_kept_ascii = b;
+        } else {
+            last_kept_ascii = 0;
+        }
+        out.text.push(f);
+        norm_chars += 1;
+        last_kept_han = is_han(f);
+        rest = &rest[clen..];
+    }
+    out
+}
+
+/// After a Han char, the number of chars (and bytes) at the start of `rest` that are dropped:
+/// a pinyin annotation, or a short filler run followed by another Han char. (0, 0) if none.
+fn drop_after_han(table: &[char], rest: &str) -> (usize, usize) {
+    let mut it = rest.char_indices();
+    let Some((_, first)) = it.next() else {
+        return (0, 0);
+    };
+    if first == '(' || first == '（' {
+        let close = if first == '(' { ')' } else { '）' };
+        let mut toned = false;
+        let mut letters = 0;
+        for (n, (b, c)) in it.clone().enumerate() {
+            if n > 8 {
+                break;
+            }
+            if c == close {
+                if toned && letters > 0 {
+                    return (n + 2, b + c.len_utf8());
                 }
-                if run <= MAX_GAP && j < chars.len() && is_han(fold_char(chars[j])) {
-                    i = j;
-                    continue;
-                }
+                break;
+            }
+            if c.is_ascii_lowercase() {
+                letters += 1;
+            } else if is_tone_vowel(c) {
+                letters += 1;
+                toned = true;
+            } else if ('1'..='5').contains(&c) && letters > 0 {
+                toned = true;
+            } else {
+                break;
             }
         }
-        let f = fold_char(c);
-        out.byte_starts.push(out.text.len() as u32);
-        out.orig.push(i as u32);
-        out.text.push(f);
-        last_kept_han = is_han(f);
-        i += 1;
+        if !is_filler(fold_with(table, first)) {
+            return (0, 0);
+        }
     }
-    out.byte_starts.push(out.text.len() as u32);
-    out
+    // A filler run (invisible chars inside it are free) ending before a Han char.
+    let mut run = 0;
+    let mut count = 0;
+    for (b, c) in rest.char_indices() {
+        if is_invisible(c) {
+            count += 1;
+            continue;
+        }
+        let f = fold_with(table, c);
+        if is_filler(f) {
+            run += 1;
+            count += 1;
+            if run > MAX_GAP {
+                return (0, 0);
+            }
+            continue;
+        }
+        return if run > 0 && is_han(f) {
+            (count, b)
+        } else {
+            (0, 0)
+        };
+    }
+    (0, 0)
 }
 
 /// Normalises a dictionary term (no offsets needed).
