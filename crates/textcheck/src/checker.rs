@@ -128,11 +128,13 @@ impl CheckerBuilder {
                     Entry::Rule(rule) => {
                         let term = normalize_term(&rule.term);
                         let ascii_word = term.bytes().all(|b| b.is_ascii_alphanumeric());
-                        let message = message(&rule);
+                        let message = Arc::from(message(&rule));
+                        let origin = Arc::from(rule.origin.as_str());
                         rules.push(CompiledRule {
                             rule,
                             ascii_word,
                             message,
+                            origin,
                         });
                         (term, Kind::Rule(rules.len() as u32 - 1))
                     }
@@ -178,8 +180,9 @@ struct CompiledRule {
     rule: Rule,
     /// An all-ASCII alphanumeric term (`qq`, `av`) only matches a whole word.
     ascii_word: bool,
-    /// The finding message, prepared once.
-    message: String,
+    /// The finding message and the rule name, prepared once and shared by findings.
+    message: Arc<str>,
+    origin: Arc<str>,
 }
 
 /// A compiled checker. Immutable, `Send + Sync`: build once, share in an `Arc`, scan from
@@ -218,8 +221,8 @@ struct Raw {
     byte_end: usize,
     category: Category,
     severity: Severity,
-    rule: String,
-    message: String,
+    rule: Arc<str>,
+    message: Arc<str>,
     suggestion: Option<String>,
 }
 
@@ -269,8 +272,8 @@ impl Checker {
                 byte_end: h.end,
                 category: h.category,
                 severity: h.severity,
-                rule: h.rule.to_string(),
-                message: h.message,
+                rule: Arc::from(h.rule),
+                message: Arc::from(h.message),
                 suggestion: h.suggestion,
             }));
         }
@@ -286,8 +289,8 @@ impl Checker {
                     byte_end: t.end,
                     category: Category::Typo,
                     severity: Severity::Warn,
-                    rule: "typo.homophone".to_string(),
-                    message: format!("疑似错别字：「{}」应为「{}」", t.found, t.correct),
+                    rule: Arc::from("typo.homophone"),
+                    message: Arc::from(format!("疑似错别字：「{}」应为「{}」", t.found, t.correct)),
                     suggestion: Some(t.correct),
                 });
             }
@@ -328,11 +331,16 @@ impl Checker {
                     if r.category.mention_exempt()
                         && let Some(ce) = last_context_end
                     {
-                        let between = &hay[ce..m.start()];
-                        if between.chars().count() <= CONTEXT_REACH
-                            && !between.chars().any(is_clause_break)
-                        {
-                            continue;
+                        // Bytes first: a char is at most 4 bytes, so a far context word is
+                        // rejected without walking the gap (that walk made scans quadratic).
+                        let gap = m.start() - ce;
+                        if gap <= CONTEXT_REACH * 4 {
+                            let between = &hay[ce..m.start()];
+                            if between.chars().count() <= CONTEXT_REACH
+                                && !between.chars().any(is_clause_break)
+                            {
+                                continue;
+                            }
                         }
                     }
                     out.push(Raw {
@@ -340,8 +348,8 @@ impl Checker {
                         byte_end: m.end(),
                         category: r.category,
                         severity: r.severity,
-                        rule: r.origin.clone(),
-                        message: cr.message.clone(),
+                        rule: Arc::clone(&cr.origin),
+                        message: Arc::clone(&cr.message),
                         suggestion: r.suggestion.clone(),
                     });
                 }
@@ -391,7 +399,7 @@ impl Checker {
                 })
             })
             .collect();
-        out.sort_by(|a, b| (a.start, a.end, a.category).cmp(&(b.start, b.end, b.category)));
+        out.sort_by_key(|a| (a.start, a.end, a.category));
         out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.category == b.category);
         out
     }

@@ -58,8 +58,7 @@ fn host_of(s: &str) -> Option<&str> {
     let end = s.find(['/', '?', '#', ':']).unwrap_or(s.len());
     let host = &s[..end];
     let host = host.rsplit('@').next().unwrap_or(host);
-    let labels: Vec<&str> = host.split('.').collect();
-    if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
+    if !host.contains('.') || host.split('.').any(str::is_empty) {
         return None;
     }
     if !host
@@ -73,46 +72,60 @@ fn host_of(s: &str) -> Option<&str> {
 
 fn urls(text: &str, out: &mut Vec<Hit>) {
     let bytes = text.as_bytes();
+    // Candidates are the tokens of URL bytes that contain a '.' followed by a letter; find
+    // each such dot, then widen to its token (most bytes of Chinese text are never visited
+    // twice).
     let mut i = 0;
-    while i < bytes.len() {
-        let at_boundary = i == 0 || !is_alnum(bytes[i - 1]) && bytes[i - 1] != b'.';
-        if !at_boundary || !bytes[i].is_ascii_alphanumeric() {
+    let mut token_end = 0;
+    while i + 1 < bytes.len() {
+        if !(bytes[i] == b'.' && bytes[i + 1].is_ascii_lowercase()) || i < token_end {
             i += 1;
             continue;
         }
-        let rest = &text[i..];
-        let scheme_len = if rest.starts_with("https://") {
-            8
-        } else if rest.starts_with("http://") {
-            7
-        } else {
-            0
-        };
+        let mut start = i;
+        while start > 0 && is_url_byte(bytes[start - 1]) {
+            start -= 1;
+        }
+        // The token must begin at an alphanumeric char.
+        while start < i && !is_alnum(bytes[start]) {
+            start += 1;
+        }
         let mut end = i;
         while end < bytes.len() && is_url_byte(bytes[end]) {
             end += 1;
         }
+        token_end = end;
         // Trailing punctuation belongs to the sentence, not the URL.
-        while end > i && b".,;:!?)'\"]".contains(&bytes[end - 1]) {
+        while end > start && b".,;:!?)'\"]".contains(&bytes[end - 1]) {
             end -= 1;
         }
-        if end <= i + scheme_len {
-            i = end.max(i + 1);
+        i = token_end;
+        if start >= end {
             continue;
         }
-        let body = &text[i + scheme_len..end];
-        let host = match host_of(body) {
-            Some(h) => h,
-            None => {
-                i = end.max(i + 1);
-                continue;
-            }
+        let tok = &text[start..end];
+        // A scheme may sit inside the token (见http://…): start the URL there.
+        let (start, tok) = match tok.find("http://").or_else(|| tok.find("https://")) {
+            Some(p) => (start + p, &tok[p..]),
+            None => (start, tok),
+        };
+        let scheme_len = if tok.starts_with("https://") {
+            8
+        } else if tok.starts_with("http://") {
+            7
+        } else {
+            0
+        };
+        let body = &tok[scheme_len..];
+        let Some(host) = host_of(body) else {
+            continue;
         };
         let tld = host.rsplit('.').next().unwrap_or("");
-        let plausible = scheme_len > 0 || host.starts_with("www.") || TLDS.contains(&tld);
-        if plausible && !body.contains('@') || scheme_len > 0 {
+        let plausible = scheme_len > 0
+            || (host.starts_with("www.") || TLDS.contains(&tld)) && !body.contains('@');
+        if plausible {
             out.push(Hit {
-                start: i,
+                start,
                 end,
                 category: Category::Link,
                 severity: Severity::Info,
@@ -121,7 +134,6 @@ fn urls(text: &str, out: &mut Vec<Hit>) {
                 suggestion: None,
             });
         }
-        i = end.max(i + 1);
     }
 }
 
@@ -284,6 +296,25 @@ fn numbers(text: &str, out: &mut Vec<Hit>, first: usize) {
     while i < bytes.len() {
         if !bytes[i].is_ascii_digit() || (i > 0 && is_alnum(bytes[i - 1])) {
             i += 1;
+            continue;
+        }
+        // Most digit runs are dates and counts: skip runs too short to be any of ours
+        // without allocating.
+        let mut j = i;
+        let mut digits = 0;
+        while j < bytes.len()
+            && (bytes[j].is_ascii_digit()
+                || ((bytes[j] == b' ' || bytes[j] == b'-' || bytes[j] == b'x') && j > i))
+        {
+            if bytes[j].is_ascii_digit() {
+                digits += 1;
+            } else if j + 1 >= bytes.len() || !bytes[j + 1].is_ascii_digit() {
+                break;
+            }
+            j += 1;
+        }
+        if digits < 11 {
+            i = j.max(i + 1);
             continue;
         }
         // Collect groups.

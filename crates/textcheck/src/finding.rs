@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// What kind of problem a finding is. The codes (`expression`, …) are part of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -207,9 +208,10 @@ pub struct Finding {
     pub end: usize,
     pub text: String,
     /// The rule that fired: `dictionary:line` for dictionary rules, `detector.name` otherwise.
-    pub rule: String,
+    /// Shared with the rule (an `Arc`), so a finding costs one allocation, for `text`.
+    pub rule: Arc<str>,
     /// Why, in Chinese.
-    pub message: String,
+    pub message: Arc<str>,
     /// What to write instead, where there is one.
     pub suggestion: Option<String>,
 }

@@ -137,7 +137,11 @@ fn fold_with(table: &[char], c: char) -> char {
     if code == 0x3000 {
         return ' ';
     }
-    if c.is_uppercase() {
+    // Cased scripts live below U+2000 (Latin, Greek, Cyrillic, Armenian…) and in a few later
+    // blocks; skip the Unicode table lookup for CJK punctuation and symbols.
+    if (code < 0x2000 || (0x2C00..0x2D30).contains(&code) || (0xA640..0xA7FF).contains(&code))
+        && c.is_uppercase()
+    {
         let mut lower = c.to_lowercase();
         if let (Some(l), None) = (lower.next(), lower.next()) {
             return l;

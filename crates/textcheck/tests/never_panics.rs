@@ -1,0 +1,102 @@
+//! Property tests: whatever the input, the checker does not panic, and every finding's span
+//! lies within the text, on char boundaries, and equals the finding's `text`.
+
+use govmedia_textcheck::{Checker, normalize::normalize};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+fn checker() -> &'static Checker {
+    static C: OnceLock<Checker> = OnceLock::new();
+    C.get_or_init(Checker::with_defaults)
+}
+
+fn check_invariants(text: &str) {
+    let chars: Vec<char> = text.chars().collect();
+    for f in checker().check(text) {
+        assert!(f.start < f.end && f.end <= chars.len(), "{f:?}");
+        let slice: String = chars[f.start..f.end].iter().collect();
+        assert_eq!(slice, f.text);
+    }
+}
+
+/// Text made of the pieces that exercise every path: Han (simplified and traditional),
+/// filler and invisible chars, pinyin annotations, digits, full-width forms, URLs, e-mail,
+/// dictionary terms, emoji and other scripts.
+fn piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("台湾国".to_string()),
+        Just("國土資源部".to_string()),
+        Just("當(dāng)前".to_string()),
+        Just("（guān）".to_string()),
+        Just("*".to_string()),
+        Just(" ".to_string()),
+        Just("\u{200B}".to_string()),
+        Just("\u{FEFF}".to_string()),
+        Just("裸".to_string()),
+        Just("聊".to_string()),
+        Just("严禁".to_string()),
+        Just("。".to_string()),
+        Just("https://www.".to_string()),
+        Just(".com/".to_string()),
+        Just("@".to_string()),
+        Just("x".to_string()),
+        Just("元".to_string()),
+        Just("微信".to_string()),
+        Just("１３８".to_string()),
+        Just("一股作气".to_string()),
+        Just("再接再励".to_string()),
+        Just("😀".to_string()),
+        Just("Ⅷİß".to_string()),
+        "[0-9]{1,19}",
+        "[a-zA-Z.@/:-]{1,12}",
+        "\\PC{1,8}",
+        any::<char>().prop_map(String::from),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_strings(s in "\\PC{0,200}") {
+        check_invariants(&s);
+    }
+
+    #[test]
+    fn arbitrary_chars(s in proptest::collection::vec(any::<char>(), 0..200)) {
+        check_invariants(&s.into_iter().collect::<String>());
+    }
+
+    #[test]
+    fn structured_pieces(parts in proptest::collection::vec(piece(), 0..40)) {
+        check_invariants(&parts.concat());
+    }
+
+    #[test]
+    fn invalid_utf8_decoded_lossily(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        check_invariants(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn normalised_offsets_are_monotonic(parts in proptest::collection::vec(piece(), 0..40)) {
+        let text = parts.concat();
+        let n = normalize(&text);
+        let total = text.chars().count();
+        let mut prev = None;
+        for (i, _) in n.text.char_indices() {
+            let (a, b) = n.orig_span(i, i + n.text[i..].chars().next().unwrap().len_utf8());
+            prop_assert!(a < b && b <= total);
+            if let Some(p) = prev { prop_assert!(a > p); }
+            prev = Some(a);
+        }
+    }
+}
+
+#[test]
+fn huge_input() {
+    let text = "国土资源部台湾国再接再励13812345678 https://a.example.com/x。".repeat(20_000);
+    let f = checker().check(&text);
+    assert!(f.len() >= 80_000, "{}", f.len());
+    let s = "\u{200B}*".repeat(100_000);
+    assert!(checker().check(&s).is_empty());
+}
