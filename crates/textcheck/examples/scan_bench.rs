@@ -104,6 +104,47 @@ fn main() {
             .unwrap_or(0.0)
     };
 
+    // The same pipeline with the default rules only: the cost of normalisation, detectors and
+    // the typo model when findings are rare, as in real posts.
+    let defaults = Checker::with_defaults();
+    let t = Instant::now();
+    let mut default_findings = 0usize;
+    for d in &docs {
+        default_findings += defaults.check(d).len();
+    }
+    let default_single = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for part in docs.chunks(chunk.max(1)) {
+            let defaults = &defaults;
+            s.spawn(move || part.iter().map(|d| defaults.check(d).len()).sum::<usize>());
+        }
+    });
+    let default_multi = t.elapsed().as_secs_f64();
+    let mut dlat: Vec<f64> = sample
+        .iter()
+        .map(|d| {
+            let t = Instant::now();
+            std::hint::black_box(defaults.check(d));
+            t.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    dlat.sort_by(f64::total_cmp);
+    let dpct = |p: f64| {
+        dlat.get(((dlat.len() as f64 - 1.0) * p) as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+
+    println!(
+        "{{\"tool\":\"govmedia-textcheck (default rules only)\",\"patterns\":{},\"corpus_mb\":{mb:.1},\"docs\":{},\"build_s\":0,\"mb_s_1t\":{:.1},\"mb_s_{threads}t\":{:.1},\"findings\":{default_findings},\"lat2k_us_p50\":{:.1},\"lat2k_us_p99\":{:.1}}}",
+        defaults.pattern_count(),
+        docs.len(),
+        mb / default_single,
+        mb / default_multi,
+        dpct(0.5),
+        dpct(0.99)
+    );
     println!(
         "{{\"tool\":\"govmedia-textcheck\",\"patterns\":{},\"corpus_mb\":{mb:.1},\"docs\":{},\"build_s\":{build:.3},\"mb_s_1t\":{:.1},\"mb_s_{threads}t\":{:.1},\"findings\":{findings},\"lat2k_us_p50\":{:.1},\"lat2k_us_p99\":{:.1}}}",
         checker.pattern_count(),
