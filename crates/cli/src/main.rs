@@ -1,21 +1,51 @@
 //! The `govmedia` command: serve the platform, manage its data, run offline checks.
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod check;
+mod config;
+mod platform;
 mod sample;
 mod score;
 
 #[derive(Parser)]
 #[command(name = "govmedia", version, about = "政务新媒体管理平台")]
 struct Cli {
+    #[command(flatten)]
+    common: platform::Common,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the web server.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the 昆山市 demo data (once) and run the web server.
+    Demo,
+    /// Manage users.
+    #[command(subcommand)]
+    User(platform::UserCommand),
+    /// Import the registry from an .xlsx file (all rows or none).
+    Import {
+        file: PathBuf,
+        /// The user whose unit subtree and rights apply.
+        #[arg(long = "as")]
+        as_user: String,
+    },
+    /// Export the registry to an .xlsx file.
+    Export {
+        #[arg(long, short = 'o')]
+        output: PathBuf,
+        #[arg(long = "as")]
+        as_user: String,
+    },
+    /// Print a commented default configuration file.
+    DefaultConfig,
     /// 错敏信息检测: check Chinese text for errors and sensitive content.
     Check(check::CheckArgs),
     /// Score findings against an indicator set, offline.
@@ -30,6 +60,11 @@ fn main() -> ExitCode {
         Command::Check(args) => return ExitCode::from(check::run(&args)),
         Command::Score(args) => score::run(&args),
         Command::Sample(args) => sample::run(&args),
+        Command::DefaultConfig => {
+            print!("{}", config::Config::default_file());
+            Ok(())
+        }
+        command => run_platform(cli.common, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -38,4 +73,40 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn run_platform(common: platform::Common, command: Command) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GOVMEDIA_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cfg = common.load()?;
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        match command {
+            Command::Serve => {
+                let svc = platform::services(&cfg).await?;
+                platform::serve(&cfg, svc, None).await
+            }
+            Command::Migrate => {
+                platform::services(&cfg).await?;
+                println!("数据库已是最新结构。");
+                Ok(())
+            }
+            Command::Demo => platform::demo(&cfg).await,
+            Command::User(cmd) => platform::user(&cfg, cmd).await,
+            Command::Import { file, as_user } => {
+                if platform::import(&cfg, file, as_user).await? {
+                    Ok(())
+                } else {
+                    std::process::exit(1)
+                }
+            }
+            Command::Export { output, as_user } => platform::export(&cfg, output, as_user).await,
+            _ => unreachable!("handled in main"),
+        }
+    })
 }

@@ -1,1 +1,92 @@
-//! govmedia web crate.
+//! The web layer: server-rendered Chinese pages, the JSON API and its OpenAPI
+//! document, sessions, CSRF protection.
+//!
+//! Pages are written with maud, which escapes every interpolated value, so user
+//! text can never become markup. State-changing forms carry the session's CSRF
+//! token in a hidden field and are refused without it; the session cookie is
+//! HttpOnly and SameSite=Lax. The API accepts a bearer token (`Authorization:
+//! Bearer gm_…`) or a session cookie plus the `X-CSRF-Token` header.
+//!
+//! Architecture Invariant: no SQL here. Handlers parse input, call one use case in
+//! `govmedia-service`, and render its result or its error.
+
+mod api;
+mod assets;
+mod error;
+mod layout;
+mod openapi;
+mod pages;
+/// Query types shared by pages and the API.
+mod pages_api {
+    pub use crate::pages::accounts::ListParams;
+    pub use crate::pages::public::{DirectoryParams, parse_platform};
+}
+mod session;
+
+pub use session::SESSION_COOKIE;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use govmedia_service::Services;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark the session cookie `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub svc: Services,
+    pub config: WebConfig,
+}
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .merge(openapi::routes())
+        .merge(assets::routes())
+        .layer(DefaultBodyLimit::max(12 * 1024 * 1024))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn security_headers(req: axum::extract::Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// Serves the router on a bound listener until the process is stopped.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

@@ -1,0 +1,244 @@
+//! Configuration: one table of options, read from an optional TOML file and
+//! overridden by environment variables `GOVMEDIA__<OPTION>` (upper case).
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Every option, with its doc line and default: drives `default-config` and the
+/// environment overrides, so an option is described once.
+pub const OPTIONS: &[(&str, &str, &str)] = &[
+    (
+        "database_url",
+        "数据库地址：sqlite://路径 或 postgres://用户:密码@主机/库名；留空则使用数据目录下的 govmedia.db",
+        "",
+    ),
+    (
+        "data_dir",
+        "数据目录：SQLite 数据库和自动生成的个人信息密钥放在这里",
+        "data",
+    ),
+    ("listen", "监听地址", "127.0.0.1:8080"),
+    (
+        "personal_data_key",
+        "个人信息加密密钥（32字节base64）；留空则在数据目录生成 personal_data.key",
+        "",
+    ),
+    (
+        "secure_cookies",
+        "会话Cookie是否只走HTTPS（部署在HTTPS之后时设为true）",
+        "false",
+    ),
+    ("max_connections", "数据库连接池大小", "10"),
+];
+
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub listen: String,
+    pub personal_data_key: String,
+    pub secure_cookies: bool,
+    pub max_connections: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: String::new(),
+            data_dir: PathBuf::from("data"),
+            listen: "127.0.0.1:8080".into(),
+            personal_data_key: String::new(),
+            secure_cookies: false,
+            max_connections: 10,
+        }
+    }
+}
+
+/// Secrets are redacted: the key and any password inside the database URL.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field(
+                "personal_data_key",
+                &if self.personal_data_key.is_empty() {
+                    ""
+                } else {
+                    "[redacted]"
+                },
+            )
+            .field("secure_cookies", &self.secure_cookies)
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// Hides the password of `scheme://user:password@host/…`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Config {
+    /// Loads the file (if given) and applies environment overrides.
+    pub fn load(
+        file: Option<&Path>,
+        vars: impl Iterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        let mut cfg = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("无法读取配置文件 {}", path.display()))?;
+                toml::from_str(&text)
+                    .with_context(|| format!("配置文件 {} 有误", path.display()))?
+            }
+            None => Config::default(),
+        };
+        for (key, value) in vars {
+            let Some(name) = key.strip_prefix("GOVMEDIA__") else {
+                continue;
+            };
+            let name = name.to_lowercase();
+            match name.as_str() {
+                "database_url" => cfg.database_url = value,
+                "data_dir" => cfg.data_dir = PathBuf::from(value),
+                "listen" => cfg.listen = value,
+                "personal_data_key" => cfg.personal_data_key = value,
+                "secure_cookies" => {
+                    cfg.secure_cookies = value
+                        .parse()
+                        .with_context(|| format!("{key} 应为 true 或 false"))?
+                }
+                "max_connections" => {
+                    cfg.max_connections =
+                        value.parse().with_context(|| format!("{key} 应为正整数"))?
+                }
+                _ => bail!(
+                    "未知的环境变量 {key}（可用：{}）",
+                    OPTIONS
+                        .iter()
+                        .map(|o| format!("GOVMEDIA__{}", o.0.to_uppercase()))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+            }
+        }
+        Ok(cfg)
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("govmedia.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    /// The personal-data key: configured, or read from (or created in) the data directory.
+    pub fn personal_data_key(&self) -> anyhow::Result<String> {
+        if !self.personal_data_key.is_empty() {
+            return Ok(self.personal_data_key.clone());
+        }
+        let path = self.data_dir.join("personal_data.key");
+        if path.exists() {
+            return Ok(std::fs::read_to_string(&path)
+                .with_context(|| format!("无法读取 {}", path.display()))?
+                .trim()
+                .to_string());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("无法创建数据目录 {}", self.data_dir.display()))?;
+        let key = govmedia_service::crypto::Sealer::generate_key();
+        write_private(&path, &key)?;
+        eprintln!(
+            "已生成个人信息加密密钥：{}（请备份；丢失后管理队伍信息无法解密）",
+            path.display()
+        );
+        Ok(key)
+    }
+
+    /// The commented default configuration file.
+    pub fn default_file() -> String {
+        let mut out =
+            String::from("# govmedia 配置文件。每项也可用环境变量 GOVMEDIA__<项名大写> 设置。\n\n");
+        for (name, doc, default) in OPTIONS {
+            out.push_str(&format!("# {doc}\n"));
+            let value = match *name {
+                "secure_cookies" | "max_connections" => default.to_string(),
+                _ => format!("\"{default}\""),
+            };
+            out.push_str(&format!("{name} = {value}\n\n"));
+        }
+        out
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("无法写入 {}", path.display()))?;
+    f.write_all(contents.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    std::fs::write(path, contents).with_context(|| format!("无法写入 {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_and_redaction() {
+        let vars = vec![
+            (
+                "GOVMEDIA__DATABASE_URL".to_string(),
+                "postgres://gm:secret@db/gm".to_string(),
+            ),
+            ("GOVMEDIA__PERSONAL_DATA_KEY".to_string(), "abc".to_string()),
+            ("PATH".to_string(), "/bin".to_string()),
+        ];
+        let cfg = Config::load(None, vars.into_iter()).unwrap();
+        let debug = format!("{cfg:?}");
+        assert!(!debug.contains("secret"), "{debug}");
+        assert!(!debug.contains("abc"), "{debug}");
+        assert!(debug.contains("postgres://gm:***@db/gm"));
+    }
+
+    #[test]
+    fn unknown_env_is_an_error() {
+        let err = Config::load(
+            None,
+            vec![("GOVMEDIA__NOPE".to_string(), "1".to_string())].into_iter(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("GOVMEDIA__NOPE"));
+    }
+
+    #[test]
+    fn default_file_parses_back() {
+        let cfg: Config = toml::from_str(&Config::default_file()).unwrap();
+        assert_eq!(cfg.listen, "127.0.0.1:8080");
+    }
+}

@@ -1,0 +1,227 @@
+//! Commands that run the platform: serve, migrate, demo, user, import, export.
+
+use crate::config::Config;
+use anyhow::{Context, bail};
+use govmedia_service::crypto::Sealer;
+use govmedia_service::excel::{self, ImportOutcome};
+use govmedia_service::users::UserInput;
+use govmedia_service::{Services, SystemClock};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(clap::Args)]
+pub struct Common {
+    /// Configuration file (TOML); see `govmedia default-config`.
+    #[arg(long, short = 'c', global = true)]
+    pub config: Option<PathBuf>,
+    /// Database URL (sqlite://… or postgres://…); overrides the configuration.
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+}
+
+impl Common {
+    pub fn load(&self) -> anyhow::Result<Config> {
+        let mut cfg = Config::load(self.config.as_deref(), std::env::vars())?;
+        if let Some(url) = &self.database_url {
+            cfg.database_url = url.clone();
+        }
+        Ok(cfg)
+    }
+}
+
+pub async fn services(cfg: &Config) -> anyhow::Result<Services> {
+    let url = cfg.database_url();
+    let db = govmedia_store::connect(&url, cfg.max_connections)
+        .await
+        .with_context(|| format!("无法连接数据库 {}", crate::config::redact_url(&url)))?;
+    let sealer = Sealer::from_base64(&cfg.personal_data_key()?)?;
+    Ok(Services::new(db, sealer, Arc::new(SystemClock)))
+}
+
+pub async fn serve(cfg: &Config, svc: Services, banner: Option<String>) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&cfg.listen)
+        .await
+        .with_context(|| {
+            format!(
+                "无法监听 {}（端口被占用？可用 GOVMEDIA__LISTEN 换一个）",
+                cfg.listen
+            )
+        })?;
+    let addr = listener.local_addr()?;
+    println!("政务新媒体管理平台已启动：http://{addr}/");
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    println!("按 Ctrl+C 停止。");
+    let state = govmedia_web::AppState {
+        svc,
+        config: govmedia_web::WebConfig {
+            secure_cookies: cfg.secure_cookies,
+        },
+    };
+    govmedia_web::serve(listener, state).await?;
+    Ok(())
+}
+
+pub async fn demo(cfg: &Config) -> anyhow::Result<()> {
+    let svc = services(cfg).await?;
+    let seeded = govmedia_service::demo::seed(&svc).await?;
+    let mut banner = String::from(if seeded {
+        "已载入演示数据（昆山市，约150个账号）。演示登录：\n"
+    } else {
+        "数据库已有数据，未重复载入。演示登录：\n"
+    });
+    for l in govmedia_service::demo::DEMO_LOGINS {
+        banner.push_str(&format!(
+            "  用户名 {}  密码 {}  —— {}\n",
+            l.username, l.password, l.description
+        ));
+    }
+    serve(cfg, svc, Some(banner)).await
+}
+
+#[derive(clap::Subcommand)]
+pub enum UserCommand {
+    /// Create a user (the first administrator, for example).
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// Unit id; with `--create-root-unit NAME` a new root unit is created first.
+        #[arg(long)]
+        unit_id: Option<i64>,
+        /// Create a root unit with this name (county level, 人民政府) for a fresh database.
+        #[arg(long)]
+        create_root_unit: Option<String>,
+        #[arg(long, default_value = "system_admin")]
+        role: String,
+        /// Password; read from the GOVMEDIA_PASSWORD environment variable when omitted.
+        #[arg(long)]
+        password: Option<String>,
+    },
+}
+
+pub async fn user(cfg: &Config, cmd: UserCommand) -> anyhow::Result<()> {
+    let svc = services(cfg).await?;
+    match cmd {
+        UserCommand::Add {
+            username,
+            display_name,
+            unit_id,
+            create_root_unit,
+            role,
+            password,
+        } => {
+            let password = match password.or_else(|| std::env::var("GOVMEDIA_PASSWORD").ok()) {
+                Some(p) => p,
+                None => bail!("请用 --password 或环境变量 GOVMEDIA_PASSWORD 提供密码"),
+            };
+            let unit_id = match (unit_id, create_root_unit) {
+                (Some(id), None) => id,
+                (None, Some(name)) => {
+                    let draft = govmedia_domain::unit::UnitDraft::parse(
+                        &name,
+                        None,
+                        "county",
+                        "people_government",
+                        None,
+                        None,
+                        None,
+                    )
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            e.iter()
+                                .map(|f| f.message.clone())
+                                .collect::<Vec<_>>()
+                                .join("；")
+                        )
+                    })?;
+                    govmedia_service::units::create_root(&svc, draft).await?.id
+                }
+                _ => bail!("请给出 --unit-id 或 --create-root-unit 之一"),
+            };
+            let row = govmedia_service::users::create_initial(
+                &svc,
+                &UserInput {
+                    username,
+                    display_name,
+                    unit_id,
+                    role,
+                    password,
+                    active: true,
+                },
+            )
+            .await
+            .map_err(service_error)?;
+            println!(
+                "已创建用户 {}（编号 {}，单位编号 {}）",
+                row.username, row.id, row.unit_id
+            );
+        }
+    }
+    Ok(())
+}
+
+fn service_error(e: govmedia_service::ServiceError) -> anyhow::Error {
+    match e {
+        govmedia_service::ServiceError::Validation(f) => anyhow::anyhow!(
+            f.iter()
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join("；")
+        ),
+        other => anyhow::anyhow!(other.to_string()),
+    }
+}
+
+/// Resolves the acting user for offline import/export.
+async fn actor(svc: &Services, username: &str) -> anyhow::Result<govmedia_service::Actor> {
+    let user = govmedia_store::users::by_username(&svc.db, username)
+        .await?
+        .with_context(|| format!("用户 {username} 不存在"))?;
+    Ok(govmedia_service::auth::actor_for(&svc.db, &user)
+        .await
+        .map_err(service_error)?)
+}
+
+pub async fn import(cfg: &Config, file: PathBuf, as_user: String) -> anyhow::Result<bool> {
+    let svc = services(cfg).await?;
+    let actor = actor(&svc, &as_user).await?;
+    let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+    match excel::import_registry(&svc, &actor, &bytes)
+        .await
+        .map_err(service_error)?
+    {
+        ImportOutcome::Imported(n) => {
+            println!("已导入 {n} 个账号。");
+            Ok(true)
+        }
+        ImportOutcome::Rejected(r) => {
+            eprintln!("文件有误，未导入任何数据：");
+            for e in r.errors {
+                if e.row == 0 {
+                    eprintln!("  {}", e.message)
+                } else {
+                    eprintln!("  第{}行：{}", e.row, e.message)
+                }
+            }
+            Ok(false)
+        }
+    }
+}
+
+pub async fn export(cfg: &Config, out: PathBuf, as_user: String) -> anyhow::Result<()> {
+    let svc = services(cfg).await?;
+    let actor = actor(&svc, &as_user).await?;
+    let rows = govmedia_service::accounts::list_all(&svc, &actor, Default::default(), None)
+        .await
+        .map_err(service_error)?;
+    let table = excel::registry_table(&svc, &actor, &rows)
+        .await
+        .map_err(service_error)?;
+    std::fs::write(&out, excel::write_xlsx(&table).map_err(service_error)?)
+        .with_context(|| format!("无法写入 {}", out.display()))?;
+    println!("已导出 {} 个账号到 {}", rows.len(), out.display());
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! Static assets, embedded in the binary (no CDN).
+
+use crate::AppState;
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+const APP_CSS: &str = include_str!("../static/app.css");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/static/app.css", get(css))
+        .route("/healthz", get(health))
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        APP_CSS,
+    )
+}
+
+/// Liveness check: answers without touching the database.
+async fn health() -> &'static str {
+    "ok"
+}

@@ -1,0 +1,115 @@
+//! The page frame: navigation, user box, and helpers shared by pages.
+
+use crate::session::User;
+use govmedia_domain::role::Permission;
+use maud::{DOCTYPE, Markup, html};
+
+fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " - 政务新媒体管理平台" }
+            link rel="stylesheet" href="/static/app.css";
+        }
+    }
+}
+
+/// A page for a logged-in user.
+pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
+    let a = &user.actor;
+    let nav: Vec<(&str, &str, bool)> = vec![
+        ("/", "首页", true),
+        ("/units", "单位", true),
+        ("/accounts", "账号台账", true),
+        ("/flags", "问题提示", true),
+        ("/users", "用户", a.can(Permission::ManageUsers)),
+        ("/audit", "审计日志", a.can(Permission::ViewAudit)),
+        ("/api/docs", "API", true),
+        ("/public/directory", "公开名录", true),
+    ];
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            (head(title))
+            body {
+                header.top {
+                    a.brand href="/" { "政务新媒体管理平台" }
+                    nav { @for (href, label, show) in &nav { @if *show {
+                        a href=(href) class=@if *href == active { "active" } { (label) }
+                    } } }
+                    div.who {
+                        (a.display_name) "（" (a.unit_name) " · " (a.role.label()) "） "
+                        a href="/account/settings" style="color:#fff" { "个人设置" } " "
+                        form method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(user.csrf);
+                            button type="submit" { "退出" }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// A page without login (public pages, errors, the login form).
+pub fn bare(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            (head(title))
+            body {
+                header.top { a.brand href="/public/directory" { "政务新媒体管理平台" }
+                    nav { a href="/public/directory" { "政务新媒体名录" } a href="/public/verify" { "账号真伪查询" } a href="/login" { "工作人员登录" } } }
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// The hidden CSRF field of a form.
+pub fn csrf(user: &User) -> Markup {
+    html! { input type="hidden" name="csrf" value=(user.csrf); }
+}
+
+/// A horizontal bar chart as inline SVG (no JavaScript).
+pub fn bar_chart(rows: &[(String, i64)]) -> Markup {
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
+    let height = rows.len() * 24 + 4;
+    html! {
+        svg width="100%" height=(height) viewBox={"0 0 600 " (height)} role="img" {
+            @for (i, (label, n)) in rows.iter().enumerate() {
+                @let y = i * 24 + 2;
+                @let w = (*n as f64 / max as f64 * 380.0).max(1.0);
+                text.bar-label x="0" y=(y + 15) { (label) }
+                rect x="170" y=(y) width=(format!("{w:.1}")) height="18" fill="#1d4f91" {}
+                text.bar-label x=(format!("{:.1}", 176.0 + w)) y=(y + 15) { (n) }
+            }
+        }
+    }
+}
+
+/// Builds a query string from pairs, skipping empty values.
+pub fn query_string(pairs: &[(&str, String)]) -> String {
+    let mut out = String::new();
+    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        out.push(if out.is_empty() { '?' } else { '&' });
+        out.push_str(k);
+        out.push('=');
+        out.push_str(&percent_encode(v));
+    }
+    out
+}
+
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,170 @@
+//! The OpenAPI 3.1 document of `/api/v1`, and a browsable page rendered from it on
+//! the server (no CDN, no JavaScript). The route table below is the one place the
+//! API is described; a test checks that every documented path answers.
+
+use crate::AppState;
+use crate::layout::bare;
+use axum::routing::get;
+use axum::{Json, Router};
+use maud::{Markup, html};
+use serde_json::{Value, json};
+
+/// (method, path, summary, auth required, body description)
+pub const ENDPOINTS: &[(&str, &str, &str, bool, &str)] = &[
+    ("get", "/api/v1/me", "当前用户", true, ""),
+    ("get", "/api/v1/units", "本辖区单位树（深度优先）", true, ""),
+    ("post", "/api/v1/units", "新增单位", true, "UnitBody"),
+    ("get", "/api/v1/units/{id}", "单位详情", true, ""),
+    (
+        "put",
+        "/api/v1/units/{id}",
+        "修改或移动单位",
+        true,
+        "UnitBody",
+    ),
+    (
+        "delete",
+        "/api/v1/units/{id}",
+        "删除单位（须无账号、下级单位和用户）",
+        true,
+        "",
+    ),
+    (
+        "get",
+        "/api/v1/accounts",
+        "账号台账：q, platform, status, unit, sort, dir, page, per_page",
+        true,
+        "",
+    ),
+    ("post", "/api/v1/accounts", "新增账号", true, "AccountInput"),
+    (
+        "get",
+        "/api/v1/accounts/{id}",
+        "账号详情（管理队伍仅对有权角色返回）",
+        true,
+        "",
+    ),
+    (
+        "put",
+        "/api/v1/accounts/{id}",
+        "修改账号",
+        true,
+        "AccountInput",
+    ),
+    ("post", "/api/v1/accounts/{id}/retire", "注销账号", true, ""),
+    (
+        "get",
+        "/api/v1/accounts/{id}/flags",
+        "账号问题提示",
+        true,
+        "",
+    ),
+    ("get", "/api/v1/users", "本辖区用户", true, ""),
+    ("post", "/api/v1/users", "新增用户", true, "UserInput"),
+    ("get", "/api/v1/users/{id}", "用户详情", true, ""),
+    ("put", "/api/v1/users/{id}", "修改用户", true, "UserInput"),
+    (
+        "get",
+        "/api/v1/public/directory",
+        "公开名录：q, platform, unit, page（无需登录）",
+        false,
+        "",
+    ),
+    (
+        "get",
+        "/api/v1/public/verify",
+        "账号真伪核验：platform, name（无需登录）",
+        false,
+        "",
+    ),
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(spec))
+        .route("/api/docs", get(docs))
+}
+
+fn schemas() -> Value {
+    let strings = |names: &[&str]| -> Value {
+        let props: serde_json::Map<String, Value> = names
+            .iter()
+            .map(|n| (n.to_string(), json!({"type": "string"})))
+            .collect();
+        json!({"type": "object", "properties": props})
+    };
+    json!({
+        "UnitBody": {"type": "object", "required": ["name", "level", "kind"], "properties": {
+            "name": {"type": "string"}, "short_name": {"type": ["string", "null"]},
+            "level": {"type": "string", "enum": ["province", "city", "county", "town"]},
+            "kind": {"type": "string", "enum": ["people_government", "government_office", "department", "town_street", "public_institution", "internal_organ", "operator_company"]},
+            "region_code": {"type": ["string", "null"]}, "parent_id": {"type": ["integer", "null"]}, "supervisor_id": {"type": ["integer", "null"]}}},
+        "AccountInput": {"description": "所有字段为字符串，与表单一致；team 为管理队伍数组。", "allOf": [strings(&[
+            "name", "platform", "platform_other", "account_code", "url", "registered_on", "operating_on", "host_unit_id",
+            "supervisor_unit_id", "operator_name", "positioning", "verified", "verified_subject", "news_licence", "menu",
+            "operating_mode", "budget_yuan", "followers", "reads", "push_frequency", "operator_count", "functions", "status",
+            "planned_measure", "interaction_open", "ipv6", "remarks"])]},
+        "UserInput": {"type": "object", "required": ["username", "display_name", "unit_id", "role"], "properties": {
+            "username": {"type": "string"}, "display_name": {"type": "string"}, "unit_id": {"type": "integer"},
+            "role": {"type": "string", "enum": ["system_admin", "supervisor_admin", "host_admin", "editor", "reviewer", "inspector", "read_only"]},
+            "password": {"type": "string"}, "active": {"type": "boolean"}}},
+        "Error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "array"}}}
+    })
+}
+
+/// The OpenAPI document.
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for (method, path, summary, auth, body) in ENDPOINTS {
+        let entry = paths
+            .entry(path.trim_start_matches("/api/v1").to_string())
+            .or_insert_with(|| json!({}));
+        let mut op = json!({
+            "summary": summary,
+            "responses": {"200": {"description": "成功"}, "default": {"description": "错误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
+        });
+        if path.contains("{id}") {
+            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}]);
+        }
+        if !body.is_empty() {
+            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
+        }
+        op["security"] = if *auth {
+            json!([{"bearer": []}])
+        } else {
+            json!([])
+        };
+        entry[*method] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "govmedia 政务新媒体管理平台 API", "version": env!("CARGO_PKG_VERSION")},
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {"schemas": schemas(), "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}
+    })
+}
+
+async fn spec() -> Json<Value> {
+    Json(document())
+}
+
+async fn docs() -> Markup {
+    let doc = document();
+    bare(
+        "API 文档",
+        html! {
+            h1 { "API 文档（/api/v1）" }
+            p { "认证：请求头 " code { "Authorization: Bearer <令牌>" } "（在“个人设置”中创建），或登录后的会话加 " code { "X-CSRF-Token" } " 头。"
+                "错误返回 " code { "{\"code\",\"message\",\"fields\"}" } "。机器可读文档：" a href="/api/openapi.json" { "/api/openapi.json" } }
+            table {
+                tr { th { "方法" } th { "路径" } th { "说明" } th { "需登录" } th { "请求体" } }
+                @for (method, path, summary, auth, body) in ENDPOINTS {
+                    tr { td { code { (method.to_uppercase()) } } td { code { (path) } } td { (summary) } td { (if *auth { "是" } else { "否" }) } td { (body) } }
+                }
+            }
+            h2 { "数据结构" }
+            pre { (serde_json::to_string_pretty(&doc["components"]["schemas"]).unwrap_or_default()) }
+        },
+    )
+}

@@ -1,0 +1,160 @@
+//! The audit log view and export.
+
+use super::xlsx_response;
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::{page, query_string};
+use crate::session::User;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use chrono::{NaiveDate, TimeZone, Utc};
+use govmedia_service::audit::{action_label, entity_label, list, list_all};
+use govmedia_service::excel::Table;
+use govmedia_store::audit::AuditQuery;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/audit", get(show))
+        .route("/audit/export.xlsx", get(export))
+}
+
+#[derive(Deserialize, Default)]
+struct Params {
+    username: Option<String>,
+    action: Option<String>,
+    entity: Option<String>,
+    entity_id: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+    page: Option<u64>,
+}
+
+impl Params {
+    fn query(&self) -> Result<AuditQuery, PageError> {
+        let date = |s: &Option<String>,
+                    field: &str|
+         -> Result<Option<chrono::DateTime<Utc>>, PageError> {
+            match s.as_deref().filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map(|d| {
+                        Some(Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()))
+                    })
+                    .map_err(|_| PageError::BadRequest(format!("{field}日期格式应为 2026-01-31"))),
+            }
+        };
+        Ok(AuditQuery {
+            scope_path: String::new(),
+            username: self.username.clone(),
+            action: self.action.clone(),
+            entity: self.entity.clone(),
+            entity_id: super::opt_id(&self.entity_id)?,
+            from: date(&self.from, "起始")?,
+            until: date(&self.until, "截止")?.map(|d| d + chrono::Duration::days(1)),
+            page: self.page.unwrap_or(1),
+            per_page: 50,
+        })
+    }
+
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let s = |v: &Option<String>| v.clone().unwrap_or_default();
+        vec![
+            ("username", s(&self.username)),
+            ("action", s(&self.action)),
+            ("entity", s(&self.entity)),
+            ("entity_id", s(&self.entity_id)),
+            ("from", s(&self.from)),
+            ("until", s(&self.until)),
+        ]
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<Params>,
+) -> Result<Markup, PageError> {
+    let result = list(&state.svc, &user.actor, p.query()?).await?;
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    let link = |n: u64| {
+        let mut pairs = p.pairs();
+        pairs.push(("page", n.to_string()));
+        format!("/audit{}", query_string(&pairs))
+    };
+    Ok(page(
+        &user,
+        "审计日志",
+        "/audit",
+        html! {
+            h1 { "审计日志" }
+            form.filters method="get" action="/audit" {
+                input name="username" placeholder="用户名" value=(s(&p.username));
+                select name="action" { option value="" { "全部操作" } @for a in ["create","update","move","delete","retire","import","login","password","dismiss_flag","qr","token_create","token_delete"] { option value=(a) selected[p.action.as_deref() == Some(a)] { (action_label(a)) } } }
+                select name="entity" { option value="" { "全部对象" } @for e in ["unit","account","user","session"] { option value=(e) selected[p.entity.as_deref() == Some(e)] { (entity_label(e)) } } }
+                input name="entity_id" placeholder="对象编号" value=(s(&p.entity_id)) size="6";
+                input type="date" name="from" value=(s(&p.from)); "至" input type="date" name="until" value=(s(&p.until));
+                button type="submit" { "查询" }
+            }
+            div.actions { a.button.secondary href={"/audit/export.xlsx" (query_string(&p.pairs()))} { "导出Excel" } }
+            p.muted { "共 " (result.total) " 条（个人信息已脱敏）" }
+            table {
+                tr { th { "时间（UTC）" } th { "用户" } th { "操作" } th { "对象" } th { "摘要" } th { "修改前 / 修改后" } }
+                @for r in &result.items { tr {
+                    td { (r.at.format("%Y-%m-%d %H:%M:%S")) } td { (r.username) } td { (action_label(&r.action)) }
+                    td { (entity_label(&r.entity)) @if let Some(id) = r.entity_id { " #" (id) } }
+                    td { (r.summary) }
+                    td { @if r.before_json.is_some() || r.after_json.is_some() { details { summary { "查看" }
+                        @if let Some(b) = &r.before_json { p { b { "修改前：" } code { (b) } } }
+                        @if let Some(a) = &r.after_json { p { b { "修改后：" } code { (a) } } } } } }
+                } }
+            }
+            div.pager {
+                @if result.page > 1 { a href=(link(result.page - 1)) { "上一页" } }
+                @if result.page < result.pages() { a href=(link(result.page + 1)) { "下一页" } }
+            }
+        },
+    ))
+}
+
+async fn export(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<Params>,
+) -> Result<Response, PageError> {
+    let rows = list_all(&state.svc, &user.actor, p.query()?).await?;
+    let table = Table {
+        title: "审计日志".into(),
+        headers: [
+            "时间（UTC）",
+            "用户",
+            "操作",
+            "对象",
+            "对象编号",
+            "摘要",
+            "修改前",
+            "修改后",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    r.username.clone(),
+                    action_label(&r.action).into(),
+                    entity_label(&r.entity).into(),
+                    r.entity_id.map(|i| i.to_string()).unwrap_or_default(),
+                    r.summary.clone(),
+                    r.before_json.clone().unwrap_or_default(),
+                    r.after_json.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    };
+    xlsx_response("审计日志.xlsx", &table)
+}

@@ -1,0 +1,92 @@
+//! Login and logout.
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::bare;
+use crate::session::{Peer, User, clear_cookie, client_addr, session_cookie};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use govmedia_service::{ServiceError, auth};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(form).post(submit))
+        .route("/logout", post(logout))
+}
+
+fn login_page(error: Option<&str>, username: &str) -> Markup {
+    bare(
+        "登录",
+        html! {
+            form.login method="post" action="/login" {
+                h1 { "工作人员登录" }
+                @if let Some(e) = error { p.error { (e) } }
+                label { "用户名" input name="username" value=(username) autofocus required autocomplete="username"; }
+                label { "密码" input type="password" name="password" required autocomplete="current-password"; }
+                button type="submit" { "登录" }
+            }
+        },
+    )
+}
+
+async fn form() -> Markup {
+    login_page(None, "")
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    let client = client_addr(&headers, peer);
+    match auth::login(&state.svc, &f.username, &f.password, &client).await {
+        Ok(s) => Ok((
+            [(
+                header::SET_COOKIE,
+                session_cookie(&s.token, state.config.secure_cookies),
+            )],
+            Redirect::to("/"),
+        )
+            .into_response()),
+        Err(e @ (ServiceError::Unauthorized(_) | ServiceError::TooManyRequests(_))) => {
+            let status = crate::error::status_of(&e);
+            Ok((status, login_page(Some(&e.to_string()), &f.username)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    auth::logout(&state.svc, &user.token).await?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, clear_cookie()),
+            (header::LOCATION, "/login".to_string()),
+        ],
+    )
+        .into_response())
+}

@@ -1,0 +1,62 @@
+//! Server-rendered pages.
+
+pub mod accounts;
+mod audit;
+mod dashboard;
+mod flags;
+mod login;
+pub mod public;
+mod settings;
+mod units;
+mod users;
+
+use crate::AppState;
+use crate::error::PageError;
+use axum::Router;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use govmedia_service::excel::{Table, write_xlsx};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(login::routes())
+        .merge(dashboard::routes())
+        .merge(units::routes())
+        .merge(accounts::routes())
+        .merge(flags::routes())
+        .merge(users::routes())
+        .merge(audit::routes())
+        .merge(settings::routes())
+        .merge(public::routes())
+}
+
+/// An .xlsx download.
+pub fn xlsx_response(filename: &str, table: &Table) -> Result<Response, PageError> {
+    let bytes = write_xlsx(table)?;
+    let disposition = format!(
+        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
+        crate::layout::percent_encode(filename)
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Parses an optional id from a form/query string ("" → None).
+pub fn opt_id(s: &Option<String>) -> Result<Option<i64>, PageError> {
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| PageError::BadRequest("编号无效".into())),
+    }
+}

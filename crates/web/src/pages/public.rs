@@ -1,0 +1,114 @@
+//! Public pages without login: the directory (名录) and the genuineness check.
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::{bare, query_string};
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use govmedia_domain::account::Platform;
+use govmedia_service::{ServiceError, public};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/public/directory", get(directory))
+        .route("/public/verify", get(verify))
+}
+
+#[derive(Deserialize, Default)]
+pub struct DirectoryParams {
+    pub q: Option<String>,
+    pub platform: Option<String>,
+    pub unit: Option<String>,
+    pub page: Option<u64>,
+}
+
+pub fn parse_platform(p: &Option<String>) -> Result<Option<Platform>, ServiceError> {
+    match p.as_deref().filter(|s| !s.is_empty()) {
+        Some(v) => Platform::parse(v)
+            .map(Some)
+            .map_err(|e| ServiceError::field("platform", e.to_string())),
+        None => Ok(None),
+    }
+}
+
+async fn directory(
+    State(state): State<AppState>,
+    Query(p): Query<DirectoryParams>,
+) -> Result<Markup, PageError> {
+    let platform = parse_platform(&p.platform)?;
+    let unit = super::accounts::parse_unit(&p.unit)?;
+    let result =
+        public::directory(&state.svc, p.q.clone(), platform, unit, p.page.unwrap_or(1)).await?;
+    let pairs = vec![
+        ("q", p.q.clone().unwrap_or_default()),
+        ("platform", p.platform.clone().unwrap_or_default()),
+        ("unit", p.unit.clone().unwrap_or_default()),
+    ];
+    let link = |n: u64| {
+        let mut x = pairs.clone();
+        x.push(("page", n.to_string()));
+        format!("/public/directory{}", query_string(&x))
+    };
+    Ok(bare(
+        "政务新媒体名录",
+        html! {
+            h1 { "政务新媒体名录" }
+            p.muted { "以下为已备案、正常运行的政务新媒体账号。" }
+            form.filters method="get" action="/public/directory" {
+                input name="q" placeholder="账号名称或认证主体" value=(p.q.clone().unwrap_or_default());
+                select name="platform" { option value="" { "全部平台" } @for pl in Platform::ALL { option value=(pl.code()) selected[platform == Some(*pl)] { (pl.label()) } } }
+                button type="submit" { "查询" }
+            }
+            p.muted { "共 " (result.total) " 个" }
+            table {
+                tr { th { "账号名称" } th { "平台" } th { "账号ID" } th { "主办单位" } th { "认证" } th { "链接" } }
+                @for e in &result.items { tr {
+                    td { (e.name) } td { (e.platform_label) } td { (e.account_code.clone().unwrap_or_default()) } td { (e.host_unit) }
+                    td { (if e.verified { "已认证" } else { "未认证" }) }
+                    td { @if let Some(u) = &e.url { a href=(u) rel="noopener noreferrer nofollow" target="_blank" { "访问" } } }
+                } }
+            }
+            div.pager {
+                @if result.page > 1 { a href=(link(result.page - 1)) { "上一页" } }
+                @if result.page < result.pages() { a href=(link(result.page + 1)) { "下一页" } }
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize, Default)]
+struct VerifyParams {
+    platform: Option<String>,
+    name: Option<String>,
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    Query(p): Query<VerifyParams>,
+) -> Result<Markup, PageError> {
+    let answer = match (&p.platform, &p.name) {
+        (Some(pl), Some(n)) if !n.trim().is_empty() => {
+            Some(public::verify(&state.svc, pl, n).await)
+        }
+        _ => None,
+    };
+    Ok(bare(
+        "账号真伪查询",
+        html! {
+            h1 { "政务新媒体账号真伪查询" }
+            form.filters method="get" action="/public/verify" {
+                select name="platform" { @for pl in Platform::ALL { option value=(pl.code()) selected[p.platform.as_deref() == Some(pl.code())] { (pl.label()) } } }
+                input name="name" placeholder="账号名称" value=(p.name.clone().unwrap_or_default()) required;
+                button type="submit" { "查询" }
+            }
+            @match answer {
+                Some(Ok(v)) => { p class=(if v.genuine { "flash" } else { "error" }) { (v.message) } }
+                Some(Err(e)) => { p.error { (e.to_string()) } }
+                None => {}
+            }
+        },
+    ))
+}

@@ -1,0 +1,247 @@
+//! User management.
+
+use super::xlsx_response;
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::{csrf, page};
+use crate::session::User;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use govmedia_domain::role::Role;
+use govmedia_service::excel::Table;
+use govmedia_service::users::{self, UserInput};
+use govmedia_service::{ServiceError, Services, units};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(list))
+        .route("/users/export.xlsx", get(export))
+        .route("/users/new", get(new_form).post(create))
+        .route("/users/{id}/edit", get(edit_form).post(update))
+}
+
+async fn unit_names(
+    svc: &Services,
+    user: &User,
+) -> Result<std::collections::HashMap<i64, String>, PageError> {
+    Ok(units::tree(svc, &user.actor)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
+async fn list(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
+    let all = users::list(&state.svc, &user.actor).await?;
+    let names = unit_names(&state.svc, &user).await?;
+    Ok(page(
+        &user,
+        "用户",
+        "/users",
+        html! {
+            h1 { "用户（" (all.len()) "）" }
+            div.actions { a.button href="/users/new" { "新增用户" } a.button.secondary href="/users/export.xlsx" { "导出Excel" } }
+            table {
+                tr { th { "用户名" } th { "姓名" } th { "单位" } th { "角色" } th { "状态" } th { "操作" } }
+                @for u in &all { tr {
+                    td { (u.username) } td { (u.display_name) } td { (names.get(&u.unit_id).cloned().unwrap_or_default()) }
+                    td { (Role::parse(&u.role).map(|r| r.label()).unwrap_or("?")) }
+                    td { (if u.active { "启用" } else { "停用" }) }
+                    td { a href={"/users/" (u.id) "/edit"} { "编辑" } }
+                } }
+            }
+        },
+    ))
+}
+
+async fn export(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
+    let all = users::list(&state.svc, &user.actor).await?;
+    let names = unit_names(&state.svc, &user).await?;
+    let table = Table {
+        title: "用户".into(),
+        headers: ["用户名", "姓名", "单位", "角色", "状态"]
+            .map(String::from)
+            .to_vec(),
+        rows: all
+            .iter()
+            .map(|u| {
+                vec![
+                    u.username.clone(),
+                    u.display_name.clone(),
+                    names.get(&u.unit_id).cloned().unwrap_or_default(),
+                    Role::parse(&u.role)
+                        .map(|r| r.label())
+                        .unwrap_or("?")
+                        .into(),
+                    if u.active { "启用" } else { "停用" }.into(),
+                ]
+            })
+            .collect(),
+    };
+    xlsx_response("用户.xlsx", &table)
+}
+
+#[derive(Deserialize, Default)]
+struct UserForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+impl UserForm {
+    fn input(&self) -> UserInput {
+        UserInput {
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            unit_id: self.unit_id.trim().parse().unwrap_or(0),
+            role: self.role.clone(),
+            password: self.password.clone(),
+            active: self.active.is_some(),
+        }
+    }
+}
+
+async fn form_page(
+    svc: &Services,
+    user: &User,
+    title: &str,
+    action: &str,
+    f: &UserForm,
+    editing: bool,
+    errors: &[String],
+) -> Result<Markup, PageError> {
+    let tree = units::tree(svc, &user.actor).await?;
+    Ok(page(
+        user,
+        title,
+        "/users",
+        html! {
+            h1 { (title) }
+            @if !errors.is_empty() { ul.errors { @for e in errors { li { (e) } } } }
+            form method="post" action=(action) {
+                (csrf(user))
+                div.grid {
+                    label { span { "用户名 *" } input name="username" value=(f.username) required; }
+                    label { span { "姓名 *" } input name="display_name" value=(f.display_name) required; }
+                    label { span { "所属单位 *" } select name="unit_id" { @for u in &tree { option value=(u.id) selected[f.unit_id == u.id.to_string()] { (("　".repeat(u.depth))) (u.name) } } } }
+                    label { span { "角色 *" } select name="role" { @for r in Role::ALL { @if user.actor.role.may_grant(*r) { option value=(r.code()) selected[f.role == r.code()] { (r.label()) } } } } }
+                    label { span { @if editing { "新密码（不修改请留空）" } @else { "初始密码 *" } } input type="password" name="password" autocomplete="new-password"; }
+                    label { span { "状态" } span { input type="checkbox" name="active" value="1" checked[f.active.is_some()]; " 启用" } }
+                }
+                p.muted { "密码至少10位，且包含字母、数字、符号中的至少两类。" }
+                div.actions { button type="submit" { "保存" } a.button.secondary href="/users" { "取消" } }
+            }
+        },
+    ))
+}
+
+async fn new_form(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
+    user.actor
+        .require(govmedia_domain::role::Permission::ManageUsers)?;
+    let f = UserForm {
+        unit_id: user.actor.unit_id.to_string(),
+        role: "editor".into(),
+        active: Some("1".into()),
+        ..Default::default()
+    };
+    form_page(&state.svc, &user, "新增用户", "/users/new", &f, false, &[]).await
+}
+
+fn messages(e: &ServiceError) -> Option<Vec<String>> {
+    match e {
+        ServiceError::Validation(f) => Some(f.iter().map(|f| f.message.clone()).collect()),
+        ServiceError::Conflict(m) => Some(vec![m.clone()]),
+        _ => None,
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<UserForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    match users::create(&state.svc, &user.actor, &f.input()).await {
+        Ok(_) => Ok(Redirect::to("/users").into_response()),
+        Err(e) => match messages(&e) {
+            Some(m) => Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form_page(&state.svc, &user, "新增用户", "/users/new", &f, false, &m).await?,
+            )
+                .into_response()),
+            None => Err(e.into()),
+        },
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    let u = users::get(&state.svc, &user.actor, id).await?;
+    let f = UserForm {
+        csrf: String::new(),
+        username: u.username.clone(),
+        display_name: u.display_name,
+        unit_id: u.unit_id.to_string(),
+        role: u.role,
+        password: String::new(),
+        active: u.active.then(|| "1".to_string()),
+    };
+    form_page(
+        &state.svc,
+        &user,
+        &format!("编辑用户：{}", u.username),
+        &format!("/users/{id}/edit"),
+        &f,
+        true,
+        &[],
+    )
+    .await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<UserForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    match users::update(&state.svc, &user.actor, id, &f.input()).await {
+        Ok(_) => Ok(Redirect::to("/users").into_response()),
+        Err(e) => match messages(&e) {
+            Some(m) => Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form_page(
+                    &state.svc,
+                    &user,
+                    "编辑用户",
+                    &format!("/users/{id}/edit"),
+                    &f,
+                    true,
+                    &m,
+                )
+                .await?,
+            )
+                .into_response()),
+            None => Err(e.into()),
+        },
+    }
+}
