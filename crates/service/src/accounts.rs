@@ -3,8 +3,8 @@
 use crate::audit::{Change, record};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::account::{
-    AccountDraft, AccountInput, AccountStatus, BasicFunction, MenuItem, OperatingMode, Platform,
-    PlannedMeasure, TeamMember,
+    AccountDraft, AccountInput, AccountStatus, BasicFunction, MenuItem, OperatingMode,
+    PlannedMeasure, Platform, TeamMember,
 };
 use govmedia_domain::registry_rules::{AccountFacts, Flag, HostFacts, RuleCode, check_account};
 use govmedia_domain::role::Permission;
@@ -32,10 +32,19 @@ pub struct AccountView {
 }
 
 /// Converts a stored row to a draft; `team` is opened only when `open_team`.
-pub fn row_to_draft(svc: &Services, row: &AccountRow, open_team: bool) -> ServiceResult<AccountDraft> {
-    let bad = |what: &str| ServiceError::Internal(anyhow::anyhow!("account {}: bad stored {what}", row.id));
+pub fn row_to_draft(
+    svc: &Services,
+    row: &AccountRow,
+    open_team: bool,
+) -> ServiceResult<AccountDraft> {
+    let bad = |what: &str| {
+        ServiceError::Internal(anyhow::anyhow!("account {}: bad stored {what}", row.id))
+    };
     let team: Vec<TeamMember> = if open_team {
-        let plain = svc.sealer.open(&row.team_sealed).map_err(|e| ServiceError::Internal(e.into()))?;
+        let plain = svc
+            .sealer
+            .open(&row.team_sealed)
+            .map_err(|e| ServiceError::Internal(e.into()))?;
         serde_json::from_str(&plain).map_err(|_| bad("team"))?
     } else {
         vec![]
@@ -58,7 +67,8 @@ pub fn row_to_draft(svc: &Services, row: &AccountRow, open_team: bool) -> Servic
         news_licence: row.news_licence,
         menu,
         team,
-        operating_mode: OperatingMode::parse(&row.operating_mode).map_err(|_| bad("operating mode"))?,
+        operating_mode: OperatingMode::parse(&row.operating_mode)
+            .map_err(|_| bad("operating mode"))?,
         budget_yuan: row.budget_yuan,
         followers: row.followers,
         reads: row.reads,
@@ -71,7 +81,10 @@ pub fn row_to_draft(svc: &Services, row: &AccountRow, open_team: bool) -> Servic
             .filter_map(|s| BasicFunction::parse(s).ok())
             .collect(),
         status: AccountStatus::parse(&row.status).map_err(|_| bad("status"))?,
-        planned_measure: row.planned_measure.as_deref().and_then(|p| PlannedMeasure::parse(p).ok()),
+        planned_measure: row
+            .planned_measure
+            .as_deref()
+            .and_then(|p| PlannedMeasure::parse(p).ok()),
         interaction_open: row.interaction_open,
         ipv6: row.ipv6,
         remarks: row.remarks.clone(),
@@ -79,7 +92,13 @@ pub fn row_to_draft(svc: &Services, row: &AccountRow, open_team: bool) -> Servic
 }
 
 /// Builds the row to store from a draft (sealing the team).
-pub fn draft_to_row(svc: &Services, id: i64, d: &AccountDraft, created: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> AccountRow {
+pub fn draft_to_row(
+    svc: &Services,
+    id: i64,
+    d: &AccountDraft,
+    created: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AccountRow {
     AccountRow {
         id,
         name: d.name.clone(),
@@ -97,14 +116,21 @@ pub fn draft_to_row(svc: &Services, id: i64, d: &AccountDraft, created: chrono::
         verified_subject: d.verified_subject.clone(),
         news_licence: d.news_licence,
         menu_json: serde_json::to_string(&d.menu).unwrap_or_else(|_| "[]".into()),
-        team_sealed: svc.sealer.seal(&serde_json::to_string(&d.team).unwrap_or_else(|_| "[]".into())),
+        team_sealed: svc
+            .sealer
+            .seal(&serde_json::to_string(&d.team).unwrap_or_else(|_| "[]".into())),
         operating_mode: d.operating_mode.code().to_string(),
         budget_yuan: d.budget_yuan,
         followers: d.followers,
         reads: d.reads,
         push_frequency: d.push_frequency.clone(),
         operator_count: d.operator_count,
-        functions: d.functions.iter().map(|f| f.code()).collect::<Vec<_>>().join(","),
+        functions: d
+            .functions
+            .iter()
+            .map(|f| f.code())
+            .collect::<Vec<_>>()
+            .join(","),
         status: d.status.code().to_string(),
         planned_measure: d.planned_measure.map(|p| p.code().to_string()),
         interaction_open: d.interaction_open,
@@ -130,7 +156,17 @@ pub fn mask_contact(value: &str) -> String {
     if chars.len() <= 5 {
         return "*".repeat(chars.len());
     }
-    chars.iter().enumerate().map(|(i, c)| if i < 3 || i >= chars.len() - 2 { *c } else { '*' }).collect()
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < 3 || i >= chars.len() - 2 {
+                *c
+            } else {
+                '*'
+            }
+        })
+        .collect()
 }
 
 /// The JSON stored in the audit log: the draft with personal fields masked.
@@ -158,7 +194,10 @@ async fn load(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<(AccountR
 
 async fn unit_name(svc: &Services, id: Option<i64>) -> ServiceResult<Option<String>> {
     Ok(match id {
-        Some(id) => govmedia_store::units::get(&svc.db, id).await.ok().map(|u| u.name),
+        Some(id) => govmedia_store::units::get(&svc.db, id)
+            .await
+            .ok()
+            .map(|u| u.name),
         None => None,
     })
 }
@@ -180,7 +219,12 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Accoun
 }
 
 /// A page of the registry in the actor's subtree. `unit_id` narrows to a sub-unit.
-pub async fn list(svc: &Services, actor: &Actor, mut q: AccountQuery, unit_id: Option<i64>) -> ServiceResult<Page<AccountRow>> {
+pub async fn list(
+    svc: &Services,
+    actor: &Actor,
+    mut q: AccountQuery,
+    unit_id: Option<i64>,
+) -> ServiceResult<Page<AccountRow>> {
     q.scope_path = actor.unit_path.as_str().to_string();
     if let Some(uid) = unit_id {
         let unit = crate::units::get(svc, actor, uid).await?;
@@ -190,7 +234,12 @@ pub async fn list(svc: &Services, actor: &Actor, mut q: AccountQuery, unit_id: O
 }
 
 /// Every account matching the query (for exports), in the actor's subtree.
-pub async fn list_all(svc: &Services, actor: &Actor, mut q: AccountQuery, unit_id: Option<i64>) -> ServiceResult<Vec<AccountRow>> {
+pub async fn list_all(
+    svc: &Services,
+    actor: &Actor,
+    mut q: AccountQuery,
+    unit_id: Option<i64>,
+) -> ServiceResult<Vec<AccountRow>> {
     q.scope_path = actor.unit_path.as_str().to_string();
     if let Some(uid) = unit_id {
         let unit = crate::units::get(svc, actor, uid).await?;
@@ -215,7 +264,11 @@ async fn check_units(svc: &Services, actor: &Actor, d: &AccountDraft) -> Service
 }
 
 /// Creates an account in the registry.
-pub async fn create(svc: &Services, actor: &Actor, input: &AccountInput) -> ServiceResult<AccountRow> {
+pub async fn create(
+    svc: &Services,
+    actor: &Actor,
+    input: &AccountInput,
+) -> ServiceResult<AccountRow> {
     actor.require(Permission::ManageAccounts)?;
     let draft = input.validate().map_err(ServiceError::Validation)?;
     let host = check_units(svc, actor, &draft).await?;
@@ -236,42 +289,67 @@ pub async fn insert_in(
     now: chrono::DateTime<chrono::Utc>,
 ) -> ServiceResult<AccountRow> {
     let row = govmedia_store::accounts::insert(c, draft_to_row(svc, 0, draft, now, now)).await?;
-    record(c, now, actor, Change {
-        action: "create",
-        entity: "account",
-        entity_id: Some(row.id),
-        unit_path: host_path,
-        summary: format!("新增账号“{}”（{}）", draft.name, draft.platform_display()),
-        before: None,
-        after: Some(audit_json(draft)),
-    })
+    record(
+        c,
+        now,
+        actor,
+        Change {
+            action: "create",
+            entity: "account",
+            entity_id: Some(row.id),
+            unit_path: host_path,
+            summary: format!("新增账号“{}”（{}）", draft.name, draft.platform_display()),
+            before: None,
+            after: Some(audit_json(draft)),
+        },
+    )
     .await?;
     Ok(row)
 }
 
 /// Edits an account. A viewer who may not see personal data cannot reach this
 /// (editing requires `ManageAccounts`, which implies `ViewPersonalData`).
-pub async fn update(svc: &Services, actor: &Actor, id: i64, input: &AccountInput) -> ServiceResult<AccountRow> {
+pub async fn update(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    input: &AccountInput,
+) -> ServiceResult<AccountRow> {
     actor.require(Permission::ManageAccounts)?;
     let (before_row, _) = load(svc, actor, id).await?;
     let before = row_to_draft(svc, &before_row, true)?;
     if before.status == AccountStatus::Deregistered {
-        return Err(ServiceError::Conflict("该账号已注销，不能再修改".to_string()));
+        return Err(ServiceError::Conflict(
+            "该账号已注销，不能再修改".to_string(),
+        ));
     }
     let draft = input.validate().map_err(ServiceError::Validation)?;
     let host = check_units(svc, actor, &draft).await?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
-    let row = govmedia_store::accounts::update(&txn, draft_to_row(svc, id, &draft, before_row.created_at, now)).await?;
-    record(&txn, now, Some(actor), Change {
-        action: "update",
-        entity: "account",
-        entity_id: Some(id),
-        unit_path: &host.path,
-        summary: format!("修改账号“{}”：{}", draft.name, changed_fields(&before, &draft).join("、")),
-        before: Some(audit_json(&before)),
-        after: Some(audit_json(&draft)),
-    })
+    let row = govmedia_store::accounts::update(
+        &txn,
+        draft_to_row(svc, id, &draft, before_row.created_at, now),
+    )
+    .await?;
+    record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: "update",
+            entity: "account",
+            entity_id: Some(id),
+            unit_path: &host.path,
+            summary: format!(
+                "修改账号“{}”：{}",
+                draft.name,
+                changed_fields(&before, &draft).join("、")
+            ),
+            before: Some(audit_json(&before)),
+            after: Some(audit_json(&draft)),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(row)
@@ -281,17 +359,45 @@ pub async fn update(svc: &Services, actor: &Actor, id: i64, input: &AccountInput
 pub fn changed_fields(a: &AccountDraft, b: &AccountDraft) -> Vec<&'static str> {
     let (ja, jb) = (audit_json(a), audit_json(b));
     let labels: &[(&str, &'static str)] = &[
-        ("name", "账号名称"), ("platform", "平台"), ("platform_other", "其他平台"), ("account_code", "账号ID"),
-        ("url", "链接"), ("registered_on", "创建日期"), ("operating_on", "正式运营时间"), ("host_unit_id", "主办单位"),
-        ("supervisor_unit_id", "主管单位"), ("operator_name", "承办单位"), ("positioning", "功能定位"),
-        ("verified", "认证"), ("verified_subject", "认证主体"), ("news_licence", "新闻资质"), ("menu", "栏目设置"),
-        ("team", "管理队伍"), ("operating_mode", "运营模式"), ("budget_yuan", "经费"), ("followers", "粉丝量"),
-        ("reads", "阅读量"), ("push_frequency", "推送频率"), ("operator_count", "运营人数"), ("functions", "基本功能"),
-        ("status", "运行状态"), ("planned_measure", "整改措施"), ("interaction_open", "互动功能"), ("ipv6", "IPv6"),
+        ("name", "账号名称"),
+        ("platform", "平台"),
+        ("platform_other", "其他平台"),
+        ("account_code", "账号ID"),
+        ("url", "链接"),
+        ("registered_on", "创建日期"),
+        ("operating_on", "正式运营时间"),
+        ("host_unit_id", "主办单位"),
+        ("supervisor_unit_id", "主管单位"),
+        ("operator_name", "承办单位"),
+        ("positioning", "功能定位"),
+        ("verified", "认证"),
+        ("verified_subject", "认证主体"),
+        ("news_licence", "新闻资质"),
+        ("menu", "栏目设置"),
+        ("team", "管理队伍"),
+        ("operating_mode", "运营模式"),
+        ("budget_yuan", "经费"),
+        ("followers", "粉丝量"),
+        ("reads", "阅读量"),
+        ("push_frequency", "推送频率"),
+        ("operator_count", "运营人数"),
+        ("functions", "基本功能"),
+        ("status", "运行状态"),
+        ("planned_measure", "整改措施"),
+        ("interaction_open", "互动功能"),
+        ("ipv6", "IPv6"),
         ("remarks", "备注"),
     ];
-    let changed: Vec<&'static str> = labels.iter().filter(|(k, _)| ja.get(k) != jb.get(k)).map(|(_, l)| *l).collect();
-    if changed.is_empty() { vec!["无变化"] } else { changed }
+    let changed: Vec<&'static str> = labels
+        .iter()
+        .filter(|(k, _)| ja.get(k) != jb.get(k))
+        .map(|(_, l)| *l)
+        .collect();
+    if changed.is_empty() {
+        vec!["无变化"]
+    } else {
+        changed
+    }
 }
 
 /// Retires (注销) an account: it stays in the registry with status 注销.
@@ -306,16 +412,22 @@ pub async fn retire(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()>
     after.status = AccountStatus::Deregistered;
     let now = svc.now();
     let txn = svc.db.begin().await?;
-    govmedia_store::accounts::update(&txn, draft_to_row(svc, id, &after, row.created_at, now)).await?;
-    record(&txn, now, Some(actor), Change {
-        action: "retire",
-        entity: "account",
-        entity_id: Some(id),
-        unit_path: &unit.path,
-        summary: format!("注销账号“{}”", row.name),
-        before: Some(audit_json(&before)),
-        after: Some(audit_json(&after)),
-    })
+    govmedia_store::accounts::update(&txn, draft_to_row(svc, id, &after, row.created_at, now))
+        .await?;
+    record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: "retire",
+            entity: "account",
+            entity_id: Some(id),
+            unit_path: &unit.path,
+            summary: format!("注销账号“{}”", row.name),
+            before: Some(audit_json(&before)),
+            after: Some(audit_json(&after)),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(())
@@ -342,19 +454,25 @@ pub async fn set_qr(svc: &Services, actor: &Actor, id: i64, bytes: Vec<u8>) -> S
     if bytes.len() > QR_MAX_BYTES {
         return Err(ServiceError::field("qr", "二维码图片不能超过512KB"));
     }
-    let mime = sniff_image(&bytes).ok_or_else(|| ServiceError::field("qr", "二维码应为PNG、JPEG或GIF图片"))?;
+    let mime = sniff_image(&bytes)
+        .ok_or_else(|| ServiceError::field("qr", "二维码应为PNG、JPEG或GIF图片"))?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
     govmedia_store::accounts::set_qr(&txn, id, mime, bytes).await?;
-    record(&txn, now, Some(actor), Change {
-        action: "qr",
-        entity: "account",
-        entity_id: Some(id),
-        unit_path: &unit.path,
-        summary: format!("上传账号“{}”的二维码", row.name),
-        before: None,
-        after: None,
-    })
+    record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: "qr",
+            entity: "account",
+            entity_id: Some(id),
+            unit_path: &unit.path,
+            summary: format!("上传账号“{}”的二维码", row.name),
+            before: None,
+            after: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(())
@@ -362,7 +480,9 @@ pub async fn set_qr(svc: &Services, actor: &Actor, id: i64, bytes: Vec<u8>) -> S
 
 pub async fn get_qr(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<(String, Vec<u8>)> {
     load(svc, actor, id).await?;
-    govmedia_store::accounts::get_qr(&svc.db, id).await?.ok_or(ServiceError::NotFound)
+    govmedia_store::accounts::get_qr(&svc.db, id)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
 pub async fn has_qr(svc: &Services, id: i64) -> ServiceResult<bool> {
@@ -385,18 +505,26 @@ pub struct FlagView {
 }
 
 /// Evaluates the registry rules for a set of accounts with all units known.
-fn evaluate(rows: &[AccountRow], units: &HashMap<i64, UnitRow>, dismissals: &[DismissalRow]) -> Vec<FlagView> {
+fn evaluate(
+    rows: &[AccountRow],
+    units: &HashMap<i64, UnitRow>,
+    dismissals: &[DismissalRow],
+) -> Vec<FlagView> {
     let mut counts: HashMap<(i64, &str), usize> = HashMap::new();
     for r in rows {
         if AccountStatus::parse(&r.status).is_ok_and(|s| s.is_active()) {
-            *counts.entry((r.host_unit_id, r.platform.as_str())).or_default() += 1;
+            *counts
+                .entry((r.host_unit_id, r.platform.as_str()))
+                .or_default() += 1;
         }
     }
     let mut out = Vec::new();
     for r in rows {
-        let (Some(unit), Ok(platform), Ok(status)) =
-            (units.get(&r.host_unit_id), Platform::parse(&r.platform), AccountStatus::parse(&r.status))
-        else {
+        let (Some(unit), Ok(platform), Ok(status)) = (
+            units.get(&r.host_unit_id),
+            Platform::parse(&r.platform),
+            AccountStatus::parse(&r.status),
+        ) else {
             continue;
         };
         let ancestors: Vec<&str> = unit
@@ -411,7 +539,10 @@ fn evaluate(rows: &[AccountRow], units: &HashMap<i64, UnitRow>, dismissals: &[Di
             short_name: unit.short_name.as_deref(),
             kind: UnitKind::parse(&unit.kind).unwrap_or(UnitKind::Department),
             ancestor_names: ancestors,
-            active_on_platform: counts.get(&(r.host_unit_id, r.platform.as_str())).copied().unwrap_or(0),
+            active_on_platform: counts
+                .get(&(r.host_unit_id, r.platform.as_str()))
+                .copied()
+                .unwrap_or(0),
         };
         let facts = AccountFacts {
             name: &r.name,
@@ -446,7 +577,11 @@ fn evaluate(rows: &[AccountRow], units: &HashMap<i64, UnitRow>, dismissals: &[Di
 /// Flags of every account in the actor's subtree (the 问题提示 list).
 pub async fn flags(svc: &Services, actor: &Actor) -> ServiceResult<Vec<FlagView>> {
     let rows = list_all(svc, actor, AccountQuery::default(), None).await?;
-    let units: HashMap<i64, UnitRow> = govmedia_store::units::all(&svc.db).await?.into_iter().map(|u| (u.id, u)).collect();
+    let units: HashMap<i64, UnitRow> = govmedia_store::units::all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let dismissals = govmedia_store::accounts::dismissals(&svc.db, &ids).await?;
     Ok(evaluate(&rows, &units, &dismissals))
@@ -458,53 +593,86 @@ pub async fn flags_of(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<V
     // Counting needs the unit's other accounts on the platform.
     let siblings = govmedia_store::accounts::list_all(
         &svc.db,
-        &AccountQuery { scope_path: unit.path.clone(), unit_path: Some(unit.path.clone()), platform: Some(row.platform.clone()), ..Default::default() },
+        &AccountQuery {
+            scope_path: unit.path.clone(),
+            unit_path: Some(unit.path.clone()),
+            platform: Some(row.platform.clone()),
+            ..Default::default()
+        },
     )
     .await?
     .into_iter()
     .filter(|r| r.host_unit_id == unit.id)
     .collect::<Vec<_>>();
-    let units: HashMap<i64, UnitRow> = govmedia_store::units::all(&svc.db).await?.into_iter().map(|u| (u.id, u)).collect();
+    let units: HashMap<i64, UnitRow> = govmedia_store::units::all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
     let dismissals = govmedia_store::accounts::dismissals(&svc.db, &[id]).await?;
-    Ok(evaluate(&siblings, &units, &dismissals).into_iter().filter(|f| f.account_id == id).collect())
+    Ok(evaluate(&siblings, &units, &dismissals)
+        .into_iter()
+        .filter(|f| f.account_id == id)
+        .collect())
 }
 
 /// Dismisses a dismissable flag with a reason.
-pub async fn dismiss_flag(svc: &Services, actor: &Actor, id: i64, rule: &str, reason: &str) -> ServiceResult<()> {
+pub async fn dismiss_flag(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    rule: &str,
+    reason: &str,
+) -> ServiceResult<()> {
     actor.require(Permission::DismissFlags)?;
     let (row, unit) = load(svc, actor, id).await?;
-    let rule = RuleCode::parse(rule).ok_or_else(|| ServiceError::field("rule", "未知的提示类型"))?;
+    let rule =
+        RuleCode::parse(rule).ok_or_else(|| ServiceError::field("rule", "未知的提示类型"))?;
     if !rule.dismissable() {
-        return Err(ServiceError::Conflict(format!("“{}”是确定的问题，不能忽略，请整改", rule.label())));
+        return Err(ServiceError::Conflict(format!(
+            "“{}”是确定的问题，不能忽略，请整改",
+            rule.label()
+        )));
     }
     let reason = reason.trim();
     if reason.chars().count() < 2 {
         return Err(ServiceError::field("reason", "请写明忽略的理由"));
     }
     let current = flags_of(svc, actor, id).await?;
-    if !current.iter().any(|f| f.rule == rule && f.dismissed.is_none()) {
+    if !current
+        .iter()
+        .any(|f| f.rule == rule && f.dismissed.is_none())
+    {
         return Err(ServiceError::Conflict("该账号当前没有这项提示".to_string()));
     }
     let now = svc.now();
     let txn = svc.db.begin().await?;
-    govmedia_store::accounts::insert_dismissal(&txn, DismissalRow {
-        id: 0,
-        account_id: id,
-        rule: rule.code().to_string(),
-        reason: reason.to_string(),
-        user_id: actor.user_id,
-        at: now,
-    })
+    govmedia_store::accounts::insert_dismissal(
+        &txn,
+        DismissalRow {
+            id: 0,
+            account_id: id,
+            rule: rule.code().to_string(),
+            reason: reason.to_string(),
+            user_id: actor.user_id,
+            at: now,
+        },
+    )
     .await?;
-    record(&txn, now, Some(actor), Change {
-        action: "dismiss_flag",
-        entity: "account",
-        entity_id: Some(id),
-        unit_path: &unit.path,
-        summary: format!("忽略账号“{}”的提示“{}”：{}", row.name, rule.label(), reason),
-        before: None,
-        after: None,
-    })
+    record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: "dismiss_flag",
+            entity: "account",
+            entity_id: Some(id),
+            unit_path: &unit.path,
+            summary: format!("忽略账号“{}”的提示“{}”：{}", row.name, rule.label(), reason),
+            before: None,
+            after: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(())

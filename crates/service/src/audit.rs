@@ -20,14 +20,21 @@ pub struct Change<'a> {
 }
 
 /// Appends one audit record in the caller's transaction.
-pub async fn record(c: &impl ConnectionTrait, at: DateTime<Utc>, actor: Option<&Actor>, change: Change<'_>) -> ServiceResult<()> {
+pub async fn record(
+    c: &impl ConnectionTrait,
+    at: DateTime<Utc>,
+    actor: Option<&Actor>,
+    change: Change<'_>,
+) -> ServiceResult<()> {
     govmedia_store::audit::insert(
         c,
         AuditRow {
             id: 0,
             at,
             user_id: actor.map(|a| a.user_id),
-            username: actor.map(|a| a.username.clone()).unwrap_or_else(|| "system".to_string()),
+            username: actor
+                .map(|a| a.username.clone())
+                .unwrap_or_else(|| "system".to_string()),
             action: change.action.to_string(),
             entity: change.entity.to_string(),
             entity_id: change.entity_id,
@@ -71,13 +78,21 @@ pub fn entity_label(entity: &str) -> &str {
     }
 }
 
-pub async fn list(svc: &Services, actor: &Actor, mut q: AuditQuery) -> ServiceResult<Page<AuditRow>> {
+pub async fn list(
+    svc: &Services,
+    actor: &Actor,
+    mut q: AuditQuery,
+) -> ServiceResult<Page<AuditRow>> {
     actor.require(Permission::ViewAudit)?;
     q.scope_path = actor.unit_path.as_str().to_string();
     Ok(govmedia_store::audit::list(&svc.db, &q).await?)
 }
 
-pub async fn list_all(svc: &Services, actor: &Actor, mut q: AuditQuery) -> ServiceResult<Vec<AuditRow>> {
+pub async fn list_all(
+    svc: &Services,
+    actor: &Actor,
+    mut q: AuditQuery,
+) -> ServiceResult<Vec<AuditRow>> {
     actor.require(Permission::ViewAudit)?;
     q.scope_path = actor.unit_path.as_str().to_string();
     Ok(govmedia_store::audit::list_all(&svc.db, &q).await?)

@@ -42,16 +42,21 @@ impl LoginThrottle {
     }
 
     fn clear(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
     }
 }
 
 /// Builds the actor for a user row (loads the unit).
 pub async fn actor_for(c: &impl ConnectionTrait, user: &UserRow) -> ServiceResult<Actor> {
     let unit = govmedia_store::units::get(c, user.unit_id).await?;
-    let role = Role::parse(&user.role).map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored role: {e}")))?;
-    let unit_path = UnitPath::from_stored(&unit.path)
-        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("bad stored path for unit {}", unit.id)))?;
+    let role = Role::parse(&user.role)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored role: {e}")))?;
+    let unit_path = UnitPath::from_stored(&unit.path).ok_or_else(|| {
+        ServiceError::Internal(anyhow::anyhow!("bad stored path for unit {}", unit.id))
+    })?;
     Ok(Actor {
         user_id: user.id,
         username: user.username.clone(),
@@ -74,7 +79,12 @@ const BAD_LOGIN: &str = "用户名或密码错误";
 
 /// Checks the password and opens a session. Failures are throttled per user name
 /// and per client address, and all look alike to the caller.
-pub async fn login(svc: &Services, username: &str, password: &str, client: &str) -> ServiceResult<NewSession> {
+pub async fn login(
+    svc: &Services,
+    username: &str,
+    password: &str,
+    client: &str,
+) -> ServiceResult<NewSession> {
     let now = svc.now();
     let user_key = format!("user:{}", username.trim().to_lowercase());
     let client_key = format!("addr:{client}");
@@ -132,7 +142,11 @@ pub async fn login(svc: &Services, username: &str, password: &str, client: &str)
     )
     .await?;
     txn.commit().await?;
-    Ok(NewSession { token, csrf_token, actor })
+    Ok(NewSession {
+        token,
+        csrf_token,
+        actor,
+    })
 }
 
 /// The actor and CSRF token of a live session.
@@ -141,7 +155,9 @@ pub async fn session(svc: &Services, token: &str) -> ServiceResult<(Actor, Strin
     let s = govmedia_store::users::session(&svc.db, &token_hash(token), svc.now())
         .await?
         .ok_or_else(unauthorized)?;
-    let user = govmedia_store::users::get(&svc.db, s.user_id).await.map_err(|_| unauthorized())?;
+    let user = govmedia_store::users::get(&svc.db, s.user_id)
+        .await
+        .map_err(|_| unauthorized())?;
     if !user.active {
         return Err(unauthorized());
     }
@@ -159,7 +175,9 @@ pub async fn token_actor(svc: &Services, token: &str) -> ServiceResult<Actor> {
     let row = govmedia_store::users::token_by_hash(&svc.db, &token_hash(token))
         .await?
         .ok_or_else(unauthorized)?;
-    let user = govmedia_store::users::get(&svc.db, row.user_id).await.map_err(|_| unauthorized())?;
+    let user = govmedia_store::users::get(&svc.db, row.user_id)
+        .await
+        .map_err(|_| unauthorized())?;
     if !user.active {
         return Err(unauthorized());
     }

@@ -37,7 +37,9 @@ pub enum CryptoError {
 impl Sealer {
     /// Builds a sealer from a base64-encoded 32-byte key.
     pub fn from_base64(key: &str) -> Result<Self, CryptoError> {
-        let bytes = STANDARD.decode(key.trim()).map_err(|_| CryptoError::BadKey)?;
+        let bytes = STANDARD
+            .decode(key.trim())
+            .map_err(|_| CryptoError::BadKey)?;
         if bytes.len() != 32 {
             return Err(CryptoError::BadKey);
         }
@@ -72,7 +74,10 @@ impl Sealer {
         }
         let (nonce, ct) = bytes.split_at(24);
         let nonce: [u8; 24] = nonce.try_into().map_err(|_| CryptoError::Open)?;
-        let plain = self.cipher.decrypt(&XNonce::from(nonce), ct).map_err(|_| CryptoError::Open)?;
+        let plain = self
+            .cipher
+            .decrypt(&XNonce::from(nonce), ct)
+            .map_err(|_| CryptoError::Open)?;
         String::from_utf8(plain).map_err(|_| CryptoError::Open)
     }
 }
@@ -103,7 +108,11 @@ pub fn hash_password(password: &str) -> String {
 pub fn verify_password(password: &str, hash: &str) -> bool {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
     PasswordHash::new(hash)
-        .map(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 

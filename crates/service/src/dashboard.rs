@@ -36,7 +36,11 @@ pub async fn dashboard(svc: &Services, actor: &Actor) -> ServiceResult<Dashboard
         .map(|p| Count {
             key: p.code().into(),
             label: p.label().into(),
-            count: platform.iter().find(|(k, _)| k == p.code()).map(|(_, n)| *n).unwrap_or(0),
+            count: platform
+                .iter()
+                .find(|(k, _)| k == p.code())
+                .map(|(_, n)| *n)
+                .unwrap_or(0),
         })
         .collect();
     by_platform.retain(|c| c.count > 0);
@@ -45,18 +49,29 @@ pub async fn dashboard(svc: &Services, actor: &Actor) -> ServiceResult<Dashboard
         .map(|s| Count {
             key: s.code().into(),
             label: s.label().into(),
-            count: status.iter().find(|(k, _)| k == s.code()).map(|(_, n)| *n).unwrap_or(0),
+            count: status
+                .iter()
+                .find(|(k, _)| k == s.code())
+                .map(|(_, n)| *n)
+                .unwrap_or(0),
         })
         .collect();
 
     // Attribute each unit's count to the direct child of the actor's unit above it.
     let depth = actor.unit_path.depth();
-    let unit_by_id: HashMap<i64, &govmedia_store::units::UnitRow> = units.iter().map(|u| (u.id, u)).collect();
+    let unit_by_id: HashMap<i64, &govmedia_store::units::UnitRow> =
+        units.iter().map(|u| (u.id, u)).collect();
     let mut totals: HashMap<i64, i64> = HashMap::new();
     for (key, n) in &per_unit {
         let Ok(id) = key.parse::<i64>() else { continue };
-        let Some(unit) = unit_by_id.get(&id) else { continue };
-        let ids: Vec<i64> = unit.path.split('/').filter_map(|p| p.parse().ok()).collect();
+        let Some(unit) = unit_by_id.get(&id) else {
+            continue;
+        };
+        let ids: Vec<i64> = unit
+            .path
+            .split('/')
+            .filter_map(|p| p.parse().ok())
+            .collect();
         let bucket = ids.get(depth + 1).copied().unwrap_or(actor.unit_id);
         *totals.entry(bucket).or_default() += n;
     }
@@ -64,7 +79,10 @@ pub async fn dashboard(svc: &Services, actor: &Actor) -> ServiceResult<Dashboard
         .into_iter()
         .map(|(id, count)| Count {
             key: id.to_string(),
-            label: unit_by_id.get(&id).map(|u| u.name.clone()).unwrap_or_default(),
+            label: unit_by_id
+                .get(&id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
             count,
         })
         .collect();
@@ -76,5 +94,12 @@ pub async fn dashboard(svc: &Services, actor: &Actor) -> ServiceResult<Dashboard
         .filter(|c| AccountStatus::parse(&c.key).is_ok_and(|s| s.is_active()))
         .map(|c| c.count)
         .sum();
-    Ok(Dashboard { total, active, units: units.len(), by_platform, by_status, by_unit })
+    Ok(Dashboard {
+        total,
+        active,
+        units: units.len(),
+        by_platform,
+        by_status,
+        by_unit,
+    })
 }

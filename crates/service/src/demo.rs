@@ -70,8 +70,16 @@ pub struct DemoLogin {
 }
 
 pub const DEMO_LOGINS: &[DemoLogin] = &[
-    DemoLogin { username: "admin", password: "govmedia-demo-1", description: "系统管理员（昆山市人民政府，全市范围）" },
-    DemoLogin { username: "jiaoyu", password: "govmedia-demo-2", description: "主办单位管理员（昆山市教育局，只看本单位）" },
+    DemoLogin {
+        username: "admin",
+        password: "govmedia-demo-1",
+        description: "系统管理员（昆山市人民政府，全市范围）",
+    },
+    DemoLogin {
+        username: "jiaoyu",
+        password: "govmedia-demo-2",
+        description: "主办单位管理员（昆山市教育局，只看本单位）",
+    },
 ];
 
 fn yn(b: bool) -> String {
@@ -83,14 +91,27 @@ pub async fn seed(svc: &Services) -> ServiceResult<bool> {
     if !govmedia_store::units::all(&svc.db).await?.is_empty() {
         return Ok(false);
     }
-    let file: DemoFile = serde_json::from_str(KUNSHAN).map_err(|e| ServiceError::Internal(e.into()))?;
+    let file: DemoFile =
+        serde_json::from_str(KUNSHAN).map_err(|e| ServiceError::Internal(e.into()))?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
     let mut by_key: HashMap<String, UnitRow> = HashMap::new();
     for u in &file.units {
-        let supervisor_id = u.supervisor.as_ref().and_then(|k| by_key.get(k)).map(|r| r.id);
-        let draft = UnitDraft::parse(&u.name, u.short_name.as_deref(), &u.level, &u.kind, u.region_code.as_deref(), None, supervisor_id)
-            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("demo unit {}: {:?}", u.key, e)))?;
+        let supervisor_id = u
+            .supervisor
+            .as_ref()
+            .and_then(|k| by_key.get(k))
+            .map(|r| r.id);
+        let draft = UnitDraft::parse(
+            &u.name,
+            u.short_name.as_deref(),
+            &u.level,
+            &u.kind,
+            u.region_code.as_deref(),
+            None,
+            supervisor_id,
+        )
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("demo unit {}: {:?}", u.key, e)))?;
         let parent = u.parent.as_ref().and_then(|k| by_key.get(k)).cloned();
         let row = govmedia_store::units::insert(
             &txn,
@@ -113,9 +134,9 @@ pub async fn seed(svc: &Services) -> ServiceResult<bool> {
         by_key.insert(u.key.clone(), row);
     }
     for a in file.accounts {
-        let unit = by_key
-            .get(&a.unit)
-            .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("demo account {}: unknown unit", a.name)))?;
+        let unit = by_key.get(&a.unit).ok_or_else(|| {
+            ServiceError::Internal(anyhow::anyhow!("demo account {}: unknown unit", a.name))
+        })?;
         let input = AccountInput {
             name: a.name.clone(),
             platform: a.platform,
@@ -146,9 +167,9 @@ pub async fn seed(svc: &Services) -> ServiceResult<bool> {
             ipv6: a.ipv6.map(yn).unwrap_or_default(),
             remarks: a.remarks.unwrap_or_default(),
         };
-        let draft = input
-            .validate()
-            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("demo account {}: {:?}", a.name, e)))?;
+        let draft = input.validate().map_err(|e| {
+            ServiceError::Internal(anyhow::anyhow!("demo account {}: {:?}", a.name, e))
+        })?;
         crate::accounts::insert_in(&txn, svc, None, &draft, &unit.path, now).await?;
     }
     txn.commit().await?;
@@ -164,14 +185,17 @@ pub async fn seed(svc: &Services) -> ServiceResult<bool> {
         (&DEMO_LOGINS[0], root, "system_admin", "演示管理员"),
         (&DEMO_LOGINS[1], edu, "host_admin", "教育局演示用户"),
     ] {
-        crate::users::create_initial(svc, &UserInput {
-            username: login.username.into(),
-            display_name: display.into(),
-            unit_id,
-            role: role.into(),
-            password: login.password.into(),
-            active: true,
-        })
+        crate::users::create_initial(
+            svc,
+            &UserInput {
+                username: login.username.into(),
+                display_name: display.into(),
+                unit_id,
+                role: role.into(),
+                password: login.password.into(),
+                active: true,
+            },
+        )
         .await?;
     }
     Ok(true)

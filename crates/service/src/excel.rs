@@ -10,7 +10,9 @@
 use crate::accounts::{insert_in, row_to_draft};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use calamine::{Data, Reader, Xlsx};
-use govmedia_domain::account::{AccountDraft, AccountInput, TeamMember, TeamRole, format_functions};
+use govmedia_domain::account::{
+    AccountDraft, AccountInput, TeamMember, TeamRole, format_functions,
+};
 use govmedia_domain::role::Permission;
 use govmedia_store::TransactionTrait;
 use govmedia_store::accounts::AccountRow;
@@ -32,9 +34,13 @@ pub fn write_xlsx(table: &Table) -> ServiceResult<Vec<u8>> {
     let bold = Format::new().set_bold();
     let sheet = wb.add_worksheet();
     let internal = |e: rust_xlsxwriter::XlsxError| ServiceError::Internal(anyhow::Error::new(e));
-    sheet.set_name(sanitize_sheet_name(&table.title)).map_err(internal)?;
+    sheet
+        .set_name(sanitize_sheet_name(&table.title))
+        .map_err(internal)?;
     for (c, h) in table.headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, h, &bold).map_err(internal)?;
+        sheet
+            .write_string_with_format(0, c as u16, h, &bold)
+            .map_err(internal)?;
         let width = table
             .rows
             .iter()
@@ -43,11 +49,15 @@ pub fn write_xlsx(table: &Table) -> ServiceResult<Vec<u8>> {
             .max()
             .unwrap_or(8)
             .clamp(6, 40);
-        sheet.set_column_width(c as u16, (width * 2) as f64).map_err(internal)?;
+        sheet
+            .set_column_width(c as u16, (width * 2) as f64)
+            .map_err(internal)?;
     }
     for (r, row) in table.rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            sheet.write_string((r + 1) as u32, c as u16, v).map_err(internal)?;
+            sheet
+                .write_string((r + 1) as u32, c as u16, v)
+                .map_err(internal)?;
         }
     }
     sheet.set_freeze_panes(1, 0).map_err(internal)?;
@@ -55,8 +65,16 @@ pub fn write_xlsx(table: &Table) -> ServiceResult<Vec<u8>> {
 }
 
 fn sanitize_sheet_name(title: &str) -> String {
-    let cleaned: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-    if cleaned.is_empty() { "Sheet1".into() } else { cleaned }
+    let cleaned: String = title
+        .chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect();
+    if cleaned.is_empty() {
+        "Sheet1".into()
+    } else {
+        cleaned
+    }
 }
 
 /// The registry columns, in order. The first fifteen are 004 附件2's.
@@ -110,7 +128,13 @@ fn platform_company(d: &AccountDraft) -> &'static str {
 fn person(team: &[TeamMember], roles: &[TeamRole], with_contacts: bool) -> String {
     team.iter()
         .find(|m| roles.contains(&m.role))
-        .map(|m| if with_contacts { format!("{} {}", m.name, m.mobile).trim().to_string() } else { m.name.clone() })
+        .map(|m| {
+            if with_contacts {
+                format!("{} {}", m.name, m.mobile).trim().to_string()
+            } else {
+                m.name.clone()
+            }
+        })
         .unwrap_or_default()
 }
 
@@ -120,14 +144,26 @@ fn yes_no(b: bool) -> String {
 
 /// The registry as a table. Staff names and phones are included only when the
 /// actor may see personal data.
-pub async fn registry_table(svc: &Services, actor: &Actor, rows: &[AccountRow]) -> ServiceResult<Table> {
-    let units: HashMap<i64, String> = govmedia_store::units::all(&svc.db).await?.into_iter().map(|u| (u.id, u.name)).collect();
+pub async fn registry_table(
+    svc: &Services,
+    actor: &Actor,
+    rows: &[AccountRow],
+) -> ServiceResult<Table> {
+    let units: HashMap<i64, String> = govmedia_store::units::all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     let personal = actor.can(Permission::ViewPersonalData);
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let d = row_to_draft(svc, r, personal)?;
         let leaders = [TeamRole::MainLeader, TeamRole::ChargeLeader];
-        let staff = [TeamRole::Administrator, TeamRole::Staff, TeamRole::ChiefEditor];
+        let staff = [
+            TeamRole::Administrator,
+            TeamRole::Staff,
+            TeamRole::ChiefEditor,
+        ];
         out.push(vec![
             d.name.clone(),
             d.verified_subject.clone().unwrap_or_default(),
@@ -145,7 +181,9 @@ pub async fn registry_table(svc: &Services, actor: &Actor, rows: &[AccountRow]) 
             d.status.label().into(),
             format_functions(&d.functions),
             platform_company(&d).into(),
-            d.planned_measure.map(|p| p.label().to_string()).unwrap_or_default(),
+            d.planned_measure
+                .map(|p| p.label().to_string())
+                .unwrap_or_default(),
             d.platform.label().into(),
             d.platform_other.clone().unwrap_or_default(),
             d.account_code.clone().unwrap_or_default(),
@@ -186,7 +224,12 @@ pub struct ImportRejected {
 }
 
 fn file_error(msg: impl Into<String>) -> ImportRejected {
-    ImportRejected { errors: vec![RowError { row: 0, message: msg.into() }] }
+    ImportRejected {
+        errors: vec![RowError {
+            row: 0,
+            message: msg.into(),
+        }],
+    }
 }
 
 fn cell_text(d: &Data) -> String {
@@ -212,10 +255,23 @@ fn cell_text(d: &Data) -> String {
 
 /// Splits "张三 13800000000" into a name and a mobile number.
 fn parse_person(text: &str, role: TeamRole) -> Option<TeamMember> {
-    let parts: Vec<&str> = text.split(|c: char| c.is_whitespace() || "，,、/；;".contains(c)).filter(|p| !p.is_empty()).collect();
-    let name = parts.iter().find(|p| !p.chars().all(|c| c.is_ascii_digit() || c == '-'))?;
-    let phone = parts.iter().find(|p| p.chars().all(|c| c.is_ascii_digit() || c == '-')).copied().unwrap_or("");
-    let (mobile, office) = if phone.len() == 11 && phone.starts_with('1') && !phone.contains('-') { (phone, "") } else { ("", phone) };
+    let parts: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || "，,、/；;".contains(c))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let name = parts
+        .iter()
+        .find(|p| !p.chars().all(|c| c.is_ascii_digit() || c == '-'))?;
+    let phone = parts
+        .iter()
+        .find(|p| p.chars().all(|c| c.is_ascii_digit() || c == '-'))
+        .copied()
+        .unwrap_or("");
+    let (mobile, office) = if phone.len() == 11 && phone.starts_with('1') && !phone.contains('-') {
+        (phone, "")
+    } else {
+        ("", phone)
+    };
     Some(TeamMember {
         role,
         name: name.to_string(),
@@ -228,17 +284,26 @@ fn parse_person(text: &str, role: TeamRole) -> Option<TeamMember> {
 }
 
 /// Parses and validates an import file against the actor's units. Writes nothing.
-pub fn parse_registry(bytes: &[u8], units_in_scope: &[UnitRow]) -> Result<Vec<AccountDraft>, ImportRejected> {
+pub fn parse_registry(
+    bytes: &[u8],
+    units_in_scope: &[UnitRow],
+) -> Result<Vec<AccountDraft>, ImportRejected> {
     if bytes.is_empty() {
         return Err(file_error("文件为空，请选择要导入的 .xlsx 文件"));
     }
     if bytes.len() > IMPORT_MAX_BYTES {
-        return Err(file_error(format!("文件过大（超过{}MB），请分批导入", IMPORT_MAX_BYTES / 1024 / 1024)));
+        return Err(file_error(format!(
+            "文件过大（超过{}MB），请分批导入",
+            IMPORT_MAX_BYTES / 1024 / 1024
+        )));
     }
     if !bytes.starts_with(b"PK\x03\x04") {
-        return Err(file_error("文件不是 .xlsx 格式（请在Excel中另存为“Excel 工作簿 (*.xlsx)”）"));
+        return Err(file_error(
+            "文件不是 .xlsx 格式（请在Excel中另存为“Excel 工作簿 (*.xlsx)”）",
+        ));
     }
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| file_error("无法读取该 .xlsx 文件，文件可能已损坏"))?;
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+        .map_err(|_| file_error("无法读取该 .xlsx 文件，文件可能已损坏"))?;
     let range = match wb.worksheet_range_at(0) {
         Some(Ok(r)) => r,
         _ => return Err(file_error("文件中没有工作表")),
@@ -248,22 +313,43 @@ pub fn parse_registry(bytes: &[u8], units_in_scope: &[UnitRow]) -> Result<Vec<Ac
         Some(h) => h.iter().map(cell_text).collect(),
         None => return Err(file_error("工作表为空，第1行应为表头")),
     };
-    let col: HashMap<&str, usize> = header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
-    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !col.contains_key(c)).collect();
+    let col: HashMap<&str, usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.as_str(), i))
+        .collect();
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|c| !col.contains_key(c))
+        .collect();
     if !missing.is_empty() {
-        return Err(file_error(format!("表头缺少必需的列：{}（请使用台账导出的模板）", missing.join("、"))));
+        return Err(file_error(format!(
+            "表头缺少必需的列：{}（请使用台账导出的模板）",
+            missing.join("、")
+        )));
     }
-    let unit_by_name: HashMap<&str, &UnitRow> = units_in_scope.iter().map(|u| (u.name.as_str(), u)).collect();
+    let unit_by_name: HashMap<&str, &UnitRow> = units_in_scope
+        .iter()
+        .map(|u| (u.name.as_str(), u))
+        .collect();
     let mut errors = Vec::new();
     let mut drafts = Vec::new();
     for (i, row) in rows.enumerate() {
         let line = i + 2;
-        let get = |name: &str| col.get(name).and_then(|c| row.get(*c)).map(cell_text).unwrap_or_default();
+        let get = |name: &str| {
+            col.get(name)
+                .and_then(|c| row.get(*c))
+                .map(cell_text)
+                .unwrap_or_default()
+        };
         if row.iter().all(|c| cell_text(c).is_empty()) {
             continue;
         }
         if drafts.len() + errors.len() >= IMPORT_MAX_ROWS {
-            return Err(file_error(format!("一次最多导入{IMPORT_MAX_ROWS}行，请分批导入")));
+            return Err(file_error(format!(
+                "一次最多导入{IMPORT_MAX_ROWS}行，请分批导入"
+            )));
         }
         let unit_name = get("主办单位");
         let host = unit_by_name.get(unit_name.as_str());
@@ -279,8 +365,14 @@ pub fn parse_registry(bytes: &[u8], units_in_scope: &[UnitRow]) -> Result<Vec<Ac
             continue;
         }
         let mut team = Vec::new();
-        team.extend(parse_person(&get("主办单位负责人及联系电话"), TeamRole::MainLeader));
-        team.extend(parse_person(&get("运营单位联系人及联系电话"), TeamRole::Administrator));
+        team.extend(parse_person(
+            &get("主办单位负责人及联系电话"),
+            TeamRole::MainLeader,
+        ));
+        team.extend(parse_person(
+            &get("运营单位联系人及联系电话"),
+            TeamRole::Administrator,
+        ));
         let input = AccountInput {
             name: get("名称"),
             platform: get("发布平台"),
@@ -319,7 +411,10 @@ pub fn parse_registry(bytes: &[u8], units_in_scope: &[UnitRow]) -> Result<Vec<Ac
             Ok(d) => drafts.push(d),
             Err(field_errors) => {
                 for fe in field_errors {
-                    errors.push(RowError { row: line, message: fe.message });
+                    errors.push(RowError {
+                        row: line,
+                        message: fe.message,
+                    });
                 }
             }
         }
@@ -341,7 +436,11 @@ pub enum ImportOutcome {
 }
 
 /// Imports a registry file: all rows or none.
-pub async fn import_registry(svc: &Services, actor: &Actor, bytes: &[u8]) -> ServiceResult<ImportOutcome> {
+pub async fn import_registry(
+    svc: &Services,
+    actor: &Actor,
+    bytes: &[u8],
+) -> ServiceResult<ImportOutcome> {
     actor.require(Permission::ManageAccounts)?;
     let units = govmedia_store::units::subtree(&svc.db, actor.unit_path.as_str()).await?;
     let drafts = match parse_registry(bytes, &units) {
@@ -352,17 +451,30 @@ pub async fn import_registry(svc: &Services, actor: &Actor, bytes: &[u8]) -> Ser
     let now = svc.now();
     let txn = svc.db.begin().await?;
     for d in &drafts {
-        insert_in(&txn, svc, Some(actor), d, paths.get(&d.host_unit_id).copied().unwrap_or("/"), now).await?;
+        insert_in(
+            &txn,
+            svc,
+            Some(actor),
+            d,
+            paths.get(&d.host_unit_id).copied().unwrap_or("/"),
+            now,
+        )
+        .await?;
     }
-    crate::audit::record(&txn, now, Some(actor), crate::audit::Change {
-        action: "import",
-        entity: "account",
-        entity_id: None,
-        unit_path: actor.unit_path.as_str(),
-        summary: format!("从Excel导入{}个账号", drafts.len()),
-        before: None,
-        after: None,
-    })
+    crate::audit::record(
+        &txn,
+        now,
+        Some(actor),
+        crate::audit::Change {
+            action: "import",
+            entity: "account",
+            entity_id: None,
+            unit_path: actor.unit_path.as_str(),
+            summary: format!("从Excel导入{}个账号", drafts.len()),
+            before: None,
+            after: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(ImportOutcome::Imported(drafts.len()))
@@ -375,7 +487,10 @@ mod tests {
     #[test]
     fn people_are_split_into_name_and_phone() {
         let m = parse_person("张三 13800001111", TeamRole::MainLeader).unwrap();
-        assert_eq!((m.name.as_str(), m.mobile.as_str()), ("张三", "13800001111"));
+        assert_eq!(
+            (m.name.as_str(), m.mobile.as_str()),
+            ("张三", "13800001111")
+        );
         let m = parse_person("李四，0512-57001234", TeamRole::Administrator).unwrap();
         assert_eq!(m.office_phone, "0512-57001234");
         assert!(parse_person("", TeamRole::Staff).is_none());
@@ -383,9 +498,22 @@ mod tests {
 
     #[test]
     fn non_xlsx_and_empty_files_are_rejected() {
-        assert_eq!(parse_registry(b"", &[]).unwrap_err().errors[0].message, "文件为空，请选择要导入的 .xlsx 文件");
-        assert!(parse_registry(b"name,platform\n", &[]).unwrap_err().errors[0].message.contains("不是 .xlsx"));
-        assert!(parse_registry(b"PK\x03\x04garbage", &[]).unwrap_err().errors[0].message.contains("损坏"));
+        assert_eq!(
+            parse_registry(b"", &[]).unwrap_err().errors[0].message,
+            "文件为空，请选择要导入的 .xlsx 文件"
+        );
+        assert!(
+            parse_registry(b"name,platform\n", &[]).unwrap_err().errors[0]
+                .message
+                .contains("不是 .xlsx")
+        );
+        assert!(
+            parse_registry(b"PK\x03\x04garbage", &[])
+                .unwrap_err()
+                .errors[0]
+                .message
+                .contains("损坏")
+        );
     }
 
     #[test]

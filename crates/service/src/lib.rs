@@ -55,7 +55,11 @@ impl Actor {
 
     /// Fails with `Forbidden` unless the role grants `p`.
     pub fn require(&self, p: Permission) -> ServiceResult<()> {
-        if self.can(p) { Ok(()) } else { Err(ServiceError::Forbidden) }
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden)
+        }
     }
 }
 
@@ -70,7 +74,12 @@ pub struct Services {
 
 impl Services {
     pub fn new(db: DatabaseConnection, sealer: crypto::Sealer, clock: Arc<dyn Clock>) -> Self {
-        Services { db, sealer, clock, throttle: Arc::new(auth::LoginThrottle::default()) }
+        Services {
+            db,
+            sealer,
+            clock,
+            throttle: Arc::new(auth::LoginThrottle::default()),
+        }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

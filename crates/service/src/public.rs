@@ -35,7 +35,14 @@ pub async fn directory(
     let all_units = units::all(&svc.db).await?;
     let names: HashMap<i64, &str> = all_units.iter().map(|u| (u.id, u.name.as_str())).collect();
     let unit_path = match unit_id {
-        Some(id) => Some(all_units.iter().find(|u| u.id == id).ok_or(ServiceError::NotFound)?.path.clone()),
+        Some(id) => Some(
+            all_units
+                .iter()
+                .find(|u| u.id == id)
+                .ok_or(ServiceError::NotFound)?
+                .path
+                .clone(),
+        ),
         None => None,
     };
     let mut q = AccountQuery {
@@ -65,14 +72,23 @@ pub async fn directory(
                 },
                 account_code: r.account_code.clone(),
                 url: r.url.clone(),
-                host_unit: names.get(&r.host_unit_id).copied().unwrap_or_default().to_string(),
+                host_unit: names
+                    .get(&r.host_unit_id)
+                    .copied()
+                    .unwrap_or_default()
+                    .to_string(),
                 verified: r.verified,
                 registered_on: r.registered_on,
                 status: AccountStatus::parse(&r.status).ok()?,
             })
         })
         .collect();
-    Ok(Page { items, total: page.total, page: page.page, per_page: page.per_page })
+    Ok(Page {
+        items,
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    })
 }
 
 /// The answer to "is this a registered, active government account?".
@@ -98,19 +114,25 @@ pub struct VerifiedMatch {
 fn same_family(p: Platform) -> Vec<&'static str> {
     match p {
         Platform::WechatService | Platform::WechatSubscription | Platform::WechatMiniProgram => {
-            vec!["wechat_service", "wechat_subscription", "wechat_mini_program"]
+            vec![
+                "wechat_service",
+                "wechat_subscription",
+                "wechat_mini_program",
+            ]
         }
         other => vec![other.code()],
     }
 }
 
 pub async fn verify(svc: &Services, platform: &str, name: &str) -> ServiceResult<Verification> {
-    let platform = Platform::parse(platform).map_err(|e| ServiceError::field("platform", e.to_string()))?;
+    let platform =
+        Platform::parse(platform).map_err(|e| ServiceError::field("platform", e.to_string()))?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ServiceError::field("name", "请填写要核验的账号名称"));
     }
-    let rows = govmedia_store::accounts::find_active_by_name(&svc.db, &same_family(platform), name).await?;
+    let rows = govmedia_store::accounts::find_active_by_name(&svc.db, &same_family(platform), name)
+        .await?;
     let mut matches = Vec::new();
     for r in rows {
         let unit = units::get(&svc.db, r.host_unit_id).await?;
@@ -124,9 +146,21 @@ pub async fn verify(svc: &Services, platform: &str, name: &str) -> ServiceResult
     }
     let genuine = !matches.is_empty();
     let message = if genuine {
-        format!("“{name}”是已备案的政务新媒体账号（主办单位：{}）", matches[0].host_unit)
+        format!(
+            "“{name}”是已备案的政务新媒体账号（主办单位：{}）",
+            matches[0].host_unit
+        )
     } else {
-        format!("未找到在{}平台备案且在用的政务新媒体账号“{name}”，请谨防假冒", platform.label())
+        format!(
+            "未找到在{}平台备案且在用的政务新媒体账号“{name}”，请谨防假冒",
+            platform.label()
+        )
     };
-    Ok(Verification { platform, name: name.to_string(), genuine, message, matches })
+    Ok(Verification {
+        platform,
+        name: name.to_string(),
+        genuine,
+        message,
+        matches,
+    })
 }

@@ -35,7 +35,12 @@ pub fn node(row: &UnitRow, base_depth: usize) -> UnitNode {
         region_code: row.region_code.clone(),
         supervisor_id: row.supervisor_id,
         path: row.path.clone(),
-        depth: row.path.matches('/').count().saturating_sub(2).saturating_sub(base_depth),
+        depth: row
+            .path
+            .matches('/')
+            .count()
+            .saturating_sub(2)
+            .saturating_sub(base_depth),
     }
 }
 
@@ -56,7 +61,8 @@ pub async fn tree(svc: &Services, actor: &Actor) -> ServiceResult<Vec<UnitNode>>
 /// Orders rows depth-first with siblings by id (paths sort as text, not numbers).
 pub fn order_tree(rows: &[UnitRow], base_depth: usize) -> Vec<UnitNode> {
     let mut sorted: Vec<&UnitRow> = rows.iter().collect();
-    let key = |r: &UnitRow| -> Vec<i64> { r.path.split('/').filter_map(|p| p.parse().ok()).collect() };
+    let key =
+        |r: &UnitRow| -> Vec<i64> { r.path.split('/').filter_map(|p| p.parse().ok()).collect() };
     sorted.sort_by_key(|r| key(r));
     sorted.into_iter().map(|r| node(r, base_depth)).collect()
 }
@@ -98,7 +104,9 @@ async fn check_supervisor(svc: &Services, draft: &UnitDraft) -> ServiceResult<()
 /// Creates a unit under a parent in the actor's subtree.
 pub async fn create(svc: &Services, actor: &Actor, draft: UnitDraft) -> ServiceResult<UnitRow> {
     actor.require(Permission::ManageUnits)?;
-    let parent_id = draft.parent_id.ok_or_else(|| ServiceError::field("parent_id", "请选择上级单位"))?;
+    let parent_id = draft
+        .parent_id
+        .ok_or_else(|| ServiceError::field("parent_id", "请选择上级单位"))?;
     let parent = get(svc, actor, parent_id)
         .await
         .map_err(|_| ServiceError::field("parent_id", "上级单位不存在或不在您的管辖范围内"))?;
@@ -106,15 +114,20 @@ pub async fn create(svc: &Services, actor: &Actor, draft: UnitDraft) -> ServiceR
     let now = svc.now();
     let txn = svc.db.begin().await?;
     let row = govmedia_store::units::insert(&txn, new_row(&draft, now), Some(&parent)).await?;
-    record(&txn, now, Some(actor), Change {
-        action: "create",
-        entity: "unit",
-        entity_id: Some(row.id),
-        unit_path: &row.path,
-        summary: format!("新增单位“{}”", row.name),
-        before: None,
-        after: Some(audit_json(&row)),
-    })
+    record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: "create",
+            entity: "unit",
+            entity_id: Some(row.id),
+            unit_path: &row.path,
+            summary: format!("新增单位“{}”", row.name),
+            before: None,
+            after: Some(audit_json(&row)),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(row)
@@ -125,22 +138,32 @@ pub async fn create_root(svc: &Services, draft: UnitDraft) -> ServiceResult<Unit
     let now = svc.now();
     let txn = svc.db.begin().await?;
     let row = govmedia_store::units::insert(&txn, new_row(&draft, now), None).await?;
-    record(&txn, now, None, Change {
-        action: "create",
-        entity: "unit",
-        entity_id: Some(row.id),
-        unit_path: &row.path,
-        summary: format!("新增根单位“{}”", row.name),
-        before: None,
-        after: Some(audit_json(&row)),
-    })
+    record(
+        &txn,
+        now,
+        None,
+        Change {
+            action: "create",
+            entity: "unit",
+            entity_id: Some(row.id),
+            unit_path: &row.path,
+            summary: format!("新增根单位“{}”", row.name),
+            before: None,
+            after: Some(audit_json(&row)),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(row)
 }
 
 /// Edits a unit; a changed parent moves the unit with its whole subtree.
-pub async fn update(svc: &Services, actor: &Actor, id: i64, draft: UnitDraft) -> ServiceResult<UnitRow> {
+pub async fn update(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    draft: UnitDraft,
+) -> ServiceResult<UnitRow> {
     actor.require(Permission::ManageUnits)?;
     let before = get(svc, actor, id).await?;
     check_supervisor(svc, &draft).await?;
@@ -149,12 +172,17 @@ pub async fn update(svc: &Services, actor: &Actor, id: i64, draft: UnitDraft) ->
         if id == actor.unit_id {
             return Err(ServiceError::field("parent_id", "不能移动您本人所在的单位"));
         }
-        let pid = draft.parent_id.ok_or_else(|| ServiceError::field("parent_id", "请选择上级单位"))?;
+        let pid = draft
+            .parent_id
+            .ok_or_else(|| ServiceError::field("parent_id", "请选择上级单位"))?;
         let parent = get(svc, actor, pid)
             .await
             .map_err(|_| ServiceError::field("parent_id", "上级单位不存在或不在您的管辖范围内"))?;
         if parent.path.starts_with(&before.path) {
-            return Err(ServiceError::field("parent_id", "不能把单位移到它自己或它的下级单位之下"));
+            return Err(ServiceError::field(
+                "parent_id",
+                "不能把单位移到它自己或它的下级单位之下",
+            ));
         }
         Some(parent)
     } else {
@@ -175,19 +203,28 @@ pub async fn update(svc: &Services, actor: &Actor, id: i64, draft: UnitDraft) ->
         govmedia_store::units::move_subtree(&txn, &before, Some(parent)).await?;
     }
     let after = govmedia_store::units::get(&txn, id).await?;
-    record(&txn, now, Some(actor), Change {
-        action: if moving { "move" } else { "update" },
-        entity: "unit",
-        entity_id: Some(id),
-        unit_path: &after.path,
-        summary: if moving {
-            format!("移动单位“{}”到“{}”之下", after.name, new_parent.as_ref().map(|p| p.name.as_str()).unwrap_or(""))
-        } else {
-            format!("修改单位“{}”", after.name)
+    record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: if moving { "move" } else { "update" },
+            entity: "unit",
+            entity_id: Some(id),
+            unit_path: &after.path,
+            summary: if moving {
+                format!(
+                    "移动单位“{}”到“{}”之下",
+                    after.name,
+                    new_parent.as_ref().map(|p| p.name.as_str()).unwrap_or("")
+                )
+            } else {
+                format!("修改单位“{}”", after.name)
+            },
+            before: Some(audit_json(&before)),
+            after: Some(audit_json(&after)),
         },
-        before: Some(audit_json(&before)),
-        after: Some(audit_json(&after)),
-    })
+    )
     .await?;
     txn.commit().await?;
     Ok(after)
@@ -198,7 +235,9 @@ pub async fn delete(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()>
     actor.require(Permission::ManageUnits)?;
     let row = get(svc, actor, id).await?;
     if id == actor.unit_id {
-        return Err(ServiceError::Conflict("不能删除您本人所在的单位".to_string()));
+        return Err(ServiceError::Conflict(
+            "不能删除您本人所在的单位".to_string(),
+        ));
     }
     let txn = svc.db.begin().await?;
     let d = govmedia_store::units::dependents(&txn, id).await?;
@@ -221,15 +260,20 @@ pub async fn delete(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()>
     }
     govmedia_store::units::delete(&txn, id).await?;
     let now = svc.now();
-    record(&txn, now, Some(actor), Change {
-        action: "delete",
-        entity: "unit",
-        entity_id: Some(id),
-        unit_path: &row.path,
-        summary: format!("删除单位“{}”", row.name),
-        before: Some(audit_json(&row)),
-        after: None,
-    })
+    record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: "delete",
+            entity: "unit",
+            entity_id: Some(id),
+            unit_path: &row.path,
+            summary: format!("删除单位“{}”", row.name),
+            before: Some(audit_json(&row)),
+            after: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(())

@@ -59,15 +59,22 @@ fn validate(input: &UserInput, creating: bool) -> Result<(String, String, Role),
     let username = input.username.trim().to_string();
     if username.len() < 3
         || username.len() > 32
-        || !username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
-        e.push(FieldError::new("username", "用户名为3至32位字母、数字或 _ - ."));
+        e.push(FieldError::new(
+            "username",
+            "用户名为3至32位字母、数字或 _ - .",
+        ));
     }
     let display = input.display_name.trim().to_string();
     if display.is_empty() || display.chars().count() > 50 {
         e.push(FieldError::new("display_name", "请填写姓名（不超过50字）"));
     }
-    let role = Role::parse(&input.role).map_err(|err| e.push(FieldError::new("role", err.to_string()))).ok();
+    let role = Role::parse(&input.role)
+        .map_err(|err| e.push(FieldError::new("role", err.to_string())))
+        .ok();
     if creating || !input.password.is_empty() {
         if let Err(err) = check_password_strength(&input.password) {
             e.push(err);
@@ -111,27 +118,35 @@ pub async fn create(svc: &Services, actor: &Actor, input: &UserInput) -> Service
     let path = target_unit_path(svc, actor, input.unit_id).await?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
-    let row = govmedia_store::users::insert(&txn, UserRow {
-        id: 0,
-        username,
-        display_name,
-        password_hash: hash_password(&input.password),
-        unit_id: input.unit_id,
-        role: role.code().to_string(),
-        active: input.active,
-        created_at: now,
-        updated_at: now,
-    })
+    let row = govmedia_store::users::insert(
+        &txn,
+        UserRow {
+            id: 0,
+            username,
+            display_name,
+            password_hash: hash_password(&input.password),
+            unit_id: input.unit_id,
+            role: role.code().to_string(),
+            active: input.active,
+            created_at: now,
+            updated_at: now,
+        },
+    )
     .await?;
-    record(&txn, now, Some(actor), Change {
-        action: "create",
-        entity: "user",
-        entity_id: Some(row.id),
-        unit_path: &path,
-        summary: format!("新增用户“{}”（{}）", row.username, role.label()),
-        before: None,
-        after: Some(audit_json(&row)),
-    })
+    record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: "create",
+            entity: "user",
+            entity_id: Some(row.id),
+            unit_path: &path,
+            summary: format!("新增用户“{}”（{}）", row.username, role.label()),
+            before: None,
+            after: Some(audit_json(&row)),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(row)
@@ -145,41 +160,62 @@ pub async fn create_initial(svc: &Services, input: &UserInput) -> ServiceResult<
         .map_err(|_| ServiceError::field("unit_id", "所属单位不存在"))?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
-    let row = govmedia_store::users::insert(&txn, UserRow {
-        id: 0,
-        username,
-        display_name,
-        password_hash: hash_password(&input.password),
-        unit_id: unit.id,
-        role: role.code().to_string(),
-        active: true,
-        created_at: now,
-        updated_at: now,
-    })
+    let row = govmedia_store::users::insert(
+        &txn,
+        UserRow {
+            id: 0,
+            username,
+            display_name,
+            password_hash: hash_password(&input.password),
+            unit_id: unit.id,
+            role: role.code().to_string(),
+            active: true,
+            created_at: now,
+            updated_at: now,
+        },
+    )
     .await?;
-    record(&txn, now, None, Change {
-        action: "create",
-        entity: "user",
-        entity_id: Some(row.id),
-        unit_path: &unit.path,
-        summary: format!("命令行新增用户“{}”（{}）", row.username, role.label()),
-        before: None,
-        after: Some(audit_json(&row)),
-    })
+    record(
+        &txn,
+        now,
+        None,
+        Change {
+            action: "create",
+            entity: "user",
+            entity_id: Some(row.id),
+            unit_path: &unit.path,
+            summary: format!("命令行新增用户“{}”（{}）", row.username, role.label()),
+            before: None,
+            after: Some(audit_json(&row)),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(row)
 }
 
-pub async fn update(svc: &Services, actor: &Actor, id: i64, input: &UserInput) -> ServiceResult<UserRow> {
+pub async fn update(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    input: &UserInput,
+) -> ServiceResult<UserRow> {
     let before = get(svc, actor, id).await?;
-    let (username, display_name, role) = validate(input, false).map_err(ServiceError::Validation)?;
+    let (username, display_name, role) =
+        validate(input, false).map_err(ServiceError::Validation)?;
     let before_role = Role::parse(&before.role).unwrap_or(Role::ReadOnly);
     if !actor.role.may_grant(role) || !actor.role.may_grant(before_role) {
-        return Err(ServiceError::field("role", "不能授予或修改比您自己更高的角色"));
+        return Err(ServiceError::field(
+            "role",
+            "不能授予或修改比您自己更高的角色",
+        ));
     }
-    if id == actor.user_id && (role != actor.role || !input.active || input.unit_id != before.unit_id) {
-        return Err(ServiceError::Conflict("不能修改您本人的角色、单位或停用自己".to_string()));
+    if id == actor.user_id
+        && (role != actor.role || !input.active || input.unit_id != before.unit_id)
+    {
+        return Err(ServiceError::Conflict(
+            "不能修改您本人的角色、单位或停用自己".to_string(),
+        ));
     }
     let path = target_unit_path(svc, actor, input.unit_id).await?;
     let now = svc.now();
@@ -199,22 +235,41 @@ pub async fn update(svc: &Services, actor: &Actor, id: i64, input: &UserInput) -
     if password_reset || !row.active || row.role != before.role || row.unit_id != before.unit_id {
         govmedia_store::users::delete_sessions_of(&txn, id, None).await?;
     }
-    record(&txn, now, Some(actor), Change {
-        action: "update",
-        entity: "user",
-        entity_id: Some(id),
-        unit_path: &path,
-        summary: format!("修改用户“{}”{}", row.username, if password_reset { "（重置密码）" } else { "" }),
-        before: Some(audit_json(&before)),
-        after: Some(audit_json(&row)),
-    })
+    record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: "update",
+            entity: "user",
+            entity_id: Some(id),
+            unit_path: &path,
+            summary: format!(
+                "修改用户“{}”{}",
+                row.username,
+                if password_reset {
+                    "（重置密码）"
+                } else {
+                    ""
+                }
+            ),
+            before: Some(audit_json(&before)),
+            after: Some(audit_json(&row)),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(row)
 }
 
 /// Changes the actor's own password; other sessions of the user end.
-pub async fn change_password(svc: &Services, actor: &Actor, current: &str, new: &str, keep_session: Option<&str>) -> ServiceResult<()> {
+pub async fn change_password(
+    svc: &Services,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    keep_session: Option<&str>,
+) -> ServiceResult<()> {
     let user = govmedia_store::users::get(&svc.db, actor.user_id).await?;
     if !verify_password(current, &user.password_hash) {
         return Err(ServiceError::field("current", "当前密码不正确"));
@@ -226,23 +281,37 @@ pub async fn change_password(svc: &Services, actor: &Actor, current: &str, new: 
     row.password_hash = hash_password(new);
     row.updated_at = now;
     govmedia_store::users::update(&txn, row).await?;
-    govmedia_store::users::delete_sessions_of(&txn, actor.user_id, keep_session.map(token_hash).as_deref()).await?;
-    record(&txn, now, Some(actor), Change {
-        action: "password",
-        entity: "user",
-        entity_id: Some(actor.user_id),
-        unit_path: actor.unit_path.as_str(),
-        summary: format!("用户“{}”修改了密码", actor.username),
-        before: None,
-        after: None,
-    })
+    govmedia_store::users::delete_sessions_of(
+        &txn,
+        actor.user_id,
+        keep_session.map(token_hash).as_deref(),
+    )
+    .await?;
+    record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: "password",
+            entity: "user",
+            entity_id: Some(actor.user_id),
+            unit_path: actor.unit_path.as_str(),
+            summary: format!("用户“{}”修改了密码", actor.username),
+            before: None,
+            after: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// Creates an API token for the actor; the plain token is returned once.
-pub async fn create_token(svc: &Services, actor: &Actor, label: &str) -> ServiceResult<(TokenRow, String)> {
+pub async fn create_token(
+    svc: &Services,
+    actor: &Actor,
+    label: &str,
+) -> ServiceResult<(TokenRow, String)> {
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 50 {
         return Err(ServiceError::field("label", "请填写令牌用途（不超过50字）"));
@@ -250,24 +319,32 @@ pub async fn create_token(svc: &Services, actor: &Actor, label: &str) -> Service
     let token = format!("gm_{}", random_token());
     let now = svc.now();
     let txn = svc.db.begin().await?;
-    let row = govmedia_store::users::insert_token(&txn, TokenRow {
-        id: 0,
-        user_id: actor.user_id,
-        label: label.to_string(),
-        token_hash: token_hash(&token),
-        created_at: now,
-        last_used_at: None,
-    })
+    let row = govmedia_store::users::insert_token(
+        &txn,
+        TokenRow {
+            id: 0,
+            user_id: actor.user_id,
+            label: label.to_string(),
+            token_hash: token_hash(&token),
+            created_at: now,
+            last_used_at: None,
+        },
+    )
     .await?;
-    record(&txn, now, Some(actor), Change {
-        action: "token_create",
-        entity: "user",
-        entity_id: Some(actor.user_id),
-        unit_path: actor.unit_path.as_str(),
-        summary: format!("创建API令牌“{label}”"),
-        before: None,
-        after: None,
-    })
+    record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: "token_create",
+            entity: "user",
+            entity_id: Some(actor.user_id),
+            unit_path: actor.unit_path.as_str(),
+            summary: format!("创建API令牌“{label}”"),
+            before: None,
+            after: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok((row, token))
@@ -281,15 +358,20 @@ pub async fn delete_token(svc: &Services, actor: &Actor, id: i64) -> ServiceResu
     let now = svc.now();
     let txn = svc.db.begin().await?;
     govmedia_store::users::delete_token(&txn, actor.user_id, id).await?;
-    record(&txn, now, Some(actor), Change {
-        action: "token_delete",
-        entity: "user",
-        entity_id: Some(actor.user_id),
-        unit_path: actor.unit_path.as_str(),
-        summary: format!("删除API令牌#{id}"),
-        before: None,
-        after: None,
-    })
+    record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: "token_delete",
+            entity: "user",
+            entity_id: Some(actor.user_id),
+            unit_path: actor.unit_path.as_str(),
+            summary: format!("删除API令牌#{id}"),
+            before: None,
+            after: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(())

@@ -18,7 +18,10 @@ pub async fn insert(c: &impl ConnectionTrait, row: AccountRow) -> Result<Account
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<AccountRow, DbError> {
-    account::Entity::find_by_id(id).one(c).await?.ok_or(DbError::NotFound)
+    account::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .ok_or(DbError::NotFound)
 }
 
 pub async fn update(c: &impl ConnectionTrait, row: AccountRow) -> Result<AccountRow, DbError> {
@@ -102,7 +105,8 @@ fn filtered(q: &AccountQuery) -> sea_orm::Select<account::Entity> {
         .from(unit::Entity)
         .and_where(Expr::col(unit::Column::Path).like(format!("{}%", like_escape(&q.scope_path))))
         .and_where(Expr::col(unit::Column::Path).like(format!("{}%", like_escape(path))));
-    let mut select = account::Entity::find().filter(account::Column::HostUnitId.in_subquery(units.take()));
+    let mut select =
+        account::Entity::find().filter(account::Column::HostUnitId.in_subquery(units.take()));
     if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = format!("%{}%", like_escape(text));
         select = select.filter(
@@ -139,11 +143,19 @@ pub async fn list(c: &impl ConnectionTrait, q: &AccountQuery) -> Result<Page<Acc
         .limit(per_page)
         .all(c)
         .await?;
-    Ok(Page { items, total, page, per_page })
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }
 
 /// Every matching account, unpaginated (exports).
-pub async fn list_all(c: &impl ConnectionTrait, q: &AccountQuery) -> Result<Vec<AccountRow>, DbError> {
+pub async fn list_all(
+    c: &impl ConnectionTrait,
+    q: &AccountQuery,
+) -> Result<Vec<AccountRow>, DbError> {
     Ok(filtered(q)
         .order_by_asc(q.sort.column())
         .order_by_asc(account::Column::Id)
@@ -157,7 +169,10 @@ pub async fn count_by(
     scope_path: &str,
     column: account::Column,
 ) -> Result<Vec<(String, i64)>, DbError> {
-    let q = AccountQuery { scope_path: scope_path.to_string(), ..Default::default() };
+    let q = AccountQuery {
+        scope_path: scope_path.to_string(),
+        ..Default::default()
+    };
     let rows: Vec<(String, i64)> = filtered(&q)
         .select_only()
         .column_as(Expr::col(column).cast_as("TEXT"), "key")
@@ -170,7 +185,11 @@ pub async fn count_by(
 }
 
 /// Active (正常/暂停) accounts of a unit on a platform.
-pub async fn active_on_platform(c: &impl ConnectionTrait, host_unit_id: i64, platform: &str) -> Result<u64, DbError> {
+pub async fn active_on_platform(
+    c: &impl ConnectionTrait,
+    host_unit_id: i64,
+    platform: &str,
+) -> Result<u64, DbError> {
     Ok(account::Entity::find()
         .filter(account::Column::HostUnitId.eq(host_unit_id))
         .filter(account::Column::Platform.eq(platform))
@@ -180,7 +199,11 @@ pub async fn active_on_platform(c: &impl ConnectionTrait, host_unit_id: i64, pla
 }
 
 /// Active accounts of the given platforms whose name equals `name` exactly (public verify).
-pub async fn find_active_by_name(c: &impl ConnectionTrait, platforms: &[&str], name: &str) -> Result<Vec<AccountRow>, DbError> {
+pub async fn find_active_by_name(
+    c: &impl ConnectionTrait,
+    platforms: &[&str],
+    name: &str,
+) -> Result<Vec<AccountRow>, DbError> {
     Ok(account::Entity::find()
         .filter(account::Column::Name.eq(name.trim()))
         .filter(account::Column::Platform.is_in(platforms.iter().copied()))
@@ -189,7 +212,12 @@ pub async fn find_active_by_name(c: &impl ConnectionTrait, platforms: &[&str], n
         .await?)
 }
 
-pub async fn set_qr(c: &impl ConnectionTrait, account_id: i64, mime: &str, image: Vec<u8>) -> Result<(), DbError> {
+pub async fn set_qr(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    mime: &str,
+    image: Vec<u8>,
+) -> Result<(), DbError> {
     account_qr::Entity::delete_by_id(account_id).exec(c).await?;
     account_qr::ActiveModel {
         account_id: sea_orm::ActiveValue::Set(account_id),
@@ -201,21 +229,33 @@ pub async fn set_qr(c: &impl ConnectionTrait, account_id: i64, mime: &str, image
     Ok(())
 }
 
-pub async fn get_qr(c: &impl ConnectionTrait, account_id: i64) -> Result<Option<(String, Vec<u8>)>, DbError> {
-    Ok(account_qr::Entity::find_by_id(account_id).one(c).await?.map(|m| (m.mime, m.image)))
+pub async fn get_qr(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Option<(String, Vec<u8>)>, DbError> {
+    Ok(account_qr::Entity::find_by_id(account_id)
+        .one(c)
+        .await?
+        .map(|m| (m.mime, m.image)))
 }
 
 pub async fn has_qr(c: &impl ConnectionTrait, account_id: i64) -> Result<bool, DbError> {
     Ok(account_qr::Entity::find_by_id(account_id).count(c).await? > 0)
 }
 
-pub async fn insert_dismissal(c: &impl ConnectionTrait, row: DismissalRow) -> Result<DismissalRow, DbError> {
+pub async fn insert_dismissal(
+    c: &impl ConnectionTrait,
+    row: DismissalRow,
+) -> Result<DismissalRow, DbError> {
     let mut active = row.into_active_model();
     active.id = NotSet;
     Ok(active.insert(c).await?)
 }
 
-pub async fn dismissals(c: &impl ConnectionTrait, account_ids: &[i64]) -> Result<Vec<DismissalRow>, DbError> {
+pub async fn dismissals(
+    c: &impl ConnectionTrait,
+    account_ids: &[i64],
+) -> Result<Vec<DismissalRow>, DbError> {
     if account_ids.is_empty() {
         return Ok(vec![]);
     }

@@ -64,9 +64,18 @@ pub async fn list(c: &impl ConnectionTrait, q: &AuditQuery) -> Result<Page<Audit
         .limit(per_page)
         .all(c)
         .await?;
-    Ok(Page { items, total, page, per_page })
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }
 
 pub async fn list_all(c: &impl ConnectionTrait, q: &AuditQuery) -> Result<Vec<AuditRow>, DbError> {
-    Ok(filtered(q).order_by_desc(audit::Column::Id).limit(100_000).all(c).await?)
+    Ok(filtered(q)
+        .order_by_desc(audit::Column::Id)
+        .limit(100_000)
+        .all(c)
+        .await?)
 }

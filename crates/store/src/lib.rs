@@ -20,7 +20,10 @@ pub mod units;
 pub mod users;
 
 pub use migrate::migrate;
-pub use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+pub use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    TransactionTrait,
+};
 
 use sea_orm::{ConnectOptions, Database, Statement, Value};
 use std::time::Duration;
@@ -59,9 +62,14 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
             && let Some(parent) = std::path::Path::new(file).parent()
             && !parent.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(parent).map_err(|e| DbError::Conflict(format!("无法创建数据目录：{e}")))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| DbError::Conflict(format!("无法创建数据目录：{e}")))?;
         }
-        if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") }
+        if url.contains('?') {
+            url.to_string()
+        } else {
+            format!("{url}?mode=rwc")
+        }
     } else {
         url.to_string()
     };
@@ -136,7 +144,11 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_for_postgres() {
-        let s = sql(DatabaseBackend::Postgres, "a = ? AND b = ?", vec![1.into(), 2.into()]);
+        let s = sql(
+            DatabaseBackend::Postgres,
+            "a = ? AND b = ?",
+            vec![1.into(), 2.into()],
+        );
         assert_eq!(s.sql, "a = $1 AND b = $2");
         let s = sql(DatabaseBackend::Sqlite, "a = ?", vec![1.into()]);
         assert_eq!(s.sql, "a = ?");

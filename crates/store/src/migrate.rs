@@ -5,8 +5,10 @@
 //! On PostgreSQL the whole run holds an advisory lock, so several servers starting
 //! at once migrate one after the other instead of racing.
 
-use crate::entities::{account, account_qr, api_token, audit, flag_dismissal, session, setting, unit, user};
 use crate::DbError;
+use crate::entities::{
+    account, account_qr, api_token, audit, flag_dismissal, session, setting, unit, user,
+};
 use sea_orm::sea_query::{ColumnDef, Index, Table, TableCreateStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
 
@@ -29,7 +31,12 @@ const STEPS: &[Step] = &[Step {
 }];
 
 fn id_col<C: sea_orm::sea_query::Iden + 'static>(c: C) -> ColumnDef {
-    ColumnDef::new(c).big_integer().not_null().auto_increment().primary_key().take()
+    ColumnDef::new(c)
+        .big_integer()
+        .not_null()
+        .auto_increment()
+        .primary_key()
+        .take()
 }
 
 fn step_1_registry() -> Vec<Ddl> {
@@ -45,82 +52,182 @@ fn step_1_registry() -> Vec<Ddl> {
         .col(C::new(unit::Column::Kind).string_len(32).not_null())
         .col(C::new(unit::Column::RegionCode).string_len(12).null())
         .col(C::new(unit::Column::SupervisorId).big_integer().null())
-        .col(C::new(unit::Column::CreatedAt).timestamp_with_time_zone().not_null())
-        .col(C::new(unit::Column::UpdatedAt).timestamp_with_time_zone().not_null())
+        .col(
+            C::new(unit::Column::CreatedAt)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .col(
+            C::new(unit::Column::UpdatedAt)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
         .take();
     let accounts = Table::create()
         .table(account::Entity)
         .col(id_col(account::Column::Id))
         .col(C::new(account::Column::Name).string_len(200).not_null())
         .col(C::new(account::Column::Platform).string_len(32).not_null())
-        .col(C::new(account::Column::PlatformOther).string_len(100).null())
+        .col(
+            C::new(account::Column::PlatformOther)
+                .string_len(100)
+                .null(),
+        )
         .col(C::new(account::Column::AccountCode).string_len(200).null())
         .col(C::new(account::Column::Url).text().null())
         .col(C::new(account::Column::RegisteredOn).date().null())
         .col(C::new(account::Column::OperatingOn).date().null())
         .col(C::new(account::Column::HostUnitId).big_integer().not_null())
-        .col(C::new(account::Column::SupervisorUnitId).big_integer().null())
+        .col(
+            C::new(account::Column::SupervisorUnitId)
+                .big_integer()
+                .null(),
+        )
         .col(C::new(account::Column::OperatorName).string_len(200).null())
         .col(C::new(account::Column::Positioning).text().null())
         .col(C::new(account::Column::Verified).boolean().not_null())
-        .col(C::new(account::Column::VerifiedSubject).string_len(200).null())
+        .col(
+            C::new(account::Column::VerifiedSubject)
+                .string_len(200)
+                .null(),
+        )
         .col(C::new(account::Column::NewsLicence).boolean().not_null())
         .col(C::new(account::Column::MenuJson).text().not_null())
         .col(C::new(account::Column::TeamSealed).text().not_null())
-        .col(C::new(account::Column::OperatingMode).string_len(32).not_null())
+        .col(
+            C::new(account::Column::OperatingMode)
+                .string_len(32)
+                .not_null(),
+        )
         .col(C::new(account::Column::BudgetYuan).big_integer().null())
         .col(C::new(account::Column::Followers).big_integer().null())
         .col(C::new(account::Column::Reads).big_integer().null())
-        .col(C::new(account::Column::PushFrequency).string_len(100).null())
+        .col(
+            C::new(account::Column::PushFrequency)
+                .string_len(100)
+                .null(),
+        )
         .col(C::new(account::Column::OperatorCount).integer().null())
-        .col(C::new(account::Column::Functions).string_len(200).not_null())
+        .col(
+            C::new(account::Column::Functions)
+                .string_len(200)
+                .not_null(),
+        )
         .col(C::new(account::Column::Status).string_len(32).not_null())
-        .col(C::new(account::Column::PlannedMeasure).string_len(32).null())
-        .col(C::new(account::Column::InteractionOpen).boolean().not_null())
+        .col(
+            C::new(account::Column::PlannedMeasure)
+                .string_len(32)
+                .null(),
+        )
+        .col(
+            C::new(account::Column::InteractionOpen)
+                .boolean()
+                .not_null(),
+        )
         .col(C::new(account::Column::Ipv6).boolean().null())
         .col(C::new(account::Column::Remarks).text().null())
-        .col(C::new(account::Column::CreatedAt).timestamp_with_time_zone().not_null())
-        .col(C::new(account::Column::UpdatedAt).timestamp_with_time_zone().not_null())
+        .col(
+            C::new(account::Column::CreatedAt)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .col(
+            C::new(account::Column::UpdatedAt)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
         .take();
     let account_qr = Table::create()
         .table(account_qr::Entity)
-        .col(C::new(account_qr::Column::AccountId).big_integer().not_null().primary_key())
+        .col(
+            C::new(account_qr::Column::AccountId)
+                .big_integer()
+                .not_null()
+                .primary_key(),
+        )
         .col(C::new(account_qr::Column::Mime).string_len(64).not_null())
         .col(C::new(account_qr::Column::Image).blob().not_null())
         .take();
     let users = Table::create()
         .table(user::Entity)
         .col(id_col(user::Column::Id))
-        .col(C::new(user::Column::Username).string_len(64).not_null().unique_key())
+        .col(
+            C::new(user::Column::Username)
+                .string_len(64)
+                .not_null()
+                .unique_key(),
+        )
         .col(C::new(user::Column::DisplayName).string_len(100).not_null())
-        .col(C::new(user::Column::PasswordHash).string_len(255).not_null())
+        .col(
+            C::new(user::Column::PasswordHash)
+                .string_len(255)
+                .not_null(),
+        )
         .col(C::new(user::Column::UnitId).big_integer().not_null())
         .col(C::new(user::Column::Role).string_len(32).not_null())
         .col(C::new(user::Column::Active).boolean().not_null())
-        .col(C::new(user::Column::CreatedAt).timestamp_with_time_zone().not_null())
-        .col(C::new(user::Column::UpdatedAt).timestamp_with_time_zone().not_null())
+        .col(
+            C::new(user::Column::CreatedAt)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .col(
+            C::new(user::Column::UpdatedAt)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
         .take();
     let sessions = Table::create()
         .table(session::Entity)
-        .col(C::new(session::Column::TokenHash).string_len(64).not_null().primary_key())
+        .col(
+            C::new(session::Column::TokenHash)
+                .string_len(64)
+                .not_null()
+                .primary_key(),
+        )
         .col(C::new(session::Column::UserId).big_integer().not_null())
         .col(C::new(session::Column::CsrfToken).string_len(64).not_null())
-        .col(C::new(session::Column::CreatedAt).timestamp_with_time_zone().not_null())
-        .col(C::new(session::Column::ExpiresAt).timestamp_with_time_zone().not_null())
+        .col(
+            C::new(session::Column::CreatedAt)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .col(
+            C::new(session::Column::ExpiresAt)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
         .take();
     let tokens = Table::create()
         .table(api_token::Entity)
         .col(id_col(api_token::Column::Id))
         .col(C::new(api_token::Column::UserId).big_integer().not_null())
         .col(C::new(api_token::Column::Label).string_len(100).not_null())
-        .col(C::new(api_token::Column::TokenHash).string_len(64).not_null().unique_key())
-        .col(C::new(api_token::Column::CreatedAt).timestamp_with_time_zone().not_null())
-        .col(C::new(api_token::Column::LastUsedAt).timestamp_with_time_zone().null())
+        .col(
+            C::new(api_token::Column::TokenHash)
+                .string_len(64)
+                .not_null()
+                .unique_key(),
+        )
+        .col(
+            C::new(api_token::Column::CreatedAt)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .col(
+            C::new(api_token::Column::LastUsedAt)
+                .timestamp_with_time_zone()
+                .null(),
+        )
         .take();
     let audit_log = Table::create()
         .table(audit::Entity)
         .col(id_col(audit::Column::Id))
-        .col(C::new(audit::Column::At).timestamp_with_time_zone().not_null())
+        .col(
+            C::new(audit::Column::At)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
         .col(C::new(audit::Column::UserId).big_integer().null())
         .col(C::new(audit::Column::Username).string_len(64).not_null())
         .col(C::new(audit::Column::Action).string_len(64).not_null())
@@ -134,15 +241,36 @@ fn step_1_registry() -> Vec<Ddl> {
     let dismissals = Table::create()
         .table(flag_dismissal::Entity)
         .col(id_col(flag_dismissal::Column::Id))
-        .col(C::new(flag_dismissal::Column::AccountId).big_integer().not_null())
-        .col(C::new(flag_dismissal::Column::Rule).string_len(64).not_null())
+        .col(
+            C::new(flag_dismissal::Column::AccountId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            C::new(flag_dismissal::Column::Rule)
+                .string_len(64)
+                .not_null(),
+        )
         .col(C::new(flag_dismissal::Column::Reason).text().not_null())
-        .col(C::new(flag_dismissal::Column::UserId).big_integer().not_null())
-        .col(C::new(flag_dismissal::Column::At).timestamp_with_time_zone().not_null())
+        .col(
+            C::new(flag_dismissal::Column::UserId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            C::new(flag_dismissal::Column::At)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
         .take();
     let settings = Table::create()
         .table(setting::Entity)
-        .col(C::new(setting::Column::Key).string_len(100).not_null().primary_key())
+        .col(
+            C::new(setting::Column::Key)
+                .string_len(100)
+                .not_null()
+                .primary_key(),
+        )
         .col(C::new(setting::Column::Value).text().not_null())
         .take();
     let idx = |name: &str, table: Table_, cols: &[&'static str]| -> Ddl {
@@ -168,12 +296,20 @@ fn step_1_registry() -> Vec<Ddl> {
         idx("idx_units_path", t("units"), &["path"]),
         idx("idx_units_parent", t("units"), &["parent_id"]),
         idx("idx_accounts_host", t("accounts"), &["host_unit_id"]),
-        idx("idx_accounts_platform_status", t("accounts"), &["platform", "status"]),
+        idx(
+            "idx_accounts_platform_status",
+            t("accounts"),
+            &["platform", "status"],
+        ),
         idx("idx_accounts_name", t("accounts"), &["name"]),
         idx("idx_users_unit", t("users"), &["unit_id"]),
         idx("idx_sessions_user", t("sessions"), &["user_id"]),
         idx("idx_audit_path_at", t("audit_log"), &["unit_path", "at"]),
-        idx("idx_dismissals_account", t("flag_dismissals"), &["account_id"]),
+        idx(
+            "idx_dismissals_account",
+            t("flag_dismissals"),
+            &["account_id"],
+        ),
     ]
 }
 
@@ -187,20 +323,32 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<Vec<i64>, DbError> {
     )
     .await?;
     if backend == DatabaseBackend::Postgres {
-        db.execute_raw(Statement::from_string(backend, format!("SELECT pg_advisory_lock({LOCK_KEY})")))
-            .await?;
+        db.execute_raw(Statement::from_string(
+            backend,
+            format!("SELECT pg_advisory_lock({LOCK_KEY})"),
+        ))
+        .await?;
     }
     let result = apply_pending(db, backend).await;
     if backend == DatabaseBackend::Postgres {
-        db.execute_raw(Statement::from_string(backend, format!("SELECT pg_advisory_unlock({LOCK_KEY})")))
-            .await?;
+        db.execute_raw(Statement::from_string(
+            backend,
+            format!("SELECT pg_advisory_unlock({LOCK_KEY})"),
+        ))
+        .await?;
     }
     result
 }
 
-async fn apply_pending(db: &DatabaseConnection, backend: DatabaseBackend) -> Result<Vec<i64>, DbError> {
+async fn apply_pending(
+    db: &DatabaseConnection,
+    backend: DatabaseBackend,
+) -> Result<Vec<i64>, DbError> {
     let rows = db
-        .query_all_raw(Statement::from_string(backend, "SELECT version FROM schema_migrations"))
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT version FROM schema_migrations",
+        ))
         .await?;
     let done: Vec<i64> = rows
         .iter()
@@ -218,7 +366,9 @@ async fn apply_pending(db: &DatabaseConnection, backend: DatabaseBackend) -> Res
         txn.execute_raw(Statement::from_sql_and_values(
             backend,
             match backend {
-                DatabaseBackend::Postgres => "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                DatabaseBackend::Postgres => {
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)"
+                }
                 _ => "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
             },
             [
@@ -229,7 +379,11 @@ async fn apply_pending(db: &DatabaseConnection, backend: DatabaseBackend) -> Res
         ))
         .await?;
         txn.commit().await?;
-        tracing::info!(version = step.version, name = step.name, "migration applied");
+        tracing::info!(
+            version = step.version,
+            name = step.name,
+            "migration applied"
+        );
         applied.push(step.version);
     }
     Ok(applied)

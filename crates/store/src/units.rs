@@ -11,7 +11,11 @@ use sea_orm::{
 pub use unit::Model as UnitRow;
 
 /// Inserts a unit under `parent` (or as a root) and fills in its path.
-pub async fn insert(c: &impl ConnectionTrait, mut row: UnitRow, parent: Option<&UnitRow>) -> Result<UnitRow, DbError> {
+pub async fn insert(
+    c: &impl ConnectionTrait,
+    mut row: UnitRow,
+    parent: Option<&UnitRow>,
+) -> Result<UnitRow, DbError> {
     row.parent_id = parent.map(|p| p.id);
     row.path = "/pending/".to_string();
     let mut active = row.into_active_model();
@@ -27,7 +31,10 @@ pub async fn insert(c: &impl ConnectionTrait, mut row: UnitRow, parent: Option<&
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<UnitRow, DbError> {
-    unit::Entity::find_by_id(id).one(c).await?.ok_or(DbError::NotFound)
+    unit::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .ok_or(DbError::NotFound)
 }
 
 /// Every unit whose path starts with `path` (the unit itself and its descendants).
@@ -40,7 +47,10 @@ pub async fn subtree(c: &impl ConnectionTrait, path: &str) -> Result<Vec<UnitRow
 }
 
 pub async fn all(c: &impl ConnectionTrait) -> Result<Vec<UnitRow>, DbError> {
-    Ok(unit::Entity::find().order_by_asc(unit::Column::Path).all(c).await?)
+    Ok(unit::Entity::find()
+        .order_by_asc(unit::Column::Path)
+        .all(c)
+        .await?)
 }
 
 /// Saves the plain fields of a unit (not its place in the tree: see [`move_subtree`]).
@@ -54,7 +64,11 @@ pub async fn update_fields(c: &impl ConnectionTrait, row: UnitRow) -> Result<Uni
 
 /// Moves `unit` under `new_parent`: rewrites the path of the unit and every
 /// descendant in one statement.
-pub async fn move_subtree(c: &impl ConnectionTrait, unit: &UnitRow, new_parent: Option<&UnitRow>) -> Result<(), DbError> {
+pub async fn move_subtree(
+    c: &impl ConnectionTrait,
+    unit: &UnitRow,
+    new_parent: Option<&UnitRow>,
+) -> Result<(), DbError> {
     let new_path = match new_parent {
         Some(p) => format!("{}{}/", p.path, unit.id),
         None => format!("/{}/", unit.id),
@@ -64,11 +78,18 @@ pub async fn move_subtree(c: &impl ConnectionTrait, unit: &UnitRow, new_parent: 
     c.execute_raw(sql(
         backend,
         "UPDATE units SET path = ? || SUBSTR(path, ?) WHERE path LIKE ?",
-        vec![new_path.into(), ((old_len + 1) as i32).into(), format!("{}%", unit.path).into()],
+        vec![
+            new_path.into(),
+            ((old_len + 1) as i32).into(),
+            format!("{}%", unit.path).into(),
+        ],
     ))
     .await?;
     unit::Entity::update_many()
-        .col_expr(unit::Column::ParentId, Expr::value(new_parent.map(|p| p.id)))
+        .col_expr(
+            unit::Column::ParentId,
+            Expr::value(new_parent.map(|p| p.id)),
+        )
         .filter(unit::Column::Id.eq(unit.id))
         .exec(c)
         .await?;
@@ -85,12 +106,18 @@ pub struct Dependents {
 
 pub async fn dependents(c: &impl ConnectionTrait, id: i64) -> Result<Dependents, DbError> {
     Ok(Dependents {
-        children: unit::Entity::find().filter(unit::Column::ParentId.eq(id)).count(c).await?,
+        children: unit::Entity::find()
+            .filter(unit::Column::ParentId.eq(id))
+            .count(c)
+            .await?,
         accounts: account::Entity::find()
             .filter(account::Column::HostUnitId.eq(id))
             .count(c)
             .await?,
-        users: user::Entity::find().filter(user::Column::UnitId.eq(id)).count(c).await?,
+        users: user::Entity::find()
+            .filter(user::Column::UnitId.eq(id))
+            .count(c)
+            .await?,
     })
 }
 

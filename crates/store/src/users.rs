@@ -16,21 +16,36 @@ pub use user::Model as UserRow;
 pub async fn insert(c: &impl ConnectionTrait, row: UserRow) -> Result<UserRow, DbError> {
     let mut active = row.into_active_model();
     active.id = NotSet;
-    active.insert(c).await.map_err(|e| DbError::from_write(e, "用户名已存在"))
+    active
+        .insert(c)
+        .await
+        .map_err(|e| DbError::from_write(e, "用户名已存在"))
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<UserRow, DbError> {
-    user::Entity::find_by_id(id).one(c).await?.ok_or(DbError::NotFound)
+    user::Entity::find_by_id(id)
+        .one(c)
+        .await?
+        .ok_or(DbError::NotFound)
 }
 
-pub async fn by_username(c: &impl ConnectionTrait, username: &str) -> Result<Option<UserRow>, DbError> {
-    Ok(user::Entity::find().filter(user::Column::Username.eq(username)).one(c).await?)
+pub async fn by_username(
+    c: &impl ConnectionTrait,
+    username: &str,
+) -> Result<Option<UserRow>, DbError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(c)
+        .await?)
 }
 
 pub async fn update(c: &impl ConnectionTrait, row: UserRow) -> Result<UserRow, DbError> {
     let mut active = row.into_active_model().reset_all();
     active.created_at = NotSet;
-    active.update(c).await.map_err(|e| DbError::from_write(e, "用户名已存在"))
+    active
+        .update(c)
+        .await
+        .map_err(|e| DbError::from_write(e, "用户名已存在"))
 }
 
 /// Users whose unit lies in the subtree `path`.
@@ -53,7 +68,11 @@ pub async fn insert_session(c: &impl ConnectionTrait, row: SessionRow) -> Result
 }
 
 /// The live session with this token hash, if any.
-pub async fn session(c: &impl ConnectionTrait, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRow>, DbError> {
+pub async fn session(
+    c: &impl ConnectionTrait,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<SessionRow>, DbError> {
     Ok(session::Entity::find_by_id(token_hash.to_string())
         .filter(session::Column::ExpiresAt.gt(now))
         .one(c)
@@ -61,12 +80,18 @@ pub async fn session(c: &impl ConnectionTrait, token_hash: &str, now: DateTime<U
 }
 
 pub async fn delete_session(c: &impl ConnectionTrait, token_hash: &str) -> Result<(), DbError> {
-    session::Entity::delete_by_id(token_hash.to_string()).exec(c).await?;
+    session::Entity::delete_by_id(token_hash.to_string())
+        .exec(c)
+        .await?;
     Ok(())
 }
 
 /// Ends every session of a user (after a password change or deactivation), except `keep`.
-pub async fn delete_sessions_of(c: &impl ConnectionTrait, user_id: i64, keep: Option<&str>) -> Result<(), DbError> {
+pub async fn delete_sessions_of(
+    c: &impl ConnectionTrait,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<(), DbError> {
     let mut q = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
     if let Some(k) = keep {
         q = q.filter(session::Column::TokenHash.ne(k));
@@ -75,7 +100,10 @@ pub async fn delete_sessions_of(c: &impl ConnectionTrait, user_id: i64, keep: Op
     Ok(())
 }
 
-pub async fn delete_expired_sessions(c: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbError> {
+pub async fn delete_expired_sessions(
+    c: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<u64, DbError> {
     Ok(session::Entity::delete_many()
         .filter(session::Column::ExpiresAt.lte(now))
         .exec(c)
@@ -97,14 +125,28 @@ pub async fn tokens_of(c: &impl ConnectionTrait, user_id: i64) -> Result<Vec<Tok
         .await?)
 }
 
-pub async fn token_by_hash(c: &impl ConnectionTrait, hash: &str) -> Result<Option<TokenRow>, DbError> {
-    Ok(api_token::Entity::find().filter(api_token::Column::TokenHash.eq(hash)).one(c).await?)
+pub async fn token_by_hash(
+    c: &impl ConnectionTrait,
+    hash: &str,
+) -> Result<Option<TokenRow>, DbError> {
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(hash))
+        .one(c)
+        .await?)
 }
 
-pub async fn touch_token(c: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<(), DbError> {
-    api_token::ActiveModel { id: Set(id), last_used_at: Set(Some(now)), ..Default::default() }
-        .update(c)
-        .await?;
+pub async fn touch_token(
+    c: &impl ConnectionTrait,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    api_token::ActiveModel {
+        id: Set(id),
+        last_used_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .update(c)
+    .await?;
     Ok(())
 }
 
