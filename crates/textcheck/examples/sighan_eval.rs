@@ -6,7 +6,8 @@
 //! text differs from its suggestion. Two metrics are printed:
 //! - strict (the usual SIGHAN sentence-level detection): a predicted sentence is correct
 //!   when its set of error positions equals the gold set;
-//! - binary: a sentence is predicted erroneous when it has any typo finding.
+//! - binary: a sentence is predicted erroneous when it has any typo finding;
+//! - character level: flagged error positions against gold error positions.
 
 use govmedia_textcheck::{Category, Checker};
 use std::collections::BTreeSet;
@@ -38,6 +39,7 @@ fn main() {
     let text = std::fs::read_to_string(&path).expect("read test set");
     let checker = Checker::with_defaults();
     let (mut n, mut gold_pos, mut pred_pos, mut strict_tp, mut bin_tp) = (0, 0, 0, 0, 0);
+    let (mut char_tp, mut char_pred, mut char_gold) = (0, 0, 0);
     for line in text.lines() {
         let Some((src, tgt)) = line.split_once('\t') else {
             continue;
@@ -78,6 +80,9 @@ fn main() {
                 );
             }
         }
+        char_gold += gold.len();
+        char_pred += pred.len();
+        char_tp += pred.intersection(&gold).count();
         if !gold.is_empty() {
             gold_pos += 1;
         }
@@ -96,4 +101,8 @@ fn main() {
     println!("sentences {n}, with errors {gold_pos}, flagged {pred_pos}");
     println!("strict sentence-level detection: P {p:.3} R {r:.3} F1 {f:.3} (tp {strict_tp})");
     println!("binary sentence-level detection: P {bp:.3} R {br:.3} F1 {bf:.3} (tp {bin_tp})");
+    let (cp, cr, cf) = prf(char_tp, char_pred, char_gold);
+    println!(
+        "character-level detection:       P {cp:.3} R {cr:.3} F1 {cf:.3} (tp {char_tp} of {char_pred} flagged, {char_gold} gold)"
+    );
 }
