@@ -159,3 +159,37 @@ mod tests {
         assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
     }
 }
+
+/// The database URL for one test: a fresh SQLite file in the temp directory, or,
+/// when `GOVMEDIA_TEST_POSTGRES_URL` names a PostgreSQL server (its maintenance
+/// database, e.g. `postgres://u@127.0.0.1:5432/postgres`), a new database created
+/// on it. Every test gets its own database, so tests run in parallel safely.
+pub async fn fresh_test_database_url(label: &str) -> Result<String, DbError> {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let clean: String = label
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(20)
+        .collect::<String>()
+        .to_lowercase();
+    let name = format!("gm_{clean}_{}_{n}_{nanos}", std::process::id());
+    match std::env::var("GOVMEDIA_TEST_POSTGRES_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let db = Database::connect(admin.as_str()).await?;
+            db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await?;
+            db.close().await?;
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+            Ok(format!("{base}/{name}"))
+        }
+        _ => {
+            let path = std::env::temp_dir().join(format!("{name}.db"));
+            Ok(format!("sqlite://{}", path.display()))
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Test harness: a fresh database per test (SQLite, or PostgreSQL when
+//! `GOVMEDIA_TEST_POSTGRES_URL` is set), a small unit tree with one user per role,
+//! and helpers that drive the router in-process.
+
+#![allow(dead_code)] // Each test file uses a different part of the harness.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::TimeZone;
+use govmedia_domain::account::AccountInput;
+use govmedia_domain::unit::UnitDraft;
+use govmedia_service::crypto::Sealer;
+use govmedia_service::users::UserInput;
+use govmedia_service::{FixedClock, Services, units};
+use http_body_util::BodyExt;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "test-password-1";
+
+/// The world of a test: root → A (with A1 below) and sibling B, one account in A and in B.
+pub struct World {
+    pub svc: Services,
+    pub app: Router,
+    pub root: i64,
+    pub unit_a: i64,
+    pub unit_a1: i64,
+    pub unit_b: i64,
+    pub account_a: i64,
+    pub account_b: i64,
+    pub user_b: i64,
+}
+
+pub async fn world(label: &str) -> World {
+    let url = govmedia_store::fresh_test_database_url(label)
+        .await
+        .expect("test database");
+    let db = govmedia_store::connect(&url, 4).await.expect("connect");
+    let clock = Arc::new(FixedClock::new(
+        chrono::Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
+    ));
+    let svc = Services::new(
+        db,
+        Sealer::from_base64(&Sealer::generate_key()).unwrap(),
+        clock,
+    );
+    let draft = |name: &str, kind: &str| {
+        UnitDraft::parse(name, None, "county", kind, None, None, None).unwrap()
+    };
+    let root = units::create_root(&svc, draft("测试县人民政府", "people_government"))
+        .await
+        .unwrap();
+    let admin = add_user(&svc, "root_admin", root.id, "system_admin").await;
+    let admin_actor = actor(&svc, admin).await;
+    let mut d = draft("测试县教育局", "department");
+    d.parent_id = Some(root.id);
+    let a = units::create(&svc, &admin_actor, d).await.unwrap();
+    let mut d = draft("测试县教育局办公室", "internal_organ");
+    d.parent_id = Some(a.id);
+    let a1 = units::create(&svc, &admin_actor, d).await.unwrap();
+    let mut d = draft("测试县卫生健康委员会", "department");
+    d.parent_id = Some(root.id);
+    let b = units::create(&svc, &admin_actor, d).await.unwrap();
+    let account_a =
+        govmedia_service::accounts::create(&svc, &admin_actor, &account_input("测试教育", a.id))
+            .await
+            .unwrap()
+            .id;
+    let account_b =
+        govmedia_service::accounts::create(&svc, &admin_actor, &account_input("测试健康", b.id))
+            .await
+            .unwrap()
+            .id;
+    let user_b = add_user(&svc, "b_host_admin", b.id, "host_admin").await;
+    let app = govmedia_web::router(govmedia_web::AppState {
+        svc: svc.clone(),
+        config: govmedia_web::WebConfig {
+            secure_cookies: false,
+        },
+    });
+    World {
+        svc,
+        app,
+        root: root.id,
+        unit_a: a.id,
+        unit_a1: a1.id,
+        unit_b: b.id,
+        account_a,
+        account_b,
+        user_b,
+    }
+}
+
+pub fn account_input(name: &str, unit: i64) -> AccountInput {
+    AccountInput {
+        name: name.into(),
+        platform: "weibo".into(),
+        host_unit_id: unit.to_string(),
+        url: "https://weibo.com/u/1".into(),
+        team: vec![govmedia_domain::account::TeamMember {
+            role: govmedia_domain::account::TeamRole::Administrator,
+            name: "王小明".into(),
+            unit_post: "科员".into(),
+            office_phone: "0512-57000000".into(),
+            mobile: "13800001234".into(),
+            qq: String::new(),
+            wechat: String::new(),
+        }],
+        ..Default::default()
+    }
+}
+
+pub async fn add_user(svc: &Services, username: &str, unit: i64, role: &str) -> i64 {
+    govmedia_service::users::create_initial(
+        svc,
+        &UserInput {
+            username: username.into(),
+            display_name: username.into(),
+            unit_id: unit,
+            role: role.into(),
+            password: PASSWORD.into(),
+            active: true,
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+pub async fn actor(svc: &Services, user_id: i64) -> govmedia_service::Actor {
+    let user = govmedia_store::users::get(&svc.db, user_id).await.unwrap();
+    govmedia_service::auth::actor_for(&svc.db, &user)
+        .await
+        .unwrap()
+}
+
+/// A logged-in browser-like client: session cookie and CSRF token.
+pub struct Client {
+    pub app: Router,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+    pub bytes: Vec<u8>,
+    pub content_type: String,
+}
+
+pub async fn send(app: &Router, req: Request<Body>) -> Reply {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|v| v.to_str().unwrap().to_string());
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let mut body = String::from_utf8_lossy(&bytes).to_string();
+    if let Some(c) = cookie {
+        body = format!("SET-COOKIE:{c}\n{body}");
+    }
+    Reply {
+        status,
+        location,
+        body,
+        bytes,
+        content_type,
+    }
+}
+
+pub async fn login(app: &Router, username: &str, password: &str) -> Result<Client, Reply> {
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "username={username}&password={password}"
+        )))
+        .unwrap();
+    let reply = send(app, req).await;
+    if reply.status != StatusCode::SEE_OTHER {
+        return Err(reply);
+    }
+    let cookie_line = reply
+        .body
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches("SET-COOKIE:")
+        .to_string();
+    let cookie = cookie_line.split(';').next().unwrap().to_string();
+    let mut client = Client {
+        app: app.clone(),
+        cookie,
+        csrf: String::new(),
+    };
+    let page = client.get("/account/settings").await;
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.body.find(marker).expect("csrf field") + marker.len();
+    client.csrf = page.body[start..].split('"').next().unwrap().to_string();
+    Ok(client)
+}
+
+impl Client {
+    pub async fn get(&self, path: &str) -> Reply {
+        send(
+            &self.app,
+            Request::get(path)
+                .header(header::COOKIE, &self.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Posts a form, adding the CSRF token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        self.post_form_raw(path, fields, &self.csrf.clone()).await
+    }
+
+    pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)], csrf: &str) -> Reply {
+        let mut body = format!("csrf={csrf}");
+        for (k, v) in fields {
+            body.push_str(&format!("&{k}={}", enc(v)));
+        }
+        let req = Request::post(path)
+            .header(header::COOKIE, &self.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        send(&self.app, req).await
+    }
+
+    pub async fn api(&self, method: &str, path: &str, json: Option<serde_json::Value>) -> Reply {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, &self.cookie)
+            .header("x-csrf-token", &self.csrf);
+        if json.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+        }
+        send(
+            &self.app,
+            req.body(
+                json.map(|j| Body::from(j.to_string()))
+                    .unwrap_or_else(Body::empty),
+            )
+            .unwrap(),
+        )
+        .await
+    }
+}
+
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

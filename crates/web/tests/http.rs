@@ -1,0 +1,522 @@
+//! HTTP tests through the real router, on a fresh database per test.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use govmedia_domain::role::Role;
+
+#[tokio::test]
+async fn login_logout_and_bad_password() {
+    let w = world("login").await;
+    let bad = login(&w.app, "root_admin", "wrong-password")
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    assert!(bad.body.contains("用户名或密码错误"));
+    let unknown = login(&w.app, "nobody", "x").await.err().expect("refused");
+    assert!(
+        unknown.body.contains("用户名或密码错误"),
+        "unknown users look like wrong passwords"
+    );
+    let c = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    assert_eq!(c.get("/").await.status, StatusCode::OK);
+    let out = c.post_form("/logout", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        c.get("/").await.location.as_deref(),
+        Some("/login"),
+        "session ended"
+    );
+}
+
+#[tokio::test]
+async fn logins_are_throttled() {
+    let w = world("throttle").await;
+    for _ in 0..5 {
+        let _ = login(&w.app, "root_admin", "wrong").await;
+    }
+    let blocked = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .err()
+        .expect("throttled");
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.body.contains("登录失败次数过多"));
+}
+
+#[tokio::test]
+async fn pages_require_login() {
+    let w = world("anon").await;
+    for path in [
+        "/",
+        "/accounts",
+        "/units",
+        "/users",
+        "/audit",
+        "/flags",
+        "/accounts/1",
+    ] {
+        let r = send(
+            &w.app,
+            axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.location.as_deref(), Some("/login"), "{path}");
+    }
+    let r = send(
+        &w.app,
+        axum::http::Request::get("/api/v1/accounts")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn forms_without_csrf_are_refused_and_change_nothing() {
+    let w = world("csrf").await;
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let before = govmedia_store::accounts::get(&w.svc.db, w.account_a)
+        .await
+        .unwrap();
+    let r = c
+        .post_form_raw(&format!("/accounts/{}/retire", w.account_a), &[], "forged")
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("页面已过期"));
+    let api = c
+        .api_no_csrf(&format!("/api/v1/accounts/{}/retire", w.account_a))
+        .await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        govmedia_store::accounts::get(&w.svc.db, w.account_a)
+            .await
+            .unwrap(),
+        before
+    );
+}
+
+trait NoCsrf {
+    async fn api_no_csrf(&self, path: &str) -> Reply;
+}
+
+impl NoCsrf for Client {
+    async fn api_no_csrf(&self, path: &str) -> Reply {
+        let req = axum::http::Request::post(path)
+            .header("cookie", &self.cookie)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        send(&self.app, req).await
+    }
+}
+
+/// For every role, a user of unit A reading or changing objects of sibling unit B
+/// gets 403 or 404, and nothing changes.
+#[tokio::test]
+async fn authorization_table_sibling_unit() {
+    let w = world("authz").await;
+    let (acc_b, unit_b, user_b) = (w.account_b, w.unit_b, w.user_b);
+    let snapshot = |w: &World| {
+        let db = w.svc.db.clone();
+        async move {
+            (
+                govmedia_store::accounts::get(&db, acc_b).await.unwrap(),
+                govmedia_store::units::get(&db, unit_b).await.unwrap(),
+                govmedia_store::users::get(&db, user_b).await.unwrap(),
+            )
+        }
+    };
+    let before = snapshot(&w).await;
+    let account_form: Vec<(&str, &str)> = vec![
+        ("name", "篡改"),
+        ("platform", "weibo"),
+        ("host_unit_id", "1"),
+        ("status", "normal"),
+        ("operating_mode", "self_run"),
+    ];
+    for role in Role::ALL {
+        let username = format!("a_{}", role.code());
+        add_user(&w.svc, &username, w.unit_a, role.code()).await;
+        let c = login(&w.app, &username, PASSWORD).await.ok().unwrap();
+        let gets = [
+            format!("/accounts/{acc_b}"),
+            format!("/accounts/{acc_b}/edit"),
+            format!("/accounts/{acc_b}/qr"),
+            format!("/units/{unit_b}/edit"),
+            format!("/users/{user_b}/edit"),
+            format!("/accounts?unit={unit_b}"),
+            format!("/api/v1/accounts/{acc_b}"),
+            format!("/api/v1/accounts/{acc_b}/flags"),
+            format!("/api/v1/units/{unit_b}"),
+            format!("/api/v1/users/{user_b}"),
+        ];
+        for path in &gets {
+            let r = c.get(path).await;
+            assert!(
+                matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                "{role:?} GET {path}: {}",
+                r.status
+            );
+        }
+        let unit_b_s = unit_b.to_string();
+        let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
+            (format!("/accounts/{acc_b}/edit"), account_form.clone()),
+            (format!("/accounts/{acc_b}/retire"), vec![]),
+            (
+                format!("/accounts/{acc_b}/dismiss"),
+                vec![("rule", "name_not_tied"), ("reason", "理由充分")],
+            ),
+            (
+                format!("/units/{unit_b}/edit"),
+                vec![
+                    ("name", "篡改"),
+                    ("level", "county"),
+                    ("kind", "department"),
+                    ("parent_id", &unit_b_s),
+                ],
+            ),
+            (format!("/units/{unit_b}/delete"), vec![]),
+            (
+                format!("/users/{user_b}/edit"),
+                vec![
+                    ("username", "hijack"),
+                    ("display_name", "x"),
+                    ("unit_id", &unit_b_s),
+                    ("role", "read_only"),
+                ],
+            ),
+        ];
+        for (path, fields) in &posts {
+            let r = c.post_form(path, fields).await;
+            assert!(
+                matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                "{role:?} POST {path}: {}",
+                r.status
+            );
+        }
+        let api_writes = [
+            (
+                "PUT",
+                format!("/api/v1/accounts/{acc_b}"),
+                Some(
+                    serde_json::json!({"name": "篡改", "platform": "weibo", "host_unit_id": unit_b.to_string()}),
+                ),
+            ),
+            ("POST", format!("/api/v1/accounts/{acc_b}/retire"), None),
+            (
+                "PUT",
+                format!("/api/v1/units/{unit_b}"),
+                Some(
+                    serde_json::json!({"name": "篡改", "level": "county", "kind": "department", "parent_id": w.root}),
+                ),
+            ),
+            ("DELETE", format!("/api/v1/units/{unit_b}"), None),
+            (
+                "PUT",
+                format!("/api/v1/users/{user_b}"),
+                Some(
+                    serde_json::json!({"username": "hijack", "display_name": "x", "unit_id": unit_b, "role": "read_only"}),
+                ),
+            ),
+            (
+                "POST",
+                "/api/v1/accounts".to_string(),
+                Some(
+                    serde_json::json!({"name": "越权新增", "platform": "weibo", "host_unit_id": unit_b.to_string()}),
+                ),
+            ),
+        ];
+        for (method, path, body) in api_writes {
+            let r = c.api(method, &path, body).await;
+            assert!(
+                matches!(
+                    r.status,
+                    StatusCode::FORBIDDEN
+                        | StatusCode::NOT_FOUND
+                        | StatusCode::UNPROCESSABLE_ENTITY
+                ),
+                "{role:?} {method} {path}: {} {}",
+                r.status,
+                r.body
+            );
+        }
+        // The list of A's user never shows B's account.
+        let list = c.get("/accounts").await;
+        assert!(
+            list.body.contains("测试教育") && !list.body.contains("测试健康"),
+            "{role:?} list scope"
+        );
+    }
+    assert_eq!(snapshot(&w).await, before, "nothing of unit B changed");
+}
+
+#[tokio::test]
+async fn editing_an_account_is_audited_with_masked_personal_data() {
+    let w = world("audit").await;
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let a = w.unit_a.to_string();
+    let r = c
+        .post_form(
+            &format!("/accounts/{}/edit", w.account_a),
+            &[
+                ("name", "测试教育发布"),
+                ("platform", "weibo"),
+                ("host_unit_id", &a),
+                ("status", "normal"),
+                ("operating_mode", "self_run"),
+                ("team_role_0", "administrator"),
+                ("team_name_0", "王小明"),
+                ("team_mobile_0", "13800001234"),
+                ("followers", "1200"),
+                ("url", "https://weibo.com/u/1"),
+                ("team_unit_post_0", "科员"),
+                ("team_office_phone_0", "0512-57000000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get(&format!("/accounts/{}", w.account_a)).await;
+    assert!(page.body.contains("测试教育发布") && page.body.contains("13800001234"));
+    let audit = c
+        .get(&format!("/audit?entity=account&entity_id={}", w.account_a))
+        .await;
+    assert!(
+        audit
+            .body
+            .contains("修改账号“测试教育发布”：账号名称、粉丝量"),
+        "{}",
+        audit.body
+    );
+    assert!(
+        !audit.body.contains("13800001234") && !audit.body.contains("王小明"),
+        "personal data masked in audit"
+    );
+    assert!(audit.body.contains("138******34"));
+    // The stored team is sealed.
+    let row = govmedia_store::accounts::get(&w.svc.db, w.account_a)
+        .await
+        .unwrap();
+    assert!(row.team_sealed.starts_with("v1:") && !row.team_sealed.contains("王小明"));
+}
+
+#[tokio::test]
+async fn invalid_account_input_is_explained_and_not_saved() {
+    let w = world("invalid").await;
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let r = c
+        .post_form(
+            "/accounts/new",
+            &[
+                ("name", ""),
+                ("platform", "QQ空间"),
+                ("url", "ftp://x"),
+                ("host_unit_id", "abc"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for msg in [
+        "请填写账号名称",
+        "不是有效的平台",
+        "账号链接应以",
+        "请选择主办单位",
+    ] {
+        assert!(r.body.contains(msg), "{msg}");
+    }
+    let r = c.api("POST", "/api/v1/accounts", Some(serde_json::json!({"name": "x", "platform": "weibo", "host_unit_id": "1", "followers": "-1"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("\"code\":\"validation\"") && r.body.contains("粉丝量"));
+    let list = c.api("GET", "/api/v1/accounts", None).await;
+    assert!(list.body.contains("\"total\":2"), "{}", list.body);
+}
+
+#[tokio::test]
+async fn read_only_users_do_not_see_personal_data() {
+    let w = world("pii").await;
+    add_user(&w.svc, "reader", w.root, "read_only").await;
+    let c = login(&w.app, "reader", PASSWORD).await.ok().unwrap();
+    let page = c.get(&format!("/accounts/{}", w.account_a)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("王小明") && !page.body.contains("13800001234"));
+    assert!(page.body.contains("您的角色无权查看"));
+    let api = c
+        .api("GET", &format!("/api/v1/accounts/{}", w.account_a), None)
+        .await;
+    assert!(!api.body.contains("王小明"));
+    let x = c.get("/accounts/export.xlsx").await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(!String::from_utf8_lossy(&x.bytes).contains("13800001234"));
+}
+
+#[tokio::test]
+async fn units_with_accounts_cannot_be_deleted_and_moves_rescope() {
+    let w = world("units").await;
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let r = c
+        .post_form(&format!("/units/{}/delete", w.unit_b), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("还有1个账号"), "{}", r.body);
+    assert!(
+        govmedia_store::units::get(&w.svc.db, w.unit_b)
+            .await
+            .is_ok()
+    );
+    // Move A (with A1 below) under B: A1's path follows.
+    let b = w.unit_b.to_string();
+    let r = c
+        .post_form(
+            &format!("/units/{}/edit", w.unit_a),
+            &[
+                ("name", "测试县教育局"),
+                ("level", "county"),
+                ("kind", "department"),
+                ("parent_id", &b),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let a1 = govmedia_store::units::get(&w.svc.db, w.unit_a1)
+        .await
+        .unwrap();
+    assert_eq!(
+        a1.path,
+        format!("/{}/{}/{}/{}/", w.root, w.unit_b, w.unit_a, w.unit_a1)
+    );
+    // B's host admin now sees A's account.
+    let cb = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    assert!(cb.get("/accounts").await.body.contains("测试教育"));
+    // A unit cannot move below itself.
+    let a1s = w.unit_a1.to_string();
+    let r = c
+        .post_form(
+            &format!("/units/{}/edit", w.unit_a),
+            &[
+                ("name", "测试县教育局"),
+                ("level", "county"),
+                ("kind", "department"),
+                ("parent_id", &a1s),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("不能把单位移到它自己或它的下级单位之下"));
+}
+
+#[tokio::test]
+async fn public_directory_and_verify_show_no_personal_data() {
+    let w = world("public").await;
+    let r = send(
+        &w.app,
+        axum::http::Request::get("/public/directory")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("测试教育") && !r.body.contains("王小明"));
+    let r = send(
+        &w.app,
+        axum::http::Request::get(format!(
+            "/api/v1/public/verify?platform=weibo&name={}",
+            enc("测试教育")
+        ))
+        .body(axum::body::Body::empty())
+        .unwrap(),
+    )
+    .await;
+    assert!(
+        r.body.contains("\"genuine\":true")
+            && !r.body.contains("王小明")
+            && !r.body.contains("1380000")
+    );
+    let r = send(
+        &w.app,
+        axum::http::Request::get(format!(
+            "/api/v1/public/verify?platform=weibo&name={}",
+            enc("假冒账号")
+        ))
+        .body(axum::body::Body::empty())
+        .unwrap(),
+    )
+    .await;
+    assert!(r.body.contains("\"genuine\":false"));
+    let r = send(
+        &w.app,
+        axum::http::Request::get("/api/v1/public/verify?platform=myspace&name=x")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn registry_flags_show_rule_violations() {
+    let w = world("flags").await;
+    let admin = actor(&w.svc, 1).await;
+    // A1 is an internal organ: its account is flagged.
+    govmedia_service::accounts::create(
+        &w.svc,
+        &admin,
+        &account_input("测试教育办公室号", w.unit_a1),
+    )
+    .await
+    .unwrap();
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let flags = c.get("/flags").await;
+    assert!(flags.body.contains("内设机构开设账号"), "{}", flags.body);
+}
+
+#[tokio::test]
+async fn exports_are_xlsx_and_openapi_paths_answer() {
+    let w = world("export").await;
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    for path in [
+        "/accounts/export.xlsx",
+        "/units/export.xlsx",
+        "/users/export.xlsx",
+        "/audit/export.xlsx",
+        "/flags/export.xlsx",
+    ] {
+        let r = c.get(path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.bytes.starts_with(b"PK"), "{path} is a zip/xlsx");
+        assert!(r.content_type.contains("spreadsheetml"), "{path}");
+    }
+    let spec = c.get("/api/openapi.json").await;
+    let doc: serde_json::Value = serde_json::from_str(&spec.body).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if item.get("get").is_none() {
+            continue;
+        }
+        let concrete = format!("/api/v1{}", path.replace("{id}", &w.account_a.to_string()));
+        let concrete = if concrete.contains("/units/") {
+            concrete.replace(
+                &format!("/units/{}", w.account_a),
+                &format!("/units/{}", w.unit_a),
+            )
+        } else {
+            concrete
+        };
+        let concrete = if concrete.contains("/users/") {
+            format!("/api/v1/users/{}", 1)
+        } else {
+            concrete
+        };
+        let r = c.api("GET", &concrete, None).await;
+        assert!(
+            r.status != StatusCode::NOT_FOUND && r.status != StatusCode::METHOD_NOT_ALLOWED,
+            "{concrete}: {}",
+            r.status
+        );
+    }
+    assert_eq!(c.get("/api/docs").await.status, StatusCode::OK);
+}

@@ -1,0 +1,168 @@
+//! Excel import: good file, bad rows, not xlsx, empty, oversized; all or nothing.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::*;
+
+fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+async fn upload(c: &Client, bytes: Vec<u8>) -> Reply {
+    let boundary = "----govmediatest";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+            c.csrf
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend_from_slice(&bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post("/accounts/import")
+        .header(header::COOKIE, &c.cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    send(&c.app, req).await
+}
+
+async fn count(w: &World) -> u64 {
+    let a = actor(&w.svc, 1).await;
+    govmedia_service::accounts::list(&w.svc, &a, Default::default(), None)
+        .await
+        .unwrap()
+        .total
+}
+
+const HEADER: &[&str] = &[
+    "名称",
+    "主办单位",
+    "发布平台",
+    "粉丝量",
+    "运营状态",
+    "主办单位负责人及联系电话",
+];
+
+#[tokio::test]
+async fn good_file_is_imported() {
+    let w = world("imp_good").await;
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let file = xlsx(&[
+        HEADER.to_vec(),
+        vec![
+            "测试教育抖音",
+            "测试县教育局",
+            "抖音",
+            "1200",
+            "正常运营",
+            "李四 13900001111",
+        ],
+        vec![
+            "测试健康号",
+            "测试县卫生健康委员会",
+            "微信订阅号",
+            "",
+            "正常",
+            "",
+        ],
+    ]);
+    let r = upload(&c, file).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("已导入 2 个账号"));
+    assert_eq!(count(&w).await, 4);
+    let audit = c.get("/audit?action=import").await;
+    assert!(audit.body.contains("从Excel导入2个账号"));
+}
+
+#[tokio::test]
+async fn bad_rows_reject_the_whole_file() {
+    let w = world("imp_bad").await;
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let file = xlsx(&[
+        HEADER.to_vec(),
+        vec!["好的一行", "测试县教育局", "抖音", "10", "正常", ""],
+        vec!["", "测试县教育局", "抖音", "", "", ""],
+        vec!["未知单位的号", "不存在的局", "微博", "", "", ""],
+        vec!["平台错误", "测试县教育局", "QQ空间", "abc", "", ""],
+    ]);
+    let r = upload(&c, file).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for expected in [
+        "第3行",
+        "请填写账号名称",
+        "第4行",
+        "主办单位“不存在的局”不存在或不在您的管辖范围内",
+        "第5行",
+        "不是有效的平台",
+        "粉丝量应为不小于0的整数",
+        "未导入任何数据",
+    ] {
+        assert!(r.body.contains(expected), "{expected}");
+    }
+    assert_eq!(count(&w).await, 2, "nothing written");
+}
+
+#[tokio::test]
+async fn wrong_empty_and_oversized_files_are_rejected() {
+    let w = world("imp_files").await;
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (b"name,platform\nx,weibo\n".to_vec(), "文件不是 .xlsx 格式"),
+        (Vec::new(), "文件为空"),
+        (
+            xlsx(&[vec!["名称", "平台"]]),
+            "表头缺少必需的列：主办单位、发布平台",
+        ),
+        (xlsx(&[HEADER.to_vec()]), "文件中没有数据行"),
+        (
+            {
+                let mut v = b"PK\x03\x04".to_vec();
+                v.resize(11 * 1024 * 1024, 0);
+                v
+            },
+            "文件过大",
+        ),
+    ];
+    for (bytes, expected) in cases {
+        let r = upload(&c, bytes).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{expected}");
+        assert!(
+            r.body.contains(expected),
+            "{expected}: {}",
+            &r.body[..r.body.len().min(3000)]
+        );
+    }
+    assert_eq!(count(&w).await, 2);
+}
+
+#[tokio::test]
+async fn units_outside_the_subtree_cannot_be_imported_into() {
+    let w = world("imp_scope").await;
+    let c = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let r = upload(
+        &c,
+        xlsx(&[
+            HEADER.to_vec(),
+            vec!["越权导入", "测试县教育局", "抖音", "", "", ""],
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("不在您的管辖范围内"));
+    assert_eq!(count(&w).await, 2);
+}
