@@ -38,7 +38,9 @@ pub fn detect(norm: &Normalized, out: &mut Vec<Hit>) {
     }
     if norm.has_digit {
         numbers(text, out, first);
-        price_contact(text, out, first);
+        if norm.has_price_mark {
+            price_contact(text, out, first);
+        }
     }
 }
 

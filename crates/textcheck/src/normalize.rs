@@ -30,6 +30,8 @@ pub struct Normalized {
     pub has_digit: bool,
     pub has_at: bool,
     pub has_dot_alpha: bool,
+    /// A price mark (元, 块, ¥) was seen.
+    pub has_price_mark: bool,
 }
 
 impl Normalized {
@@ -267,6 +269,9 @@ pub fn normalize(text: &str) -> Normalized {
                 out.drops.push((norm_chars, dropped));
             }
             out.text.push(table[(code - CJK_START) as usize]);
+            if c == '元' || c == '块' {
+                out.has_price_mark = true;
+            }
             norm_chars += 1;
             last_kept_han = true;
             last_kept_ascii = 0;
@@ -302,6 +307,9 @@ pub fn normalize(text: &str) -> Normalized {
             last_kept_ascii = b;
         } else {
             last_kept_ascii = 0;
+            if f == '¥' || f == '￥' {
+                out.has_price_mark = true;
+            }
         }
         out.text.push(f);
         norm_chars += 1;

@@ -52,6 +52,8 @@ pub struct TypoModel {
     groups: HashMap<u64, Vec<Word>, BuildHasherDefault<KeyHasher>>,
     /// One bit per hashed key of `groups`, checked before the map.
     bloom: Vec<u64>,
+    /// One bit per (first syllable, second syllable) of any group: a 32 KiB first test.
+    first_pairs: Vec<u64>,
     /// Known two-character words, as `pair_key`.
     pairs: std::collections::HashSet<u64, BuildHasherDefault<KeyHasher>>,
 }
@@ -90,6 +92,7 @@ impl TypoModel {
             groups: HashMap::default(),
             bloom: vec![0u64; 1 << (BLOOM_BITS - 6)],
             pairs: Default::default(),
+            first_pairs: vec![0u64; SYLLABLES * SYLLABLES / 64],
         };
         for line in data.lines() {
             if line.starts_with('#') {
@@ -121,7 +124,9 @@ impl TypoModel {
                 ids[j] = model.syl(c);
                 ok &= ids[j] != 0;
             }
-            if ok {
+            if ok && usize::from(ids[0]) < SYLLABLES && usize::from(ids[1]) < SYLLABLES {
+                let bit = usize::from(ids[0]) * SYLLABLES + usize::from(ids[1]);
+                model.first_pairs[bit >> 6] |= 1u64 << (bit & 63);
                 model
                     .groups
                     .entry(key_of(&ids[..n]))
@@ -230,27 +235,30 @@ impl TypoModel {
         let mut i = 0;
         while i + 3 <= run.len() {
             let mut found = None;
-            for n in [4usize, 3] {
-                if i + n > run.len() {
-                    continue;
+            // Cheap first test: does any group start with these two syllables?
+            if self.starts_group(run[i].1, run[i + 1].1) {
+                for n in [4usize, 3] {
+                    if i + n > run.len() {
+                        continue;
+                    }
+                    let mut ids = [0u16; 4];
+                    let mut chars = ['\0'; 4];
+                    for k in 0..n {
+                        ids[k] = run[i + k].1;
+                        chars[k] = run[i + k].0;
+                    }
+                    if !self.maybe(key_of(&ids[..n])) {
+                        continue;
+                    }
+                    let Some(w) = self.correction(&chars[..n], &ids[..n]) else {
+                        continue;
+                    };
+                    if n == 3 && !self.isolated(run, i, &w.chars[..3]) {
+                        continue;
+                    }
+                    found = Some((n, w));
+                    break;
                 }
-                let mut ids = [0u16; 4];
-                let mut chars = ['\0'; 4];
-                for k in 0..n {
-                    ids[k] = run[i + k].1;
-                    chars[k] = run[i + k].0;
-                }
-                if !self.maybe(key_of(&ids[..n])) {
-                    continue;
-                }
-                let Some(w) = self.correction(&chars[..n], &ids[..n]) else {
-                    continue;
-                };
-                if n == 3 && !self.isolated(run, i, &w.chars[..3]) {
-                    continue;
-                }
-                found = Some((n, w));
-                break;
             }
             match found {
                 Some((n, w)) => {
@@ -289,6 +297,15 @@ impl TypoModel {
         }
     }
 
+    /// Whether some group's reading starts with syllables `a b`.
+    #[inline]
+    fn starts_group(&self, a: u16, b: u16) -> bool {
+        let bit = usize::from(a) * SYLLABLES + usize::from(b);
+        self.first_pairs
+            .get(bit >> 6)
+            .is_some_and(|w| w & (1u64 << (bit & 63)) != 0)
+    }
+
     /// The Bloom-style prefilter: false means the key is surely absent.
     #[inline]
     fn maybe(&self, key: u64) -> bool {
@@ -296,6 +313,9 @@ impl TypoModel {
         self.bloom[(h >> 6) as usize] & (1u64 << (h & 63)) != 0
     }
 }
+
+/// Upper bound on toneless syllable ids (about 410 are used), for the first-pair bitset.
+const SYLLABLES: usize = 512;
 
 /// log2 of the prefilter size in bits (128 KiB).
 const BLOOM_BITS: u32 = 20;
