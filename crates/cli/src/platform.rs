@@ -180,9 +180,9 @@ async fn actor(svc: &Services, username: &str) -> anyhow::Result<govmedia_servic
     let user = govmedia_store::users::by_username(&svc.db, username)
         .await?
         .with_context(|| format!("用户 {username} 不存在"))?;
-    Ok(govmedia_service::auth::actor_for(&svc.db, &user)
+    govmedia_service::auth::actor_for(&svc.db, &user)
         .await
-        .map_err(service_error)?)
+        .map_err(service_error)
 }
 
 pub async fn import(cfg: &Config, file: PathBuf, as_user: String) -> anyhow::Result<bool> {

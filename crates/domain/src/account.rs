@@ -275,18 +275,22 @@ pub struct AccountInput {
     pub remarks: String,
 }
 
+/// A text that is not a value of the expected kind; the caller words the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadValue;
+
 /// Parses 是/否 style booleans. Empty is `None`.
-pub fn parse_yes_no(value: &str) -> Result<Option<bool>, ()> {
+pub fn parse_yes_no(value: &str) -> Result<Option<bool>, BadValue> {
     match value.trim() {
         "" => Ok(None),
         "是" | "有" | "yes" | "true" | "1" | "on" | "☑" | "Y" | "y" => Ok(Some(true)),
         "否" | "无" | "no" | "false" | "0" | "off" | "N" | "n" => Ok(Some(false)),
-        _ => Err(()),
+        _ => Err(BadValue),
     }
 }
 
 /// Parses a date written 2024-03-01, 2024/3/1, 2024.3.1 or 2024年3月1日.
-pub fn parse_date(value: &str) -> Result<Option<NaiveDate>, ()> {
+pub fn parse_date(value: &str) -> Result<Option<NaiveDate>, BadValue> {
     let v = value.trim();
     if v.is_empty() {
         return Ok(None);
@@ -297,7 +301,7 @@ pub fn parse_date(value: &str) -> Result<Option<NaiveDate>, ()> {
         .to_string();
     NaiveDate::parse_from_str(&normalised, "%Y-%m-%d")
         .map(Some)
-        .map_err(|_| ())
+        .map_err(|_| BadValue)
 }
 
 fn parse_count(
@@ -456,11 +460,10 @@ impl AccountInput {
                 ));
             }
             let mobile = m.mobile.trim();
-            if !mobile.is_empty()
-                && !(mobile.len() == 11
-                    && mobile.starts_with('1')
-                    && mobile.chars().all(|c| c.is_ascii_digit()))
-            {
+            let valid_mobile = mobile.len() == 11
+                && mobile.starts_with('1')
+                && mobile.chars().all(|c| c.is_ascii_digit());
+            if !mobile.is_empty() && !valid_mobile {
                 e.push(FieldError::new(
                     "team",
                     format!("管理队伍第{}人手机号码应为11位数字", i + 1),

@@ -81,6 +81,7 @@ mod tests {
         let err = Colour::parse("绿").unwrap_err();
         assert_eq!(err.to_string(), "“绿”不是有效的颜色");
         assert_eq!(Colour::ALL.len(), 2);
+        assert_eq!((Colour::WHAT, Colour::Red.code()), ("颜色", "red"));
         assert_eq!(serde_json::to_string(&Colour::Blue).unwrap(), "\"blue\"");
     }
 }

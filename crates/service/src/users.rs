@@ -75,10 +75,10 @@ fn validate(input: &UserInput, creating: bool) -> Result<(String, String, Role),
     let role = Role::parse(&input.role)
         .map_err(|err| e.push(FieldError::new("role", err.to_string())))
         .ok();
-    if creating || !input.password.is_empty() {
-        if let Err(err) = check_password_strength(&input.password) {
-            e.push(err);
-        }
+    if (creating || !input.password.is_empty())
+        && let Err(err) = check_password_strength(&input.password)
+    {
+        e.push(err);
     }
     match role {
         Some(role) if e.is_empty() => Ok((username, display, role)),

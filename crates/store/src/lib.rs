@@ -138,28 +138,6 @@ impl<T> Page<T> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_are_numbered_for_postgres() {
-        let s = sql(
-            DatabaseBackend::Postgres,
-            "a = ? AND b = ?",
-            vec![1.into(), 2.into()],
-        );
-        assert_eq!(s.sql, "a = $1 AND b = $2");
-        let s = sql(DatabaseBackend::Sqlite, "a = ?", vec![1.into()]);
-        assert_eq!(s.sql, "a = ?");
-    }
-
-    #[test]
-    fn like_patterns_are_escaped() {
-        assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
-    }
-}
-
 /// The database URL for one test: a fresh SQLite file in the temp directory, or,
 /// when `GOVMEDIA_TEST_POSTGRES_URL` names a PostgreSQL server (its maintenance
 /// database, e.g. `postgres://u@127.0.0.1:5432/postgres`), a new database created
@@ -191,5 +169,27 @@ pub async fn fresh_test_database_url(label: &str) -> Result<String, DbError> {
             let path = std::env::temp_dir().join(format!("{name}.db"));
             Ok(format!("sqlite://{}", path.display()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres() {
+        let s = sql(
+            DatabaseBackend::Postgres,
+            "a = ? AND b = ?",
+            vec![1.into(), 2.into()],
+        );
+        assert_eq!(s.sql, "a = $1 AND b = $2");
+        let s = sql(DatabaseBackend::Sqlite, "a = ?", vec![1.into()]);
+        assert_eq!(s.sql, "a = ?");
+    }
+
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
     }
 }
