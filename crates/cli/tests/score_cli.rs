@@ -19,12 +19,8 @@ fn govmedia(args: &[&str], stdin: &str) -> Out {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run govmedia");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    // The command may exit (e.g. on bad arguments) before reading stdin: a broken pipe is fine.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
     let out = child.wait_with_output().unwrap();
     Out {
         code: out.status.code().unwrap_or(-1),
