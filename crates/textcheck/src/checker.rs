@@ -3,7 +3,7 @@
 use crate::detectors;
 use crate::dict::{self, Defaults, DictError, Dictionary, Entry, Rule};
 use crate::finding::{Category, Finding, Severity};
-use crate::normalize::{Normalized, normalize, normalize_term};
+use crate::normalize::{Cursor, Normalized, normalize, normalize_term};
 use crate::typo::TypoModel;
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use std::collections::HashMap;
@@ -357,50 +357,38 @@ impl Checker {
         }
     }
 
-    fn map_back(&self, text: &str, norm: &Normalized, raws: Vec<Raw>) -> Vec<Finding> {
-        let spans: Vec<(usize, usize)> = raws.iter().map(|r| (r.byte_start, r.byte_end)).collect();
-        let orig = norm.orig_spans(&spans);
-        // Original char index → byte offset, by one walk over the sorted char indices.
-        let mut wanted: Vec<usize> = orig.iter().flat_map(|&(s, e)| [s, e]).collect();
-        wanted.sort_unstable();
-        wanted.dedup();
-        let mut byte_of = Vec::with_capacity(wanted.len());
-        let mut it = text
-            .char_indices()
-            .map(|(b, _)| b)
-            .chain(std::iter::once(text.len()));
-        let mut idx = 0usize;
-        let mut cur = it.next();
-        for &w in &wanted {
-            while idx < w {
-                cur = it.next();
-                idx += 1;
+    fn map_back(&self, text: &str, norm: &Normalized, mut raws: Vec<Raw>) -> Vec<Finding> {
+        // Dictionary matches come in order; detector and typo hits are merged in by the sort,
+        // which is then also the output order (the mapping is monotonic).
+        raws.sort_by_key(|r| (r.byte_start, r.byte_end, r.category));
+        let mut cursor = Cursor::new(norm, text);
+        let mut out: Vec<Finding> = Vec::with_capacity(raws.len());
+        for r in raws {
+            let (start, bs) = cursor.start(r.byte_start);
+            let (end, be) = cursor.end(r.byte_end);
+            if start >= end {
+                continue;
             }
-            byte_of.push(cur);
+            let Some(found) = text.get(bs..be) else {
+                continue;
+            };
+            if out
+                .last()
+                .is_some_and(|l| l.start == start && l.end == end && l.category == r.category)
+            {
+                continue;
+            }
+            out.push(Finding {
+                category: r.category,
+                severity: r.severity,
+                start,
+                end,
+                text: found.to_string(),
+                rule: r.rule,
+                message: r.message,
+                suggestion: r.suggestion,
+            });
         }
-        let byte_at = |c: usize| byte_of[wanted.partition_point(|&w| w < c)];
-        let mut out: Vec<Finding> = raws
-            .into_iter()
-            .zip(orig)
-            .filter_map(|(r, (start, end))| {
-                if start >= end {
-                    return None;
-                }
-                let (bs, be) = (byte_at(start)?, byte_at(end)?);
-                Some(Finding {
-                    category: r.category,
-                    severity: r.severity,
-                    start,
-                    end,
-                    text: text.get(bs..be)?.to_string(),
-                    rule: r.rule,
-                    message: r.message,
-                    suggestion: r.suggestion,
-                })
-            })
-            .collect();
-        out.sort_by_key(|a| (a.start, a.end, a.category));
-        out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.category == b.category);
         out
     }
 }

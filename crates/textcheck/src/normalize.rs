@@ -36,7 +36,7 @@ pub struct Normalized {
 
 impl Normalized {
     /// The original char index of normalised char `i`.
-    pub fn orig_char(&self, i: usize) -> usize {
+    pub fn orig_char_of(&self, i: usize) -> usize {
         let k = self.drops.partition_point(|&(at, _)| (at as usize) <= i);
         let dropped = if k == 0 {
             0
@@ -47,43 +47,111 @@ impl Normalized {
     }
 
     /// Maps a normalised byte range to an original char range `[start, end)`.
-    /// Slow path for one span; [`Normalized::orig_spans`] maps many at once.
     pub fn orig_span(&self, byte_start: usize, byte_end: usize) -> (usize, usize) {
-        self.orig_spans(&[(byte_start, byte_end)])[0]
+        let mut c = Cursor::new(self, "");
+        let (s, _) = c.start(byte_start);
+        let (e, _) = c.end(byte_end);
+        (s, e.max(s))
+    }
+}
+
+/// Maps normalised byte offsets to original char and byte offsets by walking forward, so a
+/// document's findings, taken in order, cost one pass over the text in all. Going backwards
+/// restarts from the beginning (rare: only overlapping detector hits do it).
+pub struct Cursor<'a> {
+    norm: &'a Normalized,
+    original: &'a str,
+    /// Normalised byte offset and char count reached.
+    norm_byte: usize,
+    norm_chars: usize,
+    /// Index into `norm.drops` of the first entry past `norm_chars`.
+    drop_idx: usize,
+    /// Original char count and byte offset reached.
+    orig_chars: usize,
+    orig_byte: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// `original` is the text `norm` was made from (or "" when only char offsets are needed).
+    pub fn new(norm: &'a Normalized, original: &'a str) -> Self {
+        Cursor {
+            norm,
+            original,
+            norm_byte: 0,
+            norm_chars: 0,
+            drop_idx: 0,
+            orig_chars: 0,
+            orig_byte: 0,
+        }
     }
 
-    /// Maps normalised byte ranges (char boundaries) to original char ranges, in one pass.
-    pub fn orig_spans(&self, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
-        // Byte offsets → normalised char indices, by one walk over the sorted offsets.
-        let mut offsets: Vec<usize> = spans.iter().flat_map(|&(s, e)| [s, e]).collect();
-        offsets.sort_unstable();
-        offsets.dedup();
-        let bytes = self.text.as_bytes();
-        let mut chars_at = Vec::with_capacity(offsets.len());
-        let (mut pos, mut count) = (0usize, 0usize);
-        for &o in &offsets {
-            let o = o.min(bytes.len());
-            if o > pos {
-                count += bytes[pos..o]
-                    .iter()
-                    .filter(|&&b| (b & 0xC0) != 0x80)
-                    .count();
-                pos = o;
-            }
-            chars_at.push(count);
+    fn seek_norm(&mut self, b: usize) -> usize {
+        let b = b.min(self.norm.text.len());
+        if b < self.norm_byte {
+            self.norm_byte = 0;
+            self.norm_chars = 0;
         }
-        let char_of = |b: usize| chars_at[offsets.partition_point(|&o| o < b)];
-        spans
+        self.norm_chars += self.norm.text.as_bytes()[self.norm_byte..b]
             .iter()
-            .map(|&(s, e)| {
-                let (a, b) = (char_of(s), char_of(e));
-                if a >= b {
-                    (0, 0)
-                } else {
-                    (self.orig_char(a), self.orig_char(b - 1) + 1)
-                }
-            })
-            .collect()
+            .filter(|&&x| (x & 0xC0) != 0x80)
+            .count();
+        self.norm_byte = b;
+        self.norm_chars
+    }
+
+    /// Original char index of normalised char `i`.
+    fn orig_char(&mut self, i: usize) -> usize {
+        let drops = &self.norm.drops;
+        if self.drop_idx > 0 && drops[self.drop_idx - 1].0 as usize > i {
+            self.drop_idx = 0;
+        }
+        while self.drop_idx < drops.len() && drops[self.drop_idx].0 as usize <= i {
+            self.drop_idx += 1;
+        }
+        let dropped = if self.drop_idx == 0 {
+            0
+        } else {
+            drops[self.drop_idx - 1].1 as usize
+        };
+        i + dropped
+    }
+
+    /// Byte offset in the original of original char `c`.
+    fn orig_byte(&mut self, c: usize) -> usize {
+        let bytes = self.original.as_bytes();
+        if c < self.orig_chars {
+            self.orig_chars = 0;
+            self.orig_byte = 0;
+        }
+        while self.orig_chars < c && self.orig_byte < bytes.len() {
+            let lead = bytes[self.orig_byte];
+            self.orig_byte += match lead {
+                0x00..=0x7F => 1,
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            self.orig_chars += 1;
+        }
+        self.orig_byte.min(bytes.len())
+    }
+
+    /// The original (char, byte) offset where a match starting at normalised byte `b` starts.
+    pub fn start(&mut self, b: usize) -> (usize, usize) {
+        let i = self.seek_norm(b);
+        let c = self.orig_char(i);
+        (c, self.orig_byte(c))
+    }
+
+    /// The original (char, byte) offset just past a match ending at normalised byte `b`:
+    /// after its last char, so chars dropped after it are not part of the match.
+    pub fn end(&mut self, b: usize) -> (usize, usize) {
+        let i = self.seek_norm(b);
+        if i == 0 {
+            return (0, 0);
+        }
+        let c = self.orig_char(i - 1) + 1;
+        (c, self.orig_byte(c))
     }
 }
 

@@ -52,8 +52,9 @@ pub struct TypoModel {
     groups: HashMap<u64, Vec<Word>, BuildHasherDefault<KeyHasher>>,
     /// One bit per hashed key of `groups`, checked before the map.
     bloom: Vec<u64>,
-    /// One bit per (first syllable, second syllable) of any group: a 32 KiB first test.
-    first_pairs: Vec<u64>,
+    /// One bit per hashed first-three-syllables of any group: a 32 KiB first test that
+    /// most windows of ordinary text fail.
+    prefixes: Vec<u64>,
     /// Known two-character words, as `pair_key`.
     pairs: std::collections::HashSet<u64, BuildHasherDefault<KeyHasher>>,
 }
@@ -92,7 +93,7 @@ impl TypoModel {
             groups: HashMap::default(),
             bloom: vec![0u64; 1 << (BLOOM_BITS - 6)],
             pairs: Default::default(),
-            first_pairs: vec![0u64; SYLLABLES * SYLLABLES / 64],
+            prefixes: vec![0u64; 1 << (PREFIX_BITS - 6)],
         };
         for line in data.lines() {
             if line.starts_with('#') {
@@ -124,9 +125,9 @@ impl TypoModel {
                 ids[j] = model.syl(c);
                 ok &= ids[j] != 0;
             }
-            if ok && usize::from(ids[0]) < SYLLABLES && usize::from(ids[1]) < SYLLABLES {
-                let bit = usize::from(ids[0]) * SYLLABLES + usize::from(ids[1]);
-                model.first_pairs[bit >> 6] |= 1u64 << (bit & 63);
+            if ok {
+                let h = prefix_hash(&ids);
+                model.prefixes[h >> 6] |= 1u64 << (h & 63);
                 model
                     .groups
                     .entry(key_of(&ids[..n]))
@@ -236,7 +237,7 @@ impl TypoModel {
         while i + 3 <= run.len() {
             let mut found = None;
             // Cheap first test: does any group start with these two syllables?
-            if self.starts_group(run[i].1, run[i + 1].1) {
+            if self.starts_group(&[run[i].1, run[i + 1].1, run[i + 2].1]) {
                 for n in [4usize, 3] {
                     if i + n > run.len() {
                         continue;
@@ -297,13 +298,11 @@ impl TypoModel {
         }
     }
 
-    /// Whether some group's reading starts with syllables `a b`.
+    /// Whether some group's reading may start with these three syllables.
     #[inline]
-    fn starts_group(&self, a: u16, b: u16) -> bool {
-        let bit = usize::from(a) * SYLLABLES + usize::from(b);
-        self.first_pairs
-            .get(bit >> 6)
-            .is_some_and(|w| w & (1u64 << (bit & 63)) != 0)
+    fn starts_group(&self, ids: &[u16; 3]) -> bool {
+        let h = prefix_hash(ids);
+        self.prefixes[h >> 6] & (1u64 << (h & 63)) != 0
     }
 
     /// The Bloom-style prefilter: false means the key is surely absent.
@@ -314,8 +313,14 @@ impl TypoModel {
     }
 }
 
-/// Upper bound on toneless syllable ids (about 410 are used), for the first-pair bitset.
-const SYLLABLES: usize = 512;
+/// log2 of the first-test size in bits (32 KiB).
+const PREFIX_BITS: u32 = 18;
+
+#[inline]
+fn prefix_hash(ids: &[u16]) -> usize {
+    let k = (u64::from(ids[0]) << 24) | (u64::from(ids[1]) << 12) | u64::from(ids[2]);
+    (mix(k ^ 0x5851_F42D_4C95_7F2D) >> (64 - PREFIX_BITS)) as usize
+}
 
 /// log2 of the prefilter size in bits (128 KiB).
 const BLOOM_BITS: u32 = 20;
