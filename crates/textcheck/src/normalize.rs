@@ -344,44 +344,64 @@ fn is_tone_vowel(c: char) -> bool {
 /// Normalises `text`. Never fails; the output maps back to `text` char by char.
 pub fn normalize(text: &str) -> Normalized {
     let table = t2s_table();
+    let bytes = text.as_bytes();
     let mut out = Normalized {
         text: String::with_capacity(text.len()),
         ..Normalized::default()
     };
-    // Pure-ASCII-free fast path is the common case: no lookahead needed unless a char can
-    // start a dropped run, so lookahead works on a slice of the remaining text.
     let mut last_kept_han = false;
     let mut last_kept_ascii = 0u8;
     let mut norm_chars: u32 = 0;
     let mut dropped: u32 = 0;
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        let clen = c.len_utf8();
-        let code = c as u32;
-        // Fast path for the common case, a CJK unified ideograph: never dropped, folds by table.
-        if (0x4E00..0xA000).contains(&code) {
-            if dropped > 0 && out.drops.last().is_none_or(|&(_, d)| d != dropped) {
-                out.drops.push((norm_chars, dropped));
+    // Unchanged CJK ideographs (the bulk of Chinese text) are not decoded and re-encoded one
+    // by one: they are copied in runs, from `copy_from` to the current position.
+    let mut copy_from = 0usize;
+    let mut i = 0usize;
+    while i < bytes.len() {
+        let b0 = bytes[i];
+        // U+4E00..U+9FFF is encoded E4 B8 80 ..= E9 BF BF.
+        if (0xE4..=0xE9).contains(&b0) && i + 2 < bytes.len() {
+            let code = (u32::from(b0 & 0x0F) << 12)
+                | (u32::from(bytes[i + 1] & 0x3F) << 6)
+                | u32::from(bytes[i + 2] & 0x3F);
+            if code >= 0x4E00 {
+                if dropped > 0 && out.drops.last().is_none_or(|&(_, d)| d != dropped) {
+                    out.drops.push((norm_chars, dropped));
+                }
+                let f = table.get(code);
+                if f as u32 != code {
+                    out.text.push_str(&text[copy_from..i]);
+                    out.text.push(f);
+                    copy_from = i + 3;
+                }
+                if code == 0x5143 || code == 0x5757 {
+                    // 元, 块
+                    out.has_price_mark = true;
+                }
+                norm_chars += 1;
+                last_kept_han = true;
+                last_kept_ascii = 0;
+                i += 3;
+                continue;
             }
-            out.text.push(table.get(code));
-            if c == '元' || c == '块' {
-                out.has_price_mark = true;
-            }
-            norm_chars += 1;
-            last_kept_han = true;
-            last_kept_ascii = 0;
-            rest = &rest[clen..];
-            continue;
         }
+        // Anything else: flush the run and take the general path.
+        out.text.push_str(&text[copy_from..i]);
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        let clen = c.len_utf8();
+        copy_from = i + clen;
         if is_invisible(c) {
-            rest = &rest[clen..];
+            i += clen;
             dropped += 1;
             continue;
         }
         if last_kept_han && (c == '(' || c == '（' || is_filler(fold_with(table, c))) {
-            let skip = drop_after_han(table, rest);
+            let skip = drop_after_han(table, &text[i..]);
             if skip.0 > 0 {
-                rest = &rest[skip.1..];
+                i += skip.1;
+                copy_from = i;
                 dropped += skip.0 as u32;
                 continue;
             }
@@ -409,8 +429,9 @@ pub fn normalize(text: &str) -> Normalized {
         out.text.push(f);
         norm_chars += 1;
         last_kept_han = is_han(f);
-        rest = &rest[clen..];
+        i += clen;
     }
+    out.text.push_str(&text[copy_from.min(bytes.len())..]);
     out
 }
 

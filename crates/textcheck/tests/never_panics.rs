@@ -1,7 +1,10 @@
 //! Property tests: whatever the input, the checker does not panic, and every finding's span
 //! lies within the text, on char boundaries, and equals the finding's `text`.
 
-use govmedia_textcheck::{Checker, normalize::normalize};
+use govmedia_textcheck::{
+    Checker,
+    normalize::{fold_char, normalize},
+};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -89,6 +92,16 @@ proptest! {
             if let Some(p) = prev { prop_assert!(a > p); }
             prev = Some(a);
         }
+    }
+}
+
+proptest! {
+    /// Without anything to drop, normalisation is exactly char-by-char folding (the fast
+    /// path that copies runs of ideographs must agree with the general one).
+    #[test]
+    fn fast_path_matches_char_folding(s in "[\\u{4E00}-\\u{9FFF}\\u{3400}-\\u{4DBF}a-zA-Z0-9，。ＡＢ１２]{0,300}") {
+        let expected: String = s.chars().map(fold_char).collect();
+        prop_assert_eq!(normalize(&s).text, expected);
     }
 }
 
