@@ -94,3 +94,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
         ))
     }
 }
+
+/// A form whose only field is the CSRF token (delete, retire, logout buttons).
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub csrf: String,
+}

@@ -5,7 +5,7 @@ use super::{opt_id, xlsx_response};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::{csrf, page, query_string};
-use crate::session::User;
+use crate::session::{CsrfOnly, User};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -580,12 +580,6 @@ async fn update(
             None => Err(e.into()),
         },
     }
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn retire(

@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::bare;
-use crate::session::{Peer, User, clear_cookie, client_addr, session_cookie};
+use crate::session::{CsrfOnly, Peer, User, clear_cookie, client_addr, session_cookie};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -68,16 +68,10 @@ async fn submit(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn logout(
     State(state): State<AppState>,
     user: User,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     auth::logout(&state.svc, &user.token).await?;

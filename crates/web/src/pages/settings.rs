@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::{csrf, page};
-use crate::session::User;
+use crate::session::{CsrfOnly, User};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -117,12 +117,6 @@ async fn create_token(
     user.check_csrf(&f.csrf)?;
     let (_, token) = users::create_token(&state.svc, &user.actor, &f.label).await?;
     render(&state, &user, Some(html! { p.flash { "新令牌（只显示这一次，请妥善保存）：" code #new-token { (token) } } })).await
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn delete_token(

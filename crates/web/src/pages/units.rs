@@ -4,7 +4,7 @@ use super::{opt_id, xlsx_response};
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::{csrf, page};
-use crate::session::User;
+use crate::session::{CsrfOnly, User};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -281,12 +281,6 @@ async fn update(
             None => Err(e),
         },
     }
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn delete(
