@@ -1,7 +1,7 @@
 //! The audit log: append-only records of every change.
 
 use crate::entities::audit;
-use crate::{DbError, Page, like_escape};
+use crate::{DbError, Page, starts_with_pattern};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
@@ -32,7 +32,7 @@ pub struct AuditQuery {
 
 fn filtered(q: &AuditQuery) -> sea_orm::Select<audit::Entity> {
     let mut s = audit::Entity::find()
-        .filter(audit::Column::UnitPath.like(format!("{}%", like_escape(&q.scope_path))));
+        .filter(audit::Column::UnitPath.like(starts_with_pattern(&q.scope_path)));
     if let Some(u) = q.username.as_deref().filter(|u| !u.is_empty()) {
         s = s.filter(audit::Column::Username.eq(u));
     }
