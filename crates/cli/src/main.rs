@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 mod check;
 mod config;
+mod generate;
 mod platform;
 mod sample;
 mod score;
@@ -44,6 +45,8 @@ enum Command {
         #[arg(long = "as")]
         as_user: String,
     },
+    /// Generate a synthetic province-sized registry (for benchmarks) into an empty database.
+    Generate(generate::GenerateArgs),
     /// Print a commented default configuration file.
     DefaultConfig,
     /// 错敏信息检测: check Chinese text for errors and sensitive content.
@@ -106,6 +109,7 @@ fn run_platform(common: platform::Common, command: Command) -> anyhow::Result<()
                 }
             }
             Command::Export { output, as_user } => platform::export(&cfg, output, as_user).await,
+            Command::Generate(args) => generate::run(&cfg, args).await,
             _ => unreachable!("handled in main"),
         }
     })

@@ -163,7 +163,7 @@ pub async fn user(cfg: &Config, cmd: UserCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn service_error(e: govmedia_service::ServiceError) -> anyhow::Error {
+pub fn service_error(e: govmedia_service::ServiceError) -> anyhow::Error {
     match e {
         govmedia_service::ServiceError::Validation(f) => anyhow::anyhow!(
             f.iter()

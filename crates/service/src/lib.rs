@@ -19,6 +19,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod excel;
+pub mod province;
 pub mod public;
 pub mod units;
 pub mod users;
