@@ -237,24 +237,8 @@ pub async fn generate(svc: &Services, size: ProvinceSize) -> ServiceResult<Gener
         )
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!("unit {}: {e:?}", p.name)))?;
         let parent = p.parent.map(|i| &rows[i]);
-        let row = govmedia_store::units::insert(
-            &txn,
-            UnitRow {
-                id: 0,
-                parent_id: None,
-                path: String::new(),
-                name: draft.name,
-                short_name: draft.short_name,
-                level: draft.level.code().into(),
-                kind: draft.kind.code().into(),
-                region_code: None,
-                supervisor_id: None,
-                created_at: now,
-                updated_at: now,
-            },
-            parent,
-        )
-        .await?;
+        let row =
+            govmedia_store::units::insert(&txn, crate::units::new_row(&draft, now), parent).await?;
         rows.push(row);
     }
     let mut per_unit = vec![0usize; rows.len()];
