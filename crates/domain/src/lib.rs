@@ -9,6 +9,7 @@
 pub mod account;
 pub mod calendar;
 pub mod codes;
+pub mod inspection;
 pub mod registry_rules;
 pub mod role;
 pub mod sampling;
