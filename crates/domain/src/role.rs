@@ -44,6 +44,14 @@ pub enum Permission {
     ViewAudit,
     /// Dismiss a registry warning with a reason.
     DismissFlags,
+    /// Create, sample and close inspection campaigns; publish notices.
+    ManageCampaigns,
+    /// Fill scoresheets of sampled accounts.
+    Inspect,
+    /// Rectify findings of one's own units (start, submit proof).
+    Rectify,
+    /// Verify or reject rectifications.
+    ReviewRectification,
 }
 
 impl Role {
@@ -56,9 +64,11 @@ impl Role {
             ManageUnits | ManageUsers | ViewAudit | DismissFlags => {
                 matches!(self, SystemAdmin | SupervisorAdmin)
             }
-            ManageAccounts | ViewPersonalData => {
+            ManageAccounts | ViewPersonalData | Rectify => {
                 matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin)
             }
+            ManageCampaigns | ReviewRectification => matches!(self, SystemAdmin | SupervisorAdmin),
+            Inspect => matches!(self, SystemAdmin | SupervisorAdmin | Inspector),
         }
     }
 

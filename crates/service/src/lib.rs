@@ -19,6 +19,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod excel;
+pub mod inspection;
 pub mod province;
 pub mod public;
 pub mod units;
@@ -85,5 +86,10 @@ impl Services {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// Today's date in China (UTC+8), the date deadlines are counted in.
+    pub fn today(&self) -> chrono::NaiveDate {
+        (self.clock.now() + chrono::Duration::hours(8)).date_naive()
     }
 }

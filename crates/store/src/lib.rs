@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod entities;
+pub mod inspection;
 mod migrate;
 pub mod units;
 pub mod users;

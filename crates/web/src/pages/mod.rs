@@ -2,7 +2,9 @@
 
 pub mod accounts;
 mod audit;
+mod campaigns;
 mod dashboard;
+mod findings;
 mod flags;
 mod login;
 pub mod public;
@@ -28,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .merge(flags::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(campaigns::routes())
+        .merge(findings::routes())
         .merge(settings::routes())
         .merge(public::routes())
 }
