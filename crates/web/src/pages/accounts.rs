@@ -48,6 +48,9 @@ pub struct ListParams {
     pub sort: Option<String>,
     pub dir: Option<String>,
     pub page: Option<u64>,
+    /// Page size of the API (the pages use a fixed size). Not `#[serde(flatten)]`ed
+    /// into an API type: flattening makes serde_urlencoded refuse numbers.
+    pub per_page: Option<u64>,
 }
 
 impl ListParams {
