@@ -17,6 +17,25 @@ pub async fn insert(c: &impl ConnectionTrait, row: AccountRow) -> Result<Account
     Ok(active.insert(c).await?)
 }
 
+/// Inserts many accounts in one statement per call and returns them with their ids
+/// (in no particular order). Callers keep batches under the backends' bind limits.
+pub async fn insert_many(
+    c: &impl ConnectionTrait,
+    rows: Vec<AccountRow>,
+) -> Result<Vec<AccountRow>, DbError> {
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let models = rows.into_iter().map(|row| {
+        let mut active = row.into_active_model();
+        active.id = NotSet;
+        active
+    });
+    Ok(account::Entity::insert_many(models)
+        .exec_with_returning(c)
+        .await?)
+}
+
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<AccountRow, DbError> {
     account::Entity::find_by_id(id)
         .one(c)

@@ -16,6 +16,22 @@ pub async fn insert(c: &impl ConnectionTrait, row: AuditRow) -> Result<AuditRow,
     Ok(active.insert(c).await?)
 }
 
+/// Appends many records in one statement.
+pub async fn insert_many(c: &impl ConnectionTrait, rows: Vec<AuditRow>) -> Result<(), DbError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let models = rows.into_iter().map(|row| {
+        let mut active = row.into_active_model();
+        active.id = NotSet;
+        active
+    });
+    audit::Entity::insert_many(models)
+        .exec_without_returning(c)
+        .await?;
+    Ok(())
+}
+
 /// Filters of the audit log view; the scope path is mandatory.
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
