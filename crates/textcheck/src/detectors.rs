@@ -80,6 +80,15 @@ fn urls(text: &str, out: &mut Vec<Hit>) {
     let mut i = 0;
     let mut token_end = 0;
     while i + 1 < bytes.len() {
+        if bytes[i] != b'.' {
+            match memchr::memchr(b'.', &bytes[i..]) {
+                Some(p) => {
+                    i += p;
+                    continue;
+                }
+                None => break,
+            }
+        }
         if !(bytes[i] == b'.' && bytes[i + 1].is_ascii_lowercase()) || i < token_end {
             i += 1;
             continue;
@@ -291,12 +300,36 @@ fn classify(digits: &str) -> Option<(&'static str, String, String)> {
     None
 }
 
+/// The index of the first ASCII digit in `bytes` at or after `i` (`bytes.len()` if none):
+/// eight bytes at a time, since Chinese text has few digits.
+fn next_digit(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    while i + 8 <= bytes.len() {
+        let x = crate::normalize::word_at(bytes, i);
+        // Digits become bytes below 10; test for any byte below 10 (exact for bytes < 128,
+        // and bytes >= 128 stay >= 128).
+        let y = x ^ (ONES * 0x30);
+        if y.wrapping_sub(ONES * 10) & !y & (ONES * 0x80) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !bytes[i].is_ascii_digit() {
+        i += 1;
+    }
+    i
+}
+
 /// Digit groups joined by single spaces or hyphens (`138 1234 5678`, `6222-0200-…`).
 fn numbers(text: &str, out: &mut Vec<Hit>, first: usize) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() || (i > 0 && is_alnum(bytes[i - 1])) {
+        i = next_digit(bytes, i);
+        if i >= bytes.len() {
+            break;
+        }
+        if i > 0 && is_alnum(bytes[i - 1]) {
             i += 1;
             continue;
         }
@@ -388,7 +421,11 @@ fn price_contact(text: &str, out: &mut Vec<Hit>, first: usize) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_digit()) {
+        i = next_digit(bytes, i);
+        if i >= bytes.len() {
+            break;
+        }
+        if i == 0 || !bytes[i - 1].is_ascii_digit() {
             let s = i;
             while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
                 i += 1;

@@ -38,6 +38,9 @@ pub struct TypoHit {
     pub correct: String,
 }
 
+/// One char of a run with a reading: the char, its syllable id and its byte offset.
+pub type RunChar = (char, u16, usize);
+
 #[derive(Debug)]
 struct Word {
     chars: [char; 4],
@@ -203,26 +206,52 @@ impl TypoModel {
     /// Finds typos in normalised text (byte offsets into `text`).
     pub fn detect(&self, text: &str) -> Vec<TypoHit> {
         let mut hits = Vec::new();
+        self.detect_into(text, &mut Vec::new(), &mut hits);
+        hits
+    }
+
+    /// [`TypoModel::detect`] into reusable buffers: `run` is scratch space, hits are appended
+    /// to `hits`.
+    pub fn detect_into(&self, text: &str, run: &mut Vec<RunChar>, hits: &mut Vec<TypoHit>) {
+        run.clear();
         if self.groups.is_empty() {
-            return hits;
+            return;
         }
-        // Runs of chars with a reading: (char, syllable id, byte offset).
-        let mut run: Vec<(char, u16, usize)> = Vec::new();
-        for (b, c) in text.char_indices() {
-            let id = self.syl(c);
-            if id == 0 {
-                if run.len() >= 3 {
-                    self.scan_run(text, &run, b, &mut hits);
+        // Runs of chars with a reading. Every such char lies in U+3400..U+9FFF, encoded in
+        // three bytes E3 90 80 ..= E9 BF BF, so the bytes are decoded here directly and
+        // anything else ends a run.
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b0 = bytes[i];
+            if (0xE3..=0xE9).contains(&b0) && i + 2 < bytes.len() {
+                let code = (u32::from(b0 & 0x0F) << 12)
+                    | (u32::from(bytes[i + 1] & 0x3F) << 6)
+                    | u32::from(bytes[i + 2] & 0x3F);
+                if code >= HAN_START {
+                    let id = self.syllable[(code - HAN_START) as usize];
+                    if id != 0 {
+                        run.push((char::from_u32(code).unwrap_or('\0'), id, i));
+                        i += 3;
+                        continue;
+                    }
                 }
-                run.clear();
-            } else {
-                run.push((c, id, b));
             }
+            if run.len() >= 3 {
+                self.scan_run(text, run, i, hits);
+            }
+            run.clear();
+            i += match b0 {
+                0x00..=0xBF => 1,
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
         }
         if run.len() >= 3 {
-            self.scan_run(text, &run, text.len(), &mut hits);
+            self.scan_run(text, run, text.len(), hits);
         }
-        hits
+        run.clear();
     }
 
     fn scan_run(

@@ -2,7 +2,7 @@
 //! lies within the text, on char boundaries, and equals the finding's `text`.
 
 use govmedia_textcheck::{
-    Checker,
+    Checker, Severity,
     normalize::{fold_char, normalize},
 };
 use proptest::prelude::*;
@@ -15,10 +15,22 @@ fn checker() -> &'static Checker {
 
 fn check_invariants(text: &str) {
     let chars: Vec<char> = text.chars().collect();
-    for f in checker().check(text) {
+    let findings = checker().check(text);
+    for f in &findings {
         assert!(f.start < f.end && f.end <= chars.len(), "{f:?}");
         let slice: String = chars[f.start..f.end].iter().collect();
         assert_eq!(slice, f.text);
+    }
+    // The verdict API agrees with the findings at every threshold.
+    for min in [
+        Severity::Info,
+        Severity::Warn,
+        Severity::Deduct,
+        Severity::Veto,
+    ] {
+        let n = findings.iter().filter(|f| f.severity >= min).count();
+        assert_eq!(checker().count(text, min), n, "{min} {text:?}");
+        assert_eq!(checker().has_finding(text, min), n > 0, "{min} {text:?}");
     }
 }
 
