@@ -4,7 +4,7 @@ use crate::detectors;
 use crate::dict::{self, Defaults, DictError, Dictionary, Entry, Rule};
 use crate::finding::{Category, Finding, Severity};
 use crate::normalize::{Cursor, Normalized, normalize_into, normalize_term};
-use crate::typo::{RunChar, TypoHit, TypoModel};
+use crate::typo::{TypoHit, TypoModel};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -246,7 +246,7 @@ struct Scratch {
     norm: Normalized,
     raws: Vec<Raw>,
     hits: Vec<detectors::Hit>,
-    run: Vec<RunChar>,
+    run: Vec<u16>,
     typos: Vec<TypoHit>,
 }
 

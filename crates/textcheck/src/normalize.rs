@@ -464,6 +464,52 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
                 continue;
             }
         }
+        // ASCII, CJK punctuation and full-width forms that are not dropped: the same result
+        // as the general path below, without decoding a char or leaving the run when nothing
+        // changes.
+        if b0 < 0x80 {
+            let f = b0.to_ascii_lowercase();
+            if !(last_kept_han && (f == b'(' || is_filler(char::from(f)))) {
+                if f != b0 {
+                    out.text.push_str(&text[copy_from..i]);
+                    out.text.push(char::from(f));
+                    copy_from = i + 1;
+                }
+                ascii_flags(out, f, last_kept_ascii);
+                last_kept_ascii = f;
+                norm_chars += 1;
+                last_kept_han = false;
+                i += 1;
+                continue;
+            }
+        } else if b0 == 0xE3 && i + 2 < bytes.len() && bytes[i + 1] == 0x80 && bytes[i + 2] > 0x80 {
+            // U+3001..U+303F (、。《》「」…): never folded, dropped or Han.
+            norm_chars += 1;
+            last_kept_han = false;
+            last_kept_ascii = 0;
+            i += 3;
+            continue;
+        } else if b0 == 0xEF && i + 2 < bytes.len() {
+            // U+FF01..U+FF5E (，：；（）！？ＡＢ１２…) fold to ASCII.
+            let code = (u32::from(b0 & 0x0F) << 12)
+                | (u32::from(bytes[i + 1] & 0x3F) << 6)
+                | u32::from(bytes[i + 2] & 0x3F);
+            if (0xFF01..=0xFF5E).contains(&code) {
+                let f = ((code - 0xFEE0) as u8).to_ascii_lowercase();
+                if !(last_kept_han && (code == 0xFF08 || is_filler(char::from(f)))) {
+                    out.text.push_str(&text[copy_from..i]);
+                    out.text.push(char::from(f));
+                    copy_from = i + 3;
+                    out.shift(i + 3);
+                    ascii_flags(out, f, last_kept_ascii);
+                    last_kept_ascii = f;
+                    norm_chars += 1;
+                    last_kept_han = false;
+                    i += 3;
+                    continue;
+                }
+            }
+        }
         // Anything else: flush the run and take the general path.
         out.text.push_str(&text[copy_from..i]);
         let Some(c) = text[i..].chars().next() else {
@@ -490,13 +536,7 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
         let f = fold_with(table, c);
         if f.is_ascii() {
             let b = f as u8;
-            if b.is_ascii_digit() {
-                out.has_digit = true;
-            } else if b == b'@' {
-                out.has_at = true;
-            } else if b.is_ascii_lowercase() && last_kept_ascii == b'.' {
-                out.has_dot_alpha = true;
-            }
+            ascii_flags(out, b, last_kept_ascii);
             last_kept_ascii = b;
         } else {
             last_kept_ascii = 0;
@@ -513,6 +553,18 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
         }
     }
     out.text.push_str(&text[copy_from.min(bytes.len())..]);
+}
+
+/// Notes what the detectors look for in a kept ASCII char `b` that follows `prev`.
+#[inline(always)]
+fn ascii_flags(out: &mut Normalized, b: u8, prev: u8) {
+    if b.is_ascii_digit() {
+        out.has_digit = true;
+    } else if b == b'@' {
+        out.has_at = true;
+    } else if b.is_ascii_lowercase() && prev == b'.' {
+        out.has_dot_alpha = true;
+    }
 }
 
 /// After a Han char, the number of chars (and bytes) at the start of `rest` that are dropped:

@@ -38,8 +38,30 @@ pub struct TypoHit {
     pub correct: String,
 }
 
-/// One char of a run with a reading: the char, its syllable id and its byte offset.
-pub type RunChar = (char, u16, usize);
+/// A run of three-byte chars with a reading in the normalised text.
+struct Run<'a> {
+    text: &'a str,
+    /// Byte offset of the first char.
+    start: usize,
+    /// Syllable id of each char.
+    ids: &'a [u16],
+}
+
+impl Run<'_> {
+    /// Byte offset of char `k` of the run (or just past the run).
+    #[inline]
+    fn byte_at(&self, k: usize) -> usize {
+        self.start + 3 * k
+    }
+
+    /// Char `k` of the run, decoded from its three bytes.
+    fn char_at(&self, k: usize) -> char {
+        let b = &self.text.as_bytes()[self.byte_at(k)..self.byte_at(k) + 3];
+        let code =
+            (u32::from(b[0] & 0x0F) << 12) | (u32::from(b[1] & 0x3F) << 6) | u32::from(b[2] & 0x3F);
+        char::from_u32(code).unwrap_or('\0')
+    }
+}
 
 #[derive(Debug)]
 struct Word {
@@ -129,7 +151,9 @@ impl TypoModel {
                 ok &= ids[j] != 0;
             }
             if ok {
-                let h = prefix_hash(&ids);
+                let h = prefix_hash(
+                    (u64::from(ids[0]) << 24) | (u64::from(ids[1]) << 12) | u64::from(ids[2]),
+                );
                 model.prefixes[h >> 6] |= 1u64 << (h & 63);
                 model
                     .groups
@@ -210,17 +234,18 @@ impl TypoModel {
         hits
     }
 
-    /// [`TypoModel::detect`] into reusable buffers: `run` is scratch space, hits are appended
+    /// [`TypoModel::detect`] into reusable buffers: `ids` is scratch space, hits are appended
     /// to `hits`.
-    pub fn detect_into(&self, text: &str, run: &mut Vec<RunChar>, hits: &mut Vec<TypoHit>) {
-        run.clear();
+    pub fn detect_into(&self, text: &str, ids: &mut Vec<u16>, hits: &mut Vec<TypoHit>) {
+        ids.clear();
         if self.groups.is_empty() {
             return;
         }
         // Runs of chars with a reading. Every such char lies in U+3400..U+9FFF, encoded in
-        // three bytes E3 90 80 ..= E9 BF BF, so the bytes are decoded here directly and
-        // anything else ends a run.
+        // three bytes E3 90 80 ..= E9 BF BF, so a run is contiguous three-byte chars: only the
+        // syllable ids and the run's first byte are kept, and anything else ends a run.
         let bytes = text.as_bytes();
+        let mut start = 0;
         let mut i = 0;
         while i < bytes.len() {
             let b0 = bytes[i];
@@ -231,16 +256,19 @@ impl TypoModel {
                 if code >= HAN_START {
                     let id = self.syllable[(code - HAN_START) as usize];
                     if id != 0 {
-                        run.push((char::from_u32(code).unwrap_or('\0'), id, i));
+                        if ids.is_empty() {
+                            start = i;
+                        }
+                        ids.push(id);
                         i += 3;
                         continue;
                     }
                 }
             }
-            if run.len() >= 3 {
-                self.scan_run(text, run, i, hits);
+            if ids.len() >= 3 {
+                self.scan_run(&Run { text, start, ids }, hits);
             }
-            run.clear();
+            ids.clear();
             i += match b0 {
                 0x00..=0xBF => 1,
                 0xC0..=0xDF => 2,
@@ -248,89 +276,89 @@ impl TypoModel {
                 _ => 4,
             };
         }
-        if run.len() >= 3 {
-            self.scan_run(text, run, text.len(), hits);
+        if ids.len() >= 3 {
+            self.scan_run(&Run { text, start, ids }, hits);
         }
-        run.clear();
+        ids.clear();
     }
 
-    fn scan_run(
-        &self,
-        text: &str,
-        run: &[(char, u16, usize)],
-        end: usize,
-        hits: &mut Vec<TypoHit>,
-    ) {
-        let byte_at = |i: usize| if i < run.len() { run[i].2 } else { end };
+    fn scan_run(&self, run: &Run<'_>, hits: &mut Vec<TypoHit>) {
+        let ids = run.ids;
         let mut i = 0;
-        while i + 3 <= run.len() {
+        // The first three syllables of the window, rolled one id at a time.
+        let mut prefix = (u64::from(ids[0]) << 12) | u64::from(ids[1]);
+        while i + 3 <= ids.len() {
+            prefix = ((prefix << 12) | u64::from(ids[i + 2])) & 0xF_FFFF_FFFF;
+            // Cheap first test: does any group start with these three syllables?
+            if !self.starts_group(prefix) {
+                i += 1;
+                continue;
+            }
             let mut found = None;
-            // Cheap first test: does any group start with these two syllables?
-            if self.starts_group(&[run[i].1, run[i + 1].1, run[i + 2].1]) {
-                for n in [4usize, 3] {
-                    if i + n > run.len() {
-                        continue;
-                    }
-                    let mut ids = [0u16; 4];
-                    let mut chars = ['\0'; 4];
-                    for k in 0..n {
-                        ids[k] = run[i + k].1;
-                        chars[k] = run[i + k].0;
-                    }
-                    if !self.maybe(key_of(&ids[..n])) {
-                        continue;
-                    }
-                    let Some(w) = self.correction(&chars[..n], &ids[..n]) else {
-                        continue;
-                    };
-                    if n == 3 && !self.isolated(run, i, &w.chars[..3]) {
-                        continue;
-                    }
-                    found = Some((n, w));
-                    break;
+            for n in [4usize, 3] {
+                if i + n > ids.len() || !self.maybe(key_of(&ids[i..i + n])) {
+                    continue;
                 }
+                let mut chars = ['\0'; 4];
+                for (k, c) in chars.iter_mut().enumerate().take(n) {
+                    *c = run.char_at(i + k);
+                }
+                let Some(w) = self.correction(&chars[..n], &ids[i..i + n]) else {
+                    continue;
+                };
+                if n == 3 && !self.isolated(run, i, &w.chars[..3]) {
+                    continue;
+                }
+                found = Some((n, w));
+                break;
             }
             match found {
                 Some((n, w)) => {
-                    let (s, e) = (byte_at(i), byte_at(i + n));
+                    let (s, e) = (run.byte_at(i), run.byte_at(i + n));
                     hits.push(TypoHit {
                         start: s,
                         end: e,
-                        found: text[s..e].to_string(),
+                        found: run.text[s..e].to_string(),
                         correct: w.chars[..n].iter().collect(),
                     });
                     i += n;
+                    // Restart the rolling prefix after the hit.
+                    if i + 2 <= ids.len() {
+                        prefix = (u64::from(ids[i]) << 12) | u64::from(ids[i + 1]);
+                    }
                 }
                 None => i += 1,
             }
         }
     }
 
-    /// For a 3-char window at `run[i..i + 3]` whose correction is `word`: the replaced char
-    /// forms no known two-char word with a neighbour, and the rest is not a word by itself.
-    fn isolated(&self, run: &[(char, u16, usize)], i: usize, word: &[char]) -> bool {
-        let Some(k) = (0..3).find(|&k| run[i + k].0 != word[k]) else {
+    /// For a 3-char window at `i..i + 3` of the run whose correction is `word`: the replaced
+    /// char forms no known two-char word with a neighbour, and the rest is not a word by itself.
+    fn isolated(&self, run: &Run<'_>, i: usize, word: &[char]) -> bool {
+        let c = |k: usize| run.char_at(k);
+        let Some(k) = (0..3).find(|&k| c(i + k) != word[k]) else {
             return false;
         };
         let p = i + k;
-        let x = run[p].0;
-        if p > 0 && self.is_pair(run[p - 1].0, x) {
+        let x = c(p);
+        if p > 0 && self.is_pair(c(p - 1), x) {
             return false;
         }
-        if p + 1 < run.len() && self.is_pair(x, run[p + 1].0) {
+        if p + 1 < run.ids.len() && self.is_pair(x, c(p + 1)) {
             return false;
         }
         match k {
-            0 => !self.is_pair(run[i + 1].0, run[i + 2].0),
-            2 => !self.is_pair(run[i].0, run[i + 1].0),
+            0 => !self.is_pair(c(i + 1), c(i + 2)),
+            2 => !self.is_pair(c(i), c(i + 1)),
             _ => true,
         }
     }
 
-    /// Whether some group's reading may start with these three syllables.
+    /// Whether some group's reading may start with these three syllables (`prefix` holds
+    /// them as 12-bit fields, first one highest).
     #[inline]
-    fn starts_group(&self, ids: &[u16; 3]) -> bool {
-        let h = prefix_hash(ids);
+    fn starts_group(&self, prefix: u64) -> bool {
+        let h = prefix_hash(prefix);
         self.prefixes[h >> 6] & (1u64 << (h & 63)) != 0
     }
 
@@ -346,8 +374,7 @@ impl TypoModel {
 const PREFIX_BITS: u32 = 18;
 
 #[inline]
-fn prefix_hash(ids: &[u16]) -> usize {
-    let k = (u64::from(ids[0]) << 24) | (u64::from(ids[1]) << 12) | u64::from(ids[2]);
+fn prefix_hash(k: u64) -> usize {
     (mix(k ^ 0x5851_F42D_4C95_7F2D) >> (64 - PREFIX_BITS)) as usize
 }
 
