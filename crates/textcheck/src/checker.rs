@@ -3,7 +3,9 @@
 use crate::detectors;
 use crate::dict::{self, Defaults, DictError, Dictionary, Entry, Rule};
 use crate::finding::{Category, Finding, Severity};
-use crate::normalize::{Cursor, Normalized, normalize_into, normalize_term};
+use crate::normalize::{
+    Cursor, Normalized, normalize_into, normalize_term, normalize_with_readings,
+};
 use crate::typo::{TypoHit, TypoModel};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use std::cell::RefCell;
@@ -246,7 +248,6 @@ struct Scratch {
     norm: Normalized,
     raws: Vec<Raw>,
     hits: Vec<detectors::Hit>,
-    run: Vec<u16>,
     typos: Vec<TypoHit>,
 }
 
@@ -369,7 +370,12 @@ impl Checker {
     /// `warn`). With `stop`, returns true as soon as a dictionary match at or above it is
     /// found (dictionary matches never overlap, so such a match is always reported).
     fn scan(&self, text: &str, s: &mut Scratch, min: Severity, stop: Option<Severity>) -> bool {
-        normalize_into(text, &mut s.norm);
+        match self.typo {
+            Some(model) if min <= Severity::Warn => {
+                normalize_with_readings(text, &mut s.norm, model.readings());
+            }
+            _ => normalize_into(text, &mut s.norm),
+        }
         s.raws.clear();
         if self.dictionary_matches(&s.norm, &mut s.raws, stop) {
             return true;
@@ -392,7 +398,7 @@ impl Checker {
             && min <= Severity::Warn
         {
             s.typos.clear();
-            model.detect_into(&s.norm.text, &mut s.run, &mut s.typos);
+            model.detect_in(&s.norm, &mut s.typos);
             let taken = s.raws.len();
             for (i, t) in s.typos.iter().enumerate() {
                 if s.raws[..taken]

@@ -30,6 +30,11 @@ pub struct Normalized {
     /// time the difference between the two changes (a fold that changes a char's UTF-8 length,
     /// such as `，` → `,`, or dropped chars). Between entries the bytes correspond one to one.
     shifts: Vec<(u32, u32)>,
+    /// Filled only by [`normalize_with_readings`]: the syllable id of every normalised char
+    /// that has one, in runs of consecutive such chars (`(first byte, first index into
+    /// reading_ids)` per run; a run ends where the next one starts).
+    pub reading_runs: Vec<(u32, u32)>,
+    pub reading_ids: Vec<u16>,
     /// Seen while normalising, so detectors skip texts that cannot hold what they look for.
     pub has_digit: bool,
     pub has_at: bool,
@@ -107,7 +112,9 @@ pub(crate) fn count_chars(s: &[u8]) -> usize {
 #[inline]
 fn continuation_bytes(w: u64) -> usize {
     // Bit 7 set and bit 6 clear, per byte (the shift moves each byte's bit 6 to its bit 7).
-    ((w & !(w << 1) & 0x8080_8080_8080_8080).count_ones()) as usize
+    // One bit per byte, summed by a multiply (no popcount instruction in the base x86-64 set).
+    let m = (w & !(w << 1) & 0x8080_8080_8080_8080) >> 7;
+    (m.wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
 }
 
 /// Maps normalised byte offsets to original char and byte offsets by walking forward, so a
@@ -418,12 +425,36 @@ pub fn normalize(text: &str) -> Normalized {
 
 /// Normalises `text` into `out`, reusing its buffers (a scanner keeps one per thread).
 pub fn normalize_into(text: &str, out: &mut Normalized) {
+    normalize_impl::<false>(text, out, &[]);
+}
+
+/// [`normalize_into`] that also looks up each kept char in `readings` (a syllable id per char
+/// of U+3400..U+9FFF, 0 for none) and fills `reading_runs` and `reading_ids`, so the typo
+/// model does not decode the text a second time.
+pub fn normalize_with_readings(text: &str, out: &mut Normalized, readings: &[u16]) {
+    normalize_impl::<true>(text, out, readings);
+}
+
+/// The syllable id of `code` in `readings`, 0 outside its range.
+#[inline(always)]
+fn reading(readings: &[u16], code: u32) -> u16 {
+    code.checked_sub(CJK_START)
+        .and_then(|i| readings.get(i as usize))
+        .copied()
+        .unwrap_or(0)
+}
+
+fn normalize_impl<const READINGS: bool>(text: &str, out: &mut Normalized, readings: &[u16]) {
     let table = t2s_table();
     let bytes = text.as_bytes();
     out.text.clear();
     out.text.reserve(text.len());
     out.drops.clear();
     out.shifts.clear();
+    out.reading_runs.clear();
+    out.reading_ids.clear();
+    // Whether the last kept char had a reading (the current run goes on).
+    let mut in_run = false;
     out.has_digit = false;
     out.has_at = false;
     out.has_dot_alpha = false;
@@ -445,6 +476,22 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
                 | u32::from(bytes[i + 2] & 0x3F);
             if code >= 0x4E00 {
                 let f = table.get(code);
+                if READINGS {
+                    let id = reading(readings, f as u32);
+                    if id == 0 {
+                        in_run = false;
+                    } else {
+                        if !in_run {
+                            // This char's normalised byte: the output so far plus the
+                            // pending copy.
+                            let at = out.text.len() + (i - copy_from);
+                            out.reading_runs
+                                .push((at as u32, out.reading_ids.len() as u32));
+                            in_run = true;
+                        }
+                        out.reading_ids.push(id);
+                    }
+                }
                 if f as u32 != code {
                     out.text.push_str(&text[copy_from..i]);
                     out.text.push(f);
@@ -479,6 +526,7 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
                 last_kept_ascii = f;
                 norm_chars += 1;
                 last_kept_han = false;
+                in_run = false;
                 i += 1;
                 continue;
             }
@@ -486,6 +534,7 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
             // U+3001..U+303F (、。《》「」…): never folded, dropped or Han.
             norm_chars += 1;
             last_kept_han = false;
+            in_run = false;
             last_kept_ascii = 0;
             i += 3;
             continue;
@@ -505,6 +554,7 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
                     last_kept_ascii = f;
                     norm_chars += 1;
                     last_kept_han = false;
+                    in_run = false;
                     i += 3;
                     continue;
                 }
@@ -542,6 +592,19 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
             last_kept_ascii = 0;
             if f == '¥' || f == '￥' {
                 out.has_price_mark = true;
+            }
+        }
+        if READINGS {
+            let id = reading(readings, f as u32);
+            if id == 0 {
+                in_run = false;
+            } else {
+                if !in_run {
+                    out.reading_runs
+                        .push((out.text.len() as u32, out.reading_ids.len() as u32));
+                    in_run = true;
+                }
+                out.reading_ids.push(id);
             }
         }
         out.text.push(f);

@@ -282,6 +282,38 @@ impl TypoModel {
         ids.clear();
     }
 
+    /// The syllable id of every char of U+3400..U+9FFF (0 for none), for
+    /// [`crate::normalize::normalize_with_readings`].
+    pub fn readings(&self) -> &[u16] {
+        &self.syllable
+    }
+
+    /// [`TypoModel::detect`] over the runs that
+    /// [`crate::normalize::normalize_with_readings`] found in `norm`.
+    pub fn detect_in(&self, norm: &crate::normalize::Normalized, hits: &mut Vec<TypoHit>) {
+        if self.groups.is_empty() {
+            return;
+        }
+        let runs = &norm.reading_runs;
+        let ids = &norm.reading_ids;
+        for (k, &(start, first)) in runs.iter().enumerate() {
+            let end = runs
+                .get(k + 1)
+                .map_or(ids.len(), |&(_, next)| next as usize);
+            let Some(run_ids) = ids.get(first as usize..end) else {
+                continue;
+            };
+            if run_ids.len() >= 3 {
+                let run = Run {
+                    text: &norm.text,
+                    start: start as usize,
+                    ids: run_ids,
+                };
+                self.scan_run(&run, hits);
+            }
+        }
+    }
+
     fn scan_run(&self, run: &Run<'_>, hits: &mut Vec<TypoHit>) {
         let ids = run.ids;
         let mut i = 0;

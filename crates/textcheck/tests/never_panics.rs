@@ -3,7 +3,8 @@
 
 use govmedia_textcheck::{
     Checker, Severity,
-    normalize::{fold_char, normalize},
+    normalize::{Normalized, fold_char, normalize, normalize_with_readings},
+    typo::TypoModel,
 };
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -104,6 +105,33 @@ proptest! {
             if let Some(p) = prev { prop_assert!(a > p); }
             prev = Some(a);
         }
+    }
+}
+
+/// The typo model over the runs found while normalising agrees with the model over the
+/// normalised text.
+fn readings_agree(text: &str) {
+    let model = TypoModel::get();
+    let plain = normalize(text);
+    let mut fused = Normalized::default();
+    normalize_with_readings(text, &mut fused, model.readings());
+    assert_eq!(plain.text, fused.text);
+    let mut hits = Vec::new();
+    model.detect_in(&fused, &mut hits);
+    assert_eq!(model.detect(&plain.text), hits, "{text:?}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn fused_readings_match_separate_scan(parts in proptest::collection::vec(piece(), 0..40)) {
+        readings_agree(&parts.concat());
+    }
+
+    #[test]
+    fn fused_readings_match_separate_scan_han(s in "[\\u{4E00}-\\u{9FFF}\\u{3400}-\\u{4DBF}一鼓股作气是因为伪*（(a1，。]{0,200}") {
+        readings_agree(&s);
     }
 }
 
