@@ -2,7 +2,7 @@
 
 use crate::detectors;
 use crate::dict::{self, Defaults, DictError, Dictionary, Entry, Rule};
-use crate::finding::{Category, Finding, Severity};
+use crate::finding::{Category, Finding, FindingRef, Severity};
 use crate::normalize::{
     Cursor, Normalized, normalize_into, normalize_term, normalize_with_readings,
 };
@@ -486,27 +486,53 @@ impl Checker {
         false
     }
 
-    /// Maps the raw findings of `s` to findings over `text`, in order, one of each span and
-    /// category.
+    /// Checks a text and passes each finding, borrowed, to `each`: the findings of
+    /// [`Checker::check`], in the same order, without allocating any (the checker's per-thread
+    /// buffers are reused). For callers that store or render findings themselves.
+    pub fn check_each(&self, text: &str, mut each: impl FnMut(FindingRef<'_>)) {
+        if text.is_empty() {
+            return;
+        }
+        with_scratch(|s| {
+            self.scan(text, s, Severity::Info, None);
+            let (hits, typos) = (&s.hits, &s.typos);
+            let mut message = String::new();
+            map_spans(text, &s.norm, &mut s.raws, |r, start, end, found| {
+                let (rule, msg, suggestion): (&str, &str, Option<&str>) = match r.source {
+                    Source::Rule(i) => {
+                        let cr = &self.rules[i as usize];
+                        (&cr.origin, &cr.message, cr.rule.suggestion.as_deref())
+                    }
+                    Source::Detector(i) => {
+                        let h = &hits[i as usize];
+                        (h.rule, &h.message, h.suggestion.as_deref())
+                    }
+                    Source::Typo(i) => {
+                        let t = &typos[i as usize];
+                        message.clear();
+                        typo_message(&mut message, t);
+                        (&self.names.typo, &message, Some(&t.correct))
+                    }
+                };
+                each(FindingRef {
+                    category: r.category,
+                    severity: r.severity,
+                    start,
+                    end,
+                    text: found,
+                    rule,
+                    message: msg,
+                    suggestion,
+                });
+            });
+        });
+    }
+
+    /// Maps the raw findings of `s` to owned findings over `text`.
     fn map_back(&self, text: &str, s: &mut Scratch) -> Vec<Finding> {
-        // Dictionary matches come in order; detector and typo hits are merged in by the sort,
-        // which is then also the output order (the mapping is monotonic). The mapping is also
-        // one to one, so duplicates are found on normalised spans, before any mapping.
-        sort_dedup(&mut s.raws);
-        let mut cursor = Cursor::new(&s.norm, text);
         let mut out: Vec<Finding> = Vec::with_capacity(s.raws.len());
-        for r in &s.raws {
-            let (start, bs) = cursor.start(r.byte_start);
-            // The end is mapped from a copy left at the start: the next start may lie before
-            // this end (overlapping detector hits), and the cursor only walks forward.
-            let mut at_end = cursor.clone();
-            let (end, be) = at_end.end(r.byte_end);
-            if start >= end {
-                continue;
-            }
-            let Some(found) = text.get(bs..be) else {
-                continue;
-            };
+        let (hits, typos) = (&s.hits, &s.typos);
+        map_spans(text, &s.norm, &mut s.raws, |r, start, end, found| {
             let (rule, message, suggestion) = match r.source {
                 Source::Rule(i) => {
                     let cr = &self.rules[i as usize];
@@ -517,7 +543,7 @@ impl Checker {
                     )
                 }
                 Source::Detector(i) => {
-                    let h = &s.hits[i as usize];
+                    let h = &hits[i as usize];
                     (
                         self.names.detector(h.rule),
                         Arc::from(h.message.as_str()),
@@ -525,10 +551,12 @@ impl Checker {
                     )
                 }
                 Source::Typo(i) => {
-                    let t = &s.typos[i as usize];
+                    let t = &typos[i as usize];
+                    let mut message = String::new();
+                    typo_message(&mut message, t);
                     (
                         Arc::clone(&self.names.typo),
-                        Arc::from(format!("疑似错别字：「{}」应为「{}」", t.found, t.correct)),
+                        Arc::from(message),
                         Some(t.correct.clone()),
                     )
                 }
@@ -543,8 +571,46 @@ impl Checker {
                 message,
                 suggestion,
             });
-        }
+        });
         out
+    }
+}
+
+/// The message of a typo-model finding.
+fn typo_message(out: &mut String, t: &TypoHit) {
+    out.push_str("疑似错别字：「");
+    out.push_str(&t.found);
+    out.push_str("」应为「");
+    out.push_str(&t.correct);
+    out.push('」');
+}
+
+/// Sorts and deduplicates `raws`, then maps each to its original char span `[start, end)` and
+/// text, in order, and passes them to `emit`.
+fn map_spans(
+    text: &str,
+    norm: &Normalized,
+    raws: &mut Vec<Raw>,
+    mut emit: impl FnMut(&Raw, usize, usize, &str),
+) {
+    // Dictionary matches come in order; detector and typo hits are merged in by the sort,
+    // which is then also the output order (the mapping is monotonic). The mapping is also
+    // one to one, so duplicates are found on normalised spans, before any mapping.
+    sort_dedup(raws);
+    let mut cursor = Cursor::new(norm, text);
+    for r in raws.iter() {
+        let (start, bs) = cursor.start(r.byte_start);
+        // The end is mapped from a copy left at the start: the next start may lie before
+        // this end (overlapping detector hits), and the cursor only walks forward.
+        let mut at_end = cursor.clone();
+        let (end, be) = at_end.end(r.byte_end);
+        if start >= end {
+            continue;
+        }
+        let Some(found) = text.get(bs..be) else {
+            continue;
+        };
+        emit(r, start, end, found);
     }
 }
 

@@ -22,6 +22,10 @@ fn check_invariants(text: &str) {
         let slice: String = chars[f.start..f.end].iter().collect();
         assert_eq!(slice, f.text);
     }
+    // The borrowed findings are the same findings.
+    let mut borrowed = Vec::new();
+    checker().check_each(text, |f| borrowed.push(f.to_finding()));
+    assert_eq!(borrowed, findings);
     // The verdict API agrees with the findings at every threshold.
     for min in [
         Severity::Info,
