@@ -2,7 +2,7 @@
 //! instructions, so its figures do not depend on the machine's load). Not a test.
 //!
 //! ```text
-//! scan_profile CORPUS [LEXICON_DIR]
+//! scan_profile CORPUS [LEXICON_DIR] [--pairs]
 //! valgrind --tool=callgrind --toggle-collect='scan_profile::scan_all' \
 //!     target/release/examples/scan_profile CORPUS LEXICON_DIR
 //! ```
@@ -64,7 +64,10 @@ fn main() {
     )
     .expect("read corpus");
     let docs: Vec<&str> = corpus.lines().collect();
-    let mut builder = Checker::builder().with_defaults();
+    // `--pairs` anywhere: with the typo model's two-character rule.
+    let pairs = args.iter().any(|a| a == "--pairs");
+    let args: Vec<String> = args.into_iter().filter(|a| a != "--pairs").collect();
+    let mut builder = Checker::builder().with_defaults().typo_pairs(pairs);
     if let Some(dir) = args.get(2) {
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .expect("lexicon dir")

@@ -60,6 +60,7 @@ enum Kind {
 pub struct CheckerBuilder {
     dicts: Vec<Dictionary>,
     typo_model: bool,
+    typo_pairs: bool,
     detectors: bool,
 }
 
@@ -80,6 +81,16 @@ impl CheckerBuilder {
     /// Turns the structured-data detectors (IDs, phones, cards, e-mail, URLs) on or off.
     pub fn detectors(mut self, on: bool) -> Self {
         self.detectors = on;
+        self
+    }
+
+    /// Turns the typo model's two-character rule on or off (off by default): a two-char
+    /// window that is no word, reads as none with its neighbours and is a one-char homophone
+    /// change of a frequent word (以经 → 已经 is not caught, 单巍 → 单位 is). It about triples
+    /// the model's recall on edited text and costs about a tenth of the scan time; see
+    /// `docs/benchmarks.md`.
+    pub fn typo_pairs(mut self, on: bool) -> Self {
+        self.typo_pairs = on;
         self
     }
 
@@ -172,6 +183,7 @@ impl CheckerBuilder {
             kinds,
             rules,
             typo: self.typo_model.then(TypoModel::get),
+            typo_pairs: self.typo_pairs,
             detectors: self.detectors,
             pattern_count: patterns.len(),
             names: Names::new(),
@@ -197,6 +209,7 @@ pub struct Checker {
     kinds: Vec<Kind>,
     rules: Vec<CompiledRule>,
     typo: Option<&'static TypoModel>,
+    typo_pairs: bool,
     detectors: bool,
     pattern_count: usize,
     names: Names,
@@ -313,6 +326,7 @@ impl Checker {
             kinds: Vec::new(),
             rules: Vec::new(),
             typo: None,
+            typo_pairs: false,
             detectors: false,
             pattern_count: 0,
             names: Names::new(),
@@ -372,7 +386,7 @@ impl Checker {
     fn scan(&self, text: &str, s: &mut Scratch, min: Severity, stop: Option<Severity>) -> bool {
         match self.typo {
             Some(model) if min <= Severity::Warn => {
-                normalize_with_readings(text, &mut s.norm, model.readings());
+                normalize_with_readings(text, &mut s.norm, model.readings(), self.typo_pairs);
             }
             _ => normalize_into(text, &mut s.norm),
         }
@@ -398,7 +412,7 @@ impl Checker {
             && min <= Severity::Warn
         {
             s.typos.clear();
-            model.detect_in(&s.norm, &mut s.typos);
+            model.detect_in(&s.norm, self.typo_pairs, &mut s.typos);
             let taken = s.raws.len();
             for (i, t) in s.typos.iter().enumerate() {
                 if s.raws[..taken]

@@ -35,6 +35,8 @@ pub struct Normalized {
     /// reading_ids)` per run; a run ends where the next one starts).
     pub reading_runs: Vec<(u32, u32)>,
     pub reading_ids: Vec<u16>,
+    /// The code point of each of those chars, less U+3400 (only when asked for).
+    pub reading_codes: Vec<u16>,
     /// Seen while normalising, so detectors skip texts that cannot hold what they look for.
     pub has_digit: bool,
     pub has_at: bool,
@@ -425,14 +427,18 @@ pub fn normalize(text: &str) -> Normalized {
 
 /// Normalises `text` into `out`, reusing its buffers (a scanner keeps one per thread).
 pub fn normalize_into(text: &str, out: &mut Normalized) {
-    normalize_impl::<false>(text, out, &[]);
+    normalize_impl::<false, false>(text, out, &[]);
 }
 
 /// [`normalize_into`] that also looks up each kept char in `readings` (a syllable id per char
-/// of U+3400..U+9FFF, 0 for none) and fills `reading_runs` and `reading_ids`, so the typo
-/// model does not decode the text a second time.
-pub fn normalize_with_readings(text: &str, out: &mut Normalized, readings: &[u16]) {
-    normalize_impl::<true>(text, out, readings);
+/// of U+3400..U+9FFF, 0 for none) and fills `reading_runs` and `reading_ids` (and, with
+/// `codes`, `reading_codes`), so the typo model does not decode the text a second time.
+pub fn normalize_with_readings(text: &str, out: &mut Normalized, readings: &[u16], codes: bool) {
+    if codes {
+        normalize_impl::<true, true>(text, out, readings);
+    } else {
+        normalize_impl::<true, false>(text, out, readings);
+    }
 }
 
 /// The syllable id of `code` in `readings`, 0 outside its range.
@@ -444,7 +450,11 @@ fn reading(readings: &[u16], code: u32) -> u16 {
         .unwrap_or(0)
 }
 
-fn normalize_impl<const READINGS: bool>(text: &str, out: &mut Normalized, readings: &[u16]) {
+fn normalize_impl<const READINGS: bool, const CODES: bool>(
+    text: &str,
+    out: &mut Normalized,
+    readings: &[u16],
+) {
     let table = t2s_table();
     let bytes = text.as_bytes();
     out.text.clear();
@@ -453,6 +463,7 @@ fn normalize_impl<const READINGS: bool>(text: &str, out: &mut Normalized, readin
     out.shifts.clear();
     out.reading_runs.clear();
     out.reading_ids.clear();
+    out.reading_codes.clear();
     // Whether the last kept char had a reading (the current run goes on).
     let mut in_run = false;
     out.has_digit = false;
@@ -490,6 +501,9 @@ fn normalize_impl<const READINGS: bool>(text: &str, out: &mut Normalized, readin
                             in_run = true;
                         }
                         out.reading_ids.push(id);
+                        if CODES {
+                            out.reading_codes.push((f as u32 - CJK_START) as u16);
+                        }
                     }
                 }
                 if f as u32 != code {
@@ -605,6 +619,9 @@ fn normalize_impl<const READINGS: bool>(text: &str, out: &mut Normalized, readin
                     in_run = true;
                 }
                 out.reading_ids.push(id);
+                if CODES {
+                    out.reading_codes.push((f as u32 - CJK_START) as u16);
+                }
             }
         }
         out.text.push(f);

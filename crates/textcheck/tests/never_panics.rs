@@ -14,9 +14,26 @@ fn checker() -> &'static Checker {
     C.get_or_init(Checker::with_defaults)
 }
 
+/// The defaults with the typo model's two-character rule on.
+fn checker_pairs() -> &'static Checker {
+    static C: OnceLock<Checker> = OnceLock::new();
+    C.get_or_init(|| {
+        Checker::builder()
+            .with_defaults()
+            .typo_pairs(true)
+            .build()
+            .expect("checker")
+    })
+}
+
 fn check_invariants(text: &str) {
+    check_invariants_with(checker(), text);
+    check_invariants_with(checker_pairs(), text);
+}
+
+fn check_invariants_with(checker: &Checker, text: &str) {
     let chars: Vec<char> = text.chars().collect();
-    let findings = checker().check(text);
+    let findings = checker.check(text);
     for f in &findings {
         assert!(f.start < f.end && f.end <= chars.len(), "{f:?}");
         let slice: String = chars[f.start..f.end].iter().collect();
@@ -24,7 +41,7 @@ fn check_invariants(text: &str) {
     }
     // The borrowed findings are the same findings.
     let mut borrowed = Vec::new();
-    checker().check_each(text, |f| borrowed.push(f.to_finding()));
+    checker.check_each(text, |f| borrowed.push(f.to_finding()));
     assert_eq!(borrowed, findings);
     // The verdict API agrees with the findings at every threshold.
     for min in [
@@ -34,8 +51,8 @@ fn check_invariants(text: &str) {
         Severity::Veto,
     ] {
         let n = findings.iter().filter(|f| f.severity >= min).count();
-        assert_eq!(checker().count(text, min), n, "{min} {text:?}");
-        assert_eq!(checker().has_finding(text, min), n > 0, "{min} {text:?}");
+        assert_eq!(checker.count(text, min), n, "{min} {text:?}");
+        assert_eq!(checker.has_finding(text, min), n > 0, "{min} {text:?}");
     }
 }
 
@@ -117,12 +134,14 @@ proptest! {
 fn readings_agree(text: &str) {
     let model = TypoModel::get();
     let plain = normalize(text);
-    let mut fused = Normalized::default();
-    normalize_with_readings(text, &mut fused, model.readings());
-    assert_eq!(plain.text, fused.text);
-    let mut hits = Vec::new();
-    model.detect_in(&fused, &mut hits);
-    assert_eq!(model.detect(&plain.text), hits, "{text:?}");
+    for pairs in [false, true] {
+        let mut fused = Normalized::default();
+        normalize_with_readings(text, &mut fused, model.readings(), pairs);
+        assert_eq!(plain.text, fused.text);
+        let mut hits = Vec::new();
+        model.detect_in(&fused, pairs, &mut hits);
+        assert_eq!(model.detect_with(&plain.text, pairs), hits, "{text:?}");
+    }
 }
 
 proptest! {
