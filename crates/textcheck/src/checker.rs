@@ -359,7 +359,7 @@ impl Checker {
         }
         with_scratch(|s| {
             self.scan(text, s, min, None);
-            sort_dedup(&mut s.raws);
+            sort_dedup(&s.norm, &mut s.raws);
             s.raws.iter().filter(|r| r.severity >= min).count()
         })
     }
@@ -374,7 +374,7 @@ impl Checker {
             if self.scan(text, s, min, Some(min)) {
                 return true;
             }
-            sort_dedup(&mut s.raws);
+            sort_dedup(&s.norm, &mut s.raws);
             s.raws.iter().any(|r| r.severity >= min)
         })
     }
@@ -610,7 +610,7 @@ fn map_spans(
     // Dictionary matches come in order; detector and typo hits are merged in by the sort,
     // which is then also the output order (the mapping is monotonic). The mapping is also
     // one to one, so duplicates are found on normalised spans, before any mapping.
-    sort_dedup(raws);
+    sort_dedup(norm, raws);
     let mut cursor = Cursor::new(norm, text);
     for r in raws.iter() {
         let (start, bs) = cursor.start(r.byte_start);
@@ -628,9 +628,18 @@ fn map_spans(
     }
 }
 
-/// Sorts raw findings by position (then category and push order) and keeps the first of each
-/// normalised span and category.
-fn sort_dedup(raws: &mut Vec<Raw>) {
+/// Drops raw findings whose span is empty or not on char boundaries of the normalised text
+/// (none should be: this keeps `check`, `check_each` and `count` agreeing if a detector ever
+/// gets a span wrong), sorts them by position (then category and push order) and keeps the
+/// first of each normalised span and category.
+fn sort_dedup(norm: &Normalized, raws: &mut Vec<Raw>) {
+    let t = &norm.text;
+    raws.retain(|r| {
+        r.byte_start < r.byte_end
+            && r.byte_end <= t.len()
+            && t.is_char_boundary(r.byte_start)
+            && t.is_char_boundary(r.byte_end)
+    });
     raws.sort_unstable_by_key(|r| (r.byte_start, r.byte_end, r.category, r.seq));
     raws.dedup_by(|b, a| {
         a.byte_start == b.byte_start && a.byte_end == b.byte_end && a.category == b.category

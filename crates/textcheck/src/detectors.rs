@@ -432,8 +432,9 @@ fn price_contact(text: &str, out: &mut Vec<Hit>, first: usize) {
             }
             let before = &text[..s];
             let after = &text[i..];
-            if before.ends_with('¥') || before.ends_with('￥') {
-                prices.push((s - '¥'.len_utf8(), i));
+            // ¥ is two bytes, ￥ three: the span starts at the mark itself.
+            if let Some(mark) = ['¥', '￥'].into_iter().find(|&m| before.ends_with(m)) {
+                prices.push((s - mark.len_utf8(), i));
             } else if after.starts_with('元') || after.starts_with('块') {
                 prices.push((s, i + 3));
             }
@@ -518,6 +519,16 @@ mod tests {
         assert_eq!(r[1].0, "zhang.san@example.com");
         assert_eq!(r[1].2.as_deref(), Some("z***@example.com"));
         assert!(run("版本v1.2.3和文件a.pdf").is_empty());
+    }
+
+    #[test]
+    fn full_width_yen_price_starts_at_the_mark() {
+        let r = run("特价￥99，加微信abc123");
+        assert!(
+            r.iter()
+                .any(|x| x.1 == "detector.price_contact" && x.0 == "￥99,加微信"),
+            "{r:?}"
+        );
     }
 
     #[test]

@@ -168,6 +168,15 @@ proptest! {
     }
 }
 
+/// Found by the fuzzer: a price after a full-width ￥ (three bytes) got a span starting
+/// inside the mark, which `check` dropped and `count` counted.
+#[test]
+fn full_width_yen_price() {
+    for text in ["特价￥99，加微信abc123", "￥2019YYYY微信", "QQ读￥12元微信"] {
+        check_invariants(text);
+    }
+}
+
 #[test]
 fn huge_input() {
     let text = "国土资源部台湾国再接再励13812345678 https://a.example.com/x。".repeat(20_000);
