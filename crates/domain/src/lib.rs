@@ -9,6 +9,8 @@
 pub mod account;
 pub mod calendar;
 pub mod codes;
+pub mod filing;
+pub mod policy;
 pub mod registry_rules;
 pub mod role;
 pub mod sampling;
