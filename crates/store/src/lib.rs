@@ -15,7 +15,9 @@
 pub mod accounts;
 pub mod audit;
 pub mod entities;
+pub mod filings;
 mod migrate;
+pub mod settings;
 pub mod units;
 pub mod users;
 

@@ -3,8 +3,13 @@
 
 pub mod account;
 pub mod account_qr;
+pub mod announcement;
 pub mod api_token;
 pub mod audit;
+pub mod filing;
+pub mod filing_attachment;
+pub mod filing_event;
+pub mod filing_step;
 pub mod flag_dismissal;
 pub mod session;
 pub mod setting;
