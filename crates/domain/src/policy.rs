@@ -131,6 +131,27 @@ pub enum ApproverKind {
     Upper,
 }
 
+impl ApproverKind {
+    /// The stable code stored with a resolved step.
+    pub fn code(self) -> &'static str {
+        match self {
+            ApproverKind::HostHead => "host_head",
+            ApproverKind::Office => "office",
+            ApproverKind::Upper => "upper",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            ApproverKind::HostHead,
+            ApproverKind::Office,
+            ApproverKind::Upper,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+    }
+}
+
 /// One step of an approval chain as the profile states it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

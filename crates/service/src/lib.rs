@@ -13,12 +13,15 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod crypto;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod excel;
+pub mod filings;
+pub mod policy;
 pub mod public;
 pub mod units;
 pub mod users;
@@ -70,6 +73,8 @@ pub struct Services {
     pub sealer: crypto::Sealer,
     pub clock: Arc<dyn Clock>,
     pub throttle: Arc<auth::LoginThrottle>,
+    /// The working-day calendar deadlines are counted with (built-in years for now).
+    pub calendar: Arc<govmedia_domain::calendar::WorkingCalendar>,
 }
 
 impl Services {
@@ -79,10 +84,16 @@ impl Services {
             sealer,
             clock,
             throttle: Arc::new(auth::LoginThrottle::default()),
+            calendar: Arc::new(govmedia_domain::calendar::WorkingCalendar::builtin()),
         }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// Today's date in China (UTC+8), the date deadlines are counted in.
+    pub fn today(&self) -> chrono::NaiveDate {
+        (self.clock.now() + chrono::Duration::hours(8)).date_naive()
     }
 }
