@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod calendar;
 mod check;
 mod config;
 mod platform;
@@ -52,6 +53,9 @@ enum Command {
     Score(score::ScoreArgs),
     /// Draw a reproducible spot-check sample.
     Sample(sample::SampleArgs),
+    /// 工作日历: working-day deadlines.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Command::Check(args) => return ExitCode::from(check::run(&args)),
         Command::Score(args) => score::run(&args),
         Command::Sample(args) => sample::run(&args),
+        Command::Calendar(cmd) => calendar::run(&cmd),
         Command::DefaultConfig => {
             print!("{}", config::Config::default_file());
             Ok(())

@@ -77,6 +77,78 @@ pub const ENDPOINTS: &[(&str, &str, &str, bool, &str)] = &[
         false,
         "",
     ),
+    (
+        "get",
+        "/api/v1/calendar/deadline",
+        "期限计算：from（YYYY-MM-DD）之后第 working_days 个工作日（from 当天不计）；工作日历未覆盖时返回 422 calendar_not_covered（无需登录）",
+        false,
+        "",
+    ),
+    (
+        "get",
+        "/api/v1/filings",
+        "备案列表（本辖区及送本单位审批的）：status",
+        true,
+        "",
+    ),
+    (
+        "post",
+        "/api/v1/filings",
+        "新建备案（submit=true 时直接提交审批）",
+        true,
+        "FilingBody",
+    ),
+    ("get", "/api/v1/filings/inbox", "待我审批", true, ""),
+    (
+        "get",
+        "/api/v1/filings/deadlines",
+        "各单位待备案、逾期、迟报、待报送的备案",
+        true,
+        "",
+    ),
+    (
+        "get",
+        "/api/v1/filings/{id}",
+        "备案详情：审批步骤、办理记录、附件、变更内容、期限",
+        true,
+        "",
+    ),
+    (
+        "post",
+        "/api/v1/filings/{id}/submit",
+        "提交草稿或退回的备案",
+        true,
+        "",
+    ),
+    (
+        "post",
+        "/api/v1/filings/{id}/decide",
+        "审批当前步骤：同意、退回或驳回（报上级步骤须填批复文号）",
+        true,
+        "DecisionInput",
+    ),
+    (
+        "post",
+        "/api/v1/filings/{id}/opened",
+        "登记已批准的开设申请为已开通（创建账号并发布开通公告）",
+        true,
+        "OpenedBody",
+    ),
+    (
+        "get",
+        "/api/v1/public/announcements",
+        "开通公告（无需登录）",
+        false,
+        "",
+    ),
+    ("get", "/api/v1/policy", "当前政策配置", true, ""),
+    (
+        "put",
+        "/api/v1/policy",
+        "设置政策配置（系统管理员）：profile 为内置配置名或 TOML 文本",
+        true,
+        "PolicyBody",
+    ),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -108,6 +180,18 @@ fn schemas() -> Value {
             "username": {"type": "string"}, "display_name": {"type": "string"}, "unit_id": {"type": "integer"},
             "role": {"type": "string", "enum": ["system_admin", "supervisor_admin", "host_admin", "editor", "reviewer", "inspector", "read_only"]},
             "password": {"type": "string"}, "active": {"type": "boolean"}}},
+        "FilingBody": {"type": "object", "required": ["kind", "reason"], "properties": {
+            "kind": {"type": "string", "enum": ["open", "change", "pause", "close", "deregister", "team_change", "exit"]},
+            "account_id": {"type": ["integer", "null"], "description": "开设以外的备案必填"},
+            "reason": {"type": "string"}, "effective_on": {"type": "string", "description": "YYYY-MM-DD，开设以外必填"},
+            "notice_url": {"type": "string", "description": "关停必填"},
+            "account": {"$ref": "#/components/schemas/AccountInput", "description": "开设、变更、团队或运维变更必填"},
+            "submit": {"type": "boolean"}}},
+        "DecisionInput": {"type": "object", "required": ["step", "decision"], "properties": {
+            "step": {"type": "integer"}, "decision": {"type": "string", "enum": ["approve", "return", "reject"]},
+            "comment": {"type": "string"}, "document": {"type": "string", "description": "报上级步骤：上级批复文号"}}},
+        "OpenedBody": {"type": "object", "required": ["opened_on"], "properties": {"opened_on": {"type": "string"}, "url": {"type": "string"}}},
+        "PolicyBody": {"type": "object", "required": ["profile"], "properties": {"profile": {"type": "string"}}},
         "Error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "array"}}}
     })
 }

@@ -512,11 +512,68 @@ async fn exports_are_xlsx_and_openapi_paths_answer() {
             concrete
         };
         let r = c.api("GET", &concrete, None).await;
+        // A route that exists answers; a missing object is a JSON `not_found`,
+        // unlike the empty 404 of an unknown route.
         assert!(
-            r.status != StatusCode::NOT_FOUND && r.status != StatusCode::METHOD_NOT_ALLOWED,
+            r.status != StatusCode::METHOD_NOT_ALLOWED
+                && (r.status != StatusCode::NOT_FOUND || r.body.contains("not_found")),
             "{concrete}: {}",
             r.status
         );
     }
     assert_eq!(c.get("/api/docs").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn calendar_deadline_counts_working_days_and_refuses_uncovered_years() {
+    let w = world("caldeadline").await;
+    let get = |path: String| {
+        let app = w.app.clone();
+        async move {
+            send(
+                &app,
+                axum::http::Request::get(path)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    // Table: from, n, expected deadline (春节 2026, 国庆 2025, year end).
+    for (from, n, expected) in [
+        ("2026-02-12", 3, "2026-02-24"),
+        ("2025-09-30", 1, "2025-10-09"),
+        ("2025-12-31", 1, "2026-01-04"),
+        ("2025-03-08", 0, "2025-03-08"),
+    ] {
+        let r = get(format!(
+            "/api/v1/calendar/deadline?from={from}&working_days={n}"
+        ))
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{from} {n}: {}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"from": from, "working_days": n, "deadline": expected})
+        );
+    }
+    let r = get("/api/v1/calendar/deadline?from=2026-12-30&working_days=5".into()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["code"], "calendar_not_covered");
+    assert!(v["message"].as_str().unwrap().contains("2027"), "{v}");
+    for bad in [
+        "from=2026-13-01&working_days=1",
+        "from=2026-01-05&working_days=-1",
+        "from=2026-01-05&working_days=abc",
+        "working_days=3",
+        "from=2026-01-05",
+        "from=2026-01-05&working_days=100000",
+    ] {
+        let r = get(format!("/api/v1/calendar/deadline?{bad}")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["code"], "validation", "{bad}");
+        assert!(!v["fields"].as_array().unwrap().is_empty(), "{bad}");
+    }
 }

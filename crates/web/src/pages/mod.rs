@@ -3,6 +3,7 @@
 pub mod accounts;
 mod audit;
 mod dashboard;
+mod filings;
 mod flags;
 mod login;
 pub mod public;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .merge(units::routes())
         .merge(accounts::routes())
         .merge(flags::routes())
+        .merge(filings::routes())
         .merge(users::routes())
         .merge(audit::routes())
         .merge(settings::routes())

@@ -1,0 +1,557 @@
+//! 备案与审批 pages: the filing list, the application form, the 待我审批 inbox,
+//! a filing's detail with its decisions, the deadline lists, and attachments.
+
+use super::accounts::{account_fields, input_from_draft, input_from_pairs};
+use super::xlsx_response;
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::{csrf, page};
+use crate::session::{CsrfOnly, User};
+use axum::Form;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use govmedia_domain::account::AccountInput;
+use govmedia_domain::filing::{Decision, FilingKind, FilingStatus};
+use govmedia_domain::role::Permission;
+use govmedia_service::excel::Table;
+use govmedia_service::filings::{self, DecisionInput, FilingInput, FilingSummary, Purpose};
+use govmedia_service::{ServiceError, accounts, units};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/filings", get(list))
+        .route("/filings/inbox", get(inbox))
+        .route("/filings/deadlines", get(deadlines))
+        .route("/filings/deadlines.xlsx", get(deadlines_xlsx))
+        .route("/filings/new", get(new_form).post(create))
+        .route("/filings/{id}", get(detail))
+        .route("/filings/{id}/submit", post(submit))
+        .route("/filings/{id}/decide", post(decide))
+        .route("/filings/{id}/opened", post(opened))
+        .route("/filings/{id}/attachments", post(upload))
+        .route("/filings/{id}/attachments/{aid}", get(download))
+}
+
+fn status_tag(s: FilingStatus) -> Markup {
+    html! { span.tag { (s.label()) } }
+}
+
+fn deadline_cell(f: &FilingSummary) -> Markup {
+    html! {
+        @match &f.deadline {
+            Some(d) => {
+                @if let Some(day) = d.deadline { (day) } @else { span.muted { "无期限" } }
+                @if d.overdue { " " span.flag { "已逾期" } }
+                @if let Some(n) = d.late_by.filter(|n| *n > 0) { " " span.flag { "迟报" (n) (d.period.map(|p| p.count.label()).unwrap_or("天")) } }
+            }
+            None => { span.muted { "—" } }
+        }
+    }
+}
+
+fn summary_table(items: &[FilingSummary]) -> Markup {
+    html! {
+        @if items.is_empty() { p.muted { "暂无记录。" } } @else {
+            table {
+                tr { th { "编号" } th { "类型" } th { "账号" } th { "主办单位" } th { "状态" } th { "当前步骤" } th { "备案期限" } th { "申请人" } }
+                @for f in items { tr {
+                    td { a href={"/filings/" (f.id)} { "#" (f.id) } }
+                    td { (f.kind.label()) }
+                    td { a href={"/filings/" (f.id)} { (f.title) } }
+                    td { (f.host_unit_name) }
+                    td { (status_tag(f.status)) }
+                    td { (f.current_step.clone().unwrap_or_default()) }
+                    td { (deadline_cell(f)) }
+                    td { (f.applicant_name) }
+                } }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ListParams {
+    status: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<ListParams>,
+) -> Result<Markup, PageError> {
+    let status = match p.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => {
+            Some(FilingStatus::parse(s).map_err(|e| ServiceError::field("status", e.to_string()))?)
+        }
+        None => None,
+    };
+    let items = filings::list(&state.svc, &user.actor, status).await?;
+    let can_file = user.actor.can(Permission::FileFilings);
+    Ok(page(
+        &user,
+        "备案",
+        "/filings",
+        html! {
+            h1 { "备案与审批" }
+            div.actions {
+                @if can_file { a.button href="/filings/new?kind=open" { "申请开设新账号" } }
+                a.button.secondary href="/filings/inbox" { "待我审批" }
+                a.button.secondary href="/filings/deadlines" { "备案期限统计" }
+            }
+            form.filters method="get" action="/filings" {
+                select name="status" { option value="" { "全部状态" } @for s in FilingStatus::ALL { option value=(s.code()) selected[status == Some(*s)] { (s.label()) } } }
+                button type="submit" { "筛选" }
+            }
+            p.muted { "变更、暂停、关停、注销、团队或运维变更、退出监管：请在账号详情页点击相应按钮发起备案。" }
+            (summary_table(&items))
+        },
+    ))
+}
+
+async fn inbox(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
+    let items = filings::inbox(&state.svc, &user.actor).await?;
+    Ok(page(
+        &user,
+        "待我审批",
+        "/filings",
+        html! {
+            h1 { "待我审批（" (items.len()) "）" }
+            (summary_table(&items))
+        },
+    ))
+}
+
+async fn deadlines(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
+    let report = filings::deadline_report(&state.svc, &user.actor).await?;
+    let rows = |title: &str, list: &[filings::DeadlineRow]| {
+        html! {
+            @if !list.is_empty() {
+                h3 { (title) "（" (list.len()) "）" }
+                table {
+                    tr { th { "备案" } th { "类型" } th { "状态" } th { "期限" } th { "备案日期" } th { "迟报" } th { "报送期限" } }
+                    @for r in list { tr {
+                        td { a href={"/filings/" (r.id)} { (r.title) } } td { (r.kind) } td { (r.status) }
+                        td { (r.deadline.map(|d| d.to_string()).unwrap_or_default()) }
+                        td { (r.filed_on.map(|d| d.to_string()).unwrap_or_default()) }
+                        td { (r.late_by.filter(|n| *n > 0).map(|n| n.to_string()).unwrap_or_default()) }
+                        td { (r.forwarding_deadline.map(|d| d.to_string()).unwrap_or_default()) }
+                    } }
+                }
+            }
+        }
+    };
+    Ok(page(
+        &user,
+        "备案期限统计",
+        "/filings",
+        html! {
+            h1 { "备案期限统计" }
+            div.actions { a.button.secondary href="/filings/deadlines.xlsx" { "导出Excel" } }
+            @if report.is_empty() { p.muted { "本辖区没有待备案、逾期或迟报的备案。" } }
+            @for u in &report {
+                h2 { (u.unit_name) }
+                (rows("待备案", &u.due)) (rows("已逾期未备案", &u.overdue)) (rows("迟报", &u.late)) (rows("待报送上级", &u.to_forward))
+            }
+        },
+    ))
+}
+
+async fn deadlines_xlsx(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
+    let report = filings::deadline_report(&state.svc, &user.actor).await?;
+    let mut rows = Vec::new();
+    for u in &report {
+        for (what, list) in [
+            ("待备案", &u.due),
+            ("已逾期", &u.overdue),
+            ("迟报", &u.late),
+            ("待报送", &u.to_forward),
+        ] {
+            for r in list {
+                rows.push(vec![
+                    u.unit_name.clone(),
+                    what.to_string(),
+                    r.id.to_string(),
+                    r.kind.to_string(),
+                    r.title.clone(),
+                    r.status.to_string(),
+                    r.deadline.map(|d| d.to_string()).unwrap_or_default(),
+                    r.filed_on.map(|d| d.to_string()).unwrap_or_default(),
+                    r.late_by.map(|n| n.to_string()).unwrap_or_default(),
+                    r.forwarding_deadline
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                ]);
+            }
+        }
+    }
+    let table = Table {
+        title: "备案期限统计".into(),
+        headers: [
+            "主办单位",
+            "类别",
+            "备案编号",
+            "类型",
+            "账号",
+            "状态",
+            "备案期限",
+            "备案日期",
+            "迟报天数",
+            "报送期限",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    };
+    xlsx_response("备案期限统计.xlsx", &table)
+}
+
+#[derive(Deserialize, Default)]
+struct NewParams {
+    kind: Option<String>,
+    account: Option<String>,
+}
+
+struct FilingForm {
+    kind: FilingKind,
+    account_id: Option<i64>,
+    reason: String,
+    effective_on: String,
+    notice_url: String,
+    account: AccountInput,
+}
+
+async fn form_page(
+    state: &AppState,
+    user: &User,
+    f: &FilingForm,
+    errors: &[String],
+) -> Result<Markup, PageError> {
+    let tree = units::tree(&state.svc, &user.actor).await?;
+    let account_name = match f.account_id {
+        Some(id) => Some(accounts::get(&state.svc, &user.actor, id).await?.draft.name),
+        None => None,
+    };
+    let title = format!("{}备案申请", f.kind.label());
+    Ok(page(
+        user,
+        &title,
+        "/filings",
+        html! {
+            h1 { (title) }
+            @if let Some(n) = &account_name { p { "账号：" b { (n) } } }
+            @if !errors.is_empty() { ul.errors { @for e in errors { li { (e) } } } }
+            form method="post" action="/filings/new" {
+                (csrf(user))
+                input type="hidden" name="filing_kind" value=(f.kind.code());
+                @if let Some(id) = f.account_id { input type="hidden" name="account_id" value=(id); }
+                label { span { "开设、变更、关停或注销的理由 *" } textarea name="reason" required { (f.reason) } }
+                @if f.kind != FilingKind::Open {
+                    div.grid {
+                        label { span { "生效日期 *" } input type="date" name="effective_on" value=(f.effective_on) required; }
+                        @if f.kind == FilingKind::Close { label { span { "停更说明链接 *" } input name="notice_url" value=(f.notice_url) placeholder="https://"; } }
+                    }
+                }
+                @if f.kind.carries_account_data() { (account_fields(&tree, &f.account)) }
+                @if f.kind == FilingKind::Exit { p.muted { "退出监管须附机构编制批复文件：请先保存草稿，在详情页上传后再提交。" } }
+                div.actions {
+                    button type="submit" name="intent" value="submit" { "提交审批" }
+                    button.secondary type="submit" name="intent" value="draft" { "保存草稿" }
+                    a.button.secondary href="/filings" { "取消" }
+                }
+            }
+        },
+    ))
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<NewParams>,
+) -> Result<Markup, PageError> {
+    user.actor.require(Permission::FileFilings)?;
+    let kind = FilingKind::parse(p.kind.as_deref().unwrap_or("open"))
+        .map_err(|e| ServiceError::field("kind", e.to_string()))?;
+    let account_id = super::opt_id(&p.account)?;
+    let account = match account_id {
+        Some(id) => input_from_draft(&accounts::get(&state.svc, &user.actor, id).await?.draft),
+        None => AccountInput {
+            host_unit_id: user.actor.unit_id.to_string(),
+            verified: "否".into(),
+            news_licence: "否".into(),
+            interaction_open: "是".into(),
+            operating_mode: "self_run".into(),
+            status: "normal".into(),
+            ..Default::default()
+        },
+    };
+    if kind != FilingKind::Open && account_id.is_none() {
+        return Err(PageError::BadRequest("请从账号详情页发起该类备案".into()));
+    }
+    let form = FilingForm {
+        kind,
+        account_id,
+        reason: String::new(),
+        effective_on: String::new(),
+        notice_url: String::new(),
+        account,
+    };
+    form_page(&state, &user, &form, &[]).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (account, token) = input_from_pairs(&pairs);
+    user.check_csrf(&token)?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let kind = FilingKind::parse(&get("filing_kind"))
+        .map_err(|e| ServiceError::field("kind", e.to_string()))?;
+    let account_id = super::opt_id(&Some(get("account_id")))?;
+    let input = FilingInput {
+        kind: kind.code().into(),
+        account_id,
+        reason: get("reason"),
+        effective_on: get("effective_on"),
+        notice_url: get("notice_url"),
+        account: kind.carries_account_data().then(|| account.clone()),
+    };
+    match filings::create(&state.svc, &user.actor, &input, get("intent") != "draft").await {
+        Ok(id) => Ok(Redirect::to(&format!("/filings/{id}")).into_response()),
+        Err(e @ (ServiceError::Validation(_) | ServiceError::Conflict(_))) => {
+            let messages = match &e {
+                ServiceError::Validation(f) => f.iter().map(|f| f.message.clone()).collect(),
+                other => vec![other.to_string()],
+            };
+            let form = FilingForm {
+                kind,
+                account_id,
+                reason: input.reason,
+                effective_on: input.effective_on,
+                notice_url: input.notice_url,
+                account,
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form_page(&state, &user, &form, &messages).await?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    let v = filings::get(&state.svc, &user.actor, id).await?;
+    let s = &v.summary;
+    let editable = matches!(s.status, FilingStatus::Draft | FilingStatus::Returned)
+        && user.actor.can(Permission::FileFilings);
+    Ok(page(
+        &user,
+        &format!("备案 #{id}"),
+        "/filings",
+        html! {
+            h1 { (s.kind.label()) "备案 #" (id) "：" (s.title) " " (status_tag(s.status)) }
+            table.kv {
+                tr { th { "主办单位" } td { (s.host_unit_name) } }
+                @if let Some(a) = s.account_id { tr { th { "账号" } td { a href={"/accounts/" (a)} { "查看账号" } } } }
+                tr { th { "申请人" } td { (s.applicant_name) } }
+                tr { th { "理由" } td { (v.reason) } }
+                @if let Some(u) = &v.notice_url { tr { th { "停更说明" } td { a href=(u) rel="noopener noreferrer" { (u) } } } }
+                @if let Some(d) = &s.deadline {
+                    tr { th { "生效日期" } td { (d.effective_on.map(|x| x.to_string()).unwrap_or_else(|| "尚未生效".into())) } }
+                    tr { th { "备案期限" } td { @if let (Some(p), Some(day)) = (d.period, d.deadline) { (day) "（生效后" (p) "）" } @else { "本地区政策未规定" } } }
+                    tr { th { "备案日期" } td { (d.filed_on.map(|x| x.to_string()).unwrap_or_default()) @if d.overdue { " " span.flag { "已逾期" } } } }
+                    tr { th { "是否迟报" } td { @match d.late_by { Some(0) => { "按时" } Some(n) => { span.flag { "迟报" (n) (d.period.map(|p| p.count.label()).unwrap_or("天")) } } None => { "—" } } } }
+                    @if let Some(f) = d.forwarding_deadline { tr { th { "报送上级期限" } td { (f) } } }
+                }
+                tr { th { "政策配置" } td { (v.profile_id) } }
+            }
+            @if !v.diff.is_empty() {
+                h2 { "变更内容" }
+                table { tr { th { "项目" } th { "原内容" } th { "变更为" } } @for c in &v.diff { tr { td { (c.label) } td { (c.before) } td { (c.after) } } } }
+            }
+            h2 { "审批流程" }
+            table {
+                tr { th { "步骤" } th { "审批单位" } th { "状态" } th { "审批人" } th { "意见" } th { "批复文号" } }
+                @for st in &v.steps { tr {
+                    td { (st.position + 1) ". " (st.label) } td { (st.decider) } td { (st.status.label()) }
+                    td { (st.decided_by.clone().unwrap_or_default()) } td { (st.comment.clone().unwrap_or_default()) } td { (st.document.clone().unwrap_or_default()) }
+                } }
+            }
+            @if let Some(step) = v.my_step {
+                @let upper = v.steps.iter().any(|s| s.position == step && s.upper);
+                h2 { "审批：" (v.steps.iter().find(|s| s.position == step).map(|s| s.label.clone()).unwrap_or_default()) }
+                form method="post" action={"/filings/" (id) "/decide"} {
+                    (csrf(&user))
+                    input type="hidden" name="step" value=(step);
+                    @if upper { label { span { "上级机关批复文号 *（报上级：录入上级决定）" } input name="document" required; } }
+                    label { span { "意见（退回、驳回须填写）" } textarea name="comment" {} }
+                    div.actions { @for d in Decision::ALL { button type="submit" name="decision" value=(d.code()) class=(if *d == Decision::Reject { "danger" } else if *d == Decision::Return { "secondary" } else { "" }) { (d.label()) } } }
+                }
+            }
+            @if v.may_record_opened {
+                h2 { "登记开通" }
+                form method="post" action={"/filings/" (id) "/opened"} {
+                    (csrf(&user))
+                    div.grid {
+                        label { span { "开通日期 *" } input type="date" name="opened_on" required; }
+                        label { span { "账号链接" } input name="url" placeholder="https://"; }
+                    }
+                    div.actions { button type="submit" { "登记开通并发布开通公告" } }
+                }
+            }
+            @if editable {
+                form method="post" action={"/filings/" (id) "/submit"} { (csrf(&user)) div.actions { button type="submit" { "提交审批" } } }
+            }
+            h2 { "附件" }
+            @if v.attachments.is_empty() { p.muted { "暂无附件。" } }
+            ul { @for a in &v.attachments { li { a href={"/filings/" (id) "/attachments/" (a.id)} { (a.file_name) } " （" (Purpose::parse(&a.purpose).map(|p| p.label()).unwrap_or("其他")) "，" (a.size / 1024 + 1) "KB）" } } }
+            form method="post" action={"/filings/" (id) "/attachments"} enctype="multipart/form-data" {
+                (csrf(&user))
+                select name="purpose" { @for p in Purpose::ALL { option value=(p.code()) { (p.label()) } } }
+                " " input type="file" name="file" required;
+                " " button.secondary type="submit" { "上传（PDF/OFD/DOCX/图片，≤10MB）" }
+            }
+            h2 { "办理记录" }
+            table {
+                tr { th { "时间（UTC）" } th { "人员" } th { "操作" } th { "说明" } }
+                @for e in &v.events { tr { td { (e.at.format("%Y-%m-%d %H:%M")) } td { (e.user_name) } td { (e.action_label) } td { (e.comment.clone().unwrap_or_default()) } } }
+            }
+        },
+    ))
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    filings::submit(&state.svc, &user.actor, id).await?;
+    Ok(Redirect::to(&format!("/filings/{id}")).into_response())
+}
+
+// Plain strings: a flattened struct cannot read numbers from a urlencoded form.
+#[derive(Deserialize)]
+struct DecideForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    document: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let step = f
+        .step
+        .trim()
+        .parse()
+        .map_err(|_| PageError::BadRequest("审批步骤无效".into()))?;
+    let input = DecisionInput {
+        step,
+        decision: f.decision,
+        comment: f.comment,
+        document: f.document,
+    };
+    filings::decide(&state.svc, &user.actor, id, &input).await?;
+    Ok(Redirect::to(&format!("/filings/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct OpenedForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    opened_on: String,
+    #[serde(default)]
+    url: String,
+}
+
+async fn opened(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<OpenedForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let account = filings::record_opened(&state.svc, &user.actor, id, &f.opened_on, &f.url).await?;
+    Ok(Redirect::to(&format!("/accounts/{account}")).into_response())
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    let bad = || PageError::BadRequest("上传的表单无效或文件过大（上限10MB）".into());
+    let (mut token, mut purpose, mut name, mut bytes) =
+        (String::new(), String::new(), String::new(), Vec::new());
+    while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
+        match field.name() {
+            Some("csrf") => token = field.text().await.map_err(|_| bad())?,
+            Some("purpose") => purpose = field.text().await.map_err(|_| bad())?,
+            Some("file") => {
+                name = field.file_name().unwrap_or("附件").to_string();
+                let data = field.bytes().await.map_err(|_| bad())?;
+                if data.len() > filings::ATTACHMENT_MAX_BYTES {
+                    return Err(ServiceError::field("file", "附件不能超过10MB").into());
+                }
+                bytes = data.to_vec();
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(&token)?;
+    filings::attach(&state.svc, &user.actor, id, &purpose, &name, bytes).await?;
+    Ok(Redirect::to(&format!("/filings/{id}")).into_response())
+}
+
+async fn download(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let a = filings::attachment(&state.svc, &user.actor, id, aid).await?;
+    let disposition = format!(
+        "attachment; filename=\"attachment\"; filename*=UTF-8''{}",
+        crate::layout::percent_encode(&a.file_name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.mime.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        a.content,
+    )
+        .into_response())
+}
