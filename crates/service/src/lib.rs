@@ -21,6 +21,7 @@ pub mod demo;
 pub mod error;
 pub mod excel;
 pub mod filings;
+pub mod forms;
 pub mod policy;
 pub mod public;
 pub mod units;

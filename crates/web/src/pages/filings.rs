@@ -35,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/filings/{id}/opened", post(opened))
         .route("/filings/{id}/attachments", post(upload))
         .route("/filings/{id}/attachments/{aid}", get(download))
+        .route("/filings/{id}/form.docx", get(form_docx))
+        .route("/filings/{id}/form.pdf", get(form_pdf))
 }
 
 fn status_tag(s: FilingStatus) -> Markup {
@@ -387,7 +389,14 @@ async fn detail(
                 h2 { "变更内容" }
                 table { tr { th { "项目" } th { "原内容" } th { "变更为" } } @for c in &v.diff { tr { td { (c.label) } td { (c.before) } td { (c.after) } } } }
             }
-            h2 { "审批流程" }
+            div.actions.no-print {
+            "打印备案登记表："
+            a.button.secondary href={"/filings/" (id) "/form.docx"} { "Word（.docx）" }
+            a.button.secondary href={"/filings/" (id) "/form.pdf"} { "PDF" }
+            a.button.secondary href={"/filings/" (id) "/form.docx?layout=hengnan"} { "衡南县样式（.docx）" }
+            a.button.secondary href={"/filings/" (id) "/form.pdf?layout=kunshan"} { "昆山市样式（PDF）" }
+        }
+        h2 { "审批流程" }
             table {
                 tr { th { "步骤" } th { "审批单位" } th { "状态" } th { "审批人" } th { "意见" } th { "批复文号" } }
                 @for st in &v.steps { tr {
@@ -554,4 +563,69 @@ async fn download(
         a.content,
     )
         .into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct FormParams {
+    layout: Option<String>,
+}
+
+async fn form_doc(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    p: &FormParams,
+) -> Result<govmedia_service::forms::FormDoc, PageError> {
+    let layout = match p.layout.as_deref().filter(|l| !l.is_empty()) {
+        Some(l) => Some(
+            govmedia_service::forms::Layout::parse(l)
+                .ok_or_else(|| PageError::BadRequest("未知的登记表样式".into()))?,
+        ),
+        None => None,
+    };
+    Ok(govmedia_service::forms::filing_form(&state.svc, &user.actor, id, layout).await?)
+}
+
+fn download_response(mime: &str, name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"form\"; filename*=UTF-8''{}",
+        crate::layout::percent_encode(name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn form_docx(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(p): Query<FormParams>,
+) -> Result<Response, PageError> {
+    let doc = form_doc(&state, &user, id, &p).await?;
+    let bytes = govmedia_service::forms::docx::render(&doc)?;
+    Ok(download_response(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("备案登记表-{id}.docx"),
+        bytes,
+    ))
+}
+
+async fn form_pdf(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(p): Query<FormParams>,
+) -> Result<Response, PageError> {
+    let doc = form_doc(&state, &user, id, &p).await?;
+    Ok(download_response(
+        "application/pdf",
+        &format!("备案登记表-{id}.pdf"),
+        govmedia_service::forms::pdf::render(&doc),
+    ))
 }
