@@ -596,3 +596,58 @@ async fn every_state_change_is_audited() {
             .any(|r| r.after_json.as_deref().unwrap_or("").contains("王小明"))
     );
 }
+
+#[tokio::test]
+async fn accepted_filings_are_exported_for_the_upper_level_once_and_recorded() {
+    let w = world("fexport").await;
+    let (open_id, account) = opened(&w, "测试教育").await;
+    let pause = status_change(&w, account, "pause", "").await.unwrap();
+    assert!(matches!(
+        filings::export_for_upper(&w.svc, &w.clerk_a, "json", false).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        filings::export_for_upper(&w.svc, &w.office, "csv", false).await,
+        Err(ServiceError::Validation(_))
+    ));
+    let first = filings::export_for_upper(&w.svc, &w.office, "xlsx", false)
+        .await
+        .unwrap();
+    let mut ids: Vec<i64> = first.filings.iter().map(|r| r.id).collect();
+    ids.sort();
+    assert_eq!(ids, [open_id, pause]);
+    let opened_row = first.filings.iter().find(|r| r.id == open_id).unwrap();
+    assert_eq!(
+        (opened_row.kind.as_str(), opened_row.account_status.as_str()),
+        ("开设", "暂停")
+    );
+    assert!(opened_row.approvals.contains("市政府办公室意见：office"));
+    assert_eq!(first.table().headers.len(), filings::COLUMNS.len());
+    assert!(
+        govmedia_service::excel::write_xlsx(&first.table())
+            .unwrap()
+            .starts_with(b"PK")
+    );
+    // Forwarded filings are not exported again unless asked; every export is recorded.
+    assert!(
+        filings::export_for_upper(&w.svc, &w.office, "json", false)
+            .await
+            .unwrap()
+            .filings
+            .is_empty()
+    );
+    assert_eq!(
+        filings::export_for_upper(&w.svc, &w.office, "json", true)
+            .await
+            .unwrap()
+            .filings
+            .len(),
+        2
+    );
+    let records = filings::exports(&w.svc, &w.office).await.unwrap();
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[2].filing_ids.split(',').count(), 2);
+    assert_eq!(records[2].user_name, "office");
+    let report = filings::deadline_report(&w.svc, &w.admin).await.unwrap();
+    assert!(report.iter().all(|u| u.to_forward.is_empty()));
+}

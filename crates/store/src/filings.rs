@@ -1,6 +1,8 @@
 //! Filings, their approval steps, history, attachments, and opening announcements.
 
-use crate::entities::{announcement, filing, filing_attachment, filing_event, filing_step, unit};
+use crate::entities::{
+    announcement, filing, filing_attachment, filing_event, filing_export, filing_step, unit,
+};
 use crate::{DbError, like_escape};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -12,6 +14,7 @@ pub use announcement::Model as AnnouncementRow;
 pub use filing::Model as FilingRow;
 pub use filing_attachment::Model as AttachmentRow;
 pub use filing_event::Model as EventRow;
+pub use filing_export::Model as ExportRow;
 pub use filing_step::Model as StepRow;
 
 pub async fn insert(c: &impl ConnectionTrait, row: FilingRow) -> Result<FilingRow, DbError> {
@@ -204,6 +207,25 @@ pub async fn announcements_of_filing(
 ) -> Result<Vec<AnnouncementRow>, DbError> {
     Ok(announcement::Entity::find()
         .filter(announcement::Column::FilingId.eq(filing_id))
+        .all(c)
+        .await?)
+}
+
+pub async fn insert_export(c: &impl ConnectionTrait, row: ExportRow) -> Result<ExportRow, DbError> {
+    let mut active = row.into_active_model();
+    active.id = NotSet;
+    Ok(active.insert(c).await?)
+}
+
+/// Export records whose unit path lies in `scope_path`, newest first.
+pub async fn exports_in(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+) -> Result<Vec<ExportRow>, DbError> {
+    Ok(filing_export::Entity::find()
+        .filter(filing_export::Column::UnitPath.like(format!("{}%", like_escape(scope_path))))
+        .order_by_desc(filing_export::Column::Id)
+        .limit(500)
         .all(c)
         .await?)
 }

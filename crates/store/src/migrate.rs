@@ -8,7 +8,7 @@
 use crate::DbError;
 use crate::entities::{
     account, account_qr, announcement, api_token, audit, filing, filing_attachment, filing_event,
-    filing_step, flag_dismissal, session, setting, unit, user,
+    filing_export, filing_step, flag_dismissal, session, setting, unit, user,
 };
 use sea_orm::sea_query::{ColumnDef, Index, Table, TableCreateStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
@@ -37,6 +37,11 @@ const STEPS: &[Step] = &[
         version: 2,
         name: "filings: filings, approval steps, events, attachments, announcements",
         statements: step_2_filings,
+    },
+    Step {
+        version: 3,
+        name: "filing exports to the upper-level system",
+        statements: step_3_filing_exports,
     },
 ];
 
@@ -532,6 +537,47 @@ fn step_2_filings() -> Vec<Ddl> {
         ),
         idx("idx_announcements_until", "announcements", &["until_on"]),
     ]
+}
+
+fn step_3_filing_exports() -> Vec<Ddl> {
+    use ColumnDef as C;
+    let exports = Table::create()
+        .table(filing_export::Entity)
+        .col(id_col(filing_export::Column::Id))
+        .col(
+            C::new(filing_export::Column::At)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .col(
+            C::new(filing_export::Column::UserId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            C::new(filing_export::Column::UserName)
+                .string_len(100)
+                .not_null(),
+        )
+        .col(
+            C::new(filing_export::Column::UnitPath)
+                .string_len(255)
+                .not_null(),
+        )
+        .col(
+            C::new(filing_export::Column::Format)
+                .string_len(16)
+                .not_null(),
+        )
+        .col(C::new(filing_export::Column::FilingIds).text().not_null())
+        .col(C::new(filing_export::Column::Count).integer().not_null())
+        .take();
+    let mut idx = Index::create();
+    idx.name("idx_filing_exports_path_at")
+        .table(sea_orm::sea_query::Alias::new("filing_exports"))
+        .col(sea_orm::sea_query::Alias::new("unit_path"))
+        .col(sea_orm::sea_query::Alias::new("at"));
+    vec![Ddl::Table(exports), Ddl::Index(idx.take())]
 }
 
 const LOCK_KEY: i64 = 0x676f_766d_6564_6961; // "govmedia"

@@ -39,6 +39,8 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar/deadline", get(calendar_deadline))
         .route("/filings", get(list_filings).post(create_filing))
         .route("/filings/inbox", get(filing_inbox))
+        .route("/filings/export", post(export_filings))
+        .route("/filings/exports", get(filing_exports))
         .route("/filings/deadlines", get(filing_deadlines))
         .route("/filings/{id}", get(get_filing))
         .route("/filings/{id}/submit", post(submit_filing))
@@ -472,4 +474,28 @@ async fn put_policy(
     Json(b): Json<PolicyBody>,
 ) -> ApiResult {
     ok(policy::set(&s.svc, &a, &b.profile).await?)
+}
+
+#[derive(Deserialize)]
+struct ExportBody {
+    #[serde(default)]
+    include_forwarded: bool,
+}
+
+/// Exports accepted filings for the upper level as JSON and records the export.
+async fn export_filings(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Json(b): Json<ExportBody>,
+) -> ApiResult {
+    ok(filings::export_for_upper(&s.svc, &a, "json", b.include_forwarded).await?)
+}
+
+async fn filing_exports(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    let items: Vec<Value> = filings::exports(&s.svc, &a)
+        .await?
+        .iter()
+        .map(|r| json!({"id": r.id, "at": r.at, "user_name": r.user_name, "format": r.format, "count": r.count, "filing_ids": r.filing_ids}))
+        .collect();
+    ok(items)
 }

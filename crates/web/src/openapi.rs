@@ -100,6 +100,14 @@ pub const ENDPOINTS: &[(&str, &str, &str, bool, &str)] = &[
     ),
     ("get", "/api/v1/filings/inbox", "待我审批", true, ""),
     (
+        "post",
+        "/api/v1/filings/export",
+        "报送上级：导出已受理未报送的备案（JSON，列见 docs/filing-export.md），记录并标记已报送",
+        true,
+        "ExportBody",
+    ),
+    ("get", "/api/v1/filings/exports", "报送记录", true, ""),
+    (
         "get",
         "/api/v1/filings/deadlines",
         "各单位待备案、逾期、迟报、待报送的备案",
@@ -191,6 +199,7 @@ fn schemas() -> Value {
             "step": {"type": "integer"}, "decision": {"type": "string", "enum": ["approve", "return", "reject"]},
             "comment": {"type": "string"}, "document": {"type": "string", "description": "报上级步骤：上级批复文号"}}},
         "OpenedBody": {"type": "object", "required": ["opened_on"], "properties": {"opened_on": {"type": "string"}, "url": {"type": "string"}}},
+        "ExportBody": {"type": "object", "properties": {"include_forwarded": {"type": "boolean"}}},
         "PolicyBody": {"type": "object", "required": ["profile"], "properties": {"profile": {"type": "string"}}},
         "Error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "array"}}}
     })

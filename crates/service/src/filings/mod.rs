@@ -9,11 +9,13 @@
 
 mod apply;
 mod decide;
+mod export;
 mod files;
 mod lists;
 
 pub use apply::{FilingInput, create, submit};
 pub use decide::{DecisionInput, decide, record_opened};
+pub use export::{COLUMNS, UpperExport, UpperRow, export_for_upper, exports};
 pub use files::{ATTACHMENT_MAX_BYTES, Purpose, attach, attachment, sniff_document};
 pub use lists::{DeadlineRow, UnitDeadlines, announcements, deadline_report, inbox, list};
 
@@ -105,6 +107,7 @@ pub(crate) fn event_label(action: &str) -> &'static str {
         "opened" => "登记开通",
         "accepted" => "受理生效",
         "attach" => "上传附件",
+        "export" => "报送上级",
         _ => "其他",
     }
 }

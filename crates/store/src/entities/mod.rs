@@ -9,6 +9,7 @@ pub mod audit;
 pub mod filing;
 pub mod filing_attachment;
 pub mod filing_event;
+pub mod filing_export;
 pub mod filing_step;
 pub mod flag_dismissal;
 pub mod session;

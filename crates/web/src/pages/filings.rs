@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/filings/deadlines", get(deadlines))
         .route("/filings/deadlines.xlsx", get(deadlines_xlsx))
         .route("/filings/new", get(new_form).post(create))
+        .route("/filings/exports", get(exports_page).post(export))
         .route("/filings/{id}", get(detail))
         .route("/filings/{id}/submit", post(submit))
         .route("/filings/{id}/decide", post(decide))
@@ -104,6 +105,7 @@ async fn list(
                 @if can_file { a.button href="/filings/new?kind=open" { "申请开设新账号" } }
                 a.button.secondary href="/filings/inbox" { "待我审批" }
                 a.button.secondary href="/filings/deadlines" { "备案期限统计" }
+            @if user.actor.role.is_supervisor() { a.button.secondary href="/filings/exports" { "报送上级" } }
             }
             form.filters method="get" action="/filings" {
                 select name="status" { option value="" { "全部状态" } @for s in FilingStatus::ALL { option value=(s.code()) selected[status == Some(*s)] { (s.label()) } } }
@@ -628,4 +630,63 @@ async fn form_pdf(
         &format!("备案登记表-{id}.pdf"),
         govmedia_service::forms::pdf::render(&doc),
     ))
+}
+
+async fn exports_page(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
+    let records = filings::exports(&state.svc, &user.actor).await?;
+    Ok(page(
+        &user,
+        "报送上级",
+        "/filings",
+        html! {
+            h1 { "报送上级（全省/全国政务新媒体备案系统）" }
+            p.muted { "导出已受理、尚未报送的备案，导出即记为已报送；列说明见 docs/filing-export.md。" }
+            form method="post" action="/filings/exports" {
+                (csrf(&user))
+                select name="format" { option value="xlsx" { "Excel（.xlsx）" } option value="json" { "JSON" } }
+                " " label { input type="checkbox" name="include_forwarded" value="1"; "包括已报送的备案" }
+                " " button type="submit" { "导出并记录" }
+            }
+            h2 { "报送记录" }
+            table {
+                tr { th { "编号" } th { "时间（UTC）" } th { "导出人" } th { "格式" } th { "条数" } th { "备案编号" } }
+                @for r in &records { tr { td { (r.id) } td { (r.at.format("%Y-%m-%d %H:%M")) } td { (r.user_name) } td { (r.format) } td { (r.count) } td { (r.filing_ids) } } }
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct ExportForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    include_forwarded: String,
+}
+
+async fn export(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<ExportForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let e = filings::export_for_upper(
+        &state.svc,
+        &user.actor,
+        &f.format,
+        !f.include_forwarded.is_empty(),
+    )
+    .await?;
+    if f.format == "json" {
+        let bytes =
+            serde_json::to_vec_pretty(&e).map_err(|err| ServiceError::Internal(err.into()))?;
+        return Ok(download_response(
+            "application/json",
+            &format!("备案报送-{}.json", e.export_id),
+            bytes,
+        ));
+    }
+    xlsx_response(&format!("备案报送-{}.xlsx", e.export_id), &e.table())
 }
