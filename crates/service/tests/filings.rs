@@ -296,7 +296,32 @@ async fn internal_organs_may_not_open_and_returns_need_a_comment() {
     .await
     .unwrap();
     assert_eq!(status(&w, id).await, FilingStatus::Returned);
+    let mut edited = open_input("测试教育发布", w.unit_a);
+    edited.account.as_mut().unwrap().positioning = "发布教育政策、招生信息".into();
+    assert!(matches!(
+        filings::update(&w.svc, &w.clerk_b, id, &edited).await,
+        Err(ServiceError::NotFound)
+    ));
+    let mut wrong = edited.clone();
+    wrong.kind = "close".into();
+    assert!(matches!(
+        filings::update(&w.svc, &w.clerk_a, id, &wrong).await,
+        Err(ServiceError::Validation(_))
+    ));
+    filings::update(&w.svc, &w.clerk_a, id, &edited)
+        .await
+        .unwrap();
+    let v = filings::get(&w.svc, &w.clerk_a, id).await.unwrap();
+    assert_eq!(v.summary.title, "测试教育发布（微信订阅号）");
+    assert_eq!(
+        v.proposal.unwrap().positioning.as_deref(),
+        Some("发布教育政策、招生信息")
+    );
     filings::submit(&w.svc, &w.clerk_a, id).await.unwrap();
+    // A pending filing cannot be edited.
+    assert!(
+        conflict(filings::update(&w.svc, &w.clerk_a, id, &edited).await).contains("不能再修改")
+    );
     assert_eq!(status(&w, id).await, FilingStatus::Pending);
     filings::decide(
         &w.svc,
@@ -310,7 +335,10 @@ async fn internal_organs_may_not_open_and_returns_need_a_comment() {
     assert!(conflict(filings::submit(&w.svc, &w.clerk_a, id).await).contains("驳回"));
     let events = filings::get(&w.svc, &w.admin, id).await.unwrap().events;
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["create", "submit", "return", "submit", "reject"]);
+    assert_eq!(
+        actions,
+        ["create", "submit", "return", "edit", "submit", "reject"]
+    );
 }
 
 #[tokio::test]

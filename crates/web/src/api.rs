@@ -42,7 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/filings/export", post(export_filings))
         .route("/filings/exports", get(filing_exports))
         .route("/filings/deadlines", get(filing_deadlines))
-        .route("/filings/{id}", get(get_filing))
+        .route("/filings/{id}", get(get_filing).put(update_filing))
         .route("/filings/{id}/submit", post(submit_filing))
         .route("/filings/{id}/decide", post(decide_filing))
         .route("/filings/{id}/opened", post(filing_opened))
@@ -498,4 +498,14 @@ async fn filing_exports(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiRe
         .map(|r| json!({"id": r.id, "at": r.at, "user_name": r.user_name, "format": r.format, "count": r.count, "filing_ids": r.filing_ids}))
         .collect();
     ok(items)
+}
+
+async fn update_filing(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    Json(input): Json<filings::FilingInput>,
+) -> ApiResult {
+    filings::update(&s.svc, &a, id, &input).await?;
+    ok(filings::get(&s.svc, &a, id).await?)
 }

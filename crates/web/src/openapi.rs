@@ -122,6 +122,13 @@ pub const ENDPOINTS: &[(&str, &str, &str, bool, &str)] = &[
         "",
     ),
     (
+        "put",
+        "/api/v1/filings/{id}",
+        "修改草稿或退回的备案（类型和账号不变）",
+        true,
+        "FilingBody",
+    ),
+    (
         "post",
         "/api/v1/filings/{id}/submit",
         "提交草稿或退回的备案",

@@ -281,6 +281,81 @@ async fn an_opening_walks_two_levels_to_the_public_announcement_and_stays_in_sco
 }
 
 #[tokio::test]
+async fn a_returned_filing_is_edited_and_resubmitted_through_the_form() {
+    let w = world("webfilingedit").await;
+    add_user(&w.svc, "a_clerk", w.unit_a, "host_admin").await;
+    add_user(&w.svc, "a_head", w.unit_a, "host_admin").await;
+    let clerk = login(&w.app, "a_clerk", PASSWORD).await.ok().unwrap();
+    let head = login(&w.app, "a_head", PASSWORD).await.ok().unwrap();
+    let unit_a = w.unit_a.to_string();
+    let fields = |name: &'static str, intent: &'static str| {
+        vec![
+            ("filing_kind", "open"),
+            ("intent", intent),
+            ("reason", "发布教育政策信息"),
+            ("name", name),
+            ("platform", "weibo"),
+        ]
+    };
+    let mut f = fields("测试教育微博", "draft");
+    f.push(("host_unit_id", &unit_a));
+    let r = clerk.post_form("/filings/new", &f).await;
+    let id = filing_id(&r.location);
+    assert!(
+        clerk
+            .get(&format!("/filings/{id}"))
+            .await
+            .body
+            .contains("草稿")
+    );
+    // A bad edit shows the form again with the reason and changes nothing.
+    let mut bad = f.clone();
+    bad.retain(|(k, _)| *k != "reason");
+    let r = clerk.post_form(&format!("/filings/{id}/edit"), &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("理由"));
+    assert_eq!(
+        clerk.get(&format!("/filings/{id}/edit")).await.status,
+        StatusCode::OK
+    );
+    let mut good = fields("测试教育发布", "submit");
+    good.push(("host_unit_id", &unit_a));
+    let r = clerk.post_form(&format!("/filings/{id}/edit"), &good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = head
+        .post_form(
+            &format!("/filings/{id}/decide"),
+            &[
+                ("step", "0"),
+                ("decision", "return"),
+                ("comment", "请统一名称"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = clerk.get(&format!("/filings/{id}")).await.body;
+    assert!(
+        page.contains("退回修改") && page.contains("请统一名称") && page.contains("测试教育发布")
+    );
+    let r = clerk.post_form(&format!("/filings/{id}/edit"), &good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        head.get("/filings/inbox")
+            .await
+            .body
+            .contains("测试教育发布")
+    );
+    // Once pending it cannot be edited.
+    assert_eq!(
+        clerk
+            .post_form(&format!("/filings/{id}/edit"), &good)
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
 async fn filing_endpoints_require_login_and_roles() {
     let w = world("webfilingauth").await;
     add_user(&w.svc, "a_reader", w.unit_a, "read_only").await;

@@ -77,14 +77,17 @@ pub(crate) async fn event(
     Ok(())
 }
 
-/// Creates a filing; with `submit` it goes into approval at once.
-pub async fn create(
-    svc: &Services,
-    actor: &Actor,
-    input: &FilingInput,
-    submit_now: bool,
-) -> ServiceResult<i64> {
-    actor.require(Permission::FileFilings)?;
+/// A checked filing, ready to insert or to replace a draft's fields.
+struct Prepared {
+    row: FilingRow,
+    host: UnitRow,
+    units: HashMap<i64, UnitRow>,
+    profile: govmedia_domain::policy::PolicyProfile,
+    diff: Option<Vec<govmedia_domain::filing::FieldChange>>,
+}
+
+/// Checks the input against the rules, the profile and the actor's scope.
+async fn prepare(svc: &Services, actor: &Actor, input: &FilingInput) -> ServiceResult<Prepared> {
     let kind =
         FilingKind::parse(&input.kind).map_err(|e| ServiceError::field("kind", e.to_string()))?;
     let effective_on = parse_date(&input.effective_on)
@@ -198,6 +201,32 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
+    Ok(Prepared {
+        row,
+        host,
+        units,
+        profile,
+        diff,
+    })
+}
+
+/// Creates a filing; with `submit` it goes into approval at once.
+pub async fn create(
+    svc: &Services,
+    actor: &Actor,
+    input: &FilingInput,
+    submit_now: bool,
+) -> ServiceResult<i64> {
+    actor.require(Permission::FileFilings)?;
+    let Prepared {
+        row,
+        host,
+        units,
+        profile,
+        diff,
+    } = prepare(svc, actor, input).await?;
+    let kind = FilingKind::parse(&row.kind).map_err(|_| bad_stored("kind", 0))?;
+    let now = row.created_at;
     let txn = svc.db.begin().await?;
     let row = govmedia_store::filings::insert(&txn, row).await?;
     event(&txn, svc, actor, row.id, "create", None, None).await?;
@@ -222,6 +251,79 @@ pub async fn create(
     }
     txn.commit().await?;
     Ok(id)
+}
+
+/// Edits a draft or returned filing of the actor's subtree: same kind and account,
+/// new reason, dates, notice link and account data. It stays a draft (or
+/// returned) until submitted.
+pub async fn update(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    input: &FilingInput,
+) -> ServiceResult<()> {
+    actor.require(Permission::FileFilings)?;
+    let (old, _, units) = load(svc, actor, id).await?;
+    if !units
+        .get(&old.host_unit_id)
+        .is_some_and(|u| actor.sees(&u.path))
+    {
+        return Err(ServiceError::NotFound);
+    }
+    let (kind, status) = parse_row(&old)?;
+    if !rules::editable(status) {
+        return Err(ServiceError::Conflict(format!(
+            "{}的备案不能再修改",
+            status.label()
+        )));
+    }
+    if input.kind != kind.code() && input.kind != kind.label() {
+        return Err(ServiceError::field("kind", "不能修改备案类型，请新建备案"));
+    }
+    if kind != FilingKind::Open && input.account_id != old.account_id {
+        return Err(ServiceError::field(
+            "account_id",
+            "不能更换备案的账号，请新建备案",
+        ));
+    }
+    let Prepared {
+        row: new,
+        host,
+        diff,
+        ..
+    } = prepare(svc, actor, input).await?;
+    let mut row = old.clone();
+    row.host_unit_id = new.host_unit_id;
+    row.title = new.title;
+    row.reason = new.reason;
+    row.effective_on = new.effective_on;
+    row.notice_url = new.notice_url;
+    row.proposal_sealed = new.proposal_sealed;
+    row.diff_json = new.diff_json;
+    row.profile_id = new.profile_id;
+    row.period_json = new.period_json;
+    row.forwarding_json = new.forwarding_json;
+    row.updated_at = new.updated_at;
+    let txn = svc.db.begin().await?;
+    let row = govmedia_store::filings::update(&txn, row).await?;
+    event(&txn, svc, actor, id, "edit", None, None).await?;
+    record(
+        &txn,
+        row.updated_at,
+        Some(actor),
+        Change {
+            action: "update",
+            entity: "filing",
+            entity_id: Some(id),
+            unit_path: &host.path,
+            summary: format!("修改{}备案“{}”", kind.label(), row.title),
+            before: Some(json!({"reason": old.reason, "effective_on": old.effective_on, "notice_url": old.notice_url, "diff": old.diff_json})),
+            after: Some(json!({"reason": row.reason, "effective_on": row.effective_on, "notice_url": row.notice_url, "diff": diff})),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Submits a draft or returned filing of the actor's subtree into approval.

@@ -13,7 +13,7 @@ mod export;
 mod files;
 mod lists;
 
-pub use apply::{FilingInput, create, submit};
+pub use apply::{FilingInput, create, submit, update};
 pub use decide::{DecisionInput, decide, record_opened};
 pub use export::{COLUMNS, UpperExport, UpperRow, export_for_upper, exports};
 pub use files::{ATTACHMENT_MAX_BYTES, Purpose, attach, attachment, sniff_document};
@@ -100,6 +100,7 @@ pub(crate) fn event_label(action: &str) -> &'static str {
     match action {
         "create" => "创建",
         "submit" => "提交",
+        "edit" => "修改",
         "approve" => "同意",
         "return" => "退回修改",
         "reject" => "驳回",

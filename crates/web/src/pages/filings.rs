@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/filings/new", get(new_form).post(create))
         .route("/filings/exports", get(exports_page).post(export))
         .route("/filings/{id}", get(detail))
+        .route("/filings/{id}/edit", get(edit_form).post(edit))
         .route("/filings/{id}/submit", post(submit))
         .route("/filings/{id}/decide", post(decide))
         .route("/filings/{id}/opened", post(opened))
@@ -105,6 +106,7 @@ async fn list(
                 @if can_file { a.button href="/filings/new?kind=open" { "申请开设新账号" } }
                 a.button.secondary href="/filings/inbox" { "待我审批" }
                 a.button.secondary href="/filings/deadlines" { "备案期限统计" }
+            a.button.secondary href="/policy" { "政策配置" }
             @if user.actor.role.is_supervisor() { a.button.secondary href="/filings/exports" { "报送上级" } }
             }
             form.filters method="get" action="/filings" {
@@ -227,6 +229,8 @@ struct FilingForm {
     effective_on: String,
     notice_url: String,
     account: AccountInput,
+    /// The filing being edited, if not a new one.
+    editing: Option<i64>,
 }
 
 async fn form_page(
@@ -249,7 +253,7 @@ async fn form_page(
             h1 { (title) }
             @if let Some(n) = &account_name { p { "账号：" b { (n) } } }
             @if !errors.is_empty() { ul.errors { @for e in errors { li { (e) } } } }
-            form method="post" action="/filings/new" {
+            form method="post" action=(f.editing.map(|id| format!("/filings/{id}/edit")).unwrap_or_else(|| "/filings/new".into())) {
                 (csrf(user))
                 input type="hidden" name="filing_kind" value=(f.kind.code());
                 @if let Some(id) = f.account_id { input type="hidden" name="account_id" value=(id); }
@@ -303,17 +307,16 @@ async fn new_form(
         effective_on: String::new(),
         notice_url: String::new(),
         account,
+        editing: None,
     };
     form_page(&state, &user, &form, &[]).await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    user: User,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let (account, token) = input_from_pairs(&pairs);
-    user.check_csrf(&token)?;
+/// The filing form's fields, as the service takes them.
+fn filing_input(
+    pairs: &[(String, String)],
+) -> Result<(FilingInput, AccountInput, String, String), PageError> {
+    let (account, token) = input_from_pairs(pairs);
     let get = |k: &str| {
         pairs
             .iter()
@@ -323,37 +326,98 @@ async fn create(
     };
     let kind = FilingKind::parse(&get("filing_kind"))
         .map_err(|e| ServiceError::field("kind", e.to_string()))?;
-    let account_id = super::opt_id(&Some(get("account_id")))?;
     let input = FilingInput {
         kind: kind.code().into(),
-        account_id,
+        account_id: super::opt_id(&Some(get("account_id")))?,
         reason: get("reason"),
         effective_on: get("effective_on"),
         notice_url: get("notice_url"),
         account: kind.carries_account_data().then(|| account.clone()),
     };
-    match filings::create(&state.svc, &user.actor, &input, get("intent") != "draft").await {
+    Ok((input, account, token, get("intent")))
+}
+
+/// Shows the form again with the problems, or passes other errors on.
+async fn refused(
+    state: &AppState,
+    user: &User,
+    e: ServiceError,
+    input: FilingInput,
+    account: AccountInput,
+    editing: Option<i64>,
+) -> Result<Response, PageError> {
+    let messages = match &e {
+        ServiceError::Validation(f) => f.iter().map(|f| f.message.clone()).collect(),
+        ServiceError::Conflict(m) => vec![m.clone()],
+        _ => return Err(e.into()),
+    };
+    let form = FilingForm {
+        kind: FilingKind::parse(&input.kind).unwrap_or(FilingKind::Open),
+        account_id: input.account_id,
+        reason: input.reason,
+        effective_on: input.effective_on,
+        notice_url: input.notice_url,
+        account,
+        editing,
+    };
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        form_page(state, user, &form, &messages).await?,
+    )
+        .into_response())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (input, account, token, intent) = filing_input(&pairs)?;
+    user.check_csrf(&token)?;
+    match filings::create(&state.svc, &user.actor, &input, intent != "draft").await {
         Ok(id) => Ok(Redirect::to(&format!("/filings/{id}")).into_response()),
-        Err(e @ (ServiceError::Validation(_) | ServiceError::Conflict(_))) => {
-            let messages = match &e {
-                ServiceError::Validation(f) => f.iter().map(|f| f.message.clone()).collect(),
-                other => vec![other.to_string()],
-            };
-            let form = FilingForm {
-                kind,
-                account_id,
-                reason: input.reason,
-                effective_on: input.effective_on,
-                notice_url: input.notice_url,
-                account,
-            };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(&state, &user, &form, &messages).await?,
-            )
-                .into_response())
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => refused(&state, &user, e, input, account, None).await,
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    user.actor.require(Permission::FileFilings)?;
+    let v = filings::get(&state.svc, &user.actor, id).await?;
+    let form = FilingForm {
+        kind: v.summary.kind,
+        account_id: v.summary.account_id,
+        reason: v.reason.clone(),
+        effective_on: v.effective_on.map(|d| d.to_string()).unwrap_or_default(),
+        notice_url: v.notice_url.clone().unwrap_or_default(),
+        account: v
+            .proposal
+            .as_ref()
+            .map(input_from_draft)
+            .unwrap_or_default(),
+        editing: Some(id),
+    };
+    form_page(&state, &user, &form, &[]).await
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (input, account, token, intent) = filing_input(&pairs)?;
+    user.check_csrf(&token)?;
+    let result = match filings::update(&state.svc, &user.actor, id, &input).await {
+        Ok(()) if intent == "submit" => filings::submit(&state.svc, &user.actor, id).await,
+        other => other,
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/filings/{id}")).into_response()),
+        Err(e) => refused(&state, &user, e, input, account, Some(id)).await,
     }
 }
 
@@ -429,7 +493,7 @@ async fn detail(
                 }
             }
             @if editable {
-                form method="post" action={"/filings/" (id) "/submit"} { (csrf(&user)) div.actions { button type="submit" { "提交审批" } } }
+                form method="post" action={"/filings/" (id) "/submit"} { (csrf(&user)) div.actions { button type="submit" { "提交审批" } a.button.secondary href={"/filings/" (id) "/edit"} { "修改" } } }
             }
             h2 { "附件" }
             @if v.attachments.is_empty() { p.muted { "暂无附件。" } }

@@ -6,6 +6,7 @@ mod dashboard;
 mod filings;
 mod flags;
 mod login;
+mod policy;
 pub mod public;
 mod settings;
 mod units;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(accounts::routes())
         .merge(flags::routes())
         .merge(filings::routes())
+        .merge(policy::routes())
         .merge(users::routes())
         .merge(audit::routes())
         .merge(settings::routes())
