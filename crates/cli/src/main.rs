@@ -64,7 +64,10 @@ fn main() -> ExitCode {
         Command::Check(args) => return ExitCode::from(check::run(&args)),
         Command::Score(args) => score::run(&args),
         Command::Sample(args) => sample::run(&args),
-        Command::Calendar(cmd) => calendar::run(&cmd),
+        Command::Calendar(cmd) => match calendar::run_offline(&cmd) {
+            Some(result) => result,
+            None => run_platform(cli.common, Command::Calendar(cmd)),
+        },
         Command::DefaultConfig => {
             print!("{}", config::Config::default_file());
             Ok(())
@@ -111,6 +114,9 @@ fn run_platform(common: platform::Common, command: Command) -> anyhow::Result<()
                 }
             }
             Command::Export { output, as_user } => platform::export(&cfg, output, as_user).await,
+            Command::Calendar(calendar::CalendarCommand::Import { file, as_user }) => {
+                calendar::import(&cfg, &file, &as_user).await
+            }
             _ => unreachable!("handled in main"),
         }
     })

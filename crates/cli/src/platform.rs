@@ -163,7 +163,7 @@ pub async fn user(cfg: &Config, cmd: UserCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn service_error(e: govmedia_service::ServiceError) -> anyhow::Error {
+pub fn service_error(e: govmedia_service::ServiceError) -> anyhow::Error {
     match e {
         govmedia_service::ServiceError::Validation(f) => anyhow::anyhow!(
             f.iter()
@@ -176,7 +176,7 @@ fn service_error(e: govmedia_service::ServiceError) -> anyhow::Error {
 }
 
 /// Resolves the acting user for offline import/export.
-async fn actor(svc: &Services, username: &str) -> anyhow::Result<govmedia_service::Actor> {
+pub async fn actor(svc: &Services, username: &str) -> anyhow::Result<govmedia_service::Actor> {
     let user = govmedia_store::users::by_username(&svc.db, username)
         .await?
         .with_context(|| format!("用户 {username} 不存在"))?;

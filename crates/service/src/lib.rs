@@ -74,8 +74,6 @@ pub struct Services {
     pub sealer: crypto::Sealer,
     pub clock: Arc<dyn Clock>,
     pub throttle: Arc<auth::LoginThrottle>,
-    /// The working-day calendar deadlines are counted with (built-in years for now).
-    pub calendar: Arc<govmedia_domain::calendar::WorkingCalendar>,
 }
 
 impl Services {
@@ -85,7 +83,6 @@ impl Services {
             sealer,
             clock,
             throttle: Arc::new(auth::LoginThrottle::default()),
-            calendar: Arc::new(govmedia_domain::calendar::WorkingCalendar::builtin()),
         }
     }
 

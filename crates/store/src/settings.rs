@@ -26,3 +26,19 @@ pub async fn set(c: &impl ConnectionTrait, key: &str, value: &str) -> Result<(),
     .await?;
     Ok(())
 }
+
+/// Every setting whose key starts with `prefix`, ordered by key.
+pub async fn with_prefix(
+    c: &impl ConnectionTrait,
+    prefix: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    Ok(setting::Entity::find()
+        .filter(setting::Column::Key.starts_with(prefix))
+        .order_by_asc(setting::Column::Key)
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|m| (m.key, m.value))
+        .collect())
+}

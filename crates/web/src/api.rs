@@ -37,6 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/public/directory", get(directory))
         .route("/public/verify", get(verify))
         .route("/calendar/deadline", get(calendar_deadline))
+        .route(
+            "/calendar/years",
+            get(calendar_years).post(add_calendar_year),
+        )
         .route("/filings", get(list_filings).post(create_filing))
         .route("/filings/inbox", get(filing_inbox))
         .route("/filings/export", post(export_filings))
@@ -353,7 +357,7 @@ async fn calendar_deadline(State(s): State<AppState>, Query(q): Query<DeadlineQu
         },
     };
     match (from, working_days) {
-        (Some(from), Some(n)) => ok(calendar::deadline(&s.svc, from, n)?),
+        (Some(from), Some(n)) => ok(calendar::deadline(&s.svc, from, n).await?),
         _ => Err(ServiceError::Validation(errors).into()),
     }
 }
@@ -508,4 +512,23 @@ async fn update_filing(
 ) -> ApiResult {
     filings::update(&s.svc, &a, id, &input).await?;
     ok(filings::get(&s.svc, &a, id).await?)
+}
+
+async fn calendar_years(State(s): State<AppState>) -> ApiResult {
+    ok(calendar::years(&s.svc).await?)
+}
+
+#[derive(Deserialize)]
+struct YearBody {
+    toml: String,
+}
+
+/// Adds or replaces a year of the calendar (system administrators).
+async fn add_calendar_year(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Json(b): Json<YearBody>,
+) -> ApiResult {
+    let year = calendar::add_year(&s.svc, Some(&a), &b.toml).await?;
+    created(json!({"year": year}))
 }

@@ -86,6 +86,20 @@ pub const ENDPOINTS: &[(&str, &str, &str, bool, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/calendar/years",
+        "工作日历覆盖的年份、放假和调休上班日（无需登录）",
+        false,
+        "",
+    ),
+    (
+        "post",
+        "/api/v1/calendar/years",
+        "导入或更正一年的节假日安排（系统管理员）：toml 为该年通知的 TOML 文本",
+        true,
+        "YearBody",
+    ),
+    (
+        "get",
         "/api/v1/filings",
         "备案列表（本辖区及送本单位审批的）：status",
         true,
@@ -206,6 +220,7 @@ fn schemas() -> Value {
             "step": {"type": "integer"}, "decision": {"type": "string", "enum": ["approve", "return", "reject"]},
             "comment": {"type": "string"}, "document": {"type": "string", "description": "报上级步骤：上级批复文号"}}},
         "OpenedBody": {"type": "object", "required": ["opened_on"], "properties": {"opened_on": {"type": "string"}, "url": {"type": "string"}}},
+        "YearBody": {"type": "object", "required": ["toml"], "properties": {"toml": {"type": "string"}}},
         "ExportBody": {"type": "object", "properties": {"include_forwarded": {"type": "boolean"}}},
         "PolicyBody": {"type": "object", "required": ["profile"], "properties": {"profile": {"type": "string"}}},
         "Error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "array"}}}

@@ -577,3 +577,56 @@ async fn calendar_deadline_counts_working_days_and_refuses_uncovered_years() {
         assert!(!v["fields"].as_array().unwrap().is_empty(), "{bad}");
     }
 }
+
+#[tokio::test]
+async fn an_administrator_adds_a_calendar_year_and_deadlines_reach_into_it() {
+    let w = world("calyear").await;
+    // Test data shaped like a notice; not the real 2027 arrangement.
+    let year = "year = 2027\ntitle = \"测试用节假日安排\"\ndocument_number = \"测试〔2026〕1号\"\n\n[[holidays]]\nname = \"元旦\"\nstart = 2027-01-01\nend = 2027-01-03\n";
+    let path = "/api/v1/calendar/deadline?from=2026-12-30&working_days=5";
+    let anon = |p: &'static str| {
+        let app = w.app.clone();
+        async move {
+            send(
+                &app,
+                axum::http::Request::get(p)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    assert_eq!(anon(path).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let r = b
+        .api(
+            "POST",
+            "/api/v1/calendar/years",
+            Some(serde_json::json!({"toml": year})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let bad = year.replace("end = 2027-01-03", "end = 2026-12-31");
+    let r = admin
+        .api(
+            "POST",
+            "/api/v1/calendar/years",
+            Some(serde_json::json!({"toml": bad})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("早于开始日期"), "{}", r.body);
+    let r = admin.post_form("/calendar", &[("toml", year)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = anon(path).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("\"deadline\":\"2027-01-07\""), "{}", r.body);
+    let page = admin
+        .get("/calendar?from=2026-12-30&working_days=5")
+        .await
+        .body;
+    assert!(page.contains("2027-01-07") && page.contains("管理员导入"));
+    let audit = admin.get("/audit").await.body;
+    assert!(audit.contains("导入2027年节假日安排"));
+}

@@ -123,6 +123,7 @@ pub async fn export_for_upper(
     };
     let summaries = list(svc, actor, Some(FilingStatus::Accepted)).await?;
     let now = svc.now();
+    let cal = crate::calendar::load(svc).await?;
     let mut rows = Vec::new();
     let mut to_mark = Vec::new();
     for s in &summaries {
@@ -154,7 +155,7 @@ pub async fn export_for_upper(
             })
             .collect::<Vec<_>>()
             .join("；");
-        let report = deadline_of(svc, &filing);
+        let report = deadline_of(svc, &cal, &filing);
         let a = account.as_ref();
         rows.push(UpperRow {
             id: filing.id,

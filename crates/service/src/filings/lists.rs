@@ -34,6 +34,7 @@ pub async fn list(
     status: Option<FilingStatus>,
 ) -> ServiceResult<Vec<FilingSummary>> {
     let units = units_by_id(svc).await?;
+    let cal = crate::calendar::load(svc).await?;
     let mut rows = govmedia_store::filings::in_subtree(
         &svc.db,
         actor.unit_path.as_str(),
@@ -55,19 +56,20 @@ pub async fn list(
         .await?
         .iter()
         .filter(|(r, steps)| visible(actor, &units, r, steps))
-        .map(|(r, steps)| summary(svc, &units, r, steps))
+        .map(|(r, steps)| summary(svc, &cal, &units, r, steps))
         .collect()
 }
 
 /// 待我审批: pending filings whose current step the actor may decide.
 pub async fn inbox(svc: &Services, actor: &Actor) -> ServiceResult<Vec<FilingSummary>> {
     let units = units_by_id(svc).await?;
+    let cal = crate::calendar::load(svc).await?;
     let rows = govmedia_store::filings::with_status(&svc.db, FilingStatus::Pending.code()).await?;
     with_steps(svc, rows)
         .await?
         .iter()
         .filter(|(r, steps)| my_step(actor, &units, r, steps).is_some())
-        .map(|(r, steps)| summary(svc, &units, r, steps))
+        .map(|(r, steps)| summary(svc, &cal, &units, r, steps))
         .collect()
 }
 
@@ -103,10 +105,11 @@ pub struct UnitDeadlines {
 /// Filings with deadlines in the actor's subtree, per host unit.
 pub async fn deadline_report(svc: &Services, actor: &Actor) -> ServiceResult<Vec<UnitDeadlines>> {
     let units = units_by_id(svc).await?;
+    let cal = crate::calendar::load(svc).await?;
     let rows = govmedia_store::filings::in_subtree(&svc.db, actor.unit_path.as_str(), None).await?;
     let mut out: BTreeMap<i64, UnitDeadlines> = BTreeMap::new();
     for (r, steps) in with_steps(svc, rows).await? {
-        let s = summary(svc, &units, &r, &steps)?;
+        let s = summary(svc, &cal, &units, &r, &steps)?;
         let Some(d) = s.deadline.clone() else {
             continue;
         };

@@ -21,6 +21,7 @@ pub use lists::{DeadlineRow, UnitDeadlines, announcements, deadline_report, inbo
 
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, NaiveDate, Utc};
+use govmedia_domain::calendar::WorkingCalendar;
 use govmedia_domain::filing::{
     DeadlineReport, FieldChange, FilingKind, FilingStatus, StepStatus, evaluate_deadline,
 };
@@ -195,9 +196,13 @@ pub(crate) fn my_step(
     entitled(actor, units, current).then_some(current.position)
 }
 
-pub(crate) fn deadline_of(svc: &Services, row: &FilingRow) -> Option<DeadlineReport> {
+pub(crate) fn deadline_of(
+    svc: &Services,
+    cal: &WorkingCalendar,
+    row: &FilingRow,
+) -> Option<DeadlineReport> {
     evaluate_deadline(
-        &svc.calendar,
+        cal,
         period(&row.period_json),
         period(&row.forwarding_json),
         row.effective_on,
@@ -210,6 +215,7 @@ pub(crate) fn deadline_of(svc: &Services, row: &FilingRow) -> Option<DeadlineRep
 
 pub(crate) fn summary(
     svc: &Services,
+    cal: &WorkingCalendar,
     units: &HashMap<i64, UnitRow>,
     row: &FilingRow,
     steps: &[StepRow],
@@ -236,7 +242,7 @@ pub(crate) fn summary(
         account_id: row.account_id,
         applicant_name: row.applicant_name.clone(),
         current_step,
-        deadline: deadline_of(svc, row),
+        deadline: deadline_of(svc, cal, row),
         created_at: row.created_at,
     })
 }
@@ -259,7 +265,8 @@ pub(crate) async fn load(
 /// One filing with its steps, history, attachments and difference.
 pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<FilingView> {
     let (row, steps, units) = load(svc, actor, id).await?;
-    let summary = summary(svc, &units, &row, &steps)?;
+    let cal = crate::calendar::load(svc).await?;
+    let summary = summary(svc, &cal, &units, &row, &steps)?;
     let step_views = steps
         .iter()
         .map(|s| {

@@ -107,6 +107,7 @@ async fn list(
                 a.button.secondary href="/filings/inbox" { "待我审批" }
                 a.button.secondary href="/filings/deadlines" { "备案期限统计" }
             a.button.secondary href="/policy" { "政策配置" }
+            a.button.secondary href="/calendar" { "工作日历" }
             @if user.actor.role.is_supervisor() { a.button.secondary href="/filings/exports" { "报送上级" } }
             }
             form.filters method="get" action="/filings" {

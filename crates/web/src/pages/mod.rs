@@ -2,6 +2,7 @@
 
 pub mod accounts;
 mod audit;
+mod calendar;
 mod dashboard;
 mod filings;
 mod flags;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(flags::routes())
         .merge(filings::routes())
         .merge(policy::routes())
+        .merge(calendar::routes())
         .merge(users::routes())
         .merge(audit::routes())
         .merge(settings::routes())
