@@ -1,7 +1,8 @@
 //! Filings, their approval steps, history, attachments, and opening announcements.
 
 use crate::entities::{
-    announcement, filing, filing_attachment, filing_event, filing_export, filing_step, unit,
+    announcement, filing, filing_attachment, filing_event, filing_export, filing_step,
+    notification, unit,
 };
 use crate::{DbError, like_escape};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -16,6 +17,7 @@ pub use filing_attachment::Model as AttachmentRow;
 pub use filing_event::Model as EventRow;
 pub use filing_export::Model as ExportRow;
 pub use filing_step::Model as StepRow;
+pub use notification::Model as NotificationRow;
 
 pub async fn insert(c: &impl ConnectionTrait, row: FilingRow) -> Result<FilingRow, DbError> {
     let mut active = row.into_active_model();
@@ -228,4 +230,44 @@ pub async fn exports_in(
         .limit(500)
         .all(c)
         .await?)
+}
+
+pub async fn notify(c: &impl ConnectionTrait, row: NotificationRow) -> Result<(), DbError> {
+    let mut active = row.into_active_model();
+    active.id = NotSet;
+    active.insert(c).await?;
+    Ok(())
+}
+
+/// A user's latest notifications, newest first.
+pub async fn notifications_of(
+    c: &impl ConnectionTrait,
+    user_id: i64,
+    limit: u64,
+) -> Result<Vec<NotificationRow>, DbError> {
+    Ok(notification::Entity::find()
+        .filter(notification::Column::UserId.eq(user_id))
+        .order_by_desc(notification::Column::Id)
+        .limit(limit)
+        .all(c)
+        .await?)
+}
+
+pub async fn unread_count(c: &impl ConnectionTrait, user_id: i64) -> Result<u64, DbError> {
+    use sea_orm::PaginatorTrait;
+    Ok(notification::Entity::find()
+        .filter(notification::Column::UserId.eq(user_id))
+        .filter(notification::Column::Read.eq(false))
+        .count(c)
+        .await?)
+}
+
+pub async fn mark_read(c: &impl ConnectionTrait, user_id: i64) -> Result<(), DbError> {
+    notification::Entity::update_many()
+        .col_expr(notification::Column::Read, Expr::value(true))
+        .filter(notification::Column::UserId.eq(user_id))
+        .filter(notification::Column::Read.eq(false))
+        .exec(c)
+        .await?;
+    Ok(())
 }

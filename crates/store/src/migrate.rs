@@ -8,7 +8,7 @@
 use crate::DbError;
 use crate::entities::{
     account, account_qr, announcement, api_token, audit, filing, filing_attachment, filing_event,
-    filing_export, filing_step, flag_dismissal, session, setting, unit, user,
+    filing_export, filing_step, flag_dismissal, notification, session, setting, unit, user,
 };
 use sea_orm::sea_query::{ColumnDef, Index, Table, TableCreateStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
@@ -42,6 +42,11 @@ const STEPS: &[Step] = &[
         version: 3,
         name: "filing exports to the upper-level system",
         statements: step_3_filing_exports,
+    },
+    Step {
+        version: 4,
+        name: "notifications",
+        statements: step_4_notifications,
     },
 ];
 
@@ -578,6 +583,37 @@ fn step_3_filing_exports() -> Vec<Ddl> {
         .col(sea_orm::sea_query::Alias::new("unit_path"))
         .col(sea_orm::sea_query::Alias::new("at"));
     vec![Ddl::Table(exports), Ddl::Index(idx.take())]
+}
+
+fn step_4_notifications() -> Vec<Ddl> {
+    use ColumnDef as C;
+    let table = Table::create()
+        .table(notification::Entity)
+        .col(id_col(notification::Column::Id))
+        .col(
+            C::new(notification::Column::UserId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            C::new(notification::Column::FilingId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            C::new(notification::Column::At)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .col(C::new(notification::Column::Message).text().not_null())
+        .col(C::new(notification::Column::Read).boolean().not_null())
+        .take();
+    let mut idx = Index::create();
+    idx.name("idx_notifications_user")
+        .table(sea_orm::sea_query::Alias::new("notifications"))
+        .col(sea_orm::sea_query::Alias::new("user_id"))
+        .col(sea_orm::sea_query::Alias::new("read"));
+    vec![Ddl::Table(table), Ddl::Index(idx.take())]
 }
 
 const LOCK_KEY: i64 = 0x676f_766d_6564_6961; // "govmedia"

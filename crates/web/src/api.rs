@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/filings/inbox", get(filing_inbox))
         .route("/filings/export", post(export_filings))
         .route("/filings/exports", get(filing_exports))
+        .route("/notifications", get(notifications))
         .route("/filings/deadlines", get(filing_deadlines))
         .route("/filings/{id}", get(get_filing).put(update_filing))
         .route("/filings/{id}/submit", post(submit_filing))
@@ -531,4 +532,13 @@ async fn add_calendar_year(
 ) -> ApiResult {
     let year = calendar::add_year(&s.svc, Some(&a), &b.toml).await?;
     created(json!({"year": year}))
+}
+
+async fn notifications(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    let (list, unread) = filings::notifications(&s.svc, &a).await?;
+    let items: Vec<Value> = list
+        .iter()
+        .map(|n| json!({"id": n.id, "filing_id": n.filing_id, "at": n.at, "message": n.message, "read": n.read}))
+        .collect();
+    ok(json!({"unread": unread, "items": items}))
 }

@@ -123,6 +123,13 @@ pub const ENDPOINTS: &[(&str, &str, &str, bool, &str)] = &[
     ("get", "/api/v1/filings/exports", "报送记录", true, ""),
     (
         "get",
+        "/api/v1/notifications",
+        "我的备案通知（每一步审批结果）与未读数",
+        true,
+        "",
+    ),
+    (
+        "get",
         "/api/v1/filings/deadlines",
         "各单位待备案、逾期、迟报、待报送的备案",
         true,

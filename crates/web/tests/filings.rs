@@ -240,6 +240,23 @@ async fn an_opening_walks_two_levels_to_the_public_announcement_and_stays_in_sco
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(clerk.get(&detail).await.body.contains("登记开通"));
+    // The applicant was told at each step.
+    let notes = clerk.get("/filings/notices").await.body;
+    assert!(
+        notes.contains("未读 2") && notes.contains("申请已批准，请登记开通"),
+        "{notes}"
+    );
+    assert!(clerk.get("/").await.body.contains("未读备案通知"));
+    clerk.post_form("/filings/notices/read", &[]).await;
+    let v: serde_json::Value =
+        serde_json::from_str(&clerk.api("GET", "/api/v1/notifications", None).await.body).unwrap();
+    assert_eq!(
+        (v["unread"].as_u64(), v["items"].as_array().map(Vec::len)),
+        (Some(0), Some(2))
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&other.api("GET", "/api/v1/notifications", None).await.body).unwrap();
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(0));
     assert!(
         !anonymous(&w.app, "/public/announcements")
             .await

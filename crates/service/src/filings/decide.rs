@@ -115,6 +115,36 @@ pub async fn decide(
         event(&txn, svc, actor, id, "accepted", None, None).await?;
     }
     let row = govmedia_store::filings::update(&txn, row).await?;
+    // The applicant hears of every decision.
+    let outcome = match decided.filing_status {
+        FilingStatus::Approved => "，申请已批准，请登记开通".to_string(),
+        FilingStatus::Accepted => "，备案已受理生效".to_string(),
+        FilingStatus::Pending => "，已转下一步审批".to_string(),
+        other => format!("，{}", other.label()),
+    };
+    govmedia_store::filings::notify(
+        &txn,
+        govmedia_store::filings::NotificationRow {
+            id: 0,
+            user_id: row.applicant_user_id,
+            filing_id: id,
+            at: now,
+            message: format!(
+                "您的{}备案“{}”：{}{}{}{}",
+                kind.label(),
+                row.title,
+                step.label,
+                decision.label(),
+                step.comment
+                    .as_deref()
+                    .map(|c| format!("（意见：{c}）"))
+                    .unwrap_or_default(),
+                outcome
+            ),
+            read: false,
+        },
+    )
+    .await?;
     record(
         &txn,
         now,

@@ -156,3 +156,18 @@ pub async fn deadline_report(svc: &Services, actor: &Actor) -> ServiceResult<Vec
 pub async fn announcements(svc: &Services) -> ServiceResult<Vec<AnnouncementRow>> {
     Ok(govmedia_store::filings::announcements_on(&svc.db, svc.today()).await?)
 }
+
+/// The actor's notifications (newest 100) and how many are unread.
+pub async fn notifications(
+    svc: &Services,
+    actor: &Actor,
+) -> ServiceResult<(Vec<govmedia_store::filings::NotificationRow>, u64)> {
+    let list = govmedia_store::filings::notifications_of(&svc.db, actor.user_id, 100).await?;
+    let unread = govmedia_store::filings::unread_count(&svc.db, actor.user_id).await?;
+    Ok((list, unread))
+}
+
+/// Marks all the actor's notifications read.
+pub async fn mark_notifications_read(svc: &Services, actor: &Actor) -> ServiceResult<()> {
+    Ok(govmedia_store::filings::mark_read(&svc.db, actor.user_id).await?)
+}

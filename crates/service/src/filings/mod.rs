@@ -17,7 +17,10 @@ pub use apply::{FilingInput, create, submit, update};
 pub use decide::{DecisionInput, decide, record_opened};
 pub use export::{COLUMNS, UpperExport, UpperRow, export_for_upper, exports};
 pub use files::{ATTACHMENT_MAX_BYTES, Purpose, attach, attachment, sniff_document};
-pub use lists::{DeadlineRow, UnitDeadlines, announcements, deadline_report, inbox, list};
+pub use lists::{
+    DeadlineRow, UnitDeadlines, announcements, deadline_report, inbox, list,
+    mark_notifications_read, notifications,
+};
 
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, NaiveDate, Utc};

@@ -12,6 +12,7 @@ pub mod filing_event;
 pub mod filing_export;
 pub mod filing_step;
 pub mod flag_dismissal;
+pub mod notification;
 pub mod session;
 pub mod setting;
 pub mod unit;

@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/filings", get(list))
         .route("/filings/inbox", get(inbox))
+        .route("/filings/notices", get(notices))
+        .route("/filings/notices/read", post(notices_read))
         .route("/filings/deadlines", get(deadlines))
         .route("/filings/deadlines.xlsx", get(deadlines_xlsx))
         .route("/filings/new", get(new_form).post(create))
@@ -105,6 +107,7 @@ async fn list(
             div.actions {
                 @if can_file { a.button href="/filings/new?kind=open" { "申请开设新账号" } }
                 a.button.secondary href="/filings/inbox" { "待我审批" }
+            a.button.secondary href="/filings/notices" { "备案通知" }
                 a.button.secondary href="/filings/deadlines" { "备案期限统计" }
             a.button.secondary href="/policy" { "政策配置" }
             a.button.secondary href="/calendar" { "工作日历" }
@@ -754,4 +757,36 @@ async fn export(
         ));
     }
     xlsx_response(&format!("备案报送-{}.xlsx", e.export_id), &e.table())
+}
+
+async fn notices(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
+    let (list, unread) = filings::notifications(&state.svc, &user.actor).await?;
+    Ok(page(
+        &user,
+        "备案通知",
+        "/filings",
+        html! {
+            h1 { "备案通知（未读 " (unread) "）" }
+            @if unread > 0 {
+                form method="post" action="/filings/notices/read" { (csrf(&user)) button.secondary type="submit" { "全部标为已读" } }
+            }
+            @if list.is_empty() { p.muted { "暂无通知。" } }
+            table {
+                @for n in &list { tr {
+                    td { (n.at.format("%Y-%m-%d %H:%M")) }
+                    td { @if !n.read { span.tag { "未读" } " " } a href={"/filings/" (n.filing_id)} { (n.message) } }
+                } }
+            }
+        },
+    ))
+}
+
+async fn notices_read(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    filings::mark_notifications_read(&state.svc, &user.actor).await?;
+    Ok(Redirect::to("/filings/notices").into_response())
 }
