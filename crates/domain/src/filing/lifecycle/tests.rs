@@ -251,3 +251,50 @@ fn only_approved_openings_are_recorded_opened() {
         .is_err()
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One attempted action: who (user 0 is the applicant), which step, what.
+    fn action() -> impl Strategy<Value = (i64, usize, u8, bool, bool)> {
+        (0i64..3, 0usize..4, 0u8..4, any::<bool>(), any::<bool>())
+    }
+
+    proptest! {
+        /// Whatever is attempted, in any order: steps are approved strictly in
+        /// order, never by the applicant, the filing is final only after every step
+        /// agreed, and a refused action changes nothing.
+        #[test]
+        fn approvals_stay_in_turn(kind_open in any::<bool>(), n in 1usize..4, actions in proptest::collection::vec(action(), 0..40)) {
+            let kind = if kind_open { FilingKind::Open } else { FilingKind::Change };
+            let mut steps = vec![StepStatus::Waiting; n];
+            let mut status = submit(FilingStatus::Draft, &mut steps).unwrap();
+            for (user, step, what, entitled, comment) in actions {
+                let decision = match what { 0 | 3 => Decision::Approve, 1 => Decision::Return, _ => Decision::Reject };
+                if what == 3 && editable(status) {
+                    status = submit(status, &mut steps).unwrap();
+                    continue;
+                }
+                let before = (status, steps.clone());
+                let who = Decider { user_id: user, entitled };
+                match decide(kind, status, &steps, step, 0, &who, decision, if comment { "意见" } else { "" }) {
+                    Ok(d) => {
+                        prop_assert_eq!(user == 0, false);
+                        prop_assert!(entitled);
+                        prop_assert_eq!(Some(d.step), current_step(&steps));
+                        prop_assert!(steps[..d.step].iter().all(|s| *s == StepStatus::Approved));
+                        steps[d.step] = d.step_status;
+                        status = d.filing_status;
+                    }
+                    Err(_) => prop_assert_eq!((status, steps.clone()), before),
+                }
+                let all_approved = steps.iter().all(|s| *s == StepStatus::Approved);
+                prop_assert_eq!(matches!(status, FilingStatus::Approved | FilingStatus::Accepted), all_approved);
+                if status == FilingStatus::Pending {
+                    prop_assert!(current_step(&steps).is_some());
+                }
+            }
+        }
+    }
+}
