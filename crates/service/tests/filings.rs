@@ -679,3 +679,35 @@ async fn accepted_filings_are_exported_for_the_upper_level_once_and_recorded() {
     let report = filings::deadline_report(&w.svc, &w.admin).await.unwrap();
     assert!(report.iter().all(|u| u.to_forward.is_empty()));
 }
+
+#[tokio::test]
+async fn the_demo_holds_a_pending_opening_and_an_accepted_pause() {
+    let url = govmedia_store::fresh_test_database_url("fdemo")
+        .await
+        .unwrap();
+    let db = govmedia_store::connect(&url, 4).await.unwrap();
+    let clock = Arc::new(FixedClock::new(
+        chrono::Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
+    ));
+    let svc = Services::new(
+        db,
+        Sealer::from_base64(&Sealer::generate_key()).unwrap(),
+        clock,
+    );
+    assert!(govmedia_service::demo::seed(&svc).await.unwrap());
+    let admin = govmedia_store::users::by_username(&svc.db, "admin")
+        .await
+        .unwrap()
+        .unwrap();
+    let admin = govmedia_service::auth::actor_for(&svc.db, &admin)
+        .await
+        .unwrap();
+    let inbox = filings::inbox(&svc, &admin).await.unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].title, "昆山教育（抖音）");
+    let all = filings::list(&svc, &admin, Some(FilingStatus::Accepted))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].deadline.as_ref().unwrap().late_by, Some(0));
+}
