@@ -711,3 +711,46 @@ async fn the_demo_holds_a_pending_opening_and_an_accepted_pause() {
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].deadline.as_ref().unwrap().late_by, Some(0));
 }
+
+#[tokio::test]
+async fn a_host_unit_change_is_announced_to_the_public() {
+    let w = world("fhost").await;
+    let (_, account) = opened(&w, "测试教育").await;
+    let before = filings::announcements(&w.svc).await.unwrap().len();
+    let b_unit = w.clerk_b.unit_id;
+    let mut input = account_input("测试教育", b_unit);
+    input.url = "https://mp.weixin.qq.com/x".into();
+    input.registered_on = "2026-03-02".into();
+    let change = FilingInput {
+        kind: "change".into(),
+        account_id: Some(account),
+        reason: "职能划转".into(),
+        effective_on: "2026-03-02".into(),
+        account: Some(input),
+        ..Default::default()
+    };
+    // The clerk of A cannot hand the account to B (outside A's subtree); the root can.
+    assert!(matches!(
+        filings::create(&w.svc, &w.clerk_a, &change, true).await,
+        Err(ServiceError::Validation(_))
+    ));
+    let id = filings::create(&w.svc, &w.admin, &change, true)
+        .await
+        .unwrap();
+    filings::decide(&w.svc, &w.head_a, id, &decision(0, "approve", ""))
+        .await
+        .unwrap();
+    filings::decide(&w.svc, &w.office, id, &decision(1, "approve", ""))
+        .await
+        .unwrap();
+    let list = filings::announcements(&w.svc).await.unwrap();
+    assert_eq!(list.len(), before + 1);
+    assert!(list[0].title.contains("主办单位变更"));
+    assert!(
+        list[0]
+            .body
+            .contains("测试市教育局变更为测试市卫生健康委员会"),
+        "{}",
+        list[0].body
+    );
+}

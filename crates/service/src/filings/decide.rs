@@ -212,6 +212,34 @@ async fn apply_to_registry(
         .get(&after.host_unit_id)
         .map(|u| u.path.clone())
         .unwrap_or_default();
+    // 主办单位发生变化的 … 并向社会公告 (000, 003, 004): a public notice for the profile's days.
+    if before.host_unit_id != after.host_unit_id {
+        let name = |id: i64| units.get(&id).map(|u| u.name.clone()).unwrap_or_default();
+        let days = crate::policy::current(svc).await?.announcement_days;
+        let today = svc.today();
+        govmedia_store::filings::insert_announcement(
+            c,
+            AnnouncementRow {
+                id: 0,
+                account_id,
+                filing_id: row.id,
+                unit_id: after.host_unit_id,
+                title: format!("关于“{}”主办单位变更的公告", after.name),
+                body: format!(
+                    "政务新媒体“{}”（{}）的主办单位自{}起由{}变更为{}，现予公告。",
+                    after.name,
+                    after.platform_display(),
+                    row.effective_on.unwrap_or(today).format("%Y年%-m月%-d日"),
+                    name(before.host_unit_id),
+                    name(after.host_unit_id)
+                ),
+                published_on: today,
+                until_on: today + chrono::Days::new(u64::from(days)),
+                created_at: now,
+            },
+        )
+        .await?;
+    }
     record(
         c,
         now,

@@ -118,10 +118,10 @@ async fn verify(
 async fn announcements(State(state): State<AppState>) -> Result<Markup, PageError> {
     let list = govmedia_service::filings::announcements(&state.svc).await?;
     Ok(bare(
-        "开通公告",
+        "政务新媒体公告",
         html! {
-            h1 { "政务新媒体开通公告" }
-            @if list.is_empty() { p.muted { "目前没有开通公告。" } }
+            h1 { "政务新媒体公告（开通、主办单位变更）" }
+            @if list.is_empty() { p.muted { "目前没有公告。" } }
             @for a in &list {
                 article.card {
                     h2 { (a.title) }
