@@ -587,6 +587,21 @@ async fn tongchuan_exit_goes_up_to_the_state_council_with_documents() {
     ] {
         let mut d = decision(step, "approve", "");
         d.document = doc.into();
+        // The upper level's document is uploaded before its decision is entered.
+        assert!(matches!(
+            filings::decide(&w.svc, &w.office, id, &d).await,
+            Err(ServiceError::Validation(_))
+        ));
+        filings::attach(
+            &w.svc,
+            &w.office,
+            id,
+            "upper_decision",
+            &format!("{doc}.pdf"),
+            b"%PDF-1.4 upper".to_vec(),
+        )
+        .await
+        .unwrap();
         filings::decide(&w.svc, &w.office, id, &d).await.unwrap();
     }
     assert_eq!(status(&w, id).await, FilingStatus::Accepted);

@@ -82,6 +82,24 @@ pub async fn decide(
             ),
         ));
     }
+    if upper && decision != Decision::Return {
+        // Each 报上级 decision comes with the upper level's document, uploaded first.
+        let decided_upper = steps
+            .iter()
+            .filter(|s| s.unit_id.is_none() && step_status(s) != StepStatus::Waiting)
+            .count();
+        let documents = govmedia_store::filings::attachments_of(&svc.db, id)
+            .await?
+            .iter()
+            .filter(|a| a.purpose == super::Purpose::UpperDecision.code())
+            .count();
+        if documents <= decided_upper {
+            return Err(ServiceError::field(
+                "attachments",
+                "请先上传上级机关的批复文件（附件用途：上级批复文件），再录入上级决定",
+            ));
+        }
+    }
     let now = svc.now();
     let today = svc.today();
     let host = units

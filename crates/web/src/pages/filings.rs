@@ -480,7 +480,7 @@ async fn detail(
                 form method="post" action={"/filings/" (id) "/decide"} {
                     (csrf(&user))
                     input type="hidden" name="step" value=(step);
-                    @if upper { label { span { "上级机关批复文号 *（报上级：录入上级决定）" } input name="document" required; } }
+                    @if upper { label { span { "上级机关批复文号 *（报上级：先在下方“附件”上传上级批复文件，再录入上级决定）" } input name="document" required; } }
                     label { span { "意见（退回、驳回须填写）" } textarea name="comment" {} }
                     div.actions { @for d in Decision::ALL { button type="submit" name="decision" value=(d.code()) class=(if *d == Decision::Reject { "danger" } else if *d == Decision::Return { "secondary" } else { "" }) { (d.label()) } } }
                 }
