@@ -280,6 +280,9 @@ async fn an_opening_walks_two_levels_to_the_public_announcement_and_stays_in_sco
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(r.location.as_deref().unwrap().starts_with("/accounts/"));
+    let account_page = clerk.get(r.location.as_deref().unwrap()).await.body;
+    assert!(account_page.contains("备案记录") && account_page.contains(&format!("/filings/{id}")));
+    assert!(account_page.contains("发起备案"));
     let public = anonymous(&w.app, "/public/announcements").await;
     assert_eq!(public.status, StatusCode::OK);
     assert!(

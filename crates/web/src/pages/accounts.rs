@@ -225,6 +225,11 @@ async fn show(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let v: AccountView = accounts::get(&state.svc, &user.actor, id).await?;
+    let account_filings: Vec<_> = govmedia_service::filings::list(&state.svc, &user.actor, None)
+        .await?
+        .into_iter()
+        .filter(|f| f.account_id == Some(id))
+        .collect();
     let flags = accounts::flags_of(&state.svc, &user.actor, id).await?;
     let has_qr = accounts::has_qr(&state.svc, id).await?;
     let d = &v.draft;
@@ -263,6 +268,16 @@ async fn show(
                     @for k in govmedia_domain::filing::FilingKind::ALL.iter().filter(|k| **k != govmedia_domain::filing::FilingKind::Open) {
                         a.button.secondary href={"/filings/new?kind=" (k.code()) "&account=" (id)} { (k.label()) }
                     }
+                }
+            }
+            @if !account_filings.is_empty() {
+                h2 { "备案记录" }
+                table {
+                    tr { th { "备案" } th { "类型" } th { "状态" } th { "申请人" } th { "时间（UTC）" } }
+                    @for f in &account_filings { tr {
+                        td { a href={"/filings/" (f.id)} { "#" (f.id) } } td { (f.kind.label()) } td { (f.status.label()) }
+                        td { (f.applicant_name) } td { (f.created_at.format("%Y-%m-%d %H:%M")) }
+                    } }
                 }
             }
             h2 { "基本信息" }
