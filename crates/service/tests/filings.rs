@@ -769,3 +769,34 @@ async fn a_host_unit_change_is_announced_to_the_public() {
         list[0].body
     );
 }
+
+#[tokio::test]
+async fn late_filings_feed_the_annual_assessment() {
+    let w = world("ffindings").await;
+    let (_, account) = opened(&w, "测试教育").await;
+    let input = FilingInput {
+        kind: "pause".into(),
+        account_id: Some(account),
+        reason: "人员调整".into(),
+        effective_on: "2026-02-12".into(),
+        ..Default::default()
+    };
+    filings::create(&w.svc, &w.clerk_a, &input, true)
+        .await
+        .unwrap();
+    let f = filings::assessment_findings(&w.svc, &w.admin, w.unit_a, 2026)
+        .await
+        .unwrap();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].item, "filing_late");
+    assert!(
+        filings::assessment_findings(&w.svc, &w.admin, w.unit_a, 2025)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        filings::assessment_findings(&w.svc, &w.clerk_b, w.unit_a, 2026).await,
+        Err(ServiceError::NotFound)
+    ));
+}

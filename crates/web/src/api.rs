@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/filings/exports", get(filing_exports))
         .route("/notifications", get(notifications))
         .route("/filings/deadlines", get(filing_deadlines))
+        .route("/filings/findings", get(filing_findings))
         .route("/filings/{id}", get(get_filing).put(update_filing))
         .route("/filings/{id}/submit", post(submit_filing))
         .route("/filings/{id}/decide", post(decide_filing))
@@ -541,4 +542,31 @@ async fn notifications(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiRes
         .map(|n| json!({"id": n.id, "filing_id": n.filing_id, "at": n.at, "message": n.message, "read": n.read}))
         .collect();
     ok(json!({"unread": unread, "items": items}))
+}
+
+#[derive(Deserialize)]
+struct FindingsQuery {
+    unit: Option<String>,
+    year: Option<String>,
+}
+
+/// Late and overdue filings as annual-assessment findings (`govmedia score --findings`).
+async fn filing_findings(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Query(q): Query<FindingsQuery>,
+) -> ApiResult {
+    let unit = match q.unit.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => v
+            .parse::<i64>()
+            .map_err(|_| ServiceError::field("unit", "单位编号无效"))?,
+        None => a.unit_id,
+    };
+    let year = match q.year.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => v
+            .parse::<i32>()
+            .map_err(|_| ServiceError::field("year", "年份无效"))?,
+        None => chrono::Datelike::year(&s.svc.today()),
+    };
+    ok(filings::assessment_findings(&s.svc, &a, unit, year).await?)
 }

@@ -114,6 +114,13 @@ pub const ENDPOINTS: &[(&str, &str, &str, bool, &str)] = &[
     ),
     ("get", "/api/v1/filings/inbox", "待我审批", true, ""),
     (
+        "get",
+        "/api/v1/filings/findings",
+        "年度考核发现（附件3 filing_late：迟报或逾期未备案，每件一条并附证据）：unit, year；可直接用于 govmedia score --findings",
+        true,
+        "",
+    ),
+    (
         "post",
         "/api/v1/filings/export",
         "报送上级：导出已受理未报送的备案（JSON，列见 docs/filing-export.md），记录并标记已报送",

@@ -89,6 +89,42 @@ pub fn evaluate_deadline(
     })
 }
 
+/// The item of the annual assessment (003 附件3) a late or missing filing counts
+/// against: 开设、变更、关停、注销未在2个工作日内备案, −2 each.
+pub const LATE_FILING_ITEM: &str = "filing_late";
+
+/// The annual-assessment findings of a unit's filings in `year`: one finding per
+/// filing whose deadline fell in the year and that was filed late or is overdue,
+/// with the filing as evidence, in the form `govmedia score --findings` reads.
+pub fn assessment_findings(
+    filings: &[(i64, &str, &DeadlineReport)],
+    year: i32,
+) -> Vec<crate::scoring::CountedFinding> {
+    use chrono::Datelike;
+    filings
+        .iter()
+        .filter(|(_, _, r)| r.deadline.is_some_and(|d| d.year() == year))
+        .filter(|(_, _, r)| r.is_late() || r.overdue)
+        .map(|(id, title, r)| {
+            let what = match r.late_by {
+                Some(n) if n > 0 => format!(
+                    "迟报{n}{}",
+                    r.period.map(|p| p.count.label()).unwrap_or("天")
+                ),
+                _ => "逾期未备案".to_string(),
+            };
+            crate::scoring::CountedFinding {
+                item: LATE_FILING_ITEM.to_string(),
+                count: 1,
+                evidence: Some(crate::scoring::Evidence::Text(format!(
+                    "备案#{id}“{title}”：期限{}，{what}",
+                    r.deadline.map(|d| d.to_string()).unwrap_or_default()
+                ))),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +190,63 @@ mod tests {
             assert_eq!(r.late_by, *late, "{eff} {filed:?}");
             assert_eq!(r.overdue, *overdue, "{eff} {today}");
         }
+    }
+
+    #[test]
+    fn late_and_overdue_filings_become_assessment_findings_of_their_year() {
+        let cal = WorkingCalendar::builtin();
+        let late = evaluate_deadline(
+            &cal,
+            Some(W2),
+            None,
+            Some(d("2026-02-12")),
+            Some(d("2026-02-26")),
+            None,
+            d("2026-03-01"),
+        )
+        .unwrap();
+        let on_time = evaluate_deadline(
+            &cal,
+            Some(W2),
+            None,
+            Some(d("2026-03-02")),
+            Some(d("2026-03-02")),
+            None,
+            d("2026-03-02"),
+        )
+        .unwrap();
+        let overdue = evaluate_deadline(
+            &cal,
+            Some(W2),
+            None,
+            Some(d("2025-12-01")),
+            None,
+            None,
+            d("2026-03-02"),
+        )
+        .unwrap();
+        let rows = [(1, "甲", &late), (2, "乙", &on_time), (3, "丙", &overdue)];
+        let f2026 = assessment_findings(&rows, 2026);
+        assert_eq!(f2026.len(), 1);
+        assert_eq!(f2026[0].item, LATE_FILING_ITEM);
+        let json = serde_json::to_string(&f2026).unwrap();
+        assert!(
+            json.contains("备案#1“甲”：期限2026-02-14，迟报3个工作日"),
+            "{json}"
+        );
+        let f2025 = assessment_findings(&rows, 2025);
+        assert!(
+            serde_json::to_string(&f2025)
+                .unwrap()
+                .contains("逾期未备案")
+        );
+        // The kunshan annual set knows the item: −2 each.
+        let set = crate::scoring::builtin("annual-assessment-kunshan").unwrap();
+        let r = crate::scoring::score(&set, &f2026).unwrap();
+        assert_eq!(
+            r.deduction_score.map(|p| p.to_string()).as_deref(),
+            Some("98")
+        );
     }
 
     #[test]

@@ -171,3 +171,28 @@ pub async fn notifications(
 pub async fn mark_notifications_read(svc: &Services, actor: &Actor) -> ServiceResult<()> {
     Ok(govmedia_store::filings::mark_read(&svc.db, actor.user_id).await?)
 }
+
+/// The annual-assessment findings (003 附件3 `filing_late`) of a unit's subtree in
+/// `year`: one per late or overdue filing, with the filing as evidence, in the
+/// JSON form `govmedia score --findings` reads.
+pub async fn assessment_findings(
+    svc: &Services,
+    actor: &Actor,
+    unit_id: i64,
+    year: i32,
+) -> ServiceResult<Vec<govmedia_domain::scoring::CountedFinding>> {
+    let unit = crate::units::get(svc, actor, unit_id).await?;
+    let cal = crate::calendar::load(svc).await?;
+    let rows = govmedia_store::filings::in_subtree(&svc.db, &unit.path, None).await?;
+    let reports: Vec<(i64, String, govmedia_domain::filing::DeadlineReport)> = rows
+        .iter()
+        .filter_map(|r| super::deadline_of(svc, &cal, r).map(|d| (r.id, r.title.clone(), d)))
+        .collect();
+    let refs: Vec<(i64, &str, &govmedia_domain::filing::DeadlineReport)> = reports
+        .iter()
+        .map(|(id, t, d)| (*id, t.as_str(), d))
+        .collect();
+    Ok(govmedia_domain::filing::deadline::assessment_findings(
+        &refs, year,
+    ))
+}

@@ -18,7 +18,7 @@ pub use decide::{DecisionInput, decide, record_opened};
 pub use export::{COLUMNS, UpperExport, UpperRow, export_for_upper, exports};
 pub use files::{ATTACHMENT_MAX_BYTES, Purpose, attach, attachment, sniff_document};
 pub use lists::{
-    DeadlineRow, UnitDeadlines, announcements, deadline_report, inbox, list,
+    DeadlineRow, UnitDeadlines, announcements, assessment_findings, deadline_report, inbox, list,
     mark_notifications_read, notifications,
 };
 
