@@ -204,14 +204,10 @@ pub fn hengnan(f: &FormFacts<'_>) -> FormDoc {
         ],
         vec![
             Cell::label("新媒体二维码", 2),
-            Cell::value(
-                if f.has_qr {
-                    "（见系统中的二维码图片）"
-                } else {
-                    ""
-                },
-                4,
-            ),
+            Cell {
+                image: f.qr.clone(),
+                ..Cell::value("", 4)
+            },
             Cell::label("基本情况介绍", 2),
             Cell::value(
                 format!(

@@ -9,8 +9,11 @@
 //! font STSong-Light, which every PDF reader provides, so no font is shipped.
 
 pub mod docx;
+pub mod image;
 mod layouts;
 pub mod pdf;
+
+pub use image::FormImage;
 
 use crate::filings;
 use crate::{Actor, ServiceError, ServiceResult, Services};
@@ -27,6 +30,8 @@ pub struct Cell {
     pub text: String,
     pub span: usize,
     pub label: bool,
+    /// A picture shown before the text (the QR code).
+    pub image: Option<FormImage>,
 }
 
 impl Cell {
@@ -35,6 +40,7 @@ impl Cell {
             text: text.into(),
             span,
             label: true,
+            image: None,
         }
     }
 
@@ -43,6 +49,7 @@ impl Cell {
             text: text.into(),
             span,
             label: false,
+            image: None,
         }
     }
 }
@@ -92,7 +99,8 @@ pub struct FormFacts<'a> {
     pub host_unit_name: &'a str,
     pub supervisor_unit_name: Option<&'a str>,
     pub reason: &'a str,
-    pub has_qr: bool,
+    /// The account's QR code, when one was uploaded and can be placed.
+    pub qr: Option<FormImage>,
 }
 
 /// Fills `layout` for a filing the actor may see. The management team's names
@@ -119,9 +127,12 @@ pub async fn filing_form(
             .map(|u| u.name),
         None => None,
     };
-    let has_qr = match v.summary.account_id {
-        Some(a) => crate::accounts::has_qr(svc, a).await?,
-        None => false,
+    let qr = match v.summary.account_id {
+        Some(a) if crate::accounts::has_qr(svc, a).await? => {
+            let (_, bytes) = crate::accounts::get_qr(svc, actor, a).await?;
+            FormImage::parse(&bytes)
+        }
+        _ => None,
     };
     let region = match govmedia_domain::policy::PolicyProfile::builtin(&v.profile_id) {
         Ok(p) => p.name,
@@ -134,7 +145,7 @@ pub async fn filing_form(
         host_unit_name: &v.summary.host_unit_name,
         supervisor_unit_name: supervisor.as_deref(),
         reason: &v.reason,
-        has_qr,
+        qr,
     };
     Ok(
         match layout.unwrap_or_else(|| Layout::for_profile(&v.profile_id)) {

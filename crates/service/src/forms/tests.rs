@@ -39,7 +39,7 @@ fn facts(d: &AccountDraft) -> FormFacts<'_> {
         host_unit_name: "昆山市教育局",
         supervisor_unit_name: Some("昆山市人民政府办公室"),
         reason: "集约发布教育信息",
-        has_qr: false,
+        qr: None,
     }
 }
 
@@ -151,4 +151,68 @@ fn pdf_holds_the_filled_fields_and_a_valid_xref() {
             n + 1
         );
     }
+}
+
+/// A 2×2 grey PNG (made with Python's zlib): black, white / black, white.
+const PNG_2X2: &[u8] = &[
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 2, 0, 0, 0, 2, 8, 0, 0,
+    0, 0, 87, 221, 82, 248, 0, 0, 0, 14, 73, 68, 65, 84, 120, 156, 99, 96, 248, 207, 192, 240, 31,
+    0, 5, 1, 1, 255, 93, 105, 53, 217, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
+#[test]
+fn images_are_read_from_their_headers() {
+    let img = FormImage::parse(PNG_2X2).unwrap();
+    assert_eq!((img.width, img.height, img.extension()), (2, 2, "png"));
+    assert!(matches!(
+        img.kind,
+        image::ImageKind::Png {
+            color_type: 0,
+            bit_depth: 8,
+            ..
+        }
+    ));
+    assert!(FormImage::parse(b"GIF89a....").is_none());
+    assert!(FormImage::parse(&PNG_2X2[..30]).is_none(), "truncated");
+    // A minimal JPEG header: SOI, SOF0 of 3×5 with 3 components.
+    let jpeg = [
+        0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0, 5, 0, 3, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1,
+    ];
+    let j = FormImage::parse(&jpeg).unwrap();
+    assert_eq!(
+        (j.width, j.height, j.kind.clone()),
+        (3, 5, image::ImageKind::Jpeg { components: 3 })
+    );
+}
+
+#[test]
+fn the_qr_code_is_placed_in_the_docx_and_the_pdf() {
+    let d = draft();
+    let mut f = facts(&d);
+    f.qr = FormImage::parse(PNG_2X2);
+    let doc = layouts::hengnan(&f);
+    let bytes = docx::render(&doc).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut media = Vec::new();
+    zip.by_name("word/media/image1.png")
+        .unwrap()
+        .read_to_end(&mut media)
+        .unwrap();
+    assert_eq!(media, PNG_2X2);
+    let mut rels = String::new();
+    zip.by_name("word/_rels/document.xml.rels")
+        .unwrap()
+        .read_to_string(&mut rels)
+        .unwrap();
+    assert!(rels.contains("rIdImg1") && rels.contains("media/image1.png"));
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    assert!(xml.contains("r:embed=\"rIdImg1\""));
+    let pdf = pdf::render(&doc);
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("/Im1 Do") && text.contains("/Subtype /Image /Width 2 /Height 2"));
+    assert!(text.contains("/XObject << /Im1 "));
 }
