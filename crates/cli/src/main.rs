@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod calendar;
 mod check;
 mod config;
 mod generate;
@@ -55,6 +56,9 @@ enum Command {
     Score(score::ScoreArgs),
     /// Draw a reproducible spot-check sample.
     Sample(sample::SampleArgs),
+    /// 工作日历: working-day deadlines.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +67,10 @@ fn main() -> ExitCode {
         Command::Check(args) => return ExitCode::from(check::run(&args)),
         Command::Score(args) => score::run(&args),
         Command::Sample(args) => sample::run(&args),
+        Command::Calendar(cmd) => match calendar::run_offline(&cmd) {
+            Some(result) => result,
+            None => run_platform(cli.common, Command::Calendar(cmd)),
+        },
         Command::DefaultConfig => {
             print!("{}", config::Config::default_file());
             Ok(())
@@ -110,6 +118,9 @@ fn run_platform(common: platform::Common, command: Command) -> anyhow::Result<()
             }
             Command::Export { output, as_user } => platform::export(&cfg, output, as_user).await,
             Command::Generate(args) => generate::run(&cfg, args).await,
+            Command::Calendar(calendar::CalendarCommand::Import { file, as_user }) => {
+                calendar::import(&cfg, &file, &as_user).await
+            }
             _ => unreachable!("handled in main"),
         }
     })

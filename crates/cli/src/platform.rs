@@ -176,7 +176,7 @@ pub fn service_error(e: govmedia_service::ServiceError) -> anyhow::Error {
 }
 
 /// Resolves the acting user for offline import/export.
-async fn actor(svc: &Services, username: &str) -> anyhow::Result<govmedia_service::Actor> {
+pub async fn actor(svc: &Services, username: &str) -> anyhow::Result<govmedia_service::Actor> {
     let user = govmedia_store::users::by_username(&svc.db, username)
         .await?
         .with_context(|| format!("用户 {username} 不存在"))?;

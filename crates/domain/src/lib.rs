@@ -9,7 +9,9 @@
 pub mod account;
 pub mod calendar;
 pub mod codes;
+pub mod filing;
 pub mod inspection;
+pub mod policy;
 pub mod registry_rules;
 pub mod role;
 pub mod sampling;

@@ -52,9 +52,22 @@ pub enum Permission {
     Rectify,
     /// Verify or reject rectifications.
     ReviewRectification,
+    /// Apply for openings and file changes (备案申请) for units of the subtree.
+    FileFilings,
+    /// Decide approval steps: the host unit's own step for a host administrator,
+    /// office steps and 报上级 records for supervisors.
+    ApproveFilings,
+    /// Choose or edit the deployment's policy profile.
+    ManagePolicy,
 }
 
 impl Role {
+    /// Whether this role decides for a supervising office (政府办公室) rather than
+    /// only for its own unit: office steps and 报上级 records need it.
+    pub fn is_supervisor(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SupervisorAdmin)
+    }
+
     /// Whether this role grants `permission` (always within the user's subtree).
     pub fn can(self, permission: Permission) -> bool {
         use Permission::*;
@@ -64,11 +77,12 @@ impl Role {
             ManageUnits | ManageUsers | ViewAudit | DismissFlags => {
                 matches!(self, SystemAdmin | SupervisorAdmin)
             }
-            ManageAccounts | ViewPersonalData | Rectify => {
+            ManageAccounts | ViewPersonalData | FileFilings | ApproveFilings | Rectify => {
                 matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin)
             }
             ManageCampaigns | ReviewRectification => matches!(self, SystemAdmin | SupervisorAdmin),
             Inspect => matches!(self, SystemAdmin | SupervisorAdmin | Inspector),
+            ManagePolicy => self == SystemAdmin,
         }
     }
 

@@ -65,6 +65,15 @@ pub fn action_label(action: &str) -> &str {
         "token_create" => "创建令牌",
         "token_delete" => "删除令牌",
         "qr" => "上传二维码",
+        "submit" => "提交备案",
+        "approve" => "审批同意",
+        "return" => "退回修改",
+        "reject" => "驳回",
+        "opened" => "登记开通",
+        "attach" => "上传附件",
+        "export" => "报送上级",
+        "policy" => "政策配置",
+        "calendar" => "工作日历",
         other => other,
     }
 }
@@ -75,6 +84,8 @@ pub fn entity_label(entity: &str) -> &str {
         "account" => "账号",
         "user" => "用户",
         "session" => "会话",
+        "filing" => "备案",
+        "setting" => "设置",
         other => other,
     }
 }

@@ -169,11 +169,12 @@ pub async fn seed(svc: &Services) -> ServiceResult<bool> {
         .and_then(|u| by_key.get(&u.key))
         .map(|u| u.id)
         .unwrap_or(root);
+    let mut actors = Vec::new();
     for (login, unit_id, role, display) in [
         (&DEMO_LOGINS[0], root, "system_admin", "演示管理员"),
         (&DEMO_LOGINS[1], edu, "host_admin", "教育局演示用户"),
     ] {
-        crate::users::create_initial(
+        let user = crate::users::create_initial(
             svc,
             &UserInput {
                 username: login.username.into(),
@@ -185,6 +186,58 @@ pub async fn seed(svc: &Services) -> ServiceResult<bool> {
             },
         )
         .await?;
+        actors.push(crate::auth::actor_for(&svc.db, &user).await?);
+    }
+    if let [admin, clerk] = actors.as_slice() {
+        seed_filings(svc, admin, clerk, edu).await?;
     }
     Ok(true)
+}
+
+/// Two filings of 昆山市教育局 for the demo: an opening application waiting in the
+/// administrator's 待我审批, and an accepted pause of one of its accounts.
+async fn seed_filings(
+    svc: &Services,
+    admin: &crate::Actor,
+    clerk: &crate::Actor,
+    edu: i64,
+) -> ServiceResult<()> {
+    use crate::filings::{self, DecisionInput, FilingInput};
+    let open = FilingInput {
+        kind: "open".into(),
+        reason: "开设教育局官方抖音号，发布招生政策解读短视频".into(),
+        account: Some(AccountInput {
+            name: "昆山教育".into(),
+            platform: "douyin".into(),
+            host_unit_id: edu.to_string(),
+            positioning: "招生政策解读、教育动态".into(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    filings::create(svc, clerk, &open, true).await?;
+    let account = crate::accounts::list_all(svc, clerk, Default::default(), Some(edu))
+        .await?
+        .into_iter()
+        .find(|a| a.status == "normal" && a.host_unit_id == edu);
+    if let Some(a) = account {
+        let pause = FilingInput {
+            kind: "pause".into(),
+            account_id: Some(a.id),
+            reason: "运维人员调整，暂停更新一个月".into(),
+            effective_on: svc.today().to_string(),
+            ..Default::default()
+        };
+        let id = filings::create(svc, clerk, &pause, true).await?;
+        for step in 0..2 {
+            let d = DecisionInput {
+                step,
+                decision: "approve".into(),
+                comment: "同意".into(),
+                document: String::new(),
+            };
+            filings::decide(svc, admin, id, &d).await?;
+        }
+    }
+    Ok(())
 }

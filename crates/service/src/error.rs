@@ -21,6 +21,9 @@ pub enum ServiceError {
     /// The request conflicts with the current state; the message says why.
     #[error("{0}")]
     Conflict(String),
+    /// The working-day calendar does not cover a date the answer needs.
+    #[error("{0}")]
+    CalendarNotCovered(String),
     /// Too many attempts.
     #[error("{0}")]
     TooManyRequests(String),
@@ -40,6 +43,7 @@ impl ServiceError {
             ServiceError::Forbidden => "forbidden",
             ServiceError::Unauthorized(_) => "unauthorized",
             ServiceError::Conflict(_) => "conflict",
+            ServiceError::CalendarNotCovered(_) => "calendar_not_covered",
             ServiceError::TooManyRequests(_) => "too_many_requests",
             ServiceError::Internal(_) => "internal",
         }
@@ -63,5 +67,15 @@ impl From<DbError> for ServiceError {
 impl From<govmedia_store::DbErr> for ServiceError {
     fn from(e: govmedia_store::DbErr) -> Self {
         ServiceError::Internal(anyhow::Error::new(e))
+    }
+}
+
+impl From<govmedia_domain::calendar::CalendarError> for ServiceError {
+    fn from(e: govmedia_domain::calendar::CalendarError) -> Self {
+        use govmedia_domain::calendar::CalendarError;
+        match e {
+            CalendarError::NotCovered { .. } => ServiceError::CalendarNotCovered(e.to_string()),
+            other => ServiceError::field("calendar", other.to_string()),
+        }
     }
 }

@@ -13,13 +13,17 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod crypto;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod excel;
+pub mod filings;
+pub mod forms;
 pub mod inspection;
+pub mod policy;
 pub mod province;
 pub mod public;
 pub mod units;

@@ -15,8 +15,10 @@
 pub mod accounts;
 pub mod audit;
 pub mod entities;
+pub mod filings;
 pub mod inspection;
 mod migrate;
+pub mod settings;
 pub mod units;
 pub mod users;
 

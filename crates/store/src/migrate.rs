@@ -7,7 +7,8 @@
 
 use crate::DbError;
 use crate::entities::{
-    account, account_qr, api_token, audit, flag_dismissal, session, setting, unit, user,
+    account, account_qr, announcement, api_token, audit, filing, filing_attachment, filing_event,
+    filing_export, filing_step, flag_dismissal, notification, session, setting, unit, user,
 };
 use sea_orm::sea_query::{ColumnDef, Index, Table, TableCreateStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
@@ -35,9 +36,24 @@ const STEPS: &[Step] = &[
         statements: step_1_registry,
     },
     Step {
+        version: 2,
+        name: "filings: filings, approval steps, events, attachments, announcements",
+        statements: step_2_filings,
+    },
+    Step {
         version: 3,
+        name: "filing exports to the upper-level system",
+        statements: step_3_filing_exports,
+    },
+    Step {
+        version: 4,
+        name: "notifications",
+        statements: step_4_notifications,
+    },
+    Step {
+        version: 5,
         name: "inspection: campaigns, samples, findings",
-        statements: inspection::step_3_inspection,
+        statements: inspection::step_5_inspection,
     },
 ];
 
@@ -332,6 +348,289 @@ fn step_1_registry() -> Vec<Ddl> {
             &["account_id"],
         ),
     ]
+}
+
+fn step_2_filings() -> Vec<Ddl> {
+    use ColumnDef as C;
+    let ts = |mut c: C| c.timestamp_with_time_zone().not_null().take();
+    let filings = Table::create()
+        .table(filing::Entity)
+        .col(id_col(filing::Column::Id))
+        .col(C::new(filing::Column::Kind).string_len(32).not_null())
+        .col(C::new(filing::Column::Status).string_len(32).not_null())
+        .col(C::new(filing::Column::AccountId).big_integer().null())
+        .col(C::new(filing::Column::HostUnitId).big_integer().not_null())
+        .col(
+            C::new(filing::Column::ApplicantUserId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            C::new(filing::Column::ApplicantName)
+                .string_len(100)
+                .not_null(),
+        )
+        .col(C::new(filing::Column::Title).string_len(200).not_null())
+        .col(C::new(filing::Column::Reason).text().not_null())
+        .col(C::new(filing::Column::EffectiveOn).date().null())
+        .col(C::new(filing::Column::NoticeUrl).text().null())
+        .col(C::new(filing::Column::ProposalSealed).text().null())
+        .col(C::new(filing::Column::DiffJson).text().null())
+        .col(C::new(filing::Column::ProfileId).string_len(64).not_null())
+        .col(C::new(filing::Column::PeriodJson).string_len(200).null())
+        .col(
+            C::new(filing::Column::ForwardingJson)
+                .string_len(200)
+                .null(),
+        )
+        .col(C::new(filing::Column::FiledOn).date().null())
+        .col(C::new(filing::Column::AcceptedOn).date().null())
+        .col(
+            C::new(filing::Column::ForwardedAt)
+                .timestamp_with_time_zone()
+                .null(),
+        )
+        .col(ts(C::new(filing::Column::CreatedAt)))
+        .col(ts(C::new(filing::Column::UpdatedAt)))
+        .take();
+    let steps = Table::create()
+        .table(filing_step::Entity)
+        .col(id_col(filing_step::Column::Id))
+        .col(
+            C::new(filing_step::Column::FilingId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(C::new(filing_step::Column::Position).integer().not_null())
+        .col(
+            C::new(filing_step::Column::Label)
+                .string_len(200)
+                .not_null(),
+        )
+        .col(
+            C::new(filing_step::Column::Approver)
+                .string_len(32)
+                .not_null(),
+        )
+        .col(C::new(filing_step::Column::UnitId).big_integer().null())
+        .col(
+            C::new(filing_step::Column::Authority)
+                .string_len(200)
+                .null(),
+        )
+        .col(
+            C::new(filing_step::Column::RecordedByUnitId)
+                .big_integer()
+                .null(),
+        )
+        .col(
+            C::new(filing_step::Column::Status)
+                .string_len(32)
+                .not_null(),
+        )
+        .col(C::new(filing_step::Column::DecidedBy).big_integer().null())
+        .col(
+            C::new(filing_step::Column::DecidedByName)
+                .string_len(100)
+                .null(),
+        )
+        .col(
+            C::new(filing_step::Column::DecidedAt)
+                .timestamp_with_time_zone()
+                .null(),
+        )
+        .col(C::new(filing_step::Column::Comment).text().null())
+        .col(C::new(filing_step::Column::Document).string_len(200).null())
+        .take();
+    let events = Table::create()
+        .table(filing_event::Entity)
+        .col(id_col(filing_event::Column::Id))
+        .col(
+            C::new(filing_event::Column::FilingId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(ts(C::new(filing_event::Column::At)))
+        .col(C::new(filing_event::Column::UserId).big_integer().null())
+        .col(
+            C::new(filing_event::Column::UserName)
+                .string_len(100)
+                .not_null(),
+        )
+        .col(
+            C::new(filing_event::Column::Action)
+                .string_len(32)
+                .not_null(),
+        )
+        .col(C::new(filing_event::Column::StepPosition).integer().null())
+        .col(C::new(filing_event::Column::Comment).text().null())
+        .take();
+    let attachments = Table::create()
+        .table(filing_attachment::Entity)
+        .col(id_col(filing_attachment::Column::Id))
+        .col(
+            C::new(filing_attachment::Column::FilingId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            C::new(filing_attachment::Column::Purpose)
+                .string_len(32)
+                .not_null(),
+        )
+        .col(
+            C::new(filing_attachment::Column::FileName)
+                .string_len(255)
+                .not_null(),
+        )
+        .col(
+            C::new(filing_attachment::Column::Mime)
+                .string_len(100)
+                .not_null(),
+        )
+        .col(
+            C::new(filing_attachment::Column::Size)
+                .big_integer()
+                .not_null(),
+        )
+        .col(C::new(filing_attachment::Column::Content).blob().not_null())
+        .col(
+            C::new(filing_attachment::Column::UploadedBy)
+                .big_integer()
+                .not_null(),
+        )
+        .col(ts(C::new(filing_attachment::Column::UploadedAt)))
+        .take();
+    let announcements = Table::create()
+        .table(announcement::Entity)
+        .col(id_col(announcement::Column::Id))
+        .col(
+            C::new(announcement::Column::AccountId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            C::new(announcement::Column::FilingId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            C::new(announcement::Column::UnitId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            C::new(announcement::Column::Title)
+                .string_len(255)
+                .not_null(),
+        )
+        .col(C::new(announcement::Column::Body).text().not_null())
+        .col(C::new(announcement::Column::PublishedOn).date().not_null())
+        .col(C::new(announcement::Column::UntilOn).date().not_null())
+        .col(ts(C::new(announcement::Column::CreatedAt)))
+        .take();
+    let idx = |name: &str, table: &str, cols: &[&'static str]| -> Ddl {
+        let mut i = Index::create();
+        i.name(name).table(sea_orm::sea_query::Alias::new(table));
+        for c in cols {
+            i.col(sea_orm::sea_query::Alias::new(*c));
+        }
+        Ddl::Index(i.take())
+    };
+    vec![
+        Ddl::Table(filings),
+        Ddl::Table(steps),
+        Ddl::Table(events),
+        Ddl::Table(attachments),
+        Ddl::Table(announcements),
+        idx("idx_filings_host", "filings", &["host_unit_id"]),
+        idx("idx_filings_status", "filings", &["status"]),
+        idx("idx_filings_account", "filings", &["account_id"]),
+        idx(
+            "idx_filing_steps_filing",
+            "filing_steps",
+            &["filing_id", "position"],
+        ),
+        idx("idx_filing_events_filing", "filing_events", &["filing_id"]),
+        idx(
+            "idx_filing_attachments_filing",
+            "filing_attachments",
+            &["filing_id"],
+        ),
+        idx("idx_announcements_until", "announcements", &["until_on"]),
+    ]
+}
+
+fn step_3_filing_exports() -> Vec<Ddl> {
+    use ColumnDef as C;
+    let exports = Table::create()
+        .table(filing_export::Entity)
+        .col(id_col(filing_export::Column::Id))
+        .col(
+            C::new(filing_export::Column::At)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .col(
+            C::new(filing_export::Column::UserId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            C::new(filing_export::Column::UserName)
+                .string_len(100)
+                .not_null(),
+        )
+        .col(
+            C::new(filing_export::Column::UnitPath)
+                .string_len(255)
+                .not_null(),
+        )
+        .col(
+            C::new(filing_export::Column::Format)
+                .string_len(16)
+                .not_null(),
+        )
+        .col(C::new(filing_export::Column::FilingIds).text().not_null())
+        .col(C::new(filing_export::Column::Count).integer().not_null())
+        .take();
+    let mut idx = Index::create();
+    idx.name("idx_filing_exports_path_at")
+        .table(sea_orm::sea_query::Alias::new("filing_exports"))
+        .col(sea_orm::sea_query::Alias::new("unit_path"))
+        .col(sea_orm::sea_query::Alias::new("at"));
+    vec![Ddl::Table(exports), Ddl::Index(idx.take())]
+}
+
+fn step_4_notifications() -> Vec<Ddl> {
+    use ColumnDef as C;
+    let table = Table::create()
+        .table(notification::Entity)
+        .col(id_col(notification::Column::Id))
+        .col(
+            C::new(notification::Column::UserId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            C::new(notification::Column::FilingId)
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            C::new(notification::Column::At)
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .col(C::new(notification::Column::Message).text().not_null())
+        .col(C::new(notification::Column::Read).boolean().not_null())
+        .take();
+    let mut idx = Index::create();
+    idx.name("idx_notifications_user")
+        .table(sea_orm::sea_query::Alias::new("notifications"))
+        .col(sea_orm::sea_query::Alias::new("user_id"))
+        .col(sea_orm::sea_query::Alias::new("read"));
+    vec![Ddl::Table(table), Ddl::Index(idx.take())]
 }
 
 const LOCK_KEY: i64 = 0x676f_766d_6564_6961; // "govmedia"

@@ -1,5 +1,8 @@
 //! The JSON API `/api/v1`. Authentication: `Authorization: Bearer <token>`, or the
 //! session cookie plus an `X-CSRF-Token` header for state-changing requests.
+//! The filing, calendar, policy and announcement endpoints are in `api/filings.rs`.
+
+mod filings;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -34,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}", get(get_user).put(update_user))
         .route("/public/directory", get(directory))
         .route("/public/verify", get(verify))
+        .merge(filings::routes())
 }
 
 /// The caller of an authenticated API endpoint.

@@ -25,6 +25,7 @@ pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
         ("/flags", "问题提示", true),
         ("/campaigns", "检查", true),
         ("/findings", "整改", true),
+        ("/filings", "备案", true),
         ("/users", "用户", a.can(Permission::ManageUsers)),
         ("/audit", "审计日志", a.can(Permission::ViewAudit)),
         ("/api/docs", "API", true),
@@ -63,7 +64,7 @@ pub fn bare(title: &str, body: Markup) -> Markup {
             (head(title))
             body {
                 header.top { a.brand href="/public/directory" { "政务新媒体管理平台" }
-                    nav { a href="/public/directory" { "政务新媒体名录" } a href="/public/verify" { "账号真伪查询" } a href="/login" { "工作人员登录" } } }
+                    nav { a href="/public/directory" { "政务新媒体名录" } a href="/public/announcements" { "开通公告" } a href="/public/verify" { "账号真伪查询" } a href="/login" { "工作人员登录" } } }
                 main { (body) }
             }
         }

@@ -532,11 +532,121 @@ async fn exports_are_xlsx_and_openapi_paths_answer() {
             concrete
         };
         let r = c.api("GET", &concrete, None).await;
+        // A route that exists answers; a missing object is a JSON `not_found`,
+        // unlike the empty 404 of an unknown route.
         assert!(
-            r.status != StatusCode::NOT_FOUND && r.status != StatusCode::METHOD_NOT_ALLOWED,
+            r.status != StatusCode::METHOD_NOT_ALLOWED
+                && (r.status != StatusCode::NOT_FOUND || r.body.contains("not_found")),
             "{concrete}: {}",
             r.status
         );
     }
     assert_eq!(c.get("/api/docs").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn calendar_deadline_counts_working_days_and_refuses_uncovered_years() {
+    let w = world("caldeadline").await;
+    let get = |path: String| {
+        let app = w.app.clone();
+        async move {
+            send(
+                &app,
+                axum::http::Request::get(path)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    // Table: from, n, expected deadline (春节 2026, 国庆 2025, year end).
+    for (from, n, expected) in [
+        ("2026-02-12", 3, "2026-02-24"),
+        ("2025-09-30", 1, "2025-10-09"),
+        ("2025-12-31", 1, "2026-01-04"),
+        ("2025-03-08", 0, "2025-03-08"),
+    ] {
+        let r = get(format!(
+            "/api/v1/calendar/deadline?from={from}&working_days={n}"
+        ))
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{from} {n}: {}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"from": from, "working_days": n, "deadline": expected})
+        );
+    }
+    let r = get("/api/v1/calendar/deadline?from=2026-12-30&working_days=5".into()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["code"], "calendar_not_covered");
+    assert!(v["message"].as_str().unwrap().contains("2027"), "{v}");
+    for bad in [
+        "from=2026-13-01&working_days=1",
+        "from=2026-01-05&working_days=-1",
+        "from=2026-01-05&working_days=abc",
+        "working_days=3",
+        "from=2026-01-05",
+        "from=2026-01-05&working_days=100000",
+    ] {
+        let r = get(format!("/api/v1/calendar/deadline?{bad}")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["code"], "validation", "{bad}");
+        assert!(!v["fields"].as_array().unwrap().is_empty(), "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_adds_a_calendar_year_and_deadlines_reach_into_it() {
+    let w = world("calyear").await;
+    // Test data shaped like a notice; not the real 2027 arrangement.
+    let year = "year = 2027\ntitle = \"测试用节假日安排\"\ndocument_number = \"测试〔2026〕1号\"\n\n[[holidays]]\nname = \"元旦\"\nstart = 2027-01-01\nend = 2027-01-03\n";
+    let path = "/api/v1/calendar/deadline?from=2026-12-30&working_days=5";
+    let anon = |p: &'static str| {
+        let app = w.app.clone();
+        async move {
+            send(
+                &app,
+                axum::http::Request::get(p)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    assert_eq!(anon(path).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let r = b
+        .api(
+            "POST",
+            "/api/v1/calendar/years",
+            Some(serde_json::json!({"toml": year})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let bad = year.replace("end = 2027-01-03", "end = 2026-12-31");
+    let r = admin
+        .api(
+            "POST",
+            "/api/v1/calendar/years",
+            Some(serde_json::json!({"toml": bad})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("早于开始日期"), "{}", r.body);
+    let r = admin.post_form("/calendar", &[("toml", year)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = anon(path).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("\"deadline\":\"2027-01-07\""), "{}", r.body);
+    let page = admin
+        .get("/calendar?from=2026-12-30&working_days=5")
+        .await
+        .body;
+    assert!(page.contains("2027-01-07") && page.contains("管理员导入"));
+    let audit = admin.get("/audit").await.body;
+    assert!(audit.contains("导入2027年节假日安排"));
 }

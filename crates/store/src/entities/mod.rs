@@ -3,12 +3,19 @@
 
 pub mod account;
 pub mod account_qr;
+pub mod announcement;
 pub mod api_token;
 pub mod audit;
 pub mod campaign;
 pub mod campaign_sample;
+pub mod filing;
+pub mod filing_attachment;
+pub mod filing_event;
+pub mod filing_export;
+pub mod filing_step;
 pub mod finding;
 pub mod flag_dismissal;
+pub mod notification;
 pub mod session;
 pub mod setting;
 pub mod unit;

@@ -1,10 +1,10 @@
-//! Step 3: inspection campaigns, their samples, and findings.
+//! Step 5: inspection campaigns, their samples, and findings.
 
 use super::{Ddl, id_col, index};
 use crate::entities::{campaign, campaign_sample, finding};
 use sea_orm::sea_query::{ColumnDef as C, Table};
 
-pub(super) fn step_3_inspection() -> Vec<Ddl> {
+pub(super) fn step_5_inspection() -> Vec<Ddl> {
     let ts = |mut c: C| c.timestamp_with_time_zone().not_null().take();
     let campaigns = Table::create()
         .table(campaign::Entity)

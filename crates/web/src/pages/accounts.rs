@@ -229,6 +229,11 @@ async fn show(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let v: AccountView = accounts::get(&state.svc, &user.actor, id).await?;
+    let account_filings: Vec<_> = govmedia_service::filings::list(&state.svc, &user.actor, None)
+        .await?
+        .into_iter()
+        .filter(|f| f.account_id == Some(id))
+        .collect();
     let flags = accounts::flags_of(&state.svc, &user.actor, id).await?;
     let has_qr = accounts::has_qr(&state.svc, id).await?;
     let d = &v.draft;
@@ -260,6 +265,24 @@ async fn show(
                 }
                 a.button.secondary href={"/audit?entity=account&entity_id=" (id)} { "变更记录" }
                 button.secondary onclick="window.print()" type="button" { "打印" }
+            }
+            @if user.actor.can(Permission::FileFilings) && d.status.is_active() {
+                div.actions.no-print {
+                    "发起备案："
+                    @for k in govmedia_domain::filing::FilingKind::ALL.iter().filter(|k| **k != govmedia_domain::filing::FilingKind::Open) {
+                        a.button.secondary href={"/filings/new?kind=" (k.code()) "&account=" (id)} { (k.label()) }
+                    }
+                }
+            }
+            @if !account_filings.is_empty() {
+                h2 { "备案记录" }
+                table {
+                    tr { th { "备案" } th { "类型" } th { "状态" } th { "申请人" } th { "时间（UTC）" } }
+                    @for f in &account_filings { tr {
+                        td { a href={"/filings/" (f.id)} { "#" (f.id) } } td { (f.kind.label()) } td { (f.status.label()) }
+                        td { (f.applicant_name) } td { (f.created_at.format("%Y-%m-%d %H:%M")) }
+                    } }
+                }
             }
             h2 { "基本信息" }
             table.kv {
@@ -300,7 +323,7 @@ async fn show(
 const TEAM_ROWS: usize = 6;
 
 /// Builds the raw input from the form's field pairs.
-fn input_from_pairs(pairs: &[(String, String)]) -> (AccountInput, String) {
+pub(crate) fn input_from_pairs(pairs: &[(String, String)]) -> (AccountInput, String) {
     let get = |k: &str| {
         pairs
             .iter()
@@ -362,7 +385,7 @@ fn input_from_pairs(pairs: &[(String, String)]) -> (AccountInput, String) {
     (input, get("csrf"))
 }
 
-fn input_from_draft(d: &AccountDraft) -> AccountInput {
+pub(crate) fn input_from_draft(d: &AccountDraft) -> AccountInput {
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
     let n = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
     AccountInput {
@@ -427,6 +450,59 @@ fn yes_no_select(name: &str, value: &str, allow_empty: bool) -> Markup {
     }
 }
 
+/// The account fields of the registry form, shared with the filing form.
+pub(crate) fn account_fields(tree: &[UnitNode], i: &AccountInput) -> Markup {
+    let fns: Vec<&str> = i.functions.split('、').collect();
+    html! {
+        h2 { "基本信息" }
+        div.grid {
+            label { span { "账号名称 *" } input name="name" value=(i.name) required maxlength="60"; }
+            label { span { "发布平台 *" } select name="platform" { @for p in Platform::ALL { option value=(p.code()) selected[i.platform == p.code()] { (p.label()) } } } }
+            label { span { "其他平台名称（平台为“其他”时）" } input name="platform_other" value=(i.platform_other); }
+            label { span { "账号ID" } input name="account_code" value=(i.account_code); }
+            label { span { "账号链接" } input name="url" value=(i.url) placeholder="https://"; }
+            label { span { "创建/注册日期" } input type="date" name="registered_on" value=(i.registered_on); }
+            label { span { "正式运营时间" } input type="date" name="operating_on" value=(i.operating_on); }
+            label { span { "主办单位 *" } (unit_select("host_unit_id", tree, &i.host_unit_id, false)) }
+            label { span { "主管单位" } (unit_select("supervisor_unit_id", tree, &i.supervisor_unit_id, true)) }
+            label { span { "承办（运营）单位" } input name="operator_name" value=(i.operator_name); }
+            label { span { "运营模式" } select name="operating_mode" { @for m in OperatingMode::ALL { option value=(m.code()) selected[i.operating_mode == m.code()] { (m.label()) } } } }
+            label { span { "是否通过认证" } (yes_no_select("verified", &i.verified, false)) }
+            label { span { "认证主体" } input name="verified_subject" value=(i.verified_subject); }
+            label { span { "互联网新闻信息服务资质" } (yes_no_select("news_licence", &i.news_licence, false)) }
+            label { span { "互动功能是否开放" } (yes_no_select("interaction_open", &i.interaction_open, false)) }
+            label { span { "支持IPv6（自建APP）" } (yes_no_select("ipv6", &i.ipv6, true)) }
+            label { span { "经费保障（元/年）" } input name="budget_yuan" value=(i.budget_yuan) inputmode="numeric"; }
+            label { span { "粉丝量" } input name="followers" value=(i.followers) inputmode="numeric"; }
+            label { span { "阅读量" } input name="reads" value=(i.reads) inputmode="numeric"; }
+            label { span { "推送频率" } input name="push_frequency" value=(i.push_frequency) placeholder="如：每周3次"; }
+            label { span { "运营人数" } input name="operator_count" value=(i.operator_count) inputmode="numeric"; }
+            label { span { "运行状态" } select name="status" { @for s in AccountStatus::ALL { option value=(s.code()) selected[i.status == s.code()] { (s.label()) } } } }
+            label { span { "整改措施" } select name="planned_measure" { option value="" { "未填写" } @for p in PlannedMeasure::ALL { option value=(p.code()) selected[i.planned_measure == p.code()] { (p.label()) } } } }
+        }
+        p { "基本功能：" @for f in BasicFunction::ALL { label { input type="checkbox" name="functions" value=(f.code()) checked[fns.contains(&f.code())]; (f.label()) } " " } }
+        label { "发布内容及功能定位" textarea name="positioning" { (i.positioning) } }
+        label { "栏目设置（每行一个栏目，下级菜单缩进两个空格，最多三级；“ | ”后可写备注）" textarea name="menu" { (i.menu) } }
+        h2 { "管理队伍（个人信息，加密保存）" }
+        table {
+            tr { th { "职责" } th { "姓名" } th { "所在单位及职务" } th { "办公电话" } th { "手机号码" } th { "QQ" } th { "微信号" } }
+            @for n in 0..TEAM_ROWS {
+                @let m = i.team.get(n);
+                tr {
+                    td { select name={"team_role_" (n)} { @for r in TeamRole::ALL { option value=(r.code()) selected[m.map(|m| m.role) == Some(*r)] { (r.label()) } } } }
+                    td { input name={"team_name_" (n)} value=(m.map(|m| m.name.as_str()).unwrap_or("")) size="6"; }
+                    td { input name={"team_unit_post_" (n)} value=(m.map(|m| m.unit_post.as_str()).unwrap_or("")); }
+                    td { input name={"team_office_phone_" (n)} value=(m.map(|m| m.office_phone.as_str()).unwrap_or("")) size="12"; }
+                    td { input name={"team_mobile_" (n)} value=(m.map(|m| m.mobile.as_str()).unwrap_or("")) size="11"; }
+                    td { input name={"team_qq_" (n)} value=(m.map(|m| m.qq.as_str()).unwrap_or("")) size="10"; }
+                    td { input name={"team_wechat_" (n)} value=(m.map(|m| m.wechat.as_str()).unwrap_or("")) size="10"; }
+                }
+            }
+        }
+        label { "备注" textarea name="remarks" { (i.remarks) } }
+    }
+}
+
 async fn form_page(
     svc: &Services,
     user: &User,
@@ -436,7 +512,6 @@ async fn form_page(
     errors: &[String],
 ) -> Result<Markup, PageError> {
     let tree = units::tree(svc, &user.actor).await?;
-    let fns: Vec<&str> = i.functions.split('、').collect();
     Ok(page(
         user,
         title,
@@ -446,52 +521,7 @@ async fn form_page(
             @if !errors.is_empty() { ul.errors { @for e in errors { li { (e) } } } }
             form method="post" action=(action) {
                 (csrf(user))
-                h2 { "基本信息" }
-                div.grid {
-                    label { span { "账号名称 *" } input name="name" value=(i.name) required maxlength="60"; }
-                    label { span { "发布平台 *" } select name="platform" { @for p in Platform::ALL { option value=(p.code()) selected[i.platform == p.code()] { (p.label()) } } } }
-                    label { span { "其他平台名称（平台为“其他”时）" } input name="platform_other" value=(i.platform_other); }
-                    label { span { "账号ID" } input name="account_code" value=(i.account_code); }
-                    label { span { "账号链接" } input name="url" value=(i.url) placeholder="https://"; }
-                    label { span { "创建/注册日期" } input type="date" name="registered_on" value=(i.registered_on); }
-                    label { span { "正式运营时间" } input type="date" name="operating_on" value=(i.operating_on); }
-                    label { span { "主办单位 *" } (unit_select("host_unit_id", &tree, &i.host_unit_id, false)) }
-                    label { span { "主管单位" } (unit_select("supervisor_unit_id", &tree, &i.supervisor_unit_id, true)) }
-                    label { span { "承办（运营）单位" } input name="operator_name" value=(i.operator_name); }
-                    label { span { "运营模式" } select name="operating_mode" { @for m in OperatingMode::ALL { option value=(m.code()) selected[i.operating_mode == m.code()] { (m.label()) } } } }
-                    label { span { "是否通过认证" } (yes_no_select("verified", &i.verified, false)) }
-                    label { span { "认证主体" } input name="verified_subject" value=(i.verified_subject); }
-                    label { span { "互联网新闻信息服务资质" } (yes_no_select("news_licence", &i.news_licence, false)) }
-                    label { span { "互动功能是否开放" } (yes_no_select("interaction_open", &i.interaction_open, false)) }
-                    label { span { "支持IPv6（自建APP）" } (yes_no_select("ipv6", &i.ipv6, true)) }
-                    label { span { "经费保障（元/年）" } input name="budget_yuan" value=(i.budget_yuan) inputmode="numeric"; }
-                    label { span { "粉丝量" } input name="followers" value=(i.followers) inputmode="numeric"; }
-                    label { span { "阅读量" } input name="reads" value=(i.reads) inputmode="numeric"; }
-                    label { span { "推送频率" } input name="push_frequency" value=(i.push_frequency) placeholder="如：每周3次"; }
-                    label { span { "运营人数" } input name="operator_count" value=(i.operator_count) inputmode="numeric"; }
-                    label { span { "运行状态" } select name="status" { @for s in AccountStatus::ALL { option value=(s.code()) selected[i.status == s.code()] { (s.label()) } } } }
-                    label { span { "整改措施" } select name="planned_measure" { option value="" { "未填写" } @for p in PlannedMeasure::ALL { option value=(p.code()) selected[i.planned_measure == p.code()] { (p.label()) } } } }
-                }
-                p { "基本功能：" @for f in BasicFunction::ALL { label { input type="checkbox" name="functions" value=(f.code()) checked[fns.contains(&f.code())]; (f.label()) } " " } }
-                label { "发布内容及功能定位" textarea name="positioning" { (i.positioning) } }
-                label { "栏目设置（每行一个栏目，下级菜单缩进两个空格，最多三级；“ | ”后可写备注）" textarea name="menu" { (i.menu) } }
-                h2 { "管理队伍（个人信息，加密保存）" }
-                table {
-                    tr { th { "职责" } th { "姓名" } th { "所在单位及职务" } th { "办公电话" } th { "手机号码" } th { "QQ" } th { "微信号" } }
-                    @for n in 0..TEAM_ROWS {
-                        @let m = i.team.get(n);
-                        tr {
-                            td { select name={"team_role_" (n)} { @for r in TeamRole::ALL { option value=(r.code()) selected[m.map(|m| m.role) == Some(*r)] { (r.label()) } } } }
-                            td { input name={"team_name_" (n)} value=(m.map(|m| m.name.as_str()).unwrap_or("")) size="6"; }
-                            td { input name={"team_unit_post_" (n)} value=(m.map(|m| m.unit_post.as_str()).unwrap_or("")); }
-                            td { input name={"team_office_phone_" (n)} value=(m.map(|m| m.office_phone.as_str()).unwrap_or("")) size="12"; }
-                            td { input name={"team_mobile_" (n)} value=(m.map(|m| m.mobile.as_str()).unwrap_or("")) size="11"; }
-                            td { input name={"team_qq_" (n)} value=(m.map(|m| m.qq.as_str()).unwrap_or("")) size="10"; }
-                            td { input name={"team_wechat_" (n)} value=(m.map(|m| m.wechat.as_str()).unwrap_or("")) size="10"; }
-                        }
-                    }
-                }
-                label { "备注" textarea name="remarks" { (i.remarks) } }
+                (account_fields(&tree, i))
                 div.actions { button type="submit" { "保存" } a.button.secondary href="/accounts" { "取消" } }
             }
         },

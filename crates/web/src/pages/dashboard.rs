@@ -18,6 +18,10 @@ async fn show(State(state): State<AppState>, user: User) -> Result<Markup, PageE
     let d = dashboard(&state.svc, &user.actor).await?;
     let flags = govmedia_service::accounts::flags(&state.svc, &user.actor).await?;
     let open_flags = flags.iter().filter(|f| f.dismissed.is_none()).count();
+    let to_decide = govmedia_service::filings::inbox(&state.svc, &user.actor)
+        .await?
+        .len();
+    let (_, unread) = govmedia_service::filings::notifications(&state.svc, &user.actor).await?;
     let rows = |c: &[govmedia_service::dashboard::Count]| {
         c.iter()
             .map(|c| (c.label.clone(), c.count))
@@ -34,6 +38,8 @@ async fn show(State(state): State<AppState>, user: User) -> Result<Markup, PageE
                 div.card { "在用账号" b { (d.active) } }
                 div.card { "单位数" b { (d.units) } }
                 div.card { a href="/flags" { "待处理问题提示" } b { (open_flags) } }
+                div.card { a href="/filings/inbox" { "待我审批" } b { (to_decide) } }
+                div.card { a href="/filings/notices" { "未读备案通知" } b { (unread) } }
             }
             div.charts {
                 section { h2 { "按平台" } (bar_chart(&rows(&d.by_platform)))

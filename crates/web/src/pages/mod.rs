@@ -2,11 +2,14 @@
 
 pub mod accounts;
 mod audit;
+mod calendar;
 mod campaigns;
 mod dashboard;
+mod filings;
 mod findings;
 mod flags;
 mod login;
+mod policy;
 pub mod public;
 mod settings;
 mod units;
@@ -28,6 +31,9 @@ pub fn routes() -> Router<AppState> {
         .merge(units::routes())
         .merge(accounts::routes())
         .merge(flags::routes())
+        .merge(filings::routes())
+        .merge(policy::routes())
+        .merge(calendar::routes())
         .merge(users::routes())
         .merge(audit::routes())
         .merge(campaigns::routes())

@@ -15,6 +15,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/public/directory", get(directory))
         .route("/public/verify", get(verify))
+        .route("/public/announcements", get(announcements))
 }
 
 #[derive(Deserialize, Default)]
@@ -108,6 +109,25 @@ async fn verify(
                 Some(Ok(v)) => { p class=(if v.genuine { "flash" } else { "error" }) { (v.message) } }
                 Some(Err(e)) => { p.error { (e.to_string()) } }
                 None => {}
+            }
+        },
+    ))
+}
+
+/// 开通公告: opening announcements currently shown (at least 30 days each).
+async fn announcements(State(state): State<AppState>) -> Result<Markup, PageError> {
+    let list = govmedia_service::filings::announcements(&state.svc).await?;
+    Ok(bare(
+        "政务新媒体公告",
+        html! {
+            h1 { "政务新媒体公告（开通、主办单位变更）" }
+            @if list.is_empty() { p.muted { "目前没有公告。" } }
+            @for a in &list {
+                article.card {
+                    h2 { (a.title) }
+                    p { (a.body) }
+                    p.muted { "发布日期：" (a.published_on) "，公示至" (a.until_on) }
+                }
             }
         },
     ))

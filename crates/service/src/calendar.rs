@@ -1,0 +1,134 @@
+//! The working-day calendar (工作日历) of the deployment: the built-in years plus
+//! the years an administrator added (stored as the same TOML text in the
+//! settings, one row per year), and the questions answered with it.
+//!
+//! The calendar is read from the database for each use case rather than kept in
+//! memory, so a year added on one server counts on every server at once.
+
+use crate::audit::{Change, record};
+use crate::{Actor, ServiceError, ServiceResult, Services};
+use chrono::NaiveDate;
+use govmedia_domain::calendar::{CalendarYear, WorkingCalendar};
+use govmedia_domain::role::Permission;
+use govmedia_store::TransactionTrait;
+use serde::Serialize;
+
+const PREFIX: &str = "calendar_year:";
+
+/// The answer to "what is the N-th working day after `from`".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadlineAnswer {
+    pub from: NaiveDate,
+    pub working_days: u32,
+    pub deadline: NaiveDate,
+}
+
+/// The largest `working_days` accepted: more than a year of working days is a typo.
+pub const MAX_WORKING_DAYS: u32 = 366;
+
+async fn stored(svc: &Services) -> ServiceResult<Vec<CalendarYear>> {
+    govmedia_store::settings::with_prefix(&svc.db, PREFIX)
+        .await?
+        .iter()
+        .map(|(key, text)| {
+            CalendarYear::from_toml(text)
+                .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored {key}: {e}")))
+        })
+        .collect()
+}
+
+/// The calendar in force: built-in years, replaced or extended by stored ones.
+pub async fn load(svc: &Services) -> ServiceResult<WorkingCalendar> {
+    WorkingCalendar::builtin_with(stored(svc).await?)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored calendar: {e}")))
+}
+
+/// One year of the calendar, for display.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearView {
+    /// Added by an administrator (else built in).
+    pub stored: bool,
+    #[serde(flatten)]
+    pub year: CalendarYear,
+}
+
+/// The years the calendar covers, ascending.
+pub async fn years(svc: &Services) -> ServiceResult<Vec<YearView>> {
+    let stored_years: Vec<i32> = stored(svc).await?.iter().map(CalendarYear::year).collect();
+    let cal = load(svc).await?;
+    Ok(cal
+        .covered_years()
+        .into_iter()
+        .filter_map(|y| cal.year(y).cloned())
+        .map(|year| YearView {
+            stored: stored_years.contains(&year.year()),
+            year,
+        })
+        .collect())
+}
+
+/// Adds (or replaces) a year from the text of its State Council notice as TOML.
+/// `actor` is `None` for the command line, which runs as the operator.
+pub async fn add_year(svc: &Services, actor: Option<&Actor>, text: &str) -> ServiceResult<i32> {
+    if let Some(a) = actor {
+        a.require(Permission::ManagePolicy)?;
+    }
+    let year = CalendarYear::from_toml(text)
+        .map_err(|e| ServiceError::field("calendar", e.to_string()))?;
+    // The new year must agree with the others (a December date shared by two files).
+    let mut others: Vec<CalendarYear> = stored(svc)
+        .await?
+        .into_iter()
+        .filter(|y| y.year() != year.year())
+        .collect();
+    others.push(year.clone());
+    WorkingCalendar::builtin_with(others)
+        .map_err(|e| ServiceError::field("calendar", e.to_string()))?;
+    let key = format!("{PREFIX}{}", year.year());
+    let txn = svc.db.begin().await?;
+    govmedia_store::settings::set(&txn, &key, text).await?;
+    record(
+        &txn,
+        svc.now(),
+        actor,
+        Change {
+            action: "calendar",
+            entity: "setting",
+            entity_id: None,
+            unit_path: actor.map(|a| a.unit_path.as_str()).unwrap_or("/"),
+            summary: format!(
+                "导入{}年节假日安排（{} {}）",
+                year.year(),
+                year.source().title,
+                year.source().document_number
+            ),
+            before: None,
+            after: Some(serde_json::json!({"year": year.year()})),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(year.year())
+}
+
+/// The `working_days`-th working day after `from` (`from` itself never counts).
+/// Fails with `CalendarNotCovered` when a date it needs lies in a year the
+/// calendar does not hold.
+pub async fn deadline(
+    svc: &Services,
+    from: NaiveDate,
+    working_days: u32,
+) -> ServiceResult<DeadlineAnswer> {
+    if working_days > MAX_WORKING_DAYS {
+        return Err(ServiceError::field(
+            "working_days",
+            format!("工作日数不能超过{MAX_WORKING_DAYS}"),
+        ));
+    }
+    let deadline = load(svc).await?.add_working_days(from, working_days)?;
+    Ok(DeadlineAnswer {
+        from,
+        working_days,
+        deadline,
+    })
+}

@@ -1,0 +1,69 @@
+//! The deployment's policy profile (政策配置): one of the shipped profiles or an
+//! administrator's edited copy, stored as TOML text in the settings.
+
+use crate::audit::{Change, record};
+use crate::{Actor, ServiceError, ServiceResult, Services};
+use govmedia_domain::policy::{BUILTIN, DEFAULT_PROFILE, PolicyProfile};
+use govmedia_domain::role::Permission;
+use govmedia_store::TransactionTrait;
+
+const KEY: &str = "policy_profile_toml";
+
+fn internal(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Internal(anyhow::anyhow!("stored policy profile: {e}"))
+}
+
+/// The profile in force: the stored one, or the default (`kunshan`).
+pub async fn current(svc: &Services) -> ServiceResult<PolicyProfile> {
+    match govmedia_store::settings::get(&svc.db, KEY).await? {
+        Some(text) => PolicyProfile::from_toml(&text).map_err(internal),
+        None => PolicyProfile::builtin(DEFAULT_PROFILE).map_err(internal),
+    }
+}
+
+/// The TOML text of the profile in force, for the editor.
+pub async fn current_text(svc: &Services) -> ServiceResult<String> {
+    Ok(match govmedia_store::settings::get(&svc.db, KEY).await? {
+        Some(text) => text,
+        None => builtin_text(DEFAULT_PROFILE)?.to_string(),
+    })
+}
+
+fn builtin_text(id: &str) -> ServiceResult<&'static str> {
+    BUILTIN
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| ServiceError::field("profile", format!("没有名为“{id}”的政策配置")))
+}
+
+/// Selects a shipped profile (`id`) or stores an edited one (`toml`).
+pub async fn set(svc: &Services, actor: &Actor, text: &str) -> ServiceResult<PolicyProfile> {
+    actor.require(Permission::ManagePolicy)?;
+    let text = match builtin_text(text.trim()) {
+        Ok(t) => t.to_string(),
+        Err(_) => text.to_string(),
+    };
+    let profile = PolicyProfile::from_toml(&text)
+        .map_err(|e| ServiceError::field("profile", e.to_string()))?;
+    let before = current(svc).await.ok().map(|p| p.id);
+    let txn = svc.db.begin().await?;
+    govmedia_store::settings::set(&txn, KEY, &text).await?;
+    record(
+        &txn,
+        svc.now(),
+        Some(actor),
+        Change {
+            action: "policy",
+            entity: "setting",
+            entity_id: None,
+            unit_path: actor.unit_path.as_str(),
+            summary: format!("设置政策配置为“{}”（{}）", profile.name, profile.id),
+            before: before.map(|id| serde_json::json!({"profile": id})),
+            after: Some(serde_json::json!({"profile": profile.id})),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(profile)
+}

@@ -1,0 +1,802 @@
+//! Filing lifecycles through the use cases, on a fresh database per test
+//! (SQLite, or PostgreSQL when GOVMEDIA_TEST_POSTGRES_URL is set).
+
+use chrono::TimeZone;
+use govmedia_domain::account::{AccountInput, TeamMember, TeamRole};
+use govmedia_domain::filing::FilingStatus;
+use govmedia_domain::unit::UnitDraft;
+use govmedia_service::crypto::Sealer;
+use govmedia_service::filings::{self, DecisionInput, FilingInput};
+use govmedia_service::users::UserInput;
+use govmedia_service::{Actor, FixedClock, ServiceError, Services, units};
+use std::sync::Arc;
+
+/// 测试市人民政府 (county level, like 昆山) → 办公室, 教育局 (→ 办公室 as 内设机构), 卫健委.
+struct World {
+    svc: Services,
+    clock: Arc<FixedClock>,
+    admin: Actor,
+    office: Actor,
+    clerk_a: Actor,
+    head_a: Actor,
+    clerk_b: Actor,
+    unit_a: i64,
+    organ_a: i64,
+}
+
+async fn add(svc: &Services, name: &str, unit: i64, role: &str) -> Actor {
+    let u = govmedia_service::users::create_initial(
+        svc,
+        &UserInput {
+            username: name.into(),
+            display_name: name.into(),
+            unit_id: unit,
+            role: role.into(),
+            password: "test-password-1".into(),
+            active: true,
+        },
+    )
+    .await
+    .unwrap();
+    govmedia_service::auth::actor_for(&svc.db, &u)
+        .await
+        .unwrap()
+}
+
+async fn world(label: &str) -> World {
+    let url = govmedia_store::fresh_test_database_url(label)
+        .await
+        .unwrap();
+    let db = govmedia_store::connect(&url, 4).await.unwrap();
+    // Monday 2026-03-02, 17:00 in China.
+    let clock = Arc::new(FixedClock::new(
+        chrono::Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
+    ));
+    let svc = Services::new(
+        db,
+        Sealer::from_base64(&Sealer::generate_key()).unwrap(),
+        clock.clone(),
+    );
+    let d = |name: &str, kind: &str, parent: Option<i64>, sup: Option<i64>| {
+        let mut d = UnitDraft::parse(name, None, "county", kind, None, None, None).unwrap();
+        d.parent_id = parent;
+        d.supervisor_id = sup;
+        d
+    };
+    let root = units::create_root(&svc, d("测试市人民政府", "people_government", None, None))
+        .await
+        .unwrap();
+    let admin = add(&svc, "admin", root.id, "system_admin").await;
+    let office = units::create(
+        &svc,
+        &admin,
+        d(
+            "测试市人民政府办公室",
+            "government_office",
+            Some(root.id),
+            None,
+        ),
+    )
+    .await
+    .unwrap();
+    let a = units::create(
+        &svc,
+        &admin,
+        d("测试市教育局", "department", Some(root.id), Some(office.id)),
+    )
+    .await
+    .unwrap();
+    let organ = units::create(
+        &svc,
+        &admin,
+        d("测试市教育局办公室", "internal_organ", Some(a.id), None),
+    )
+    .await
+    .unwrap();
+    let b = units::create(
+        &svc,
+        &admin,
+        d(
+            "测试市卫生健康委员会",
+            "department",
+            Some(root.id),
+            Some(office.id),
+        ),
+    )
+    .await
+    .unwrap();
+    World {
+        office: add(&svc, "office", office.id, "supervisor_admin").await,
+        clerk_a: add(&svc, "clerk_a", a.id, "host_admin").await,
+        head_a: add(&svc, "head_a", a.id, "host_admin").await,
+        clerk_b: add(&svc, "clerk_b", b.id, "host_admin").await,
+        unit_a: a.id,
+        organ_a: organ.id,
+        svc,
+        clock,
+        admin,
+    }
+}
+
+fn account_input(name: &str, unit: i64) -> AccountInput {
+    AccountInput {
+        name: name.into(),
+        platform: "wechat_subscription".into(),
+        host_unit_id: unit.to_string(),
+        team: vec![TeamMember {
+            role: TeamRole::Administrator,
+            name: "王小明".into(),
+            unit_post: "科员".into(),
+            office_phone: String::new(),
+            mobile: "13800001234".into(),
+            qq: String::new(),
+            wechat: String::new(),
+        }],
+        ..Default::default()
+    }
+}
+
+fn open_input(name: &str, unit: i64) -> FilingInput {
+    FilingInput {
+        kind: "open".into(),
+        reason: "发布教育政策、回应家长关切".into(),
+        account: Some(account_input(name, unit)),
+        ..Default::default()
+    }
+}
+
+fn decision(step: i32, decision: &str, comment: &str) -> DecisionInput {
+    DecisionInput {
+        step,
+        decision: decision.into(),
+        comment: comment.into(),
+        document: String::new(),
+    }
+}
+
+fn conflict(r: Result<impl std::fmt::Debug, ServiceError>) -> String {
+    match r {
+        Err(ServiceError::Conflict(m)) => m,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn status(w: &World, id: i64) -> FilingStatus {
+    filings::get(&w.svc, &w.admin, id)
+        .await
+        .unwrap()
+        .summary
+        .status
+}
+
+/// Opens an account through the whole chain and returns (filing id, account id).
+async fn opened(w: &World, name: &str) -> (i64, i64) {
+    let id = filings::create(&w.svc, &w.clerk_a, &open_input(name, w.unit_a), true)
+        .await
+        .unwrap();
+    filings::decide(&w.svc, &w.head_a, id, &decision(0, "approve", ""))
+        .await
+        .unwrap();
+    filings::decide(&w.svc, &w.office, id, &decision(1, "approve", "同意开设"))
+        .await
+        .unwrap();
+    let account = filings::record_opened(
+        &w.svc,
+        &w.clerk_a,
+        id,
+        "2026-03-02",
+        "https://mp.weixin.qq.com/x",
+    )
+    .await
+    .unwrap();
+    (id, account)
+}
+
+#[tokio::test]
+async fn opening_walks_the_chain_in_turn_and_publishes_the_announcement() {
+    let w = world("fopen").await;
+    let id = filings::create(
+        &w.svc,
+        &w.clerk_a,
+        &open_input("测试教育发布", w.unit_a),
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status(&w, id).await, FilingStatus::Pending);
+    // Never one's own application; never out of turn; never another unit's.
+    assert_eq!(
+        conflict(filings::decide(&w.svc, &w.clerk_a, id, &decision(0, "approve", "")).await),
+        "不能审批本人提交的申请"
+    );
+    assert!(
+        conflict(filings::decide(&w.svc, &w.office, id, &decision(1, "approve", "")).await)
+            .contains("尚未轮到")
+    );
+    assert!(matches!(
+        filings::get(&w.svc, &w.clerk_b, id).await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        filings::decide(&w.svc, &w.clerk_b, id, &decision(0, "approve", "")).await,
+        Err(ServiceError::NotFound)
+    ));
+    // The inbox shows it to the head of the unit, then to the office.
+    assert_eq!(filings::inbox(&w.svc, &w.head_a).await.unwrap().len(), 1);
+    assert!(filings::inbox(&w.svc, &w.office).await.unwrap().is_empty());
+    assert!(filings::inbox(&w.svc, &w.clerk_a).await.unwrap().is_empty());
+    filings::decide(&w.svc, &w.head_a, id, &decision(0, "approve", ""))
+        .await
+        .unwrap();
+    assert_eq!(filings::inbox(&w.svc, &w.office).await.unwrap().len(), 1);
+    // A host administrator cannot decide the office's step, even seeing the filing.
+    assert!(
+        conflict(filings::decide(&w.svc, &w.head_a, id, &decision(1, "approve", "")).await)
+            .contains("不是该审批步骤的审批人")
+    );
+    assert_eq!(
+        filings::decide(&w.svc, &w.office, id, &decision(1, "approve", "同意"))
+            .await
+            .unwrap(),
+        FilingStatus::Approved
+    );
+    assert!(filings::announcements(&w.svc).await.unwrap().is_empty());
+    // Recorded opened: account 正常, announcement for 30 days, 2-working-day deadline met.
+    w.clock.advance(chrono::Duration::days(1));
+    let account = filings::record_opened(&w.svc, &w.clerk_a, id, "2026-03-02", "")
+        .await
+        .unwrap();
+    let a = govmedia_service::accounts::get(&w.svc, &w.admin, account)
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.draft.name.as_str(), a.draft.status.code()),
+        ("测试教育发布", "normal")
+    );
+    let ann = filings::announcements(&w.svc).await.unwrap();
+    assert_eq!(ann.len(), 1);
+    assert!(ann[0].title.contains("测试教育发布"));
+    assert_eq!(
+        ann[0].until_on,
+        chrono::NaiveDate::from_ymd_opt(2026, 4, 2).unwrap()
+    );
+    let v = filings::get(&w.svc, &w.office, id).await.unwrap();
+    let d = v.summary.deadline.unwrap();
+    assert_eq!(d.deadline.unwrap().to_string(), "2026-03-04");
+    assert_eq!(d.late_by, Some(0));
+    assert_eq!(d.forwarding_deadline.unwrap().to_string(), "2026-03-04");
+    assert!(v.events.iter().any(|e| e.action == "opened"));
+    assert_eq!(
+        conflict(filings::record_opened(&w.svc, &w.clerk_a, id, "2026-03-02", "").await),
+        "该账号已经登记开通"
+    );
+    // The announcement leaves the public list after its period.
+    w.clock.advance(chrono::Duration::days(31));
+    assert!(filings::announcements(&w.svc).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn internal_organs_may_not_open_and_returns_need_a_comment() {
+    let w = world("forgan").await;
+    let r = filings::create(&w.svc, &w.admin, &open_input("办公室号", w.organ_a), true).await;
+    assert!(conflict(r).contains("内设机构不得新开设"));
+    let id = filings::create(&w.svc, &w.clerk_a, &open_input("测试教育", w.unit_a), true)
+        .await
+        .unwrap();
+    assert!(matches!(
+        filings::decide(&w.svc, &w.head_a, id, &decision(0, "return", "")).await,
+        Err(ServiceError::Validation(_))
+    ));
+    filings::decide(
+        &w.svc,
+        &w.head_a,
+        id,
+        &decision(0, "return", "请补充功能定位"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status(&w, id).await, FilingStatus::Returned);
+    let mut edited = open_input("测试教育发布", w.unit_a);
+    edited.account.as_mut().unwrap().positioning = "发布教育政策、招生信息".into();
+    assert!(matches!(
+        filings::update(&w.svc, &w.clerk_b, id, &edited).await,
+        Err(ServiceError::NotFound)
+    ));
+    let mut wrong = edited.clone();
+    wrong.kind = "close".into();
+    assert!(matches!(
+        filings::update(&w.svc, &w.clerk_a, id, &wrong).await,
+        Err(ServiceError::Validation(_))
+    ));
+    filings::update(&w.svc, &w.clerk_a, id, &edited)
+        .await
+        .unwrap();
+    let v = filings::get(&w.svc, &w.clerk_a, id).await.unwrap();
+    assert_eq!(v.summary.title, "测试教育发布（微信订阅号）");
+    assert_eq!(
+        v.proposal.unwrap().positioning.as_deref(),
+        Some("发布教育政策、招生信息")
+    );
+    filings::submit(&w.svc, &w.clerk_a, id).await.unwrap();
+    // A pending filing cannot be edited.
+    assert!(
+        conflict(filings::update(&w.svc, &w.clerk_a, id, &edited).await).contains("不能再修改")
+    );
+    assert_eq!(status(&w, id).await, FilingStatus::Pending);
+    filings::decide(
+        &w.svc,
+        &w.head_a,
+        id,
+        &decision(0, "reject", "不符合集约要求"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status(&w, id).await, FilingStatus::Rejected);
+    assert!(conflict(filings::submit(&w.svc, &w.clerk_a, id).await).contains("驳回"));
+    let events = filings::get(&w.svc, &w.admin, id).await.unwrap().events;
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["create", "submit", "return", "edit", "submit", "reject"]
+    );
+}
+
+#[tokio::test]
+async fn a_change_applies_only_on_approval_with_its_difference() {
+    let w = world("fchange").await;
+    let (_, account) = opened(&w, "测试教育").await;
+    let mut input = account_input("测试教育发布", w.unit_a);
+    input.url = "https://mp.weixin.qq.com/x".into();
+    input.registered_on = "2026-03-02".into();
+    let change = FilingInput {
+        kind: "change".into(),
+        account_id: Some(account),
+        reason: "统一名称".into(),
+        effective_on: "2026-03-02".into(),
+        account: Some(input),
+        ..Default::default()
+    };
+    let id = filings::create(&w.svc, &w.clerk_a, &change, true)
+        .await
+        .unwrap();
+    let v = filings::get(&w.svc, &w.admin, id).await.unwrap();
+    assert_eq!(v.diff.len(), 1, "{:?}", v.diff);
+    assert_eq!(
+        (v.diff[0].before.as_str(), v.diff[0].after.as_str()),
+        ("测试教育", "测试教育发布")
+    );
+    let name = |w: &World| {
+        let svc = w.svc.clone();
+        let admin = w.admin.clone();
+        async move {
+            govmedia_service::accounts::get(&svc, &admin, account)
+                .await
+                .unwrap()
+                .draft
+                .name
+        }
+    };
+    filings::decide(&w.svc, &w.head_a, id, &decision(0, "approve", ""))
+        .await
+        .unwrap();
+    assert_eq!(name(&w).await, "测试教育", "unchanged until approved");
+    assert_eq!(
+        filings::decide(&w.svc, &w.office, id, &decision(1, "approve", ""))
+            .await
+            .unwrap(),
+        FilingStatus::Accepted
+    );
+    assert_eq!(name(&w).await, "测试教育发布");
+    // Filed on submission, the same day it took effect: on time; forwarded within 1 working day.
+    let d = filings::get(&w.svc, &w.admin, id)
+        .await
+        .unwrap()
+        .summary
+        .deadline
+        .unwrap();
+    assert_eq!(d.late_by, Some(0));
+}
+
+async fn status_change(
+    w: &World,
+    account: i64,
+    kind: &str,
+    notice: &str,
+) -> Result<i64, ServiceError> {
+    let input = FilingInput {
+        kind: kind.into(),
+        account_id: Some(account),
+        reason: "机构调整".into(),
+        effective_on: "2026-02-27".into(),
+        notice_url: notice.into(),
+        ..Default::default()
+    };
+    let id = filings::create(&w.svc, &w.clerk_a, &input, true).await?;
+    filings::decide(&w.svc, &w.head_a, id, &decision(0, "approve", "")).await?;
+    filings::decide(&w.svc, &w.office, id, &decision(1, "approve", "")).await?;
+    Ok(id)
+}
+
+#[tokio::test]
+async fn pause_close_deregister_and_their_refusals() {
+    let w = world("fstatus").await;
+    let (_, account) = opened(&w, "测试教育").await;
+    let st = |w: &World| {
+        let svc = w.svc.clone();
+        let admin = w.admin.clone();
+        async move {
+            govmedia_service::accounts::get(&svc, &admin, account)
+                .await
+                .unwrap()
+                .draft
+                .status
+                .code()
+        }
+    };
+    let id = status_change(&w, account, "pause", "").await.unwrap();
+    assert_eq!(st(&w).await, "paused");
+    // Effective Friday 2026-02-27, filed 2026-03-02: deadline 3/2 (2/28 is 调休上班), on time.
+    let d = filings::get(&w.svc, &w.admin, id)
+        .await
+        .unwrap()
+        .summary
+        .deadline
+        .unwrap();
+    assert_eq!(
+        (d.deadline.unwrap().to_string(), d.late_by),
+        ("2026-03-02".to_string(), Some(0))
+    );
+    assert!(matches!(
+        status_change(&w, account, "close", "").await,
+        Err(ServiceError::Validation(_))
+    ));
+    status_change(&w, account, "close", "https://mp.weixin.qq.com/notice")
+        .await
+        .unwrap();
+    assert_eq!(st(&w).await, "closed");
+    assert!(
+        conflict(status_change(&w, account, "close", "https://mp.weixin.qq.com/n").await)
+            .contains("已经关停")
+    );
+    status_change(&w, account, "deregister", "").await.unwrap();
+    assert_eq!(st(&w).await, "deregistered");
+    assert!(conflict(status_change(&w, account, "team_change", "").await).contains("已注销"));
+}
+
+#[tokio::test]
+async fn late_filings_are_counted_in_working_days() {
+    let w = world("flate").await;
+    let (_, account) = opened(&w, "测试教育").await;
+    let input = FilingInput {
+        kind: "pause".into(),
+        account_id: Some(account),
+        reason: "人员调整".into(),
+        // Thursday 2026-02-12: deadline Saturday 2/14 (春节调休上班), then 2/15–2/23 off.
+        effective_on: "2026-02-12".into(),
+        ..Default::default()
+    };
+    let id = filings::create(&w.svc, &w.clerk_a, &input, true)
+        .await
+        .unwrap();
+    let v = filings::get(&w.svc, &w.admin, id).await.unwrap();
+    let d = v.summary.deadline.unwrap();
+    assert_eq!(d.deadline.unwrap().to_string(), "2026-02-14");
+    // Filed 2026-03-02: 2/24–2/27, Saturday 2/28 (调休上班) and 3/2 are working days after it.
+    assert_eq!(d.late_by, Some(6));
+    let report = filings::deadline_report(&w.svc, &w.office).await.unwrap();
+    assert!(report.is_empty(), "the office's subtree holds no host unit");
+    let report = filings::deadline_report(&w.svc, &w.admin).await.unwrap();
+    assert_eq!(report.len(), 1);
+    assert_eq!(report[0].late.len(), 1);
+    assert_eq!(report[0].late[0].late_by, Some(6));
+}
+
+#[tokio::test]
+async fn tongchuan_exit_goes_up_to_the_state_council_with_documents() {
+    let w = world("fexit").await;
+    let (_, account) = opened(&w, "测试教育").await;
+    govmedia_service::policy::set(&w.svc, &w.admin, "tongchuan")
+        .await
+        .unwrap();
+    assert!(matches!(
+        govmedia_service::policy::set(&w.svc, &w.office, "kunshan").await,
+        Err(ServiceError::Forbidden)
+    ));
+    let input = FilingInput {
+        kind: "exit".into(),
+        account_id: Some(account),
+        reason: "机构改革后不再具备行政职能".into(),
+        effective_on: "2026-03-02".into(),
+        ..Default::default()
+    };
+    // The 编制 document is required before submission.
+    assert!(matches!(
+        filings::create(&w.svc, &w.clerk_a, &input, true).await,
+        Err(ServiceError::Validation(_))
+    ));
+    let id = filings::create(&w.svc, &w.clerk_a, &input, false)
+        .await
+        .unwrap();
+    assert!(matches!(
+        filings::attach(
+            &w.svc,
+            &w.clerk_a,
+            id,
+            "establishment",
+            "批复.html",
+            b"<html>".to_vec()
+        )
+        .await,
+        Err(ServiceError::Validation(_))
+    ));
+    filings::attach(
+        &w.svc,
+        &w.clerk_a,
+        id,
+        "establishment",
+        "../../批复.pdf",
+        b"%PDF-1.4 test".to_vec(),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        filings::attach(
+            &w.svc,
+            &w.clerk_b,
+            id,
+            "other",
+            "x.pdf",
+            b"%PDF-1.4".to_vec()
+        )
+        .await,
+        Err(ServiceError::NotFound)
+    ));
+    filings::submit(&w.svc, &w.clerk_a, id).await.unwrap();
+    let v = filings::get(&w.svc, &w.admin, id).await.unwrap();
+    assert_eq!(v.attachments[0].file_name, "批复.pdf");
+    let labels: Vec<&str> = v.steps.iter().map(|s| s.decider.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "测试市教育局",
+            "测试市人民政府办公室",
+            "报上级：铜川市人民政府办公室",
+            "报上级：陕西省人民政府办公厅",
+            "报上级：国务院办公厅"
+        ]
+    );
+    filings::decide(&w.svc, &w.head_a, id, &decision(0, "approve", ""))
+        .await
+        .unwrap();
+    filings::decide(&w.svc, &w.office, id, &decision(1, "approve", ""))
+        .await
+        .unwrap();
+    // 报上级 steps are entered by the office, with the upper decision's document number.
+    assert!(matches!(
+        filings::decide(&w.svc, &w.office, id, &decision(2, "approve", "")).await,
+        Err(ServiceError::Validation(_))
+    ));
+    assert!(
+        conflict(filings::decide(&w.svc, &w.head_a, id, &decision(2, "approve", "")).await)
+            .contains("不是该审批步骤的审批人")
+    );
+    for (step, doc) in [
+        (2, "铜政办函〔2026〕1号"),
+        (3, "陕政办函〔2026〕2号"),
+        (4, "国办函〔2026〕3号"),
+    ] {
+        let mut d = decision(step, "approve", "");
+        d.document = doc.into();
+        // The upper level's document is uploaded before its decision is entered.
+        assert!(matches!(
+            filings::decide(&w.svc, &w.office, id, &d).await,
+            Err(ServiceError::Validation(_))
+        ));
+        filings::attach(
+            &w.svc,
+            &w.office,
+            id,
+            "upper_decision",
+            &format!("{doc}.pdf"),
+            b"%PDF-1.4 upper".to_vec(),
+        )
+        .await
+        .unwrap();
+        filings::decide(&w.svc, &w.office, id, &d).await.unwrap();
+    }
+    assert_eq!(status(&w, id).await, FilingStatus::Accepted);
+    let a = govmedia_service::accounts::get(&w.svc, &w.admin, account)
+        .await
+        .unwrap();
+    assert_eq!(a.draft.status.code(), "exited");
+    let v = filings::get(&w.svc, &w.admin, id).await.unwrap();
+    assert_eq!(v.steps[4].document.as_deref(), Some("国办函〔2026〕3号"));
+    // tongchuan sets no filing deadline.
+    assert!(v.summary.deadline.unwrap().deadline.is_none());
+    let bytes = filings::attachment(&w.svc, &w.admin, id, v.attachments[0].id)
+        .await
+        .unwrap();
+    assert_eq!(bytes.mime, "application/pdf");
+}
+
+#[tokio::test]
+async fn every_state_change_is_audited() {
+    let w = world("faudit").await;
+    let (id, _) = opened(&w, "测试教育").await;
+    let log = govmedia_service::audit::list_all(&w.svc, &w.admin, Default::default())
+        .await
+        .unwrap();
+    let filing_actions: Vec<&str> = log
+        .iter()
+        .filter(|r| r.entity == "filing" && r.entity_id == Some(id))
+        .map(|r| r.action.as_str())
+        .collect();
+    for a in ["create", "submit", "approve", "opened"] {
+        assert!(filing_actions.contains(&a), "{a} in {filing_actions:?}");
+    }
+    assert!(
+        !log.iter()
+            .any(|r| r.after_json.as_deref().unwrap_or("").contains("王小明"))
+    );
+}
+
+#[tokio::test]
+async fn accepted_filings_are_exported_for_the_upper_level_once_and_recorded() {
+    let w = world("fexport").await;
+    let (open_id, account) = opened(&w, "测试教育").await;
+    let pause = status_change(&w, account, "pause", "").await.unwrap();
+    assert!(matches!(
+        filings::export_for_upper(&w.svc, &w.clerk_a, "json", false).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        filings::export_for_upper(&w.svc, &w.office, "csv", false).await,
+        Err(ServiceError::Validation(_))
+    ));
+    let first = filings::export_for_upper(&w.svc, &w.office, "xlsx", false)
+        .await
+        .unwrap();
+    let mut ids: Vec<i64> = first.filings.iter().map(|r| r.id).collect();
+    ids.sort();
+    assert_eq!(ids, [open_id, pause]);
+    let opened_row = first.filings.iter().find(|r| r.id == open_id).unwrap();
+    assert_eq!(
+        (opened_row.kind.as_str(), opened_row.account_status.as_str()),
+        ("开设", "暂停")
+    );
+    assert!(opened_row.approvals.contains("市政府办公室意见：office"));
+    assert_eq!(first.table().headers.len(), filings::COLUMNS.len());
+    assert!(
+        govmedia_service::excel::write_xlsx(&first.table())
+            .unwrap()
+            .starts_with(b"PK")
+    );
+    // Forwarded filings are not exported again unless asked; every export is recorded.
+    assert!(
+        filings::export_for_upper(&w.svc, &w.office, "json", false)
+            .await
+            .unwrap()
+            .filings
+            .is_empty()
+    );
+    assert_eq!(
+        filings::export_for_upper(&w.svc, &w.office, "json", true)
+            .await
+            .unwrap()
+            .filings
+            .len(),
+        2
+    );
+    let records = filings::exports(&w.svc, &w.office).await.unwrap();
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[2].filing_ids.split(',').count(), 2);
+    assert_eq!(records[2].user_name, "office");
+    let report = filings::deadline_report(&w.svc, &w.admin).await.unwrap();
+    assert!(report.iter().all(|u| u.to_forward.is_empty()));
+}
+
+#[tokio::test]
+async fn the_demo_holds_a_pending_opening_and_an_accepted_pause() {
+    let url = govmedia_store::fresh_test_database_url("fdemo")
+        .await
+        .unwrap();
+    let db = govmedia_store::connect(&url, 4).await.unwrap();
+    let clock = Arc::new(FixedClock::new(
+        chrono::Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
+    ));
+    let svc = Services::new(
+        db,
+        Sealer::from_base64(&Sealer::generate_key()).unwrap(),
+        clock,
+    );
+    assert!(govmedia_service::demo::seed(&svc).await.unwrap());
+    let admin = govmedia_store::users::by_username(&svc.db, "admin")
+        .await
+        .unwrap()
+        .unwrap();
+    let admin = govmedia_service::auth::actor_for(&svc.db, &admin)
+        .await
+        .unwrap();
+    let inbox = filings::inbox(&svc, &admin).await.unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].title, "昆山教育（抖音）");
+    let all = filings::list(&svc, &admin, Some(FilingStatus::Accepted))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].deadline.as_ref().unwrap().late_by, Some(0));
+}
+
+#[tokio::test]
+async fn a_host_unit_change_is_announced_to_the_public() {
+    let w = world("fhost").await;
+    let (_, account) = opened(&w, "测试教育").await;
+    let before = filings::announcements(&w.svc).await.unwrap().len();
+    let b_unit = w.clerk_b.unit_id;
+    let mut input = account_input("测试教育", b_unit);
+    input.url = "https://mp.weixin.qq.com/x".into();
+    input.registered_on = "2026-03-02".into();
+    let change = FilingInput {
+        kind: "change".into(),
+        account_id: Some(account),
+        reason: "职能划转".into(),
+        effective_on: "2026-03-02".into(),
+        account: Some(input),
+        ..Default::default()
+    };
+    // The clerk of A cannot hand the account to B (outside A's subtree); the root can.
+    assert!(matches!(
+        filings::create(&w.svc, &w.clerk_a, &change, true).await,
+        Err(ServiceError::Validation(_))
+    ));
+    let id = filings::create(&w.svc, &w.admin, &change, true)
+        .await
+        .unwrap();
+    filings::decide(&w.svc, &w.head_a, id, &decision(0, "approve", ""))
+        .await
+        .unwrap();
+    filings::decide(&w.svc, &w.office, id, &decision(1, "approve", ""))
+        .await
+        .unwrap();
+    let list = filings::announcements(&w.svc).await.unwrap();
+    assert_eq!(list.len(), before + 1);
+    assert!(list[0].title.contains("主办单位变更"));
+    assert!(
+        list[0]
+            .body
+            .contains("测试市教育局变更为测试市卫生健康委员会"),
+        "{}",
+        list[0].body
+    );
+}
+
+#[tokio::test]
+async fn late_filings_feed_the_annual_assessment() {
+    let w = world("ffindings").await;
+    let (_, account) = opened(&w, "测试教育").await;
+    let input = FilingInput {
+        kind: "pause".into(),
+        account_id: Some(account),
+        reason: "人员调整".into(),
+        effective_on: "2026-02-12".into(),
+        ..Default::default()
+    };
+    filings::create(&w.svc, &w.clerk_a, &input, true)
+        .await
+        .unwrap();
+    let f = filings::assessment_findings(&w.svc, &w.admin, w.unit_a, 2026)
+        .await
+        .unwrap();
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].item, "filing_late");
+    assert!(
+        filings::assessment_findings(&w.svc, &w.admin, w.unit_a, 2025)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        filings::assessment_findings(&w.svc, &w.clerk_b, w.unit_a, 2026).await,
+        Err(ServiceError::NotFound)
+    ));
+}

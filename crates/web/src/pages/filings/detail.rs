@@ -1,0 +1,307 @@
+//! A filing's page: facts, difference, approval steps and the decision form,
+//! recording an opening, attachments, the printable 备案登记表.
+
+use super::status_tag;
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::{csrf, page};
+use crate::session::{CsrfOnly, User};
+use axum::Form;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use govmedia_domain::filing::{Decision, FilingStatus};
+use govmedia_domain::role::Permission;
+use govmedia_service::ServiceError;
+use govmedia_service::filings::{self, DecisionInput, Purpose};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/filings/{id}", get(detail))
+        .route("/filings/{id}/submit", post(submit))
+        .route("/filings/{id}/decide", post(decide))
+        .route("/filings/{id}/opened", post(opened))
+        .route("/filings/{id}/attachments", post(upload))
+        .route("/filings/{id}/attachments/{aid}", get(download))
+        .route("/filings/{id}/form.docx", get(form_docx))
+        .route("/filings/{id}/form.pdf", get(form_pdf))
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    let v = filings::get(&state.svc, &user.actor, id).await?;
+    let s = &v.summary;
+    let editable = matches!(s.status, FilingStatus::Draft | FilingStatus::Returned)
+        && user.actor.can(Permission::FileFilings);
+    Ok(page(
+        &user,
+        &format!("备案 #{id}"),
+        "/filings",
+        html! {
+            h1 { (s.kind.label()) "备案 #" (id) "：" (s.title) " " (status_tag(s.status)) }
+            table.kv {
+                tr { th { "主办单位" } td { (s.host_unit_name) } }
+                @if let Some(a) = s.account_id { tr { th { "账号" } td { a href={"/accounts/" (a)} { "查看账号" } } } }
+                tr { th { "申请人" } td { (s.applicant_name) } }
+                tr { th { "理由" } td { (v.reason) } }
+                @if let Some(u) = &v.notice_url { tr { th { "停更说明" } td { a href=(u) rel="noopener noreferrer" { (u) } } } }
+                @if let Some(d) = &s.deadline {
+                    tr { th { "生效日期" } td { (d.effective_on.map(|x| x.to_string()).unwrap_or_else(|| "尚未生效".into())) } }
+                    tr { th { "备案期限" } td { @if let (Some(p), Some(day)) = (d.period, d.deadline) { (day) "（生效后" (p) "）" } @else { "本地区政策未规定" } } }
+                    tr { th { "备案日期" } td { (d.filed_on.map(|x| x.to_string()).unwrap_or_default()) @if d.overdue { " " span.flag { "已逾期" } } } }
+                    tr { th { "是否迟报" } td { @match d.late_by { Some(0) => { "按时" } Some(n) => { span.flag { "迟报" (n) (d.period.map(|p| p.count.label()).unwrap_or("天")) } } None => { "—" } } } }
+                    @if let Some(f) = d.forwarding_deadline { tr { th { "报送上级期限" } td { (f) } } }
+                }
+                tr { th { "政策配置" } td { (v.profile_id) } }
+            }
+            @if !v.diff.is_empty() {
+                h2 { "变更内容" }
+                table { tr { th { "项目" } th { "原内容" } th { "变更为" } } @for c in &v.diff { tr { td { (c.label) } td { (c.before) } td { (c.after) } } } }
+            }
+            div.actions.no-print {
+            "打印备案登记表："
+            a.button.secondary href={"/filings/" (id) "/form.docx"} { "Word（.docx）" }
+            a.button.secondary href={"/filings/" (id) "/form.pdf"} { "PDF" }
+            a.button.secondary href={"/filings/" (id) "/form.docx?layout=hengnan"} { "衡南县样式（.docx）" }
+            a.button.secondary href={"/filings/" (id) "/form.pdf?layout=kunshan"} { "昆山市样式（PDF）" }
+        }
+        h2 { "审批流程" }
+            table {
+                tr { th { "步骤" } th { "审批单位" } th { "状态" } th { "审批人" } th { "意见" } th { "批复文号" } }
+                @for st in &v.steps { tr {
+                    td { (st.position + 1) ". " (st.label) } td { (st.decider) } td { (st.status.label()) }
+                    td { (st.decided_by.clone().unwrap_or_default()) } td { (st.comment.clone().unwrap_or_default()) } td { (st.document.clone().unwrap_or_default()) }
+                } }
+            }
+            @if let Some(step) = v.my_step {
+                @let upper = v.steps.iter().any(|s| s.position == step && s.upper);
+                h2 { "审批：" (v.steps.iter().find(|s| s.position == step).map(|s| s.label.clone()).unwrap_or_default()) }
+                form method="post" action={"/filings/" (id) "/decide"} {
+                    (csrf(&user))
+                    input type="hidden" name="step" value=(step);
+                    @if upper { label { span { "上级机关批复文号 *（报上级：先在下方“附件”上传上级批复文件，再录入上级决定）" } input name="document" required; } }
+                    label { span { "意见（退回、驳回须填写）" } textarea name="comment" {} }
+                    div.actions { @for d in Decision::ALL { button type="submit" name="decision" value=(d.code()) class=(if *d == Decision::Reject { "danger" } else if *d == Decision::Return { "secondary" } else { "" }) { (d.label()) } } }
+                }
+            }
+            @if v.may_record_opened {
+                h2 { "登记开通" }
+                form method="post" action={"/filings/" (id) "/opened"} {
+                    (csrf(&user))
+                    div.grid {
+                        label { span { "开通日期 *" } input type="date" name="opened_on" required; }
+                        label { span { "账号链接" } input name="url" placeholder="https://"; }
+                    }
+                    div.actions { button type="submit" { "登记开通并发布开通公告" } }
+                }
+            }
+            @if editable {
+                form method="post" action={"/filings/" (id) "/submit"} { (csrf(&user)) div.actions { button type="submit" { "提交审批" } a.button.secondary href={"/filings/" (id) "/edit"} { "修改" } } }
+            }
+            h2 { "附件" }
+            @if v.attachments.is_empty() { p.muted { "暂无附件。" } }
+            ul { @for a in &v.attachments { li { a href={"/filings/" (id) "/attachments/" (a.id)} { (a.file_name) } " （" (Purpose::parse(&a.purpose).map(|p| p.label()).unwrap_or("其他")) "，" (a.size / 1024 + 1) "KB）" } } }
+            form method="post" action={"/filings/" (id) "/attachments"} enctype="multipart/form-data" {
+                (csrf(&user))
+                select name="purpose" { @for p in Purpose::ALL { option value=(p.code()) { (p.label()) } } }
+                " " input type="file" name="file" required;
+                " " button.secondary type="submit" { "上传（PDF/OFD/DOCX/图片，≤10MB）" }
+            }
+            h2 { "办理记录" }
+            table {
+                tr { th { "时间（UTC）" } th { "人员" } th { "操作" } th { "说明" } }
+                @for e in &v.events { tr { td { (e.at.format("%Y-%m-%d %H:%M")) } td { (e.user_name) } td { (e.action_label) } td { (e.comment.clone().unwrap_or_default()) } } }
+            }
+        },
+    ))
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    filings::submit(&state.svc, &user.actor, id).await?;
+    Ok(Redirect::to(&format!("/filings/{id}")).into_response())
+}
+
+// Plain strings: a flattened struct cannot read numbers from a urlencoded form.
+#[derive(Deserialize)]
+struct DecideForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    document: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let step = f
+        .step
+        .trim()
+        .parse()
+        .map_err(|_| PageError::BadRequest("审批步骤无效".into()))?;
+    let input = DecisionInput {
+        step,
+        decision: f.decision,
+        comment: f.comment,
+        document: f.document,
+    };
+    filings::decide(&state.svc, &user.actor, id, &input).await?;
+    Ok(Redirect::to(&format!("/filings/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct OpenedForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    opened_on: String,
+    #[serde(default)]
+    url: String,
+}
+
+async fn opened(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<OpenedForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let account = filings::record_opened(&state.svc, &user.actor, id, &f.opened_on, &f.url).await?;
+    Ok(Redirect::to(&format!("/accounts/{account}")).into_response())
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    let bad = || PageError::BadRequest("上传的表单无效或文件过大（上限10MB）".into());
+    let (mut token, mut purpose, mut name, mut bytes) =
+        (String::new(), String::new(), String::new(), Vec::new());
+    while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
+        match field.name() {
+            Some("csrf") => token = field.text().await.map_err(|_| bad())?,
+            Some("purpose") => purpose = field.text().await.map_err(|_| bad())?,
+            Some("file") => {
+                name = field.file_name().unwrap_or("附件").to_string();
+                let data = field.bytes().await.map_err(|_| bad())?;
+                if data.len() > filings::ATTACHMENT_MAX_BYTES {
+                    return Err(ServiceError::field("file", "附件不能超过10MB").into());
+                }
+                bytes = data.to_vec();
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(&token)?;
+    filings::attach(&state.svc, &user.actor, id, &purpose, &name, bytes).await?;
+    Ok(Redirect::to(&format!("/filings/{id}")).into_response())
+}
+
+async fn download(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let a = filings::attachment(&state.svc, &user.actor, id, aid).await?;
+    let disposition = format!(
+        "attachment; filename=\"attachment\"; filename*=UTF-8''{}",
+        crate::layout::percent_encode(&a.file_name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.mime.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        a.content,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct FormParams {
+    layout: Option<String>,
+}
+
+async fn form_doc(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    p: &FormParams,
+) -> Result<govmedia_service::forms::FormDoc, PageError> {
+    let layout = match p.layout.as_deref().filter(|l| !l.is_empty()) {
+        Some(l) => Some(
+            govmedia_service::forms::Layout::parse(l)
+                .ok_or_else(|| PageError::BadRequest("未知的登记表样式".into()))?,
+        ),
+        None => None,
+    };
+    Ok(govmedia_service::forms::filing_form(&state.svc, &user.actor, id, layout).await?)
+}
+
+pub(super) fn download_response(mime: &str, name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"form\"; filename*=UTF-8''{}",
+        crate::layout::percent_encode(name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn form_docx(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(p): Query<FormParams>,
+) -> Result<Response, PageError> {
+    let doc = form_doc(&state, &user, id, &p).await?;
+    let bytes = govmedia_service::forms::docx::render(&doc)?;
+    Ok(download_response(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("备案登记表-{id}.docx"),
+        bytes,
+    ))
+}
+
+async fn form_pdf(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(p): Query<FormParams>,
+) -> Result<Response, PageError> {
+    let doc = form_doc(&state, &user, id, &p).await?;
+    Ok(download_response(
+        "application/pdf",
+        &format!("备案登记表-{id}.pdf"),
+        govmedia_service::forms::pdf::render(&doc),
+    ))
+}

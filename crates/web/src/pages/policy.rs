@@ -1,0 +1,117 @@
+//! 政策配置: the deployment's policy profile — shown to every user, chosen or
+//! edited (as TOML) by a system administrator.
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::{csrf, page};
+use crate::session::User;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use govmedia_domain::filing::FilingKind;
+use govmedia_domain::policy::{BUILTIN, PolicyProfile};
+use govmedia_domain::role::Permission;
+use govmedia_service::{ServiceError, policy};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/policy", get(show).post(save))
+}
+
+fn summary(p: &PolicyProfile) -> Markup {
+    html! {
+        table.kv {
+            tr { th { "配置" } td { (p.name) "（" (p.id) "）" } }
+            tr { th { "依据" } td { (p.source) } }
+            tr { th { "开通公告保留" } td { (p.announcement_days) "天" } }
+            tr { th { "报送上级期限" } td { (p.forwarding.map(|f| format!("受理后{f}")).unwrap_or_else(|| "未规定".into())) } }
+            @for k in FilingKind::ALL {
+                tr { th { (k.label()) "备案期限" } td { (p.deadline(*k).map(|d| format!("生效后{d}")).unwrap_or_else(|| "未规定".into())) } }
+            }
+        }
+        h2 { "审批流程" }
+        table {
+            tr { th { "备案类型" } th { "申请单位层级" } th { "申请单位类型" } th { "审批步骤" } }
+            @for c in &p.chains { tr {
+                td { (c.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join("、")) }
+                td { @if c.levels.is_empty() { "不限" } @else { (c.levels.iter().map(|l| l.label()).collect::<Vec<_>>().join("、")) } }
+                td { @if c.unit_kinds.is_empty() { "不限" } @else { (c.unit_kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join("、")) } }
+                td { (c.steps.iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(" → ")) }
+            } }
+        }
+    }
+}
+
+async fn render(
+    state: &AppState,
+    user: &User,
+    text: Option<&str>,
+    error: Option<String>,
+) -> Result<Markup, PageError> {
+    let current = policy::current(&state.svc).await?;
+    let stored = policy::current_text(&state.svc).await?;
+    let admin = user.actor.can(Permission::ManagePolicy);
+    Ok(page(
+        user,
+        "政策配置",
+        "/filings",
+        html! {
+            h1 { "政策配置" }
+            @if let Some(e) = error { ul.errors { li { (e) } } }
+            (summary(&current))
+            @if admin {
+                h2 { "更换配置" }
+                form method="post" action="/policy" {
+                    (csrf(user))
+                    select name="profile" { @for (id, _) in BUILTIN { option value=(id) selected[*id == current.id] { (id) } } }
+                    " " button type="submit" { "使用内置配置" }
+                }
+                h2 { "编辑配置（TOML）" }
+                form method="post" action="/policy" {
+                    (csrf(user))
+                    textarea name="profile" rows="30" style="font-family:monospace" { (text.unwrap_or(&stored)) }
+                    div.actions { button type="submit" { "保存" } }
+                }
+            }
+        },
+    ))
+}
+
+async fn show(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
+    render(&state, &user, None, None).await
+}
+
+#[derive(Deserialize)]
+struct PolicyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    profile: String,
+}
+
+async fn save(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<PolicyForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    match policy::set(&state.svc, &user.actor, &f.profile).await {
+        Ok(_) => Ok(Redirect::to("/policy").into_response()),
+        Err(ServiceError::Validation(fields)) => {
+            let message = fields
+                .iter()
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join("；");
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&state, &user, Some(&f.profile), Some(message)).await?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

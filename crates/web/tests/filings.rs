@@ -1,0 +1,460 @@
+//! Filings through the router: an opening walks two approval levels to the public
+//! announcement through the HTML forms, and a sibling unit can neither see nor
+//! act on it (pages, API, attachments).
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::*;
+
+async fn anonymous(app: &axum::Router, path: &str) -> Reply {
+    send(app, Request::get(path).body(Body::empty()).unwrap()).await
+}
+
+/// Posts a multipart form with the CSRF token, a purpose and one file.
+async fn upload(c: &Client, path: &str, name: &str, bytes: &[u8]) -> Reply {
+    let boundary = "gmBoundary7f3a";
+    let mut body = Vec::new();
+    for (k, v) in [("csrf", c.csrf.as_str()), ("purpose", "form")] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post(path)
+        .header(header::COOKIE, &c.cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    send(&c.app, req).await
+}
+
+fn filing_id(location: &Option<String>) -> i64 {
+    location
+        .as_deref()
+        .and_then(|l| l.strip_prefix("/filings/"))
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("redirect to a filing, got {location:?}"))
+}
+
+#[tokio::test]
+async fn an_opening_walks_two_levels_to_the_public_announcement_and_stays_in_scope() {
+    let w = world("webfiling").await;
+    add_user(&w.svc, "a_clerk", w.unit_a, "host_admin").await;
+    add_user(&w.svc, "a_head", w.unit_a, "host_admin").await;
+    let clerk = login(&w.app, "a_clerk", PASSWORD).await.ok().unwrap();
+    let head = login(&w.app, "a_head", PASSWORD).await.ok().unwrap();
+    let office = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let other = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+
+    assert_eq!(
+        clerk.get("/filings/new?kind=open").await.status,
+        StatusCode::OK
+    );
+    let unit_a = w.unit_a.to_string();
+    let r = clerk
+        .post_form(
+            "/filings/new",
+            &[
+                ("filing_kind", "open"),
+                ("intent", "submit"),
+                ("reason", "发布教育政策信息"),
+                ("name", "测试教育微信"),
+                ("platform", "wechat_subscription"),
+                ("host_unit_id", &unit_a),
+                ("team_role_0", "administrator"),
+                ("team_name_0", "赵六"),
+                ("team_mobile_0", "13900001111"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = filing_id(&r.location);
+    let detail = format!("/filings/{id}");
+    assert!(clerk.get(&detail).await.body.contains("审批中"));
+
+    // A sibling unit sees nothing and can do nothing: pages, API, attachments.
+    assert_eq!(other.get(&detail).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other
+            .api("GET", &format!("/api/v1/filings/{id}"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let decide = serde_json::json!({"step": 0, "decision": "approve"});
+    assert_eq!(
+        other
+            .api(
+                "POST",
+                &format!("/api/v1/filings/{id}/decide"),
+                Some(decide.clone())
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other
+            .post_form(
+                &format!("{detail}/decide"),
+                &[("step", "0"), ("decision", "approve")]
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other
+            .api("POST", &format!("/api/v1/filings/{id}/submit"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(!other.get("/filings").await.body.contains("测试教育微信"));
+    let list: serde_json::Value =
+        serde_json::from_str(&other.api("GET", "/api/v1/filings", None).await.body).unwrap();
+    assert!(list.as_array().unwrap().is_empty());
+    assert!(
+        !other
+            .get("/filings/inbox")
+            .await
+            .body
+            .contains("测试教育微信")
+    );
+    assert_eq!(
+        upload(
+            &other,
+            &format!("{detail}/attachments"),
+            "x.pdf",
+            b"%PDF-1.4"
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    // Personal data of the proposed team stays out of the API for a sibling, and the page escapes input.
+    assert!(!clerk.get(&detail).await.body.contains("13900001111"));
+
+    // The sealed form is attached; its type comes from the content; a sibling cannot download it.
+    let r = upload(
+        &clerk,
+        &format!("{detail}/attachments"),
+        "../申请表.pdf",
+        b"%PDF-1.4 signed",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        upload(
+            &clerk,
+            &format!("{detail}/attachments"),
+            "x.html",
+            b"<script>"
+        )
+        .await
+        .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let v: serde_json::Value = serde_json::from_str(
+        &clerk
+            .api("GET", &format!("/api/v1/filings/{id}"), None)
+            .await
+            .body,
+    )
+    .unwrap();
+    let att = v["attachments"][0]["id"].as_i64().unwrap();
+    assert_eq!(v["attachments"][0]["file_name"], "申请表.pdf");
+    let file = clerk.get(&format!("{detail}/attachments/{att}")).await;
+    assert_eq!(
+        (file.status, file.content_type.as_str()),
+        (StatusCode::OK, "application/pdf")
+    );
+    assert_eq!(
+        other
+            .get(&format!("{detail}/attachments/{att}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Never one's own application; the office waits for the unit's head (out of turn).
+    let r = clerk
+        .post_form(
+            &format!("{detail}/decide"),
+            &[("step", "0"), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("不能审批本人提交的申请"));
+    let r = office
+        .api(
+            "POST",
+            &format!("/api/v1/filings/{id}/decide"),
+            Some(serde_json::json!({"step": 1, "decision": "approve"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("尚未轮到"));
+
+    // Level 1: the head of the unit, from the inbox.
+    assert!(
+        head.get("/filings/inbox")
+            .await
+            .body
+            .contains("测试教育微信")
+    );
+    let r = head
+        .post_form(
+            &format!("{detail}/decide"),
+            &[("step", "0"), ("decision", "approve"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Level 2: the government office.
+    assert!(
+        office
+            .get("/filings/inbox")
+            .await
+            .body
+            .contains("测试教育微信")
+    );
+    let r = office
+        .post_form(
+            &format!("{detail}/decide"),
+            &[
+                ("step", "1"),
+                ("decision", "approve"),
+                ("comment", "同意开设"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(clerk.get(&detail).await.body.contains("登记开通"));
+    // The applicant was told at each step.
+    let notes = clerk.get("/filings/notices").await.body;
+    assert!(
+        notes.contains("未读 2") && notes.contains("申请已批准，请登记开通"),
+        "{notes}"
+    );
+    assert!(clerk.get("/").await.body.contains("未读备案通知"));
+    clerk.post_form("/filings/notices/read", &[]).await;
+    let v: serde_json::Value =
+        serde_json::from_str(&clerk.api("GET", "/api/v1/notifications", None).await.body).unwrap();
+    assert_eq!(
+        (v["unread"].as_u64(), v["items"].as_array().map(Vec::len)),
+        (Some(0), Some(2))
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&other.api("GET", "/api/v1/notifications", None).await.body).unwrap();
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(0));
+    assert!(
+        !anonymous(&w.app, "/public/announcements")
+            .await
+            .body
+            .contains("测试教育微信")
+    );
+
+    // Recorded opened: the account exists, and the announcement is public.
+    let r = other
+        .post_form(&format!("{detail}/opened"), &[("opened_on", "2026-03-02")])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = clerk
+        .post_form(
+            &format!("{detail}/opened"),
+            &[
+                ("opened_on", "2026-03-02"),
+                ("url", "https://mp.weixin.qq.com/s/1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location.as_deref().unwrap().starts_with("/accounts/"));
+    let account_page = clerk.get(r.location.as_deref().unwrap()).await.body;
+    assert!(account_page.contains("备案记录") && account_page.contains(&format!("/filings/{id}")));
+    assert!(account_page.contains("发起备案"));
+    let public = anonymous(&w.app, "/public/announcements").await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(
+        public
+            .body
+            .contains("关于开通“测试教育微信”政务新媒体的公告")
+    );
+    assert!(!public.body.contains("赵六"));
+    let api = anonymous(&w.app, "/api/v1/public/announcements").await;
+    assert!(api.body.contains("测试教育微信"));
+    let page = clerk.get(&detail).await.body;
+    assert!(
+        page.contains("已受理") && page.contains("2026-03-04"),
+        "deadline of 2 working days shown"
+    );
+}
+
+#[tokio::test]
+async fn a_returned_filing_is_edited_and_resubmitted_through_the_form() {
+    let w = world("webfilingedit").await;
+    add_user(&w.svc, "a_clerk", w.unit_a, "host_admin").await;
+    add_user(&w.svc, "a_head", w.unit_a, "host_admin").await;
+    let clerk = login(&w.app, "a_clerk", PASSWORD).await.ok().unwrap();
+    let head = login(&w.app, "a_head", PASSWORD).await.ok().unwrap();
+    let unit_a = w.unit_a.to_string();
+    let fields = |name: &'static str, intent: &'static str| {
+        vec![
+            ("filing_kind", "open"),
+            ("intent", intent),
+            ("reason", "发布教育政策信息"),
+            ("name", name),
+            ("platform", "weibo"),
+        ]
+    };
+    let mut f = fields("测试教育微博", "draft");
+    f.push(("host_unit_id", &unit_a));
+    let r = clerk.post_form("/filings/new", &f).await;
+    let id = filing_id(&r.location);
+    assert!(
+        clerk
+            .get(&format!("/filings/{id}"))
+            .await
+            .body
+            .contains("草稿")
+    );
+    // A bad edit shows the form again with the reason and changes nothing.
+    let mut bad = f.clone();
+    bad.retain(|(k, _)| *k != "reason");
+    let r = clerk.post_form(&format!("/filings/{id}/edit"), &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("理由"));
+    assert_eq!(
+        clerk.get(&format!("/filings/{id}/edit")).await.status,
+        StatusCode::OK
+    );
+    let mut good = fields("测试教育发布", "submit");
+    good.push(("host_unit_id", &unit_a));
+    let r = clerk.post_form(&format!("/filings/{id}/edit"), &good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = head
+        .post_form(
+            &format!("/filings/{id}/decide"),
+            &[
+                ("step", "0"),
+                ("decision", "return"),
+                ("comment", "请统一名称"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = clerk.get(&format!("/filings/{id}")).await.body;
+    assert!(
+        page.contains("退回修改") && page.contains("请统一名称") && page.contains("测试教育发布")
+    );
+    let r = clerk.post_form(&format!("/filings/{id}/edit"), &good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        head.get("/filings/inbox")
+            .await
+            .body
+            .contains("测试教育发布")
+    );
+    // Once pending it cannot be edited.
+    assert_eq!(
+        clerk
+            .post_form(&format!("/filings/{id}/edit"), &good)
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn filing_endpoints_require_login_and_roles() {
+    let w = world("webfilingauth").await;
+    add_user(&w.svc, "a_reader", w.unit_a, "read_only").await;
+    for path in [
+        "/api/v1/filings",
+        "/api/v1/filings/inbox",
+        "/api/v1/filings/deadlines",
+        "/api/v1/filings/1",
+        "/api/v1/policy",
+    ] {
+        assert_eq!(
+            anonymous(&w.app, path).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+    }
+    for path in ["/filings", "/filings/inbox", "/filings/new", "/filings/1"] {
+        assert_eq!(
+            anonymous(&w.app, path).await.status,
+            StatusCode::SEE_OTHER,
+            "{path}"
+        );
+    }
+    let reader = login(&w.app, "a_reader", PASSWORD).await.ok().unwrap();
+    let body = serde_json::json!({"kind": "open", "reason": "测试理由", "account": common::account_input("只读测试", w.unit_a), "submit": true});
+    assert_eq!(
+        reader
+            .api("POST", "/api/v1/filings", Some(body))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        reader.get("/filings/new").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        reader
+            .api(
+                "PUT",
+                "/api/v1/policy",
+                Some(serde_json::json!({"profile": "tongchuan"}))
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let r = admin
+        .api(
+            "PUT",
+            "/api/v1/policy",
+            Some(serde_json::json!({"profile": "tongchuan"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let p: serde_json::Value =
+        serde_json::from_str(&admin.api("GET", "/api/v1/policy", None).await.body).unwrap();
+    assert_eq!(p["id"], "tongchuan");
+    let r = admin
+        .api(
+            "PUT",
+            "/api/v1/policy",
+            Some(serde_json::json!({"profile": "id = \"x\""})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A change of account B filed by unit A's side is not possible: B is out of scope.
+    add_user(&w.svc, "a_clerk", w.unit_a, "host_admin").await;
+    let clerk = login(&w.app, "a_clerk", PASSWORD).await.ok().unwrap();
+    let body = serde_json::json!({"kind": "pause", "account_id": w.account_b, "reason": "测试理由", "effective_on": "2026-03-02", "submit": true});
+    assert_eq!(
+        clerk
+            .api("POST", "/api/v1/filings", Some(body))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let body = serde_json::json!({"kind": "pause", "account_id": w.account_a, "reason": "测试理由", "effective_on": "2026-03-02", "submit": true});
+    let r = clerk.api("POST", "/api/v1/filings", Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
