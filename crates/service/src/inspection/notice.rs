@@ -2,6 +2,7 @@
 //! the table of problems by unit, rectification requirements and deadline.
 
 use super::campaigns::{self, indicator_set};
+use crate::forms::{Cell, FormDoc};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::inspection::rectification_deadline;
 use govmedia_domain::scoring::Points;
@@ -28,6 +29,39 @@ pub struct Notice {
     pub requirements: Vec<String>,
     pub issuer: String,
     pub date: String,
+}
+
+impl Notice {
+    /// The notice in the grid model of the official forms, for .docx and PDF.
+    pub fn form_doc(&self) -> FormDoc {
+        let full = |label: &str, text: String| vec![Cell::label(label, 2), Cell::value(text, 10)];
+        let mut rows = vec![
+            full("文号", self.number.clone()),
+            full("检查情况", self.paragraphs.join("\n")),
+            ["序号", "单位", "账号", "平台", "问题", "得分"]
+                .iter()
+                .zip([1, 3, 2, 1, 4, 1])
+                .map(|(l, span)| Cell::label(*l, span))
+                .collect(),
+        ];
+        for (i, r) in self.rows.iter().enumerate() {
+            rows.push(vec![
+                Cell::value((i + 1).to_string(), 1),
+                Cell::value(r.unit.clone(), 3),
+                Cell::value(r.account.clone(), 2),
+                Cell::value(r.platform.clone(), 1),
+                Cell::value(r.problems.clone(), 4),
+                Cell::value(r.score.clone(), 1),
+            ]);
+        }
+        rows.push(full("整改要求", self.requirements.join("\n")));
+        rows.push(full("发文单位", format!("{}\n{}", self.issuer, self.date)));
+        FormDoc {
+            title: self.title.clone(),
+            rows,
+            notes: vec![],
+        }
+    }
 }
 
 /// Builds the notice of a closed campaign.

@@ -33,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/population.json", get(population))
         .route("/campaigns/{id}/close", post(close))
         .route("/campaigns/{id}/notice", get(notice))
+        .route("/campaigns/{id}/notice.docx", get(notice_docx))
+        .route("/campaigns/{id}/notice.pdf", get(notice_pdf))
         .route("/campaigns/samples/{id}", get(scoresheet).post(submit))
         .route("/campaigns/samples/{id}/assign", post(assign))
 }
@@ -531,7 +533,9 @@ async fn notice(
         "/campaigns",
         html! {
             div.actions.no-print {
-                button.secondary onclick="window.print()" type="button" { "打印 / 另存为PDF" }
+                a.button href={"/campaigns/" (id) "/notice.docx"} { "下载 Word（.docx）" }
+                " " a.button.secondary href={"/campaigns/" (id) "/notice.pdf"} { "下载 PDF" }
+                " " button.secondary onclick="window.print()" type="button" { "打印" }
             }
             article.notice {
                 h1.center { (n.title) }
@@ -549,4 +553,31 @@ async fn notice(
         },
     )
     .into_response())
+}
+
+async fn notice_docx(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let n = govmedia_service::inspection::notice::build(&state.svc, &user.actor, id).await?;
+    let bytes = govmedia_service::forms::docx::render(&n.form_doc())?;
+    Ok(super::download(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("{}.docx", n.title),
+        bytes,
+    ))
+}
+
+async fn notice_pdf(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let n = govmedia_service::inspection::notice::build(&state.svc, &user.actor, id).await?;
+    Ok(super::download(
+        "application/pdf",
+        &format!("{}.pdf", n.title),
+        govmedia_service::forms::pdf::render(&n.form_doc()),
+    ))
 }

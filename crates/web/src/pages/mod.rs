@@ -66,22 +66,27 @@ pub async fn form_outcome<T>(
 
 /// An .xlsx download.
 pub fn xlsx_response(filename: &str, table: &Table) -> Result<Response, PageError> {
-    let bytes = write_xlsx(table)?;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename,
+        write_xlsx(table)?,
+    ))
+}
+
+/// A file download with a Chinese file name (RFC 6266 `filename*`).
+pub fn download(mime: &str, filename: &str, bytes: Vec<u8>) -> Response {
     let disposition = format!(
-        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
+        "attachment; filename=\"download\"; filename*=UTF-8''{}",
         crate::layout::percent_encode(filename)
     );
-    Ok((
+    (
         [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
+            (header::CONTENT_TYPE, mime.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// Parses an optional id from a form/query string ("" → None).

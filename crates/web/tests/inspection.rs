@@ -1,0 +1,183 @@
+//! 检查 and 整改 pages over HTTP: a supervisor creates a campaign, an inspector
+//! scores the sampled account, closing publishes the notice (.docx and PDF), the unit
+//! rectifies; other units and roles are kept out.
+
+mod common;
+use axum::http::StatusCode;
+use common::*;
+
+#[tokio::test]
+async fn campaign_scoresheet_notice_and_rectification_over_http() {
+    let w = world("inspect_http").await;
+    add_user(&w.svc, "inspector", w.root, "inspector").await;
+    add_user(&w.svc, "a_host_admin", w.unit_a, "host_admin").await;
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let inspector = login(&w.app, "inspector", PASSWORD).await.ok().unwrap();
+    let unit_b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let unit_a = login(&w.app, "a_host_admin", PASSWORD).await.ok().unwrap();
+
+    // Bad input re-renders the form with 422 and creates nothing.
+    let unit = w.unit_a.to_string();
+    let bad = admin
+        .post_form(
+            "/campaigns/new",
+            &[
+                ("title", ""),
+                ("scope_unit_id", &unit),
+                ("period_start", "2026-03-01"),
+                ("period_end", "2026-03-31"),
+                ("indicator_set", "account-check-2019"),
+                ("ratio", "30%"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("请填写检查名称"));
+    // An inspector may not create campaigns; a unit admin neither.
+    let form = [
+        ("title", "一季度抽查"),
+        ("scope_unit_id", unit.as_str()),
+        ("period_start", "2026-03-01"),
+        ("period_end", "2026-03-31"),
+        ("indicator_set", "account-check-2019"),
+        ("ratio", "100%"),
+        ("seed", "S1"),
+    ];
+    assert_eq!(
+        inspector.post_form("/campaigns/new", &form).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let created = admin.post_form("/campaigns/new", &form).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let campaign = created.location.unwrap();
+    let page = admin.get(&campaign).await;
+    assert!(
+        page.body.contains("S1") && page.body.contains("测试教育"),
+        "{}",
+        page.body
+    );
+    // The sibling unit cannot see it.
+    assert_eq!(unit_b.get(&campaign).await.status, StatusCode::NOT_FOUND);
+
+    // The inspector scores the one sampled account.
+    let marker = "/campaigns/samples/";
+    let start = page.body.find(marker).unwrap() + marker.len();
+    let sample: String = page.body[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let sheet = format!("/campaigns/samples/{sample}");
+    let scored = inspector
+        .post_form(
+            &sheet,
+            &[
+                ("item", "update_late"),
+                ("count", "1"),
+                ("url", "https://weibo.com/x"),
+                ("excerpt", "一个月未更新"),
+            ],
+        )
+        .await;
+    assert_eq!(scored.status, StatusCode::SEE_OTHER, "{}", scored.body);
+    let sheet_page = inspector.get(&sheet).await;
+    assert!(
+        sheet_page.body.contains("95") && sheet_page.body.contains("合格"),
+        "{}",
+        sheet_page.body
+    );
+    let bad_url = inspector
+        .post_form(
+            &sheet,
+            &[
+                ("item", "update_late"),
+                ("count", "1"),
+                ("url", "javascript:alert(1)"),
+                ("excerpt", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad_url.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_url.body.contains("证据链接应以"));
+
+    // Closing publishes the notice; it downloads as .docx and PDF with the number in it.
+    let id = campaign.trim_start_matches("/campaigns/");
+    let closed = admin
+        .post_form(
+            &format!("/campaigns/{id}/close"),
+            &[("notice_number", "测政办通〔2026〕7号")],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let notice = admin.get(&format!("/campaigns/{id}/notice")).await;
+    assert!(
+        notice.body.contains("测政办通〔2026〕7号") && notice.body.contains("内容更新不及时"),
+        "{}",
+        notice.body
+    );
+    let docx = admin.get(&format!("/campaigns/{id}/notice.docx")).await;
+    assert_eq!(docx.status, StatusCode::OK);
+    assert!(docx.bytes.starts_with(b"PK"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(
+        xml.contains("测政办通〔2026〕7号") && xml.contains("测试教育"),
+        "{xml}"
+    );
+    let pdf = admin.get(&format!("/campaigns/{id}/notice.pdf")).await;
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+
+    // The unit sees its finding and submits proof; the sibling unit gets 404.
+    let list = unit_a.get("/findings").await;
+    let start = list.body.find("/findings/").unwrap() + "/findings/".len();
+    let finding: String = list.body[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let path = format!("/findings/{finding}");
+    assert_eq!(unit_b.get(&path).await.status, StatusCode::NOT_FOUND);
+    let denied = unit_b
+        .post_form(&format!("{path}/act"), &[("action", "start"), ("text", "")])
+        .await;
+    assert_eq!(denied.status, StatusCode::NOT_FOUND);
+    let done = unit_a
+        .post_form(
+            &format!("{path}/act"),
+            &[("action", "submit_proof"), ("text", "已恢复更新")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(unit_a.get(&path).await.body.contains("已整改"));
+    // The unit cannot verify its own rectification; the office can.
+    assert_eq!(
+        unit_a
+            .post_form(
+                &format!("{path}/act"),
+                &[("action", "verify"), ("text", "")]
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        admin
+            .post_form(
+                &format!("{path}/act"),
+                &[("action", "verify"), ("text", "")]
+            )
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(admin.get(&path).await.body.contains("已复核"));
+    // Without the CSRF token nothing happens.
+    let forged = admin
+        .post_form_raw(
+            &format!("/campaigns/{id}/close"),
+            &[("notice_number", "x")],
+            "wrong",
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
