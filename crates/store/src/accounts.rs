@@ -158,12 +158,23 @@ pub async fn list(c: &impl ConnectionTrait, q: &AccountQuery) -> Result<Page<Acc
     } else {
         select.order_by_asc(column)
     };
-    let items = select
+    // Two phases: the ids of the page first (the planner can sort small index
+    // tuples instead of whole rows), then those rows.
+    let ids: Vec<i64> = select
+        .select_only()
+        .column(account::Column::Id)
         .order_by_asc(account::Column::Id)
         .offset((page - 1) * per_page)
         .limit(per_page)
+        .into_tuple()
         .all(c)
         .await?;
+    let mut rows = account::Entity::find()
+        .filter(account::Column::Id.is_in(ids.iter().copied()))
+        .all(c)
+        .await?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    let items = rows;
     Ok(Page {
         items,
         total,
