@@ -147,6 +147,101 @@ async fn clerk_edits_an_account_and_the_public_checks_the_directory() {
     result.unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supervisor_runs_a_campaign_and_downloads_the_notice() {
+    let Some((_driver, client)) = start_browser().await else {
+        return;
+    };
+    let base = start_demo_server().await;
+    let result = run_campaign(&client, &base).await;
+    if result.is_err() {
+        screenshot(&client, "campaign-failure.png").await;
+    }
+    client.close().await.ok();
+    result.unwrap();
+}
+
+/// Fetches `href` from inside the page (with the browser's session) and answers
+/// [status, content type, length, first byte, second byte].
+async fn fetch_in_page(client: &Client, href: String) -> Result<serde_json::Value, String> {
+    client
+        .execute_async(
+            "const [href, done] = arguments;
+             fetch(href).then(async r => {
+                 const b = new Uint8Array(await r.arrayBuffer());
+                 done([r.status, r.headers.get('content-type'), b.length, b[0], b[1]]);
+             }).catch(e => done([0, String(e), 0, 0, 0]));",
+            vec![serde_json::Value::String(href)],
+        )
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn run_campaign(client: &Client, base: &str) -> Result<(), String> {
+    client
+        .goto(&format!("{base}/login"))
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(client, "input[name=username]", "admin").await;
+    fill(client, "input[name=password]", "govmedia-demo-1").await;
+    click(client, "form button[type=submit]").await;
+    wait_for(client, "main", "账号总数").await?;
+
+    // Create a campaign over the whole city: one account, a published seed.
+    client
+        .goto(&format!("{base}/campaigns/new"))
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(client, "input[name=title]", "浏览器测试抽查").await;
+    fill(client, "input[name=ratio]", "").await;
+    fill(client, "input[name=count]", "1").await;
+    fill(client, "input[name=seed]", "BROWSER-1").await;
+    click(client, "div.actions button[type=submit]").await;
+    wait_for(client, "main", "BROWSER-1").await?;
+    wait_for(client, "main", "未评分").await?;
+
+    // Score the sampled account: 内容更新不及时 twice.
+    click(client, "a[href^='/campaigns/samples/']").await;
+    wait_for(client, "main", "评分表").await?;
+    client
+        .find(Locator::Css("select[name=item]"))
+        .await
+        .map_err(|e| e.to_string())?
+        .select_by_value("update_late")
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(client, "input[name=count]", "2").await;
+    fill(client, "input[name=excerpt]", "两周未更新").await;
+    click(client, "div.actions button[type=submit]").await;
+    wait_for(client, "main", "得分：90").await?;
+    screenshot(client, "scoresheet.png").await;
+
+    // Close the campaign: the notice is published with its number.
+    click(client, "main p a[href^='/campaigns/']").await;
+    wait_for(client, "main", "结束检查并发布通报").await?;
+    fill(client, "input[name=notice_number]", "昆政办通〔2026〕9号").await;
+    click(client, "form[action$='/close'] button[type=submit]").await;
+    wait_for(client, "main", "昆政办通〔2026〕9号").await?;
+    wait_for(client, "main", "内容更新不及时（2处）").await?;
+    screenshot(client, "notice.png").await;
+
+    // The notice downloads as .docx.
+    let href = client
+        .find(Locator::Css("a[href$='/notice.docx']"))
+        .await
+        .map_err(|e| e.to_string())?
+        .attr("href")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("notice link has no href")?;
+    let answer = fetch_in_page(client, href).await?;
+    let docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    if answer != serde_json::json!([200, docx, answer[2], b'P', b'K']) {
+        return Err(format!("the notice download answered {answer}"));
+    }
+    Ok(())
+}
+
 async fn walk_through(client: &Client, base: &str) -> Result<(), String> {
     // Log in as the demo administrator.
     client
@@ -199,17 +294,7 @@ async fn walk_through(client: &Client, base: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .ok_or("export link has no href")?;
     // The download runs in the page, with the browser's own session cookie.
-    let answer = client
-        .execute_async(
-            "const [href, done] = arguments;
-             fetch(href).then(async r => {
-                 const b = new Uint8Array(await r.arrayBuffer());
-                 done([r.status, r.headers.get('content-type'), b.length, b[0], b[1]]);
-             }).catch(e => done([0, String(e), 0, 0, 0]));",
-            vec![serde_json::Value::String(href)],
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+    let answer = fetch_in_page(client, href).await?;
     let expected_start = serde_json::json!([200, XLSX, answer[2], b'P', b'K']);
     if answer != expected_start || answer[2].as_u64().unwrap_or(0) < 5_000 {
         return Err(format!("the Excel export answered {answer}"));
