@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The browser test (crates/web/tests/browser.rs) must run here, not skip.
+export GOVMEDIA_REQUIRE_BROWSER=1
+if ! command -v chromedriver >/dev/null 2>&1; then
+  echo "chromedriver not found: install Debian's chromium, chromium-driver and fonts-noto-cjk (.ci/run does)" >&2
+  exit 1
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
@@ -32,3 +39,5 @@ trap cleanup EXIT
 "${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$PGDIR/data" -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" -l "$PGDIR/log" -w start >/dev/null
 echo "== tests on PostgreSQL (port $PGPORT)"
 GOVMEDIA_TEST_POSTGRES_URL="postgres://govmedia@127.0.0.1:$PGPORT/postgres" cargo test --workspace
+echo "== browser screenshots (CI artifacts):"
+ls -1 "${CARGO_TARGET_DIR:-target}"/browser-artifacts/*.png

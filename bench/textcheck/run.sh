@@ -37,18 +37,32 @@ fi
 
 results="$work/results.jsonl"
 : > "$results"
-echo "== govmedia-textcheck" >&2
-"$CARGO_TARGET_DIR/release/examples/scan_bench" "$corpus" "$lexicon" 2 | tee -a "$results"
+# The machine may be shared: every row carries the 1-minute load average before and after
+# the run that produced it.
+load() { cut -d' ' -f1 /proc/loadavg; }
+with_load() {
+  local before; before="$(load)"
+  local out; out="$("$@")"
+  local after; after="$(load)"
+  printf '%s\n' "$out" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    if l.strip():
+        r = json.loads(l); r["load"] = sys.argv[1]; print(json.dumps(r, ensure_ascii=False))
+' "$before→$after"
+}
+echo "== govmedia-textcheck at $(git -C "$repo" rev-parse --short HEAD)" >&2
+with_load "$CARGO_TARGET_DIR/release/examples/scan_bench" "$corpus" "$lexicon" 2 | tee -a "$results"
 echo "== peers" >&2
-"$work/venv/bin/python" "$here/peers.py" "$corpus" "$lexicon" | tee -a "$results"
+with_load "$work/venv/bin/python" "$here/peers.py" "$corpus" "$lexicon" | tee -a "$results"
 "$work/venv/bin/pip" list 2>/dev/null | grep -i -E "^(pyahocorasick|ahocorasick.rs|matcher.py) " >&2 || true
 
 python3 - "$results" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 print()
-print("| tool | terms | build s | MB/s 1 thread | MB/s 2 threads | matches | 2 KB p50 µs | 2 KB p99 µs |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
+print("| tool | terms | build s | MB/s 1 thread | MB/s 2 threads | matches | 2 KB p50 µs | 2 KB p99 µs | load before→after |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
 for r in rows:
-    print(f"| {r['tool']} | {r['patterns']} | {r['build_s']} | {r['mb_s_1t']} | {r.get('mb_s_2t', '–')} | {r['findings']} | {r['lat2k_us_p50']} | {r['lat2k_us_p99']} |")
+    print(f"| {r['tool']} | {r['patterns']} | {r['build_s']} | {r['mb_s_1t']} | {r.get('mb_s_2t', '–')} | {r['findings']} | {r['lat2k_us_p50']} | {r['lat2k_us_p99']} | {r.get('load', '?')} |")
 PY

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 mod calendar;
 mod check;
 mod config;
+mod generate;
 mod platform;
 mod sample;
 mod score;
@@ -45,6 +46,8 @@ enum Command {
         #[arg(long = "as")]
         as_user: String,
     },
+    /// Generate a synthetic province-sized registry (for benchmarks) into an empty database.
+    Generate(generate::GenerateArgs),
     /// Print a commented default configuration file.
     DefaultConfig,
     /// 错敏信息检测: check Chinese text for errors and sensitive content.
@@ -117,6 +120,7 @@ fn run_platform(common: platform::Common, command: Command) -> anyhow::Result<()
             Command::Calendar(calendar::CalendarCommand::Import { file, as_user }) => {
                 calendar::import(&cfg, &file, &as_user).await
             }
+            Command::Generate(args) => generate::run(&cfg, args).await,
             _ => unreachable!("handled in main"),
         }
     })

@@ -10,6 +10,7 @@ pub mod account;
 pub mod calendar;
 pub mod codes;
 pub mod filing;
+pub mod inspection;
 pub mod policy;
 pub mod registry_rules;
 pub mod role;

@@ -51,6 +51,14 @@ pub enum Permission {
     ApproveFilings,
     /// Choose or edit the deployment's policy profile.
     ManagePolicy,
+    /// Create, sample and close inspection campaigns; publish notices.
+    ManageCampaigns,
+    /// Fill scoresheets of sampled accounts.
+    Inspect,
+    /// Rectify findings of one's own units (start, submit proof).
+    Rectify,
+    /// Verify or reject rectifications.
+    ReviewRectification,
 }
 
 impl Role {
@@ -69,10 +77,12 @@ impl Role {
             ManageUnits | ManageUsers | ViewAudit | DismissFlags => {
                 matches!(self, SystemAdmin | SupervisorAdmin)
             }
-            ManageAccounts | ViewPersonalData | FileFilings | ApproveFilings => {
+            ManageAccounts | ViewPersonalData | FileFilings | ApproveFilings | Rectify => {
                 matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin)
             }
             ManagePolicy => self == SystemAdmin,
+            ManageCampaigns | ReviewRectification => matches!(self, SystemAdmin | SupervisorAdmin),
+            Inspect => matches!(self, SystemAdmin | SupervisorAdmin | Inspector),
         }
     }
 

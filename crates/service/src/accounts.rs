@@ -307,6 +307,50 @@ pub async fn insert_in(
     Ok(row)
 }
 
+/// Inserts many new accounts (an import, generated data) in the caller's
+/// transaction: batched statements, and still one audit record per account.
+/// `host_paths` maps each host unit id to its path.
+pub async fn insert_batch_in(
+    c: &impl ConnectionTrait,
+    svc: &Services,
+    actor: Option<&Actor>,
+    drafts: &[AccountDraft],
+    host_paths: &std::collections::HashMap<i64, String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<()> {
+    // 200 rows × 36 columns stays far below SQLite's 32,766 and PostgreSQL's 65,535 binds.
+    for chunk in drafts.chunks(200) {
+        let rows = chunk
+            .iter()
+            .map(|d| draft_to_row(svc, 0, d, now, now))
+            .collect();
+        let inserted = govmedia_store::accounts::insert_many(c, rows).await?;
+        let mut audits = Vec::with_capacity(inserted.len());
+        for row in &inserted {
+            let draft = row_to_draft(svc, row, true)?;
+            let path = host_paths
+                .get(&row.host_unit_id)
+                .map(String::as_str)
+                .unwrap_or("/");
+            audits.push(crate::audit::audit_row(
+                now,
+                actor,
+                Change {
+                    action: "create",
+                    entity: "account",
+                    entity_id: Some(row.id),
+                    unit_path: path,
+                    summary: format!("新增账号“{}”（{}）", draft.name, draft.platform_display()),
+                    before: None,
+                    after: Some(audit_json(&draft)),
+                },
+            ));
+        }
+        govmedia_store::audit::insert_many(c, audits).await?;
+    }
+    Ok(())
+}
+
 /// Edits an account. A viewer who may not see personal data cannot reach this
 /// (editing requires `ManageAccounts`, which implies `ViewPersonalData`).
 pub async fn update(

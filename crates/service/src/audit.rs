@@ -26,26 +26,27 @@ pub async fn record(
     actor: Option<&Actor>,
     change: Change<'_>,
 ) -> ServiceResult<()> {
-    govmedia_store::audit::insert(
-        c,
-        AuditRow {
-            id: 0,
-            at,
-            user_id: actor.map(|a| a.user_id),
-            username: actor
-                .map(|a| a.username.clone())
-                .unwrap_or_else(|| "system".to_string()),
-            action: change.action.to_string(),
-            entity: change.entity.to_string(),
-            entity_id: change.entity_id,
-            unit_path: change.unit_path.to_string(),
-            summary: change.summary,
-            before_json: change.before.map(|v| v.to_string()),
-            after_json: change.after.map(|v| v.to_string()),
-        },
-    )
-    .await?;
+    govmedia_store::audit::insert(c, audit_row(at, actor, change)).await?;
     Ok(())
+}
+
+/// The stored form of one change (for batches: see `govmedia_store::audit::insert_many`).
+pub fn audit_row(at: DateTime<Utc>, actor: Option<&Actor>, change: Change<'_>) -> AuditRow {
+    AuditRow {
+        id: 0,
+        at,
+        user_id: actor.map(|a| a.user_id),
+        username: actor
+            .map(|a| a.username.clone())
+            .unwrap_or_else(|| "system".to_string()),
+        action: change.action.to_string(),
+        entity: change.entity.to_string(),
+        entity_id: change.entity_id,
+        unit_path: change.unit_path.to_string(),
+        summary: change.summary,
+        before_json: change.before.map(|v| v.to_string()),
+        after_json: change.after.map(|v| v.to_string()),
+    }
 }
 
 /// Labels of audit actions for the UI.

@@ -115,19 +115,7 @@ pub async fn seed(svc: &Services) -> ServiceResult<bool> {
         let parent = u.parent.as_ref().and_then(|k| by_key.get(k)).cloned();
         let row = govmedia_store::units::insert(
             &txn,
-            UnitRow {
-                id: 0,
-                parent_id: None,
-                path: String::new(),
-                name: draft.name,
-                short_name: draft.short_name,
-                level: draft.level.code().into(),
-                kind: draft.kind.code().into(),
-                region_code: draft.region_code,
-                supervisor_id: draft.supervisor_id,
-                created_at: now,
-                updated_at: now,
-            },
+            crate::units::new_row(&draft, now),
             parent.as_ref(),
         )
         .await?;

@@ -7,7 +7,7 @@
 //! the file with a row-by-row list of problems; only a clean file is written, in
 //! one transaction.
 
-use crate::accounts::{insert_in, row_to_draft};
+use crate::accounts::row_to_draft;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use calamine::{Data, Reader, Xlsx};
 use govmedia_domain::account::{
@@ -447,20 +447,10 @@ pub async fn import_registry(
         Ok(d) => d,
         Err(rejected) => return Ok(ImportOutcome::Rejected(rejected)),
     };
-    let paths: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.path.as_str())).collect();
+    let paths: HashMap<i64, String> = units.into_iter().map(|u| (u.id, u.path)).collect();
     let now = svc.now();
     let txn = svc.db.begin().await?;
-    for d in &drafts {
-        insert_in(
-            &txn,
-            svc,
-            Some(actor),
-            d,
-            paths.get(&d.host_unit_id).copied().unwrap_or("/"),
-            now,
-        )
-        .await?;
-    }
+    crate::accounts::insert_batch_in(&txn, svc, Some(actor), &drafts, &paths, now).await?;
     crate::audit::record(
         &txn,
         now,

@@ -76,7 +76,8 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<UnitRo
     Ok(row)
 }
 
-fn new_row(draft: &UnitDraft, now: chrono::DateTime<chrono::Utc>) -> UnitRow {
+/// A unit row ready to insert (id and path are filled in by the store).
+pub(crate) fn new_row(draft: &UnitDraft, now: chrono::DateTime<chrono::Utc>) -> UnitRow {
     UnitRow {
         id: 0,
         parent_id: None,

@@ -1,8 +1,8 @@
 //! Accounts: storage, the filtered and paginated registry list, and counts.
 
 use crate::entities::{account, account_qr, flag_dismissal, unit};
-use crate::{DbError, Page, like_escape};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use crate::{DbError, Page, contains_pattern, starts_with_pattern};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -15,6 +15,25 @@ pub async fn insert(c: &impl ConnectionTrait, row: AccountRow) -> Result<Account
     let mut active = row.into_active_model();
     active.id = NotSet;
     Ok(active.insert(c).await?)
+}
+
+/// Inserts many accounts in one statement per call and returns them with their ids
+/// (in no particular order). Callers keep batches under the backends' bind limits.
+pub async fn insert_many(
+    c: &impl ConnectionTrait,
+    rows: Vec<AccountRow>,
+) -> Result<Vec<AccountRow>, DbError> {
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let models = rows.into_iter().map(|row| {
+        let mut active = row.into_active_model();
+        active.id = NotSet;
+        active
+    });
+    Ok(account::Entity::insert_many(models)
+        .exec_with_returning(c)
+        .await?)
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<AccountRow, DbError> {
@@ -103,17 +122,19 @@ fn filtered(q: &AccountQuery) -> sea_orm::Select<account::Entity> {
     units
         .column(unit::Column::Id)
         .from(unit::Entity)
-        .and_where(Expr::col(unit::Column::Path).like(format!("{}%", like_escape(&q.scope_path))))
-        .and_where(Expr::col(unit::Column::Path).like(format!("{}%", like_escape(path))));
+        .and_where(Expr::col(unit::Column::Path).like(starts_with_pattern(&q.scope_path)))
+        .and_where(Expr::col(unit::Column::Path).like(starts_with_pattern(path)));
     let mut select =
         account::Entity::find().filter(account::Column::HostUnitId.in_subquery(units.take()));
     if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", like_escape(text));
+        // Case-insensitive on both backends (SQLite's LIKE folds ASCII, PostgreSQL's does not).
+        let pattern = contains_pattern(&text.to_lowercase());
+        let lower = |c: account::Column| Expr::expr(Func::lower(Expr::col(c)));
         select = select.filter(
-            account::Column::Name
-                .like(&pattern)
-                .or(account::Column::AccountCode.like(&pattern))
-                .or(account::Column::VerifiedSubject.like(&pattern)),
+            lower(account::Column::Name)
+                .like(pattern.clone())
+                .or(lower(account::Column::AccountCode).like(pattern.clone()))
+                .or(lower(account::Column::VerifiedSubject).like(pattern)),
         );
     }
     if let Some(p) = &q.platform {

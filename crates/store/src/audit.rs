@@ -1,7 +1,7 @@
 //! The audit log: append-only records of every change.
 
 use crate::entities::audit;
-use crate::{DbError, Page, like_escape};
+use crate::{DbError, Page, starts_with_pattern};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
@@ -14,6 +14,22 @@ pub async fn insert(c: &impl ConnectionTrait, row: AuditRow) -> Result<AuditRow,
     let mut active = row.into_active_model();
     active.id = NotSet;
     Ok(active.insert(c).await?)
+}
+
+/// Appends many records in one statement.
+pub async fn insert_many(c: &impl ConnectionTrait, rows: Vec<AuditRow>) -> Result<(), DbError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let models = rows.into_iter().map(|row| {
+        let mut active = row.into_active_model();
+        active.id = NotSet;
+        active
+    });
+    audit::Entity::insert_many(models)
+        .exec_without_returning(c)
+        .await?;
+    Ok(())
 }
 
 /// Filters of the audit log view; the scope path is mandatory.
@@ -32,7 +48,7 @@ pub struct AuditQuery {
 
 fn filtered(q: &AuditQuery) -> sea_orm::Select<audit::Entity> {
     let mut s = audit::Entity::find()
-        .filter(audit::Column::UnitPath.like(format!("{}%", like_escape(&q.scope_path))));
+        .filter(audit::Column::UnitPath.like(starts_with_pattern(&q.scope_path)));
     if let Some(u) = q.username.as_deref().filter(|u| !u.is_empty()) {
         s = s.filter(audit::Column::Username.eq(u));
     }

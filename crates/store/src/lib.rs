@@ -16,6 +16,7 @@ pub mod accounts;
 pub mod audit;
 pub mod entities;
 pub mod filings;
+pub mod inspection;
 mod migrate;
 pub mod settings;
 pub mod units;
@@ -27,6 +28,7 @@ pub use sea_orm::{
     TransactionTrait,
 };
 
+use sea_orm::sea_query::LikeExpr;
 use sea_orm::{ConnectOptions, Database, Statement, Value};
 use std::time::Duration;
 
@@ -113,8 +115,20 @@ pub fn sql(backend: DatabaseBackend, text: &str, values: Vec<Value>) -> Statemen
     Statement::from_sql_and_values(backend, text, values)
 }
 
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-pub fn like_escape(s: &str) -> String {
+/// `LIKE` pattern matching values that start with `prefix` taken literally.
+pub fn starts_with_pattern(prefix: &str) -> LikeExpr {
+    LikeExpr::new(format!("{}%", like_escape(prefix))).escape('\\')
+}
+
+/// `LIKE` pattern matching values that contain `text` taken literally.
+pub fn contains_pattern(text: &str) -> LikeExpr {
+    LikeExpr::new(format!("%{}%", like_escape(text))).escape('\\')
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern. SQLite has no default
+/// escape character, so the pattern must always carry the `ESCAPE` clause: use
+/// [`starts_with_pattern`] or [`contains_pattern`].
+fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         if matches!(ch, '%' | '_' | '\\') {

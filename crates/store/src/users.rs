@@ -1,7 +1,7 @@
 //! Users, login sessions and API tokens.
 
 use crate::entities::{api_token, session, unit, user};
-use crate::{DbError, like_escape};
+use crate::{DbError, starts_with_pattern};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -54,7 +54,7 @@ pub async fn in_subtree(c: &impl ConnectionTrait, path: &str) -> Result<Vec<User
     units
         .column(unit::Column::Id)
         .from(unit::Entity)
-        .and_where(Expr::col(unit::Column::Path).like(format!("{}%", like_escape(path))));
+        .and_where(Expr::col(unit::Column::Path).like(starts_with_pattern(path)));
     Ok(user::Entity::find()
         .filter(user::Column::UnitId.in_subquery(units.take()))
         .order_by_asc(user::Column::Username)

@@ -37,7 +37,13 @@ fn main() {
         .expect("usage: sighan_eval TEST.tsv");
     let verbose = std::env::args().any(|a| a == "-v");
     let text = std::fs::read_to_string(&path).expect("read test set");
-    let checker = Checker::with_defaults();
+    // `--pairs`: with the typo model's two-character rule.
+    let pairs = std::env::args().any(|a| a == "--pairs");
+    let checker = Checker::builder()
+        .with_defaults()
+        .typo_pairs(pairs)
+        .build()
+        .expect("checker");
     let (mut n, mut gold_pos, mut pred_pos, mut strict_tp, mut bin_tp) = (0, 0, 0, 0, 0);
     let (mut char_tp, mut char_pred, mut char_gold) = (0, 0, 0);
     for line in text.lines() {

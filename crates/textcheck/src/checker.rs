@@ -2,10 +2,13 @@
 
 use crate::detectors;
 use crate::dict::{self, Defaults, DictError, Dictionary, Entry, Rule};
-use crate::finding::{Category, Finding, Severity};
-use crate::normalize::{Cursor, Normalized, normalize, normalize_term};
-use crate::typo::TypoModel;
+use crate::finding::{Category, Finding, FindingRef, Severity};
+use crate::normalize::{
+    Cursor, Normalized, normalize_into, normalize_term, normalize_with_readings,
+};
+use crate::typo::{TypoHit, TypoModel};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -57,6 +60,7 @@ enum Kind {
 pub struct CheckerBuilder {
     dicts: Vec<Dictionary>,
     typo_model: bool,
+    typo_pairs: bool,
     detectors: bool,
 }
 
@@ -77,6 +81,16 @@ impl CheckerBuilder {
     /// Turns the structured-data detectors (IDs, phones, cards, e-mail, URLs) on or off.
     pub fn detectors(mut self, on: bool) -> Self {
         self.detectors = on;
+        self
+    }
+
+    /// Turns the typo model's two-character rule on or off (off by default): a two-char
+    /// window that is no word, reads as none with its neighbours and is a one-char homophone
+    /// change of a frequent word (以经 → 已经 is not caught, 单巍 → 单位 is). It about triples
+    /// the model's recall on edited text and costs about a tenth of the scan time; see
+    /// `docs/benchmarks.md`.
+    pub fn typo_pairs(mut self, on: bool) -> Self {
+        self.typo_pairs = on;
         self
     }
 
@@ -169,8 +183,10 @@ impl CheckerBuilder {
             kinds,
             rules,
             typo: self.typo_model.then(TypoModel::get),
+            typo_pairs: self.typo_pairs,
             detectors: self.detectors,
             pattern_count: patterns.len(),
+            names: Names::new(),
         })
     }
 }
@@ -193,8 +209,10 @@ pub struct Checker {
     kinds: Vec<Kind>,
     rules: Vec<CompiledRule>,
     typo: Option<&'static TypoModel>,
+    typo_pairs: bool,
     detectors: bool,
     pattern_count: usize,
+    names: Names,
 }
 
 impl std::fmt::Debug for Checker {
@@ -215,16 +233,78 @@ fn is_clause_break(c: char) -> bool {
     )
 }
 
-/// A finding before mapping back to the original text.
+/// Where a raw finding came from; its metadata is looked up only for findings that are kept.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    Rule(u32),
+    Detector(u32),
+    Typo(u32),
+}
+
+/// A finding before mapping back to the original text: plain data, kept in a reused buffer.
+#[derive(Debug, Clone, Copy)]
 struct Raw {
     byte_start: usize,
     byte_end: usize,
     category: Category,
     severity: Severity,
-    rule: Arc<str>,
-    message: Arc<str>,
-    suggestion: Option<String>,
+    /// Push order: dictionary matches, then detector hits, then typos. The sort key ends with
+    /// it, so an unstable sort gives the same order as a stable one.
+    seq: u32,
+    source: Source,
 }
+
+/// Per-thread buffers for one scan, reused from document to document so that a scan
+/// allocates nothing but its output.
+#[derive(Default)]
+struct Scratch {
+    norm: Normalized,
+    raws: Vec<Raw>,
+    hits: Vec<detectors::Hit>,
+    typos: Vec<TypoHit>,
+}
+
+impl Scratch {
+    /// Bytes of normalised text a thread keeps between scans; a larger document's buffers are
+    /// released afterwards.
+    const KEEP: usize = 1 << 20;
+
+    fn trim(&mut self) {
+        if self.norm.text.capacity() > Self::KEEP || self.raws.capacity() > Self::KEEP / 16 {
+            *self = Scratch::default();
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's scratch buffers (fresh ones if they are in use or gone).
+fn with_scratch<R>(mut f: impl FnMut(&mut Scratch) -> R) -> R {
+    let r = SCRATCH.try_with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => {
+            let r = f(&mut s);
+            s.trim();
+            Some(r)
+        }
+        Err(_) => None,
+    });
+    match r {
+        Ok(Some(r)) => r,
+        _ => f(&mut Scratch::default()),
+    }
+}
+
+/// Detector rule names as shared strings, so a detector finding does not allocate one.
+const DETECTOR_RULES: [&str; 6] = [
+    "detector.url",
+    "detector.email",
+    "detector.resident_id",
+    "detector.mobile",
+    "detector.bank_card",
+    "detector.price_contact",
+];
 
 impl Checker {
     pub fn builder() -> CheckerBuilder {
@@ -246,8 +326,10 @@ impl Checker {
             kinds: Vec::new(),
             rules: Vec::new(),
             typo: None,
+            typo_pairs: false,
             detectors: false,
             pattern_count: 0,
+            names: Names::new(),
         }
     }
 
@@ -261,52 +343,110 @@ impl Checker {
         if text.is_empty() {
             return Vec::new();
         }
-        let norm = normalize(text);
-        let mut raws = Vec::new();
-        self.dictionary_matches(&norm, &mut raws);
-        if self.detectors {
-            let mut hits = Vec::new();
-            detectors::detect(&norm, &mut hits);
-            raws.extend(hits.into_iter().map(|h| Raw {
-                byte_start: h.start,
-                byte_end: h.end,
-                category: h.category,
-                severity: h.severity,
-                rule: Arc::from(h.rule),
-                message: Arc::from(h.message),
-                suggestion: h.suggestion,
-            }));
+        with_scratch(|s| {
+            self.scan(text, s, Severity::Info, None);
+            self.map_back(text, s)
+        })
+    }
+
+    /// The number of findings at or above `min` that [`Checker::check`] would return, without
+    /// building them: for callers that need a verdict or a count, not the findings. Stages
+    /// that cannot produce such a finding are skipped (the typo model below `warn`, the
+    /// detectors below `deduct`).
+    pub fn count(&self, text: &str, min: Severity) -> usize {
+        if text.is_empty() {
+            return 0;
         }
-        if let Some(model) = self.typo {
-            let taken: Vec<(usize, usize)> =
-                raws.iter().map(|r| (r.byte_start, r.byte_end)).collect();
-            for t in model.detect(&norm.text) {
-                if taken.iter().any(|&(s, e)| t.start < e && s < t.end) {
+        with_scratch(|s| {
+            self.scan(text, s, min, None);
+            sort_dedup(&s.norm, &mut s.raws);
+            s.raws.iter().filter(|r| r.severity >= min).count()
+        })
+    }
+
+    /// Whether [`Checker::check`] would return a finding at or above `min`; stops at the
+    /// first dictionary match that decides it.
+    pub fn has_finding(&self, text: &str, min: Severity) -> bool {
+        if text.is_empty() {
+            return false;
+        }
+        with_scratch(|s| {
+            if self.scan(text, s, min, Some(min)) {
+                return true;
+            }
+            sort_dedup(&s.norm, &mut s.raws);
+            s.raws.iter().any(|r| r.severity >= min)
+        })
+    }
+
+    /// Normalises `text` and collects raw findings into `s.raws`: dictionary matches, detector
+    /// hits (unless `min` is above what they report) and typos (unless `min` is above
+    /// `warn`). With `stop`, returns true as soon as a dictionary match at or above it is
+    /// found (dictionary matches never overlap, so such a match is always reported).
+    fn scan(&self, text: &str, s: &mut Scratch, min: Severity, stop: Option<Severity>) -> bool {
+        match self.typo {
+            Some(model) if min <= Severity::Warn => {
+                normalize_with_readings(text, &mut s.norm, model.readings(), self.typo_pairs);
+            }
+            _ => normalize_into(text, &mut s.norm),
+        }
+        s.raws.clear();
+        if self.dictionary_matches(&s.norm, &mut s.raws, stop) {
+            return true;
+        }
+        if self.detectors && min <= Severity::Deduct {
+            s.hits.clear();
+            detectors::detect(&s.norm, &mut s.hits);
+            for (i, h) in s.hits.iter().enumerate() {
+                s.raws.push(Raw {
+                    byte_start: h.start,
+                    byte_end: h.end,
+                    category: h.category,
+                    severity: h.severity,
+                    seq: s.raws.len() as u32,
+                    source: Source::Detector(i as u32),
+                });
+            }
+        }
+        if let Some(model) = self.typo
+            && min <= Severity::Warn
+        {
+            s.typos.clear();
+            model.detect_in(&s.norm, self.typo_pairs, &mut s.typos);
+            let taken = s.raws.len();
+            for (i, t) in s.typos.iter().enumerate() {
+                if s.raws[..taken]
+                    .iter()
+                    .any(|r| t.start < r.byte_end && r.byte_start < t.end)
+                {
                     continue;
                 }
-                raws.push(Raw {
+                s.raws.push(Raw {
                     byte_start: t.start,
                     byte_end: t.end,
                     category: Category::Typo,
                     severity: Severity::Warn,
-                    rule: Arc::from("typo.homophone"),
-                    message: Arc::from(format!("疑似错别字：「{}」应为「{}」", t.found, t.correct)),
-                    suggestion: Some(t.correct),
+                    seq: s.raws.len() as u32,
+                    source: Source::Typo(i as u32),
                 });
             }
         }
-        if raws.is_empty() {
-            return Vec::new();
-        }
-        self.map_back(text, &norm, raws)
+        false
     }
 
-    fn dictionary_matches(&self, norm: &Normalized, out: &mut Vec<Raw>) {
+    /// Appends the dictionary matches of `norm` to `out`. With `stop`, returns true as soon as
+    /// one at or above that severity is found.
+    fn dictionary_matches(
+        &self,
+        norm: &Normalized,
+        out: &mut Vec<Raw>,
+        stop: Option<Severity>,
+    ) -> bool {
         let hay = norm.text.as_str();
         let bytes = hay.as_bytes();
         let mut last_context_end: Option<usize> = None;
         let Some(automaton) = &self.automaton else {
-            return;
+            return false;
         };
         for m in automaton.leftmost_find_iter(hay) {
             match self.kinds[m.value() as usize] {
@@ -348,48 +488,184 @@ impl Checker {
                         byte_end: m.end(),
                         category: r.category,
                         severity: r.severity,
-                        rule: Arc::clone(&cr.origin),
-                        message: Arc::clone(&cr.message),
-                        suggestion: r.suggestion.clone(),
+                        seq: out.len() as u32,
+                        source: Source::Rule(i),
                     });
+                    if stop.is_some_and(|s| r.severity >= s) {
+                        return true;
+                    }
                 }
             }
         }
+        false
     }
 
-    fn map_back(&self, text: &str, norm: &Normalized, mut raws: Vec<Raw>) -> Vec<Finding> {
-        // Dictionary matches come in order; detector and typo hits are merged in by the sort,
-        // which is then also the output order (the mapping is monotonic).
-        raws.sort_by_key(|r| (r.byte_start, r.byte_end, r.category));
-        let mut cursor = Cursor::new(norm, text);
-        let mut out: Vec<Finding> = Vec::with_capacity(raws.len());
-        for r in raws {
-            let (start, bs) = cursor.start(r.byte_start);
-            let (end, be) = cursor.end(r.byte_end);
-            if start >= end {
-                continue;
-            }
-            let Some(found) = text.get(bs..be) else {
-                continue;
+    /// Checks a text and passes each finding, borrowed, to `each`: the findings of
+    /// [`Checker::check`], in the same order, without allocating any (the checker's per-thread
+    /// buffers are reused). For callers that store or render findings themselves.
+    pub fn check_each(&self, text: &str, mut each: impl FnMut(FindingRef<'_>)) {
+        if text.is_empty() {
+            return;
+        }
+        with_scratch(|s| {
+            self.scan(text, s, Severity::Info, None);
+            let (hits, typos) = (&s.hits, &s.typos);
+            let mut message = String::new();
+            map_spans(text, &s.norm, &mut s.raws, |r, start, end, found| {
+                let (rule, msg, suggestion): (&str, &str, Option<&str>) = match r.source {
+                    Source::Rule(i) => {
+                        let cr = &self.rules[i as usize];
+                        (&cr.origin, &cr.message, cr.rule.suggestion.as_deref())
+                    }
+                    Source::Detector(i) => {
+                        let h = &hits[i as usize];
+                        (h.rule, &h.message, h.suggestion.as_deref())
+                    }
+                    Source::Typo(i) => {
+                        let t = &typos[i as usize];
+                        message.clear();
+                        typo_message(&mut message, t);
+                        (&self.names.typo, &message, Some(&t.correct))
+                    }
+                };
+                each(FindingRef {
+                    category: r.category,
+                    severity: r.severity,
+                    start,
+                    end,
+                    text: found,
+                    rule,
+                    message: msg,
+                    suggestion,
+                });
+            });
+        });
+    }
+
+    /// Maps the raw findings of `s` to owned findings over `text`.
+    fn map_back(&self, text: &str, s: &mut Scratch) -> Vec<Finding> {
+        let mut out: Vec<Finding> = Vec::with_capacity(s.raws.len());
+        let (hits, typos) = (&s.hits, &s.typos);
+        map_spans(text, &s.norm, &mut s.raws, |r, start, end, found| {
+            let (rule, message, suggestion) = match r.source {
+                Source::Rule(i) => {
+                    let cr = &self.rules[i as usize];
+                    (
+                        Arc::clone(&cr.origin),
+                        Arc::clone(&cr.message),
+                        cr.rule.suggestion.clone(),
+                    )
+                }
+                Source::Detector(i) => {
+                    let h = &hits[i as usize];
+                    (
+                        self.names.detector(h.rule),
+                        Arc::from(h.message.as_str()),
+                        h.suggestion.clone(),
+                    )
+                }
+                Source::Typo(i) => {
+                    let t = &typos[i as usize];
+                    let mut message = String::new();
+                    typo_message(&mut message, t);
+                    (
+                        Arc::clone(&self.names.typo),
+                        Arc::from(message),
+                        Some(t.correct.clone()),
+                    )
+                }
             };
-            if out
-                .last()
-                .is_some_and(|l| l.start == start && l.end == end && l.category == r.category)
-            {
-                continue;
-            }
             out.push(Finding {
                 category: r.category,
                 severity: r.severity,
                 start,
                 end,
                 text: found.to_string(),
-                rule: r.rule,
-                message: r.message,
-                suggestion: r.suggestion,
+                rule,
+                message,
+                suggestion,
             });
-        }
+        });
         out
+    }
+}
+
+/// The message of a typo-model finding.
+fn typo_message(out: &mut String, t: &TypoHit) {
+    out.push_str("疑似错别字：「");
+    out.push_str(&t.found);
+    out.push_str("」应为「");
+    out.push_str(&t.correct);
+    out.push('」');
+}
+
+/// Sorts and deduplicates `raws`, then maps each to its original char span `[start, end)` and
+/// text, in order, and passes them to `emit`.
+fn map_spans(
+    text: &str,
+    norm: &Normalized,
+    raws: &mut Vec<Raw>,
+    mut emit: impl FnMut(&Raw, usize, usize, &str),
+) {
+    // Dictionary matches come in order; detector and typo hits are merged in by the sort,
+    // which is then also the output order (the mapping is monotonic). The mapping is also
+    // one to one, so duplicates are found on normalised spans, before any mapping.
+    sort_dedup(norm, raws);
+    let mut cursor = Cursor::new(norm, text);
+    for r in raws.iter() {
+        let (start, bs) = cursor.start(r.byte_start);
+        // The end is mapped from a copy left at the start: the next start may lie before
+        // this end (overlapping detector hits), and the cursor only walks forward.
+        let mut at_end = cursor.clone();
+        let (end, be) = at_end.end(r.byte_end);
+        if start >= end {
+            continue;
+        }
+        let Some(found) = text.get(bs..be) else {
+            continue;
+        };
+        emit(r, start, end, found);
+    }
+}
+
+/// Drops raw findings whose span is empty or not on char boundaries of the normalised text
+/// (none should be: this keeps `check`, `check_each` and `count` agreeing if a detector ever
+/// gets a span wrong), sorts them by position (then category and push order) and keeps the
+/// first of each normalised span and category.
+fn sort_dedup(norm: &Normalized, raws: &mut Vec<Raw>) {
+    let t = &norm.text;
+    raws.retain(|r| {
+        r.byte_start < r.byte_end
+            && r.byte_end <= t.len()
+            && t.is_char_boundary(r.byte_start)
+            && t.is_char_boundary(r.byte_end)
+    });
+    raws.sort_unstable_by_key(|r| (r.byte_start, r.byte_end, r.category, r.seq));
+    raws.dedup_by(|b, a| {
+        a.byte_start == b.byte_start && a.byte_end == b.byte_end && a.category == b.category
+    });
+}
+
+/// Shared rule names of the built-in detectors and the typo model.
+#[derive(Debug)]
+struct Names {
+    detectors: Vec<Arc<str>>,
+    typo: Arc<str>,
+}
+
+impl Names {
+    fn new() -> Names {
+        Names {
+            detectors: DETECTOR_RULES.iter().map(|&n| Arc::from(n)).collect(),
+            typo: Arc::from("typo.homophone"),
+        }
+    }
+
+    fn detector(&self, name: &str) -> Arc<str> {
+        match DETECTOR_RULES.iter().position(|&n| n == name) {
+            Some(i) => Arc::clone(&self.detectors[i]),
+            None => Arc::from(name),
+        }
     }
 }
 

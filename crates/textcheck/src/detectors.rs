@@ -80,6 +80,15 @@ fn urls(text: &str, out: &mut Vec<Hit>) {
     let mut i = 0;
     let mut token_end = 0;
     while i + 1 < bytes.len() {
+        if bytes[i] != b'.' {
+            match memchr::memchr(b'.', &bytes[i..]) {
+                Some(p) => {
+                    i += p;
+                    continue;
+                }
+                None => break,
+            }
+        }
         if !(bytes[i] == b'.' && bytes[i + 1].is_ascii_lowercase()) || i < token_end {
             i += 1;
             continue;
@@ -291,12 +300,36 @@ fn classify(digits: &str) -> Option<(&'static str, String, String)> {
     None
 }
 
+/// The index of the first ASCII digit in `bytes` at or after `i` (`bytes.len()` if none):
+/// eight bytes at a time, since Chinese text has few digits.
+fn next_digit(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    while i + 8 <= bytes.len() {
+        let x = crate::normalize::word_at(bytes, i);
+        // Digits become bytes below 10; test for any byte below 10 (exact for bytes < 128,
+        // and bytes >= 128 stay >= 128).
+        let y = x ^ (ONES * 0x30);
+        if y.wrapping_sub(ONES * 10) & !y & (ONES * 0x80) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !bytes[i].is_ascii_digit() {
+        i += 1;
+    }
+    i
+}
+
 /// Digit groups joined by single spaces or hyphens (`138 1234 5678`, `6222-0200-…`).
 fn numbers(text: &str, out: &mut Vec<Hit>, first: usize) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() || (i > 0 && is_alnum(bytes[i - 1])) {
+        i = next_digit(bytes, i);
+        if i >= bytes.len() {
+            break;
+        }
+        if i > 0 && is_alnum(bytes[i - 1]) {
             i += 1;
             continue;
         }
@@ -388,15 +421,20 @@ fn price_contact(text: &str, out: &mut Vec<Hit>, first: usize) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_digit()) {
+        i = next_digit(bytes, i);
+        if i >= bytes.len() {
+            break;
+        }
+        if i == 0 || !bytes[i - 1].is_ascii_digit() {
             let s = i;
             while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
                 i += 1;
             }
             let before = &text[..s];
             let after = &text[i..];
-            if before.ends_with('¥') || before.ends_with('￥') {
-                prices.push((s - '¥'.len_utf8(), i));
+            // ¥ is two bytes, ￥ three: the span starts at the mark itself.
+            if let Some(mark) = ['¥', '￥'].into_iter().find(|&m| before.ends_with(m)) {
+                prices.push((s - mark.len_utf8(), i));
             } else if after.starts_with('元') || after.starts_with('块') {
                 prices.push((s, i + 3));
             }
@@ -481,6 +519,16 @@ mod tests {
         assert_eq!(r[1].0, "zhang.san@example.com");
         assert_eq!(r[1].2.as_deref(), Some("z***@example.com"));
         assert!(run("版本v1.2.3和文件a.pdf").is_empty());
+    }
+
+    #[test]
+    fn full_width_yen_price_starts_at_the_mark() {
+        let r = run("特价￥99，加微信abc123");
+        assert!(
+            r.iter()
+                .any(|x| x.1 == "detector.price_contact" && x.0 == "￥99,加微信"),
+            "{r:?}"
+        );
     }
 
     #[test]

@@ -215,3 +215,33 @@ pub struct Finding {
     /// What to write instead, where there is one.
     pub suggestion: Option<String>,
 }
+
+/// A [`Finding`] borrowed from the checked text and the checker, as given by
+/// [`crate::Checker::check_each`]: the same fields, without an allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FindingRef<'a> {
+    pub category: Category,
+    pub severity: Severity,
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
+    pub rule: &'a str,
+    pub message: &'a str,
+    pub suggestion: Option<&'a str>,
+}
+
+impl FindingRef<'_> {
+    /// The owned finding (allocates its strings).
+    pub fn to_finding(&self) -> Finding {
+        Finding {
+            category: self.category,
+            severity: self.severity,
+            start: self.start,
+            end: self.end,
+            text: self.text.to_string(),
+            rule: Arc::from(self.rule),
+            message: Arc::from(self.message),
+            suggestion: self.suggestion.map(str::to_string),
+        }
+    }
+}

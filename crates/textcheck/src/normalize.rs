@@ -26,6 +26,17 @@ pub struct Normalized {
     /// entry each time the count of dropped chars changes. Most texts drop nothing, so this
     /// stays empty and costs nothing per char.
     drops: Vec<(u32, u32)>,
+    /// Sparse byte map: `(normalised byte, original byte)` of a char start, one entry each
+    /// time the difference between the two changes (a fold that changes a char's UTF-8 length,
+    /// such as `，` → `,`, or dropped chars). Between entries the bytes correspond one to one.
+    shifts: Vec<(u32, u32)>,
+    /// Filled only by [`normalize_with_readings`]: the syllable id of every normalised char
+    /// that has one, in runs of consecutive such chars (`(first byte, first index into
+    /// reading_ids)` per run; a run ends where the next one starts).
+    pub reading_runs: Vec<(u32, u32)>,
+    pub reading_ids: Vec<u16>,
+    /// The code point of each of those chars, less U+3400 (only when asked for).
+    pub reading_codes: Vec<u16>,
     /// Seen while normalising, so detectors skip texts that cannot hold what they look for.
     pub has_digit: bool,
     pub has_at: bool,
@@ -35,6 +46,29 @@ pub struct Normalized {
 }
 
 impl Normalized {
+    /// Records that the next normalised char (at the end of `text`) comes from original byte
+    /// `orig_byte`.
+    #[inline]
+    fn shift(&mut self, orig_byte: usize) {
+        let at = self.text.len() as u32;
+        let orig = orig_byte as u32;
+        match self.shifts.last_mut() {
+            Some(last) if last.0 == at => last.1 = orig,
+            _ => self.shifts.push((at, orig)),
+        }
+    }
+
+    /// Records chars dropped before normalised char `next` (now `dropped` in all), the next
+    /// kept char starting at original byte `orig_byte`.
+    #[inline]
+    fn dropped(&mut self, next: u32, dropped: u32, orig_byte: usize) {
+        match self.drops.last_mut() {
+            Some(last) if last.0 == next => last.1 = dropped,
+            _ => self.drops.push((next, dropped)),
+        }
+        self.shift(orig_byte);
+    }
+
     /// The original char index of normalised char `i`.
     pub fn orig_char_of(&self, i: usize) -> usize {
         let k = self.drops.partition_point(|&(at, _)| (at as usize) <= i);
@@ -55,20 +89,52 @@ impl Normalized {
     }
 }
 
+/// The eight bytes of `bytes` at `i` as a little-endian word; the caller checks
+/// `i + 8 <= bytes.len()`.
+#[inline(always)]
+pub(crate) fn word_at(bytes: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[i..i + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Number of UTF-8 lead bytes (= chars) in `s`, eight bytes at a time.
+#[inline]
+pub(crate) fn count_chars(s: &[u8]) -> usize {
+    let mut n = 0usize;
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        n += 8 - continuation_bytes(word_at(s, i));
+        i += 8;
+    }
+    n + s[i..].iter().filter(|&&x| (x & 0xC0) != 0x80).count()
+}
+
+/// Continuation bytes (`10xxxxxx`) among the eight bytes of `w`.
+#[inline]
+fn continuation_bytes(w: u64) -> usize {
+    // Bit 7 set and bit 6 clear, per byte (the shift moves each byte's bit 6 to its bit 7).
+    // One bit per byte, summed by a multiply (no popcount instruction in the base x86-64 set).
+    let m = (w & !(w << 1) & 0x8080_8080_8080_8080) >> 7;
+    (m.wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
+}
+
 /// Maps normalised byte offsets to original char and byte offsets by walking forward, so a
-/// document's findings, taken in order, cost one pass over the text in all. Going backwards
-/// restarts from the beginning (rare: only overlapping detector hits do it).
+/// document's findings, taken in order, cost one pass over the normalised text in all (eight
+/// bytes at a time between findings) and none over the original: byte offsets come from the
+/// sparse byte map. Going backwards restarts from the beginning; the checker never does,
+/// because it maps each end from a copy of the cursor left at the start.
+#[derive(Clone)]
 pub struct Cursor<'a> {
     norm: &'a Normalized,
     original: &'a str,
-    /// Normalised byte offset and char count reached.
+    /// Normalised byte offset (a char boundary) and the chars before it.
     norm_byte: usize,
     norm_chars: usize,
     /// Index into `norm.drops` of the first entry past `norm_chars`.
     drop_idx: usize,
-    /// Original char count and byte offset reached.
-    orig_chars: usize,
-    orig_byte: usize,
+    /// Index into `norm.shifts` of the first entry past `norm_byte`.
+    shift_idx: usize,
 }
 
 impl<'a> Cursor<'a> {
@@ -80,8 +146,7 @@ impl<'a> Cursor<'a> {
             norm_byte: 0,
             norm_chars: 0,
             drop_idx: 0,
-            orig_chars: 0,
-            orig_byte: 0,
+            shift_idx: 0,
         }
     }
 
@@ -90,11 +155,9 @@ impl<'a> Cursor<'a> {
         if b < self.norm_byte {
             self.norm_byte = 0;
             self.norm_chars = 0;
+            self.shift_idx = 0;
         }
-        self.norm_chars += self.norm.text.as_bytes()[self.norm_byte..b]
-            .iter()
-            .filter(|&&x| (x & 0xC0) != 0x80)
-            .count();
+        self.norm_chars += count_chars(&self.norm.text.as_bytes()[self.norm_byte..b]);
         self.norm_byte = b;
         self.norm_chars
     }
@@ -116,31 +179,31 @@ impl<'a> Cursor<'a> {
         i + dropped
     }
 
-    /// Byte offset in the original of original char `c`.
-    fn orig_byte(&mut self, c: usize) -> usize {
-        let bytes = self.original.as_bytes();
-        if c < self.orig_chars {
-            self.orig_chars = 0;
-            self.orig_byte = 0;
+    /// Original byte offset of the char at normalised byte `b` (at or after `norm_byte`'s
+    /// last reset, as `seek_norm` leaves it).
+    fn orig_byte_at(&mut self, b: usize) -> usize {
+        let shifts = &self.norm.shifts;
+        if self.shift_idx > 0 && shifts[self.shift_idx - 1].0 as usize > b {
+            self.shift_idx = 0;
         }
-        while self.orig_chars < c && self.orig_byte < bytes.len() {
-            let lead = bytes[self.orig_byte];
-            self.orig_byte += match lead {
-                0x00..=0x7F => 1,
-                0xC0..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                _ => 4,
-            };
-            self.orig_chars += 1;
+        while self.shift_idx < shifts.len() && shifts[self.shift_idx].0 as usize <= b {
+            self.shift_idx += 1;
         }
-        self.orig_byte.min(bytes.len())
+        let o = match self.shift_idx {
+            0 => b,
+            k => {
+                let (n, o) = shifts[k - 1];
+                b - n as usize + o as usize
+            }
+        };
+        o.min(self.original.len())
     }
 
     /// The original (char, byte) offset where a match starting at normalised byte `b` starts.
     pub fn start(&mut self, b: usize) -> (usize, usize) {
         let i = self.seek_norm(b);
         let c = self.orig_char(i);
-        (c, self.orig_byte(c))
+        (c, self.orig_byte_at(self.norm_byte))
     }
 
     /// The original (char, byte) offset just past a match ending at normalised byte `b`:
@@ -151,7 +214,21 @@ impl<'a> Cursor<'a> {
             return (0, 0);
         }
         let c = self.orig_char(i - 1) + 1;
-        (c, self.orig_byte(c))
+        // The last char's start, then its length in the original.
+        let nb = self.norm.text.as_bytes();
+        let mut last = self.norm_byte - 1;
+        while last > 0 && (nb[last] & 0xC0) == 0x80 {
+            last -= 1;
+        }
+        let o = self.orig_byte_at(last);
+        let len = match self.original.as_bytes().get(o) {
+            Some(0x00..=0x7F) => 1,
+            Some(0xC0..=0xDF) => 2,
+            Some(0xE0..=0xEF) => 3,
+            Some(_) => 4,
+            None => 0,
+        };
+        (c, (o + len).min(self.original.len()))
     }
 }
 
@@ -343,12 +420,56 @@ fn is_tone_vowel(c: char) -> bool {
 
 /// Normalises `text`. Never fails; the output maps back to `text` char by char.
 pub fn normalize(text: &str) -> Normalized {
+    let mut out = Normalized::default();
+    normalize_into(text, &mut out);
+    out
+}
+
+/// Normalises `text` into `out`, reusing its buffers (a scanner keeps one per thread).
+pub fn normalize_into(text: &str, out: &mut Normalized) {
+    normalize_impl::<false, false>(text, out, &[]);
+}
+
+/// [`normalize_into`] that also looks up each kept char in `readings` (a syllable id per char
+/// of U+3400..U+9FFF, 0 for none) and fills `reading_runs` and `reading_ids` (and, with
+/// `codes`, `reading_codes`), so the typo model does not decode the text a second time.
+pub fn normalize_with_readings(text: &str, out: &mut Normalized, readings: &[u16], codes: bool) {
+    if codes {
+        normalize_impl::<true, true>(text, out, readings);
+    } else {
+        normalize_impl::<true, false>(text, out, readings);
+    }
+}
+
+/// The syllable id of `code` in `readings`, 0 outside its range.
+#[inline(always)]
+fn reading(readings: &[u16], code: u32) -> u16 {
+    code.checked_sub(CJK_START)
+        .and_then(|i| readings.get(i as usize))
+        .copied()
+        .unwrap_or(0)
+}
+
+fn normalize_impl<const READINGS: bool, const CODES: bool>(
+    text: &str,
+    out: &mut Normalized,
+    readings: &[u16],
+) {
     let table = t2s_table();
     let bytes = text.as_bytes();
-    let mut out = Normalized {
-        text: String::with_capacity(text.len()),
-        ..Normalized::default()
-    };
+    out.text.clear();
+    out.text.reserve(text.len());
+    out.drops.clear();
+    out.shifts.clear();
+    out.reading_runs.clear();
+    out.reading_ids.clear();
+    out.reading_codes.clear();
+    // Whether the last kept char had a reading (the current run goes on).
+    let mut in_run = false;
+    out.has_digit = false;
+    out.has_at = false;
+    out.has_dot_alpha = false;
+    out.has_price_mark = false;
     let mut last_kept_han = false;
     let mut last_kept_ascii = 0u8;
     let mut norm_chars: u32 = 0;
@@ -365,14 +486,33 @@ pub fn normalize(text: &str) -> Normalized {
                 | (u32::from(bytes[i + 1] & 0x3F) << 6)
                 | u32::from(bytes[i + 2] & 0x3F);
             if code >= 0x4E00 {
-                if dropped > 0 && out.drops.last().is_none_or(|&(_, d)| d != dropped) {
-                    out.drops.push((norm_chars, dropped));
-                }
                 let f = table.get(code);
+                if READINGS {
+                    let id = reading(readings, f as u32);
+                    if id == 0 {
+                        in_run = false;
+                    } else {
+                        if !in_run {
+                            // This char's normalised byte: the output so far plus the
+                            // pending copy.
+                            let at = out.text.len() + (i - copy_from);
+                            out.reading_runs
+                                .push((at as u32, out.reading_ids.len() as u32));
+                            in_run = true;
+                        }
+                        out.reading_ids.push(id);
+                        if CODES {
+                            out.reading_codes.push((f as u32 - CJK_START) as u16);
+                        }
+                    }
+                }
                 if f as u32 != code {
                     out.text.push_str(&text[copy_from..i]);
                     out.text.push(f);
                     copy_from = i + 3;
+                    if f.len_utf8() != 3 {
+                        out.shift(i + 3);
+                    }
                 }
                 if code == 0x5143 || code == 0x5757 {
                     // 元, 块
@@ -385,6 +525,55 @@ pub fn normalize(text: &str) -> Normalized {
                 continue;
             }
         }
+        // ASCII, CJK punctuation and full-width forms that are not dropped: the same result
+        // as the general path below, without decoding a char or leaving the run when nothing
+        // changes.
+        if b0 < 0x80 {
+            let f = b0.to_ascii_lowercase();
+            if !(last_kept_han && (f == b'(' || is_filler(char::from(f)))) {
+                if f != b0 {
+                    out.text.push_str(&text[copy_from..i]);
+                    out.text.push(char::from(f));
+                    copy_from = i + 1;
+                }
+                ascii_flags(out, f, last_kept_ascii);
+                last_kept_ascii = f;
+                norm_chars += 1;
+                last_kept_han = false;
+                in_run = false;
+                i += 1;
+                continue;
+            }
+        } else if b0 == 0xE3 && i + 2 < bytes.len() && bytes[i + 1] == 0x80 && bytes[i + 2] > 0x80 {
+            // U+3001..U+303F (、。《》「」…): never folded, dropped or Han.
+            norm_chars += 1;
+            last_kept_han = false;
+            in_run = false;
+            last_kept_ascii = 0;
+            i += 3;
+            continue;
+        } else if b0 == 0xEF && i + 2 < bytes.len() {
+            // U+FF01..U+FF5E (，：；（）！？ＡＢ１２…) fold to ASCII.
+            let code = (u32::from(b0 & 0x0F) << 12)
+                | (u32::from(bytes[i + 1] & 0x3F) << 6)
+                | u32::from(bytes[i + 2] & 0x3F);
+            if (0xFF01..=0xFF5E).contains(&code) {
+                let f = ((code - 0xFEE0) as u8).to_ascii_lowercase();
+                if !(last_kept_han && (code == 0xFF08 || is_filler(char::from(f)))) {
+                    out.text.push_str(&text[copy_from..i]);
+                    out.text.push(char::from(f));
+                    copy_from = i + 3;
+                    out.shift(i + 3);
+                    ascii_flags(out, f, last_kept_ascii);
+                    last_kept_ascii = f;
+                    norm_chars += 1;
+                    last_kept_han = false;
+                    in_run = false;
+                    i += 3;
+                    continue;
+                }
+            }
+        }
         // Anything else: flush the run and take the general path.
         out.text.push_str(&text[copy_from..i]);
         let Some(c) = text[i..].chars().next() else {
@@ -395,6 +584,7 @@ pub fn normalize(text: &str) -> Normalized {
         if is_invisible(c) {
             i += clen;
             dropped += 1;
+            out.dropped(norm_chars, dropped, i);
             continue;
         }
         if last_kept_han && (c == '(' || c == '（' || is_filler(fold_with(table, c))) {
@@ -403,22 +593,14 @@ pub fn normalize(text: &str) -> Normalized {
                 i += skip.1;
                 copy_from = i;
                 dropped += skip.0 as u32;
+                out.dropped(norm_chars, dropped, i);
                 continue;
             }
-        }
-        if dropped > 0 && out.drops.last().is_none_or(|&(_, d)| d != dropped) {
-            out.drops.push((norm_chars, dropped));
         }
         let f = fold_with(table, c);
         if f.is_ascii() {
             let b = f as u8;
-            if b.is_ascii_digit() {
-                out.has_digit = true;
-            } else if b == b'@' {
-                out.has_at = true;
-            } else if b.is_ascii_lowercase() && last_kept_ascii == b'.' {
-                out.has_dot_alpha = true;
-            }
+            ascii_flags(out, b, last_kept_ascii);
             last_kept_ascii = b;
         } else {
             last_kept_ascii = 0;
@@ -426,13 +608,43 @@ pub fn normalize(text: &str) -> Normalized {
                 out.has_price_mark = true;
             }
         }
+        if READINGS {
+            let id = reading(readings, f as u32);
+            if id == 0 {
+                in_run = false;
+            } else {
+                if !in_run {
+                    out.reading_runs
+                        .push((out.text.len() as u32, out.reading_ids.len() as u32));
+                    in_run = true;
+                }
+                out.reading_ids.push(id);
+                if CODES {
+                    out.reading_codes.push((f as u32 - CJK_START) as u16);
+                }
+            }
+        }
         out.text.push(f);
         norm_chars += 1;
         last_kept_han = is_han(f);
         i += clen;
+        if f.len_utf8() != clen {
+            out.shift(i);
+        }
     }
     out.text.push_str(&text[copy_from.min(bytes.len())..]);
-    out
+}
+
+/// Notes what the detectors look for in a kept ASCII char `b` that follows `prev`.
+#[inline(always)]
+fn ascii_flags(out: &mut Normalized, b: u8, prev: u8) {
+    if b.is_ascii_digit() {
+        out.has_digit = true;
+    } else if b == b'@' {
+        out.has_at = true;
+    } else if b.is_ascii_lowercase() && prev == b'.' {
+        out.has_dot_alpha = true;
+    }
 }
 
 /// After a Han char, the number of chars (and bytes) at the start of `rest` that are dropped:

@@ -24,7 +24,21 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 /// Minimum jieba frequency of a word offered as a correction, by length (index = chars).
-const MIN_FREQ: [u32; 5] = [0, 0, 0, 50, 5];
+const MIN_FREQ: [u32; 5] = [0, 0, 5000, 50, 5];
+
+/// Two-character words at least this frequent are kept with their frequency, as rivals of a
+/// correction: a two-character correction must be [`DOMINANCE`] times as frequent as any
+/// other one-character change of the window.
+pub const MIN_FREQ_RIVAL2: u32 = 500;
+const DOMINANCE: u32 = 5;
+
+/// Single-character words at least this frequent are kept with their frequency.
+pub const MIN_FREQ_SINGLE: u32 = 1000;
+/// The two-character rule leaves alone a window whose replaced char is a single-character
+/// word at least this frequent, or whose other char is one at least [`MAX_SINGLE_KEPT`]
+/// frequent: the window then reads as two words (这是, 有小, 恩佐|在).
+const MAX_SINGLE_REPLACED: u32 = 5000;
+const MAX_SINGLE_KEPT: u32 = 20000;
 
 const HAN_START: u32 = 0x3400;
 const HAN_END: u32 = 0xA000;
@@ -36,6 +50,140 @@ pub struct TypoHit {
     pub end: usize,
     pub found: String,
     pub correct: String,
+}
+
+/// The correction of the two-char window `a b` among the frequent words of its reading: the
+/// most frequent word that differs from it in one char, if it is frequent enough and
+/// dominates every other such word; none when the window is itself one of them.
+fn best_pair_correction(group: &[Word], a: char, b: char) -> Option<&Word> {
+    let mut best: Option<&Word> = None;
+    let mut rival = 0u32;
+    for w in group {
+        let (x, y) = (w.chars[0], w.chars[1]);
+        if x == a && y == b {
+            return None;
+        }
+        if (x == a) == (y == b) {
+            // Two changes (one change is exactly one side equal).
+            continue;
+        }
+        match best {
+            Some(bw) if w.freq <= bw.freq => rival = rival.max(w.freq),
+            Some(bw) => {
+                rival = rival.max(bw.freq);
+                best = Some(w);
+            }
+            None => best = Some(w),
+        }
+    }
+    let w = best?;
+    (w.freq >= MIN_FREQ[2] && w.freq >= rival.saturating_mul(DOMINANCE)).then_some(w)
+}
+
+/// Chars that make a word of the chars before them (差异|化, 可行|性, 参与|者): a window
+/// right before one is a stem, not a typo.
+fn is_suffix(c: char) -> bool {
+    matches!(
+        c,
+        '化' | '性'
+            | '率'
+            | '者'
+            | '式'
+            | '型'
+            | '度'
+            | '感'
+            | '界'
+            | '家'
+            | '员'
+            | '法'
+            | '论'
+            | '学'
+            | '类'
+            | '品'
+            | '业'
+            | '力'
+            | '气'
+            | '网'
+            | '制'
+    )
+}
+
+/// Number chars: a window right after one starts with a classifier or unit (2周|未更新).
+fn is_number(c: char) -> bool {
+    c.is_ascii_digit()
+        || matches!(
+            c,
+            '一' | '二'
+                | '三'
+                | '四'
+                | '五'
+                | '六'
+                | '七'
+                | '八'
+                | '九'
+                | '十'
+                | '百'
+                | '千'
+                | '万'
+                | '两'
+                | '几'
+                | '半'
+        )
+}
+
+/// Whether the neighbours of the two-char window `a b` explain it without a typo: a number
+/// before it, a productive suffix after it, or a repetition that marks a four-char pattern
+/// (雷人雷语, 自说自话: `prev == b` or `a == next`).
+fn bound_by_context(prev: Option<char>, a: char, b: char, next: Option<char>) -> bool {
+    prev.is_some_and(is_number) || next.is_some_and(is_suffix) || prev == Some(b) || next == Some(a)
+}
+
+/// A run of three-byte chars with a reading in the normalised text.
+struct Run<'a> {
+    text: &'a str,
+    /// Byte offset of the first char.
+    start: usize,
+    /// Syllable id of each char.
+    ids: &'a [u16],
+    /// Code point of each char, less U+3400.
+    codes: &'a [u16],
+}
+
+impl Run<'_> {
+    /// Byte offset of char `k` of the run (or just past the run).
+    #[inline]
+    fn byte_at(&self, k: usize) -> usize {
+        self.start + 3 * k
+    }
+
+    /// The char just before the run, if any.
+    fn char_before(&self) -> Option<char> {
+        self.text.get(..self.start)?.chars().next_back()
+    }
+
+    /// Char `k` of the run, decoded from its three bytes.
+    fn char_at(&self, k: usize) -> char {
+        char::from_u32(self.code_at(k)).unwrap_or('\0')
+    }
+
+    /// The code point of char `k` of the run.
+    #[inline]
+    fn code_at(&self, k: usize) -> u32 {
+        match self.codes.get(k) {
+            Some(&c) => u32::from(c) + HAN_START,
+            None => {
+                let p = self.byte_at(k);
+                match self.text.as_bytes().get(p..p + 3) {
+                    Some(b) => {
+                        (u32::from(b[0] & 0x0F) << 12)
+                            | (u32::from(b[1] & 0x3F) << 6)
+                            | u32::from(b[2] & 0x3F)
+                    }
+                    None => 0,
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -57,6 +205,15 @@ pub struct TypoModel {
     prefixes: Vec<u64>,
     /// Known two-character words, as `pair_key`.
     pairs: std::collections::HashSet<u64, BuildHasherDefault<KeyHasher>>,
+    /// One bit per hashed known two-character word: "maybe a word" (false means surely not).
+    pair_bloom: Vec<u64>,
+    /// One bit per hashed one-char homophone change of a two-char word frequent enough to be
+    /// a correction: the first test of the two-character rule.
+    variants: Vec<u64>,
+    /// Frequent single-character words and their frequency.
+    singles: HashMap<char, u32, BuildHasherDefault<KeyHasher>>,
+    /// Frequent two-character words by reading (`key_of` two ids), for the two-character rule.
+    groups2: HashMap<u64, Vec<Word>, BuildHasherDefault<KeyHasher>>,
 }
 
 fn pair_key(a: char, b: char) -> u64 {
@@ -94,6 +251,10 @@ impl TypoModel {
             bloom: vec![0u64; 1 << (BLOOM_BITS - 6)],
             pairs: Default::default(),
             prefixes: vec![0u64; 1 << (PREFIX_BITS - 6)],
+            pair_bloom: vec![0u64; 1 << (PAIR_BITS - 6)],
+            groups2: HashMap::default(),
+            singles: HashMap::default(),
+            variants: vec![0u64; 1 << (VARIANT_BITS - 6)],
         };
         for line in data.lines() {
             if line.starts_with('#') {
@@ -104,10 +265,30 @@ impl TypoModel {
                 continue;
             };
             let n = w.chars().count();
+            if n == 1 {
+                let freq = it.next().and_then(|f| f.trim().parse::<u32>().ok());
+                if let (Some(c), Some(f)) = (w.chars().next(), freq) {
+                    model.singles.insert(c, f);
+                }
+                continue;
+            }
             if n == 2 {
                 let mut cs = w.chars();
                 if let (Some(a), Some(b)) = (cs.next(), cs.next()) {
                     model.pairs.insert(pair_key(a, b));
+                    let h = pair_hash(u32::from(a), u32::from(b));
+                    model.pair_bloom[h >> 6] |= 1u64 << (h & 63);
+                    let freq = it.next().and_then(|f| f.trim().parse::<u32>().ok());
+                    let ids = [model.syl(a), model.syl(b)];
+                    if let Some(freq) = freq
+                        && freq >= MIN_FREQ_RIVAL2
+                        && !ids.contains(&0)
+                    {
+                        model.groups2.entry(key_of(&ids)).or_default().push(Word {
+                            chars: [a, b, '\0', '\0'],
+                            freq,
+                        });
+                    }
                 }
                 continue;
             }
@@ -126,13 +307,40 @@ impl TypoModel {
                 ok &= ids[j] != 0;
             }
             if ok {
-                let h = prefix_hash(&ids);
+                let h = prefix_hash(
+                    (u64::from(ids[0]) << 24) | (u64::from(ids[1]) << 12) | u64::from(ids[2]),
+                );
                 model.prefixes[h >> 6] |= 1u64 << (h & 63);
                 model
                     .groups
                     .entry(key_of(&ids[..n]))
                     .or_default()
                     .push(Word { chars, freq });
+            }
+        }
+        // Every char with a reading, by reading, to list the homophone changes of the
+        // frequent two-char words.
+        let mut by_syllable: HashMap<u16, Vec<u32>> = HashMap::new();
+        for (i, &id) in model.syllable.iter().enumerate() {
+            if id != 0 {
+                by_syllable
+                    .entry(id)
+                    .or_default()
+                    .push(HAN_START + i as u32);
+            }
+        }
+        for group in model.groups2.values() {
+            for w in group.iter().filter(|w| w.freq >= MIN_FREQ[2]) {
+                let (x, y) = (u32::from(w.chars[0]), u32::from(w.chars[1]));
+                let (sx, sy) = (model.syl(w.chars[0]), model.syl(w.chars[1]));
+                for &c in by_syllable.get(&sx).into_iter().flatten() {
+                    let h = variant_hash(c, y);
+                    model.variants[h >> 6] |= 1u64 << (h & 63);
+                }
+                for &c in by_syllable.get(&sy).into_iter().flatten() {
+                    let h = variant_hash(x, c);
+                    model.variants[h >> 6] |= 1u64 << (h & 63);
+                }
             }
         }
         let keys: Vec<u64> = model.groups.keys().copied().collect();
@@ -200,108 +408,291 @@ impl TypoModel {
         self.pairs.contains(&pair_key(a, b))
     }
 
-    /// Finds typos in normalised text (byte offsets into `text`).
+    /// Finds typos in normalised text (byte offsets into `text`), without the two-character
+    /// rule. The checker uses [`TypoModel::detect_in`] on runs found while normalising; this
+    /// scans the text itself.
     pub fn detect(&self, text: &str) -> Vec<TypoHit> {
+        self.detect_with(text, false)
+    }
+
+    /// [`TypoModel::detect`], with the two-character rule when `pairs`.
+    pub fn detect_with(&self, text: &str, pairs: bool) -> Vec<TypoHit> {
         let mut hits = Vec::new();
-        if self.groups.is_empty() {
+        let pairs = pairs && !self.groups2.is_empty();
+        if self.groups.is_empty() && !pairs {
             return hits;
         }
-        // Runs of chars with a reading: (char, syllable id, byte offset).
-        let mut run: Vec<(char, u16, usize)> = Vec::new();
-        for (b, c) in text.char_indices() {
-            let id = self.syl(c);
-            if id == 0 {
-                if run.len() >= 3 {
-                    self.scan_run(text, &run, b, &mut hits);
+        // Runs of chars with a reading. Every such char lies in U+3400..U+9FFF, encoded in
+        // three bytes E3 90 80 ..= E9 BF BF, so a run is contiguous three-byte chars.
+        let (mut ids, mut codes) = (Vec::new(), Vec::new());
+        let bytes = text.as_bytes();
+        let mut start = 0;
+        let mut i = 0;
+        while i <= bytes.len() {
+            if i < bytes.len() {
+                let b0 = bytes[i];
+                if (0xE3..=0xE9).contains(&b0) && i + 2 < bytes.len() {
+                    let code = (u32::from(b0 & 0x0F) << 12)
+                        | (u32::from(bytes[i + 1] & 0x3F) << 6)
+                        | u32::from(bytes[i + 2] & 0x3F);
+                    if code >= HAN_START {
+                        let id = self.syllable[(code - HAN_START) as usize];
+                        if id != 0 {
+                            if ids.is_empty() {
+                                start = i;
+                            }
+                            ids.push(id);
+                            codes.push((code - HAN_START) as u16);
+                            i += 3;
+                            continue;
+                        }
+                    }
                 }
-                run.clear();
-            } else {
-                run.push((c, id, b));
             }
-        }
-        if run.len() >= 3 {
-            self.scan_run(text, &run, text.len(), &mut hits);
+            if ids.len() >= 3 || (pairs && ids.len() == 2) {
+                let run = Run {
+                    text,
+                    start,
+                    ids: &ids,
+                    codes: &codes,
+                };
+                self.scan_run(&run, pairs, &mut hits);
+            }
+            ids.clear();
+            codes.clear();
+            i += match bytes.get(i) {
+                Some(0xC0..=0xDF) => 2,
+                Some(0xE0..=0xEF) => 3,
+                Some(0xF0..=0xFF) => 4,
+                _ => 1,
+            };
         }
         hits
     }
 
-    fn scan_run(
+    /// The syllable id of every char of U+3400..U+9FFF (0 for none), for
+    /// [`crate::normalize::normalize_with_readings`].
+    pub fn readings(&self) -> &[u16] {
+        &self.syllable
+    }
+
+    /// [`TypoModel::detect`] over the runs that
+    /// [`crate::normalize::normalize_with_readings`] found in `norm`.
+    /// `pairs` turns the two-character rule on (`norm` then needs its `reading_codes`).
+    pub fn detect_in(
         &self,
-        text: &str,
-        run: &[(char, u16, usize)],
-        end: usize,
+        norm: &crate::normalize::Normalized,
+        pairs: bool,
         hits: &mut Vec<TypoHit>,
     ) {
-        let byte_at = |i: usize| if i < run.len() { run[i].2 } else { end };
-        let mut i = 0;
-        while i + 3 <= run.len() {
-            let mut found = None;
-            // Cheap first test: does any group start with these two syllables?
-            if self.starts_group(&[run[i].1, run[i + 1].1, run[i + 2].1]) {
-                for n in [4usize, 3] {
-                    if i + n > run.len() {
-                        continue;
-                    }
-                    let mut ids = [0u16; 4];
-                    let mut chars = ['\0'; 4];
-                    for k in 0..n {
-                        ids[k] = run[i + k].1;
-                        chars[k] = run[i + k].0;
-                    }
-                    if !self.maybe(key_of(&ids[..n])) {
-                        continue;
-                    }
-                    let Some(w) = self.correction(&chars[..n], &ids[..n]) else {
-                        continue;
-                    };
-                    if n == 3 && !self.isolated(run, i, &w.chars[..3]) {
-                        continue;
-                    }
-                    found = Some((n, w));
-                    break;
+        let pairs = pairs && !self.groups2.is_empty();
+        if self.groups.is_empty() && !pairs {
+            return;
+        }
+        let runs = &norm.reading_runs;
+        let ids = &norm.reading_ids;
+        for (k, &(start, first)) in runs.iter().enumerate() {
+            let end = runs
+                .get(k + 1)
+                .map_or(ids.len(), |&(_, next)| next as usize);
+            let Some(run_ids) = ids.get(first as usize..end) else {
+                continue;
+            };
+            let codes = if pairs {
+                match norm.reading_codes.get(first as usize..end) {
+                    Some(c) => c,
+                    None => continue,
                 }
+            } else {
+                &[]
+            };
+            if run_ids.len() >= 3 || (pairs && run_ids.len() == 2) {
+                let run = Run {
+                    text: &norm.text,
+                    start: start as usize,
+                    ids: run_ids,
+                    codes,
+                };
+                self.scan_run(&run, pairs, hits);
+            }
+        }
+    }
+
+    fn scan_run(&self, run: &Run<'_>, pairs: bool, hits: &mut Vec<TypoHit>) {
+        let first = hits.len();
+        if run.ids.len() >= 3 && !self.groups.is_empty() {
+            self.scan_run_long(run, hits);
+        }
+        if pairs && run.codes.len() == run.ids.len() {
+            self.scan_run_pairs(run, first, hits);
+        }
+    }
+
+    /// Whether the window `a b`, whose correction is `w`, cannot read as two single-char
+    /// words: its replaced char is no frequent word by itself, nor is its other char a very
+    /// frequent one.
+    fn reads_as_one_word(&self, a: char, b: char, w: &Word) -> bool {
+        let single = |c: char| self.singles.get(&c).copied().unwrap_or(0);
+        let (replaced, kept) = if w.chars[0] == a { (b, a) } else { (a, b) };
+        single(replaced) < MAX_SINGLE_REPLACED && single(kept) < MAX_SINGLE_KEPT
+    }
+
+    /// Whether the chars with codes `a b` may be a known two-character word (false: surely
+    /// not).
+    #[inline]
+    fn maybe_pair(&self, a: u32, b: u32) -> bool {
+        let h = pair_hash(a, b);
+        self.pair_bloom[h >> 6] & (1u64 << (h & 63)) != 0
+    }
+
+    /// Whether the chars with codes `a b` may be a one-char homophone change of a frequent
+    /// two-char word (false: surely not).
+    #[inline]
+    fn maybe_variant(&self, a: u32, b: u32) -> bool {
+        let h = variant_hash(a, b);
+        self.variants[h >> 6] & (1u64 << (h & 63)) != 0
+    }
+
+    /// The two-character rule: a window of two chars that is not a word, whose chars form no
+    /// word with their outer neighbours either (so the text does not read as other words
+    /// there), and that differs in one homophone from a frequent word that dominates every
+    /// other such change (以经 → 已经, but not 以|经济). "Not a word" is decided by a
+    /// filter that may say "word" for a non-word, never the reverse: it can only miss typos.
+    /// Windows that overlap a longer hit of the run (from `first` on in `hits`) are skipped.
+    fn scan_run_pairs(&self, run: &Run<'_>, first: usize, hits: &mut Vec<TypoHit>) {
+        let n = run.ids.len();
+        // One filter test per position: is the window a one-char homophone change of a
+        // frequent two-char word? Only then the pair and context tests.
+        let codes = run.codes;
+        for j in 0..n.saturating_sub(1) {
+            let (a, b) = (
+                u32::from(codes[j]) + HAN_START,
+                u32::from(codes[j + 1]) + HAN_START,
+            );
+            if !self.maybe_variant(a, b) {
+                continue;
+            }
+            let next = if j + 2 < n { run.code_at(j + 2) } else { 0 };
+            if self.maybe_pair(a, b)
+                || (j > 0 && self.maybe_pair(run.code_at(j - 1), a))
+                || (next != 0 && self.maybe_pair(b, next))
+            {
+                continue;
+            }
+            let Some(w) = self.pair_hit(run, j, (a, b, next)) else {
+                continue;
+            };
+            let (s, e) = (run.byte_at(j), run.byte_at(j + 2));
+            // Not over a longer hit of this run, nor over the previous two-char hit.
+            if hits[first..].iter().any(|h| s < h.end && h.start < e) {
+                continue;
+            }
+            hits.push(TypoHit {
+                start: s,
+                end: e,
+                found: run.text[s..e].to_string(),
+                correct: w.chars[..2].iter().collect(),
+            });
+        }
+    }
+
+    /// The correction of the window `j, j + 1` of the run (codes `a b`, then the next char's
+    /// or 0), once the pair tests have passed.
+    fn pair_hit(&self, run: &Run<'_>, j: usize, (a, b, next): (u32, u32, u32)) -> Option<&Word> {
+        let as_char = |c: u32| char::from_u32(c).unwrap_or('\0');
+        let (a, b) = (as_char(a), as_char(b));
+        let prev = if j > 0 {
+            Some(run.char_at(j - 1))
+        } else {
+            run.char_before()
+        };
+        let next = (next != 0).then(|| as_char(next));
+        if bound_by_context(prev, a, b, next) {
+            return None;
+        }
+        self.groups2
+            .get(&key_of(&run.ids[j..j + 2]))
+            .and_then(|g| best_pair_correction(g, a, b))
+            .filter(|w| self.reads_as_one_word(a, b, w))
+    }
+
+    fn scan_run_long(&self, run: &Run<'_>, hits: &mut Vec<TypoHit>) {
+        let ids = run.ids;
+        let mut i = 0;
+        // The first three syllables of the window, rolled one id at a time.
+        let mut prefix = (u64::from(ids[0]) << 12) | u64::from(ids[1]);
+        while i + 3 <= ids.len() {
+            prefix = ((prefix << 12) | u64::from(ids[i + 2])) & 0xF_FFFF_FFFF;
+            // Cheap first test: does any group start with these three syllables?
+            if !self.starts_group(prefix) {
+                i += 1;
+                continue;
+            }
+            let mut found = None;
+            for n in [4usize, 3] {
+                if i + n > ids.len() || !self.maybe(key_of(&ids[i..i + n])) {
+                    continue;
+                }
+                let mut chars = ['\0'; 4];
+                for (k, c) in chars.iter_mut().enumerate().take(n) {
+                    *c = run.char_at(i + k);
+                }
+                let Some(w) = self.correction(&chars[..n], &ids[i..i + n]) else {
+                    continue;
+                };
+                if n == 3 && !self.isolated(run, i, &w.chars[..3]) {
+                    continue;
+                }
+                found = Some((n, w));
+                break;
             }
             match found {
                 Some((n, w)) => {
-                    let (s, e) = (byte_at(i), byte_at(i + n));
+                    let (s, e) = (run.byte_at(i), run.byte_at(i + n));
                     hits.push(TypoHit {
                         start: s,
                         end: e,
-                        found: text[s..e].to_string(),
+                        found: run.text[s..e].to_string(),
                         correct: w.chars[..n].iter().collect(),
                     });
                     i += n;
+                    // Restart the rolling prefix after the hit.
+                    if i + 2 <= ids.len() {
+                        prefix = (u64::from(ids[i]) << 12) | u64::from(ids[i + 1]);
+                    }
                 }
                 None => i += 1,
             }
         }
     }
 
-    /// For a 3-char window at `run[i..i + 3]` whose correction is `word`: the replaced char
-    /// forms no known two-char word with a neighbour, and the rest is not a word by itself.
-    fn isolated(&self, run: &[(char, u16, usize)], i: usize, word: &[char]) -> bool {
-        let Some(k) = (0..3).find(|&k| run[i + k].0 != word[k]) else {
+    /// For a 3-char window at `i..i + 3` of the run whose correction is `word`: the replaced
+    /// char forms no known two-char word with a neighbour, and the rest is not a word by itself.
+    fn isolated(&self, run: &Run<'_>, i: usize, word: &[char]) -> bool {
+        let c = |k: usize| run.char_at(k);
+        let Some(k) = (0..3).find(|&k| c(i + k) != word[k]) else {
             return false;
         };
         let p = i + k;
-        let x = run[p].0;
-        if p > 0 && self.is_pair(run[p - 1].0, x) {
+        let x = c(p);
+        if p > 0 && self.is_pair(c(p - 1), x) {
             return false;
         }
-        if p + 1 < run.len() && self.is_pair(x, run[p + 1].0) {
+        if p + 1 < run.ids.len() && self.is_pair(x, c(p + 1)) {
             return false;
         }
         match k {
-            0 => !self.is_pair(run[i + 1].0, run[i + 2].0),
-            2 => !self.is_pair(run[i].0, run[i + 1].0),
+            0 => !self.is_pair(c(i + 1), c(i + 2)),
+            2 => !self.is_pair(c(i), c(i + 1)),
             _ => true,
         }
     }
 
-    /// Whether some group's reading may start with these three syllables.
+    /// Whether some group's reading may start with these three syllables (`prefix` holds
+    /// them as 12-bit fields, first one highest).
     #[inline]
-    fn starts_group(&self, ids: &[u16; 3]) -> bool {
-        let h = prefix_hash(ids);
+    fn starts_group(&self, prefix: u64) -> bool {
+        let h = prefix_hash(prefix);
         self.prefixes[h >> 6] & (1u64 << (h & 63)) != 0
     }
 
@@ -313,12 +704,29 @@ impl TypoModel {
     }
 }
 
+/// log2 of the two-character word filter size in bits (256 KiB).
+const PAIR_BITS: u32 = 21;
+
+#[inline]
+fn pair_hash(a: u32, b: u32) -> usize {
+    let k = (u64::from(a) << 21) | u64::from(b);
+    (mix(k ^ 0x2545_F491_4F6C_DD1D) >> (64 - PAIR_BITS)) as usize
+}
+
+/// log2 of the variant filter size in bits (256 KiB).
+const VARIANT_BITS: u32 = 21;
+
+#[inline]
+fn variant_hash(a: u32, b: u32) -> usize {
+    let k = (u64::from(a) << 21) | u64::from(b);
+    (mix(k ^ 0x7F4A_7C15_9E37_79B9) >> (64 - VARIANT_BITS)) as usize
+}
+
 /// log2 of the first-test size in bits (32 KiB).
 const PREFIX_BITS: u32 = 18;
 
 #[inline]
-fn prefix_hash(ids: &[u16]) -> usize {
-    let k = (u64::from(ids[0]) << 24) | (u64::from(ids[1]) << 12) | u64::from(ids[2]);
+fn prefix_hash(k: u64) -> usize {
     (mix(k ^ 0x5851_F42D_4C95_7F2D) >> (64 - PREFIX_BITS)) as usize
 }
 
@@ -374,6 +782,33 @@ mod tests {
         let hits = m.detect("可是因伪这样");
         assert_eq!(hits.len(), 1, "{hits:?}");
         assert_eq!(hits[0].correct, "是因为");
+    }
+
+    #[test]
+    fn two_char_rule() {
+        let m = TypoModel::from_words("单位\t60000\n有关\t30000\n");
+        let hits = m.detect_with("各有关单巍按工作", true);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(
+            (hits[0].found.as_str(), hits[0].correct.as_str()),
+            ("单巍", "单位")
+        );
+        // Off unless asked for.
+        assert!(m.detect("各有关单巍按工作").is_empty());
+        // A productive suffix after it, a number before it: a stem, a classifier.
+        assert!(m.detect_with("各有关单巍化", true).is_empty());
+        assert!(m.detect_with("2单巍按", true).is_empty());
+        // A word with a neighbour, or a word by itself.
+        let m = TypoModel::from_words("单位\t60000\n巍按\n");
+        assert!(m.detect_with("各单巍按", true).is_empty());
+        let m = TypoModel::from_words("单位\t60000\n单巍\n");
+        assert!(m.detect_with("各单巍按", true).is_empty());
+        // A frequent single-char word in the window: it reads as two words.
+        let m = TypoModel::from_words("单位\t60000\n巍\t9000\n");
+        assert!(m.detect_with("各单巍按", true).is_empty());
+        // Two rivals of similar frequency: ambiguous.
+        let m = TypoModel::from_words("单位\t60000\n丹巍\t20000\n");
+        assert!(m.detect_with("各单巍按", true).is_empty());
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! lies within the text, on char boundaries, and equals the finding's `text`.
 
 use govmedia_textcheck::{
-    Checker,
-    normalize::{fold_char, normalize},
+    Checker, Severity,
+    normalize::{Normalized, fold_char, normalize, normalize_with_readings},
+    typo::TypoModel,
 };
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -13,12 +14,45 @@ fn checker() -> &'static Checker {
     C.get_or_init(Checker::with_defaults)
 }
 
+/// The defaults with the typo model's two-character rule on.
+fn checker_pairs() -> &'static Checker {
+    static C: OnceLock<Checker> = OnceLock::new();
+    C.get_or_init(|| {
+        Checker::builder()
+            .with_defaults()
+            .typo_pairs(true)
+            .build()
+            .expect("checker")
+    })
+}
+
 fn check_invariants(text: &str) {
+    check_invariants_with(checker(), text);
+    check_invariants_with(checker_pairs(), text);
+}
+
+fn check_invariants_with(checker: &Checker, text: &str) {
     let chars: Vec<char> = text.chars().collect();
-    for f in checker().check(text) {
+    let findings = checker.check(text);
+    for f in &findings {
         assert!(f.start < f.end && f.end <= chars.len(), "{f:?}");
         let slice: String = chars[f.start..f.end].iter().collect();
         assert_eq!(slice, f.text);
+    }
+    // The borrowed findings are the same findings.
+    let mut borrowed = Vec::new();
+    checker.check_each(text, |f| borrowed.push(f.to_finding()));
+    assert_eq!(borrowed, findings);
+    // The verdict API agrees with the findings at every threshold.
+    for min in [
+        Severity::Info,
+        Severity::Warn,
+        Severity::Deduct,
+        Severity::Veto,
+    ] {
+        let n = findings.iter().filter(|f| f.severity >= min).count();
+        assert_eq!(checker.count(text, min), n, "{min} {text:?}");
+        assert_eq!(checker.has_finding(text, min), n > 0, "{min} {text:?}");
     }
 }
 
@@ -95,6 +129,35 @@ proptest! {
     }
 }
 
+/// The typo model over the runs found while normalising agrees with the model over the
+/// normalised text.
+fn readings_agree(text: &str) {
+    let model = TypoModel::get();
+    let plain = normalize(text);
+    for pairs in [false, true] {
+        let mut fused = Normalized::default();
+        normalize_with_readings(text, &mut fused, model.readings(), pairs);
+        assert_eq!(plain.text, fused.text);
+        let mut hits = Vec::new();
+        model.detect_in(&fused, pairs, &mut hits);
+        assert_eq!(model.detect_with(&plain.text, pairs), hits, "{text:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn fused_readings_match_separate_scan(parts in proptest::collection::vec(piece(), 0..40)) {
+        readings_agree(&parts.concat());
+    }
+
+    #[test]
+    fn fused_readings_match_separate_scan_han(s in "[\\u{4E00}-\\u{9FFF}\\u{3400}-\\u{4DBF}一鼓股作气是因为伪*（(a1，。]{0,200}") {
+        readings_agree(&s);
+    }
+}
+
 proptest! {
     /// Without anything to drop, normalisation is exactly char-by-char folding (the fast
     /// path that copies runs of ideographs must agree with the general one).
@@ -102,6 +165,15 @@ proptest! {
     fn fast_path_matches_char_folding(s in "[\\u{4E00}-\\u{9FFF}\\u{3400}-\\u{4DBF}a-zA-Z0-9，。ＡＢ１２]{0,300}") {
         let expected: String = s.chars().map(fold_char).collect();
         prop_assert_eq!(normalize(&s).text, expected);
+    }
+}
+
+/// Found by the fuzzer: a price after a full-width ￥ (three bytes) got a span starting
+/// inside the mark, which `check` dropped and `count` counted.
+#[test]
+fn full_width_yen_price() {
+    for text in ["特价￥99，加微信abc123", "￥2019YYYY微信", "QQ读￥12元微信"] {
+        check_invariants(text);
     }
 }
 

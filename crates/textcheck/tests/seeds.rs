@@ -28,7 +28,17 @@ fn seeds() -> Vec<(String, String)> {
 
 #[test]
 fn seeds_have_no_veto_and_only_expected_findings() {
-    let checker = Checker::with_defaults();
+    let with_pairs = Checker::builder()
+        .with_defaults()
+        .typo_pairs(true)
+        .build()
+        .unwrap();
+    for checker in [Checker::with_defaults(), with_pairs] {
+        check_seeds(&checker);
+    }
+}
+
+fn check_seeds(checker: &Checker) {
     for (name, text) in seeds() {
         let findings = checker.check(&text);
         for f in &findings {

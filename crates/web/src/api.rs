@@ -159,19 +159,12 @@ async fn delete_unit(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Deserialize)]
-struct ApiListParams {
-    #[serde(flatten)]
-    list: ListParams,
-    per_page: Option<u64>,
-}
-
 async fn list_accounts(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Query(p): Query<ApiListParams>,
+    Query(p): Query<ListParams>,
 ) -> ApiResult {
-    let (q, unit) = p.list.query(p.per_page.unwrap_or(50).clamp(1, 500))?;
+    let (q, unit) = p.query(p.per_page.unwrap_or(50).clamp(1, 500))?;
     let page = accounts::list(&s.svc, &a, q, unit).await?;
     let items: Vec<Value> = page
         .items

@@ -24,6 +24,8 @@ pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
         ("/accounts", "账号台账", true),
         ("/flags", "问题提示", true),
         ("/filings", "备案", true),
+        ("/campaigns", "检查", true),
+        ("/findings", "整改", true),
         ("/users", "用户", a.can(Permission::ManageUsers)),
         ("/audit", "审计日志", a.can(Permission::ViewAudit)),
         ("/api/docs", "API", true),

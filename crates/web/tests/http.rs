@@ -335,6 +335,26 @@ async fn invalid_account_input_is_explained_and_not_saved() {
     assert!(r.body.contains("\"code\":\"validation\"") && r.body.contains("粉丝量"));
     let list = c.api("GET", "/api/v1/accounts", None).await;
     assert!(list.body.contains("\"total\":2"), "{}", list.body);
+    // Numbers in the query string: pages and page size.
+    let page2 = c
+        .api(
+            "GET",
+            "/api/v1/accounts?platform=weibo&page=2&per_page=1&sort=followers&dir=desc",
+            None,
+        )
+        .await;
+    assert_eq!(page2.status, StatusCode::OK, "{}", page2.body);
+    let v: serde_json::Value = serde_json::from_str(&page2.body).unwrap();
+    assert_eq!(
+        (
+            v["page"].as_u64(),
+            v["per_page"].as_u64(),
+            v["items"].as_array().map(Vec::len)
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    let bad = c.api("GET", "/api/v1/accounts?page=abc", None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

@@ -87,6 +87,18 @@ async fn good_file_is_imported() {
     assert_eq!(count(&w).await, 4);
     let audit = c.get("/audit?action=import").await;
     assert!(audit.body.contains("从Excel导入2个账号"));
+    // …and one record per created account, with its own summary and masked data.
+    let created = c.get("/audit?action=create&entity=account").await;
+    assert!(
+        created.body.contains("新增账号“测试教育抖音”（抖音）"),
+        "{}",
+        created.body
+    );
+    assert!(created.body.contains("新增账号“测试健康号”（微信订阅号）"));
+    assert!(
+        !created.body.contains("13900001111"),
+        "personal data must be masked"
+    );
 }
 
 #[tokio::test]

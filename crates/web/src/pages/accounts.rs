@@ -1,6 +1,7 @@
 //! The account registry: search, filters, sorting, pagination, detail, forms,
 //! retire, QR code, Excel import and export, flag dismissal.
 
+use super::form_outcome;
 use super::{opt_id, xlsx_response};
 use crate::AppState;
 use crate::error::PageError;
@@ -47,6 +48,9 @@ pub struct ListParams {
     pub sort: Option<String>,
     pub dir: Option<String>,
     pub page: Option<u64>,
+    /// Page size of the API (the pages use a fixed size). Not `#[serde(flatten)]`ed
+    /// into an API type: flattening makes serde_urlencoded refuse numbers.
+    pub per_page: Option<u64>,
 }
 
 impl ListParams {
@@ -538,13 +542,6 @@ async fn new_form(State(state): State<AppState>, user: User) -> Result<Markup, P
     form_page(&state.svc, &user, "新增账号", "/accounts/new", &input, &[]).await
 }
 
-fn messages(e: &ServiceError) -> Option<Vec<String>> {
-    match e {
-        ServiceError::Validation(f) => Some(f.iter().map(|f| f.message.clone()).collect()),
-        _ => None,
-    }
-}
-
 async fn create(
     State(state): State<AppState>,
     user: User,
@@ -552,17 +549,13 @@ async fn create(
 ) -> Result<Response, PageError> {
     let (input, token) = input_from_pairs(&pairs);
     user.check_csrf(&token)?;
-    match accounts::create(&state.svc, &user.actor, &input).await {
-        Ok(row) => Ok(Redirect::to(&format!("/accounts/{}", row.id)).into_response()),
-        Err(e) => match messages(&e) {
-            Some(m) => Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(&state.svc, &user, "新增账号", "/accounts/new", &input, &m).await?,
-            )
-                .into_response()),
-            None => Err(e.into()),
-        },
-    }
+    let result = accounts::create(&state.svc, &user.actor, &input).await;
+    form_outcome(
+        result.map_err(PageError::from),
+        |row| format!("/accounts/{}", row.id),
+        async |m| form_page(&state.svc, &user, "新增账号", "/accounts/new", &input, &m).await,
+    )
+    .await
 }
 
 async fn edit_form(
@@ -591,25 +584,16 @@ async fn update(
 ) -> Result<Response, PageError> {
     let (input, token) = input_from_pairs(&pairs);
     user.check_csrf(&token)?;
-    match accounts::update(&state.svc, &user.actor, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
-        Err(e) => match messages(&e) {
-            Some(m) => Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(
-                    &state.svc,
-                    &user,
-                    "编辑账号",
-                    &format!("/accounts/{id}/edit"),
-                    &input,
-                    &m,
-                )
-                .await?,
-            )
-                .into_response()),
-            None => Err(e.into()),
+    let result = accounts::update(&state.svc, &user.actor, id, &input).await;
+    form_outcome(
+        result.map_err(PageError::from),
+        |_| format!("/accounts/{id}"),
+        async |m| {
+            let action = format!("/accounts/{id}/edit");
+            form_page(&state.svc, &user, "编辑账号", &action, &input, &m).await
         },
-    }
+    )
+    .await
 }
 
 async fn retire(

@@ -3,8 +3,10 @@
 pub mod accounts;
 mod audit;
 mod calendar;
+mod campaigns;
 mod dashboard;
 mod filings;
+mod findings;
 mod flags;
 mod login;
 mod policy;
@@ -16,9 +18,11 @@ mod users;
 use crate::AppState;
 use crate::error::PageError;
 use axum::Router;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use govmedia_service::ServiceError;
 use govmedia_service::excel::{Table, write_xlsx};
+use maud::Markup;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,8 +36,32 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(users::routes())
         .merge(audit::routes())
+        .merge(campaigns::routes())
+        .merge(findings::routes())
         .merge(settings::routes())
         .merge(public::routes())
+}
+
+/// The end of a form submission: on success, redirect to the page `next` names; on
+/// validation errors, show the form again with the messages and status 422 (nothing
+/// was saved); any other error becomes the error page.
+pub async fn form_outcome<T>(
+    result: Result<T, PageError>,
+    next: impl FnOnce(T) -> String,
+    form_again: impl AsyncFnOnce(Vec<String>) -> Result<Markup, PageError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(value) => Ok(Redirect::to(&next(value)).into_response()),
+        Err(PageError::Service(ServiceError::Validation(fields))) => {
+            let messages = fields.into_iter().map(|f| f.message).collect();
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form_again(messages).await?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// An .xlsx download.

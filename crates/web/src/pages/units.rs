@@ -1,5 +1,6 @@
 //! The unit tree: list, create, edit (including moving), delete, export.
 
+use super::form_outcome;
 use super::{opt_id, xlsx_response};
 use crate::AppState;
 use crate::error::PageError;
@@ -176,15 +177,6 @@ async fn new_form(State(state): State<AppState>, user: User) -> Result<Markup, P
     form_page(&state.svc, &user, "新增单位", "/units/new", &f, &[]).await
 }
 
-fn validation_messages(e: &PageError) -> Option<Vec<String>> {
-    match e {
-        PageError::Service(ServiceError::Validation(fields)) => {
-            Some(fields.iter().map(|f| f.message.clone()).collect())
-        }
-        _ => None,
-    }
-}
-
 async fn create(
     State(state): State<AppState>,
     user: User,
@@ -197,17 +189,12 @@ async fn create(
             .map_err(PageError::from),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to("/units").into_response()),
-        Err(e) => match validation_messages(&e) {
-            Some(msgs) => Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(&state.svc, &user, "新增单位", "/units/new", &f, &msgs).await?,
-            )
-                .into_response()),
-            None => Err(e),
-        },
-    }
+    form_outcome(
+        result,
+        |_| "/units".into(),
+        async |m| form_page(&state.svc, &user, "新增单位", "/units/new", &f, &m).await,
+    )
+    .await
 }
 
 async fn edit_form(
@@ -262,25 +249,15 @@ async fn update(
             .map_err(PageError::from),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to("/units").into_response()),
-        Err(e) => match validation_messages(&e) {
-            Some(msgs) => Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(
-                    &state.svc,
-                    &user,
-                    "编辑单位",
-                    &format!("/units/{id}/edit"),
-                    &f,
-                    &msgs,
-                )
-                .await?,
-            )
-                .into_response()),
-            None => Err(e),
+    form_outcome(
+        result,
+        |_| "/units".into(),
+        async |m| {
+            let action = format!("/units/{id}/edit");
+            form_page(&state.svc, &user, "编辑单位", &action, &f, &m).await
         },
-    }
+    )
+    .await
 }
 
 async fn delete(

@@ -1,19 +1,19 @@
 //! User management.
 
+use super::form_outcome;
 use super::xlsx_response;
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::{csrf, page};
 use crate::session::User;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use govmedia_domain::role::Role;
 use govmedia_service::excel::Table;
 use govmedia_service::users::{self, UserInput};
-use govmedia_service::{ServiceError, Services, units};
+use govmedia_service::{Services, units};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -163,31 +163,19 @@ async fn new_form(State(state): State<AppState>, user: User) -> Result<Markup, P
     form_page(&state.svc, &user, "新增用户", "/users/new", &f, false, &[]).await
 }
 
-fn messages(e: &ServiceError) -> Option<Vec<String>> {
-    match e {
-        ServiceError::Validation(f) => Some(f.iter().map(|f| f.message.clone()).collect()),
-        ServiceError::Conflict(m) => Some(vec![m.clone()]),
-        _ => None,
-    }
-}
-
 async fn create(
     State(state): State<AppState>,
     user: User,
     Form(f): Form<UserForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    match users::create(&state.svc, &user.actor, &f.input()).await {
-        Ok(_) => Ok(Redirect::to("/users").into_response()),
-        Err(e) => match messages(&e) {
-            Some(m) => Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(&state.svc, &user, "新增用户", "/users/new", &f, false, &m).await?,
-            )
-                .into_response()),
-            None => Err(e.into()),
-        },
-    }
+    let result = users::create(&state.svc, &user.actor, &f.input()).await;
+    form_outcome(
+        result.map_err(PageError::from),
+        |_| "/users".into(),
+        async |m| form_page(&state.svc, &user, "新增用户", "/users/new", &f, false, &m).await,
+    )
+    .await
 }
 
 async fn edit_form(
@@ -224,24 +212,14 @@ async fn update(
     Form(f): Form<UserForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    match users::update(&state.svc, &user.actor, id, &f.input()).await {
-        Ok(_) => Ok(Redirect::to("/users").into_response()),
-        Err(e) => match messages(&e) {
-            Some(m) => Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(
-                    &state.svc,
-                    &user,
-                    "编辑用户",
-                    &format!("/users/{id}/edit"),
-                    &f,
-                    true,
-                    &m,
-                )
-                .await?,
-            )
-                .into_response()),
-            None => Err(e.into()),
+    let result = users::update(&state.svc, &user.actor, id, &f.input()).await;
+    form_outcome(
+        result.map_err(PageError::from),
+        |_| "/users".into(),
+        async |m| {
+            let action = format!("/users/{id}/edit");
+            form_page(&state.svc, &user, "编辑用户", &action, &f, true, &m).await
         },
-    }
+    )
+    .await
 }

@@ -1,0 +1,307 @@
+//! Inspection end to end in the service layer, on SQLite or PostgreSQL: a campaign
+//! draws the published sample, an inspector scores an account, closing publishes
+//! the findings, the unit rectifies and the office verifies; nobody acts outside
+//! their subtree or role.
+
+use chrono::TimeZone;
+use govmedia_domain::account::AccountInput;
+use govmedia_domain::inspection::FindingAction;
+use govmedia_domain::sampling::{self, SampleSize};
+use govmedia_domain::unit::UnitDraft;
+use govmedia_service::crypto::Sealer;
+use govmedia_service::inspection::campaigns::{self, CampaignInput, ScoreLine};
+use govmedia_service::inspection::{findings, notice};
+use govmedia_service::users::UserInput;
+use govmedia_service::{Actor, FixedClock, ServiceError, Services, accounts, units};
+use std::sync::Arc;
+
+struct World {
+    svc: Services,
+    admin: Actor,
+    inspector: Actor,
+    host_a: Actor,
+    host_b: Actor,
+    unit_a: i64,
+    accounts_a: Vec<i64>,
+}
+
+async fn user(svc: &Services, name: &str, unit: i64, role: &str) -> Actor {
+    let row = govmedia_service::users::create_initial(
+        svc,
+        &UserInput {
+            username: name.into(),
+            display_name: name.into(),
+            unit_id: unit,
+            role: role.into(),
+            password: "test-password-1".into(),
+            active: true,
+        },
+    )
+    .await
+    .unwrap();
+    govmedia_service::auth::actor_for(&svc.db, &row)
+        .await
+        .unwrap()
+}
+
+async fn world(label: &str) -> World {
+    let url = govmedia_store::fresh_test_database_url(label)
+        .await
+        .unwrap();
+    let svc = Services::new(
+        govmedia_store::connect(&url, 4).await.unwrap(),
+        Sealer::from_base64(&Sealer::generate_key()).unwrap(),
+        Arc::new(FixedClock::new(
+            chrono::Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
+        )),
+    );
+    let draft = |name: &str, kind: &str| {
+        UnitDraft::parse(name, None, "county", kind, None, None, None).unwrap()
+    };
+    let root = units::create_root(&svc, draft("测试县人民政府", "people_government"))
+        .await
+        .unwrap();
+    let admin = user(&svc, "admin", root.id, "system_admin").await;
+    let inspector = user(&svc, "jcy", root.id, "inspector").await;
+    let mut a = draft("测试县教育局", "department");
+    a.parent_id = Some(root.id);
+    let a = units::create(&svc, &admin, a).await.unwrap();
+    let mut b = draft("测试县卫生健康委员会", "department");
+    b.parent_id = Some(root.id);
+    let b = units::create(&svc, &admin, b).await.unwrap();
+    let mut accounts_a = Vec::new();
+    for (i, platform) in ["weibo", "douyin", "toutiao", "kuaishou", "bilibili"]
+        .iter()
+        .enumerate()
+    {
+        let input = AccountInput {
+            name: format!("测试教育{i}"),
+            platform: (*platform).into(),
+            host_unit_id: a.id.to_string(),
+            ..Default::default()
+        };
+        accounts_a.push(accounts::create(&svc, &admin, &input).await.unwrap().id);
+    }
+    let input = AccountInput {
+        name: "测试健康".into(),
+        platform: "weibo".into(),
+        host_unit_id: b.id.to_string(),
+        ..Default::default()
+    };
+    accounts::create(&svc, &admin, &input).await.unwrap();
+    let host_a = user(&svc, "host_a", a.id, "host_admin").await;
+    let host_b = user(&svc, "host_b", b.id, "host_admin").await;
+    World {
+        svc,
+        admin,
+        inspector,
+        host_a,
+        host_b,
+        unit_a: a.id,
+        accounts_a,
+    }
+}
+
+fn campaign_input(scope: i64, ratio: &str) -> CampaignInput {
+    CampaignInput {
+        title: "2026年第一季度抽查".into(),
+        scope_unit_id: scope,
+        period_start: "2026-03-01".into(),
+        period_end: "2026-03-31".into(),
+        indicator_set: "account-check-2019".into(),
+        ratio: ratio.into(),
+        seed: "2026Q1".into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn the_sample_is_the_published_draw_and_bad_input_is_refused() {
+    let w = world("campaignsample").await;
+    let c = campaigns::create(&w.svc, &w.admin, &campaign_input(w.unit_a, "50%"))
+        .await
+        .unwrap();
+    let drawn: Vec<i64> = campaigns::samples(&w.svc, &w.admin, c.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.account_id)
+        .collect();
+    let expected = sampling::draw(
+        "2026Q1",
+        SampleSize::Ratio("50%".parse().unwrap()),
+        &w.accounts_a,
+    )
+    .unwrap();
+    assert_eq!(drawn, expected);
+    assert_eq!(drawn.len(), 3, "ceil(0.5 × 5)");
+    let population = campaigns::population(&w.svc, &c).await.unwrap();
+    assert_eq!(
+        population.iter().map(|m| m.id).collect::<Vec<_>>(),
+        w.accounts_a
+    );
+
+    // Bad input: a clear message per field, nothing created.
+    let mut bad = campaign_input(w.unit_a, "150%");
+    bad.title = String::new();
+    bad.period_end = "2026-02-01".into();
+    let Err(ServiceError::Validation(fields)) = campaigns::create(&w.svc, &w.admin, &bad).await
+    else {
+        panic!("expected validation errors");
+    };
+    let fields: Vec<&str> = fields.iter().map(|f| f.field).collect();
+    assert!(
+        fields.contains(&"title") && fields.contains(&"ratio") && fields.contains(&"period_end"),
+        "{fields:?}"
+    );
+    assert_eq!(campaigns::list(&w.svc, &w.admin).await.unwrap().len(), 1);
+
+    // Roles and scope: a unit's admin cannot run campaigns; nobody sees a campaign above them.
+    assert!(matches!(
+        campaigns::create(&w.svc, &w.host_a, &campaign_input(w.unit_a, "50%")).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        campaigns::get(&w.svc, &w.host_b, c.id).await,
+        Err(ServiceError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn score_close_rectify_and_verify() {
+    let w = world("campaignflow").await;
+    let c = campaigns::create(&w.svc, &w.admin, &campaign_input(w.unit_a, "40%"))
+        .await
+        .unwrap();
+    let samples = campaigns::samples(&w.svc, &w.admin, c.id).await.unwrap();
+    assert_eq!(samples.len(), 2);
+    let (first, second) = (&samples[0], &samples[1]);
+    campaigns::assign(&w.svc, &w.admin, first.id, w.inspector.user_id)
+        .await
+        .unwrap();
+
+    // The first account: two problems, scored by the engine from the stored findings.
+    let lines = vec![
+        ScoreLine {
+            item: "update_late".into(),
+            count: "3".into(),
+            url: "https://weibo.com/1".into(),
+            excerpt: "两周未更新".into(),
+        },
+        ScoreLine {
+            item: "commercial_ads".into(),
+            count: String::new(),
+            url: String::new(),
+            excerpt: "转发商业广告".into(),
+        },
+    ];
+    let result = campaigns::submit_scoresheet(&w.svc, &w.inspector, first.id, &lines)
+        .await
+        .unwrap();
+    // update_late: −5 each, cap 10 (3 × 5 = 15 → 10); commercial_ads −10: 80, 合格.
+    assert_eq!(result.total.unwrap().to_string(), "80");
+    assert_eq!(result.verdict.label(), "合格");
+    let bad_line = vec![ScoreLine {
+        item: "no_such_item".into(),
+        ..Default::default()
+    }];
+    assert!(matches!(
+        campaigns::submit_scoresheet(&w.svc, &w.inspector, second.id, &bad_line).await,
+        Err(ServiceError::Validation(_))
+    ));
+    // Closing waits for every scoresheet.
+    assert!(matches!(
+        campaigns::close(&w.svc, &w.admin, c.id, "测政办通〔2026〕1号").await,
+        Err(ServiceError::Conflict(_))
+    ));
+    campaigns::submit_scoresheet(&w.svc, &w.inspector, second.id, &[])
+        .await
+        .unwrap();
+    let closed = campaigns::close(&w.svc, &w.admin, c.id, "测政办通〔2026〕1号")
+        .await
+        .unwrap();
+    assert_eq!(closed.status, "closed");
+    assert!(matches!(
+        campaigns::submit_scoresheet(&w.svc, &w.inspector, second.id, &[]).await,
+        Err(ServiceError::Conflict(_))
+    ));
+
+    // The notice lists the account with problems and the deadline (10 days).
+    let n = notice::build(&w.svc, &w.admin, c.id).await.unwrap();
+    assert_eq!(n.number, "测政办通〔2026〕1号");
+    assert_eq!(n.rows.len(), 1);
+    assert!(
+        n.rows[0].problems.contains("内容更新不及时（3处）"),
+        "{:?}",
+        n.rows[0]
+    );
+    assert!(
+        n.requirements[0].contains("2026年3月12日"),
+        "{:?}",
+        n.requirements
+    );
+
+    // The unit rectifies; the office verifies; the other unit sees nothing.
+    let page = findings::list(&w.svc, &w.host_a, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+    let id = page.items[0].id;
+    assert_eq!(page.items[0].status, "notified");
+    assert!(matches!(
+        findings::get(&w.svc, &w.host_b, id).await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        findings::act(&w.svc, &w.host_a, id, FindingAction::Verify, "").await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        findings::act(&w.svc, &w.host_a, id, FindingAction::SubmitProof, " ").await,
+        Err(ServiceError::Validation(_))
+    ));
+    findings::act(&w.svc, &w.host_a, id, FindingAction::StartRectifying, "")
+        .await
+        .unwrap();
+    findings::act(
+        &w.svc,
+        &w.host_a,
+        id,
+        FindingAction::SubmitProof,
+        "已恢复每周更新",
+    )
+    .await
+    .unwrap();
+    let rejected = findings::act(&w.svc, &w.admin, id, FindingAction::Reject, "仍未更新")
+        .await
+        .unwrap();
+    assert_eq!(rejected.status, "rectifying");
+    findings::act(&w.svc, &w.host_a, id, FindingAction::SubmitProof, "已补发")
+        .await
+        .unwrap();
+    let verified = findings::act(&w.svc, &w.admin, id, FindingAction::Verify, "")
+        .await
+        .unwrap();
+    assert_eq!(verified.status, "verified");
+    // A finished finding accepts no more actions.
+    assert!(matches!(
+        findings::act(&w.svc, &w.admin, id, FindingAction::Verify, "").await,
+        Err(ServiceError::Conflict(_))
+    ));
+    // Every change is in the audit log.
+    let q = govmedia_store::audit::AuditQuery {
+        scope_path: "/".into(),
+        entity: Some("finding".into()),
+        entity_id: Some(id),
+        page: 1,
+        per_page: 50,
+        ..Default::default()
+    };
+    assert_eq!(
+        govmedia_store::audit::list(&w.svc.db, &q)
+            .await
+            .unwrap()
+            .total,
+        5
+    );
+}

@@ -1,0 +1,350 @@
+//! Store conformance: the same queries give the same answers on SQLite and on
+//! PostgreSQL. `scripts/test.sh` runs this file twice, the second time with
+//! `GOVMEDIA_TEST_POSTGRES_URL` set, so every test here runs on both backends.
+
+use chrono::{Duration, TimeZone, Utc};
+use govmedia_store::accounts::{self, AccountQuery, AccountRow, SortBy};
+use govmedia_store::audit::{self, AuditQuery, AuditRow};
+use govmedia_store::entities::account;
+use govmedia_store::units::{self, UnitRow};
+use govmedia_store::users::{self, SessionRow, TokenRow, UserRow};
+use govmedia_store::{DatabaseConnection, DbError};
+
+async fn fresh(label: &str) -> DatabaseConnection {
+    let url = govmedia_store::fresh_test_database_url(label)
+        .await
+        .expect("test database");
+    govmedia_store::connect(&url, 2).await.expect("connect")
+}
+
+fn at(day: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, day, 9, 0, 0).unwrap()
+}
+
+fn unit(name: &str) -> UnitRow {
+    UnitRow {
+        id: 0,
+        parent_id: None,
+        path: String::new(),
+        name: name.into(),
+        short_name: None,
+        level: "county".into(),
+        kind: "department".into(),
+        region_code: None,
+        supervisor_id: None,
+        created_at: at(1),
+        updated_at: at(1),
+    }
+}
+
+fn account(name: &str, unit: &UnitRow, platform: &str, status: &str, followers: i64) -> AccountRow {
+    AccountRow {
+        id: 0,
+        name: name.into(),
+        platform: platform.into(),
+        platform_other: None,
+        account_code: Some(format!("code-{name}")),
+        url: None,
+        registered_on: None,
+        operating_on: None,
+        host_unit_id: unit.id,
+        supervisor_unit_id: None,
+        operator_name: None,
+        positioning: None,
+        verified: true,
+        verified_subject: Some(unit.name.clone()),
+        news_licence: false,
+        menu_json: "[]".into(),
+        team_sealed: "v1:sealed".into(),
+        operating_mode: "self_run".into(),
+        budget_yuan: None,
+        followers: Some(followers),
+        reads: None,
+        push_frequency: None,
+        operator_count: None,
+        functions: String::new(),
+        status: status.into(),
+        planned_measure: None,
+        interaction_open: false,
+        ipv6: None,
+        remarks: None,
+        created_at: at(1),
+        updated_at: at(1),
+    }
+}
+
+/// root → a → a1, and root → b.
+struct Tree {
+    root: UnitRow,
+    a: UnitRow,
+    a1: UnitRow,
+    b: UnitRow,
+}
+
+async fn tree(db: &DatabaseConnection) -> Tree {
+    let root = units::insert(db, unit("根"), None).await.unwrap();
+    let a = units::insert(db, unit("甲局"), Some(&root)).await.unwrap();
+    let a1 = units::insert(db, unit("甲局办公室"), Some(&a))
+        .await
+        .unwrap();
+    let b = units::insert(db, unit("乙局"), Some(&root)).await.unwrap();
+    Tree { root, a, a1, b }
+}
+
+fn query(scope: &str) -> AccountQuery {
+    AccountQuery {
+        scope_path: scope.into(),
+        page: 1,
+        per_page: 10,
+        ..Default::default()
+    }
+}
+
+fn names(rows: &[AccountRow]) -> Vec<&str> {
+    rows.iter().map(|r| r.name.as_str()).collect()
+}
+
+#[tokio::test]
+async fn migrations_run_again_without_change() {
+    let url = govmedia_store::fresh_test_database_url("remigrate")
+        .await
+        .unwrap();
+    let db = govmedia_store::connect(&url, 2).await.unwrap();
+    units::insert(&db, unit("根"), None).await.unwrap();
+    db.close().await.unwrap();
+    // A second start applies nothing and keeps the data.
+    let db = govmedia_store::connect(&url, 2).await.unwrap();
+    assert_eq!(units::all(&db).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn unit_paths_subtrees_and_moves() {
+    let db = fresh("units").await;
+    let t = tree(&db).await;
+    assert_eq!(t.root.path, format!("/{}/", t.root.id));
+    assert_eq!(t.a1.path, format!("/{}/{}/{}/", t.root.id, t.a.id, t.a1.id));
+    let sub: Vec<i64> = units::subtree(&db, &t.a.path)
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(sub, vec![t.a.id, t.a1.id]);
+
+    // Moving 甲局 under 乙局 re-scopes 甲局办公室 too.
+    units::move_subtree(&db, &t.a, Some(&t.b)).await.unwrap();
+    let a1 = units::get(&db, t.a1.id).await.unwrap();
+    assert_eq!(a1.path, format!("{}{}/{}/", t.b.path, t.a.id, t.a1.id));
+    let a = units::get(&db, t.a.id).await.unwrap();
+    assert_eq!(a.parent_id, Some(t.b.id));
+    assert_eq!(units::subtree(&db, &t.b.path).await.unwrap().len(), 3);
+
+    let deps = units::dependents(&db, t.b.id).await.unwrap();
+    assert!(deps.children > 0);
+    assert!(matches!(
+        units::get(&db, 999_999).await,
+        Err(DbError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn account_list_filters_scope_sorting_and_pages_agree() {
+    let db = fresh("accounts").await;
+    let t = tree(&db).await;
+    for (name, u, platform, status, followers) in [
+        ("甲局发布", &t.a, "weibo", "normal", 300),
+        ("甲局服务", &t.a, "douyin", "normal", 100),
+        ("甲局办公室之声", &t.a1, "weibo", "paused", 200),
+        ("乙局发布", &t.b, "weibo", "normal", 900),
+        ("50%_折扣", &t.b, "weibo", "closed", 10),
+        ("Gov Weibo", &t.b, "weibo", "normal", 100),
+    ] {
+        accounts::insert(&db, account(name, u, platform, status, followers))
+            .await
+            .unwrap();
+    }
+    // Scope: 甲局's subtree sees its three accounts only.
+    let page = accounts::list(&db, &query(&t.a.path)).await.unwrap();
+    assert_eq!(page.total, 3);
+    let mut got = names(&page.items);
+    got.sort();
+    assert_eq!(got, vec!["甲局办公室之声", "甲局发布", "甲局服务"]);
+
+    // Platform and status filters.
+    let mut q = query(&t.root.path);
+    q.platform = Some("weibo".into());
+    q.status = Some("normal".into());
+    let page = accounts::list(&db, &q).await.unwrap();
+    let mut got = names(&page.items);
+    got.sort();
+    assert_eq!(got, vec!["Gov Weibo", "乙局发布", "甲局发布"]);
+
+    // Text search treats % and _ literally and matches Chinese substrings.
+    let mut q = query(&t.root.path);
+    q.text = Some("50%_".into());
+    assert_eq!(
+        names(&accounts::list(&db, &q).await.unwrap().items),
+        vec!["50%_折扣"]
+    );
+    q.text = Some("%".into());
+    assert_eq!(accounts::list(&db, &q).await.unwrap().total, 1);
+    q.text = Some("发布".into());
+    assert_eq!(accounts::list(&db, &q).await.unwrap().total, 2);
+    // …and ignores ASCII case on both backends.
+    q.text = Some("gov WEIBO".into());
+    assert_eq!(
+        names(&accounts::list(&db, &q).await.unwrap().items),
+        vec!["Gov Weibo"]
+    );
+
+    // Sorting by followers descending, ties broken by id, then pages of two.
+    let mut q = query(&t.root.path);
+    q.sort = SortBy::parse("followers").unwrap();
+    q.descending = true;
+    q.per_page = 2;
+    let first = accounts::list(&db, &q).await.unwrap();
+    assert_eq!(first.total, 6);
+    assert_eq!(first.pages(), 3);
+    assert_eq!(names(&first.items), vec!["乙局发布", "甲局发布"]);
+    q.page = 3;
+    let last = accounts::list(&db, &q).await.unwrap();
+    assert_eq!(names(&last.items), vec!["Gov Weibo", "50%_折扣"]);
+    q.page = 9;
+    assert!(accounts::list(&db, &q).await.unwrap().items.is_empty());
+
+    // A unit filter inside the scope; and the scope still applies.
+    let mut q = query(&t.a.path);
+    q.unit_path = Some(t.b.path.clone());
+    assert_eq!(accounts::list(&db, &q).await.unwrap().total, 0);
+
+    // Grouped counts.
+    let mut by_platform = accounts::count_by(&db, &t.root.path, account::Column::Platform)
+        .await
+        .unwrap();
+    by_platform.sort();
+    assert_eq!(by_platform, vec![("douyin".into(), 1), ("weibo".into(), 5)]);
+    assert_eq!(
+        accounts::active_on_platform(&db, t.a.id, "weibo")
+            .await
+            .unwrap(),
+        1
+    );
+    let found = accounts::find_active_by_name(&db, &["weibo"], " 乙局发布 ")
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+}
+
+#[tokio::test]
+async fn users_sessions_and_tokens() {
+    let db = fresh("users").await;
+    let t = tree(&db).await;
+    let user = |name: &str, unit: &UnitRow| UserRow {
+        id: 0,
+        username: name.into(),
+        display_name: name.into(),
+        password_hash: "$argon2id$placeholder".into(),
+        unit_id: unit.id,
+        role: "editor".into(),
+        active: true,
+        created_at: at(1),
+        updated_at: at(1),
+    };
+    let ua = users::insert(&db, user("alice", &t.a1)).await.unwrap();
+    users::insert(&db, user("bob", &t.b)).await.unwrap();
+    assert!(matches!(
+        users::insert(&db, user("alice", &t.b)).await,
+        Err(DbError::Conflict(_))
+    ));
+    let in_a: Vec<String> = users::in_subtree(&db, &t.a.path)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(in_a, vec!["alice"]);
+    assert!(users::by_username(&db, "nobody").await.unwrap().is_none());
+
+    users::insert_session(
+        &db,
+        SessionRow {
+            token_hash: "h1".into(),
+            user_id: ua.id,
+            csrf_token: "c1".into(),
+            created_at: at(2),
+            expires_at: at(2) + Duration::hours(12),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(users::session(&db, "h1", at(2)).await.unwrap().is_some());
+    assert!(users::session(&db, "h1", at(3)).await.unwrap().is_none());
+    assert_eq!(users::delete_expired_sessions(&db, at(3)).await.unwrap(), 1);
+
+    let token = users::insert_token(
+        &db,
+        TokenRow {
+            id: 0,
+            user_id: ua.id,
+            label: "脚本".into(),
+            token_hash: "th".into(),
+            created_at: at(2),
+            last_used_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        users::token_by_hash(&db, "th").await.unwrap().map(|t| t.id),
+        Some(token.id)
+    );
+    users::delete_token(&db, ua.id, token.id).await.unwrap();
+    assert!(users::tokens_of(&db, ua.id).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn audit_filters_by_scope_entity_and_time() {
+    let db = fresh("audit").await;
+    let t = tree(&db).await;
+    for (day, path, action, entity) in [
+        (2, &t.a.path, "create", "account"),
+        (3, &t.a1.path, "update", "account"),
+        (4, &t.b.path, "update", "account"),
+        (5, &t.a.path, "create", "unit"),
+    ] {
+        audit::insert(
+            &db,
+            AuditRow {
+                id: 0,
+                at: at(day),
+                user_id: None,
+                username: "system".into(),
+                action: action.into(),
+                entity: entity.into(),
+                entity_id: Some(1),
+                unit_path: path.clone(),
+                summary: format!("第{day}天"),
+                before_json: None,
+                after_json: Some("{\"name\":\"甲\"}".into()),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let q = |scope: &str| AuditQuery {
+        scope_path: scope.into(),
+        page: 1,
+        per_page: 50,
+        ..Default::default()
+    };
+    assert_eq!(audit::list(&db, &q(&t.a.path)).await.unwrap().total, 3);
+    assert_eq!(audit::list(&db, &q(&t.root.path)).await.unwrap().total, 4);
+    let mut filtered = q(&t.root.path);
+    filtered.action = Some("update".into());
+    filtered.entity = Some("account".into());
+    filtered.from = Some(at(3));
+    filtered.until = Some(at(3) + Duration::hours(1));
+    let rows = audit::list_all(&db, &filtered).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].summary, "第3天");
+}

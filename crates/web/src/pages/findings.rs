@@ -1,0 +1,171 @@
+//! 整改: findings of the subtree, their evidence, and the rectification actions.
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::{csrf, page, query_string};
+use crate::session::User;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use govmedia_domain::inspection::{FindingAction, FindingSource, FindingStatus, is_overdue};
+use govmedia_domain::role::Permission;
+use govmedia_service::inspection::findings;
+use govmedia_store::inspection::FindingQuery;
+use maud::{Markup, html};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/findings", get(list))
+        .route("/findings/{id}", get(show))
+        .route("/findings/{id}/act", post(act))
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ListParams {
+    status: Option<String>,
+    overdue: Option<String>,
+    page: Option<u64>,
+}
+
+fn status_label(code: &str) -> &'static str {
+    FindingStatus::parse(code).map(|s| s.label()).unwrap_or("")
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<ListParams>,
+) -> Result<Markup, PageError> {
+    let status = match p.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(
+            FindingStatus::parse(s)
+                .map_err(|e| PageError::BadRequest(e.to_string()))?
+                .code()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let today = state.svc.today();
+    let q = FindingQuery {
+        status,
+        overdue_on: p
+            .overdue
+            .as_deref()
+            .filter(|o| !o.is_empty())
+            .map(|_| today),
+        page: p.page.unwrap_or(1),
+        per_page: 50,
+        ..Default::default()
+    };
+    let result = findings::list(&state.svc, &user.actor, q.clone()).await?;
+    let base = [
+        ("status", p.status.clone().unwrap_or_default()),
+        ("overdue", p.overdue.clone().unwrap_or_default()),
+    ];
+    Ok(page(
+        &user,
+        "整改",
+        "/findings",
+        html! {
+            h1 { "问题与整改" }
+            form.filters method="get" action="/findings" {
+                select name="status" { option value="" { "全部状态" } @for s in FindingStatus::ALL { option value=(s.code()) selected[p.status.as_deref() == Some(s.code())] { (s.label()) } } }
+                label { input type="checkbox" name="overdue" value="1" checked[p.overdue.is_some()]; "仅看逾期未整改" }
+                " " button type="submit" { "查询" }
+            }
+            p.muted { "共 " (result.total) " 项，第 " (result.page) " / " (result.pages()) " 页" }
+            table {
+                tr { th { "编号" } th { "检查项" } th { "来源" } th { "发现日期" } th { "状态" } th { "整改期限" } }
+                @for f in &result.items {
+                    @let status = FindingStatus::parse(&f.status).unwrap_or(FindingStatus::Pending);
+                    tr {
+                        td { a href={"/findings/" (f.id)} { "#" (f.id) } }
+                        td { (f.item_code) }
+                        td { (FindingSource::parse(&f.source).map(|s| s.label()).unwrap_or("")) }
+                        td { (f.seen_on) }
+                        td { (status.label()) }
+                        td { @if let Some(d) = f.deadline { (d) @if is_overdue(status, Some(d), today) { " " span.badge.bad { "逾期" } } } }
+                    }
+                }
+            }
+            div.pager {
+                @if result.page > 1 { a href={"/findings" (query_string(&[base[0].clone(), base[1].clone(), ("page", (result.page - 1).to_string())]))} { "上一页" } }
+                " "
+                @if result.page < result.pages() { a href={"/findings" (query_string(&[base[0].clone(), base[1].clone(), ("page", (result.page + 1).to_string())]))} { "下一页" } }
+            }
+        },
+    ))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    let f = findings::get(&state.svc, &user.actor, id).await?;
+    let status = FindingStatus::parse(&f.status).unwrap_or(FindingStatus::Pending);
+    let today = state.svc.today();
+    let mut actions: Vec<FindingAction> = Vec::new();
+    if user.actor.can(Permission::Rectify) {
+        actions.extend(status.unit_actions());
+    }
+    if user.actor.can(Permission::ReviewRectification) && f.unit_id != user.actor.unit_id {
+        actions.extend(status.office_actions());
+    }
+    Ok(page(
+        &user,
+        "问题详情",
+        "/findings",
+        html! {
+            h1 { "问题 #" (f.id) }
+            table.fields {
+                tr { th { "检查项" } td { (f.indicator_set) " / " code { (f.item_code) } } th { "次数" } td { (f.count) } }
+                tr { th { "来源" } td { (FindingSource::parse(&f.source).map(|s| s.label()).unwrap_or("")) } th { "记录人" } td { (f.recorded_by_name) "（" (f.seen_on) "）" } }
+                tr { th { "账号" } td { @if let Some(a) = f.account_id { a href={"/accounts/" (a)} { "账号#" (a) } } } th { "检查" } td { @if let (Some(c), Some(s)) = (f.campaign_id, f.sample_id) { a href={"/campaigns/" (c)} { "检查#" (c) } " · " a href={"/campaigns/samples/" (s)} { "评分表" } } } }
+                tr { th { "证据链接" } td colspan="3" { @if let Some(u) = &f.url { a href=(u) rel="noopener noreferrer" target="_blank" { (u) } } } }
+                tr { th { "内容摘录" } td colspan="3" { (f.excerpt.clone().unwrap_or_default()) } }
+                tr { th { "状态" } td { (status_label(&f.status)) } th { "整改期限" } td {
+                    @if let Some(d) = f.deadline { (d) @if is_overdue(status, Some(d), today) { " " span.badge.bad { "逾期" } } }
+                } }
+                tr { th { "整改情况" } td colspan="3" { (f.proof_text.clone().unwrap_or_default()) @if let Some(d) = f.proof_on { "（" (d) " 提交）" } } }
+                tr { th { "复核意见" } td colspan="3" { (f.review_comment.clone().unwrap_or_default()) } }
+            }
+            @for a in &actions {
+                form method="post" action={"/findings/" (f.id) "/act"} {
+                    (csrf(&user))
+                    input type="hidden" name="action" value=(a.code());
+                    @if matches!(a, FindingAction::SubmitProof | FindingAction::Reject | FindingAction::Verify) {
+                        textarea name="text" rows="3" cols="60" placeholder=(match a { FindingAction::SubmitProof => "整改情况说明，可附整改后的链接", FindingAction::Reject => "退回理由", _ => "复核意见（可不填）" }) {}
+                        br;
+                    }
+                    button type="submit" class=(if *a == FindingAction::Reject { "danger" } else { "" }) { (a.label()) }
+                }
+            }
+            p { a.button.secondary href={"/audit?entity=finding&entity_id=" (f.id)} { "变更记录" } }
+        },
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct ActForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    text: String,
+}
+
+async fn act(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<ActForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let action =
+        FindingAction::parse(&f.action).map_err(|e| PageError::BadRequest(e.to_string()))?;
+    findings::act(&state.svc, &user.actor, id, action, &f.text).await?;
+    Ok(Redirect::to(&format!("/findings/{id}")).into_response())
+}
