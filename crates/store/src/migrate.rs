@@ -37,19 +37,11 @@ const STEPS: &[Step] = &[
     },
     Step {
         version: 2,
-        name: "filings: filings, approval steps, events, attachments, announcements",
+        name: "filings: filings, approval steps, events, attachments, announcements, exports, notifications",
         statements: step_2_filings,
     },
-    Step {
-        version: 3,
-        name: "filing exports to the upper-level system",
-        statements: step_3_filing_exports,
-    },
-    Step {
-        version: 4,
-        name: "notifications",
-        statements: step_4_notifications,
-    },
+    // Versions 3 and 4 (filing exports, notifications) were folded into 2 before any
+    // release; numbers are never reused.
     Step {
         version: 5,
         name: "inspection: campaigns, samples, findings",
@@ -552,7 +544,7 @@ fn step_2_filings() -> Vec<Ddl> {
         }
         Ddl::Index(i.take())
     };
-    vec![
+    let mut ddl = vec![
         Ddl::Table(filings),
         Ddl::Table(steps),
         Ddl::Table(events),
@@ -573,10 +565,14 @@ fn step_2_filings() -> Vec<Ddl> {
             &["filing_id"],
         ),
         idx("idx_announcements_until", "announcements", &["until_on"]),
-    ]
+    ];
+    ddl.extend(filing_exports());
+    ddl.extend(notifications());
+    ddl
 }
 
-fn step_3_filing_exports() -> Vec<Ddl> {
+/// Part of step 2: forwardings to the upper-level system.
+fn filing_exports() -> Vec<Ddl> {
     use ColumnDef as C;
     let exports = Table::create()
         .table(filing_export::Entity)
@@ -617,7 +613,8 @@ fn step_3_filing_exports() -> Vec<Ddl> {
     vec![Ddl::Table(exports), Ddl::Index(idx.take())]
 }
 
-fn step_4_notifications() -> Vec<Ddl> {
+/// Part of step 2: messages to applicants.
+fn notifications() -> Vec<Ddl> {
     use ColumnDef as C;
     let table = Table::create()
         .table(notification::Entity)

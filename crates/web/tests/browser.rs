@@ -352,3 +352,117 @@ fn expect(text: &str, needle: &str, place: &str) -> Result<(), String> {
         Err(format!("{place} does not show “{needle}”"))
     }
 }
+
+/// Issue 3's walk: a clerk applies to open an account, the application passes two
+/// approval levels (the unit's head, then the government office), the clerk records
+/// it opened, and the public sees the opening announcement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_opening_passes_two_approval_levels_to_the_public_announcement() {
+    let Some((_driver, client)) = start_browser().await else {
+        return;
+    };
+    let base = start_demo_server().await;
+    let result = opening_walk(&client, &base).await;
+    if result.is_err() {
+        screenshot(&client, "filing-failure.png").await;
+    }
+    client.close().await.ok();
+    result.unwrap();
+}
+
+async fn log_in(client: &Client, base: &str, user: &str, password: &str) -> Result<(), String> {
+    client
+        .goto(&format!("{base}/login"))
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(client, "input[name=username]", user).await;
+    fill(client, "input[name=password]", password).await;
+    click(client, "form button[type=submit]").await;
+    wait_for(client, "main", "账号总数").await.map(|_| ())
+}
+
+async fn log_out(client: &Client) -> Result<(), String> {
+    click(client, "form[action='/logout'] button").await;
+    wait_for(client, "body", "登录").await.map(|_| ())
+}
+
+async fn opening_walk(client: &Client, base: &str) -> Result<(), String> {
+    let err = |e: fantoccini::error::CmdError| e.to_string();
+    // The clerk of 昆山市教育局 applies.
+    log_in(client, base, "jiaoyu", "govmedia-demo-2").await?;
+    client
+        .goto(&format!("{base}/filings/new?kind=open"))
+        .await
+        .map_err(err)?;
+    wait_for(client, "main", "开设备案申请").await?;
+    fill(client, "textarea[name=reason]", "开设快手号发布教育短视频").await;
+    fill(client, "input[name=name]", "昆山教育快手").await;
+    client
+        .find(Locator::Css("select[name=platform]"))
+        .await
+        .map_err(err)?
+        .select_by_value("kuaishou")
+        .await
+        .map_err(err)?;
+    click(client, "button[name=intent][value=submit]").await;
+    wait_for(client, "main", "审批中").await?;
+    let detail = client.current_url().await.map_err(err)?.to_string();
+    screenshot(client, "filing-submitted.png").await;
+    log_out(client).await?;
+
+    // Level 1 (the unit's head) and level 2 (the government office), from 待我审批.
+    log_in(client, base, "admin", "govmedia-demo-1").await?;
+    client
+        .goto(&format!("{base}/filings/inbox"))
+        .await
+        .map_err(err)?;
+    wait_for(client, "main", "昆山教育快手").await?;
+    client.goto(&detail).await.map_err(err)?;
+    wait_for(client, "main", "审批：主办单位意见").await?;
+    click(client, "form[action$='/decide'] button[value=approve]").await;
+    wait_for(client, "main", "审批：市政府办公室意见").await?;
+    fill(
+        client,
+        "form[action$='/decide'] textarea[name=comment]",
+        "同意开设",
+    )
+    .await;
+    click(client, "form[action$='/decide'] button[value=approve]").await;
+    wait_for(client, "main", "已批准").await?;
+    screenshot(client, "filing-approved.png").await;
+    log_out(client).await?;
+
+    // The clerk records it opened today; the account exists with its announcement.
+    log_in(client, base, "jiaoyu", "govmedia-demo-2").await?;
+    client.goto(&detail).await.map_err(err)?;
+    wait_for(client, "main", "登记开通").await?;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .date_naive()
+        .to_string();
+    client
+        .execute(
+            "document.querySelector('input[name=opened_on]').value = arguments[0];",
+            vec![serde_json::Value::String(today)],
+        )
+        .await
+        .map_err(err)?;
+    fill(
+        client,
+        "input[name=url]",
+        "https://www.kuaishou.com/profile/ks-edu",
+    )
+    .await;
+    click(client, "form[action$='/opened'] button[type=submit]").await;
+    wait_for(client, "main", "昆山教育快手").await?;
+    log_out(client).await?;
+
+    // The public sees the opening announcement without logging in.
+    client
+        .goto(&format!("{base}/public/announcements"))
+        .await
+        .map_err(err)?;
+    let page = wait_for(client, "main", "关于开通“昆山教育快手”政务新媒体的公告").await?;
+    expect(&page, "昆山市教育局", "the announcement")?;
+    screenshot(client, "announcement.png").await;
+    Ok(())
+}

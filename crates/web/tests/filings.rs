@@ -458,3 +458,150 @@ async fn filing_endpoints_require_login_and_roles() {
     let r = clerk.api("POST", "/api/v1/filings", Some(body)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }
+
+/// Every filing endpoint, tried by a host administrator of a sibling unit: each
+/// answers "not found" (or "forbidden" for a role check) and changes nothing.
+#[tokio::test]
+async fn authorization_table_for_a_sibling_unit() {
+    let w = world("webfilingtable").await;
+    add_user(&w.svc, "a_clerk", w.unit_a, "host_admin").await;
+    let clerk = login(&w.app, "a_clerk", PASSWORD).await.ok().unwrap();
+    let other = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let body = serde_json::json!({"kind": "close", "account_id": w.account_a, "reason": "无力维护",
+        "effective_on": "2026-03-02", "notice_url": "https://weibo.com/n", "submit": false});
+    let r = clerk
+        .api("POST", "/api/v1/filings", Some(body.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = upload(
+        &clerk,
+        &format!("/filings/{id}/attachments"),
+        "a.pdf",
+        b"%PDF-1.4",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let f = format!("/filings/{id}");
+    let att = {
+        let v: serde_json::Value =
+            serde_json::from_str(&clerk.api("GET", &format!("/api/v1{f}"), None).await.body)
+                .unwrap();
+        v["attachments"][0]["id"].as_i64().unwrap()
+    };
+    for path in [
+        f.clone(),
+        format!("{f}/edit"),
+        format!("{f}/form.docx"),
+        format!("{f}/form.pdf"),
+        format!("{f}/attachments/{att}"),
+    ] {
+        assert_eq!(
+            other.get(&path).await.status,
+            StatusCode::NOT_FOUND,
+            "GET {path}"
+        );
+    }
+    for path in [
+        format!("{f}/submit"),
+        format!("{f}/decide"),
+        format!("{f}/opened"),
+        format!("{f}/edit"),
+    ] {
+        let fields = [
+            ("step", "0"),
+            ("decision", "approve"),
+            ("opened_on", "2026-03-02"),
+            ("filing_kind", "close"),
+            ("reason", "x"),
+            ("name", "x"),
+            ("platform", "weibo"),
+        ];
+        let status = other.post_form(&path, &fields).await.status;
+        assert!(
+            matches!(
+                status,
+                StatusCode::NOT_FOUND | StatusCode::UNPROCESSABLE_ENTITY
+            ),
+            "POST {path}: {status}"
+        );
+    }
+    assert_eq!(
+        upload(&other, &format!("{f}/attachments"), "b.pdf", b"%PDF-1.4")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let api = format!("/api/v1{f}");
+    assert_eq!(
+        other.api("GET", &api, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other.api("PUT", &api, Some(body.clone())).await.status,
+        StatusCode::NOT_FOUND
+    );
+    for (path, json) in [
+        (format!("{api}/submit"), None),
+        (
+            format!("{api}/decide"),
+            Some(serde_json::json!({"step": 0, "decision": "approve"})),
+        ),
+        (
+            format!("{api}/opened"),
+            Some(serde_json::json!({"opened_on": "2026-03-02"})),
+        ),
+    ] {
+        assert_eq!(
+            other.api("POST", &path, json).await.status,
+            StatusCode::NOT_FOUND,
+            "POST {path}"
+        );
+    }
+    // Office-only endpoints refuse a host administrator by role.
+    assert_eq!(
+        other
+            .api(
+                "POST",
+                "/api/v1/filings/export",
+                Some(serde_json::json!({}))
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        other.get("/filings/exports").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Lists and reports of the sibling do not contain it.
+    for path in [
+        "/api/v1/filings",
+        "/api/v1/filings/inbox",
+        "/api/v1/filings/deadlines",
+    ] {
+        let r = other.api("GET", path, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(!r.body.contains("测试教育"), "{path}: {}", r.body);
+    }
+    let r = other
+        .api(
+            "GET",
+            &format!("/api/v1/filings/findings?unit={}", w.unit_a),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Nothing changed: still a draft, one attachment, no decision.
+    let v: serde_json::Value =
+        serde_json::from_str(&clerk.api("GET", &api, None).await.body).unwrap();
+    assert_eq!(v["status"], "draft");
+    assert_eq!(v["attachments"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        v["events"].as_array().map(Vec::len),
+        Some(2),
+        "create and attach only"
+    );
+}

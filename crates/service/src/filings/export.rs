@@ -238,5 +238,8 @@ pub async fn export_for_upper(
 /// The export records of the actor's subtree.
 pub async fn exports(svc: &Services, actor: &Actor) -> ServiceResult<Vec<ExportRow>> {
     actor.require(Permission::ApproveFilings)?;
+    if !actor.role.is_supervisor() {
+        return Err(ServiceError::Forbidden);
+    }
     Ok(govmedia_store::filings::exports_in(&svc.db, actor.unit_path.as_str()).await?)
 }

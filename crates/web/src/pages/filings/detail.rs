@@ -54,7 +54,7 @@ async fn detail(
                 @if let Some(u) = &v.notice_url { tr { th { "停更说明" } td { a href=(u) rel="noopener noreferrer" { (u) } } } }
                 @if let Some(d) = &s.deadline {
                     tr { th { "生效日期" } td { (d.effective_on.map(|x| x.to_string()).unwrap_or_else(|| "尚未生效".into())) } }
-                    tr { th { "备案期限" } td { @if let (Some(p), Some(day)) = (d.period, d.deadline) { (day) "（生效后" (p) "）" } @else { "本地区政策未规定" } } }
+                    tr { th { "备案期限" } td { @match (d.period, d.deadline) { (Some(p), Some(day)) => { (day) "（生效后" (p) "）" } (Some(p), None) => { "生效（开通）后" (p) } (None, _) => { "本地区政策未规定" } } } }
                     tr { th { "备案日期" } td { (d.filed_on.map(|x| x.to_string()).unwrap_or_default()) @if d.overdue { " " span.flag { "已逾期" } } } }
                     tr { th { "是否迟报" } td { @match d.late_by { Some(0) => { "按时" } Some(n) => { span.flag { "迟报" (n) (d.period.map(|p| p.count.label()).unwrap_or("天")) } } None => { "—" } } } }
                     @if let Some(f) = d.forwarding_deadline { tr { th { "报送上级期限" } td { (f) } } }
