@@ -10,13 +10,14 @@ use govmedia_domain::sampling::{self, SampleSize};
 use govmedia_domain::unit::UnitDraft;
 use govmedia_service::crypto::Sealer;
 use govmedia_service::inspection::campaigns::{self, CampaignInput, ScoreLine};
-use govmedia_service::inspection::{findings, notice};
+use govmedia_service::inspection::{assessment, findings, notice};
 use govmedia_service::users::UserInput;
 use govmedia_service::{Actor, FixedClock, ServiceError, Services, accounts, units};
 use std::sync::Arc;
 
 struct World {
     svc: Services,
+    clock: Arc<FixedClock>,
     admin: Actor,
     inspector: Actor,
     host_a: Actor,
@@ -48,12 +49,13 @@ async fn world(label: &str) -> World {
     let url = govmedia_store::fresh_test_database_url(label)
         .await
         .unwrap();
+    let clock = Arc::new(FixedClock::new(
+        chrono::Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
+    ));
     let svc = Services::new(
         govmedia_store::connect(&url, 4).await.unwrap(),
         Sealer::from_base64(&Sealer::generate_key()).unwrap(),
-        Arc::new(FixedClock::new(
-            chrono::Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
-        )),
+        clock.clone(),
     );
     let draft = |name: &str, kind: &str| {
         UnitDraft::parse(name, None, "county", kind, None, None, None).unwrap()
@@ -93,6 +95,7 @@ async fn world(label: &str) -> World {
     let host_b = user(&svc, "host_b", b.id, "host_admin").await;
     World {
         svc,
+        clock,
         admin,
         inspector,
         host_a,
@@ -304,4 +307,65 @@ async fn score_close_rectify_and_verify() {
             .total,
         5
     );
+}
+
+#[tokio::test]
+async fn the_annual_assessment_is_computed_from_campaigns_and_rectification() {
+    let w = world("assessment").await;
+    let c = campaigns::create(&w.svc, &w.admin, &campaign_input(w.unit_a, "100%"))
+        .await
+        .unwrap();
+    let samples = campaigns::samples(&w.svc, &w.admin, c.id).await.unwrap();
+    // Two accounts vetoed (内容不更新), one with a deduction, the rest clean.
+    let veto = vec![ScoreLine {
+        item: "veto_no_update".into(),
+        ..Default::default()
+    }];
+    let late = vec![ScoreLine {
+        item: "update_late".into(),
+        ..Default::default()
+    }];
+    for (i, s) in samples.iter().enumerate() {
+        let lines: &[ScoreLine] = match i {
+            0 | 1 => &veto,
+            2 => &late,
+            _ => &[],
+        };
+        campaigns::submit_scoresheet(&w.svc, &w.admin, s.id, lines)
+            .await
+            .unwrap();
+    }
+    campaigns::close(&w.svc, &w.admin, c.id, "测政办通〔2026〕2号")
+        .await
+        .unwrap();
+    // Nobody rectifies; twenty days later everything is overdue.
+    w.clock.advance(chrono::Duration::days(20));
+    let ranking = assessment::ranking(&w.svc, &w.admin, 2026).await.unwrap();
+    assert_eq!(ranking.len(), 2);
+    let (first, second) = (&ranking[0], &ranking[1]);
+    assert_eq!(first.unit.name, "测试县卫生健康委员会");
+    assert_eq!(first.result.total.unwrap().to_string(), "100");
+    assert_eq!(second.unit.id, w.unit_a);
+    assert_eq!(second.result.verdict.label(), "不合格");
+    assert_eq!(
+        second.result.vetoed_by,
+        vec!["veto_upper_check".to_string()]
+    );
+    let overdue = second
+        .findings
+        .iter()
+        .filter(|f| f.item == "rectify_overdue")
+        .count();
+    assert_eq!(
+        overdue, 3,
+        "each overdue finding is evidence: {:?}",
+        second.findings
+    );
+    // A year without campaigns has nothing to count; unit admins cannot assess.
+    let ranking_2025 = assessment::ranking(&w.svc, &w.admin, 2025).await.unwrap();
+    assert!(ranking_2025.iter().all(|a| a.result.vetoed_by.is_empty()));
+    assert!(matches!(
+        assessment::ranking(&w.svc, &w.host_a, 2026).await,
+        Err(ServiceError::Forbidden)
+    ));
 }

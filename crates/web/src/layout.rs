@@ -25,6 +25,11 @@ pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
         ("/flags", "问题提示", true),
         ("/campaigns", "检查", true),
         ("/findings", "整改", true),
+        (
+            "/assessment",
+            "考核",
+            a.can(Permission::ReviewRectification),
+        ),
         ("/filings", "备案", true),
         ("/users", "用户", a.can(Permission::ManageUsers)),
         ("/audit", "审计日志", a.can(Permission::ViewAudit)),

@@ -171,6 +171,36 @@ async fn campaign_scoresheet_notice_and_rectification_over_http() {
         StatusCode::SEE_OTHER
     );
     assert!(admin.get(&path).await.body.contains("已复核"));
+    // The annual assessment ranks the units below the office, with an export.
+    let ranking = admin.get("/assessment?year=2026").await;
+    assert_eq!(ranking.status, StatusCode::OK);
+    assert!(ranking.body.contains("测试县教育局") && ranking.body.contains("测试县卫生健康委员会"));
+    assert!(
+        admin
+            .get("/assessment/export.xlsx?year=2026")
+            .await
+            .bytes
+            .starts_with(b"PK")
+    );
+    let detail = admin
+        .get(&format!("/assessment/units/{}?year=2026", w.unit_a))
+        .await;
+    assert_eq!(detail.status, StatusCode::OK);
+    assert_eq!(
+        unit_a.get("/assessment").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        unit_b
+            .get(&format!("/assessment/units/{}", w.unit_a))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        admin.get("/assessment?year=99999").await.status,
+        StatusCode::BAD_REQUEST
+    );
     // Without the CSRF token nothing happens.
     let forged = admin
         .post_form_raw(

@@ -7,6 +7,7 @@
 //! an inspector records for one sampled account; every stored finding keeps its
 //! evidence, so each number of a score can be traced back.
 
+pub mod assessment;
 pub mod campaigns;
 pub mod findings;
 pub mod notice;

@@ -1,6 +1,7 @@
 //! Server-rendered pages.
 
 pub mod accounts;
+mod assessment;
 mod audit;
 mod calendar;
 mod campaigns;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(audit::routes())
         .merge(campaigns::routes())
+        .merge(assessment::routes())
         .merge(findings::routes())
         .merge(settings::routes())
         .merge(public::routes())

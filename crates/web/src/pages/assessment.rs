@@ -1,0 +1,160 @@
+//! 年度考核: the units below the actor's, assessed with 003 附件3 from the system's
+//! data, ranked, each number traceable to its evidence; exportable.
+
+use super::xlsx_response;
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::page;
+use crate::session::User;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use chrono::Datelike;
+use govmedia_domain::scoring::{Evidence, ScoreResult};
+use govmedia_service::excel::Table;
+use govmedia_service::inspection::assessment::{self, COMPUTED, UnitAssessment};
+use maud::{Markup, html};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/assessment", get(ranking))
+        .route("/assessment/export.xlsx", get(export))
+        .route("/assessment/units/{id}", get(detail))
+}
+
+#[derive(serde::Deserialize, Default)]
+struct YearParam {
+    year: Option<i32>,
+}
+
+fn year_of(state: &AppState, p: &YearParam) -> Result<i32, PageError> {
+    let year = p.year.unwrap_or_else(|| state.svc.today().year());
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(PageError::BadRequest("年份无效".into()))
+    }
+}
+
+fn total(r: &ScoreResult) -> String {
+    r.total
+        .map(|t| t.to_string())
+        .unwrap_or_else(|| "单项否决".into())
+}
+
+fn computed_note() -> Markup {
+    html! {
+        p.muted { "系统按本系统数据计算的考核项：" (COMPUTED.join("、"))
+            "。上级抽查中的严重错误、季度自查、绩效考核、弄虚作假、表彰等需单位申报并经核实的项目尚未接入，暂按未发现计。" }
+    }
+}
+
+async fn ranking(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<YearParam>,
+) -> Result<Markup, PageError> {
+    let year = year_of(&state, &p)?;
+    let rows = assessment::ranking(&state.svc, &user.actor, year).await?;
+    Ok(page(
+        &user,
+        "年度考核",
+        "/assessment",
+        html! {
+            h1 { (year) "年度政务新媒体监管工作考核" }
+            form.filters method="get" action="/assessment" {
+                label { "年度 " input name="year" value=(year) size="5" inputmode="numeric"; }
+                " " button type="submit" { "查询" }
+            }
+            div.actions { a.button.secondary href={"/assessment/export.xlsx?year=" (year)} { "导出Excel" } button.secondary onclick="window.print()" type="button" { "打印" } }
+            (computed_note())
+            (table(&rows, year))
+        },
+    ))
+}
+
+fn table(rows: &[UnitAssessment], year: i32) -> Markup {
+    html! {
+        table {
+            tr { th { "排名" } th { "单位" } th { "得分" } th { "扣分后" } th { "加分" } th { "结论" } th { "否决项" } }
+            @for (i, a) in rows.iter().enumerate() { tr {
+                td { (i + 1) }
+                td { a href={"/assessment/units/" (a.unit.id) "?year=" (year)} { (a.unit.name) } }
+                td { (total(&a.result)) }
+                td { (a.result.deduction_score.map(|t| t.to_string()).unwrap_or_default()) }
+                td { (a.result.bonus.map(|t| t.to_string()).unwrap_or_default()) }
+                td { span class=(if a.result.verdict.label() == "合格" { "badge ok" } else { "badge bad" }) { (a.result.verdict.label()) } }
+                td { (a.result.vetoed_by.join("、")) }
+            } }
+        }
+    }
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Query(p): Query<YearParam>,
+) -> Result<Markup, PageError> {
+    let year = year_of(&state, &p)?;
+    let unit = govmedia_service::units::get(&state.svc, &user.actor, id).await?;
+    let a = assessment::assess(&state.svc, &user.actor, &unit, year).await?;
+    Ok(page(
+        &user,
+        "年度考核明细",
+        "/assessment",
+        html! {
+            h1 { (unit.name) " " (year) "年度考核明细" }
+            p { "得分：" strong { (total(&a.result)) } "　结论：" strong { (a.result.verdict.label()) } }
+            (computed_note())
+            table {
+                tr { th { "考核项" } th { "次数" } th { "扣分/加分" } th { "封顶" } th { "依据" } }
+                @for i in a.result.items.iter().filter(|i| i.count > 0) { tr {
+                    td { (i.name) " " code { (i.code) } }
+                    td { (i.count) } td { (i.points) } td { @if i.capped { "已封顶" } }
+                    td { @for f in &i.findings { @match &f.evidence {
+                        Some(Evidence::Id(fid)) => { a href={"/findings/" (fid)} { "问题#" (fid) } br; },
+                        Some(Evidence::Text(t)) => { (t) br; },
+                        None => {},
+                    } } }
+                } }
+            }
+            @if a.result.items.iter().all(|i| i.count == 0) { p { "未发现扣分或否决情形。" } }
+        },
+    ))
+}
+
+async fn export(
+    State(state): State<AppState>,
+    user: User,
+    Query(p): Query<YearParam>,
+) -> Result<Response, PageError> {
+    let year = year_of(&state, &p)?;
+    let rows = assessment::ranking(&state.svc, &user.actor, year).await?;
+    let table = Table {
+        title: format!("{year}年度考核"),
+        headers: ["排名", "单位", "得分", "扣分后", "加分", "结论", "否决项"]
+            .map(String::from)
+            .to_vec(),
+        rows: rows
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                vec![
+                    (i + 1).to_string(),
+                    a.unit.name.clone(),
+                    total(&a.result),
+                    a.result
+                        .deduction_score
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
+                    a.result.bonus.map(|t| t.to_string()).unwrap_or_default(),
+                    a.result.verdict.label().to_string(),
+                    a.result.vetoed_by.join("、"),
+                ]
+            })
+            .collect(),
+    };
+    xlsx_response(&format!("{year}年度考核.xlsx"), &table)
+}
