@@ -6,9 +6,10 @@ mod filings;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::error::ApiQuery;
 use crate::pages_api::{DirectoryParams, ListParams, parse_platform};
 use crate::session::{SESSION_COOKIE, constant_time_eq, cookie};
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::response::IntoResponse;
@@ -162,7 +163,7 @@ async fn delete_unit(
 async fn list_accounts(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult {
     let (q, unit) = p.query(p.per_page.unwrap_or(50).clamp(1, 500))?;
     let page = accounts::list(&s.svc, &a, q, unit).await?;
@@ -256,7 +257,7 @@ async fn update_user(
     ok(user_json(&users::update(&s.svc, &a, id, &input).await?))
 }
 
-async fn directory(State(s): State<AppState>, Query(p): Query<DirectoryParams>) -> ApiResult {
+async fn directory(State(s): State<AppState>, ApiQuery(p): ApiQuery<DirectoryParams>) -> ApiResult {
     let platform = parse_platform(&p.platform)?;
     let unit = match p.unit.as_deref().filter(|u| !u.is_empty()) {
         Some(u) => Some(
@@ -279,6 +280,6 @@ struct VerifyQuery {
     name: String,
 }
 
-async fn verify(State(s): State<AppState>, Query(q): Query<VerifyQuery>) -> ApiResult {
+async fn verify(State(s): State<AppState>, ApiQuery(q): ApiQuery<VerifyQuery>) -> ApiResult {
     ok(public::verify(&s.svc, &q.platform, &q.name).await?)
 }

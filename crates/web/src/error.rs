@@ -102,3 +102,43 @@ impl IntoResponse for ApiError {
             .into_response()
     }
 }
+
+const BAD_QUERY: &str = "查询参数有误：页码、数量、编号应为数字，日期格式如 2026-03-31";
+
+/// `Query` for the API: a malformed query string is a 422 JSON error in Chinese.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for ApiQuery<T>
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|_| ApiError(ServiceError::field("query", BAD_QUERY)))
+    }
+}
+
+/// `Query` for pages: a malformed query string is a 400 page in Chinese.
+pub struct PageQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for PageQuery<T>
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, PageError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| PageQuery(q.0))
+            .map_err(|_| PageError::BadRequest(BAD_QUERY.into()))
+    }
+}

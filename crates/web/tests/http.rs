@@ -354,7 +354,11 @@ async fn invalid_account_input_is_explained_and_not_saved() {
         (Some(2), Some(1), Some(1))
     );
     let bad = c.api("GET", "/api/v1/accounts?page=abc", None).await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("查询参数有误"), "{}", bad.body);
+    let page = c.get("/accounts?page=abc").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("查询参数有误"));
 }
 
 #[tokio::test]

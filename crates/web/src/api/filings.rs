@@ -3,9 +3,10 @@
 
 use super::{ApiResult, ApiUser, created, ok};
 use crate::AppState;
+use crate::error::ApiQuery;
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use govmedia_domain::unit::FieldError;
 use govmedia_service::{ServiceError, calendar, filings, policy};
@@ -41,7 +42,10 @@ struct DeadlineQuery {
 }
 
 /// `GET /calendar/deadline?from=YYYY-MM-DD&working_days=N`: public, like the calendar itself.
-async fn calendar_deadline(State(s): State<AppState>, Query(q): Query<DeadlineQuery>) -> ApiResult {
+async fn calendar_deadline(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<DeadlineQuery>,
+) -> ApiResult {
     let mut errors = Vec::new();
     let from = match q.from.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         None => {
@@ -100,7 +104,7 @@ struct FilingListQuery {
 async fn list_filings(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Query(q): Query<FilingListQuery>,
+    ApiQuery(q): ApiQuery<FilingListQuery>,
 ) -> ApiResult {
     let status = match q.status.as_deref().filter(|v| !v.is_empty()) {
         Some(v) => Some(
@@ -282,7 +286,7 @@ struct FindingsQuery {
 async fn filing_findings(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Query(q): Query<FindingsQuery>,
+    ApiQuery(q): ApiQuery<FindingsQuery>,
 ) -> ApiResult {
     let unit = match q.unit.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => v

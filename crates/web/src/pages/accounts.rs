@@ -5,9 +5,10 @@ use super::form_outcome;
 use super::{opt_id, xlsx_response};
 use crate::AppState;
 use crate::error::PageError;
+use crate::error::PageQuery;
 use crate::layout::{csrf, page, query_string};
 use crate::session::{CsrfOnly, User};
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -131,7 +132,7 @@ fn platform_label(code: &str, other: &Option<String>) -> String {
 async fn list(
     State(state): State<AppState>,
     user: User,
-    Query(p): Query<ListParams>,
+    PageQuery(p): PageQuery<ListParams>,
 ) -> Result<Markup, PageError> {
     let (q, unit) = p.query(20)?;
     let result = accounts::list(&state.svc, &user.actor, q.clone(), unit).await?;
@@ -207,7 +208,7 @@ async fn list(
 async fn export(
     State(state): State<AppState>,
     user: User,
-    Query(p): Query<ListParams>,
+    PageQuery(p): PageQuery<ListParams>,
 ) -> Result<Response, PageError> {
     let (q, unit) = p.query(20)?;
     let rows = accounts::list_all(&state.svc, &user.actor, q, unit).await?;

@@ -4,10 +4,11 @@
 use super::xlsx_response;
 use crate::AppState;
 use crate::error::PageError;
+use crate::error::PageQuery;
 use crate::layout::page;
 use crate::session::User;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use chrono::Datelike;
@@ -53,7 +54,7 @@ fn computed_note() -> Markup {
 async fn ranking(
     State(state): State<AppState>,
     user: User,
-    Query(p): Query<YearParam>,
+    PageQuery(p): PageQuery<YearParam>,
 ) -> Result<Markup, PageError> {
     let year = year_of(&state, &p)?;
     let rows = assessment::ranking(&state.svc, &user.actor, year).await?;
@@ -95,7 +96,7 @@ async fn detail(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<i64>,
-    Query(p): Query<YearParam>,
+    PageQuery(p): PageQuery<YearParam>,
 ) -> Result<Markup, PageError> {
     let year = year_of(&state, &p)?;
     let unit = govmedia_service::units::get(&state.svc, &user.actor, id).await?;
@@ -128,7 +129,7 @@ async fn detail(
 async fn export(
     State(state): State<AppState>,
     user: User,
-    Query(p): Query<YearParam>,
+    PageQuery(p): PageQuery<YearParam>,
 ) -> Result<Response, PageError> {
     let year = year_of(&state, &p)?;
     let rows = assessment::ranking(&state.svc, &user.actor, year).await?;

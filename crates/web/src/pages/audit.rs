@@ -3,10 +3,11 @@
 use super::xlsx_response;
 use crate::AppState;
 use crate::error::PageError;
+use crate::error::PageQuery;
 use crate::layout::{page, query_string};
 use crate::session::User;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -76,7 +77,7 @@ impl Params {
 async fn show(
     State(state): State<AppState>,
     user: User,
-    Query(p): Query<Params>,
+    PageQuery(p): PageQuery<Params>,
 ) -> Result<Markup, PageError> {
     let result = list(&state.svc, &user.actor, p.query()?).await?;
     let s = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -123,7 +124,7 @@ async fn show(
 async fn export(
     State(state): State<AppState>,
     user: User,
-    Query(p): Query<Params>,
+    PageQuery(p): PageQuery<Params>,
 ) -> Result<Response, PageError> {
     let rows = list_all(&state.svc, &user.actor, p.query()?).await?;
     let table = Table {

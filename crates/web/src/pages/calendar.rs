@@ -3,9 +3,10 @@
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::error::PageQuery;
 use crate::layout::{csrf, page};
 use crate::session::User;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -97,7 +98,7 @@ async fn render(
 async fn show(
     State(state): State<AppState>,
     user: User,
-    Query(p): Query<Params>,
+    PageQuery(p): PageQuery<Params>,
 ) -> Result<Markup, PageError> {
     render(&state, &user, &p, None, vec![]).await
 }

@@ -2,10 +2,11 @@
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::error::PageQuery;
 use crate::layout::{csrf, page, query_string};
 use crate::session::User;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use govmedia_domain::inspection::{FindingAction, FindingSource, FindingStatus, is_overdue};
@@ -35,7 +36,7 @@ fn status_label(code: &str) -> &'static str {
 async fn list(
     State(state): State<AppState>,
     user: User,
-    Query(p): Query<ListParams>,
+    PageQuery(p): PageQuery<ListParams>,
 ) -> Result<Markup, PageError> {
     let status = match p.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(

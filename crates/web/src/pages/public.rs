@@ -2,9 +2,10 @@
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::error::PageQuery;
 use crate::layout::{bare, query_string};
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use govmedia_domain::account::Platform;
 use govmedia_service::{ServiceError, public};
@@ -37,7 +38,7 @@ pub fn parse_platform(p: &Option<String>) -> Result<Option<Platform>, ServiceErr
 
 async fn directory(
     State(state): State<AppState>,
-    Query(p): Query<DirectoryParams>,
+    PageQuery(p): PageQuery<DirectoryParams>,
 ) -> Result<Markup, PageError> {
     let platform = parse_platform(&p.platform)?;
     let unit = super::accounts::parse_unit(&p.unit)?;
@@ -88,7 +89,7 @@ struct VerifyParams {
 
 async fn verify(
     State(state): State<AppState>,
-    Query(p): Query<VerifyParams>,
+    PageQuery(p): PageQuery<VerifyParams>,
 ) -> Result<Markup, PageError> {
     let answer = match (&p.platform, &p.name) {
         (Some(pl), Some(n)) if !n.trim().is_empty() => {

@@ -4,11 +4,12 @@
 use super::status_tag;
 use crate::AppState;
 use crate::error::PageError;
+use crate::error::PageQuery;
 use crate::layout::{csrf, page};
 use crate::session::{CsrfOnly, User};
 use axum::Form;
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -281,7 +282,7 @@ async fn form_docx(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<i64>,
-    Query(p): Query<FormParams>,
+    PageQuery(p): PageQuery<FormParams>,
 ) -> Result<Response, PageError> {
     let doc = form_doc(&state, &user, id, &p).await?;
     let bytes = govmedia_service::forms::docx::render(&doc)?;
@@ -296,7 +297,7 @@ async fn form_pdf(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<i64>,
-    Query(p): Query<FormParams>,
+    PageQuery(p): PageQuery<FormParams>,
 ) -> Result<Response, PageError> {
     let doc = form_doc(&state, &user, id, &p).await?;
     Ok(download_response(

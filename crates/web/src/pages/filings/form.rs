@@ -2,12 +2,13 @@
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::error::PageQuery;
 use crate::layout::{csrf, page};
 use crate::pages::accounts::{account_fields, input_from_draft, input_from_pairs};
 use crate::session::User;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -88,7 +89,7 @@ async fn form_page(
 async fn new_form(
     State(state): State<AppState>,
     user: User,
-    Query(p): Query<NewParams>,
+    PageQuery(p): PageQuery<NewParams>,
 ) -> Result<Markup, PageError> {
     user.actor.require(Permission::FileFilings)?;
     let kind = FilingKind::parse(p.kind.as_deref().unwrap_or("open"))

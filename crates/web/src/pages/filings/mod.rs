@@ -9,11 +9,12 @@ mod reports;
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::error::PageQuery;
 use crate::layout::{csrf, page};
 use crate::session::{CsrfOnly, User};
 use axum::Form;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use govmedia_domain::filing::FilingStatus;
@@ -79,7 +80,7 @@ struct ListParams {
 async fn list(
     State(state): State<AppState>,
     user: User,
-    Query(p): Query<ListParams>,
+    PageQuery(p): PageQuery<ListParams>,
 ) -> Result<Markup, PageError> {
     let status = match p.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => {
