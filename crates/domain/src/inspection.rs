@@ -93,6 +93,7 @@ impl FindingStatus {
     /// Actions the office (reviewer) may take in this status.
     pub fn office_actions(self) -> &'static [FindingAction] {
         match self {
+            FindingStatus::Pending => &[FindingAction::Notify],
             FindingStatus::Rectified => &[FindingAction::Verify, FindingAction::Reject],
             _ => &[],
         }

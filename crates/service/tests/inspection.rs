@@ -369,3 +369,87 @@ async fn the_annual_assessment_is_computed_from_campaigns_and_rectification() {
         Err(ServiceError::Forbidden)
     ));
 }
+
+#[tokio::test]
+async fn a_public_report_is_recorded_notified_and_rectified() {
+    use govmedia_service::inspection::findings::FindingInput;
+    let w = world("publicreport").await;
+    let input = FindingInput {
+        account_id: w.accounts_a[0].to_string(),
+        item: "improper_content".into(),
+        count: "2".into(),
+        source: "public_report".into(),
+        url: "https://weibo.com/2".into(),
+        excerpt: "网民反映转发娱乐八卦".into(),
+        seen_on: "2026-03-01".into(),
+    };
+    // The unit's own admin may not record findings; bad input is refused field by field.
+    assert!(matches!(
+        findings::record_finding(&w.svc, &w.host_a, &input).await,
+        Err(ServiceError::Forbidden)
+    ));
+    let bad = FindingInput {
+        account_id: "x".into(),
+        item: "nope".into(),
+        count: "0".into(),
+        source: "rumour".into(),
+        url: "ftp://x".into(),
+        seen_on: "2099-01-01".into(),
+        ..Default::default()
+    };
+    let Err(ServiceError::Validation(fields)) =
+        findings::record_finding(&w.svc, &w.admin, &bad).await
+    else {
+        panic!("expected validation errors");
+    };
+    assert_eq!(fields.len(), 6, "{fields:?}");
+    let f = findings::record_finding(&w.svc, &w.inspector, &input)
+        .await
+        .unwrap();
+    assert_eq!(
+        (f.status.as_str(), f.count, f.deadline),
+        ("pending", 2, None)
+    );
+    // The unit cannot act before the office notifies it; then the deadline runs.
+    assert!(
+        findings::act(&w.svc, &w.host_a, f.id, FindingAction::StartRectifying, "")
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        findings::act(&w.svc, &w.host_a, f.id, FindingAction::Notify, "").await,
+        Err(ServiceError::Forbidden)
+    ));
+    let notified = findings::act(&w.svc, &w.admin, f.id, FindingAction::Notify, "")
+        .await
+        .unwrap();
+    assert_eq!(
+        notified.deadline,
+        chrono::NaiveDate::from_ymd_opt(2026, 3, 12)
+    );
+    findings::act(
+        &w.svc,
+        &w.host_a,
+        f.id,
+        FindingAction::SubmitProof,
+        "已删除并说明",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        findings::act(&w.svc, &w.admin, f.id, FindingAction::Verify, "")
+            .await
+            .unwrap()
+            .status,
+        "verified"
+    );
+    // Outside the subtree the account does not exist for the recorder.
+    let other = FindingInput {
+        account_id: w.accounts_a[0].to_string(),
+        ..input.clone()
+    };
+    assert!(matches!(
+        findings::record_finding(&w.svc, &w.host_b, &other).await,
+        Err(ServiceError::Forbidden)
+    ));
+}

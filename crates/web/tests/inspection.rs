@@ -211,3 +211,63 @@ async fn campaign_scoresheet_notice_and_rectification_over_http() {
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_finding_is_recorded_from_a_public_report_over_http() {
+    let w = world("finding_http").await;
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let unit_b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    assert_eq!(admin.get("/findings/new").await.status, StatusCode::OK);
+    assert_eq!(
+        unit_b.get("/findings/new").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let account = w.account_a.to_string();
+    let bad = admin
+        .post_form(
+            "/findings/new",
+            &[
+                ("account_id", &account),
+                ("item", "commercial_ads"),
+                ("source", "public_report"),
+                ("url", "javascript:x"),
+                ("excerpt", ""),
+                ("count", ""),
+                ("seen_on", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("证据链接应以"));
+    let ok = admin
+        .post_form(
+            "/findings/new",
+            &[
+                ("account_id", &account),
+                ("item", "commercial_ads"),
+                ("source", "public_report"),
+                ("url", "https://weibo.com/ad"),
+                ("excerpt", "转发商业广告"),
+                ("count", ""),
+                ("seen_on", ""),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let path = ok.location.unwrap();
+    let page = admin.get(&path).await;
+    assert!(
+        page.body.contains("网民纠错") && page.body.contains("通报"),
+        "{}",
+        page.body
+    );
+    let notified = admin
+        .post_form(
+            &format!("{path}/act"),
+            &[("action", "notify"), ("text", "")],
+        )
+        .await;
+    assert_eq!(notified.status, StatusCode::SEE_OTHER);
+    assert!(admin.get(&path).await.body.contains("已通报"));
+    assert_eq!(unit_b.get(&path).await.status, StatusCode::NOT_FOUND);
+}

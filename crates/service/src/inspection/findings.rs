@@ -63,9 +63,12 @@ pub async fn act(
             }
         }
         FindingAction::Notify => {
-            return Err(ServiceError::Conflict(
-                "问题随检查结束时的通报一并发布".into(),
-            ));
+            actor.require(Permission::ReviewRectification)?;
+            if before.campaign_id.is_some() {
+                return Err(ServiceError::Conflict(
+                    "检查中发现的问题随检查结束时的通报一并发布".into(),
+                ));
+            }
         }
     }
     let next = status
@@ -97,7 +100,12 @@ pub async fn act(
         FindingAction::Verify => {
             row.review_comment = Some(text.to_string()).filter(|t| !t.is_empty())
         }
-        _ => {}
+        FindingAction::Notify => {
+            let today = svc.today();
+            row.notice_published_on = Some(today);
+            row.deadline = Some(govmedia_domain::inspection::rectification_deadline(today));
+        }
+        FindingAction::StartRectifying => {}
     }
     row.status = next.code().into();
     row.updated_at = svc.now();
@@ -125,4 +133,155 @@ pub async fn act(
     .await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// A finding recorded directly (自查, 上级抽查, 网民纠错, …), outside a campaign.
+#[derive(Debug, Clone, Default)]
+pub struct FindingInput {
+    pub account_id: String,
+    pub item: String,
+    pub count: String,
+    pub source: String,
+    pub url: String,
+    pub excerpt: String,
+    pub seen_on: String,
+}
+
+/// Records a finding on an account of the actor's subtree, against the account
+/// check indicators (附件2). It waits as 待通报 until the office notifies it.
+pub async fn record_finding(
+    svc: &Services,
+    actor: &Actor,
+    input: &FindingInput,
+) -> ServiceResult<FindingRow> {
+    use govmedia_domain::inspection::FindingSource;
+    use govmedia_domain::unit::FieldError;
+    actor.require(Permission::Inspect)?;
+    let set_id = super::campaigns::INDICATOR_SETS[0];
+    let set = govmedia_domain::scoring::builtin(set_id)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+    let mut errors = Vec::new();
+    let account = match input.account_id.trim().parse::<i64>() {
+        Ok(id) => crate::accounts::get(svc, actor, id).await.ok(),
+        Err(_) => None,
+    };
+    if account.is_none() {
+        errors.push(FieldError::new("account_id", "请选择您管辖范围内的账号"));
+    }
+    if set.item(input.item.trim()).is_none() {
+        errors.push(FieldError::new("item", "请选择检查项"));
+    }
+    let count = match input.count.trim() {
+        "" => 1,
+        c => c
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .unwrap_or_else(|| {
+                errors.push(FieldError::new("count", "次数应为1到1000的整数"));
+                1
+            }),
+    };
+    let source = FindingSource::parse(&input.source).unwrap_or_else(|e| {
+        errors.push(FieldError::new("source", e.to_string()));
+        FindingSource::Inspector
+    });
+    let url = input.url.trim();
+    if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
+        errors.push(FieldError::new(
+            "url",
+            "证据链接应以 http:// 或 https:// 开头",
+        ));
+    }
+    if input.excerpt.chars().count() > 2000 {
+        errors.push(FieldError::new("excerpt", "内容摘录不超过2000字"));
+    }
+    let seen_on = match input.seen_on.trim() {
+        "" => svc.today(),
+        d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .ok()
+            .filter(|d| *d <= svc.today())
+            .unwrap_or_else(|| {
+                errors.push(FieldError::new(
+                    "seen_on",
+                    "发现日期应为不晚于今天的日期，格式如 2026-03-31",
+                ));
+                svc.today()
+            }),
+    };
+    let Some(account) = account.filter(|_| errors.is_empty()) else {
+        return Err(ServiceError::Validation(errors));
+    };
+    let unit = govmedia_store::units::get(&svc.db, account.draft.host_unit_id).await?;
+    let now = svc.now();
+    let txn = svc.db.begin().await?;
+    let row = store::insert_finding(
+        &txn,
+        FindingRow {
+            id: 0,
+            campaign_id: None,
+            sample_id: None,
+            account_id: Some(account.id),
+            unit_id: unit.id,
+            unit_path: unit.path.clone(),
+            indicator_set: set_id.into(),
+            item_code: input.item.trim().into(),
+            count,
+            source: source.code().into(),
+            status: FindingStatus::Pending.code().into(),
+            url: Some(url.to_string()).filter(|s| !s.is_empty()),
+            excerpt: Some(input.excerpt.trim().to_string()).filter(|s| !s.is_empty()),
+            seen_on,
+            recorded_by: actor.user_id,
+            recorded_by_name: actor.display_name.clone(),
+            notice_published_on: None,
+            deadline: None,
+            proof_text: None,
+            proof_on: None,
+            review_comment: None,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .await?;
+    record_audit(
+        &txn,
+        svc,
+        actor,
+        &row,
+        format!(
+            "记录问题#{}（{}）：账号“{}” {}",
+            row.id,
+            source.label(),
+            account.draft.name,
+            row.item_code
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+async fn record_audit(
+    c: &impl govmedia_store::ConnectionTrait,
+    svc: &Services,
+    actor: &Actor,
+    row: &FindingRow,
+    summary: String,
+) -> ServiceResult<()> {
+    record(
+        c,
+        svc.now(),
+        Some(actor),
+        Change {
+            action: "create",
+            entity: "finding",
+            entity_id: Some(row.id),
+            unit_path: &row.unit_path,
+            summary,
+            before: None,
+            after: Some(json!({"item": row.item_code, "count": row.count, "source": row.source, "url": row.url, "excerpt": row.excerpt})),
+        },
+    )
+    .await
 }

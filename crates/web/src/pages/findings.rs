@@ -18,6 +18,7 @@ use maud::{Markup, html};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/findings", get(list))
+        .route("/findings/new", get(new_form).post(create))
         .route("/findings/{id}", get(show))
         .route("/findings/{id}/act", post(act))
 }
@@ -70,6 +71,7 @@ async fn list(
         "/findings",
         html! {
             h1 { "问题与整改" }
+            @if user.actor.can(Permission::Inspect) { div.actions { a.button href="/findings/new" { "记录问题" } } }
             form.filters method="get" action="/findings" {
                 select name="status" { option value="" { "全部状态" } @for s in FindingStatus::ALL { option value=(s.code()) selected[p.status.as_deref() == Some(s.code())] { (s.label()) } } }
                 label { input type="checkbox" name="overdue" value="1" checked[p.overdue.is_some()]; "仅看逾期未整改" }
@@ -112,7 +114,13 @@ async fn show(
         actions.extend(status.unit_actions());
     }
     if user.actor.can(Permission::ReviewRectification) && f.unit_id != user.actor.unit_id {
-        actions.extend(status.office_actions());
+        // Campaign findings are notified together when their campaign closes.
+        actions.extend(
+            status
+                .office_actions()
+                .iter()
+                .filter(|a| **a != FindingAction::Notify || f.campaign_id.is_none()),
+        );
     }
     Ok(page(
         &user,
@@ -169,4 +177,96 @@ async fn act(
         FindingAction::parse(&f.action).map_err(|e| PageError::BadRequest(e.to_string()))?;
     findings::act(&state.svc, &user.actor, id, action, &f.text).await?;
     Ok(Redirect::to(&format!("/findings/{id}")).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+struct NewFinding {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    account_id: String,
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    count: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    excerpt: String,
+    #[serde(default)]
+    seen_on: String,
+}
+
+async fn finding_form(
+    state: &AppState,
+    user: &User,
+    f: &NewFinding,
+    errors: &[String],
+) -> Result<Markup, PageError> {
+    let set = govmedia_domain::scoring::builtin("account-check-2019").map_err(|e| {
+        PageError::Service(govmedia_service::ServiceError::Internal(anyhow::anyhow!(
+            "{e}"
+        )))
+    })?;
+    let accounts =
+        govmedia_service::accounts::list_all(&state.svc, &user.actor, Default::default(), None)
+            .await?;
+    Ok(page(
+        user,
+        "记录问题",
+        "/findings",
+        html! {
+            h1 { "记录问题" }
+            @if !errors.is_empty() { ul.errors { @for e in errors { li { (e) } } } }
+            form method="post" action="/findings/new" {
+                (csrf(user))
+                div.grid {
+                    label { span { "账号 *" } select name="account_id" { @for a in &accounts { option value=(a.id) selected[f.account_id == a.id.to_string()] { (a.name) "（" (a.platform) "）" } } } }
+                    label { span { "检查项 *" } select name="item" { @for i in set.items() { option value=(i.code) selected[f.item == i.code] { (i.name) } } } }
+                    label { span { "次数" } input name="count" value=(f.count) inputmode="numeric" placeholder="1"; }
+                    label { span { "来源 *" } select name="source" { @for s in FindingSource::ALL { option value=(s.code()) selected[f.source == s.code()] { (s.label()) } } } }
+                    label { span { "发现日期" } input type="date" name="seen_on" value=(f.seen_on); }
+                    label { span { "证据链接" } input name="url" value=(f.url) placeholder="https://"; }
+                }
+                label { span { "内容摘录 / 说明" } textarea name="excerpt" rows="3" cols="80" { (f.excerpt) } }
+                div.actions { button type="submit" { "保存" } a.button.secondary href="/findings" { "取消" } }
+            }
+        },
+    ))
+}
+
+async fn new_form(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
+    user.actor.require(Permission::Inspect)?;
+    let f = NewFinding {
+        seen_on: state.svc.today().to_string(),
+        source: "public_report".into(),
+        ..Default::default()
+    };
+    finding_form(&state, &user, &f, &[]).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<NewFinding>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let input = findings::FindingInput {
+        account_id: f.account_id.clone(),
+        item: f.item.clone(),
+        count: f.count.clone(),
+        source: f.source.clone(),
+        url: f.url.clone(),
+        excerpt: f.excerpt.clone(),
+        seen_on: f.seen_on.clone(),
+    };
+    let result = findings::record_finding(&state.svc, &user.actor, &input).await;
+    super::form_outcome(
+        result.map_err(PageError::from),
+        |row| format!("/findings/{}", row.id),
+        async |m| finding_form(&state, &user, &f, &m).await,
+    )
+    .await
 }
