@@ -263,21 +263,6 @@ async fn form_doc(
     Ok(govmedia_service::forms::filing_form(&state.svc, &user.actor, id, layout).await?)
 }
 
-pub(super) fn download_response(mime: &str, name: &str, bytes: Vec<u8>) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"form\"; filename*=UTF-8''{}",
-        crate::layout::percent_encode(name)
-    );
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 async fn form_docx(
     State(state): State<AppState>,
     user: User,
@@ -286,7 +271,7 @@ async fn form_docx(
 ) -> Result<Response, PageError> {
     let doc = form_doc(&state, &user, id, &p).await?;
     let bytes = govmedia_service::forms::docx::render(&doc)?;
-    Ok(download_response(
+    Ok(crate::pages::download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         &format!("备案登记表-{id}.docx"),
         bytes,
@@ -300,7 +285,7 @@ async fn form_pdf(
     PageQuery(p): PageQuery<FormParams>,
 ) -> Result<Response, PageError> {
     let doc = form_doc(&state, &user, id, &p).await?;
-    Ok(download_response(
+    Ok(crate::pages::download(
         "application/pdf",
         &format!("备案登记表-{id}.pdf"),
         govmedia_service::forms::pdf::render(&doc),

@@ -1,6 +1,5 @@
 //! Deadline lists per unit and the export for the upper-level system.
 
-use super::detail::download_response;
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::{csrf, page};
@@ -158,7 +157,7 @@ async fn export(
     if f.format == "json" {
         let bytes =
             serde_json::to_vec_pretty(&e).map_err(|err| ServiceError::Internal(err.into()))?;
-        return Ok(download_response(
+        return Ok(crate::pages::download(
             "application/json",
             &format!("备案报送-{}.json", e.export_id),
             bytes,
