@@ -1,13 +1,13 @@
 //! Filing lifecycles through the use cases, on a fresh database per test
 //! (SQLite, or PostgreSQL when GOVMEDIA_TEST_POSTGRES_URL is set).
 
+mod common;
 use chrono::TimeZone;
+use common::{add_user, services_at};
 use govmedia_domain::account::{AccountInput, TeamMember, TeamRole};
 use govmedia_domain::filing::FilingStatus;
 use govmedia_domain::unit::UnitDraft;
-use govmedia_service::crypto::Sealer;
 use govmedia_service::filings::{self, DecisionInput, FilingInput};
-use govmedia_service::users::UserInput;
 use govmedia_service::{Actor, FixedClock, ServiceError, Services, units};
 use std::sync::Arc;
 
@@ -24,39 +24,13 @@ struct World {
     organ_a: i64,
 }
 
-async fn add(svc: &Services, name: &str, unit: i64, role: &str) -> Actor {
-    let u = govmedia_service::users::create_initial(
-        svc,
-        &UserInput {
-            username: name.into(),
-            display_name: name.into(),
-            unit_id: unit,
-            role: role.into(),
-            password: "test-password-1".into(),
-            active: true,
-        },
-    )
-    .await
-    .unwrap();
-    govmedia_service::auth::actor_for(&svc.db, &u)
-        .await
-        .unwrap()
-}
-
 async fn world(label: &str) -> World {
-    let url = govmedia_store::fresh_test_database_url(label)
-        .await
-        .unwrap();
-    let db = govmedia_store::connect(&url, 4).await.unwrap();
     // Monday 2026-03-02, 17:00 in China.
-    let clock = Arc::new(FixedClock::new(
+    let (svc, clock) = services_at(
+        label,
         chrono::Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
-    ));
-    let svc = Services::new(
-        db,
-        Sealer::from_base64(&Sealer::generate_key()).unwrap(),
-        clock.clone(),
-    );
+    )
+    .await;
     let d = |name: &str, kind: &str, parent: Option<i64>, sup: Option<i64>| {
         let mut d = UnitDraft::parse(name, None, "county", kind, None, None, None).unwrap();
         d.parent_id = parent;
@@ -66,7 +40,7 @@ async fn world(label: &str) -> World {
     let root = units::create_root(&svc, d("测试市人民政府", "people_government", None, None))
         .await
         .unwrap();
-    let admin = add(&svc, "admin", root.id, "system_admin").await;
+    let admin = add_user(&svc, "admin", root.id, "system_admin").await;
     let office = units::create(
         &svc,
         &admin,
@@ -106,10 +80,10 @@ async fn world(label: &str) -> World {
     .await
     .unwrap();
     World {
-        office: add(&svc, "office", office.id, "supervisor_admin").await,
-        clerk_a: add(&svc, "clerk_a", a.id, "host_admin").await,
-        head_a: add(&svc, "head_a", a.id, "host_admin").await,
-        clerk_b: add(&svc, "clerk_b", b.id, "host_admin").await,
+        office: add_user(&svc, "office", office.id, "supervisor_admin").await,
+        clerk_a: add_user(&svc, "clerk_a", a.id, "host_admin").await,
+        head_a: add_user(&svc, "head_a", a.id, "host_admin").await,
+        clerk_b: add_user(&svc, "clerk_b", b.id, "host_admin").await,
         unit_a: a.id,
         organ_a: organ.id,
         svc,
@@ -697,18 +671,11 @@ async fn accepted_filings_are_exported_for_the_upper_level_once_and_recorded() {
 
 #[tokio::test]
 async fn the_demo_holds_a_pending_opening_and_an_accepted_pause() {
-    let url = govmedia_store::fresh_test_database_url("fdemo")
-        .await
-        .unwrap();
-    let db = govmedia_store::connect(&url, 4).await.unwrap();
-    let clock = Arc::new(FixedClock::new(
+    let (svc, _) = services_at(
+        "fdemo",
         chrono::Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
-    ));
-    let svc = Services::new(
-        db,
-        Sealer::from_base64(&Sealer::generate_key()).unwrap(),
-        clock,
-    );
+    )
+    .await;
     assert!(govmedia_service::demo::seed(&svc).await.unwrap());
     let admin = govmedia_store::users::by_username(&svc.db, "admin")
         .await

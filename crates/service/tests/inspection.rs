@@ -3,15 +3,15 @@
 //! the findings, the unit rectifies and the office verifies; nobody acts outside
 //! their subtree or role.
 
+mod common;
 use chrono::TimeZone;
+use common::{add_user, services_at};
 use govmedia_domain::account::AccountInput;
 use govmedia_domain::inspection::FindingAction;
 use govmedia_domain::sampling::{self, SampleSize};
 use govmedia_domain::unit::UnitDraft;
-use govmedia_service::crypto::Sealer;
 use govmedia_service::inspection::campaigns::{self, CampaignInput, ScoreLine};
 use govmedia_service::inspection::{assessment, findings, notice};
-use govmedia_service::users::UserInput;
 use govmedia_service::{Actor, FixedClock, ServiceError, Services, accounts, units};
 use std::sync::Arc;
 
@@ -26,45 +26,20 @@ struct World {
     accounts_a: Vec<i64>,
 }
 
-async fn user(svc: &Services, name: &str, unit: i64, role: &str) -> Actor {
-    let row = govmedia_service::users::create_initial(
-        svc,
-        &UserInput {
-            username: name.into(),
-            display_name: name.into(),
-            unit_id: unit,
-            role: role.into(),
-            password: "test-password-1".into(),
-            active: true,
-        },
-    )
-    .await
-    .unwrap();
-    govmedia_service::auth::actor_for(&svc.db, &row)
-        .await
-        .unwrap()
-}
-
 async fn world(label: &str) -> World {
-    let url = govmedia_store::fresh_test_database_url(label)
-        .await
-        .unwrap();
-    let clock = Arc::new(FixedClock::new(
+    let (svc, clock) = services_at(
+        label,
         chrono::Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
-    ));
-    let svc = Services::new(
-        govmedia_store::connect(&url, 4).await.unwrap(),
-        Sealer::from_base64(&Sealer::generate_key()).unwrap(),
-        clock.clone(),
-    );
+    )
+    .await;
     let draft = |name: &str, kind: &str| {
         UnitDraft::parse(name, None, "county", kind, None, None, None).unwrap()
     };
     let root = units::create_root(&svc, draft("测试县人民政府", "people_government"))
         .await
         .unwrap();
-    let admin = user(&svc, "admin", root.id, "system_admin").await;
-    let inspector = user(&svc, "jcy", root.id, "inspector").await;
+    let admin = add_user(&svc, "admin", root.id, "system_admin").await;
+    let inspector = add_user(&svc, "jcy", root.id, "inspector").await;
     let mut a = draft("测试县教育局", "department");
     a.parent_id = Some(root.id);
     let a = units::create(&svc, &admin, a).await.unwrap();
@@ -91,8 +66,8 @@ async fn world(label: &str) -> World {
         ..Default::default()
     };
     accounts::create(&svc, &admin, &input).await.unwrap();
-    let host_a = user(&svc, "host_a", a.id, "host_admin").await;
-    let host_b = user(&svc, "host_b", b.id, "host_admin").await;
+    let host_a = add_user(&svc, "host_a", a.id, "host_admin").await;
+    let host_b = add_user(&svc, "host_b", b.id, "host_admin").await;
     World {
         svc,
         clock,
