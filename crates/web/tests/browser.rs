@@ -133,32 +133,32 @@ async fn fill(client: &Client, css: &str, value: &str) {
     field.send_keys(value).await.expect("type");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn clerk_edits_an_account_and_the_public_checks_the_directory() {
+/// Runs one walk against a fresh demo server in a fresh browser; on failure, saves a
+/// screenshot named `failure_shot` first. Skips without chromedriver (see the module docs).
+async fn in_browser(
+    walk: impl AsyncFnOnce(&Client, &str) -> Result<(), String>,
+    failure_shot: &str,
+) {
     let Some((_driver, client)) = start_browser().await else {
         return;
     };
     let base = start_demo_server().await;
-    let result = walk_through(&client, &base).await;
+    let result = walk(&client, &base).await;
     if result.is_err() {
-        screenshot(&client, "failure.png").await;
+        screenshot(&client, failure_shot).await;
     }
     client.close().await.ok();
     result.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_edits_an_account_and_the_public_checks_the_directory() {
+    in_browser(walk_through, "failure.png").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisor_runs_a_campaign_and_downloads_the_notice() {
-    let Some((_driver, client)) = start_browser().await else {
-        return;
-    };
-    let base = start_demo_server().await;
-    let result = run_campaign(&client, &base).await;
-    if result.is_err() {
-        screenshot(&client, "campaign-failure.png").await;
-    }
-    client.close().await.ok();
-    result.unwrap();
+    in_browser(run_campaign, "campaign-failure.png").await;
 }
 
 /// Fetches `href` from inside the page (with the browser's session) and answers
@@ -178,14 +178,7 @@ async fn fetch_in_page(client: &Client, href: String) -> Result<serde_json::Valu
 }
 
 async fn run_campaign(client: &Client, base: &str) -> Result<(), String> {
-    client
-        .goto(&format!("{base}/login"))
-        .await
-        .map_err(|e| e.to_string())?;
-    fill(client, "input[name=username]", "admin").await;
-    fill(client, "input[name=password]", "govmedia-demo-1").await;
-    click(client, "form button[type=submit]").await;
-    wait_for(client, "main", "账号总数").await?;
+    log_in(client, base, "admin", "govmedia-demo-1").await?;
 
     // Create a campaign over the whole city: one account, a published seed.
     client
@@ -244,14 +237,7 @@ async fn run_campaign(client: &Client, base: &str) -> Result<(), String> {
 
 async fn walk_through(client: &Client, base: &str) -> Result<(), String> {
     // Log in as the demo administrator.
-    client
-        .goto(&format!("{base}/login"))
-        .await
-        .map_err(|e| e.to_string())?;
-    fill(client, "input[name=username]", "admin").await;
-    fill(client, "input[name=password]", "govmedia-demo-1").await;
-    click(client, "form button[type=submit]").await;
-    wait_for(client, "main", "账号总数").await?;
+    log_in(client, base, "admin", "govmedia-demo-1").await?;
     screenshot(client, "dashboard.png").await;
 
     // Find an account in the registry by name.
@@ -301,8 +287,7 @@ async fn walk_through(client: &Client, base: &str) -> Result<(), String> {
     }
 
     // Log out; the public directory finds the account without a login.
-    click(client, "form[action='/logout'] button").await;
-    wait_for(client, "body", "登录").await?;
+    log_out(client).await?;
     client
         .goto(&format!("{base}/public/directory"))
         .await
@@ -358,16 +343,7 @@ fn expect(text: &str, needle: &str, place: &str) -> Result<(), String> {
 /// it opened, and the public sees the opening announcement.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_opening_passes_two_approval_levels_to_the_public_announcement() {
-    let Some((_driver, client)) = start_browser().await else {
-        return;
-    };
-    let base = start_demo_server().await;
-    let result = opening_walk(&client, &base).await;
-    if result.is_err() {
-        screenshot(&client, "filing-failure.png").await;
-    }
-    client.close().await.ok();
-    result.unwrap();
+    in_browser(opening_walk, "filing-failure.png").await;
 }
 
 async fn log_in(client: &Client, base: &str, user: &str, password: &str) -> Result<(), String> {
