@@ -36,6 +36,24 @@ pub async fn insert_many(
         .await?)
 }
 
+/// The accounts with these ids, in the order of `ids` (missing ids are skipped).
+pub async fn by_ids(c: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<AccountRow>, DbError> {
+    let mut rows = Vec::with_capacity(ids.len());
+    // In chunks: a campaign's sample can exceed the backends' bind limits.
+    for chunk in ids.chunks(1000) {
+        rows.extend(
+            account::Entity::find()
+                .filter(account::Column::Id.is_in(chunk.iter().copied()))
+                .all(c)
+                .await?,
+        );
+    }
+    let order: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|r| order.get(&r.id).copied());
+    Ok(rows)
+}
+
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<AccountRow, DbError> {
     account::Entity::find_by_id(id)
         .one(c)
@@ -169,12 +187,7 @@ pub async fn list(c: &impl ConnectionTrait, q: &AccountQuery) -> Result<Page<Acc
         .into_tuple()
         .all(c)
         .await?;
-    let mut rows = account::Entity::find()
-        .filter(account::Column::Id.is_in(ids.iter().copied()))
-        .all(c)
-        .await?;
-    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
-    let items = rows;
+    let items = by_ids(c, &ids).await?;
     Ok(Page {
         items,
         total,

@@ -38,6 +38,26 @@ fn evidence(text: String) -> Option<Evidence> {
     Some(Evidence::Text(text))
 }
 
+/// What every unit's assessment of a year reads from the campaigns: the accounts
+/// found 不合格 in the year's closed campaigns, with the unit path of each sample.
+struct YearFacts {
+    failed: Vec<(String, i64)>,
+}
+
+async fn year_facts(svc: &Services, year: i32) -> ServiceResult<YearFacts> {
+    let mut failed = Vec::new();
+    for c in store::campaigns_in(&svc.db, "/").await? {
+        if c.notice_published_on.is_some_and(|d| d.year() == year) {
+            for s in store::samples_of(&svc.db, c.id).await? {
+                if s.verdict.as_deref() == Some("不合格") {
+                    failed.push((s.unit_path, s.account_id));
+                }
+            }
+        }
+    }
+    Ok(YearFacts { failed })
+}
+
 /// Assesses `unit` (over its subtree) for `year`, as of today.
 pub async fn assess(
     svc: &Services,
@@ -46,6 +66,17 @@ pub async fn assess(
     year: i32,
 ) -> ServiceResult<UnitAssessment> {
     actor.require(Permission::ReviewRectification)?;
+    let facts = year_facts(svc, year).await?;
+    assess_with(svc, actor, unit, year, &facts).await
+}
+
+async fn assess_with(
+    svc: &Services,
+    actor: &Actor,
+    unit: &UnitRow,
+    year: i32,
+    facts: &YearFacts,
+) -> ServiceResult<UnitAssessment> {
     let set =
         scoring::builtin(SET).map_err(|e| crate::ServiceError::Internal(anyhow::anyhow!("{e}")))?;
     let today = svc.today();
@@ -114,17 +145,12 @@ pub async fn assess(
     }
 
     // 上级抽查检查情况: two or more accounts found 不合格 in the year's closed campaigns.
-    let mut failed: BTreeSet<i64> = BTreeSet::new();
-    for c in store::campaigns_in(&svc.db, "/").await? {
-        if c.notice_published_on.is_some_and(in_year) {
-            for s in store::samples_of(&svc.db, c.id).await? {
-                if s.unit_path.starts_with(&unit.path) && s.verdict.as_deref() == Some("不合格")
-                {
-                    failed.insert(s.account_id);
-                }
-            }
-        }
-    }
+    let failed: BTreeSet<i64> = facts
+        .failed
+        .iter()
+        .filter(|(path, _)| path.starts_with(&unit.path))
+        .map(|(_, account)| *account)
+        .collect();
     if failed.len() >= 2 {
         findings.push(CountedFinding {
             item: "veto_upper_check".into(),
@@ -155,8 +181,9 @@ pub async fn ranking(
     actor.require(Permission::ReviewRectification)?;
     let units = govmedia_store::units::subtree(&svc.db, actor.unit_path.as_str()).await?;
     let mut out = Vec::new();
+    let facts = year_facts(svc, year).await?;
     for u in units.iter().filter(|u| u.parent_id == Some(actor.unit_id)) {
-        out.push(assess(svc, actor, u, year).await?);
+        out.push(assess_with(svc, actor, u, year, &facts).await?);
     }
     out.sort_by(|a, b| {
         let key = |x: &UnitAssessment| {

@@ -697,12 +697,9 @@ pub async fn sample_views(
     campaign: &CampaignRow,
 ) -> ServiceResult<(Vec<SampleView>, Vec<(i64, String)>)> {
     let samples = samples(svc, actor, campaign.id).await?;
-    let q = AccountQuery {
-        scope_path: campaign.scope_path.clone(),
-        ..Default::default()
-    };
+    let ids: Vec<i64> = samples.iter().map(|s| s.account_id).collect();
     let accounts: std::collections::HashMap<i64, (String, String)> =
-        govmedia_store::accounts::list_all(&svc.db, &q)
+        govmedia_store::accounts::by_ids(&svc.db, &ids)
             .await?
             .into_iter()
             .map(|a| (a.id, (a.name, a.platform)))
