@@ -328,13 +328,14 @@ async fn open_sample(
     Ok((campaign, sample))
 }
 
-/// Assigns an inspector (a user of the campaign's scope who may inspect) to a sample.
+/// Assigns an inspector (a user of the campaign's scope who may inspect) to a sample;
+/// returns the updated sample.
 pub async fn assign(
     svc: &Services,
     actor: &Actor,
     sample_id: i64,
     inspector_id: i64,
-) -> ServiceResult<()> {
+) -> ServiceResult<SampleRow> {
     actor.require(Permission::ManageCampaigns)?;
     let (campaign, mut sample) = open_sample(svc, actor, sample_id).await?;
     if campaign.status != "open" {
@@ -371,7 +372,7 @@ pub async fn assign(
     )
     .await?;
     txn.commit().await?;
-    Ok(())
+    Ok(sample)
 }
 
 /// One line of a scoresheet: an indicator item, how often, and the evidence.

@@ -367,8 +367,7 @@ async fn assign(
         .trim()
         .parse()
         .map_err(|_| PageError::BadRequest("请选择检查员".into()))?;
-    campaigns::assign(&state.svc, &user.actor, id, inspector).await?;
-    let sample = campaigns::scoresheet(&state.svc, &user.actor, id).await?.1;
+    let sample = campaigns::assign(&state.svc, &user.actor, id, inspector).await?;
     Ok(Redirect::to(&format!("/campaigns/{}", sample.campaign_id)).into_response())
 }
 
