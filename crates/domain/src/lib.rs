@@ -7,6 +7,7 @@
 //! stable representation used in the database, the JSON API and data files.
 
 pub mod account;
+pub mod assessment;
 pub mod calendar;
 pub mod codes;
 pub mod filing;

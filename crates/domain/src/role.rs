@@ -59,6 +59,8 @@ pub enum Permission {
     ApproveFilings,
     /// Choose or edit the deployment's policy profile.
     ManagePolicy,
+    /// Claim annual-assessment items for one's unit with proof (表彰, 纳入绩效考核).
+    ClaimAssessment,
 }
 
 impl Role {
@@ -77,7 +79,8 @@ impl Role {
             ManageUnits | ManageUsers | ViewAudit | DismissFlags => {
                 matches!(self, SystemAdmin | SupervisorAdmin)
             }
-            ManageAccounts | ViewPersonalData | FileFilings | ApproveFilings | Rectify => {
+            ManageAccounts | ViewPersonalData | FileFilings | ApproveFilings | Rectify
+            | ClaimAssessment => {
                 matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin)
             }
             ManageCampaigns | ReviewRectification => matches!(self, SystemAdmin | SupervisorAdmin),

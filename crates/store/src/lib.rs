@@ -13,6 +13,7 @@
 //! cookies; it stores what it is given and never decrypts personal data.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit;
 pub mod entities;
 pub mod filings;

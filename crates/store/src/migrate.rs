@@ -27,6 +27,7 @@ enum Ddl {
     Index(sea_orm::sea_query::IndexCreateStatement),
 }
 
+mod assessment;
 mod inspection;
 
 const STEPS: &[Step] = &[
@@ -51,6 +52,12 @@ const STEPS: &[Step] = &[
         version: 6,
         name: "registry list: covering index for the scoped, filtered, name-sorted page",
         statements: step_6_list_index,
+    },
+    // Version 7 is reserved for the self-inspection reports and trainings.
+    Step {
+        version: 8,
+        name: "assessment: entries, region indicator sets, finding screenshots",
+        statements: assessment::step_8_assessment,
     },
 ];
 

@@ -30,6 +30,11 @@ pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
             "考核",
             a.can(Permission::ReviewRectification),
         ),
+        (
+            "/assessment/entries",
+            "考核申报",
+            a.can(Permission::ClaimAssessment) && !a.can(Permission::ReviewRectification),
+        ),
         ("/filings", "备案", true),
         ("/users", "用户", a.can(Permission::ManageUsers)),
         ("/audit", "审计日志", a.can(Permission::ViewAudit)),

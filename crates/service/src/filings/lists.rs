@@ -196,3 +196,29 @@ pub async fn assessment_findings(
         &refs, year,
     ))
 }
+
+/// Every late or overdue filing whose deadline fell in `year`, across the whole
+/// registry, as (host unit id, finding): the set-based form of
+/// [`assessment_findings`] that the annual assessment of many units reads once.
+pub(crate) async fn late_filings_in_year(
+    svc: &Services,
+    year: i32,
+) -> ServiceResult<Vec<(i64, govmedia_domain::scoring::CountedFinding)>> {
+    let cal = crate::calendar::load(svc).await?;
+    // A deadline in `year` lies at most a few weeks after the effective date.
+    let from = chrono::NaiveDate::from_ymd_opt(year - 1, 10, 1).unwrap_or_default();
+    let to = chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default();
+    let rows = govmedia_store::assessment::filings_effective_between(&svc.db, from, to).await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        if let Some(report) = super::deadline_of(svc, &cal, r) {
+            for f in govmedia_domain::filing::deadline::assessment_findings(
+                &[(r.id, r.title.as_str(), &report)],
+                year,
+            ) {
+                out.push((r.host_unit_id, f));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,32 +1,60 @@
-//! Annual assessment of units with 003 附件3 (`annual-assessment-kunshan`): the items
-//! the system can compute from its own data, each with its evidence, scored by the
-//! engine; the items that need a person's claim (upper-level results, performance
-//! assessment, fraud, commendations, self-inspection reports) are listed as not
-//! computed yet.
+//! Annual assessment of units with 003 附件3 (`annual-assessment-kunshan`).
+//!
+//! # How a year is read: once, set-based
+//!
+//! A province assesses 10,000 units over 100,000 accounts and a million findings,
+//! so nothing here queries per unit. [`YearFacts::load`] reads each kind of fact
+//! of the year once, for the whole subtree, with the few columns its item needs
+//! (`store::assessment`); every fact is attached to the unit it happened in. A
+//! unit's assessment then takes the facts of its subtree — a fact counts for its
+//! unit and for every ancestor, as the seed's “本区镇、本部门的政务新媒体” includes
+//! the accounts of the bodies below — and runs the pure engine
+//! (`domain::scoring::score`). Each counted finding keeps its evidence (a finding
+//! id, a filing, an account list, an entry), so every point on screen is traceable.
+//!
+//! # Where each item comes from
+//!
+//! | item | source |
+//! |---|---|
+//! | `veto_upper_check` | 2+ distinct accounts of the subtree 不合格 in the year's notified campaigns; or an office entry (上级抽查严重错误) |
+//! | `veto_town_not_opened` | a 乡镇/街道 whose subtree has no account in use |
+//! | `veto_no_regular_check`, `veto_fraud` | office entries |
+//! | `rectify_overdue` | findings whose deadline fell in the year, still owed after it or rectified after it |
+//! | `duplicate_accounts` | 3+ accounts in use of one host unit on one platform, one per group |
+//! | `closed_not_closed`, `out_of_scope` | office entries (the monitoring issue will add findings) |
+//! | `opened_without_application` | accounts registered (开通) in the year with no opening filing |
+//! | `filing_late` | filings whose deadline fell in the year, filed late or overdue |
+//! | `not_in_performance` | no verified claim 已纳入年度绩效考核 for the year |
+//! | `commend_city`, `commend_province`, `pass_rate_full` | verified claims of the unit |
+//! | `selfcheck_late`, `selfcheck_coverage`, `check_ratio_*` | quarterly self-inspection reports (not yet in this module) |
+//!
+//! Entries (claims and office entries) are about the unit itself and do not roll up.
 
-use crate::{Actor, ServiceResult, Services};
-use chrono::{Datelike, NaiveDate};
-use govmedia_domain::inspection::{FindingStatus, is_overdue, rectified_late};
+use crate::{Actor, ServiceError, ServiceResult, Services};
+use chrono::NaiveDate;
+use govmedia_domain::assessment::{EntryKind, EntryStatus, NOT_IN_PERFORMANCE};
 use govmedia_domain::role::Permission;
-use govmedia_domain::scoring::{self, CountedFinding, Evidence, ScoreResult};
-use govmedia_store::accounts::AccountQuery;
-use govmedia_store::inspection::{self as store, FindingQuery};
+use govmedia_domain::scoring::{self, CountedFinding, Evidence, IndicatorSet, ScoreResult};
+use govmedia_domain::unit::UnitPath;
+use govmedia_store::assessment as store;
 use govmedia_store::units::UnitRow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The indicator set of the annual assessment.
 pub const SET: &str = "annual-assessment-kunshan";
 
-/// Items of the set this module computes; the rest need a claim with evidence.
+/// Items of the set this module computes from the registry, filings and findings;
+/// the others come from entries (see the module documentation).
 pub const COMPUTED: &[&str] = &[
     "veto_upper_check",
     "veto_town_not_opened",
     "rectify_overdue",
     "duplicate_accounts",
+    "opened_without_application",
     "filing_late",
 ];
 
-/// One unit's assessment: the findings computed from the data, and the score.
+/// One unit's assessment: the findings counted, and the score.
 #[derive(Debug, Clone)]
 pub struct UnitAssessment {
     pub unit: UnitRow,
@@ -34,28 +62,277 @@ pub struct UnitAssessment {
     pub result: ScoreResult,
 }
 
-fn evidence(text: String) -> Option<Evidence> {
-    Some(Evidence::Text(text))
+fn text(t: String) -> Option<Evidence> {
+    Some(Evidence::Text(t))
 }
 
-/// What every unit's assessment of a year reads from the campaigns: the accounts
-/// found 不合格 in the year's closed campaigns, with the unit path of each sample.
-struct YearFacts {
-    failed: Vec<(String, i64)>,
+fn counted(item: &str, evidence: Option<Evidence>) -> CountedFinding {
+    CountedFinding {
+        item: item.into(),
+        count: 1,
+        evidence,
+    }
 }
 
-async fn year_facts(svc: &Services, year: i32) -> ServiceResult<YearFacts> {
-    let mut failed = Vec::new();
-    for c in store::campaigns_in(&svc.db, "/").await? {
-        if c.notice_published_on.is_some_and(|d| d.year() == year) {
-            for s in store::samples_of(&svc.db, c.id).await? {
-                if s.verdict.as_deref() == Some("不合格") {
-                    failed.push((s.unit_path, s.account_id));
+/// Everything a year's assessment of a subtree reads, loaded once.
+pub struct YearFacts {
+    set: IndicatorSet,
+    units: Vec<UnitRow>,
+    /// Findings that count for their unit and every ancestor, by the unit they
+    /// happened in.
+    rolled: HashMap<i64, Vec<CountedFinding>>,
+    /// Accounts in use, by host unit.
+    active: HashMap<i64, u32>,
+    /// Accounts judged 不合格 in the year's notified campaigns, by unit.
+    failed: HashMap<i64, Vec<i64>>,
+    /// Verified entries, by the unit they are about.
+    entries: HashMap<i64, Vec<store::EntryRow>>,
+}
+
+fn ancestors_or_self(path: &str) -> impl Iterator<Item = i64> + '_ {
+    path.split('/').filter_map(|s| s.parse().ok())
+}
+
+impl YearFacts {
+    /// Reads the facts of `year` for the subtree at `scope` (as of `today`).
+    pub async fn load(
+        svc: &Services,
+        scope: &UnitPath,
+        year: i32,
+        today: NaiveDate,
+    ) -> ServiceResult<Self> {
+        let set = scoring::builtin(SET).map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+        let (first, last) = year_bounds(year)?;
+        let units = govmedia_store::units::subtree(&svc.db, scope.as_str()).await?;
+        let unit_ids: HashMap<i64, ()> = units.iter().map(|u| (u.id, ())).collect();
+        let in_scope = |id: i64| unit_ids.contains_key(&id);
+        let unit_of_path = |path: &str| ancestors_or_self(path).last();
+        let mut rolled: HashMap<i64, Vec<CountedFinding>> = HashMap::new();
+
+        // 集约整合 and 开设情况: the accounts in use.
+        let mut active: HashMap<i64, u32> = HashMap::new();
+        let mut groups: BTreeMap<(i64, String), Vec<i64>> = BTreeMap::new();
+        for (id, unit, platform) in store::active_accounts(&svc.db).await? {
+            if in_scope(unit) {
+                *active.entry(unit).or_default() += 1;
+                groups.entry((unit, platform)).or_default().push(id);
+            }
+        }
+        for ((unit, platform), ids) in groups.into_iter().filter(|(_, ids)| ids.len() >= 3) {
+            let name = govmedia_domain::account::Platform::parse(&platform)
+                .map(|p| p.label().to_string())
+                .unwrap_or(platform);
+            rolled.entry(unit).or_default().push(counted(
+                "duplicate_accounts",
+                text(format!("单位#{unit} 在{name}有{}个在用账号：{ids:?}", ids.len())),
+            ));
+        }
+
+        // 新开设未申请.
+        for (id, unit, name, on) in store::opened_without_filing(&svc.db, first, last).await? {
+            if in_scope(unit) {
+                rolled.entry(unit).or_default().push(counted(
+                    "opened_without_application",
+                    text(format!("账号#{id}“{name}”于{on}开通，无开设申请")),
+                ));
+            }
+        }
+
+        // 通报整改.
+        for (id, path) in
+            store::late_rectifications(&svc.db, scope.as_str(), first, last, today).await?
+        {
+            if let Some(unit) = unit_of_path(&path) {
+                rolled
+                    .entry(unit)
+                    .or_default()
+                    .push(counted("rectify_overdue", Some(Evidence::Id(id))));
+            }
+        }
+
+        // 开设备案.
+        for (unit, f) in crate::filings::late_filings_in_year(svc, year).await? {
+            if in_scope(unit) {
+                rolled.entry(unit).or_default().push(f);
+            }
+        }
+
+        // 上级抽查检查情况: accounts found 不合格 in the year's notified campaigns.
+        let mut failed: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (account, path) in store::failed_samples(&svc.db, first, last).await? {
+            if let Some(unit) = unit_of_path(&path).filter(|u| in_scope(*u)) {
+                failed.entry(unit).or_default().push(account);
+            }
+        }
+
+        let mut entries: HashMap<i64, Vec<store::EntryRow>> = HashMap::new();
+        for e in store::entries_in(
+            &svc.db,
+            scope.as_str(),
+            year,
+            Some(EntryStatus::Verified.code()),
+        )
+        .await?
+        {
+            entries.entry(e.unit_id).or_default().push(e);
+        }
+
+        Ok(YearFacts {
+            set,
+            units,
+            rolled,
+            active,
+            failed,
+            entries,
+        })
+    }
+
+    /// The units of the subtree, by path.
+    pub fn units(&self) -> &[UnitRow] {
+        &self.units
+    }
+
+    /// Assesses every unit of the subtree. Each fact is visited once per ancestor,
+    /// so the cost is the number of facts times the depth of the tree.
+    pub fn assess_all(&self) -> ServiceResult<Vec<UnitAssessment>> {
+        let mut findings: HashMap<i64, Vec<CountedFinding>> = HashMap::new();
+        let mut active: HashMap<i64, u32> = HashMap::new();
+        let mut failed: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+        let depth_path: HashMap<i64, &str> =
+            self.units.iter().map(|u| (u.id, u.path.as_str())).collect();
+        for (unit, facts) in &self.rolled {
+            if let Some(path) = depth_path.get(unit) {
+                for a in ancestors_or_self(path).filter(|a| depth_path.contains_key(a)) {
+                    findings.entry(a).or_default().extend(facts.iter().cloned());
                 }
             }
         }
+        for (unit, n) in &self.active {
+            if let Some(path) = depth_path.get(unit) {
+                for a in ancestors_or_self(path) {
+                    *active.entry(a).or_default() += n;
+                }
+            }
+        }
+        for (unit, accounts) in &self.failed {
+            if let Some(path) = depth_path.get(unit) {
+                for a in ancestors_or_self(path) {
+                    failed.entry(a).or_default().extend(accounts);
+                }
+            }
+        }
+        self.units
+            .iter()
+            .map(|u| {
+                let own = findings.remove(&u.id).unwrap_or_default();
+                self.finish(
+                    u,
+                    own,
+                    active.get(&u.id).copied().unwrap_or(0),
+                    failed.get(&u.id),
+                )
+            })
+            .collect()
     }
-    Ok(YearFacts { failed })
+
+    /// Assesses one unit of the subtree over its own subtree.
+    pub fn assess(&self, unit: &UnitRow) -> ServiceResult<UnitAssessment> {
+        let inside: HashMap<i64, ()> = self
+            .units
+            .iter()
+            .filter(|u| u.path.starts_with(&unit.path))
+            .map(|u| (u.id, ()))
+            .collect();
+        let own: Vec<CountedFinding> = self
+            .rolled
+            .iter()
+            .filter(|(id, _)| inside.contains_key(id))
+            .flat_map(|(_, facts)| facts.iter().cloned())
+            .collect();
+        let active = self
+            .active
+            .iter()
+            .filter(|(id, _)| inside.contains_key(id))
+            .map(|(_, n)| n)
+            .sum();
+        let failed: BTreeSet<i64> = self
+            .failed
+            .iter()
+            .filter(|(id, _)| inside.contains_key(id))
+            .flat_map(|(_, a)| a.iter().copied())
+            .collect();
+        self.finish(unit, own, active, Some(&failed))
+    }
+
+    fn finish(
+        &self,
+        unit: &UnitRow,
+        mut findings: Vec<CountedFinding>,
+        active: u32,
+        failed: Option<&BTreeSet<i64>>,
+    ) -> ServiceResult<UnitAssessment> {
+        // Stable order whatever the hash maps did: by item, then evidence.
+        findings.sort_by(|a, b| {
+            (a.item.as_str(), evidence_key(&a.evidence))
+                .cmp(&(b.item.as_str(), evidence_key(&b.evidence)))
+        });
+        if unit.kind == "town_street" && active == 0 {
+            findings.push(counted(
+                "veto_town_not_opened",
+                text(format!("{}没有在用的政务新媒体账号", unit.name)),
+            ));
+        }
+        if let Some(failed) = failed.filter(|f| f.len() >= 2) {
+            findings.push(counted(
+                "veto_upper_check",
+                text(format!("{}个账号检查不合格：{:?}", failed.len(), failed)),
+            ));
+        }
+        let entries = self.entries.get(&unit.id).map(Vec::as_slice).unwrap_or(&[]);
+        let mut in_performance = false;
+        for e in entries {
+            match EntryKind::parse(&e.kind) {
+                Ok(EntryKind::InPerformance) => in_performance = true,
+                Ok(kind) => findings.push(CountedFinding {
+                    item: kind.item().unwrap_or_default().into(),
+                    count: u32::try_from(e.count).unwrap_or(1),
+                    evidence: text(format!("申报#{}：{}", e.id, e.evidence)),
+                }),
+                Err(_) => {}
+            }
+        }
+        if !in_performance {
+            findings.push(counted(
+                NOT_IN_PERFORMANCE,
+                text("本年度没有经核实的“已纳入年度绩效考核”申报".into()),
+            ));
+        }
+        let result = scoring::score(&self.set, &findings)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+        Ok(UnitAssessment {
+            unit: unit.clone(),
+            findings,
+            result,
+        })
+    }
+}
+
+fn evidence_key(e: &Option<Evidence>) -> (i64, &str) {
+    match e {
+        Some(Evidence::Id(id)) => (*id, ""),
+        Some(Evidence::Text(t)) => (0, t.as_str()),
+        None => (0, ""),
+    }
+}
+
+fn year_bounds(year: i32) -> ServiceResult<(NaiveDate, NaiveDate)> {
+    match (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => Err(ServiceError::field("year", "年份无效")),
+    }
 }
 
 /// Assesses `unit` (over its subtree) for `year`, as of today.
@@ -66,126 +343,18 @@ pub async fn assess(
     year: i32,
 ) -> ServiceResult<UnitAssessment> {
     actor.require(Permission::ReviewRectification)?;
-    let facts = year_facts(svc, year).await?;
-    assess_with(svc, actor, unit, year, &facts).await
+    if !actor.sees(&unit.path) {
+        return Err(ServiceError::NotFound);
+    }
+    let scope = UnitPath::from_stored(&unit.path)
+        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("bad unit path")))?;
+    let facts = YearFacts::load(svc, &scope, year, svc.today()).await?;
+    facts.assess(unit)
 }
 
-async fn assess_with(
-    svc: &Services,
-    actor: &Actor,
-    unit: &UnitRow,
-    year: i32,
-    facts: &YearFacts,
-) -> ServiceResult<UnitAssessment> {
-    let set =
-        scoring::builtin(SET).map_err(|e| crate::ServiceError::Internal(anyhow::anyhow!("{e}")))?;
-    let today = svc.today();
-    let in_year = |d: NaiveDate| d.year() == year;
-    let mut findings = Vec::new();
-
-    // 开设情况: a town (乡镇/街道) with no account in use.
-    let accounts = govmedia_store::accounts::list_all(
-        &svc.db,
-        &AccountQuery {
-            scope_path: unit.path.clone(),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let active: Vec<_> = accounts
-        .iter()
-        .filter(|a| matches!(a.status.as_str(), "normal" | "paused"))
-        .collect();
-    if unit.kind == "town_street" && active.is_empty() {
-        findings.push(CountedFinding {
-            item: "veto_town_not_opened".into(),
-            count: 1,
-            evidence: evidence(format!("{}没有在用的政务新媒体账号", unit.name)),
-        });
-    }
-
-    // 集约整合: 3 or more accounts of one unit on one platform, one occurrence per group.
-    let mut groups: BTreeMap<(i64, &str), Vec<i64>> = BTreeMap::new();
-    for a in &active {
-        groups
-            .entry((a.host_unit_id, a.platform.as_str()))
-            .or_default()
-            .push(a.id);
-    }
-    for ((unit_id, platform), ids) in groups.iter().filter(|(_, ids)| ids.len() >= 3) {
-        findings.push(CountedFinding {
-            item: "duplicate_accounts".into(),
-            count: 1,
-            evidence: evidence(format!(
-                "单位#{unit_id} 在 {platform} 有{}个账号：{:?}",
-                ids.len(),
-                ids
-            )),
-        });
-    }
-
-    // 通报整改: findings of the year still owed after their deadline, or rectified late.
-    let owed = store::all_findings(
-        &svc.db,
-        &FindingQuery {
-            scope_path: unit.path.clone(),
-            ..Default::default()
-        },
-    )
-    .await?;
-    for f in owed.iter().filter(|f| f.deadline.is_some_and(in_year)) {
-        let status = FindingStatus::parse(&f.status).unwrap_or(FindingStatus::Pending);
-        if is_overdue(status, f.deadline, today) || rectified_late(f.deadline, f.proof_on) {
-            findings.push(CountedFinding {
-                item: "rectify_overdue".into(),
-                count: 1,
-                evidence: Some(Evidence::Id(f.id)),
-            });
-        }
-    }
-
-    // 上级抽查检查情况: two or more accounts found 不合格 in the year's closed campaigns.
-    let failed: BTreeSet<i64> = facts
-        .failed
-        .iter()
-        .filter(|(path, _)| path.starts_with(&unit.path))
-        .map(|(_, account)| *account)
-        .collect();
-    if failed.len() >= 2 {
-        findings.push(CountedFinding {
-            item: "veto_upper_check".into(),
-            count: 1,
-            evidence: evidence(format!("{}个账号检查不合格：{:?}", failed.len(), failed)),
-        });
-    }
-
-    // 开设备案: late or overdue filings (the filings module gives them with evidence).
-    findings.extend(crate::filings::assessment_findings(svc, actor, unit.id, year).await?);
-
-    let result = scoring::score(&set, &findings)
-        .map_err(|e| crate::ServiceError::Internal(anyhow::anyhow!("{e}")))?;
-    Ok(UnitAssessment {
-        unit: unit.clone(),
-        findings,
-        result,
-    })
-}
-
-/// Assesses every unit directly below the actor's unit, ranked: 合格 before 不合格,
-/// then by total, then by name.
-pub async fn ranking(
-    svc: &Services,
-    actor: &Actor,
-    year: i32,
-) -> ServiceResult<Vec<UnitAssessment>> {
-    actor.require(Permission::ReviewRectification)?;
-    let units = govmedia_store::units::subtree(&svc.db, actor.unit_path.as_str()).await?;
-    let mut out = Vec::new();
-    let facts = year_facts(svc, year).await?;
-    for u in units.iter().filter(|u| u.parent_id == Some(actor.unit_id)) {
-        out.push(assess_with(svc, actor, u, year, &facts).await?);
-    }
-    out.sort_by(|a, b| {
+/// Orders assessments: 合格 before 不合格, then by total, then by name.
+fn rank(rows: &mut [UnitAssessment]) {
+    rows.sort_by(|a, b| {
         let key = |x: &UnitAssessment| {
             (
                 x.result.vetoed_by.is_empty(),
@@ -196,5 +365,35 @@ pub async fn ranking(
             .cmp(&key(a))
             .then_with(|| a.unit.name.cmp(&b.unit.name))
     });
+}
+
+/// Assesses every unit directly below the actor's unit, ranked.
+pub async fn ranking(
+    svc: &Services,
+    actor: &Actor,
+    year: i32,
+) -> ServiceResult<Vec<UnitAssessment>> {
+    actor.require(Permission::ReviewRectification)?;
+    let facts = YearFacts::load(svc, &actor.unit_path, year, svc.today()).await?;
+    let mut out: Vec<UnitAssessment> = facts
+        .assess_all()?
+        .into_iter()
+        .filter(|a| a.unit.parent_id == Some(actor.unit_id))
+        .collect();
+    rank(&mut out);
+    Ok(out)
+}
+
+/// Assesses every unit of the actor's subtree (each over its own subtree), ranked:
+/// the province-wide table and the benchmark's workload.
+pub async fn assess_subtree(
+    svc: &Services,
+    actor: &Actor,
+    year: i32,
+) -> ServiceResult<Vec<UnitAssessment>> {
+    actor.require(Permission::ReviewRectification)?;
+    let facts = YearFacts::load(svc, &actor.unit_path, year, svc.today()).await?;
+    let mut out = facts.assess_all()?;
+    rank(&mut out);
     Ok(out)
 }

@@ -17,8 +17,6 @@ use govmedia_store::inspection::{self as store, CampaignRow, FindingQuery, Findi
 use serde::Serialize;
 use serde_json::json;
 
-/// The built-in indicator sets a campaign may use for account checks.
-pub const INDICATOR_SETS: &[&str] = &["account-check-2019"];
 
 /// The raw form of a new campaign.
 #[derive(Debug, Clone, Default)]
@@ -117,7 +115,7 @@ fn draw(campaign: &CampaignRow, members: &[PopulationMember]) -> ServiceResult<V
     }
 }
 
-fn validate(svc: &Services, input: &CampaignInput) -> ServiceResult<CampaignRow> {
+async fn validate(svc: &Services, input: &CampaignInput) -> ServiceResult<CampaignRow> {
     let mut errors = Vec::new();
     let title = input.title.trim();
     if title.is_empty() || title.chars().count() > 100 {
@@ -140,7 +138,8 @@ fn validate(svc: &Services, input: &CampaignInput) -> ServiceResult<CampaignRow>
     {
         errors.push(FieldError::new("period_end", "检查期结束不能早于开始"));
     }
-    if !INDICATOR_SETS.contains(&input.indicator_set.as_str()) {
+    let choices = super::indicators::for_campaigns(svc).await?;
+    if !choices.iter().any(|s| s.code == input.indicator_set) {
         errors.push(FieldError::new("indicator_set", "请选择检查指标"));
     }
     let (ratio, count) = match (input.ratio.trim(), input.count.trim()) {
@@ -222,7 +221,7 @@ pub async fn create(
             "检查范围不在您的管辖范围内",
         ));
     }
-    let mut row = validate(svc, input)?;
+    let mut row = validate(svc, input).await?;
     row.unit_id = actor.unit_id;
     row.scope_path = scope.path.clone();
     row.created_by = actor.user_id;
@@ -312,10 +311,9 @@ pub async fn samples(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Ve
     Ok(store::samples_of(&svc.db, id).await?)
 }
 
-/// The indicator set of a campaign.
-pub fn indicator_set(campaign: &CampaignRow) -> ServiceResult<IndicatorSet> {
-    scoring::builtin(&campaign.indicator_set)
-        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))
+/// The indicator set of a campaign (built-in or uploaded by the region).
+pub async fn indicator_set(svc: &Services, campaign: &CampaignRow) -> ServiceResult<IndicatorSet> {
+    super::indicators::load(svc, &campaign.indicator_set).await
 }
 
 async fn open_sample(
@@ -403,7 +401,7 @@ pub async fn submit_scoresheet(
     {
         return Err(ServiceError::Conflict("该账号已分配给其他检查员".into()));
     }
-    let set = indicator_set(&campaign)?;
+    let set = indicator_set(svc, &campaign).await?;
     let mut errors = Vec::new();
     let mut counted = Vec::new();
     let mut kept = Vec::new();
@@ -555,7 +553,7 @@ pub async fn scoresheet(
             evidence: Some(Evidence::Id(f.id)),
         })
         .collect();
-    let set = indicator_set(&campaign)?;
+    let set = indicator_set(svc, &campaign).await?;
     let result = scoring::score(&set, &counted)
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
     Ok((campaign, sample, findings, result))

@@ -157,7 +157,7 @@ pub async fn record_finding(
     use govmedia_domain::inspection::FindingSource;
     use govmedia_domain::unit::FieldError;
     actor.require(Permission::Inspect)?;
-    let set_id = super::campaigns::INDICATOR_SETS[0];
+    let set_id = super::indicators::ACCOUNT_CHECK;
     let set = govmedia_domain::scoring::builtin(set_id)
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
     let mut errors = Vec::new();
@@ -284,4 +284,94 @@ async fn record_audit(
         },
     )
     .await
+}
+
+/// The largest screenshot accepted.
+pub const SCREENSHOT_MAX_BYTES: usize = 5 * 1024 * 1024;
+
+/// Screenshots kept as evidence of a finding the actor may see (without bytes).
+pub async fn screenshots(
+    svc: &Services,
+    actor: &Actor,
+    finding_id: i64,
+) -> ServiceResult<Vec<govmedia_store::assessment::ScreenshotInfo>> {
+    get(svc, actor, finding_id).await?;
+    Ok(govmedia_store::assessment::screenshots_of(&svc.db, finding_id).await?)
+}
+
+/// One screenshot of a finding the actor may see, with its bytes.
+pub async fn screenshot(
+    svc: &Services,
+    actor: &Actor,
+    finding_id: i64,
+    id: i64,
+) -> ServiceResult<govmedia_store::assessment::ScreenshotRow> {
+    get(svc, actor, finding_id).await?;
+    let row = govmedia_store::assessment::screenshot(&svc.db, id).await?;
+    if row.finding_id == finding_id {
+        Ok(row)
+    } else {
+        Err(ServiceError::NotFound)
+    }
+}
+
+/// Keeps a screenshot (PNG or JPEG) as evidence of a finding. Inspectors and the
+/// office add evidence until the finding is 已复核.
+pub async fn attach_screenshot(
+    svc: &Services,
+    actor: &Actor,
+    finding_id: i64,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> ServiceResult<i64> {
+    if !(actor.can(Permission::Inspect) || actor.can(Permission::ReviewRectification)) {
+        return Err(ServiceError::Forbidden);
+    }
+    let finding = get(svc, actor, finding_id).await?;
+    if finding.status == FindingStatus::Verified.code() {
+        return Err(ServiceError::Conflict("问题已复核，不能再补充证据".into()));
+    }
+    if bytes.is_empty() {
+        return Err(ServiceError::field("file", "请选择截图文件"));
+    }
+    if bytes.len() > SCREENSHOT_MAX_BYTES {
+        return Err(ServiceError::field("file", "截图不能超过5MB"));
+    }
+    let mime = crate::accounts::sniff_image(&bytes)
+        .ok_or_else(|| ServiceError::field("file", "截图应为PNG或JPEG图片"))?;
+    let name = crate::filings::clean_name(file_name);
+    let now = svc.now();
+    let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    let txn = svc.db.begin().await?;
+    let row = govmedia_store::assessment::insert_screenshot(
+        &txn,
+        govmedia_store::assessment::ScreenshotRow {
+            id: 0,
+            finding_id,
+            file_name: name.clone(),
+            mime: mime.into(),
+            size,
+            content: bytes,
+            uploaded_by: actor.user_id,
+            uploaded_at: now,
+        },
+    )
+    .await?;
+    record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: "attach",
+            entity: "finding",
+            entity_id: Some(finding_id),
+            unit_path: &finding.unit_path,
+            summary: format!("问题#{finding_id}：上传截图“{name}”"),
+            before: None,
+            after: Some(json!({"screenshot": row.id, "file": name, "size": size, "mime": mime})),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row.id)
 }

@@ -9,7 +9,9 @@
 
 pub mod assessment;
 pub mod campaigns;
+pub mod entries;
 pub mod findings;
+pub mod indicators;
 pub mod notice;
 
 use crate::{Actor, ServiceError, ServiceResult, Services};

@@ -71,7 +71,7 @@ pub async fn build(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Noti
     else {
         return Err(ServiceError::Conflict("检查尚未结束，还没有通报".into()));
     };
-    let set = indicator_set(&campaign)?;
+    let set = indicator_set(svc, &campaign).await?;
     let (samples, _) = campaigns::sample_views(svc, actor, &campaign).await?;
     let findings = store::all_findings(
         &svc.db,

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod account_qr;
 pub mod announcement;
+pub mod assessment_entry;
 pub mod api_token;
 pub mod audit;
 pub mod campaign;
@@ -14,7 +15,9 @@ pub mod filing_event;
 pub mod filing_export;
 pub mod filing_step;
 pub mod finding;
+pub mod finding_screenshot;
 pub mod flag_dismissal;
+pub mod indicator_set;
 pub mod notification;
 pub mod session;
 pub mod setting;

@@ -16,8 +16,9 @@ use govmedia_domain::inspection::FindingStatus;
 use govmedia_domain::role::Permission;
 use govmedia_domain::scoring::{ItemKind, ScoreResult};
 use govmedia_service::inspection::campaigns::{
-    self, CampaignInput, INDICATOR_SETS, ScoreLine, pass_rates,
+    self, CampaignInput, ScoreLine, pass_rates,
 };
+use govmedia_service::inspection::indicators;
 use govmedia_service::units;
 use govmedia_store::inspection::CampaignRow;
 use maud::{Markup, html};
@@ -115,6 +116,7 @@ async fn campaign_form(
     errors: &[String],
 ) -> Result<Markup, PageError> {
     let tree = units::tree(&state.svc, &user.actor).await?;
+    let sets = indicators::for_campaigns(&state.svc).await?;
     Ok(page(
         user,
         "新建检查",
@@ -132,7 +134,7 @@ async fn campaign_form(
                     label { span { "检查期开始 *" } input type="date" name="period_start" value=(f.period_start) required; }
                     label { span { "检查期结束 *" } input type="date" name="period_end" value=(f.period_end) required; }
                     label { span { "检查指标 *" } select name="indicator_set" {
-                        @for s in INDICATOR_SETS { option value=(s) selected[f.indicator_set == *s] { (indicator_label(s)) } }
+                        @for s in &sets { option value=(s.code) selected[f.indicator_set == s.code] { (s.name) "（" (s.code) "）" } }
                     } }
                     label { span { "抽查比例（如 30%）" } input name="ratio" value=(f.ratio) placeholder="30%"; }
                     label { span { "或抽查数量" } input name="count" value=(f.count) inputmode="numeric"; }
@@ -147,12 +149,6 @@ async fn campaign_form(
     ))
 }
 
-fn indicator_label(code: &str) -> &'static str {
-    match code {
-        "account-check-2019" => "政务新媒体检查指标（国办 2019，附件2）",
-        _ => "检查指标",
-    }
-}
 
 async fn new_form(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
     user.actor.require(Permission::ManageCampaigns)?;
@@ -161,7 +157,7 @@ async fn new_form(State(state): State<AppState>, user: User) -> Result<Markup, P
         scope_unit_id: user.actor.unit_id.to_string(),
         period_start: today.to_string(),
         period_end: today.to_string(),
-        indicator_set: INDICATOR_SETS[0].into(),
+        indicator_set: indicators::ACCOUNT_CHECK.into(),
         ratio: "30%".into(),
         ..Default::default()
     };
@@ -270,7 +266,7 @@ async fn show(
             h1 { (c.title) }
             table.fields {
                 tr { th { "状态" } td { (status_label(&c)) } th { "检查期" } td { (c.period_start) " 至 " (c.period_end) } }
-                tr { th { "检查指标" } td { (indicator_label(&c.indicator_set)) } th { "抽样" } td { (sample_rule(&c)) } }
+                tr { th { "检查指标" } td { a href={"/indicators/" (c.indicator_set)} { (c.indicator_set) } } th { "抽样" } td { (sample_rule(&c)) } }
                 tr { th { "随机种子" } td { code { (c.seed) } } th { "范围内在用账号" } td { (population.len()) " 个，抽取 " (rows.len()) " 个，已评分 " (submitted) " 个" } }
                 @if let Some(n) = &c.notice_number { tr { th { "通报" } td colspan="3" { a href={"/campaigns/" (c.id) "/notice"} { (n) } " （" (c.notice_published_on.map(|d| d.to_string()).unwrap_or_default()) " 发布）" } } }
             }
@@ -405,7 +401,7 @@ async fn render_scoresheet(
     result: &ScoreResult,
     errors: &[String],
 ) -> Result<Markup, PageError> {
-    let set = campaigns::indicator_set(c)?;
+    let set = campaigns::indicator_set(&state.svc, c).await?;
     let account = govmedia_service::accounts::get(&state.svc, &user.actor, sample.account_id)
         .await
         .ok();

@@ -21,6 +21,8 @@ pub fn routes() -> Router<AppState> {
         .route("/findings/new", get(new_form).post(create))
         .route("/findings/{id}", get(show))
         .route("/findings/{id}/act", post(act))
+        .route("/findings/{id}/screenshots", post(upload_screenshot))
+        .route("/findings/{id}/screenshots/{sid}", get(screenshot))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -107,6 +109,10 @@ async fn show(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let f = findings::get(&state.svc, &user.actor, id).await?;
+    let shots = findings::screenshots(&state.svc, &user.actor, id).await?;
+    let may_attach = (user.actor.can(Permission::Inspect)
+        || user.actor.can(Permission::ReviewRectification))
+        && f.status != FindingStatus::Verified.code();
     let status = FindingStatus::parse(&f.status).unwrap_or(FindingStatus::Pending);
     let today = state.svc.today();
     let mut actions: Vec<FindingAction> = Vec::new();
@@ -134,6 +140,21 @@ async fn show(
                 tr { th { "账号" } td { @if let Some(a) = f.account_id { a href={"/accounts/" (a)} { "账号#" (a) } } } th { "检查" } td { @if let (Some(c), Some(s)) = (f.campaign_id, f.sample_id) { a href={"/campaigns/" (c)} { "检查#" (c) } " · " a href={"/campaigns/samples/" (s)} { "评分表" } } } }
                 tr { th { "证据链接" } td colspan="3" { @if let Some(u) = &f.url { a href=(u) rel="noopener noreferrer" target="_blank" { (u) } } } }
                 tr { th { "内容摘录" } td colspan="3" { (f.excerpt.clone().unwrap_or_default()) } }
+                tr { th { "截图" } td colspan="3" {
+                    @for s in &shots {
+                        a.screenshot href={"/findings/" (f.id) "/screenshots/" (s.id)} target="_blank" {
+                            img src={"/findings/" (f.id) "/screenshots/" (s.id)} alt=(s.file_name) style="max-width:240px;max-height:160px;border:1px solid #ccc;margin:2px";
+                        }
+                    }
+                    @if shots.is_empty() { span.muted { "无" } }
+                    @if may_attach {
+                        form method="post" action={"/findings/" (f.id) "/screenshots"} enctype="multipart/form-data" {
+                            (csrf(&user))
+                            input type="file" name="file" accept="image/png,image/jpeg" required; " "
+                            button.secondary type="submit" { "上传截图" }
+                        }
+                    }
+                } }
                 tr { th { "状态" } td { (status_label(&f.status)) } th { "整改期限" } td {
                     @if let Some(d) = f.deadline { (d) @if is_overdue(status, Some(d), today) { " " span.badge.bad { "逾期" } } }
                 } }
@@ -154,6 +175,39 @@ async fn show(
             p { a.button.secondary href={"/audit?entity=finding&entity_id=" (f.id)} { "变更记录" } }
         },
     ))
+}
+
+async fn upload_screenshot(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let form = super::read_multipart_form(mp).await?;
+    user.check_csrf(&form.text("csrf"))?;
+    let (name, bytes) = form.file.unwrap_or_default();
+    findings::attach_screenshot(&state.svc, &user.actor, id, &name, bytes).await?;
+    Ok(Redirect::to(&format!("/findings/{id}")).into_response())
+}
+
+/// Serves a screenshot inline: its type was recognised from the bytes (PNG or
+/// JPEG only), and the browser is told not to guess another.
+async fn screenshot(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, sid)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    use axum::http::header;
+    let s = findings::screenshot(&state.svc, &user.actor, id, sid).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, s.mime.clone()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        s.content,
+    )
+        .into_response())
 }
 
 #[derive(serde::Deserialize)]

@@ -2,12 +2,14 @@
 
 pub mod accounts;
 mod assessment;
+mod assessment_entries;
 mod audit;
 mod calendar;
 mod campaigns;
 mod dashboard;
 mod filings;
 mod findings;
+mod indicators;
 mod flags;
 mod login;
 mod policy;
@@ -39,6 +41,8 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(campaigns::routes())
         .merge(assessment::routes())
+        .merge(assessment_entries::routes())
+        .merge(indicators::routes())
         .merge(findings::routes())
         .merge(settings::routes())
         .merge(public::routes())
@@ -100,4 +104,43 @@ pub fn opt_id(s: &Option<String>) -> Result<Option<i64>, PageError> {
             .map(Some)
             .map_err(|_| PageError::BadRequest("编号无效".into())),
     }
+}
+
+/// A multipart form as read by [`read_multipart_form`]: its text fields and the
+/// file of the field named `file`, if one was chosen.
+#[derive(Default)]
+pub struct MultipartForm {
+    pub fields: std::collections::HashMap<String, String>,
+    /// (file name as sent, bytes); absent when no file was chosen.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl MultipartForm {
+    pub fn text(&self, name: &str) -> String {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// Reads a multipart form (the router limits the body to 12 MB).
+pub async fn read_multipart_form(
+    mut mp: axum::extract::Multipart,
+) -> Result<MultipartForm, PageError> {
+    let bad = || PageError::BadRequest("上传的表单无效，或文件过大（上限10MB）".into());
+    let mut form = MultipartForm::default();
+    while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
+        let Some(name) = field.name().map(str::to_string) else {
+            continue;
+        };
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let data = field.bytes().await.map_err(|_| bad())?;
+            if !(file_name.is_empty() && data.is_empty()) {
+                form.file = Some((file_name, data.to_vec()));
+            }
+        } else {
+            form.fields
+                .insert(name, field.text().await.map_err(|_| bad())?);
+        }
+    }
+    Ok(form)
 }
