@@ -321,7 +321,12 @@ async fn the_annual_assessment_is_computed_from_campaigns_and_rectification() {
     assert_eq!(first.unit.name, "测试县卫生健康委员会");
     // Clean, but without a verified claim of 纳入年度绩效考核: −10 (not_in_performance).
     assert_eq!(first.result.total.unwrap().to_string(), "90");
-    assert!(first.findings.iter().any(|f| f.item == "not_in_performance"));
+    assert!(
+        first
+            .findings
+            .iter()
+            .any(|f| f.item == "not_in_performance")
+    );
     assert_eq!(second.unit.id, w.unit_a);
     assert_eq!(second.result.verdict.label(), "不合格");
     assert_eq!(

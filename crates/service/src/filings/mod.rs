@@ -16,8 +16,8 @@ mod lists;
 pub use apply::{FilingInput, create, submit, update};
 pub use decide::{DecisionInput, decide, record_opened};
 pub use export::{COLUMNS, UpperExport, UpperRow, export_for_upper, exports};
-pub use files::{ATTACHMENT_MAX_BYTES, Purpose, attach, attachment, sniff_document};
 pub(crate) use files::clean_name;
+pub use files::{ATTACHMENT_MAX_BYTES, Purpose, attach, attachment, sniff_document};
 pub(crate) use lists::late_filings_in_year;
 pub use lists::{
     DeadlineRow, UnitDeadlines, announcements, assessment_findings, deadline_report, inbox, list,

@@ -101,7 +101,8 @@ impl YearFacts {
         year: i32,
         today: NaiveDate,
     ) -> ServiceResult<Self> {
-        let set = scoring::builtin(SET).map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+        let set =
+            scoring::builtin(SET).map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
         let (first, last) = year_bounds(year)?;
         let units = govmedia_store::units::subtree(&svc.db, scope.as_str()).await?;
         let unit_ids: HashMap<i64, ()> = units.iter().map(|u| (u.id, ())).collect();
@@ -124,7 +125,10 @@ impl YearFacts {
                 .unwrap_or(platform);
             rolled.entry(unit).or_default().push(counted(
                 "duplicate_accounts",
-                text(format!("单位#{unit} 在{name}有{}个在用账号：{ids:?}", ids.len())),
+                text(format!(
+                    "单位#{unit} 在{name}有{}个在用账号：{ids:?}",
+                    ids.len()
+                )),
             ));
         }
 

@@ -17,7 +17,6 @@ use govmedia_store::inspection::{self as store, CampaignRow, FindingQuery, Findi
 use serde::Serialize;
 use serde_json::json;
 
-
 /// The raw form of a new campaign.
 #[derive(Debug, Clone, Default)]
 pub struct CampaignInput {

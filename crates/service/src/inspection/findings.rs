@@ -338,7 +338,7 @@ pub async fn attach_screenshot(
         return Err(ServiceError::field("file", "截图不能超过5MB"));
     }
     let mime = crate::accounts::sniff_image(&bytes)
-        .ok_or_else(|| ServiceError::field("file", "截图应为PNG或JPEG图片"))?;
+        .ok_or_else(|| ServiceError::field("file", "截图应为PNG、JPEG或GIF图片"))?;
     let name = crate::filings::clean_name(file_name);
     let now = svc.now();
     let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);

@@ -56,7 +56,10 @@ pub async fn all(svc: &Services) -> ServiceResult<Vec<SetInfo>> {
         out.push(info(&set, None));
     }
     for row in store::indicator_sets(&svc.db).await? {
-        out.push(info(&parse_stored(&row)?, Some(row.uploaded_by_name.clone())));
+        out.push(info(
+            &parse_stored(&row)?,
+            Some(row.uploaded_by_name.clone()),
+        ));
     }
     Ok(out)
 }

@@ -4,8 +4,8 @@
 pub mod account;
 pub mod account_qr;
 pub mod announcement;
-pub mod assessment_entry;
 pub mod api_token;
+pub mod assessment_entry;
 pub mod audit;
 pub mod campaign;
 pub mod campaign_sample;

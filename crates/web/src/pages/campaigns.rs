@@ -15,9 +15,7 @@ use govmedia_domain::account::Platform;
 use govmedia_domain::inspection::FindingStatus;
 use govmedia_domain::role::Permission;
 use govmedia_domain::scoring::{ItemKind, ScoreResult};
-use govmedia_service::inspection::campaigns::{
-    self, CampaignInput, ScoreLine, pass_rates,
-};
+use govmedia_service::inspection::campaigns::{self, CampaignInput, ScoreLine, pass_rates};
 use govmedia_service::inspection::indicators;
 use govmedia_service::units;
 use govmedia_store::inspection::CampaignRow;
@@ -148,7 +146,6 @@ async fn campaign_form(
         },
     ))
 }
-
 
 async fn new_form(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
     user.actor.require(Permission::ManageCampaigns)?;

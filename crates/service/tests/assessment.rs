@@ -1,0 +1,387 @@
+//! The annual assessment's inputs beyond the registry, on SQLite or PostgreSQL:
+//! claims verified by the office, office entries, accounts opened without an
+//! application, a region's own indicator set, and screenshots as evidence.
+
+mod common;
+use chrono::TimeZone;
+use common::{add_user, services_at};
+use govmedia_domain::account::AccountInput;
+use govmedia_domain::unit::UnitDraft;
+use govmedia_service::inspection::entries::{self, EntryInput};
+use govmedia_service::inspection::findings::{self, FindingInput};
+use govmedia_service::inspection::{assessment, campaigns, indicators};
+use govmedia_service::{Actor, ServiceError, Services, accounts, units};
+
+struct World {
+    svc: Services,
+    admin: Actor,
+    host_a: Actor,
+    host_b: Actor,
+    unit_a: i64,
+    unit_b: i64,
+    town: i64,
+    account_a: i64,
+}
+
+async fn world(label: &str) -> World {
+    let (svc, _clock) = services_at(
+        label,
+        chrono::Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).unwrap(),
+    )
+    .await;
+    let draft = |name: &str, kind: &str| {
+        UnitDraft::parse(name, None, "county", kind, None, None, None).unwrap()
+    };
+    let root = units::create_root(&svc, draft("测试县人民政府", "people_government"))
+        .await
+        .unwrap();
+    let admin = add_user(&svc, "admin", root.id, "system_admin").await;
+    let child = |name: &str, kind: &str| {
+        let mut d = draft(name, kind);
+        d.parent_id = Some(root.id);
+        d
+    };
+    let a = units::create(&svc, &admin, child("测试县教育局", "department"))
+        .await
+        .unwrap();
+    let b = units::create(&svc, &admin, child("测试县卫生健康委员会", "department"))
+        .await
+        .unwrap();
+    let town = units::create(&svc, &admin, child("测试镇人民政府", "town_street"))
+        .await
+        .unwrap();
+    let account = |name: &str, unit: i64, registered: &str| AccountInput {
+        name: name.into(),
+        platform: "weibo".into(),
+        host_unit_id: unit.to_string(),
+        registered_on: registered.into(),
+        ..Default::default()
+    };
+    let account_a = accounts::create(&svc, &admin, &account("测试教育", a.id, "2019-05-01"))
+        .await
+        .unwrap()
+        .id;
+    accounts::create(&svc, &admin, &account("测试健康", b.id, "2018-01-01"))
+        .await
+        .unwrap();
+    World {
+        host_a: add_user(&svc, "host_a", a.id, "host_admin").await,
+        host_b: add_user(&svc, "host_b", b.id, "host_admin").await,
+        svc,
+        admin,
+        unit_a: a.id,
+        unit_b: b.id,
+        town: town.id,
+        account_a,
+    }
+}
+
+fn claim(unit: i64, kind: &str, count: &str) -> EntryInput {
+    EntryInput {
+        unit_id: unit.to_string(),
+        year: "2026".into(),
+        kind: kind.into(),
+        count: count.into(),
+        evidence: "苏州市政府办公室通报（苏府办〔2026〕12号）".into(),
+        ..Default::default()
+    }
+}
+
+async fn assessed(w: &World, unit: i64) -> assessment::UnitAssessment {
+    assessment::ranking(&w.svc, &w.admin, 2026)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.unit.id == unit)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn claims_count_only_once_verified_and_office_entries_count_at_once() {
+    let w = world("entries").await;
+    // Without a verified claim of 纳入绩效考核 a clean unit loses 10 points.
+    let before = assessed(&w, w.unit_a).await;
+    assert_eq!(before.result.total.unwrap().to_string(), "90");
+
+    let perf = entries::create(&w.svc, &w.host_a, &claim(w.unit_a, "in_performance", ""))
+        .await
+        .unwrap();
+    let commend = entries::create(&w.svc, &w.host_a, &claim(w.unit_a, "commend_province", "2"))
+        .await
+        .unwrap();
+    assert_eq!(commend.status, "claimed");
+    // Claimed, not verified: nothing changes.
+    assert_eq!(
+        assessed(&w, w.unit_a)
+            .await
+            .result
+            .total
+            .unwrap()
+            .to_string(),
+        "90"
+    );
+    // The unit cannot verify its own claim, another unit cannot see it.
+    assert!(matches!(
+        entries::decide(&w.svc, &w.host_a, perf.id, true, "").await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        entries::get(&w.svc, &w.host_b, perf.id).await,
+        Err(ServiceError::NotFound)
+    ));
+    entries::decide(&w.svc, &w.admin, perf.id, true, "")
+        .await
+        .unwrap();
+    entries::decide(&w.svc, &w.admin, commend.id, true, "材料齐全")
+        .await
+        .unwrap();
+    // 100 + 2 × 2 (province commendations), bonus allowed above 80.
+    let after = assessed(&w, w.unit_a).await;
+    assert_eq!(after.result.total.unwrap().to_string(), "104");
+    assert_eq!(after.result.bonus.unwrap().to_string(), "4");
+    // A decision is final; a rejection needs a reason.
+    assert!(matches!(
+        entries::decide(&w.svc, &w.admin, perf.id, false, "x").await,
+        Err(ServiceError::Conflict(_))
+    ));
+    let city = entries::create(&w.svc, &w.host_a, &claim(w.unit_a, "commend_city", "1"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        entries::decide(&w.svc, &w.admin, city.id, false, " ").await,
+        Err(ServiceError::Validation(_))
+    ));
+    entries::decide(&w.svc, &w.admin, city.id, false, "非市级表彰")
+        .await
+        .unwrap();
+    assert_eq!(
+        assessed(&w, w.unit_a)
+            .await
+            .result
+            .total
+            .unwrap()
+            .to_string(),
+        "104",
+        "a rejected claim does not count"
+    );
+
+    // Office entries: units cannot make them; the office enters fraud → veto.
+    assert!(matches!(
+        entries::create(&w.svc, &w.host_b, &claim(w.unit_b, "fraud", "")).await,
+        Err(ServiceError::Forbidden)
+    ));
+    let fraud = entries::create(&w.svc, &w.admin, &claim(w.unit_b, "fraud", ""))
+        .await
+        .unwrap();
+    assert_eq!(fraud.status, "verified");
+    let b = assessed(&w, w.unit_b).await;
+    assert_eq!(b.result.vetoed_by, vec!["veto_fraud".to_string()]);
+    assert_eq!(b.result.verdict.label(), "不合格");
+
+    // Validation: one fact a year, a unit in scope, evidence required.
+    let mut bad = claim(w.unit_b, "in_performance", "3");
+    bad.evidence = " ".into();
+    match entries::create(&w.svc, &w.host_a, &bad).await {
+        Err(ServiceError::Validation(fields)) => {
+            let names: Vec<_> = fields.iter().map(|f| f.field).collect();
+            assert!(names.contains(&"unit_id"), "{names:?}");
+            assert!(names.contains(&"count"), "{names:?}");
+            assert!(names.contains(&"evidence"), "{names:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut future = claim(w.unit_a, "commend_city", "");
+    future.year = "2027".into();
+    assert!(matches!(
+        entries::create(&w.svc, &w.host_a, &future).await,
+        Err(ServiceError::Validation(_))
+    ));
+    // Every change is audited.
+    let audit = govmedia_store::audit::list(
+        &w.svc.db,
+        &govmedia_store::audit::AuditQuery {
+            scope_path: "/".into(),
+            entity: Some("assessment_entry".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(audit.total, 7, "3 claims, 3 decisions, 1 entry");
+}
+
+#[tokio::test]
+async fn a_town_without_accounts_and_an_account_opened_without_application_count() {
+    let w = world("computed").await;
+    let town = assessed(&w, w.town).await;
+    assert_eq!(
+        town.result.vetoed_by,
+        vec!["veto_town_not_opened".to_string()]
+    );
+    // An account registered this year without an opening filing: −5.
+    let input = AccountInput {
+        name: "测试健康发布".into(),
+        platform: "douyin".into(),
+        host_unit_id: w.unit_b.to_string(),
+        registered_on: "2026-04-01".into(),
+        ..Default::default()
+    };
+    accounts::create(&w.svc, &w.admin, &input).await.unwrap();
+    let b = assessed(&w, w.unit_b).await;
+    let opened: Vec<_> = b
+        .findings
+        .iter()
+        .filter(|f| f.item == "opened_without_application")
+        .collect();
+    assert_eq!(opened.len(), 1, "{:?}", b.findings);
+    assert_eq!(b.result.total.unwrap().to_string(), "85");
+    // The whole subtree at once gives the same figures as the ranking.
+    let all = assessment::assess_subtree(&w.svc, &w.admin, 2026)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 4);
+    let same = all.iter().find(|a| a.unit.id == w.unit_b).unwrap();
+    assert_eq!(same.result, b.result);
+    // The root's own assessment includes its subtree: the town's veto.
+    let root = all.iter().find(|a| a.unit.parent_id.is_none()).unwrap();
+    assert!(root.result.vetoed_by.is_empty(), "a town's veto is its own");
+    assert!(
+        root.findings
+            .iter()
+            .any(|f| f.item == "opened_without_application")
+    );
+    // Units cannot assess.
+    assert!(matches!(
+        assessment::assess_subtree(&w.svc, &w.host_a, 2026).await,
+        Err(ServiceError::Forbidden)
+    ));
+}
+
+const REGION_SET: &str = r#"
+id = "region-check-2026"
+name = "本市政务新媒体检查指标"
+source = "测试市政府办公室 2026"
+effective_date = 2026-01-01
+pass_threshold = 60
+
+[[items]]
+code = "veto_security"
+name = "安全事故"
+kind = "veto"
+
+[[items]]
+code = "update_late"
+name = "更新不及时"
+kind = "deduct"
+points = 5
+cap = 20
+"#;
+
+#[tokio::test]
+async fn a_region_uploads_its_own_indicator_set_and_campaigns_use_it() {
+    let w = world("regionset").await;
+    assert!(matches!(
+        indicators::upload(&w.svc, &w.host_a, REGION_SET.as_bytes()).await,
+        Err(ServiceError::Forbidden)
+    ));
+    let set = indicators::upload(&w.svc, &w.admin, REGION_SET.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(set.items, 2);
+    // Immutable: the same code again is refused, as is a built-in code and a bad file.
+    for (bytes, needle) in [
+        (REGION_SET.to_string(), "已存在"),
+        (
+            REGION_SET.replace("region-check-2026", "account-check-2019"),
+            "内置",
+        ),
+        (REGION_SET.replace("cap = 20", "cap = 2"), "update_late"),
+        ("not toml at all [".to_string(), "无法解析"),
+    ] {
+        match indicators::upload(&w.svc, &w.admin, bytes.as_bytes()).await {
+            Err(ServiceError::Validation(f)) => {
+                assert!(f[0].message.contains(needle), "{}", f[0].message)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let codes: Vec<_> = indicators::for_campaigns(&w.svc)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.code)
+        .collect();
+    assert_eq!(codes, ["account-check-2019", "region-check-2026"]);
+    let c = campaigns::create(
+        &w.svc,
+        &w.admin,
+        &campaigns::CampaignInput {
+            title: "本市抽查".into(),
+            scope_unit_id: w.unit_a,
+            period_start: "2026-11-01".into(),
+            period_end: "2026-11-30".into(),
+            indicator_set: "region-check-2026".into(),
+            ratio: "100%".into(),
+            seed: "s".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let sample = &campaigns::samples(&w.svc, &w.admin, c.id).await.unwrap()[0];
+    let lines = vec![campaigns::ScoreLine {
+        item: "update_late".into(),
+        count: "5".into(),
+        ..Default::default()
+    }];
+    let sheet = campaigns::submit_scoresheet(&w.svc, &w.admin, sample.id, &lines)
+        .await
+        .unwrap();
+    assert_eq!(sheet.total.unwrap().to_string(), "80", "5 × 5 capped at 20");
+}
+
+#[tokio::test]
+async fn screenshots_are_kept_as_evidence_inside_the_scope() {
+    let w = world("screenshots").await;
+    let f = findings::record_finding(
+        &w.svc,
+        &w.admin,
+        &FindingInput {
+            account_id: w.account_a.to_string(),
+            item: "update_late".into(),
+            source: "inspector".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    let id = findings::attach_screenshot(&w.svc, &w.admin, f.id, "../截图 1.png", png.clone())
+        .await
+        .unwrap();
+    let shots = findings::screenshots(&w.svc, &w.host_a, f.id)
+        .await
+        .unwrap();
+    assert_eq!(shots.len(), 1);
+    assert_eq!(shots[0].file_name, "截图 1.png");
+    let shot = findings::screenshot(&w.svc, &w.host_a, f.id, id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (shot.mime.as_str(), shot.content),
+        ("image/png", png.clone())
+    );
+    // Another unit sees nothing; a unit cannot add evidence; HTML is not an image.
+    assert!(matches!(
+        findings::screenshot(&w.svc, &w.host_b, f.id, id).await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        findings::attach_screenshot(&w.svc, &w.host_a, f.id, "a.png", png).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        findings::attach_screenshot(&w.svc, &w.admin, f.id, "a.png", b"<html>".to_vec()).await,
+        Err(ServiceError::Validation(_))
+    ));
+}
