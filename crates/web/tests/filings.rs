@@ -5,7 +5,7 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Request, StatusCode};
 use common::*;
 
 async fn anonymous(app: &axum::Router, path: &str) -> Reply {
@@ -14,28 +14,8 @@ async fn anonymous(app: &axum::Router, path: &str) -> Reply {
 
 /// Posts a multipart form with the CSRF token, a purpose and one file.
 async fn upload(c: &Client, path: &str, name: &str, bytes: &[u8]) -> Reply {
-    let boundary = "gmBoundary7f3a";
-    let mut body = Vec::new();
-    for (k, v) in [("csrf", c.csrf.as_str()), ("purpose", "form")] {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post(path)
-        .header(header::COOKIE, &c.cookie)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    send(&c.app, req).await
+    c.post_multipart(path, &[("purpose", "form")], Some((name, bytes)))
+        .await
 }
 
 fn filing_id(location: &Option<String>) -> i64 {

@@ -2,8 +2,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use common::*;
 
 fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {
@@ -18,27 +17,8 @@ fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {
 }
 
 async fn upload(c: &Client, bytes: Vec<u8>) -> Reply {
-    let boundary = "----govmediatest";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
-            c.csrf
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend_from_slice(&bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post("/accounts/import")
-        .header(header::COOKIE, &c.cookie)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    send(&c.app, req).await
+    c.post_multipart("/accounts/import", &[], Some(("a.xlsx", &bytes)))
+        .await
 }
 
 async fn count(w: &World) -> u64 {

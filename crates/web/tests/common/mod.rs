@@ -241,6 +241,44 @@ impl Client {
         send(&self.app, req).await
     }
 
+    /// Posts a multipart form with the CSRF token, the text fields, and an optional
+    /// file in the field `file`.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Reply {
+        let boundary = "gmBoundary7f3a";
+        let mut body = Vec::new();
+        let csrf = self.csrf.clone();
+        for (k, v) in std::iter::once(&("csrf", csrf.as_str())).chain(fields) {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        if let Some((name, bytes)) = file {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header(header::COOKIE, &self.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        send(&self.app, req).await
+    }
+
     pub async fn api(&self, method: &str, path: &str, json: Option<serde_json::Value>) -> Reply {
         let mut req = Request::builder()
             .method(method)

@@ -1,0 +1,256 @@
+//! 考核 over HTTP: a region's indicator set uploaded and read, claims with proof
+//! verified by the office, screenshots as evidence of a finding; each endpoint keeps
+//! other units and weaker roles out and changes nothing for them.
+
+mod common;
+use axum::http::StatusCode;
+use common::*;
+
+const REGION_SET: &str = r#"
+id = "region-check-2026"
+name = "本市政务新媒体检查指标"
+source = "测试市政府办公室 2026"
+effective_date = 2026-01-01
+pass_threshold = 60
+
+[[items]]
+code = "update_late"
+name = "更新不及时"
+kind = "deduct"
+points = 5
+cap = 20
+"#;
+
+#[tokio::test]
+async fn a_region_uploads_its_indicator_set_over_http() {
+    let w = world("indicators_http").await;
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let unit_b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let file = Some(("region.toml", REGION_SET.as_bytes()));
+    assert_eq!(
+        unit_b.post_multipart("/indicators", &[], file).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = admin
+        .post_multipart(
+            "/indicators",
+            &[],
+            Some((
+                "bad.toml",
+                REGION_SET.replace("cap = 20", "cap = 1").as_bytes(),
+            )),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("update_late"), "{}", bad.body);
+    let ok = admin.post_multipart("/indicators", &[], file).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(
+        ok.location.as_deref(),
+        Some("/indicators/region-check-2026")
+    );
+    let shown = unit_b.get("/indicators/region-check-2026").await;
+    assert!(shown.body.contains("更新不及时") && shown.body.contains("测试市政府办公室"));
+    let source = unit_b
+        .get("/indicators/region-check-2026/source.toml")
+        .await;
+    assert_eq!(source.body, REGION_SET);
+    let builtin = unit_b.get("/indicators/annual-assessment-kunshan").await;
+    assert!(builtin.body.contains("selfcheck_late"));
+    assert_eq!(
+        unit_b.get("/indicators/nope").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The campaign form offers it.
+    assert!(
+        admin
+            .get("/campaigns/new")
+            .await
+            .body
+            .contains("region-check-2026")
+    );
+    // The same code twice: refused, nothing replaced.
+    let again = admin.post_multipart("/indicators", &[], file).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("已存在"));
+}
+
+#[tokio::test]
+async fn a_unit_claims_with_proof_and_the_office_verifies_over_http() {
+    let w = world("entries_http").await;
+    add_user(&w.svc, "a_host_admin", w.unit_a, "host_admin").await;
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let unit_a = login(&w.app, "a_host_admin", PASSWORD).await.ok().unwrap();
+    let unit_b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let b = w.unit_b.to_string();
+    let a = w.unit_a.to_string();
+    let fields = |unit: &str| {
+        [
+            ("unit_id", unit.to_string()),
+            ("year", "2026".to_string()),
+            ("kind", "in_performance".to_string()),
+            ("count", String::new()),
+            (
+                "evidence",
+                "测试县2026年度绩效考核方案（测政办〔2026〕3号）".to_string(),
+            ),
+            ("evidence_url", String::new()),
+        ]
+    };
+    let as_refs = |f: &[(&'static str, String); 6]| -> Vec<(&'static str, String)> { f.to_vec() };
+    let post = async |c: &Client, unit: &str, file: Option<(&str, &[u8])>| {
+        let f = as_refs(&fields(unit));
+        let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        c.post_multipart("/assessment/entries", &refs, file).await
+    };
+    let pdf: &[u8] = b"%PDF-1.7 proof";
+    // B cannot claim for A (422, nothing stored); B claims for itself with a PDF.
+    let wrong = post(&unit_b, &a, Some(("p.pdf", pdf))).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("管辖范围"));
+    let html = post(&unit_b, &b, Some(("p.html", b"<html>".as_slice()))).await;
+    assert_eq!(html.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = post(&unit_b, &b, Some(("绩效方案.pdf", pdf))).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = admin.get("/assessment/entries?year=2026").await;
+    assert!(page.body.contains("绩效方案.pdf") && page.body.contains("待核实"));
+    let marker = "/assessment/entries/";
+    let start = page.body.find(marker).unwrap() + marker.len();
+    let id: String = page.body[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    // A sibling unit neither sees the proof nor the claim; B cannot verify it.
+    assert!(
+        !unit_a
+            .get("/assessment/entries?year=2026")
+            .await
+            .body
+            .contains("绩效方案")
+    );
+    assert_eq!(
+        unit_a
+            .get(&format!("/assessment/entries/{id}/file"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let decide = format!("/assessment/entries/{id}/decide");
+    assert_eq!(
+        unit_b
+            .post_form(&decide, &[("decision", "verify")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let proof = unit_b.get(&format!("/assessment/entries/{id}/file")).await;
+    assert_eq!(proof.bytes, pdf);
+    assert_eq!(
+        admin
+            .post_form(&decide, &[("decision", "verify")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        admin
+            .get("/assessment/entries?year=2026")
+            .await
+            .body
+            .contains("已核实")
+    );
+    // B, verified, scores 100 in the ranking; A loses 10 (not_in_performance).
+    let ranking = admin.get("/assessment?year=2026").await;
+    assert_eq!(ranking.status, StatusCode::OK);
+    let row_of = |name: &str| {
+        let at = ranking.body.find(name).unwrap();
+        let rest = &ranking.body[at..];
+        rest[..rest.find("</tr>").unwrap()].to_string()
+    };
+    assert!(row_of("测试县卫生健康委员会").contains("<td>100</td>"));
+    assert!(row_of("测试县教育局").contains("<td>90</td>"));
+    // Office entries are the office's: a unit admin is refused.
+    let fraud = [
+        ("unit_id", b.as_str()),
+        ("year", "2026"),
+        ("kind", "fraud"),
+        ("evidence", "x"),
+    ];
+    assert_eq!(
+        unit_b
+            .post_multipart("/assessment/entries", &fraud, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // CSRF is checked.
+    let forged = Client {
+        app: unit_b.app.clone(),
+        cookie: unit_b.cookie.clone(),
+        csrf: "forged".into(),
+    };
+    assert_eq!(
+        forged
+            .post_multipart("/assessment/entries", &fraud, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn screenshots_of_a_finding_over_http() {
+    let w = world("screens_http").await;
+    add_user(&w.svc, "a_host_admin", w.unit_a, "host_admin").await;
+    let admin_actor = actor(&w.svc, 1).await;
+    let finding = govmedia_service::inspection::findings::record_finding(
+        &w.svc,
+        &admin_actor,
+        &govmedia_service::inspection::findings::FindingInput {
+            account_id: w.account_b.to_string(),
+            item: "update_late".into(),
+            source: "inspector".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let unit_a = login(&w.app, "a_host_admin", PASSWORD).await.ok().unwrap();
+    let unit_b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let path = format!("/findings/{}/screenshots", finding.id);
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    assert_eq!(
+        unit_b
+            .post_multipart(&path, &[], Some(("s.png", png)))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = admin
+        .post_multipart(
+            &path,
+            &[],
+            Some(("s.svg", b"<svg onload=alert(1)>".as_slice())),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = admin.post_multipart(&path, &[], Some(("s.png", png))).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let page = unit_b.get(&format!("/findings/{}", finding.id)).await;
+    let marker = format!("{path}/");
+    let start = page.body.find(&marker).unwrap() + marker.len();
+    let sid: String = page.body[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let image = unit_b.get(&format!("{path}/{sid}")).await;
+    assert_eq!(
+        (image.content_type.as_str(), image.bytes.as_slice()),
+        ("image/png", png)
+    );
+    assert_eq!(
+        unit_a.get(&format!("{path}/{sid}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
