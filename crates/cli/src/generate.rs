@@ -30,6 +30,12 @@ pub struct GenerateArgs {
     xlsx: Option<PathBuf>,
     #[arg(long, default_value_t = 10_000)]
     xlsx_rows: usize,
+    /// Also generate this many findings (问题) of `--findings-year` over the accounts,
+    /// for the annual-assessment benchmark.
+    #[arg(long, default_value_t = 0)]
+    findings: usize,
+    #[arg(long, default_value_t = 2026)]
+    findings_year: i32,
 }
 
 pub async fn run(cfg: &Config, args: GenerateArgs) -> anyhow::Result<()> {
@@ -49,6 +55,24 @@ pub async fn run(cfg: &Config, args: GenerateArgs) -> anyhow::Result<()> {
         generated.accounts,
         started.elapsed().as_secs_f64()
     );
+    if args.findings > 0 {
+        let started = std::time::Instant::now();
+        let n = province::generate_findings(
+            &svc,
+            province::FindingsSize {
+                findings: args.findings,
+                year: args.findings_year,
+                seed: args.seed,
+            },
+        )
+        .await
+        .map_err(service_error)?;
+        println!(
+            "已生成 {n} 条{}年度问题（{:.1} 秒）",
+            args.findings_year,
+            started.elapsed().as_secs_f64()
+        );
+    }
     let password = std::env::var("GOVMEDIA_PASSWORD").unwrap_or_else(|_| "bench-password-1".into());
     let user = govmedia_service::users::create_initial(
         &svc,

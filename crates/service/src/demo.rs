@@ -4,6 +4,7 @@
 
 use crate::users::UserInput;
 use crate::{ServiceError, ServiceResult, Services};
+use chrono::Datelike;
 use govmedia_domain::account::{AccountInput, TeamMember};
 use govmedia_domain::unit::UnitDraft;
 use govmedia_store::TransactionTrait;
@@ -190,6 +191,7 @@ pub async fn seed(svc: &Services) -> ServiceResult<bool> {
     }
     if let [admin, clerk] = actors.as_slice() {
         seed_filings(svc, admin, clerk, edu).await?;
+        seed_inspection(svc, admin, clerk, root, edu).await?;
     }
     Ok(true)
 }
@@ -238,6 +240,106 @@ async fn seed_filings(
             };
             filings::decide(svc, admin, id, &d).await?;
         }
+    }
+    Ok(())
+}
+
+/// Inspection for the demo: a closed spot check of 10 accounts of the city with its
+/// 通报 (one account 不合格, two with deductions, their findings waiting for
+/// rectification), an open check of the education bureau waiting for scoresheets,
+/// and two claims of the bureau for the annual assessment waiting for the office.
+async fn seed_inspection(
+    svc: &Services,
+    admin: &crate::Actor,
+    clerk: &crate::Actor,
+    root: i64,
+    edu: i64,
+) -> ServiceResult<()> {
+    use crate::inspection::campaigns::{self, CampaignInput, ScoreLine};
+    use crate::inspection::entries::{self, EntryInput};
+    let today = svc.today();
+    let quarter_start = today
+        .with_day(1)
+        .and_then(|d| d.with_month0(d.month0() / 3 * 3))
+        .unwrap_or(today);
+    let closed = campaigns::create(
+        svc,
+        admin,
+        &CampaignInput {
+            title: "本季度政务新媒体抽查".into(),
+            scope_unit_id: root,
+            period_start: quarter_start.to_string(),
+            period_end: today.to_string(),
+            indicator_set: crate::inspection::indicators::ACCOUNT_CHECK.into(),
+            count: "10".into(),
+            seed: format!("kunshan-demo-{today}"),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let line = |item: &str, count: &str, excerpt: &str| ScoreLine {
+        item: item.into(),
+        count: count.into(),
+        url: String::new(),
+        excerpt: excerpt.into(),
+    };
+    for (i, sample) in campaigns::samples(svc, admin, closed.id)
+        .await?
+        .iter()
+        .enumerate()
+    {
+        let lines = match i {
+            0 => vec![line("veto_no_update", "1", "近3个月未更新")],
+            1 => vec![
+                line("update_late", "2", "两周未更新"),
+                line("name_irregular", "1", ""),
+            ],
+            2 => vec![line("comment_review", "1", "留言区出现广告未及时处理")],
+            _ => vec![],
+        };
+        campaigns::submit_scoresheet(svc, admin, sample.id, &lines).await?;
+    }
+    campaigns::close(
+        svc,
+        admin,
+        closed.id,
+        &format!("昆政办通〔{}〕1号", today.year()),
+    )
+    .await?;
+    campaigns::create(
+        svc,
+        admin,
+        &CampaignInput {
+            title: "教育系统政务新媒体专项检查".into(),
+            scope_unit_id: edu,
+            period_start: today.to_string(),
+            period_end: today.to_string(),
+            indicator_set: crate::inspection::indicators::ACCOUNT_CHECK.into(),
+            ratio: "50%".into(),
+            seed: format!("edu-demo-{today}"),
+            ..Default::default()
+        },
+    )
+    .await?;
+    for (kind, evidence) in [
+        (
+            "in_performance",
+            "昆山市教育局年度绩效考核方案将政务新媒体工作列为考核内容",
+        ),
+        ("commend_city", "“昆山教育”获苏州市政务新媒体优秀账号表扬"),
+    ] {
+        entries::create(
+            svc,
+            clerk,
+            &EntryInput {
+                unit_id: edu.to_string(),
+                year: today.year().to_string(),
+                kind: kind.into(),
+                evidence: evidence.into(),
+                ..Default::default()
+            },
+        )
+        .await?;
     }
     Ok(())
 }

@@ -261,6 +261,119 @@ pub async fn generate(svc: &Services, size: ProvinceSize) -> ServiceResult<Gener
     })
 }
 
+/// Synthetic findings of one year over the accounts of a generated registry.
+#[derive(Debug, Clone, Copy)]
+pub struct FindingsSize {
+    pub findings: usize,
+    pub year: i32,
+    pub seed: u64,
+}
+
+/// Adds `size.findings` findings of `size.year` to the registry's accounts, spread
+/// over every status of the rectification lifecycle, with deadlines through the
+/// year and some proofs after their deadline, so the annual assessment has real
+/// work. Written in one transaction with one audit record for the batch.
+pub async fn generate_findings(svc: &Services, size: FindingsSize) -> ServiceResult<usize> {
+    use chrono::{Days, NaiveDate};
+    use govmedia_domain::inspection::{FindingStatus, rectification_deadline};
+    let units: std::collections::HashMap<i64, String> = govmedia_store::units::all(&svc.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.path))
+        .collect();
+    let accounts = govmedia_store::assessment::active_accounts(&svc.db).await?;
+    if accounts.is_empty() {
+        return Err(ServiceError::Conflict("请先生成单位和账号".into()));
+    }
+    let items = [
+        "update_late",
+        "improper_content",
+        "name_irregular",
+        "cert_irregular",
+        "comment_review",
+        "function_broken",
+    ];
+    let start = NaiveDate::from_ymd_opt(size.year, 1, 1)
+        .ok_or_else(|| ServiceError::field("year", "年份无效"))?;
+    let now = svc.now();
+    let mut rng = Rng(size.seed ^ 0xF1D1_F1D1);
+    let txn = svc.db.begin().await?;
+    const BATCH: usize = 10_000;
+    let mut batch = Vec::with_capacity(BATCH);
+    for n in 0..size.findings {
+        let (account, unit, _) = &accounts[rng.below(accounts.len())];
+        let seen_on = start + Days::new(rng.below(350) as u64);
+        let status = [
+            FindingStatus::Pending,
+            FindingStatus::Notified,
+            FindingStatus::Rectifying,
+            FindingStatus::Rectified,
+            FindingStatus::Verified,
+            FindingStatus::Verified,
+        ][rng.below(6)];
+        let notified = (status != FindingStatus::Pending).then(|| seen_on + Days::new(3));
+        let deadline = notified.map(rectification_deadline);
+        let proof_on = match (status, deadline) {
+            (FindingStatus::Rectified | FindingStatus::Verified, Some(d)) => {
+                // One proof in eight comes after the deadline.
+                Some(if rng.below(8) == 0 {
+                    d + Days::new(2)
+                } else {
+                    d - Days::new(3)
+                })
+            }
+            _ => None,
+        };
+        batch.push(govmedia_store::inspection::FindingRow {
+            id: 0,
+            campaign_id: None,
+            sample_id: None,
+            account_id: Some(*account),
+            unit_id: *unit,
+            unit_path: units.get(unit).cloned().unwrap_or_default(),
+            indicator_set: "account-check-2019".into(),
+            item_code: items[rng.below(items.len())].into(),
+            count: 1,
+            source: "monitoring".into(),
+            status: status.code().into(),
+            url: Some(format!("https://example.gov.cn/post/{n}")),
+            excerpt: None,
+            seen_on,
+            recorded_by: 0,
+            recorded_by_name: "基准测试".into(),
+            notice_published_on: notified,
+            deadline,
+            proof_text: proof_on.map(|_| "已整改".to_string()),
+            proof_on,
+            review_comment: None,
+            created_at: now,
+            updated_at: now,
+        });
+        if batch.len() >= BATCH {
+            govmedia_store::inspection::insert_findings(&txn, std::mem::take(&mut batch), 500)
+                .await?;
+        }
+    }
+    govmedia_store::inspection::insert_findings(&txn, batch, 500).await?;
+    crate::audit::record(
+        &txn,
+        now,
+        None,
+        crate::audit::Change {
+            action: "generate",
+            entity: "finding",
+            entity_id: None,
+            unit_path: "/",
+            summary: format!("生成{}年度基准测试问题{}条", size.year, size.findings),
+            before: None,
+            after: Some(serde_json::json!({"findings": size.findings, "year": size.year, "seed": size.seed})),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(size.findings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

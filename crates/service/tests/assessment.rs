@@ -385,3 +385,44 @@ async fn screenshots_are_kept_as_evidence_inside_the_scope() {
         Err(ServiceError::Validation(_))
     ));
 }
+
+#[tokio::test]
+async fn the_demo_has_a_notified_spot_check_an_open_one_and_claims_to_verify() {
+    let (svc, _clock) = services_at(
+        "demoinspect",
+        chrono::Utc.with_ymd_and_hms(2026, 5, 12, 9, 0, 0).unwrap(),
+    )
+    .await;
+    assert!(govmedia_service::demo::seed(&svc).await.unwrap());
+    let admin = govmedia_store::users::by_username(&svc.db, "admin")
+        .await
+        .unwrap()
+        .unwrap();
+    let admin = govmedia_service::auth::actor_for(&svc.db, &admin)
+        .await
+        .unwrap();
+    let list = campaigns::list(&svc, &admin).await.unwrap();
+    assert_eq!(list.len(), 2);
+    let closed = list.iter().find(|c| c.status == "closed").unwrap();
+    assert_eq!(closed.notice_number.as_deref(), Some("昆政办通〔2026〕1号"));
+    assert_eq!(closed.period_start.to_string(), "2026-04-01");
+    let notified = findings::list(
+        &svc,
+        &admin,
+        govmedia_store::inspection::FindingQuery {
+            status: Some("notified".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        notified.total, 4,
+        "veto, two deductions on one sheet, one more"
+    );
+    let claims = entries::list(&svc, &admin, 2026).await.unwrap();
+    assert_eq!(claims.len(), 2);
+    assert!(claims.iter().all(|c| c.status == "claimed"));
+    let ranking = assessment::ranking(&svc, &admin, 2026).await.unwrap();
+    assert!(ranking.len() > 10);
+}

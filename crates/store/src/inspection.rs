@@ -177,3 +177,26 @@ pub async fn all_findings(
         .all(c)
         .await?)
 }
+
+/// Inserts many findings in statements of `chunk` rows (bulk loads only: the
+/// synthetic province of the benchmarks).
+pub async fn insert_findings(
+    c: &impl ConnectionTrait,
+    rows: Vec<FindingRow>,
+    chunk: usize,
+) -> Result<(), DbError> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let models: Vec<_> = rows
+            .by_ref()
+            .take(chunk.max(1))
+            .map(|row| {
+                let mut active = row.into_active_model();
+                active.id = NotSet;
+                active
+            })
+            .collect();
+        finding::Entity::insert_many(models).exec(c).await?;
+    }
+    Ok(())
+}
