@@ -254,3 +254,32 @@ async fn screenshots_of_a_finding_over_http() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_ranking_covers_every_unit_on_request_and_exports() {
+    let w = world("ranking_http").await;
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let unit_b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let direct = admin.get("/assessment?year=2026").await;
+    assert!(direct.body.contains("测试县教育局") && !direct.body.contains("测试县教育局办公室"));
+    let all = admin.get("/assessment?year=2026&all=1").await;
+    assert!(all.body.contains("测试县教育局办公室"), "{}", all.body);
+    let xlsx = admin.get("/assessment/export.xlsx?year=2026&all=1").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(xlsx.bytes)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let text: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(text.iter().any(|t| t == "明细"));
+    assert!(text.iter().any(|t| t == "测试县教育局办公室"));
+    assert!(
+        text.iter()
+            .any(|t| t.contains("未纳入年度绩效考核") || t.contains("考核评价"))
+    );
+    // A unit administrator has no ranking.
+    assert_eq!(
+        unit_b.get("/assessment?year=2026&all=1").await.status,
+        StatusCode::FORBIDDEN
+    );
+}

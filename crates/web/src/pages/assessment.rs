@@ -27,6 +27,27 @@ pub fn routes() -> Router<AppState> {
 #[derive(serde::Deserialize, Default)]
 struct YearParam {
     year: Option<i32>,
+    /// `1`: every unit of the subtree, not only the units directly below.
+    all: Option<String>,
+}
+
+impl YearParam {
+    fn all(&self) -> bool {
+        self.all.as_deref() == Some("1")
+    }
+}
+
+async fn ranked(
+    state: &AppState,
+    user: &User,
+    year: i32,
+    all: bool,
+) -> Result<Vec<UnitAssessment>, PageError> {
+    Ok(if all {
+        assessment::assess_subtree(&state.svc, &user.actor, year).await?
+    } else {
+        assessment::ranking(&state.svc, &user.actor, year).await?
+    })
 }
 
 fn year_of(state: &AppState, p: &YearParam) -> Result<i32, PageError> {
@@ -58,7 +79,9 @@ async fn ranking(
     PageQuery(p): PageQuery<YearParam>,
 ) -> Result<Markup, PageError> {
     let year = year_of(&state, &p)?;
-    let rows = assessment::ranking(&state.svc, &user.actor, year).await?;
+    let all = p.all();
+    let rows = ranked(&state, &user, year, all).await?;
+    let suffix = if all { "&all=1" } else { "" };
     Ok(page(
         &user,
         "年度考核",
@@ -67,9 +90,11 @@ async fn ranking(
             h1 { (year) "年度政务新媒体监管工作考核" }
             form.filters method="get" action="/assessment" {
                 label { "年度 " input name="year" value=(year) size="5" inputmode="numeric"; }
+                " " label { input type="checkbox" name="all" value="1" checked[all]; "全部下级单位（不选为直属单位）" }
                 " " button type="submit" { "查询" }
             }
-            div.actions { a.button.secondary href={"/assessment/export.xlsx?year=" (year)} { "导出Excel" } button.secondary onclick="window.print()" type="button" { "打印" } }
+            div.actions { a.button.secondary href={"/assessment/entries?year=" (year)} { "考核申报与核实" }
+                a.button.secondary href={"/assessment/export.xlsx?year=" (year) (suffix)} { "导出Excel" } button.secondary onclick="window.print()" type="button" { "打印" } }
             (computed_note())
             (table(&rows, year))
         },
@@ -133,12 +158,21 @@ async fn export(
     PageQuery(p): PageQuery<YearParam>,
 ) -> Result<Response, PageError> {
     let year = year_of(&state, &p)?;
-    let rows = assessment::ranking(&state.svc, &user.actor, year).await?;
+    let rows = ranked(&state, &user, year, p.all()).await?;
     let table = Table {
         title: format!("{year}年度考核"),
-        headers: ["排名", "单位", "得分", "扣分后", "加分", "结论", "否决项"]
-            .map(String::from)
-            .to_vec(),
+        headers: [
+            "排名",
+            "单位",
+            "得分",
+            "扣分后",
+            "加分",
+            "结论",
+            "否决项",
+            "明细",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: rows
             .iter()
             .enumerate()
@@ -154,6 +188,13 @@ async fn export(
                     a.result.bonus.map(|t| t.to_string()).unwrap_or_default(),
                     a.result.verdict.label().to_string(),
                     a.result.vetoed_by.join("、"),
+                    a.result
+                        .items
+                        .iter()
+                        .filter(|i| i.count > 0)
+                        .map(|i| format!("{}×{}（{}分）", i.name, i.count, i.points))
+                        .collect::<Vec<_>>()
+                        .join("；"),
                 ]
             })
             .collect(),
