@@ -118,6 +118,17 @@ async fn the_sample_is_the_published_draw_and_bad_input_is_refused() {
         population.iter().map(|m| m.id).collect::<Vec<_>>(),
         w.accounts_a
     );
+    // The published population is frozen at the draw: a later account changes nothing.
+    let later = AccountInput {
+        name: "测试教育新号".into(),
+        platform: "wechat_service".into(),
+        host_unit_id: w.unit_a.to_string(),
+        ..Default::default()
+    };
+    accounts::create(&w.svc, &w.admin, &later).await.unwrap();
+    let again = campaigns::population(&w.svc, &c).await.unwrap();
+    assert_eq!(again.len(), w.accounts_a.len());
+    assert_eq!(campaigns::population_size(&w.svc, &c).await.unwrap(), 5);
 
     // Bad input: a clear message per field, nothing created.
     let mut bad = campaign_input(w.unit_a, "150%");

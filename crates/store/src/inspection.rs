@@ -200,3 +200,49 @@ pub async fn insert_findings(
     }
     Ok(())
 }
+
+/// Freezes the population a campaign's sample was drawn from.
+pub async fn insert_population(
+    c: &impl ConnectionTrait,
+    campaign_id: i64,
+    size: i64,
+    members_json: String,
+) -> Result<(), DbError> {
+    crate::entities::campaign_population::ActiveModel {
+        campaign_id: sea_orm::ActiveValue::Set(campaign_id),
+        size: sea_orm::ActiveValue::Set(size),
+        members_json: sea_orm::ActiveValue::Set(members_json),
+    }
+    .insert(c)
+    .await?;
+    Ok(())
+}
+
+/// The frozen population of a campaign as (size, JSON); `None` for a campaign
+/// drawn before populations were kept.
+pub async fn population(
+    c: &impl ConnectionTrait,
+    campaign_id: i64,
+) -> Result<Option<(i64, String)>, DbError> {
+    Ok(
+        crate::entities::campaign_population::Entity::find_by_id(campaign_id)
+            .one(c)
+            .await?
+            .map(|p| (p.size, p.members_json)),
+    )
+}
+
+/// The size of a campaign's frozen population, without reading its members.
+pub async fn population_size(
+    c: &impl ConnectionTrait,
+    campaign_id: i64,
+) -> Result<Option<i64>, DbError> {
+    use crate::entities::campaign_population as p;
+    use sea_orm::QuerySelect;
+    Ok(p::Entity::find_by_id(campaign_id)
+        .select_only()
+        .column(p::Column::Size)
+        .into_tuple()
+        .one(c)
+        .await?)
+}

@@ -56,7 +56,7 @@ const STEPS: &[Step] = &[
     // Version 7 is reserved for the self-inspection reports and trainings.
     Step {
         version: 8,
-        name: "assessment: entries, region indicator sets, finding screenshots",
+        name: "assessment: entries, region indicator sets, finding screenshots, campaign populations",
         statements: assessment::step_8_assessment,
     },
 ];

@@ -54,16 +54,39 @@ fn date(
 }
 
 /// One member of the population: the account, its platform and host unit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct PopulationMember {
     pub id: i64,
     pub platform: String,
     pub unit: i64,
 }
 
-/// The accounts a campaign samples from: active (正常/暂停) accounts of its scope
-/// and platforms, in id order. Published with the campaign for reproduction.
+/// The accounts a campaign's sample was drawn from, in id order, as frozen when it
+/// was drawn (published with the campaign for reproduction; later registry changes
+/// do not alter it).
 pub async fn population(
+    svc: &Services,
+    campaign: &CampaignRow,
+) -> ServiceResult<Vec<PopulationMember>> {
+    match store::population(&svc.db, campaign.id).await? {
+        Some((_, json)) => {
+            serde_json::from_str(&json).map_err(|e| ServiceError::Internal(e.into()))
+        }
+        None => current_population(svc, campaign).await,
+    }
+}
+
+/// How many accounts the campaign's sample was drawn from.
+pub async fn population_size(svc: &Services, campaign: &CampaignRow) -> ServiceResult<usize> {
+    match store::population_size(&svc.db, campaign.id).await? {
+        Some(n) => Ok(usize::try_from(n).unwrap_or(0)),
+        None => Ok(current_population(svc, campaign).await?.len()),
+    }
+}
+
+/// The accounts a new campaign samples from: active (正常/暂停) accounts of its
+/// scope and platforms, in id order.
+async fn current_population(
     svc: &Services,
     campaign: &CampaignRow,
 ) -> ServiceResult<Vec<PopulationMember>> {
@@ -224,7 +247,7 @@ pub async fn create(
     row.unit_id = actor.unit_id;
     row.scope_path = scope.path.clone();
     row.created_by = actor.user_id;
-    let members = population(svc, &row).await?;
+    let members = current_population(svc, &row).await?;
     if members.is_empty() {
         return Err(ServiceError::field(
             "scope_unit_id",
@@ -242,6 +265,13 @@ pub async fn create(
     let chosen = draw(&row, &members)?;
     let txn = svc.db.begin().await?;
     let campaign = store::insert_campaign(&txn, row).await?;
+    store::insert_population(
+        &txn,
+        campaign.id,
+        i64::try_from(members.len()).unwrap_or(i64::MAX),
+        serde_json::to_string(&members).map_err(|e| ServiceError::Internal(e.into()))?,
+    )
+    .await?;
     let paths: std::collections::HashMap<i64, String> =
         govmedia_store::units::subtree(&txn, &scope.path)
             .await?

@@ -8,6 +8,7 @@ pub mod api_token;
 pub mod assessment_entry;
 pub mod audit;
 pub mod campaign;
+pub mod campaign_population;
 pub mod campaign_sample;
 pub mod filing;
 pub mod filing_attachment;

@@ -1,9 +1,13 @@
 //! Step 8: the annual assessment's entries (claims and office entries), region
-//! indicator sets, screenshots as finding evidence, and the index the set-based
-//! assessment reads overdue rectifications through.
+//! indicator sets, screenshots as finding evidence, the frozen population of each
+//! campaign, and the index the set-based assessment reads overdue rectifications
+//! through.
 
 use super::{Ddl, id_col, index};
-use crate::entities::{assessment_entry as entry, finding_screenshot as shot, indicator_set};
+use crate::entities::{
+    assessment_entry as entry, campaign_population as population, finding_screenshot as shot,
+    indicator_set,
+};
 use sea_orm::sea_query::{ColumnDef as C, Index, Table};
 
 pub(super) fn step_8_assessment() -> Vec<Ddl> {
@@ -75,6 +79,17 @@ pub(super) fn step_8_assessment() -> Vec<Ddl> {
         .col(C::new(shot::Column::UploadedBy).big_integer().not_null())
         .col(ts(C::new(shot::Column::UploadedAt)))
         .take();
+    let populations = Table::create()
+        .table(population::Entity)
+        .col(
+            C::new(population::Column::CampaignId)
+                .big_integer()
+                .not_null()
+                .primary_key(),
+        )
+        .col(C::new(population::Column::Size).big_integer().not_null())
+        .col(C::new(population::Column::MembersJson).text().not_null())
+        .take();
     let unique_code = Index::create()
         .name("idx_indicator_sets_code")
         .table(indicator_set::Entity)
@@ -85,6 +100,7 @@ pub(super) fn step_8_assessment() -> Vec<Ddl> {
         Ddl::Table(entries),
         Ddl::Table(sets),
         Ddl::Table(shots),
+        Ddl::Table(populations),
         Ddl::Index(unique_code),
         index(
             "idx_assessment_entries_year",

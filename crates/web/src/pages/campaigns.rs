@@ -223,7 +223,7 @@ async fn show(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let c = campaigns::get(&state.svc, &user.actor, id).await?;
-    let population = campaigns::population(&state.svc, &c).await?;
+    let population = campaigns::population_size(&state.svc, &c).await?;
     let (samples, inspectors) = campaigns::sample_views(&state.svc, &user.actor, &c).await?;
     let rows: Vec<_> = samples.iter().map(|s| s.sample.clone()).collect();
     let by_platform = pass_rates(&rows, |s| {
@@ -264,7 +264,7 @@ async fn show(
             table.fields {
                 tr { th { "状态" } td { (status_label(&c)) } th { "检查期" } td { (c.period_start) " 至 " (c.period_end) } }
                 tr { th { "检查指标" } td { a href={"/indicators/" (c.indicator_set)} { (c.indicator_set) } } th { "抽样" } td { (sample_rule(&c)) } }
-                tr { th { "随机种子" } td { code { (c.seed) } } th { "范围内在用账号" } td { (population.len()) " 个，抽取 " (rows.len()) " 个，已评分 " (submitted) " 个" } }
+                tr { th { "随机种子" } td { code { (c.seed) } } th { "范围内在用账号" } td { (population) " 个，抽取 " (rows.len()) " 个，已评分 " (submitted) " 个" } }
                 @if let Some(n) = &c.notice_number { tr { th { "通报" } td colspan="3" { a href={"/campaigns/" (c.id) "/notice"} { (n) } " （" (c.notice_published_on.map(|d| d.to_string()).unwrap_or_default()) " 发布）" } } }
             }
             p.muted { "复核抽样：下载 " a href={"/campaigns/" (c.id) "/population.json"} { "抽样总体（JSON）" } "，运行 " code { (command) } "，结果应与下表账号一致。" }
