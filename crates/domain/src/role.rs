@@ -59,6 +59,10 @@ pub enum Permission {
     ApproveFilings,
     /// Choose or edit the deployment's policy profile.
     ManagePolicy,
+    /// Submit a unit's quarterly self-inspection report (季度自查报告) and record its
+    /// trainings (培训), for units of the subtree. Host administrators report for
+    /// their own unit; supervisors may enter a report a unit sent on paper.
+    ReportDuties,
 }
 
 impl Role {
@@ -77,7 +81,8 @@ impl Role {
             ManageUnits | ManageUsers | ViewAudit | DismissFlags => {
                 matches!(self, SystemAdmin | SupervisorAdmin)
             }
-            ManageAccounts | ViewPersonalData | FileFilings | ApproveFilings | Rectify => {
+            ManageAccounts | ViewPersonalData | FileFilings | ApproveFilings | Rectify
+            | ReportDuties => {
                 matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin)
             }
             ManageCampaigns | ReviewRectification => matches!(self, SystemAdmin | SupervisorAdmin),
@@ -121,5 +126,16 @@ mod tests {
         assert!(!Role::SupervisorAdmin.may_grant(Role::SystemAdmin));
         assert!(Role::SupervisorAdmin.may_grant(Role::Editor));
         assert!(!Role::HostAdmin.may_grant(Role::Editor));
+    }
+
+    #[test]
+    fn unit_administrators_report_their_duties_and_others_do_not() {
+        for role in Role::ALL {
+            let expected = matches!(
+                role,
+                Role::SystemAdmin | Role::SupervisorAdmin | Role::HostAdmin
+            );
+            assert_eq!(role.can(Permission::ReportDuties), expected, "{role:?}");
+        }
     }
 }

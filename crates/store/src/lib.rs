@@ -14,6 +14,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod duties;
 pub mod entities;
 pub mod filings;
 pub mod inspection;

@@ -27,6 +27,7 @@ enum Ddl {
     Index(sea_orm::sea_query::IndexCreateStatement),
 }
 
+mod duties;
 mod inspection;
 
 const STEPS: &[Step] = &[
@@ -51,6 +52,11 @@ const STEPS: &[Step] = &[
         version: 6,
         name: "registry list: covering index for the scoped, filtered, name-sorted page",
         statements: step_6_list_index,
+    },
+    Step {
+        version: 7,
+        name: "duties: quarterly self-inspection reports, their checked accounts, trainings",
+        statements: duties::step_7_duties,
     },
 ];
 
