@@ -76,12 +76,10 @@ pub async fn submit(
 ) -> ServiceResult<ReportRow> {
     actor.require(Permission::ReportDuties)?;
     let mut errors = Vec::new();
+    // A unit outside the subtree is not found, as everywhere.
     let unit = match input.unit_id.trim().parse::<i64>() {
-        Ok(id) => crate::units::get(svc, actor, id).await.ok(),
-        Err(_) => None,
-    };
-    let Some(unit) = unit else {
-        return Err(ServiceError::field("unit_id", "请选择您管辖范围内的单位"));
+        Ok(id) => crate::units::get(svc, actor, id).await?,
+        Err(_) => return Err(ServiceError::field("unit_id", "请选择单位")),
     };
     if unit.kind == UnitKind::InternalOrgan.code() {
         return Err(ServiceError::field(
@@ -288,6 +286,22 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Report
         findings,
         report,
     })
+}
+
+/// The report of a unit of the actor's subtree for a quarter, if one was sent (the
+/// form shows it to be replaced).
+pub async fn find(
+    svc: &Services,
+    actor: &Actor,
+    unit_id: i64,
+    year: i32,
+    quarter: u8,
+) -> ServiceResult<Option<ReportView>> {
+    let unit = crate::units::get(svc, actor, unit_id).await?;
+    match store::report_of(&svc.db, unit.id, year, i32::from(quarter)).await? {
+        Some(r) => Ok(Some(get(svc, actor, r.id).await?)),
+        None => Ok(None),
+    }
 }
 
 /// The office marks a report read (已审阅); from then on it is final. Nobody reviews

@@ -30,13 +30,14 @@ pub async fn record_training(
     input: &TrainingInput,
 ) -> ServiceResult<TrainingRow> {
     actor.require(Permission::ReportDuties)?;
+    // A unit outside the subtree is not found, as everywhere.
     let unit = match input.unit_id.trim().parse::<i64>() {
-        Ok(id) => crate::units::get(svc, actor, id).await.ok(),
+        Ok(id) => Some(crate::units::get(svc, actor, id).await?),
         Err(_) => None,
     };
     let mut errors = Vec::new();
     if unit.is_none() {
-        errors.push(FieldError::new("unit_id", "请选择您管辖范围内的单位"));
+        errors.push(FieldError::new("unit_id", "请选择单位"));
     }
     let today = svc.today();
     let held_on = NaiveDate::parse_from_str(input.held_on.trim(), "%Y-%m-%d")

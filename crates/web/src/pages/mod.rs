@@ -6,6 +6,7 @@ mod audit;
 mod calendar;
 mod campaigns;
 mod dashboard;
+mod duties;
 mod filings;
 mod findings;
 mod flags;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(campaigns::routes())
         .merge(assessment::routes())
         .merge(findings::routes())
+        .merge(duties::routes())
         .merge(settings::routes())
         .merge(public::routes())
 }
