@@ -53,17 +53,22 @@ pub async fn report_of(
         .await?)
 }
 
-/// Reports of a year by units whose path starts with `scope_path`.
-pub async fn reports_in(
+/// (report id, unit id, quarter, first submission day) of a year's reports by units
+/// of the scope: the columns the yearly facts need.
+pub async fn report_days_in(
     c: &impl ConnectionTrait,
     scope_path: &str,
     year: i32,
-) -> Result<Vec<ReportRow>, DbError> {
+) -> Result<Vec<(i64, i64, i32, NaiveDate)>, DbError> {
     Ok(selfcheck_report::Entity::find()
+        .select_only()
+        .column(selfcheck_report::Column::Id)
+        .column(selfcheck_report::Column::UnitId)
+        .column(selfcheck_report::Column::Quarter)
+        .column(selfcheck_report::Column::SubmittedOn)
         .filter(selfcheck_report::Column::Year.eq(year))
         .filter(Expr::col(selfcheck_report::Column::UnitPath).like(starts_with_pattern(scope_path)))
-        .order_by_asc(selfcheck_report::Column::UnitPath)
-        .order_by_asc(selfcheck_report::Column::Quarter)
+        .into_tuple()
         .all(c)
         .await?)
 }

@@ -424,7 +424,11 @@ async fn selfcheck_reports_are_one_per_quarter_and_trainings_filter_by_scope_and
             .is_empty()
     );
     assert_eq!(
-        duties::reports_in(&db, &t.root.path, 2026)
+        duties::report_days_in(&db, &t.a.path, 2026).await.unwrap(),
+        vec![(ra.id, t.a.id, 1, day(3, 30))]
+    );
+    assert_eq!(
+        duties::report_days_in(&db, &t.root.path, 2026)
             .await
             .unwrap()
             .len(),

@@ -161,7 +161,7 @@ pub async fn year_facts(
         Quarter::all_of(year).map_err(|e| crate::ServiceError::field("year", e.to_string()))?;
     let units = govmedia_store::units::subtree(&svc.db, scope_path).await?;
     let accounts = store::accounts_in(&svc.db, scope_path).await?;
-    let reports = store::reports_in(&svc.db, scope_path, year).await?;
+    let reports = store::report_days_in(&svc.db, scope_path, year).await?;
     let checks = store::checks_in(&svc.db, scope_path, year).await?;
     let (from, to) = (quarters[0].first_day(), quarters[3].last_day());
     let trainings = store::trainings_in(&svc.db, scope_path, from, to).await?;
@@ -234,16 +234,16 @@ pub async fn year_facts(
         }
     }
 
-    for r in &reports {
-        if let Some(f) = facts.get_mut(&r.unit_id)
+    for (id, unit, quarter, submitted_on) in &reports {
+        if let Some(f) = facts.get_mut(unit)
             && let Some(q) = f
                 .quarters
                 .iter_mut()
-                .find(|q| i32::from(q.quarter.number()) == r.quarter)
+                .find(|q| i32::from(q.quarter.number()) == *quarter)
         {
-            q.status = ReportStatus::of(q.quarter, Some(r.submitted_on), today);
-            q.report_id = Some(r.id);
-            q.submitted_on = Some(r.submitted_on);
+            q.status = ReportStatus::of(q.quarter, Some(*submitted_on), today);
+            q.report_id = Some(*id);
+            q.submitted_on = Some(*submitted_on);
         }
     }
     for t in &trainings {
