@@ -3,8 +3,9 @@
 //! first- and a second-quarter report checking its own accounts (the second leaves
 //! out every third account), then times the year's facts over the whole province.
 //!
-//! `cargo run --release -p govmedia-service --example duties_facts [-- DATABASE_URL]`
-//! (default: a fresh SQLite file in a temporary folder).
+//! `cargo run --release -p govmedia-service --example duties_facts`: on a fresh
+//! SQLite file in the temporary folder, or, with `GOVMEDIA_TEST_POSTGRES_URL` set,
+//! on a fresh PostgreSQL database that is dropped at the end.
 
 use chrono::TimeZone;
 use govmedia_service::crypto::Sealer;
@@ -19,10 +20,8 @@ use std::time::Instant;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::temp_dir().join(format!("govmedia-duties-{}", std::process::id()));
-    let url = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.display()));
+    let url = govmedia_store::fresh_test_database_url("duties_bench").await?;
+    println!("backend: {}", url.split(':').next().unwrap_or(""));
     let db = govmedia_store::connect(&url, 4).await?;
     let now = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 1, 0, 0).unwrap();
     let svc = Services::new(
@@ -143,8 +142,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             elapsed.as_secs_f64() * 1000.0
         );
     }
-    if url.starts_with("sqlite://") {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+    svc.db.close().await?;
+    govmedia_store::drop_test_database(&url).await?;
     Ok(())
 }
