@@ -27,8 +27,46 @@ pub async fn insert_report(c: &impl ConnectionTrait, row: ReportRow) -> Result<R
         .map_err(|e| DbError::from_write(e, "该单位本季度的自查报告已经报送"))
 }
 
-pub async fn update_report(c: &impl ConnectionTrait, row: ReportRow) -> Result<ReportRow, DbError> {
-    Ok(row.into_active_model().reset_all().update(c).await?)
+/// Replaces a report's content unless it has been reviewed meanwhile; returns
+/// whether it did (a concurrent review wins, and the caller refuses).
+pub async fn replace_content(
+    c: &impl ConnectionTrait,
+    id: i64,
+    problems: &str,
+    summary: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, DbError> {
+    let done = selfcheck_report::Entity::update_many()
+        .col_expr(selfcheck_report::Column::Problems, Expr::value(problems))
+        .col_expr(selfcheck_report::Column::Summary, Expr::value(summary))
+        .col_expr(selfcheck_report::Column::RevisedAt, Expr::value(at))
+        .filter(selfcheck_report::Column::Id.eq(id))
+        .filter(selfcheck_report::Column::ReviewedAt.is_null())
+        .exec(c)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Marks a report reviewed unless it already is; returns whether it did.
+pub async fn mark_reviewed(
+    c: &impl ConnectionTrait,
+    id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+    by: &str,
+    comment: Option<&str>,
+) -> Result<bool, DbError> {
+    let done = selfcheck_report::Entity::update_many()
+        .col_expr(selfcheck_report::Column::ReviewedAt, Expr::value(at))
+        .col_expr(selfcheck_report::Column::ReviewedByName, Expr::value(by))
+        .col_expr(
+            selfcheck_report::Column::ReviewComment,
+            Expr::value(comment.map(str::to_string)),
+        )
+        .filter(selfcheck_report::Column::Id.eq(id))
+        .filter(selfcheck_report::Column::ReviewedAt.is_null())
+        .exec(c)
+        .await?;
+    Ok(done.rows_affected == 1)
 }
 
 pub async fn get_report(c: &impl ConnectionTrait, id: i64) -> Result<ReportRow, DbError> {

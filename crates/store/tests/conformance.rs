@@ -443,6 +443,37 @@ async fn selfcheck_reports_are_one_per_quarter_and_trainings_filter_by_scope_and
             (a2.id, t.a.id, "douyin".to_string(), "closed".to_string())
         ]
     );
+    // Content is replaced until the report is reviewed; a review happens once.
+    assert!(
+        duties::replace_content(&db, ra.id, "问题", "更正", at(31))
+            .await
+            .unwrap()
+    );
+    assert!(
+        duties::mark_reviewed(&db, ra.id, at(31), "李四", None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !duties::mark_reviewed(&db, ra.id, at(31), "王五", Some("再阅"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !duties::replace_content(&db, ra.id, "", "再改", at(31))
+            .await
+            .unwrap()
+    );
+    let stored = duties::get_report(&db, ra.id).await.unwrap();
+    assert_eq!(
+        (
+            stored.summary.as_str(),
+            stored.reviewed_by_name.as_deref(),
+            stored.review_comment
+        ),
+        ("更正", Some("李四"), None)
+    );
+    assert!(stored.revised_at.is_some());
     let training = |u: &UnitRow, held_on| TrainingRow {
         id: 0,
         unit_id: u.id,

@@ -152,24 +152,15 @@ pub async fn submit(
     let txn = svc.db.begin().await?;
     let existing = store::report_of(&txn, unit.id, quarter.year(), q).await?;
     let (row, action, before) = match existing {
-        Some(old) if old.reviewed_at.is_some() => {
-            return Err(ServiceError::Conflict(format!(
-                "{}的自查报告已审阅，不能再修改",
-                quarter.label()
-            )));
-        }
+        Some(old) if old.reviewed_at.is_some() => return Err(reviewed(quarter)),
         Some(old) => {
             let before_accounts = store::checks_of(&txn, old.id).await?;
             let before = json!({"accounts": before_accounts, "problems": old.problems, "summary": old.summary});
-            let mut row = old;
-            row.problems = problems.to_string();
-            row.summary = summary.to_string();
-            row.revised_at = Some(now);
-            (
-                store::update_report(&txn, row).await?,
-                "update",
-                Some(before),
-            )
+            if !store::replace_content(&txn, old.id, problems, summary, now).await? {
+                return Err(reviewed(quarter));
+            }
+            let row = store::get_report(&txn, old.id).await?;
+            (row, "update", Some(before))
         }
         None => {
             let row = store::insert_report(
@@ -230,6 +221,10 @@ pub async fn submit(
     .await?;
     txn.commit().await?;
     Ok(row)
+}
+
+fn reviewed(quarter: Quarter) -> ServiceError {
+    ServiceError::Conflict(format!("{}的自查报告已审阅，不能再修改", quarter.label()))
 }
 
 /// A report as its page shows it.
@@ -325,12 +320,12 @@ pub async fn review(
         return Err(ServiceError::field("comment", "审阅意见不超过2000字"));
     }
     let now = svc.now();
-    let mut row = before.clone();
-    row.reviewed_at = Some(now);
-    row.reviewed_by_name = Some(actor.display_name.clone());
-    row.review_comment = Some(comment.to_string()).filter(|c| !c.is_empty());
+    let comment = Some(comment).filter(|c| !c.is_empty());
     let txn = svc.db.begin().await?;
-    let row = store::update_report(&txn, row).await?;
+    if !store::mark_reviewed(&txn, id, now, &actor.display_name, comment).await? {
+        return Err(ServiceError::Conflict("该自查报告已审阅".into()));
+    }
+    let row = store::get_report(&txn, id).await?;
     record(
         &txn,
         now,
