@@ -10,6 +10,7 @@ pub mod account;
 pub mod assessment;
 pub mod calendar;
 pub mod codes;
+pub mod duties;
 pub mod filing;
 pub mod inspection;
 pub mod policy;

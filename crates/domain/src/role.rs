@@ -61,6 +61,10 @@ pub enum Permission {
     ManagePolicy,
     /// Claim annual-assessment items for one's unit with proof (表彰, 纳入绩效考核).
     ClaimAssessment,
+    /// Submit a unit's quarterly self-inspection report (季度自查报告) and record its
+    /// trainings (培训), for units of the subtree. Host administrators report for
+    /// their own unit; supervisors may enter a report a unit sent on paper.
+    ReportDuties,
 }
 
 impl Role {
@@ -80,7 +84,7 @@ impl Role {
                 matches!(self, SystemAdmin | SupervisorAdmin)
             }
             ManageAccounts | ViewPersonalData | FileFilings | ApproveFilings | Rectify
-            | ClaimAssessment => {
+            | ClaimAssessment | ReportDuties => {
                 matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin)
             }
             ManageCampaigns | ReviewRectification => matches!(self, SystemAdmin | SupervisorAdmin),
@@ -124,5 +128,16 @@ mod tests {
         assert!(!Role::SupervisorAdmin.may_grant(Role::SystemAdmin));
         assert!(Role::SupervisorAdmin.may_grant(Role::Editor));
         assert!(!Role::HostAdmin.may_grant(Role::Editor));
+    }
+
+    #[test]
+    fn unit_administrators_report_their_duties_and_others_do_not() {
+        for role in Role::ALL {
+            let expected = matches!(
+                role,
+                Role::SystemAdmin | Role::SupervisorAdmin | Role::HostAdmin
+            );
+            assert_eq!(role.can(Permission::ReportDuties), expected, "{role:?}");
+        }
     }
 }

@@ -74,6 +74,7 @@ pub fn action_label(action: &str) -> &str {
         "export" => "报送上级",
         "policy" => "政策配置",
         "calendar" => "工作日历",
+        "review" => "审阅",
         other => other,
     }
 }

@@ -18,6 +18,7 @@ pub mod clock;
 pub mod crypto;
 pub mod dashboard;
 pub mod demo;
+pub mod duties;
 pub mod error;
 pub mod excel;
 pub mod filings;

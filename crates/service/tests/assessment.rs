@@ -99,9 +99,23 @@ async fn assessed(w: &World, unit: i64) -> assessment::UnitAssessment {
 #[tokio::test]
 async fn claims_count_only_once_verified_and_office_entries_count_at_once() {
     let w = world("entries").await;
-    // Without a verified claim of 纳入绩效考核 a clean unit loses 10 points.
+    // On 2 November three quarterly self-inspection reports are missing (−15), and
+    // without a verified claim of 纳入绩效考核 the unit loses 10 more.
     let before = assessed(&w, w.unit_a).await;
-    assert_eq!(before.result.total.unwrap().to_string(), "90");
+    assert_eq!(before.result.total.unwrap().to_string(), "75");
+    let late = before
+        .findings
+        .iter()
+        .filter(|f| f.item == "selfcheck_late")
+        .count();
+    assert_eq!(late, 3, "{:?}", before.findings);
+    assert!(
+        before
+            .findings
+            .iter()
+            .all(|f| f.item != "selfcheck_coverage"),
+        "coverage is judged once the year is over"
+    );
 
     let perf = entries::create(&w.svc, &w.host_a, &claim(w.unit_a, "in_performance", ""))
         .await
@@ -118,7 +132,7 @@ async fn claims_count_only_once_verified_and_office_entries_count_at_once() {
             .total
             .unwrap()
             .to_string(),
-        "90"
+        "75"
     );
     // The unit cannot verify its own claim, another unit cannot see it.
     assert!(matches!(
@@ -135,9 +149,9 @@ async fn claims_count_only_once_verified_and_office_entries_count_at_once() {
     entries::decide(&w.svc, &w.admin, commend.id, true, "材料齐全")
         .await
         .unwrap();
-    // 100 + 2 × 2 (province commendations), bonus allowed above 80.
+    // 85 + 2 × 2 (province commendations): bonus allowed above 80.
     let after = assessed(&w, w.unit_a).await;
-    assert_eq!(after.result.total.unwrap().to_string(), "104");
+    assert_eq!(after.result.total.unwrap().to_string(), "89");
     assert_eq!(after.result.bonus.unwrap().to_string(), "4");
     // A decision is final; a rejection needs a reason.
     assert!(matches!(
@@ -161,7 +175,7 @@ async fn claims_count_only_once_verified_and_office_entries_count_at_once() {
             .total
             .unwrap()
             .to_string(),
-        "104",
+        "89",
         "a rejected claim does not count"
     );
 
@@ -234,7 +248,8 @@ async fn a_town_without_accounts_and_an_account_opened_without_application_count
         .filter(|f| f.item == "opened_without_application")
         .collect();
     assert_eq!(opened.len(), 1, "{:?}", b.findings);
-    assert_eq!(b.result.total.unwrap().to_string(), "85");
+    // −5 (opened without application) −15 (three reports missing) −10 (performance).
+    assert_eq!(b.result.total.unwrap().to_string(), "70");
     // The whole subtree at once gives the same figures as the ranking.
     let all = assessment::assess_subtree(&w.svc, &w.admin, 2026)
         .await

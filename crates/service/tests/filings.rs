@@ -767,3 +767,36 @@ async fn late_filings_feed_the_annual_assessment() {
         Err(ServiceError::NotFound)
     ));
 }
+
+#[tokio::test]
+async fn the_yearly_work_report_counts_the_years_filings_and_late_ones() {
+    let w = world("fworkreport").await;
+    let (_, account) = opened(&w, "测试教育").await;
+    // A pause effective 2026-02-12 filed 2026-03-02: 6 working days late (see above).
+    let input = FilingInput {
+        kind: "pause".into(),
+        account_id: Some(account),
+        reason: "人员调整".into(),
+        effective_on: "2026-02-12".into(),
+        ..Default::default()
+    };
+    filings::create(&w.svc, &w.clerk_a, &input, true)
+        .await
+        .unwrap();
+    let report =
+        govmedia_service::duties::work_report::work_report(&w.svc, &w.admin, w.unit_a, 2026)
+            .await
+            .unwrap();
+    assert_eq!(report.value("开设备案"), Some("1"));
+    assert_eq!(report.value("暂停备案"), Some("1"));
+    assert_eq!(report.value("关停备案"), Some("0"));
+    assert_eq!(report.value("逾期备案"), Some("1"));
+    assert_eq!(report.value("逾期未备案"), Some("0"));
+    assert_eq!(report.value("在用账号（正常、暂停）"), Some("1"));
+    let last_year =
+        govmedia_service::duties::work_report::work_report(&w.svc, &w.admin, w.unit_a, 2025)
+            .await
+            .unwrap();
+    assert_eq!(last_year.value("开设备案"), Some("0"));
+    assert_eq!(last_year.value("逾期备案"), Some("0"));
+}

@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod assessment;
 pub mod audit;
+pub mod duties;
 pub mod entities;
 pub mod filings;
 pub mod inspection;
@@ -187,6 +188,29 @@ pub async fn fresh_test_database_url(label: &str) -> Result<String, DbError> {
             Ok(format!("sqlite://{}", path.display()))
         }
     }
+}
+
+/// Removes a database made by [`fresh_test_database_url`] (benchmarks make large ones):
+/// the PostgreSQL database, or the SQLite file with its WAL files. Close every
+/// connection to it first.
+pub async fn drop_test_database(url: &str) -> Result<(), DbError> {
+    if let Some(file) = url.strip_prefix("sqlite://") {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{file}{suffix}"));
+        }
+        return Ok(());
+    }
+    if let Ok(admin) = std::env::var("GOVMEDIA_TEST_POSTGRES_URL")
+        && let Some((_, name)) = url.rsplit_once('/')
+        && name.starts_with("gm_")
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        let db = Database::connect(admin.as_str()).await?;
+        db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
+            .await?;
+        db.close().await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ enum Ddl {
 }
 
 mod assessment;
+mod duties;
 mod inspection;
 
 const STEPS: &[Step] = &[
@@ -53,7 +54,11 @@ const STEPS: &[Step] = &[
         name: "registry list: covering index for the scoped, filtered, name-sorted page",
         statements: step_6_list_index,
     },
-    // Version 7 is reserved for the self-inspection reports and trainings.
+    Step {
+        version: 7,
+        name: "duties: quarterly self-inspection reports, their checked accounts, trainings",
+        statements: duties::step_7_duties,
+    },
     Step {
         version: 8,
         name: "assessment: entries, region indicator sets, finding screenshots, campaign populations",

@@ -348,3 +348,167 @@ async fn audit_filters_by_scope_entity_and_time() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].summary, "第3天");
 }
+
+#[tokio::test]
+async fn selfcheck_reports_are_one_per_quarter_and_trainings_filter_by_scope_and_day() {
+    use govmedia_store::duties::{self, ReportRow, TrainingRow};
+    let db = fresh("duties").await;
+    let t = tree(&db).await;
+    let a1 = accounts::insert(&db, account("甲一", &t.a1, "weibo", "normal", 1))
+        .await
+        .unwrap();
+    let a2 = accounts::insert(&db, account("甲二", &t.a, "douyin", "closed", 1))
+        .await
+        .unwrap();
+    let b1 = accounts::insert(&db, account("乙一", &t.b, "weibo", "paused", 1))
+        .await
+        .unwrap();
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    let report = |u: &UnitRow, q: i32| ReportRow {
+        id: 0,
+        unit_id: u.id,
+        unit_path: u.path.clone(),
+        year: 2026,
+        quarter: q,
+        problems: String::new(),
+        summary: "小结".into(),
+        submitted_on: day(3, 30),
+        submitted_by: 1,
+        submitted_by_name: "张三".into(),
+        created_at: at(30),
+        revised_at: None,
+        reviewed_at: None,
+        reviewed_by_name: None,
+        review_comment: None,
+    };
+    let ra = duties::insert_report(&db, report(&t.a, 1)).await.unwrap();
+    assert!(matches!(
+        duties::insert_report(&db, report(&t.a, 1)).await,
+        Err(DbError::Conflict(_))
+    ));
+    let rb = duties::insert_report(&db, report(&t.b, 1)).await.unwrap();
+    duties::replace_checks(&db, ra.id, &[a2.id, a1.id])
+        .await
+        .unwrap();
+    duties::replace_checks(&db, ra.id, &[a1.id]).await.unwrap();
+    duties::replace_checks(&db, rb.id, &[b1.id]).await.unwrap();
+    assert_eq!(duties::checks_of(&db, ra.id).await.unwrap(), vec![a1.id]);
+    assert_eq!(
+        duties::report_of(&db, t.a.id, 2026, 1)
+            .await
+            .unwrap()
+            .map(|r| r.id),
+        Some(ra.id)
+    );
+    assert!(
+        duties::report_of(&db, t.a.id, 2026, 2)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        duties::checks_in(&db, &t.a.path, 2026).await.unwrap(),
+        vec![(t.a.path.clone(), a1.id)]
+    );
+    assert_eq!(
+        duties::checks_in(&db, &t.root.path, 2026)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        duties::checks_in(&db, &t.root.path, 2025)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        duties::report_days_in(&db, &t.a.path, 2026).await.unwrap(),
+        vec![(ra.id, t.a.id, 1, day(3, 30))]
+    );
+    assert_eq!(
+        duties::report_days_in(&db, &t.root.path, 2026)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let mut accounts = duties::accounts_in(&db, &t.a.path).await.unwrap();
+    accounts.sort();
+    assert_eq!(
+        accounts,
+        vec![
+            (a1.id, t.a1.id, "weibo".to_string(), "normal".to_string()),
+            (a2.id, t.a.id, "douyin".to_string(), "closed".to_string())
+        ]
+    );
+    // Content is replaced until the report is reviewed; a review happens once.
+    assert!(
+        duties::replace_content(&db, ra.id, "问题", "更正", at(31))
+            .await
+            .unwrap()
+    );
+    assert!(
+        duties::mark_reviewed(&db, ra.id, at(31), "李四", None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !duties::mark_reviewed(&db, ra.id, at(31), "王五", Some("再阅"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !duties::replace_content(&db, ra.id, "", "再改", at(31))
+            .await
+            .unwrap()
+    );
+    let stored = duties::get_report(&db, ra.id).await.unwrap();
+    assert_eq!(
+        (
+            stored.summary.as_str(),
+            stored.reviewed_by_name.as_deref(),
+            stored.review_comment
+        ),
+        ("更正", Some("李四"), None)
+    );
+    assert!(stored.revised_at.is_some());
+    let training = |u: &UnitRow, held_on| TrainingRow {
+        id: 0,
+        unit_id: u.id,
+        unit_path: u.path.clone(),
+        held_on,
+        title: "业务培训".into(),
+        participants: 12,
+        organiser: "县政府办".into(),
+        note: None,
+        recorded_by: 1,
+        recorded_by_name: "张三".into(),
+        created_at: at(1),
+    };
+    let ta = duties::insert_training(&db, training(&t.a, day(5, 1)))
+        .await
+        .unwrap();
+    duties::insert_training(&db, training(&t.b, day(5, 1)))
+        .await
+        .unwrap();
+    duties::insert_training(
+        &db,
+        training(
+            &t.a1,
+            chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+        ),
+    )
+    .await
+    .unwrap();
+    let in_a = duties::trainings_in(&db, &t.a.path, day(1, 1), day(12, 31))
+        .await
+        .unwrap();
+    assert_eq!(in_a.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ta.id]);
+    duties::delete_training(&db, ta.id).await.unwrap();
+    assert!(matches!(
+        duties::get_training(&db, ta.id).await,
+        Err(DbError::NotFound)
+    ));
+}

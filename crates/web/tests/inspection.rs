@@ -130,7 +130,13 @@ async fn campaign_scoresheet_notice_and_rectification_over_http() {
 
     // The unit sees its finding and submits proof; the sibling unit gets 404.
     let list = unit_a.get("/findings").await;
-    let start = list.body.find("/findings/").unwrap() + "/findings/".len();
+    // The first link to a finding (the unit may also see the link to record one).
+    let start = list
+        .body
+        .match_indices("/findings/")
+        .map(|(i, m)| i + m.len())
+        .find(|i| list.body[*i..].starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap();
     let finding: String = list.body[start..]
         .chars()
         .take_while(char::is_ascii_digit)
@@ -218,10 +224,22 @@ async fn a_finding_is_recorded_from_a_public_report_over_http() {
     let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
     let unit_b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
     assert_eq!(admin.get("/findings/new").await.status, StatusCode::OK);
-    assert_eq!(
-        unit_b.get("/findings/new").await.status,
-        StatusCode::FORBIDDEN
-    );
+    // A unit administrator records only findings of its own self-inspection (自查).
+    let own = unit_b.get("/findings/new").await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.body.contains("self_check") && !own.body.contains("public_report"));
+    let b_account = w.account_b.to_string();
+    let not_self = unit_b
+        .post_form(
+            "/findings/new",
+            &[
+                ("account_id", &b_account),
+                ("item", "commercial_ads"),
+                ("source", "public_report"),
+            ],
+        )
+        .await;
+    assert_eq!(not_self.status, StatusCode::FORBIDDEN);
     let account = w.account_a.to_string();
     let bad = admin
         .post_form(

@@ -26,9 +26,12 @@
 //! | `filing_late` | filings whose deadline fell in the year, filed late or overdue |
 //! | `not_in_performance` | no verified claim 已纳入年度绩效考核 for the year |
 //! | `commend_city`, `commend_province`, `pass_rate_full` | verified claims of the unit |
-//! | `selfcheck_late`, `selfcheck_coverage`, `check_ratio_*` | quarterly self-inspection reports (not yet in this module) |
+//! | `selfcheck_late` | the unit's quarterly self-inspection reports late or missing (`duties::year_facts`) |
+//! | `selfcheck_coverage` | the year's reports did not check every account in use; judged once the year is over |
+//! | `check_ratio_*` | not computed yet: reports do not record a per-quarter check ratio |
 //!
-//! Entries (claims and office entries) are about the unit itself and do not roll up.
+//! Entries (claims and office entries) and self-inspection facts are about the unit
+//! itself and do not roll up.
 
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
@@ -52,6 +55,8 @@ pub const COMPUTED: &[&str] = &[
     "duplicate_accounts",
     "opened_without_application",
     "filing_late",
+    "selfcheck_late",
+    "selfcheck_coverage",
 ];
 
 /// One unit's assessment: the findings counted, and the score.
@@ -87,6 +92,10 @@ pub struct YearFacts {
     failed: HashMap<i64, Vec<i64>>,
     /// Verified entries, by the unit they are about.
     entries: HashMap<i64, Vec<store::EntryRow>>,
+    /// Self-inspection reports and coverage, by unit.
+    selfchecks: std::collections::BTreeMap<i64, crate::duties::SelfcheckFacts>,
+    /// Whether the year is over: the yearly coverage (全覆盖) is judged only then.
+    year_over: bool,
 }
 
 fn ancestors_or_self(path: &str) -> impl Iterator<Item = i64> + '_ {
@@ -181,6 +190,8 @@ impl YearFacts {
             entries.entry(e.unit_id).or_default().push(e);
         }
 
+        let selfchecks = crate::duties::year_facts(svc, scope.as_str(), year, today).await?;
+
         Ok(YearFacts {
             set,
             units,
@@ -188,6 +199,8 @@ impl YearFacts {
             active,
             failed,
             entries,
+            selfchecks,
+            year_over: today > last,
         })
     }
 
@@ -291,6 +304,13 @@ impl YearFacts {
                 "veto_upper_check",
                 text(format!("{}个账号检查不合格：{:?}", failed.len(), failed)),
             ));
+        }
+        if let Some(s) = self.selfchecks.get(&unit.id) {
+            findings.extend(
+                s.assessment_findings()
+                    .into_iter()
+                    .filter(|f| self.year_over || f.item != "selfcheck_coverage"),
+            );
         }
         let entries = self.entries.get(&unit.id).map(Vec::as_slice).unwrap_or(&[]);
         let mut in_performance = false;

@@ -149,6 +149,8 @@ pub struct FindingInput {
 
 /// Records a finding on an account of the actor's subtree, against the account
 /// check indicators (附件2). It waits as 待通报 until the office notifies it.
+/// Inspectors record findings of any source; a unit that reports its duties
+/// (`ReportDuties`) records only those of its own self-inspection (自查).
 pub async fn record_finding(
     svc: &Services,
     actor: &Actor,
@@ -156,7 +158,10 @@ pub async fn record_finding(
 ) -> ServiceResult<FindingRow> {
     use govmedia_domain::inspection::FindingSource;
     use govmedia_domain::unit::FieldError;
-    actor.require(Permission::Inspect)?;
+    let self_check = FindingSource::parse(&input.source) == Ok(FindingSource::SelfCheck);
+    if !(actor.can(Permission::Inspect) || self_check && actor.can(Permission::ReportDuties)) {
+        return Err(ServiceError::Forbidden);
+    }
     let set_id = super::indicators::ACCOUNT_CHECK;
     let set = govmedia_domain::scoring::builtin(set_id)
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;

@@ -69,7 +69,7 @@ fn computed_note() -> Markup {
     html! {
         p.muted { "按本系统数据计算的考核项：" (COMPUTED.join("、"))
             "。表彰、纳入绩效考核、上级抽查合格率由单位申报、经核实后计分；上级抽查严重错误、弄虚作假、未纳入监管、已报关停未关停由办公室录入（"
-            a href="/assessment/entries" { "考核申报与核实" } "）。季度自查报送尚未接入，暂按未发现计。指标见" a href="/indicators/annual-assessment-kunshan" { "附件3" } "。" }
+            a href="/assessment/entries" { "考核申报与核实" } "）。季度自查按各单位报送的自查报告计算；“检查比例”加分项暂未计算。指标见" a href="/indicators/annual-assessment-kunshan" { "附件3" } "。" }
     }
 }
 

@@ -73,7 +73,7 @@ async fn list(
         "/findings",
         html! {
             h1 { "问题与整改" }
-            @if user.actor.can(Permission::Inspect) { div.actions { a.button href="/findings/new" { "记录问题" } } }
+            @if user.actor.can(Permission::Inspect) || self_check_only(&user) { div.actions { a.button href="/findings/new" { "记录问题" } } }
             form.filters method="get" action="/findings" {
                 select name="status" { option value="" { "全部状态" } @for s in FindingStatus::ALL { option value=(s.code()) selected[p.status.as_deref() == Some(s.code())] { (s.label()) } } }
                 label { input type="checkbox" name="overdue" value="1" checked[p.overdue.is_some()]; "仅看逾期未整改" }
@@ -280,7 +280,7 @@ async fn finding_form(
                     label { span { "账号 *" } select name="account_id" { @for a in &accounts { option value=(a.id) selected[f.account_id == a.id.to_string()] { (a.name) "（" (a.platform) "）" } } } }
                     label { span { "检查项 *" } select name="item" { @for i in set.items() { option value=(i.code) selected[f.item == i.code] { (i.name) } } } }
                     label { span { "次数" } input name="count" value=(f.count) inputmode="numeric" placeholder="1"; }
-                    label { span { "来源 *" } select name="source" { @for s in FindingSource::ALL { option value=(s.code()) selected[f.source == s.code()] { (s.label()) } } } }
+                    label { span { "来源 *" } select name="source" { @for s in FindingSource::ALL.iter().filter(|s| !self_check_only(user) || **s == FindingSource::SelfCheck) { option value=(s.code()) selected[f.source == s.code()] { (s.label()) } } } }
                     label { span { "发现日期" } input type="date" name="seen_on" value=(f.seen_on); }
                     label { span { "证据链接" } input name="url" value=(f.url) placeholder="https://"; }
                 }
@@ -291,11 +291,35 @@ async fn finding_form(
     ))
 }
 
-async fn new_form(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
-    user.actor.require(Permission::Inspect)?;
+#[derive(serde::Deserialize, Default)]
+struct NewParams {
+    source: Option<String>,
+}
+
+/// Whether the user may record findings only of their own self-inspection (自查):
+/// a unit administrator, who reports duties but does not inspect.
+fn self_check_only(user: &User) -> bool {
+    !user.actor.can(Permission::Inspect) && user.actor.can(Permission::ReportDuties)
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    user: User,
+    PageQuery(p): PageQuery<NewParams>,
+) -> Result<Markup, PageError> {
+    if !(user.actor.can(Permission::Inspect) || self_check_only(&user)) {
+        return Err(PageError::Service(
+            govmedia_service::ServiceError::Forbidden,
+        ));
+    }
+    let source = match p.source.as_deref().map(FindingSource::parse) {
+        _ if self_check_only(&user) => FindingSource::SelfCheck,
+        Some(Ok(s)) => s,
+        _ => FindingSource::PublicReport,
+    };
     let f = NewFinding {
         seen_on: state.svc.today().to_string(),
-        source: "public_report".into(),
+        source: source.code().into(),
         ..Default::default()
     };
     finding_form(&state, &user, &f, &[]).await

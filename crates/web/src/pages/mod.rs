@@ -7,6 +7,7 @@ mod audit;
 mod calendar;
 mod campaigns;
 mod dashboard;
+mod duties;
 mod filings;
 mod findings;
 mod flags;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assessment_entries::routes())
         .merge(indicators::routes())
         .merge(findings::routes())
+        .merge(duties::routes())
         .merge(settings::routes())
         .merge(public::routes())
 }
