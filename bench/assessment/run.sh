@@ -15,8 +15,13 @@ cargo build --release -q -p govmedia
 cargo build --release -q -p govmedia-service --example assessment_bench
 TARGET="${CARGO_TARGET_DIR:-target}/release"
 
-WORK="$(mktemp -d /tmp/govmedia-assess.XXXXXX)"
-trap 'rm -rf "$WORK"' EXIT
+# KEEP=DIR keeps the generated database in DIR and reuses it on the next run.
+if [ -n "${KEEP:-}" ]; then
+  WORK="$KEEP"; mkdir -p "$WORK"
+else
+  WORK="$(mktemp -d /tmp/govmedia-assess.XXXXXX)"
+  trap 'rm -rf "$WORK"' EXIT
+fi
 export GOVMEDIA__DATA_DIR="$WORK"
 export GOVMEDIA_PASSWORD="bench-password-1"
 export GOVMEDIA_LOG=warn
@@ -26,10 +31,14 @@ echo "== machine"
 echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB; $(uptime | sed 's/.*load/load/')"
 echo "commit $(git rev-parse --short HEAD); backend ${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite}"
 
-echo "== generate"
-/usr/bin/time -f "generate: %e s, max RSS %M KB" \
-  "$TARGET/govmedia" --database-url "$URL" generate --units 10000 --accounts 100000 \
-  --findings "$FINDINGS" --findings-year "$YEAR"
+if [ -n "${KEEP:-}" ] && [ -f "$WORK/govmedia.db" ]; then
+  echo "== reusing $WORK/govmedia.db"
+else
+  echo "== generate"
+  /usr/bin/time -f "generate: %e s, max RSS %M KB" \
+    "$TARGET/govmedia" --database-url "$URL" generate --units 10000 --accounts 100000 \
+    --findings "$FINDINGS" --findings-year "$YEAR"
+fi
 
 echo "== assessment of every unit vs COUNT(*) of findings (median of $RUNS)"
 "$TARGET/examples/assessment_bench" "$URL" "$YEAR" "$RUNS"

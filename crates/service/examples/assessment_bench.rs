@@ -53,8 +53,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
         let t = Instant::now();
         let facts = YearFacts::load(&svc, &scope, year, svc.today()).await?;
+        let loaded = t.elapsed().as_secs_f64();
         let all = facts.assess_all()?;
         assessments.push(t.elapsed().as_secs_f64());
+        let phases: Vec<String> = facts
+            .timings
+            .iter()
+            .map(|(name, d)| format!("{name} {:.3}", d.as_secs_f64()))
+            .collect();
+        println!(
+            "run: read {loaded:.3} s ({}), roll up and score {:.3} s",
+            phases.join(", "),
+            t.elapsed().as_secs_f64() - loaded
+        );
         units = all.len();
         vetoed = all
             .iter()

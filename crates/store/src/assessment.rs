@@ -190,25 +190,24 @@ pub async fn opened_without_filing(
 
 /// Findings of the subtree whose rectification deadline fell between `from` and
 /// `to` and that were still owed after it (as of `today`) or were rectified after
-/// it: (id, unit path). Read through `idx_findings_deadline`.
+/// it: (id, unit id), in no particular order.
 pub async fn late_rectifications(
     c: &impl ConnectionTrait,
     scope_path: &str,
     from: NaiveDate,
     to: NaiveDate,
     today: NaiveDate,
-) -> Result<Vec<(i64, String)>, DbError> {
+) -> Result<Vec<(i64, i64)>, DbError> {
     let owed = finding::Column::Status
         .is_in(["notified", "rectifying"])
         .and(finding::Column::Deadline.lt(today));
     let late = Expr::col(finding::Column::ProofOn).gt(Expr::col(finding::Column::Deadline));
     Ok(finding::Entity::find()
         .select_only()
-        .columns([finding::Column::Id, finding::Column::UnitPath])
+        .columns([finding::Column::Id, finding::Column::UnitId])
         .filter(finding::Column::Deadline.between(from, to))
         .filter(owed.or(late))
         .filter(Expr::col(finding::Column::UnitPath).like(starts_with_pattern(scope_path)))
-        .order_by_asc(finding::Column::Id)
         .into_tuple()
         .all(c)
         .await?)

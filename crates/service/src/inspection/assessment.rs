@@ -79,6 +79,46 @@ fn counted(item: &str, evidence: Option<Evidence>) -> CountedFinding {
     }
 }
 
+/// Overdue rectifications of a unit (or a subtree, once rolled up): how many, and
+/// the first few finding ids as links; the rest are listed by the findings page.
+#[derive(Debug, Clone, Default)]
+struct Overdue {
+    count: u32,
+    first: Vec<i64>,
+}
+
+/// How many overdue findings are shown one by one as evidence.
+const OVERDUE_LINKS: usize = 10;
+
+impl Overdue {
+    fn add(&mut self, other: &Overdue) {
+        self.count += other.count;
+        self.first.extend_from_slice(&other.first);
+        self.first.sort_unstable();
+        self.first.truncate(OVERDUE_LINKS);
+    }
+
+    /// One counted finding per linked id, and one for the rest.
+    fn findings(&self) -> Vec<CountedFinding> {
+        let mut out: Vec<CountedFinding> = self
+            .first
+            .iter()
+            .map(|id| counted("rectify_overdue", Some(Evidence::Id(*id))))
+            .collect();
+        let rest = self.count.saturating_sub(self.first.len() as u32);
+        if rest > 0 {
+            out.push(CountedFinding {
+                item: "rectify_overdue".into(),
+                count: rest,
+                evidence: text(format!(
+                    "另有{rest}条逾期未整改或逾期整改的问题（见整改页“逾期”）"
+                )),
+            });
+        }
+        out
+    }
+}
+
 /// Everything a year's assessment of a subtree reads, loaded once.
 pub struct YearFacts {
     set: IndicatorSet,
@@ -86,6 +126,8 @@ pub struct YearFacts {
     /// Findings that count for their unit and every ancestor, by the unit they
     /// happened in.
     rolled: HashMap<i64, Vec<CountedFinding>>,
+    /// Overdue rectifications, by the unit of the finding (rolled up like `rolled`).
+    overdue: HashMap<i64, Overdue>,
     /// Accounts in use, by host unit.
     active: HashMap<i64, u32>,
     /// Accounts judged 不合格 in the year's notified campaigns, by unit.
@@ -96,6 +138,8 @@ pub struct YearFacts {
     selfchecks: std::collections::BTreeMap<i64, crate::duties::SelfcheckFacts>,
     /// Whether the year is over: the yearly coverage (全覆盖) is judged only then.
     year_over: bool,
+    /// How long each read took (for the benchmark's breakdown).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 fn ancestors_or_self(path: &str) -> impl Iterator<Item = i64> + '_ {
@@ -113,11 +157,18 @@ impl YearFacts {
         let set =
             scoring::builtin(SET).map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
         let (first, last) = year_bounds(year)?;
+        let mut timings = Vec::new();
+        let mut clock = std::time::Instant::now();
+        let mut lap = |name: &'static str| {
+            timings.push((name, clock.elapsed()));
+            clock = std::time::Instant::now();
+        };
         let units = govmedia_store::units::subtree(&svc.db, scope.as_str()).await?;
         let unit_ids: HashMap<i64, ()> = units.iter().map(|u| (u.id, ())).collect();
         let in_scope = |id: i64| unit_ids.contains_key(&id);
         let unit_of_path = |path: &str| ancestors_or_self(path).last();
         let mut rolled: HashMap<i64, Vec<CountedFinding>> = HashMap::new();
+        lap("units");
 
         // 集约整合 and 开设情况: the accounts in use.
         let mut active: HashMap<i64, u32> = HashMap::new();
@@ -151,17 +202,22 @@ impl YearFacts {
             }
         }
 
+        lap("accounts");
+
         // 通报整改.
-        for (id, path) in
+        let mut overdue: HashMap<i64, Overdue> = HashMap::new();
+        for (id, unit) in
             store::late_rectifications(&svc.db, scope.as_str(), first, last, today).await?
         {
-            if let Some(unit) = unit_of_path(&path) {
-                rolled
-                    .entry(unit)
-                    .or_default()
-                    .push(counted("rectify_overdue", Some(Evidence::Id(id))));
-            }
+            let o = overdue.entry(unit).or_default();
+            o.count += 1;
+            o.first.push(id);
         }
+        for o in overdue.values_mut() {
+            o.first.sort_unstable();
+            o.first.truncate(OVERDUE_LINKS);
+        }
+        lap("rectifications");
 
         // 开设备案.
         for (unit, f) in crate::filings::late_filings_in_year(svc, year).await? {
@@ -169,6 +225,8 @@ impl YearFacts {
                 rolled.entry(unit).or_default().push(f);
             }
         }
+
+        lap("filings");
 
         // 上级抽查检查情况: accounts found 不合格 in the year's notified campaigns.
         let mut failed: HashMap<i64, Vec<i64>> = HashMap::new();
@@ -190,17 +248,21 @@ impl YearFacts {
             entries.entry(e.unit_id).or_default().push(e);
         }
 
+        lap("campaigns, entries");
         let selfchecks = crate::duties::year_facts(svc, scope.as_str(), year, today).await?;
+        lap("self-inspection");
 
         Ok(YearFacts {
             set,
             units,
             rolled,
+            overdue,
             active,
             failed,
             entries,
             selfchecks,
             year_over: today > last,
+            timings,
         })
     }
 
@@ -224,6 +286,14 @@ impl YearFacts {
                 }
             }
         }
+        let mut overdue: HashMap<i64, Overdue> = HashMap::new();
+        for (unit, o) in &self.overdue {
+            if let Some(path) = depth_path.get(unit) {
+                for a in ancestors_or_self(path) {
+                    overdue.entry(a).or_default().add(o);
+                }
+            }
+        }
         for (unit, n) in &self.active {
             if let Some(path) = depth_path.get(unit) {
                 for a in ancestors_or_self(path) {
@@ -241,7 +311,10 @@ impl YearFacts {
         self.units
             .iter()
             .map(|u| {
-                let own = findings.remove(&u.id).unwrap_or_default();
+                let mut own = findings.remove(&u.id).unwrap_or_default();
+                if let Some(o) = overdue.get(&u.id) {
+                    own.extend(o.findings());
+                }
                 self.finish(
                     u,
                     own,
@@ -260,12 +333,21 @@ impl YearFacts {
             .filter(|u| u.path.starts_with(&unit.path))
             .map(|u| (u.id, ()))
             .collect();
-        let own: Vec<CountedFinding> = self
+        let mut own: Vec<CountedFinding> = self
             .rolled
             .iter()
             .filter(|(id, _)| inside.contains_key(id))
             .flat_map(|(_, facts)| facts.iter().cloned())
             .collect();
+        let mut overdue = Overdue::default();
+        for (_, o) in self
+            .overdue
+            .iter()
+            .filter(|(id, _)| inside.contains_key(id))
+        {
+            overdue.add(o);
+        }
+        own.extend(overdue.findings());
         let active = self
             .active
             .iter()
