@@ -157,10 +157,24 @@ pub async fn year_facts(
     year: i32,
     today: NaiveDate,
 ) -> ServiceResult<BTreeMap<i64, SelfcheckFacts>> {
-    let quarters =
-        Quarter::all_of(year).map_err(|e| crate::ServiceError::field("year", e.to_string()))?;
     let units = govmedia_store::units::subtree(&svc.db, scope_path).await?;
     let accounts = store::accounts_in(&svc.db, scope_path).await?;
+    year_facts_over(svc, &units, &accounts, scope_path, year, today).await
+}
+
+/// [`year_facts`] over the units of the subtree and the light columns of their
+/// accounts (id, host unit, platform, status) that the caller already read, as the
+/// annual assessment does: three more queries.
+pub async fn year_facts_over(
+    svc: &Services,
+    units: &[govmedia_store::units::UnitRow],
+    accounts: &[(i64, i64, String, String)],
+    scope_path: &str,
+    year: i32,
+    today: NaiveDate,
+) -> ServiceResult<BTreeMap<i64, SelfcheckFacts>> {
+    let quarters =
+        Quarter::all_of(year).map_err(|e| crate::ServiceError::field("year", e.to_string()))?;
     let reports = store::report_days_in(&svc.db, scope_path, year).await?;
     let checks = store::checks_in(&svc.db, scope_path, year).await?;
     let (from, to) = (quarters[0].first_day(), quarters[3].last_day());
@@ -252,7 +266,7 @@ pub async fn year_facts(
             f.participants += i64::from(t.participants);
         }
     }
-    for u in &units {
+    for u in units {
         if let Some(f) = facts.get_mut(&u.id) {
             let kind = UnitKind::parse(&u.kind).unwrap_or(UnitKind::Department);
             f.owes = owes_duties(kind, f.accounts_in_use);

@@ -173,10 +173,14 @@ impl YearFacts {
         // 集约整合 and 开设情况: the accounts in use.
         let mut active: HashMap<i64, u32> = HashMap::new();
         let mut groups: BTreeMap<(i64, String), Vec<i64>> = BTreeMap::new();
-        for (id, unit, platform) in store::active_accounts(&svc.db).await? {
-            if in_scope(unit) {
-                *active.entry(unit).or_default() += 1;
-                groups.entry((unit, platform)).or_default().push(id);
+        let accounts = govmedia_store::duties::accounts_in(&svc.db, scope.as_str()).await?;
+        for (id, unit, platform, status) in &accounts {
+            if in_scope(*unit) && matches!(status.as_str(), "normal" | "paused") {
+                *active.entry(*unit).or_default() += 1;
+                groups
+                    .entry((*unit, platform.clone()))
+                    .or_default()
+                    .push(*id);
             }
         }
         for ((unit, platform), ids) in groups.into_iter().filter(|(_, ids)| ids.len() >= 3) {
@@ -249,7 +253,9 @@ impl YearFacts {
         }
 
         lap("campaigns, entries");
-        let selfchecks = crate::duties::year_facts(svc, scope.as_str(), year, today).await?;
+        let selfchecks =
+            crate::duties::year_facts_over(svc, &units, &accounts, scope.as_str(), year, today)
+                .await?;
         lap("self-inspection");
 
         Ok(YearFacts {
