@@ -321,6 +321,34 @@ async fn seed_inspection(
         },
     )
     .await?;
+    // 昆山市教育局's self-inspection report of this quarter, and a training.
+    let accounts = crate::duties::selfcheck::accounts_to_check(svc, clerk, edu).await?;
+    crate::duties::selfcheck::submit(
+        svc,
+        clerk,
+        &crate::duties::selfcheck::ReportInput {
+            unit_id: edu.to_string(),
+            year: today.year().to_string(),
+            quarter: (today.month0() / 3 + 1).to_string(),
+            account_ids: accounts.iter().map(|a| a.0.to_string()).collect(),
+            problems: "个别账号更新频率偏低，已督促整改".into(),
+            summary: "本季度对全部在用账号开展了自查".into(),
+        },
+    )
+    .await?;
+    crate::duties::trainings::record_training(
+        svc,
+        clerk,
+        &crate::duties::trainings::TrainingInput {
+            unit_id: edu.to_string(),
+            held_on: today.to_string(),
+            title: "政务新媒体内容审核与安全管理培训".into(),
+            participants: "35".into(),
+            organiser: "昆山市教育局办公室".into(),
+            note: String::new(),
+        },
+    )
+    .await?;
     for (kind, evidence) in [
         (
             "in_performance",

@@ -438,6 +438,21 @@ async fn the_demo_has_a_notified_spot_check_an_open_one_and_claims_to_verify() {
     let claims = entries::list(&svc, &admin, 2026).await.unwrap();
     assert_eq!(claims.len(), 2);
     assert!(claims.iter().all(|c| c.status == "claimed"));
+    let trainings = govmedia_service::duties::trainings::list(&svc, &admin, 2026)
+        .await
+        .unwrap();
+    assert_eq!(trainings.len(), 1);
     let ranking = assessment::ranking(&svc, &admin, 2026).await.unwrap();
     assert!(ranking.len() > 10);
+    let edu = ranking
+        .iter()
+        .find(|a| a.unit.name == "昆山市教育局")
+        .unwrap();
+    // It reported this (second) quarter; the first one, due before, is missing.
+    let late: Vec<_> = edu
+        .findings
+        .iter()
+        .filter(|f| f.item == "selfcheck_late")
+        .collect();
+    assert_eq!(late.len(), 1, "{:?}", edu.findings);
 }
