@@ -116,40 +116,8 @@ pub async fn create(svc: &Services, actor: &Actor, input: &UserInput) -> Service
         return Err(ServiceError::field("role", "不能授予比您自己更高的角色"));
     }
     let path = target_unit_path(svc, actor, input.unit_id).await?;
-    let now = svc.now();
-    let txn = svc.db.begin().await?;
-    let row = govmedia_store::users::insert(
-        &txn,
-        UserRow {
-            id: 0,
-            username,
-            display_name,
-            password_hash: hash_password(&input.password),
-            unit_id: input.unit_id,
-            role: role.code().to_string(),
-            active: input.active,
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "create",
-            entity: "user",
-            entity_id: Some(row.id),
-            unit_path: &path,
-            summary: format!("新增用户“{}”（{}）", row.username, role.label()),
-            before: None,
-            after: Some(audit_json(&row)),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    let row = new_user(svc, input, username, display_name, role, input.active);
+    insert_audited(svc, Some(actor), row, &path, "新增用户").await
 }
 
 /// Creates a user without an actor (command line `govmedia user add`, demo).
@@ -158,33 +126,54 @@ pub async fn create_initial(svc: &Services, input: &UserInput) -> ServiceResult<
     let unit = govmedia_store::units::get(&svc.db, input.unit_id)
         .await
         .map_err(|_| ServiceError::field("unit_id", "所属单位不存在"))?;
+    let row = new_user(svc, input, username, display_name, role, true);
+    insert_audited(svc, None, row, &unit.path, "命令行新增用户").await
+}
+
+fn new_user(
+    svc: &Services,
+    input: &UserInput,
+    username: String,
+    display_name: String,
+    role: Role,
+    active: bool,
+) -> UserRow {
+    let now = svc.now();
+    UserRow {
+        id: 0,
+        username,
+        display_name,
+        password_hash: hash_password(&input.password),
+        unit_id: input.unit_id,
+        role: role.code().to_string(),
+        active,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Inserts a new user with its audit record in one transaction.
+async fn insert_audited(
+    svc: &Services,
+    actor: Option<&Actor>,
+    row: UserRow,
+    unit_path: &str,
+    what: &str,
+) -> ServiceResult<UserRow> {
     let now = svc.now();
     let txn = svc.db.begin().await?;
-    let row = govmedia_store::users::insert(
-        &txn,
-        UserRow {
-            id: 0,
-            username,
-            display_name,
-            password_hash: hash_password(&input.password),
-            unit_id: unit.id,
-            role: role.code().to_string(),
-            active: true,
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .await?;
+    let row = govmedia_store::users::insert(&txn, row).await?;
+    let role = Role::parse(&row.role).map(|r| r.label()).unwrap_or("");
     record(
         &txn,
         now,
-        None,
+        actor,
         Change {
             action: "create",
             entity: "user",
             entity_id: Some(row.id),
-            unit_path: &unit.path,
-            summary: format!("命令行新增用户“{}”（{}）", row.username, role.label()),
+            unit_path,
+            summary: format!("{what}“{}”（{role}）", row.username),
             before: None,
             after: Some(audit_json(&row)),
         },
