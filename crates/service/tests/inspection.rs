@@ -9,6 +9,7 @@ use common::{add_user, services_at};
 use govmedia_domain::account::AccountInput;
 use govmedia_domain::inspection::FindingAction;
 use govmedia_domain::sampling::{self, SampleSize};
+use govmedia_domain::scoring::Evidence;
 use govmedia_domain::unit::UnitDraft;
 use govmedia_service::inspection::campaigns::{self, CampaignInput, ScoreLine};
 use govmedia_service::inspection::{assessment, findings, notice};
@@ -344,15 +345,22 @@ async fn the_annual_assessment_is_computed_from_campaigns_and_rectification() {
         second.result.vetoed_by,
         vec!["veto_upper_check".to_string()]
     );
-    let overdue = second
+    let overdue: Vec<_> = second
         .findings
         .iter()
         .filter(|f| f.item == "rectify_overdue")
-        .count();
+        .collect();
     assert_eq!(
-        overdue, 3,
-        "each overdue finding is evidence: {:?}",
+        overdue.iter().map(|f| f.count).sum::<u32>(),
+        3,
+        "every overdue finding is counted: {:?}",
         second.findings
+    );
+    assert!(
+        overdue
+            .iter()
+            .any(|f| matches!(f.evidence, Some(Evidence::Id(_)))),
+        "one is linked: {overdue:?}"
     );
     // A year without campaigns has nothing to count; unit admins cannot assess.
     let ranking_2025 = assessment::ranking(&w.svc, &w.admin, 2025).await.unwrap();

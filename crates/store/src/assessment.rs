@@ -188,26 +188,28 @@ pub async fn opened_without_filing(
         .await?)
 }
 
-/// Findings of the subtree whose rectification deadline fell between `from` and
-/// `to` and that were still owed after it (as of `today`) or were rectified after
-/// it: (id, unit id), in no particular order.
-pub async fn late_rectifications(
+/// Findings whose rectification deadline fell between `from` and `to` and that were
+/// still owed after it (as of `today`) or were rectified after it, counted per unit:
+/// (unit id, how many, the smallest finding id). One aggregate read through the
+/// covering index `idx_findings_rectification`, whatever the number of findings.
+pub async fn late_rectifications_by_unit(
     c: &impl ConnectionTrait,
-    scope_path: &str,
     from: NaiveDate,
     to: NaiveDate,
     today: NaiveDate,
-) -> Result<Vec<(i64, i64)>, DbError> {
+) -> Result<Vec<(i64, i64, i64)>, DbError> {
     let owed = finding::Column::Status
         .is_in(["notified", "rectifying"])
         .and(finding::Column::Deadline.lt(today));
     let late = Expr::col(finding::Column::ProofOn).gt(Expr::col(finding::Column::Deadline));
     Ok(finding::Entity::find()
         .select_only()
-        .columns([finding::Column::Id, finding::Column::UnitId])
+        .column(finding::Column::UnitId)
+        .column_as(Expr::col(finding::Column::Id).count(), "n")
+        .column_as(Expr::col(finding::Column::Id).min(), "first")
         .filter(finding::Column::Deadline.between(from, to))
         .filter(owed.or(late))
-        .filter(Expr::col(finding::Column::UnitPath).like(starts_with_pattern(scope_path)))
+        .group_by(finding::Column::UnitId)
         .into_tuple()
         .all(c)
         .await?)

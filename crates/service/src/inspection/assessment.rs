@@ -80,7 +80,8 @@ fn counted(item: &str, evidence: Option<Evidence>) -> CountedFinding {
 }
 
 /// Overdue rectifications of a unit (or a subtree, once rolled up): how many, and
-/// the first few finding ids as links; the rest are listed by the findings page.
+/// a few finding ids as links (each unit's first); the rest are listed by the
+/// findings page.
 #[derive(Debug, Clone, Default)]
 struct Overdue {
     count: u32,
@@ -210,16 +211,18 @@ impl YearFacts {
 
         // 通报整改.
         let mut overdue: HashMap<i64, Overdue> = HashMap::new();
-        for (id, unit) in
-            store::late_rectifications(&svc.db, scope.as_str(), first, last, today).await?
+        for (unit, n, first_id) in
+            store::late_rectifications_by_unit(&svc.db, first, last, today).await?
         {
-            let o = overdue.entry(unit).or_default();
-            o.count += 1;
-            o.first.push(id);
-        }
-        for o in overdue.values_mut() {
-            o.first.sort_unstable();
-            o.first.truncate(OVERDUE_LINKS);
+            if in_scope(unit) {
+                overdue.insert(
+                    unit,
+                    Overdue {
+                        count: u32::try_from(n).unwrap_or(u32::MAX),
+                        first: vec![first_id],
+                    },
+                );
+            }
         }
         lap("rectifications");
 

@@ -112,6 +112,11 @@ pub(super) fn step_8_assessment() -> Vec<Ddl> {
             "finding_screenshots",
             &["finding_id"],
         ),
-        index("idx_findings_deadline", "findings", &["deadline"]),
+        // Covers the annual assessment's count of late rectifications per unit.
+        index(
+            "idx_findings_rectification",
+            "findings",
+            &["deadline", "status", "proof_on", "unit_id"],
+        ),
     ]
 }
