@@ -36,6 +36,7 @@
 //! assert_eq!(findings[0].suggestion.as_deref(), Some("国家市场监督管理总局"));
 //! ```
 
+mod automaton;
 mod checker;
 pub mod detectors;
 pub mod dict;
