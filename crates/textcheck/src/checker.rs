@@ -3,7 +3,7 @@
 use crate::automaton::Automaton;
 use crate::detectors;
 use crate::dict::{self, Defaults, DictError, Dictionary, Entry, Rule};
-use crate::finding::{Category, Finding, FindingRef, Severity};
+use crate::finding::{Category, Finding, FindingRef, FoundText, Severity};
 use crate::normalize::{Cursor, Normalized, normalize_into, normalize_term};
 use crate::typo::{TypoHit, TypoModel};
 use std::cell::RefCell;
@@ -584,7 +584,7 @@ impl Checker {
                 severity: r.severity,
                 start,
                 end,
-                text: found.to_string(),
+                text: FoundText::from(found),
                 rule,
                 message,
                 suggestion,

@@ -47,4 +47,4 @@ pub mod typo;
 
 pub use checker::{BuildError, Checker, CheckerBuilder, DEFAULT_DICTS, SharedChecker};
 pub use dict::{Defaults, DictError, Dictionary};
-pub use finding::{Category, Finding, FindingRef, Severity};
+pub use finding::{Category, Finding, FindingRef, FoundText, Severity};

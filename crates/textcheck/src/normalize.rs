@@ -41,7 +41,7 @@ pub struct Normalized {
     pub has_digit: bool,
     pub has_at: bool,
     pub has_dot_alpha: bool,
-    /// A price mark (元, 块, ¥) was seen.
+    /// A price mark (元, 块, ¥) was seen (looked for only in a text with a digit).
     pub has_price_mark: bool,
 }
 
@@ -229,15 +229,6 @@ struct T2s {
 }
 
 impl T2s {
-    /// Whether `code` (in `CJK_START..CJK_END`) is folded to another char.
-    #[inline(always)]
-    fn changes(&self, code: u32) -> bool {
-        let i = (code - CJK_START) as usize;
-        self.changes
-            .get(i >> 6)
-            .is_some_and(|w| w & (1u64 << (i & 63)) != 0)
-    }
-
     #[inline]
     fn get(&self, code: u32) -> char {
         let i = (code - CJK_START) as usize;
@@ -460,29 +451,13 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
     // starts at normalised byte `out.text.len() + (i - copy_from)`.
     let mut copy_from = 0usize;
     let mut i = 0usize;
-    let mut price = false;
     while i < bytes.len() {
         // The hot loop: a run of ideographs that normalisation leaves unchanged (U+4E00..U+9FFF,
         // encoded E4 B8 80 ..= E9 BF BF, not traditional), the bulk of Chinese text. It only
         // notes each char's code and normalised byte; the bytes are copied with the run.
         let delta = out.text.len().wrapping_sub(copy_from);
         let run_start = i;
-        while i + 2 < bytes.len() {
-            let b0 = bytes[i];
-            if !(0xE4..=0xE9).contains(&b0) {
-                break;
-            }
-            let code = (u32::from(b0 & 0x0F) << 12)
-                | (u32::from(bytes[i + 1] & 0x3F) << 6)
-                | u32::from(bytes[i + 2] & 0x3F);
-            if code < 0x4E00 || table.changes(code) {
-                break;
-            }
-            // 元, 块
-            price |= code == 0x5143 || code == 0x5757;
-            emit!(code, i.wrapping_add(delta));
-            i += 3;
-        }
+        (i, k) = plain_han_run(bytes, i, &table.changes, chars, at, k, delta);
         if i != run_start {
             last_kept_han = true;
             last_kept_ascii = 0;
@@ -506,10 +481,6 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
                     if f.len_utf8() != 3 {
                         out.shift(i + 3);
                     }
-                }
-                if code == 0x5143 || code == 0x5757 {
-                    // 元, 块
-                    out.has_price_mark = true;
                 }
                 last_kept_han = true;
                 last_kept_ascii = 0;
@@ -610,10 +581,57 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
     }
     out.text.push_str(&text[copy_from.min(bytes.len())..]);
     at[k] = out.text.len() as u32;
-    out.has_price_mark |= price;
+    // 元 and 块 of the original text (never folded, never dropped), looked for only where a
+    // price can follow.
+    if out.has_digit && !out.has_price_mark {
+        out.has_price_mark = memchr::memmem::find(bytes, "元".as_bytes()).is_some()
+            || memchr::memmem::find(bytes, "块".as_bytes()).is_some();
+    }
     out.nchars = k;
     out.chars = chars_buf;
     out.char_bytes = at_buf;
+}
+
+/// From byte `i` of `bytes`: the run of ideographs that normalisation leaves unchanged
+/// (U+4E00..U+9FFF, encoded E4 B8 80 ..= E9 BF BF, not in `changes`), each noted as normalised
+/// char `k, k + 1, …` with its code and normalised byte (`delta` + its byte). Returns the byte
+/// and char index after the run. Its own function, so that its few variables stay in
+/// registers.
+#[inline(never)]
+fn plain_han_run(
+    bytes: &[u8],
+    mut i: usize,
+    changes: &[u64],
+    chars: &mut [u32],
+    at: &mut [u32],
+    mut k: usize,
+    delta: usize,
+) -> (usize, usize) {
+    let n = chars.len().min(at.len());
+    while let Some(&[b0, b1, b2]) = bytes.get(i..i + 3)
+        && k < n
+    {
+        if !(0xE4..=0xE9).contains(&b0) {
+            break;
+        }
+        let code =
+            (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+        if code < 0x4E00 {
+            break;
+        }
+        let j = (code - CJK_START) as usize;
+        if changes
+            .get(j >> 6)
+            .is_none_or(|w| w & (1u64 << (j & 63)) != 0)
+        {
+            break;
+        }
+        chars[k] = code;
+        at[k] = i.wrapping_add(delta) as u32;
+        k += 1;
+        i += 3;
+    }
+    (i, k)
 }
 
 /// Notes what the detectors look for in a kept ASCII char `b` that follows `prev`.
