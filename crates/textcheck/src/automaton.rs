@@ -38,6 +38,9 @@ pub(crate) struct Automaton {
     /// Symbols of the chars above it.
     sym_astral: HashMap<u32, u16>,
     slots: Box<[Slot]>,
+    /// The root's child by symbol (ROOT: none): the state most steps start from or fail to,
+    /// looked up without the double array.
+    root: Box<[u32]>,
     /// (value, length in chars) of each term.
     outputs: Box<[(u32, u32)]>,
 }
@@ -234,10 +237,15 @@ impl Automaton {
             }
         }
         slots[ROOT as usize].check = FREE;
+        let root = root
+            .iter()
+            .map(|&t| if t == ROOT { ROOT } else { slot_of[t as usize] })
+            .collect();
         Ok(Automaton {
             sym_bmp,
             sym_astral,
             slots: slots.into_boxed_slice(),
+            root,
             outputs: outputs.into_boxed_slice(),
         })
     }
@@ -259,12 +267,15 @@ impl Automaton {
             return ROOT;
         }
         loop {
+            if s == ROOT {
+                return self.root.get(sym as usize).copied().unwrap_or(ROOT);
+            }
             let st = self.slots[s as usize];
             let t = st.base.wrapping_add(u32::from(sym));
             if self.slots.get(t as usize).is_some_and(|c| c.check == s) {
                 return t;
             }
-            if s == ROOT || st.fail == DEAD {
+            if st.fail == DEAD {
                 return ROOT;
             }
             s = st.fail;

@@ -648,7 +648,9 @@ fn char_span(norm: &Normalized, start: usize, end: usize) -> (u32, u32) {
 fn sort_dedup(norm: &Normalized, raws: &mut Vec<Raw>) {
     let n = norm.chars().len() as u32;
     raws.retain(|r| r.start < r.end && r.end <= n);
-    raws.sort_unstable_by_key(|r| (r.start, r.end, r.category, r.seq));
+    // Stable (a merge of runs): dictionary matches come sorted, then detector and typo hits
+    // in order; `seq` makes every key distinct, so this is the order of any sort.
+    raws.sort_by_key(|r| (r.start, r.end, r.category, r.seq));
     raws.dedup_by(|b, a| a.start == b.start && a.end == b.end && a.category == b.category);
 }
 
