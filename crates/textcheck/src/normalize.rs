@@ -452,16 +452,26 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
     let mut copy_from = 0usize;
     let mut i = 0usize;
     while i < bytes.len() {
-        // The hot loop: a run of ideographs that normalisation leaves unchanged (U+4E00..U+9FFF,
-        // encoded E4 B8 80 ..= E9 BF BF, not traditional), the bulk of Chinese text. It only
-        // notes each char's code and normalised byte; the bytes are copied with the run.
-        let delta = out.text.len().wrapping_sub(copy_from);
-        let run_start = i;
-        (i, k) = plain_han_run(bytes, i, &table.changes, chars, at, k, delta);
-        if i != run_start {
-            last_kept_han = true;
-            last_kept_ascii = 0;
-        }
+        // The hot loop: a run of chars that normalisation keeps as they are (the bulk of
+        // Chinese text). It only notes each char's code and normalised byte; the bytes are
+        // copied with the run.
+        let run = plain_run(
+            bytes,
+            &table.changes,
+            (chars, at),
+            out.text.len().wrapping_sub(copy_from),
+            Run {
+                i,
+                k,
+                last_han: last_kept_han,
+                last_ascii: last_kept_ascii,
+                flags: 0,
+            },
+        );
+        (i, k, last_kept_han, last_kept_ascii) = (run.i, run.k, run.last_han, run.last_ascii);
+        out.has_digit |= run.flags & DIGIT != 0;
+        out.has_at |= run.flags & AT != 0;
+        out.has_dot_alpha |= run.flags & DOT_ALPHA != 0;
         if i >= bytes.len() {
             break;
         }
@@ -592,46 +602,99 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
     out.char_bytes = at_buf;
 }
 
-/// From byte `i` of `bytes`: the run of ideographs that normalisation leaves unchanged
-/// (U+4E00..U+9FFF, encoded E4 B8 80 ..= E9 BF BF, not in `changes`), each noted as normalised
-/// char `k, k + 1, …` with its code and normalised byte (`delta` + its byte). Returns the byte
-/// and char index after the run. Its own function, so that its few variables stay in
-/// registers.
+const DIGIT: u8 = 1;
+const AT: u8 = 2;
+const DOT_ALPHA: u8 = 4;
+
+/// Where normalisation stands: the next byte and normalised char, whether the last kept char
+/// is Chinese, the last kept char if ASCII (else 0), and what the detectors look for
+/// (`DIGIT`, `AT`, `DOT_ALPHA`) seen in the run.
+#[derive(Clone, Copy)]
+struct Run {
+    i: usize,
+    k: usize,
+    last_han: bool,
+    last_ascii: u8,
+    flags: u8,
+}
+
+/// From `run.i`: the chars that normalisation keeps as they are, each noted as the next
+/// normalised char with its code and normalised byte (`delta` + its byte): ideographs of
+/// U+4E00..U+9FFF (E4 B8 80 ..= E9 BF BF) not in `changes`, CJK punctuation U+3001..U+303F,
+/// and ASCII other than upper case (after a Chinese char, other than `(` and filler, which
+/// may be dropped). Stops at any other char, for the general path. Its own function, so that
+/// its few variables stay in registers.
 #[inline(never)]
-fn plain_han_run(
+fn plain_run(
     bytes: &[u8],
-    mut i: usize,
     changes: &[u64],
-    chars: &mut [u32],
-    at: &mut [u32],
-    mut k: usize,
+    (chars, at): (&mut [u32], &mut [u32]),
     delta: usize,
-) -> (usize, usize) {
+    run: Run,
+) -> Run {
     let n = chars.len().min(at.len());
-    while let Some(&[b0, b1, b2]) = bytes.get(i..i + 3)
-        && k < n
-    {
-        if !(0xE4..=0xE9).contains(&b0) {
+    let (mut i, mut k) = (run.i, run.k);
+    let (mut last_han, mut last_ascii, mut flags) = (run.last_han, run.last_ascii, run.flags);
+    while k < n {
+        let Some(&b0) = bytes.get(i) else {
+            break;
+        };
+        if b0 < 0x80 {
+            if b0.is_ascii_uppercase() || (last_han && (b0 == b'(' || is_filler(char::from(b0)))) {
+                break;
+            }
+            if b0.is_ascii_digit() {
+                flags |= DIGIT;
+            } else if b0 == b'@' {
+                flags |= AT;
+            } else if b0.is_ascii_lowercase() && last_ascii == b'.' {
+                flags |= DOT_ALPHA;
+            }
+            chars[k] = u32::from(b0);
+            at[k] = i.wrapping_add(delta) as u32;
+            k += 1;
+            i += 1;
+            last_ascii = b0;
+            last_han = false;
+            continue;
+        }
+        let Some(&[_, b1, b2]) = bytes.get(i..i + 3) else {
+            break;
+        };
+        if (0xE4..=0xE9).contains(&b0) {
+            let code =
+                (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+            if code < 0x4E00 {
+                break;
+            }
+            let j = (code - CJK_START) as usize;
+            if changes
+                .get(j >> 6)
+                .is_none_or(|w| w & (1u64 << (j & 63)) != 0)
+            {
+                break;
+            }
+            chars[k] = code;
+            last_han = true;
+        } else if b0 == 0xE3 && b1 == 0x80 && b2 > 0x80 {
+            // 、。《》「」…: never folded, dropped or Han.
+            chars[k] = 0x3000 | u32::from(b2 & 0x3F);
+            last_han = false;
+        } else {
             break;
         }
-        let code =
-            (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
-        if code < 0x4E00 {
-            break;
-        }
-        let j = (code - CJK_START) as usize;
-        if changes
-            .get(j >> 6)
-            .is_none_or(|w| w & (1u64 << (j & 63)) != 0)
-        {
-            break;
-        }
-        chars[k] = code;
         at[k] = i.wrapping_add(delta) as u32;
         k += 1;
         i += 3;
+        last_ascii = 0;
     }
-    (i, k)
+    Run {
+        i,
+        k,
+        last_han,
+        last_ascii,
+        flags,
+    }
 }
 
 /// Notes what the detectors look for in a kept ASCII char `b` that follows `prev`.
