@@ -263,9 +263,6 @@ impl Automaton {
     /// dead end, the caller restarts at the pending match's end).
     #[inline(always)]
     fn step(&self, mut s: u32, sym: u16) -> u32 {
-        if sym == 0 {
-            return ROOT;
-        }
         loop {
             if s == ROOT {
                 return self.root.get(sym as usize).copied().unwrap_or(ROOT);
