@@ -3,9 +3,10 @@
 //! Normalisation decodes every char once and leaves its code point in
 //! [`crate::normalize::Normalized::chars`]; this automaton steps over those codes, so the text is
 //! not decoded a second time. A char maps to a dense symbol through one table lookup (0: the
-//! char is in no term, which sends the automaton back to the root at once). The root's
-//! transitions are a table by symbol (most steps start there); every other state keeps its
-//! children sorted by symbol.
+//! char is in no term; no state has a child for it). The root's children are a table by
+//! symbol (most steps start there or fail to it); the other states' children live in a double
+//! array: the child of `s` on symbol `c` is slot `base(s) + c` when that slot names `s` as its
+//! parent, one lookup whatever the number of children.
 //!
 //! The matching semantics are those of daachorse's leftmost-longest iterator (which this
 //! replaced; the tests below check that the two agree on random dictionaries and texts): match

@@ -2,10 +2,15 @@
 //!
 //! Every normalised character comes from exactly one original character (folding is 1:1), and
 //! some original characters are dropped (zero-width characters, short runs of filler between two
-//! Chinese characters, pinyin annotations). So a single `Vec<u32>` that gives, for each
-//! normalised character, the index of the original character it came from is a complete map:
-//! a match over normalised characters `[a, b)` maps to original characters
-//! `[orig[a], orig[b - 1] + 1)`.
+//! Chinese characters, pinyin annotations). So normalised char `i` comes from original char
+//! `i + (chars dropped before it)`, and a match over normalised chars `[a, b)` maps to original
+//! chars `[orig(a), orig(b - 1) + 1)`; the dropped counts change rarely and are kept sparsely,
+//! as are the byte shifts that give original byte offsets.
+//!
+//! The pass also notes each normalised char's code point and byte offset
+//! ([`Normalized::chars`], [`Normalized::char_bytes`]) for the automaton, the typo model and
+//! the mapping back. Runs of chars kept as they are (unchanged ideographs, CJK punctuation,
+//! most ASCII) take one tight loop and are copied, not re-encoded.
 //!
 //! The same function normalises dictionary terms, so `赌 博` in a dictionary and `賭*博` in a
 //! post meet as `赌博`.
