@@ -50,6 +50,39 @@ fn min_severity_filters_exit_code() {
 }
 
 #[test]
+fn typo_pairs_flag_turns_on_the_two_character_rule() {
+    let text = "请各单巍认真落实。";
+    // Off by default: no finding, even at the lowest threshold.
+    let out = govmedia(&["check", "--min-severity", "info"], text);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = govmedia(
+        &[
+            "check",
+            "--typo-pairs",
+            "--min-severity",
+            "warn",
+            "--format",
+            "json",
+        ],
+        text,
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let arr = v.as_array().unwrap();
+    assert_eq!(arr.len(), 1, "{v}");
+    assert_eq!(arr[0]["category"], "typo");
+    assert_eq!(arr[0]["text"], "单巍");
+    assert_eq!(arr[0]["suggestion"], "单位");
+    assert_eq!(
+        (arr[0]["start"].as_u64(), arr[0]["end"].as_u64()),
+        (Some(2), Some(4))
+    );
+    // A warning: below the default threshold, so the exit code is still 0.
+    let out = govmedia(&["check", "--typo-pairs"], text);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}
+
+#[test]
 fn json_has_all_fields() {
     let out = govmedia(&["check", "--format", "json"], "台湾国，电话13812345678");
     assert_eq!(out.status.code(), Some(1));

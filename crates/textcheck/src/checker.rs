@@ -1,13 +1,11 @@
 //! The checker: dictionaries compiled into one automaton, plus detectors and the typo model.
 
+use crate::automaton::Automaton;
 use crate::detectors;
 use crate::dict::{self, Defaults, DictError, Dictionary, Entry, Rule};
-use crate::finding::{Category, Finding, FindingRef, Severity};
-use crate::normalize::{
-    Cursor, Normalized, normalize_into, normalize_term, normalize_with_readings,
-};
+use crate::finding::{Category, Finding, FindingRef, FoundText, Severity};
+use crate::normalize::{Cursor, Normalized, normalize_into, normalize_term};
 use crate::typo::{TypoHit, TypoModel};
-use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
@@ -172,10 +170,9 @@ impl CheckerBuilder {
             None
         } else {
             Some(
-                CharwiseDoubleArrayAhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build_with_values(patterns.iter().zip(0u32..))
-                    .map_err(|e| BuildError::Automaton(e.to_string()))?,
+                Automaton::build(patterns.iter().map(String::as_str).zip(0u32..)).map_err(
+                    |_| BuildError::Automaton("词条中的不同字符超过 65,534 个".to_string()),
+                )?,
             )
         };
         Ok(Checker {
@@ -204,8 +201,8 @@ struct CompiledRule {
 /// A compiled checker. Immutable, `Send + Sync`: build once, share in an `Arc`, scan from
 /// many threads.
 pub struct Checker {
-    /// None when there are no terms at all (daachorse rejects an empty pattern set).
-    automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    /// None when there are no terms at all.
+    automaton: Option<Automaton>,
     kinds: Vec<Kind>,
     rules: Vec<CompiledRule>,
     typo: Option<&'static TypoModel>,
@@ -226,10 +223,11 @@ impl std::fmt::Debug for Checker {
     }
 }
 
-fn is_clause_break(c: char) -> bool {
+/// Whether the char with code point `c` ends a clause.
+fn is_clause_break(c: u32) -> bool {
     matches!(
-        c,
-        '。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n' | '\r' | '：' | ':'
+        char::from_u32(c),
+        Some('。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n' | '\r' | '：' | ':')
     )
 }
 
@@ -244,6 +242,11 @@ enum Source {
 /// A finding before mapping back to the original text: plain data, kept in a reused buffer.
 #[derive(Debug, Clone, Copy)]
 struct Raw {
+    /// Normalised chars `[start, end)` (both 0 when the span is not on char boundaries: such
+    /// a raw finding is dropped).
+    start: u32,
+    end: u32,
+    /// The same span in bytes of the normalised text.
     byte_start: usize,
     byte_end: usize,
     category: Category,
@@ -262,6 +265,8 @@ struct Scratch {
     raws: Vec<Raw>,
     hits: Vec<detectors::Hit>,
     typos: Vec<TypoHit>,
+    /// The typo model's syllable ids of the normalised chars.
+    ids: Vec<u16>,
 }
 
 impl Scratch {
@@ -384,12 +389,7 @@ impl Checker {
     /// `warn`). With `stop`, returns true as soon as a dictionary match at or above it is
     /// found (dictionary matches never overlap, so such a match is always reported).
     fn scan(&self, text: &str, s: &mut Scratch, min: Severity, stop: Option<Severity>) -> bool {
-        match self.typo {
-            Some(model) if min <= Severity::Warn => {
-                normalize_with_readings(text, &mut s.norm, model.readings(), self.typo_pairs);
-            }
-            _ => normalize_into(text, &mut s.norm),
-        }
+        normalize_into(text, &mut s.norm);
         s.raws.clear();
         if self.dictionary_matches(&s.norm, &mut s.raws, stop) {
             return true;
@@ -398,7 +398,10 @@ impl Checker {
             s.hits.clear();
             detectors::detect(&s.norm, &mut s.hits);
             for (i, h) in s.hits.iter().enumerate() {
+                let (start, end) = char_span(&s.norm, h.start, h.end);
                 s.raws.push(Raw {
+                    start,
+                    end,
                     byte_start: h.start,
                     byte_end: h.end,
                     category: h.category,
@@ -412,7 +415,7 @@ impl Checker {
             && min <= Severity::Warn
         {
             s.typos.clear();
-            model.detect_in(&s.norm, self.typo_pairs, &mut s.typos);
+            model.detect_in(&s.norm, self.typo_pairs, &mut s.ids, &mut s.typos);
             let taken = s.raws.len();
             for (i, t) in s.typos.iter().enumerate() {
                 if s.raws[..taken]
@@ -421,7 +424,10 @@ impl Checker {
                 {
                     continue;
                 }
+                let (start, end) = char_span(&s.norm, t.start, t.end);
                 s.raws.push(Raw {
+                    start,
+                    end,
                     byte_start: t.start,
                     byte_end: t.end,
                     category: Category::Typo,
@@ -442,62 +448,60 @@ impl Checker {
         out: &mut Vec<Raw>,
         stop: Option<Severity>,
     ) -> bool {
-        let hay = norm.text.as_str();
-        let bytes = hay.as_bytes();
-        let mut last_context_end: Option<usize> = None;
+        let chars = norm.chars();
+        let at = norm.char_bytes();
         let Some(automaton) = &self.automaton else {
             return false;
         };
-        for m in automaton.leftmost_find_iter(hay) {
-            match self.kinds[m.value() as usize] {
-                Kind::Exemption => {}
-                Kind::Context => last_context_end = Some(m.end()),
-                Kind::Rule(i) => {
-                    let cr = &self.rules[i as usize];
-                    if cr.ascii_word {
-                        let before = m.start() > 0 && bytes[m.start() - 1].is_ascii_alphanumeric();
-                        let after = m.end() < bytes.len() && bytes[m.end()].is_ascii_alphanumeric();
-                        if before || after {
-                            continue;
-                        }
-                    }
-                    let r = &cr.rule;
-                    // 原国土资源部: a historical reference to an abolished name is correct.
-                    if r.category == Category::OutdatedName
-                        && (hay[..m.start()].ends_with('原') || hay[..m.start()].ends_with('前'))
-                    {
-                        continue;
-                    }
-                    if r.category.mention_exempt()
-                        && let Some(ce) = last_context_end
-                    {
-                        // Bytes first: a char is at most 4 bytes, so a far context word is
-                        // rejected without walking the gap (that walk made scans quadratic).
-                        let gap = m.start() - ce;
-                        if gap <= CONTEXT_REACH * 4 {
-                            let between = &hay[ce..m.start()];
-                            if between.chars().count() <= CONTEXT_REACH
-                                && !between.chars().any(is_clause_break)
-                            {
-                                continue;
-                            }
-                        }
-                    }
-                    out.push(Raw {
-                        byte_start: m.start(),
-                        byte_end: m.end(),
-                        category: r.category,
-                        severity: r.severity,
-                        seq: out.len() as u32,
-                        source: Source::Rule(i),
-                    });
-                    if stop.is_some_and(|s| r.severity >= s) {
-                        return true;
-                    }
+        // The end (in chars) of the last context word.
+        let mut last_context_end: Option<usize> = None;
+        automaton.leftmost(chars, |start, end, value| {
+            let i = match self.kinds[value as usize] {
+                Kind::Exemption => return false,
+                Kind::Context => {
+                    last_context_end = Some(end);
+                    return false;
+                }
+                Kind::Rule(i) => i,
+            };
+            let cr = &self.rules[i as usize];
+            if cr.ascii_word {
+                let alnum = |k: usize| {
+                    chars
+                        .get(k)
+                        .is_some_and(|&c| c < 0x80 && (c as u8).is_ascii_alphanumeric())
+                };
+                if (start > 0 && alnum(start - 1)) || alnum(end) {
+                    return false;
                 }
             }
-        }
-        false
+            let r = &cr.rule;
+            // 原国土资源部: a historical reference to an abolished name is correct.
+            if r.category == Category::OutdatedName
+                && start > 0
+                && (chars[start - 1] == '原' as u32 || chars[start - 1] == '前' as u32)
+            {
+                return false;
+            }
+            if r.category.mention_exempt()
+                && let Some(ce) = last_context_end
+                && start - ce <= CONTEXT_REACH
+                && !chars[ce..start].iter().any(|&c| is_clause_break(c))
+            {
+                return false;
+            }
+            out.push(Raw {
+                start: start as u32,
+                end: end as u32,
+                byte_start: at[start] as usize,
+                byte_end: at[end] as usize,
+                category: r.category,
+                severity: r.severity,
+                seq: out.len() as u32,
+                source: Source::Rule(i),
+            });
+            stop.is_some_and(|s| r.severity >= s)
+        })
     }
 
     /// Checks a text and passes each finding, borrowed, to `each`: the findings of
@@ -580,7 +584,7 @@ impl Checker {
                 severity: r.severity,
                 start,
                 end,
-                text: found.to_string(),
+                text: FoundText::from(found),
                 rule,
                 message,
                 suggestion,
@@ -613,11 +617,11 @@ fn map_spans(
     sort_dedup(norm, raws);
     let mut cursor = Cursor::new(norm, text);
     for r in raws.iter() {
-        let (start, bs) = cursor.start(r.byte_start);
+        let (start, bs) = cursor.start(r.start as usize);
         // The end is mapped from a copy left at the start: the next start may lie before
         // this end (overlapping detector hits), and the cursor only walks forward.
         let mut at_end = cursor.clone();
-        let (end, be) = at_end.end(r.byte_end);
+        let (end, be) = at_end.end(r.end as usize);
         if start >= end {
             continue;
         }
@@ -628,22 +632,26 @@ fn map_spans(
     }
 }
 
+/// The normalised char span of the byte span `[start, end)` of `norm.text`; (0, 0) when it
+/// is not on char boundaries.
+fn char_span(norm: &Normalized, start: usize, end: usize) -> (u32, u32) {
+    match (norm.char_at_byte(start), norm.char_at_byte(end)) {
+        (Some(s), Some(e)) => (s as u32, e as u32),
+        _ => (0, 0),
+    }
+}
+
 /// Drops raw findings whose span is empty or not on char boundaries of the normalised text
 /// (none should be: this keeps `check`, `check_each` and `count` agreeing if a detector ever
 /// gets a span wrong), sorts them by position (then category and push order) and keeps the
 /// first of each normalised span and category.
 fn sort_dedup(norm: &Normalized, raws: &mut Vec<Raw>) {
-    let t = &norm.text;
-    raws.retain(|r| {
-        r.byte_start < r.byte_end
-            && r.byte_end <= t.len()
-            && t.is_char_boundary(r.byte_start)
-            && t.is_char_boundary(r.byte_end)
-    });
-    raws.sort_unstable_by_key(|r| (r.byte_start, r.byte_end, r.category, r.seq));
-    raws.dedup_by(|b, a| {
-        a.byte_start == b.byte_start && a.byte_end == b.byte_end && a.category == b.category
-    });
+    let n = norm.chars().len() as u32;
+    raws.retain(|r| r.start < r.end && r.end <= n);
+    // Stable (a merge of runs): dictionary matches come sorted, then detector and typo hits
+    // in order; `seq` makes every key distinct, so this is the order of any sort.
+    raws.sort_by_key(|r| (r.start, r.end, r.category, r.seq));
+    raws.dedup_by(|b, a| a.start == b.start && a.end == b.end && a.category == b.category);
 }
 
 /// Shared rule names of the built-in detectors and the typo model.

@@ -198,6 +198,142 @@ impl FromStr for Severity {
     }
 }
 
+/// The text of a finding: a string that keeps up to [`FoundText::INLINE`] bytes (seven
+/// Chinese chars, most matches) in place, so that building a finding allocates nothing for it.
+/// Reads as a `&str` (`Deref`), compares with strings, hashes and serialises as one.
+#[derive(Clone)]
+pub struct FoundText(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Inline(u8, [u8; FoundText::INLINE]),
+    Heap(Box<str>),
+}
+
+impl FoundText {
+    /// The longest text kept in place, in bytes.
+    pub const INLINE: usize = 22;
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Built from a `&str` of exactly these bytes, so always valid.
+            Repr::Inline(len, buf) => std::str::from_utf8(&buf[..*len as usize]).unwrap_or(""),
+            Repr::Heap(s) => s,
+        }
+    }
+}
+
+impl From<&str> for FoundText {
+    #[inline]
+    fn from(s: &str) -> Self {
+        if s.len() <= Self::INLINE {
+            let mut buf = [0u8; Self::INLINE];
+            buf[..s.len()].copy_from_slice(s.as_bytes());
+            FoundText(Repr::Inline(s.len() as u8, buf))
+        } else {
+            FoundText(Repr::Heap(s.into()))
+        }
+    }
+}
+
+impl From<String> for FoundText {
+    fn from(s: String) -> Self {
+        if s.len() <= Self::INLINE {
+            FoundText::from(s.as_str())
+        } else {
+            FoundText(Repr::Heap(s.into_boxed_str()))
+        }
+    }
+}
+
+impl From<FoundText> for String {
+    fn from(t: FoundText) -> String {
+        t.as_str().to_string()
+    }
+}
+
+impl std::ops::Deref for FoundText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for FoundText {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for FoundText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for FoundText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq for FoundText {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for FoundText {}
+
+impl PartialEq<str> for FoundText {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for FoundText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for FoundText {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<FoundText> for String {
+    fn eq(&self, other: &FoundText) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<FoundText> for &str {
+    fn eq(&self, other: &FoundText) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl std::hash::Hash for FoundText {
+    /// As the `str` it holds.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl Serialize for FoundText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FoundText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(FoundText::from)
+    }
+}
+
 /// One problem found in a text. `start`/`end` are char offsets into the original text
 /// (start inclusive, end exclusive) and `text` is exactly those chars.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,9 +342,11 @@ pub struct Finding {
     pub severity: Severity,
     pub start: usize,
     pub end: usize,
-    pub text: String,
+    /// Kept in place up to seven Chinese chars ([`FoundText`]).
+    pub text: FoundText,
     /// The rule that fired: `dictionary:line` for dictionary rules, `detector.name` otherwise.
-    /// Shared with the rule (an `Arc`), so a finding costs one allocation, for `text`.
+    /// Shared with the rule (an `Arc`), so a finding allocates nothing but a `text` longer
+    /// than [`FoundText::INLINE`] bytes and an owned suggestion.
     pub rule: Arc<str>,
     /// Why, in Chinese.
     pub message: Arc<str>,
@@ -238,10 +376,49 @@ impl FindingRef<'_> {
             severity: self.severity,
             start: self.start,
             end: self.end,
-            text: self.text.to_string(),
+            text: FoundText::from(self.text),
             rule: Arc::from(self.rule),
             message: Arc::from(self.message),
             suggestion: self.suggestion.map(str::to_string),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::{BuildHasher, RandomState};
+
+    #[test]
+    fn found_text_reads_compares_hashes_and_serialises_as_a_string() {
+        let hasher = RandomState::new();
+        for s in [
+            "",
+            "赌博",
+            "七个汉字的词语",
+            "八个汉字组成的词语",
+            "a much longer ascii text",
+        ] {
+            let t = FoundText::from(s);
+            assert_eq!(t.as_str(), s);
+            assert_eq!(&*t, s);
+            assert_eq!(t, s);
+            assert_eq!(t, FoundText::from(s.to_string()));
+            assert_eq!(String::from(t.clone()), s);
+            assert_eq!(hasher.hash_one(&t), hasher.hash_one(s));
+            assert_eq!(format!("{t}|{t:?}"), format!("{s}|{s:?}"));
+            let json = serde_json::to_string(&t).unwrap();
+            assert_eq!(json, serde_json::to_string(s).unwrap());
+            assert_eq!(serde_json::from_str::<FoundText>(&json).unwrap(), t);
+        }
+        // Seven Chinese chars (21 bytes) are kept in place, eight are not.
+        assert!(matches!(
+            FoundText::from("七个汉字的词语").0,
+            Repr::Inline(21, _)
+        ));
+        assert!(matches!(
+            FoundText::from("八个汉字组成的词语").0,
+            Repr::Heap(_)
+        ));
     }
 }

@@ -10,11 +10,14 @@
 //! 1. [`normalize`]: traditional → simplified, full-width → half-width, case folding; drop
 //!    zero-width characters, short filler runs between Chinese characters (`敏*感*词`,
 //!    `赌 博`) and pinyin annotations (`當(dāng)前`). Folding is one char to one char and
-//!    dropping only removes chars, so a `Vec<u32>` from normalised char to original char is
-//!    the whole offset map, and findings carry char offsets into the **original** text.
-//!    Dictionary terms go through the same function, so both sides meet in one form.
-//! 2. [`Checker`]: one automaton instead of one per category, because the cost of a scan is
-//!    then independent of the number of dictionaries, and leftmost-longest gives "longest
+//!    dropping only removes chars, so sparse lists of "chars dropped so far" and "byte
+//!    shifts" are the whole offset map, and findings carry char offsets into the **original**
+//!    text. The same pass notes each normalised char's code point and byte offset, so no
+//!    later stage decodes the text again. Dictionary terms go through the same function, so
+//!    both sides meet in one form.
+//! 2. [`Checker`]: one automaton (the crate's own leftmost-longest Aho-Corasick over those
+//!    code points, a double array) instead of one per category, because the cost of a scan
+//!    is then independent of the number of dictionaries, and leftmost-longest gives "longest
 //!    match wins" for free: an exemption such as `扫黄打非` consumes the text it covers, so
 //!    `黄` inside it never fires. A context word (`严禁`, `打击`…) suppresses a later mention
 //!    of harmful content in the same clause: mentioning a category is not committing it.
@@ -36,6 +39,7 @@
 //! assert_eq!(findings[0].suggestion.as_deref(), Some("国家市场监督管理总局"));
 //! ```
 
+mod automaton;
 mod checker;
 pub mod detectors;
 pub mod dict;
@@ -46,4 +50,4 @@ pub mod typo;
 
 pub use checker::{BuildError, Checker, CheckerBuilder, DEFAULT_DICTS, SharedChecker};
 pub use dict::{Defaults, DictError, Dictionary};
-pub use finding::{Category, Finding, FindingRef, Severity};
+pub use finding::{Category, Finding, FindingRef, FoundText, Severity};

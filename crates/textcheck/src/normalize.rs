@@ -2,10 +2,15 @@
 //!
 //! Every normalised character comes from exactly one original character (folding is 1:1), and
 //! some original characters are dropped (zero-width characters, short runs of filler between two
-//! Chinese characters, pinyin annotations). So a single `Vec<u32>` that gives, for each
-//! normalised character, the index of the original character it came from is a complete map:
-//! a match over normalised characters `[a, b)` maps to original characters
-//! `[orig[a], orig[b - 1] + 1)`.
+//! Chinese characters, pinyin annotations). So normalised char `i` comes from original char
+//! `i + (chars dropped before it)`, and a match over normalised chars `[a, b)` maps to original
+//! chars `[orig(a), orig(b - 1) + 1)`; the dropped counts change rarely and are kept sparsely,
+//! as are the byte shifts that give original byte offsets.
+//!
+//! The pass also notes each normalised char's code point and byte offset
+//! ([`Normalized::chars`], [`Normalized::char_bytes`]) for the automaton, the typo model and
+//! the mapping back. Runs of chars kept as they are (unchanged ideographs, CJK punctuation,
+//! most ASCII) take one tight loop and are copied, not re-encoded.
 //!
 //! The same function normalises dictionary terms, so `赌 博` in a dictionary and `賭*博` in a
 //! post meet as `赌博`.
@@ -30,22 +35,35 @@ pub struct Normalized {
     /// time the difference between the two changes (a fold that changes a char's UTF-8 length,
     /// such as `，` → `,`, or dropped chars). Between entries the bytes correspond one to one.
     shifts: Vec<(u32, u32)>,
-    /// Filled only by [`normalize_with_readings`]: the syllable id of every normalised char
-    /// that has one, in runs of consecutive such chars (`(first byte, first index into
-    /// reading_ids)` per run; a run ends where the next one starts).
-    pub reading_runs: Vec<(u32, u32)>,
-    pub reading_ids: Vec<u16>,
-    /// The code point of each of those chars, less U+3400 (only when asked for).
-    pub reading_codes: Vec<u16>,
+    /// The code point of every normalised char, then unused room ([`Normalized::chars`]).
+    chars: Vec<u32>,
+    /// The byte offset in `text` of every normalised char, then `text.len()`, then unused
+    /// room ([`Normalized::char_bytes`]).
+    char_bytes: Vec<u32>,
+    /// The number of normalised chars.
+    nchars: usize,
     /// Seen while normalising, so detectors skip texts that cannot hold what they look for.
     pub has_digit: bool,
     pub has_at: bool,
     pub has_dot_alpha: bool,
-    /// A price mark (元, 块, ¥) was seen.
+    /// A price mark (元, 块, ¥) was seen (looked for only in a text with a digit).
     pub has_price_mark: bool,
 }
 
 impl Normalized {
+    /// The code point of every normalised char, in order: what the dictionary automaton and
+    /// the typo model read, so that no later stage decodes the text again.
+    #[inline]
+    pub fn chars(&self) -> &[u32] {
+        &self.chars[..self.nchars]
+    }
+
+    /// The byte offset in `text` of every normalised char, then `text.len()`.
+    #[inline]
+    pub fn char_bytes(&self) -> &[u32] {
+        self.char_bytes.get(..self.nchars + 1).unwrap_or(&[0])
+    }
+
     /// Records that the next normalised char (at the end of `text`) comes from original byte
     /// `orig_byte`.
     #[inline]
@@ -83,57 +101,37 @@ impl Normalized {
     /// Maps a normalised byte range to an original char range `[start, end)`.
     pub fn orig_span(&self, byte_start: usize, byte_end: usize) -> (usize, usize) {
         let mut c = Cursor::new(self, "");
-        let (s, _) = c.start(byte_start);
-        let (e, _) = c.end(byte_end);
+        let (s, _) = c.start(self.chars_before(byte_start));
+        let (e, _) = c.end(self.chars_before(byte_end));
         (s, e.max(s))
     }
-}
 
-/// The eight bytes of `bytes` at `i` as a little-endian word; the caller checks
-/// `i + 8 <= bytes.len()`.
-#[inline(always)]
-pub(crate) fn word_at(bytes: &[u8], i: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&bytes[i..i + 8]);
-    u64::from_le_bytes(w)
-}
-
-/// Number of UTF-8 lead bytes (= chars) in `s`, eight bytes at a time.
-#[inline]
-pub(crate) fn count_chars(s: &[u8]) -> usize {
-    let mut n = 0usize;
-    let mut i = 0;
-    while i + 8 <= s.len() {
-        n += 8 - continuation_bytes(word_at(s, i));
-        i += 8;
+    /// The number of normalised chars that start before byte `b` of `text` (the index of the
+    /// char at `b` when `b` is a char boundary).
+    pub fn chars_before(&self, b: usize) -> usize {
+        let cb = self.char_bytes();
+        cb[..cb.len() - 1].partition_point(|&x| (x as usize) < b)
     }
-    n + s[i..].iter().filter(|&&x| (x & 0xC0) != 0x80).count()
+
+    /// The index of the normalised char that starts at byte `b` (`chars.len()` for the end of
+    /// the text); None when `b` is not a char boundary of `text`.
+    pub fn char_at_byte(&self, b: usize) -> Option<usize> {
+        let k = self.chars_before(b);
+        (self.char_bytes().get(k).is_some_and(|&x| x as usize == b)).then_some(k)
+    }
 }
 
-/// Continuation bytes (`10xxxxxx`) among the eight bytes of `w`.
-#[inline]
-fn continuation_bytes(w: u64) -> usize {
-    // Bit 7 set and bit 6 clear, per byte (the shift moves each byte's bit 6 to its bit 7).
-    // One bit per byte, summed by a multiply (no popcount instruction in the base x86-64 set).
-    let m = (w & !(w << 1) & 0x8080_8080_8080_8080) >> 7;
-    (m.wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
-}
-
-/// Maps normalised byte offsets to original char and byte offsets by walking forward, so a
-/// document's findings, taken in order, cost one pass over the normalised text in all (eight
-/// bytes at a time between findings) and none over the original: byte offsets come from the
-/// sparse byte map. Going backwards restarts from the beginning; the checker never does,
-/// because it maps each end from a copy of the cursor left at the start.
+/// Maps normalised char indices to original char and byte offsets by walking forward over the
+/// sparse maps, so a document's findings, taken in order, cost one pass over those maps in
+/// all (and none over either text). Going backwards restarts from the beginning; the checker
+/// never does, because it maps each end from a copy of the cursor left at the start.
 #[derive(Clone)]
 pub struct Cursor<'a> {
     norm: &'a Normalized,
     original: &'a str,
-    /// Normalised byte offset (a char boundary) and the chars before it.
-    norm_byte: usize,
-    norm_chars: usize,
-    /// Index into `norm.drops` of the first entry past `norm_chars`.
+    /// Index into `norm.drops` of the first entry past the last char asked for.
     drop_idx: usize,
-    /// Index into `norm.shifts` of the first entry past `norm_byte`.
+    /// Index into `norm.shifts` of the first entry past the last byte asked for.
     shift_idx: usize,
 }
 
@@ -143,26 +141,13 @@ impl<'a> Cursor<'a> {
         Cursor {
             norm,
             original,
-            norm_byte: 0,
-            norm_chars: 0,
             drop_idx: 0,
             shift_idx: 0,
         }
     }
 
-    fn seek_norm(&mut self, b: usize) -> usize {
-        let b = b.min(self.norm.text.len());
-        if b < self.norm_byte {
-            self.norm_byte = 0;
-            self.norm_chars = 0;
-            self.shift_idx = 0;
-        }
-        self.norm_chars += count_chars(&self.norm.text.as_bytes()[self.norm_byte..b]);
-        self.norm_byte = b;
-        self.norm_chars
-    }
-
     /// Original char index of normalised char `i`.
+    #[inline]
     fn orig_char(&mut self, i: usize) -> usize {
         let drops = &self.norm.drops;
         if self.drop_idx > 0 && drops[self.drop_idx - 1].0 as usize > i {
@@ -179,8 +164,8 @@ impl<'a> Cursor<'a> {
         i + dropped
     }
 
-    /// Original byte offset of the char at normalised byte `b` (at or after `norm_byte`'s
-    /// last reset, as `seek_norm` leaves it).
+    /// Original byte offset of the char at normalised byte `b`.
+    #[inline]
     fn orig_byte_at(&mut self, b: usize) -> usize {
         let shifts = &self.norm.shifts;
         if self.shift_idx > 0 && shifts[self.shift_idx - 1].0 as usize > b {
@@ -199,27 +184,23 @@ impl<'a> Cursor<'a> {
         o.min(self.original.len())
     }
 
-    /// The original (char, byte) offset where a match starting at normalised byte `b` starts.
-    pub fn start(&mut self, b: usize) -> (usize, usize) {
-        let i = self.seek_norm(b);
-        let c = self.orig_char(i);
-        (c, self.orig_byte_at(self.norm_byte))
+    /// The original (char, byte) offset where a match starting at normalised char `c` starts.
+    pub fn start(&mut self, c: usize) -> (usize, usize) {
+        let c = c.min(self.norm.nchars);
+        let b = self.norm.char_bytes().get(c).map_or(0, |&b| b as usize);
+        (self.orig_char(c), self.orig_byte_at(b))
     }
 
-    /// The original (char, byte) offset just past a match ending at normalised byte `b`:
+    /// The original (char, byte) offset just past a match ending at normalised char `c`:
     /// after its last char, so chars dropped after it are not part of the match.
-    pub fn end(&mut self, b: usize) -> (usize, usize) {
-        let i = self.seek_norm(b);
-        if i == 0 {
+    pub fn end(&mut self, c: usize) -> (usize, usize) {
+        let c = c.min(self.norm.nchars);
+        if c == 0 {
             return (0, 0);
         }
-        let c = self.orig_char(i - 1) + 1;
+        let ch = self.orig_char(c - 1) + 1;
         // The last char's start, then its length in the original.
-        let nb = self.norm.text.as_bytes();
-        let mut last = self.norm_byte - 1;
-        while last > 0 && (nb[last] & 0xC0) == 0x80 {
-            last -= 1;
-        }
+        let last = self.norm.char_bytes().get(c - 1).map_or(0, |&b| b as usize);
         let o = self.orig_byte_at(last);
         let len = match self.original.as_bytes().get(o) {
             Some(0x00..=0x7F) => 1,
@@ -228,8 +209,17 @@ impl<'a> Cursor<'a> {
             Some(_) => 4,
             None => 0,
         };
-        (c, (o + len).min(self.original.len()))
+        (ch, (o + len).min(self.original.len()))
     }
+}
+
+/// The eight bytes of `bytes` at `i` as a little-endian word; the caller checks
+/// `i + 8 <= bytes.len()`.
+#[inline(always)]
+pub(crate) fn word_at(bytes: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[i..i + 8]);
+    u64::from_le_bytes(w)
 }
 
 const CJK_START: u32 = 0x3400;
@@ -427,58 +417,69 @@ pub fn normalize(text: &str) -> Normalized {
 
 /// Normalises `text` into `out`, reusing its buffers (a scanner keeps one per thread).
 pub fn normalize_into(text: &str, out: &mut Normalized) {
-    normalize_impl::<false, false>(text, out, &[]);
-}
-
-/// [`normalize_into`] that also looks up each kept char in `readings` (a syllable id per char
-/// of U+3400..U+9FFF, 0 for none) and fills `reading_runs` and `reading_ids` (and, with
-/// `codes`, `reading_codes`), so the typo model does not decode the text a second time.
-pub fn normalize_with_readings(text: &str, out: &mut Normalized, readings: &[u16], codes: bool) {
-    if codes {
-        normalize_impl::<true, true>(text, out, readings);
-    } else {
-        normalize_impl::<true, false>(text, out, readings);
-    }
-}
-
-/// The syllable id of `code` in `readings`, 0 outside its range.
-#[inline(always)]
-fn reading(readings: &[u16], code: u32) -> u16 {
-    code.checked_sub(CJK_START)
-        .and_then(|i| readings.get(i as usize))
-        .copied()
-        .unwrap_or(0)
-}
-
-fn normalize_impl<const READINGS: bool, const CODES: bool>(
-    text: &str,
-    out: &mut Normalized,
-    readings: &[u16],
-) {
     let table = t2s_table();
     let bytes = text.as_bytes();
     out.text.clear();
     out.text.reserve(text.len());
     out.drops.clear();
     out.shifts.clear();
-    out.reading_runs.clear();
-    out.reading_ids.clear();
-    out.reading_codes.clear();
-    // Whether the last kept char had a reading (the current run goes on).
-    let mut in_run = false;
+    // At most one normalised char per byte; the buffers are local while they fill, so their
+    // lengths stay in registers.
+    let mut chars_buf = std::mem::take(&mut out.chars);
+    let mut at_buf = std::mem::take(&mut out.char_bytes);
+    // Grown, never cleared: every slot read is written first.
+    if chars_buf.len() <= text.len() {
+        chars_buf.resize(text.len() + 1, 0);
+        at_buf.resize(text.len() + 1, 0);
+    }
+    let (chars, at) = (&mut chars_buf[..], &mut at_buf[..]);
+    // The number of normalised chars so far.
+    let mut k = 0usize;
+    // Notes a kept char: its code and its normalised byte. There is room: at most one
+    // normalised char per byte of `text`.
+    macro_rules! emit {
+        ($code:expr, $byte:expr) => {{
+            chars[k] = $code;
+            at[k] = $byte as u32;
+            k += 1;
+        }};
+    }
     out.has_digit = false;
     out.has_at = false;
     out.has_dot_alpha = false;
     out.has_price_mark = false;
     let mut last_kept_han = false;
     let mut last_kept_ascii = 0u8;
-    let mut norm_chars: u32 = 0;
     let mut dropped: u32 = 0;
     // Unchanged CJK ideographs (the bulk of Chinese text) are not decoded and re-encoded one
-    // by one: they are copied in runs, from `copy_from` to the current position.
+    // by one: they are copied in runs, from `copy_from` to the current position. A kept char
+    // starts at normalised byte `out.text.len() + (i - copy_from)`.
     let mut copy_from = 0usize;
     let mut i = 0usize;
     while i < bytes.len() {
+        // The hot loop: a run of chars that normalisation keeps as they are (the bulk of
+        // Chinese text). It only notes each char's code and normalised byte; the bytes are
+        // copied with the run.
+        let run = plain_run(
+            bytes,
+            &table.changes,
+            (chars, at),
+            out.text.len().wrapping_sub(copy_from),
+            Run {
+                i,
+                k,
+                last_han: last_kept_han,
+                last_ascii: last_kept_ascii,
+                flags: 0,
+            },
+        );
+        (i, k, last_kept_han, last_kept_ascii) = (run.i, run.k, run.last_han, run.last_ascii);
+        out.has_digit |= run.flags & DIGIT != 0;
+        out.has_at |= run.flags & AT != 0;
+        out.has_dot_alpha |= run.flags & DOT_ALPHA != 0;
+        if i >= bytes.len() {
+            break;
+        }
         let b0 = bytes[i];
         // U+4E00..U+9FFF is encoded E4 B8 80 ..= E9 BF BF.
         if (0xE4..=0xE9).contains(&b0) && i + 2 < bytes.len() {
@@ -487,25 +488,7 @@ fn normalize_impl<const READINGS: bool, const CODES: bool>(
                 | u32::from(bytes[i + 2] & 0x3F);
             if code >= 0x4E00 {
                 let f = table.get(code);
-                if READINGS {
-                    let id = reading(readings, f as u32);
-                    if id == 0 {
-                        in_run = false;
-                    } else {
-                        if !in_run {
-                            // This char's normalised byte: the output so far plus the
-                            // pending copy.
-                            let at = out.text.len() + (i - copy_from);
-                            out.reading_runs
-                                .push((at as u32, out.reading_ids.len() as u32));
-                            in_run = true;
-                        }
-                        out.reading_ids.push(id);
-                        if CODES {
-                            out.reading_codes.push((f as u32 - CJK_START) as u16);
-                        }
-                    }
-                }
+                emit!(f as u32, out.text.len() + (i - copy_from));
                 if f as u32 != code {
                     out.text.push_str(&text[copy_from..i]);
                     out.text.push(f);
@@ -514,11 +497,6 @@ fn normalize_impl<const READINGS: bool, const CODES: bool>(
                         out.shift(i + 3);
                     }
                 }
-                if code == 0x5143 || code == 0x5757 {
-                    // 元, 块
-                    out.has_price_mark = true;
-                }
-                norm_chars += 1;
                 last_kept_han = true;
                 last_kept_ascii = 0;
                 i += 3;
@@ -531,6 +509,7 @@ fn normalize_impl<const READINGS: bool, const CODES: bool>(
         if b0 < 0x80 {
             let f = b0.to_ascii_lowercase();
             if !(last_kept_han && (f == b'(' || is_filler(char::from(f)))) {
+                emit!(u32::from(f), out.text.len() + (i - copy_from));
                 if f != b0 {
                     out.text.push_str(&text[copy_from..i]);
                     out.text.push(char::from(f));
@@ -538,17 +517,17 @@ fn normalize_impl<const READINGS: bool, const CODES: bool>(
                 }
                 ascii_flags(out, f, last_kept_ascii);
                 last_kept_ascii = f;
-                norm_chars += 1;
                 last_kept_han = false;
-                in_run = false;
                 i += 1;
                 continue;
             }
         } else if b0 == 0xE3 && i + 2 < bytes.len() && bytes[i + 1] == 0x80 && bytes[i + 2] > 0x80 {
             // U+3001..U+303F (、。《》「」…): never folded, dropped or Han.
-            norm_chars += 1;
+            emit!(
+                0x3000 | u32::from(bytes[i + 2] & 0x3F),
+                out.text.len() + (i - copy_from)
+            );
             last_kept_han = false;
-            in_run = false;
             last_kept_ascii = 0;
             i += 3;
             continue;
@@ -561,14 +540,13 @@ fn normalize_impl<const READINGS: bool, const CODES: bool>(
                 let f = ((code - 0xFEE0) as u8).to_ascii_lowercase();
                 if !(last_kept_han && (code == 0xFF08 || is_filler(char::from(f)))) {
                     out.text.push_str(&text[copy_from..i]);
+                    emit!(u32::from(f), out.text.len());
                     out.text.push(char::from(f));
                     copy_from = i + 3;
                     out.shift(i + 3);
                     ascii_flags(out, f, last_kept_ascii);
                     last_kept_ascii = f;
-                    norm_chars += 1;
                     last_kept_han = false;
-                    in_run = false;
                     i += 3;
                     continue;
                 }
@@ -584,7 +562,7 @@ fn normalize_impl<const READINGS: bool, const CODES: bool>(
         if is_invisible(c) {
             i += clen;
             dropped += 1;
-            out.dropped(norm_chars, dropped, i);
+            out.dropped(k as u32, dropped, i);
             continue;
         }
         if last_kept_han && (c == '(' || c == '（' || is_filler(fold_with(table, c))) {
@@ -593,7 +571,7 @@ fn normalize_impl<const READINGS: bool, const CODES: bool>(
                 i += skip.1;
                 copy_from = i;
                 dropped += skip.0 as u32;
-                out.dropped(norm_chars, dropped, i);
+                out.dropped(k as u32, dropped, i);
                 continue;
             }
         }
@@ -608,24 +586,8 @@ fn normalize_impl<const READINGS: bool, const CODES: bool>(
                 out.has_price_mark = true;
             }
         }
-        if READINGS {
-            let id = reading(readings, f as u32);
-            if id == 0 {
-                in_run = false;
-            } else {
-                if !in_run {
-                    out.reading_runs
-                        .push((out.text.len() as u32, out.reading_ids.len() as u32));
-                    in_run = true;
-                }
-                out.reading_ids.push(id);
-                if CODES {
-                    out.reading_codes.push((f as u32 - CJK_START) as u16);
-                }
-            }
-        }
+        emit!(f as u32, out.text.len());
         out.text.push(f);
-        norm_chars += 1;
         last_kept_han = is_han(f);
         i += clen;
         if f.len_utf8() != clen {
@@ -633,6 +595,111 @@ fn normalize_impl<const READINGS: bool, const CODES: bool>(
         }
     }
     out.text.push_str(&text[copy_from.min(bytes.len())..]);
+    at[k] = out.text.len() as u32;
+    // 元 and 块 of the original text (never folded, never dropped), looked for only where a
+    // price can follow.
+    if out.has_digit && !out.has_price_mark {
+        out.has_price_mark = memchr::memmem::find(bytes, "元".as_bytes()).is_some()
+            || memchr::memmem::find(bytes, "块".as_bytes()).is_some();
+    }
+    out.nchars = k;
+    out.chars = chars_buf;
+    out.char_bytes = at_buf;
+}
+
+const DIGIT: u8 = 1;
+const AT: u8 = 2;
+const DOT_ALPHA: u8 = 4;
+
+/// Where normalisation stands: the next byte and normalised char, whether the last kept char
+/// is Chinese, the last kept char if ASCII (else 0), and what the detectors look for
+/// (`DIGIT`, `AT`, `DOT_ALPHA`) seen in the run.
+#[derive(Clone, Copy)]
+struct Run {
+    i: usize,
+    k: usize,
+    last_han: bool,
+    last_ascii: u8,
+    flags: u8,
+}
+
+/// From `run.i`: the chars that normalisation keeps as they are, each noted as the next
+/// normalised char with its code and normalised byte (`delta` + its byte): ideographs of
+/// U+4E00..U+9FFF (E4 B8 80 ..= E9 BF BF) not in `changes`, CJK punctuation U+3001..U+303F,
+/// and ASCII other than upper case (after a Chinese char, other than `(` and filler, which
+/// may be dropped). Stops at any other char, for the general path. Its own function, so that
+/// its few variables stay in registers.
+#[inline(never)]
+fn plain_run(
+    bytes: &[u8],
+    changes: &[u64],
+    (chars, at): (&mut [u32], &mut [u32]),
+    delta: usize,
+    run: Run,
+) -> Run {
+    let n = chars.len().min(at.len());
+    let (mut i, mut k) = (run.i, run.k);
+    let (mut last_han, mut last_ascii, mut flags) = (run.last_han, run.last_ascii, run.flags);
+    while k < n {
+        let Some(&b0) = bytes.get(i) else {
+            break;
+        };
+        if b0 < 0x80 {
+            if b0.is_ascii_uppercase() || (last_han && (b0 == b'(' || is_filler(char::from(b0)))) {
+                break;
+            }
+            if b0.is_ascii_digit() {
+                flags |= DIGIT;
+            } else if b0 == b'@' {
+                flags |= AT;
+            } else if b0.is_ascii_lowercase() && last_ascii == b'.' {
+                flags |= DOT_ALPHA;
+            }
+            chars[k] = u32::from(b0);
+            at[k] = i.wrapping_add(delta) as u32;
+            k += 1;
+            i += 1;
+            last_ascii = b0;
+            last_han = false;
+            continue;
+        }
+        let Some(&[_, b1, b2]) = bytes.get(i..i + 3) else {
+            break;
+        };
+        if (0xE4..=0xE9).contains(&b0) {
+            let code =
+                (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+            if code < 0x4E00 {
+                break;
+            }
+            let j = (code - CJK_START) as usize;
+            if changes
+                .get(j >> 6)
+                .is_none_or(|w| w & (1u64 << (j & 63)) != 0)
+            {
+                break;
+            }
+            chars[k] = code;
+            last_han = true;
+        } else if b0 == 0xE3 && b1 == 0x80 && b2 > 0x80 {
+            // 、。《》「」…: never folded, dropped or Han.
+            chars[k] = 0x3000 | u32::from(b2 & 0x3F);
+            last_han = false;
+        } else {
+            break;
+        }
+        at[k] = i.wrapping_add(delta) as u32;
+        k += 1;
+        i += 3;
+        last_ascii = 0;
+    }
+    Run {
+        i,
+        k,
+        last_han,
+        last_ascii,
+        flags,
+    }
 }
 
 /// Notes what the detectors look for in a kept ASCII char `b` that follows `prev`.

@@ -145,8 +145,8 @@ struct Run<'a> {
     start: usize,
     /// Syllable id of each char.
     ids: &'a [u16],
-    /// Code point of each char, less U+3400.
-    codes: &'a [u16],
+    /// Code point of each char (empty when not needed).
+    codes: &'a [u32],
 }
 
 impl Run<'_> {
@@ -170,7 +170,7 @@ impl Run<'_> {
     #[inline]
     fn code_at(&self, k: usize) -> u32 {
         match self.codes.get(k) {
-            Some(&c) => u32::from(c) + HAN_START,
+            Some(&c) => c,
             None => {
                 let p = self.byte_at(k);
                 match self.text.as_bytes().get(p..p + 3) {
@@ -200,7 +200,7 @@ pub struct TypoModel {
     groups: HashMap<u64, Vec<Word>, BuildHasherDefault<KeyHasher>>,
     /// One bit per hashed key of `groups`, checked before the map.
     bloom: Vec<u64>,
-    /// One bit per hashed first-three-syllables of any group: a 32 KiB first test that
+    /// One bit per hashed first-three-syllables of any group: a 128 KiB first test that
     /// most windows of ordinary text fail.
     prefixes: Vec<u64>,
     /// Known two-character words, as `pair_key`.
@@ -442,7 +442,7 @@ impl TypoModel {
                                 start = i;
                             }
                             ids.push(id);
-                            codes.push((code - HAN_START) as u16);
+                            codes.push(code);
                             i += 3;
                             continue;
                         }
@@ -470,48 +470,54 @@ impl TypoModel {
         hits
     }
 
-    /// The syllable id of every char of U+3400..U+9FFF (0 for none), for
-    /// [`crate::normalize::normalize_with_readings`].
+    /// The syllable id of every char of U+3400..U+9FFF (0 for none).
     pub fn readings(&self) -> &[u16] {
         &self.syllable
     }
 
-    /// [`TypoModel::detect`] over the runs that
-    /// [`crate::normalize::normalize_with_readings`] found in `norm`.
-    /// `pairs` turns the two-character rule on (`norm` then needs its `reading_codes`).
+    /// [`TypoModel::detect_with`] over a normalised text, reading its chars from
+    /// `norm.chars` instead of decoding the text again. `ids` is a scratch buffer (the
+    /// syllable id of every char), reused between calls.
     pub fn detect_in(
         &self,
         norm: &crate::normalize::Normalized,
         pairs: bool,
+        ids: &mut Vec<u16>,
         hits: &mut Vec<TypoHit>,
     ) {
         let pairs = pairs && !self.groups2.is_empty();
         if self.groups.is_empty() && !pairs {
             return;
         }
-        let runs = &norm.reading_runs;
-        let ids = &norm.reading_ids;
-        for (k, &(start, first)) in runs.iter().enumerate() {
-            let end = runs
-                .get(k + 1)
-                .map_or(ids.len(), |&(_, next)| next as usize);
-            let Some(run_ids) = ids.get(first as usize..end) else {
+        let chars = norm.chars();
+        let syllable = &self.syllable[..];
+        ids.clear();
+        ids.extend(chars.iter().map(|&c| {
+            syllable
+                .get(c.wrapping_sub(HAN_START) as usize)
+                .copied()
+                .unwrap_or(0)
+        }));
+        // Runs of chars with a reading: every such char lies in U+3400..U+9FFF, three bytes
+        // each, so a run is contiguous in the normalised text.
+        let min = if pairs { 2 } else { 3 };
+        let n = ids.len();
+        let mut k = 0;
+        while k < n {
+            if ids[k] == 0 {
+                k += 1;
                 continue;
-            };
-            let codes = if pairs {
-                match norm.reading_codes.get(first as usize..end) {
-                    Some(c) => c,
-                    None => continue,
-                }
-            } else {
-                &[]
-            };
-            if run_ids.len() >= 3 || (pairs && run_ids.len() == 2) {
+            }
+            let s = k;
+            while k < n && ids[k] != 0 {
+                k += 1;
+            }
+            if k - s >= min {
                 let run = Run {
                     text: &norm.text,
-                    start: start as usize,
-                    ids: run_ids,
-                    codes,
+                    start: norm.char_bytes().get(s).map_or(0, |&b| b as usize),
+                    ids: &ids[s..k],
+                    codes: &chars[s..k],
                 };
                 self.scan_run(&run, pairs, hits);
             }
@@ -565,10 +571,7 @@ impl TypoModel {
         // frequent two-char word? Only then the pair and context tests.
         let codes = run.codes;
         for j in 0..n.saturating_sub(1) {
-            let (a, b) = (
-                u32::from(codes[j]) + HAN_START,
-                u32::from(codes[j + 1]) + HAN_START,
-            );
+            let (a, b) = (codes[j], codes[j + 1]);
             if !self.maybe_variant(a, b) {
                 continue;
             }
@@ -722,8 +725,9 @@ fn variant_hash(a: u32, b: u32) -> usize {
     (mix(k ^ 0x7F4A_7C15_9E37_79B9) >> (64 - VARIANT_BITS)) as usize
 }
 
-/// log2 of the first-test size in bits (32 KiB).
-const PREFIX_BITS: u32 = 18;
+/// log2 of the first-test size in bits (128 KiB: at 32 KiB, one window in eight of the
+/// benchmark corpus passed it, each costing the key tests that follow).
+const PREFIX_BITS: u32 = 20;
 
 #[inline]
 fn prefix_hash(k: u64) -> usize {

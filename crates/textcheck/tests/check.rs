@@ -15,7 +15,7 @@ fn run(text: &str) -> Vec<(Category, String, Option<String>)> {
     assert_offsets(text, &findings);
     findings
         .into_iter()
-        .map(|f| (f.category, f.text, f.suggestion))
+        .map(|f| (f.category, f.text.into(), f.suggestion))
         .collect()
 }
 

@@ -3,7 +3,7 @@
 
 use govmedia_textcheck::{
     Checker, Severity,
-    normalize::{Normalized, fold_char, normalize, normalize_with_readings},
+    normalize::{Normalized, fold_char, normalize, normalize_into},
     typo::TypoModel,
 };
 use proptest::prelude::*;
@@ -129,18 +129,25 @@ proptest! {
     }
 }
 
-/// The typo model over the runs found while normalising agrees with the model over the
-/// normalised text.
+/// The typo model over the chars noted while normalising agrees with the model over the
+/// normalised text, and those chars and their offsets are the normalised text's.
 fn readings_agree(text: &str) {
     let model = TypoModel::get();
-    let plain = normalize(text);
+    let mut fused = Normalized::default();
+    normalize_into(text, &mut fused);
+    let decoded: Vec<u32> = fused.text.chars().map(u32::from).collect();
+    assert_eq!(fused.chars(), &decoded[..], "{text:?}");
+    let offsets: Vec<u32> = fused
+        .text
+        .char_indices()
+        .map(|(i, _)| i as u32)
+        .chain([fused.text.len() as u32])
+        .collect();
+    assert_eq!(fused.char_bytes(), &offsets[..], "{text:?}");
     for pairs in [false, true] {
-        let mut fused = Normalized::default();
-        normalize_with_readings(text, &mut fused, model.readings(), pairs);
-        assert_eq!(plain.text, fused.text);
-        let mut hits = Vec::new();
-        model.detect_in(&fused, pairs, &mut hits);
-        assert_eq!(model.detect_with(&plain.text, pairs), hits, "{text:?}");
+        let (mut ids, mut hits) = (Vec::new(), Vec::new());
+        model.detect_in(&fused, pairs, &mut ids, &mut hits);
+        assert_eq!(model.detect_with(&fused.text, pairs), hits, "{text:?}");
     }
 }
 
