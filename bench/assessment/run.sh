@@ -29,7 +29,7 @@ URL="${DATABASE_URL:-sqlite://$WORK/govmedia.db}"
 
 echo "== machine"
 echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB; $(uptime | sed 's/.*load/load/')"
-echo "commit $(git rev-parse --short HEAD); backend ${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite}"
+echo "commit $(git rev-parse --short HEAD); backend $([ -n "${DATABASE_URL:-}" ] && echo PostgreSQL || echo SQLite)"
 
 if [ -n "${KEEP:-}" ] && [ -f "$WORK/govmedia.db" ]; then
   echo "== reusing $WORK/govmedia.db"
