@@ -144,7 +144,7 @@ pub async fn screenshots_of(
 
 // ---- set-based facts of a year ----
 
-/// An active account's assessment columns: (id, host unit id, platform).
+/// Every account in use: (id, host unit id, platform), by id.
 pub async fn active_accounts(c: &impl ConnectionTrait) -> Result<Vec<(i64, i64, String)>, DbError> {
     Ok(account::Entity::find()
         .select_only()
@@ -154,6 +154,7 @@ pub async fn active_accounts(c: &impl ConnectionTrait) -> Result<Vec<(i64, i64, 
             account::Column::Platform,
         ])
         .filter(account::Column::Status.is_in(["normal", "paused"]))
+        .order_by_asc(account::Column::Id)
         .into_tuple()
         .all(c)
         .await?)
