@@ -230,7 +230,15 @@ pub async fn list(
         let unit = crate::units::get(svc, actor, uid).await?;
         q.unit_path = Some(unit.path);
     }
-    Ok(govmedia_store::accounts::list(&svc.db, &q).await?)
+    // Filter, sort, count and page in memory (`list_model`), then the page's rows.
+    let model = svc.list_cache.get(svc).await?;
+    let page = model.page(&q);
+    Ok(Page {
+        items: govmedia_store::accounts::by_ids(&svc.db, &page.ids).await?,
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    })
 }
 
 /// Every account matching the query (for exports), in the actor's subtree.

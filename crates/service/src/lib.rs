@@ -23,6 +23,7 @@ pub mod excel;
 pub mod filings;
 pub mod forms;
 pub mod inspection;
+pub mod list_model;
 pub mod policy;
 pub mod province;
 pub mod public;
@@ -76,6 +77,8 @@ pub struct Services {
     pub sealer: crypto::Sealer,
     pub clock: Arc<dyn Clock>,
     pub throttle: Arc<auth::LoginThrottle>,
+    /// The registry list in memory (see [`list_model`]).
+    pub list_cache: Arc<list_model::ListCache>,
 }
 
 impl Services {
@@ -85,6 +88,7 @@ impl Services {
             sealer,
             clock,
             throttle: Arc::new(auth::LoginThrottle::default()),
+            list_cache: Arc::new(list_model::ListCache::default()),
         }
     }
 
