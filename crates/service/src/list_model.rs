@@ -44,6 +44,16 @@ pub struct ListModel {
     ranks: [Vec<u32>; SORTS],
     ascending: [Vec<u32>; SORTS],
     descending: [Vec<u32>; SORTS],
+    /// What a page shows: `shown[shown_at[4r]..shown_at[4r+4]]` holds the name,
+    /// platform_other, account code and URL; bit `i` of `present[r]` says whether
+    /// the (i+1)-th of the last three is not NULL.
+    shown: String,
+    shown_at: Vec<u32>,
+    present: Vec<u8>,
+    host_unit_id: Vec<i64>,
+    followers: Vec<Option<i64>>,
+    registered_on: Vec<Option<chrono::NaiveDate>>,
+    updated_at: Vec<chrono::DateTime<chrono::Utc>>,
     /// Distinct host paths, sorted.
     paths: Vec<String>,
     platforms: Vec<String>,
@@ -57,10 +67,28 @@ pub struct ListModel {
     counts: Vec<u32>,
 }
 
+/// One account as a list page shows it (the registry page, the API's list).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ListItem {
+    pub id: i64,
+    pub name: String,
+    pub platform: String,
+    pub platform_other: Option<String>,
+    pub account_code: Option<String>,
+    pub url: Option<String>,
+    pub host_unit_id: i64,
+    pub status: String,
+    pub followers: Option<i64>,
+    pub registered_on: Option<chrono::NaiveDate>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// The ids of one page, in order, and the number of matching accounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageIds {
     pub ids: Vec<i64>,
+    /// The model's rows of `ids` (for [`ListModel::items`]).
+    rows: Vec<u32>,
     pub total: u64,
     pub page: u64,
     pub per_page: u64,
@@ -75,6 +103,13 @@ struct Builder {
     text: String,
     offsets: Vec<u32>,
     ranks: [Vec<u32>; SORTS],
+    shown: String,
+    shown_at: Vec<u32>,
+    present: Vec<u8>,
+    host_unit_id: Vec<i64>,
+    followers: Vec<Option<i64>>,
+    registered_on: Vec<Option<chrono::NaiveDate>>,
+    updated_at: Vec<chrono::DateTime<chrono::Utc>>,
     paths: HashMap<String, u32>,
     platforms: HashMap<String, u16>,
     statuses: HashMap<String, u16>,
@@ -108,6 +143,13 @@ impl Builder {
             text: String::new(),
             offsets: vec![0],
             ranks: Default::default(),
+            shown: String::new(),
+            shown_at: vec![0],
+            present: vec![],
+            host_unit_id: vec![],
+            followers: vec![],
+            registered_on: vec![],
+            updated_at: vec![],
             paths: HashMap::new(),
             platforms: HashMap::new(),
             statuses: HashMap::new(),
@@ -142,6 +184,27 @@ impl Builder {
         for (ranks, r) in self.ranks.iter_mut().zip(k.ranks) {
             ranks.push(r);
         }
+        let mut present = 0u8;
+        for (i, t) in [Some(k.name), k.platform_other, k.account_code, k.url]
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(t) = t {
+                if i > 0 {
+                    present |= 1 << (i - 1);
+                }
+                self.shown.push_str(&t);
+            }
+            match u32::try_from(self.shown.len()) {
+                Ok(end) => self.shown_at.push(end),
+                Err(_) => self.overflow = true,
+            }
+        }
+        self.present.push(present);
+        self.host_unit_id.push(k.host_unit_id);
+        self.followers.push(k.followers);
+        self.registered_on.push(k.registered_on);
+        self.updated_at.push(k.updated_at);
     }
 
     /// Sorts and indexes (CPU only: run off the async workers).
@@ -212,6 +275,13 @@ impl Builder {
             ranks,
             ascending,
             descending,
+            shown: self.shown,
+            shown_at: self.shown_at,
+            present: self.present,
+            host_unit_id: self.host_unit_id,
+            followers: self.followers,
+            registered_on: self.registered_on,
+            updated_at: self.updated_at,
             paths,
             platforms,
             statuses,
@@ -247,6 +317,33 @@ impl ListModel {
         self.ids.is_empty()
     }
 
+    /// The accounts with these ids (of this model's rows), in the order given.
+    pub fn items(&self, page: &PageIds) -> Vec<ListItem> {
+        page.rows
+            .iter()
+            .map(|r| {
+                let r = *r as usize;
+                let at = &self.shown_at[4 * r..4 * r + 5];
+                let text = |i: usize| &self.shown[at[i] as usize..at[i + 1] as usize];
+                let opt =
+                    |i: usize| (self.present[r] & (1 << (i - 1)) != 0).then(|| text(i).to_string());
+                ListItem {
+                    id: self.ids[r],
+                    name: text(0).to_string(),
+                    platform: self.platforms[self.platform[r] as usize].clone(),
+                    platform_other: opt(1),
+                    account_code: opt(2),
+                    url: opt(3),
+                    host_unit_id: self.host_unit_id[r],
+                    status: self.statuses[self.status[r] as usize].clone(),
+                    followers: self.followers[r],
+                    registered_on: self.registered_on[r],
+                    updated_at: self.updated_at[r],
+                }
+            })
+            .collect()
+    }
+
     /// Positions `[lo, hi)` of the host paths starting with `prefix`.
     fn range(&self, prefix: &str) -> (usize, usize) {
         let lo = self.paths.partition_point(|p| p.as_str() < prefix);
@@ -269,6 +366,7 @@ impl ListModel {
         let page = std::cmp::max(q.page, 1);
         let empty = PageIds {
             ids: vec![],
+            rows: vec![],
             total: 0,
             page,
             per_page,
@@ -335,7 +433,7 @@ impl ListModel {
             }
             None => false,
         };
-        let ids = if walk {
+        let rows: Vec<u32> = if walk {
             let order = if q.descending {
                 &self.descending[k]
             } else {
@@ -343,11 +441,10 @@ impl ListModel {
             };
             order
                 .iter()
-                .map(|r| *r as usize)
-                .filter(|r| keep(*r))
+                .copied()
+                .filter(|r| keep(*r as usize))
                 .skip(offset)
                 .take(per_page as usize)
-                .map(|r| self.ids[r])
                 .collect()
         } else {
             let mut rows: Vec<u32> = scope_rows
@@ -377,20 +474,18 @@ impl ListModel {
                 rows[..end].sort_unstable_by(by);
             }
             let total = total.unwrap_or(matched);
+            let rows = rows.get(offset..end.max(offset)).unwrap_or(&[]).to_vec();
             return PageIds {
-                ids: rows
-                    .get(offset..end.max(offset))
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|r| self.ids[*r as usize])
-                    .collect(),
+                ids: rows.iter().map(|r| self.ids[*r as usize]).collect(),
+                rows,
                 total,
                 page,
                 per_page,
             };
         };
         PageIds {
-            ids,
+            ids: rows.iter().map(|r| self.ids[*r as usize]).collect(),
+            rows,
             total: total.unwrap_or(0),
             page,
             per_page,

@@ -7,7 +7,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use govmedia_domain::account::AccountInput;
 use govmedia_domain::unit::UnitDraft;
 use govmedia_service::crypto::Sealer;
-use govmedia_service::list_model::ListModel;
+use govmedia_service::list_model::{ListItem, ListModel};
 use govmedia_service::users::UserInput;
 use govmedia_service::{Actor, FixedClock, Services, accounts, auth, units};
 use govmedia_store::accounts::{AccountQuery, AccountRow, SortBy};
@@ -103,9 +103,13 @@ fn random_account(rng: &mut Lcg, host: &UnitRow) -> AccountRow {
         platform: rng
             .pick(&["weibo", "wechat_mp", "douyin", "toutiao", "other"])
             .to_string(),
-        platform_other: None,
+        platform_other: rng
+            .chance(10)
+            .then(|| rng.pick(&["视频号", ""]).to_string()),
         account_code: (!rng.chance(30)).then(|| format!("Code-{}", rng.next() % 20)),
-        url: None,
+        url: rng
+            .chance(50)
+            .then(|| format!("https://example.cn/{}", rng.next() % 100)),
         registered_on: (!rng.chance(30))
             .then(|| NaiveDate::from_ymd_opt(2020, 1 + (rng.next() % 3) as u32, 1).unwrap()),
         operating_on: None,
@@ -207,6 +211,24 @@ async fn compare(svc: &Services, units: &[UnitRow], rng: &mut Lcg, n: usize) {
         let sql = govmedia_store::accounts::list(&svc.db, q).await.unwrap();
         let sql_ids: Vec<i64> = sql.items.iter().map(|r| r.id).collect();
         let mem = model.page(q);
+        let shown: Vec<ListItem> = sql
+            .items
+            .iter()
+            .map(|r| ListItem {
+                id: r.id,
+                name: r.name.clone(),
+                platform: r.platform.clone(),
+                platform_other: r.platform_other.clone(),
+                account_code: r.account_code.clone(),
+                url: r.url.clone(),
+                host_unit_id: r.host_unit_id,
+                status: r.status.clone(),
+                followers: r.followers,
+                registered_on: r.registered_on,
+                updated_at: r.updated_at,
+            })
+            .collect();
+        assert_eq!(model.items(&mem), shown, "{q:?}");
         assert_eq!(
             (mem.ids.clone(), mem.total, mem.page, mem.per_page),
             (sql_ids, sql.total, sql.page, sql.per_page),
@@ -281,7 +303,7 @@ async fn user(svc: &Services, name: &str, unit: i64) -> Actor {
     auth::actor_for(&svc.db, &row).await.unwrap()
 }
 
-fn names(page: &govmedia_store::Page<AccountRow>) -> Vec<String> {
+fn names(page: &govmedia_store::Page<ListItem>) -> Vec<String> {
     page.items.iter().map(|r| r.name.clone()).collect()
 }
 

@@ -244,6 +244,15 @@ pub struct ListKeys {
     /// database's collation, its place for NULLs), so ordering by (rank, id) is the
     /// order [`list`] gives, and by (rank descending, id) the descending one.
     pub ranks: [u32; 6],
+    /// The columns a list page shows.
+    pub name: String,
+    pub platform_other: Option<String>,
+    pub account_code: Option<String>,
+    pub url: Option<String>,
+    pub host_unit_id: i64,
+    pub followers: Option<i64>,
+    pub registered_on: Option<chrono::NaiveDate>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Reads [`ListKeys`] of every account (with a host unit), calling `each` for each row
@@ -263,7 +272,10 @@ where
         DENSE_RANK() OVER (ORDER BY a.status) AS r2, \
         DENSE_RANK() OVER (ORDER BY a.followers) AS r3, \
         DENSE_RANK() OVER (ORDER BY a.updated_at) AS r4, \
-        DENSE_RANK() OVER (ORDER BY a.registered_on) AS r5 \
+        DENSE_RANK() OVER (ORDER BY a.registered_on) AS r5, \
+        a.name AS name, a.platform_other AS platform_other, a.account_code AS account_code, \
+        a.url AS url, a.host_unit_id AS host_unit_id, a.followers AS followers, \
+        a.registered_on AS registered_on, a.updated_at AS updated_at \
         FROM accounts a JOIN units u ON u.id = a.host_unit_id\
         ) x ON 1 = 1 WHERE v.id = 1";
     let backend = ConnectionTrait::get_database_backend(c);
@@ -290,6 +302,14 @@ where
             code_lower: row.try_get("", "code_lower")?,
             subject_lower: row.try_get("", "subject_lower")?,
             ranks,
+            name: row.try_get("", "name")?,
+            platform_other: row.try_get("", "platform_other")?,
+            account_code: row.try_get("", "account_code")?,
+            url: row.try_get("", "url")?,
+            host_unit_id: row.try_get("", "host_unit_id")?,
+            followers: row.try_get("", "followers")?,
+            registered_on: row.try_get("", "registered_on")?,
+            updated_at: row.try_get("", "updated_at")?,
         });
     }
     version.ok_or_else(|| DbError::Other(sea_orm::DbErr::RecordNotFound("registry_version".into())))
