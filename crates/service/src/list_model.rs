@@ -351,13 +351,28 @@ impl ListModel {
         (lo, hi)
     }
 
-    fn texts(&self, r: usize) -> [&str; 3] {
-        let o = &self.offsets[3 * r..3 * r + 4];
-        [
-            &self.text[o[0] as usize..o[1] as usize],
-            &self.text[o[1] as usize..o[2] as usize],
-            &self.text[o[2] as usize..o[3] as usize],
-        ]
+    /// The rows (ascending, each once) one of whose three texts contains `pattern`
+    /// (non-empty): one search over the whole text buffer, a hit counting only when
+    /// it lies inside one field.
+    fn text_matches<'a>(&'a self, pattern: &'a str) -> impl Iterator<Item = u32> + 'a {
+        let finder = memchr::memmem::Finder::new(pattern.as_bytes());
+        let hay = self.text.as_bytes();
+        let mut from = 0usize;
+        std::iter::from_fn(move || {
+            while let Some(i) = finder.find(&hay[from..]) {
+                let start = from + i;
+                let end = start + pattern.len();
+                // The field holding `start`: offsets[f] <= start < offsets[f + 1].
+                let f = self.offsets.partition_point(|o| *o as usize <= start) - 1;
+                let row = f / 3;
+                if end <= self.offsets[f + 1] as usize {
+                    from = self.offsets[3 * row + 3] as usize; // next row
+                    return Some(row as u32);
+                }
+                from = start + 1; // spans two fields: look further
+            }
+            None
+        })
     }
 
     /// The page `q` asks for: the same ids and total as `store::accounts::list`.
@@ -409,9 +424,6 @@ impl ListModel {
                 && u < hi
                 && platform.is_none_or(|p| self.platform[r] == p)
                 && status.is_none_or(|s| self.status[r] == s)
-                && pattern
-                    .as_deref()
-                    .is_none_or(|p| self.texts(r).iter().any(|t| t.contains(p)))
         };
         let offset = ((page - 1) * per_page) as usize;
         let wanted = offset.saturating_add(per_page as usize);
@@ -447,11 +459,15 @@ impl ListModel {
                 .take(per_page as usize)
                 .collect()
         } else {
-            let mut rows: Vec<u32> = scope_rows
-                .iter()
-                .copied()
-                .filter(|r| keep(*r as usize))
-                .collect();
+            let mut rows: Vec<u32> = match &pattern {
+                // One substring search over all texts, then the other filters.
+                Some(p) => self.text_matches(p).filter(|r| keep(*r as usize)).collect(),
+                None => scope_rows
+                    .iter()
+                    .copied()
+                    .filter(|r| keep(*r as usize))
+                    .collect(),
+            };
             let matched = rows.len() as u64;
             let rank = &self.ranks[k];
             let key = |r: &u32| (rank[*r as usize], self.ids[*r as usize]);

@@ -64,6 +64,9 @@ const NAME_PARTS: &[&str] = &[
     " ", "Zz", "zZ", "市", "县",
 ];
 const TEXTS: &[&str] = &[
+    // Only across two fields (name then code, code then subject): never a match.
+    "4code",
+    "code-1发布",
     "发布",
     "fabu",
     "FaBu",
