@@ -425,7 +425,7 @@ impl ListModel {
                 && platform.is_none_or(|p| self.platform[r] == p)
                 && status.is_none_or(|s| self.status[r] == s)
         };
-        let offset = ((page - 1) * per_page) as usize;
+        let offset = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
         let wanted = offset.saturating_add(per_page as usize);
         let scope_rows = &self.by_unit[self.unit_start[lo] as usize..self.unit_start[hi] as usize];
         let k = q.sort.index();

@@ -205,7 +205,7 @@ async fn compare(svc: &Services, units: &[UnitRow], rng: &mut Lcg, n: usize) {
                 .then(|| rng.pick(&["normal", "closed", "gone"]).to_string()),
             sort: *rng.pick(&SortBy::ALL),
             descending: rng.chance(50),
-            page: *rng.pick(&[0, 1, 1, 2, 3, 9, 40]),
+            page: *rng.pick(&[0, 1, 1, 2, 3, 9, 40, 1_000_000_000]),
             per_page: *rng.pick(&[1, 5, 20, 50, 600]),
         });
     }
@@ -241,9 +241,9 @@ async fn compare(svc: &Services, units: &[UnitRow], rng: &mut Lcg, n: usize) {
             nonempty += 1;
         }
     }
-    // The queries must exercise something: most of them return rows.
+    // The queries must exercise something: a good share of them return rows.
     assert!(
-        nonempty * 3 > queries.len(),
+        nonempty * 4 > queries.len(),
         "{nonempty} of {}",
         queries.len()
     );

@@ -210,7 +210,7 @@ pub async fn list(c: &impl ConnectionTrait, q: &AccountQuery) -> Result<Page<Acc
         .select_only()
         .column(account::Column::Id)
         .order_by_asc(account::Column::Id)
-        .offset((page - 1) * per_page)
+        .offset((page - 1).saturating_mul(per_page))
         .limit(per_page)
         .into_tuple()
         .all(c)
