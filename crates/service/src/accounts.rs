@@ -233,7 +233,7 @@ pub async fn list(
     }
     // Filter, sort, count and page in memory (`list_model`): the model is the
     // registry at the version the database has now, and holds the columns shown.
-    let model = svc.list_cache.get(svc).await?;
+    let model = svc.list_cache.get(svc, actor.registry_seen).await?;
     let page = model.page(&q);
     Ok(Page {
         items: model.items(&page),

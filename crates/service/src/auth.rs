@@ -70,6 +70,7 @@ fn actor_of(user: &UserRow, unit: govmedia_store::units::UnitRow) -> ServiceResu
         unit_name: unit.name,
         unit_path,
         role,
+        registry_seen: None,
     })
 }
 
@@ -181,9 +182,11 @@ pub const TOKEN_TOUCH_SECONDS: i64 = 60;
 /// The actor of an API bearer token: one query for the token, its user and unit.
 pub async fn token_actor(svc: &Services, token: &str) -> ServiceResult<Actor> {
     let unauthorized = || ServiceError::Unauthorized("API令牌无效".to_string());
-    let (row, user, unit) = govmedia_store::users::token_user_unit(&svc.db, &token_hash(token))
-        .await?
-        .ok_or_else(unauthorized)?;
+    let asked_at = std::time::Instant::now();
+    let (row, user, unit, registry_version) =
+        govmedia_store::users::token_user_unit(&svc.db, &token_hash(token))
+            .await?
+            .ok_or_else(unauthorized)?;
     if !user.active {
         return Err(unauthorized());
     }
@@ -194,5 +197,7 @@ pub async fn token_actor(svc: &Services, token: &str) -> ServiceResult<Actor> {
     {
         govmedia_store::users::touch_token(&svc.db, row.id, now).await?;
     }
-    actor_of(&user, unit)
+    let mut actor = actor_of(&user, unit)?;
+    actor.registry_seen = Some((registry_version, asked_at));
+    Ok(actor)
 }

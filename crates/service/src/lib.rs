@@ -48,6 +48,11 @@ pub struct Actor {
     pub unit_name: String,
     pub unit_path: UnitPath,
     pub role: Role,
+    /// For an actor authenticated by an API token: the registry version the database
+    /// had at authentication (read in the same query as the token) and a time before
+    /// that read. A registry list in the same request uses it instead of reading the
+    /// version again (see `list_model::ListCache::get`). `None` otherwise.
+    pub registry_seen: Option<(i64, std::time::Instant)>,
 }
 
 impl Actor {

@@ -545,10 +545,22 @@ impl ListCache {
     }
 
     /// The model of the registry as of now: checks the version in the database and
-    /// rebuilds when it differs from the model's.
-    pub async fn get(&self, svc: &Services) -> ServiceResult<Arc<ListModel>> {
-        let asked_at = Instant::now();
-        let version = govmedia_store::registry::version(&svc.db).await?;
+    /// rebuilds when it differs from the model's. `seen` is a version this request
+    /// already read and a time before that read (the API token's query): every change
+    /// committed before the request started is in it, so it serves as well as a
+    /// second read.
+    pub async fn get(
+        &self,
+        svc: &Services,
+        seen: Option<(i64, Instant)>,
+    ) -> ServiceResult<Arc<ListModel>> {
+        let (version, asked_at) = match seen {
+            Some(seen) => seen,
+            None => {
+                let asked_at = Instant::now();
+                (govmedia_store::registry::version(&svc.db).await?, asked_at)
+            }
+        };
         if let Some(m) = self.current()
             && m.version == version
         {

@@ -395,10 +395,30 @@ async fn a_write_through_another_server_is_seen_by_the_next_list() {
         .unwrap();
     assert_eq!(page.total, 2);
 
+    // An API request authenticates (reading the registry version in the token's
+    // query) and lists with that version: a write through server two before the
+    // request is in its list.
+    let (_, token) = govmedia_service::users::create_token(&one, &admin_one, "脚本")
+        .await
+        .unwrap();
+    let before = auth::token_actor(&one, &token).await.unwrap();
+    assert!(before.registry_seen.is_some());
+    let total = accounts::list(&one, &before, all(), None)
+        .await
+        .unwrap()
+        .total;
+    accounts::create(&two, &admin_two, &input("文旅发布", a.id))
+        .await
+        .unwrap();
+    let api = auth::token_actor(&one, &token).await.unwrap();
+    let page = accounts::list(&one, &api, all(), None).await.unwrap();
+    assert_eq!(page.total, total + 1);
+    assert!(names(&page).contains(&"文旅发布".to_string()));
+
     // And a user of 教育局 on server one sees both, a user of nothing else none.
     let clerk = user(&one, "clerk", a.id).await;
     let page = accounts::list(&one, &clerk, all(), None).await.unwrap();
-    assert_eq!(page.total, 2);
+    assert_eq!(page.total, 3);
     let c = units::create(&one, &admin_one, draft("文旅局", Some(root.id)))
         .await
         .unwrap();

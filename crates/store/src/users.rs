@@ -162,12 +162,13 @@ pub async fn delete_token(c: &impl ConnectionTrait, user_id: i64, id: i64) -> Re
     Ok(())
 }
 
-/// The token with this hash, its user and the user's unit, in one query (every API
-/// request authenticates with it).
+/// The token with this hash, its user, the user's unit and the registry version
+/// (`registry::version`), in one query: every API request authenticates with it, and
+/// a registry list in the same request needs the version read no later than its start.
 pub async fn token_user_unit(
     c: &impl ConnectionTrait,
     hash: &str,
-) -> Result<Option<(TokenRow, UserRow, crate::units::UnitRow)>, DbError> {
+) -> Result<Option<(TokenRow, UserRow, crate::units::UnitRow, i64)>, DbError> {
     use sea_orm::sea_query::{Alias, JoinType};
     use sea_orm::{FromQueryResult, Iterable};
     fn columns<E: EntityTrait>(q: &mut sea_orm::sea_query::SelectStatement, e: E, prefix: &str) {
@@ -183,6 +184,10 @@ pub async fn token_user_unit(
     columns(&mut q, api_token::Entity, "t_");
     columns(&mut q, user::Entity, "u_");
     columns(&mut q, unit::Entity, "n_");
+    q.expr_as(
+        Expr::cust("(SELECT version FROM registry_version WHERE id = 1)"),
+        Alias::new("registry_version"),
+    );
     q.from(api_token::Entity)
         .join(
             JoinType::InnerJoin,
@@ -204,5 +209,7 @@ pub async fn token_user_unit(
         TokenRow::from_query_result(&row, "t_")?,
         UserRow::from_query_result(&row, "u_")?,
         crate::units::UnitRow::from_query_result(&row, "n_")?,
+        row.try_get::<Option<i64>>("", "registry_version")?
+            .unwrap_or(0),
     )))
 }
