@@ -47,6 +47,13 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && 
 BASE="http://127.0.0.1:$PORT"
 ROOT_CHILD_UNIT=2  # the first city: a subtree of about 1/13 of the province
 
+# The first list after the start builds the in-memory registry list (as the first
+# list after any write does); then one request alone.
+for label in "first list (builds the model)" "one list request alone"; do
+  curl -sf -o /dev/null -w "$label: %{time_total} s\n" -H "Authorization: Bearer $TOKEN" \
+    "$BASE/api/v1/accounts?platform=weibo&status=normal&page=20"
+done
+
 # Warm up, then measure each URL.
 run_wrk() {
   local label="$1" url="$2"
@@ -61,6 +68,7 @@ run_wrk "list: platform+status, page 20" "$BASE/api/v1/accounts?platform=weibo&s
 run_wrk "list: unit subtree, sorted by followers desc, page 3" "$BASE/api/v1/accounts?unit=$ROOT_CHILD_UNIT&sort=followers&dir=desc&page=3"
 run_wrk "list: name search" "$BASE/api/v1/accounts?q=%E5%8F%91%E5%B8%83&page=2"
 echo "== server memory"
+echo "$(uptime | sed 's/.*load/load/') (after the wrk runs)"
 grep -E "VmRSS|VmHWM" "/proc/$SERVER_PID/status"
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 

@@ -1,6 +1,7 @@
 //! Use cases for accounts: registry CRUD, registry-rule flags and dismissals, QR codes.
 
 use crate::audit::{Change, record};
+use crate::list_model::ListItem;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::account::{
     AccountDraft, AccountInput, AccountStatus, BasicFunction, MenuItem, OperatingMode,
@@ -224,13 +225,22 @@ pub async fn list(
     actor: &Actor,
     mut q: AccountQuery,
     unit_id: Option<i64>,
-) -> ServiceResult<Page<AccountRow>> {
+) -> ServiceResult<Page<ListItem>> {
     q.scope_path = actor.unit_path.as_str().to_string();
     if let Some(uid) = unit_id {
         let unit = crate::units::get(svc, actor, uid).await?;
         q.unit_path = Some(unit.path);
     }
-    Ok(govmedia_store::accounts::list(&svc.db, &q).await?)
+    // Filter, sort, count and page in memory (`list_model`): the model is the
+    // registry at the version the database has now, and holds the columns shown.
+    let model = svc.list_cache.get(svc, actor.registry_seen).await?;
+    let page = model.page(&q);
+    Ok(Page {
+        items: model.items(&page),
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    })
 }
 
 /// Every account matching the query (for exports), in the actor's subtree.

@@ -52,6 +52,11 @@ impl LoginThrottle {
 /// Builds the actor for a user row (loads the unit).
 pub async fn actor_for(c: &impl ConnectionTrait, user: &UserRow) -> ServiceResult<Actor> {
     let unit = govmedia_store::units::get(c, user.unit_id).await?;
+    actor_of(user, unit)
+}
+
+/// The actor of a user of `unit`.
+fn actor_of(user: &UserRow, unit: govmedia_store::units::UnitRow) -> ServiceResult<Actor> {
     let role = Role::parse(&user.role)
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored role: {e}")))?;
     let unit_path = UnitPath::from_stored(&unit.path).ok_or_else(|| {
@@ -65,6 +70,7 @@ pub async fn actor_for(c: &impl ConnectionTrait, user: &UserRow) -> ServiceResul
         unit_name: unit.name,
         unit_path,
         role,
+        registry_seen: None,
     })
 }
 
@@ -169,18 +175,29 @@ pub async fn logout(svc: &Services, token: &str) -> ServiceResult<()> {
     Ok(())
 }
 
-/// The actor of an API bearer token.
+/// How stale a token's "last used" time may get: a request writes it only when it is
+/// older than this, so API reads stay reads (the settings page shows minutes).
+pub const TOKEN_TOUCH_SECONDS: i64 = 60;
+
+/// The actor of an API bearer token: one query for the token, its user and unit.
 pub async fn token_actor(svc: &Services, token: &str) -> ServiceResult<Actor> {
     let unauthorized = || ServiceError::Unauthorized("API令牌无效".to_string());
-    let row = govmedia_store::users::token_by_hash(&svc.db, &token_hash(token))
-        .await?
-        .ok_or_else(unauthorized)?;
-    let user = govmedia_store::users::get(&svc.db, row.user_id)
-        .await
-        .map_err(|_| unauthorized())?;
+    let asked_at = std::time::Instant::now();
+    let (row, user, unit, registry_version) =
+        govmedia_store::users::token_user_unit(&svc.db, &token_hash(token))
+            .await?
+            .ok_or_else(unauthorized)?;
     if !user.active {
         return Err(unauthorized());
     }
-    govmedia_store::users::touch_token(&svc.db, row.id, svc.now()).await?;
-    actor_for(&svc.db, &user).await
+    let now = svc.now();
+    if row
+        .last_used_at
+        .is_none_or(|t| now - t >= Duration::seconds(TOKEN_TOUCH_SECONDS))
+    {
+        govmedia_store::users::touch_token(&svc.db, row.id, now).await?;
+    }
+    let mut actor = actor_of(&user, unit)?;
+    actor.registry_seen = Some((registry_version, asked_at));
+    Ok(actor)
 }

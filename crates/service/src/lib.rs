@@ -24,6 +24,7 @@ pub mod excel;
 pub mod filings;
 pub mod forms;
 pub mod inspection;
+pub mod list_model;
 pub mod policy;
 pub mod province;
 pub mod public;
@@ -48,6 +49,11 @@ pub struct Actor {
     pub unit_name: String,
     pub unit_path: UnitPath,
     pub role: Role,
+    /// For an actor authenticated by an API token: the registry version the database
+    /// had at authentication (read in the same query as the token) and a time before
+    /// that read. A registry list in the same request uses it instead of reading the
+    /// version again (see `list_model::ListCache::get`). `None` otherwise.
+    pub registry_seen: Option<(i64, std::time::Instant)>,
 }
 
 impl Actor {
@@ -77,6 +83,8 @@ pub struct Services {
     pub sealer: crypto::Sealer,
     pub clock: Arc<dyn Clock>,
     pub throttle: Arc<auth::LoginThrottle>,
+    /// The registry list in memory (see [`list_model`]).
+    pub list_cache: Arc<list_model::ListCache>,
 }
 
 impl Services {
@@ -86,6 +94,7 @@ impl Services {
             sealer,
             clock,
             throttle: Arc::new(auth::LoginThrottle::default()),
+            list_cache: Arc::new(list_model::ListCache::default()),
         }
     }
 

@@ -76,7 +76,7 @@ pub async fn list(c: &impl ConnectionTrait, q: &AuditQuery) -> Result<Page<Audit
     let total = filtered(q).count(c).await?;
     let items = filtered(q)
         .order_by_desc(audit::Column::Id)
-        .offset((page - 1) * per_page)
+        .offset((page - 1).saturating_mul(per_page))
         .limit(per_page)
         .all(c)
         .await?;

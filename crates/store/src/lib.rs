@@ -20,6 +20,7 @@ pub mod entities;
 pub mod filings;
 pub mod inspection;
 mod migrate;
+pub mod registry;
 pub mod settings;
 pub mod units;
 pub mod users;

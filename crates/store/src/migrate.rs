@@ -2,8 +2,8 @@
 //! produces the right DDL for SQLite and PostgreSQL.
 //!
 //! Each step runs in its own transaction and is recorded in `schema_migrations`.
-//! On PostgreSQL the whole run holds an advisory lock, so several servers starting
-//! at once migrate one after the other instead of racing.
+//! On PostgreSQL each step's transaction holds an advisory lock and checks again
+//! that the step has not run, so several servers starting at once never race.
 
 use crate::DbError;
 use crate::entities::{
@@ -25,6 +25,7 @@ struct Step {
 enum Ddl {
     Table(TableCreateStatement),
     Index(sea_orm::sea_query::IndexCreateStatement),
+    Insert(sea_orm::sea_query::InsertStatement),
 }
 
 mod assessment;
@@ -64,6 +65,11 @@ const STEPS: &[Step] = &[
         name: "assessment: entries, region indicator sets, finding screenshots, campaign populations",
         statements: assessment::step_8_assessment,
     },
+    Step {
+        version: 9,
+        name: "registry version: the counter every writer of the list's columns bumps",
+        statements: step_9_registry_version,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts
@@ -74,6 +80,32 @@ fn step_6_list_index() -> Vec<Ddl> {
         "accounts",
         &["host_unit_id", "platform", "status", "name", "id"],
     )]
+}
+
+/// One row, `(1, 0)`: the version of the data the account list shows (accounts and
+/// the unit paths of their hosts). See `registry::bump`.
+fn step_9_registry_version() -> Vec<Ddl> {
+    use sea_orm::sea_query::{Alias, Query};
+    let table = Table::create()
+        .table(Alias::new("registry_version"))
+        .col(
+            ColumnDef::new(Alias::new("id"))
+                .big_integer()
+                .not_null()
+                .primary_key(),
+        )
+        .col(
+            ColumnDef::new(Alias::new("version"))
+                .big_integer()
+                .not_null(),
+        )
+        .take();
+    let row = Query::insert()
+        .into_table(Alias::new("registry_version"))
+        .columns([Alias::new("id"), Alias::new("version")])
+        .values_panic([1i64.into(), 0i64.into()])
+        .take();
+    vec![Ddl::Table(table), Ddl::Insert(row)]
 }
 
 fn id_col<C: sea_orm::sea_query::Iden + 'static>(c: C) -> ColumnDef {
@@ -660,62 +692,38 @@ fn notifications() -> Vec<Ddl> {
 const LOCK_KEY: i64 = 0x676f_766d_6564_6961; // "govmedia"
 
 /// Applies every migration step that has not run yet. Returns the versions applied.
+///
+/// On PostgreSQL each step's transaction first takes a transaction-scoped advisory
+/// lock and then checks again whether the step ran, so servers starting at once apply
+/// each step exactly once. (A session lock would not do: the pool may run the lock
+/// and the unlock on different connections and leave the lock held for good.)
 pub async fn migrate(db: &DatabaseConnection) -> Result<Vec<i64>, DbError> {
     let backend = db.get_database_backend();
-    db.execute_unprepared(
+    let txn = locked(db, backend).await?;
+    txn.execute_unprepared(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )
     .await?;
-    if backend == DatabaseBackend::Postgres {
-        db.execute_raw(Statement::from_string(
-            backend,
-            format!("SELECT pg_advisory_lock({LOCK_KEY})"),
-        ))
-        .await?;
-    }
-    let result = apply_pending(db, backend).await;
-    if backend == DatabaseBackend::Postgres {
-        db.execute_raw(Statement::from_string(
-            backend,
-            format!("SELECT pg_advisory_unlock({LOCK_KEY})"),
-        ))
-        .await?;
-    }
-    result
-}
-
-async fn apply_pending(
-    db: &DatabaseConnection,
-    backend: DatabaseBackend,
-) -> Result<Vec<i64>, DbError> {
-    let rows = db
-        .query_all_raw(Statement::from_string(
-            backend,
-            "SELECT version FROM schema_migrations",
-        ))
-        .await?;
-    let done: Vec<i64> = rows
-        .iter()
-        .filter_map(|r| r.try_get::<i64>("", "version").ok())
-        .collect();
+    txn.commit().await?;
+    let done = done_versions(db, backend).await?;
     let mut applied = Vec::new();
     for step in STEPS.iter().filter(|s| !done.contains(&s.version)) {
-        let txn = db.begin().await?;
+        let txn = locked(db, backend).await?;
+        if done_versions(&txn, backend).await?.contains(&step.version) {
+            txn.commit().await?; // another server applied it meanwhile
+            continue;
+        }
         for ddl in (step.statements)() {
             match ddl {
                 Ddl::Table(t) => txn.execute(&t).await?,
                 Ddl::Index(i) => txn.execute(&i).await?,
+                Ddl::Insert(i) => txn.execute(&i).await?,
             };
         }
-        txn.execute_raw(Statement::from_sql_and_values(
+        txn.execute_raw(crate::sql(
             backend,
-            match backend {
-                DatabaseBackend::Postgres => {
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)"
-                }
-                _ => "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-            },
-            [
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            vec![
                 step.version.into(),
                 step.name.into(),
                 chrono::Utc::now().to_rfc3339().into(),
@@ -731,4 +739,45 @@ async fn apply_pending(
         applied.push(step.version);
     }
     Ok(applied)
+}
+
+/// A transaction holding the migration lock: an advisory lock on PostgreSQL, the
+/// write lock on SQLite.
+async fn locked(
+    db: &DatabaseConnection,
+    backend: DatabaseBackend,
+) -> Result<sea_orm::DatabaseTransaction, DbError> {
+    // SQLite: IMMEDIATE takes the write lock up front, waiting out the busy timeout,
+    // instead of failing when a read lock cannot be upgraded.
+    let txn = db
+        .begin_with_options(sea_orm::TransactionOptions {
+            sqlite_transaction_mode: (backend == DatabaseBackend::Sqlite)
+                .then_some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    if backend == DatabaseBackend::Postgres {
+        txn.execute_raw(Statement::from_string(
+            backend,
+            format!("SELECT pg_advisory_xact_lock({LOCK_KEY})"),
+        ))
+        .await?;
+    }
+    Ok(txn)
+}
+
+async fn done_versions(
+    c: &impl ConnectionTrait,
+    backend: DatabaseBackend,
+) -> Result<Vec<i64>, DbError> {
+    let rows = c
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT version FROM schema_migrations",
+        ))
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.try_get::<i64>("", "version").ok())
+        .collect())
 }

@@ -93,6 +93,8 @@ pub async fn move_subtree(
         .filter(unit::Column::Id.eq(unit.id))
         .exec(c)
         .await?;
+    // The accounts of the subtree now have other host paths.
+    crate::registry::bump(c).await?;
     Ok(())
 }
 

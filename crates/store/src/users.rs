@@ -161,3 +161,55 @@ pub async fn delete_token(c: &impl ConnectionTrait, user_id: i64, id: i64) -> Re
     }
     Ok(())
 }
+
+/// The token with this hash, its user, the user's unit and the registry version
+/// (`registry::version`), in one query: every API request authenticates with it, and
+/// a registry list in the same request needs the version read no later than its start.
+pub async fn token_user_unit(
+    c: &impl ConnectionTrait,
+    hash: &str,
+) -> Result<Option<(TokenRow, UserRow, crate::units::UnitRow, i64)>, DbError> {
+    use sea_orm::sea_query::{Alias, JoinType};
+    use sea_orm::{FromQueryResult, Iterable};
+    fn columns<E: EntityTrait>(q: &mut sea_orm::sea_query::SelectStatement, e: E, prefix: &str) {
+        use sea_orm::IdenStatic;
+        for col in E::Column::iter() {
+            q.expr_as(
+                Expr::col((e, col)),
+                Alias::new(format!("{prefix}{}", col.as_str())),
+            );
+        }
+    }
+    let mut q = Query::select();
+    columns(&mut q, api_token::Entity, "t_");
+    columns(&mut q, user::Entity, "u_");
+    columns(&mut q, unit::Entity, "n_");
+    q.expr_as(
+        Expr::cust("(SELECT version FROM registry_version WHERE id = 1)"),
+        Alias::new("registry_version"),
+    );
+    q.from(api_token::Entity)
+        .join(
+            JoinType::InnerJoin,
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id))
+                .equals((api_token::Entity, api_token::Column::UserId)),
+        )
+        .join(
+            JoinType::InnerJoin,
+            unit::Entity,
+            Expr::col((unit::Entity, unit::Column::Id))
+                .equals((user::Entity, user::Column::UnitId)),
+        )
+        .and_where(Expr::col((api_token::Entity, api_token::Column::TokenHash)).eq(hash));
+    let Some(row) = c.query_one(&q).await? else {
+        return Ok(None);
+    };
+    Ok(Some((
+        TokenRow::from_query_result(&row, "t_")?,
+        UserRow::from_query_result(&row, "u_")?,
+        crate::units::UnitRow::from_query_result(&row, "n_")?,
+        row.try_get::<Option<i64>>("", "registry_version")?
+            .unwrap_or(0),
+    )))
+}

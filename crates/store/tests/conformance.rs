@@ -117,6 +117,40 @@ async fn migrations_run_again_without_change() {
     assert_eq!(units::all(&db).await.unwrap().len(), 1);
 }
 
+/// Several servers starting on one database: every start finishes (the migration
+/// lock is never left held), each step is applied once, and the registry version
+/// moves with every write that changes the account list.
+#[tokio::test]
+async fn servers_start_together_and_share_the_registry_version() {
+    let url = govmedia_store::fresh_test_database_url("together")
+        .await
+        .unwrap();
+    let start = || async { govmedia_store::connect(&url, 3).await.unwrap() };
+    let limit = std::time::Duration::from_secs(60);
+    let (one, two) = tokio::time::timeout(limit, async { tokio::join!(start(), start()) })
+        .await
+        .expect("both servers start");
+    let three = tokio::time::timeout(limit, start())
+        .await
+        .expect("a later server starts too");
+    let v0 = govmedia_store::registry::version(&one).await.unwrap();
+    let root = units::insert(&one, unit("根"), None).await.unwrap();
+    let a = units::insert(&one, unit("甲"), Some(&root)).await.unwrap();
+    let b = units::insert(&one, unit("乙"), Some(&root)).await.unwrap();
+    // A new unit changes no list result.
+    assert_eq!(govmedia_store::registry::version(&two).await.unwrap(), v0);
+    let row = accounts::insert(&two, account("甲发布", &a, "weibo", "normal", 1))
+        .await
+        .unwrap();
+    let v1 = govmedia_store::registry::version(&three).await.unwrap();
+    assert!(v1 > v0);
+    accounts::update(&three, row).await.unwrap();
+    let v2 = govmedia_store::registry::version(&one).await.unwrap();
+    assert!(v2 > v1);
+    units::move_subtree(&one, &a, Some(&b)).await.unwrap();
+    assert!(govmedia_store::registry::version(&two).await.unwrap() > v2);
+}
+
 #[tokio::test]
 async fn unit_paths_subtrees_and_moves() {
     let db = fresh("units").await;

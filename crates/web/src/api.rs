@@ -167,13 +167,21 @@ async fn list_accounts(
 ) -> ApiResult {
     let (q, unit) = p.query(p.per_page.unwrap_or(50).clamp(1, 500))?;
     let page = accounts::list(&s.svc, &a, q, unit).await?;
-    let items: Vec<Value> = page
-        .items
-        .iter()
-        .map(|r| json!({"id": r.id, "name": r.name, "platform": r.platform, "platform_other": r.platform_other, "account_code": r.account_code,
-            "url": r.url, "host_unit_id": r.host_unit_id, "status": r.status, "followers": r.followers, "registered_on": r.registered_on, "updated_at": r.updated_at}))
-        .collect();
-    ok(json!({"items": items, "total": page.total, "page": page.page, "per_page": page.per_page}))
+    // Serialised as it is (id, name, platform, platform_other, account_code, url,
+    // host_unit_id, status, followers, registered_on, updated_at), not through a `Value`.
+    #[derive(serde::Serialize)]
+    struct ListPage<'a> {
+        items: &'a [govmedia_service::list_model::ListItem],
+        total: u64,
+        page: u64,
+        per_page: u64,
+    }
+    ok(ListPage {
+        items: &page.items,
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    })
 }
 
 async fn get_account(

@@ -353,6 +353,31 @@ async fn invalid_account_input_is_explained_and_not_saved() {
         ),
         (Some(2), Some(1), Some(1))
     );
+    // An item carries exactly the list's columns.
+    let mut keys: Vec<&str> = v["items"][0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "account_code",
+            "followers",
+            "host_unit_id",
+            "id",
+            "name",
+            "platform",
+            "platform_other",
+            "registered_on",
+            "status",
+            "updated_at",
+            "url"
+        ]
+    );
+    assert!(v["items"][0]["updated_at"].as_str().is_some());
     let bad = c.api("GET", "/api/v1/accounts?page=abc", None).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("查询参数有误"), "{}", bad.body);

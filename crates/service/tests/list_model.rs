@@ -1,0 +1,433 @@
+//! The in-memory registry list (`list_model`) gives the SQL path's answer
+//! (`store::accounts::list`) for every filter and sort, on SQLite and on PostgreSQL,
+//! and a change committed through another server on the same database is seen by the
+//! next list.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use govmedia_domain::account::AccountInput;
+use govmedia_domain::unit::UnitDraft;
+use govmedia_service::crypto::Sealer;
+use govmedia_service::list_model::{ListItem, ListModel};
+use govmedia_service::users::UserInput;
+use govmedia_service::{Actor, FixedClock, Services, accounts, auth, units};
+use govmedia_store::accounts::{AccountQuery, AccountRow, SortBy};
+use govmedia_store::units::UnitRow;
+use std::sync::Arc;
+
+fn services(db: govmedia_store::DatabaseConnection, key: &str) -> Services {
+    Services::new(
+        db,
+        Sealer::from_base64(key).unwrap(),
+        Arc::new(FixedClock::new(
+            Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
+        )),
+    )
+}
+
+/// A small deterministic generator (no dependence on a crate's sequence).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.next() as usize % xs.len()]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+fn unit_row(name: &str) -> UnitRow {
+    let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    UnitRow {
+        id: 0,
+        parent_id: None,
+        path: String::new(),
+        name: name.into(),
+        short_name: None,
+        level: "county".into(),
+        kind: "department".into(),
+        region_code: None,
+        supervisor_id: None,
+        created_at: t,
+        updated_at: t,
+    }
+}
+
+const NAME_PARTS: &[&str] = &[
+    "发布", "教育", "Fabu", "FABU", "fabu", "Weibo", "a_b", "a%b", "50%", "ÄB", "äb", "健康", "",
+    " ", "Zz", "zZ", "市", "县",
+];
+const TEXTS: &[&str] = &[
+    // Only across two fields (name then code, code then subject): never a match.
+    "4code",
+    "code-1发布",
+    "发布",
+    "fabu",
+    "FaBu",
+    "a_b",
+    "%",
+    "_",
+    "ä",
+    "Ä",
+    "zz",
+    "code-1",
+    "中心",
+    "不存在的",
+    " 发布 ",
+    "  ",
+];
+
+fn random_account(rng: &mut Lcg, host: &UnitRow) -> AccountRow {
+    let stamp = |rng: &mut Lcg| {
+        Utc.with_ymd_and_hms(2026, 2, 1 + (rng.next() % 3) as u32, 8, 0, 0)
+            .unwrap()
+            + chrono::Duration::milliseconds(*rng.pick(&[0, 0, 500, 123]))
+    };
+    let name = format!(
+        "{}{}{}",
+        rng.pick(NAME_PARTS),
+        rng.pick(NAME_PARTS),
+        if rng.chance(30) {
+            String::new()
+        } else {
+            (rng.next() % 5).to_string()
+        }
+    );
+    let updated = stamp(rng);
+    AccountRow {
+        id: 0,
+        name,
+        platform: rng
+            .pick(&["weibo", "wechat_mp", "douyin", "toutiao", "other"])
+            .to_string(),
+        platform_other: rng
+            .chance(10)
+            .then(|| rng.pick(&["视频号", ""]).to_string()),
+        account_code: (!rng.chance(30)).then(|| format!("Code-{}", rng.next() % 20)),
+        url: rng
+            .chance(50)
+            .then(|| format!("https://example.cn/{}", rng.next() % 100)),
+        registered_on: (!rng.chance(30))
+            .then(|| NaiveDate::from_ymd_opt(2020, 1 + (rng.next() % 3) as u32, 1).unwrap()),
+        operating_on: None,
+        host_unit_id: host.id,
+        supervisor_unit_id: None,
+        operator_name: None,
+        positioning: None,
+        verified: false,
+        verified_subject: (!rng.chance(40))
+            .then(|| rng.pick(&["发布中心", "FABU中心", ""]).to_string()),
+        news_licence: false,
+        menu_json: "[]".into(),
+        team_sealed: "v1:x".into(),
+        operating_mode: "self_run".into(),
+        budget_yuan: None,
+        followers: (!rng.chance(25)).then(|| (rng.next() % 8) as i64),
+        reads: None,
+        push_frequency: None,
+        operator_count: None,
+        functions: String::new(),
+        status: rng
+            .pick(&["normal", "normal", "paused", "deregistered", "closed"])
+            .to_string(),
+        planned_measure: None,
+        interaction_open: false,
+        ipv6: None,
+        remarks: None,
+        created_at: updated,
+        updated_at: updated,
+    }
+}
+
+/// root → 3 cities → 3 counties each (13 units).
+async fn tree(db: &govmedia_store::DatabaseConnection) -> Vec<UnitRow> {
+    let root = govmedia_store::units::insert(db, unit_row("省"), None)
+        .await
+        .unwrap();
+    let mut all = vec![root.clone()];
+    for c in 0..3 {
+        let city = govmedia_store::units::insert(db, unit_row(&format!("市{c}")), Some(&root))
+            .await
+            .unwrap();
+        all.push(city.clone());
+        for k in 0..3 {
+            all.push(
+                govmedia_store::units::insert(db, unit_row(&format!("县{c}{k}")), Some(&city))
+                    .await
+                    .unwrap(),
+            );
+        }
+    }
+    all
+}
+
+/// Compares the model with the SQL path on `n` random queries (and the full grid of
+/// sorts on the whole tree).
+async fn compare(svc: &Services, units: &[UnitRow], rng: &mut Lcg, n: usize) {
+    let model = ListModel::load(svc).await.unwrap();
+    let mut queries = Vec::new();
+    for sort in SortBy::ALL {
+        for descending in [false, true] {
+            for page in [1, 2, 7] {
+                queries.push(AccountQuery {
+                    scope_path: units[0].path.clone(),
+                    sort,
+                    descending,
+                    page,
+                    per_page: 13,
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    for _ in 0..n {
+        let scope = rng.pick(units).path.clone();
+        let unit_path = if rng.chance(40) {
+            Some(rng.pick(units).path.clone()) // inside, around or outside the scope
+        } else {
+            None
+        };
+        queries.push(AccountQuery {
+            scope_path: scope,
+            unit_path,
+            text: rng.chance(40).then(|| rng.pick(TEXTS).to_string()),
+            platform: rng
+                .chance(40)
+                .then(|| rng.pick(&["weibo", "douyin", "bilibili"]).to_string()),
+            status: rng
+                .chance(40)
+                .then(|| rng.pick(&["normal", "closed", "gone"]).to_string()),
+            sort: *rng.pick(&SortBy::ALL),
+            descending: rng.chance(50),
+            page: *rng.pick(&[0, 1, 1, 2, 3, 9, 40, 1_000_000_000]),
+            per_page: *rng.pick(&[1, 5, 20, 50, 600]),
+        });
+    }
+    let mut nonempty = 0;
+    for q in &queries {
+        let sql = govmedia_store::accounts::list(&svc.db, q).await.unwrap();
+        let sql_ids: Vec<i64> = sql.items.iter().map(|r| r.id).collect();
+        let mem = model.page(q);
+        let shown: Vec<ListItem> = sql
+            .items
+            .iter()
+            .map(|r| ListItem {
+                id: r.id,
+                name: r.name.clone(),
+                platform: r.platform.clone(),
+                platform_other: r.platform_other.clone(),
+                account_code: r.account_code.clone(),
+                url: r.url.clone(),
+                host_unit_id: r.host_unit_id,
+                status: r.status.clone(),
+                followers: r.followers,
+                registered_on: r.registered_on,
+                updated_at: r.updated_at,
+            })
+            .collect();
+        assert_eq!(model.items(&mem), shown, "{q:?}");
+        assert_eq!(
+            (mem.ids.clone(), mem.total, mem.page, mem.per_page),
+            (sql_ids, sql.total, sql.page, sql.per_page),
+            "{q:?}"
+        );
+        if !mem.ids.is_empty() {
+            nonempty += 1;
+        }
+    }
+    // The queries must exercise something: a good share of them return rows.
+    assert!(
+        nonempty * 4 > queries.len(),
+        "{nonempty} of {}",
+        queries.len()
+    );
+}
+
+#[tokio::test]
+async fn read_model_equals_sql_for_every_filter_and_sort() {
+    let url = govmedia_store::fresh_test_database_url("listmodel")
+        .await
+        .unwrap();
+    let db = govmedia_store::connect(&url, 4).await.unwrap();
+    let svc = services(db.clone(), &Sealer::generate_key());
+    let units = tree(&db).await;
+    let mut rng = Lcg(7);
+    // Empty registry first.
+    assert!(ListModel::load(&svc).await.unwrap().is_empty());
+    let rows: Vec<AccountRow> = (0..900)
+        .map(|i| {
+            let host = units[i % units.len()].clone();
+            random_account(&mut rng, &host)
+        })
+        .collect();
+    for chunk in rows.chunks(150) {
+        govmedia_store::accounts::insert_many(&db, chunk.to_vec())
+            .await
+            .unwrap();
+    }
+    compare(&svc, &units, &mut rng, 500).await;
+
+    // After edits and a move, the model built again still agrees.
+    let v = govmedia_store::registry::version(&db).await.unwrap();
+    for id in 1..40 {
+        let mut row = govmedia_store::accounts::get(&db, id).await.unwrap();
+        row.name = format!("改名{id}FABU");
+        row.followers = None;
+        govmedia_store::accounts::update(&db, row).await.unwrap();
+    }
+    govmedia_store::units::move_subtree(&db, &units[1], Some(&units[5]))
+        .await
+        .unwrap();
+    assert!(govmedia_store::registry::version(&db).await.unwrap() > v);
+    let units = govmedia_store::units::all(&db).await.unwrap();
+    compare(&svc, &units, &mut rng, 300).await;
+}
+
+async fn user(svc: &Services, name: &str, unit: i64) -> Actor {
+    let row = govmedia_service::users::create_initial(
+        svc,
+        &UserInput {
+            username: name.into(),
+            display_name: name.into(),
+            unit_id: unit,
+            role: "system_admin".into(),
+            password: "test-password-1".into(),
+            active: true,
+        },
+    )
+    .await
+    .unwrap();
+    auth::actor_for(&svc.db, &row).await.unwrap()
+}
+
+fn names(page: &govmedia_store::Page<ListItem>) -> Vec<String> {
+    page.items.iter().map(|r| r.name.clone()).collect()
+}
+
+#[tokio::test]
+async fn a_write_through_another_server_is_seen_by_the_next_list() {
+    let url = govmedia_store::fresh_test_database_url("listtwo")
+        .await
+        .unwrap();
+    let key = Sealer::generate_key();
+    // Two servers: two pools, two in-memory models, one database.
+    let one = services(govmedia_store::connect(&url, 2).await.unwrap(), &key);
+    let two = services(govmedia_store::connect(&url, 2).await.unwrap(), &key);
+    let draft = |name: &str, parent: Option<i64>| {
+        let mut d = UnitDraft::parse(name, None, "county", "department", None, None, None).unwrap();
+        d.parent_id = parent;
+        d
+    };
+    let root = units::create_root(&one, draft("测试县人民政府", None))
+        .await
+        .unwrap();
+    let admin_one = user(&one, "admin1", root.id).await;
+    let admin_two = auth::actor_for(&two.db, &{
+        govmedia_store::users::get(&two.db, admin_one.user_id)
+            .await
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let a = units::create(&one, &admin_one, draft("教育局", Some(root.id)))
+        .await
+        .unwrap();
+    let b = units::create(&one, &admin_one, draft("卫健委", Some(root.id)))
+        .await
+        .unwrap();
+    let input = |name: &str, unit: i64| AccountInput {
+        name: name.into(),
+        platform: "weibo".into(),
+        host_unit_id: unit.to_string(),
+        ..Default::default()
+    };
+    accounts::create(&one, &admin_one, &input("教育发布", a.id))
+        .await
+        .unwrap();
+    let all = || AccountQuery {
+        per_page: 50,
+        ..Default::default()
+    };
+    // Server one builds its model.
+    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
+    assert_eq!(names(&page), ["教育发布"]);
+
+    // Server two creates an account: server one's next list shows it.
+    let created = accounts::create(&two, &admin_two, &input("卫健发布", b.id))
+        .await
+        .unwrap();
+    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
+    assert_eq!(page.total, 2);
+    assert_eq!(names(&page), ["卫健发布", "教育发布"]);
+
+    // Server two renames it: the sort order on server one follows.
+    let mut edit = input("阿卫健发布", b.id);
+    edit.platform = "weibo".into();
+    accounts::update(&two, &admin_two, created.id, &edit)
+        .await
+        .unwrap();
+    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
+    assert_eq!(names(&page), ["教育发布", "阿卫健发布"]);
+
+    // Server two retires it: server one's status filter follows.
+    accounts::retire(&two, &admin_two, created.id)
+        .await
+        .unwrap();
+    let q = AccountQuery {
+        status: Some("normal".into()),
+        ..all()
+    };
+    let page = accounts::list(&one, &admin_one, q, None).await.unwrap();
+    assert_eq!(names(&page), ["教育发布"]);
+
+    // Server two moves 卫健委 under 教育局: on server one, 教育局's subtree now holds it.
+    let mut moved = draft("卫健委", Some(a.id));
+    moved.parent_id = Some(a.id);
+    units::update(&two, &admin_two, b.id, moved).await.unwrap();
+    let page = accounts::list(&one, &admin_one, all(), Some(a.id))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+
+    // An API request authenticates (reading the registry version in the token's
+    // query) and lists with that version: a write through server two before the
+    // request is in its list.
+    let (_, token) = govmedia_service::users::create_token(&one, &admin_one, "脚本")
+        .await
+        .unwrap();
+    let before = auth::token_actor(&one, &token).await.unwrap();
+    assert!(before.registry_seen.is_some());
+    let total = accounts::list(&one, &before, all(), None)
+        .await
+        .unwrap()
+        .total;
+    accounts::create(&two, &admin_two, &input("文旅发布", a.id))
+        .await
+        .unwrap();
+    let api = auth::token_actor(&one, &token).await.unwrap();
+    let page = accounts::list(&one, &api, all(), None).await.unwrap();
+    assert_eq!(page.total, total + 1);
+    assert!(names(&page).contains(&"文旅发布".to_string()));
+
+    // And a user of 教育局 on server one sees both, a user of nothing else none.
+    let clerk = user(&one, "clerk", a.id).await;
+    let page = accounts::list(&one, &clerk, all(), None).await.unwrap();
+    assert_eq!(page.total, 3);
+    let c = units::create(&one, &admin_one, draft("文旅局", Some(root.id)))
+        .await
+        .unwrap();
+    let other = user(&one, "other", c.id).await;
+    let page = accounts::list(&one, &other, all(), None).await.unwrap();
+    assert_eq!(page.total, 0);
+    assert!(
+        accounts::list(&one, &other, all(), Some(a.id))
+            .await
+            .is_err()
+    );
+}
