@@ -11,7 +11,6 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use chrono::Datelike;
 use govmedia_domain::scoring::{Evidence, ScoreResult};
 use govmedia_service::excel::Table;
 use govmedia_service::inspection::assessment::{self, COMPUTED, UnitAssessment};
@@ -51,12 +50,7 @@ async fn ranked(
 }
 
 fn year_of(state: &AppState, p: &YearParam) -> Result<i32, PageError> {
-    let year = p.year.unwrap_or_else(|| state.svc.today().year());
-    if (2000..=2100).contains(&year) {
-        Ok(year)
-    } else {
-        Err(PageError::BadRequest("年份无效".into()))
-    }
+    super::year_or_this(state, p.year)
 }
 
 fn total(r: &ScoreResult) -> String {

@@ -135,12 +135,7 @@ async fn list_page(
 }
 
 fn year_of(state: &AppState, year: Option<i32>) -> Result<i32, PageError> {
-    let year = year.unwrap_or_else(|| state.svc.today().year());
-    if (2000..=2100).contains(&year) {
-        Ok(year)
-    } else {
-        Err(PageError::BadRequest("年份无效".into()))
-    }
+    super::year_or_this(state, year)
 }
 
 async fn list(

@@ -49,12 +49,7 @@ struct YearParam {
 }
 
 fn year_of(state: &AppState, p: &YearParam) -> Result<i32, PageError> {
-    let year = p.year.unwrap_or_else(|| state.svc.today().year());
-    if (2000..=2100).contains(&year) {
-        Ok(year)
-    } else {
-        Err(PageError::BadRequest("年份无效".into()))
-    }
+    super::year_or_this(state, p.year)
 }
 
 fn tabs(year: i32) -> Markup {
