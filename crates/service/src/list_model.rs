@@ -4,8 +4,9 @@
 //!
 //! The model is built from one statement (`store::accounts::scan_list_keys`) that also
 //! returns the registry version (`store::registry`). Before answering, a list reads
-//! the version from the database (one single-row query) and rebuilds the model when
-//! it moved, so a change committed by any server on the same database is seen by the
+//! the version from the database (one single-row query, or, for an API request, the
+//! version read in the token's query: `Actor::registry_seen`) and rebuilds the model
+//! when it moved, so a change committed by any server on the same database is seen by the
 //! next list on every server. Orders are the database's own: the scan returns, per
 //! sort column, the dense rank of `ORDER BY column` (collation, NULL placement), and
 //! the text filter matches the database's `LOWER()` of each field, so the model's
