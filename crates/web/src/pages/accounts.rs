@@ -638,39 +638,13 @@ async fn qr(
     Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
 }
 
-/// Reads a multipart form: the CSRF field and one file.
-async fn read_multipart(
-    mut mp: Multipart,
-    file_field: &str,
-    limit: usize,
-) -> Result<(String, Vec<u8>), PageError> {
-    let mut token = String::new();
-    let mut bytes = Vec::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| PageError::BadRequest("上传的表单无效".into()))?
-    {
-        match field.name() {
-            Some("csrf") => {
-                token = field
-                    .text()
-                    .await
-                    .map_err(|_| PageError::BadRequest("上传的表单无效".into()))?
-            }
-            Some(name) if name == file_field => {
-                let data = field.bytes().await.map_err(|_| {
-                    PageError::BadRequest(format!(
-                        "文件过大（上限{}MB）或上传中断",
-                        limit / 1024 / 1024
-                    ))
-                })?;
-                bytes = data.to_vec();
-            }
-            _ => {}
-        }
-    }
-    Ok((token, bytes))
+/// Reads a multipart form: the CSRF field and its one file.
+async fn read_multipart(mp: Multipart) -> Result<(String, Vec<u8>), PageError> {
+    let form = super::read_multipart_form(mp).await?;
+    Ok((
+        form.text("csrf"),
+        form.file.map(|f| f.1).unwrap_or_default(),
+    ))
 }
 
 async fn upload_qr(
@@ -679,7 +653,7 @@ async fn upload_qr(
     Path(id): Path<i64>,
     mp: Multipart,
 ) -> Result<Response, PageError> {
-    let (token, bytes) = read_multipart(mp, "qr", 12 * 1024 * 1024).await?;
+    let (token, bytes) = read_multipart(mp).await?;
     user.check_csrf(&token)?;
     accounts::set_qr(&state.svc, &user.actor, id, bytes).await?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
@@ -718,7 +692,7 @@ async fn import(
     user: User,
     mp: Multipart,
 ) -> Result<Response, PageError> {
-    let (token, bytes) = read_multipart(mp, "file", excel::IMPORT_MAX_BYTES).await?;
+    let (token, bytes) = read_multipart(mp).await?;
     user.check_csrf(&token)?;
     match excel::import_registry(&state.svc, &user.actor, &bytes).await? {
         ImportOutcome::Imported(n) => Ok(import_page(&user, &[], Some(n)).into_response()),

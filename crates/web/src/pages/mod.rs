@@ -108,8 +108,8 @@ pub fn opt_id(s: &Option<String>) -> Result<Option<i64>, PageError> {
     }
 }
 
-/// A multipart form as read by [`read_multipart_form`]: its text fields and the
-/// file of the field named `file`, if one was chosen.
+/// A multipart form as read by [`read_multipart_form`]: its text fields and its
+/// file field (forms here carry at most one), if a file was chosen.
 #[derive(Default)]
 pub struct MultipartForm {
     pub fields: std::collections::HashMap<String, String>,
@@ -133,8 +133,7 @@ pub async fn read_multipart_form(
         let Some(name) = field.name().map(str::to_string) else {
             continue;
         };
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("").to_string();
+        if let Some(file_name) = field.file_name().map(str::to_string) {
             let data = field.bytes().await.map_err(|_| bad())?;
             if !(file_name.is_empty() && data.is_empty()) {
                 form.file = Some((file_name, data.to_vec()));

@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use govmedia_domain::filing::{Decision, FilingStatus};
 use govmedia_domain::role::Permission;
-use govmedia_service::ServiceError;
 use govmedia_service::filings::{self, DecisionInput, Purpose};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -197,27 +196,12 @@ async fn upload(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<i64>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Response, PageError> {
-    let bad = || PageError::BadRequest("上传的表单无效或文件过大（上限10MB）".into());
-    let (mut token, mut purpose, mut name, mut bytes) =
-        (String::new(), String::new(), String::new(), Vec::new());
-    while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
-        match field.name() {
-            Some("csrf") => token = field.text().await.map_err(|_| bad())?,
-            Some("purpose") => purpose = field.text().await.map_err(|_| bad())?,
-            Some("file") => {
-                name = field.file_name().unwrap_or("附件").to_string();
-                let data = field.bytes().await.map_err(|_| bad())?;
-                if data.len() > filings::ATTACHMENT_MAX_BYTES {
-                    return Err(ServiceError::field("file", "附件不能超过10MB").into());
-                }
-                bytes = data.to_vec();
-            }
-            _ => {}
-        }
-    }
-    user.check_csrf(&token)?;
+    let form = super::super::read_multipart_form(mp).await?;
+    user.check_csrf(&form.text("csrf"))?;
+    let purpose = form.text("purpose");
+    let (name, bytes) = form.file.unwrap_or_default();
     filings::attach(&state.svc, &user.actor, id, &purpose, &name, bytes).await?;
     Ok(Redirect::to(&format!("/filings/{id}")).into_response())
 }
