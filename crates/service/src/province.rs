@@ -281,7 +281,12 @@ pub async fn generate_findings(svc: &Services, size: FindingsSize) -> ServiceRes
         .into_iter()
         .map(|u| (u.id, u.path))
         .collect();
-    let accounts = govmedia_store::assessment::active_accounts(&svc.db).await?;
+    let accounts: Vec<(i64, i64)> = govmedia_store::duties::accounts_in(&svc.db, "/")
+        .await?
+        .into_iter()
+        .filter(|(_, _, _, status)| matches!(status.as_str(), "normal" | "paused"))
+        .map(|(id, unit, _, _)| (id, unit))
+        .collect();
     if accounts.is_empty() {
         return Err(ServiceError::Conflict("请先生成单位和账号".into()));
     }
@@ -301,7 +306,7 @@ pub async fn generate_findings(svc: &Services, size: FindingsSize) -> ServiceRes
     const BATCH: usize = 10_000;
     let mut batch = Vec::with_capacity(BATCH);
     for n in 0..size.findings {
-        let (account, unit, _) = &accounts[rng.below(accounts.len())];
+        let (account, unit) = &accounts[rng.below(accounts.len())];
         let seen_on = start + Days::new(rng.below(350) as u64);
         let status = [
             FindingStatus::Pending,

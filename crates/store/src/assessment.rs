@@ -144,22 +144,6 @@ pub async fn screenshots_of(
 
 // ---- set-based facts of a year ----
 
-/// Every account in use: (id, host unit id, platform), by id.
-pub async fn active_accounts(c: &impl ConnectionTrait) -> Result<Vec<(i64, i64, String)>, DbError> {
-    Ok(account::Entity::find()
-        .select_only()
-        .columns([
-            account::Column::Id,
-            account::Column::HostUnitId,
-            account::Column::Platform,
-        ])
-        .filter(account::Column::Status.is_in(["normal", "paused"]))
-        .order_by_asc(account::Column::Id)
-        .into_tuple()
-        .all(c)
-        .await?)
-}
-
 /// Accounts registered (开通) between `from` and `to` with no opening filing:
 /// (id, host unit id, name, registered on).
 pub async fn opened_without_filing(
