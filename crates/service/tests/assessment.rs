@@ -409,13 +409,7 @@ async fn the_demo_has_a_notified_spot_check_an_open_one_and_claims_to_verify() {
     )
     .await;
     assert!(govmedia_service::demo::seed(&svc).await.unwrap());
-    let admin = govmedia_store::users::by_username(&svc.db, "admin")
-        .await
-        .unwrap()
-        .unwrap();
-    let admin = govmedia_service::auth::actor_for(&svc.db, &admin)
-        .await
-        .unwrap();
+    let admin = common::actor_named(&svc, "admin").await;
     let list = campaigns::list(&svc, &admin).await.unwrap();
     assert_eq!(list.len(), 2);
     let closed = list.iter().find(|c| c.status == "closed").unwrap();

@@ -677,13 +677,7 @@ async fn the_demo_holds_a_pending_opening_and_an_accepted_pause() {
     )
     .await;
     assert!(govmedia_service::demo::seed(&svc).await.unwrap());
-    let admin = govmedia_store::users::by_username(&svc.db, "admin")
-        .await
-        .unwrap()
-        .unwrap();
-    let admin = govmedia_service::auth::actor_for(&svc.db, &admin)
-        .await
-        .unwrap();
+    let admin = common::actor_named(&svc, "admin").await;
     let inbox = filings::inbox(&svc, &admin).await.unwrap();
     assert_eq!(inbox.len(), 1);
     assert_eq!(inbox[0].title, "昆山教育（抖音）");

@@ -42,3 +42,16 @@ pub async fn add_user(svc: &Services, name: &str, unit: i64, role: &str) -> Acto
         .await
         .unwrap()
 }
+
+/// The actor of an existing user, by username (e.g. the demo's `admin`).
+// Each test binary compiles this module; not all of them look users up by name.
+#[allow(dead_code)]
+pub async fn actor_named(svc: &Services, username: &str) -> Actor {
+    let row = govmedia_store::users::by_username(&svc.db, username)
+        .await
+        .unwrap()
+        .unwrap();
+    govmedia_service::auth::actor_for(&svc.db, &row)
+        .await
+        .unwrap()
+}
