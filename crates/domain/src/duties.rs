@@ -155,6 +155,10 @@ pub fn owes_duties(kind: UnitKind, accounts_in_use: u64) -> bool {
     kind != UnitKind::InternalOrgan && accounts_in_use > 0
 }
 
+/// The lower quarterly check ratio of 003 附件3 检查比例: “检查比例低于100%，但每季度均达到
+/// 70%的，加5分” (`check_ratio_70`).
+pub const CHECK_RATIO_PARTIAL_PERCENT: u64 = 70;
+
 /// Trainings a unit must record each year (000, 002: “不少于1次”).
 pub const TRAININGS_PER_YEAR: u32 = 1;
 
@@ -170,6 +174,12 @@ impl Coverage {
     /// Whether the year's inspection covered every account (vacuously true with none).
     pub fn is_full(self) -> bool {
         self.checked >= self.total
+    }
+
+    /// Whether at least `percent` % of the accounts were checked (vacuously true
+    /// with none), in integers: no rounding decides a threshold.
+    pub fn reaches_percent(self, percent: u64) -> bool {
+        self.checked * 100 >= self.total * percent
     }
 
     /// In percent, one decimal; `None` when there is no account.
@@ -285,6 +295,21 @@ mod tests {
             .is_full()
         );
         assert!(Coverage::default().is_full());
+        let seven_of_ten = Coverage {
+            checked: 7,
+            total: 10,
+        };
+        assert!(seven_of_ten.reaches_percent(70));
+        assert!(!seven_of_ten.reaches_percent(71));
+        assert!(
+            !Coverage {
+                checked: 6,
+                total: 9
+            }
+            .reaches_percent(70),
+            "66.7 % is below 70 %"
+        );
+        assert!(Coverage::default().reaches_percent(70));
         assert_eq!(Coverage::default().percent(), None);
     }
 }

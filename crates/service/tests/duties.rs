@@ -12,6 +12,7 @@ use govmedia_domain::unit::UnitDraft;
 use govmedia_service::duties::selfcheck::{self, ReportInput};
 use govmedia_service::duties::trainings::{self, TrainingInput};
 use govmedia_service::duties::{work_report, year_facts};
+use govmedia_service::inspection::assessment;
 use govmedia_service::inspection::campaigns::{self, CampaignInput, ScoreLine};
 use govmedia_service::inspection::findings::{self, FindingInput};
 use govmedia_service::{Actor, FixedClock, ServiceError, Services, accounts, audit, units};
@@ -342,6 +343,14 @@ async fn the_year_facts_count_late_and_missing_reports_and_the_coverage() {
     assert_eq!((fa.coverage.checked, fa.coverage.total), (5, 6));
     assert!(fa.coverage_short());
     assert_eq!(fa.unchecked, vec![a[4]]);
+    // Each quarter's ratio counts that quarter's checks only.
+    let ratios: Vec<(u64, u64)> = fa
+        .quarters
+        .iter()
+        .map(|q| (q.coverage.checked, q.coverage.total))
+        .collect();
+    assert_eq!(ratios, vec![(3, 6), (3, 6), (0, 6), (0, 6)]);
+    assert_eq!(fa.check_ratio_bonus(), None);
     assert_eq!(fa.trainings.len(), 1);
     assert_eq!(fa.participants, 25);
     assert!(!fa.training_missing());
@@ -414,6 +423,105 @@ async fn the_year_facts_count_late_and_missing_reports_and_the_coverage() {
     let sheet = selfcheck::overview_table(2026, &table);
     assert_eq!(sheet.rows[2][2], "逾期（2026-04-03）");
     assert_eq!(sheet.rows[2][3], "未报");
+    assert_eq!(sheet.headers[10], "第1季度检查比例");
+    assert_eq!(sheet.rows[1][10], "3/6（50.0%）");
+}
+
+#[tokio::test]
+async fn the_quarterly_check_ratio_earns_the_bonus_once_the_year_is_over() {
+    let w = world("check_ratio").await;
+    let a = &w.accounts_a;
+    // A checks all six accounts in use each quarter but the second (5 of 6, 83 %):
+    // 每季度均达到70% → check_ratio_70. B checks its one account every quarter:
+    // 均达100% → check_ratio_full. The internal organ's account counts for A.
+    // Each report on its quarter's last day but one: 03-30, 06-29, 09-29, 12-30.
+    for (q, days_later) in [(1u8, 0), (2, 91), (3, 92), (4, 92)] {
+        w.clock.advance(Duration::days(days_later));
+        let checked_by_a: Vec<i64> = if q == 2 { a[1..].to_vec() } else { a.clone() };
+        selfcheck::submit(
+            &w.svc,
+            &w.host_a,
+            &report(w.unit_a, q, &checked_by_a, "季度"),
+        )
+        .await
+        .unwrap();
+        selfcheck::submit(
+            &w.svc,
+            &w.host_b,
+            &report(w.unit_b, q, &[w.account_b], "季度"),
+        )
+        .await
+        .unwrap();
+    }
+    let facts = year_facts(&w.svc, &w.root_path, 2026, w.svc.today())
+        .await
+        .unwrap();
+    let fa = &facts[&w.unit_a];
+    assert_eq!(
+        fa.quarters
+            .iter()
+            .map(|q| q.coverage.checked)
+            .collect::<Vec<_>>(),
+        vec![6, 5, 6, 6]
+    );
+    assert_eq!(fa.check_ratio_bonus(), Some("check_ratio_70"));
+    assert_eq!(
+        facts[&w.unit_b].check_ratio_bonus(),
+        Some("check_ratio_full")
+    );
+    // The root reported nothing itself, and the departments' reports do not make its
+    // own quarterly ratio: it is judged on the same subtree rule as the coverage.
+    assert_eq!(facts[&w.root].quarters[0].coverage.checked, 7);
+    assert_eq!(facts[&w.unit_a1].check_ratio_bonus(), None, "owes nothing");
+
+    // In the year the bonus is not judged yet; once it is over, it is counted, with
+    // each quarter's ratio as its evidence.
+    let unit_a = govmedia_store::units::get(&w.svc.db, w.unit_a)
+        .await
+        .unwrap();
+    let during = assessment::assess(&w.svc, &w.admin, &unit_a, 2026)
+        .await
+        .unwrap();
+    assert!(
+        !during
+            .findings
+            .iter()
+            .any(|f| f.item.starts_with("check_ratio"))
+    );
+    w.clock.advance(Duration::days(5)); // 2027-01-04
+    let after = assessment::assess(&w.svc, &w.admin, &unit_a, 2026)
+        .await
+        .unwrap();
+    let bonus: Vec<&govmedia_domain::scoring::CountedFinding> = after
+        .findings
+        .iter()
+        .filter(|f| f.item.starts_with("check_ratio"))
+        .collect();
+    assert_eq!(bonus.len(), 1, "{:?}", after.findings);
+    assert_eq!(bonus[0].item, "check_ratio_70");
+    match &bonus[0].evidence {
+        Some(govmedia_domain::scoring::Evidence::Text(t)) => {
+            assert!(t.contains("5/6（83.3%）"), "{t}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let item = after
+        .result
+        .items
+        .iter()
+        .find(|i| i.code == "check_ratio_70")
+        .unwrap();
+    assert_eq!(item.count, 1);
+    assert_eq!(
+        (
+            after.result.deduction_score.unwrap().to_string(),
+            after.result.bonus.unwrap().to_string(),
+            after.result.total.unwrap().to_string()
+        ),
+        ("90".into(), "5".into(), "95".into()),
+        "{:?}",
+        after.findings
+    );
 }
 
 #[tokio::test]

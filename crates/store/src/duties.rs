@@ -146,13 +146,23 @@ pub async fn checks_of(c: &impl ConnectionTrait, report_id: i64) -> Result<Vec<i
         .await?)
 }
 
-/// Every (reporting unit's path, checked account id) of a year's reports by units
-/// of the scope: one row per check.
+/// One account checked by a report of the year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedAccount {
+    /// The path of the unit whose report listed the account.
+    pub reporter_path: String,
+    /// The quarter (1–4) of that report.
+    pub quarter: i32,
+    pub account_id: i64,
+}
+
+/// Every account checked by a year's reports of units of the scope: one row per
+/// check, with the reporting unit's path and the report's quarter.
 pub async fn checks_in(
     c: &impl ConnectionTrait,
     scope_path: &str,
     year: i32,
-) -> Result<Vec<(String, i64)>, DbError> {
+) -> Result<Vec<CheckedAccount>, DbError> {
     let reports = Query::select()
         .column(selfcheck_report::Column::Id)
         .from(selfcheck_report::Entity)
@@ -169,20 +179,28 @@ pub async fn checks_in(
         .into_tuple()
         .all(c)
         .await?;
-    let paths: std::collections::HashMap<i64, String> = selfcheck_report::Entity::find()
+    let reports: std::collections::HashMap<i64, (String, i32)> = selfcheck_report::Entity::find()
         .select_only()
         .column(selfcheck_report::Column::Id)
         .column(selfcheck_report::Column::UnitPath)
+        .column(selfcheck_report::Column::Quarter)
         .filter(selfcheck_report::Column::Year.eq(year))
         .filter(Expr::col(selfcheck_report::Column::UnitPath).like(starts_with_pattern(scope_path)))
-        .into_tuple::<(i64, String)>()
+        .into_tuple::<(i64, String, i32)>()
         .all(c)
         .await?
         .into_iter()
+        .map(|(id, path, quarter)| (id, (path, quarter)))
         .collect();
     Ok(rows
         .into_iter()
-        .filter_map(|(r, a)| paths.get(&r).map(|p| (p.clone(), a)))
+        .filter_map(|(report, account_id)| {
+            reports.get(&report).map(|(path, quarter)| CheckedAccount {
+                reporter_path: path.clone(),
+                quarter: *quarter,
+                account_id,
+            })
+        })
         .collect())
 }
 

@@ -442,7 +442,11 @@ async fn selfcheck_reports_are_one_per_quarter_and_trainings_filter_by_scope_and
     );
     assert_eq!(
         duties::checks_in(&db, &t.a.path, 2026).await.unwrap(),
-        vec![(t.a.path.clone(), a1.id)]
+        vec![duties::CheckedAccount {
+            reporter_path: t.a.path.clone(),
+            quarter: 1,
+            account_id: a1.id
+        }]
     );
     assert_eq!(
         duties::checks_in(&db, &t.root.path, 2026)

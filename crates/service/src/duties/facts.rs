@@ -5,7 +5,9 @@
 
 use crate::{ServiceResult, Services};
 use chrono::NaiveDate;
-use govmedia_domain::duties::{Coverage, Quarter, ReportStatus, TRAININGS_PER_YEAR, owes_duties};
+use govmedia_domain::duties::{
+    CHECK_RATIO_PARTIAL_PERCENT, Coverage, Quarter, ReportStatus, TRAININGS_PER_YEAR, owes_duties,
+};
 use govmedia_domain::scoring::{CountedFinding, Evidence};
 use govmedia_domain::unit::{UnitKind, UnitPath};
 use govmedia_store::duties::{self as store, IN_USE};
@@ -23,6 +25,9 @@ pub struct QuarterFact {
     pub status: ReportStatus,
     pub report_id: Option<i64>,
     pub submitted_on: Option<NaiveDate>,
+    /// Accounts in use of the subtree that this quarter's reports of the subtree
+    /// checked (检查比例, 003 附件3).
+    pub coverage: Coverage,
 }
 
 /// A unit's duties in one year.
@@ -68,6 +73,26 @@ impl SelfcheckFacts {
         self.late() + self.missing()
     }
 
+    /// 附件3 bonus `check_ratio_full` (every quarter checked 100 % of the accounts in
+    /// use) or `check_ratio_70` (below that, but every quarter reached 70 %); `None`
+    /// when neither holds, the unit owes no duties or has no account in use.
+    pub fn check_ratio_bonus(&self) -> Option<&'static str> {
+        if !self.owes || self.accounts_in_use == 0 {
+            return None;
+        }
+        if self.quarters.iter().all(|q| q.coverage.is_full()) {
+            Some("check_ratio_full")
+        } else if self
+            .quarters
+            .iter()
+            .all(|q| q.coverage.reaches_percent(CHECK_RATIO_PARTIAL_PERCENT))
+        {
+            Some("check_ratio_70")
+        } else {
+            None
+        }
+    }
+
     /// 附件3 `selfcheck_coverage`: the year's inspection did not cover every account
     /// in use (全覆盖 means 100 %).
     pub fn coverage_short(&self) -> bool {
@@ -80,8 +105,10 @@ impl SelfcheckFacts {
     }
 
     /// The unit's findings for the annual assessment (003 附件3): one `selfcheck_late`
-    /// per late or missing quarter, and one `selfcheck_coverage` when the year's
-    /// inspection left an account in use unchecked; each with its evidence as text.
+    /// per late or missing quarter, one `selfcheck_coverage` when the year's
+    /// inspection left an account in use unchecked, and the `check_ratio_*` bonus
+    /// when every quarter reached its ratio; each with its evidence as text. The last
+    /// two can only be judged once the year is over ([`JUDGED_AFTER_THE_YEAR`]).
     pub fn assessment_findings(&self) -> Vec<CountedFinding> {
         let mut out = Vec::new();
         if !self.owes {
@@ -125,9 +152,29 @@ impl SelfcheckFacts {
                 ))),
             });
         }
+        if let Some(item) = self.check_ratio_bonus() {
+            let ratios: Vec<String> = self
+                .quarters
+                .iter()
+                .map(|q| format!("{}{}", q.quarter.label(), q.coverage.label()))
+                .collect();
+            out.push(CountedFinding {
+                item: item.into(),
+                count: 1,
+                evidence: Some(Evidence::Text(format!(
+                    "各季度检查比例：{}",
+                    ratios.join("；")
+                ))),
+            });
+        }
         out
     }
 }
+
+/// Items of [`SelfcheckFacts::assessment_findings`] about the whole year: the
+/// assessment counts them only once the year is over.
+pub const JUDGED_AFTER_THE_YEAR: &[&str] =
+    &["selfcheck_coverage", "check_ratio_full", "check_ratio_70"];
 
 /// The facts of `year` for every unit whose path starts with `scope_path`, as of
 /// `today`, keyed by unit id. Callers check that the actor may see the scope.
@@ -199,6 +246,7 @@ pub async fn year_facts_over(
                             status: ReportStatus::of(*q, None, today),
                             report_id: None,
                             submitted_on: None,
+                            coverage: Coverage::default(),
                         })
                         .collect(),
                     coverage: Coverage::default(),
@@ -214,12 +262,16 @@ pub async fn year_facts_over(
     // reach: the longest common prefix of the host's path with a checking unit's
     // path (a checking unit is an ancestor-or-self of the host, unless the account
     // moved since; then only their common ancestors count it).
-    let mut reporters: HashMap<i64, Vec<Vec<i64>>> = HashMap::new();
-    for (reporter, account) in &checks {
+    // The same per quarter, for the quarterly ratio.
+    let mut reporters: HashMap<i64, Vec<(Vec<i64>, usize)>> = HashMap::new();
+    for check in &checks {
+        let Some(quarter) = quarter_index(check.quarter) else {
+            continue;
+        };
         reporters
-            .entry(*account)
+            .entry(check.account_id)
             .or_default()
-            .push(path_ids(reporter));
+            .push((path_ids(&check.reporter_path), quarter));
     }
     for (id, host, _, status) in accounts.iter() {
         if !IN_USE.contains(&status.as_str()) {
@@ -228,18 +280,24 @@ pub async fn year_facts_over(
         let Some(chain) = paths.get(host) else {
             continue;
         };
-        let covered = reporters.get(id).map_or(0, |rs| {
-            rs.iter()
-                .map(|r| common_prefix(r, chain))
-                .max()
-                .unwrap_or(0)
-        });
+        let mut covered_in_quarter = [0usize; 4];
+        for (reporter, quarter) in reporters.get(id).into_iter().flatten() {
+            let depth = common_prefix(reporter, chain);
+            covered_in_quarter[*quarter] = covered_in_quarter[*quarter].max(depth);
+        }
+        let covered = covered_in_quarter.iter().copied().max().unwrap_or(0);
         for (depth, unit) in chain.iter().enumerate() {
             let Some(f) = facts.get_mut(unit) else {
                 continue;
             };
             f.accounts_in_use += 1;
             f.coverage.total += 1;
+            for (q, reached) in f.quarters.iter_mut().zip(covered_in_quarter) {
+                q.coverage.total += 1;
+                if depth < reached {
+                    q.coverage.checked += 1;
+                }
+            }
             if depth < covered {
                 f.coverage.checked += 1;
             } else if f.unchecked.len() < UNCHECKED_KEPT {
@@ -273,6 +331,14 @@ pub async fn year_facts_over(
         }
     }
     Ok(facts)
+}
+
+/// The index in a year's quarters of quarter number 1–4.
+fn quarter_index(number: i32) -> Option<usize> {
+    usize::try_from(number)
+        .ok()
+        .filter(|n| (1..=4).contains(n))
+        .map(|n| n - 1)
 }
 
 fn path_ids(path: &str) -> Vec<i64> {

@@ -14,7 +14,7 @@ pub mod selfcheck;
 pub mod trainings;
 pub mod work_report;
 
-pub use facts::{QuarterFact, SelfcheckFacts, year_facts, year_facts_over};
+pub use facts::{JUDGED_AFTER_THE_YEAR, QuarterFact, SelfcheckFacts, year_facts, year_facts_over};
 
 /// Sort key of a unit path: depth-first, siblings by id (paths sort as text, not numbers).
 pub(crate) fn path_key(path: &str) -> Vec<i64> {

@@ -363,6 +363,7 @@ pub fn overview_table(year: i32, rows: &[SelfcheckFacts]) -> Table {
     let mut headers: Vec<String> = vec!["单位".into(), "在用账号".into()];
     headers.extend((1..=4).map(|q| format!("第{q}季度")));
     headers.extend(["逾期", "未报", "年度检查覆盖", "未全覆盖"].map(String::from));
+    headers.extend((1..=4).map(|q| format!("第{q}季度检查比例")));
     Table {
         title: format!("{year}年季度自查报送情况"),
         headers,
@@ -375,6 +376,7 @@ pub fn overview_table(year: i32, rows: &[SelfcheckFacts]) -> Table {
                 r.push(f.missing().to_string());
                 r.push(f.coverage.label());
                 r.push(if f.coverage_short() { "是" } else { "" }.into());
+                r.extend(f.quarters.iter().map(|q| q.coverage.label()));
                 r
             })
             .collect(),

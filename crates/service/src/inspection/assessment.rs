@@ -28,7 +28,7 @@
 //! | `commend_city`, `commend_province`, `pass_rate_full` | verified claims of the unit |
 //! | `selfcheck_late` | the unit's quarterly self-inspection reports late or missing (`duties::year_facts`) |
 //! | `selfcheck_coverage` | the year's reports did not check every account in use; judged once the year is over |
-//! | `check_ratio_*` | not computed yet: reports do not record a per-quarter check ratio |
+//! | `check_ratio_full`, `check_ratio_70` | each quarter's reports of the subtree checked 100 % (or ≥ 70 %) of the accounts in use; judged once the year is over |
 //!
 //! Entries (claims and office entries) and self-inspection facts are about the unit
 //! itself and do not roll up.
@@ -57,6 +57,8 @@ pub const COMPUTED: &[&str] = &[
     "filing_late",
     "selfcheck_late",
     "selfcheck_coverage",
+    "check_ratio_full",
+    "check_ratio_70",
 ];
 
 /// One unit's assessment: the findings counted, and the score.
@@ -397,11 +399,9 @@ impl YearFacts {
             ));
         }
         if let Some(s) = self.selfchecks.get(&unit.id) {
-            findings.extend(
-                s.assessment_findings()
-                    .into_iter()
-                    .filter(|f| self.year_over || f.item != "selfcheck_coverage"),
-            );
+            findings.extend(s.assessment_findings().into_iter().filter(|f| {
+                self.year_over || !crate::duties::JUDGED_AFTER_THE_YEAR.contains(&f.item.as_str())
+            }));
         }
         let entries = self.entries.get(&unit.id).map(Vec::as_slice).unwrap_or(&[]);
         let mut in_performance = false;

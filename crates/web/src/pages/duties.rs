@@ -99,7 +99,7 @@ async fn overview(
                 @if can_report { a.button href={"/selfchecks/new?year=" (year)} { "报送自查报告" } }
                 a.button.secondary href={"/selfchecks/export.xlsx?year=" (year)} { "导出Excel" }
             }
-            p.muted { "每季度的检查整改情况应于本季度最后一日前报送（第四季度报告包括全年情况，昆山附件3：未按时报送每次扣5分，上限20分；年度检查未实现全覆盖扣10分）。列出有在用账号的单位；内设机构的账号由所属单位一并自查。" }
+            p.muted { "每季度的检查整改情况应于本季度最后一日前报送（第四季度报告包括全年情况，昆山附件3：未按时报送每次扣5分，上限20分；年度检查未实现全覆盖扣10分；每季度检查比例均达100%加10分，均达70%加5分）。列出有在用账号的单位；内设机构的账号由所属单位一并自查。" }
             table {
                 tr { th { "单位" } th { "在用账号" } @for q in 1..=4 { th { "第" (q) "季度" } } th { "逾期" } th { "未报" } th { "年度检查覆盖" } }
                 @for f in &rows { tr {
@@ -112,6 +112,7 @@ async fn overview(
                         } @else {
                             span class=(badge(q.status)) { (q.status.label()) }
                         }
+                        @if let Some(p) = q.coverage.percent() { br; small.muted title="本季度检查比例" { "检查" (format!("{p:.1}")) "%" } }
                     } }
                     td { (f.late()) }
                     td { (f.missing()) }
