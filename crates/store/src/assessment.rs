@@ -3,8 +3,8 @@
 //! returns the few columns an item needs, for every unit of a subtree at once.
 
 use crate::entities::{
-    account, assessment_entry as entry, campaign, campaign_sample, filing, finding,
-    finding_screenshot as shot, indicator_set,
+    account, assessment_entry as entry, assessment_entry_file as entry_file, campaign,
+    campaign_sample, filing, finding, finding_screenshot as shot, indicator_set,
 };
 use crate::{DbError, starts_with_pattern};
 use chrono::NaiveDate;
@@ -38,7 +38,7 @@ pub async fn update_entry(c: &impl ConnectionTrait, row: EntryRow) -> Result<Ent
     Ok(row.into_active_model().reset_all().update(c).await?)
 }
 
-/// Entries of `year` for units inside `scope_path`, without their files, newest first.
+/// Entries of `year` for units inside `scope_path`, newest first.
 pub async fn entries_in(
     c: &impl ConnectionTrait,
     scope_path: &str,
@@ -51,11 +51,31 @@ pub async fn entries_in(
     if let Some(st) = status {
         s = s.filter(entry::Column::Status.eq(st));
     }
-    let mut rows = s.order_by_desc(entry::Column::Id).all(c).await?;
-    for r in &mut rows {
-        r.file_content = None;
+    Ok(s.order_by_desc(entry::Column::Id).all(c).await?)
+}
+
+/// Stores the proof file of entry `entry_id`.
+pub async fn insert_entry_file(
+    c: &impl ConnectionTrait,
+    entry_id: i64,
+    content: Vec<u8>,
+) -> Result<(), DbError> {
+    entry_file::ActiveModel {
+        entry_id: sea_orm::ActiveValue::Set(entry_id),
+        content: sea_orm::ActiveValue::Set(content),
     }
-    Ok(rows)
+    .insert(c)
+    .await?;
+    Ok(())
+}
+
+/// The bytes of entry `entry_id`'s proof file.
+pub async fn entry_file(c: &impl ConnectionTrait, entry_id: i64) -> Result<Vec<u8>, DbError> {
+    entry_file::Entity::find_by_id(entry_id)
+        .one(c)
+        .await?
+        .map(|f| f.content)
+        .ok_or(DbError::NotFound)
 }
 
 // ---- region indicator sets ----

@@ -25,7 +25,7 @@ pub mod settings;
 pub mod units;
 pub mod users;
 
-pub use migrate::migrate;
+pub use migrate::{migrate, migrate_through};
 pub use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
     TransactionTrait,
@@ -59,10 +59,18 @@ impl DbError {
 }
 
 /// Opens a connection pool for `url` and applies pending migrations.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbError> {
+    let db = open(url, max_connections).await?;
+    migrate(&db).await?;
+    Ok(db)
+}
+
+/// Opens a connection pool for `url` without touching the schema (upgrade tests
+/// migrate step by step with [`migrate_through`]).
 ///
 /// For SQLite the file (and its folder) are created when missing; WAL mode and a
 /// busy timeout let the web server's readers and writers share the file.
-pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbError> {
+pub async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbError> {
     let url = if let Some(path) = url.strip_prefix("sqlite://") {
         let file = path.split('?').next().unwrap_or(path);
         if file != ":memory:"
@@ -92,7 +100,6 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         db.execute_unprepared("PRAGMA busy_timeout=5000").await?;
         db.execute_unprepared("PRAGMA foreign_keys=ON").await?;
     }
-    migrate(&db).await?;
     Ok(db)
 }
 

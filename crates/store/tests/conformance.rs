@@ -550,3 +550,56 @@ async fn selfcheck_reports_are_one_per_quarter_and_trainings_filter_by_scope_and
         Err(DbError::NotFound)
     ));
 }
+
+/// Migration 10 moves each assessment entry's proof file to its own table: a file
+/// written before the upgrade is still there after it, and entries read without it.
+#[tokio::test]
+async fn step_10_keeps_the_proof_files_of_existing_entries() {
+    let url = govmedia_store::fresh_test_database_url("step10")
+        .await
+        .expect("test database");
+    let db = govmedia_store::open(&url, 2).await.unwrap();
+    let applied = govmedia_store::migrate_through(&db, 9).await.unwrap();
+    assert_eq!(applied.last(), Some(&9));
+    let insert = |id: i64, file: Option<Vec<u8>>| {
+        govmedia_store::sql(
+            db.get_database_backend(),
+            "INSERT INTO assessment_entries (id, unit_id, unit_path, year, kind, count, evidence, \
+             status, file_name, file_mime, file_content, entered_by, entered_by_name, created_at) \
+             VALUES (?, 1, '/1/', 2026, 'commend_city', 1, '表彰', 'claimed', ?, ?, ?, 1, '张三', ?)",
+            vec![
+                id.into(),
+                file.as_ref().map(|_| "表彰.pdf".to_string()).into(),
+                file.as_ref().map(|_| "application/pdf".to_string()).into(),
+                file.into(),
+                at(2).into(),
+            ],
+        )
+    };
+    use sea_orm::ConnectionTrait;
+    db.execute_raw(insert(1, Some(b"%PDF-1.7 proof".to_vec())))
+        .await
+        .unwrap();
+    db.execute_raw(insert(2, None)).await.unwrap();
+    assert_eq!(govmedia_store::migrate(&db).await.unwrap(), vec![10]);
+
+    use govmedia_store::assessment;
+    assert_eq!(
+        assessment::entry_file(&db, 1).await.unwrap(),
+        b"%PDF-1.7 proof".to_vec()
+    );
+    assert!(matches!(
+        assessment::entry_file(&db, 2).await,
+        Err(DbError::NotFound)
+    ));
+    let entries = assessment::entries_in(&db, "/1/", 2026, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| (e.id, e.file_name.as_deref()))
+            .collect::<Vec<_>>(),
+        vec![(2, None), (1, Some("表彰.pdf"))]
+    );
+}

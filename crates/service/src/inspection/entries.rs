@@ -157,7 +157,6 @@ pub async fn create(svc: &Services, actor: &Actor, input: &EntryInput) -> Servic
             status: status.code().into(),
             file_name: file.as_ref().map(|f| f.0.clone()),
             file_mime: file.as_ref().map(|f| f.1.to_string()),
-            file_content: file.map(|f| f.2),
             entered_by: actor.user_id,
             entered_by_name: actor.display_name.clone(),
             decided_by: (!by_unit).then_some(actor.user_id),
@@ -168,6 +167,9 @@ pub async fn create(svc: &Services, actor: &Actor, input: &EntryInput) -> Servic
         },
     )
     .await?;
+    if let Some((_, _, bytes)) = file {
+        store::insert_entry_file(&txn, row.id, bytes).await?;
+    }
     record(
         &txn,
         now,
@@ -194,12 +196,21 @@ pub async fn create(svc: &Services, actor: &Actor, input: &EntryInput) -> Servic
     )
     .await?;
     txn.commit().await?;
-    Ok(without_file(row))
+    Ok(row)
 }
 
-fn without_file(mut row: EntryRow) -> EntryRow {
-    row.file_content = None;
-    row
+/// The proof file of entry `id`: its name, type and bytes.
+pub async fn proof_file(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+) -> ServiceResult<(String, String, Vec<u8>)> {
+    let entry = get(svc, actor, id).await?;
+    let (Some(name), Some(mime)) = (entry.file_name, entry.file_mime) else {
+        return Err(ServiceError::NotFound);
+    };
+    let bytes = store::entry_file(&svc.db, id).await?;
+    Ok((name, mime, bytes))
 }
 
 /// The office verifies or rejects a unit's claim (a rejection needs a reason).
@@ -256,5 +267,5 @@ pub async fn decide(
     )
     .await?;
     txn.commit().await?;
-    Ok(without_file(row))
+    Ok(row)
 }

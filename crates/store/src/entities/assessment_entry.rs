@@ -18,9 +18,9 @@ pub struct Model {
     pub evidence_url: Option<String>,
     /// `claimed` | `verified` | `rejected`.
     pub status: String,
+    /// Name and type of the proof file, whose bytes are in `assessment_entry_files`.
     pub file_name: Option<String>,
     pub file_mime: Option<String>,
-    pub file_content: Option<Vec<u8>>,
     pub entered_by: i64,
     pub entered_by_name: String,
     pub decided_by: Option<i64>,

@@ -6,6 +6,7 @@ pub mod account_qr;
 pub mod announcement;
 pub mod api_token;
 pub mod assessment_entry;
+pub mod assessment_entry_file;
 pub mod audit;
 pub mod campaign;
 pub mod campaign_population;

@@ -5,10 +5,10 @@
 
 use super::{Ddl, id_col, index};
 use crate::entities::{
-    assessment_entry as entry, campaign_population as population, finding_screenshot as shot,
-    indicator_set,
+    assessment_entry as entry, assessment_entry_file as entry_file,
+    campaign_population as population, finding_screenshot as shot, indicator_set,
 };
-use sea_orm::sea_query::{ColumnDef as C, Index, Table};
+use sea_orm::sea_query::{Alias, ColumnDef as C, Expr, ExprTrait, Index, Query, Table};
 
 pub(super) fn step_8_assessment() -> Vec<Ddl> {
     let ts = |mut c: C| c.timestamp_with_time_zone().not_null().take();
@@ -25,7 +25,9 @@ pub(super) fn step_8_assessment() -> Vec<Ddl> {
         .col(C::new(entry::Column::Status).string_len(16).not_null())
         .col(C::new(entry::Column::FileName).string_len(255).null())
         .col(C::new(entry::Column::FileMime).string_len(64).null())
-        .col(C::new(entry::Column::FileContent).blob().null())
+        // Moved to `assessment_entry_files` by step 10; named here as the column
+        // step 8 created.
+        .col(C::new(Alias::new("file_content")).blob().null())
         .col(C::new(entry::Column::EnteredBy).big_integer().not_null())
         .col(
             C::new(entry::Column::EnteredByName)
@@ -119,4 +121,38 @@ pub(super) fn step_8_assessment() -> Vec<Ddl> {
             &["deadline", "status", "proof_on", "unit_id"],
         ),
     ]
+}
+
+/// Step 10: each entry's proof file moves to a table of its own, so that reading
+/// entries (the lists, the assessment of a province) never reads file bytes; the
+/// files of existing entries are copied, then the column is dropped.
+pub(super) fn step_10_entry_files() -> Vec<Ddl> {
+    let files = Table::create()
+        .table(entry_file::Entity)
+        .col(
+            C::new(entry_file::Column::EntryId)
+                .big_integer()
+                .not_null()
+                .primary_key(),
+        )
+        .col(C::new(entry_file::Column::Content).blob().not_null())
+        .take();
+    let copy = Query::insert()
+        .into_table(entry_file::Entity)
+        .columns([entry_file::Column::EntryId, entry_file::Column::Content])
+        .select_from(
+            Query::select()
+                .column(entry::Column::Id)
+                .column(Alias::new("file_content"))
+                .from(entry::Entity)
+                .and_where(Expr::col(Alias::new("file_content")).is_not_null())
+                .take(),
+        )
+        .expect("two columns selected for two columns inserted")
+        .take();
+    let drop = Table::alter()
+        .table(entry::Entity)
+        .drop_column(Alias::new("file_content"))
+        .take();
+    vec![Ddl::Table(files), Ddl::Insert(copy), Ddl::Alter(drop)]
 }

@@ -213,9 +213,6 @@ async fn file(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let e = entries::get(&state.svc, &user.actor, id).await?;
-    match (e.file_name, e.file_mime, e.file_content) {
-        (Some(name), Some(mime), Some(bytes)) => Ok(download(&mime, &name, bytes)),
-        _ => Err(PageError::Service(govmedia_service::ServiceError::NotFound)),
-    }
+    let (name, mime, bytes) = entries::proof_file(&state.svc, &user.actor, id).await?;
+    Ok(download(&mime, &name, bytes))
 }
