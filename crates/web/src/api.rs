@@ -3,6 +3,7 @@
 //! The filing, calendar, policy and announcement endpoints are in `api/filings.rs`.
 
 mod filings;
+mod inspection;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/public/directory", get(directory))
         .route("/public/verify", get(verify))
         .merge(filings::routes())
+        .merge(inspection::routes())
 }
 
 /// The caller of an authenticated API endpoint.

@@ -185,6 +185,91 @@ pub const ENDPOINTS: &[(&str, &str, &str, bool, &str)] = &[
         "",
     ),
     ("get", "/api/v1/policy", "当前政策配置", true, ""),
+    ("get", "/api/v1/campaigns", "本辖区检查/抽查活动", true, ""),
+    (
+        "get",
+        "/api/v1/campaigns/{id}",
+        "检查活动详情：样本、总体规模、按平台和单位的合格率",
+        true,
+        "",
+    ),
+    (
+        "get",
+        "/api/v1/findings",
+        "本辖区问题（status、campaign、account、page、per_page 可选）",
+        true,
+        "",
+    ),
+    (
+        "get",
+        "/api/v1/findings/overdue",
+        "逾期未整改问题",
+        true,
+        "",
+    ),
+    (
+        "get",
+        "/api/v1/findings/{id}",
+        "问题详情及截图列表",
+        true,
+        "",
+    ),
+    (
+        "post",
+        "/api/v1/findings/{id}/actions",
+        "问题操作：start 开始整改、submit_proof 提交整改材料、verify 复核通过、reject 退回重改",
+        true,
+        "ActionBody",
+    ),
+    (
+        "get",
+        "/api/v1/assessment",
+        "年度考核排名（year 可选；all=1 列出辖区全部单位）",
+        true,
+        "",
+    ),
+    (
+        "get",
+        "/api/v1/assessment/units/{id}",
+        "单位年度考核：各项得分及每项所依据的问题、备案、申报",
+        true,
+        "",
+    ),
+    (
+        "get",
+        "/api/v1/assessment/entries",
+        "考核申报与录入（year 可选）",
+        true,
+        "",
+    ),
+    (
+        "post",
+        "/api/v1/assessment/entries",
+        "单位申报加分/纳入绩效，或考核办录入扣分事项（证明材料请在页面上传）",
+        true,
+        "EntryBody",
+    ),
+    (
+        "get",
+        "/api/v1/assessment/entries/{id}",
+        "申报详情",
+        true,
+        "",
+    ),
+    (
+        "post",
+        "/api/v1/assessment/entries/{id}/decide",
+        "核实或不予认定单位申报",
+        true,
+        "EntryDecisionBody",
+    ),
+    (
+        "get",
+        "/api/v1/selfchecks",
+        "季度自查报送、各季度检查比例与年度覆盖（year 可选）",
+        true,
+        "",
+    ),
     (
         "put",
         "/api/v1/policy",
@@ -237,6 +322,15 @@ fn schemas() -> Value {
         "YearBody": {"type": "object", "required": ["toml"], "properties": {"toml": {"type": "string"}}},
         "ExportBody": {"type": "object", "properties": {"include_forwarded": {"type": "boolean"}}},
         "PolicyBody": {"type": "object", "required": ["profile"], "properties": {"profile": {"type": "string"}}},
+        "ActionBody": {"type": "object", "required": ["action"], "properties": {
+            "action": {"type": "string", "enum": ["notify", "start", "submit_proof", "verify", "reject"]},
+            "text": {"type": "string", "description": "整改说明、退回理由或复核意见"}}},
+        "EntryBody": {"type": "object", "required": ["unit_id", "year", "kind", "evidence"], "properties": {
+            "unit_id": {"type": "integer"}, "year": {"type": "integer"},
+            "kind": {"type": "string", "enum": ["in_performance", "commend_city", "commend_province", "pass_rate_full", "upper_check_failed", "no_regular_check", "fraud", "closed_not_closed", "out_of_scope"]},
+            "count": {"type": ["integer", "null"]}, "evidence": {"type": "string"}, "evidence_url": {"type": "string"}}},
+        "EntryDecisionBody": {"type": "object", "required": ["decision"], "properties": {
+            "decision": {"type": "string", "enum": ["verify", "reject"]}, "comment": {"type": "string", "description": "不予认定时必填"}}},
         "Error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "array"}}}
     })
 }

@@ -3,7 +3,7 @@ use sea_orm::entity::prelude::*;
 /// An annual-assessment item the data cannot compute, with its evidence: claimed by
 /// a unit (表彰, 纳入绩效考核, 上级抽查合格率) and verified or rejected by the office,
 /// or entered by the office itself (上级抽查不合格, 弄虚作假, …), verified at entry.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "assessment_entries")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// An inspection campaign (检查/抽查): scope, period, sample rule and indicator set.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "campaigns")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One sampled account of a campaign and its scoresheet's state.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "campaign_samples")]
 pub struct Model {
     #[sea_orm(primary_key)]

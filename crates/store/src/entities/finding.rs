@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A finding (问题) with its evidence and rectification state.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "findings")]
 pub struct Model {
     #[sea_orm(primary_key)]

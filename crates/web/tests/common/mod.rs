@@ -136,6 +136,7 @@ pub async fn actor(svc: &Services, user_id: i64) -> govmedia_service::Actor {
 }
 
 /// A logged-in browser-like client: session cookie and CSRF token.
+#[derive(Clone)]
 pub struct Client {
     pub app: Router,
     pub cookie: String,
