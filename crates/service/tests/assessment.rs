@@ -4,74 +4,48 @@
 
 mod common;
 use chrono::TimeZone;
-use common::{add_user, services_at};
+use common::{County, account_of, county, services_at};
 use govmedia_domain::account::AccountInput;
-use govmedia_domain::unit::UnitDraft;
 use govmedia_service::inspection::entries::{self, EntryInput};
 use govmedia_service::inspection::findings::{self, FindingInput};
 use govmedia_service::inspection::{assessment, campaigns, indicators};
-use govmedia_service::{Actor, ServiceError, Services, accounts, units};
+use govmedia_service::{ServiceError, accounts};
 
 struct World {
-    svc: Services,
-    admin: Actor,
-    host_a: Actor,
-    host_b: Actor,
-    unit_a: i64,
-    unit_b: i64,
+    county: County,
     town: i64,
     account_a: i64,
 }
 
+impl std::ops::Deref for World {
+    type Target = County;
+    fn deref(&self) -> &County {
+        &self.county
+    }
+}
+
 async fn world(label: &str) -> World {
-    let (svc, _clock) = services_at(
+    let county = county(
         label,
         chrono::Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).unwrap(),
     )
     .await;
-    let draft = |name: &str, kind: &str| {
-        UnitDraft::parse(name, None, "county", kind, None, None, None).unwrap()
+    let town = county
+        .unit(county.root.id, "测试镇人民政府", "town_street")
+        .await;
+    let registered = |name: &str, unit: i64, on: &str| AccountInput {
+        registered_on: on.into(),
+        ..account_of(name, unit, "weibo")
     };
-    let root = units::create_root(&svc, draft("测试县人民政府", "people_government"))
-        .await
-        .unwrap();
-    let admin = add_user(&svc, "admin", root.id, "system_admin").await;
-    let child = |name: &str, kind: &str| {
-        let mut d = draft(name, kind);
-        d.parent_id = Some(root.id);
-        d
-    };
-    let a = units::create(&svc, &admin, child("测试县教育局", "department"))
-        .await
-        .unwrap();
-    let b = units::create(&svc, &admin, child("测试县卫生健康委员会", "department"))
-        .await
-        .unwrap();
-    let town = units::create(&svc, &admin, child("测试镇人民政府", "town_street"))
-        .await
-        .unwrap();
-    let account = |name: &str, unit: i64, registered: &str| AccountInput {
-        name: name.into(),
-        platform: "weibo".into(),
-        host_unit_id: unit.to_string(),
-        registered_on: registered.into(),
-        ..Default::default()
-    };
-    let account_a = accounts::create(&svc, &admin, &account("测试教育", a.id, "2019-05-01"))
-        .await
-        .unwrap()
-        .id;
-    accounts::create(&svc, &admin, &account("测试健康", b.id, "2018-01-01"))
-        .await
-        .unwrap();
+    let account_a = county
+        .account(registered("测试教育", county.unit_a, "2019-05-01"))
+        .await;
+    county
+        .account(registered("测试健康", county.unit_b, "2018-01-01"))
+        .await;
     World {
-        host_a: add_user(&svc, "host_a", a.id, "host_admin").await,
-        host_b: add_user(&svc, "host_b", b.id, "host_admin").await,
-        svc,
-        admin,
-        unit_a: a.id,
-        unit_b: b.id,
-        town: town.id,
+        county,
+        town,
         account_a,
     }
 }

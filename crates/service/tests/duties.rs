@@ -5,98 +5,72 @@
 
 mod common;
 use chrono::{Duration, TimeZone};
-use common::{add_user, services_at};
+use common::{County, account_of, add_user, county};
 use govmedia_domain::account::AccountInput;
 use govmedia_domain::duties::ReportStatus;
-use govmedia_domain::unit::UnitDraft;
 use govmedia_service::duties::selfcheck::{self, ReportInput};
 use govmedia_service::duties::trainings::{self, TrainingInput};
 use govmedia_service::duties::{work_report, year_facts};
 use govmedia_service::inspection::assessment;
 use govmedia_service::inspection::campaigns::{self, CampaignInput, ScoreLine};
 use govmedia_service::inspection::findings::{self, FindingInput};
-use govmedia_service::{Actor, FixedClock, ServiceError, Services, accounts, audit, units};
+use govmedia_service::{Actor, ServiceError, audit};
 use govmedia_store::audit::AuditQuery;
-use std::sync::Arc;
 
 struct World {
-    svc: Services,
-    clock: Arc<FixedClock>,
-    admin: Actor,
-    host_a: Actor,
-    host_b: Actor,
+    county: County,
     inspector: Actor,
-    root: i64,
-    root_path: String,
-    unit_a: i64,
+    /// A's internal organ.
     unit_a1: i64,
-    unit_b: i64,
     /// Five accounts of A, then the one of its internal organ A1.
     accounts_a: Vec<i64>,
     closed_a: i64,
     account_b: i64,
 }
 
-/// root → A (department, 5 accounts in use + 1 closed) → A1 (internal organ, 1
-/// account); root → B (department, 1 account). The clock starts on 2026-03-30.
+impl std::ops::Deref for World {
+    type Target = County;
+    fn deref(&self) -> &County {
+        &self.county
+    }
+}
+
 async fn world(label: &str) -> World {
-    let (svc, clock) = services_at(
+    let county = county(
         label,
         chrono::Utc.with_ymd_and_hms(2026, 3, 30, 1, 0, 0).unwrap(),
     )
     .await;
-    let draft = |name: &str, kind: &str| {
-        UnitDraft::parse(name, None, "county", kind, None, None, None).unwrap()
-    };
-    let root = units::create_root(&svc, draft("测试县人民政府", "people_government"))
-        .await
-        .unwrap();
-    let admin = add_user(&svc, "admin", root.id, "system_admin").await;
-    let inspector = add_user(&svc, "jcy", root.id, "inspector").await;
-    let mut d = draft("测试县教育局", "department");
-    d.parent_id = Some(root.id);
-    let a = units::create(&svc, &admin, d).await.unwrap();
-    let mut d = draft("测试县教育局办公室", "internal_organ");
-    d.parent_id = Some(a.id);
-    let a1 = units::create(&svc, &admin, d).await.unwrap();
-    let mut d = draft("测试县卫生健康委员会", "department");
-    d.parent_id = Some(root.id);
-    let b = units::create(&svc, &admin, d).await.unwrap();
-    let account = |name: String, platform: &str, unit: i64| AccountInput {
-        name,
-        platform: platform.into(),
-        host_unit_id: unit.to_string(),
-        ..Default::default()
-    };
+    let inspector = add_user(&county.svc, "jcy", county.root.id, "inspector").await;
+    let unit_a1 = county
+        .unit(county.unit_a, "测试县教育局办公室", "internal_organ")
+        .await;
     let mut accounts_a = Vec::new();
     for (i, p) in ["weibo", "weibo", "douyin", "toutiao", "kuaishou"]
         .iter()
         .enumerate()
     {
-        let input = account(format!("测试教育{i}"), p, a.id);
-        accounts_a.push(accounts::create(&svc, &admin, &input).await.unwrap().id);
+        let name = format!("测试教育{i}");
+        accounts_a.push(county.account(account_of(&name, county.unit_a, p)).await);
     }
-    let input = account("测试教育办公室".into(), "wechat_service", a1.id);
-    accounts_a.push(accounts::create(&svc, &admin, &input).await.unwrap().id);
-    let mut input = account("测试教育旧号".into(), "weibo", a.id);
-    input.status = "closed".into();
-    let closed_a = accounts::create(&svc, &admin, &input).await.unwrap().id;
-    let input = account("测试健康".into(), "weibo", b.id);
-    let account_b = accounts::create(&svc, &admin, &input).await.unwrap().id;
-    let host_a = add_user(&svc, "host_a", a.id, "host_admin").await;
-    let host_b = add_user(&svc, "host_b", b.id, "host_admin").await;
+    accounts_a.push(
+        county
+            .account(account_of("测试教育办公室", unit_a1, "wechat_service"))
+            .await,
+    );
+    let closed_a = county
+        .account(AccountInput {
+            status: "closed".into(),
+            ..account_of("测试教育旧号", county.unit_a, "weibo")
+        })
+        .await;
+    let account_b = county
+        .account(account_of("测试健康", county.unit_b, "weibo"))
+        .await;
     World {
-        svc,
-        clock,
-        admin,
-        host_a,
-        host_b,
+        county,
         inspector,
-        root: root.id,
-        root_path: root.path,
-        unit_a: a.id,
-        unit_a1: a1.id,
-        unit_b: b.id,
+        unit_a1,
         accounts_a,
         closed_a,
         account_b,
@@ -193,7 +167,7 @@ async fn a_report_is_validated_scoped_audited_and_final_once_reviewed() {
     ));
     let today = w.svc.today();
     assert!(
-        year_facts(&w.svc, &w.root_path, 2026, today)
+        year_facts(&w.svc, &w.root.path, 2026, today)
             .await
             .unwrap()
             .values()
@@ -262,7 +236,7 @@ async fn a_report_is_validated_scoped_audited_and_final_once_reviewed() {
     ));
     assert_eq!(audit_of(&w, "selfcheck_report", first.id).await.len(), 3);
     let admin_unit = w.admin.unit_id;
-    assert_eq!(admin_unit, w.root);
+    assert_eq!(admin_unit, w.root.id);
 
     // A unit records a problem of its self-inspection as a finding (source 自查), but
     // no other source; the report shows the quarter's 自查 findings.
@@ -331,7 +305,7 @@ async fn the_year_facts_count_late_and_missing_reports_and_the_coverage() {
     .await
     .unwrap();
 
-    let facts = year_facts(&w.svc, &w.root_path, 2026, today).await.unwrap();
+    let facts = year_facts(&w.svc, &w.root.path, 2026, today).await.unwrap();
     let fa = &facts[&w.unit_a];
     let statuses = |f: &govmedia_service::duties::SelfcheckFacts| {
         f.quarters.iter().map(|q| q.status).collect::<Vec<_>>()
@@ -364,7 +338,7 @@ async fn the_year_facts_count_late_and_missing_reports_and_the_coverage() {
     let fa1 = &facts[&w.unit_a1];
     assert!(!fa1.owes);
     assert_eq!(fa1.selfcheck_late(), 0);
-    let froot = &facts[&w.root];
+    let froot = &facts[&w.root.id];
     assert_eq!((froot.coverage.checked, froot.coverage.total), (6, 7));
 
     // The assessment findings: one selfcheck_late per late or missing quarter, with
@@ -396,7 +370,7 @@ async fn the_year_facts_count_late_and_missing_reports_and_the_coverage() {
     // A past year: every quarter is missing; the scope narrows to A's subtree.
     let past = year_facts(
         &w.svc,
-        &format!("{}{}/", w.root_path, w.unit_a),
+        &format!("{}{}/", w.root.path, w.unit_a),
         2025,
         today,
     )
@@ -413,7 +387,7 @@ async fn the_year_facts_count_late_and_missing_reports_and_the_coverage() {
     let table = selfcheck::overview(&w.svc, &w.admin, 2026).await.unwrap();
     assert_eq!(
         table.iter().map(|f| f.unit_id).collect::<Vec<_>>(),
-        vec![w.root, w.unit_a, w.unit_b]
+        vec![w.root.id, w.unit_a, w.unit_b]
     );
     let own = selfcheck::overview(&w.svc, &w.host_b, 2026).await.unwrap();
     assert_eq!(
@@ -453,7 +427,7 @@ async fn the_quarterly_check_ratio_earns_the_bonus_once_the_year_is_over() {
         .await
         .unwrap();
     }
-    let facts = year_facts(&w.svc, &w.root_path, 2026, w.svc.today())
+    let facts = year_facts(&w.svc, &w.root.path, 2026, w.svc.today())
         .await
         .unwrap();
     let fa = &facts[&w.unit_a];
@@ -471,7 +445,7 @@ async fn the_quarterly_check_ratio_earns_the_bonus_once_the_year_is_over() {
     );
     // The root reported nothing itself, and the departments' reports do not make its
     // own quarterly ratio: it is judged on the same subtree rule as the coverage.
-    assert_eq!(facts[&w.root].quarters[0].coverage.checked, 7);
+    assert_eq!(facts[&w.root.id].quarters[0].coverage.checked, 7);
     assert_eq!(facts[&w.unit_a1].check_ratio_bonus(), None, "owes nothing");
 
     // In the year the bonus is not judged yet; once it is over, it is counted, with
@@ -675,7 +649,7 @@ async fn the_work_report_figures_come_from_the_records() {
     assert_eq!(v("参训人次"), "30");
     assert_eq!(v("未开展培训的单位"), "0");
     // The whole county: B owes a report and a training too.
-    let county = work_report::work_report(&w.svc, &w.admin, w.root, 2026)
+    let county = work_report::work_report(&w.svc, &w.admin, w.root.id, 2026)
         .await
         .unwrap();
     assert_eq!(county.value("应报送单位"), Some("3"));

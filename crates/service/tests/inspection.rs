@@ -5,78 +5,53 @@
 
 mod common;
 use chrono::TimeZone;
-use common::{add_user, services_at};
+use common::{County, account_of, add_user, county};
 use govmedia_domain::account::AccountInput;
 use govmedia_domain::inspection::FindingAction;
 use govmedia_domain::sampling::{self, SampleSize};
 use govmedia_domain::scoring::Evidence;
-use govmedia_domain::unit::UnitDraft;
 use govmedia_service::inspection::campaigns::{self, CampaignInput, ScoreLine};
 use govmedia_service::inspection::{assessment, findings, notice};
-use govmedia_service::{Actor, FixedClock, ServiceError, Services, accounts, units};
-use std::sync::Arc;
+use govmedia_service::{Actor, ServiceError, accounts};
 
 struct World {
-    svc: Services,
-    clock: Arc<FixedClock>,
-    admin: Actor,
+    county: County,
     inspector: Actor,
-    host_a: Actor,
-    host_b: Actor,
-    unit_a: i64,
     accounts_a: Vec<i64>,
 }
 
+impl std::ops::Deref for World {
+    type Target = County;
+    fn deref(&self) -> &County {
+        &self.county
+    }
+}
+
 async fn world(label: &str) -> World {
-    let (svc, clock) = services_at(
+    let county = county(
         label,
         chrono::Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
     )
     .await;
-    let draft = |name: &str, kind: &str| {
-        UnitDraft::parse(name, None, "county", kind, None, None, None).unwrap()
-    };
-    let root = units::create_root(&svc, draft("测试县人民政府", "people_government"))
-        .await
-        .unwrap();
-    let admin = add_user(&svc, "admin", root.id, "system_admin").await;
-    let inspector = add_user(&svc, "jcy", root.id, "inspector").await;
-    let mut a = draft("测试县教育局", "department");
-    a.parent_id = Some(root.id);
-    let a = units::create(&svc, &admin, a).await.unwrap();
-    let mut b = draft("测试县卫生健康委员会", "department");
-    b.parent_id = Some(root.id);
-    let b = units::create(&svc, &admin, b).await.unwrap();
+    let inspector = add_user(&county.svc, "jcy", county.root.id, "inspector").await;
     let mut accounts_a = Vec::new();
     for (i, platform) in ["weibo", "douyin", "toutiao", "kuaishou", "bilibili"]
         .iter()
         .enumerate()
     {
-        let input = AccountInput {
-            name: format!("测试教育{i}"),
-            platform: (*platform).into(),
-            host_unit_id: a.id.to_string(),
-            ..Default::default()
-        };
-        accounts_a.push(accounts::create(&svc, &admin, &input).await.unwrap().id);
+        let name = format!("测试教育{i}");
+        accounts_a.push(
+            county
+                .account(account_of(&name, county.unit_a, platform))
+                .await,
+        );
     }
-    let input = AccountInput {
-        name: "测试健康".into(),
-        platform: "weibo".into(),
-        host_unit_id: b.id.to_string(),
-        ..Default::default()
-    };
-    accounts::create(&svc, &admin, &input).await.unwrap();
-    let host_a = add_user(&svc, "host_a", a.id, "host_admin").await;
-    let host_b = add_user(&svc, "host_b", b.id, "host_admin").await;
+    county
+        .account(account_of("测试健康", county.unit_b, "weibo"))
+        .await;
     World {
-        svc,
-        clock,
-        admin,
+        county,
         inspector,
-        host_a,
-        host_b,
-        unit_a: a.id,
         accounts_a,
     }
 }

@@ -55,3 +55,86 @@ pub async fn actor_named(svc: &Services, username: &str) -> Actor {
         .await
         .unwrap()
 }
+
+/// 测试县: a people's government with its system administrator `admin`, and two
+/// departments below it, 教育局 (A) and 卫生健康委员会 (B), each with its host
+/// administrator (`host_a`, `host_b`). Each test file adds what it needs.
+// Not every test binary uses every field.
+#[allow(dead_code)]
+pub struct County {
+    pub svc: Services,
+    pub clock: Arc<FixedClock>,
+    pub root: govmedia_store::units::UnitRow,
+    pub admin: Actor,
+    pub unit_a: i64,
+    pub unit_b: i64,
+    pub host_a: Actor,
+    pub host_b: Actor,
+}
+
+/// [`County`] on a fresh database whose clock stands at `at`.
+#[allow(dead_code)]
+pub async fn county(label: &str, at: chrono::DateTime<chrono::Utc>) -> County {
+    let (svc, clock) = services_at(label, at).await;
+    let root = govmedia_service::units::create_root(
+        &svc,
+        unit_draft("测试县人民政府", "people_government", None),
+    )
+    .await
+    .unwrap();
+    let admin = add_user(&svc, "admin", root.id, "system_admin").await;
+    let unit_a = create_unit(&svc, &admin, root.id, "测试县教育局", "department").await;
+    let unit_b = create_unit(&svc, &admin, root.id, "测试县卫生健康委员会", "department").await;
+    County {
+        host_a: add_user(&svc, "host_a", unit_a, "host_admin").await,
+        host_b: add_user(&svc, "host_b", unit_b, "host_admin").await,
+        svc,
+        clock,
+        root,
+        admin,
+        unit_a,
+        unit_b,
+    }
+}
+
+async fn create_unit(svc: &Services, admin: &Actor, parent: i64, name: &str, kind: &str) -> i64 {
+    govmedia_service::units::create(svc, admin, unit_draft(name, kind, Some(parent)))
+        .await
+        .unwrap()
+        .id
+}
+
+fn unit_draft(name: &str, kind: &str, parent: Option<i64>) -> govmedia_domain::unit::UnitDraft {
+    let mut d =
+        govmedia_domain::unit::UnitDraft::parse(name, None, "county", kind, None, None, None)
+            .unwrap();
+    d.parent_id = parent;
+    d
+}
+
+#[allow(dead_code)]
+impl County {
+    /// Creates a county-level unit of `kind` below `parent`; returns its id.
+    pub async fn unit(&self, parent: i64, name: &str, kind: &str) -> i64 {
+        create_unit(&self.svc, &self.admin, parent, name, kind).await
+    }
+
+    /// Creates an account; returns its id.
+    pub async fn account(&self, input: govmedia_domain::account::AccountInput) -> i64 {
+        govmedia_service::accounts::create(&self.svc, &self.admin, &input)
+            .await
+            .unwrap()
+            .id
+    }
+}
+
+/// An account named `name` of `unit` on `platform`, every other field empty.
+#[allow(dead_code)]
+pub fn account_of(name: &str, unit: i64, platform: &str) -> govmedia_domain::account::AccountInput {
+    govmedia_domain::account::AccountInput {
+        name: name.into(),
+        platform: platform.into(),
+        host_unit_id: unit.to_string(),
+        ..Default::default()
+    }
+}
