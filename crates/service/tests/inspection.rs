@@ -320,6 +320,16 @@ async fn the_annual_assessment_is_computed_from_campaigns_and_rectification() {
         second.result.vetoed_by,
         vec!["veto_upper_check".to_string()]
     );
+    let veto = second
+        .findings
+        .iter()
+        .find(|f| f.item == "veto_upper_check")
+        .unwrap();
+    let failed = format!("账号#{}、账号#{}", w.accounts_a[0], w.accounts_a[1]);
+    assert!(
+        matches!(&veto.evidence, Some(Evidence::Text(t)) if t.contains(&failed)),
+        "{veto:?}"
+    );
     let overdue: Vec<_> = second
         .findings
         .iter()

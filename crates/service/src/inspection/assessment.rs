@@ -395,7 +395,15 @@ impl YearFacts {
         if let Some(failed) = failed.filter(|f| f.len() >= 2) {
             findings.push(counted(
                 "veto_upper_check",
-                text(format!("{}个账号检查不合格：{:?}", failed.len(), failed)),
+                text(format!(
+                    "{}个账号检查不合格：{}",
+                    failed.len(),
+                    failed
+                        .iter()
+                        .map(|id| format!("账号#{id}"))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                )),
             ));
         }
         if let Some(s) = self.selfchecks.get(&unit.id) {
