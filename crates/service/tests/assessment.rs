@@ -6,6 +6,7 @@ mod common;
 use chrono::TimeZone;
 use common::{County, account_of, county, services_at};
 use govmedia_domain::account::AccountInput;
+use govmedia_domain::scoring::Evidence;
 use govmedia_service::inspection::entries::{self, EntryInput};
 use govmedia_service::inspection::findings::{self, FindingInput};
 use govmedia_service::inspection::{assessment, campaigns, indicators};
@@ -244,6 +245,56 @@ async fn a_town_without_accounts_and_an_account_opened_without_application_count
         assessment::assess_subtree(&w.svc, &w.host_a, 2026).await,
         Err(ServiceError::Forbidden)
     ));
+}
+
+#[tokio::test]
+async fn three_similar_accounts_of_a_unit_on_one_platform_are_one_duplicate() {
+    let w = world("duplicates").await;
+    // B has one weibo account; two more in use make three (−5, 每发现一起扣5分); a
+    // closed fourth does not count, nor do accounts on another platform.
+    let mut ids = Vec::new();
+    for name in ["测试健康二号", "测试健康三号"] {
+        ids.push(w.account(account_of(name, w.unit_b, "weibo")).await);
+    }
+    w.account(AccountInput {
+        status: "closed".into(),
+        ..account_of("测试健康旧号", w.unit_b, "weibo")
+    })
+    .await;
+    w.account(account_of("测试健康抖音", w.unit_b, "douyin"))
+        .await;
+    let b = assessed(&w, w.unit_b).await;
+    let duplicates: Vec<_> = b
+        .findings
+        .iter()
+        .filter(|f| f.item == "duplicate_accounts")
+        .collect();
+    assert_eq!(duplicates.len(), 1, "{:?}", b.findings);
+    let evidence = match &duplicates[0].evidence {
+        Some(Evidence::Text(t)) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        evidence.starts_with("测试县卫生健康委员会在微博有3个在用账号：账号#")
+            && ids
+                .iter()
+                .all(|id| evidence.contains(&format!("账号#{id}"))),
+        "{evidence}"
+    );
+    let item = b
+        .result
+        .items
+        .iter()
+        .find(|i| i.code == "duplicate_accounts")
+        .unwrap();
+    assert_eq!(
+        (item.count, item.points.to_string()),
+        (1, "5".into()),
+        "5 points deducted"
+    );
+    // A has one weibo account: nothing.
+    let a = assessed(&w, w.unit_a).await;
+    assert!(!a.findings.iter().any(|f| f.item == "duplicate_accounts"));
 }
 
 const REGION_SET: &str = r#"

@@ -145,6 +145,14 @@ pub struct YearFacts {
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
+/// “账号#3、账号#5”.
+fn account_list<'a>(ids: impl IntoIterator<Item = &'a i64>) -> String {
+    ids.into_iter()
+        .map(|id| format!("账号#{id}"))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 fn ancestors_or_self(path: &str) -> impl Iterator<Item = i64> + '_ {
     path.split('/').filter_map(|s| s.parse().ok())
 }
@@ -170,6 +178,8 @@ impl YearFacts {
         let unit_ids: HashMap<i64, ()> = units.iter().map(|u| (u.id, ())).collect();
         let in_scope = |id: i64| unit_ids.contains_key(&id);
         let unit_of_path = |path: &str| ancestors_or_self(path).last();
+        let names: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
+        let unit_name = |id: i64| names.get(&id).copied().unwrap_or_default().to_string();
         let mut rolled: HashMap<i64, Vec<CountedFinding>> = HashMap::new();
         lap("units");
 
@@ -193,8 +203,10 @@ impl YearFacts {
             rolled.entry(unit).or_default().push(counted(
                 "duplicate_accounts",
                 text(format!(
-                    "单位#{unit} 在{name}有{}个在用账号：{ids:?}",
-                    ids.len()
+                    "{}在{name}有{}个在用账号：{}",
+                    unit_name(unit),
+                    ids.len(),
+                    account_list(&ids)
                 )),
             ));
         }
@@ -398,11 +410,7 @@ impl YearFacts {
                 text(format!(
                     "{}个账号检查不合格：{}",
                     failed.len(),
-                    failed
-                        .iter()
-                        .map(|id| format!("账号#{id}"))
-                        .collect::<Vec<_>>()
-                        .join("、")
+                    account_list(failed)
                 )),
             ));
         }
