@@ -202,7 +202,7 @@ pub struct TypoModel {
     bloom: Vec<u64>,
     /// One bit per hashed first-three-syllables of any group: a 128 KiB first test that
     /// most windows of ordinary text fail.
-    prefixes: Vec<u64>,
+    prefixes: Box<[u64; 1 << (PREFIX_BITS - 6)]>,
     /// Known two-character words, as `pair_key`.
     pairs: std::collections::HashSet<u64, BuildHasherDefault<KeyHasher>>,
     /// One bit per hashed known two-character word: "maybe a word" (false means surely not).
@@ -250,7 +250,7 @@ impl TypoModel {
             groups: HashMap::default(),
             bloom: vec![0u64; 1 << (BLOOM_BITS - 6)],
             pairs: Default::default(),
-            prefixes: vec![0u64; 1 << (PREFIX_BITS - 6)],
+            prefixes: Box::new([0u64; 1 << (PREFIX_BITS - 6)]),
             pair_bloom: vec![0u64; 1 << (PAIR_BITS - 6)],
             groups2: HashMap::default(),
             singles: HashMap::default(),
@@ -476,8 +476,8 @@ impl TypoModel {
     }
 
     /// [`TypoModel::detect_with`] over a normalised text, reading its chars from
-    /// `norm.chars` instead of decoding the text again. `ids` is a scratch buffer (the
-    /// syllable id of every char), reused between calls.
+    /// `norm.chars` instead of decoding the text again. `ids` is a scratch buffer (syllable
+    /// ids), reused between calls.
     pub fn detect_in(
         &self,
         norm: &crate::normalize::Normalized,
@@ -485,22 +485,105 @@ impl TypoModel {
         ids: &mut Vec<u16>,
         hits: &mut Vec<TypoHit>,
     ) {
-        let pairs = pairs && !self.groups2.is_empty();
-        if self.groups.is_empty() && !pairs {
-            return;
+        if pairs && !self.groups2.is_empty() {
+            self.detect_in_runs(norm, ids, hits);
+        } else if !self.groups.is_empty() {
+            self.scan_long_fused(norm, hits);
         }
+    }
+
+    /// The syllable id of the char with code point `c` (0: no reading).
+    #[inline(always)]
+    fn syllable_of(&self, c: u32) -> u16 {
+        self.syllable
+            .get(c.wrapping_sub(HAN_START) as usize)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The three- and four-char rule over the normalised chars in one pass: each char's
+    /// syllable is looked up and rolled into the last three, and only a window whose three
+    /// syllables pass the first test goes on to [`TypoModel::window_hit`]. The same hits, in the same order, as
+    /// [`TypoModel::scan_run_long`] over every run of chars with a reading, without an ids
+    /// array or a pass to find the runs.
+    fn scan_long_fused(&self, norm: &crate::normalize::Normalized, hits: &mut Vec<TypoHit>) {
         let chars = norm.chars();
-        let syllable = &self.syllable[..];
+        // The first char of the current run of chars with a reading, and the first char a
+        // window may start at (the run's first, or the end of the run's last hit).
+        let mut run_begin = 0usize;
+        let mut window_from = 0usize;
+        // The syllables of the last three chars, 12 bits each, the last one lowest.
+        let mut prefix = 0u64;
+        for (k, &c) in chars.iter().enumerate() {
+            let id = self.syllable_of(c);
+            if id == 0 {
+                run_begin = k + 1;
+                window_from = k + 1;
+                continue;
+            }
+            prefix = ((prefix << 12) | u64::from(id)) & 0xF_FFFF_FFFF;
+            if k < window_from + 2 || !self.starts_group(prefix) {
+                continue;
+            }
+            if let Some(end) = self.candidate(norm, (run_begin, k), hits) {
+                window_from = end;
+            }
+        }
+    }
+
+    /// The window ending at char `k` of the run that starts at char `begin`, which passed the
+    /// first test: records its hit, if it is one, and returns the hit's end. Out of line, so
+    /// that the scan's loop keeps its few variables in registers.
+    ///
+    /// The window and its checks see at most one char of the run on each side of a
+    /// four-char window (`isolated` looks at the replaced char's neighbours), so the run
+    /// they are given is that stretch: from one char before the window (if in the run) to
+    /// one char after its last three (if it has a reading), with its ids on the stack.
+    #[inline(never)]
+    fn candidate(
+        &self,
+        norm: &crate::normalize::Normalized,
+        (begin, k): (usize, usize),
+        hits: &mut Vec<TypoHit>,
+    ) -> Option<usize> {
+        let chars = norm.chars();
+        let from = begin.max(k.saturating_sub(3));
+        let mut ids = [0u16; 5];
+        let mut len = 0;
+        for &c in chars.get(from..k + 2).unwrap_or(&chars[from..]) {
+            match self.syllable_of(c) {
+                0 => break,
+                id => {
+                    ids[len] = id;
+                    len += 1;
+                }
+            }
+        }
+        let run = Run {
+            text: &norm.text,
+            start: norm.char_bytes().get(from).map_or(0, |&b| b as usize),
+            ids: &ids[..len],
+            codes: &chars[from..from + len],
+        };
+        let i = k - 2 - from;
+        let (n, w) = self.window_hit(&run, i)?;
+        push_hit(&run, i, n, w, hits);
+        Some(from + i + n)
+    }
+
+    /// [`TypoModel::detect_in`] with the two-character rule: the syllable id of every char
+    /// first, then each run of chars with a reading.
+    fn detect_in_runs(
+        &self,
+        norm: &crate::normalize::Normalized,
+        ids: &mut Vec<u16>,
+        hits: &mut Vec<TypoHit>,
+    ) {
+        let chars = norm.chars();
         ids.clear();
-        ids.extend(chars.iter().map(|&c| {
-            syllable
-                .get(c.wrapping_sub(HAN_START) as usize)
-                .copied()
-                .unwrap_or(0)
-        }));
+        ids.extend(chars.iter().map(|&c| self.syllable_of(c)));
         // Runs of chars with a reading: every such char lies in U+3400..U+9FFF, three bytes
         // each, so a run is contiguous in the normalised text.
-        let min = if pairs { 2 } else { 3 };
         let n = ids.len();
         let mut k = 0;
         while k < n {
@@ -512,14 +595,14 @@ impl TypoModel {
             while k < n && ids[k] != 0 {
                 k += 1;
             }
-            if k - s >= min {
+            if k - s >= 2 {
                 let run = Run {
                     text: &norm.text,
                     start: norm.char_bytes().get(s).map_or(0, |&b| b as usize),
                     ids: &ids[s..k],
                     codes: &chars[s..k],
                 };
-                self.scan_run(&run, pairs, hits);
+                self.scan_run(&run, true, hits);
             }
         }
     }
@@ -631,33 +714,9 @@ impl TypoModel {
                 i += 1;
                 continue;
             }
-            let mut found = None;
-            for n in [4usize, 3] {
-                if i + n > ids.len() || !self.maybe(key_of(&ids[i..i + n])) {
-                    continue;
-                }
-                let mut chars = ['\0'; 4];
-                for (k, c) in chars.iter_mut().enumerate().take(n) {
-                    *c = run.char_at(i + k);
-                }
-                let Some(w) = self.correction(&chars[..n], &ids[i..i + n]) else {
-                    continue;
-                };
-                if n == 3 && !self.isolated(run, i, &w.chars[..3]) {
-                    continue;
-                }
-                found = Some((n, w));
-                break;
-            }
-            match found {
+            match self.window_hit(run, i) {
                 Some((n, w)) => {
-                    let (s, e) = (run.byte_at(i), run.byte_at(i + n));
-                    hits.push(TypoHit {
-                        start: s,
-                        end: e,
-                        found: run.text[s..e].to_string(),
-                        correct: w.chars[..n].iter().collect(),
-                    });
+                    push_hit(run, i, n, w, hits);
                     i += n;
                     // Restart the rolling prefix after the hit.
                     if i + 2 <= ids.len() {
@@ -667,6 +726,29 @@ impl TypoModel {
                 None => i += 1,
             }
         }
+    }
+
+    /// The hit of the window starting at char `i` of the run, whose first three syllables
+    /// passed the first test: its length (four chars first, then three) and correction.
+    fn window_hit(&self, run: &Run<'_>, i: usize) -> Option<(usize, &Word)> {
+        let ids = run.ids;
+        for n in [4usize, 3] {
+            if i + n > ids.len() || !self.maybe(key_of(&ids[i..i + n])) {
+                continue;
+            }
+            let mut chars = ['\0'; 4];
+            for (k, c) in chars.iter_mut().enumerate().take(n) {
+                *c = run.char_at(i + k);
+            }
+            let Some(w) = self.correction(&chars[..n], &ids[i..i + n]) else {
+                continue;
+            };
+            if n == 3 && !self.isolated(run, i, &w.chars[..3]) {
+                continue;
+            }
+            return Some((n, w));
+        }
+        None
     }
 
     /// For a 3-char window at `i..i + 3` of the run whose correction is `word`: the replaced
@@ -705,6 +787,17 @@ impl TypoModel {
         let h = mix(key) >> (64 - BLOOM_BITS);
         self.bloom[(h >> 6) as usize] & (1u64 << (h & 63)) != 0
     }
+}
+
+/// Records the hit of the `n`-char window at char `i` of the run, corrected to `w`.
+fn push_hit(run: &Run<'_>, i: usize, n: usize, w: &Word, hits: &mut Vec<TypoHit>) {
+    let (s, e) = (run.byte_at(i), run.byte_at(i + n));
+    hits.push(TypoHit {
+        start: s,
+        end: e,
+        found: run.text[s..e].to_string(),
+        correct: w.chars[..n].iter().collect(),
+    });
 }
 
 /// log2 of the two-character word filter size in bits (256 KiB).
