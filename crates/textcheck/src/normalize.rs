@@ -609,12 +609,22 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
     // 元 and 块 of the original text (never folded, never dropped), looked for only where a
     // price can follow.
     if out.has_digit && !out.has_price_mark {
-        out.has_price_mark = memchr::memmem::find(bytes, "元".as_bytes()).is_some()
-            || memchr::memmem::find(bytes, "块".as_bytes()).is_some();
+        out.has_price_mark = price_marks().iter().any(|m| m.find(bytes).is_some());
     }
     out.nchars = k;
     out.chars = chars_buf;
     out.char_bytes = at_buf;
+}
+
+/// Searchers for 元 and 块, built once (building one per search cost more than the search).
+fn price_marks() -> &'static [memchr::memmem::Finder<'static>; 2] {
+    static MARKS: OnceLock<[memchr::memmem::Finder<'static>; 2]> = OnceLock::new();
+    MARKS.get_or_init(|| {
+        [
+            memchr::memmem::Finder::new("元".as_bytes()),
+            memchr::memmem::Finder::new("块".as_bytes()),
+        ]
+    })
 }
 
 const DIGIT: u8 = 1;
