@@ -376,21 +376,22 @@ impl TypoModel {
         }
     }
 
-    /// The correction for `window` if there is exactly one.
-    fn correction(&self, window: &[char], ids: &[u16]) -> Option<&Word> {
-        let n = window.len();
+    /// The correction for the window of `ids.len()` chars in `window` (padded with `'\0'`,
+    /// as the words' chars are) if there is exactly one. Whole arrays are compared: no
+    /// slice comparison (a call to `memcmp`) per word of the group.
+    fn correction(&self, window: &[char; 4], ids: &[u16]) -> Option<&Word> {
+        let n = ids.len();
         let group = self.groups.get(&key_of(ids))?;
         let mut best: Option<&Word> = None;
         for w in group {
-            let wc = &w.chars[..n];
-            if wc == window {
+            if w.chars == *window {
                 // The window is itself a word.
                 return None;
             }
             if w.freq < MIN_FREQ[n] {
                 continue;
             }
-            let diff = wc.iter().zip(window).filter(|(a, b)| a != b).count();
+            let diff = w.chars.iter().zip(window).filter(|(a, b)| a != b).count();
             if diff != 1 {
                 continue;
             }
@@ -740,7 +741,7 @@ impl TypoModel {
             for (k, c) in chars.iter_mut().enumerate().take(n) {
                 *c = run.char_at(i + k);
             }
-            let Some(w) = self.correction(&chars[..n], &ids[i..i + n]) else {
+            let Some(w) = self.correction(&chars, &ids[i..i + n]) else {
                 continue;
             };
             if n == 3 && !self.isolated(run, i, &w.chars[..3]) {
