@@ -195,8 +195,10 @@ struct Word {
 /// Homophone groups of known words. Built once per process.
 #[derive(Debug)]
 pub struct TypoModel {
-    /// Toneless syllable id + 1 for each char in `HAN_START..HAN_END` (0 = no reading).
-    syllable: Vec<u16>,
+    /// Toneless syllable id + 1 for each char of the Basic Multilingual Plane (0 = no
+    /// reading; only `HAN_START..HAN_END` have one), so that a lookup needs no offset and no
+    /// bounds check ([`TypoModel::syllable_of`]).
+    syllable: Box<[u16; 0x10000]>,
     groups: HashMap<u64, Vec<Word>, BuildHasherDefault<KeyHasher>>,
     /// One bit per hashed key of `groups`, checked before the map.
     bloom: Vec<u64>,
@@ -235,8 +237,9 @@ impl TypoModel {
     /// Builds a model from `word<TAB>freq` lines (`#` comments allowed).
     pub fn from_words(data: &str) -> TypoModel {
         let mut names: HashMap<&'static str, u16> = HashMap::new();
-        let mut syllable = vec![0u16; (HAN_END - HAN_START) as usize];
-        for (i, slot) in syllable.iter_mut().enumerate() {
+        let mut syllable = Box::new([0u16; 0x10000]);
+        let han = &mut syllable[HAN_START as usize..HAN_END as usize];
+        for (i, slot) in han.iter_mut().enumerate() {
             let Some(c) = char::from_u32(HAN_START + i as u32) else {
                 continue;
             };
@@ -321,7 +324,7 @@ impl TypoModel {
         // Every char with a reading, by reading, to list the homophone changes of the
         // frequent two-char words.
         let mut by_syllable: HashMap<u16, Vec<u32>> = HashMap::new();
-        for (i, &id) in model.syllable.iter().enumerate() {
+        for (i, &id) in model.readings().iter().enumerate() {
             if id != 0 {
                 by_syllable
                     .entry(id)
@@ -368,12 +371,7 @@ impl TypoModel {
 
     #[inline]
     fn syl(&self, c: char) -> u16 {
-        let code = c as u32;
-        if (HAN_START..HAN_END).contains(&code) {
-            self.syllable[(code - HAN_START) as usize]
-        } else {
-            0
-        }
+        self.syllable_of(c as u32)
     }
 
     /// The correction for the window of `ids.len()` chars in `window` (padded with `'\0'`,
@@ -437,7 +435,7 @@ impl TypoModel {
                         | (u32::from(bytes[i + 1] & 0x3F) << 6)
                         | u32::from(bytes[i + 2] & 0x3F);
                     if code >= HAN_START {
-                        let id = self.syllable[(code - HAN_START) as usize];
+                        let id = self.syllable_of(code);
                         if id != 0 {
                             if ids.is_empty() {
                                 start = i;
@@ -473,7 +471,7 @@ impl TypoModel {
 
     /// The syllable id of every char of U+3400..U+9FFF (0 for none).
     pub fn readings(&self) -> &[u16] {
-        &self.syllable
+        &self.syllable[HAN_START as usize..HAN_END as usize]
     }
 
     /// [`TypoModel::detect_with`] over a normalised text, reading its chars from
@@ -493,32 +491,30 @@ impl TypoModel {
         }
     }
 
-    /// The syllable id of the char with code point `c` (0: no reading).
+    /// The syllable id of the char with code point `c` (0: no reading). A code point above
+    /// the BMP reads entry U+FFFF, a noncharacter without one.
     #[inline(always)]
     fn syllable_of(&self, c: u32) -> u16 {
-        self.syllable
-            .get(c.wrapping_sub(HAN_START) as usize)
-            .copied()
-            .unwrap_or(0)
+        self.syllable[c.min(0xFFFF) as usize]
     }
 
     /// The three- and four-char rule over the normalised chars in one pass: each char's
     /// syllable is looked up and rolled into the last three, and only a window whose three
-    /// syllables pass the first test goes on to [`TypoModel::window_hit`]. The same hits, in the same order, as
+    /// syllables pass the first test goes on to [`TypoModel::window_hit`] (out of line: the
+    /// loop's few variables stay in registers). The same hits, in the same order, as
     /// [`TypoModel::scan_run_long`] over every run of chars with a reading, without an ids
     /// array or a pass to find the runs.
+    #[inline(never)]
     fn scan_long_fused(&self, norm: &crate::normalize::Normalized, hits: &mut Vec<TypoHit>) {
         let chars = norm.chars();
-        // The first char of the current run of chars with a reading, and the first char a
-        // window may start at (the run's first, or the end of the run's last hit).
-        let mut run_begin = 0usize;
+        // The first char a window may start at: the first of the current run of chars with a
+        // reading, or the end of the run's last hit.
         let mut window_from = 0usize;
         // The syllables of the last three chars, 12 bits each, the last one lowest.
         let mut prefix = 0u64;
         for (k, &c) in chars.iter().enumerate() {
             let id = self.syllable_of(c);
             if id == 0 {
-                run_begin = k + 1;
                 window_from = k + 1;
                 continue;
             }
@@ -526,29 +522,33 @@ impl TypoModel {
             if k < window_from + 2 || !self.starts_group(prefix) {
                 continue;
             }
-            if let Some(end) = self.candidate(norm, (run_begin, k), hits) {
+            if let Some(end) = self.candidate(norm, k, hits) {
                 window_from = end;
             }
         }
     }
 
-    /// The window ending at char `k` of the run that starts at char `begin`, which passed the
-    /// first test: records its hit, if it is one, and returns the hit's end. Out of line, so
-    /// that the scan's loop keeps its few variables in registers.
+    /// The window ending at char `k`, whose three chars have a reading and passed the first
+    /// test: records its hit, if it is one, and returns the hit's end. Out of line, so that
+    /// the scan's loop keeps its few variables in registers.
     ///
     /// The window and its checks see at most one char of the run on each side of a
     /// four-char window (`isolated` looks at the replaced char's neighbours), so the run
-    /// they are given is that stretch: from one char before the window (if in the run) to
-    /// one char after its last three (if it has a reading), with its ids on the stack.
+    /// they are given is that stretch: from one char before the window (if it has a reading,
+    /// it is in the window's run) to one char after its last three (if it has a reading),
+    /// with its ids on the stack.
     #[inline(never)]
     fn candidate(
         &self,
         norm: &crate::normalize::Normalized,
-        (begin, k): (usize, usize),
+        k: usize,
         hits: &mut Vec<TypoHit>,
     ) -> Option<usize> {
         let chars = norm.chars();
-        let from = begin.max(k.saturating_sub(3));
+        let from = match k.checked_sub(3) {
+            Some(before) if self.syllable_of(chars[before]) != 0 => before,
+            _ => k - 2,
+        };
         let mut ids = [0u16; 5];
         let mut len = 0;
         for &c in chars.get(from..k + 2).unwrap_or(&chars[from..]) {
