@@ -522,14 +522,14 @@ impl TypoModel {
             if k < window_from + 2 || !self.starts_group(prefix) {
                 continue;
             }
-            if let Some(end) = self.candidate(norm, k, hits) {
+            if let Some(end) = self.candidate(norm, (k, prefix), hits) {
                 window_from = end;
             }
         }
     }
 
-    /// The window ending at char `k`, whose three chars have a reading and passed the first
-    /// test: records its hit, if it is one, and returns the hit's end. Out of line, so that
+    /// The window ending at char `k`, whose three chars have a reading (`last3`, as the
+    /// scan rolls them) and passed the first test: records its hit, if it is one, and returns the hit's end. Out of line, so that
     /// the scan's loop keeps its few variables in registers.
     ///
     /// The window and its checks see at most one char of the run on each side of a
@@ -541,24 +541,29 @@ impl TypoModel {
     fn candidate(
         &self,
         norm: &crate::normalize::Normalized,
-        k: usize,
+        (k, last3): (usize, u64),
         hits: &mut Vec<TypoHit>,
     ) -> Option<usize> {
         let chars = norm.chars();
-        let from = match k.checked_sub(3) {
-            Some(before) if self.syllable_of(chars[before]) != 0 => before,
-            _ => k - 2,
-        };
+        let id_at = |j: usize| chars.get(j).map_or(0, |&c| self.syllable_of(c));
+        let before = k.checked_sub(3).map_or(0, id_at);
+        let after = id_at(k + 1);
+        // The window's three ids are the scan's last three; the chars around it count only
+        // if they have a reading.
         let mut ids = [0u16; 5];
         let mut len = 0;
-        for &c in chars.get(from..k + 2).unwrap_or(&chars[from..]) {
-            match self.syllable_of(c) {
-                0 => break,
-                id => {
-                    ids[len] = id;
-                    len += 1;
-                }
-            }
+        if before != 0 {
+            ids[0] = before;
+            len = 1;
+        }
+        let from = k - 2 - len;
+        for shift in [24, 12, 0] {
+            ids[len] = (last3 >> shift) as u16 & 0xFFF;
+            len += 1;
+        }
+        if after != 0 {
+            ids[len] = after;
+            len += 1;
         }
         let run = Run {
             text: &norm.text,
