@@ -9,8 +9,9 @@
 //!
 //! The pass also notes each normalised char's code point and byte offset
 //! ([`Normalized::chars`], [`Normalized::char_bytes`]) for the automaton, the typo model and
-//! the mapping back. Runs of chars kept as they are (unchanged ideographs, CJK punctuation,
-//! most ASCII) take one tight loop and are copied, not re-encoded.
+//! the mapping back. Runs of chars kept or folded in place (ideographs, traditional ones
+//! replaced by their simplified form; CJK punctuation; full-width forms; most ASCII) take one
+//! tight loop, and kept chars are copied with their run, not re-encoded.
 //!
 //! The same function normalises dictionary terms, so `赌 博` in a dictionary and `賭*博` in a
 //! post meet as `赌博`.
