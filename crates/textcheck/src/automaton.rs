@@ -6,7 +6,9 @@
 //! char is in no term; no state has a child for it). The root's children are a table by
 //! symbol (most steps start there or fail to it); the other states' children live in a double
 //! array: the child of `s` on symbol `c` is slot `base(s) + c` when that slot names `s` as its
-//! parent, one lookup whatever the number of children.
+//! parent, one lookup whatever the number of children. The scan carries the current state's
+//! base, failure link and output with it (a [`State`]), so a step loads one slot, the child's;
+//! a miss one char below the root goes straight to the root's table.
 //!
 //! The matching semantics are those of daachorse's leftmost-longest iterator (which this
 //! replaced; the tests below check that the two agree on random dictionaries and texts): match
@@ -39,9 +41,9 @@ pub(crate) struct Automaton {
     /// Symbols of the chars above it.
     sym_astral: HashMap<u32, u16>,
     slots: Box<[Slot]>,
-    /// The root's child by symbol (ROOT: none): the state most steps start from or fail to,
-    /// looked up without the double array.
-    root: Box<[u32]>,
+    /// The root's child by symbol, with its slot's fields (`State::ROOT`: none): the state
+    /// most steps start from or fail to, looked up without the double array.
+    root: Box<[State]>,
     /// (value, length in chars) of each term.
     outputs: Box<[(u32, u32)]>,
 }
@@ -240,7 +242,14 @@ impl Automaton {
         slots[ROOT as usize].check = FREE;
         let root = root
             .iter()
-            .map(|&t| if t == ROOT { ROOT } else { slot_of[t as usize] })
+            .map(|&t| {
+                if t == ROOT {
+                    State::ROOT
+                } else {
+                    let at = slot_of[t as usize];
+                    State::at(at, &slots[at as usize])
+                }
+            })
             .collect();
         Ok(Automaton {
             sym_bmp,
@@ -256,27 +265,50 @@ impl Automaton {
         if code < 0x10000 {
             self.sym_bmp[code as usize]
         } else {
-            self.sym_astral.get(&code).copied().unwrap_or(0)
+            self.sym_astral_of(code)
         }
+    }
+
+    #[cold]
+    fn sym_astral_of(&self, code: u32) -> u16 {
+        self.sym_astral.get(&code).copied().unwrap_or(0)
+    }
+
+    /// State `id` with its slot's fields.
+    #[inline(always)]
+    fn state(&self, id: u32) -> State {
+        match self.slots.get(id as usize) {
+            Some(slot) => State::at(id, slot),
+            None => State::ROOT,
+        }
+    }
+
+    /// The root's child on symbol `sym` (the root when none).
+    #[inline(always)]
+    fn root_child(&self, sym: u16) -> State {
+        self.root.get(sym as usize).copied().unwrap_or(State::ROOT)
     }
 
     /// The next state from `s` on a char with symbol `sym` (leftmost: no restart after a
     /// dead end, the caller restarts at the pending match's end).
     #[inline(always)]
-    fn step(&self, mut s: u32, sym: u16) -> u32 {
+    fn step(&self, mut s: State, sym: u16) -> State {
         loop {
-            if s == ROOT {
-                return self.root.get(sym as usize).copied().unwrap_or(ROOT);
+            if s.id == ROOT {
+                return self.root_child(sym);
             }
-            let st = self.slots[s as usize];
-            let t = st.base.wrapping_add(u32::from(sym));
-            if self.slots.get(t as usize).is_some_and(|c| c.check == s) {
-                return t;
+            let t = s.base.wrapping_add(u32::from(sym));
+            if let Some(slot) = self.slots.get(t as usize)
+                && slot.check == s.id
+            {
+                return State::at(t, slot);
             }
-            if st.fail == DEAD {
-                return ROOT;
+            match s.fail {
+                DEAD => return State::ROOT,
+                // Most misses are one char below the root: straight to its child table.
+                ROOT => return self.root_child(sym),
+                f => s = self.state(f),
             }
-            s = st.fail;
         }
     }
 
@@ -288,29 +320,10 @@ impl Automaton {
         chars: &[u32],
         mut each: impl FnMut(usize, usize, u32) -> bool,
     ) -> bool {
-        let n = chars.len();
         let mut pos = 0;
-        while pos < n {
-            let mut s = ROOT;
+        while pos < chars.len() {
             // The pending match (`outputs` index + 1) and its end.
-            let mut last = 0u32;
-            let mut last_end = pos;
-            let mut p = pos;
-            while p < n {
-                s = self.step(s, self.sym(chars[p]));
-                if s == ROOT {
-                    if last != 0 {
-                        break;
-                    }
-                } else {
-                    let o = self.slots[s as usize].out;
-                    if o != 0 {
-                        last = o;
-                        last_end = p + 1;
-                    }
-                }
-                p += 1;
-            }
+            let (last, last_end) = self.longest_from(chars, pos);
             if last == 0 {
                 break;
             }
@@ -321,6 +334,58 @@ impl Automaton {
             pos = last_end;
         }
         false
+    }
+
+    /// From char `pos` on: the first leftmost-longest match (`outputs` index + 1, 0 for
+    /// none) and its end.
+    #[inline(always)]
+    fn longest_from(&self, chars: &[u32], pos: usize) -> (u32, usize) {
+        let mut s = State::ROOT;
+        let mut last = 0u32;
+        let mut last_end = pos;
+        let rest = chars.get(pos..).unwrap_or_default();
+        for (p, &c) in (pos + 1..).zip(rest) {
+            s = self.step(s, self.sym(c));
+            if s.id == ROOT {
+                if last != 0 {
+                    break;
+                }
+            } else if s.out != 0 {
+                last = s.out;
+                last_end = p;
+            }
+        }
+        (last, last_end)
+    }
+}
+
+/// A state with the fields of its slot that a step reads, kept in registers from the step
+/// that reached it to the next, so a transition loads one slot (its child's).
+#[derive(Debug, Clone, Copy)]
+struct State {
+    id: u32,
+    base: u32,
+    fail: u32,
+    /// 0: no match here; k: `outputs[k - 1]`.
+    out: u32,
+}
+
+impl State {
+    const ROOT: State = State {
+        id: ROOT,
+        base: 0,
+        fail: DEAD,
+        out: 0,
+    };
+
+    #[inline(always)]
+    fn at(id: u32, slot: &Slot) -> State {
+        State {
+            id,
+            base: slot.base,
+            fail: slot.fail,
+            out: slot.out,
+        }
     }
 }
 

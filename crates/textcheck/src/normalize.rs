@@ -9,8 +9,9 @@
 //!
 //! The pass also notes each normalised char's code point and byte offset
 //! ([`Normalized::chars`], [`Normalized::char_bytes`]) for the automaton, the typo model and
-//! the mapping back. Runs of chars kept as they are (unchanged ideographs, CJK punctuation,
-//! most ASCII) take one tight loop and are copied, not re-encoded.
+//! the mapping back. Runs of chars kept or folded in place (ideographs, traditional ones
+//! replaced by their simplified form; CJK punctuation; full-width forms; most ASCII) take one
+//! tight loop, and kept chars are copied with their run, not re-encoded.
 //!
 //! The same function normalises dictionary terms, so `赌 博` in a dictionary and `賭*博` in a
 //! post meet as `赌博`.
@@ -226,18 +227,29 @@ const CJK_START: u32 = 0x3400;
 const CJK_END: u32 = 0xA000;
 
 /// The traditional → simplified map over `CJK_START..CJK_END`: a bitset of the chars that
-/// change (3.4 KiB, stays in the L1 cache; simplified text almost never hits it) and the full
-/// table, touched only for those chars.
+/// change and the full table, touched only for those chars. The bitset spans the whole Basic
+/// Multilingual Plane (8 KiB, of which the ideographs' 2.6 KiB stay in the L1 cache;
+/// simplified text almost never hits a set bit), so a code point below U+10000 indexes it
+/// with no offset and no bounds check.
 struct T2s {
-    changes: Vec<u64>,
+    changes: Box<Bmp>,
     table: Vec<char>,
+}
+
+/// One bit per code point of the Basic Multilingual Plane.
+type Bmp = [u64; 0x10000 / 64];
+
+/// Whether bit `code` of `set` is set (`code` below U+10000; the bits above are ignored).
+#[inline(always)]
+fn bmp_has(set: &Bmp, code: u32) -> bool {
+    set[(code as usize >> 6) & (set.len() - 1)] & (1u64 << (code & 63)) != 0
 }
 
 impl T2s {
     #[inline]
     fn get(&self, code: u32) -> char {
         let i = (code - CJK_START) as usize;
-        if self.changes[i >> 6] & (1u64 << (i & 63)) != 0 {
+        if bmp_has(&self.changes, code) {
             self.table[i]
         } else {
             // `code` is in the CJK range, always a valid char.
@@ -249,9 +261,8 @@ impl T2s {
 fn t2s_table() -> &'static T2s {
     static TABLE: OnceLock<T2s> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let len = (CJK_END - CJK_START) as usize;
         let mut t = T2s {
-            changes: vec![0u64; len.div_ceil(64)],
+            changes: Box::new([0u64; 0x10000 / 64]),
             table: (CJK_START..CJK_END)
                 .map(|c| char::from_u32(c).unwrap_or('\u{FFFD}'))
                 .collect(),
@@ -271,7 +282,7 @@ fn t2s_table() -> &'static T2s {
             if (CJK_START..CJK_END).contains(&code) {
                 let i = (code - CJK_START) as usize;
                 t.table[i] = to;
-                t.changes[i >> 6] |= 1u64 << (i & 63);
+                t.changes[code as usize >> 6] |= 1u64 << (code & 63);
             }
         }
         t
@@ -457,23 +468,25 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
     let mut copy_from = 0usize;
     let mut i = 0usize;
     while i < bytes.len() {
-        // The hot loop: a run of chars that normalisation keeps as they are (the bulk of
-        // Chinese text). It only notes each char's code and normalised byte; the bytes are
-        // copied with the run.
+        // The hot loop: a run of chars that normalisation keeps or folds in place (the bulk
+        // of Chinese text). Kept chars are copied with the run; it leaves the loop only for
+        // the chars below.
         let run = plain_run(
-            bytes,
-            &table.changes,
+            text,
+            table,
+            out,
             (chars, at),
-            out.text.len().wrapping_sub(copy_from),
             Run {
                 i,
                 k,
+                copy_from,
                 last_han: last_kept_han,
                 last_ascii: last_kept_ascii,
                 flags: 0,
             },
         );
-        (i, k, last_kept_han, last_kept_ascii) = (run.i, run.k, run.last_han, run.last_ascii);
+        (i, k, copy_from) = (run.i, run.k, run.copy_from);
+        (last_kept_han, last_kept_ascii) = (run.last_han, run.last_ascii);
         out.has_digit |= run.flags & DIGIT != 0;
         out.has_at |= run.flags & AT != 0;
         out.has_dot_alpha |= run.flags & DOT_ALPHA != 0;
@@ -481,31 +494,8 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
             break;
         }
         let b0 = bytes[i];
-        // U+4E00..U+9FFF is encoded E4 B8 80 ..= E9 BF BF.
-        if (0xE4..=0xE9).contains(&b0) && i + 2 < bytes.len() {
-            let code = (u32::from(b0 & 0x0F) << 12)
-                | (u32::from(bytes[i + 1] & 0x3F) << 6)
-                | u32::from(bytes[i + 2] & 0x3F);
-            if code >= 0x4E00 {
-                let f = table.get(code);
-                emit!(f as u32, out.text.len() + (i - copy_from));
-                if f as u32 != code {
-                    out.text.push_str(&text[copy_from..i]);
-                    out.text.push(f);
-                    copy_from = i + 3;
-                    if f.len_utf8() != 3 {
-                        out.shift(i + 3);
-                    }
-                }
-                last_kept_han = true;
-                last_kept_ascii = 0;
-                i += 3;
-                continue;
-            }
-        }
-        // ASCII, CJK punctuation and full-width forms that are not dropped: the same result
-        // as the general path below, without decoding a char or leaving the run when nothing
-        // changes.
+        // Capital ASCII letters: the same result as the general path below, without
+        // decoding a char.
         if b0 < 0x80 {
             let f = b0.to_ascii_lowercase();
             if !(last_kept_han && (f == b'(' || is_filler(char::from(f)))) {
@@ -520,36 +510,6 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
                 last_kept_han = false;
                 i += 1;
                 continue;
-            }
-        } else if b0 == 0xE3 && i + 2 < bytes.len() && bytes[i + 1] == 0x80 && bytes[i + 2] > 0x80 {
-            // U+3001..U+303F (、。《》「」…): never folded, dropped or Han.
-            emit!(
-                0x3000 | u32::from(bytes[i + 2] & 0x3F),
-                out.text.len() + (i - copy_from)
-            );
-            last_kept_han = false;
-            last_kept_ascii = 0;
-            i += 3;
-            continue;
-        } else if b0 == 0xEF && i + 2 < bytes.len() {
-            // U+FF01..U+FF5E (，：；（）！？ＡＢ１２…) fold to ASCII.
-            let code = (u32::from(b0 & 0x0F) << 12)
-                | (u32::from(bytes[i + 1] & 0x3F) << 6)
-                | u32::from(bytes[i + 2] & 0x3F);
-            if (0xFF01..=0xFF5E).contains(&code) {
-                let f = ((code - 0xFEE0) as u8).to_ascii_lowercase();
-                if !(last_kept_han && (code == 0xFF08 || is_filler(char::from(f)))) {
-                    out.text.push_str(&text[copy_from..i]);
-                    emit!(u32::from(f), out.text.len());
-                    out.text.push(char::from(f));
-                    copy_from = i + 3;
-                    out.shift(i + 3);
-                    ascii_flags(out, f, last_kept_ascii);
-                    last_kept_ascii = f;
-                    last_kept_han = false;
-                    i += 3;
-                    continue;
-                }
             }
         }
         // Anything else: flush the run and take the general path.
@@ -599,47 +559,66 @@ pub fn normalize_into(text: &str, out: &mut Normalized) {
     // 元 and 块 of the original text (never folded, never dropped), looked for only where a
     // price can follow.
     if out.has_digit && !out.has_price_mark {
-        out.has_price_mark = memchr::memmem::find(bytes, "元".as_bytes()).is_some()
-            || memchr::memmem::find(bytes, "块".as_bytes()).is_some();
+        out.has_price_mark = price_marks().iter().any(|m| m.find(bytes).is_some());
     }
     out.nchars = k;
     out.chars = chars_buf;
     out.char_bytes = at_buf;
 }
 
+/// Searchers for 元 and 块, built once (building one per search cost more than the search).
+fn price_marks() -> &'static [memchr::memmem::Finder<'static>; 2] {
+    static MARKS: OnceLock<[memchr::memmem::Finder<'static>; 2]> = OnceLock::new();
+    MARKS.get_or_init(|| {
+        [
+            memchr::memmem::Finder::new("元".as_bytes()),
+            memchr::memmem::Finder::new("块".as_bytes()),
+        ]
+    })
+}
+
 const DIGIT: u8 = 1;
 const AT: u8 = 2;
 const DOT_ALPHA: u8 = 4;
 
-/// Where normalisation stands: the next byte and normalised char, whether the last kept char
-/// is Chinese, the last kept char if ASCII (else 0), and what the detectors look for
-/// (`DIGIT`, `AT`, `DOT_ALPHA`) seen in the run.
+/// Where normalisation stands: the next byte and normalised char, the first original byte not
+/// yet copied to the normalised text, whether the last kept char is Chinese, the last kept
+/// char if ASCII (else 0), and what the detectors look for (`DIGIT`, `AT`, `DOT_ALPHA`) seen
+/// in the run.
 #[derive(Clone, Copy)]
 struct Run {
     i: usize,
     k: usize,
+    copy_from: usize,
     last_han: bool,
     last_ascii: u8,
     flags: u8,
 }
 
-/// From `run.i`: the chars that normalisation keeps as they are, each noted as the next
-/// normalised char with its code and normalised byte (`delta` + its byte): ideographs of
-/// U+4E00..U+9FFF (E4 B8 80 ..= E9 BF BF) not in `changes`, CJK punctuation U+3001..U+303F,
+/// From `run.i`: the chars that normalisation keeps as they are or folds without dropping,
+/// each noted as the next normalised char with its code and normalised byte: ideographs of
+/// U+4E00..U+9FFF (E4 B8 80 ..= E9 BF BF; a traditional one is replaced by its simplified
+/// form), CJK punctuation U+3001..U+303F, full-width forms U+FF01..U+FF5E (folded to ASCII),
 /// and ASCII other than upper case (after a Chinese char, other than `(` and filler, which
-/// may be dropped). Stops at any other char, for the general path. Its own function, so that
-/// its few variables stay in registers.
+/// may be dropped). Kept chars are not copied one by one: `out.text` receives the run up to a
+/// folded char when one is met, and the caller copies the rest. Stops at any other char, for
+/// the general path. Its own function, so that its few variables stay in registers; the
+/// folds are out of line.
 #[inline(never)]
 fn plain_run(
-    bytes: &[u8],
-    changes: &[u64],
+    text: &str,
+    table: &T2s,
+    out: &mut Normalized,
     (chars, at): (&mut [u32], &mut [u32]),
-    delta: usize,
     run: Run,
 ) -> Run {
+    let bytes = text.as_bytes();
     let n = chars.len().min(at.len());
-    let (mut i, mut k) = (run.i, run.k);
+    let (mut i, mut k, mut copy_from) = (run.i, run.k, run.copy_from);
     let (mut last_han, mut last_ascii, mut flags) = (run.last_han, run.last_ascii, run.flags);
+    // A char kept at byte `i` of `text` starts at normalised byte `i + delta`: it changes
+    // only when a fold changes a char's length.
+    let mut delta = out.text.len().wrapping_sub(copy_from);
     while k < n {
         let Some(&b0) = bytes.get(i) else {
             break;
@@ -648,13 +627,7 @@ fn plain_run(
             if b0.is_ascii_uppercase() || (last_han && (b0 == b'(' || is_filler(char::from(b0)))) {
                 break;
             }
-            if b0.is_ascii_digit() {
-                flags |= DIGIT;
-            } else if b0 == b'@' {
-                flags |= AT;
-            } else if b0.is_ascii_lowercase() && last_ascii == b'.' {
-                flags |= DOT_ALPHA;
-            }
+            flags |= ascii_flag(b0, last_ascii);
             chars[k] = u32::from(b0);
             at[k] = i.wrapping_add(delta) as u32;
             k += 1;
@@ -672,19 +645,40 @@ fn plain_run(
             if code < 0x4E00 {
                 break;
             }
-            let j = (code - CJK_START) as usize;
-            if changes
-                .get(j >> 6)
-                .is_none_or(|w| w & (1u64 << (j & 63)) != 0)
-            {
-                break;
-            }
             chars[k] = code;
+            if bmp_has(&table.changes, code) {
+                match fold_traditional(text, table, &mut out.text, (copy_from, i), code) {
+                    Some(f) => chars[k] = f,
+                    None => break,
+                }
+                copy_from = i + 3;
+            }
             last_han = true;
         } else if b0 == 0xE3 && b1 == 0x80 && b2 > 0x80 {
             // 、。《》「」…: never folded, dropped or Han.
             chars[k] = 0x3000 | u32::from(b2 & 0x3F);
             last_han = false;
+        } else if b0 == 0xEF && (b1 == 0xBC || (b1 == 0xBD && b2 <= 0x9E)) && b2 >= 0x80 {
+            // U+FF01..U+FF5E (，：；（）！？ＡＢ１２…) fold to ASCII, which may be dropped after
+            // a Chinese char.
+            let code = 0xFF00 | (u32::from(b1 & 0x01) << 6) | u32::from(b2 & 0x3F);
+            if code == 0xFF00 {
+                break;
+            }
+            let f = ((code - 0xFEE0) as u8).to_ascii_lowercase();
+            if last_han && (code == 0xFF08 || is_filler(char::from(f))) {
+                break;
+            }
+            at[k] = fold_full_width(text, out, (copy_from, i), f) as u32;
+            chars[k] = u32::from(f);
+            flags |= ascii_flag(f, last_ascii);
+            k += 1;
+            i += 3;
+            copy_from = i;
+            delta = out.text.len().wrapping_sub(copy_from);
+            last_ascii = f;
+            last_han = false;
+            continue;
         } else {
             break;
         }
@@ -696,21 +690,73 @@ fn plain_run(
     Run {
         i,
         k,
+        copy_from,
         last_han,
         last_ascii,
         flags,
     }
 }
 
+/// A traditional ideograph at byte `i` of `text` (`code`, in the t2s table): copies the run
+/// from `copy_from` and the simplified char to `out`, and returns its code; None (nothing
+/// copied) when the simplified char is not three bytes long, for the general path.
+#[inline(never)]
+fn fold_traditional(
+    text: &str,
+    table: &T2s,
+    out: &mut String,
+    (copy_from, i): (usize, usize),
+    code: u32,
+) -> Option<u32> {
+    let f = table.get(code);
+    if f.len_utf8() != 3 {
+        return None;
+    }
+    out.push_str(text.get(copy_from..i).unwrap_or_default());
+    out.push(f);
+    Some(f as u32)
+}
+
+/// A full-width form at byte `i` of `text`, folded to ASCII `f`: copies the run from
+/// `copy_from` and `f` to `out.text`, notes the byte shift after it, and returns the
+/// normalised byte where `f` starts.
+#[inline(never)]
+fn fold_full_width(
+    text: &str,
+    out: &mut Normalized,
+    (copy_from, i): (usize, usize),
+    f: u8,
+) -> usize {
+    out.text
+        .push_str(text.get(copy_from..i).unwrap_or_default());
+    let at = out.text.len();
+    out.text.push(char::from(f));
+    out.shift(i + 3);
+    at
+}
+
+/// What the detectors look for in a kept ASCII char `b` that follows `prev`, as a flag.
+#[inline(always)]
+fn ascii_flag(b: u8, prev: u8) -> u8 {
+    if b.is_ascii_digit() {
+        DIGIT
+    } else if b == b'@' {
+        AT
+    } else if b.is_ascii_lowercase() && prev == b'.' {
+        DOT_ALPHA
+    } else {
+        0
+    }
+}
+
 /// Notes what the detectors look for in a kept ASCII char `b` that follows `prev`.
 #[inline(always)]
 fn ascii_flags(out: &mut Normalized, b: u8, prev: u8) {
-    if b.is_ascii_digit() {
-        out.has_digit = true;
-    } else if b == b'@' {
-        out.has_at = true;
-    } else if b.is_ascii_lowercase() && prev == b'.' {
-        out.has_dot_alpha = true;
+    match ascii_flag(b, prev) {
+        DIGIT => out.has_digit = true,
+        AT => out.has_at = true,
+        DOT_ALPHA => out.has_dot_alpha = true,
+        _ => {}
     }
 }
 

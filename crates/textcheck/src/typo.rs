@@ -195,14 +195,16 @@ struct Word {
 /// Homophone groups of known words. Built once per process.
 #[derive(Debug)]
 pub struct TypoModel {
-    /// Toneless syllable id + 1 for each char in `HAN_START..HAN_END` (0 = no reading).
-    syllable: Vec<u16>,
+    /// Toneless syllable id + 1 for each char of the Basic Multilingual Plane (0 = no
+    /// reading; only `HAN_START..HAN_END` have one), so that a lookup needs no offset and no
+    /// bounds check ([`TypoModel::syllable_of`]).
+    syllable: Box<[u16; 0x10000]>,
     groups: HashMap<u64, Vec<Word>, BuildHasherDefault<KeyHasher>>,
     /// One bit per hashed key of `groups`, checked before the map.
     bloom: Vec<u64>,
     /// One bit per hashed first-three-syllables of any group: a 128 KiB first test that
     /// most windows of ordinary text fail.
-    prefixes: Vec<u64>,
+    prefixes: Box<[u64; 1 << (PREFIX_BITS - 6)]>,
     /// Known two-character words, as `pair_key`.
     pairs: std::collections::HashSet<u64, BuildHasherDefault<KeyHasher>>,
     /// One bit per hashed known two-character word: "maybe a word" (false means surely not).
@@ -235,8 +237,9 @@ impl TypoModel {
     /// Builds a model from `word<TAB>freq` lines (`#` comments allowed).
     pub fn from_words(data: &str) -> TypoModel {
         let mut names: HashMap<&'static str, u16> = HashMap::new();
-        let mut syllable = vec![0u16; (HAN_END - HAN_START) as usize];
-        for (i, slot) in syllable.iter_mut().enumerate() {
+        let mut syllable = Box::new([0u16; 0x10000]);
+        let han = &mut syllable[HAN_START as usize..HAN_END as usize];
+        for (i, slot) in han.iter_mut().enumerate() {
             let Some(c) = char::from_u32(HAN_START + i as u32) else {
                 continue;
             };
@@ -250,7 +253,7 @@ impl TypoModel {
             groups: HashMap::default(),
             bloom: vec![0u64; 1 << (BLOOM_BITS - 6)],
             pairs: Default::default(),
-            prefixes: vec![0u64; 1 << (PREFIX_BITS - 6)],
+            prefixes: Box::new([0u64; 1 << (PREFIX_BITS - 6)]),
             pair_bloom: vec![0u64; 1 << (PAIR_BITS - 6)],
             groups2: HashMap::default(),
             singles: HashMap::default(),
@@ -321,7 +324,7 @@ impl TypoModel {
         // Every char with a reading, by reading, to list the homophone changes of the
         // frequent two-char words.
         let mut by_syllable: HashMap<u16, Vec<u32>> = HashMap::new();
-        for (i, &id) in model.syllable.iter().enumerate() {
+        for (i, &id) in model.readings().iter().enumerate() {
             if id != 0 {
                 by_syllable
                     .entry(id)
@@ -368,29 +371,25 @@ impl TypoModel {
 
     #[inline]
     fn syl(&self, c: char) -> u16 {
-        let code = c as u32;
-        if (HAN_START..HAN_END).contains(&code) {
-            self.syllable[(code - HAN_START) as usize]
-        } else {
-            0
-        }
+        self.syllable_of(c as u32)
     }
 
-    /// The correction for `window` if there is exactly one.
-    fn correction(&self, window: &[char], ids: &[u16]) -> Option<&Word> {
-        let n = window.len();
+    /// The correction for the window of `ids.len()` chars in `window` (padded with `'\0'`,
+    /// as the words' chars are) if there is exactly one. Whole arrays are compared: no
+    /// slice comparison (a call to `memcmp`) per word of the group.
+    fn correction(&self, window: &[char; 4], ids: &[u16]) -> Option<&Word> {
+        let n = ids.len();
         let group = self.groups.get(&key_of(ids))?;
         let mut best: Option<&Word> = None;
         for w in group {
-            let wc = &w.chars[..n];
-            if wc == window {
+            if w.chars == *window {
                 // The window is itself a word.
                 return None;
             }
             if w.freq < MIN_FREQ[n] {
                 continue;
             }
-            let diff = wc.iter().zip(window).filter(|(a, b)| a != b).count();
+            let diff = w.chars.iter().zip(window).filter(|(a, b)| a != b).count();
             if diff != 1 {
                 continue;
             }
@@ -436,7 +435,7 @@ impl TypoModel {
                         | (u32::from(bytes[i + 1] & 0x3F) << 6)
                         | u32::from(bytes[i + 2] & 0x3F);
                     if code >= HAN_START {
-                        let id = self.syllable[(code - HAN_START) as usize];
+                        let id = self.syllable_of(code);
                         if id != 0 {
                             if ids.is_empty() {
                                 start = i;
@@ -472,12 +471,12 @@ impl TypoModel {
 
     /// The syllable id of every char of U+3400..U+9FFF (0 for none).
     pub fn readings(&self) -> &[u16] {
-        &self.syllable
+        &self.syllable[HAN_START as usize..HAN_END as usize]
     }
 
     /// [`TypoModel::detect_with`] over a normalised text, reading its chars from
-    /// `norm.chars` instead of decoding the text again. `ids` is a scratch buffer (the
-    /// syllable id of every char), reused between calls.
+    /// `norm.chars` instead of decoding the text again. `ids` is a scratch buffer (syllable
+    /// ids), reused between calls.
     pub fn detect_in(
         &self,
         norm: &crate::normalize::Normalized,
@@ -485,22 +484,112 @@ impl TypoModel {
         ids: &mut Vec<u16>,
         hits: &mut Vec<TypoHit>,
     ) {
-        let pairs = pairs && !self.groups2.is_empty();
-        if self.groups.is_empty() && !pairs {
-            return;
+        if pairs && !self.groups2.is_empty() {
+            self.detect_in_runs(norm, ids, hits);
+        } else if !self.groups.is_empty() {
+            self.scan_long_fused(norm, hits);
         }
+    }
+
+    /// The syllable id of the char with code point `c` (0: no reading). A code point above
+    /// the BMP reads entry U+FFFF, a noncharacter without one.
+    #[inline(always)]
+    fn syllable_of(&self, c: u32) -> u16 {
+        self.syllable[c.min(0xFFFF) as usize]
+    }
+
+    /// The three- and four-char rule over the normalised chars in one pass: each char's
+    /// syllable is looked up and rolled into the last three, and only a window whose three
+    /// syllables pass the first test goes on to [`TypoModel::window_hit`] (out of line: the
+    /// loop's few variables stay in registers). The same hits, in the same order, as
+    /// [`TypoModel::scan_run_long`] over every run of chars with a reading, without an ids
+    /// array or a pass to find the runs.
+    #[inline(never)]
+    fn scan_long_fused(&self, norm: &crate::normalize::Normalized, hits: &mut Vec<TypoHit>) {
         let chars = norm.chars();
-        let syllable = &self.syllable[..];
+        // The first char a window may start at: the first of the current run of chars with a
+        // reading, or the end of the run's last hit.
+        let mut window_from = 0usize;
+        // The syllables of the last three chars, 12 bits each, the last one lowest.
+        let mut prefix = 0u64;
+        for (k, &c) in chars.iter().enumerate() {
+            let id = self.syllable_of(c);
+            if id == 0 {
+                window_from = k + 1;
+                continue;
+            }
+            prefix = ((prefix << 12) | u64::from(id)) & 0xF_FFFF_FFFF;
+            if k < window_from + 2 || !self.starts_group(prefix) {
+                continue;
+            }
+            if let Some(end) = self.candidate(norm, (k, prefix), hits) {
+                window_from = end;
+            }
+        }
+    }
+
+    /// The window ending at char `k`, whose three chars have a reading (`last3`, as the
+    /// scan rolls them) and passed the first test: records its hit, if it is one, and returns the hit's end. Out of line, so that
+    /// the scan's loop keeps its few variables in registers.
+    ///
+    /// The window and its checks see at most one char of the run on each side of a
+    /// four-char window (`isolated` looks at the replaced char's neighbours), so the run
+    /// they are given is that stretch: from one char before the window (if it has a reading,
+    /// it is in the window's run) to one char after its last three (if it has a reading),
+    /// with its ids on the stack.
+    #[inline(never)]
+    fn candidate(
+        &self,
+        norm: &crate::normalize::Normalized,
+        (k, last3): (usize, u64),
+        hits: &mut Vec<TypoHit>,
+    ) -> Option<usize> {
+        let chars = norm.chars();
+        let id_at = |j: usize| chars.get(j).map_or(0, |&c| self.syllable_of(c));
+        let before = k.checked_sub(3).map_or(0, id_at);
+        let after = id_at(k + 1);
+        // The window's three ids are the scan's last three; the chars around it count only
+        // if they have a reading.
+        let mut ids = [0u16; 5];
+        let mut len = 0;
+        if before != 0 {
+            ids[0] = before;
+            len = 1;
+        }
+        let from = k - 2 - len;
+        for shift in [24, 12, 0] {
+            ids[len] = (last3 >> shift) as u16 & 0xFFF;
+            len += 1;
+        }
+        if after != 0 {
+            ids[len] = after;
+            len += 1;
+        }
+        let run = Run {
+            text: &norm.text,
+            start: norm.char_bytes().get(from).map_or(0, |&b| b as usize),
+            ids: &ids[..len],
+            codes: &chars[from..from + len],
+        };
+        let i = k - 2 - from;
+        let (n, w) = self.window_hit(&run, i)?;
+        push_hit(&run, i, n, w, hits);
+        Some(from + i + n)
+    }
+
+    /// [`TypoModel::detect_in`] with the two-character rule: the syllable id of every char
+    /// first, then each run of chars with a reading.
+    fn detect_in_runs(
+        &self,
+        norm: &crate::normalize::Normalized,
+        ids: &mut Vec<u16>,
+        hits: &mut Vec<TypoHit>,
+    ) {
+        let chars = norm.chars();
         ids.clear();
-        ids.extend(chars.iter().map(|&c| {
-            syllable
-                .get(c.wrapping_sub(HAN_START) as usize)
-                .copied()
-                .unwrap_or(0)
-        }));
+        ids.extend(chars.iter().map(|&c| self.syllable_of(c)));
         // Runs of chars with a reading: every such char lies in U+3400..U+9FFF, three bytes
         // each, so a run is contiguous in the normalised text.
-        let min = if pairs { 2 } else { 3 };
         let n = ids.len();
         let mut k = 0;
         while k < n {
@@ -512,14 +601,14 @@ impl TypoModel {
             while k < n && ids[k] != 0 {
                 k += 1;
             }
-            if k - s >= min {
+            if k - s >= 2 {
                 let run = Run {
                     text: &norm.text,
                     start: norm.char_bytes().get(s).map_or(0, |&b| b as usize),
                     ids: &ids[s..k],
                     codes: &chars[s..k],
                 };
-                self.scan_run(&run, pairs, hits);
+                self.scan_run(&run, true, hits);
             }
         }
     }
@@ -631,33 +720,9 @@ impl TypoModel {
                 i += 1;
                 continue;
             }
-            let mut found = None;
-            for n in [4usize, 3] {
-                if i + n > ids.len() || !self.maybe(key_of(&ids[i..i + n])) {
-                    continue;
-                }
-                let mut chars = ['\0'; 4];
-                for (k, c) in chars.iter_mut().enumerate().take(n) {
-                    *c = run.char_at(i + k);
-                }
-                let Some(w) = self.correction(&chars[..n], &ids[i..i + n]) else {
-                    continue;
-                };
-                if n == 3 && !self.isolated(run, i, &w.chars[..3]) {
-                    continue;
-                }
-                found = Some((n, w));
-                break;
-            }
-            match found {
+            match self.window_hit(run, i) {
                 Some((n, w)) => {
-                    let (s, e) = (run.byte_at(i), run.byte_at(i + n));
-                    hits.push(TypoHit {
-                        start: s,
-                        end: e,
-                        found: run.text[s..e].to_string(),
-                        correct: w.chars[..n].iter().collect(),
-                    });
+                    push_hit(run, i, n, w, hits);
                     i += n;
                     // Restart the rolling prefix after the hit.
                     if i + 2 <= ids.len() {
@@ -667,6 +732,29 @@ impl TypoModel {
                 None => i += 1,
             }
         }
+    }
+
+    /// The hit of the window starting at char `i` of the run, whose first three syllables
+    /// passed the first test: its length (four chars first, then three) and correction.
+    fn window_hit(&self, run: &Run<'_>, i: usize) -> Option<(usize, &Word)> {
+        let ids = run.ids;
+        for n in [4usize, 3] {
+            if i + n > ids.len() || !self.maybe(key_of(&ids[i..i + n])) {
+                continue;
+            }
+            let mut chars = ['\0'; 4];
+            for (k, c) in chars.iter_mut().enumerate().take(n) {
+                *c = run.char_at(i + k);
+            }
+            let Some(w) = self.correction(&chars, &ids[i..i + n]) else {
+                continue;
+            };
+            if n == 3 && !self.isolated(run, i, &w.chars[..3]) {
+                continue;
+            }
+            return Some((n, w));
+        }
+        None
     }
 
     /// For a 3-char window at `i..i + 3` of the run whose correction is `word`: the replaced
@@ -707,6 +795,17 @@ impl TypoModel {
     }
 }
 
+/// Records the hit of the `n`-char window at char `i` of the run, corrected to `w`.
+fn push_hit(run: &Run<'_>, i: usize, n: usize, w: &Word, hits: &mut Vec<TypoHit>) {
+    let (s, e) = (run.byte_at(i), run.byte_at(i + n));
+    hits.push(TypoHit {
+        start: s,
+        end: e,
+        found: run.text[s..e].to_string(),
+        correct: w.chars[..n].iter().collect(),
+    });
+}
+
 /// log2 of the two-character word filter size in bits (256 KiB).
 const PAIR_BITS: u32 = 21;
 
@@ -729,9 +828,12 @@ fn variant_hash(a: u32, b: u32) -> usize {
 /// benchmark corpus passed it, each costing the key tests that follow).
 const PREFIX_BITS: u32 = 20;
 
+/// The bit of three syllables (36 bits) in the first test: a multiplicative (Fibonacci) hash,
+/// whose top bits depend on every bit of the key; one multiplication and one shift, as it is
+/// computed for every char.
 #[inline]
 fn prefix_hash(k: u64) -> usize {
-    (mix(k ^ 0x5851_F42D_4C95_7F2D) >> (64 - PREFIX_BITS)) as usize
+    (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PREFIX_BITS)) as usize
 }
 
 /// log2 of the prefilter size in bits (128 KiB).
