@@ -1,13 +1,15 @@
 //! The in-memory registry list (`list_model`) gives the SQL path's answer
 //! (`store::accounts::list`) for every filter and sort, on SQLite and on PostgreSQL,
-//! and a change committed through another server on the same database is seen by the
-//! next list.
+//! by either way of finding a page; a change made through this process is seen by
+//! its next list at once, and one committed through another server on the same
+//! database by every list started `cache_ttl` after it (an injected clock stands in
+//! for time: no test sleeps).
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use govmedia_domain::account::AccountInput;
 use govmedia_domain::unit::UnitDraft;
 use govmedia_service::crypto::Sealer;
-use govmedia_service::list_model::{ListItem, ListModel};
+use govmedia_service::list_model::{ListItem, ListModel, Strategy};
 use govmedia_service::users::UserInput;
 use govmedia_service::{Actor, FixedClock, Services, accounts, auth, units};
 use govmedia_store::accounts::{AccountQuery, AccountRow, SortBy};
@@ -15,13 +17,19 @@ use govmedia_store::units::UnitRow;
 use std::sync::Arc;
 
 fn services(db: govmedia_store::DatabaseConnection, key: &str) -> Services {
-    Services::new(
-        db,
-        Sealer::from_base64(key).unwrap(),
-        Arc::new(FixedClock::new(
-            Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
-        )),
-    )
+    services_with(db, key, Arc::new(fixed_clock()))
+}
+
+fn fixed_clock() -> FixedClock {
+    FixedClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap())
+}
+
+fn services_with(
+    db: govmedia_store::DatabaseConnection,
+    key: &str,
+    clock: Arc<FixedClock>,
+) -> Services {
+    Services::new(db, Sealer::from_base64(key).unwrap(), clock)
 }
 
 /// A small deterministic generator (no dependence on a crate's sequence).
@@ -214,6 +222,11 @@ async fn compare(svc: &Services, units: &[UnitRow], rng: &mut Lcg, n: usize) {
         let sql = govmedia_store::accounts::list(&svc.db, q).await.unwrap();
         let sql_ids: Vec<i64> = sql.items.iter().map(|r| r.id).collect();
         let mem = model.page(q);
+        // Each way of finding the page gives the same page (a walk filters a text
+        // search through the search's bitset).
+        for strategy in [Strategy::Walk, Strategy::Gather] {
+            assert_eq!(model.page_by(q, strategy), mem, "{q:?} {strategy:?}");
+        }
         let shown: Vec<ListItem> = sql
             .items
             .iter()
@@ -311,14 +324,25 @@ fn names(page: &govmedia_store::Page<ListItem>) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn a_write_through_another_server_is_seen_by_the_next_list() {
+async fn a_write_through_another_server_is_seen_within_the_cache_ttl() {
     let url = govmedia_store::fresh_test_database_url("listtwo")
         .await
         .unwrap();
     let key = Sealer::generate_key();
-    // Two servers: two pools, two in-memory models, one database.
-    let one = services(govmedia_store::connect(&url, 2).await.unwrap(), &key);
-    let two = services(govmedia_store::connect(&url, 2).await.unwrap(), &key);
+    // Two servers: two pools, two in-memory models, one database (and one clock).
+    let clock = Arc::new(fixed_clock());
+    let one = services_with(
+        govmedia_store::connect(&url, 2).await.unwrap(),
+        &key,
+        clock.clone(),
+    );
+    let two = services_with(
+        govmedia_store::connect(&url, 2).await.unwrap(),
+        &key,
+        clock.clone(),
+    );
+    let ttl = one.cache_ttl;
+    assert_eq!(ttl, govmedia_service::DEFAULT_CACHE_TTL);
     let draft = |name: &str, parent: Option<i64>| {
         let mut d = UnitDraft::parse(name, None, "county", "department", None, None, None).unwrap();
         d.parent_id = parent;
@@ -358,10 +382,17 @@ async fn a_write_through_another_server_is_seen_by_the_next_list() {
     let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
     assert_eq!(names(&page), ["教育发布"]);
 
-    // Server two creates an account: server one's next list shows it.
+    // Server two creates an account: server one's lists show it once its model's
+    // check of the version is `cache_ttl` old, not before (the clock stands still).
     let created = accounts::create(&two, &admin_two, &input("卫健发布", b.id))
         .await
         .unwrap();
+    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
+    assert_eq!(names(&page), ["教育发布"]);
+    clock.advance(ttl - chrono::TimeDelta::milliseconds(1));
+    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
+    assert_eq!(names(&page), ["教育发布"]);
+    clock.advance(chrono::TimeDelta::milliseconds(1));
     let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
     assert_eq!(page.total, 2);
     assert_eq!(names(&page), ["卫健发布", "教育发布"]);
@@ -372,6 +403,7 @@ async fn a_write_through_another_server_is_seen_by_the_next_list() {
     accounts::update(&two, &admin_two, created.id, &edit)
         .await
         .unwrap();
+    clock.advance(ttl);
     let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
     assert_eq!(names(&page), ["教育发布", "阿卫健发布"]);
 
@@ -379,6 +411,7 @@ async fn a_write_through_another_server_is_seen_by_the_next_list() {
     accounts::retire(&two, &admin_two, created.id)
         .await
         .unwrap();
+    clock.advance(ttl);
     let q = AccountQuery {
         status: Some("normal".into()),
         ..all()
@@ -390,14 +423,15 @@ async fn a_write_through_another_server_is_seen_by_the_next_list() {
     let mut moved = draft("卫健委", Some(a.id));
     moved.parent_id = Some(a.id);
     units::update(&two, &admin_two, b.id, moved).await.unwrap();
+    clock.advance(ttl);
     let page = accounts::list(&one, &admin_one, all(), Some(a.id))
         .await
         .unwrap();
     assert_eq!(page.total, 2);
 
-    // An API request authenticates (reading the registry version in the token's
-    // query) and lists with that version: a write through server two before the
-    // request is in its list.
+    // An API request whose token is read from the database (not cached: the cache
+    // entry is `ttl` old) lists with the registry version read in the token's query:
+    // a write through server two before the request is in its list.
     let (_, token) = govmedia_service::users::create_token(&one, &admin_one, "脚本")
         .await
         .unwrap();
@@ -410,7 +444,9 @@ async fn a_write_through_another_server_is_seen_by_the_next_list() {
     accounts::create(&two, &admin_two, &input("文旅发布", a.id))
         .await
         .unwrap();
+    clock.advance(ttl);
     let api = auth::token_actor(&one, &token).await.unwrap();
+    assert!(api.registry_seen.is_some());
     let page = accounts::list(&one, &api, all(), None).await.unwrap();
     assert_eq!(page.total, total + 1);
     assert!(names(&page).contains(&"文旅发布".to_string()));
@@ -429,5 +465,143 @@ async fn a_write_through_another_server_is_seen_by_the_next_list() {
         accounts::list(&one, &other, all(), Some(a.id))
             .await
             .is_err()
+    );
+}
+
+#[tokio::test]
+async fn a_write_through_this_server_is_seen_by_its_next_list_at_once() {
+    let url = govmedia_store::fresh_test_database_url("listlocal")
+        .await
+        .unwrap();
+    let key = Sealer::generate_key();
+    // The clock stands still: the model stays fresh for ever unless a local write
+    // makes it stale, and a second server's writes are not seen (the control).
+    let clock = Arc::new(fixed_clock());
+    let one = services_with(
+        govmedia_store::connect(&url, 2).await.unwrap(),
+        &key,
+        clock.clone(),
+    );
+    let two = services_with(
+        govmedia_store::connect(&url, 2).await.unwrap(),
+        &key,
+        clock.clone(),
+    );
+    let draft = |name: &str, parent: Option<i64>| {
+        let mut d = UnitDraft::parse(name, None, "county", "department", None, None, None).unwrap();
+        d.parent_id = parent;
+        d
+    };
+    let root = units::create_root(&one, draft("测试县人民政府", None))
+        .await
+        .unwrap();
+    let admin = user(&one, "admin", root.id).await;
+    let admin_two = auth::actor_for(&two.db, &{
+        govmedia_store::users::get(&two.db, admin.user_id)
+            .await
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let a = units::create(&one, &admin, draft("教育局", Some(root.id)))
+        .await
+        .unwrap();
+    let b = units::create(&one, &admin, draft("卫健委", Some(root.id)))
+        .await
+        .unwrap();
+    let input = |name: &str, unit: i64| AccountInput {
+        name: name.into(),
+        platform: "weibo".into(),
+        host_unit_id: unit.to_string(),
+        ..Default::default()
+    };
+    let all = || AccountQuery {
+        per_page: 50,
+        ..Default::default()
+    };
+    accounts::create(&one, &admin, &input("教育发布", a.id))
+        .await
+        .unwrap();
+    let page = accounts::list(&one, &admin, all(), None).await.unwrap();
+    assert_eq!(names(&page), ["教育发布"]);
+
+    // Created, renamed, retired, its unit moved: each seen by the next list.
+    let created = accounts::create(&one, &admin, &input("卫健发布", b.id))
+        .await
+        .unwrap();
+    let page = accounts::list(&one, &admin, all(), None).await.unwrap();
+    assert_eq!(names(&page), ["卫健发布", "教育发布"]);
+    accounts::update(&one, &admin, created.id, &input("阿卫健发布", b.id))
+        .await
+        .unwrap();
+    let page = accounts::list(&one, &admin, all(), None).await.unwrap();
+    assert_eq!(names(&page), ["教育发布", "阿卫健发布"]);
+    accounts::retire(&one, &admin, created.id).await.unwrap();
+    let q = AccountQuery {
+        status: Some("normal".into()),
+        ..all()
+    };
+    let page = accounts::list(&one, &admin, q, None).await.unwrap();
+    assert_eq!(names(&page), ["教育发布"]);
+    units::update(&one, &admin, b.id, draft("卫健委", Some(a.id)))
+        .await
+        .unwrap();
+    let page = accounts::list(&one, &admin, all(), Some(a.id))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+
+    // A unit the model knows (built after it was created), then deleted: the unit
+    // filter refuses it at once.
+    let c = units::create(&one, &admin, draft("文旅局", Some(root.id)))
+        .await
+        .unwrap();
+    accounts::create(&one, &admin, &input("文旅发布", a.id))
+        .await
+        .unwrap();
+    let page = accounts::list(&one, &admin, all(), Some(c.id))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 0);
+    units::delete(&one, &admin, c.id).await.unwrap();
+    assert!(matches!(
+        accounts::list(&one, &admin, all(), Some(c.id)).await,
+        Err(govmedia_service::ServiceError::NotFound)
+    ));
+
+    // The control: the same kind of write through the other server is not seen
+    // while the clock stands still, and is once it moved on by `cache_ttl`.
+    accounts::create(&two, &admin_two, &input("体育发布", a.id))
+        .await
+        .unwrap();
+    let page = accounts::list(&one, &admin, all(), None).await.unwrap();
+    assert_eq!(page.total, 3);
+    clock.advance(one.cache_ttl);
+    let page = accounts::list(&one, &admin, all(), None).await.unwrap();
+    assert_eq!(page.total, 4);
+
+    // With no cache time, the other server's writes are seen at once.
+    let three = services_with(
+        govmedia_store::connect(&url, 2).await.unwrap(),
+        &key,
+        clock.clone(),
+    )
+    .with_cache_ttl(chrono::TimeDelta::zero());
+    assert_eq!(
+        accounts::list(&three, &admin, all(), None)
+            .await
+            .unwrap()
+            .total,
+        4
+    );
+    accounts::create(&two, &admin_two, &input("水利发布", a.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts::list(&three, &admin, all(), None)
+            .await
+            .unwrap()
+            .total,
+        5
     );
 }
