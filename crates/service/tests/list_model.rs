@@ -323,31 +323,36 @@ fn names(page: &govmedia_store::Page<ListItem>) -> Vec<String> {
     page.items.iter().map(|r| r.name.clone()).collect()
 }
 
-#[tokio::test]
-async fn a_write_through_another_server_is_seen_within_the_cache_ttl() {
-    let url = govmedia_store::fresh_test_database_url("listtwo")
+/// Two servers on one database: two pools, two in-memory models (and one clock that
+/// stands still until advanced), a root unit with 教育局 (`a`) and 卫健委 (`b`), and
+/// an administrator of the root as each server's actor.
+struct TwoServers {
+    url: String,
+    key: String,
+    clock: Arc<FixedClock>,
+    one: Services,
+    two: Services,
+    root: UnitRow,
+    admin_one: Actor,
+    admin_two: Actor,
+    a: UnitRow,
+    b: UnitRow,
+}
+
+async fn two_servers(label: &str) -> TwoServers {
+    let url = govmedia_store::fresh_test_database_url(label)
         .await
         .unwrap();
     let key = Sealer::generate_key();
-    // Two servers: two pools, two in-memory models, one database (and one clock).
     let clock = Arc::new(fixed_clock());
-    let one = services_with(
-        govmedia_store::connect(&url, 2).await.unwrap(),
-        &key,
-        clock.clone(),
-    );
-    let two = services_with(
-        govmedia_store::connect(&url, 2).await.unwrap(),
-        &key,
-        clock.clone(),
-    );
-    let ttl = one.cache_ttl;
-    assert_eq!(ttl, govmedia_service::DEFAULT_CACHE_TTL);
-    let draft = |name: &str, parent: Option<i64>| {
-        let mut d = UnitDraft::parse(name, None, "county", "department", None, None, None).unwrap();
-        d.parent_id = parent;
-        d
+    let server = || async {
+        services_with(
+            govmedia_store::connect(&url, 2).await.unwrap(),
+            &key,
+            clock.clone(),
+        )
     };
+    let (one, two) = (server().await, server().await);
     let root = units::create_root(&one, draft("测试县人民政府", None))
         .await
         .unwrap();
@@ -365,19 +370,60 @@ async fn a_write_through_another_server_is_seen_within_the_cache_ttl() {
     let b = units::create(&one, &admin_one, draft("卫健委", Some(root.id)))
         .await
         .unwrap();
-    let input = |name: &str, unit: i64| AccountInput {
+    TwoServers {
+        url,
+        key,
+        clock,
+        one,
+        two,
+        root,
+        admin_one,
+        admin_two,
+        a,
+        b,
+    }
+}
+
+fn draft(name: &str, parent: Option<i64>) -> UnitDraft {
+    let mut d = UnitDraft::parse(name, None, "county", "department", None, None, None).unwrap();
+    d.parent_id = parent;
+    d
+}
+
+fn input(name: &str, unit: i64) -> AccountInput {
+    AccountInput {
         name: name.into(),
         platform: "weibo".into(),
         host_unit_id: unit.to_string(),
         ..Default::default()
-    };
+    }
+}
+
+fn all() -> AccountQuery {
+    AccountQuery {
+        per_page: 50,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_write_through_another_server_is_seen_within_the_cache_ttl() {
+    let TwoServers {
+        clock,
+        one,
+        two,
+        root,
+        admin_one,
+        admin_two,
+        a,
+        b,
+        ..
+    } = two_servers("listtwo").await;
+    let ttl = one.cache_ttl;
+    assert_eq!(ttl, govmedia_service::DEFAULT_CACHE_TTL);
     accounts::create(&one, &admin_one, &input("教育发布", a.id))
         .await
         .unwrap();
-    let all = || AccountQuery {
-        per_page: 50,
-        ..Default::default()
-    };
     // Server one builds its model.
     let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
     assert_eq!(names(&page), ["教育发布"]);
@@ -470,55 +516,20 @@ async fn a_write_through_another_server_is_seen_within_the_cache_ttl() {
 
 #[tokio::test]
 async fn a_write_through_this_server_is_seen_by_its_next_list_at_once() {
-    let url = govmedia_store::fresh_test_database_url("listlocal")
-        .await
-        .unwrap();
-    let key = Sealer::generate_key();
     // The clock stands still: the model stays fresh for ever unless a local write
-    // makes it stale, and a second server's writes are not seen (the control).
-    let clock = Arc::new(fixed_clock());
-    let one = services_with(
-        govmedia_store::connect(&url, 2).await.unwrap(),
-        &key,
-        clock.clone(),
-    );
-    let two = services_with(
-        govmedia_store::connect(&url, 2).await.unwrap(),
-        &key,
-        clock.clone(),
-    );
-    let draft = |name: &str, parent: Option<i64>| {
-        let mut d = UnitDraft::parse(name, None, "county", "department", None, None, None).unwrap();
-        d.parent_id = parent;
-        d
-    };
-    let root = units::create_root(&one, draft("测试县人民政府", None))
-        .await
-        .unwrap();
-    let admin = user(&one, "admin", root.id).await;
-    let admin_two = auth::actor_for(&two.db, &{
-        govmedia_store::users::get(&two.db, admin.user_id)
-            .await
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let a = units::create(&one, &admin, draft("教育局", Some(root.id)))
-        .await
-        .unwrap();
-    let b = units::create(&one, &admin, draft("卫健委", Some(root.id)))
-        .await
-        .unwrap();
-    let input = |name: &str, unit: i64| AccountInput {
-        name: name.into(),
-        platform: "weibo".into(),
-        host_unit_id: unit.to_string(),
-        ..Default::default()
-    };
-    let all = || AccountQuery {
-        per_page: 50,
-        ..Default::default()
-    };
+    // makes it stale, and the second server's writes are not seen (the control).
+    let TwoServers {
+        url,
+        key,
+        clock,
+        one,
+        two,
+        root,
+        admin_one: admin,
+        admin_two,
+        a,
+        b,
+    } = two_servers("listlocal").await;
     accounts::create(&one, &admin, &input("教育发布", a.id))
         .await
         .unwrap();

@@ -89,15 +89,26 @@ async fn two_units(svc: &govmedia_service::Services) -> (i64, i64, i64) {
     (root.id, a.id, b.id)
 }
 
-fn input(name: &str, unit: i64, role: &str, active: bool) -> users::UserInput {
-    users::UserInput {
-        username: name.into(),
-        display_name: name.into(),
+/// Gives the clerk this unit, role and state, as `admin` through `svc`.
+async fn set_clerk(
+    svc: &govmedia_service::Services,
+    admin: &govmedia_service::Actor,
+    clerk: &govmedia_service::Actor,
+    unit: i64,
+    role: &str,
+    active: bool,
+) {
+    let input = users::UserInput {
+        username: clerk.username.clone(),
+        display_name: clerk.display_name.clone(),
         unit_id: unit,
         role: role.into(),
         password: String::new(),
         active,
-    }
+    };
+    users::update(svc, admin, clerk.user_id, &input)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -116,27 +127,13 @@ async fn changes_through_this_server_apply_to_cached_tokens_at_once() {
     assert_eq!(svc.token_cache.len(), 2);
 
     // A role change.
-    users::update(
-        &svc,
-        &admin,
-        clerk.user_id,
-        &input("clerk", a, "read_only", true),
-    )
-    .await
-    .unwrap();
+    set_clerk(&svc, &admin, &clerk, a, "read_only", true).await;
     assert!(svc.token_cache.is_empty());
     let actor = auth::token_actor(&svc, &token).await.unwrap();
     assert_eq!(actor.role.code(), "read_only");
 
     // A move to another unit.
-    users::update(
-        &svc,
-        &admin,
-        clerk.user_id,
-        &input("clerk", b, "read_only", true),
-    )
-    .await
-    .unwrap();
+    set_clerk(&svc, &admin, &clerk, b, "read_only", true).await;
     assert_eq!(auth::token_actor(&svc, &token).await.unwrap().unit_id, b);
 
     // The user's unit moved in the tree: the actor's scope follows.
@@ -158,14 +155,7 @@ async fn changes_through_this_server_apply_to_cached_tokens_at_once() {
     auth::token_actor(&svc, &token).await.unwrap();
 
     // The user disabled: refused at once.
-    users::update(
-        &svc,
-        &admin,
-        clerk.user_id,
-        &input("clerk", b, "read_only", false),
-    )
-    .await
-    .unwrap();
+    set_clerk(&svc, &admin, &clerk, b, "read_only", false).await;
     assert!(matches!(
         auth::token_actor(&svc, &token).await,
         Err(ServiceError::Unauthorized(_))
@@ -203,14 +193,7 @@ async fn changes_through_another_server_apply_within_the_cache_ttl() {
         auth::token_actor(&one, &token).await.unwrap().role.code(),
         "editor"
     );
-    users::update(
-        &two,
-        &admin,
-        clerk.user_id,
-        &input("clerk", a, "read_only", true),
-    )
-    .await
-    .unwrap();
+    set_clerk(&two, &admin, &clerk, a, "read_only", true).await;
     assert_eq!(
         auth::token_actor(&one, &token).await.unwrap().role.code(),
         "editor"
@@ -225,14 +208,7 @@ async fn changes_through_another_server_apply_within_the_cache_ttl() {
     let three = govmedia_service::Services::new(one.db.clone(), one.sealer.clone(), clock.clone())
         .with_cache_ttl(chrono::TimeDelta::zero());
     assert!(auth::token_actor(&three, &token).await.is_ok());
-    users::update(
-        &two,
-        &admin,
-        clerk.user_id,
-        &input("clerk", a, "read_only", false),
-    )
-    .await
-    .unwrap();
+    set_clerk(&two, &admin, &clerk, a, "read_only", false).await;
     assert!(auth::token_actor(&three, &token).await.is_err());
 }
 
