@@ -244,8 +244,144 @@ pub struct ListItem {
     pub host_unit_id: i64,
     pub status: String,
     pub followers: Option<i64>,
+    #[serde(serialize_with = "fast_json::date")]
     pub registered_on: Option<chrono::NaiveDate>,
+    #[serde(serialize_with = "fast_json::timestamp")]
     pub updated_at: DateTime<Utc>,
+}
+
+/// The dates of a list item as chrono's `Serialize` writes them (`2026-03-02`,
+/// `2026-03-02T01:00:00.123Z`), formatted by hand: through `core::fmt` they were a
+/// tenth of an API list request's time. Values chrono would write otherwise (years
+/// outside 0–9999, leap seconds) go through chrono.
+mod fast_json {
+    use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+    use serde::{Serialize, Serializer};
+
+    fn digits(out: &mut Vec<u8>, value: u32, width: usize) {
+        let mut buf = [b'0'; 10];
+        let mut v = value;
+        for i in (0..width).rev() {
+            buf[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        out.extend_from_slice(&buf[..width]);
+    }
+
+    fn ymd(out: &mut Vec<u8>, d: NaiveDate) -> bool {
+        let Ok(year) = u32::try_from(d.year()) else {
+            return false;
+        };
+        if year > 9999 {
+            return false;
+        }
+        digits(out, year, 4);
+        out.push(b'-');
+        digits(out, d.month(), 2);
+        out.push(b'-');
+        digits(out, d.day(), 2);
+        true
+    }
+
+    fn ascii(out: &[u8]) -> &str {
+        std::str::from_utf8(out).unwrap_or_default()
+    }
+
+    pub fn date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        let mut out = Vec::with_capacity(10);
+        match d {
+            Some(d) if ymd(&mut out, *d) => s.serialize_str(ascii(&out)),
+            other => other.serialize(s),
+        }
+    }
+
+    pub fn timestamp<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        let naive = t.naive_utc();
+        let nanos = naive.nanosecond();
+        let mut out = Vec::with_capacity(32);
+        if nanos >= 1_000_000_000 || !ymd(&mut out, naive.date()) {
+            return t.serialize(s);
+        }
+        out.push(b'T');
+        digits(&mut out, naive.hour(), 2);
+        out.push(b':');
+        digits(&mut out, naive.minute(), 2);
+        out.push(b':');
+        digits(&mut out, naive.second(), 2);
+        // chrono's `SecondsFormat::AutoSi`: none, 3, 6 or 9 digits, the fewest exact.
+        if nanos != 0 {
+            out.push(b'.');
+            if nanos.is_multiple_of(1_000_000) {
+                digits(&mut out, nanos / 1_000_000, 3);
+            } else if nanos.is_multiple_of(1_000) {
+                digits(&mut out, nanos / 1_000, 6);
+            } else {
+                digits(&mut out, nanos, 9);
+            }
+        }
+        out.push(b'Z');
+        s.serialize_str(ascii(&out))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use chrono::TimeZone;
+
+        #[derive(Serialize)]
+        struct Fast {
+            #[serde(serialize_with = "date")]
+            d: Option<NaiveDate>,
+            #[serde(serialize_with = "timestamp")]
+            t: DateTime<Utc>,
+        }
+
+        #[derive(Serialize)]
+        struct Chrono {
+            d: Option<NaiveDate>,
+            t: DateTime<Utc>,
+        }
+
+        #[test]
+        fn writes_what_chrono_writes() {
+            let base = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 9).unwrap();
+            let mut cases = vec![];
+            for nanos in [
+                0,
+                1,
+                999,
+                1_000,
+                123_000_000,
+                123_456_000,
+                123_456_789,
+                5_000_000,
+            ] {
+                for t in [
+                    base,
+                    Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap(),
+                    Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+                    Utc.with_ymd_and_hms(12345, 1, 1, 0, 0, 0).unwrap(),
+                    Utc.with_ymd_and_hms(-5, 1, 1, 0, 0, 0).unwrap(),
+                ] {
+                    cases.push(t + chrono::Duration::nanoseconds(nanos));
+                }
+            }
+            for t in cases {
+                for d in [
+                    None,
+                    Some(t.date_naive()),
+                    NaiveDate::from_ymd_opt(2020, 1, 1),
+                    NaiveDate::from_ymd_opt(10_000, 1, 1),
+                    NaiveDate::from_ymd_opt(0, 1, 1),
+                ] {
+                    assert_eq!(
+                        serde_json::to_string(&Fast { d, t }).unwrap(),
+                        serde_json::to_string(&Chrono { d, t }).unwrap()
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// The ids of one page, in order, and the number of matching accounts.

@@ -79,7 +79,23 @@ impl FromRequestParts<AppState> for ApiUser {
 type ApiResult = Result<axum::response::Response, ApiError>;
 
 fn ok(v: impl serde::Serialize) -> ApiResult {
-    Ok(Json(v).into_response())
+    json_body(v, 1024)
+}
+
+/// A JSON response serialised into one buffer of about the expected size (axum's
+/// `Json` starts at 128 bytes and grows a `BytesMut` write by write: a list page's
+/// 10–20 KB took a fifth of the request's time in copies).
+fn json_body(v: impl serde::Serialize, expected: usize) -> ApiResult {
+    let mut body = Vec::with_capacity(expected);
+    serde_json::to_writer(&mut body, &v).map_err(|e| ServiceError::Internal(e.into()))?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
 }
 
 fn created(v: impl serde::Serialize) -> ApiResult {
@@ -176,12 +192,15 @@ async fn list_accounts(
         page: u64,
         per_page: u64,
     }
-    ok(ListPage {
-        items: &page.items,
-        total: page.total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    json_body(
+        ListPage {
+            items: &page.items,
+            total: page.total,
+            page: page.page,
+            per_page: page.per_page,
+        },
+        256 + 320 * page.items.len(),
+    )
 }
 
 async fn get_account(
