@@ -223,9 +223,19 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Accoun
 pub async fn list(
     svc: &Services,
     actor: &Actor,
-    mut q: AccountQuery,
+    q: AccountQuery,
     unit_id: Option<i64>,
 ) -> ServiceResult<Page<ListItem>> {
+    Ok(list_view(svc, actor, q, unit_id).await?.to_page())
+}
+
+/// [`list`] as a view of the model (serialises to the same JSON as its `Page`).
+pub async fn list_view(
+    svc: &Services,
+    actor: &Actor,
+    mut q: AccountQuery,
+    unit_id: Option<i64>,
+) -> ServiceResult<crate::list_model::ListView> {
     q.scope_path = actor.unit_path.as_str().to_string();
     // Filter, sort, count and page in memory (`list_model`): the model is the
     // registry at the version the database has (within `Services::cache_ttl` for
@@ -241,12 +251,7 @@ pub async fn list(
         });
     }
     let page = model.page(&q);
-    Ok(Page {
-        items: model.items(&page),
-        total: page.total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(crate::list_model::ListView::new(model, page))
 }
 
 /// Every account matching the query (for exports), in the actor's subtree.

@@ -250,6 +250,81 @@ pub struct ListItem {
     pub updated_at: DateTime<Utc>,
 }
 
+/// [`ListItem`] borrowing the model's texts: serialises to the same JSON.
+#[derive(serde::Serialize)]
+struct ListItemRef<'a> {
+    id: i64,
+    name: &'a str,
+    platform: &'a str,
+    platform_other: Option<&'a str>,
+    account_code: Option<&'a str>,
+    url: Option<&'a str>,
+    host_unit_id: i64,
+    status: &'a str,
+    followers: Option<i64>,
+    #[serde(serialize_with = "fast_json::date")]
+    registered_on: Option<chrono::NaiveDate>,
+    #[serde(serialize_with = "fast_json::timestamp")]
+    updated_at: DateTime<Utc>,
+}
+
+/// One page of the list with the model it came from: serialises as
+/// `{"items": [ListItem…], "total", "page", "per_page"}` straight from the model's
+/// texts (no `String` per field), the API's list answer.
+pub struct ListView {
+    model: Arc<ListModel>,
+    page: PageIds,
+}
+
+impl ListView {
+    pub fn new(model: Arc<ListModel>, page: PageIds) -> Self {
+        ListView { model, page }
+    }
+
+    pub fn len(&self) -> usize {
+        self.page.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.page.rows.is_empty()
+    }
+
+    /// The same page with owned items.
+    pub fn to_page(&self) -> govmedia_store::Page<ListItem> {
+        govmedia_store::Page {
+            items: self.model.items(&self.page),
+            total: self.page.total,
+            page: self.page.page,
+            per_page: self.page.per_page,
+        }
+    }
+}
+
+impl serde::Serialize for ListView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Items<'a>(&'a ListModel, &'a [u32]);
+        impl serde::Serialize for Items<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.1.iter().map(|r| self.0.item_ref(*r as usize)))
+            }
+        }
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            items: Items<'a>,
+            total: u64,
+            page: u64,
+            per_page: u64,
+        }
+        Out {
+            items: Items(&self.model, &self.page.rows),
+            total: self.page.total,
+            page: self.page.page,
+            per_page: self.page.per_page,
+        }
+        .serialize(s)
+    }
+}
+
 /// The dates of a list item as chrono's `Serialize` writes them (`2026-03-02`,
 /// `2026-03-02T01:00:00.123Z`), formatted by hand: through `core::fmt` they were a
 /// tenth of an API list request's time. Values chrono would write otherwise (years
@@ -697,26 +772,42 @@ impl ListModel {
         page.rows
             .iter()
             .map(|r| {
-                let r = *r as usize;
-                let at = &self.shown_at[4 * r..4 * r + 5];
-                let text = |i: usize| &self.shown[at[i] as usize..at[i + 1] as usize];
-                let opt =
-                    |i: usize| (self.present[r] & (1 << (i - 1)) != 0).then(|| text(i).to_string());
+                let i = self.item_ref(*r as usize);
                 ListItem {
-                    id: self.ids[r],
-                    name: text(0).to_string(),
-                    platform: self.platforms[self.platform[r] as usize].clone(),
-                    platform_other: opt(1),
-                    account_code: opt(2),
-                    url: opt(3),
-                    host_unit_id: self.host_unit_id[r],
-                    status: self.statuses[self.status[r] as usize].clone(),
-                    followers: self.followers[r],
-                    registered_on: self.registered_on[r],
-                    updated_at: self.updated_at[r],
+                    id: i.id,
+                    name: i.name.to_string(),
+                    platform: i.platform.to_string(),
+                    platform_other: i.platform_other.map(str::to_string),
+                    account_code: i.account_code.map(str::to_string),
+                    url: i.url.map(str::to_string),
+                    host_unit_id: i.host_unit_id,
+                    status: i.status.to_string(),
+                    followers: i.followers,
+                    registered_on: i.registered_on,
+                    updated_at: i.updated_at,
                 }
             })
             .collect()
+    }
+
+    /// Row `r` as a list shows it, borrowing the model's texts.
+    fn item_ref(&self, r: usize) -> ListItemRef<'_> {
+        let at = &self.shown_at[4 * r..4 * r + 5];
+        let text = |i: usize| &self.shown[at[i] as usize..at[i + 1] as usize];
+        let opt = |i: usize| (self.present[r] & (1 << (i - 1)) != 0).then(|| text(i));
+        ListItemRef {
+            id: self.ids[r],
+            name: text(0),
+            platform: &self.platforms[self.platform[r] as usize],
+            platform_other: opt(1),
+            account_code: opt(2),
+            url: opt(3),
+            host_unit_id: self.host_unit_id[r],
+            status: &self.statuses[self.status[r] as usize],
+            followers: self.followers[r],
+            registered_on: self.registered_on[r],
+            updated_at: self.updated_at[r],
+        }
     }
 
     /// Positions `[lo, hi)` of the host paths starting with `prefix`.

@@ -9,7 +9,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use govmedia_domain::account::AccountInput;
 use govmedia_domain::unit::UnitDraft;
 use govmedia_service::crypto::Sealer;
-use govmedia_service::list_model::{ListItem, ListModel, Strategy};
+use govmedia_service::list_model::{ListItem, ListModel, ListView, Strategy};
 use govmedia_service::users::UserInput;
 use govmedia_service::{Actor, FixedClock, Services, accounts, auth, units};
 use govmedia_store::accounts::{AccountQuery, AccountRow, SortBy};
@@ -178,7 +178,7 @@ async fn tree(db: &govmedia_store::DatabaseConnection) -> Vec<UnitRow> {
 /// Compares the model with the SQL path on `n` random queries (and the full grid of
 /// sorts on the whole tree).
 async fn compare(svc: &Services, units: &[UnitRow], rng: &mut Lcg, n: usize) {
-    let model = ListModel::load(svc).await.unwrap();
+    let model = Arc::new(ListModel::load(svc).await.unwrap());
     let mut queries = Vec::new();
     for sort in SortBy::ALL {
         for descending in [false, true] {
@@ -227,6 +227,26 @@ async fn compare(svc: &Services, units: &[UnitRow], rng: &mut Lcg, n: usize) {
         for strategy in [Strategy::Walk, Strategy::Gather] {
             assert_eq!(model.page_by(q, strategy), mem, "{q:?} {strategy:?}");
         }
+        // The API's view of the page writes the JSON of the owned items.
+        let view = ListView::new(model.clone(), mem.clone());
+        #[derive(serde::Serialize)]
+        struct Owned<'a> {
+            items: &'a [ListItem],
+            total: u64,
+            page: u64,
+            per_page: u64,
+        }
+        let owned = view.to_page();
+        assert_eq!(
+            serde_json::to_string(&view).unwrap(),
+            serde_json::to_string(&Owned {
+                items: &owned.items,
+                total: owned.total,
+                page: owned.page,
+                per_page: owned.per_page,
+            })
+            .unwrap()
+        );
         let shown: Vec<ListItem> = sql
             .items
             .iter()

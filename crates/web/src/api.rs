@@ -182,25 +182,12 @@ async fn list_accounts(
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult {
     let (q, unit) = p.query(p.per_page.unwrap_or(50).clamp(1, 500))?;
-    let page = accounts::list(&s.svc, &a, q, unit).await?;
-    // Serialised as it is (id, name, platform, platform_other, account_code, url,
-    // host_unit_id, status, followers, registered_on, updated_at), not through a `Value`.
-    #[derive(serde::Serialize)]
-    struct ListPage<'a> {
-        items: &'a [govmedia_service::list_model::ListItem],
-        total: u64,
-        page: u64,
-        per_page: u64,
-    }
-    json_body(
-        ListPage {
-            items: &page.items,
-            total: page.total,
-            page: page.page,
-            per_page: page.per_page,
-        },
-        256 + 320 * page.items.len(),
-    )
+    let view = accounts::list_view(&s.svc, &a, q, unit).await?;
+    // Serialised from the model (id, name, platform, platform_other, account_code,
+    // url, host_unit_id, status, followers, registered_on, updated_at per item), not
+    // through a `Value` or owned items.
+    let expected = 256 + 320 * view.len();
+    json_body(view, expected)
 }
 
 async fn get_account(
