@@ -30,6 +30,9 @@
 //! a page costs about (offset + page) / share of matches / 64 word operations; a
 //! narrow scope gathers its rows (a subtree is a contiguous range of `by_unit`) and
 //! sorts only those. Counts come from prefix sums per unit × platform × status.
+//! A text search's matching rows are kept per model (a few patterns), so paging
+//! through a search walks the order with the matches as one more bitset. The API
+//! serialises a page straight from the model's texts ([`ListView`]).
 //! About 300 bytes per account with its texts (≈30 MB for 100,000 accounts).
 
 use crate::{ServiceError, ServiceResult, Services};

@@ -426,19 +426,75 @@ fn all() -> AccountQuery {
     }
 }
 
+/// Through `writer` (as `admin`): creates 卫健发布 in 卫健委, renames it, retires it,
+/// moves 卫健委 under 教育局 (教育局 holding 教育发布 already, listed by server one).
+/// After each write server one's lists must show the state before it until `settle`
+/// ran (when `stale_until_settled`), and the new state once it ran.
+async fn write_sequence(
+    t: &TwoServers,
+    writer: &Services,
+    admin: &Actor,
+    settle: impl Fn(),
+    stale_until_settled: bool,
+) {
+    let (one, reader, a, b) = (&t.one, &t.admin_one, t.a.id, t.b.id);
+    let normal = || AccountQuery {
+        status: Some("normal".into()),
+        ..all()
+    };
+    let shown = |q: AccountQuery, unit: Option<i64>| async move {
+        names(&accounts::list(one, reader, q, unit).await.unwrap())
+    };
+    let check = |q: fn() -> AccountQuery,
+                 unit,
+                 before: &'static [&'static str],
+                 after: &'static [&'static str]| {
+        let settle = &settle;
+        async move {
+            if stale_until_settled {
+                assert_eq!(shown(q(), unit).await, before);
+            }
+            settle();
+            assert_eq!(shown(q(), unit).await, after);
+        }
+    };
+    let created = accounts::create(writer, admin, &input("卫健发布", b))
+        .await
+        .unwrap();
+    check(all, None, &["教育发布"], &["卫健发布", "教育发布"]).await;
+    // Renamed: the sort order follows.
+    accounts::update(writer, admin, created.id, &input("阿卫健发布", b))
+        .await
+        .unwrap();
+    check(
+        all,
+        None,
+        &["卫健发布", "教育发布"],
+        &["教育发布", "阿卫健发布"],
+    )
+    .await;
+    // Retired: the status filter follows.
+    accounts::retire(writer, admin, created.id).await.unwrap();
+    check(normal, None, &["教育发布", "阿卫健发布"], &["教育发布"]).await;
+    // 卫健委 moved under 教育局: 教育局's subtree now holds its account.
+    units::update(writer, admin, b, draft("卫健委", Some(a)))
+        .await
+        .unwrap();
+    check(all, Some(a), &["教育发布"], &["教育发布", "阿卫健发布"]).await;
+}
+
 #[tokio::test]
 async fn a_write_through_another_server_is_seen_within_the_cache_ttl() {
-    let TwoServers {
-        clock,
-        one,
-        two,
-        root,
-        admin_one,
-        admin_two,
-        a,
-        b,
-        ..
-    } = two_servers("listtwo").await;
+    let t = two_servers("listtwo").await;
+    let (clock, one, two, root, admin_one, admin_two, a) = (
+        &t.clock,
+        &t.one,
+        &t.two,
+        &t.root,
+        &t.admin_one,
+        &t.admin_two,
+        &t.a,
+    );
     let ttl = one.cache_ttl;
     assert_eq!(ttl, govmedia_service::DEFAULT_CACHE_TTL);
     accounts::create(&one, &admin_one, &input("教育发布", a.id))
@@ -448,52 +504,30 @@ async fn a_write_through_another_server_is_seen_within_the_cache_ttl() {
     let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
     assert_eq!(names(&page), ["教育发布"]);
 
-    // Server two creates an account: server one's lists show it once its model's
-    // check of the version is `cache_ttl` old, not before (the clock stands still).
-    let created = accounts::create(&two, &admin_two, &input("卫健发布", b.id))
+    // Server two creates, renames, retires and moves: server one's lists show each
+    // once its model's check of the version is `cache_ttl` old, not before (the
+    // clock stands still in between).
+    write_sequence(&t, two, admin_two, || clock.advance(ttl), true).await;
+    // Exactly `cache_ttl`: one millisecond less is not enough.
+    accounts::create(two, admin_two, &input("卫生发布", a.id))
         .await
         .unwrap();
-    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
-    assert_eq!(names(&page), ["教育发布"]);
     clock.advance(ttl - chrono::TimeDelta::milliseconds(1));
-    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
-    assert_eq!(names(&page), ["教育发布"]);
+    assert_eq!(
+        accounts::list(one, admin_one, all(), None)
+            .await
+            .unwrap()
+            .total,
+        2
+    );
     clock.advance(chrono::TimeDelta::milliseconds(1));
-    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
-    assert_eq!(page.total, 2);
-    assert_eq!(names(&page), ["卫健发布", "教育发布"]);
-
-    // Server two renames it: the sort order on server one follows.
-    let mut edit = input("阿卫健发布", b.id);
-    edit.platform = "weibo".into();
-    accounts::update(&two, &admin_two, created.id, &edit)
-        .await
-        .unwrap();
-    clock.advance(ttl);
-    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
-    assert_eq!(names(&page), ["教育发布", "阿卫健发布"]);
-
-    // Server two retires it: server one's status filter follows.
-    accounts::retire(&two, &admin_two, created.id)
-        .await
-        .unwrap();
-    clock.advance(ttl);
-    let q = AccountQuery {
-        status: Some("normal".into()),
-        ..all()
-    };
-    let page = accounts::list(&one, &admin_one, q, None).await.unwrap();
-    assert_eq!(names(&page), ["教育发布"]);
-
-    // Server two moves 卫健委 under 教育局: on server one, 教育局's subtree now holds it.
-    let mut moved = draft("卫健委", Some(a.id));
-    moved.parent_id = Some(a.id);
-    units::update(&two, &admin_two, b.id, moved).await.unwrap();
-    clock.advance(ttl);
-    let page = accounts::list(&one, &admin_one, all(), Some(a.id))
-        .await
-        .unwrap();
-    assert_eq!(page.total, 2);
+    assert_eq!(
+        accounts::list(one, admin_one, all(), None)
+            .await
+            .unwrap()
+            .total,
+        3
+    );
 
     // An API request whose token is read from the database (not cached: the cache
     // entry is `ttl` old) lists with the registry version read in the token's query:
@@ -517,10 +551,11 @@ async fn a_write_through_another_server_is_seen_within_the_cache_ttl() {
     assert_eq!(page.total, total + 1);
     assert!(names(&page).contains(&"文旅发布".to_string()));
 
-    // And a user of 教育局 on server one sees both, a user of nothing else none.
+    // And a user of 教育局 on server one sees all four (卫健委 moved under it), a
+    // user of nothing else none.
     let clerk = user(&one, "clerk", a.id).await;
     let page = accounts::list(&one, &clerk, all(), None).await.unwrap();
-    assert_eq!(page.total, 3);
+    assert_eq!(page.total, 4);
     let c = units::create(&one, &admin_one, draft("文旅局", Some(root.id)))
         .await
         .unwrap();
@@ -538,49 +573,27 @@ async fn a_write_through_another_server_is_seen_within_the_cache_ttl() {
 async fn a_write_through_this_server_is_seen_by_its_next_list_at_once() {
     // The clock stands still: the model stays fresh for ever unless a local write
     // makes it stale, and the second server's writes are not seen (the control).
-    let TwoServers {
-        url,
-        key,
-        clock,
-        one,
-        two,
-        root,
-        admin_one: admin,
-        admin_two,
-        a,
-        b,
-    } = two_servers("listlocal").await;
+    let t = two_servers("listlocal").await;
+    let (url, key, clock, one, two, root, admin, admin_two, a) = (
+        &t.url,
+        &t.key,
+        &t.clock,
+        &t.one,
+        &t.two,
+        &t.root,
+        &t.admin_one,
+        &t.admin_two,
+        &t.a,
+    );
     accounts::create(&one, &admin, &input("教育发布", a.id))
         .await
         .unwrap();
     let page = accounts::list(&one, &admin, all(), None).await.unwrap();
     assert_eq!(names(&page), ["教育发布"]);
 
-    // Created, renamed, retired, its unit moved: each seen by the next list.
-    let created = accounts::create(&one, &admin, &input("卫健发布", b.id))
-        .await
-        .unwrap();
-    let page = accounts::list(&one, &admin, all(), None).await.unwrap();
-    assert_eq!(names(&page), ["卫健发布", "教育发布"]);
-    accounts::update(&one, &admin, created.id, &input("阿卫健发布", b.id))
-        .await
-        .unwrap();
-    let page = accounts::list(&one, &admin, all(), None).await.unwrap();
-    assert_eq!(names(&page), ["教育发布", "阿卫健发布"]);
-    accounts::retire(&one, &admin, created.id).await.unwrap();
-    let q = AccountQuery {
-        status: Some("normal".into()),
-        ..all()
-    };
-    let page = accounts::list(&one, &admin, q, None).await.unwrap();
-    assert_eq!(names(&page), ["教育发布"]);
-    units::update(&one, &admin, b.id, draft("卫健委", Some(a.id)))
-        .await
-        .unwrap();
-    let page = accounts::list(&one, &admin, all(), Some(a.id))
-        .await
-        .unwrap();
-    assert_eq!(page.total, 2);
+    // Created, renamed, retired, its unit moved: each seen by the next list (the
+    // clock standing still).
+    write_sequence(&t, one, admin, || {}, false).await;
 
     // A unit the model knows (built after it was created), then deleted: the unit
     // filter refuses it at once.
