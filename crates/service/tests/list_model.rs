@@ -497,11 +497,11 @@ async fn a_write_through_another_server_is_seen_within_the_cache_ttl() {
     );
     let ttl = one.cache_ttl;
     assert_eq!(ttl, govmedia_service::DEFAULT_CACHE_TTL);
-    accounts::create(&one, &admin_one, &input("教育发布", a.id))
+    accounts::create(one, admin_one, &input("教育发布", a.id))
         .await
         .unwrap();
     // Server one builds its model.
-    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
+    let page = accounts::list(one, admin_one, all(), None).await.unwrap();
     assert_eq!(names(&page), ["教育发布"]);
 
     // Server two creates, renames, retires and moves: server one's lists show each
@@ -532,38 +532,38 @@ async fn a_write_through_another_server_is_seen_within_the_cache_ttl() {
     // An API request whose token is read from the database (not cached: the cache
     // entry is `ttl` old) lists with the registry version read in the token's query:
     // a write through server two before the request is in its list.
-    let (_, token) = govmedia_service::users::create_token(&one, &admin_one, "脚本")
+    let (_, token) = govmedia_service::users::create_token(one, admin_one, "脚本")
         .await
         .unwrap();
-    let before = auth::token_actor(&one, &token).await.unwrap();
+    let before = auth::token_actor(one, &token).await.unwrap();
     assert!(before.registry_seen.is_some());
-    let total = accounts::list(&one, &before, all(), None)
+    let total = accounts::list(one, &before, all(), None)
         .await
         .unwrap()
         .total;
-    accounts::create(&two, &admin_two, &input("文旅发布", a.id))
+    accounts::create(two, admin_two, &input("文旅发布", a.id))
         .await
         .unwrap();
     clock.advance(ttl);
-    let api = auth::token_actor(&one, &token).await.unwrap();
+    let api = auth::token_actor(one, &token).await.unwrap();
     assert!(api.registry_seen.is_some());
-    let page = accounts::list(&one, &api, all(), None).await.unwrap();
+    let page = accounts::list(one, &api, all(), None).await.unwrap();
     assert_eq!(page.total, total + 1);
     assert!(names(&page).contains(&"文旅发布".to_string()));
 
     // And a user of 教育局 on server one sees all four (卫健委 moved under it), a
     // user of nothing else none.
-    let clerk = user(&one, "clerk", a.id).await;
-    let page = accounts::list(&one, &clerk, all(), None).await.unwrap();
+    let clerk = user(one, "clerk", a.id).await;
+    let page = accounts::list(one, &clerk, all(), None).await.unwrap();
     assert_eq!(page.total, 4);
-    let c = units::create(&one, &admin_one, draft("文旅局", Some(root.id)))
+    let c = units::create(one, admin_one, draft("文旅局", Some(root.id)))
         .await
         .unwrap();
-    let other = user(&one, "other", c.id).await;
-    let page = accounts::list(&one, &other, all(), None).await.unwrap();
+    let other = user(one, "other", c.id).await;
+    let page = accounts::list(one, &other, all(), None).await.unwrap();
     assert_eq!(page.total, 0);
     assert!(
-        accounts::list(&one, &other, all(), Some(a.id))
+        accounts::list(one, &other, all(), Some(a.id))
             .await
             .is_err()
     );
@@ -585,10 +585,10 @@ async fn a_write_through_this_server_is_seen_by_its_next_list_at_once() {
         &t.admin_two,
         &t.a,
     );
-    accounts::create(&one, &admin, &input("教育发布", a.id))
+    accounts::create(one, admin, &input("教育发布", a.id))
         .await
         .unwrap();
-    let page = accounts::list(&one, &admin, all(), None).await.unwrap();
+    let page = accounts::list(one, admin, all(), None).await.unwrap();
     assert_eq!(names(&page), ["教育发布"]);
 
     // Created, renamed, retired, its unit moved: each seen by the next list (the
@@ -597,52 +597,50 @@ async fn a_write_through_this_server_is_seen_by_its_next_list_at_once() {
 
     // A unit the model knows (built after it was created), then deleted: the unit
     // filter refuses it at once.
-    let c = units::create(&one, &admin, draft("文旅局", Some(root.id)))
+    let c = units::create(one, admin, draft("文旅局", Some(root.id)))
         .await
         .unwrap();
-    accounts::create(&one, &admin, &input("文旅发布", a.id))
+    accounts::create(one, admin, &input("文旅发布", a.id))
         .await
         .unwrap();
-    let page = accounts::list(&one, &admin, all(), Some(c.id))
-        .await
-        .unwrap();
+    let page = accounts::list(one, admin, all(), Some(c.id)).await.unwrap();
     assert_eq!(page.total, 0);
-    units::delete(&one, &admin, c.id).await.unwrap();
+    units::delete(one, admin, c.id).await.unwrap();
     assert!(matches!(
-        accounts::list(&one, &admin, all(), Some(c.id)).await,
+        accounts::list(one, admin, all(), Some(c.id)).await,
         Err(govmedia_service::ServiceError::NotFound)
     ));
 
     // The control: the same kind of write through the other server is not seen
     // while the clock stands still, and is once it moved on by `cache_ttl`.
-    accounts::create(&two, &admin_two, &input("体育发布", a.id))
+    accounts::create(two, admin_two, &input("体育发布", a.id))
         .await
         .unwrap();
-    let page = accounts::list(&one, &admin, all(), None).await.unwrap();
+    let page = accounts::list(one, admin, all(), None).await.unwrap();
     assert_eq!(page.total, 3);
     clock.advance(one.cache_ttl);
-    let page = accounts::list(&one, &admin, all(), None).await.unwrap();
+    let page = accounts::list(one, admin, all(), None).await.unwrap();
     assert_eq!(page.total, 4);
 
     // With no cache time, the other server's writes are seen at once.
     let three = services_with(
-        govmedia_store::connect(&url, 2).await.unwrap(),
-        &key,
+        govmedia_store::connect(url, 2).await.unwrap(),
+        key,
         clock.clone(),
     )
     .with_cache_ttl(chrono::TimeDelta::zero());
     assert_eq!(
-        accounts::list(&three, &admin, all(), None)
+        accounts::list(&three, admin, all(), None)
             .await
             .unwrap()
             .total,
         4
     );
-    accounts::create(&two, &admin_two, &input("水利发布", a.id))
+    accounts::create(two, admin_two, &input("水利发布", a.id))
         .await
         .unwrap();
     assert_eq!(
-        accounts::list(&three, &admin, all(), None)
+        accounts::list(&three, admin, all(), None)
             .await
             .unwrap()
             .total,
