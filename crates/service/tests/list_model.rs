@@ -344,8 +344,9 @@ fn names(page: &govmedia_store::Page<ListItem>) -> Vec<String> {
 }
 
 /// Two servers on one database: two pools, two in-memory models (and one clock that
-/// stands still until advanced), a root unit with 教育局 (`a`) and 卫健委 (`b`), and
-/// an administrator of the root as each server's actor.
+/// stands still until advanced), a root unit with 教育局 (`a`) and 卫健委 (`b`), an
+/// administrator of the root as each server's actor, and 教育发布 in 教育局, listed
+/// once by server one (which built its model).
 struct TwoServers {
     url: String,
     key: String,
@@ -390,6 +391,12 @@ async fn two_servers(label: &str) -> TwoServers {
     let b = units::create(&one, &admin_one, draft("卫健委", Some(root.id)))
         .await
         .unwrap();
+    accounts::create(&one, &admin_one, &input("教育发布", a.id))
+        .await
+        .unwrap();
+    // Server one builds its model.
+    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
+    assert_eq!(names(&page), ["教育发布"]);
     TwoServers {
         url,
         key,
@@ -486,23 +493,18 @@ async fn write_sequence(
 #[tokio::test]
 async fn a_write_through_another_server_is_seen_within_the_cache_ttl() {
     let t = two_servers("listtwo").await;
-    let (clock, one, two, root, admin_one, admin_two, a) = (
-        &t.clock,
-        &t.one,
-        &t.two,
-        &t.root,
-        &t.admin_one,
-        &t.admin_two,
-        &t.a,
-    );
+    let TwoServers {
+        clock,
+        one,
+        two,
+        root,
+        admin_one,
+        admin_two,
+        a,
+        ..
+    } = &t;
     let ttl = one.cache_ttl;
     assert_eq!(ttl, govmedia_service::DEFAULT_CACHE_TTL);
-    accounts::create(one, admin_one, &input("教育发布", a.id))
-        .await
-        .unwrap();
-    // Server one builds its model.
-    let page = accounts::list(one, admin_one, all(), None).await.unwrap();
-    assert_eq!(names(&page), ["教育发布"]);
 
     // Server two creates, renames, retires and moves: server one's lists show each
     // once its model's check of the version is `cache_ttl` old, not before (the
@@ -574,22 +576,18 @@ async fn a_write_through_this_server_is_seen_by_its_next_list_at_once() {
     // The clock stands still: the model stays fresh for ever unless a local write
     // makes it stale, and the second server's writes are not seen (the control).
     let t = two_servers("listlocal").await;
-    let (url, key, clock, one, two, root, admin, admin_two, a) = (
-        &t.url,
-        &t.key,
-        &t.clock,
-        &t.one,
-        &t.two,
-        &t.root,
-        &t.admin_one,
-        &t.admin_two,
-        &t.a,
-    );
-    accounts::create(one, admin, &input("教育发布", a.id))
-        .await
-        .unwrap();
-    let page = accounts::list(one, admin, all(), None).await.unwrap();
-    assert_eq!(names(&page), ["教育发布"]);
+    let TwoServers {
+        url,
+        key,
+        clock,
+        one,
+        two,
+        root,
+        admin_one: admin,
+        admin_two,
+        a,
+        ..
+    } = &t;
 
     // Created, renamed, retired, its unit moved: each seen by the next list (the
     // clock standing still).
