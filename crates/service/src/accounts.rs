@@ -223,24 +223,35 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Accoun
 pub async fn list(
     svc: &Services,
     actor: &Actor,
-    mut q: AccountQuery,
+    q: AccountQuery,
     unit_id: Option<i64>,
 ) -> ServiceResult<Page<ListItem>> {
+    Ok(list_view(svc, actor, q, unit_id).await?.to_page())
+}
+
+/// [`list`] as a view of the model (serialises to the same JSON as its `Page`).
+pub async fn list_view(
+    svc: &Services,
+    actor: &Actor,
+    mut q: AccountQuery,
+    unit_id: Option<i64>,
+) -> ServiceResult<crate::list_model::ListView> {
     q.scope_path = actor.unit_path.as_str().to_string();
-    if let Some(uid) = unit_id {
-        let unit = crate::units::get(svc, actor, uid).await?;
-        q.unit_path = Some(unit.path);
-    }
     // Filter, sort, count and page in memory (`list_model`): the model is the
-    // registry at the version the database has now, and holds the columns shown.
+    // registry at the version the database has (within `Services::cache_ttl` for
+    // changes through other servers), and holds the columns shown and the units.
     let model = svc.list_cache.get(svc, actor.registry_seen).await?;
+    if let Some(uid) = unit_id {
+        // A unit the model does not know (created since, or units not in step with
+        // the scan) is looked up in the database.
+        q.unit_path = Some(match model.unit_path(uid) {
+            Some(path) if actor.sees(path) => path.to_string(),
+            Some(_) => return Err(ServiceError::NotFound),
+            None => crate::units::get(svc, actor, uid).await?.path,
+        });
+    }
     let page = model.page(&q);
-    Ok(Page {
-        items: model.items(&page),
-        total: page.total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(crate::list_model::ListView::new(model, page))
 }
 
 /// Every account matching the query (for exports), in the actor's subtree.
@@ -299,6 +310,7 @@ pub async fn insert_in(
     now: chrono::DateTime<chrono::Utc>,
 ) -> ServiceResult<AccountRow> {
     let row = govmedia_store::accounts::insert(c, draft_to_row(svc, 0, draft, now, now)).await?;
+    crate::list_model::wrote(svc, c).await?;
     record(
         c,
         now,
@@ -335,6 +347,7 @@ pub async fn insert_batch_in(
             .map(|d| draft_to_row(svc, 0, d, now, now))
             .collect();
         let inserted = govmedia_store::accounts::insert_many(c, rows).await?;
+        crate::list_model::wrote(svc, c).await?;
         let mut audits = Vec::with_capacity(inserted.len());
         for row in &inserted {
             let draft = row_to_draft(svc, row, true)?;
@@ -386,6 +399,7 @@ pub async fn update(
         draft_to_row(svc, id, &draft, before_row.created_at, now),
     )
     .await?;
+    crate::list_model::wrote(svc, &txn).await?;
     record(
         &txn,
         now,
@@ -468,6 +482,7 @@ pub async fn retire(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()>
     let txn = svc.db.begin().await?;
     govmedia_store::accounts::update(&txn, draft_to_row(svc, id, &after, row.created_at, now))
         .await?;
+    crate::list_model::wrote(svc, &txn).await?;
     record(
         &txn,
         now,

@@ -179,25 +179,199 @@ pub async fn logout(svc: &Services, token: &str) -> ServiceResult<()> {
 /// older than this, so API reads stay reads (the settings page shows minutes).
 pub const TOKEN_TOUCH_SECONDS: i64 = 60;
 
-/// The actor of an API bearer token: one query for the token, its user and unit.
+/// The actors of API tokens this process authenticated recently, by token hash, so
+/// that an API request reads nothing from the database.
+///
+/// An entry is used for [`Services::cache_ttl`] (one second by default) after it was
+/// read: a token revoked or a user disabled, moved or given another role through
+/// another server is honoured here within that time. Every such change made through
+/// this process's services clears the whole cache once committed
+/// ([`TokenCache::clear`]: user and token changes, unit moves, renames and
+/// deletions), so it holds here at once. Bounded: at most [`TokenCache::CAPACITY`]
+/// entries, the expired ones dropped first and all of them when none expired.
+/// Unknown tokens are never cached.
+#[derive(Default)]
+pub struct TokenCache {
+    inner: Mutex<TokenEntries>,
+}
+
+#[derive(Default)]
+struct TokenEntries {
+    map: HashMap<String, CachedToken>,
+    /// Moves on with every [`TokenCache::clear`]: a lookup that started before a
+    /// clear does not store what it read (it may predate the change).
+    generation: u64,
+}
+
+struct CachedToken {
+    actor: Actor,
+    token_id: i64,
+    last_used_at: Option<DateTime<Utc>>,
+    read_at: DateTime<Utc>,
+}
+
+impl TokenCache {
+    pub const CAPACITY: usize = 4096;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, TokenEntries> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets every token: call after committing a change to users, tokens or units.
+    pub fn clear(&self) {
+        let mut e = self.lock();
+        e.map.clear();
+        e.generation += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn generation(&self) -> u64 {
+        self.lock().generation
+    }
+
+    /// The cached actor of `hash` if still fresh, with the token's id and last use.
+    fn get(&self, svc: &Services, hash: &str) -> Option<(Actor, i64, Option<DateTime<Utc>>)> {
+        let e = self.lock();
+        let c = e.map.get(hash).filter(|c| svc.fresh(c.read_at))?;
+        Some((c.actor.clone(), c.token_id, c.last_used_at))
+    }
+
+    fn touched(&self, hash: &str, at: DateTime<Utc>) {
+        if let Some(c) = self.lock().map.get_mut(hash) {
+            c.last_used_at = Some(at);
+        }
+    }
+
+    fn insert(
+        &self,
+        fresh: impl Fn(DateTime<Utc>) -> bool,
+        hash: String,
+        entry: CachedToken,
+        generation: u64,
+    ) {
+        let mut e = self.lock();
+        if e.generation != generation {
+            return;
+        }
+        if e.map.len() >= Self::CAPACITY && !e.map.contains_key(&hash) {
+            e.map.retain(|_, c| fresh(c.read_at));
+            if e.map.len() >= Self::CAPACITY {
+                e.map.clear();
+            }
+        }
+        e.map.insert(hash, entry);
+    }
+}
+
+/// The actor of an API bearer token: from the [`TokenCache`] while fresh, otherwise one
+/// query for the token, its user and unit (and the registry version).
 pub async fn token_actor(svc: &Services, token: &str) -> ServiceResult<Actor> {
     let unauthorized = || ServiceError::Unauthorized("API令牌无效".to_string());
-    let asked_at = std::time::Instant::now();
+    let hash = token_hash(token);
+    let now = svc.now();
+    let stale_use = |last: Option<DateTime<Utc>>| {
+        last.is_none_or(|t| now - t >= Duration::seconds(TOKEN_TOUCH_SECONDS))
+    };
+    if let Some((actor, token_id, last_used_at)) = svc.token_cache.get(svc, &hash) {
+        if stale_use(last_used_at) {
+            // Marked first: the requests in flight meanwhile do not write it too.
+            svc.token_cache.touched(&hash, now);
+            govmedia_store::users::touch_token(&svc.db, token_id, now).await?;
+        }
+        return Ok(actor);
+    }
+    let generation = svc.token_cache.generation();
+    let seen = crate::list_model::VersionSeen::now(svc);
     let (row, user, unit, registry_version) =
-        govmedia_store::users::token_user_unit(&svc.db, &token_hash(token))
+        govmedia_store::users::token_user_unit(&svc.db, &hash)
             .await?
             .ok_or_else(unauthorized)?;
     if !user.active {
         return Err(unauthorized());
     }
-    let now = svc.now();
-    if row
-        .last_used_at
-        .is_none_or(|t| now - t >= Duration::seconds(TOKEN_TOUCH_SECONDS))
-    {
+    let mut last_used_at = row.last_used_at;
+    if stale_use(last_used_at) {
         govmedia_store::users::touch_token(&svc.db, row.id, now).await?;
+        last_used_at = Some(now);
     }
-    let mut actor = actor_of(&user, unit)?;
-    actor.registry_seen = Some((registry_version, asked_at));
-    Ok(actor)
+    let actor = actor_of(&user, unit)?;
+    svc.token_cache.insert(
+        |at| svc.fresh(at),
+        hash,
+        CachedToken {
+            actor: actor.clone(),
+            token_id: row.id,
+            last_used_at,
+            read_at: seen.wall,
+        },
+        generation,
+    );
+    Ok(Actor {
+        registry_seen: Some(seen.version(registry_version)),
+        ..actor
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(read_at: DateTime<Utc>) -> CachedToken {
+        CachedToken {
+            actor: Actor {
+                user_id: 1,
+                username: "u".into(),
+                display_name: "u".into(),
+                unit_id: 1,
+                unit_name: "单位".into(),
+                unit_path: UnitPath::from_stored("/1/").unwrap(),
+                role: Role::ReadOnly,
+                registry_seen: None,
+            },
+            token_id: 1,
+            last_used_at: None,
+            read_at,
+        }
+    }
+
+    #[test]
+    fn the_token_cache_is_bounded_and_a_clear_wins_over_a_lookup_in_flight() {
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let t1 = t0 + Duration::seconds(5);
+        let fresh_after_t1 = |at: DateTime<Utc>| at >= t1;
+        let cache = TokenCache::default();
+        let g = cache.generation();
+        for i in 0..TokenCache::CAPACITY {
+            cache.insert(fresh_after_t1, format!("old{i}"), entry(t0), g);
+        }
+        assert_eq!(cache.len(), TokenCache::CAPACITY);
+        // Full: the expired entries go first.
+        cache.insert(fresh_after_t1, "new".into(), entry(t1), g);
+        assert_eq!(cache.len(), 1);
+        // Full of fresh entries: all go.
+        for i in 1..TokenCache::CAPACITY {
+            cache.insert(fresh_after_t1, format!("fresh{i}"), entry(t1), g);
+        }
+        assert_eq!(cache.len(), TokenCache::CAPACITY);
+        cache.insert(fresh_after_t1, "newer".into(), entry(t1), g);
+        assert_eq!(cache.len(), 1);
+        // A lookup that started before a clear does not store what it read.
+        cache.clear();
+        cache.insert(fresh_after_t1, "stale".into(), entry(t1), g);
+        assert!(cache.is_empty());
+        cache.insert(
+            fresh_after_t1,
+            "read after".into(),
+            entry(t1),
+            cache.generation(),
+        );
+        assert_eq!(cache.len(), 1);
+    }
 }

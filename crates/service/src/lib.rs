@@ -49,11 +49,12 @@ pub struct Actor {
     pub unit_name: String,
     pub unit_path: UnitPath,
     pub role: Role,
-    /// For an actor authenticated by an API token: the registry version the database
-    /// had at authentication (read in the same query as the token) and a time before
-    /// that read. A registry list in the same request uses it instead of reading the
-    /// version again (see `list_model::ListCache::get`). `None` otherwise.
-    pub registry_seen: Option<(i64, std::time::Instant)>,
+    /// For an actor authenticated by an API token read from the database (not from
+    /// the token cache): the registry version the database had at authentication
+    /// (read in the same query as the token) and times before that read. A registry
+    /// list in the same request uses it instead of reading the version again (see
+    /// `list_model::ListCache::get`). `None` otherwise.
+    pub registry_seen: Option<list_model::VersionSeen>,
 }
 
 impl Actor {
@@ -85,7 +86,18 @@ pub struct Services {
     pub throttle: Arc<auth::LoginThrottle>,
     /// The registry list in memory (see [`list_model`]).
     pub list_cache: Arc<list_model::ListCache>,
+    /// API tokens → actors (see [`auth::TokenCache`]).
+    pub token_cache: Arc<auth::TokenCache>,
+    /// How long this process trusts what it cached of the database — the actor of an
+    /// API token, the registry version its list model was checked at — for changes
+    /// made by other processes on the same database. Changes made through this
+    /// `Services` invalidate at once. [`DEFAULT_CACHE_TTL`] unless set.
+    pub cache_ttl: chrono::TimeDelta,
 }
+
+/// At most one second: a token revoked or a registry written through another server
+/// is honoured here within a second.
+pub const DEFAULT_CACHE_TTL: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
 
 impl Services {
     pub fn new(db: DatabaseConnection, sealer: crypto::Sealer, clock: Arc<dyn Clock>) -> Self {
@@ -95,7 +107,22 @@ impl Services {
             clock,
             throttle: Arc::new(auth::LoginThrottle::default()),
             list_cache: Arc::new(list_model::ListCache::default()),
+            token_cache: Arc::new(auth::TokenCache::default()),
+            cache_ttl: DEFAULT_CACHE_TTL,
         }
+    }
+
+    /// The same, trusting cached database reads for `ttl` (zero: never).
+    pub fn with_cache_ttl(mut self, ttl: chrono::TimeDelta) -> Self {
+        self.cache_ttl = ttl;
+        self
+    }
+
+    /// Whether something cached at `at` may still be used (`cache_ttl`; a clock that
+    /// went back makes everything stale).
+    pub(crate) fn fresh(&self, at: chrono::DateTime<chrono::Utc>) -> bool {
+        let age = self.now() - at;
+        age >= chrono::TimeDelta::zero() && age < self.cache_ttl
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -1,30 +1,166 @@
-//! The registry list in memory: the columns the account list filters and sorts on,
-//! for every account, answering filter + sort + count + page with ids; the page's
-//! rows are then read by id.
+//! The registry list in memory: the columns the account list filters, sorts and
+//! shows, for every account, answering filter + sort + count + page without reading
+//! an account row.
 //!
 //! The model is built from one statement (`store::accounts::scan_list_keys`) that also
-//! returns the registry version (`store::registry`). Before answering, a list reads
-//! the version from the database (one single-row query, or, for an API request, the
-//! version read in the token's query: `Actor::registry_seen`) and rebuilds the model
-//! when it moved, so a change committed by any server on the same database is seen by the
-//! next list on every server. Orders are the database's own: the scan returns, per
-//! sort column, the dense rank of `ORDER BY column` (collation, NULL placement), and
-//! the text filter matches the database's `LOWER()` of each field, so the model's
-//! answer is the SQL path's answer (`store::accounts::list`), which the tests check.
+//! returns the registry version (`store::registry`). A list answers from the model
+//! when it is fresh: its version was confirmed as the database's within
+//! [`Services::cache_ttl`] (one second by default) and no write through this process
+//! produced a newer version ([`wrote`]). Otherwise the list reads the version (one
+//! single-row query, or, for an API request whose token was just read, the version
+//! read in the token's query: `Actor::registry_seen`) and rebuilds the model when it
+//! moved. So a change made through this process is in its next list, and a change
+//! committed by another server on the same database is in every list started more
+//! than `cache_ttl` after its commit.
+//!
+//! Orders are the database's own for text (the scan returns the dense rank of name,
+//! platform and status in `ORDER BY column`, so the collation is the database's) and
+//! computed here for the typed columns (followers, dates: their natural order, NULL
+//! where the database puts it, asked of it); the text filter matches the database's
+//! `LOWER()` of each field. So the model's answer is the SQL path's answer
+//! (`store::accounts::list`), which the tests check.
 //!
 //! Layout (struct of arrays, row index `u32`): ids, host-unit position (distinct host
 //! paths sorted, so a subtree is a range of positions), platform and status codes,
 //! the three lowercased texts in one buffer, one rank per sort column, and per sort
-//! column the rows in ascending and descending order. About 200 bytes per account
-//! with its texts (≈20 MB for 100,000 accounts).
+//! column and direction an [`Order`]: the rows in that order, their unit positions
+//! alongside, and one bitset per platform and per status over the order's
+//! positions. A page with platform/status filters walks the order 64 positions at a
+//! time (`a & b`, counted with `count_ones` while skipping to the page's offset), so
+//! a page costs about (offset + page) / share of matches / 64 word operations; a
+//! narrow scope gathers its rows (a subtree is a contiguous range of `by_unit`) and
+//! sorts only those. Counts come from prefix sums per unit × platform × status.
+//! A text search's matching rows are kept per model (a few patterns), so paging
+//! through a search walks the order with the matches as one more bitset. The API
+//! serialises a page straight from the model's texts ([`ListView`]).
+//! About 300 bytes per account with its texts (≈30 MB for 100,000 accounts).
 
 use crate::{ServiceError, ServiceResult, Services};
+use chrono::{DateTime, Utc};
 use govmedia_store::accounts::{AccountQuery, ListKeys, SortBy};
+use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 const SORTS: usize = SortBy::ALL.len();
+
+/// One sort column in one direction.
+struct Order {
+    /// Rows in this order.
+    rows: Vec<u32>,
+    /// `unit[i]` is the host-unit position of `rows[i]` (read in sequence by a walk).
+    unit: Vec<u32>,
+    /// Per platform code, bit `i` set when `rows[i]` has it.
+    platform: Vec<Vec<u64>>,
+    /// Per status code, the same.
+    status: Vec<Vec<u64>>,
+}
+
+impl Order {
+    fn new(
+        rows: Vec<u32>,
+        unit: &[u32],
+        platform: &[u16],
+        status: &[u16],
+        np: usize,
+        ns: usize,
+    ) -> Order {
+        let words = rows.len().div_ceil(64);
+        let mut pb = vec![vec![0u64; words]; np];
+        let mut sb = vec![vec![0u64; words]; ns];
+        let mut units = Vec::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            let r = *r as usize;
+            units.push(unit[r]);
+            pb[platform[r] as usize][i / 64] |= 1 << (i % 64);
+            sb[status[r] as usize][i / 64] |= 1 << (i % 64);
+        }
+        Order {
+            rows,
+            unit: units,
+            platform: pb,
+            status: sb,
+        }
+    }
+
+    /// The rows at positions `offset..offset + take` among those with the platform and
+    /// status (any when `None`) whose unit position lies in `[lo, hi)` (`all_units`:
+    /// every position does, so whole words are skipped by their count) and, with
+    /// `member`, whose bit (by row) is set in it.
+    #[allow(clippy::too_many_arguments)]
+    fn walk(
+        &self,
+        lo: u32,
+        hi: u32,
+        all_units: bool,
+        platform: Option<u16>,
+        status: Option<u16>,
+        member: Option<&[u64]>,
+        offset: usize,
+        take: usize,
+    ) -> Vec<u32> {
+        let n = self.rows.len();
+        let mut out = Vec::with_capacity(take.min(n));
+        if take == 0 {
+            return out;
+        }
+        let mut skip = offset;
+        let p = platform.map(|p| &self.platform[p as usize]);
+        let s = status.map(|s| &self.status[s as usize]);
+        for w in 0..n.div_ceil(64) {
+            let mut bits = match (p, s) {
+                (Some(p), Some(s)) => p[w] & s[w],
+                (Some(p), None) => p[w],
+                (None, Some(s)) => s[w],
+                (None, None) => {
+                    let left = n - w * 64;
+                    if left >= 64 {
+                        u64::MAX
+                    } else {
+                        (1u64 << left) - 1
+                    }
+                }
+            };
+            if bits == 0 {
+                continue;
+            }
+            if all_units && member.is_none() {
+                let c = bits.count_ones() as usize;
+                if skip >= c {
+                    skip -= c;
+                    continue;
+                }
+            }
+            while bits != 0 {
+                let i = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if !all_units {
+                    let u = self.unit[i];
+                    if u < lo || u >= hi {
+                        continue;
+                    }
+                }
+                if let Some(m) = member {
+                    let r = self.rows[i] as usize;
+                    if m[r / 64] & (1 << (r % 64)) == 0 {
+                        continue;
+                    }
+                }
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                out.push(self.rows[i]);
+                if out.len() == take {
+                    return out;
+                }
+            }
+        }
+        out
+    }
+}
 
 /// The read model at one registry version.
 pub struct ListModel {
@@ -32,6 +168,9 @@ pub struct ListModel {
     /// When the scan that built it started (a model is valid for any request that
     /// read the version before then).
     scanned_at: Instant,
+    /// The clock's time (µs since the epoch) when the version was last known to be
+    /// the database's: the scan's start, then each read of the version that found it.
+    checked_at: AtomicI64,
     ids: Vec<i64>,
     /// Position of the host unit's path in `paths`.
     unit: Vec<u32>,
@@ -43,8 +182,8 @@ pub struct ListModel {
     text: String,
     offsets: Vec<u32>,
     ranks: [Vec<u32>; SORTS],
-    ascending: [Vec<u32>; SORTS],
-    descending: [Vec<u32>; SORTS],
+    /// Per sort column, ascending then descending.
+    orders: [[Order; 2]; SORTS],
     /// What a page shows: `shown[shown_at[4r]..shown_at[4r+4]]` holds the name,
     /// platform_other, account code and URL; bit `i` of `present[r]` says whether
     /// the (i+1)-th of the last three is not NULL.
@@ -54,7 +193,7 @@ pub struct ListModel {
     host_unit_id: Vec<i64>,
     followers: Vec<Option<i64>>,
     registered_on: Vec<Option<chrono::NaiveDate>>,
-    updated_at: Vec<chrono::DateTime<chrono::Utc>>,
+    updated_at: Vec<DateTime<Utc>>,
     /// Distinct host paths, sorted.
     paths: Vec<String>,
     platforms: Vec<String>,
@@ -66,6 +205,34 @@ pub struct ListModel {
     /// For each (platform, status) pair `c = p * statuses.len() + s`,
     /// `counts[c * (paths.len() + 1) + u]` counts rows of that pair at positions `< u`.
     counts: Vec<u32>,
+    /// Every unit's path by id at this version (`None` when the units could not be
+    /// read in step with the scan: the caller then asks the database).
+    unit_paths: Option<HashMap<i64, String>>,
+    /// The last text searches' matches (a model never changes, so they stay right):
+    /// paging through a search, or searching again, does not scan the texts again.
+    searches: Mutex<HashMap<String, Arc<Search>>>,
+}
+
+/// How [`ListModel::page_by`] finds a page's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// The cheaper of the two by an estimate (what [`ListModel::page`] does).
+    Cheapest,
+    /// Walk the sort order, filtering by bitsets, until the page is filled.
+    Walk,
+    /// Gather the scope's (or the search's) matches and sort only those.
+    Gather,
+}
+
+/// How many searches a model keeps (each at most 4 bytes per account and one bit).
+const SEARCHES_KEPT: usize = 16;
+
+/// The rows whose texts contain one pattern.
+struct Search {
+    /// Ascending.
+    rows: Vec<u32>,
+    /// Bit `r` set for each row `r` of `rows`.
+    member: Vec<u64>,
 }
 
 /// One account as a list page shows it (the registry page, the API's list).
@@ -80,8 +247,219 @@ pub struct ListItem {
     pub host_unit_id: i64,
     pub status: String,
     pub followers: Option<i64>,
+    #[serde(serialize_with = "fast_json::date")]
     pub registered_on: Option<chrono::NaiveDate>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
+    #[serde(serialize_with = "fast_json::timestamp")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// [`ListItem`] borrowing the model's texts: serialises to the same JSON.
+#[derive(serde::Serialize)]
+struct ListItemRef<'a> {
+    id: i64,
+    name: &'a str,
+    platform: &'a str,
+    platform_other: Option<&'a str>,
+    account_code: Option<&'a str>,
+    url: Option<&'a str>,
+    host_unit_id: i64,
+    status: &'a str,
+    followers: Option<i64>,
+    #[serde(serialize_with = "fast_json::date")]
+    registered_on: Option<chrono::NaiveDate>,
+    #[serde(serialize_with = "fast_json::timestamp")]
+    updated_at: DateTime<Utc>,
+}
+
+/// One page of the list with the model it came from: serialises as
+/// `{"items": [ListItem…], "total", "page", "per_page"}` straight from the model's
+/// texts (no `String` per field), the API's list answer.
+pub struct ListView {
+    model: Arc<ListModel>,
+    page: PageIds,
+}
+
+impl ListView {
+    pub fn new(model: Arc<ListModel>, page: PageIds) -> Self {
+        ListView { model, page }
+    }
+
+    pub fn len(&self) -> usize {
+        self.page.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.page.rows.is_empty()
+    }
+
+    /// The same page with owned items.
+    pub fn to_page(&self) -> govmedia_store::Page<ListItem> {
+        govmedia_store::Page {
+            items: self.model.items(&self.page),
+            total: self.page.total,
+            page: self.page.page,
+            per_page: self.page.per_page,
+        }
+    }
+}
+
+impl serde::Serialize for ListView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Items<'a>(&'a ListModel, &'a [u32]);
+        impl serde::Serialize for Items<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.1.iter().map(|r| self.0.item_ref(*r as usize)))
+            }
+        }
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            items: Items<'a>,
+            total: u64,
+            page: u64,
+            per_page: u64,
+        }
+        Out {
+            items: Items(&self.model, &self.page.rows),
+            total: self.page.total,
+            page: self.page.page,
+            per_page: self.page.per_page,
+        }
+        .serialize(s)
+    }
+}
+
+/// The dates of a list item as chrono's `Serialize` writes them (`2026-03-02`,
+/// `2026-03-02T01:00:00.123Z`), formatted by hand: through `core::fmt` they were a
+/// tenth of an API list request's time. Values chrono would write otherwise (years
+/// outside 0–9999, leap seconds) go through chrono.
+mod fast_json {
+    use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+    use serde::{Serialize, Serializer};
+
+    fn digits(out: &mut Vec<u8>, value: u32, width: usize) {
+        let mut buf = [b'0'; 10];
+        let mut v = value;
+        for i in (0..width).rev() {
+            buf[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        out.extend_from_slice(&buf[..width]);
+    }
+
+    fn ymd(out: &mut Vec<u8>, d: NaiveDate) -> bool {
+        let Ok(year) = u32::try_from(d.year()) else {
+            return false;
+        };
+        if year > 9999 {
+            return false;
+        }
+        digits(out, year, 4);
+        out.push(b'-');
+        digits(out, d.month(), 2);
+        out.push(b'-');
+        digits(out, d.day(), 2);
+        true
+    }
+
+    fn ascii(out: &[u8]) -> &str {
+        std::str::from_utf8(out).unwrap_or_default()
+    }
+
+    pub fn date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        let mut out = Vec::with_capacity(10);
+        match d {
+            Some(d) if ymd(&mut out, *d) => s.serialize_str(ascii(&out)),
+            other => other.serialize(s),
+        }
+    }
+
+    pub fn timestamp<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        let naive = t.naive_utc();
+        let nanos = naive.nanosecond();
+        let mut out = Vec::with_capacity(32);
+        if nanos >= 1_000_000_000 || !ymd(&mut out, naive.date()) {
+            return t.serialize(s);
+        }
+        out.push(b'T');
+        digits(&mut out, naive.hour(), 2);
+        out.push(b':');
+        digits(&mut out, naive.minute(), 2);
+        out.push(b':');
+        digits(&mut out, naive.second(), 2);
+        // chrono's `SecondsFormat::AutoSi`: none, 3, 6 or 9 digits, the fewest exact.
+        if nanos != 0 {
+            out.push(b'.');
+            if nanos.is_multiple_of(1_000_000) {
+                digits(&mut out, nanos / 1_000_000, 3);
+            } else if nanos.is_multiple_of(1_000) {
+                digits(&mut out, nanos / 1_000, 6);
+            } else {
+                digits(&mut out, nanos, 9);
+            }
+        }
+        out.push(b'Z');
+        s.serialize_str(ascii(&out))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use chrono::TimeZone;
+
+        #[derive(Serialize)]
+        struct Fast {
+            #[serde(serialize_with = "date")]
+            d: Option<NaiveDate>,
+            #[serde(serialize_with = "timestamp")]
+            t: DateTime<Utc>,
+        }
+
+        #[derive(Serialize)]
+        struct Chrono {
+            d: Option<NaiveDate>,
+            t: DateTime<Utc>,
+        }
+
+        #[test]
+        fn writes_what_chrono_writes() {
+            let base = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 9).unwrap();
+            let mut cases = vec![];
+            for nanos in [
+                0,
+                1,
+                999,
+                1_000,
+                123_000_000,
+                123_456_000,
+                123_456_789,
+                5_000_000,
+            ] {
+                for t in [
+                    base,
+                    Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap(),
+                    Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+                    Utc.with_ymd_and_hms(12345, 1, 1, 0, 0, 0).unwrap(),
+                    Utc.with_ymd_and_hms(-5, 1, 1, 0, 0, 0).unwrap(),
+                ] {
+                    cases.push(t + chrono::Duration::nanoseconds(nanos));
+                }
+            }
+            for t in cases {
+                for d in [
+                    None,
+                    Some(t.date_naive()),
+                    NaiveDate::from_ymd_opt(2020, 1, 1),
+                    NaiveDate::from_ymd_opt(10_000, 1, 1),
+                    NaiveDate::from_ymd_opt(0, 1, 1),
+                ] {
+                    assert_eq!(
+                        serde_json::to_string(&Fast { d, t }).unwrap(),
+                        serde_json::to_string(&Chrono { d, t }).unwrap()
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// The ids of one page, in order, and the number of matching accounts.
@@ -103,14 +481,14 @@ struct Builder {
     status: Vec<u16>,
     text: String,
     offsets: Vec<u32>,
-    ranks: [Vec<u32>; SORTS],
+    text_ranks: [Vec<u32>; 3],
     shown: String,
     shown_at: Vec<u32>,
     present: Vec<u8>,
     host_unit_id: Vec<i64>,
     followers: Vec<Option<i64>>,
     registered_on: Vec<Option<chrono::NaiveDate>>,
-    updated_at: Vec<chrono::DateTime<chrono::Utc>>,
+    updated_at: Vec<DateTime<Utc>>,
     paths: HashMap<String, u32>,
     platforms: HashMap<String, u16>,
     statuses: HashMap<String, u16>,
@@ -134,6 +512,35 @@ fn sorted_names<T: Into<usize> + Copy>(map: HashMap<String, T>) -> Vec<String> {
     names
 }
 
+/// `ORDER BY column ASC` of the database for a nullable typed column: values in their
+/// natural order, NULL first or last as the database puts it.
+fn sql_cmp<T: Ord>(a: &Option<T>, b: &Option<T>, nulls_first: bool) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.cmp(b),
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) if nulls_first => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) if nulls_first => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+    }
+}
+
+/// Dense ranks (from 1) of `values` in the order `cmp`: what `DENSE_RANK() OVER
+/// (ORDER BY column)` gives.
+fn dense_ranks<T>(values: &[T], cmp: impl Fn(&T, &T) -> Ordering) -> Vec<u32> {
+    let mut rows: Vec<u32> = (0..values.len() as u32).collect();
+    rows.sort_unstable_by(|a, b| cmp(&values[*a as usize], &values[*b as usize]));
+    let mut ranks = vec![0u32; values.len()];
+    let mut rank = 0u32;
+    for (i, r) in rows.iter().enumerate() {
+        if i == 0 || cmp(&values[rows[i - 1] as usize], &values[*r as usize]) != Ordering::Equal {
+            rank += 1;
+        }
+        ranks[*r as usize] = rank;
+    }
+    ranks
+}
+
 impl Builder {
     fn new() -> Self {
         Builder {
@@ -143,7 +550,7 @@ impl Builder {
             status: vec![],
             text: String::new(),
             offsets: vec![0],
-            ranks: Default::default(),
+            text_ranks: Default::default(),
             shown: String::new(),
             shown_at: vec![0],
             present: vec![],
@@ -182,7 +589,7 @@ impl Builder {
                 Err(_) => self.overflow = true,
             }
         }
-        for (ranks, r) in self.ranks.iter_mut().zip(k.ranks) {
+        for (ranks, r) in self.text_ranks.iter_mut().zip(k.text_ranks) {
             ranks.push(r);
         }
         let mut present = 0u8;
@@ -208,8 +615,14 @@ impl Builder {
         self.updated_at.push(k.updated_at);
     }
 
-    /// Sorts and indexes (CPU only: run off the async workers).
-    fn finish(self, version: i64, scanned_at: Instant) -> ListModel {
+    /// Ranks the typed columns, sorts and indexes (CPU only: run off the async workers).
+    fn finish(
+        self,
+        scan: govmedia_store::accounts::ListScan,
+        scanned_at: Instant,
+        checked_at: DateTime<Utc>,
+        unit_paths: Option<HashMap<i64, String>>,
+    ) -> ListModel {
         let n = self.ids.len();
         // Host paths in byte order: the paths under a prefix form one range.
         let mut paths: Vec<(String, u32)> = self.paths.into_iter().collect();
@@ -246,27 +659,42 @@ impl Builder {
             }
         }
 
+        let nulls_first = scan.nulls_first;
+        let [name, platform_rank, status_rank] = self.text_ranks;
+        let ranks: [Vec<u32>; SORTS] = [
+            name,
+            platform_rank,
+            status_rank,
+            dense_ranks(&self.followers, |a, b| sql_cmp(a, b, nulls_first)),
+            dense_ranks(&self.updated_at, |a, b| a.cmp(b)),
+            dense_ranks(&self.registered_on, |a, b| sql_cmp(a, b, nulls_first)),
+        ];
+        debug_assert!(SortBy::ALL.iter().enumerate().all(|(i, s)| s.index() == i));
         let ids = self.ids;
-        let ranks = self.ranks;
-        let order = |descending: bool| -> [Vec<u32>; SORTS] {
-            std::array::from_fn(|k| {
-                let mut rows: Vec<u32> = (0..n as u32).collect();
-                let rank = &ranks[k];
-                if descending {
-                    rows.sort_unstable_by_key(|r| {
-                        (std::cmp::Reverse(rank[*r as usize]), ids[*r as usize])
-                    });
-                } else {
-                    rows.sort_unstable_by_key(|r| (rank[*r as usize], ids[*r as usize]));
+        let (np, ns) = (platforms.len(), statuses.len());
+        let orders: [[Order; 2]; SORTS] = std::array::from_fn(|k| {
+            let rank = &ranks[k];
+            let mut ascending: Vec<u32> = (0..n as u32).collect();
+            ascending.sort_unstable_by_key(|r| (rank[*r as usize], ids[*r as usize]));
+            // Descending: the groups of equal rank in reverse, ids ascending in each.
+            let mut descending = Vec::with_capacity(n);
+            let mut end = n;
+            while end > 0 {
+                let r = rank[ascending[end - 1] as usize];
+                let mut start = end;
+                while start > 0 && rank[ascending[start - 1] as usize] == r {
+                    start -= 1;
                 }
-                rows
-            })
-        };
-        let ascending = order(false);
-        let descending = order(true);
+                descending.extend_from_slice(&ascending[start..end]);
+                end = start;
+            }
+            let order = |rows| Order::new(rows, &unit, &self.platform, &self.status, np, ns);
+            [order(ascending), order(descending)]
+        });
         ListModel {
-            version,
+            version: scan.version,
             scanned_at,
+            checked_at: AtomicI64::new(checked_at.timestamp_micros()),
             ids,
             unit,
             platform: self.platform,
@@ -274,8 +702,7 @@ impl Builder {
             text: self.text,
             offsets: self.offsets,
             ranks,
-            ascending,
-            descending,
+            orders,
             shown: self.shown,
             shown_at: self.shown_at,
             present: self.present,
@@ -289,6 +716,8 @@ impl Builder {
             by_unit,
             unit_start,
             counts,
+            unit_paths,
+            searches: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -297,17 +726,24 @@ impl ListModel {
     /// Reads the registry and builds the model.
     pub async fn load(svc: &Services) -> ServiceResult<ListModel> {
         let scanned_at = Instant::now();
+        let checked_at = svc.now();
+        // The units first, then the scan: the units are the scan's when no registry
+        // write (every unit move and deletion bumps the version) came in between.
+        let before = govmedia_store::registry::version(&svc.db).await?;
+        let units = govmedia_store::units::ids_and_paths(&svc.db).await?;
         let mut builder = Builder::new();
-        let version =
-            govmedia_store::accounts::scan_list_keys(&svc.db, |k| builder.push(k)).await?;
+        let scan = govmedia_store::accounts::scan_list_keys(&svc.db, |k| builder.push(k)).await?;
         if builder.overflow {
             return Err(ServiceError::Internal(anyhow::anyhow!(
                 "registry list: too many distinct platforms, statuses or text bytes"
             )));
         }
-        tokio::task::spawn_blocking(move || builder.finish(version, scanned_at))
-            .await
-            .map_err(|e| ServiceError::Internal(e.into()))
+        let unit_paths = (before == scan.version).then(|| units.into_iter().collect());
+        tokio::task::spawn_blocking(move || {
+            builder.finish(scan, scanned_at, checked_at, unit_paths)
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(e.into()))
     }
 
     pub fn len(&self) -> usize {
@@ -318,31 +754,63 @@ impl ListModel {
         self.ids.is_empty()
     }
 
+    /// The path of unit `id` at this model's version, if the model knows the unit
+    /// (units are not registry writes: a unit created since is not here).
+    pub fn unit_path(&self, id: i64) -> Option<&str> {
+        self.unit_paths.as_ref()?.get(&id).map(String::as_str)
+    }
+
+    /// Marks the version as the database's at `at`.
+    fn checked(&self, at: DateTime<Utc>) {
+        self.checked_at
+            .fetch_max(at.timestamp_micros(), AtomicOrdering::Relaxed);
+    }
+
+    fn checked_at(&self) -> Option<DateTime<Utc>> {
+        DateTime::from_timestamp_micros(self.checked_at.load(AtomicOrdering::Relaxed))
+    }
+
     /// The accounts with these ids (of this model's rows), in the order given.
     pub fn items(&self, page: &PageIds) -> Vec<ListItem> {
         page.rows
             .iter()
             .map(|r| {
-                let r = *r as usize;
-                let at = &self.shown_at[4 * r..4 * r + 5];
-                let text = |i: usize| &self.shown[at[i] as usize..at[i + 1] as usize];
-                let opt =
-                    |i: usize| (self.present[r] & (1 << (i - 1)) != 0).then(|| text(i).to_string());
+                let i = self.item_ref(*r as usize);
                 ListItem {
-                    id: self.ids[r],
-                    name: text(0).to_string(),
-                    platform: self.platforms[self.platform[r] as usize].clone(),
-                    platform_other: opt(1),
-                    account_code: opt(2),
-                    url: opt(3),
-                    host_unit_id: self.host_unit_id[r],
-                    status: self.statuses[self.status[r] as usize].clone(),
-                    followers: self.followers[r],
-                    registered_on: self.registered_on[r],
-                    updated_at: self.updated_at[r],
+                    id: i.id,
+                    name: i.name.to_string(),
+                    platform: i.platform.to_string(),
+                    platform_other: i.platform_other.map(str::to_string),
+                    account_code: i.account_code.map(str::to_string),
+                    url: i.url.map(str::to_string),
+                    host_unit_id: i.host_unit_id,
+                    status: i.status.to_string(),
+                    followers: i.followers,
+                    registered_on: i.registered_on,
+                    updated_at: i.updated_at,
                 }
             })
             .collect()
+    }
+
+    /// Row `r` as a list shows it, borrowing the model's texts.
+    fn item_ref(&self, r: usize) -> ListItemRef<'_> {
+        let at = &self.shown_at[4 * r..4 * r + 5];
+        let text = |i: usize| &self.shown[at[i] as usize..at[i + 1] as usize];
+        let opt = |i: usize| (self.present[r] & (1 << (i - 1)) != 0).then(|| text(i));
+        ListItemRef {
+            id: self.ids[r],
+            name: text(0),
+            platform: &self.platforms[self.platform[r] as usize],
+            platform_other: opt(1),
+            account_code: opt(2),
+            url: opt(3),
+            host_unit_id: self.host_unit_id[r],
+            status: &self.statuses[self.status[r] as usize],
+            followers: self.followers[r],
+            registered_on: self.registered_on[r],
+            updated_at: self.updated_at[r],
+        }
     }
 
     /// Positions `[lo, hi)` of the host paths starting with `prefix`.
@@ -376,8 +844,38 @@ impl ListModel {
         })
     }
 
+    /// The rows one of whose texts contains `pattern` (lowercased, non-empty).
+    fn search(&self, pattern: &str) -> Arc<Search> {
+        let kept = |m: &Mutex<HashMap<String, Arc<Search>>>| {
+            m.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(pattern)
+                .cloned()
+        };
+        if let Some(s) = kept(&self.searches) {
+            return s;
+        }
+        let rows: Vec<u32> = self.text_matches(pattern).collect();
+        let mut member = vec![0u64; self.len().div_ceil(64)];
+        for r in &rows {
+            member[*r as usize / 64] |= 1 << (*r % 64);
+        }
+        let found = Arc::new(Search { rows, member });
+        let mut map = self.searches.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= SEARCHES_KEPT {
+            map.clear();
+        }
+        map.insert(pattern.to_string(), found.clone());
+        found
+    }
+
     /// The page `q` asks for: the same ids and total as `store::accounts::list`.
     pub fn page(&self, q: &AccountQuery) -> PageIds {
+        self.page_by(q, Strategy::Cheapest)
+    }
+
+    /// [`ListModel::page`] by the given way (the tests check each way against SQL).
+    pub fn page_by(&self, q: &AccountQuery, strategy: Strategy) -> PageIds {
         let per_page = Ord::clamp(q.per_page, 1, 500);
         let page = std::cmp::max(q.page, 1);
         let empty = PageIds {
@@ -429,81 +927,82 @@ impl ListModel {
         let offset = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
         let wanted = offset.saturating_add(per_page as usize);
         let scope_rows = &self.by_unit[self.unit_start[lo] as usize..self.unit_start[hi] as usize];
+        let all_units = lo == 0 && hi == self.paths.len();
         let k = q.sort.index();
 
-        let total = match pattern {
-            Some(_) => None,
-            None => Some(self.count(lo, hi, platform, status)),
+        let search = pattern.map(|p| self.search(&p));
+        let total = match &search {
+            None => self.count(lo, hi, platform, status),
+            Some(s) if all_units && platform.is_none() && status.is_none() => s.rows.len() as u64,
+            Some(s) => s.rows.iter().filter(|r| keep(**r as usize)).count() as u64,
         };
-        // Walk the whole sort order while the page comes early relative to how common
-        // matches are; otherwise collect the scope's matches and sort only those.
-        let walk = match total {
-            Some(0) => return empty,
-            Some(t) => {
-                let visits = wanted as f64 * self.len() as f64 / t as f64;
-                let gather = scope_rows.len() as f64 + t as f64 * (t as f64).log2().max(1.0);
-                visits < gather
-            }
-            None => false,
+        if total == 0 {
+            return empty;
+        }
+        if offset as u64 >= total {
+            return PageIds { total, ..empty };
+        }
+        // Walk the sort order while the page comes early relative to how common
+        // matches are (a walk reads the bitsets a word at a time, and the unit of each
+        // candidate in sequence); otherwise gather the matches (random reads) and sort
+        // only those.
+        let visits = wanted as f64 * self.len() as f64 / total as f64;
+        let candidates = search.as_ref().map_or(scope_rows.len(), |s| s.rows.len());
+        let gather = 4.0 * candidates as f64 + total as f64 * (total as f64).log2().max(1.0);
+        let walk = match strategy {
+            Strategy::Cheapest => visits < gather,
+            Strategy::Walk => true,
+            Strategy::Gather => false,
         };
         let rows: Vec<u32> = if walk {
-            let order = if q.descending {
-                &self.descending[k]
-            } else {
-                &self.ascending[k]
-            };
-            order
-                .iter()
-                .copied()
-                .filter(|r| keep(*r as usize))
-                .skip(offset)
-                .take(per_page as usize)
-                .collect()
+            self.orders[k][usize::from(q.descending)].walk(
+                lo as u32,
+                hi as u32,
+                all_units,
+                platform,
+                status,
+                search.as_ref().map(|s| s.member.as_slice()),
+                offset,
+                per_page as usize,
+            )
         } else {
-            let mut rows: Vec<u32> = match &pattern {
-                // One substring search over all texts, then the other filters.
-                Some(p) => self.text_matches(p).filter(|r| keep(*r as usize)).collect(),
+            let mut rows: Vec<u32> = match &search {
+                Some(s) => s
+                    .rows
+                    .iter()
+                    .copied()
+                    .filter(|r| keep(*r as usize))
+                    .collect(),
                 None => scope_rows
                     .iter()
                     .copied()
                     .filter(|r| keep(*r as usize))
                     .collect(),
             };
-            let matched = rows.len() as u64;
             let rank = &self.ranks[k];
             let key = |r: &u32| (rank[*r as usize], self.ids[*r as usize]);
             let end = wanted.min(rows.len());
-            if offset >= end {
-                rows.clear();
-            } else {
-                // Only the first `end` need to be in order.
-                let by = |a: &u32, b: &u32| {
-                    let (ka, kb) = (key(a), key(b));
-                    if q.descending {
-                        kb.0.cmp(&ka.0).then(ka.1.cmp(&kb.1))
-                    } else {
-                        ka.cmp(&kb)
-                    }
-                };
-                if end < rows.len() {
-                    rows.select_nth_unstable_by(end - 1, by);
+            // Only the first `end` need to be in order (`offset < total = rows.len()`).
+            let by = |a: &u32, b: &u32| {
+                let (ka, kb) = (key(a), key(b));
+                if q.descending {
+                    kb.0.cmp(&ka.0).then(ka.1.cmp(&kb.1))
+                } else {
+                    ka.cmp(&kb)
                 }
-                rows[..end].sort_unstable_by(by);
-            }
-            let total = total.unwrap_or(matched);
-            let rows = rows.get(offset..end.max(offset)).unwrap_or(&[]).to_vec();
-            return PageIds {
-                ids: rows.iter().map(|r| self.ids[*r as usize]).collect(),
-                rows,
-                total,
-                page,
-                per_page,
             };
+            if end < rows.len() {
+                rows.select_nth_unstable_by(end - 1, by);
+            }
+            rows[..end].sort_unstable_by(by);
+            rows.truncate(end);
+            rows.drain(..offset);
+            rows
         };
         PageIds {
             ids: rows.iter().map(|r| self.ids[*r as usize]).collect(),
             rows,
-            total: total.unwrap_or(0),
+            total,
             page,
             per_page,
         }
@@ -530,11 +1029,57 @@ impl ListModel {
     }
 }
 
+/// A version this request read from the database, and when it asked.
+#[derive(Debug, Clone, Copy)]
+pub struct VersionSeen {
+    pub version: i64,
+    pub asked_at: Instant,
+    /// The clock's time when it asked.
+    pub wall: DateTime<Utc>,
+}
+
+/// The start of a read of the version: [`VersionSeen::now`], then
+/// [`Asking::version`] with what the database answered.
+#[derive(Debug, Clone, Copy)]
+pub struct Asking {
+    asked_at: Instant,
+    pub wall: DateTime<Utc>,
+}
+
+impl Asking {
+    pub fn version(self, version: i64) -> VersionSeen {
+        VersionSeen {
+            version,
+            asked_at: self.asked_at,
+            wall: self.wall,
+        }
+    }
+}
+
+impl VersionSeen {
+    /// Call before sending the query that reads the version.
+    pub fn now(svc: &Services) -> Asking {
+        Asking {
+            asked_at: Instant::now(),
+            wall: svc.now(),
+        }
+    }
+}
+
+/// How long a version announced by a local write ([`wrote`]) is waited for: longer
+/// than any transaction is expected to stay open. If its transaction rolled back, the
+/// database never shows it (until the next write), and until then every list reads
+/// the version.
+const LOCAL_WRITE_PATIENCE_SECONDS: i64 = 600;
+
 /// The model a server keeps, rebuilt when the registry version moved.
 #[derive(Default)]
 pub struct ListCache {
     current: RwLock<Option<Arc<ListModel>>>,
     rebuild: tokio::sync::Mutex<()>,
+    /// The highest version a write through this process made inside its transaction
+    /// (committed or not yet), and when: the model is not fresh below it.
+    local_write: Mutex<Option<(i64, DateTime<Utc>)>>,
 }
 
 impl ListCache {
@@ -545,38 +1090,88 @@ impl ListCache {
             .clone()
     }
 
-    /// The model of the registry as of now: checks the version in the database and
+    /// The version below which no model may be used without reading the version.
+    fn floor(&self, now: DateTime<Utc>) -> i64 {
+        let mut w = self.local_write.lock().unwrap_or_else(|e| e.into_inner());
+        match *w {
+            Some((v, at))
+                if now - at < chrono::TimeDelta::seconds(LOCAL_WRITE_PATIENCE_SECONDS) =>
+            {
+                v
+            }
+            Some(_) => {
+                *w = None;
+                i64::MIN
+            }
+            None => i64::MIN,
+        }
+    }
+
+    /// Records that a transaction of this process wrote the registry up to `version`.
+    fn wrote(&self, version: i64, now: DateTime<Utc>) {
+        let mut w = self.local_write.lock().unwrap_or_else(|e| e.into_inner());
+        if w.is_none_or(|(v, _)| v <= version) {
+            *w = Some((version, now));
+        }
+    }
+
+    /// The model of the registry as of now: the current model if fresh (see the
+    /// module's documentation), otherwise checks the version in the database and
     /// rebuilds when it differs from the model's. `seen` is a version this request
-    /// already read and a time before that read (the API token's query): every change
-    /// committed before the request started is in it, so it serves as well as a
-    /// second read.
+    /// already read (the API token's query): every change committed before the
+    /// request started is in it, so it serves as well as a second read.
     pub async fn get(
         &self,
         svc: &Services,
-        seen: Option<(i64, Instant)>,
+        seen: Option<VersionSeen>,
     ) -> ServiceResult<Arc<ListModel>> {
-        let (version, asked_at) = match seen {
+        let floor = self.floor(svc.now());
+        if let Some(m) = self.current()
+            && m.version >= floor
+            && m.checked_at().is_some_and(|at| svc.fresh(at))
+        {
+            return Ok(m);
+        }
+        let seen = match seen {
             Some(seen) => seen,
             None => {
-                let asked_at = Instant::now();
-                (govmedia_store::registry::version(&svc.db).await?, asked_at)
+                let asking = VersionSeen::now(svc);
+                asking.version(govmedia_store::registry::version(&svc.db).await?)
             }
         };
         if let Some(m) = self.current()
-            && m.version == version
+            && m.version == seen.version
         {
+            m.checked(seen.wall);
             return Ok(m);
         }
         let _one_at_a_time = self.rebuild.lock().await;
         // Built while we waited, from a scan that started after we read the version:
         // it shows every change committed before that read.
         if let Some(m) = self.current()
-            && (m.version == version || m.scanned_at >= asked_at)
+            && (m.version == seen.version || m.scanned_at >= seen.asked_at)
         {
+            if m.version == seen.version {
+                m.checked(seen.wall);
+            }
             return Ok(m);
         }
         let m = Arc::new(ListModel::load(svc).await?);
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(m.clone());
         Ok(m)
     }
+}
+
+/// Call inside a transaction of this process that wrote what the list shows (after
+/// the store function that bumped the registry version): the lists this process
+/// answers from then on wait for that version, so a clerk who saves and reloads sees
+/// the change at once. Every service path to an account or unit-path writer calls
+/// it; a new one must too.
+pub(crate) async fn wrote(
+    svc: &Services,
+    c: &impl govmedia_store::ConnectionTrait,
+) -> ServiceResult<()> {
+    let version = govmedia_store::registry::version(c).await?;
+    svc.list_cache.wrote(version, svc.now());
+    Ok(())
 }

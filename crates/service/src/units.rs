@@ -202,6 +202,7 @@ pub async fn update(
     govmedia_store::units::update_fields(&txn, row).await?;
     if let Some(parent) = &new_parent {
         govmedia_store::units::move_subtree(&txn, &before, Some(parent)).await?;
+        crate::list_model::wrote(svc, &txn).await?;
     }
     let after = govmedia_store::units::get(&txn, id).await?;
     record(
@@ -228,6 +229,7 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    svc.token_cache.clear();
     Ok(after)
 }
 
@@ -260,6 +262,7 @@ pub async fn delete(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()>
         )));
     }
     govmedia_store::units::delete(&txn, id).await?;
+    crate::list_model::wrote(svc, &txn).await?;
     let now = svc.now();
     record(
         &txn,
@@ -277,5 +280,6 @@ pub async fn delete(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()>
     )
     .await?;
     txn.commit().await?;
+    svc.token_cache.clear();
     Ok(())
 }

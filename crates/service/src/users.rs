@@ -248,6 +248,7 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    svc.token_cache.clear();
     Ok(row)
 }
 
@@ -292,6 +293,7 @@ pub async fn change_password(
     )
     .await?;
     txn.commit().await?;
+    svc.token_cache.clear();
     Ok(())
 }
 
@@ -363,6 +365,7 @@ pub async fn delete_token(svc: &Services, actor: &Actor, id: i64) -> ServiceResu
     )
     .await?;
     txn.commit().await?;
+    svc.token_cache.clear();
     Ok(())
 }
 

@@ -1,13 +1,15 @@
 //! The in-memory registry list (`list_model`) gives the SQL path's answer
 //! (`store::accounts::list`) for every filter and sort, on SQLite and on PostgreSQL,
-//! and a change committed through another server on the same database is seen by the
-//! next list.
+//! by either way of finding a page; a change made through this process is seen by
+//! its next list at once, and one committed through another server on the same
+//! database by every list started `cache_ttl` after it (an injected clock stands in
+//! for time: no test sleeps).
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use govmedia_domain::account::AccountInput;
 use govmedia_domain::unit::UnitDraft;
 use govmedia_service::crypto::Sealer;
-use govmedia_service::list_model::{ListItem, ListModel};
+use govmedia_service::list_model::{ListItem, ListModel, ListView, Strategy};
 use govmedia_service::users::UserInput;
 use govmedia_service::{Actor, FixedClock, Services, accounts, auth, units};
 use govmedia_store::accounts::{AccountQuery, AccountRow, SortBy};
@@ -15,13 +17,19 @@ use govmedia_store::units::UnitRow;
 use std::sync::Arc;
 
 fn services(db: govmedia_store::DatabaseConnection, key: &str) -> Services {
-    Services::new(
-        db,
-        Sealer::from_base64(key).unwrap(),
-        Arc::new(FixedClock::new(
-            Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap(),
-        )),
-    )
+    services_with(db, key, Arc::new(fixed_clock()))
+}
+
+fn fixed_clock() -> FixedClock {
+    FixedClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap())
+}
+
+fn services_with(
+    db: govmedia_store::DatabaseConnection,
+    key: &str,
+    clock: Arc<FixedClock>,
+) -> Services {
+    Services::new(db, Sealer::from_base64(key).unwrap(), clock)
 }
 
 /// A small deterministic generator (no dependence on a crate's sequence).
@@ -170,7 +178,7 @@ async fn tree(db: &govmedia_store::DatabaseConnection) -> Vec<UnitRow> {
 /// Compares the model with the SQL path on `n` random queries (and the full grid of
 /// sorts on the whole tree).
 async fn compare(svc: &Services, units: &[UnitRow], rng: &mut Lcg, n: usize) {
-    let model = ListModel::load(svc).await.unwrap();
+    let model = Arc::new(ListModel::load(svc).await.unwrap());
     let mut queries = Vec::new();
     for sort in SortBy::ALL {
         for descending in [false, true] {
@@ -214,6 +222,31 @@ async fn compare(svc: &Services, units: &[UnitRow], rng: &mut Lcg, n: usize) {
         let sql = govmedia_store::accounts::list(&svc.db, q).await.unwrap();
         let sql_ids: Vec<i64> = sql.items.iter().map(|r| r.id).collect();
         let mem = model.page(q);
+        // Each way of finding the page gives the same page (a walk filters a text
+        // search through the search's bitset).
+        for strategy in [Strategy::Walk, Strategy::Gather] {
+            assert_eq!(model.page_by(q, strategy), mem, "{q:?} {strategy:?}");
+        }
+        // The API's view of the page writes the JSON of the owned items.
+        let view = ListView::new(model.clone(), mem.clone());
+        #[derive(serde::Serialize)]
+        struct Owned<'a> {
+            items: &'a [ListItem],
+            total: u64,
+            page: u64,
+            per_page: u64,
+        }
+        let owned = view.to_page();
+        assert_eq!(
+            serde_json::to_string(&view).unwrap(),
+            serde_json::to_string(&Owned {
+                items: &owned.items,
+                total: owned.total,
+                page: owned.page,
+                per_page: owned.per_page,
+            })
+            .unwrap()
+        );
         let shown: Vec<ListItem> = sql
             .items
             .iter()
@@ -310,20 +343,37 @@ fn names(page: &govmedia_store::Page<ListItem>) -> Vec<String> {
     page.items.iter().map(|r| r.name.clone()).collect()
 }
 
-#[tokio::test]
-async fn a_write_through_another_server_is_seen_by_the_next_list() {
-    let url = govmedia_store::fresh_test_database_url("listtwo")
+/// Two servers on one database: two pools, two in-memory models (and one clock that
+/// stands still until advanced), a root unit with 教育局 (`a`) and 卫健委 (`b`), an
+/// administrator of the root as each server's actor, and 教育发布 in 教育局, listed
+/// once by server one (which built its model).
+struct TwoServers {
+    url: String,
+    key: String,
+    clock: Arc<FixedClock>,
+    one: Services,
+    two: Services,
+    root: UnitRow,
+    admin_one: Actor,
+    admin_two: Actor,
+    a: UnitRow,
+    b: UnitRow,
+}
+
+async fn two_servers(label: &str) -> TwoServers {
+    let url = govmedia_store::fresh_test_database_url(label)
         .await
         .unwrap();
     let key = Sealer::generate_key();
-    // Two servers: two pools, two in-memory models, one database.
-    let one = services(govmedia_store::connect(&url, 2).await.unwrap(), &key);
-    let two = services(govmedia_store::connect(&url, 2).await.unwrap(), &key);
-    let draft = |name: &str, parent: Option<i64>| {
-        let mut d = UnitDraft::parse(name, None, "county", "department", None, None, None).unwrap();
-        d.parent_id = parent;
-        d
+    let clock = Arc::new(fixed_clock());
+    let server = || async {
+        services_with(
+            govmedia_store::connect(&url, 2).await.unwrap(),
+            &key,
+            clock.clone(),
+        )
     };
+    let (one, two) = (server().await, server().await);
     let root = units::create_root(&one, draft("测试县人民政府", None))
         .await
         .unwrap();
@@ -341,93 +391,257 @@ async fn a_write_through_another_server_is_seen_by_the_next_list() {
     let b = units::create(&one, &admin_one, draft("卫健委", Some(root.id)))
         .await
         .unwrap();
-    let input = |name: &str, unit: i64| AccountInput {
+    accounts::create(&one, &admin_one, &input("教育发布", a.id))
+        .await
+        .unwrap();
+    // Server one builds its model.
+    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
+    assert_eq!(names(&page), ["教育发布"]);
+    TwoServers {
+        url,
+        key,
+        clock,
+        one,
+        two,
+        root,
+        admin_one,
+        admin_two,
+        a,
+        b,
+    }
+}
+
+fn draft(name: &str, parent: Option<i64>) -> UnitDraft {
+    let mut d = UnitDraft::parse(name, None, "county", "department", None, None, None).unwrap();
+    d.parent_id = parent;
+    d
+}
+
+fn input(name: &str, unit: i64) -> AccountInput {
+    AccountInput {
         name: name.into(),
         platform: "weibo".into(),
         host_unit_id: unit.to_string(),
         ..Default::default()
-    };
-    accounts::create(&one, &admin_one, &input("教育发布", a.id))
-        .await
-        .unwrap();
-    let all = || AccountQuery {
+    }
+}
+
+fn all() -> AccountQuery {
+    AccountQuery {
         per_page: 50,
         ..Default::default()
-    };
-    // Server one builds its model.
-    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
-    assert_eq!(names(&page), ["教育发布"]);
+    }
+}
 
-    // Server two creates an account: server one's next list shows it.
-    let created = accounts::create(&two, &admin_two, &input("卫健发布", b.id))
-        .await
-        .unwrap();
-    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
-    assert_eq!(page.total, 2);
-    assert_eq!(names(&page), ["卫健发布", "教育发布"]);
-
-    // Server two renames it: the sort order on server one follows.
-    let mut edit = input("阿卫健发布", b.id);
-    edit.platform = "weibo".into();
-    accounts::update(&two, &admin_two, created.id, &edit)
-        .await
-        .unwrap();
-    let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
-    assert_eq!(names(&page), ["教育发布", "阿卫健发布"]);
-
-    // Server two retires it: server one's status filter follows.
-    accounts::retire(&two, &admin_two, created.id)
-        .await
-        .unwrap();
-    let q = AccountQuery {
+/// Through `writer` (as `admin`): creates 卫健发布 in 卫健委, renames it, retires it,
+/// moves 卫健委 under 教育局 (教育局 holding 教育发布 already, listed by server one).
+/// After each write server one's lists must show the state before it until `settle`
+/// ran (when `stale_until_settled`), and the new state once it ran.
+async fn write_sequence(
+    t: &TwoServers,
+    writer: &Services,
+    admin: &Actor,
+    settle: impl Fn(),
+    stale_until_settled: bool,
+) {
+    let (one, reader, a, b) = (&t.one, &t.admin_one, t.a.id, t.b.id);
+    let normal = || AccountQuery {
         status: Some("normal".into()),
         ..all()
     };
-    let page = accounts::list(&one, &admin_one, q, None).await.unwrap();
-    assert_eq!(names(&page), ["教育发布"]);
-
-    // Server two moves 卫健委 under 教育局: on server one, 教育局's subtree now holds it.
-    let mut moved = draft("卫健委", Some(a.id));
-    moved.parent_id = Some(a.id);
-    units::update(&two, &admin_two, b.id, moved).await.unwrap();
-    let page = accounts::list(&one, &admin_one, all(), Some(a.id))
+    let shown = |q: AccountQuery, unit: Option<i64>| async move {
+        names(&accounts::list(one, reader, q, unit).await.unwrap())
+    };
+    let check = |q: fn() -> AccountQuery,
+                 unit,
+                 before: &'static [&'static str],
+                 after: &'static [&'static str]| {
+        let settle = &settle;
+        async move {
+            if stale_until_settled {
+                assert_eq!(shown(q(), unit).await, before);
+            }
+            settle();
+            assert_eq!(shown(q(), unit).await, after);
+        }
+    };
+    let created = accounts::create(writer, admin, &input("卫健发布", b))
         .await
         .unwrap();
-    assert_eq!(page.total, 2);
-
-    // An API request authenticates (reading the registry version in the token's
-    // query) and lists with that version: a write through server two before the
-    // request is in its list.
-    let (_, token) = govmedia_service::users::create_token(&one, &admin_one, "脚本")
+    check(all, None, &["教育发布"], &["卫健发布", "教育发布"]).await;
+    // Renamed: the sort order follows.
+    accounts::update(writer, admin, created.id, &input("阿卫健发布", b))
         .await
         .unwrap();
-    let before = auth::token_actor(&one, &token).await.unwrap();
+    check(
+        all,
+        None,
+        &["卫健发布", "教育发布"],
+        &["教育发布", "阿卫健发布"],
+    )
+    .await;
+    // Retired: the status filter follows.
+    accounts::retire(writer, admin, created.id).await.unwrap();
+    check(normal, None, &["教育发布", "阿卫健发布"], &["教育发布"]).await;
+    // 卫健委 moved under 教育局: 教育局's subtree now holds its account.
+    units::update(writer, admin, b, draft("卫健委", Some(a)))
+        .await
+        .unwrap();
+    check(all, Some(a), &["教育发布"], &["教育发布", "阿卫健发布"]).await;
+}
+
+#[tokio::test]
+async fn a_write_through_another_server_is_seen_within_the_cache_ttl() {
+    let t = two_servers("listtwo").await;
+    let TwoServers {
+        clock,
+        one,
+        two,
+        root,
+        admin_one,
+        admin_two,
+        a,
+        ..
+    } = &t;
+    let ttl = one.cache_ttl;
+    assert_eq!(ttl, govmedia_service::DEFAULT_CACHE_TTL);
+
+    // Server two creates, renames, retires and moves: server one's lists show each
+    // once its model's check of the version is `cache_ttl` old, not before (the
+    // clock stands still in between).
+    write_sequence(&t, two, admin_two, || clock.advance(ttl), true).await;
+    // Exactly `cache_ttl`: one millisecond less is not enough.
+    accounts::create(two, admin_two, &input("卫生发布", a.id))
+        .await
+        .unwrap();
+    clock.advance(ttl - chrono::TimeDelta::milliseconds(1));
+    assert_eq!(
+        accounts::list(one, admin_one, all(), None)
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+    clock.advance(chrono::TimeDelta::milliseconds(1));
+    assert_eq!(
+        accounts::list(one, admin_one, all(), None)
+            .await
+            .unwrap()
+            .total,
+        3
+    );
+
+    // An API request whose token is read from the database (not cached: the cache
+    // entry is `ttl` old) lists with the registry version read in the token's query:
+    // a write through server two before the request is in its list.
+    let (_, token) = govmedia_service::users::create_token(one, admin_one, "脚本")
+        .await
+        .unwrap();
+    let before = auth::token_actor(one, &token).await.unwrap();
     assert!(before.registry_seen.is_some());
-    let total = accounts::list(&one, &before, all(), None)
+    let total = accounts::list(one, &before, all(), None)
         .await
         .unwrap()
         .total;
-    accounts::create(&two, &admin_two, &input("文旅发布", a.id))
+    accounts::create(two, admin_two, &input("文旅发布", a.id))
         .await
         .unwrap();
-    let api = auth::token_actor(&one, &token).await.unwrap();
-    let page = accounts::list(&one, &api, all(), None).await.unwrap();
+    clock.advance(ttl);
+    let api = auth::token_actor(one, &token).await.unwrap();
+    assert!(api.registry_seen.is_some());
+    let page = accounts::list(one, &api, all(), None).await.unwrap();
     assert_eq!(page.total, total + 1);
     assert!(names(&page).contains(&"文旅发布".to_string()));
 
-    // And a user of 教育局 on server one sees both, a user of nothing else none.
-    let clerk = user(&one, "clerk", a.id).await;
-    let page = accounts::list(&one, &clerk, all(), None).await.unwrap();
-    assert_eq!(page.total, 3);
-    let c = units::create(&one, &admin_one, draft("文旅局", Some(root.id)))
+    // And a user of 教育局 on server one sees all four (卫健委 moved under it), a
+    // user of nothing else none.
+    let clerk = user(one, "clerk", a.id).await;
+    let page = accounts::list(one, &clerk, all(), None).await.unwrap();
+    assert_eq!(page.total, 4);
+    let c = units::create(one, admin_one, draft("文旅局", Some(root.id)))
         .await
         .unwrap();
-    let other = user(&one, "other", c.id).await;
-    let page = accounts::list(&one, &other, all(), None).await.unwrap();
+    let other = user(one, "other", c.id).await;
+    let page = accounts::list(one, &other, all(), None).await.unwrap();
     assert_eq!(page.total, 0);
     assert!(
-        accounts::list(&one, &other, all(), Some(a.id))
+        accounts::list(one, &other, all(), Some(a.id))
             .await
             .is_err()
+    );
+}
+
+#[tokio::test]
+async fn a_write_through_this_server_is_seen_by_its_next_list_at_once() {
+    // The clock stands still: the model stays fresh for ever unless a local write
+    // makes it stale, and the second server's writes are not seen (the control).
+    let t = two_servers("listlocal").await;
+    let TwoServers {
+        url,
+        key,
+        clock,
+        one,
+        two,
+        root,
+        admin_one: admin,
+        admin_two,
+        a,
+        ..
+    } = &t;
+
+    // Created, renamed, retired, its unit moved: each seen by the next list (the
+    // clock standing still).
+    write_sequence(&t, one, admin, || {}, false).await;
+
+    // A unit the model knows (built after it was created), then deleted: the unit
+    // filter refuses it at once.
+    let c = units::create(one, admin, draft("文旅局", Some(root.id)))
+        .await
+        .unwrap();
+    accounts::create(one, admin, &input("文旅发布", a.id))
+        .await
+        .unwrap();
+    let page = accounts::list(one, admin, all(), Some(c.id)).await.unwrap();
+    assert_eq!(page.total, 0);
+    units::delete(one, admin, c.id).await.unwrap();
+    assert!(matches!(
+        accounts::list(one, admin, all(), Some(c.id)).await,
+        Err(govmedia_service::ServiceError::NotFound)
+    ));
+
+    // The control: the same kind of write through the other server is not seen
+    // while the clock stands still, and is once it moved on by `cache_ttl`.
+    accounts::create(two, admin_two, &input("体育发布", a.id))
+        .await
+        .unwrap();
+    let page = accounts::list(one, admin, all(), None).await.unwrap();
+    assert_eq!(page.total, 3);
+    clock.advance(one.cache_ttl);
+    let page = accounts::list(one, admin, all(), None).await.unwrap();
+    assert_eq!(page.total, 4);
+
+    // With no cache time, the other server's writes are seen at once.
+    let three = services_with(
+        govmedia_store::connect(url, 2).await.unwrap(),
+        key,
+        clock.clone(),
+    )
+    .with_cache_ttl(chrono::TimeDelta::zero());
+    assert_eq!(
+        accounts::list(&three, admin, all(), None)
+            .await
+            .unwrap()
+            .total,
+        4
+    );
+    accounts::create(two, admin_two, &input("水利发布", a.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts::list(&three, admin, all(), None)
+            .await
+            .unwrap()
+            .total,
+        5
     );
 }

@@ -8,8 +8,9 @@
 //! answering and rebuilds when it moved, which makes a change made through another
 //! server (another process on the same PostgreSQL) visible to the next list.
 //!
-//! Writes that cannot change a list result do not bump: a new unit has no accounts,
-//! a unit's name is not a list column, a unit with accounts cannot be deleted.
+//! Writes that cannot change a list result do not bump: a new unit has no accounts
+//! (the list looks a unit it does not know up in the database), a unit's name is not
+//! a list column. Deleting a unit bumps: the list's unit filter must stop knowing it.
 
 use crate::{DbError, sql};
 use sea_orm::ConnectionTrait;

@@ -53,6 +53,18 @@ pub async fn all(c: &impl ConnectionTrait) -> Result<Vec<UnitRow>, DbError> {
         .await?)
 }
 
+/// The id and path of every unit (the registry list's unit filter).
+pub async fn ids_and_paths(c: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, DbError> {
+    use sea_orm::QuerySelect;
+    Ok(unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Id)
+        .column(unit::Column::Path)
+        .into_tuple()
+        .all(c)
+        .await?)
+}
+
 /// Saves the plain fields of a unit (not its place in the tree: see [`move_subtree`]).
 pub async fn update_fields(c: &impl ConnectionTrait, row: UnitRow) -> Result<UnitRow, DbError> {
     let mut active = row.into_active_model().reset_all();
@@ -128,5 +140,8 @@ pub async fn delete(c: &impl ConnectionTrait, id: i64) -> Result<(), DbError> {
     if res.rows_affected == 0 {
         return Err(DbError::NotFound);
     }
+    // The list's unit filter answers from the model's units (an unknown unit is
+    // refused): a deleted one must leave it.
+    crate::registry::bump(c).await?;
     Ok(())
 }

@@ -81,7 +81,23 @@ impl FromRequestParts<AppState> for ApiUser {
 type ApiResult = Result<axum::response::Response, ApiError>;
 
 fn ok(v: impl serde::Serialize) -> ApiResult {
-    Ok(Json(v).into_response())
+    json_body(v, 1024)
+}
+
+/// A JSON response serialised into one buffer of about the expected size (axum's
+/// `Json` starts at 128 bytes and grows a `BytesMut` write by write: a list page's
+/// 10–20 KB took a fifth of the request's time in copies).
+fn json_body(v: impl serde::Serialize, expected: usize) -> ApiResult {
+    let mut body = Vec::with_capacity(expected);
+    serde_json::to_writer(&mut body, &v).map_err(|e| ServiceError::Internal(e.into()))?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
 }
 
 fn created(v: impl serde::Serialize) -> ApiResult {
@@ -168,22 +184,12 @@ async fn list_accounts(
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult {
     let (q, unit) = p.query(p.per_page.unwrap_or(50).clamp(1, 500))?;
-    let page = accounts::list(&s.svc, &a, q, unit).await?;
-    // Serialised as it is (id, name, platform, platform_other, account_code, url,
-    // host_unit_id, status, followers, registered_on, updated_at), not through a `Value`.
-    #[derive(serde::Serialize)]
-    struct ListPage<'a> {
-        items: &'a [govmedia_service::list_model::ListItem],
-        total: u64,
-        page: u64,
-        per_page: u64,
-    }
-    ok(ListPage {
-        items: &page.items,
-        total: page.total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    let view = accounts::list_view(&s.svc, &a, q, unit).await?;
+    // Serialised from the model (id, name, platform, platform_other, account_code,
+    // url, host_unit_id, status, followers, registered_on, updated_at per item), not
+    // through a `Value` or owned items.
+    let expected = 256 + 320 * view.len();
+    json_body(view, expected)
 }
 
 async fn get_account(

@@ -226,6 +226,7 @@ async fn apply_to_registry(
         crate::accounts::draft_to_row(svc, account_id, &after, account.created_at, now),
     )
     .await?;
+    crate::list_model::wrote(svc, c).await?;
     let path = units
         .get(&after.host_unit_id)
         .map(|u| u.path.clone())
