@@ -16,7 +16,7 @@ KEEP="${KEEP:-/tmp/govmedia-import-bench}"
 cargo build --release -q -p govmedia
 cargo build --release -q -p govmedia-service --example xlsx_bare_read
 TARGET="${CARGO_TARGET_DIR:-target}/release"
-BIN="$TARGET/govmedia"
+BIN="${BIN:-$TARGET/govmedia}"  # BIN=path times another build (A/B)
 export GOVMEDIA_PASSWORD="bench-password-1"
 export GOVMEDIA_LOG=warn
 
