@@ -331,7 +331,12 @@ pub async fn insert_in(
 
 /// Inserts many new accounts (an import, generated data) in the caller's
 /// transaction: batched statements, and still one audit record per account.
-/// `host_paths` maps each host unit id to its path.
+/// `host_paths` maps each host unit id to its path. Returns the new ids, in the
+/// order of `drafts`.
+///
+/// The ids are reserved first, so each account's audit record is built from its
+/// draft (already in memory, staff data still plain for masking) instead of reading
+/// the inserted rows back and opening their sealed team again.
 pub async fn insert_batch_in(
     c: &impl ConnectionTrait,
     svc: &Services,
@@ -339,39 +344,51 @@ pub async fn insert_batch_in(
     drafts: &[AccountDraft],
     host_paths: &std::collections::HashMap<i64, String>,
     now: chrono::DateTime<chrono::Utc>,
-) -> ServiceResult<()> {
-    // 200 rows × 36 columns stays far below SQLite's 32,766 and PostgreSQL's 65,535 binds.
-    for chunk in drafts.chunks(200) {
-        let rows = chunk
+) -> ServiceResult<Vec<i64>> {
+    // 500 rows × 31 columns (accounts) or × 11 (audit) stays below SQLite's 32,766
+    // and PostgreSQL's 65,535 bound parameters per statement.
+    const ROWS_PER_STATEMENT: usize = 500;
+    let ids = govmedia_store::accounts::reserve_ids(c, drafts.len()).await?;
+    let rows = drafts
+        .iter()
+        .zip(&ids)
+        .map(|(d, id)| draft_to_row(svc, *id, d, now, now))
+        .collect();
+    govmedia_store::accounts::insert_with_ids(c, rows, ROWS_PER_STATEMENT).await?;
+    crate::list_model::wrote(svc, c).await?;
+    for (chunk, chunk_ids) in drafts
+        .chunks(ROWS_PER_STATEMENT)
+        .zip(ids.chunks(ROWS_PER_STATEMENT))
+    {
+        let audits = chunk
             .iter()
-            .map(|d| draft_to_row(svc, 0, d, now, now))
+            .zip(chunk_ids)
+            .map(|(draft, id)| {
+                crate::audit::audit_row(
+                    now,
+                    actor,
+                    Change {
+                        action: "create",
+                        entity: "account",
+                        entity_id: Some(*id),
+                        unit_path: host_paths
+                            .get(&draft.host_unit_id)
+                            .map(String::as_str)
+                            .unwrap_or("/"),
+                        summary: format!(
+                            "新增账号“{}”（{}）",
+                            draft.name,
+                            draft.platform_display()
+                        ),
+                        before: None,
+                        after: Some(audit_json(draft)),
+                    },
+                )
+            })
             .collect();
-        let inserted = govmedia_store::accounts::insert_many(c, rows).await?;
-        crate::list_model::wrote(svc, c).await?;
-        let mut audits = Vec::with_capacity(inserted.len());
-        for row in &inserted {
-            let draft = row_to_draft(svc, row, true)?;
-            let path = host_paths
-                .get(&row.host_unit_id)
-                .map(String::as_str)
-                .unwrap_or("/");
-            audits.push(crate::audit::audit_row(
-                now,
-                actor,
-                Change {
-                    action: "create",
-                    entity: "account",
-                    entity_id: Some(row.id),
-                    unit_path: path,
-                    summary: format!("新增账号“{}”（{}）", draft.name, draft.platform_display()),
-                    before: None,
-                    after: Some(audit_json(&draft)),
-                },
-            ));
-        }
         govmedia_store::audit::insert_many(c, audits).await?;
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// Edits an account. A viewer who may not see personal data cannot reach this

@@ -16,7 +16,7 @@ use govmedia_domain::account::{
 use govmedia_domain::role::Permission;
 use govmedia_store::TransactionTrait;
 use govmedia_store::accounts::AccountRow;
-use govmedia_store::units::UnitRow;
+use govmedia_store::units::UnitName;
 use rust_xlsxwriter::{Format, Workbook};
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -253,6 +253,16 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
+/// Whether a cell reads as empty text (as [`cell_text`] would give), without building it.
+fn cell_is_blank(d: &Data) -> bool {
+    match d {
+        Data::Empty => true,
+        Data::String(s) => s.trim().is_empty(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
 /// Splits "张三 13800000000" into a name and a mobile number.
 fn parse_person(text: &str, role: TeamRole) -> Option<TeamMember> {
     let parts: Vec<&str> = text
@@ -286,7 +296,7 @@ fn parse_person(text: &str, role: TeamRole) -> Option<TeamMember> {
 /// Parses and validates an import file against the actor's units. Writes nothing.
 pub fn parse_registry(
     bytes: &[u8],
-    units_in_scope: &[UnitRow],
+    units_in_scope: &[UnitName],
 ) -> Result<Vec<AccountDraft>, ImportRejected> {
     if bytes.is_empty() {
         return Err(file_error("文件为空，请选择要导入的 .xlsx 文件"));
@@ -329,7 +339,7 @@ pub fn parse_registry(
             missing.join("、")
         )));
     }
-    let unit_by_name: HashMap<&str, &UnitRow> = units_in_scope
+    let unit_by_name: HashMap<&str, &UnitName> = units_in_scope
         .iter()
         .map(|u| (u.name.as_str(), u))
         .collect();
@@ -343,7 +353,7 @@ pub fn parse_registry(
                 .map(cell_text)
                 .unwrap_or_default()
         };
-        if row.iter().all(|c| cell_text(c).is_empty()) {
+        if row.iter().all(cell_is_blank) {
             continue;
         }
         if drafts.len() + errors.len() >= IMPORT_MAX_ROWS {
@@ -442,7 +452,7 @@ pub async fn import_registry(
     bytes: &[u8],
 ) -> ServiceResult<ImportOutcome> {
     actor.require(Permission::ManageAccounts)?;
-    let units = govmedia_store::units::subtree(&svc.db, actor.unit_path.as_str()).await?;
+    let units = govmedia_store::units::subtree_names(&svc.db, actor.unit_path.as_str()).await?;
     let drafts = match parse_registry(bytes, &units) {
         Ok(d) => d,
         Err(rejected) => return Ok(ImportOutcome::Rejected(rejected)),
@@ -450,22 +460,31 @@ pub async fn import_registry(
     let paths: HashMap<i64, String> = units.into_iter().map(|u| (u.id, u.path)).collect();
     let now = svc.now();
     let txn = svc.db.begin().await?;
-    crate::accounts::insert_batch_in(&txn, svc, Some(actor), &drafts, &paths, now).await?;
-    crate::audit::record(
-        &txn,
-        now,
-        Some(actor),
-        crate::audit::Change {
-            action: "import",
-            entity: "account",
-            entity_id: None,
-            unit_path: actor.unit_path.as_str(),
-            summary: format!("从Excel导入{}个账号", drafts.len()),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    // A large page cache while the rows go in, so SQLite does not spill dirty index
+    // pages to the WAL mid-transaction (docs/benchmarks.md); back to the default
+    // before the connection returns to the pool, whether the writes worked or not.
+    govmedia_store::bulk_write_cache(&txn, true).await?;
+    let written = async {
+        crate::accounts::insert_batch_in(&txn, svc, Some(actor), &drafts, &paths, now).await?;
+        crate::audit::record(
+            &txn,
+            now,
+            Some(actor),
+            crate::audit::Change {
+                action: "import",
+                entity: "account",
+                entity_id: None,
+                unit_path: actor.unit_path.as_str(),
+                summary: format!("从Excel导入{}个账号", drafts.len()),
+                before: None,
+                after: None,
+            },
+        )
+        .await
+    }
+    .await;
+    govmedia_store::bulk_write_cache(&txn, false).await?;
+    written?;
     txn.commit().await?;
     Ok(ImportOutcome::Imported(drafts.len()))
 }

@@ -40,6 +40,80 @@ pub async fn insert_many(
     Ok(rows)
 }
 
+/// Reserves `n` ids for new accounts from the database's own id generator, so that a
+/// batch can be written with [`insert_with_ids`] without reading the rows back.
+///
+/// PostgreSQL draws them from the column's sequence (safe under concurrent writers).
+/// SQLite moves the `AUTOINCREMENT` counter on by `n`; that is a write, so it takes
+/// the database's write lock, which the caller's transaction then holds until it ends:
+/// no other connection can take the same ids. Ids reserved by a transaction that rolls
+/// back are not reused, as with any insert.
+pub async fn reserve_ids(c: &impl ConnectionTrait, n: usize) -> Result<Vec<i64>, DbError> {
+    if n == 0 {
+        return Ok(vec![]);
+    }
+    let count = i64::try_from(n).map_err(|_| DbError::Conflict("too many ids".into()))?;
+    let backend = c.get_database_backend();
+    if backend == sea_orm::DatabaseBackend::Postgres {
+        let rows = c
+            .query_all_raw(crate::sql(
+                backend,
+                "SELECT nextval(pg_get_serial_sequence('accounts', 'id')) AS id \
+                 FROM generate_series(1, ?)",
+                vec![count.into()],
+            ))
+            .await?;
+        return rows
+            .iter()
+            .map(|r| Ok(r.try_get::<i64>("", "id")?))
+            .collect();
+    }
+    // The counter's row exists once the table had a row; it is never below MAX(id).
+    c.execute_raw(crate::sql(
+        backend,
+        "INSERT INTO sqlite_sequence (name, seq) \
+         SELECT 'accounts', COALESCE((SELECT MAX(id) FROM accounts), 0) \
+         WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'accounts')",
+        vec![],
+    ))
+    .await?;
+    let last: i64 = c
+        .query_one_raw(crate::sql(
+            backend,
+            "UPDATE sqlite_sequence SET seq = seq + ? WHERE name = 'accounts' RETURNING seq",
+            vec![count.into()],
+        ))
+        .await?
+        .ok_or(DbError::NotFound)?
+        .try_get("", "seq")?;
+    Ok(((last - count + 1)..=last).collect())
+}
+
+/// Inserts new accounts whose ids come from [`reserve_ids`] (in the same transaction),
+/// in statements of `rows_per_statement` rows, without reading them back, and bumps
+/// the registry version once.
+pub async fn insert_with_ids(
+    c: &impl ConnectionTrait,
+    rows: Vec<AccountRow>,
+    rows_per_statement: usize,
+) -> Result<(), DbError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let models = rows
+            .by_ref()
+            .take(rows_per_statement.max(1))
+            .map(|row| row.into_active_model());
+        account::Entity::insert_many(models)
+            .exec_without_returning(c)
+            .await?;
+    }
+    crate::registry::bump(c).await?;
+    Ok(())
+}
+
 /// The accounts with these ids, in the order of `ids` (missing ids are skipped).
 pub async fn by_ids(c: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<AccountRow>, DbError> {
     let mut rows = Vec::with_capacity(ids.len());

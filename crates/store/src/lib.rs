@@ -103,6 +103,24 @@ pub async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection,
     Ok(db)
 }
 
+/// The page cache of a bulk write's connection on SQLite: 64 MiB while `on`, else
+/// SQLite's default (2 MiB, which also gives the memory back). With the default, a
+/// transaction that inserts thousands of rows into a large table's indexes spills
+/// dirty pages to the WAL mid-transaction and writes some of them again. The setting
+/// belongs to the connection, not the transaction: call with `false` on the same
+/// transaction before it ends. PostgreSQL sizes its buffers server-wide: no-op there.
+pub async fn bulk_write_cache(c: &impl ConnectionTrait, on: bool) -> Result<(), DbError> {
+    if c.get_database_backend() == DatabaseBackend::Sqlite {
+        c.execute_unprepared(if on {
+            "PRAGMA cache_size = -65536"
+        } else {
+            "PRAGMA cache_size = -2000"
+        })
+        .await?;
+    }
+    Ok(())
+}
+
 /// Builds a raw statement from SQL written with `?` placeholders, rewriting them to
 /// `$1, $2, …` for PostgreSQL. Used only where sea-query cannot express a query.
 pub fn sql(backend: DatabaseBackend, text: &str, values: Vec<Value>) -> Statement {

@@ -603,3 +603,74 @@ async fn step_10_keeps_the_proof_files_of_existing_entries() {
         vec![(2, None), (1, Some("表彰.pdf"))]
     );
 }
+
+#[tokio::test]
+async fn reserved_account_ids_are_fresh_and_never_reused() {
+    use govmedia_store::TransactionTrait;
+    let db = fresh("reserve").await;
+    let t = tree(&db).await;
+    // On an empty table, then after ordinary inserts.
+    let txn = db.begin().await.unwrap();
+    let first = accounts::reserve_ids(&txn, 3).await.unwrap();
+    assert_eq!(first.len(), 3);
+    let rows = first
+        .iter()
+        .enumerate()
+        .map(|(i, id)| AccountRow {
+            id: *id,
+            ..account(&format!("预留{i}"), &t.a, "weibo", "normal", 1)
+        })
+        .collect();
+    let version = govmedia_store::registry::version(&txn).await.unwrap();
+    accounts::insert_with_ids(&txn, rows, 2).await.unwrap();
+    assert_eq!(
+        govmedia_store::registry::version(&txn).await.unwrap(),
+        version + 1,
+        "one bump for the batch"
+    );
+    txn.commit().await.unwrap();
+    for id in &first {
+        assert_eq!(accounts::get(&db, *id).await.unwrap().id, *id);
+    }
+    let next = accounts::insert(&db, account("之后", &t.a, "weibo", "normal", 1))
+        .await
+        .unwrap();
+    assert!(
+        first.iter().all(|id| *id < next.id),
+        "{first:?} {}",
+        next.id
+    );
+
+    // Ids reserved by a transaction that rolled back are not handed out again.
+    let txn = db.begin().await.unwrap();
+    let dropped = accounts::reserve_ids(&txn, 5).await.unwrap();
+    txn.rollback().await.unwrap();
+    let txn = db.begin().await.unwrap();
+    let again = accounts::reserve_ids(&txn, 2).await.unwrap();
+    txn.commit().await.unwrap();
+    let mut all: Vec<i64> = first.iter().chain(&again).copied().collect();
+    all.push(next.id);
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 6, "distinct ids");
+    assert!(again.iter().all(|id| *id > next.id));
+    // SQLite rolls the counter back with the transaction; PostgreSQL's sequence does not:
+    // either way the new ids are above every committed one.
+    let _ = dropped;
+    assert!(accounts::reserve_ids(&db, 0).await.unwrap().is_empty());
+
+    let mut names: Vec<(i64, String)> = units::subtree_names(&db, &t.a.path)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            (t.a.id, "甲局".to_string()),
+            (t.a1.id, "甲局办公室".to_string())
+        ]
+    );
+}

@@ -79,6 +79,57 @@ async fn good_file_is_imported() {
         !created.body.contains("13900001111"),
         "personal data must be masked"
     );
+    // Each new account's history starts with its own creation record, and its staff
+    // data is stored sealed.
+    let a = actor(&w.svc, 1).await;
+    let everything = govmedia_store::accounts::AccountQuery {
+        page: 1,
+        per_page: 50,
+        ..Default::default()
+    };
+    let page = govmedia_service::accounts::list(&w.svc, &a, everything, None)
+        .await
+        .unwrap();
+    for name in ["测试教育抖音", "测试健康号"] {
+        let item = page.items.iter().find(|i| i.name == name).expect(name);
+        let history = govmedia_store::audit::list(
+            &w.svc.db,
+            &govmedia_store::audit::AuditQuery {
+                scope_path: "/".into(),
+                entity: Some("account".into()),
+                entity_id: Some(item.id),
+                page: 1,
+                per_page: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(history.items.len(), 1, "{name}");
+        let record = &history.items[0];
+        assert_eq!(record.action, "create");
+        assert!(record.summary.contains(name), "{}", record.summary);
+        let after = record.after_json.as_deref().unwrap_or_default();
+        assert!(after.contains(name), "{after}");
+        let row = govmedia_store::accounts::get(&w.svc.db, item.id)
+            .await
+            .unwrap();
+        assert!(row.team_sealed.starts_with("v1:"));
+        assert!(!row.team_sealed.contains("李四"));
+    }
+    let view = govmedia_service::accounts::get(
+        &w.svc,
+        &a,
+        page.items
+            .iter()
+            .find(|i| i.name == "测试教育抖音")
+            .unwrap()
+            .id,
+    )
+    .await
+    .unwrap();
+    assert_eq!(view.draft.team[0].name, "李四");
+    assert_eq!(view.draft.team[0].mobile, "13900001111");
 }
 
 #[tokio::test]
