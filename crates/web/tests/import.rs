@@ -42,6 +42,8 @@ const HEADER: &[&str] = &[
 async fn good_file_is_imported() {
     let w = world("imp_good").await;
     let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    // The list is built before the import; the import must move it at once.
+    assert_eq!(count(&w).await, 2);
     let file = xlsx(&[
         HEADER.to_vec(),
         vec![
