@@ -27,6 +27,7 @@ enum Ddl {
     Index(sea_orm::sea_query::IndexCreateStatement),
     Insert(sea_orm::sea_query::InsertStatement),
     Alter(sea_orm::sea_query::TableAlterStatement),
+    DropIndex(sea_orm::sea_query::IndexDropStatement),
 }
 
 mod assessment;
@@ -76,6 +77,11 @@ const STEPS: &[Step] = &[
         name: "assessment entry files: proof files in a table of their own",
         statements: assessment::step_10_entry_files,
     },
+    Step {
+        version: 11,
+        name: "accounts: drop idx_accounts_host, a prefix of idx_accounts_scope_list",
+        statements: step_11_drop_host_index,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts
@@ -112,6 +118,18 @@ fn step_9_registry_version() -> Vec<Ddl> {
         .values_panic([1i64.into(), 0i64.into()])
         .take();
     vec![Ddl::Table(table), Ddl::Insert(row)]
+}
+
+/// Every lookup by host unit is served by `idx_accounts_scope_list` (migration 6),
+/// whose first column is the host unit; the narrower index only cost each account
+/// write (an import of 10,000 rows: docs/benchmarks.md).
+fn step_11_drop_host_index() -> Vec<Ddl> {
+    vec![Ddl::DropIndex(
+        Index::drop()
+            .name("idx_accounts_host")
+            .table(sea_orm::sea_query::Alias::new("accounts"))
+            .to_owned(),
+    )]
 }
 
 fn id_col<C: sea_orm::sea_query::Iden + 'static>(c: C) -> ColumnDef {
@@ -734,6 +752,7 @@ pub async fn migrate_through(db: &DatabaseConnection, last: i64) -> Result<Vec<i
                 Ddl::Index(i) => txn.execute(&i).await?,
                 Ddl::Insert(i) => txn.execute(&i).await?,
                 Ddl::Alter(a) => txn.execute(&a).await?,
+                Ddl::DropIndex(i) => txn.execute(&i).await?,
             };
         }
         txn.execute_raw(crate::sql(

@@ -581,7 +581,10 @@ async fn step_10_keeps_the_proof_files_of_existing_entries() {
         .await
         .unwrap();
     db.execute_raw(insert(2, None)).await.unwrap();
-    assert_eq!(govmedia_store::migrate(&db).await.unwrap(), vec![10]);
+    assert_eq!(
+        govmedia_store::migrate_through(&db, 10).await.unwrap(),
+        vec![10]
+    );
 
     use govmedia_store::assessment;
     assert_eq!(
