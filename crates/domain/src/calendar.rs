@@ -73,8 +73,9 @@ const BUILTIN_YEARS: &[&str] = &[
     include_str!("../calendar/2026.toml"),
 ];
 
-/// Years outside this range are certainly a typing mistake.
-const YEAR_RANGE: std::ops::RangeInclusive<i32> = 2000..=2100;
+/// The years the product accepts anywhere (calendars, quarters, assessments):
+/// outside them a year is certainly a typing mistake.
+pub const YEAR_RANGE: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// Why a year file was refused or a question could not be answered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -37,7 +37,7 @@ pub enum QuarterError {
 impl Quarter {
     /// The `q`th quarter (1–4) of `year` (2000–2100).
     pub fn new(year: i32, q: u8) -> Result<Self, QuarterError> {
-        if !(2000..=2100).contains(&year) {
+        if !crate::calendar::YEAR_RANGE.contains(&year) {
             return Err(QuarterError::Year);
         }
         if !(1..=4).contains(&q) {

@@ -133,4 +133,12 @@ impl Services {
     pub fn today(&self) -> chrono::NaiveDate {
         (self.clock.now() + chrono::Duration::hours(8)).date_naive()
     }
+
+    /// `year`, or this year when none was asked for; `None` outside
+    /// `calendar::YEAR_RANGE`.
+    pub fn year_or_this(&self, year: Option<i32>) -> Option<i32> {
+        use chrono::Datelike;
+        Some(year.unwrap_or_else(|| self.today().year()))
+            .filter(|y| govmedia_domain::calendar::YEAR_RANGE.contains(y))
+    }
 }

@@ -166,7 +166,7 @@ pub(crate) fn year_bounds(year: i32) -> ServiceResult<(NaiveDate, NaiveDate)> {
         NaiveDate::from_ymd_opt(year, 1, 1),
         NaiveDate::from_ymd_opt(year, 12, 31),
     ) {
-        (Some(a), Some(b)) if (2000..=2100).contains(&year) => Ok((a, b)),
+        (Some(a), Some(b)) if govmedia_domain::calendar::YEAR_RANGE.contains(&year) => Ok((a, b)),
         _ => Err(ServiceError::field("year", "年度应在2000到2100之间")),
     }
 }

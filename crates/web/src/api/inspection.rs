@@ -11,7 +11,6 @@ use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
-use chrono::Datelike;
 use govmedia_domain::inspection::FindingAction;
 use govmedia_service::duties::selfcheck;
 use govmedia_service::inspection::assessment::{self, UnitAssessment};
@@ -47,12 +46,8 @@ struct YearQuery {
 
 /// The year asked for, or this year; refused outside 2000–2100.
 fn year_of(svc: &Services, year: Option<i32>) -> Result<i32, ServiceError> {
-    let year = year.unwrap_or_else(|| svc.today().year());
-    if (2000..=2100).contains(&year) {
-        Ok(year)
-    } else {
-        Err(ServiceError::field("year", "年份无效，应在2000至2100之间"))
-    }
+    svc.year_or_this(year)
+        .ok_or_else(|| ServiceError::field("year", "年份无效，应在2000至2100之间"))
 }
 
 async fn list_campaigns(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {

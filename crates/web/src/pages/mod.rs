@@ -149,11 +149,8 @@ pub async fn read_multipart_form(
 /// The year a page asks for, this year (China time) when none is given; a year
 /// outside 2000–2100 is a bad request.
 pub fn year_or_this(state: &AppState, year: Option<i32>) -> Result<i32, PageError> {
-    use chrono::Datelike;
-    let year = year.unwrap_or_else(|| state.svc.today().year());
-    if (2000..=2100).contains(&year) {
-        Ok(year)
-    } else {
-        Err(PageError::BadRequest("年份无效".into()))
-    }
+    state
+        .svc
+        .year_or_this(year)
+        .ok_or_else(|| PageError::BadRequest("年份无效".into()))
 }
