@@ -226,7 +226,7 @@ pub async fn list(
     q: AccountQuery,
     unit_id: Option<i64>,
 ) -> ServiceResult<Page<ListItem>> {
-    Ok(list_view(svc, actor, q, unit_id).await?.to_page())
+    list_view(svc, actor, q, unit_id).await?.to_page()
 }
 
 /// [`list`] as a view of the model (serialises to the same JSON as its `Page`).

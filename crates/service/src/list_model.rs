@@ -31,9 +31,10 @@
 //! narrow scope gathers its rows (a subtree is a contiguous range of `by_unit`) and
 //! sorts only those. Counts come from prefix sums per unit × platform × status.
 //! A text search's matching rows are kept per model (a few patterns), so paging
-//! through a search walks the order with the matches as one more bitset. The API
-//! serialises a page straight from the model's texts ([`ListView`]).
-//! About 300 bytes per account with its texts (≈30 MB for 100,000 accounts).
+//! through a search walks the order with the matches as one more bitset. Each row's
+//! item is rendered as JSON when the model is built; the API's page joins those
+//! bytes ([`ListView::to_json`]) and the registry page parses them back.
+//! About 400 bytes per account with its texts (≈40 MB for 100,000 accounts).
 
 use crate::{ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Utc};
@@ -184,16 +185,10 @@ pub struct ListModel {
     ranks: [Vec<u32>; SORTS],
     /// Per sort column, ascending then descending.
     orders: [[Order; 2]; SORTS],
-    /// What a page shows: `shown[shown_at[4r]..shown_at[4r+4]]` holds the name,
-    /// platform_other, account code and URL; bit `i` of `present[r]` says whether
-    /// the (i+1)-th of the last three is not NULL.
-    shown: String,
-    shown_at: Vec<u32>,
-    present: Vec<u8>,
-    host_unit_id: Vec<i64>,
-    followers: Vec<Option<i64>>,
-    registered_on: Vec<Option<chrono::NaiveDate>>,
-    updated_at: Vec<DateTime<Utc>>,
+    /// What a page shows: `items_json[item_at[r]..item_at[r + 1]]` is row `r` as a
+    /// JSON object ([`ListItem`]'s serialisation), rendered when the model was built.
+    items_json: Vec<u8>,
+    item_at: Vec<u32>,
     /// Distinct host paths, sorted.
     paths: Vec<String>,
     platforms: Vec<String>,
@@ -236,7 +231,7 @@ struct Search {
 }
 
 /// One account as a list page shows it (the registry page, the API's list).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ListItem {
     pub id: i64,
     pub name: String,
@@ -253,7 +248,7 @@ pub struct ListItem {
     pub updated_at: DateTime<Utc>,
 }
 
-/// [`ListItem`] borrowing the model's texts: serialises to the same JSON.
+/// [`ListItem`] borrowing a scanned row's texts: serialises to the same JSON.
 #[derive(serde::Serialize)]
 struct ListItemRef<'a> {
     id: i64,
@@ -293,38 +288,38 @@ impl ListView {
     }
 
     /// The same page with owned items.
-    pub fn to_page(&self) -> govmedia_store::Page<ListItem> {
-        govmedia_store::Page {
-            items: self.model.items(&self.page),
+    pub fn to_page(&self) -> ServiceResult<govmedia_store::Page<ListItem>> {
+        Ok(govmedia_store::Page {
+            items: self.model.items(&self.page)?,
             total: self.page.total,
             page: self.page.page,
             per_page: self.page.per_page,
-        }
+        })
     }
-}
 
-impl serde::Serialize for ListView {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Items<'a>(&'a ListModel, &'a [u32]);
-        impl serde::Serialize for Items<'_> {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_seq(self.1.iter().map(|r| self.0.item_ref(*r as usize)))
+    /// The API's answer, `{"items": [ListItem…], "total", "page", "per_page"}`: the
+    /// page's rendered items joined, so nothing is serialised per request.
+    pub fn to_json(&self) -> Vec<u8> {
+        let items: usize = self
+            .page
+            .rows
+            .iter()
+            .map(|r| self.model.item_json(*r).len() + 1)
+            .sum();
+        let mut out = Vec::with_capacity(items + 80);
+        out.extend_from_slice(b"{\"items\":[");
+        for (i, r) in self.page.rows.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
             }
+            out.extend_from_slice(self.model.item_json(*r));
         }
-        #[derive(serde::Serialize)]
-        struct Out<'a> {
-            items: Items<'a>,
-            total: u64,
-            page: u64,
-            per_page: u64,
-        }
-        Out {
-            items: Items(&self.model, &self.page.rows),
-            total: self.page.total,
-            page: self.page.page,
-            per_page: self.page.per_page,
-        }
-        .serialize(s)
+        let tail = format!(
+            "],\"total\":{},\"page\":{},\"per_page\":{}}}",
+            self.page.total, self.page.page, self.page.per_page
+        );
+        out.extend_from_slice(tail.as_bytes());
+        out
     }
 }
 
@@ -482,10 +477,8 @@ struct Builder {
     text: String,
     offsets: Vec<u32>,
     text_ranks: [Vec<u32>; 3],
-    shown: String,
-    shown_at: Vec<u32>,
-    present: Vec<u8>,
-    host_unit_id: Vec<i64>,
+    items_json: Vec<u8>,
+    item_at: Vec<u32>,
     followers: Vec<Option<i64>>,
     registered_on: Vec<Option<chrono::NaiveDate>>,
     updated_at: Vec<DateTime<Utc>>,
@@ -551,10 +544,8 @@ impl Builder {
             text: String::new(),
             offsets: vec![0],
             text_ranks: Default::default(),
-            shown: String::new(),
-            shown_at: vec![0],
-            present: vec![],
-            host_unit_id: vec![],
+            items_json: Vec::new(),
+            item_at: vec![0],
             followers: vec![],
             registered_on: vec![],
             updated_at: vec![],
@@ -566,6 +557,26 @@ impl Builder {
     }
 
     fn push(&mut self, k: ListKeys) {
+        // The item as the API's list shows it, rendered once here: a page is then
+        // these bytes joined (serialising 50 items per request was a third of it).
+        let item = ListItemRef {
+            id: k.id,
+            name: &k.name,
+            platform: &k.platform,
+            platform_other: k.platform_other.as_deref(),
+            account_code: k.account_code.as_deref(),
+            url: k.url.as_deref(),
+            host_unit_id: k.host_unit_id,
+            status: &k.status,
+            followers: k.followers,
+            registered_on: k.registered_on,
+            updated_at: k.updated_at,
+        };
+        let rendered = serde_json::to_writer(&mut self.items_json, &item);
+        match (rendered, u32::try_from(self.items_json.len())) {
+            (Ok(()), Ok(end)) => self.item_at.push(end),
+            _ => self.overflow = true,
+        }
         let (Some(unit), Some(platform), Some(status)) = (
             intern(&mut self.paths, k.host_path),
             intern(&mut self.platforms, k.platform),
@@ -592,24 +603,6 @@ impl Builder {
         for (ranks, r) in self.text_ranks.iter_mut().zip(k.text_ranks) {
             ranks.push(r);
         }
-        let mut present = 0u8;
-        for (i, t) in [Some(k.name), k.platform_other, k.account_code, k.url]
-            .into_iter()
-            .enumerate()
-        {
-            if let Some(t) = t {
-                if i > 0 {
-                    present |= 1 << (i - 1);
-                }
-                self.shown.push_str(&t);
-            }
-            match u32::try_from(self.shown.len()) {
-                Ok(end) => self.shown_at.push(end),
-                Err(_) => self.overflow = true,
-            }
-        }
-        self.present.push(present);
-        self.host_unit_id.push(k.host_unit_id);
         self.followers.push(k.followers);
         self.registered_on.push(k.registered_on);
         self.updated_at.push(k.updated_at);
@@ -703,13 +696,8 @@ impl Builder {
             offsets: self.offsets,
             ranks,
             orders,
-            shown: self.shown,
-            shown_at: self.shown_at,
-            present: self.present,
-            host_unit_id: self.host_unit_id,
-            followers: self.followers,
-            registered_on: self.registered_on,
-            updated_at: self.updated_at,
+            items_json: self.items_json,
+            item_at: self.item_at,
             paths,
             platforms,
             statuses,
@@ -770,47 +758,22 @@ impl ListModel {
         DateTime::from_timestamp_micros(self.checked_at.load(AtomicOrdering::Relaxed))
     }
 
-    /// The accounts with these ids (of this model's rows), in the order given.
-    pub fn items(&self, page: &PageIds) -> Vec<ListItem> {
+    /// Row `r`'s item as JSON.
+    fn item_json(&self, r: u32) -> &[u8] {
+        let r = r as usize;
+        &self.items_json[self.item_at[r] as usize..self.item_at[r + 1] as usize]
+    }
+
+    /// The accounts of a page (of this model's rows), in its order, read back from
+    /// their JSON (the registry page's rows; the API sends the JSON itself).
+    pub fn items(&self, page: &PageIds) -> ServiceResult<Vec<ListItem>> {
         page.rows
             .iter()
             .map(|r| {
-                let i = self.item_ref(*r as usize);
-                ListItem {
-                    id: i.id,
-                    name: i.name.to_string(),
-                    platform: i.platform.to_string(),
-                    platform_other: i.platform_other.map(str::to_string),
-                    account_code: i.account_code.map(str::to_string),
-                    url: i.url.map(str::to_string),
-                    host_unit_id: i.host_unit_id,
-                    status: i.status.to_string(),
-                    followers: i.followers,
-                    registered_on: i.registered_on,
-                    updated_at: i.updated_at,
-                }
+                serde_json::from_slice(self.item_json(*r))
+                    .map_err(|e| ServiceError::Internal(e.into()))
             })
             .collect()
-    }
-
-    /// Row `r` as a list shows it, borrowing the model's texts.
-    fn item_ref(&self, r: usize) -> ListItemRef<'_> {
-        let at = &self.shown_at[4 * r..4 * r + 5];
-        let text = |i: usize| &self.shown[at[i] as usize..at[i + 1] as usize];
-        let opt = |i: usize| (self.present[r] & (1 << (i - 1)) != 0).then(|| text(i));
-        ListItemRef {
-            id: self.ids[r],
-            name: text(0),
-            platform: &self.platforms[self.platform[r] as usize],
-            platform_other: opt(1),
-            account_code: opt(2),
-            url: opt(3),
-            host_unit_id: self.host_unit_id[r],
-            status: &self.statuses[self.status[r] as usize],
-            followers: self.followers[r],
-            registered_on: self.registered_on[r],
-            updated_at: self.updated_at[r],
-        }
     }
 
     /// Positions `[lo, hi)` of the host paths starting with `prefix`.
