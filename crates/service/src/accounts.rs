@@ -329,64 +329,69 @@ pub async fn insert_in(
     Ok(row)
 }
 
-/// Inserts many new accounts (an import, generated data) in the caller's
-/// transaction: batched statements, and still one audit record per account.
-/// `host_paths` maps each host unit id to its path. Returns the new ids, in the
-/// order of `drafts`.
-///
-/// The ids are reserved first, so each account's audit record is built from its
-/// draft (already in memory, staff data still plain for masking) instead of reading
-/// the inserted rows back and opening their sealed team again.
-pub async fn insert_batch_in(
-    c: &impl ConnectionTrait,
+/// A new account ready to be written in a batch: its row (staff data sealed) and its
+/// audit record, both waiting for the id [`insert_prepared_in`] reserves.
+pub struct NewAccount {
+    row: AccountRow,
+    audit: govmedia_store::audit::AuditRow,
+}
+
+/// Builds a new account's row and audit record (CPU only: an import prepares them
+/// off the async workers while earlier batches are being written). The audit record
+/// is built from the draft, staff data still plain for masking, instead of reading
+/// the inserted row back and opening its sealed team again.
+pub fn prepare_new(
     svc: &Services,
     actor: Option<&Actor>,
-    drafts: &[AccountDraft],
-    host_paths: &std::collections::HashMap<i64, String>,
+    draft: &AccountDraft,
+    host_path: &str,
     now: chrono::DateTime<chrono::Utc>,
+) -> NewAccount {
+    NewAccount {
+        row: draft_to_row(svc, 0, draft, now, now),
+        audit: crate::audit::audit_row(
+            now,
+            actor,
+            Change {
+                action: "create",
+                entity: "account",
+                entity_id: None,
+                unit_path: host_path,
+                summary: format!("新增账号“{}”（{}）", draft.name, draft.platform_display()),
+                before: None,
+                after: Some(audit_json(draft)),
+            },
+        ),
+    }
+}
+
+/// Inserts prepared new accounts (a batch of an import, generated data) in the
+/// caller's transaction: their ids reserved first, then batched statements, and
+/// still one audit record per account. Returns the new ids, in the order given.
+pub async fn insert_prepared_in(
+    c: &impl ConnectionTrait,
+    svc: &Services,
+    batch: Vec<NewAccount>,
 ) -> ServiceResult<Vec<i64>> {
     // 500 rows × 31 columns (accounts) or × 11 (audit) stays below SQLite's 32,766
     // and PostgreSQL's 65,535 bound parameters per statement.
     const ROWS_PER_STATEMENT: usize = 500;
-    let ids = govmedia_store::accounts::reserve_ids(c, drafts.len()).await?;
-    let rows = drafts
-        .iter()
+    let ids = govmedia_store::accounts::reserve_ids(c, batch.len()).await?;
+    let (rows, audits): (Vec<AccountRow>, Vec<_>) = batch
+        .into_iter()
         .zip(&ids)
-        .map(|(d, id)| draft_to_row(svc, *id, d, now, now))
-        .collect();
+        .map(|(mut new, id)| {
+            new.row.id = *id;
+            new.audit.entity_id = Some(*id);
+            (new.row, new.audit)
+        })
+        .unzip();
     govmedia_store::accounts::insert_with_ids(c, rows, ROWS_PER_STATEMENT).await?;
     crate::list_model::wrote(svc, c).await?;
-    for (chunk, chunk_ids) in drafts
-        .chunks(ROWS_PER_STATEMENT)
-        .zip(ids.chunks(ROWS_PER_STATEMENT))
-    {
-        let audits = chunk
-            .iter()
-            .zip(chunk_ids)
-            .map(|(draft, id)| {
-                crate::audit::audit_row(
-                    now,
-                    actor,
-                    Change {
-                        action: "create",
-                        entity: "account",
-                        entity_id: Some(*id),
-                        unit_path: host_paths
-                            .get(&draft.host_unit_id)
-                            .map(String::as_str)
-                            .unwrap_or("/"),
-                        summary: format!(
-                            "新增账号“{}”（{}）",
-                            draft.name,
-                            draft.platform_display()
-                        ),
-                        before: None,
-                        after: Some(audit_json(draft)),
-                    },
-                )
-            })
-            .collect();
-        govmedia_store::audit::insert_many(c, audits).await?;
+    let mut audits = audits.into_iter().peekable();
+    while audits.peek().is_some() {
+        let chunk = audits.by_ref().take(ROWS_PER_STATEMENT).collect();
+        govmedia_store::audit::insert_many(c, chunk).await?;
     }
     Ok(ids)
 }

@@ -298,6 +298,20 @@ pub fn parse_registry(
     bytes: &[u8],
     units_in_scope: &[UnitName],
 ) -> Result<Vec<AccountDraft>, ImportRejected> {
+    let mut drafts = Vec::new();
+    parse_registry_each(bytes, units_in_scope, |d| drafts.push(d))?;
+    Ok(drafts)
+}
+
+/// [`parse_registry`] handing each valid row's draft to `valid` as soon as it is
+/// validated, as long as no row before it was rejected (after a rejected row the
+/// file is rejected as a whole, so later drafts are only validated, for the error
+/// list). Returns the number of valid rows when the whole file is good.
+pub fn parse_registry_each(
+    bytes: &[u8],
+    units_in_scope: &[UnitName],
+    mut valid: impl FnMut(AccountDraft),
+) -> Result<usize, ImportRejected> {
     if bytes.is_empty() {
         return Err(file_error("文件为空，请选择要导入的 .xlsx 文件"));
     }
@@ -344,7 +358,7 @@ pub fn parse_registry(
         .map(|u| (u.name.as_str(), u))
         .collect();
     let mut errors = Vec::new();
-    let mut drafts = Vec::new();
+    let mut valid_rows = 0usize;
     for (i, row) in rows.enumerate() {
         let line = i + 2;
         let get = |name: &str| {
@@ -356,7 +370,7 @@ pub fn parse_registry(
         if row.iter().all(cell_is_blank) {
             continue;
         }
-        if drafts.len() + errors.len() >= IMPORT_MAX_ROWS {
+        if valid_rows + errors.len() >= IMPORT_MAX_ROWS {
             return Err(file_error(format!(
                 "一次最多导入{IMPORT_MAX_ROWS}行，请分批导入"
             )));
@@ -418,7 +432,12 @@ pub fn parse_registry(
             remarks: get("备注"),
         };
         match input.validate() {
-            Ok(d) => drafts.push(d),
+            Ok(d) => {
+                valid_rows += 1;
+                if errors.is_empty() {
+                    valid(d);
+                }
+            }
             Err(field_errors) => {
                 for fe in field_errors {
                     errors.push(RowError {
@@ -432,10 +451,10 @@ pub fn parse_registry(
     if !errors.is_empty() {
         return Err(ImportRejected { errors });
     }
-    if drafts.is_empty() {
+    if valid_rows == 0 {
         return Err(file_error("文件中没有数据行"));
     }
-    Ok(drafts)
+    Ok(valid_rows)
 }
 
 /// Outcome of an import.
@@ -446,47 +465,92 @@ pub enum ImportOutcome {
 }
 
 /// Imports a registry file: all rows or none.
+///
+/// Reading and validating the sheet, sealing the staff data and building the audit
+/// records run on a blocking thread that hands over batches of prepared accounts
+/// while earlier batches are being written in the import's transaction; a rejected
+/// row stops the hand-over and the transaction is rolled back, so a bad file writes
+/// nothing, as before.
 pub async fn import_registry(
     svc: &Services,
     actor: &Actor,
     bytes: &[u8],
 ) -> ServiceResult<ImportOutcome> {
+    const BATCH: usize = 500;
     actor.require(Permission::ManageAccounts)?;
     let units = govmedia_store::units::subtree_names(&svc.db, actor.unit_path.as_str()).await?;
-    let drafts = match parse_registry(bytes, &units) {
-        Ok(d) => d,
-        Err(rejected) => return Ok(ImportOutcome::Rejected(rejected)),
-    };
-    let paths: HashMap<i64, String> = units.into_iter().map(|u| (u.id, u.path)).collect();
     let now = svc.now();
+    let (batches, mut received) = tokio::sync::mpsc::channel(2);
+    let prepare = {
+        let (svc, actor, bytes) = (svc.clone(), actor.clone(), bytes.to_vec());
+        tokio::task::spawn_blocking(move || {
+            let paths: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.path.as_str())).collect();
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut writing = true;
+            let parsed = parse_registry_each(&bytes, &units, |draft| {
+                if !writing {
+                    return;
+                }
+                let path = paths.get(&draft.host_unit_id).copied().unwrap_or("/");
+                batch.push(crate::accounts::prepare_new(
+                    &svc,
+                    Some(&actor),
+                    &draft,
+                    path,
+                    now,
+                ));
+                if batch.len() == BATCH {
+                    // The writer has stopped (a database error) when this fails.
+                    writing = batches.blocking_send(std::mem::take(&mut batch)).is_ok();
+                }
+            });
+            if parsed.is_ok() && writing && !batch.is_empty() {
+                let _ = batches.blocking_send(batch);
+            }
+            parsed
+        })
+    };
     let txn = svc.db.begin().await?;
     // A large page cache while the rows go in, so SQLite does not spill dirty index
     // pages to the WAL mid-transaction (docs/benchmarks.md); back to the default
     // before the connection returns to the pool, whether the writes worked or not.
     govmedia_store::bulk_write_cache(&txn, true).await?;
     let written = async {
-        crate::accounts::insert_batch_in(&txn, svc, Some(actor), &drafts, &paths, now).await?;
-        crate::audit::record(
-            &txn,
-            now,
-            Some(actor),
-            crate::audit::Change {
-                action: "import",
-                entity: "account",
-                entity_id: None,
-                unit_path: actor.unit_path.as_str(),
-                summary: format!("从Excel导入{}个账号", drafts.len()),
-                before: None,
-                after: None,
-            },
-        )
-        .await
+        while let Some(batch) = received.recv().await {
+            crate::accounts::insert_prepared_in(&txn, svc, batch).await?;
+        }
+        ServiceResult::Ok(())
     }
     .await;
+    // Closed before waiting, so a preparer still sending after a write failed stops.
+    drop(received);
+    let parsed = prepare
+        .await
+        .map_err(|e| ServiceError::Internal(e.into()))?;
     govmedia_store::bulk_write_cache(&txn, false).await?;
+    let count = match parsed {
+        Ok(count) => count,
+        // Dropping the transaction rolls back what the good rows before wrote.
+        Err(rejected) => return Ok(ImportOutcome::Rejected(rejected)),
+    };
     written?;
+    crate::audit::record(
+        &txn,
+        now,
+        Some(actor),
+        crate::audit::Change {
+            action: "import",
+            entity: "account",
+            entity_id: None,
+            unit_path: actor.unit_path.as_str(),
+            summary: format!("从Excel导入{count}个账号"),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
     txn.commit().await?;
-    Ok(ImportOutcome::Imported(drafts.len()))
+    Ok(ImportOutcome::Imported(count))
 }
 
 #[cfg(test)]

@@ -162,6 +162,31 @@ async fn bad_rows_reject_the_whole_file() {
     assert_eq!(count(&w).await, 2, "nothing written");
 }
 
+/// The import writes batches of good rows while it still reads the file: a bad row
+/// after several batches must still leave nothing behind.
+#[tokio::test]
+async fn a_bad_row_after_written_batches_rolls_them_back() {
+    let w = world("imp_late_bad").await;
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let names: Vec<String> = (0..1_200).map(|i| format!("批量导入号{i}")).collect();
+    let mut rows = vec![HEADER.to_vec()];
+    for name in &names {
+        rows.push(vec![name, "测试县教育局", "抖音", "10", "正常", ""]);
+    }
+    rows.push(vec!["最后一行", "测试县教育局", "抖音", "-5", "正常", ""]);
+    let r = upload(&c, xlsx(&rows)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("第1202行"), "{}", r.body);
+    assert_eq!(count(&w).await, 2, "nothing written");
+    let created = c.get("/audit?action=create&entity=account").await;
+    assert!(!created.body.contains("批量导入号"), "no audit record kept");
+    // The same rows without the bad one go in whole.
+    rows.pop();
+    let r = upload(&c, xlsx(&rows)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(count(&w).await, 1_202);
+}
+
 #[tokio::test]
 async fn wrong_empty_and_oversized_files_are_rejected() {
     let w = world("imp_files").await;
