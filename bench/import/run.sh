@@ -8,6 +8,8 @@
 # runs against a fresh copy of that database, so every run starts from the same state.
 # Usage: bench/import/run.sh [ROUNDS]      (KEEP=dir to choose the cache, REGEN=1 to redo)
 # With PERF=1 the last round's import runs under `perf record -g` (perf.data in $KEEP).
+# Each round also runs bench/import/floor.py: the same rows stored by SQLite alone (no
+# govmedia code), the floor under any import of them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS="${1:-3}"
@@ -28,6 +30,12 @@ if [ -n "${REGEN:-}" ] || [ ! -f "$KEEP/pristine/govmedia.db" ]; then
   python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA wal_checkpoint(TRUNCATE)'); c.close()" "$KEEP/pristine/govmedia.db"
 fi
 
+if [ ! -f "$KEEP/imported/govmedia.db" ]; then
+  # The rows floor.py stores: what one import writes (not timed).
+  rm -rf "$KEEP/imported"; cp -r "$KEEP/pristine" "$KEEP/imported"
+  GOVMEDIA__DATA_DIR="$KEEP/imported" "$BIN" import "$KEEP/import.xlsx" --as bench >/dev/null
+fi
+
 echo "commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates || echo ' (+ uncommitted changes)'); $(nproc) cores"
 for i in $(seq "$ROUNDS"); do
   rm -rf "$KEEP/run"; cp -r "$KEEP/pristine" "$KEEP/run"
@@ -42,4 +50,5 @@ for i in $(seq "$ROUNDS"); do
     GOVMEDIA__DATA_DIR="$KEEP/run" /usr/bin/time -f "govmedia import: %e s (user %U s, sys %S s), max RSS %M KB" \
       "$BIN" import "$KEEP/import.xlsx" --as bench >/dev/null
   fi
+  echo -n "SQLite alone (floor.py): "; python3 bench/import/floor.py "$KEEP" 1
 done
