@@ -18,12 +18,7 @@ struct World {
     account_a: i64,
 }
 
-impl std::ops::Deref for World {
-    type Target = County;
-    fn deref(&self) -> &County {
-        &self.county
-    }
-}
+county_world!(World);
 
 async fn world(label: &str) -> World {
     let county = county(

@@ -20,12 +20,7 @@ struct World {
     accounts_a: Vec<i64>,
 }
 
-impl std::ops::Deref for World {
-    type Target = County;
-    fn deref(&self) -> &County {
-        &self.county
-    }
-}
+county_world!(World);
 
 async fn world(label: &str) -> World {
     let county = county(

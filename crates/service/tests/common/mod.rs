@@ -72,6 +72,19 @@ pub struct County {
     pub host_b: Actor,
 }
 
+/// Lets a test's `World { county: County, … }` be used as its [`County`].
+#[macro_export]
+macro_rules! county_world {
+    ($world:ty) => {
+        impl std::ops::Deref for $world {
+            type Target = $crate::common::County;
+            fn deref(&self) -> &$crate::common::County {
+                &self.county
+            }
+        }
+    };
+}
+
 /// [`County`] on a fresh database whose clock stands at `at`.
 #[allow(dead_code)]
 pub async fn county(label: &str, at: chrono::DateTime<chrono::Utc>) -> County {
