@@ -170,8 +170,8 @@ pub fn mask_contact(value: &str) -> String {
         .collect()
 }
 
-/// The JSON stored in the audit log: the draft with personal fields masked.
-pub fn audit_json(d: &AccountDraft) -> serde_json::Value {
+/// The draft with personal fields masked: what the audit log keeps of an account.
+fn masked(d: &AccountDraft) -> AccountDraft {
     let mut masked = d.clone();
     for m in &mut masked.team {
         m.name = mask_name(&m.name);
@@ -180,7 +180,13 @@ pub fn audit_json(d: &AccountDraft) -> serde_json::Value {
         m.qq = mask_contact(&m.qq);
         m.wechat = mask_contact(&m.wechat);
     }
-    serde_json::to_value(&masked).unwrap_or(json!(null))
+    masked
+}
+
+/// The JSON stored in the audit log: the draft with personal fields masked, its
+/// fields in the form's order.
+pub fn audit_json(d: &AccountDraft) -> crate::audit::AuditJson {
+    crate::audit::AuditJson::of(&masked(d))
 }
 
 /// Loads an account the actor may see, with its host unit.
@@ -447,7 +453,8 @@ pub async fn update(
 
 /// The names of the fields that differ between two drafts, for the audit summary.
 pub fn changed_fields(a: &AccountDraft, b: &AccountDraft) -> Vec<&'static str> {
-    let (ja, jb) = (audit_json(a), audit_json(b));
+    let value = |d| serde_json::to_value(masked(d)).unwrap_or(json!(null));
+    let (ja, jb) = (value(a), value(b));
     let labels: &[(&str, &'static str)] = &[
         ("name", "账号名称"),
         ("platform", "平台"),

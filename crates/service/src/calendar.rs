@@ -103,7 +103,7 @@ pub async fn add_year(svc: &Services, actor: Option<&Actor>, text: &str) -> Serv
                 year.source().document_number
             ),
             before: None,
-            after: Some(serde_json::json!({"year": year.year()})),
+            after: Some(serde_json::json!({"year": year.year()}).into()),
         },
     )
     .await?;

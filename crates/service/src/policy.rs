@@ -59,8 +59,8 @@ pub async fn set(svc: &Services, actor: &Actor, text: &str) -> ServiceResult<Pol
             entity_id: None,
             unit_path: actor.unit_path.as_str(),
             summary: format!("设置政策配置为“{}”（{}）", profile.name, profile.id),
-            before: before.map(|id| serde_json::json!({"profile": id})),
-            after: Some(serde_json::json!({"profile": profile.id})),
+            before: before.map(|id| serde_json::json!({"profile": id}).into()),
+            after: Some(serde_json::json!({"profile": profile.id}).into()),
         },
     )
     .await?;

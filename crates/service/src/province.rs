@@ -371,7 +371,7 @@ pub async fn generate_findings(svc: &Services, size: FindingsSize) -> ServiceRes
             unit_path: "/",
             summary: format!("生成{}年度基准测试问题{}条", size.year, size.findings),
             before: None,
-            after: Some(serde_json::json!({"findings": size.findings, "year": size.year, "seed": size.seed})),
+            after: Some(serde_json::json!({"findings": size.findings, "year": size.year, "seed": size.seed}).into()),
         },
     )
     .await?;

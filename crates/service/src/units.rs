@@ -126,7 +126,7 @@ pub async fn create(svc: &Services, actor: &Actor, draft: UnitDraft) -> ServiceR
             unit_path: &row.path,
             summary: format!("新增单位“{}”", row.name),
             before: None,
-            after: Some(audit_json(&row)),
+            after: Some(audit_json(&row).into()),
         },
     )
     .await?;
@@ -150,7 +150,7 @@ pub async fn create_root(svc: &Services, draft: UnitDraft) -> ServiceResult<Unit
             unit_path: &row.path,
             summary: format!("新增根单位“{}”", row.name),
             before: None,
-            after: Some(audit_json(&row)),
+            after: Some(audit_json(&row).into()),
         },
     )
     .await?;
@@ -223,8 +223,8 @@ pub async fn update(
             } else {
                 format!("修改单位“{}”", after.name)
             },
-            before: Some(audit_json(&before)),
-            after: Some(audit_json(&after)),
+            before: Some(audit_json(&before).into()),
+            after: Some(audit_json(&after).into()),
         },
     )
     .await?;
@@ -274,7 +274,7 @@ pub async fn delete(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()>
             entity_id: Some(id),
             unit_path: &row.path,
             summary: format!("删除单位“{}”", row.name),
-            before: Some(audit_json(&row)),
+            before: Some(audit_json(&row).into()),
             after: None,
         },
     )

@@ -175,7 +175,7 @@ async fn insert_audited(
             unit_path,
             summary: format!("{what}“{}”（{role}）", row.username),
             before: None,
-            after: Some(audit_json(&row)),
+            after: Some(audit_json(&row).into()),
         },
     )
     .await?;
@@ -242,8 +242,8 @@ pub async fn update(
                     ""
                 }
             ),
-            before: Some(audit_json(&before)),
-            after: Some(audit_json(&row)),
+            before: Some(audit_json(&before).into()),
+            after: Some(audit_json(&row).into()),
         },
     )
     .await?;

@@ -210,12 +210,15 @@ pub async fn submit(
                 quarter.label(),
                 accounts.len()
             ),
-            before,
-            after: Some(json!({
-                "year": row.year, "quarter": row.quarter, "accounts": accounts,
-                "problems": row.problems, "summary": row.summary,
-                "submitted_on": row.submitted_on.to_string(), "status": status.code(),
-            })),
+            before: before.map(Into::into),
+            after: Some(
+                json!({
+                    "year": row.year, "quarter": row.quarter, "accounts": accounts,
+                    "problems": row.problems, "summary": row.summary,
+                    "submitted_on": row.submitted_on.to_string(), "status": status.code(),
+                })
+                .into(),
+            ),
         },
     )
     .await?;
@@ -337,7 +340,7 @@ pub async fn review(
             unit_path: &row.unit_path,
             summary: format!("审阅自查报告#{id}（{}年第{}季度）", row.year, row.quarter),
             before: None,
-            after: Some(json!({"comment": row.review_comment})),
+            after: Some(json!({"comment": row.review_comment}).into()),
         },
     )
     .await?;

@@ -112,7 +112,7 @@ pub async fn record_training(
                 unit.name, row.id, row.held_on, row.title, row.participants
             ),
             before: None,
-            after: Some(json!({"held_on": row.held_on.to_string(), "title": row.title, "participants": row.participants, "organiser": row.organiser, "note": row.note})),
+            after: Some(json!({"held_on": row.held_on.to_string(), "title": row.title, "participants": row.participants, "organiser": row.organiser, "note": row.note}).into()),
         },
     )
     .await?;
@@ -136,7 +136,7 @@ pub async fn delete(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()>
             entity_id: Some(id),
             unit_path: &row.unit_path,
             summary: format!("删除培训记录#{id}：{}“{}”", row.held_on, row.title),
-            before: Some(json!({"held_on": row.held_on.to_string(), "title": row.title, "participants": row.participants, "organiser": row.organiser, "note": row.note})),
+            before: Some(json!({"held_on": row.held_on.to_string(), "title": row.title, "participants": row.participants, "organiser": row.organiser, "note": row.note}).into()),
             after: None,
         },
     )

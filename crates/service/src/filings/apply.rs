@@ -241,7 +241,7 @@ pub async fn create(
             unit_path: &host.path,
             summary: format!("新建{}备案“{}”", kind.label(), row.title),
             before: None,
-            after: Some(json!({"kind": kind.code(), "account_id": row.account_id, "reason": row.reason, "effective_on": row.effective_on, "diff": diff})),
+            after: Some(json!({"kind": kind.code(), "account_id": row.account_id, "reason": row.reason, "effective_on": row.effective_on, "diff": diff}).into()),
         },
     )
     .await?;
@@ -317,8 +317,8 @@ pub async fn update(
             entity_id: Some(id),
             unit_path: &host.path,
             summary: format!("修改{}备案“{}”", kind.label(), row.title),
-            before: Some(json!({"reason": old.reason, "effective_on": old.effective_on, "notice_url": old.notice_url, "diff": old.diff_json})),
-            after: Some(json!({"reason": row.reason, "effective_on": row.effective_on, "notice_url": row.notice_url, "diff": diff})),
+            before: Some(json!({"reason": old.reason, "effective_on": old.effective_on, "notice_url": old.notice_url, "diff": old.diff_json}).into()),
+            after: Some(json!({"reason": row.reason, "effective_on": row.effective_on, "notice_url": row.notice_url, "diff": diff}).into()),
         },
     )
     .await?;
@@ -430,8 +430,8 @@ async fn submit_in(
                     .collect::<Vec<_>>()
                     .join(" → ")
             ),
-            before: Some(json!({"status": status.code()})),
-            after: Some(json!({"status": new_status.code()})),
+            before: Some(json!({"status": status.code()}).into()),
+            after: Some(json!({"status": new_status.code()}).into()),
         },
     )
     .await?;

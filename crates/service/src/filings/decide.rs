@@ -184,8 +184,8 @@ pub async fn decide(
                     .map(|c| format!("，意见：{c}"))
                     .unwrap_or_default()
             ),
-            before: Some(json!({"status": status.code()})),
-            after: Some(json!({"status": row.status, "document": step.document})),
+            before: Some(json!({"status": status.code()}).into()),
+            after: Some(json!({"status": row.status, "document": step.document}).into()),
         },
     )
     .await?;
@@ -373,8 +373,8 @@ pub async fn record_opened(
                 "登记开通“{}”（{}开通），开通公告至{}",
                 draft.name, opened_on, until
             ),
-            before: Some(json!({"status": status.code()})),
-            after: Some(json!({"status": new_status.code(), "account_id": account.id})),
+            before: Some(json!({"status": status.code()}).into()),
+            after: Some(json!({"status": new_status.code(), "account_id": account.id}).into()),
         },
     )
     .await?;

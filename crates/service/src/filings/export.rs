@@ -222,7 +222,7 @@ pub async fn export_for_upper(
                 ids.join("、")
             ),
             before: None,
-            after: Some(serde_json::json!({"export_id": export.id, "filing_ids": ids})),
+            after: Some(serde_json::json!({"export_id": export.id, "filing_ids": ids}).into()),
         },
     )
     .await?;

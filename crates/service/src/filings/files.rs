@@ -125,7 +125,9 @@ pub async fn attach(
                 purpose.label()
             ),
             before: None,
-            after: Some(serde_json::json!({"attachment_id": saved.id, "mime": mime, "size": size})),
+            after: Some(
+                serde_json::json!({"attachment_id": saved.id, "mime": mime, "size": size}).into(),
+            ),
         },
     )
     .await?;

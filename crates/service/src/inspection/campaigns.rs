@@ -319,7 +319,7 @@ pub async fn create(
                 campaign.seed
             ),
             before: None,
-            after: Some(json!({"seed": campaign.seed, "ratio": campaign.ratio, "count": campaign.sample_count, "population": members.len(), "sample": chosen})),
+            after: Some(json!({"seed": campaign.seed, "ratio": campaign.ratio, "count": campaign.sample_count, "population": members.len(), "sample": chosen}).into()),
         },
     )
     .await?;
@@ -394,7 +394,7 @@ pub async fn assign(
                 campaign.title, sample.account_id, inspector.display_name
             ),
             before: None,
-            after: Some(json!({"inspector_id": inspector.id})),
+            after: Some(json!({"inspector_id": inspector.id}).into()),
         },
     )
     .await?;
@@ -550,7 +550,7 @@ pub async fn submit_scoresheet(
                 counted.len()
             ),
             before: None,
-            after: Some(json!({"findings": counted, "total": result.total.map(|p| p.to_string()), "verdict": result.verdict.label()})),
+            after: Some(json!({"findings": counted, "total": result.total.map(|p| p.to_string()), "verdict": result.verdict.label()}).into()),
         },
     )
     .await?;
@@ -700,7 +700,7 @@ pub async fn close(
                 rectification_deadline(today)
             ),
             before: None,
-            after: Some(json!({"notice_number": number, "published_on": today.to_string()})),
+            after: Some(json!({"notice_number": number, "published_on": today.to_string()}).into()),
         },
     )
     .await?;

@@ -189,9 +189,12 @@ pub async fn create(svc: &Services, actor: &Actor, input: &EntryInput) -> Servic
                 count
             ),
             before: None,
-            after: Some(json!({"kind": row.kind, "year": year, "count": count,
+            after: Some(
+                json!({"kind": row.kind, "year": year, "count": count,
                 "status": row.status, "evidence": row.evidence, "evidence_url": row.evidence_url,
-                "file": row.file_name})),
+                "file": row.file_name})
+                .into(),
+            ),
         },
     )
     .await?;
@@ -261,8 +264,8 @@ pub async fn decide(
             entity_id: Some(id),
             unit_path: &row.unit_path,
             summary: format!("年度考核申报#{id}：{}", status.label()),
-            before: Some(json!({"status": before.status})),
-            after: Some(json!({"status": row.status, "comment": row.decision_comment})),
+            before: Some(json!({"status": before.status}).into()),
+            after: Some(json!({"status": row.status, "comment": row.decision_comment}).into()),
         },
     )
     .await?;

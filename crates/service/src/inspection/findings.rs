@@ -126,8 +126,8 @@ pub async fn act(
                 status.label(),
                 next.label()
             ),
-            before: Some(json!({"status": before.status})),
-            after: Some(json!({"status": row.status, "text": text})),
+            before: Some(json!({"status": before.status}).into()),
+            after: Some(json!({"status": row.status, "text": text}).into()),
         },
     )
     .await?;
@@ -285,7 +285,7 @@ async fn record_audit(
             unit_path: &row.unit_path,
             summary,
             before: None,
-            after: Some(json!({"item": row.item_code, "count": row.count, "source": row.source, "url": row.url, "excerpt": row.excerpt})),
+            after: Some(json!({"item": row.item_code, "count": row.count, "source": row.source, "url": row.url, "excerpt": row.excerpt}).into()),
         },
     )
     .await
@@ -373,7 +373,9 @@ pub async fn attach_screenshot(
             unit_path: &finding.unit_path,
             summary: format!("问题#{finding_id}：上传截图“{name}”"),
             before: None,
-            after: Some(json!({"screenshot": row.id, "file": name, "size": size, "mime": mime})),
+            after: Some(
+                json!({"screenshot": row.id, "file": name, "size": size, "mime": mime}).into(),
+            ),
         },
     )
     .await?;

@@ -141,7 +141,9 @@ pub async fn upload(svc: &Services, actor: &Actor, bytes: &[u8]) -> ServiceResul
             unit_path: actor.unit_path.as_str(),
             summary: format!("上传指标体系“{}”（{}）", set.name(), set.id()),
             before: None,
-            after: Some(json!({"code": set.id(), "name": set.name(), "items": set.items().len()})),
+            after: Some(
+                json!({"code": set.id(), "name": set.name(), "items": set.items().len()}).into(),
+            ),
         },
     )
     .await?;
