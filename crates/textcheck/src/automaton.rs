@@ -43,7 +43,8 @@ pub(crate) struct Automaton {
     slots: Box<[Slot]>,
     /// The root's child by symbol, with its slot's fields (`State::ROOT`: none): the state
     /// most steps start from or fail to, looked up without the double array.
-    root: Box<[State]>,
+    /// Every symbol has an entry (a `u16` indexes it with no bounds check).
+    root: Box<[State; 1 << 16]>,
     /// (value, length in chars) of each term.
     outputs: Box<[(u32, u32)]>,
 }
@@ -240,17 +241,17 @@ impl Automaton {
             }
         }
         slots[ROOT as usize].check = FREE;
-        let root = root
-            .iter()
-            .map(|&t| {
-                if t == ROOT {
-                    State::ROOT
-                } else {
-                    let at = slot_of[t as usize];
-                    State::at(at, &slots[at as usize])
-                }
-            })
-            .collect();
+        let mut root_table: Box<[State; 1 << 16]> = vec![State::ROOT; 1 << 16]
+            .into_boxed_slice()
+            .try_into()
+            .map_err(|_| TooManyChars)?;
+        for (sym, &t) in root.iter().enumerate() {
+            if t != ROOT {
+                let at = slot_of[t as usize];
+                root_table[sym] = State::at(at, &slots[at as usize]);
+            }
+        }
+        let root = root_table;
         Ok(Automaton {
             sym_bmp,
             sym_astral,
@@ -286,7 +287,7 @@ impl Automaton {
     /// The root's child on symbol `sym` (the root when none).
     #[inline(always)]
     fn root_child(&self, sym: u16) -> State {
-        self.root.get(sym as usize).copied().unwrap_or(State::ROOT)
+        self.root[usize::from(sym)]
     }
 
     /// The next state from `s` on a char with symbol `sym` (leftmost: no restart after a
@@ -338,19 +339,32 @@ impl Automaton {
 
     /// From char `pos` on: the first leftmost-longest match (`outputs` index + 1, 0 for
     /// none) and its end.
+    ///
+    /// Two loops: until a state with an output is reached, a step only has to look for one
+    /// (no match is pending, so reaching the root ends nothing); from there on, the scan
+    /// extends the pending match until it falls back to the root.
     #[inline(always)]
     fn longest_from(&self, chars: &[u32], pos: usize) -> (u32, usize) {
-        let mut s = State::ROOT;
-        let mut last = 0u32;
-        let mut last_end = pos;
         let rest = chars.get(pos..).unwrap_or_default();
-        for (p, &c) in (pos + 1..).zip(rest) {
+        let mut it = rest.iter();
+        let mut s = State::ROOT;
+        loop {
+            let Some(&c) = it.next() else {
+                return (0, pos);
+            };
+            s = self.step(s, self.sym(c));
+            if s.out != 0 {
+                break;
+            }
+        }
+        let mut last = s.out;
+        let mut last_end = chars.len() - it.as_slice().len();
+        for (p, &c) in (last_end + 1..).zip(it) {
             s = self.step(s, self.sym(c));
             if s.id == ROOT {
-                if last != 0 {
-                    break;
-                }
-            } else if s.out != 0 {
+                break;
+            }
+            if s.out != 0 {
                 last = s.out;
                 last_end = p;
             }
