@@ -522,6 +522,15 @@ impl TypoModel {
             if k < window_from + 2 || !self.starts_group(prefix) {
                 continue;
             }
+            // The window's keys (four chars when the next char has a reading, then three) in
+            // the group filter, before the window's run is built: most windows that pass the
+            // first test are no key of any group.
+            let after = chars.get(k + 1).map_or(0, |&c| self.syllable_of(c));
+            if !(after != 0 && self.maybe((4 << 48) | (prefix << 12) | u64::from(after)))
+                && !self.maybe((3 << 36) | prefix)
+            {
+                continue;
+            }
             if let Some(end) = self.candidate(norm, (k, prefix), hits) {
                 window_from = end;
             }
