@@ -519,7 +519,9 @@ impl TypoModel {
                 continue;
             }
             prefix = ((prefix << 12) | u64::from(id)) & 0xF_FFFF_FFFF;
-            if k < window_from + 2 || !self.starts_group(prefix) {
+            // The first test before the window's bounds: most windows fail it, and then the
+            // bounds need no check.
+            if !self.starts_group(prefix) || k < window_from + 2 {
                 continue;
             }
             // The window's keys (four chars when the next char has a reading, then three) in
