@@ -248,7 +248,11 @@ impl Automaton {
         for (sym, &t) in root.iter().enumerate() {
             if t != ROOT {
                 let at = slot_of[t as usize];
-                root_table[sym] = State::at(at, &slots[at as usize]);
+                let mut state = State::at(at, &slots[at as usize]);
+                state.children = children[t as usize]
+                    .iter()
+                    .fold(0u64, |m, &(label, _)| m | 1u64 << (label & 63));
+                root_table[sym] = state;
             }
         }
         let root = root_table;
@@ -299,7 +303,8 @@ impl Automaton {
                 return self.root_child(sym);
             }
             let t = s.base.wrapping_add(u32::from(sym));
-            if let Some(slot) = self.slots.get(t as usize)
+            if s.children & (1u64 << (sym & 63)) != 0
+                && let Some(slot) = self.slots.get(t as usize)
                 && slot.check == s.id
             {
                 return State::at(t, slot);
@@ -382,6 +387,10 @@ struct State {
     fail: u32,
     /// 0: no match here; k: `outputs[k - 1]`.
     out: u32,
+    /// One bit per child's symbol modulo 64 (all bits for a state out of the double array,
+    /// which are not told apart): a clear bit means no child, and the step needs no probe.
+    /// Only the root's children, where most steps start and most probes miss, have theirs.
+    children: u64,
 }
 
 impl State {
@@ -390,6 +399,7 @@ impl State {
         base: 0,
         fail: DEAD,
         out: 0,
+        children: u64::MAX,
     };
 
     #[inline(always)]
@@ -399,6 +409,7 @@ impl State {
             base: slot.base,
             fail: slot.fail,
             out: slot.out,
+            children: u64::MAX,
         }
     }
 }
