@@ -907,12 +907,15 @@ fn variant_hash(a: u32, b: u32) -> usize {
 /// benchmark corpus passed it, each costing the key tests that follow).
 const PREFIX_BITS: u32 = 20;
 
-/// The bit of three syllables (36 bits) in the first test: a multiplicative (Fibonacci) hash,
-/// whose top bits depend on every bit of the key; one multiplication and one shift, as it is
-/// computed for every char.
+/// The bit of three syllables (36 bits) in the first test: the word by a multiplicative
+/// (Fibonacci) hash of the first two, whose top bits depend on every bit of them, the bit in
+/// it by the third. One multiplication, as it is computed for every char; a frequent pair of
+/// syllables keeps to one word, so the words that ordinary text reads stay in the cache more
+/// than with a hash of all three (fewer cache misses for the same number of bits set).
 #[inline]
 fn prefix_hash(k: u64) -> usize {
-    (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PREFIX_BITS)) as usize
+    let word = ((k >> 12).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - (PREFIX_BITS - 6))) as usize;
+    (word << 6) | (k & 63) as usize
 }
 
 /// log2 of the prefilter size in bits (128 KiB).
