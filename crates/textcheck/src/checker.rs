@@ -46,11 +46,23 @@ pub const DEFAULT_DICTS: &[(&str, &str)] = &[
 /// How far back (in normalised chars) a context word such as 严禁 reaches, within one clause.
 const CONTEXT_REACH: usize = 40;
 
+/// What a term of the automaton is. A rule carries what a match needs to be kept or
+/// dropped (8 bytes a term), so the scan reads the rule itself only for findings it keeps.
 #[derive(Debug, Clone, Copy)]
 enum Kind {
-    Rule(u32),
+    Rule(RuleKey),
     Exemption,
     Context,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RuleKey {
+    /// Index into `Checker::rules`.
+    index: u32,
+    category: Category,
+    severity: Severity,
+    /// An all-ASCII alphanumeric term only matches a whole word.
+    ascii_word: bool,
 }
 
 /// Collects dictionaries and options, then compiles a [`Checker`].
@@ -142,13 +154,18 @@ impl CheckerBuilder {
                         let ascii_word = term.bytes().all(|b| b.is_ascii_alphanumeric());
                         let message = Arc::from(message(&rule));
                         let origin = Arc::from(rule.origin.as_str());
+                        let key = RuleKey {
+                            index: rules.len() as u32,
+                            category: rule.category,
+                            severity: rule.severity,
+                            ascii_word,
+                        };
                         rules.push(CompiledRule {
                             rule,
-                            ascii_word,
                             message,
                             origin,
                         });
-                        (term, Kind::Rule(rules.len() as u32 - 1))
+                        (term, Kind::Rule(key))
                     }
                     Entry::Exemption { term, .. } => (normalize_term(&term), Kind::Exemption),
                     Entry::Context { term, .. } => (normalize_term(&term), Kind::Context),
@@ -191,8 +208,6 @@ impl CheckerBuilder {
 #[derive(Debug)]
 struct CompiledRule {
     rule: Rule,
-    /// An all-ASCII alphanumeric term (`qq`, `av`) only matches a whole word.
-    ascii_word: bool,
     /// The finding message and the rule name, prepared once and shared by findings.
     message: Arc<str>,
     origin: Arc<str>,
@@ -456,16 +471,16 @@ impl Checker {
         // The end (in chars) of the last context word.
         let mut last_context_end: Option<usize> = None;
         automaton.leftmost(chars, |start, end, value| {
-            let i = match self.kinds[value as usize] {
+            let r = match self.kinds[value as usize] {
                 Kind::Exemption => return false,
                 Kind::Context => {
                     last_context_end = Some(end);
                     return false;
                 }
-                Kind::Rule(i) => i,
+                Kind::Rule(r) => r,
             };
-            let cr = &self.rules[i as usize];
-            if cr.ascii_word {
+            // An all-ASCII alphanumeric term (`qq`, `av`) only matches a whole word.
+            if r.ascii_word {
                 let alnum = |k: usize| {
                     chars
                         .get(k)
@@ -475,7 +490,6 @@ impl Checker {
                     return false;
                 }
             }
-            let r = &cr.rule;
             // 原国土资源部: a historical reference to an abolished name is correct.
             if r.category == Category::OutdatedName
                 && start > 0
@@ -498,7 +512,7 @@ impl Checker {
                 category: r.category,
                 severity: r.severity,
                 seq: out.len() as u32,
-                source: Source::Rule(i),
+                source: Source::Rule(r.index),
             });
             stop.is_some_and(|s| r.severity >= s)
         })

@@ -304,12 +304,25 @@ fn classify(digits: &str) -> Option<(&'static str, String, String)> {
 /// eight bytes at a time, since Chinese text has few digits.
 fn next_digit(bytes: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    while i + 8 <= bytes.len() {
-        let x = crate::normalize::word_at(bytes, i);
-        // Digits become bytes below 10; test for any byte below 10 (exact for bytes < 128,
-        // and bytes >= 128 stay >= 128).
+    // Digits become bytes below 10; a word has one when any byte is below 10 (exact for
+    // bytes < 128, and bytes >= 128 stay >= 128).
+    let has_digit = |x: u64| {
         let y = x ^ (ONES * 0x30);
-        if y.wrapping_sub(ONES * 10) & !y & (ONES * 0x80) != 0 {
+        y.wrapping_sub(ONES * 10) & !y & (ONES * 0x80) != 0
+    };
+    // Thirty-two bytes a step, as four words; then the word that has one.
+    if let Some(rest) = bytes.get(i..) {
+        for c in rest.chunks_exact(32) {
+            let (a, b) = (word_of(&c[..8]), word_of(&c[8..16]));
+            let (x, y) = (word_of(&c[16..24]), word_of(&c[24..]));
+            if has_digit(a) | has_digit(b) | has_digit(x) | has_digit(y) {
+                break;
+            }
+            i += 32;
+        }
+    }
+    while i + 8 <= bytes.len() {
+        if has_digit(crate::normalize::word_at(bytes, i)) {
             break;
         }
         i += 8;
@@ -318,6 +331,14 @@ fn next_digit(bytes: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// The first eight bytes of `b` (at least eight long) as a little-endian word.
+#[inline(always)]
+fn word_of(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[..8]);
+    u64::from_le_bytes(w)
 }
 
 /// Digit groups joined by single spaces or hyphens (`138 1234 5678`, `6222-0200-…`).

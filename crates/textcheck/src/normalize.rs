@@ -186,6 +186,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The original (char, byte) offset where a match starting at normalised char `c` starts.
+    #[inline]
     pub fn start(&mut self, c: usize) -> (usize, usize) {
         let c = c.min(self.norm.nchars);
         let b = self.norm.char_bytes().get(c).map_or(0, |&b| b as usize);
@@ -194,6 +195,7 @@ impl<'a> Cursor<'a> {
 
     /// The original (char, byte) offset just past a match ending at normalised char `c`:
     /// after its last char, so chars dropped after it are not part of the match.
+    #[inline]
     pub fn end(&mut self, c: usize) -> (usize, usize) {
         let c = c.min(self.norm.nchars);
         if c == 0 {
