@@ -470,19 +470,32 @@ pub enum ImportOutcome {
 /// records run on a blocking thread that hands over batches of prepared accounts
 /// while earlier batches are being written in the import's transaction; a rejected
 /// row stops the hand-over and the transaction is rolled back, so a bad file writes
-/// nothing, as before.
+/// nothing, as before. The import runs to its end (commit or roll back, and the
+/// connection's page cache back to the default) even when the caller stops waiting,
+/// e.g. a browser that closed the upload.
 pub async fn import_registry(
     svc: &Services,
     actor: &Actor,
     bytes: &[u8],
 ) -> ServiceResult<ImportOutcome> {
-    const BATCH: usize = 500;
     actor.require(Permission::ManageAccounts)?;
+    let (svc, actor, bytes) = (svc.clone(), actor.clone(), bytes.to_vec());
+    tokio::spawn(async move { import_to_the_end(&svc, &actor, bytes).await })
+        .await
+        .map_err(|e| ServiceError::Internal(e.into()))?
+}
+
+async fn import_to_the_end(
+    svc: &Services,
+    actor: &Actor,
+    bytes: Vec<u8>,
+) -> ServiceResult<ImportOutcome> {
+    const BATCH: usize = 500;
     let units = govmedia_store::units::subtree_names(&svc.db, actor.unit_path.as_str()).await?;
     let now = svc.now();
     let (batches, mut received) = tokio::sync::mpsc::channel(2);
     let prepare = {
-        let (svc, actor, bytes) = (svc.clone(), actor.clone(), bytes.to_vec());
+        let (svc, actor) = (svc.clone(), actor.clone());
         tokio::task::spawn_blocking(move || {
             let paths: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.path.as_str())).collect();
             let mut batch = Vec::with_capacity(BATCH);

@@ -187,6 +187,32 @@ async fn a_bad_row_after_written_batches_rolls_them_back() {
     assert_eq!(count(&w).await, 1_202);
 }
 
+/// A caller that stops waiting (a browser closing the upload) does not cut an import
+/// in half: it runs to its commit.
+#[tokio::test]
+async fn an_import_whose_caller_stops_waiting_still_finishes() {
+    let w = world("imp_dropped").await;
+    let a = actor(&w.svc, 1).await;
+    let mut rows = vec![HEADER.to_vec()];
+    let names: Vec<String> = (0..1_200).map(|i| format!("断开导入号{i}")).collect();
+    for name in &names {
+        rows.push(vec![name, "测试县教育局", "抖音", "10", "正常", ""]);
+    }
+    let file = xlsx(&rows);
+    let import = govmedia_service::excel::import_registry(&w.svc, &a, &file);
+    // Polled once or twice, then dropped long before 1,200 rows are in.
+    let stopped = tokio::time::timeout(std::time::Duration::from_millis(1), import).await;
+    assert!(stopped.is_err(), "the import should still be running");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while count(&w).await != 1_202 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import never finished"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn wrong_empty_and_oversized_files_are_rejected() {
     let w = world("imp_files").await;
