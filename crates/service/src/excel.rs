@@ -299,18 +299,20 @@ pub fn parse_registry(
     units_in_scope: &[UnitName],
 ) -> Result<Vec<AccountDraft>, ImportRejected> {
     let mut drafts = Vec::new();
-    parse_registry_each(bytes, units_in_scope, |d| drafts.push(d))?;
+    parse_registry_each(bytes, || units_in_scope.to_vec(), |d, _| drafts.push(d))?;
     Ok(drafts)
 }
 
-/// [`parse_registry`] handing each valid row's draft to `valid` as soon as it is
-/// validated, as long as no row before it was rejected (after a rejected row the
-/// file is rejected as a whole, so later drafts are only validated, for the error
-/// list). Returns the number of valid rows when the whole file is good.
+/// [`parse_registry`] handing each valid row's draft, with its host unit's path, to
+/// `valid` as soon as it is validated, as long as no row before it was rejected
+/// (after a rejected row the file is rejected as a whole, so later drafts are only
+/// validated, for the error list). Returns the number of valid rows when the whole
+/// file is good. `units_in_scope` is asked for once the sheet has been read, so the
+/// caller can read the units meanwhile.
 pub fn parse_registry_each(
     bytes: &[u8],
-    units_in_scope: &[UnitName],
-    mut valid: impl FnMut(AccountDraft),
+    units_in_scope: impl FnOnce() -> Vec<UnitName>,
+    mut valid: impl FnMut(AccountDraft, &str),
 ) -> Result<usize, ImportRejected> {
     if bytes.is_empty() {
         return Err(file_error("文件为空，请选择要导入的 .xlsx 文件"));
@@ -353,6 +355,7 @@ pub fn parse_registry_each(
             missing.join("、")
         )));
     }
+    let units_in_scope = units_in_scope();
     let unit_by_name: HashMap<&str, &UnitName> = units_in_scope
         .iter()
         .map(|u| (u.name.as_str(), u))
@@ -376,8 +379,7 @@ pub fn parse_registry_each(
             )));
         }
         let unit_name = get("主办单位");
-        let host = unit_by_name.get(unit_name.as_str());
-        if host.is_none() {
+        let Some(host) = unit_by_name.get(unit_name.as_str()).copied() else {
             errors.push(RowError {
                 row: line,
                 message: if unit_name.is_empty() {
@@ -387,7 +389,7 @@ pub fn parse_registry_each(
                 },
             });
             continue;
-        }
+        };
         let mut team = Vec::new();
         team.extend(parse_person(
             &get("主办单位负责人及联系电话"),
@@ -405,7 +407,7 @@ pub fn parse_registry_each(
             url: get("账号链接"),
             registered_on: get("创建日期"),
             operating_on: get("开通时间"),
-            host_unit_id: host.map(|u| u.id.to_string()).unwrap_or_default(),
+            host_unit_id: host.id.to_string(),
             supervisor_unit_id: String::new(),
             operator_name: get("运营单位"),
             positioning: get("发布内容及功能定位"),
@@ -435,7 +437,7 @@ pub fn parse_registry_each(
             Ok(d) => {
                 valid_rows += 1;
                 if errors.is_empty() {
-                    valid(d);
+                    valid(d, &host.path);
                 }
             }
             Err(field_errors) => {
@@ -491,27 +493,23 @@ async fn import_to_the_end(
     bytes: Vec<u8>,
 ) -> ServiceResult<ImportOutcome> {
     const BATCH: usize = 500;
-    let units = govmedia_store::units::subtree_names(&svc.db, actor.unit_path.as_str()).await?;
     let now = svc.now();
+    // The units are read while the preparing thread reads the sheet.
+    let (units_read, units) = tokio::sync::oneshot::channel();
     let (batches, mut received) = tokio::sync::mpsc::channel(2);
     let prepare = {
         let (svc, actor) = (svc.clone(), actor.clone());
         tokio::task::spawn_blocking(move || {
-            let paths: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.path.as_str())).collect();
             let mut batch = Vec::with_capacity(BATCH);
             let mut writing = true;
-            let parsed = parse_registry_each(&bytes, &units, |draft| {
+            // No units when their read failed: the import then ends with that error.
+            let units = || units.blocking_recv().unwrap_or_default();
+            let parsed = parse_registry_each(&bytes, units, |draft, host_path| {
                 if !writing {
                     return;
                 }
-                let path = paths.get(&draft.host_unit_id).copied().unwrap_or("/");
-                batch.push(crate::accounts::prepare_new(
-                    &svc,
-                    Some(&actor),
-                    &draft,
-                    path,
-                    now,
-                ));
+                let new = crate::accounts::prepare_new(&svc, Some(&actor), &draft, host_path, now);
+                batch.push(new);
                 if batch.len() == BATCH {
                     // The writer has stopped (a database error) when this fails.
                     writing = batches.blocking_send(std::mem::take(&mut batch)).is_ok();
@@ -523,6 +521,8 @@ async fn import_to_the_end(
             parsed
         })
     };
+    let _ = units_read
+        .send(govmedia_store::units::subtree_names(&svc.db, actor.unit_path.as_str()).await?);
     let txn = svc.db.begin().await?;
     // A large page cache while the rows go in, so SQLite does not spill dirty index
     // pages to the WAL mid-transaction (docs/benchmarks.md); back to the default
