@@ -293,6 +293,75 @@ fn parse_person(text: &str, role: TeamRole) -> Option<TeamMember> {
     })
 }
 
+/// The first worksheet's rows as its XML streams by, cell by cell (the sheet is never
+/// held whole, so an import's first rows are checked and written while the rest is
+/// still being read): each non-empty row's line number (from 1) and its cells by
+/// column (from A = 0). The format keeps rows in ascending order; a file that does
+/// not is refused as damaged, as Excel does.
+struct SheetRows<'a, RS: std::io::Read + std::io::Seek> {
+    cells: calamine::XlsxCellReader<'a, RS>,
+    /// The first cell of the next row, read while finishing the previous one.
+    pending: Option<(u32, u32, Data)>,
+    last_row: Option<u32>,
+    ended: bool,
+}
+
+impl<RS: std::io::Read + std::io::Seek> SheetRows<'_, RS> {
+    /// Excel's last column (XFD): a cell beyond it is not the sheet's.
+    const COLUMNS: u32 = 16_384;
+
+    fn next_cell(&mut self) -> Result<Option<(u32, u32, Data)>, ImportRejected> {
+        // The reader must not be asked again after its end.
+        while !self.ended {
+            let cell = self
+                .cells
+                .next_cell()
+                .map_err(|_| file_error("无法读取该 .xlsx 文件，文件可能已损坏"))?;
+            let Some(cell) = cell else {
+                self.ended = true;
+                return Ok(None);
+            };
+            let (row, column) = cell.get_position();
+            if column < Self::COLUMNS && !calamine::DataType::is_empty(cell.get_value()) {
+                return Ok(Some((row, column, Data::from(cell.get_value().clone()))));
+            }
+        }
+        Ok(None)
+    }
+
+    fn next_row(&mut self) -> Result<Option<(usize, Vec<Data>)>, ImportRejected> {
+        let first = match self.pending.take() {
+            Some(cell) => cell,
+            None => match self.next_cell()? {
+                Some(cell) => cell,
+                None => return Ok(None),
+            },
+        };
+        let row = first.0;
+        if self.last_row.is_some_and(|last| row <= last) {
+            return Err(file_error("工作表的行顺序异常，文件可能已损坏"));
+        }
+        self.last_row = Some(row);
+        let mut cells = Vec::new();
+        let mut put = |column: u32, value: Data| {
+            let c = column as usize;
+            if cells.len() <= c {
+                cells.resize(c + 1, Data::Empty);
+            }
+            cells[c] = value;
+        };
+        put(first.1, first.2);
+        while let Some(cell) = self.next_cell()? {
+            if cell.0 != row {
+                self.pending = Some(cell);
+                break;
+            }
+            put(cell.1, cell.2);
+        }
+        Ok(Some((row as usize + 1, cells)))
+    }
+}
+
 /// Parses and validates an import file against the actor's units. Writes nothing.
 pub fn parse_registry(
     bytes: &[u8],
@@ -330,13 +399,19 @@ pub fn parse_registry_each(
     }
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|_| file_error("无法读取该 .xlsx 文件，文件可能已损坏"))?;
-    let range = match wb.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        _ => return Err(file_error("文件中没有工作表")),
+    let Some(sheet) = wb.sheet_names().into_iter().next() else {
+        return Err(file_error("文件中没有工作表"));
     };
-    let mut rows = range.rows();
-    let header: Vec<String> = match rows.next() {
-        Some(h) => h.iter().map(cell_text).collect(),
+    let mut rows = SheetRows {
+        cells: wb
+            .worksheet_cells_reader(&sheet)
+            .map_err(|_| file_error("文件中没有工作表"))?,
+        pending: None,
+        last_row: None,
+        ended: false,
+    };
+    let header: Vec<String> = match rows.next_row()? {
+        Some((_, h)) => h.iter().map(cell_text).collect(),
         None => return Err(file_error("工作表为空，第1行应为表头")),
     };
     let col: HashMap<&str, usize> = header
@@ -362,8 +437,7 @@ pub fn parse_registry_each(
         .collect();
     let mut errors = Vec::new();
     let mut valid_rows = 0usize;
-    for (i, row) in rows.enumerate() {
-        let line = i + 2;
+    while let Some((line, row)) = rows.next_row()? {
         let get = |name: &str| {
             col.get(name)
                 .and_then(|c| row.get(*c))
