@@ -643,6 +643,64 @@ async fn import_to_the_end(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read, Write};
+
+    /// A three-row sheet (header, 甲, 丙), and the same file with the rows of 甲 and
+    /// 丙 swapped in the sheet's XML.
+    fn sheet_and_swapped() -> (Vec<u8>, Vec<u8>) {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        let rows = [
+            ["名称", "主办单位", "发布平台"],
+            ["甲", "某局", "抖音"],
+            ["丙", "某局", "微博"],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+        let good = wb.save_to_buffer().unwrap();
+        let mut archive = zip::ZipArchive::new(Cursor::new(&good)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..archive.len() {
+            let mut file = archive.by_index(i).unwrap();
+            let name = file.name().unwrap().to_string();
+            let mut data = String::new();
+            file.read_to_string(&mut data).unwrap();
+            if name == "xl/worksheets/sheet1.xml" {
+                let second = data.find("<row r=\"2\"").unwrap();
+                let third = data.find("<row r=\"3\"").unwrap();
+                let end = data.find("</sheetData>").unwrap();
+                data = [
+                    &data[..second],
+                    &data[third..end],
+                    &data[second..third],
+                    &data[end..],
+                ]
+                .concat();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(data.as_bytes()).unwrap();
+        }
+        (good, out.finish().unwrap().into_inner())
+    }
+
+    #[test]
+    fn rows_out_of_order_are_refused_as_a_damaged_file() {
+        let (good, swapped) = sheet_and_swapped();
+        // In order, the rows are read (and rejected only for their unknown unit).
+        let rejected = parse_registry(&good, &[]).unwrap_err();
+        let rows: Vec<usize> = rejected.errors.iter().map(|e| e.row).collect();
+        assert_eq!(rows, [2, 3]);
+        let rejected = parse_registry(&swapped, &[]).unwrap_err();
+        assert_eq!(rejected.errors.len(), 1);
+        assert_eq!(
+            rejected.errors[0].message,
+            "工作表的行顺序异常，文件可能已损坏"
+        );
+    }
 
     #[test]
     fn people_are_split_into_name_and_phone() {
