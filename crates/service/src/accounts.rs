@@ -394,11 +394,7 @@ pub async fn insert_prepared_in(
         .unzip();
     govmedia_store::accounts::insert_with_ids(c, rows, ROWS_PER_STATEMENT).await?;
     crate::list_model::wrote(svc, c).await?;
-    let mut audits = audits.into_iter().peekable();
-    while audits.peek().is_some() {
-        let chunk = audits.by_ref().take(ROWS_PER_STATEMENT).collect();
-        govmedia_store::audit::insert_many(c, chunk).await?;
-    }
+    govmedia_store::audit::insert_many(c, audits, ROWS_PER_STATEMENT).await?;
     Ok(ids)
 }
 

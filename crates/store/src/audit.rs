@@ -16,19 +16,23 @@ pub async fn insert(c: &impl ConnectionTrait, row: AuditRow) -> Result<AuditRow,
     Ok(active.insert(c).await?)
 }
 
-/// Appends many records in one statement.
-pub async fn insert_many(c: &impl ConnectionTrait, rows: Vec<AuditRow>) -> Result<(), DbError> {
-    if rows.is_empty() {
-        return Ok(());
+/// Appends many records, in statements of `rows_per_statement` rows.
+pub async fn insert_many(
+    c: &impl ConnectionTrait,
+    rows: Vec<AuditRow>,
+    rows_per_statement: usize,
+) -> Result<(), DbError> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let models = rows.by_ref().take(rows_per_statement.max(1)).map(|row| {
+            let mut active = row.into_active_model();
+            active.id = NotSet;
+            active
+        });
+        audit::Entity::insert_many(models)
+            .exec_without_returning(c)
+            .await?;
     }
-    let models = rows.into_iter().map(|row| {
-        let mut active = row.into_active_model();
-        active.id = NotSet;
-        active
-    });
-    audit::Entity::insert_many(models)
-        .exec_without_returning(c)
-        .await?;
     Ok(())
 }
 
