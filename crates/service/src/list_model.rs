@@ -325,7 +325,9 @@ impl ListView {
 
 /// The dates of a list item as chrono's `Serialize` writes them (`2026-03-02`,
 /// `2026-03-02T01:00:00.123Z`), formatted by hand: through `core::fmt` they were a
-/// tenth of an API list request's time. Values chrono would write otherwise (years
+/// tenth of an API list request's time when pages were serialised per request; now
+/// they are written once per account when the model is rebuilt, which the first list
+/// after a registry write waits for. Values chrono would write otherwise (years
 /// outside 0–9999, leap seconds) go through chrono.
 mod fast_json {
     use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
