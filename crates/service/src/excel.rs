@@ -362,20 +362,11 @@ impl<RS: std::io::Read + std::io::Seek> SheetRows<'_, RS> {
     }
 }
 
-/// Parses and validates an import file against the actor's units. Writes nothing.
-pub fn parse_registry(
-    bytes: &[u8],
-    units_in_scope: &[UnitName],
-) -> Result<Vec<AccountDraft>, ImportRejected> {
-    let mut drafts = Vec::new();
-    parse_registry_each(bytes, || units_in_scope.to_vec(), |d, _| drafts.push(d))?;
-    Ok(drafts)
-}
-
-/// [`parse_registry`] handing each valid row's draft, with its host unit's path, to
-/// `valid` as soon as it is validated, as long as no row before it was rejected
-/// (after a rejected row the file is rejected as a whole, so later drafts are only
-/// validated, for the error list). Returns the number of valid rows when the whole
+/// Parses and validates an import file against the actor's units (writes nothing),
+/// handing each valid row's draft, with its host unit's path, to `valid` as soon as
+/// it is validated, as long as no row before it was rejected (after a rejected row
+/// the file is rejected as a whole, so later drafts are only validated, for the
+/// error list). Returns the number of valid rows when the whole
 /// file is good. `units_in_scope` is asked for once the sheet has been read, so the
 /// caller can read the units meanwhile.
 pub fn parse_registry_each(
@@ -644,6 +635,15 @@ async fn import_to_the_end(
 mod tests {
     use super::*;
     use std::io::{Read, Write};
+
+    fn parse_registry(
+        bytes: &[u8],
+        units_in_scope: &[UnitName],
+    ) -> Result<Vec<AccountDraft>, ImportRejected> {
+        let mut drafts = Vec::new();
+        parse_registry_each(bytes, || units_in_scope.to_vec(), |d, _| drafts.push(d))?;
+        Ok(drafts)
+    }
 
     /// A three-row sheet (header, 甲, 丙), and the same file with the rows of 甲 and
     /// 丙 swapped in the sheet's XML.
