@@ -10,7 +10,8 @@ use govmedia_domain::account::{
 use govmedia_domain::registry_rules::{AccountFacts, Flag, HostFacts, RuleCode, check_account};
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::UnitKind;
-use govmedia_store::accounts::{AccountQuery, AccountRow, DismissalRow};
+use govmedia_store::accounts::{AccountQuery, AccountRow, DismissalRow, PreparedAccount};
+use govmedia_store::audit::PreparedAudit;
 use govmedia_store::units::UnitRow;
 use govmedia_store::{ConnectionTrait, Page, TransactionTrait};
 use serde::Serialize;
@@ -338,8 +339,8 @@ pub async fn insert_in(
 /// A new account ready to be written in a batch: its row (staff data sealed) and its
 /// audit record, both waiting for the id [`insert_prepared_in`] reserves.
 pub struct NewAccount {
-    row: AccountRow,
-    audit: govmedia_store::audit::AuditRow,
+    row: govmedia_store::accounts::PreparedAccount,
+    audit: govmedia_store::audit::PreparedAudit,
 }
 
 /// Builds a new account's row and audit record (CPU only: an import prepares them
@@ -354,8 +355,8 @@ pub fn prepare_new(
     now: chrono::DateTime<chrono::Utc>,
 ) -> NewAccount {
     NewAccount {
-        row: draft_to_row(svc, 0, draft, now, now),
-        audit: crate::audit::audit_row(
+        row: PreparedAccount::new(draft_to_row(svc, 0, draft, now, now)),
+        audit: PreparedAudit::new(crate::audit::audit_row(
             now,
             actor,
             Change {
@@ -367,7 +368,7 @@ pub fn prepare_new(
                 before: None,
                 after: Some(audit_json(draft)),
             },
-        ),
+        )),
     }
 }
 
@@ -383,12 +384,12 @@ pub async fn insert_prepared_in(
     // and PostgreSQL's 65,535 bound parameters per statement.
     const ROWS_PER_STATEMENT: usize = 500;
     let ids = govmedia_store::accounts::reserve_ids(c, batch.len()).await?;
-    let (rows, audits): (Vec<AccountRow>, Vec<_>) = batch
+    let (rows, audits): (Vec<_>, Vec<_>) = batch
         .into_iter()
         .zip(&ids)
         .map(|(mut new, id)| {
-            new.row.id = *id;
-            new.audit.entity_id = Some(*id);
+            new.row.set_id(*id);
+            new.audit.set_entity_id(*id);
             (new.row, new.audit)
         })
         .unzip();

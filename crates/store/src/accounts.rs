@@ -89,27 +89,43 @@ pub async fn reserve_ids(c: &impl ConnectionTrait, n: usize) -> Result<Vec<i64>,
     Ok(((last - count + 1)..=last).collect())
 }
 
+/// A new account's column values, taken out of its row where a batch is prepared,
+/// waiting for the id [`reserve_ids`] gives it in the writer's transaction.
+pub struct PreparedAccount(Vec<sea_orm::Value>);
+
+impl PreparedAccount {
+    pub fn new(row: AccountRow) -> Self {
+        Self(crate::bulk::values_of(row.into_active_model(), columns()))
+    }
+
+    pub fn set_id(&mut self, id: i64) {
+        self.0[0] = id.into();
+    }
+}
+
+/// Every column of `accounts`, the id first (see [`PreparedAccount::set_id`]).
+fn columns() -> &'static [account::Column] {
+    static COLUMNS: std::sync::OnceLock<Vec<account::Column>> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        let mut all: Vec<account::Column> = <account::Column as sea_orm::Iterable>::iter().collect();
+        all.sort_by_key(|c| !matches!(c, account::Column::Id));
+        all
+    })
+}
+
 /// Inserts new accounts whose ids come from [`reserve_ids`] (in the same transaction),
 /// in statements of `rows_per_statement` rows, without reading them back, and bumps
 /// the registry version once.
 pub async fn insert_with_ids(
     c: &impl ConnectionTrait,
-    rows: Vec<AccountRow>,
+    rows: Vec<PreparedAccount>,
     rows_per_statement: usize,
 ) -> Result<(), DbError> {
     if rows.is_empty() {
         return Ok(());
     }
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let models = rows
-            .by_ref()
-            .take(rows_per_statement.max(1))
-            .map(|row| row.into_active_model());
-        account::Entity::insert_many(models)
-            .exec_without_returning(c)
-            .await?;
-    }
+    let rows = rows.into_iter().map(|r| r.0).collect();
+    crate::bulk::insert_rows::<account::Entity>(c, columns(), rows, rows_per_statement).await?;
     crate::registry::bump(c).await?;
     Ok(())
 }

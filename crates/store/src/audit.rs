@@ -16,24 +16,41 @@ pub async fn insert(c: &impl ConnectionTrait, row: AuditRow) -> Result<AuditRow,
     Ok(active.insert(c).await?)
 }
 
+/// A new record's column values (all but its id, which the database assigns), taken
+/// out of the row where a batch is prepared; its entity's id may follow later.
+pub struct PreparedAudit(Vec<sea_orm::Value>);
+
+impl PreparedAudit {
+    pub fn new(row: AuditRow) -> Self {
+        Self(crate::bulk::values_of(row.into_active_model(), columns()))
+    }
+
+    pub fn set_entity_id(&mut self, id: i64) {
+        self.0[0] = Some(id).into();
+    }
+}
+
+/// The columns a new record is written with: the entity's id first (see
+/// [`PreparedAudit::set_entity_id`]), then the others but the record's own id.
+fn columns() -> &'static [audit::Column] {
+    static COLUMNS: std::sync::OnceLock<Vec<audit::Column>> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        let mut all: Vec<audit::Column> = <audit::Column as sea_orm::Iterable>::iter()
+            .filter(|c| !matches!(c, audit::Column::Id))
+            .collect();
+        all.sort_by_key(|c| !matches!(c, audit::Column::EntityId));
+        all
+    })
+}
+
 /// Appends many records, in statements of `rows_per_statement` rows.
 pub async fn insert_many(
     c: &impl ConnectionTrait,
-    rows: Vec<AuditRow>,
+    rows: Vec<PreparedAudit>,
     rows_per_statement: usize,
 ) -> Result<(), DbError> {
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let models = rows.by_ref().take(rows_per_statement.max(1)).map(|row| {
-            let mut active = row.into_active_model();
-            active.id = NotSet;
-            active
-        });
-        audit::Entity::insert_many(models)
-            .exec_without_returning(c)
-            .await?;
-    }
-    Ok(())
+    let rows = rows.into_iter().map(|r| r.0).collect();
+    crate::bulk::insert_rows::<audit::Entity>(c, columns(), rows, rows_per_statement).await
 }
 
 /// Filters of the audit log view; the scope path is mandatory.

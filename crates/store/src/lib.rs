@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod assessment;
 pub mod audit;
+mod bulk;
 pub mod duties;
 pub mod entities;
 pub mod filings;

@@ -616,12 +616,21 @@ async fn reserved_account_ids_are_fresh_and_never_reused() {
     let txn = db.begin().await.unwrap();
     let first = accounts::reserve_ids(&txn, 3).await.unwrap();
     assert_eq!(first.len(), 3);
-    let rows = first
+    // Every field as given, the reserved id included.
+    let expected: Vec<AccountRow> = first
         .iter()
         .enumerate()
         .map(|(i, id)| AccountRow {
             id: *id,
             ..account(&format!("预留{i}"), &t.a, "weibo", "normal", 1)
+        })
+        .collect();
+    let rows = expected
+        .iter()
+        .map(|row| {
+            let mut prepared = accounts::PreparedAccount::new(AccountRow { id: 0, ..row.clone() });
+            prepared.set_id(row.id);
+            prepared
         })
         .collect();
     let version = govmedia_store::registry::version(&txn).await.unwrap();
@@ -632,8 +641,8 @@ async fn reserved_account_ids_are_fresh_and_never_reused() {
         "one bump for the batch"
     );
     txn.commit().await.unwrap();
-    for id in &first {
-        assert_eq!(accounts::get(&db, *id).await.unwrap().id, *id);
+    for row in &expected {
+        assert_eq!(&accounts::get(&db, row.id).await.unwrap(), row);
     }
     let next = accounts::insert(&db, account("之后", &t.a, "weibo", "normal", 1))
         .await
