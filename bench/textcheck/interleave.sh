@@ -24,7 +24,7 @@ out="$work/interleave.jsonl"
 for r in $(seq "$rounds"); do
   l="$(load)"
   rows="$("$CARGO_TARGET_DIR/release/examples/scan_bench" "$corpus" "$lexicon" 2)"
-  printf '%s\n' "$rows" | head -1 \
+  printf '%s\n' "$rows" | sed -n 1p \
     | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); r["round"]=int(sys.argv[1]); r["load"]=sys.argv[2]; print(json.dumps(r, ensure_ascii=False))' "$r" "$l" \
     | tee -a "$out"
   l="$(load)"

@@ -276,6 +276,12 @@ impl Automaton {
         }
     }
 
+    /// The symbol of the char with code point `code` (0: in no term).
+    #[inline(always)]
+    pub(crate) fn symbol(&self, code: u32) -> u16 {
+        self.sym(code)
+    }
+
     #[cold]
     fn sym_astral_of(&self, code: u32) -> u16 {
         self.sym_astral.get(&code).copied().unwrap_or(0)
@@ -378,6 +384,91 @@ impl Automaton {
         }
         (last, last_end)
     }
+
+    /// [`Automaton::leftmost`] (the same matches, in the same order, without the early
+    /// stop), reading each char's symbol from the low 16 bits of `entry(code)`, and passing
+    /// every char to `visit` once, in order, when the scan first reads it (a restart after
+    /// a match reads some chars again; they are not passed again), so that a second per-char
+    /// scan rides along. The same two phases as [`Automaton::longest_from`]; the first
+    /// reads the chars read before (after a restart) in a loop of its own, so the loop over
+    /// new chars needs no test for them.
+    #[inline(always)]
+    pub(crate) fn leftmost_visiting(
+        &self,
+        chars: &[u32],
+        entry: impl Fn(u32) -> u32,
+        mut each: impl FnMut(usize, usize, u32),
+        visit: &mut impl Visit,
+    ) {
+        // The first char not yet visited: the chars before it are read again only after a
+        // restart.
+        let mut frontier = 0;
+        let mut pos = 0;
+        while pos < chars.len() {
+            // Until a state with an output is reached, a step only has to look for one (no
+            // match is pending, so reaching the root ends nothing); from there on, the scan
+            // extends the pending match until it falls back to the root. The chars read again
+            // after a restart first, then new chars, each visited as it is read.
+            let mut s = State::ROOT;
+            let mut p = pos;
+            while let Some(&c) = chars.get(p)
+                && p < frontier
+            {
+                s = self.step(s, entry(c) as u16);
+                p += 1;
+                if s.out != 0 {
+                    break;
+                }
+            }
+            if s.out == 0 {
+                while let Some(&c) = chars.get(p) {
+                    let e = entry(c);
+                    visit.visit(p, e);
+                    s = self.step(s, e as u16);
+                    p += 1;
+                    if s.out != 0 {
+                        break;
+                    }
+                }
+                frontier = p;
+            }
+            if s.out == 0 {
+                // The end of the text, no match pending.
+                break;
+            }
+            let (mut last, mut last_end) = (s.out, p);
+            while let Some(&c) = chars.get(p) {
+                let e = entry(c);
+                if p >= frontier {
+                    visit.visit(p, e);
+                    frontier = p + 1;
+                }
+                s = self.step(s, e as u16);
+                if s.id == ROOT {
+                    break;
+                }
+                p += 1;
+                if s.out != 0 {
+                    last = s.out;
+                    last_end = p;
+                }
+            }
+            let (value, len) = self.outputs[last as usize - 1];
+            each(last_end - len as usize, last_end, value);
+            pos = last_end;
+        }
+        // None left when the scan reached the end, as it always does.
+        for (p, &c) in chars.iter().enumerate().skip(frontier) {
+            visit.visit(p, entry(c));
+        }
+    }
+}
+
+/// What sees each char of [`Automaton::leftmost_visiting`] once (a trait rather than a
+/// closure, so that its step is inlined into the scan's loop).
+pub(crate) trait Visit {
+    /// Char `k`, whose table entry is `entry`, after chars `..k`.
+    fn visit(&mut self, k: usize, entry: u32);
 }
 
 /// A state with the fields of its slot that a step reads, kept in registers from the step
@@ -547,6 +638,41 @@ mod tests {
         ) {
             let terms: Vec<String> = terms.into_iter().collect();
             prop_assert_eq!(ours(&terms, &text), oracle(&terms, &text));
+        }
+
+        /// The scan with a visitor: the same matches, and every char visited once, in order,
+        /// with its entry.
+        #[test]
+        fn visiting_sees_each_char_once(
+            terms in proptest::collection::hash_set("[abcd赌博]{1,4}", 1..40),
+            text in "[abcde赌博𠀀]{0,60}",
+        ) {
+            struct Record(Vec<(usize, u32)>);
+            impl Visit for Record {
+                fn visit(&mut self, k: usize, entry: u32) {
+                    self.0.push((k, entry));
+                }
+            }
+            let terms: Vec<String> = terms.into_iter().collect();
+            let a = Automaton::build(terms.iter().map(String::as_str).zip(0u32..))
+                .unwrap_or_else(|_| panic!("build"));
+            let chars: Vec<u32> = text.chars().map(u32::from).collect();
+            let mut matches = Vec::new();
+            let mut seen = Record(Vec::new());
+            // The entry: the symbol, and the code above it, to check what is passed.
+            a.leftmost_visiting(
+                &chars,
+                |c| u32::from(a.sym(c)) | c << 16,
+                |s, e, v| matches.push((s, e, v)),
+                &mut seen,
+            );
+            prop_assert_eq!(matches, oracle(&terms, &text));
+            let want: Vec<(usize, u32)> = chars
+                .iter()
+                .enumerate()
+                .map(|(k, &c)| (k, u32::from(a.sym(c)) | c << 16))
+                .collect();
+            prop_assert_eq!(seen.0, want);
         }
 
         #[test]

@@ -4,6 +4,7 @@ use crate::automaton::Automaton;
 use crate::detectors;
 use crate::dict::{self, Defaults, DictError, Dictionary, Entry, Rule};
 use crate::finding::{Category, Finding, FindingRef, FoundText, Severity};
+use crate::fused;
 use crate::normalize::{Cursor, Normalized, normalize_into, normalize_term};
 use crate::typo::{TypoHit, TypoModel};
 use std::cell::RefCell;
@@ -192,11 +193,20 @@ impl CheckerBuilder {
                 )?,
             )
         };
+        let typo = self.typo_model.then(TypoModel::get);
+        // The fused scan, when it gives what the two passes would.
+        let symbols = match (&automaton, typo) {
+            (Some(a), Some(t)) if !self.typo_pairs && t.has_long_words() => {
+                Some(fused::Symbols::new(a, t))
+            }
+            _ => None,
+        };
         Ok(Checker {
             automaton,
+            symbols,
             kinds,
             rules,
-            typo: self.typo_model.then(TypoModel::get),
+            typo,
             typo_pairs: self.typo_pairs,
             detectors: self.detectors,
             pattern_count: patterns.len(),
@@ -218,6 +228,9 @@ struct CompiledRule {
 pub struct Checker {
     /// None when there are no terms at all.
     automaton: Option<Automaton>,
+    /// The fused scan's table ([`fused`]): present when it applies (an automaton, the typo
+    /// model without its two-character rule).
+    symbols: Option<fused::Symbols>,
     kinds: Vec<Kind>,
     rules: Vec<CompiledRule>,
     typo: Option<&'static TypoModel>,
@@ -244,6 +257,24 @@ fn is_clause_break(c: u32) -> bool {
         char::from_u32(c),
         Some('。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n' | '\r' | '：' | ':')
     )
+}
+
+/// What the filter of dictionary matches reads: the normalised chars and their byte offsets,
+/// and the end (in chars) of the last context word.
+struct MatchFilter<'a> {
+    chars: &'a [u32],
+    at: &'a [u32],
+    last_context_end: Option<usize>,
+}
+
+impl<'a> MatchFilter<'a> {
+    fn new(norm: &'a Normalized) -> Self {
+        MatchFilter {
+            chars: norm.chars(),
+            at: norm.char_bytes(),
+            last_context_end: None,
+        }
+    }
 }
 
 /// Where a raw finding came from; its metadata is looked up only for findings that are kept.
@@ -343,6 +374,7 @@ impl Checker {
     fn empty() -> Checker {
         Checker {
             automaton: None,
+            symbols: None,
             kinds: Vec::new(),
             rules: Vec::new(),
             typo: None,
@@ -406,8 +438,32 @@ impl Checker {
     fn scan(&self, text: &str, s: &mut Scratch, min: Severity, stop: Option<Severity>) -> bool {
         normalize_into(text, &mut s.norm);
         s.raws.clear();
-        if self.dictionary_matches(&s.norm, &mut s.raws, stop) {
-            return true;
+        // The typo hits when the fused scan found them with the dictionary matches.
+        let mut typos_found = false;
+        match (&self.automaton, self.typo, &self.symbols) {
+            (Some(automaton), Some(typo), Some(symbols))
+                if stop.is_none() && min <= Severity::Warn =>
+            {
+                s.typos.clear();
+                let mut filter = MatchFilter::new(&s.norm);
+                let raws = &mut s.raws;
+                fused::scan(
+                    automaton,
+                    typo,
+                    symbols,
+                    &s.norm,
+                    |start, end, value| {
+                        self.keep_match(&mut filter, (start, end, value), raws);
+                    },
+                    &mut s.typos,
+                );
+                typos_found = true;
+            }
+            _ => {
+                if self.dictionary_matches(&s.norm, &mut s.raws, stop) {
+                    return true;
+                }
+            }
         }
         if self.detectors && min <= Severity::Deduct {
             s.hits.clear();
@@ -429,8 +485,10 @@ impl Checker {
         if let Some(model) = self.typo
             && min <= Severity::Warn
         {
-            s.typos.clear();
-            model.detect_in(&s.norm, self.typo_pairs, &mut s.ids, &mut s.typos);
+            if !typos_found {
+                s.typos.clear();
+                model.detect_in(&s.norm, self.typo_pairs, &mut s.ids, &mut s.typos);
+            }
             let taken = s.raws.len();
             for (i, t) in s.typos.iter().enumerate() {
                 if s.raws[..taken]
@@ -463,59 +521,73 @@ impl Checker {
         out: &mut Vec<Raw>,
         stop: Option<Severity>,
     ) -> bool {
-        let chars = norm.chars();
-        let at = norm.char_bytes();
         let Some(automaton) = &self.automaton else {
             return false;
         };
-        // The end (in chars) of the last context word.
-        let mut last_context_end: Option<usize> = None;
+        let chars = norm.chars();
+        let mut filter = MatchFilter::new(norm);
         automaton.leftmost(chars, |start, end, value| {
-            let r = match self.kinds[value as usize] {
-                Kind::Exemption => return false,
-                Kind::Context => {
-                    last_context_end = Some(end);
-                    return false;
-                }
-                Kind::Rule(r) => r,
-            };
-            // An all-ASCII alphanumeric term (`qq`, `av`) only matches a whole word.
-            if r.ascii_word {
-                let alnum = |k: usize| {
-                    chars
-                        .get(k)
-                        .is_some_and(|&c| c < 0x80 && (c as u8).is_ascii_alphanumeric())
-                };
-                if (start > 0 && alnum(start - 1)) || alnum(end) {
-                    return false;
-                }
-            }
-            // 原国土资源部: a historical reference to an abolished name is correct.
-            if r.category == Category::OutdatedName
-                && start > 0
-                && (chars[start - 1] == '原' as u32 || chars[start - 1] == '前' as u32)
-            {
-                return false;
-            }
-            if r.category.mention_exempt()
-                && let Some(ce) = last_context_end
-                && start - ce <= CONTEXT_REACH
-                && !chars[ce..start].iter().any(|&c| is_clause_break(c))
-            {
-                return false;
-            }
-            out.push(Raw {
-                start: start as u32,
-                end: end as u32,
-                byte_start: at[start] as usize,
-                byte_end: at[end] as usize,
-                category: r.category,
-                severity: r.severity,
-                seq: out.len() as u32,
-                source: Source::Rule(r.index),
-            });
-            stop.is_some_and(|s| r.severity >= s)
+            self.keep_match(&mut filter, (start, end, value), out)
+                .is_some_and(|severity| stop.is_some_and(|s| severity >= s))
         })
+    }
+
+    /// A dictionary match over normalised chars `[start, end)` of term `value`: pushed to
+    /// `out` as a raw finding unless it is an exemption or a context word, an ASCII term
+    /// inside a word, a historical reference to an outdated name, or a mention in the reach
+    /// of a context word. Returns the severity of a pushed finding.
+    #[inline(always)]
+    fn keep_match(
+        &self,
+        filter: &mut MatchFilter<'_>,
+        (start, end, value): (usize, usize, u32),
+        out: &mut Vec<Raw>,
+    ) -> Option<Severity> {
+        let (chars, at) = (filter.chars, filter.at);
+        let r = match self.kinds[value as usize] {
+            Kind::Exemption => return None,
+            Kind::Context => {
+                filter.last_context_end = Some(end);
+                return None;
+            }
+            Kind::Rule(r) => r,
+        };
+        // An all-ASCII alphanumeric term (`qq`, `av`) only matches a whole word.
+        if r.ascii_word {
+            let alnum = |k: usize| {
+                chars
+                    .get(k)
+                    .is_some_and(|&c| c < 0x80 && (c as u8).is_ascii_alphanumeric())
+            };
+            if (start > 0 && alnum(start - 1)) || alnum(end) {
+                return None;
+            }
+        }
+        // 原国土资源部: a historical reference to an abolished name is correct.
+        if r.category == Category::OutdatedName
+            && start > 0
+            && (chars[start - 1] == '原' as u32 || chars[start - 1] == '前' as u32)
+        {
+            return None;
+        }
+        if r.category.mention_exempt()
+            && let Some(ce) = filter.last_context_end
+            && start - ce <= CONTEXT_REACH
+            && !chars[ce..start].iter().any(|&c| is_clause_break(c))
+        {
+            return None;
+        }
+        out.push(Raw {
+            start: start as u32,
+            end: end as u32,
+            byte_start: at[start] as usize,
+            byte_end: at[end] as usize,
+            category: r.category,
+            severity: r.severity,
+            seq: out.len() as u32,
+            source: Source::Rule(r.index),
+        });
+        Some(r.severity)
     }
 
     /// Checks a text and passes each finding, borrowed, to `each`: the findings of
@@ -758,5 +830,117 @@ mod tests {
             }
         }
         assert!(Checker::builder().with_defaults().build().is_ok());
+    }
+
+    /// A checker with the defaults and `extra` (plain lines, category ads), and the same
+    /// without the fused scan: the two passes of the automaton and the typo model.
+    fn fused_and_two_pass(extra: &str) -> (Checker, Checker) {
+        let build = || {
+            Checker::builder()
+                .with_defaults()
+                .add_dict_str("extra.txt", extra, Defaults::default())
+                .unwrap_or_else(|e| panic!("{e}"))
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let fused = build();
+        assert!(fused.symbols.is_some());
+        let mut two_pass = build();
+        two_pass.symbols = None;
+        (fused, two_pass)
+    }
+
+    fn checkers() -> &'static (Checker, Checker) {
+        static C: std::sync::OnceLock<(Checker, Checker)> = std::sync::OnceLock::new();
+        // Overlapping and nested terms, so that matches restart the scan over chars it has
+        // read (the typo model must still see each char once); a context word and an
+        // exemption.
+        C.get_or_init(|| {
+            fused_and_two_pass(
+                "@category ads\n赌博\n博彩\n赌博彩票\n彩票站\n票站点\nab\nabcd\nbc\n\
+                 是因\n可是因为\n~严禁\n!赌博彩\n",
+            )
+        })
+    }
+
+    /// Pieces that exercise normalisation (traditional and full-width chars, fillers,
+    /// invisible chars, pinyin annotations), the dictionaries (default and overlapping
+    /// terms), the detectors and the typo model.
+    fn piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        const FIXED: &[&str] = &[
+            "赌博彩票站点",
+            "赌博彩",
+            "可是因",
+            "賭*博",
+            "赌 博",
+            "博彩",
+            "abcd",
+            "ＡＢＣ",
+            "國土資源部",
+            "原国土资源部",
+            "當(dāng)前",
+            "（guān）",
+            "\u{200B}",
+            "严禁",
+            "。",
+            "，",
+            "一股作气跑完",
+            "再接再励",
+            "可是因伪这样",
+            "https://www.example.com/",
+            "13800138000",
+            "１３８",
+            "𠀀",
+        ];
+        prop_oneof![
+            proptest::sample::select(FIXED).prop_map(String::from),
+            "[0-9]{1,12}",
+            "[a-dA-D.@ ]{1,6}",
+            "[\\u{4E00}-\\u{9FFF}]{1,6}",
+            "[一二股鼓作坐气赌博彩票站点是因为伪工作职责]{1,8}",
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// The fused scan gives the findings of the two passes, in the same order, with the
+        /// same offsets, on every path that uses it (`check`, `check_each`, `count`).
+        #[test]
+        fn fused_scan_agrees_with_two_passes(
+            parts in proptest::collection::vec(piece(), 0..40),
+        ) {
+            let text = parts.concat();
+            let (fused, two_pass) = checkers();
+            let expected = two_pass.check(&text);
+            proptest::prop_assert_eq!(&fused.check(&text), &expected);
+            let mut each = Vec::new();
+            fused.check_each(&text, |f| each.push((f.start, f.end, f.rule.to_string())));
+            let want: Vec<_> = expected
+                .iter()
+                .map(|f| (f.start, f.end, f.rule.to_string()))
+                .collect();
+            proptest::prop_assert_eq!(each, want);
+            proptest::prop_assert_eq!(
+                fused.count(&text, Severity::Info),
+                two_pass.count(&text, Severity::Info)
+            );
+        }
+    }
+
+    #[test]
+    fn fused_scan_finds_overlapping_terms_and_typos() {
+        let (fused, two_pass) = checkers();
+        for text in [
+            "赌博彩票站点，他一股作气跑完",
+            "赌博一股作气，可是因伪这样，赌博彩再接再励",
+            "abcdbcab赌博彩票站赌博",
+            "严禁赌博彩票。可是因伪这样",
+            "當(dāng)前賭*博彩票站點",
+        ] {
+            let found = fused.check(text);
+            assert!(!found.is_empty(), "{text}");
+            assert_eq!(found, two_pass.check(text), "{text}");
+        }
     }
 }

@@ -44,6 +44,7 @@ mod checker;
 pub mod detectors;
 pub mod dict;
 mod finding;
+mod fused;
 pub mod normalize;
 pub mod report;
 pub mod typo;

@@ -186,6 +186,16 @@ impl Run<'_> {
     }
 }
 
+/// Where the three- and four-char scan stands ([`TypoModel::long_step`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct LongScan {
+    /// The first char a window may start at: the first of the current run of chars with a
+    /// reading, or the end of the run's last hit.
+    window_from: usize,
+    /// The syllables of the last three chars, 12 bits each, the last one lowest.
+    prefix: u64,
+}
+
 #[derive(Debug)]
 struct Word {
     chars: [char; 4],
@@ -499,43 +509,64 @@ impl TypoModel {
     }
 
     /// The three- and four-char rule over the normalised chars in one pass: each char's
-    /// syllable is looked up and rolled into the last three, and only a window whose three
-    /// syllables pass the first test goes on to [`TypoModel::window_hit`] (out of line: the
-    /// loop's few variables stay in registers). The same hits, in the same order, as
-    /// [`TypoModel::scan_run_long`] over every run of chars with a reading, without an ids
-    /// array or a pass to find the runs.
+    /// syllable is looked up and rolled into the last three ([`TypoModel::long_step`]). The
+    /// same hits, in the same order, as [`TypoModel::scan_run_long`] over every run of chars
+    /// with a reading, without an ids array or a pass to find the runs.
     #[inline(never)]
     fn scan_long_fused(&self, norm: &crate::normalize::Normalized, hits: &mut Vec<TypoHit>) {
-        let chars = norm.chars();
-        // The first char a window may start at: the first of the current run of chars with a
-        // reading, or the end of the run's last hit.
-        let mut window_from = 0usize;
-        // The syllables of the last three chars, 12 bits each, the last one lowest.
-        let mut prefix = 0u64;
-        for (k, &c) in chars.iter().enumerate() {
-            let id = self.syllable_of(c);
-            if id == 0 {
-                window_from = k + 1;
-                continue;
-            }
-            prefix = ((prefix << 12) | u64::from(id)) & 0xF_FFFF_FFFF;
-            // The first test before the window's bounds: most windows fail it, and then the
-            // bounds need no check.
-            if !self.starts_group(prefix) || k < window_from + 2 {
-                continue;
-            }
-            // The window's keys (four chars when the next char has a reading, then three) in
-            // the group filter, before the window's run is built: most windows that pass the
-            // first test are no key of any group.
-            let after = chars.get(k + 1).map_or(0, |&c| self.syllable_of(c));
-            let maybe4 = after != 0 && self.maybe((4 << 48) | (prefix << 12) | u64::from(after));
-            let maybe3 = self.maybe((3 << 36) | prefix);
-            if !(maybe4 || maybe3) {
-                continue;
-            }
-            if let Some(end) = self.candidate(norm, (k, prefix, after), (maybe4, maybe3), hits) {
-                window_from = end;
-            }
+        let mut scan = LongScan::default();
+        for (k, &c) in norm.chars().iter().enumerate() {
+            self.long_step(&mut scan, norm, k, self.syllable_of(c), hits);
+        }
+    }
+
+    /// Whether [`TypoModel::detect_in`] without the two-character rule is the scan of
+    /// [`TypoModel::long_step`] (it is unless the model has no three- or four-char word).
+    pub(crate) fn has_long_words(&self) -> bool {
+        !self.groups.is_empty()
+    }
+
+    /// The syllable id of the char with code point `c` (0: no reading).
+    #[inline(always)]
+    pub(crate) fn syllable(&self, c: u32) -> u16 {
+        self.syllable_of(c)
+    }
+
+    /// One char of the three- and four-char scan: char `k` of `norm.chars()`, whose syllable
+    /// is `id`, after chars `..k` in order. Only a window whose three syllables pass the
+    /// first test goes on to [`TypoModel::candidate`] (out of line: the scan's few variables
+    /// stay in registers).
+    #[inline(always)]
+    pub(crate) fn long_step(
+        &self,
+        scan: &mut LongScan,
+        norm: &crate::normalize::Normalized,
+        k: usize,
+        id: u16,
+        hits: &mut Vec<TypoHit>,
+    ) {
+        if id == 0 {
+            scan.window_from = k + 1;
+            return;
+        }
+        let prefix = ((scan.prefix << 12) | u64::from(id)) & 0xF_FFFF_FFFF;
+        scan.prefix = prefix;
+        // The first test before the window's bounds: most windows fail it, and then the
+        // bounds need no check.
+        if !self.starts_group(prefix) || k < scan.window_from + 2 {
+            return;
+        }
+        // The window's keys (four chars when the next char has a reading, then three) in
+        // the group filter, before the window's run is built: most windows that pass the
+        // first test are no key of any group.
+        let after = norm.chars().get(k + 1).map_or(0, |&c| self.syllable_of(c));
+        let maybe4 = after != 0 && self.maybe((4 << 48) | (prefix << 12) | u64::from(after));
+        let maybe3 = self.maybe((3 << 36) | prefix);
+        if !(maybe4 || maybe3) {
+            return;
+        }
+        if let Some(end) = self.candidate(norm, (k, prefix, after), (maybe4, maybe3), hits) {
+            scan.window_from = end;
         }
     }
 
