@@ -107,7 +107,8 @@ impl PreparedAccount {
 fn columns() -> &'static [account::Column] {
     static COLUMNS: std::sync::OnceLock<Vec<account::Column>> = std::sync::OnceLock::new();
     COLUMNS.get_or_init(|| {
-        let mut all: Vec<account::Column> = <account::Column as sea_orm::Iterable>::iter().collect();
+        let mut all: Vec<account::Column> =
+            <account::Column as sea_orm::Iterable>::iter().collect();
         all.sort_by_key(|c| !matches!(c, account::Column::Id));
         all
     })

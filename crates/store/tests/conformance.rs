@@ -628,7 +628,10 @@ async fn reserved_account_ids_are_fresh_and_never_reused() {
     let rows = expected
         .iter()
         .map(|row| {
-            let mut prepared = accounts::PreparedAccount::new(AccountRow { id: 0, ..row.clone() });
+            let mut prepared = accounts::PreparedAccount::new(AccountRow {
+                id: 0,
+                ..row.clone()
+            });
             prepared.set_id(row.id);
             prepared
         })
