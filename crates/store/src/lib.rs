@@ -242,8 +242,32 @@ pub async fn fresh_test_database_url(label: &str) -> Result<String, DbError> {
             Ok(format!("{base}/{name}"))
         }
         _ => {
-            let path = std::env::temp_dir().join(format!("{name}.db"));
+            let dir = std::env::temp_dir().join("govmedia-test-databases");
+            static SWEPT: std::sync::Once = std::sync::Once::new();
+            SWEPT.call_once(|| sweep_stale_test_files(&dir));
+            let path = dir.join(format!("{name}.db"));
             Ok(format!("sqlite://{}", path.display()))
+        }
+    }
+}
+
+/// Removes test databases (and their WAL files) left over a day ago or more: tests do
+/// not delete their own, so a developer's repeated runs would fill the temporary
+/// folder. A day is far longer than any test run that may still be using its files.
+fn sweep_stale_test_files(dir: &std::path::Path) {
+    const STALE: Duration = Duration::from_secs(24 * 60 * 60);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE);
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
@@ -291,6 +315,26 @@ mod tests {
     fn like_patterns_are_escaped() {
         assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
     }
+    #[test]
+    fn test_databases_older_than_a_day_are_swept() {
+        let dir = std::env::temp_dir().join(format!("gm_sweep_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (old, new) = (dir.join("old.db"), dir.join("new.db"));
+        std::fs::write(&old, b"x").unwrap();
+        std::fs::write(&new, b"x").unwrap();
+        let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 24 * 3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(two_days_ago)
+            .unwrap();
+        sweep_stale_test_files(&dir);
+        assert!(!old.exists());
+        assert!(new.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// The database size in pages that the file's own header gives (bytes 28–31): it
     /// grows only when a checkpoint copies the WAL's pages into the file.
     fn pages_in_file(file: &str) -> u32 {
