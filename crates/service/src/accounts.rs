@@ -339,8 +339,8 @@ pub async fn insert_in(
 /// A new account ready to be written in a batch: its row (staff data sealed) and its
 /// audit record, both waiting for the id [`insert_prepared_in`] reserves.
 pub struct NewAccount {
-    row: govmedia_store::accounts::PreparedAccount,
-    audit: govmedia_store::audit::PreparedAudit,
+    row: PreparedAccount,
+    audit: PreparedAudit,
 }
 
 /// Builds a new account's row and audit record (CPU only: an import prepares them

@@ -315,6 +315,7 @@ mod tests {
     fn like_patterns_are_escaped() {
         assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
     }
+
     #[test]
     fn test_databases_older_than_a_day_are_swept() {
         let dir = std::env::temp_dir().join(format!("gm_sweep_{}", std::process::id()));
