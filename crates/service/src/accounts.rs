@@ -101,21 +101,32 @@ pub fn draft_to_row(
     created: chrono::DateTime<chrono::Utc>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AccountRow {
+    draft_into_row(svc, id, d.clone(), created, now)
+}
+
+/// The same, taking the draft's texts instead of copying them (an import's rows).
+pub fn draft_into_row(
+    svc: &Services,
+    id: i64,
+    d: AccountDraft,
+    created: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AccountRow {
     AccountRow {
         id,
-        name: d.name.clone(),
+        name: d.name,
         platform: d.platform.code().to_string(),
-        platform_other: d.platform_other.clone(),
-        account_code: d.account_code.clone(),
-        url: d.url.clone(),
+        platform_other: d.platform_other,
+        account_code: d.account_code,
+        url: d.url,
         registered_on: d.registered_on,
         operating_on: d.operating_on,
         host_unit_id: d.host_unit_id,
         supervisor_unit_id: d.supervisor_unit_id,
-        operator_name: d.operator_name.clone(),
-        positioning: d.positioning.clone(),
+        operator_name: d.operator_name,
+        positioning: d.positioning,
         verified: d.verified,
-        verified_subject: d.verified_subject.clone(),
+        verified_subject: d.verified_subject,
         news_licence: d.news_licence,
         menu_json: serde_json::to_string(&d.menu).unwrap_or_else(|_| "[]".into()),
         team_sealed: svc
@@ -125,7 +136,7 @@ pub fn draft_to_row(
         budget_yuan: d.budget_yuan,
         followers: d.followers,
         reads: d.reads,
-        push_frequency: d.push_frequency.clone(),
+        push_frequency: d.push_frequency,
         operator_count: d.operator_count,
         functions: d
             .functions
@@ -137,7 +148,7 @@ pub fn draft_to_row(
         planned_measure: d.planned_measure.map(|p| p.code().to_string()),
         interaction_open: d.interaction_open,
         ipv6: d.ipv6,
-        remarks: d.remarks.clone(),
+        remarks: d.remarks,
         created_at: created,
         updated_at: now,
     }
@@ -171,23 +182,43 @@ pub fn mask_contact(value: &str) -> String {
         .collect()
 }
 
-/// The draft with personal fields masked: what the audit log keeps of an account.
+/// The team with personal fields masked: what the audit log keeps of it.
+fn masked_team(team: &[TeamMember]) -> Vec<TeamMember> {
+    team.iter()
+        .map(|m| TeamMember {
+            role: m.role,
+            name: mask_name(&m.name),
+            unit_post: m.unit_post.clone(),
+            office_phone: mask_contact(&m.office_phone),
+            mobile: mask_contact(&m.mobile),
+            qq: mask_contact(&m.qq),
+            wechat: mask_contact(&m.wechat),
+        })
+        .collect()
+}
+
+/// The draft with personal fields masked.
 fn masked(d: &AccountDraft) -> AccountDraft {
-    let mut masked = d.clone();
-    for m in &mut masked.team {
-        m.name = mask_name(&m.name);
-        m.office_phone = mask_contact(&m.office_phone);
-        m.mobile = mask_contact(&m.mobile);
-        m.qq = mask_contact(&m.qq);
-        m.wechat = mask_contact(&m.wechat);
+    AccountDraft {
+        team: masked_team(&d.team),
+        ..d.clone()
     }
-    masked
 }
 
 /// The JSON stored in the audit log: the draft with personal fields masked, its
 /// fields in the form's order.
 pub fn audit_json(d: &AccountDraft) -> crate::audit::AuditJson {
-    crate::audit::AuditJson::of(&masked(d))
+    audit_json_of_owned(&mut d.clone())
+}
+
+/// The same for a draft the caller owns: its team is masked for the time of writing
+/// the JSON and put back, instead of copying the whole draft.
+fn audit_json_of_owned(d: &mut AccountDraft) -> crate::audit::AuditJson {
+    let masked = masked_team(&d.team);
+    let plain = std::mem::replace(&mut d.team, masked);
+    let json = crate::audit::AuditJson::of(d);
+    d.team = plain;
+    json
 }
 
 /// Loads an account the actor may see, with its host unit.
@@ -350,25 +381,26 @@ pub struct NewAccount {
 pub fn prepare_new(
     svc: &Services,
     actor: Option<&Actor>,
-    draft: &AccountDraft,
+    mut draft: AccountDraft,
     host_path: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> NewAccount {
+    let audit = PreparedAudit::new(crate::audit::audit_row(
+        now,
+        actor,
+        Change {
+            action: "create",
+            entity: "account",
+            entity_id: None,
+            unit_path: host_path,
+            summary: format!("新增账号“{}”（{}）", draft.name, draft.platform_display()),
+            before: None,
+            after: Some(audit_json_of_owned(&mut draft)),
+        },
+    ));
     NewAccount {
-        row: PreparedAccount::new(draft_to_row(svc, 0, draft, now, now)),
-        audit: PreparedAudit::new(crate::audit::audit_row(
-            now,
-            actor,
-            Change {
-                action: "create",
-                entity: "account",
-                entity_id: None,
-                unit_path: host_path,
-                summary: format!("新增账号“{}”（{}）", draft.name, draft.platform_display()),
-                before: None,
-                after: Some(audit_json(draft)),
-            },
-        )),
+        row: PreparedAccount::new(draft_into_row(svc, 0, draft, now, now)),
+        audit,
     }
 }
 

@@ -32,7 +32,12 @@ impl AuditJson {
     /// Written straight from the object (its fields in their declared order), without
     /// building a `Value` first: an import writes ten thousand of these.
     pub fn of(v: &impl serde::Serialize) -> Self {
-        AuditJson(serde_json::to_string(v).unwrap_or_else(|_| "null".to_string()))
+        // An account's record is 800 to 1,000 bytes: one allocation, not four growing.
+        let mut out = Vec::with_capacity(1024);
+        match serde_json::to_writer(&mut out, v).map(|()| String::from_utf8(out)) {
+            Ok(Ok(text)) => AuditJson(text),
+            _ => AuditJson("null".to_string()),
+        }
     }
 }
 

@@ -9,12 +9,11 @@
 
 use crate::accounts::row_to_draft;
 use crate::{Actor, ServiceError, ServiceResult, Services};
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
 use govmedia_domain::account::{
     AccountDraft, AccountInput, TeamMember, TeamRole, format_functions,
 };
 use govmedia_domain::role::Permission;
-use govmedia_store::TransactionTrait;
 use govmedia_store::accounts::AccountRow;
 use govmedia_store::units::UnitName;
 use rust_xlsxwriter::{Format, Workbook};
@@ -232,33 +231,35 @@ fn file_error(msg: impl Into<String>) -> ImportRejected {
     }
 }
 
-fn cell_text(d: &Data) -> String {
+fn cell_text(d: &DataRef) -> String {
     match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => yes_no(*b),
-        Data::DateTime(dt) => {
+        DataRef::Empty => String::new(),
+        DataRef::SharedString(s) => s.trim().to_string(),
+        DataRef::String(s) => s.trim().to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Bool(b) => yes_no(*b),
+        DataRef::DateTime(dt) => {
             let serial = dt.as_f64().floor() as i64;
             chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
                 .and_then(|base| base.checked_add_signed(chrono::Duration::days(serial)))
                 .map(|d| d.to_string())
                 .unwrap_or_default()
         }
-        Data::DateTimeIso(s) => s.chars().take(10).collect(),
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(_) => "#ERROR".into(),
+        DataRef::DateTimeIso(s) => s.chars().take(10).collect(),
+        DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(_) => "#ERROR".into(),
     }
 }
 
 /// Whether a cell reads as empty text (as [`cell_text`] would give), without building it.
-fn cell_is_blank(d: &Data) -> bool {
+fn cell_is_blank(d: &DataRef) -> bool {
     match d {
-        Data::Empty => true,
-        Data::String(s) => s.trim().is_empty(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.is_empty(),
+        DataRef::Empty => true,
+        DataRef::SharedString(s) => s.trim().is_empty(),
+        DataRef::String(s) => s.trim().is_empty(),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.is_empty(),
         _ => false,
     }
 }
@@ -297,20 +298,21 @@ fn parse_person(text: &str, role: TeamRole) -> Option<TeamMember> {
 /// held whole, so an import's first rows are checked and written while the rest is
 /// still being read): each non-empty row's line number (from 1) and its cells by
 /// column (from A = 0). The format keeps rows in ascending order; a file that does
-/// not is refused as damaged, as Excel does.
+/// not is refused as damaged, as Excel does. Cells of the workbook's shared strings
+/// borrow them: a cell's text is copied once, when a field is taken from it.
 struct SheetRows<'a, RS: std::io::Read + std::io::Seek> {
     cells: calamine::XlsxCellReader<'a, RS>,
     /// The first cell of the next row, read while finishing the previous one.
-    pending: Option<(u32, u32, Data)>,
+    pending: Option<(u32, u32, DataRef<'a>)>,
     last_row: Option<u32>,
     ended: bool,
 }
 
-impl<RS: std::io::Read + std::io::Seek> SheetRows<'_, RS> {
+impl<'a, RS: std::io::Read + std::io::Seek> SheetRows<'a, RS> {
     /// Excel's last column (XFD): a cell beyond it is not the sheet's.
     const COLUMNS: u32 = 16_384;
 
-    fn next_cell(&mut self) -> Result<Option<(u32, u32, Data)>, ImportRejected> {
+    fn next_cell(&mut self) -> Result<Option<(u32, u32, DataRef<'a>)>, ImportRejected> {
         // The reader must not be asked again after its end.
         while !self.ended {
             let cell = self
@@ -323,13 +325,13 @@ impl<RS: std::io::Read + std::io::Seek> SheetRows<'_, RS> {
             };
             let (row, column) = cell.get_position();
             if column < Self::COLUMNS && !calamine::DataType::is_empty(cell.get_value()) {
-                return Ok(Some((row, column, Data::from(cell.get_value().clone()))));
+                return Ok(Some((row, column, cell.get_value().clone())));
             }
         }
         Ok(None)
     }
 
-    fn next_row(&mut self) -> Result<Option<(usize, Vec<Data>)>, ImportRejected> {
+    fn next_row(&mut self) -> Result<Option<(usize, Vec<DataRef<'a>>)>, ImportRejected> {
         let first = match self.pending.take() {
             Some(cell) => cell,
             None => match self.next_cell()? {
@@ -343,10 +345,10 @@ impl<RS: std::io::Read + std::io::Seek> SheetRows<'_, RS> {
         }
         self.last_row = Some(row);
         let mut cells = Vec::new();
-        let mut put = |column: u32, value: Data| {
+        let mut put = |column: u32, value: DataRef<'a>| {
             let c = column as usize;
             if cells.len() <= c {
-                cells.resize(c + 1, Data::Empty);
+                cells.resize(c + 1, DataRef::Empty);
             }
             cells[c] = value;
         };
@@ -537,9 +539,8 @@ pub enum ImportOutcome {
 /// records run on a blocking thread that hands over batches of prepared accounts
 /// while earlier batches are being written in the import's transaction; a rejected
 /// row stops the hand-over and the transaction is rolled back, so a bad file writes
-/// nothing, as before. The import runs to its end (commit or roll back, and the
-/// connection's page cache back to the default) even when the caller stops waiting,
-/// e.g. a browser that closed the upload.
+/// nothing, as before. The import runs to its end (commit or roll back) even when
+/// the caller stops waiting, e.g. a browser that closed the upload.
 pub async fn import_registry(
     svc: &Services,
     actor: &Actor,
@@ -573,7 +574,7 @@ async fn import_to_the_end(
                 if !writing {
                     return;
                 }
-                let new = crate::accounts::prepare_new(&svc, Some(&actor), &draft, host_path, now);
+                let new = crate::accounts::prepare_new(&svc, Some(&actor), draft, host_path, now);
                 batch.push(new);
                 if batch.len() == BATCH {
                     // The writer has stopped (a database error) when this fails.
@@ -588,11 +589,7 @@ async fn import_to_the_end(
     };
     let _ = units_read
         .send(govmedia_store::units::subtree_names(&svc.db, actor.unit_path.as_str()).await?);
-    let txn = svc.db.begin().await?;
-    // A large page cache while the rows go in, so SQLite does not spill dirty index
-    // pages to the WAL mid-transaction (docs/benchmarks.md); back to the default
-    // before the connection returns to the pool, whether the writes worked or not.
-    govmedia_store::bulk_write_cache(&txn, true).await?;
+    let txn = govmedia_store::bulk_txn::begin(&svc.db).await?;
     let written = async {
         while let Some(batch) = received.recv().await {
             crate::accounts::insert_prepared_in(&txn, svc, batch).await?;
@@ -605,7 +602,6 @@ async fn import_to_the_end(
     let parsed = prepare
         .await
         .map_err(|e| ServiceError::Internal(e.into()))?;
-    govmedia_store::bulk_write_cache(&txn, false).await?;
     let count = match parsed {
         Ok(count) => count,
         // Dropping the transaction rolls back what the good rows before wrote.

@@ -16,6 +16,7 @@ pub mod accounts;
 pub mod assessment;
 pub mod audit;
 mod bulk;
+pub mod bulk_txn;
 pub mod duties;
 pub mod entities;
 pub mod filings;
@@ -95,8 +96,18 @@ pub async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection,
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
-        // Every connection: no checkpoint inside a writer's commit (see `checkpoints`).
-        .map_sqlx_sqlite_opts(|o| o.pragma("wal_autocheckpoint", "0"));
+        // Every connection: no checkpoint inside a writer's commit (see `checkpoints`),
+        // and statement journals in memory. Inside a transaction, each statement that
+        // writes many rows first copies the pages it changes that earlier statements had
+        // already changed into a journal of its own, so that it can be undone alone;
+        // past 64 KiB SQLite's default puts that journal in a temporary file, which for
+        // a 10,000-row import meant some 9,500 writes to it (docs/benchmarks.md). It
+        // also keeps temporary tables and sorts in memory: govmedia makes no temporary
+        // tables, and its large sorts are served by indexes or the list model.
+        .map_sqlx_sqlite_opts(|o| {
+            o.pragma("wal_autocheckpoint", "0")
+                .pragma("temp_store", "memory")
+        });
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DatabaseBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
@@ -133,24 +144,6 @@ async fn checkpoints(db: DatabaseConnection) {
             tracing::debug!("WAL checkpoint: {e}");
         }
     }
-}
-
-/// The page cache of a bulk write's connection on SQLite: 64 MiB while `on`, else
-/// SQLite's default (2 MiB, which also gives the memory back). With the default, a
-/// transaction that inserts thousands of rows into a large table's indexes spills
-/// dirty pages to the WAL mid-transaction and writes some of them again. The setting
-/// belongs to the connection, not the transaction: call with `false` on the same
-/// transaction before it ends. PostgreSQL sizes its buffers server-wide: no-op there.
-pub async fn bulk_write_cache(c: &impl ConnectionTrait, on: bool) -> Result<(), DbError> {
-    if c.get_database_backend() == DatabaseBackend::Sqlite {
-        c.execute_unprepared(if on {
-            "PRAGMA cache_size = -65536"
-        } else {
-            "PRAGMA cache_size = -2000"
-        })
-        .await?;
-    }
-    Ok(())
 }
 
 /// Builds a raw statement from SQL written with `?` placeholders, rewriting them to
