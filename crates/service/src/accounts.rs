@@ -208,7 +208,7 @@ fn masked(d: &AccountDraft) -> AccountDraft {
 /// The JSON stored in the audit log: the draft with personal fields masked, its
 /// fields in the form's order.
 pub fn audit_json(d: &AccountDraft) -> crate::audit::AuditJson {
-    audit_json_of_owned(&mut d.clone())
+    crate::audit::AuditJson::of(&masked(d))
 }
 
 /// The same for a draft the caller owns: its team is masked for the time of writing
@@ -814,5 +814,44 @@ mod tests {
         assert_eq!(mask_name("张三丰"), "张**");
         assert_eq!(mask_contact("13800001234"), "138******34");
         assert_eq!(mask_contact("123"), "***");
+    }
+
+    /// The import's audit JSON (the draft's team masked in place) is the same text as
+    /// every other write's, keeps no personal data, and gives the team back unmasked
+    /// for the row that is sealed next.
+    #[test]
+    fn the_audit_json_of_an_owned_draft_is_masked_and_leaves_the_draft_whole() {
+        let mut draft = govmedia_domain::account::AccountInput {
+            name: "昆山发布".into(),
+            platform: "微信服务号".into(),
+            host_unit_id: "3".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        draft.team.push(TeamMember {
+            role: govmedia_domain::account::TeamRole::Administrator,
+            name: "张三丰".into(),
+            unit_post: "办公室主任".into(),
+            office_phone: "0512-57001234".into(),
+            mobile: "13800001234".into(),
+            qq: "12345678".into(),
+            wechat: "zhang_sanfeng".into(),
+        });
+        let before = draft.clone();
+        let json = audit_json_of_owned(&mut draft);
+        assert_eq!(draft, before, "the team is put back");
+        let text = json.as_str();
+        assert_eq!(text, audit_json(&before).as_str());
+        for secret in [
+            "张三丰",
+            "0512-57001234",
+            "13800001234",
+            "12345678",
+            "zhang_sanfeng",
+        ] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("138******34") && text.contains("办公室主任"));
     }
 }

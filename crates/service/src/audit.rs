@@ -39,6 +39,10 @@ impl AuditJson {
             _ => AuditJson("null".to_string()),
         }
     }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// Appends one audit record in the caller's transaction.
