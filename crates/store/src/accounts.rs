@@ -106,12 +106,7 @@ impl PreparedAccount {
 /// Every column of `accounts`, the id first (see [`PreparedAccount::set_id`]).
 fn columns() -> &'static [account::Column] {
     static COLUMNS: std::sync::OnceLock<Vec<account::Column>> = std::sync::OnceLock::new();
-    COLUMNS.get_or_init(|| {
-        let mut all: Vec<account::Column> =
-            <account::Column as sea_orm::Iterable>::iter().collect();
-        all.sort_by_key(|c| !matches!(c, account::Column::Id));
-        all
-    })
+    COLUMNS.get_or_init(|| crate::bulk::columns_led_by(account::Column::Id, None))
 }
 
 /// Inserts new accounts whose ids come from [`reserve_ids`] (in the same transaction),

@@ -35,11 +35,7 @@ impl PreparedAudit {
 fn columns() -> &'static [audit::Column] {
     static COLUMNS: std::sync::OnceLock<Vec<audit::Column>> = std::sync::OnceLock::new();
     COLUMNS.get_or_init(|| {
-        let mut all: Vec<audit::Column> = <audit::Column as sea_orm::Iterable>::iter()
-            .filter(|c| !matches!(c, audit::Column::Id))
-            .collect();
-        all.sort_by_key(|c| !matches!(c, audit::Column::EntityId));
-        all
+        crate::bulk::columns_led_by(audit::Column::EntityId, Some(audit::Column::Id))
     })
 }
 

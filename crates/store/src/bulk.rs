@@ -8,6 +8,20 @@
 use crate::DbError;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IdenStatic, Value};
 
+/// The entity's columns but `omit`, with `first` first (the column whose value is
+/// patched in once the batch's ids are known), the others in their declared order.
+pub(crate) fn columns_led_by<C>(first: C, omit: Option<C>) -> Vec<C>
+where
+    C: sea_orm::Iterable + IdenStatic + Copy,
+{
+    let is = |a: C, b: C| a.as_str() == b.as_str();
+    let mut all: Vec<C> = C::iter()
+        .filter(|c| omit.is_none_or(|o| !is(*c, o)))
+        .collect();
+    all.sort_by_key(|c| !is(*c, first));
+    all
+}
+
 /// A row's values in the order of `columns`, moved out of the model. Every column
 /// named must be set, as it is in a model made from a whole row; one that is not
 /// becomes a NULL, which the database then refuses for a required column.
