@@ -100,6 +100,20 @@ fn query(scope: &str) -> AccountQuery {
     }
 }
 
+/// Rows as a batch prepares them (built without an id, then given the reserved one).
+fn prepared(rows: &[AccountRow]) -> Vec<accounts::PreparedAccount> {
+    rows.iter()
+        .map(|row| {
+            let mut p = accounts::PreparedAccount::new(AccountRow {
+                id: 0,
+                ..row.clone()
+            });
+            p.set_id(row.id);
+            p
+        })
+        .collect()
+}
+
 fn names(rows: &[AccountRow]) -> Vec<&str> {
     rows.iter().map(|r| r.name.as_str()).collect()
 }
@@ -625,17 +639,7 @@ async fn reserved_account_ids_are_fresh_and_never_reused() {
             ..account(&format!("预留{i}"), &t.a, "weibo", "normal", 1)
         })
         .collect();
-    let rows = expected
-        .iter()
-        .map(|row| {
-            let mut prepared = accounts::PreparedAccount::new(AccountRow {
-                id: 0,
-                ..row.clone()
-            });
-            prepared.set_id(row.id);
-            prepared
-        })
-        .collect();
+    let rows = prepared(&expected);
     let version = govmedia_store::registry::version(&txn).await.unwrap();
     accounts::insert_with_ids(&txn, rows, 2).await.unwrap();
     assert_eq!(
@@ -695,18 +699,6 @@ async fn a_bulk_transaction_writes_reads_commits_and_rolls_back_like_any_other()
     use govmedia_store::bulk_txn;
     let db = fresh("bulk_txn").await;
     let t = tree(&db).await;
-    let prepared = |rows: &[AccountRow]| {
-        rows.iter()
-            .map(|row| {
-                let mut p = accounts::PreparedAccount::new(AccountRow {
-                    id: 0,
-                    ..row.clone()
-                });
-                p.set_id(row.id);
-                p
-            })
-            .collect::<Vec<_>>()
-    };
 
     // Written, read back inside the transaction, committed: every field as given.
     let txn = bulk_txn::begin(&db).await.unwrap();
