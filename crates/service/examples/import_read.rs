@@ -1,9 +1,9 @@
 //! Times the reading side of an import alone, on one thread and without writing:
 //! calamine's parse with the import's cell texts and validation (`parse`), then the
 //! same with every row prepared for writing as the import does it (`prepare`: the
-//! row's values, sealed staff data, audit record). Five rounds each (`ROUNDS=n` to
-//! change); the minimum is the figure least disturbed by other load. With a copy of
-//! the database as a third argument, also the writing side alone (see below).
+//! row's values, sealed staff data, audit record). Five rounds each (`ROUNDS=n`, at
+//! least 1, to change); the minimum is the figure least disturbed by other load. With
+//! a copy of the database as a third argument, also the writing side alone (below).
 //!
 //! `cargo run --release -p govmedia-service --example import_read -- DATABASE_URL FILE [COPY_URL]`
 //! (the first database is only read, for the units the sheet names).
@@ -32,53 +32,45 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rounds: usize = std::env::var("ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())
-        .unwrap_or(5);
+        .unwrap_or(5)
+        .max(1);
+    // The last round's prepared rows, for the writing side below.
+    let mut prepared = Vec::new();
     for _ in 0..rounds {
         let started = Instant::now();
         let n = govmedia_service::excel::parse_registry_each(&bytes, || units.clone(), |_, _| {})
             .map_err(|e| format!("{:?}", e.errors.first()))?;
         parse = parse.min(started.elapsed());
+        drop(std::mem::take(&mut prepared)); // the previous round's, outside the timing
         let started = Instant::now();
-        let mut kept = Vec::with_capacity(n);
+        prepared = Vec::with_capacity(n);
         govmedia_service::excel::parse_registry_each(
             &bytes,
             || units.clone(),
             |d, path| {
-                kept.push(govmedia_service::accounts::prepare_new(
+                prepared.push(govmedia_service::accounts::prepare_new(
                     &svc, None, d, path, now,
                 ))
             },
         )
         .map_err(|e| format!("{:?}", e.errors.first()))?;
         prepare = prepare.min(started.elapsed());
-        drop(kept);
     }
     println!("parse {parse:?}, parse and prepare {prepare:?}");
     // With a third argument (a copy of the database: it is written), also the writing
-    // side alone: the prepared rows in batches of 500 in one transaction, committed.
+    // side alone: the last round's rows in batches of 200, as the import hands them
+    // over, in one transaction, committed.
     if let Some(copy) = args.next() {
-        let db = govmedia_store::connect(&copy, 2).await?;
         let wsvc = Services::new(
-            db,
+            govmedia_store::connect(&copy, 2).await?,
             Sealer::from_base64(&Sealer::generate_key())?,
             Arc::new(SystemClock),
         );
-        let mut rows = Vec::new();
-        govmedia_service::excel::parse_registry_each(
-            &bytes,
-            || units.clone(),
-            |d, path| {
-                rows.push(govmedia_service::accounts::prepare_new(
-                    &wsvc, None, d, path, now,
-                ))
-            },
-        )
-        .map_err(|e| format!("{:?}", e.errors.first()))?;
         let started = Instant::now();
         let txn = govmedia_store::bulk_txn::begin(&wsvc.db).await?;
-        let mut rows = rows.into_iter().peekable();
+        let mut rows = prepared.into_iter().peekable();
         while rows.peek().is_some() {
-            let batch: Vec<_> = rows.by_ref().take(500).collect();
+            let batch: Vec<_> = rows.by_ref().take(200).collect();
             govmedia_service::accounts::insert_prepared_in(&txn, &wsvc, batch).await?;
         }
         let inserted = started.elapsed();
