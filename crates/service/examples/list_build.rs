@@ -4,6 +4,10 @@
 //! three times, with the wall time and the process's CPU time (all threads, from
 //! `/proc/self/stat`: less sensitive than the wall time to other load on the machine).
 //!
+//! Then the pages of `bench/province/run.sh`'s three list queries, each answered
+//! 20,000 times from the last model (`ListModel::page`: what a list request costs
+//! besides HTTP and JSON).
+//!
 //! `cargo run --release -p govmedia-service --example list_build -- DATABASE_URL`,
 //! e.g. `sqlite:///tmp/x/govmedia.db` after `govmedia generate` (the database is only
 //! read).
@@ -11,6 +15,7 @@
 use govmedia_service::crypto::Sealer;
 use govmedia_service::list_model::ListModel;
 use govmedia_service::{Services, SystemClock};
+use govmedia_store::accounts::{AccountQuery, SortBy};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -50,14 +55,65 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             cpu_seconds() - cpu
         );
     }
+    let mut model = None;
     for _ in 0..3 {
         let (started, cpu) = (Instant::now(), cpu_seconds());
-        let model = ListModel::load(&svc).await?;
+        let loaded = ListModel::load(&svc).await?;
         println!(
             "ListModel::load: {} rows in {:.3} s, {:.2} s CPU",
-            model.len(),
+            loaded.len(),
             started.elapsed().as_secs_f64(),
             cpu_seconds() - cpu
+        );
+        model = Some(loaded);
+    }
+    let Some(model) = model else { return Ok(()) };
+    let all = AccountQuery {
+        scope_path: "/".into(),
+        per_page: 50,
+        ..AccountQuery::default()
+    };
+    let queries = [
+        (
+            "platform+status, page 20",
+            AccountQuery {
+                platform: Some("weibo".into()),
+                status: Some("normal".into()),
+                page: 20,
+                ..all.clone()
+            },
+        ),
+        (
+            "unit 2's subtree by followers desc, page 3",
+            AccountQuery {
+                unit_path: model.unit_path(2).map(str::to_string),
+                sort: SortBy::Followers,
+                descending: true,
+                page: 3,
+                ..all.clone()
+            },
+        ),
+        (
+            "name search, page 2",
+            AccountQuery {
+                text: Some("发布".into()),
+                page: 2,
+                ..all.clone()
+            },
+        ),
+    ];
+    const PAGES: u32 = 20_000;
+    for (label, q) in &queries {
+        let first = model.page(q);
+        let started = Instant::now();
+        for _ in 0..PAGES {
+            std::hint::black_box(model.page(std::hint::black_box(q)));
+        }
+        println!(
+            "page {label}: {} rows of {}, {:.2} µs each",
+            first.ids.len(),
+            first.total,
+            started.elapsed().as_secs_f64() * 1e6 / f64::from(PAGES)
         );
     }
     Ok(())

@@ -91,8 +91,9 @@ pub fn random_token() -> String {
 
 /// Hex SHA-256 of a token, as stored.
 pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    // One write of the whole digest (generic-array's `LowerHex`), not a `String` per byte:
+    // every API request hashes its token.
+    format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
 /// Hashes a password with argon2id and a random salt.
@@ -146,6 +147,16 @@ mod tests {
         assert!(s.open("plain").is_err());
         assert!(Sealer::from_base64("c2hvcnQ=").is_err());
         assert_eq!(format!("{s:?}"), "Sealer([redacted])");
+    }
+
+    #[test]
+    fn a_token_hash_is_the_sha256_in_lowercase_hex_that_stored_tokens_hold() {
+        // FIPS 180-2's example: the stored hashes of existing tokens must still match.
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(token_hash("令牌").len(), 64);
     }
 
     #[test]

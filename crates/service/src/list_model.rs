@@ -26,7 +26,8 @@
 //! column and direction an [`Order`]: the rows in that order, their unit positions
 //! alongside, and one bitset per platform and per status over the order's
 //! positions. A page with platform/status filters walks the order 64 positions at a
-//! time (`a & b`, counted with `count_ones` while skipping to the page's offset), so
+//! time (`a & b`, and for a subtree `&` the mask of positions whose unit lies in its
+//! range, counted with `count_ones` while skipping to the page's offset), so
 //! a page costs about (offset + page) / share of matches / 64 word operations; a
 //! narrow scope gathers its rows (a subtree is a contiguous range of `by_unit`) and
 //! sorts only those. Counts come from prefix sums per unit × platform × status.
@@ -127,7 +128,11 @@ impl Order {
             if bits == 0 {
                 continue;
             }
-            if all_units && member.is_none() {
+            if !all_units {
+                let end = n.min(w * 64 + 64);
+                bits &= units_within(&self.unit[w * 64..end], lo, hi);
+            }
+            if member.is_none() {
                 let c = bits.count_ones() as usize;
                 if skip >= c {
                     skip -= c;
@@ -137,12 +142,6 @@ impl Order {
             while bits != 0 {
                 let i = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                if !all_units {
-                    let u = self.unit[i];
-                    if u < lo || u >= hi {
-                        continue;
-                    }
-                }
                 if let Some(m) = member {
                     let r = self.rows[i] as usize;
                     if m[r / 64] & (1 << (r % 64)) == 0 {
@@ -160,6 +159,21 @@ impl Order {
             }
         }
         out
+    }
+}
+
+/// Bit `j` set when `units[j]` (at most 64) lies in `[lo, hi)`: one pass without
+/// branches over a word's positions, which the compiler turns into vector compares (a
+/// narrow subtree's walk tested each candidate's unit with a branch it mispredicted).
+fn units_within(units: &[u32], lo: u32, hi: u32) -> u64 {
+    let width = hi.wrapping_sub(lo);
+    match <&[u32; 64]>::try_from(units) {
+        Ok(word) => word.iter().enumerate().fold(0u64, |m, (j, u)| {
+            m | (u64::from(u.wrapping_sub(lo) < width) << j)
+        }),
+        Err(_) => units.iter().enumerate().fold(0u64, |m, (j, u)| {
+            m | (u64::from(u.wrapping_sub(lo) < width) << (j % 64))
+        }),
     }
 }
 
@@ -1139,4 +1153,23 @@ pub(crate) async fn wrote(
     let version = govmedia_store::registry::version(c).await?;
     svc.list_cache.wrote(version, svc.now());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::units_within;
+
+    #[test]
+    fn units_within_marks_the_positions_whose_unit_is_in_the_range() {
+        let word: Vec<u32> = (0..64).map(|j| j % 10).collect();
+        let expected = (0..64).fold(0u64, |m, j| {
+            m | (u64::from((3..7).contains(&(j % 10))) << j)
+        });
+        assert_eq!(units_within(&word, 3, 7), expected);
+        assert_eq!(units_within(&word, 0, u32::MAX), u64::MAX);
+        assert_eq!(units_within(&word, 5, 5), 0);
+        // The last word of an order is shorter.
+        assert_eq!(units_within(&[9, 4, 0, 6, 7], 4, 7), 0b01010);
+        assert_eq!(units_within(&[], 0, 1), 0);
+    }
 }
