@@ -6,7 +6,7 @@
 //! the Excel import all end in [`AccountDraft::validate`], so a rule is checked once.
 
 use crate::code_enum;
-use crate::unit::{FieldError, optional_text, required_text};
+use crate::unit::{FieldError, optional_text_owned, required_text_owned, trimmed};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -334,32 +334,57 @@ pub fn is_http_url(value: &str) -> bool {
 impl AccountInput {
     /// Validates every field and reports all problems at once.
     pub fn validate(&self) -> Result<AccountDraft, Vec<FieldError>> {
+        self.clone().into_draft()
+    }
+
+    /// [`AccountInput::validate`], keeping the input's texts instead of copying them
+    /// (an import validates every row of its sheet).
+    pub fn into_draft(self) -> Result<AccountDraft, Vec<FieldError>> {
+        let AccountInput {
+            name,
+            platform,
+            platform_other,
+            account_code,
+            url,
+            registered_on,
+            operating_on,
+            host_unit_id,
+            supervisor_unit_id,
+            operator_name,
+            positioning,
+            verified,
+            verified_subject,
+            news_licence,
+            menu,
+            team: members,
+            operating_mode,
+            budget_yuan,
+            followers,
+            reads,
+            push_frequency,
+            operator_count,
+            functions: functions_text,
+            status,
+            planned_measure,
+            interaction_open,
+            ipv6,
+            remarks,
+        } = self;
         let mut e = Vec::new();
-        let name = required_text("name", "账号名称", &self.name, 60, &mut e);
-        let platform = Platform::parse(&self.platform)
+        let name = required_text_owned("name", "账号名称", name, 60, &mut e);
+        let platform = Platform::parse(&platform)
             .map_err(|err| e.push(FieldError::new("platform", err.to_string())))
             .ok();
-        let platform_other = optional_text(
-            "platform_other",
-            "其他平台名称",
-            Some(&self.platform_other),
-            30,
-            &mut e,
-        );
+        let platform_other =
+            optional_text_owned("platform_other", "其他平台名称", platform_other, 30, &mut e);
         if platform == Some(Platform::Other) && platform_other.is_none() {
             e.push(FieldError::new(
                 "platform_other",
                 "平台为“其他”时请填写平台名称",
             ));
         }
-        let account_code = optional_text(
-            "account_code",
-            "账号ID",
-            Some(&self.account_code),
-            100,
-            &mut e,
-        );
-        let url = optional_text("url", "账号链接", Some(&self.url), 500, &mut e);
+        let account_code = optional_text_owned("account_code", "账号ID", account_code, 100, &mut e);
+        let url = optional_text_owned("url", "账号链接", url, 500, &mut e);
         if let Some(u) = &url
             && !is_http_url(u)
         {
@@ -368,7 +393,7 @@ impl AccountInput {
                 "账号链接应以 http:// 或 https:// 开头",
             ));
         }
-        let registered_on = parse_date(&self.registered_on)
+        let registered_on = parse_date(&registered_on)
             .map_err(|_| {
                 e.push(FieldError::new(
                     "registered_on",
@@ -377,7 +402,7 @@ impl AccountInput {
             })
             .ok()
             .flatten();
-        let operating_on = parse_date(&self.operating_on)
+        let operating_on = parse_date(&operating_on)
             .map_err(|_| {
                 e.push(FieldError::new(
                     "operating_on",
@@ -394,47 +419,36 @@ impl AccountInput {
                 "正式运营时间不能早于创建日期",
             ));
         }
-        let host_unit_id = match self.host_unit_id.trim().parse::<i64>() {
+        let host_unit_id = match host_unit_id.trim().parse::<i64>() {
             Ok(id) if id > 0 => Some(id),
             _ => {
                 e.push(FieldError::new("host_unit_id", "请选择主办单位"));
                 None
             }
         };
-        let supervisor_unit_id = match self.supervisor_unit_id.trim() {
+        let supervisor_unit_id = match supervisor_unit_id.trim() {
             "" => None,
             s => s
                 .parse::<i64>()
                 .map_err(|_| e.push(FieldError::new("supervisor_unit_id", "主管单位无效")))
                 .ok(),
         };
-        let operator_name = optional_text(
-            "operator_name",
-            "承办单位",
-            Some(&self.operator_name),
-            100,
-            &mut e,
-        );
-        let positioning = optional_text(
-            "positioning",
-            "功能定位",
-            Some(&self.positioning),
-            500,
-            &mut e,
-        );
-        let verified = parse_yes_no(&self.verified)
+        let operator_name =
+            optional_text_owned("operator_name", "承办单位", operator_name, 100, &mut e);
+        let positioning = optional_text_owned("positioning", "功能定位", positioning, 500, &mut e);
+        let verified = parse_yes_no(&verified)
             .map_err(|_| e.push(FieldError::new("verified", "是否认证应填“是”或“否”")))
             .ok()
             .flatten()
             .unwrap_or(false);
-        let verified_subject = optional_text(
+        let verified_subject = optional_text_owned(
             "verified_subject",
             "认证主体",
-            Some(&self.verified_subject),
+            verified_subject,
             100,
             &mut e,
         );
-        let news_licence = parse_yes_no(&self.news_licence)
+        let news_licence = parse_yes_no(&news_licence)
             .map_err(|_| {
                 e.push(FieldError::new(
                     "news_licence",
@@ -444,12 +458,12 @@ impl AccountInput {
             .ok()
             .flatten()
             .unwrap_or(false);
-        let menu = parse_menu_tree(&self.menu)
+        let menu = parse_menu_tree(&menu)
             .map_err(|msg| e.push(FieldError::new("menu", msg)))
             .unwrap_or_default();
         let mut team = Vec::new();
-        for (i, m) in self.team.iter().enumerate() {
-            let member_name = m.name.trim();
+        for (i, m) in members.into_iter().enumerate() {
+            let member_name = trimmed(m.name);
             if member_name.is_empty() {
                 continue;
             }
@@ -459,7 +473,7 @@ impl AccountInput {
                     format!("管理队伍第{}人姓名过长", i + 1),
                 ));
             }
-            let mobile = m.mobile.trim();
+            let mobile = trimmed(m.mobile);
             let valid_mobile = mobile.len() == 11
                 && mobile.starts_with('1')
                 && mobile.chars().all(|c| c.is_ascii_digit());
@@ -471,36 +485,30 @@ impl AccountInput {
             }
             team.push(TeamMember {
                 role: m.role,
-                name: member_name.to_string(),
-                unit_post: m.unit_post.trim().to_string(),
-                office_phone: m.office_phone.trim().to_string(),
-                mobile: mobile.to_string(),
-                qq: m.qq.trim().to_string(),
-                wechat: m.wechat.trim().to_string(),
+                name: member_name,
+                unit_post: trimmed(m.unit_post),
+                office_phone: trimmed(m.office_phone),
+                mobile,
+                qq: trimmed(m.qq),
+                wechat: trimmed(m.wechat),
             });
         }
-        let operating_mode = if self.operating_mode.trim().is_empty() {
+        let operating_mode = if operating_mode.trim().is_empty() {
             Some(OperatingMode::SelfRun)
         } else {
-            OperatingMode::parse(&self.operating_mode)
+            OperatingMode::parse(&operating_mode)
                 .map_err(|err| e.push(FieldError::new("operating_mode", err.to_string())))
                 .ok()
         };
-        let budget_yuan = parse_count("budget_yuan", "经费保障", &self.budget_yuan, &mut e);
-        let followers = parse_count("followers", "粉丝量", &self.followers, &mut e);
-        let reads = parse_count("reads", "阅读量", &self.reads, &mut e);
-        let push_frequency = optional_text(
-            "push_frequency",
-            "推送频率",
-            Some(&self.push_frequency),
-            50,
-            &mut e,
-        );
-        let operator_count =
-            parse_count("operator_count", "运营人数", &self.operator_count, &mut e)
-                .and_then(|n| i32::try_from(n).ok());
+        let budget_yuan = parse_count("budget_yuan", "经费保障", &budget_yuan, &mut e);
+        let followers = parse_count("followers", "粉丝量", &followers, &mut e);
+        let reads = parse_count("reads", "阅读量", &reads, &mut e);
+        let push_frequency =
+            optional_text_owned("push_frequency", "推送频率", push_frequency, 50, &mut e);
+        let operator_count = parse_count("operator_count", "运营人数", &operator_count, &mut e)
+            .and_then(|n| i32::try_from(n).ok());
         let mut functions = Vec::new();
-        for part in self.functions.split(['、', ',', '，', ' ', ';', '；']) {
+        for part in functions_text.split(['、', ',', '，', ' ', ';', '；']) {
             if part.trim().is_empty() {
                 continue;
             }
@@ -511,20 +519,20 @@ impl AccountInput {
             }
         }
         functions.sort();
-        let status = if self.status.trim().is_empty() {
+        let status = if status.trim().is_empty() {
             Some(AccountStatus::Normal)
         } else {
-            AccountStatus::parse(&self.status)
+            AccountStatus::parse(&status)
                 .map_err(|err| e.push(FieldError::new("status", err.to_string())))
                 .ok()
         };
-        let planned_measure = match self.planned_measure.trim() {
+        let planned_measure = match planned_measure.trim() {
             "" => None,
             s => PlannedMeasure::parse(s)
                 .map_err(|err| e.push(FieldError::new("planned_measure", err.to_string())))
                 .ok(),
         };
-        let interaction_open = parse_yes_no(&self.interaction_open)
+        let interaction_open = parse_yes_no(&interaction_open)
             .map_err(|_| {
                 e.push(FieldError::new(
                     "interaction_open",
@@ -534,11 +542,11 @@ impl AccountInput {
             .ok()
             .flatten()
             .unwrap_or(true);
-        let ipv6 = parse_yes_no(&self.ipv6)
+        let ipv6 = parse_yes_no(&ipv6)
             .map_err(|_| e.push(FieldError::new("ipv6", "是否支持IPv6应填“是”或“否”")))
             .ok()
             .flatten();
-        let remarks = optional_text("remarks", "备注", Some(&self.remarks), 1000, &mut e);
+        let remarks = optional_text_owned("remarks", "备注", remarks, 1000, &mut e);
         match (platform, host_unit_id, operating_mode, status) {
             (Some(platform), Some(host_unit_id), Some(operating_mode), Some(status))
                 if e.is_empty() =>

@@ -123,7 +123,18 @@ pub fn required_text(
     max_chars: usize,
     errors: &mut Vec<FieldError>,
 ) -> String {
-    let v = value.trim();
+    required_text_owned(field, label, value.trim().to_string(), max_chars, errors)
+}
+
+/// [`required_text`] of an owned value (trimmed in place, not copied).
+pub fn required_text_owned(
+    field: &'static str,
+    label: &str,
+    value: String,
+    max_chars: usize,
+    errors: &mut Vec<FieldError>,
+) -> String {
+    let v = trimmed(value);
     if v.is_empty() {
         errors.push(FieldError::new(field, format!("请填写{label}")));
     } else if v.chars().count() > max_chars {
@@ -132,7 +143,7 @@ pub fn required_text(
             format!("{label}不能超过{max_chars}个字"),
         ));
     }
-    v.to_string()
+    v
 }
 
 /// Trims an optional text field; empty becomes `None`.
@@ -144,13 +155,34 @@ pub fn optional_text(
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
     let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    optional_text_owned(field, label, v.to_string(), max_chars, errors)
+}
+
+/// [`optional_text`] of an owned value (trimmed in place, not copied).
+pub fn optional_text_owned(
+    field: &'static str,
+    label: &str,
+    value: String,
+    max_chars: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let v = Some(trimmed(value)).filter(|v| !v.is_empty())?;
     if v.chars().count() > max_chars {
         errors.push(FieldError::new(
             field,
             format!("{label}不能超过{max_chars}个字"),
         ));
     }
-    Some(v.to_string())
+    Some(v)
+}
+
+/// `value` without its leading and trailing whitespace, in the same allocation.
+pub fn trimmed(mut value: String) -> String {
+    let end = value.trim_end().len();
+    value.truncate(end);
+    let start = value.len() - value.trim_start().len();
+    value.drain(..start);
+    value
 }
 
 impl UnitDraft {
@@ -197,6 +229,38 @@ impl UnitDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn owned_texts_are_trimmed_in_place_as_borrowed_ones_are() {
+        for raw in [
+            "",
+            "  ",
+            "名称",
+            " \u{3000}昆山发布\t\n",
+            "a b ",
+            "\u{3000}",
+        ] {
+            let mut errors = Vec::new();
+            assert_eq!(trimmed(raw.to_string()), raw.trim());
+            assert_eq!(
+                required_text_owned("name", "名称", raw.to_string(), 3, &mut errors),
+                required_text("name", "名称", raw, 3, &mut errors)
+            );
+            assert_eq!(
+                optional_text_owned("url", "链接", raw.to_string(), 3, &mut errors),
+                optional_text("url", "链接", Some(raw), 3, &mut errors)
+            );
+            // Each check reported the same errors twice, in pairs.
+            assert!(
+                errors.chunks(2).all(|p| p.len() == 2 && p[0] == p[1]),
+                "{raw:?}"
+            );
+        }
+        let kept = String::from("  江苏发布  ");
+        let capacity = kept.capacity();
+        let t = trimmed(kept);
+        assert_eq!((t.as_str(), t.capacity()), ("江苏发布", capacity));
+    }
 
     #[test]
     fn path_contains_descendants_only() {

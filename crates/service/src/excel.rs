@@ -500,7 +500,7 @@ pub fn parse_registry_each(
             ipv6: get("是否支持IPv6"),
             remarks: get("备注"),
         };
-        match input.validate() {
+        match input.into_draft() {
             Ok(d) => {
                 valid_rows += 1;
                 if errors.is_empty() {
