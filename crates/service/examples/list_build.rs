@@ -102,6 +102,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
         ),
     ];
+    // The same pages from the database (`store::accounts::list`, the SQL path the
+    // model's answers are checked against), and the registry's first page.
+    let first_page = ("first page by name", all.clone());
+    for (label, q) in queries.iter().chain(std::iter::once(&first_page)) {
+        let started = Instant::now();
+        let page = govmedia_store::accounts::list(&svc.db, q).await?;
+        println!(
+            "SQL {label}: {} rows of {}, {:.1} ms",
+            page.items.len(),
+            page.total,
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
     const PAGES: u32 = 20_000;
     for (label, q) in &queries {
         let first = model.page(q);

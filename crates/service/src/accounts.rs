@@ -1,7 +1,7 @@
 //! Use cases for accounts: registry CRUD, registry-rule flags and dismissals, QR codes.
 
 use crate::audit::{Change, record};
-use crate::list_model::ListItem;
+use crate::list_model::{ListItem, ListSource};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::account::{
     AccountDraft, AccountInput, AccountStatus, BasicFunction, MenuItem, OperatingMode,
@@ -267,7 +267,8 @@ pub async fn list(
     list_view(svc, actor, q, unit_id).await?.to_page()
 }
 
-/// [`list`] as a view of the model (serialises to the same JSON as its `Page`).
+/// [`list`] as a view of the model, or of the database while the model is rebuilt
+/// (serialises to the same JSON as its `Page`).
 pub async fn list_view(
     svc: &Services,
     actor: &Actor,
@@ -278,7 +279,16 @@ pub async fn list_view(
     // Filter, sort, count and page in memory (`list_model`): the model is the
     // registry at the version the database has (within `Services::cache_ttl` for
     // changes through other servers), and holds the columns shown and the units.
-    let model = svc.list_cache.get(svc, actor.registry_seen).await?;
+    let model = match svc.list_cache.get(svc, actor.registry_seen).await? {
+        ListSource::Model(model) => model,
+        ListSource::Database(_while_listing) => {
+            if let Some(uid) = unit_id {
+                q.unit_path = Some(crate::units::get(svc, actor, uid).await?.path);
+            }
+            let page = govmedia_store::accounts::list(&svc.db, &q).await?;
+            return Ok(crate::list_model::ListView::from_database(page));
+        }
+    };
     if let Some(uid) = unit_id {
         // A unit the model does not know (created since, or units not in step with
         // the scan) is looked up in the database.

@@ -118,6 +118,14 @@ impl Services {
         self
     }
 
+    /// The same, letting `n` lists at a time answer from the database while the
+    /// registry list model is rebuilt (0: they wait for it; see
+    /// [`list_model::ListCache::get`]).
+    pub fn with_list_database_fallbacks(mut self, n: usize) -> Self {
+        self.list_cache = Arc::new(list_model::ListCache::with_database_fallbacks(n));
+        self
+    }
+
     /// Whether something cached at `at` may still be used (`cache_ttl`; a clock that
     /// went back makes everything stale).
     pub(crate) fn fresh(&self, at: chrono::DateTime<chrono::Utc>) -> bool {

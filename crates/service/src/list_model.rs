@@ -8,10 +8,13 @@
 //! [`Services::cache_ttl`] (one second by default) and no write through this process
 //! produced a newer version ([`wrote`]). Otherwise the list reads the version (one
 //! single-row query, or, for an API request whose token was just read, the version
-//! read in the token's query: `Actor::registry_seen`) and rebuilds the model when it
-//! moved. So a change made through this process is in its next list, and a change
-//! committed by another server on the same database is in every list started more
-//! than `cache_ttl` after its commit.
+//! read in the token's query: `Actor::registry_seen`); when it moved, the model is
+//! rebuilt on a task of its own (one rebuild at a time, about 2 s on a province) and
+//! the list answers from the database meanwhile (`store::accounts::list`, which the
+//! model's answers equal), up to [`DEFAULT_DATABASE_FALLBACKS`] lists at a time; the
+//! others wait for the model. So a change made through this process is in its next
+//! list, and a change committed by another server on the same database is in every
+//! list started more than `cache_ttl` after its commit.
 //!
 //! Orders are the database's own for text (the scan returns the dense rank of name,
 //! platform and status in `ORDER BY column`, so the collation is the database's) and
@@ -42,7 +45,7 @@ use chrono::{DateTime, Utc};
 use govmedia_store::accounts::{AccountQuery, ListKeys, SortBy};
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -280,60 +283,124 @@ struct ListItemRef<'a> {
     updated_at: DateTime<Utc>,
 }
 
-/// One page of the list with the model it came from: serialises as
-/// `{"items": [ListItem…], "total", "page", "per_page"}` straight from the model's
-/// texts (no `String` per field), the API's list answer.
-pub struct ListView {
-    model: Arc<ListModel>,
-    page: PageIds,
+/// One page of the list, from the model or the database: serialises as
+/// `{"items": [ListItem…], "total", "page", "per_page"}`, from the model straight from
+/// its rendered items (no `String` per field), the API's list answer.
+pub struct ListView(Answer);
+
+enum Answer {
+    Model {
+        model: Arc<ListModel>,
+        page: PageIds,
+    },
+    Database(govmedia_store::Page<ListItem>),
 }
 
 impl ListView {
     pub fn new(model: Arc<ListModel>, page: PageIds) -> Self {
-        ListView { model, page }
+        ListView(Answer::Model { model, page })
+    }
+
+    /// A page the database answered (`store::accounts::list`).
+    pub fn from_database(page: govmedia_store::Page<govmedia_store::accounts::AccountRow>) -> Self {
+        ListView(Answer::Database(govmedia_store::Page {
+            items: page.items.into_iter().map(ListItem::from).collect(),
+            total: page.total,
+            page: page.page,
+            per_page: page.per_page,
+        }))
+    }
+
+    /// Whether the model answered (not the database, while the model was rebuilt).
+    pub fn from_model(&self) -> bool {
+        matches!(self.0, Answer::Model { .. })
     }
 
     pub fn len(&self) -> usize {
-        self.page.rows.len()
+        match &self.0 {
+            Answer::Model { page, .. } => page.rows.len(),
+            Answer::Database(page) => page.items.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.page.rows.is_empty()
+        self.len() == 0
     }
 
     /// The same page with owned items.
     pub fn to_page(&self) -> ServiceResult<govmedia_store::Page<ListItem>> {
-        Ok(govmedia_store::Page {
-            items: self.model.items(&self.page)?,
-            total: self.page.total,
-            page: self.page.page,
-            per_page: self.page.per_page,
-        })
+        match &self.0 {
+            Answer::Model { model, page } => Ok(govmedia_store::Page {
+                items: model.items(page)?,
+                total: page.total,
+                page: page.page,
+                per_page: page.per_page,
+            }),
+            Answer::Database(page) => Ok(page.clone()),
+        }
     }
 
-    /// The API's answer, `{"items": [ListItem…], "total", "page", "per_page"}`: the
-    /// page's rendered items joined, so nothing is serialised per request.
+    /// The API's answer, `{"items": [ListItem…], "total", "page", "per_page"}`: from
+    /// the model, the page's rendered items joined, so nothing is serialised per
+    /// request.
     pub fn to_json(&self) -> Vec<u8> {
-        let items: usize = self
-            .page
+        let (model, page) = match &self.0 {
+            Answer::Model { model, page } => (model, page),
+            Answer::Database(page) => {
+                #[derive(serde::Serialize)]
+                struct Json<'a> {
+                    items: &'a [ListItem],
+                    total: u64,
+                    page: u64,
+                    per_page: u64,
+                }
+                // Plain data: serialising it cannot fail.
+                return serde_json::to_vec(&Json {
+                    items: &page.items,
+                    total: page.total,
+                    page: page.page,
+                    per_page: page.per_page,
+                })
+                .unwrap_or_default();
+            }
+        };
+        let items: usize = page
             .rows
             .iter()
-            .map(|r| self.model.item_json(*r).len() + 1)
+            .map(|r| model.item_json(*r).len() + 1)
             .sum();
         let mut out = Vec::with_capacity(items + 80);
         out.extend_from_slice(b"{\"items\":[");
-        for (i, r) in self.page.rows.iter().enumerate() {
+        for (i, r) in page.rows.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            out.extend_from_slice(self.model.item_json(*r));
+            out.extend_from_slice(model.item_json(*r));
         }
         let tail = format!(
             "],\"total\":{},\"page\":{},\"per_page\":{}}}",
-            self.page.total, self.page.page, self.page.per_page
+            page.total, page.page, page.per_page
         );
         out.extend_from_slice(tail.as_bytes());
         out
+    }
+}
+
+impl From<govmedia_store::accounts::AccountRow> for ListItem {
+    fn from(r: govmedia_store::accounts::AccountRow) -> Self {
+        ListItem {
+            id: r.id,
+            name: r.name,
+            platform: r.platform,
+            platform_other: r.platform_other,
+            account_code: r.account_code,
+            url: r.url,
+            host_unit_id: r.host_unit_id,
+            status: r.status,
+            followers: r.followers,
+            registered_on: r.registered_on,
+            updated_at: r.updated_at,
+        }
     }
 }
 
@@ -1051,17 +1118,62 @@ impl VersionSeen {
 /// the version.
 const LOCAL_WRITE_PATIENCE_SECONDS: i64 = 600;
 
+/// How many lists may answer from the database at once while the model is rebuilt
+/// (the others wait for the model): a clerk who saved does not wait for a rebuild
+/// (about 2 s on a province), and a burst of lists right after a write does not run a
+/// burst of full SQL lists (up to about 0.6 s each on a province) beside the rebuild.
+pub const DEFAULT_DATABASE_FALLBACKS: usize = 2;
+
 /// The model a server keeps, rebuilt when the registry version moved.
-#[derive(Default)]
 pub struct ListCache {
     current: RwLock<Option<Arc<ListModel>>>,
     rebuild: tokio::sync::Mutex<()>,
+    /// Whether a rebuild was started in the background and has not ended.
+    queued: Arc<AtomicBool>,
+    /// Permits to answer a list from the database while the model is rebuilt.
+    fallbacks: Arc<tokio::sync::Semaphore>,
     /// The highest version a write through this process made inside its transaction
     /// (committed or not yet), and when: the model is not fresh below it.
     local_write: Mutex<Option<(i64, DateTime<Utc>)>>,
 }
 
+impl Default for ListCache {
+    fn default() -> Self {
+        ListCache::with_database_fallbacks(DEFAULT_DATABASE_FALLBACKS)
+    }
+}
+
+/// Where a list's answer comes from ([`ListCache::get`]).
+pub enum ListSource {
+    /// The model, current as of the request.
+    Model(Arc<ListModel>),
+    /// The database (`store::accounts::list`, which the model's answers equal): the
+    /// model is being rebuilt meanwhile. Hold the permit until the list was read.
+    Database(tokio::sync::OwnedSemaphorePermit),
+}
+
+/// Clears [`ListCache::queued`] when the background rebuild ends, however it ends.
+struct Dequeue(Arc<AtomicBool>);
+
+impl Drop for Dequeue {
+    fn drop(&mut self) {
+        self.0.store(false, AtomicOrdering::Release);
+    }
+}
+
 impl ListCache {
+    /// A cache letting `n` lists at a time answer from the database while the model
+    /// is rebuilt (0: every list after a write waits for the rebuild).
+    pub fn with_database_fallbacks(n: usize) -> Self {
+        ListCache {
+            current: RwLock::new(None),
+            rebuild: tokio::sync::Mutex::new(()),
+            queued: Arc::new(AtomicBool::new(false)),
+            fallbacks: Arc::new(tokio::sync::Semaphore::new(n)),
+            local_write: Mutex::new(None),
+        }
+    }
+
     fn current(&self) -> Option<Arc<ListModel>> {
         self.current
             .read()
@@ -1094,22 +1206,36 @@ impl ListCache {
         }
     }
 
-    /// The model of the registry as of now: the current model if fresh (see the
-    /// module's documentation), otherwise checks the version in the database and
-    /// rebuilds when it differs from the model's. `seen` is a version this request
-    /// already read (the API token's query): every change committed before the
-    /// request started is in it, so it serves as well as a second read.
+    /// The current model if it shows every change committed before `seen` was read:
+    /// its version is that one, or its scan started after the read.
+    fn current_for(&self, seen: &VersionSeen) -> Option<Arc<ListModel>> {
+        let m = self.current()?;
+        if m.version == seen.version {
+            m.checked(seen.wall);
+            return Some(m);
+        }
+        (m.scanned_at >= seen.asked_at).then_some(m)
+    }
+
+    /// Where to answer a list of the registry as of now from: the current model if
+    /// fresh (see the module's documentation), otherwise after checking the version in
+    /// the database, the model if it is at that version; if not, the model is rebuilt
+    /// in the background and the list answers from the database, or, when
+    /// [`ListCache::with_database_fallbacks`] lists already do, waits for the model.
+    /// `seen` is a version this request already read (the API token's query): every
+    /// change committed before the request started is in it, so it serves as well as
+    /// a second read.
     pub async fn get(
         &self,
         svc: &Services,
         seen: Option<VersionSeen>,
-    ) -> ServiceResult<Arc<ListModel>> {
+    ) -> ServiceResult<ListSource> {
         let floor = self.floor(svc.now());
         if let Some(m) = self.current()
             && m.version >= floor
             && m.checked_at().is_some_and(|at| svc.fresh(at))
         {
-            return Ok(m);
+            return Ok(ListSource::Model(m));
         }
         let seen = match seen {
             Some(seen) => seen,
@@ -1118,26 +1244,50 @@ impl ListCache {
                 asking.version(govmedia_store::registry::version(&svc.db).await?)
             }
         };
-        if let Some(m) = self.current()
-            && m.version == seen.version
-        {
-            m.checked(seen.wall);
-            return Ok(m);
+        if let Some(m) = self.current_for(&seen) {
+            return Ok(ListSource::Model(m));
         }
-        let _one_at_a_time = self.rebuild.lock().await;
-        // Built while we waited, from a scan that started after we read the version:
-        // it shows every change committed before that read.
-        if let Some(m) = self.current()
-            && (m.version == seen.version || m.scanned_at >= seen.asked_at)
-        {
-            if m.version == seen.version {
-                m.checked(seen.wall);
+        self.rebuild_in_background(svc, seen);
+        if let Ok(permit) = self.fallbacks.clone().try_acquire_owned() {
+            return Ok(ListSource::Database(permit));
+        }
+        Ok(ListSource::Model(self.rebuilt(svc, seen).await?))
+    }
+
+    /// Starts a rebuild on its own task unless one was started and has not ended (a
+    /// request that then still finds the model behind starts the next one).
+    fn rebuild_in_background(&self, svc: &Services, seen: VersionSeen) {
+        if self.queued.swap(true, AtomicOrdering::AcqRel) {
+            return;
+        }
+        let (svc, dequeue) = (svc.clone(), Dequeue(self.queued.clone()));
+        tokio::spawn(async move {
+            let _dequeue = dequeue;
+            if let Err(e) = svc.list_cache.rebuilt(&svc, seen).await {
+                // The next list after this one tries again (and answers meanwhile).
+                tracing::warn!("registry list model rebuild failed: {e}");
             }
+        });
+    }
+
+    /// A model showing every change committed before `seen` was read: the current one
+    /// if it does (built meanwhile), otherwise built now, one build at a time.
+    async fn rebuilt(&self, svc: &Services, seen: VersionSeen) -> ServiceResult<Arc<ListModel>> {
+        let _one_at_a_time = self.rebuild.lock().await;
+        if let Some(m) = self.current_for(&seen) {
             return Ok(m);
         }
         let m = Arc::new(ListModel::load(svc).await?);
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(m.clone());
         Ok(m)
+    }
+
+    /// Waits until no rebuild started in the background is running (tests that need
+    /// the model at a known state).
+    pub async fn idle(&self) {
+        while self.queued.load(AtomicOrdering::Acquire) {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
     }
 }
 

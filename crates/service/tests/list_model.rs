@@ -394,9 +394,11 @@ async fn two_servers(label: &str) -> TwoServers {
     accounts::create(&one, &admin_one, &input("教育发布", a.id))
         .await
         .unwrap();
-    // Server one builds its model.
+    // Server one builds its model (in the background: the first list answers from
+    // the database meanwhile).
     let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
     assert_eq!(names(&page), ["教育发布"]);
+    one.list_cache.idle().await;
     TwoServers {
         url,
         key,
@@ -463,6 +465,9 @@ async fn write_sequence(
             }
             settle();
             assert_eq!(shown(q(), unit).await, after);
+            // That list may have started a rebuild of server one's model: it ends
+            // before the next write, so that the model shows the state before it.
+            one.list_cache.idle().await;
         }
     };
     let created = accounts::create(writer, admin, &input("卫健发布", b))
@@ -611,6 +616,7 @@ async fn a_write_through_this_server_is_seen_by_its_next_list_at_once() {
 
     // The control: the same kind of write through the other server is not seen
     // while the clock stands still, and is once it moved on by `cache_ttl`.
+    one.list_cache.idle().await;
     accounts::create(two, admin_two, &input("体育发布", a.id))
         .await
         .unwrap();
@@ -644,4 +650,75 @@ async fn a_write_through_this_server_is_seen_by_its_next_list_at_once() {
             .total,
         5
     );
+}
+
+#[tokio::test]
+async fn a_list_after_a_write_answers_from_the_database_while_the_model_is_rebuilt() {
+    let t = two_servers("listfallback").await;
+    let (one, admin, a) = (&t.one, &t.admin_one, t.a.id);
+    let view = accounts::list_view(one, admin, all(), None).await.unwrap();
+    assert!(view.from_model());
+    let before = String::from_utf8(view.to_json()).unwrap();
+
+    // Local writes: the next list does not wait for the rebuild, and shows them.
+    accounts::create(one, admin, &input("文旅发布", a))
+        .await
+        .unwrap();
+    accounts::create(one, admin, &input("卫健发布", t.b.id))
+        .await
+        .unwrap();
+    let view = accounts::list_view(one, admin, all(), None).await.unwrap();
+    assert!(!view.from_model());
+    let page = view.to_page().unwrap();
+    assert_eq!(names(&page), ["卫健发布", "教育发布", "文旅发布"]);
+    // The scope and the unit filter hold in the database too (a permit is free
+    // again, or the rebuild ended: either answers the same).
+    let clerk = user(one, "clerk", t.b.id).await;
+    assert!(matches!(
+        accounts::list_view(one, &clerk, all(), Some(a)).await,
+        Err(govmedia_service::ServiceError::NotFound)
+    ));
+    let mine = accounts::list_view(one, &clerk, all(), None).await.unwrap();
+    assert_eq!(names(&mine.to_page().unwrap()), ["卫健发布"]);
+
+    // Once the rebuild ended, the model answers the same, in the same JSON.
+    one.list_cache.idle().await;
+    let view = accounts::list_view(one, admin, all(), None).await.unwrap();
+    let from_database = {
+        // A server whose lists never fall back reads the same page from its model.
+        let other = services_with(
+            govmedia_store::connect(&t.url, 2).await.unwrap(),
+            &t.key,
+            t.clock.clone(),
+        );
+        let v = accounts::list_view(&other, admin, all(), None)
+            .await
+            .unwrap();
+        assert!(!v.from_model());
+        String::from_utf8(v.to_json()).unwrap()
+    };
+    assert!(view.from_model());
+    assert_eq!(String::from_utf8(view.to_json()).unwrap(), from_database);
+    assert_ne!(from_database, before);
+
+    // With no lists allowed to fall back, a list after a write waits for the model.
+    let waiting = services_with(
+        govmedia_store::connect(&t.url, 2).await.unwrap(),
+        &t.key,
+        t.clock.clone(),
+    )
+    .with_list_database_fallbacks(0);
+    let view = accounts::list_view(&waiting, admin, all(), None)
+        .await
+        .unwrap();
+    assert!(view.from_model());
+    assert_eq!(view.len(), 3);
+    accounts::create(&waiting, admin, &input("体育发布", a))
+        .await
+        .unwrap();
+    let view = accounts::list_view(&waiting, admin, all(), None)
+        .await
+        .unwrap();
+    assert!(view.from_model());
+    assert_eq!(view.len(), 4);
 }
