@@ -1,0 +1,6 @@
+//! The security regression suite: each test is named after a problem found by probing
+//! the running server (issue 15) and keeps it fixed, on SQLite and, with
+//! `GOVMEDIA_TEST_POSTGRES_URL`, on PostgreSQL. One module per kind of problem.
+
+#[path = "../common/mod.rs"]
+mod common;
