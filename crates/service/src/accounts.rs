@@ -31,6 +31,8 @@ pub struct AccountView {
     pub team_visible: Option<bool>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// The version an edit of this view must name (see [`update`]).
+    pub version: i64,
 }
 
 /// Converts a stored row to a draft; `team` is opened only when `open_team`.
@@ -104,6 +106,19 @@ pub fn draft_to_row(
     draft_into_row(svc, id, d.clone(), created, now)
 }
 
+/// The row that replaces `before` with `d`: the same id, creation time and version
+/// (the write is refused when the stored row moved past that version).
+pub fn replacing_row(
+    svc: &Services,
+    before: &AccountRow,
+    d: &AccountDraft,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AccountRow {
+    let mut row = draft_into_row(svc, before.id, d.clone(), before.created_at, now);
+    row.version = before.version;
+    row
+}
+
 /// The same, taking the draft's texts instead of copying them (an import's rows).
 pub fn draft_into_row(
     svc: &Services,
@@ -113,6 +128,7 @@ pub fn draft_into_row(
     now: chrono::DateTime<chrono::Utc>,
 ) -> AccountRow {
     AccountRow {
+        version: 1,
         id,
         name: d.name,
         platform: d.platform.code().to_string(),
@@ -254,6 +270,7 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Accoun
         team_visible: Some(open_team),
         created_at: row.created_at,
         updated_at: row.updated_at,
+        version: row.version,
     })
 }
 
@@ -441,16 +458,28 @@ pub async fn insert_prepared_in(
     Ok(ids)
 }
 
-/// Edits an account. A viewer who may not see personal data cannot reach this
+/// Edits an account whose form showed version `seen` (a stale edit is refused with
+/// what changed since). A viewer who may not see personal data cannot reach this
 /// (editing requires `ManageAccounts`, which implies `ViewPersonalData`).
 pub async fn update(
     svc: &Services,
     actor: &Actor,
     id: i64,
     input: &AccountInput,
+    seen: i64,
 ) -> ServiceResult<AccountRow> {
     actor.require(Permission::ManageAccounts)?;
     let (before_row, _) = load(svc, actor, id).await?;
+    crate::stale::check(
+        svc,
+        actor,
+        "account",
+        "该账号",
+        id,
+        seen,
+        before_row.version,
+    )
+    .await?;
     let before = row_to_draft(svc, &before_row, true)?;
     if before.status == AccountStatus::Deregistered {
         return Err(ServiceError::Conflict(
@@ -461,11 +490,8 @@ pub async fn update(
     let host = check_units(svc, actor, &draft).await?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
-    let row = govmedia_store::accounts::update(
-        &txn,
-        draft_to_row(svc, id, &draft, before_row.created_at, now),
-    )
-    .await?;
+    let row = govmedia_store::accounts::update(&txn, replacing_row(svc, &before_row, &draft, now))
+        .await?;
     crate::list_model::wrote(svc, &txn).await?;
     record(
         &txn,
@@ -548,8 +574,7 @@ pub async fn retire(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()>
     after.status = AccountStatus::Deregistered;
     let now = svc.now();
     let txn = svc.db.begin().await?;
-    govmedia_store::accounts::update(&txn, draft_to_row(svc, id, &after, row.created_at, now))
-        .await?;
+    govmedia_store::accounts::update(&txn, replacing_row(svc, &row, &after, now)).await?;
     crate::list_model::wrote(svc, &txn).await?;
     record(
         &txn,

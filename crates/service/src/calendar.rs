@@ -27,9 +27,11 @@ pub struct DeadlineAnswer {
 pub const MAX_WORKING_DAYS: u32 = 366;
 
 async fn stored(svc: &Services) -> ServiceResult<Vec<CalendarYear>> {
-    govmedia_store::settings::with_prefix(&svc.db, PREFIX)
-        .await?
-        .iter()
+    parse_stored(&govmedia_store::settings::with_prefix(&svc.db, PREFIX).await?)
+}
+
+fn parse_stored(rows: &[(String, String)]) -> ServiceResult<Vec<CalendarYear>> {
+    rows.iter()
         .map(|(key, text)| {
             CalendarYear::from_toml(text)
                 .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored {key}: {e}")))
@@ -52,32 +54,66 @@ pub struct YearView {
     pub year: CalendarYear,
 }
 
+/// The calendar's years with the version an added year must name.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarView {
+    pub years: Vec<YearView>,
+    /// The version of the stored years (see [`add_year`]).
+    pub version: String,
+}
+
+/// The years the calendar covers, ascending, read once with their version.
+pub async fn overview(svc: &Services) -> ServiceResult<CalendarView> {
+    let rows = govmedia_store::settings::with_prefix(&svc.db, PREFIX).await?;
+    let stored = parse_stored(&rows)?;
+    let stored_years: Vec<i32> = stored.iter().map(CalendarYear::year).collect();
+    let cal = WorkingCalendar::builtin_with(stored)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored calendar: {e}")))?;
+    Ok(CalendarView {
+        years: cal
+            .covered_years()
+            .into_iter()
+            .filter_map(|y| cal.year(y).cloned())
+            .map(|year| YearView {
+                stored: stored_years.contains(&year.year()),
+                year,
+            })
+            .collect(),
+        version: version_of(&rows),
+    })
+}
+
 /// The years the calendar covers, ascending.
 pub async fn years(svc: &Services) -> ServiceResult<Vec<YearView>> {
-    let stored_years: Vec<i32> = stored(svc).await?.iter().map(CalendarYear::year).collect();
-    let cal = load(svc).await?;
-    Ok(cal
-        .covered_years()
-        .into_iter()
-        .filter_map(|y| cal.year(y).cloned())
-        .map(|year| YearView {
-            stored: stored_years.contains(&year.year()),
-            year,
-        })
-        .collect())
+    Ok(overview(svc).await?.years)
+}
+
+/// The stored years' version: any year added or replaced changes it.
+fn version_of(rows: &[(String, String)]) -> String {
+    crate::stale::text_version(rows.iter().flat_map(|(k, t)| [k.as_str(), t.as_str()]))
 }
 
 /// Adds (or replaces) a year from the text of its State Council notice as TOML.
-/// `actor` is `None` for the command line, which runs as the operator.
-pub async fn add_year(svc: &Services, actor: Option<&Actor>, text: &str) -> ServiceResult<i32> {
+/// `actor` is `None` for the command line, which runs as the operator. A page or
+/// API call names the version of the stored years it was shown (`seen`): when a
+/// year was added or replaced since, nothing is saved (see [`crate::stale`]).
+pub async fn add_year(
+    svc: &Services,
+    actor: Option<&Actor>,
+    text: &str,
+    seen: Option<&str>,
+) -> ServiceResult<i32> {
     if let Some(a) = actor {
         a.require(Permission::ManagePolicy)?;
     }
     let year = CalendarYear::from_toml(text)
         .map_err(|e| ServiceError::field("calendar", e.to_string()))?;
+    let rows = govmedia_store::settings::with_prefix(&svc.db, PREFIX).await?;
+    if let Some(seen) = seen {
+        crate::stale::check_text(svc, "calendar", "工作日历", seen, &version_of(&rows)).await?;
+    }
     // The new year must agree with the others (a December date shared by two files).
-    let mut others: Vec<CalendarYear> = stored(svc)
-        .await?
+    let mut others: Vec<CalendarYear> = parse_stored(&rows)?
         .into_iter()
         .filter(|y| y.year() != year.year())
         .collect();
@@ -85,8 +121,14 @@ pub async fn add_year(svc: &Services, actor: Option<&Actor>, text: &str) -> Serv
     WorkingCalendar::builtin_with(others)
         .map_err(|e| ServiceError::field("calendar", e.to_string()))?;
     let key = format!("{PREFIX}{}", year.year());
+    let replaced = rows
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, t)| t.as_str());
     let txn = svc.db.begin().await?;
-    govmedia_store::settings::set(&txn, &key, text).await?;
+    if !govmedia_store::settings::compare_and_set(&txn, &key, replaced, text).await? {
+        return Err(ServiceError::Stale(crate::error::STALE.to_string()));
+    }
     record(
         &txn,
         svc.now(),

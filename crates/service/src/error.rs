@@ -21,6 +21,10 @@ pub enum ServiceError {
     /// The request conflicts with the current state; the message says why.
     #[error("{0}")]
     Conflict(String),
+    /// The record was changed by someone else since the user opened it; nothing was
+    /// saved. The message says who changed what, and when.
+    #[error("{0}")]
+    Stale(String),
     /// The working-day calendar does not cover a date the answer needs.
     #[error("{0}")]
     CalendarNotCovered(String),
@@ -31,6 +35,10 @@ pub enum ServiceError {
     #[error("系统内部错误，请稍后重试或联系管理员")]
     Internal(#[source] anyhow::Error),
 }
+
+/// A stale write whose details are unknown (two writers in the same instant).
+pub const STALE: &str =
+    "该记录刚刚被他人修改，您的操作未保存。请重新打开页面，在最新内容上再操作。";
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
@@ -43,6 +51,7 @@ impl ServiceError {
             ServiceError::Forbidden => "forbidden",
             ServiceError::Unauthorized(_) => "unauthorized",
             ServiceError::Conflict(_) => "conflict",
+            ServiceError::Stale(_) => "stale",
             ServiceError::CalendarNotCovered(_) => "calendar_not_covered",
             ServiceError::TooManyRequests(_) => "too_many_requests",
             ServiceError::Internal(_) => "internal",
@@ -59,6 +68,7 @@ impl From<DbError> for ServiceError {
         match e {
             DbError::NotFound => ServiceError::NotFound,
             DbError::Conflict(msg) => ServiceError::Conflict(msg),
+            DbError::Stale => ServiceError::Stale(STALE.to_string()),
             DbError::Other(e) => ServiceError::Internal(anyhow::Error::new(e)),
         }
     }

@@ -28,6 +28,7 @@ pub mod list_model;
 pub mod policy;
 pub mod province;
 pub mod public;
+pub mod stale;
 pub mod units;
 pub mod users;
 

@@ -21,12 +21,27 @@ pub async fn current(svc: &Services) -> ServiceResult<PolicyProfile> {
     }
 }
 
+/// The profile's text for the editor, with the version an edit must name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PolicyText {
+    pub text: String,
+    pub version: String,
+}
+
 /// The TOML text of the profile in force, for the editor.
-pub async fn current_text(svc: &Services) -> ServiceResult<String> {
-    Ok(match govmedia_store::settings::get(&svc.db, KEY).await? {
-        Some(text) => text,
-        None => builtin_text(DEFAULT_PROFILE)?.to_string(),
+pub async fn current_text(svc: &Services) -> ServiceResult<PolicyText> {
+    let stored = govmedia_store::settings::get(&svc.db, KEY).await?;
+    Ok(PolicyText {
+        version: text_version(stored.as_deref()),
+        text: match stored {
+            Some(text) => text,
+            None => builtin_text(DEFAULT_PROFILE)?.to_string(),
+        },
     })
+}
+
+fn text_version(stored: Option<&str>) -> String {
+    crate::stale::text_version(stored)
 }
 
 fn builtin_text(id: &str) -> ServiceResult<&'static str> {
@@ -37,8 +52,15 @@ fn builtin_text(id: &str) -> ServiceResult<&'static str> {
         .ok_or_else(|| ServiceError::field("profile", format!("没有名为“{id}”的政策配置")))
 }
 
-/// Selects a shipped profile (`id`) or stores an edited one (`toml`).
-pub async fn set(svc: &Services, actor: &Actor, text: &str) -> ServiceResult<PolicyProfile> {
+/// Selects a shipped profile (`id`) or stores an edited one (`toml`), if the profile
+/// in force is still the one of version `seen` (else nothing is saved: see
+/// [`crate::stale`]).
+pub async fn set(
+    svc: &Services,
+    actor: &Actor,
+    text: &str,
+    seen: &str,
+) -> ServiceResult<PolicyProfile> {
     actor.require(Permission::ManagePolicy)?;
     let text = match builtin_text(text.trim()) {
         Ok(t) => t.to_string(),
@@ -47,8 +69,19 @@ pub async fn set(svc: &Services, actor: &Actor, text: &str) -> ServiceResult<Pol
     let profile = PolicyProfile::from_toml(&text)
         .map_err(|e| ServiceError::field("profile", e.to_string()))?;
     let before = current(svc).await.ok().map(|p| p.id);
+    let stored = govmedia_store::settings::get(&svc.db, KEY).await?;
+    crate::stale::check_text(
+        svc,
+        "policy",
+        "政策配置",
+        seen,
+        &text_version(stored.as_deref()),
+    )
+    .await?;
     let txn = svc.db.begin().await?;
-    govmedia_store::settings::set(&txn, KEY, &text).await?;
+    if !govmedia_store::settings::compare_and_set(&txn, KEY, stored.as_deref(), &text).await? {
+        return Err(ServiceError::Stale(crate::error::STALE.to_string()));
+    }
     record(
         &txn,
         svc.now(),

@@ -330,6 +330,7 @@ pub async fn generate_findings(svc: &Services, size: FindingsSize) -> ServiceRes
             _ => None,
         };
         batch.push(govmedia_store::inspection::FindingRow {
+            version: 1,
             id: 0,
             campaign_id: None,
             sample_id: None,

@@ -22,6 +22,8 @@ pub struct UnitNode {
     pub supervisor_id: Option<i64>,
     pub path: String,
     pub depth: usize,
+    /// The version an edit must name (see [`update`]).
+    pub version: i64,
 }
 
 pub fn node(row: &UnitRow, base_depth: usize) -> UnitNode {
@@ -35,6 +37,7 @@ pub fn node(row: &UnitRow, base_depth: usize) -> UnitNode {
         region_code: row.region_code.clone(),
         supervisor_id: row.supervisor_id,
         path: row.path.clone(),
+        version: row.version,
         depth: row
             .path
             .matches('/')
@@ -79,6 +82,7 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<UnitRo
 /// A unit row ready to insert (id and path are filled in by the store).
 pub(crate) fn new_row(draft: &UnitDraft, now: chrono::DateTime<chrono::Utc>) -> UnitRow {
     UnitRow {
+        version: 1,
         id: 0,
         parent_id: None,
         path: String::new(),
@@ -164,9 +168,11 @@ pub async fn update(
     actor: &Actor,
     id: i64,
     draft: UnitDraft,
+    seen: i64,
 ) -> ServiceResult<UnitRow> {
     actor.require(Permission::ManageUnits)?;
     let before = get(svc, actor, id).await?;
+    crate::stale::check(svc, actor, "unit", "该单位", id, seen, before.version).await?;
     check_supervisor(svc, &draft).await?;
     let moving = draft.parent_id != before.parent_id;
     let new_parent = if moving {

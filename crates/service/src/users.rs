@@ -140,6 +140,7 @@ fn new_user(
 ) -> UserRow {
     let now = svc.now();
     UserRow {
+        version: 1,
         id: 0,
         username,
         display_name,
@@ -188,8 +189,10 @@ pub async fn update(
     actor: &Actor,
     id: i64,
     input: &UserInput,
+    seen: i64,
 ) -> ServiceResult<UserRow> {
     let before = get(svc, actor, id).await?;
+    crate::stale::check(svc, actor, "user", "该用户", id, seen, before.version).await?;
     let (username, display_name, role) =
         validate(input, false).map_err(ServiceError::Validation)?;
     let before_role = Role::parse(&before.role).unwrap_or(Role::ReadOnly);

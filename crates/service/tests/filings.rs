@@ -273,18 +273,38 @@ async fn internal_organs_may_not_open_and_returns_need_a_comment() {
     let mut edited = open_input("测试教育发布", w.unit_a);
     edited.account.as_mut().unwrap().positioning = "发布教育政策、招生信息".into();
     assert!(matches!(
-        filings::update(&w.svc, &w.clerk_b, id, &edited).await,
+        filings::update(
+            &w.svc,
+            &w.clerk_b,
+            id,
+            &edited,
+            common::version::filing(&w.svc, id).await
+        )
+        .await,
         Err(ServiceError::NotFound)
     ));
     let mut wrong = edited.clone();
     wrong.kind = "close".into();
     assert!(matches!(
-        filings::update(&w.svc, &w.clerk_a, id, &wrong).await,
+        filings::update(
+            &w.svc,
+            &w.clerk_a,
+            id,
+            &wrong,
+            common::version::filing(&w.svc, id).await
+        )
+        .await,
         Err(ServiceError::Validation(_))
     ));
-    filings::update(&w.svc, &w.clerk_a, id, &edited)
-        .await
-        .unwrap();
+    filings::update(
+        &w.svc,
+        &w.clerk_a,
+        id,
+        &edited,
+        common::version::filing(&w.svc, id).await,
+    )
+    .await
+    .unwrap();
     let v = filings::get(&w.svc, &w.clerk_a, id).await.unwrap();
     assert_eq!(v.summary.title, "测试教育发布（微信订阅号）");
     assert_eq!(
@@ -294,7 +314,17 @@ async fn internal_organs_may_not_open_and_returns_need_a_comment() {
     filings::submit(&w.svc, &w.clerk_a, id).await.unwrap();
     // A pending filing cannot be edited.
     assert!(
-        conflict(filings::update(&w.svc, &w.clerk_a, id, &edited).await).contains("不能再修改")
+        conflict(
+            filings::update(
+                &w.svc,
+                &w.clerk_a,
+                id,
+                &edited,
+                common::version::filing(&w.svc, id).await
+            )
+            .await
+        )
+        .contains("不能再修改")
     );
     assert_eq!(status(&w, id).await, FilingStatus::Pending);
     filings::decide(
@@ -469,11 +499,22 @@ async fn late_filings_are_counted_in_working_days() {
 async fn tongchuan_exit_goes_up_to_the_state_council_with_documents() {
     let w = world("fexit").await;
     let (_, account) = opened(&w, "测试教育").await;
-    govmedia_service::policy::set(&w.svc, &w.admin, "tongchuan")
-        .await
-        .unwrap();
+    govmedia_service::policy::set(
+        &w.svc,
+        &w.admin,
+        "tongchuan",
+        &common::version::policy(&w.svc).await,
+    )
+    .await
+    .unwrap();
     assert!(matches!(
-        govmedia_service::policy::set(&w.svc, &w.office, "kunshan").await,
+        govmedia_service::policy::set(
+            &w.svc,
+            &w.office,
+            "kunshan",
+            &common::version::policy(&w.svc).await
+        )
+        .await,
         Err(ServiceError::Forbidden)
     ));
     let input = FilingInput {

@@ -213,39 +213,92 @@ async fn score_close_rectify_and_verify() {
         Err(ServiceError::NotFound)
     ));
     assert!(matches!(
-        findings::act(&w.svc, &w.host_a, id, FindingAction::Verify, "").await,
+        findings::act(
+            &w.svc,
+            &w.host_a,
+            id,
+            FindingAction::Verify,
+            "",
+            common::version::finding(&w.svc, id).await
+        )
+        .await,
         Err(ServiceError::Forbidden)
     ));
     assert!(matches!(
-        findings::act(&w.svc, &w.host_a, id, FindingAction::SubmitProof, " ").await,
+        findings::act(
+            &w.svc,
+            &w.host_a,
+            id,
+            FindingAction::SubmitProof,
+            " ",
+            common::version::finding(&w.svc, id).await
+        )
+        .await,
         Err(ServiceError::Validation(_))
     ));
-    findings::act(&w.svc, &w.host_a, id, FindingAction::StartRectifying, "")
-        .await
-        .unwrap();
+    findings::act(
+        &w.svc,
+        &w.host_a,
+        id,
+        FindingAction::StartRectifying,
+        "",
+        common::version::finding(&w.svc, id).await,
+    )
+    .await
+    .unwrap();
     findings::act(
         &w.svc,
         &w.host_a,
         id,
         FindingAction::SubmitProof,
         "已恢复每周更新",
+        common::version::finding(&w.svc, id).await,
     )
     .await
     .unwrap();
-    let rejected = findings::act(&w.svc, &w.admin, id, FindingAction::Reject, "仍未更新")
-        .await
-        .unwrap();
+    let rejected = findings::act(
+        &w.svc,
+        &w.admin,
+        id,
+        FindingAction::Reject,
+        "仍未更新",
+        common::version::finding(&w.svc, id).await,
+    )
+    .await
+    .unwrap();
     assert_eq!(rejected.status, "rectifying");
-    findings::act(&w.svc, &w.host_a, id, FindingAction::SubmitProof, "已补发")
-        .await
-        .unwrap();
-    let verified = findings::act(&w.svc, &w.admin, id, FindingAction::Verify, "")
-        .await
-        .unwrap();
+    findings::act(
+        &w.svc,
+        &w.host_a,
+        id,
+        FindingAction::SubmitProof,
+        "已补发",
+        common::version::finding(&w.svc, id).await,
+    )
+    .await
+    .unwrap();
+    let verified = findings::act(
+        &w.svc,
+        &w.admin,
+        id,
+        FindingAction::Verify,
+        "",
+        common::version::finding(&w.svc, id).await,
+    )
+    .await
+    .unwrap();
     assert_eq!(verified.status, "verified");
     // A finished finding accepts no more actions.
     assert!(matches!(
-        findings::act(&w.svc, &w.admin, id, FindingAction::Verify, "").await,
+        findings::act(
+            &w.svc,
+            &w.admin,
+            id,
+            FindingAction::Verify,
+            "",
+            common::version::finding(&w.svc, id).await
+        )
+        .await,
         Err(ServiceError::Conflict(_))
     ));
     // Every change is in the audit log.
@@ -393,17 +446,39 @@ async fn a_public_report_is_recorded_notified_and_rectified() {
     );
     // The unit cannot act before the office notifies it; then the deadline runs.
     assert!(
-        findings::act(&w.svc, &w.host_a, f.id, FindingAction::StartRectifying, "")
-            .await
-            .is_err()
+        findings::act(
+            &w.svc,
+            &w.host_a,
+            f.id,
+            FindingAction::StartRectifying,
+            "",
+            common::version::finding(&w.svc, f.id).await
+        )
+        .await
+        .is_err()
     );
     assert!(matches!(
-        findings::act(&w.svc, &w.host_a, f.id, FindingAction::Notify, "").await,
+        findings::act(
+            &w.svc,
+            &w.host_a,
+            f.id,
+            FindingAction::Notify,
+            "",
+            common::version::finding(&w.svc, f.id).await
+        )
+        .await,
         Err(ServiceError::Forbidden)
     ));
-    let notified = findings::act(&w.svc, &w.admin, f.id, FindingAction::Notify, "")
-        .await
-        .unwrap();
+    let notified = findings::act(
+        &w.svc,
+        &w.admin,
+        f.id,
+        FindingAction::Notify,
+        "",
+        common::version::finding(&w.svc, f.id).await,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         notified.deadline,
         chrono::NaiveDate::from_ymd_opt(2026, 3, 12)
@@ -414,14 +489,22 @@ async fn a_public_report_is_recorded_notified_and_rectified() {
         f.id,
         FindingAction::SubmitProof,
         "已删除并说明",
+        common::version::finding(&w.svc, f.id).await,
     )
     .await
     .unwrap();
     assert_eq!(
-        findings::act(&w.svc, &w.admin, f.id, FindingAction::Verify, "")
-            .await
-            .unwrap()
-            .status,
+        findings::act(
+            &w.svc,
+            &w.admin,
+            f.id,
+            FindingAction::Verify,
+            "",
+            common::version::finding(&w.svc, f.id).await
+        )
+        .await
+        .unwrap()
+        .status,
         "verified"
     );
     // Outside the subtree the account does not exist for the recorder.

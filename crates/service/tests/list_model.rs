@@ -53,6 +53,7 @@ impl Lcg {
 fn unit_row(name: &str) -> UnitRow {
     let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     UnitRow {
+        version: 1,
         id: 0,
         parent_id: None,
         path: String::new(),
@@ -109,6 +110,7 @@ fn random_account(rng: &mut Lcg, host: &UnitRow) -> AccountRow {
     );
     let updated = stamp(rng);
     AccountRow {
+        version: 1,
         id: 0,
         name,
         platform: rng
@@ -461,9 +463,15 @@ async fn write_sequence(
         .unwrap();
     check(all, None, &["教育发布"], &["卫健发布", "教育发布"]).await;
     // Renamed: the sort order follows.
-    accounts::update(writer, admin, created.id, &input("阿卫健发布", b))
-        .await
-        .unwrap();
+    accounts::update(
+        writer,
+        admin,
+        created.id,
+        &input("阿卫健发布", b),
+        created.version,
+    )
+    .await
+    .unwrap();
     check(
         all,
         None,
@@ -475,7 +483,11 @@ async fn write_sequence(
     accounts::retire(writer, admin, created.id).await.unwrap();
     check(normal, None, &["教育发布", "阿卫健发布"], &["教育发布"]).await;
     // 卫健委 moved under 教育局: 教育局's subtree now holds its account.
-    units::update(writer, admin, b, draft("卫健委", Some(a)))
+    let seen = govmedia_store::units::get(&writer.db, b)
+        .await
+        .unwrap()
+        .version;
+    units::update(writer, admin, b, draft("卫健委", Some(a)), seen)
         .await
         .unwrap();
     check(all, Some(a), &["教育发布"], &["教育发布", "阿卫健发布"]).await;

@@ -106,7 +106,8 @@ async fn set_clerk(
         password: String::new(),
         active,
     };
-    users::update(svc, admin, clerk.user_id, &input)
+    let seen = common::version::user(svc, clerk.user_id).await;
+    users::update(svc, admin, clerk.user_id, &input, seen)
         .await
         .unwrap();
 }
@@ -141,7 +142,8 @@ async fn changes_through_this_server_apply_to_cached_tokens_at_once() {
     let mut moved =
         UnitDraft::parse("卫健委", None, "county", "department", None, None, None).unwrap();
     moved.parent_id = Some(a);
-    units::update(&svc, &admin, b, moved).await.unwrap();
+    let seen = common::version::unit(&svc, b).await;
+    units::update(&svc, &admin, b, moved, seen).await.unwrap();
     let after = auth::token_actor(&svc, &token).await.unwrap();
     assert_ne!(after.unit_path.as_str(), before.unit_path.as_str());
     assert!(after.unit_path.as_str().ends_with(&format!("/{a}/{b}/")));

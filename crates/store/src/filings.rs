@@ -32,10 +32,23 @@ pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<FilingRow, DbError
         .ok_or(DbError::NotFound)
 }
 
-pub async fn update(c: &impl ConnectionTrait, row: FilingRow) -> Result<FilingRow, DbError> {
-    let mut active = row.into_active_model().reset_all();
+/// Saves a filing read at `row.version` (see [`crate::versioned`]); the row returned
+/// carries the new version.
+pub async fn update(c: &impl ConnectionTrait, mut row: FilingRow) -> Result<FilingRow, DbError> {
+    let (id, expected) = (row.id, row.version);
+    let mut active = row.clone().into_active_model().reset_all();
     active.created_at = NotSet;
-    Ok(active.update(c).await?)
+    crate::versioned::update(
+        c,
+        active,
+        filing::Column::Id,
+        filing::Column::Version,
+        id,
+        expected,
+    )
+    .await?;
+    row.version = expected + 1;
+    Ok(row)
 }
 
 /// Filings whose host unit lies in the subtree `scope_path`, newest first;

@@ -92,11 +92,25 @@ pub async fn get_finding(c: &impl ConnectionTrait, id: i64) -> Result<FindingRow
         .ok_or(DbError::NotFound)
 }
 
+/// Saves a finding read at `row.version` (see [`crate::versioned`]); the row returned
+/// carries the new version.
 pub async fn update_finding(
     c: &impl ConnectionTrait,
-    row: FindingRow,
+    mut row: FindingRow,
 ) -> Result<FindingRow, DbError> {
-    Ok(row.into_active_model().reset_all().update(c).await?)
+    let (id, expected) = (row.id, row.version);
+    let active = row.clone().into_active_model().reset_all();
+    crate::versioned::update(
+        c,
+        active,
+        finding::Column::Id,
+        finding::Column::Version,
+        id,
+        expected,
+    )
+    .await?;
+    row.version = expected + 1;
+    Ok(row)
 }
 
 pub async fn delete_findings_of_sample(

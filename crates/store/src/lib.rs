@@ -26,6 +26,7 @@ pub mod registry;
 pub mod settings;
 pub mod units;
 pub mod users;
+mod versioned;
 
 pub use migrate::{migrate, migrate_through};
 pub use sea_orm::{
@@ -44,6 +45,9 @@ pub enum DbError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The row was changed since the version the write was based on.
+    #[error("stale: the row was changed by another write")]
+    Stale,
     #[error("database error: {0}")]
     Other(#[from] DbErr),
 }
@@ -61,10 +65,19 @@ impl DbError {
 }
 
 /// Opens a connection pool for `url` and applies pending migrations.
+///
+/// On SQLite a pool whose migration changed the schema is opened again: a connection
+/// opened before an `ALTER TABLE … ADD COLUMN` was seen to return the new column
+/// as missing from `INSERT … RETURNING`, so no connection older than the schema
+/// is kept.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbError> {
     let db = open(url, max_connections).await?;
-    migrate(&db).await?;
-    Ok(db)
+    let applied = migrate(&db).await?;
+    if applied.is_empty() || db.get_database_backend() != DatabaseBackend::Sqlite {
+        return Ok(db);
+    }
+    db.close().await?;
+    open(url, max_connections).await
 }
 
 /// Opens a connection pool for `url` without touching the schema (upgrade tests
@@ -133,9 +146,13 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 /// there is nothing to copy. Durability does not change: a commit is in the WAL
 /// (fsynced, `synchronous=FULL`) before it returns, and a WAL left by a process that
 /// stops is replayed by the next one that opens the file.
+/// The task ends when the pool is closed.
 async fn checkpoints(db: DatabaseConnection) {
     loop {
         tokio::time::sleep(CHECKPOINT_EVERY).await;
+        if db.get_sqlite_connection_pool().is_closed() {
+            return;
+        }
         // A busy or failing checkpoint is simply tried again at the next tick.
         if let Err(e) = db
             .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")

@@ -82,6 +82,11 @@ const STEPS: &[Step] = &[
         name: "accounts: drop idx_accounts_host, a prefix of idx_accounts_scope_list",
         statements: step_11_drop_host_index,
     },
+    Step {
+        version: 13,
+        name: "optimistic concurrency: a version on accounts, units, users, filings, findings",
+        statements: step_13_versions,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts
@@ -130,6 +135,28 @@ fn step_11_drop_host_index() -> Vec<Ddl> {
             .table(sea_orm::sea_query::Alias::new("accounts"))
             .to_owned(),
     )]
+}
+
+/// Every existing row starts at version 1; each write moves its row's version on.
+/// Table and column names are written out: a step never changes once on main.
+fn step_13_versions() -> Vec<Ddl> {
+    use sea_orm::sea_query::Alias;
+    ["accounts", "units", "users", "filings", "findings"]
+        .into_iter()
+        .map(|table| {
+            Ddl::Alter(
+                Table::alter()
+                    .table(Alias::new(table))
+                    .add_column(
+                        ColumnDef::new(Alias::new("version"))
+                            .big_integer()
+                            .not_null()
+                            .default(1),
+                    )
+                    .to_owned(),
+            )
+        })
+        .collect()
 }
 
 fn id_col<C: sea_orm::sea_query::Iden + 'static>(c: C) -> ColumnDef {

@@ -42,3 +42,45 @@ pub async fn with_prefix(
         .map(|m| (m.key, m.value))
         .collect())
 }
+
+/// Sets `key` to `value` only if it still holds `expected` (`None`: no row yet), in
+/// one statement, so of two editors who read the same text only the first writes.
+/// Returns whether it wrote.
+pub async fn compare_and_set(
+    c: &impl ConnectionTrait,
+    key: &str,
+    expected: Option<&str>,
+    value: &str,
+) -> Result<bool, DbError> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    match expected {
+        Some(old) => {
+            let done = setting::Entity::update_many()
+                .col_expr(setting::Column::Value, Expr::value(value))
+                .filter(setting::Column::Key.eq(key))
+                .filter(setting::Column::Value.eq(old))
+                .exec(c)
+                .await?;
+            Ok(done.rows_affected == 1)
+        }
+        None => {
+            let inserted = setting::Entity::insert(setting::ActiveModel {
+                key: Set(key.to_string()),
+                value: Set(value.to_string()),
+            })
+            .on_conflict(
+                OnConflict::column(setting::Column::Key)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(c)
+            .await;
+            match inserted {
+                Ok(rows) => Ok(rows == 1),
+                Err(sea_orm::DbErr::RecordNotInserted) => Ok(false),
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}

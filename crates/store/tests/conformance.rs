@@ -23,6 +23,7 @@ fn at(day: u32) -> chrono::DateTime<Utc> {
 
 fn unit(name: &str) -> UnitRow {
     UnitRow {
+        version: 1,
         id: 0,
         parent_id: None,
         path: String::new(),
@@ -39,6 +40,7 @@ fn unit(name: &str) -> UnitRow {
 
 fn account(name: &str, unit: &UnitRow, platform: &str, status: &str, followers: i64) -> AccountRow {
     AccountRow {
+        version: 1,
         id: 0,
         name: name.into(),
         platform: platform.into(),
@@ -288,6 +290,7 @@ async fn users_sessions_and_tokens() {
     let db = fresh("users").await;
     let t = tree(&db).await;
     let user = |name: &str, unit: &UnitRow| UserRow {
+        version: 1,
         id: 0,
         username: name.into(),
         display_name: name.into(),

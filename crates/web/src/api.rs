@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use crate::error::ApiQuery;
 use crate::pages_api::{DirectoryParams, ListParams, parse_platform};
 use crate::session::{SESSION_COOKIE, constant_time_eq, cookie};
+use crate::versioning::{IfMatch, with_etag};
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
@@ -120,7 +121,7 @@ async fn get_unit(
     Path(id): Path<i64>,
 ) -> ApiResult {
     let row = units::get(&s.svc, &a, id).await?;
-    ok(units::node(&row, 0))
+    Ok(with_etag(ok(units::node(&row, 0))?, row.version))
 }
 
 /// JSON body for creating or editing a unit.
@@ -163,10 +164,11 @@ async fn update_unit(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
+    seen: IfMatch,
     Json(b): Json<UnitBody>,
 ) -> ApiResult {
-    let row = units::update(&s.svc, &a, id, b.draft()?).await?;
-    ok(units::node(&row, 0))
+    let row = units::update(&s.svc, &a, id, b.draft()?, seen.counter()?).await?;
+    Ok(with_etag(ok(units::node(&row, 0))?, row.version))
 }
 
 async fn delete_unit(
@@ -201,7 +203,14 @@ async fn get_account(
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult {
-    ok(accounts::get(&s.svc, &a, id).await?)
+    account_response(&s, &a, id).await
+}
+
+/// An account as JSON with its version as the `ETag`.
+async fn account_response(s: &AppState, a: &Actor, id: i64) -> ApiResult {
+    let view = accounts::get(&s.svc, a, id).await?;
+    let version = view.version;
+    Ok(with_etag(ok(view)?, version))
 }
 
 async fn create_account(
@@ -217,10 +226,11 @@ async fn update_account(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
+    seen: IfMatch,
     Json(input): Json<AccountInput>,
 ) -> ApiResult {
-    accounts::update(&s.svc, &a, id, &input).await?;
-    ok(accounts::get(&s.svc, &a, id).await?)
+    accounts::update(&s.svc, &a, id, &input, seen.counter()?).await?;
+    account_response(&s, &a, id).await
 }
 
 async fn retire_account(
@@ -229,7 +239,7 @@ async fn retire_account(
     Path(id): Path<i64>,
 ) -> ApiResult {
     accounts::retire(&s.svc, &a, id).await?;
-    ok(accounts::get(&s.svc, &a, id).await?)
+    account_response(&s, &a, id).await
 }
 
 async fn account_flags(
@@ -241,7 +251,7 @@ async fn account_flags(
 }
 
 fn user_json(u: &govmedia_store::users::UserRow) -> Value {
-    json!({"id": u.id, "username": u.username, "display_name": u.display_name, "unit_id": u.unit_id, "role": u.role, "active": u.active})
+    json!({"id": u.id, "username": u.username, "display_name": u.display_name, "unit_id": u.unit_id, "role": u.role, "active": u.active, "version": u.version})
 }
 
 async fn list_users(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
@@ -257,7 +267,8 @@ async fn get_user(
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult {
-    ok(user_json(&users::get(&s.svc, &a, id).await?))
+    let user = users::get(&s.svc, &a, id).await?;
+    Ok(with_etag(ok(user_json(&user))?, user.version))
 }
 
 async fn create_user(
@@ -272,9 +283,11 @@ async fn update_user(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
+    seen: IfMatch,
     Json(input): Json<UserInput>,
 ) -> ApiResult {
-    ok(user_json(&users::update(&s.svc, &a, id, &input).await?))
+    let user = users::update(&s.svc, &a, id, &input, seen.counter()?).await?;
+    Ok(with_etag(ok(user_json(&user))?, user.version))
 }
 
 async fn directory(State(s): State<AppState>, ApiQuery(p): ApiQuery<DirectoryParams>) -> ApiResult {

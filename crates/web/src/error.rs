@@ -15,7 +15,7 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::NotFound => StatusCode::NOT_FOUND,
         ServiceError::Forbidden => StatusCode::FORBIDDEN,
         ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-        ServiceError::Conflict(_) => StatusCode::CONFLICT,
+        ServiceError::Conflict(_) | ServiceError::Stale(_) => StatusCode::CONFLICT,
         ServiceError::CalendarNotCovered(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -22,6 +22,7 @@ mod pages_api {
     pub use crate::pages::public::{DirectoryParams, parse_platform};
 }
 mod session;
+mod versioning;
 
 pub use session::SESSION_COOKIE;
 

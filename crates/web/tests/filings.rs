@@ -311,6 +311,8 @@ async fn a_returned_filing_is_edited_and_resubmitted_through_the_form() {
     // A bad edit shows the form again with the reason and changes nothing.
     let mut bad = f.clone();
     bad.retain(|(k, _)| *k != "reason");
+    let v = clerk.form_version(&format!("/filings/{id}/edit")).await;
+    bad.push(("version", &v));
     let r = clerk.post_form(&format!("/filings/{id}/edit"), &bad).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("理由"));
@@ -320,7 +322,15 @@ async fn a_returned_filing_is_edited_and_resubmitted_through_the_form() {
     );
     let mut good = fields("测试教育发布", "submit");
     good.push(("host_unit_id", &unit_a));
-    let r = clerk.post_form(&format!("/filings/{id}/edit"), &good).await;
+    let edit = async |good: &[(&str, &str)]| {
+        let v = clerk.form_version(&format!("/filings/{id}/edit")).await;
+        let mut with_version = good.to_vec();
+        with_version.push(("version", &v));
+        clerk
+            .post_form(&format!("/filings/{id}/edit"), &with_version)
+            .await
+    };
+    let r = edit(&good).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = head
         .post_form(
@@ -337,7 +347,8 @@ async fn a_returned_filing_is_edited_and_resubmitted_through_the_form() {
     assert!(
         page.contains("退回修改") && page.contains("请统一名称") && page.contains("测试教育发布")
     );
-    let r = clerk.post_form(&format!("/filings/{id}/edit"), &good).await;
+    let v = clerk.form_version(&format!("/filings/{id}/edit")).await;
+    let r = edit(&good).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(
         head.get("/filings/inbox")
@@ -345,7 +356,8 @@ async fn a_returned_filing_is_edited_and_resubmitted_through_the_form() {
             .body
             .contains("测试教育发布")
     );
-    // Once pending it cannot be edited.
+    // Once pending it cannot be edited, even from the form as it was last shown.
+    good.push(("version", &v));
     assert_eq!(
         clerk
             .post_form(&format!("/filings/{id}/edit"), &good)
@@ -394,7 +406,7 @@ async fn filing_endpoints_require_login_and_roles() {
     );
     assert_eq!(
         reader
-            .api(
+            .api_fresh(
                 "PUT",
                 "/api/v1/policy",
                 Some(serde_json::json!({"profile": "tongchuan"}))
@@ -405,7 +417,7 @@ async fn filing_endpoints_require_login_and_roles() {
     );
     let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
     let r = admin
-        .api(
+        .api_fresh(
             "PUT",
             "/api/v1/policy",
             Some(serde_json::json!({"profile": "tongchuan"})),
@@ -416,7 +428,7 @@ async fn filing_endpoints_require_login_and_roles() {
         serde_json::from_str(&admin.api("GET", "/api/v1/policy", None).await.body).unwrap();
     assert_eq!(p["id"], "tongchuan");
     let r = admin
-        .api(
+        .api_fresh(
             "PUT",
             "/api/v1/policy",
             Some(serde_json::json!({"profile": "id = \"x\""})),
@@ -520,7 +532,10 @@ async fn authorization_table_for_a_sibling_unit() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        other.api("PUT", &api, Some(body.clone())).await.status,
+        other
+            .api_if_match("PUT", &api, Some(body.clone()), "\"1\"")
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     for (path, json) in [

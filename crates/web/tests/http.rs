@@ -262,10 +262,14 @@ async fn editing_an_account_is_audited_with_masked_personal_data() {
     let w = world("audit").await;
     let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
     let a = w.unit_a.to_string();
+    let v = c
+        .form_version(&format!("/accounts/{}/edit", w.account_a))
+        .await;
     let r = c
         .post_form(
             &format!("/accounts/{}/edit", w.account_a),
             &[
+                ("version", &v),
                 ("name", "测试教育发布"),
                 ("platform", "weibo"),
                 ("host_unit_id", &a),
@@ -420,10 +424,12 @@ async fn units_with_accounts_cannot_be_deleted_and_moves_rescope() {
     );
     // Move A (with A1 below) under B: A1's path follows.
     let b = w.unit_b.to_string();
+    let v = c.form_version(&format!("/units/{}/edit", w.unit_a)).await;
     let r = c
         .post_form(
             &format!("/units/{}/edit", w.unit_a),
             &[
+                ("version", &v),
                 ("name", "测试县教育局"),
                 ("level", "county"),
                 ("kind", "department"),
@@ -444,10 +450,12 @@ async fn units_with_accounts_cannot_be_deleted_and_moves_rescope() {
     assert!(cb.get("/accounts").await.body.contains("测试教育"));
     // A unit cannot move below itself.
     let a1s = w.unit_a1.to_string();
+    let v = c.form_version(&format!("/units/{}/edit", w.unit_a)).await;
     let r = c
         .post_form(
             &format!("/units/{}/edit", w.unit_a),
             &[
+                ("version", &v),
                 ("name", "测试县教育局"),
                 ("level", "county"),
                 ("kind", "department"),
@@ -648,7 +656,7 @@ async fn an_administrator_adds_a_calendar_year_and_deadlines_reach_into_it() {
     assert_eq!(anon(path).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
     let r = b
-        .api(
+        .api_fresh(
             "POST",
             "/api/v1/calendar/years",
             Some(serde_json::json!({"toml": year})),
@@ -658,7 +666,7 @@ async fn an_administrator_adds_a_calendar_year_and_deadlines_reach_into_it() {
     let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
     let bad = year.replace("end = 2027-01-03", "end = 2026-12-31");
     let r = admin
-        .api(
+        .api_fresh(
             "POST",
             "/api/v1/calendar/years",
             Some(serde_json::json!({"toml": bad})),
@@ -666,7 +674,10 @@ async fn an_administrator_adds_a_calendar_year_and_deadlines_reach_into_it() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("早于开始日期"), "{}", r.body);
-    let r = admin.post_form("/calendar", &[("toml", year)]).await;
+    let v = admin.form_version("/calendar").await;
+    let r = admin
+        .post_form("/calendar", &[("toml", year), ("version", &v)])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = anon(path).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -143,35 +143,25 @@ async fn campaign_scoresheet_notice_and_rectification_over_http() {
         .collect();
     let path = format!("/findings/{finding}");
     assert_eq!(unit_b.get(&path).await.status, StatusCode::NOT_FOUND);
-    let denied = unit_b
-        .post_form(&format!("{path}/act"), &[("action", "start"), ("text", "")])
-        .await;
+    let denied = act(&unit_b, &path, &[("action", "start"), ("text", "")]).await;
     assert_eq!(denied.status, StatusCode::NOT_FOUND);
-    let done = unit_a
-        .post_form(
-            &format!("{path}/act"),
-            &[("action", "submit_proof"), ("text", "已恢复更新")],
-        )
-        .await;
+    let done = act(
+        &unit_a,
+        &path,
+        &[("action", "submit_proof"), ("text", "已恢复更新")],
+    )
+    .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert!(unit_a.get(&path).await.body.contains("已整改"));
     // The unit cannot verify its own rectification; the office can.
     assert_eq!(
-        unit_a
-            .post_form(
-                &format!("{path}/act"),
-                &[("action", "verify"), ("text", "")]
-            )
+        act(&unit_a, &path, &[("action", "verify"), ("text", "")])
             .await
             .status,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        admin
-            .post_form(
-                &format!("{path}/act"),
-                &[("action", "verify"), ("text", "")]
-            )
+        act(&admin, &path, &[("action", "verify"), ("text", "")])
             .await
             .status,
         StatusCode::SEE_OTHER
@@ -279,13 +269,28 @@ async fn a_finding_is_recorded_from_a_public_report_over_http() {
         "{}",
         page.body
     );
-    let notified = admin
-        .post_form(
-            &format!("{path}/act"),
-            &[("action", "notify"), ("text", "")],
-        )
-        .await;
+    let notified = act(&admin, &path, &[("action", "notify"), ("text", "")]).await;
     assert_eq!(notified.status, StatusCode::SEE_OTHER);
     assert!(admin.get(&path).await.body.contains("已通报"));
     assert_eq!(unit_b.get(&path).await.status, StatusCode::NOT_FOUND);
+}
+
+/// Posts a finding action from the finding's page as `c` sees it (with the version
+/// its forms carry; none when `c` cannot see the finding).
+async fn act(c: &Client, path: &str, fields: &[(&str, &str)]) -> Reply {
+    let page = c.get(path).await.body;
+    let marker = "name=\"version\" value=\"";
+    let version = page
+        .find(marker)
+        .map(|i| {
+            page[i + marker.len()..]
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .unwrap_or_default();
+    let mut fields = fields.to_vec();
+    fields.push(("version", &version));
+    c.post_form(&format!("{path}/act"), &fields).await
 }

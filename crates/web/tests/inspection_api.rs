@@ -66,14 +66,23 @@ async fn findings_campaigns_assessment_and_claims_over_the_api() {
     assert_eq!(shown["finding"]["status"], "pending");
     assert_eq!(shown["finding"]["excerpt"], "两周未更新");
 
-    // The rectification lifecycle, each step by its role.
+    // The rectification lifecycle, each step by its role, each naming the version
+    // the finding has now.
     let act = |c: &Client, action: &str, text: &str| {
-        let (c, path, body) = (
+        let (c, path, body, db) = (
             c.clone(),
             format!("/api/v1/findings/{id}/actions"),
             json!({"action": action, "text": text}),
+            w.svc.db.clone(),
         );
-        async move { c.api("POST", &path, Some(body)).await }
+        async move {
+            let version = govmedia_store::inspection::get_finding(&db, id)
+                .await
+                .unwrap()
+                .version;
+            c.api_if_match("POST", &path, Some(body), &format!("\"{version}\""))
+                .await
+        }
     };
     let early = act(&unit_b, "start", "").await;
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);

@@ -176,6 +176,7 @@ async fn prepare(svc: &Services, actor: &Actor, input: &FilingInput) -> ServiceR
     };
     let now = svc.now();
     let row = FilingRow {
+        version: 1,
         id: 0,
         kind: kind.code().to_string(),
         status: FilingStatus::Draft.code().to_string(),
@@ -261,6 +262,7 @@ pub async fn update(
     actor: &Actor,
     id: i64,
     input: &FilingInput,
+    seen: i64,
 ) -> ServiceResult<()> {
     actor.require(Permission::FileFilings)?;
     let (old, _, units) = load(svc, actor, id).await?;
@@ -277,6 +279,7 @@ pub async fn update(
             status.label()
         )));
     }
+    crate::stale::check(svc, actor, "filing", "该备案", id, seen, old.version).await?;
     if input.kind != kind.code() && input.kind != kind.label() {
         return Err(ServiceError::field("kind", "不能修改备案类型，请新建备案"));
     }

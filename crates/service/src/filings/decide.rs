@@ -223,7 +223,7 @@ async fn apply_to_registry(
     let now = svc.now();
     govmedia_store::accounts::update(
         c,
-        crate::accounts::draft_to_row(svc, account_id, &after, account.created_at, now),
+        crate::accounts::replacing_row(svc, &account, &after, now),
     )
     .await?;
     crate::list_model::wrote(svc, c).await?;

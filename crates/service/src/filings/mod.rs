@@ -90,6 +90,8 @@ pub struct FilingView {
     pub my_step: Option<i32>,
     /// Whether the viewer may record this approved opening as opened.
     pub may_record_opened: bool,
+    /// The version an edit must name (see [`update`]).
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -344,5 +346,6 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Filing
         attachments,
         proposal,
         may_record_opened,
+        version: row.version,
     })
 }

@@ -495,6 +495,7 @@ pub async fn submit_scoresheet(
         let row = store::insert_finding(
             &txn,
             FindingRow {
+                version: 1,
                 id: 0,
                 campaign_id: Some(campaign.id),
                 sample_id: Some(sample.id),

@@ -46,6 +46,7 @@ pub async fn act(
     id: i64,
     action: FindingAction,
     text: &str,
+    seen: i64,
 ) -> ServiceResult<FindingRow> {
     let before = get(svc, actor, id).await?;
     let status =
@@ -71,6 +72,8 @@ pub async fn act(
             }
         }
     }
+    // Who may act is answered first; then whether what they saw is still current.
+    crate::stale::check(svc, actor, "finding", "该问题", id, seen, before.version).await?;
     let next = status
         .after(action)
         .map_err(|e| ServiceError::Conflict(e.to_string()))?;
@@ -223,6 +226,7 @@ pub async fn record_finding(
     let row = store::insert_finding(
         &txn,
         FindingRow {
+            version: 1,
             id: 0,
             campaign_id: None,
             sample_id: None,

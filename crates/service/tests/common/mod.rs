@@ -151,3 +151,46 @@ pub fn account_of(name: &str, unit: i64, platform: &str) -> govmedia_domain::acc
         ..Default::default()
     }
 }
+
+/// The stored versions an edit names (optimistic concurrency), as a page that
+/// has just been opened would show them.
+pub mod version {
+    // Each test binary uses the versions of the objects it edits.
+    #![allow(dead_code)]
+    use govmedia_service::Services;
+
+    pub async fn finding(svc: &Services, id: i64) -> i64 {
+        govmedia_store::inspection::get_finding(&svc.db, id)
+            .await
+            .unwrap()
+            .version
+    }
+
+    pub async fn filing(svc: &Services, id: i64) -> i64 {
+        govmedia_store::filings::get(&svc.db, id)
+            .await
+            .unwrap()
+            .version
+    }
+
+    pub async fn unit(svc: &Services, id: i64) -> i64 {
+        govmedia_store::units::get(&svc.db, id)
+            .await
+            .unwrap()
+            .version
+    }
+
+    pub async fn user(svc: &Services, id: i64) -> i64 {
+        govmedia_store::users::get(&svc.db, id)
+            .await
+            .unwrap()
+            .version
+    }
+
+    pub async fn policy(svc: &Services) -> String {
+        govmedia_service::policy::current_text(svc)
+            .await
+            .unwrap()
+            .version
+    }
+}

@@ -32,6 +32,9 @@ pub struct Model {
     pub forwarded_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Optimistic concurrency: every write of the row moves it on by one, and a write
+    /// based on an older version is refused (`DbError::Stale`).
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

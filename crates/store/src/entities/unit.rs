@@ -16,6 +16,9 @@ pub struct Model {
     pub supervisor_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Optimistic concurrency: every write of the row moves it on by one, and a write
+    /// based on an older version is refused (`DbError::Stale`).
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

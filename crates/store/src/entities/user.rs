@@ -15,6 +15,9 @@ pub struct Model {
     pub active: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Optimistic concurrency: every write of the row moves it on by one, and a write
+    /// based on an older version is refused (`DbError::Stale`).
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

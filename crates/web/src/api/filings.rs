@@ -4,6 +4,7 @@
 use super::{ApiResult, ApiUser, created, ok};
 use crate::AppState;
 use crate::error::ApiQuery;
+use crate::versioning::{IfMatch, with_etag};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -147,7 +148,7 @@ async fn get_filing(
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult {
-    ok(filings::get(&s.svc, &a, id).await?)
+    filing_response(&s, &a, id).await
 }
 
 async fn submit_filing(
@@ -156,7 +157,7 @@ async fn submit_filing(
     Path(id): Path<i64>,
 ) -> ApiResult {
     filings::submit(&s.svc, &a, id).await?;
-    ok(filings::get(&s.svc, &a, id).await?)
+    filing_response(&s, &a, id).await
 }
 
 async fn decide_filing(
@@ -166,7 +167,7 @@ async fn decide_filing(
     Json(b): Json<filings::DecisionInput>,
 ) -> ApiResult {
     filings::decide(&s.svc, &a, id, &b).await?;
-    ok(filings::get(&s.svc, &a, id).await?)
+    filing_response(&s, &a, id).await
 }
 
 #[derive(Deserialize)]
@@ -197,7 +198,8 @@ async fn public_announcements(State(s): State<AppState>) -> ApiResult {
 }
 
 async fn get_policy(State(s): State<AppState>, ApiUser(_): ApiUser) -> ApiResult {
-    ok(policy::current(&s.svc).await?)
+    let version = policy::current_text(&s.svc).await?.version;
+    Ok(with_etag(ok(policy::current(&s.svc).await?)?, version))
 }
 
 /// `{"profile": "tongchuan"}` selects a shipped profile; `{"profile": "<TOML>"}` stores an edited one.
@@ -209,9 +211,12 @@ struct PolicyBody {
 async fn put_policy(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
+    seen: IfMatch,
     Json(b): Json<PolicyBody>,
 ) -> ApiResult {
-    ok(policy::set(&s.svc, &a, &b.profile).await?)
+    let profile = policy::set(&s.svc, &a, &b.profile, &seen.0).await?;
+    let version = policy::current_text(&s.svc).await?.version;
+    Ok(with_etag(ok(profile)?, version))
 }
 
 #[derive(Deserialize)]
@@ -242,14 +247,24 @@ async fn update_filing(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
+    seen: IfMatch,
     Json(input): Json<filings::FilingInput>,
 ) -> ApiResult {
-    filings::update(&s.svc, &a, id, &input).await?;
-    ok(filings::get(&s.svc, &a, id).await?)
+    filings::update(&s.svc, &a, id, &input, seen.counter()?).await?;
+    filing_response(&s, &a, id).await
 }
 
+/// A filing as JSON with its version as the `ETag`.
+async fn filing_response(s: &AppState, a: &govmedia_service::Actor, id: i64) -> ApiResult {
+    let view = filings::get(&s.svc, a, id).await?;
+    let version = view.version;
+    Ok(with_etag(ok(view)?, version))
+}
+
+/// The years, with the stored years' version as the `ETag` (adding a year names it).
 async fn calendar_years(State(s): State<AppState>) -> ApiResult {
-    ok(calendar::years(&s.svc).await?)
+    let view = calendar::overview(&s.svc).await?;
+    Ok(with_etag(ok(view.years)?, view.version))
 }
 
 #[derive(Deserialize)]
@@ -261,9 +276,10 @@ struct YearBody {
 async fn add_calendar_year(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
+    seen: IfMatch,
     Json(b): Json<YearBody>,
 ) -> ApiResult {
-    let year = calendar::add_year(&s.svc, Some(&a), &b.toml).await?;
+    let year = calendar::add_year(&s.svc, Some(&a), &b.toml, Some(&seen.0)).await?;
     created(json!({"year": year}))
 }
 

@@ -7,6 +7,7 @@
 use super::{ApiResult, ApiUser, created, ok};
 use crate::AppState;
 use crate::error::ApiQuery;
+use crate::versioning::{IfMatch, with_etag};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -136,12 +137,16 @@ async fn get_finding(
     Path(id): Path<i64>,
 ) -> ApiResult {
     let finding = findings::get(&s.svc, &a, id).await?;
+    let version = finding.version;
     let screenshots = findings::screenshots(&s.svc, &a, id).await?;
     let shots: Vec<Value> = screenshots
         .iter()
         .map(|x| json!({"id": x.id, "file_name": x.file_name, "mime": x.mime, "size": x.size, "uploaded_at": x.uploaded_at}))
         .collect();
-    ok(json!({"finding": finding, "screenshots": shots}))
+    Ok(with_etag(
+        ok(json!({"finding": finding, "screenshots": shots}))?,
+        version,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -156,11 +161,14 @@ async fn act_on_finding(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
+    seen: IfMatch,
     Json(b): Json<ActionBody>,
 ) -> ApiResult {
     let action = FindingAction::parse(&b.action)
         .map_err(|e| ServiceError::field("action", e.to_string()))?;
-    ok(findings::act(&s.svc, &a, id, action, &b.text).await?)
+    let row = findings::act(&s.svc, &a, id, action, &b.text, seen.counter()?).await?;
+    let version = row.version;
+    Ok(with_etag(ok(row)?, version))
 }
 
 /// The summary line of one unit's assessment.

@@ -8,6 +8,7 @@ use crate::error::PageError;
 use crate::error::PageQuery;
 use crate::layout::{csrf, page, query_string};
 use crate::session::{CsrfOnly, User};
+use crate::versioning::form_version;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -504,12 +505,14 @@ pub(crate) fn account_fields(tree: &[UnitNode], i: &AccountInput) -> Markup {
     }
 }
 
+/// The account form; `version` is the edited account's (none for a new one).
 async fn form_page(
     svc: &Services,
     user: &User,
     title: &str,
     action: &str,
     i: &AccountInput,
+    version: Option<i64>,
     errors: &[String],
 ) -> Result<Markup, PageError> {
     let tree = units::tree(svc, &user.actor).await?;
@@ -522,6 +525,10 @@ async fn form_page(
             @if !errors.is_empty() { ul.errors { @for e in errors { li { (e) } } } }
             form method="post" action=(action) {
                 (csrf(user))
+                @if let Some(v) = version {
+                    input type="hidden" name="version" value=(v);
+                    @if !errors.is_empty() { p { a href=(action) { "重新载入最新内容" } "（放弃本页未保存的修改）" } }
+                }
                 (account_fields(&tree, i))
                 div.actions { button type="submit" { "保存" } a.button.secondary href="/accounts" { "取消" } }
             }
@@ -540,7 +547,16 @@ async fn new_form(State(state): State<AppState>, user: User) -> Result<Markup, P
         status: "normal".into(),
         ..Default::default()
     };
-    form_page(&state.svc, &user, "新增账号", "/accounts/new", &input, &[]).await
+    form_page(
+        &state.svc,
+        &user,
+        "新增账号",
+        "/accounts/new",
+        &input,
+        None,
+        &[],
+    )
+    .await
 }
 
 async fn create(
@@ -554,7 +570,18 @@ async fn create(
     form_outcome(
         result.map_err(PageError::from),
         |row| format!("/accounts/{}", row.id),
-        async |m| form_page(&state.svc, &user, "新增账号", "/accounts/new", &input, &m).await,
+        async |m| {
+            form_page(
+                &state.svc,
+                &user,
+                "新增账号",
+                "/accounts/new",
+                &input,
+                None,
+                &m,
+            )
+            .await
+        },
     )
     .await
 }
@@ -572,6 +599,7 @@ async fn edit_form(
         &format!("编辑账号：{}", v.draft.name),
         &format!("/accounts/{id}/edit"),
         &input_from_draft(&v.draft),
+        Some(v.version),
         &[],
     )
     .await
@@ -585,13 +613,28 @@ async fn update(
 ) -> Result<Response, PageError> {
     let (input, token) = input_from_pairs(&pairs);
     user.check_csrf(&token)?;
-    let result = accounts::update(&state.svc, &user.actor, id, &input).await;
+    let seen = form_version(
+        pairs
+            .iter()
+            .find(|(k, _)| k == "version")
+            .map_or("", |(_, v)| v.as_str()),
+    );
+    let result = accounts::update(&state.svc, &user.actor, id, &input, seen).await;
     form_outcome(
         result.map_err(PageError::from),
         |_| format!("/accounts/{id}"),
         async |m| {
             let action = format!("/accounts/{id}/edit");
-            form_page(&state.svc, &user, "编辑账号", &action, &input, &m).await
+            form_page(
+                &state.svc,
+                &user,
+                "编辑账号",
+                &action,
+                &input,
+                Some(seen),
+                &m,
+            )
+            .await
         },
     )
     .await

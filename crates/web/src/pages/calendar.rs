@@ -34,8 +34,12 @@ async fn render(
     p: &Params,
     text: Option<&str>,
     errors: Vec<String>,
+    seen: Option<&str>,
 ) -> Result<Markup, PageError> {
-    let years = calendar::years(&state.svc).await?;
+    let view = calendar::overview(&state.svc).await?;
+    let years = view.years;
+    // A form shown again keeps the version it was first based on.
+    let version = seen.unwrap_or(&view.version);
     let answer = match (
         p.from.as_deref().filter(|s| !s.is_empty()),
         p.working_days.as_deref().filter(|s| !s.is_empty()),
@@ -87,6 +91,8 @@ async fn render(
                 p.muted { "按国务院办公厅当年《部分节假日安排的通知》填写；未导入的年份，期限计算会明确报错，不会猜测。" }
                 form method="post" action="/calendar" {
                     (csrf(user))
+                    input type="hidden" name="version" value=(version);
+                    @if seen.is_some() && !errors.is_empty() { p { a href="/calendar" { "重新载入最新内容" } "（放弃本页未保存的修改）" } }
                     textarea name="toml" rows="16" style="font-family:monospace" { (text.unwrap_or(EXAMPLE)) }
                     div.actions { button type="submit" { "导入" } }
                 }
@@ -100,7 +106,7 @@ async fn show(
     user: User,
     PageQuery(p): PageQuery<Params>,
 ) -> Result<Markup, PageError> {
-    render(&state, &user, &p, None, vec![]).await
+    render(&state, &user, &p, None, vec![], None).await
 }
 
 #[derive(Deserialize)]
@@ -109,6 +115,8 @@ struct YearForm {
     csrf: String,
     #[serde(default)]
     toml: String,
+    #[serde(default)]
+    version: String,
 }
 
 async fn add_year(
@@ -117,16 +125,25 @@ async fn add_year(
     Form(f): Form<YearForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    match calendar::add_year(&state.svc, Some(&user.actor), &f.toml).await {
-        Ok(_) => Ok(Redirect::to("/calendar").into_response()),
-        Err(ServiceError::Validation(fields)) => {
-            let errors = fields.iter().map(|f| f.message.clone()).collect();
-            Ok((
+    let (status, errors) =
+        match calendar::add_year(&state.svc, Some(&user.actor), &f.toml, Some(&f.version)).await {
+            Ok(_) => return Ok(Redirect::to("/calendar").into_response()),
+            Err(ServiceError::Validation(fields)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                render(&state, &user, &Params::default(), Some(&f.toml), errors).await?,
-            )
-                .into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+                fields.iter().map(|f| f.message.clone()).collect(),
+            ),
+            Err(ServiceError::Stale(message)) => (StatusCode::CONFLICT, vec![message]),
+            Err(e) => return Err(e.into()),
+        };
+    let params = Params::default();
+    let again = render(
+        &state,
+        &user,
+        &params,
+        Some(&f.toml),
+        errors,
+        Some(&f.version),
+    )
+    .await?;
+    Ok((status, again).into_response())
 }

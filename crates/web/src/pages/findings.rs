@@ -165,6 +165,7 @@ async fn show(
                 form method="post" action={"/findings/" (f.id) "/act"} {
                     (csrf(&user))
                     input type="hidden" name="action" value=(a.code());
+                    input type="hidden" name="version" value=(f.version);
                     @if matches!(a, FindingAction::SubmitProof | FindingAction::Reject | FindingAction::Verify) {
                         textarea name="text" rows="3" cols="60" placeholder=(match a { FindingAction::SubmitProof => "整改情况说明，可附整改后的链接", FindingAction::Reject => "退回理由", _ => "复核意见（可不填）" }) {}
                         br;
@@ -218,6 +219,8 @@ struct ActForm {
     action: String,
     #[serde(default)]
     text: String,
+    #[serde(default)]
+    version: String,
 }
 
 async fn act(
@@ -229,7 +232,8 @@ async fn act(
     user.check_csrf(&f.csrf)?;
     let action =
         FindingAction::parse(&f.action).map_err(|e| PageError::BadRequest(e.to_string()))?;
-    findings::act(&state.svc, &user.actor, id, action, &f.text).await?;
+    let seen = crate::versioning::form_version(&f.version);
+    findings::act(&state.svc, &user.actor, id, action, &f.text, seen).await?;
     Ok(Redirect::to(&format!("/findings/{id}")).into_response())
 }
 

@@ -68,6 +68,11 @@ pub async fn form_outcome<T>(
             )
                 .into_response())
         }
+        // The user's input is shown again (nothing typed is lost), still naming the
+        // version they saw, so saving again is refused until they reopen the record.
+        Err(PageError::Service(ServiceError::Stale(message))) => {
+            Ok((StatusCode::CONFLICT, form_again(vec![message]).await?).into_response())
+        }
         Err(e) => Err(e),
     }
 }

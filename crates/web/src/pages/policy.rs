@@ -50,9 +50,12 @@ async fn render(
     user: &User,
     text: Option<&str>,
     error: Option<String>,
+    seen: Option<&str>,
 ) -> Result<Markup, PageError> {
     let current = policy::current(&state.svc).await?;
     let stored = policy::current_text(&state.svc).await?;
+    // A form shown again keeps the version it was first based on.
+    let version = seen.unwrap_or(&stored.version);
     let admin = user.actor.can(Permission::ManagePolicy);
     Ok(page(
         user,
@@ -66,13 +69,16 @@ async fn render(
                 h2 { "更换配置" }
                 form method="post" action="/policy" {
                     (csrf(user))
+                    input type="hidden" name="version" value=(version);
                     select name="profile" { @for (id, _) in BUILTIN { option value=(id) selected[*id == current.id] { (id) } } }
                     " " button type="submit" { "使用内置配置" }
                 }
                 h2 { "编辑配置（TOML）" }
                 form method="post" action="/policy" {
                     (csrf(user))
-                    textarea name="profile" rows="30" style="font-family:monospace" { (text.unwrap_or(&stored)) }
+                    input type="hidden" name="version" value=(version);
+                    @if seen.is_some() { p { a href="/policy" { "重新载入最新内容" } "（放弃本页未保存的修改）" } }
+                    textarea name="profile" rows="30" style="font-family:monospace" { (text.unwrap_or(&stored.text)) }
                     div.actions { button type="submit" { "保存" } }
                 }
             }
@@ -81,7 +87,7 @@ async fn render(
 }
 
 async fn show(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
-    render(&state, &user, None, None).await
+    render(&state, &user, None, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -90,6 +96,8 @@ struct PolicyForm {
     csrf: String,
     #[serde(default)]
     profile: String,
+    #[serde(default)]
+    version: String,
 }
 
 async fn save(
@@ -98,20 +106,27 @@ async fn save(
     Form(f): Form<PolicyForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    match policy::set(&state.svc, &user.actor, &f.profile).await {
-        Ok(_) => Ok(Redirect::to("/policy").into_response()),
-        Err(ServiceError::Validation(fields)) => {
-            let message = fields
+    let (status, message) = match policy::set(&state.svc, &user.actor, &f.profile, &f.version).await
+    {
+        Ok(_) => return Ok(Redirect::to("/policy").into_response()),
+        Err(ServiceError::Validation(fields)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            fields
                 .iter()
                 .map(|f| f.message.clone())
                 .collect::<Vec<_>>()
-                .join("；");
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(&state, &user, Some(&f.profile), Some(message)).await?,
-            )
-                .into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+                .join("；"),
+        ),
+        Err(ServiceError::Stale(message)) => (StatusCode::CONFLICT, message),
+        Err(e) => return Err(e.into()),
+    };
+    let again = render(
+        &state,
+        &user,
+        Some(&f.profile),
+        Some(message),
+        Some(&f.version),
+    )
+    .await?;
+    Ok((status, again).into_response())
 }

@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::layout::{csrf, page};
 use crate::session::{CsrfOnly, User};
+use crate::versioning::form_version;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -105,6 +106,8 @@ struct UnitForm {
     region_code: Option<String>,
     parent_id: Option<String>,
     supervisor_id: Option<String>,
+    /// The edited unit's version (none for a new unit).
+    version: Option<String>,
 }
 
 impl UnitForm {
@@ -151,6 +154,10 @@ async fn form_page(
             @if !errors.is_empty() { ul.errors { @for e in errors { li { (e) } } } }
             form method="post" action=(action) {
                 (csrf(user))
+                @if let Some(v) = &f.version {
+                    input type="hidden" name="version" value=(v);
+                    @if !errors.is_empty() { p { a href=(action) { "重新载入最新内容" } "（放弃本页未保存的修改）" } }
+                }
                 div.grid {
                     label { span { "单位名称 *" } input name="name" value=(f.name) required maxlength="100"; }
                     label { span { "简称" } input name="short_name" value=(f.short_name.clone().unwrap_or_default()) maxlength="30"; }
@@ -213,6 +220,7 @@ async fn edit_form(
         region_code: u.region_code.clone(),
         parent_id: u.parent_id.map(|p| p.to_string()),
         supervisor_id: u.supervisor_id.map(|p| p.to_string()),
+        version: Some(u.version.to_string()),
     };
     let body = form_page(
         &state.svc,
@@ -244,9 +252,12 @@ async fn update(
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     let result = match f.draft() {
-        Ok(d) => units::update(&state.svc, &user.actor, id, d)
-            .await
-            .map_err(PageError::from),
+        Ok(d) => {
+            let seen = form_version(f.version.as_deref().unwrap_or(""));
+            units::update(&state.svc, &user.actor, id, d, seen)
+                .await
+                .map_err(PageError::from)
+        }
         Err(e) => Err(e),
     };
     form_outcome(

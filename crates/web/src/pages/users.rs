@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::layout::{csrf, page};
 use crate::session::User;
+use crate::versioning::form_version;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -102,6 +103,8 @@ struct UserForm {
     password: String,
     #[serde(default)]
     active: Option<String>,
+    /// The edited user's version (none for a new user).
+    version: Option<String>,
 }
 
 impl UserForm {
@@ -136,6 +139,10 @@ async fn form_page(
             @if !errors.is_empty() { ul.errors { @for e in errors { li { (e) } } } }
             form method="post" action=(action) {
                 (csrf(user))
+                @if let Some(v) = &f.version {
+                    input type="hidden" name="version" value=(v);
+                    @if !errors.is_empty() { p { a href=(action) { "重新载入最新内容" } "（放弃本页未保存的修改）" } }
+                }
                 div.grid {
                     label { span { "用户名 *" } input name="username" value=(f.username) required; }
                     label { span { "姓名 *" } input name="display_name" value=(f.display_name) required; }
@@ -192,6 +199,7 @@ async fn edit_form(
         role: u.role,
         password: String::new(),
         active: u.active.then(|| "1".to_string()),
+        version: Some(u.version.to_string()),
     };
     form_page(
         &state.svc,
@@ -212,7 +220,8 @@ async fn update(
     Form(f): Form<UserForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    let result = users::update(&state.svc, &user.actor, id, &f.input()).await;
+    let seen = form_version(f.version.as_deref().unwrap_or(""));
+    let result = users::update(&state.svc, &user.actor, id, &f.input(), seen).await;
     form_outcome(
         result.map_err(PageError::from),
         |_| "/users".into(),

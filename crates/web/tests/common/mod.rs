@@ -149,6 +149,7 @@ pub struct Reply {
     pub body: String,
     pub bytes: Vec<u8>,
     pub content_type: String,
+    pub etag: Option<String>,
 }
 
 pub async fn send(app: &Router, req: Request<Body>) -> Reply {
@@ -163,6 +164,10 @@ pub async fn send(app: &Router, req: Request<Body>) -> Reply {
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
+    let etag = res
+        .headers()
+        .get(header::ETAG)
+        .map(|v| v.to_str().unwrap().to_string());
     let cookie = res
         .headers()
         .get(header::SET_COOKIE)
@@ -178,6 +183,7 @@ pub async fn send(app: &Router, req: Request<Body>) -> Reply {
         body,
         bytes,
         content_type,
+        etag,
     }
 }
 
@@ -280,12 +286,46 @@ impl Client {
         send(&self.app, req).await
     }
 
+    /// The `version` field of the form on `page`, as a browser would submit it.
+    pub async fn form_version(&self, page: &str) -> String {
+        let page = self.get(page).await;
+        let marker = "name=\"version\" value=\"";
+        let start = page.body.find(marker).expect("version field") + marker.len();
+        page.body[start..].split('"').next().unwrap().to_string()
+    }
+
+    /// An edit through the API of the object as `GET path` shows it now: the
+    /// request names the ETag that answered.
+    pub async fn api_fresh(
+        &self,
+        method: &str,
+        path: &str,
+        json: Option<serde_json::Value>,
+    ) -> Reply {
+        let etag = self.get(path).await.etag.unwrap_or_default();
+        self.api_if_match(method, path, json, &etag).await
+    }
+
     pub async fn api(&self, method: &str, path: &str, json: Option<serde_json::Value>) -> Reply {
+        self.api_if_match(method, path, json, "").await
+    }
+
+    /// `api` with an `If-Match` header (none when `etag` is empty).
+    pub async fn api_if_match(
+        &self,
+        method: &str,
+        path: &str,
+        json: Option<serde_json::Value>,
+        etag: &str,
+    ) -> Reply {
         let mut req = Request::builder()
             .method(method)
             .uri(path)
             .header(header::COOKIE, &self.cookie)
             .header("x-csrf-token", &self.csrf);
+        if !etag.is_empty() {
+            req = req.header(header::IF_MATCH, etag);
+        }
         if json.is_some() {
             req = req.header(header::CONTENT_TYPE, "application/json");
         }

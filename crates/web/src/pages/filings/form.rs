@@ -6,6 +6,7 @@ use crate::error::PageQuery;
 use crate::layout::{csrf, page};
 use crate::pages::accounts::{account_fields, input_from_draft, input_from_pairs};
 use crate::session::User;
+use crate::versioning::form_version;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -39,8 +40,8 @@ struct FilingForm {
     effective_on: String,
     notice_url: String,
     account: AccountInput,
-    /// The filing being edited, if not a new one.
-    editing: Option<i64>,
+    /// The filing being edited and the version the form was based on, if not a new one.
+    editing: Option<(i64, i64)>,
 }
 
 async fn form_page(
@@ -63,8 +64,12 @@ async fn form_page(
             h1 { (title) }
             @if let Some(n) = &account_name { p { "账号：" b { (n) } } }
             @if !errors.is_empty() { ul.errors { @for e in errors { li { (e) } } } }
-            form method="post" action=(f.editing.map(|id| format!("/filings/{id}/edit")).unwrap_or_else(|| "/filings/new".into())) {
+            form method="post" action=(f.editing.map(|(id, _)| format!("/filings/{id}/edit")).unwrap_or_else(|| "/filings/new".into())) {
                 (csrf(user))
+                @if let Some((id, version)) = f.editing {
+                    input type="hidden" name="version" value=(version);
+                    @if !errors.is_empty() { p { a href={"/filings/" (id) "/edit"} { "重新载入最新内容" } "（放弃本页未保存的修改）" } }
+                }
                 input type="hidden" name="filing_kind" value=(f.kind.code());
                 @if let Some(id) = f.account_id { input type="hidden" name="account_id" value=(id); }
                 label { span { "开设、变更、关停或注销的理由 *" } textarea name="reason" required { (f.reason) } }
@@ -154,11 +159,15 @@ async fn refused(
     e: ServiceError,
     input: FilingInput,
     account: AccountInput,
-    editing: Option<i64>,
+    editing: Option<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    let messages = match &e {
-        ServiceError::Validation(f) => f.iter().map(|f| f.message.clone()).collect(),
-        ServiceError::Conflict(m) => vec![m.clone()],
+    let (status, messages) = match &e {
+        ServiceError::Validation(f) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            f.iter().map(|f| f.message.clone()).collect(),
+        ),
+        ServiceError::Conflict(m) => (StatusCode::UNPROCESSABLE_ENTITY, vec![m.clone()]),
+        ServiceError::Stale(m) => (StatusCode::CONFLICT, vec![m.clone()]),
         _ => return Err(e.into()),
     };
     let form = FilingForm {
@@ -170,11 +179,7 @@ async fn refused(
         account,
         editing,
     };
-    Ok((
-        StatusCode::UNPROCESSABLE_ENTITY,
-        form_page(state, user, &form, &messages).await?,
-    )
-        .into_response())
+    Ok((status, form_page(state, user, &form, &messages).await?).into_response())
 }
 
 async fn create(
@@ -208,7 +213,7 @@ async fn edit_form(
             .as_ref()
             .map(input_from_draft)
             .unwrap_or_default(),
-        editing: Some(id),
+        editing: Some((id, v.version)),
     };
     form_page(&state, &user, &form, &[]).await
 }
@@ -221,12 +226,18 @@ async fn edit(
 ) -> Result<Response, PageError> {
     let (input, account, token, intent) = filing_input(&pairs)?;
     user.check_csrf(&token)?;
-    let result = match filings::update(&state.svc, &user.actor, id, &input).await {
+    let seen = form_version(
+        pairs
+            .iter()
+            .find(|(k, _)| k == "version")
+            .map_or("", |(_, v)| v.as_str()),
+    );
+    let result = match filings::update(&state.svc, &user.actor, id, &input, seen).await {
         Ok(()) if intent == "submit" => filings::submit(&state.svc, &user.actor, id).await,
         other => other,
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/filings/{id}")).into_response()),
-        Err(e) => refused(&state, &user, e, input, account, Some(id)).await,
+        Err(e) => refused(&state, &user, e, input, account, Some((id, seen))).await,
     }
 }
