@@ -323,12 +323,23 @@ fn parse_count(
     }
 }
 
-/// Whether a string looks like an absolute http(s) URL.
+/// Whether a string is an absolute http(s) URL with a host: the only links the
+/// platform stores from users, since every stored link is shown as one (a
+/// `javascript:` or `data:` link would run in the reader's browser).
 pub fn is_http_url(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
-    (lower.starts_with("http://") || lower.starts_with("https://"))
-        && value.len() > "https://".len()
-        && !value.chars().any(char::is_whitespace)
+    let Some(rest) = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty()
+        && !host.starts_with('@')
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
 }
 
 impl AccountInput {
@@ -612,6 +623,33 @@ pub fn format_functions(functions: &[BasicFunction]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_http_links_with_a_host_are_links() {
+        for good in [
+            "https://weibo.com/u/1",
+            "HTTP://www.ks.gov.cn/a?b=1#c",
+            "https://mp.weixin.qq.com",
+        ] {
+            assert!(is_http_url(good), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript://x.cn/%0Aalert(1)",
+            "data:text/html,<script>",
+            "https://",
+            "https:///path",
+            "http://@evil",
+            "https://ks.gov.cn/a b",
+            "https://ks.gov.cn/\u{0}",
+            "https:\\\\evil.com",
+            "//evil.com",
+            "ftp://ks.gov.cn",
+        ] {
+            assert!(!is_http_url(bad), "{bad}");
+        }
+    }
+
     use super::*;
 
     fn input() -> AccountInput {

@@ -334,17 +334,21 @@ pub async fn list_all(
     Ok(govmedia_store::accounts::list_all(&svc.db, &q).await?)
 }
 
-/// Checks the draft's units against the actor's scope.
-async fn check_units(svc: &Services, actor: &Actor, d: &AccountDraft) -> ServiceResult<UnitRow> {
+/// Checks the draft's units against the actor's scope. A supervising unit the
+/// account already has (`kept_supervisor`, set by an office above) may stay.
+async fn check_units(
+    svc: &Services,
+    actor: &Actor,
+    d: &AccountDraft,
+    kept_supervisor: Option<i64>,
+) -> ServiceResult<UnitRow> {
     let host = govmedia_store::units::get(&svc.db, d.host_unit_id)
         .await
         .ok()
         .filter(|u| actor.sees(&u.path))
         .ok_or_else(|| ServiceError::field("host_unit_id", "主办单位不存在或不在您的管辖范围内"))?;
-    if let Some(s) = d.supervisor_unit_id {
-        govmedia_store::units::get(&svc.db, s)
-            .await
-            .map_err(|_| ServiceError::field("supervisor_unit_id", "主管单位不存在"))?;
+    if let Some(s) = d.supervisor_unit_id.filter(|s| Some(*s) != kept_supervisor) {
+        crate::units::referable_supervisor(svc, actor, s, "supervisor_unit_id").await?;
     }
     Ok(host)
 }
@@ -357,7 +361,7 @@ pub async fn create(
 ) -> ServiceResult<AccountRow> {
     actor.require(Permission::ManageAccounts)?;
     let draft = input.validate().map_err(ServiceError::Validation)?;
-    let host = check_units(svc, actor, &draft).await?;
+    let host = check_units(svc, actor, &draft, None).await?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
     let row = insert_in(&txn, svc, Some(actor), &draft, &host.path, now).await?;
@@ -487,7 +491,7 @@ pub async fn update(
         ));
     }
     let draft = input.validate().map_err(ServiceError::Validation)?;
-    let host = check_units(svc, actor, &draft).await?;
+    let host = check_units(svc, actor, &draft, before.supervisor_unit_id).await?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
     let row = govmedia_store::accounts::update(&txn, replacing_row(svc, &before_row, &draft, now))

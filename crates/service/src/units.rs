@@ -79,6 +79,23 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<UnitRo
     Ok(row)
 }
 
+/// A unit the actor may name as a supervising unit (主管单位): one of their subtree
+/// or one above them (their own superiors, whom they know). Any other unit, existing
+/// or not, is answered alike, so an id reveals nothing outside the scope; a link
+/// across subtrees is set by the office whose subtree holds both.
+pub(crate) async fn referable_supervisor(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    field: &'static str,
+) -> ServiceResult<UnitRow> {
+    govmedia_store::units::get(&svc.db, id)
+        .await
+        .ok()
+        .filter(|u| actor.sees(&u.path) || actor.unit_path.as_str().starts_with(&u.path))
+        .ok_or_else(|| ServiceError::field(field, "主管单位不存在或不在您的管辖范围内"))
+}
+
 /// A unit row ready to insert (id and path are filled in by the store).
 pub(crate) fn new_row(draft: &UnitDraft, now: chrono::DateTime<chrono::Utc>) -> UnitRow {
     UnitRow {
@@ -97,11 +114,9 @@ pub(crate) fn new_row(draft: &UnitDraft, now: chrono::DateTime<chrono::Utc>) -> 
     }
 }
 
-async fn check_supervisor(svc: &Services, draft: &UnitDraft) -> ServiceResult<()> {
+async fn check_supervisor(svc: &Services, actor: &Actor, draft: &UnitDraft) -> ServiceResult<()> {
     if let Some(s) = draft.supervisor_id {
-        govmedia_store::units::get(&svc.db, s)
-            .await
-            .map_err(|_| ServiceError::field("supervisor_id", "主管单位不存在"))?;
+        referable_supervisor(svc, actor, s, "supervisor_id").await?;
     }
     Ok(())
 }
@@ -115,7 +130,7 @@ pub async fn create(svc: &Services, actor: &Actor, draft: UnitDraft) -> ServiceR
     let parent = get(svc, actor, parent_id)
         .await
         .map_err(|_| ServiceError::field("parent_id", "上级单位不存在或不在您的管辖范围内"))?;
-    check_supervisor(svc, &draft).await?;
+    check_supervisor(svc, actor, &draft).await?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
     let row = govmedia_store::units::insert(&txn, new_row(&draft, now), Some(&parent)).await?;
@@ -173,7 +188,17 @@ pub async fn update(
     actor.require(Permission::ManageUnits)?;
     let before = get(svc, actor, id).await?;
     crate::stale::check(svc, actor, "unit", "该单位", id, seen, before.version).await?;
-    check_supervisor(svc, &draft).await?;
+    // A unit does not choose who supervises it: its approval chain runs through
+    // that unit, so only an office above may change it.
+    if id == actor.unit_id && draft.supervisor_id != before.supervisor_id {
+        return Err(ServiceError::field(
+            "supervisor_id",
+            "不能更改您本人所在单位的主管单位，请由上级单位修改",
+        ));
+    }
+    if draft.supervisor_id != before.supervisor_id {
+        check_supervisor(svc, actor, &draft).await?;
+    }
     let moving = draft.parent_id != before.parent_id;
     let new_parent = if moving {
         if id == actor.unit_id {

@@ -155,14 +155,17 @@ pub fn check_fields(f: &FilingFields<'_>) -> Result<(), FilingError> {
     if f.kind.carries_account_data() && !f.has_account_data {
         return field("account", "请填写账号信息");
     }
-    if f.kind == FilingKind::Close {
-        match f.notice_url.map(str::trim).filter(|u| !u.is_empty()) {
-            None => return field("notice_url", "关停须填写在平台上发布的停更说明链接"),
-            Some(u) if !is_http_url(u) => {
-                return field("notice_url", "停更说明链接应以 http:// 或 https:// 开头");
-            }
-            Some(_) => {}
+    match f.notice_url.map(str::trim).filter(|u| !u.is_empty()) {
+        None if f.kind == FilingKind::Close => {
+            return field("notice_url", "关停须填写在平台上发布的停更说明链接");
         }
+        Some(u) if !is_http_url(u) => {
+            return field(
+                "notice_url",
+                "说明链接应为以 http:// 或 https:// 开头的网址",
+            );
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -121,6 +121,23 @@ async fn prepare(svc: &Services, actor: &Actor, input: &FilingInput) -> ServiceR
         .filter(|u| actor.sees(&u.path))
         .ok_or_else(|| ServiceError::field("host_unit_id", "主办单位不存在或不在您的管辖范围内"))?
         .clone();
+    // The proposed data names units too: an approved change moves the account to
+    // them, so they are checked against the scope like the host.
+    if let Some(p) = &proposal {
+        if !units
+            .get(&p.host_unit_id)
+            .is_some_and(|u| actor.sees(&u.path))
+        {
+            return Err(ServiceError::field(
+                "host_unit_id",
+                "主办单位不存在或不在您的管辖范围内",
+            ));
+        }
+        let current = account.as_ref().and_then(|a| a.supervisor_unit_id);
+        if let Some(s) = p.supervisor_unit_id.filter(|s| Some(*s) != current) {
+            crate::units::referable_supervisor(svc, actor, s, "supervisor_unit_id").await?;
+        }
+    }
     let account_status = match &account {
         Some(a) => {
             Some(AccountStatus::parse(&a.status).map_err(|_| bad_stored("account status", a.id))?)

@@ -234,15 +234,10 @@ pub async fn create(
     input: &CampaignInput,
 ) -> ServiceResult<CampaignRow> {
     actor.require(Permission::ManageCampaigns)?;
-    let scope = govmedia_store::units::get(&svc.db, input.scope_unit_id)
+    // A unit outside the subtree is answered as one that does not exist.
+    let scope = crate::units::get(svc, actor, input.scope_unit_id)
         .await
-        .map_err(|_| ServiceError::field("scope_unit_id", "请选择检查范围"))?;
-    if !actor.sees(&scope.path) {
-        return Err(ServiceError::field(
-            "scope_unit_id",
-            "检查范围不在您的管辖范围内",
-        ));
-    }
+        .map_err(|_| ServiceError::field("scope_unit_id", "检查范围不存在或不在您的管辖范围内"))?;
     let mut row = validate(svc, input).await?;
     row.unit_id = actor.unit_id;
     row.scope_path = scope.path.clone();
@@ -460,7 +455,7 @@ pub async fn submit_scoresheet(
             },
         };
         let url = line.url.trim();
-        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
+        if !(url.is_empty() || govmedia_domain::account::is_http_url(url)) {
             errors.push(FieldError::new(
                 "url",
                 format!("第{row}行：证据链接应以 http:// 或 https:// 开头"),

@@ -106,7 +106,7 @@ pub async fn create(svc: &Services, actor: &Actor, input: &EntryInput) -> Servic
         errors.push(FieldError::new("evidence", "依据说明不超过2000字"));
     }
     let url = input.evidence_url.trim();
-    if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
+    if !(url.is_empty() || govmedia_domain::account::is_http_url(url)) {
         errors.push(FieldError::new(
             "evidence_url",
             "链接应以 http:// 或 https:// 开头",

@@ -195,7 +195,7 @@ pub async fn record_finding(
         FindingSource::Inspector
     });
     let url = input.url.trim();
-    if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
+    if !(url.is_empty() || govmedia_domain::account::is_http_url(url)) {
         errors.push(FieldError::new(
             "url",
             "证据链接应以 http:// 或 https:// 开头",
