@@ -335,6 +335,18 @@ fn schemas() -> Value {
     })
 }
 
+/// The writes that must name the version they were based on (`If-Match` with the
+/// `ETag` of the read): see `crate::versioning`.
+const VERSIONED_WRITES: &[(&str, &str)] = &[
+    ("put", "/api/v1/units/{id}"),
+    ("put", "/api/v1/accounts/{id}"),
+    ("put", "/api/v1/users/{id}"),
+    ("put", "/api/v1/filings/{id}"),
+    ("put", "/api/v1/policy"),
+    ("post", "/api/v1/calendar/years"),
+    ("post", "/api/v1/findings/{id}/actions"),
+];
+
 /// The OpenAPI document.
 pub fn document() -> Value {
     let mut paths = serde_json::Map::new();
@@ -346,8 +358,17 @@ pub fn document() -> Value {
             "summary": summary,
             "responses": {"200": {"description": "成功"}, "default": {"description": "错误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
         });
+        let mut parameters = Vec::new();
         if path.contains("{id}") {
-            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}]);
+            parameters.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}));
+        }
+        if VERSIONED_WRITES.contains(&(*method, *path)) {
+            parameters.push(json!({"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string"},
+                "description": "读取该记录时响应头 ETag 的值；记录此后被他人修改时返回 409（code 为 stale），不保存"}));
+            op["responses"]["409"] = json!({"description": "记录已被他人修改（stale），未保存", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+        }
+        if !parameters.is_empty() {
+            op["parameters"] = json!(parameters);
         }
         if !body.is_empty() {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
@@ -380,6 +401,8 @@ async fn docs() -> Markup {
             h1 { "API 文档（/api/v1）" }
             p { "认证：请求头 " code { "Authorization: Bearer <令牌>" } "（在“个人设置”中创建），或登录后的会话加 " code { "X-CSRF-Token" } " 头。"
                 "错误返回 " code { "{\"code\",\"message\",\"fields\"}" } "。机器可读文档：" a href="/api/openapi.json" { "/api/openapi.json" } }
+            p { "修改记录：先读取（GET）该记录，响应头 " code { "ETag" } " 是它的版本；修改时在请求头 " code { "If-Match" } " 中原样带上。"
+                "记录在此期间被他人修改时返回 409（" code { "stale" } "），说明谁在何时改了什么，本次修改不保存。" }
             table {
                 tr { th { "方法" } th { "路径" } th { "说明" } th { "需登录" } th { "请求体" } }
                 @for (method, path, summary, auth, body) in ENDPOINTS {

@@ -285,3 +285,27 @@ async fn two_uploads_of_one_indicator_set_store_one() {
         "{refused:?}"
     );
 }
+
+#[tokio::test]
+async fn the_api_document_requires_if_match_on_every_versioned_write() {
+    let w = world("sec_openapi_ifmatch").await;
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let doc: Value = serde_json::from_str(&c.get("/api/openapi.json").await.body).unwrap();
+    for (method, path) in [
+        ("put", "/accounts/{id}"),
+        ("put", "/units/{id}"),
+        ("put", "/users/{id}"),
+        ("put", "/filings/{id}"),
+        ("put", "/policy"),
+        ("post", "/calendar/years"),
+        ("post", "/findings/{id}/actions"),
+    ] {
+        let op = &doc["paths"][path][method];
+        let named = op["parameters"].as_array().is_some_and(|ps| {
+            ps.iter()
+                .any(|p| p["name"] == "If-Match" && p["required"] == true)
+        });
+        assert!(named, "{method} {path}: {op}");
+        assert!(op["responses"]["409"].is_object(), "{method} {path}");
+    }
+}
