@@ -19,3 +19,4 @@ pub mod role;
 pub mod sampling;
 pub mod scoring;
 pub mod unit;
+pub mod update_clock;
