@@ -162,6 +162,16 @@ pub async fn delete_token(c: &impl ConnectionTrait, user_id: i64, id: i64) -> Re
     Ok(())
 }
 
+/// Deletes every API token of a user (after a password change or reset); returns
+/// how many there were.
+pub async fn delete_tokens_of(c: &impl ConnectionTrait, user_id: i64) -> Result<u64, DbError> {
+    Ok(api_token::Entity::delete_many()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .exec(c)
+        .await?
+        .rows_affected)
+}
+
 /// The token with this hash, its user, the user's unit and the registry version
 /// (`registry::version`), in one query: every API request authenticates with it, and
 /// a registry list in the same request needs the version read no later than its start.

@@ -144,7 +144,7 @@ async fn form_page(
                     label { span { @if editing { "新密码（不修改请留空）" } @else { "初始密码 *" } } input type="password" name="password" autocomplete="new-password"; }
                     label { span { "状态" } span { input type="checkbox" name="active" value="1" checked[f.active.is_some()]; " 启用" } }
                 }
-                p.muted { "密码至少10位，且包含字母、数字、符号中的至少两类。" }
+                p.muted { (users::PASSWORD_RULES) " 重置密码会让该用户的全部登录和API令牌失效。" }
                 div.actions { button type="submit" { "保存" } a.button.secondary href="/users" { "取消" } }
             }
         },
@@ -183,7 +183,7 @@ async fn edit_form(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
-    let u = users::get(&state.svc, &user.actor, id).await?;
+    let u = users::manageable(&state.svc, &user.actor, id).await?;
     let f = UserForm {
         csrf: String::new(),
         username: u.username.clone(),
