@@ -82,6 +82,11 @@ const STEPS: &[Step] = &[
         name: "accounts: drop idx_accounts_host, a prefix of idx_accounts_scope_list",
         statements: step_11_drop_host_index,
     },
+    Step {
+        version: 12,
+        name: "login throttle: failed logins per account, client and both, shared by every server",
+        statements: step_12_login_throttle,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts
@@ -130,6 +135,39 @@ fn step_11_drop_host_index() -> Vec<Ddl> {
             .table(sea_orm::sea_query::Alias::new("accounts"))
             .to_owned(),
     )]
+}
+
+/// Failed logins by key (see `users::throttle_fail`), swept by the time of the last
+/// failure. Names are spelled out: a step never follows later entity changes.
+fn step_12_login_throttle() -> Vec<Ddl> {
+    use sea_orm::sea_query::Alias;
+    let table = Table::create()
+        .table(Alias::new("login_throttle"))
+        .col(
+            ColumnDef::new(Alias::new("key"))
+                .string_len(100)
+                .not_null()
+                .primary_key(),
+        )
+        .col(
+            ColumnDef::new(Alias::new("failures"))
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            ColumnDef::new(Alias::new("last_failure_at"))
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .take();
+    vec![
+        Ddl::Table(table),
+        index(
+            "idx_login_throttle_last_failure",
+            "login_throttle",
+            &["last_failure_at"],
+        ),
+    ]
 }
 
 fn id_col<C: sea_orm::sea_query::Iden + 'static>(c: C) -> ColumnDef {
