@@ -3,7 +3,9 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::bare;
-use crate::session::{CsrfOnly, Peer, User, clear_cookie, client_addr, session_cookie};
+use crate::session::{
+    CsrfOnly, Peer, User, clear_cookie, client_addr, same_origin, session_cookie,
+};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -50,7 +52,13 @@ async fn submit(
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    let client = client_addr(&headers, peer);
+    let trusted = &state.config.trusted_proxies;
+    if !same_origin(&headers, peer, trusted) {
+        let refused =
+            "登录请求不是从本系统的登录页面提交的，已拒绝。请直接打开本系统的登录页面再登录。";
+        return Ok((StatusCode::FORBIDDEN, login_page(Some(refused), "")).into_response());
+    }
+    let client = client_addr(&headers, peer, trusted);
     match auth::login(&state.svc, &f.username, &f.password, &client).await {
         Ok(s) => Ok((
             [(
