@@ -183,10 +183,11 @@ pub fn client_addr(
 /// or without one its `Referer`, names the host the request was sent to. A request
 /// with neither is not from a browser page of another site (browsers send `Origin`
 /// with every cross-origin POST) and is let through, as command-line clients send
-/// none. The host is the `Host` header, or `X-Forwarded-Host` when the peer is a
-/// trusted proxy.
+/// none. The host is the `Host` header or the request's authority (HTTP/2), or
+/// `X-Forwarded-Host` when the peer is a trusted proxy.
 pub fn same_origin(
     headers: &HeaderMap,
+    authority: Option<&str>,
     peer: Option<std::net::SocketAddr>,
     trusted: &TrustedProxies,
 ) -> bool {
@@ -201,7 +202,10 @@ pub fn same_origin(
     let Some(source) = authority_of(&source) else {
         return false;
     };
-    let mut hosts: Vec<String> = text(header::HOST).into_iter().collect();
+    let mut hosts: Vec<String> = text(header::HOST)
+        .into_iter()
+        .chain(authority.map(str::to_string))
+        .collect();
     if peer.is_some_and(|p| trusted.contains(p.ip()))
         && let Some(forwarded) = text(header::HeaderName::from_static("x-forwarded-host"))
     {
@@ -319,7 +323,7 @@ mod tests {
     #[test]
     fn same_origin_compares_origin_or_referer_with_the_host() {
         let none = TrustedProxies::default();
-        let ok = |pairs: &[(&'static str, &str)]| same_origin(&headers(pairs), None, &none);
+        let ok = |pairs: &[(&'static str, &str)]| same_origin(&headers(pairs), None, None, &none);
         assert!(ok(&[
             ("host", "gov.example:8080"),
             ("origin", "http://gov.example:8080")
@@ -355,7 +359,7 @@ mod tests {
             ("x-forwarded-host", "gov.example"),
             ("origin", "https://gov.example"),
         ]);
-        assert!(same_origin(&behind, peer("10.0.0.1"), &proxy));
-        assert!(!same_origin(&behind, peer("10.0.0.2"), &proxy));
+        assert!(same_origin(&behind, None, peer("10.0.0.1"), &proxy));
+        assert!(!same_origin(&behind, None, peer("10.0.0.2"), &proxy));
     }
 }

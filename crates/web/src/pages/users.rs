@@ -10,7 +10,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
-use govmedia_domain::role::Role;
+use govmedia_domain::role::{Role, may_manage};
+use govmedia_domain::unit::UnitPath;
 use govmedia_service::excel::Table;
 use govmedia_service::users::{self, UserInput};
 use govmedia_service::{Services, units};
@@ -38,7 +39,20 @@ async fn unit_names(
 
 async fn list(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
     let all = users::list(&state.svc, &user.actor).await?;
-    let names = unit_names(&state.svc, &user).await?;
+    let tree = units::tree(&state.svc, &user.actor).await?;
+    let names: std::collections::HashMap<i64, String> =
+        tree.iter().map(|u| (u.id, u.name.clone())).collect();
+    // Peers are listed without an edit link: the edit would be refused.
+    let paths: std::collections::HashMap<i64, &str> =
+        tree.iter().map(|u| (u.id, u.path.as_str())).collect();
+    let a = &user.actor;
+    let editable = |u: &govmedia_store::users::UserRow| {
+        u.id == a.user_id
+            || matches!(
+                (Role::parse(&u.role), paths.get(&u.unit_id).and_then(|p| UnitPath::from_stored(p))),
+                (Ok(role), Some(path)) if may_manage(a.role, &a.unit_path, role, &path)
+            )
+    };
     Ok(page(
         &user,
         "用户",
@@ -52,7 +66,7 @@ async fn list(State(state): State<AppState>, user: User) -> Result<Markup, PageE
                     td { (u.username) } td { (u.display_name) } td { (names.get(&u.unit_id).cloned().unwrap_or_default()) }
                     td { (Role::parse(&u.role).map(|r| r.label()).unwrap_or("?")) }
                     td { (if u.active { "启用" } else { "停用" }) }
-                    td { a href={"/users/" (u.id) "/edit"} { "编辑" } }
+                    td { @if editable(u) { a href={"/users/" (u.id) "/edit"} { "编辑" } } @else { span.muted title="与您同级或级别更高，由上级单位的管理员管理" { "—" } } }
                 } }
             }
         },

@@ -61,6 +61,12 @@ async fn an_administrator_cannot_reset_a_peer_administrators_password_and_log_in
         root.get(&format!("/users/{root_admin2}/edit")).await.status,
         StatusCode::FORBIDDEN
     );
+    let list = root.get("/users").await.body;
+    assert!(
+        !list.contains(&format!("/users/{root_admin2}/edit")),
+        "no edit link for a peer"
+    );
+    assert!(list.contains(&format!("/users/{sup_a}/edit")));
     assert!(login(&w.app, "root_admin2", NEW_PASSWORD).await.is_err());
     assert!(login(&w.app, "root_admin2", PASSWORD).await.is_ok());
 
