@@ -23,7 +23,7 @@ else
   trap 'rm -rf "$WORK"' EXIT
 fi
 export GOVMEDIA__DATA_DIR="$WORK"
-export GOVMEDIA_PASSWORD="bench-password-1"
+export GOVMEDIA_PASSWORD="county-load-77"
 export GOVMEDIA_LOG=warn
 URL="${DATABASE_URL:-sqlite://$WORK/govmedia.db}"
 

@@ -12,7 +12,7 @@ KEEP="${KEEP:-/tmp/govmedia-import-bench}"
 TARGET="${CARGO_TARGET_DIR:-target}/release"
 [ -f "$KEEP/pristine/govmedia.db" ] || { echo "run bench/import/run.sh first" >&2; exit 2; }
 cargo build --release -q -p govmedia-service --example xlsx_bare_read
-export GOVMEDIA_PASSWORD="bench-password-1" GOVMEDIA_LOG=warn
+export GOVMEDIA_PASSWORD="county-load-77" GOVMEDIA_LOG=warn
 OUT=$(mktemp)
 for _ in $(seq "$ROUNDS"); do
   read_s=$( { /usr/bin/time -f "%e" "$TARGET/examples/xlsx_bare_read" "$KEEP/import.xlsx" >/dev/null; } 2>&1 | tail -1)

@@ -19,7 +19,7 @@ cargo build --release -q -p govmedia
 cargo build --release -q -p govmedia-service --example xlsx_bare_read
 TARGET="${CARGO_TARGET_DIR:-target}/release"
 BIN="${BIN:-$TARGET/govmedia}"  # BIN=path times another build (A/B)
-export GOVMEDIA_PASSWORD="bench-password-1"
+export GOVMEDIA_PASSWORD="county-load-77"
 export GOVMEDIA_LOG=warn
 
 if [ -n "${REGEN:-}" ] || [ ! -f "$KEEP/pristine/govmedia.db" ]; then

@@ -20,7 +20,7 @@ BIN="$TARGET/govmedia"
 
 WORK="$(mktemp -d /tmp/govmedia-bench.XXXXXX)"
 export GOVMEDIA__DATA_DIR="$WORK"
-export GOVMEDIA_PASSWORD="bench-password-1"
+export GOVMEDIA_PASSWORD="county-load-77"
 export GOVMEDIA_LOG=warn
 DB_ARGS=()
 if [ -n "${DATABASE_URL:-}" ]; then DB_ARGS=(--database-url "$DATABASE_URL"); fi

@@ -31,6 +31,11 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "false",
     ),
     ("max_connections", "数据库连接池大小", "10"),
+    (
+        "trusted_proxies",
+        "可信的反向代理（IP地址或网段列表，如 [\"127.0.0.1\", \"10.0.0.0/8\"]；环境变量用逗号分隔）。只有请求来自这些地址时才读取 X-Forwarded-For 作为登录限流的客户端地址；留空则一律按连接地址计",
+        "[]",
+    ),
 ];
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -42,6 +47,7 @@ pub struct Config {
     pub personal_data_key: String,
     pub secure_cookies: bool,
     pub max_connections: u32,
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Config {
@@ -53,6 +59,7 @@ impl Default for Config {
             personal_data_key: String::new(),
             secure_cookies: false,
             max_connections: 10,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -74,6 +81,7 @@ impl fmt::Debug for Config {
             )
             .field("secure_cookies", &self.secure_cookies)
             .field("max_connections", &self.max_connections)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -126,6 +134,14 @@ impl Config {
                     cfg.max_connections =
                         value.parse().with_context(|| format!("{key} 应为正整数"))?
                 }
+                "trusted_proxies" => {
+                    cfg.trusted_proxies = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect()
+                }
                 _ => bail!(
                     "未知的环境变量 {key}（可用：{}）",
                     OPTIONS
@@ -136,7 +152,13 @@ impl Config {
                 ),
             }
         }
+        cfg.trusted_proxies()?;
         Ok(cfg)
+    }
+
+    /// The trusted reverse proxies, parsed (a bad entry is an error naming it).
+    pub fn trusted_proxies(&self) -> anyhow::Result<govmedia_web::TrustedProxies> {
+        govmedia_web::TrustedProxies::parse(&self.trusted_proxies).map_err(anyhow::Error::msg)
     }
 
     pub fn database_url(&self) -> String {
@@ -177,7 +199,7 @@ impl Config {
         for (name, doc, default) in OPTIONS {
             out.push_str(&format!("# {doc}\n"));
             let value = match *name {
-                "secure_cookies" | "max_connections" => default.to_string(),
+                "secure_cookies" | "max_connections" | "trusted_proxies" => default.to_string(),
                 _ => format!("\"{default}\""),
             };
             out.push_str(&format!("{name} = {value}\n\n"));
@@ -234,6 +256,37 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("GOVMEDIA__NOPE"));
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_file_or_a_comma_separated_variable() {
+        let cfg = Config::load(
+            None,
+            vec![(
+                "GOVMEDIA__TRUSTED_PROXIES".to_string(),
+                "127.0.0.1, 10.0.0.0/8".to_string(),
+            )]
+            .into_iter(),
+        )
+        .unwrap();
+        assert_eq!(cfg.trusted_proxies, ["127.0.0.1", "10.0.0.0/8"]);
+        assert!(
+            cfg.trusted_proxies()
+                .unwrap()
+                .contains("10.2.3.4".parse().unwrap())
+        );
+        let err = Config::load(
+            None,
+            vec![(
+                "GOVMEDIA__TRUSTED_PROXIES".to_string(),
+                "proxy.local".to_string(),
+            )]
+            .into_iter(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("proxy.local"), "{err}");
+        let file: Config = toml::from_str("trusted_proxies = [\"::1\"]").unwrap();
+        assert_eq!(file.trusted_proxies, ["::1"]);
     }
 
     #[test]

@@ -73,7 +73,7 @@ pub async fn run(cfg: &Config, args: GenerateArgs) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
-    let password = std::env::var("GOVMEDIA_PASSWORD").unwrap_or_else(|_| "bench-password-1".into());
+    let password = std::env::var("GOVMEDIA_PASSWORD").unwrap_or_else(|_| "county-load-77".into());
     let user = govmedia_service::users::create_initial(
         &svc,
         &UserInput {

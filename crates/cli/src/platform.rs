@@ -57,6 +57,7 @@ pub async fn serve(cfg: &Config, svc: Services, banner: Option<String>) -> anyho
         svc,
         config: govmedia_web::WebConfig {
             secure_cookies: cfg.secure_cookies,
+            trusted_proxies: cfg.trusted_proxies()?,
         },
     };
     govmedia_web::serve(listener, state).await?;

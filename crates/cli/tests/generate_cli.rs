@@ -12,7 +12,7 @@ fn generates_a_small_province_then_imports_its_sheet() {
     let data_dir = dir.to_str().unwrap();
     let env = [
         ("GOVMEDIA__DATA_DIR", data_dir),
-        ("GOVMEDIA_PASSWORD", "bench-password-1"),
+        ("GOVMEDIA_PASSWORD", "county-load-77"),
     ];
     let (token, sheet) = (dir.join("token"), dir.join("sheet.xlsx"));
     let args = [

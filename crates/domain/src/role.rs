@@ -6,6 +6,7 @@
 //! compares roles itself.
 
 use crate::code_enum;
+use crate::unit::UnitPath;
 
 code_enum! {
     /// 角色: what a user may do within their unit's subtree.
@@ -102,6 +103,40 @@ impl Role {
             _ => false,
         }
     }
+
+    /// The role's rank among users: a higher rank holds every power of a lower one.
+    /// 系统管理员 4, 主管单位管理员 3, 主办单位管理员 2, 编辑/审核员/检查员 1, 只读 0.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::SystemAdmin => 4,
+            Role::SupervisorAdmin => 3,
+            Role::HostAdmin => 2,
+            Role::Editor | Role::Reviewer | Role::Inspector => 1,
+            Role::ReadOnly => 0,
+        }
+    }
+}
+
+/// Whether a user of `actor_role` in unit `actor_unit` may manage (edit, reset the
+/// password of, disable, give another role to) a user of `target_role` in
+/// `target_unit`.
+///
+/// Managing someone means being able to become them (a password reset is a login),
+/// so a peer is never managed: the target must lie in the actor's subtree, hold a
+/// role the actor may grant, and either rank strictly lower or belong to a unit
+/// strictly below the actor's. Two administrators of the same rank in the same unit
+/// cannot touch each other; a higher office manages the administrators of the units
+/// under it.
+pub fn may_manage(
+    actor_role: Role,
+    actor_unit: &UnitPath,
+    target_role: Role,
+    target_unit: &UnitPath,
+) -> bool {
+    actor_role.can(Permission::ManageUsers)
+        && actor_unit.contains(target_unit)
+        && actor_role.may_grant(target_role)
+        && (target_role.rank() < actor_role.rank() || target_unit != actor_unit)
 }
 
 #[cfg(test)]
@@ -128,6 +163,50 @@ mod tests {
         assert!(!Role::SupervisorAdmin.may_grant(Role::SystemAdmin));
         assert!(Role::SupervisorAdmin.may_grant(Role::Editor));
         assert!(!Role::HostAdmin.may_grant(Role::Editor));
+    }
+
+    #[test]
+    fn administrators_manage_lower_ranks_or_units_strictly_below_never_peers() {
+        use Role::*;
+        let county = UnitPath::from_stored("/1/").unwrap();
+        let bureau = UnitPath::from_stored("/1/2/").unwrap();
+        let other = UnitPath::from_stored("/3/").unwrap();
+        // (actor, actor unit, target, target unit, may manage)
+        let table = [
+            (SystemAdmin, &county, SystemAdmin, &county, false),
+            (SystemAdmin, &county, SupervisorAdmin, &county, true),
+            (SystemAdmin, &county, SystemAdmin, &bureau, true),
+            (SupervisorAdmin, &county, SupervisorAdmin, &county, false),
+            (SupervisorAdmin, &county, SystemAdmin, &county, false),
+            (SupervisorAdmin, &county, HostAdmin, &county, true),
+            (SupervisorAdmin, &county, SupervisorAdmin, &bureau, true),
+            // A role above one's own stays out of reach even below one's unit.
+            (SupervisorAdmin, &county, SystemAdmin, &bureau, false),
+            // Not upwards, not sideways.
+            (SupervisorAdmin, &bureau, Editor, &county, false),
+            (SystemAdmin, &county, Editor, &other, false),
+            // Only administrators manage users.
+            (HostAdmin, &county, Editor, &bureau, false),
+            (Editor, &county, ReadOnly, &county, false),
+        ];
+        for (actor, au, target, tu, expected) in table {
+            assert_eq!(
+                may_manage(actor, au, target, tu),
+                expected,
+                "{actor:?} at {au:?} managing {target:?} at {tu:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ranks_follow_the_grant_order() {
+        for a in Role::ALL {
+            for b in Role::ALL {
+                if a.may_grant(*b) {
+                    assert!(b.rank() <= a.rank(), "{a:?} grants {b:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -13,39 +13,92 @@ use std::sync::Mutex;
 
 /// How long a login session lasts.
 pub const SESSION_HOURS: i64 = 12;
-/// Failed logins allowed per user name or address within [`THROTTLE_WINDOW_MINUTES`].
-pub const MAX_FAILURES: u32 = 5;
-pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 
-/// Counts failed logins per key (user name, client address) in memory.
-#[derive(Default)]
-pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, (u32, DateTime<Utc>)>>,
+/// One kind of login throttling: failures counted under one key, remembered for
+/// `memory` after the last one, and the wait they impose on the next attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleRule {
+    /// Failures allowed before any wait.
+    pub free: i64,
+    /// `Some(cap)`: after `free` failures each attempt waits 2, 4, 8 … seconds, at most
+    /// `cap`. `None`: after `free` failures the key is blocked for all of `memory`.
+    pub doubling_cap: Option<Duration>,
+    /// A count whose last failure is this old is forgotten.
+    pub memory: Duration,
 }
 
-impl LoginThrottle {
-    fn blocked(&self, key: &str, now: DateTime<Utc>) -> bool {
-        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        matches!(map.get(key), Some((n, first)) if *n >= MAX_FAILURES && now - *first < Duration::minutes(THROTTLE_WINDOW_MINUTES))
-    }
-
-    fn fail(&self, key: &str, now: DateTime<Utc>) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, (_, first)| now - *first < Duration::minutes(THROTTLE_WINDOW_MINUTES));
+impl ThrottleRule {
+    /// How long an attempt at `now` must still wait after `failures` failures, the
+    /// last at `last` (`None`: it may proceed).
+    pub fn wait(&self, failures: i64, last: DateTime<Utc>, now: DateTime<Utc>) -> Option<Duration> {
+        if now - last >= self.memory || failures < self.free {
+            return None;
         }
-        let entry = map.entry(key.to_string()).or_insert((0, now));
-        if now - entry.1 >= Duration::minutes(THROTTLE_WINDOW_MINUTES) {
-            *entry = (0, now);
-        }
-        entry.0 += 1;
+        let delay = match self.doubling_cap {
+            Some(cap) => {
+                let k = (failures - self.free + 1).clamp(1, 30) as u32;
+                Duration::seconds(1i64 << k).min(cap)
+            }
+            None => self.memory,
+        };
+        let until = last + delay;
+        (until > now).then(|| until - now)
     }
+}
 
-    fn clear(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+/// Per account and client address (user name × address): after 5 failures each
+/// further attempt from that address waits 2, 4, 8 … seconds, at most 5 minutes.
+/// This is what slows down one attacker guessing one account.
+pub const PER_ACCOUNT_AND_CLIENT: ThrottleRule = ThrottleRule {
+    free: 5,
+    doubling_cap: Some(Duration::minutes(5)),
+    memory: Duration::hours(1),
+};
+
+/// Per account, from every address together: after 30 failures within the hour each
+/// attempt waits 2, 4, 8 … seconds, at most 5 minutes. This slows down many
+/// addresses guessing one account; it never locks the account, so the right
+/// password after the wait always gets in — an attacker can delay an administrator
+/// by at most 5 minutes an attempt, never lock them out.
+pub const PER_ACCOUNT: ThrottleRule = ThrottleRule {
+    free: 30,
+    doubling_cap: Some(Duration::minutes(5)),
+    memory: Duration::hours(1),
+};
+
+/// Per client address, over every user name: 20 failures less than 15 minutes apart
+/// block the address for 15 minutes. Harder than the per-account rules: one address
+/// trying many names (or one name very often) is an attack, not a forgetful clerk.
+pub const PER_CLIENT: ThrottleRule = ThrottleRule {
+    free: 20,
+    doubling_cap: None,
+    memory: Duration::minutes(15),
+};
+
+/// The longest memory of the rules: rows older than this are swept.
+const THROTTLE_MEMORY: Duration = Duration::hours(1);
+
+/// The throttling keys of an attempt: hashes, so that neither what people typed as
+/// their name (sometimes their password) nor their addresses are stored.
+fn throttle_keys(username: &str, client: &str) -> [(String, ThrottleRule); 3] {
+    let name = username.trim().to_lowercase();
+    [
+        (
+            format!("p:{}", token_hash(&format!("{name}\n{client}"))),
+            PER_ACCOUNT_AND_CLIENT,
+        ),
+        (format!("a:{}", token_hash(&name)), PER_ACCOUNT),
+        (format!("c:{}", token_hash(client)), PER_CLIENT),
+    ]
+}
+
+/// "2分5秒", "40秒": a wait, rounded up to the second.
+fn wait_text(wait: Duration) -> String {
+    let secs = (wait.num_milliseconds() + 999) / 1000;
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s}秒"),
+        (m, 0) => format!("{m}分钟"),
+        (m, s) => format!("{m}分{s}秒"),
     }
 }
 
@@ -83,8 +136,14 @@ pub struct NewSession {
 
 const BAD_LOGIN: &str = "用户名或密码错误";
 
-/// Checks the password and opens a session. Failures are throttled per user name
-/// and per client address, and all look alike to the caller.
+/// Checks the password and opens a session.
+///
+/// Attempts are throttled in the database, so every server sees the same counts
+/// and a restart clears nothing: per account and client, per account, and per
+/// client ([`PER_ACCOUNT_AND_CLIENT`], [`PER_ACCOUNT`], [`PER_CLIENT`]). A throttled
+/// attempt checks no password and counts no failure; it is answered with the wait.
+/// Unknown names are counted like known ones, so neither a failure nor a wait tells
+/// whether a user exists.
 pub async fn login(
     svc: &Services,
     username: &str,
@@ -92,11 +151,23 @@ pub async fn login(
     client: &str,
 ) -> ServiceResult<NewSession> {
     let now = svc.now();
-    let user_key = format!("user:{}", username.trim().to_lowercase());
-    let client_key = format!("addr:{client}");
-    if svc.throttle.blocked(&user_key, now) || svc.throttle.blocked(&client_key, now) {
+    let keys = throttle_keys(username, client);
+    let counted = govmedia_store::users::throttle_rows(
+        &svc.db,
+        &keys.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(),
+    )
+    .await?;
+    let wait = keys
+        .iter()
+        .filter_map(|(key, rule)| {
+            let row = counted.iter().find(|r| &r.key == key)?;
+            rule.wait(row.failures, row.last_failure_at, now)
+        })
+        .max();
+    if let Some(wait) = wait {
         return Err(ServiceError::TooManyRequests(format!(
-            "登录失败次数过多，请{THROTTLE_WINDOW_MINUTES}分钟后再试"
+            "登录失败次数过多，请{}后再试",
+            wait_text(wait)
         )));
     }
     let user = govmedia_store::users::by_username(&svc.db, username.trim()).await?;
@@ -110,16 +181,26 @@ pub async fn login(
     let user = match (ok, user) {
         (true, Some(u)) => u,
         _ => {
-            svc.throttle.fail(&user_key, now);
-            svc.throttle.fail(&client_key, now);
+            let txn = svc.db.begin().await?;
+            for (key, rule) in &keys {
+                govmedia_store::users::throttle_fail(&txn, key, now, now - rule.memory).await?;
+            }
+            govmedia_store::users::throttle_sweep(&txn, now - THROTTLE_MEMORY).await?;
+            txn.commit().await?;
             return Err(ServiceError::Unauthorized(BAD_LOGIN.to_string()));
         }
     };
-    svc.throttle.clear(&user_key);
     let actor = actor_for(&svc.db, &user).await?;
     let token = random_token();
     let csrf_token = random_token();
     let txn = svc.db.begin().await?;
+    // The account's own counts end; the client's stay (an attacker must not reset
+    // them by logging in to an account of their own).
+    for (key, rule) in &keys {
+        if *rule != PER_CLIENT {
+            govmedia_store::users::throttle_clear(&txn, key).await?;
+        }
+    }
     govmedia_store::users::delete_expired_sessions(&txn, now).await?;
     govmedia_store::users::insert_session(
         &txn,

@@ -15,6 +15,9 @@ pub enum ServiceError {
     /// The actor's role does not allow this.
     #[error("您的角色无权进行此操作")]
     Forbidden,
+    /// The actor sees the object but may not do this to it; the message says why.
+    #[error("{0}")]
+    NotAllowed(String),
     /// Not logged in, or bad credentials.
     #[error("{0}")]
     Unauthorized(String),
@@ -48,7 +51,7 @@ impl ServiceError {
         match self {
             ServiceError::Validation(_) => "validation",
             ServiceError::NotFound => "not_found",
-            ServiceError::Forbidden => "forbidden",
+            ServiceError::Forbidden | ServiceError::NotAllowed(_) => "forbidden",
             ServiceError::Unauthorized(_) => "unauthorized",
             ServiceError::Conflict(_) => "conflict",
             ServiceError::Stale(_) => "stale",

@@ -84,7 +84,6 @@ pub struct Services {
     pub db: DatabaseConnection,
     pub sealer: crypto::Sealer,
     pub clock: Arc<dyn Clock>,
-    pub throttle: Arc<auth::LoginThrottle>,
     /// The registry list in memory (see [`list_model`]).
     pub list_cache: Arc<list_model::ListCache>,
     /// API tokens → actors (see [`auth::TokenCache`]).
@@ -106,7 +105,6 @@ impl Services {
             db,
             sealer,
             clock,
-            throttle: Arc::new(auth::LoginThrottle::default()),
             list_cache: Arc::new(list_model::ListCache::default()),
             token_cache: Arc::new(auth::TokenCache::default()),
             cache_ttl: DEFAULT_CACHE_TTL,

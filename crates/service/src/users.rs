@@ -3,33 +3,27 @@
 use crate::audit::{Change, record};
 use crate::crypto::{hash_password, random_token, token_hash, verify_password};
 use crate::{Actor, ServiceError, ServiceResult, Services};
-use govmedia_domain::role::{Permission, Role};
-use govmedia_domain::unit::FieldError;
+use govmedia_domain::role::{Permission, Role, may_manage};
+use govmedia_domain::unit::{FieldError, UnitPath};
 use govmedia_store::TransactionTrait;
 use govmedia_store::users::{TokenRow, UserRow};
 use serde_json::json;
 
-/// Minimum password length (characters).
-pub const MIN_PASSWORD_CHARS: usize = 10;
+mod password_policy;
 
-pub fn check_password_strength(password: &str) -> Result<(), FieldError> {
-    let n = password.chars().count();
-    let classes = [
-        password.chars().any(|c| c.is_ascii_lowercase()),
-        password.chars().any(|c| c.is_ascii_uppercase()),
-        password.chars().any(|c| c.is_ascii_digit()),
-        password.chars().any(|c| !c.is_ascii_alphanumeric()),
-    ]
-    .iter()
-    .filter(|b| **b)
-    .count();
-    if n < MIN_PASSWORD_CHARS || classes < 2 {
-        return Err(FieldError::new(
-            "password",
-            format!("密码至少{MIN_PASSWORD_CHARS}位，且包含字母、数字、符号中的至少两类"),
-        ));
-    }
-    Ok(())
+pub use password_policy::MIN_PASSWORD_CHARS;
+
+/// The password rules in one sentence, for the forms.
+pub const PASSWORD_RULES: &str = "密码至少10位，含字母、数字、符号中的至少两类；不能是常见密码，不能主要由重复字符、连续字符或键盘相邻键组成，不能包含用户名或姓名。";
+
+/// Checks a new password of the user `username` named `display_name` (see
+/// [`password_policy`]: length, common passwords, trivial runs, the user's names).
+pub fn check_password_strength(
+    password: &str,
+    username: &str,
+    display_name: &str,
+) -> Result<(), FieldError> {
+    password_policy::check(password, username, display_name)
 }
 
 /// Input for creating or editing a user.
@@ -76,7 +70,7 @@ fn validate(input: &UserInput, creating: bool) -> Result<(String, String, Role),
         .map_err(|err| e.push(FieldError::new("role", err.to_string())))
         .ok();
     if (creating || !input.password.is_empty())
-        && let Err(err) = check_password_strength(&input.password)
+        && let Err(err) = check_password_strength(&input.password, &username, &display)
     {
         e.push(err);
     }
@@ -91,15 +85,54 @@ pub async fn list(svc: &Services, actor: &Actor) -> ServiceResult<Vec<UserRow>> 
     Ok(govmedia_store::users::in_subtree(&svc.db, actor.unit_path.as_str()).await?)
 }
 
-/// A user the actor may manage.
+/// A user of the actor's subtree (whom the actor sees; see [`manageable`]).
 pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<UserRow> {
+    Ok(visible(svc, actor, id).await?.0)
+}
+
+/// A user of the actor's subtree and the path of the user's unit.
+async fn visible(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<(UserRow, UnitPath)> {
     actor.require(Permission::ManageUsers)?;
     let user = govmedia_store::users::get(&svc.db, id).await?;
     let unit = govmedia_store::units::get(&svc.db, user.unit_id).await?;
-    if !actor.sees(&unit.path) {
-        return Err(ServiceError::NotFound);
+    let path = UnitPath::from_stored(&unit.path)
+        .filter(|p| actor.unit_path.contains(p))
+        .ok_or(ServiceError::NotFound)?;
+    Ok((user, path))
+}
+
+const PEER: &str =
+    "该用户与您同级或级别更高，您不能修改其信息、重置其密码或停用；请联系上级单位的管理员";
+
+/// A user the actor may edit, reset, disable or give another role: one of lower rank
+/// or of a unit strictly below the actor's (`role::may_manage`), or the actor
+/// themself (whose role, unit and status [`update`] keeps). Outside the subtree:
+/// not found; a peer in sight: refused with the reason.
+pub async fn manageable(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<UserRow> {
+    let (user, path) = visible(svc, actor, id).await?;
+    let role = Role::parse(&user.role)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored role: {e}")))?;
+    if id != actor.user_id && !may_manage(actor.role, &actor.unit_path, role, &path) {
+        return Err(ServiceError::NotAllowed(PEER.into()));
     }
     Ok(user)
+}
+
+/// Refuses to make a user of `role` in the unit at `path` that the actor could not
+/// manage afterwards: a role above one's own, or a peer.
+fn check_grant(actor: &Actor, role: Role, path: &str) -> ServiceResult<()> {
+    let path = UnitPath::from_stored(path)
+        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("bad stored path {path}")))?;
+    if !actor.role.may_grant(role) {
+        return Err(ServiceError::field("role", "不能授予比您自己更高的角色"));
+    }
+    if !may_manage(actor.role, &actor.unit_path, role, &path) {
+        return Err(ServiceError::field(
+            "role",
+            "在本单位只能设置比您级别低的角色；与您同级的角色只能给下级单位的用户",
+        ));
+    }
+    Ok(())
 }
 
 async fn target_unit_path(svc: &Services, actor: &Actor, unit_id: i64) -> ServiceResult<String> {
@@ -112,10 +145,8 @@ async fn target_unit_path(svc: &Services, actor: &Actor, unit_id: i64) -> Servic
 pub async fn create(svc: &Services, actor: &Actor, input: &UserInput) -> ServiceResult<UserRow> {
     actor.require(Permission::ManageUsers)?;
     let (username, display_name, role) = validate(input, true).map_err(ServiceError::Validation)?;
-    if !actor.role.may_grant(role) {
-        return Err(ServiceError::field("role", "不能授予比您自己更高的角色"));
-    }
     let path = target_unit_path(svc, actor, input.unit_id).await?;
+    check_grant(actor, role, &path)?;
     let row = new_user(svc, input, username, display_name, role, input.active);
     insert_audited(svc, Some(actor), row, &path, "新增用户").await
 }
@@ -191,17 +222,10 @@ pub async fn update(
     input: &UserInput,
     seen: i64,
 ) -> ServiceResult<UserRow> {
-    let before = get(svc, actor, id).await?;
+    let before = manageable(svc, actor, id).await?;
     crate::stale::check(svc, actor, "user", "该用户", id, seen, before.version).await?;
     let (username, display_name, role) =
         validate(input, false).map_err(ServiceError::Validation)?;
-    let before_role = Role::parse(&before.role).unwrap_or(Role::ReadOnly);
-    if !actor.role.may_grant(role) || !actor.role.may_grant(before_role) {
-        return Err(ServiceError::field(
-            "role",
-            "不能授予或修改比您自己更高的角色",
-        ));
-    }
     if id == actor.user_id
         && (role != actor.role || !input.active || input.unit_id != before.unit_id)
     {
@@ -210,6 +234,9 @@ pub async fn update(
         ));
     }
     let path = target_unit_path(svc, actor, input.unit_id).await?;
+    if id != actor.user_id {
+        check_grant(actor, role, &path)?;
+    }
     let now = svc.now();
     let txn = svc.db.begin().await?;
     let mut row = before.clone();
@@ -224,7 +251,11 @@ pub async fn update(
         row.password_hash = hash_password(&input.password);
     }
     let row = govmedia_store::users::update(&txn, row).await?;
-    if password_reset || !row.active || row.role != before.role || row.unit_id != before.unit_id {
+    let mut revoked = String::new();
+    if password_reset {
+        let tokens = revoke_credentials(&txn, id, None).await?;
+        revoked = format!("（重置密码，撤销其全部会话和{tokens}个API令牌）");
+    } else if !row.active || row.role != before.role || row.unit_id != before.unit_id {
         govmedia_store::users::delete_sessions_of(&txn, id, None).await?;
     }
     record(
@@ -236,15 +267,7 @@ pub async fn update(
             entity: "user",
             entity_id: Some(id),
             unit_path: &path,
-            summary: format!(
-                "修改用户“{}”{}",
-                row.username,
-                if password_reset {
-                    "（重置密码）"
-                } else {
-                    ""
-                }
-            ),
+            summary: format!("修改用户“{}”{revoked}", row.username),
             before: Some(audit_json(&before).into()),
             after: Some(audit_json(&row).into()),
         },
@@ -255,7 +278,20 @@ pub async fn update(
     Ok(row)
 }
 
-/// Changes the actor's own password; other sessions of the user end.
+/// Ends every session of a user but `keep` (a token hash) and deletes every API
+/// token of the user: a new password must lock out whoever held the old one.
+/// Returns how many tokens were deleted. The caller clears the token cache after
+/// committing.
+async fn revoke_credentials(
+    c: &impl govmedia_store::ConnectionTrait,
+    user_id: i64,
+    keep: Option<&str>,
+) -> ServiceResult<u64> {
+    govmedia_store::users::delete_sessions_of(c, user_id, keep).await?;
+    Ok(govmedia_store::users::delete_tokens_of(c, user_id).await?)
+}
+
+/// Changes the actor's own password; the user's other sessions and API tokens end.
 pub async fn change_password(
     svc: &Services,
     actor: &Actor,
@@ -267,19 +303,16 @@ pub async fn change_password(
     if !verify_password(current, &user.password_hash) {
         return Err(ServiceError::field("current", "当前密码不正确"));
     }
-    check_password_strength(new).map_err(|e| ServiceError::Validation(vec![e]))?;
+    check_password_strength(new, &user.username, &user.display_name)
+        .map_err(|e| ServiceError::Validation(vec![e]))?;
     let now = svc.now();
     let txn = svc.db.begin().await?;
     let mut row = user;
     row.password_hash = hash_password(new);
     row.updated_at = now;
     govmedia_store::users::update(&txn, row).await?;
-    govmedia_store::users::delete_sessions_of(
-        &txn,
-        actor.user_id,
-        keep_session.map(token_hash).as_deref(),
-    )
-    .await?;
+    let tokens =
+        revoke_credentials(&txn, actor.user_id, keep_session.map(token_hash).as_deref()).await?;
     record(
         &txn,
         now,
@@ -289,7 +322,10 @@ pub async fn change_password(
             entity: "user",
             entity_id: Some(actor.user_id),
             unit_path: actor.unit_path.as_str(),
-            summary: format!("用户“{}”修改了密码", actor.username),
+            summary: format!(
+                "用户“{}”修改了密码，其他会话和{tokens}个API令牌已撤销",
+                actor.username
+            ),
             before: None,
             after: None,
         },
@@ -370,16 +406,4 @@ pub async fn delete_token(svc: &Services, actor: &Actor, id: i64) -> ServiceResu
     txn.commit().await?;
     svc.token_cache.clear();
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn weak_passwords_are_refused() {
-        assert!(check_password_strength("short1").is_err());
-        assert!(check_password_strength("onlyletterslong").is_err());
-        assert!(check_password_strength("letters12345").is_ok());
-    }
 }

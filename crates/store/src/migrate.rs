@@ -83,6 +83,11 @@ const STEPS: &[Step] = &[
         statements: step_11_drop_host_index,
     },
     Step {
+        version: 12,
+        name: "login throttle: failed logins per account, client and both, shared by every server",
+        statements: step_12_login_throttle,
+    },
+    Step {
         version: 13,
         name: "optimistic concurrency: a version on accounts, units, users, filings, findings",
         statements: step_13_versions,
@@ -135,6 +140,39 @@ fn step_11_drop_host_index() -> Vec<Ddl> {
             .table(sea_orm::sea_query::Alias::new("accounts"))
             .to_owned(),
     )]
+}
+
+/// Failed logins by key (see `users::throttle_fail`), swept by the time of the last
+/// failure. Names are spelled out: a step never follows later entity changes.
+fn step_12_login_throttle() -> Vec<Ddl> {
+    use sea_orm::sea_query::Alias;
+    let table = Table::create()
+        .table(Alias::new("login_throttle"))
+        .col(
+            ColumnDef::new(Alias::new("key"))
+                .string_len(100)
+                .not_null()
+                .primary_key(),
+        )
+        .col(
+            ColumnDef::new(Alias::new("failures"))
+                .big_integer()
+                .not_null(),
+        )
+        .col(
+            ColumnDef::new(Alias::new("last_failure_at"))
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .take();
+    vec![
+        Ddl::Table(table),
+        index(
+            "idx_login_throttle_last_failure",
+            "login_throttle",
+            &["last_failure_at"],
+        ),
+    ]
 }
 
 /// Every existing row starts at version 1; each write moves its row's version on.

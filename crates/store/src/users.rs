@@ -1,6 +1,6 @@
 //! Users, login sessions and API tokens.
 
-use crate::entities::{api_token, session, unit, user};
+use crate::entities::{api_token, login_throttle, session, unit, user};
 use crate::{DbError, starts_with_pattern};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -10,6 +10,7 @@ use sea_orm::{
 };
 
 pub use api_token::Model as TokenRow;
+pub use login_throttle::Model as ThrottleRow;
 pub use session::Model as SessionRow;
 pub use user::Model as UserRow;
 
@@ -176,6 +177,16 @@ pub async fn delete_token(c: &impl ConnectionTrait, user_id: i64, id: i64) -> Re
     Ok(())
 }
 
+/// Deletes every API token of a user (after a password change or reset); returns
+/// how many there were.
+pub async fn delete_tokens_of(c: &impl ConnectionTrait, user_id: i64) -> Result<u64, DbError> {
+    Ok(api_token::Entity::delete_many()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .exec(c)
+        .await?
+        .rows_affected)
+}
+
 /// The token with this hash, its user, the user's unit and the registry version
 /// (`registry::version`), in one query: every API request authenticates with it, and
 /// a registry list in the same request needs the version read no later than its start.
@@ -226,4 +237,72 @@ pub async fn token_user_unit(
         row.try_get::<Option<i64>>("", "registry_version")?
             .unwrap_or(0),
     )))
+}
+
+/// The failure counts stored under `keys` (absent keys have none).
+pub async fn throttle_rows(
+    c: &impl ConnectionTrait,
+    keys: &[String],
+) -> Result<Vec<ThrottleRow>, DbError> {
+    Ok(login_throttle::Entity::find()
+        .filter(login_throttle::Column::Key.is_in(keys.iter().cloned()))
+        .all(c)
+        .await?)
+}
+
+/// Counts a failed login under `key` at `now` and returns the row as written. A
+/// count whose last failure was at or before `forget_before` starts again at one.
+/// One statement (an upsert), so failures counted by several servers at once all
+/// count.
+pub async fn throttle_fail(
+    c: &impl ConnectionTrait,
+    key: &str,
+    now: DateTime<Utc>,
+    forget_before: DateTime<Utc>,
+) -> Result<ThrottleRow, DbError> {
+    use login_throttle::Column as C;
+    use sea_orm::sea_query::OnConflict;
+    let t = login_throttle::Entity;
+    let mut q = Query::insert();
+    q.into_table(t)
+        .columns([C::Key, C::Failures, C::LastFailureAt])
+        .values_panic([key.into(), 1i64.into(), now.into()])
+        .on_conflict(
+            OnConflict::column(C::Key)
+                .value(
+                    C::Failures,
+                    Expr::case(
+                        Expr::col((t, C::LastFailureAt)).lte(forget_before),
+                        Expr::val(1i64),
+                    )
+                    .finally(Expr::col((t, C::Failures)).add(1i64)),
+                )
+                .value(C::LastFailureAt, Expr::val(now))
+                .to_owned(),
+        );
+    c.execute(&q).await?;
+    login_throttle::Entity::find_by_id(key.to_string())
+        .one(c)
+        .await?
+        .ok_or(DbError::NotFound)
+}
+
+/// Forgets the failures counted under `key` (after a successful login).
+pub async fn throttle_clear(c: &impl ConnectionTrait, key: &str) -> Result<(), DbError> {
+    login_throttle::Entity::delete_by_id(key.to_string())
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the counts whose last failure was before `before`; returns how many.
+pub async fn throttle_sweep(
+    c: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+) -> Result<u64, DbError> {
+    Ok(login_throttle::Entity::delete_many()
+        .filter(login_throttle::Column::LastFailureAt.lt(before))
+        .exec(c)
+        .await?
+        .rows_affected)
 }

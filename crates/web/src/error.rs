@@ -13,7 +13,7 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
     match e {
         ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::NotFound => StatusCode::NOT_FOUND,
-        ServiceError::Forbidden => StatusCode::FORBIDDEN,
+        ServiceError::Forbidden | ServiceError::NotAllowed(_) => StatusCode::FORBIDDEN,
         ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
         ServiceError::Conflict(_) | ServiceError::Stale(_) => StatusCode::CONFLICT,
         ServiceError::CalendarNotCovered(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -24,7 +24,7 @@ mod pages_api {
 mod session;
 mod versioning;
 
-pub use session::SESSION_COOKIE;
+pub use session::{SESSION_COOKIE, TrustedProxies};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -34,10 +34,13 @@ use axum::response::Response;
 use govmedia_service::Services;
 
 /// Settings of the web layer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct WebConfig {
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` gives the client's address for login
+    /// throttling; none by default (the socket peer is the client).
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Clone)]

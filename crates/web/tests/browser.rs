@@ -65,6 +65,7 @@ async fn start_demo_server() -> String {
         svc,
         config: govmedia_web::WebConfig {
             secure_cookies: false,
+            ..Default::default()
         },
     };
     tokio::spawn(govmedia_web::serve(listener, state));

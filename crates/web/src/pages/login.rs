@@ -3,9 +3,11 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::layout::bare;
-use crate::session::{CsrfOnly, Peer, User, clear_cookie, client_addr, session_cookie};
+use crate::session::{
+    CsrfOnly, Peer, User, clear_cookie, client_addr, same_origin, session_cookie,
+};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -47,10 +49,17 @@ struct LoginForm {
 async fn submit(
     State(state): State<AppState>,
     Peer(peer): Peer,
+    uri: Uri,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    let client = client_addr(&headers, peer);
+    let trusted = &state.config.trusted_proxies;
+    if !same_origin(&headers, uri.authority().map(|a| a.as_str()), peer, trusted) {
+        let refused =
+            "登录请求不是从本系统的登录页面提交的，已拒绝。请直接打开本系统的登录页面再登录。";
+        return Ok((StatusCode::FORBIDDEN, login_page(Some(refused), "")).into_response());
+    }
+    let client = client_addr(&headers, peer, trusted);
     match auth::login(&state.svc, &f.username, &f.password, &client).await {
         Ok(s) => Ok((
             [(

@@ -39,8 +39,9 @@ async fn render(
                 (csrf(user))
                 div.grid {
                     label { span { "当前密码" } input type="password" name="current" required autocomplete="current-password"; }
-                    label { span { "新密码（至少10位，含两类字符）" } input type="password" name="new" required autocomplete="new-password"; }
+                    label { span { "新密码" } input type="password" name="new" required autocomplete="new-password"; }
                 }
+                p.muted { (govmedia_service::users::PASSWORD_RULES) " 修改后，其他设备上的登录和您的全部API令牌都会失效。" }
                 div.actions { button type="submit" { "修改密码" } }
             }
             h2 { "API令牌" }
@@ -85,7 +86,9 @@ async fn change_password(
         Ok(()) => Ok(render(
             &state,
             &user,
-            Some(html! { p.flash { "密码已修改，其他设备上的登录已退出。" } }),
+            Some(
+                html! { p.flash { "密码已修改，其他设备上的登录已退出，您的API令牌已全部撤销。" } },
+            ),
         )
         .await?
         .into_response()),

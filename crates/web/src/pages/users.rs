@@ -11,7 +11,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
-use govmedia_domain::role::Role;
+use govmedia_domain::role::{Role, may_manage};
+use govmedia_domain::unit::UnitPath;
 use govmedia_service::excel::Table;
 use govmedia_service::users::{self, UserInput};
 use govmedia_service::{Services, units};
@@ -39,7 +40,20 @@ async fn unit_names(
 
 async fn list(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
     let all = users::list(&state.svc, &user.actor).await?;
-    let names = unit_names(&state.svc, &user).await?;
+    let tree = units::tree(&state.svc, &user.actor).await?;
+    let names: std::collections::HashMap<i64, String> =
+        tree.iter().map(|u| (u.id, u.name.clone())).collect();
+    // Peers are listed without an edit link: the edit would be refused.
+    let paths: std::collections::HashMap<i64, &str> =
+        tree.iter().map(|u| (u.id, u.path.as_str())).collect();
+    let a = &user.actor;
+    let editable = |u: &govmedia_store::users::UserRow| {
+        u.id == a.user_id
+            || matches!(
+                (Role::parse(&u.role), paths.get(&u.unit_id).and_then(|p| UnitPath::from_stored(p))),
+                (Ok(role), Some(path)) if may_manage(a.role, &a.unit_path, role, &path)
+            )
+    };
     Ok(page(
         &user,
         "用户",
@@ -53,7 +67,7 @@ async fn list(State(state): State<AppState>, user: User) -> Result<Markup, PageE
                     td { (u.username) } td { (u.display_name) } td { (names.get(&u.unit_id).cloned().unwrap_or_default()) }
                     td { (Role::parse(&u.role).map(|r| r.label()).unwrap_or("?")) }
                     td { (if u.active { "启用" } else { "停用" }) }
-                    td { a href={"/users/" (u.id) "/edit"} { "编辑" } }
+                    td { @if editable(u) { a href={"/users/" (u.id) "/edit"} { "编辑" } } @else { span.muted title="与您同级或级别更高，由上级单位的管理员管理" { "—" } } }
                 } }
             }
         },
@@ -151,7 +165,7 @@ async fn form_page(
                     label { span { @if editing { "新密码（不修改请留空）" } @else { "初始密码 *" } } input type="password" name="password" autocomplete="new-password"; }
                     label { span { "状态" } span { input type="checkbox" name="active" value="1" checked[f.active.is_some()]; " 启用" } }
                 }
-                p.muted { "密码至少10位，且包含字母、数字、符号中的至少两类。" }
+                p.muted { (users::PASSWORD_RULES) " 重置密码会让该用户的全部登录和API令牌失效。" }
                 div.actions { button type="submit" { "保存" } a.button.secondary href="/users" { "取消" } }
             }
         },
@@ -190,7 +204,7 @@ async fn edit_form(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
-    let u = users::get(&state.svc, &user.actor, id).await?;
+    let u = users::manageable(&state.svc, &user.actor, id).await?;
     let f = UserForm {
         csrf: String::new(),
         username: u.username.clone(),

@@ -22,6 +22,8 @@ pub const PASSWORD: &str = "test-password-1";
 /// The world of a test: root → A (with A1 below) and sibling B, one account in A and in B.
 pub struct World {
     pub svc: Services,
+    /// The services' clock, standing still until a test advances it.
+    pub clock: Arc<FixedClock>,
     pub app: Router,
     pub root: i64,
     pub unit_a: i64,
@@ -43,7 +45,7 @@ pub async fn world(label: &str) -> World {
     let svc = Services::new(
         db,
         Sealer::from_base64(&Sealer::generate_key()).unwrap(),
-        clock,
+        clock.clone(),
     );
     let draft = |name: &str, kind: &str| {
         UnitDraft::parse(name, None, "county", kind, None, None, None).unwrap()
@@ -77,10 +79,12 @@ pub async fn world(label: &str) -> World {
         svc: svc.clone(),
         config: govmedia_web::WebConfig {
             secure_cookies: false,
+            ..Default::default()
         },
     });
     World {
         svc,
+        clock,
         app,
         root: root.id,
         unit_a: a.id,

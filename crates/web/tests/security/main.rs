@@ -6,4 +6,6 @@
 mod common;
 
 mod concurrency;
+mod login;
 mod scope;
+mod users;
