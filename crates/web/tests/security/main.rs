@@ -7,4 +7,5 @@ mod bombs;
 #[path = "../common/mod.rs"]
 mod common;
 
+mod panics;
 mod uploads;
