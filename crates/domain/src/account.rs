@@ -6,7 +6,10 @@
 //! the Excel import all end in [`AccountDraft::validate`], so a rule is checked once.
 
 use crate::code_enum;
-use crate::unit::{FieldError, optional_text_owned, required_text_owned, trimmed};
+use crate::unit::{
+    FieldError, has_control, optional_lines_owned, optional_text_owned, required_text_owned,
+    trimmed,
+};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -435,7 +438,7 @@ impl AccountInput {
         };
         let operator_name =
             optional_text_owned("operator_name", "承办单位", operator_name, 100, &mut e);
-        let positioning = optional_text_owned("positioning", "功能定位", positioning, 500, &mut e);
+        let positioning = optional_lines_owned("positioning", "功能定位", positioning, 500, &mut e);
         let verified = parse_yes_no(&verified)
             .map_err(|_| e.push(FieldError::new("verified", "是否认证应填“是”或“否”")))
             .ok()
@@ -471,6 +474,25 @@ impl AccountInput {
                 e.push(FieldError::new(
                     "team",
                     format!("管理队伍第{}人姓名过长", i + 1),
+                ));
+            }
+            if [
+                &member_name,
+                &m.unit_post,
+                &m.office_phone,
+                &m.mobile,
+                &m.qq,
+                &m.wechat,
+            ]
+            .iter()
+            .any(|t| has_control(t, false))
+            {
+                e.push(FieldError::new(
+                    "team",
+                    format!(
+                        "管理队伍第{}人的信息含有不可见的控制字符（如空字符、换行），请删除后重新填写",
+                        i + 1
+                    ),
                 ));
             }
             let mobile = trimmed(m.mobile);
@@ -546,7 +568,7 @@ impl AccountInput {
             .map_err(|_| e.push(FieldError::new("ipv6", "是否支持IPv6应填“是”或“否”")))
             .ok()
             .flatten();
-        let remarks = optional_text_owned("remarks", "备注", remarks, 1000, &mut e);
+        let remarks = optional_lines_owned("remarks", "备注", remarks, 1000, &mut e);
         match (platform, host_unit_id, operating_mode, status) {
             (Some(platform), Some(host_unit_id), Some(operating_mode), Some(status))
                 if e.is_empty() =>

@@ -8,4 +8,5 @@ mod bombs;
 mod common;
 
 mod panics;
+mod texts;
 mod uploads;
