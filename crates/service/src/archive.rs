@@ -100,34 +100,56 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), Refused> {
             return Err(total_too_large(limits));
         }
     }
-    let mut total = 0u64;
-    let mut shared_strings = 0usize;
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut sink = Sink {
+        limits,
+        total: 0,
+        shared_strings: 0,
+        buf: vec![0u8; 64 * 1024],
+    };
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).map_err(|_| refused(DAMAGED))?;
         if entry.is_dir() {
             continue;
         }
         let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
-        let mut xml = is_xml(&name).then(|| Scanner::new(&name, limits));
+        sink.inflate(&name, &mut entry)?;
+    }
+    Ok(())
+}
+
+/// Where every entry's inflated bytes go: counted, scanned when XML, then dropped.
+struct Sink<'l> {
+    limits: &'l Limits,
+    total: u64,
+    shared_strings: usize,
+    buf: Vec<u8>,
+}
+
+impl Sink<'_> {
+    /// Reads one entry to its end, or to the first limit it passes. What the
+    /// decompressor yields is counted, whatever the entry declared.
+    fn inflate(&mut self, name: &str, entry: &mut impl Read) -> Result<(), Refused> {
+        let limits = self.limits;
+        let mut xml = is_xml(name).then(|| Scanner::new(name, limits));
         let mut size = 0u64;
         loop {
-            let n = match entry.read(&mut buf) {
+            let n = match entry.read(&mut self.buf) {
                 Ok(0) => break,
                 Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(_) => return Err(refused(DAMAGED)),
             };
             size += n as u64;
-            total += n as u64;
+            self.total += n as u64;
             if size > limits.entry_bytes {
                 return Err(entry_too_large(limits));
             }
-            if total > limits.total_bytes {
+            if self.total > limits.total_bytes {
                 return Err(total_too_large(limits));
             }
             if let Some(x) = xml.as_mut() {
-                x.feed(&buf[..n])?;
-                if shared_strings + x.shared_strings > limits.shared_strings {
+                x.feed(&self.buf[..n])?;
+                if self.shared_strings + x.shared_strings > limits.shared_strings {
                     return Err(refused(format!(
                         "文件中的文字条目过多（超过{}条），请删除无关内容后重试",
                         limits.shared_strings
@@ -136,10 +158,10 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), Refused> {
             }
         }
         if let Some(x) = xml {
-            shared_strings += x.shared_strings;
+            self.shared_strings += x.shared_strings;
         }
+        Ok(())
     }
-    Ok(())
 }
 
 fn too_many_entries(limits: &Limits) -> Refused {
@@ -347,6 +369,31 @@ mod tests {
             s.feed(part)?;
         }
         Ok(s)
+    }
+
+    fn sink() -> Sink<'static> {
+        Sink {
+            limits: &XLSX,
+            total: 0,
+            shared_strings: 0,
+            buf: vec![0; 64 * 1024],
+        }
+    }
+
+    #[test]
+    fn an_endless_entry_is_cut_at_the_limit_whatever_it_declared() {
+        // The zip crate stops at a declared size; the sink does not rely on it.
+        let mut endless = std::io::repeat(0);
+        let err = sink()
+            .inflate("xl/media/image1.png", &mut endless)
+            .unwrap_err();
+        assert!(err.0.contains("单个部件超过192MB"), "{err}");
+        let mut s = sink();
+        s.total = XLSX.total_bytes - 10;
+        let err = s
+            .inflate("xl/media/image2.png", &mut std::io::repeat(0))
+            .unwrap_err();
+        assert!(err.0.contains("超过256MB"), "{err}");
     }
 
     #[test]

@@ -36,10 +36,11 @@ fn a_shared_strings_table_of_30_million_entries_is_refused() {
 }
 
 #[test]
-fn an_entry_that_lies_about_its_size_is_measured_as_it_inflates() {
+fn an_entry_that_lies_about_its_size_is_refused() {
     let bomb = bombs::lying_size();
     // zip refuses to read past a declared size, so the lie surfaces as damage;
-    // the guard's own count would stop it at the entry limit otherwise.
+    // the guard's own count stops it at the entry limit otherwise (its unit test
+    // `an_endless_entry_is_cut_at_the_limit_whatever_it_declared`).
     let message = import_refusal(&bomb);
     assert!(message.contains("损坏"), "{message}");
 }
