@@ -217,25 +217,24 @@ pub async fn documented_errors(
     next: axum::middleware::Next,
 ) -> Response {
     let api = req.uri().path().starts_with("/api/");
-    let info = {
+    let back = {
         let header = |name| {
             req.headers()
                 .get(name)
                 .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
         };
-        RequestInfo {
-            back: back_link(
-                header(axum::http::header::REFERER),
-                header(axum::http::header::HOST),
-            ),
-        }
+        back_link(
+            header(axum::http::header::REFERER),
+            header(axum::http::header::HOST),
+        )
     };
+    let info = RequestInfo { back: back.clone() };
     let res = REQUEST
         .scope(info, async move {
             match CatchUnwind(Box::pin(next.run(req))).await {
                 Ok(res) => res,
-                Err(()) => {
-                    tracing::error!("a handler panicked");
+                Err(panic) => {
+                    tracing::error!(panic, "a handler panicked");
                     let mut res = framework_error(api, StatusCode::INTERNAL_SERVER_ERROR, "");
                     res.extensions_mut().insert(PanicCaught);
                     res
@@ -263,7 +262,7 @@ pub async fn documented_errors(
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
     REQUEST
-        .scope(RequestInfo { back: "/".into() }, async {
+        .scope(RequestInfo { back }, async {
             framework_error(api, status, &text)
         })
         .await
@@ -326,13 +325,13 @@ fn framework_error(api: bool, status: StatusCode, text: &str) -> Response {
     res
 }
 
-/// A future that turns a panic while polling into `Err(())`, so one request's bug
+/// A future that turns a panic while polling into `Err(message)`, so one request's bug
 /// answers 500 instead of dropping the connection. The server keeps running either
 /// way (tokio catches a task's panic); this gives the visitor an answer.
 struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
 
 impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
-    type Output = Result<F::Output, ()>;
+    type Output = Result<F::Output, String>;
 
     fn poll(
         mut self: std::pin::Pin<&mut Self>,
@@ -342,7 +341,14 @@ impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
             Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
             Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-            Err(_) => std::task::Poll::Ready(Err(())),
+            Err(payload) => {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                std::task::Poll::Ready(Err(message))
+            }
         }
     }
 }

@@ -201,6 +201,23 @@ async fn the_error_page_goes_back_without_script() {
         "{}",
         r.body
     );
+    // The same on an error the framework answers (an unknown page).
+    let r = send(
+        &w.app,
+        Request::get("/no-such-page")
+            .header(header::HOST, "gov.example")
+            .header(header::REFERER, "http://gov.example/public/verify")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        r.body
+            .contains(r#"<a href="/public/verify">返回上一页</a>"#),
+        "{}",
+        r.body
+    );
 }
 
 #[tokio::test]
