@@ -117,6 +117,12 @@ pub fn parse_menu_tree(text: &str) -> Result<Vec<MenuItem>, String> {
         if line.trim().is_empty() {
             continue;
         }
+        if has_control(line, false) {
+            return Err(format!(
+                "栏目设置第{}行含有不可见的控制字符（如空字符、制表符），请删除后重新填写",
+                n + 1
+            ));
+        }
         let indent = line.chars().take_while(|c| *c == ' ').count();
         if indent % 2 != 0 || indent > 4 {
             return Err(format!(
@@ -716,6 +722,8 @@ mod tests {
                 .contains("缺少上级菜单")
         );
         assert!(parse_menu_tree("a\n      太深").is_err());
+        let err = parse_menu_tree("首页\n  新闻\0中心").unwrap_err();
+        assert!(err.contains("第2行含有不可见的控制字符"), "{err}");
     }
 
     #[test]
