@@ -191,14 +191,18 @@ fn is_xml(name: &str) -> bool {
 }
 
 /// The entry count the end of central directory record declares, when it can be
-/// found (a zip64 archive declares 0xFFFF here and is counted by the zip crate).
+/// found and is not zip64's 0xFFFF (such an archive is counted by the zip crate,
+/// after it has read the directory).
 fn declared_entry_count(bytes: &[u8]) -> Option<usize> {
     const EOCD: &[u8] = b"PK\x05\x06";
     // The record is 22 bytes plus a comment of at most 65,535.
     let from = bytes.len().saturating_sub(22 + 65_535);
     let at = memchr::memmem::rfind(&bytes[from..], EOCD)? + from;
     let field = bytes.get(at + 10..at + 12)?;
-    Some(usize::from(u16::from_le_bytes([field[0], field[1]])))
+    match u16::from_le_bytes([field[0], field[1]]) {
+        u16::MAX => None,
+        n => Some(usize::from(n)),
+    }
 }
 
 /// Where the scanner is in the XML text.
