@@ -37,7 +37,7 @@ pub struct Limits {
     /// Rows (`<row>`) in one worksheet.
     pub rows: usize,
     /// How a refusal of [`Limits::rows`] reads to the user.
-    pub rows_message: &'static str,
+    pub rows_message: fn() -> String,
 }
 
 /// Excel's limit on one cell, in characters.
@@ -58,7 +58,12 @@ pub const XLSX: Limits = Limits {
     // The header and, beyond the rows an import may hold, rows Excel writes only
     // because they carry formatting.
     rows: crate::excel::IMPORT_MAX_ROWS + 1_001,
-    rows_message: "工作表行数过多：一次最多导入20000行，请分批导入",
+    rows_message: || {
+        format!(
+            "工作表行数过多：一次最多导入{}行，请分批导入",
+            crate::excel::IMPORT_MAX_ROWS
+        )
+    },
 };
 
 /// Why an archive was refused, as the clerk who uploaded it reads it.
@@ -354,7 +359,7 @@ impl<'l> Scanner<'l> {
             b"row" if self.worksheet => {
                 self.rows += 1;
                 if self.rows > self.limits.rows {
-                    return Err(refused(self.limits.rows_message));
+                    return Err(refused((self.limits.rows_message)()));
                 }
             }
             _ => {}
