@@ -27,7 +27,7 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "secure_cookies",
-        "会话Cookie是否只走HTTPS（部署在HTTPS之后时设为true）",
+        "会话Cookie是否只走HTTPS，并对每个响应发送HSTS头（部署在HTTPS之后时设为true）",
         "false",
     ),
     ("max_connections", "数据库连接池大小", "10"),

@@ -6,7 +6,10 @@
 //! the Excel import all end in [`AccountDraft::validate`], so a rule is checked once.
 
 use crate::code_enum;
-use crate::unit::{FieldError, optional_text_owned, required_text_owned, trimmed};
+use crate::unit::{
+    FieldError, has_control, optional_lines_owned, optional_text_owned, required_text_owned,
+    trimmed,
+};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -113,6 +116,12 @@ pub fn parse_menu_tree(text: &str) -> Result<Vec<MenuItem>, String> {
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
+        }
+        if has_control(line, false) {
+            return Err(format!(
+                "栏目设置第{}行含有不可见的控制字符（如空字符、制表符），请删除后重新填写",
+                n + 1
+            ));
         }
         let indent = line.chars().take_while(|c| *c == ' ').count();
         if indent % 2 != 0 || indent > 4 {
@@ -446,7 +455,7 @@ impl AccountInput {
         };
         let operator_name =
             optional_text_owned("operator_name", "承办单位", operator_name, 100, &mut e);
-        let positioning = optional_text_owned("positioning", "功能定位", positioning, 500, &mut e);
+        let positioning = optional_lines_owned("positioning", "功能定位", positioning, 500, &mut e);
         let verified = parse_yes_no(&verified)
             .map_err(|_| e.push(FieldError::new("verified", "是否认证应填“是”或“否”")))
             .ok()
@@ -482,6 +491,25 @@ impl AccountInput {
                 e.push(FieldError::new(
                     "team",
                     format!("管理队伍第{}人姓名过长", i + 1),
+                ));
+            }
+            if [
+                &member_name,
+                &m.unit_post,
+                &m.office_phone,
+                &m.mobile,
+                &m.qq,
+                &m.wechat,
+            ]
+            .iter()
+            .any(|t| has_control(t, false))
+            {
+                e.push(FieldError::new(
+                    "team",
+                    format!(
+                        "管理队伍第{}人的信息含有不可见的控制字符（如空字符、换行），请删除后重新填写",
+                        i + 1
+                    ),
                 ));
             }
             let mobile = trimmed(m.mobile);
@@ -557,7 +585,7 @@ impl AccountInput {
             .map_err(|_| e.push(FieldError::new("ipv6", "是否支持IPv6应填“是”或“否”")))
             .ok()
             .flatten();
-        let remarks = optional_text_owned("remarks", "备注", remarks, 1000, &mut e);
+        let remarks = optional_lines_owned("remarks", "备注", remarks, 1000, &mut e);
         match (platform, host_unit_id, operating_mode, status) {
             (Some(platform), Some(host_unit_id), Some(operating_mode), Some(status))
                 if e.is_empty() =>
@@ -732,6 +760,8 @@ mod tests {
                 .contains("缺少上级菜单")
         );
         assert!(parse_menu_tree("a\n      太深").is_err());
+        let err = parse_menu_tree("首页\n  新闻\0中心").unwrap_err();
+        assert!(err.contains("第2行含有不可见的控制字符"), "{err}");
     }
 
     #[test]

@@ -137,6 +137,8 @@ pub fn required_text_owned(
     let v = trimmed(value);
     if v.is_empty() {
         errors.push(FieldError::new(field, format!("请填写{label}")));
+    } else if has_control(&v, false) {
+        errors.push(control_error(field, label));
     } else if v.chars().count() > max_chars {
         errors.push(FieldError::new(
             field,
@@ -166,14 +168,56 @@ pub fn optional_text_owned(
     max_chars: usize,
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
+    optional_owned(field, label, value, max_chars, false, errors)
+}
+
+/// [`optional_text_owned`] of a text that may run over several lines (remarks,
+/// descriptions): line breaks and tabs are kept, other control characters refused.
+pub fn optional_lines_owned(
+    field: &'static str,
+    label: &str,
+    value: String,
+    max_chars: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    optional_owned(field, label, value, max_chars, true, errors)
+}
+
+fn optional_owned(
+    field: &'static str,
+    label: &str,
+    value: String,
+    max_chars: usize,
+    multi_line: bool,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     let v = Some(trimmed(value)).filter(|v| !v.is_empty())?;
-    if v.chars().count() > max_chars {
+    if has_control(&v, multi_line) {
+        errors.push(control_error(field, label));
+    } else if v.chars().count() > max_chars {
         errors.push(FieldError::new(
             field,
             format!("{label}不能超过{max_chars}个字"),
         ));
     }
     Some(v)
+}
+
+/// Whether a text holds a control character (NUL, escape, backspace …) — nothing a
+/// person types, and they break exports, logs and the systems that read the data —
+/// or a line break or tab where the text is one line (a name, a code, a link).
+pub fn has_control(value: &str, multi_line: bool) -> bool {
+    value
+        .chars()
+        .any(|c| c.is_control() && !(multi_line && matches!(c, '\n' | '\r' | '\t')))
+}
+
+/// The refusal of a text with a control character, for a clerk.
+pub fn control_error(field: &'static str, label: &str) -> FieldError {
+    FieldError::new(
+        field,
+        format!("{label}含有不可见的控制字符（如空字符、换行），请删除后重新填写"),
+    )
 }
 
 /// `value` without its leading and trailing whitespace, in the same allocation.
@@ -229,6 +273,45 @@ impl UnitDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_refused_in_names_and_line_breaks_kept_in_remarks() {
+        for name in [
+            "测试\0局",
+            "测试\u{1b}[31m局",
+            "测试\n局",
+            "测试\t局",
+            "\u{7f}局",
+        ] {
+            let err =
+                UnitDraft::parse(name, None, "county", "department", None, None, None).unwrap_err();
+            assert_eq!(err[0].field, "name", "{name:?}");
+            assert!(err[0].message.contains("控制字符"), "{name:?}");
+            let err = UnitDraft::parse(
+                "测试局",
+                Some(name),
+                "county",
+                "department",
+                None,
+                None,
+                None,
+            )
+            .unwrap_err();
+            assert_eq!(err[0].field, "short_name", "{name:?}");
+        }
+        let mut e = Vec::new();
+        let kept = optional_lines_owned(
+            "remarks",
+            "备注",
+            "第一行\r\n第二行\t完".into(),
+            100,
+            &mut e,
+        );
+        assert!(e.is_empty());
+        assert_eq!(kept.as_deref(), Some("第一行\r\n第二行\t完"));
+        optional_lines_owned("remarks", "备注", "a\0b".into(), 100, &mut e);
+        assert_eq!(e.len(), 1);
+    }
 
     #[test]
     fn owned_texts_are_trimmed_in_place_as_borrowed_ones_are() {

@@ -93,6 +93,9 @@ fn version_of(rows: &[(String, String)]) -> String {
     crate::stale::text_version(rows.iter().flat_map(|(k, t)| [k.as_str(), t.as_str()]))
 }
 
+/// The longest calendar text accepted.
+pub const CALENDAR_MAX_BYTES: usize = 64 * 1024;
+
 /// Adds (or replaces) a year from the text of its State Council notice as TOML.
 /// `actor` is `None` for the command line, which runs as the operator. A page or
 /// API call names the version of the stored years it was shown (`seen`): when a
@@ -105,6 +108,13 @@ pub async fn add_year(
 ) -> ServiceResult<i32> {
     if let Some(a) = actor {
         a.require(Permission::ManagePolicy)?;
+    }
+    // A year's notice is a few kilobytes; the form's body limit is far larger.
+    if text.len() > CALENDAR_MAX_BYTES {
+        return Err(ServiceError::field(
+            "calendar",
+            "节假日安排文本过长（上限64KB），请只粘贴一年的安排",
+        ));
     }
     let year = CalendarYear::from_toml(text)
         .map_err(|e| ServiceError::field("calendar", e.to_string()))?;

@@ -390,6 +390,8 @@ pub fn parse_registry_each(
             "文件不是 .xlsx 格式（请在Excel中另存为“Excel 工作簿 (*.xlsx)”）",
         ));
     }
+    // Before calamine inflates anything: a small file can hide gigabytes.
+    crate::archive::check(bytes, &crate::archive::XLSX).map_err(|r| file_error(r.0))?;
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|_| file_error("无法读取该 .xlsx 文件，文件可能已损坏"))?;
     let Some(sheet) = wb.sheet_names().into_iter().next() else {

@@ -11,6 +11,7 @@
 //! the [`Clock`] in [`Services`], never from `Utc::now()` directly.
 
 pub mod accounts;
+pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod calendar;

@@ -922,8 +922,7 @@ impl ListModel {
 
     /// [`ListModel::page`] by the given way (the tests check each way against SQL).
     pub fn page_by(&self, q: &AccountQuery, strategy: Strategy) -> PageIds {
-        let per_page = Ord::clamp(q.per_page, 1, 500);
-        let page = std::cmp::max(q.page, 1);
+        let (page, per_page, offset) = govmedia_store::page_window(q.page, q.per_page, 500);
         let empty = PageIds {
             ids: vec![],
             rows: vec![],
@@ -970,7 +969,7 @@ impl ListModel {
                 && platform.is_none_or(|p| self.platform[r] == p)
                 && status.is_none_or(|s| self.status[r] == s)
         };
-        let offset = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
         let wanted = offset.saturating_add(per_page as usize);
         let scope_rows = &self.by_unit[self.unit_start[lo] as usize..self.unit_start[hi] as usize];
         let all_units = lo == 0 && hi == self.paths.len();

@@ -65,6 +65,8 @@ fn validate(input: &UserInput, creating: bool) -> Result<(String, String, Role),
     let display = input.display_name.trim().to_string();
     if display.is_empty() || display.chars().count() > 50 {
         e.push(FieldError::new("display_name", "请填写姓名（不超过50字）"));
+    } else if govmedia_domain::unit::has_control(&display, false) {
+        e.push(govmedia_domain::unit::control_error("display_name", "姓名"));
     }
     let role = Role::parse(&input.role)
         .map_err(|err| e.push(FieldError::new("role", err.to_string())))

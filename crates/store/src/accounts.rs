@@ -292,8 +292,7 @@ fn filtered(q: &AccountQuery) -> sea_orm::Select<account::Entity> {
 
 /// One page of the registry, sorted, with the total count.
 pub async fn list(c: &impl ConnectionTrait, q: &AccountQuery) -> Result<Page<AccountRow>, DbError> {
-    let per_page = Ord::clamp(q.per_page, 1, 500);
-    let page = std::cmp::max(q.page, 1);
+    let (page, per_page, offset) = crate::page_window(q.page, q.per_page, 500);
     let total = filtered(q).count(c).await?;
     let column = q.sort.column();
     let select = filtered(q);
@@ -308,7 +307,7 @@ pub async fn list(c: &impl ConnectionTrait, q: &AccountQuery) -> Result<Page<Acc
         .select_only()
         .column(account::Column::Id)
         .order_by_asc(account::Column::Id)
-        .offset((page - 1).saturating_mul(per_page))
+        .offset(offset)
         .limit(per_page)
         .into_tuple()
         .all(c)

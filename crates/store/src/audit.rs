@@ -88,12 +88,11 @@ fn filtered(q: &AuditQuery) -> sea_orm::Select<audit::Entity> {
 }
 
 pub async fn list(c: &impl ConnectionTrait, q: &AuditQuery) -> Result<Page<AuditRow>, DbError> {
-    let per_page = Ord::clamp(q.per_page, 1, 1000);
-    let page = std::cmp::max(q.page, 1);
+    let (page, per_page, offset) = crate::page_window(q.page, q.per_page, 1000);
     let total = filtered(q).count(c).await?;
     let items = filtered(q)
         .order_by_desc(audit::Column::Id)
-        .offset((page - 1).saturating_mul(per_page))
+        .offset(offset)
         .limit(per_page)
         .all(c)
         .await?;

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 pub use campaign::Model as CampaignRow;
@@ -165,13 +165,13 @@ pub async fn findings(
     c: &impl ConnectionTrait,
     q: &FindingQuery,
 ) -> Result<Page<FindingRow>, DbError> {
-    let per_page = Ord::clamp(q.per_page, 1, 500);
-    let page = Ord::max(q.page, 1);
+    let (page, per_page, offset) = crate::page_window(q.page, q.per_page, 500);
     let total = filtered(q).count(c).await?;
     let items = filtered(q)
         .order_by_desc(finding::Column::Id)
-        .paginate(c, per_page)
-        .fetch_page(page - 1)
+        .offset(offset)
+        .limit(per_page)
+        .all(c)
         .await?;
     Ok(Page {
         items,

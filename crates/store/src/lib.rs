@@ -224,6 +224,19 @@ impl<T> Page<T> {
     }
 }
 
+/// The last page number a list answers: a later one is answered as this page, empty
+/// like every page past the end (no list here is a billion pages long). It keeps the
+/// SQL offset far below `i64::MAX` whatever page a visitor asks for.
+pub const MAX_PAGE: u64 = 1_000_000_000;
+
+/// A requested page, bounded: `(page, per_page, offset)` with the page in
+/// `1..=MAX_PAGE`, `per_page` in `1..=max_per_page` and the offset of its first row.
+pub fn page_window(page: u64, per_page: u64, max_per_page: u64) -> (u64, u64, u64) {
+    let per_page = per_page.clamp(1, max_per_page.max(1));
+    let page = page.clamp(1, MAX_PAGE);
+    (page, per_page, (page - 1) * per_page)
+}
+
 /// The database URL for one test: a fresh SQLite file in the temp directory, or,
 /// when `GOVMEDIA_TEST_POSTGRES_URL` names a PostgreSQL server (its maintenance
 /// database, e.g. `postgres://u@127.0.0.1:5432/postgres`), a new database created

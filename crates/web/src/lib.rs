@@ -36,7 +36,8 @@ use govmedia_service::Services;
 /// Settings of the web layer.
 #[derive(Debug, Clone, Default)]
 pub struct WebConfig {
-    /// Mark the session cookie `Secure` (behind HTTPS).
+    /// Mark the session cookie `Secure` (behind HTTPS), and send
+    /// `Strict-Transport-Security` with every response.
     pub secure_cookies: bool,
     /// Reverse proxies whose `X-Forwarded-For` gives the client's address for login
     /// throttling; none by default (the socket peer is the client).
@@ -49,6 +50,105 @@ pub struct AppState {
     pub config: WebConfig,
 }
 
+pub use error::PanicCaught;
+
+/// Every route outside `/api/v1` (those are listed in the OpenAPI document), for
+/// tests that drive each route; the security suite checks it against the routes
+/// the source declares, so a new page cannot be missed.
+pub const PAGE_ROUTES: &[&str] = &[
+    "/",
+    "/account/password",
+    "/account/settings",
+    "/account/tokens",
+    "/account/tokens/{id}/delete",
+    "/accounts",
+    "/accounts/export.xlsx",
+    "/accounts/import",
+    "/accounts/new",
+    "/accounts/{id}",
+    "/accounts/{id}/dismiss",
+    "/accounts/{id}/edit",
+    "/accounts/{id}/qr",
+    "/accounts/{id}/retire",
+    "/api/docs",
+    "/api/openapi.json",
+    "/assessment",
+    "/assessment/entries",
+    "/assessment/entries/{id}/decide",
+    "/assessment/entries/{id}/file",
+    "/assessment/export.xlsx",
+    "/assessment/units/{id}",
+    "/audit",
+    "/audit/export.xlsx",
+    "/calendar",
+    "/campaigns",
+    "/campaigns/new",
+    "/campaigns/samples/{id}",
+    "/campaigns/samples/{id}/assign",
+    "/campaigns/{id}",
+    "/campaigns/{id}/close",
+    "/campaigns/{id}/notice",
+    "/campaigns/{id}/notice.docx",
+    "/campaigns/{id}/notice.pdf",
+    "/campaigns/{id}/population.json",
+    "/filings",
+    "/filings/deadlines",
+    "/filings/deadlines.xlsx",
+    "/filings/exports",
+    "/filings/inbox",
+    "/filings/new",
+    "/filings/notices",
+    "/filings/notices/read",
+    "/filings/{id}",
+    "/filings/{id}/attachments",
+    "/filings/{id}/attachments/{aid}",
+    "/filings/{id}/decide",
+    "/filings/{id}/edit",
+    "/filings/{id}/form.docx",
+    "/filings/{id}/form.pdf",
+    "/filings/{id}/opened",
+    "/filings/{id}/submit",
+    "/findings",
+    "/findings/new",
+    "/findings/{id}",
+    "/findings/{id}/act",
+    "/findings/{id}/screenshots",
+    "/findings/{id}/screenshots/{sid}",
+    "/flags",
+    "/flags/export.xlsx",
+    "/healthz",
+    "/indicators",
+    "/indicators/{code}",
+    "/indicators/{code}/source.toml",
+    "/login",
+    "/logout",
+    "/policy",
+    "/public/announcements",
+    "/public/directory",
+    "/public/verify",
+    "/selfchecks",
+    "/selfchecks/export.xlsx",
+    "/selfchecks/new",
+    "/selfchecks/{id}",
+    "/selfchecks/{id}/review",
+    "/static/app.css",
+    "/trainings",
+    "/trainings/export.xlsx",
+    "/trainings/new",
+    "/trainings/{id}/delete",
+    "/units",
+    "/units/export.xlsx",
+    "/units/new",
+    "/units/{id}/delete",
+    "/units/{id}/edit",
+    "/users",
+    "/users/export.xlsx",
+    "/users/new",
+    "/users/{id}/edit",
+    "/work-report",
+    "/work-report.xlsx",
+];
+
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -57,13 +157,30 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::routes())
         .merge(assets::routes())
         .layer(DefaultBodyLimit::max(12 * 1024 * 1024))
-        .layer(middleware::from_fn(security_headers))
+        // Inside the headers, so a replaced error answer gets them too.
+        .layer(middleware::from_fn(error::documented_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .with_state(state)
 }
 
-async fn security_headers(req: axum::extract::Request, next: Next) -> Response {
+async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: Next,
+) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if state.config.secure_cookies {
+        // Served over HTTPS (that is what secure cookies mean here): browsers must
+        // not fall back to plain HTTP for a year.
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"),

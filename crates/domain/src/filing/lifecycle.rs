@@ -149,6 +149,12 @@ pub fn check_fields(f: &FilingFields<'_>) -> Result<(), FilingError> {
     if reason > 2000 {
         return field("reason", "理由不能超过2000字");
     }
+    if crate::unit::has_control(f.reason, true) {
+        return field(
+            "reason",
+            "理由含有不可见的控制字符（如空字符），请删除后重新填写",
+        );
+    }
     if f.kind != FilingKind::Open && f.effective_on.is_none() {
         return field("effective_on", "请填写生效日期");
     }
