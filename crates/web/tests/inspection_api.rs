@@ -7,7 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::*;
-use govmedia_service::inspection::{campaigns, findings};
+use govmedia_service::inspection::campaigns;
 use serde_json::{Value, json};
 
 fn parse(r: &Reply) -> Value {
@@ -22,22 +22,7 @@ async fn findings_campaigns_assessment_and_claims_over_the_api() {
     let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
     let unit_b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
     let unit_a = login(&w.app, "a_host_admin", PASSWORD).await.ok().unwrap();
-    let inspector = actor(&w.svc, inspector_id).await;
-    let finding = findings::record_finding(
-        &w.svc,
-        &inspector,
-        &findings::FindingInput {
-            account_id: w.account_b.to_string(),
-            item: "update_late".into(),
-            count: "1".into(),
-            source: "inspector".into(),
-            url: "https://weibo.com/b".into(),
-            excerpt: "两周未更新".into(),
-            seen_on: "2026-03-01".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let finding = update_late_finding(&w.svc, inspector_id, w.account_b).await;
     let id = finding.id;
 
     // Lists are scoped: the office and B see the finding, A does not.

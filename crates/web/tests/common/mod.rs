@@ -356,3 +356,27 @@ pub fn enc(s: &str) -> String {
     }
     out
 }
+
+/// A finding an inspector (user `by`) recorded on `account`: 更新不及时, 待通报.
+pub async fn update_late_finding(
+    svc: &Services,
+    by: i64,
+    account: i64,
+) -> govmedia_store::inspection::FindingRow {
+    use govmedia_service::inspection::findings;
+    findings::record_finding(
+        svc,
+        &actor(svc, by).await,
+        &findings::FindingInput {
+            account_id: account.to_string(),
+            item: "update_late".into(),
+            count: "1".into(),
+            source: "inspector".into(),
+            url: "https://weibo.com/b".into(),
+            excerpt: "两周未更新".into(),
+            seen_on: "2026-03-01".into(),
+        },
+    )
+    .await
+    .unwrap()
+}

@@ -3,7 +3,6 @@
 
 use crate::common::*;
 use axum::http::StatusCode;
-use govmedia_service::inspection::findings;
 use serde_json::{Value, json};
 
 fn account_form<'a>(name: &'a str, unit: &'a str, version: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -171,21 +170,7 @@ async fn every_editable_object_refuses_a_stale_api_write() {
     let w = world("sec_stale_objects").await;
     let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
     let inspector = add_user(&w.svc, "sec_inspector", w.root, "inspector").await;
-    let finding = findings::record_finding(
-        &w.svc,
-        &actor(&w.svc, inspector).await,
-        &findings::FindingInput {
-            account_id: w.account_b.to_string(),
-            item: "update_late".into(),
-            count: "1".into(),
-            source: "inspector".into(),
-            url: "https://weibo.com/b".into(),
-            excerpt: "两周未更新".into(),
-            seen_on: "2026-03-01".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let finding = update_late_finding(&w.svc, inspector, w.account_b).await;
     let filing = admin
         .api(
             "POST",
