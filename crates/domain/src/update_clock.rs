@@ -14,15 +14,8 @@
 //! no finding, whatever the posts say.
 
 use crate::calendar::{CalendarError, WorkingCalendar};
+pub use crate::policy::DayCount;
 use chrono::{DateTime, Days, FixedOffset, Months, NaiveDate, Utc};
-
-/// How the warnings count days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DayCount {
-    Calendar,
-    /// Working days on the official calendar (调休 and holidays included).
-    Working,
-}
 
 /// The office's settings for update clocks (a part of the policy profile).
 #[derive(Debug, Clone, PartialEq, Eq)]
