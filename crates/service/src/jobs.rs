@@ -302,12 +302,19 @@ impl Runner {
     /// job of this runner writes anything.
     pub fn spawn(self, mut shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
         tokio::spawn(async move {
-            if let Err(e) = self.schedule().await {
-                tracing::warn!("could not schedule the daily jobs: {e}");
-            }
+            // The day whose standing jobs were queued: checked each round, so a
+            // server that runs for weeks queues each day's even when a sweep died.
+            let mut scheduled = None;
             loop {
                 if *shutdown.borrow() {
                     break;
+                }
+                let today = self.svc.today();
+                if scheduled != Some(today) {
+                    match self.schedule().await {
+                        Ok(()) => scheduled = Some(today),
+                        Err(e) => tracing::warn!("could not schedule the daily jobs: {e}"),
+                    }
                 }
                 let mut set = match self.start_batch().await {
                     Ok(set) => set,

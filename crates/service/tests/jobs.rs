@@ -66,6 +66,26 @@ impl Handler for Failing {
     }
 }
 
+/// Never finishes within its (tiny) timeout.
+struct Slow;
+
+#[async_trait::async_trait]
+impl Handler for Slow {
+    fn kind(&self) -> &'static str {
+        "slow"
+    }
+    fn label(&self) -> &'static str {
+        "很慢的任务"
+    }
+    fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(1)
+    }
+    async fn run(&self, _svc: &Services, _job: &JobRow) -> Result<(), String> {
+        std::future::pending::<()>().await;
+        Ok(())
+    }
+}
+
 /// Never finishes: a job in flight when the runner stops.
 struct Forever;
 
@@ -391,3 +411,25 @@ async fn the_daily_sweep_deletes_old_done_jobs_and_queues_tomorrows() {
 }
 
 const KEEP: i64 = jobs::KEEP_DONE_DAYS;
+
+#[tokio::test]
+async fn a_run_past_its_timeout_fails_and_is_retried_later() {
+    let (a, _b, _clock) = two_servers("jobs_timeout").await;
+    let a = a.with_job_handlers(Handlers::default().with(Slow));
+    let (job, _) = jobs::enqueue(
+        &a.db,
+        a.now(),
+        "slow",
+        serde_json::json!({}),
+        None,
+        a.now(),
+        3,
+    )
+    .await
+    .unwrap();
+    assert_eq!(Runner::new(a.clone()).run_once().await.unwrap(), 1);
+    let row = store::get(&a.db, job.id).await.unwrap();
+    assert_eq!(row.status, "queued");
+    assert_eq!(row.run_at, t0() + jobs::backoff(1));
+    assert!(row.last_error.unwrap().contains("执行超过时限"));
+}
