@@ -86,6 +86,23 @@ impl Handler for Slow {
     }
 }
 
+/// Runs until the test lets it finish.
+struct Long(Arc<tokio::sync::Notify>);
+
+#[async_trait::async_trait]
+impl Handler for Long {
+    fn kind(&self) -> &'static str {
+        "long"
+    }
+    fn label(&self) -> &'static str {
+        "长任务"
+    }
+    async fn run(&self, _svc: &Services, _job: &JobRow) -> Result<(), String> {
+        self.0.notified().await;
+        Ok(())
+    }
+}
+
 /// Never finishes: a job in flight when the runner stops.
 struct Forever;
 
@@ -432,4 +449,56 @@ async fn a_run_past_its_timeout_fails_and_is_retried_later() {
     assert_eq!(row.status, "queued");
     assert_eq!(row.run_at, t0() + jobs::backoff(1));
     assert!(row.last_error.unwrap().contains("执行超过时限"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_jobs_heartbeat_keeps_its_lease() {
+    let (a, b, clock) = two_servers("jobs_heartbeat").await;
+    let release = Arc::new(tokio::sync::Notify::new());
+    let a = a.with_job_handlers(Handlers::default().with(Long(release.clone())));
+    let (job, _) = jobs::enqueue(
+        &a.db,
+        a.now(),
+        "long",
+        serde_json::json!({}),
+        None,
+        a.now(),
+        3,
+    )
+    .await
+    .unwrap();
+    let runner = Runner::new(a.clone()).with_config(RunnerConfig {
+        heartbeat: std::time::Duration::from_millis(5),
+        ..RunnerConfig::default()
+    });
+    let owner = runner.owner().to_string();
+    let work = tokio::spawn(async move { runner.run_once().await.unwrap() });
+    // Past most of the first lease, wait for a heartbeat to move it on.
+    clock.advance(Duration::seconds(100));
+    let moved_to = t0() + Duration::seconds(220);
+    let mut moved = false;
+    for _ in 0..3000 {
+        let row = store::get(&a.db, job.id).await.unwrap();
+        if row.lease_until == Some(moved_to) {
+            moved = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert!(moved, "the heartbeat moved the lease");
+    // Past the first lease: another server does not take the job.
+    clock.advance(Duration::seconds(100));
+    let other = Runner::new(
+        b.clone()
+            .with_job_handlers(Handlers::default().with(Long(release.clone()))),
+    );
+    assert_eq!(other.run_once().await.unwrap(), 0);
+    let row = store::get(&a.db, job.id).await.unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.lease_owner.as_deref()),
+        ("running", Some(owner.as_str()))
+    );
+    release.notify_one();
+    assert_eq!(work.await.unwrap(), 1);
+    assert_eq!(store::get(&a.db, job.id).await.unwrap().status, "done");
 }
