@@ -8,6 +8,7 @@ mod calendar;
 mod check;
 mod config;
 mod generate;
+mod jobs;
 mod platform;
 mod sample;
 mod score;
@@ -59,6 +60,9 @@ enum Command {
     /// 工作日历: working-day deadlines.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
+    /// 后台任务: list the queue, retry a dead job, or run as a worker only.
+    #[command(subcommand)]
+    Jobs(jobs::JobsCommand),
 }
 
 fn main() -> ExitCode {
@@ -118,6 +122,7 @@ fn run_platform(common: platform::Common, command: Command) -> anyhow::Result<()
             }
             Command::Export { output, as_user } => platform::export(&cfg, output, as_user).await,
             Command::Generate(args) => generate::run(&cfg, args).await,
+            Command::Jobs(cmd) => jobs::run(&cfg, cmd).await,
             Command::Calendar(calendar::CalendarCommand::Import { file, as_user }) => {
                 calendar::import(&cfg, &file, &as_user).await
             }

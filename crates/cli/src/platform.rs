@@ -60,7 +60,11 @@ pub async fn serve(cfg: &Config, svc: Services, banner: Option<String>) -> anyho
             trusted_proxies: cfg.trusted_proxies()?,
         },
     };
-    govmedia_web::serve(listener, state).await?;
+    // One job runner per server process, stopped when the web server stops (Ctrl+C).
+    let (stop, runner) = crate::jobs::start(&state.svc);
+    let served = govmedia_web::serve(listener, state).await;
+    crate::jobs::finish(stop, runner).await;
+    served?;
     Ok(())
 }
 

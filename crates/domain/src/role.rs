@@ -66,6 +66,9 @@ pub enum Permission {
     /// trainings (培训), for units of the subtree. Host administrators report for
     /// their own unit; supervisors may enter a report a unit sent on paper.
     ReportDuties,
+    /// See the background jobs (后台任务) of the whole deployment and run a failed
+    /// one again. Jobs belong to no unit, so only system administrators.
+    ManageJobs,
 }
 
 impl Role {
@@ -90,7 +93,7 @@ impl Role {
             }
             ManageCampaigns | ReviewRectification => matches!(self, SystemAdmin | SupervisorAdmin),
             Inspect => matches!(self, SystemAdmin | SupervisorAdmin | Inspector),
-            ManagePolicy => self == SystemAdmin,
+            ManagePolicy | ManageJobs => self == SystemAdmin,
         }
     }
 

@@ -79,6 +79,7 @@ pub fn audit_row(at: DateTime<Utc>, actor: Option<&Actor>, change: Change<'_>) -
 pub fn action_label(action: &str) -> &str {
     match action {
         "create" => "新增",
+        "job_retry" => "重新执行后台任务",
         "update" => "修改",
         "delete" => "删除",
         "move" => "移动",
@@ -108,6 +109,7 @@ pub fn action_label(action: &str) -> &str {
 pub fn entity_label(entity: &str) -> &str {
     match entity {
         "unit" => "单位",
+        "job" => "后台任务",
         "account" => "账号",
         "user" => "用户",
         "session" => "会话",

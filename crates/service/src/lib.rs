@@ -25,6 +25,7 @@ pub mod excel;
 pub mod filings;
 pub mod forms;
 pub mod inspection;
+pub mod jobs;
 pub mod list_model;
 pub mod policy;
 pub mod province;
@@ -94,6 +95,8 @@ pub struct Services {
     /// made by other processes on the same database. Changes made through this
     /// `Services` invalidate at once. [`DEFAULT_CACHE_TTL`] unless set.
     pub cache_ttl: chrono::TimeDelta,
+    /// The background jobs' handlers by kind (see [`jobs`]).
+    pub jobs: Arc<jobs::Handlers>,
 }
 
 /// At most one second: a token revoked or a registry written through another server
@@ -109,7 +112,14 @@ impl Services {
             list_cache: Arc::new(list_model::ListCache::default()),
             token_cache: Arc::new(auth::TokenCache::default()),
             cache_ttl: DEFAULT_CACHE_TTL,
+            jobs: Arc::new(jobs::Handlers::standard()),
         }
+    }
+
+    /// The same, with these background job handlers.
+    pub fn with_job_handlers(mut self, handlers: jobs::Handlers) -> Self {
+        self.jobs = Arc::new(handlers);
+        self
     }
 
     /// The same, trusting cached database reads for `ttl` (zero: never).

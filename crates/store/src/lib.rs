@@ -21,6 +21,7 @@ pub mod duties;
 pub mod entities;
 pub mod filings;
 pub mod inspection;
+pub mod jobs;
 mod migrate;
 pub mod registry;
 pub mod settings;

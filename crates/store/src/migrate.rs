@@ -33,6 +33,7 @@ enum Ddl {
 mod assessment;
 mod duties;
 mod inspection;
+mod jobs;
 
 const STEPS: &[Step] = &[
     Step {
@@ -91,6 +92,11 @@ const STEPS: &[Step] = &[
         version: 13,
         name: "optimistic concurrency: a version on accounts, units, users, filings, findings",
         statements: step_13_versions,
+    },
+    Step {
+        version: 14,
+        name: "jobs: the durable job runner's queue with leases, retries and dead jobs",
+        statements: jobs::step_14_jobs,
     },
 ];
 

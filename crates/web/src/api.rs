@@ -4,6 +4,7 @@
 
 mod filings;
 mod inspection;
+mod jobs;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/public/verify", get(verify))
         .merge(filings::routes())
         .merge(inspection::routes())
+        .merge(jobs::routes())
 }
 
 /// The caller of an authenticated API endpoint.

@@ -120,6 +120,8 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/indicators",
     "/indicators/{code}",
     "/indicators/{code}/source.toml",
+    "/jobs",
+    "/jobs/{id}/retry",
     "/login",
     "/logout",
     "/policy",

@@ -277,6 +277,20 @@ pub const ENDPOINTS: &[(&str, &str, &str, bool, &str)] = &[
         true,
         "PolicyBody",
     ),
+    (
+        "get",
+        "/api/v1/jobs",
+        "后台任务（系统管理员）：status（queued/running/done/dead）, page, per_page",
+        true,
+        "",
+    ),
+    (
+        "post",
+        "/api/v1/jobs/{id}/retry",
+        "重新执行已停止重试的后台任务（系统管理员，记入审计日志）",
+        true,
+        "",
+    ),
 ];
 
 pub fn routes() -> Router<AppState> {

@@ -20,6 +20,7 @@ pub mod finding;
 pub mod finding_screenshot;
 pub mod flag_dismissal;
 pub mod indicator_set;
+pub mod job;
 pub mod login_throttle;
 pub mod notification;
 pub mod selfcheck_check;

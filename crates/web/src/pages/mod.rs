@@ -12,6 +12,7 @@ mod filings;
 mod findings;
 mod flags;
 mod indicators;
+mod jobs;
 mod login;
 mod policy;
 pub mod public;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assessment::routes())
         .merge(assessment_entries::routes())
         .merge(indicators::routes())
+        .merge(jobs::routes())
         .merge(findings::routes())
         .merge(duties::routes())
         .merge(settings::routes())

@@ -1,0 +1,93 @@
+//! `govmedia jobs`: the background job queue from the command line — list it, run a
+//! dead job again, or run this process as a worker only (no web server).
+
+use crate::config::Config;
+use crate::platform::{actor, service_error, services};
+use clap::Subcommand;
+use govmedia_service::Services;
+use govmedia_service::jobs::{self, JobStatus, Runner};
+
+#[derive(Subcommand)]
+pub enum JobsCommand {
+    /// List the newest jobs (50), optionally of one status: 排队中/执行中/已完成/已失败.
+    List {
+        #[arg(long)]
+        status: Option<String>,
+        /// The system administrator reading the queue.
+        #[arg(long = "as")]
+        as_user: String,
+    },
+    /// Queue a dead job again (recorded in the audit log).
+    Retry {
+        id: i64,
+        /// The system administrator the retry is recorded for.
+        #[arg(long = "as")]
+        as_user: String,
+    },
+    /// Run the job runner in the foreground until Ctrl+C (a worker-only server).
+    Work,
+}
+
+pub async fn run(cfg: &Config, cmd: JobsCommand) -> anyhow::Result<()> {
+    let svc = services(cfg).await?;
+    match cmd {
+        JobsCommand::List { status, as_user } => {
+            let actor = actor(&svc, &as_user).await?;
+            let status = match status.as_deref() {
+                Some(s) => Some(JobStatus::parse(s)?),
+                None => None,
+            };
+            let page = jobs::list(&svc, &actor, status, 1, 50)
+                .await
+                .map_err(service_error)?;
+            println!("共 {} 个任务", page.total);
+            for j in page.items {
+                let when = (j.run_at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M");
+                println!(
+                    "#{}\t{}\t{}\t第 {}/{} 次\t{}（北京时间）\t{}",
+                    j.id,
+                    j.kind_label,
+                    j.status_label,
+                    j.attempts,
+                    j.max_attempts,
+                    when,
+                    j.last_error.unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        JobsCommand::Retry { id, as_user } => {
+            let actor = actor(&svc, &as_user).await?;
+            let j = jobs::retry(&svc, &actor, id).await.map_err(service_error)?;
+            println!("任务 #{}（{}）已重新排队。", j.id, j.kind_label);
+            Ok(())
+        }
+        JobsCommand::Work => {
+            println!("后台任务执行器已启动，按 Ctrl+C 停止。");
+            let (stop, runner) = start(&svc);
+            let _ = tokio::signal::ctrl_c().await;
+            finish(stop, runner).await;
+            println!("已停止。");
+            Ok(())
+        }
+    }
+}
+
+/// Starts this process's one runner; stop it with [`finish`].
+pub fn start(
+    svc: &Services,
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (stop, watch) = tokio::sync::watch::channel(false);
+    (stop, Runner::new(svc.clone()).spawn(watch))
+}
+
+/// Signals the runner to stop and waits until its task (and every job it ran) ended.
+pub async fn finish(stop: tokio::sync::watch::Sender<bool>, runner: tokio::task::JoinHandle<()>) {
+    let _ = stop.send(true);
+    if let Err(e) = runner.await {
+        tracing::warn!("job runner ended abnormally: {e}");
+    }
+}

@@ -1,0 +1,502 @@
+//! Background jobs (后台任务): the handlers by kind, the runner every server process
+//! runs, and the administrator's view of the queue.
+//!
+//! The queue itself is `govmedia_store::jobs` (why a table of our own and not a job
+//! crate is said there). This module is the runner: it polls with a jittered
+//! interval, reclaims jobs whose lease ran out (a server that died), claims due jobs
+//! of the kinds it has handlers for, runs each under its handler's timeout while a
+//! heartbeat moves the lease on, and records success or a failure, which is retried
+//! after an exponential backoff until the handler's attempts are used up, then
+//! dead — shown to system administrators, who may run it again (audited).
+//!
+//! It is a module of `service`, not a crate of its own: a handler is a use case
+//! (it gets the [`Services`], its clock and its transactions), and later areas
+//! (monitoring, publishing, exports) register handlers from inside this crate, so
+//! a separate crate would have to depend on `service` while `service` depends on it.
+//!
+//! All times written to the queue come from the service [`crate::Clock`]: tests
+//! expire leases and pass backoff by advancing a `FixedClock`. Only the pacing of
+//! the loop (the poll interval and the heartbeat tick) is real time.
+//!
+//! A job runs at least once: a server that dies after a handler's work and before
+//! the job is recorded done leaves it to be run again once its lease ends. Handlers
+//! are therefore idempotent (their writes keyed, like the daily sweep's dedup key).
+
+use crate::audit::{self, Change};
+use crate::{Actor, ServiceError, ServiceResult, Services};
+use chrono::{DateTime, Duration, Utc};
+use govmedia_domain::code_enum;
+use govmedia_domain::role::Permission;
+use govmedia_store::jobs::{self as store, JobRow, NewJob};
+use govmedia_store::{ConnectionTrait, Page, TransactionTrait};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+code_enum! {
+    /// 任务状态: where a background job stands.
+    JobStatus, "任务状态" {
+        /// 排队中: waiting for its time or for a runner.
+        Queued = ("queued", "排队中"),
+        /// 执行中: a server holds its lease and runs it.
+        Running = ("running", "执行中"),
+        /// 已完成.
+        Done = ("done", "已完成"),
+        /// 已失败: every attempt failed; it runs again only when an administrator says so.
+        Dead = ("dead", "已失败（不再重试）"),
+    }
+}
+
+/// The work of one kind of job.
+#[async_trait::async_trait]
+pub trait Handler: Send + Sync + 'static {
+    /// The code stored in `jobs.kind`.
+    fn kind(&self) -> &'static str;
+    /// What an administrator reads for the kind, in Chinese.
+    fn label(&self) -> &'static str;
+    /// Runs before the job is dead (the first included).
+    fn max_attempts(&self) -> i64 {
+        5
+    }
+    /// How long one run may take before it counts as failed.
+    fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(600)
+    }
+    /// Does the work. The error is shown to administrators as the cause, so it is a
+    /// Chinese sentence without codes.
+    async fn run(&self, svc: &Services, job: &JobRow) -> Result<(), String>;
+}
+
+/// The handlers a process knows, by kind.
+#[derive(Clone, Default)]
+pub struct Handlers(BTreeMap<&'static str, Arc<dyn Handler>>);
+
+impl Handlers {
+    /// The handlers every server registers.
+    pub fn standard() -> Self {
+        Handlers::default().with(SweepJobs)
+    }
+
+    pub fn with(mut self, h: impl Handler) -> Self {
+        self.0.insert(h.kind(), Arc::new(h));
+        self
+    }
+
+    pub fn get(&self, kind: &str) -> Option<&Arc<dyn Handler>> {
+        self.0.get(kind)
+    }
+
+    pub fn kinds(&self) -> Vec<&'static str> {
+        self.0.keys().copied().collect()
+    }
+
+    /// The Chinese label of `kind`; a kind no handler here registers (a job left by
+    /// another version) is named as such.
+    pub fn label(&self, kind: &str) -> &'static str {
+        self.get(kind)
+            .map(|h| h.label())
+            .unwrap_or("未登记的任务类型")
+    }
+}
+
+/// The wait before attempt `attempts + 1` after `attempts` failed runs: 30 seconds,
+/// doubled each time, at most an hour.
+pub fn backoff(attempts: i64) -> Duration {
+    let exp = attempts.clamp(1, 12) - 1;
+    Duration::seconds((30i64 << exp).min(3600))
+}
+
+/// Queues a job (in the caller's transaction, so it exists only if the work that
+/// asked for it commits). With a dedup key, a second call returns the first job.
+pub async fn enqueue(
+    c: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    kind: &str,
+    payload: serde_json::Value,
+    dedup_key: Option<String>,
+    run_at: DateTime<Utc>,
+    max_attempts: i64,
+) -> ServiceResult<(JobRow, bool)> {
+    Ok(store::enqueue(
+        c,
+        NewJob {
+            kind: kind.to_string(),
+            payload: payload.to_string(),
+            dedup_key,
+            run_at,
+            max_attempts,
+        },
+        now,
+    )
+    .await?)
+}
+
+/// How a runner paces itself.
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    /// Jobs claimed at a time.
+    pub batch: u64,
+    /// How long a claim holds a job without a heartbeat (service clock).
+    pub lease: Duration,
+    /// How often a running job's lease is moved on (real time; well inside `lease`).
+    pub heartbeat: std::time::Duration,
+    /// The wait between polls when there was nothing to do, ±25 % so that servers
+    /// started together do not poll together.
+    pub poll: std::time::Duration,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        RunnerConfig {
+            batch: 8,
+            lease: Duration::seconds(120),
+            heartbeat: std::time::Duration::from_secs(30),
+            poll: std::time::Duration::from_secs(2),
+        }
+    }
+}
+
+/// The cause recorded on a job whose server stopped holding it.
+pub const LEASE_EXPIRED: &str = "执行该任务的服务器未在租约期内报告进度（可能已停止），已重新排队";
+
+/// Claims and runs jobs for one server process.
+#[derive(Clone)]
+pub struct Runner {
+    svc: Services,
+    handlers: Arc<Handlers>,
+    owner: Arc<str>,
+    config: RunnerConfig,
+}
+
+impl Runner {
+    /// A runner with the handlers of `svc` and a lease owner name unique to it.
+    pub fn new(svc: Services) -> Self {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "server".into());
+        let owner = format!(
+            "{host}:{}:{:08x}",
+            std::process::id(),
+            rand::random::<u32>()
+        );
+        Runner {
+            handlers: svc.jobs.clone(),
+            svc,
+            owner: owner.into(),
+            config: RunnerConfig::default(),
+        }
+    }
+
+    pub fn with_config(mut self, config: RunnerConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The name this runner holds leases under.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// Queues the standing daily jobs (today's sweep); idempotent by dedup key.
+    pub async fn schedule(&self) -> ServiceResult<()> {
+        schedule_sweep(&self.svc.db, self.svc.now(), self.svc.today()).await
+    }
+
+    /// One round: reclaims expired leases, claims a batch, runs it to the end.
+    /// Returns how many jobs ran. The loop of [`Runner::spawn`] is this, repeated.
+    pub async fn run_once(&self) -> ServiceResult<usize> {
+        let mut set = self.start_batch().await?;
+        let n = set.len();
+        while set.join_next().await.is_some() {}
+        Ok(n)
+    }
+
+    async fn start_batch(&self) -> ServiceResult<JoinSet<()>> {
+        let now = self.svc.now();
+        let back = store::reclaim_expired(&self.svc.db, now, LEASE_EXPIRED).await?;
+        if !back.is_empty() {
+            tracing::warn!(jobs = back.len(), "reclaimed jobs whose lease expired");
+        }
+        let kinds = self.handlers.kinds();
+        let claimed = store::claim(
+            &self.svc.db,
+            &self.owner,
+            &kinds,
+            self.config.batch,
+            now,
+            now + self.config.lease,
+        )
+        .await?;
+        let mut set = JoinSet::new();
+        for job in claimed {
+            let this = self.clone();
+            set.spawn(async move { this.run_job(job).await });
+        }
+        Ok(set)
+    }
+
+    async fn run_job(&self, job: JobRow) {
+        let Some(handler) = self.handlers.get(&job.kind).cloned() else {
+            return; // claim only takes kinds with handlers
+        };
+        let svc = &self.svc;
+        let work = tokio::time::timeout(handler.timeout(), handler.run(svc, &job));
+        tokio::pin!(work);
+        let mut beat = tokio::time::interval(self.config.heartbeat);
+        beat.tick().await;
+        let outcome = loop {
+            tokio::select! {
+                r = &mut work => break r,
+                _ = beat.tick() => {
+                    let now = svc.now();
+                    match store::heartbeat(&svc.db, job.id, &self.owner, now, now + self.config.lease).await {
+                        Ok(()) => {}
+                        // Reclaimed by another server: its run is the one that counts.
+                        Err(govmedia_store::DbError::Stale) => {
+                            tracing::warn!(job = job.id, "lost the lease of a running job; stopped it");
+                            return;
+                        }
+                        Err(e) => tracing::warn!(job = job.id, "heartbeat failed: {e}"),
+                    }
+                }
+            }
+        };
+        let now = svc.now();
+        let result = match outcome {
+            Ok(Ok(())) => store::complete(&svc.db, job.id, &self.owner, now)
+                .await
+                .map(|_| ()),
+            Ok(Err(cause)) => self.failed(&job, now, &cause).await,
+            Err(_) => {
+                let cause = format!("执行超过时限（{} 秒）未完成", handler.timeout().as_secs());
+                self.failed(&job, now, &cause).await
+            }
+        };
+        if let Err(e) = result {
+            tracing::warn!(job = job.id, "could not record the job's outcome: {e}");
+        }
+    }
+
+    async fn failed(
+        &self,
+        job: &JobRow,
+        now: DateTime<Utc>,
+        cause: &str,
+    ) -> Result<(), govmedia_store::DbError> {
+        tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, "job failed: {cause}");
+        store::fail(
+            &self.svc.db,
+            job.id,
+            &self.owner,
+            now,
+            now + backoff(job.attempts),
+            cause,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Runs the runner until `shutdown` turns true (or its sender is dropped). The
+    /// task ends at once then: jobs in flight are stopped where they are (their
+    /// transactions roll back) and left to their leases, so another server, or this
+    /// one after a restart, runs them again. Await the handle: once it returned, no
+    /// job of this runner writes anything.
+    pub fn spawn(self, mut shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
+        tokio::spawn(async move {
+            // The day whose standing jobs were queued: checked each round, so a
+            // server that runs for weeks queues each day's even when a sweep died.
+            let mut scheduled = None;
+            loop {
+                if *shutdown.borrow() {
+                    break;
+                }
+                let today = self.svc.today();
+                if scheduled != Some(today) {
+                    match self.schedule().await {
+                        Ok(()) => scheduled = Some(today),
+                        Err(e) => tracing::warn!("could not schedule the daily jobs: {e}"),
+                    }
+                }
+                let mut set = match self.start_batch().await {
+                    Ok(set) => set,
+                    Err(e) => {
+                        tracing::warn!("job runner: {e}");
+                        JoinSet::new()
+                    }
+                };
+                let busy = !set.is_empty();
+                let stopped = tokio::select! {
+                    _ = async { while set.join_next().await.is_some() {} } => false,
+                    _ = shutdown.changed() => true,
+                };
+                if stopped {
+                    set.shutdown().await;
+                    break;
+                }
+                if !busy {
+                    let pause = jittered(self.config.poll);
+                    let stopped = tokio::select! {
+                        _ = tokio::time::sleep(pause) => false,
+                        _ = shutdown.changed() => true,
+                    };
+                    if stopped {
+                        break;
+                    }
+                }
+            }
+        })
+    }
+}
+
+fn jittered(d: std::time::Duration) -> std::time::Duration {
+    d.mul_f64(rand::random_range(0.75..1.25))
+}
+
+/// 清理: deletes done jobs older than 30 days, then queues tomorrow's sweep.
+pub struct SweepJobs;
+
+pub const SWEEP_KIND: &str = "sweep_jobs";
+/// Done jobs are kept this long for administrators to read.
+pub const KEEP_DONE_DAYS: i64 = 30;
+
+#[async_trait::async_trait]
+impl Handler for SweepJobs {
+    fn kind(&self) -> &'static str {
+        SWEEP_KIND
+    }
+    fn label(&self) -> &'static str {
+        "清理30天前已完成的后台任务"
+    }
+    async fn run(&self, svc: &Services, _job: &JobRow) -> Result<(), String> {
+        let now = svc.now();
+        let run = async {
+            let txn = svc.db.begin().await?;
+            let n = store::sweep_done(&txn, now - Duration::days(KEEP_DONE_DAYS)).await?;
+            let tomorrow = svc.today().succ_opt().unwrap_or(svc.today());
+            schedule_sweep(&txn, now, tomorrow).await?;
+            txn.commit().await?;
+            tracing::info!(deleted = n, "swept done jobs");
+            Ok::<_, ServiceError>(())
+        };
+        run.await.map_err(|e| e.to_string())
+    }
+}
+
+/// Queues the sweep of `day` (China's date) at 03:00 Beijing time, once.
+async fn schedule_sweep(
+    c: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    day: chrono::NaiveDate,
+) -> ServiceResult<()> {
+    let at = day
+        .and_hms_opt(3, 0, 0)
+        .map(|t| t.and_utc() - Duration::hours(8))
+        .unwrap_or(now);
+    enqueue(
+        c,
+        now,
+        SWEEP_KIND,
+        serde_json::json!({}),
+        Some(format!("{SWEEP_KIND}:{day}")),
+        at,
+        3,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A job as an administrator reads it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct JobView {
+    pub id: i64,
+    pub kind: String,
+    pub kind_label: &'static str,
+    pub status: JobStatus,
+    pub status_label: &'static str,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    /// The next (or last) time it may run.
+    pub run_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl JobView {
+    fn of(row: JobRow, handlers: &Handlers) -> Self {
+        let status = JobStatus::parse(&row.status).unwrap_or(JobStatus::Queued);
+        JobView {
+            kind_label: handlers.label(&row.kind),
+            status,
+            status_label: status.label(),
+            id: row.id,
+            kind: row.kind,
+            attempts: row.attempts,
+            max_attempts: row.max_attempts,
+            run_at: row.run_at,
+            last_error: row.last_error,
+            created_at: row.created_at,
+            finished_at: row.finished_at,
+        }
+    }
+}
+
+/// The queue for system administrators: one page, newest first, of one status or all.
+pub async fn list(
+    svc: &Services,
+    actor: &Actor,
+    status: Option<JobStatus>,
+    page: u64,
+    per_page: u64,
+) -> ServiceResult<Page<JobView>> {
+    actor.require(Permission::ManageJobs)?;
+    let p = store::list(&svc.db, status.map(|s| s.code()), page, per_page).await?;
+    Ok(Page {
+        items: p
+            .items
+            .into_iter()
+            .map(|r| JobView::of(r, &svc.jobs))
+            .collect(),
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+    })
+}
+
+/// How many jobs have each status.
+pub async fn counts(svc: &Services, actor: &Actor) -> ServiceResult<Vec<(JobStatus, i64)>> {
+    actor.require(Permission::ManageJobs)?;
+    Ok(store::counts(&svc.db)
+        .await?
+        .into_iter()
+        .filter_map(|(s, n)| JobStatus::parse(&s).ok().map(|s| (s, n)))
+        .collect())
+}
+
+/// 重试: queues a dead job again with its attempts reset, audited.
+pub async fn retry(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<JobView> {
+    actor.require(Permission::ManageJobs)?;
+    let now = svc.now();
+    let txn = svc.db.begin().await?;
+    let row = store::retry(&txn, id, now).await?;
+    audit::record(
+        &txn,
+        now,
+        Some(actor),
+        Change {
+            action: "job_retry",
+            entity: "job",
+            entity_id: Some(id),
+            unit_path: actor.unit_path.as_str(),
+            summary: format!(
+                "重新执行后台任务 #{id}（{}），上次失败原因：{}",
+                svc.jobs.label(&row.kind),
+                row.last_error.as_deref().unwrap_or("无")
+            ),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(JobView::of(row, &svc.jobs))
+}
