@@ -24,6 +24,7 @@ pub mod inspection;
 mod migrate;
 pub mod registry;
 pub mod settings;
+pub mod todo;
 pub mod units;
 pub mod users;
 mod versioned;
