@@ -502,7 +502,7 @@ async fn rectifications(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
         i.remind = cx.remind(&key, r.unit_id, i.due.as_ref());
         // A unit's own findings are for those who rectify; an office sees the units
         // below it to follow them up.
-        if (r.unit_id == cx.actor.unit_id && rectifies) || (r.unit_id != cx.actor.unit_id) {
+        if rectifies || r.unit_id != cx.actor.unit_id {
             out.push(i);
         }
     }
