@@ -366,6 +366,27 @@ async fn a_reminder_reaches_the_unit_is_audited_and_only_once_a_day() {
     todo::remind(&w.svc, &w.office, &key).await.unwrap();
     assert_eq!(audit_actions(&w, "reminder").await.len(), 2);
 
+    // A missing report is reminded the same way; the office's own unit's is not.
+    let report_a = format!("selfcheck:{}:2026:1", w.unit_a);
+    todo::remind(&w.svc, &w.office, &report_a).await.unwrap();
+    let a = items(&w, &w.host_a).await;
+    let notice_a = a.iter().find(|i| i.kind == TodoKind::Reminder).unwrap();
+    assert!(
+        notice_a
+            .title
+            .contains("测试县教育局2026年第一季度自查报告（逾期11天）")
+    );
+    assert_eq!(notice_a.link, "/todo");
+    assert!(matches!(
+        todo::remind(
+            &w.svc,
+            &w.office,
+            &format!("selfcheck:{}:2026:1", w.root.id)
+        )
+        .await,
+        Err(ServiceError::NotFound)
+    ));
+
     // An item that is not remindable, or another unit's notice, is not found.
     assert!(matches!(
         todo::remind(&w.svc, &w.office, "finding:999999").await,
