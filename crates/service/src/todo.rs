@@ -516,8 +516,8 @@ fn selfcheck_key(unit_id: i64, q: Quarter) -> String {
 
 /// 待报自查: this quarter's report not yet submitted, and earlier quarters of the
 /// year with none, for every unit of the subtree that owes reports — the actor's
-/// own unit when they report, the units below when they are the office. One pass of
-/// `duties::year_facts` over the subtree.
+/// own unit when they report, the units below (overdue or due soon) when they are
+/// the office. One pass of `duties::year_facts` over the subtree.
 async fn selfchecks(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
     let reports = cx.actor.can(Permission::ReportDuties);
     let office = cx.actor.can(Permission::ReviewRectification);
@@ -548,6 +548,12 @@ async fn selfchecks(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
             }
             let key = selfcheck_key(f.unit_id, q.quarter);
             let due = Due::of(&cx.cal, q.quarter.due_date(), DayCount::Calendar, cx.today);
+            // The office follows a unit below only once its report is overdue or
+            // due soon: a quarter-long list of every unit's report not yet due
+            // would bury what it can act on (a province has 10,000 units).
+            if !own && !due.urgent() {
+                continue;
+            }
             let link = if own {
                 format!(
                     "/selfchecks/new?unit_id={}&year={}&quarter={}",

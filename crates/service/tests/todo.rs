@@ -242,6 +242,14 @@ async fn the_rectification_deadline_is_ten_calendar_days_and_overdue_after() {
     );
     // Overdue first.
     assert!(host_b[0].due.as_ref().unwrap().overdue);
+    // The office follows B's overdue report, not the one due in 81 days.
+    let office: Vec<String> = items(&w, &w.office)
+        .await
+        .into_iter()
+        .filter(|i| i.kind == TodoKind::Selfcheck && i.unit_name == B)
+        .map(|i| i.title)
+        .collect();
+    assert_eq!(office, vec![format!("{B}{Q1}")]);
 }
 
 #[tokio::test]
