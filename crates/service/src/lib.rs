@@ -31,6 +31,7 @@ pub mod policy;
 pub mod province;
 pub mod public;
 pub mod stale;
+pub mod todo;
 pub mod units;
 pub mod users;
 

@@ -25,6 +25,7 @@ pub mod jobs;
 mod migrate;
 pub mod registry;
 pub mod settings;
+pub mod todo;
 pub mod units;
 pub mod users;
 mod versioned;

@@ -98,6 +98,11 @@ const STEPS: &[Step] = &[
         name: "jobs: the durable job runner's queue with leases, retries and dead jobs",
         statements: jobs::step_14_jobs,
     },
+    Step {
+        version: 15,
+        name: "to-do list: reminders (催报) once per item and day, and notices to users",
+        statements: step_15_reminders,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts
@@ -201,6 +206,55 @@ fn step_13_versions() -> Vec<Ddl> {
             )
         })
         .collect()
+}
+
+/// 催报 and the general in-app notices (`notifications` stays tied to filings).
+/// Names are spelled out: a step never follows later entity changes.
+fn step_15_reminders() -> Vec<Ddl> {
+    use sea_orm::sea_query::Alias;
+    let col = |name: &str| ColumnDef::new(Alias::new(name));
+    let reminders = Table::create()
+        .table(Alias::new("reminders"))
+        .col(id_col(Alias::new("id")))
+        .col(col("item_key").string_len(100).not_null())
+        .col(col("unit_id").big_integer().not_null())
+        .col(col("unit_path").string_len(255).not_null())
+        .col(col("sent_on").date().not_null())
+        .col(col("at").timestamp_with_time_zone().not_null())
+        .col(col("sent_by").big_integer().not_null())
+        .col(col("sent_by_name").string_len(200).not_null())
+        .col(col("sent_by_unit_name").string_len(200).not_null())
+        .col(col("message").text().not_null())
+        .take();
+    let notices = Table::create()
+        .table(Alias::new("user_notices"))
+        .col(id_col(Alias::new("id")))
+        .col(col("user_id").big_integer().not_null())
+        .col(col("kind").string_len(32).not_null())
+        .col(col("reminder_id").big_integer().null())
+        .col(col("link").string_len(255).not_null())
+        .col(col("message").text().not_null())
+        .col(col("at").timestamp_with_time_zone().not_null())
+        .col(col("read").boolean().not_null())
+        .take();
+    let mut once_a_day = Index::create();
+    once_a_day
+        .name("idx_reminders_item_day")
+        .table(Alias::new("reminders"))
+        .col(Alias::new("item_key"))
+        .col(Alias::new("sent_on"))
+        .unique();
+    vec![
+        Ddl::Table(reminders),
+        Ddl::Index(once_a_day.take()),
+        index("idx_reminders_unit", "reminders", &["unit_id", "sent_on"]),
+        Ddl::Table(notices),
+        index(
+            "idx_user_notices_user",
+            "user_notices",
+            &["user_id", "read"],
+        ),
+    ]
 }
 
 fn id_col<C: sea_orm::sea_query::Iden + 'static>(c: C) -> ColumnDef {

@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}", get(get_user).put(update_user))
         .route("/public/directory", get(directory))
         .route("/public/verify", get(verify))
+        .route("/todo", get(todo))
         .merge(filings::routes())
         .merge(inspection::routes())
         .merge(jobs::routes())
@@ -105,6 +106,12 @@ fn json_body(v: impl serde::Serialize, expected: usize) -> ApiResult {
 
 fn created(v: impl serde::Serialize) -> ApiResult {
     Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// The caller's to-do items, most urgent first (the same list as the `/todo` page).
+async fn todo(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    let items = govmedia_service::todo::list(&s.svc, &a).await?;
+    ok(serde_json::json!({ "total": items.len(), "items": items }))
 }
 
 async fn me(ApiUser(a): ApiUser) -> ApiResult {

@@ -20,6 +20,7 @@ pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
     let a = &user.actor;
     let nav: Vec<(&str, &str, bool)> = vec![
         ("/", "首页", true),
+        ("/todo", "待办事项", true),
         ("/units", "单位", true),
         ("/accounts", "账号台账", true),
         ("/flags", "问题提示", true),

@@ -265,6 +265,13 @@ pub const ENDPOINTS: &[(&str, &str, &str, bool, &str)] = &[
     ),
     (
         "get",
+        "/api/v1/todo",
+        "当前用户的待办事项（与待办事项页面相同，按紧急程度排列）",
+        true,
+        "",
+    ),
+    (
+        "get",
         "/api/v1/selfchecks",
         "季度自查报送、各季度检查比例与年度覆盖（year 可选）",
         true,

@@ -443,3 +443,36 @@ async fn opening_walk(client: &Client, base: &str) -> Result<(), String> {
     screenshot(client, "announcement.png").await;
     Ok(())
 }
+
+/// Each role's 待办事项 in the demo: the office's (the demo's administrator) and the
+/// clerk's of 昆山市教育局, grouped in Chinese words, with a screenshot of each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_sees_its_to_do_list() {
+    in_browser(todo_walk, "todo-failure.png").await;
+}
+
+async fn todo_walk(client: &Client, base: &str) -> Result<(), String> {
+    for (user, password, shot) in [
+        ("admin", "govmedia-demo-1", "todo-office.png"),
+        ("jiaoyu", "govmedia-demo-2", "todo-clerk.png"),
+    ] {
+        log_in(client, base, user, password).await?;
+        click(client, "nav a[href='/todo']").await;
+        let text = wait_for(client, "main", "待办事项").await?;
+        if let Some(code) = text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .find(|w| w.contains('_') || w.chars().filter(char::is_ascii_alphabetic).count() >= 3)
+        {
+            return Err(format!("the to-do page of {user} shows “{code}”"));
+        }
+        screenshot(client, shot).await;
+        if user == "admin" {
+            // The office reminds the first overdue unit; the row then says so.
+            click(client, "form[action='/todo/remind'] button").await;
+            wait_for(client, "main", "今日已催报").await?;
+            screenshot(client, "todo-reminded.png").await;
+        }
+        log_out(client).await?;
+    }
+    Ok(())
+}

@@ -22,6 +22,7 @@ async fn show(State(state): State<AppState>, user: User) -> Result<Markup, PageE
         .await?
         .len();
     let (_, unread) = govmedia_service::filings::notifications(&state.svc, &user.actor).await?;
+    let todo = govmedia_service::todo::summary(&state.svc, &user.actor).await?;
     let rows = |c: &[govmedia_service::dashboard::Count]| {
         c.iter()
             .map(|c| (c.label.clone(), c.count))
@@ -40,6 +41,17 @@ async fn show(State(state): State<AppState>, user: User) -> Result<Markup, PageE
                 div.card { a href="/flags" { "待处理问题提示" } b { (open_flags) } }
                 div.card { a href="/filings/inbox" { "待我审批" } b { (to_decide) } }
                 div.card { a href="/filings/notices" { "未读备案通知" } b { (unread) } }
+            }
+            section.todo-summary {
+                h2 { a href="/todo" { "待办事项" } }
+                @if todo.is_empty() { p.muted { "暂无待办事项。" } } @else {
+                    table { tr { th { "事项" } th { "件数" } th { "其中逾期" } }
+                        @for (kind, label, n, overdue) in &todo { tr {
+                            td { a href={"/todo#" (kind.code())} { (label) } }
+                            td { (n) }
+                            td { @if *overdue > 0 { span.flag { (overdue) } } @else { "0" } }
+                        } } }
+                }
             }
             div.charts {
                 section { h2 { "按平台" } (bar_chart(&rows(&d.by_platform)))

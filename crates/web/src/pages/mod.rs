@@ -17,6 +17,7 @@ mod login;
 mod policy;
 pub mod public;
 mod settings;
+mod todo;
 mod units;
 mod users;
 
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(duties::routes())
         .merge(settings::routes())
         .merge(public::routes())
+        .merge(todo::routes())
 }
 
 /// The end of a form submission: on success, redirect to the page `next` names; on
