@@ -75,7 +75,16 @@ pub struct Handlers(BTreeMap<&'static str, Arc<dyn Handler>>);
 impl Handlers {
     /// The handlers every server registers.
     pub fn standard() -> Self {
-        Handlers::default().with(SweepJobs)
+        let handlers = Handlers::default()
+            .with(SweepJobs)
+            .with(crate::monitoring::MonitorSweep);
+        match crate::monitoring::MonitorAccount::new(Default::default()) {
+            Ok(h) => handlers.with(h),
+            Err(e) => {
+                tracing::error!("monitoring cannot run: {e}");
+                handlers
+            }
+        }
     }
 
     pub fn with(mut self, h: impl Handler) -> Self {

@@ -23,6 +23,7 @@ pub mod filings;
 pub mod inspection;
 pub mod jobs;
 mod migrate;
+pub mod monitoring;
 pub mod registry;
 pub mod settings;
 pub mod todo;

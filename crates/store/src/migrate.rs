@@ -34,6 +34,7 @@ mod assessment;
 mod duties;
 mod inspection;
 mod jobs;
+mod monitoring;
 
 const STEPS: &[Step] = &[
     Step {
@@ -102,6 +103,11 @@ const STEPS: &[Step] = &[
         version: 15,
         name: "to-do list: reminders (催报) once per item and day, and notices to users",
         statements: step_15_reminders,
+    },
+    Step {
+        version: 16,
+        name: "monitoring: account_sources, posts (once per account and platform id), fetch_log",
+        statements: monitoring::step_16_monitoring,
     },
 ];
 

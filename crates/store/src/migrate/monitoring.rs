@@ -1,0 +1,76 @@
+//! Version 16: monitoring's own tables — an account's registered source, the posts
+//! seen on it, and the log of every look. None of them is a column of the account
+//! list, so writing them never moves `registry_version`.
+
+use super::{Ddl, id_col, index};
+use sea_orm::sea_query::{Alias, ColumnDef as C, Index, Table};
+
+pub(super) fn step_16_monitoring() -> Vec<Ddl> {
+    let col = |name: &str| C::new(Alias::new(name));
+    // One source per account for now (`kind` = `feed`). Credentials of the platform
+    // APIs come in a later step as a sealed column (`v1:` like staff contact data,
+    // decrypted only by the service); no secret is stored here.
+    let sources = Table::create()
+        .table(Alias::new("account_sources"))
+        .col(id_col(Alias::new("id")))
+        .col(col("account_id").big_integer().not_null())
+        .col(col("kind").string_len(16).not_null())
+        .col(col("url").string_len(1000).not_null())
+        .col(col("created_at").timestamp_with_time_zone().not_null())
+        .col(col("updated_at").timestamp_with_time_zone().not_null())
+        .take();
+    let one_per_account = Index::create()
+        .name("idx_account_sources_account")
+        .table(Alias::new("account_sources"))
+        .col(Alias::new("account_id"))
+        .unique()
+        .take();
+    let posts = Table::create()
+        .table(Alias::new("posts"))
+        .col(id_col(Alias::new("id")))
+        .col(col("account_id").big_integer().not_null())
+        .col(col("source").string_len(16).not_null())
+        .col(col("platform_post_id").string_len(1000).not_null())
+        .col(col("title").text().not_null())
+        .col(col("url").text().null())
+        .col(col("published_at").timestamp_with_time_zone().null())
+        .col(col("original").boolean().null())
+        .col(col("first_seen_at").timestamp_with_time_zone().not_null())
+        .take();
+    // A post is stored once however often it is fetched.
+    let once = Index::create()
+        .name("idx_posts_account_platform_id")
+        .table(Alias::new("posts"))
+        .col(Alias::new("account_id"))
+        .col(Alias::new("platform_post_id"))
+        .unique()
+        .take();
+    let log = Table::create()
+        .table(Alias::new("fetch_log"))
+        .col(id_col(Alias::new("id")))
+        .col(col("account_id").big_integer().not_null())
+        .col(col("at").timestamp_with_time_zone().not_null())
+        .col(col("outcome").string_len(16).not_null())
+        .col(col("failure_kind").string_len(32).null())
+        .col(col("message").text().null())
+        .col(col("posts_seen").big_integer().not_null())
+        .col(col("new_posts").big_integer().not_null())
+        .take();
+    vec![
+        Ddl::Table(sources),
+        Ddl::Index(one_per_account),
+        Ddl::Table(posts),
+        Ddl::Index(once),
+        index(
+            "idx_posts_account_published",
+            "posts",
+            &["account_id", "published_at"],
+        ),
+        Ddl::Table(log),
+        index(
+            "idx_fetch_log_account_at",
+            "fetch_log",
+            &["account_id", "outcome", "at"],
+        ),
+    ]
+}

@@ -1,0 +1,247 @@
+//! Monitoring's tables (migration 16): an account's registered source, the posts seen
+//! on it (each stored once: unique by account and platform post id), and the fetch
+//! log. None of these writes touches `registry_version`: the account list shows none
+//! of them.
+
+use crate::DbError;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+
+pub const OK: &str = "ok";
+pub const FAILED: &str = "failed";
+
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct SourceRow {
+    pub account_id: i64,
+    pub kind: String,
+    pub url: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct PostRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub source: String,
+    pub platform_post_id: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub original: Option<bool>,
+    pub first_seen_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct FetchLogRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub at: DateTime<Utc>,
+    /// [`OK`] or [`FAILED`].
+    pub outcome: String,
+    pub failure_kind: Option<String>,
+    pub message: Option<String>,
+    pub posts_seen: i64,
+    pub new_posts: i64,
+}
+
+/// A post to store.
+#[derive(Debug, Clone)]
+pub struct NewPost {
+    pub platform_post_id: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub original: Option<bool>,
+}
+
+fn ts(t: DateTime<Utc>) -> Value {
+    t.into()
+}
+
+async fn all<T: FromQueryResult>(
+    c: &impl ConnectionTrait,
+    text: &str,
+    values: Vec<Value>,
+) -> Result<Vec<T>, DbError> {
+    let stmt = crate::sql(c.get_database_backend(), text, values);
+    Ok(T::find_by_statement(stmt).all(c).await?)
+}
+
+/// Registers the account's source, replacing the one it had.
+pub async fn set_source(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    kind: &str,
+    url: &str,
+    now: DateTime<Utc>,
+) -> Result<SourceRow, DbError> {
+    let rows: Vec<SourceRow> = all(
+        c,
+        "INSERT INTO account_sources (account_id, kind, url, created_at, updated_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (account_id) DO UPDATE SET kind = excluded.kind, url = excluded.url, updated_at = excluded.updated_at \
+         RETURNING account_id, kind, url, updated_at",
+        vec![account_id.into(), kind.into(), url.into(), ts(now), ts(now)],
+    )
+    .await?;
+    rows.into_iter().next().ok_or(DbError::NotFound)
+}
+
+pub async fn source_of(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Option<SourceRow>, DbError> {
+    let rows: Vec<SourceRow> = all(
+        c,
+        "SELECT account_id, kind, url, updated_at FROM account_sources WHERE account_id = ?",
+        vec![account_id.into()],
+    )
+    .await?;
+    Ok(rows.into_iter().next())
+}
+
+/// Every account with a registered source, by id.
+pub async fn accounts_with_sources(c: &impl ConnectionTrait) -> Result<Vec<i64>, DbError> {
+    #[derive(FromQueryResult)]
+    struct Id {
+        account_id: i64,
+    }
+    let rows: Vec<Id> = all(
+        c,
+        "SELECT account_id FROM account_sources ORDER BY account_id",
+        vec![],
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| r.account_id).collect())
+}
+
+/// Stores the post unless the account already has one with its platform id. Returns
+/// whether it was new; a post seen again is left as first stored.
+pub async fn upsert_post(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    source: &str,
+    post: &NewPost,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    #[derive(FromQueryResult)]
+    struct Id {
+        #[allow(dead_code)]
+        id: i64,
+    }
+    let rows: Vec<Id> = all(
+        c,
+        "INSERT INTO posts (account_id, source, platform_post_id, title, url, published_at, original, first_seen_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, platform_post_id) DO NOTHING RETURNING id",
+        vec![
+            account_id.into(),
+            source.into(),
+            post.platform_post_id.clone().into(),
+            post.title.clone().into(),
+            post.url.clone().into(),
+            post.published_at.into(),
+            post.original.into(),
+            ts(now),
+        ],
+    )
+    .await?;
+    Ok(!rows.is_empty())
+}
+
+/// The account's posts, newest first (undated last), at most `limit`.
+pub async fn posts_of(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    limit: u64,
+) -> Result<Vec<PostRow>, DbError> {
+    all(
+        c,
+        "SELECT * FROM posts WHERE account_id = ? \
+         ORDER BY CASE WHEN published_at IS NULL THEN 1 ELSE 0 END, published_at DESC, id DESC LIMIT ?",
+        vec![account_id.into(), (limit as i64).into()],
+    )
+    .await
+}
+
+/// (published_at, original) of the account's dated posts published at or after `from`:
+/// what the update clock reads.
+pub async fn post_times_since(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    from: DateTime<Utc>,
+) -> Result<Vec<(DateTime<Utc>, Option<bool>)>, DbError> {
+    #[derive(FromQueryResult)]
+    struct Time {
+        published_at: DateTime<Utc>,
+        original: Option<bool>,
+    }
+    let rows: Vec<Time> = all(
+        c,
+        "SELECT published_at, original FROM posts WHERE account_id = ? AND published_at >= ?",
+        vec![account_id.into(), ts(from)],
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.published_at, r.original))
+        .collect())
+}
+
+/// Records one look at the account's source.
+pub async fn log_fetch(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    at: DateTime<Utc>,
+    failure: Option<(&str, &str)>,
+    posts_seen: i64,
+    new_posts: i64,
+) -> Result<(), DbError> {
+    let (outcome, kind, message) = match failure {
+        None => (OK, None, None),
+        Some((kind, message)) => (FAILED, Some(kind.to_string()), Some(message.to_string())),
+    };
+    let stmt = crate::sql(
+        c.get_database_backend(),
+        "INSERT INTO fetch_log (account_id, at, outcome, failure_kind, message, posts_seen, new_posts) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            account_id.into(),
+            ts(at),
+            outcome.into(),
+            kind.into(),
+            message.into(),
+            posts_seen.into(),
+            new_posts.into(),
+        ],
+    );
+    c.execute_raw(stmt).await?;
+    Ok(())
+}
+
+/// The account's latest fetch with `outcome`.
+pub async fn last_fetch(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    outcome: &str,
+) -> Result<Option<FetchLogRow>, DbError> {
+    let rows: Vec<FetchLogRow> = all(
+        c,
+        "SELECT * FROM fetch_log WHERE account_id = ? AND outcome = ? ORDER BY at DESC, id DESC LIMIT 1",
+        vec![account_id.into(), outcome.into()],
+    )
+    .await?;
+    Ok(rows.into_iter().next())
+}
+
+/// The account's latest fetches, newest first.
+pub async fn fetch_log_of(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    limit: u64,
+) -> Result<Vec<FetchLogRow>, DbError> {
+    all(
+        c,
+        "SELECT * FROM fetch_log WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+        vec![account_id.into(), (limit as i64).into()],
+    )
+    .await
+}
