@@ -5,6 +5,7 @@
 mod filings;
 mod inspection;
 mod jobs;
+mod monitoring;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(filings::routes())
         .merge(inspection::routes())
         .merge(jobs::routes())
+        .merge(monitoring::routes())
 }
 
 /// The caller of an authenticated API endpoint.

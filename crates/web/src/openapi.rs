@@ -59,6 +59,20 @@ pub const ENDPOINTS: &[(&str, &str, &str, bool, &str)] = &[
         true,
         "",
     ),
+    (
+        "get",
+        "/api/v1/accounts/{id}/monitoring",
+        "账号日常监测：订阅源、更新时钟、发布内容、获取记录",
+        true,
+        "",
+    ),
+    (
+        "put",
+        "/api/v1/accounts/{id}/source",
+        "登记或更换账号的监测订阅源（RSS、Atom、JSON Feed）",
+        true,
+        "SourceBody",
+    ),
     ("get", "/api/v1/users", "本辖区用户", true, ""),
     ("post", "/api/v1/users", "新增用户", true, "UserInput"),
     ("get", "/api/v1/users/{id}", "用户详情", true, ""),
@@ -352,6 +366,7 @@ fn schemas() -> Value {
             "count": {"type": ["integer", "null"]}, "evidence": {"type": "string"}, "evidence_url": {"type": "string"}}},
         "EntryDecisionBody": {"type": "object", "required": ["decision"], "properties": {
             "decision": {"type": "string", "enum": ["verify", "reject"]}, "comment": {"type": "string", "description": "不予认定时必填"}}},
+        "SourceBody": {"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "description": "以 http:// 或 https:// 开头的订阅地址"}}},
         "Error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "array"}}}
     })
 }

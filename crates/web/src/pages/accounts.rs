@@ -238,6 +238,7 @@ async fn show(
         .collect();
     let flags = accounts::flags_of(&state.svc, &user.actor, id).await?;
     let has_qr = accounts::has_qr(&state.svc, id).await?;
+    let monitoring = govmedia_service::monitoring::view(&state.svc, &user.actor, id).await?;
     let d = &v.draft;
     let manage = user.actor.can(Permission::ManageAccounts);
     let dismiss = user.actor.can(Permission::DismissFlags);
@@ -286,6 +287,7 @@ async fn show(
                     } }
                 }
             }
+            (super::monitoring::section(&user, id, &monitoring))
             h2 { "基本信息" }
             table.kv {
                 tr { th { "账号ID及名称" } td { (opt(&d.account_code)) " " (d.name) } th { "发布平台" } td { (d.platform_display()) } }

@@ -14,6 +14,7 @@ mod flags;
 mod indicators;
 mod jobs;
 mod login;
+mod monitoring;
 mod policy;
 pub mod public;
 mod settings;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assessment_entries::routes())
         .merge(indicators::routes())
         .merge(jobs::routes())
+        .merge(monitoring::routes())
         .merge(findings::routes())
         .merge(duties::routes())
         .merge(settings::routes())

@@ -1,0 +1,131 @@
+//! The 监测 section of the account page: its registered feed (a form to set it), the
+//! update clock in words, the posts, the last looks, and 立即检查.
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::layout::csrf;
+use crate::session::User;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use govmedia_domain::role::Permission;
+use govmedia_service::monitoring::MonitoringView;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/accounts/{id}/source", post(set_source))
+        .route("/accounts/{id}/check", post(check_now))
+}
+
+/// A time in Beijing (UTC+8), as clerks read it.
+fn beijing(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// The section, for the account page.
+pub fn section(user: &User, id: i64, v: &MonitoringView) -> Markup {
+    let manage = user.actor.can(Permission::ManageAccounts);
+    html! {
+        section #monitoring {
+            h2 { "监测" }
+            p.clock data-state=(v.clock.state) { strong { (v.clock.words) } }
+            @if let Some(last) = v.clock.last_update {
+                p.muted { "最近一次更新：" (beijing(last)) "（北京时间）" }
+            }
+            table.kv {
+                tr {
+                    th { "订阅源" }
+                    td { @match &v.source {
+                        Some(s) => { a href=(s.url) rel="noopener noreferrer" target="_blank" { (s.url) } },
+                        None => { span.muted { "未登记" } },
+                    } }
+                }
+                tr {
+                    th { "上次成功获取" }
+                    td { @match &v.last_ok { Some(f) => { (beijing(f.at)) }, None => { span.muted { "尚无" } } } }
+                }
+                @if let Some(f) = &v.last_failure {
+                    tr { th { "上次获取失败" } td { (beijing(f.at)) "：" (f.failure.unwrap_or("获取失败")) "。" (f.message.clone().unwrap_or_default()) } }
+                }
+            }
+            @if manage {
+                form.no-print method="post" action={"/accounts/" (id) "/source"} {
+                    (csrf(user))
+                    label { "订阅地址（RSS、Atom 或 JSON Feed）" input type="url" name="url" required
+                        value=(v.source.as_ref().map(|s| s.url.as_str()).unwrap_or("")) placeholder="https://"; }
+                    " " button type="submit" { "保存订阅源" }
+                }
+                @if v.source.is_some() {
+                    form.no-print method="post" action={"/accounts/" (id) "/check"} {
+                        (csrf(user)) button.secondary type="submit" { "立即检查" }
+                    }
+                }
+            }
+            h3 { "发布内容" }
+            @if v.posts.is_empty() { p.muted { "尚未获取到发布内容" } } @else {
+                table {
+                    tr { th { "标题" } th { "发布时间（北京时间）" } }
+                    @for p in &v.posts { tr {
+                        td { @match &p.url {
+                            Some(u) => { a href=(u) rel="noopener noreferrer" target="_blank" { (p.title) } },
+                            None => { (p.title) },
+                        } }
+                        td { @match p.published_at { Some(t) => { (beijing(t)) }, None => { span.muted { "未注明" } } } }
+                    } }
+                }
+            }
+            h3 { "获取记录" }
+            @if v.log.is_empty() { p.muted { "尚无获取记录" } } @else {
+                table {
+                    tr { th { "时间（北京时间）" } th { "结果" } th { "看到" } th { "新增" } }
+                    @for f in &v.log { tr {
+                        td { (beijing(f.at)) }
+                        td { @if f.ok { "成功" } @else { "失败：" (f.failure.unwrap_or("")) "。" (f.message.clone().unwrap_or_default()) } }
+                        td { (f.posts_seen) "条" } td { (f.new_posts) "条" }
+                    } }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct SourceForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    url: String,
+}
+
+async fn set_source(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<SourceForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    govmedia_service::monitoring::set_source(&state.svc, &user.actor, id, &f.url).await?;
+    Ok(Redirect::to(&format!("/accounts/{id}#monitoring")).into_response())
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn check_now(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    govmedia_service::monitoring::check_now(&state.svc, &user.actor, id).await?;
+    Ok(Redirect::to(&format!("/accounts/{id}#monitoring")).into_response())
+}

@@ -1,0 +1,155 @@
+//! The account page's 监测 section over HTTP: registering a feed (CSRF), the first
+//! look run by the job runner, the clock in words, the posts in Beijing time, the
+//! fetch log, 立即检查, a blocked source shown as 无法获取, and the API in scope.
+
+mod common;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use common::*;
+use govmedia_service::jobs::Runner;
+
+/// 2026-02-27 10:00 Beijing: three days before the world's clock (03-02 17:00 Beijing).
+const RSS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>测试县教育局</title><link>https://jyj.example.gov.cn/</link>
+<item><title>测试县2026年春季学期开学工作部署会召开</title>
+<link>https://jyj.example.gov.cn/jydt/202602/kx.shtml</link><guid>jyj-20260227-01</guid>
+<pubDate>Fri, 27 Feb 2026 10:00:00 +0800</pubDate></item>
+</channel></rss>"#;
+const WAF: &str = "<!DOCTYPE html><html><body><h1>访问验证</h1><p>请输入验证码</p></body></html>";
+
+async fn site() -> String {
+    let app = axum::Router::new()
+        .route(
+            "/rss",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "application/rss+xml")], RSS).into_response()
+            }),
+        )
+        .route(
+            "/waf",
+            get(|| async { ([(header::CONTENT_TYPE, "text/html")], WAF).into_response() }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+#[tokio::test]
+async fn the_account_page_registers_a_feed_and_shows_the_clock_posts_and_log() {
+    let base = site().await;
+    let w = world("web_monitoring").await;
+    let admin = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let a = w.account_a;
+
+    let before = admin.get(&format!("/accounts/{a}")).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(before.body.contains("<h2>监测</h2>"));
+    assert!(before.body.contains("无法获取：尚未登记订阅源"));
+    assert!(!before.body.contains("立即检查"), "nothing to check yet");
+
+    let url = format!("{base}/rss");
+    // Without the CSRF token nothing is registered.
+    let refused = admin
+        .post_form_raw(&format!("/accounts/{a}/source"), &[("url", &url)], "wrong")
+        .await;
+    assert_ne!(refused.status, StatusCode::SEE_OTHER);
+    let saved = admin
+        .post_form(&format!("/accounts/{a}/source"), &[("url", &url)])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        saved.location.as_deref(),
+        Some(format!("/accounts/{a}#monitoring").as_str())
+    );
+    assert_eq!(Runner::new(w.svc.clone()).run_once().await.unwrap(), 1);
+
+    let page = admin.get(&format!("/accounts/{a}")).await;
+    for text in [
+        "距上次更新3天，还剩12天触发“两周未更新”否决",
+        "测试县2026年春季学期开学工作部署会召开",
+        "https://jyj.example.gov.cn/jydt/202602/kx.shtml",
+        // 10:00 Beijing, never the UTC 02:00.
+        "2026-02-27 10:00",
+        "获取记录",
+        "成功",
+        "立即检查",
+        url.as_str(),
+    ] {
+        assert!(page.body.contains(text), "{text} missing");
+    }
+    assert!(!page.body.contains("2026-02-27 02:00"));
+
+    // 立即检查 queues another look.
+    w.clock.advance(chrono::Duration::hours(1));
+    let checked = admin.post_form(&format!("/accounts/{a}/check"), &[]).await;
+    assert_eq!(checked.status, StatusCode::SEE_OTHER);
+    assert_eq!(Runner::new(w.svc.clone()).run_once().await.unwrap(), 1);
+
+    // A source that answers with a captcha page: 无法获取 with the reason, never a veto.
+    let b = w.account_b;
+    let saved = admin
+        .post_form(
+            &format!("/accounts/{b}/source"),
+            &[("url", &format!("{base}/waf"))],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    Runner::new(w.svc.clone()).run_once().await.unwrap();
+    let page = admin.get(&format!("/accounts/{b}")).await;
+    assert!(
+        page.body.contains("无法获取：订阅地址返回的是网页"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("被防火墙或验证码拦截"));
+    assert!(!page.body.contains("已超过两周未更新"));
+
+    // The API: the view for the office, not found for a sibling unit.
+    let api = admin
+        .api("GET", &format!("/api/v1/accounts/{a}/monitoring"), None)
+        .await;
+    assert_eq!(api.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(v["clock"]["state"], "fresh");
+    assert_eq!(v["posts"].as_array().unwrap().len(), 1);
+    assert_eq!(v["log"].as_array().unwrap().len(), 2);
+
+    let sibling = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let hidden = sibling
+        .api("GET", &format!("/api/v1/accounts/{a}/monitoring"), None)
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let put = sibling
+        .api(
+            "PUT",
+            &format!("/api/v1/accounts/{a}/source"),
+            Some(serde_json::json!({"url": "https://evil.example.com/rss"})),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::NOT_FOUND);
+    // The owner's side through the API, with a URL that is not http(s).
+    let bad = admin
+        .api(
+            "PUT",
+            &format!("/api/v1/accounts/{a}/source"),
+            Some(serde_json::json!({"url": "javascript:alert(1)"})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let v: serde_json::Value = serde_json::from_str(
+        &admin
+            .api("GET", &format!("/api/v1/accounts/{a}/monitoring"), None)
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(v["source"]["url"], url.as_str());
+}
