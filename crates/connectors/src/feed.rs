@@ -33,7 +33,7 @@ impl Source for FeedSource {
             posts.retain(|p| p.published_at.is_none_or(|at| at >= since));
         }
         // Newest first; undated posts last, in the feed's order.
-        posts.sort_by(|a, b| b.published_at.cmp(&a.published_at));
+        posts.sort_by_key(|p| std::cmp::Reverse(p.published_at));
         Ok(posts)
     }
 }
