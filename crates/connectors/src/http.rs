@@ -1,8 +1,17 @@
 //! The HTTP client every connector shares: a User-Agent, timeouts, a bounded body
 //! (counted after decompression), and retries with backoff for server errors and
 //! timeouts only — a 4xx or a blocked page is not retried, it will not change.
+//!
+//! The addresses it fetches are typed in by users, so it reaches the public internet
+//! only: a host that resolves to a loopback, private, link-local or otherwise internal
+//! address (the server's own admin ports, the cloud's metadata service, the office
+//! network) is refused, when it is first asked for and at every redirect, unless
+//! `allow_internal_addresses` is set (tests reaching their mock platforms; no
+//! deployment option offers it yet, for an intranet whose feeds live inside).
 
 use crate::{FailureKind, FetchError};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Limits and manners of the client.
@@ -18,6 +27,8 @@ pub struct HttpConfig {
     /// The wait before the first retry, doubled for each next one.
     pub backoff: Duration,
     pub user_agent: String,
+    /// Whether hosts on internal addresses may be fetched (see the module doc).
+    pub allow_internal_addresses: bool,
 }
 
 impl Default for HttpConfig {
@@ -35,6 +46,7 @@ impl Default for HttpConfig {
                 " (government new-media monitoring)"
             )
             .to_string(),
+            allow_internal_addresses: false,
         }
     }
 }
@@ -56,19 +68,31 @@ pub struct HttpFetcher {
 
 impl HttpFetcher {
     pub fn new(config: HttpConfig) -> Result<Self, FetchError> {
-        let client = reqwest::Client::builder()
+        let allow_internal = config.allow_internal_addresses;
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 5 {
+                attempt.error("too many redirects")
+            } else if !allow_internal && names_internal_address(attempt.url()) {
+                attempt.error(InternalAddress)
+            } else {
+                attempt.follow()
+            }
+        });
+        let mut builder = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .build()
-            .map_err(|e| {
-                FetchError::new(
-                    FailureKind::Network,
-                    "监测程序无法建立网络连接，请联系系统管理员。",
-                    e.to_string(),
-                )
-            })?;
+            .redirect(redirects);
+        if !allow_internal {
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        let client = builder.build().map_err(|e| {
+            FetchError::new(
+                FailureKind::Network,
+                "监测程序无法建立网络连接，请联系系统管理员。",
+                e.to_string(),
+            )
+        })?;
         Ok(HttpFetcher { client, config })
     }
 
@@ -100,6 +124,12 @@ impl HttpFetcher {
     }
 
     async fn get_once(&self, url: &str) -> Result<Body, FetchError> {
+        // A host written as an address is not resolved, so the resolver cannot refuse it.
+        if !self.config.allow_internal_addresses
+            && reqwest::Url::parse(url).is_ok_and(|u| names_internal_address(&u))
+        {
+            return Err(internal_address_error());
+        }
         let response = self.client.get(url).send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
         if let Some(error) = status_error(status) {
@@ -142,8 +172,108 @@ impl HttpFetcher {
     }
 }
 
+/// Why a request was refused: its host is on an internal address.
+#[derive(Debug)]
+struct InternalAddress;
+
+impl std::fmt::Display for InternalAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the host is on an internal address")
+    }
+}
+
+impl std::error::Error for InternalAddress {}
+
+fn internal_address_error() -> FetchError {
+    FetchError::new(
+        FailureKind::Blocked,
+        "该地址指向内部网络，监测程序不会访问；请填写可以从互联网公开访问的订阅地址。",
+        "refused: internal address",
+    )
+}
+
+/// Whether an address is on the public internet. Internal: unspecified, loopback,
+/// private (RFC 1918, IPv6 unique local), carrier-grade NAT, link-local (and the cloud
+/// metadata service in it), multicast, broadcast, documentation and reserved ranges;
+/// an IPv4-mapped IPv6 address is judged as its IPv4 address.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_unspecified()
+                || v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 192 && b == 0)
+                || a >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_unspecified()
+                || v6.is_loopback()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+        }
+    }
+}
+
+/// Whether a URL's host is written as an internal address (or is `localhost`).
+fn names_internal_address(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => !is_public(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => !is_public(IpAddr::V6(ip)),
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        None => true,
+    }
+}
+
+/// A resolver that keeps only public addresses, so a name pointing inside is refused
+/// at connection time (also a name that changed its answer since it was checked).
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
+                .await?
+                .filter(|a| is_public(a.ip()))
+                .collect();
+            if found.is_empty() {
+                return Err(Box::new(InternalAddress) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+fn refused_as_internal(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<InternalAddress>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
 fn transport_error(e: reqwest::Error) -> FetchError {
-    if e.is_timeout() {
+    if refused_as_internal(&e) {
+        internal_address_error()
+    } else if e.is_timeout() {
         FetchError::new(
             FailureKind::Timeout,
             "平台长时间没有响应（已重试），请确认网站是否正常访问；若持续出现，请联系网站运维。",
@@ -194,4 +324,64 @@ fn status_error(status: u16) -> Option<FetchError> {
         ),
     };
     Some(FetchError::new(kind, message, detail))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for internal in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "224.0.0.1",
+            "::1",
+            "::",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "2001:db8::1",
+        ] {
+            assert!(!is_public(internal.parse().unwrap()), "{internal}");
+        }
+        for public in [
+            "8.8.8.8",
+            "114.114.114.114",
+            "2400:3200::1",
+            "::ffff:1.2.3.4",
+        ] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[test]
+    fn urls_naming_internal_hosts_are_caught_before_resolving() {
+        for url in [
+            "http://localhost/x",
+            "http://LOCALHOST./x",
+            "http://a.localhost/x",
+            "http://127.0.0.1:8080/x",
+            "http://[::1]/x",
+            "http://169.254.169.254/latest",
+        ] {
+            assert!(
+                names_internal_address(&reqwest::Url::parse(url).unwrap()),
+                "{url}"
+            );
+        }
+        for url in ["https://www.ks.gov.cn/rss", "http://8.8.8.8/x"] {
+            assert!(
+                !names_internal_address(&reqwest::Url::parse(url).unwrap()),
+                "{url}"
+            );
+        }
+    }
 }

@@ -131,6 +131,8 @@ fn fetcher() -> HttpFetcher {
         max_body_bytes: LIMIT,
         retries: 2,
         backoff: Duration::from_millis(1),
+        // The mock platform listens on loopback.
+        allow_internal_addresses: true,
         ..HttpConfig::default()
     })
     .unwrap()
@@ -235,6 +237,8 @@ async fn a_slow_answer_times_out() {
     let fetcher = HttpFetcher::new(HttpConfig {
         timeout: Duration::from_millis(200),
         retries: 0,
+        // The mock platform listens on loopback.
+        allow_internal_addresses: true,
         ..HttpConfig::default()
     })
     .unwrap();
@@ -297,6 +301,8 @@ async fn an_unreachable_host_is_a_network_failure() {
     drop(listener);
     let fetcher = HttpFetcher::new(HttpConfig {
         retries: 0,
+        // The mock platform listens on loopback.
+        allow_internal_addresses: true,
         ..HttpConfig::default()
     })
     .unwrap();
@@ -305,4 +311,28 @@ async fn an_unreachable_host_is_a_network_failure() {
         .await
         .unwrap_err();
     assert_eq!(err.kind, FailureKind::Network);
+}
+
+#[tokio::test]
+async fn a_feed_on_an_internal_address_is_refused_without_a_request() {
+    let (base, mock) = serve().await;
+    let fetcher = HttpFetcher::new(HttpConfig::default()).unwrap();
+    for url in [
+        format!("{base}/rss"),
+        "http://localhost:9/rss".to_string(),
+        "http://169.254.169.254/latest/meta-data/".to_string(),
+        "http://[::1]:9/rss".to_string(),
+        "http://10.0.0.8/rss".to_string(),
+    ] {
+        let e = FeedSource::new(fetcher.clone(), &url)
+            .posts_since(None)
+            .await
+            .expect_err(&url);
+        assert_eq!(e.kind, FailureKind::Blocked, "{url}");
+        assert!(e.message.contains("内部网络"), "{url}: {}", e.message);
+    }
+    assert!(
+        mock.user_agent.lock().unwrap().is_none(),
+        "no request reached the mock platform"
+    );
 }

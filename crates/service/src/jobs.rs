@@ -75,10 +75,16 @@ pub struct Handlers(BTreeMap<&'static str, Arc<dyn Handler>>);
 impl Handlers {
     /// The handlers every server registers.
     pub fn standard() -> Self {
+        Self::standard_with(Default::default())
+    }
+
+    /// The same, with monitoring's HTTP client configured (tests let it reach their
+    /// mock platforms on loopback).
+    pub fn standard_with(http: govmedia_connectors::HttpConfig) -> Self {
         let handlers = Handlers::default()
             .with(SweepJobs)
             .with(crate::monitoring::MonitorSweep);
-        match crate::monitoring::MonitorAccount::new(Default::default()) {
+        match crate::monitoring::MonitorAccount::new(http) {
             Ok(h) => handlers.with(h),
             Err(e) => {
                 tracing::error!("monitoring cannot run: {e}");

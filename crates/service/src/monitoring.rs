@@ -10,7 +10,9 @@ use crate::audit::{self, AuditJson, Change};
 use crate::jobs::{self, Handler};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Duration, Utc};
-use govmedia_connectors::{FailureKind, FeedSource, HttpConfig, HttpFetcher, Source};
+/// Monitoring's HTTP client settings (which addresses it may reach, limits).
+pub use govmedia_connectors::HttpConfig;
+use govmedia_connectors::{FailureKind, FeedSource, HttpFetcher, Source};
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
 use govmedia_domain::update_clock::{self, ClockPolicy, ClockState, SeenPost};

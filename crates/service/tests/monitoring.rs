@@ -61,7 +61,8 @@ async fn count(svc: &govmedia_service::Services, sql: &str) -> i64 {
 #[tokio::test]
 async fn a_feed_is_fetched_by_the_job_its_posts_stored_once_and_the_clock_read() {
     let base = site().await;
-    let c = county("monitoring_feed", monday_morning()).await;
+    let mut c = county("monitoring_feed", monday_morning()).await;
+    reaching_loopback(&mut c.svc);
     let id = c.account(account_of("测试县教育", c.unit_a, "weibo")).await;
     let registry = govmedia_store::registry::version(&c.svc.db).await.unwrap();
 
@@ -112,7 +113,8 @@ async fn a_feed_is_fetched_by_the_job_its_posts_stored_once_and_the_clock_read()
 #[tokio::test]
 async fn a_waf_page_is_a_logged_failure_and_the_clock_says_it_could_not_see() {
     let base = site().await;
-    let c = county("monitoring_waf", monday_morning()).await;
+    let mut c = county("monitoring_waf", monday_morning()).await;
+    reaching_loopback(&mut c.svc);
     let id = c.account(account_of("测试县教育", c.unit_a, "weibo")).await;
     monitoring::set_source(&c.svc, &c.host_a, id, &format!("{base}/waf"))
         .await
@@ -145,7 +147,8 @@ async fn a_waf_page_is_a_logged_failure_and_the_clock_says_it_could_not_see() {
 
 #[tokio::test]
 async fn a_sibling_unit_neither_reads_nor_sets_the_source_and_urls_must_be_http() {
-    let c = county("monitoring_scope", monday_morning()).await;
+    let mut c = county("monitoring_scope", monday_morning()).await;
+    reaching_loopback(&mut c.svc);
     let id = c.account(account_of("测试县教育", c.unit_a, "weibo")).await;
     let url = "https://www.example.gov.cn/rss.xml";
     assert!(matches!(
@@ -177,7 +180,8 @@ async fn a_sibling_unit_neither_reads_nor_sets_the_source_and_urls_must_be_http(
 
 #[tokio::test]
 async fn the_daily_sweep_queues_each_account_with_a_source_once_a_day() {
-    let c = county("monitoring_sweep", monday_morning()).await;
+    let mut c = county("monitoring_sweep", monday_morning()).await;
+    reaching_loopback(&mut c.svc);
     let a = c.account(account_of("测试县教育", c.unit_a, "weibo")).await;
     let b = c.account(account_of("健康测试县", c.unit_b, "weibo")).await;
     let _none = c.account(account_of("无订阅源", c.unit_b, "weibo")).await;
@@ -199,4 +203,15 @@ async fn the_daily_sweep_queues_each_account_with_a_source_once_a_day() {
         .await,
         2
     );
+}
+
+/// Lets this test's job runner reach the mock platform on loopback, which monitoring
+/// refuses by default (an internal address).
+fn reaching_loopback(svc: &mut govmedia_service::Services) {
+    svc.jobs = std::sync::Arc::new(govmedia_service::jobs::Handlers::standard_with(
+        govmedia_service::monitoring::HttpConfig {
+            allow_internal_addresses: true,
+            ..Default::default()
+        },
+    ));
 }

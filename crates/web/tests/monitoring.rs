@@ -39,7 +39,8 @@ async fn site() -> String {
 #[tokio::test]
 async fn the_account_page_registers_a_feed_and_shows_the_clock_posts_and_log() {
     let base = site().await;
-    let w = world("web_monitoring").await;
+    let mut w = world("web_monitoring").await;
+    reaching_loopback(&mut w.svc);
     let admin = login(&w.app, "root_admin", PASSWORD)
         .await
         .ok()
@@ -152,4 +153,15 @@ async fn the_account_page_registers_a_feed_and_shows_the_clock_posts_and_log() {
     )
     .unwrap();
     assert_eq!(v["source"]["url"], url.as_str());
+}
+
+/// Lets this test's job runner reach the mock platform on loopback, which monitoring
+/// refuses by default (an internal address).
+fn reaching_loopback(svc: &mut govmedia_service::Services) {
+    svc.jobs = std::sync::Arc::new(govmedia_service::jobs::Handlers::standard_with(
+        govmedia_service::monitoring::HttpConfig {
+            allow_internal_addresses: true,
+            ..Default::default()
+        },
+    ));
 }

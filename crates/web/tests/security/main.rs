@@ -8,6 +8,7 @@ mod bombs;
 mod common;
 
 mod concurrency;
+mod fetches;
 mod login;
 mod panics;
 mod scope;
