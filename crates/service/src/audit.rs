@@ -197,6 +197,12 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("interaction_open", "留言评论私信功能"),
     ("ipv6", "支持IPv6"),
     ("remarks", "备注"),
+    ("unit_post", "单位职务"),
+    ("office_phone", "办公电话"),
+    ("mobile", "手机"),
+    ("qq", "QQ"),
+    ("wechat", "微信"),
+    ("children", "下级栏目"),
     // Units and users.
     ("short_name", "简称"),
     ("level", "层级"),
@@ -284,7 +290,10 @@ fn code_label(key: &str, code: &str) -> Option<String> {
         "operating_mode" => OperatingMode::parse(code).ok()?.label(),
         "planned_measure" => PlannedMeasure::parse(code).ok()?.label(),
         "level" => govmedia_domain::unit::Level::parse(code).ok()?.label(),
-        "role" => govmedia_domain::role::Role::parse(code).ok()?.label(),
+        "role" => govmedia_domain::role::Role::parse(code)
+            .map(|r| r.label())
+            .or_else(|_| govmedia_domain::account::TeamRole::parse(code).map(|r| r.label()))
+            .ok()?,
         "source" => FindingSource::parse(code).ok()?.label(),
         "kind" => govmedia_domain::filing::FilingKind::parse(code)
             .map(|k| k.label())
@@ -298,6 +307,15 @@ fn code_label(key: &str, code: &str) -> Option<String> {
             .or_else(|_| govmedia_domain::assessment::EntryStatus::parse(code).map(|s| s.label()))
             .or_else(|_| govmedia_domain::duties::ReportStatus::parse(code).map(|s| s.label()))
             .ok()?,
+        // An indicator item (a finding's 检查项) by its name in the built-in sets.
+        "item" => {
+            return govmedia_domain::scoring::BUILTIN_NAMES
+                .iter()
+                .find_map(|set| {
+                    let set = govmedia_domain::scoring::builtin(set).ok()?;
+                    set.item(code).map(|i| i.name.clone())
+                });
+        }
         _ => return None,
     };
     Some(label.to_string())
@@ -312,8 +330,6 @@ fn readable_value(key: &str, v: &Value) -> String {
         Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => code_label(key, s).unwrap_or_else(|| s.clone()),
-        Value::Array(items) if key == "team" => format!("{}人（个人信息已脱敏）", items.len()),
-        Value::Array(items) if key == "menu" => format!("{}个栏目", items.len()),
         Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
             if items.is_empty() {
                 return "（无）".to_string();
@@ -330,7 +346,12 @@ fn readable_value(key: &str, v: &Value) -> String {
                 .collect::<Vec<_>>()
                 .join("、")
         }
-        Value::Array(items) => format!("{}项", items.len()),
+        // A team (its members' personal data masked as stored), a menu: one entry each.
+        Value::Array(items) => items
+            .iter()
+            .map(|i| readable_value("", i))
+            .collect::<Vec<_>>()
+            .join(" / "),
         Value::Object(map) => map
             .iter()
             .map(|(k, v)| {
@@ -478,7 +499,7 @@ mod tests {
         assert!(text.contains(&"是否通过认证=是".to_string()), "{text:?}");
         assert!(text.contains(&"状态=整改中".to_string()), "{text:?}");
         assert!(
-            text.iter().any(|t| t.starts_with("管理队伍=1人")),
+            text.iter().any(|t| t.starts_with("管理队伍=名称：张*")),
             "{text:?}"
         );
         for (label, _) in &fields {

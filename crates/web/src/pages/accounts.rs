@@ -279,7 +279,7 @@ async fn show(
             @if !account_filings.is_empty() {
                 h2 { "备案记录" }
                 table {
-                    tr { th { "备案" } th { "类型" } th { "状态" } th { "申请人" } th { "时间（UTC）" } }
+                    tr { th { "备案" } th { "类型" } th { "状态" } th { "申请人" } th { "时间" } }
                     @for f in &account_filings { tr {
                         td { a href={"/filings/" (f.id)} { "#" (f.id) } } td { (f.kind.label()) } td { (f.status.label()) }
                         td { (f.applicant_name) } td { (crate::layout::local(f.created_at)) }

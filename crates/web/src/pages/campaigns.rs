@@ -140,7 +140,7 @@ async fn campaign_form(
                 }
                 p { "平台（不选为全部）：" @for p in Platform::ALL { label { input type="checkbox" name="platforms" value=(p.code()) checked[platforms.iter().any(|x| x == p.code())]; (p.label()) } " " } }
                 p { label { input type="checkbox" name="stratified" value="1" checked[f.stratified.is_some()]; "按平台和主办单位分层抽样" } }
-                p.muted { "抽样方法公开可复核：对每个账号编号计算 SHA-256(“种子:编号”)，取前8字节最小的 ceil(比例×账号数) 个；任何人可用 govmedia sample 命令按公布的种子重现。" }
+                p.muted { "抽样方法公开可复核：对每个账号编号计算 SHA-256(“种子:编号”)，取前8字节最小的“比例×账号数”（向上取整）个；任何人可用本系统的命令行工具 govmedia 按公布的种子重现。" }
                 div.actions { button type="submit" { "创建并抽样" } a.button.secondary href="/campaigns" { "取消" } }
             }
         },

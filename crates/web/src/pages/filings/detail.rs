@@ -116,7 +116,7 @@ async fn detail(
             }
             h2 { "办理记录" }
             table {
-                tr { th { "时间（UTC）" } th { "人员" } th { "操作" } th { "说明" } }
+                tr { th { "时间" } th { "人员" } th { "操作" } th { "说明" } }
                 @for e in &v.events { tr { td { (crate::layout::local(e.at)) } td { (e.user_name) } td { (e.action_label) } td { (e.comment.clone().unwrap_or_default()) } } }
             }
         },
