@@ -40,6 +40,16 @@ pub fn date_text(zone: Tz, at: DateTime<Utc>) -> String {
     local(zone, at).format("%Y-%m-%d").to_string()
 }
 
+/// The moment `day` begins in `zone` (a date filter's bound), as a stored time.
+pub fn start_of_day(zone: Tz, day: chrono::NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    zone.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +65,12 @@ mod tests {
         // The local date changes before UTC's does.
         let late = Utc.with_ymd_and_hms(2026, 3, 2, 17, 0, 0).unwrap();
         assert_eq!(date_text(DEFAULT_ZONE, late), "2026-03-03");
+        // 3 March begins at 16:00 UTC on the 2nd in Beijing.
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 3).unwrap();
+        assert_eq!(
+            start_of_day(DEFAULT_ZONE, day),
+            Utc.with_ymd_and_hms(2026, 3, 2, 16, 0, 0).unwrap()
+        );
     }
 
     #[test]

@@ -28,6 +28,11 @@ pub fn local_seconds(at: chrono::DateTime<chrono::Utc>) -> String {
     time::text_seconds(zone(), at)
 }
 
+/// The moment a local date begins, as a stored time (a date filter's bound).
+pub fn start_of_day(day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    time::start_of_day(zone(), day)
+}
+
 /// The local date of a stored time.
 pub fn local_date(at: chrono::DateTime<chrono::Utc>) -> String {
     time::date_text(zone(), at)

@@ -307,6 +307,29 @@ async fn every_role_reads_words_and_local_times_on_every_page() {
         !all_text.contains("2026-03-03 03:41"),
         "a UTC time on some page"
     );
+    // Another deployment's zone moves every time shown with it, and the audit
+    // filter's days are that zone's days: in New York the finding was recorded at
+    // 22:41 on 2 March, a day that ended at 05:00 UTC on the 3rd.
+    let elsewhere = govmedia_web::router(govmedia_web::AppState {
+        svc: w
+            .svc
+            .clone()
+            .with_time_zone(govmedia_service::time::parse_zone("America/New_York").unwrap()),
+        config: Default::default(),
+    });
+    let admin = login(&elsewhere, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .unwrap();
+    let that_day = visible_text(
+        &admin
+            .get("/audit?from=2026-03-02&until=2026-03-02")
+            .await
+            .body,
+    );
+    assert!(that_day.contains("2026-03-02 22:41:00"), "{that_day}");
+    let next_day = visible_text(&admin.get("/audit?from=2026-03-03").await.body);
+    assert!(next_day.contains("共 0 条"), "{next_day}");
 }
 
 #[test]

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, Utc};
 use govmedia_service::audit::{
     ACTIONS, ENTITIES, action_label_for, entity_label, list, list_all, readable_fields,
 };
@@ -44,9 +44,8 @@ impl Params {
             match s.as_deref().filter(|s| !s.is_empty()) {
                 None => Ok(None),
                 Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map(|d| {
-                        Some(Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()))
-                    })
+                    // A day as the clerk counts it, in the deployment's zone.
+                    .map(|d| Some(crate::layout::start_of_day(d)))
                     .map_err(|_| PageError::BadRequest(format!("{field}日期格式应为 2026-01-31"))),
             }
         };
