@@ -135,10 +135,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("reminder", "催报"),
 ];
 
-fn lookup<'a>(
-    table: &'static [(&'static str, &'static str)],
-    code: &'a str,
-) -> Option<&'static str> {
+fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {
     table.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
 }
 
