@@ -306,6 +306,14 @@ async fn show(
         && r.unit_id != user.actor.unit_id
         && r.reviewed_at.is_none();
     let may_resubmit = user.actor.can(Permission::ReportDuties) && r.reviewed_at.is_none();
+    let names = govmedia_service::inspection::indicators::Names::of(
+        &state.svc,
+        &v.findings
+            .iter()
+            .map(|f| f.indicator_set.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     Ok(page(
         &user,
         "自查报告",
@@ -327,7 +335,7 @@ async fn show(
             ul { @for (id, name, platform) in &v.accounts { li { a href={"/accounts/" (id)} { (name) } "（" (Platform::parse(platform).map(|p| p.label()).unwrap_or(platform)) "）" } } }
             h2 { "本期自查问题" }
             @if v.findings.is_empty() { p.muted { "没有记录为自查来源的问题。" } }
-            ul { @for f in &v.findings { li { a href={"/findings/" (f.id)} { "问题#" (f.id) } " " (f.item_code) "（" (f.seen_on) "）" } } }
+            ul { @for f in &v.findings { li { a href={"/findings/" (f.id)} { "问题#" (f.id) } " " (names.item(&f.indicator_set, &f.item_code)) "（" (f.seen_on) "）" } } }
             @if may_resubmit {
                 p { a.button.secondary href={"/selfchecks/new?unit_id=" (r.unit_id) "&year=" (r.year) "&quarter=" (r.quarter)} { "修改后重新提交" } }
             }
