@@ -60,7 +60,7 @@ async fn show(
             }
             p.muted { "共 " (result.total) " 个任务" }
             table {
-                tr { th { "编号" } th { "任务" } th { "状态" } th { "已执行次数" } th { "下次执行（北京时间）" } th { "最近一次失败原因" } th { "操作" } }
+                tr { th { "编号" } th { "任务" } th { "状态" } th { "已执行次数" } th { "下次执行" } th { "最近一次失败原因" } th { "操作" } }
                 @for j in &result.items {
                     tr.dead[j.status == JobStatus::Dead] {
                         td { (j.id) }
