@@ -346,7 +346,7 @@ fn readable_value(key: &str, v: &Value) -> String {
         // A team (its members' personal data masked as stored), a menu: one entry each.
         Value::Array(items) => items
             .iter()
-            .map(|i| readable_value("", i))
+            .map(|i| readable_value(key, i))
             .collect::<Vec<_>>()
             .join(" / "),
         Value::Object(map) => map
@@ -354,7 +354,12 @@ fn readable_value(key: &str, v: &Value) -> String {
             .map(|(k, v)| {
                 format!(
                     "{}：{}",
-                    lookup(FIELDS, k).unwrap_or(k),
+                    // A team member's name is a person's.
+                    if key == "team" && k == "name" {
+                        "姓名"
+                    } else {
+                        lookup(FIELDS, k).unwrap_or(k)
+                    },
                     readable_value(k, v)
                 )
             })
@@ -496,7 +501,7 @@ mod tests {
         assert!(text.contains(&"是否通过认证=是".to_string()), "{text:?}");
         assert!(text.contains(&"状态=整改中".to_string()), "{text:?}");
         assert!(
-            text.iter().any(|t| t.starts_with("管理队伍=名称：张*")),
+            text.iter().any(|t| t.starts_with("管理队伍=姓名：张*")),
             "{text:?}"
         );
         for (label, _) in &fields {
