@@ -36,6 +36,11 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "可信的反向代理（IP地址或网段列表，如 [\"127.0.0.1\", \"10.0.0.0/8\"]；环境变量用逗号分隔）。只有请求来自这些地址时才读取 X-Forwarded-For 作为登录限流的客户端地址；留空则一律按连接地址计",
         "[]",
     ),
+    (
+        "time_zone",
+        "时区（IANA 时区名）：页面、导出表格和文书中的时间按此时区显示，数据库中仍存协调世界时",
+        "Asia/Shanghai",
+    ),
 ];
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -48,6 +53,7 @@ pub struct Config {
     pub secure_cookies: bool,
     pub max_connections: u32,
     pub trusted_proxies: Vec<String>,
+    pub time_zone: String,
 }
 
 impl Default for Config {
@@ -60,6 +66,7 @@ impl Default for Config {
             secure_cookies: false,
             max_connections: 10,
             trusted_proxies: Vec::new(),
+            time_zone: "Asia/Shanghai".into(),
         }
     }
 }
@@ -82,6 +89,7 @@ impl fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("max_connections", &self.max_connections)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("time_zone", &self.time_zone)
             .finish()
     }
 }
@@ -124,6 +132,7 @@ impl Config {
                 "database_url" => cfg.database_url = value,
                 "data_dir" => cfg.data_dir = PathBuf::from(value),
                 "listen" => cfg.listen = value,
+                "time_zone" => cfg.time_zone = value,
                 "personal_data_key" => cfg.personal_data_key = value,
                 "secure_cookies" => {
                     cfg.secure_cookies = value
@@ -153,7 +162,13 @@ impl Config {
             }
         }
         cfg.trusted_proxies()?;
+        cfg.time_zone()?;
         Ok(cfg)
+    }
+
+    /// The deployment's time zone; an unknown name is refused at start-up.
+    pub fn time_zone(&self) -> anyhow::Result<govmedia_service::time::Tz> {
+        govmedia_service::time::parse_zone(&self.time_zone).map_err(anyhow::Error::msg)
     }
 
     /// The trusted reverse proxies, parsed (a bad entry is an error naming it).
@@ -290,8 +305,39 @@ mod tests {
     }
 
     #[test]
+    fn the_time_zone_defaults_to_beijing_and_an_unknown_one_is_refused() {
+        let cfg = Config::load(None, std::iter::empty()).unwrap();
+        assert_eq!(
+            cfg.time_zone().unwrap(),
+            govmedia_service::time::DEFAULT_ZONE
+        );
+        let cfg = Config::load(
+            None,
+            vec![("GOVMEDIA__TIME_ZONE".to_string(), "Asia/Urumqi".to_string())].into_iter(),
+        )
+        .unwrap();
+        assert_eq!(cfg.time_zone().unwrap().name(), "Asia/Urumqi");
+        let err = Config::load(
+            None,
+            vec![(
+                "GOVMEDIA__TIME_ZONE".to_string(),
+                "Mars/Olympus".to_string(),
+            )]
+            .into_iter(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("时区“Mars/Olympus”无效"), "{err}");
+        let err = toml::from_str::<Config>("time_zone = \"北京\"")
+            .map_err(anyhow::Error::from)
+            .and_then(|c| c.time_zone())
+            .unwrap_err();
+        assert!(err.to_string().contains("无效"), "{err}");
+    }
+
+    #[test]
     fn default_file_parses_back() {
         let cfg: Config = toml::from_str(&Config::default_file()).unwrap();
         assert_eq!(cfg.listen, "127.0.0.1:8080");
+        assert_eq!(cfg.time_zone, "Asia/Shanghai");
     }
 }

@@ -42,9 +42,9 @@ pub async fn run(cfg: &Config, cmd: JobsCommand) -> anyhow::Result<()> {
                 .map_err(service_error)?;
             println!("共 {} 个任务", page.total);
             for j in page.items {
-                let when = (j.run_at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M");
+                let when = svc.local_text(j.run_at);
                 println!(
-                    "#{}\t{}\t{}\t第 {}/{} 次\t{}（北京时间）\t{}",
+                    "#{}\t{}\t{}\t第 {}/{} 次\t{}\t{}",
                     j.id,
                     j.kind_label,
                     j.status_label,

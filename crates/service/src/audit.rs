@@ -75,47 +75,296 @@ pub fn audit_row(at: DateTime<Utc>, actor: Option<&Actor>, change: Change<'_>) -
     }
 }
 
-/// Labels of audit actions for the UI.
+/// Every action an audit record is written with, and the words a person reads for it.
+/// `record` takes the action as text; the test `every_action_written_has_a_label`
+/// reads this crate's source for each `Change { action: … }` and fails on an action
+/// missing here, so a new action cannot reach the audit log as a code.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("create", "新增"),
+    ("update", "修改"),
+    ("delete", "删除"),
+    ("move", "移动"),
+    ("retire", "注销"),
+    ("import", "导入"),
+    ("login", "登录"),
+    ("logout", "退出登录"),
+    ("password", "修改密码"),
+    ("dismiss_flag", "忽略提示"),
+    ("token_create", "创建令牌"),
+    ("token_delete", "删除令牌"),
+    ("qr", "上传二维码"),
+    ("submit", "提交"),
+    ("approve", "审批同意"),
+    ("return", "退回修改"),
+    ("reject", "驳回"),
+    ("opened", "登记开通"),
+    ("attach", "上传附件"),
+    ("export", "报送上级"),
+    ("policy", "政策配置"),
+    ("calendar", "工作日历"),
+    ("review", "审阅"),
+    ("job_retry", "重新执行后台任务"),
+    ("generate", "生成抽检样本"),
+    ("assign", "分配检查员"),
+    ("score", "评分"),
+    ("close", "结束检查并通报"),
+    ("remind", "催报"),
+    ("claim", "申报"),
+    ("verify", "核实通过"),
+    ("notify", "通报"),
+    ("start", "开始整改"),
+    ("submit_proof", "提交整改材料"),
+];
+
+/// Every kind of object an audit record is about, in words.
+pub const ENTITIES: &[(&str, &str)] = &[
+    ("unit", "单位"),
+    ("account", "账号"),
+    ("user", "用户"),
+    ("session", "会话"),
+    ("filing", "备案"),
+    ("setting", "设置"),
+    ("job", "后台任务"),
+    ("training", "培训"),
+    ("finding", "问题"),
+    ("campaign", "检查"),
+    ("campaign_sample", "抽检账号"),
+    ("indicator_set", "指标体系"),
+    ("assessment_entry", "考核申报"),
+    ("selfcheck_report", "自查报告"),
+    ("reminder", "催报"),
+];
+
+fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {
+    table.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
+}
+
+/// The words for an audit action (the code itself only for a record written by a
+/// version that knew an action this one does not).
 pub fn action_label(action: &str) -> &str {
-    match action {
-        "create" => "新增",
-        "job_retry" => "重新执行后台任务",
-        "update" => "修改",
-        "delete" => "删除",
-        "move" => "移动",
-        "retire" => "注销",
-        "import" => "导入",
-        "login" => "登录",
-        "logout" => "退出登录",
-        "password" => "修改密码",
-        "dismiss_flag" => "忽略提示",
-        "token_create" => "创建令牌",
-        "token_delete" => "删除令牌",
-        "qr" => "上传二维码",
-        "submit" => "提交备案",
-        "approve" => "审批同意",
-        "return" => "退回修改",
-        "reject" => "驳回",
-        "opened" => "登记开通",
-        "attach" => "上传附件",
-        "export" => "报送上级",
-        "policy" => "政策配置",
-        "calendar" => "工作日历",
-        "review" => "审阅",
-        other => other,
+    lookup(ACTIONS, action).unwrap_or(action)
+}
+
+/// The words for an action on a kind of object, where the same action reads
+/// differently (a finding's proof "rejected" goes back to rectifying).
+pub fn action_label_for<'a>(entity: &str, action: &'a str) -> &'a str {
+    match (entity, action) {
+        ("finding", "verify") => "复核通过",
+        ("finding", "reject") => "退回重改",
+        ("finding", "create") => "记录问题",
+        ("assessment_entry", "reject") => "核实不通过",
+        ("selfcheck_report", "submit") | ("selfcheck_report", "create") => "报送自查报告",
+        ("selfcheck_report", "update") => "重新报送自查报告",
+        _ => action_label(action),
     }
 }
 
 pub fn entity_label(entity: &str) -> &str {
-    match entity {
-        "unit" => "单位",
-        "job" => "后台任务",
-        "account" => "账号",
-        "user" => "用户",
-        "session" => "会话",
-        "filing" => "备案",
-        "setting" => "设置",
-        other => other,
+    lookup(ENTITIES, entity).unwrap_or(entity)
+}
+
+/// The Chinese name of a field of an audit record's before/after state.
+pub const FIELDS: &[(&str, &str)] = &[
+    // Accounts (the filing form's fields).
+    ("name", "名称"),
+    ("platform", "发布平台"),
+    ("platform_other", "其他平台"),
+    ("account_code", "账号ID"),
+    ("url", "访问链接"),
+    ("registered_on", "创建/注册日期"),
+    ("operating_on", "正式运营时间"),
+    ("host_unit_id", "主办单位编号"),
+    ("supervisor_unit_id", "主管单位编号"),
+    ("operator_name", "承办单位"),
+    ("positioning", "发布内容及功能定位"),
+    ("verified", "是否通过认证"),
+    ("verified_subject", "认证主体"),
+    ("news_licence", "互联网新闻信息服务资质"),
+    ("menu", "栏目设置"),
+    ("team", "管理队伍"),
+    ("operating_mode", "运营模式"),
+    ("budget_yuan", "经费保障（元/年）"),
+    ("followers", "关注量/粉丝量"),
+    ("reads", "阅读量"),
+    ("push_frequency", "推送频率"),
+    ("operator_count", "运营人数"),
+    ("functions", "基本功能"),
+    ("status", "状态"),
+    ("planned_measure", "整改措施"),
+    ("interaction_open", "留言评论私信功能"),
+    ("ipv6", "支持IPv6"),
+    ("remarks", "备注"),
+    ("unit_post", "单位职务"),
+    ("office_phone", "办公电话"),
+    ("mobile", "手机"),
+    ("qq", "QQ"),
+    ("wechat", "微信"),
+    ("children", "下级栏目"),
+    // Units and users.
+    ("short_name", "简称"),
+    ("level", "层级"),
+    ("kind", "类别"),
+    ("region_code", "行政区划代码"),
+    ("parent_id", "上级单位编号"),
+    ("supervisor_id", "主管单位编号"),
+    ("path", "单位路径"),
+    ("username", "用户名"),
+    ("display_name", "姓名"),
+    ("unit_id", "单位编号"),
+    ("role", "角色"),
+    ("active", "启用"),
+    // Filings, findings, campaigns, duties, the assessment.
+    ("account_id", "账号编号"),
+    ("reason", "理由"),
+    ("effective_on", "生效日期"),
+    ("notice_url", "公告链接"),
+    ("diff", "变更内容"),
+    ("document", "审批文件"),
+    ("comment", "意见"),
+    ("text", "说明"),
+    ("item", "问题项"),
+    ("count", "数量"),
+    ("source", "来源"),
+    ("excerpt", "摘录"),
+    ("seed", "随机种子"),
+    ("ratio", "抽检比例"),
+    ("population", "总体账号数"),
+    ("sample", "抽中账号"),
+    ("inspector_id", "检查员编号"),
+    ("findings", "问题数"),
+    ("total", "得分"),
+    ("verdict", "结论"),
+    ("notice_number", "通报文号"),
+    ("published_on", "发布日期"),
+    ("export_id", "报送编号"),
+    ("filing_ids", "备案编号"),
+    ("attachment_id", "附件编号"),
+    ("mime", "文件类型"),
+    ("size", "大小（字节）"),
+    ("screenshot", "截图编号"),
+    ("file", "文件"),
+    ("year", "年度"),
+    ("quarter", "季度"),
+    ("accounts", "检查账号"),
+    ("problems", "发现问题"),
+    ("summary", "小结"),
+    ("submitted_on", "报送日期"),
+    ("held_on", "培训日期"),
+    ("title", "标题"),
+    ("participants", "参加人数"),
+    ("organiser", "组织单位"),
+    ("note", "备注"),
+    ("evidence", "证明材料"),
+    ("evidence_url", "证明链接"),
+    ("code", "编号"),
+    ("items", "指标项数"),
+];
+
+/// An audit record's before/after JSON as a list of (field in Chinese, value in
+/// words) for the audit log. Personal data is already masked in the stored JSON.
+pub fn readable_fields(json: &str) -> Vec<(String, String)> {
+    match serde_json::from_str::<Value>(json) {
+        Ok(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| {
+                let label = lookup(FIELDS, k)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| k.clone());
+                (label, readable_value(k, v))
+            })
+            .collect(),
+        Ok(Value::Null) | Err(_) => Vec::new(),
+        Ok(other) => vec![("内容".to_string(), readable_value("", &other))],
+    }
+}
+
+/// The label of a stored code, by the field it is in.
+fn code_label(key: &str, code: &str) -> Option<String> {
+    use govmedia_domain::account::{AccountStatus, OperatingMode, PlannedMeasure, Platform};
+    use govmedia_domain::inspection::{FindingSource, FindingStatus};
+    let label = match key {
+        "platform" => Platform::parse(code).ok()?.label(),
+        "operating_mode" => OperatingMode::parse(code).ok()?.label(),
+        "planned_measure" => PlannedMeasure::parse(code).ok()?.label(),
+        "level" => govmedia_domain::unit::Level::parse(code).ok()?.label(),
+        "role" => govmedia_domain::role::Role::parse(code)
+            .map(|r| r.label())
+            .or_else(|_| govmedia_domain::account::TeamRole::parse(code).map(|r| r.label()))
+            .ok()?,
+        "source" => FindingSource::parse(code).ok()?.label(),
+        "kind" => govmedia_domain::filing::FilingKind::parse(code)
+            .map(|k| k.label())
+            .or_else(|_| govmedia_domain::assessment::EntryKind::parse(code).map(|k| k.label()))
+            .or_else(|_| govmedia_domain::unit::UnitKind::parse(code).map(|k| k.label()))
+            .ok()?,
+        "status" => AccountStatus::parse(code)
+            .map(|s| s.label())
+            .or_else(|_| FindingStatus::parse(code).map(|s| s.label()))
+            .or_else(|_| govmedia_domain::filing::FilingStatus::parse(code).map(|s| s.label()))
+            .or_else(|_| govmedia_domain::assessment::EntryStatus::parse(code).map(|s| s.label()))
+            .or_else(|_| govmedia_domain::duties::ReportStatus::parse(code).map(|s| s.label()))
+            .ok()?,
+        // An indicator item (a finding's 检查项) by its name in the built-in sets.
+        "item" => {
+            return govmedia_domain::scoring::BUILTIN_NAMES
+                .iter()
+                .find_map(|set| {
+                    let set = govmedia_domain::scoring::builtin(set).ok()?;
+                    set.item(code).map(|i| i.name.clone())
+                });
+        }
+        _ => return None,
+    };
+    Some(label.to_string())
+}
+
+/// One value in words: codes of the known enumerations by their labels, yes/no,
+/// lists joined, a team or a menu by its size.
+fn readable_value(key: &str, v: &Value) -> String {
+    use govmedia_domain::account::BasicFunction;
+    match v {
+        Value::Null => "（空）".to_string(),
+        Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => code_label(key, s).unwrap_or_else(|| s.clone()),
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            if items.is_empty() {
+                return "（无）".to_string();
+            }
+            items
+                .iter()
+                .map(|i| match (key, i) {
+                    ("functions", Value::String(s)) => BasicFunction::parse(s)
+                        .map(|f| f.label().to_string())
+                        .unwrap_or_else(|_| s.clone()),
+                    (_, Value::String(s)) => s.clone(),
+                    (_, other) => readable_value("", other),
+                })
+                .collect::<Vec<_>>()
+                .join("、")
+        }
+        // A team (its members' personal data masked as stored), a menu: one entry each.
+        Value::Array(items) => items
+            .iter()
+            .map(|i| readable_value(key, i))
+            .collect::<Vec<_>>()
+            .join(" / "),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}：{}",
+                    // A team member's name is a person's.
+                    if key == "team" && k == "name" {
+                        "姓名"
+                    } else {
+                        lookup(FIELDS, k).unwrap_or(k)
+                    },
+                    readable_value(k, v)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("；"),
     }
 }
 
@@ -137,4 +386,127 @@ pub async fn list_all(
     actor.require(Permission::ViewAudit)?;
     q.scope_path = actor.unit_path.as_str().to_string();
     Ok(govmedia_store::audit::list_all(&svc.db, &q).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `.rs` file under `dir`.
+    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                sources(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push((
+                    p.display().to_string(),
+                    std::fs::read_to_string(&p).unwrap(),
+                ));
+            }
+        }
+    }
+
+    /// The string literals on a line.
+    fn literals(line: &str) -> Vec<&str> {
+        line.split('"').skip(1).step_by(2).collect()
+    }
+
+    #[test]
+    fn every_action_and_entity_written_has_a_label() {
+        use govmedia_domain::filing::Decision;
+        use govmedia_domain::inspection::FindingAction;
+        let mut files = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let mut actions: Vec<String> = Vec::new();
+        let mut entities: Vec<String> = Vec::new();
+        for (path, text) in &files {
+            // The fields of a `Change { … }` literal come within its first lines.
+            let mut in_change = 0;
+            for line in text.lines().map(str::trim) {
+                in_change = if line.ends_with("Change {") {
+                    3
+                } else {
+                    in_change - i32::from(in_change > 0)
+                };
+                if in_change == 0 {
+                    continue;
+                }
+                if let Some(rest) = line.strip_prefix("action:") {
+                    let lits = literals(rest);
+                    if !lits.is_empty() {
+                        actions.extend(lits.iter().map(|s| s.to_string()));
+                        continue;
+                    }
+                    // The actions taken from an enumeration or a variable: each listed
+                    // below, so a new form of it makes this test fail until it is.
+                    match rest.trim() {
+                        "action.code()," => {
+                            actions.extend(FindingAction::ALL.iter().map(|a| a.code().to_string()))
+                        }
+                        "decision.code()," => {
+                            actions.extend(Decision::ALL.iter().map(|d| d.code().to_string()))
+                        }
+                        // The self-inspection report: "create" or "update" (selfcheck.rs).
+                        "action," if path.ends_with("selfcheck.rs") => {
+                            actions.extend(["create", "update"].map(String::from))
+                        }
+                        other => panic!(
+                            "{path}: an audit action written as `{other}`: list its values in this test"
+                        ),
+                    }
+                }
+                if let Some(rest) = line.strip_prefix("entity:") {
+                    entities.extend(literals(rest).iter().map(|s| s.to_string()));
+                }
+            }
+        }
+        assert!(
+            actions.len() > 30,
+            "the scan found too few actions: {actions:?}"
+        );
+        let missing: Vec<_> = actions
+            .iter()
+            .filter(|a| lookup(ACTIONS, a).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "audit actions without a label in ACTIONS: {missing:?}"
+        );
+        let missing: Vec<_> = entities
+            .iter()
+            .filter(|e| lookup(ENTITIES, e).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "audit entities without a label in ENTITIES: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn before_and_after_read_as_fields_in_words() {
+        let fields = readable_fields(
+            r#"{"name":"昆山发布","platform":"wechat_subscription","verified":true,"status":"rectifying","team":[{"name":"张*"}],"functions":["publish"]}"#,
+        );
+        let text: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert!(text.contains(&"名称=昆山发布".to_string()), "{text:?}");
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("发布平台=") && !t.contains("wechat")),
+            "{text:?}"
+        );
+        assert!(text.contains(&"是否通过认证=是".to_string()), "{text:?}");
+        assert!(text.contains(&"状态=整改中".to_string()), "{text:?}");
+        assert!(
+            text.iter().any(|t| t.starts_with("管理队伍=姓名：张*")),
+            "{text:?}"
+        );
+        for (label, _) in &fields {
+            assert!(!label.is_ascii(), "a field shown as its code: {label}");
+        }
+        assert!(readable_fields("null").is_empty());
+    }
 }

@@ -213,7 +213,13 @@ impl Runner {
 
     /// Queues the standing daily jobs (today's sweep); idempotent by dedup key.
     pub async fn schedule(&self) -> ServiceResult<()> {
-        schedule_sweep(&self.svc.db, self.svc.now(), self.svc.today()).await
+        schedule_sweep(
+            &self.svc.db,
+            self.svc.time_zone,
+            self.svc.now(),
+            self.svc.today(),
+        )
+        .await
     }
 
     /// One round: reclaims expired leases, claims a batch, runs it to the end.
@@ -387,7 +393,7 @@ impl Handler for SweepJobs {
             let txn = svc.db.begin().await?;
             let n = store::sweep_done(&txn, now - Duration::days(KEEP_DONE_DAYS)).await?;
             let tomorrow = svc.today().succ_opt().unwrap_or(svc.today());
-            schedule_sweep(&txn, now, tomorrow).await?;
+            schedule_sweep(&txn, svc.time_zone, now, tomorrow).await?;
             txn.commit().await?;
             tracing::info!(deleted = n, "swept done jobs");
             Ok::<_, ServiceError>(())
@@ -396,16 +402,14 @@ impl Handler for SweepJobs {
     }
 }
 
-/// Queues the sweep of `day` (China's date) at 03:00 Beijing time, once.
+/// Queues the sweep of `day` (the deployment's date) at 03:00 there, once.
 async fn schedule_sweep(
     c: &impl ConnectionTrait,
+    zone: crate::time::Tz,
     now: DateTime<Utc>,
     day: chrono::NaiveDate,
 ) -> ServiceResult<()> {
-    let at = day
-        .and_hms_opt(3, 0, 0)
-        .map(|t| t.and_utc() - Duration::hours(8))
-        .unwrap_or(now);
+    let at = crate::time::start_of_day(zone, day) + Duration::hours(3);
     enqueue(
         c,
         now,

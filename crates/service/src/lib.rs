@@ -32,6 +32,7 @@ pub mod policy;
 pub mod province;
 pub mod public;
 pub mod stale;
+pub mod time;
 pub mod todo;
 pub mod units;
 pub mod users;
@@ -99,6 +100,8 @@ pub struct Services {
     pub cache_ttl: chrono::TimeDelta,
     /// The background jobs' handlers by kind (see [`jobs`]).
     pub jobs: Arc<jobs::Handlers>,
+    /// The deployment's time zone: every time rendered for a person (see [`time`]).
+    pub time_zone: time::Tz,
 }
 
 /// At most one second: a token revoked or a registry written through another server
@@ -115,7 +118,19 @@ impl Services {
             token_cache: Arc::new(auth::TokenCache::default()),
             cache_ttl: DEFAULT_CACHE_TTL,
             jobs: Arc::new(jobs::Handlers::standard()),
+            time_zone: time::DEFAULT_ZONE,
         }
+    }
+
+    /// The same, rendering times for people in `zone`.
+    pub fn with_time_zone(mut self, zone: time::Tz) -> Self {
+        self.time_zone = zone;
+        self
+    }
+
+    /// A stored time in the deployment's zone, to the minute (see [`time::text`]).
+    pub fn local_text(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        time::text(self.time_zone, at)
     }
 
     /// The same, with these background job handlers.
@@ -149,9 +164,10 @@ impl Services {
         self.clock.now()
     }
 
-    /// Today's date in China (UTC+8), the date deadlines are counted in.
+    /// Today's date in the deployment's zone (Beijing by default), the date deadlines
+    /// are counted in.
     pub fn today(&self) -> chrono::NaiveDate {
-        (self.clock.now() + chrono::Duration::hours(8)).date_naive()
+        time::local(self.time_zone, self.clock.now()).date_naive()
     }
 
     /// `year`, or this year when none was asked for; `None` outside

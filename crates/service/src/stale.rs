@@ -3,7 +3,6 @@
 //! user is told who changed what, and when, from the audit log.
 
 use crate::{Actor, ServiceError, ServiceResult, Services};
-use chrono::FixedOffset;
 use govmedia_store::audit::AuditQuery;
 
 /// How many of the changes the user missed the message lists.
@@ -81,6 +80,7 @@ pub(crate) async fn check_text(
 async fn refusal(svc: &Services, what: &str, changes: AuditQuery) -> ServiceResult<ServiceError> {
     let changes = govmedia_store::audit::list(&svc.db, &changes).await?.items;
     Ok(ServiceError::Stale(message(
+        svc.time_zone,
         what,
         changes
             .iter()
@@ -90,15 +90,15 @@ async fn refusal(svc: &Services, what: &str, changes: AuditQuery) -> ServiceResu
 
 /// "该账号在您打开之后已被修改：3月2日 09:15 张三 修改账号…。您的修改未保存，…"
 fn message<'a>(
+    zone: crate::time::Tz,
     what: &str,
     changes: impl Iterator<Item = (chrono::DateTime<chrono::Utc>, &'a str, &'a str)>,
 ) -> String {
-    let beijing = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
     let listed: Vec<String> = changes
         .map(|(at, who, summary)| {
             format!(
                 "{} {}：{}",
-                at.with_timezone(&beijing).format("%-m月%-d日 %H:%M"),
+                crate::time::local(zone, at).format("%-m月%-d日 %H:%M"),
                 who,
                 summary
             )
@@ -121,6 +121,7 @@ mod tests {
     fn the_message_names_each_change_in_beijing_time() {
         let at = chrono::Utc.with_ymd_and_hms(2026, 3, 2, 1, 15, 0).unwrap();
         let m = message(
+            crate::time::DEFAULT_ZONE,
             "该账号",
             [(at, "zhangsan", "修改账号“昆山发布”：粉丝量")].into_iter(),
         );
@@ -133,7 +134,7 @@ mod tests {
 
     #[test]
     fn without_an_audit_record_the_message_still_says_nothing_was_saved() {
-        let m = message("该单位", std::iter::empty());
+        let m = message(crate::time::DEFAULT_ZONE, "该单位", std::iter::empty());
         assert!(m.starts_with("该单位在您打开之后已被他人修改。"));
         assert!(m.contains("未保存"));
     }

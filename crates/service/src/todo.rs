@@ -336,7 +336,7 @@ async fn notices(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
                 TodoKind::Reminder,
                 format!("notice:{}", n.id),
                 n.message.clone(),
-                format!("收到于{}", beijing(n.at)),
+                format!("收到于{}", cx.svc.local_text(n.at)),
                 n.link.clone(),
                 cx.actor.unit_id,
                 cx.actor.unit_name.clone(),
@@ -756,13 +756,6 @@ pub async fn remind(svc: &Services, actor: &Actor, key: &str) -> ServiceResult<(
     .await?;
     txn.commit().await?;
     Ok(())
-}
-
-/// A stored time as Beijing time (UTC+8), as every time this list shows.
-pub fn beijing(at: chrono::DateTime<chrono::Utc>) -> String {
-    (at + chrono::Duration::hours(8))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
 }
 
 fn already_reminded() -> ServiceError {

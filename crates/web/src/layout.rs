@@ -4,6 +4,40 @@ use crate::session::User;
 use govmedia_domain::role::Permission;
 use maud::{DOCTYPE, Markup, html};
 
+use govmedia_service::time::{self, Tz};
+
+tokio::task_local! {
+    /// The deployment's time zone for the request being answered, set by the router's
+    /// outer layer from `Services::time_zone`, so a page shows a time without every
+    /// render function taking the configuration.
+    pub(crate) static ZONE: Tz;
+}
+
+fn zone() -> Tz {
+    ZONE.try_with(|z| *z).unwrap_or(time::DEFAULT_ZONE)
+}
+
+/// A stored (UTC) time as a person reads it: in the deployment's zone, to the minute.
+/// Every page shows times through this (or [`local_seconds`], [`local_date`]).
+pub fn local(at: chrono::DateTime<chrono::Utc>) -> String {
+    time::text(zone(), at)
+}
+
+/// The same to the second (the audit log).
+pub fn local_seconds(at: chrono::DateTime<chrono::Utc>) -> String {
+    time::text_seconds(zone(), at)
+}
+
+/// The moment a local date begins, as a stored time (a date filter's bound).
+pub fn start_of_day(day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    time::start_of_day(zone(), day)
+}
+
+/// The local date of a stored time.
+pub fn local_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    time::date_text(zone(), at)
+}
+
 fn head(title: &str) -> Markup {
     html! {
         head {

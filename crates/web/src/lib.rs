@@ -178,7 +178,8 @@ async fn security_headers(
     req: axum::extract::Request,
     next: Next,
 ) -> Response {
-    let mut res = next.run(req).await;
+    // Every time a page renders is in the deployment's zone (`layout::local`).
+    let mut res = layout::ZONE.scope(state.svc.time_zone, next.run(req)).await;
     let h = res.headers_mut();
     if state.config.secure_cookies {
         // Served over HTTPS (that is what secure cookies mean here): browsers must

@@ -56,7 +56,9 @@ async fn a_region_uploads_its_indicator_set_over_http() {
         .await;
     assert_eq!(source.body, REGION_SET);
     let builtin = unit_b.get("/indicators/annual-assessment-kunshan").await;
-    assert!(builtin.body.contains("selfcheck_late"));
+    // Items by name, not by the file's codes.
+    assert!(builtin.body.contains("季度检查整改情况未按时报送"));
+    assert!(!builtin.body.contains("selfcheck_late"));
     assert_eq!(
         unit_b.get("/indicators/nope").await.status,
         StatusCode::NOT_FOUND

@@ -145,7 +145,7 @@ pub async fn export_for_upper(
                     st.label,
                     st.decided_by_name.clone().unwrap_or_default(),
                     st.decided_at
-                        .map(|t| format!(" {}", t.format("%Y-%m-%d")))
+                        .map(|t| format!(" {}", crate::time::date_text(svc.time_zone, t)))
                         .unwrap_or_default(),
                     st.document
                         .as_deref()

@@ -263,7 +263,9 @@ pub async fn record_finding(
             row.id,
             source.label(),
             account.draft.name,
-            row.item_code
+            set.item(&row.item_code)
+                .map(|i| i.name.as_str())
+                .unwrap_or(&row.item_code)
         ),
     )
     .await?;

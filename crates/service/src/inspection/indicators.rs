@@ -16,7 +16,8 @@ use serde_json::json;
 /// The built-in set account checks (campaigns) use by default.
 pub const ACCOUNT_CHECK: &str = "account-check-2019";
 /// The built-in set of the annual assessment, which campaigns never use.
-const ANNUAL: &str = "annual-assessment-kunshan";
+/// The built-in annual assessment set (附件3).
+pub const ANNUAL: &str = "annual-assessment-kunshan";
 /// The largest set file accepted.
 pub const MAX_BYTES: usize = 200 * 1024;
 
@@ -79,6 +80,43 @@ pub async fn load(svc: &Services, code: &str) -> ServiceResult<IndicatorSet> {
         return scoring::builtin(code).map_err(|e| ServiceError::Internal(e.into()));
     }
     parse_stored(&store::indicator_set(&svc.db, code).await?)
+}
+
+/// The names of sets and their items, for pages that list findings or scores by code:
+/// a clerk reads 更新不及时, not `update_late`.
+#[derive(Default)]
+pub struct Names {
+    sets: std::collections::HashMap<String, Option<IndicatorSet>>,
+}
+
+impl Names {
+    /// Loads each set of `codes` once (a set that no longer loads keeps its codes).
+    pub async fn of(svc: &Services, codes: &[&str]) -> ServiceResult<Names> {
+        let mut names = Names::default();
+        for &code in codes {
+            if !names.sets.contains_key(code) {
+                let set = load(svc, code).await.ok();
+                names.sets.insert(code.to_string(), set);
+            }
+        }
+        Ok(names)
+    }
+
+    /// The set's name (its code if it is unknown).
+    pub fn set<'a>(&'a self, set: &'a str) -> &'a str {
+        match self.sets.get(set) {
+            Some(Some(s)) => s.name(),
+            _ => set,
+        }
+    }
+
+    /// The item's name in its set (its code if it is unknown).
+    pub fn item<'a>(&'a self, set: &str, item: &'a str) -> &'a str {
+        match self.sets.get(set) {
+            Some(Some(s)) => s.item(item).map(|i| i.name.as_str()).unwrap_or(item),
+            _ => item,
+        }
+    }
 }
 
 /// The file text of a set, built-in or uploaded, for download.

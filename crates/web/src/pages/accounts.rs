@@ -280,10 +280,10 @@ async fn show(
             @if !account_filings.is_empty() {
                 h2 { "备案记录" }
                 table {
-                    tr { th { "备案" } th { "类型" } th { "状态" } th { "申请人" } th { "时间（UTC）" } }
+                    tr { th { "备案" } th { "类型" } th { "状态" } th { "申请人" } th { "时间" } }
                     @for f in &account_filings { tr {
                         td { a href={"/filings/" (f.id)} { "#" (f.id) } } td { (f.kind.label()) } td { (f.status.label()) }
-                        td { (f.applicant_name) } td { (f.created_at.format("%Y-%m-%d %H:%M")) }
+                        td { (f.applicant_name) } td { (crate::layout::local(f.created_at)) }
                     } }
                 }
             }
@@ -319,7 +319,7 @@ async fn show(
                     (csrf(&user)) input type="file" name="qr" accept="image/png,image/jpeg,image/gif" required; " " button.secondary type="submit" { "上传二维码" }
                 }
             }
-            p.muted { "登记于 " (v.created_at.format("%Y-%m-%d %H:%M")) "，最后修改于 " (v.updated_at.format("%Y-%m-%d %H:%M")) "（UTC）" }
+            p.muted { "登记于 " (crate::layout::local(v.created_at)) "，最后修改于 " (crate::layout::local(v.updated_at)) }
         },
     ))
 }

@@ -59,9 +59,38 @@ fn total(r: &ScoreResult) -> String {
         .unwrap_or_else(|| "单项否决".into())
 }
 
+/// The annual set's item names by code (附件3), so codes never reach the page.
+fn item_names() -> Vec<(String, String)> {
+    govmedia_domain::scoring::builtin(govmedia_service::inspection::indicators::ANNUAL)
+        .map(|set| {
+            set.items()
+                .iter()
+                .map(|i| (i.code.clone(), i.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Item codes as their names, joined for reading.
+fn named(codes: &[impl AsRef<str>]) -> String {
+    let names = item_names();
+    codes
+        .iter()
+        .map(|c| {
+            let c = c.as_ref();
+            names
+                .iter()
+                .find(|(code, _)| code == c)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| c.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 fn computed_note() -> Markup {
     html! {
-        p.muted { "按本系统数据计算的考核项：" (COMPUTED.join("、"))
+        p.muted { "按本系统数据计算的考核项：" (named(COMPUTED))
             "。表彰、纳入绩效考核、上级抽查合格率由单位申报、经核实后计分；上级抽查严重错误、弄虚作假、未纳入监管、已报关停未关停由办公室录入（"
             a href="/assessment/entries" { "考核申报与核实" } "）。季度自查按各单位报送的自查报告计算；“检查比例”加分项暂未计算。指标见" a href="/indicators/annual-assessment-kunshan" { "附件3" } "。" }
     }
@@ -106,7 +135,7 @@ fn table(rows: &[UnitAssessment], year: i32) -> Markup {
                 td { (a.result.deduction_score.map(|t| t.to_string()).unwrap_or_default()) }
                 td { (a.result.bonus.map(|t| t.to_string()).unwrap_or_default()) }
                 td { span class=(if a.result.verdict.label() == "合格" { "badge ok" } else { "badge bad" }) { (a.result.verdict.label()) } }
-                td { (a.result.vetoed_by.join("、")) }
+                td { (named(&a.result.vetoed_by)) }
             } }
         }
     }
@@ -132,7 +161,7 @@ async fn detail(
             table {
                 tr { th { "考核项" } th { "次数" } th { "扣分/加分" } th { "封顶" } th { "依据" } }
                 @for i in a.result.items.iter().filter(|i| i.count > 0) { tr {
-                    td { (i.name) " " code { (i.code) } }
+                    td { (i.name) }
                     td { (i.count) } td { (i.points) } td { @if i.capped { "已封顶" } }
                     td { @for f in &i.findings { @match &f.evidence {
                         Some(Evidence::Id(fid)) => { a href={"/findings/" (fid)} { "问题#" (fid) } br; },
@@ -181,7 +210,7 @@ async fn export(
                         .unwrap_or_default(),
                     a.result.bonus.map(|t| t.to_string()).unwrap_or_default(),
                     a.result.verdict.label().to_string(),
-                    a.result.vetoed_by.join("、"),
+                    named(&a.result.vetoed_by),
                     a.result
                         .items
                         .iter()

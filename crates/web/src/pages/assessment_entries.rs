@@ -94,7 +94,7 @@ async fn list_page(
                         @if let Some(n) = &e.file_name { br; a href={"/assessment/entries/" (e.id) "/file"} { "证明材料：" (n) } }
                     }
                     td { (status_badge(&e.status)) @if let Some(c) = &e.decision_comment { br; small { (c) } } }
-                    td { (e.entered_by_name) br; small { (e.created_at.format("%Y-%m-%d")) } }
+                    td { (e.entered_by_name) br; small { (crate::layout::local_date(e.created_at)) } }
                     td {
                         @if let Some(by) = &e.decided_by_name { (by) }
                         @if office && e.status == EntryStatus::Claimed.code() && e.unit_id != user.actor.unit_id {

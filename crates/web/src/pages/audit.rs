@@ -10,8 +10,10 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use chrono::{NaiveDate, TimeZone, Utc};
-use govmedia_service::audit::{action_label, entity_label, list, list_all};
+use chrono::{NaiveDate, Utc};
+use govmedia_service::audit::{
+    ACTIONS, ENTITIES, action_label_for, entity_label, list, list_all, readable_fields,
+};
 use govmedia_service::excel::Table;
 use govmedia_store::audit::AuditQuery;
 use maud::{Markup, html};
@@ -42,9 +44,8 @@ impl Params {
             match s.as_deref().filter(|s| !s.is_empty()) {
                 None => Ok(None),
                 Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map(|d| {
-                        Some(Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()))
-                    })
+                    // A day as the clerk counts it, in the deployment's zone.
+                    .map(|d| Some(crate::layout::start_of_day(d)))
                     .map_err(|_| PageError::BadRequest(format!("{field}日期格式应为 2026-01-31"))),
             }
         };
@@ -94,8 +95,8 @@ async fn show(
             h1 { "审计日志" }
             form.filters method="get" action="/audit" {
                 input name="username" placeholder="用户名" value=(s(&p.username));
-                select name="action" { option value="" { "全部操作" } @for a in ["create","update","move","delete","retire","import","login","password","dismiss_flag","qr","token_create","token_delete"] { option value=(a) selected[p.action.as_deref() == Some(a)] { (action_label(a)) } } }
-                select name="entity" { option value="" { "全部对象" } @for e in ["unit","account","user","session"] { option value=(e) selected[p.entity.as_deref() == Some(e)] { (entity_label(e)) } } }
+                select name="action" { option value="" { "全部操作" } @for (a, label) in ACTIONS { option value=(a) selected[p.action.as_deref() == Some(*a)] { (label) } } }
+                select name="entity" { option value="" { "全部对象" } @for (e, label) in ENTITIES { option value=(e) selected[p.entity.as_deref() == Some(*e)] { (label) } } }
                 input name="entity_id" placeholder="对象编号" value=(s(&p.entity_id)) size="6";
                 input type="date" name="from" value=(s(&p.from)); "至" input type="date" name="until" value=(s(&p.until));
                 button type="submit" { "查询" }
@@ -103,14 +104,14 @@ async fn show(
             div.actions { a.button.secondary href={"/audit/export.xlsx" (query_string(&p.pairs()))} { "导出Excel" } }
             p.muted { "共 " (result.total) " 条（个人信息已脱敏）" }
             table {
-                tr { th { "时间（UTC）" } th { "用户" } th { "操作" } th { "对象" } th { "摘要" } th { "修改前 / 修改后" } }
+                tr { th { "时间" } th { "用户" } th { "操作" } th { "对象" } th { "摘要" } th { "修改前 / 修改后" } }
                 @for r in &result.items { tr {
-                    td { (r.at.format("%Y-%m-%d %H:%M:%S")) } td { (r.username) } td { (action_label(&r.action)) }
+                    td { (crate::layout::local_seconds(r.at)) } td { (r.username) } td { (action_label_for(&r.entity, &r.action)) }
                     td { (entity_label(&r.entity)) @if let Some(id) = r.entity_id { " #" (id) } }
                     td { (r.summary) }
                     td { @if r.before_json.is_some() || r.after_json.is_some() { details { summary { "查看" }
-                        @if let Some(b) = &r.before_json { p { b { "修改前：" } code { (b) } } }
-                        @if let Some(a) = &r.after_json { p { b { "修改后：" } code { (a) } } } } } }
+                        @if let Some(b) = &r.before_json { p { b { "修改前：" } } (field_list(b)) }
+                        @if let Some(a) = &r.after_json { p { b { "修改后：" } } (field_list(a)) } } } }
                 } }
             }
             div.pager {
@@ -130,7 +131,7 @@ async fn export(
     let table = Table {
         title: "审计日志".into(),
         headers: [
-            "时间（UTC）",
+            "时间",
             "用户",
             "操作",
             "对象",
@@ -145,17 +146,33 @@ async fn export(
             .iter()
             .map(|r| {
                 vec![
-                    r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    crate::layout::local_seconds(r.at),
                     r.username.clone(),
-                    action_label(&r.action).into(),
+                    action_label_for(&r.entity, &r.action).into(),
                     entity_label(&r.entity).into(),
                     r.entity_id.map(|i| i.to_string()).unwrap_or_default(),
                     r.summary.clone(),
-                    r.before_json.clone().unwrap_or_default(),
-                    r.after_json.clone().unwrap_or_default(),
+                    r.before_json.as_deref().map(field_text).unwrap_or_default(),
+                    r.after_json.as_deref().map(field_text).unwrap_or_default(),
                 ]
             })
             .collect(),
     };
     xlsx_response("审计日志.xlsx", &table)
+}
+
+/// A before/after state as a list of fields in words (personal data stays masked).
+fn field_list(json: &str) -> maud::Markup {
+    maud::html! {
+        dl.fields { @for (label, value) in readable_fields(json) { dt { (label) } dd { (value) } } }
+    }
+}
+
+/// The same on one line, for the Excel export.
+fn field_text(json: &str) -> String {
+    readable_fields(json)
+        .into_iter()
+        .map(|(label, value)| format!("{label}：{value}"))
+        .collect::<Vec<_>>()
+        .join("；")
 }

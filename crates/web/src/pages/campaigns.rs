@@ -132,7 +132,7 @@ async fn campaign_form(
                     label { span { "检查期开始 *" } input type="date" name="period_start" value=(f.period_start) required; }
                     label { span { "检查期结束 *" } input type="date" name="period_end" value=(f.period_end) required; }
                     label { span { "检查指标 *" } select name="indicator_set" {
-                        @for s in &sets { option value=(s.code) selected[f.indicator_set == s.code] { (s.name) "（" (s.code) "）" } }
+                        @for s in &sets { option value=(s.code) selected[f.indicator_set == s.code] { (s.name) } }
                     } }
                     label { span { "抽查比例（如 30%）" } input name="ratio" value=(f.ratio) placeholder="30%"; }
                     label { span { "或抽查数量" } input name="count" value=(f.count) inputmode="numeric"; }
@@ -140,7 +140,7 @@ async fn campaign_form(
                 }
                 p { "平台（不选为全部）：" @for p in Platform::ALL { label { input type="checkbox" name="platforms" value=(p.code()) checked[platforms.iter().any(|x| x == p.code())]; (p.label()) } " " } }
                 p { label { input type="checkbox" name="stratified" value="1" checked[f.stratified.is_some()]; "按平台和主办单位分层抽样" } }
-                p.muted { "抽样方法公开可复核：对每个账号编号计算 SHA-256(“种子:编号”)，取前8字节最小的 ceil(比例×账号数) 个；任何人可用 govmedia sample 命令按公布的种子重现。" }
+                p.muted { "抽样方法公开可复核：对每个账号编号计算 SHA-256(“种子:编号”)，取前8字节最小的“比例×账号数”（向上取整）个；任何人可用本系统的命令行工具 govmedia 按公布的种子重现。" }
                 div.actions { button type="submit" { "创建并抽样" } a.button.secondary href="/campaigns" { "取消" } }
             }
         },
@@ -255,6 +255,10 @@ async fn show(
         ),
         _ => String::new(),
     };
+    let set_name = campaigns::indicator_set(&state.svc, &c)
+        .await
+        .map(|s| s.name().to_string())
+        .unwrap_or_else(|_| c.indicator_set.clone());
     Ok(page(
         &user,
         &c.title,
@@ -263,11 +267,12 @@ async fn show(
             h1 { (c.title) }
             table.fields {
                 tr { th { "状态" } td { (status_label(&c)) } th { "检查期" } td { (c.period_start) " 至 " (c.period_end) } }
-                tr { th { "检查指标" } td { a href={"/indicators/" (c.indicator_set)} { (c.indicator_set) } } th { "抽样" } td { (sample_rule(&c)) } }
+                tr { th { "检查指标" } td { a href={"/indicators/" (c.indicator_set)} { (set_name) } } th { "抽样" } td { (sample_rule(&c)) } }
                 tr { th { "随机种子" } td { code { (c.seed) } } th { "范围内在用账号" } td { (population) " 个，抽取 " (rows.len()) " 个，已评分 " (submitted) " 个" } }
                 @if let Some(n) = &c.notice_number { tr { th { "通报" } td colspan="3" { a href={"/campaigns/" (c.id) "/notice"} { (n) } " （" (c.notice_published_on.map(|d| d.to_string()).unwrap_or_default()) " 发布）" } } }
             }
-            p.muted { "复核抽样：下载 " a href={"/campaigns/" (c.id) "/population.json"} { "抽样总体（JSON）" } "，运行 " code { (command) } "，结果应与下表账号一致。" }
+            // The command is to be copied, not read: a block of its own.
+            div.muted { "复核抽样：下载 " a href={"/campaigns/" (c.id) "/population.json"} { "抽样总体（JSON）" } "，运行下面的命令，结果应与下表账号一致：" pre { (command) } }
             h2 { "合格率" }
             div.grid {
                 div { h3 { "按平台" } (rate_table(&by_platform)) }
@@ -367,11 +372,11 @@ async fn assign(
 fn breakdown(result: &ScoreResult) -> Markup {
     html! {
         p { "得分：" strong { (result.total.map(|t| t.to_string()).unwrap_or_else(|| "单项否决".into())) } "　结论：" strong { (result.verdict.label()) }
-            @if !result.vetoed_by.is_empty() { "（否决项：" (result.vetoed_by.join("、")) "）" } }
+            @if !result.vetoed_by.is_empty() { "（否决项：" (result.vetoed_by.iter().map(|v| result.items.iter().find(|i| &i.code == v).map(|i| i.name.as_str()).unwrap_or(v)).collect::<Vec<_>>().join("、")) "）" } }
         table {
             tr { th { "检查项" } th { "类型" } th { "次数" } th { "扣分/加分" } th { "封顶" } th { "依据（问题编号）" } }
             @for i in result.items.iter().filter(|i| i.count > 0) { tr {
-                td { (i.name) " " code { (i.code) } }
+                td { (i.name) }
                 td { (match i.kind { ItemKind::Veto => "单项否决", ItemKind::Deduct => "扣分", ItemKind::Bonus => "加分" }) }
                 td { (i.count) } td { (i.points) } td { @if i.capped { "已封顶" } }
                 td { @for f in &i.findings { @if let Some(govmedia_domain::scoring::Evidence::Id(fid)) = &f.evidence { a href={"/findings/" (fid)} { "#" (fid) } " " } } }
@@ -438,7 +443,7 @@ async fn render_scoresheet(
                 table {
                     tr { th { "编号" } th { "检查项" } th { "次数" } th { "证据" } th { "状态" } }
                     @for f in findings { tr {
-                        td { a href={"/findings/" (f.id)} { "#" (f.id) } } td { (f.item_code) } td { (f.count) }
+                        td { a href={"/findings/" (f.id)} { "#" (f.id) } } td { (set.item(&f.item_code).map(|i| i.name.as_str()).unwrap_or(&f.item_code)) } td { (f.count) }
                         td { @if let Some(u) = &f.url { a href=(u) rel="noopener noreferrer" target="_blank" { (u) } } " " (f.excerpt.clone().unwrap_or_default()) }
                         td { (FindingStatus::parse(&f.status).map(|s| s.label()).unwrap_or("")) }
                     } }

@@ -306,6 +306,14 @@ async fn show(
         && r.unit_id != user.actor.unit_id
         && r.reviewed_at.is_none();
     let may_resubmit = user.actor.can(Permission::ReportDuties) && r.reviewed_at.is_none();
+    let names = govmedia_service::inspection::indicators::Names::of(
+        &state.svc,
+        &v.findings
+            .iter()
+            .map(|f| f.indicator_set.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     Ok(page(
         &user,
         "自查报告",
@@ -314,12 +322,12 @@ async fn show(
             h1 { (v.unit_name) " " (v.quarter.label()) "自查报告" }
             table.fields {
                 tr { th { "报送日期" } td { (r.submitted_on) " " span class=(badge(v.status)) { (v.status.label()) } } th { "报送期限" } td { (v.quarter.due_date()) } }
-                tr { th { "报送人" } td { (r.submitted_by_name) } th { "最后修改" } td { @if let Some(t) = r.revised_at { ((t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M")) } } }
+                tr { th { "报送人" } td { (r.submitted_by_name) } th { "最后修改" } td { @if let Some(t) = r.revised_at { (crate::layout::local(t)) } } }
                 tr { th { "覆盖期间" } td colspan="3" { (v.quarter.covers().0) " 至 " (v.quarter.covers().1) } }
                 tr { th { "发现的问题" } td colspan="3" { (r.problems) } }
                 tr { th { "自查情况小结" } td colspan="3" { (r.summary) } }
                 tr { th { "审阅" } td colspan="3" {
-                    @if let Some(t) = r.reviewed_at { "已审阅（" (r.reviewed_by_name.clone().unwrap_or_default()) "，" ((t + chrono::Duration::hours(8)).format("%Y-%m-%d")) "）" (r.review_comment.clone().map(|c| format!("：{c}")).unwrap_or_default()) }
+                    @if let Some(t) = r.reviewed_at { "已审阅（" (r.reviewed_by_name.clone().unwrap_or_default()) "，" (crate::layout::local_date(t)) "）" (r.review_comment.clone().map(|c| format!("：{c}")).unwrap_or_default()) }
                     @else { "未审阅" }
                 } }
             }
@@ -327,7 +335,7 @@ async fn show(
             ul { @for (id, name, platform) in &v.accounts { li { a href={"/accounts/" (id)} { (name) } "（" (Platform::parse(platform).map(|p| p.label()).unwrap_or(platform)) "）" } } }
             h2 { "本期自查问题" }
             @if v.findings.is_empty() { p.muted { "没有记录为自查来源的问题。" } }
-            ul { @for f in &v.findings { li { a href={"/findings/" (f.id)} { "问题#" (f.id) } " " (f.item_code) "（" (f.seen_on) "）" } } }
+            ul { @for f in &v.findings { li { a href={"/findings/" (f.id)} { "问题#" (f.id) } " " (names.item(&f.indicator_set, &f.item_code)) "（" (f.seen_on) "）" } } }
             @if may_resubmit {
                 p { a.button.secondary href={"/selfchecks/new?unit_id=" (r.unit_id) "&year=" (r.year) "&quarter=" (r.quarter)} { "修改后重新提交" } }
             }

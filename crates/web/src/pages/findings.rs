@@ -63,6 +63,15 @@ async fn list(
         ..Default::default()
     };
     let result = findings::list(&state.svc, &user.actor, q.clone()).await?;
+    let names = govmedia_service::inspection::indicators::Names::of(
+        &state.svc,
+        &result
+            .items
+            .iter()
+            .map(|f| f.indicator_set.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     let base = [
         ("status", p.status.clone().unwrap_or_default()),
         ("overdue", p.overdue.clone().unwrap_or_default()),
@@ -86,7 +95,7 @@ async fn list(
                     @let status = FindingStatus::parse(&f.status).unwrap_or(FindingStatus::Pending);
                     tr {
                         td { a href={"/findings/" (f.id)} { "#" (f.id) } }
-                        td { (f.item_code) }
+                        td { (names.item(&f.indicator_set, &f.item_code)) }
                         td { (FindingSource::parse(&f.source).map(|s| s.label()).unwrap_or("")) }
                         td { (f.seen_on) }
                         td { (status.label()) }
@@ -109,6 +118,11 @@ async fn show(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let f = findings::get(&state.svc, &user.actor, id).await?;
+    let names = govmedia_service::inspection::indicators::Names::of(
+        &state.svc,
+        &[f.indicator_set.as_str()],
+    )
+    .await?;
     let shots = findings::screenshots(&state.svc, &user.actor, id).await?;
     let may_attach = (user.actor.can(Permission::Inspect)
         || user.actor.can(Permission::ReviewRectification))
@@ -135,7 +149,7 @@ async fn show(
         html! {
             h1 { "问题 #" (f.id) }
             table.fields {
-                tr { th { "检查项" } td { (f.indicator_set) " / " code { (f.item_code) } } th { "次数" } td { (f.count) } }
+                tr { th { "检查项" } td { (names.set(&f.indicator_set)) " / " (names.item(&f.indicator_set, &f.item_code)) } th { "次数" } td { (f.count) } }
                 tr { th { "来源" } td { (FindingSource::parse(&f.source).map(|s| s.label()).unwrap_or("")) } th { "记录人" } td { (f.recorded_by_name) "（" (f.seen_on) "）" } }
                 tr { th { "账号" } td { @if let Some(a) = f.account_id { a href={"/accounts/" (a)} { "账号#" (a) } } } th { "检查" } td { @if let (Some(c), Some(s)) = (f.campaign_id, f.sample_id) { a href={"/campaigns/" (c)} { "检查#" (c) } " · " a href={"/campaigns/samples/" (s)} { "评分表" } } } }
                 tr { th { "证据链接" } td colspan="3" { @if let Some(u) = &f.url { a href=(u) rel="noopener noreferrer" target="_blank" { (u) } } } }
@@ -281,7 +295,7 @@ async fn finding_form(
             form method="post" action="/findings/new" {
                 (csrf(user))
                 div.grid {
-                    label { span { "账号 *" } select name="account_id" { @for a in &accounts { option value=(a.id) selected[f.account_id == a.id.to_string()] { (a.name) "（" (a.platform) "）" } } } }
+                    label { span { "账号 *" } select name="account_id" { @for a in &accounts { option value=(a.id) selected[f.account_id == a.id.to_string()] { (a.name) "（" (govmedia_domain::account::Platform::parse(&a.platform).map(|p| p.label()).unwrap_or(&a.platform)) "）" } } } }
                     label { span { "检查项 *" } select name="item" { @for i in set.items() { option value=(i.code) selected[f.item == i.code] { (i.name) } } } }
                     label { span { "次数" } input name="count" value=(f.count) inputmode="numeric" placeholder="1"; }
                     label { span { "来源 *" } select name="source" { @for s in FindingSource::ALL.iter().filter(|s| !self_check_only(user) || **s == FindingSource::SelfCheck) { option value=(s.code()) selected[f.source == s.code()] { (s.label()) } } } }

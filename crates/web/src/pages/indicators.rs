@@ -34,10 +34,12 @@ async fn list_page(state: &AppState, user: &User, errors: &[String]) -> Result<M
             h1 { "指标体系" }
             p.muted { "检查评分和年度考核所用的指标体系。内置两套（昆政办发〔2019〕162号 附件2、附件3）；各地可按同一文件格式上传本地区的指标体系，供检查选用。已上传的指标体系不可修改，修订后请以新编号上传。" }
             table {
-                tr { th { "编号" } th { "名称" } th { "依据" } th { "施行日期" } th { "指标数" } th { "来源" } }
+                tr { th { "名称" } th { "依据" } th { "施行日期" } th { "指标数" } th { "来源" } }
                 @for s in &sets { tr {
-                    td { a href={"/indicators/" (s.code)} { code { (s.code) } } }
-                    td { (s.name) } td { (s.source) } td { (s.effective_date) } td { (s.items) }
+                    // The set's code is the file's identifier (in its link and download),
+                    // not something a clerk reads.
+                    td { a href={"/indicators/" (s.code)} { (s.name) } }
+                    td { (s.source) } td { (s.effective_date) } td { (s.items) }
                     td { @match &s.uploaded_by { Some(by) => { "上传：" (by) }, None => { "内置" } } }
                 } }
             }
@@ -100,7 +102,7 @@ async fn show(
         html! {
             h1 { (set.name()) }
             table.fields {
-                tr { th { "编号" } td { code { (set.id()) } } th { "施行日期" } td { (set.effective_date()) } }
+                tr { th { "施行日期" } td colspan="3" { (set.effective_date()) } }
                 tr { th { "依据" } td colspan="3" { (set.source()) } }
                 tr { th { "总分" } td { (set.base()) } th { "合格线" } td { "低于" (set.pass_threshold()) "分为不合格" } }
                 tr { th { "加分门槛" } td colspan="3" { @match set.bonus_gate() { Some(g) => { "扣分后得分高于" (g) "分才计加分" }, None => { "无" } } } }
@@ -108,18 +110,18 @@ async fn show(
             }
             @if !set.groups().is_empty() {
                 h2 { "二级指标（分组上限）" }
-                table { tr { th { "编号" } th { "名称" } th { "类型" } th { "分值" } }
-                    @for g in set.groups() { tr { td { code { (g.code) } } td { (g.name) } td { (kind_label(g.kind)) } td { (g.cap) } } }
+                table { tr { th { "名称" } th { "类型" } th { "分值" } }
+                    @for g in set.groups() { tr { td { (g.name) } td { (kind_label(g.kind)) } td { (g.cap) } } }
                 }
             }
             h2 { "指标" }
             table {
-                tr { th { "编号" } th { "名称" } th { "类型" } th { "每次分值" } th { "上限" } th { "分组" } th { "评分细则" } }
+                tr { th { "名称" } th { "类型" } th { "每次分值" } th { "上限" } th { "分组" } th { "评分细则" } }
                 @for i in set.items() { tr {
-                    td { code { (i.code) } } td { (i.name) } td { (kind_label(i.kind)) }
+                    td { (i.name) } td { (kind_label(i.kind)) }
                     td { (i.points.map(|p| p.to_string()).unwrap_or_default()) }
                     td { (i.cap.map(|p| p.to_string()).unwrap_or_default()) }
-                    td { (i.group.clone().unwrap_or_default()) }
+                    td { (i.group.as_deref().map(|g| set.groups().iter().find(|x| x.code == g).map(|x| x.name.as_str()).unwrap_or(g)).unwrap_or_default()) }
                     td { (i.rule.clone().unwrap_or_default()) }
                 } }
             }

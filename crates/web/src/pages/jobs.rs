@@ -26,13 +26,6 @@ struct Params {
     page: Option<u64>,
 }
 
-/// A time in Beijing (UTC+8), as clerks read it.
-fn beijing(t: chrono::DateTime<chrono::Utc>) -> String {
-    (t + chrono::Duration::hours(8))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
 async fn show(
     State(state): State<AppState>,
     user: User,
@@ -67,7 +60,7 @@ async fn show(
             }
             p.muted { "共 " (result.total) " 个任务" }
             table {
-                tr { th { "编号" } th { "任务" } th { "状态" } th { "已执行次数" } th { "下次执行（北京时间）" } th { "最近一次失败原因" } th { "操作" } }
+                tr { th { "编号" } th { "任务" } th { "状态" } th { "已执行次数" } th { "下次执行" } th { "最近一次失败原因" } th { "操作" } }
                 @for j in &result.items {
                     tr.dead[j.status == JobStatus::Dead] {
                         td { (j.id) }
@@ -75,8 +68,8 @@ async fn show(
                         td { span.tag.dead[j.status == JobStatus::Dead] { (j.status_label) } }
                         td { (j.attempts) " / " (j.max_attempts) }
                         td { @match j.status {
-                            JobStatus::Queued | JobStatus::Running => (beijing(j.run_at)),
-                            _ => { "—" @if let Some(f) = j.finished_at { "（结束于 " (beijing(f)) "）" } }
+                            JobStatus::Queued | JobStatus::Running => (crate::layout::local(j.run_at)),
+                            _ => { "—" @if let Some(f) = j.finished_at { "（结束于 " (crate::layout::local(f)) "）" } }
                         } }
                         td { (j.last_error.clone().unwrap_or_default()) }
                         td { @if j.status == JobStatus::Dead {

@@ -24,7 +24,7 @@ pub fn routes() -> Router<AppState> {
 fn summary(p: &PolicyProfile) -> Markup {
     html! {
         table.kv {
-            tr { th { "配置" } td { (p.name) "（" (p.id) "）" } }
+            tr { th { "配置" } td { (p.name) } }
             tr { th { "依据" } td { (p.source) } }
             tr { th { "开通公告保留" } td { (p.announcement_days) "天" } }
             tr { th { "报送上级期限" } td { (p.forwarding.map(|f| format!("受理后{f}")).unwrap_or_else(|| "未规定".into())) } }
@@ -70,7 +70,7 @@ async fn render(
                 form method="post" action="/policy" {
                     (csrf(user))
                     input type="hidden" name="version" value=(version);
-                    select name="profile" { @for (id, _) in BUILTIN { option value=(id) selected[*id == current.id] { (id) } } }
+                    select name="profile" { @for (id, _) in BUILTIN { option value=(id) selected[*id == current.id] { (PolicyProfile::builtin(id).map(|p| p.name).unwrap_or_else(|_| id.to_string())) } } }
                     " " button type="submit" { "使用内置配置" }
                 }
                 h2 { "编辑配置（TOML）" }

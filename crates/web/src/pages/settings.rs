@@ -47,7 +47,7 @@ async fn render(
             h2 { "API令牌" }
             p.muted { "用于调用 /api/v1 接口：请求头 Authorization: Bearer 令牌。令牌只显示一次，与您的账号权限相同。" }
             table { tr { th { "用途" } th { "创建时间" } th { "最近使用" } th { "操作" } }
-                @for t in &tokens { tr { td { (t.label) } td { (t.created_at.format("%Y-%m-%d %H:%M")) } td { (t.last_used_at.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()) }
+                @for t in &tokens { tr { td { (t.label) } td { (crate::layout::local(t.created_at)) } td { (t.last_used_at.map(crate::layout::local).unwrap_or_default()) }
                     td { form method="post" action={"/account/tokens/" (t.id) "/delete"} { (csrf(user)) button.danger type="submit" { "删除" } } } } } }
             form method="post" action="/account/tokens" { (csrf(user)) input name="label" placeholder="令牌用途，如：数据同步" required; " " button type="submit" { "创建令牌" } }
         },

@@ -43,7 +43,7 @@ async fn render(state: &AppState, user: &User, error: Option<&str>) -> Result<Ma
             @if groups.is_empty() {
                 p.muted { "暂无待办事项。需要您处理的审批、整改、自查报告等事项会显示在这里。" }
             } @else {
-                p.muted { "按紧急程度排列：已逾期的在前，其次按剩余天数。日期按北京时间计算。" }
+                p.muted { "按紧急程度排列：已逾期的在前，其次按剩余天数。日期按本平台所在时区（默认北京时间）计算。" }
                 @for g in &groups { (group(user, g)) }
             }
         },

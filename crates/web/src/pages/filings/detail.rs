@@ -59,7 +59,7 @@ async fn detail(
                     tr { th { "是否迟报" } td { @match d.late_by { Some(0) => { "按时" } Some(n) => { span.flag { "迟报" (n) (d.period.map(|p| p.count.label()).unwrap_or("天")) } } None => { "—" } } } }
                     @if let Some(f) = d.forwarding_deadline { tr { th { "报送上级期限" } td { (f) } } }
                 }
-                tr { th { "政策配置" } td { (v.profile_id) } }
+                tr { th { "政策配置" } td { (govmedia_domain::policy::PolicyProfile::builtin(&v.profile_id).map(|p| p.name).unwrap_or_else(|_| v.profile_id.clone())) } }
             }
             @if !v.diff.is_empty() {
                 h2 { "变更内容" }
@@ -116,8 +116,8 @@ async fn detail(
             }
             h2 { "办理记录" }
             table {
-                tr { th { "时间（UTC）" } th { "人员" } th { "操作" } th { "说明" } }
-                @for e in &v.events { tr { td { (e.at.format("%Y-%m-%d %H:%M")) } td { (e.user_name) } td { (e.action_label) } td { (e.comment.clone().unwrap_or_default()) } } }
+                tr { th { "时间" } th { "人员" } th { "操作" } th { "说明" } }
+                @for e in &v.events { tr { td { (crate::layout::local(e.at)) } td { (e.user_name) } td { (e.action_label) } td { (e.comment.clone().unwrap_or_default()) } } }
             }
         },
     ))

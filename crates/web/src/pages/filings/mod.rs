@@ -142,7 +142,7 @@ async fn notices(State(state): State<AppState>, user: User) -> Result<Markup, Pa
             @if list.is_empty() { p.muted { "暂无通知。" } }
             table {
                 @for n in &list { tr {
-                    td { (n.at.format("%Y-%m-%d %H:%M")) }
+                    td { (crate::layout::local(n.at)) }
                     td { @if !n.read { span.tag { "未读" } " " } a href={"/filings/" (n.filing_id)} { (n.message) } }
                 } }
             }

@@ -124,8 +124,8 @@ async fn exports_page(State(state): State<AppState>, user: User) -> Result<Marku
             }
             h2 { "报送记录" }
             table {
-                tr { th { "编号" } th { "时间（UTC）" } th { "导出人" } th { "格式" } th { "条数" } th { "备案编号" } }
-                @for r in &records { tr { td { (r.id) } td { (r.at.format("%Y-%m-%d %H:%M")) } td { (r.user_name) } td { (r.format) } td { (r.count) } td { (r.filing_ids) } } }
+                tr { th { "编号" } th { "时间" } th { "导出人" } th { "格式" } th { "条数" } th { "备案编号" } }
+                @for r in &records { tr { td { (r.id) } td { (crate::layout::local(r.at)) } td { (r.user_name) } td { (r.format) } td { (r.count) } td { (r.filing_ids) } } }
             }
         },
     ))
