@@ -114,6 +114,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("notify", "通报"),
     ("start", "开始整改"),
     ("submit_proof", "提交整改材料"),
+    ("set_source", "登记监测订阅源"),
+    ("check_now", "立即监测"),
 ];
 
 /// Every kind of object an audit record is about, in words.

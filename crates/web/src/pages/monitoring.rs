@@ -56,7 +56,7 @@ pub fn section(user: &User, id: i64, v: &MonitoringView) -> Markup {
             @if manage {
                 form.no-print method="post" action={"/accounts/" (id) "/source"} {
                     (csrf(user))
-                    label { "订阅地址（RSS、Atom 或 JSON Feed）" input type="url" name="url" required
+                    label { "订阅地址（网站或平台提供的 RSS 订阅源）" input type="url" name="url" required
                         value=(v.source.as_ref().map(|s| s.url.as_str()).unwrap_or("")) placeholder="https://"; }
                     " " button type="submit" { "保存订阅源" }
                 }
