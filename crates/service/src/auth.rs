@@ -165,10 +165,10 @@ pub async fn login(
         })
         .max();
     if let Some(wait) = wait {
-        return Err(ServiceError::TooManyRequests(format!(
-            "登录失败次数过多，请{}后再试",
-            wait_text(wait)
-        )));
+        return Err(ServiceError::TooManyRequests {
+            message: format!("登录失败次数过多，请{}后再试", wait_text(wait)),
+            retry_after_secs: u64::try_from((wait.num_milliseconds() + 999) / 1000).unwrap_or(1),
+        });
     }
     let user = govmedia_store::users::by_username(&svc.db, username.trim()).await?;
     let ok = match &user {

@@ -31,9 +31,13 @@ pub enum ServiceError {
     /// The working-day calendar does not cover a date the answer needs.
     #[error("{0}")]
     CalendarNotCovered(String),
-    /// Too many attempts.
-    #[error("{0}")]
-    TooManyRequests(String),
+    /// Too many attempts; the message says how long to wait, `retry_after_secs` too
+    /// (the HTTP `Retry-After`).
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// Something went wrong inside; details are in the log.
     #[error("系统内部错误，请稍后重试或联系管理员")]
     Internal(#[source] anyhow::Error),
@@ -56,7 +60,7 @@ impl ServiceError {
             ServiceError::Conflict(_) => "conflict",
             ServiceError::Stale(_) => "stale",
             ServiceError::CalendarNotCovered(_) => "calendar_not_covered",
-            ServiceError::TooManyRequests(_) => "too_many_requests",
+            ServiceError::TooManyRequests { .. } => "too_many_requests",
             ServiceError::Internal(_) => "internal",
         }
     }

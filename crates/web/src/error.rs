@@ -17,7 +17,7 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
         ServiceError::Conflict(_) | ServiceError::Stale(_) => StatusCode::CONFLICT,
         ServiceError::CalendarNotCovered(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        ServiceError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

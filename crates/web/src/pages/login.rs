@@ -69,9 +69,17 @@ async fn submit(
             Redirect::to("/"),
         )
             .into_response()),
-        Err(e @ (ServiceError::Unauthorized(_) | ServiceError::TooManyRequests(_))) => {
+        Err(e @ (ServiceError::Unauthorized(_) | ServiceError::TooManyRequests { .. })) => {
             let status = crate::error::status_of(&e);
-            Ok((status, login_page(Some(&e.to_string()), &f.username)).into_response())
+            let mut page = (status, login_page(Some(&e.to_string()), &f.username)).into_response();
+            if let ServiceError::TooManyRequests {
+                retry_after_secs, ..
+            } = e
+            {
+                page.headers_mut()
+                    .insert(header::RETRY_AFTER, retry_after_secs.into());
+            }
+            Ok(page)
         }
         Err(e) => Err(e.into()),
     }

@@ -154,6 +154,7 @@ pub struct Reply {
     pub bytes: Vec<u8>,
     pub content_type: String,
     pub etag: Option<String>,
+    pub retry_after: Option<String>,
 }
 
 pub async fn send(app: &Router, req: Request<Body>) -> Reply {
@@ -172,6 +173,10 @@ pub async fn send(app: &Router, req: Request<Body>) -> Reply {
         .headers()
         .get(header::ETAG)
         .map(|v| v.to_str().unwrap().to_string());
+    let retry_after = res
+        .headers()
+        .get(header::RETRY_AFTER)
+        .map(|v| v.to_str().unwrap().to_string());
     let cookie = res
         .headers()
         .get(header::SET_COOKIE)
@@ -188,6 +193,7 @@ pub async fn send(app: &Router, req: Request<Body>) -> Reply {
         bytes,
         content_type,
         etag,
+        retry_after,
     }
 }
 

@@ -68,6 +68,11 @@ async fn five_wrong_passwords_delay_the_account_for_seconds_instead_of_locking_i
     let r = login_from(&w.app, "root_admin", PASSWORD, me, &[]).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.body.contains("请2秒后再试"), "{}", r.body);
+    assert_eq!(
+        r.retry_after.as_deref(),
+        Some("2"),
+        "the wait as Retry-After"
+    );
     // The wait doubles with each further failure and is told in Chinese.
     w.clock.advance(Duration::seconds(2));
     let r = login_from(&w.app, "root_admin", "wrong-password-0", me, &[]).await;
