@@ -153,21 +153,10 @@ pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<AccountRow, DbErro
 
 /// Saves an account read at `row.version` (see [`crate::versioned`]); the row
 /// returned carries the new version.
-pub async fn update(c: &impl ConnectionTrait, mut row: AccountRow) -> Result<AccountRow, DbError> {
-    let (id, expected) = (row.id, row.version);
-    let mut active = row.clone().into_active_model().reset_all();
-    active.created_at = NotSet;
-    crate::versioned::update(
-        c,
-        active,
-        account::Column::Id,
-        account::Column::Version,
-        id,
-        expected,
-    )
-    .await?;
+pub async fn update(c: &impl ConnectionTrait, row: AccountRow) -> Result<AccountRow, DbError> {
+    use account::Column as C;
+    let row = crate::versioned::save(c, row, C::Id, C::Version, &[C::CreatedAt]).await?;
     crate::registry::bump(c).await?;
-    row.version = expected + 1;
     Ok(row)
 }
 

@@ -5,7 +5,7 @@ use crate::{DbError, Page, starts_with_pattern};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 
 pub use audit::Model as AuditRow;
@@ -88,20 +88,7 @@ fn filtered(q: &AuditQuery) -> sea_orm::Select<audit::Entity> {
 }
 
 pub async fn list(c: &impl ConnectionTrait, q: &AuditQuery) -> Result<Page<AuditRow>, DbError> {
-    let (page, per_page, offset) = crate::page_window(q.page, q.per_page, 1000);
-    let total = filtered(q).count(c).await?;
-    let items = filtered(q)
-        .order_by_desc(audit::Column::Id)
-        .offset(offset)
-        .limit(per_page)
-        .all(c)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page,
-        per_page,
-    })
+    crate::newest_first_page(c, filtered(q), audit::Column::Id, q.page, q.per_page, 1000).await
 }
 
 pub async fn list_all(c: &impl ConnectionTrait, q: &AuditQuery) -> Result<Vec<AuditRow>, DbError> {

@@ -34,21 +34,9 @@ pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<FilingRow, DbError
 
 /// Saves a filing read at `row.version` (see [`crate::versioned`]); the row returned
 /// carries the new version.
-pub async fn update(c: &impl ConnectionTrait, mut row: FilingRow) -> Result<FilingRow, DbError> {
-    let (id, expected) = (row.id, row.version);
-    let mut active = row.clone().into_active_model().reset_all();
-    active.created_at = NotSet;
-    crate::versioned::update(
-        c,
-        active,
-        filing::Column::Id,
-        filing::Column::Version,
-        id,
-        expected,
-    )
-    .await?;
-    row.version = expected + 1;
-    Ok(row)
+pub async fn update(c: &impl ConnectionTrait, row: FilingRow) -> Result<FilingRow, DbError> {
+    use filing::Column as C;
+    crate::versioned::save(c, row, C::Id, C::Version, &[C::CreatedAt]).await
 }
 
 /// Filings whose host unit lies in the subtree `scope_path`, newest first;

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    IntoActiveModel, QueryFilter, QueryOrder,
 };
 
 pub use campaign::Model as CampaignRow;
@@ -96,21 +96,10 @@ pub async fn get_finding(c: &impl ConnectionTrait, id: i64) -> Result<FindingRow
 /// carries the new version.
 pub async fn update_finding(
     c: &impl ConnectionTrait,
-    mut row: FindingRow,
+    row: FindingRow,
 ) -> Result<FindingRow, DbError> {
-    let (id, expected) = (row.id, row.version);
-    let active = row.clone().into_active_model().reset_all();
-    crate::versioned::update(
-        c,
-        active,
-        finding::Column::Id,
-        finding::Column::Version,
-        id,
-        expected,
-    )
-    .await?;
-    row.version = expected + 1;
-    Ok(row)
+    use finding::Column as C;
+    crate::versioned::save(c, row, C::Id, C::Version, &[]).await
 }
 
 pub async fn delete_findings_of_sample(
@@ -165,20 +154,7 @@ pub async fn findings(
     c: &impl ConnectionTrait,
     q: &FindingQuery,
 ) -> Result<Page<FindingRow>, DbError> {
-    let (page, per_page, offset) = crate::page_window(q.page, q.per_page, 500);
-    let total = filtered(q).count(c).await?;
-    let items = filtered(q)
-        .order_by_desc(finding::Column::Id)
-        .offset(offset)
-        .limit(per_page)
-        .all(c)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page,
-        per_page,
-    })
+    crate::newest_first_page(c, filtered(q), finding::Column::Id, q.page, q.per_page, 500).await
 }
 
 pub async fn all_findings(

@@ -28,8 +28,7 @@ use crate::entities::job;
 use crate::{DbError, Page};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Value,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter, Value,
 };
 
 pub use job::Model as JobRow;
@@ -281,24 +280,11 @@ pub async fn list(
     page: u64,
     per_page: u64,
 ) -> Result<Page<JobRow>, DbError> {
-    let (page, per_page, offset) = crate::page_window(page, per_page, 200);
     let mut q = job::Entity::find();
     if let Some(s) = status {
         q = q.filter(job::Column::Status.eq(s));
     }
-    let total = q.clone().count(c).await?;
-    let items = q
-        .order_by_desc(job::Column::Id)
-        .offset(offset)
-        .limit(per_page)
-        .all(c)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page,
-        per_page,
-    })
+    crate::newest_first_page(c, q, job::Column::Id, page, per_page, 200).await
 }
 
 /// How many jobs have each status (for the page's filter tabs).

@@ -240,6 +240,37 @@ pub fn page_window(page: u64, per_page: u64, max_per_page: u64) -> (u64, u64, u6
     (page, per_page, (page - 1) * per_page)
 }
 
+/// One bounded page (see [`page_window`]) of `select`, newest first by `id`, with the
+/// total count: the shape of the audit log, findings and jobs lists.
+pub(crate) async fn newest_first_page<E>(
+    c: &impl ConnectionTrait,
+    select: sea_orm::Select<E>,
+    id: E::Column,
+    page: u64,
+    per_page: u64,
+    max_per_page: u64,
+) -> Result<Page<E::Model>, DbError>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Send + Sync,
+{
+    use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
+    let (page, per_page, offset) = page_window(page, per_page, max_per_page);
+    let total = select.clone().count(c).await?;
+    let items = select
+        .order_by_desc(id)
+        .offset(offset)
+        .limit(per_page)
+        .all(c)
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
 /// The database URL for one test: a fresh SQLite file in the temp directory, or,
 /// when `GOVMEDIA_TEST_POSTGRES_URL` names a PostgreSQL server (its maintenance
 /// database, e.g. `postgres://u@127.0.0.1:5432/postgres`), a new database created

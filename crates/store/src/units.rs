@@ -91,23 +91,10 @@ pub async fn ids_and_paths(c: &impl ConnectionTrait) -> Result<Vec<(i64, String)
 
 /// Saves the plain fields of a unit (not its place in the tree: see [`move_subtree`]).
 /// The unit must still be at `row.version` (see [`crate::versioned`]).
-pub async fn update_fields(c: &impl ConnectionTrait, mut row: UnitRow) -> Result<UnitRow, DbError> {
-    let (id, expected) = (row.id, row.version);
-    let mut active = row.clone().into_active_model().reset_all();
-    active.path = NotSet;
-    active.parent_id = NotSet;
-    active.created_at = NotSet;
-    crate::versioned::update(
-        c,
-        active,
-        unit::Column::Id,
-        unit::Column::Version,
-        id,
-        expected,
-    )
-    .await?;
-    row.version = expected + 1;
-    Ok(row)
+pub async fn update_fields(c: &impl ConnectionTrait, row: UnitRow) -> Result<UnitRow, DbError> {
+    use unit::Column as C;
+    let not_saved = [C::Path, C::ParentId, C::CreatedAt];
+    crate::versioned::save(c, row, C::Id, C::Version, &not_saved).await
 }
 
 /// Moves `unit` under `new_parent`: rewrites the path of the unit and every

@@ -42,25 +42,14 @@ pub async fn by_username(
 
 /// Saves a user read at `row.version` (see [`crate::versioned`]); the row returned
 /// carries the new version.
-pub async fn update(c: &impl ConnectionTrait, mut row: UserRow) -> Result<UserRow, DbError> {
-    let (id, expected) = (row.id, row.version);
-    let mut active = row.clone().into_active_model().reset_all();
-    active.created_at = NotSet;
-    crate::versioned::update(
-        c,
-        active,
-        user::Column::Id,
-        user::Column::Version,
-        id,
-        expected,
-    )
-    .await
-    .map_err(|e| match e {
-        DbError::Other(e) => DbError::from_write(e, "用户名已存在"),
-        e => e,
-    })?;
-    row.version = expected + 1;
-    Ok(row)
+pub async fn update(c: &impl ConnectionTrait, row: UserRow) -> Result<UserRow, DbError> {
+    use user::Column as C;
+    crate::versioned::save(c, row, C::Id, C::Version, &[C::CreatedAt])
+        .await
+        .map_err(|e| match e {
+            DbError::Other(e) => DbError::from_write(e, "用户名已存在"),
+            e => e,
+        })
 }
 
 /// Users whose unit lies in the subtree `path`.

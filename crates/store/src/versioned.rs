@@ -12,7 +12,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 /// Writes the `Set` columns of `active` over row `id` if its version is still
 /// `expected`, moving the version to `expected + 1`. A row with another version is
 /// `Stale`; a missing row `NotFound`.
-pub(crate) async fn update<E, A>(
+async fn update<E, A>(
     c: &impl ConnectionTrait,
     mut active: A,
     id_column: E::Column,
@@ -42,4 +42,34 @@ where
     } else {
         DbError::NotFound
     })
+}
+
+/// Saves a whole row read at its `version` through [`update`], leaving out the columns
+/// in `not_saved` (those another function owns, or that never change); the row
+/// returned carries the new version.
+pub(crate) async fn save<M, A>(
+    c: &impl ConnectionTrait,
+    mut row: M,
+    id_column: <M::Entity as EntityTrait>::Column,
+    version_column: <M::Entity as EntityTrait>::Column,
+    not_saved: &[<M::Entity as EntityTrait>::Column],
+) -> Result<M, DbError>
+where
+    M: sea_orm::ModelTrait + sea_orm::IntoActiveModel<A> + Clone,
+    A: ActiveModelTrait<Entity = M::Entity> + Send,
+{
+    let int = |v: sea_orm::Value| match v {
+        sea_orm::Value::BigInt(Some(n)) => Ok(n),
+        other => Err(sea_orm::DbErr::Type(format!(
+            "id and version are BIGINT columns, not {other:?}"
+        ))),
+    };
+    let (id, expected) = (int(row.get(id_column))?, int(row.get(version_column))?);
+    let mut active = row.clone().into_active_model().reset_all();
+    for column in not_saved {
+        active.not_set(*column);
+    }
+    update(c, active, id_column, version_column, id, expected).await?;
+    row.try_set(version_column, (expected + 1).into())?;
+    Ok(row)
 }

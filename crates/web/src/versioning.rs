@@ -64,3 +64,13 @@ pub fn with_etag<B>(mut res: Response<B>, version: impl std::fmt::Display) -> Re
 pub fn form_version(text: &str) -> i64 {
     text.trim().parse().unwrap_or(0)
 }
+
+/// [`form_version`] of a form read as key–value pairs (forms with repeated keys).
+pub fn pairs_version(pairs: &[(String, String)]) -> i64 {
+    form_version(
+        pairs
+            .iter()
+            .find(|(k, _)| k == "version")
+            .map_or("", |(_, v)| v.as_str()),
+    )
+}

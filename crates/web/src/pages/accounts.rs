@@ -8,7 +8,7 @@ use crate::error::PageError;
 use crate::error::PageQuery;
 use crate::layout::{csrf, page, query_string};
 use crate::session::{CsrfOnly, User};
-use crate::versioning::form_version;
+use crate::versioning::pairs_version;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -615,12 +615,7 @@ async fn update(
 ) -> Result<Response, PageError> {
     let (input, token) = input_from_pairs(&pairs);
     user.check_csrf(&token)?;
-    let seen = form_version(
-        pairs
-            .iter()
-            .find(|(k, _)| k == "version")
-            .map_or("", |(_, v)| v.as_str()),
-    );
+    let seen = pairs_version(&pairs);
     let result = accounts::update(&state.svc, &user.actor, id, &input, seen).await;
     form_outcome(
         result.map_err(PageError::from),

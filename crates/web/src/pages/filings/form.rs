@@ -6,7 +6,7 @@ use crate::error::PageQuery;
 use crate::layout::{csrf, page};
 use crate::pages::accounts::{account_fields, input_from_draft, input_from_pairs};
 use crate::session::User;
-use crate::versioning::form_version;
+use crate::versioning::pairs_version;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -226,12 +226,7 @@ async fn edit(
 ) -> Result<Response, PageError> {
     let (input, account, token, intent) = filing_input(&pairs)?;
     user.check_csrf(&token)?;
-    let seen = form_version(
-        pairs
-            .iter()
-            .find(|(k, _)| k == "version")
-            .map_or("", |(_, v)| v.as_str()),
-    );
+    let seen = pairs_version(&pairs);
     let result = match filings::update(&state.svc, &user.actor, id, &input, seen).await {
         Ok(()) if intent == "submit" => filings::submit(&state.svc, &user.actor, id).await,
         other => other,
