@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod assessment;
+pub mod audit_chain;
 pub mod calendar;
 pub mod codes;
 pub mod duties;

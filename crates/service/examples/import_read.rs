@@ -59,7 +59,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("parse {parse:?}, parse and prepare {prepare:?}");
     // With a third argument (a copy of the database: it is written), also the writing
     // side alone: the last round's rows in batches of 200, as the import hands them
-    // over, in one transaction, committed.
+    // over, in one unit of work, committed (the audit records are chained at the commit).
     if let Some(copy) = args.next() {
         let wsvc = Services::new(
             govmedia_store::connect(&copy, 2).await?,
@@ -67,11 +67,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Arc::new(SystemClock),
         );
         let started = Instant::now();
-        let txn = govmedia_store::bulk_txn::begin(&wsvc.db).await?;
+        let mut txn = wsvc.bulk_work(None).await?;
         let mut rows = prepared.into_iter().peekable();
         while rows.peek().is_some() {
             let batch: Vec<_> = rows.by_ref().take(200).collect();
-            govmedia_service::accounts::insert_prepared_in(&txn, &wsvc, batch).await?;
+            govmedia_service::accounts::insert_prepared_in(&mut txn, &wsvc, batch).await?;
         }
         let inserted = started.elapsed();
         txn.commit().await?;

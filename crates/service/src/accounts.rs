@@ -1,7 +1,8 @@
 //! Use cases for accounts: registry CRUD, registry-rule flags and dismissals, QR codes.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::list_model::{ListItem, ListSource};
+use crate::work::{Transaction, Work};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::account::{
     AccountDraft, AccountInput, AccountStatus, BasicFunction, MenuItem, OperatingMode,
@@ -10,10 +11,10 @@ use govmedia_domain::account::{
 use govmedia_domain::registry_rules::{AccountFacts, Flag, HostFacts, RuleCode, check_account};
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::UnitKind;
+use govmedia_store::Page;
 use govmedia_store::accounts::{AccountQuery, AccountRow, DismissalRow, PreparedAccount};
 use govmedia_store::audit::PreparedAudit;
 use govmedia_store::units::UnitRow;
-use govmedia_store::{ConnectionTrait, Page, TransactionTrait};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -363,38 +364,30 @@ pub async fn create(
     let draft = input.validate().map_err(ServiceError::Validation)?;
     let host = check_units(svc, actor, &draft, None).await?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
-    let row = insert_in(&txn, svc, Some(actor), &draft, &host.path, now).await?;
+    let mut txn = svc.work(Some(actor)).await?;
+    let row = insert_in(&mut txn, svc, &draft, &host.path, now).await?;
     txn.commit().await?;
     Ok(row)
 }
 
 /// Inserts an account and its audit record inside the caller's transaction.
 pub async fn insert_in(
-    c: &impl ConnectionTrait,
+    c: &mut Work<'_>,
     svc: &Services,
-    actor: Option<&Actor>,
     draft: &AccountDraft,
     host_path: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ServiceResult<AccountRow> {
-    let row = govmedia_store::accounts::insert(c, draft_to_row(svc, 0, draft, now, now)).await?;
-    crate::list_model::wrote(svc, c).await?;
-    record(
-        c,
-        now,
-        actor,
-        Change {
-            action: "create",
-            entity: "account",
-            entity_id: Some(row.id),
-            unit_path: host_path,
-            summary: format!("新增账号“{}”（{}）", draft.name, draft.platform_display()),
-            before: None,
-            after: Some(audit_json(draft)),
-        },
-    )
-    .await?;
+    let row = govmedia_store::accounts::insert(&*c, draft_to_row(svc, 0, draft, now, now)).await?;
+    c.record(Change {
+        action: "create",
+        entity: "account",
+        entity_id: Some(row.id),
+        unit_path: host_path,
+        summary: format!("新增账号“{}”（{}）", draft.name, draft.platform_display()),
+        before: None,
+        after: Some(audit_json(draft)),
+    });
     Ok(row)
 }
 
@@ -438,15 +431,15 @@ pub fn prepare_new(
 /// Inserts prepared new accounts (a batch of an import, generated data) in the
 /// caller's transaction: their ids reserved first, then batched statements, and
 /// still one audit record per account. Returns the new ids, in the order given.
-pub async fn insert_prepared_in(
-    c: &impl ConnectionTrait,
-    svc: &Services,
+pub async fn insert_prepared_in<T: Transaction>(
+    c: &mut Work<'_, T>,
+    _svc: &Services,
     batch: Vec<NewAccount>,
 ) -> ServiceResult<Vec<i64>> {
     // 500 rows × 31 columns (accounts) or × 11 (audit) stays below SQLite's 32,766
     // and PostgreSQL's 65,535 bound parameters per statement.
     const ROWS_PER_STATEMENT: usize = 500;
-    let ids = govmedia_store::accounts::reserve_ids(c, batch.len()).await?;
+    let ids = govmedia_store::accounts::reserve_ids(&*c, batch.len()).await?;
     let (rows, audits): (Vec<_>, Vec<_>) = batch
         .into_iter()
         .zip(&ids)
@@ -456,9 +449,8 @@ pub async fn insert_prepared_in(
             (new.row, new.audit)
         })
         .unzip();
-    govmedia_store::accounts::insert_with_ids(c, rows, ROWS_PER_STATEMENT).await?;
-    crate::list_model::wrote(svc, c).await?;
-    govmedia_store::audit::insert_many(c, audits, ROWS_PER_STATEMENT).await?;
+    govmedia_store::accounts::insert_with_ids(&*c, rows, ROWS_PER_STATEMENT).await?;
+    c.record_prepared(audits.into_iter().map(PreparedAudit::into_row));
     Ok(ids)
 }
 
@@ -493,29 +485,22 @@ pub async fn update(
     let draft = input.validate().map_err(ServiceError::Validation)?;
     let host = check_units(svc, actor, &draft, before.supervisor_unit_id).await?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let row = govmedia_store::accounts::update(&txn, replacing_row(svc, &before_row, &draft, now))
         .await?;
-    crate::list_model::wrote(svc, &txn).await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "update",
-            entity: "account",
-            entity_id: Some(id),
-            unit_path: &host.path,
-            summary: format!(
-                "修改账号“{}”：{}",
-                draft.name,
-                changed_fields(&before, &draft).join("、")
-            ),
-            before: Some(audit_json(&before)),
-            after: Some(audit_json(&draft)),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "update",
+        entity: "account",
+        entity_id: Some(id),
+        unit_path: &host.path,
+        summary: format!(
+            "修改账号“{}”：{}",
+            draft.name,
+            changed_fields(&before, &draft).join("、")
+        ),
+        before: Some(audit_json(&before)),
+        after: Some(audit_json(&draft)),
+    });
     txn.commit().await?;
     Ok(row)
 }
@@ -577,24 +562,17 @@ pub async fn retire(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()>
     let mut after = before.clone();
     after.status = AccountStatus::Deregistered;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     govmedia_store::accounts::update(&txn, replacing_row(svc, &row, &after, now)).await?;
-    crate::list_model::wrote(svc, &txn).await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "retire",
-            entity: "account",
-            entity_id: Some(id),
-            unit_path: &unit.path,
-            summary: format!("注销账号“{}”", row.name),
-            before: Some(audit_json(&before)),
-            after: Some(audit_json(&after)),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "retire",
+        entity: "account",
+        entity_id: Some(id),
+        unit_path: &unit.path,
+        summary: format!("注销账号“{}”", row.name),
+        before: Some(audit_json(&before)),
+        after: Some(audit_json(&after)),
+    });
     txn.commit().await?;
     Ok(())
 }
@@ -622,24 +600,18 @@ pub async fn set_qr(svc: &Services, actor: &Actor, id: i64, bytes: Vec<u8>) -> S
     }
     let mime = sniff_image(&bytes)
         .ok_or_else(|| ServiceError::field("qr", "二维码应为PNG、JPEG或GIF图片"))?;
-    let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let _now = svc.now();
+    let mut txn = svc.work(Some(actor)).await?;
     govmedia_store::accounts::set_qr(&txn, id, mime, bytes).await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "qr",
-            entity: "account",
-            entity_id: Some(id),
-            unit_path: &unit.path,
-            summary: format!("上传账号“{}”的二维码", row.name),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "qr",
+        entity: "account",
+        entity_id: Some(id),
+        unit_path: &unit.path,
+        summary: format!("上传账号“{}”的二维码", row.name),
+        before: None,
+        after: None,
+    });
     txn.commit().await?;
     Ok(())
 }
@@ -812,7 +784,7 @@ pub async fn dismiss_flag(
         return Err(ServiceError::Conflict("该账号当前没有这项提示".to_string()));
     }
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     govmedia_store::accounts::insert_dismissal(
         &txn,
         DismissalRow {
@@ -825,21 +797,15 @@ pub async fn dismiss_flag(
         },
     )
     .await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "dismiss_flag",
-            entity: "account",
-            entity_id: Some(id),
-            unit_path: &unit.path,
-            summary: format!("忽略账号“{}”的提示“{}”：{}", row.name, rule.label(), reason),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "dismiss_flag",
+        entity: "account",
+        entity_id: Some(id),
+        unit_path: &unit.path,
+        summary: format!("忽略账号“{}”的提示“{}”：{}", row.name, rule.label(), reason),
+        before: None,
+        after: None,
+    });
     txn.commit().await?;
     Ok(())
 }

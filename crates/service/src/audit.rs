@@ -3,8 +3,8 @@
 use crate::{Actor, ServiceResult, Services};
 use chrono::{DateTime, Utc};
 use govmedia_domain::role::Permission;
-use govmedia_store::audit::{AuditQuery, AuditRow};
-use govmedia_store::{ConnectionTrait, Page};
+use govmedia_store::Page;
+use govmedia_store::audit::{AuditQuery, AuditRow, BreakKind, ChainHead, ChainReport};
 use serde_json::Value;
 
 /// What changed, for one audit record.
@@ -45,18 +45,7 @@ impl AuditJson {
     }
 }
 
-/// Appends one audit record in the caller's transaction.
-pub async fn record(
-    c: &impl ConnectionTrait,
-    at: DateTime<Utc>,
-    actor: Option<&Actor>,
-    change: Change<'_>,
-) -> ServiceResult<()> {
-    govmedia_store::audit::insert(c, audit_row(at, actor, change)).await?;
-    Ok(())
-}
-
-/// The stored form of one change (for batches: see `govmedia_store::audit::insert_many`).
+/// The stored form of one change, before the chain gives it its position and hashes.
 pub fn audit_row(at: DateTime<Utc>, actor: Option<&Actor>, change: Change<'_>) -> AuditRow {
     AuditRow {
         id: 0,
@@ -72,6 +61,10 @@ pub fn audit_row(at: DateTime<Utc>, actor: Option<&Actor>, change: Change<'_>) -
         summary: change.summary,
         before_json: change.before.map(|j| j.0),
         after_json: change.after.map(|j| j.0),
+        // Given by the chain when the record is appended (`govmedia_store::audit::append`).
+        seq: None,
+        prev_hash: None,
+        hash: None,
     }
 }
 
@@ -388,6 +381,55 @@ pub async fn list_all(
     actor.require(Permission::ViewAudit)?;
     q.scope_path = actor.unit_path.as_str().to_string();
     Ok(govmedia_store::audit::list_all(&svc.db, &q).await?)
+}
+
+/// Checks the whole audit chain of the deployment (see `govmedia_store::audit::verify`).
+/// The chain spans every unit, so only an administrator of a root unit may run it.
+pub async fn verify_chain(svc: &Services, actor: &Actor) -> ServiceResult<ChainReport> {
+    actor.require(Permission::ViewAudit)?;
+    actor.require(Permission::ManageUsers)?;
+    let unit = govmedia_store::units::get(&svc.db, actor.unit_id).await?;
+    if unit.parent_id.is_some() {
+        return Err(crate::ServiceError::Forbidden);
+    }
+    Ok(govmedia_store::audit::verify(&svc.db).await?)
+}
+
+/// The chain's head as committed: printed on the yearly work report so that a later
+/// rewrite of the history before it shows against the paper copy.
+pub async fn chain_head(svc: &Services) -> ServiceResult<ChainHead> {
+    Ok(govmedia_store::audit::head(&svc.db).await?)
+}
+
+/// A check's outcome in the words an administrator reads.
+pub fn chain_verdict(report: &ChainReport) -> String {
+    let Some(b) = &report.broken else {
+        return format!(
+            "审计链完好：共{}条记录，逐条核对无误。链头为第{}条，哈希 {}。",
+            report.checked, report.head.seq, report.head.hash
+        );
+    };
+    let id = b.id.map(|i| format!("（编号{i}）")).unwrap_or_default();
+    let seq = b.seq.unwrap_or_default();
+    let what = match b.kind {
+        BreakKind::Edited => format!("第{seq}条记录{id}的内容与其哈希不符：该记录被修改过"),
+        BreakKind::Missing => format!(
+            "第{}条记录缺失：该记录被删除（其后一条为第{seq}条{id}）",
+            report.checked + 1
+        ),
+        BreakKind::Relinked => {
+            format!("第{seq}条记录{id}与前一条衔接不上：记录被删除后重新编号，或被调换了顺序")
+        }
+        BreakKind::Unchained => format!("记录{id}不在审计链中：它未经本系统写入"),
+        BreakKind::Truncated => format!(
+            "审计链在第{}条后中断，而链头记录到第{}条：最后的记录被删除",
+            report.checked, report.head.seq
+        ),
+    };
+    format!(
+        "审计链已被破坏：{what}。此前{}条记录核对无误。",
+        report.checked
+    )
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Logins, sessions, API tokens and login throttling.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::crypto::{dummy_hash, random_token, token_hash, verify_password};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Duration, Utc};
@@ -193,7 +193,7 @@ pub async fn login(
     let actor = actor_for(&svc.db, &user).await?;
     let token = random_token();
     let csrf_token = random_token();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(&actor)).await?;
     // The account's own counts end; the client's stay (an attacker must not reset
     // them by logging in to an account of their own).
     for (key, rule) in &keys {
@@ -213,21 +213,15 @@ pub async fn login(
         },
     )
     .await?;
-    record(
-        &txn,
-        now,
-        Some(&actor),
-        Change {
-            action: "login",
-            entity: "session",
-            entity_id: Some(user.id),
-            unit_path: actor.unit_path.as_str(),
-            summary: format!("{} 登录", actor.username),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "login",
+        entity: "session",
+        entity_id: Some(user.id),
+        unit_path: actor.unit_path.as_str(),
+        summary: format!("{} 登录", actor.username),
+        before: None,
+        after: None,
+    });
     txn.commit().await?;
     Ok(NewSession {
         token,
@@ -298,7 +292,8 @@ impl TokenCache {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Forgets every token: call after committing a change to users, tokens or units.
+    /// Forgets every token. The unit of work calls it after committing any change
+    /// audited on a user or a unit (see [`crate::work`]).
     pub fn clear(&self) {
         let mut e = self.lock();
         e.map.clear();

@@ -5,12 +5,11 @@
 //! The calendar is read from the database for each use case rather than kept in
 //! memory, so a year added on one server counts on every server at once.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use govmedia_domain::calendar::{CalendarYear, WorkingCalendar};
 use govmedia_domain::role::Permission;
-use govmedia_store::TransactionTrait;
 use serde::Serialize;
 
 const PREFIX: &str = "calendar_year:";
@@ -135,30 +134,24 @@ pub async fn add_year(
         .iter()
         .find(|(k, _)| *k == key)
         .map(|(_, t)| t.as_str());
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(actor).await?;
     if !govmedia_store::settings::compare_and_set(&txn, &key, replaced, text).await? {
         return Err(ServiceError::Stale(crate::error::STALE.to_string()));
     }
-    record(
-        &txn,
-        svc.now(),
-        actor,
-        Change {
-            action: "calendar",
-            entity: "setting",
-            entity_id: None,
-            unit_path: actor.map(|a| a.unit_path.as_str()).unwrap_or("/"),
-            summary: format!(
-                "导入{}年节假日安排（{} {}）",
-                year.year(),
-                year.source().title,
-                year.source().document_number
-            ),
-            before: None,
-            after: Some(serde_json::json!({"year": year.year()}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "calendar",
+        entity: "setting",
+        entity_id: None,
+        unit_path: actor.map(|a| a.unit_path.as_str()).unwrap_or("/"),
+        summary: format!(
+            "导入{}年节假日安排（{} {}）",
+            year.year(),
+            year.source().title,
+            year.source().document_number
+        ),
+        before: None,
+        after: Some(serde_json::json!({"year": year.year()}).into()),
+    });
     txn.commit().await?;
     Ok(year.year())
 }

@@ -7,7 +7,6 @@ use crate::{ServiceError, ServiceResult, Services};
 use chrono::Datelike;
 use govmedia_domain::account::{AccountInput, TeamMember};
 use govmedia_domain::unit::UnitDraft;
-use govmedia_store::TransactionTrait;
 use govmedia_store::units::UnitRow;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -95,7 +94,7 @@ pub async fn seed(svc: &Services) -> ServiceResult<bool> {
     let file: DemoFile =
         serde_json::from_str(KUNSHAN).map_err(|e| ServiceError::Internal(e.into()))?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(None).await?;
     let mut by_key: HashMap<String, UnitRow> = HashMap::new();
     for u in &file.units {
         let supervisor_id = u
@@ -159,8 +158,17 @@ pub async fn seed(svc: &Services) -> ServiceResult<bool> {
         let draft = input.validate().map_err(|e| {
             ServiceError::Internal(anyhow::anyhow!("demo account {}: {:?}", a.name, e))
         })?;
-        crate::accounts::insert_in(&txn, svc, None, &draft, &unit.path, now).await?;
+        crate::accounts::insert_in(&mut txn, svc, &draft, &unit.path, now).await?;
     }
+    txn.record(crate::audit::Change {
+        action: "create",
+        entity: "unit",
+        entity_id: None,
+        unit_path: "/",
+        summary: format!("载入演示数据：新增{}个单位", by_key.len()),
+        before: None,
+        after: None,
+    });
     txn.commit().await?;
     let root = by_key.get("ks").map(|u| u.id).unwrap_or(1);
     let edu = file

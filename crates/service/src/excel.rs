@@ -594,10 +594,10 @@ async fn import_to_the_end(
     };
     let _ = units_read
         .send(govmedia_store::units::subtree_names(&svc.db, actor.unit_path.as_str()).await?);
-    let txn = govmedia_store::bulk_txn::begin(&svc.db).await?;
+    let mut txn = svc.bulk_work(Some(actor)).await?;
     let written = async {
         while let Some(batch) = received.recv().await {
-            crate::accounts::insert_prepared_in(&txn, svc, batch).await?;
+            crate::accounts::insert_prepared_in(&mut txn, svc, batch).await?;
         }
         ServiceResult::Ok(())
     }
@@ -613,21 +613,15 @@ async fn import_to_the_end(
         Err(rejected) => return Ok(ImportOutcome::Rejected(rejected)),
     };
     written?;
-    crate::audit::record(
-        &txn,
-        now,
-        Some(actor),
-        crate::audit::Change {
-            action: "import",
-            entity: "account",
-            entity_id: None,
-            unit_path: actor.unit_path.as_str(),
-            summary: format!("从Excel导入{count}个账号"),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    txn.record(crate::audit::Change {
+        action: "import",
+        entity: "account",
+        entity_id: None,
+        unit_path: actor.unit_path.as_str(),
+        summary: format!("从Excel导入{count}个账号"),
+        before: None,
+        after: None,
+    });
     txn.commit().await?;
     Ok(ImportOutcome::Imported(count))
 }

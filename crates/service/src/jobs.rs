@@ -22,7 +22,7 @@
 //! the job is recorded done leaves it to be run again once its lease ends. Handlers
 //! are therefore idempotent (their writes keyed, like the daily sweep's dedup key).
 
-use crate::audit::{self, Change};
+use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Duration, Utc};
 use govmedia_domain::code_enum;
@@ -495,27 +495,21 @@ pub async fn counts(svc: &Services, actor: &Actor) -> ServiceResult<Vec<(JobStat
 pub async fn retry(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<JobView> {
     actor.require(Permission::ManageJobs)?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let row = store::retry(&txn, id, now).await?;
-    audit::record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "job_retry",
-            entity: "job",
-            entity_id: Some(id),
-            unit_path: actor.unit_path.as_str(),
-            summary: format!(
-                "重新执行后台任务 #{id}（{}），上次失败原因：{}",
-                svc.jobs.label(&row.kind),
-                row.last_error.as_deref().unwrap_or("无")
-            ),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "job_retry",
+        entity: "job",
+        entity_id: Some(id),
+        unit_path: actor.unit_path.as_str(),
+        summary: format!(
+            "重新执行后台任务 #{id}（{}），上次失败原因：{}",
+            svc.jobs.label(&row.kind),
+            row.last_error.as_deref().unwrap_or("无")
+        ),
+        before: None,
+        after: None,
+    });
     txn.commit().await?;
     Ok(JobView::of(row, &svc.jobs))
 }

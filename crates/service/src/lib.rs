@@ -36,6 +36,7 @@ pub mod time;
 pub mod todo;
 pub mod units;
 pub mod users;
+pub mod work;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ServiceError, ServiceResult};

@@ -1198,7 +1198,7 @@ impl ListCache {
     }
 
     /// Records that a transaction of this process wrote the registry up to `version`.
-    fn wrote(&self, version: i64, now: DateTime<Utc>) {
+    pub(crate) fn wrote(&self, version: i64, now: DateTime<Utc>) {
         let mut w = self.local_write.lock().unwrap_or_else(|e| e.into_inner());
         if w.is_none_or(|(v, _)| v <= version) {
             *w = Some((version, now));
@@ -1288,20 +1288,6 @@ impl ListCache {
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
     }
-}
-
-/// Call inside a transaction of this process that wrote what the list shows (after
-/// the store function that bumped the registry version): the lists this process
-/// answers from then on wait for that version, so a clerk who saves and reloads sees
-/// the change at once. Every service path to an account or unit-path writer calls
-/// it; a new one must too.
-pub(crate) async fn wrote(
-    svc: &Services,
-    c: &impl govmedia_store::ConnectionTrait,
-) -> ServiceResult<()> {
-    let version = govmedia_store::registry::version(c).await?;
-    svc.list_cache.wrote(version, svc.now());
-    Ok(())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! fetch log with its reason, the clock reads the last *successful* look from the log,
 //! and `update_clock::read` answers `Unseen` (无法获取) when that is too old or missing.
 
-use crate::audit::{self, AuditJson, Change};
+use crate::audit::{AuditJson, Change};
 use crate::jobs::{self, Handler};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Duration, Utc};
@@ -121,30 +121,23 @@ pub async fn set_source(
         )]));
     }
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let before = store::source_of(&txn, account_id).await?;
     let row = store::set_source(&txn, account_id, FEED, url, now).await?;
     // A first look at once, and the daily sweep from tomorrow on.
     enqueue_monitor(&txn, now, account_id, format!("set:{}", now.timestamp())).await?;
     schedule_sweep(&txn, now, tomorrow(svc)).await?;
-    audit::record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "set_source",
-            entity: "account",
-            entity_id: Some(account_id),
-            unit_path: &path,
-            summary: format!("登记账号“{}”的监测订阅源：{url}", account.name),
-            before: before
-                .map(|b| AuditJson::from(serde_json::json!({"kind": b.kind, "url": b.url}))),
-            after: Some(AuditJson::from(
-                serde_json::json!({"kind": FEED, "url": url}),
-            )),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "set_source",
+        entity: "account",
+        entity_id: Some(account_id),
+        unit_path: &path,
+        summary: format!("登记账号“{}”的监测订阅源：{url}", account.name),
+        before: before.map(|b| AuditJson::from(serde_json::json!({"kind": b.kind, "url": b.url}))),
+        after: Some(AuditJson::from(
+            serde_json::json!({"kind": FEED, "url": url}),
+        )),
+    });
     txn.commit().await?;
     Ok(SourceView {
         kind: row.kind,
@@ -158,7 +151,7 @@ pub async fn check_now(svc: &Services, actor: &Actor, account_id: i64) -> Servic
     actor.require(Permission::ManageAccounts)?;
     let (account, path) = account_in_scope(svc, actor, account_id).await?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     if store::source_of(&txn, account_id).await?.is_none() {
         return Err(ServiceError::Conflict(
             "该账号还没有登记订阅源，请先填写订阅地址".to_string(),
@@ -167,21 +160,15 @@ pub async fn check_now(svc: &Services, actor: &Actor, account_id: i64) -> Servic
     let minute = now.timestamp() / 60;
     enqueue_monitor(&txn, now, account_id, format!("now:{minute}")).await?;
     schedule_sweep(&txn, now, tomorrow(svc)).await?;
-    audit::record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "check_now",
-            entity: "account",
-            entity_id: Some(account_id),
-            unit_path: &path,
-            summary: format!("请求立即检查账号“{}”的更新", account.name),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "check_now",
+        entity: "account",
+        entity_id: Some(account_id),
+        unit_path: &path,
+        summary: format!("请求立即检查账号“{}”的更新", account.name),
+        before: None,
+        after: None,
+    });
     txn.commit().await?;
     Ok(())
 }

@@ -1,11 +1,10 @@
 //! The deployment's policy profile (政策配置): one of the shipped profiles or an
 //! administrator's edited copy, stored as TOML text in the settings.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::policy::{BUILTIN, DEFAULT_PROFILE, PolicyProfile};
 use govmedia_domain::role::Permission;
-use govmedia_store::TransactionTrait;
 
 const KEY: &str = "policy_profile_toml";
 
@@ -78,25 +77,19 @@ pub async fn set(
         &text_version(stored.as_deref()),
     )
     .await?;
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     if !govmedia_store::settings::compare_and_set(&txn, KEY, stored.as_deref(), &text).await? {
         return Err(ServiceError::Stale(crate::error::STALE.to_string()));
     }
-    record(
-        &txn,
-        svc.now(),
-        Some(actor),
-        Change {
-            action: "policy",
-            entity: "setting",
-            entity_id: None,
-            unit_path: actor.unit_path.as_str(),
-            summary: format!("设置政策配置为“{}”（{}）", profile.name, profile.id),
-            before: before.map(|id| serde_json::json!({"profile": id}).into()),
-            after: Some(serde_json::json!({"profile": profile.id}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "policy",
+        entity: "setting",
+        entity_id: None,
+        unit_path: actor.unit_path.as_str(),
+        summary: format!("设置政策配置为“{}”（{}）", profile.name, profile.id),
+        before: before.map(|id| serde_json::json!({"profile": id}).into()),
+        after: Some(serde_json::json!({"profile": profile.id}).into()),
+    });
     txn.commit().await?;
     Ok(profile)
 }

@@ -6,7 +6,6 @@
 use crate::{ServiceError, ServiceResult, Services};
 use govmedia_domain::account::{AccountInput, Platform, TeamMember, TeamRole};
 use govmedia_domain::unit::UnitDraft;
-use govmedia_store::TransactionTrait;
 use govmedia_store::entities::unit::Model as UnitRow;
 
 /// What to generate.
@@ -223,7 +222,7 @@ pub async fn generate(svc: &Services, size: ProvinceSize) -> ServiceResult<Gener
     let plan = plan_units(size.units.max(1));
     let now = svc.now();
     let mut rng = Rng(size.seed);
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(None).await?;
     let mut rows: Vec<UnitRow> = Vec::with_capacity(plan.len());
     for p in &plan {
         let draft = UnitDraft::parse(
@@ -251,8 +250,17 @@ pub async fn generate(svc: &Services, size: ProvinceSize) -> ServiceResult<Gener
         let draft = input.validate().map_err(|e| {
             ServiceError::Internal(anyhow::anyhow!("account {}: {e:?}", input.name))
         })?;
-        crate::accounts::insert_in(&txn, svc, None, &draft, &unit.path, now).await?;
+        crate::accounts::insert_in(&mut txn, svc, &draft, &unit.path, now).await?;
     }
+    txn.record(crate::audit::Change {
+        action: "create",
+        entity: "unit",
+        entity_id: None,
+        unit_path: "/",
+        summary: format!("生成测试数据：新增{}个单位", rows.len()),
+        before: None,
+        after: None,
+    });
     txn.commit().await?;
     Ok(Generated {
         root_unit_id: rows[0].id,
@@ -302,7 +310,7 @@ pub async fn generate_findings(svc: &Services, size: FindingsSize) -> ServiceRes
         .ok_or_else(|| ServiceError::field("year", "年份无效"))?;
     let now = svc.now();
     let mut rng = Rng(size.seed ^ 0xF1D1_F1D1);
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(None).await?;
     const BATCH: usize = 10_000;
     let mut batch = Vec::with_capacity(BATCH);
     for n in 0..size.findings {
@@ -361,21 +369,18 @@ pub async fn generate_findings(svc: &Services, size: FindingsSize) -> ServiceRes
         }
     }
     govmedia_store::inspection::insert_findings(&txn, batch, 500).await?;
-    crate::audit::record(
-        &txn,
-        now,
-        None,
-        crate::audit::Change {
-            action: "generate",
-            entity: "finding",
-            entity_id: None,
-            unit_path: "/",
-            summary: format!("生成{}年度基准测试问题{}条", size.year, size.findings),
-            before: None,
-            after: Some(serde_json::json!({"findings": size.findings, "year": size.year, "seed": size.seed}).into()),
-        },
-    )
-    .await?;
+    txn.record(crate::audit::Change {
+        action: "generate",
+        entity: "finding",
+        entity_id: None,
+        unit_path: "/",
+        summary: format!("生成{}年度基准测试问题{}条", size.year, size.findings),
+        before: None,
+        after: Some(
+            serde_json::json!({"findings": size.findings, "year": size.year, "seed": size.seed})
+                .into(),
+        ),
+    });
     txn.commit().await?;
     Ok(size.findings)
 }

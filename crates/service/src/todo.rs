@@ -26,7 +26,7 @@
 //! notices table is general: a later change that notifies users of new items
 //! writes the same rows.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{Datelike, NaiveDate};
 use govmedia_domain::assessment::EntryKind;
@@ -36,7 +36,6 @@ use govmedia_domain::filing::FilingStatus;
 use govmedia_domain::inspection::FindingStatus;
 use govmedia_domain::policy::DayCount;
 use govmedia_domain::role::{Permission, Role};
-use govmedia_store::TransactionTrait;
 use govmedia_store::todo as store;
 use govmedia_store::units::UnitRow;
 use serde::Serialize;
@@ -685,7 +684,7 @@ pub async fn remind(svc: &Services, actor: &Actor, key: &str) -> ServiceResult<(
         "{}催报：{}{}，请尽快处理。",
         actor.unit_name, item.title, due
     );
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let reminder = store::insert_reminder(
         &txn,
         store::ReminderRow {
@@ -736,24 +735,18 @@ pub async fn remind(svc: &Services, actor: &Actor, key: &str) -> ServiceResult<(
         )
         .await?;
     }
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "remind",
-            entity: "reminder",
-            entity_id: Some(reminder.id),
-            unit_path: &unit.path,
-            summary: format!("催报{}：{}{}", unit.name, item.title, due),
-            before: None,
-            after: Some(
-                json!({"事项": item.title, "单位": unit.name, "期限": item.due.as_ref().map(|d| d.on), "通知人数": recipients.len()})
-                    .into(),
-            ),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "remind",
+        entity: "reminder",
+        entity_id: Some(reminder.id),
+        unit_path: &unit.path,
+        summary: format!("催报{}：{}{}", unit.name, item.title, due),
+        before: None,
+        after: Some(
+            json!({"事项": item.title, "单位": unit.name, "期限": item.due.as_ref().map(|d| d.on), "通知人数": recipients.len()})
+                .into(),
+        ),
+    });
     txn.commit().await?;
     Ok(())
 }

@@ -1,10 +1,9 @@
 //! Use cases for units (单位) and the tree.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::{Level, UnitDraft, UnitKind};
-use govmedia_store::TransactionTrait;
 use govmedia_store::units::UnitRow;
 use serde::Serialize;
 use serde_json::json;
@@ -132,23 +131,17 @@ pub async fn create(svc: &Services, actor: &Actor, draft: UnitDraft) -> ServiceR
         .map_err(|_| ServiceError::field("parent_id", "上级单位不存在或不在您的管辖范围内"))?;
     check_supervisor(svc, actor, &draft).await?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let row = govmedia_store::units::insert(&txn, new_row(&draft, now), Some(&parent)).await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "create",
-            entity: "unit",
-            entity_id: Some(row.id),
-            unit_path: &row.path,
-            summary: format!("新增单位“{}”", row.name),
-            before: None,
-            after: Some(audit_json(&row).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "create",
+        entity: "unit",
+        entity_id: Some(row.id),
+        unit_path: &row.path,
+        summary: format!("新增单位“{}”", row.name),
+        before: None,
+        after: Some(audit_json(&row).into()),
+    });
     txn.commit().await?;
     Ok(row)
 }
@@ -156,23 +149,17 @@ pub async fn create(svc: &Services, actor: &Actor, draft: UnitDraft) -> ServiceR
 /// Creates a root unit (command line and demo only: no actor can be above a root).
 pub async fn create_root(svc: &Services, draft: UnitDraft) -> ServiceResult<UnitRow> {
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(None).await?;
     let row = govmedia_store::units::insert(&txn, new_row(&draft, now), None).await?;
-    record(
-        &txn,
-        now,
-        None,
-        Change {
-            action: "create",
-            entity: "unit",
-            entity_id: Some(row.id),
-            unit_path: &row.path,
-            summary: format!("新增根单位“{}”", row.name),
-            before: None,
-            after: Some(audit_json(&row).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "create",
+        entity: "unit",
+        entity_id: Some(row.id),
+        unit_path: &row.path,
+        summary: format!("新增根单位“{}”", row.name),
+        before: None,
+        after: Some(audit_json(&row).into()),
+    });
     txn.commit().await?;
     Ok(row)
 }
@@ -221,7 +208,7 @@ pub async fn update(
         None
     };
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let mut row = before.clone();
     row.name = draft.name;
     row.short_name = draft.short_name;
@@ -233,34 +220,26 @@ pub async fn update(
     govmedia_store::units::update_fields(&txn, row).await?;
     if let Some(parent) = &new_parent {
         govmedia_store::units::move_subtree(&txn, &before, Some(parent)).await?;
-        crate::list_model::wrote(svc, &txn).await?;
     }
     let after = govmedia_store::units::get(&txn, id).await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: if moving { "move" } else { "update" },
-            entity: "unit",
-            entity_id: Some(id),
-            unit_path: &after.path,
-            summary: if moving {
-                format!(
-                    "移动单位“{}”到“{}”之下",
-                    after.name,
-                    new_parent.as_ref().map(|p| p.name.as_str()).unwrap_or("")
-                )
-            } else {
-                format!("修改单位“{}”", after.name)
-            },
-            before: Some(audit_json(&before).into()),
-            after: Some(audit_json(&after).into()),
+    txn.record(Change {
+        action: if moving { "move" } else { "update" },
+        entity: "unit",
+        entity_id: Some(id),
+        unit_path: &after.path,
+        summary: if moving {
+            format!(
+                "移动单位“{}”到“{}”之下",
+                after.name,
+                new_parent.as_ref().map(|p| p.name.as_str()).unwrap_or("")
+            )
+        } else {
+            format!("修改单位“{}”", after.name)
         },
-    )
-    .await?;
+        before: Some(audit_json(&before).into()),
+        after: Some(audit_json(&after).into()),
+    });
     txn.commit().await?;
-    svc.token_cache.clear();
     Ok(after)
 }
 
@@ -273,7 +252,7 @@ pub async fn delete(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()>
             "不能删除您本人所在的单位".to_string(),
         ));
     }
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let d = govmedia_store::units::dependents(&txn, id).await?;
     if d.accounts > 0 || d.children > 0 || d.users > 0 {
         let mut parts = Vec::new();
@@ -293,24 +272,16 @@ pub async fn delete(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()>
         )));
     }
     govmedia_store::units::delete(&txn, id).await?;
-    crate::list_model::wrote(svc, &txn).await?;
-    let now = svc.now();
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "delete",
-            entity: "unit",
-            entity_id: Some(id),
-            unit_path: &row.path,
-            summary: format!("删除单位“{}”", row.name),
-            before: Some(audit_json(&row).into()),
-            after: None,
-        },
-    )
-    .await?;
+    let _now = svc.now();
+    txn.record(Change {
+        action: "delete",
+        entity: "unit",
+        entity_id: Some(id),
+        unit_path: &row.path,
+        summary: format!("删除单位“{}”", row.name),
+        before: Some(audit_json(&row).into()),
+        after: None,
+    });
     txn.commit().await?;
-    svc.token_cache.clear();
     Ok(())
 }

@@ -1,11 +1,10 @@
 //! Use cases for users, passwords and API tokens.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::crypto::{hash_password, random_token, token_hash, verify_password};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::role::{Permission, Role, may_manage};
 use govmedia_domain::unit::{FieldError, UnitPath};
-use govmedia_store::TransactionTrait;
 use govmedia_store::users::{TokenRow, UserRow};
 use serde_json::json;
 
@@ -194,25 +193,19 @@ async fn insert_audited(
     unit_path: &str,
     what: &str,
 ) -> ServiceResult<UserRow> {
-    let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let _now = svc.now();
+    let mut txn = svc.work(actor).await?;
     let row = govmedia_store::users::insert(&txn, row).await?;
     let role = Role::parse(&row.role).map(|r| r.label()).unwrap_or("");
-    record(
-        &txn,
-        now,
-        actor,
-        Change {
-            action: "create",
-            entity: "user",
-            entity_id: Some(row.id),
-            unit_path,
-            summary: format!("{what}“{}”（{role}）", row.username),
-            before: None,
-            after: Some(audit_json(&row).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "create",
+        entity: "user",
+        entity_id: Some(row.id),
+        unit_path,
+        summary: format!("{what}“{}”（{role}）", row.username),
+        before: None,
+        after: Some(audit_json(&row).into()),
+    });
     txn.commit().await?;
     Ok(row)
 }
@@ -240,7 +233,7 @@ pub async fn update(
         check_grant(actor, role, &path)?;
     }
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let mut row = before.clone();
     row.username = username;
     row.display_name = display_name;
@@ -260,23 +253,16 @@ pub async fn update(
     } else if !row.active || row.role != before.role || row.unit_id != before.unit_id {
         govmedia_store::users::delete_sessions_of(&txn, id, None).await?;
     }
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "update",
-            entity: "user",
-            entity_id: Some(id),
-            unit_path: &path,
-            summary: format!("修改用户“{}”{revoked}", row.username),
-            before: Some(audit_json(&before).into()),
-            after: Some(audit_json(&row).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "update",
+        entity: "user",
+        entity_id: Some(id),
+        unit_path: &path,
+        summary: format!("修改用户“{}”{revoked}", row.username),
+        before: Some(audit_json(&before).into()),
+        after: Some(audit_json(&row).into()),
+    });
     txn.commit().await?;
-    svc.token_cache.clear();
     Ok(row)
 }
 
@@ -308,33 +294,26 @@ pub async fn change_password(
     check_password_strength(new, &user.username, &user.display_name)
         .map_err(|e| ServiceError::Validation(vec![e]))?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let mut row = user;
     row.password_hash = hash_password(new);
     row.updated_at = now;
     govmedia_store::users::update(&txn, row).await?;
     let tokens =
         revoke_credentials(&txn, actor.user_id, keep_session.map(token_hash).as_deref()).await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "password",
-            entity: "user",
-            entity_id: Some(actor.user_id),
-            unit_path: actor.unit_path.as_str(),
-            summary: format!(
-                "用户“{}”修改了密码，其他会话和{tokens}个API令牌已撤销",
-                actor.username
-            ),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "password",
+        entity: "user",
+        entity_id: Some(actor.user_id),
+        unit_path: actor.unit_path.as_str(),
+        summary: format!(
+            "用户“{}”修改了密码，其他会话和{tokens}个API令牌已撤销",
+            actor.username
+        ),
+        before: None,
+        after: None,
+    });
     txn.commit().await?;
-    svc.token_cache.clear();
     Ok(())
 }
 
@@ -350,7 +329,7 @@ pub async fn create_token(
     }
     let token = format!("gm_{}", random_token());
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let row = govmedia_store::users::insert_token(
         &txn,
         TokenRow {
@@ -363,21 +342,15 @@ pub async fn create_token(
         },
     )
     .await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "token_create",
-            entity: "user",
-            entity_id: Some(actor.user_id),
-            unit_path: actor.unit_path.as_str(),
-            summary: format!("创建API令牌“{label}”"),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "token_create",
+        entity: "user",
+        entity_id: Some(actor.user_id),
+        unit_path: actor.unit_path.as_str(),
+        summary: format!("创建API令牌“{label}”"),
+        before: None,
+        after: None,
+    });
     txn.commit().await?;
     Ok((row, token))
 }
@@ -387,25 +360,18 @@ pub async fn tokens(svc: &Services, actor: &Actor) -> ServiceResult<Vec<TokenRow
 }
 
 pub async fn delete_token(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()> {
-    let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let _now = svc.now();
+    let mut txn = svc.work(Some(actor)).await?;
     govmedia_store::users::delete_token(&txn, actor.user_id, id).await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "token_delete",
-            entity: "user",
-            entity_id: Some(actor.user_id),
-            unit_path: actor.unit_path.as_str(),
-            summary: format!("删除API令牌#{id}"),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "token_delete",
+        entity: "user",
+        entity_id: Some(actor.user_id),
+        unit_path: actor.unit_path.as_str(),
+        summary: format!("删除API令牌#{id}"),
+        before: None,
+        after: None,
+    });
     txn.commit().await?;
-    svc.token_cache.clear();
     Ok(())
 }

@@ -1,52 +1,232 @@
 //! The audit log: append-only records of every change.
 
 use crate::entities::audit;
-use crate::{DbError, Page, starts_with_pattern};
+use crate::{DbError, Page, sql, starts_with_pattern};
 use chrono::{DateTime, Utc};
+use govmedia_domain::audit_chain;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 pub use audit::Model as AuditRow;
 
-pub async fn insert(c: &impl ConnectionTrait, row: AuditRow) -> Result<AuditRow, DbError> {
-    let mut active = row.into_active_model();
-    active.id = NotSet;
-    Ok(active.insert(c).await?)
+/// Appends records to the audit chain inside the caller's transaction, in the order
+/// given: each gets the next position, the previous record's hash and its own. The
+/// chain's head row is locked by the first statement (a row lock on PostgreSQL, the
+/// write lock on SQLite) and kept until the transaction ends, so records of
+/// concurrent transactions, on one server or several, chain in commit order. Call it
+/// as the transaction's last write: holding the head longer only makes other writers
+/// wait, and taking it last keeps the lock order the same for every transaction.
+pub async fn append(c: &impl ConnectionTrait, rows: Vec<AuditRow>) -> Result<ChainHead, DbError> {
+    let backend = c.get_database_backend();
+    let locked = c
+        .query_one_raw(sql(
+            backend,
+            "UPDATE audit_chain_head SET seq = seq WHERE id = 1 RETURNING seq, hash",
+            vec![],
+        ))
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let mut head = ChainHead {
+        seq: locked.try_get("", "seq")?,
+        hash: locked.try_get("", "hash")?,
+    };
+    if rows.is_empty() {
+        return Ok(head);
+    }
+    let mut values = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        row.at = audit_chain::stored_time(row.at);
+        head.seq += 1;
+        let hash = audit_chain::hash(&head.hash, &content(&row, head.seq));
+        row.seq = Some(head.seq);
+        row.prev_hash = Some(std::mem::replace(&mut head.hash, hash.clone()));
+        row.hash = Some(hash);
+        let mut active = row.into_active_model();
+        active.id = NotSet;
+        values.push(crate::bulk::values_of(active, columns()));
+    }
+    // 12 values a row: far below either backend's limit on bound values.
+    crate::bulk::insert_rows::<audit::Entity>(c, columns(), values, 200).await?;
+    c.execute_raw(sql(
+        backend,
+        "UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1",
+        vec![head.seq.into(), head.hash.clone().into()],
+    ))
+    .await?;
+    Ok(head)
 }
 
-/// A new record's column values (all but its id, which the database assigns), taken
-/// out of the row where a batch is prepared; its entity's id may follow later.
-pub struct PreparedAudit(Vec<sea_orm::Value>);
-
-impl PreparedAudit {
-    pub fn new(row: AuditRow) -> Self {
-        Self(crate::bulk::values_of(row.into_active_model(), columns()))
-    }
-
-    pub fn set_entity_id(&mut self, id: i64) {
-        self.0[0] = Some(id).into();
-    }
+/// Where the chain ends: the last record's position and hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub seq: i64,
+    pub hash: String,
 }
 
-/// The columns a new record is written with: the entity's id first (see
-/// [`PreparedAudit::set_entity_id`]), then the others but the record's own id.
-fn columns() -> &'static [audit::Column] {
-    static COLUMNS: std::sync::OnceLock<Vec<audit::Column>> = std::sync::OnceLock::new();
-    COLUMNS.get_or_init(|| {
-        crate::bulk::columns_led_by(audit::Column::EntityId, Some(audit::Column::Id))
+/// The chain's head as committed.
+pub async fn head(c: &impl ConnectionTrait) -> Result<ChainHead, DbError> {
+    let backend = c.get_database_backend();
+    let row = c
+        .query_one_raw(sql(
+            backend,
+            "SELECT seq, hash FROM audit_chain_head WHERE id = 1",
+            vec![],
+        ))
+        .await?
+        .ok_or(DbError::NotFound)?;
+    Ok(ChainHead {
+        seq: row.try_get("", "seq")?,
+        hash: row.try_get("", "hash")?,
     })
 }
 
-/// Appends many records, in statements of `rows_per_statement` rows.
-pub async fn insert_many(
-    c: &impl ConnectionTrait,
-    rows: Vec<PreparedAudit>,
-    rows_per_statement: usize,
-) -> Result<(), DbError> {
-    let rows = rows.into_iter().map(|r| r.0).collect();
-    crate::bulk::insert_rows::<audit::Entity>(c, columns(), rows, rows_per_statement).await
+/// The hashed fields of a stored record at position `seq`.
+fn content(row: &AuditRow, seq: i64) -> audit_chain::Content<'_> {
+    audit_chain::Content {
+        seq,
+        at: row.at,
+        user_id: row.user_id,
+        username: &row.username,
+        action: &row.action,
+        entity: &row.entity,
+        entity_id: row.entity_id,
+        unit_path: &row.unit_path,
+        summary: &row.summary,
+        before_json: row.before_json.as_deref(),
+        after_json: row.after_json.as_deref(),
+    }
+}
+
+/// A new record built where a batch is prepared; its entity's id may follow later.
+pub struct PreparedAudit(AuditRow);
+
+impl PreparedAudit {
+    pub fn new(row: AuditRow) -> Self {
+        Self(row)
+    }
+
+    pub fn set_entity_id(&mut self, id: i64) {
+        self.0.entity_id = Some(id);
+    }
+
+    pub fn into_row(self) -> AuditRow {
+        self.0
+    }
+}
+
+/// The columns a new record is written with: all but its id.
+fn columns() -> &'static [audit::Column] {
+    static COLUMNS: std::sync::OnceLock<Vec<audit::Column>> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| crate::bulk::columns_led_by(audit::Column::At, Some(audit::Column::Id)))
+}
+
+/// What a check of the whole chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    /// Records checked, in chain order, before the first break (all when none).
+    pub checked: u64,
+    pub head: ChainHead,
+    pub broken: Option<ChainBreak>,
+}
+
+/// The first place the chain does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    /// The record found there (its id and position), if a record is there at all.
+    pub id: Option<i64>,
+    pub seq: Option<i64>,
+    pub kind: BreakKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreakKind {
+    /// The record's content no longer gives its hash: it was edited.
+    Edited,
+    /// A position is missing: the record there was deleted.
+    Missing,
+    /// The record does not follow the one before it: records were deleted and the
+    /// rest renumbered, or moved.
+    Relinked,
+    /// A record outside the chain (no position): written around the application.
+    Unchained,
+    /// The chain ends before the head says: its last records were deleted.
+    Truncated,
+}
+
+/// Checks every record from the first, in pages, and stops at the first break.
+pub async fn verify(c: &impl ConnectionTrait) -> Result<ChainReport, DbError> {
+    const PAGE: u64 = 2000;
+    let head = head(c).await?;
+    if let Some(row) = audit::Entity::find()
+        .filter(audit::Column::Seq.is_null())
+        .order_by_asc(audit::Column::Id)
+        .one(c)
+        .await?
+    {
+        return Ok(ChainReport {
+            checked: 0,
+            head,
+            broken: Some(ChainBreak {
+                id: Some(row.id),
+                seq: None,
+                kind: BreakKind::Unchained,
+            }),
+        });
+    }
+    let (mut seq, mut hash, mut checked) = (0i64, audit_chain::GENESIS.to_string(), 0u64);
+    loop {
+        let rows = audit::Entity::find()
+            .filter(audit::Column::Seq.gt(seq))
+            .order_by_asc(audit::Column::Seq)
+            .limit(PAGE)
+            .all(c)
+            .await?;
+        let last_page = (rows.len() as u64) < PAGE;
+        for row in rows {
+            let at = row.seq.unwrap_or_default();
+            let broken = |kind| ChainBreak {
+                id: Some(row.id),
+                seq: Some(at),
+                kind,
+            };
+            let found = if at != seq + 1 {
+                Some(broken(BreakKind::Missing))
+            } else if row.prev_hash.as_deref() != Some(hash.as_str()) {
+                Some(broken(BreakKind::Relinked))
+            } else if row.hash.as_deref()
+                != Some(audit_chain::hash(&hash, &content(&row, at)).as_str())
+            {
+                Some(broken(BreakKind::Edited))
+            } else {
+                None
+            };
+            if let Some(b) = found {
+                return Ok(ChainReport {
+                    checked,
+                    head,
+                    broken: Some(b),
+                });
+            }
+            seq = at;
+            hash = row.hash.unwrap_or_default();
+            checked += 1;
+        }
+        if last_page {
+            break;
+        }
+    }
+    let broken = (seq != head.seq || hash != head.hash).then_some(ChainBreak {
+        id: None,
+        seq: Some(seq + 1),
+        kind: BreakKind::Truncated,
+    });
+    Ok(ChainReport {
+        checked,
+        head,
+        broken,
+    })
 }
 
 /// Filters of the audit log view; the scope path is mandatory.

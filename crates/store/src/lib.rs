@@ -33,12 +33,12 @@ mod versioned;
 
 pub use migrate::{migrate, migrate_through};
 pub use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
-    TransactionTrait,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, ExecResult,
+    QueryResult, Statement, TransactionTrait,
 };
 
 use sea_orm::sea_query::LikeExpr;
-use sea_orm::{ConnectOptions, Database, Statement, Value};
+use sea_orm::{ConnectOptions, Database, Value};
 use std::time::Duration;
 
 /// Storage errors, as the service layer needs to tell them apart.

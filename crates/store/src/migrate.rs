@@ -18,7 +18,15 @@ struct Step {
     version: i64,
     name: &'static str,
     statements: fn() -> Vec<Ddl>,
+    /// Rewrites existing rows after the statements, in the same transaction.
+    data: Option<DataStep>,
 }
+
+/// A step's rewrite of existing rows.
+type DataStep =
+    for<'a> fn(
+        &'a sea_orm::DatabaseTransaction,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), DbError>> + Send + 'a>>;
 
 // Built once per migration run, so the size difference between variants does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -41,11 +49,13 @@ const STEPS: &[Step] = &[
         version: 1,
         name: "registry: units, accounts, users, sessions, tokens, audit",
         statements: step_1_registry,
+        data: None,
     },
     Step {
         version: 2,
         name: "filings: filings, approval steps, events, attachments, announcements, exports, notifications",
         statements: step_2_filings,
+        data: None,
     },
     // Versions 3 and 4 (filing exports, notifications) were folded into 2 before any
     // release; numbers are never reused.
@@ -53,61 +63,79 @@ const STEPS: &[Step] = &[
         version: 5,
         name: "inspection: campaigns, samples, findings",
         statements: inspection::step_5_inspection,
+        data: None,
     },
     Step {
         version: 6,
         name: "registry list: covering index for the scoped, filtered, name-sorted page",
         statements: step_6_list_index,
+        data: None,
     },
     Step {
         version: 7,
         name: "duties: quarterly self-inspection reports, their checked accounts, trainings",
         statements: duties::step_7_duties,
+        data: None,
     },
     Step {
         version: 8,
         name: "assessment: entries, region indicator sets, finding screenshots, campaign populations",
         statements: assessment::step_8_assessment,
+        data: None,
     },
     Step {
         version: 9,
         name: "registry version: the counter every writer of the list's columns bumps",
         statements: step_9_registry_version,
+        data: None,
     },
     Step {
         version: 10,
         name: "assessment entry files: proof files in a table of their own",
         statements: assessment::step_10_entry_files,
+        data: None,
     },
     Step {
         version: 11,
         name: "accounts: drop idx_accounts_host, a prefix of idx_accounts_scope_list",
         statements: step_11_drop_host_index,
+        data: None,
     },
     Step {
         version: 12,
         name: "login throttle: failed logins per account, client and both, shared by every server",
         statements: step_12_login_throttle,
+        data: None,
     },
     Step {
         version: 13,
         name: "optimistic concurrency: a version on accounts, units, users, filings, findings",
         statements: step_13_versions,
+        data: None,
     },
     Step {
         version: 14,
         name: "jobs: the durable job runner's queue with leases, retries and dead jobs",
         statements: jobs::step_14_jobs,
+        data: None,
     },
     Step {
         version: 15,
         name: "to-do list: reminders (催报) once per item and day, and notices to users",
         statements: step_15_reminders,
+        data: None,
     },
     Step {
         version: 16,
         name: "monitoring: account_sources, posts (once per account and platform id), fetch_log",
         statements: monitoring::step_16_monitoring,
+        data: None,
+    },
+    Step {
+        version: 17,
+        name: "audit chain: each record's position, previous hash and hash; existing records chained",
+        statements: step_17_audit_chain,
+        data: Some(|txn| Box::pin(chain_existing_audit(txn))),
     },
 ];
 
@@ -212,6 +240,121 @@ fn step_13_versions() -> Vec<Ddl> {
             )
         })
         .collect()
+}
+
+/// The audit chain's columns and its head: one row holding the last position and hash
+/// (the genesis hash before any record), which every appending transaction locks.
+fn step_17_audit_chain() -> Vec<Ddl> {
+    use sea_orm::sea_query::{Alias, Query};
+    let col = |name: &str| ColumnDef::new(Alias::new(name));
+    let add = |c: ColumnDef| {
+        Ddl::Alter(
+            Table::alter()
+                .table(Alias::new("audit_log"))
+                .add_column(c)
+                .to_owned(),
+        )
+    };
+    vec![
+        add(col("seq").big_integer().null().to_owned()),
+        add(col("prev_hash").string_len(64).null().to_owned()),
+        add(col("hash").string_len(64).null().to_owned()),
+        Ddl::Index(
+            Index::create()
+                .name("idx_audit_log_seq")
+                .table(Alias::new("audit_log"))
+                .col(Alias::new("seq"))
+                .unique()
+                .to_owned(),
+        ),
+        Ddl::Table(
+            Table::create()
+                .table(Alias::new("audit_chain_head"))
+                .col(col("id").big_integer().not_null().primary_key())
+                .col(col("seq").big_integer().not_null())
+                .col(col("hash").string_len(64).not_null())
+                .to_owned(),
+        ),
+        Ddl::Insert(
+            Query::insert()
+                .into_table(Alias::new("audit_chain_head"))
+                .columns([Alias::new("id"), Alias::new("seq"), Alias::new("hash")])
+                .values_panic([1.into(), 0.into(), GENESIS_V1.into()])
+                .to_owned(),
+        ),
+    ]
+}
+
+/// The genesis hash of chain encoding version 1, written out: a step never changes.
+const GENESIS_V1: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Chains the records written before step 17 in the order they were written (by id),
+/// with encoding version 1 of `govmedia_domain::audit_chain`, and moves the head.
+async fn chain_existing_audit(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbError> {
+    use govmedia_domain::audit_chain::{Content, hash};
+    const PAGE: i64 = 2000;
+    let backend = txn.get_database_backend();
+    let (mut last_id, mut seq, mut prev) = (0i64, 0i64, GENESIS_V1.to_string());
+    loop {
+        let rows = txn
+            .query_all_raw(crate::sql(
+                backend,
+                "SELECT id, at, user_id, username, action, entity, entity_id, unit_path, summary, \
+                 before_json, after_json FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+                vec![last_id.into(), PAGE.into()],
+            ))
+            .await?;
+        let done = (rows.len() as i64) < PAGE;
+        for r in rows {
+            let id: i64 = r.try_get("", "id")?;
+            let at: chrono::DateTime<chrono::Utc> = r.try_get("", "at")?;
+            let text = |c: &str| r.try_get::<String>("", c);
+            let optional = |c: &str| r.try_get::<Option<String>>("", c);
+            let (username, action, entity, unit_path, summary) = (
+                text("username")?,
+                text("action")?,
+                text("entity")?,
+                text("unit_path")?,
+                text("summary")?,
+            );
+            let (before_json, after_json) = (optional("before_json")?, optional("after_json")?);
+            seq += 1;
+            let h = hash(
+                &prev,
+                &Content {
+                    seq,
+                    at,
+                    user_id: r.try_get("", "user_id")?,
+                    username: &username,
+                    action: &action,
+                    entity: &entity,
+                    entity_id: r.try_get("", "entity_id")?,
+                    unit_path: &unit_path,
+                    summary: &summary,
+                    before_json: before_json.as_deref(),
+                    after_json: after_json.as_deref(),
+                },
+            );
+            txn.execute_raw(crate::sql(
+                backend,
+                "UPDATE audit_log SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                vec![seq.into(), prev.clone().into(), h.clone().into(), id.into()],
+            ))
+            .await?;
+            prev = h;
+            last_id = id;
+        }
+        if done {
+            break;
+        }
+    }
+    txn.execute_raw(crate::sql(
+        backend,
+        "UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1",
+        vec![seq.into(), prev.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// 催报 and the general in-app notices (`notifications` stays tied to filings).
@@ -885,6 +1028,9 @@ pub async fn migrate_through(db: &DatabaseConnection, last: i64) -> Result<Vec<i
                 Ddl::Alter(a) => txn.execute(&a).await?,
                 Ddl::DropIndex(i) => txn.execute(&i).await?,
             };
+        }
+        if let Some(data) = step.data {
+            data(&txn).await?;
         }
         txn.execute_raw(crate::sql(
             backend,

@@ -21,6 +21,26 @@ fn at(day: u32) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, day, 9, 0, 0).unwrap()
 }
 
+/// An audit record as the service builds it (no chain fields: `append` sets them).
+fn record(day: u32, path: &str, action: &str, entity: &str) -> AuditRow {
+    AuditRow {
+        id: 0,
+        at: at(day),
+        user_id: None,
+        username: "system".into(),
+        action: action.into(),
+        entity: entity.into(),
+        entity_id: Some(1),
+        unit_path: path.into(),
+        summary: format!("第{day}天"),
+        before_json: None,
+        after_json: Some("{\"name\":\"甲\"}".into()),
+        seq: None,
+        prev_hash: None,
+        hash: None,
+    }
+}
+
 fn unit(name: &str) -> UnitRow {
     UnitRow {
         version: 1,
@@ -363,21 +383,12 @@ async fn audit_filters_by_scope_entity_and_time() {
         (4, &t.b.path, "update", "account"),
         (5, &t.a.path, "create", "unit"),
     ] {
-        audit::insert(
+        audit::append(
             &db,
-            AuditRow {
-                id: 0,
-                at: at(day),
-                user_id: None,
-                username: "system".into(),
-                action: action.into(),
-                entity: entity.into(),
-                entity_id: Some(1),
-                unit_path: path.clone(),
+            vec![AuditRow {
                 summary: format!("第{day}天"),
-                before_json: None,
-                after_json: Some("{\"name\":\"甲\"}".into()),
-            },
+                ..record(day, path, action, entity)
+            }],
         )
         .await
         .unwrap();
@@ -719,25 +730,18 @@ async fn a_bulk_transaction_writes_reads_commits_and_rolls_back_like_any_other()
         .await
         .unwrap();
     assert_eq!(accounts::get(&txn, ids[1]).await.unwrap(), expected[1]);
-    let record = audit::insert(
+    let head = audit::append(
         &txn,
-        AuditRow {
-            id: 0,
-            at: at(3),
-            user_id: None,
-            username: "system".into(),
-            action: "import".into(),
-            entity: "account".into(),
+        vec![AuditRow {
             entity_id: None,
-            unit_path: t.a.path.clone(),
             summary: "批量".into(),
-            before_json: None,
             after_json: Some("{\"n\":3}".into()),
-        },
+            ..record(3, &t.a.path, "import", "account")
+        }],
     )
     .await
     .unwrap();
-    assert!(record.id > 0, "the record comes back with its id");
+    assert_eq!(head.seq, 1, "the record is the chain's first");
     txn.commit().await.unwrap();
     for row in &expected {
         assert_eq!(&accounts::get(&db, row.id).await.unwrap(), row);
@@ -756,7 +760,7 @@ async fn a_bulk_transaction_writes_reads_commits_and_rolls_back_like_any_other()
             .iter()
             .map(|r| (r.id, r.summary.as_str()))
             .collect::<Vec<_>>(),
-        vec![(record.id, "批量")]
+        vec![(records[0].id, "批量")]
     );
 
     // Dropped without a commit: nothing it wrote remains, and the pool works on.
@@ -785,5 +789,114 @@ async fn a_bulk_transaction_writes_reads_commits_and_rolls_back_like_any_other()
     assert!(
         matches!(&again, Err(DbError::Other(e)) if e.to_string().contains("UNIQUE") || e.to_string().contains("duplicate key")),
         "{again:?}"
+    );
+}
+
+/// Five records in two appends, checked; then each kind of tampering on a copy of
+/// that history is found at the record where it happened.
+#[tokio::test]
+async fn the_audit_chain_finds_an_edited_deleted_or_reordered_record() {
+    use govmedia_store::audit::BreakKind;
+    use govmedia_store::{ConnectionTrait, Statement};
+    async fn history(label: &str) -> DatabaseConnection {
+        let db = fresh(label).await;
+        let mut rows: Vec<AuditRow> = (1..=5)
+            .map(|d| record(d, "/1/", "update", "account"))
+            .collect();
+        // Nanoseconds are cut to the microseconds both databases keep.
+        rows[0].at += Duration::nanoseconds(123_456_789);
+        let rest = rows.split_off(2);
+        audit::append(&db, rows).await.unwrap();
+        let head = audit::append(&db, rest).await.unwrap();
+        assert_eq!(head.seq, 5);
+        db
+    }
+    async fn run(db: &DatabaseConnection, sql: &str) {
+        db.execute_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .unwrap();
+    }
+    let seq_of = |db: &DatabaseConnection| {
+        let db = db.clone();
+        async move {
+            let r = audit::verify(&db).await.unwrap();
+            r.broken.map(|b| (b.seq, b.kind))
+        }
+    };
+
+    let db = history("chain_ok").await;
+    let report = audit::verify(&db).await.unwrap();
+    assert_eq!((report.checked, report.broken), (5, None));
+    assert_eq!(report.head, audit::head(&db).await.unwrap());
+
+    let db = history("chain_edit").await;
+    run(&db, "UPDATE audit_log SET summary = '改过' WHERE seq = 3").await;
+    assert_eq!(seq_of(&db).await, Some((Some(3), BreakKind::Edited)));
+
+    let db = history("chain_time").await;
+    run(&db, "UPDATE audit_log SET entity_id = 99 WHERE seq = 1").await;
+    assert_eq!(seq_of(&db).await, Some((Some(1), BreakKind::Edited)));
+
+    let db = history("chain_delete").await;
+    run(&db, "DELETE FROM audit_log WHERE seq = 2").await;
+    assert_eq!(seq_of(&db).await, Some((Some(3), BreakKind::Missing)));
+
+    let db = history("chain_renumber").await;
+    run(&db, "DELETE FROM audit_log WHERE seq = 2").await;
+    run(&db, "UPDATE audit_log SET seq = seq - 1 WHERE seq > 2").await;
+    assert_eq!(seq_of(&db).await, Some((Some(2), BreakKind::Relinked)));
+
+    let db = history("chain_swap").await;
+    run(&db, "UPDATE audit_log SET seq = -1 WHERE seq = 2").await;
+    run(&db, "UPDATE audit_log SET seq = 2 WHERE seq = 4").await;
+    run(&db, "UPDATE audit_log SET seq = 4 WHERE seq = -1").await;
+    assert_eq!(seq_of(&db).await, Some((Some(2), BreakKind::Relinked)));
+
+    let db = history("chain_truncate").await;
+    run(&db, "DELETE FROM audit_log WHERE seq = 5").await;
+    assert_eq!(seq_of(&db).await, Some((Some(5), BreakKind::Truncated)));
+
+    let db = history("chain_outside").await;
+    run(
+        &db,
+        "INSERT INTO audit_log (at, username, action, entity, unit_path, summary) \
+         VALUES ('2026-03-09T09:00:00Z', 'x', 'update', 'account', '/1/', '绕过')",
+    )
+    .await;
+    assert_eq!(seq_of(&db).await, Some((None, BreakKind::Unchained)));
+}
+
+/// Records written before the chain existed are chained by the migration, in the
+/// order they were written, and later records continue the chain.
+#[tokio::test]
+async fn the_migration_chains_the_records_written_before_it() {
+    use govmedia_store::{ConnectionTrait, Statement};
+    let url = govmedia_store::fresh_test_database_url("chain_upgrade")
+        .await
+        .unwrap();
+    let db = govmedia_store::open(&url, 2).await.unwrap();
+    govmedia_store::migrate_through(&db, 16).await.unwrap();
+    for day in 1..=3 {
+        db.execute_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!(
+                "INSERT INTO audit_log (at, username, action, entity, unit_path, summary) \
+                 VALUES ('2026-03-0{day}T09:00:00.5Z', 'system', 'update', 'account', '/1/', '第{day}天')"
+            ),
+        ))
+        .await
+        .unwrap();
+    }
+    govmedia_store::migrate(&db).await.unwrap();
+    let db = govmedia_store::connect(&url, 2).await.unwrap();
+    let report = audit::verify(&db).await.unwrap();
+    assert_eq!((report.checked, report.broken), (3, None));
+    audit::append(&db, vec![record(4, "/1/", "update", "account")])
+        .await
+        .unwrap();
+    let report = audit::verify(&db).await.unwrap();
+    assert_eq!(
+        (report.checked, report.broken, report.head.seq),
+        (4, None, 4)
     );
 }

@@ -9,7 +9,7 @@
 //! A reviewed report is final.
 
 use super::facts::{SelfcheckFacts, year_facts};
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::excel::Table;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
@@ -17,7 +17,6 @@ use govmedia_domain::duties::{Quarter, ReportStatus};
 use govmedia_domain::inspection::FindingSource;
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::{FieldError, UnitKind};
-use govmedia_store::TransactionTrait;
 use govmedia_store::duties::{self as store, IN_USE, ReportRow};
 use govmedia_store::inspection::{FindingQuery, FindingRow};
 use govmedia_store::units::UnitRow;
@@ -149,7 +148,7 @@ pub async fn submit(
     };
     let now = svc.now();
     let q = i32::from(quarter.number());
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let existing = store::report_of(&txn, unit.id, quarter.year(), q).await?;
     let (row, action, before) = match existing {
         Some(old) if old.reviewed_at.is_some() => return Err(reviewed(quarter)),
@@ -189,39 +188,33 @@ pub async fn submit(
     };
     store::replace_checks(&txn, row.id, &accounts).await?;
     let status = ReportStatus::of(quarter, Some(row.submitted_on), today);
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action,
-            entity: "selfcheck_report",
-            entity_id: Some(row.id),
-            unit_path: &unit.path,
-            summary: format!(
-                "{}{}自查报告#{}（{}，检查账号{}个）",
-                unit.name,
-                if action == "create" {
-                    "报送"
-                } else {
-                    "重新报送"
-                },
-                row.id,
-                quarter.label(),
-                accounts.len()
-            ),
-            before: before.map(Into::into),
-            after: Some(
-                json!({
-                    "year": row.year, "quarter": row.quarter, "accounts": accounts,
-                    "problems": row.problems, "summary": row.summary,
-                    "submitted_on": row.submitted_on.to_string(), "status": status.code(),
-                })
-                .into(),
-            ),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action,
+        entity: "selfcheck_report",
+        entity_id: Some(row.id),
+        unit_path: &unit.path,
+        summary: format!(
+            "{}{}自查报告#{}（{}，检查账号{}个）",
+            unit.name,
+            if action == "create" {
+                "报送"
+            } else {
+                "重新报送"
+            },
+            row.id,
+            quarter.label(),
+            accounts.len()
+        ),
+        before: before.map(Into::into),
+        after: Some(
+            json!({
+                "year": row.year, "quarter": row.quarter, "accounts": accounts,
+                "problems": row.problems, "summary": row.summary,
+                "submitted_on": row.submitted_on.to_string(), "status": status.code(),
+            })
+            .into(),
+        ),
+    });
     txn.commit().await?;
     Ok(row)
 }
@@ -324,26 +317,20 @@ pub async fn review(
     }
     let now = svc.now();
     let comment = Some(comment).filter(|c| !c.is_empty());
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     if !store::mark_reviewed(&txn, id, now, &actor.display_name, comment).await? {
         return Err(ServiceError::Conflict("该自查报告已审阅".into()));
     }
     let row = store::get_report(&txn, id).await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "review",
-            entity: "selfcheck_report",
-            entity_id: Some(id),
-            unit_path: &row.unit_path,
-            summary: format!("审阅自查报告#{id}（{}年第{}季度）", row.year, row.quarter),
-            before: None,
-            after: Some(json!({"comment": row.review_comment}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "review",
+        entity: "selfcheck_report",
+        entity_id: Some(id),
+        unit_path: &row.unit_path,
+        summary: format!("审阅自查报告#{id}（{}年第{}季度）", row.year, row.quarter),
+        before: None,
+        after: Some(json!({"comment": row.review_comment}).into()),
+    });
     txn.commit().await?;
     Ok(row)
 }

@@ -2,13 +2,12 @@
 //! sees each unit's count for a year and the units with none (≥ 1 a year: 000, 002).
 
 use super::facts::SelfcheckFacts;
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::excel::Table;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
-use govmedia_store::TransactionTrait;
 use govmedia_store::duties::{self as store, TrainingRow};
 use serde_json::json;
 
@@ -80,7 +79,7 @@ pub async fn record_training(
         return Err(ServiceError::Validation(errors));
     }
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let row = store::insert_training(
         &txn,
         TrainingRow {
@@ -98,24 +97,18 @@ pub async fn record_training(
         },
     )
     .await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "create",
-            entity: "training",
-            entity_id: Some(row.id),
-            unit_path: &row.unit_path,
-            summary: format!(
-                "{}记录培训#{}：{}“{}”，{}人参加",
-                unit.name, row.id, row.held_on, row.title, row.participants
-            ),
-            before: None,
-            after: Some(json!({"held_on": row.held_on.to_string(), "title": row.title, "participants": row.participants, "organiser": row.organiser, "note": row.note}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "create",
+        entity: "training",
+        entity_id: Some(row.id),
+        unit_path: &row.unit_path,
+        summary: format!(
+            "{}记录培训#{}：{}“{}”，{}人参加",
+            unit.name, row.id, row.held_on, row.title, row.participants
+        ),
+        before: None,
+        after: Some(json!({"held_on": row.held_on.to_string(), "title": row.title, "participants": row.participants, "organiser": row.organiser, "note": row.note}).into()),
+    });
     txn.commit().await?;
     Ok(row)
 }
@@ -124,23 +117,17 @@ pub async fn record_training(
 pub async fn delete(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()> {
     actor.require(Permission::ReportDuties)?;
     let row = get(svc, actor, id).await?;
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     store::delete_training(&txn, id).await?;
-    record(
-        &txn,
-        svc.now(),
-        Some(actor),
-        Change {
-            action: "delete",
-            entity: "training",
-            entity_id: Some(id),
-            unit_path: &row.unit_path,
-            summary: format!("删除培训记录#{id}：{}“{}”", row.held_on, row.title),
-            before: Some(json!({"held_on": row.held_on.to_string(), "title": row.title, "participants": row.participants, "organiser": row.organiser, "note": row.note}).into()),
-            after: None,
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "delete",
+        entity: "training",
+        entity_id: Some(id),
+        unit_path: &row.unit_path,
+        summary: format!("删除培训记录#{id}：{}“{}”", row.held_on, row.title),
+        before: Some(json!({"held_on": row.held_on.to_string(), "title": row.title, "participants": row.participants, "organiser": row.organiser, "note": row.note}).into()),
+        after: None,
+    });
     txn.commit().await?;
     Ok(())
 }

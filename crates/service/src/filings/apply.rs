@@ -1,7 +1,7 @@
 //! Applying: creating a filing (as a draft or submitted at once) and submitting it.
 
 use super::{bad_stored, load, parse_row, units_by_id};
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::account::{AccountInput, AccountStatus, parse_date};
 use govmedia_domain::filing::{
@@ -10,9 +10,9 @@ use govmedia_domain::filing::{
 use govmedia_domain::policy::{Decider, Stance, UnitFacts, resolve_chain};
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::{Level, UnitKind};
+use govmedia_store::ConnectionTrait;
 use govmedia_store::filings::{EventRow, FilingRow, StepRow};
 use govmedia_store::units::UnitRow;
-use govmedia_store::{ConnectionTrait, TransactionTrait};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -244,28 +244,22 @@ pub async fn create(
         diff,
     } = prepare(svc, actor, input).await?;
     let kind = FilingKind::parse(&row.kind).map_err(|_| bad_stored("kind", 0))?;
-    let now = row.created_at;
-    let txn = svc.db.begin().await?;
+    let _now = row.created_at;
+    let mut txn = svc.work(Some(actor)).await?;
     let row = govmedia_store::filings::insert(&txn, row).await?;
     event(&txn, svc, actor, row.id, "create", None, None).await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "create",
-            entity: "filing",
-            entity_id: Some(row.id),
-            unit_path: &host.path,
-            summary: format!("新建{}备案“{}”", kind.label(), row.title),
-            before: None,
-            after: Some(json!({"kind": kind.code(), "account_id": row.account_id, "reason": row.reason, "effective_on": row.effective_on, "diff": diff}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "create",
+        entity: "filing",
+        entity_id: Some(row.id),
+        unit_path: &host.path,
+        summary: format!("新建{}备案“{}”", kind.label(), row.title),
+        before: None,
+        after: Some(json!({"kind": kind.code(), "account_id": row.account_id, "reason": row.reason, "effective_on": row.effective_on, "diff": diff}).into()),
+    });
     let id = row.id;
     if submit_now {
-        submit_in(&txn, svc, actor, row, &units, &profile).await?;
+        submit_in(&mut txn, svc, actor, row, &units, &profile).await?;
     }
     txn.commit().await?;
     Ok(id)
@@ -324,24 +318,18 @@ pub async fn update(
     row.period_json = new.period_json;
     row.forwarding_json = new.forwarding_json;
     row.updated_at = new.updated_at;
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let row = govmedia_store::filings::update(&txn, row).await?;
     event(&txn, svc, actor, id, "edit", None, None).await?;
-    record(
-        &txn,
-        row.updated_at,
-        Some(actor),
-        Change {
-            action: "update",
-            entity: "filing",
-            entity_id: Some(id),
-            unit_path: &host.path,
-            summary: format!("修改{}备案“{}”", kind.label(), row.title),
-            before: Some(json!({"reason": old.reason, "effective_on": old.effective_on, "notice_url": old.notice_url, "diff": old.diff_json}).into()),
-            after: Some(json!({"reason": row.reason, "effective_on": row.effective_on, "notice_url": row.notice_url, "diff": diff}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "update",
+        entity: "filing",
+        entity_id: Some(id),
+        unit_path: &host.path,
+        summary: format!("修改{}备案“{}”", kind.label(), row.title),
+        before: Some(json!({"reason": old.reason, "effective_on": old.effective_on, "notice_url": old.notice_url, "diff": old.diff_json}).into()),
+        after: Some(json!({"reason": row.reason, "effective_on": row.effective_on, "notice_url": row.notice_url, "diff": diff}).into()),
+    });
     txn.commit().await?;
     Ok(())
 }
@@ -357,14 +345,14 @@ pub async fn submit(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<()>
         return Err(ServiceError::NotFound);
     }
     let profile = crate::policy::current(svc).await?;
-    let txn = svc.db.begin().await?;
-    submit_in(&txn, svc, actor, row, &units, &profile).await?;
+    let mut txn = svc.work(Some(actor)).await?;
+    submit_in(&mut txn, svc, actor, row, &units, &profile).await?;
     txn.commit().await?;
     Ok(())
 }
 
 async fn submit_in(
-    c: &impl ConnectionTrait,
+    c: &mut crate::work::Work<'_>,
     svc: &Services,
     actor: &Actor,
     mut row: FilingRow,
@@ -380,7 +368,7 @@ async fn submit_in(
         .map(|steps| resolve_chain(steps, &all, &facts))
         .unwrap_or_default();
     if kind == FilingKind::Exit {
-        let has_document = govmedia_store::filings::attachments_of(c, row.id)
+        let has_document = govmedia_store::filings::attachments_of(&*c, row.id)
             .await?
             .iter()
             .any(|a| a.purpose == super::Purpose::Establishment.code());
@@ -422,38 +410,32 @@ async fn submit_in(
             }
         })
         .collect();
-    govmedia_store::filings::replace_steps(c, row.id, steps).await?;
+    govmedia_store::filings::replace_steps(&*c, row.id, steps).await?;
     // A change is filed with the office when it is first submitted.
     if kind != FilingKind::Open && row.filed_on.is_none() {
         row.filed_on = Some(svc.today());
     }
     row.status = new_status.code().to_string();
     row.updated_at = svc.now();
-    let row = govmedia_store::filings::update(c, row).await?;
-    event(c, svc, actor, row.id, "submit", None, None).await?;
-    record(
-        c,
-        svc.now(),
-        Some(actor),
-        Change {
-            action: "submit",
-            entity: "filing",
-            entity_id: Some(row.id),
-            unit_path: &host.path,
-            summary: format!(
-                "提交{}备案“{}”，审批流程：{}",
-                kind.label(),
-                row.title,
-                resolved
-                    .iter()
-                    .map(|s| s.label.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" → ")
-            ),
-            before: Some(json!({"status": status.code()}).into()),
-            after: Some(json!({"status": new_status.code()}).into()),
-        },
-    )
-    .await?;
+    let row = govmedia_store::filings::update(&*c, row).await?;
+    event(&*c, svc, actor, row.id, "submit", None, None).await?;
+    c.record(Change {
+        action: "submit",
+        entity: "filing",
+        entity_id: Some(row.id),
+        unit_path: &host.path,
+        summary: format!(
+            "提交{}备案“{}”，审批流程：{}",
+            kind.label(),
+            row.title,
+            resolved
+                .iter()
+                .map(|s| s.label.as_str())
+                .collect::<Vec<_>>()
+                .join(" → ")
+        ),
+        before: Some(json!({"status": status.code()}).into()),
+        after: Some(json!({"status": new_status.code()}).into()),
+    });
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use super::apply::event;
 use super::{bad_stored, entitled, load, parse_row, step_status};
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use govmedia_domain::account::{AccountDraft, AccountStatus, parse_date};
@@ -11,7 +11,6 @@ use govmedia_domain::filing::{self as rules, Decision, FilingKind, FilingStatus,
 use govmedia_domain::role::Permission;
 use govmedia_store::filings::{AnnouncementRow, FilingRow};
 use govmedia_store::units::UnitRow;
-use govmedia_store::{ConnectionTrait, TransactionTrait};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -113,7 +112,7 @@ pub async fn decide(
     step.decided_at = Some(now);
     step.comment = Some(input.comment.trim().to_string()).filter(|c| !c.is_empty());
     step.document = Some(document.to_string()).filter(|d| upper && !d.is_empty());
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     govmedia_store::filings::update_step(&txn, step.clone()).await?;
     event(
         &txn,
@@ -129,7 +128,7 @@ pub async fn decide(
     row.updated_at = now;
     if decided.filing_status == FilingStatus::Accepted {
         row.accepted_on = Some(today);
-        apply_to_registry(&txn, svc, actor, &row, kind, &units).await?;
+        apply_to_registry(&mut txn, svc, actor, &row, kind, &units).await?;
         event(&txn, svc, actor, id, "accepted", None, None).await?;
     }
     let row = govmedia_store::filings::update(&txn, row).await?;
@@ -163,32 +162,26 @@ pub async fn decide(
         },
     )
     .await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: decision.code(),
-            entity: "filing",
-            entity_id: Some(id),
-            unit_path: &host.path,
-            summary: format!(
-                "{}备案“{}”第{}步（{}）：{}{}",
-                kind.label(),
-                row.title,
-                position + 1,
-                step.label,
-                decision.label(),
-                step.comment
-                    .as_deref()
-                    .map(|c| format!("，意见：{c}"))
-                    .unwrap_or_default()
-            ),
-            before: Some(json!({"status": status.code()}).into()),
-            after: Some(json!({"status": row.status, "document": step.document}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: decision.code(),
+        entity: "filing",
+        entity_id: Some(id),
+        unit_path: &host.path,
+        summary: format!(
+            "{}备案“{}”第{}步（{}）：{}{}",
+            kind.label(),
+            row.title,
+            position + 1,
+            step.label,
+            decision.label(),
+            step.comment
+                .as_deref()
+                .map(|c| format!("，意见：{c}"))
+                .unwrap_or_default()
+        ),
+        before: Some(json!({"status": status.code()}).into()),
+        after: Some(json!({"status": row.status, "document": step.document}).into()),
+    });
     txn.commit().await?;
     Ok(decided.filing_status)
 }
@@ -196,9 +189,9 @@ pub async fn decide(
 /// Applies an accepted change, pause, close, deregistration or exit to the
 /// account; until now the account kept its old data and status.
 async fn apply_to_registry(
-    c: &impl ConnectionTrait,
+    c: &mut crate::work::Work<'_>,
     svc: &Services,
-    actor: &Actor,
+    _actor: &Actor,
     row: &FilingRow,
     kind: FilingKind,
     units: &HashMap<i64, UnitRow>,
@@ -206,7 +199,7 @@ async fn apply_to_registry(
     let account_id = row
         .account_id
         .ok_or_else(|| bad_stored("account", row.id))?;
-    let account = govmedia_store::accounts::get(c, account_id).await?;
+    let account = govmedia_store::accounts::get(&*c, account_id).await?;
     let before = crate::accounts::row_to_draft(svc, &account, true)?;
     // The account may have changed since the filing was made.
     rules::check_applicable(kind, Some(before.status))?;
@@ -222,11 +215,10 @@ async fn apply_to_registry(
     }
     let now = svc.now();
     govmedia_store::accounts::update(
-        c,
+        &*c,
         crate::accounts::replacing_row(svc, &account, &after, now),
     )
     .await?;
-    crate::list_model::wrote(svc, c).await?;
     let path = units
         .get(&after.host_unit_id)
         .map(|u| u.path.clone())
@@ -237,7 +229,7 @@ async fn apply_to_registry(
         let days = crate::policy::current(svc).await?.announcement_days;
         let today = svc.today();
         govmedia_store::filings::insert_announcement(
-            c,
+            &*c,
             AnnouncementRow {
                 id: 0,
                 account_id,
@@ -259,27 +251,21 @@ async fn apply_to_registry(
         )
         .await?;
     }
-    record(
-        c,
-        now,
-        Some(actor),
-        Change {
-            action: "update",
-            entity: "account",
-            entity_id: Some(account_id),
-            unit_path: &path,
-            summary: format!(
-                "{}备案#{}受理生效，账号“{}”：{}",
-                kind.label(),
-                row.id,
-                after.name,
-                crate::accounts::changed_fields(&before, &after).join("、")
-            ),
-            before: Some(crate::accounts::audit_json(&before)),
-            after: Some(crate::accounts::audit_json(&after)),
-        },
-    )
-    .await?;
+    c.record(Change {
+        action: "update",
+        entity: "account",
+        entity_id: Some(account_id),
+        unit_path: &path,
+        summary: format!(
+            "{}备案#{}受理生效，账号“{}”：{}",
+            kind.label(),
+            row.id,
+            after.name,
+            crate::accounts::changed_fields(&before, &after).join("、")
+        ),
+        before: Some(crate::accounts::audit_json(&before)),
+        after: Some(crate::accounts::audit_json(&after)),
+    });
     Ok(())
 }
 
@@ -322,9 +308,8 @@ pub async fn record_opened(
     }
     let profile = crate::policy::current(svc).await?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
-    let account =
-        crate::accounts::insert_in(&txn, svc, Some(actor), &draft, &host.path, now).await?;
+    let mut txn = svc.work(Some(actor)).await?;
+    let account = crate::accounts::insert_in(&mut txn, svc, &draft, &host.path, now).await?;
     row.account_id = Some(account.id);
     row.effective_on = Some(opened_on);
     row.filed_on = Some(today);
@@ -360,24 +345,18 @@ pub async fn record_opened(
     )
     .await?;
     event(&txn, svc, actor, id, "opened", None, None).await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "opened",
-            entity: "filing",
-            entity_id: Some(id),
-            unit_path: &host.path,
-            summary: format!(
-                "登记开通“{}”（{}开通），开通公告至{}",
-                draft.name, opened_on, until
-            ),
-            before: Some(json!({"status": status.code()}).into()),
-            after: Some(json!({"status": new_status.code(), "account_id": account.id}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "opened",
+        entity: "filing",
+        entity_id: Some(id),
+        unit_path: &host.path,
+        summary: format!(
+            "登记开通“{}”（{}开通），开通公告至{}",
+            draft.name, opened_on, until
+        ),
+        before: Some(json!({"status": status.code()}).into()),
+        after: Some(json!({"status": new_status.code(), "account_id": account.id}).into()),
+    });
     txn.commit().await?;
     Ok(account.id)
 }

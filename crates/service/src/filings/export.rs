@@ -12,14 +12,13 @@
 //! (reason), 审批记录 (approvals). Personal data is never exported.
 
 use super::{deadline_of, list, parse_row};
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::excel::Table;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use govmedia_domain::account::{AccountStatus, Platform};
 use govmedia_domain::filing::FilingStatus;
 use govmedia_domain::role::Permission;
-use govmedia_store::TransactionTrait;
 use govmedia_store::filings::ExportRow;
 use serde::Serialize;
 
@@ -185,7 +184,7 @@ pub async fn export_for_upper(
         to_mark.push(filing);
     }
     let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let export = govmedia_store::filings::insert_export(
         &txn,
         ExportRow {
@@ -206,26 +205,20 @@ pub async fn export_for_upper(
             govmedia_store::filings::update(&txn, f).await?;
         }
     }
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "export",
-            entity: "filing",
-            entity_id: None,
-            unit_path: actor.unit_path.as_str(),
-            summary: format!(
-                "报送上级：导出{}条备案（{}），编号 {}",
-                ids.len(),
-                format,
-                ids.join("、")
-            ),
-            before: None,
-            after: Some(serde_json::json!({"export_id": export.id, "filing_ids": ids}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "export",
+        entity: "filing",
+        entity_id: None,
+        unit_path: actor.unit_path.as_str(),
+        summary: format!(
+            "报送上级：导出{}条备案（{}），编号 {}",
+            ids.len(),
+            format,
+            ids.join("、")
+        ),
+        before: None,
+        after: Some(serde_json::json!({"export_id": export.id, "filing_ids": ids}).into()),
+    });
     txn.commit().await?;
     Ok(UpperExport {
         export_id: export.id,

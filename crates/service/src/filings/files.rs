@@ -4,11 +4,10 @@
 
 use super::apply::event;
 use super::load;
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::code_enum;
 use govmedia_domain::role::Permission;
-use govmedia_store::TransactionTrait;
 use govmedia_store::filings::AttachmentRow;
 
 code_enum! {
@@ -84,7 +83,7 @@ pub async fn attach(
         .get(&row.host_unit_id)
         .map(|u| u.path.clone())
         .unwrap_or_default();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let saved = govmedia_store::filings::insert_attachment(
         &txn,
         AttachmentRow {
@@ -110,27 +109,21 @@ pub async fn attach(
         Some(format!("{}：{name}", purpose.label())),
     )
     .await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "attach",
-            entity: "filing",
-            entity_id: Some(id),
-            unit_path: &path,
-            summary: format!(
-                "上传备案“{}”的附件（{}）：{name}",
-                row.title,
-                purpose.label()
-            ),
-            before: None,
-            after: Some(
-                serde_json::json!({"attachment_id": saved.id, "mime": mime, "size": size}).into(),
-            ),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "attach",
+        entity: "filing",
+        entity_id: Some(id),
+        unit_path: &path,
+        summary: format!(
+            "上传备案“{}”的附件（{}）：{name}",
+            row.title,
+            purpose.label()
+        ),
+        before: None,
+        after: Some(
+            serde_json::json!({"attachment_id": saved.id, "mime": mime, "size": size}).into(),
+        ),
+    });
     txn.commit().await?;
     Ok(saved.id)
 }

@@ -2,7 +2,7 @@
 //! close with a notice.
 
 use super::visible_campaign;
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use govmedia_domain::account::Platform;
@@ -11,7 +11,6 @@ use govmedia_domain::role::Permission;
 use govmedia_domain::sampling::{self, Ratio, SampleSize};
 use govmedia_domain::scoring::{self, CountedFinding, Evidence, IndicatorSet, ScoreResult};
 use govmedia_domain::unit::FieldError;
-use govmedia_store::TransactionTrait;
 use govmedia_store::accounts::AccountQuery;
 use govmedia_store::inspection::{self as store, CampaignRow, FindingQuery, FindingRow, SampleRow};
 use serde::Serialize;
@@ -258,7 +257,7 @@ pub async fn create(
         ));
     }
     let chosen = draw(&row, &members)?;
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let campaign = store::insert_campaign(&txn, row).await?;
     store::insert_population(
         &txn,
@@ -297,27 +296,21 @@ pub async fn create(
         )
         .await?;
     }
-    record(
-        &txn,
-        svc.now(),
-        Some(actor),
-        Change {
-            action: "create",
-            entity: "campaign",
-            entity_id: Some(campaign.id),
-            unit_path: &scope.path,
-            summary: format!(
-                "新建检查“{}”：范围内{}个账号，抽取{}个，随机种子 {}",
-                campaign.title,
-                members.len(),
-                chosen.len(),
-                campaign.seed
-            ),
-            before: None,
-            after: Some(json!({"seed": campaign.seed, "ratio": campaign.ratio, "count": campaign.sample_count, "population": members.len(), "sample": chosen}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "create",
+        entity: "campaign",
+        entity_id: Some(campaign.id),
+        unit_path: &scope.path,
+        summary: format!(
+            "新建检查“{}”：范围内{}个账号，抽取{}个，随机种子 {}",
+            campaign.title,
+            members.len(),
+            chosen.len(),
+            campaign.seed
+        ),
+        before: None,
+        after: Some(json!({"seed": campaign.seed, "ratio": campaign.ratio, "count": campaign.sample_count, "population": members.len(), "sample": chosen}).into()),
+    });
     txn.commit().await?;
     Ok(campaign)
 }
@@ -373,26 +366,20 @@ pub async fn assign(
         return Err(ServiceError::field("inspector_id", "该用户不能担任检查员"));
     }
     sample.inspector_id = Some(inspector.id);
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     store::update_sample(&txn, sample.clone()).await?;
-    record(
-        &txn,
-        svc.now(),
-        Some(actor),
-        Change {
-            action: "assign",
-            entity: "campaign_sample",
-            entity_id: Some(sample.id),
-            unit_path: &campaign.scope_path,
-            summary: format!(
-                "检查“{}”：账号#{} 分配给检查员 {}",
-                campaign.title, sample.account_id, inspector.display_name
-            ),
-            before: None,
-            after: Some(json!({"inspector_id": inspector.id}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "assign",
+        entity: "campaign_sample",
+        entity_id: Some(sample.id),
+        unit_path: &campaign.scope_path,
+        summary: format!(
+            "检查“{}”：账号#{} 分配给检查员 {}",
+            campaign.title, sample.account_id, inspector.display_name
+        ),
+        before: None,
+        after: Some(json!({"inspector_id": inspector.id}).into()),
+    });
     txn.commit().await?;
     Ok(sample)
 }
@@ -484,7 +471,7 @@ pub async fn submit_scoresheet(
     }
     let now = svc.now();
     let today = svc.today();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     store::delete_findings_of_sample(&txn, sample.id).await?;
     for (i, (item, count, url, excerpt)) in kept.into_iter().enumerate() {
         let row = store::insert_finding(
@@ -528,28 +515,22 @@ pub async fn submit_scoresheet(
         sample.inspector_id = Some(actor.user_id);
     }
     store::update_sample(&txn, sample.clone()).await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "score",
-            entity: "campaign_sample",
-            entity_id: Some(sample.id),
-            unit_path: &sample.unit_path,
-            summary: format!(
-                "检查“{}”：账号#{} 评分 {}（{}），问题{}项",
-                campaign.title,
-                sample.account_id,
-                result.total.map(|p| p.to_string()).unwrap_or_else(|| "单项否决".into()),
-                result.verdict.label(),
-                counted.len()
-            ),
-            before: None,
-            after: Some(json!({"findings": counted, "total": result.total.map(|p| p.to_string()), "verdict": result.verdict.label()}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "score",
+        entity: "campaign_sample",
+        entity_id: Some(sample.id),
+        unit_path: &sample.unit_path,
+        summary: format!(
+            "检查“{}”：账号#{} 评分 {}（{}），问题{}项",
+            campaign.title,
+            sample.account_id,
+            result.total.map(|p| p.to_string()).unwrap_or_else(|| "单项否决".into()),
+            result.verdict.label(),
+            counted.len()
+        ),
+        before: None,
+        after: Some(json!({"findings": counted, "total": result.total.map(|p| p.to_string()), "verdict": result.verdict.label()}).into()),
+    });
     txn.commit().await?;
     Ok(result)
 }
@@ -652,7 +633,7 @@ pub async fn close(
     }
     let today = svc.today();
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let findings = store::all_findings(
         &txn,
         &FindingQuery {
@@ -679,27 +660,21 @@ pub async fn close(
     campaign.notice_published_on = Some(today);
     campaign.closed_at = Some(now);
     let campaign = store::update_campaign(&txn, campaign).await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "close",
-            entity: "campaign",
-            entity_id: Some(id),
-            unit_path: &campaign.scope_path,
-            summary: format!(
-                "结束检查“{}”，发布通报 {}：问题{}项，整改期限 {}",
-                campaign.title,
-                number,
-                findings.len(),
-                rectification_deadline(today)
-            ),
-            before: None,
-            after: Some(json!({"notice_number": number, "published_on": today.to_string()}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "close",
+        entity: "campaign",
+        entity_id: Some(id),
+        unit_path: &campaign.scope_path,
+        summary: format!(
+            "结束检查“{}”，发布通报 {}：问题{}项，整改期限 {}",
+            campaign.title,
+            number,
+            findings.len(),
+            rectification_deadline(today)
+        ),
+        before: None,
+        after: Some(json!({"notice_number": number, "published_on": today.to_string()}).into()),
+    });
     txn.commit().await?;
     Ok(campaign)
 }

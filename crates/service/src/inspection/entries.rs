@@ -2,12 +2,11 @@
 //! prove (表彰, 纳入绩效考核, 上级抽查合格率) and the office verifies or rejects it;
 //! the office enters what it learned elsewhere (上级抽查严重错误, 弄虚作假, …).
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::assessment::{EntryKind, EntryStatus};
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
-use govmedia_store::TransactionTrait;
 use govmedia_store::assessment::{self as store, EntryRow};
 use serde_json::json;
 
@@ -142,7 +141,7 @@ pub async fn create(svc: &Services, actor: &Actor, input: &EntryInput) -> Servic
     } else {
         EntryStatus::Verified
     };
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let row = store::insert_entry(
         &txn,
         EntryRow {
@@ -170,34 +169,28 @@ pub async fn create(svc: &Services, actor: &Actor, input: &EntryInput) -> Servic
     if let Some((_, _, bytes)) = file {
         store::insert_entry_file(&txn, row.id, bytes).await?;
     }
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: if by_unit { "claim" } else { "create" },
-            entity: "assessment_entry",
-            entity_id: Some(row.id),
-            unit_path: &row.unit_path,
-            summary: format!(
-                "{}{}年度考核事项#{}：{}（{}）×{}",
-                unit.name,
-                if by_unit { "申报" } else { "录入" },
-                row.id,
-                kind.label(),
-                year,
-                count
-            ),
-            before: None,
-            after: Some(
-                json!({"kind": row.kind, "year": year, "count": count,
-                "status": row.status, "evidence": row.evidence, "evidence_url": row.evidence_url,
-                "file": row.file_name})
-                .into(),
-            ),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: if by_unit { "claim" } else { "create" },
+        entity: "assessment_entry",
+        entity_id: Some(row.id),
+        unit_path: &row.unit_path,
+        summary: format!(
+            "{}{}年度考核事项#{}：{}（{}）×{}",
+            unit.name,
+            if by_unit { "申报" } else { "录入" },
+            row.id,
+            kind.label(),
+            year,
+            count
+        ),
+        before: None,
+        after: Some(
+            json!({"kind": row.kind, "year": year, "count": count,
+            "status": row.status, "evidence": row.evidence, "evidence_url": row.evidence_url,
+            "file": row.file_name})
+            .into(),
+        ),
+    });
     txn.commit().await?;
     Ok(row)
 }
@@ -252,23 +245,17 @@ pub async fn decide(
     row.decided_by_name = Some(actor.display_name.clone());
     row.decision_comment = Some(comment.to_string()).filter(|c| !c.is_empty());
     row.decided_at = Some(now);
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let row = store::update_entry(&txn, row).await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: if verify { "verify" } else { "reject" },
-            entity: "assessment_entry",
-            entity_id: Some(id),
-            unit_path: &row.unit_path,
-            summary: format!("年度考核申报#{id}：{}", status.label()),
-            before: Some(json!({"status": before.status}).into()),
-            after: Some(json!({"status": row.status, "comment": row.decision_comment}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: if verify { "verify" } else { "reject" },
+        entity: "assessment_entry",
+        entity_id: Some(id),
+        unit_path: &row.unit_path,
+        summary: format!("年度考核申报#{id}：{}", status.label()),
+        before: Some(json!({"status": before.status}).into()),
+        after: Some(json!({"status": row.status, "comment": row.decision_comment}).into()),
+    });
     txn.commit().await?;
     Ok(row)
 }

@@ -1,11 +1,11 @@
 //! Findings: lists for the office and the units, and the rectification actions.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::inspection::{FindingAction, FindingStatus};
 use govmedia_domain::role::Permission;
+use govmedia_store::Page;
 use govmedia_store::inspection::{self as store, FindingQuery, FindingRow};
-use govmedia_store::{Page, TransactionTrait};
 use serde_json::json;
 
 /// Findings in the actor's subtree, filtered.
@@ -112,28 +112,22 @@ pub async fn act(
     }
     row.status = next.code().into();
     row.updated_at = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let row = store::update_finding(&txn, row).await?;
-    record(
-        &txn,
-        svc.now(),
-        Some(actor),
-        Change {
-            action: action.code(),
-            entity: "finding",
-            entity_id: Some(id),
-            unit_path: &row.unit_path,
-            summary: format!(
-                "问题#{id}：{}（{} → {}）",
-                action.label(),
-                status.label(),
-                next.label()
-            ),
-            before: Some(json!({"status": before.status}).into()),
-            after: Some(json!({"status": row.status, "text": text}).into()),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: action.code(),
+        entity: "finding",
+        entity_id: Some(id),
+        unit_path: &row.unit_path,
+        summary: format!(
+            "问题#{id}：{}（{} → {}）",
+            action.label(),
+            status.label(),
+            next.label()
+        ),
+        before: Some(json!({"status": before.status}).into()),
+        after: Some(json!({"status": row.status, "text": text}).into()),
+    });
     txn.commit().await?;
     Ok(row)
 }
@@ -222,7 +216,7 @@ pub async fn record_finding(
     };
     let unit = govmedia_store::units::get(&svc.db, account.draft.host_unit_id).await?;
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let row = store::insert_finding(
         &txn,
         FindingRow {
@@ -254,9 +248,7 @@ pub async fn record_finding(
     )
     .await?;
     record_audit(
-        &txn,
-        svc,
-        actor,
+        &mut txn,
         &row,
         format!(
             "记录问题#{}（{}）：账号“{}” {}",
@@ -274,27 +266,20 @@ pub async fn record_finding(
 }
 
 async fn record_audit(
-    c: &impl govmedia_store::ConnectionTrait,
-    svc: &Services,
-    actor: &Actor,
+    c: &mut crate::work::Work<'_>,
     row: &FindingRow,
     summary: String,
 ) -> ServiceResult<()> {
-    record(
-        c,
-        svc.now(),
-        Some(actor),
-        Change {
-            action: "create",
-            entity: "finding",
-            entity_id: Some(row.id),
-            unit_path: &row.unit_path,
-            summary,
-            before: None,
-            after: Some(json!({"item": row.item_code, "count": row.count, "source": row.source, "url": row.url, "excerpt": row.excerpt}).into()),
-        },
-    )
-    .await
+    c.record(Change {
+        action: "create",
+        entity: "finding",
+        entity_id: Some(row.id),
+        unit_path: &row.unit_path,
+        summary,
+        before: None,
+        after: Some(json!({"item": row.item_code, "count": row.count, "source": row.source, "url": row.url, "excerpt": row.excerpt}).into()),
+    });
+    Ok(())
 }
 
 /// The largest screenshot accepted.
@@ -353,7 +338,7 @@ pub async fn attach_screenshot(
     let name = crate::filings::clean_name(file_name);
     let now = svc.now();
     let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let row = govmedia_store::assessment::insert_screenshot(
         &txn,
         govmedia_store::assessment::ScreenshotRow {
@@ -368,23 +353,15 @@ pub async fn attach_screenshot(
         },
     )
     .await?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "attach",
-            entity: "finding",
-            entity_id: Some(finding_id),
-            unit_path: &finding.unit_path,
-            summary: format!("问题#{finding_id}：上传截图“{name}”"),
-            before: None,
-            after: Some(
-                json!({"screenshot": row.id, "file": name, "size": size, "mime": mime}).into(),
-            ),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "attach",
+        entity: "finding",
+        entity_id: Some(finding_id),
+        unit_path: &finding.unit_path,
+        summary: format!("问题#{finding_id}：上传截图“{name}”"),
+        before: None,
+        after: Some(json!({"screenshot": row.id, "file": name, "size": size, "mime": mime}).into()),
+    });
     txn.commit().await?;
     Ok(row.id)
 }

@@ -4,12 +4,11 @@
 //! changed: campaigns and their scores refer to it by code, so a revised table is
 //! uploaded under a new code.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use govmedia_domain::role::Permission;
 use govmedia_domain::scoring::{self, IndicatorSet};
-use govmedia_store::TransactionTrait;
 use govmedia_store::assessment::{self as store, IndicatorSetRow};
 use serde_json::json;
 
@@ -147,7 +146,7 @@ pub async fn upload(svc: &Services, actor: &Actor, bytes: &[u8]) -> ServiceResul
         ));
     }
     let now = svc.now();
-    let txn = svc.db.begin().await?;
+    let mut txn = svc.work(Some(actor)).await?;
     let row = store::insert_indicator_set(
         &txn,
         IndicatorSetRow {
@@ -168,23 +167,17 @@ pub async fn upload(svc: &Services, actor: &Actor, bytes: &[u8]) -> ServiceResul
         ),
         e => e.into(),
     })?;
-    record(
-        &txn,
-        now,
-        Some(actor),
-        Change {
-            action: "create",
-            entity: "indicator_set",
-            entity_id: Some(row.id),
-            unit_path: actor.unit_path.as_str(),
-            summary: format!("上传指标体系“{}”（{}）", set.name(), set.id()),
-            before: None,
-            after: Some(
-                json!({"code": set.id(), "name": set.name(), "items": set.items().len()}).into(),
-            ),
-        },
-    )
-    .await?;
+    txn.record(Change {
+        action: "create",
+        entity: "indicator_set",
+        entity_id: Some(row.id),
+        unit_path: actor.unit_path.as_str(),
+        summary: format!("上传指标体系“{}”（{}）", set.name(), set.id()),
+        before: None,
+        after: Some(
+            json!({"code": set.id(), "name": set.name(), "items": set.items().len()}).into(),
+        ),
+    });
     txn.commit().await?;
     Ok(info(&set, Some(actor.display_name.clone())))
 }

@@ -19,6 +19,12 @@ pub struct Model {
     pub before_json: Option<String>,
     /// JSON of the object after the change (personal fields masked), if any.
     pub after_json: Option<String>,
+    /// Position in the deployment's audit chain (from 1), assigned at commit.
+    pub seq: Option<i64>,
+    /// The hash of the record before it in the chain (see `govmedia_domain::audit_chain`).
+    pub prev_hash: Option<String>,
+    /// The hash of this record's content and `prev_hash`.
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,219 @@
+//! The unit of work: the one way a use case changes state.
+//!
+//! A [`Work`] owns the database transaction, the audit records of the change and the
+//! effects that must follow its commit, so none of them can be forgotten:
+//!
+//! - **Audit.** Records are collected with [`Work::record`] and appended to the
+//!   tamper-evident chain (`govmedia_store::audit::append`) as the transaction's last
+//!   write. [`Work::commit`] refuses a transaction without one; dropping a `Work`
+//!   rolls everything back.
+//! - **The registry list.** Before committing, the work reads the registry version in
+//!   its own transaction and, once committed, tells the list model of this process
+//!   (see [`crate::list_model`]), so a clerk who saves and reloads sees the change. A
+//!   writer cannot forget it: every work does it, whatever it wrote.
+//! - **Cached API tokens.** A change audited on a user or a unit may change what a
+//!   token's actor is (role, unit, path, a revoked credential); after such a commit the
+//!   token cache is cleared (see [`crate::auth::TokenCache`]).
+//!
+//! Writes that are bookkeeping rather than a user's change — job leases, the login
+//! throttle, sessions, fetched posts — are not use cases and do not go through here;
+//! the test `no_transaction_outside_the_unit_of_work` lists the places allowed to
+//! open a transaction of their own.
+
+use crate::audit::Change;
+use crate::{Actor, ServiceError, ServiceResult, Services};
+use chrono::{DateTime, Utc};
+use govmedia_store::audit::AuditRow;
+use govmedia_store::bulk_txn::BulkTransaction;
+use govmedia_store::{
+    ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, ExecResult, QueryResult,
+    Statement, TransactionTrait,
+};
+
+/// The transactions a work can run on: sea-orm's, or the bulk-write one of an import.
+pub trait Transaction: ConnectionTrait + Send + Sync + Sized {
+    fn commit(self) -> impl Future<Output = ServiceResult<()>> + Send;
+}
+
+impl Transaction for DatabaseTransaction {
+    async fn commit(self) -> ServiceResult<()> {
+        Ok(DatabaseTransaction::commit(self).await?)
+    }
+}
+
+impl Transaction for BulkTransaction {
+    async fn commit(self) -> ServiceResult<()> {
+        Ok(BulkTransaction::commit(self).await?)
+    }
+}
+
+/// One use case's transaction with its audit records; see the module's documentation.
+/// Pass `&work` wherever a store function takes a connection.
+pub struct Work<'a, T: Transaction = DatabaseTransaction> {
+    svc: &'a Services,
+    actor: Option<&'a Actor>,
+    txn: T,
+    at: DateTime<Utc>,
+    records: Vec<AuditRow>,
+}
+
+impl Services {
+    /// Begins a unit of work for `actor` (`None`: the system, e.g. a background job).
+    pub async fn work<'a>(&'a self, actor: Option<&'a Actor>) -> ServiceResult<Work<'a>> {
+        let txn = self.db.begin().await?;
+        Ok(Work::on(self, actor, txn))
+    }
+
+    /// The same on the bulk-write transaction of an import (see
+    /// `govmedia_store::bulk_txn`).
+    pub async fn bulk_work<'a>(
+        &'a self,
+        actor: Option<&'a Actor>,
+    ) -> ServiceResult<Work<'a, BulkTransaction>> {
+        let txn = govmedia_store::bulk_txn::begin(&self.db).await?;
+        Ok(Work::on(self, actor, txn))
+    }
+}
+
+impl<'a, T: Transaction> Work<'a, T> {
+    fn on(svc: &'a Services, actor: Option<&'a Actor>, txn: T) -> Self {
+        Work {
+            svc,
+            actor,
+            txn,
+            at: govmedia_domain::audit_chain::stored_time(svc.now()),
+            records: Vec::new(),
+        }
+    }
+
+    /// The time of this change: every record of the work carries it.
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// Adds an audit record of this change (by the work's actor, at its time).
+    pub fn record(&mut self, change: Change<'_>) {
+        self.records
+            .push(crate::audit::audit_row(self.at, self.actor, change));
+    }
+
+    /// Adds records built ahead (an import's, prepared off the async workers).
+    pub fn record_prepared(&mut self, rows: impl IntoIterator<Item = AuditRow>) {
+        self.records.extend(rows);
+    }
+
+    /// Appends the records to the audit chain, commits, then applies the effects.
+    /// Fails, rolling back, when nothing was recorded: every change is audited.
+    pub async fn commit(self) -> ServiceResult<()> {
+        let Work {
+            svc, txn, records, ..
+        } = self;
+        if records.is_empty() {
+            return Err(ServiceError::Internal(anyhow::anyhow!(
+                "a unit of work was committed without an audit record"
+            )));
+        }
+        let touches_access = records
+            .iter()
+            .any(|r| matches!(r.entity.as_str(), "user" | "unit"));
+        govmedia_store::audit::append(&txn, records).await?;
+        let registry_version = govmedia_store::registry::version(&txn).await?;
+        txn.commit().await?;
+        svc.list_cache.wrote(registry_version, svc.now());
+        if touches_access {
+            svc.token_cache.clear();
+        }
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl<T: Transaction> ConnectionTrait for Work<'_, T> {
+    fn get_database_backend(&self) -> DatabaseBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The places that open a transaction of their own, and why: bookkeeping that is
+    /// not a user's change. Everything else goes through [`super::Work`].
+    const OWN_TRANSACTIONS: &[(&str, usize, &str)] = &[
+        ("work.rs", 2, "the unit of work itself"),
+        ("auth.rs", 1, "counting failed logins for the throttle"),
+        ("jobs.rs", 1, "sweeping finished jobs"),
+        (
+            "monitoring.rs",
+            2,
+            "storing fetched posts and queueing the daily fetches",
+        ),
+    ];
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                out.push((name, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+
+    #[test]
+    fn no_transaction_outside_the_unit_of_work() {
+        let mut files = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        assert!(files.len() > 20, "the sources were found");
+        for (name, text) in &files {
+            // This file's own test text names the patterns; count code lines only.
+            let code: String = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//") && !l.contains("OWN_TRANSACTIONS"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let code = code.split("#[cfg(test)]").next().unwrap_or("");
+            let opened = code.matches(".begin().await").count()
+                + code.matches("bulk_txn::begin(").count()
+                + code.matches("begin_with_options(").count();
+            let allowed = OWN_TRANSACTIONS
+                .iter()
+                .find(|(f, _, _)| f == name)
+                .map_or(0, |(_, n, _)| *n);
+            assert_eq!(
+                opened, allowed,
+                "{name} opens {opened} transaction(s) of its own; use `Services::work`"
+            );
+            if name != "work.rs" {
+                assert!(
+                    !code.contains("audit::append("),
+                    "{name} appends to the audit chain outside the unit of work"
+                );
+            }
+        }
+    }
+}
