@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod audit;
 mod calendar;
 mod check;
 mod config;
@@ -63,6 +64,9 @@ enum Command {
     /// 后台任务: list the queue, retry a dead job, or run as a worker only.
     #[command(subcommand)]
     Jobs(jobs::JobsCommand),
+    /// 审计日志: check the tamper-evident chain of audit records.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 fn main() -> ExitCode {
@@ -123,6 +127,13 @@ fn run_platform(common: platform::Common, command: Command) -> anyhow::Result<()
             Command::Export { output, as_user } => platform::export(&cfg, output, as_user).await,
             Command::Generate(args) => generate::run(&cfg, args).await,
             Command::Jobs(cmd) => jobs::run(&cfg, cmd).await,
+            Command::Audit(cmd) => {
+                if audit::run(&cfg, cmd).await? {
+                    Ok(())
+                } else {
+                    std::process::exit(1)
+                }
+            }
             Command::Calendar(calendar::CalendarCommand::Import { file, as_user }) => {
                 calendar::import(&cfg, &file, &as_user).await
             }

@@ -651,6 +651,13 @@ async fn the_work_report_figures_come_from_the_records() {
     assert_eq!(county.value("未报送"), Some("2"));
     assert_eq!(county.value("未开展培训的单位"), Some("2"));
     assert_eq!(county.value("年度检查覆盖率"), Some("6/7（85.7%）"));
+    // The audit chain's head as it stood, for the paper copy.
+    let head = govmedia_service::audit::chain_head(&w.svc).await.unwrap();
+    assert!(head.seq > 0);
+    assert_eq!(
+        county.value("审计记录链头"),
+        Some(format!("第{}条 {}", head.seq, head.hash).as_str())
+    );
     // B may not read A's report.
     assert!(matches!(
         work_report::work_report(&w.svc, &w.host_b, w.unit_a, 2026).await,

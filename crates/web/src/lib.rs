@@ -81,6 +81,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/assessment/export.xlsx",
     "/assessment/units/{id}",
     "/audit",
+    "/audit/chain",
     "/audit/export.xlsx",
     "/calendar",
     "/campaigns",

@@ -363,6 +363,15 @@ pub async fn work_report(
             .to_string(),
         "每个单位每年至少1次",
     );
+    // The audit chain's head when the report was made: kept on paper, it shows any
+    // later rewrite of the history before it (see `govmedia_store::audit::verify`).
+    let head = crate::audit::chain_head(svc).await?;
+    line(
+        "附：审计链",
+        "审计记录链头".into(),
+        format!("第{}条 {}", head.seq, head.hash),
+        "报表生成时最后一条审计记录的序号和哈希值；此后若有人改动此前的任何记录，审计链核验即与此不符",
+    );
     Ok(WorkReport {
         unit_id: unit.id,
         unit_name: unit.name,

@@ -12,7 +12,8 @@ use axum::response::Response;
 use axum::routing::get;
 use chrono::{NaiveDate, Utc};
 use govmedia_service::audit::{
-    ACTIONS, ENTITIES, action_label_for, entity_label, list, list_all, readable_fields,
+    ACTIONS, ENTITIES, action_label_for, chain_head, chain_verdict, entity_label, list, list_all,
+    may_verify_chain, readable_fields, verify_chain,
 };
 use govmedia_service::excel::Table;
 use govmedia_store::audit::AuditQuery;
@@ -23,6 +24,49 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/audit", get(show))
         .route("/audit/export.xlsx", get(export))
+        .route("/audit/chain", get(chain))
+}
+
+#[derive(Deserialize, Default)]
+struct ChainParams {
+    run: Option<String>,
+}
+
+/// The audit chain: its head, and on request a check of every record.
+async fn chain(
+    State(state): State<AppState>,
+    user: User,
+    PageQuery(p): PageQuery<ChainParams>,
+) -> Result<Markup, PageError> {
+    if !may_verify_chain(&user.actor) {
+        return Err(PageError::Service(govmedia_service::ServiceError::NotFound));
+    }
+    let head = chain_head(&state.svc).await?;
+    let report = match p.run.as_deref() {
+        Some("1") => Some(verify_chain(&state.svc, &user.actor).await?),
+        _ => None,
+    };
+    Ok(page(
+        &user,
+        "审计链核验",
+        "/audit",
+        html! {
+            h1 { "审计链核验" }
+            p { "每条审计记录都带有其内容和前一条记录的哈希值。任何一条记录被修改、删除或调换顺序，其后的链接就会断开。核验从第一条记录逐条计算到最后一条。" }
+            table.fields {
+                tr { th { "已记录" } td { (head.seq) " 条" } }
+                tr { th { "链头哈希" } td { code { (head.hash) } } }
+            }
+            @if let Some(r) = &report {
+                @if r.broken.is_none() { p.flash { (chain_verdict(r)) } }
+                @else { p.error { (chain_verdict(r)) } }
+            }
+            div.actions {
+                a.button href="/audit/chain?run=1" { "立即核验" }
+                a.button.secondary href="/audit" { "返回审计日志" }
+            }
+        },
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -101,7 +145,10 @@ async fn show(
                 input type="date" name="from" value=(s(&p.from)); "至" input type="date" name="until" value=(s(&p.until));
                 button type="submit" { "查询" }
             }
-            div.actions { a.button.secondary href={"/audit/export.xlsx" (query_string(&p.pairs()))} { "导出Excel" } }
+            div.actions {
+                a.button.secondary href={"/audit/export.xlsx" (query_string(&p.pairs()))} { "导出Excel" }
+                @if may_verify_chain(&user.actor) { a.button.secondary href="/audit/chain" { "核验审计链" } }
+            }
             p.muted { "共 " (result.total) " 条（个人信息已脱敏）" }
             table {
                 tr { th { "时间" } th { "用户" } th { "操作" } th { "对象" } th { "摘要" } th { "修改前 / 修改后" } }

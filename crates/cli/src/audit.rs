@@ -1,0 +1,31 @@
+//! `govmedia audit verify`: checks the tamper-evident audit chain from the first
+//! record to the head and names the first record that breaks it (exit code 1).
+
+use crate::config::Config;
+use crate::platform::{actor, service_error, services};
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check every audit record against its hash and the one before it.
+    Verify {
+        /// An administrator of a root unit (the chain spans the whole deployment).
+        #[arg(long = "as")]
+        as_user: String,
+    },
+}
+
+/// Whether the chain holds; the verdict is printed either way.
+pub async fn run(cfg: &Config, cmd: AuditCommand) -> anyhow::Result<bool> {
+    let svc = services(cfg).await?;
+    match cmd {
+        AuditCommand::Verify { as_user } => {
+            let actor = actor(&svc, &as_user).await?;
+            let report = govmedia_service::audit::verify_chain(&svc, &actor)
+                .await
+                .map_err(service_error)?;
+            println!("{}", govmedia_service::audit::chain_verdict(&report));
+            Ok(report.broken.is_none())
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! `govmedia audit verify` through the real binary: a fresh deployment's chain holds
+//! (exit 0); after a record is edited in the database file behind the application's
+//! back, the command names that record and exits 1.
+
+mod common;
+use common::govmedia_with_env;
+use govmedia_store::{ConnectionTrait, Statement};
+
+#[test]
+fn verify_names_the_record_edited_behind_the_applications_back() {
+    let dir = std::env::temp_dir().join(format!("govmedia-audit-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let data_dir = dir.to_str().unwrap();
+    let env = [
+        ("GOVMEDIA__DATA_DIR", data_dir),
+        ("GOVMEDIA_PASSWORD", "county-audit-77"),
+    ];
+    let add = [
+        "user",
+        "add",
+        "--username",
+        "admin",
+        "--display-name",
+        "管理员",
+        "--create-root-unit",
+        "测试县人民政府",
+    ];
+    let out = govmedia_with_env(&add, "", &env);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    let verify = ["audit", "verify", "--as", "admin"];
+    let out = govmedia_with_env(&verify, "", &env);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("审计链完好：共2条记录"),
+        "{}",
+        out.stdout
+    );
+
+    let url = format!("sqlite://{}", dir.join("govmedia.db").display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = govmedia_store::open(&url, 1).await.unwrap();
+        db.execute_raw(Statement::from_string(
+            db.get_database_backend(),
+            "UPDATE audit_log SET summary = '新增根单位“别的县”' WHERE seq = 1",
+        ))
+        .await
+        .unwrap();
+        db.close().await.unwrap();
+    });
+    let out = govmedia_with_env(&verify, "", &env);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("审计链已被破坏：第1条记录（编号1）的内容与其哈希不符"),
+        "{}",
+        out.stdout
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
