@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::platform::{service_error, services};
 use anyhow::Context;
-use govmedia_service::province::{self, ProvinceSize};
+use govmedia_fixtures::province::{self, ProvinceSize};
 use govmedia_service::users::UserInput;
 use std::path::PathBuf;
 

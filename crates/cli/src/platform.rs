@@ -70,13 +70,13 @@ pub async fn serve(cfg: &Config, svc: Services, banner: Option<String>) -> anyho
 
 pub async fn demo(cfg: &Config) -> anyhow::Result<()> {
     let svc = services(cfg).await?;
-    let seeded = govmedia_service::demo::seed(&svc).await?;
+    let seeded = govmedia_fixtures::demo::seed(&svc).await?;
     let mut banner = String::from(if seeded {
         "已载入演示数据（昆山市，约150个账号）。演示登录：\n"
     } else {
         "数据库已有数据，未重复载入。演示登录：\n"
     });
-    for l in govmedia_service::demo::DEMO_LOGINS {
+    for l in govmedia_fixtures::demo::DEMO_LOGINS {
         banner.push_str(&format!(
             "  用户名 {}  密码 {}  —— {}\n",
             l.username, l.password, l.description

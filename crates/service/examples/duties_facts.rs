@@ -8,9 +8,9 @@
 //! on a fresh PostgreSQL database that is dropped at the end.
 
 use chrono::TimeZone;
+use govmedia_fixtures::province::{ProvinceSize, generate};
 use govmedia_service::crypto::Sealer;
 use govmedia_service::duties::year_facts;
-use govmedia_service::province::{ProvinceSize, generate};
 use govmedia_service::{FixedClock, Services};
 use govmedia_store::TransactionTrait;
 use govmedia_store::duties::{self, ReportRow};
@@ -20,7 +20,7 @@ use std::time::Instant;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let url = govmedia_store::fresh_test_database_url("duties_bench").await?;
+    let url = govmedia_fixtures::fresh_test_database_url("duties_bench").await?;
     println!("backend: {}", url.split(':').next().unwrap_or(""));
     let db = govmedia_store::connect(&url, 4).await?;
     let now = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 1, 0, 0).unwrap();
@@ -143,6 +143,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     svc.db.close().await?;
-    govmedia_store::drop_test_database(&url).await?;
+    govmedia_fixtures::drop_test_database(&url).await?;
     Ok(())
 }

@@ -96,7 +96,7 @@ pub(crate) async fn referable_supervisor(
 }
 
 /// A unit row ready to insert (id and path are filled in by the store).
-pub(crate) fn new_row(draft: &UnitDraft, now: chrono::DateTime<chrono::Utc>) -> UnitRow {
+pub fn new_row(draft: &UnitDraft, now: chrono::DateTime<chrono::Utc>) -> UnitRow {
     UnitRow {
         version: 1,
         id: 0,

@@ -428,7 +428,7 @@ async fn the_demo_has_a_notified_spot_check_an_open_one_and_claims_to_verify() {
         chrono::Utc.with_ymd_and_hms(2026, 5, 12, 9, 0, 0).unwrap(),
     )
     .await;
-    assert!(govmedia_service::demo::seed(&svc).await.unwrap());
+    assert!(govmedia_fixtures::demo::seed(&svc).await.unwrap());
     let admin = common::actor_named(&svc, "admin").await;
     let list = campaigns::list(&svc, &admin).await.unwrap();
     assert_eq!(list.len(), 2);

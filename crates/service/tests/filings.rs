@@ -717,7 +717,7 @@ async fn the_demo_holds_a_pending_opening_and_an_accepted_pause() {
         chrono::Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
     )
     .await;
-    assert!(govmedia_service::demo::seed(&svc).await.unwrap());
+    assert!(govmedia_fixtures::demo::seed(&svc).await.unwrap());
     let admin = common::actor_named(&svc, "admin").await;
     let inbox = filings::inbox(&svc, &admin).await.unwrap();
     assert_eq!(inbox.len(), 1);

@@ -121,7 +121,7 @@ impl Handler for Forever {
 }
 
 async fn two_servers(label: &str) -> (Services, Services, Arc<FixedClock>) {
-    let url = govmedia_store::fresh_test_database_url(label)
+    let url = govmedia_fixtures::fresh_test_database_url(label)
         .await
         .unwrap();
     let clock = Arc::new(FixedClock::new(t0()));

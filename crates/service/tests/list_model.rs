@@ -272,7 +272,7 @@ async fn compare(svc: &Services, units: &[UnitRow], rng: &mut Lcg, n: usize) {
 
 #[tokio::test]
 async fn read_model_equals_sql_for_every_filter_and_sort() {
-    let url = govmedia_store::fresh_test_database_url("listmodel")
+    let url = govmedia_fixtures::fresh_test_database_url("listmodel")
         .await
         .unwrap();
     let db = govmedia_store::connect(&url, 4).await.unwrap();
@@ -349,7 +349,7 @@ struct TwoServers {
 }
 
 async fn two_servers(label: &str) -> TwoServers {
-    let url = govmedia_store::fresh_test_database_url(label)
+    let url = govmedia_fixtures::fresh_test_database_url(label)
         .await
         .unwrap();
     let key = Sealer::generate_key();

@@ -271,87 +271,6 @@ where
     })
 }
 
-/// The database URL for one test: a fresh SQLite file in the temp directory, or,
-/// when `GOVMEDIA_TEST_POSTGRES_URL` names a PostgreSQL server (its maintenance
-/// database, e.g. `postgres://u@127.0.0.1:5432/postgres`), a new database created
-/// on it. Every test gets its own database, so tests run in parallel safely.
-pub async fn fresh_test_database_url(label: &str) -> Result<String, DbError> {
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let clean: String = label
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .take(20)
-        .collect::<String>()
-        .to_lowercase();
-    let name = format!("gm_{clean}_{}_{n}_{nanos}", std::process::id());
-    match std::env::var("GOVMEDIA_TEST_POSTGRES_URL") {
-        Ok(admin) if !admin.is_empty() => {
-            let db = Database::connect(admin.as_str()).await?;
-            db.execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await?;
-            db.close().await?;
-            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-            Ok(format!("{base}/{name}"))
-        }
-        _ => {
-            let dir = std::env::temp_dir().join("govmedia-test-databases");
-            static SWEPT: std::sync::Once = std::sync::Once::new();
-            SWEPT.call_once(|| sweep_stale_test_files(&dir));
-            let path = dir.join(format!("{name}.db"));
-            Ok(format!("sqlite://{}", path.display()))
-        }
-    }
-}
-
-/// Removes test databases (and their WAL files) left over a day ago or more: tests do
-/// not delete their own, so a developer's repeated runs would fill the temporary
-/// folder. A day is far longer than any test run that may still be using its files.
-fn sweep_stale_test_files(dir: &std::path::Path) {
-    const STALE: Duration = Duration::from_secs(24 * 60 * 60);
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE);
-        if stale {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Removes a database made by [`fresh_test_database_url`] (benchmarks make large ones):
-/// the PostgreSQL database, or the SQLite file with its WAL files. Close every
-/// connection to it first.
-pub async fn drop_test_database(url: &str) -> Result<(), DbError> {
-    if let Some(file) = url.strip_prefix("sqlite://") {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{file}{suffix}"));
-        }
-        return Ok(());
-    }
-    if let Ok(admin) = std::env::var("GOVMEDIA_TEST_POSTGRES_URL")
-        && let Some((_, name)) = url.rsplit_once('/')
-        && name.starts_with("gm_")
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    {
-        let db = Database::connect(admin.as_str()).await?;
-        db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
-            .await?;
-        db.close().await?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,26 +290,6 @@ mod tests {
     #[test]
     fn like_patterns_are_escaped() {
         assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
-    }
-
-    #[test]
-    fn test_databases_older_than_a_day_are_swept() {
-        let dir = std::env::temp_dir().join(format!("gm_sweep_{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let (old, new) = (dir.join("old.db"), dir.join("new.db"));
-        std::fs::write(&old, b"x").unwrap();
-        std::fs::write(&new, b"x").unwrap();
-        let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 24 * 3600);
-        std::fs::File::options()
-            .write(true)
-            .open(&old)
-            .unwrap()
-            .set_modified(two_days_ago)
-            .unwrap();
-        sweep_stale_test_files(&dir);
-        assert!(!old.exists());
-        assert!(new.exists());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// The database size in pages that the file's own header gives (bytes 28–31): it
@@ -435,6 +334,8 @@ mod tests {
             tokio::time::sleep(CHECKPOINT_EVERY / 5).await;
         }
         db.close().await.unwrap();
-        drop_test_database(&url).await.unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{file}{suffix}"));
+        }
     }
 }

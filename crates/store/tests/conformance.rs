@@ -11,7 +11,7 @@ use govmedia_store::users::{self, SessionRow, TokenRow, UserRow};
 use govmedia_store::{DatabaseConnection, DbError};
 
 async fn fresh(label: &str) -> DatabaseConnection {
-    let url = govmedia_store::fresh_test_database_url(label)
+    let url = govmedia_fixtures::fresh_test_database_url(label)
         .await
         .expect("test database");
     govmedia_store::connect(&url, 2).await.expect("connect")
@@ -142,7 +142,7 @@ fn names(rows: &[AccountRow]) -> Vec<&str> {
 
 #[tokio::test]
 async fn migrations_run_again_without_change() {
-    let url = govmedia_store::fresh_test_database_url("remigrate")
+    let url = govmedia_fixtures::fresh_test_database_url("remigrate")
         .await
         .unwrap();
     let db = govmedia_store::connect(&url, 2).await.unwrap();
@@ -158,7 +158,7 @@ async fn migrations_run_again_without_change() {
 /// moves with every write that changes the account list.
 #[tokio::test]
 async fn servers_start_together_and_share_the_registry_version() {
-    let url = govmedia_store::fresh_test_database_url("together")
+    let url = govmedia_fixtures::fresh_test_database_url("together")
         .await
         .unwrap();
     let start = || async { govmedia_store::connect(&url, 3).await.unwrap() };
@@ -583,7 +583,7 @@ async fn selfcheck_reports_are_one_per_quarter_and_trainings_filter_by_scope_and
 /// written before the upgrade is still there after it, and entries read without it.
 #[tokio::test]
 async fn step_10_keeps_the_proof_files_of_existing_entries() {
-    let url = govmedia_store::fresh_test_database_url("step10")
+    let url = govmedia_fixtures::fresh_test_database_url("step10")
         .await
         .expect("test database");
     let db = govmedia_store::open(&url, 2).await.unwrap();
@@ -871,7 +871,7 @@ async fn the_audit_chain_finds_an_edited_deleted_or_reordered_record() {
 #[tokio::test]
 async fn the_migration_chains_the_records_written_before_it() {
     use govmedia_store::{ConnectionTrait, Statement};
-    let url = govmedia_store::fresh_test_database_url("chain_upgrade")
+    let url = govmedia_fixtures::fresh_test_database_url("chain_upgrade")
         .await
         .unwrap();
     let db = govmedia_store::open(&url, 2).await.unwrap();

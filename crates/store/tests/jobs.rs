@@ -7,7 +7,7 @@ use govmedia_store::jobs::{self, NewJob};
 use govmedia_store::{DatabaseConnection, DbError};
 
 async fn fresh(label: &str) -> DatabaseConnection {
-    let url = govmedia_store::fresh_test_database_url(label)
+    let url = govmedia_fixtures::fresh_test_database_url(label)
         .await
         .expect("test database");
     govmedia_store::connect(&url, 4).await.expect("connect")

@@ -49,7 +49,7 @@ fn artifacts_dir() -> PathBuf {
 
 /// Starts the demo on a fresh database and serves it on a loopback port.
 async fn start_demo_server() -> String {
-    let url = govmedia_store::fresh_test_database_url("browser")
+    let url = govmedia_fixtures::fresh_test_database_url("browser")
         .await
         .expect("test database");
     let db = govmedia_store::connect(&url, 4).await.expect("connect");
@@ -58,7 +58,11 @@ async fn start_demo_server() -> String {
         Sealer::from_base64(&Sealer::generate_key()).unwrap(),
         Arc::new(SystemClock),
     );
-    assert!(govmedia_service::demo::seed(&svc).await.expect("demo seed"));
+    assert!(
+        govmedia_fixtures::demo::seed(&svc)
+            .await
+            .expect("demo seed")
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = govmedia_web::AppState {

@@ -359,7 +359,7 @@ fn the_checker_finds_codes_english_and_utc() {
 /// each of its logins.
 #[tokio::test]
 async fn the_demo_reads_in_words_for_each_of_its_logins() {
-    let url = govmedia_store::fresh_test_database_url("web_words_demo")
+    let url = govmedia_fixtures::fresh_test_database_url("web_words_demo")
         .await
         .expect("test database");
     let db = govmedia_store::connect(&url, 4).await.expect("connect");
@@ -373,7 +373,11 @@ async fn the_demo_reads_in_words_for_each_of_its_logins() {
             chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 2, 3, 41, 0).unwrap(),
         )),
     );
-    assert!(govmedia_service::demo::seed(&svc).await.expect("demo seed"));
+    assert!(
+        govmedia_fixtures::demo::seed(&svc)
+            .await
+            .expect("demo seed")
+    );
     // The demo's user names, its accounts' platform IDs (微信号 like `ksjyj`) are
     // data, shown as they are.
     let admin = govmedia_store::users::by_username(&svc.db, "admin")
@@ -410,7 +414,7 @@ async fn the_demo_reads_in_words_for_each_of_its_logins() {
     });
     let mut found = Vec::new();
     let mut all_text = String::new();
-    for l in govmedia_service::demo::DEMO_LOGINS {
+    for l in govmedia_fixtures::demo::DEMO_LOGINS {
         let client = login(&app, l.username, l.password)
             .await
             .ok()

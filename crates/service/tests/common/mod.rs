@@ -11,7 +11,7 @@ pub async fn services_at(
     label: &str,
     at: chrono::DateTime<chrono::Utc>,
 ) -> (Services, Arc<FixedClock>) {
-    let url = govmedia_store::fresh_test_database_url(label)
+    let url = govmedia_fixtures::fresh_test_database_url(label)
         .await
         .unwrap();
     let clock = Arc::new(FixedClock::new(at));

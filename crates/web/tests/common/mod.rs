@@ -35,7 +35,7 @@ pub struct World {
 }
 
 pub async fn world(label: &str) -> World {
-    let url = govmedia_store::fresh_test_database_url(label)
+    let url = govmedia_fixtures::fresh_test_database_url(label)
         .await
         .expect("test database");
     let db = govmedia_store::connect(&url, 4).await.expect("connect");
