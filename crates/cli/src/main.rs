@@ -101,6 +101,9 @@ fn run_platform(common: platform::Common, command: Command) -> anyhow::Result<()
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal: a log file or a service
+        // manager's journal gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cfg = common.load()?;
     let rt = tokio::runtime::Runtime::new()?;
