@@ -80,6 +80,7 @@ fn ctrl_c_stops_the_server_with_an_idle_connection_open() {
     }
     let Some(status) = status else {
         let _ = server.kill();
+        let _ = server.wait();
         panic!("the server did not stop on Ctrl+C with an idle connection open");
     };
     assert!(status.success());
