@@ -57,12 +57,14 @@ pub enum DbError {
 
 impl DbError {
     /// Maps a unique-constraint violation to `Conflict`, anything else to `Other`.
+    /// Told by the database's own error code (SQLite's extended result code,
+    /// PostgreSQL's SQLSTATE 23505), as sea-orm reads it, never by the message text.
     pub fn from_write(err: DbErr, what: &str) -> Self {
-        let text = err.to_string();
-        if text.contains("UNIQUE") || text.contains("unique") || text.contains("duplicate key") {
-            DbError::Conflict(what.to_string())
-        } else {
-            DbError::Other(err)
+        match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                DbError::Conflict(what.to_string())
+            }
+            _ => DbError::Other(err),
         }
     }
 }
