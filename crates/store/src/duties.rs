@@ -14,9 +14,6 @@ use sea_orm::{
 pub use selfcheck_report::Model as ReportRow;
 pub use training::Model as TrainingRow;
 
-/// Account statuses that count as in use (正常, 暂停).
-pub const IN_USE: [&str; 2] = ["normal", "paused"];
-
 /// Inserts a report; a second report of the same unit and quarter is a `Conflict`.
 pub async fn insert_report(c: &impl ConnectionTrait, row: ReportRow) -> Result<ReportRow, DbError> {
     let mut active = row.into_active_model();

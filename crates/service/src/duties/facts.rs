@@ -5,12 +5,13 @@
 
 use crate::{ServiceResult, Services};
 use chrono::NaiveDate;
+use govmedia_domain::account::AccountStatus;
 use govmedia_domain::duties::{
     CHECK_RATIO_PARTIAL_PERCENT, Coverage, Quarter, ReportStatus, TRAININGS_PER_YEAR, owes_duties,
 };
 use govmedia_domain::scoring::{CountedFinding, Evidence};
 use govmedia_domain::unit::{UnitKind, UnitPath};
-use govmedia_store::duties::{self as store, IN_USE};
+use govmedia_store::duties as store;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -274,7 +275,7 @@ pub async fn year_facts_over(
             .push((path_ids(&check.reporter_path), quarter));
     }
     for (id, host, _, status) in accounts.iter() {
-        if !IN_USE.contains(&status.as_str()) {
+        if !AccountStatus::is_active_code(&status) {
             continue;
         }
         let Some(chain) = paths.get(host) else {

@@ -13,11 +13,12 @@ use crate::audit::Change;
 use crate::excel::Table;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
+use govmedia_domain::account::AccountStatus;
 use govmedia_domain::duties::{Quarter, ReportStatus};
 use govmedia_domain::inspection::FindingSource;
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::{FieldError, UnitKind};
-use govmedia_store::duties::{self as store, IN_USE, ReportRow};
+use govmedia_store::duties::{self as store, ReportRow};
 use govmedia_store::inspection::{FindingQuery, FindingRow};
 use govmedia_store::units::UnitRow;
 use serde_json::json;
@@ -62,7 +63,7 @@ pub async fn accounts_to_check(
     Ok(govmedia_store::accounts::list_all(&svc.db, &q)
         .await?
         .into_iter()
-        .filter(|a| IN_USE.contains(&a.status.as_str()))
+        .filter(|a| AccountStatus::is_active_code(&a.status))
         .map(|a| (a.id, a.name, a.platform))
         .collect())
 }
@@ -109,7 +110,7 @@ pub async fn submit(
     let allowed: std::collections::HashSet<i64> = store::accounts_in(&svc.db, &unit.path)
         .await?
         .into_iter()
-        .filter(|(_, _, _, status)| IN_USE.contains(&status.as_str()))
+        .filter(|(_, _, _, status)| AccountStatus::is_active_code(&status))
         .map(|(id, ..)| id)
         .collect();
     let mut accounts = Vec::new();

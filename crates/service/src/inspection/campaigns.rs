@@ -101,7 +101,7 @@ async fn current_population(
     let mut members: Vec<PopulationMember> = govmedia_store::accounts::list_all(&svc.db, &q)
         .await?
         .into_iter()
-        .filter(|a| matches!(a.status.as_str(), "normal" | "paused"))
+        .filter(|a| govmedia_domain::account::AccountStatus::is_active_code(&a.status))
         .filter(|a| platforms.is_empty() || platforms.contains(&a.platform.as_str()))
         .map(|a| PopulationMember {
             id: a.id,
