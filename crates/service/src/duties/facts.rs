@@ -275,7 +275,7 @@ pub async fn year_facts_over(
             .push((path_ids(&check.reporter_path), quarter));
     }
     for (id, host, _, status) in accounts.iter() {
-        if !AccountStatus::is_active_code(&status) {
+        if !AccountStatus::is_active_code(status) {
             continue;
         }
         let Some(chain) = paths.get(host) else {

@@ -110,7 +110,7 @@ pub async fn submit(
     let allowed: std::collections::HashSet<i64> = store::accounts_in(&svc.db, &unit.path)
         .await?
         .into_iter()
-        .filter(|(_, _, _, status)| AccountStatus::is_active_code(&status))
+        .filter(|(_, _, _, status)| AccountStatus::is_active_code(status))
         .map(|(id, ..)| id)
         .collect();
     let mut accounts = Vec::new();

@@ -107,7 +107,7 @@ pub async fn work_report(
     let accounts = store::accounts_in(&svc.db, &unit.path).await?;
     let in_use = accounts
         .iter()
-        .filter(|(_, _, _, s)| AccountStatus::is_active_code(&s))
+        .filter(|(_, _, _, s)| AccountStatus::is_active_code(s))
         .count() as u64;
     let registry_note = format!("截至{today}的台账");
     line(
@@ -125,7 +125,7 @@ pub async fn work_report(
     for p in Platform::ALL {
         let n = accounts
             .iter()
-            .filter(|(_, _, pl, s)| pl == p.code() && AccountStatus::is_active_code(&s))
+            .filter(|(_, _, pl, s)| pl == p.code() && AccountStatus::is_active_code(s))
             .count();
         if n > 0 {
             line(

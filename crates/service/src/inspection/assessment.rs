@@ -188,7 +188,7 @@ impl YearFacts {
         let mut groups: BTreeMap<(i64, String), Vec<i64>> = BTreeMap::new();
         let accounts = govmedia_store::duties::accounts_in(&svc.db, scope.as_str()).await?;
         for (id, unit, platform, status) in &accounts {
-            if in_scope(*unit) && govmedia_domain::account::AccountStatus::is_active_code(&status) {
+            if in_scope(*unit) && govmedia_domain::account::AccountStatus::is_active_code(status) {
                 *active.entry(*unit).or_default() += 1;
                 groups
                     .entry((*unit, platform.clone()))
