@@ -1,16 +1,16 @@
 //! The migration history: one list of steps, built with sea-query so the same step
 //! produces the right DDL for SQLite and PostgreSQL.
 //!
+//! Steps are frozen as written: tables and columns are named by their text
+//! (`Alias::new("accounts")`), never through the entity definitions, so renaming a
+//! field in an entity cannot rewrite history (the test `steps_never_read_the_entities`).
+//!
 //! Each step runs in its own transaction and is recorded in `schema_migrations`.
 //! On PostgreSQL each step's transaction holds an advisory lock and checks again
 //! that the step has not run, so several servers starting at once never race.
 
 use crate::DbError;
-use crate::entities::{
-    account, account_qr, announcement, api_token, audit, filing, filing_attachment, filing_event,
-    filing_export, filing_step, flag_dismissal, notification, session, setting, unit, user,
-};
-use sea_orm::sea_query::{ColumnDef, Index, Table, TableCreateStatement};
+use sea_orm::sea_query::{Alias, ColumnDef, Index, Table, TableCreateStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
 
 /// One migration step: a version, a name, and the statements it runs.
@@ -428,236 +428,208 @@ fn index(name: &str, table: &str, cols: &[&'static str]) -> Ddl {
 fn step_1_registry() -> Vec<Ddl> {
     use ColumnDef as C;
     let units = Table::create()
-        .table(unit::Entity)
-        .col(id_col(unit::Column::Id))
-        .col(C::new(unit::Column::ParentId).big_integer().null())
-        .col(C::new(unit::Column::Path).string_len(255).not_null())
-        .col(C::new(unit::Column::Name).string_len(200).not_null())
-        .col(C::new(unit::Column::ShortName).string_len(100).null())
-        .col(C::new(unit::Column::Level).string_len(32).not_null())
-        .col(C::new(unit::Column::Kind).string_len(32).not_null())
-        .col(C::new(unit::Column::RegionCode).string_len(12).null())
-        .col(C::new(unit::Column::SupervisorId).big_integer().null())
+        .table(Alias::new("units"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("parent_id")).big_integer().null())
+        .col(C::new(Alias::new("path")).string_len(255).not_null())
+        .col(C::new(Alias::new("name")).string_len(200).not_null())
+        .col(C::new(Alias::new("short_name")).string_len(100).null())
+        .col(C::new(Alias::new("level")).string_len(32).not_null())
+        .col(C::new(Alias::new("kind")).string_len(32).not_null())
+        .col(C::new(Alias::new("region_code")).string_len(12).null())
+        .col(C::new(Alias::new("supervisor_id")).big_integer().null())
         .col(
-            C::new(unit::Column::CreatedAt)
+            C::new(Alias::new("created_at"))
                 .timestamp_with_time_zone()
                 .not_null(),
         )
         .col(
-            C::new(unit::Column::UpdatedAt)
+            C::new(Alias::new("updated_at"))
                 .timestamp_with_time_zone()
                 .not_null(),
         )
         .take();
     let accounts = Table::create()
-        .table(account::Entity)
-        .col(id_col(account::Column::Id))
-        .col(C::new(account::Column::Name).string_len(200).not_null())
-        .col(C::new(account::Column::Platform).string_len(32).not_null())
+        .table(Alias::new("accounts"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("name")).string_len(200).not_null())
+        .col(C::new(Alias::new("platform")).string_len(32).not_null())
+        .col(C::new(Alias::new("platform_other")).string_len(100).null())
+        .col(C::new(Alias::new("account_code")).string_len(200).null())
+        .col(C::new(Alias::new("url")).text().null())
+        .col(C::new(Alias::new("registered_on")).date().null())
+        .col(C::new(Alias::new("operating_on")).date().null())
+        .col(C::new(Alias::new("host_unit_id")).big_integer().not_null())
         .col(
-            C::new(account::Column::PlatformOther)
-                .string_len(100)
-                .null(),
-        )
-        .col(C::new(account::Column::AccountCode).string_len(200).null())
-        .col(C::new(account::Column::Url).text().null())
-        .col(C::new(account::Column::RegisteredOn).date().null())
-        .col(C::new(account::Column::OperatingOn).date().null())
-        .col(C::new(account::Column::HostUnitId).big_integer().not_null())
-        .col(
-            C::new(account::Column::SupervisorUnitId)
+            C::new(Alias::new("supervisor_unit_id"))
                 .big_integer()
                 .null(),
         )
-        .col(C::new(account::Column::OperatorName).string_len(200).null())
-        .col(C::new(account::Column::Positioning).text().null())
-        .col(C::new(account::Column::Verified).boolean().not_null())
+        .col(C::new(Alias::new("operator_name")).string_len(200).null())
+        .col(C::new(Alias::new("positioning")).text().null())
+        .col(C::new(Alias::new("verified")).boolean().not_null())
         .col(
-            C::new(account::Column::VerifiedSubject)
+            C::new(Alias::new("verified_subject"))
                 .string_len(200)
                 .null(),
         )
-        .col(C::new(account::Column::NewsLicence).boolean().not_null())
-        .col(C::new(account::Column::MenuJson).text().not_null())
-        .col(C::new(account::Column::TeamSealed).text().not_null())
+        .col(C::new(Alias::new("news_licence")).boolean().not_null())
+        .col(C::new(Alias::new("menu_json")).text().not_null())
+        .col(C::new(Alias::new("team_sealed")).text().not_null())
         .col(
-            C::new(account::Column::OperatingMode)
+            C::new(Alias::new("operating_mode"))
                 .string_len(32)
                 .not_null(),
         )
-        .col(C::new(account::Column::BudgetYuan).big_integer().null())
-        .col(C::new(account::Column::Followers).big_integer().null())
-        .col(C::new(account::Column::Reads).big_integer().null())
+        .col(C::new(Alias::new("budget_yuan")).big_integer().null())
+        .col(C::new(Alias::new("followers")).big_integer().null())
+        .col(C::new(Alias::new("reads")).big_integer().null())
+        .col(C::new(Alias::new("push_frequency")).string_len(100).null())
+        .col(C::new(Alias::new("operator_count")).integer().null())
+        .col(C::new(Alias::new("functions")).string_len(200).not_null())
+        .col(C::new(Alias::new("status")).string_len(32).not_null())
+        .col(C::new(Alias::new("planned_measure")).string_len(32).null())
+        .col(C::new(Alias::new("interaction_open")).boolean().not_null())
+        .col(C::new(Alias::new("ipv6")).boolean().null())
+        .col(C::new(Alias::new("remarks")).text().null())
         .col(
-            C::new(account::Column::PushFrequency)
-                .string_len(100)
-                .null(),
-        )
-        .col(C::new(account::Column::OperatorCount).integer().null())
-        .col(
-            C::new(account::Column::Functions)
-                .string_len(200)
-                .not_null(),
-        )
-        .col(C::new(account::Column::Status).string_len(32).not_null())
-        .col(
-            C::new(account::Column::PlannedMeasure)
-                .string_len(32)
-                .null(),
-        )
-        .col(
-            C::new(account::Column::InteractionOpen)
-                .boolean()
-                .not_null(),
-        )
-        .col(C::new(account::Column::Ipv6).boolean().null())
-        .col(C::new(account::Column::Remarks).text().null())
-        .col(
-            C::new(account::Column::CreatedAt)
+            C::new(Alias::new("created_at"))
                 .timestamp_with_time_zone()
                 .not_null(),
         )
         .col(
-            C::new(account::Column::UpdatedAt)
+            C::new(Alias::new("updated_at"))
                 .timestamp_with_time_zone()
                 .not_null(),
         )
         .take();
     let account_qr = Table::create()
-        .table(account_qr::Entity)
+        .table(Alias::new("account_qr"))
         .col(
-            C::new(account_qr::Column::AccountId)
+            C::new(Alias::new("account_id"))
                 .big_integer()
                 .not_null()
                 .primary_key(),
         )
-        .col(C::new(account_qr::Column::Mime).string_len(64).not_null())
-        .col(C::new(account_qr::Column::Image).blob().not_null())
+        .col(C::new(Alias::new("mime")).string_len(64).not_null())
+        .col(C::new(Alias::new("image")).blob().not_null())
         .take();
     let users = Table::create()
-        .table(user::Entity)
-        .col(id_col(user::Column::Id))
+        .table(Alias::new("users"))
+        .col(id_col(Alias::new("id")))
         .col(
-            C::new(user::Column::Username)
+            C::new(Alias::new("username"))
                 .string_len(64)
                 .not_null()
                 .unique_key(),
         )
-        .col(C::new(user::Column::DisplayName).string_len(100).not_null())
         .col(
-            C::new(user::Column::PasswordHash)
+            C::new(Alias::new("display_name"))
+                .string_len(100)
+                .not_null(),
+        )
+        .col(
+            C::new(Alias::new("password_hash"))
                 .string_len(255)
                 .not_null(),
         )
-        .col(C::new(user::Column::UnitId).big_integer().not_null())
-        .col(C::new(user::Column::Role).string_len(32).not_null())
-        .col(C::new(user::Column::Active).boolean().not_null())
+        .col(C::new(Alias::new("unit_id")).big_integer().not_null())
+        .col(C::new(Alias::new("role")).string_len(32).not_null())
+        .col(C::new(Alias::new("active")).boolean().not_null())
         .col(
-            C::new(user::Column::CreatedAt)
+            C::new(Alias::new("created_at"))
                 .timestamp_with_time_zone()
                 .not_null(),
         )
         .col(
-            C::new(user::Column::UpdatedAt)
+            C::new(Alias::new("updated_at"))
                 .timestamp_with_time_zone()
                 .not_null(),
         )
         .take();
     let sessions = Table::create()
-        .table(session::Entity)
+        .table(Alias::new("sessions"))
         .col(
-            C::new(session::Column::TokenHash)
+            C::new(Alias::new("token_hash"))
                 .string_len(64)
                 .not_null()
                 .primary_key(),
         )
-        .col(C::new(session::Column::UserId).big_integer().not_null())
-        .col(C::new(session::Column::CsrfToken).string_len(64).not_null())
+        .col(C::new(Alias::new("user_id")).big_integer().not_null())
+        .col(C::new(Alias::new("csrf_token")).string_len(64).not_null())
         .col(
-            C::new(session::Column::CreatedAt)
+            C::new(Alias::new("created_at"))
                 .timestamp_with_time_zone()
                 .not_null(),
         )
         .col(
-            C::new(session::Column::ExpiresAt)
+            C::new(Alias::new("expires_at"))
                 .timestamp_with_time_zone()
                 .not_null(),
         )
         .take();
     let tokens = Table::create()
-        .table(api_token::Entity)
-        .col(id_col(api_token::Column::Id))
-        .col(C::new(api_token::Column::UserId).big_integer().not_null())
-        .col(C::new(api_token::Column::Label).string_len(100).not_null())
+        .table(Alias::new("api_tokens"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("user_id")).big_integer().not_null())
+        .col(C::new(Alias::new("label")).string_len(100).not_null())
         .col(
-            C::new(api_token::Column::TokenHash)
+            C::new(Alias::new("token_hash"))
                 .string_len(64)
                 .not_null()
                 .unique_key(),
         )
         .col(
-            C::new(api_token::Column::CreatedAt)
+            C::new(Alias::new("created_at"))
                 .timestamp_with_time_zone()
                 .not_null(),
         )
         .col(
-            C::new(api_token::Column::LastUsedAt)
+            C::new(Alias::new("last_used_at"))
                 .timestamp_with_time_zone()
                 .null(),
         )
         .take();
     let audit_log = Table::create()
-        .table(audit::Entity)
-        .col(id_col(audit::Column::Id))
+        .table(Alias::new("audit_log"))
+        .col(id_col(Alias::new("id")))
         .col(
-            C::new(audit::Column::At)
+            C::new(Alias::new("at"))
                 .timestamp_with_time_zone()
                 .not_null(),
         )
-        .col(C::new(audit::Column::UserId).big_integer().null())
-        .col(C::new(audit::Column::Username).string_len(64).not_null())
-        .col(C::new(audit::Column::Action).string_len(64).not_null())
-        .col(C::new(audit::Column::Entity).string_len(64).not_null())
-        .col(C::new(audit::Column::EntityId).big_integer().null())
-        .col(C::new(audit::Column::UnitPath).string_len(255).not_null())
-        .col(C::new(audit::Column::Summary).text().not_null())
-        .col(C::new(audit::Column::BeforeJson).text().null())
-        .col(C::new(audit::Column::AfterJson).text().null())
+        .col(C::new(Alias::new("user_id")).big_integer().null())
+        .col(C::new(Alias::new("username")).string_len(64).not_null())
+        .col(C::new(Alias::new("action")).string_len(64).not_null())
+        .col(C::new(Alias::new("entity")).string_len(64).not_null())
+        .col(C::new(Alias::new("entity_id")).big_integer().null())
+        .col(C::new(Alias::new("unit_path")).string_len(255).not_null())
+        .col(C::new(Alias::new("summary")).text().not_null())
+        .col(C::new(Alias::new("before_json")).text().null())
+        .col(C::new(Alias::new("after_json")).text().null())
         .take();
     let dismissals = Table::create()
-        .table(flag_dismissal::Entity)
-        .col(id_col(flag_dismissal::Column::Id))
+        .table(Alias::new("flag_dismissals"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("account_id")).big_integer().not_null())
+        .col(C::new(Alias::new("rule")).string_len(64).not_null())
+        .col(C::new(Alias::new("reason")).text().not_null())
+        .col(C::new(Alias::new("user_id")).big_integer().not_null())
         .col(
-            C::new(flag_dismissal::Column::AccountId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(flag_dismissal::Column::Rule)
-                .string_len(64)
-                .not_null(),
-        )
-        .col(C::new(flag_dismissal::Column::Reason).text().not_null())
-        .col(
-            C::new(flag_dismissal::Column::UserId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(flag_dismissal::Column::At)
+            C::new(Alias::new("at"))
                 .timestamp_with_time_zone()
                 .not_null(),
         )
         .take();
     let settings = Table::create()
-        .table(setting::Entity)
+        .table(Alias::new("settings"))
         .col(
-            C::new(setting::Column::Key)
+            C::new(Alias::new("key"))
                 .string_len(100)
                 .not_null()
                 .primary_key(),
         )
-        .col(C::new(setting::Column::Value).text().not_null())
+        .col(C::new(Alias::new("value")).text().not_null())
         .take();
     let idx = |name: &str, table: Table_, cols: &[&'static str]| -> Ddl {
         let mut i = Index::create();
@@ -703,180 +675,100 @@ fn step_2_filings() -> Vec<Ddl> {
     use ColumnDef as C;
     let ts = |mut c: C| c.timestamp_with_time_zone().not_null().take();
     let filings = Table::create()
-        .table(filing::Entity)
-        .col(id_col(filing::Column::Id))
-        .col(C::new(filing::Column::Kind).string_len(32).not_null())
-        .col(C::new(filing::Column::Status).string_len(32).not_null())
-        .col(C::new(filing::Column::AccountId).big_integer().null())
-        .col(C::new(filing::Column::HostUnitId).big_integer().not_null())
+        .table(Alias::new("filings"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("kind")).string_len(32).not_null())
+        .col(C::new(Alias::new("status")).string_len(32).not_null())
+        .col(C::new(Alias::new("account_id")).big_integer().null())
+        .col(C::new(Alias::new("host_unit_id")).big_integer().not_null())
         .col(
-            C::new(filing::Column::ApplicantUserId)
+            C::new(Alias::new("applicant_user_id"))
                 .big_integer()
                 .not_null(),
         )
         .col(
-            C::new(filing::Column::ApplicantName)
+            C::new(Alias::new("applicant_name"))
                 .string_len(100)
                 .not_null(),
         )
-        .col(C::new(filing::Column::Title).string_len(200).not_null())
-        .col(C::new(filing::Column::Reason).text().not_null())
-        .col(C::new(filing::Column::EffectiveOn).date().null())
-        .col(C::new(filing::Column::NoticeUrl).text().null())
-        .col(C::new(filing::Column::ProposalSealed).text().null())
-        .col(C::new(filing::Column::DiffJson).text().null())
-        .col(C::new(filing::Column::ProfileId).string_len(64).not_null())
-        .col(C::new(filing::Column::PeriodJson).string_len(200).null())
+        .col(C::new(Alias::new("title")).string_len(200).not_null())
+        .col(C::new(Alias::new("reason")).text().not_null())
+        .col(C::new(Alias::new("effective_on")).date().null())
+        .col(C::new(Alias::new("notice_url")).text().null())
+        .col(C::new(Alias::new("proposal_sealed")).text().null())
+        .col(C::new(Alias::new("diff_json")).text().null())
+        .col(C::new(Alias::new("profile_id")).string_len(64).not_null())
+        .col(C::new(Alias::new("period_json")).string_len(200).null())
+        .col(C::new(Alias::new("forwarding_json")).string_len(200).null())
+        .col(C::new(Alias::new("filed_on")).date().null())
+        .col(C::new(Alias::new("accepted_on")).date().null())
         .col(
-            C::new(filing::Column::ForwardingJson)
-                .string_len(200)
-                .null(),
-        )
-        .col(C::new(filing::Column::FiledOn).date().null())
-        .col(C::new(filing::Column::AcceptedOn).date().null())
-        .col(
-            C::new(filing::Column::ForwardedAt)
+            C::new(Alias::new("forwarded_at"))
                 .timestamp_with_time_zone()
                 .null(),
         )
-        .col(ts(C::new(filing::Column::CreatedAt)))
-        .col(ts(C::new(filing::Column::UpdatedAt)))
+        .col(ts(C::new(Alias::new("created_at"))))
+        .col(ts(C::new(Alias::new("updated_at"))))
         .take();
     let steps = Table::create()
-        .table(filing_step::Entity)
-        .col(id_col(filing_step::Column::Id))
+        .table(Alias::new("filing_steps"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("filing_id")).big_integer().not_null())
+        .col(C::new(Alias::new("position")).integer().not_null())
+        .col(C::new(Alias::new("label")).string_len(200).not_null())
+        .col(C::new(Alias::new("approver")).string_len(32).not_null())
+        .col(C::new(Alias::new("unit_id")).big_integer().null())
+        .col(C::new(Alias::new("authority")).string_len(200).null())
         .col(
-            C::new(filing_step::Column::FilingId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(C::new(filing_step::Column::Position).integer().not_null())
-        .col(
-            C::new(filing_step::Column::Label)
-                .string_len(200)
-                .not_null(),
-        )
-        .col(
-            C::new(filing_step::Column::Approver)
-                .string_len(32)
-                .not_null(),
-        )
-        .col(C::new(filing_step::Column::UnitId).big_integer().null())
-        .col(
-            C::new(filing_step::Column::Authority)
-                .string_len(200)
-                .null(),
-        )
-        .col(
-            C::new(filing_step::Column::RecordedByUnitId)
+            C::new(Alias::new("recorded_by_unit_id"))
                 .big_integer()
                 .null(),
         )
+        .col(C::new(Alias::new("status")).string_len(32).not_null())
+        .col(C::new(Alias::new("decided_by")).big_integer().null())
+        .col(C::new(Alias::new("decided_by_name")).string_len(100).null())
         .col(
-            C::new(filing_step::Column::Status)
-                .string_len(32)
-                .not_null(),
-        )
-        .col(C::new(filing_step::Column::DecidedBy).big_integer().null())
-        .col(
-            C::new(filing_step::Column::DecidedByName)
-                .string_len(100)
-                .null(),
-        )
-        .col(
-            C::new(filing_step::Column::DecidedAt)
+            C::new(Alias::new("decided_at"))
                 .timestamp_with_time_zone()
                 .null(),
         )
-        .col(C::new(filing_step::Column::Comment).text().null())
-        .col(C::new(filing_step::Column::Document).string_len(200).null())
+        .col(C::new(Alias::new("comment")).text().null())
+        .col(C::new(Alias::new("document")).string_len(200).null())
         .take();
     let events = Table::create()
-        .table(filing_event::Entity)
-        .col(id_col(filing_event::Column::Id))
-        .col(
-            C::new(filing_event::Column::FilingId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(ts(C::new(filing_event::Column::At)))
-        .col(C::new(filing_event::Column::UserId).big_integer().null())
-        .col(
-            C::new(filing_event::Column::UserName)
-                .string_len(100)
-                .not_null(),
-        )
-        .col(
-            C::new(filing_event::Column::Action)
-                .string_len(32)
-                .not_null(),
-        )
-        .col(C::new(filing_event::Column::StepPosition).integer().null())
-        .col(C::new(filing_event::Column::Comment).text().null())
+        .table(Alias::new("filing_events"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("filing_id")).big_integer().not_null())
+        .col(ts(C::new(Alias::new("at"))))
+        .col(C::new(Alias::new("user_id")).big_integer().null())
+        .col(C::new(Alias::new("user_name")).string_len(100).not_null())
+        .col(C::new(Alias::new("action")).string_len(32).not_null())
+        .col(C::new(Alias::new("step_position")).integer().null())
+        .col(C::new(Alias::new("comment")).text().null())
         .take();
     let attachments = Table::create()
-        .table(filing_attachment::Entity)
-        .col(id_col(filing_attachment::Column::Id))
-        .col(
-            C::new(filing_attachment::Column::FilingId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(filing_attachment::Column::Purpose)
-                .string_len(32)
-                .not_null(),
-        )
-        .col(
-            C::new(filing_attachment::Column::FileName)
-                .string_len(255)
-                .not_null(),
-        )
-        .col(
-            C::new(filing_attachment::Column::Mime)
-                .string_len(100)
-                .not_null(),
-        )
-        .col(
-            C::new(filing_attachment::Column::Size)
-                .big_integer()
-                .not_null(),
-        )
-        .col(C::new(filing_attachment::Column::Content).blob().not_null())
-        .col(
-            C::new(filing_attachment::Column::UploadedBy)
-                .big_integer()
-                .not_null(),
-        )
-        .col(ts(C::new(filing_attachment::Column::UploadedAt)))
+        .table(Alias::new("filing_attachments"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("filing_id")).big_integer().not_null())
+        .col(C::new(Alias::new("purpose")).string_len(32).not_null())
+        .col(C::new(Alias::new("file_name")).string_len(255).not_null())
+        .col(C::new(Alias::new("mime")).string_len(100).not_null())
+        .col(C::new(Alias::new("size")).big_integer().not_null())
+        .col(C::new(Alias::new("content")).blob().not_null())
+        .col(C::new(Alias::new("uploaded_by")).big_integer().not_null())
+        .col(ts(C::new(Alias::new("uploaded_at"))))
         .take();
     let announcements = Table::create()
-        .table(announcement::Entity)
-        .col(id_col(announcement::Column::Id))
-        .col(
-            C::new(announcement::Column::AccountId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(announcement::Column::FilingId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(announcement::Column::UnitId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(announcement::Column::Title)
-                .string_len(255)
-                .not_null(),
-        )
-        .col(C::new(announcement::Column::Body).text().not_null())
-        .col(C::new(announcement::Column::PublishedOn).date().not_null())
-        .col(C::new(announcement::Column::UntilOn).date().not_null())
-        .col(ts(C::new(announcement::Column::CreatedAt)))
+        .table(Alias::new("announcements"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("account_id")).big_integer().not_null())
+        .col(C::new(Alias::new("filing_id")).big_integer().not_null())
+        .col(C::new(Alias::new("unit_id")).big_integer().not_null())
+        .col(C::new(Alias::new("title")).string_len(255).not_null())
+        .col(C::new(Alias::new("body")).text().not_null())
+        .col(C::new(Alias::new("published_on")).date().not_null())
+        .col(C::new(Alias::new("until_on")).date().not_null())
+        .col(ts(C::new(Alias::new("created_at"))))
         .take();
     let idx = |name: &str, table: &str, cols: &[&'static str]| -> Ddl {
         let mut i = Index::create();
@@ -917,35 +809,19 @@ fn step_2_filings() -> Vec<Ddl> {
 fn filing_exports() -> Vec<Ddl> {
     use ColumnDef as C;
     let exports = Table::create()
-        .table(filing_export::Entity)
-        .col(id_col(filing_export::Column::Id))
+        .table(Alias::new("filing_exports"))
+        .col(id_col(Alias::new("id")))
         .col(
-            C::new(filing_export::Column::At)
+            C::new(Alias::new("at"))
                 .timestamp_with_time_zone()
                 .not_null(),
         )
-        .col(
-            C::new(filing_export::Column::UserId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(filing_export::Column::UserName)
-                .string_len(100)
-                .not_null(),
-        )
-        .col(
-            C::new(filing_export::Column::UnitPath)
-                .string_len(255)
-                .not_null(),
-        )
-        .col(
-            C::new(filing_export::Column::Format)
-                .string_len(16)
-                .not_null(),
-        )
-        .col(C::new(filing_export::Column::FilingIds).text().not_null())
-        .col(C::new(filing_export::Column::Count).integer().not_null())
+        .col(C::new(Alias::new("user_id")).big_integer().not_null())
+        .col(C::new(Alias::new("user_name")).string_len(100).not_null())
+        .col(C::new(Alias::new("unit_path")).string_len(255).not_null())
+        .col(C::new(Alias::new("format")).string_len(16).not_null())
+        .col(C::new(Alias::new("filing_ids")).text().not_null())
+        .col(C::new(Alias::new("count")).integer().not_null())
         .take();
     let mut idx = Index::create();
     idx.name("idx_filing_exports_path_at")
@@ -959,25 +835,17 @@ fn filing_exports() -> Vec<Ddl> {
 fn notifications() -> Vec<Ddl> {
     use ColumnDef as C;
     let table = Table::create()
-        .table(notification::Entity)
-        .col(id_col(notification::Column::Id))
+        .table(Alias::new("notifications"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("user_id")).big_integer().not_null())
+        .col(C::new(Alias::new("filing_id")).big_integer().not_null())
         .col(
-            C::new(notification::Column::UserId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(notification::Column::FilingId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(notification::Column::At)
+            C::new(Alias::new("at"))
                 .timestamp_with_time_zone()
                 .not_null(),
         )
-        .col(C::new(notification::Column::Message).text().not_null())
-        .col(C::new(notification::Column::Read).boolean().not_null())
+        .col(C::new(Alias::new("message")).text().not_null())
+        .col(C::new(Alias::new("read")).boolean().not_null())
         .take();
     let mut idx = Index::create();
     idx.name("idx_notifications_user")
@@ -1092,4 +960,26 @@ async fn done_versions(
         .iter()
         .filter_map(|r| r.try_get::<i64>("", "version").ok())
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn steps_never_read_the_entities() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![dir.join("migrate.rs")];
+        for e in std::fs::read_dir(dir.join("migrate")).unwrap() {
+            files.push(e.unwrap().path());
+        }
+        assert!(files.len() > 3);
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            assert!(
+                !code.contains("entities::") && !code.contains("::Column::"),
+                "{} builds DDL from the live entity definitions",
+                f.display()
+            );
+        }
+    }
 }

@@ -4,98 +4,82 @@
 //! through.
 
 use super::{Ddl, id_col, index};
-use crate::entities::{
-    assessment_entry as entry, assessment_entry_file as entry_file,
-    campaign_population as population, finding_screenshot as shot, indicator_set,
-};
 use sea_orm::sea_query::{Alias, ColumnDef as C, Expr, ExprTrait, Index, Query, Table};
 
 pub(super) fn step_8_assessment() -> Vec<Ddl> {
     let ts = |mut c: C| c.timestamp_with_time_zone().not_null().take();
     let entries = Table::create()
-        .table(entry::Entity)
-        .col(id_col(entry::Column::Id))
-        .col(C::new(entry::Column::UnitId).big_integer().not_null())
-        .col(C::new(entry::Column::UnitPath).string_len(255).not_null())
-        .col(C::new(entry::Column::Year).integer().not_null())
-        .col(C::new(entry::Column::Kind).string_len(64).not_null())
-        .col(C::new(entry::Column::Count).integer().not_null())
-        .col(C::new(entry::Column::Evidence).text().not_null())
-        .col(C::new(entry::Column::EvidenceUrl).string_len(1000).null())
-        .col(C::new(entry::Column::Status).string_len(16).not_null())
-        .col(C::new(entry::Column::FileName).string_len(255).null())
-        .col(C::new(entry::Column::FileMime).string_len(64).null())
+        .table(Alias::new("assessment_entries"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("unit_id")).big_integer().not_null())
+        .col(C::new(Alias::new("unit_path")).string_len(255).not_null())
+        .col(C::new(Alias::new("year")).integer().not_null())
+        .col(C::new(Alias::new("kind")).string_len(64).not_null())
+        .col(C::new(Alias::new("count")).integer().not_null())
+        .col(C::new(Alias::new("evidence")).text().not_null())
+        .col(C::new(Alias::new("evidence_url")).string_len(1000).null())
+        .col(C::new(Alias::new("status")).string_len(16).not_null())
+        .col(C::new(Alias::new("file_name")).string_len(255).null())
+        .col(C::new(Alias::new("file_mime")).string_len(64).null())
         // Moved to `assessment_entry_files` by step 10; named here as the column
         // step 8 created.
         .col(C::new(Alias::new("file_content")).blob().null())
-        .col(C::new(entry::Column::EnteredBy).big_integer().not_null())
+        .col(C::new(Alias::new("entered_by")).big_integer().not_null())
         .col(
-            C::new(entry::Column::EnteredByName)
+            C::new(Alias::new("entered_by_name"))
                 .string_len(100)
                 .not_null(),
         )
-        .col(C::new(entry::Column::DecidedBy).big_integer().null())
-        .col(C::new(entry::Column::DecidedByName).string_len(100).null())
-        .col(C::new(entry::Column::DecisionComment).text().null())
-        .col(ts(C::new(entry::Column::CreatedAt)))
+        .col(C::new(Alias::new("decided_by")).big_integer().null())
+        .col(C::new(Alias::new("decided_by_name")).string_len(100).null())
+        .col(C::new(Alias::new("decision_comment")).text().null())
+        .col(ts(C::new(Alias::new("created_at"))))
         .col(
-            C::new(entry::Column::DecidedAt)
+            C::new(Alias::new("decided_at"))
                 .timestamp_with_time_zone()
                 .null(),
         )
         .take();
     let sets = Table::create()
-        .table(indicator_set::Entity)
-        .col(id_col(indicator_set::Column::Id))
+        .table(Alias::new("indicator_sets"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("code")).string_len(64).not_null())
+        .col(C::new(Alias::new("name")).string_len(200).not_null())
+        .col(C::new(Alias::new("source_toml")).text().not_null())
+        .col(C::new(Alias::new("uploaded_by")).big_integer().not_null())
         .col(
-            C::new(indicator_set::Column::Code)
-                .string_len(64)
-                .not_null(),
-        )
-        .col(
-            C::new(indicator_set::Column::Name)
-                .string_len(200)
-                .not_null(),
-        )
-        .col(C::new(indicator_set::Column::SourceToml).text().not_null())
-        .col(
-            C::new(indicator_set::Column::UploadedBy)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(indicator_set::Column::UploadedByName)
+            C::new(Alias::new("uploaded_by_name"))
                 .string_len(100)
                 .not_null(),
         )
-        .col(ts(C::new(indicator_set::Column::CreatedAt)))
+        .col(ts(C::new(Alias::new("created_at"))))
         .take();
     let shots = Table::create()
-        .table(shot::Entity)
-        .col(id_col(shot::Column::Id))
-        .col(C::new(shot::Column::FindingId).big_integer().not_null())
-        .col(C::new(shot::Column::FileName).string_len(255).not_null())
-        .col(C::new(shot::Column::Mime).string_len(64).not_null())
-        .col(C::new(shot::Column::Size).big_integer().not_null())
-        .col(C::new(shot::Column::Content).blob().not_null())
-        .col(C::new(shot::Column::UploadedBy).big_integer().not_null())
-        .col(ts(C::new(shot::Column::UploadedAt)))
+        .table(Alias::new("finding_screenshots"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("finding_id")).big_integer().not_null())
+        .col(C::new(Alias::new("file_name")).string_len(255).not_null())
+        .col(C::new(Alias::new("mime")).string_len(64).not_null())
+        .col(C::new(Alias::new("size")).big_integer().not_null())
+        .col(C::new(Alias::new("content")).blob().not_null())
+        .col(C::new(Alias::new("uploaded_by")).big_integer().not_null())
+        .col(ts(C::new(Alias::new("uploaded_at"))))
         .take();
     let populations = Table::create()
-        .table(population::Entity)
+        .table(Alias::new("campaign_populations"))
         .col(
-            C::new(population::Column::CampaignId)
+            C::new(Alias::new("campaign_id"))
                 .big_integer()
                 .not_null()
                 .primary_key(),
         )
-        .col(C::new(population::Column::Size).big_integer().not_null())
-        .col(C::new(population::Column::MembersJson).text().not_null())
+        .col(C::new(Alias::new("size")).big_integer().not_null())
+        .col(C::new(Alias::new("members_json")).text().not_null())
         .take();
     let unique_code = Index::create()
         .name("idx_indicator_sets_code")
-        .table(indicator_set::Entity)
-        .col(indicator_set::Column::Code)
+        .table(Alias::new("indicator_sets"))
+        .col(Alias::new("code"))
         .unique()
         .take();
     vec![
@@ -128,30 +112,30 @@ pub(super) fn step_8_assessment() -> Vec<Ddl> {
 /// files of existing entries are copied, then the column is dropped.
 pub(super) fn step_10_entry_files() -> Vec<Ddl> {
     let files = Table::create()
-        .table(entry_file::Entity)
+        .table(Alias::new("assessment_entry_files"))
         .col(
-            C::new(entry_file::Column::EntryId)
+            C::new(Alias::new("entry_id"))
                 .big_integer()
                 .not_null()
                 .primary_key(),
         )
-        .col(C::new(entry_file::Column::Content).blob().not_null())
+        .col(C::new(Alias::new("content")).blob().not_null())
         .take();
     let copy = Query::insert()
-        .into_table(entry_file::Entity)
-        .columns([entry_file::Column::EntryId, entry_file::Column::Content])
+        .into_table(Alias::new("assessment_entry_files"))
+        .columns([Alias::new("entry_id"), Alias::new("content")])
         .select_from(
             Query::select()
-                .column(entry::Column::Id)
+                .column(Alias::new("id"))
                 .column(Alias::new("file_content"))
-                .from(entry::Entity)
+                .from(Alias::new("assessment_entries"))
                 .and_where(Expr::col(Alias::new("file_content")).is_not_null())
                 .take(),
         )
         .expect("two columns selected for two columns inserted")
         .take();
     let drop = Table::alter()
-        .table(entry::Entity)
+        .table(Alias::new("assessment_entries"))
         .drop_column(Alias::new("file_content"))
         .take();
     vec![Ddl::Table(files), Ddl::Insert(copy), Ddl::Alter(drop)]

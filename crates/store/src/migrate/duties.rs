@@ -2,109 +2,64 @@
 //! checked, and trainings.
 
 use super::{Ddl, id_col, index};
-use crate::entities::{selfcheck_check, selfcheck_report, training};
 use sea_orm::sea_query::{Alias, ColumnDef as C, Index, Table};
 
 pub(super) fn step_7_duties() -> Vec<Ddl> {
     let ts = |mut c: C| c.timestamp_with_time_zone().not_null().take();
     let ts_null = |mut c: C| c.timestamp_with_time_zone().null().take();
     let reports = Table::create()
-        .table(selfcheck_report::Entity)
-        .col(id_col(selfcheck_report::Column::Id))
+        .table(Alias::new("selfcheck_reports"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("unit_id")).big_integer().not_null())
+        .col(C::new(Alias::new("unit_path")).string_len(255).not_null())
+        .col(C::new(Alias::new("year")).integer().not_null())
+        .col(C::new(Alias::new("quarter")).integer().not_null())
+        .col(C::new(Alias::new("problems")).text().not_null())
+        .col(C::new(Alias::new("summary")).text().not_null())
+        .col(C::new(Alias::new("submitted_on")).date().not_null())
+        .col(C::new(Alias::new("submitted_by")).big_integer().not_null())
         .col(
-            C::new(selfcheck_report::Column::UnitId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(selfcheck_report::Column::UnitPath)
-                .string_len(255)
-                .not_null(),
-        )
-        .col(C::new(selfcheck_report::Column::Year).integer().not_null())
-        .col(
-            C::new(selfcheck_report::Column::Quarter)
-                .integer()
-                .not_null(),
-        )
-        .col(C::new(selfcheck_report::Column::Problems).text().not_null())
-        .col(C::new(selfcheck_report::Column::Summary).text().not_null())
-        .col(
-            C::new(selfcheck_report::Column::SubmittedOn)
-                .date()
-                .not_null(),
-        )
-        .col(
-            C::new(selfcheck_report::Column::SubmittedBy)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(selfcheck_report::Column::SubmittedByName)
+            C::new(Alias::new("submitted_by_name"))
                 .string_len(100)
                 .not_null(),
         )
-        .col(ts(C::new(selfcheck_report::Column::CreatedAt)))
-        .col(ts_null(C::new(selfcheck_report::Column::RevisedAt)))
-        .col(ts_null(C::new(selfcheck_report::Column::ReviewedAt)))
+        .col(ts(C::new(Alias::new("created_at"))))
+        .col(ts_null(C::new(Alias::new("revised_at"))))
+        .col(ts_null(C::new(Alias::new("reviewed_at"))))
         .col(
-            C::new(selfcheck_report::Column::ReviewedByName)
+            C::new(Alias::new("reviewed_by_name"))
                 .string_len(100)
                 .null(),
         )
-        .col(
-            C::new(selfcheck_report::Column::ReviewComment)
-                .text()
-                .null(),
-        )
+        .col(C::new(Alias::new("review_comment")).text().null())
         .take();
     let checks = Table::create()
-        .table(selfcheck_check::Entity)
-        .col(
-            C::new(selfcheck_check::Column::ReportId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(selfcheck_check::Column::AccountId)
-                .big_integer()
-                .not_null(),
-        )
+        .table(Alias::new("selfcheck_checks"))
+        .col(C::new(Alias::new("report_id")).big_integer().not_null())
+        .col(C::new(Alias::new("account_id")).big_integer().not_null())
         .primary_key(
             Index::create()
-                .col(selfcheck_check::Column::ReportId)
-                .col(selfcheck_check::Column::AccountId),
+                .col(Alias::new("report_id"))
+                .col(Alias::new("account_id")),
         )
         .take();
     let trainings = Table::create()
-        .table(training::Entity)
-        .col(id_col(training::Column::Id))
-        .col(C::new(training::Column::UnitId).big_integer().not_null())
+        .table(Alias::new("trainings"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("unit_id")).big_integer().not_null())
+        .col(C::new(Alias::new("unit_path")).string_len(255).not_null())
+        .col(C::new(Alias::new("held_on")).date().not_null())
+        .col(C::new(Alias::new("title")).string_len(200).not_null())
+        .col(C::new(Alias::new("participants")).integer().not_null())
+        .col(C::new(Alias::new("organiser")).string_len(200).not_null())
+        .col(C::new(Alias::new("note")).text().null())
+        .col(C::new(Alias::new("recorded_by")).big_integer().not_null())
         .col(
-            C::new(training::Column::UnitPath)
-                .string_len(255)
-                .not_null(),
-        )
-        .col(C::new(training::Column::HeldOn).date().not_null())
-        .col(C::new(training::Column::Title).string_len(200).not_null())
-        .col(C::new(training::Column::Participants).integer().not_null())
-        .col(
-            C::new(training::Column::Organiser)
-                .string_len(200)
-                .not_null(),
-        )
-        .col(C::new(training::Column::Note).text().null())
-        .col(
-            C::new(training::Column::RecordedBy)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(training::Column::RecordedByName)
+            C::new(Alias::new("recorded_by_name"))
                 .string_len(100)
                 .not_null(),
         )
-        .col(ts(C::new(training::Column::CreatedAt)))
+        .col(ts(C::new(Alias::new("created_at"))))
         .take();
     // One report per unit and quarter: a concurrent second insert fails here.
     let one_per_quarter = Index::create()

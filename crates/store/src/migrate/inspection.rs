@@ -1,134 +1,89 @@
 //! Step 5: inspection campaigns, their samples, and findings.
 
 use super::{Ddl, id_col, index};
-use crate::entities::{campaign, campaign_sample, finding};
-use sea_orm::sea_query::{ColumnDef as C, Table};
+use sea_orm::sea_query::{Alias, ColumnDef as C, Table};
 
 pub(super) fn step_5_inspection() -> Vec<Ddl> {
     let ts = |mut c: C| c.timestamp_with_time_zone().not_null().take();
     let campaigns = Table::create()
-        .table(campaign::Entity)
-        .col(id_col(campaign::Column::Id))
-        .col(C::new(campaign::Column::Title).string_len(200).not_null())
-        .col(C::new(campaign::Column::UnitId).big_integer().not_null())
+        .table(Alias::new("campaigns"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("title")).string_len(200).not_null())
+        .col(C::new(Alias::new("unit_id")).big_integer().not_null())
+        .col(C::new(Alias::new("scope_path")).string_len(255).not_null())
+        .col(C::new(Alias::new("platforms")).string_len(255).not_null())
+        .col(C::new(Alias::new("period_start")).date().not_null())
+        .col(C::new(Alias::new("period_end")).date().not_null())
         .col(
-            C::new(campaign::Column::ScopePath)
-                .string_len(255)
-                .not_null(),
-        )
-        .col(
-            C::new(campaign::Column::Platforms)
-                .string_len(255)
-                .not_null(),
-        )
-        .col(C::new(campaign::Column::PeriodStart).date().not_null())
-        .col(C::new(campaign::Column::PeriodEnd).date().not_null())
-        .col(
-            C::new(campaign::Column::IndicatorSet)
+            C::new(Alias::new("indicator_set"))
                 .string_len(64)
                 .not_null(),
         )
-        .col(C::new(campaign::Column::Ratio).string_len(32).null())
-        .col(C::new(campaign::Column::SampleCount).big_integer().null())
-        .col(C::new(campaign::Column::Stratified).boolean().not_null())
-        .col(C::new(campaign::Column::Seed).string_len(100).not_null())
-        .col(C::new(campaign::Column::Status).string_len(16).not_null())
+        .col(C::new(Alias::new("ratio")).string_len(32).null())
+        .col(C::new(Alias::new("sample_count")).big_integer().null())
+        .col(C::new(Alias::new("stratified")).boolean().not_null())
+        .col(C::new(Alias::new("seed")).string_len(100).not_null())
+        .col(C::new(Alias::new("status")).string_len(16).not_null())
+        .col(C::new(Alias::new("notice_number")).string_len(100).null())
+        .col(C::new(Alias::new("notice_published_on")).date().null())
+        .col(C::new(Alias::new("created_by")).big_integer().not_null())
+        .col(ts(C::new(Alias::new("created_at"))))
         .col(
-            C::new(campaign::Column::NoticeNumber)
-                .string_len(100)
-                .null(),
-        )
-        .col(C::new(campaign::Column::NoticePublishedOn).date().null())
-        .col(C::new(campaign::Column::CreatedBy).big_integer().not_null())
-        .col(ts(C::new(campaign::Column::CreatedAt)))
-        .col(
-            C::new(campaign::Column::ClosedAt)
+            C::new(Alias::new("closed_at"))
                 .timestamp_with_time_zone()
                 .null(),
         )
         .take();
     let samples = Table::create()
-        .table(campaign_sample::Entity)
-        .col(id_col(campaign_sample::Column::Id))
+        .table(Alias::new("campaign_samples"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("campaign_id")).big_integer().not_null())
+        .col(C::new(Alias::new("account_id")).big_integer().not_null())
+        .col(C::new(Alias::new("unit_id")).big_integer().not_null())
+        .col(C::new(Alias::new("unit_path")).string_len(255).not_null())
+        .col(C::new(Alias::new("platform")).string_len(32).not_null())
+        .col(C::new(Alias::new("inspector_id")).big_integer().null())
         .col(
-            C::new(campaign_sample::Column::CampaignId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(campaign_sample::Column::AccountId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(campaign_sample::Column::UnitId)
-                .big_integer()
-                .not_null(),
-        )
-        .col(
-            C::new(campaign_sample::Column::UnitPath)
-                .string_len(255)
-                .not_null(),
-        )
-        .col(
-            C::new(campaign_sample::Column::Platform)
-                .string_len(32)
-                .not_null(),
-        )
-        .col(
-            C::new(campaign_sample::Column::InspectorId)
-                .big_integer()
-                .null(),
-        )
-        .col(
-            C::new(campaign_sample::Column::SubmittedAt)
+            C::new(Alias::new("submitted_at"))
                 .timestamp_with_time_zone()
                 .null(),
         )
-        .col(
-            C::new(campaign_sample::Column::TotalTenths)
-                .big_integer()
-                .null(),
-        )
-        .col(
-            C::new(campaign_sample::Column::Verdict)
-                .string_len(16)
-                .null(),
-        )
+        .col(C::new(Alias::new("total_tenths")).big_integer().null())
+        .col(C::new(Alias::new("verdict")).string_len(16).null())
         .take();
     let findings = Table::create()
-        .table(finding::Entity)
-        .col(id_col(finding::Column::Id))
-        .col(C::new(finding::Column::CampaignId).big_integer().null())
-        .col(C::new(finding::Column::SampleId).big_integer().null())
-        .col(C::new(finding::Column::AccountId).big_integer().null())
-        .col(C::new(finding::Column::UnitId).big_integer().not_null())
-        .col(C::new(finding::Column::UnitPath).string_len(255).not_null())
+        .table(Alias::new("findings"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("campaign_id")).big_integer().null())
+        .col(C::new(Alias::new("sample_id")).big_integer().null())
+        .col(C::new(Alias::new("account_id")).big_integer().null())
+        .col(C::new(Alias::new("unit_id")).big_integer().not_null())
+        .col(C::new(Alias::new("unit_path")).string_len(255).not_null())
         .col(
-            C::new(finding::Column::IndicatorSet)
+            C::new(Alias::new("indicator_set"))
                 .string_len(64)
                 .not_null(),
         )
-        .col(C::new(finding::Column::ItemCode).string_len(64).not_null())
-        .col(C::new(finding::Column::Count).integer().not_null())
-        .col(C::new(finding::Column::Source).string_len(32).not_null())
-        .col(C::new(finding::Column::Status).string_len(32).not_null())
-        .col(C::new(finding::Column::Url).string_len(1000).null())
-        .col(C::new(finding::Column::Excerpt).text().null())
-        .col(C::new(finding::Column::SeenOn).date().not_null())
-        .col(C::new(finding::Column::RecordedBy).big_integer().not_null())
+        .col(C::new(Alias::new("item_code")).string_len(64).not_null())
+        .col(C::new(Alias::new("count")).integer().not_null())
+        .col(C::new(Alias::new("source")).string_len(32).not_null())
+        .col(C::new(Alias::new("status")).string_len(32).not_null())
+        .col(C::new(Alias::new("url")).string_len(1000).null())
+        .col(C::new(Alias::new("excerpt")).text().null())
+        .col(C::new(Alias::new("seen_on")).date().not_null())
+        .col(C::new(Alias::new("recorded_by")).big_integer().not_null())
         .col(
-            C::new(finding::Column::RecordedByName)
+            C::new(Alias::new("recorded_by_name"))
                 .string_len(100)
                 .not_null(),
         )
-        .col(C::new(finding::Column::NoticePublishedOn).date().null())
-        .col(C::new(finding::Column::Deadline).date().null())
-        .col(C::new(finding::Column::ProofText).text().null())
-        .col(C::new(finding::Column::ProofOn).date().null())
-        .col(C::new(finding::Column::ReviewComment).text().null())
-        .col(ts(C::new(finding::Column::CreatedAt)))
-        .col(ts(C::new(finding::Column::UpdatedAt)))
+        .col(C::new(Alias::new("notice_published_on")).date().null())
+        .col(C::new(Alias::new("deadline")).date().null())
+        .col(C::new(Alias::new("proof_text")).text().null())
+        .col(C::new(Alias::new("proof_on")).date().null())
+        .col(C::new(Alias::new("review_comment")).text().null())
+        .col(ts(C::new(Alias::new("created_at"))))
+        .col(ts(C::new(Alias::new("updated_at"))))
         .take();
     vec![
         Ddl::Table(campaigns),

@@ -1,7 +1,7 @@
 //! Step 14: the durable job runner's table (see `crate::jobs`).
 //!
 //! Table and column names are spelled out, never taken from the entity: a step
-//! never changes once on main, whatever later happens to `entities::job`.
+//! never changes once on main, whatever later happens to the `job` entity.
 
 use super::{Ddl, index};
 use sea_orm::sea_query::{Alias, ColumnDef as C, Index, Table};
