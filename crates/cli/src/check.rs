@@ -1,4 +1,4 @@
-//! `govmedia check` (issue 4): 错敏信息检测 of a file or standard input.
+//! `govmedia check`: 错敏信息检测 of a file or standard input.
 //!
 //! Thin by design: argument parsing, I/O and the exit code live here; matching and rendering
 //! are in `govmedia-textcheck`.

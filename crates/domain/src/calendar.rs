@@ -1,5 +1,5 @@
 //! Working-day calendar (工作日历): which dates are working days (工作日) under the
-//! official Chinese calendar, and deadline arithmetic over them (SPEC §3, issue 3).
+//! official Chinese calendar, and deadline arithmetic over them (SPEC §3).
 //!
 //! Filing deadlines are counted in working days ("3 working days from opening",
 //! "2 working days to the city office"), and a working day in China is not simply

@@ -1,4 +1,4 @@
-//! Reproducible spot-check sampling (抽查抽样, issue 5).
+//! Reproducible spot-check sampling (抽查抽样).
 //!
 //! # The central choice: a sample anyone can redraw
 //!

@@ -1,4 +1,4 @@
-//! The annual-assessment benchmark (issue 5): on a database made by
+//! The annual-assessment benchmark: on a database made by
 //! `govmedia generate --findings N`, times a plain `SELECT COUNT(*)` of the
 //! findings table and the annual assessment of every unit of the province end to
 //! end (read the year's facts from the database, roll them up the tree, score each

@@ -560,7 +560,7 @@ async fn import_to_the_end(
     actor: &Actor,
     bytes: Vec<u8>,
 ) -> ServiceResult<ImportOutcome> {
-    // 200 rows a batch: measured a little faster than 250 or 500 (less CPU: smaller
+    // 200 rows a batch, faster than 250 or 500 in docs/benchmarks.md (less CPU: smaller
     // statements, statement journals and argument lists; the writer starts earlier
     // and has less left to write when the sheet ends) and than 100 (docs/benchmarks.md).
     const BATCH: usize = 200;

@@ -1,8 +1,9 @@
 //! Use cases of govmedia: the only place where rules, storage and (later) connectors meet.
 //!
-//! Every command that changes state runs in one database transaction together with
-//! its audit record, so a change is never visible without its audit entry and a
-//! failure leaves nothing half-written. Every use case takes the acting user
+//! Every command that changes state runs in one unit of work ([`work::Work`]): one
+//! database transaction that commits only with its audit records, appended to the
+//! tamper-evident chain, and then applies what must follow a commit. A change is
+//! never visible without its audit entry and a failure leaves nothing half-written. Every use case takes the acting user
 //! ([`Actor`]) and checks, first, that the object lies in the actor's unit subtree
 //! and that the actor's role grants the permission; objects outside the subtree are
 //! reported as "not found" so their existence does not leak.

@@ -1,4 +1,4 @@
-//! The archive guard against the bombs of issue 15: each is refused with a Chinese
+//! The archive guard against archive bombs: each is refused with a Chinese
 //! message before calamine inflates it, and a real full-size import still passes.
 
 #[path = "support/bombs.rs"]

@@ -3,7 +3,7 @@
 //! batch is prepared, and the writer only joins them under one statement text per
 //! batch. sea-query's `InsertMany` would build an expression tree for every value
 //! and render it again on the writer's side, where the import waits for it
-//! (docs/benchmarks.md, issue 2's import).
+//! (docs/benchmarks.md, the import).
 
 use crate::DbError;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IdenStatic, Value};

@@ -5,7 +5,7 @@
 //! `execute_raw` takes the statement by value but binds from a reference to it), so
 //! each text of an import's 10,000 rows was allocated and copied once more than needed,
 //! on the thread the import waits for, and the originals freed there
-//! (docs/benchmarks.md, issue 2's import). [`BulkTransaction`] runs the same statements
+//! (docs/benchmarks.md, the import). [`BulkTransaction`] runs the same statements
 //! (anything written against [`ConnectionTrait`] works with it unchanged) on a
 //! transaction of the same pool's connection, moving the values into sqlx's arguments.
 //! On PostgreSQL it is sea-orm's transaction.

@@ -1,4 +1,4 @@
-//! Indicator sets (指标体系) and the scoring engine (issue 5).
+//! Indicator sets (指标体系) and the scoring engine.
 //!
 //! # The central choice: tables are data, the engine is one pure function
 //!
