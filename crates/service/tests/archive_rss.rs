@@ -1,7 +1,7 @@
 //! Peak memory while the import refuses zip bombs, in a test binary of its own so
 //! that nothing else runs in the process while it measures.
 
-#[path = "support/bombs.rs"]
+#[path = "it/support/bombs.rs"]
 mod bombs;
 
 use govmedia_service::excel::parse_registry_each;

@@ -1,7 +1,6 @@
 //! `govmedia score` through the real binary.
 
-mod common;
-use common::govmedia;
+use crate::common::govmedia;
 use serde_json::Value;
 use std::path::PathBuf;
 

@@ -1,7 +1,5 @@
 //! Runs the real `govmedia` binary for the CLI tests.
 
-#![allow(dead_code)] // Each test file uses a different part of the harness.
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 

@@ -3,9 +3,9 @@
 //! an audit record cannot commit and leaves nothing behind; only an administrator of
 //! a root unit checks the whole chain.
 
-mod common;
+use crate::common;
+use crate::common::{account_of, county};
 use chrono::TimeZone;
-use common::{account_of, county};
 use govmedia_service::{ServiceError, Services, accounts, audit};
 
 #[tokio::test]

@@ -2,9 +2,9 @@
 //! claims verified by the office, office entries, accounts opened without an
 //! application, a region's own indicator set, and screenshots as evidence.
 
-mod common;
+use crate::common;
+use crate::common::{County, account_of, county, services_at};
 use chrono::TimeZone;
-use common::{County, account_of, county, services_at};
 use govmedia_domain::account::AccountInput;
 use govmedia_domain::scoring::Evidence;
 use govmedia_service::inspection::entries::{self, EntryInput};

@@ -1,9 +1,9 @@
 //! Filing lifecycles through the use cases, on a fresh database per test
 //! (SQLite, or PostgreSQL when GOVMEDIA_TEST_POSTGRES_URL is set).
 
-mod common;
+use crate::common;
+use crate::common::{add_user, services_at};
 use chrono::TimeZone;
-use common::{add_user, services_at};
 use govmedia_domain::account::{AccountInput, TeamMember, TeamRole};
 use govmedia_domain::filing::FilingStatus;
 use govmedia_domain::unit::UnitDraft;

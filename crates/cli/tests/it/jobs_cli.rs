@@ -2,8 +2,7 @@
 //! (today's sweep is queued and done), `jobs list` shows it in Chinese, and Ctrl+C
 //! (SIGINT) ends the worker cleanly.
 
-mod common;
-use common::govmedia_with_env;
+use crate::common::govmedia_with_env;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 

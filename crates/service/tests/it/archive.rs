@@ -1,8 +1,7 @@
 //! The archive guard against archive bombs: each is refused with a Chinese
 //! message before calamine inflates it, and a real full-size import still passes.
 
-#[path = "support/bombs.rs"]
-mod bombs;
+use crate::support::bombs;
 
 use govmedia_service::archive::{self, XLSX};
 use govmedia_service::excel::parse_registry_each;

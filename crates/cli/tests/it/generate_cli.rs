@@ -1,8 +1,7 @@
 //! `govmedia generate` and `govmedia import` through the real binary, on a fresh
 //! SQLite database in a temporary data directory.
 
-mod common;
-use common::govmedia_with_env;
+use crate::common::govmedia_with_env;
 
 #[test]
 fn generates_a_small_province_then_imports_its_sheet() {

@@ -2,20 +2,18 @@
 //! job; posts are stored once, the fetch log says what happened, the clock reads it,
 //! and a sibling unit neither reads nor sets another unit's source.
 
-mod common;
-
+use crate::common::{account_of, county};
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use chrono::{Duration, TimeZone, Utc};
-use common::{account_of, county};
 use govmedia_service::ServiceError;
 use govmedia_service::jobs::Runner;
 use govmedia_service::monitoring;
 
-const RSS: &str = include_str!("../../connectors/tests/fixtures/rss_gov.xml");
-const WAF: &str = include_str!("../../connectors/tests/fixtures/waf.html");
+const RSS: &str = include_str!("../../../connectors/tests/fixtures/rss_gov.xml");
+const WAF: &str = include_str!("../../../connectors/tests/fixtures/waf.html");
 
 /// A mock site on port 0: `/rss` is a government feed, `/waf` a captcha page with 200.
 async fn site() -> String {

@@ -3,10 +3,8 @@
 //! die, and an administrator's retry runs the job again (audited); shutdown ends the
 //! runner's task. Time is the FixedClock's: leases and backoff pass by advancing it.
 
-mod common;
-
+use crate::common::county;
 use chrono::{Duration, TimeZone, Utc};
-use common::county;
 use govmedia_service::crypto::Sealer;
 use govmedia_service::jobs::{self, Handler, Handlers, JobStatus, Runner, RunnerConfig};
 use govmedia_service::{FixedClock, ServiceError, Services};

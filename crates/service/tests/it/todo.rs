@@ -2,9 +2,9 @@
 //! list holds (and nothing of a sibling unit), days left on the rule's calendar,
 //! the 10-day rectification deadline, and 催报 (delivered, audited, once a day).
 
-mod common;
+use crate::common;
+use crate::common::{County, account_of, add_user, county};
 use chrono::{Duration, TimeZone};
-use common::{County, account_of, add_user, county};
 use govmedia_domain::inspection::FindingAction;
 use govmedia_service::duties::selfcheck::{self, ReportInput};
 use govmedia_service::filings::{self, FilingInput};

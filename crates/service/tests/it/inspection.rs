@@ -3,9 +3,9 @@
 //! the findings, the unit rectifies and the office verifies; nobody acts outside
 //! their subtree or role.
 
-mod common;
+use crate::common;
+use crate::common::{County, account_of, add_user, county};
 use chrono::TimeZone;
-use common::{County, account_of, add_user, county};
 use govmedia_domain::account::AccountInput;
 use govmedia_domain::inspection::FindingAction;
 use govmedia_domain::sampling::{self, SampleSize};

@@ -2,8 +2,7 @@
 //! (exit 0); after a record is edited in the database file behind the application's
 //! back, the command names that record and exits 1.
 
-mod common;
-use common::govmedia_with_env;
+use crate::common::govmedia_with_env;
 use govmedia_store::{ConnectionTrait, Statement};
 
 #[test]

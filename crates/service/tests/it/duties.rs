@@ -3,9 +3,8 @@
 //! yearly facts behind 附件3 `selfcheck_late` / `selfcheck_coverage`, trainings, and
 //! the yearly work report's figures over a small dataset.
 
-mod common;
+use crate::common::{County, account_of, add_user, county};
 use chrono::{Duration, TimeZone};
-use common::{County, account_of, add_user, county};
 use govmedia_domain::account::AccountInput;
 use govmedia_domain::duties::ReportStatus;
 use govmedia_service::duties::selfcheck::{self, ReportInput};

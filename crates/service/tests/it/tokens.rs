@@ -3,9 +3,9 @@
 //! is cached: a change through this process's services applies at once, one through
 //! another server within `cache_ttl` (an injected clock stands in for time).
 
-mod common;
+use crate::common;
+use crate::common::{add_user, services_at};
 use chrono::TimeZone;
-use common::{add_user, services_at};
 use govmedia_domain::unit::UnitDraft;
 use govmedia_service::{ServiceError, auth, units, users};
 

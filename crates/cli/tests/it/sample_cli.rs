@@ -1,8 +1,7 @@
 //! `govmedia sample` through the real binary. The expected ids come from the
 //! Python reference implementation in `govmedia_domain::sampling`'s docs.
 
-mod common;
-use common::govmedia;
+use crate::common::govmedia;
 use serde_json::{Value, json};
 
 /// `govmedia sample --seed SEED EXTRA… --accounts -` with `accounts` on stdin.

@@ -2,8 +2,7 @@
 //! browser still holds an idle keep-alive connection, and the log written to a file
 //! (not a terminal) carries no colour codes.
 
-mod common;
-use common::govmedia_with_env;
+use crate::common::govmedia_with_env;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 

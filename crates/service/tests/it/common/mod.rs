@@ -45,7 +45,6 @@ pub async fn add_user(svc: &Services, name: &str, unit: i64, role: &str) -> Acto
 
 /// The actor of an existing user, by username (e.g. the demo's `admin`).
 // Each test binary compiles this module; not all of them look users up by name.
-#[allow(dead_code)]
 pub async fn actor_named(svc: &Services, username: &str) -> Actor {
     let row = govmedia_store::users::by_username(&svc.db, username)
         .await
@@ -60,7 +59,6 @@ pub async fn actor_named(svc: &Services, username: &str) -> Actor {
 /// departments below it, 教育局 (A) and 卫生健康委员会 (B), each with its host
 /// administrator (`host_a`, `host_b`). Each test file adds what it needs.
 // Not every test binary uses every field.
-#[allow(dead_code)]
 pub struct County {
     pub svc: Services,
     pub clock: Arc<FixedClock>,
@@ -86,7 +84,6 @@ macro_rules! county_world {
 }
 
 /// [`County`] on a fresh database whose clock stands at `at`.
-#[allow(dead_code)]
 pub async fn county(label: &str, at: chrono::DateTime<chrono::Utc>) -> County {
     let (svc, clock) = services_at(label, at).await;
     let root = govmedia_service::units::create_root(
@@ -125,7 +122,6 @@ fn unit_draft(name: &str, kind: &str, parent: Option<i64>) -> govmedia_domain::u
     d
 }
 
-#[allow(dead_code)]
 impl County {
     /// Creates a county-level unit of `kind` below `parent`; returns its id.
     pub async fn unit(&self, parent: i64, name: &str, kind: &str) -> i64 {
@@ -142,7 +138,6 @@ impl County {
 }
 
 /// An account named `name` of `unit` on `platform`, every other field empty.
-#[allow(dead_code)]
 pub fn account_of(name: &str, unit: i64, platform: &str) -> govmedia_domain::account::AccountInput {
     govmedia_domain::account::AccountInput {
         name: name.into(),
@@ -156,7 +151,6 @@ pub fn account_of(name: &str, unit: i64, platform: &str) -> govmedia_domain::acc
 /// has just been opened would show them.
 pub mod version {
     // Each test binary uses the versions of the objects it edits.
-    #![allow(dead_code)]
     use govmedia_service::Services;
 
     pub async fn finding(svc: &Services, id: i64) -> i64 {

@@ -1,0 +1,17 @@
+//! One test binary for the crate (linking one binary instead of one per file); each
+//! module is one area's tests.
+
+#[macro_use]
+mod common;
+mod archive;
+mod assessment;
+mod audit_chain;
+mod duties;
+mod filings;
+mod inspection;
+mod jobs;
+mod list_model;
+mod monitoring;
+mod support;
+mod todo;
+mod tokens;

@@ -1,0 +1,3 @@
+//! Shared by the tests: zip bombs made by hand.
+
+pub mod bombs;
