@@ -392,7 +392,7 @@ async fn filing_endpoints_require_login_and_roles() {
         );
     }
     let reader = login(&w.app, "a_reader", PASSWORD).await.ok().unwrap();
-    let body = serde_json::json!({"kind": "open", "reason": "测试理由", "account": common::account_input("只读测试", w.unit_a), "submit": true});
+    let body = serde_json::json!({"kind": "open", "reason": "测试理由", "account": common::account_json("只读测试", w.unit_a), "submit": true});
     assert_eq!(
         reader
             .api("POST", "/api/v1/filings", Some(body))

@@ -115,6 +115,18 @@ pub fn account_input(name: &str, unit: i64) -> AccountInput {
     }
 }
 
+/// The API's JSON for the account [`account_input`] describes (numbers as numbers).
+pub fn account_json(name: &str, unit: i64) -> serde_json::Value {
+    serde_json::json!({
+        "name": name,
+        "platform": "weibo",
+        "host_unit_id": unit,
+        "url": "https://weibo.com/u/1",
+        "team": [{"role": "administrator", "name": "王小明", "unit_post": "科员",
+            "office_phone": "0512-57000000", "mobile": "13800001234"}],
+    })
+}
+
 pub async fn add_user(svc: &Services, username: &str, unit: i64, role: &str) -> i64 {
     govmedia_service::users::create_initial(
         svc,

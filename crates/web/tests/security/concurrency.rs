@@ -102,7 +102,7 @@ async fn a_stale_account_form_is_refused_with_who_changed_what_and_keeps_the_inp
 }
 
 fn account_json(w: &World, name: &str) -> Value {
-    serde_json::to_value(account_input(name, w.unit_b)).unwrap()
+    crate::common::account_json(name, w.unit_b)
 }
 
 #[tokio::test]
@@ -175,7 +175,7 @@ async fn every_editable_object_refuses_a_stale_api_write() {
         .api(
             "POST",
             "/api/v1/filings",
-            Some(json!({"kind": "open", "reason": "测试理由", "effective_on": "", "notice_url": "", "account": account_input("并发备案", w.unit_b), "submit": false})),
+            Some(json!({"kind": "open", "reason": "测试理由", "effective_on": "", "notice_url": "", "account": crate::common::account_json("并发备案", w.unit_b), "submit": false})),
         )
         .await;
     assert_eq!(filing.status, StatusCode::CREATED, "{}", filing.body);
@@ -184,7 +184,7 @@ async fn every_editable_object_refuses_a_stale_api_write() {
         .unwrap();
     let unit = json!({"name": "测试县卫生健康委员会", "level": "county", "kind": "department", "parent_id": w.root});
     let user = json!({"username": "b_host_admin", "display_name": "乙", "unit_id": w.unit_b, "role": "host_admin", "password": "", "active": true});
-    let filing_body = json!({"kind": "open", "reason": "改过的理由", "effective_on": "", "notice_url": "", "account": account_input("并发备案", w.unit_b)});
+    let filing_body = json!({"kind": "open", "reason": "改过的理由", "effective_on": "", "notice_url": "", "account": crate::common::account_json("并发备案", w.unit_b)});
     let year = "year = 2027\ntitle = \"测试用节假日安排\"\ndocument_number = \"测试〔2026〕1号\"\n\n[[holidays]]\nname = \"元旦\"\nstart = 2027-01-01\nend = 2027-01-03\n";
     // (what, the read that gives the ETag, the write, its body)
     let cases: Vec<(&str, String, &str, String, Value)> = vec![

@@ -1,0 +1,1022 @@
+//! The API's answers: structs of the web layer, built from the service's results,
+//! so a change inside the service cannot silently change the API (the compiler
+//! points at the conversion) and the document describes exactly what is sent.
+//! Field names are the ones clients already read.
+//!
+//! A few answers are larger reports whose shape belongs to the domain (the policy
+//! profile, an assessment's breakdown, self-inspection coverage, monitoring,
+//! the export for the upper level, campaign samples, claims, to-do items, calendar
+//! years): those are carried as the service gives them and described in the
+//! document as objects, see [`Report`].
+
+use super::requests::schema;
+use chrono::{DateTime, NaiveDate, Utc};
+use govmedia_domain::account::{
+    AccountStatus, BasicFunction, MenuItem, OperatingMode, PlannedMeasure, Platform, TeamMember,
+    TeamRole,
+};
+use govmedia_domain::filing::{FilingKind, FilingStatus, StepStatus};
+use govmedia_domain::role::Role;
+use govmedia_domain::scoring::{Points, Verdict};
+use govmedia_domain::unit::{Level, UnitKind};
+use govmedia_service::jobs::JobStatus;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A report whose shape the domain owns, sent as the service builds it (see the
+/// module comment); documented as an object.
+#[derive(Serialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub struct Report(pub serde_json::Value);
+
+impl Report {
+    pub fn of(v: impl Serialize) -> Result<Self, govmedia_service::ServiceError> {
+        serde_json::to_value(v)
+            .map(Report)
+            .map_err(|e| govmedia_service::ServiceError::Internal(e.into()))
+    }
+}
+
+/// An error: a stable code, a message in Chinese, and the fields at fault.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// 错误代码，如 validation、not_found、forbidden、stale
+    pub code: String,
+    /// 中文说明
+    pub message: String,
+    /// 有误的字段（校验错误时）
+    pub fields: Vec<FieldErrorBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldErrorBody {
+    /// 字段名
+    pub field: String,
+    /// 中文说明
+    pub message: String,
+}
+
+/// The caller.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    #[schema(schema_with = schema::role)]
+    pub role: Role,
+}
+
+impl From<&govmedia_service::Actor> for Me {
+    fn from(a: &govmedia_service::Actor) -> Self {
+        Me {
+            id: a.user_id,
+            username: a.username.clone(),
+            display_name: a.display_name.clone(),
+            unit_id: a.unit_id,
+            unit_name: a.unit_name.clone(),
+            role: a.role,
+        }
+    }
+}
+
+/// A unit, with its place in the tree.
+#[derive(Serialize, ToSchema)]
+pub struct Unit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub short_name: Option<String>,
+    #[schema(schema_with = schema::level)]
+    pub level: Level,
+    #[schema(schema_with = schema::unit_kind)]
+    pub kind: UnitKind,
+    pub region_code: Option<String>,
+    pub supervisor_id: Option<i64>,
+    /// 物化路径（上级在前）
+    pub path: String,
+    /// 在所列树中的深度
+    pub depth: usize,
+    /// 修改时在 If-Match 中给出的版本
+    pub version: i64,
+}
+
+impl From<govmedia_service::units::UnitNode> for Unit {
+    fn from(n: govmedia_service::units::UnitNode) -> Self {
+        Unit {
+            id: n.id,
+            parent_id: n.parent_id,
+            name: n.name,
+            short_name: n.short_name,
+            level: n.level,
+            kind: n.kind,
+            region_code: n.region_code,
+            supervisor_id: n.supervisor_id,
+            path: n.path,
+            depth: n.depth,
+            version: n.version,
+        }
+    }
+}
+
+/// A user (never their password).
+#[derive(Serialize, ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: i64,
+    /// 角色代码
+    #[schema(schema_with = schema::role)]
+    pub role: String,
+    pub active: bool,
+    pub version: i64,
+}
+
+impl From<&govmedia_store::users::UserRow> for User {
+    fn from(u: &govmedia_store::users::UserRow) -> Self {
+        User {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            unit_id: u.unit_id,
+            role: u.role.clone(),
+            active: u.active,
+            version: u.version,
+        }
+    }
+}
+
+/// An item of an account's menu bar, with its sub-items.
+#[derive(Serialize, ToSchema)]
+pub struct MenuEntry {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
+    pub children: Vec<MenuEntry>,
+}
+
+impl From<MenuItem> for MenuEntry {
+    fn from(m: MenuItem) -> Self {
+        MenuEntry {
+            name: m.name,
+            note: m.note,
+            children: m.children.into_iter().map(MenuEntry::from).collect(),
+        }
+    }
+}
+
+/// A member of the management team (personal data: only for roles that may see it).
+#[derive(Serialize, ToSchema)]
+pub struct TeamMate {
+    #[schema(schema_with = schema::team_role)]
+    pub role: TeamRole,
+    pub name: String,
+    pub unit_post: String,
+    pub office_phone: String,
+    pub mobile: String,
+    pub qq: String,
+    pub wechat: String,
+}
+
+impl From<TeamMember> for TeamMate {
+    fn from(m: TeamMember) -> Self {
+        TeamMate {
+            role: m.role,
+            name: m.name,
+            unit_post: m.unit_post,
+            office_phone: m.office_phone,
+            mobile: m.mobile,
+            qq: m.qq,
+            wechat: m.wechat,
+        }
+    }
+}
+
+/// An account's registered fields (the two filing forms and the inventory sheet).
+#[derive(Serialize, ToSchema)]
+pub struct AccountFields {
+    pub name: String,
+    #[schema(schema_with = schema::platform)]
+    pub platform: Platform,
+    pub platform_other: Option<String>,
+    pub account_code: Option<String>,
+    pub url: Option<String>,
+    pub registered_on: Option<NaiveDate>,
+    pub operating_on: Option<NaiveDate>,
+    pub host_unit_id: i64,
+    pub supervisor_unit_id: Option<i64>,
+    pub operator_name: Option<String>,
+    pub positioning: Option<String>,
+    pub verified: bool,
+    pub verified_subject: Option<String>,
+    pub news_licence: bool,
+    pub menu: Vec<MenuEntry>,
+    /// 管理队伍（无权查看的角色为空）
+    pub team: Vec<TeamMate>,
+    #[schema(schema_with = schema::operating_mode)]
+    pub operating_mode: OperatingMode,
+    pub budget_yuan: Option<i64>,
+    pub followers: Option<i64>,
+    pub reads: Option<i64>,
+    pub push_frequency: Option<String>,
+    pub operator_count: Option<i32>,
+    #[schema(schema_with = schema::basic_functions)]
+    pub functions: Vec<BasicFunction>,
+    #[schema(schema_with = schema::account_status)]
+    pub status: AccountStatus,
+    #[schema(schema_with = schema::planned_measure)]
+    pub planned_measure: Option<PlannedMeasure>,
+    pub interaction_open: bool,
+    pub ipv6: Option<bool>,
+    pub remarks: Option<String>,
+}
+
+impl From<govmedia_domain::account::AccountDraft> for AccountFields {
+    fn from(d: govmedia_domain::account::AccountDraft) -> Self {
+        AccountFields {
+            name: d.name,
+            platform: d.platform,
+            platform_other: d.platform_other,
+            account_code: d.account_code,
+            url: d.url,
+            registered_on: d.registered_on,
+            operating_on: d.operating_on,
+            host_unit_id: d.host_unit_id,
+            supervisor_unit_id: d.supervisor_unit_id,
+            operator_name: d.operator_name,
+            positioning: d.positioning,
+            verified: d.verified,
+            verified_subject: d.verified_subject,
+            news_licence: d.news_licence,
+            menu: d.menu.into_iter().map(MenuEntry::from).collect(),
+            team: d.team.into_iter().map(TeamMate::from).collect(),
+            operating_mode: d.operating_mode,
+            budget_yuan: d.budget_yuan,
+            followers: d.followers,
+            reads: d.reads,
+            push_frequency: d.push_frequency,
+            operator_count: d.operator_count,
+            functions: d.functions,
+            status: d.status,
+            planned_measure: d.planned_measure,
+            interaction_open: d.interaction_open,
+            ipv6: d.ipv6,
+            remarks: d.remarks,
+        }
+    }
+}
+
+/// An account.
+#[derive(Serialize, ToSchema)]
+pub struct Account {
+    pub id: i64,
+    #[serde(flatten)]
+    pub fields: AccountFields,
+    pub host_unit_name: String,
+    pub supervisor_unit_name: Option<String>,
+    /// 是否可查看管理队伍（仅对有权角色给出）
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_visible: Option<bool>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<govmedia_service::accounts::AccountView> for Account {
+    fn from(v: govmedia_service::accounts::AccountView) -> Self {
+        Account {
+            id: v.id,
+            fields: v.draft.into(),
+            host_unit_name: v.host_unit_name,
+            supervisor_unit_name: v.supervisor_unit_name,
+            team_visible: v.team_visible,
+            created_at: v.created_at,
+            updated_at: v.updated_at,
+            version: v.version,
+        }
+    }
+}
+
+/// A line of the account register. The list's JSON is rendered by the service's
+/// list model (it is cached between requests); this type documents it and a test
+/// reads a rendered list back into it.
+#[derive(Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountListItem {
+    pub id: i64,
+    pub name: String,
+    /// 平台代码
+    #[schema(schema_with = schema::platform)]
+    pub platform: String,
+    pub platform_other: Option<String>,
+    pub account_code: Option<String>,
+    pub url: Option<String>,
+    pub host_unit_id: i64,
+    /// 运行状态代码
+    #[schema(schema_with = schema::account_status)]
+    pub status: String,
+    pub followers: Option<i64>,
+    pub registered_on: Option<NaiveDate>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A page of the account register.
+#[derive(Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountList {
+    pub items: Vec<AccountListItem>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// A problem the registry rules see with an account.
+#[derive(Serialize, ToSchema)]
+pub struct Flag {
+    pub account_id: i64,
+    pub account_name: String,
+    #[schema(schema_with = schema::platform)]
+    pub platform: Platform,
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// 规则代码
+    pub rule: String,
+    /// 规则名称
+    pub rule_label: String,
+    pub message: String,
+    /// 是否可标记为已知悉
+    pub dismissable: bool,
+    /// 标记已知悉的说明
+    pub dismissed: Option<String>,
+}
+
+impl From<govmedia_service::accounts::FlagView> for Flag {
+    fn from(f: govmedia_service::accounts::FlagView) -> Self {
+        Flag {
+            account_id: f.account_id,
+            account_name: f.account_name,
+            platform: f.platform,
+            unit_id: f.unit_id,
+            unit_name: f.unit_name,
+            rule: f.rule.code().to_string(),
+            rule_label: f.rule_label.to_string(),
+            message: f.message,
+            dismissable: f.dismissable,
+            dismissed: f.dismissed,
+        }
+    }
+}
+
+/// The caller's to-do items, most urgent first.
+#[derive(Serialize, ToSchema)]
+pub struct Todo {
+    pub total: usize,
+    /// 待办事项（与待办事项页面相同）
+    pub items: Vec<Report>,
+}
+
+/// An entry of the public directory.
+#[derive(Serialize, ToSchema)]
+pub struct DirectoryEntry {
+    pub id: i64,
+    pub name: String,
+    #[schema(schema_with = schema::platform)]
+    pub platform: Platform,
+    pub platform_label: String,
+    pub account_code: Option<String>,
+    pub url: Option<String>,
+    pub host_unit: String,
+    pub verified: bool,
+    pub registered_on: Option<NaiveDate>,
+    #[schema(schema_with = schema::account_status)]
+    pub status: AccountStatus,
+}
+
+impl From<govmedia_service::public::DirectoryEntry> for DirectoryEntry {
+    fn from(e: govmedia_service::public::DirectoryEntry) -> Self {
+        DirectoryEntry {
+            id: e.id,
+            name: e.name,
+            platform: e.platform,
+            platform_label: e.platform_label,
+            account_code: e.account_code,
+            url: e.url,
+            host_unit: e.host_unit,
+            verified: e.verified,
+            registered_on: e.registered_on,
+            status: e.status,
+        }
+    }
+}
+
+/// A page of the public directory.
+#[derive(Serialize, ToSchema)]
+pub struct Directory {
+    pub items: Vec<DirectoryEntry>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// Whether an account of that name on that platform is a registered government account.
+#[derive(Serialize, ToSchema)]
+pub struct Verification {
+    #[schema(schema_with = schema::platform)]
+    pub platform: Platform,
+    pub name: String,
+    /// 是否为已登记的政务账号
+    pub genuine: bool,
+    pub message: String,
+    pub matches: Vec<VerifiedMatch>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VerifiedMatch {
+    pub name: String,
+    #[schema(schema_with = schema::platform)]
+    pub platform: Platform,
+    pub host_unit: String,
+    pub url: Option<String>,
+    #[schema(schema_with = schema::account_status)]
+    pub status: AccountStatus,
+}
+
+impl From<govmedia_service::public::Verification> for Verification {
+    fn from(v: govmedia_service::public::Verification) -> Self {
+        Verification {
+            platform: v.platform,
+            name: v.name,
+            genuine: v.genuine,
+            message: v.message,
+            matches: v
+                .matches
+                .into_iter()
+                .map(|m| VerifiedMatch {
+                    name: m.name,
+                    platform: m.platform,
+                    host_unit: m.host_unit,
+                    url: m.url,
+                    status: m.status,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The `working_days`th working day after `from`.
+#[derive(Serialize, ToSchema)]
+pub struct Deadline {
+    pub from: NaiveDate,
+    pub working_days: u32,
+    pub deadline: NaiveDate,
+}
+
+impl From<govmedia_service::calendar::DeadlineAnswer> for Deadline {
+    fn from(d: govmedia_service::calendar::DeadlineAnswer) -> Self {
+        Deadline {
+            from: d.from,
+            working_days: d.working_days,
+            deadline: d.deadline,
+        }
+    }
+}
+
+/// The year a calendar import stored.
+#[derive(Serialize, ToSchema)]
+pub struct YearStored {
+    pub year: i32,
+}
+
+/// A filing in a list.
+#[derive(Serialize, ToSchema)]
+pub struct FilingSummary {
+    pub id: i64,
+    #[schema(schema_with = schema::filing_kind)]
+    pub kind: FilingKind,
+    #[schema(schema_with = schema::filing_status)]
+    pub status: FilingStatus,
+    pub title: String,
+    pub host_unit_id: i64,
+    pub host_unit_name: String,
+    pub account_id: Option<i64>,
+    pub applicant_name: String,
+    /// 当前审批步骤
+    pub current_step: Option<String>,
+    /// 备案期限的计算结果
+    pub deadline: Option<Report>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl FilingSummary {
+    fn of(
+        s: govmedia_service::filings::FilingSummary,
+    ) -> Result<Self, govmedia_service::ServiceError> {
+        Ok(FilingSummary {
+            id: s.id,
+            kind: s.kind,
+            status: s.status,
+            title: s.title,
+            host_unit_id: s.host_unit_id,
+            host_unit_name: s.host_unit_name,
+            account_id: s.account_id,
+            applicant_name: s.applicant_name,
+            current_step: s.current_step,
+            deadline: s.deadline.map(Report::of).transpose()?,
+            created_at: s.created_at,
+        })
+    }
+
+    pub fn list(
+        rows: Vec<govmedia_service::filings::FilingSummary>,
+    ) -> Result<Vec<Self>, govmedia_service::ServiceError> {
+        rows.into_iter().map(Self::of).collect()
+    }
+}
+
+/// A step of a filing's approval.
+#[derive(Serialize, ToSchema)]
+pub struct Step {
+    pub position: i32,
+    pub label: String,
+    /// 审批单位
+    pub approver: String,
+    /// 审批人（角色）
+    pub decider: String,
+    /// 是否报上级审批
+    pub upper: bool,
+    #[schema(schema_with = schema::step_status)]
+    pub status: StepStatus,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub comment: Option<String>,
+    /// 上级批复文号
+    pub document: Option<String>,
+}
+
+/// A change a filing proposes to a field of the account.
+#[derive(Serialize, ToSchema)]
+pub struct Change {
+    pub field: String,
+    pub label: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// A record of what was done to a filing.
+#[derive(Serialize, ToSchema)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub user_name: String,
+    pub action: String,
+    pub action_label: String,
+    pub step_position: Option<i32>,
+    pub comment: Option<String>,
+}
+
+/// A file attached to a filing (its bytes are on the page).
+#[derive(Serialize, ToSchema)]
+pub struct Attachment {
+    pub id: i64,
+    pub filing_id: i64,
+    pub purpose: String,
+    pub file_name: String,
+    pub mime: String,
+    pub size: i64,
+    pub uploaded_by: i64,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// A filing with its approval, record, attachments and proposed changes.
+#[derive(Serialize, ToSchema)]
+pub struct Filing {
+    #[serde(flatten)]
+    pub summary: FilingSummary,
+    pub reason: String,
+    pub effective_on: Option<NaiveDate>,
+    pub notice_url: Option<String>,
+    /// 所依据的政策配置
+    pub profile_id: String,
+    pub steps: Vec<Step>,
+    pub diff: Vec<Change>,
+    pub events: Vec<Event>,
+    pub attachments: Vec<Attachment>,
+    /// 拟登记的账号信息（仅对可查看个人信息的角色给出）
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<AccountFields>,
+    /// 当前用户可审批的步骤
+    pub my_step: Option<i32>,
+    /// 当前用户可否登记为已开通
+    pub may_record_opened: bool,
+    pub version: i64,
+}
+
+impl Filing {
+    pub fn of(
+        v: govmedia_service::filings::FilingView,
+    ) -> Result<Self, govmedia_service::ServiceError> {
+        Ok(Filing {
+            summary: FilingSummary::of(v.summary)?,
+            reason: v.reason,
+            effective_on: v.effective_on,
+            notice_url: v.notice_url,
+            profile_id: v.profile_id,
+            steps: v
+                .steps
+                .into_iter()
+                .map(|s| Step {
+                    position: s.position,
+                    label: s.label,
+                    approver: s.approver,
+                    decider: s.decider,
+                    upper: s.upper,
+                    status: s.status,
+                    decided_by: s.decided_by,
+                    decided_at: s.decided_at,
+                    comment: s.comment,
+                    document: s.document,
+                })
+                .collect(),
+            diff: v
+                .diff
+                .into_iter()
+                .map(|c| Change {
+                    field: c.field,
+                    label: c.label,
+                    before: c.before,
+                    after: c.after,
+                })
+                .collect(),
+            events: v
+                .events
+                .into_iter()
+                .map(|e| Event {
+                    at: e.at,
+                    user_name: e.user_name,
+                    action: e.action,
+                    action_label: e.action_label.to_string(),
+                    step_position: e.step_position,
+                    comment: e.comment,
+                })
+                .collect(),
+            attachments: v
+                .attachments
+                .into_iter()
+                .map(|a| Attachment {
+                    id: a.id,
+                    filing_id: a.filing_id,
+                    purpose: a.purpose,
+                    file_name: a.file_name,
+                    mime: a.mime,
+                    size: a.size,
+                    uploaded_by: a.uploaded_by,
+                    uploaded_at: a.uploaded_at,
+                })
+                .collect(),
+            proposal: v.proposal.map(AccountFields::from),
+            my_step: v.my_step,
+            may_record_opened: v.may_record_opened,
+            version: v.version,
+        })
+    }
+}
+
+/// An approved opening recorded as opened: the filing and the new account.
+#[derive(Serialize, ToSchema)]
+pub struct Opened {
+    pub filing: Filing,
+    pub account_id: i64,
+}
+
+/// A public announcement of a newly opened account.
+#[derive(Serialize, ToSchema)]
+pub struct Announcement {
+    pub title: String,
+    pub body: String,
+    pub account_id: i64,
+    pub published_on: NaiveDate,
+    pub until_on: NaiveDate,
+}
+
+/// A record of an export for the upper level.
+#[derive(Serialize, ToSchema)]
+pub struct ExportRecord {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub user_name: String,
+    pub format: String,
+    pub count: i32,
+    /// 所含备案编号，逗号分隔
+    pub filing_ids: String,
+}
+
+/// A notification of a step of one of the caller's filings.
+#[derive(Serialize, ToSchema)]
+pub struct Notification {
+    pub id: i64,
+    pub filing_id: i64,
+    pub at: DateTime<Utc>,
+    pub message: String,
+    pub read: bool,
+}
+
+/// The caller's notifications and how many are unread.
+#[derive(Serialize, ToSchema)]
+pub struct Notifications {
+    pub unread: u64,
+    pub items: Vec<Notification>,
+}
+
+/// A finding: a problem an inspection found with an account, and its rectification.
+#[derive(Serialize, ToSchema)]
+pub struct Finding {
+    pub id: i64,
+    pub campaign_id: Option<i64>,
+    pub sample_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub unit_id: i64,
+    pub unit_path: String,
+    /// 指标体系
+    pub indicator_set: String,
+    /// 指标项代码
+    pub item_code: String,
+    pub count: i32,
+    #[schema(schema_with = schema::finding_source)]
+    pub source: String,
+    #[schema(schema_with = schema::finding_status)]
+    pub status: String,
+    pub url: Option<String>,
+    pub excerpt: Option<String>,
+    pub seen_on: NaiveDate,
+    pub recorded_by: i64,
+    pub recorded_by_name: String,
+    pub notice_published_on: Option<NaiveDate>,
+    /// 整改期限
+    pub deadline: Option<NaiveDate>,
+    pub proof_text: Option<String>,
+    pub proof_on: Option<NaiveDate>,
+    pub review_comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<govmedia_store::inspection::FindingRow> for Finding {
+    fn from(f: govmedia_store::inspection::FindingRow) -> Self {
+        Finding {
+            id: f.id,
+            campaign_id: f.campaign_id,
+            sample_id: f.sample_id,
+            account_id: f.account_id,
+            unit_id: f.unit_id,
+            unit_path: f.unit_path,
+            indicator_set: f.indicator_set,
+            item_code: f.item_code,
+            count: f.count,
+            source: f.source,
+            status: f.status,
+            url: f.url,
+            excerpt: f.excerpt,
+            seen_on: f.seen_on,
+            recorded_by: f.recorded_by,
+            recorded_by_name: f.recorded_by_name,
+            notice_published_on: f.notice_published_on,
+            deadline: f.deadline,
+            proof_text: f.proof_text,
+            proof_on: f.proof_on,
+            review_comment: f.review_comment,
+            created_at: f.created_at,
+            updated_at: f.updated_at,
+            version: f.version,
+        }
+    }
+}
+
+/// A page of findings.
+#[derive(Serialize, ToSchema)]
+pub struct FindingPage {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub pages: u64,
+    pub items: Vec<Finding>,
+}
+
+/// A screenshot kept as evidence of a finding (its bytes are on the page).
+#[derive(Serialize, ToSchema)]
+pub struct Screenshot {
+    pub id: i64,
+    pub file_name: String,
+    pub mime: String,
+    pub size: i64,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// A finding with its screenshots.
+#[derive(Serialize, ToSchema)]
+pub struct FindingDetail {
+    pub finding: Finding,
+    pub screenshots: Vec<Screenshot>,
+}
+
+/// An inspection campaign (检查/抽查活动).
+#[derive(Serialize, ToSchema)]
+pub struct Campaign {
+    pub id: i64,
+    pub title: String,
+    pub unit_id: i64,
+    pub scope_path: String,
+    /// 抽查的平台代码，逗号分隔（空为全部）
+    pub platforms: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub indicator_set: String,
+    /// 抽查比例
+    pub ratio: Option<String>,
+    pub sample_count: Option<i64>,
+    /// 是否分层抽样
+    pub stratified: bool,
+    /// 抽样种子（可复核）
+    pub seed: String,
+    pub status: String,
+    pub notice_number: Option<String>,
+    pub notice_published_on: Option<NaiveDate>,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl From<govmedia_store::inspection::CampaignRow> for Campaign {
+    fn from(c: govmedia_store::inspection::CampaignRow) -> Self {
+        Campaign {
+            id: c.id,
+            title: c.title,
+            unit_id: c.unit_id,
+            scope_path: c.scope_path,
+            platforms: c.platforms,
+            period_start: c.period_start,
+            period_end: c.period_end,
+            indicator_set: c.indicator_set,
+            ratio: c.ratio,
+            sample_count: c.sample_count,
+            stratified: c.stratified,
+            seed: c.seed,
+            status: c.status,
+            notice_number: c.notice_number,
+            notice_published_on: c.notice_published_on,
+            created_by: c.created_by,
+            created_at: c.created_at,
+            closed_at: c.closed_at,
+        }
+    }
+}
+
+/// 合格率 of the samples sharing a key.
+#[derive(Serialize, ToSchema)]
+pub struct PassRate {
+    /// 平台代码或单位编号
+    pub key: String,
+    pub sampled: usize,
+    pub submitted: usize,
+    pub passed: usize,
+    /// 合格率（%，一位小数；无已提交样本时为空）
+    pub percent: Option<f64>,
+}
+
+impl From<&govmedia_service::inspection::campaigns::PassRate> for PassRate {
+    fn from(r: &govmedia_service::inspection::campaigns::PassRate) -> Self {
+        PassRate {
+            key: r.key.clone(),
+            sampled: r.sampled,
+            submitted: r.submitted,
+            passed: r.passed,
+            percent: r.percent(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PassRates {
+    pub by_platform: Vec<PassRate>,
+    pub by_unit: Vec<PassRate>,
+}
+
+/// A campaign with its samples and pass rates.
+#[derive(Serialize, ToSchema)]
+pub struct CampaignDetail {
+    pub campaign: Campaign,
+    /// 总体规模（抽样时的账号数）
+    pub population_size: u64,
+    /// 样本
+    pub samples: Vec<Report>,
+    pub pass_rates: PassRates,
+}
+
+/// The summary line of one unit's annual assessment.
+#[derive(Serialize, ToSchema)]
+pub struct AssessmentLine {
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// 总分（一票否决时为空）
+    #[schema(value_type = Option<f64>)]
+    pub total: Option<Points>,
+    /// 扣分项得分
+    #[schema(value_type = Option<f64>)]
+    pub deduction_score: Option<Points>,
+    /// 加分
+    #[schema(value_type = Option<f64>)]
+    pub bonus: Option<Points>,
+    /// 等次
+    #[schema(schema_with = schema::verdict)]
+    pub verdict: Verdict,
+    /// 一票否决的事项
+    pub vetoed_by: Vec<String>,
+}
+
+impl From<&govmedia_service::inspection::assessment::UnitAssessment> for AssessmentLine {
+    fn from(x: &govmedia_service::inspection::assessment::UnitAssessment) -> Self {
+        AssessmentLine {
+            unit_id: x.unit.id,
+            unit_name: x.unit.name.clone(),
+            total: x.result.total,
+            deduction_score: x.result.deduction_score,
+            bonus: x.result.bonus,
+            verdict: x.result.verdict,
+            vetoed_by: x.result.vetoed_by.clone(),
+        }
+    }
+}
+
+/// The annual assessment of the units below the caller's, ranked.
+#[derive(Serialize, ToSchema)]
+pub struct Ranking {
+    pub year: i32,
+    pub indicator_set: String,
+    pub items: Vec<AssessmentLine>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnitRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// One unit's assessment with its breakdown and the evidence of every counted finding.
+#[derive(Serialize, ToSchema)]
+pub struct UnitAssessment {
+    pub year: i32,
+    pub unit: UnitRef,
+    /// 各项得分
+    pub result: Report,
+    /// 计入的问题及其证据
+    pub findings: Vec<Report>,
+}
+
+/// A background job.
+#[derive(Serialize, ToSchema)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub kind_label: String,
+    #[schema(schema_with = schema::job_status)]
+    pub status: JobStatus,
+    pub status_label: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<govmedia_service::jobs::JobView> for Job {
+    fn from(j: govmedia_service::jobs::JobView) -> Self {
+        Job {
+            id: j.id,
+            kind: j.kind,
+            kind_label: j.kind_label.to_string(),
+            status: j.status,
+            status_label: j.status_label.to_string(),
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            run_at: j.run_at,
+            last_error: j.last_error,
+            created_at: j.created_at,
+            finished_at: j.finished_at,
+        }
+    }
+}
+
+/// A page of background jobs.
+#[derive(Serialize, ToSchema)]
+pub struct JobPage {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub pages: u64,
+    pub items: Vec<Job>,
+}
