@@ -1,9 +1,7 @@
 //! HTTP tests through the real router, on a fresh database per test.
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use govmedia_domain::role::Role;
 
 #[tokio::test]
@@ -60,22 +58,10 @@ async fn pages_require_login() {
         "/flags",
         "/accounts/1",
     ] {
-        let r = send(
-            &w.app,
-            axum::http::Request::get(path)
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await;
+        let r = anonymous(&w.app, path).await;
         assert_eq!(r.location.as_deref(), Some("/login"), "{path}");
     }
-    let r = send(
-        &w.app,
-        axum::http::Request::get("/api/v1/accounts")
-            .body(axum::body::Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let r = anonymous(&w.app, "/api/v1/accounts").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -532,23 +518,15 @@ async fn units_with_accounts_cannot_be_deleted_and_moves_rescope() {
 #[tokio::test]
 async fn public_directory_and_verify_show_no_personal_data() {
     let w = world("public").await;
-    let r = send(
-        &w.app,
-        axum::http::Request::get("/public/directory")
-            .body(axum::body::Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let r = anonymous(&w.app, "/public/directory").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("测试教育") && !r.body.contains("王小明"));
-    let r = send(
+    let r = anonymous(
         &w.app,
-        axum::http::Request::get(format!(
+        &format!(
             "/api/v1/public/verify?platform=weibo&name={}",
             enc("测试教育")
-        ))
-        .body(axum::body::Body::empty())
-        .unwrap(),
+        ),
     )
     .await;
     assert!(
@@ -556,24 +534,16 @@ async fn public_directory_and_verify_show_no_personal_data() {
             && !r.body.contains("王小明")
             && !r.body.contains("1380000")
     );
-    let r = send(
+    let r = anonymous(
         &w.app,
-        axum::http::Request::get(format!(
+        &format!(
             "/api/v1/public/verify?platform=weibo&name={}",
             enc("假冒账号")
-        ))
-        .body(axum::body::Body::empty())
-        .unwrap(),
+        ),
     )
     .await;
     assert!(r.body.contains("\"genuine\":false"));
-    let r = send(
-        &w.app,
-        axum::http::Request::get("/api/v1/public/verify?platform=myspace&name=x")
-            .body(axum::body::Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let r = anonymous(&w.app, "/api/v1/public/verify?platform=myspace&name=x").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -671,15 +641,7 @@ async fn calendar_deadline_counts_working_days_and_refuses_uncovered_years() {
     let w = world("caldeadline").await;
     let get = |path: String| {
         let app = w.app.clone();
-        async move {
-            send(
-                &app,
-                axum::http::Request::get(path)
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            )
-            .await
-        }
+        async move { anonymous(&app, &path).await }
     };
     // Table: from, n, expected deadline (春节 2026, 国庆 2025, year end).
     for (from, n, expected) in [
@@ -728,15 +690,7 @@ async fn an_administrator_adds_a_calendar_year_and_deadlines_reach_into_it() {
     let path = "/api/v1/calendar/deadline?from=2026-12-30&working_days=5";
     let anon = |p: &'static str| {
         let app = w.app.clone();
-        async move {
-            send(
-                &app,
-                axum::http::Request::get(p)
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            )
-            .await
-        }
+        async move { anonymous(&app, p).await }
     };
     assert_eq!(anon(path).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
