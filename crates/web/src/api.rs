@@ -25,7 +25,7 @@ use axum::{Json, Router};
 use govmedia_service::{Actor, ServiceError, accounts, auth, public, units, users};
 use requests::{AccountBody, UnitBody, UserBody, VerifyQuery};
 use responses::{
-    Account, AccountList, Directory, Flag, Me, Report, Todo, Unit, User, Verification,
+    Account, AccountList, Directory, Flag, Me, Todo, TodoEntry, Unit, User, Verification,
 };
 use utoipa::{IntoParams, OpenApi};
 
@@ -222,7 +222,7 @@ async fn todo(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
     let items = govmedia_service::todo::list(&s.svc, &a).await?;
     ok(Todo {
         total: items.len(),
-        items: items.iter().map(Report::of).collect::<Result<_, _>>()?,
+        items: items.into_iter().map(TodoEntry::from).collect(),
     })
 }
 

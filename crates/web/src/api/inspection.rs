@@ -8,8 +8,8 @@ use super::requests::{
     ActionBody, EntryBody, EntryDecisionBody, FindingListQuery, RankingQuery, YearQuery,
 };
 use super::responses::{
-    AssessmentLine, Campaign, CampaignDetail, Finding, FindingDetail, FindingPage, PassRate,
-    PassRates, Ranking, Report, Screenshot, UnitAssessment, UnitRef,
+    AssessmentLine, Campaign, CampaignDetail, Entry, Finding, FindingDetail, FindingPage, PassRate,
+    PassRates, Ranking, Report, Sample, Screenshot, UnitAssessment, UnitRef,
 };
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
@@ -95,7 +95,7 @@ async fn get_campaign(
     ok(CampaignDetail {
         campaign: campaign.into(),
         population_size: population as u64,
-        samples: samples.iter().map(Report::of).collect::<Result<_, _>>()?,
+        samples: samples.into_iter().map(Sample::from).collect(),
         pass_rates: PassRates {
             by_platform,
             by_unit,
@@ -246,42 +246,43 @@ async fn unit_assessment(
 
 /// 考核申报与录入
 #[utoipa::path(get, path = "/assessment/entries", params(YearQuery),
-    responses((status = 200, description = "申报与录入", body = Vec<Report>)))]
+    responses((status = 200, body = Vec<Entry>)))]
 async fn list_entries(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult {
     let year = year_of(&s.svc, q.year)?;
-    ok(entries::list(&s.svc, &a, year).await?)
+    let rows = entries::list(&s.svc, &a, year).await?;
+    ok(rows.into_iter().map(Entry::from).collect::<Vec<_>>())
 }
 
 /// 申报详情
 #[utoipa::path(get, path = "/assessment/entries/{id}", params(Id),
-    responses((status = 200, description = "申报", body = Report)))]
+    responses((status = 200, body = Entry)))]
 async fn get_entry(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult {
-    ok(entries::get(&s.svc, &a, id).await?)
+    ok(Entry::from(entries::get(&s.svc, &a, id).await?))
 }
 
 /// 单位申报加分/纳入绩效，或考核办录入扣分事项（证明材料请在页面上传）
 #[utoipa::path(post, path = "/assessment/entries", request_body = EntryBody,
-    responses((status = 201, description = "新的申报", body = Report)))]
+    responses((status = 201, body = Entry)))]
 async fn create_entry(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiJson(b): ApiJson<EntryBody>,
 ) -> ApiResult {
-    created(entries::create(&s.svc, &a, &b.input()).await?)
+    created(Entry::from(entries::create(&s.svc, &a, &b.input()).await?))
 }
 
 /// 核实或不予认定单位申报
 #[utoipa::path(post, path = "/assessment/entries/{id}/decide", params(Id),
     request_body = EntryDecisionBody,
-    responses((status = 200, description = "认定后的申报", body = Report)))]
+    responses((status = 200, body = Entry)))]
 async fn decide_entry(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -289,7 +290,9 @@ async fn decide_entry(
     ApiJson(b): ApiJson<EntryDecisionBody>,
 ) -> ApiResult {
     let verify = b.verify()?;
-    ok(entries::decide(&s.svc, &a, id, verify, &b.comment).await?)
+    ok(Entry::from(
+        entries::decide(&s.svc, &a, id, verify, &b.comment).await?,
+    ))
 }
 
 /// 季度自查报送、各季度检查比例与年度覆盖

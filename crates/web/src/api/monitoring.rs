@@ -1,7 +1,7 @@
 //! 日常监测 in the API: an account's monitoring view, and registering its feed.
 
 use super::requests::SourceBody;
-use super::responses::Report;
+use super::responses::{Monitoring, Source};
 use super::{ApiJson, ApiResult, ApiUser, Id, ok};
 use crate::AppState;
 use axum::Router;
@@ -22,19 +22,21 @@ pub(super) struct Doc;
 
 /// 账号日常监测：订阅源、更新时钟、发布内容、获取记录
 #[utoipa::path(get, path = "/accounts/{id}/monitoring", params(Id),
-    responses((status = 200, description = "订阅源、更新时钟、最近发布与获取记录", body = Report)))]
+    responses((status = 200, body = Monitoring)))]
 async fn view(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<i64>) -> ApiResult {
-    ok(monitoring::view(&s.svc, &a, id).await?)
+    ok(Monitoring::from(monitoring::view(&s.svc, &a, id).await?))
 }
 
 /// 登记或更换账号的监测订阅源（RSS、Atom、JSON Feed）
 #[utoipa::path(put, path = "/accounts/{id}/source", params(Id), request_body = SourceBody,
-    responses((status = 200, description = "登记后的订阅源", body = Report)))]
+    responses((status = 200, description = "登记后的订阅源", body = Source)))]
 async fn set_source(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<SourceBody>,
 ) -> ApiResult {
-    ok(monitoring::set_source(&s.svc, &a, id, &body.url).await?)
+    ok(Source::from(
+        monitoring::set_source(&s.svc, &a, id, &body.url).await?,
+    ))
 }

@@ -46,7 +46,7 @@ pub(crate) mod schema {
     use govmedia_domain::account::{
         AccountStatus, BasicFunction, OperatingMode, PlannedMeasure, Platform, TeamRole,
     };
-    use govmedia_domain::assessment::EntryKind;
+    use govmedia_domain::assessment::{EntryKind, EntryStatus};
     use govmedia_domain::filing::{Decision, FilingKind, FilingStatus, StepStatus};
     use govmedia_domain::inspection::{FindingAction, FindingSource, FindingStatus};
     use govmedia_domain::role::Role;
@@ -71,6 +71,8 @@ pub(crate) mod schema {
         finding_source => FindingSource,
         finding_status => FindingStatus,
         entry_kind => EntryKind,
+        entry_status => EntryStatus,
+        todo_kind => govmedia_service::todo::TodoKind,
         job_status => JobStatus,
     }
 
@@ -93,6 +95,22 @@ pub(crate) mod schema {
     /// 合格 / 不合格 (the domain writes the verdict in Chinese).
     pub(crate) fn verdict() -> Object {
         codes("等次", [("合格", "合格"), ("不合格", "不合格")].into_iter())
+    }
+
+    /// How a deadline counts days.
+    pub(crate) fn day_count() -> Object {
+        codes(
+            "计日方式",
+            [("working", "工作日"), ("calendar", "自然日")].into_iter(),
+        )
+    }
+
+    /// Whether the office may send a 催报 for a to-do item.
+    pub(crate) fn remind() -> Object {
+        codes(
+            "催报",
+            [("available", "可催报"), ("sent_today", "今天已催报")].into_iter(),
+        )
     }
 
     /// `verify` or `reject`: the office's decision on a claim.

@@ -4,10 +4,10 @@
 //! Field names are the ones clients already read.
 //!
 //! A few answers are larger reports whose shape belongs to the domain (the policy
-//! profile, an assessment's breakdown, self-inspection coverage, monitoring,
-//! the export for the upper level, campaign samples, claims, to-do items, calendar
-//! years): those are carried as the service gives them and described in the
-//! document as objects, see [`Report`].
+//! profile, an assessment's breakdown and counted findings, self-inspection
+//! coverage, the export for the upper level, the filing deadline
+//! reports, calendar years): those are carried as the service gives them and
+//! described in the document as objects, see [`Report`].
 
 use super::requests::schema;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -377,7 +377,82 @@ impl From<govmedia_service::accounts::FlagView> for Flag {
 pub struct Todo {
     pub total: usize,
     /// 待办事项（与待办事项页面相同）
-    pub items: Vec<Report>,
+    pub items: Vec<TodoEntry>,
+}
+
+/// A deadline as the user reads it.
+#[derive(Serialize, ToSchema)]
+pub struct Due {
+    /// 期限
+    pub on: NaiveDate,
+    /// 计日方式：working 工作日，calendar 自然日
+    #[schema(schema_with = schema::day_count)]
+    pub count: &'static str,
+    /// 剩余天数（按计日方式）
+    pub days_left: i64,
+    pub overdue: bool,
+    /// 逾期天数
+    pub days_overdue: i64,
+    /// 中文说明，如“还剩3个工作日”
+    pub label: String,
+}
+
+/// One thing waiting for the caller.
+#[derive(Serialize, ToSchema)]
+pub struct TodoEntry {
+    #[schema(schema_with = schema::todo_kind)]
+    pub kind: govmedia_service::todo::TodoKind,
+    pub kind_label: String,
+    /// 事项的稳定标识（催报、标记已读时使用）
+    pub key: String,
+    pub title: String,
+    pub detail: String,
+    /// 办理页面
+    pub link: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub due: Option<Due>,
+    /// 排序键，越小越紧急
+    pub urgency: i64,
+    /// 可否催报：available 可催报，sent_today 今天已催报
+    #[schema(schema_with = schema::remind)]
+    pub remind: Option<&'static str>,
+    /// 通知编号（标记已读时使用）
+    pub notice_id: Option<i64>,
+}
+
+impl From<govmedia_service::todo::TodoItem> for TodoEntry {
+    fn from(t: govmedia_service::todo::TodoItem) -> Self {
+        use govmedia_domain::policy::DayCount;
+        use govmedia_service::todo::Remind;
+        TodoEntry {
+            kind: t.kind,
+            kind_label: t.kind_label.to_string(),
+            key: t.key,
+            title: t.title,
+            detail: t.detail,
+            link: t.link,
+            unit_id: t.unit_id,
+            unit_name: t.unit_name,
+            due: t.due.map(|d| Due {
+                on: d.on,
+                count: match d.count {
+                    DayCount::Working => "working",
+                    DayCount::Calendar => "calendar",
+                },
+                days_left: d.days_left,
+                overdue: d.overdue,
+                days_overdue: d.days_overdue,
+                label: d.label,
+            }),
+            urgency: t.urgency,
+            remind: t.remind.map(|r| match r {
+                Remind::Available => "available",
+                Remind::SentToday => "sent_today",
+            }),
+            notice_id: t.notice_id,
+        }
+    }
 }
 
 /// An entry of the public directory.
@@ -905,14 +980,51 @@ pub struct PassRates {
     pub by_unit: Vec<PassRate>,
 }
 
+/// A sampled account of a campaign.
+#[derive(Serialize, ToSchema)]
+pub struct Sample {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub account_id: i64,
+    pub unit_id: i64,
+    pub unit_path: String,
+    /// 平台代码
+    #[schema(schema_with = schema::platform)]
+    pub platform: String,
+    /// 检查人
+    pub inspector_id: Option<i64>,
+    /// 提交检查结果的时间
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// 得分（十分之一分）
+    pub total_tenths: Option<i64>,
+    /// 结论（合格 / 不合格）
+    pub verdict: Option<String>,
+}
+
+impl From<govmedia_store::inspection::SampleRow> for Sample {
+    fn from(x: govmedia_store::inspection::SampleRow) -> Self {
+        Sample {
+            id: x.id,
+            campaign_id: x.campaign_id,
+            account_id: x.account_id,
+            unit_id: x.unit_id,
+            unit_path: x.unit_path,
+            platform: x.platform,
+            inspector_id: x.inspector_id,
+            submitted_at: x.submitted_at,
+            total_tenths: x.total_tenths,
+            verdict: x.verdict,
+        }
+    }
+}
+
 /// A campaign with its samples and pass rates.
 #[derive(Serialize, ToSchema)]
 pub struct CampaignDetail {
     pub campaign: Campaign,
     /// 总体规模（抽样时的账号数）
     pub population_size: u64,
-    /// 样本
-    pub samples: Vec<Report>,
+    pub samples: Vec<Sample>,
     pub pass_rates: PassRates,
 }
 
@@ -976,6 +1088,58 @@ pub struct UnitAssessment {
     pub findings: Vec<Report>,
 }
 
+/// A claim of a unit (加分、纳入绩效) or an entry of the office (扣分事项).
+#[derive(Serialize, ToSchema)]
+pub struct Entry {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub year: i32,
+    #[schema(schema_with = schema::entry_kind)]
+    pub kind: String,
+    pub count: i32,
+    /// 证明说明
+    pub evidence: String,
+    pub evidence_url: Option<String>,
+    #[schema(schema_with = schema::entry_status)]
+    pub status: String,
+    /// 证明材料文件名（文件在页面上下载）
+    pub file_name: Option<String>,
+    pub file_mime: Option<String>,
+    pub entered_by: i64,
+    pub entered_by_name: String,
+    pub decided_by: Option<i64>,
+    pub decided_by_name: Option<String>,
+    pub decision_comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl From<govmedia_store::assessment::EntryRow> for Entry {
+    fn from(e: govmedia_store::assessment::EntryRow) -> Self {
+        Entry {
+            id: e.id,
+            unit_id: e.unit_id,
+            unit_path: e.unit_path,
+            year: e.year,
+            kind: e.kind,
+            count: e.count,
+            evidence: e.evidence,
+            evidence_url: e.evidence_url,
+            status: e.status,
+            file_name: e.file_name,
+            file_mime: e.file_mime,
+            entered_by: e.entered_by,
+            entered_by_name: e.entered_by_name,
+            decided_by: e.decided_by,
+            decided_by_name: e.decided_by_name,
+            decision_comment: e.decision_comment,
+            created_at: e.created_at,
+            decided_at: e.decided_at,
+        }
+    }
+}
+
 /// A background job.
 #[derive(Serialize, ToSchema)]
 pub struct Job {
@@ -1019,4 +1183,120 @@ pub struct JobPage {
     pub per_page: u64,
     pub pages: u64,
     pub items: Vec<Job>,
+}
+
+/// The feed an account is monitored through.
+#[derive(Serialize, ToSchema)]
+pub struct Source {
+    /// 订阅源类型（rss、atom、json_feed）
+    pub kind: String,
+    pub url: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<govmedia_service::monitoring::SourceView> for Source {
+    fn from(s: govmedia_service::monitoring::SourceView) -> Self {
+        Source {
+            kind: s.kind,
+            url: s.url,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// A post the feed showed.
+#[derive(Serialize, ToSchema)]
+pub struct Post {
+    pub title: String,
+    pub url: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// 是否原创（订阅源未说明时为空）
+    pub original: Option<bool>,
+    pub first_seen_at: DateTime<Utc>,
+}
+
+/// One look at the feed.
+#[derive(Serialize, ToSchema)]
+pub struct Fetch {
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+    /// 失败类型代码
+    pub failure: Option<String>,
+    /// 中文说明
+    pub message: Option<String>,
+    pub posts_seen: i64,
+    pub new_posts: i64,
+}
+
+impl From<govmedia_service::monitoring::FetchView> for Fetch {
+    fn from(f: govmedia_service::monitoring::FetchView) -> Self {
+        Fetch {
+            at: f.at,
+            ok: f.ok,
+            failure: f.failure.map(str::to_string),
+            message: f.message,
+            posts_seen: f.posts_seen,
+            new_posts: f.new_posts,
+        }
+    }
+}
+
+/// The update clock: how long since the account last published.
+#[derive(Serialize, ToSchema)]
+pub struct Clock {
+    /// 状态代码
+    pub state: String,
+    pub last_update: Option<DateTime<Utc>>,
+    /// 距上次更新的天数
+    pub days_since: Option<u32>,
+    /// 距“更新不及时”一票否决还剩的天数
+    pub veto_in: Option<u32>,
+    /// 中文说明
+    pub words: String,
+}
+
+/// An account's monitoring: its feed, update clock, latest posts and looks.
+#[derive(Serialize, ToSchema)]
+pub struct Monitoring {
+    pub account_id: i64,
+    pub account_name: String,
+    pub source: Option<Source>,
+    pub clock: Clock,
+    /// 最近发布的内容，新的在前
+    pub posts: Vec<Post>,
+    pub last_ok: Option<Fetch>,
+    pub last_failure: Option<Fetch>,
+    /// 最近的获取记录，新的在前
+    pub log: Vec<Fetch>,
+}
+
+impl From<govmedia_service::monitoring::MonitoringView> for Monitoring {
+    fn from(v: govmedia_service::monitoring::MonitoringView) -> Self {
+        Monitoring {
+            account_id: v.account_id,
+            account_name: v.account_name,
+            source: v.source.map(Source::from),
+            clock: Clock {
+                state: v.clock.state.to_string(),
+                last_update: v.clock.last_update,
+                days_since: v.clock.days_since,
+                veto_in: v.clock.veto_in,
+                words: v.clock.words,
+            },
+            posts: v
+                .posts
+                .into_iter()
+                .map(|p| Post {
+                    title: p.title,
+                    url: p.url,
+                    published_at: p.published_at,
+                    original: p.original,
+                    first_seen_at: p.first_seen_at,
+                })
+                .collect(),
+            last_ok: v.last_ok.map(Fetch::from),
+            last_failure: v.last_failure.map(Fetch::from),
+            log: v.log.into_iter().map(Fetch::from).collect(),
+        }
+    }
 }
