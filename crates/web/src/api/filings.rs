@@ -7,7 +7,7 @@ use super::requests::{
 };
 use super::responses::{
     Announcement, Deadline, ExportRecord, Filing, FilingSummary, Notification, Notifications,
-    Opened, Report, YearStored,
+    Opened, Report, UnitDeadlines, UpperExport, YearStored,
 };
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
@@ -141,9 +141,7 @@ async fn list_filings(
         ),
         None => None,
     };
-    ok(FilingSummary::list(
-        filings::list(&s.svc, &a, status).await?,
-    )?)
+    ok(list_of(filings::list(&s.svc, &a, status).await?))
 }
 
 /// 新建备案（submit=true 时直接提交审批）
@@ -155,20 +153,24 @@ async fn create_filing(
     ApiJson(b): ApiJson<NewFilingBody>,
 ) -> ApiResult {
     let id = filings::create(&s.svc, &a, &b.fields.input()?, b.submit).await?;
-    created(Filing::of(filings::get(&s.svc, &a, id).await?)?)
+    created(Filing::from(filings::get(&s.svc, &a, id).await?))
 }
 
 /// 待我审批
 #[utoipa::path(get, path = "/filings/inbox", responses((status = 200, body = Vec<FilingSummary>)))]
 async fn filing_inbox(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
-    ok(FilingSummary::list(filings::inbox(&s.svc, &a).await?)?)
+    ok(list_of(filings::inbox(&s.svc, &a).await?))
 }
 
 /// 各单位待备案、逾期、迟报、待报送的备案
 #[utoipa::path(get, path = "/filings/deadlines",
-    responses((status = 200, description = "按单位列出的备案期限报告", body = Vec<Report>)))]
+    responses((status = 200, body = Vec<UnitDeadlines>)))]
 async fn filing_deadlines(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
-    ok(filings::deadline_report(&s.svc, &a).await?)
+    let units = filings::deadline_report(&s.svc, &a).await?;
+    ok(units
+        .into_iter()
+        .map(UnitDeadlines::from)
+        .collect::<Vec<_>>())
 }
 
 /// 备案详情：审批步骤、办理记录、附件、变更内容、期限
@@ -217,7 +219,7 @@ async fn filing_opened(
 ) -> ApiResult {
     let account = filings::record_opened(&s.svc, &a, id, &b.opened_on, &b.url).await?;
     ok(Opened {
-        filing: Filing::of(filings::get(&s.svc, &a, id).await?)?,
+        filing: Filing::from(filings::get(&s.svc, &a, id).await?),
         account_id: account,
     })
 }
@@ -264,13 +266,15 @@ async fn put_policy(
 
 /// 报送上级：导出已受理未报送的备案（列见 docs/filing-export.md），记录并标记已报送
 #[utoipa::path(post, path = "/filings/export", request_body = ExportBody,
-    responses((status = 200, description = "导出的备案（JSON）", body = Report)))]
+    responses((status = 200, body = UpperExport)))]
 async fn export_filings(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiJson(b): ApiJson<ExportBody>,
 ) -> ApiResult {
-    ok(filings::export_for_upper(&s.svc, &a, "json", b.include_forwarded).await?)
+    ok(UpperExport::from(
+        filings::export_for_upper(&s.svc, &a, "json", b.include_forwarded).await?,
+    ))
 }
 
 /// 报送记录
@@ -309,7 +313,7 @@ async fn update_filing(
 async fn filing_response(s: &AppState, a: &govmedia_service::Actor, id: i64) -> ApiResult {
     let view = filings::get(&s.svc, a, id).await?;
     let version = view.version;
-    Ok(with_etag(ok(Filing::of(view)?)?, version))
+    Ok(with_etag(ok(Filing::from(view))?, version))
 }
 
 /// 工作日历覆盖的年份、放假和调休上班日（无需登录）
@@ -377,4 +381,9 @@ async fn filing_findings(
         None => chrono::Datelike::year(&s.svc.today()),
     };
     ok(filings::assessment_findings(&s.svc, &a, unit, year).await?)
+}
+
+/// Filings as a list answers them.
+fn list_of(rows: Vec<filings::FilingSummary>) -> Vec<FilingSummary> {
+    rows.into_iter().map(FilingSummary::from).collect()
 }

@@ -3,10 +3,9 @@
 //! points at the conversion) and the document describes exactly what is sent.
 //! Field names are the ones clients already read.
 //!
-//! A few answers are larger reports whose shape belongs to the domain (the policy
-//! profile, an assessment's breakdown and counted findings, self-inspection
-//! coverage, the export for the upper level, the filing deadline
-//! reports, calendar years): those are carried as the service gives them and
+//! A few answers are larger reports whose shape the domain owns (the policy
+//! profile, an assessment's breakdown and its counted findings, self-inspection
+//! coverage, calendar years): those are carried as the service gives them and
 //! described in the document as objects, see [`Report`].
 
 use super::requests::schema;
@@ -583,15 +582,13 @@ pub struct FilingSummary {
     /// 当前审批步骤
     pub current_step: Option<String>,
     /// 备案期限的计算结果
-    pub deadline: Option<Report>,
+    pub deadline: Option<FilingDeadline>,
     pub created_at: DateTime<Utc>,
 }
 
-impl FilingSummary {
-    fn of(
-        s: govmedia_service::filings::FilingSummary,
-    ) -> Result<Self, govmedia_service::ServiceError> {
-        Ok(FilingSummary {
+impl From<govmedia_service::filings::FilingSummary> for FilingSummary {
+    fn from(s: govmedia_service::filings::FilingSummary) -> Self {
+        FilingSummary {
             id: s.id,
             kind: s.kind,
             status: s.status,
@@ -601,15 +598,9 @@ impl FilingSummary {
             account_id: s.account_id,
             applicant_name: s.applicant_name,
             current_step: s.current_step,
-            deadline: s.deadline.map(Report::of).transpose()?,
+            deadline: s.deadline.map(FilingDeadline::from),
             created_at: s.created_at,
-        })
-    }
-
-    pub fn list(
-        rows: Vec<govmedia_service::filings::FilingSummary>,
-    ) -> Result<Vec<Self>, govmedia_service::ServiceError> {
-        rows.into_iter().map(Self::of).collect()
+        }
     }
 }
 
@@ -690,12 +681,10 @@ pub struct Filing {
     pub version: i64,
 }
 
-impl Filing {
-    pub fn of(
-        v: govmedia_service::filings::FilingView,
-    ) -> Result<Self, govmedia_service::ServiceError> {
-        Ok(Filing {
-            summary: FilingSummary::of(v.summary)?,
+impl From<govmedia_service::filings::FilingView> for Filing {
+    fn from(v: govmedia_service::filings::FilingView) -> Self {
+        Filing {
+            summary: v.summary.into(),
             reason: v.reason,
             effective_on: v.effective_on,
             notice_url: v.notice_url,
@@ -756,7 +745,7 @@ impl Filing {
             my_step: v.my_step,
             may_record_opened: v.may_record_opened,
             version: v.version,
-        })
+        }
     }
 }
 
@@ -1297,6 +1286,183 @@ impl From<govmedia_service::monitoring::MonitoringView> for Monitoring {
             last_ok: v.last_ok.map(Fetch::from),
             last_failure: v.last_failure.map(Fetch::from),
             log: v.log.into_iter().map(Fetch::from).collect(),
+        }
+    }
+}
+
+/// A period of days such as 2 working days.
+#[derive(Serialize, ToSchema)]
+pub struct Period {
+    pub days: u32,
+    /// 计日方式：working 工作日，calendar 自然日
+    #[schema(schema_with = schema::day_count)]
+    pub count: &'static str,
+}
+
+fn day_count(c: govmedia_domain::policy::DayCount) -> &'static str {
+    match c {
+        govmedia_domain::policy::DayCount::Working => "working",
+        govmedia_domain::policy::DayCount::Calendar => "calendar",
+    }
+}
+
+/// A filing's deadline as the policy profile sets it.
+#[derive(Serialize, ToSchema)]
+pub struct FilingDeadline {
+    /// 生效日期（开设：登记开通之日）
+    pub effective_on: Option<NaiveDate>,
+    /// 政策配置规定的备案时限（未规定时为空）
+    pub period: Option<Period>,
+    /// 备案期限
+    pub deadline: Option<NaiveDate>,
+    /// 备案日期
+    pub filed_on: Option<NaiveDate>,
+    /// 迟报天数（按时限的计日方式；0 为按时，空为未备案或无期限）
+    pub late_by: Option<u32>,
+    /// 未备案且已过期限
+    pub overdue: bool,
+    /// 报送期限
+    pub forwarding_deadline: Option<NaiveDate>,
+}
+
+impl From<govmedia_domain::filing::DeadlineReport> for FilingDeadline {
+    fn from(d: govmedia_domain::filing::DeadlineReport) -> Self {
+        FilingDeadline {
+            effective_on: d.effective_on,
+            period: d.period.map(|p| Period {
+                days: p.days,
+                count: day_count(p.count),
+            }),
+            deadline: d.deadline,
+            filed_on: d.filed_on,
+            late_by: d.late_by,
+            overdue: d.overdue,
+            forwarding_deadline: d.forwarding_deadline,
+        }
+    }
+}
+
+/// A filing in a unit's deadline report.
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineLine {
+    pub id: i64,
+    /// 备案类型（中文）
+    pub kind: String,
+    pub title: String,
+    /// 备案状态（中文）
+    pub status: String,
+    pub deadline: Option<NaiveDate>,
+    pub filed_on: Option<NaiveDate>,
+    pub late_by: Option<u32>,
+    pub forwarding_deadline: Option<NaiveDate>,
+    /// 是否已报送
+    pub forwarded: bool,
+}
+
+impl From<govmedia_service::filings::DeadlineRow> for DeadlineLine {
+    fn from(r: govmedia_service::filings::DeadlineRow) -> Self {
+        DeadlineLine {
+            id: r.id,
+            kind: r.kind.to_string(),
+            title: r.title,
+            status: r.status.to_string(),
+            deadline: r.deadline,
+            filed_on: r.filed_on,
+            late_by: r.late_by,
+            forwarding_deadline: r.forwarding_deadline,
+            forwarded: r.forwarded,
+        }
+    }
+}
+
+/// A unit's filings that are due, overdue, filed late or waiting to be forwarded.
+#[derive(Serialize, ToSchema)]
+pub struct UnitDeadlines {
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// 待备案
+    pub due: Vec<DeadlineLine>,
+    /// 逾期未备案
+    pub overdue: Vec<DeadlineLine>,
+    /// 迟报
+    pub late: Vec<DeadlineLine>,
+    /// 待报送
+    pub to_forward: Vec<DeadlineLine>,
+}
+
+impl From<govmedia_service::filings::UnitDeadlines> for UnitDeadlines {
+    fn from(u: govmedia_service::filings::UnitDeadlines) -> Self {
+        let lines = |v: Vec<govmedia_service::filings::DeadlineRow>| {
+            v.into_iter().map(DeadlineLine::from).collect()
+        };
+        UnitDeadlines {
+            unit_id: u.unit_id,
+            unit_name: u.unit_name,
+            due: lines(u.due),
+            overdue: lines(u.overdue),
+            late: lines(u.late),
+            to_forward: lines(u.to_forward),
+        }
+    }
+}
+
+/// A filing as exported for the upper level (columns in docs/filing-export.md).
+#[derive(Serialize, ToSchema)]
+pub struct UpperRow {
+    pub id: i64,
+    pub kind: String,
+    pub account_name: String,
+    pub platform: String,
+    pub account_code: String,
+    pub url: String,
+    pub host_unit: String,
+    pub account_status: String,
+    pub effective_on: Option<NaiveDate>,
+    pub filed_on: Option<NaiveDate>,
+    pub accepted_on: Option<NaiveDate>,
+    pub forwarding_deadline: Option<NaiveDate>,
+    pub late_by: Option<u32>,
+    pub reason: String,
+    /// 审批经过
+    pub approvals: String,
+}
+
+/// An export for the upper level, recorded.
+#[derive(Serialize, ToSchema)]
+pub struct UpperExport {
+    pub export_id: i64,
+    pub exported_at: DateTime<Utc>,
+    pub exported_by: String,
+    pub filings: Vec<UpperRow>,
+}
+
+impl From<govmedia_service::filings::UpperExport> for UpperExport {
+    fn from(x: govmedia_service::filings::UpperExport) -> Self {
+        UpperExport {
+            export_id: x.export_id,
+            exported_at: x.exported_at,
+            exported_by: x.exported_by,
+            filings: x
+                .filings
+                .into_iter()
+                .map(|r| UpperRow {
+                    id: r.id,
+                    kind: r.kind,
+                    account_name: r.account_name,
+                    platform: r.platform,
+                    account_code: r.account_code,
+                    url: r.url,
+                    host_unit: r.host_unit,
+                    account_status: r.account_status,
+                    effective_on: r.effective_on,
+                    filed_on: r.filed_on,
+                    accepted_on: r.accepted_on,
+                    forwarding_deadline: r.forwarding_deadline,
+                    late_by: r.late_by,
+                    reason: r.reason,
+                    approvals: r.approvals,
+                })
+                .collect(),
         }
     }
 }
