@@ -341,6 +341,36 @@ mod tests {
         assert_eq!(takers, VERSIONED_WRITES.len());
     }
 
+    /// The document is read by the clerks' developers: every summary and
+    /// description is in Chinese (a type's English doc comment would otherwise
+    /// become its description).
+    #[test]
+    fn every_description_is_in_chinese() {
+        fn walk(v: &serde_json::Value, at: &str, bad: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        let here = format!("{at}/{k}");
+                        match (k.as_str(), v) {
+                            ("description" | "summary" | "title", serde_json::Value::String(s))
+                                if !s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) =>
+                            {
+                                bad.push(format!("{here}: {s}"))
+                            }
+                            _ => walk(v, &here, bad),
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, at, bad)),
+                _ => {}
+            }
+        }
+        let doc = serde_json::to_value(document()).unwrap();
+        let mut bad = Vec::new();
+        walk(&doc, "", &mut bad);
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+
     /// Every operation is either public or requires the bearer scheme, and has the
     /// error answer.
     #[test]

@@ -124,6 +124,7 @@ pub(crate) mod schema {
 
 /// A unit to create, or a unit's new state (it moves when `parent_id` changes).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "新增单位或修改后的单位（parent_id 改变即移动）")]
 pub struct UnitBody {
     /// 单位全称
     name: String,
@@ -158,6 +159,7 @@ impl UnitBody {
 
 /// A member of an account's management team (管理队伍).
 #[derive(Debug, Default, Deserialize, serde::Serialize, ToSchema)]
+#[schema(description = "管理队伍成员")]
 pub struct TeamMemberBody {
     #[schema(schema_with = schema::team_role)]
     role: String,
@@ -179,6 +181,7 @@ pub struct TeamMemberBody {
 /// `platform` and `host_unit_id` may be left out.
 #[derive(Debug, Default, Deserialize, serde::Serialize, ToSchema)]
 #[serde(default)]
+#[schema(description = "新增账号或修改后的账号。除 name、platform、host_unit_id 外均可省略")]
 pub struct AccountBody {
     /// 账号名称
     name: String,
@@ -316,6 +319,7 @@ impl AccountBody {
 
 /// A user to create, or a user's new state.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "新增用户或修改后的用户")]
 pub struct UserBody {
     /// 登录名
     username: String,
@@ -353,6 +357,7 @@ impl UserBody {
 /// A filing's fields (its kind and account cannot change once created).
 #[derive(Debug, Default, Deserialize, serde::Serialize, ToSchema)]
 #[serde(default)]
+#[schema(description = "备案的各项（创建后类型和账号不变）")]
 pub struct FilingFields {
     #[schema(schema_with = schema::filing_kind)]
     kind: String,
@@ -384,6 +389,7 @@ impl FilingFields {
 
 /// A new filing, submitted for approval at once when `submit` is true.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "新建备案；submit 为 true 时直接提交审批")]
 pub struct NewFilingBody {
     #[serde(flatten)]
     pub fields: FilingFields,
@@ -394,6 +400,7 @@ pub struct NewFilingBody {
 
 /// An approver's decision on the current step.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "审批人对当前步骤的意见")]
 pub struct DecisionBody {
     /// 审批步骤序号（当前步骤）
     step: i32,
@@ -420,6 +427,7 @@ impl DecisionBody {
 
 /// An approved opening recorded as opened.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "登记已批准的开设申请为已开通")]
 pub struct OpenedBody {
     /// 开通日期
     #[serde(default)]
@@ -432,6 +440,7 @@ pub struct OpenedBody {
 
 /// A year of the working-day calendar.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "一年的工作日历")]
 pub struct YearBody {
     /// 该年节假日安排通知的 TOML 文本
     pub toml: String,
@@ -439,6 +448,7 @@ pub struct YearBody {
 
 /// Options of an export for the upper level.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "报送上级的导出选项")]
 pub struct ExportBody {
     /// 是否包括已报送的备案
     #[serde(default)]
@@ -448,6 +458,9 @@ pub struct ExportBody {
 /// `{"profile": "tongchuan"}` selects a shipped profile; `{"profile": "<TOML>"}`
 /// stores an edited one.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(
+    description = "{\"profile\": \"tongchuan\"} 选用内置配置；{\"profile\": \"<TOML>\"} 保存修改后的配置"
+)]
 pub struct PolicyBody {
     /// 内置配置名或 TOML 文本
     pub profile: String,
@@ -455,6 +468,7 @@ pub struct PolicyBody {
 
 /// A step of a finding's rectification.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "问题整改的一步操作")]
 pub struct ActionBody {
     #[schema(schema_with = schema::finding_action)]
     pub action: String,
@@ -466,6 +480,7 @@ pub struct ActionBody {
 /// A claim of a unit or an office entry, without a proof file (files are uploaded
 /// on the page).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "单位申报或考核办录入（证明文件在页面上传）")]
 pub struct EntryBody {
     /// 单位编号
     unit_id: i64,
@@ -499,6 +514,7 @@ impl EntryBody {
 
 /// The office's decision on a claim.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "考核办对单位申报的认定")]
 pub struct EntryDecisionBody {
     #[schema(schema_with = schema::entry_decision)]
     pub decision: String,
@@ -523,6 +539,7 @@ impl EntryDecisionBody {
 
 /// The feed an account is monitored through.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "账号的监测订阅源")]
 pub struct SourceBody {
     /// 以 http:// 或 https:// 开头的订阅地址（RSS、Atom、JSON Feed）
     pub url: String,

@@ -26,7 +26,7 @@ use utoipa::ToSchema;
 /// module comment); documented as an object.
 #[derive(Serialize, ToSchema)]
 #[serde(transparent)]
-#[schema(value_type = Object)]
+#[schema(value_type = Object, description = "结构由业务规则决定的报告，按服务层生成的原样返回")]
 pub struct Report(pub serde_json::Value);
 
 impl Report {
@@ -39,6 +39,7 @@ impl Report {
 
 /// An error: a stable code, a message in Chinese, and the fields at fault.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "错误：固定的代码、中文说明和有误的字段")]
 pub struct ErrorBody {
     /// 错误代码，如 validation、not_found、forbidden、stale
     pub code: String,
@@ -49,6 +50,7 @@ pub struct ErrorBody {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(description = "有误的字段")]
 pub struct FieldErrorBody {
     /// 字段名
     pub field: String,
@@ -58,6 +60,7 @@ pub struct FieldErrorBody {
 
 /// The caller.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "当前用户")]
 pub struct Me {
     pub id: i64,
     pub username: String,
@@ -83,6 +86,7 @@ impl From<&govmedia_service::Actor> for Me {
 
 /// A unit, with its place in the tree.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "单位及其在单位树中的位置")]
 pub struct Unit {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -122,6 +126,7 @@ impl From<govmedia_service::units::UnitNode> for Unit {
 
 /// A user (never their password).
 #[derive(Serialize, ToSchema)]
+#[schema(description = "用户（不含密码）")]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -150,6 +155,7 @@ impl From<&govmedia_store::users::UserRow> for User {
 
 /// An item of an account's menu bar, with its sub-items.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "账号菜单栏的一项及其子项")]
 pub struct MenuEntry {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,6 +177,7 @@ impl From<MenuItem> for MenuEntry {
 
 /// A member of the management team (personal data: only for roles that may see it).
 #[derive(Serialize, ToSchema)]
+#[schema(description = "管理队伍成员（个人信息，仅对有权角色返回）")]
 pub struct TeamMate {
     #[schema(schema_with = schema::team_role)]
     pub role: TeamRole,
@@ -198,6 +205,7 @@ impl From<TeamMember> for TeamMate {
 
 /// An account's registered fields (the two filing forms and the inventory sheet).
 #[derive(Serialize, ToSchema)]
+#[schema(description = "账号的登记信息（两张备案表与清查表的各项）")]
 pub struct AccountFields {
     pub name: String,
     #[schema(schema_with = schema::platform)]
@@ -272,6 +280,7 @@ impl From<govmedia_domain::account::AccountDraft> for AccountFields {
 
 /// An account.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "账号")]
 pub struct Account {
     pub id: i64,
     #[serde(flatten)]
@@ -306,6 +315,7 @@ impl From<govmedia_service::accounts::AccountView> for Account {
 /// reads a rendered list back into it.
 #[derive(Serialize, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "账号台账的一行")]
 pub struct AccountListItem {
     pub id: i64,
     pub name: String,
@@ -327,6 +337,7 @@ pub struct AccountListItem {
 /// A page of the account register.
 #[derive(Serialize, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(description = "账号台账的一页")]
 pub struct AccountList {
     pub items: Vec<AccountListItem>,
     pub total: u64,
@@ -336,6 +347,7 @@ pub struct AccountList {
 
 /// A problem the registry rules see with an account.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "台账规则发现的账号问题提示")]
 pub struct Flag {
     pub account_id: i64,
     pub account_name: String,
@@ -373,6 +385,7 @@ impl From<govmedia_service::accounts::FlagView> for Flag {
 
 /// The caller's to-do items, most urgent first.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "当前用户的待办事项，最紧急的在前")]
 pub struct Todo {
     pub total: usize,
     /// 待办事项（与待办事项页面相同）
@@ -381,6 +394,7 @@ pub struct Todo {
 
 /// A deadline as the user reads it.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "期限（按用户阅读的方式）")]
 pub struct Due {
     /// 期限
     pub on: NaiveDate,
@@ -398,6 +412,7 @@ pub struct Due {
 
 /// One thing waiting for the caller.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "一项待办事项")]
 pub struct TodoEntry {
     #[schema(schema_with = schema::todo_kind)]
     pub kind: govmedia_service::todo::TodoKind,
@@ -456,6 +471,7 @@ impl From<govmedia_service::todo::TodoItem> for TodoEntry {
 
 /// An entry of the public directory.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "公开名录的一条")]
 pub struct DirectoryEntry {
     pub id: i64,
     pub name: String,
@@ -490,6 +506,7 @@ impl From<govmedia_service::public::DirectoryEntry> for DirectoryEntry {
 
 /// A page of the public directory.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "公开名录的一页")]
 pub struct Directory {
     pub items: Vec<DirectoryEntry>,
     pub total: u64,
@@ -499,6 +516,7 @@ pub struct Directory {
 
 /// Whether an account of that name on that platform is a registered government account.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "该平台上该名称的账号是否为已登记的政务账号")]
 pub struct Verification {
     #[schema(schema_with = schema::platform)]
     pub platform: Platform,
@@ -510,6 +528,7 @@ pub struct Verification {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(description = "核验找到的已登记账号")]
 pub struct VerifiedMatch {
     pub name: String,
     #[schema(schema_with = schema::platform)]
@@ -544,6 +563,7 @@ impl From<govmedia_service::public::Verification> for Verification {
 
 /// The `working_days`th working day after `from`.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "from 之后第 working_days 个工作日")]
 pub struct Deadline {
     pub from: NaiveDate,
     pub working_days: u32,
@@ -562,12 +582,14 @@ impl From<govmedia_service::calendar::DeadlineAnswer> for Deadline {
 
 /// The year a calendar import stored.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "导入的年份")]
 pub struct YearStored {
     pub year: i32,
 }
 
 /// A filing in a list.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "列表中的一件备案")]
 pub struct FilingSummary {
     pub id: i64,
     #[schema(schema_with = schema::filing_kind)]
@@ -606,6 +628,7 @@ impl From<govmedia_service::filings::FilingSummary> for FilingSummary {
 
 /// A step of a filing's approval.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "备案的一个审批步骤")]
 pub struct Step {
     pub position: i32,
     pub label: String,
@@ -626,6 +649,7 @@ pub struct Step {
 
 /// A change a filing proposes to a field of the account.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "备案对账号某一项的变更")]
 pub struct Change {
     pub field: String,
     pub label: String,
@@ -635,6 +659,7 @@ pub struct Change {
 
 /// A record of what was done to a filing.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "备案的一条办理记录")]
 pub struct Event {
     pub at: DateTime<Utc>,
     pub user_name: String,
@@ -646,6 +671,7 @@ pub struct Event {
 
 /// A file attached to a filing (its bytes are on the page).
 #[derive(Serialize, ToSchema)]
+#[schema(description = "备案附件（文件在页面上下载）")]
 pub struct Attachment {
     pub id: i64,
     pub filing_id: i64,
@@ -659,6 +685,7 @@ pub struct Attachment {
 
 /// A filing with its approval, record, attachments and proposed changes.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "备案及其审批步骤、办理记录、附件和变更内容")]
 pub struct Filing {
     #[serde(flatten)]
     pub summary: FilingSummary,
@@ -751,6 +778,7 @@ impl From<govmedia_service::filings::FilingView> for Filing {
 
 /// An approved opening recorded as opened: the filing and the new account.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "已登记开通：备案及新建的账号")]
 pub struct Opened {
     pub filing: Filing,
     pub account_id: i64,
@@ -758,6 +786,7 @@ pub struct Opened {
 
 /// A public announcement of a newly opened account.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "新开通账号的公告")]
 pub struct Announcement {
     pub title: String,
     pub body: String,
@@ -768,6 +797,7 @@ pub struct Announcement {
 
 /// A record of an export for the upper level.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "一次报送上级的记录")]
 pub struct ExportRecord {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -780,6 +810,7 @@ pub struct ExportRecord {
 
 /// A notification of a step of one of the caller's filings.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "我的备案某一步审批结果的通知")]
 pub struct Notification {
     pub id: i64,
     pub filing_id: i64,
@@ -790,6 +821,7 @@ pub struct Notification {
 
 /// The caller's notifications and how many are unread.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "我的通知及未读数")]
 pub struct Notifications {
     pub unread: u64,
     pub items: Vec<Notification>,
@@ -797,6 +829,7 @@ pub struct Notifications {
 
 /// A finding: a problem an inspection found with an account, and its rectification.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "问题：检查发现的账号问题及其整改")]
 pub struct Finding {
     pub id: i64,
     pub campaign_id: Option<i64>,
@@ -862,6 +895,7 @@ impl From<govmedia_store::inspection::FindingRow> for Finding {
 
 /// A page of findings.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "问题列表的一页")]
 pub struct FindingPage {
     pub total: u64,
     pub page: u64,
@@ -872,6 +906,7 @@ pub struct FindingPage {
 
 /// A screenshot kept as evidence of a finding (its bytes are on the page).
 #[derive(Serialize, ToSchema)]
+#[schema(description = "作为问题证据的截图（文件在页面上下载）")]
 pub struct Screenshot {
     pub id: i64,
     pub file_name: String,
@@ -882,6 +917,7 @@ pub struct Screenshot {
 
 /// A finding with its screenshots.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "问题及其截图")]
 pub struct FindingDetail {
     pub finding: Finding,
     pub screenshots: Vec<Screenshot>,
@@ -941,6 +977,7 @@ impl From<govmedia_store::inspection::CampaignRow> for Campaign {
 
 /// 合格率 of the samples sharing a key.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "按平台或单位统计的合格率")]
 pub struct PassRate {
     /// 平台代码或单位编号
     pub key: String,
@@ -964,6 +1001,7 @@ impl From<&govmedia_service::inspection::campaigns::PassRate> for PassRate {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(description = "按平台和按单位的合格率")]
 pub struct PassRates {
     pub by_platform: Vec<PassRate>,
     pub by_unit: Vec<PassRate>,
@@ -971,6 +1009,7 @@ pub struct PassRates {
 
 /// A sampled account of a campaign.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "检查活动抽中的账号")]
 pub struct Sample {
     pub id: i64,
     pub campaign_id: i64,
@@ -1009,6 +1048,7 @@ impl From<govmedia_store::inspection::SampleRow> for Sample {
 
 /// A campaign with its samples and pass rates.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "检查活动及其样本、合格率")]
 pub struct CampaignDetail {
     pub campaign: Campaign,
     /// 总体规模（抽样时的账号数）
@@ -1019,6 +1059,7 @@ pub struct CampaignDetail {
 
 /// The summary line of one unit's annual assessment.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "一个单位年度考核的汇总行")]
 pub struct AssessmentLine {
     pub unit_id: i64,
     pub unit_name: String,
@@ -1054,6 +1095,7 @@ impl From<&govmedia_service::inspection::assessment::UnitAssessment> for Assessm
 
 /// The annual assessment of the units below the caller's, ranked.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "直属下级单位（或辖区全部单位）的年度考核排名")]
 pub struct Ranking {
     pub year: i32,
     pub indicator_set: String,
@@ -1061,6 +1103,7 @@ pub struct Ranking {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(description = "单位")]
 pub struct UnitRef {
     pub id: i64,
     pub name: String,
@@ -1068,6 +1111,7 @@ pub struct UnitRef {
 
 /// One unit's assessment with its breakdown and the evidence of every counted finding.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "一个单位的年度考核：各项得分及每项所依据的证据")]
 pub struct UnitAssessment {
     pub year: i32,
     pub unit: UnitRef,
@@ -1131,6 +1175,7 @@ impl From<govmedia_store::assessment::EntryRow> for Entry {
 
 /// A background job.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "后台任务")]
 pub struct Job {
     pub id: i64,
     pub kind: String,
@@ -1166,6 +1211,7 @@ impl From<govmedia_service::jobs::JobView> for Job {
 
 /// A page of background jobs.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "后台任务列表的一页")]
 pub struct JobPage {
     pub total: u64,
     pub page: u64,
@@ -1176,6 +1222,7 @@ pub struct JobPage {
 
 /// The feed an account is monitored through.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "账号的监测订阅源")]
 pub struct Source {
     /// 订阅源类型（rss、atom、json_feed）
     pub kind: String,
@@ -1195,6 +1242,7 @@ impl From<govmedia_service::monitoring::SourceView> for Source {
 
 /// A post the feed showed.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "订阅源中的一条发布")]
 pub struct Post {
     pub title: String,
     pub url: Option<String>,
@@ -1206,6 +1254,7 @@ pub struct Post {
 
 /// One look at the feed.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "一次获取订阅源的记录")]
 pub struct Fetch {
     pub at: DateTime<Utc>,
     pub ok: bool,
@@ -1232,6 +1281,7 @@ impl From<govmedia_service::monitoring::FetchView> for Fetch {
 
 /// The update clock: how long since the account last published.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "更新时钟：账号距上次发布的时间")]
 pub struct Clock {
     /// 状态代码
     pub state: String,
@@ -1246,6 +1296,7 @@ pub struct Clock {
 
 /// An account's monitoring: its feed, update clock, latest posts and looks.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "账号日常监测：订阅源、更新时钟、最近发布与获取记录")]
 pub struct Monitoring {
     pub account_id: i64,
     pub account_name: String,
@@ -1292,6 +1343,7 @@ impl From<govmedia_service::monitoring::MonitoringView> for Monitoring {
 
 /// A period of days such as 2 working days.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "时限，如 2 个工作日")]
 pub struct Period {
     pub days: u32,
     /// 计日方式：working 工作日，calendar 自然日
@@ -1308,6 +1360,7 @@ fn day_count(c: govmedia_domain::policy::DayCount) -> &'static str {
 
 /// A filing's deadline as the policy profile sets it.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "按政策配置计算的备案期限")]
 pub struct FilingDeadline {
     /// 生效日期（开设：登记开通之日）
     pub effective_on: Option<NaiveDate>,
@@ -1344,6 +1397,7 @@ impl From<govmedia_domain::filing::DeadlineReport> for FilingDeadline {
 
 /// A filing in a unit's deadline report.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "单位期限报告中的一件备案")]
 pub struct DeadlineLine {
     pub id: i64,
     /// 备案类型（中文）
@@ -1377,6 +1431,7 @@ impl From<govmedia_service::filings::DeadlineRow> for DeadlineLine {
 
 /// A unit's filings that are due, overdue, filed late or waiting to be forwarded.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "一个单位待备案、逾期、迟报、待报送的备案")]
 pub struct UnitDeadlines {
     pub unit_id: i64,
     pub unit_name: String,
@@ -1408,6 +1463,7 @@ impl From<govmedia_service::filings::UnitDeadlines> for UnitDeadlines {
 
 /// A filing as exported for the upper level (columns in docs/filing-export.md).
 #[derive(Serialize, ToSchema)]
+#[schema(description = "报送上级的一件备案（列见 docs/filing-export.md）")]
 pub struct UpperRow {
     pub id: i64,
     pub kind: String,
@@ -1429,6 +1485,7 @@ pub struct UpperRow {
 
 /// An export for the upper level, recorded.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "一次报送上级的导出（已记录）")]
 pub struct UpperExport {
     pub export_id: i64,
     pub exported_at: DateTime<Utc>,
