@@ -6,8 +6,8 @@ use super::requests::{
     NewFilingBody, OpenedBody, PolicyBody, YearBody,
 };
 use super::responses::{
-    Announcement, Deadline, ExportRecord, Filing, FilingSummary, Notification, Notifications,
-    Opened, Report, UnitDeadlines, UpperExport, YearStored,
+    Announcement, CalendarYear, Deadline, ExportRecord, Filing, FilingSummary, Notification,
+    Notifications, Opened, Report, UnitDeadlines, UpperExport, YearStored,
 };
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
@@ -320,10 +320,11 @@ async fn filing_response(s: &AppState, a: &govmedia_service::Actor, id: i64) -> 
 ///
 /// 响应头 ETag 为已存年份的版本（导入一年时在 If-Match 中给出）。
 #[utoipa::path(get, path = "/calendar/years", security(()),
-    responses((status = 200, description = "各年的放假和调休上班日", body = Vec<Report>)))]
+    responses((status = 200, description = "各年的放假和调休上班日；响应头 ETag 为已存年份的版本", body = Vec<CalendarYear>)))]
 async fn calendar_years(State(s): State<AppState>) -> ApiResult {
     let view = calendar::overview(&s.svc).await?;
-    Ok(with_etag(ok(view.years)?, view.version))
+    let years: Vec<CalendarYear> = view.years.into_iter().map(CalendarYear::from).collect();
+    Ok(with_etag(ok(years)?, view.version))
 }
 
 /// 导入或更正一年的节假日安排（系统管理员）

@@ -9,7 +9,7 @@ use super::requests::{
 };
 use super::responses::{
     AssessmentLine, Campaign, CampaignDetail, Entry, Finding, FindingDetail, FindingPage, PassRate,
-    PassRates, Ranking, Report, Sample, Screenshot, UnitAssessment, UnitRef,
+    PassRates, Ranking, Report, Sample, Screenshot, Selfcheck, UnitAssessment, UnitRef,
 };
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
@@ -297,12 +297,13 @@ async fn decide_entry(
 
 /// 季度自查报送、各季度检查比例与年度覆盖
 #[utoipa::path(get, path = "/selfchecks", params(YearQuery),
-    responses((status = 200, description = "各单位季度报送、检查比例与年度覆盖", body = Report)))]
+    responses((status = 200, body = Vec<Selfcheck>)))]
 async fn selfcheck_overview(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult {
     let year = year_of(&s.svc, q.year)?;
-    ok(selfcheck::overview(&s.svc, &a, year).await?)
+    let units = selfcheck::overview(&s.svc, &a, year).await?;
+    ok(units.into_iter().map(Selfcheck::from).collect::<Vec<_>>())
 }

@@ -72,6 +72,7 @@ pub(crate) mod schema {
         finding_status => FindingStatus,
         entry_kind => EntryKind,
         entry_status => EntryStatus,
+        report_status => govmedia_domain::duties::ReportStatus,
         todo_kind => govmedia_service::todo::TodoKind,
         job_status => JobStatus,
     }

@@ -3,10 +3,10 @@
 //! points at the conversion) and the document describes exactly what is sent.
 //! Field names are the ones clients already read.
 //!
-//! A few answers are larger reports whose shape the domain owns (the policy
-//! profile, an assessment's breakdown and its counted findings, self-inspection
-//! coverage, calendar years): those are carried as the service gives them and
-//! described in the document as objects, see [`Report`].
+//! Two answers are reports whose shape the domain owns (the policy profile, and
+//! an assessment's score breakdown with its counted findings): those are carried
+//! as the service gives them and described in the document as objects, see
+//! [`Report`].
 
 use super::requests::schema;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -1520,6 +1520,157 @@ impl From<govmedia_service::filings::UpperExport> for UpperExport {
                     approvals: r.approvals,
                 })
                 .collect(),
+        }
+    }
+}
+
+/// 发布节假日安排的通知
+#[derive(Serialize, ToSchema)]
+#[schema(description = "发布节假日安排的通知")]
+pub struct CalendarSource {
+    /// 通知标题
+    pub title: String,
+    /// 文号
+    pub document_number: String,
+    pub issued_on: Option<NaiveDate>,
+    pub url: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(description = "放假安排")]
+pub struct Holiday {
+    pub name: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(description = "调休上班日")]
+pub struct MakeUpWorkday {
+    pub name: String,
+    pub date: NaiveDate,
+}
+
+/// A year of the working-day calendar.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "工作日历的一年")]
+pub struct CalendarYear {
+    /// 是否已导入（否则为内置）
+    pub stored: bool,
+    pub year: i32,
+    pub source: CalendarSource,
+    pub holidays: Vec<Holiday>,
+    pub makeup_workdays: Vec<MakeUpWorkday>,
+}
+
+impl From<govmedia_service::calendar::YearView> for CalendarYear {
+    fn from(v: govmedia_service::calendar::YearView) -> Self {
+        let y = &v.year;
+        let source = y.source();
+        CalendarYear {
+            stored: v.stored,
+            year: y.year(),
+            source: CalendarSource {
+                title: source.title.clone(),
+                document_number: source.document_number.clone(),
+                issued_on: source.issued_on,
+                url: source.url.clone(),
+            },
+            holidays: y
+                .holidays()
+                .iter()
+                .map(|h| Holiday {
+                    name: h.name.clone(),
+                    start: h.start,
+                    end: h.end,
+                })
+                .collect(),
+            makeup_workdays: y
+                .makeup_workdays()
+                .iter()
+                .map(|d| MakeUpWorkday {
+                    name: d.name.clone(),
+                    date: d.date,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Accounts in use that reports checked, of all accounts in use.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "检查覆盖：已检查的在用账号数与在用账号总数")]
+pub struct Coverage {
+    pub checked: u64,
+    pub total: u64,
+}
+
+impl From<govmedia_domain::duties::Coverage> for Coverage {
+    fn from(c: govmedia_domain::duties::Coverage) -> Self {
+        Coverage {
+            checked: c.checked,
+            total: c.total,
+        }
+    }
+}
+
+/// A quarter of a unit's self-inspection.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一个季度的自查报送")]
+pub struct SelfcheckQuarter {
+    #[schema(schema_with = schema::report_status)]
+    pub status: govmedia_domain::duties::ReportStatus,
+    pub report_id: Option<i64>,
+    pub submitted_on: Option<NaiveDate>,
+    /// 本季度报告检查的在用账号（检查比例）
+    pub coverage: Coverage,
+}
+
+/// A unit's self-inspection in a year.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一个单位一年的季度自查、检查覆盖与培训")]
+pub struct Selfcheck {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: String,
+    /// 辖区在用（正常、暂停）账号数
+    pub accounts_in_use: u64,
+    /// 是否须报送自查和培训
+    pub owes: bool,
+    /// 四个季度，依次
+    pub quarters: Vec<SelfcheckQuarter>,
+    /// 全年报告检查的在用账号（年度覆盖）
+    pub coverage: Coverage,
+    /// 未被检查的在用账号编号（至多20个）
+    pub unchecked: Vec<i64>,
+    /// 本单位当年举办的培训编号
+    pub trainings: Vec<i64>,
+    /// 培训参加人次
+    pub participants: i64,
+}
+
+impl From<govmedia_service::duties::facts::SelfcheckFacts> for Selfcheck {
+    fn from(f: govmedia_service::duties::facts::SelfcheckFacts) -> Self {
+        Selfcheck {
+            unit_id: f.unit_id,
+            unit_name: f.unit_name,
+            unit_path: f.unit_path,
+            accounts_in_use: f.accounts_in_use,
+            owes: f.owes,
+            quarters: f
+                .quarters
+                .into_iter()
+                .map(|q| SelfcheckQuarter {
+                    status: q.status,
+                    report_id: q.report_id,
+                    submitted_on: q.submitted_on,
+                    coverage: q.coverage.into(),
+                })
+                .collect(),
+            coverage: f.coverage.into(),
+            unchecked: f.unchecked,
+            trainings: f.trainings,
+            participants: f.participants,
         }
     }
 }

@@ -729,3 +729,64 @@ async fn an_administrator_adds_a_calendar_year_and_deadlines_reach_into_it() {
     let audit = admin.get("/audit").await.body;
     assert!(audit.contains("导入2027年节假日安排"));
 }
+
+/// The API's own answer types keep the names and values the service's structs
+/// had when they were serialised straight out (clients read those names).
+#[tokio::test]
+async fn typed_answers_keep_the_service_field_names() {
+    let w = world("typed_answers").await;
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let admin = actor(&w.svc, 1).await;
+    let api = |path: &'static str| {
+        let c = c.clone();
+        async move {
+            let r = c.api("GET", path, None).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+            serde_json::from_str::<serde_json::Value>(&r.body).unwrap()
+        }
+    };
+    let years = govmedia_service::calendar::overview(&w.svc)
+        .await
+        .unwrap()
+        .years;
+    assert!(!years.is_empty());
+    assert_eq!(
+        api("/api/v1/calendar/years").await,
+        serde_json::to_value(years).unwrap()
+    );
+    let year = chrono::Datelike::year(&w.svc.today());
+    let selfchecks = govmedia_service::duties::selfcheck::overview(&w.svc, &admin, year)
+        .await
+        .unwrap();
+    assert!(!selfchecks.is_empty());
+    assert_eq!(
+        api("/api/v1/selfchecks").await,
+        serde_json::to_value(selfchecks).unwrap()
+    );
+    let account = api("/api/v1/accounts/1").await;
+    let view = govmedia_service::accounts::get(&w.svc, &admin, 1)
+        .await
+        .unwrap();
+    assert_eq!(account, serde_json::to_value(view).unwrap());
+    let units = govmedia_service::units::tree(&w.svc, &admin).await.unwrap();
+    assert_eq!(
+        api("/api/v1/units").await,
+        serde_json::to_value(units).unwrap()
+    );
+    // A finding to rectify, on the host's to-do list with its deadline.
+    let inspector = add_user(&w.svc, "typed_inspector", w.root, "inspector").await;
+    let finding = update_late_finding(&w.svc, inspector, w.account_b).await;
+    let host = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let todo: serde_json::Value =
+        serde_json::from_str(&host.api("GET", "/api/v1/todo", None).await.body).unwrap();
+    let items = govmedia_service::todo::list(&w.svc, &actor(&w.svc, w.user_b).await)
+        .await
+        .unwrap();
+    assert!(!items.is_empty());
+    assert_eq!(todo["items"], serde_json::to_value(items).unwrap());
+    let r = c
+        .api("GET", &format!("/api/v1/findings/{}", finding.id), None)
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["finding"], serde_json::to_value(finding).unwrap());
+}
