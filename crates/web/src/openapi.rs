@@ -179,6 +179,21 @@ async fn spec() -> Json<&'static OpenApi> {
     Json(document())
 }
 
+/// The query parameters and headers an operation reads, for the table (the path's
+/// `{id}` is in the path).
+fn parameter_names(op: &Operation) -> String {
+    op.parameters
+        .iter()
+        .flatten()
+        .filter_map(|p| match p.parameter_in {
+            ParameterIn::Query => Some(p.name.clone()),
+            ParameterIn::Header => Some(format!("{}（请求头）", p.name)),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The name of the request body's schema, for the table.
 fn body_name(body: Option<&RequestBody>) -> String {
     body.and_then(|b| b.content.get("application/json"))
@@ -211,7 +226,7 @@ async fn docs() -> Markup {
             p { "修改记录：先读取（GET）该记录，响应头 " code { "ETag" } " 是它的版本；修改时在请求头 " code { "If-Match" } " 中原样带上。"
                 "记录在此期间被他人修改时返回 409（" code { "stale" } "），说明谁在何时改了什么，本次修改不保存。" }
             table {
-                tr { th { "方法" } th { "路径" } th { "说明" } th { "需登录" } th { "请求体" } }
+                tr { th { "方法" } th { "路径" } th { "说明" } th { "参数" } th { "需登录" } th { "请求体" } }
                 @for (path, item) in &doc.paths.paths {
                     @for (method, op) in operations(item) {
                         tr {
@@ -223,6 +238,7 @@ async fn docs() -> Markup {
                                     br; small { (d) }
                                 }
                             }
+                            td { (parameter_names(op)) }
                             td { (if is_public(op) || op.security.as_ref().is_some_and(Vec::is_empty) { "否" } else { "是" }) }
                             td { (body_name(op.request_body.as_ref())) }
                         }
