@@ -6,8 +6,8 @@ use super::requests::{
     NewFilingBody, OpenedBody, PolicyBody, YearBody,
 };
 use super::responses::{
-    Announcement, CalendarYear, Deadline, ExportRecord, Filing, FilingSummary, Notification,
-    Notifications, Opened, Report, UnitDeadlines, UpperExport, YearStored,
+    Announcement, CalendarYear, CountedFinding, Deadline, ExportRecord, Filing, FilingSummary,
+    Notification, Notifications, Opened, Policy, UnitDeadlines, UpperExport, YearStored,
 };
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
@@ -244,15 +244,18 @@ async fn public_announcements(State(s): State<AppState>) -> ApiResult {
 
 /// 当前政策配置
 #[utoipa::path(get, path = "/policy",
-    responses((status = 200, description = "政策配置（结构同内置配置的 TOML）；响应头 ETag 为其版本", body = Report)))]
+    responses((status = 200, description = "政策配置（结构同内置配置的 TOML）；响应头 ETag 为其版本", body = Policy)))]
 async fn get_policy(State(s): State<AppState>, ApiUser(_): ApiUser) -> ApiResult {
     let version = policy::current_text(&s.svc).await?.version;
-    Ok(with_etag(ok(policy::current(&s.svc).await?)?, version))
+    Ok(with_etag(
+        ok(Policy(policy::current(&s.svc).await?))?,
+        version,
+    ))
 }
 
 /// 设置政策配置（系统管理员）：profile 为内置配置名或 TOML 文本
 #[utoipa::path(put, path = "/policy", request_body = PolicyBody,
-    responses((status = 200, description = "新的政策配置", body = Report)))]
+    responses((status = 200, description = "新的政策配置", body = Policy)))]
 async fn put_policy(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -261,7 +264,7 @@ async fn put_policy(
 ) -> ApiResult {
     let profile = policy::set(&s.svc, &a, &b.profile, &seen.0).await?;
     let version = policy::current_text(&s.svc).await?.version;
-    Ok(with_etag(ok(profile)?, version))
+    Ok(with_etag(ok(Policy(profile))?, version))
 }
 
 /// 报送上级：导出已受理未报送的备案（列见 docs/filing-export.md），记录并标记已报送
@@ -363,7 +366,7 @@ async fn notifications(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiRes
 ///
 /// 可直接用于 govmedia score --findings。
 #[utoipa::path(get, path = "/filings/findings", params(FilingFindingsQuery),
-    responses((status = 200, description = "计入考核的发现及证据", body = Vec<Report>)))]
+    responses((status = 200, body = Vec<CountedFinding>)))]
 async fn filing_findings(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -381,7 +384,11 @@ async fn filing_findings(
             .map_err(|_| ServiceError::field("year", "年份无效"))?,
         None => chrono::Datelike::year(&s.svc.today()),
     };
-    ok(filings::assessment_findings(&s.svc, &a, unit, year).await?)
+    let found = filings::assessment_findings(&s.svc, &a, unit, year).await?;
+    ok(found
+        .into_iter()
+        .map(CountedFinding::from)
+        .collect::<Vec<_>>())
 }
 
 /// Filings as a list answers them.

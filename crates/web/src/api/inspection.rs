@@ -9,7 +9,7 @@ use super::requests::{
 };
 use super::responses::{
     AssessmentLine, Campaign, CampaignDetail, Entry, Finding, FindingDetail, FindingPage, PassRate,
-    PassRates, Ranking, Report, Sample, Screenshot, Selfcheck, UnitAssessment, UnitRef,
+    PassRates, Ranking, Sample, Screenshot, Selfcheck, UnitAssessment, UnitRef,
 };
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
@@ -235,12 +235,8 @@ async fn unit_assessment(
             id: x.unit.id,
             name: x.unit.name,
         },
-        result: Report::of(&x.result)?,
-        findings: x
-            .findings
-            .iter()
-            .map(Report::of)
-            .collect::<Result<_, _>>()?,
+        result: x.result.into(),
+        findings: x.findings.into_iter().map(Into::into).collect(),
     })
 }
 

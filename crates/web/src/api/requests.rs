@@ -73,6 +73,7 @@ pub(crate) mod schema {
         entry_kind => EntryKind,
         entry_status => EntryStatus,
         report_status => govmedia_domain::duties::ReportStatus,
+        item_kind => govmedia_domain::scoring::ItemKind,
         todo_kind => govmedia_service::todo::TodoKind,
         job_status => JobStatus,
     }
@@ -91,6 +92,16 @@ pub(crate) mod schema {
             )))
             .description(Some("日期，格式 YYYY-MM-DD"))
             .build()
+    }
+
+    /// A finding's evidence: a stored finding's id, or any text.
+    pub(crate) fn evidence() -> utoipa::openapi::schema::Schema {
+        utoipa::openapi::schema::OneOfBuilder::new()
+            .item(super::ObjectBuilder::new().schema_type(super::Type::Integer))
+            .item(super::ObjectBuilder::new().schema_type(super::Type::String))
+            .description(Some("证据：问题编号（整数）或文字（网址、说明）"))
+            .build()
+            .into()
     }
 
     /// 合格 / 不合格 (the domain writes the verdict in Chinese).

@@ -3,10 +3,9 @@
 //! points at the conversion) and the document describes exactly what is sent.
 //! Field names are the ones clients already read.
 //!
-//! Two answers are reports whose shape the domain owns (the policy profile, and
-//! an assessment's score breakdown with its counted findings): those are carried
-//! as the service gives them and described in the document as objects, see
-//! [`Report`].
+//! One answer keeps the domain's shape: the policy profile, a configuration
+//! document written as TOML by administrators, is sent as the domain serialises it
+//! and described in the document as an object, see [`Policy`].
 
 use super::requests::schema;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,26 +15,21 @@ use govmedia_domain::account::{
 };
 use govmedia_domain::filing::{FilingKind, FilingStatus, StepStatus};
 use govmedia_domain::role::Role;
-use govmedia_domain::scoring::{Points, Verdict};
+use govmedia_domain::scoring::{Evidence, ItemKind, Points, Verdict};
 use govmedia_domain::unit::{Level, UnitKind};
 use govmedia_service::jobs::JobStatus;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// A report whose shape the domain owns, sent as the service builds it (see the
-/// module comment); documented as an object.
+/// The policy profile, sent as the domain defines it (see the module comment);
+/// documented as an object.
 #[derive(Serialize, ToSchema)]
 #[serde(transparent)]
-#[schema(value_type = Object, description = "结构由业务规则决定的报告，按服务层生成的原样返回")]
-pub struct Report(pub serde_json::Value);
-
-impl Report {
-    pub fn of(v: impl Serialize) -> Result<Self, govmedia_service::ServiceError> {
-        serde_json::to_value(v)
-            .map(Report)
-            .map_err(|e| govmedia_service::ServiceError::Internal(e.into()))
-    }
-}
+#[schema(
+    value_type = Object,
+    description = "政策配置：各类备案的审批步骤与时限等，结构同内置配置的 TOML（见 crates/domain/src/policy/*.toml）"
+)]
+pub struct Policy(pub govmedia_domain::policy::PolicyProfile);
 
 /// An error: a stable code, a message in Chinese, and the fields at fault.
 #[derive(Serialize, ToSchema)]
@@ -1116,9 +1110,9 @@ pub struct UnitAssessment {
     pub year: i32,
     pub unit: UnitRef,
     /// 各项得分
-    pub result: Report,
+    pub result: Score,
     /// 计入的问题及其证据
-    pub findings: Vec<Report>,
+    pub findings: Vec<CountedFinding>,
 }
 
 /// A claim of a unit (加分、纳入绩效) or an entry of the office (扣分事项).
@@ -1671,6 +1665,161 @@ impl From<govmedia_service::duties::facts::SelfcheckFacts> for Selfcheck {
             unchecked: f.unchecked,
             trainings: f.trainings,
             participants: f.participants,
+        }
+    }
+}
+
+/// A counted finding's place in an item's score.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "计入某一指标项的发现：在 findings 列表中的序号、次数与证据")]
+pub struct FindingRef {
+    pub index: usize,
+    pub count: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = schema::evidence)]
+    pub evidence: Option<Evidence>,
+}
+
+/// One item of the indicator set, scored.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一个指标项的得分")]
+pub struct ItemScore {
+    /// 指标项代码
+    pub code: String,
+    pub name: String,
+    #[schema(schema_with = schema::item_kind)]
+    pub kind: ItemKind,
+    /// 所属分组代码
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// 次数
+    pub count: u64,
+    /// 得分（封顶后）
+    #[schema(value_type = f64)]
+    pub points: Points,
+    /// 封顶前得分
+    #[schema(value_type = f64)]
+    pub uncapped: Points,
+    pub capped: bool,
+    pub findings: Vec<FindingRef>,
+}
+
+/// A group of items with a common cap, scored.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一个指标分组的得分（组内共用上限）")]
+pub struct GroupScore {
+    pub code: String,
+    pub name: String,
+    #[schema(schema_with = schema::item_kind)]
+    pub kind: ItemKind,
+    /// 分组上限
+    #[schema(value_type = f64)]
+    pub cap: Points,
+    #[schema(value_type = f64)]
+    pub points: Points,
+    #[schema(value_type = f64)]
+    pub uncapped: Points,
+    pub capped: bool,
+    /// 组内指标项代码
+    pub items: Vec<String>,
+}
+
+/// An assessment's score with its breakdown.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "年度考核得分及各项明细")]
+pub struct Score {
+    /// 指标体系
+    pub set_id: String,
+    /// 总分（一票否决时为空）
+    #[schema(value_type = Option<f64>)]
+    pub total: Option<Points>,
+    #[schema(value_type = Option<f64>)]
+    pub deduction_score: Option<Points>,
+    #[schema(value_type = Option<f64>)]
+    pub bonus: Option<Points>,
+    /// 是否达到加分门槛
+    pub bonus_gate_passed: bool,
+    /// 加分是否封顶
+    pub bonus_capped: bool,
+    #[schema(schema_with = schema::verdict)]
+    pub verdict: Verdict,
+    pub vetoed_by: Vec<String>,
+    pub items: Vec<ItemScore>,
+    pub groups: Vec<GroupScore>,
+}
+
+impl From<govmedia_domain::scoring::ScoreResult> for Score {
+    fn from(r: govmedia_domain::scoring::ScoreResult) -> Self {
+        Score {
+            set_id: r.set_id,
+            total: r.total,
+            deduction_score: r.deduction_score,
+            bonus: r.bonus,
+            bonus_gate_passed: r.bonus_gate_passed,
+            bonus_capped: r.bonus_capped,
+            verdict: r.verdict,
+            vetoed_by: r.vetoed_by,
+            items: r
+                .items
+                .into_iter()
+                .map(|i| ItemScore {
+                    code: i.code,
+                    name: i.name,
+                    kind: i.kind,
+                    group: i.group,
+                    count: i.count,
+                    points: i.points,
+                    uncapped: i.uncapped,
+                    capped: i.capped,
+                    findings: i
+                        .findings
+                        .into_iter()
+                        .map(|f| FindingRef {
+                            index: f.index,
+                            count: f.count,
+                            evidence: f.evidence,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            groups: r
+                .groups
+                .into_iter()
+                .map(|g| GroupScore {
+                    code: g.code,
+                    name: g.name,
+                    kind: g.kind,
+                    cap: g.cap,
+                    points: g.points,
+                    uncapped: g.uncapped,
+                    capped: g.capped,
+                    items: g.items,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A finding counted by the assessment (the form `govmedia score --findings` reads).
+#[derive(Serialize, ToSchema)]
+#[schema(
+    description = "计入考核的发现：指标项代码、次数与证据（govmedia score --findings 读取的格式）"
+)]
+pub struct CountedFinding {
+    /// 指标项代码
+    pub item: String,
+    pub count: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = schema::evidence)]
+    pub evidence: Option<Evidence>,
+}
+
+impl From<govmedia_domain::scoring::CountedFinding> for CountedFinding {
+    fn from(f: govmedia_domain::scoring::CountedFinding) -> Self {
+        CountedFinding {
+            item: f.item,
+            count: f.count,
+            evidence: f.evidence,
         }
     }
 }

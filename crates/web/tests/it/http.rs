@@ -789,4 +789,22 @@ async fn typed_answers_keep_the_service_field_names() {
         .await;
     let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(v["finding"], serde_json::to_value(finding).unwrap());
+    // The assessment's breakdown, with the finding counted and its evidence.
+    let unit = govmedia_service::units::get(&w.svc, &admin, w.unit_b)
+        .await
+        .unwrap();
+    let x = govmedia_service::inspection::assessment::assess(&w.svc, &admin, &unit, year)
+        .await
+        .unwrap();
+    assert!(!x.findings.is_empty());
+    let r = c
+        .api(
+            "GET",
+            &format!("/api/v1/assessment/units/{}", w.unit_b),
+            None,
+        )
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["result"], serde_json::to_value(&x.result).unwrap());
+    assert_eq!(v["findings"], serde_json::to_value(&x.findings).unwrap());
 }
