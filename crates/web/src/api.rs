@@ -141,8 +141,12 @@ fn json_data_error(text: &str) -> ServiceError {
         _ => "",
     };
     let name = if path.is_empty() { "请求体" } else { path };
+    // serde says "invalid type" for a value of another JSON type and "invalid
+    // value" for one of the right type out of range (a number too large).
     let message = if kind.is_empty() {
         format!("{name} 的值有误，请对照 API 文档（/api/docs）检查")
+    } else if inner.starts_with("invalid value") {
+        format!("{name} 的值超出范围：应为{kind}（参见 API 文档 /api/docs）")
     } else {
         format!("{name} 的类型有误：应为{kind}（参见 API 文档 /api/docs）")
     };

@@ -337,6 +337,11 @@ async fn invalid_account_input_is_explained_and_not_saved() {
             "true 或 false",
         ),
         (
+            serde_json::json!({"name": "x", "platform": "weibo", "host_unit_id": 1u64 << 63}),
+            "host_unit_id",
+            "超出范围",
+        ),
+        (
             serde_json::json!({"name": "x", "platform": "weibo", "host_unit_id": 1,
                 "team": [{"role": "administrator", "name": 5}]}),
             "team",

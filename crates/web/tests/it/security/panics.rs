@@ -378,10 +378,38 @@ const NUMERIC_KEYS: &[&str] = &[
     "days",
 ];
 
-/// Keys read as text (any key may also carry a number).
+/// Keys read as text (any key may also carry a number), and the API bodies' fields
+/// of other JSON types (booleans, lists, objects), so a body of the wrong shape is
+/// drawn too.
 const TEXT_KEYS: &[&str] = &[
-    "from", "q", "text", "platform", "status", "sort", "desc", "kind", "until", "since", "region",
-    "code", "action", "overdue", "name", "csrf",
+    "from",
+    "q",
+    "text",
+    "platform",
+    "status",
+    "sort",
+    "desc",
+    "kind",
+    "until",
+    "since",
+    "region",
+    "code",
+    "action",
+    "overdue",
+    "name",
+    "csrf",
+    "team",
+    "functions",
+    "verified",
+    "submit",
+    "step",
+    "decision",
+    "account",
+    "toml",
+    "profile",
+    "url",
+    "reason",
+    "active",
 ];
 
 fn key() -> impl Strategy<Value = String> {
