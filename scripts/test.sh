@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The browser test (crates/web/tests/browser.rs) must run here, not skip.
+# The browser test (crates/web/tests/it/browser.rs) must run here, not skip.
 export GOVMEDIA_REQUIRE_BROWSER=1
 if ! command -v chromedriver >/dev/null 2>&1; then
   echo "chromedriver not found: install Debian's chromium, chromium-driver and fonts-noto-cjk (.ci/run does)" >&2

@@ -1,318 +1,26 @@
 //! The OpenAPI 3.1 document of `/api/v1`, and a browsable page rendered from it on
-//! the server (no CDN, no JavaScript). The route table below is the one place the
-//! API is described; a test checks that every documented path answers.
+//! the server (no CDN, no JavaScript). The document is generated (utoipa) from the
+//! handlers' `#[utoipa::path]` annotations and the request and response types in
+//! `api::requests` and `api::responses`; this module adds what every operation
+//! shares: authentication, the error answer, and `If-Match` on versioned writes.
+//! Tests check that it lists exactly the router's `/api/v1` routes and that every
+//! documented path answers.
 
 use crate::AppState;
+use crate::api::responses::ErrorBody;
 use crate::layout::bare;
 use axum::routing::get;
 use axum::{Json, Router};
 use maud::{Markup, html};
-use serde_json::{Value, json};
-
-/// (method, path, summary, auth required, body description)
-pub const ENDPOINTS: &[(&str, &str, &str, bool, &str)] = &[
-    ("get", "/api/v1/me", "当前用户", true, ""),
-    ("get", "/api/v1/units", "本辖区单位树（深度优先）", true, ""),
-    ("post", "/api/v1/units", "新增单位", true, "UnitBody"),
-    ("get", "/api/v1/units/{id}", "单位详情", true, ""),
-    (
-        "put",
-        "/api/v1/units/{id}",
-        "修改或移动单位",
-        true,
-        "UnitBody",
-    ),
-    (
-        "delete",
-        "/api/v1/units/{id}",
-        "删除单位（须无账号、下级单位和用户）",
-        true,
-        "",
-    ),
-    (
-        "get",
-        "/api/v1/accounts",
-        "账号台账：q, platform, status, unit, sort, dir, page, per_page",
-        true,
-        "",
-    ),
-    ("post", "/api/v1/accounts", "新增账号", true, "AccountInput"),
-    (
-        "get",
-        "/api/v1/accounts/{id}",
-        "账号详情（管理队伍仅对有权角色返回）",
-        true,
-        "",
-    ),
-    (
-        "put",
-        "/api/v1/accounts/{id}",
-        "修改账号",
-        true,
-        "AccountInput",
-    ),
-    ("post", "/api/v1/accounts/{id}/retire", "注销账号", true, ""),
-    (
-        "get",
-        "/api/v1/accounts/{id}/flags",
-        "账号问题提示",
-        true,
-        "",
-    ),
-    (
-        "get",
-        "/api/v1/accounts/{id}/monitoring",
-        "账号日常监测：订阅源、更新时钟、发布内容、获取记录",
-        true,
-        "",
-    ),
-    (
-        "put",
-        "/api/v1/accounts/{id}/source",
-        "登记或更换账号的监测订阅源（RSS、Atom、JSON Feed）",
-        true,
-        "SourceBody",
-    ),
-    ("get", "/api/v1/users", "本辖区用户", true, ""),
-    ("post", "/api/v1/users", "新增用户", true, "UserInput"),
-    ("get", "/api/v1/users/{id}", "用户详情", true, ""),
-    ("put", "/api/v1/users/{id}", "修改用户", true, "UserInput"),
-    (
-        "get",
-        "/api/v1/public/directory",
-        "公开名录：q, platform, unit, page（无需登录）",
-        false,
-        "",
-    ),
-    (
-        "get",
-        "/api/v1/public/verify",
-        "账号真伪核验：platform, name（无需登录）",
-        false,
-        "",
-    ),
-    (
-        "get",
-        "/api/v1/calendar/deadline",
-        "期限计算：from（YYYY-MM-DD）之后第 working_days 个工作日（from 当天不计）；工作日历未覆盖时返回 422 calendar_not_covered（无需登录）",
-        false,
-        "",
-    ),
-    (
-        "get",
-        "/api/v1/calendar/years",
-        "工作日历覆盖的年份、放假和调休上班日（无需登录）",
-        false,
-        "",
-    ),
-    (
-        "post",
-        "/api/v1/calendar/years",
-        "导入或更正一年的节假日安排（系统管理员）：toml 为该年通知的 TOML 文本",
-        true,
-        "YearBody",
-    ),
-    (
-        "get",
-        "/api/v1/filings",
-        "备案列表（本辖区及送本单位审批的）：status",
-        true,
-        "",
-    ),
-    (
-        "post",
-        "/api/v1/filings",
-        "新建备案（submit=true 时直接提交审批）",
-        true,
-        "FilingBody",
-    ),
-    ("get", "/api/v1/filings/inbox", "待我审批", true, ""),
-    (
-        "get",
-        "/api/v1/filings/findings",
-        "年度考核发现（附件3 filing_late：迟报或逾期未备案，每件一条并附证据）：unit, year；可直接用于 govmedia score --findings",
-        true,
-        "",
-    ),
-    (
-        "post",
-        "/api/v1/filings/export",
-        "报送上级：导出已受理未报送的备案（JSON，列见 docs/filing-export.md），记录并标记已报送",
-        true,
-        "ExportBody",
-    ),
-    ("get", "/api/v1/filings/exports", "报送记录", true, ""),
-    (
-        "get",
-        "/api/v1/notifications",
-        "我的备案通知（每一步审批结果）与未读数",
-        true,
-        "",
-    ),
-    (
-        "get",
-        "/api/v1/filings/deadlines",
-        "各单位待备案、逾期、迟报、待报送的备案",
-        true,
-        "",
-    ),
-    (
-        "get",
-        "/api/v1/filings/{id}",
-        "备案详情：审批步骤、办理记录、附件、变更内容、期限",
-        true,
-        "",
-    ),
-    (
-        "put",
-        "/api/v1/filings/{id}",
-        "修改草稿或退回的备案（类型和账号不变）",
-        true,
-        "FilingBody",
-    ),
-    (
-        "post",
-        "/api/v1/filings/{id}/submit",
-        "提交草稿或退回的备案",
-        true,
-        "",
-    ),
-    (
-        "post",
-        "/api/v1/filings/{id}/decide",
-        "审批当前步骤：同意、退回或驳回（报上级步骤须填批复文号）",
-        true,
-        "DecisionInput",
-    ),
-    (
-        "post",
-        "/api/v1/filings/{id}/opened",
-        "登记已批准的开设申请为已开通（创建账号并发布开通公告）",
-        true,
-        "OpenedBody",
-    ),
-    (
-        "get",
-        "/api/v1/public/announcements",
-        "开通公告（无需登录）",
-        false,
-        "",
-    ),
-    ("get", "/api/v1/policy", "当前政策配置", true, ""),
-    ("get", "/api/v1/campaigns", "本辖区检查/抽查活动", true, ""),
-    (
-        "get",
-        "/api/v1/campaigns/{id}",
-        "检查活动详情：样本、总体规模、按平台和单位的合格率",
-        true,
-        "",
-    ),
-    (
-        "get",
-        "/api/v1/findings",
-        "本辖区问题（status、campaign、account、page、per_page 可选）",
-        true,
-        "",
-    ),
-    (
-        "get",
-        "/api/v1/findings/overdue",
-        "逾期未整改问题",
-        true,
-        "",
-    ),
-    (
-        "get",
-        "/api/v1/findings/{id}",
-        "问题详情及截图列表",
-        true,
-        "",
-    ),
-    (
-        "post",
-        "/api/v1/findings/{id}/actions",
-        "问题操作：start 开始整改、submit_proof 提交整改材料、verify 复核通过、reject 退回重改",
-        true,
-        "ActionBody",
-    ),
-    (
-        "get",
-        "/api/v1/assessment",
-        "年度考核排名（year 可选；all=1 列出辖区全部单位）",
-        true,
-        "",
-    ),
-    (
-        "get",
-        "/api/v1/assessment/units/{id}",
-        "单位年度考核：各项得分及每项所依据的问题、备案、申报",
-        true,
-        "",
-    ),
-    (
-        "get",
-        "/api/v1/assessment/entries",
-        "考核申报与录入（year 可选）",
-        true,
-        "",
-    ),
-    (
-        "post",
-        "/api/v1/assessment/entries",
-        "单位申报加分/纳入绩效，或考核办录入扣分事项（证明材料请在页面上传）",
-        true,
-        "EntryBody",
-    ),
-    (
-        "get",
-        "/api/v1/assessment/entries/{id}",
-        "申报详情",
-        true,
-        "",
-    ),
-    (
-        "post",
-        "/api/v1/assessment/entries/{id}/decide",
-        "核实或不予认定单位申报",
-        true,
-        "EntryDecisionBody",
-    ),
-    (
-        "get",
-        "/api/v1/todo",
-        "当前用户的待办事项（与待办事项页面相同，按紧急程度排列）",
-        true,
-        "",
-    ),
-    (
-        "get",
-        "/api/v1/selfchecks",
-        "季度自查报送、各季度检查比例与年度覆盖（year 可选）",
-        true,
-        "",
-    ),
-    (
-        "put",
-        "/api/v1/policy",
-        "设置政策配置（系统管理员）：profile 为内置配置名或 TOML 文本",
-        true,
-        "PolicyBody",
-    ),
-    (
-        "get",
-        "/api/v1/jobs",
-        "后台任务（系统管理员）：status（queued/running/done/dead）, page, per_page",
-        true,
-        "",
-    ),
-    (
-        "post",
-        "/api/v1/jobs/{id}/retry",
-        "重新执行已停止重试的后台任务（系统管理员，记入审计日志）",
-        true,
-        "",
-    ),
-];
+use std::sync::OnceLock;
+use utoipa::PartialSchema;
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::request_body::RequestBody;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder,
+    ServerBuilder,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -320,117 +28,195 @@ pub fn routes() -> Router<AppState> {
         .route("/api/docs", get(docs))
 }
 
-fn schemas() -> Value {
-    let strings = |names: &[&str]| -> Value {
-        let props: serde_json::Map<String, Value> = names
-            .iter()
-            .map(|n| (n.to_string(), json!({"type": "string"})))
-            .collect();
-        json!({"type": "object", "properties": props})
-    };
-    json!({
-        "UnitBody": {"type": "object", "required": ["name", "level", "kind"], "properties": {
-            "name": {"type": "string"}, "short_name": {"type": ["string", "null"]},
-            "level": {"type": "string", "enum": ["province", "city", "county", "town"]},
-            "kind": {"type": "string", "enum": ["people_government", "government_office", "department", "town_street", "public_institution", "internal_organ", "operator_company"]},
-            "region_code": {"type": ["string", "null"]}, "parent_id": {"type": ["integer", "null"]}, "supervisor_id": {"type": ["integer", "null"]}}},
-        "AccountInput": {"description": "所有字段为字符串，与表单一致；team 为管理队伍数组。", "allOf": [strings(&[
-            "name", "platform", "platform_other", "account_code", "url", "registered_on", "operating_on", "host_unit_id",
-            "supervisor_unit_id", "operator_name", "positioning", "verified", "verified_subject", "news_licence", "menu",
-            "operating_mode", "budget_yuan", "followers", "reads", "push_frequency", "operator_count", "functions", "status",
-            "planned_measure", "interaction_open", "ipv6", "remarks"])]},
-        "UserInput": {"type": "object", "required": ["username", "display_name", "unit_id", "role"], "properties": {
-            "username": {"type": "string"}, "display_name": {"type": "string"}, "unit_id": {"type": "integer"},
-            "role": {"type": "string", "enum": ["system_admin", "supervisor_admin", "host_admin", "editor", "reviewer", "inspector", "read_only"]},
-            "password": {"type": "string"}, "active": {"type": "boolean"}}},
-        "FilingBody": {"type": "object", "required": ["kind", "reason"], "properties": {
-            "kind": {"type": "string", "enum": ["open", "change", "pause", "close", "deregister", "team_change", "exit"]},
-            "account_id": {"type": ["integer", "null"], "description": "开设以外的备案必填"},
-            "reason": {"type": "string"}, "effective_on": {"type": "string", "description": "YYYY-MM-DD，开设以外必填"},
-            "notice_url": {"type": "string", "description": "关停必填"},
-            "account": {"$ref": "#/components/schemas/AccountInput", "description": "开设、变更、团队或运维变更必填"},
-            "submit": {"type": "boolean"}}},
-        "DecisionInput": {"type": "object", "required": ["step", "decision"], "properties": {
-            "step": {"type": "integer"}, "decision": {"type": "string", "enum": ["approve", "return", "reject"]},
-            "comment": {"type": "string"}, "document": {"type": "string", "description": "报上级步骤：上级批复文号"}}},
-        "OpenedBody": {"type": "object", "required": ["opened_on"], "properties": {"opened_on": {"type": "string"}, "url": {"type": "string"}}},
-        "YearBody": {"type": "object", "required": ["toml"], "properties": {"toml": {"type": "string"}}},
-        "ExportBody": {"type": "object", "properties": {"include_forwarded": {"type": "boolean"}}},
-        "PolicyBody": {"type": "object", "required": ["profile"], "properties": {"profile": {"type": "string"}}},
-        "ActionBody": {"type": "object", "required": ["action"], "properties": {
-            "action": {"type": "string", "enum": ["notify", "start", "submit_proof", "verify", "reject"]},
-            "text": {"type": "string", "description": "整改说明、退回理由或复核意见"}}},
-        "EntryBody": {"type": "object", "required": ["unit_id", "year", "kind", "evidence"], "properties": {
-            "unit_id": {"type": "integer"}, "year": {"type": "integer"},
-            "kind": {"type": "string", "enum": ["in_performance", "commend_city", "commend_province", "pass_rate_full", "upper_check_failed", "no_regular_check", "fraud", "closed_not_closed", "out_of_scope"]},
-            "count": {"type": ["integer", "null"]}, "evidence": {"type": "string"}, "evidence_url": {"type": "string"}}},
-        "EntryDecisionBody": {"type": "object", "required": ["decision"], "properties": {
-            "decision": {"type": "string", "enum": ["verify", "reject"]}, "comment": {"type": "string", "description": "不予认定时必填"}}},
-        "SourceBody": {"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "description": "以 http:// 或 https:// 开头的订阅地址"}}},
-        "Error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "array"}}}
-    })
-}
-
 /// The writes that must name the version they were based on (`If-Match` with the
-/// `ETag` of the read): see `crate::versioning`.
-const VERSIONED_WRITES: &[(&str, &str)] = &[
-    ("put", "/api/v1/units/{id}"),
-    ("put", "/api/v1/accounts/{id}"),
-    ("put", "/api/v1/users/{id}"),
-    ("put", "/api/v1/filings/{id}"),
-    ("put", "/api/v1/policy"),
-    ("post", "/api/v1/calendar/years"),
-    ("post", "/api/v1/findings/{id}/actions"),
+/// `ETag` of the read): see `crate::versioning`. A test checks that exactly the
+/// handlers taking `IfMatch` are listed.
+pub(crate) const VERSIONED_WRITES: &[(&str, &str)] = &[
+    ("put", "/units/{id}"),
+    ("put", "/accounts/{id}"),
+    ("put", "/users/{id}"),
+    ("put", "/filings/{id}"),
+    ("put", "/policy"),
+    ("post", "/calendar/years"),
+    ("post", "/findings/{id}/actions"),
 ];
 
-/// The OpenAPI document.
-pub fn document() -> Value {
-    let mut paths = serde_json::Map::new();
-    for (method, path, summary, auth, body) in ENDPOINTS {
-        let entry = paths
-            .entry(path.trim_start_matches("/api/v1").to_string())
-            .or_insert_with(|| json!({}));
-        let mut op = json!({
-            "summary": summary,
-            "responses": {"200": {"description": "成功"}, "default": {"description": "错误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
-        });
-        let mut parameters = Vec::new();
-        if path.contains("{id}") {
-            parameters.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}));
-        }
-        if VERSIONED_WRITES.contains(&(*method, *path)) {
-            parameters.push(json!({"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string"},
-                "description": "读取该记录时响应头 ETag 的值；记录此后被他人修改时返回 409（code 为 stale），不保存"}));
-            op["responses"]["409"] = json!({"description": "记录已被他人修改（stale），未保存", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-        }
-        if !parameters.is_empty() {
-            op["parameters"] = json!(parameters);
-        }
-        if !body.is_empty() {
-            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
-        }
-        op["security"] = if *auth {
-            json!([{"bearer": []}])
-        } else {
-            json!([])
-        };
-        entry[*method] = op;
+const BEARER: &str = "bearer";
+
+fn method_name(m: &HttpMethod) -> &'static str {
+    match m {
+        HttpMethod::Get => "get",
+        HttpMethod::Post => "post",
+        HttpMethod::Put => "put",
+        HttpMethod::Delete => "delete",
+        HttpMethod::Options => "options",
+        HttpMethod::Head => "head",
+        HttpMethod::Patch => "patch",
+        HttpMethod::Trace => "trace",
     }
-    json!({
-        "openapi": "3.1.0",
-        "info": {"title": "govmedia 政务新媒体管理平台 API", "version": env!("CARGO_PKG_VERSION")},
-        "servers": [{"url": "/api/v1"}],
-        "paths": paths,
-        "components": {"schemas": schemas(), "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}
-    })
 }
 
-async fn spec() -> Json<Value> {
+/// The operations of a path item with their methods, in a fixed order.
+fn operations(item: &utoipa::openapi::PathItem) -> Vec<(&'static str, &Operation)> {
+    [
+        (HttpMethod::Get, &item.get),
+        (HttpMethod::Post, &item.post),
+        (HttpMethod::Put, &item.put),
+        (HttpMethod::Delete, &item.delete),
+        (HttpMethod::Patch, &item.patch),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.as_ref().map(|op| (method_name(&m), op)))
+    .collect()
+}
+
+fn operations_mut(item: &mut utoipa::openapi::PathItem) -> Vec<(&'static str, &mut Operation)> {
+    [
+        (HttpMethod::Get, &mut item.get),
+        (HttpMethod::Post, &mut item.post),
+        (HttpMethod::Put, &mut item.put),
+        (HttpMethod::Delete, &mut item.delete),
+        (HttpMethod::Patch, &mut item.patch),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.as_mut().map(|op| (method_name(&m), op)))
+    .collect()
+}
+
+/// Whether an operation answers without authentication (`security(())` in its
+/// annotation: one empty requirement).
+fn is_public(op: &Operation) -> bool {
+    op.security
+        .as_ref()
+        .is_some_and(|s| s.iter().any(|r| r == &SecurityRequirement::default()))
+}
+
+/// The generated document with what every operation shares.
+fn build() -> OpenApi {
+    let mut doc = crate::api::document();
+    doc.info = InfoBuilder::new()
+        .title("govmedia 政务新媒体管理平台 API")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(
+            "认证：Authorization: Bearer <令牌>（在“个人设置”中创建），或登录后的会话加 X-CSRF-Token 头。\
+             错误返回 {code, message, fields}，message 为中文说明。",
+        ))
+        .build();
+    doc.servers = Some(vec![ServerBuilder::new().url("/api/v1").build()]);
+    let mut components = doc.components.take().unwrap_or_default();
+    components
+        .schemas
+        .insert("Error".into(), ErrorBody::schema());
+    components.schemas.extend(
+        ComponentsBuilder::new()
+            .schema_from::<crate::api::responses::FieldErrorBody>()
+            .build()
+            .schemas,
+    );
+    components.security_schemes.insert(
+        BEARER.into(),
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+    );
+    doc.components = Some(components);
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Error")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, op) in operations_mut(item) {
+            if is_public(op) {
+                op.security = Some(Vec::new());
+            } else {
+                op.security = Some(vec![SecurityRequirement::new::<_, _, &str>(BEARER, [])]);
+            }
+            for response in op.responses.responses.values_mut() {
+                if let RefOr::T(r) = response
+                    && r.description.is_empty()
+                {
+                    r.description = "成功".into();
+                }
+            }
+            op.responses.responses.insert(
+                "default".into(),
+                RefOr::T(error("错误（code 与中文 message）")),
+            );
+            if VERSIONED_WRITES.contains(&(method, path.as_str())) {
+                op.parameters.get_or_insert_with(Vec::new).push(
+                    ParameterBuilder::new()
+                        .name("If-Match")
+                        .parameter_in(ParameterIn::Header)
+                        .required(Required::True)
+                        .schema(Some(String::schema()))
+                        .description(Some(
+                            "读取该记录时响应头 ETag 的值；记录此后被他人修改时返回 409（code 为 stale），不保存",
+                        ))
+                        .build(),
+                );
+                op.responses.responses.insert(
+                    "409".into(),
+                    RefOr::T(error("记录已被他人修改（stale），未保存")),
+                );
+            }
+        }
+    }
+    doc
+}
+
+/// The OpenAPI document (built once: it depends on the code only).
+pub fn document() -> &'static OpenApi {
+    static DOC: OnceLock<OpenApi> = OnceLock::new();
+    DOC.get_or_init(build)
+}
+
+async fn spec() -> Json<&'static OpenApi> {
     Json(document())
+}
+
+/// The query parameters and headers an operation reads, for the table (the path's
+/// `{id}` is in the path).
+fn parameter_names(op: &Operation) -> String {
+    op.parameters
+        .iter()
+        .flatten()
+        .filter_map(|p| match p.parameter_in {
+            ParameterIn::Query => Some(p.name.clone()),
+            ParameterIn::Header => Some(format!("{}（请求头）", p.name)),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The name of the request body's schema, for the table.
+fn body_name(body: Option<&RequestBody>) -> String {
+    body.and_then(|b| b.content.get("application/json"))
+        .and_then(|c| c.schema.as_ref())
+        .map(|s| match s {
+            RefOr::Ref(r) => r
+                .ref_location
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            RefOr::T(_) => "JSON".to_string(),
+        })
+        .unwrap_or_default()
 }
 
 async fn docs() -> Markup {
     let doc = document();
+    let schemas = doc
+        .components
+        .as_ref()
+        .map(|c| serde_json::to_string_pretty(&c.schemas).unwrap_or_default())
+        .unwrap_or_default();
     bare(
         "API 文档",
         html! {
@@ -440,13 +226,199 @@ async fn docs() -> Markup {
             p { "修改记录：先读取（GET）该记录，响应头 " code { "ETag" } " 是它的版本；修改时在请求头 " code { "If-Match" } " 中原样带上。"
                 "记录在此期间被他人修改时返回 409（" code { "stale" } "），说明谁在何时改了什么，本次修改不保存。" }
             table {
-                tr { th { "方法" } th { "路径" } th { "说明" } th { "需登录" } th { "请求体" } }
-                @for (method, path, summary, auth, body) in ENDPOINTS {
-                    tr { td { code { (method.to_uppercase()) } } td { code { (path) } } td { (summary) } td { (if *auth { "是" } else { "否" }) } td { (body) } }
+                tr { th { "方法" } th { "路径" } th { "说明" } th { "参数" } th { "需登录" } th { "请求体" } }
+                @for (path, item) in &doc.paths.paths {
+                    @for (method, op) in operations(item) {
+                        tr {
+                            td { code { (method.to_uppercase()) } }
+                            td { code { "/api/v1" (path) } }
+                            td {
+                                (op.summary.as_deref().unwrap_or_default())
+                                @if let Some(d) = op.description.as_deref().filter(|d| !d.is_empty()) {
+                                    br; small { (d) }
+                                }
+                            }
+                            td { (parameter_names(op)) }
+                            td { (if is_public(op) || op.security.as_ref().is_some_and(Vec::is_empty) { "否" } else { "是" }) }
+                            td { (body_name(op.request_body.as_ref())) }
+                        }
+                    }
                 }
             }
             h2 { "数据结构" }
-            pre { (serde_json::to_string_pretty(&doc["components"]["schemas"]).unwrap_or_default()) }
+            pre { (schemas) }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every documented operation as (method, path under `/api/v1`).
+    fn documented_operations() -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (path, item) in &document().paths.paths {
+            for (method, _) in operations(item) {
+                out.push((method.to_string(), path.clone()));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The (method, path) pairs the API's router declares: each `.route("path", …)`
+    /// in `api.rs` and `api/*.rs` with the method routers (`get(…)`, `post(…)`, …)
+    /// chained in it.
+    fn routed_operations() -> Vec<(String, String)> {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![src.join("api.rs")];
+        for e in std::fs::read_dir(src.join("api")).unwrap() {
+            files.push(e.unwrap().path());
+        }
+        let mut out = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let text = text.split("#[cfg(test)]").next().unwrap();
+            for part in text.split(".route(").skip(1) {
+                let Some(rest) = part.trim_start().strip_prefix('"') else {
+                    continue;
+                };
+                let (path, rest) = rest.split_once('"').unwrap();
+                // The method routers: up to the parenthesis that closes `.route(`.
+                let mut depth = 1;
+                let end = rest
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        match c {
+                            '(' => depth += 1,
+                            ')' => depth -= 1,
+                            _ => {}
+                        }
+                        depth == 0
+                    })
+                    .map_or(rest.len(), |(i, _)| i);
+                let expr = &rest[..end];
+                let mut ident = String::new();
+                for c in expr.chars() {
+                    if c.is_alphanumeric() || c == '_' {
+                        ident.push(c);
+                        continue;
+                    }
+                    if c == '('
+                        && ["get", "post", "put", "delete", "patch"].contains(&ident.as_str())
+                    {
+                        out.push((ident.clone(), path.to_string()));
+                    }
+                    ident.clear();
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn the_document_lists_exactly_the_routes_of_the_router() {
+        let routed = routed_operations();
+        assert!(routed.len() > 50, "{routed:?}");
+        assert_eq!(documented_operations(), routed);
+    }
+
+    /// `If-Match` is documented on exactly the handlers that take it.
+    #[test]
+    fn versioned_writes_are_the_handlers_taking_if_match() {
+        let doc = document();
+        let mut with_if_match = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            for (method, op) in operations(item) {
+                if op.parameters.iter().flatten().any(|p| p.name == "If-Match") {
+                    with_if_match.push((method, path.as_str()));
+                }
+            }
+        }
+        with_if_match.sort();
+        let mut listed = VERSIONED_WRITES.to_vec();
+        listed.sort();
+        assert_eq!(with_if_match, listed);
+        // The handlers that read the header, counted in the source.
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut takers = 0;
+        for f in [src.join("api.rs")].into_iter().chain(
+            std::fs::read_dir(src.join("api"))
+                .unwrap()
+                .map(|e| e.unwrap().path()),
+        ) {
+            takers += std::fs::read_to_string(f)
+                .unwrap()
+                .matches("seen: IfMatch,")
+                .count();
+        }
+        assert_eq!(takers, VERSIONED_WRITES.len());
+    }
+
+    /// The document is read by the clerks' developers: every summary and
+    /// description is in Chinese (a type's English doc comment would otherwise
+    /// become its description).
+    #[test]
+    fn every_description_is_in_chinese() {
+        fn walk(v: &serde_json::Value, at: &str, bad: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        let here = format!("{at}/{k}");
+                        match (k.as_str(), v) {
+                            ("description" | "summary" | "title", serde_json::Value::String(s))
+                                if !s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) =>
+                            {
+                                bad.push(format!("{here}: {s}"))
+                            }
+                            _ => walk(v, &here, bad),
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, at, bad)),
+                _ => {}
+            }
+        }
+        let doc = serde_json::to_value(document()).unwrap();
+        let mut bad = Vec::new();
+        walk(&doc, "", &mut bad);
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+
+    /// Every operation is either public or requires the bearer scheme, and has the
+    /// error answer.
+    #[test]
+    fn every_operation_has_security_and_the_error_answer() {
+        let doc = document();
+        let mut public = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            for (method, op) in operations(item) {
+                assert!(op.security.is_some(), "{method} {path}");
+                assert!(
+                    op.responses.responses.contains_key("default"),
+                    "{method} {path}"
+                );
+                assert!(
+                    op.summary.as_deref().is_some_and(|s| !s.is_empty()),
+                    "{method} {path}"
+                );
+                if op.security.as_ref().is_some_and(Vec::is_empty) {
+                    public.push(path.as_str());
+                }
+            }
+        }
+        public.sort();
+        assert_eq!(
+            public,
+            [
+                "/calendar/deadline",
+                "/calendar/years",
+                "/public/announcements",
+                "/public/directory",
+                "/public/verify"
+            ]
+        );
+    }
 }

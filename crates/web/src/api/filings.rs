@@ -1,18 +1,24 @@
 //! The JSON API of filings and approvals, the working-day calendar, the policy
 //! profile, notifications and the public announcements.
 
-use super::{ApiResult, ApiUser, created, ok};
+use super::requests::{
+    DeadlineQuery, DecisionBody, ExportBody, FilingFields, FilingFindingsQuery, FilingListQuery,
+    NewFilingBody, OpenedBody, PolicyBody, YearBody,
+};
+use super::responses::{
+    Announcement, CalendarYear, CountedFinding, Deadline, ExportRecord, Filing, FilingSummary,
+    Notification, Notifications, Opened, Policy, UnitDeadlines, UpperExport, YearStored,
+};
+use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
 use crate::error::ApiQuery;
 use crate::versioning::{IfMatch, with_etag};
-use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use govmedia_domain::unit::FieldError;
 use govmedia_service::{ServiceError, calendar, filings, policy};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use utoipa::OpenApi;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -36,13 +42,36 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/policy", get(get_policy).put(put_policy))
 }
 
-#[derive(Deserialize)]
-struct DeadlineQuery {
-    from: Option<String>,
-    working_days: Option<String>,
-}
+#[derive(OpenApi)]
+#[openapi(paths(
+    calendar_deadline,
+    calendar_years,
+    add_calendar_year,
+    list_filings,
+    create_filing,
+    filing_inbox,
+    filing_findings,
+    export_filings,
+    filing_exports,
+    notifications,
+    filing_deadlines,
+    get_filing,
+    update_filing,
+    submit_filing,
+    decide_filing,
+    filing_opened,
+    public_announcements,
+    get_policy,
+    put_policy,
+))]
+pub(super) struct Doc;
 
-/// `GET /calendar/deadline?from=YYYY-MM-DD&working_days=N`: public, like the calendar itself.
+/// 期限计算（无需登录）
+///
+/// from 之后第 working_days 个工作日（from 当天不计）；工作日历未覆盖时返回 422
+/// calendar_not_covered。
+#[utoipa::path(get, path = "/calendar/deadline", security(()), params(DeadlineQuery),
+    responses((status = 200, body = Deadline)))]
 async fn calendar_deadline(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<DeadlineQuery>,
@@ -92,16 +121,14 @@ async fn calendar_deadline(
         },
     };
     match (from, working_days) {
-        (Some(from), Some(n)) => ok(calendar::deadline(&s.svc, from, n).await?),
+        (Some(from), Some(n)) => ok(Deadline::from(calendar::deadline(&s.svc, from, n).await?)),
         _ => Err(ServiceError::Validation(errors).into()),
     }
 }
 
-#[derive(Deserialize)]
-struct FilingListQuery {
-    status: Option<String>,
-}
-
+/// 备案列表（本辖区及送本单位审批的）
+#[utoipa::path(get, path = "/filings", params(FilingListQuery),
+    responses((status = 200, body = Vec<FilingSummary>)))]
 async fn list_filings(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -114,35 +141,41 @@ async fn list_filings(
         ),
         None => None,
     };
-    ok(filings::list(&s.svc, &a, status).await?)
+    ok(list_of(filings::list(&s.svc, &a, status).await?))
 }
 
-/// JSON body for a new filing: the filing fields and whether to submit it at once.
-#[derive(Deserialize)]
-struct FilingBody {
-    #[serde(flatten)]
-    input: filings::FilingInput,
-    #[serde(default)]
-    submit: bool,
-}
-
+/// 新建备案（submit=true 时直接提交审批）
+#[utoipa::path(post, path = "/filings", request_body = NewFilingBody,
+    responses((status = 201, body = Filing)))]
 async fn create_filing(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Json(b): Json<FilingBody>,
+    ApiJson(b): ApiJson<NewFilingBody>,
 ) -> ApiResult {
-    let id = filings::create(&s.svc, &a, &b.input, b.submit).await?;
-    created(filings::get(&s.svc, &a, id).await?)
+    let id = filings::create(&s.svc, &a, &b.fields.input()?, b.submit).await?;
+    created(Filing::from(filings::get(&s.svc, &a, id).await?))
 }
 
+/// 待我审批
+#[utoipa::path(get, path = "/filings/inbox", responses((status = 200, body = Vec<FilingSummary>)))]
 async fn filing_inbox(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
-    ok(filings::inbox(&s.svc, &a).await?)
+    ok(list_of(filings::inbox(&s.svc, &a).await?))
 }
 
+/// 各单位待备案、逾期、迟报、待报送的备案
+#[utoipa::path(get, path = "/filings/deadlines",
+    responses((status = 200, body = Vec<UnitDeadlines>)))]
 async fn filing_deadlines(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
-    ok(filings::deadline_report(&s.svc, &a).await?)
+    let units = filings::deadline_report(&s.svc, &a).await?;
+    ok(units
+        .into_iter()
+        .map(UnitDeadlines::from)
+        .collect::<Vec<_>>())
 }
 
+/// 备案详情：审批步骤、办理记录、附件、变更内容、期限
+#[utoipa::path(get, path = "/filings/{id}", params(Id),
+    responses((status = 200, description = "备案；响应头 ETag 为其版本", body = Filing)))]
 async fn get_filing(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -151,6 +184,8 @@ async fn get_filing(
     filing_response(&s, &a, id).await
 }
 
+/// 提交草稿或退回的备案
+#[utoipa::path(post, path = "/filings/{id}/submit", params(Id), responses((status = 200, body = Filing)))]
 async fn submit_filing(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -160,97 +195,120 @@ async fn submit_filing(
     filing_response(&s, &a, id).await
 }
 
+/// 审批当前步骤：同意、退回或驳回（报上级步骤须填批复文号）
+#[utoipa::path(post, path = "/filings/{id}/decide", params(Id), request_body = DecisionBody,
+    responses((status = 200, body = Filing)))]
 async fn decide_filing(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<filings::DecisionInput>,
+    ApiJson(b): ApiJson<DecisionBody>,
 ) -> ApiResult {
-    filings::decide(&s.svc, &a, id, &b).await?;
+    filings::decide(&s.svc, &a, id, &b.input()).await?;
     filing_response(&s, &a, id).await
 }
 
-#[derive(Deserialize)]
-struct OpenedBody {
-    #[serde(default)]
-    opened_on: String,
-    #[serde(default)]
-    url: String,
-}
-
+/// 登记已批准的开设申请为已开通（创建账号并发布开通公告）
+#[utoipa::path(post, path = "/filings/{id}/opened", params(Id), request_body = OpenedBody,
+    responses((status = 200, body = Opened)))]
 async fn filing_opened(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<OpenedBody>,
+    ApiJson(b): ApiJson<OpenedBody>,
 ) -> ApiResult {
     let account = filings::record_opened(&s.svc, &a, id, &b.opened_on, &b.url).await?;
-    ok(json!({"filing": filings::get(&s.svc, &a, id).await?, "account_id": account}))
+    ok(Opened {
+        filing: Filing::from(filings::get(&s.svc, &a, id).await?),
+        account_id: account,
+    })
 }
 
+/// 开通公告（无需登录）
+#[utoipa::path(get, path = "/public/announcements", security(()),
+    responses((status = 200, body = Vec<Announcement>)))]
 async fn public_announcements(State(s): State<AppState>) -> ApiResult {
-    let items: Vec<Value> = filings::announcements(&s.svc)
+    let items: Vec<Announcement> = filings::announcements(&s.svc)
         .await?
-        .iter()
-        .map(|r| json!({"title": r.title, "body": r.body, "account_id": r.account_id, "published_on": r.published_on, "until_on": r.until_on}))
+        .into_iter()
+        .map(|r| Announcement {
+            title: r.title,
+            body: r.body,
+            account_id: r.account_id,
+            published_on: r.published_on,
+            until_on: r.until_on,
+        })
         .collect();
     ok(items)
 }
 
+/// 当前政策配置
+#[utoipa::path(get, path = "/policy",
+    responses((status = 200, description = "政策配置（结构同内置配置的 TOML）；响应头 ETag 为其版本", body = Policy)))]
 async fn get_policy(State(s): State<AppState>, ApiUser(_): ApiUser) -> ApiResult {
     let version = policy::current_text(&s.svc).await?.version;
-    Ok(with_etag(ok(policy::current(&s.svc).await?)?, version))
+    Ok(with_etag(
+        ok(Policy(policy::current(&s.svc).await?))?,
+        version,
+    ))
 }
 
-/// `{"profile": "tongchuan"}` selects a shipped profile; `{"profile": "<TOML>"}` stores an edited one.
-#[derive(Deserialize)]
-struct PolicyBody {
-    profile: String,
-}
-
+/// 设置政策配置（系统管理员）：profile 为内置配置名或 TOML 文本
+#[utoipa::path(put, path = "/policy", request_body = PolicyBody,
+    responses((status = 200, description = "新的政策配置", body = Policy)))]
 async fn put_policy(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     seen: IfMatch,
-    Json(b): Json<PolicyBody>,
+    ApiJson(b): ApiJson<PolicyBody>,
 ) -> ApiResult {
     let profile = policy::set(&s.svc, &a, &b.profile, &seen.0).await?;
     let version = policy::current_text(&s.svc).await?.version;
-    Ok(with_etag(ok(profile)?, version))
+    Ok(with_etag(ok(Policy(profile))?, version))
 }
 
-#[derive(Deserialize)]
-struct ExportBody {
-    #[serde(default)]
-    include_forwarded: bool,
-}
-
-/// Exports accepted filings for the upper level as JSON and records the export.
+/// 报送上级：导出已受理未报送的备案（列见 docs/filing-export.md），记录并标记已报送
+#[utoipa::path(post, path = "/filings/export", request_body = ExportBody,
+    responses((status = 200, body = UpperExport)))]
 async fn export_filings(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Json(b): Json<ExportBody>,
+    ApiJson(b): ApiJson<ExportBody>,
 ) -> ApiResult {
-    ok(filings::export_for_upper(&s.svc, &a, "json", b.include_forwarded).await?)
+    ok(UpperExport::from(
+        filings::export_for_upper(&s.svc, &a, "json", b.include_forwarded).await?,
+    ))
 }
 
+/// 报送记录
+#[utoipa::path(get, path = "/filings/exports", responses((status = 200, body = Vec<ExportRecord>)))]
 async fn filing_exports(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
-    let items: Vec<Value> = filings::exports(&s.svc, &a)
+    let items: Vec<ExportRecord> = filings::exports(&s.svc, &a)
         .await?
-        .iter()
-        .map(|r| json!({"id": r.id, "at": r.at, "user_name": r.user_name, "format": r.format, "count": r.count, "filing_ids": r.filing_ids}))
+        .into_iter()
+        .map(|r| ExportRecord {
+            id: r.id,
+            at: r.at,
+            user_name: r.user_name,
+            format: r.format,
+            count: r.count,
+            filing_ids: r.filing_ids,
+        })
         .collect();
     ok(items)
 }
 
+/// 修改草稿或退回的备案（类型和账号不变）
+#[utoipa::path(put, path = "/filings/{id}", params(Id), request_body = FilingFields,
+    responses((status = 200, body = Filing)))]
 async fn update_filing(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
     seen: IfMatch,
-    Json(input): Json<filings::FilingInput>,
+    ApiJson(b): ApiJson<FilingFields>,
 ) -> ApiResult {
-    filings::update(&s.svc, &a, id, &input, seen.counter()?).await?;
+    filings::update(&s.svc, &a, id, &b.input()?, seen.counter()?).await?;
     filing_response(&s, &a, id).await
 }
 
@@ -258,51 +316,61 @@ async fn update_filing(
 async fn filing_response(s: &AppState, a: &govmedia_service::Actor, id: i64) -> ApiResult {
     let view = filings::get(&s.svc, a, id).await?;
     let version = view.version;
-    Ok(with_etag(ok(view)?, version))
+    Ok(with_etag(ok(Filing::from(view))?, version))
 }
 
-/// The years, with the stored years' version as the `ETag` (adding a year names it).
+/// 工作日历覆盖的年份、放假和调休上班日（无需登录）
+///
+/// 响应头 ETag 为已存年份的版本（导入一年时在 If-Match 中给出）。
+#[utoipa::path(get, path = "/calendar/years", security(()),
+    responses((status = 200, description = "各年的放假和调休上班日；响应头 ETag 为已存年份的版本", body = Vec<CalendarYear>)))]
 async fn calendar_years(State(s): State<AppState>) -> ApiResult {
     let view = calendar::overview(&s.svc).await?;
-    Ok(with_etag(ok(view.years)?, view.version))
+    let years: Vec<CalendarYear> = view.years.into_iter().map(CalendarYear::from).collect();
+    Ok(with_etag(ok(years)?, view.version))
 }
 
-#[derive(Deserialize)]
-struct YearBody {
-    toml: String,
-}
-
-/// Adds or replaces a year of the calendar (system administrators).
+/// 导入或更正一年的节假日安排（系统管理员）
+#[utoipa::path(post, path = "/calendar/years", request_body = YearBody,
+    responses((status = 201, body = YearStored)))]
 async fn add_calendar_year(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     seen: IfMatch,
-    Json(b): Json<YearBody>,
+    ApiJson(b): ApiJson<YearBody>,
 ) -> ApiResult {
     let year = calendar::add_year(&s.svc, Some(&a), &b.toml, Some(&seen.0)).await?;
-    created(json!({"year": year}))
+    created(YearStored { year })
 }
 
+/// 我的备案通知（每一步审批结果）与未读数
+#[utoipa::path(get, path = "/notifications", responses((status = 200, body = Notifications)))]
 async fn notifications(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
     let (list, unread) = filings::notifications(&s.svc, &a).await?;
-    let items: Vec<Value> = list
-        .iter()
-        .map(|n| json!({"id": n.id, "filing_id": n.filing_id, "at": n.at, "message": n.message, "read": n.read}))
-        .collect();
-    ok(json!({"unread": unread, "items": items}))
+    ok(Notifications {
+        unread,
+        items: list
+            .into_iter()
+            .map(|n| Notification {
+                id: n.id,
+                filing_id: n.filing_id,
+                at: n.at,
+                message: n.message,
+                read: n.read,
+            })
+            .collect(),
+    })
 }
 
-#[derive(Deserialize)]
-struct FindingsQuery {
-    unit: Option<String>,
-    year: Option<String>,
-}
-
-/// Late and overdue filings as annual-assessment findings (`govmedia score --findings`).
+/// 年度考核发现：迟报或逾期未备案（附件3 filing_late），每件一条并附证据
+///
+/// 可直接用于 govmedia score --findings。
+#[utoipa::path(get, path = "/filings/findings", params(FilingFindingsQuery),
+    responses((status = 200, body = Vec<CountedFinding>)))]
 async fn filing_findings(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    ApiQuery(q): ApiQuery<FindingsQuery>,
+    ApiQuery(q): ApiQuery<FilingFindingsQuery>,
 ) -> ApiResult {
     let unit = match q.unit.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => v
@@ -316,5 +384,14 @@ async fn filing_findings(
             .map_err(|_| ServiceError::field("year", "年份无效"))?,
         None => chrono::Datelike::year(&s.svc.today()),
     };
-    ok(filings::assessment_findings(&s.svc, &a, unit, year).await?)
+    let found = filings::assessment_findings(&s.svc, &a, unit, year).await?;
+    ok(found
+        .into_iter()
+        .map(CountedFinding::from)
+        .collect::<Vec<_>>())
+}
+
+/// Filings as a list answers them.
+fn list_of(rows: Vec<filings::FilingSummary>) -> Vec<FilingSummary> {
+    rows.into_iter().map(FilingSummary::from).collect()
 }

@@ -4,22 +4,27 @@
 //! quarterly self-inspection status. Every call goes through the same service
 //! functions as the pages, so scope and role are checked once, there.
 
-use super::{ApiResult, ApiUser, created, ok};
+use super::requests::{
+    ActionBody, EntryBody, EntryDecisionBody, FindingListQuery, RankingQuery, YearQuery,
+};
+use super::responses::{
+    AssessmentLine, Campaign, CampaignDetail, Entry, Finding, FindingDetail, FindingPage, PassRate,
+    PassRates, Ranking, Sample, Screenshot, Selfcheck, UnitAssessment, UnitRef,
+};
+use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
 use crate::error::ApiQuery;
 use crate::versioning::{IfMatch, with_etag};
-use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use govmedia_domain::inspection::FindingAction;
 use govmedia_service::duties::selfcheck;
-use govmedia_service::inspection::assessment::{self, UnitAssessment};
+use govmedia_service::inspection::assessment;
 use govmedia_service::inspection::{campaigns, entries, findings};
 use govmedia_service::{ServiceError, Services};
 use govmedia_store::inspection::FindingQuery;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use utoipa::OpenApi;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -37,13 +42,23 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/selfchecks", get(selfcheck_overview))
 }
 
-#[derive(Deserialize)]
-struct YearQuery {
-    year: Option<i32>,
-    /// `all=1`: every unit of the subtree, not only those directly below.
-    #[serde(default)]
-    all: Option<String>,
-}
+#[derive(OpenApi)]
+#[openapi(paths(
+    list_campaigns,
+    get_campaign,
+    list_findings,
+    overdue_findings,
+    get_finding,
+    act_on_finding,
+    assessment_ranking,
+    unit_assessment,
+    list_entries,
+    create_entry,
+    get_entry,
+    decide_entry,
+    selfcheck_overview,
+))]
+pub(super) struct Doc;
 
 /// The year asked for, or this year; refused outside 2000–2100.
 fn year_of(svc: &Services, year: Option<i32>) -> Result<i32, ServiceError> {
@@ -51,11 +66,16 @@ fn year_of(svc: &Services, year: Option<i32>) -> Result<i32, ServiceError> {
         .ok_or_else(|| ServiceError::field("year", "年份无效，应在2000至2100之间"))
 }
 
+/// 本辖区检查/抽查活动
+#[utoipa::path(get, path = "/campaigns", responses((status = 200, body = Vec<Campaign>)))]
 async fn list_campaigns(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
-    ok(campaigns::list(&s.svc, &a).await?)
+    let rows = campaigns::list(&s.svc, &a).await?;
+    ok(rows.into_iter().map(Campaign::from).collect::<Vec<_>>())
 }
 
-/// A campaign with its samples and 合格率 by platform and by unit.
+/// 检查活动详情：样本、总体规模、按平台和单位的合格率
+#[utoipa::path(get, path = "/campaigns/{id}", params(Id),
+    responses((status = 200, body = CampaignDetail)))]
 async fn get_campaign(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -63,36 +83,29 @@ async fn get_campaign(
 ) -> ApiResult {
     let campaign = campaigns::get(&s.svc, &a, id).await?;
     let samples = campaigns::samples(&s.svc, &a, id).await?;
-    let rate = |r: &campaigns::PassRate| {
-        json!({"key": r.key, "sampled": r.sampled, "submitted": r.submitted,
-            "passed": r.passed, "percent": r.percent()})
-    };
-    let by_platform: Vec<Value> = campaigns::pass_rates(&samples, |x| x.platform.clone())
+    let by_platform = campaigns::pass_rates(&samples, |x| x.platform.clone())
         .iter()
-        .map(rate)
+        .map(PassRate::from)
         .collect();
-    let by_unit: Vec<Value> = campaigns::pass_rates(&samples, |x| x.unit_id.to_string())
+    let by_unit = campaigns::pass_rates(&samples, |x| x.unit_id.to_string())
         .iter()
-        .map(rate)
+        .map(PassRate::from)
         .collect();
     let population = campaigns::population_size(&s.svc, &campaign).await?;
-    ok(json!({
-        "campaign": campaign,
-        "population_size": population,
-        "samples": samples,
-        "pass_rates": {"by_platform": by_platform, "by_unit": by_unit},
-    }))
+    ok(CampaignDetail {
+        campaign: campaign.into(),
+        population_size: population as u64,
+        samples: samples.into_iter().map(Sample::from).collect(),
+        pass_rates: PassRates {
+            by_platform,
+            by_unit,
+        },
+    })
 }
 
-#[derive(Deserialize)]
-struct FindingListQuery {
-    status: Option<String>,
-    campaign: Option<i64>,
-    account: Option<i64>,
-    page: Option<u64>,
-    per_page: Option<u64>,
-}
-
+/// 本辖区问题
+#[utoipa::path(get, path = "/findings", params(FindingListQuery),
+    responses((status = 200, body = FindingPage)))]
 async fn list_findings(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -120,17 +133,25 @@ async fn list_findings(
         },
     )
     .await?;
-    ok(
-        json!({"total": page.total, "page": page.page, "per_page": page.per_page,
-        "pages": page.pages(), "items": page.items}),
-    )
+    ok(FindingPage {
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        pages: page.pages(),
+        items: page.items.into_iter().map(Finding::from).collect(),
+    })
 }
 
-/// Findings still owed after their rectification deadline, in the caller's subtree.
+/// 逾期未整改问题
+#[utoipa::path(get, path = "/findings/overdue", responses((status = 200, body = Vec<Finding>)))]
 async fn overdue_findings(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
-    ok(findings::overdue(&s.svc, &a).await?)
+    let rows = findings::overdue(&s.svc, &a).await?;
+    ok(rows.into_iter().map(Finding::from).collect::<Vec<_>>())
 }
 
+/// 问题详情及截图列表
+#[utoipa::path(get, path = "/findings/{id}", params(Id),
+    responses((status = 200, description = "问题；响应头 ETag 为其版本", body = FindingDetail)))]
 async fn get_finding(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -139,57 +160,49 @@ async fn get_finding(
     let finding = findings::get(&s.svc, &a, id).await?;
     let version = finding.version;
     let screenshots = findings::screenshots(&s.svc, &a, id).await?;
-    let shots: Vec<Value> = screenshots
-        .iter()
-        .map(|x| json!({"id": x.id, "file_name": x.file_name, "mime": x.mime, "size": x.size, "uploaded_at": x.uploaded_at}))
+    let screenshots = screenshots
+        .into_iter()
+        .map(|x| Screenshot {
+            id: x.id,
+            file_name: x.file_name,
+            mime: x.mime,
+            size: x.size,
+            uploaded_at: x.uploaded_at,
+        })
         .collect();
     Ok(with_etag(
-        ok(json!({"finding": finding, "screenshots": shots}))?,
+        ok(FindingDetail {
+            finding: finding.into(),
+            screenshots,
+        })?,
         version,
     ))
 }
 
-#[derive(Deserialize)]
-struct ActionBody {
-    action: String,
-    #[serde(default)]
-    text: String,
-}
-
-/// `{"action": "start" | "submit_proof" | "verify" | "reject" | "notify", "text": "…"}`.
+/// 问题操作：notify 通报、start 开始整改、submit_proof 提交整改材料、verify 复核通过、reject 退回重改
+#[utoipa::path(post, path = "/findings/{id}/actions", params(Id), request_body = ActionBody,
+    responses((status = 200, body = Finding)))]
 async fn act_on_finding(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
     seen: IfMatch,
-    Json(b): Json<ActionBody>,
+    ApiJson(b): ApiJson<ActionBody>,
 ) -> ApiResult {
     let action = FindingAction::parse(&b.action)
         .map_err(|e| ServiceError::field("action", e.to_string()))?;
     let row = findings::act(&s.svc, &a, id, action, &b.text, seen.counter()?).await?;
     let version = row.version;
-    Ok(with_etag(ok(row)?, version))
+    Ok(with_etag(ok(Finding::from(row))?, version))
 }
 
-/// The summary line of one unit's assessment.
-fn summary(x: &UnitAssessment) -> Value {
-    json!({
-        "unit_id": x.unit.id,
-        "unit_name": x.unit.name,
-        "total": x.result.total,
-        "deduction_score": x.result.deduction_score,
-        "bonus": x.result.bonus,
-        "verdict": x.result.verdict,
-        "vetoed_by": x.result.vetoed_by,
-    })
-}
-
-/// The annual assessment (003 附件3) of the units directly below the caller's unit,
-/// ranked; `all=1` for every unit of the subtree.
+/// 年度考核排名（003 附件3）：直属下级单位，all=1 时辖区全部单位
+#[utoipa::path(get, path = "/assessment", params(RankingQuery),
+    responses((status = 200, body = Ranking)))]
 async fn assessment_ranking(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    ApiQuery(q): ApiQuery<YearQuery>,
+    ApiQuery(q): ApiQuery<RankingQuery>,
 ) -> ApiResult {
     let year = year_of(&s.svc, q.year)?;
     let rows = if q.all.as_deref() == Some("1") {
@@ -197,11 +210,16 @@ async fn assessment_ranking(
     } else {
         assessment::ranking(&s.svc, &a, year).await?
     };
-    let items: Vec<Value> = rows.iter().map(summary).collect();
-    ok(json!({"year": year, "indicator_set": assessment::SET, "items": items}))
+    ok(Ranking {
+        year,
+        indicator_set: assessment::SET.to_string(),
+        items: rows.iter().map(AssessmentLine::from).collect(),
+    })
 }
 
-/// One unit's assessment with its breakdown and every counted finding's evidence.
+/// 单位年度考核：各项得分及每项所依据的问题、备案、申报
+#[utoipa::path(get, path = "/assessment/units/{id}", params(Id, YearQuery),
+    responses((status = 200, body = UnitAssessment)))]
 async fn unit_assessment(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -211,95 +229,77 @@ async fn unit_assessment(
     let year = year_of(&s.svc, q.year)?;
     let unit = govmedia_service::units::get(&s.svc, &a, id).await?;
     let x = assessment::assess(&s.svc, &a, &unit, year).await?;
-    ok(json!({
-        "year": year,
-        "unit": {"id": x.unit.id, "name": x.unit.name},
-        "result": x.result,
-        "findings": x.findings,
-    }))
+    ok(UnitAssessment {
+        year,
+        unit: UnitRef {
+            id: x.unit.id,
+            name: x.unit.name,
+        },
+        result: x.result.into(),
+        findings: x.findings.into_iter().map(Into::into).collect(),
+    })
 }
 
+/// 考核申报与录入
+#[utoipa::path(get, path = "/assessment/entries", params(YearQuery),
+    responses((status = 200, body = Vec<Entry>)))]
 async fn list_entries(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult {
     let year = year_of(&s.svc, q.year)?;
-    ok(entries::list(&s.svc, &a, year).await?)
+    let rows = entries::list(&s.svc, &a, year).await?;
+    ok(rows.into_iter().map(Entry::from).collect::<Vec<_>>())
 }
 
+/// 申报详情
+#[utoipa::path(get, path = "/assessment/entries/{id}", params(Id),
+    responses((status = 200, body = Entry)))]
 async fn get_entry(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult {
-    ok(entries::get(&s.svc, &a, id).await?)
+    ok(Entry::from(entries::get(&s.svc, &a, id).await?))
 }
 
-/// A claim or an office entry, without a proof file (files are uploaded on the page).
-#[derive(Deserialize)]
-struct EntryBody {
-    unit_id: i64,
-    year: i32,
-    kind: String,
-    #[serde(default)]
-    count: Option<i32>,
-    evidence: String,
-    #[serde(default)]
-    evidence_url: String,
-}
-
+/// 单位申报加分/纳入绩效，或考核办录入扣分事项（证明材料请在页面上传）
+#[utoipa::path(post, path = "/assessment/entries", request_body = EntryBody,
+    responses((status = 201, body = Entry)))]
 async fn create_entry(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Json(b): Json<EntryBody>,
+    ApiJson(b): ApiJson<EntryBody>,
 ) -> ApiResult {
-    let input = entries::EntryInput {
-        unit_id: b.unit_id.to_string(),
-        year: b.year.to_string(),
-        kind: b.kind,
-        count: b.count.map(|c| c.to_string()).unwrap_or_default(),
-        evidence: b.evidence,
-        evidence_url: b.evidence_url,
-        file: None,
-    };
-    created(entries::create(&s.svc, &a, &input).await?)
+    created(Entry::from(entries::create(&s.svc, &a, &b.input()).await?))
 }
 
-#[derive(Deserialize)]
-struct DecisionBody {
-    /// `verify` or `reject`.
-    decision: String,
-    #[serde(default)]
-    comment: String,
-}
-
+/// 核实或不予认定单位申报
+#[utoipa::path(post, path = "/assessment/entries/{id}/decide", params(Id),
+    request_body = EntryDecisionBody,
+    responses((status = 200, body = Entry)))]
 async fn decide_entry(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<DecisionBody>,
+    ApiJson(b): ApiJson<EntryDecisionBody>,
 ) -> ApiResult {
-    let verify = match b.decision.as_str() {
-        "verify" => true,
-        "reject" => false,
-        _ => {
-            return Err(ServiceError::field(
-                "decision",
-                "decision 应为 verify（核实）或 reject（不予认定）",
-            )
-            .into());
-        }
-    };
-    ok(entries::decide(&s.svc, &a, id, verify, &b.comment).await?)
+    let verify = b.verify()?;
+    ok(Entry::from(
+        entries::decide(&s.svc, &a, id, verify, &b.comment).await?,
+    ))
 }
 
-/// Each unit's quarterly reports, the quarters' check ratios and the year's coverage.
+/// 季度自查报送、各季度检查比例与年度覆盖
+#[utoipa::path(get, path = "/selfchecks", params(YearQuery),
+    responses((status = 200, body = Vec<Selfcheck>)))]
 async fn selfcheck_overview(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult {
     let year = year_of(&s.svc, q.year)?;
-    ok(selfcheck::overview(&s.svc, &a, year).await?)
+    let units = selfcheck::overview(&s.svc, &a, year).await?;
+    ok(units.into_iter().map(Selfcheck::from).collect::<Vec<_>>())
 }

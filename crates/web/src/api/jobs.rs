@@ -1,6 +1,8 @@
 //! 后台任务 in the API: the queue for system administrators, and retrying a dead job.
 
-use super::{ApiResult, ApiUser, ok};
+use super::requests::JobQuery;
+use super::responses::{Job, JobPage};
+use super::{ApiResult, ApiUser, Id, ok};
 use crate::AppState;
 use crate::error::ApiQuery;
 use axum::Router;
@@ -8,8 +10,7 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use govmedia_service::ServiceError;
 use govmedia_service::jobs::{self, JobStatus};
-use serde::Deserialize;
-use serde_json::json;
+use utoipa::OpenApi;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -17,13 +18,12 @@ pub fn routes() -> Router<AppState> {
         .route("/jobs/{id}/retry", post(retry_job))
 }
 
-#[derive(Deserialize)]
-struct JobQuery {
-    status: Option<String>,
-    page: Option<u64>,
-    per_page: Option<u64>,
-}
+#[derive(OpenApi)]
+#[openapi(paths(list_jobs, retry_job))]
+pub(super) struct Doc;
 
+/// 后台任务（系统管理员）
+#[utoipa::path(get, path = "/jobs", params(JobQuery), responses((status = 200, body = JobPage)))]
 async fn list_jobs(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
@@ -43,16 +43,22 @@ async fn list_jobs(
         q.per_page.unwrap_or(50),
     )
     .await?;
-    ok(
-        json!({"total": page.total, "page": page.page, "per_page": page.per_page,
-        "pages": page.pages(), "items": page.items}),
-    )
+    let pages = page.pages();
+    ok(JobPage {
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        pages,
+        items: page.items.into_iter().map(Job::from).collect(),
+    })
 }
 
+/// 重新执行已停止重试的后台任务（系统管理员，记入审计日志）
+#[utoipa::path(post, path = "/jobs/{id}/retry", params(Id), responses((status = 200, body = Job)))]
 async fn retry_job(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult {
-    ok(jobs::retry(&s.svc, &a, id).await?)
+    ok(Job::from(jobs::retry(&s.svc, &a, id).await?))
 }

@@ -1,12 +1,14 @@
 //! 日常监测 in the API: an account's monitoring view, and registering its feed.
 
-use super::{ApiResult, ApiUser, ok};
+use super::requests::SourceBody;
+use super::responses::{Monitoring, Source};
+use super::{ApiJson, ApiResult, ApiUser, Id, ok};
 use crate::AppState;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, put};
-use axum::{Json, Router};
 use govmedia_service::monitoring;
-use serde::Deserialize;
+use utoipa::OpenApi;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -14,20 +16,27 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{id}/source", put(set_source))
 }
 
+#[derive(OpenApi)]
+#[openapi(paths(view, set_source))]
+pub(super) struct Doc;
+
+/// 账号日常监测：订阅源、更新时钟、发布内容、获取记录
+#[utoipa::path(get, path = "/accounts/{id}/monitoring", params(Id),
+    responses((status = 200, body = Monitoring)))]
 async fn view(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<i64>) -> ApiResult {
-    ok(monitoring::view(&s.svc, &a, id).await?)
+    ok(Monitoring::from(monitoring::view(&s.svc, &a, id).await?))
 }
 
-#[derive(Deserialize)]
-struct SourceBody {
-    url: String,
-}
-
+/// 登记或更换账号的监测订阅源（RSS、Atom、JSON Feed）
+#[utoipa::path(put, path = "/accounts/{id}/source", params(Id), request_body = SourceBody,
+    responses((status = 200, description = "登记后的订阅源", body = Source)))]
 async fn set_source(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
-    Json(body): Json<SourceBody>,
+    ApiJson(body): ApiJson<SourceBody>,
 ) -> ApiResult {
-    ok(monitoring::set_source(&s.svc, &a, id, &body.url).await?)
+    ok(Source::from(
+        monitoring::set_source(&s.svc, &a, id, &body.url).await?,
+    ))
 }

@@ -2,11 +2,6 @@
 //! the running server (issue 15) and keeps it fixed, on SQLite and, with
 //! `GOVMEDIA_TEST_POSTGRES_URL`, on PostgreSQL. One module per kind of problem.
 
-#[path = "../../../service/tests/it/support/bombs.rs"]
-mod bombs;
-#[path = "../common/mod.rs"]
-mod common;
-
 mod concurrency;
 mod fetches;
 mod login;

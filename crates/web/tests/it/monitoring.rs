@@ -2,11 +2,10 @@
 //! look run by the job runner, the clock in words, the posts in Beijing time, the
 //! fetch log, 立即检查, a blocked source shown as 无法获取, and the API in scope.
 
-mod common;
+use crate::common::*;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use common::*;
 use govmedia_service::jobs::Runner;
 
 /// 2026-02-27 10:00 Beijing: three days before the world's clock (03-02 17:00 Beijing).

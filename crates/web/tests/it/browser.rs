@@ -7,8 +7,7 @@
 //! `GOVMEDIA_REQUIRE_BROWSER=1` (set by `scripts/test.sh`), where it fails instead.
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use govmedia_service::crypto::Sealer;
-use govmedia_service::{Services, SystemClock};
+use govmedia_service::SystemClock;
 use hyper_util::client::legacy::connect::HttpConnector;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -49,20 +48,7 @@ fn artifacts_dir() -> PathBuf {
 
 /// Starts the demo on a fresh database and serves it on a loopback port.
 async fn start_demo_server() -> String {
-    let url = govmedia_fixtures::fresh_test_database_url("browser")
-        .await
-        .expect("test database");
-    let db = govmedia_store::connect(&url, 4).await.expect("connect");
-    let svc = Services::new(
-        db,
-        Sealer::from_base64(&Sealer::generate_key()).unwrap(),
-        Arc::new(SystemClock),
-    );
-    assert!(
-        govmedia_fixtures::demo::seed(&svc)
-            .await
-            .expect("demo seed")
-    );
+    let svc = crate::common::demo("browser", Arc::new(SystemClock)).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = govmedia_web::AppState {

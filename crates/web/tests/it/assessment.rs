@@ -2,9 +2,8 @@
 //! verified by the office, screenshots as evidence of a finding; each endpoint keeps
 //! other units and weaker roles out and changes nothing for them.
 
-mod common;
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 
 const REGION_SET: &str = r#"
 id = "region-check-2026"

@@ -2,8 +2,6 @@
 //! `GOVMEDIA_TEST_POSTGRES_URL` is set), a small unit tree with one user per role,
 //! and helpers that drive the router in-process.
 
-#![allow(dead_code)] // Each test file uses a different part of the harness.
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -12,7 +10,7 @@ use govmedia_domain::account::AccountInput;
 use govmedia_domain::unit::UnitDraft;
 use govmedia_service::crypto::Sealer;
 use govmedia_service::users::UserInput;
-use govmedia_service::{FixedClock, Services, units};
+use govmedia_service::{Clock, FixedClock, Services, units};
 use http_body_util::BodyExt;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -34,19 +32,47 @@ pub struct World {
     pub user_b: i64,
 }
 
-pub async fn world(label: &str) -> World {
+/// Services on a fresh database named after `label`, with a new sealing key.
+pub async fn services(label: &str, clock: Arc<dyn Clock>) -> Services {
     let url = govmedia_fixtures::fresh_test_database_url(label)
         .await
         .expect("test database");
     let db = govmedia_store::connect(&url, 4).await.expect("connect");
+    services_on(db, clock)
+}
+
+/// Services on an existing database (another server of the same deployment).
+pub fn services_on(db: govmedia_store::DatabaseConnection, clock: Arc<dyn Clock>) -> Services {
+    Services::new(
+        db,
+        Sealer::from_base64(&Sealer::generate_key()).unwrap(),
+        clock,
+    )
+}
+
+/// The application over `svc` with `config`.
+pub fn app(svc: Services, config: govmedia_web::WebConfig) -> Router {
+    govmedia_web::router(govmedia_web::AppState { svc, config })
+}
+
+/// The demo (a whole city's registry, campaigns, filings, with its logins) on a
+/// fresh database.
+pub async fn demo(label: &str, clock: Arc<dyn Clock>) -> Services {
+    let svc = services(label, clock).await;
+    assert!(
+        govmedia_fixtures::demo::seed(&svc)
+            .await
+            .expect("demo seed")
+    );
+    svc
+}
+
+/// The test county on a fresh database, its clock standing at 2026-03-02 09:00 UTC.
+pub async fn world(label: &str) -> World {
     let clock = Arc::new(FixedClock::new(
         chrono::Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
     ));
-    let svc = Services::new(
-        db,
-        Sealer::from_base64(&Sealer::generate_key()).unwrap(),
-        clock.clone(),
-    );
+    let svc = services(label, clock.clone()).await;
     let draft = |name: &str, kind: &str| {
         UnitDraft::parse(name, None, "county", kind, None, None, None).unwrap()
     };
@@ -75,13 +101,7 @@ pub async fn world(label: &str) -> World {
             .unwrap()
             .id;
     let user_b = add_user(&svc, "b_host_admin", b.id, "host_admin").await;
-    let app = govmedia_web::router(govmedia_web::AppState {
-        svc: svc.clone(),
-        config: govmedia_web::WebConfig {
-            secure_cookies: false,
-            ..Default::default()
-        },
-    });
+    let app = app(svc.clone(), govmedia_web::WebConfig::default());
     World {
         svc,
         clock,
@@ -113,6 +133,18 @@ pub fn account_input(name: &str, unit: i64) -> AccountInput {
         }],
         ..Default::default()
     }
+}
+
+/// The API's JSON for the account [`account_input`] describes (numbers as numbers).
+pub fn account_json(name: &str, unit: i64) -> serde_json::Value {
+    serde_json::json!({
+        "name": name,
+        "platform": "weibo",
+        "host_unit_id": unit,
+        "url": "https://weibo.com/u/1",
+        "team": [{"role": "administrator", "name": "王小明", "unit_post": "科员",
+            "office_phone": "0512-57000000", "mobile": "13800001234"}],
+    })
 }
 
 pub async fn add_user(svc: &Services, username: &str, unit: i64, role: &str) -> i64 {
@@ -195,6 +227,11 @@ pub async fn send(app: &Router, req: Request<Body>) -> Reply {
         etag,
         retry_after,
     }
+}
+
+/// A GET without a session (the public, or a visitor not logged in).
+pub async fn anonymous(app: &Router, path: &str) -> Reply {
+    send(app, Request::get(path).body(Body::empty()).unwrap()).await
 }
 
 pub async fn login(app: &Router, username: &str, password: &str) -> Result<Client, Reply> {

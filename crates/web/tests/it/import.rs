@@ -1,9 +1,7 @@
 //! Excel import: good file, bad rows, not xlsx, empty, oversized; all or nothing.
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 
 fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();

@@ -101,10 +101,6 @@ async fn a_stale_account_form_is_refused_with_who_changed_what_and_keeps_the_inp
     assert_eq!(stored_name(&w, w.account_b).await, "我的新稿");
 }
 
-fn account_json(w: &World, name: &str) -> Value {
-    serde_json::to_value(account_input(name, w.unit_b)).unwrap()
-}
-
 #[tokio::test]
 async fn an_api_edit_without_if_match_is_refused_and_an_old_etag_gets_409() {
     let w = world("sec_api_ifmatch").await;
@@ -113,12 +109,12 @@ async fn an_api_edit_without_if_match_is_refused_and_an_old_etag_gets_409() {
     let read = admin.api("GET", &path, None).await;
     let etag = read.etag.clone().expect("a read carries its ETag");
     let r = admin
-        .api("PUT", &path, Some(account_json(&w, "无版本")))
+        .api("PUT", &path, Some(account_json("无版本", w.unit_b)))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("If-Match"), "{}", r.body);
     let r = admin
-        .api_if_match("PUT", &path, Some(account_json(&w, "第一次")), &etag)
+        .api_if_match("PUT", &path, Some(account_json("第一次", w.unit_b)), &etag)
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_ne!(
@@ -127,7 +123,7 @@ async fn an_api_edit_without_if_match_is_refused_and_an_old_etag_gets_409() {
         "the version moved on"
     );
     let r = admin
-        .api_if_match("PUT", &path, Some(account_json(&w, "旧版本")), &etag)
+        .api_if_match("PUT", &path, Some(account_json("旧版本", w.unit_b)), &etag)
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     let v: Value = serde_json::from_str(&r.body).unwrap();
@@ -147,7 +143,7 @@ async fn simultaneous_api_edits_of_one_account_never_both_succeed() {
     let path = format!("/api/v1/accounts/{}", w.account_b);
     for round in 0..8 {
         let etag = admin.get(&path).await.etag.unwrap();
-        let (a, b) = (account_json(&w, "甲"), account_json(&w, "乙"));
+        let (a, b) = (account_json("甲", w.unit_b), account_json("乙", w.unit_b));
         let (r1, r2) = tokio::join!(
             admin.api_if_match("PUT", &path, Some(a), &etag),
             admin.api_if_match("PUT", &path, Some(b), &etag)
@@ -175,7 +171,7 @@ async fn every_editable_object_refuses_a_stale_api_write() {
         .api(
             "POST",
             "/api/v1/filings",
-            Some(json!({"kind": "open", "reason": "测试理由", "effective_on": "", "notice_url": "", "account": account_input("并发备案", w.unit_b), "submit": false})),
+            Some(json!({"kind": "open", "reason": "测试理由", "effective_on": "", "notice_url": "", "account": account_json("并发备案", w.unit_b), "submit": false})),
         )
         .await;
     assert_eq!(filing.status, StatusCode::CREATED, "{}", filing.body);
@@ -184,7 +180,7 @@ async fn every_editable_object_refuses_a_stale_api_write() {
         .unwrap();
     let unit = json!({"name": "测试县卫生健康委员会", "level": "county", "kind": "department", "parent_id": w.root});
     let user = json!({"username": "b_host_admin", "display_name": "乙", "unit_id": w.unit_b, "role": "host_admin", "password": "", "active": true});
-    let filing_body = json!({"kind": "open", "reason": "改过的理由", "effective_on": "", "notice_url": "", "account": account_input("并发备案", w.unit_b)});
+    let filing_body = json!({"kind": "open", "reason": "改过的理由", "effective_on": "", "notice_url": "", "account": account_json("并发备案", w.unit_b)});
     let year = "year = 2027\ntitle = \"测试用节假日安排\"\ndocument_number = \"测试〔2026〕1号\"\n\n[[holidays]]\nname = \"元旦\"\nstart = 2027-01-01\nend = 2027-01-03\n";
     // (what, the read that gives the ETag, the write, its body)
     let cases: Vec<(&str, String, &str, String, Value)> = vec![

@@ -2,15 +2,8 @@
 //! announcement through the HTML forms, and a sibling unit can neither see nor
 //! act on it (pages, API, attachments).
 
-mod common;
-
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use common::*;
-
-async fn anonymous(app: &axum::Router, path: &str) -> Reply {
-    send(app, Request::get(path).body(Body::empty()).unwrap()).await
-}
+use crate::common::*;
+use axum::http::StatusCode;
 
 /// Posts a multipart form with the CSRF token, a purpose and one file.
 async fn upload(c: &Client, path: &str, name: &str, bytes: &[u8]) -> Reply {
@@ -392,7 +385,7 @@ async fn filing_endpoints_require_login_and_roles() {
         );
     }
     let reader = login(&w.app, "a_reader", PASSWORD).await.ok().unwrap();
-    let body = serde_json::json!({"kind": "open", "reason": "测试理由", "account": common::account_input("只读测试", w.unit_a), "submit": true});
+    let body = serde_json::json!({"kind": "open", "reason": "测试理由", "account": crate::common::account_json("只读测试", w.unit_a), "submit": true});
     assert_eq!(
         reader
             .api("POST", "/api/v1/filings", Some(body))

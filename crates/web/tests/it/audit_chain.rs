@@ -2,9 +2,8 @@
 //! reads the first broken record in words; anyone else gets "not found"; the audit
 //! log links to the page only for those who may use it.
 
-mod common;
+use crate::common::{PASSWORD, login, world};
 use axum::http::StatusCode;
-use common::{PASSWORD, login, world};
 use govmedia_store::{ConnectionTrait, Statement};
 
 #[tokio::test]

@@ -3,9 +3,8 @@
 //! them, in-process through the router, and no visible text may hold a snake_case
 //! code, an English sentence or a time in UTC.
 
-mod common;
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use std::collections::{BTreeSet, VecDeque};
 
 /// The fixture's user names: shown as they are (a person's login is not a code).
@@ -310,13 +309,12 @@ async fn every_role_reads_words_and_local_times_on_every_page() {
     // Another deployment's zone moves every time shown with it, and the audit
     // filter's days are that zone's days: in New York the finding was recorded at
     // 22:41 on 2 March, a day that ended at 05:00 UTC on the 3rd.
-    let elsewhere = govmedia_web::router(govmedia_web::AppState {
-        svc: w
-            .svc
+    let elsewhere = app(
+        w.svc
             .clone()
             .with_time_zone(govmedia_service::time::parse_zone("America/New_York").unwrap()),
-        config: Default::default(),
-    });
+        Default::default(),
+    );
     let admin = login(&elsewhere, "root_admin", PASSWORD)
         .await
         .ok()
@@ -359,25 +357,13 @@ fn the_checker_finds_codes_english_and_utc() {
 /// each of its logins.
 #[tokio::test]
 async fn the_demo_reads_in_words_for_each_of_its_logins() {
-    let url = govmedia_fixtures::fresh_test_database_url("web_words_demo")
-        .await
-        .expect("test database");
-    let db = govmedia_store::connect(&url, 4).await.expect("connect");
-    let svc = govmedia_service::Services::new(
-        db,
-        govmedia_service::crypto::Sealer::from_base64(
-            &govmedia_service::crypto::Sealer::generate_key(),
-        )
-        .unwrap(),
+    let svc = demo(
+        "web_words_demo",
         std::sync::Arc::new(govmedia_service::FixedClock::new(
             chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 2, 3, 41, 0).unwrap(),
         )),
-    );
-    assert!(
-        govmedia_fixtures::demo::seed(&svc)
-            .await
-            .expect("demo seed")
-    );
+    )
+    .await;
     // The demo's user names, its accounts' platform IDs (微信号 like `ksjyj`) are
     // data, shown as they are.
     let admin = govmedia_store::users::by_username(&svc.db, "admin")
@@ -408,10 +394,7 @@ async fn the_demo_reads_in_words_for_each_of_its_logins() {
             .into_iter()
             .map(|c| c.seed),
     );
-    let app = govmedia_web::router(govmedia_web::AppState {
-        svc,
-        config: Default::default(),
-    });
+    let app = app(svc, Default::default());
     let mut found = Vec::new();
     let mut all_text = String::new();
     for l in govmedia_fixtures::demo::DEMO_LOGINS {

@@ -2,9 +2,8 @@
 //! scores the sampled account, closing publishes the notice (.docx and PDF), the unit
 //! rectifies; other units and roles are kept out.
 
-mod common;
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 
 #[tokio::test]
 async fn campaign_scoresheet_notice_and_rectification_over_http() {

@@ -2,9 +2,8 @@
 //! Chinese with Beijing times and no codes; a dead job stands out and 重试 (a CSRF
 //! form, or the API) queues it again with an audit record.
 
-mod common;
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use govmedia_store::jobs::{self as store, NewJob};
 
 /// A `sweep_jobs` job that failed its only attempt: dead, with its cause.

@@ -8,7 +8,6 @@ use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use chrono::Duration;
 use govmedia_service::Services;
-use govmedia_service::crypto::Sealer;
 use std::net::SocketAddr;
 
 /// Posts the login form as a browser at `peer` would, with extra headers.
@@ -170,14 +169,10 @@ async fn the_throttle_is_shared_by_every_server_and_survives_a_restart() {
         login_from(&w.app, "root_admin", "wrong-password-0", me, &[]).await;
     }
     // Another process on the same database (or this one restarted).
-    let other = govmedia_web::router(govmedia_web::AppState {
-        svc: Services::new(
-            w.svc.db.clone(),
-            Sealer::from_base64(&Sealer::generate_key()).unwrap(),
-            w.clock.clone(),
-        ),
-        config: govmedia_web::WebConfig::default(),
-    });
+    let other = app(
+        services_on(w.svc.db.clone(), w.clock.clone()),
+        govmedia_web::WebConfig::default(),
+    );
     let r = login_from(&other, "root_admin", PASSWORD, me, &[]).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
 }
@@ -236,13 +231,13 @@ async fn x_forwarded_for_is_read_only_from_a_trusted_proxy() {
     // Behind a trusted proxy every client is itself; a hop the client wrote on the
     // left changes nothing.
     let proxy = "10.0.0.1";
-    let behind = govmedia_web::router(govmedia_web::AppState {
-        svc: w.svc.clone(),
-        config: govmedia_web::WebConfig {
+    let behind = app(
+        w.svc.clone(),
+        govmedia_web::WebConfig {
             trusted_proxies: govmedia_web::TrustedProxies::parse(&["10.0.0.0/24"]).unwrap(),
             ..Default::default()
         },
-    });
+    );
     for i in 0..20 {
         let xff = format!("192.0.2.{i}, 198.51.100.66");
         let r = login_from(

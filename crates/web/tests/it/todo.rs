@@ -1,8 +1,7 @@
 //! The to-do page, its dashboard summary, the API, and 催报 over HTTP.
 
-mod common;
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use govmedia_domain::inspection::FindingAction;
 use govmedia_service::inspection::findings;
 

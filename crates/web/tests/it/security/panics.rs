@@ -2,7 +2,7 @@
 //! format: `{"code","message","fields"}` under `/api/`, the HTML error page
 //! elsewhere, in Chinese — axum's own rejections included.
 
-use crate::common::{Client, PASSWORD, World, login, send, world};
+use crate::common::{Client, PASSWORD, World, anonymous, login, send, world};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -52,7 +52,7 @@ fn assert_documented(path: &str, status: StatusCode, content_type: &str, body: &
 }
 
 async fn get(app: &Router, path: &str) -> (StatusCode, String, String) {
-    let r = send(app, Request::get(path).body(Body::empty()).unwrap()).await;
+    let r = anonymous(app, path).await;
     (r.status, r.content_type, r.body)
 }
 
@@ -223,13 +223,13 @@ async fn the_error_page_goes_back_without_script() {
 #[tokio::test]
 async fn every_response_carries_hsts_when_cookies_are_secure() {
     let w = world("sec_hsts").await;
-    let secure = govmedia_web::router(govmedia_web::AppState {
-        svc: w.svc.clone(),
-        config: govmedia_web::WebConfig {
+    let secure = crate::common::app(
+        w.svc.clone(),
+        govmedia_web::WebConfig {
             secure_cookies: true,
             ..Default::default()
         },
-    });
+    );
     for path in [
         "/",
         "/login",
@@ -378,10 +378,38 @@ const NUMERIC_KEYS: &[&str] = &[
     "days",
 ];
 
-/// Keys read as text (any key may also carry a number).
+/// Keys read as text (any key may also carry a number), and the API bodies' fields
+/// of other JSON types (booleans, lists, objects), so a body of the wrong shape is
+/// drawn too.
 const TEXT_KEYS: &[&str] = &[
-    "from", "q", "text", "platform", "status", "sort", "desc", "kind", "until", "since", "region",
-    "code", "action", "overdue", "name", "csrf",
+    "from",
+    "q",
+    "text",
+    "platform",
+    "status",
+    "sort",
+    "desc",
+    "kind",
+    "until",
+    "since",
+    "region",
+    "code",
+    "action",
+    "overdue",
+    "name",
+    "csrf",
+    "team",
+    "functions",
+    "verified",
+    "submit",
+    "step",
+    "decision",
+    "account",
+    "toml",
+    "profile",
+    "url",
+    "reason",
+    "active",
 ];
 
 fn key() -> impl Strategy<Value = String> {

@@ -1,9 +1,7 @@
 //! HTTP tests through the real router, on a fresh database per test.
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use govmedia_domain::role::Role;
 
 #[tokio::test]
@@ -60,22 +58,10 @@ async fn pages_require_login() {
         "/flags",
         "/accounts/1",
     ] {
-        let r = send(
-            &w.app,
-            axum::http::Request::get(path)
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await;
+        let r = anonymous(&w.app, path).await;
         assert_eq!(r.location.as_deref(), Some("/login"), "{path}");
     }
-    let r = send(
-        &w.app,
-        axum::http::Request::get("/api/v1/accounts")
-            .body(axum::body::Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let r = anonymous(&w.app, "/api/v1/accounts").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -206,7 +192,7 @@ async fn authorization_table_sibling_unit() {
                 "PUT",
                 format!("/api/v1/accounts/{acc_b}"),
                 Some(
-                    serde_json::json!({"name": "篡改", "platform": "weibo", "host_unit_id": unit_b.to_string()}),
+                    serde_json::json!({"name": "篡改", "platform": "weibo", "host_unit_id": unit_b}),
                 ),
             ),
             ("POST", format!("/api/v1/accounts/{acc_b}/retire"), None),
@@ -229,7 +215,7 @@ async fn authorization_table_sibling_unit() {
                 "POST",
                 "/api/v1/accounts".to_string(),
                 Some(
-                    serde_json::json!({"name": "越权新增", "platform": "weibo", "host_unit_id": unit_b.to_string()}),
+                    serde_json::json!({"name": "越权新增", "platform": "weibo", "host_unit_id": unit_b}),
                 ),
             ),
         ];
@@ -334,9 +320,58 @@ async fn invalid_account_input_is_explained_and_not_saved() {
     ] {
         assert!(r.body.contains(msg), "{msg}");
     }
-    let r = c.api("POST", "/api/v1/accounts", Some(serde_json::json!({"name": "x", "platform": "weibo", "host_unit_id": "1", "followers": "-1"}))).await;
+    let r = c.api("POST", "/api/v1/accounts", Some(serde_json::json!({"name": "x", "platform": "weibo", "host_unit_id": 1, "followers": -1}))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("\"code\":\"validation\"") && r.body.contains("粉丝量"));
+    // The API's fields have JSON types: a number written as text is refused with
+    // the field named and its type in Chinese, before any rule is checked.
+    for (body, field, kind) in [
+        (
+            serde_json::json!({"name": "x", "platform": "weibo", "host_unit_id": "1"}),
+            "host_unit_id",
+            "整数",
+        ),
+        (
+            serde_json::json!({"name": "x", "platform": "weibo", "host_unit_id": 1, "verified": "是"}),
+            "verified",
+            "true 或 false",
+        ),
+        (
+            serde_json::json!({"name": "x", "platform": "weibo", "host_unit_id": 1u64 << 63}),
+            "host_unit_id",
+            "超出范围",
+        ),
+        (
+            serde_json::json!({"name": "x", "platform": "weibo", "host_unit_id": 1,
+                "team": [{"role": "administrator", "name": 5}]}),
+            "team",
+            "文本",
+        ),
+    ] {
+        let r = c.api("POST", "/api/v1/accounts", Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["code"], "validation", "{}", r.body);
+        assert_eq!(v["fields"][0]["field"], field, "{}", r.body);
+        assert!(
+            v["fields"][0]["message"].as_str().unwrap().contains(kind),
+            "{}",
+            r.body
+        );
+    }
+    // A coded value outside its set is the domain's Chinese message for the field.
+    let r = c
+        .api(
+            "POST",
+            "/api/v1/accounts",
+            Some(
+                serde_json::json!({"name": "x", "platform": "weibo", "host_unit_id": 1,
+                "team": [{"role": "boss", "name": "王小明"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("管理队伍第1人"), "{}", r.body);
     let list = c.api("GET", "/api/v1/accounts", None).await;
     assert!(list.body.contains("\"total\":2"), "{}", list.body);
     // Numbers in the query string: pages and page size.
@@ -382,6 +417,24 @@ async fn invalid_account_input_is_explained_and_not_saved() {
         ]
     );
     assert!(v["items"][0]["updated_at"].as_str().is_some());
+    // The list (rendered by the service's list model) is what the document says.
+    let doc: serde_json::Value =
+        serde_json::from_str(&c.get("/api/openapi.json").await.body).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let documented = |name: &str| {
+        let mut k: Vec<String> = schemas[name]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{name}"))
+            .keys()
+            .cloned()
+            .collect();
+        k.sort_unstable();
+        k
+    };
+    assert_eq!(keys, documented("AccountListItem"));
+    let mut top: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    top.sort_unstable();
+    assert_eq!(top, documented("AccountList"));
     let bad = c.api("GET", "/api/v1/accounts?page=abc", None).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("查询参数有误"), "{}", bad.body);
@@ -470,23 +523,15 @@ async fn units_with_accounts_cannot_be_deleted_and_moves_rescope() {
 #[tokio::test]
 async fn public_directory_and_verify_show_no_personal_data() {
     let w = world("public").await;
-    let r = send(
-        &w.app,
-        axum::http::Request::get("/public/directory")
-            .body(axum::body::Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let r = anonymous(&w.app, "/public/directory").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("测试教育") && !r.body.contains("王小明"));
-    let r = send(
+    let r = anonymous(
         &w.app,
-        axum::http::Request::get(format!(
+        &format!(
             "/api/v1/public/verify?platform=weibo&name={}",
             enc("测试教育")
-        ))
-        .body(axum::body::Body::empty())
-        .unwrap(),
+        ),
     )
     .await;
     assert!(
@@ -494,24 +539,16 @@ async fn public_directory_and_verify_show_no_personal_data() {
             && !r.body.contains("王小明")
             && !r.body.contains("1380000")
     );
-    let r = send(
+    let r = anonymous(
         &w.app,
-        axum::http::Request::get(format!(
+        &format!(
             "/api/v1/public/verify?platform=weibo&name={}",
             enc("假冒账号")
-        ))
-        .body(axum::body::Body::empty())
-        .unwrap(),
+        ),
     )
     .await;
     assert!(r.body.contains("\"genuine\":false"));
-    let r = send(
-        &w.app,
-        axum::http::Request::get("/api/v1/public/verify?platform=myspace&name=x")
-            .body(axum::body::Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let r = anonymous(&w.app, "/api/v1/public/verify?platform=myspace&name=x").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -550,6 +587,29 @@ async fn exports_are_xlsx_and_openapi_paths_answer() {
     }
     let spec = c.get("/api/openapi.json").await;
     let doc: serde_json::Value = serde_json::from_str(&spec.body).unwrap();
+    // Every other method of the document answers too (on an id that does not
+    // exist, so nothing is changed): a route the router lacks would be a 405 or
+    // the empty 404 of an unknown path.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys().filter(|m| *m != "get") {
+            let concrete = format!("/api/v1{}", path.replace("{id}", "987654"));
+            let r = c
+                .api_if_match(
+                    &method.to_uppercase(),
+                    &concrete,
+                    Some(serde_json::json!({})),
+                    "\"1\"",
+                )
+                .await;
+            assert!(
+                r.status != StatusCode::METHOD_NOT_ALLOWED
+                    && (r.status != StatusCode::NOT_FOUND || r.body.contains("not_found")),
+                "{method} {concrete}: {} {}",
+                r.status,
+                r.body
+            );
+        }
+    }
     for (path, item) in doc["paths"].as_object().unwrap() {
         if item.get("get").is_none() {
             continue;
@@ -586,15 +646,7 @@ async fn calendar_deadline_counts_working_days_and_refuses_uncovered_years() {
     let w = world("caldeadline").await;
     let get = |path: String| {
         let app = w.app.clone();
-        async move {
-            send(
-                &app,
-                axum::http::Request::get(path)
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            )
-            .await
-        }
+        async move { anonymous(&app, &path).await }
     };
     // Table: from, n, expected deadline (春节 2026, 国庆 2025, year end).
     for (from, n, expected) in [
@@ -643,15 +695,7 @@ async fn an_administrator_adds_a_calendar_year_and_deadlines_reach_into_it() {
     let path = "/api/v1/calendar/deadline?from=2026-12-30&working_days=5";
     let anon = |p: &'static str| {
         let app = w.app.clone();
-        async move {
-            send(
-                &app,
-                axum::http::Request::get(p)
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            )
-            .await
-        }
+        async move { anonymous(&app, p).await }
     };
     assert_eq!(anon(path).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
@@ -689,4 +733,83 @@ async fn an_administrator_adds_a_calendar_year_and_deadlines_reach_into_it() {
     assert!(page.contains("2027-01-07") && page.contains("管理员导入"));
     let audit = admin.get("/audit").await.body;
     assert!(audit.contains("导入2027年节假日安排"));
+}
+
+/// The API's own answer types keep the names and values the service's structs
+/// had when they were serialised straight out (clients read those names).
+#[tokio::test]
+async fn typed_answers_keep_the_service_field_names() {
+    let w = world("typed_answers").await;
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let admin = actor(&w.svc, 1).await;
+    let api = |path: &'static str| {
+        let c = c.clone();
+        async move {
+            let r = c.api("GET", path, None).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+            serde_json::from_str::<serde_json::Value>(&r.body).unwrap()
+        }
+    };
+    let years = govmedia_service::calendar::overview(&w.svc)
+        .await
+        .unwrap()
+        .years;
+    assert!(!years.is_empty());
+    assert_eq!(
+        api("/api/v1/calendar/years").await,
+        serde_json::to_value(years).unwrap()
+    );
+    let year = chrono::Datelike::year(&w.svc.today());
+    let selfchecks = govmedia_service::duties::selfcheck::overview(&w.svc, &admin, year)
+        .await
+        .unwrap();
+    assert!(!selfchecks.is_empty());
+    assert_eq!(
+        api("/api/v1/selfchecks").await,
+        serde_json::to_value(selfchecks).unwrap()
+    );
+    let account = api("/api/v1/accounts/1").await;
+    let view = govmedia_service::accounts::get(&w.svc, &admin, 1)
+        .await
+        .unwrap();
+    assert_eq!(account, serde_json::to_value(view).unwrap());
+    let units = govmedia_service::units::tree(&w.svc, &admin).await.unwrap();
+    assert_eq!(
+        api("/api/v1/units").await,
+        serde_json::to_value(units).unwrap()
+    );
+    // A finding to rectify, on the host's to-do list with its deadline.
+    let inspector = add_user(&w.svc, "typed_inspector", w.root, "inspector").await;
+    let finding = update_late_finding(&w.svc, inspector, w.account_b).await;
+    let host = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let todo: serde_json::Value =
+        serde_json::from_str(&host.api("GET", "/api/v1/todo", None).await.body).unwrap();
+    let items = govmedia_service::todo::list(&w.svc, &actor(&w.svc, w.user_b).await)
+        .await
+        .unwrap();
+    assert!(!items.is_empty());
+    assert_eq!(todo["items"], serde_json::to_value(items).unwrap());
+    let r = c
+        .api("GET", &format!("/api/v1/findings/{}", finding.id), None)
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["finding"], serde_json::to_value(finding).unwrap());
+    // The assessment's breakdown, with the finding counted and its evidence.
+    let unit = govmedia_service::units::get(&w.svc, &admin, w.unit_b)
+        .await
+        .unwrap();
+    let x = govmedia_service::inspection::assessment::assess(&w.svc, &admin, &unit, year)
+        .await
+        .unwrap();
+    assert!(!x.findings.is_empty());
+    let r = c
+        .api(
+            "GET",
+            &format!("/api/v1/assessment/units/{}", w.unit_b),
+            None,
+        )
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["result"], serde_json::to_value(&x.result).unwrap());
+    assert_eq!(v["findings"], serde_json::to_value(&x.findings).unwrap());
 }

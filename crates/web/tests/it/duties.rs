@@ -3,10 +3,9 @@
 //! report; the .xlsx files open with calamine and hold the figures. A user of one
 //! unit can neither read nor change another unit's reports or trainings.
 
-mod common;
+use crate::common::*;
 use axum::http::StatusCode;
 use calamine::{Reader, Xlsx};
-use common::*;
 
 /// The cells of the first sheet of an .xlsx download, as text.
 fn sheet(bytes: &[u8]) -> Vec<Vec<String>> {

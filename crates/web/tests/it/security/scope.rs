@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 const NO_SUCH_UNIT: i64 = 987_654;
 
 fn with_supervisor(w: &World, name: &str, supervisor: i64) -> Value {
-    let mut input = serde_json::to_value(account_input(name, w.unit_b)).unwrap();
-    input["supervisor_unit_id"] = json!(supervisor.to_string());
+    let mut input = account_json(name, w.unit_b);
+    input["supervisor_unit_id"] = json!(supervisor);
     input
 }
 
@@ -110,7 +110,7 @@ async fn a_change_filing_cannot_move_an_account_outside_the_scope() {
     let moved = json!({
         "kind": "change", "account_id": w.account_b, "reason": "主办单位调整",
         "effective_on": "2026-03-02", "notice_url": "",
-        "account": account_input("测试健康", w.unit_a), "submit": false,
+        "account": account_json("测试健康", w.unit_a), "submit": false,
     });
     let r = clerk.api("POST", "/api/v1/filings", Some(moved)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
@@ -158,7 +158,7 @@ async fn stored_links_are_http_only_everywhere() {
     let r = clerk.api("POST", "/api/v1/filings", Some(paused)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("notice_url"), "{}", r.body);
-    let mut account = serde_json::to_value(account_input("测试健康", w.unit_b)).unwrap();
+    let mut account = account_json("测试健康", w.unit_b);
     for bad in ["javascript:alert(1)", "https://", "data:text/html,x"] {
         account["url"] = json!(bad);
         let r = clerk

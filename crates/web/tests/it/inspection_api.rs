@@ -3,10 +3,9 @@
 //! changes nothing for them, refuses bad input with a Chinese message, and needs
 //! the CSRF header when called with a session.
 
-mod common;
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::*;
 use govmedia_service::inspection::campaigns;
 use serde_json::{Value, json};
 

@@ -1,0 +1,770 @@
+//! The API's request bodies and query strings: serde types whose fields have their
+//! JSON types (numbers as numbers, yes/no as booleans, coded values as their codes),
+//! each turned into the domain's or the service's input at the boundary, so the
+//! rules of a value are still checked once, by the domain, in Chinese.
+//!
+//! A coded field stays a string here: an unknown code is then a field error naming
+//! the set in Chinese (from the domain's parser), not a bare serde message. Its
+//! schema lists the codes with their Chinese labels, taken from the domain's
+//! `code_enum!` so the document cannot disagree with the parser.
+
+use govmedia_domain::account::{AccountInput, TeamMember, TeamRole};
+use govmedia_domain::unit::{FieldError, UnitDraft};
+use govmedia_service::ServiceError;
+use govmedia_service::filings::{DecisionInput, FilingInput};
+use govmedia_service::inspection::entries::EntryInput;
+use govmedia_service::users::UserInput;
+use serde::Deserialize;
+use utoipa::openapi::schema::{ArrayBuilder, Object, ObjectBuilder, Type};
+use utoipa::{IntoParams, ToSchema};
+
+/// The schema of a coded value: a string restricted to the codes, described with
+/// each code's Chinese label.
+pub(crate) fn codes<'a>(what: &str, all: impl Iterator<Item = (&'a str, &'a str)>) -> Object {
+    let (codes, labels): (Vec<&str>, Vec<String>) = all
+        .map(|(code, label)| (code, format!("{code}：{label}")))
+        .unzip();
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(codes))
+        .description(Some(format!("{what}（{}）", labels.join("；"))))
+        .build()
+}
+
+/// Declares `fn $name() -> Object`, the schema of the domain's `code_enum!` `$ty`.
+macro_rules! code_schema {
+    ($($name:ident => $ty:ty),+ $(,)?) => {$(
+        pub(crate) fn $name() -> Object {
+            codes(<$ty>::WHAT, <$ty>::ALL.iter().map(|c| (c.code(), c.label())))
+        }
+    )+};
+}
+
+/// Schemas of the coded values the API reads or answers with.
+pub(crate) mod schema {
+    use super::{Object, codes};
+    use govmedia_domain::account::{
+        AccountStatus, BasicFunction, OperatingMode, PlannedMeasure, Platform, TeamRole,
+    };
+    use govmedia_domain::assessment::{EntryKind, EntryStatus};
+    use govmedia_domain::filing::{Decision, FilingKind, FilingStatus, StepStatus};
+    use govmedia_domain::inspection::{FindingAction, FindingSource, FindingStatus};
+    use govmedia_domain::role::Role;
+    use govmedia_domain::unit::{Level, UnitKind};
+    use govmedia_service::jobs::JobStatus;
+
+    code_schema! {
+        level => Level,
+        unit_kind => UnitKind,
+        platform => Platform,
+        account_status => AccountStatus,
+        planned_measure => PlannedMeasure,
+        operating_mode => OperatingMode,
+        basic_function => BasicFunction,
+        team_role => TeamRole,
+        role => Role,
+        filing_kind => FilingKind,
+        filing_status => FilingStatus,
+        step_status => StepStatus,
+        decision => Decision,
+        finding_action => FindingAction,
+        finding_source => FindingSource,
+        finding_status => FindingStatus,
+        entry_kind => EntryKind,
+        entry_status => EntryStatus,
+        report_status => govmedia_domain::duties::ReportStatus,
+        item_kind => govmedia_domain::scoring::ItemKind,
+        todo_kind => govmedia_service::todo::TodoKind,
+        job_status => JobStatus,
+    }
+
+    /// `functions`: a list of 基本功能 codes.
+    pub(crate) fn basic_functions() -> utoipa::openapi::schema::Array {
+        super::ArrayBuilder::new().items(basic_function()).build()
+    }
+
+    /// A calendar date written `YYYY-MM-DD`.
+    pub(crate) fn date() -> Object {
+        super::ObjectBuilder::new()
+            .schema_type(super::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Date,
+            )))
+            .description(Some("日期，格式 YYYY-MM-DD"))
+            .build()
+    }
+
+    /// A finding's evidence: a stored finding's id, or any text.
+    pub(crate) fn evidence() -> utoipa::openapi::schema::Schema {
+        utoipa::openapi::schema::OneOfBuilder::new()
+            .item(super::ObjectBuilder::new().schema_type(super::Type::Integer))
+            .item(super::ObjectBuilder::new().schema_type(super::Type::String))
+            .description(Some("证据：问题编号（整数）或文字（网址、说明）"))
+            .build()
+            .into()
+    }
+
+    /// 合格 / 不合格 (the domain writes the verdict in Chinese).
+    pub(crate) fn verdict() -> Object {
+        codes("等次", [("合格", "合格"), ("不合格", "不合格")].into_iter())
+    }
+
+    /// How a deadline counts days.
+    pub(crate) fn day_count() -> Object {
+        codes(
+            "计日方式",
+            [("working", "工作日"), ("calendar", "自然日")].into_iter(),
+        )
+    }
+
+    /// Whether the office may send a 催报 for a to-do item.
+    pub(crate) fn remind() -> Object {
+        codes(
+            "催报",
+            [("available", "可催报"), ("sent_today", "今天已催报")].into_iter(),
+        )
+    }
+
+    /// `verify` or `reject`: the office's decision on a claim.
+    pub(crate) fn entry_decision() -> Object {
+        codes(
+            "认定结果",
+            [("verify", "核实"), ("reject", "不予认定")].into_iter(),
+        )
+    }
+}
+
+/// A unit to create, or a unit's new state (it moves when `parent_id` changes).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "新增单位或修改后的单位（parent_id 改变即移动）")]
+pub struct UnitBody {
+    /// 单位全称
+    name: String,
+    /// 简称
+    short_name: Option<String>,
+    #[schema(schema_with = schema::level)]
+    level: String,
+    #[schema(schema_with = schema::unit_kind)]
+    kind: String,
+    /// 行政区划代码
+    region_code: Option<String>,
+    /// 上级单位（根单位以外必填）
+    parent_id: Option<i64>,
+    /// 主管单位，与上级单位不同时填写
+    supervisor_id: Option<i64>,
+}
+
+impl UnitBody {
+    pub fn draft(&self) -> Result<UnitDraft, ServiceError> {
+        UnitDraft::parse(
+            &self.name,
+            self.short_name.as_deref(),
+            &self.level,
+            &self.kind,
+            self.region_code.as_deref(),
+            self.parent_id,
+            self.supervisor_id,
+        )
+        .map_err(ServiceError::Validation)
+    }
+}
+
+/// A member of an account's management team (管理队伍).
+#[derive(Debug, Default, Deserialize, serde::Serialize, ToSchema)]
+#[schema(description = "管理队伍成员")]
+pub struct TeamMemberBody {
+    #[schema(schema_with = schema::team_role)]
+    role: String,
+    name: String,
+    /// 所在单位及职务
+    #[serde(default)]
+    unit_post: String,
+    #[serde(default)]
+    office_phone: String,
+    #[serde(default)]
+    mobile: String,
+    #[serde(default)]
+    qq: String,
+    #[serde(default)]
+    wechat: String,
+}
+
+/// An account to register, or an account's new state. Every field but `name`,
+/// `platform` and `host_unit_id` may be left out.
+#[derive(Debug, Default, Deserialize, serde::Serialize, ToSchema)]
+#[serde(default)]
+#[schema(description = "新增账号或修改后的账号。除 name、platform、host_unit_id 外均可省略")]
+pub struct AccountBody {
+    /// 账号名称
+    name: String,
+    #[schema(schema_with = schema::platform)]
+    platform: String,
+    /// 平台为“其他”时的平台名称
+    platform_other: String,
+    /// 账号ID（平台上的编号）
+    account_code: String,
+    /// 账号主页地址
+    url: String,
+    #[schema(schema_with = schema::date)]
+    registered_on: Option<String>,
+    #[schema(schema_with = schema::date)]
+    operating_on: Option<String>,
+    /// 主办单位编号
+    host_unit_id: Option<i64>,
+    /// 主管单位编号，不是主办单位的主管单位时填写
+    supervisor_unit_id: Option<i64>,
+    /// 承办单位（运营单位）
+    operator_name: String,
+    /// 发布内容及功能定位
+    positioning: String,
+    /// 是否认证
+    verified: Option<bool>,
+    /// 认证主体
+    verified_subject: String,
+    /// 是否取得互联网新闻信息服务资质
+    news_licence: Option<bool>,
+    /// 菜单栏设置，每行一项：名称 或 名称：链接
+    menu: String,
+    /// 管理队伍
+    team: Vec<TeamMemberBody>,
+    #[schema(schema_with = schema::operating_mode)]
+    operating_mode: String,
+    /// 经费保障（元/年）
+    budget_yuan: Option<i64>,
+    /// 粉丝量
+    followers: Option<i64>,
+    /// 阅读量
+    reads: Option<i64>,
+    /// 推送频率，如“每周3次”
+    push_frequency: String,
+    /// 运营人数
+    operator_count: Option<i64>,
+    #[schema(schema_with = schema::basic_functions)]
+    functions: Vec<String>,
+    #[schema(schema_with = schema::account_status)]
+    status: String,
+    #[schema(schema_with = schema::planned_measure)]
+    planned_measure: String,
+    /// 留言、评论、私信功能是否开放（默认开放）
+    interaction_open: Option<bool>,
+    /// 自建APP是否支持IPv6
+    ipv6: Option<bool>,
+    /// 备注
+    remarks: String,
+}
+
+fn yes_no(v: Option<bool>) -> String {
+    match v {
+        Some(true) => "是".into(),
+        Some(false) => "否".into(),
+        None => String::new(),
+    }
+}
+
+fn number(v: Option<i64>) -> String {
+    v.map(|n| n.to_string()).unwrap_or_default()
+}
+
+impl AccountBody {
+    /// The domain's account input (validated by the service through
+    /// `AccountDraft::validate`, like the form's and the import's).
+    pub fn input(self) -> Result<AccountInput, ServiceError> {
+        let mut errors = Vec::new();
+        let team = self
+            .team
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, m)| match TeamRole::parse(&m.role) {
+                Ok(role) => Some(TeamMember {
+                    role,
+                    name: m.name,
+                    unit_post: m.unit_post,
+                    office_phone: m.office_phone,
+                    mobile: m.mobile,
+                    qq: m.qq,
+                    wechat: m.wechat,
+                }),
+                Err(e) => {
+                    errors.push(FieldError::new(
+                        "team",
+                        format!("管理队伍第{}人：{e}", i + 1),
+                    ));
+                    None
+                }
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(ServiceError::Validation(errors));
+        }
+        Ok(AccountInput {
+            name: self.name,
+            platform: self.platform,
+            platform_other: self.platform_other,
+            account_code: self.account_code,
+            url: self.url,
+            registered_on: self.registered_on.unwrap_or_default(),
+            operating_on: self.operating_on.unwrap_or_default(),
+            host_unit_id: number(self.host_unit_id),
+            supervisor_unit_id: number(self.supervisor_unit_id),
+            operator_name: self.operator_name,
+            positioning: self.positioning,
+            verified: yes_no(self.verified),
+            verified_subject: self.verified_subject,
+            news_licence: yes_no(self.news_licence),
+            menu: self.menu,
+            team,
+            operating_mode: self.operating_mode,
+            budget_yuan: number(self.budget_yuan),
+            followers: number(self.followers),
+            reads: number(self.reads),
+            push_frequency: self.push_frequency,
+            operator_count: number(self.operator_count),
+            functions: self.functions.join("、"),
+            status: self.status,
+            planned_measure: self.planned_measure,
+            interaction_open: yes_no(self.interaction_open),
+            ipv6: yes_no(self.ipv6),
+            remarks: self.remarks,
+        })
+    }
+}
+
+/// A user to create, or a user's new state.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "新增用户或修改后的用户")]
+pub struct UserBody {
+    /// 登录名
+    username: String,
+    /// 姓名
+    display_name: String,
+    /// 所在单位编号
+    unit_id: i64,
+    #[schema(schema_with = schema::role)]
+    role: String,
+    /// 新建时必填；修改时留空则不改密码
+    #[serde(default)]
+    password: String,
+    /// 是否启用（默认启用）
+    #[serde(default = "yes")]
+    active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl UserBody {
+    pub fn input(self) -> UserInput {
+        UserInput {
+            username: self.username,
+            display_name: self.display_name,
+            unit_id: self.unit_id,
+            role: self.role,
+            password: self.password,
+            active: self.active,
+        }
+    }
+}
+
+/// A filing's fields (its kind and account cannot change once created).
+#[derive(Debug, Default, Deserialize, serde::Serialize, ToSchema)]
+#[serde(default)]
+#[schema(description = "备案的各项（创建后类型和账号不变）")]
+pub struct FilingFields {
+    #[schema(schema_with = schema::filing_kind)]
+    kind: String,
+    /// 账号编号，开设以外的备案必填
+    account_id: Option<i64>,
+    /// 事由
+    reason: String,
+    /// 生效日期，开设以外必填
+    #[schema(schema_with = schema::date)]
+    effective_on: Option<String>,
+    /// 关停公告地址，关停必填
+    notice_url: String,
+    /// 开设、变更、团队或运维变更时的账号信息
+    account: Option<AccountBody>,
+}
+
+impl FilingFields {
+    pub fn input(self) -> Result<FilingInput, ServiceError> {
+        Ok(FilingInput {
+            kind: self.kind,
+            account_id: self.account_id,
+            reason: self.reason,
+            effective_on: self.effective_on.unwrap_or_default(),
+            notice_url: self.notice_url,
+            account: self.account.map(AccountBody::input).transpose()?,
+        })
+    }
+}
+
+/// A new filing, submitted for approval at once when `submit` is true.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "新建备案；submit 为 true 时直接提交审批")]
+pub struct NewFilingBody {
+    #[serde(flatten)]
+    pub fields: FilingFields,
+    /// 是否直接提交审批
+    #[serde(default)]
+    pub submit: bool,
+}
+
+/// An approver's decision on the current step.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "审批人对当前步骤的意见")]
+pub struct DecisionBody {
+    /// 审批步骤序号（当前步骤）
+    step: i32,
+    #[schema(schema_with = schema::decision)]
+    decision: String,
+    /// 审批意见（退回、驳回时必填）
+    #[serde(default)]
+    comment: String,
+    /// 报上级步骤：上级批复文号
+    #[serde(default)]
+    document: String,
+}
+
+impl DecisionBody {
+    pub fn input(self) -> DecisionInput {
+        DecisionInput {
+            step: self.step,
+            decision: self.decision,
+            comment: self.comment,
+            document: self.document,
+        }
+    }
+}
+
+/// An approved opening recorded as opened.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "登记已批准的开设申请为已开通")]
+pub struct OpenedBody {
+    /// 开通日期
+    #[serde(default)]
+    #[schema(schema_with = schema::date)]
+    pub opened_on: String,
+    /// 开通后的账号地址
+    #[serde(default)]
+    pub url: String,
+}
+
+/// A year of the working-day calendar.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "一年的工作日历")]
+pub struct YearBody {
+    /// 该年节假日安排通知的 TOML 文本
+    pub toml: String,
+}
+
+/// Options of an export for the upper level.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "报送上级的导出选项")]
+pub struct ExportBody {
+    /// 是否包括已报送的备案
+    #[serde(default)]
+    pub include_forwarded: bool,
+}
+
+/// `{"profile": "tongchuan"}` selects a shipped profile; `{"profile": "<TOML>"}`
+/// stores an edited one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(
+    description = "{\"profile\": \"tongchuan\"} 选用内置配置；{\"profile\": \"<TOML>\"} 保存修改后的配置"
+)]
+pub struct PolicyBody {
+    /// 内置配置名或 TOML 文本
+    pub profile: String,
+}
+
+/// A step of a finding's rectification.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "问题整改的一步操作")]
+pub struct ActionBody {
+    #[schema(schema_with = schema::finding_action)]
+    pub action: String,
+    /// 整改说明、退回理由或复核意见
+    #[serde(default)]
+    pub text: String,
+}
+
+/// A claim of a unit or an office entry, without a proof file (files are uploaded
+/// on the page).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "单位申报或考核办录入（证明文件在页面上传）")]
+pub struct EntryBody {
+    /// 单位编号
+    unit_id: i64,
+    /// 考核年度
+    year: i32,
+    #[schema(schema_with = schema::entry_kind)]
+    kind: String,
+    /// 次数（按次计分的事项）
+    #[serde(default)]
+    count: Option<i32>,
+    /// 证明说明
+    evidence: String,
+    /// 证明材料地址
+    #[serde(default)]
+    evidence_url: String,
+}
+
+impl EntryBody {
+    pub fn input(self) -> EntryInput {
+        EntryInput {
+            unit_id: self.unit_id.to_string(),
+            year: self.year.to_string(),
+            kind: self.kind,
+            count: self.count.map(|c| c.to_string()).unwrap_or_default(),
+            evidence: self.evidence,
+            evidence_url: self.evidence_url,
+            file: None,
+        }
+    }
+}
+
+/// The office's decision on a claim.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "考核办对单位申报的认定")]
+pub struct EntryDecisionBody {
+    #[schema(schema_with = schema::entry_decision)]
+    pub decision: String,
+    /// 不予认定时必填
+    #[serde(default)]
+    pub comment: String,
+}
+
+impl EntryDecisionBody {
+    /// Whether the claim is verified (`verify`) or refused (`reject`).
+    pub fn verify(&self) -> Result<bool, ServiceError> {
+        match self.decision.as_str() {
+            "verify" => Ok(true),
+            "reject" => Ok(false),
+            _ => Err(ServiceError::field(
+                "decision",
+                "decision 应为 verify（核实）或 reject（不予认定）",
+            )),
+        }
+    }
+}
+
+/// The feed an account is monitored through.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "账号的监测订阅源")]
+pub struct SourceBody {
+    /// 以 http:// 或 https:// 开头的订阅地址（RSS、Atom、JSON Feed）
+    pub url: String,
+}
+
+/// `?year=`: the year asked for (this year when left out).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearQuery {
+    /// 年度（2000–2100），默认今年
+    pub year: Option<i32>,
+}
+
+/// `?year=&all=`
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RankingQuery {
+    /// 年度（2000–2100），默认今年
+    pub year: Option<i32>,
+    /// all=1：列出辖区全部单位，而非仅直属下级
+    #[serde(default)]
+    pub all: Option<String>,
+}
+
+/// `?from=&working_days=`, read as text so each bad value gets its own message.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeadlineQuery {
+    /// 起算日期 YYYY-MM-DD（当天不计）
+    #[param(required = true, value_type = String, format = Date)]
+    pub from: Option<String>,
+    /// 工作日数（不小于0的整数）
+    #[param(required = true, value_type = u32)]
+    pub working_days: Option<String>,
+}
+
+/// `?status=`
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FilingListQuery {
+    /// 备案状态代码
+    #[param(schema_with = schema::filing_status)]
+    pub status: Option<String>,
+}
+
+/// `?unit=&year=` of the filing findings.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FilingFindingsQuery {
+    /// 单位编号，默认本单位
+    #[param(value_type = Option<i64>)]
+    pub unit: Option<String>,
+    /// 年度，默认今年
+    #[param(value_type = Option<i32>)]
+    pub year: Option<String>,
+}
+
+/// `?status=&campaign=&account=&page=&per_page=`
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FindingListQuery {
+    /// 问题状态代码
+    #[param(schema_with = schema::finding_status)]
+    pub status: Option<String>,
+    /// 检查活动编号
+    pub campaign: Option<i64>,
+    /// 账号编号
+    pub account: Option<i64>,
+    /// 页码，从1开始
+    pub page: Option<u64>,
+    /// 每页条数（1–200，默认50）
+    pub per_page: Option<u64>,
+}
+
+/// `?status=&page=&per_page=`
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct JobQuery {
+    /// 任务状态代码
+    #[param(schema_with = schema::job_status)]
+    pub status: Option<String>,
+    /// 页码，从1开始
+    pub page: Option<u64>,
+    /// 每页条数
+    pub per_page: Option<u64>,
+}
+
+/// `?platform=&name=`
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VerifyQuery {
+    /// 平台代码
+    #[serde(default)]
+    #[param(schema_with = schema::platform)]
+    pub platform: String,
+    /// 账号名称
+    #[serde(default)]
+    pub name: String,
+}
+
+/// Every field name of the request bodies, so a body's error can name its field
+/// (`FieldError` takes names that live as long as the program); a test checks
+/// the list against the document's schemas.
+const FIELDS: &[&str] = &[
+    "account",
+    "account_code",
+    "account_id",
+    "action",
+    "active",
+    "budget_yuan",
+    "comment",
+    "count",
+    "decision",
+    "display_name",
+    "document",
+    "effective_on",
+    "evidence",
+    "evidence_url",
+    "followers",
+    "functions",
+    "host_unit_id",
+    "include_forwarded",
+    "interaction_open",
+    "ipv6",
+    "kind",
+    "level",
+    "menu",
+    "mobile",
+    "name",
+    "news_licence",
+    "notice_url",
+    "office_phone",
+    "opened_on",
+    "operating_mode",
+    "operating_on",
+    "operator_count",
+    "operator_name",
+    "parent_id",
+    "password",
+    "planned_measure",
+    "platform",
+    "platform_other",
+    "positioning",
+    "profile",
+    "push_frequency",
+    "qq",
+    "reads",
+    "reason",
+    "region_code",
+    "registered_on",
+    "remarks",
+    "role",
+    "short_name",
+    "status",
+    "step",
+    "submit",
+    "supervisor_id",
+    "supervisor_unit_id",
+    "team",
+    "text",
+    "toml",
+    "unit_id",
+    "unit_post",
+    "url",
+    "username",
+    "verified",
+    "verified_subject",
+    "wechat",
+    "year",
+];
+
+/// `name` as a field name of a request body.
+pub(crate) fn known_field(name: &str) -> Option<&'static str> {
+    FIELDS.iter().copied().find(|f| *f == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FIELDS;
+    use utoipa::openapi::{RefOr, schema::Schema};
+
+    fn properties(schema: &Schema, out: &mut Vec<String>) {
+        match schema {
+            Schema::Object(o) => out.extend(o.properties.keys().cloned()),
+            Schema::AllOf(all) => {
+                for s in &all.items {
+                    if let RefOr::T(s) = s {
+                        properties(s, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Every property of a request body's schema is a known field name, so its
+    /// type errors name it.
+    #[test]
+    fn every_request_field_is_known() {
+        let doc = crate::api::document();
+        let components = doc.components.expect("schemas");
+        let mut names = Vec::new();
+        for (name, schema) in &components.schemas {
+            // The requests' schemas (the error answer is added by `crate::openapi`).
+            if let (true, RefOr::T(s)) = (name.ends_with("Body") || name == "FilingFields", schema)
+            {
+                properties(s, &mut names);
+            }
+        }
+        assert!(names.len() > 50, "{names:?}");
+        for n in names {
+            assert!(FIELDS.contains(&n.as_str()), "{n} is not in FIELDS");
+        }
+        assert!(FIELDS.windows(2).all(|w| w[0] < w[1]), "FIELDS sorted");
+    }
+}

@@ -1,0 +1,1825 @@
+//! The API's answers: structs of the web layer, built from the service's results,
+//! so a change inside the service cannot silently change the API (the compiler
+//! points at the conversion) and the document describes exactly what is sent.
+//! Field names are the ones clients already read.
+//!
+//! One answer keeps the domain's shape: the policy profile, a configuration
+//! document written as TOML by administrators, is sent as the domain serialises it
+//! and described in the document as an object, see [`Policy`].
+
+use super::requests::schema;
+use chrono::{DateTime, NaiveDate, Utc};
+use govmedia_domain::account::{
+    AccountStatus, BasicFunction, MenuItem, OperatingMode, PlannedMeasure, Platform, TeamMember,
+    TeamRole,
+};
+use govmedia_domain::filing::{FilingKind, FilingStatus, StepStatus};
+use govmedia_domain::role::Role;
+use govmedia_domain::scoring::{Evidence, ItemKind, Points, Verdict};
+use govmedia_domain::unit::{Level, UnitKind};
+use govmedia_service::jobs::JobStatus;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The policy profile, sent as the domain defines it (see the module comment);
+/// documented as an object.
+#[derive(Serialize, ToSchema)]
+#[serde(transparent)]
+#[schema(
+    value_type = Object,
+    description = "政策配置：各类备案的审批步骤与时限等，结构同内置配置的 TOML（见 crates/domain/src/policy/*.toml）"
+)]
+pub struct Policy(pub govmedia_domain::policy::PolicyProfile);
+
+/// An error: a stable code, a message in Chinese, and the fields at fault.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "错误：固定的代码、中文说明和有误的字段")]
+pub struct ErrorBody {
+    /// 错误代码，如 validation、not_found、forbidden、stale
+    pub code: String,
+    /// 中文说明
+    pub message: String,
+    /// 有误的字段（校验错误时）
+    pub fields: Vec<FieldErrorBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(description = "有误的字段")]
+pub struct FieldErrorBody {
+    /// 字段名
+    pub field: String,
+    /// 中文说明
+    pub message: String,
+}
+
+/// The caller.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "当前用户")]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    #[schema(schema_with = schema::role)]
+    pub role: Role,
+}
+
+impl From<&govmedia_service::Actor> for Me {
+    fn from(a: &govmedia_service::Actor) -> Self {
+        Me {
+            id: a.user_id,
+            username: a.username.clone(),
+            display_name: a.display_name.clone(),
+            unit_id: a.unit_id,
+            unit_name: a.unit_name.clone(),
+            role: a.role,
+        }
+    }
+}
+
+/// A unit, with its place in the tree.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "单位及其在单位树中的位置")]
+pub struct Unit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub short_name: Option<String>,
+    #[schema(schema_with = schema::level)]
+    pub level: Level,
+    #[schema(schema_with = schema::unit_kind)]
+    pub kind: UnitKind,
+    pub region_code: Option<String>,
+    pub supervisor_id: Option<i64>,
+    /// 物化路径（上级在前）
+    pub path: String,
+    /// 在所列树中的深度
+    pub depth: usize,
+    /// 修改时在 If-Match 中给出的版本
+    pub version: i64,
+}
+
+impl From<govmedia_service::units::UnitNode> for Unit {
+    fn from(n: govmedia_service::units::UnitNode) -> Self {
+        Unit {
+            id: n.id,
+            parent_id: n.parent_id,
+            name: n.name,
+            short_name: n.short_name,
+            level: n.level,
+            kind: n.kind,
+            region_code: n.region_code,
+            supervisor_id: n.supervisor_id,
+            path: n.path,
+            depth: n.depth,
+            version: n.version,
+        }
+    }
+}
+
+/// A user (never their password).
+#[derive(Serialize, ToSchema)]
+#[schema(description = "用户（不含密码）")]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: i64,
+    /// 角色代码
+    #[schema(schema_with = schema::role)]
+    pub role: String,
+    pub active: bool,
+    pub version: i64,
+}
+
+impl From<&govmedia_store::users::UserRow> for User {
+    fn from(u: &govmedia_store::users::UserRow) -> Self {
+        User {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            unit_id: u.unit_id,
+            role: u.role.clone(),
+            active: u.active,
+            version: u.version,
+        }
+    }
+}
+
+/// An item of an account's menu bar, with its sub-items.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "账号菜单栏的一项及其子项")]
+pub struct MenuEntry {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
+    pub children: Vec<MenuEntry>,
+}
+
+impl From<MenuItem> for MenuEntry {
+    fn from(m: MenuItem) -> Self {
+        MenuEntry {
+            name: m.name,
+            note: m.note,
+            children: m.children.into_iter().map(MenuEntry::from).collect(),
+        }
+    }
+}
+
+/// A member of the management team (personal data: only for roles that may see it).
+#[derive(Serialize, ToSchema)]
+#[schema(description = "管理队伍成员（个人信息，仅对有权角色返回）")]
+pub struct TeamMate {
+    #[schema(schema_with = schema::team_role)]
+    pub role: TeamRole,
+    pub name: String,
+    pub unit_post: String,
+    pub office_phone: String,
+    pub mobile: String,
+    pub qq: String,
+    pub wechat: String,
+}
+
+impl From<TeamMember> for TeamMate {
+    fn from(m: TeamMember) -> Self {
+        TeamMate {
+            role: m.role,
+            name: m.name,
+            unit_post: m.unit_post,
+            office_phone: m.office_phone,
+            mobile: m.mobile,
+            qq: m.qq,
+            wechat: m.wechat,
+        }
+    }
+}
+
+/// An account's registered fields (the two filing forms and the inventory sheet).
+#[derive(Serialize, ToSchema)]
+#[schema(description = "账号的登记信息（两张备案表与清查表的各项）")]
+pub struct AccountFields {
+    pub name: String,
+    #[schema(schema_with = schema::platform)]
+    pub platform: Platform,
+    pub platform_other: Option<String>,
+    pub account_code: Option<String>,
+    pub url: Option<String>,
+    pub registered_on: Option<NaiveDate>,
+    pub operating_on: Option<NaiveDate>,
+    pub host_unit_id: i64,
+    pub supervisor_unit_id: Option<i64>,
+    pub operator_name: Option<String>,
+    pub positioning: Option<String>,
+    pub verified: bool,
+    pub verified_subject: Option<String>,
+    pub news_licence: bool,
+    pub menu: Vec<MenuEntry>,
+    /// 管理队伍（无权查看的角色为空）
+    pub team: Vec<TeamMate>,
+    #[schema(schema_with = schema::operating_mode)]
+    pub operating_mode: OperatingMode,
+    pub budget_yuan: Option<i64>,
+    pub followers: Option<i64>,
+    pub reads: Option<i64>,
+    pub push_frequency: Option<String>,
+    pub operator_count: Option<i32>,
+    #[schema(schema_with = schema::basic_functions)]
+    pub functions: Vec<BasicFunction>,
+    #[schema(schema_with = schema::account_status)]
+    pub status: AccountStatus,
+    #[schema(schema_with = schema::planned_measure)]
+    pub planned_measure: Option<PlannedMeasure>,
+    pub interaction_open: bool,
+    pub ipv6: Option<bool>,
+    pub remarks: Option<String>,
+}
+
+impl From<govmedia_domain::account::AccountDraft> for AccountFields {
+    fn from(d: govmedia_domain::account::AccountDraft) -> Self {
+        AccountFields {
+            name: d.name,
+            platform: d.platform,
+            platform_other: d.platform_other,
+            account_code: d.account_code,
+            url: d.url,
+            registered_on: d.registered_on,
+            operating_on: d.operating_on,
+            host_unit_id: d.host_unit_id,
+            supervisor_unit_id: d.supervisor_unit_id,
+            operator_name: d.operator_name,
+            positioning: d.positioning,
+            verified: d.verified,
+            verified_subject: d.verified_subject,
+            news_licence: d.news_licence,
+            menu: d.menu.into_iter().map(MenuEntry::from).collect(),
+            team: d.team.into_iter().map(TeamMate::from).collect(),
+            operating_mode: d.operating_mode,
+            budget_yuan: d.budget_yuan,
+            followers: d.followers,
+            reads: d.reads,
+            push_frequency: d.push_frequency,
+            operator_count: d.operator_count,
+            functions: d.functions,
+            status: d.status,
+            planned_measure: d.planned_measure,
+            interaction_open: d.interaction_open,
+            ipv6: d.ipv6,
+            remarks: d.remarks,
+        }
+    }
+}
+
+/// An account.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "账号")]
+pub struct Account {
+    pub id: i64,
+    #[serde(flatten)]
+    pub fields: AccountFields,
+    pub host_unit_name: String,
+    pub supervisor_unit_name: Option<String>,
+    /// 是否可查看管理队伍（仅对有权角色给出）
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_visible: Option<bool>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<govmedia_service::accounts::AccountView> for Account {
+    fn from(v: govmedia_service::accounts::AccountView) -> Self {
+        Account {
+            id: v.id,
+            fields: v.draft.into(),
+            host_unit_name: v.host_unit_name,
+            supervisor_unit_name: v.supervisor_unit_name,
+            team_visible: v.team_visible,
+            created_at: v.created_at,
+            updated_at: v.updated_at,
+            version: v.version,
+        }
+    }
+}
+
+/// A line of the account register. The list's JSON is rendered by the service's
+/// list model (it is cached between requests); this type documents it and a test
+/// reads a rendered list back into it.
+#[derive(Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(description = "账号台账的一行")]
+pub struct AccountListItem {
+    pub id: i64,
+    pub name: String,
+    /// 平台代码
+    #[schema(schema_with = schema::platform)]
+    pub platform: String,
+    pub platform_other: Option<String>,
+    pub account_code: Option<String>,
+    pub url: Option<String>,
+    pub host_unit_id: i64,
+    /// 运行状态代码
+    #[schema(schema_with = schema::account_status)]
+    pub status: String,
+    pub followers: Option<i64>,
+    pub registered_on: Option<NaiveDate>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A page of the account register.
+#[derive(Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(description = "账号台账的一页")]
+pub struct AccountList {
+    pub items: Vec<AccountListItem>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// A problem the registry rules see with an account.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "台账规则发现的账号问题提示")]
+pub struct Flag {
+    pub account_id: i64,
+    pub account_name: String,
+    #[schema(schema_with = schema::platform)]
+    pub platform: Platform,
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// 规则代码
+    pub rule: String,
+    /// 规则名称
+    pub rule_label: String,
+    pub message: String,
+    /// 是否可标记为已知悉
+    pub dismissable: bool,
+    /// 标记已知悉的说明
+    pub dismissed: Option<String>,
+}
+
+impl From<govmedia_service::accounts::FlagView> for Flag {
+    fn from(f: govmedia_service::accounts::FlagView) -> Self {
+        Flag {
+            account_id: f.account_id,
+            account_name: f.account_name,
+            platform: f.platform,
+            unit_id: f.unit_id,
+            unit_name: f.unit_name,
+            rule: f.rule.code().to_string(),
+            rule_label: f.rule_label.to_string(),
+            message: f.message,
+            dismissable: f.dismissable,
+            dismissed: f.dismissed,
+        }
+    }
+}
+
+/// The caller's to-do items, most urgent first.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "当前用户的待办事项，最紧急的在前")]
+pub struct Todo {
+    pub total: usize,
+    /// 待办事项（与待办事项页面相同）
+    pub items: Vec<TodoEntry>,
+}
+
+/// A deadline as the user reads it.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "期限（按用户阅读的方式）")]
+pub struct Due {
+    /// 期限
+    pub on: NaiveDate,
+    /// 计日方式：working 工作日，calendar 自然日
+    #[schema(schema_with = schema::day_count)]
+    pub count: &'static str,
+    /// 剩余天数（按计日方式）
+    pub days_left: i64,
+    pub overdue: bool,
+    /// 逾期天数
+    pub days_overdue: i64,
+    /// 中文说明，如“还剩3个工作日”
+    pub label: String,
+}
+
+/// One thing waiting for the caller.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一项待办事项")]
+pub struct TodoEntry {
+    #[schema(schema_with = schema::todo_kind)]
+    pub kind: govmedia_service::todo::TodoKind,
+    pub kind_label: String,
+    /// 事项的稳定标识（催报、标记已读时使用）
+    pub key: String,
+    pub title: String,
+    pub detail: String,
+    /// 办理页面
+    pub link: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub due: Option<Due>,
+    /// 排序键，越小越紧急
+    pub urgency: i64,
+    /// 可否催报：available 可催报，sent_today 今天已催报
+    #[schema(schema_with = schema::remind)]
+    pub remind: Option<&'static str>,
+    /// 通知编号（标记已读时使用）
+    pub notice_id: Option<i64>,
+}
+
+impl From<govmedia_service::todo::TodoItem> for TodoEntry {
+    fn from(t: govmedia_service::todo::TodoItem) -> Self {
+        use govmedia_domain::policy::DayCount;
+        use govmedia_service::todo::Remind;
+        TodoEntry {
+            kind: t.kind,
+            kind_label: t.kind_label.to_string(),
+            key: t.key,
+            title: t.title,
+            detail: t.detail,
+            link: t.link,
+            unit_id: t.unit_id,
+            unit_name: t.unit_name,
+            due: t.due.map(|d| Due {
+                on: d.on,
+                count: match d.count {
+                    DayCount::Working => "working",
+                    DayCount::Calendar => "calendar",
+                },
+                days_left: d.days_left,
+                overdue: d.overdue,
+                days_overdue: d.days_overdue,
+                label: d.label,
+            }),
+            urgency: t.urgency,
+            remind: t.remind.map(|r| match r {
+                Remind::Available => "available",
+                Remind::SentToday => "sent_today",
+            }),
+            notice_id: t.notice_id,
+        }
+    }
+}
+
+/// An entry of the public directory.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "公开名录的一条")]
+pub struct DirectoryEntry {
+    pub id: i64,
+    pub name: String,
+    #[schema(schema_with = schema::platform)]
+    pub platform: Platform,
+    pub platform_label: String,
+    pub account_code: Option<String>,
+    pub url: Option<String>,
+    pub host_unit: String,
+    pub verified: bool,
+    pub registered_on: Option<NaiveDate>,
+    #[schema(schema_with = schema::account_status)]
+    pub status: AccountStatus,
+}
+
+impl From<govmedia_service::public::DirectoryEntry> for DirectoryEntry {
+    fn from(e: govmedia_service::public::DirectoryEntry) -> Self {
+        DirectoryEntry {
+            id: e.id,
+            name: e.name,
+            platform: e.platform,
+            platform_label: e.platform_label,
+            account_code: e.account_code,
+            url: e.url,
+            host_unit: e.host_unit,
+            verified: e.verified,
+            registered_on: e.registered_on,
+            status: e.status,
+        }
+    }
+}
+
+/// A page of the public directory.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "公开名录的一页")]
+pub struct Directory {
+    pub items: Vec<DirectoryEntry>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// Whether an account of that name on that platform is a registered government account.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "该平台上该名称的账号是否为已登记的政务账号")]
+pub struct Verification {
+    #[schema(schema_with = schema::platform)]
+    pub platform: Platform,
+    pub name: String,
+    /// 是否为已登记的政务账号
+    pub genuine: bool,
+    pub message: String,
+    pub matches: Vec<VerifiedMatch>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(description = "核验找到的已登记账号")]
+pub struct VerifiedMatch {
+    pub name: String,
+    #[schema(schema_with = schema::platform)]
+    pub platform: Platform,
+    pub host_unit: String,
+    pub url: Option<String>,
+    #[schema(schema_with = schema::account_status)]
+    pub status: AccountStatus,
+}
+
+impl From<govmedia_service::public::Verification> for Verification {
+    fn from(v: govmedia_service::public::Verification) -> Self {
+        Verification {
+            platform: v.platform,
+            name: v.name,
+            genuine: v.genuine,
+            message: v.message,
+            matches: v
+                .matches
+                .into_iter()
+                .map(|m| VerifiedMatch {
+                    name: m.name,
+                    platform: m.platform,
+                    host_unit: m.host_unit,
+                    url: m.url,
+                    status: m.status,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The `working_days`th working day after `from`.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "from 之后第 working_days 个工作日")]
+pub struct Deadline {
+    pub from: NaiveDate,
+    pub working_days: u32,
+    pub deadline: NaiveDate,
+}
+
+impl From<govmedia_service::calendar::DeadlineAnswer> for Deadline {
+    fn from(d: govmedia_service::calendar::DeadlineAnswer) -> Self {
+        Deadline {
+            from: d.from,
+            working_days: d.working_days,
+            deadline: d.deadline,
+        }
+    }
+}
+
+/// The year a calendar import stored.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "导入的年份")]
+pub struct YearStored {
+    pub year: i32,
+}
+
+/// A filing in a list.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "列表中的一件备案")]
+pub struct FilingSummary {
+    pub id: i64,
+    #[schema(schema_with = schema::filing_kind)]
+    pub kind: FilingKind,
+    #[schema(schema_with = schema::filing_status)]
+    pub status: FilingStatus,
+    pub title: String,
+    pub host_unit_id: i64,
+    pub host_unit_name: String,
+    pub account_id: Option<i64>,
+    pub applicant_name: String,
+    /// 当前审批步骤
+    pub current_step: Option<String>,
+    /// 备案期限的计算结果
+    pub deadline: Option<FilingDeadline>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<govmedia_service::filings::FilingSummary> for FilingSummary {
+    fn from(s: govmedia_service::filings::FilingSummary) -> Self {
+        FilingSummary {
+            id: s.id,
+            kind: s.kind,
+            status: s.status,
+            title: s.title,
+            host_unit_id: s.host_unit_id,
+            host_unit_name: s.host_unit_name,
+            account_id: s.account_id,
+            applicant_name: s.applicant_name,
+            current_step: s.current_step,
+            deadline: s.deadline.map(FilingDeadline::from),
+            created_at: s.created_at,
+        }
+    }
+}
+
+/// A step of a filing's approval.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "备案的一个审批步骤")]
+pub struct Step {
+    pub position: i32,
+    pub label: String,
+    /// 审批单位
+    pub approver: String,
+    /// 审批人（角色）
+    pub decider: String,
+    /// 是否报上级审批
+    pub upper: bool,
+    #[schema(schema_with = schema::step_status)]
+    pub status: StepStatus,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub comment: Option<String>,
+    /// 上级批复文号
+    pub document: Option<String>,
+}
+
+/// A change a filing proposes to a field of the account.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "备案对账号某一项的变更")]
+pub struct Change {
+    pub field: String,
+    pub label: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// A record of what was done to a filing.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "备案的一条办理记录")]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub user_name: String,
+    pub action: String,
+    pub action_label: String,
+    pub step_position: Option<i32>,
+    pub comment: Option<String>,
+}
+
+/// A file attached to a filing (its bytes are on the page).
+#[derive(Serialize, ToSchema)]
+#[schema(description = "备案附件（文件在页面上下载）")]
+pub struct Attachment {
+    pub id: i64,
+    pub filing_id: i64,
+    pub purpose: String,
+    pub file_name: String,
+    pub mime: String,
+    pub size: i64,
+    pub uploaded_by: i64,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// A filing with its approval, record, attachments and proposed changes.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "备案及其审批步骤、办理记录、附件和变更内容")]
+pub struct Filing {
+    #[serde(flatten)]
+    pub summary: FilingSummary,
+    pub reason: String,
+    pub effective_on: Option<NaiveDate>,
+    pub notice_url: Option<String>,
+    /// 所依据的政策配置
+    pub profile_id: String,
+    pub steps: Vec<Step>,
+    pub diff: Vec<Change>,
+    pub events: Vec<Event>,
+    pub attachments: Vec<Attachment>,
+    /// 拟登记的账号信息（仅对可查看个人信息的角色给出）
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<AccountFields>,
+    /// 当前用户可审批的步骤
+    pub my_step: Option<i32>,
+    /// 当前用户可否登记为已开通
+    pub may_record_opened: bool,
+    pub version: i64,
+}
+
+impl From<govmedia_service::filings::FilingView> for Filing {
+    fn from(v: govmedia_service::filings::FilingView) -> Self {
+        Filing {
+            summary: v.summary.into(),
+            reason: v.reason,
+            effective_on: v.effective_on,
+            notice_url: v.notice_url,
+            profile_id: v.profile_id,
+            steps: v
+                .steps
+                .into_iter()
+                .map(|s| Step {
+                    position: s.position,
+                    label: s.label,
+                    approver: s.approver,
+                    decider: s.decider,
+                    upper: s.upper,
+                    status: s.status,
+                    decided_by: s.decided_by,
+                    decided_at: s.decided_at,
+                    comment: s.comment,
+                    document: s.document,
+                })
+                .collect(),
+            diff: v
+                .diff
+                .into_iter()
+                .map(|c| Change {
+                    field: c.field,
+                    label: c.label,
+                    before: c.before,
+                    after: c.after,
+                })
+                .collect(),
+            events: v
+                .events
+                .into_iter()
+                .map(|e| Event {
+                    at: e.at,
+                    user_name: e.user_name,
+                    action: e.action,
+                    action_label: e.action_label.to_string(),
+                    step_position: e.step_position,
+                    comment: e.comment,
+                })
+                .collect(),
+            attachments: v
+                .attachments
+                .into_iter()
+                .map(|a| Attachment {
+                    id: a.id,
+                    filing_id: a.filing_id,
+                    purpose: a.purpose,
+                    file_name: a.file_name,
+                    mime: a.mime,
+                    size: a.size,
+                    uploaded_by: a.uploaded_by,
+                    uploaded_at: a.uploaded_at,
+                })
+                .collect(),
+            proposal: v.proposal.map(AccountFields::from),
+            my_step: v.my_step,
+            may_record_opened: v.may_record_opened,
+            version: v.version,
+        }
+    }
+}
+
+/// An approved opening recorded as opened: the filing and the new account.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "已登记开通：备案及新建的账号")]
+pub struct Opened {
+    pub filing: Filing,
+    pub account_id: i64,
+}
+
+/// A public announcement of a newly opened account.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "新开通账号的公告")]
+pub struct Announcement {
+    pub title: String,
+    pub body: String,
+    pub account_id: i64,
+    pub published_on: NaiveDate,
+    pub until_on: NaiveDate,
+}
+
+/// A record of an export for the upper level.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一次报送上级的记录")]
+pub struct ExportRecord {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub user_name: String,
+    pub format: String,
+    pub count: i32,
+    /// 所含备案编号，逗号分隔
+    pub filing_ids: String,
+}
+
+/// A notification of a step of one of the caller's filings.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "我的备案某一步审批结果的通知")]
+pub struct Notification {
+    pub id: i64,
+    pub filing_id: i64,
+    pub at: DateTime<Utc>,
+    pub message: String,
+    pub read: bool,
+}
+
+/// The caller's notifications and how many are unread.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "我的通知及未读数")]
+pub struct Notifications {
+    pub unread: u64,
+    pub items: Vec<Notification>,
+}
+
+/// A finding: a problem an inspection found with an account, and its rectification.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "问题：检查发现的账号问题及其整改")]
+pub struct Finding {
+    pub id: i64,
+    pub campaign_id: Option<i64>,
+    pub sample_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub unit_id: i64,
+    pub unit_path: String,
+    /// 指标体系
+    pub indicator_set: String,
+    /// 指标项代码
+    pub item_code: String,
+    pub count: i32,
+    #[schema(schema_with = schema::finding_source)]
+    pub source: String,
+    #[schema(schema_with = schema::finding_status)]
+    pub status: String,
+    pub url: Option<String>,
+    pub excerpt: Option<String>,
+    pub seen_on: NaiveDate,
+    pub recorded_by: i64,
+    pub recorded_by_name: String,
+    pub notice_published_on: Option<NaiveDate>,
+    /// 整改期限
+    pub deadline: Option<NaiveDate>,
+    pub proof_text: Option<String>,
+    pub proof_on: Option<NaiveDate>,
+    pub review_comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<govmedia_store::inspection::FindingRow> for Finding {
+    fn from(f: govmedia_store::inspection::FindingRow) -> Self {
+        Finding {
+            id: f.id,
+            campaign_id: f.campaign_id,
+            sample_id: f.sample_id,
+            account_id: f.account_id,
+            unit_id: f.unit_id,
+            unit_path: f.unit_path,
+            indicator_set: f.indicator_set,
+            item_code: f.item_code,
+            count: f.count,
+            source: f.source,
+            status: f.status,
+            url: f.url,
+            excerpt: f.excerpt,
+            seen_on: f.seen_on,
+            recorded_by: f.recorded_by,
+            recorded_by_name: f.recorded_by_name,
+            notice_published_on: f.notice_published_on,
+            deadline: f.deadline,
+            proof_text: f.proof_text,
+            proof_on: f.proof_on,
+            review_comment: f.review_comment,
+            created_at: f.created_at,
+            updated_at: f.updated_at,
+            version: f.version,
+        }
+    }
+}
+
+/// A page of findings.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "问题列表的一页")]
+pub struct FindingPage {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub pages: u64,
+    pub items: Vec<Finding>,
+}
+
+/// A screenshot kept as evidence of a finding (its bytes are on the page).
+#[derive(Serialize, ToSchema)]
+#[schema(description = "作为问题证据的截图（文件在页面上下载）")]
+pub struct Screenshot {
+    pub id: i64,
+    pub file_name: String,
+    pub mime: String,
+    pub size: i64,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// A finding with its screenshots.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "问题及其截图")]
+pub struct FindingDetail {
+    pub finding: Finding,
+    pub screenshots: Vec<Screenshot>,
+}
+
+/// An inspection campaign (检查/抽查活动).
+#[derive(Serialize, ToSchema)]
+pub struct Campaign {
+    pub id: i64,
+    pub title: String,
+    pub unit_id: i64,
+    pub scope_path: String,
+    /// 抽查的平台代码，逗号分隔（空为全部）
+    pub platforms: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub indicator_set: String,
+    /// 抽查比例
+    pub ratio: Option<String>,
+    pub sample_count: Option<i64>,
+    /// 是否分层抽样
+    pub stratified: bool,
+    /// 抽样种子（可复核）
+    pub seed: String,
+    pub status: String,
+    pub notice_number: Option<String>,
+    pub notice_published_on: Option<NaiveDate>,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl From<govmedia_store::inspection::CampaignRow> for Campaign {
+    fn from(c: govmedia_store::inspection::CampaignRow) -> Self {
+        Campaign {
+            id: c.id,
+            title: c.title,
+            unit_id: c.unit_id,
+            scope_path: c.scope_path,
+            platforms: c.platforms,
+            period_start: c.period_start,
+            period_end: c.period_end,
+            indicator_set: c.indicator_set,
+            ratio: c.ratio,
+            sample_count: c.sample_count,
+            stratified: c.stratified,
+            seed: c.seed,
+            status: c.status,
+            notice_number: c.notice_number,
+            notice_published_on: c.notice_published_on,
+            created_by: c.created_by,
+            created_at: c.created_at,
+            closed_at: c.closed_at,
+        }
+    }
+}
+
+/// 合格率 of the samples sharing a key.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "按平台或单位统计的合格率")]
+pub struct PassRate {
+    /// 平台代码或单位编号
+    pub key: String,
+    pub sampled: usize,
+    pub submitted: usize,
+    pub passed: usize,
+    /// 合格率（%，一位小数；无已提交样本时为空）
+    pub percent: Option<f64>,
+}
+
+impl From<&govmedia_service::inspection::campaigns::PassRate> for PassRate {
+    fn from(r: &govmedia_service::inspection::campaigns::PassRate) -> Self {
+        PassRate {
+            key: r.key.clone(),
+            sampled: r.sampled,
+            submitted: r.submitted,
+            passed: r.passed,
+            percent: r.percent(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(description = "按平台和按单位的合格率")]
+pub struct PassRates {
+    pub by_platform: Vec<PassRate>,
+    pub by_unit: Vec<PassRate>,
+}
+
+/// A sampled account of a campaign.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "检查活动抽中的账号")]
+pub struct Sample {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub account_id: i64,
+    pub unit_id: i64,
+    pub unit_path: String,
+    /// 平台代码
+    #[schema(schema_with = schema::platform)]
+    pub platform: String,
+    /// 检查人
+    pub inspector_id: Option<i64>,
+    /// 提交检查结果的时间
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// 得分（十分之一分）
+    pub total_tenths: Option<i64>,
+    /// 结论（合格 / 不合格）
+    pub verdict: Option<String>,
+}
+
+impl From<govmedia_store::inspection::SampleRow> for Sample {
+    fn from(x: govmedia_store::inspection::SampleRow) -> Self {
+        Sample {
+            id: x.id,
+            campaign_id: x.campaign_id,
+            account_id: x.account_id,
+            unit_id: x.unit_id,
+            unit_path: x.unit_path,
+            platform: x.platform,
+            inspector_id: x.inspector_id,
+            submitted_at: x.submitted_at,
+            total_tenths: x.total_tenths,
+            verdict: x.verdict,
+        }
+    }
+}
+
+/// A campaign with its samples and pass rates.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "检查活动及其样本、合格率")]
+pub struct CampaignDetail {
+    pub campaign: Campaign,
+    /// 总体规模（抽样时的账号数）
+    pub population_size: u64,
+    pub samples: Vec<Sample>,
+    pub pass_rates: PassRates,
+}
+
+/// The summary line of one unit's annual assessment.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一个单位年度考核的汇总行")]
+pub struct AssessmentLine {
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// 总分（一票否决时为空）
+    #[schema(value_type = Option<f64>)]
+    pub total: Option<Points>,
+    /// 扣分项得分
+    #[schema(value_type = Option<f64>)]
+    pub deduction_score: Option<Points>,
+    /// 加分
+    #[schema(value_type = Option<f64>)]
+    pub bonus: Option<Points>,
+    /// 等次
+    #[schema(schema_with = schema::verdict)]
+    pub verdict: Verdict,
+    /// 一票否决的事项
+    pub vetoed_by: Vec<String>,
+}
+
+impl From<&govmedia_service::inspection::assessment::UnitAssessment> for AssessmentLine {
+    fn from(x: &govmedia_service::inspection::assessment::UnitAssessment) -> Self {
+        AssessmentLine {
+            unit_id: x.unit.id,
+            unit_name: x.unit.name.clone(),
+            total: x.result.total,
+            deduction_score: x.result.deduction_score,
+            bonus: x.result.bonus,
+            verdict: x.result.verdict,
+            vetoed_by: x.result.vetoed_by.clone(),
+        }
+    }
+}
+
+/// The annual assessment of the units below the caller's, ranked.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "直属下级单位（或辖区全部单位）的年度考核排名")]
+pub struct Ranking {
+    pub year: i32,
+    pub indicator_set: String,
+    pub items: Vec<AssessmentLine>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(description = "单位")]
+pub struct UnitRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// One unit's assessment with its breakdown and the evidence of every counted finding.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一个单位的年度考核：各项得分及每项所依据的证据")]
+pub struct UnitAssessment {
+    pub year: i32,
+    pub unit: UnitRef,
+    /// 各项得分
+    pub result: Score,
+    /// 计入的问题及其证据
+    pub findings: Vec<CountedFinding>,
+}
+
+/// A claim of a unit (加分、纳入绩效) or an entry of the office (扣分事项).
+#[derive(Serialize, ToSchema)]
+pub struct Entry {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub year: i32,
+    #[schema(schema_with = schema::entry_kind)]
+    pub kind: String,
+    pub count: i32,
+    /// 证明说明
+    pub evidence: String,
+    pub evidence_url: Option<String>,
+    #[schema(schema_with = schema::entry_status)]
+    pub status: String,
+    /// 证明材料文件名（文件在页面上下载）
+    pub file_name: Option<String>,
+    pub file_mime: Option<String>,
+    pub entered_by: i64,
+    pub entered_by_name: String,
+    pub decided_by: Option<i64>,
+    pub decided_by_name: Option<String>,
+    pub decision_comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl From<govmedia_store::assessment::EntryRow> for Entry {
+    fn from(e: govmedia_store::assessment::EntryRow) -> Self {
+        Entry {
+            id: e.id,
+            unit_id: e.unit_id,
+            unit_path: e.unit_path,
+            year: e.year,
+            kind: e.kind,
+            count: e.count,
+            evidence: e.evidence,
+            evidence_url: e.evidence_url,
+            status: e.status,
+            file_name: e.file_name,
+            file_mime: e.file_mime,
+            entered_by: e.entered_by,
+            entered_by_name: e.entered_by_name,
+            decided_by: e.decided_by,
+            decided_by_name: e.decided_by_name,
+            decision_comment: e.decision_comment,
+            created_at: e.created_at,
+            decided_at: e.decided_at,
+        }
+    }
+}
+
+/// A background job.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "后台任务")]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub kind_label: String,
+    #[schema(schema_with = schema::job_status)]
+    pub status: JobStatus,
+    pub status_label: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<govmedia_service::jobs::JobView> for Job {
+    fn from(j: govmedia_service::jobs::JobView) -> Self {
+        Job {
+            id: j.id,
+            kind: j.kind,
+            kind_label: j.kind_label.to_string(),
+            status: j.status,
+            status_label: j.status_label.to_string(),
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            run_at: j.run_at,
+            last_error: j.last_error,
+            created_at: j.created_at,
+            finished_at: j.finished_at,
+        }
+    }
+}
+
+/// A page of background jobs.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "后台任务列表的一页")]
+pub struct JobPage {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub pages: u64,
+    pub items: Vec<Job>,
+}
+
+/// The feed an account is monitored through.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "账号的监测订阅源")]
+pub struct Source {
+    /// 订阅源类型（rss、atom、json_feed）
+    pub kind: String,
+    pub url: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<govmedia_service::monitoring::SourceView> for Source {
+    fn from(s: govmedia_service::monitoring::SourceView) -> Self {
+        Source {
+            kind: s.kind,
+            url: s.url,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// A post the feed showed.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "订阅源中的一条发布")]
+pub struct Post {
+    pub title: String,
+    pub url: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// 是否原创（订阅源未说明时为空）
+    pub original: Option<bool>,
+    pub first_seen_at: DateTime<Utc>,
+}
+
+/// One look at the feed.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一次获取订阅源的记录")]
+pub struct Fetch {
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+    /// 失败类型代码
+    pub failure: Option<String>,
+    /// 中文说明
+    pub message: Option<String>,
+    pub posts_seen: i64,
+    pub new_posts: i64,
+}
+
+impl From<govmedia_service::monitoring::FetchView> for Fetch {
+    fn from(f: govmedia_service::monitoring::FetchView) -> Self {
+        Fetch {
+            at: f.at,
+            ok: f.ok,
+            failure: f.failure.map(str::to_string),
+            message: f.message,
+            posts_seen: f.posts_seen,
+            new_posts: f.new_posts,
+        }
+    }
+}
+
+/// The update clock: how long since the account last published.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "更新时钟：账号距上次发布的时间")]
+pub struct Clock {
+    /// 状态代码
+    pub state: String,
+    pub last_update: Option<DateTime<Utc>>,
+    /// 距上次更新的天数
+    pub days_since: Option<u32>,
+    /// 距“更新不及时”一票否决还剩的天数
+    pub veto_in: Option<u32>,
+    /// 中文说明
+    pub words: String,
+}
+
+/// An account's monitoring: its feed, update clock, latest posts and looks.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "账号日常监测：订阅源、更新时钟、最近发布与获取记录")]
+pub struct Monitoring {
+    pub account_id: i64,
+    pub account_name: String,
+    pub source: Option<Source>,
+    pub clock: Clock,
+    /// 最近发布的内容，新的在前
+    pub posts: Vec<Post>,
+    pub last_ok: Option<Fetch>,
+    pub last_failure: Option<Fetch>,
+    /// 最近的获取记录，新的在前
+    pub log: Vec<Fetch>,
+}
+
+impl From<govmedia_service::monitoring::MonitoringView> for Monitoring {
+    fn from(v: govmedia_service::monitoring::MonitoringView) -> Self {
+        Monitoring {
+            account_id: v.account_id,
+            account_name: v.account_name,
+            source: v.source.map(Source::from),
+            clock: Clock {
+                state: v.clock.state.to_string(),
+                last_update: v.clock.last_update,
+                days_since: v.clock.days_since,
+                veto_in: v.clock.veto_in,
+                words: v.clock.words,
+            },
+            posts: v
+                .posts
+                .into_iter()
+                .map(|p| Post {
+                    title: p.title,
+                    url: p.url,
+                    published_at: p.published_at,
+                    original: p.original,
+                    first_seen_at: p.first_seen_at,
+                })
+                .collect(),
+            last_ok: v.last_ok.map(Fetch::from),
+            last_failure: v.last_failure.map(Fetch::from),
+            log: v.log.into_iter().map(Fetch::from).collect(),
+        }
+    }
+}
+
+/// A period of days such as 2 working days.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "时限，如 2 个工作日")]
+pub struct Period {
+    pub days: u32,
+    /// 计日方式：working 工作日，calendar 自然日
+    #[schema(schema_with = schema::day_count)]
+    pub count: &'static str,
+}
+
+fn day_count(c: govmedia_domain::policy::DayCount) -> &'static str {
+    match c {
+        govmedia_domain::policy::DayCount::Working => "working",
+        govmedia_domain::policy::DayCount::Calendar => "calendar",
+    }
+}
+
+/// A filing's deadline as the policy profile sets it.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "按政策配置计算的备案期限")]
+pub struct FilingDeadline {
+    /// 生效日期（开设：登记开通之日）
+    pub effective_on: Option<NaiveDate>,
+    /// 政策配置规定的备案时限（未规定时为空）
+    pub period: Option<Period>,
+    /// 备案期限
+    pub deadline: Option<NaiveDate>,
+    /// 备案日期
+    pub filed_on: Option<NaiveDate>,
+    /// 迟报天数（按时限的计日方式；0 为按时，空为未备案或无期限）
+    pub late_by: Option<u32>,
+    /// 未备案且已过期限
+    pub overdue: bool,
+    /// 报送期限
+    pub forwarding_deadline: Option<NaiveDate>,
+}
+
+impl From<govmedia_domain::filing::DeadlineReport> for FilingDeadline {
+    fn from(d: govmedia_domain::filing::DeadlineReport) -> Self {
+        FilingDeadline {
+            effective_on: d.effective_on,
+            period: d.period.map(|p| Period {
+                days: p.days,
+                count: day_count(p.count),
+            }),
+            deadline: d.deadline,
+            filed_on: d.filed_on,
+            late_by: d.late_by,
+            overdue: d.overdue,
+            forwarding_deadline: d.forwarding_deadline,
+        }
+    }
+}
+
+/// A filing in a unit's deadline report.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "单位期限报告中的一件备案")]
+pub struct DeadlineLine {
+    pub id: i64,
+    /// 备案类型（中文）
+    pub kind: String,
+    pub title: String,
+    /// 备案状态（中文）
+    pub status: String,
+    pub deadline: Option<NaiveDate>,
+    pub filed_on: Option<NaiveDate>,
+    pub late_by: Option<u32>,
+    pub forwarding_deadline: Option<NaiveDate>,
+    /// 是否已报送
+    pub forwarded: bool,
+}
+
+impl From<govmedia_service::filings::DeadlineRow> for DeadlineLine {
+    fn from(r: govmedia_service::filings::DeadlineRow) -> Self {
+        DeadlineLine {
+            id: r.id,
+            kind: r.kind.to_string(),
+            title: r.title,
+            status: r.status.to_string(),
+            deadline: r.deadline,
+            filed_on: r.filed_on,
+            late_by: r.late_by,
+            forwarding_deadline: r.forwarding_deadline,
+            forwarded: r.forwarded,
+        }
+    }
+}
+
+/// A unit's filings that are due, overdue, filed late or waiting to be forwarded.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一个单位待备案、逾期、迟报、待报送的备案")]
+pub struct UnitDeadlines {
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// 待备案
+    pub due: Vec<DeadlineLine>,
+    /// 逾期未备案
+    pub overdue: Vec<DeadlineLine>,
+    /// 迟报
+    pub late: Vec<DeadlineLine>,
+    /// 待报送
+    pub to_forward: Vec<DeadlineLine>,
+}
+
+impl From<govmedia_service::filings::UnitDeadlines> for UnitDeadlines {
+    fn from(u: govmedia_service::filings::UnitDeadlines) -> Self {
+        let lines = |v: Vec<govmedia_service::filings::DeadlineRow>| {
+            v.into_iter().map(DeadlineLine::from).collect()
+        };
+        UnitDeadlines {
+            unit_id: u.unit_id,
+            unit_name: u.unit_name,
+            due: lines(u.due),
+            overdue: lines(u.overdue),
+            late: lines(u.late),
+            to_forward: lines(u.to_forward),
+        }
+    }
+}
+
+/// A filing as exported for the upper level (columns in docs/filing-export.md).
+#[derive(Serialize, ToSchema)]
+#[schema(description = "报送上级的一件备案（列见 docs/filing-export.md）")]
+pub struct UpperRow {
+    pub id: i64,
+    pub kind: String,
+    pub account_name: String,
+    pub platform: String,
+    pub account_code: String,
+    pub url: String,
+    pub host_unit: String,
+    pub account_status: String,
+    pub effective_on: Option<NaiveDate>,
+    pub filed_on: Option<NaiveDate>,
+    pub accepted_on: Option<NaiveDate>,
+    pub forwarding_deadline: Option<NaiveDate>,
+    pub late_by: Option<u32>,
+    pub reason: String,
+    /// 审批经过
+    pub approvals: String,
+}
+
+/// An export for the upper level, recorded.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一次报送上级的导出（已记录）")]
+pub struct UpperExport {
+    pub export_id: i64,
+    pub exported_at: DateTime<Utc>,
+    pub exported_by: String,
+    pub filings: Vec<UpperRow>,
+}
+
+impl From<govmedia_service::filings::UpperExport> for UpperExport {
+    fn from(x: govmedia_service::filings::UpperExport) -> Self {
+        UpperExport {
+            export_id: x.export_id,
+            exported_at: x.exported_at,
+            exported_by: x.exported_by,
+            filings: x
+                .filings
+                .into_iter()
+                .map(|r| UpperRow {
+                    id: r.id,
+                    kind: r.kind,
+                    account_name: r.account_name,
+                    platform: r.platform,
+                    account_code: r.account_code,
+                    url: r.url,
+                    host_unit: r.host_unit,
+                    account_status: r.account_status,
+                    effective_on: r.effective_on,
+                    filed_on: r.filed_on,
+                    accepted_on: r.accepted_on,
+                    forwarding_deadline: r.forwarding_deadline,
+                    late_by: r.late_by,
+                    reason: r.reason,
+                    approvals: r.approvals,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// 发布节假日安排的通知
+#[derive(Serialize, ToSchema)]
+#[schema(description = "发布节假日安排的通知")]
+pub struct CalendarSource {
+    /// 通知标题
+    pub title: String,
+    /// 文号
+    pub document_number: String,
+    pub issued_on: Option<NaiveDate>,
+    pub url: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(description = "放假安排")]
+pub struct Holiday {
+    pub name: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(description = "调休上班日")]
+pub struct MakeUpWorkday {
+    pub name: String,
+    pub date: NaiveDate,
+}
+
+/// A year of the working-day calendar.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "工作日历的一年")]
+pub struct CalendarYear {
+    /// 是否已导入（否则为内置）
+    pub stored: bool,
+    pub year: i32,
+    pub source: CalendarSource,
+    pub holidays: Vec<Holiday>,
+    pub makeup_workdays: Vec<MakeUpWorkday>,
+}
+
+impl From<govmedia_service::calendar::YearView> for CalendarYear {
+    fn from(v: govmedia_service::calendar::YearView) -> Self {
+        let y = &v.year;
+        let source = y.source();
+        CalendarYear {
+            stored: v.stored,
+            year: y.year(),
+            source: CalendarSource {
+                title: source.title.clone(),
+                document_number: source.document_number.clone(),
+                issued_on: source.issued_on,
+                url: source.url.clone(),
+            },
+            holidays: y
+                .holidays()
+                .iter()
+                .map(|h| Holiday {
+                    name: h.name.clone(),
+                    start: h.start,
+                    end: h.end,
+                })
+                .collect(),
+            makeup_workdays: y
+                .makeup_workdays()
+                .iter()
+                .map(|d| MakeUpWorkday {
+                    name: d.name.clone(),
+                    date: d.date,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Accounts in use that reports checked, of all accounts in use.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "检查覆盖：已检查的在用账号数与在用账号总数")]
+pub struct Coverage {
+    pub checked: u64,
+    pub total: u64,
+}
+
+impl From<govmedia_domain::duties::Coverage> for Coverage {
+    fn from(c: govmedia_domain::duties::Coverage) -> Self {
+        Coverage {
+            checked: c.checked,
+            total: c.total,
+        }
+    }
+}
+
+/// A quarter of a unit's self-inspection.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一个季度的自查报送")]
+pub struct SelfcheckQuarter {
+    #[schema(schema_with = schema::report_status)]
+    pub status: govmedia_domain::duties::ReportStatus,
+    pub report_id: Option<i64>,
+    pub submitted_on: Option<NaiveDate>,
+    /// 本季度报告检查的在用账号（检查比例）
+    pub coverage: Coverage,
+}
+
+/// A unit's self-inspection in a year.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一个单位一年的季度自查、检查覆盖与培训")]
+pub struct Selfcheck {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_path: String,
+    /// 辖区在用（正常、暂停）账号数
+    pub accounts_in_use: u64,
+    /// 是否须报送自查和培训
+    pub owes: bool,
+    /// 四个季度，依次
+    pub quarters: Vec<SelfcheckQuarter>,
+    /// 全年报告检查的在用账号（年度覆盖）
+    pub coverage: Coverage,
+    /// 未被检查的在用账号编号（至多20个）
+    pub unchecked: Vec<i64>,
+    /// 本单位当年举办的培训编号
+    pub trainings: Vec<i64>,
+    /// 培训参加人次
+    pub participants: i64,
+}
+
+impl From<govmedia_service::duties::facts::SelfcheckFacts> for Selfcheck {
+    fn from(f: govmedia_service::duties::facts::SelfcheckFacts) -> Self {
+        Selfcheck {
+            unit_id: f.unit_id,
+            unit_name: f.unit_name,
+            unit_path: f.unit_path,
+            accounts_in_use: f.accounts_in_use,
+            owes: f.owes,
+            quarters: f
+                .quarters
+                .into_iter()
+                .map(|q| SelfcheckQuarter {
+                    status: q.status,
+                    report_id: q.report_id,
+                    submitted_on: q.submitted_on,
+                    coverage: q.coverage.into(),
+                })
+                .collect(),
+            coverage: f.coverage.into(),
+            unchecked: f.unchecked,
+            trainings: f.trainings,
+            participants: f.participants,
+        }
+    }
+}
+
+/// A counted finding's place in an item's score.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "计入某一指标项的发现：在 findings 列表中的序号、次数与证据")]
+pub struct FindingRef {
+    pub index: usize,
+    pub count: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = schema::evidence)]
+    pub evidence: Option<Evidence>,
+}
+
+/// One item of the indicator set, scored.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一个指标项的得分")]
+pub struct ItemScore {
+    /// 指标项代码
+    pub code: String,
+    pub name: String,
+    #[schema(schema_with = schema::item_kind)]
+    pub kind: ItemKind,
+    /// 所属分组代码
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// 次数
+    pub count: u64,
+    /// 得分（封顶后）
+    #[schema(value_type = f64)]
+    pub points: Points,
+    /// 封顶前得分
+    #[schema(value_type = f64)]
+    pub uncapped: Points,
+    pub capped: bool,
+    pub findings: Vec<FindingRef>,
+}
+
+/// A group of items with a common cap, scored.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一个指标分组的得分（组内共用上限）")]
+pub struct GroupScore {
+    pub code: String,
+    pub name: String,
+    #[schema(schema_with = schema::item_kind)]
+    pub kind: ItemKind,
+    /// 分组上限
+    #[schema(value_type = f64)]
+    pub cap: Points,
+    #[schema(value_type = f64)]
+    pub points: Points,
+    #[schema(value_type = f64)]
+    pub uncapped: Points,
+    pub capped: bool,
+    /// 组内指标项代码
+    pub items: Vec<String>,
+}
+
+/// An assessment's score with its breakdown.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "年度考核得分及各项明细")]
+pub struct Score {
+    /// 指标体系
+    pub set_id: String,
+    /// 总分（一票否决时为空）
+    #[schema(value_type = Option<f64>)]
+    pub total: Option<Points>,
+    #[schema(value_type = Option<f64>)]
+    pub deduction_score: Option<Points>,
+    #[schema(value_type = Option<f64>)]
+    pub bonus: Option<Points>,
+    /// 是否达到加分门槛
+    pub bonus_gate_passed: bool,
+    /// 加分是否封顶
+    pub bonus_capped: bool,
+    #[schema(schema_with = schema::verdict)]
+    pub verdict: Verdict,
+    pub vetoed_by: Vec<String>,
+    pub items: Vec<ItemScore>,
+    pub groups: Vec<GroupScore>,
+}
+
+impl From<govmedia_domain::scoring::ScoreResult> for Score {
+    fn from(r: govmedia_domain::scoring::ScoreResult) -> Self {
+        Score {
+            set_id: r.set_id,
+            total: r.total,
+            deduction_score: r.deduction_score,
+            bonus: r.bonus,
+            bonus_gate_passed: r.bonus_gate_passed,
+            bonus_capped: r.bonus_capped,
+            verdict: r.verdict,
+            vetoed_by: r.vetoed_by,
+            items: r
+                .items
+                .into_iter()
+                .map(|i| ItemScore {
+                    code: i.code,
+                    name: i.name,
+                    kind: i.kind,
+                    group: i.group,
+                    count: i.count,
+                    points: i.points,
+                    uncapped: i.uncapped,
+                    capped: i.capped,
+                    findings: i
+                        .findings
+                        .into_iter()
+                        .map(|f| FindingRef {
+                            index: f.index,
+                            count: f.count,
+                            evidence: f.evidence,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            groups: r
+                .groups
+                .into_iter()
+                .map(|g| GroupScore {
+                    code: g.code,
+                    name: g.name,
+                    kind: g.kind,
+                    cap: g.cap,
+                    points: g.points,
+                    uncapped: g.uncapped,
+                    capped: g.capped,
+                    items: g.items,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A finding counted by the assessment (the form `govmedia score --findings` reads).
+#[derive(Serialize, ToSchema)]
+#[schema(
+    description = "计入考核的发现：指标项代码、次数与证据（govmedia score --findings 读取的格式）"
+)]
+pub struct CountedFinding {
+    /// 指标项代码
+    pub item: String,
+    pub count: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = schema::evidence)]
+    pub evidence: Option<Evidence>,
+}
+
+impl From<govmedia_domain::scoring::CountedFinding> for CountedFinding {
+    fn from(f: govmedia_domain::scoring::CountedFinding) -> Self {
+        CountedFinding {
+            item: f.item,
+            count: f.count,
+            evidence: f.evidence,
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! The web crate's integration tests, in one binary (one build and one link
+//! instead of one per file), with one harness: `common` builds the test county,
+//! the demo, the services and the router every module drives.
+//!
+//! Each test has a fresh database: SQLite, or PostgreSQL when
+//! `GOVMEDIA_TEST_POSTGRES_URL` is set.
+
+#[path = "../../../service/tests/it/support/bombs.rs"]
+mod bombs;
+mod common;
+
+mod assessment;
+mod audit_chain;
+mod browser;
+mod duties;
+mod filings;
+mod http;
+mod import;
+mod inspection;
+mod inspection_api;
+mod jobs;
+mod monitoring;
+mod security;
+mod todo;
+mod words;
