@@ -43,6 +43,8 @@ mod automaton;
 mod checker;
 pub mod detectors;
 pub mod dict;
+pub mod kenlm;
+pub mod lm;
 mod finding;
 mod fused;
 pub mod normalize;
