@@ -5,6 +5,7 @@ use crate::detectors;
 use crate::dict::{self, Defaults, DictError, Dictionary, Entry, Rule};
 use crate::finding::{Category, Finding, FindingRef, FoundText, Severity};
 use crate::fused;
+use crate::lm::LmDetector;
 use crate::normalize::{Cursor, Normalized, normalize_into, normalize_term};
 use crate::typo::{TypoHit, TypoModel};
 use std::cell::RefCell;
@@ -73,6 +74,7 @@ pub struct CheckerBuilder {
     typo_model: bool,
     typo_pairs: bool,
     detectors: bool,
+    lm: Option<Arc<LmDetector>>,
 }
 
 impl CheckerBuilder {
@@ -102,6 +104,14 @@ impl CheckerBuilder {
     /// `docs/benchmarks.md`.
     pub fn typo_pairs(mut self, on: bool) -> Self {
         self.typo_pairs = on;
+        self
+    }
+
+    /// Adds the language-model typo detector ([`crate::lm`]); `None` checks without it.
+    /// Loading the model is the caller's choice ([`LmDetector::shared`] reads the configured
+    /// file once per process), so a checker never reads a file by itself.
+    pub fn language_model(mut self, lm: Option<Arc<LmDetector>>) -> Self {
+        self.lm = lm;
         self
     }
 
@@ -209,6 +219,7 @@ impl CheckerBuilder {
             typo,
             typo_pairs: self.typo_pairs,
             detectors: self.detectors,
+            lm: self.lm,
             pattern_count: patterns.len(),
             names: Names::new(),
         })
@@ -236,6 +247,7 @@ pub struct Checker {
     typo: Option<&'static TypoModel>,
     typo_pairs: bool,
     detectors: bool,
+    lm: Option<Arc<LmDetector>>,
     pattern_count: usize,
     names: Names,
 }
@@ -246,6 +258,7 @@ impl std::fmt::Debug for Checker {
             .field("patterns", &self.pattern_count)
             .field("rules", &self.rules.len())
             .field("typo_model", &self.typo.is_some())
+            .field("language_model", &self.lm.is_some())
             .field("detectors", &self.detectors)
             .finish()
     }
@@ -283,6 +296,7 @@ enum Source {
     Rule(u32),
     Detector(u32),
     Typo(u32),
+    LmTypo(u32),
 }
 
 /// A finding before mapping back to the original text: plain data, kept in a reused buffer.
@@ -311,6 +325,7 @@ struct Scratch {
     raws: Vec<Raw>,
     hits: Vec<detectors::Hit>,
     typos: Vec<TypoHit>,
+    lm_typos: Vec<TypoHit>,
     /// The typo model's syllable ids of the normalised chars.
     ids: Vec<u16>,
 }
@@ -380,6 +395,7 @@ impl Checker {
             typo: None,
             typo_pairs: false,
             detectors: false,
+            lm: None,
             pattern_count: 0,
             names: Names::new(),
         }
@@ -510,6 +526,34 @@ impl Checker {
                 });
             }
         }
+        if let Some(lm) = &self.lm
+            && min <= Severity::Warn
+        {
+            s.lm_typos.clear();
+            lm.detect(s.norm.chars(), s.norm.char_bytes(), &mut s.lm_typos);
+            let taken = s.raws.len();
+            for (i, t) in s.lm_typos.iter().enumerate() {
+                // What a rule or the homophone model already found, or a term a rule names,
+                // is not reported again.
+                if s.raws[..taken]
+                    .iter()
+                    .any(|r| t.start < r.byte_end && r.byte_start < t.end)
+                {
+                    continue;
+                }
+                let (start, end) = char_span(&s.norm, t.start, t.end);
+                s.raws.push(Raw {
+                    start,
+                    end,
+                    byte_start: t.start,
+                    byte_end: t.end,
+                    category: Category::Typo,
+                    severity: Severity::Warn,
+                    seq: s.raws.len() as u32,
+                    source: Source::LmTypo(i as u32),
+                });
+            }
+        }
         false
     }
 
@@ -599,7 +643,7 @@ impl Checker {
         }
         with_scratch(|s| {
             self.scan(text, s, Severity::Info, None);
-            let (hits, typos) = (&s.hits, &s.typos);
+            let (hits, typos, lm_typos) = (&s.hits, &s.typos, &s.lm_typos);
             let mut message = String::new();
             map_spans(text, &s.norm, &mut s.raws, |r, start, end, found| {
                 let (rule, msg, suggestion): (&str, &str, Option<&str>) = match r.source {
@@ -616,6 +660,12 @@ impl Checker {
                         message.clear();
                         typo_message(&mut message, t);
                         (&self.names.typo, &message, Some(&t.correct))
+                    }
+                    Source::LmTypo(i) => {
+                        let t = &lm_typos[i as usize];
+                        message.clear();
+                        typo_message(&mut message, t);
+                        (&self.names.lm_typo, &message, Some(&t.correct))
                     }
                 };
                 each(FindingRef {
@@ -635,7 +685,7 @@ impl Checker {
     /// Maps the raw findings of `s` to owned findings over `text`.
     fn map_back(&self, text: &str, s: &mut Scratch) -> Vec<Finding> {
         let mut out: Vec<Finding> = Vec::with_capacity(s.raws.len());
-        let (hits, typos) = (&s.hits, &s.typos);
+        let (hits, typos, lm_typos) = (&s.hits, &s.typos, &s.lm_typos);
         map_spans(text, &s.norm, &mut s.raws, |r, start, end, found| {
             let (rule, message, suggestion) = match r.source {
                 Source::Rule(i) => {
@@ -660,6 +710,16 @@ impl Checker {
                     typo_message(&mut message, t);
                     (
                         Arc::clone(&self.names.typo),
+                        Arc::from(message),
+                        Some(t.correct.clone()),
+                    )
+                }
+                Source::LmTypo(i) => {
+                    let t = &lm_typos[i as usize];
+                    let mut message = String::new();
+                    typo_message(&mut message, t);
+                    (
+                        Arc::clone(&self.names.lm_typo),
                         Arc::from(message),
                         Some(t.correct.clone()),
                     )
@@ -745,6 +805,7 @@ fn sort_dedup(norm: &Normalized, raws: &mut Vec<Raw>) {
 struct Names {
     detectors: Vec<Arc<str>>,
     typo: Arc<str>,
+    lm_typo: Arc<str>,
 }
 
 impl Names {
@@ -752,6 +813,7 @@ impl Names {
         Names {
             detectors: DETECTOR_RULES.iter().map(|&n| Arc::from(n)).collect(),
             typo: Arc::from("typo.homophone"),
+            lm_typo: Arc::from("typo.language_model"),
         }
     }
 

@@ -180,6 +180,8 @@ pub struct KenLm {
     unigrams: usize,
     middles: Vec<Middle>,
     longest: Packed,
+    /// Byte offset of the vocabulary strings.
+    strings_at: usize,
     path: PathBuf,
 }
 
@@ -369,7 +371,9 @@ impl KenLm {
         // Quantiser.
         let search = vocab_at + vocab_size;
         let (qv, prob_bits, backoff_bits) = (r.u8(search)?, r.u8(search + 1)?, r.u8(search + 2)?);
-        if qv != QUANT_VERSION || !(1..=25).contains(&prob_bits) || !(1..=25).contains(&backoff_bits)
+        if qv != QUANT_VERSION
+            || !(1..=25).contains(&prob_bits)
+            || !(1..=25).contains(&backoff_bits)
         {
             return Err(r.corrupt(format!(
                 "量化参数不符（版本 {qv}，概率 {prob_bits} 位，回退 {backoff_bits} 位）"
@@ -400,11 +404,7 @@ impl KenLm {
                 return Err(r.corrupt("指针压缩版本不符"));
             }
         }
-        let configured = if order > 2 {
-            r.u8(align8(at) + 1)?
-        } else {
-            0
-        };
+        let configured = if order > 2 { r.u8(align8(at) + 1)? } else { 0 };
         for i in 2..order {
             let entries = counts[i - 1];
             let max_next = counts[i];
@@ -444,6 +444,7 @@ impl KenLm {
         at += packed_size(counts[order - 1], max_vocab, prob_bits) as usize;
 
         // The vocabulary strings follow the data structures.
+        let strings_at = at;
         let strings = data
             .get(at..)
             .filter(|s| s.starts_with(b"<unk>\0"))
@@ -478,6 +479,7 @@ impl KenLm {
             unigrams,
             middles,
             longest,
+            strings_at,
             path: path.to_path_buf(),
             data,
         })
@@ -495,6 +497,17 @@ impl KenLm {
     /// The longest vocabulary word, in chars.
     pub fn max_word_chars(&self) -> usize {
         self.max_word_chars
+    }
+
+    /// The vocabulary's words (without `<unk>`), in file order.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.data
+            .get(self.strings_at..)
+            .unwrap_or_default()
+            .split(|&b| b == 0)
+            .skip(1)
+            .filter_map(|w| std::str::from_utf8(w).ok())
+            .filter(|w| !w.is_empty())
     }
 
     pub fn path(&self) -> &Path {
@@ -645,7 +658,11 @@ impl KenLm {
         }
         let e = e - 1;
         let lo = self.read_bits(m.packed.base, bit, m.next_bits);
-        let hi = self.read_bits(m.packed.base, bit + u64::from(m.packed.total_bits), m.next_bits);
+        let hi = self.read_bits(
+            m.packed.base,
+            bit + u64::from(m.packed.total_bits),
+            m.next_bits,
+        );
         Range {
             begin: ((b as u64) << m.next_bits) | lo,
             end: ((e as u64) << m.next_bits) | hi,
@@ -693,10 +710,7 @@ mod tests {
         let mut v4 = MAGIC_PREFIX.to_vec();
         v4.extend_from_slice(b" 4\n\0");
         v4.resize(200, 0);
-        assert!(matches!(
-            KenLm::from_bytes(v4, p),
-            Err(LmError::Version(_))
-        ));
+        assert!(matches!(KenLm::from_bytes(v4, p), Err(LmError::Version(_))));
         let mut short = MAGIC.to_vec();
         short.resize(60, 0);
         assert!(matches!(

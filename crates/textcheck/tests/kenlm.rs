@@ -65,7 +65,10 @@ fn absent_corrupt_and_wrong_version_files_give_clear_errors() {
     std::fs::create_dir_all(&dir).unwrap();
     let absent = KenLm::open(dir.join("none.lm")).unwrap_err();
     assert!(matches!(absent, LmError::Io { .. }));
-    assert!(absent.to_string().contains("无法读取语言模型文件"), "{absent}");
+    assert!(
+        absent.to_string().contains("无法读取语言模型文件"),
+        "{absent}"
+    );
 
     let not = KenLm::open(write(&dir, "arpa.lm", b"\\data\\\nngram 1=3\n")).unwrap_err();
     assert!(not.to_string().contains("不是 KenLM 二进制格式"), "{not}");
