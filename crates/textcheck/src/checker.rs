@@ -43,6 +43,10 @@ pub const DEFAULT_DICTS: &[(&str, &str)] = &[
     ),
     ("default/typo.txt", include_str!("../dicts/typo.txt")),
     ("default/context.txt", include_str!("../dicts/context.txt")),
+    (
+        "default/tampering.txt",
+        include_str!("../dicts/tampering.txt"),
+    ),
 ];
 
 /// How far back (in normalised chars) a context word such as 严禁 reaches, within one clause.
@@ -363,13 +367,15 @@ fn with_scratch<R>(mut f: impl FnMut(&mut Scratch) -> R) -> R {
 }
 
 /// Detector rule names as shared strings, so a detector finding does not allocate one.
-const DETECTOR_RULES: [&str; 6] = [
+const DETECTOR_RULES: [&str; 8] = [
     "detector.url",
     "detector.email",
     "detector.resident_id",
     "detector.mobile",
     "detector.bank_card",
     "detector.price_contact",
+    "tamper.keyword_chain",
+    "tamper.glued_token",
 ];
 
 impl Checker {
@@ -481,9 +487,19 @@ impl Checker {
                 }
             }
         }
-        if self.detectors && min <= Severity::Deduct {
+        if self.detectors {
             s.hits.clear();
-            detectors::detect(&s.norm, &mut s.hits);
+            if min <= Severity::Deduct {
+                detectors::detect(&s.norm, &mut s.hits);
+            }
+            // Tampering is read from the original text (normalisation drops the `_` of a
+            // keyword chain between Chinese chars), then mapped onto the normalised text.
+            let first = s.hits.len();
+            crate::tamper::detect(text, &mut s.hits);
+            for h in &mut s.hits[first..] {
+                h.start = s.norm.norm_byte_of(h.start);
+                h.end = s.norm.norm_byte_of(h.end);
+            }
             for (i, h) in s.hits.iter().enumerate() {
                 let (start, end) = char_span(&s.norm, h.start, h.end);
                 s.raws.push(Raw {

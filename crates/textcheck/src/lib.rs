@@ -49,6 +49,7 @@ pub mod kenlm;
 pub mod lm;
 pub mod normalize;
 pub mod report;
+pub mod tamper;
 pub mod typo;
 
 pub use checker::{BuildError, Checker, CheckerBuilder, DEFAULT_DICTS, SharedChecker};
