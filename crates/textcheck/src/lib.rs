@@ -45,6 +45,7 @@ pub mod detectors;
 pub mod dict;
 mod finding;
 mod fused;
+pub mod html;
 pub mod kenlm;
 pub mod lm;
 pub mod normalize;
