@@ -66,6 +66,7 @@ fn main() {
                     other_tone: v[1],
                     shape: v[2],
                     word: v[3],
+                    screen: v.get(4).copied().unwrap_or(0.0),
                 });
             }
             std::sync::Arc::new(d)

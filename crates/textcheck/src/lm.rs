@@ -42,11 +42,23 @@ const OFFICIAL_TERMS: &str = include_str!("../data/official_terms.txt");
 const MAX_TERM: usize = 8;
 
 /// Hypotheses kept per lattice position.
-const BEAM: usize = 3;
+const BEAM: usize = 2;
 /// Longest lattice word, in chars.
 const MAX_WORD: usize = 4;
 /// Chars of context on each side of a pair.
 const CONTEXT: usize = 3;
+/// The block of chars that have candidates (CJK unified ideographs and extension A).
+const CJK_START: u32 = 0x3400;
+const CJK_END: u32 = 0xA000;
+/// A pair that is a vocabulary word at least this likely (log10 unigram) is taken as written:
+/// a real-word error is a rare word in place of a common one.
+const COMMON_WORD: f32 = -5.0;
+
+/// What a char that is no word of its own scores as one, for the first screen.
+const UNK_FLOOR: f32 = -7.0;
+/// Candidates of a pair scored in context, the likeliest words first.
+const MAX_SCORED: usize = 3;
+
 /// A candidate suppresses weaker ones whose pair starts within this many chars.
 const SUPPRESS: usize = 2;
 
@@ -70,6 +82,10 @@ pub struct Thresholds {
     /// Added when the pair as written is itself a vocabulary word: a real-word error (以经
     /// and 布署 are in an IME's vocabulary) needs more evidence than a non-word.
     pub word: f32,
+    /// The first screen: a candidate word must be at least this much likelier on its own
+    /// (log10 unigram) than the pair as written (as a word, or as two single chars) to be
+    /// scored in context. It bounds the cost; the context decides.
+    pub screen: f32,
 }
 
 impl Default for Thresholds {
@@ -79,6 +95,7 @@ impl Default for Thresholds {
             other_tone: 3.5,
             shape: 4.5,
             word: 1.5,
+            screen: 1.0,
         }
     }
 }
@@ -160,9 +177,12 @@ const PLACE_SUFFIX: &str = "省市县区镇乡村街路巷线站港湾岛寺庙�
 /// The detector: a model, the confusion sets and the guards. Immutable, `Send + Sync`.
 pub struct LmDetector {
     lm: KenLm,
-    confusions: HashMap<char, Vec<(char, Confusion)>, Fx>,
-    /// Two-char vocabulary words.
-    pairs: HashSet<u64, Fx>,
+    /// Per char of the CJK unified block (indexed from [`CJK_START`]), its candidates.
+    confusions: Vec<Box<[(char, Confusion)]>>,
+    /// Two-char vocabulary words, with their unigram log10 probability.
+    pairs: HashMap<u64, f32, Fx>,
+    /// Single-char vocabulary words, with their unigram log10 probability.
+    singles: HashMap<char, f32, Fx>,
     /// Hashes of known person and place names (2 to 4 chars).
     names: HashSet<u64, Fx>,
     /// Hashes of official terms (2 to [`MAX_TERM`] chars): [`OFFICIAL_TERMS`] and the
@@ -227,9 +247,73 @@ struct Candidate {
     margin: f32,
 }
 
+/// Scores already computed while checking one text: the windows of neighbouring pairs and
+/// of a pair's candidates share most of their paths, and a model lookup is a few cache
+/// misses. Direct-mapped on the context and the word.
+/// Kept per thread and reused: a slot is valid for the text whose generation it carries.
+struct ScoreCache {
+    slots: Vec<([u32; 3], u8, u32, f32, State)>,
+    generation: u32,
+}
+
+thread_local! {
+    static CACHE: std::cell::RefCell<ScoreCache> = std::cell::RefCell::new(ScoreCache::new());
+}
+
+impl ScoreCache {
+    const SIZE: usize = 2048;
+
+    fn new() -> ScoreCache {
+        ScoreCache {
+            slots: vec![([u32::MAX; 3], u8::MAX, 0, 0.0, State::null()); Self::SIZE],
+            generation: 0,
+        }
+    }
+
+    /// Forgets every score (they may come from another model).
+    fn reset(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            // Wrapped: old slots could look valid again.
+            *self = ScoreCache::new();
+            self.generation = 1;
+        }
+    }
+
+    #[inline]
+    fn score(&mut self, lm: &KenLm, state: &State, word: u32, out: &mut State) -> f32 {
+        let ctx = state.words();
+        let key = [
+            word,
+            ctx.first().copied().unwrap_or(u32::MAX),
+            ctx.get(1).copied().unwrap_or(u32::MAX),
+        ];
+        // Models of order 3 keep at most two context words; a longer context is not cached.
+        let len = ctx.len() as u8;
+        let cacheable = ctx.len() <= 2;
+        let h = (u64::from(key[0]).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ u64::from(key[1]).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+            ^ u64::from(key[2]).wrapping_mul(0x1656_67B1_9E37_79F9)
+            ^ u64::from(len))
+            >> 52;
+        let generation = self.generation;
+        let slot = &mut self.slots[h as usize % Self::SIZE];
+        if cacheable && slot.0 == key && slot.1 == len && slot.2 == generation {
+            *out = slot.4;
+            return slot.3;
+        }
+        let p = lm.score(state, word, out);
+        if cacheable {
+            *slot = (key, len, generation, p, *out);
+        }
+        p
+    }
+}
+
 /// The ids of the substrings of a window, filled lazily.
 struct Lattice<'a> {
     lm: &'a KenLm,
+    cache: &'a mut ScoreCache,
     chars: [char; 2 * CONTEXT + 2],
     len: usize,
 }
@@ -246,22 +330,29 @@ impl Lattice<'_> {
 
     /// log10 p of the best path through the lattice of vocabulary words (a char not in the
     /// vocabulary is a word of its own, scored as `<unk>`).
-    fn best(&self) -> f32 {
+    fn best(&mut self) -> f32 {
         const N: usize = 2 * CONTEXT + 3;
         let mut beams: [[(f32, State); BEAM]; N] = [[(f32::NEG_INFINITY, State::null()); BEAM]; N];
         let mut sizes = [0usize; N];
+        // The id of each substring, looked up once (each is extended from up to BEAM states).
+        let mut ids = [[0u32; MAX_WORD]; N];
+        for (pos, row) in ids.iter_mut().enumerate().take(self.len) {
+            for len in 1..=MAX_WORD.min(self.len - pos) {
+                row[len - 1] = self.word_id(pos, len);
+            }
+        }
         beams[0][0] = (0.0, State::null());
         sizes[0] = 1;
         for pos in 0..self.len {
             for h in 0..sizes[pos] {
                 let (score, state) = beams[pos][h];
                 for len in 1..=MAX_WORD.min(self.len - pos) {
-                    let id = self.word_id(pos, len);
+                    let id = ids[pos][len - 1];
                     if id == 0 && len > 1 {
                         continue;
                     }
                     let mut out = State::null();
-                    let s = score + self.lm.score(&state, id, &mut out);
+                    let s = score + self.cache.score(self.lm, &state, id, &mut out);
                     let end = pos + len;
                     let beam = &mut beams[end];
                     if sizes[end] < BEAM {
@@ -294,11 +385,22 @@ impl LmDetector {
 
     /// A detector over a loaded model.
     pub fn new(lm: KenLm) -> LmDetector {
-        let mut pairs: HashSet<u64, Fx> = HashSet::default();
+        let mut pairs: HashMap<u64, f32, Fx> = HashMap::default();
+        let mut singles: HashMap<char, f32, Fx> = HashMap::default();
         for w in lm.words() {
             let mut it = w.chars();
-            if let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) {
-                pairs.insert(pair_key(a, b));
+            let unigram = || {
+                let mut out = State::null();
+                lm.score(&State::null(), lm.index(w), &mut out)
+            };
+            match (it.next(), it.next(), it.next()) {
+                (Some(a), None, _) => {
+                    singles.insert(a, unigram());
+                }
+                (Some(a), Some(b), None) => {
+                    pairs.insert(pair_key(a, b), unigram());
+                }
+                _ => {}
             }
         }
         let mut names: HashSet<u64, Fx> = HashSet::default();
@@ -336,8 +438,21 @@ impl LmDetector {
         }
         LmDetector {
             lm,
-            confusions: confusion_sets(),
+            confusions: {
+                let mut table: Vec<Box<[(char, Confusion)]>> =
+                    vec![Box::default(); (CJK_END - CJK_START) as usize];
+                for (c, v) in confusion_sets() {
+                    if let Some(slot) = (c as u32)
+                        .checked_sub(CJK_START)
+                        .and_then(|k| table.get_mut(k as usize))
+                    {
+                        *slot = v.into_boxed_slice();
+                    }
+                }
+                table
+            },
             pairs,
+            singles,
             names,
             terms,
             thresholds: Thresholds::default(),
@@ -381,8 +496,14 @@ impl LmDetector {
             .clone()
     }
 
-    fn is_word2(&self, a: char, b: char) -> bool {
-        self.pairs.contains(&pair_key(a, b))
+    /// The unigram log10 probability of the two-char word `a b`, if it is one.
+    fn word2(&self, a: char, b: char) -> Option<f32> {
+        self.pairs.get(&pair_key(a, b)).copied()
+    }
+
+    /// The unigram log10 probability of char `c` as a word (that of `<unk>` if it is none).
+    fn single(&self, c: char) -> f32 {
+        self.singles.get(&c).copied().unwrap_or(UNK_FLOOR)
     }
 
     fn is_word(&self, chars: &[char]) -> bool {
@@ -439,11 +560,18 @@ impl LmDetector {
 
     /// The score of the window of `run` around the pair at `i`, with char `i + side`
     /// replaced by `with` (none: as written).
-    fn window_score(&self, run: &[char], i: usize, change: Option<(usize, char)>) -> f32 {
+    fn window_score(
+        &self,
+        cache: &mut ScoreCache,
+        run: &[char],
+        i: usize,
+        change: Option<(usize, char)>,
+    ) -> f32 {
         let from = i.saturating_sub(CONTEXT);
         let to = (i + 2 + CONTEXT).min(run.len());
         let mut lat = Lattice {
             lm: &self.lm,
+            cache,
             chars: ['\0'; 2 * CONTEXT + 2],
             len: to - from,
         };
@@ -456,45 +584,83 @@ impl LmDetector {
 
     /// The candidates of one run of Chinese chars; `free[k]` says whether char `k` may be
     /// changed (not quoted, not after a number).
-    fn run_candidates(&self, run: &[char], free: &[bool], out: &mut Vec<Candidate>) {
+    fn run_candidates(
+        &self,
+        cache: &mut ScoreCache,
+        run: &[char],
+        free: &[bool],
+        out: &mut Vec<Candidate>,
+    ) {
         let first = out.len();
         for i in 0..run.len().saturating_sub(1) {
             let (a, b) = (run[i], run[i + 1]);
             if !free[i] || !free[i + 1] {
                 continue;
             }
-            let extra = if self.is_word2(a, b) {
-                self.thresholds.word
-            } else {
-                0.0
+            // The pair as written: a real word needs more evidence than two single chars.
+            let (written, extra) = match self.word2(a, b) {
+                Some(u) if u >= COMMON_WORD => continue,
+                Some(u) => (u, self.thresholds.word),
+                None => {
+                    // Between two words (工作|以经 is not, 认真|贯彻 is): each char belongs to
+                    // a word with its other neighbour.
+                    let left = i > 0 && self.word2(run[i - 1], a).is_some();
+                    let right = run.get(i + 2).is_some_and(|&y| self.word2(b, y).is_some());
+                    if left && right {
+                        continue;
+                    }
+                    (self.single(a) + self.single(b), 0.0)
+                }
             };
-            let mut base = None;
-            let mut best: Option<Candidate> = None;
+            // First screen, on unigrams alone: candidates that make a word likelier than the
+            // pair as written; only the likeliest few are scored in context.
+            let mut screened: [(f32, usize, char, Confusion); MAX_SCORED] =
+                [(f32::NEG_INFINITY, 0, '\0', Confusion::Shape); MAX_SCORED];
             for side in 0..2 {
                 let (keep, orig) = if side == 0 { (b, a) } else { (a, b) };
-                let Some(alts) = self.confusions.get(&orig) else {
+                let Some(alts) = (orig as u32)
+                    .checked_sub(CJK_START)
+                    .and_then(|k| self.confusions.get(k as usize))
+                else {
                     continue;
                 };
                 for &(c, kind) in alts {
                     let word = if side == 0 {
-                        self.is_word2(c, keep)
+                        self.word2(c, keep)
                     } else {
-                        self.is_word2(keep, c)
+                        self.word2(keep, c)
                     };
-                    if !word {
+                    let Some(u) = word else { continue };
+                    if u - written < self.thresholds.screen {
                         continue;
                     }
-                    let base = *base.get_or_insert_with(|| self.window_score(run, i, None));
-                    let alt = self.window_score(run, i, Some((side, c)));
-                    let margin = alt - base - self.thresholds.of(kind) - extra;
-                    if margin > 0.0 && best.is_none_or(|b| margin > b.margin) {
-                        best = Some(Candidate {
-                            at: i,
-                            side,
-                            with: c,
-                            margin,
-                        });
+                    if let Some(slot) =
+                        (0..MAX_SCORED).min_by(|&x, &y| screened[x].0.total_cmp(&screened[y].0))
+                        && screened[slot].0 < u
+                    {
+                        screened[slot] = (u, side, c, kind);
                     }
+                }
+            }
+            let mut base = None;
+            let mut best: Option<Candidate> = None;
+            for &(u, side, c, kind) in &screened {
+                if u == f32::NEG_INFINITY {
+                    continue;
+                }
+                let base = match base {
+                    Some(b) => b,
+                    None => *base.insert(self.window_score(cache, run, i, None)),
+                };
+                let alt = self.window_score(cache, run, i, Some((side, c)));
+                let margin = alt - base - self.thresholds.of(kind) - extra;
+                if margin > 0.0 && best.is_none_or(|b| margin > b.margin) {
+                    best = Some(Candidate {
+                        at: i,
+                        side,
+                        with: c,
+                        margin,
+                    });
                 }
             }
             if let Some(c) = best.filter(|_| !self.guarded(run, i)) {
@@ -514,6 +680,28 @@ impl LmDetector {
     /// Finds typos in normalised text (chars `chars`, starting at byte offsets `at`, with one
     /// more offset for the end) and appends them to `out` in byte offsets of that text.
     pub fn detect(&self, chars: &[u32], at: &[u32], out: &mut Vec<TypoHit>) {
+        let done = CACHE.try_with(|c| match c.try_borrow_mut() {
+            Ok(mut cache) => {
+                cache.reset();
+                self.detect_with(&mut cache, chars, at, out);
+                true
+            }
+            Err(_) => false,
+        });
+        if done != Ok(true) {
+            let mut cache = ScoreCache::new();
+            cache.reset();
+            self.detect_with(&mut cache, chars, at, out);
+        }
+    }
+
+    fn detect_with(
+        &self,
+        cache: &mut ScoreCache,
+        chars: &[u32],
+        at: &[u32],
+        out: &mut Vec<TypoHit>,
+    ) {
         let mut run: Vec<char> = Vec::new();
         let mut free: Vec<bool> = Vec::new();
         let mut starts: Vec<usize> = Vec::new();
@@ -523,7 +711,7 @@ impl LmDetector {
         let mut flush = |run: &mut Vec<char>, free: &mut Vec<bool>, starts: &mut Vec<usize>| {
             if run.len() >= 2 {
                 cands.clear();
-                self.run_candidates(run, free, &mut cands);
+                self.run_candidates(cache, run, free, &mut cands);
                 for c in &cands {
                     let k = starts[c.at];
                     let (Some(&s), Some(&e)) = (at.get(k), at.get(k + 2)) else {
