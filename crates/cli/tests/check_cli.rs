@@ -188,3 +188,34 @@ fn html_input_reports_hidden_links_with_spans_in_the_source() {
         assert_eq!(span, "<a href=\"https://www.ky888.com/\">开元棋牌</a>");
     }
 }
+
+#[test]
+fn an_unusable_language_model_is_reported_and_the_check_goes_on() {
+    let bad = temp_file("bad.lm", b"not a model");
+    let out = Command::new(env!("CARGO_BIN_EXE_govmedia"))
+        .args(["check", "-"])
+        .env("GOVMEDIA_LM", &bad)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("警告：语言模型文件") && stderr.contains("不是 KenLM 二进制格式"),
+        "{stderr}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_govmedia"))
+        .args(["check", "--min-severity", "warn", "-"])
+        .env("GOVMEDIA_LM", &bad)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all("我们要再接再励。".as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    // The curated list still finds its typo.
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+}

@@ -28,8 +28,13 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-/// Where Debian's `libime-data-language-model` installs its model.
+/// Where Debian's `libime-data-language-model` installs its model (on amd64).
 pub const DEFAULT_MODEL_PATH: &str = "/usr/lib/x86_64-linux-gnu/libime/zh_CN.lm";
+/// The same package's path on other architectures, looked for after [`DEFAULT_MODEL_PATH`].
+const OTHER_MODEL_PATHS: &[&str] = &[
+    "/usr/lib/aarch64-linux-gnu/libime/zh_CN.lm",
+    "/usr/lib/libime/zh_CN.lm",
+];
 /// The environment variable that names another model file.
 pub const MODEL_ENV: &str = "GOVMEDIA_LM";
 
@@ -474,10 +479,11 @@ impl LmDetector {
     pub fn configured_path() -> Option<(PathBuf, bool)> {
         match std::env::var_os(MODEL_ENV) {
             Some(p) if !p.is_empty() => Some((PathBuf::from(p), true)),
-            _ => {
-                let p = PathBuf::from(DEFAULT_MODEL_PATH);
-                p.exists().then_some((p, false))
-            }
+            _ => std::iter::once(DEFAULT_MODEL_PATH)
+                .chain(OTHER_MODEL_PATHS.iter().copied())
+                .map(PathBuf::from)
+                .find(|p| p.exists())
+                .map(|p| (p, false)),
         }
     }
 
