@@ -5,6 +5,7 @@
 
 use govmedia_textcheck::lm::{LmDetector, MODEL_ENV};
 use govmedia_textcheck::{Category, Checker, Severity};
+use proptest::strategy::Strategy;
 use std::sync::{Arc, OnceLock};
 
 fn checker() -> Option<&'static Checker> {
@@ -154,4 +155,30 @@ fn a_checker_without_the_model_still_works() {
     // The shared loader never panics; a missing model is no error.
     let _ = LmDetector::shared();
     let _: Option<Arc<LmDetector>> = None;
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+    /// Random Chinese text with numbers, quotes and punctuation: no panic, and every span of
+    /// a language-model finding is the finding's text.
+    #[test]
+    fn random_text_never_panics(
+        parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                "[\\u{4E00}-\\u{9FFF}]{1,12}",
+                "[以经已在再次贯切彻布部署人民政府张王李，。《》“”0-9a-z]{1,10}",
+                proptest::sample::select(vec!["國辦發〔2023〕", "當(dāng)前", "\u{200B}", "𠀀"]).prop_map(String::from),
+            ],
+            0..30,
+        )
+    ) {
+        let Some(c) = checker() else { return Ok(()) };
+        let text = parts.concat();
+        let chars: Vec<char> = text.chars().collect();
+        for f in c.check(&text) {
+            proptest::prop_assert!(f.start < f.end && f.end <= chars.len());
+            let span: String = chars[f.start..f.end].iter().collect();
+            proptest::prop_assert_eq!(span.as_str(), f.text.as_ref());
+        }
+    }
 }
