@@ -10,14 +10,19 @@ the pair is no word of the corpus itself — what a pinyin IME gives when a sing
 picked instead of the word. The paragraphs are split in two halves by line: `dev` (the
 first) is for tuning, `test` (the second) is never tuned on.
 
-Usage: gen_edited.py 199801.txt same_pinyin.txt OUT_DIR [N_PER_SET]
+With `--real-words` the replaced pair must instead be a word of the corpus (a real-word
+error, 权力/权利): files `edited_real_dev.tsv` and `edited_real_test.tsv`.
+
+Usage: gen_edited.py 199801.txt same_pinyin.txt OUT_DIR [N_PER_SET] [--real-words]
 """
 import random
 import re
 import sys
 
-corpus, pinyin_path, out_dir = sys.argv[1:4]
-n_per_set = int(sys.argv[4]) if len(sys.argv) > 4 else 1000
+real = "--real-words" in sys.argv
+args = [a for a in sys.argv[1:] if a != "--real-words"]
+corpus, pinyin_path, out_dir = args[0:3]
+n_per_set = int(args[3]) if len(args) > 3 else 1000
 rng = random.Random(19980101)
 
 same = {}
@@ -72,7 +77,7 @@ def make(paras, n):
                 rng.shuffle(alts)
                 for c in alts:
                     nw = c + w[1] if side == 0 else w[0] + c
-                    if nw not in words:
+                    if (nw in words) == real:
                         toks = [x for x, _ in s]
                         toks[k] = nw
                         source = "".join(toks)
@@ -85,6 +90,7 @@ def make(paras, n):
 half = len(paragraphs) // 2
 for name, paras in (("dev", paragraphs[:half]), ("test", paragraphs[half:])):
     lines = make(paras, n_per_set)
-    with open(f"{out_dir}/edited_{name}.tsv", "w", encoding="utf-8") as f:
+    prefix = "edited_real" if real else "edited"
+    with open(f"{out_dir}/{prefix}_{name}.tsv", "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print(name, len(lines), "sentences,", sum(a != b for a, b in (l.split("\t") for l in lines)), "with an error")

@@ -66,7 +66,8 @@ fn main() {
                     other_tone: v[1],
                     shape: v[2],
                     word: v[3],
-                    screen: v.get(4).copied().unwrap_or(0.0),
+                    screen: v.get(4).copied().unwrap_or(1.0),
+                    common_word: v.get(5).copied().unwrap_or(-5.0),
                 });
             }
             std::sync::Arc::new(d)

@@ -55,9 +55,6 @@ const CONTEXT: usize = 3;
 /// The block of chars that have candidates (CJK unified ideographs and extension A).
 const CJK_START: u32 = 0x3400;
 const CJK_END: u32 = 0xA000;
-/// A pair that is a vocabulary word at least this likely (log10 unigram) is taken as written:
-/// a real-word error is a rare word in place of a common one.
-const COMMON_WORD: f32 = -5.0;
 
 /// What a char that is no word of its own scores as one, for the first screen.
 const UNK_FLOOR: f32 = -7.0;
@@ -91,6 +88,9 @@ pub struct Thresholds {
     /// (log10 unigram) than the pair as written (as a word, or as two single chars) to be
     /// scored in context. It bounds the cost; the context decides.
     pub screen: f32,
+    /// A pair that is a vocabulary word at least this likely (log10 unigram) is taken as
+    /// written: a real-word error is a rare word in place of a common one.
+    pub common_word: f32,
 }
 
 impl Default for Thresholds {
@@ -101,6 +101,7 @@ impl Default for Thresholds {
             shape: 4.5,
             word: 1.5,
             screen: 1.0,
+            common_word: -5.0,
         }
     }
 }
@@ -605,7 +606,7 @@ impl LmDetector {
             }
             // The pair as written: a real word needs more evidence than two single chars.
             let (written, extra) = match self.word2(a, b) {
-                Some(u) if u >= COMMON_WORD => continue,
+                Some(u) if u >= self.thresholds.common_word => continue,
                 Some(u) => (u, self.thresholds.word),
                 None => {
                     // Between two words (工作|以经 is not, 认真|贯彻 is): each char belongs to
