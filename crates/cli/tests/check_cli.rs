@@ -212,7 +212,10 @@ fn an_unusable_language_model_is_reported_and_the_check_goes_on() {
         .stderr(Stdio::piped())
         .spawn()
         .and_then(|mut c| {
-            c.stdin.take().unwrap().write_all("我们要再接再励。".as_bytes())?;
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all("我们要再接再励。".as_bytes())?;
             c.wait_with_output()
         })
         .unwrap();

@@ -43,6 +43,9 @@ const SAME_STROKE: &str = include_str!("../data/pycorrector/same_stroke.txt");
 const PERSON_NAMES: &str = include_str!("../data/pycorrector/person_name.txt");
 const PLACE_NAMES: &str = include_str!("../data/pycorrector/place_name.txt");
 const OFFICIAL_TERMS: &str = include_str!("../data/official_terms.txt");
+const CALIBRATION: &str = include_str!("../data/lm_calibration.txt");
+/// What a confusion flagged often on correct edited text needs on top of its threshold.
+const PAIR_PENALTY: f32 = 1.0;
 /// Longest official term looked up around a pair, in chars.
 const MAX_TERM: usize = 8;
 
@@ -194,6 +197,10 @@ pub struct LmDetector {
     /// Hashes of official terms (2 to [`MAX_TERM`] chars): [`OFFICIAL_TERMS`] and the
     /// suggestions and exemptions of the default dictionaries.
     terms: HashSet<u64, Fx>,
+    /// From `data/lm_calibration.txt`: correct words the model does not know (hashes), and
+    /// confusions (written char, candidate char) that need [`PAIR_PENALTY`] more.
+    calibrated_words: HashSet<u64, Fx>,
+    pair_penalties: HashSet<u64, Fx>,
     thresholds: Thresholds,
 }
 
@@ -442,8 +449,26 @@ impl LmDetector {
                 }
             }
         }
+        let mut calibrated_words: HashSet<u64, Fx> = HashSet::default();
+        let mut pair_penalties: HashSet<u64, Fx> = HashSet::default();
+        for line in CALIBRATION.lines().filter(|l| !l.starts_with('#')) {
+            let f: Vec<&str> = line.split('\t').collect();
+            match f.as_slice() {
+                ["word", w] => {
+                    calibrated_words.insert(murmur64a(w.as_bytes()));
+                }
+                ["pair", a, b, _] => {
+                    if let (Some(a), Some(b)) = (a.chars().next(), b.chars().next()) {
+                        pair_penalties.insert(pair_key(a, b));
+                    }
+                }
+                _ => {}
+            }
+        }
         LmDetector {
             lm,
+            calibrated_words,
+            pair_penalties,
             confusions: {
                 let mut table: Vec<Box<[(char, Confusion)]>> =
                     vec![Box::default(); (CJK_END - CJK_START) as usize];
@@ -463,6 +488,14 @@ impl LmDetector {
             terms,
             thresholds: Thresholds::default(),
         }
+    }
+
+    /// The same detector without the calibration of `data/lm_calibration.txt` (to measure
+    /// or regenerate it).
+    pub fn without_calibration(mut self) -> LmDetector {
+        self.calibrated_words.clear();
+        self.pair_penalties.clear();
+        self
     }
 
     /// The same detector with other thresholds.
@@ -546,7 +579,10 @@ impl LmDetector {
                 };
                 buf.clear();
                 buf.extend(w);
-                if self.terms.contains(&murmur64a(buf.as_bytes())) {
+                let h = murmur64a(buf.as_bytes());
+                if self.terms.contains(&h)
+                    || (len == 2 && start == i && self.calibrated_words.contains(&h))
+                {
                     return true;
                 }
             }
@@ -660,7 +696,13 @@ impl LmDetector {
                     None => *base.insert(self.window_score(cache, run, i, None)),
                 };
                 let alt = self.window_score(cache, run, i, Some((side, c)));
-                let margin = alt - base - self.thresholds.of(kind) - extra;
+                let orig = run[i + side];
+                let penalty = if self.pair_penalties.contains(&pair_key(orig, c)) {
+                    PAIR_PENALTY
+                } else {
+                    0.0
+                };
+                let margin = alt - base - self.thresholds.of(kind) - extra - penalty;
                 if margin > 0.0 && best.is_none_or(|b| margin > b.margin) {
                     best = Some(Candidate {
                         at: i,
