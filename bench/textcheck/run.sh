@@ -21,7 +21,7 @@ mkdir -p "$work"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$work/target}"
 
 echo "== building" >&2
-cargo build --release -q -p govmedia-textcheck --example scan_bench --manifest-path "$repo/Cargo.toml"
+cargo build --release -q -p govmedia-textcheck --example scan_bench --example lm_latency --manifest-path "$repo/Cargo.toml"
 
 corpus="$work/corpus-${mb}mb.txt"
 if [ ! -s "$corpus" ]; then
@@ -53,6 +53,11 @@ for l in sys.stdin:
 }
 echo "== govmedia-textcheck at $(git -C "$repo" rev-parse --short HEAD)" >&2
 with_load "$CARGO_TARGET_DIR/release/examples/scan_bench" "$corpus" "$lexicon" 2 | tee -a "$results"
+# With the language model installed, scan_bench adds a row for it; lm_latency gives the
+# latency of a 2 KB post with it (first check and best of five).
+if "$CARGO_TARGET_DIR/release/examples/lm_latency" "$corpus" 2000 > "$work/lm_latency.json" 2>/dev/null; then
+  echo "== language model, 2 KB posts: $(cat "$work/lm_latency.json")" >&2
+fi
 echo "== peers" >&2
 with_load "$work/venv/bin/python" "$here/peers.py" "$corpus" "$lexicon" | tee -a "$results"
 "$work/venv/bin/pip" list 2>/dev/null | grep -i -E "^(pyahocorasick|ahocorasick.rs|matcher.py) " >&2 || true

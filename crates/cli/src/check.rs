@@ -37,6 +37,16 @@ pub struct CheckArgs {
     /// effect with --no-defaults (no typo model).
     #[arg(long)]
     typo_pairs: bool,
+    /// The input is HTML: check its visible text (spans point into the source) and its hidden
+    /// parts (hidden links, injected scripts). Without it, an input that starts like an HTML
+    /// document is treated as HTML.
+    #[arg(long)]
+    html: bool,
+    /// Check without the language-model typo detector. With the defaults it is used when a
+    /// model is installed (Debian's libime-data-language-model, or the file named by
+    /// GOVMEDIA_LM).
+    #[arg(long)]
+    no_lm: bool,
     /// The text to check, UTF-8 (invalid bytes are replaced); `-` or nothing for stdin.
     file: Option<PathBuf>,
 }
@@ -71,6 +81,13 @@ fn build(args: &CheckArgs) -> Result<Checker, String> {
     let mut builder = Checker::builder();
     if !args.no_defaults {
         builder = builder.with_defaults().typo_pairs(args.typo_pairs);
+        if !args.no_lm {
+            // A model that is configured but unusable is reported; the check goes on without it.
+            match govmedia_textcheck::lm::LmDetector::shared() {
+                Ok(lm) => builder = builder.language_model(lm),
+                Err(e) => eprintln!("警告：{e}；本次检测不使用语言模型"),
+            }
+        }
     }
     for spec in &args.dicts {
         let (defaults, path) = dict_spec(spec)?;
@@ -111,7 +128,12 @@ fn read_stdin() -> Result<Vec<u8>, String> {
 pub fn run(args: &CheckArgs) -> u8 {
     let result = build(args).and_then(|checker| {
         let (name, text) = read_input(args.file.as_ref())?;
-        Ok((name, checker.check(&text), text))
+        let findings = if args.html || govmedia_textcheck::html::looks_like_html(&text) {
+            checker.check_html(&text)
+        } else {
+            checker.check(&text)
+        };
+        Ok((name, findings, text))
     });
     let (name, findings, text) = match result {
         Ok(r) => r,

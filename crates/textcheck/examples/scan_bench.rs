@@ -190,6 +190,51 @@ fn main() {
         dpct(0.5),
         dpct(0.99)
     );
+    // The default rules with the language-model typo detector, when a model is installed.
+    if let Ok(Some(lm)) = govmedia_textcheck::lm::LmDetector::shared() {
+        let with_lm = Checker::builder()
+            .with_defaults()
+            .language_model(Some(lm))
+            .build()
+            .expect("build");
+        let t = Instant::now();
+        let mut lm_findings = 0usize;
+        for d in &docs {
+            lm_findings += with_lm.check(d).len();
+        }
+        let lm_single = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        std::thread::scope(|s| {
+            for part in docs.chunks(chunk.max(1)) {
+                let with_lm = &with_lm;
+                s.spawn(move || part.iter().map(|d| with_lm.check(d).len()).sum::<usize>());
+            }
+        });
+        let lm_multi = t.elapsed().as_secs_f64();
+        let mut llat: Vec<f64> = sample
+            .iter()
+            .map(|d| {
+                let t = Instant::now();
+                std::hint::black_box(with_lm.check(d));
+                t.elapsed().as_secs_f64() * 1e6
+            })
+            .collect();
+        llat.sort_by(f64::total_cmp);
+        let lpct = |p: f64| {
+            llat.get(((llat.len() as f64 - 1.0) * p) as usize)
+                .copied()
+                .unwrap_or(0.0)
+        };
+        println!(
+            "{{\"tool\":\"govmedia-textcheck (default rules + language model)\",\"patterns\":{},\"corpus_mb\":{mb:.1},\"docs\":{},\"build_s\":0,\"mb_s_1t\":{:.1},\"mb_s_{threads}t\":{:.1},\"findings\":{lm_findings},\"lat2k_us_p50\":{:.1},\"lat2k_us_p99\":{:.1}}}",
+            with_lm.pattern_count(),
+            docs.len(),
+            mb / lm_single,
+            mb / lm_multi,
+            lpct(0.5),
+            lpct(0.99)
+        );
+    }
     for (name, secs, n) in rows {
         println!(
             "{{\"tool\":\"govmedia-textcheck, {name}\",\"patterns\":{},\"corpus_mb\":{mb:.1},\"docs\":{},\"build_s\":0,\"mb_s_1t\":{:.1},\"findings\":{n},\"lat2k_us_p50\":\"–\",\"lat2k_us_p99\":\"–\"}}",

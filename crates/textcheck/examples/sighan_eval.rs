@@ -9,6 +9,7 @@
 //! - binary: a sentence is predicted erroneous when it has any typo finding;
 //! - character level: flagged error positions against gold error positions.
 
+use govmedia_textcheck::lm::{LmDetector, Thresholds};
 use govmedia_textcheck::{Category, Checker};
 use std::collections::BTreeSet;
 
@@ -39,11 +40,45 @@ fn main() {
     let text = std::fs::read_to_string(&path).expect("read test set");
     // `--pairs`: with the typo model's two-character rule.
     let pairs = std::env::args().any(|a| a == "--pairs");
+    // `--lm`: with the language-model detector (the configured model, or `--lm=PATH`);
+    // `--thresholds=SAME,OTHER,SHAPE` overrides its thresholds.
+    let lm = std::env::args()
+        .find(|a| a == "--lm" || a.starts_with("--lm="))
+        .map(|a| {
+            let path = match a.strip_prefix("--lm=") {
+                Some(p) => std::path::PathBuf::from(p),
+                None => {
+                    LmDetector::configured_path()
+                        .expect("no language model installed")
+                        .0
+                }
+            };
+            let mut d = LmDetector::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            if let Some(t) =
+                std::env::args().find_map(|a| a.strip_prefix("--thresholds=").map(String::from))
+            {
+                let v: Vec<f32> = t
+                    .split(',')
+                    .map(|x| x.parse().expect("threshold"))
+                    .collect();
+                d = d.with_thresholds(Thresholds {
+                    same_tone: v[0],
+                    other_tone: v[1],
+                    shape: v[2],
+                    word: v[3],
+                    screen: v.get(4).copied().unwrap_or(1.0),
+                    common_word: v.get(5).copied().unwrap_or(-5.0),
+                });
+            }
+            std::sync::Arc::new(d)
+        });
     let checker = Checker::builder()
         .with_defaults()
         .typo_pairs(pairs)
+        .language_model(lm)
         .build()
         .expect("checker");
+    let started = std::time::Instant::now();
     let (mut n, mut gold_pos, mut pred_pos, mut strict_tp, mut bin_tp) = (0, 0, 0, 0, 0);
     let (mut char_tp, mut char_pred, mut char_gold) = (0, 0, 0);
     for line in text.lines() {
@@ -102,7 +137,9 @@ fn main() {
             }
         }
     }
+    let elapsed = started.elapsed();
     let (p, r, f) = prf(strict_tp, pred_pos, gold_pos);
+    println!("checked in {:.2} s", elapsed.as_secs_f64());
     let (bp, br, bf) = prf(bin_tp, pred_pos, gold_pos);
     println!("sentences {n}, with errors {gold_pos}, flagged {pred_pos}");
     println!("strict sentence-level detection: P {p:.3} R {r:.3} F1 {f:.3} (tp {strict_tp})");

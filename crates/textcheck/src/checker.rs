@@ -5,6 +5,7 @@ use crate::detectors;
 use crate::dict::{self, Defaults, DictError, Dictionary, Entry, Rule};
 use crate::finding::{Category, Finding, FindingRef, FoundText, Severity};
 use crate::fused;
+use crate::lm::LmDetector;
 use crate::normalize::{Cursor, Normalized, normalize_into, normalize_term};
 use crate::typo::{TypoHit, TypoModel};
 use std::cell::RefCell;
@@ -42,6 +43,10 @@ pub const DEFAULT_DICTS: &[(&str, &str)] = &[
     ),
     ("default/typo.txt", include_str!("../dicts/typo.txt")),
     ("default/context.txt", include_str!("../dicts/context.txt")),
+    (
+        "default/tampering.txt",
+        include_str!("../dicts/tampering.txt"),
+    ),
 ];
 
 /// How far back (in normalised chars) a context word such as 严禁 reaches, within one clause.
@@ -73,6 +78,7 @@ pub struct CheckerBuilder {
     typo_model: bool,
     typo_pairs: bool,
     detectors: bool,
+    lm: Option<Arc<LmDetector>>,
 }
 
 impl CheckerBuilder {
@@ -102,6 +108,14 @@ impl CheckerBuilder {
     /// `docs/benchmarks.md`.
     pub fn typo_pairs(mut self, on: bool) -> Self {
         self.typo_pairs = on;
+        self
+    }
+
+    /// Adds the language-model typo detector ([`crate::lm`]); `None` checks without it.
+    /// Loading the model is the caller's choice ([`LmDetector::shared`] reads the configured
+    /// file once per process), so a checker never reads a file by itself.
+    pub fn language_model(mut self, lm: Option<Arc<LmDetector>>) -> Self {
+        self.lm = lm;
         self
     }
 
@@ -209,6 +223,7 @@ impl CheckerBuilder {
             typo,
             typo_pairs: self.typo_pairs,
             detectors: self.detectors,
+            lm: self.lm,
             pattern_count: patterns.len(),
             names: Names::new(),
         })
@@ -236,6 +251,7 @@ pub struct Checker {
     typo: Option<&'static TypoModel>,
     typo_pairs: bool,
     detectors: bool,
+    lm: Option<Arc<LmDetector>>,
     pattern_count: usize,
     names: Names,
 }
@@ -246,6 +262,7 @@ impl std::fmt::Debug for Checker {
             .field("patterns", &self.pattern_count)
             .field("rules", &self.rules.len())
             .field("typo_model", &self.typo.is_some())
+            .field("language_model", &self.lm.is_some())
             .field("detectors", &self.detectors)
             .finish()
     }
@@ -283,6 +300,7 @@ enum Source {
     Rule(u32),
     Detector(u32),
     Typo(u32),
+    LmTypo(u32),
 }
 
 /// A finding before mapping back to the original text: plain data, kept in a reused buffer.
@@ -311,6 +329,7 @@ struct Scratch {
     raws: Vec<Raw>,
     hits: Vec<detectors::Hit>,
     typos: Vec<TypoHit>,
+    lm_typos: Vec<TypoHit>,
     /// The typo model's syllable ids of the normalised chars.
     ids: Vec<u16>,
 }
@@ -348,13 +367,15 @@ fn with_scratch<R>(mut f: impl FnMut(&mut Scratch) -> R) -> R {
 }
 
 /// Detector rule names as shared strings, so a detector finding does not allocate one.
-const DETECTOR_RULES: [&str; 6] = [
+const DETECTOR_RULES: [&str; 8] = [
     "detector.url",
     "detector.email",
     "detector.resident_id",
     "detector.mobile",
     "detector.bank_card",
     "detector.price_contact",
+    "tamper.keyword_chain",
+    "tamper.glued_token",
 ];
 
 impl Checker {
@@ -380,6 +401,7 @@ impl Checker {
             typo: None,
             typo_pairs: false,
             detectors: false,
+            lm: None,
             pattern_count: 0,
             names: Names::new(),
         }
@@ -465,9 +487,19 @@ impl Checker {
                 }
             }
         }
-        if self.detectors && min <= Severity::Deduct {
+        if self.detectors {
             s.hits.clear();
-            detectors::detect(&s.norm, &mut s.hits);
+            if min <= Severity::Deduct {
+                detectors::detect(&s.norm, &mut s.hits);
+            }
+            // Tampering is read from the original text (normalisation drops the `_` of a
+            // keyword chain between Chinese chars), then mapped onto the normalised text.
+            let first = s.hits.len();
+            crate::tamper::detect(text, &mut s.hits);
+            for h in &mut s.hits[first..] {
+                h.start = s.norm.norm_byte_of(h.start);
+                h.end = s.norm.norm_byte_of(h.end);
+            }
             for (i, h) in s.hits.iter().enumerate() {
                 let (start, end) = char_span(&s.norm, h.start, h.end);
                 s.raws.push(Raw {
@@ -507,6 +539,34 @@ impl Checker {
                     severity: Severity::Warn,
                     seq: s.raws.len() as u32,
                     source: Source::Typo(i as u32),
+                });
+            }
+        }
+        if let Some(lm) = &self.lm
+            && min <= Severity::Warn
+        {
+            s.lm_typos.clear();
+            lm.detect(s.norm.chars(), s.norm.char_bytes(), &mut s.lm_typos);
+            let taken = s.raws.len();
+            for (i, t) in s.lm_typos.iter().enumerate() {
+                // What a rule or the homophone model already found, or a term a rule names,
+                // is not reported again.
+                if s.raws[..taken]
+                    .iter()
+                    .any(|r| t.start < r.byte_end && r.byte_start < t.end)
+                {
+                    continue;
+                }
+                let (start, end) = char_span(&s.norm, t.start, t.end);
+                s.raws.push(Raw {
+                    start,
+                    end,
+                    byte_start: t.start,
+                    byte_end: t.end,
+                    category: Category::Typo,
+                    severity: Severity::Warn,
+                    seq: s.raws.len() as u32,
+                    source: Source::LmTypo(i as u32),
                 });
             }
         }
@@ -599,7 +659,7 @@ impl Checker {
         }
         with_scratch(|s| {
             self.scan(text, s, Severity::Info, None);
-            let (hits, typos) = (&s.hits, &s.typos);
+            let (hits, typos, lm_typos) = (&s.hits, &s.typos, &s.lm_typos);
             let mut message = String::new();
             map_spans(text, &s.norm, &mut s.raws, |r, start, end, found| {
                 let (rule, msg, suggestion): (&str, &str, Option<&str>) = match r.source {
@@ -616,6 +676,12 @@ impl Checker {
                         message.clear();
                         typo_message(&mut message, t);
                         (&self.names.typo, &message, Some(&t.correct))
+                    }
+                    Source::LmTypo(i) => {
+                        let t = &lm_typos[i as usize];
+                        message.clear();
+                        typo_message(&mut message, t);
+                        (&self.names.lm_typo, &message, Some(&t.correct))
                     }
                 };
                 each(FindingRef {
@@ -635,7 +701,7 @@ impl Checker {
     /// Maps the raw findings of `s` to owned findings over `text`.
     fn map_back(&self, text: &str, s: &mut Scratch) -> Vec<Finding> {
         let mut out: Vec<Finding> = Vec::with_capacity(s.raws.len());
-        let (hits, typos) = (&s.hits, &s.typos);
+        let (hits, typos, lm_typos) = (&s.hits, &s.typos, &s.lm_typos);
         map_spans(text, &s.norm, &mut s.raws, |r, start, end, found| {
             let (rule, message, suggestion) = match r.source {
                 Source::Rule(i) => {
@@ -660,6 +726,16 @@ impl Checker {
                     typo_message(&mut message, t);
                     (
                         Arc::clone(&self.names.typo),
+                        Arc::from(message),
+                        Some(t.correct.clone()),
+                    )
+                }
+                Source::LmTypo(i) => {
+                    let t = &lm_typos[i as usize];
+                    let mut message = String::new();
+                    typo_message(&mut message, t);
+                    (
+                        Arc::clone(&self.names.lm_typo),
                         Arc::from(message),
                         Some(t.correct.clone()),
                     )
@@ -745,6 +821,7 @@ fn sort_dedup(norm: &Normalized, raws: &mut Vec<Raw>) {
 struct Names {
     detectors: Vec<Arc<str>>,
     typo: Arc<str>,
+    lm_typo: Arc<str>,
 }
 
 impl Names {
@@ -752,6 +829,7 @@ impl Names {
         Names {
             detectors: DETECTOR_RULES.iter().map(|&n| Arc::from(n)).collect(),
             typo: Arc::from("typo.homophone"),
+            lm_typo: Arc::from("typo.language_model"),
         }
     }
 

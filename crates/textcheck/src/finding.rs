@@ -35,10 +35,14 @@ pub enum Category {
     Typo,
     /// A URL, reported with its host for later link checks.
     Link,
+    /// 网页篡改: spam injected into a page (gambling and porn SEO, mirror-site phrases, the
+    /// same foreign token glued again and again) and, in HTML, hidden links and injected
+    /// redirecting scripts (黑链/暗链).
+    Tampering,
 }
 
 impl Category {
-    pub const ALL: [Category; 13] = [
+    pub const ALL: [Category; 14] = [
         Category::Expression,
         Category::OutdatedName,
         Category::Secret,
@@ -52,6 +56,7 @@ impl Category {
         Category::Improper,
         Category::Typo,
         Category::Link,
+        Category::Tampering,
     ];
 
     pub fn code(self) -> &'static str {
@@ -69,6 +74,7 @@ impl Category {
             Category::Improper => "improper",
             Category::Typo => "typo",
             Category::Link => "link",
+            Category::Tampering => "tampering",
         }
     }
 
@@ -88,6 +94,7 @@ impl Category {
             Category::Improper => "不当内容",
             Category::Typo => "错别字",
             Category::Link => "链接",
+            Category::Tampering => "网页篡改",
         }
     }
 
@@ -99,7 +106,8 @@ impl Category {
             | Category::Reactionary
             | Category::Violence
             | Category::Porn
-            | Category::Superstition => Severity::Veto,
+            | Category::Superstition
+            | Category::Tampering => Severity::Veto,
             Category::Expression
             | Category::OutdatedName
             | Category::Gambling
@@ -123,6 +131,7 @@ impl Category {
                 | Category::Gambling
                 | Category::Ads
                 | Category::Improper
+                | Category::Tampering
         )
     }
 }

@@ -99,6 +99,23 @@ impl Normalized {
         i + dropped
     }
 
+    /// The normalised byte that original byte `b` became: exact where the two correspond,
+    /// and the next kept char for a byte of a dropped char.
+    pub fn norm_byte_of(&self, b: usize) -> usize {
+        let k = self.shifts.partition_point(|&(_, o)| (o as usize) <= b);
+        let n = if k == 0 {
+            b
+        } else {
+            let (n0, o0) = self.shifts[k - 1];
+            n0 as usize + (b - o0 as usize)
+        };
+        let next = self
+            .shifts
+            .get(k)
+            .map_or(self.text.len(), |&(n1, _)| n1 as usize);
+        n.min(next).min(self.text.len())
+    }
+
     /// Maps a normalised byte range to an original char range `[start, end)`.
     pub fn orig_span(&self, byte_start: usize, byte_end: usize) -> (usize, usize) {
         let mut c = Cursor::new(self, "");

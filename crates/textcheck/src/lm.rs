@@ -1,0 +1,819 @@
+//! The language-model typo detector: one wrong character in a two-character word.
+//!
+//! The commonest error in government text is an IME error: the right pinyin, the wrong
+//! character (以经 for 已经, 贯切 for 贯彻, 布署 for 部署). Each pair of adjacent Chinese chars
+//! that is not a word of the model's vocabulary, but becomes one when one of its chars is
+//! replaced by a confusable char (same pinyin or similar shape, pycorrector's sets), is a
+//! candidate. The detector scores a window of text around the pair with a word n-gram model,
+//! as the best path through the lattice of vocabulary words (beam search), once as written
+//! and once per candidate; it reports the pair when the best candidate is more likely by at
+//! least the threshold of its kind of confusion (log10), with the candidate as the correction.
+//!
+//! Precision comes before recall, and edited text is full of what such a model has never
+//! seen, so these are left alone: pairs inside a 3- or 4-char vocabulary word, inside a known
+//! person or place name (pycorrector's lists), inside quoted titles (《》, “”, 「」), right after
+//! a number (a classifier or unit follows), and anything a dictionary rule already matched
+//! (the checker drops a typo that overlaps another finding). Within a few chars only the
+//! strongest candidate is reported.
+//!
+//! The model is a KenLM binary file ([`crate::kenlm`]) loaded at run time: by default the one
+//! of Debian's `libime-data-language-model` at [`DEFAULT_MODEL_PATH`], or the file named by
+//! the environment variable [`MODEL_ENV`]. Any KenLM word model built with
+//! `build_binary -q 8 -b 8 -a 22 trie` over words segmented the same way can replace it.
+
+use crate::kenlm::{KenLm, LmError, State, murmur64a};
+use crate::typo::TypoHit;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// Where Debian's `libime-data-language-model` installs its model (on amd64).
+pub const DEFAULT_MODEL_PATH: &str = "/usr/lib/x86_64-linux-gnu/libime/zh_CN.lm";
+/// The same package's path on other architectures, looked for after [`DEFAULT_MODEL_PATH`].
+const OTHER_MODEL_PATHS: &[&str] = &[
+    "/usr/lib/aarch64-linux-gnu/libime/zh_CN.lm",
+    "/usr/lib/libime/zh_CN.lm",
+];
+/// The environment variable that names another model file.
+pub const MODEL_ENV: &str = "GOVMEDIA_LM";
+
+const SAME_PINYIN: &str = include_str!("../data/pycorrector/same_pinyin.txt");
+const SAME_STROKE: &str = include_str!("../data/pycorrector/same_stroke.txt");
+const PERSON_NAMES: &str = include_str!("../data/pycorrector/person_name.txt");
+const PLACE_NAMES: &str = include_str!("../data/pycorrector/place_name.txt");
+const OFFICIAL_TERMS: &str = include_str!("../data/official_terms.txt");
+const CALIBRATION: &str = include_str!("../data/lm_calibration.txt");
+/// What a confusion flagged often on correct edited text needs on top of its threshold.
+const PAIR_PENALTY: f32 = 1.0;
+/// Longest official term looked up around a pair, in chars.
+const MAX_TERM: usize = 8;
+
+/// Hypotheses kept per lattice position.
+const BEAM: usize = 2;
+/// Longest lattice word, in chars.
+const MAX_WORD: usize = 4;
+/// Chars of context on each side of a pair.
+const CONTEXT: usize = 3;
+/// The block of chars that have candidates (CJK unified ideographs and extension A).
+const CJK_START: u32 = 0x3400;
+const CJK_END: u32 = 0xA000;
+
+/// What a char that is no word of its own scores as one, for the first screen.
+const UNK_FLOOR: f32 = -7.0;
+/// Candidates of a pair scored in context, the likeliest words first.
+const MAX_SCORED: usize = 3;
+
+/// A candidate suppresses weaker ones whose pair starts within this many chars.
+const SUPPRESS: usize = 2;
+
+/// How a candidate char relates to the char it replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Confusion {
+    /// Same pinyin, same tone.
+    SameTone,
+    /// Same pinyin, another tone.
+    OtherTone,
+    /// Similar shape.
+    Shape,
+}
+
+/// Thresholds (log10 of how many times likelier the correction must be), by confusion.
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    pub same_tone: f32,
+    pub other_tone: f32,
+    pub shape: f32,
+    /// Added when the pair as written is itself a vocabulary word: a real-word error (以经
+    /// and 布署 are in an IME's vocabulary) needs more evidence than a non-word.
+    pub word: f32,
+    /// The first screen: a candidate word must be at least this much likelier on its own
+    /// (log10 unigram) than the pair as written (as a word, or as two single chars) to be
+    /// scored in context. It bounds the cost; the context decides.
+    pub screen: f32,
+    /// A pair that is a vocabulary word at least this likely (log10 unigram) is taken as
+    /// written: a real-word error is a rare word in place of a common one.
+    pub common_word: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            same_tone: 3.0,
+            other_tone: 3.5,
+            shape: 4.5,
+            word: 1.5,
+            screen: 1.0,
+            common_word: -5.0,
+        }
+    }
+}
+
+impl Thresholds {
+    fn of(&self, c: Confusion) -> f32 {
+        match c {
+            Confusion::SameTone => self.same_tone,
+            Confusion::OtherTone => self.other_tone,
+            Confusion::Shape => self.shape,
+        }
+    }
+}
+
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type Fx = BuildHasherDefault<FxHasher>;
+
+fn pair_key(a: char, b: char) -> u64 {
+    (u64::from(a as u32) << 32) | u64::from(b as u32)
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
+}
+
+fn is_number(c: char) -> bool {
+    c.is_ascii_digit()
+        || matches!(
+            c,
+            '零' | '〇'
+                | '一'
+                | '二'
+                | '三'
+                | '四'
+                | '五'
+                | '六'
+                | '七'
+                | '八'
+                | '九'
+                | '十'
+                | '百'
+                | '千'
+                | '万'
+                | '亿'
+                | '两'
+                | '几'
+                | '第'
+        )
+}
+
+/// Common surnames that are rarely the first char of a common two-char word: a pair that
+/// starts with one, or follows one, is most likely a given name (罗昌|爱, 郝|云甫).
+const SURNAMES: &str = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许吕施张孔曹严华魏陶姜谢邹喻柏窦章苏潘葛奚范彭郎鲁韦昌俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬卞康伍余顾孟萧尹姚邵汪祁毛禹狄贝臧戴宋庞熊纪舒屈项祝董梁杜阮闵贾娄危江童颜郭梅盛林钟徐邱骆夏蔡田樊胡凌霍虞柯卢莫蒲邓洪包诸左崔龚程邢裴陆荣翁荀甄芮储靳邴糜段侯宁仇栾甘厉戎符刘詹龙叶司黎薄白蒲邰谭姬申冉郁廖庾乔晏聂晁耿";
+
+/// Chars of transliterated foreign names (卡尔波夫, 哈塔米): a pair with two of them in
+/// reach is a name, not a word.
+const FOREIGN: &str = "斯尔夫克娃娜妮莎琳蒂贝托卡塔哈鲁耶拉米基里诺维特德尼亚奥伊杰吉兰纳萨埃格森弗莫普佩洛齐科茨丹索恩菲伦巴罗";
+
+/// Chars that end a place or institution name (黄堡|镇, 平溪|线): the pair before one is a
+/// proper name more often than a typo.
+const PLACE_SUFFIX: &str = "省市县区镇乡村街路巷线站港湾岛寺庙桥山河湖江局厅委办处所院校馆";
+
+/// The detector: a model, the confusion sets and the guards. Immutable, `Send + Sync`.
+pub struct LmDetector {
+    lm: KenLm,
+    /// Per char of the CJK unified block (indexed from [`CJK_START`]), its candidates.
+    confusions: Vec<Box<[(char, Confusion)]>>,
+    /// Two-char vocabulary words, with their unigram log10 probability.
+    pairs: HashMap<u64, f32, Fx>,
+    /// Single-char vocabulary words, with their unigram log10 probability.
+    singles: HashMap<char, f32, Fx>,
+    /// Hashes of known person and place names (2 to 4 chars).
+    names: HashSet<u64, Fx>,
+    /// Hashes of official terms (2 to [`MAX_TERM`] chars): [`OFFICIAL_TERMS`] and the
+    /// suggestions and exemptions of the default dictionaries.
+    terms: HashSet<u64, Fx>,
+    /// From `data/lm_calibration.txt`: correct words the model does not know (hashes), and
+    /// confusions (written char, candidate char) that need [`PAIR_PENALTY`] more.
+    calibrated_words: HashSet<u64, Fx>,
+    pair_penalties: HashSet<u64, Fx>,
+    thresholds: Thresholds,
+}
+
+impl std::fmt::Debug for LmDetector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LmDetector")
+            .field("lm", &self.lm)
+            .field("thresholds", &self.thresholds)
+            .finish()
+    }
+}
+
+/// The confusion sets: per char, the candidates of each kind (a char is listed once, under
+/// its closest kind).
+fn confusion_sets() -> HashMap<char, Vec<(char, Confusion)>, Fx> {
+    let mut map: HashMap<char, Vec<(char, Confusion)>, Fx> = HashMap::default();
+    let mut add = |a: char, b: char, kind: Confusion| {
+        if a == b || !is_han(a) || !is_han(b) {
+            return;
+        }
+        let v = map.entry(a).or_default();
+        match v.iter_mut().find(|(c, _)| *c == b) {
+            Some(e) => e.1 = e.1.min(kind),
+            None => v.push((b, kind)),
+        }
+    };
+    for line in SAME_PINYIN.lines().filter(|l| !l.starts_with('#')) {
+        let mut cols = line.split('\t');
+        let Some(c) = cols.next().and_then(|s| s.chars().next()) else {
+            continue;
+        };
+        for (col, kind) in cols.zip([Confusion::SameTone, Confusion::OtherTone]) {
+            for b in col.chars() {
+                add(c, b, kind);
+            }
+        }
+    }
+    for line in SAME_STROKE.lines().filter(|l| !l.starts_with('#')) {
+        let group: Vec<char> = line.split('\t').filter_map(|s| s.chars().next()).collect();
+        for &a in &group {
+            for &b in &group {
+                add(a, b, Confusion::Shape);
+            }
+        }
+    }
+    map
+}
+
+/// A candidate correction of a pair.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    /// Index of the pair's first char in the run.
+    at: usize,
+    /// Which char of the pair is replaced (0 or 1), and by what.
+    side: usize,
+    with: char,
+    margin: f32,
+}
+
+/// Scores already computed while checking one text: the windows of neighbouring pairs and
+/// of a pair's candidates share most of their paths, and a model lookup is a few cache
+/// misses. Direct-mapped on the context and the word.
+/// Kept per thread and reused: a slot is valid for the text whose generation it carries.
+struct ScoreCache {
+    slots: Vec<([u32; 3], u8, u32, f32, State)>,
+    generation: u32,
+}
+
+thread_local! {
+    static CACHE: std::cell::RefCell<ScoreCache> = std::cell::RefCell::new(ScoreCache::new());
+}
+
+impl ScoreCache {
+    const SIZE: usize = 2048;
+
+    fn new() -> ScoreCache {
+        ScoreCache {
+            slots: vec![([u32::MAX; 3], u8::MAX, 0, 0.0, State::null()); Self::SIZE],
+            generation: 0,
+        }
+    }
+
+    /// Forgets every score (they may come from another model).
+    fn reset(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            // Wrapped: old slots could look valid again.
+            *self = ScoreCache::new();
+            self.generation = 1;
+        }
+    }
+
+    #[inline]
+    fn score(&mut self, lm: &KenLm, state: &State, word: u32, out: &mut State) -> f32 {
+        let ctx = state.words();
+        let key = [
+            word,
+            ctx.first().copied().unwrap_or(u32::MAX),
+            ctx.get(1).copied().unwrap_or(u32::MAX),
+        ];
+        // Models of order 3 keep at most two context words; a longer context is not cached.
+        let len = ctx.len() as u8;
+        let cacheable = ctx.len() <= 2;
+        let h = (u64::from(key[0]).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ u64::from(key[1]).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+            ^ u64::from(key[2]).wrapping_mul(0x1656_67B1_9E37_79F9)
+            ^ u64::from(len))
+            >> 52;
+        let generation = self.generation;
+        let slot = &mut self.slots[h as usize % Self::SIZE];
+        if cacheable && slot.0 == key && slot.1 == len && slot.2 == generation {
+            *out = slot.4;
+            return slot.3;
+        }
+        let p = lm.score(state, word, out);
+        if cacheable {
+            *slot = (key, len, generation, p, *out);
+        }
+        p
+    }
+}
+
+/// The ids of the substrings of a window, filled lazily.
+struct Lattice<'a> {
+    lm: &'a KenLm,
+    cache: &'a mut ScoreCache,
+    chars: [char; 2 * CONTEXT + 2],
+    len: usize,
+}
+
+impl Lattice<'_> {
+    fn word_id(&self, start: usize, len: usize) -> u32 {
+        let mut buf = [0u8; 4 * MAX_WORD];
+        let mut n = 0;
+        for &c in &self.chars[start..start + len] {
+            n += c.encode_utf8(&mut buf[n..]).len();
+        }
+        self.lm.index_hash(murmur64a(&buf[..n]))
+    }
+
+    /// log10 p of the best path through the lattice of vocabulary words (a char not in the
+    /// vocabulary is a word of its own, scored as `<unk>`).
+    fn best(&mut self) -> f32 {
+        const N: usize = 2 * CONTEXT + 3;
+        let mut beams: [[(f32, State); BEAM]; N] = [[(f32::NEG_INFINITY, State::null()); BEAM]; N];
+        let mut sizes = [0usize; N];
+        // The id of each substring, looked up once (each is extended from up to BEAM states).
+        let mut ids = [[0u32; MAX_WORD]; N];
+        for (pos, row) in ids.iter_mut().enumerate().take(self.len) {
+            for len in 1..=MAX_WORD.min(self.len - pos) {
+                row[len - 1] = self.word_id(pos, len);
+            }
+        }
+        beams[0][0] = (0.0, State::null());
+        sizes[0] = 1;
+        for pos in 0..self.len {
+            for h in 0..sizes[pos] {
+                let (score, state) = beams[pos][h];
+                for len in 1..=MAX_WORD.min(self.len - pos) {
+                    let id = ids[pos][len - 1];
+                    if id == 0 && len > 1 {
+                        continue;
+                    }
+                    let mut out = State::null();
+                    let s = score + self.cache.score(self.lm, &state, id, &mut out);
+                    let end = pos + len;
+                    let beam = &mut beams[end];
+                    if sizes[end] < BEAM {
+                        beam[sizes[end]] = (s, out);
+                        sizes[end] += 1;
+                    } else if let Some(worst) =
+                        (0..BEAM).min_by(|&a, &b| beam[a].0.total_cmp(&beam[b].0))
+                        && beam[worst].0 < s
+                    {
+                        beam[worst] = (s, out);
+                    }
+                }
+            }
+        }
+        beams[self.len][..sizes[self.len]]
+            .iter()
+            .map(|h| h.0)
+            .fold(f32::NEG_INFINITY, f32::max)
+    }
+}
+
+/// The error of [`LmDetector::from_env`]: what failed and which path it tried.
+pub type LoadError = LmError;
+
+impl LmDetector {
+    /// Loads the model at `path` with the default thresholds.
+    pub fn load(path: impl AsRef<Path>) -> Result<LmDetector, LmError> {
+        Ok(LmDetector::new(KenLm::open(path)?))
+    }
+
+    /// A detector over a loaded model.
+    pub fn new(lm: KenLm) -> LmDetector {
+        let mut pairs: HashMap<u64, f32, Fx> = HashMap::default();
+        let mut singles: HashMap<char, f32, Fx> = HashMap::default();
+        for w in lm.words() {
+            let mut it = w.chars();
+            let unigram = || {
+                let mut out = State::null();
+                lm.score(&State::null(), lm.index(w), &mut out)
+            };
+            match (it.next(), it.next(), it.next()) {
+                (Some(a), None, _) => {
+                    singles.insert(a, unigram());
+                }
+                (Some(a), Some(b), None) => {
+                    pairs.insert(pair_key(a, b), unigram());
+                }
+                _ => {}
+            }
+        }
+        let mut names: HashSet<u64, Fx> = HashSet::default();
+        for n in PERSON_NAMES.lines().chain(PLACE_NAMES.lines()) {
+            let k = n.chars().count();
+            if (2..=MAX_WORD).contains(&k) && n.chars().all(is_han) {
+                names.insert(murmur64a(n.as_bytes()));
+            }
+        }
+        let mut terms: HashSet<u64, Fx> = HashSet::default();
+        let mut add_term = |t: &str| {
+            let t = crate::normalize::normalize_term(t.trim());
+            if (2..=MAX_TERM).contains(&t.chars().count()) {
+                terms.insert(murmur64a(t.as_bytes()));
+            }
+        };
+        for line in OFFICIAL_TERMS.lines().filter(|l| !l.starts_with('#')) {
+            add_term(line);
+        }
+        for (name, text) in crate::DEFAULT_DICTS {
+            let Ok(d) = crate::dict::parse(name, text, crate::Defaults::default()) else {
+                continue;
+            };
+            for e in d.entries {
+                match e {
+                    crate::dict::Entry::Rule(r) => {
+                        for s in r.suggestion.iter().flat_map(|s| s.split(['；', ';', '、'])) {
+                            add_term(s);
+                        }
+                    }
+                    crate::dict::Entry::Exemption { term, .. } => add_term(&term),
+                    crate::dict::Entry::Context { .. } => {}
+                }
+            }
+        }
+        let mut calibrated_words: HashSet<u64, Fx> = HashSet::default();
+        let mut pair_penalties: HashSet<u64, Fx> = HashSet::default();
+        for line in CALIBRATION.lines().filter(|l| !l.starts_with('#')) {
+            let f: Vec<&str> = line.split('\t').collect();
+            match f.as_slice() {
+                ["word", w] => {
+                    calibrated_words.insert(murmur64a(w.as_bytes()));
+                }
+                ["pair", a, b, _] => {
+                    if let (Some(a), Some(b)) = (a.chars().next(), b.chars().next()) {
+                        pair_penalties.insert(pair_key(a, b));
+                    }
+                }
+                _ => {}
+            }
+        }
+        LmDetector {
+            lm,
+            calibrated_words,
+            pair_penalties,
+            confusions: {
+                let mut table: Vec<Box<[(char, Confusion)]>> =
+                    vec![Box::default(); (CJK_END - CJK_START) as usize];
+                for (c, v) in confusion_sets() {
+                    if let Some(slot) = (c as u32)
+                        .checked_sub(CJK_START)
+                        .and_then(|k| table.get_mut(k as usize))
+                    {
+                        *slot = v.into_boxed_slice();
+                    }
+                }
+                table
+            },
+            pairs,
+            singles,
+            names,
+            terms,
+            thresholds: Thresholds::default(),
+        }
+    }
+
+    /// The same detector without the calibration of `data/lm_calibration.txt` (to measure
+    /// or regenerate it).
+    pub fn without_calibration(mut self) -> LmDetector {
+        self.calibrated_words.clear();
+        self.pair_penalties.clear();
+        self
+    }
+
+    /// The same detector with other thresholds.
+    pub fn with_thresholds(mut self, t: Thresholds) -> LmDetector {
+        self.thresholds = t;
+        self
+    }
+
+    pub fn model(&self) -> &KenLm {
+        &self.lm
+    }
+
+    /// The model file a deployment asked for: [`MODEL_ENV`] when set (then it must load),
+    /// else [`DEFAULT_MODEL_PATH`] when it exists; none when neither applies.
+    pub fn configured_path() -> Option<(PathBuf, bool)> {
+        match std::env::var_os(MODEL_ENV) {
+            Some(p) if !p.is_empty() => Some((PathBuf::from(p), true)),
+            _ => std::iter::once(DEFAULT_MODEL_PATH)
+                .chain(OTHER_MODEL_PATHS.iter().copied())
+                .map(PathBuf::from)
+                .find(|p| p.exists())
+                .map(|p| (p, false)),
+        }
+    }
+
+    /// The process-wide detector of [`LmDetector::configured_path`], loaded once: `Ok(None)`
+    /// when no model is installed, an error when the configured file cannot be used (the
+    /// caller reports it and checks without the model).
+    pub fn shared() -> Result<Option<Arc<LmDetector>>, Arc<LmError>> {
+        static SHARED: OnceLock<Result<Option<Arc<LmDetector>>, Arc<LmError>>> = OnceLock::new();
+        SHARED
+            .get_or_init(|| match LmDetector::configured_path() {
+                None => Ok(None),
+                Some((path, _)) => LmDetector::load(&path)
+                    .map(|d| Some(Arc::new(d)))
+                    .map_err(Arc::new),
+            })
+            .clone()
+    }
+
+    /// The unigram log10 probability of the two-char word `a b`, if it is one.
+    fn word2(&self, a: char, b: char) -> Option<f32> {
+        self.pairs.get(&pair_key(a, b)).copied()
+    }
+
+    /// The unigram log10 probability of char `c` as a word (that of `<unk>` if it is none).
+    fn single(&self, c: char) -> f32 {
+        self.singles.get(&c).copied().unwrap_or(UNK_FLOOR)
+    }
+
+    fn is_word(&self, chars: &[char]) -> bool {
+        self.lm.index(&chars.iter().collect::<String>()) != 0
+    }
+
+    fn is_name(&self, chars: &[char]) -> bool {
+        self.names
+            .contains(&murmur64a(chars.iter().collect::<String>().as_bytes()))
+    }
+
+    /// Whether the pair at `i` (chars `i`, `i + 1` of `run`) is left alone as written.
+    fn guarded(&self, run: &[char], i: usize) -> bool {
+        if SURNAMES.contains(run[i]) || (i > 0 && SURNAMES.contains(run[i - 1])) {
+            return true;
+        }
+        if run.get(i + 2).is_some_and(|&c| PLACE_SUFFIX.contains(c)) {
+            return true;
+        }
+        let near = run[i.saturating_sub(2)..(i + 4).min(run.len())]
+            .iter()
+            .filter(|&&c| FOREIGN.contains(c))
+            .count();
+        if near >= 2 {
+            return true;
+        }
+        // Touching an official term (惠企|利企: the pair 企利 straddles two).
+        let mut buf = String::new();
+        for len in 2..=MAX_TERM {
+            for start in (i + 1).saturating_sub(len)..=i + 1 {
+                let Some(w) = run.get(start..start + len) else {
+                    continue;
+                };
+                buf.clear();
+                buf.extend(w);
+                let h = murmur64a(buf.as_bytes());
+                if self.terms.contains(&h)
+                    || (len == 2 && start == i && self.calibrated_words.contains(&h))
+                {
+                    return true;
+                }
+            }
+        }
+        // Inside a longer vocabulary word or a known name (3 or 4 chars, or a 2-char name).
+        for len in 2..=MAX_WORD {
+            for start in (i + 2).saturating_sub(len)..=i {
+                let Some(w) = run.get(start..start + len) else {
+                    continue;
+                };
+                if (len > 2 && self.is_word(w)) || self.is_name(w) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// The score of the window of `run` around the pair at `i`, with char `i + side`
+    /// replaced by `with` (none: as written).
+    fn window_score(
+        &self,
+        cache: &mut ScoreCache,
+        run: &[char],
+        i: usize,
+        change: Option<(usize, char)>,
+    ) -> f32 {
+        let from = i.saturating_sub(CONTEXT);
+        let to = (i + 2 + CONTEXT).min(run.len());
+        let mut lat = Lattice {
+            lm: &self.lm,
+            cache,
+            chars: ['\0'; 2 * CONTEXT + 2],
+            len: to - from,
+        };
+        lat.chars[..to - from].copy_from_slice(&run[from..to]);
+        if let Some((side, c)) = change {
+            lat.chars[i + side - from] = c;
+        }
+        lat.best()
+    }
+
+    /// The candidates of one run of Chinese chars; `free[k]` says whether char `k` may be
+    /// changed (not quoted, not after a number).
+    fn run_candidates(
+        &self,
+        cache: &mut ScoreCache,
+        run: &[char],
+        free: &[bool],
+        out: &mut Vec<Candidate>,
+    ) {
+        let first = out.len();
+        for i in 0..run.len().saturating_sub(1) {
+            let (a, b) = (run[i], run[i + 1]);
+            if !free[i] || !free[i + 1] {
+                continue;
+            }
+            // The pair as written: a real word needs more evidence than two single chars.
+            let (written, extra) = match self.word2(a, b) {
+                Some(u) if u >= self.thresholds.common_word => continue,
+                Some(u) => (u, self.thresholds.word),
+                None => {
+                    // Between two words (工作|以经 is not, 认真|贯彻 is): each char belongs to
+                    // a word with its other neighbour.
+                    let left = i > 0 && self.word2(run[i - 1], a).is_some();
+                    let right = run.get(i + 2).is_some_and(|&y| self.word2(b, y).is_some());
+                    if left && right {
+                        continue;
+                    }
+                    (self.single(a) + self.single(b), 0.0)
+                }
+            };
+            // First screen, on unigrams alone: candidates that make a word likelier than the
+            // pair as written; only the likeliest few are scored in context.
+            let mut screened: [(f32, usize, char, Confusion); MAX_SCORED] =
+                [(f32::NEG_INFINITY, 0, '\0', Confusion::Shape); MAX_SCORED];
+            for side in 0..2 {
+                let (keep, orig) = if side == 0 { (b, a) } else { (a, b) };
+                let Some(alts) = (orig as u32)
+                    .checked_sub(CJK_START)
+                    .and_then(|k| self.confusions.get(k as usize))
+                else {
+                    continue;
+                };
+                for &(c, kind) in alts {
+                    let word = if side == 0 {
+                        self.word2(c, keep)
+                    } else {
+                        self.word2(keep, c)
+                    };
+                    let Some(u) = word else { continue };
+                    if u - written < self.thresholds.screen {
+                        continue;
+                    }
+                    if let Some(slot) =
+                        (0..MAX_SCORED).min_by(|&x, &y| screened[x].0.total_cmp(&screened[y].0))
+                        && screened[slot].0 < u
+                    {
+                        screened[slot] = (u, side, c, kind);
+                    }
+                }
+            }
+            let mut base = None;
+            let mut best: Option<Candidate> = None;
+            for &(u, side, c, kind) in &screened {
+                if u == f32::NEG_INFINITY {
+                    continue;
+                }
+                let base = match base {
+                    Some(b) => b,
+                    None => *base.insert(self.window_score(cache, run, i, None)),
+                };
+                let alt = self.window_score(cache, run, i, Some((side, c)));
+                let orig = run[i + side];
+                let penalty = if self.pair_penalties.contains(&pair_key(orig, c)) {
+                    PAIR_PENALTY
+                } else {
+                    0.0
+                };
+                let margin = alt - base - self.thresholds.of(kind) - extra - penalty;
+                if margin > 0.0 && best.is_none_or(|b| margin > b.margin) {
+                    best = Some(Candidate {
+                        at: i,
+                        side,
+                        with: c,
+                        margin,
+                    });
+                }
+            }
+            if let Some(c) = best.filter(|_| !self.guarded(run, i)) {
+                // Keep the strongest of candidates that start within a few chars.
+                match out[first..].last_mut() {
+                    Some(last) if c.at - last.at <= SUPPRESS => {
+                        if c.margin > last.margin {
+                            *last = c;
+                        }
+                    }
+                    _ => out.push(c),
+                }
+            }
+        }
+    }
+
+    /// Finds typos in normalised text (chars `chars`, starting at byte offsets `at`, with one
+    /// more offset for the end) and appends them to `out` in byte offsets of that text.
+    pub fn detect(&self, chars: &[u32], at: &[u32], out: &mut Vec<TypoHit>) {
+        let done = CACHE.try_with(|c| match c.try_borrow_mut() {
+            Ok(mut cache) => {
+                cache.reset();
+                self.detect_with(&mut cache, chars, at, out);
+                true
+            }
+            Err(_) => false,
+        });
+        if done != Ok(true) {
+            let mut cache = ScoreCache::new();
+            cache.reset();
+            self.detect_with(&mut cache, chars, at, out);
+        }
+    }
+
+    fn detect_with(
+        &self,
+        cache: &mut ScoreCache,
+        chars: &[u32],
+        at: &[u32],
+        out: &mut Vec<TypoHit>,
+    ) {
+        let mut run: Vec<char> = Vec::new();
+        let mut free: Vec<bool> = Vec::new();
+        let mut starts: Vec<usize> = Vec::new();
+        let mut cands: Vec<Candidate> = Vec::new();
+        let mut quoted = 0u32;
+        let mut after_number = false;
+        let mut flush = |run: &mut Vec<char>, free: &mut Vec<bool>, starts: &mut Vec<usize>| {
+            if run.len() >= 2 {
+                cands.clear();
+                self.run_candidates(cache, run, free, &mut cands);
+                for c in &cands {
+                    let k = starts[c.at];
+                    let (Some(&s), Some(&e)) = (at.get(k), at.get(k + 2)) else {
+                        continue;
+                    };
+                    let found: String = run[c.at..c.at + 2].iter().collect();
+                    let mut fixed = [run[c.at], run[c.at + 1]];
+                    fixed[c.side] = c.with;
+                    out.push(TypoHit {
+                        start: s as usize,
+                        end: e as usize,
+                        found,
+                        correct: fixed.iter().collect(),
+                    });
+                }
+            }
+            run.clear();
+            free.clear();
+            starts.clear();
+        };
+        for (k, &code) in chars.iter().enumerate() {
+            let c = char::from_u32(code).unwrap_or('\0');
+            match c {
+                '《' | '“' | '「' | '『' => quoted += 1,
+                '》' | '”' | '」' | '』' => quoted = quoted.saturating_sub(1),
+                _ => {}
+            }
+            if is_han(c) {
+                run.push(c);
+                free.push(quoted == 0 && !after_number && !is_number(c));
+                starts.push(k);
+                after_number = is_number(c);
+            } else {
+                // 国办发〔2023〕: a run before a year bracket is a document number's prefix.
+                if matches!(c, '〔' | '[' | '【') {
+                    free.iter_mut().for_each(|f| *f = false);
+                }
+                flush(&mut run, &mut free, &mut starts);
+                after_number = c.is_ascii_digit() || c == '.' || c == '%';
+            }
+        }
+        flush(&mut run, &mut free, &mut starts);
+    }
+
+    /// Finds typos in a plain string (for tools and tests): (char start, found, correction).
+    pub fn detect_str(&self, text: &str) -> Vec<(usize, String, String)> {
+        let chars: Vec<u32> = text.chars().map(|c| c as u32).collect();
+        let mut at: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
+        at.push(text.len() as u32);
+        let mut hits = Vec::new();
+        self.detect(&chars, &at, &mut hits);
+        hits.into_iter()
+            .map(|h| (text[..h.start].chars().count(), h.found, h.correct))
+            .collect()
+    }
+}
