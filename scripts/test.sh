@@ -12,7 +12,7 @@ if ! command -v chromedriver >/dev/null 2>&1; then
   exit 1
 fi
 
-# The language-model tests (crates/textcheck/tests/{kenlm,lm}.rs) must run here, not skip:
+# The language-model tests (crates/textcheck/tests/it/{kenlm,lm}.rs) must run here, not skip:
 # they need Debian's libime-data-language-model (.ci/run installs it).
 export GOVMEDIA_REQUIRE_LM=1
 

@@ -32,7 +32,7 @@ fn scores_match_kenlm() {
     let Some(lm) = model() else { return };
     assert_eq!(lm.order(), 3);
     assert_eq!(lm.counts(), &[164_887, 1_983_152, 634_213]);
-    let text = include_str!("data/kenlm_reference.tsv");
+    let text = include_str!("../data/kenlm_reference.tsv");
     let mut checked = 0;
     for line in text.lines().filter(|l| !l.starts_with('#')) {
         let (words, scores) = line.split_once('\t').unwrap();
