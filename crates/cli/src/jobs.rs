@@ -63,9 +63,10 @@ pub async fn run(cfg: &Config, cmd: JobsCommand) -> anyhow::Result<()> {
             Ok(())
         }
         JobsCommand::Work => {
+            let shutdown = crate::platform::shutdown_signal()?;
             println!("后台任务执行器已启动，按 Ctrl+C 停止。");
             let (stop, runner) = start(&svc);
-            let _ = tokio::signal::ctrl_c().await;
+            shutdown.await;
             finish(stop, runner).await;
             println!("已停止。");
             Ok(())

@@ -48,6 +48,10 @@ pub async fn serve(cfg: &Config, svc: Services, banner: Option<String>) -> anyho
             )
         })?;
     let addr = listener.local_addr()?;
+    // Listening for Ctrl+C before saying the server is up: from then on SIGINT stops it
+    // gracefully (a listener made on first poll would leave a moment in which SIGINT
+    // still kills the process outright).
+    let shutdown = shutdown_signal()?;
     println!("政务新媒体管理平台已启动：http://{addr}/");
     if let Some(b) = banner {
         println!("{b}");
@@ -62,10 +66,32 @@ pub async fn serve(cfg: &Config, svc: Services, banner: Option<String>) -> anyho
     };
     // One job runner per server process, stopped when the web server stops (Ctrl+C).
     let (stop, runner) = crate::jobs::start(&state.svc);
-    let served = govmedia_web::serve(listener, state).await;
+    let served = govmedia_web::serve(listener, state, shutdown).await;
     crate::jobs::finish(stop, runner).await;
     served?;
     Ok(())
+}
+
+/// Resolves on Ctrl+C (SIGINT) or SIGTERM (a service manager's stop); registered at
+/// once, not when first polled.
+#[cfg(unix)]
+pub(crate) fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
+#[cfg(not(unix))]
+pub(crate) fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 pub async fn demo(cfg: &Config) -> anyhow::Result<()> {

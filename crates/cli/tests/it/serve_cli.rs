@@ -82,9 +82,9 @@ fn ctrl_c_stops_the_server_with_an_idle_connection_open() {
         let _ = server.wait();
         panic!("the server did not stop on Ctrl+C with an idle connection open");
     };
-    assert!(status.success());
     drop(conn);
     let written = std::fs::read_to_string(&log).unwrap();
+    assert!(status.success(), "{status}: {written}");
     assert!(
         !written.contains('\u{1b}'),
         "colour codes in a log file: {written}"

@@ -58,7 +58,7 @@ async fn start_demo_server() -> String {
             ..Default::default()
         },
     };
-    tokio::spawn(govmedia_web::serve(listener, state));
+    tokio::spawn(govmedia_web::serve(listener, state, std::future::pending()));
     format!("http://{addr}")
 }
 
