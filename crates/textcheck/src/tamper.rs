@@ -96,9 +96,7 @@ pub fn detect(text: &str, out: &mut Vec<Hit>) {
     if text.bytes().any(is_sep) {
         chains(text, out);
     }
-    if text.bytes().any(|b| b.is_ascii_alphanumeric()) {
-        glued(text, out);
-    }
+    glued(text, out);
 }
 
 /// Keyword chains: maximal runs of segments joined by separators.
@@ -194,30 +192,43 @@ fn chains(text: &str, out: &mut Vec<Hit>) {
     }
 }
 
-/// The same ASCII token glued after an institution name again and again.
+/// The same ASCII token glued after an institution name again and again. One pass
+/// over the bytes: only where a run of ASCII letters and digits starts is the text
+/// before it compared with the institution ends (most posts have a few such runs —
+/// dates, numbers — and the check runs on every post monitoring sees).
 fn glued(text: &str, out: &mut Vec<Hit>) {
     let bytes = text.as_bytes();
     let mut seen: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
-    for end in INSTITUTION_ENDS {
-        for (at, _) in text.match_indices(end) {
-            let mut p = at + end.len();
-            let glue = p;
-            if bytes.get(p).is_some_and(|&b| is_sep(b) || b == b'-') {
-                p += 1;
-            }
-            let tok_start = p;
-            while bytes.get(p).is_some_and(|b| b.is_ascii_alphanumeric()) {
-                p += 1;
-            }
-            // A whole token: not followed by more Latin text or a dot (a domain or version).
-            let whole = !bytes
-                .get(p)
-                .is_some_and(|&b| b == b'.' || b == b'/' || b == b'@');
-            if p - tok_start >= 2 && p - tok_start <= 20 && whole {
-                seen.entry(text[tok_start..p].to_ascii_lowercase())
-                    .or_default()
-                    .push((glue, p));
-            }
+    let mut p = 0;
+    while p < bytes.len() {
+        if !bytes[p].is_ascii_alphanumeric() {
+            p += 1;
+            continue;
+        }
+        let tok_start = p;
+        while bytes.get(p).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            p += 1;
+        }
+        // One separator may stand between the name and the token; both are ASCII, so
+        // `glue` is a char boundary.
+        let glue = match tok_start.checked_sub(1).map(|i| bytes[i]) {
+            Some(b) if is_sep(b) || b == b'-' => tok_start - 1,
+            _ => tok_start,
+        };
+        if !INSTITUTION_ENDS
+            .iter()
+            .any(|end| text[..glue].ends_with(end))
+        {
+            continue;
+        }
+        // A whole token: not followed by more Latin text or a dot (a domain or version).
+        let whole = !bytes
+            .get(p)
+            .is_some_and(|&b| b == b'.' || b == b'/' || b == b'@');
+        if p - tok_start >= 2 && p - tok_start <= 20 && whole {
+            seen.entry(text[tok_start..p].to_ascii_lowercase())
+                .or_default()
+                .push((glue, p));
         }
     }
     let first = out.len();
