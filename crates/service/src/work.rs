@@ -55,6 +55,8 @@ pub struct Work<'a, T: Transaction = DatabaseTransaction> {
     txn: T,
     at: DateTime<Utc>,
     records: Vec<AuditRow>,
+    /// Records already appended to the chain by [`Work::append_now`].
+    appended: bool,
 }
 
 impl Services {
@@ -83,6 +85,7 @@ impl<'a, T: Transaction> Work<'a, T> {
             txn,
             at: govmedia_domain::audit_chain::stored_time(svc.now()),
             records: Vec::new(),
+            appended: false,
         }
     }
 
@@ -102,17 +105,37 @@ impl<'a, T: Transaction> Work<'a, T> {
         self.records.extend(rows);
     }
 
+    /// Appends the records so far to the chain now rather than at the commit, and keeps
+    /// the chain's head locked until the work ends. For an import, which writes its
+    /// rows and their records batch by batch while the sheet is still being read: its
+    /// records are written alongside instead of all at the end. Only for a work that
+    /// writes new rows (it waits on no other writer's row while holding the head) and
+    /// has already moved the registry version, so that every work takes the registry
+    /// version's lock before the head's.
+    pub async fn append_now(&mut self) -> ServiceResult<()> {
+        if !self.records.is_empty() {
+            govmedia_store::audit::append(&self.txn, std::mem::take(&mut self.records)).await?;
+            self.appended = true;
+        }
+        Ok(())
+    }
+
     /// Appends the records to the audit chain, commits, then applies the effects.
     /// Fails, rolling back, when nothing was recorded: every change is audited.
     pub async fn commit(self) -> ServiceResult<()> {
         let Work {
-            svc, txn, records, ..
+            svc,
+            txn,
+            records,
+            appended,
+            ..
         } = self;
-        if records.is_empty() {
+        if records.is_empty() && !appended {
             return Err(ServiceError::Internal(anyhow::anyhow!(
                 "a unit of work was committed without an audit record"
             )));
         }
+        // Records appended early are an import's accounts: never users or units.
         let touches_access = records
             .iter()
             .any(|r| matches!(r.entity.as_str(), "user" | "unit"));
