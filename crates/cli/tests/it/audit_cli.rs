@@ -2,31 +2,14 @@
 //! (exit 0); after a record is edited in the database file behind the application's
 //! back, the command names that record and exits 1.
 
-use crate::common::govmedia_with_env;
+use crate::common::{Deployment, govmedia_with_env};
 use govmedia_store::{ConnectionTrait, Statement};
 
 #[test]
 fn verify_names_the_record_edited_behind_the_applications_back() {
-    let dir = std::env::temp_dir().join(format!("govmedia-audit-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let data_dir = dir.to_str().unwrap();
-    let env = [
-        ("GOVMEDIA__DATA_DIR", data_dir),
-        ("GOVMEDIA_PASSWORD", "county-audit-77"),
-    ];
-    let add = [
-        "user",
-        "add",
-        "--username",
-        "admin",
-        "--display-name",
-        "管理员",
-        "--create-root-unit",
-        "测试县人民政府",
-    ];
-    let out = govmedia_with_env(&add, "", &env);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let deployment = Deployment::new("audit-cli", "county-audit-77");
+    let dir = &deployment.dir;
+    let env = deployment.env();
 
     let verify = ["audit", "verify", "--as", "admin"];
     let out = govmedia_with_env(&verify, "", &env);
@@ -56,5 +39,4 @@ fn verify_names_the_record_edited_behind_the_applications_back() {
         "{}",
         out.stdout
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,32 +2,14 @@
 //! (today's sweep is queued and done), `jobs list` shows it in Chinese, and Ctrl+C
 //! (SIGINT) ends the worker cleanly.
 
-use crate::common::govmedia_with_env;
+use crate::common::{Deployment, govmedia_with_env};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 #[test]
 fn a_worker_runs_the_queue_and_stops_on_ctrl_c() {
-    let dir = std::env::temp_dir().join(format!("govmedia-jobs-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let data_dir = dir.to_str().unwrap();
-    let env = [
-        ("GOVMEDIA__DATA_DIR", data_dir),
-        ("GOVMEDIA_PASSWORD", "county-jobs-77"),
-    ];
-    let add = [
-        "user",
-        "add",
-        "--username",
-        "admin",
-        "--display-name",
-        "管理员",
-        "--create-root-unit",
-        "测试县人民政府",
-    ];
-    let out = govmedia_with_env(&add, "", &env);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let deployment = Deployment::new("jobs-cli", "county-jobs-77");
+    let env = deployment.env();
 
     let mut worker = Command::new(env!("CARGO_BIN_EXE_govmedia"))
         .args(["jobs", "work"])
@@ -85,5 +67,4 @@ fn a_worker_runs_the_queue_and_stops_on_ctrl_c() {
         "{}",
         out.stderr
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,33 +2,17 @@
 //! browser still holds an idle keep-alive connection, and the log written to a file
 //! (not a terminal) carries no colour codes.
 
-use crate::common::govmedia_with_env;
+use crate::common::Deployment;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 
 #[test]
 fn ctrl_c_stops_the_server_with_an_idle_connection_open() {
-    let dir = std::env::temp_dir().join(format!("govmedia-serve-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let data_dir = dir.to_str().unwrap();
-    let env = [
-        ("GOVMEDIA__DATA_DIR", data_dir),
-        ("GOVMEDIA__LISTEN", "127.0.0.1:0"),
-        ("GOVMEDIA_PASSWORD", "county-serve-77"),
-    ];
-    let add = [
-        "user",
-        "add",
-        "--username",
-        "admin",
-        "--display-name",
-        "管理员",
-        "--create-root-unit",
-        "测试县人民政府",
-    ];
-    let out = govmedia_with_env(&add, "", &env);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let deployment = Deployment::new("serve-cli", "county-serve-77");
+    let dir = &deployment.dir;
+    let mut env = deployment.env();
+    env.push(("GOVMEDIA__LISTEN", "127.0.0.1:0"));
+    let out = &deployment.created;
     // The first start migrated the database and logged it, to a pipe.
     assert!(out.stderr.contains("migration applied"), "{}", out.stderr);
     assert!(
@@ -89,5 +73,4 @@ fn ctrl_c_stops_the_server_with_an_idle_connection_open() {
         !written.contains('\u{1b}'),
         "colour codes in a log file: {written}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
