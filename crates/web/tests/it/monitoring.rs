@@ -208,6 +208,11 @@ async fn the_at_risk_page_lists_the_subtree_s_accounts_near_the_veto_and_exports
     // 03-12 Beijing: 13 days since 02-27; the daily sweep looks at both accounts.
     w.clock.advance(chrono::Duration::days(10));
     run_due(&w.svc).await;
+    // Ten days on, the session has expired: log in again.
+    let admin = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
     let page = admin.get("/monitoring").await;
     assert_eq!(page.status, StatusCode::OK);
     for text in [
