@@ -13,6 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 /// Monitoring's HTTP client settings (which addresses it may reach, limits).
 pub use govmedia_connectors::HttpConfig;
 use govmedia_connectors::{FailureKind, FeedSource, HttpFetcher, Source};
+use govmedia_domain::account::AccountStatus;
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
 use govmedia_domain::update_clock::{self, ClockPolicy, ClockState, SeenPost};
@@ -348,7 +349,12 @@ pub async fn fetch_account(
         .posts_since(None)
         .await;
     let now = svc.now();
-    let account = govmedia_store::accounts::get(&svc.db, account_id).await?;
+    let account = match govmedia_store::accounts::get(&svc.db, account_id).await {
+        Ok(a) => a,
+        // The account is gone: nothing to watch.
+        Err(govmedia_store::DbError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     let unit = govmedia_store::units::get(&svc.db, account.host_unit_id).await?;
     let calendar = crate::calendar::load(svc).await?;
     let txn = svc.db.begin().await?;
@@ -393,7 +399,9 @@ pub async fn fetch_account(
     let clock = read_clock(&txn, &calendar, account_id, now, last_ok).await?;
     store::upsert_clock(&txn, &clock_row(account_id, &unit, &clock, last_ok, now)).await?;
     txn.commit().await?;
-    if clock.state == ClockState::Veto {
+    // Only an account in operation (正常) can be 不更新; a paused, closed or
+    // deregistered one is watched but never reported.
+    if clock.state == ClockState::Veto && account.status == AccountStatus::Normal.code() {
         report_veto(svc, &account, &unit, &clock, last_ok).await?;
     }
     Ok(Some(counts))
@@ -716,6 +724,7 @@ pub async fn at_risk(svc: &Services, actor: &Actor) -> ServiceResult<Vec<AtRisk>
         &svc.db,
         actor.unit_path.as_str(),
         &[store::VETO, store::WARNING],
+        AccountStatus::Normal.code(),
         AT_RISK_MAX,
     )
     .await?;

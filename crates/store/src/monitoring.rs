@@ -313,12 +313,16 @@ pub struct AtRiskRow {
     pub computed_at: DateTime<Utc>,
 }
 
-/// The clocks of the subtree under `scope_path` in one of `states`, with their
-/// accounts, in one query: the veto first, then by days left, then by name.
+/// The clocks of the subtree under `scope_path` in one of `states`, of accounts whose
+/// status is `account_status`, with their accounts, in one query: the veto first,
+/// then by days left, then by name. The scope is read from the account's host unit
+/// as it is now (not the path the clock was stored with), so an account or unit
+/// moved since its last look is seen only by its new subtree.
 pub async fn clocks_in(
     c: &impl ConnectionTrait,
     scope_path: &str,
     states: &[&str],
+    account_status: &str,
     limit: u64,
 ) -> Result<Vec<AtRiskRow>, DbError> {
     if states.is_empty() {
@@ -326,14 +330,14 @@ pub async fn clocks_in(
     }
     let marks = vec!["?"; states.len()].join(", ");
     let text = format!(
-        "SELECT k.account_id, a.name AS account_name, a.platform, a.url AS account_url, k.unit_id, k.unit_path, \
+        "SELECT k.account_id, a.name AS account_name, a.platform, a.url AS account_url, u.id AS unit_id, u.path AS unit_path, \
          k.state, k.warning_level, k.days_since, k.veto_in, k.last_update, k.last_seen_ok, k.computed_at \
-         FROM account_clocks k JOIN accounts a ON a.id = k.account_id \
-         WHERE k.unit_path LIKE ? ESCAPE '\\' AND k.state IN ({marks}) \
+         FROM account_clocks k JOIN accounts a ON a.id = k.account_id JOIN units u ON u.id = a.host_unit_id \
+         WHERE u.path LIKE ? ESCAPE '\\' AND a.status = ? AND k.state IN ({marks}) \
          ORDER BY CASE WHEN k.veto_in IS NULL THEN 0 ELSE 1 END, k.veto_in, k.days_since DESC, a.name, k.account_id \
          LIMIT ?"
     );
-    let mut values: Vec<Value> = vec![like_prefix(scope_path).into()];
+    let mut values: Vec<Value> = vec![like_prefix(scope_path).into(), account_status.into()];
     values.extend(states.iter().map(|s| Value::from(*s)));
     values.push((limit as i64).into());
     all(c, &text, values).await

@@ -496,4 +496,24 @@ async fn the_at_risk_list_is_sorted_by_days_left_and_kept_to_the_subtree() {
     assert_eq!(table.rows[0][1], "健康测试县");
     assert_eq!(table.rows[0][5], "已否决");
     assert_eq!(table.rows[1][5], "2");
+    // A closed account is not at risk of anything.
+    {
+        use govmedia_store::ConnectionTrait;
+        c.svc
+            .db
+            .execute_raw(govmedia_store::sql(
+                c.svc.db.get_database_backend(),
+                "UPDATE accounts SET status = 'closed' WHERE id = ?",
+                vec![b.into()],
+            ))
+            .await
+            .unwrap();
+    }
+    let ids: Vec<i64> = monitoring::at_risk(&c.svc, &c.admin)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.account_id)
+        .collect();
+    assert_eq!(ids, vec![a]);
 }

@@ -255,6 +255,19 @@ async fn the_at_risk_page_lists_the_subtree_s_accounts_near_the_veto_and_exports
     let text: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
     assert!(text.iter().any(|t| t == "测试健康"));
     assert!(!text.iter().any(|t| t == "测试教育"));
+    // The API answers the same list, in scope.
+    let api = sibling.api("GET", "/api/v1/monitoring/at-risk", None).await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["account_id"], w.account_b);
+    assert_eq!(rows[0]["state"], "warning");
+    assert_eq!(rows[0]["veto_in"], 2);
+    assert_eq!(rows[0]["veto_on"], "2026-03-14");
+    let all = admin.api("GET", "/api/v1/monitoring/at-risk", None).await;
+    let v: serde_json::Value = serde_json::from_str(&all.body).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
     // The warning reaches the unit's to-do page too.
     let todo = sibling.get("/todo").await;
     assert!(todo.body.contains("监测预警"), "{}", todo.body);
