@@ -402,7 +402,7 @@ pub async fn fetch_account(
     // Only an account in operation (正常) can be 不更新; a paused, closed or
     // deregistered one is watched but never reported.
     if clock.state == ClockState::Veto && account.status == AccountStatus::Normal.code() {
-        report_veto(svc, &account, &unit, &clock, last_ok).await?;
+        report_veto(svc, &account, &unit, last_ok).await?;
     }
     Ok(Some(counts))
 }
@@ -443,10 +443,12 @@ pub const MONITOR_RECORDER: &str = "自动监测";
 /// The days of fetch log the evidence of a veto counts.
 const EVIDENCE_DAYS: i64 = 14;
 
-/// The subject of a veto episode: the last update's Beijing day (or `none`), so the
-/// same silence is reported once, and a new silence after a later post is new.
-fn veto_key(clock: &update_clock::UpdateClock) -> String {
-    match clock.last_update {
+/// The subject of a veto episode: the Beijing day of the account's latest post ever
+/// seen (or `none`), so the same silence is reported once however long it lasts
+/// (the clock itself reads only recent posts), and a new silence after a later post
+/// is new.
+fn veto_key(last_post: Option<DateTime<Utc>>) -> String {
+    match last_post {
         Some(at) => format!("{VETO_ITEM}:{}", update_clock::beijing_day(at)),
         None => format!("{VETO_ITEM}:none"),
     }
@@ -459,36 +461,33 @@ async fn report_veto(
     svc: &Services,
     account: &govmedia_store::accounts::AccountRow,
     unit: &govmedia_store::units::UnitRow,
-    clock: &update_clock::UpdateClock,
     last_seen_ok: Option<DateTime<Utc>>,
 ) -> ServiceResult<Option<i64>> {
     use govmedia_domain::inspection::{FindingSource, FindingStatus};
-    let key = veto_key(clock);
+    let now = svc.now();
+    // The latest dated post, however old (posts dated in the future do not count).
+    let last_post = store::posts_of(&svc.db, account.id, 20)
+        .await?
+        .into_iter()
+        .find(|p| p.published_at.is_some_and(|t| t <= now));
+    let last_at = last_post.as_ref().and_then(|p| p.published_at);
+    let key = veto_key(last_at);
     if store::reported(&svc.db, account.id, &key).await? {
         return Ok(None);
     }
-    let now = svc.now();
-    let last_post = match clock.last_update {
-        Some(at) => store::posts_of(&svc.db, account.id, 20)
-            .await?
-            .into_iter()
-            .find(|p| p.published_at == Some(at)),
-        None => None,
-    };
     let (looks, failed) =
         store::fetch_counts_since(&svc.db, account.id, now - Duration::days(EVIDENCE_DAYS)).await?;
-    let mut evidence = match (clock.last_update, &last_post) {
-        (Some(at), Some(p)) => format!(
-            "最近一次更新：{}（北京时间），《{}》；",
-            svc.local_text(at),
-            p.title.chars().take(200).collect::<String>()
-        ),
-        (Some(at), None) => format!("最近一次更新：{}（北京时间）；", svc.local_text(at)),
-        (None, _) => "近两个月内未看到任何更新；".to_string(),
+    let mut evidence = match (&last_post, last_at) {
+        (Some(p), Some(at)) => {
+            let days = (svc.today() - update_clock::beijing_day(at)).num_days();
+            format!(
+                "最近一次更新：{}（北京时间），《{}》；已连续{days}天未更新，超过两周；",
+                svc.local_text(at),
+                p.title.chars().take(200).collect::<String>()
+            )
+        }
+        _ => "监测以来未看到该账号发布任何内容；".to_string(),
     };
-    if let Some(d) = clock.days_since {
-        evidence.push_str(&format!("已连续{d}天未更新，超过两周；"));
-    }
     if let Some(ok) = last_seen_ok {
         evidence.push_str(&format!(
             "最近一次成功获取：{}（北京时间）；",
@@ -719,6 +718,21 @@ pub fn risk_words(state: &str, days_since: Option<i32>, veto_in: Option<i32>) ->
 /// Every account of the actor's subtree whose clock warns or is at the veto, the veto
 /// first, then by days left; read set-based from the clocks each look stores.
 pub async fn at_risk(svc: &Services, actor: &Actor) -> ServiceResult<Vec<AtRisk>> {
+    let units: std::collections::HashMap<i64, String> =
+        govmedia_store::units::subtree(&svc.db, actor.unit_path.as_str())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+    at_risk_named(svc, actor, |id| units.get(&id).cloned().unwrap_or_default()).await
+}
+
+/// [`at_risk`] with the subtree's unit names already at hand (the to-do list has them).
+pub(crate) async fn at_risk_named(
+    svc: &Services,
+    actor: &Actor,
+    unit_name: impl Fn(i64) -> String,
+) -> ServiceResult<Vec<AtRisk>> {
     actor.require(Permission::ReadRegistry)?;
     let rows = store::clocks_in(
         &svc.db,
@@ -728,12 +742,6 @@ pub async fn at_risk(svc: &Services, actor: &Actor) -> ServiceResult<Vec<AtRisk>
         AT_RISK_MAX,
     )
     .await?;
-    let units: std::collections::HashMap<i64, String> =
-        govmedia_store::units::subtree(&svc.db, actor.unit_path.as_str())
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -757,7 +765,7 @@ pub async fn at_risk(svc: &Services, actor: &Actor) -> ServiceResult<Vec<AtRisk>
                     .unwrap_or_else(|_| "其他".to_string()),
                 account_url: r.account_url,
                 unit_id: r.unit_id,
-                unit_name: units.get(&r.unit_id).cloned().unwrap_or_default(),
+                unit_name: unit_name(r.unit_id),
                 state,
                 warning_level: r.warning_level,
                 last_update: r.last_update,

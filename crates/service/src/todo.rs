@@ -661,7 +661,7 @@ async fn monitor_warnings(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
     if !own_admin && !office {
         return Ok(vec![]);
     }
-    let rows = crate::monitoring::at_risk(cx.svc, cx.actor).await?;
+    let rows = crate::monitoring::at_risk_named(cx.svc, cx.actor, |id| cx.unit_name(id)).await?;
     let mut out = Vec::new();
     for r in rows {
         let own = r.unit_id == cx.actor.unit_id;

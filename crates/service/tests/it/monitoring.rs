@@ -394,6 +394,14 @@ async fn the_veto_is_one_finding_with_its_evidence_after_two_looks_and_a_sweep()
     monitoring::sweep(&c.svc).await.unwrap();
     run_due(&c.svc).await;
     assert_eq!(count(&c.svc, "SELECT COUNT(*) FROM findings").await, 1);
+    // Two months on the clock no longer reads the old posts; still the same silence.
+    c.clock.advance(Duration::days(70));
+    monitoring::sweep(&c.svc).await.unwrap();
+    run_due(&c.svc).await;
+    let view = monitoring::view(&c.svc, &c.host_a, id).await.unwrap();
+    assert_eq!(view.clock.state, "veto");
+    assert_eq!(view.clock.last_update, None);
+    assert_eq!(count(&c.svc, "SELECT COUNT(*) FROM findings").await, 1);
 }
 
 #[tokio::test]
