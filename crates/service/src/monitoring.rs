@@ -13,6 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 /// Monitoring's HTTP client settings (which addresses it may reach, limits).
 pub use govmedia_connectors::HttpConfig;
 use govmedia_connectors::{FailureKind, FeedSource, HttpFetcher, Source};
+use govmedia_domain::account::AccountStatus;
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
 use govmedia_domain::update_clock::{self, ClockPolicy, ClockState, SeenPost};
@@ -202,25 +203,15 @@ pub async fn view(svc: &Services, actor: &Actor, account_id: i64) -> ServiceResu
     let last_ok = store::last_fetch(db, account_id, store::OK).await?;
     let last_failure = store::last_fetch(db, account_id, store::FAILED).await?;
     let log = store::fetch_log_of(db, account_id, VIEW_LOG).await?;
-    let seen: Vec<SeenPost> =
-        store::post_times_since(db, account_id, now - Duration::days(CLOCK_WINDOW_DAYS))
-            .await?
-            .into_iter()
-            .map(|(published_at, original)| SeenPost {
-                published_at,
-                // A source that does not say counts the post as the account's own.
-                original: original.unwrap_or(true),
-            })
-            .collect();
     let calendar = crate::calendar::load(svc).await?;
-    let clock = update_clock::read(
-        &ClockPolicy::default(),
+    let clock = read_clock(
+        db,
         &calendar,
+        account_id,
         now,
-        &seen,
         last_ok.as_ref().map(|f| f.at),
     )
-    .map_err(|e| ServiceError::CalendarNotCovered(e.to_string()))?;
+    .await?;
     // The reason shown for 无法获取 is the latest failure, if it came after the last success.
     let failing = last_failure
         .as_ref()
@@ -253,6 +244,29 @@ pub async fn view(svc: &Services, actor: &Actor, account_id: i64) -> ServiceResu
         last_failure: last_failure.map(fetch_view),
         log: log.into_iter().map(fetch_view).collect(),
     })
+}
+
+/// The account's update clock at `now` from the posts stored and the last successful
+/// look: what the account page shows and what each look stores in `account_clocks`.
+async fn read_clock(
+    c: &impl govmedia_store::ConnectionTrait,
+    calendar: &govmedia_domain::calendar::WorkingCalendar,
+    account_id: i64,
+    now: DateTime<Utc>,
+    last_seen_ok: Option<DateTime<Utc>>,
+) -> ServiceResult<update_clock::UpdateClock> {
+    let seen: Vec<SeenPost> =
+        store::post_times_since(c, account_id, now - Duration::days(CLOCK_WINDOW_DAYS))
+            .await?
+            .into_iter()
+            .map(|(published_at, original)| SeenPost {
+                published_at,
+                // A source that does not say counts the post as the account's own.
+                original: original.unwrap_or(true),
+            })
+            .collect();
+    update_clock::read(&ClockPolicy::default(), calendar, now, &seen, last_seen_ok)
+        .map_err(|e| ServiceError::CalendarNotCovered(e.to_string()))
 }
 
 fn fetch_view(f: store::FetchLogRow) -> FetchView {
@@ -335,6 +349,14 @@ pub async fn fetch_account(
         .posts_since(None)
         .await;
     let now = svc.now();
+    let account = match govmedia_store::accounts::get(&svc.db, account_id).await {
+        Ok(a) => a,
+        // The account is gone: nothing to watch.
+        Err(govmedia_store::DbError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let unit = govmedia_store::units::get(&svc.db, account.host_unit_id).await?;
+    let calendar = crate::calendar::load(svc).await?;
     let txn = svc.db.begin().await?;
     let counts = match answer {
         Ok(posts) => {
@@ -369,8 +391,179 @@ pub async fn fetch_account(
             (0, 0)
         }
     };
+    // The clock moves with each look (the daily sweep looks at every account once a
+    // day), so the to-do list and the at-risk list read it without reading posts.
+    let last_ok = store::last_fetch(&txn, account_id, store::OK)
+        .await?
+        .map(|f| f.at);
+    let clock = read_clock(&txn, &calendar, account_id, now, last_ok).await?;
+    store::upsert_clock(&txn, &clock_row(account_id, &unit, &clock, last_ok, now)).await?;
     txn.commit().await?;
+    // Only an account in operation (正常) can be 不更新; a paused, closed or
+    // deregistered one is watched but never reported.
+    if clock.state == ClockState::Veto && account.status == AccountStatus::Normal.code() {
+        report_veto(svc, &account, &unit, last_ok).await?;
+    }
     Ok(Some(counts))
+}
+
+fn clock_row(
+    account_id: i64,
+    unit: &govmedia_store::units::UnitRow,
+    clock: &update_clock::UpdateClock,
+    last_seen_ok: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> store::ClockRow {
+    let (state, level, veto_in) = match clock.state {
+        ClockState::Fresh { veto_in } => (store::FRESH, None, Some(veto_in)),
+        ClockState::Warning { level, veto_in } => (store::WARNING, Some(level), Some(veto_in)),
+        ClockState::Veto => (store::VETO, None, None),
+        ClockState::Unseen => (store::UNSEEN, None, None),
+    };
+    let small = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    store::ClockRow {
+        account_id,
+        unit_id: unit.id,
+        unit_path: unit.path.clone(),
+        state: state.to_string(),
+        warning_level: level.map(|l| i32::try_from(l).unwrap_or(i32::MAX)),
+        days_since: clock.days_since.map(small),
+        veto_in: veto_in.map(small),
+        last_update: clock.last_update,
+        last_seen_ok,
+        computed_at: now,
+    }
+}
+
+/// The item of the 2019 indicators that a clock at the veto is: 内容不更新.
+pub const VETO_ITEM: &str = "veto_no_update";
+/// The name a finding recorded by monitoring carries as its recorder (no user
+/// recorded it; `recorded_by` is 0, which no user id is).
+pub const MONITOR_RECORDER: &str = "自动监测";
+/// The days of fetch log the evidence of a veto counts.
+const EVIDENCE_DAYS: i64 = 14;
+
+/// The subject of a veto episode: the Beijing day of the account's latest post ever
+/// seen (or `none`), so the same silence is reported once however long it lasts
+/// (the clock itself reads only recent posts), and a new silence after a later post
+/// is new.
+fn veto_key(last_post: Option<DateTime<Utc>>) -> String {
+    match last_post {
+        Some(at) => format!("{VETO_ITEM}:{}", update_clock::beijing_day(at)),
+        None => format!("{VETO_ITEM}:none"),
+    }
+}
+
+/// Records the 2-week veto of the account as one inspection finding (source 自动监测,
+/// 待通报) with its evidence, once per episode. A system change through the unit of
+/// work (no actor); another server that recorded it first wins, quietly.
+async fn report_veto(
+    svc: &Services,
+    account: &govmedia_store::accounts::AccountRow,
+    unit: &govmedia_store::units::UnitRow,
+    last_seen_ok: Option<DateTime<Utc>>,
+) -> ServiceResult<Option<i64>> {
+    use govmedia_domain::inspection::{FindingSource, FindingStatus};
+    let now = svc.now();
+    // The latest dated post, however old (posts dated in the future do not count).
+    let last_post = store::posts_of(&svc.db, account.id, 20)
+        .await?
+        .into_iter()
+        .find(|p| p.published_at.is_some_and(|t| t <= now));
+    let last_at = last_post.as_ref().and_then(|p| p.published_at);
+    let key = veto_key(last_at);
+    if store::reported(&svc.db, account.id, &key).await? {
+        return Ok(None);
+    }
+    let (looks, failed) =
+        store::fetch_counts_since(&svc.db, account.id, now - Duration::days(EVIDENCE_DAYS)).await?;
+    let mut evidence = match (&last_post, last_at) {
+        (Some(p), Some(at)) => {
+            let days = (svc.today() - update_clock::beijing_day(at)).num_days();
+            format!(
+                "最近一次更新：{}（北京时间），《{}》；已连续{days}天未更新，超过两周；",
+                svc.local_text(at),
+                p.title.chars().take(200).collect::<String>()
+            )
+        }
+        _ => "监测以来未看到该账号发布任何内容；".to_string(),
+    };
+    if let Some(ok) = last_seen_ok {
+        evidence.push_str(&format!(
+            "最近一次成功获取：{}（北京时间）；",
+            svc.local_text(ok)
+        ));
+    }
+    evidence.push_str(&format!(
+        "近{EVIDENCE_DAYS}天共获取{looks}次，其中失败{failed}次。"
+    ));
+    let url = last_post
+        .as_ref()
+        .and_then(|p| p.url.clone())
+        .or_else(|| account.url.clone())
+        .filter(|u| govmedia_domain::account::is_http_url(u) && u.len() <= 1000);
+    let mut txn = svc.work(None).await?;
+    let row = govmedia_store::inspection::insert_finding(
+        &txn,
+        govmedia_store::inspection::FindingRow {
+            version: 1,
+            id: 0,
+            campaign_id: None,
+            sample_id: None,
+            account_id: Some(account.id),
+            unit_id: unit.id,
+            unit_path: unit.path.clone(),
+            indicator_set: crate::inspection::indicators::ACCOUNT_CHECK.into(),
+            item_code: VETO_ITEM.into(),
+            count: 1,
+            source: FindingSource::Monitoring.code().into(),
+            status: FindingStatus::Pending.code().into(),
+            url,
+            excerpt: Some(evidence.clone()),
+            seen_on: svc.today(),
+            recorded_by: 0,
+            recorded_by_name: MONITOR_RECORDER.into(),
+            notice_published_on: None,
+            deadline: None,
+            proof_text: None,
+            proof_on: None,
+            review_comment: None,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .await?;
+    match store::mark_reported(&txn, account.id, &key, row.id, now).await {
+        Ok(()) => {}
+        // Another server reported this episode between the check and here: its
+        // finding stands, this one is rolled back with the dropped work.
+        Err(govmedia_store::DbError::Conflict(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    txn.record(Change {
+        action: "create",
+        entity: "finding",
+        entity_id: Some(row.id),
+        unit_path: &unit.path,
+        summary: format!(
+            "自动监测记录问题#{}：账号“{}” 内容不更新（两周未更新，单项否决）",
+            row.id, account.name
+        ),
+        before: None,
+        after: Some(AuditJson::from(serde_json::json!({
+            "item": VETO_ITEM,
+            "source": FindingSource::Monitoring.code(),
+            "url": row.url,
+            "excerpt": evidence,
+        }))),
+    });
+    txn.commit().await?;
+    tracing::info!(
+        account_id = account.id,
+        finding = row.id,
+        "veto_no_update reported"
+    );
+    Ok(Some(row.id))
 }
 
 /// 账号监测: one account's fetch.
@@ -475,4 +668,149 @@ pub async fn schedule_sweep(
     )
     .await
     .map(|_| ())
+}
+
+/// At most this many accounts at risk are listed (the veto first): a province's list
+/// stays a page, and the export carries the same rows.
+pub const AT_RISK_MAX: u64 = 5000;
+
+/// An account whose update clock warns or has reached the veto, as its last look read it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AtRisk {
+    pub account_id: i64,
+    pub account_name: String,
+    /// The platform in words.
+    pub platform: String,
+    pub account_url: Option<String>,
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// `warning` or `veto`.
+    pub state: &'static str,
+    pub warning_level: Option<i32>,
+    pub last_update: Option<DateTime<Utc>>,
+    pub days_since: Option<i32>,
+    /// Calendar days left before the veto; `None` once reached.
+    pub veto_in: Option<i32>,
+    /// The Beijing day on which the veto falls (`None` with no update seen).
+    pub veto_on: Option<chrono::NaiveDate>,
+    /// The state in words: 已12天未更新，再过3天将触发“两周未更新”单项否决.
+    pub words: String,
+    pub computed_at: DateTime<Utc>,
+}
+
+/// The clock's state in words, for the to-do list and the at-risk list.
+pub fn risk_words(state: &str, days_since: Option<i32>, veto_in: Option<i32>) -> String {
+    match (state, days_since, veto_in) {
+        (store::VETO, Some(d), _) => {
+            format!("已{d}天未更新，已触发“两周未更新”单项否决")
+        }
+        (store::VETO, None, _) => {
+            "近两周内没有看到任何更新，已触发“两周未更新”单项否决".to_string()
+        }
+        (_, d, Some(left)) => format!(
+            "已{}天未更新，再过{left}天将触发“两周未更新”单项否决",
+            d.unwrap_or(0)
+        ),
+        _ => "更新情况需关注".to_string(),
+    }
+}
+
+/// Every account of the actor's subtree whose clock warns or is at the veto, the veto
+/// first, then by days left; read set-based from the clocks each look stores.
+pub async fn at_risk(svc: &Services, actor: &Actor) -> ServiceResult<Vec<AtRisk>> {
+    let units: std::collections::HashMap<i64, String> =
+        govmedia_store::units::subtree(&svc.db, actor.unit_path.as_str())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+    at_risk_named(svc, actor, |id| units.get(&id).cloned().unwrap_or_default()).await
+}
+
+/// [`at_risk`] with the subtree's unit names already at hand (the to-do list has them).
+pub(crate) async fn at_risk_named(
+    svc: &Services,
+    actor: &Actor,
+    unit_name: impl Fn(i64) -> String,
+) -> ServiceResult<Vec<AtRisk>> {
+    actor.require(Permission::ReadRegistry)?;
+    let rows = store::clocks_in(
+        &svc.db,
+        actor.unit_path.as_str(),
+        &[store::VETO, store::WARNING],
+        AccountStatus::Normal.code(),
+        AT_RISK_MAX,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let state = if r.state == store::VETO {
+                "veto"
+            } else {
+                "warning"
+            };
+            let veto_on = match (r.last_update, r.veto_in) {
+                (Some(last), _) => update_clock::beijing_day(last).checked_add_days(
+                    chrono::Days::new(u64::from(ClockPolicy::default().veto_after) + 1),
+                ),
+                (None, _) => None,
+            };
+            AtRisk {
+                words: risk_words(&r.state, r.days_since, r.veto_in),
+                account_id: r.account_id,
+                account_name: r.account_name,
+                platform: govmedia_domain::account::Platform::parse(&r.platform)
+                    .map(|p| p.label().to_string())
+                    .unwrap_or_else(|_| "其他".to_string()),
+                account_url: r.account_url,
+                unit_id: r.unit_id,
+                unit_name: unit_name(r.unit_id),
+                state,
+                warning_level: r.warning_level,
+                last_update: r.last_update,
+                days_since: r.days_since,
+                veto_in: r.veto_in,
+                veto_on,
+                computed_at: r.computed_at,
+            }
+        })
+        .collect())
+}
+
+/// The at-risk list as a spreadsheet.
+pub fn at_risk_table(svc: &Services, rows: &[AtRisk]) -> crate::excel::Table {
+    crate::excel::Table {
+        title: "账号更新预警".into(),
+        headers: [
+            "主办单位",
+            "账号名称",
+            "发布平台",
+            "最近一次更新（北京时间）",
+            "未更新天数",
+            "距否决天数",
+            "状态",
+            "账号链接",
+        ]
+        .iter()
+        .map(|h| h.to_string())
+        .collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.unit_name.clone(),
+                    r.account_name.clone(),
+                    r.platform.clone(),
+                    r.last_update.map(|t| svc.local_text(t)).unwrap_or_default(),
+                    r.days_since.map(|d| d.to_string()).unwrap_or_default(),
+                    r.veto_in
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "已否决".to_string()),
+                    r.words.clone(),
+                    r.account_url.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    }
 }

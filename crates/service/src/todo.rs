@@ -5,8 +5,8 @@
 //! The mechanism: [`list`] builds a [`Context`] once (the actor's subtree of units,
 //! the calendar, today in Beijing) and asks each *source* for its items — one async
 //! function per source below (`approvals`, `filings_to_fix`, `rectifications`,
-//! `selfchecks`, `reports_to_review`, `claims_to_verify`, `notices`). A new area
-//! (monitoring warnings, manuscripts to review, messages near their time limit)
+//! `selfchecks`, `reports_to_review`, `claims_to_verify`, `notices`,
+//! `monitor_warnings`). A new area (manuscripts to review, messages near their time limit)
 //! writes one more source function and adds one line to [`list`]; the page, the
 //! dashboard summary and `GET /api/v1/todo` show its items without change.
 //!
@@ -61,6 +61,8 @@ govmedia_domain::code_enum! {
         ReportReview = ("report_review", "待审阅自查报告"),
         /// 待核实考核申报: claims the office has not verified.
         ClaimVerify = ("claim_verify", "待核实考核申报"),
+        /// 监测预警: accounts near or at the 2-week veto (内容不更新).
+        MonitorWarning = ("monitor_warning", "监测预警"),
     }
 }
 
@@ -291,6 +293,7 @@ pub async fn list(svc: &Services, actor: &Actor) -> ServiceResult<Vec<TodoItem>>
     items.extend(selfchecks(&cx).await?);
     items.extend(reports_to_review(&cx).await?);
     items.extend(claims_to_verify(&cx).await?);
+    items.extend(monitor_warnings(&cx).await?);
     items.sort_by(|a, b| {
         (a.urgency, a.kind, &a.unit_name, &a.title).cmp(&(
             b.urgency,
@@ -648,6 +651,47 @@ async fn claims_to_verify(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
     Ok(out)
 }
 
+/// 监测预警: the subtree's accounts whose update clock warns or is at the veto, read
+/// set-based from the clocks each look stores, due on the day the veto falls
+/// (calendar days: “2周”). The unit's own administrators see their accounts; the
+/// office sees the units below once the item is urgent, with 催报.
+async fn monitor_warnings(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
+    let own_admin = cx.actor.can(Permission::ManageAccounts);
+    let office = cx.actor.can(Permission::ReviewRectification);
+    if !own_admin && !office {
+        return Ok(vec![]);
+    }
+    let rows = crate::monitoring::at_risk_named(cx.svc, cx.actor, |id| cx.unit_name(id)).await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let own = r.unit_id == cx.actor.unit_id;
+        if !((own && own_admin) || (!own && office)) {
+            continue;
+        }
+        // The veto falls on the day after the last of the 14 days; reached, it is
+        // due today (the finding follows).
+        let on = r.veto_on.unwrap_or(cx.today);
+        let due = Due::of(&cx.cal, on, DayCount::Calendar, cx.today);
+        if !own && !due.urgent() {
+            continue;
+        }
+        let key = format!("monitor:{}", r.account_id);
+        let mut i = item(
+            TodoKind::MonitorWarning,
+            key.clone(),
+            format!("{}（{}）", r.account_name, r.platform),
+            r.words.clone(),
+            format!("/accounts/{}#monitoring", r.account_id),
+            r.unit_id,
+            r.unit_name.clone(),
+            Some(due),
+        );
+        i.remind = cx.remind(&key, r.unit_id, i.due.as_ref());
+        out.push(i);
+    }
+    Ok(out)
+}
+
 /// Counts per kind, for the dashboard: (kind, label, items, overdue).
 pub async fn summary(
     svc: &Services,
@@ -716,7 +760,7 @@ pub async fn remind(svc: &Services, actor: &Actor, key: &str) -> ServiceResult<(
         admins
     };
     let link = match key.split(':').next() {
-        Some("finding") => item.link.clone(),
+        Some("finding" | "monitor") => item.link.clone(),
         _ => "/todo".to_string(),
     };
     for u in &recipients {

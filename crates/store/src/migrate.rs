@@ -137,6 +137,12 @@ const STEPS: &[Step] = &[
         statements: step_17_audit_chain,
         data: Some(|txn| Box::pin(chain_existing_audit(txn))),
     },
+    Step {
+        version: 18,
+        name: "monitoring: account_clocks (each account's update clock), monitor_findings (reported once)",
+        statements: monitoring::step_18_monitor_clocks,
+        data: None,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts

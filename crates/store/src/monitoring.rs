@@ -245,3 +245,182 @@ pub async fn fetch_log_of(
     )
     .await
 }
+
+/// Clock states as `account_clocks.state` stores them.
+pub const FRESH: &str = "fresh";
+pub const WARNING: &str = "warning";
+pub const VETO: &str = "veto";
+pub const UNSEEN: &str = "unseen";
+
+/// An account's update clock as its last look read it (migration 18).
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct ClockRow {
+    pub account_id: i64,
+    pub unit_id: i64,
+    pub unit_path: String,
+    /// [`FRESH`], [`WARNING`], [`VETO`] or [`UNSEEN`].
+    pub state: String,
+    pub warning_level: Option<i32>,
+    pub days_since: Option<i32>,
+    pub veto_in: Option<i32>,
+    pub last_update: Option<DateTime<Utc>>,
+    pub last_seen_ok: Option<DateTime<Utc>>,
+    pub computed_at: DateTime<Utc>,
+}
+
+/// Writes the account's clock, replacing the one it had.
+pub async fn upsert_clock(c: &impl ConnectionTrait, row: &ClockRow) -> Result<(), DbError> {
+    let stmt = crate::sql(
+        c.get_database_backend(),
+        "INSERT INTO account_clocks (account_id, unit_id, unit_path, state, warning_level, days_since, veto_in, last_update, last_seen_ok, computed_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (account_id) DO UPDATE SET unit_id = excluded.unit_id, unit_path = excluded.unit_path, \
+         state = excluded.state, warning_level = excluded.warning_level, days_since = excluded.days_since, \
+         veto_in = excluded.veto_in, last_update = excluded.last_update, last_seen_ok = excluded.last_seen_ok, \
+         computed_at = excluded.computed_at",
+        vec![
+            row.account_id.into(),
+            row.unit_id.into(),
+            row.unit_path.clone().into(),
+            row.state.clone().into(),
+            row.warning_level.into(),
+            row.days_since.into(),
+            row.veto_in.into(),
+            row.last_update.into(),
+            row.last_seen_ok.into(),
+            ts(row.computed_at),
+        ],
+    );
+    c.execute_raw(stmt).await?;
+    Ok(())
+}
+
+/// An account at risk: its clock with the account's name, platform and URL.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct AtRiskRow {
+    pub account_id: i64,
+    pub account_name: String,
+    pub platform: String,
+    pub account_url: Option<String>,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub state: String,
+    pub warning_level: Option<i32>,
+    pub days_since: Option<i32>,
+    pub veto_in: Option<i32>,
+    pub last_update: Option<DateTime<Utc>>,
+    pub last_seen_ok: Option<DateTime<Utc>>,
+    pub computed_at: DateTime<Utc>,
+}
+
+/// The clocks of the subtree under `scope_path` in one of `states`, of accounts whose
+/// status is `account_status`, with their accounts, in one query: the veto first,
+/// then by days left, then by name. The scope is read from the account's host unit
+/// as it is now (not the path the clock was stored with), so an account or unit
+/// moved since its last look is seen only by its new subtree.
+pub async fn clocks_in(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    states: &[&str],
+    account_status: &str,
+    limit: u64,
+) -> Result<Vec<AtRiskRow>, DbError> {
+    if states.is_empty() {
+        return Ok(vec![]);
+    }
+    let marks = vec!["?"; states.len()].join(", ");
+    let text = format!(
+        "SELECT k.account_id, a.name AS account_name, a.platform, a.url AS account_url, u.id AS unit_id, u.path AS unit_path, \
+         k.state, k.warning_level, k.days_since, k.veto_in, k.last_update, k.last_seen_ok, k.computed_at \
+         FROM account_clocks k JOIN accounts a ON a.id = k.account_id JOIN units u ON u.id = a.host_unit_id \
+         WHERE u.path LIKE ? ESCAPE '\\' AND a.status = ? AND k.state IN ({marks}) \
+         ORDER BY CASE WHEN k.veto_in IS NULL THEN 0 ELSE 1 END, k.veto_in, k.days_since DESC, a.name, k.account_id \
+         LIMIT ?"
+    );
+    let mut values: Vec<Value> = vec![like_prefix(scope_path).into(), account_status.into()];
+    values.extend(states.iter().map(|s| Value::from(*s)));
+    values.push((limit as i64).into());
+    all(c, &text, values).await
+}
+
+/// Records that monitoring reported `subject_key` of the account as `finding_id`.
+/// A second report of the same subject is a `Conflict`: someone did it already.
+pub async fn mark_reported(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    subject_key: &str,
+    finding_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let stmt = crate::sql(
+        c.get_database_backend(),
+        "INSERT INTO monitor_findings (account_id, subject_key, finding_id, created_at) VALUES (?, ?, ?, ?)",
+        vec![
+            account_id.into(),
+            subject_key.into(),
+            finding_id.into(),
+            ts(now),
+        ],
+    );
+    c.execute_raw(stmt)
+        .await
+        .map_err(|e| DbError::from_write(e, "该监测问题已经记录过"))?;
+    Ok(())
+}
+
+/// Whether monitoring reported `subject_key` of the account already.
+pub async fn reported(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    subject_key: &str,
+) -> Result<bool, DbError> {
+    #[derive(FromQueryResult)]
+    struct Id {
+        #[allow(dead_code)]
+        id: i64,
+    }
+    let rows: Vec<Id> = all(
+        c,
+        "SELECT id FROM monitor_findings WHERE account_id = ? AND subject_key = ?",
+        vec![account_id.into(), subject_key.into()],
+    )
+    .await?;
+    Ok(!rows.is_empty())
+}
+
+/// (looks, failed looks) at the account since `from`.
+pub async fn fetch_counts_since(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    from: DateTime<Utc>,
+) -> Result<(i64, i64), DbError> {
+    #[derive(FromQueryResult)]
+    struct Counts {
+        looks: i64,
+        failed: Option<i64>,
+    }
+    let rows: Vec<Counts> = all(
+        c,
+        "SELECT COUNT(*) AS looks, SUM(CASE WHEN outcome = ? THEN 1 ELSE 0 END) AS failed \
+         FROM fetch_log WHERE account_id = ? AND at >= ?",
+        vec![FAILED.into(), account_id.into(), ts(from)],
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .next()
+        .map_or((0, 0), |r| (r.looks, r.failed.unwrap_or(0))))
+}
+
+/// A `LIKE ? ESCAPE '\\'` pattern for the values starting with `prefix` taken literally.
+fn like_prefix(prefix: &str) -> String {
+    let mut out = String::with_capacity(prefix.len() + 1);
+    for ch in prefix.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}

@@ -60,6 +60,7 @@ pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
         ("/flags", "问题提示", true),
         ("/campaigns", "检查", true),
         ("/findings", "整改", true),
+        ("/monitoring", "更新预警", a.can(Permission::ReadRegistry)),
         ("/selfchecks", "自查培训", true),
         (
             "/assessment",

@@ -127,6 +127,8 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/jobs/{id}/retry",
     "/login",
     "/logout",
+    "/monitoring",
+    "/monitoring/export.xlsx",
     "/policy",
     "/public/announcements",
     "/public/directory",

@@ -25,6 +25,14 @@ async fn site() -> String {
             }),
         )
         .route(
+            "/rss-older",
+            get(|| async {
+                // The same feed whose latest item is two days older (12-02).
+                let older = RSS.replace("Fri, 04 Dec 2026 18:30:00", "Wed, 02 Dec 2026 18:30:00");
+                ([(header::CONTENT_TYPE, "application/rss+xml")], older).into_response()
+            }),
+        )
+        .route(
             "/waf",
             get(|| async {
                 ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], WAF).into_response()
@@ -212,4 +220,308 @@ fn reaching_loopback(svc: &mut govmedia_service::Services) {
             ..Default::default()
         },
     ));
+}
+
+/// Runs every job due now, until none is left.
+async fn run_due(svc: &govmedia_service::Services) {
+    let runner = Runner::new(svc.clone());
+    for _ in 0..20 {
+        if runner.run_once().await.unwrap() == 0 {
+            return;
+        }
+    }
+    panic!("jobs kept coming");
+}
+
+/// 立即检查 of the account, run to the end.
+async fn look(c: &crate::common::County, actor: &govmedia_service::Actor, id: i64) {
+    monitoring::check_now(&c.svc, actor, id).await.unwrap();
+    run_due(&c.svc).await;
+}
+
+fn warnings_of(
+    items: &[govmedia_service::todo::TodoItem],
+) -> Vec<&govmedia_service::todo::TodoItem> {
+    items
+        .iter()
+        .filter(|i| i.kind == govmedia_service::todo::TodoKind::MonitorWarning)
+        .collect()
+}
+
+#[tokio::test]
+async fn warnings_at_10_and_13_days_reach_the_unit_s_to_do_list_and_not_a_sibling_s() {
+    use govmedia_service::todo;
+    let base = site().await;
+    let mut c = county("monitoring_warn", monday_morning()).await;
+    reaching_loopback(&mut c.svc);
+    let id = c.account(account_of("测试县教育", c.unit_a, "weibo")).await;
+    monitoring::set_source(&c.svc, &c.host_a, id, &format!("{base}/rss"))
+        .await
+        .unwrap();
+    run_due(&c.svc).await;
+    // 3 days: fresh, nobody is warned.
+    assert!(warnings_of(&todo::list(&c.svc, &c.host_a).await.unwrap()).is_empty());
+
+    // 12-14: 10 days without an update.
+    c.clock.advance(Duration::days(7));
+    look(&c, &c.host_a, id).await;
+    let items = todo::list(&c.svc, &c.host_a).await.unwrap();
+    let w = warnings_of(&items);
+    assert_eq!(w.len(), 1, "{items:?}");
+    assert_eq!(w[0].kind_label, "监测预警");
+    assert_eq!(
+        w[0].detail,
+        "已10天未更新，再过5天将触发“两周未更新”单项否决"
+    );
+    let due = w[0].due.as_ref().unwrap();
+    assert_eq!(due.on.to_string(), "2026-12-19");
+    assert_eq!(due.label, "还剩5天");
+    assert_eq!(w[0].link, format!("/accounts/{id}#monitoring"));
+    assert!(w[0].remind.is_none(), "the unit's own item");
+    // A sibling unit never sees it; the office not yet (not urgent).
+    assert!(warnings_of(&todo::list(&c.svc, &c.host_b).await.unwrap()).is_empty());
+    assert!(warnings_of(&todo::list(&c.svc, &c.admin).await.unwrap()).is_empty());
+
+    // 12-17: 13 days, the second warning; urgent, so the office sees it with 催报.
+    c.clock.advance(Duration::days(3));
+    look(&c, &c.host_a, id).await;
+    let items = todo::list(&c.svc, &c.host_a).await.unwrap();
+    let w = warnings_of(&items);
+    assert_eq!(
+        w[0].detail,
+        "已13天未更新，再过2天将触发“两周未更新”单项否决"
+    );
+    assert!(warnings_of(&todo::list(&c.svc, &c.host_b).await.unwrap()).is_empty());
+    let office = todo::list(&c.svc, &c.admin).await.unwrap();
+    let w = warnings_of(&office);
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0].remind, Some(todo::Remind::Available));
+    todo::remind(&c.svc, &c.admin, &w[0].key).await.unwrap();
+    // The sibling cannot remind the item it does not see.
+    assert!(todo::remind(&c.svc, &c.host_b, &w[0].key).await.is_err());
+    // No finding before the veto.
+    assert_eq!(count(&c.svc, "SELECT COUNT(*) FROM findings").await, 0);
+}
+
+#[tokio::test]
+async fn the_veto_is_one_finding_with_its_evidence_after_two_looks_and_a_sweep() {
+    use govmedia_service::inspection::findings;
+    let base = site().await;
+    let mut c = county("monitoring_veto", monday_morning()).await;
+    reaching_loopback(&mut c.svc);
+    let id = c.account(account_of("测试县教育", c.unit_a, "weibo")).await;
+    monitoring::set_source(&c.svc, &c.host_a, id, &format!("{base}/rss"))
+        .await
+        .unwrap();
+    run_due(&c.svc).await;
+    // 12-19: 15 days since 12-04, the two weeks before the check saw no update.
+    c.clock.advance(Duration::days(12));
+    look(&c, &c.host_a, id).await;
+    c.clock.advance(Duration::hours(1));
+    look(&c, &c.admin, id).await;
+    c.clock.advance(Duration::hours(1));
+    monitoring::sweep(&c.svc).await.unwrap();
+    run_due(&c.svc).await;
+    assert!(
+        count(
+            &c.svc,
+            "SELECT COUNT(*) FROM fetch_log WHERE outcome = 'ok'"
+        )
+        .await
+            >= 3,
+        "the first look and at least two looks on 12-19"
+    );
+    assert_eq!(
+        count(
+            &c.svc,
+            "SELECT COUNT(*) FROM findings WHERE source = 'monitoring' AND item_code = 'veto_no_update'"
+        )
+        .await,
+        1
+    );
+    let q = || govmedia_store::inspection::FindingQuery {
+        per_page: 50,
+        ..Default::default()
+    };
+    let mine = findings::list(&c.svc, &c.host_a, q()).await.unwrap();
+    assert_eq!(mine.items.len(), 1);
+    let f = &mine.items[0];
+    assert_eq!(f.account_id, Some(id));
+    assert_eq!(f.unit_id, c.unit_a);
+    assert_eq!(f.status, "pending");
+    assert_eq!(f.recorded_by_name, "自动监测");
+    assert_eq!(f.seen_on.to_string(), "2026-12-19");
+    let evidence = f.excerpt.clone().unwrap();
+    for part in [
+        "最近一次更新：2026-12-04 18:30（北京时间），《市政府召开第42次常务会议》",
+        "已连续15天未更新，超过两周",
+        "最近一次成功获取：2026-12-19",
+        "其中失败0次",
+    ] {
+        assert!(evidence.contains(part), "{part} in {evidence}");
+    }
+    assert!(f.url.as_deref().is_some_and(|u| u.starts_with("http")));
+    // The sibling unit neither lists nor reads it.
+    assert!(
+        findings::list(&c.svc, &c.host_b, q())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(matches!(
+        findings::get(&c.svc, &c.host_b, f.id).await,
+        Err(ServiceError::NotFound)
+    ));
+    // Audited as the system's change, in Chinese.
+    assert_eq!(
+        count(
+            &c.svc,
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'finding' AND action = 'create' AND summary LIKE '自动监测记录问题%'"
+        )
+        .await,
+        1
+    );
+    // The veto is in the to-do list, overdue since 12-19.
+    let items = govmedia_service::todo::list(&c.svc, &c.host_a)
+        .await
+        .unwrap();
+    let w = warnings_of(&items);
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0].detail, "已15天未更新，已触发“两周未更新”单项否决");
+    // The next day's look is the same episode: still one finding.
+    c.clock.advance(Duration::days(1));
+    monitoring::sweep(&c.svc).await.unwrap();
+    run_due(&c.svc).await;
+    assert_eq!(count(&c.svc, "SELECT COUNT(*) FROM findings").await, 1);
+    // Two months on the clock no longer reads the old posts; still the same silence.
+    c.clock.advance(Duration::days(70));
+    monitoring::sweep(&c.svc).await.unwrap();
+    run_due(&c.svc).await;
+    let view = monitoring::view(&c.svc, &c.host_a, id).await.unwrap();
+    assert_eq!(view.clock.state, "veto");
+    assert_eq!(view.clock.last_update, None);
+    assert_eq!(count(&c.svc, "SELECT COUNT(*) FROM findings").await, 1);
+}
+
+#[tokio::test]
+async fn a_source_that_cannot_be_seen_gives_unseen_and_never_a_finding() {
+    let base = site().await;
+    let mut c = county("monitoring_blind", monday_morning()).await;
+    reaching_loopback(&mut c.svc);
+    let id = c.account(account_of("测试县教育", c.unit_a, "weibo")).await;
+    monitoring::set_source(&c.svc, &c.host_a, id, &format!("{base}/rss"))
+        .await
+        .unwrap();
+    run_due(&c.svc).await;
+    // The source turns into a captcha page; 20 days later it still is.
+    monitoring::set_source(&c.svc, &c.host_a, id, &format!("{base}/waf"))
+        .await
+        .unwrap();
+    c.clock.advance(Duration::days(20));
+    look(&c, &c.host_a, id).await;
+    monitoring::sweep(&c.svc).await.unwrap();
+    run_due(&c.svc).await;
+    let view = monitoring::view(&c.svc, &c.host_a, id).await.unwrap();
+    assert_eq!(view.clock.state, "unseen");
+    assert_eq!(count(&c.svc, "SELECT COUNT(*) FROM findings").await, 0);
+    assert_eq!(
+        count(
+            &c.svc,
+            "SELECT COUNT(*) FROM account_clocks WHERE state = 'unseen'"
+        )
+        .await,
+        1
+    );
+    assert!(
+        monitoring::at_risk(&c.svc, &c.admin)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        warnings_of(
+            &govmedia_service::todo::list(&c.svc, &c.host_a)
+                .await
+                .unwrap()
+        )
+        .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_at_risk_list_is_sorted_by_days_left_and_kept_to_the_subtree() {
+    let base = site().await;
+    let mut c = county("monitoring_at_risk", monday_morning()).await;
+    reaching_loopback(&mut c.svc);
+    let a = c.account(account_of("测试县教育", c.unit_a, "weibo")).await;
+    let b = c.account(account_of("健康测试县", c.unit_b, "weibo")).await;
+    let _none = c.account(account_of("无订阅源", c.unit_b, "weibo")).await;
+    monitoring::set_source(&c.svc, &c.admin, a, &format!("{base}/rss"))
+        .await
+        .unwrap();
+    monitoring::set_source(&c.svc, &c.admin, b, &format!("{base}/rss-older"))
+        .await
+        .unwrap();
+    run_due(&c.svc).await;
+    assert!(
+        monitoring::at_risk(&c.svc, &c.admin)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // 12-15, the daily sweep: a at 11 days, b at 13 — b has fewer days left.
+    c.clock.advance(Duration::days(8));
+    run_due(&c.svc).await;
+    let all = monitoring::at_risk(&c.svc, &c.admin).await.unwrap();
+    let order: Vec<(i64, Option<i32>)> = all.iter().map(|r| (r.account_id, r.veto_in)).collect();
+    assert_eq!(order, vec![(b, Some(2)), (a, Some(4))]);
+    assert_eq!(all[1].unit_name, "测试县教育局");
+    assert_eq!(all[1].platform, "微博");
+    assert_eq!(all[1].state, "warning");
+    // Each unit sees its own only.
+    let mine = |actor| {
+        let c = &c;
+        async move {
+            monitoring::at_risk(&c.svc, actor)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.account_id)
+                .collect::<Vec<i64>>()
+        }
+    };
+    assert_eq!(mine(&c.host_a).await, vec![a]);
+    assert_eq!(mine(&c.host_b).await, vec![b]);
+    // 12-17: b is at the veto and comes before every warning.
+    c.clock.advance(Duration::days(2));
+    run_due(&c.svc).await;
+    let all = monitoring::at_risk(&c.svc, &c.admin).await.unwrap();
+    let order: Vec<(i64, &str)> = all.iter().map(|r| (r.account_id, r.state)).collect();
+    assert_eq!(order, vec![(b, "veto"), (a, "warning")]);
+    let table = monitoring::at_risk_table(&c.svc, &all);
+    assert_eq!(table.rows.len(), 2);
+    assert_eq!(table.rows[0][1], "健康测试县");
+    assert_eq!(table.rows[0][5], "已否决");
+    assert_eq!(table.rows[1][5], "2");
+    // A closed account is not at risk of anything.
+    {
+        use govmedia_store::ConnectionTrait;
+        c.svc
+            .db
+            .execute_raw(govmedia_store::sql(
+                c.svc.db.get_database_backend(),
+                "UPDATE accounts SET status = 'closed' WHERE id = ?",
+                vec![b.into()],
+            ))
+            .await
+            .unwrap();
+    }
+    let ids: Vec<i64> = monitoring::at_risk(&c.svc, &c.admin)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.account_id)
+        .collect();
+    assert_eq!(ids, vec![a]);
 }

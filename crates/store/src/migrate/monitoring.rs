@@ -74,3 +74,58 @@ pub(super) fn step_16_monitoring() -> Vec<Ddl> {
         ),
     ]
 }
+
+/// Version 18: each account's update clock as its last look read it (the to-do list
+/// and the office's at-risk list read it set-based for a whole subtree, by
+/// `unit_path`), and the findings monitoring reported, once per account and subject
+/// (a veto episode, later a post), so a second server or a second look never reports
+/// the same thing twice.
+pub(super) fn step_18_monitor_clocks() -> Vec<Ddl> {
+    let col = |name: &str| C::new(Alias::new(name));
+    let clocks = Table::create()
+        .table(Alias::new("account_clocks"))
+        .col(id_col(Alias::new("id")))
+        .col(col("account_id").big_integer().not_null())
+        .col(col("unit_id").big_integer().not_null())
+        .col(col("unit_path").string_len(1000).not_null())
+        .col(col("state").string_len(16).not_null())
+        .col(col("warning_level").integer().null())
+        .col(col("days_since").integer().null())
+        .col(col("veto_in").integer().null())
+        .col(col("last_update").timestamp_with_time_zone().null())
+        .col(col("last_seen_ok").timestamp_with_time_zone().null())
+        .col(col("computed_at").timestamp_with_time_zone().not_null())
+        .take();
+    let one_per_account = Index::create()
+        .name("idx_account_clocks_account")
+        .table(Alias::new("account_clocks"))
+        .col(Alias::new("account_id"))
+        .unique()
+        .take();
+    let reported = Table::create()
+        .table(Alias::new("monitor_findings"))
+        .col(id_col(Alias::new("id")))
+        .col(col("account_id").big_integer().not_null())
+        .col(col("subject_key").string_len(200).not_null())
+        .col(col("finding_id").big_integer().not_null())
+        .col(col("created_at").timestamp_with_time_zone().not_null())
+        .take();
+    let once = Index::create()
+        .name("idx_monitor_findings_once")
+        .table(Alias::new("monitor_findings"))
+        .col(Alias::new("account_id"))
+        .col(Alias::new("subject_key"))
+        .unique()
+        .take();
+    vec![
+        Ddl::Table(clocks),
+        Ddl::Index(one_per_account),
+        index(
+            "idx_account_clocks_path",
+            "account_clocks",
+            &["unit_path", "state"],
+        ),
+        Ddl::Table(reported),
+        Ddl::Index(once),
+    ]
+}

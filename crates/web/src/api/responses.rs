@@ -1823,3 +1823,52 @@ impl From<govmedia_domain::scoring::CountedFinding> for CountedFinding {
         }
     }
 }
+
+/// An account whose update clock warns or has reached the 2-week veto.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "临近或已触发“两周未更新”否决的账号")]
+pub struct AtRisk {
+    pub account_id: i64,
+    pub account_name: String,
+    /// 发布平台（中文）
+    pub platform: String,
+    pub account_url: Option<String>,
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// 状态代码：warning（预警）或 veto（已否决）
+    pub state: String,
+    /// 预警级别（1为第一次预警）
+    pub warning_level: Option<i32>,
+    pub last_update: Option<DateTime<Utc>>,
+    /// 未更新天数
+    pub days_since: Option<i32>,
+    /// 距否决的天数（已否决时为空）
+    pub veto_in: Option<i32>,
+    /// 触发否决的日期（北京时间）
+    pub veto_on: Option<chrono::NaiveDate>,
+    /// 中文说明
+    pub words: String,
+    /// 最近一次监测的时间
+    pub computed_at: DateTime<Utc>,
+}
+
+impl From<govmedia_service::monitoring::AtRisk> for AtRisk {
+    fn from(r: govmedia_service::monitoring::AtRisk) -> Self {
+        AtRisk {
+            account_id: r.account_id,
+            account_name: r.account_name,
+            platform: r.platform,
+            account_url: r.account_url,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            state: r.state.to_string(),
+            warning_level: r.warning_level,
+            last_update: r.last_update,
+            days_since: r.days_since,
+            veto_in: r.veto_in,
+            veto_on: r.veto_on,
+            words: r.words,
+            computed_at: r.computed_at,
+        }
+    }
+}

@@ -1,13 +1,14 @@
 //! The 监测 section of the account page: its registered feed (a form to set it), the
-//! update clock in words, the posts, the last looks, and 立即检查.
+//! update clock in words, the posts, the last looks, and 立即检查; and the subtree's
+//! accounts at risk of the 2-week veto (`/monitoring`, exportable).
 
 use crate::AppState;
 use crate::error::PageError;
-use crate::layout::csrf;
+use crate::layout::{csrf, page};
 use crate::session::User;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use govmedia_domain::role::Permission;
 use govmedia_service::monitoring::MonitoringView;
@@ -18,6 +19,50 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/accounts/{id}/source", post(set_source))
         .route("/accounts/{id}/check", post(check_now))
+        .route("/monitoring", get(at_risk))
+        .route("/monitoring/export.xlsx", get(export))
+}
+
+/// 更新预警: every account of the user's subtree whose update clock warns or has
+/// reached the veto, the veto first, then by days left.
+async fn at_risk(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
+    let rows = govmedia_service::monitoring::at_risk(&state.svc, &user.actor).await?;
+    let vetoed = rows.iter().filter(|r| r.state == "veto").count();
+    Ok(page(
+        &user,
+        "更新预警",
+        "/monitoring",
+        html! {
+            h1 { "账号更新预警" }
+            p.muted { "按每个账号最近一次监测的结果列出：已超过两周未更新（单项否决）的在前，其余按距否决的天数排列。"
+                "无法获取发布内容的账号不在此列，请在账号页查看获取失败的原因。" }
+            div.actions {
+                a.button.secondary href="/monitoring/export.xlsx" { "导出Excel" }
+                button.secondary onclick="window.print()" type="button" { "打印" }
+            }
+            p { "共 " (rows.len()) " 个账号，其中已触发否决 " (vetoed) " 个" }
+            @if rows.is_empty() { p.muted { "目前没有临近或已触发“两周未更新”否决的账号" } } @else {
+                table #at-risk {
+                    tr { th { "主办单位" } th { "账号名称" } th { "发布平台" } th { "最近一次更新（北京时间）" } th { "未更新天数" } th { "距否决天数" } th { "状态" } }
+                    @for r in &rows { tr data-state=(r.state) {
+                        td { (r.unit_name) }
+                        td { a href={"/accounts/" (r.account_id) "#monitoring"} { (r.account_name) } }
+                        td { (r.platform) }
+                        td { @match r.last_update { Some(t) => { (beijing(t)) }, None => { span.muted { "未看到更新" } } } }
+                        td { @if let Some(d) = r.days_since { (d) "天" } }
+                        td { @match r.veto_in { Some(d) => { (d) "天" }, None => { strong { "已否决" } } } }
+                        td { (r.words) }
+                    } }
+                }
+            }
+        },
+    ))
+}
+
+async fn export(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
+    let rows = govmedia_service::monitoring::at_risk(&state.svc, &user.actor).await?;
+    let table = govmedia_service::monitoring::at_risk_table(&state.svc, &rows);
+    super::xlsx_response("账号更新预警.xlsx", &table)
 }
 
 /// A time in Beijing (UTC+8), as clerks read it.

@@ -164,3 +164,112 @@ fn reaching_loopback(svc: &mut govmedia_service::Services) {
         },
     ));
 }
+
+/// Runs every job due now, until none is left.
+async fn run_due(svc: &govmedia_service::Services) {
+    let runner = Runner::new(svc.clone());
+    for _ in 0..20 {
+        if runner.run_once().await.unwrap() == 0 {
+            return;
+        }
+    }
+    panic!("jobs kept coming");
+}
+
+#[tokio::test]
+async fn the_at_risk_page_lists_the_subtree_s_accounts_near_the_veto_and_exports_them() {
+    let base = site().await;
+    let mut w = world("web_monitoring_at_risk").await;
+    reaching_loopback(&mut w.svc);
+    let admin = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let url = format!("{base}/rss");
+    for id in [w.account_a, w.account_b] {
+        let saved = admin
+            .post_form(&format!("/accounts/{id}/source"), &[("url", &url)])
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    }
+    run_due(&w.svc).await;
+    let empty = admin.get("/monitoring").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(
+        empty
+            .body
+            .contains("目前没有临近或已触发“两周未更新”否决的账号")
+    );
+    assert!(
+        empty.body.contains(r#"href="/monitoring""#),
+        "in the navigation"
+    );
+
+    // 03-12 Beijing: 13 days since 02-27; the daily sweep looks at both accounts.
+    w.clock.advance(chrono::Duration::days(10));
+    run_due(&w.svc).await;
+    // Ten days on, the session has expired: log in again.
+    let admin = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let page = admin.get("/monitoring").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for text in [
+        "测试教育",
+        "测试健康",
+        "测试县教育局",
+        "测试县卫生健康委员会",
+        "2026-02-27 10:00",
+        "已13天未更新，再过2天将触发“两周未更新”单项否决",
+        &format!("/accounts/{}#monitoring", w.account_a),
+    ] {
+        assert!(page.body.contains(text), "{text} missing");
+    }
+
+    let xlsx = admin.get("/monitoring/export.xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(xlsx.bytes)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let text: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+    for cell in ["距否决天数", "测试教育", "测试健康", "测试县卫生健康委员会"]
+    {
+        assert!(text.iter().any(|t| t == cell), "{cell} not in the export");
+    }
+
+    // A unit sees its own accounts only, on the page and in the export.
+    let sibling = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let mine = sibling.get("/monitoring").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.body.contains("测试健康"));
+    assert!(!mine.body.contains("测试教育"), "{}", mine.body);
+    let xlsx = sibling.get("/monitoring/export.xlsx").await;
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(xlsx.bytes)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let text: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(text.iter().any(|t| t == "测试健康"));
+    assert!(!text.iter().any(|t| t == "测试教育"));
+    // The API answers the same list, in scope.
+    let api = sibling.api("GET", "/api/v1/monitoring/at-risk", None).await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["account_id"], w.account_b);
+    assert_eq!(rows[0]["state"], "warning");
+    assert_eq!(rows[0]["veto_in"], 2);
+    assert_eq!(rows[0]["veto_on"], "2026-03-14");
+    let all = admin.api("GET", "/api/v1/monitoring/at-risk", None).await;
+    let v: serde_json::Value = serde_json::from_str(&all.body).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    // The warning reaches the unit's to-do page too.
+    let todo = sibling.get("/todo").await;
+    assert!(todo.body.contains("监测预警"), "{}", todo.body);
+    assert!(todo.body.contains("已13天未更新"));
+}
