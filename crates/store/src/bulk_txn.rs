@@ -26,12 +26,16 @@ pub enum BulkTransaction {
     Other(DatabaseTransaction),
 }
 
-/// Begins a bulk-write transaction on `db`.
+/// Begins a bulk-write transaction on `db`. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`, waiting out the busy timeout for another writer): a bulk write
+/// will write anyway, and a transaction that read first and then asks for the lock is
+/// refused at once while another connection still holds it (a rolled-back writer
+/// whose connection has not yet sent its ROLLBACK, for one).
 pub async fn begin(db: &DatabaseConnection) -> Result<BulkTransaction, DbError> {
     Ok(match db.get_database_backend() {
         DbBackend::Sqlite => BulkTransaction::Sqlite(tokio::sync::Mutex::new(
             db.get_sqlite_connection_pool()
-                .begin()
+                .begin_with("BEGIN IMMEDIATE")
                 .await
                 .map_err(|e| DbErr::Conn(runtime(e)))?,
         )),
