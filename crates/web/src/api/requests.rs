@@ -652,6 +652,14 @@ pub struct VerifyQuery {
     pub name: String,
 }
 
+/// Text to check (错敏检测).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "要检测的文字")]
+pub struct CheckBody {
+    /// 要检测的文字（UTF-8），最多200000字
+    pub text: String,
+}
+
 /// Every field name of the request bodies, so a body's error can name its field
 /// (`FieldError` takes names that live as long as the program); a test checks
 /// the list against the document's schemas.
