@@ -12,6 +12,7 @@ mod common;
 mod assessment;
 mod audit_chain;
 mod browser;
+mod check;
 mod duties;
 mod filings;
 mod http;
