@@ -476,7 +476,7 @@ async fn directory(State(s): State<AppState>, ApiQuery(p): ApiQuery<DirectoryPar
     })
 }
 
-/// 账号真伪核验（无需登录）
+/// 账号真伪核验（无需登录）：按账号名称或账号ID查找，并说明是否已备案
 #[utoipa::path(get, path = "/public/verify", security(()), params(VerifyQuery),
     responses((status = 200, body = Verification)))]
 async fn verify(State(s): State<AppState>, ApiQuery(q): ApiQuery<VerifyQuery>) -> ApiResult {

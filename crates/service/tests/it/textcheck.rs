@@ -206,7 +206,12 @@ fn a_missing_model_is_left_out_and_a_corrupt_one_is_refused() {
     assert!(!textcheck::load_checker(None).unwrap().language_model);
     let junk = dir.join("junk.lm");
     std::fs::write(&junk, b"this is not a language model at all, just text").unwrap();
-    let err = textcheck::load_checker(Some(&junk)).unwrap_err().to_string();
-    assert!(err.contains("语言模型文件") && err.contains("language_model"), "{err}");
+    let err = textcheck::load_checker(Some(&junk))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("语言模型文件") && err.contains("language_model"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

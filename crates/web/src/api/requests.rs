@@ -647,7 +647,7 @@ pub struct VerifyQuery {
     #[serde(default)]
     #[param(schema_with = schema::platform)]
     pub platform: String,
-    /// 账号名称
+    /// 账号名称，或平台上的账号ID（微信号、抖音号等）
     #[serde(default)]
     pub name: String,
 }

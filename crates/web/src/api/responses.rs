@@ -479,6 +479,10 @@ pub struct DirectoryEntry {
     pub registered_on: Option<NaiveDate>,
     #[schema(schema_with = schema::account_status)]
     pub status: AccountStatus,
+    /// 是否已备案（有已受理的开设备案）
+    pub filed: bool,
+    /// 备案情况：已备案，或已登记，尚未备案
+    pub filing_status: String,
 }
 
 impl From<govmedia_service::public::DirectoryEntry> for DirectoryEntry {
@@ -494,6 +498,8 @@ impl From<govmedia_service::public::DirectoryEntry> for DirectoryEntry {
             verified: e.verified,
             registered_on: e.registered_on,
             status: e.status,
+            filed: e.filed,
+            filing_status: e.filing_status.to_string(),
         }
     }
 }
@@ -517,6 +523,8 @@ pub struct Verification {
     pub name: String,
     /// 是否为已登记的政务账号
     pub genuine: bool,
+    /// 找到的账号中是否有已备案的（有已受理的开设备案）
+    pub filed: bool,
     pub message: String,
     pub matches: Vec<VerifiedMatch>,
 }
@@ -531,6 +539,10 @@ pub struct VerifiedMatch {
     pub url: Option<String>,
     #[schema(schema_with = schema::account_status)]
     pub status: AccountStatus,
+    /// 是否已备案
+    pub filed: bool,
+    /// 备案情况：已备案，或已登记，尚未备案
+    pub filing_status: String,
 }
 
 impl From<govmedia_service::public::Verification> for Verification {
@@ -539,6 +551,7 @@ impl From<govmedia_service::public::Verification> for Verification {
             platform: v.platform,
             name: v.name,
             genuine: v.genuine,
+            filed: v.filed,
             message: v.message,
             matches: v
                 .matches
@@ -549,6 +562,8 @@ impl From<govmedia_service::public::Verification> for Verification {
                     host_unit: m.host_unit,
                     url: m.url,
                     status: m.status,
+                    filed: m.filed,
+                    filing_status: m.filing_status.to_string(),
                 })
                 .collect(),
         }

@@ -18,16 +18,25 @@ fn docx(paragraph: &str) -> Vec<u8> {
 #[tokio::test]
 async fn a_veto_term_is_highlighted_on_the_page_and_the_api_agrees() {
     let w = world("web_check_veto").await;
-    let c = login(&w.app, "b_host_admin", PASSWORD).await.ok().expect("login");
+    let c = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
     let form = c.get("/check").await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("错敏检测") && form.body.contains("type=\"file\""));
-    assert!(form.body.contains("href=\"/check\""), "the navigation offers the page");
+    assert!(
+        form.body.contains("href=\"/check\""),
+        "the navigation offers the page"
+    );
 
-    let page = c.post_multipart("/check", &[("text", VETO_TEXT)], None).await;
+    let page = c
+        .post_multipart("/check", &[("text", VETO_TEXT)], None)
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
-        page.body.contains("<mark class=\"sev-veto\" title=\"涉密标识（单项否决）"),
+        page.body
+            .contains("<mark class=\"sev-veto\" title=\"涉密标识（单项否决）"),
         "{}",
         page.body
     );
@@ -71,7 +80,9 @@ async fn the_check_needs_a_login_and_a_token() {
     assert_ne!(anon.status, StatusCode::OK);
     let req = axum::http::Request::post("/api/v1/check")
         .header("content-type", "application/json")
-        .body(axum::body::Body::from(json!({ "text": VETO_TEXT }).to_string()))
+        .body(axum::body::Body::from(
+            json!({ "text": VETO_TEXT }).to_string(),
+        ))
         .unwrap();
     assert_eq!(send(&w.app, req).await.status, StatusCode::UNAUTHORIZED);
 }
@@ -82,7 +93,10 @@ async fn an_ime_typo_is_suggested_when_the_model_is_loaded() {
     let required = std::env::var("GOVMEDIA_REQUIRE_LM").is_ok_and(|v| v == "1");
     let path = govmedia_textcheck_path();
     if !path.exists() {
-        assert!(!required, "the language model is required (GOVMEDIA_REQUIRE_LM=1)");
+        assert!(
+            !required,
+            "the language model is required (GOVMEDIA_REQUIRE_LM=1)"
+        );
         eprintln!("skipped: no language model");
         return;
     }
@@ -91,13 +105,17 @@ async fn an_ime_typo_is_suggested_when_the_model_is_loaded() {
         w.svc.clone().with_checker(checker),
         govmedia_web::WebConfig::default(),
     );
-    let c = login(&app, "b_host_admin", PASSWORD).await.ok().expect("login");
+    let c = login(&app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
     let text = "请各部门认真贯切落实会议精神。";
     let page = c.post_multipart("/check", &[("text", text)], None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("已使用语言模型"));
     assert!(
-        page.body.contains("<mark class=\"sev-warn\" title=\"错别字（注意）"),
+        page.body
+            .contains("<mark class=\"sev-warn\" title=\"错别字（注意）"),
         "{}",
         page.body
     );
@@ -127,7 +145,10 @@ fn govmedia_textcheck_path() -> std::path::PathBuf {
 #[tokio::test]
 async fn oversized_text_is_refused_in_chinese() {
     let w = world("web_check_bounds").await;
-    let c = login(&w.app, "b_host_admin", PASSWORD).await.ok().expect("login");
+    let c = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
     let long = "政".repeat(govmedia_service::textcheck::MAX_CHARS + 1);
     let page = c.post_multipart("/check", &[("text", &long)], None).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -142,9 +163,16 @@ async fn oversized_text_is_refused_in_chinese() {
 #[tokio::test]
 async fn a_docx_upload_is_checked_and_a_zip_bomb_refused() {
     let w = world("web_check_docx").await;
-    let c = login(&w.app, "b_host_admin", PASSWORD).await.ok().expect("login");
+    let c = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
     let page = c
-        .post_multipart("/check", &[("text", "")], Some(("稿件.docx", &docx(VETO_TEXT))))
+        .post_multipart(
+            "/check",
+            &[("text", "")],
+            Some(("稿件.docx", &docx(VETO_TEXT))),
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("<mark class=\"sev-veto\""));
