@@ -21,6 +21,7 @@ mod inspection;
 mod inspection_api;
 mod jobs;
 mod monitoring;
+mod registry_filing;
 mod security;
 mod todo;
 mod words;
