@@ -159,7 +159,7 @@ fn results(checked: &Checked) -> Markup {
     let total = checked.findings.len();
     let at = positions(&checked.text, &checked.findings);
     html! {
-        h2 { "检测结果" }
+        h2 #result { "检测结果" }
         @if total == 0 {
             p.flash { "未发现错敏信息。" }
         } @else {
