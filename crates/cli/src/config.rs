@@ -41,6 +41,11 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "时区（IANA 时区名）：页面、导出表格和文书中的时间按此时区显示，数据库中仍存协调世界时",
         "Asia/Shanghai",
     ),
+    (
+        "language_model",
+        "错敏检测的语言模型文件（KenLM，Debian 软件包 libime-data-language-model），用于发现“贯切落实”一类输入法错字；文件不存在时不使用并在日志中警告，文件损坏时拒绝启动；留空则不使用",
+        govmedia_textcheck::lm::DEFAULT_MODEL_PATH,
+    ),
 ];
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -54,6 +59,7 @@ pub struct Config {
     pub max_connections: u32,
     pub trusted_proxies: Vec<String>,
     pub time_zone: String,
+    pub language_model: String,
 }
 
 impl Default for Config {
@@ -67,6 +73,7 @@ impl Default for Config {
             max_connections: 10,
             trusted_proxies: Vec::new(),
             time_zone: "Asia/Shanghai".into(),
+            language_model: govmedia_textcheck::lm::DEFAULT_MODEL_PATH.into(),
         }
     }
 }
@@ -90,6 +97,7 @@ impl fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("time_zone", &self.time_zone)
+            .field("language_model", &self.language_model)
             .finish()
     }
 }
@@ -133,6 +141,7 @@ impl Config {
                 "data_dir" => cfg.data_dir = PathBuf::from(value),
                 "listen" => cfg.listen = value,
                 "time_zone" => cfg.time_zone = value,
+                "language_model" => cfg.language_model = value,
                 "personal_data_key" => cfg.personal_data_key = value,
                 "secure_cookies" => {
                     cfg.secure_cookies = value
@@ -174,6 +183,12 @@ impl Config {
     /// The trusted reverse proxies, parsed (a bad entry is an error naming it).
     pub fn trusted_proxies(&self) -> anyhow::Result<govmedia_web::TrustedProxies> {
         govmedia_web::TrustedProxies::parse(&self.trusted_proxies).map_err(anyhow::Error::msg)
+    }
+
+    /// The language model of 错敏检测: `None` when the option is empty.
+    pub fn language_model(&self) -> Option<PathBuf> {
+        let path = self.language_model.trim();
+        (!path.is_empty()).then(|| PathBuf::from(path))
     }
 
     pub fn database_url(&self) -> String {

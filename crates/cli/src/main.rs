@@ -110,7 +110,7 @@ fn run_platform(common: platform::Common, command: Command) -> anyhow::Result<()
     rt.block_on(async move {
         match command {
             Command::Serve => {
-                let svc = platform::services(&cfg).await?;
+                let svc = platform::server_services(&cfg).await?;
                 platform::serve(&cfg, svc, None).await
             }
             Command::Migrate => {

@@ -38,6 +38,14 @@ pub async fn services(cfg: &Config) -> anyhow::Result<Services> {
     Ok(Services::new(db, sealer, Arc::new(SystemClock)).with_time_zone(cfg.time_zone()?))
 }
 
+/// The services of a server (`serve`, `demo`): those of [`services`] with the text
+/// checker that has the language model. A model file that exists but cannot be used
+/// stops the start with the reason; a missing one is a warning in the log.
+pub async fn server_services(cfg: &Config) -> anyhow::Result<Services> {
+    let checker = govmedia_service::textcheck::load_checker(cfg.language_model().as_deref())?;
+    Ok(services(cfg).await?.with_checker(checker))
+}
+
 pub async fn serve(cfg: &Config, svc: Services, banner: Option<String>) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
@@ -95,7 +103,7 @@ pub(crate) fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()> + Sen
 }
 
 pub async fn demo(cfg: &Config) -> anyhow::Result<()> {
-    let svc = services(cfg).await?;
+    let svc = server_services(cfg).await?;
     let seeded = govmedia_fixtures::demo::seed(&svc).await?;
     let mut banner = String::from(if seeded {
         "已载入演示数据（昆山市，约150个账号）。演示登录：\n"

@@ -320,6 +320,36 @@ pub async fn list_view(
     Ok(crate::list_model::ListView::new(model, page))
 }
 
+/// 备案情况 of an account of the registry, in words: an accepted opening filing
+/// (开设备案 recorded opened) or none yet.
+pub const FILED: &str = "已备案";
+pub const NOT_FILED: &str = "未备案";
+
+/// Of the accounts a list of the actor gave, as (account id, host unit id), those
+/// with an accepted opening filing. An account whose host unit is outside the
+/// actor's subtree is never reported filed. One query per 500 accounts, and the units.
+pub async fn filed_among(
+    svc: &Services,
+    actor: &Actor,
+    accounts: &[(i64, i64)],
+) -> ServiceResult<std::collections::HashSet<i64>> {
+    if accounts.is_empty() {
+        return Ok(Default::default());
+    }
+    let units = govmedia_store::units::all(&svc.db).await?;
+    let in_scope: std::collections::HashSet<i64> = units
+        .iter()
+        .filter(|u| actor.sees(&u.path))
+        .map(|u| u.id)
+        .collect();
+    let ids: Vec<i64> = accounts
+        .iter()
+        .filter(|(_, unit)| in_scope.contains(unit))
+        .map(|(id, _)| *id)
+        .collect();
+    Ok(govmedia_store::filings::filed_accounts(&svc.db, &ids).await?)
+}
+
 /// Every account matching the query (for exports), in the actor's subtree.
 pub async fn list_all(
     svc: &Services,

@@ -38,6 +38,10 @@ pub struct Limits {
     pub rows: usize,
     /// How a refusal of [`Limits::rows`] reads to the user.
     pub rows_message: fn() -> String,
+    /// The program a damaged file is best saved again in ("Excel", "Word").
+    pub application: &'static str,
+    /// What to do with a file too large when inflated ("请分批导入").
+    pub split_advice: &'static str,
 }
 
 /// Excel's limit on one cell, in characters.
@@ -64,6 +68,26 @@ pub const XLSX: Limits = Limits {
             crate::excel::IMPORT_MAX_ROWS
         )
     },
+    application: "Excel",
+    split_advice: "请分批导入",
+};
+
+/// The limits of a .docx checked by 错敏检测. Its text is at most
+/// `textcheck::MAX_CHARS` characters, and WordprocessingML wraps each run in a few
+/// hundred bytes of markup, so 64 MB of `word/document.xml` holds far more than any
+/// document that can be checked; images and fonts make up the rest of the total.
+pub const DOCX: Limits = Limits {
+    entries: 1_000,
+    entry_bytes: 64 * 1024 * 1024,
+    total_bytes: 128 * 1024 * 1024,
+    tag_bytes: 64 * 1024,
+    text_bytes: 1024 * 1024,
+    cell_bytes: None,
+    shared_strings: 0,
+    rows: 0,
+    rows_message: || "文件内部结构异常".to_string(),
+    application: "Word",
+    split_advice: "请拆分文档后分别检测",
 };
 
 /// Why an archive was refused, as the clerk who uploaded it reads it.
@@ -79,7 +103,12 @@ fn mb(bytes: u64) -> u64 {
     bytes / 1024 / 1024
 }
 
-const DAMAGED: &str = "无法读取该文件，文件可能已损坏（请在Excel中重新保存后再试）";
+fn damaged(limits: &Limits) -> Refused {
+    refused(format!(
+        "无法读取该文件，文件可能已损坏（请在{}中重新保存后再试）",
+        limits.application
+    ))
+}
 
 /// Reads the archive through to its end within `limits`, or says why not.
 pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), Refused> {
@@ -90,13 +119,13 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), Refused> {
     {
         return Err(too_many_entries(limits));
     }
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| refused(DAMAGED))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| damaged(limits))?;
     if zip.len() > limits.entries {
         return Err(too_many_entries(limits));
     }
     let mut declared_total = 0u64;
     for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|_| refused(DAMAGED))?;
+        let entry = zip.by_index_raw(i).map_err(|_| damaged(limits))?;
         if entry.size() > limits.entry_bytes {
             return Err(entry_too_large(limits));
         }
@@ -112,7 +141,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), Refused> {
         buf: vec![0u8; 64 * 1024],
     };
     for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).map_err(|_| refused(DAMAGED))?;
+        let mut entry = zip.by_index(i).map_err(|_| damaged(limits))?;
         if entry.is_dir() {
             continue;
         }
@@ -142,7 +171,7 @@ impl Sink<'_> {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => return Err(refused(DAMAGED)),
+                Err(_) => return Err(damaged(limits)),
             };
             size += n as u64;
             self.total += n as u64;
@@ -171,22 +200,24 @@ impl Sink<'_> {
 
 fn too_many_entries(limits: &Limits) -> Refused {
     refused(format!(
-        "文件内部结构异常（包含超过{}个部件），请在Excel中重新保存后再试",
-        limits.entries
+        "文件内部结构异常（包含超过{}个部件），请在{}中重新保存后再试",
+        limits.entries, limits.application
     ))
 }
 
 fn entry_too_large(limits: &Limits) -> Refused {
     refused(format!(
-        "文件解压后过大（单个部件超过{}MB），请分批导入",
-        mb(limits.entry_bytes)
+        "文件解压后过大（单个部件超过{}MB），{}",
+        mb(limits.entry_bytes),
+        limits.split_advice
     ))
 }
 
 fn total_too_large(limits: &Limits) -> Refused {
     refused(format!(
-        "文件解压后过大（超过{}MB），请分批导入",
-        mb(limits.total_bytes)
+        "文件解压后过大（超过{}MB），{}",
+        mb(limits.total_bytes),
+        limits.split_advice
     ))
 }
 

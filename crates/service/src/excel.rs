@@ -76,6 +76,9 @@ fn sanitize_sheet_name(title: &str) -> String {
     }
 }
 
+/// The export's last column, 备案情况 (not read by the import).
+pub const FILING_COLUMN: &str = "备案情况";
+
 /// The registry columns, in order. The first fifteen are 004 附件2's.
 pub const REGISTRY_COLUMNS: &[&str] = &[
     "名称",
@@ -154,6 +157,8 @@ pub async fn registry_table(
         .map(|u| (u.id, u.name))
         .collect();
     let personal = actor.can(Permission::ViewPersonalData);
+    let pairs: Vec<(i64, i64)> = rows.iter().map(|r| (r.id, r.host_unit_id)).collect();
+    let filed = crate::accounts::filed_among(svc, actor, &pairs).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let d = row_to_draft(svc, r, personal)?;
@@ -194,11 +199,24 @@ pub async fn registry_table(
             yes_no(d.interaction_open),
             d.ipv6.map(yes_no).unwrap_or_default(),
             d.remarks.clone().unwrap_or_default(),
+            // Last, outside the import's columns: the import ignores it, so an
+            // export still serves as the import's template.
+            if filed.contains(&r.id) {
+                crate::accounts::FILED
+            } else {
+                crate::accounts::NOT_FILED
+            }
+            .into(),
         ]);
     }
     Ok(Table {
         title: "政务新媒体台账".into(),
-        headers: REGISTRY_COLUMNS.iter().map(|s| s.to_string()).collect(),
+        headers: REGISTRY_COLUMNS
+            .iter()
+            .copied()
+            .chain([FILING_COLUMN])
+            .map(str::to_string)
+            .collect(),
         rows: out,
     })
 }

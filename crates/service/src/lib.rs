@@ -31,6 +31,7 @@ pub mod monitoring;
 pub mod policy;
 pub mod public;
 pub mod stale;
+pub mod textcheck;
 pub mod time;
 pub mod todo;
 pub mod units;
@@ -102,6 +103,10 @@ pub struct Services {
     pub jobs: Arc<jobs::Handlers>,
     /// The deployment's time zone: every time rendered for a person (see [`time`]).
     pub time_zone: time::Tz,
+    /// The text checker (错敏检测), built once and shared: [`textcheck::default_checker`]
+    /// (no language model) unless the server set one with the model
+    /// ([`Services::with_checker`], [`textcheck::load_checker`]).
+    pub checker: textcheck::TextChecker,
 }
 
 /// At most one second: a token revoked or a registry written through another server
@@ -119,7 +124,14 @@ impl Services {
             cache_ttl: DEFAULT_CACHE_TTL,
             jobs: Arc::new(jobs::Handlers::standard()),
             time_zone: time::DEFAULT_ZONE,
+            checker: textcheck::default_checker(),
         }
+    }
+
+    /// The same, checking text with `checker` (the server's, with the language model).
+    pub fn with_checker(mut self, checker: textcheck::TextChecker) -> Self {
+        self.checker = checker;
+        self
     }
 
     /// The same, rendering times for people in `zone`.

@@ -494,6 +494,21 @@ pub async fn find_active_by_name(
         .await?)
 }
 
+/// Active or paused accounts on these platforms whose platform account ID
+/// (`account_code`, 微信号, 抖音号…) is `code`.
+pub async fn find_active_by_code(
+    c: &impl ConnectionTrait,
+    platforms: &[&str],
+    code: &str,
+) -> Result<Vec<AccountRow>, DbError> {
+    Ok(account::Entity::find()
+        .filter(account::Column::AccountCode.eq(code.trim()))
+        .filter(account::Column::Platform.is_in(platforms.iter().copied()))
+        .filter(account::Column::Status.is_in(["normal", "paused"]))
+        .all(c)
+        .await?)
+}
+
 pub async fn set_qr(
     c: &impl ConnectionTrait,
     account_id: i64,

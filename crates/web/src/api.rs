@@ -2,6 +2,7 @@
 //! session cookie plus an `X-CSRF-Token` header for state-changing requests.
 //! The filing, calendar, policy and announcement endpoints are in `api/filings.rs`.
 
+mod check;
 mod filings;
 mod inspection;
 mod jobs;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/public/directory", get(directory))
         .route("/public/verify", get(verify))
         .route("/todo", get(todo))
+        .merge(check::routes())
         .merge(filings::routes())
         .merge(inspection::routes())
         .merge(jobs::routes())
@@ -213,6 +215,7 @@ struct Doc;
 /// response types (see `crate::openapi` for what is added to every operation).
 pub(crate) fn document() -> utoipa::openapi::OpenApi {
     let mut doc = Doc::openapi();
+    doc.merge(check::Doc::openapi());
     doc.merge(filings::Doc::openapi());
     doc.merge(inspection::Doc::openapi());
     doc.merge(jobs::Doc::openapi());
@@ -473,7 +476,7 @@ async fn directory(State(s): State<AppState>, ApiQuery(p): ApiQuery<DirectoryPar
     })
 }
 
-/// 账号真伪核验（无需登录）
+/// 账号真伪核验（无需登录）：按账号名称或账号ID查找，并说明是否已备案
 #[utoipa::path(get, path = "/public/verify", security(()), params(VerifyQuery),
     responses((status = 200, body = Verification)))]
 async fn verify(State(s): State<AppState>, ApiQuery(q): ApiQuery<VerifyQuery>) -> ApiResult {

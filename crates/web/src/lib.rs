@@ -94,6 +94,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/campaigns/{id}/notice.docx",
     "/campaigns/{id}/notice.pdf",
     "/campaigns/{id}/population.json",
+    "/check",
     "/filings",
     "/filings/deadlines",
     "/filings/deadlines.xlsx",

@@ -835,3 +835,107 @@ async fn the_yearly_work_report_counts_the_years_filings_and_late_ones() {
     assert_eq!(last_year.value("开设备案"), Some("0"));
     assert_eq!(last_year.value("逾期备案"), Some("0"));
 }
+
+/// The public directory and 真伪查询 say 已备案 only of an account whose opening
+/// filing was accepted; an account entered in the registry directly is
+/// 已登记，尚未备案. The check finds an account by its platform account ID too, and
+/// neither answer carries the team's personal data.
+#[tokio::test]
+async fn the_public_says_filed_only_of_an_accepted_opening() {
+    use govmedia_service::public;
+    let w = world("public_filed").await;
+    let (_, filed_id) = opened(&w, "测试教育发布").await;
+    let mut direct = account_input("测试健康发布", w.unit_a);
+    direct.account_code = "cs_jkfb".into();
+    let direct_id = govmedia_service::accounts::create(&w.svc, &w.clerk_a, &direct)
+        .await
+        .unwrap()
+        .id;
+    // An opening still waiting for its approvals puts nothing in the registry.
+    filings::create(
+        &w.svc,
+        &w.clerk_a,
+        &open_input("测试待批发布", w.unit_a),
+        true,
+    )
+    .await
+    .unwrap();
+
+    let dir = public::directory(&w.svc, None, None, None, 1)
+        .await
+        .unwrap();
+    let entry = |id: i64| dir.items.iter().find(|e| e.id == id).unwrap();
+    assert!(entry(filed_id).filed);
+    assert_eq!(entry(filed_id).filing_status, "已备案");
+    assert!(!entry(direct_id).filed);
+    assert_eq!(entry(direct_id).filing_status, "已登记，尚未备案");
+    assert!(dir.items.iter().all(|e| e.name != "测试待批发布"));
+
+    let v = public::verify(&w.svc, "wechat_service", "测试教育发布")
+        .await
+        .unwrap();
+    assert!(v.genuine && v.filed, "{v:?}");
+    assert!(v.message.contains("已备案"), "{}", v.message);
+    // By the platform account ID, on another platform of the WeChat family.
+    let v = public::verify(&w.svc, "wechat_service", " cs_jkfb ")
+        .await
+        .unwrap();
+    assert!(v.genuine && !v.filed, "{v:?}");
+    assert_eq!(v.matches[0].name, "测试健康发布");
+    assert!(
+        v.message.contains("尚未备案") && !v.message.contains("已备案的"),
+        "{}",
+        v.message
+    );
+    let v = public::verify(&w.svc, "weibo", "cs_jkfb").await.unwrap();
+    assert!(!v.genuine && !v.filed);
+    assert!(v.message.contains("谨防假冒"));
+    assert!(matches!(
+        public::verify(&w.svc, "weibo", " ").await,
+        Err(ServiceError::Validation(_))
+    ));
+
+    // No personal data: the team's name and mobile are in neither answer.
+    let v = public::verify(&w.svc, "wechat_subscription", "测试健康发布")
+        .await
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        serde_json::to_string(&dir.items).unwrap(),
+        serde_json::to_string(&v).unwrap()
+    );
+    assert!(text.contains("测试健康发布"));
+    assert!(
+        !text.contains("王小明") && !text.contains("13800001234"),
+        "{text}"
+    );
+
+    // The registry (page and export) says the same in the actor's subtree, and
+    // nothing of an account outside it.
+    let pairs = [(filed_id, w.unit_a), (direct_id, w.unit_a)];
+    let seen = govmedia_service::accounts::filed_among(&w.svc, &w.clerk_a, &pairs)
+        .await
+        .unwrap();
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![filed_id]);
+    assert!(
+        govmedia_service::accounts::filed_among(&w.svc, &w.clerk_b, &pairs)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let rows = govmedia_service::accounts::list_all(&w.svc, &w.clerk_a, Default::default(), None)
+        .await
+        .unwrap();
+    let table = govmedia_service::excel::registry_table(&w.svc, &w.clerk_a, &rows)
+        .await
+        .unwrap();
+    let col = table.headers.iter().position(|h| h == "备案情况").unwrap();
+    for (r, row) in rows.iter().zip(&table.rows) {
+        let want = if r.id == filed_id {
+            "已备案"
+        } else {
+            "未备案"
+        };
+        assert_eq!(row[col], want, "{}", r.name);
+    }
+}

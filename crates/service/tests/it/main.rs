@@ -13,5 +13,6 @@ mod jobs;
 mod list_model;
 mod monitoring;
 mod support;
+mod textcheck;
 mod todo;
 mod tokens;

@@ -647,9 +647,17 @@ pub struct VerifyQuery {
     #[serde(default)]
     #[param(schema_with = schema::platform)]
     pub platform: String,
-    /// 账号名称
+    /// 账号名称，或平台上的账号ID（微信号、抖音号等）
     #[serde(default)]
     pub name: String,
+}
+
+/// Text to check (错敏检测).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "要检测的文字")]
+pub struct CheckBody {
+    /// 要检测的文字（UTF-8），最多200000字
+    pub text: String,
 }
 
 /// Every field name of the request bodies, so a body's error can name its field

@@ -479,6 +479,10 @@ pub struct DirectoryEntry {
     pub registered_on: Option<NaiveDate>,
     #[schema(schema_with = schema::account_status)]
     pub status: AccountStatus,
+    /// 是否已备案（有已受理的开设备案）
+    pub filed: bool,
+    /// 备案情况：已备案，或已登记，尚未备案
+    pub filing_status: String,
 }
 
 impl From<govmedia_service::public::DirectoryEntry> for DirectoryEntry {
@@ -494,6 +498,8 @@ impl From<govmedia_service::public::DirectoryEntry> for DirectoryEntry {
             verified: e.verified,
             registered_on: e.registered_on,
             status: e.status,
+            filed: e.filed,
+            filing_status: e.filing_status.to_string(),
         }
     }
 }
@@ -517,6 +523,8 @@ pub struct Verification {
     pub name: String,
     /// 是否为已登记的政务账号
     pub genuine: bool,
+    /// 找到的账号中是否有已备案的（有已受理的开设备案）
+    pub filed: bool,
     pub message: String,
     pub matches: Vec<VerifiedMatch>,
 }
@@ -531,6 +539,10 @@ pub struct VerifiedMatch {
     pub url: Option<String>,
     #[schema(schema_with = schema::account_status)]
     pub status: AccountStatus,
+    /// 是否已备案
+    pub filed: bool,
+    /// 备案情况：已备案，或已登记，尚未备案
+    pub filing_status: String,
 }
 
 impl From<govmedia_service::public::Verification> for Verification {
@@ -539,6 +551,7 @@ impl From<govmedia_service::public::Verification> for Verification {
             platform: v.platform,
             name: v.name,
             genuine: v.genuine,
+            filed: v.filed,
             message: v.message,
             matches: v
                 .matches
@@ -549,6 +562,8 @@ impl From<govmedia_service::public::Verification> for Verification {
                     host_unit: m.host_unit,
                     url: m.url,
                     status: m.status,
+                    filed: m.filed,
+                    filing_status: m.filing_status.to_string(),
                 })
                 .collect(),
         }
@@ -1869,6 +1884,103 @@ impl From<govmedia_service::monitoring::AtRisk> for AtRisk {
             veto_on: r.veto_on,
             words: r.words,
             computed_at: r.computed_at,
+        }
+    }
+}
+
+/// The result of 错敏检测, as the `/check` page shows it.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "错敏检测结果")]
+pub struct CheckResult {
+    /// 发现总数
+    pub total: usize,
+    /// 各严重程度的发现数（从重到轻）
+    pub counts: Vec<SeverityCount>,
+    /// 错别字检查是否使用了语言模型
+    pub language_model: bool,
+    /// 发现，按在文中的位置排列
+    pub findings: Vec<CheckFinding>,
+}
+
+/// How many findings of one severity.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "某一严重程度的发现数")]
+pub struct SeverityCount {
+    /// 严重程度代码：veto（单项否决）、deduct（扣分）、warn（注意）、info（提示）
+    pub severity: String,
+    /// 严重程度的中文名称
+    pub severity_label: String,
+    pub count: usize,
+}
+
+/// One finding of the checker.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一处错敏发现")]
+pub struct CheckFinding {
+    /// 起始位置：原文的字符序号（从0开始，含）
+    pub start: usize,
+    /// 结束位置：原文的字符序号（不含）
+    pub end: usize,
+    /// 原文中被标出的文字
+    pub text: String,
+    /// 所在上下文（前后各至多10字）
+    pub excerpt: String,
+    /// 类别代码：expression、outdated_name、secret、reactionary、violence、porn、superstition、gambling、ads、privacy、improper、typo、link、tampering
+    pub category: String,
+    /// 类别的中文名称
+    pub category_label: String,
+    /// 严重程度代码：veto、deduct、warn、info
+    pub severity: String,
+    /// 严重程度的中文名称
+    pub severity_label: String,
+    /// 说明
+    pub message: String,
+    /// 修改建议
+    pub suggestion: Option<String>,
+}
+
+/// Chars of context on each side of a finding in its excerpt.
+const EXCERPT_CONTEXT: usize = 10;
+
+impl From<govmedia_service::textcheck::Checked> for CheckResult {
+    fn from(c: govmedia_service::textcheck::Checked) -> Self {
+        let chars: Vec<char> = c.text.chars().collect();
+        let excerpt = |start: usize, end: usize| -> String {
+            let from = start.saturating_sub(EXCERPT_CONTEXT);
+            let to = end.saturating_add(EXCERPT_CONTEXT).min(chars.len());
+            chars
+                .get(from..to)
+                .map(|s| s.iter().collect())
+                .unwrap_or_default()
+        };
+        CheckResult {
+            total: c.findings.len(),
+            counts: c
+                .counts
+                .iter()
+                .map(|(s, n)| SeverityCount {
+                    severity: s.code().to_string(),
+                    severity_label: s.label().to_string(),
+                    count: *n,
+                })
+                .collect(),
+            language_model: c.language_model,
+            findings: c
+                .findings
+                .iter()
+                .map(|f| CheckFinding {
+                    start: f.start,
+                    end: f.end,
+                    text: f.text.as_str().to_string(),
+                    excerpt: excerpt(f.start, f.end),
+                    category: f.category.code().to_string(),
+                    category_label: f.category.label().to_string(),
+                    severity: f.severity.code().to_string(),
+                    severity_label: f.severity.label().to_string(),
+                    message: f.message.to_string(),
+                    suggestion: f.suggestion.clone(),
+                })
+                .collect(),
         }
     }
 }

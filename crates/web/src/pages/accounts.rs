@@ -137,6 +137,12 @@ async fn list(
 ) -> Result<Markup, PageError> {
     let (q, unit) = p.query(20)?;
     let result = accounts::list(&state.svc, &user.actor, q.clone(), unit).await?;
+    let pairs: Vec<(i64, i64)> = result
+        .items
+        .iter()
+        .map(|a| (a.id, a.host_unit_id))
+        .collect();
+    let filed = accounts::filed_among(&state.svc, &user.actor, &pairs).await?;
     let tree = units::tree(&state.svc, &user.actor).await?;
     let names: std::collections::HashMap<i64, &str> =
         tree.iter().map(|u| (u.id, u.name.as_str())).collect();
@@ -185,7 +191,7 @@ async fn list(
             }
             p.muted { "共 " (result.total) " 个账号，第 " (result.page) " / " (result.pages()) " 页" }
             table {
-                tr { th { (sort_link("name", "账号名称")) } th { (sort_link("platform", "平台")) } th { "主办单位" } th { "账号ID" } th { (sort_link("followers", "粉丝量")) } th { (sort_link("registered", "创建日期")) } th { (sort_link("status", "状态")) } }
+                tr { th { (sort_link("name", "账号名称")) } th { (sort_link("platform", "平台")) } th { "主办单位" } th { "账号ID" } th { (sort_link("followers", "粉丝量")) } th { (sort_link("registered", "创建日期")) } th { (sort_link("status", "状态")) } th { "备案情况" } }
                 @for a in &result.items {
                     tr {
                         td { a href={"/accounts/" (a.id)} { (a.name) } }
@@ -195,6 +201,7 @@ async fn list(
                         td { (a.followers.map(|n| n.to_string()).unwrap_or_default()) }
                         td { (a.registered_on.map(|d| d.to_string()).unwrap_or_default()) }
                         td { (status_tag(&a.status)) }
+                        td { (if filed.contains(&a.id) { accounts::FILED } else { accounts::NOT_FILED }) }
                     }
                 }
             }

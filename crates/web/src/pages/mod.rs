@@ -6,6 +6,7 @@ mod assessment_entries;
 mod audit;
 mod calendar;
 mod campaigns;
+mod check;
 mod dashboard;
 mod duties;
 mod filings;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .merge(settings::routes())
         .merge(public::routes())
         .merge(todo::routes())
+        .merge(check::routes())
 }
 
 /// The end of a form submission: on success, redirect to the page `next` names; on

@@ -58,7 +58,7 @@ async fn directory(
         "政务新媒体名录",
         html! {
             h1 { "政务新媒体名录" }
-            p.muted { "以下为已备案、正常运行的政务新媒体账号。" }
+            p.muted { "以下为本平台登记在册、正常运行的政务新媒体账号；“已备案”表示开设备案已经受理，“已登记，尚未备案”表示账号已列入台账，开设备案尚未办结。" }
             form.filters method="get" action="/public/directory" {
                 input name="q" placeholder="账号名称或认证主体" value=(p.q.clone().unwrap_or_default());
                 select name="platform" { option value="" { "全部平台" } @for pl in Platform::ALL { option value=(pl.code()) selected[platform == Some(*pl)] { (pl.label()) } } }
@@ -66,9 +66,10 @@ async fn directory(
             }
             p.muted { "共 " (result.total) " 个" }
             table {
-                tr { th { "账号名称" } th { "平台" } th { "账号ID" } th { "主办单位" } th { "认证" } th { "链接" } }
+                tr { th { "账号名称" } th { "平台" } th { "账号ID" } th { "主办单位" } th { "备案情况" } th { "认证" } th { "链接" } }
                 @for e in &result.items { tr {
                     td { (e.name) } td { (e.platform_label) } td { (e.account_code.clone().unwrap_or_default()) } td { (e.host_unit) }
+                    td { (e.filing_status) }
                     td { (if e.verified { "已认证" } else { "未认证" }) }
                     td { @if let Some(u) = &e.url { a href=(u) rel="noopener noreferrer nofollow" target="_blank" { "访问" } } }
                 } }
@@ -103,7 +104,7 @@ async fn verify(
             h1 { "政务新媒体账号真伪查询" }
             form.filters method="get" action="/public/verify" {
                 select name="platform" { @for pl in Platform::ALL { option value=(pl.code()) selected[p.platform.as_deref() == Some(pl.code())] { (pl.label()) } } }
-                input name="name" placeholder="账号名称" value=(p.name.clone().unwrap_or_default()) required;
+                input name="name" placeholder="账号名称或账号ID" value=(p.name.clone().unwrap_or_default()) required;
                 button type="submit" { "查询" }
             }
             @match answer {

@@ -49,6 +49,11 @@ fn artifacts_dir() -> PathBuf {
 /// Starts the demo on a fresh database and serves it on a loopback port.
 async fn start_demo_server() -> String {
     let svc = crate::common::demo("browser", Arc::new(SystemClock)).await;
+    // As `govmedia demo` does: 错敏检测 with the language model when it is installed.
+    let model = std::path::Path::new(govmedia_textcheck_model());
+    let svc = svc.with_checker(
+        govmedia_service::textcheck::load_checker(Some(model)).expect("the model loads"),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = govmedia_web::AppState {
@@ -145,6 +150,42 @@ async fn in_browser(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clerk_edits_an_account_and_the_public_checks_the_directory() {
     in_browser(walk_through, "failure.png").await;
+}
+
+fn govmedia_textcheck_model() -> &'static str {
+    "/usr/lib/x86_64-linux-gnu/libime/zh_CN.lm"
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_checks_a_draft_for_errors() {
+    in_browser(check_walk, "check-failure.png").await;
+}
+
+/// Pastes a draft with a secret marking, a mobile number and (with the model) an IME
+/// typo into 错敏检测 and screenshots the highlighted result.
+async fn check_walk(client: &Client, base: &str) -> Result<(), String> {
+    log_in(client, base, "admin", "govmedia-demo-1").await?;
+    client
+        .goto(&format!("{base}/check"))
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(
+        client,
+        "textarea[name=text]",
+        "关于认真贯切落实安全生产工作的通知\n本文件为绝密★一年，请勿外传。如有疑问请联系王科长，电话13812345678。\n请国家工商行政管理总局派员参加。",
+    )
+    .await;
+    click(client, "form.check-form button[type=submit]").await;
+    let result = wait_for(client, "main", "检测结果").await?;
+    expect(&result, "单项否决", "the veto finding")?;
+    expect(&result, "138****5678", "the masked mobile number")?;
+    // The result below the form, in the screenshot.
+    client
+        .execute("document.getElementById('result').scrollIntoView()", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    screenshot(client, "check.png").await;
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
