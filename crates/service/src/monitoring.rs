@@ -20,6 +20,7 @@ use govmedia_domain::update_clock::{self, ClockPolicy, ClockState, SeenPost};
 use govmedia_store::TransactionTrait;
 use govmedia_store::jobs::JobRow;
 use govmedia_store::monitoring::{self as store, NewPost};
+use govmedia_textcheck::Severity;
 
 pub const MONITOR_KIND: &str = "monitor_account";
 pub const SWEEP_KIND: &str = "monitor_sweep";
@@ -358,10 +359,10 @@ pub async fn fetch_account(
     let unit = govmedia_store::units::get(&svc.db, account.host_unit_id).await?;
     let calendar = crate::calendar::load(svc).await?;
     let txn = svc.db.begin().await?;
+    let mut new_posts: Vec<(i64, NewPost)> = Vec::new();
     let counts = match answer {
         Ok(posts) => {
             let seen = posts.len().min(MAX_POSTS_PER_FETCH);
-            let mut new = 0;
             for p in posts.into_iter().take(MAX_POSTS_PER_FETCH) {
                 let post = NewPost {
                     platform_post_id: p.platform_post_id,
@@ -370,10 +371,13 @@ pub async fn fetch_account(
                     published_at: p.published_at,
                     original: p.original,
                 };
-                if store::upsert_post(&txn, account_id, &source.kind, &post, now).await? {
-                    new += 1;
+                if let Some(id) =
+                    store::upsert_post(&txn, account_id, &source.kind, &post, now).await?
+                {
+                    new_posts.push((id, post));
                 }
             }
+            let new = new_posts.len();
             store::log_fetch(&txn, account_id, now, None, seen as i64, new as i64).await?;
             (seen, new)
         }
@@ -404,7 +408,121 @@ pub async fn fetch_account(
     if clock.state == ClockState::Veto && account.status == AccountStatus::Normal.code() {
         report_veto(svc, &account, &unit, last_ok).await?;
     }
+    for (post_id, post) in &new_posts {
+        report_content(svc, &account, &unit, *post_id, post).await?;
+    }
     Ok(Some(counts))
+}
+
+/// The indicator item a text-check finding of a post is: a veto (泄密 marks, serious
+/// errors of wording) is 安全、泄密事故等严重问题; a deduction is 内容发布不当.
+fn content_item(severity: Severity) -> Option<&'static str> {
+    match severity {
+        Severity::Veto => Some("veto_security"),
+        Severity::Deduct => Some("improper_content"),
+        Severity::Warn | Severity::Info => None,
+    }
+}
+
+/// Runs a new post's text through the checker; each `veto` or `deduct` finding
+/// becomes one inspection finding (source 自动监测, 待通报) with the post, the excerpt,
+/// the span and the time, reported once: the subject is the post, the rule and the
+/// span, so a later look at the same post reports nothing again.
+async fn report_content(
+    svc: &Services,
+    account: &govmedia_store::accounts::AccountRow,
+    unit: &govmedia_store::units::UnitRow,
+    post_id: i64,
+    post: &NewPost,
+) -> ServiceResult<()> {
+    use govmedia_domain::inspection::{FindingSource, FindingStatus};
+    let findings = svc.checker.checker.check(&post.title);
+    for f in findings {
+        let Some(item) = content_item(f.severity) else {
+            continue;
+        };
+        let key = format!("post:{post_id}:{}:{}-{}", f.rule, f.start, f.end);
+        if store::reported(&svc.db, account.id, &key).await? {
+            continue;
+        }
+        let now = svc.now();
+        let published = post
+            .published_at
+            .map(|at| format!("，发布于{}（北京时间）", svc.local_text(at)))
+            .unwrap_or_default();
+        let mut evidence = format!(
+            "自动监测发现新发布内容《{}》{published}第{}至{}字「{}」：{}",
+            post.title.chars().take(200).collect::<String>(),
+            f.start + 1,
+            f.end,
+            f.text.as_str(),
+            f.message
+        );
+        if let Some(s) = &f.suggestion {
+            evidence.push_str(&format!("；建议：{s}"));
+        }
+        let url = post
+            .url
+            .clone()
+            .or_else(|| account.url.clone())
+            .filter(|u| govmedia_domain::account::is_http_url(u) && u.len() <= 1000);
+        let mut txn = svc.work(None).await?;
+        let row = govmedia_store::inspection::insert_finding(
+            &txn,
+            govmedia_store::inspection::FindingRow {
+                version: 1,
+                id: 0,
+                campaign_id: None,
+                sample_id: None,
+                account_id: Some(account.id),
+                unit_id: unit.id,
+                unit_path: unit.path.clone(),
+                indicator_set: crate::inspection::indicators::ACCOUNT_CHECK.into(),
+                item_code: item.into(),
+                count: 1,
+                source: FindingSource::Monitoring.code().into(),
+                status: FindingStatus::Pending.code().into(),
+                url,
+                excerpt: Some(evidence.clone()),
+                seen_on: svc.today(),
+                recorded_by: 0,
+                recorded_by_name: MONITOR_RECORDER.into(),
+                notice_published_on: None,
+                deadline: None,
+                proof_text: None,
+                proof_on: None,
+                review_comment: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+        match store::mark_reported(&txn, account.id, &key, row.id, now).await {
+            Ok(()) => {}
+            // Another server reported this post's finding first: its finding stands.
+            Err(govmedia_store::DbError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+        txn.record(Change {
+            action: "create",
+            entity: "finding",
+            entity_id: Some(row.id),
+            unit_path: &unit.path,
+            summary: format!(
+                "自动监测记录问题#{}：账号“{}”新发布内容中{}",
+                row.id, account.name, f.message
+            ),
+            before: None,
+            after: Some(AuditJson::from(serde_json::json!({
+                "item": item,
+                "source": FindingSource::Monitoring.code(),
+                "url": row.url,
+                "excerpt": evidence,
+            }))),
+        });
+        txn.commit().await?;
+    }
+    Ok(())
 }
 
 fn clock_row(

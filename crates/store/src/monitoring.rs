@@ -115,17 +115,16 @@ pub async fn accounts_with_sources(c: &impl ConnectionTrait) -> Result<Vec<i64>,
 }
 
 /// Stores the post unless the account already has one with its platform id. Returns
-/// whether it was new; a post seen again is left as first stored.
+/// the new post's id, or `None` for a post seen before (left as first stored).
 pub async fn upsert_post(
     c: &impl ConnectionTrait,
     account_id: i64,
     source: &str,
     post: &NewPost,
     now: DateTime<Utc>,
-) -> Result<bool, DbError> {
+) -> Result<Option<i64>, DbError> {
     #[derive(FromQueryResult)]
     struct Id {
-        #[allow(dead_code)]
         id: i64,
     }
     let rows: Vec<Id> = all(
@@ -144,7 +143,7 @@ pub async fn upsert_post(
         ],
     )
     .await?;
-    Ok(!rows.is_empty())
+    Ok(rows.first().map(|r| r.id))
 }
 
 /// The account's posts, newest first (undated last), at most `limit`.

@@ -14,6 +14,16 @@ use govmedia_service::monitoring;
 
 const RSS: &str = include_str!("../../../connectors/tests/fixtures/rss_gov.xml");
 const WAF: &str = include_str!("../../../connectors/tests/fixtures/waf.html");
+/// A feed whose newest post carries a 涉密 mark (veto) and a mobile number (deduct).
+const LEAK: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>测试县教育</title><link>https://example.gov.cn/</link>
+<item><title>关于转发绝密★文件的通知，咨询电话13812345678</title>
+<link>https://example.gov.cn/a/1.html</link><guid>leak-1</guid>
+<pubDate>Fri, 04 Dec 2026 10:30:00 GMT</pubDate></item>
+<item><title>全县教育工作会议召开</title>
+<link>https://example.gov.cn/a/2.html</link><guid>leak-2</guid>
+<pubDate>Thu, 03 Dec 2026 10:30:00 GMT</pubDate></item>
+</channel></rss>"#;
 
 /// A mock site on port 0: `/rss` is a government feed, `/waf` a captcha page with 200.
 async fn site() -> String {
@@ -30,6 +40,12 @@ async fn site() -> String {
                 // The same feed whose latest item is two days older (12-02).
                 let older = RSS.replace("Fri, 04 Dec 2026 18:30:00", "Wed, 02 Dec 2026 18:30:00");
                 ([(header::CONTENT_TYPE, "application/rss+xml")], older).into_response()
+            }),
+        )
+        .route(
+            "/leak",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "application/rss+xml")], LEAK).into_response()
             }),
         )
         .route(
@@ -524,4 +540,67 @@ async fn the_at_risk_list_is_sorted_by_days_left_and_kept_to_the_subtree() {
         .map(|r| r.account_id)
         .collect();
     assert_eq!(ids, vec![a]);
+}
+
+#[tokio::test]
+async fn a_new_post_with_a_veto_term_becomes_one_finding_per_problem_and_never_twice() {
+    use govmedia_service::inspection::findings;
+    let base = site().await;
+    let mut c = county("monitoring_content", monday_morning()).await;
+    reaching_loopback(&mut c.svc);
+    let id = c.account(account_of("测试县教育", c.unit_a, "weibo")).await;
+    monitoring::set_source(&c.svc, &c.host_a, id, &format!("{base}/leak"))
+        .await
+        .unwrap();
+    run_due(&c.svc).await;
+    // A second look at the same posts reports nothing again.
+    c.clock.advance(Duration::hours(1));
+    look(&c, &c.host_a, id).await;
+    let items = |item: &'static str| {
+        let svc = c.svc.clone();
+        async move {
+            count(
+                &svc,
+                &format!(
+                    "SELECT COUNT(*) FROM findings WHERE source = 'monitoring' AND item_code = '{item}'"
+                ),
+            )
+            .await
+        }
+    };
+    assert_eq!(items("veto_security").await, 1, "the 涉密 mark");
+    assert_eq!(items("improper_content").await, 1, "the mobile number");
+    assert_eq!(count(&c.svc, "SELECT COUNT(*) FROM findings").await, 2);
+    let q = || govmedia_store::inspection::FindingQuery {
+        per_page: 50,
+        ..Default::default()
+    };
+    let mine = findings::list(&c.svc, &c.host_a, q()).await.unwrap();
+    let veto = mine
+        .items
+        .iter()
+        .find(|f| f.item_code == "veto_security")
+        .expect("the veto finding");
+    let evidence = veto.excerpt.clone().unwrap();
+    for part in [
+        "《关于转发绝密★文件的通知，咨询电话13812345678》",
+        "发布于2026-12-04 18:30（北京时间）",
+        "「绝密★」",
+    ] {
+        assert!(evidence.contains(part), "{part} in {evidence}");
+    }
+    assert_eq!(veto.url.as_deref(), Some("https://example.gov.cn/a/1.html"));
+    assert_eq!(veto.recorded_by_name, "自动监测");
+    // A sibling unit neither lists nor reads it.
+    assert!(
+        findings::list(&c.svc, &c.host_b, q())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(matches!(
+        findings::get(&c.svc, &c.host_b, veto.id).await,
+        Err(ServiceError::NotFound)
+    ));
 }
