@@ -200,6 +200,9 @@ pub struct PolicyProfile {
     #[serde(default)]
     pub opening: Vec<OpeningRule>,
     pub chains: Vec<ChainRule>,
+    /// Update clocks of monitoring: warning days, the veto, what counts as an update.
+    #[serde(default)]
+    pub monitoring: crate::update_clock::ClockPolicy,
 }
 
 fn matches<T: PartialEq>(set: &[T], value: &T) -> bool {
@@ -239,6 +242,9 @@ impl PolicyProfile {
         }
         if self.chains.is_empty() {
             return bad("至少应有一条审批流程".into());
+        }
+        if let Some(problem) = self.monitoring.problem() {
+            return bad(problem);
         }
         for (i, chain) in self.chains.iter().enumerate() {
             if chain.kinds.is_empty() || chain.steps.is_empty() {

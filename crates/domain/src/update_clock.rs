@@ -17,8 +17,10 @@ use crate::calendar::{CalendarError, WorkingCalendar};
 pub use crate::policy::DayCount;
 use chrono::{DateTime, Days, FixedOffset, Months, NaiveDate, Utc};
 
-/// The office's settings for update clocks (a part of the policy profile).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The office's settings for update clocks: the `[monitoring]` section of the policy
+/// profile (every key optional; the defaults are those below).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ClockPolicy {
     /// Days without an update at which the unit is warned, ascending (default 10 and 13).
     pub warn_after: Vec<u32>,
@@ -30,6 +32,29 @@ pub struct ClockPolicy {
     pub originals_only: bool,
     /// How old the last successful look may be before the clock says "could not see".
     pub max_blind_days: u32,
+}
+
+impl ClockPolicy {
+    /// Why the settings cannot be used, in Chinese, or `None`.
+    pub fn problem(&self) -> Option<String> {
+        if !(1..=60).contains(&self.veto_after) {
+            return Some("monitoring.veto_after（未更新否决天数）应在1至60天之间".into());
+        }
+        if !(1..=30).contains(&self.max_blind_days) {
+            return Some("monitoring.max_blind_days（无法获取的容忍天数）应在1至30天之间".into());
+        }
+        if self.warn_after.len() > 5 || self.warn_after.windows(2).any(|w| w[0] >= w[1]) {
+            return Some("monitoring.warn_after（预警天数）应从小到大排列，最多5个".into());
+        }
+        if self
+            .warn_after
+            .iter()
+            .any(|d| *d == 0 || *d > self.veto_after)
+        {
+            return Some("monitoring.warn_after（预警天数）应在1天至否决天数之间".into());
+        }
+        None
+    }
 }
 
 impl Default for ClockPolicy {

@@ -205,8 +205,10 @@ pub async fn view(svc: &Services, actor: &Actor, account_id: i64) -> ServiceResu
     let last_failure = store::last_fetch(db, account_id, store::FAILED).await?;
     let log = store::fetch_log_of(db, account_id, VIEW_LOG).await?;
     let calendar = crate::calendar::load(svc).await?;
+    let policy = crate::policy::current(svc).await?.monitoring;
     let clock = read_clock(
         db,
+        &policy,
         &calendar,
         account_id,
         now,
@@ -251,6 +253,7 @@ pub async fn view(svc: &Services, actor: &Actor, account_id: i64) -> ServiceResu
 /// look: what the account page shows and what each look stores in `account_clocks`.
 async fn read_clock(
     c: &impl govmedia_store::ConnectionTrait,
+    policy: &ClockPolicy,
     calendar: &govmedia_domain::calendar::WorkingCalendar,
     account_id: i64,
     now: DateTime<Utc>,
@@ -266,7 +269,7 @@ async fn read_clock(
                 original: original.unwrap_or(true),
             })
             .collect();
-    update_clock::read(&ClockPolicy::default(), calendar, now, &seen, last_seen_ok)
+    update_clock::read(policy, calendar, now, &seen, last_seen_ok)
         .map_err(|e| ServiceError::CalendarNotCovered(e.to_string()))
 }
 
@@ -358,6 +361,8 @@ pub async fn fetch_account(
     };
     let unit = govmedia_store::units::get(&svc.db, account.host_unit_id).await?;
     let calendar = crate::calendar::load(svc).await?;
+    // The office's clock settings (the policy profile's `[monitoring]`).
+    let policy = crate::policy::current(svc).await?.monitoring;
     let txn = svc.db.begin().await?;
     let mut new_posts: Vec<(i64, NewPost)> = Vec::new();
     let counts = match answer {
@@ -400,7 +405,7 @@ pub async fn fetch_account(
     let last_ok = store::last_fetch(&txn, account_id, store::OK)
         .await?
         .map(|f| f.at);
-    let clock = read_clock(&txn, &calendar, account_id, now, last_ok).await?;
+    let clock = read_clock(&txn, &policy, &calendar, account_id, now, last_ok).await?;
     store::upsert_clock(&txn, &clock_row(account_id, &unit, &clock, last_ok, now)).await?;
     txn.commit().await?;
     // Only an account in operation (正常) can be 不更新; a paused, closed or
@@ -852,6 +857,7 @@ pub(crate) async fn at_risk_named(
     unit_name: impl Fn(i64) -> String,
 ) -> ServiceResult<Vec<AtRisk>> {
     actor.require(Permission::ReadRegistry)?;
+    let veto_after = crate::policy::current(svc).await?.monitoring.veto_after;
     let rows = store::clocks_in(
         &svc.db,
         actor.unit_path.as_str(),
@@ -869,9 +875,8 @@ pub(crate) async fn at_risk_named(
                 "warning"
             };
             let veto_on = match (r.last_update, r.veto_in) {
-                (Some(last), _) => update_clock::beijing_day(last).checked_add_days(
-                    chrono::Days::new(u64::from(ClockPolicy::default().veto_after) + 1),
-                ),
+                (Some(last), _) => update_clock::beijing_day(last)
+                    .checked_add_days(chrono::Days::new(u64::from(veto_after) + 1)),
                 (None, _) => None,
             };
             AtRisk {

@@ -276,3 +276,49 @@ fn bad_profiles_are_refused_with_a_reason() {
     let bad_kind = kunshan.replace("\"exit\"]", "\"retire\"]");
     assert!(PolicyProfile::from_toml(&bad_kind).is_err());
 }
+
+#[test]
+fn monitoring_settings_come_from_the_profile_with_defaults_and_checks() {
+    use crate::update_clock::ClockPolicy;
+    let (_, kunshan) = BUILTIN.iter().find(|(id, _)| *id == "kunshan").unwrap();
+    let p = PolicyProfile::from_toml(kunshan).unwrap();
+    assert_eq!(p.monitoring, ClockPolicy::default());
+    // A profile without the section gets the defaults.
+    let (_, hengnan) = BUILTIN.iter().find(|(id, _)| *id == "hengnan").unwrap();
+    assert_eq!(
+        PolicyProfile::from_toml(hengnan).unwrap().monitoring,
+        ClockPolicy::default()
+    );
+    let stricter = kunshan
+        .replace("warn_after = [10, 13]", "warn_after = [5]")
+        .replace("veto_after = 14", "veto_after = 7")
+        .replace("originals_only = false", "originals_only = true");
+    let p = PolicyProfile::from_toml(&stricter).unwrap();
+    assert_eq!(
+        (
+            p.monitoring.warn_after,
+            p.monitoring.veto_after,
+            p.monitoring.originals_only
+        ),
+        (vec![5], 7, true)
+    );
+    for (from, to, words) in [
+        ("warn_after = [10, 13]", "warn_after = [13, 10]", "从小到大"),
+        (
+            "warn_after = [10, 13]",
+            "warn_after = [10, 20]",
+            "否决天数之间",
+        ),
+        ("veto_after = 14", "veto_after = 0", "1至60天"),
+        ("max_blind_days = 2", "max_blind_days = 0", "1至30天"),
+    ] {
+        let bad = kunshan.replace(from, to);
+        let err = PolicyProfile::from_toml(&bad).unwrap_err().to_string();
+        assert!(err.contains(words), "{to}: {err}");
+    }
+    let unknown = kunshan.replace("max_blind_days = 2", "max_blind = 2");
+    assert!(matches!(
+        PolicyProfile::from_toml(&unknown),
+        Err(PolicyError::Syntax(_))
+    ));
+}

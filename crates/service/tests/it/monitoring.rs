@@ -604,3 +604,49 @@ async fn a_new_post_with_a_veto_term_becomes_one_finding_per_problem_and_never_t
         Err(ServiceError::NotFound)
     ));
 }
+
+#[tokio::test]
+async fn the_clock_follows_the_monitoring_settings_of_the_policy_profile() {
+    let base = site().await;
+    let mut c = county("monitoring_policy", monday_morning()).await;
+    reaching_loopback(&mut c.svc);
+    let id = c.account(account_of("测试县教育", c.unit_a, "weibo")).await;
+    monitoring::set_source(&c.svc, &c.host_a, id, &format!("{base}/rss"))
+        .await
+        .unwrap();
+    run_due(&c.svc).await;
+    // 3 days since the last update: fresh under the default (warnings at 10 and 13).
+    let view = monitoring::view(&c.svc, &c.host_a, id).await.unwrap();
+    assert_eq!(view.clock.state, "fresh");
+    // The office warns after 2 days and vetoes after 7.
+    let kunshan = govmedia_domain::policy::BUILTIN
+        .iter()
+        .find(|(id, _)| *id == "kunshan")
+        .unwrap()
+        .1;
+    let stricter = kunshan
+        .replace("warn_after = [10, 13]", "warn_after = [2]")
+        .replace("veto_after = 14", "veto_after = 7");
+    govmedia_service::policy::set(
+        &c.svc,
+        &c.admin,
+        &stricter,
+        &crate::common::version::policy(&c.svc).await,
+    )
+    .await
+    .unwrap();
+    let view = monitoring::view(&c.svc, &c.host_a, id).await.unwrap();
+    assert_eq!(view.clock.state, "warning");
+    assert_eq!(view.clock.veto_in, Some(5));
+    // A look stores the clock under the same settings: the to-do list warns.
+    look(&c, &c.host_a, id).await;
+    let items = govmedia_service::todo::list(&c.svc, &c.host_a)
+        .await
+        .unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|i| i.kind == govmedia_service::todo::TodoKind::MonitorWarning),
+        "{items:?}"
+    );
+}
