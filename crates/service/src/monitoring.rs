@@ -440,7 +440,6 @@ async fn report_content(
     post_id: i64,
     post: &NewPost,
 ) -> ServiceResult<()> {
-    use govmedia_domain::inspection::{FindingSource, FindingStatus};
     let findings = svc.checker.checker.check(&post.title);
     for f in findings {
         let Some(item) = content_item(f.severity) else {
@@ -450,7 +449,6 @@ async fn report_content(
         if store::reported(&svc.db, account.id, &key).await? {
             continue;
         }
-        let now = svc.now();
         let published = post
             .published_at
             .map(|at| format!("，发布于{}（北京时间）", svc.local_text(at)))
@@ -466,66 +464,9 @@ async fn report_content(
         if let Some(s) = &f.suggestion {
             evidence.push_str(&format!("；建议：{s}"));
         }
-        let url = post
-            .url
-            .clone()
-            .or_else(|| account.url.clone())
-            .filter(|u| govmedia_domain::account::is_http_url(u) && u.len() <= 1000);
-        let mut txn = svc.work(None).await?;
-        let row = govmedia_store::inspection::insert_finding(
-            &txn,
-            govmedia_store::inspection::FindingRow {
-                version: 1,
-                id: 0,
-                campaign_id: None,
-                sample_id: None,
-                account_id: Some(account.id),
-                unit_id: unit.id,
-                unit_path: unit.path.clone(),
-                indicator_set: crate::inspection::indicators::ACCOUNT_CHECK.into(),
-                item_code: item.into(),
-                count: 1,
-                source: FindingSource::Monitoring.code().into(),
-                status: FindingStatus::Pending.code().into(),
-                url,
-                excerpt: Some(evidence.clone()),
-                seen_on: svc.today(),
-                recorded_by: 0,
-                recorded_by_name: MONITOR_RECORDER.into(),
-                notice_published_on: None,
-                deadline: None,
-                proof_text: None,
-                proof_on: None,
-                review_comment: None,
-                created_at: now,
-                updated_at: now,
-            },
-        )
-        .await?;
-        match store::mark_reported(&txn, account.id, &key, row.id, now).await {
-            Ok(()) => {}
-            // Another server reported this post's finding first: its finding stands.
-            Err(govmedia_store::DbError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
-        }
-        txn.record(Change {
-            action: "create",
-            entity: "finding",
-            entity_id: Some(row.id),
-            unit_path: &unit.path,
-            summary: format!(
-                "自动监测记录问题#{}：账号“{}”新发布内容中{}",
-                row.id, account.name, f.message
-            ),
-            before: None,
-            after: Some(AuditJson::from(serde_json::json!({
-                "item": item,
-                "source": FindingSource::Monitoring.code(),
-                "url": row.url,
-                "excerpt": evidence,
-            }))),
-        });
-        txn.commit().await?;
+        let url = post.url.clone().or_else(|| account.url.clone());
+        let what = format!("新发布内容中{}", f.message);
+        report_once(svc, account, unit, &key, item, url, evidence, &what).await?;
     }
     Ok(())
 }
@@ -586,7 +527,6 @@ async fn report_veto(
     unit: &govmedia_store::units::UnitRow,
     last_seen_ok: Option<DateTime<Utc>>,
 ) -> ServiceResult<Option<i64>> {
-    use govmedia_domain::inspection::{FindingSource, FindingStatus};
     let now = svc.now();
     // The latest dated post, however old (posts dated in the future do not count).
     let last_post = store::posts_of(&svc.db, account.id, 20)
@@ -623,8 +563,41 @@ async fn report_veto(
     let url = last_post
         .as_ref()
         .and_then(|p| p.url.clone())
-        .or_else(|| account.url.clone())
-        .filter(|u| govmedia_domain::account::is_http_url(u) && u.len() <= 1000);
+        .or_else(|| account.url.clone());
+    let id = report_once(
+        svc,
+        account,
+        unit,
+        &key,
+        VETO_ITEM,
+        url,
+        evidence,
+        " 内容不更新（两周未更新，单项否决）",
+    )
+    .await?;
+    if let Some(finding) = id {
+        tracing::info!(account_id = account.id, finding, "veto_no_update reported");
+    }
+    Ok(id)
+}
+
+/// Writes one 自动监测 finding (待通报, item `item` of the 2019 indicators) with its
+/// evidence and its `monitor_findings` row under `key`, in one unit of work without
+/// an actor. `None` when another server reported the same key first: its finding
+/// stands and this work is rolled back.
+async fn report_once(
+    svc: &Services,
+    account: &govmedia_store::accounts::AccountRow,
+    unit: &govmedia_store::units::UnitRow,
+    key: &str,
+    item: &'static str,
+    url: Option<String>,
+    evidence: String,
+    what: &str,
+) -> ServiceResult<Option<i64>> {
+    use govmedia_domain::inspection::{FindingSource, FindingStatus};
+    let now = svc.now();
+    let url = url.filter(|u| govmedia_domain::account::is_http_url(u) && u.len() <= 1000);
     let mut txn = svc.work(None).await?;
     let row = govmedia_store::inspection::insert_finding(
         &txn,
@@ -637,7 +610,7 @@ async fn report_veto(
             unit_id: unit.id,
             unit_path: unit.path.clone(),
             indicator_set: crate::inspection::indicators::ACCOUNT_CHECK.into(),
-            item_code: VETO_ITEM.into(),
+            item_code: item.into(),
             count: 1,
             source: FindingSource::Monitoring.code().into(),
             status: FindingStatus::Pending.code().into(),
@@ -656,10 +629,8 @@ async fn report_veto(
         },
     )
     .await?;
-    match store::mark_reported(&txn, account.id, &key, row.id, now).await {
+    match store::mark_reported(&txn, account.id, key, row.id, now).await {
         Ok(()) => {}
-        // Another server reported this episode between the check and here: its
-        // finding stands, this one is rolled back with the dropped work.
         Err(govmedia_store::DbError::Conflict(_)) => return Ok(None),
         Err(e) => return Err(e.into()),
     }
@@ -668,24 +639,16 @@ async fn report_veto(
         entity: "finding",
         entity_id: Some(row.id),
         unit_path: &unit.path,
-        summary: format!(
-            "自动监测记录问题#{}：账号“{}” 内容不更新（两周未更新，单项否决）",
-            row.id, account.name
-        ),
+        summary: format!("自动监测记录问题#{}：账号“{}”{what}", row.id, account.name),
         before: None,
         after: Some(AuditJson::from(serde_json::json!({
-            "item": VETO_ITEM,
+            "item": item,
             "source": FindingSource::Monitoring.code(),
             "url": row.url,
             "excerpt": evidence,
         }))),
     });
     txn.commit().await?;
-    tracing::info!(
-        account_id = account.id,
-        finding = row.id,
-        "veto_no_update reported"
-    );
     Ok(Some(row.id))
 }
 
