@@ -437,11 +437,11 @@ pub fn chain_verdict(report: &ChainReport) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// Every `.rs` file under `dir`.
-    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+    /// Every `.rs` file under `dir`: its path and its text.
+    pub(crate) fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
             if p.is_dir() {
