@@ -7,10 +7,10 @@ use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Check every audit record against its hash and the one before it.
+    /// 逐条校验审计记录的哈希及其与前一条的链接。
     Verify {
-        /// An administrator of a root unit (the chain spans the whole deployment).
-        #[arg(long = "as")]
+        /// 根单位的管理员（用户名）：审计链覆盖整个系统。
+        #[arg(long = "as", value_name = "用户名")]
         as_user: String,
     },
 }

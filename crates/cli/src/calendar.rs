@@ -8,18 +8,22 @@ use govmedia_domain::calendar::WorkingCalendar;
 
 #[derive(Subcommand)]
 pub enum CalendarCommand {
-    /// Print the N-th working day after FROM (FROM itself never counts).
+    /// 输出起算日之后第 N 个工作日（起算日当天不计）。
     Deadline {
-        /// Start date, YYYY-MM-DD.
+        /// 起算日期，格式 YYYY-MM-DD。
+        #[arg(value_name = "起算日期")]
         from: String,
-        /// Number of working days.
+        /// 工作日天数。
+        #[arg(value_name = "工作日数")]
         working_days: String,
     },
-    /// Add (or replace) a year from a TOML file of the State Council notice.
+    /// 按国务院办公厅节假日安排通知导入（或替换）某一年的日历（TOML 文件）。
     Import {
+        /// 日历文件（TOML）。
+        #[arg(value_name = "文件")]
         file: std::path::PathBuf,
-        /// The system administrator the import is recorded for.
-        #[arg(long = "as")]
+        /// 执行导入的系统管理员（用户名）。
+        #[arg(long = "as", value_name = "用户名")]
         as_user: String,
     },
 }

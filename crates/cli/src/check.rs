@@ -9,45 +9,42 @@ use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Format {
-    /// For people: each finding with its line, the span underlined and the suggestion.
+    /// 供人阅读：逐条列出问题所在行、标出问题文字并给出建议。
     Text,
-    /// One JSON array of findings (category, severity, start, end, text, rule, message,
-    /// suggestion); start/end are char offsets into the input.
+    /// 问题的 JSON 数组（category, severity, start, end, text, rule, message, suggestion），
+    /// start/end 为输入中的字符位置。
     Json,
 }
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
+    /// 输出格式。
+    #[arg(long, value_enum, default_value = "text", value_name = "格式")]
     format: Format,
-    /// An extra dictionary, after the built-in ones (a later term overrides an earlier one).
-    /// Plain one-term-per-line lists take their category from a `@category` line, or from a
-    /// prefix here: `--dict porn:veto=words.txt`.
-    #[arg(long = "dict", value_name = "[CATEGORY[:SEVERITY]=]FILE")]
+    /// 追加词典，排在内置词典之后（后出现的词条覆盖先出现的）。每行一个词的词表从
+    /// `@类别` 行取类别，或在此处加前缀：`--dict porn:veto=words.txt`。
+    #[arg(long = "dict", value_name = "[类别[:等级]=]文件")]
     dicts: Vec<String>,
-    /// Report, and fail on, findings at or above this severity: info, warn, deduct, veto.
-    #[arg(long, default_value = "deduct", value_parser = parse_severity)]
+    /// 报告并以失败退出的最低等级：info（提示）、warn（警示）、deduct（扣分）、veto（否决）。
+    #[arg(long, default_value = "deduct", value_name = "等级", value_parser = parse_severity)]
     min_severity: Severity,
-    /// Do not load the built-in dictionaries, detectors and typo model.
+    /// 不载入内置词典、检测器和错别字模型。
     #[arg(long)]
     no_defaults: bool,
-    /// Also apply the typo model's two-character rule (单巍 → 单位): about three times the
-    /// typos found on edited text, for about a tenth more scan time. Off by default; no
-    /// effect with --no-defaults (no typo model).
+    /// 同时启用错别字模型的双字规则（单巍 → 单位）：在编辑过的文本上找到的错字约为三倍，
+    /// 扫描时间约增加一成。默认关闭；与 --no-defaults 同用时无效（没有错别字模型）。
     #[arg(long)]
     typo_pairs: bool,
-    /// The input is HTML: check its visible text (spans point into the source) and its hidden
-    /// parts (hidden links, injected scripts). Without it, an input that starts like an HTML
-    /// document is treated as HTML.
+    /// 输入为 HTML：检查可见文字（位置指向源码）和隐藏部分（隐藏链接、被植入的脚本）。
+    /// 不加此项时，以 HTML 文档开头的输入也按 HTML 处理。
     #[arg(long)]
     html: bool,
-    /// Check without the language-model typo detector. With the defaults it is used when a
-    /// model is installed (Debian's libime-data-language-model, or the file named by
-    /// GOVMEDIA_LM).
+    /// 不使用语言模型错别字检测。默认在已安装模型时使用（Debian 的
+    /// libime-data-language-model，或环境变量 GOVMEDIA_LM 指定的文件）。
     #[arg(long)]
     no_lm: bool,
-    /// The text to check, UTF-8 (invalid bytes are replaced); `-` or nothing for stdin.
+    /// 要检查的文本文件（UTF-8，无效字节会被替换）；“-” 或省略表示从标准输入读取。
+    #[arg(value_name = "文件")]
     file: Option<PathBuf>,
 }
 

@@ -10,31 +10,32 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct GenerateArgs {
-    /// Number of units (省 → 市 → 县区 → 部门/乡镇).
-    #[arg(long, default_value_t = 10_000)]
+    /// 单位数（省 → 市 → 县区 → 部门/乡镇）。
+    #[arg(long, default_value_t = 10_000, value_name = "数量")]
     units: usize,
-    /// Number of accounts, spread over the units.
-    #[arg(long, default_value_t = 100_000)]
+    /// 账号数，分布在各单位。
+    #[arg(long, default_value_t = 100_000, value_name = "数量")]
     accounts: usize,
-    /// Seed of the generator: the same seed gives the same registry.
-    #[arg(long, default_value_t = 1)]
+    /// 随机种子：相同种子生成相同台账。
+    #[arg(long, default_value_t = 1, value_name = "种子")]
     seed: u64,
-    /// Username of the system administrator created at the root unit.
-    #[arg(long, default_value = "bench")]
+    /// 在根单位新建的系统管理员用户名。
+    #[arg(long, default_value = "bench", value_name = "用户名")]
     username: String,
-    /// Write an API token of that user to this file.
-    #[arg(long)]
+    /// 将该用户的接口令牌写入此文件。
+    #[arg(long, value_name = "文件")]
     token_file: Option<PathBuf>,
-    /// Write the first `--xlsx-rows` accounts as an inventory sheet (004 附件2 columns).
-    #[arg(long)]
+    /// 将前 `--xlsx-rows` 个账号写成台账表格（004 附件2 的列）。
+    #[arg(long, value_name = "文件")]
     xlsx: Option<PathBuf>,
-    #[arg(long, default_value_t = 10_000)]
+    /// 写入表格的账号数。
+    #[arg(long, default_value_t = 10_000, value_name = "行数")]
     xlsx_rows: usize,
-    /// Also generate this many findings (问题) of `--findings-year` over the accounts,
-    /// for the annual-assessment benchmark.
-    #[arg(long, default_value_t = 0)]
+    /// 同时为账号生成这么多条 `--findings-year` 年度的问题（用于年度考核性能测试）。
+    #[arg(long, default_value_t = 0, value_name = "数量")]
     findings: usize,
-    #[arg(long, default_value_t = 2026)]
+    /// 生成问题所属的年度。
+    #[arg(long, default_value_t = 2026, value_name = "年度")]
     findings_year: i32,
 }
 

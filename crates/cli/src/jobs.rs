@@ -9,22 +9,25 @@ use govmedia_service::jobs::{self, JobStatus, Runner};
 
 #[derive(Subcommand)]
 pub enum JobsCommand {
-    /// List the newest jobs (50), optionally of one status: 排队中/执行中/已完成/已失败.
+    /// 列出最近的 50 个任务，可按状态筛选。
     List {
-        #[arg(long)]
+        /// 状态：排队中、执行中、已完成、已失败。
+        #[arg(long, value_name = "状态")]
         status: Option<String>,
-        /// The system administrator reading the queue.
-        #[arg(long = "as")]
+        /// 查看队列的系统管理员（用户名）。
+        #[arg(long = "as", value_name = "用户名")]
         as_user: String,
     },
-    /// Queue a dead job again (recorded in the audit log).
+    /// 重新排队一个已失败的任务（记入审计日志）。
     Retry {
+        /// 任务编号。
+        #[arg(value_name = "编号")]
         id: i64,
-        /// The system administrator the retry is recorded for.
-        #[arg(long = "as")]
+        /// 执行重试的系统管理员（用户名）。
+        #[arg(long = "as", value_name = "用户名")]
         as_user: String,
     },
-    /// Run the job runner in the foreground until Ctrl+C (a worker-only server).
+    /// 在前台运行任务执行进程（不提供网页服务），按 Ctrl+C 停止。
     Work,
 }
 

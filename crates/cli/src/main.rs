@@ -1,6 +1,6 @@
 //! The `govmedia` command: serve the platform, manage its data, run offline checks.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,6 +9,7 @@ mod calendar;
 mod check;
 mod config;
 mod generate;
+mod help;
 mod jobs;
 mod platform;
 mod sample;
@@ -25,52 +26,59 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the web server.
+    /// 启动网页服务。
     Serve,
-    /// Apply database migrations and exit.
+    /// 升级数据库结构后退出。
     Migrate,
-    /// Load the 昆山市 demo data (once) and run the web server.
+    /// 载入昆山市演示数据（仅首次）并启动网页服务。
     Demo,
-    /// Manage users.
+    /// 用户管理。
     #[command(subcommand)]
     User(platform::UserCommand),
-    /// Import the registry from an .xlsx file (all rows or none).
+    /// 从 .xlsx 文件导入账号台账（全部成功或全部不导入）。
     Import {
+        /// 要导入的 .xlsx 文件。
+        #[arg(value_name = "文件")]
         file: PathBuf,
-        /// The user whose unit subtree and rights apply.
-        #[arg(long = "as")]
+        /// 以该用户的身份和权限范围执行（用户名）。
+        #[arg(long = "as", value_name = "用户名")]
         as_user: String,
     },
-    /// Export the registry to an .xlsx file.
+    /// 将账号台账导出为 .xlsx 文件。
     Export {
-        #[arg(long, short = 'o')]
+        /// 输出文件路径。
+        #[arg(long, short = 'o', value_name = "文件")]
         output: PathBuf,
-        #[arg(long = "as")]
+        /// 以该用户的身份和权限范围执行（用户名）。
+        #[arg(long = "as", value_name = "用户名")]
         as_user: String,
     },
-    /// Generate a synthetic province-sized registry (for benchmarks) into an empty database.
+    /// 在空数据库中生成省级规模的模拟台账（用于性能测试）。
     Generate(generate::GenerateArgs),
-    /// Print a commented default configuration file.
+    /// 输出带注释的默认配置文件。
     DefaultConfig,
-    /// 错敏信息检测: check Chinese text for errors and sensitive content.
+    /// 错敏信息检测：检查中文文本中的错别字、敏感和不当表述。
     Check(check::CheckArgs),
-    /// Score findings against an indicator set, offline.
+    /// 按指标体系离线计分。
     Score(score::ScoreArgs),
-    /// Draw a reproducible spot-check sample.
+    /// 抽取可复现的抽查样本。
     Sample(sample::SampleArgs),
-    /// 工作日历: working-day deadlines.
+    /// 工作日历：按工作日计算期限、导入年度节假日安排。
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
-    /// 后台任务: list the queue, retry a dead job, or run as a worker only.
+    /// 后台任务：查看队列、重试失败任务，或仅作为任务执行进程运行。
     #[command(subcommand)]
     Jobs(jobs::JobsCommand),
-    /// 审计日志: check the tamper-evident chain of audit records.
+    /// 审计日志：校验防篡改的审计记录链。
     #[command(subcommand)]
     Audit(audit::AuditCommand),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let result = match cli.command {
         Command::Check(args) => return ExitCode::from(check::run(&args)),
         Command::Score(args) => score::run(&args),
@@ -90,6 +98,28 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("错误：{e:#}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// Parses the command line with Chinese help and errors (exit code 2 for a usage error,
+/// as clap's own).
+fn parse() -> Result<Cli, ExitCode> {
+    let matches = help::localise(Cli::command()).try_get_matches();
+    match matches.and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => Ok(cli),
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) =>
+        {
+            let _ = e.print();
+            Err(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprint!("{}", help::explain(&e));
+            Err(ExitCode::from(2))
         }
     }
 }

@@ -11,11 +11,11 @@ use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct Common {
-    /// Configuration file (TOML); see `govmedia default-config`.
-    #[arg(long, short = 'c', global = true)]
+    /// 配置文件（TOML），参见 `govmedia default-config`。
+    #[arg(long, short = 'c', global = true, value_name = "文件")]
     pub config: Option<PathBuf>,
-    /// Database URL (sqlite://… or postgres://…); overrides the configuration.
-    #[arg(long, global = true)]
+    /// 数据库地址（sqlite://… 或 postgres://…），优先于配置文件。
+    #[arg(long, global = true, value_name = "地址")]
     pub database_url: Option<String>,
 }
 
@@ -121,22 +121,25 @@ pub async fn demo(cfg: &Config) -> anyhow::Result<()> {
 
 #[derive(clap::Subcommand)]
 pub enum UserCommand {
-    /// Create a user (the first administrator, for example).
+    /// 新建用户（例如首个系统管理员）。
     Add {
-        #[arg(long)]
+        /// 登录用户名。
+        #[arg(long, value_name = "用户名")]
         username: String,
-        #[arg(long)]
+        /// 姓名（显示名）。
+        #[arg(long, value_name = "姓名")]
         display_name: String,
-        /// Unit id; with `--create-root-unit NAME` a new root unit is created first.
-        #[arg(long)]
+        /// 所属单位编号；与 `--create-root-unit` 同用时先新建根单位。
+        #[arg(long, value_name = "编号")]
         unit_id: Option<i64>,
-        /// Create a root unit with this name (county level, 人民政府) for a fresh database.
-        #[arg(long)]
+        /// 在空数据库中先以此名称新建根单位（县级人民政府）。
+        #[arg(long, value_name = "单位名称")]
         create_root_unit: Option<String>,
-        #[arg(long, default_value = "system_admin")]
+        /// 角色：system_admin（系统管理员）、supervisor_admin（主管单位管理员）、host_admin（主办单位管理员）、editor（编辑）、reviewer（审核员）、inspector（检查员）、read_only（只读）。
+        #[arg(long, default_value = "system_admin", value_name = "角色")]
         role: String,
-        /// Password; read from the GOVMEDIA_PASSWORD environment variable when omitted.
-        #[arg(long)]
+        /// 密码；省略时读取环境变量 GOVMEDIA_PASSWORD。
+        #[arg(long, value_name = "密码")]
         password: Option<String>,
     },
 }

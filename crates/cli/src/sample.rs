@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum StratumField {
-    /// 平台
+    /// 按平台分层。
     Platform,
-    /// 主办单位
+    /// 按主办单位分层。
     Unit,
 }
 
@@ -31,20 +31,31 @@ impl StratumField {
 
 #[derive(clap::Args)]
 pub struct SampleArgs {
-    /// The published seed of the campaign.
-    #[arg(long)]
+    /// 检查活动公布的随机种子。
+    #[arg(long, value_name = "种子")]
     pub seed: String,
-    /// Share of accounts to draw, as a decimal (0.3) or a percentage (30%); the size is ceil(R × N).
-    #[arg(long, required_unless_present = "count", conflicts_with = "count")]
+    /// 抽取比例，小数（0.3）或百分数（30%）；样本量为 ceil(比例 × 总数)。
+    #[arg(
+        long,
+        value_name = "比例",
+        required_unless_present = "count",
+        conflicts_with = "count"
+    )]
     pub ratio: Option<String>,
-    /// Draw exactly this many accounts instead of a ratio.
-    #[arg(long)]
+    /// 按固定个数抽取，而不按比例。
+    #[arg(long, value_name = "个数")]
     pub count: Option<usize>,
-    /// JSON array of account ids (integers or strings), or of objects {"id", "platform", "unit"}; "-" reads standard input.
-    #[arg(long, value_name = "ACCOUNTS.json")]
+    /// 账号清单：账号编号（整数或字符串）的 JSON 数组，或 {"id", "platform", "unit"} 对象的数组；“-” 表示从标准输入读取。
+    #[arg(long, value_name = "账号.json")]
     pub accounts: PathBuf,
-    /// Draw ceil(R × Nₛ) in each stratum of these fields (objects input only).
-    #[arg(long, value_enum, value_delimiter = ',', conflicts_with = "count")]
+    /// 按这些字段分层，每层抽取 ceil(比例 × 层内总数)（仅适用于对象数组输入）。
+    #[arg(
+        long,
+        value_name = "字段",
+        value_enum,
+        value_delimiter = ',',
+        conflicts_with = "count"
+    )]
     pub stratify: Vec<StratumField>,
 }
 

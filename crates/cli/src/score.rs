@@ -13,28 +13,24 @@ use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// 中文表格
+    /// 中文表格。
     Text,
-    /// JSON
+    /// JSON 数据。
     Json,
 }
 
 #[derive(clap::Args)]
 pub struct ScoreArgs {
-    /// Indicator set: a built-in name (account-check-2019, annual-assessment-kunshan) or a TOML file.
-    #[arg(long, value_name = "FILE_OR_BUILTIN")]
+    /// 指标体系：内置名称（account-check-2019 即 2019 年账号检查指标，annual-assessment-kunshan 即昆山市年度考核指标）或 TOML 文件。
+    #[arg(long, value_name = "名称或文件")]
     pub indicators: String,
-    /// Findings: a JSON array of {"item": CODE, "count": N, "evidence": ID_OR_TEXT}; "-" reads standard input.
-    #[arg(
-        long,
-        value_name = "FINDINGS.json",
-        required_unless_present = "list_items"
-    )]
+    /// 问题清单：JSON 数组，每项为 {"item": 指标代码, "count": 次数, "evidence": 证据编号或说明}；“-” 表示从标准输入读取。
+    #[arg(long, value_name = "问题.json", required_unless_present = "list_items")]
     pub findings: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    /// 输出格式。
+    #[arg(long, value_enum, default_value_t = Format::Text, value_name = "格式")]
     pub format: Format,
-    /// List the set's item codes, names, points and caps instead of scoring.
+    /// 不计分，仅列出指标体系各项的代码、名称、分值和上限。
     #[arg(long, conflicts_with = "findings")]
     pub list_items: bool,
 }

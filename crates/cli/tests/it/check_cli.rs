@@ -222,3 +222,38 @@ fn an_unusable_language_model_is_reported_and_the_check_goes_on() {
     // The curated list still finds its typo.
     assert_eq!(out.status.code(), Some(1), "{out:?}");
 }
+
+#[test]
+fn help_and_usage_errors_speak_chinese() {
+    let help = govmedia(&["check", "--help"], "");
+    assert_eq!(help.status.code(), Some(0), "{help:?}");
+    let text = String::from_utf8(help.stdout).unwrap();
+    for words in [
+        "用法：govmedia check [选项] [文件]",
+        "选项",
+        "显示帮助",
+        "默认：deduct。",
+    ] {
+        assert!(text.contains(words), "{words} missing in:\n{text}");
+    }
+    for english in [
+        "Usage",
+        "Options",
+        "Print help",
+        "[default",
+        "possible values",
+    ] {
+        assert!(!text.contains(english), "{english} in:\n{text}");
+    }
+
+    let wrong = govmedia(&["check", "--format", "xml"], "");
+    assert_eq!(wrong.status.code(), Some(2));
+    let err = String::from_utf8(wrong.stderr).unwrap();
+    assert!(err.contains("错误：--format <格式> 的值“xml”无效"), "{err}");
+    assert!(!err.contains("error:"), "{err}");
+
+    let unknown = govmedia(&["no-such-command"], "");
+    assert_eq!(unknown.status.code(), Some(2));
+    let err = String::from_utf8(unknown.stderr).unwrap();
+    assert!(err.contains("没有这个命令：no-such-command"), "{err}");
+}
