@@ -103,14 +103,11 @@ pub struct FormFacts<'a> {
     pub qr: Option<FormImage>,
 }
 
-/// Fills `layout` for a filing the actor may see. The management team's names
-/// and contacts are filled only for roles that may see personal data.
-pub async fn filing_form(
-    svc: &Services,
-    actor: &Actor,
-    id: i64,
-    layout: Option<Layout>,
-) -> ServiceResult<FormDoc> {
+/// Fills the layout of the filing's policy profile for a filing the actor may see
+/// (a region prints its own form only: a 衡南县 form is never offered to 昆山). The
+/// management team's names and contacts are filled only for roles that may see
+/// personal data.
+pub async fn filing_form(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<FormDoc> {
     let v = filings::get(svc, actor, id).await?;
     let mut account = match (&v.proposal, v.summary.account_id) {
         (Some(p), _) => p.clone(),
@@ -147,12 +144,10 @@ pub async fn filing_form(
         reason: &v.reason,
         qr,
     };
-    Ok(
-        match layout.unwrap_or_else(|| Layout::for_profile(&v.profile_id)) {
-            Layout::Kunshan => layouts::kunshan(&facts),
-            Layout::Hengnan => layouts::hengnan(&facts),
-        },
-    )
+    Ok(match Layout::for_profile(&v.profile_id) {
+        Layout::Kunshan => layouts::kunshan(&facts),
+        Layout::Hengnan => layouts::hengnan(&facts),
+    })
 }
 
 #[cfg(test)]
