@@ -5,8 +5,9 @@
 //! rows whose cells span columns of a 12-column grid, and footnotes) is filled
 //! from the filing by a layout ([`Layout::Kunshan`] = 003 附件4,
 //! [`Layout::Hengnan`] = 004 附件1), and two small renderers write it: OOXML by
-//! hand into a zip ([`docx`]) and PDF 1.4 by hand ([`pdf`]) with the standard CJK
-//! font STSong-Light, which every PDF reader provides, so no font is shipped.
+//! hand into a zip ([`docx`]) and PDF through the 公文's krilla back end ([`pdf`]),
+//! which embeds the subset of Noto Serif CJK SC the form uses, so it shows in any
+//! reader. A deployment prints only the layout of its policy profile.
 
 pub mod docx;
 pub mod image;
@@ -148,6 +149,14 @@ pub async fn filing_form(svc: &Services, actor: &Actor, id: i64) -> ServiceResul
         Layout::Kunshan => layouts::kunshan(&facts),
         Layout::Hengnan => layouts::hengnan(&facts),
     })
+}
+
+/// The PDF of a form, laid out and subset off the async workers.
+pub async fn pdf_bytes(svc: &Services, doc: FormDoc) -> ServiceResult<Vec<u8>> {
+    let fonts = svc.fonts.clone();
+    tokio::task::spawn_blocking(move || pdf::render(&doc, &fonts))
+        .await
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("pdf task: {e}")))?
 }
 
 #[cfg(test)]

@@ -67,14 +67,15 @@ const MAX_WORD: usize = 16;
 
 /// A line of glyphs, positioned.
 #[derive(Debug, Clone)]
-struct Run {
+pub(crate) struct Run {
     text: String,
     /// Glyph id, advance in points, bytes of `text`.
     glyphs: Vec<(u32, f32, Range<usize>)>,
-    width: f32,
+    pub(crate) width: f32,
 }
 
-enum Op {
+/// What a page draws, in the order drawn.
+pub(crate) enum Op {
     Text {
         x: f32,
         baseline: f32,
@@ -91,6 +92,15 @@ enum Op {
         width: f32,
         red: bool,
     },
+    /// A picture (PNG or JPEG bytes) in the box of `w` × `h` points from (x, y).
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        bytes: Arc<Vec<u8>>,
+        png: bool,
+    },
 }
 
 enum Align {
@@ -98,27 +108,35 @@ enum Align {
     Center,
 }
 
-struct Layout<'f> {
+pub(crate) struct Layout<'f> {
     metrics: HashMap<Face, FontMetrics<'f>>,
-    pages: Vec<Vec<Op>>,
+    pub(crate) pages: Vec<Vec<Op>>,
     /// The next free position on the current page.
-    y: f32,
+    pub(crate) y: f32,
 }
 
-impl Layout<'_> {
-    fn new_page(&mut self) {
+impl<'f> Layout<'f> {
+    pub(crate) fn new(metrics: HashMap<Face, FontMetrics<'f>>) -> Self {
+        Layout {
+            metrics,
+            pages: Vec::new(),
+            y: TOP,
+        }
+    }
+
+    pub(crate) fn new_page(&mut self) {
         self.pages.push(Vec::new());
         self.y = TOP;
     }
 
-    fn push(&mut self, op: Op) {
+    pub(crate) fn push(&mut self, op: Op) {
         if let Some(p) = self.pages.last_mut() {
             p.push(op);
         }
     }
 
     /// Glyphs of one line of `text`; a character the face lacks is printed as 〓.
-    fn shape(&self, face: Face, size: f32, text: &str) -> Run {
+    pub(crate) fn shape(&self, face: Face, size: f32, text: &str) -> Run {
         let mut run = Run {
             text: String::new(),
             glyphs: Vec::new(),
@@ -145,7 +163,14 @@ impl Layout<'_> {
     }
 
     /// Breaks `text` into lines: the first `first` points wide, the others `rest`.
-    fn wrap(&self, face: Face, size: f32, text: &str, first: f32, rest: f32) -> Vec<Run> {
+    pub(crate) fn wrap(
+        &self,
+        face: Face,
+        size: f32,
+        text: &str,
+        first: f32,
+        rest: f32,
+    ) -> Vec<Run> {
         let whole = self.shape(face, size, text);
         let mut lines: Vec<Vec<(char, u32, f32)>> = vec![Vec::new()];
         let mut width = 0.0;
@@ -263,7 +288,7 @@ impl Layout<'_> {
         }
     }
 
-    fn rule(&mut self, y: f32, x1: f32, x2: f32, width: f32, red: bool) {
+    pub(crate) fn rule(&mut self, y: f32, x1: f32, x2: f32, width: f32, red: bool) {
         self.push(Op::Rule {
             x1,
             x2,
@@ -274,7 +299,7 @@ impl Layout<'_> {
         });
     }
 
-    fn vertical(&mut self, x: f32, y1: f32, y2: f32) {
+    pub(crate) fn vertical(&mut self, x: f32, y1: f32, y2: f32) {
         self.push(Op::Rule {
             x1: x,
             x2: x,
@@ -450,11 +475,7 @@ fn baseline(top: f32, height: f32, size: f32) -> f32 {
 
 /// Lays the document out: pages of drawing operations.
 fn lay_out(doc: &OfficialDocument, metrics: HashMap<Face, FontMetrics<'_>>) -> Vec<Vec<Op>> {
-    let mut l = Layout {
-        metrics,
-        pages: Vec::new(),
-        y: TOP,
-    };
+    let mut l = Layout::new(metrics);
     l.new_page();
     l.head(doc);
     l.blank_lines(2);
@@ -517,31 +538,72 @@ fn lay_out(doc: &OfficialDocument, metrics: HashMap<Face, FontMetrics<'_>>) -> V
 
 /// The PDF bytes of a document, with the subsets of its fonts embedded.
 pub fn render(doc: &OfficialDocument, fonts: &DocumentFonts) -> ServiceResult<Vec<u8>> {
-    let loaded: Vec<(Face, Arc<LoadedFont>)> = [Face::Serif, Face::SerifBold, Face::SansBold]
+    let loaded = load_all(fonts)?;
+    let pages = lay_out(doc, metrics_of(&loaded)?);
+    draw(&bounded(&doc.title), &pages, &loaded)
+}
+
+/// Every face a document may use, read (on first use) from the font folder.
+pub(crate) fn load_all(fonts: &DocumentFonts) -> ServiceResult<Vec<(Face, Arc<LoadedFont>)>> {
+    [Face::Serif, Face::SerifBold, Face::SansBold]
         .into_iter()
         .map(|f| fonts.get(f).map(|l| (f, l)))
-        .collect::<ServiceResult<_>>()?;
+        .collect()
+}
+
+pub(crate) fn metrics_of(
+    loaded: &[(Face, Arc<LoadedFont>)],
+) -> ServiceResult<HashMap<Face, FontMetrics<'_>>> {
     let mut metrics = HashMap::new();
-    for (face, font) in &loaded {
+    for (face, font) in loaded {
         metrics.insert(*face, font.metrics()?);
     }
-    let pages = lay_out(doc, metrics);
+    Ok(metrics)
+}
+
+/// Draws laid-out A4 pages with krilla: the PDF, each font subset and embedded.
+pub(crate) fn draw(
+    title: &str,
+    pages: &[Vec<Op>],
+    loaded: &[(Face, Arc<LoadedFont>)],
+) -> ServiceResult<Vec<u8>> {
     let font_of: HashMap<Face, krilla::text::Font> =
         loaded.iter().map(|(f, l)| (*f, l.font.clone())).collect();
     let internal = |e: &dyn std::fmt::Debug| ServiceError::Internal(anyhow::anyhow!("pdf: {e:?}"));
     let mut pdf = Document::new();
     pdf.set_metadata(
         Metadata::new()
-            .title(bounded(&doc.title))
+            .title(title.to_string())
             .language("zh-CN".to_string())
             .creator("政务新媒体管理平台".to_string()),
     );
     let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| internal(&"page size"))?;
-    for ops in &pages {
+    for ops in pages {
         let mut page = pdf.start_page_with(settings.clone());
         let mut surface = page.surface();
         for op in ops {
             match op {
+                Op::Image {
+                    x,
+                    y,
+                    w,
+                    h,
+                    bytes,
+                    png,
+                } => {
+                    let data: krilla::Data = bytes.clone().into();
+                    let image = if *png {
+                        krilla::image::Image::from_png(data, true)
+                    } else {
+                        krilla::image::Image::from_jpeg(data, true)
+                    };
+                    // A picture krilla cannot read is left out; the cell keeps its text.
+                    if let (Ok(image), Some(size)) = (image, krilla::geom::Size::from_wh(*w, *h)) {
+                        surface.push_transform(&krilla::geom::Transform::from_translate(*x, *y));
+                        surface.draw_image(image, size);
+                        surface.pop();
+                    }
+                }
                 Op::Text {
                     x,
                     baseline,

@@ -246,6 +246,6 @@ async fn form_pdf(
     Ok(crate::pages::download(
         "application/pdf",
         &format!("备案登记表-{id}.pdf"),
-        govmedia_service::forms::pdf::render(&doc),
+        govmedia_service::forms::pdf_bytes(&state.svc, doc).await?,
     ))
 }
