@@ -311,8 +311,16 @@ async fn the_notice_is_a_gongwen_pdf_with_its_fonts_embedded() {
         bytes.len()
     );
 
-    // The first page as a picture for people to look at (a CI artifact).
-    let png = artifacts_dir().join("gongwen-notice");
+    // The first page and the attachment's as pictures for people to look at (CI
+    // artifacts).
+    save_png(file.path(), 1, "gongwen-notice");
+    save_png(file.path(), page_count, "gongwen-notice-attachment");
+}
+
+/// Renders page `page` of a PDF to `$CARGO_TARGET_DIR/browser-artifacts/NAME.png`.
+fn save_png(pdf: &Path, page: usize, name: &str) {
+    let png = artifacts_dir().join(name);
+    let page = page.to_string();
     poppler(
         "pdftoppm",
         &[
@@ -320,18 +328,18 @@ async fn the_notice_is_a_gongwen_pdf_with_its_fonts_embedded() {
             "-r",
             "80",
             "-f",
-            "1",
+            &page,
             "-l",
-            "1",
+            &page,
             "-singlefile",
-            file.path().to_str().unwrap(),
+            pdf.to_str().unwrap(),
             png.to_str().unwrap(),
         ],
     );
     let png = png.with_extension("png");
     let size = std::fs::metadata(&png).unwrap().len();
     assert!(size > 10_000, "a rendered page with text: {size} bytes");
-    println!("公文 PDF 第一页: {}", png.display());
+    println!("公文 PDF 第{page}页: {}", png.display());
 }
 
 fn docx_part(bytes: &[u8], name: &str) -> String {
@@ -436,6 +444,7 @@ async fn each_unit_named_gets_its_rectification_notice() {
     ] {
         assert!(text.contains(expected), "{expected} in {text}");
     }
+    save_png(file.path(), 1, "gongwen-rectification");
     let docx = gongwen::docx::render(&doc).unwrap();
     assert!(
         paragraphs(&docx_part(&docx, "word/document.xml")).contains(&"一、限期整改".to_string())
