@@ -46,6 +46,11 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "错敏检测的语言模型文件（KenLM，Debian 软件包 libime-data-language-model），用于发现“贯切落实”一类输入法错字；文件不存在时不使用并在日志中警告，文件损坏时拒绝启动；留空则不使用",
         govmedia_textcheck::lm::DEFAULT_MODEL_PATH,
     ),
+    (
+        "document_fonts",
+        "公文和登记表 PDF 所嵌入字体的文件夹：Noto Serif CJK 与 Noto Sans CJK 字体集（SIL OFL 1.1，Debian 软件包 fonts-noto-cjk）；缺少字体时下载 PDF 会提示安装，Word 文件不受影响",
+        govmedia_service::gongwen::fonts::DEFAULT_FONT_DIR,
+    ),
 ];
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -60,6 +65,7 @@ pub struct Config {
     pub trusted_proxies: Vec<String>,
     pub time_zone: String,
     pub language_model: String,
+    pub document_fonts: PathBuf,
 }
 
 impl Default for Config {
@@ -74,6 +80,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             time_zone: "Asia/Shanghai".into(),
             language_model: govmedia_textcheck::lm::DEFAULT_MODEL_PATH.into(),
+            document_fonts: govmedia_service::gongwen::fonts::DEFAULT_FONT_DIR.into(),
         }
     }
 }
@@ -98,6 +105,7 @@ impl fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("time_zone", &self.time_zone)
             .field("language_model", &self.language_model)
+            .field("document_fonts", &self.document_fonts)
             .finish()
     }
 }
@@ -142,6 +150,7 @@ impl Config {
                 "listen" => cfg.listen = value,
                 "time_zone" => cfg.time_zone = value,
                 "language_model" => cfg.language_model = value,
+                "document_fonts" => cfg.document_fonts = PathBuf::from(value),
                 "personal_data_key" => cfg.personal_data_key = value,
                 "secure_cookies" => {
                     cfg.secure_cookies = value

@@ -24,6 +24,7 @@ pub mod error;
 pub mod excel;
 pub mod filings;
 pub mod forms;
+pub mod gongwen;
 pub mod inspection;
 pub mod jobs;
 pub mod list_model;
@@ -107,6 +108,9 @@ pub struct Services {
     /// (no language model) unless the server set one with the model
     /// ([`Services::with_checker`], [`textcheck::load_checker`]).
     pub checker: textcheck::TextChecker,
+    /// The open CJK fonts the PDFs embed, read from their folder on first use (see
+    /// [`gongwen::fonts`]).
+    pub fonts: Arc<gongwen::fonts::DocumentFonts>,
 }
 
 /// At most one second: a token revoked or a registry written through another server
@@ -125,12 +129,19 @@ impl Services {
             jobs: Arc::new(jobs::Handlers::standard()),
             time_zone: time::DEFAULT_ZONE,
             checker: textcheck::default_checker(),
+            fonts: Arc::new(gongwen::fonts::DocumentFonts::default()),
         }
     }
 
     /// The same, checking text with `checker` (the server's, with the language model).
     pub fn with_checker(mut self, checker: textcheck::TextChecker) -> Self {
         self.checker = checker;
+        self
+    }
+
+    /// The same, reading the PDFs' fonts from `dir` (see [`gongwen::fonts`]).
+    pub fn with_document_fonts(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.fonts = Arc::new(gongwen::fonts::DocumentFonts::new(dir));
         self
     }
 

@@ -93,6 +93,8 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/campaigns/{id}/notice",
     "/campaigns/{id}/notice.docx",
     "/campaigns/{id}/notice.pdf",
+    "/campaigns/{id}/rectification/{unit}/notice.docx",
+    "/campaigns/{id}/rectification/{unit}/notice.pdf",
     "/campaigns/{id}/population.json",
     "/check",
     "/filings",

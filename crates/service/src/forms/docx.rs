@@ -7,7 +7,7 @@ use crate::{ServiceError, ServiceResult};
 use std::io::Write;
 
 /// Escapes text for XML element content.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

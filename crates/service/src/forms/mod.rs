@@ -5,8 +5,9 @@
 //! rows whose cells span columns of a 12-column grid, and footnotes) is filled
 //! from the filing by a layout ([`Layout::Kunshan`] = 003 附件4,
 //! [`Layout::Hengnan`] = 004 附件1), and two small renderers write it: OOXML by
-//! hand into a zip ([`docx`]) and PDF 1.4 by hand ([`pdf`]) with the standard CJK
-//! font STSong-Light, which every PDF reader provides, so no font is shipped.
+//! hand into a zip ([`docx`]) and PDF through the 公文's krilla back end ([`pdf`]),
+//! which embeds the subset of Noto Serif CJK SC the form uses, so it shows in any
+//! reader. A deployment prints only the layout of its policy profile.
 
 pub mod docx;
 pub mod image;
@@ -103,14 +104,11 @@ pub struct FormFacts<'a> {
     pub qr: Option<FormImage>,
 }
 
-/// Fills `layout` for a filing the actor may see. The management team's names
-/// and contacts are filled only for roles that may see personal data.
-pub async fn filing_form(
-    svc: &Services,
-    actor: &Actor,
-    id: i64,
-    layout: Option<Layout>,
-) -> ServiceResult<FormDoc> {
+/// Fills the layout of the filing's policy profile for a filing the actor may see
+/// (a region prints its own form only: a 衡南县 form is never offered to 昆山). The
+/// management team's names and contacts are filled only for roles that may see
+/// personal data.
+pub async fn filing_form(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<FormDoc> {
     let v = filings::get(svc, actor, id).await?;
     let mut account = match (&v.proposal, v.summary.account_id) {
         (Some(p), _) => p.clone(),
@@ -147,12 +145,18 @@ pub async fn filing_form(
         reason: &v.reason,
         qr,
     };
-    Ok(
-        match layout.unwrap_or_else(|| Layout::for_profile(&v.profile_id)) {
-            Layout::Kunshan => layouts::kunshan(&facts),
-            Layout::Hengnan => layouts::hengnan(&facts),
-        },
-    )
+    Ok(match Layout::for_profile(&v.profile_id) {
+        Layout::Kunshan => layouts::kunshan(&facts),
+        Layout::Hengnan => layouts::hengnan(&facts),
+    })
+}
+
+/// The PDF of a form, laid out and subset off the async workers.
+pub async fn pdf_bytes(svc: &Services, doc: FormDoc) -> ServiceResult<Vec<u8>> {
+    let fonts = svc.fonts.clone();
+    tokio::task::spawn_blocking(move || pdf::render(&doc, &fonts))
+        .await
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("pdf task: {e}")))?
 }
 
 #[cfg(test)]

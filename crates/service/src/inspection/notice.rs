@@ -1,9 +1,12 @@
-//! The 通报 notice a closed campaign publishes: title, document number, summary,
-//! the table of problems by unit, rectification requirements and deadline.
+//! The 通报 notice a closed campaign publishes — title, document number, summary,
+//! the table of problems by unit, rectification requirements and deadline — and the
+//! rectification notice (整改通知) to each unit it names, both as 公文
+//! ([`crate::gongwen`]).
 
 use super::campaigns::{self, indicator_set};
-use crate::forms::{Cell, FormDoc};
+use crate::gongwen::{Attachment, OfficialDocument, Paragraph, Table};
 use crate::{Actor, ServiceError, ServiceResult, Services};
+use chrono::NaiveDate;
 use govmedia_domain::inspection::rectification_deadline;
 use govmedia_domain::scoring::Points;
 use govmedia_store::inspection::{self as store, FindingQuery};
@@ -12,6 +15,8 @@ use std::collections::BTreeMap;
 /// One row of the notice's table: a sampled account with problems or not 合格.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoticeRow {
+    /// The account's host unit when the sample was drawn.
+    pub unit_id: i64,
     pub unit: String,
     pub account: String,
     pub platform: String,
@@ -19,7 +24,7 @@ pub struct NoticeRow {
     pub score: String,
 }
 
-/// A filled notice, rendered as HTML for print and as .docx.
+/// A filled notice, rendered as HTML for print and as a 公文 (.docx and PDF).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub title: String,
@@ -29,40 +34,166 @@ pub struct Notice {
     pub requirements: Vec<String>,
     pub issuer: String,
     pub date: String,
+    pub published_on: NaiveDate,
+    /// The campaign's title, which the rectification notices cite.
+    pub campaign_title: String,
+    /// The last day of rectification.
+    pub deadline: NaiveDate,
+}
+
+/// The 附件 of a 通报: the accounts with problems.
+pub const NOTICE_ATTACHMENT: &str = "存在问题的政务新媒体账号清单";
+
+/// 主送机关 of a 通报 to the whole inspected subtree.
+pub const NOTICE_ADDRESSEE: &str = "各有关单位";
+
+/// The 发文机关标志 of an issuing office: its name and 文件.
+fn issuer_mark(issuer: &str) -> String {
+    format!("{issuer}文件")
 }
 
 impl Notice {
-    /// The notice in the grid model of the official forms, for .docx and PDF.
-    pub fn form_doc(&self) -> FormDoc {
-        let full = |label: &str, text: String| vec![Cell::label(label, 2), Cell::value(text, 10)];
-        let mut rows = vec![
-            full("文号", self.number.clone()),
-            full("检查情况", self.paragraphs.join("\n")),
-            ["序号", "单位", "账号", "平台", "问题", "得分"]
-                .iter()
-                .zip([1, 3, 2, 1, 4, 1])
-                .map(|(l, span)| Cell::label(*l, span))
-                .collect(),
-        ];
-        for (i, r) in self.rows.iter().enumerate() {
-            rows.push(vec![
-                Cell::value((i + 1).to_string(), 1),
-                Cell::value(r.unit.clone(), 3),
-                Cell::value(r.account.clone(), 2),
-                Cell::value(r.platform.clone(), 1),
-                Cell::value(r.problems.clone(), 4),
-                Cell::value(r.score.clone(), 1),
-            ]);
-        }
-        rows.push(full("整改要求", self.requirements.join("\n")));
-        rows.push(full("发文单位", format!("{}\n{}", self.issuer, self.date)));
-        FormDoc {
+    /// The notice as a 公文: the summary and requirements as its body, the table of
+    /// accounts with problems as its attachment.
+    pub fn official(&self) -> OfficialDocument {
+        let mut body: Vec<Paragraph> = self
+            .paragraphs
+            .iter()
+            .cloned()
+            .map(Paragraph::Text)
+            .collect();
+        body.extend(self.requirements.iter().cloned().map(Paragraph::Text));
+        OfficialDocument {
+            issuer_mark: issuer_mark(&self.issuer),
+            number: Some(self.number.clone()),
             title: self.title.clone(),
-            rows,
-            notes: vec![],
+            addressee: NOTICE_ADDRESSEE.to_string(),
+            body,
+            attachments: vec![Attachment {
+                name: NOTICE_ATTACHMENT.to_string(),
+                table: Table {
+                    columns: [
+                        ("序号", 3),
+                        ("单位", 5),
+                        ("账号", 5),
+                        ("平台", 3),
+                        ("问题", 8),
+                        ("得分", 4),
+                    ]
+                    .into_iter()
+                    .map(|(l, w)| (l.to_string(), w))
+                    .collect(),
+                    rows: self
+                        .rows
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| {
+                            vec![
+                                (i + 1).to_string(),
+                                r.unit.clone(),
+                                r.account.clone(),
+                                r.platform.clone(),
+                                r.problems.clone(),
+                                r.score.clone(),
+                            ]
+                        })
+                        .collect(),
+                },
+            }],
+            signature: self.issuer.clone(),
+            date: self.published_on,
         }
     }
+
+    /// The units the notice names, once each, in the table's order.
+    pub fn units(&self) -> Vec<(i64, String)> {
+        let mut seen = std::collections::BTreeSet::new();
+        self.rows
+            .iter()
+            .filter(|r| seen.insert(r.unit_id))
+            .map(|r| (r.unit_id, r.unit.clone()))
+            .collect()
+    }
+
+    /// The rectification notice (整改通知) to `unit_id`, one of the units the notice
+    /// names; `number` is its 发文字号 (blank for the clerk to fill in when absent).
+    pub fn rectification(
+        &self,
+        unit_id: i64,
+        number: Option<&str>,
+    ) -> ServiceResult<OfficialDocument> {
+        let number = number.map(str::trim).filter(|n| !n.is_empty());
+        if number.is_some_and(|n| n.chars().count() > MAX_NUMBER) {
+            return Err(ServiceError::field(
+                "number",
+                format!("发文字号不能超过{MAX_NUMBER}个字"),
+            ));
+        }
+        let rows: Vec<&NoticeRow> = self.rows.iter().filter(|r| r.unit_id == unit_id).collect();
+        let Some(first) = rows.first() else {
+            return Err(ServiceError::NotFound);
+        };
+        let unit = first.unit.clone();
+        let deadline = crate::gongwen::document_date(self.deadline);
+        let body = vec![
+            Paragraph::Text(format!(
+                "{}，{}印发了《{}》（{}），通报了{}的结果。你单位有{}个政务新媒体账号存在问题，具体见附件。现将整改要求通知如下：",
+                crate::gongwen::document_date(self.published_on),
+                self.issuer,
+                self.title,
+                self.number,
+                self.campaign_title,
+                rows.len()
+            )),
+            Paragraph::Heading("一、限期整改".to_string()),
+            Paragraph::Text(format!(
+                "请对照附件所列问题逐项整改，于{deadline}前完成，并在系统中提交整改情况及佐证材料（截图、链接等）。"
+            )),
+            Paragraph::Heading("二、逾期处理".to_string()),
+            Paragraph::Text("逾期未整改或整改不到位的，按照考核办法纳入年度考核扣分。".to_string()),
+        ];
+        Ok(OfficialDocument {
+            issuer_mark: issuer_mark(&self.issuer),
+            number: number.map(str::to_string),
+            title: format!("关于{}发现问题整改的通知", self.campaign_title),
+            addressee: unit.clone(),
+            body,
+            attachments: vec![Attachment {
+                name: format!("{unit}政务新媒体存在问题清单"),
+                table: Table {
+                    columns: [
+                        ("序号", 3),
+                        ("账号", 6),
+                        ("平台", 4),
+                        ("问题", 9),
+                        ("整改期限", 6),
+                    ]
+                    .into_iter()
+                    .map(|(l, w)| (l.to_string(), w))
+                    .collect(),
+                    rows: rows
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| {
+                            vec![
+                                (i + 1).to_string(),
+                                r.account.clone(),
+                                r.platform.clone(),
+                                r.problems.clone(),
+                                deadline.clone(),
+                            ]
+                        })
+                        .collect(),
+                },
+            }],
+            signature: self.issuer.clone(),
+            date: self.published_on,
+        })
+    }
 }
+
+/// The longest 发文字号 a rectification notice takes (as the campaign's notice number).
+pub const MAX_NUMBER: usize = 60;
 
 /// Builds the notice of a closed campaign.
 pub async fn build(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Notice> {
@@ -108,6 +239,7 @@ pub async fn build(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Noti
             problems.contains_key(&s.sample.id) || s.sample.verdict.as_deref() != Some("合格")
         })
         .map(|s| NoticeRow {
+            unit_id: s.sample.unit_id,
             unit: s.unit_name.clone(),
             account: s.account_name.clone(),
             platform: s.platform_label.clone(),
@@ -146,7 +278,7 @@ pub async fn build(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Noti
                 campaign.seed
             ),
             format!(
-                "检查结果：合格{}个，不合格{}个，合格率{:.1}%；共发现问题{}项。存在问题的账号如下：",
+                "检查结果：合格{}个，不合格{}个，合格率{:.1}%；共发现问题{}项。存在问题的账号见附件。",
                 passed,
                 total - passed,
                 rate,
@@ -156,9 +288,12 @@ pub async fn build(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Noti
         rows,
         requirements: vec![format!(
             "请各相关单位对照问题逐项整改，于{}前在系统中提交整改情况及佐证材料。逾期未整改或整改不到位的，纳入年度考核扣分。",
-            rectification_deadline(published).format("%Y年%-m月%-d日")
+            crate::gongwen::document_date(rectification_deadline(published))
         )],
         issuer,
-        date: published.format("%Y年%-m月%-d日").to_string(),
+        date: crate::gongwen::document_date(published),
+        published_on: published,
+        campaign_title: campaign.title.clone(),
+        deadline: rectification_deadline(published),
     })
 }

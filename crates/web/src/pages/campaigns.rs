@@ -3,7 +3,7 @@
 
 use super::form_outcome;
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, PageQuery};
 use crate::layout::{csrf, page};
 use crate::session::User;
 use axum::Router;
@@ -34,6 +34,14 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/notice", get(notice))
         .route("/campaigns/{id}/notice.docx", get(notice_docx))
         .route("/campaigns/{id}/notice.pdf", get(notice_pdf))
+        .route(
+            "/campaigns/{id}/rectification/{unit}/notice.docx",
+            get(rectification_docx),
+        )
+        .route(
+            "/campaigns/{id}/rectification/{unit}/notice.pdf",
+            get(rectification_pdf),
+        )
         .route("/campaigns/samples/{id}", get(scoresheet).post(submit))
         .route("/campaigns/samples/{id}/assign", post(assign))
 }
@@ -535,17 +543,42 @@ async fn notice(
                 " " button.secondary onclick="window.print()" type="button" { "打印" }
             }
             article.notice {
-                h1.center { (n.title) }
+                p.center.mark { (n.issuer) "文件" }
                 p.center { (n.number) }
+                hr.red;
+                h1.center { (n.title) }
+                p { (govmedia_service::inspection::notice::NOTICE_ADDRESSEE) "：" }
                 @for para in &n.paragraphs { p.indent { (para) } }
+                @for para in &n.requirements { p.indent { (para) } }
+                p.indent { "附件：" (govmedia_service::inspection::notice::NOTICE_ATTACHMENT) }
+                p.right { (n.issuer) } p.right { (n.date) }
+                h2.center { (govmedia_service::inspection::notice::NOTICE_ATTACHMENT) }
                 table {
                     tr { th { "序号" } th { "单位" } th { "账号" } th { "平台" } th { "问题" } th { "得分" } }
                     @for (i, r) in n.rows.iter().enumerate() { tr {
                         td { (i + 1) } td { (r.unit) } td { (r.account) } td { (r.platform) } td { (r.problems) } td { (r.score) }
                     } }
                 }
-                @for para in &n.requirements { p.indent { (para) } }
-                p.right { (n.issuer) } p.right { (n.date) }
+            }
+            @let units = n.units();
+            @if !units.is_empty() {
+                section.no-print {
+                    h2 { "整改通知" }
+                    p.muted { "向通报中的每个单位发送整改通知（公文格式）。发文字号可在下载前填写，留空则在文件中留出空白，由经办人手写。" }
+                    table {
+                        tr { th { "单位" } th { "发文字号" } th { "下载" } }
+                        @for (unit, name) in &units { tr {
+                            td { (name) }
+                            td colspan="2" {
+                                form method="get" action={"/campaigns/" (id) "/rectification/" (unit) "/notice.pdf"} {
+                                    input name="number" maxlength="60" placeholder="如：昆政办通〔2026〕8号" aria-label={"发往" (name) "的整改通知的发文字号"};
+                                    " " button.secondary type="submit" { "PDF" }
+                                    " " button.secondary type="submit" formaction={"/campaigns/" (id) "/rectification/" (unit) "/notice.docx"} { "Word（.docx）" }
+                                }
+                            }
+                        } }
+                    }
+                }
             }
         },
     )
@@ -558,7 +591,7 @@ async fn notice_docx(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let n = govmedia_service::inspection::notice::build(&state.svc, &user.actor, id).await?;
-    let bytes = govmedia_service::forms::docx::render(&n.form_doc())?;
+    let bytes = govmedia_service::gongwen::docx::render(&n.official())?;
     Ok(super::download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         &format!("{}.docx", n.title),
@@ -572,9 +605,58 @@ async fn notice_pdf(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let n = govmedia_service::inspection::notice::build(&state.svc, &user.actor, id).await?;
+    let bytes = govmedia_service::gongwen::pdf_bytes(&state.svc, n.official()).await?;
     Ok(super::download(
         "application/pdf",
         &format!("{}.pdf", n.title),
-        govmedia_service::forms::pdf::render(&n.form_doc()),
+        bytes,
+    ))
+}
+
+#[derive(serde::Deserialize, Default)]
+struct RectificationParams {
+    /// 发文字号 of the rectification notice; blank leaves it for the clerk to fill in.
+    #[serde(default)]
+    number: Option<String>,
+}
+
+/// The rectification notice to one unit the 通报 names; any other unit is not found.
+async fn rectification(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    unit: i64,
+    p: &RectificationParams,
+) -> Result<(String, govmedia_service::gongwen::OfficialDocument), PageError> {
+    let n = govmedia_service::inspection::notice::build(&state.svc, &user.actor, id).await?;
+    let doc = n.rectification(unit, p.number.as_deref())?;
+    Ok((format!("整改通知-{}", doc.addressee), doc))
+}
+
+async fn rectification_docx(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, unit)): Path<(i64, i64)>,
+    PageQuery(p): PageQuery<RectificationParams>,
+) -> Result<Response, PageError> {
+    let (name, doc) = rectification(&state, &user, id, unit, &p).await?;
+    Ok(super::download(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("{name}.docx"),
+        govmedia_service::gongwen::docx::render(&doc)?,
+    ))
+}
+
+async fn rectification_pdf(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, unit)): Path<(i64, i64)>,
+    PageQuery(p): PageQuery<RectificationParams>,
+) -> Result<Response, PageError> {
+    let (name, doc) = rectification(&state, &user, id, unit, &p).await?;
+    Ok(super::download(
+        "application/pdf",
+        &format!("{name}.pdf"),
+        govmedia_service::gongwen::pdf_bytes(&state.svc, doc).await?,
     ))
 }

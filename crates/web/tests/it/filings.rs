@@ -476,6 +476,16 @@ async fn authorization_table_for_a_sibling_unit() {
                 .unwrap();
         v["attachments"][0]["id"].as_i64().unwrap()
     };
+    // The owner is offered the form of the deployment's profile only, as Word and PDF
+    // (no other region's template, no second "styled" PDF); the PDF embeds its font.
+    let page = clerk.get(&f).await;
+    assert!(page.body.contains("打印昆山市备案登记表"), "{}", page.body);
+    for other_template in ["衡南县样式", "昆山市样式", "layout="] {
+        assert!(!page.body.contains(other_template), "{other_template}");
+    }
+    let form = clerk.get(&format!("{f}/form.pdf")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&form.bytes).contains("/FontFile3"));
     for path in [
         f.clone(),
         format!("{f}/edit"),

@@ -126,6 +126,75 @@ async fn campaign_scoresheet_notice_and_rectification_over_http() {
     );
     let pdf = admin.get(&format!("/campaigns/{id}/notice.pdf")).await;
     assert!(pdf.bytes.starts_with(b"%PDF"));
+    // A 公文: the red mark, the addressee and the attachment note, fonts embedded.
+    assert!(
+        xml.contains("测试县人民政府文件") && xml.contains("各有关单位："),
+        "{xml}"
+    );
+    assert!(String::from_utf8_lossy(&pdf.bytes).contains("/FontFile3"));
+
+    // The rectification notice to the unit the notice names, offered on the notice
+    // page with a number to fill in; as .docx and PDF.
+    let rect = format!("/campaigns/{id}/rectification/{}/notice", w.unit_a);
+    assert!(
+        notice.body.contains(&format!("{rect}.pdf")),
+        "{}",
+        notice.body
+    );
+    let rect_docx = admin
+        .get(&format!("{rect}.docx?number=%E6%B5%8B%E6%94%BF%E5%8A%9E%E9%80%9A%E3%80%942026%E3%80%958%E5%8F%B7"))
+        .await;
+    assert_eq!(rect_docx.status, StatusCode::OK);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(rect_docx.bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(
+        xml.contains("测政办通〔2026〕8号")
+            && xml.contains("测试县教育局：")
+            && xml.contains("整改的通知"),
+        "{xml}"
+    );
+    let rect_pdf = admin.get(&format!("{rect}.pdf")).await;
+    assert_eq!(rect_pdf.status, StatusCode::OK);
+    assert!(rect_pdf.bytes.starts_with(b"%PDF"));
+    // The unit addressed sees the campaign over its own subtree and may download its
+    // notice; a unit the notice does not name, a campaign that does not exist and a
+    // sibling unit's user: not found.
+    assert_eq!(
+        unit_a.get(&format!("{rect}.pdf")).await.status,
+        StatusCode::OK
+    );
+    for (who, path) in [
+        (
+            &admin,
+            format!("/campaigns/{id}/rectification/{}/notice.pdf", w.unit_b),
+        ),
+        (
+            &admin,
+            format!("/campaigns/{id}/rectification/999999/notice.docx"),
+        ),
+        (
+            &admin,
+            "/campaigns/999999/rectification/1/notice.pdf".to_string(),
+        ),
+        (&unit_b, format!("{rect}.docx")),
+    ] {
+        assert_eq!(
+            who.get(&path).await.status,
+            StatusCode::NOT_FOUND,
+            "GET {path}"
+        );
+    }
+    let long = admin
+        .get(&format!("{rect}.pdf?number={}", "9".repeat(61)))
+        .await;
+    assert_eq!(
+        long.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        long.body
+    );
 
     // The unit sees its finding and submits proof; the sibling unit gets 404.
     let list = unit_a.get("/findings").await;

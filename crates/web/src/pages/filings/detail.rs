@@ -4,7 +4,6 @@
 use super::status_tag;
 use crate::AppState;
 use crate::error::PageError;
-use crate::error::PageQuery;
 use crate::layout::{csrf, page};
 use crate::session::{CsrfOnly, User};
 use axum::Form;
@@ -66,11 +65,9 @@ async fn detail(
                 table { tr { th { "项目" } th { "原内容" } th { "变更为" } } @for c in &v.diff { tr { td { (c.label) } td { (c.before) } td { (c.after) } } } }
             }
             div.actions.no-print {
-            "打印备案登记表："
+            "打印" (govmedia_domain::policy::PolicyProfile::builtin(&v.profile_id).map(|p| p.name).unwrap_or_default()) "备案登记表："
             a.button.secondary href={"/filings/" (id) "/form.docx"} { "Word（.docx）" }
             a.button.secondary href={"/filings/" (id) "/form.pdf"} { "PDF" }
-            a.button.secondary href={"/filings/" (id) "/form.docx?layout=hengnan"} { "衡南县样式（.docx）" }
-            a.button.secondary href={"/filings/" (id) "/form.pdf?layout=kunshan"} { "昆山市样式（PDF）" }
         }
         h2 { "审批流程" }
             table {
@@ -226,34 +223,12 @@ async fn download(
         .into_response())
 }
 
-#[derive(Deserialize, Default)]
-struct FormParams {
-    layout: Option<String>,
-}
-
-async fn form_doc(
-    state: &AppState,
-    user: &User,
-    id: i64,
-    p: &FormParams,
-) -> Result<govmedia_service::forms::FormDoc, PageError> {
-    let layout = match p.layout.as_deref().filter(|l| !l.is_empty()) {
-        Some(l) => Some(
-            govmedia_service::forms::Layout::parse(l)
-                .ok_or_else(|| PageError::BadRequest("未知的登记表样式".into()))?,
-        ),
-        None => None,
-    };
-    Ok(govmedia_service::forms::filing_form(&state.svc, &user.actor, id, layout).await?)
-}
-
 async fn form_docx(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<i64>,
-    PageQuery(p): PageQuery<FormParams>,
 ) -> Result<Response, PageError> {
-    let doc = form_doc(&state, &user, id, &p).await?;
+    let doc = govmedia_service::forms::filing_form(&state.svc, &user.actor, id).await?;
     let bytes = govmedia_service::forms::docx::render(&doc)?;
     Ok(crate::pages::download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -266,12 +241,11 @@ async fn form_pdf(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<i64>,
-    PageQuery(p): PageQuery<FormParams>,
 ) -> Result<Response, PageError> {
-    let doc = form_doc(&state, &user, id, &p).await?;
+    let doc = govmedia_service::forms::filing_form(&state.svc, &user.actor, id).await?;
     Ok(crate::pages::download(
         "application/pdf",
         &format!("备案登记表-{id}.pdf"),
-        govmedia_service::forms::pdf::render(&doc),
+        govmedia_service::forms::pdf_bytes(&state.svc, doc).await?,
     ))
 }
