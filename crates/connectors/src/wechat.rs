@@ -477,7 +477,7 @@ impl WechatSource {
                     original: None,
                 });
             }
-            day = day + Days::days(1);
+            day += Days::days(1);
         }
         Ok(posts)
     }
