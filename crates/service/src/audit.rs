@@ -489,7 +489,9 @@ pub(crate) mod tests {
                 if in_change == 0 {
                     continue;
                 }
-                if let Some(rest) = line.strip_prefix("action:") {
+                // `action,` is the field shorthand for a variable named `action`.
+                let shorthand = (line == "action,").then_some("action,");
+                if let Some(rest) = line.strip_prefix("action:").or(shorthand) {
                     let lits = literals(rest);
                     if !lits.is_empty() {
                         actions.extend(lits.iter().map(|s| s.to_string()));
@@ -508,6 +510,9 @@ pub(crate) mod tests {
                         "action," if path.ends_with("selfcheck.rs") => {
                             actions.extend(["create", "update"].map(String::from))
                         }
+                        // Platform credentials: registered or replaced (credentials.rs).
+                        "action," if path.ends_with("credentials.rs") => actions
+                            .extend(["set_credentials", "replace_credentials"].map(String::from)),
                         other => panic!(
                             "{path}: an audit action written as `{other}`: list its values in this test"
                         ),

@@ -331,9 +331,12 @@ pub async fn register(
         }
     };
     crate::monitoring::enqueue_first_look(svc, &txn, account_id).await?;
+    let (action, verb) = match before {
+        Some(_) => ("replace_credentials", "替换"),
+        None => ("set_credentials", "登记"),
+    };
     let summary = format!(
-        "{}账号“{}”的{}接口凭据{}",
-        if before.is_some() { "替换" } else { "登记" },
+        "{verb}账号“{}”的{}接口凭据{}",
         account.name,
         platform.label(),
         if hint.is_empty() {
@@ -343,11 +346,7 @@ pub async fn register(
         }
     );
     txn.record(Change {
-        action: if before.is_some() {
-            "replace_credentials"
-        } else {
-            "set_credentials"
-        },
+        action,
         entity: ENTITY,
         entity_id: Some(account_id),
         unit_path: &path,
