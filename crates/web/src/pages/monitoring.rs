@@ -215,9 +215,9 @@ fn credentials_block(user: &User, id: i64, v: &MonitoringView, manage: bool) -> 
                 (csrf(user))
                 @if let Some(c) = &v.credentials { input type="hidden" name="version" value=(c.version); }
                 @if wechat {
-                    label { "公众号 AppID" input type="text" name="appid" required autocomplete="off" placeholder="wx 开头的18位"; }
+                    label { "开发者ID（AppID）" input type="text" name="appid" required autocomplete="off" placeholder="wx 开头的18位"; }
                     " "
-                    label { "AppSecret" input type="password" name="secret" required autocomplete="new-password"; }
+                    label { "开发者密码（AppSecret）" input type="password" name="secret" required autocomplete="new-password"; }
                 } @else {
                     label { "访问令牌（平台授权后得到）" input type="password" name="access_token" required autocomplete="new-password"; }
                     " "
