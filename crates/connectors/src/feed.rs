@@ -113,7 +113,7 @@ fn blocked(content_type: &str) -> FetchError {
 }
 
 /// An HTML document rather than XML or JSON: its first tag is `<!doctype html` or `<html`.
-fn looks_like_html(bytes: &[u8]) -> bool {
+pub(crate) fn looks_like_html(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(1024)];
     let text = String::from_utf8_lossy(head).to_ascii_lowercase();
     let text = text.trim_start_matches('\u{feff}').trim_start();

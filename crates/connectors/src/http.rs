@@ -123,16 +123,87 @@ impl HttpFetcher {
         }
     }
 
+    /// POSTs `body` as JSON to a platform API whose URL carries a credential
+    /// (`?access_token=`): retried like [`get`](Self::get), and no error, log line or
+    /// detail ever names the URL.
+    pub async fn post_json(&self, url: &str, body: &serde_json::Value) -> Result<Body, FetchError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            FetchError::new(
+                FailureKind::Malformed,
+                "监测程序无法生成平台请求，请联系系统管理员。",
+                e.to_string(),
+            )
+        })?;
+        let mut wait = self.config.backoff;
+        let mut attempt = 0;
+        loop {
+            let request = self
+                .client
+                .post(url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(bytes.clone());
+            let result = self.send(url, request, true, false).await;
+            let retry = matches!(
+                &result,
+                Err(e) if matches!(e.kind, FailureKind::Server | FailureKind::Timeout)
+            );
+            if !retry || attempt >= self.config.retries {
+                return result;
+            }
+            tokio::time::sleep(wait).await;
+            wait = wait.saturating_mul(2);
+            attempt += 1;
+        }
+    }
+
     async fn get_once(&self, url: &str) -> Result<Body, FetchError> {
+        self.send(url, self.client.get(url), false, false).await
+    }
+
+    /// GETs a platform API whose URL carries a credential, retried like
+    /// [`get`](Self::get); no error names the URL. A 4xx answer is returned as a body
+    /// (platforms such as Weibo explain their refusals in it); only 5xx and transport
+    /// failures are errors.
+    pub async fn get_api(&self, url: &str) -> Result<Body, FetchError> {
+        let mut wait = self.config.backoff;
+        let mut attempt = 0;
+        loop {
+            let result = self.send(url, self.client.get(url), true, true).await;
+            let retry = matches!(
+                &result,
+                Err(e) if matches!(e.kind, FailureKind::Server | FailureKind::Timeout)
+            );
+            if !retry || attempt >= self.config.retries {
+                return result;
+            }
+            tokio::time::sleep(wait).await;
+            wait = wait.saturating_mul(2);
+            attempt += 1;
+        }
+    }
+
+    /// Sends one request and reads its answer within the limits. With `secret_url`
+    /// the URL is stripped from every error before it is described.
+    async fn send(
+        &self,
+        url: &str,
+        request: reqwest::RequestBuilder,
+        secret_url: bool,
+        client_errors_as_body: bool,
+    ) -> Result<Body, FetchError> {
+        let describe =
+            |e: reqwest::Error| transport_error(if secret_url { e.without_url() } else { e });
         // A host written as an address is not resolved, so the resolver cannot refuse it.
         if !self.config.allow_internal_addresses
             && reqwest::Url::parse(url).is_ok_and(|u| names_internal_address(&u))
         {
             return Err(internal_address_error());
         }
-        let response = self.client.get(url).send().await.map_err(transport_error)?;
+        let response = request.send().await.map_err(describe)?;
         let status = response.status().as_u16();
-        if let Some(error) = status_error(status) {
+        if let Some(error) = status_error(status)
+            && !(client_errors_as_body && (400..500).contains(&status))
+        {
             return Err(error);
         }
         let content_type = response
@@ -158,7 +229,7 @@ impl HttpFetcher {
         }
         let mut response = response;
         let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        while let Some(chunk) = response.chunk().await.map_err(describe)? {
             if bytes.len() + chunk.len() > limit {
                 return Err(too_large());
             }

@@ -10,9 +10,13 @@
 
 mod feed;
 mod http;
+pub mod wechat;
+pub mod weibo;
 
 pub use feed::FeedSource;
 pub use http::{HttpConfig, HttpFetcher};
+pub use wechat::{WechatClient, WechatCredentials, WechatSource, WechatTokens};
+pub use weibo::{WeiboClient, WeiboSource};
 
 use chrono::{DateTime, Utc};
 

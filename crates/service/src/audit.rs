@@ -109,6 +109,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("submit_proof", "提交整改材料"),
     ("set_source", "登记监测订阅源"),
     ("check_now", "立即监测"),
+    ("set_credentials", "登记平台接口凭据"),
+    ("replace_credentials", "替换平台接口凭据"),
+    ("remove_credentials", "删除平台接口凭据"),
 ];
 
 /// Every kind of object an audit record is about, in words.
@@ -128,6 +131,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("assessment_entry", "考核申报"),
     ("selfcheck_report", "自查报告"),
     ("reminder", "催报"),
+    ("account_credentials", "平台接口凭据"),
 ];
 
 fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {
@@ -253,6 +257,8 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("evidence_url", "证明链接"),
     ("code", "编号"),
     ("items", "指标项数"),
+    ("credential_hint", "接口账号（部分隐去）"),
+    ("expires_at", "授权到期时间"),
 ];
 
 /// An audit record's before/after JSON as a list of (field in Chinese, value in
@@ -483,7 +489,9 @@ pub(crate) mod tests {
                 if in_change == 0 {
                     continue;
                 }
-                if let Some(rest) = line.strip_prefix("action:") {
+                // `action,` is the field shorthand for a variable named `action`.
+                let shorthand = (line == "action,").then_some("action,");
+                if let Some(rest) = line.strip_prefix("action:").or(shorthand) {
                     let lits = literals(rest);
                     if !lits.is_empty() {
                         actions.extend(lits.iter().map(|s| s.to_string()));
@@ -502,6 +510,9 @@ pub(crate) mod tests {
                         "action," if path.ends_with("selfcheck.rs") => {
                             actions.extend(["create", "update"].map(String::from))
                         }
+                        // Platform credentials: registered or replaced (credentials.rs).
+                        "action," if path.ends_with("credentials.rs") => actions
+                            .extend(["set_credentials", "replace_credentials"].map(String::from)),
                         other => panic!(
                             "{path}: an audit action written as `{other}`: list its values in this test"
                         ),

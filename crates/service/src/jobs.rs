@@ -81,10 +81,18 @@ impl Handlers {
     /// The same, with monitoring's HTTP client configured (tests let it reach their
     /// mock platforms on loopback).
     pub fn standard_with(http: govmedia_connectors::HttpConfig) -> Self {
+        Self::standard_with_platforms(http, Default::default())
+    }
+
+    /// The same, with the platform APIs at `endpoints` (tests' mock platforms).
+    pub fn standard_with_platforms(
+        http: govmedia_connectors::HttpConfig,
+        endpoints: crate::monitoring::PlatformEndpoints,
+    ) -> Self {
         let handlers = Handlers::default()
             .with(SweepJobs)
             .with(crate::monitoring::MonitorSweep);
-        match crate::monitoring::MonitorAccount::new(http) {
+        match crate::monitoring::MonitorAccount::with_endpoints(http, endpoints) {
             Ok(h) => handlers.with(h),
             Err(e) => {
                 tracing::error!("monitoring cannot run: {e}");

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod clock;
+pub mod credentials;
 pub mod crypto;
 pub mod dashboard;
 pub mod duties;

@@ -12,7 +12,10 @@ use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Duration, Utc};
 /// Monitoring's HTTP client settings (which addresses it may reach, limits).
 pub use govmedia_connectors::HttpConfig;
-use govmedia_connectors::{FailureKind, FeedSource, HttpFetcher, Source};
+use govmedia_connectors::{
+    FailureKind, FeedSource, HttpFetcher, Source, WechatClient, WechatCredentials, WechatSource,
+    WechatTokens, WeiboClient, WeiboSource,
+};
 use govmedia_domain::account::AccountStatus;
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
@@ -24,8 +27,41 @@ use govmedia_textcheck::Severity;
 
 pub const MONITOR_KIND: &str = "monitor_account";
 pub const SWEEP_KIND: &str = "monitor_sweep";
-/// The only kind of source for now: a public RSS/Atom/JSON feed.
+/// A public RSS/Atom/JSON feed.
 pub const FEED: &str = "feed";
+/// A WeChat official account's API, with its registered AppID and AppSecret.
+pub const WECHAT_API: &str = "wechat_api";
+/// A Weibo account's API, with its registered OAuth token.
+pub const WEIBO_API: &str = "weibo_api";
+/// A look through platform credentials reads back this far before the last
+/// successful look (a post published late in a day, statistics a day late).
+const API_OVERLAP_DAYS: i64 = 2;
+
+/// Where the platform APIs are: the documented hosts, a mock platform in tests.
+#[derive(Debug, Clone)]
+pub struct PlatformEndpoints {
+    pub wechat: String,
+    pub weibo: String,
+}
+
+impl Default for PlatformEndpoints {
+    fn default() -> Self {
+        PlatformEndpoints {
+            wechat: govmedia_connectors::wechat::WECHAT_API.to_string(),
+            weibo: govmedia_connectors::weibo::WEIBO_API.to_string(),
+        }
+    }
+}
+
+/// The source's kind in words, for the fetch log.
+pub fn via_label(via: &str) -> &'static str {
+    match via {
+        FEED => "订阅源",
+        WECHAT_API => "微信公众号接口",
+        WEIBO_API => "微博接口",
+        _ => "其他来源",
+    }
+}
 /// Posts and log entries the view shows.
 pub const VIEW_POSTS: u64 = 50;
 pub const VIEW_LOG: u64 = 10;
@@ -62,6 +98,10 @@ pub struct FetchView {
     pub message: Option<String>,
     pub posts_seen: i64,
     pub new_posts: i64,
+    /// Which source answered, in words (订阅源, 微信公众号接口), when known.
+    pub via: Option<&'static str>,
+    /// How many platform API calls the look made (0 for a feed or an old row).
+    pub api_calls: i64,
 }
 
 /// The update clock as the page and the API say it.
@@ -81,7 +121,12 @@ pub struct ClockView {
 pub struct MonitoringView {
     pub account_id: i64,
     pub account_name: String,
+    /// The account's platform code: which credentials it can take.
+    pub account_platform: String,
     pub source: Option<SourceView>,
+    /// The platform credentials registered (nothing secret), which take precedence
+    /// over the public source.
+    pub credentials: Option<crate::credentials::CredentialsView>,
     pub clock: ClockView,
     /// Newest first, at most [`VIEW_POSTS`].
     pub posts: Vec<PostView>,
@@ -154,9 +199,13 @@ pub async fn check_now(svc: &Services, actor: &Actor, account_id: i64) -> Servic
     let (account, path) = account_in_scope(svc, actor, account_id).await?;
     let now = svc.now();
     let mut txn = svc.work(Some(actor)).await?;
-    if store::source_of(&txn, account_id).await?.is_none() {
+    if store::source_of(&txn, account_id).await?.is_none()
+        && govmedia_store::credentials::of(&txn, account_id)
+            .await?
+            .is_none()
+    {
         return Err(ServiceError::Conflict(
-            "该账号还没有登记订阅源，请先填写订阅地址".to_string(),
+            "该账号还没有登记订阅源或平台接口凭据，请先登记".to_string(),
         ));
     }
     let minute = now.timestamp() / 60;
@@ -173,6 +222,18 @@ pub async fn check_now(svc: &Services, actor: &Actor, account_id: i64) -> Servic
     });
     txn.commit().await?;
     Ok(())
+}
+
+/// A first look at the account at once (its source or credentials were just
+/// registered), and the daily sweep from tomorrow on.
+pub(crate) async fn enqueue_first_look(
+    svc: &Services,
+    c: &impl govmedia_store::ConnectionTrait,
+    account_id: i64,
+) -> ServiceResult<()> {
+    let now = svc.now();
+    enqueue_monitor(c, now, account_id, format!("set:{}", now.timestamp())).await?;
+    schedule_sweep(c, now, tomorrow(svc)).await
 }
 
 async fn enqueue_monitor(
@@ -200,6 +261,12 @@ pub async fn view(svc: &Services, actor: &Actor, account_id: i64) -> ServiceResu
     let now = svc.now();
     let db = &svc.db;
     let source = store::source_of(db, account_id).await?;
+    let credentials = govmedia_store::credentials::of(db, account_id).await?;
+    let has_credentials = credentials.is_some();
+    let credentials = match credentials {
+        Some(_) => crate::credentials::status(svc, actor, account_id).await?,
+        None => None,
+    };
     let posts = store::posts_of(db, account_id, VIEW_POSTS).await?;
     let last_ok = store::last_fetch(db, account_id, store::OK).await?;
     let last_failure = store::last_fetch(db, account_id, store::FAILED).await?;
@@ -221,17 +288,19 @@ pub async fn view(svc: &Services, actor: &Actor, account_id: i64) -> ServiceResu
         .filter(|f| last_ok.as_ref().is_none_or(|ok| f.at >= ok.at));
     let clock = clock_view(
         &clock,
-        source.is_some(),
+        source.is_some() || has_credentials,
         failing.and_then(|f| f.message.as_deref()),
     );
     Ok(MonitoringView {
         account_id,
         account_name: account.name,
+        account_platform: account.platform,
         source: source.map(|s| SourceView {
             kind: s.kind,
             url: s.url,
             updated_at: s.updated_at,
         }),
+        credentials,
         clock,
         posts: posts
             .into_iter()
@@ -285,6 +354,11 @@ fn fetch_view(f: store::FetchLogRow) -> FetchView {
         message: f.message,
         posts_seen: f.posts_seen,
         new_posts: f.new_posts,
+        via: f.via.as_deref().map(via_label),
+        api_calls: f
+            .calls
+            .as_deref()
+            .map_or(0, |c| c.split(',').filter(|p| !p.is_empty()).count() as i64),
     }
 }
 
@@ -323,7 +397,7 @@ fn clock_view(
                 "无法获取：{}",
                 match failure {
                     Some(m) => m,
-                    None if !has_source => "尚未登记订阅源",
+                    None if !has_source => "尚未登记订阅源或平台接口凭据",
                     None => "近期没有成功获取过该账号的发布内容，请点击“立即检查”",
                 }
             ),
@@ -343,15 +417,14 @@ fn clock_view(
 /// see is logged, not an error: the job is done. Returns (posts seen, new posts).
 pub async fn fetch_account(
     svc: &Services,
-    fetcher: &HttpFetcher,
+    looker: &MonitorAccount,
     account_id: i64,
 ) -> ServiceResult<Option<(usize, usize)>> {
-    let Some(source) = store::source_of(&svc.db, account_id).await? else {
+    let Some(look) = look_at(svc, looker, account_id).await? else {
         return Ok(None);
     };
-    let answer = FeedSource::new(fetcher.clone(), source.url.clone())
-        .posts_since(None)
-        .await;
+    let Look { via, answer, calls } = look;
+    let calls = calls.join(",");
     let now = svc.now();
     let account = match govmedia_store::accounts::get(&svc.db, account_id).await {
         Ok(a) => a,
@@ -376,25 +449,35 @@ pub async fn fetch_account(
                     published_at: p.published_at,
                     original: p.original,
                 };
-                if let Some(id) =
-                    store::upsert_post(&txn, account_id, &source.kind, &post, now).await?
-                {
+                if let Some(id) = store::upsert_post(&txn, account_id, via, &post, now).await? {
                     new_posts.push((id, post));
                 }
             }
             let new = new_posts.len();
-            store::log_fetch(&txn, account_id, now, None, seen as i64, new as i64).await?;
+            store::log_fetch_via(
+                &txn,
+                account_id,
+                now,
+                None,
+                seen as i64,
+                new as i64,
+                Some(via),
+                Some(&calls).filter(|c| !c.is_empty()).map(String::as_str),
+            )
+            .await?;
             (seen, new)
         }
         Err(e) => {
-            tracing::info!(account_id, kind = e.kind.code(), detail = %e.detail, "source not seen");
-            store::log_fetch(
+            tracing::info!(account_id, via, kind = e.kind.code(), detail = %e.detail, "source not seen");
+            store::log_fetch_via(
                 &txn,
                 account_id,
                 now,
                 Some((e.kind.code(), &e.message)),
                 0,
                 0,
+                Some(via),
+                Some(&calls).filter(|c| !c.is_empty()).map(String::as_str),
             )
             .await?;
             (0, 0)
@@ -417,6 +500,93 @@ pub async fn fetch_account(
         report_content(svc, &account, &unit, *post_id, post).await?;
     }
     Ok(Some(counts))
+}
+
+/// One look at an account: which source, what it answered, the API calls it made.
+struct Look {
+    via: &'static str,
+    answer: Result<Vec<govmedia_connectors::Post>, govmedia_connectors::FetchError>,
+    calls: Vec<&'static str>,
+}
+
+/// Looks at the account through its platform credentials when a connector reads
+/// them (WeChat, Weibo), else through its public feed; `None` with neither.
+async fn look_at(
+    svc: &Services,
+    looker: &MonitorAccount,
+    account_id: i64,
+) -> ServiceResult<Option<Look>> {
+    use crate::credentials::Secret;
+    let credentials = crate::credentials::open_for_use(svc, account_id).await?;
+    let now = svc.now();
+    let since = store::last_fetch(&svc.db, account_id, store::OK)
+        .await?
+        .map(|f| f.at - Duration::days(API_OVERLAP_DAYS));
+    if let Some((row, secret)) = credentials {
+        let wechat = matches!(
+            row.platform.as_str(),
+            "wechat_service" | "wechat_subscription"
+        );
+        match secret {
+            Secret::Wechat { appid, secret } if wechat => {
+                let client = WechatClient::new(
+                    looker.fetcher.clone(),
+                    looker.endpoints.wechat.clone(),
+                    WechatCredentials { appid, secret },
+                    looker.tokens.clone(),
+                );
+                let source = WechatSource::new(client, svc.today());
+                let answer = source.posts_since(since).await;
+                return Ok(Some(Look {
+                    via: WECHAT_API,
+                    answer,
+                    calls: source.client().calls(),
+                }));
+            }
+            Secret::Oauth { access_token, .. } if row.platform == "weibo" => {
+                if let Some(end) = row.expires_at.filter(|end| *end <= now) {
+                    return Ok(Some(Look {
+                        via: WEIBO_API,
+                        answer: Err(govmedia_connectors::FetchError::new(
+                            FailureKind::CredentialsExpired,
+                            format!(
+                                "微博授权已于{}到期，请账号管理员重新授权后在本系统重新登记。",
+                                svc.local_text(end)
+                            ),
+                            "oauth token past its expiry",
+                        )),
+                        calls: vec![],
+                    }));
+                }
+                let client = WeiboClient::new(
+                    looker.fetcher.clone(),
+                    looker.endpoints.weibo.clone(),
+                    access_token,
+                );
+                let source = WeiboSource::new(client);
+                let answer = source.posts_since(since).await;
+                return Ok(Some(Look {
+                    via: WEIBO_API,
+                    answer,
+                    calls: source.client().calls(),
+                }));
+            }
+            // Douyin, Kuaishou and Bilibili have no connector yet: their public feed
+            // is read meanwhile.
+            _ => {}
+        }
+    }
+    let Some(source) = store::source_of(&svc.db, account_id).await? else {
+        return Ok(None);
+    };
+    let answer = FeedSource::new(looker.fetcher.clone(), source.url.clone())
+        .posts_since(None)
+        .await;
+    Ok(Some(Look {
+        via: FEED,
+        answer,
+        calls: vec![],
+    }))
 }
 
 /// The indicator item a text-check finding of a post is: a veto (泄密 marks, serious
@@ -652,15 +822,27 @@ async fn report_once(
     Ok(Some(row.id))
 }
 
-/// 账号监测: one account's fetch.
+/// 账号监测: one account's fetch. One per process: it holds the HTTP client and the
+/// WeChat tokens every look shares.
 pub struct MonitorAccount {
     fetcher: HttpFetcher,
+    tokens: WechatTokens,
+    endpoints: PlatformEndpoints,
 }
 
 impl MonitorAccount {
     pub fn new(config: HttpConfig) -> Result<Self, String> {
+        Self::with_endpoints(config, PlatformEndpoints::default())
+    }
+
+    pub fn with_endpoints(
+        config: HttpConfig,
+        endpoints: PlatformEndpoints,
+    ) -> Result<Self, String> {
         Ok(MonitorAccount {
             fetcher: HttpFetcher::new(config).map_err(|e| e.message)?,
+            tokens: WechatTokens::default(),
+            endpoints,
         })
     }
 }
@@ -684,7 +866,7 @@ impl Handler for MonitorAccount {
             .ok()
             .and_then(|v| v.get("account_id").and_then(|a| a.as_i64()))
             .ok_or_else(|| "任务内容缺少账号".to_string())?;
-        fetch_account(svc, &self.fetcher, id)
+        fetch_account(svc, self, id)
             .await
             .map_err(|e| e.to_string())?;
         // Each look keeps the daily sweep queued (the sweep queues its successor too;

@@ -17,6 +17,7 @@ pub mod assessment;
 pub mod audit;
 mod bulk;
 pub mod bulk_txn;
+pub mod credentials;
 pub mod duties;
 pub mod entities;
 pub mod filings;

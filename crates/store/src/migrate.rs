@@ -143,6 +143,12 @@ const STEPS: &[Step] = &[
         statements: monitoring::step_18_monitor_clocks,
         data: None,
     },
+    Step {
+        version: 22,
+        name: "monitoring: account_credentials (platform API credentials, sealed), fetch_log via and calls",
+        statements: monitoring::step_22_platform_credentials,
+        data: None,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts

@@ -42,6 +42,10 @@ pub struct FetchLogRow {
     pub message: Option<String>,
     pub posts_seen: i64,
     pub new_posts: i64,
+    /// Which source answered (`feed`, `wechat_api`, …), from migration 22 on.
+    pub via: Option<String>,
+    /// The platform API calls the look made, paths only (never a token).
+    pub calls: Option<String>,
 }
 
 /// A post to store.
@@ -99,7 +103,7 @@ pub async fn source_of(
     Ok(rows.into_iter().next())
 }
 
-/// Every account with a registered source, by id.
+/// Every account with a registered public source or platform credentials, by id.
 pub async fn accounts_with_sources(c: &impl ConnectionTrait) -> Result<Vec<i64>, DbError> {
     #[derive(FromQueryResult)]
     struct Id {
@@ -107,7 +111,7 @@ pub async fn accounts_with_sources(c: &impl ConnectionTrait) -> Result<Vec<i64>,
     }
     let rows: Vec<Id> = all(
         c,
-        "SELECT account_id FROM account_sources ORDER BY account_id",
+        "SELECT account_id FROM account_sources UNION SELECT account_id FROM account_credentials ORDER BY account_id",
         vec![],
     )
     .await?;
@@ -194,14 +198,32 @@ pub async fn log_fetch(
     posts_seen: i64,
     new_posts: i64,
 ) -> Result<(), DbError> {
+    log_fetch_via(
+        c, account_id, at, failure, posts_seen, new_posts, None, None,
+    )
+    .await
+}
+
+/// [`log_fetch`] naming the source that answered and the API calls it made.
+#[allow(clippy::too_many_arguments)]
+pub async fn log_fetch_via(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    at: DateTime<Utc>,
+    failure: Option<(&str, &str)>,
+    posts_seen: i64,
+    new_posts: i64,
+    via: Option<&str>,
+    calls: Option<&str>,
+) -> Result<(), DbError> {
     let (outcome, kind, message) = match failure {
         None => (OK, None, None),
         Some((kind, message)) => (FAILED, Some(kind.to_string()), Some(message.to_string())),
     };
     let stmt = crate::sql(
         c.get_database_backend(),
-        "INSERT INTO fetch_log (account_id, at, outcome, failure_kind, message, posts_seen, new_posts) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO fetch_log (account_id, at, outcome, failure_kind, message, posts_seen, new_posts, via, calls) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         vec![
             account_id.into(),
             ts(at),
@@ -210,6 +232,8 @@ pub async fn log_fetch(
             message.into(),
             posts_seen.into(),
             new_posts.into(),
+            via.into(),
+            calls.into(),
         ],
     );
     c.execute_raw(stmt).await?;

@@ -67,6 +67,8 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/accounts/new",
     "/accounts/{id}",
     "/accounts/{id}/check",
+    "/accounts/{id}/credentials",
+    "/accounts/{id}/credentials/delete",
     "/accounts/{id}/dismiss",
     "/accounts/{id}/edit",
     "/accounts/{id}/qr",

@@ -6,6 +6,7 @@ mod common;
 mod archive;
 mod assessment;
 mod audit_chain;
+mod credentials;
 mod duties;
 mod filings;
 mod gongwen;

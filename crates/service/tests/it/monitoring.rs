@@ -191,7 +191,7 @@ async fn a_sibling_unit_neither_reads_nor_sets_the_source_and_urls_must_be_http(
     ));
     // The owner's view before any source: nothing seen, 无法获取.
     let view = monitoring::view(&c.svc, &c.host_a, id).await.unwrap();
-    assert_eq!(view.clock.words, "无法获取：尚未登记订阅源");
+    assert_eq!(view.clock.words, "无法获取：尚未登记订阅源或平台接口凭据");
     // The office above sets it.
     monitoring::set_source(&c.svc, &c.admin, id, url)
         .await

@@ -129,3 +129,48 @@ pub(super) fn step_18_monitor_clocks() -> Vec<Ddl> {
         Ddl::Index(once),
     ]
 }
+
+/// Version 22: an account's platform API credentials, sealed (`v1:` like staff
+/// contact data; the store never opens them), one row per account with a version, and
+/// who registered them last; and on each look of the fetch log which source answered
+/// (`via`) and the API calls it made (`calls`, paths only), so every use of the
+/// credentials is recorded without the secret.
+pub(super) fn step_22_platform_credentials() -> Vec<Ddl> {
+    use sea_orm::sea_query::Table as T;
+    let col = |name: &str| C::new(Alias::new(name));
+    let credentials = Table::create()
+        .table(Alias::new("account_credentials"))
+        .col(id_col(Alias::new("id")))
+        .col(col("account_id").big_integer().not_null())
+        .col(col("platform").string_len(32).not_null())
+        // Shown masked (wx12****cdef); the full appid is inside `sealed` only.
+        .col(col("public_hint").string_len(64).not_null())
+        .col(col("sealed").text().not_null())
+        .col(col("expires_at").timestamp_with_time_zone().null())
+        .col(col("version").big_integer().not_null().default(1))
+        .col(col("updated_by").big_integer().not_null())
+        .col(col("updated_by_name").string_len(100).not_null())
+        .col(col("created_at").timestamp_with_time_zone().not_null())
+        .col(col("updated_at").timestamp_with_time_zone().not_null())
+        .take();
+    let one_per_account = Index::create()
+        .name("idx_account_credentials_account")
+        .table(Alias::new("account_credentials"))
+        .col(Alias::new("account_id"))
+        .unique()
+        .take();
+    let via = T::alter()
+        .table(Alias::new("fetch_log"))
+        .add_column(col("via").string_len(32).null())
+        .take();
+    let calls = T::alter()
+        .table(Alias::new("fetch_log"))
+        .add_column(col("calls").text().null())
+        .take();
+    vec![
+        Ddl::Table(credentials),
+        Ddl::Index(one_per_account),
+        Ddl::Alter(via),
+        Ddl::Alter(calls),
+    ]
+}

@@ -1,25 +1,41 @@
 //! 日常监测 in the API: an account's monitoring view, registering its feed, and the
 //! subtree's accounts at risk of the 2-week veto.
 
-use super::requests::SourceBody;
-use super::responses::{AtRisk, Monitoring, Source};
+use super::requests::{CredentialsBody, SourceBody, VersionQuery};
+use super::responses::{AtRisk, Credentials, Monitoring, Source};
 use super::{ApiJson, ApiResult, ApiUser, Id, ok};
 use crate::AppState;
+use crate::error::ApiQuery;
 use axum::Router;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::{get, put};
-use govmedia_service::monitoring;
+use govmedia_service::{credentials, monitoring};
 use utoipa::OpenApi;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/accounts/{id}/monitoring", get(view))
         .route("/accounts/{id}/source", put(set_source))
+        .route(
+            "/accounts/{id}/credentials",
+            get(credentials_status)
+                .put(set_credentials)
+                .delete(remove_credentials),
+        )
         .route("/monitoring/at-risk", get(at_risk))
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(view, set_source, at_risk))]
+#[openapi(paths(
+    view,
+    set_source,
+    credentials_status,
+    set_credentials,
+    remove_credentials,
+    at_risk
+))]
 pub(super) struct Doc;
 
 /// 账号日常监测：订阅源、更新时钟、发布内容、获取记录
@@ -41,6 +57,48 @@ async fn set_source(
     ok(Source::from(
         monitoring::set_source(&s.svc, &a, id, &body.url).await?,
     ))
+}
+
+/// 账号平台接口凭据的登记情况（只显示部分隐去的 AppID 或账号ID，不显示密钥）
+#[utoipa::path(get, path = "/accounts/{id}/credentials", params(Id),
+    responses((status = 200, body = Credentials)))]
+async fn credentials_status(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    ok(Credentials::from(
+        credentials::status(&s.svc, &a, id).await?,
+    ))
+}
+
+/// 登记或替换账号的平台接口凭据（加密保存，提交后不再显示）
+#[utoipa::path(put, path = "/accounts/{id}/credentials", params(Id), request_body = CredentialsBody,
+    responses((status = 200, description = "登记后的情况", body = Credentials)))]
+async fn set_credentials(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CredentialsBody>,
+) -> ApiResult {
+    let seen = body.version;
+    let input = body.input()?;
+    ok(Credentials::from(Some(
+        credentials::register(&s.svc, &a, id, seen, input).await?,
+    )))
+}
+
+/// 删除账号的平台接口凭据（之后按公开订阅源监测）
+#[utoipa::path(delete, path = "/accounts/{id}/credentials", params(Id, VersionQuery),
+    responses((status = 204, description = "已删除")))]
+async fn remove_credentials(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> ApiResult {
+    credentials::remove(&s.svc, &a, id, q.version).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// 本辖区临近或已触发“两周未更新”否决的账号：已否决的在前，其余按距否决天数排列

@@ -557,6 +557,75 @@ pub struct SourceBody {
     pub url: String,
 }
 
+/// An account's platform API credentials: WeChat's AppID and AppSecret, or an OAuth
+/// authorisation. Never echoed back.
+#[derive(Deserialize, ToSchema)]
+#[schema(description = "账号的平台接口凭据（提交后不再显示）")]
+pub struct CredentialsBody {
+    /// 凭据类别：wechat 微信公众号 AppID 与 AppSecret；oauth 微博、抖音、快手、哔哩哔哩的授权令牌
+    pub kind: String,
+    /// 公众号 AppID（kind 为 wechat 时必填）
+    #[serde(default)]
+    pub appid: Option<String>,
+    /// 公众号 AppSecret（kind 为 wechat 时必填）
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// 访问令牌（kind 为 oauth 时必填）
+    #[serde(default)]
+    pub access_token: Option<String>,
+    /// 刷新令牌
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    /// 授权到期时间
+    #[serde(default)]
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// 授权账号在平台上的ID（uid、open_id）
+    #[serde(default)]
+    pub platform_user_id: Option<String>,
+    /// 替换已登记的凭据时填读取到的版本号；首次登记不填
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+impl std::fmt::Debug for CredentialsBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CredentialsBody([redacted])")
+    }
+}
+
+impl CredentialsBody {
+    pub fn input(
+        self,
+    ) -> Result<govmedia_service::credentials::CredentialsInput, govmedia_service::ServiceError>
+    {
+        use govmedia_service::credentials::CredentialsInput;
+        match self.kind.as_str() {
+            "wechat" => Ok(CredentialsInput::Wechat {
+                appid: self.appid.unwrap_or_default(),
+                secret: self.secret.unwrap_or_default(),
+            }),
+            "oauth" => Ok(CredentialsInput::Oauth {
+                access_token: self.access_token.unwrap_or_default(),
+                refresh_token: self.refresh_token,
+                expires_at: self.expires_at,
+                platform_user_id: self.platform_user_id,
+            }),
+            _ => Err(govmedia_service::ServiceError::field(
+                "kind",
+                "凭据类别应为 wechat（微信公众号）或 oauth（授权令牌）",
+            )),
+        }
+    }
+}
+
+/// `?version=`: the version of the credentials being removed.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VersionQuery {
+    /// 读取到的凭据版本号
+    pub version: i64,
+}
+
 /// `?year=`: the year asked for (this year when left out).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -664,11 +733,13 @@ pub struct CheckBody {
 /// (`FieldError` takes names that live as long as the program); a test checks
 /// the list against the document's schemas.
 const FIELDS: &[&str] = &[
+    "access_token",
     "account",
     "account_code",
     "account_id",
     "action",
     "active",
+    "appid",
     "budget_yuan",
     "comment",
     "count",
@@ -678,6 +749,7 @@ const FIELDS: &[&str] = &[
     "effective_on",
     "evidence",
     "evidence_url",
+    "expires_at",
     "followers",
     "functions",
     "host_unit_id",
@@ -702,16 +774,19 @@ const FIELDS: &[&str] = &[
     "planned_measure",
     "platform",
     "platform_other",
+    "platform_user_id",
     "positioning",
     "profile",
     "push_frequency",
     "qq",
     "reads",
     "reason",
+    "refresh_token",
     "region_code",
     "registered_on",
     "remarks",
     "role",
+    "secret",
     "short_name",
     "status",
     "step",
@@ -727,6 +802,7 @@ const FIELDS: &[&str] = &[
     "username",
     "verified",
     "verified_subject",
+    "version",
     "wechat",
     "year",
 ];

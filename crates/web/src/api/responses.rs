@@ -1273,6 +1273,10 @@ pub struct Fetch {
     pub message: Option<String>,
     pub posts_seen: i64,
     pub new_posts: i64,
+    /// 获取途径（订阅源、微信公众号接口、微博接口）
+    pub via: Option<String>,
+    /// 本次调用平台接口的次数
+    pub api_calls: i64,
 }
 
 impl From<govmedia_service::monitoring::FetchView> for Fetch {
@@ -1284,6 +1288,57 @@ impl From<govmedia_service::monitoring::FetchView> for Fetch {
             message: f.message,
             posts_seen: f.posts_seen,
             new_posts: f.new_posts,
+            via: f.via.map(str::to_string),
+            api_calls: f.api_calls,
+        }
+    }
+}
+
+/// What is shown of an account's platform credentials: never the secret.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "平台接口凭据的登记情况（不含密钥）")]
+pub struct Credentials {
+    pub registered: bool,
+    /// 发布平台代码
+    pub platform: Option<String>,
+    /// 发布平台
+    pub platform_label: Option<String>,
+    /// 部分隐去的 AppID 或账号ID
+    pub masked_id: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub updated_by_name: Option<String>,
+    /// 替换或删除时须提交的版本号
+    pub version: Option<i64>,
+    /// 中文说明
+    pub words: String,
+}
+
+impl From<Option<govmedia_service::credentials::CredentialsView>> for Credentials {
+    fn from(v: Option<govmedia_service::credentials::CredentialsView>) -> Self {
+        match v {
+            None => Credentials {
+                registered: false,
+                platform: None,
+                platform_label: None,
+                masked_id: None,
+                expires_at: None,
+                updated_at: None,
+                updated_by_name: None,
+                version: None,
+                words: "尚未登记平台接口凭据".to_string(),
+            },
+            Some(v) => Credentials {
+                registered: true,
+                platform: Some(v.platform),
+                platform_label: Some(v.platform_label),
+                masked_id: Some(v.masked_id),
+                expires_at: v.expires_at,
+                updated_at: Some(v.updated_at),
+                updated_by_name: Some(v.updated_by_name),
+                version: Some(v.version),
+                words: v.words,
+            },
         }
     }
 }
@@ -1310,6 +1365,8 @@ pub struct Monitoring {
     pub account_id: i64,
     pub account_name: String,
     pub source: Option<Source>,
+    /// 平台接口凭据的登记情况
+    pub credentials: Credentials,
     pub clock: Clock,
     /// 最近发布的内容，新的在前
     pub posts: Vec<Post>,
@@ -1325,6 +1382,7 @@ impl From<govmedia_service::monitoring::MonitoringView> for Monitoring {
             account_id: v.account_id,
             account_name: v.account_name,
             source: v.source.map(Source::from),
+            credentials: Credentials::from(v.credentials),
             clock: Clock {
                 state: v.clock.state.to_string(),
                 last_update: v.clock.last_update,

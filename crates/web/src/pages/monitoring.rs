@@ -19,6 +19,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/accounts/{id}/source", post(set_source))
         .route("/accounts/{id}/check", post(check_now))
+        .route("/accounts/{id}/credentials", post(set_credentials))
+        .route(
+            "/accounts/{id}/credentials/delete",
+            post(remove_credentials),
+        )
         .route("/monitoring", get(at_risk))
         .route("/monitoring/export.xlsx", get(export))
 }
@@ -98,6 +103,7 @@ pub fn section(user: &User, id: i64, v: &MonitoringView) -> Markup {
                     tr { th { "上次获取失败" } td { (beijing(f.at)) "：" (f.failure.unwrap_or("获取失败")) "。" (f.message.clone().unwrap_or_default()) } }
                 }
             }
+            (credentials_block(user, id, v, manage))
             @if manage {
                 form.no-print method="post" action={"/accounts/" (id) "/source"} {
                     (csrf(user))
@@ -105,7 +111,7 @@ pub fn section(user: &User, id: i64, v: &MonitoringView) -> Markup {
                         value=(v.source.as_ref().map(|s| s.url.as_str()).unwrap_or("")) placeholder="https://"; }
                     " " button type="submit" { "保存订阅源" }
                 }
-                @if v.source.is_some() {
+                @if v.source.is_some() || v.credentials.is_some() {
                     form.no-print method="post" action={"/accounts/" (id) "/check"} {
                         (csrf(user)) button.secondary type="submit" { "立即检查" }
                     }
@@ -127,9 +133,10 @@ pub fn section(user: &User, id: i64, v: &MonitoringView) -> Markup {
             h3 { "获取记录" }
             @if v.log.is_empty() { p.muted { "尚无获取记录" } } @else {
                 table {
-                    tr { th { "时间（北京时间）" } th { "结果" } th { "看到" } th { "新增" } }
+                    tr { th { "时间（北京时间）" } th { "途径" } th { "结果" } th { "看到" } th { "新增" } }
                     @for f in &v.log { tr {
                         td { (beijing(f.at)) }
+                        td { (f.via.unwrap_or("订阅源")) @if f.api_calls > 0 { "（调用接口" (f.api_calls) "次）" } }
                         td { @if f.ok { "成功" } @else { "失败：" (f.failure.unwrap_or("")) "。" (f.message.clone().unwrap_or_default()) } }
                         td { (f.posts_seen) "条" } td { (f.new_posts) "条" }
                     } }
@@ -172,5 +179,123 @@ async fn check_now(
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     govmedia_service::monitoring::check_now(&state.svc, &user.actor, id).await?;
+    Ok(Redirect::to(&format!("/accounts/{id}#monitoring")).into_response())
+}
+
+/// The account's platform credentials: registered or not, by whom and when, a masked
+/// AppID; forms to register, replace and remove them. The secret is never shown.
+fn credentials_block(user: &User, id: i64, v: &MonitoringView, manage: bool) -> Markup {
+    let wechat = matches!(
+        v.account_platform.as_str(),
+        "wechat_service" | "wechat_subscription"
+    );
+    let oauth = matches!(
+        v.account_platform.as_str(),
+        "weibo" | "douyin" | "kuaishou" | "bilibili"
+    );
+    if !wechat && !oauth {
+        return html! {};
+    }
+    html! {
+        table.kv #credentials {
+            tr {
+                th { "平台接口凭据" }
+                td { @match &v.credentials {
+                    Some(c) => {
+                        (c.words)
+                        @if !c.masked_id.is_empty() { "（" @if wechat { "AppID " } @else { "账号ID " } (c.masked_id) "）" }
+                        @if let Some(end) = c.expires_at { "，授权到期：" (beijing(end)) }
+                    },
+                    None => { span.muted { "未登记（登记后按平台接口监测，比公开订阅源更及时、完整）" } },
+                } }
+            }
+        }
+        @if manage {
+            form.no-print method="post" action={"/accounts/" (id) "/credentials"} autocomplete="off" {
+                (csrf(user))
+                @if let Some(c) = &v.credentials { input type="hidden" name="version" value=(c.version); }
+                @if wechat {
+                    label { "开发者ID（AppID）" input type="text" name="appid" required autocomplete="off" placeholder="wx 开头的18位"; }
+                    " "
+                    label { "开发者密码（AppSecret）" input type="password" name="secret" required autocomplete="new-password"; }
+                } @else {
+                    label { "访问令牌（平台授权后得到）" input type="password" name="access_token" required autocomplete="new-password"; }
+                    " "
+                    label { "刷新令牌（可不填）" input type="password" name="refresh_token" autocomplete="new-password"; }
+                    " "
+                    label { "授权账号ID（可不填）" input type="text" name="platform_user_id" autocomplete="off"; }
+                }
+                " " button type="submit" { @if v.credentials.is_some() { "替换凭据" } @else { "登记凭据" } }
+                p.muted { "凭据加密保存，提交后不再显示；每次使用都记入获取记录。" }
+            }
+            @if let Some(c) = &v.credentials {
+                form.no-print method="post" action={"/accounts/" (id) "/credentials/delete"} {
+                    (csrf(user))
+                    input type="hidden" name="version" value=(c.version);
+                    button.secondary type="submit" { "删除凭据" }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CredentialsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: Option<i64>,
+    #[serde(default)]
+    appid: Option<String>,
+    #[serde(default)]
+    secret: Option<String>,
+    #[serde(default)]
+    access_token: Option<String>,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    platform_user_id: Option<String>,
+}
+
+async fn set_credentials(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<CredentialsForm>,
+) -> Result<Response, PageError> {
+    use govmedia_service::credentials::CredentialsInput;
+    user.check_csrf(&f.csrf)?;
+    let input = match (f.appid, f.access_token) {
+        (Some(appid), _) => CredentialsInput::Wechat {
+            appid,
+            secret: f.secret.unwrap_or_default(),
+        },
+        (None, access_token) => CredentialsInput::Oauth {
+            access_token: access_token.unwrap_or_default(),
+            refresh_token: f.refresh_token,
+            expires_at: None,
+            platform_user_id: f.platform_user_id,
+        },
+    };
+    govmedia_service::credentials::register(&state.svc, &user.actor, id, f.version, input).await?;
+    Ok(Redirect::to(&format!("/accounts/{id}#monitoring")).into_response())
+}
+
+#[derive(Deserialize)]
+struct VersionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: i64,
+}
+
+async fn remove_credentials(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<VersionForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    govmedia_service::credentials::remove(&state.svc, &user.actor, id, f.version).await?;
     Ok(Redirect::to(&format!("/accounts/{id}#monitoring")).into_response())
 }

@@ -273,3 +273,98 @@ async fn the_at_risk_page_lists_the_subtree_s_accounts_near_the_veto_and_exports
     assert!(todo.body.contains("监测预警"), "{}", todo.body);
     assert!(todo.body.contains("已13天未更新"));
 }
+
+/// 平台接口凭据 over HTTP: the account page's form (CSRF) registers a Weibo token that
+/// no page or API answer shows again; the API reads, replaces on the version seen and
+/// removes; a sibling unit is answered 404 on every credentials endpoint.
+#[tokio::test]
+async fn platform_credentials_are_registered_once_never_shown_and_kept_to_the_subtree() {
+    const TOKEN: &str = "2.00aBcDeFgHiJkLmN0pQrStUvWxYz1234";
+    let w = world("web_credentials").await;
+    let admin = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let a = w.account_a;
+    let page = admin.get(&format!("/accounts/{a}")).await;
+    assert!(
+        page.body.contains("平台接口凭据"),
+        "the form is on the page"
+    );
+    assert!(page.body.contains("登记凭据"));
+
+    let fields = [
+        ("access_token", TOKEN),
+        ("refresh_token", ""),
+        ("platform_user_id", "5678901234"),
+    ];
+    let refused = admin
+        .post_form_raw(&format!("/accounts/{a}/credentials"), &fields, "wrong")
+        .await;
+    assert_ne!(refused.status, StatusCode::SEE_OTHER);
+    let saved = admin
+        .post_form(&format!("/accounts/{a}/credentials"), &fields)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = admin.get(&format!("/accounts/{a}")).await;
+    assert!(page.body.contains("已登记，最后更新于"), "{}", page.body);
+    assert!(page.body.contains("5678****1234"));
+    assert!(page.body.contains("替换凭据") && page.body.contains("删除凭据"));
+    assert!(!page.body.contains(TOKEN));
+
+    let path = format!("/api/v1/accounts/{a}/credentials");
+    let read = admin.api("GET", &path, None).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(!read.body.contains(TOKEN));
+    let v: serde_json::Value = serde_json::from_str(&read.body).unwrap();
+    assert_eq!(v["registered"], true);
+    assert_eq!(v["masked_id"], "5678****1234");
+    assert_eq!(v["version"], 1);
+    let monitoring = admin
+        .api("GET", &format!("/api/v1/accounts/{a}/monitoring"), None)
+        .await;
+    assert!(!monitoring.body.contains(TOKEN));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&monitoring.body).unwrap()["credentials"]["registered"],
+        true
+    );
+
+    let sibling = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let body = serde_json::json!({"kind": "oauth", "access_token": "2.00evil", "version": 1});
+    for (method, uri, json) in [
+        ("GET", path.clone(), None),
+        ("PUT", path.clone(), Some(body.clone())),
+        ("DELETE", format!("{path}?version=1"), None),
+    ] {
+        let r = sibling.api(method, &uri, json).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{method}: {}", r.body);
+    }
+    let hidden = sibling
+        .post_form(
+            &format!("/accounts/{a}/credentials/delete"),
+            &[("version", "1")],
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+
+    // Replacing names the version seen: a stale one is refused with 409.
+    let replace = |version: i64| serde_json::json!({"kind": "oauth", "access_token": TOKEN, "platform_user_id": "5678901234", "version": version});
+    let ok = admin.api("PUT", &path, Some(replace(1))).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let stale = admin.api("PUT", &path, Some(replace(1))).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    let wrong_kind = admin
+        .api("PUT", &path, Some(serde_json::json!({"kind": "password"})))
+        .await;
+    assert_eq!(wrong_kind.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let removed = admin
+        .api("DELETE", &format!("{path}?version=2"), None)
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    let v: serde_json::Value =
+        serde_json::from_str(&admin.api("GET", &path, None).await.body).unwrap();
+    assert_eq!(v["registered"], false);
+}

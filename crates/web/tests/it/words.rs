@@ -57,6 +57,10 @@ const ALLOWED: &[&str] = &[
     "CSS",
     "Token",
     "token",
+    // WeChat's own names of an official account's credentials, as its console shows
+    // them (开发者ID(AppID), 开发者密码(AppSecret)).
+    "AppID",
+    "AppSecret",
     "gm",
     "Authorization",
     "Content",
