@@ -39,6 +39,8 @@ pub(crate) const VERSIONED_WRITES: &[(&str, &str)] = &[
     ("put", "/policy"),
     ("post", "/calendar/years"),
     ("post", "/findings/{id}/actions"),
+    ("put", "/accounts/{id}/credentials"),
+    ("delete", "/accounts/{id}/credentials"),
 ];
 
 const BEARER: &str = "bearer";

@@ -1,11 +1,11 @@
 //! 日常监测 in the API: an account's monitoring view, registering its feed, and the
 //! subtree's accounts at risk of the 2-week veto.
 
-use super::requests::{CredentialsBody, SourceBody, VersionQuery};
+use super::requests::{CredentialsBody, SourceBody};
 use super::responses::{AtRisk, Credentials, Monitoring, Source};
 use super::{ApiJson, ApiResult, ApiUser, Id, ok};
 use crate::AppState;
-use crate::error::ApiQuery;
+use crate::versioning::{IfMatch, with_etag};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -21,7 +21,8 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/accounts/{id}/credentials",
             get(credentials_status)
-                .put(set_credentials)
+                .post(register_credentials)
+                .put(replace_credentials)
                 .delete(remove_credentials),
         )
         .route("/monitoring/at-risk", get(at_risk))
@@ -32,7 +33,8 @@ pub fn routes() -> Router<AppState> {
     view,
     set_source,
     credentials_status,
-    set_credentials,
+    register_credentials,
+    replace_credentials,
     remove_credentials,
     at_risk
 ))]
@@ -59,7 +61,7 @@ async fn set_source(
     ))
 }
 
-/// 账号平台接口凭据的登记情况（只显示部分隐去的 AppID 或账号ID，不显示密钥）
+/// 账号平台接口凭据的登记情况（只显示部分隐去的 AppID 或账号ID，不显示密钥）；已登记时 ETag 为其版本
 #[utoipa::path(get, path = "/accounts/{id}/credentials", params(Id),
     responses((status = 200, body = Credentials)))]
 async fn credentials_status(
@@ -67,37 +69,55 @@ async fn credentials_status(
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult {
-    ok(Credentials::from(
-        credentials::status(&s.svc, &a, id).await?,
-    ))
+    let status = credentials::status(&s.svc, &a, id).await?;
+    let version = status.as_ref().map(|c| c.version);
+    let res = ok(Credentials::from(status))?;
+    Ok(match version {
+        Some(v) => with_etag(res, v),
+        None => res,
+    })
 }
 
-/// 登记或替换账号的平台接口凭据（加密保存，提交后不再显示）
-#[utoipa::path(put, path = "/accounts/{id}/credentials", params(Id), request_body = CredentialsBody,
+/// 首次登记账号的平台接口凭据（加密保存，提交后不再显示）；已登记的须用 PUT 替换
+#[utoipa::path(post, path = "/accounts/{id}/credentials", params(Id), request_body = CredentialsBody,
     responses((status = 200, description = "登记后的情况", body = Credentials)))]
-async fn set_credentials(
+async fn register_credentials(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<CredentialsBody>,
 ) -> ApiResult {
-    let seen = body.version;
-    let input = body.input()?;
-    ok(Credentials::from(Some(
-        credentials::register(&s.svc, &a, id, seen, input).await?,
-    )))
+    let view = credentials::register(&s.svc, &a, id, None, body.input()?).await?;
+    let version = view.version;
+    Ok(with_etag(ok(Credentials::from(Some(view)))?, version))
 }
 
-/// 删除账号的平台接口凭据（之后按公开订阅源监测）
-#[utoipa::path(delete, path = "/accounts/{id}/credentials", params(Id, VersionQuery),
+/// 替换已登记的平台接口凭据（请求头 If-Match 给出读取时的 ETag）
+#[utoipa::path(put, path = "/accounts/{id}/credentials", params(Id), request_body = CredentialsBody,
+    responses((status = 200, description = "替换后的情况", body = Credentials)))]
+async fn replace_credentials(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    seen: IfMatch,
+    ApiJson(body): ApiJson<CredentialsBody>,
+) -> ApiResult {
+    let seen = seen.counter()?;
+    let view = credentials::register(&s.svc, &a, id, Some(seen), body.input()?).await?;
+    let version = view.version;
+    Ok(with_etag(ok(Credentials::from(Some(view)))?, version))
+}
+
+/// 删除账号的平台接口凭据（请求头 If-Match 给出读取时的 ETag；之后按公开订阅源监测）
+#[utoipa::path(delete, path = "/accounts/{id}/credentials", params(Id),
     responses((status = 204, description = "已删除")))]
 async fn remove_credentials(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
-    ApiQuery(q): ApiQuery<VersionQuery>,
+    seen: IfMatch,
 ) -> ApiResult {
-    credentials::remove(&s.svc, &a, id, q.version).await?;
+    credentials::remove(&s.svc, &a, id, seen.counter()?).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

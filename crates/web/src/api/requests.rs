@@ -582,9 +582,6 @@ pub struct CredentialsBody {
     /// 授权账号在平台上的ID（uid、open_id）
     #[serde(default)]
     pub platform_user_id: Option<String>,
-    /// 替换已登记的凭据时填读取到的版本号；首次登记不填
-    #[serde(default)]
-    pub version: Option<i64>,
 }
 
 impl std::fmt::Debug for CredentialsBody {
@@ -616,14 +613,6 @@ impl CredentialsBody {
             )),
         }
     }
-}
-
-/// `?version=`: the version of the credentials being removed.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct VersionQuery {
-    /// 读取到的凭据版本号
-    pub version: i64,
 }
 
 /// `?year=`: the year asked for (this year when left out).

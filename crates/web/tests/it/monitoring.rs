@@ -333,13 +333,14 @@ async fn platform_credentials_are_registered_once_never_shown_and_kept_to_the_su
         .await
         .ok()
         .expect("login");
-    let body = serde_json::json!({"kind": "oauth", "access_token": "2.00evil", "version": 1});
-    for (method, uri, json) in [
-        ("GET", path.clone(), None),
-        ("PUT", path.clone(), Some(body.clone())),
-        ("DELETE", format!("{path}?version=1"), None),
+    let body = serde_json::json!({"kind": "oauth", "access_token": "2.00evil"});
+    for (method, json) in [
+        ("GET", None),
+        ("POST", Some(body.clone())),
+        ("PUT", Some(body.clone())),
+        ("DELETE", None),
     ] {
-        let r = sibling.api(method, &uri, json).await;
+        let r = sibling.api_if_match(method, &path, json, "\"1\"").await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{method}: {}", r.body);
     }
     let hidden = sibling
@@ -350,19 +351,25 @@ async fn platform_credentials_are_registered_once_never_shown_and_kept_to_the_su
         .await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 
-    // Replacing names the version seen: a stale one is refused with 409.
-    let replace = |version: i64| serde_json::json!({"kind": "oauth", "access_token": TOKEN, "platform_user_id": "5678901234", "version": version});
-    let ok = admin.api("PUT", &path, Some(replace(1))).await;
+    // Registering again is refused: replacing names the version seen (If-Match), and
+    // a stale one is refused with 409.
+    let replace = serde_json::json!({"kind": "oauth", "access_token": TOKEN, "platform_user_id": "5678901234"});
+    let again = admin.api("POST", &path, Some(replace.clone())).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    let unnamed = admin.api("PUT", &path, Some(replace.clone())).await;
+    assert_eq!(unnamed.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unnamed.body);
+    let ok = admin.api_fresh("PUT", &path, Some(replace.clone())).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
-    let stale = admin.api("PUT", &path, Some(replace(1))).await;
+    assert_eq!(ok.etag.as_deref(), Some("\"2\""));
+    let stale = admin
+        .api_if_match("PUT", &path, Some(replace), "\"1\"")
+        .await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
     let wrong_kind = admin
-        .api("PUT", &path, Some(serde_json::json!({"kind": "password"})))
+        .api_fresh("PUT", &path, Some(serde_json::json!({"kind": "password"})))
         .await;
     assert_eq!(wrong_kind.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let removed = admin
-        .api("DELETE", &format!("{path}?version=2"), None)
-        .await;
+    let removed = admin.api_fresh("DELETE", &path, None).await;
     assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
     let v: serde_json::Value =
         serde_json::from_str(&admin.api("GET", &path, None).await.body).unwrap();
