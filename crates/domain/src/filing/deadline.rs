@@ -2,7 +2,7 @@
 //! working-day calendar when the period counts working days.
 
 use crate::calendar::{CalendarError, WorkingCalendar};
-use crate::policy::{DayCount, Period};
+use crate::policy::Period;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -111,6 +111,7 @@ pub fn assessment_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::DayCount;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
