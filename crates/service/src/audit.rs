@@ -109,6 +109,12 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("submit_proof", "提交整改材料"),
     ("set_source", "登记监测订阅源"),
     ("check_now", "立即监测"),
+    ("receive", "收到来件"),
+    ("transfer", "转办"),
+    ("reply", "答复"),
+    ("close_item", "办结（无需答复）"),
+    ("send_reply", "发送答复"),
+    ("public_report", "公众纠错举报"),
 ];
 
 /// Every kind of object an audit record is about, in words.
@@ -128,6 +134,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("assessment_entry", "考核申报"),
     ("selfcheck_report", "自查报告"),
     ("reminder", "催报"),
+    ("inbox_item", "政民互动事项"),
 ];
 
 fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {

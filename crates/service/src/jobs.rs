@@ -83,7 +83,8 @@ impl Handlers {
     pub fn standard_with(http: govmedia_connectors::HttpConfig) -> Self {
         let handlers = Handlers::default()
             .with(SweepJobs)
-            .with(crate::monitoring::MonitorSweep);
+            .with(crate::monitoring::MonitorSweep)
+            .with(crate::inbox::SendReply);
         match crate::monitoring::MonitorAccount::new(http) {
             Ok(h) => handlers.with(h),
             Err(e) => {

@@ -20,6 +20,7 @@ pub mod bulk_txn;
 pub mod duties;
 pub mod entities;
 pub mod filings;
+pub mod inbox;
 pub mod inspection;
 pub mod jobs;
 mod migrate;

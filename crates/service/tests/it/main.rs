@@ -8,6 +8,7 @@ mod assessment;
 mod audit_chain;
 mod duties;
 mod filings;
+mod inbox;
 mod inspection;
 mod jobs;
 mod list_model;
