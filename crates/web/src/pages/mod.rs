@@ -12,7 +12,7 @@ mod duties;
 mod filings;
 mod findings;
 mod flags;
-mod inbox;
+pub mod inbox;
 mod indicators;
 mod jobs;
 mod login;
