@@ -754,3 +754,44 @@ async fn the_public_report_page_takes_reports_with_a_tracking_number_and_refuses
         ("已处理", Some("2026-02-12"))
     );
 }
+
+#[tokio::test]
+async fn a_units_items_follow_it_when_it_moves() {
+    let w = world("inbox_move").await;
+    let a2 = w
+        .unit(w.unit_a, "测试县教育局信息中心", "public_institution")
+        .await;
+    let mut by_unit = incoming(w.wechat_a, ItemKind::Email, "e1", "来信咨询招生");
+    by_unit.account_id = None;
+    by_unit.unit_id = Some(a2);
+    by_unit.source = "email".into();
+    let id = new_item(&w, by_unit).await;
+    assert!(inbox::get(&w.svc, &w.host_a, id).await.is_ok());
+    let row = govmedia_store::units::get(&w.svc.db, a2).await.unwrap();
+    let mut draft = govmedia_domain::unit::UnitDraft::parse(
+        "测试县教育局信息中心",
+        None,
+        "county",
+        "public_institution",
+        None,
+        None,
+        None,
+    )
+    .unwrap();
+    draft.parent_id = Some(w.unit_b);
+    govmedia_service::units::update(&w.svc, &w.admin, a2, draft, row.version)
+        .await
+        .unwrap();
+    assert!(matches!(
+        inbox::get(&w.svc, &w.host_a, id).await,
+        Err(ServiceError::NotFound)
+    ));
+    assert_eq!(
+        inbox::get(&w.svc, &w.host_b, id)
+            .await
+            .unwrap()
+            .item
+            .unit_id,
+        a2
+    );
+}
