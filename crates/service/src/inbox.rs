@@ -1021,3 +1021,91 @@ pub async fn due_soon(
         })
         .collect())
 }
+
+/// One unit's (or the subtree's) figures of one month: what the seeds ask to publish
+/// (002 第十五条(五): "公开留言受理反馈情况统计数据").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthStats {
+    /// `None`: the whole subtree.
+    pub unit_id: Option<i64>,
+    pub unit_name: String,
+    pub month: u32,
+    pub received: u64,
+    /// Replied or closed.
+    pub handled: u64,
+    /// Handled by the deadline (an item without one counts as on time).
+    pub on_time: u64,
+    /// Average hours from receipt to handling, of the handled items.
+    pub average_hours: Option<f64>,
+}
+
+/// The most items one statistics read takes in.
+pub const MAX_STAT_ITEMS: u64 = 500_000;
+
+/// The year's figures by month (Beijing months): the subtree's totals first, then
+/// each unit with items, by unit name.
+pub async fn statistics(
+    svc: &Services,
+    actor: &Actor,
+    year: i32,
+) -> ServiceResult<Vec<MonthStats>> {
+    use chrono::Datelike;
+    actor.require(Permission::ReadRegistry)?;
+    if !govmedia_domain::calendar::YEAR_RANGE.contains(&year) {
+        return Err(ServiceError::field("year", "年度应在2000至2100之间"));
+    }
+    let day = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
+    let from = crate::time::start_of_day(svc.time_zone, day(year));
+    let to = crate::time::start_of_day(svc.time_zone, day(year + 1));
+    let rows =
+        store::stat_rows(&svc.db, actor.unit_path.as_str(), from, to, MAX_STAT_ITEMS).await?;
+    let names: HashMap<i64, String> =
+        govmedia_store::units::subtree(&svc.db, actor.unit_path.as_str())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+    // (unit or subtree, month) → (received, handled, on time, summed seconds)
+    let mut acc: std::collections::BTreeMap<(Option<i64>, u32), (u64, u64, u64, i64)> =
+        Default::default();
+    for r in &rows {
+        let month = crate::time::local(svc.time_zone, r.received_at).month();
+        for key in [(None, month), (Some(r.unit_id), month)] {
+            let e = acc.entry(key).or_default();
+            e.0 += 1;
+            if let Some(h) = r.handled_at {
+                e.1 += 1;
+                if r.due_at.is_none_or(|d| h <= d) {
+                    e.2 += 1;
+                }
+                e.3 += (h - r.received_at).num_seconds().max(0);
+            }
+        }
+    }
+    let mut out: Vec<MonthStats> = acc
+        .into_iter()
+        .map(
+            |((unit, month), (received, handled, on_time, secs))| MonthStats {
+                unit_id: unit,
+                unit_name: match unit {
+                    Some(id) => names.get(&id).cloned().unwrap_or_default(),
+                    None => format!("{}（合计）", actor.unit_name),
+                },
+                month,
+                received,
+                handled,
+                on_time,
+                average_hours: (handled > 0)
+                    .then(|| (secs as f64 / handled as f64 / 360.0).round() / 10.0),
+            },
+        )
+        .collect();
+    out.sort_by(|a, b| {
+        (a.unit_id.is_some(), &a.unit_name, a.month).cmp(&(
+            b.unit_id.is_some(),
+            &b.unit_name,
+            b.month,
+        ))
+    });
+    Ok(out)
+}

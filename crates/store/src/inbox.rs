@@ -468,3 +468,29 @@ pub async fn counts(
     .await?;
     rows.into_iter().next().ok_or(DbError::NotFound)
 }
+
+/// What the statistics read of one item.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct StatRow {
+    pub unit_id: i64,
+    pub received_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub handled_at: Option<DateTime<Utc>>,
+}
+
+/// The subtree's items received in `[from, to)`, at most `limit`, oldest first.
+pub async fn stat_rows(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<StatRow>, DbError> {
+    all(
+        c,
+        "SELECT unit_id, received_at, due_at, handled_at FROM inbox_items \
+         WHERE unit_path LIKE ? ESCAPE '\\' AND received_at >= ? AND received_at < ? ORDER BY received_at, id LIMIT ?",
+        vec![like_prefix(scope_path).into(), from.into(), to.into(), (limit as i64).into()],
+    )
+    .await
+}

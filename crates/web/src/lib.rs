@@ -122,6 +122,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/flags/export.xlsx",
     "/healthz",
     "/inbox",
+    "/inbox/stats",
     "/inbox/{id}",
     "/inbox/{id}/assign",
     "/inbox/{id}/close",

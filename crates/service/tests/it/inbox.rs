@@ -795,3 +795,54 @@ async fn a_units_items_follow_it_when_it_moves() {
         a2
     );
 }
+
+#[tokio::test]
+async fn monthly_statistics_count_received_handled_on_time_and_average_hours() {
+    let w = world("inbox_stats").await;
+    let a1 = new_item(&w, incoming(w.wechat_a, ItemKind::Message, "s1", "问题一")).await;
+    let a2 = new_item(&w, incoming(w.wechat_a, ItemKind::Private, "s2", "问题二")).await;
+    new_item(&w, incoming(w.weibo_b, ItemKind::Message, "s3", "问题三")).await;
+    // Reply to the first after 3 hours; close the private message after 50 (past its
+    // 48-hour window).
+    w.clock.advance(Duration::hours(3));
+    let r = inbox::reply(
+        &w.svc,
+        &w.host_a,
+        a1,
+        version(&w, a1).await,
+        "您好，已收到，正在办理。",
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(r, ReplyOutcome::Saved { .. }));
+    w.clock.advance(Duration::hours(47));
+    inbox::close(&w.svc, &w.host_a, a2, version(&w, a2).await, "网民已撤回")
+        .await
+        .unwrap();
+    let s = inbox::statistics(&w.svc, &w.admin, 2026).await.unwrap();
+    let total = &s[0];
+    assert_eq!((total.unit_id, total.month), (None, 2));
+    assert_eq!((total.received, total.handled, total.on_time), (3, 2, 1));
+    assert_eq!(total.average_hours, Some(26.5));
+    let a = s.iter().find(|m| m.unit_id == Some(w.unit_a)).unwrap();
+    assert_eq!((a.received, a.handled, a.on_time), (2, 2, 1));
+    let b = s.iter().find(|m| m.unit_id == Some(w.unit_b)).unwrap();
+    assert_eq!((b.received, b.handled, b.average_hours), (1, 0, None));
+    // Unit B's administrator sees only its own figures.
+    let own = inbox::statistics(&w.svc, &w.host_b, 2026).await.unwrap();
+    assert!(
+        own.iter()
+            .all(|m| m.received == 1 && m.unit_id != Some(w.unit_a))
+    );
+    assert!(
+        inbox::statistics(&w.svc, &w.admin, 2025)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        inbox::statistics(&w.svc, &w.admin, 3000).await,
+        Err(ServiceError::Validation(_))
+    ));
+}

@@ -23,6 +23,7 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/inbox", get(list))
+        .route("/inbox/stats", get(stats))
         .route("/inbox/{id}", get(item))
         .route("/inbox/{id}/assign", post(assign))
         .route("/inbox/{id}/transfer", post(transfer))
@@ -122,6 +123,7 @@ async fn list(
         html! {
             style { (STYLE) }
             h1 { "政民互动" }
+            p { a href="/inbox/stats" { "办理情况统计" } }
             p.muted { "本单位及下级单位收到的留言、评论、私信、邮件和公众纠错举报，按剩余时间排列；时限取政策时限与平台回复时限中先到者。" }
             form.filters method="get" action="/inbox" {
                 select name="status" {
@@ -387,4 +389,54 @@ async fn reply(
         item_page(&user, &d, keep, Some((issues, confirm))),
     )
         .into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct StatsParams {
+    pub year: Option<i32>,
+}
+
+/// 办理情况统计: per month, the subtree's totals and each unit's.
+async fn stats(
+    State(state): State<AppState>,
+    user: User,
+    PageQuery(p): PageQuery<StatsParams>,
+) -> Result<Markup, PageError> {
+    let year = state
+        .svc
+        .year_or_this(p.year)
+        .ok_or_else(|| ServiceError::field("year", "年度应在2000至2100之间"))?;
+    let rows = inbox::statistics(&state.svc, &user.actor, year).await?;
+    let pct = |a: u64, b: u64| {
+        if b == 0 {
+            "—".to_string()
+        } else {
+            format!("{:.1}%", a as f64 * 100.0 / b as f64)
+        }
+    };
+    Ok(page(
+        &user,
+        "政民互动办理情况统计",
+        "/inbox",
+        html! {
+            p { a href="/inbox" { "← 返回政民互动" } }
+            h1 { (year) "年政民互动办理情况统计" }
+            form.filters method="get" action="/inbox/stats" {
+                input type="number" name="year" value=(year) min="2000" max="2100";
+                button type="submit" { "查看" }
+            }
+            @if rows.is_empty() {
+                p { "该年度没有收到事项。" }
+            } @else {
+                table {
+                    tr { th { "单位" } th { "月份" } th { "收到" } th { "已办理" } th { "按时办理" } th { "按时率" } th { "平均办理时长" } }
+                    @for m in &rows { tr {
+                        td { (m.unit_name) } td { (m.month) "月" } td { (m.received) } td { (m.handled) } td { (m.on_time) }
+                        td { (pct(m.on_time, m.handled)) }
+                        td { (m.average_hours.map(|h| format!("{h}小时")).unwrap_or_else(|| "—".into())) }
+                    } }
+                }
+            }
+        },
+    ))
 }

@@ -157,6 +157,22 @@ async fn a_clerk_answers_from_the_inbox_and_a_sibling_unit_sees_nothing() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let stats = b.get("/inbox/stats?year=2026").await;
+    assert_eq!(stats.status, StatusCode::OK);
+    assert!(
+        stats.body.contains("该年度没有收到事项"),
+        "the sibling's statistics hold nothing of A"
+    );
+    let stats = clerk.get("/inbox/stats?year=2026").await;
+    assert!(
+        stats.body.contains("测试县教育局（合计）") && stats.body.contains("3月"),
+        "{}",
+        stats.body
+    );
+    assert_eq!(
+        clerk.get("/inbox/stats?year=1800").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let r = b.api("GET", "/api/v1/inbox", None).await;
     assert_eq!(r.body.trim(), "[]");
 
