@@ -1039,6 +1039,9 @@ pub struct MonthStats {
     pub average_hours: Option<f64>,
 }
 
+/// Received, handled, on time, and the summed seconds to handling.
+type Tally = (u64, u64, u64, i64);
+
 /// The most items one statistics read takes in.
 pub const MAX_STAT_ITEMS: u64 = 500_000;
 
@@ -1066,8 +1069,7 @@ pub async fn statistics(
             .map(|u| (u.id, u.name))
             .collect();
     // (unit or subtree, month) → (received, handled, on time, summed seconds)
-    let mut acc: std::collections::BTreeMap<(Option<i64>, u32), (u64, u64, u64, i64)> =
-        Default::default();
+    let mut acc: std::collections::BTreeMap<(Option<i64>, u32), Tally> = Default::default();
     for r in &rows {
         let month = crate::time::local(svc.time_zone, r.received_at).month();
         for key in [(None, month), (Some(r.unit_id), month)] {
