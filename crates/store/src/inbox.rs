@@ -440,35 +440,6 @@ pub async fn events_of(c: &impl ConnectionTrait, item_id: i64) -> Result<Vec<Eve
     .await
 }
 
-/// The subtree's items received in `[from, to)`: how many, how many handled (replied
-/// or closed), handled by their deadline, and flagged harmful.
-#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
-pub struct CountRow {
-    pub received: i64,
-    pub handled: i64,
-    pub on_time: i64,
-    pub harmful: i64,
-}
-
-pub async fn counts(
-    c: &impl ConnectionTrait,
-    scope_path: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<CountRow, DbError> {
-    let rows: Vec<CountRow> = all(
-        c,
-        "SELECT COUNT(*) AS received, \
-         COALESCE(SUM(CASE WHEN handled_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS handled, \
-         COALESCE(SUM(CASE WHEN handled_at IS NOT NULL AND (due_at IS NULL OR handled_at <= due_at) THEN 1 ELSE 0 END), 0) AS on_time, \
-         COALESCE(SUM(CASE WHEN harmful THEN 1 ELSE 0 END), 0) AS harmful \
-         FROM inbox_items WHERE unit_path LIKE ? ESCAPE '\\' AND received_at >= ? AND received_at < ?",
-        vec![like_prefix(scope_path).into(), from.into(), to.into()],
-    )
-    .await?;
-    rows.into_iter().next().ok_or(DbError::NotFound)
-}
-
 /// What the statistics read of one item.
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct StatRow {
