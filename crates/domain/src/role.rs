@@ -69,6 +69,9 @@ pub enum Permission {
     /// See the background jobs (后台任务) of the whole deployment and run a failed
     /// one again. Jobs belong to no unit, so only system administrators.
     ManageJobs,
+    /// Handle the 政民互动 inbox of the subtree: assign, transfer, reply, close.
+    /// Everyone who reads the registry reads the inbox.
+    HandleInteraction,
 }
 
 impl Role {
@@ -94,6 +97,7 @@ impl Role {
             ManageCampaigns | ReviewRectification => matches!(self, SystemAdmin | SupervisorAdmin),
             Inspect => matches!(self, SystemAdmin | SupervisorAdmin | Inspector),
             ManagePolicy | ManageJobs => self == SystemAdmin,
+            HandleInteraction => matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin | Editor),
         }
     }
 

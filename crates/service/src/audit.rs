@@ -112,6 +112,12 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("set_credentials", "登记平台接口凭据"),
     ("replace_credentials", "替换平台接口凭据"),
     ("remove_credentials", "删除平台接口凭据"),
+    ("receive", "收到来件"),
+    ("transfer", "转办"),
+    ("reply", "答复"),
+    ("close_item", "办结（无需答复）"),
+    ("send_reply", "发送答复"),
+    ("public_report", "公众纠错举报"),
 ];
 
 /// Every kind of object an audit record is about, in words.
@@ -132,6 +138,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("selfcheck_report", "自查报告"),
     ("reminder", "催报"),
     ("account_credentials", "平台接口凭据"),
+    ("inbox_item", "政民互动事项"),
 ];
 
 fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {

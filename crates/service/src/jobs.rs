@@ -91,7 +91,8 @@ impl Handlers {
     ) -> Self {
         let handlers = Handlers::default()
             .with(SweepJobs)
-            .with(crate::monitoring::MonitorSweep);
+            .with(crate::monitoring::MonitorSweep)
+            .with(crate::inbox::SendReply);
         match crate::monitoring::MonitorAccount::with_endpoints(http, endpoints) {
             Ok(h) => handlers.with(h),
             Err(e) => {

@@ -63,6 +63,8 @@ govmedia_domain::code_enum! {
         ClaimVerify = ("claim_verify", "待核实考核申报"),
         /// 监测预警: accounts near or at the 2-week veto (内容不更新).
         MonitorWarning = ("monitor_warning", "监测预警"),
+        /// 政民互动临近时限: inbox items near or past their deadline.
+        InboxDue = ("inbox_due", "政民互动临近或逾期"),
     }
 }
 
@@ -294,6 +296,7 @@ pub async fn list(svc: &Services, actor: &Actor) -> ServiceResult<Vec<TodoItem>>
     items.extend(reports_to_review(&cx).await?);
     items.extend(claims_to_verify(&cx).await?);
     items.extend(monitor_warnings(&cx).await?);
+    items.extend(inbox_due(&cx).await?);
     items.sort_by(|a, b| {
         (a.urgency, a.kind, &a.unit_name, &a.title).cmp(&(
             b.urgency,
@@ -687,6 +690,50 @@ async fn monitor_warnings(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
             Some(due),
         );
         i.remind = cx.remind(&key, r.unit_id, i.due.as_ref());
+        out.push(i);
+    }
+    Ok(out)
+}
+
+/// 政民互动临近或逾期: the handling unit's items near or past their deadline, and —
+/// the escalation — the overdue items of units below for the office above them
+/// (supervisors), who may send a 催报. An item's own unit sees it from 临近 on.
+async fn inbox_due(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
+    let own_handler = cx.actor.can(Permission::HandleInteraction);
+    let office = cx.actor.can(Permission::ReviewRectification);
+    if !own_handler && !office {
+        return Ok(vec![]);
+    }
+    let mut out = Vec::new();
+    for (s, standing) in crate::inbox::due_soon(cx.svc, cx.actor).await? {
+        let own = s.unit_id == cx.actor.unit_id;
+        let overdue = standing.state == govmedia_domain::time_limit::LimitState::Overdue;
+        if !((own && own_handler) || (!own && office && overdue)) {
+            continue;
+        }
+        let Some(d) = &s.deadline else { continue };
+        let on = crate::time::local(cx.svc.time_zone, d.due_at).date_naive();
+        let due = Due::of(&cx.cal, on, DayCount::Calendar, cx.today);
+        let key = format!("inbox:{}", s.id);
+        let mut i = item(
+            TodoKind::InboxDue,
+            key.clone(),
+            format!(
+                "{}：{}",
+                s.kind_label,
+                s.account_name
+                    .clone()
+                    .unwrap_or_else(|| s.unit_name.clone())
+            ),
+            format!("{}，{}（{}）", s.excerpt, standing.label, d.basis),
+            format!("/inbox/{}", s.id),
+            s.unit_id,
+            s.unit_name.clone(),
+            Some(due),
+        );
+        // Within a day the hours left order the items.
+        i.urgency = standing.seconds_left / 86_400 - i64::from(overdue);
+        i.remind = cx.remind(&key, s.unit_id, i.due.as_ref());
         out.push(i);
     }
     Ok(out)

@@ -21,6 +21,7 @@ pub mod credentials;
 pub mod duties;
 pub mod entities;
 pub mod filings;
+pub mod inbox;
 pub mod inspection;
 pub mod jobs;
 mod migrate;

@@ -40,6 +40,7 @@ enum Ddl {
 
 mod assessment;
 mod duties;
+mod inbox;
 mod inspection;
 mod jobs;
 mod monitoring;
@@ -141,6 +142,12 @@ const STEPS: &[Step] = &[
         version: 18,
         name: "monitoring: account_clocks (each account's update clock), monitor_findings (reported once)",
         statements: monitoring::step_18_monitor_clocks,
+        data: None,
+    },
+    Step {
+        version: 20,
+        name: "inbox: items from every source (once per source id), replies, item history",
+        statements: inbox::step_20_inbox,
         data: None,
     },
     Step {

@@ -114,6 +114,17 @@ pub async fn move_subtree(
         backend,
         "UPDATE units SET path = ? || SUBSTR(path, ?) WHERE path LIKE ?",
         vec![
+            new_path.clone().into(),
+            ((old_len + 1) as i32).into(),
+            format!("{}%", unit.path).into(),
+        ],
+    ))
+    .await?;
+    // The inbox keeps the handling unit's path on each item for its scoped reads.
+    c.execute_raw(sql(
+        backend,
+        "UPDATE inbox_items SET unit_path = ? || SUBSTR(unit_path, ?) WHERE unit_path LIKE ?",
+        vec![
             new_path.into(),
             ((old_len + 1) as i32).into(),
             format!("{}%", unit.path).into(),

@@ -4,6 +4,7 @@
 
 mod check;
 mod filings;
+mod inbox;
 mod inspection;
 mod jobs;
 mod monitoring;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(inspection::routes())
         .merge(jobs::routes())
         .merge(monitoring::routes())
+        .merge(inbox::routes())
 }
 
 /// The caller of an authenticated API endpoint.
@@ -220,6 +222,7 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
     doc.merge(inspection::Doc::openapi());
     doc.merge(jobs::Doc::openapi());
     doc.merge(monitoring::Doc::openapi());
+    doc.merge(inbox::Doc::openapi());
     doc
 }
 

@@ -61,6 +61,7 @@ pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
         ("/campaigns", "检查", true),
         ("/findings", "整改", true),
         ("/monitoring", "更新预警", a.can(Permission::ReadRegistry)),
+        ("/inbox", "政民互动", a.can(Permission::ReadRegistry)),
         ("/selfchecks", "自查培训", true),
         (
             "/assessment",

@@ -2,7 +2,7 @@
 //! working-day calendar when the period counts working days.
 
 use crate::calendar::{CalendarError, WorkingCalendar};
-use crate::policy::{DayCount, Period};
+use crate::policy::Period;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -33,26 +33,9 @@ impl DeadlineReport {
     }
 }
 
-fn add(cal: &WorkingCalendar, from: NaiveDate, p: Period) -> Result<NaiveDate, CalendarError> {
-    match p.count {
-        DayCount::Working => cal.add_working_days(from, p.days),
-        DayCount::Calendar => Ok(from + chrono::Days::new(u64::from(p.days))),
-    }
-}
-
-fn between(
-    cal: &WorkingCalendar,
-    start: NaiveDate,
-    end: NaiveDate,
-    count: DayCount,
-) -> Result<u32, CalendarError> {
-    match count {
-        DayCount::Working => cal.working_days_between(start, end),
-        DayCount::Calendar => {
-            Ok(u32::try_from((end - start).num_days().max(0)).unwrap_or(u32::MAX))
-        }
-    }
-}
+// The same day arithmetic as every time limit (`time_limit`): a filing's period
+// ends at the end of a day, so only the date-level half is used here.
+use crate::time_limit::{days_after as between, last_day as add};
 
 /// Evaluates a filing's deadlines. `today` decides `overdue`; a date the calendar
 /// does not cover is an error, never a guess.
@@ -128,6 +111,7 @@ pub fn assessment_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::DayCount;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -322,3 +322,31 @@ fn monitoring_settings_come_from_the_profile_with_defaults_and_checks() {
         Err(PolicyError::Syntax(_))
     ));
 }
+
+#[test]
+fn interaction_limits_come_from_the_profile_with_defaults_and_checks() {
+    use crate::interaction::{InteractionPolicy, ItemKind};
+    use crate::time_limit::Limit;
+    let (_, kunshan) = BUILTIN.iter().find(|(id, _)| *id == "kunshan").unwrap();
+    let p = PolicyProfile::from_toml(kunshan).unwrap();
+    assert_eq!(p.interaction, InteractionPolicy::default());
+    let (_, hengnan) = BUILTIN.iter().find(|(id, _)| *id == "hengnan").unwrap();
+    assert_eq!(
+        PolicyProfile::from_toml(hengnan).unwrap().interaction,
+        InteractionPolicy::default()
+    );
+    let hours = kunshan.replace("comment = { working_days = 2 }", "comment = { hours = 24 }");
+    let p = PolicyProfile::from_toml(&hours).unwrap();
+    assert_eq!(
+        p.interaction.limit(ItemKind::Comment),
+        Some(Limit::Hours(24))
+    );
+    let zero = kunshan.replace("comment = { working_days = 2 }", "comment = { hours = 0 }");
+    let err = PolicyProfile::from_toml(&zero).unwrap_err().to_string();
+    assert!(err.contains("评论"), "{err}");
+    let unknown = kunshan.replace("comment = { working_days = 2 }", "chat = { hours = 2 }");
+    assert!(matches!(
+        PolicyProfile::from_toml(&unknown),
+        Err(PolicyError::Syntax(_))
+    ));
+}

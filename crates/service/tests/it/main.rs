@@ -10,6 +10,7 @@ mod credentials;
 mod duties;
 mod filings;
 mod gongwen;
+mod inbox;
 mod inspection;
 mod jobs;
 mod list_model;

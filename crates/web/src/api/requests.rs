@@ -615,6 +615,64 @@ impl CredentialsBody {
     }
 }
 
+/// `?status=&kind=&mine=&harmful=&page=` of the inbox.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InboxQuery {
+    /// 状态：open（待办理，默认）、replied（已答复）、closed（已办结）
+    pub status: Option<String>,
+    /// 类型：message、comment、private、email、correction、imitation
+    pub kind: Option<String>,
+    /// mine=1：只看分配给我的
+    pub mine: Option<String>,
+    /// harmful=1：只看建议隐藏/删除的
+    pub harmful: Option<String>,
+    /// 页码，从0起
+    pub page: Option<u64>,
+}
+
+/// Assigning an inbox item.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "分配政民互动事项")]
+pub struct InboxAssignBody {
+    /// 打开事项时读到的版本号
+    pub version: i64,
+    /// 承办人（事项所属单位的用户）
+    pub user_id: i64,
+}
+
+/// Transferring an inbox item.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "转办政民互动事项")]
+pub struct InboxTransferBody {
+    pub version: i64,
+    /// 转往的单位（须在本人管辖范围内）
+    pub unit_id: i64,
+    /// 转办理由（必填，最多500字）
+    pub reason: String,
+}
+
+/// Replying to an inbox item.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "答复政民互动事项")]
+pub struct InboxReplyBody {
+    pub version: i64,
+    /// 答复内容（最多2000字）
+    pub text: String,
+    /// 已阅读提示，确认发送
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// Closing an inbox item without a reply.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "办结政民互动事项（无需答复）")]
+pub struct InboxCloseBody {
+    pub version: i64,
+    /// 无需答复的理由（必填，最多500字）
+    pub reason: String,
+}
+
 /// `?year=`: the year asked for (this year when left out).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -731,6 +789,7 @@ const FIELDS: &[&str] = &[
     "appid",
     "budget_yuan",
     "comment",
+    "confirm",
     "count",
     "decision",
     "display_name",
@@ -788,6 +847,7 @@ const FIELDS: &[&str] = &[
     "unit_id",
     "unit_post",
     "url",
+    "user_id",
     "username",
     "verified",
     "verified_subject",

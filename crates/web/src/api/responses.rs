@@ -2042,3 +2042,241 @@ impl From<govmedia_service::textcheck::Checked> for CheckResult {
         }
     }
 }
+
+/// An inbox item's deadline.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "政民互动事项的时限")]
+pub struct InboxDeadline {
+    pub due_at: DateTime<Utc>,
+    /// 依据，如“政策时限5个工作日”“微信客服消息48小时内可回复”
+    pub basis: String,
+    /// 未办结时：正常、临近或逾期
+    pub state: Option<String>,
+    /// 未办结时：剩余秒数（逾期为负）
+    pub seconds_left: Option<i64>,
+    /// 未办结时：“还剩2天3小时”“已逾期5小时”
+    pub left: Option<String>,
+    /// 已办结时：是否按时
+    pub met: Option<bool>,
+}
+
+/// One inbox item as the list shows it.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "政民互动事项")]
+pub struct InboxItem {
+    pub id: i64,
+    pub version: i64,
+    /// 类型：留言、评论、私信、邮件、纠错、仿冒举报
+    pub kind: String,
+    /// 状态：待办理、已答复、已办结（无需答复）
+    pub status: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub account_id: Option<i64>,
+    pub account_name: Option<String>,
+    /// 来件人（已脱敏）
+    pub author: String,
+    pub excerpt: String,
+    pub received_at: DateTime<Utc>,
+    pub deadline: Option<InboxDeadline>,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    /// 建议隐藏/删除的理由
+    pub harmful: Option<String>,
+    /// 来源
+    pub source: String,
+}
+
+impl From<govmedia_service::inbox::ItemSummary> for InboxItem {
+    fn from(s: govmedia_service::inbox::ItemSummary) -> Self {
+        InboxItem {
+            id: s.id,
+            version: s.version,
+            kind: s.kind_label.to_string(),
+            status: s.status_label.to_string(),
+            unit_id: s.unit_id,
+            unit_name: s.unit_name,
+            account_id: s.account_id,
+            account_name: s.account_name,
+            author: s.author,
+            excerpt: s.excerpt,
+            received_at: s.received_at,
+            deadline: s.deadline.map(|d| InboxDeadline {
+                due_at: d.due_at,
+                basis: d.basis,
+                state: d.standing.as_ref().map(|st| st.state.label().to_string()),
+                seconds_left: d.standing.as_ref().map(|st| st.seconds_left),
+                left: d.standing.map(|st| st.label),
+                met: d.met,
+            }),
+            assignee_id: s.assignee_id,
+            assignee_name: s.assignee_name,
+            harmful: s.harmful,
+            source: s.source_label.to_string(),
+        }
+    }
+}
+
+/// A reply to an inbox item.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "答复")]
+pub struct InboxReply {
+    pub id: i64,
+    pub author: String,
+    pub body: String,
+    /// 待发送、已发送、发送失败、已记录（答复不经平台发送）
+    pub state: String,
+    /// 未发出的原因
+    pub error: Option<String>,
+    pub warnings_confirmed: bool,
+}
+
+/// An inbox item with its text, replies and history.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "政民互动事项详情")]
+pub struct InboxItemDetail {
+    pub item: InboxItem,
+    pub body: String,
+    /// 受理编号（公众纠错举报）
+    pub tracking_no: Option<String>,
+    pub close_reason: Option<String>,
+    pub thread: Vec<InboxItem>,
+    pub replies: Vec<InboxReply>,
+    /// 办理记录：“时间 操作人 操作 说明”
+    pub history: Vec<String>,
+    /// 本人可否办理
+    pub can_handle: bool,
+}
+
+impl From<govmedia_service::inbox::ItemDetail> for InboxItemDetail {
+    fn from(d: govmedia_service::inbox::ItemDetail) -> Self {
+        InboxItemDetail {
+            item: d.item.into(),
+            body: d.body,
+            tracking_no: d.tracking_no,
+            close_reason: d.close_reason,
+            thread: d.thread.into_iter().map(InboxItem::from).collect(),
+            replies: d
+                .replies
+                .into_iter()
+                .map(|r| InboxReply {
+                    id: r.id,
+                    author: r.author,
+                    body: r.body,
+                    state: r.state_label.to_string(),
+                    error: r.error,
+                    warnings_confirmed: r.warnings_confirmed,
+                })
+                .collect(),
+            history: d
+                .history
+                .into_iter()
+                .map(|e| {
+                    format!(
+                        "{} {} {} {}",
+                        e.at_text,
+                        e.who,
+                        e.what,
+                        e.note.unwrap_or_default()
+                    )
+                    .trim_end()
+                    .to_string()
+                })
+                .collect(),
+            can_handle: d.can_handle,
+        }
+    }
+}
+
+/// A finding of the checks on a reply.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "答复检查发现的问题")]
+pub struct InboxReplyIssue {
+    /// 在答复中的字符位置
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// 类别：单项否决、扣分、注意，或推诿回避、空洞说教、生硬冷漠、回怼嘲讽
+    pub category: String,
+    pub why: String,
+    /// 建议写法
+    pub better: Option<String>,
+    /// 是否阻止发送
+    pub blocks: bool,
+}
+
+/// What a reply came to.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "答复结果")]
+pub struct InboxReplyResult {
+    /// saved（已保存并排队发送）、needs_confirmation（有提示，需确认后再提交）、blocked（有不得发出的内容）
+    pub outcome: String,
+    /// 已保存时的答复编号
+    pub reply_id: Option<i64>,
+    /// 已保存时的发送状态
+    pub state: Option<String>,
+    pub issues: Vec<InboxReplyIssue>,
+}
+
+impl From<govmedia_service::inbox::ReplyOutcome> for InboxReplyResult {
+    fn from(o: govmedia_service::inbox::ReplyOutcome) -> Self {
+        use govmedia_service::inbox::ReplyOutcome::*;
+        let (outcome, reply_id, state, issues) = match o {
+            Blocked { issues } => ("blocked", None, None, issues),
+            NeedsConfirmation { issues } => ("needs_confirmation", None, None, issues),
+            Saved {
+                reply_id,
+                state_label,
+                issues,
+            } => (
+                "saved",
+                Some(reply_id),
+                Some(state_label.to_string()),
+                issues,
+            ),
+        };
+        InboxReplyResult {
+            outcome: outcome.to_string(),
+            reply_id,
+            state,
+            issues: issues
+                .into_iter()
+                .map(|i| InboxReplyIssue {
+                    start: i.start,
+                    end: i.end,
+                    text: i.text,
+                    category: i.category,
+                    why: i.why,
+                    better: i.better,
+                    blocks: i.blocks,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A public report's status.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "纠错举报办理状态（不含任何内容和个人信息）")]
+pub struct PublicReportStatus {
+    pub tracking_no: String,
+    pub kind: String,
+    /// 办理中、已处理、已办结
+    pub status: String,
+    pub received_on: String,
+    pub due_on: Option<String>,
+    pub handled_on: Option<String>,
+}
+
+impl From<govmedia_service::public_report::ReportStatus> for PublicReportStatus {
+    fn from(s: govmedia_service::public_report::ReportStatus) -> Self {
+        PublicReportStatus {
+            tracking_no: s.tracking_no,
+            kind: s.kind_label.to_string(),
+            status: s.status_label.to_string(),
+            received_on: s.received_on,
+            due_on: s.due_on,
+            handled_on: s.handled_on,
+        }
+    }
+}

@@ -12,12 +12,14 @@ mod duties;
 mod filings;
 mod findings;
 mod flags;
+pub mod inbox;
 mod indicators;
 mod jobs;
 mod login;
 mod monitoring;
 mod policy;
 pub mod public;
+mod public_report;
 mod settings;
 mod todo;
 mod units;
@@ -56,6 +58,8 @@ pub fn routes() -> Router<AppState> {
         .merge(public::routes())
         .merge(todo::routes())
         .merge(check::routes())
+        .merge(inbox::routes())
+        .merge(public_report::routes())
 }
 
 /// The end of a form submission: on success, redirect to the page `next` names; on

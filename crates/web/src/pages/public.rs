@@ -59,6 +59,7 @@ async fn directory(
         html! {
             h1 { "政务新媒体名录" }
             p.muted { "以下为本平台登记在册、正常运行的政务新媒体账号；“已备案”表示开设备案已经受理，“已登记，尚未备案”表示账号已列入台账，开设备案尚未办结。" }
+            p { a href="/public/report" { "纠错与仿冒举报" } "：发现政务账号发布的内容有误，或发现冒充政务账号的，请点此反映。" }
             form.filters method="get" action="/public/directory" {
                 input name="q" placeholder="账号名称或认证主体" value=(p.q.clone().unwrap_or_default());
                 select name="platform" { option value="" { "全部平台" } @for pl in Platform::ALL { option value=(pl.code()) selected[platform == Some(*pl)] { (pl.label()) } } }
@@ -66,12 +67,13 @@ async fn directory(
             }
             p.muted { "共 " (result.total) " 个" }
             table {
-                tr { th { "账号名称" } th { "平台" } th { "账号ID" } th { "主办单位" } th { "备案情况" } th { "认证" } th { "链接" } }
+                tr { th { "账号名称" } th { "平台" } th { "账号ID" } th { "主办单位" } th { "备案情况" } th { "认证" } th { "链接" } th { "纠错" } }
                 @for e in &result.items { tr {
                     td { (e.name) } td { (e.platform_label) } td { (e.account_code.clone().unwrap_or_default()) } td { (e.host_unit) }
                     td { (e.filing_status) }
                     td { (if e.verified { "已认证" } else { "未认证" }) }
                     td { @if let Some(u) = &e.url { a href=(u) rel="noopener noreferrer nofollow" target="_blank" { "访问" } } }
+                    td { a href=(format!("/public/report?account={}", e.id)) { "纠错或举报仿冒" } }
                 } }
             }
             div.pager {

@@ -17,6 +17,7 @@ mod duties;
 mod filings;
 mod http;
 mod import;
+mod inbox;
 mod inspection;
 mod inspection_api;
 mod jobs;

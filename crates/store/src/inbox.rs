@@ -1,0 +1,467 @@
+//! 政民互动's inbox (migration 20): items from every source, stored once per source
+//! and the source's own id; their replies with the sending state; and each item's
+//! history. Author names and contacts arrive here already sealed by the service and
+//! are never opened here. None of these writes touches `registry_version`.
+
+use crate::DbError;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+
+/// Item states as `inbox_items.status` stores them.
+pub const OPEN: &str = "open";
+pub const REPLIED: &str = "replied";
+pub const CLOSED: &str = "closed";
+
+/// Reply states as `inbox_replies.state` stores them.
+pub const PENDING: &str = "pending";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+
+const ITEM_COLUMNS: &str = "id, unit_id, unit_path, account_id, kind, source, source_id, parent_id, \
+     author_masked, author_sealed, contact_sealed, body, received_at, due_at, deadline_basis, status, \
+     assignee_id, harmful, harmful_note, tracking_no, close_reason, handled_at, version, created_at, updated_at";
+
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct ItemRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub account_id: Option<i64>,
+    pub kind: String,
+    pub source: String,
+    pub source_id: String,
+    pub parent_id: Option<i64>,
+    pub author_masked: Option<String>,
+    pub author_sealed: Option<String>,
+    pub contact_sealed: Option<String>,
+    pub body: String,
+    pub received_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub deadline_basis: Option<String>,
+    pub status: String,
+    pub assignee_id: Option<i64>,
+    pub harmful: bool,
+    pub harmful_note: Option<String>,
+    pub tracking_no: Option<String>,
+    pub close_reason: Option<String>,
+    pub handled_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An item to store.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub account_id: Option<i64>,
+    pub kind: String,
+    pub source: String,
+    pub source_id: String,
+    pub parent_id: Option<i64>,
+    pub author_masked: Option<String>,
+    pub author_sealed: Option<String>,
+    pub contact_sealed: Option<String>,
+    pub body: String,
+    pub received_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub deadline_basis: Option<String>,
+    pub harmful: bool,
+    pub harmful_note: Option<String>,
+    pub tracking_no: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct ReplyRow {
+    pub id: i64,
+    pub item_id: i64,
+    pub user_id: i64,
+    pub body: String,
+    pub state: String,
+    pub warnings_confirmed: bool,
+    pub findings_json: Option<String>,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct EventRow {
+    pub id: i64,
+    pub item_id: i64,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<i64>,
+    pub action: String,
+    pub note: Option<String>,
+}
+
+async fn all<T: FromQueryResult>(
+    c: &impl ConnectionTrait,
+    text: &str,
+    values: Vec<Value>,
+) -> Result<Vec<T>, DbError> {
+    let stmt = crate::sql(c.get_database_backend(), text, values);
+    Ok(T::find_by_statement(stmt).all(c).await?)
+}
+
+async fn exec(c: &impl ConnectionTrait, text: &str, values: Vec<Value>) -> Result<u64, DbError> {
+    let stmt = crate::sql(c.get_database_backend(), text, values);
+    Ok(c.execute_raw(stmt).await?.rows_affected())
+}
+
+fn like_prefix(prefix: &str) -> String {
+    let mut out = String::with_capacity(prefix.len() + 1);
+    for ch in prefix.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
+#[derive(FromQueryResult)]
+struct Id {
+    id: i64,
+}
+
+/// Stores the item unless its source already delivered one with its id. Returns the
+/// new item's id, or `None` for a duplicate (left as first stored).
+pub async fn insert_item(
+    c: &impl ConnectionTrait,
+    item: &NewItem,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, DbError> {
+    let rows: Vec<Id> = all(
+        c,
+        "INSERT INTO inbox_items (unit_id, unit_path, account_id, kind, source, source_id, parent_id, \
+         author_masked, author_sealed, contact_sealed, body, received_at, due_at, deadline_basis, status, \
+         assignee_id, harmful, harmful_note, tracking_no, close_reason, handled_at, version, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, NULL, 1, ?, ?) \
+         ON CONFLICT (source, source_id) DO NOTHING RETURNING id",
+        vec![
+            item.unit_id.into(),
+            item.unit_path.clone().into(),
+            item.account_id.into(),
+            item.kind.clone().into(),
+            item.source.clone().into(),
+            item.source_id.clone().into(),
+            item.parent_id.into(),
+            item.author_masked.clone().into(),
+            item.author_sealed.clone().into(),
+            item.contact_sealed.clone().into(),
+            item.body.clone().into(),
+            item.received_at.into(),
+            item.due_at.into(),
+            item.deadline_basis.clone().into(),
+            OPEN.into(),
+            item.harmful.into(),
+            item.harmful_note.clone().into(),
+            item.tracking_no.clone().into(),
+            now.into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    Ok(rows.first().map(|r| r.id))
+}
+
+/// The id of the item a source delivered under `source_id`.
+pub async fn by_source_id(
+    c: &impl ConnectionTrait,
+    source: &str,
+    source_id: &str,
+) -> Result<Option<ItemRow>, DbError> {
+    let text = format!("SELECT {ITEM_COLUMNS} FROM inbox_items WHERE source = ? AND source_id = ?");
+    let rows: Vec<ItemRow> = all(c, &text, vec![source.into(), source_id.into()]).await?;
+    Ok(rows.into_iter().next())
+}
+
+pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<ItemRow, DbError> {
+    let text = format!("SELECT {ITEM_COLUMNS} FROM inbox_items WHERE id = ?");
+    let rows: Vec<ItemRow> = all(c, &text, vec![id.into()]).await?;
+    rows.into_iter().next().ok_or(DbError::NotFound)
+}
+
+pub async fn by_tracking_no(
+    c: &impl ConnectionTrait,
+    tracking_no: &str,
+) -> Result<Option<ItemRow>, DbError> {
+    let text = format!("SELECT {ITEM_COLUMNS} FROM inbox_items WHERE tracking_no = ?");
+    let rows: Vec<ItemRow> = all(c, &text, vec![tracking_no.into()]).await?;
+    Ok(rows.into_iter().next())
+}
+
+/// What the inbox list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Only these states (empty: all).
+    pub statuses: Vec<String>,
+    pub kind: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub harmful_only: bool,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+/// The subtree's items: the least time left first (items without a deadline after
+/// every dated one), then the newest.
+pub async fn list(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    q: &ListQuery,
+) -> Result<Vec<ItemRow>, DbError> {
+    let mut text =
+        format!("SELECT {ITEM_COLUMNS} FROM inbox_items WHERE unit_path LIKE ? ESCAPE '\\'");
+    let mut values: Vec<Value> = vec![like_prefix(scope_path).into()];
+    if !q.statuses.is_empty() {
+        text.push_str(&format!(
+            " AND status IN ({})",
+            vec!["?"; q.statuses.len()].join(", ")
+        ));
+        values.extend(q.statuses.iter().map(|s| Value::from(s.clone())));
+    }
+    if let Some(kind) = &q.kind {
+        text.push_str(" AND kind = ?");
+        values.push(kind.clone().into());
+    }
+    if let Some(a) = q.assignee_id {
+        text.push_str(" AND assignee_id = ?");
+        values.push(a.into());
+    }
+    if q.harmful_only {
+        text.push_str(" AND harmful = ?");
+        values.push(true.into());
+    }
+    text.push_str(
+        " ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, received_at DESC, id DESC LIMIT ? OFFSET ?",
+    );
+    values.push((q.limit.min(1000) as i64).into());
+    values.push((q.offset.min(1_000_000) as i64).into());
+    all(c, &text, values).await
+}
+
+/// The open items of the subtree due at or before `before`, least time left first:
+/// what the to-do list shows as 临近 or 逾期.
+pub async fn open_due_before(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    before: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<ItemRow>, DbError> {
+    let text = format!(
+        "SELECT {ITEM_COLUMNS} FROM inbox_items WHERE unit_path LIKE ? ESCAPE '\\' AND status = ? \
+         AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?"
+    );
+    all(
+        c,
+        &text,
+        vec![
+            like_prefix(scope_path).into(),
+            OPEN.into(),
+            before.into(),
+            (limit as i64).into(),
+        ],
+    )
+    .await
+}
+
+/// The item's thread: the items whose parent is `root_id`, oldest first.
+pub async fn children(c: &impl ConnectionTrait, root_id: i64) -> Result<Vec<ItemRow>, DbError> {
+    let text = format!(
+        "SELECT {ITEM_COLUMNS} FROM inbox_items WHERE parent_id = ? ORDER BY received_at, id LIMIT 200"
+    );
+    all(c, &text, vec![root_id.into()]).await
+}
+
+/// Checks a conditional update's outcome: one row changed, or why not.
+async fn versioned(c: &impl ConnectionTrait, id: i64, changed: u64) -> Result<(), DbError> {
+    if changed == 1 {
+        return Ok(());
+    }
+    get(c, id).await?;
+    Err(DbError::Stale)
+}
+
+/// Assigns the item to a user (`None`: nobody), if it is still at `version`.
+pub async fn set_assignee(
+    c: &impl ConnectionTrait,
+    id: i64,
+    version: i64,
+    assignee_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let n = exec(
+        c,
+        "UPDATE inbox_items SET assignee_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
+        vec![assignee_id.into(), now.into(), id.into(), version.into()],
+    )
+    .await?;
+    versioned(c, id, n).await
+}
+
+/// Moves the item to another unit (its assignee is cleared), if still at `version`.
+pub async fn move_to_unit(
+    c: &impl ConnectionTrait,
+    id: i64,
+    version: i64,
+    unit_id: i64,
+    unit_path: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let n = exec(
+        c,
+        "UPDATE inbox_items SET unit_id = ?, unit_path = ?, assignee_id = NULL, updated_at = ?, version = version + 1 \
+         WHERE id = ? AND version = ?",
+        vec![unit_id.into(), unit_path.into(), now.into(), id.into(), version.into()],
+    )
+    .await?;
+    versioned(c, id, n).await
+}
+
+/// Sets the item's state (replied or closed, with the reason for closing), recording
+/// when it was first handled, if still at `version`.
+pub async fn set_status(
+    c: &impl ConnectionTrait,
+    id: i64,
+    version: i64,
+    status: &str,
+    close_reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let n = exec(
+        c,
+        "UPDATE inbox_items SET status = ?, close_reason = ?, handled_at = COALESCE(handled_at, ?), updated_at = ?, \
+         version = version + 1 WHERE id = ? AND version = ?",
+        vec![status.into(), close_reason.into(), now.into(), now.into(), id.into(), version.into()],
+    )
+    .await?;
+    versioned(c, id, n).await
+}
+
+/// Stores a reply as 待发送 (pending until a connector sends it).
+pub async fn insert_reply(
+    c: &impl ConnectionTrait,
+    item_id: i64,
+    user_id: i64,
+    body: &str,
+    warnings_confirmed: bool,
+    findings_json: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let rows: Vec<Id> = all(
+        c,
+        "INSERT INTO inbox_replies (item_id, user_id, body, state, warnings_confirmed, findings_json, error, created_at, sent_at) \
+         VALUES (?, ?, ?, ?, ?, ?, NULL, ?, NULL) RETURNING id",
+        vec![
+            item_id.into(),
+            user_id.into(),
+            body.into(),
+            PENDING.into(),
+            warnings_confirmed.into(),
+            findings_json.into(),
+            now.into(),
+        ],
+    )
+    .await?;
+    rows.first().map(|r| r.id).ok_or(DbError::NotFound)
+}
+
+pub async fn replies_of(c: &impl ConnectionTrait, item_id: i64) -> Result<Vec<ReplyRow>, DbError> {
+    all(
+        c,
+        "SELECT id, item_id, user_id, body, state, warnings_confirmed, findings_json, error, created_at, sent_at \
+         FROM inbox_replies WHERE item_id = ? ORDER BY created_at, id",
+        vec![item_id.into()],
+    )
+    .await
+}
+
+pub async fn reply(c: &impl ConnectionTrait, id: i64) -> Result<ReplyRow, DbError> {
+    let rows: Vec<ReplyRow> = all(
+        c,
+        "SELECT id, item_id, user_id, body, state, warnings_confirmed, findings_json, error, created_at, sent_at \
+         FROM inbox_replies WHERE id = ?",
+        vec![id.into()],
+    )
+    .await?;
+    rows.into_iter().next().ok_or(DbError::NotFound)
+}
+
+/// Records a send attempt's outcome: sent (with the time) or still pending or failed
+/// with the reason shown to the clerk.
+pub async fn set_reply_state(
+    c: &impl ConnectionTrait,
+    id: i64,
+    state: &str,
+    error: Option<&str>,
+    sent_at: Option<DateTime<Utc>>,
+) -> Result<(), DbError> {
+    exec(
+        c,
+        "UPDATE inbox_replies SET state = ?, error = ?, sent_at = ? WHERE id = ?",
+        vec![state.into(), error.into(), sent_at.into(), id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_event(
+    c: &impl ConnectionTrait,
+    item_id: i64,
+    at: DateTime<Utc>,
+    user_id: Option<i64>,
+    action: &str,
+    note: Option<&str>,
+) -> Result<(), DbError> {
+    exec(
+        c,
+        "INSERT INTO inbox_events (item_id, at, user_id, action, note) VALUES (?, ?, ?, ?, ?)",
+        vec![
+            item_id.into(),
+            at.into(),
+            user_id.into(),
+            action.into(),
+            note.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn events_of(c: &impl ConnectionTrait, item_id: i64) -> Result<Vec<EventRow>, DbError> {
+    all(
+        c,
+        "SELECT id, item_id, at, user_id, action, note FROM inbox_events WHERE item_id = ? ORDER BY at, id LIMIT 500",
+        vec![item_id.into()],
+    )
+    .await
+}
+
+/// What the statistics read of one item.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct StatRow {
+    pub unit_id: i64,
+    pub received_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub handled_at: Option<DateTime<Utc>>,
+}
+
+/// The subtree's items received in `[from, to)`, at most `limit`, oldest first.
+pub async fn stat_rows(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<StatRow>, DbError> {
+    all(
+        c,
+        "SELECT unit_id, received_at, due_at, handled_at FROM inbox_items \
+         WHERE unit_path LIKE ? ESCAPE '\\' AND received_at >= ? AND received_at < ? ORDER BY received_at, id LIMIT ?",
+        vec![like_prefix(scope_path).into(), from.into(), to.into(), (limit as i64).into()],
+    )
+    .await
+}

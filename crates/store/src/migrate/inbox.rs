@@ -1,0 +1,92 @@
+//! Version 20: 政民互动's inbox — the items from every source (each stored once per
+//! source and the source's own id), the replies with their sending state, and each
+//! item's history of assignments, transfers and closing.
+
+use super::{Ddl, id_col, index};
+use sea_orm::sea_query::{Alias, ColumnDef as C, Index, Table};
+
+pub(super) fn step_20_inbox() -> Vec<Ddl> {
+    let col = |name: &str| C::new(Alias::new(name));
+    let items = Table::create()
+        .table(Alias::new("inbox_items"))
+        .col(id_col(Alias::new("id")))
+        .col(col("unit_id").big_integer().not_null())
+        // The handling unit's path: the scope of every read, moved by a transfer.
+        .col(col("unit_path").string_len(1000).not_null())
+        .col(col("account_id").big_integer().null())
+        .col(col("kind").string_len(16).not_null())
+        .col(col("source").string_len(32).not_null())
+        .col(col("source_id").string_len(200).not_null())
+        .col(col("parent_id").big_integer().null())
+        // The author as shown (masked); the full name and any contact only sealed.
+        .col(col("author_masked").string_len(100).null())
+        .col(col("author_sealed").text().null())
+        .col(col("contact_sealed").text().null())
+        .col(col("body").text().not_null())
+        .col(col("received_at").timestamp_with_time_zone().not_null())
+        .col(col("due_at").timestamp_with_time_zone().null())
+        .col(col("deadline_basis").string_len(200).null())
+        .col(col("status").string_len(16).not_null())
+        .col(col("assignee_id").big_integer().null())
+        .col(col("harmful").boolean().not_null())
+        .col(col("harmful_note").text().null())
+        .col(col("tracking_no").string_len(32).null())
+        .col(col("close_reason").text().null())
+        .col(col("handled_at").timestamp_with_time_zone().null())
+        .col(col("version").big_integer().not_null().default(1))
+        .col(col("created_at").timestamp_with_time_zone().not_null())
+        .col(col("updated_at").timestamp_with_time_zone().not_null())
+        .take();
+    // An item pulled or pushed twice is stored once.
+    let once = Index::create()
+        .name("idx_inbox_items_source_id")
+        .table(Alias::new("inbox_items"))
+        .col(Alias::new("source"))
+        .col(Alias::new("source_id"))
+        .unique()
+        .take();
+    let tracking = Index::create()
+        .name("idx_inbox_items_tracking")
+        .table(Alias::new("inbox_items"))
+        .col(Alias::new("tracking_no"))
+        .unique()
+        .take();
+    let replies = Table::create()
+        .table(Alias::new("inbox_replies"))
+        .col(id_col(Alias::new("id")))
+        .col(col("item_id").big_integer().not_null())
+        .col(col("user_id").big_integer().not_null())
+        .col(col("body").text().not_null())
+        .col(col("state").string_len(16).not_null())
+        .col(col("warnings_confirmed").boolean().not_null())
+        .col(col("findings_json").text().null())
+        .col(col("error").text().null())
+        .col(col("created_at").timestamp_with_time_zone().not_null())
+        .col(col("sent_at").timestamp_with_time_zone().null())
+        .take();
+    let events = Table::create()
+        .table(Alias::new("inbox_events"))
+        .col(id_col(Alias::new("id")))
+        .col(col("item_id").big_integer().not_null())
+        .col(col("at").timestamp_with_time_zone().not_null())
+        .col(col("user_id").big_integer().null())
+        .col(col("action").string_len(32).not_null())
+        .col(col("note").text().null())
+        .take();
+    vec![
+        Ddl::Table(items),
+        Ddl::Index(once),
+        Ddl::Index(tracking),
+        // The unit's "time left" list: open items of a subtree by deadline.
+        index(
+            "idx_inbox_items_scope_due",
+            "inbox_items",
+            &["unit_path", "status", "due_at"],
+        ),
+        index("idx_inbox_items_parent", "inbox_items", &["parent_id"]),
+        Ddl::Table(replies),
+        index("idx_inbox_replies_item", "inbox_replies", &["item_id"]),
+        Ddl::Table(events),
+        index("idx_inbox_events_item", "inbox_events", &["item_id", "at"]),
+    ]
+}

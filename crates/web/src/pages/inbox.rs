@@ -1,0 +1,442 @@
+//! 政民互动: the unit's inbox by time left, with filters, and an item's page with its
+//! thread, replies, history and actions — assign, transfer, reply (the checks'
+//! warnings shown inline, with the better wording, and a box to confirm), close.
+
+use crate::AppState;
+use crate::error::{PageError, PageQuery};
+use crate::layout::{csrf, page, query_string};
+use crate::session::User;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use govmedia_domain::interaction::ItemKind;
+use govmedia_domain::time_limit::LimitState;
+use govmedia_service::ServiceError;
+use govmedia_service::inbox::{
+    self, Filter, ItemDetail, ItemStatus, ItemSummary, ReplyIssue, ReplyOutcome,
+};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/inbox", get(list))
+        .route("/inbox/stats", get(stats))
+        .route("/inbox/{id}", get(item))
+        .route("/inbox/{id}/assign", post(assign))
+        .route("/inbox/{id}/transfer", post(transfer))
+        .route("/inbox/{id}/reply", post(reply))
+        .route("/inbox/{id}/close", post(close))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListParams {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub mine: Option<String>,
+    pub harmful: Option<String>,
+    pub page: Option<u64>,
+}
+
+/// The filter a page's query asks for; unknown values are a clear error.
+pub fn filter_of(p: &ListParams) -> Result<Filter, ServiceError> {
+    let status = match p.status.as_deref().unwrap_or("") {
+        "" | "open" => None,
+        "replied" => Some(ItemStatus::Replied),
+        "closed" => Some(ItemStatus::Closed),
+        _ => {
+            return Err(ServiceError::field(
+                "status",
+                "状态只能是待办理、已答复或已办结",
+            ));
+        }
+    };
+    let kind = match p.kind.as_deref().filter(|k| !k.is_empty()) {
+        Some(k) => {
+            Some(ItemKind::parse(k).map_err(|e| ServiceError::field("kind", e.to_string()))?)
+        }
+        None => None,
+    };
+    Ok(Filter {
+        status,
+        kind,
+        mine: p.mine.as_deref().is_some_and(|m| !m.is_empty()),
+        harmful_only: p.harmful.as_deref().is_some_and(|m| !m.is_empty()),
+        page: p.page.unwrap_or(0),
+    })
+}
+
+const STYLE: &str = "
+.due-near { color: #b45309; font-weight: bold; }
+.due-overdue { color: #b91c1c; font-weight: bold; }
+.harmful { color: #b91c1c; }
+.thread { border-left: 3px solid #ccc; padding-left: 1em; margin: .5em 0; }
+.body-text { white-space: pre-wrap; border: 1px solid #ccc; padding: .6em 1em; background: #fff; }
+.issue-block { background: #fde2e2; } .issue-warn { background: #fff6d5; }
+.actions form { margin: .6em 0; }
+.actions textarea { width: 100%; min-height: 6em; }
+";
+
+fn due_cell(s: &ItemSummary) -> Markup {
+    html! {
+        @match &s.deadline {
+            None => span.muted { "无时限" },
+            Some(d) => {
+                @if let Some(st) = &d.standing {
+                    span class=(match st.state { LimitState::Overdue => "due-overdue", LimitState::Near => "due-near", LimitState::Normal => "" }) {
+                        (st.state.label()) "：" (st.label)
+                    }
+                    br; span.muted { (d.due_text) "前（" (d.basis) "）" }
+                } @else {
+                    (match d.met { Some(true) => "按时办理", Some(false) => "超时办理", None => "" })
+                }
+            }
+        }
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: User,
+    PageQuery(p): PageQuery<ListParams>,
+) -> Result<Markup, PageError> {
+    let f = filter_of(&p)?;
+    let items = inbox::list(&state.svc, &user.actor, &f).await?;
+    let pairs = vec![
+        ("status", p.status.clone().unwrap_or_default()),
+        ("kind", p.kind.clone().unwrap_or_default()),
+        ("mine", p.mine.clone().unwrap_or_default()),
+        ("harmful", p.harmful.clone().unwrap_or_default()),
+    ];
+    let link = |n: u64| {
+        let mut x = pairs.clone();
+        x.push(("page", n.to_string()));
+        format!("/inbox{}", query_string(&x))
+    };
+    let status = p.status.clone().unwrap_or_default();
+    Ok(page(
+        &user,
+        "政民互动",
+        "/inbox",
+        html! {
+            style { (STYLE) }
+            h1 { "政民互动" }
+            p { a href="/inbox/stats" { "办理情况统计" } }
+            p.muted { "本单位及下级单位收到的留言、评论、私信、邮件和公众纠错举报，按剩余时间排列；时限取政策时限与平台回复时限中先到者。" }
+            form.filters method="get" action="/inbox" {
+                select name="status" {
+                    option value="open" selected[status.is_empty() || status == "open"] { "待办理" }
+                    option value="replied" selected[status == "replied"] { "已答复" }
+                    option value="closed" selected[status == "closed"] { "已办结" }
+                }
+                select name="kind" {
+                    option value="" { "全部类型" }
+                    @for k in ItemKind::ALL { option value=(k.code()) selected[f.kind == Some(*k)] { (k.label()) } }
+                }
+                label { input type="checkbox" name="mine" value="1" checked[f.mine]; "分配给我的" }
+                label { input type="checkbox" name="harmful" value="1" checked[f.harmful_only]; "建议隐藏/删除的" }
+                button type="submit" { "筛选" }
+            }
+            @if items.is_empty() {
+                p { "没有符合条件的事项。" }
+            } @else {
+                table {
+                    tr { th { "剩余时间" } th { "类型" } th { "内容" } th { "账号" } th { "办理单位" } th { "来件人" } th { "收到时间" } th { "承办人" } }
+                    @for s in &items { tr {
+                        td { (due_cell(s)) }
+                        td { (s.kind_label) @if s.harmful.is_some() { br; span.harmful { "建议隐藏/删除" } } }
+                        td { a href=(format!("/inbox/{}", s.id)) { (s.excerpt) } }
+                        td { (s.account_name.clone().unwrap_or_default()) }
+                        td { (s.unit_name) }
+                        td { (s.author) }
+                        td { (s.received_text) }
+                        td { (s.assignee_name.clone().unwrap_or_else(|| "未分配".into())) }
+                    } }
+                }
+            }
+            div.pager {
+                @if f.page > 0 { a href=(link(f.page - 1)) { "上一页" } }
+                @if items.len() as u64 == inbox::PAGE_SIZE { a href=(link(f.page + 1)) { "下一页" } }
+            }
+        },
+    ))
+}
+
+fn issues_box(issues: &[ReplyIssue], confirm_needed: bool) -> Markup {
+    html! {
+        div.flash {
+            @if issues.iter().any(|i| i.blocks) {
+                p.error { "答复含有不得发出的内容，请修改后再提交：" }
+            } @else if confirm_needed {
+                p { "答复有以下提示，请修改，或勾选“确认发送”后再次提交：" }
+            }
+            ul { @for i in issues {
+                li class=(if i.blocks { "issue-block" } else { "issue-warn" }) {
+                    "“" (i.text) "”（" (i.category) "）：" (i.why)
+                    @if let Some(b) = &i.better { "。建议：" (b) }
+                }
+            } }
+        }
+    }
+}
+
+fn item_page(
+    user: &User,
+    d: &ItemDetail,
+    draft: &str,
+    issues: Option<(&[ReplyIssue], bool)>,
+) -> Markup {
+    let s = &d.item;
+    let v = s.version.to_string();
+    page(
+        user,
+        &format!("政民互动事项 {}", s.kind_label),
+        "/inbox",
+        html! {
+            style { (STYLE) }
+            p { a href="/inbox" { "← 返回政民互动" } }
+            h1 { (s.kind_label) "：" (s.account_name.clone().unwrap_or_else(|| s.unit_name.clone())) }
+            table {
+                tr { th { "状态" } td { (s.status_label) } }
+                tr { th { "时限" } td { (due_cell(s)) } }
+                tr { th { "办理单位" } td { (s.unit_name) } }
+                tr { th { "来源" } td { (s.source_label) } }
+                tr { th { "来件人" } td { (d.author_full.clone().unwrap_or_else(|| s.author.clone())) } }
+                @if let Some(c) = &d.contact { tr { th { "联系方式" } td { (c) } } }
+                @if let Some(t) = &d.tracking_no { tr { th { "受理编号" } td { (t) } } }
+                tr { th { "收到时间" } td { (s.received_text) } }
+                tr { th { "承办人" } td { (s.assignee_name.clone().unwrap_or_else(|| "未分配".into())) } }
+                @if let Some(h) = &s.harmful { tr { th { "审看提示" } td.harmful { (h) } } }
+                @if let Some(r) = &d.close_reason { tr { th { "无需答复的理由" } td { (r) } } }
+            }
+            h2 { "内容" }
+            div.body-text { (d.body) }
+            @if !d.thread.is_empty() {
+                h2 { "同一会话" }
+                @for t in &d.thread {
+                    div.thread { a href=(format!("/inbox/{}", t.id)) { (t.kind_label) "，" (t.received_text) "，" (t.author) } ": " (t.excerpt) }
+                }
+            }
+            @if !d.replies.is_empty() {
+                h2 { "答复" }
+                table {
+                    tr { th { "时间" } th { "答复人" } th { "内容" } th { "发送状态" } }
+                    @for r in &d.replies { tr {
+                        td { (r.created_text) }
+                        td { (r.author) }
+                        td { (r.body) }
+                        td { (r.state_label) @if let Some(t) = &r.sent_text { "（" (t) "）" } @if let Some(e) = &r.error { br; span.muted { (e) } } }
+                    } }
+                }
+            }
+            @if d.can_handle {
+                div.actions {
+                    h2 { "答复" }
+                    @if let Some((list, confirm)) = issues { (issues_box(list, confirm)) }
+                    form method="post" action=(format!("/inbox/{}/reply", s.id)) {
+                        (csrf(user))
+                        input type="hidden" name="version" value=(v);
+                        textarea name="text" maxlength="2000" required { (draft) }
+                        @if issues.is_some_and(|(l, _)| !l.iter().any(|i| i.blocks)) {
+                            label { input type="checkbox" name="confirm" value="1"; "已阅读以上提示，确认发送" }
+                        }
+                        button type="submit" { "检查并答复" }
+                    }
+                    h2 { "分配" }
+                    form method="post" action=(format!("/inbox/{}/assign", s.id)) {
+                        (csrf(user))
+                        input type="hidden" name="version" value=(v);
+                        select name="user_id" { @for (id, name) in &d.assignees { option value=(id) selected[s.assignee_id == Some(*id)] { (name) } } }
+                        button type="submit" { "分配" }
+                    }
+                    @if !d.transfer_units.is_empty() {
+                        h2 { "转办" }
+                        form method="post" action=(format!("/inbox/{}/transfer", s.id)) {
+                            (csrf(user))
+                            input type="hidden" name="version" value=(v);
+                            select name="unit_id" { @for (id, name) in &d.transfer_units { option value=(id) { (name) } } }
+                            input name="reason" placeholder="转办理由（必填）" maxlength="500" required;
+                            button type="submit" { "转办" }
+                        }
+                    }
+                    h2 { "无需答复" }
+                    form method="post" action=(format!("/inbox/{}/close", s.id)) {
+                        (csrf(user))
+                        input type="hidden" name="version" value=(v);
+                        input name="reason" placeholder="无需答复的理由（必填）" maxlength="500" required;
+                        button type="submit" { "办结" }
+                    }
+                }
+            }
+            h2 { "办理记录" }
+            table {
+                tr { th { "时间" } th { "操作人" } th { "操作" } th { "说明" } }
+                @for e in &d.history { tr { td { (e.at_text) } td { (e.who) } td { (e.what) } td { (e.note.clone().unwrap_or_default()) } } }
+            }
+        },
+    )
+}
+
+async fn item(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    let d = inbox::get(&state.svc, &user.actor, id).await?;
+    Ok(item_page(&user, &d, "", None))
+}
+
+fn back(id: i64) -> Response {
+    Redirect::to(&format!("/inbox/{id}")).into_response()
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    version: i64,
+    user_id: i64,
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<AssignForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    inbox::assign(&state.svc, &user.actor, id, f.version, f.user_id).await?;
+    Ok(back(id))
+}
+
+#[derive(Deserialize)]
+struct TransferForm {
+    #[serde(default)]
+    csrf: String,
+    version: i64,
+    unit_id: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn transfer(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<TransferForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    inbox::transfer(&state.svc, &user.actor, id, f.version, f.unit_id, &f.reason).await?;
+    // The item may now be outside the clerk's subtree.
+    Ok(Redirect::to("/inbox").into_response())
+}
+
+#[derive(Deserialize)]
+struct CloseForm {
+    #[serde(default)]
+    csrf: String,
+    version: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn close(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<CloseForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    inbox::close(&state.svc, &user.actor, id, f.version, &f.reason).await?;
+    Ok(back(id))
+}
+
+#[derive(Deserialize)]
+struct ReplyForm {
+    #[serde(default)]
+    csrf: String,
+    version: i64,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<ReplyForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let confirmed = f.confirm.as_deref().is_some_and(|c| !c.is_empty());
+    let outcome = inbox::reply(&state.svc, &user.actor, id, f.version, &f.text, confirmed).await?;
+    let (issues, confirm) = match &outcome {
+        ReplyOutcome::Saved { .. } => return Ok(back(id)),
+        ReplyOutcome::Blocked { issues } => (issues, false),
+        ReplyOutcome::NeedsConfirmation { issues } => (issues, true),
+    };
+    let d = inbox::get(&state.svc, &user.actor, id).await?;
+    let keep = if f.text.chars().count() <= inbox::MAX_REPLY_CHARS {
+        f.text.as_str()
+    } else {
+        ""
+    };
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        item_page(&user, &d, keep, Some((issues, confirm))),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct StatsParams {
+    pub year: Option<i32>,
+}
+
+/// 办理情况统计: per month, the subtree's totals and each unit's.
+async fn stats(
+    State(state): State<AppState>,
+    user: User,
+    PageQuery(p): PageQuery<StatsParams>,
+) -> Result<Markup, PageError> {
+    let year = state
+        .svc
+        .year_or_this(p.year)
+        .ok_or_else(|| ServiceError::field("year", "年度应在2000至2100之间"))?;
+    let rows = inbox::statistics(&state.svc, &user.actor, year).await?;
+    let pct = |a: u64, b: u64| {
+        if b == 0 {
+            "—".to_string()
+        } else {
+            format!("{:.1}%", a as f64 * 100.0 / b as f64)
+        }
+    };
+    Ok(page(
+        &user,
+        "政民互动办理情况统计",
+        "/inbox",
+        html! {
+            p { a href="/inbox" { "← 返回政民互动" } }
+            h1 { (year) "年政民互动办理情况统计" }
+            form.filters method="get" action="/inbox/stats" {
+                input type="number" name="year" value=(year) min="2000" max="2100";
+                button type="submit" { "查看" }
+            }
+            @if rows.is_empty() {
+                p { "该年度没有收到事项。" }
+            } @else {
+                table {
+                    tr { th { "单位" } th { "月份" } th { "收到" } th { "已办理" } th { "按时办理" } th { "按时率" } th { "平均办理时长" } }
+                    @for m in &rows { tr {
+                        td { (m.unit_name) } td { (m.month) "月" } td { (m.received) } td { (m.handled) } td { (m.on_time) }
+                        td { (pct(m.on_time, m.handled)) }
+                        td { (m.average_hours.map(|h| format!("{h}小时")).unwrap_or_else(|| "—".into())) }
+                    } }
+                }
+            }
+        },
+    ))
+}

@@ -1,0 +1,398 @@
+//! 政民互动 over HTTP: the inbox page by time left, the item page, a cold reply
+//! warned inline with the better wording and saved only when confirmed (待发送, never
+//! 已发送), the sibling unit's 404 on every page, action and API route, and the public
+//! 纠错 page: tracking number, status without content, bad input, oversize, script
+//! injection shown as text, flooding answered 429.
+
+use crate::common::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use govmedia_domain::interaction::ItemKind;
+use govmedia_service::inbox::{self, Incoming, Received};
+
+async fn item(w: &World, id: &str, body: &str) -> i64 {
+    let r = inbox::receive(
+        &w.svc,
+        None,
+        Incoming {
+            account_id: Some(w.account_a),
+            unit_id: None,
+            kind: ItemKind::Message,
+            source: "wechat".into(),
+            source_id: id.into(),
+            parent_source_id: None,
+            author: Some("李四".into()),
+            contact: None,
+            body: body.into(),
+            received_at: w.svc.now(),
+            tracking_no: None,
+        },
+    )
+    .await
+    .unwrap();
+    match r {
+        Received::New(id) => id,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_clerk_answers_from_the_inbox_and_a_sibling_unit_sees_nothing() {
+    let w = world("web_inbox").await;
+    add_user(&w.svc, "a_clerk", w.unit_a, "editor").await;
+    let id = item(&w, "m1", "请问今年的学区划分什么时候公布？").await;
+    let clerk = login(&w.app, "a_clerk", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+
+    let list = clerk.get("/inbox").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("请问今年的学区划分什么时候公布？"));
+    assert!(list.body.contains("李*"), "masked author");
+    assert!(!list.body.contains("李四"));
+    assert!(list.body.contains("政策时限5个工作日"));
+    assert!(list.body.contains("正常：还剩"));
+    assert!(
+        clerk.get("/").await.body.contains("href=\"/inbox\""),
+        "navigation entry"
+    );
+    assert_eq!(
+        clerk.get("/inbox?status=nonsense").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let page = clerk.get(&format!("/inbox/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("检查并答复"));
+    let version = clerk.form_version(&format!("/inbox/{id}")).await;
+
+    // A cold reply: warned inline with the better wording, nothing saved.
+    let cold = clerk
+        .post_form(
+            &format!("/inbox/{id}/reply"),
+            &[("version", &version), ("text", "无可奉告，自己去查")],
+        )
+        .await;
+    assert_eq!(cold.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        cold.body.contains("“无可奉告”（推诿回避）"),
+        "{}",
+        cold.body
+    );
+    assert!(cold.body.contains("建议："));
+    assert!(cold.body.contains("确认发送"));
+    assert!(
+        cold.body.contains(">无可奉告，自己去查</textarea>"),
+        "the draft is kept"
+    );
+    // Blocked: no confirmation box.
+    let rude = clerk
+        .post_form(
+            &format!("/inbox/{id}/reply"),
+            &[
+                ("version", &version),
+                ("text", "爱办不办"),
+                ("confirm", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(rude.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(rude.body.contains("不得发出"));
+    // A good reply is saved and shown 待发送.
+    let good = clerk
+        .post_form(
+            &format!("/inbox/{id}/reply"),
+            &[
+                ("version", &version),
+                (
+                    "text",
+                    "您好，学区划分方案将于3月20日前在县教育局网站公布，敬请关注。",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    let page = clerk.get(&format!("/inbox/{id}")).await;
+    assert!(page.body.contains("待发送"));
+    assert!(!page.body.contains("已发送"));
+    assert!(page.body.contains("已答复"));
+
+    // The sibling unit's administrator: 404 on the page, every action and the API.
+    let id2 = item(&w, "m2", "食堂问题").await;
+    let b = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    assert!(!b.get("/inbox").await.body.contains("食堂问题"));
+    assert_eq!(
+        b.get(&format!("/inbox/{id2}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    for (action, fields) in [
+        ("assign", vec![("version", "1"), ("user_id", "1")]),
+        (
+            "transfer",
+            vec![("version", "1"), ("unit_id", "1"), ("reason", "职责")],
+        ),
+        ("reply", vec![("version", "1"), ("text", "您好")]),
+        ("close", vec![("version", "1"), ("reason", "重复")]),
+    ] {
+        let r = b
+            .post_form(&format!("/inbox/{id2}/{action}"), &fields)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{action}");
+    }
+    assert_eq!(
+        b.api("GET", &format!("/api/v1/inbox/{id2}"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = b
+        .api(
+            "POST",
+            &format!("/api/v1/inbox/{id2}/reply"),
+            Some(serde_json::json!({"version": 1, "text": "您好"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let stats = b.get("/inbox/stats?year=2026").await;
+    assert_eq!(stats.status, StatusCode::OK);
+    assert!(
+        stats.body.contains("该年度没有收到事项"),
+        "the sibling's statistics hold nothing of A"
+    );
+    let stats = clerk.get("/inbox/stats?year=2026").await;
+    assert!(
+        stats.body.contains("测试县教育局（合计）") && stats.body.contains("3月"),
+        "{}",
+        stats.body
+    );
+    assert_eq!(
+        clerk.get("/inbox/stats?year=1800").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = b.api("GET", "/api/v1/inbox", None).await;
+    assert_eq!(r.body.trim(), "[]");
+
+    // The API for the clerk: the list by time left and a reply's outcome.
+    let r = clerk.api("GET", "/api/v1/inbox", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v[0]["id"], id2);
+    assert_eq!(v[0]["deadline"]["state"], "正常");
+    let d: serde_json::Value = serde_json::from_str(
+        &clerk
+            .api("GET", &format!("/api/v1/inbox/{id2}"), None)
+            .await
+            .body,
+    )
+    .unwrap();
+    let r = clerk
+        .api(
+            "POST",
+            &format!("/api/v1/inbox/{id2}/reply"),
+            Some(serde_json::json!({"version": d["item"]["version"], "text": "按规定办"})),
+        )
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["outcome"], "needs_confirmation");
+    assert_eq!(v["issues"][0]["category"], "空洞说教");
+}
+
+async fn post_report(w: &World, fields: &[(&str, &str)], client: &str) -> Reply {
+    let body = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut req = Request::post("/public/report")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(
+        format!("{client}:40000")
+            .parse::<std::net::SocketAddr>()
+            .unwrap(),
+    ));
+    send(&w.app, req).await
+}
+
+#[tokio::test]
+async fn the_public_report_page_takes_reports_and_refuses_bad_input_and_floods() {
+    let w = world("web_public_report").await;
+    let a = w.account_a.to_string();
+    let form = anonymous(&w.app, "/public/report?q=测试教育").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("测试教育"));
+    assert!(
+        anonymous(&w.app, "/public/directory")
+            .await
+            .body
+            .contains("href=\"/public/report\"")
+    );
+
+    // Bad input and oversize: clean errors, nothing stored.
+    let short = post_report(
+        &w,
+        &[("account_id", &a), ("kind", "correction"), ("text", "错")],
+        "203.0.113.9",
+    )
+    .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.body.contains("至少5字"));
+    let long = "错".repeat(5000);
+    let over = post_report(
+        &w,
+        &[("account_id", &a), ("kind", "correction"), ("text", &long)],
+        "203.0.113.9",
+    )
+    .await;
+    assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(over.body.contains("最多1000字"));
+    assert!(
+        !over.body.contains(&long),
+        "an oversized text is not sent back"
+    );
+    let nokind = post_report(
+        &w,
+        &[
+            ("account_id", &a),
+            ("kind", "x"),
+            ("text", "第三段数据有误"),
+        ],
+        "203.0.113.9",
+    )
+    .await;
+    assert_eq!(nokind.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let noacc = post_report(
+        &w,
+        &[
+            ("account_id", "abc"),
+            ("kind", "correction"),
+            ("text", "第三段数据有误"),
+        ],
+        "203.0.113.9",
+    )
+    .await;
+    assert_eq!(noacc.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        govmedia_store::inbox::list(&w.svc.db, "/", &Default::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A script is text on every page.
+    let script = "<script>alert('x')</script>第三段的电话错了";
+    let ok = post_report(
+        &w,
+        &[
+            ("account_id", &a),
+            ("kind", "correction"),
+            ("text", script),
+            ("contact", "13900001111"),
+        ],
+        "203.0.113.9",
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let start = ok.body.find("<strong>").unwrap() + "<strong>".len();
+    let no = ok.body[start..].split('<').next().unwrap().to_string();
+    assert!(no.starts_with("JC"));
+    let status = anonymous(&w.app, &format!("/public/report/status?no={no}")).await;
+    assert_eq!(status.status, StatusCode::OK);
+    assert!(status.body.contains("办理中"));
+    assert!(
+        !status.body.contains("script")
+            && !status.body.contains("13900001111")
+            && !status.body.contains("测试教育局")
+    );
+    let api = anonymous(&w.app, &format!("/api/v1/public/reports/{no}")).await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert!(api.body.contains("\"status\":\"办理中\""));
+    assert_eq!(
+        anonymous(&w.app, "/public/report/status?no=JC0000")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let admin = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let rows = govmedia_store::inbox::list(
+        &w.svc.db,
+        "/",
+        &govmedia_store::inbox::ListQuery {
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let page = admin.get(&format!("/inbox/{}", rows[0].id)).await;
+    assert!(
+        page.body
+            .contains("&lt;script&gt;alert('x')&lt;/script&gt;"),
+        "escaped"
+    );
+    assert!(!page.body.contains("<script>alert"));
+    assert!(
+        page.body.contains("13900001111"),
+        "the contact, for an administrator"
+    );
+
+    // Flooding: the sixth report within the hour is refused with Retry-After.
+    for _ in 0..4 {
+        let r = post_report(
+            &w,
+            &[
+                ("account_id", &a),
+                ("kind", "correction"),
+                ("text", "第三段数据有误"),
+            ],
+            "203.0.113.9",
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let flood = post_report(
+        &w,
+        &[
+            ("account_id", &a),
+            ("kind", "correction"),
+            ("text", "第三段数据有误"),
+        ],
+        "203.0.113.9",
+    )
+    .await;
+    assert_eq!(flood.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(flood.body.contains("提交过于频繁"));
+    assert!(flood.retry_after.is_some());
+    let other = post_report(
+        &w,
+        &[
+            ("account_id", &a),
+            ("kind", "correction"),
+            ("text", "第三段数据有误"),
+        ],
+        "198.51.100.4",
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::OK);
+    // Another site's form is refused.
+    let mut req = Request::post("/public/report")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::HOST, "govmedia.example")
+        .body(Body::from(format!(
+            "account_id={a}&kind=correction&text=abcdefg"
+        )))
+        .unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(
+        "192.0.2.1:1".parse::<std::net::SocketAddr>().unwrap(),
+    ));
+    assert_eq!(send(&w.app, req).await.status, StatusCode::FORBIDDEN);
+}
