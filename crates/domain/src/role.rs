@@ -69,6 +69,8 @@ pub enum Permission {
     /// See the background jobs (后台任务) of the whole deployment and run a failed
     /// one again. Jobs belong to no unit, so only system administrators.
     ManageJobs,
+    /// Write and retire entries of the Q&A knowledge base (咨询答问库).
+    ManageKnowledge,
 }
 
 impl Role {
@@ -94,6 +96,7 @@ impl Role {
             ManageCampaigns | ReviewRectification => matches!(self, SystemAdmin | SupervisorAdmin),
             Inspect => matches!(self, SystemAdmin | SupervisorAdmin | Inspector),
             ManagePolicy | ManageJobs => self == SystemAdmin,
+            ManageKnowledge => matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin | Editor),
         }
     }
 

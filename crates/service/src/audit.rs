@@ -109,6 +109,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("submit_proof", "提交整改材料"),
     ("set_source", "登记监测订阅源"),
     ("check_now", "立即监测"),
+    ("knowledge_public", "设置答问库公开检索"),
 ];
 
 /// Every kind of object an audit record is about, in words.
@@ -128,6 +129,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("assessment_entry", "考核申报"),
     ("selfcheck_report", "自查报告"),
     ("reminder", "催报"),
+    ("kb_entry", "答问条目"),
 ];
 
 fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {
@@ -150,6 +152,7 @@ pub fn action_label_for<'a>(entity: &str, action: &'a str) -> &'a str {
         ("assessment_entry", "reject") => "核实不通过",
         ("selfcheck_report", "submit") | ("selfcheck_report", "create") => "报送自查报告",
         ("selfcheck_report", "update") => "重新报送自查报告",
+        ("kb_entry", "retire") => "废止",
         _ => action_label(action),
     }
 }
@@ -253,6 +256,15 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("evidence_url", "证明链接"),
     ("code", "编号"),
     ("items", "指标项数"),
+    // Knowledge base entries.
+    ("question", "问题"),
+    ("answer", "答复"),
+    ("topic", "主题分类"),
+    ("valid_from", "有效期起"),
+    ("valid_to", "有效期止"),
+    ("attention", "热度"),
+    ("public", "公开"),
+    ("retired_reason", "废止原因"),
 ];
 
 /// An audit record's before/after JSON as a list of (field in Chinese, value in

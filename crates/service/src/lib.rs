@@ -26,6 +26,7 @@ pub mod filings;
 pub mod forms;
 pub mod inspection;
 pub mod jobs;
+pub mod knowledge;
 pub mod list_model;
 pub mod monitoring;
 pub mod policy;

@@ -42,6 +42,7 @@ mod assessment;
 mod duties;
 mod inspection;
 mod jobs;
+mod knowledge;
 mod monitoring;
 
 const STEPS: &[Step] = &[
@@ -141,6 +142,12 @@ const STEPS: &[Step] = &[
         version: 18,
         name: "monitoring: account_clocks (each account's update clock), monitor_findings (reported once)",
         statements: monitoring::step_18_monitor_clocks,
+        data: None,
+    },
+    Step {
+        version: 21,
+        name: "knowledge base: kb_entries, kb_postings (term → entry, frequency), kb_stats",
+        statements: knowledge::step_21_knowledge,
         data: None,
     },
 ];

@@ -10,6 +10,7 @@ mod duties;
 mod filings;
 mod inspection;
 mod jobs;
+mod knowledge;
 mod list_model;
 mod monitoring;
 mod support;
