@@ -39,6 +39,8 @@ pub(crate) const VERSIONED_WRITES: &[(&str, &str)] = &[
     ("put", "/policy"),
     ("post", "/calendar/years"),
     ("post", "/findings/{id}/actions"),
+    ("put", "/knowledge/entries/{id}"),
+    ("post", "/knowledge/entries/{id}/retire"),
 ];
 
 const BEARER: &str = "bearer";

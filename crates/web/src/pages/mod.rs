@@ -14,6 +14,7 @@ mod findings;
 mod flags;
 mod indicators;
 mod jobs;
+mod knowledge;
 mod login;
 mod monitoring;
 mod policy;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(public::routes())
         .merge(todo::routes())
         .merge(check::routes())
+        .merge(knowledge::routes())
 }
 
 /// The end of a form submission: on success, redirect to the page `next` names; on
