@@ -660,123 +660,6 @@ pub struct CheckBody {
     pub text: String,
 }
 
-/// Every field name of the request bodies, so a body's error can name its field
-/// (`FieldError` takes names that live as long as the program); a test checks
-/// the list against the document's schemas.
-const FIELDS: &[&str] = &[
-    "account",
-    "account_code",
-    "account_id",
-    "action",
-    "active",
-    "budget_yuan",
-    "comment",
-    "count",
-    "decision",
-    "display_name",
-    "document",
-    "effective_on",
-    "evidence",
-    "evidence_url",
-    "followers",
-    "functions",
-    "host_unit_id",
-    "include_forwarded",
-    "interaction_open",
-    "ipv6",
-    "kind",
-    "level",
-    "menu",
-    "mobile",
-    "name",
-    "news_licence",
-    "notice_url",
-    "office_phone",
-    "opened_on",
-    "operating_mode",
-    "operating_on",
-    "operator_count",
-    "operator_name",
-    "parent_id",
-    "password",
-    "planned_measure",
-    "platform",
-    "platform_other",
-    "positioning",
-    "profile",
-    "push_frequency",
-    "qq",
-    "reads",
-    "reason",
-    "region_code",
-    "registered_on",
-    "remarks",
-    "role",
-    "short_name",
-    "status",
-    "step",
-    "submit",
-    "supervisor_id",
-    "supervisor_unit_id",
-    "team",
-    "text",
-    "toml",
-    "unit_id",
-    "unit_post",
-    "url",
-    "username",
-    "verified",
-    "verified_subject",
-    "wechat",
-    "year",
-];
-
-/// `name` as a field name of a request body.
-pub(crate) fn known_field(name: &str) -> Option<&'static str> {
-    FIELDS.iter().copied().find(|f| *f == name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::FIELDS;
-    use utoipa::openapi::{RefOr, schema::Schema};
-
-    fn properties(schema: &Schema, out: &mut Vec<String>) {
-        match schema {
-            Schema::Object(o) => out.extend(o.properties.keys().cloned()),
-            Schema::AllOf(all) => {
-                for s in &all.items {
-                    if let RefOr::T(s) = s {
-                        properties(s, out);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Every property of a request body's schema is a known field name, so its
-    /// type errors name it.
-    #[test]
-    fn every_request_field_is_known() {
-        let doc = crate::api::document();
-        let components = doc.components.expect("schemas");
-        let mut names = Vec::new();
-        for (name, schema) in &components.schemas {
-            // The requests' schemas (the error answer is added by `crate::openapi`).
-            if let (true, RefOr::T(s)) = (name.ends_with("Body") || name == "FilingFields", schema)
-            {
-                properties(s, &mut names);
-            }
-        }
-        assert!(names.len() > 50, "{names:?}");
-        for n in names {
-            assert!(FIELDS.contains(&n.as_str()), "{n} is not in FIELDS");
-        }
-        assert!(FIELDS.windows(2).all(|w| w[0] < w[1]), "FIELDS sorted");
-    }
-}
-
 /// An entry of the knowledge base, as written.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(description = "咨询答问库条目")]
@@ -852,4 +735,130 @@ pub struct KbSearchQuery {
     pub usable: Option<bool>,
     /// 至多返回几条（1–100），默认20
     pub limit: Option<usize>,
+}
+
+/// Every field name of the request bodies, so a body's error can name its field
+/// (`FieldError` takes names that live as long as the program); a test checks
+/// the list against the document's schemas.
+const FIELDS: &[&str] = &[
+    "account",
+    "account_code",
+    "account_id",
+    "action",
+    "active",
+    "answer",
+    "attention",
+    "budget_yuan",
+    "comment",
+    "count",
+    "decision",
+    "display_name",
+    "document",
+    "effective_on",
+    "evidence",
+    "evidence_url",
+    "followers",
+    "functions",
+    "host_unit_id",
+    "include_forwarded",
+    "interaction_open",
+    "ipv6",
+    "kind",
+    "level",
+    "limit",
+    "menu",
+    "mobile",
+    "name",
+    "news_licence",
+    "notice_url",
+    "office_phone",
+    "opened_on",
+    "operating_mode",
+    "operating_on",
+    "operator_count",
+    "operator_name",
+    "parent_id",
+    "password",
+    "planned_measure",
+    "platform",
+    "platform_other",
+    "positioning",
+    "profile",
+    "public",
+    "push_frequency",
+    "qq",
+    "question",
+    "reads",
+    "reason",
+    "region_code",
+    "registered_on",
+    "remarks",
+    "role",
+    "short_name",
+    "source",
+    "status",
+    "step",
+    "submit",
+    "supervisor_id",
+    "supervisor_unit_id",
+    "team",
+    "text",
+    "toml",
+    "topic",
+    "unit_id",
+    "unit_post",
+    "url",
+    "username",
+    "valid_from",
+    "valid_to",
+    "verified",
+    "verified_subject",
+    "wechat",
+    "year",
+];
+
+/// `name` as a field name of a request body.
+pub(crate) fn known_field(name: &str) -> Option<&'static str> {
+    FIELDS.iter().copied().find(|f| *f == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FIELDS;
+    use utoipa::openapi::{RefOr, schema::Schema};
+
+    fn properties(schema: &Schema, out: &mut Vec<String>) {
+        match schema {
+            Schema::Object(o) => out.extend(o.properties.keys().cloned()),
+            Schema::AllOf(all) => {
+                for s in &all.items {
+                    if let RefOr::T(s) = s {
+                        properties(s, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Every property of a request body's schema is a known field name, so its
+    /// type errors name it.
+    #[test]
+    fn every_request_field_is_known() {
+        let doc = crate::api::document();
+        let components = doc.components.expect("schemas");
+        let mut names = Vec::new();
+        for (name, schema) in &components.schemas {
+            // The requests' schemas (the error answer is added by `crate::openapi`).
+            if let (true, RefOr::T(s)) = (name.ends_with("Body") || name == "FilingFields", schema)
+            {
+                properties(s, &mut names);
+            }
+        }
+        assert!(names.len() > 50, "{names:?}");
+        for n in names {
+            assert!(FIELDS.contains(&n.as_str()), "{n} is not in FIELDS");
+        }
+        assert!(FIELDS.windows(2).all(|w| w[0] < w[1]), "FIELDS sorted");
+    }
 }

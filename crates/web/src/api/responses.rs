@@ -2046,6 +2046,7 @@ impl From<govmedia_service::knowledge::EntryView> for KbEntry {
 
 /// A piece of text, marked when it is one of the query's words.
 #[derive(Serialize, ToSchema)]
+#[schema(description = "一段文字；是检索词时 hit 为 true")]
 pub struct KbPart {
     pub text: String,
     /// 是检索词（或其同义词），应高亮
