@@ -20,7 +20,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// (topic, who asks, what they ask, the office that answers, the documents needed).
-const TOPICS: &[(&str, &[&str], &[&str], &str, &[&str])] = &[
+type Topic = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+    &'static [&'static str],
+);
+const TOPICS: &[Topic] = &[
     (
         "社会保险",
         &[
