@@ -156,7 +156,7 @@ async fn index(
                 form method="post" action="/knowledge/public-search" {
                     (csrf(&user))
                     input type="hidden" name="open" value=(if public_open { "0" } else { "1" });
-                    p { "公开检索页（" a href="/public/knowledge" { "/public/knowledge" } "）："
+                    p { "公开检索页（" @if public_open { a href="/public/knowledge" { "/public/knowledge" } } @else { "开放后地址为 /public/knowledge" } "）："
                         @if public_open { strong { "已开放" } "，公众可检索标为公开、在用且在有效期内的条目。 " button.secondary type="submit" { "关闭公开检索" } }
                         @else { strong { "未开放" } "。 " button.secondary type="submit" { "开放公开检索" } } }
                 }
