@@ -559,3 +559,50 @@ async fn an_answered_question_becomes_an_entry() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_bulk_load_is_all_or_nothing_with_one_audit_record() {
+    let c = county("kb_bulk", at()).await;
+    let good: Vec<EntryInput> = BASE
+        .iter()
+        .map(|(q, a, t)| input(c.unit_a, q, a, t))
+        .collect();
+    let mut bad = good.clone();
+    bad[3].answer = String::new();
+    match knowledge::bulk_load(&c.svc, &c.admin, &bad).await {
+        Err(ServiceError::Validation(e)) => assert!(e[0].message.contains("第4条"), "{e:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        find(&c, &c.admin, "公积金").await.is_empty(),
+        "nothing of a rejected load"
+    );
+    assert_eq!(
+        knowledge::bulk_load(&c.svc, &c.admin, &good).await.unwrap(),
+        BASE.len()
+    );
+    assert_eq!(find(&c, &c.admin, "农业").await.len(), 1);
+    // The same ranking as entries added one by one (the reference test's numbers).
+    assert_eq!(find(&c, &c.admin, "社保").await.len(), 1);
+    let log = govmedia_service::audit::list(
+        &c.svc,
+        &c.admin,
+        govmedia_store::audit::AuditQuery {
+            scope_path: c.admin.unit_path.as_str().to_string(),
+            entity: Some("kb_entry".into()),
+            page: 1,
+            per_page: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(log.items.len(), 1);
+    assert!(log.items[0].summary.contains("批量导入答问条目7条"));
+    // A sibling unit's clerk cannot load into unit A.
+    let editor_b = add_user(&c.svc, "editor_b2", c.unit_b, "editor").await;
+    assert!(matches!(
+        knowledge::bulk_load(&c.svc, &editor_b, &good[..1]).await,
+        Err(ServiceError::Validation(_))
+    ));
+}
