@@ -72,6 +72,8 @@ pub enum Permission {
     /// Handle the 政民互动 inbox of the subtree: assign, transfer, reply, close.
     /// Everyone who reads the registry reads the inbox.
     HandleInteraction,
+    /// Write and retire entries of the Q&A knowledge base (咨询答问库).
+    ManageKnowledge,
 }
 
 impl Role {
@@ -98,6 +100,7 @@ impl Role {
             Inspect => matches!(self, SystemAdmin | SupervisorAdmin | Inspector),
             ManagePolicy | ManageJobs => self == SystemAdmin,
             HandleInteraction => matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin | Editor),
+            ManageKnowledge => matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin | Editor),
         }
     }
 

@@ -118,6 +118,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("close_item", "办结（无需答复）"),
     ("send_reply", "发送答复"),
     ("public_report", "公众纠错举报"),
+    ("knowledge_public", "设置答问库公开检索"),
 ];
 
 /// Every kind of object an audit record is about, in words.
@@ -139,6 +140,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("reminder", "催报"),
     ("account_credentials", "平台接口凭据"),
     ("inbox_item", "政民互动事项"),
+    ("kb_entry", "答问条目"),
 ];
 
 fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {
@@ -161,6 +163,7 @@ pub fn action_label_for<'a>(entity: &str, action: &'a str) -> &'a str {
         ("assessment_entry", "reject") => "核实不通过",
         ("selfcheck_report", "submit") | ("selfcheck_report", "create") => "报送自查报告",
         ("selfcheck_report", "update") => "重新报送自查报告",
+        ("kb_entry", "retire") => "废止",
         _ => action_label(action),
     }
 }
@@ -266,6 +269,15 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("items", "指标项数"),
     ("credential_hint", "接口账号（部分隐去）"),
     ("expires_at", "授权到期时间"),
+    // Knowledge base entries.
+    ("question", "问题"),
+    ("answer", "答复"),
+    ("topic", "主题分类"),
+    ("valid_from", "有效期起"),
+    ("valid_to", "有效期止"),
+    ("attention", "热度"),
+    ("public", "公开"),
+    ("retired_reason", "废止原因"),
 ];
 
 /// An audit record's before/after JSON as a list of (field in Chinese, value in

@@ -29,6 +29,7 @@ pub mod gongwen;
 pub mod inbox;
 pub mod inspection;
 pub mod jobs;
+pub mod knowledge;
 pub mod list_model;
 pub mod monitoring;
 pub mod policy;

@@ -24,6 +24,7 @@ pub mod filings;
 pub mod inbox;
 pub mod inspection;
 pub mod jobs;
+pub mod knowledge;
 mod migrate;
 pub mod monitoring;
 pub mod registry;

@@ -43,6 +43,7 @@ mod duties;
 mod inbox;
 mod inspection;
 mod jobs;
+mod knowledge;
 mod monitoring;
 
 const STEPS: &[Step] = &[
@@ -148,6 +149,12 @@ const STEPS: &[Step] = &[
         version: 20,
         name: "inbox: items from every source (once per source id), replies, item history",
         statements: inbox::step_20_inbox,
+        data: None,
+    },
+    Step {
+        version: 21,
+        name: "knowledge base: kb_entries, kb_postings (term → entry, frequency), kb_stats",
+        statements: knowledge::step_21_knowledge,
         data: None,
     },
     Step {

@@ -7,6 +7,7 @@ mod filings;
 mod inbox;
 mod inspection;
 mod jobs;
+mod knowledge;
 mod monitoring;
 pub(crate) mod requests;
 pub(crate) mod responses;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .merge(jobs::routes())
         .merge(monitoring::routes())
         .merge(inbox::routes())
+        .merge(knowledge::routes())
 }
 
 /// The caller of an authenticated API endpoint.
@@ -223,6 +225,7 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
     doc.merge(jobs::Doc::openapi());
     doc.merge(monitoring::Doc::openapi());
     doc.merge(inbox::Doc::openapi());
+    doc.merge(knowledge::Doc::openapi());
     doc
 }
 

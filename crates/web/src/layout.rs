@@ -75,6 +75,7 @@ pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
         ),
         ("/filings", "备案", true),
         ("/check", "错敏检测", true),
+        ("/knowledge", "答问库", true),
         ("/users", "用户", a.can(Permission::ManageUsers)),
         ("/audit", "审计日志", a.can(Permission::ViewAudit)),
         ("/jobs", "后台任务", a.can(Permission::ManageJobs)),

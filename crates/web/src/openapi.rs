@@ -41,6 +41,8 @@ pub(crate) const VERSIONED_WRITES: &[(&str, &str)] = &[
     ("post", "/findings/{id}/actions"),
     ("put", "/accounts/{id}/credentials"),
     ("delete", "/accounts/{id}/credentials"),
+    ("put", "/knowledge/entries/{id}"),
+    ("post", "/knowledge/entries/{id}/retire"),
 ];
 
 const BEARER: &str = "bearer";

@@ -13,6 +13,7 @@ mod gongwen;
 mod inbox;
 mod inspection;
 mod jobs;
+mod knowledge;
 mod list_model;
 mod monitoring;
 mod support;

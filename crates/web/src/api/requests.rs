@@ -776,6 +776,83 @@ pub struct CheckBody {
     pub text: String,
 }
 
+/// An entry of the knowledge base, as written.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "咨询答问库条目")]
+pub struct KbEntryBody {
+    /// 条目所属单位（本辖区内）
+    pub unit_id: i64,
+    /// 问题（至多500字）
+    pub question: String,
+    /// 答复（至多10000字，可分段）
+    pub answer: String,
+    /// 主题分类，如“社会保险”“公积金”
+    pub topic: String,
+    /// 来源，如政策文件名称
+    #[serde(default)]
+    pub source: String,
+    /// 有效期起 YYYY-MM-DD（不填为不限）
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_from: Option<chrono::NaiveDate>,
+    /// 有效期止 YYYY-MM-DD（不填为不限）
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_to: Option<chrono::NaiveDate>,
+    /// 热度（0–1000000000），越高检索时越靠前
+    #[serde(default)]
+    pub attention: i64,
+    /// 是否在公开检索页显示
+    #[serde(default)]
+    pub public: bool,
+}
+
+impl KbEntryBody {
+    pub fn input(self) -> govmedia_service::knowledge::EntryInput {
+        govmedia_service::knowledge::EntryInput {
+            unit_id: self.unit_id,
+            question: self.question,
+            answer: self.answer,
+            topic: self.topic,
+            source: self.source,
+            valid_from: self.valid_from,
+            valid_to: self.valid_to,
+            attention: self.attention,
+            public: self.public,
+        }
+    }
+}
+
+/// Why an entry is retired.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "废止答问条目")]
+pub struct KbRetireBody {
+    /// 废止原因，如“政策已调整”
+    pub reason: String,
+}
+
+/// A message to find answers for.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "为留言或评论推荐答问条目")]
+pub struct KbSuggestBody {
+    /// 留言、评论或私信的文字（超过2000字的部分不参与）
+    pub text: String,
+    /// 至多推荐几条（1–10），默认5
+    pub limit: Option<usize>,
+}
+
+/// `?q=&topic=&usable=&limit=`
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KbSearchQuery {
+    /// 检索词（至多200字），按词检索并同时检索同义词
+    pub q: String,
+    /// 只检索该主题分类
+    pub topic: Option<String>,
+    /// true：只检索在用且在有效期内的条目
+    pub usable: Option<bool>,
+    /// 至多返回几条（1–100），默认20
+    pub limit: Option<usize>,
+}
+
 /// Every field name of the request bodies, so a body's error can name its field
 /// (`FieldError` takes names that live as long as the program); a test checks
 /// the list against the document's schemas.
@@ -787,6 +864,8 @@ const FIELDS: &[&str] = &[
     "action",
     "active",
     "appid",
+    "answer",
+    "attention",
     "budget_yuan",
     "comment",
     "confirm",
@@ -806,6 +885,7 @@ const FIELDS: &[&str] = &[
     "ipv6",
     "kind",
     "level",
+    "limit",
     "menu",
     "mobile",
     "name",
@@ -825,8 +905,10 @@ const FIELDS: &[&str] = &[
     "platform_user_id",
     "positioning",
     "profile",
+    "public",
     "push_frequency",
     "qq",
+    "question",
     "reads",
     "reason",
     "refresh_token",
@@ -836,6 +918,7 @@ const FIELDS: &[&str] = &[
     "role",
     "secret",
     "short_name",
+    "source",
     "status",
     "step",
     "submit",
@@ -844,11 +927,14 @@ const FIELDS: &[&str] = &[
     "team",
     "text",
     "toml",
+    "topic",
     "unit_id",
     "unit_post",
     "url",
     "user_id",
     "username",
+    "valid_from",
+    "valid_to",
     "verified",
     "verified_subject",
     "version",

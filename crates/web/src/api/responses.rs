@@ -2280,3 +2280,123 @@ impl From<govmedia_service::public_report::ReportStatus> for PublicReportStatus 
         }
     }
 }
+
+/// An entry of the knowledge base.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "咨询答问库条目")]
+pub struct KbEntry {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub question: String,
+    pub answer: String,
+    pub topic: String,
+    pub source: String,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub attention: i64,
+    pub public: bool,
+    /// active：在用；retired：已废止
+    pub status: String,
+    /// 在用、已废止
+    pub status_label: String,
+    pub retired_reason: Option<String>,
+    /// 在用且在有效期内（会被推荐，公开时可被公众检索）
+    pub usable: bool,
+    /// 不可用的原因：已废止、尚未生效、已过有效期
+    pub not_usable_because: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// 版本（修改、废止时放在 If-Match 中）
+    pub version: i64,
+    /// 当前用户能否修改、废止
+    pub editable: bool,
+}
+
+impl From<govmedia_service::knowledge::EntryView> for KbEntry {
+    fn from(e: govmedia_service::knowledge::EntryView) -> Self {
+        KbEntry {
+            id: e.id,
+            unit_id: e.unit_id,
+            unit_name: e.unit_name,
+            question: e.question,
+            answer: e.answer,
+            topic: e.topic,
+            source: e.source,
+            valid_from: e.valid_from,
+            valid_to: e.valid_to,
+            attention: e.attention,
+            public: e.public,
+            status: e.status.to_string(),
+            status_label: e.status_label.to_string(),
+            retired_reason: e.retired_reason,
+            usable: e.usable,
+            not_usable_because: e.not_usable_because.map(str::to_string),
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+            version: e.version,
+            editable: e.editable,
+        }
+    }
+}
+
+/// A piece of text, marked when it is one of the query's words.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一段文字；是检索词时 hit 为 true")]
+pub struct KbPart {
+    pub text: String,
+    /// 是检索词（或其同义词），应高亮
+    pub hit: bool,
+}
+
+/// One result of a search.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "检索结果：条目、得分、标出检索词的问题和答复摘要")]
+pub struct KbHit {
+    pub entry: KbEntry,
+    /// 相关度（BM25）乘热度加成，越大越相关
+    pub score: f64,
+    pub question: Vec<KbPart>,
+    pub answer: Vec<KbPart>,
+}
+
+impl From<govmedia_service::knowledge::Hit> for KbHit {
+    fn from(h: govmedia_service::knowledge::Hit) -> Self {
+        let parts = |p: Vec<govmedia_service::knowledge::Part>| {
+            p.into_iter()
+                .map(|p| KbPart {
+                    text: p.text,
+                    hit: p.hit,
+                })
+                .collect()
+        };
+        KbHit {
+            entry: KbEntry::from(h.entry),
+            score: h.score,
+            question: parts(h.question),
+            answer: parts(h.answer),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(description = "答问库检索结果")]
+pub struct KbSearch {
+    pub query: String,
+    /// 检索的词，每个词连同其同义词
+    pub words: Vec<Vec<String>>,
+    /// 与至少一个词相关的条目数
+    pub matched: usize,
+    pub hits: Vec<KbHit>,
+}
+
+impl From<govmedia_service::knowledge::SearchResults> for KbSearch {
+    fn from(r: govmedia_service::knowledge::SearchResults) -> Self {
+        KbSearch {
+            query: r.query,
+            words: r.words,
+            matched: r.matched,
+            hits: r.hits.into_iter().map(KbHit::from).collect(),
+        }
+    }
+}

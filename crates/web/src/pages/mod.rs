@@ -15,6 +15,7 @@ mod flags;
 pub mod inbox;
 mod indicators;
 mod jobs;
+mod knowledge;
 mod login;
 mod monitoring;
 mod policy;
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .merge(check::routes())
         .merge(inbox::routes())
         .merge(public_report::routes())
+        .merge(knowledge::routes())
 }
 
 /// The end of a form submission: on success, redirect to the page `next` names; on

@@ -21,6 +21,7 @@ mod inbox;
 mod inspection;
 mod inspection_api;
 mod jobs;
+mod knowledge;
 mod monitoring;
 mod registry_filing;
 mod security;

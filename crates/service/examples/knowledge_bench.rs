@@ -1,0 +1,452 @@
+//! Benchmark of the Q&A knowledge base (咨询答问库): generates N realistic Chinese
+//! entries from templates over real topics (社保, 公积金, 户籍, 不动产登记 …) and
+//! loads them through `knowledge::bulk_load` (segmentation, index, one work per batch),
+//! then runs searches from C concurrent clients with queries drawn from the same
+//! vocabulary (plain words, synonyms, words inside compounds) and reports the index
+//! build time, search p50/p99/max, the index's rows and (on SQLite) the file size.
+//!
+//! `cargo run --release -p govmedia-service --example knowledge_bench -- N C Q`
+//! (defaults 100000 32 50: Q searches per client) on a fresh SQLite file in the
+//! temporary folder, or on PostgreSQL with `GOVMEDIA_TEST_POSTGRES_URL`.
+
+use chrono::TimeZone;
+use govmedia_domain::unit::UnitDraft;
+use govmedia_service::crypto::Sealer;
+use govmedia_service::knowledge::{self, EntryInput, SearchQuery};
+use govmedia_service::{FixedClock, Services};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// (topic, who asks, what they ask, the office that answers, the documents needed).
+type Topic = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+    &'static [&'static str],
+);
+const TOPICS: &[Topic] = &[
+    (
+        "社会保险",
+        &[
+            "灵活就业人员",
+            "退休职工",
+            "外地户籍职工",
+            "高校毕业生",
+            "个体工商户",
+            "农民工",
+        ],
+        &[
+            "怎么缴纳社会保险",
+            "养老保险关系如何转移接续",
+            "社保断缴后怎么补缴",
+            "社会保险缴费基数怎么确定",
+            "如何查询社保缴费记录",
+        ],
+        "人力资源和社会保障局",
+        &["居民身份证", "社会保障卡", "劳动合同", "缴费凭证"],
+    ),
+    (
+        "医疗保险",
+        &[
+            "参保居民",
+            "异地工作人员",
+            "新生儿家长",
+            "大病患者",
+            "退休人员",
+        ],
+        &[
+            "异地就医如何备案",
+            "医保报销比例是多少",
+            "城乡居民医保怎么缴费",
+            "门诊慢特病怎么申请",
+            "医保卡丢失如何补办",
+        ],
+        "医疗保障局",
+        &["医保电子凭证", "居民身份证", "住院发票", "诊断证明"],
+    ),
+    (
+        "公积金",
+        &["缴存职工", "首次购房人", "租房职工", "离职人员", "退休人员"],
+        &[
+            "住房公积金提取需要哪些材料",
+            "公积金贷款额度如何计算",
+            "公积金异地转移怎么办理",
+            "租房提取公积金每月能取多少",
+            "单位公积金缴存比例是多少",
+        ],
+        "住房公积金管理中心",
+        &["居民身份证", "购房合同", "租赁合同", "银行卡"],
+    ),
+    (
+        "户籍",
+        &[
+            "新生儿监护人",
+            "大学毕业生",
+            "投靠亲属人员",
+            "人才引进对象",
+            "退役军人",
+        ],
+        &[
+            "如何办理户口登记",
+            "落户需要什么条件",
+            "户口迁移怎么办理",
+            "居住证如何申领",
+            "身份证到期怎么换领",
+        ],
+        "公安局户政科",
+        &["出生医学证明", "户口簿", "居民身份证", "毕业证书"],
+    ),
+    (
+        "不动产登记",
+        &[
+            "购房人",
+            "继承人",
+            "抵押权人",
+            "开发企业",
+            "农村宅基地使用人",
+        ],
+        &[
+            "不动产登记需要多长时间",
+            "房产证遗失怎么补办",
+            "二手房过户流程是什么",
+            "抵押登记如何办理",
+            "不动产权证书信息有误怎么更正",
+        ],
+        "不动产登记中心",
+        &["不动产权证书", "买卖合同", "完税凭证", "居民身份证"],
+    ),
+    (
+        "教育",
+        &[
+            "适龄儿童家长",
+            "随迁子女家长",
+            "转学学生家长",
+            "困难家庭学生",
+            "高中毕业生",
+        ],
+        &[
+            "小学入学怎么报名",
+            "随迁子女如何就读",
+            "转学手续怎么办理",
+            "学生资助怎么申请",
+            "学籍信息如何查询",
+        ],
+        "教育局",
+        &["户口簿", "居住证", "房产证明", "学籍证明"],
+    ),
+    (
+        "市场监管",
+        &[
+            "个体工商户",
+            "小微企业",
+            "消费者",
+            "餐饮经营者",
+            "网店经营者",
+        ],
+        &[
+            "营业执照怎么办理",
+            "食品经营许可如何申请",
+            "消费投诉怎么处理",
+            "企业年报如何填报",
+            "经营范围变更怎么办理",
+        ],
+        "市场监督管理局",
+        &[
+            "营业执照",
+            "经营场所证明",
+            "法定代表人身份证",
+            "食品安全管理制度",
+        ],
+    ),
+    (
+        "民政",
+        &[
+            "低保申请人",
+            "残疾人",
+            "老年人",
+            "新婚夫妇",
+            "困境儿童监护人",
+        ],
+        &[
+            "最低生活保障怎么申请",
+            "残疾人两项补贴如何领取",
+            "高龄津贴怎么申领",
+            "婚姻登记需要什么材料",
+            "临时救助如何申请",
+        ],
+        "民政局",
+        &["户口簿", "居民身份证", "残疾人证", "收入证明"],
+    ),
+    (
+        "交通",
+        &[
+            "机动车驾驶人",
+            "网约车司机",
+            "外地车主",
+            "货车司机",
+            "电动自行车车主",
+        ],
+        &[
+            "驾驶证到期怎么换证",
+            "违章如何处理",
+            "网约车驾驶员证怎么考",
+            "电动自行车如何上牌",
+            "机动车年检怎么预约",
+        ],
+        "交通运输局",
+        &["机动车驾驶证", "行驶证", "居民身份证", "体检证明"],
+    ),
+    (
+        "税务",
+        &[
+            "个体工商户",
+            "自然人纳税人",
+            "小规模纳税人",
+            "购房人",
+            "退休人员",
+        ],
+        &[
+            "个人所得税怎么申报",
+            "增值税如何减免",
+            "契税怎么缴纳",
+            "发票如何申领",
+            "专项附加扣除怎么填报",
+        ],
+        "税务局",
+        &["居民身份证", "营业执照", "购房合同", "收入证明"],
+    ),
+];
+const PLACES: &[&str] = &[
+    "城关镇",
+    "新城街道",
+    "东湖镇",
+    "西山乡",
+    "南门街道",
+    "北园镇",
+    "开发区",
+    "高新区",
+];
+const CHANNELS: &[&str] = &[
+    "政务服务中心",
+    "“一网通办”平台",
+    "12345政务服务便民热线",
+    "各镇（街道）便民服务中心",
+    "微信公众号“办事大厅”栏目",
+];
+
+fn entry(rng: &mut StdRng, unit_id: i64) -> EntryInput {
+    let (topic, who, what, office, docs) = TOPICS[rng.random_range(0..TOPICS.len())];
+    let w = who[rng.random_range(0..who.len())];
+    let q = what[rng.random_range(0..what.len())];
+    let place = PLACES[rng.random_range(0..PLACES.len())];
+    let channel = CHANNELS[rng.random_range(0..CHANNELS.len())];
+    let d1 = docs[rng.random_range(0..docs.len())];
+    let d2 = docs[rng.random_range(0..docs.len())];
+    let days = rng.random_range(1..=20);
+    EntryInput {
+        unit_id,
+        question: format!("{place}{w}{q}？"),
+        answer: format!(
+            "您好！{w}可携带{d1}、{d2}等材料，到{place}{channel}或县{office}窗口办理，\
+             符合条件的在{days}个工作日内办结。具体政策以{office}公布的最新文件为准，\
+             如有疑问可拨打12345政务服务便民热线咨询。感谢您的关注！"
+        ),
+        topic: topic.to_string(),
+        source: format!("{office}答复"),
+        valid_from: None,
+        valid_to: None,
+        attention: rng.random_range(0..1000),
+        public: rng.random_bool(0.5),
+    }
+}
+
+const QUERIES: &[&str] = &[
+    "社保怎么交",
+    "灵活就业 养老保险",
+    "公积金提取材料",
+    "住房公积金贷款",
+    "医保异地就医备案",
+    "户口迁移",
+    "居住证办理",
+    "房产证补办",
+    "不动产登记时间",
+    "二手房过户",
+    "小学入学报名",
+    "营业执照办理",
+    "低保申请",
+    "驾照到期换证",
+    "个税申报",
+    "契税",
+    "退休人员 医保",
+    "公积金",
+    "社会保险 补缴",
+    "农民工 社保",
+    "新生儿 落户",
+    "残疾人补贴",
+    "网约车",
+    "发票申领",
+];
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let n = args.first().copied().unwrap_or(100_000);
+    let clients = args.get(1).copied().unwrap_or(32);
+    let per_client = args.get(2).copied().unwrap_or(50);
+    let url = govmedia_fixtures::fresh_test_database_url("knowledge_bench").await?;
+    let backend = url.split(':').next().unwrap_or("").to_string();
+    println!("backend: {backend}; entries {n}; clients {clients} × {per_client} searches");
+    let db = govmedia_store::connect(&url, clients.min(32) as u32).await?;
+    let now = chrono::Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap();
+    let svc = Services::new(
+        db,
+        Sealer::from_base64(&Sealer::generate_key())?,
+        Arc::new(FixedClock::new(now)),
+    );
+    let root = govmedia_service::units::create_root(
+        &svc,
+        UnitDraft::parse(
+            "测试县人民政府",
+            None,
+            "county",
+            "people_government",
+            None,
+            None,
+            None,
+        )
+        .unwrap(),
+    )
+    .await?;
+    let user = govmedia_service::users::create_initial(
+        &svc,
+        &govmedia_service::users::UserInput {
+            username: "bench".into(),
+            display_name: "bench".into(),
+            unit_id: root.id,
+            role: "system_admin".into(),
+            password: "county-load-77".into(),
+            active: true,
+        },
+    )
+    .await?;
+    let actor = govmedia_service::auth::actor_for(&svc.db, &user).await?;
+
+    knowledge::terms::warm_up();
+    let mut rng = StdRng::seed_from_u64(18);
+    let started = Instant::now();
+    let mut done = 0;
+    while done < n {
+        let batch: Vec<EntryInput> = (0..(n - done).min(10_000))
+            .map(|_| entry(&mut rng, root.id))
+            .collect();
+        done += knowledge::bulk_load(&svc, &actor, &batch).await?;
+    }
+    let build = started.elapsed();
+    println!(
+        "index build: {n} entries in {:.1} s ({:.0} entries/s)",
+        build.as_secs_f64(),
+        n as f64 / build.as_secs_f64()
+    );
+    let count = |sql: &'static str| {
+        let db = svc.db.clone();
+        async move {
+            use govmedia_store::ConnectionTrait;
+            let row = db
+                .query_one_raw(govmedia_store::sql(db.get_database_backend(), sql, vec![]))
+                .await?
+                .unwrap();
+            Ok::<i64, govmedia_store::DbErr>(row.try_get_by_index::<i64>(0).unwrap_or(0))
+        }
+    };
+    println!(
+        "index rows: {} postings, {} distinct terms",
+        count("SELECT COUNT(*) FROM kb_postings").await?,
+        count("SELECT COUNT(DISTINCT term) FROM kb_postings").await?
+    );
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap_or(path);
+        let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0)
+            + std::fs::metadata(format!("{file}-wal"))
+                .map(|m| m.len())
+                .unwrap_or(0);
+        println!("database file: {:.1} MB", size as f64 / 1e6);
+    } else {
+        println!(
+            "tables on disk: {:.1} MB",
+            count("SELECT (pg_total_relation_size('kb_entries') + pg_total_relation_size('kb_postings'))::bigint").await? as f64 / 1e6
+        );
+    }
+
+    // Warm: one pass over the queries.
+    for q in QUERIES {
+        knowledge::search(
+            &svc,
+            &actor,
+            &SearchQuery {
+                q: q.to_string(),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (svc, actor) = (svc.clone(), actor.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::with_capacity(per_client);
+            for i in 0..per_client {
+                let q = QUERIES[(c * 7 + i) % QUERIES.len()];
+                let t = Instant::now();
+                let r = knowledge::search(
+                    &svc,
+                    &actor,
+                    &SearchQuery {
+                        q: q.to_string(),
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .expect("search");
+                assert!(!r.hits.is_empty(), "{q} found nothing");
+                times.push(t.elapsed());
+            }
+            times
+        }));
+    }
+    let mut times: Vec<Duration> = Vec::new();
+    for t in tasks {
+        times.extend(t.await?);
+    }
+    let wall = started.elapsed();
+    times.sort();
+    let pct = |p: f64| times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1];
+    println!(
+        "search: {} searches by {clients} clients in {:.1} s ({:.0}/s); p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        times.len(),
+        wall.as_secs_f64(),
+        times.len() as f64 / wall.as_secs_f64(),
+        pct(0.5).as_secs_f64() * 1e3,
+        pct(0.99).as_secs_f64() * 1e3,
+        times.last().map_or(0.0, |t| t.as_secs_f64() * 1e3),
+    );
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
+        println!(
+            "peak RSS: {}",
+            line.split_whitespace()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    Ok(())
+}

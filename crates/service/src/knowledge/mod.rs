@@ -1,0 +1,942 @@
+//! 咨询答问库: the Q&A knowledge base of 政民互动 — entries written, edited and retired
+//! through the unit of work, Chinese search ranked by BM25 and attention, suggestions
+//! for the inbox's reply box, the export for the website and hotline, and the public
+//! read-only search an office may switch on.
+//!
+//! Who sees an entry: the users of its unit's subtree (a county's answers serve its
+//! departments) and of the units above it (the usual rule); a sibling unit's entry is
+//! not found. Who writes it: `ManageKnowledge` in the entry's unit's subtree.
+//!
+//! The index is in the database (`store::knowledge`): written with its entry, it is
+//! the same for every server and both databases, and a query's ranking is computed
+//! here from the integers the database returns, so SQLite and PostgreSQL rank alike.
+
+pub mod terms;
+
+use crate::audit::{AuditJson, Change};
+use crate::{Actor, ServiceError, ServiceResult, Services};
+use chrono::{DateTime, NaiveDate, Utc};
+use govmedia_domain::role::Permission;
+use govmedia_domain::unit::{FieldError, optional_lines_owned, optional_text, required_text};
+use govmedia_store::knowledge::{self as store, EntryFields, EntryRow, Filter};
+use std::collections::HashMap;
+pub use terms::Part;
+
+pub const MAX_QUESTION_CHARS: usize = 500;
+pub const MAX_ANSWER_CHARS: usize = 10_000;
+pub const MAX_TOPIC_CHARS: usize = 50;
+pub const MAX_SOURCE_CHARS: usize = 200;
+pub const MAX_REASON_CHARS: usize = 500;
+pub const MAX_ATTENTION: i64 = 1_000_000_000;
+/// A query longer than this is refused; a text to suggest for is cut to it.
+pub const MAX_QUERY_CHARS: usize = 200;
+pub const MAX_SUGGEST_CHARS: usize = 2_000;
+/// Words of a query (or of a text to suggest for) that are searched.
+pub const MAX_CONCEPTS: usize = 24;
+/// Results of one search at most.
+pub const MAX_RESULTS: usize = 100;
+/// Postings one search reads at most: the most common words (those in very many
+/// entries, which say least about a question) are left out first, never all.
+pub const MAX_POSTINGS: i64 = 400_000;
+/// Rows of the export at most.
+pub const MAX_EXPORT_ROWS: u64 = 100_000;
+/// The setting that opens the public search page.
+pub const PUBLIC_SETTING: &str = "knowledge.public_search";
+
+/// What a user writes for an entry.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct EntryInput {
+    pub unit_id: i64,
+    pub question: String,
+    pub answer: String,
+    pub topic: String,
+    #[serde(default)]
+    pub source: String,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    #[serde(default)]
+    pub attention: i64,
+    #[serde(default)]
+    pub public: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EntryView {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub question: String,
+    pub answer: String,
+    pub topic: String,
+    pub source: String,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub attention: i64,
+    pub public: bool,
+    /// `active` (在用) or `retired` (已废止).
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub retired_reason: Option<String>,
+    /// In use and valid today: suggested, and shown on the public page if public.
+    pub usable: bool,
+    /// Why it is not usable, in words (已废止, 尚未生效, 已过有效期).
+    pub not_usable_because: Option<&'static str>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+    /// Whether the actor may edit or retire it.
+    pub editable: bool,
+}
+
+/// One search result: the entry, its score, and its question and an excerpt of its
+/// answer with the query's words marked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    pub entry: EntryView,
+    pub score: f64,
+    pub question: Vec<Part>,
+    pub answer: Vec<Part>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SearchResults {
+    pub query: String,
+    /// The query's words with their synonyms, as searched.
+    pub words: Vec<Vec<String>>,
+    /// Entries matching at least one word.
+    pub matched: usize,
+    pub hits: Vec<Hit>,
+}
+
+/// A search from the page or the API.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub q: String,
+    pub topic: Option<String>,
+    /// Only entries in use and valid today.
+    pub usable_only: bool,
+    pub limit: usize,
+}
+
+/// A page of the base without a query, newest first.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EntryPage {
+    pub entries: Vec<EntryView>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+fn status_label(status: &str) -> &'static str {
+    if status == store::RETIRED {
+        "已废止"
+    } else {
+        "在用"
+    }
+}
+
+fn not_usable_because(row: &EntryRow, today: NaiveDate) -> Option<&'static str> {
+    if row.status == store::RETIRED {
+        Some("已废止")
+    } else if row.valid_from.is_some_and(|d| d > today) {
+        Some("尚未生效")
+    } else if row.valid_to.is_some_and(|d| d < today) {
+        Some("已过有效期")
+    } else {
+        None
+    }
+}
+
+fn view(row: EntryRow, actor: Option<&Actor>, today: NaiveDate) -> EntryView {
+    let because = not_usable_because(&row, today);
+    let editable =
+        actor.is_some_and(|a| a.can(Permission::ManageKnowledge) && a.sees(&row.unit_path));
+    EntryView {
+        id: row.id,
+        unit_id: row.unit_id,
+        unit_name: row.unit_name,
+        question: row.question,
+        answer: row.answer,
+        topic: row.topic,
+        source: row.source,
+        valid_from: row.valid_from,
+        valid_to: row.valid_to,
+        attention: row.attention,
+        public: row.public,
+        status: if row.status == store::RETIRED {
+            "retired"
+        } else {
+            "active"
+        },
+        status_label: status_label(&row.status),
+        retired_reason: row.retired_reason,
+        usable: because.is_none(),
+        not_usable_because: because,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        version: row.version,
+        editable,
+    }
+}
+
+/// The paths of the units above the actor's: their entries are read too.
+fn ancestor_paths(actor: &Actor) -> Vec<String> {
+    let ids = actor.unit_path.ids();
+    (1..ids.len())
+        .map(|n| {
+            let mut p = String::from("/");
+            for id in &ids[..n] {
+                p.push_str(&id.to_string());
+                p.push('/');
+            }
+            p
+        })
+        .collect()
+}
+
+fn actor_filter(actor: &Actor) -> Filter {
+    Filter {
+        scope_prefix: Some(actor.unit_path.as_str().to_string()),
+        ancestor_paths: ancestor_paths(actor),
+        ..Default::default()
+    }
+}
+
+/// Whether the actor reads an entry of the unit at `path`.
+fn reads(actor: &Actor, path: &str) -> bool {
+    actor.sees(path) || actor.unit_path.as_str().starts_with(path)
+}
+
+/// The entry `id` as the actor may read it; not found outside.
+async fn readable(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<EntryRow> {
+    let row = store::get(&svc.db, id).await?;
+    if !reads(actor, &row.unit_path) {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(row)
+}
+
+/// The entry `id` as the actor may write it: read it or not found; write it or refused.
+async fn writable(
+    svc: &Services,
+    c: &impl govmedia_store::ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> ServiceResult<EntryRow> {
+    let row = store::get(c, id).await?;
+    if !reads(actor, &row.unit_path) {
+        return Err(ServiceError::NotFound);
+    }
+    actor.require(Permission::ManageKnowledge)?;
+    if !actor.sees(&row.unit_path) {
+        return Err(ServiceError::NotAllowed(
+            "该条目属于上级单位，只能由该单位或其上级修改".to_string(),
+        ));
+    }
+    let _ = svc;
+    Ok(row)
+}
+
+/// Checks and trims an entry's fields; the unit must be in the actor's subtree.
+async fn validate(
+    svc: &Services,
+    actor: &Actor,
+    input: &EntryInput,
+) -> ServiceResult<(EntryFields, String)> {
+    let mut errors = Vec::new();
+    let question = required_text(
+        "question",
+        "问题",
+        &input.question,
+        MAX_QUESTION_CHARS,
+        &mut errors,
+    );
+    let answer = optional_lines_owned(
+        "answer",
+        "答复",
+        input.answer.clone(),
+        MAX_ANSWER_CHARS,
+        &mut errors,
+    );
+    if answer.is_none() {
+        errors.push(FieldError::new("answer", "请填写答复"));
+    }
+    let topic = required_text(
+        "topic",
+        "主题分类",
+        &input.topic,
+        MAX_TOPIC_CHARS,
+        &mut errors,
+    );
+    let source = optional_text(
+        "source",
+        "来源",
+        Some(&input.source),
+        MAX_SOURCE_CHARS,
+        &mut errors,
+    );
+    if let (Some(from), Some(to)) = (input.valid_from, input.valid_to)
+        && from > to
+    {
+        errors.push(FieldError::new("valid_to", "有效期止不能早于有效期起"));
+    }
+    if !(0..=MAX_ATTENTION).contains(&input.attention) {
+        errors.push(FieldError::new(
+            "attention",
+            format!("热度应为0到{MAX_ATTENTION}之间的整数"),
+        ));
+    }
+    let unit = match govmedia_store::units::get(&svc.db, input.unit_id).await {
+        Ok(u) if actor.sees(&u.path) => Some(u),
+        Ok(_) | Err(govmedia_store::DbError::NotFound) => {
+            errors.push(FieldError::new(
+                "unit_id",
+                "找不到该单位，或不在您的管辖范围内",
+            ));
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match (errors.is_empty(), unit) {
+        (true, Some(unit)) => Ok((
+            EntryFields {
+                unit_id: unit.id,
+                question,
+                answer: answer.unwrap_or_default(),
+                topic,
+                source: source.unwrap_or_default(),
+                valid_from: input.valid_from,
+                valid_to: input.valid_to,
+                attention: input.attention,
+                public: input.public,
+            },
+            unit.path,
+        )),
+        _ => Err(ServiceError::Validation(errors)),
+    }
+}
+
+fn audit_state(f: &EntryFields) -> AuditJson {
+    AuditJson::from(serde_json::json!({
+        "unit_id": f.unit_id,
+        "question": f.question,
+        "answer": f.answer,
+        "topic": f.topic,
+        "source": f.source,
+        "valid_from": f.valid_from,
+        "valid_to": f.valid_to,
+        "attention": f.attention,
+        "public": f.public,
+    }))
+}
+
+fn row_fields(r: &EntryRow) -> EntryFields {
+    EntryFields {
+        unit_id: r.unit_id,
+        question: r.question.clone(),
+        answer: r.answer.clone(),
+        topic: r.topic.clone(),
+        source: r.source.clone(),
+        valid_from: r.valid_from,
+        valid_to: r.valid_to,
+        attention: r.attention,
+        public: r.public,
+    }
+}
+
+fn short(text: &str) -> String {
+    let mut s: String = text.chars().take(30).collect();
+    if text.chars().count() > 30 {
+        s.push('…');
+    }
+    s
+}
+
+/// Adds an entry to the base (`ManageKnowledge`, a unit of the actor's subtree), with
+/// its index, audited.
+pub async fn create(svc: &Services, actor: &Actor, input: &EntryInput) -> ServiceResult<EntryView> {
+    actor.require(Permission::ManageKnowledge)?;
+    let (fields, path) = validate(svc, actor, input).await?;
+    let terms = terms::index_terms(&fields.question, &fields.topic, &fields.answer);
+    let now = svc.now();
+    let mut work = svc.work(Some(actor)).await?;
+    let row = store::insert(&work, &fields, &terms, Some(actor.user_id), now).await?;
+    work.record(Change {
+        action: "create",
+        entity: "kb_entry",
+        entity_id: Some(row.id),
+        unit_path: &path,
+        summary: format!("新增答问条目“{}”", short(&row.question)),
+        before: None,
+        after: Some(audit_state(&fields)),
+    });
+    work.commit().await?;
+    Ok(view(row, Some(actor), svc.today()))
+}
+
+/// Builds an entry from an answered question (the inbox's "收入答问库"): the topic
+/// given or 未分类, the source 政民互动答复, not public until an editor decides.
+pub async fn create_from_answer(
+    svc: &Services,
+    actor: &Actor,
+    unit_id: i64,
+    question: &str,
+    answer: &str,
+    topic: Option<&str>,
+) -> ServiceResult<EntryView> {
+    let question: String = question.trim().chars().take(MAX_QUESTION_CHARS).collect();
+    let question = question.replace(['\n', '\r', '\t'], " ");
+    create(
+        svc,
+        actor,
+        &EntryInput {
+            unit_id,
+            question,
+            answer: answer.to_string(),
+            topic: topic
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .unwrap_or("未分类")
+                .to_string(),
+            source: "政民互动答复".to_string(),
+            valid_from: Some(svc.today()),
+            valid_to: None,
+            attention: 1,
+            public: false,
+        },
+    )
+    .await
+}
+
+/// Edits entry `id` as the user saw it at version `seen`; a moved-on entry is refused
+/// as stale with who changed what. The index is rewritten in the same work.
+pub async fn update(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    seen: i64,
+    input: &EntryInput,
+) -> ServiceResult<EntryView> {
+    let before = writable(svc, &svc.db, actor, id).await?;
+    crate::stale::check(
+        svc,
+        actor,
+        "kb_entry",
+        "该答问条目",
+        id,
+        seen,
+        before.version,
+    )
+    .await?;
+    let (fields, path) = validate(svc, actor, input).await?;
+    let terms = terms::index_terms(&fields.question, &fields.topic, &fields.answer);
+    let now = svc.now();
+    let mut work = svc.work(Some(actor)).await?;
+    let row = match store::update(&work, id, seen, &fields, &terms, now).await {
+        Err(govmedia_store::DbError::Stale) => {
+            drop(work);
+            let stored = store::get(&svc.db, id).await?.version;
+            crate::stale::check(svc, actor, "kb_entry", "该答问条目", id, seen, stored).await?;
+            return Err(ServiceError::Stale(crate::error::STALE.to_string()));
+        }
+        other => other?,
+    };
+    work.record(Change {
+        action: "update",
+        entity: "kb_entry",
+        entity_id: Some(id),
+        // Recorded where it now is; a move between units is in before/after.
+        unit_path: &path,
+        summary: format!("修改答问条目“{}”", short(&row.question)),
+        before: Some(audit_state(&row_fields(&before))),
+        after: Some(audit_state(&fields)),
+    });
+    work.commit().await?;
+    Ok(view(row, Some(actor), svc.today()))
+}
+
+/// Retires entry `id` (已废止) with the reason, e.g. the policy it answers changed.
+/// It stays findable by staff, marked; it is no longer suggested or public.
+pub async fn retire(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    seen: i64,
+    reason: &str,
+) -> ServiceResult<EntryView> {
+    let before = writable(svc, &svc.db, actor, id).await?;
+    let mut errors = Vec::new();
+    let reason = optional_lines_owned(
+        "reason",
+        "废止原因",
+        reason.to_string(),
+        MAX_REASON_CHARS,
+        &mut errors,
+    );
+    if reason.is_none() {
+        errors.push(FieldError::new("reason", "请填写废止原因，例如政策已调整"));
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Validation(errors));
+    }
+    let reason = reason.unwrap_or_default();
+    crate::stale::check(
+        svc,
+        actor,
+        "kb_entry",
+        "该答问条目",
+        id,
+        seen,
+        before.version,
+    )
+    .await?;
+    if before.status == store::RETIRED {
+        return Err(ServiceError::Conflict("该条目已经废止".to_string()));
+    }
+    let now = svc.now();
+    let mut work = svc.work(Some(actor)).await?;
+    let row = store::retire(&work, id, seen, &reason, now).await?;
+    work.record(Change {
+        action: "retire",
+        entity: "kb_entry",
+        entity_id: Some(id),
+        unit_path: &row.unit_path,
+        summary: format!("废止答问条目“{}”：{}", short(&row.question), short(&reason)),
+        before: Some(AuditJson::from(serde_json::json!({"status": "在用"}))),
+        after: Some(AuditJson::from(
+            serde_json::json!({"status": "已废止", "retired_reason": reason}),
+        )),
+    });
+    work.commit().await?;
+    Ok(view(row, Some(actor), svc.today()))
+}
+
+pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<EntryView> {
+    let row = readable(svc, actor, id).await?;
+    Ok(view(row, Some(actor), svc.today()))
+}
+
+/// The base without a query: newest first, optionally one topic.
+pub async fn list(
+    svc: &Services,
+    actor: &Actor,
+    topic: Option<&str>,
+    usable_only: bool,
+    page: u64,
+) -> ServiceResult<EntryPage> {
+    let mut filter = actor_filter(actor);
+    filter.topic = topic.map(str::to_string).filter(|t| !t.is_empty());
+    filter.usable_on = usable_only.then(|| svc.today());
+    let per_page = 20;
+    let (rows, total) = store::list(&svc.db, &filter, page, per_page).await?;
+    let today = svc.today();
+    Ok(EntryPage {
+        entries: rows
+            .into_iter()
+            .map(|r| view(r, Some(actor), today))
+            .collect(),
+        total,
+        page: page.max(1),
+        per_page,
+    })
+}
+
+/// The topics of the entries the actor reads, for the filter.
+pub async fn topics(svc: &Services, actor: &Actor) -> ServiceResult<Vec<String>> {
+    Ok(store::topics(&svc.db, &actor_filter(actor)).await?)
+}
+
+fn check_query(q: &str) -> ServiceResult<String> {
+    let q = q.trim();
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(ServiceError::field(
+            "q",
+            format!("检索词不能超过{MAX_QUERY_CHARS}个字"),
+        ));
+    }
+    if govmedia_domain::unit::has_control(q, false) {
+        return Err(ServiceError::field(
+            "q",
+            "检索词含有不可见的控制字符，请删除后重试",
+        ));
+    }
+    Ok(q.to_string())
+}
+
+/// Searches the entries the actor reads.
+pub async fn search(
+    svc: &Services,
+    actor: &Actor,
+    query: &SearchQuery,
+) -> ServiceResult<SearchResults> {
+    let q = check_query(&query.q)?;
+    let mut filter = actor_filter(actor);
+    filter.topic = query.topic.clone().filter(|t| !t.is_empty());
+    filter.usable_on = query.usable_only.then(|| svc.today());
+    ranked(svc, Some(actor), &q, &filter, query.limit).await
+}
+
+/// Entries that may answer `text` (a message the clerk is replying to): in use, valid
+/// today, of the actor's unit, its subtree or the units above; the best `limit` first.
+/// The text is cut to [`MAX_SUGGEST_CHARS`], never refused for its length.
+pub async fn suggest(
+    svc: &Services,
+    actor: &Actor,
+    text: &str,
+    limit: usize,
+) -> ServiceResult<Vec<Hit>> {
+    let text: String = text
+        .chars()
+        .take(MAX_SUGGEST_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut filter = actor_filter(actor);
+    filter.usable_on = Some(svc.today());
+    Ok(ranked(svc, Some(actor), &text, &filter, limit.clamp(1, 10))
+        .await?
+        .hits)
+}
+
+/// Whether the public search page is open.
+pub async fn public_search_open(svc: &Services) -> ServiceResult<bool> {
+    Ok(govmedia_store::settings::get(&svc.db, PUBLIC_SETTING)
+        .await?
+        .is_some_and(|v| v == "on"))
+}
+
+/// Opens or closes the public search page (system administrators: it is the
+/// deployment's), audited.
+pub async fn set_public_search(svc: &Services, actor: &Actor, open: bool) -> ServiceResult<()> {
+    actor.require(Permission::ManagePolicy)?;
+    let mut work = svc.work(Some(actor)).await?;
+    let old = govmedia_store::settings::get(&work, PUBLIC_SETTING).await?;
+    let value = if open { "on" } else { "off" };
+    if !govmedia_store::settings::compare_and_set(&work, PUBLIC_SETTING, old.as_deref(), value)
+        .await?
+    {
+        return Err(ServiceError::Stale(crate::error::STALE.to_string()));
+    }
+    let words = |v: Option<&str>| if v == Some("on") { "开放" } else { "关闭" };
+    work.record(Change {
+        action: "knowledge_public",
+        entity: "setting",
+        entity_id: None,
+        unit_path: "/",
+        summary: format!("{}答问库公开检索页", if open { "开放" } else { "关闭" }),
+        before: Some(AuditJson::from(
+            serde_json::json!({"status": words(old.as_deref())}),
+        )),
+        after: Some(AuditJson::from(
+            serde_json::json!({"status": words(Some(value))}),
+        )),
+    });
+    work.commit().await?;
+    Ok(())
+}
+
+/// The public search (no login): only entries marked public, in use and valid today,
+/// of every unit; not found while the office has not opened it.
+pub async fn public_search(svc: &Services, q: &str, limit: usize) -> ServiceResult<SearchResults> {
+    if !public_search_open(svc).await? {
+        return Err(ServiceError::NotFound);
+    }
+    let q = check_query(q)?;
+    let filter = Filter {
+        usable_on: Some(svc.today()),
+        public_only: true,
+        ..Default::default()
+    };
+    ranked(svc, None, &q, &filter, limit.clamp(1, 50)).await
+}
+
+/// The entries of `filter` matching `text`, ranked: for each word of the query, the
+/// best BM25 of the word or one of its synonyms; summed over the words; times the
+/// attention boost; ties by id. Everything is computed here from the database's
+/// integers, so both backends give the same order.
+async fn ranked(
+    svc: &Services,
+    actor: Option<&Actor>,
+    text: &str,
+    filter: &Filter,
+    limit: usize,
+) -> ServiceResult<SearchResults> {
+    let concepts = terms::concepts(text, MAX_CONCEPTS);
+    let words: Vec<Vec<String>> = concepts.iter().map(|c| c.alternatives.clone()).collect();
+    let mut all_terms: Vec<String> = Vec::new();
+    for c in &concepts {
+        for a in &c.alternatives {
+            if !all_terms.contains(a) && all_terms.len() < store::MAX_QUERY_TERMS {
+                all_terms.push(a.clone());
+            }
+        }
+    }
+    let empty = SearchResults {
+        query: text.to_string(),
+        words: words.clone(),
+        matched: 0,
+        hits: Vec::new(),
+    };
+    if all_terms.is_empty() {
+        return Ok(empty);
+    }
+    let db = &svc.db;
+    let df: HashMap<String, i64> = store::document_frequencies(db, &all_terms)
+        .await?
+        .into_iter()
+        .collect();
+    // The budget of postings: the rarest terms first, the commonest dropped.
+    let mut by_df: Vec<(&String, i64)> = all_terms
+        .iter()
+        .filter_map(|t| df.get(t).map(|n| (t, *n)))
+        .collect();
+    by_df.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+    let mut read: Vec<String> = Vec::new();
+    let mut budget = 0;
+    for (t, n) in by_df {
+        if read.is_empty() || budget + n <= MAX_POSTINGS {
+            budget += n;
+            read.push(t.clone());
+        }
+    }
+    if read.is_empty() {
+        return Ok(empty);
+    }
+    let stats = store::stats(db).await?;
+    let avg_len = stats.total_len as f64 / stats.docs.max(1) as f64;
+    let postings = store::postings(db, &read, filter).await?;
+    // entry → (its length, term → tf)
+    let mut per_entry: HashMap<i64, HashMap<&str, i64>> = HashMap::new();
+    let mut lens: HashMap<i64, i64> = HashMap::new();
+    for p in &postings {
+        per_entry
+            .entry(p.entry_id)
+            .or_default()
+            .insert(&p.term, p.tf);
+        lens.insert(p.entry_id, p.doc_len);
+    }
+    let mut scored: Vec<(i64, f64)> = per_entry
+        .iter()
+        .map(|(id, tfs)| {
+            let len = lens.get(id).copied().unwrap_or(1);
+            let score: f64 = concepts
+                .iter()
+                .map(|c| {
+                    c.alternatives
+                        .iter()
+                        .filter_map(|a| {
+                            let tf = tfs.get(a.as_str())?;
+                            Some(terms::bm25(*tf, len, df[a], stats.docs, avg_len))
+                        })
+                        .fold(0.0, f64::max)
+                })
+                .sum();
+            (*id, score)
+        })
+        .collect();
+    let matched = scored.len();
+    // Attention needs the entry rows: read them for the best candidates by relevance
+    // alone. The boost is at most a few times relevance, so a window well beyond the
+    // limit keeps every entry that can reach the top.
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let limit = limit.clamp(1, MAX_RESULTS);
+    let window: Vec<i64> = scored.iter().take(limit * 5).map(|s| s.0).collect();
+    let rows = store::by_ids(db, &window).await?;
+    let relevance: HashMap<i64, f64> = scored.into_iter().collect();
+    let mut hits: Vec<(f64, EntryRow)> = rows
+        .into_iter()
+        .map(|r| (terms::with_attention(relevance[&r.id], r.attention), r))
+        .collect();
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
+    hits.truncate(limit);
+    let marks: Vec<String> = words.iter().flatten().cloned().collect();
+    let today = svc.today();
+    Ok(SearchResults {
+        query: text.to_string(),
+        words,
+        matched,
+        hits: hits
+            .into_iter()
+            .map(|(score, row)| Hit {
+                question: terms::highlight(&row.question, &marks),
+                answer: terms::excerpt(&row.answer, &marks, 120),
+                score,
+                entry: view(row, actor, today),
+            })
+            .collect(),
+    })
+}
+
+/// The base as an .xlsx for the website and the hotline: the entries the actor reads,
+/// by topic, at most [`MAX_EXPORT_ROWS`].
+pub async fn export_xlsx(
+    svc: &Services,
+    actor: &Actor,
+    usable_only: bool,
+) -> ServiceResult<Vec<u8>> {
+    let mut filter = actor_filter(actor);
+    filter.usable_on = usable_only.then(|| svc.today());
+    let rows = store::all_rows(&svc.db, &filter, MAX_EXPORT_ROWS).await?;
+    let today = svc.today();
+    let date = |d: Option<NaiveDate>| {
+        d.map(|d| d.format("%Y年%m月%d日").to_string())
+            .unwrap_or_default()
+    };
+    let table = crate::excel::Table {
+        title: "咨询答问库".to_string(),
+        headers: [
+            "编号",
+            "主题分类",
+            "问题",
+            "答复",
+            "单位",
+            "来源",
+            "有效期起",
+            "有效期止",
+            "热度",
+            "是否公开",
+            "状态",
+            "废止原因",
+            "更新时间",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let state = match not_usable_because(&r, today) {
+                    Some(why) => why.to_string(),
+                    None => "在用".to_string(),
+                };
+                vec![
+                    r.id.to_string(),
+                    r.topic,
+                    r.question,
+                    r.answer,
+                    r.unit_name,
+                    r.source,
+                    date(r.valid_from),
+                    date(r.valid_to),
+                    r.attention.to_string(),
+                    if r.public { "是" } else { "否" }.to_string(),
+                    state,
+                    r.retired_reason.unwrap_or_default(),
+                    svc.local_text(r.updated_at),
+                ]
+            })
+            .collect(),
+    };
+    crate::excel::write_xlsx(&table)
+}
+
+/// Entries one bulk load writes at most (one transaction).
+pub const MAX_BULK: usize = 50_000;
+
+/// Loads many entries at once (a base carried over from another system, the
+/// benchmark's generated base): each checked like a form, indexed, and written with
+/// multi-row statements in one unit of work with one audit record. All or nothing.
+pub async fn bulk_load(
+    svc: &Services,
+    actor: &Actor,
+    inputs: &[EntryInput],
+) -> ServiceResult<usize> {
+    actor.require(Permission::ManageKnowledge)?;
+    if inputs.len() > MAX_BULK {
+        return Err(ServiceError::field(
+            "entries",
+            format!("一次至多导入{MAX_BULK}条，请分批导入"),
+        ));
+    }
+    let mut units: HashMap<i64, String> = HashMap::new();
+    let mut rows = Vec::with_capacity(inputs.len());
+    for (n, input) in inputs.iter().enumerate() {
+        let fields = match units.get(&input.unit_id) {
+            // The unit was checked for an earlier row: check the rest without a query.
+            Some(_) => {
+                let mut errors = Vec::new();
+                let question = required_text(
+                    "question",
+                    "问题",
+                    &input.question,
+                    MAX_QUESTION_CHARS,
+                    &mut errors,
+                );
+                let answer = optional_lines_owned(
+                    "answer",
+                    "答复",
+                    input.answer.clone(),
+                    MAX_ANSWER_CHARS,
+                    &mut errors,
+                );
+                let topic = required_text(
+                    "topic",
+                    "主题分类",
+                    &input.topic,
+                    MAX_TOPIC_CHARS,
+                    &mut errors,
+                );
+                let source = optional_text(
+                    "source",
+                    "来源",
+                    Some(&input.source),
+                    MAX_SOURCE_CHARS,
+                    &mut errors,
+                );
+                if answer.is_none()
+                    || !errors.is_empty()
+                    || !(0..=MAX_ATTENTION).contains(&input.attention)
+                {
+                    return Err(ServiceError::field(
+                        "entries",
+                        format!("第{}条填写有误：请检查问题、答复、分类和热度", n + 1),
+                    ));
+                }
+                EntryFields {
+                    unit_id: input.unit_id,
+                    question,
+                    answer: answer.unwrap_or_default(),
+                    topic,
+                    source: source.unwrap_or_default(),
+                    valid_from: input.valid_from,
+                    valid_to: input.valid_to,
+                    attention: input.attention,
+                    public: input.public,
+                }
+            }
+            None => {
+                let (fields, path) = validate(svc, actor, input).await.map_err(|e| match e {
+                    ServiceError::Validation(errors) => ServiceError::field(
+                        "entries",
+                        format!(
+                            "第{}条填写有误：{}",
+                            n + 1,
+                            errors
+                                .into_iter()
+                                .map(|e| e.message)
+                                .collect::<Vec<_>>()
+                                .join("；")
+                        ),
+                    ),
+                    other => other,
+                })?;
+                units.insert(input.unit_id, path);
+                fields
+            }
+        };
+        let terms = terms::index_terms(&fields.question, &fields.topic, &fields.answer);
+        rows.push((fields, terms));
+    }
+    let now = svc.now();
+    let mut work = svc.work(Some(actor)).await?;
+    store::insert_many(&work, &rows, now).await?;
+    work.record(Change {
+        action: "import",
+        entity: "kb_entry",
+        entity_id: None,
+        unit_path: actor.unit_path.as_str(),
+        summary: format!("批量导入答问条目{}条", rows.len()),
+        before: None,
+        after: None,
+    });
+    work.commit().await?;
+    Ok(rows.len())
+}
