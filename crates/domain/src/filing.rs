@@ -12,10 +12,13 @@
 //!   submitting and deciding steps in turn.
 //! - [`deadline`]: effective date, deadline, lateness and forwarding deadline.
 //! - [`diff`]: the field-by-field difference of a change.
+//! - [`paper`]: recording an opening filed on paper for an account already in
+//!   the registry (补录开设备案).
 
 pub mod deadline;
 pub mod diff;
 pub mod lifecycle;
+pub mod paper;
 
 pub use deadline::{DeadlineReport, evaluate_deadline};
 pub use diff::{FieldChange, diff_drafts};

@@ -143,6 +143,12 @@ const STEPS: &[Step] = &[
         statements: monitoring::step_18_monitor_clocks,
         data: None,
     },
+    Step {
+        version: 23,
+        name: "filings: the number and authority of an opening filed on paper and recorded afterwards (补录)",
+        statements: step_23_paper_filings,
+        data: None,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts
@@ -242,6 +248,23 @@ fn step_13_versions() -> Vec<Ddl> {
                             .not_null()
                             .default(1),
                     )
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// 补录开设备案: an opening filed on paper before the account entered the registry
+/// keeps the paper's 备案编号/批准文号 and the unit that approved it. A filing with a
+/// `record_number` is such a record; every other filing leaves both empty.
+fn step_23_paper_filings() -> Vec<Ddl> {
+    [("record_number", 100), ("record_authority", 200)]
+        .into_iter()
+        .map(|(column, len)| {
+            Ddl::Alter(
+                Table::alter()
+                    .table(Alias::new("filings"))
+                    .add_column(ColumnDef::new(Alias::new(column)).string_len(len).null())
                     .to_owned(),
             )
         })

@@ -69,6 +69,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/accounts/{id}/check",
     "/accounts/{id}/dismiss",
     "/accounts/{id}/edit",
+    "/accounts/{id}/paper-filing",
     "/accounts/{id}/qr",
     "/accounts/{id}/retire",
     "/accounts/{id}/source",

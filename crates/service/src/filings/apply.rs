@@ -40,7 +40,7 @@ impl From<FilingError> for ServiceError {
     }
 }
 
-fn unit_facts(u: &UnitRow) -> UnitFacts {
+pub(super) fn unit_facts(u: &UnitRow) -> UnitFacts {
     UnitFacts {
         id: u.id,
         name: u.name.clone(),
@@ -218,6 +218,8 @@ async fn prepare(svc: &Services, actor: &Actor, input: &FilingInput) -> ServiceR
         forwarded_at: None,
         created_at: now,
         updated_at: now,
+        record_number: None,
+        record_authority: None,
     };
     Ok(Prepared {
         row,
@@ -284,6 +286,11 @@ pub async fn update(
         return Err(ServiceError::NotFound);
     }
     let (kind, status) = parse_row(&old)?;
+    if old.record_number.is_some() {
+        return Err(ServiceError::Conflict(
+            "补录的开设备案不能在申请表中修改：扫描件不清楚的，请上传新的扫描件后重新提交；编号、日期有误的，请审批机关驳回后重新补录".into(),
+        ));
+    }
     if !rules::editable(status) {
         return Err(ServiceError::Conflict(format!(
             "{}的备案不能再修改",
@@ -363,10 +370,15 @@ async fn submit_in(
     let host = units.get(&row.host_unit_id).ok_or(ServiceError::NotFound)?;
     let facts = unit_facts(host);
     let all: Vec<UnitFacts> = units.values().map(unit_facts).collect();
-    let resolved = profile
-        .chain_for(kind, facts.level, facts.kind)
-        .map(|steps| resolve_chain(steps, &all, &facts))
-        .unwrap_or_default();
+    // A record of a paper filing (补录) waits for the offices only, as when it was made.
+    let resolved = if row.record_number.is_some() {
+        super::paper::chain(profile, units, host)
+    } else {
+        profile
+            .chain_for(kind, facts.level, facts.kind)
+            .map(|steps| resolve_chain(steps, &all, &facts))
+            .unwrap_or_default()
+    };
     if kind == FilingKind::Exit {
         let has_document = govmedia_store::filings::attachments_of(&*c, row.id)
             .await?

@@ -12,6 +12,7 @@ mod decide;
 mod export;
 mod files;
 mod lists;
+mod paper;
 
 pub use apply::{FilingInput, create, submit, update};
 pub use decide::{DecisionInput, decide, record_opened};
@@ -22,6 +23,10 @@ pub(crate) use lists::late_filings_in_year;
 pub use lists::{
     DeadlineRow, UnitDeadlines, announcements, assessment_findings, deadline_report, inbox, list,
     mark_notifications_read, notifications,
+};
+pub use paper::{
+    PaperFilingInput, PaperOutcome, PaperRecord, SCAN_MAX_BYTES, opening_on_file,
+    record_paper_opening,
 };
 
 use crate::{Actor, ServiceError, ServiceResult, Services};
@@ -92,6 +97,8 @@ pub struct FilingView {
     pub may_record_opened: bool,
     /// The version an edit must name (see [`update`]).
     pub version: i64,
+    /// The paper filing this record copies (补录开设备案), if it is one.
+    pub paper: Option<PaperRecord>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -330,6 +337,7 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Filing
         }
         _ => None,
     };
+    let paper = paper::record_of(&row);
     let may_record_opened = summary.status == FilingStatus::Approved
         && actor.can(Permission::FileFilings)
         && sees_unit(actor, &units, Some(row.host_unit_id));
@@ -347,5 +355,6 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Filing
         proposal,
         may_record_opened,
         version: row.version,
+        paper,
     })
 }

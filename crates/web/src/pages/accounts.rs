@@ -170,6 +170,7 @@ async fn list(
         format!("/accounts{}", query_string(&pairs))
     };
     let manage = user.actor.can(Permission::ManageAccounts);
+    let can_file = user.actor.can(Permission::FileFilings);
     Ok(page(
         &user,
         "账号台账",
@@ -201,7 +202,14 @@ async fn list(
                         td { (a.followers.map(|n| n.to_string()).unwrap_or_default()) }
                         td { (a.registered_on.map(|d| d.to_string()).unwrap_or_default()) }
                         td { (status_tag(&a.status)) }
-                        td { (if filed.contains(&a.id) { accounts::FILED } else { accounts::NOT_FILED }) }
+                        td {
+                            @if filed.contains(&a.id) { (accounts::FILED) } @else {
+                                (accounts::NOT_FILED)
+                                @if can_file && a.status != "deregistered" && a.status != "exited" {
+                                    " " a.no-print href={"/accounts/" (a.id) "/paper-filing"} { "补录备案" }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -222,6 +230,35 @@ async fn export(
     let rows = accounts::list_all(&state.svc, &user.actor, q, unit).await?;
     let table = excel::registry_table(&state.svc, &user.actor, &rows).await?;
     xlsx_response("政务新媒体台账.xlsx", &table)
+}
+
+/// 备案情况 of an account's page: filed, being recorded, or not filed with the way
+/// to record the opening filing made on paper.
+fn opening_section(
+    user: &User,
+    id: i64,
+    status: AccountStatus,
+    opening: govmedia_domain::filing::paper::OpeningOnFile,
+) -> Markup {
+    use govmedia_domain::filing::paper::OpeningOnFile;
+    let recordable = user.actor.can(Permission::FileFilings)
+        && !matches!(status, AccountStatus::Deregistered | AccountStatus::Exited);
+    html! {
+        p.opening {
+            "备案情况："
+            @match opening {
+                OpeningOnFile::Accepted(f) => { strong { (accounts::FILED) } " " a href={"/filings/" (f)} { "查看开设备案" } }
+                OpeningOnFile::InProgress(f) => { strong { (accounts::NOT_FILED) } "，补录的开设备案正在办理 " a href={"/filings/" (f)} { "查看" } }
+                OpeningOnFile::None => {
+                    strong { (accounts::NOT_FILED) }
+                    @if recordable {
+                        "。本账号已登记但平台内没有开设备案；如开设时已办理纸质备案，请 "
+                        a.button.no-print href={"/accounts/" (id) "/paper-filing"} { "补录开设备案" }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -246,6 +283,7 @@ async fn show(
     let flags = accounts::flags_of(&state.svc, &user.actor, id).await?;
     let has_qr = accounts::has_qr(&state.svc, id).await?;
     let monitoring = govmedia_service::monitoring::view(&state.svc, &user.actor, id).await?;
+    let opening = govmedia_service::filings::opening_on_file(&state.svc, &user.actor, id).await?;
     let d = &v.draft;
     let manage = user.actor.can(Permission::ManageAccounts);
     let dismiss = user.actor.can(Permission::DismissFlags);
@@ -276,6 +314,7 @@ async fn show(
                 a.button.secondary href={"/audit?entity=account&entity_id=" (id)} { "变更记录" }
                 button.secondary onclick="window.print()" type="button" { "打印" }
             }
+            (opening_section(&user, id, d.status, opening))
             @if user.actor.can(Permission::FileFilings) && d.status.is_active() {
                 div.actions.no-print {
                     "发起备案："

@@ -15,6 +15,7 @@ fn filing_id(location: &Option<String>) -> i64 {
     location
         .as_deref()
         .and_then(|l| l.strip_prefix("/filings/"))
+        .and_then(|l| l.split('?').next())
         .and_then(|id| id.parse().ok())
         .unwrap_or_else(|| panic!("redirect to a filing, got {location:?}"))
 }

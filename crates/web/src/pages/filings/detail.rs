@@ -31,12 +31,54 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/filings/{id}/form.pdf", get(form_pdf))
 }
 
+#[derive(Deserialize, Default)]
+struct DetailParams {
+    /// Set by the redirect after recording a paper filing or submitting: the page
+    /// then confirms what was done and says what happens next.
+    recorded: Option<String>,
+    submitted: Option<String>,
+}
+
+/// What happens next to a filing just submitted or recorded, in a sentence.
+fn next_step(v: &filings::FilingView) -> String {
+    let s = &v.summary;
+    match s.status {
+        FilingStatus::Pending => {
+            let step = v
+                .steps
+                .iter()
+                .find(|st| st.status == govmedia_domain::filing::StepStatus::Waiting);
+            match step {
+                Some(st) => format!(
+                    "下一步：由{}办理“{}”。审批结果会在“备案通知”中告知您。",
+                    st.decider, st.label
+                ),
+                None => "正在审批中。".into(),
+            }
+        }
+        FilingStatus::Accepted if v.paper.is_some() => {
+            "已受理：该账号在台账、账号详情和公开名录中显示为“已备案”。".into()
+        }
+        FilingStatus::Accepted => "已受理生效。".into(),
+        FilingStatus::Approved => "已批准：账号开通后，请在本页登记开通。".into(),
+        other => format!("当前状态：{}。", other.label()),
+    }
+}
+
 async fn detail(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<i64>,
+    PageQuery(params): PageQuery<DetailParams>,
 ) -> Result<Markup, PageError> {
     let v = filings::get(&state.svc, &user.actor, id).await?;
+    let confirmation = if params.recorded.is_some() {
+        Some("补录的开设备案已提交。")
+    } else if params.submitted.is_some() {
+        Some("申请已提交审批。")
+    } else {
+        None
+    };
     let s = &v.summary;
     let editable = matches!(s.status, FilingStatus::Draft | FilingStatus::Returned)
         && user.actor.can(Permission::FileFilings);
@@ -45,8 +87,17 @@ async fn detail(
         &format!("备案 #{id}"),
         "/filings",
         html! {
-            h1 { (s.kind.label()) "备案 #" (id) "：" (s.title) " " (status_tag(s.status)) }
+            h1 { @if v.paper.is_some() { "补录" } (s.kind.label()) "备案 #" (id) "：" (s.title) " " (status_tag(s.status)) }
+            @if let Some(done) = confirmation {
+                p.flash role="status" { strong { (done) } " " (next_step(&v)) }
+            }
             table.kv {
+                @if let Some(p) = &v.paper {
+                    tr { th { "纸质备案" } td { "本备案为补录的开设备案：账号已在台账中登记，开设时以纸质方式办理备案" } }
+                    tr { th { "纸质备案日期" } td { (p.filed_on.map(|d| d.to_string()).unwrap_or_default()) } }
+                    tr { th { "备案编号或批准文号" } td { (p.number) } }
+                    tr { th { "批准（备案）单位" } td { (p.authority) } }
+                }
                 tr { th { "主办单位" } td { (s.host_unit_name) } }
                 @if let Some(a) = s.account_id { tr { th { "账号" } td { a href={"/accounts/" (a)} { "查看账号" } } } }
                 tr { th { "申请人" } td { (s.applicant_name) } }
@@ -131,7 +182,7 @@ async fn submit(
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     filings::submit(&state.svc, &user.actor, id).await?;
-    Ok(Redirect::to(&format!("/filings/{id}")).into_response())
+    Ok(Redirect::to(&format!("/filings/{id}?submitted=1")).into_response())
 }
 
 // Plain strings: a flattened struct cannot read numbers from a urlencoded form.
