@@ -391,6 +391,19 @@ async fn submit_in(
             ));
         }
     }
+    // An approver decides on what the application holds, so it must hold what its
+    // kind asks; a record of a paper filing copies the registry as it is.
+    if row.record_number.is_none() {
+        let proposal = match row.proposal_sealed {
+            Some(_) => Some(super::decide::proposal(svc, &row)?),
+            None => None,
+        };
+        let errors =
+            govmedia_domain::filing::application::check_application(kind, proposal.as_ref());
+        if !errors.is_empty() {
+            return Err(ServiceError::Validation(errors));
+        }
+    }
     let mut statuses = vec![StepStatus::Waiting; resolved.len()];
     let new_status = rules::submit(status, &mut statuses)?;
     let steps: Vec<StepRow> = resolved

@@ -26,7 +26,7 @@ pub struct DecisionInput {
     pub document: String,
 }
 
-fn proposal(svc: &Services, row: &FilingRow) -> ServiceResult<AccountDraft> {
+pub(super) fn proposal(svc: &Services, row: &FilingRow) -> ServiceResult<AccountDraft> {
     let sealed = row
         .proposal_sealed
         .as_deref()

@@ -1253,3 +1253,47 @@ async fn the_office_records_its_own_paper_filing_at_once() {
         .contains("已注销")
     );
 }
+
+/// An application holds what its kind asks before it goes into approval: an opening
+/// named "x" with no team may be kept as a draft but is not submitted, and every
+/// reason is given at once; completed, it goes.
+#[tokio::test]
+async fn an_opening_named_x_with_no_team_is_not_submitted() {
+    let w = world("application_check").await;
+    let mut input = open_input("x", w.unit_a);
+    input.account.as_mut().unwrap().team.clear();
+    let fields = |r: Result<i64, ServiceError>| match r {
+        Err(ServiceError::Validation(f)) => f.into_iter().map(|e| e.field).collect::<Vec<_>>(),
+        other => panic!("expected field errors, got {other:?}"),
+    };
+    assert_eq!(
+        fields(filings::create(&w.svc, &w.clerk_a, &input, true).await),
+        ["name", "team"]
+    );
+    assert!(
+        filings::list(&w.svc, &w.admin, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let id = filings::create(&w.svc, &w.clerk_a, &input, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        fields(filings::submit(&w.svc, &w.clerk_a, id).await.map(|()| id)),
+        ["name", "team"]
+    );
+    assert_eq!(status(&w, id).await, FilingStatus::Draft);
+    let v = filings::get(&w.svc, &w.admin, id).await.unwrap();
+    filings::update(
+        &w.svc,
+        &w.clerk_a,
+        id,
+        &open_input("测试教育发布", w.unit_a),
+        v.version,
+    )
+    .await
+    .unwrap();
+    filings::submit(&w.svc, &w.clerk_a, id).await.unwrap();
+    assert_eq!(status(&w, id).await, FilingStatus::Pending);
+}

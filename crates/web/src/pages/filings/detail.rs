@@ -112,6 +112,12 @@ async fn detail(
                 }
                 tr { th { "政策配置" } td { (govmedia_domain::policy::PolicyProfile::builtin(&v.profile_id).map(|p| p.name).unwrap_or_else(|_| v.profile_id.clone())) } }
             }
+            @if let Some(d) = &v.proposed {
+                section.application {
+                    h2 { @if v.paper.is_some() { "账号信息（补录时台账中的信息）" } @else if s.kind == govmedia_domain::filing::FilingKind::Open { "申请开设的账号" } @else { "申请后的账号信息" } }
+                    (crate::pages::accounts::account_details(d, v.proposed_host_name.as_deref().unwrap_or(""), v.proposed_supervisor_name.as_deref(), v.team_visible))
+                }
+            }
             @if !v.diff.is_empty() {
                 h2 { "变更内容" }
                 table { tr { th { "项目" } th { "原内容" } th { "变更为" } } @for c in &v.diff { tr { td { (c.label) } td { (c.before) } td { (c.after) } } } }
@@ -158,7 +164,21 @@ async fn detail(
             }
             h2 { "附件" }
             @if v.attachments.is_empty() { p.muted { "暂无附件。" } }
-            ul { @for a in &v.attachments { li { a href={"/filings/" (id) "/attachments/" (a.id)} { (a.file_name) } " （" (Purpose::parse(&a.purpose).map(|p| p.label()).unwrap_or("其他")) "，" (a.size / 1024 + 1) "KB）" } } }
+            @for a in &v.attachments {
+                @let href = format!("/filings/{id}/attachments/{}", a.id);
+                figure.attachment {
+                    figcaption { a href=(href) { (a.file_name) } " （" (Purpose::parse(&a.purpose).map(|p| p.label()).unwrap_or("其他")) "，" (a.size / 1024 + 1) "KB）" }
+                    @match a.mime.as_str() {
+                        "image/png" | "image/jpeg" | "image/gif" => { img src={(href) "?inline=1"} alt=(a.file_name) style="max-width:100%;max-height:40rem"; }
+                        "application/pdf" => {
+                            object data={(href) "?inline=1"} type="application/pdf" style="width:100%;height:40rem" {
+                                p.muted { "浏览器无法在页面中显示PDF，请" a href=(href) { "下载查看" } "。" }
+                            }
+                        }
+                        _ => { p.muted { "该文件（Word或OFD文档）请下载后查看。" } }
+                    }
+                }
+            }
             form method="post" action={"/filings/" (id) "/attachments"} enctype="multipart/form-data" {
                 (csrf(&user))
                 select name="purpose" { @for p in Purpose::ALL { option value=(p.code()) { (p.label()) } } }
@@ -257,24 +277,55 @@ async fn upload(
     Ok(Redirect::to(&format!("/filings/{id}")).into_response())
 }
 
+#[derive(Deserialize, Default)]
+struct DownloadParams {
+    inline: Option<String>,
+}
+
 async fn download(
     State(state): State<AppState>,
     user: User,
     Path((id, aid)): Path<(i64, i64)>,
+    PageQuery(p): PageQuery<DownloadParams>,
 ) -> Result<Response, PageError> {
     let a = filings::attachment(&state.svc, &user.actor, id, aid).await?;
+    // Shown in the page only for the types recognised from the bytes at upload
+    // that a browser renders without running anything: images and PDF. A PDF is
+    // embedded by this site's own page, so it alone may be framed by the same origin.
+    let inline = p.inline.is_some()
+        && matches!(
+            a.mime.as_str(),
+            "image/png" | "image/jpeg" | "image/gif" | "application/pdf"
+        );
     let disposition = format!(
-        "attachment; filename=\"attachment\"; filename*=UTF-8''{}",
+        "{}; filename=\"attachment\"; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
         crate::layout::percent_encode(&a.file_name)
     );
-    Ok((
+    let mut response = (
         [
             (header::CONTENT_TYPE, a.mime.clone()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         a.content,
     )
-        .into_response())
+        .into_response();
+    if inline && a.mime == "application/pdf" {
+        let h = response.headers_mut();
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            // The site's policy but for framing; no stricter, or the browser's
+            // PDF viewer itself would be blocked.
+            axum::http::HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'; form-action 'self'",
+            ),
+        );
+        h.insert(
+            header::X_FRAME_OPTIONS,
+            axum::http::HeaderValue::from_static("SAMEORIGIN"),
+        );
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize, Default)]
