@@ -24,6 +24,7 @@ pub mod inspection;
 pub mod jobs;
 mod migrate;
 pub mod monitoring;
+pub mod rectification;
 pub mod registry;
 pub mod settings;
 pub mod todo;

@@ -117,6 +117,8 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/findings/new",
     "/findings/{id}",
     "/findings/{id}/act",
+    "/findings/{id}/proofs",
+    "/findings/{id}/proofs/{pid}",
     "/findings/{id}/screenshots",
     "/findings/{id}/screenshots/{sid}",
     "/flags",
