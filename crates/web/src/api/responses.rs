@@ -950,6 +950,8 @@ pub struct Screenshot {
 pub struct FindingDetail {
     pub finding: Finding,
     pub screenshots: Vec<Screenshot>,
+    /// 整改材料：单位上传的整改证明文件（文件在页面上下载）
+    pub proofs: Vec<Screenshot>,
 }
 
 /// An inspection campaign (检查/抽查活动).

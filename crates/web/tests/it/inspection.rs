@@ -372,6 +372,12 @@ async fn the_rectification_list_has_its_columns_and_proof_files_show_inline() {
         "<object data=\"{pdf}?inline=1\" type=\"application/pdf\""
     )));
     assert_eq!(office.get(&photo).await.bytes, png);
+    let api = office
+        .api("GET", &format!("/api/v1/findings/{}", f.id), None)
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(v["proofs"][0]["file_name"], "整改后.png");
+    assert_eq!(v["proofs"][1]["mime"], "application/pdf");
     assert_eq!(other.get(&photo).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         other.get(&format!("/findings/{}", f.id)).await.status,
