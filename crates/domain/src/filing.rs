@@ -12,10 +12,15 @@
 //!   submitting and deciding steps in turn.
 //! - [`deadline`]: effective date, deadline, lateness and forwarding deadline.
 //! - [`diff`]: the field-by-field difference of a change.
+//! - [`application`]: what an application must hold before it is submitted.
+//! - [`paper`]: recording an opening filed on paper for an account already in
+//!   the registry (补录开设备案).
 
+pub mod application;
 pub mod deadline;
 pub mod diff;
 pub mod lifecycle;
+pub mod paper;
 
 pub use deadline::{DeadlineReport, evaluate_deadline};
 pub use diff::{FieldChange, diff_drafts};

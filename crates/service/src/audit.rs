@@ -91,6 +91,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("return", "退回修改"),
     ("reject", "驳回"),
     ("opened", "登记开通"),
+    ("record_paper", "补录备案"),
     ("attach", "上传附件"),
     ("export", "报送上级"),
     ("policy", "政策配置"),

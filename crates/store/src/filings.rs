@@ -98,6 +98,21 @@ pub async fn filed_accounts(
     Ok(out)
 }
 
+/// The opening filings naming `account_id`, oldest first: an accepted opening, or
+/// the records of its paper filing (补录), in progress or refused.
+pub async fn openings_of_account(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Vec<FilingRow>, DbError> {
+    Ok(filing::Entity::find()
+        .filter(filing::Column::Kind.eq("open"))
+        .filter(filing::Column::AccountId.eq(account_id))
+        .order_by_asc(filing::Column::Id)
+        .limit(100)
+        .all(c)
+        .await?)
+}
+
 pub async fn steps_of(
     c: &impl ConnectionTrait,
     filing_ids: &[i64],

@@ -27,6 +27,7 @@ pub mod jobs;
 pub mod knowledge;
 mod migrate;
 pub mod monitoring;
+pub mod rectification;
 pub mod registry;
 pub mod settings;
 pub mod todo;

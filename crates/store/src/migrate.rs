@@ -163,6 +163,12 @@ const STEPS: &[Step] = &[
         statements: monitoring::step_22_platform_credentials,
         data: None,
     },
+    Step {
+        version: 23,
+        name: "filings: the number and authority of an opening filed on paper (补录); rectification_proofs",
+        statements: step_23_paper_filings,
+        data: None,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts
@@ -266,6 +272,50 @@ fn step_13_versions() -> Vec<Ddl> {
             )
         })
         .collect()
+}
+
+/// 补录开设备案: an opening filed on paper before the account entered the registry
+/// keeps the paper's 备案编号/批准文号 and the unit that approved it. A filing with a
+/// `record_number` is such a record; every other filing leaves both empty.
+///
+/// `rectification_proofs` holds the files a unit attaches to its rectification
+/// (images, PDF, .docx), in a table of their own so that reading a finding never
+/// carries bytes.
+fn step_23_paper_filings() -> Vec<Ddl> {
+    use ColumnDef as C;
+    let mut out: Vec<Ddl> = [("record_number", 100), ("record_authority", 200)]
+        .into_iter()
+        .map(|(column, len)| {
+            Ddl::Alter(
+                Table::alter()
+                    .table(Alias::new("filings"))
+                    .add_column(C::new(Alias::new(column)).string_len(len).null())
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let proofs = Table::create()
+        .table(Alias::new("rectification_proofs"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("finding_id")).big_integer().not_null())
+        .col(C::new(Alias::new("file_name")).string_len(255).not_null())
+        .col(C::new(Alias::new("mime")).string_len(100).not_null())
+        .col(C::new(Alias::new("size")).big_integer().not_null())
+        .col(C::new(Alias::new("content")).blob().not_null())
+        .col(C::new(Alias::new("uploaded_by")).big_integer().not_null())
+        .col(
+            C::new(Alias::new("uploaded_at"))
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .take();
+    out.push(Ddl::Table(proofs));
+    out.push(index(
+        "idx_rectification_proofs_finding",
+        "rectification_proofs",
+        &["finding_id"],
+    ));
+    out
 }
 
 /// The audit chain's columns and its head: one row holding the last position and hash

@@ -71,6 +71,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/accounts/{id}/credentials/delete",
     "/accounts/{id}/dismiss",
     "/accounts/{id}/edit",
+    "/accounts/{id}/paper-filing",
     "/accounts/{id}/qr",
     "/accounts/{id}/retire",
     "/accounts/{id}/source",
@@ -120,6 +121,8 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/findings/new",
     "/findings/{id}",
     "/findings/{id}/act",
+    "/findings/{id}/proofs",
+    "/findings/{id}/proofs/{pid}",
     "/findings/{id}/screenshots",
     "/findings/{id}/screenshots/{sid}",
     "/flags",
@@ -214,15 +217,21 @@ async fn security_headers(
             HeaderValue::from_static("max-age=31536000"),
         );
     }
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"),
-    );
+    // A handler that set its own policy keeps it: only a stored PDF shown inside
+    // this site's own page does, to be framed by the same origin and nothing else.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::X_FRAME_OPTIONS) {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),

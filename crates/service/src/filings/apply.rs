@@ -40,7 +40,7 @@ impl From<FilingError> for ServiceError {
     }
 }
 
-fn unit_facts(u: &UnitRow) -> UnitFacts {
+pub(super) fn unit_facts(u: &UnitRow) -> UnitFacts {
     UnitFacts {
         id: u.id,
         name: u.name.clone(),
@@ -218,6 +218,8 @@ async fn prepare(svc: &Services, actor: &Actor, input: &FilingInput) -> ServiceR
         forwarded_at: None,
         created_at: now,
         updated_at: now,
+        record_number: None,
+        record_authority: None,
     };
     Ok(Prepared {
         row,
@@ -284,6 +286,11 @@ pub async fn update(
         return Err(ServiceError::NotFound);
     }
     let (kind, status) = parse_row(&old)?;
+    if old.record_number.is_some() {
+        return Err(ServiceError::Conflict(
+            "补录的开设备案不能在申请表中修改：扫描件不清楚的，请上传新的扫描件后重新提交；编号、日期有误的，请审批机关驳回后重新补录".into(),
+        ));
+    }
     if !rules::editable(status) {
         return Err(ServiceError::Conflict(format!(
             "{}的备案不能再修改",
@@ -363,10 +370,15 @@ async fn submit_in(
     let host = units.get(&row.host_unit_id).ok_or(ServiceError::NotFound)?;
     let facts = unit_facts(host);
     let all: Vec<UnitFacts> = units.values().map(unit_facts).collect();
-    let resolved = profile
-        .chain_for(kind, facts.level, facts.kind)
-        .map(|steps| resolve_chain(steps, &all, &facts))
-        .unwrap_or_default();
+    // A record of a paper filing (补录) waits for the offices only, as when it was made.
+    let resolved = if row.record_number.is_some() {
+        super::paper::chain(profile, units, host)
+    } else {
+        profile
+            .chain_for(kind, facts.level, facts.kind)
+            .map(|steps| resolve_chain(steps, &all, &facts))
+            .unwrap_or_default()
+    };
     if kind == FilingKind::Exit {
         let has_document = govmedia_store::filings::attachments_of(&*c, row.id)
             .await?
@@ -377,6 +389,19 @@ async fn submit_in(
                 "attachments",
                 "退出监管须先上传机构编制批复文件",
             ));
+        }
+    }
+    // An approver decides on what the application holds, so it must hold what its
+    // kind asks; a record of a paper filing copies the registry as it is.
+    if row.record_number.is_none() {
+        let proposal = match row.proposal_sealed {
+            Some(_) => Some(super::decide::proposal(svc, &row)?),
+            None => None,
+        };
+        let errors =
+            govmedia_domain::filing::application::check_application(kind, proposal.as_ref());
+        if !errors.is_empty() {
+            return Err(ServiceError::Validation(errors));
         }
     }
     let mut statuses = vec![StepStatus::Waiting; resolved.len()];

@@ -26,7 +26,7 @@ pub struct DecisionInput {
     pub document: String,
 }
 
-fn proposal(svc: &Services, row: &FilingRow) -> ServiceResult<AccountDraft> {
+pub(super) fn proposal(svc: &Services, row: &FilingRow) -> ServiceResult<AccountDraft> {
     let sealed = row
         .proposal_sealed
         .as_deref()
@@ -70,6 +70,12 @@ pub async fn decide(
         decision,
         &input.comment,
     )?;
+    let record = row.record_number.is_some();
+    let decided = if record {
+        govmedia_domain::filing::paper::settle(decided)
+    } else {
+        decided
+    };
     let upper = step.unit_id.is_none();
     let document = input.document.trim();
     if upper && decision != Decision::Return && document.chars().count() < 2 {
@@ -128,13 +134,17 @@ pub async fn decide(
     row.updated_at = now;
     if decided.filing_status == FilingStatus::Accepted {
         row.accepted_on = Some(today);
-        apply_to_registry(&mut txn, svc, actor, &row, kind, &units).await?;
+        // A record of a paper opening changes nothing of the account: it is on file now.
+        if !record {
+            apply_to_registry(&mut txn, svc, actor, &row, kind, &units).await?;
+        }
         event(&txn, svc, actor, id, "accepted", None, None).await?;
     }
     let row = govmedia_store::filings::update(&txn, row).await?;
     // The applicant hears of every decision.
     let outcome = match decided.filing_status {
         FilingStatus::Approved => "，申请已批准，请登记开通".to_string(),
+        FilingStatus::Accepted if record => "，补录的开设备案已受理，账号显示为已备案".to_string(),
         FilingStatus::Accepted => "，备案已受理生效".to_string(),
         FilingStatus::Pending => "，已转下一步审批".to_string(),
         other => format!("，{}", other.label()),

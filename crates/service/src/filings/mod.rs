@@ -12,6 +12,7 @@ mod decide;
 mod export;
 mod files;
 mod lists;
+mod paper;
 
 pub use apply::{FilingInput, create, submit, update};
 pub use decide::{DecisionInput, decide, record_opened};
@@ -22,6 +23,10 @@ pub(crate) use lists::late_filings_in_year;
 pub use lists::{
     DeadlineRow, UnitDeadlines, announcements, assessment_findings, deadline_report, inbox, list,
     mark_notifications_read, notifications,
+};
+pub use paper::{
+    PaperFilingInput, PaperOutcome, PaperRecord, SCAN_MAX_BYTES, opening_on_file,
+    record_paper_opening,
 };
 
 use crate::{Actor, ServiceError, ServiceResult, Services};
@@ -86,12 +91,22 @@ pub struct FilingView {
     /// The proposed account data, only for roles that may see personal data.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proposal: Option<govmedia_domain::account::AccountDraft>,
+    /// The proposed account data as the approval page shows it: every field, the
+    /// team's names and contacts only when `team_visible` (roles that may see
+    /// personal data; for the others only each member's duty is kept).
+    pub proposed: Option<govmedia_domain::account::AccountDraft>,
+    pub team_visible: bool,
+    /// The names of the proposal's host and supervising units.
+    pub proposed_host_name: Option<String>,
+    pub proposed_supervisor_name: Option<String>,
     /// The step the viewer may decide now, if any.
     pub my_step: Option<i32>,
     /// Whether the viewer may record this approved opening as opened.
     pub may_record_opened: bool,
     /// The version an edit must name (see [`update`]).
     pub version: i64,
+    /// The paper filing this record copies (补录开设备案), if it is one.
+    pub paper: Option<PaperRecord>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -317,19 +332,39 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Filing
         .as_deref()
         .and_then(|j| serde_json::from_str(j).ok())
         .unwrap_or_default();
-    let proposal = match (
-        &row.proposal_sealed,
-        actor.can(Permission::ViewPersonalData),
-    ) {
-        (Some(sealed), true) => {
+    let team_visible = actor.can(Permission::ViewPersonalData);
+    let opened: Option<govmedia_domain::account::AccountDraft> = match &row.proposal_sealed {
+        Some(sealed) => {
             let plain = svc
                 .sealer
                 .open(sealed)
                 .map_err(|e| ServiceError::Internal(e.into()))?;
             Some(serde_json::from_str(&plain).map_err(|_| bad_stored("proposal", id))?)
         }
-        _ => None,
+        None => None,
     };
+    let proposal = opened.clone().filter(|_| team_visible);
+    let proposed = opened.map(|mut d| {
+        if !team_visible {
+            for m in &mut d.team {
+                let role = m.role;
+                *m = govmedia_domain::account::TeamMember {
+                    role,
+                    name: String::new(),
+                    unit_post: String::new(),
+                    office_phone: String::new(),
+                    mobile: String::new(),
+                    qq: String::new(),
+                    wechat: String::new(),
+                };
+            }
+        }
+        d
+    });
+    let unit_name = |id: Option<i64>| id.and_then(|i| units.get(&i)).map(|u| u.name.clone());
+    let proposed_host_name = unit_name(proposed.as_ref().map(|d| d.host_unit_id));
+    let proposed_supervisor_name = unit_name(proposed.as_ref().and_then(|d| d.supervisor_unit_id));
+    let paper = paper::record_of(&row);
     let may_record_opened = summary.status == FilingStatus::Approved
         && actor.can(Permission::FileFilings)
         && sees_unit(actor, &units, Some(row.host_unit_id));
@@ -345,7 +380,12 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Filing
         events,
         attachments,
         proposal,
+        proposed,
+        team_visible,
+        proposed_host_name,
+        proposed_supervisor_name,
         may_record_opened,
         version: row.version,
+        paper,
     })
 }

@@ -13,6 +13,7 @@ pub mod entries;
 pub mod findings;
 pub mod indicators;
 pub mod notice;
+pub mod rectification;
 
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::inspection::CampaignRow;

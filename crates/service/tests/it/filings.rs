@@ -939,3 +939,361 @@ async fn the_public_says_filed_only_of_an_accepted_opening() {
         assert_eq!(row[col], want, "{}", r.name);
     }
 }
+
+/// A scanned form as a PDF, as a scanner would write it (the type is read from
+/// the bytes, not the name).
+const SCAN: &[u8] =
+    b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n";
+
+fn paper_input(filed_on: &str, number: &str, authority: &str) -> filings::PaperFilingInput {
+    filings::PaperFilingInput {
+        filed_on: filed_on.into(),
+        record_number: number.into(),
+        record_authority: authority.into(),
+        note: String::new(),
+    }
+}
+
+fn field_error(r: Result<impl std::fmt::Debug, ServiceError>) -> (String, String) {
+    match r {
+        Err(ServiceError::Validation(f)) => (f[0].field.to_string(), f[0].message.clone()),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+}
+
+async fn direct_account(w: &World, name: &str, code: &str) -> i64 {
+    let mut input = account_input(name, w.unit_a);
+    input.account_code = code.into();
+    input.registered_on = "2019-04-01".into();
+    govmedia_service::accounts::create(&w.svc, &w.clerk_a, &input)
+        .await
+        .unwrap()
+        .id
+}
+
+async fn publicly_filed(w: &World, id: i64) -> (bool, String) {
+    let dir = govmedia_service::public::directory(&w.svc, None, None, None, 1)
+        .await
+        .unwrap();
+    let e = dir.items.iter().find(|e| e.id == id).unwrap();
+    (e.filed, e.filing_status.to_string())
+}
+
+/// 补录开设备案 by the host unit: refused input changes nothing; the record waits
+/// for the office's confirmation only (the head signed the paper), may be returned
+/// and submitted again, and once the office approves it the account is 已备案 in the
+/// public directory, 真伪查询 and the registry; the account itself is unchanged.
+#[tokio::test]
+async fn a_paper_opening_recorded_by_the_unit_is_filed_once_the_office_confirms_it() {
+    use govmedia_domain::filing::paper::OpeningOnFile;
+    let w = world("paper_unit").await;
+    let id = direct_account(&w, "测试教育发布", "cs_jyfb").await;
+    assert_eq!(
+        publicly_filed(&w, id).await,
+        (false, "已登记，尚未备案".to_string())
+    );
+    assert_eq!(
+        filings::opening_on_file(&w.svc, &w.clerk_a, id)
+            .await
+            .unwrap(),
+        OpeningOnFile::None
+    );
+    let good = paper_input("2019-05-06", "测政办备〔2019〕12号", "测试市人民政府办公室");
+    let record = |input: filings::PaperFilingInput, name: &'static str, bytes: Vec<u8>| {
+        let w = &w;
+        async move { filings::record_paper_opening(&w.svc, &w.clerk_a, id, &input, name, bytes).await }
+    };
+    // Bad input, each with its field and a message a clerk understands.
+    let cases: Vec<(filings::PaperFilingInput, Vec<u8>, &str, &str)> = vec![
+        (
+            paper_input("2026-03-03", "12号", "测试市人民政府办公室"),
+            SCAN.to_vec(),
+            "filed_on",
+            "备案日期不能晚于今天",
+        ),
+        (
+            paper_input("2019-13-01", "12号", "测试市人民政府办公室"),
+            SCAN.to_vec(),
+            "filed_on",
+            "备案日期无效，应为 YYYY-MM-DD",
+        ),
+        (
+            paper_input("", "12号", "测试市人民政府办公室"),
+            SCAN.to_vec(),
+            "filed_on",
+            "请填写纸质备案的备案日期",
+        ),
+        (
+            paper_input("2019-05-06", " ", "测试市人民政府办公室"),
+            SCAN.to_vec(),
+            "record_number",
+            "请填写备案编号或批准文号",
+        ),
+        (
+            paper_input("2019-05-06", "12号", ""),
+            SCAN.to_vec(),
+            "record_authority",
+            "请填写批准（备案）单位",
+        ),
+        (
+            good.clone(),
+            vec![],
+            "file",
+            "请上传纸质备案表（或批复文件）的扫描件",
+        ),
+        (
+            good.clone(),
+            b"PK\x03\x04 a zip, not a scan".to_vec(),
+            "file",
+            "扫描件应为PDF或图片（PNG、JPEG、GIF）文件",
+        ),
+        (
+            good.clone(),
+            b"<html>not a scan</html>".to_vec(),
+            "file",
+            "扫描件应为PDF或图片（PNG、JPEG、GIF）文件",
+        ),
+        (
+            good.clone(),
+            [SCAN, &vec![b' '; filings::SCAN_MAX_BYTES]].concat(),
+            "file",
+            "扫描件不能超过10MB",
+        ),
+    ];
+    for (input, bytes, field, message) in cases {
+        assert_eq!(
+            field_error(record(input, "scan.pdf", bytes).await),
+            (field.to_string(), message.to_string())
+        );
+    }
+    assert!(
+        filings::list(&w.svc, &w.admin, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Outside the subtree the account does not exist, for reading and recording alike.
+    assert!(matches!(
+        filings::record_paper_opening(&w.svc, &w.clerk_b, id, &good, "scan.pdf", SCAN.to_vec())
+            .await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        filings::opening_on_file(&w.svc, &w.clerk_b, id).await,
+        Err(ServiceError::NotFound)
+    ));
+
+    let out = record(good.clone(), "../备案表.pdf", SCAN.to_vec())
+        .await
+        .unwrap();
+    assert_eq!(out.status, FilingStatus::Pending);
+    assert!(
+        out.next_step.contains("测试市人民政府办公室核实"),
+        "{}",
+        out.next_step
+    );
+    let f = out.filing_id;
+    // Not yet: the public still reads 尚未备案 while the office has not confirmed.
+    assert!(!publicly_filed(&w, id).await.0);
+    assert_eq!(
+        filings::opening_on_file(&w.svc, &w.clerk_a, id)
+            .await
+            .unwrap(),
+        OpeningOnFile::InProgress(f)
+    );
+    assert!(conflict(record(good.clone(), "scan.pdf", SCAN.to_vec()).await).contains("正在办理"));
+    // Only the office decides: the host head signed the paper already.
+    assert!(filings::inbox(&w.svc, &w.head_a).await.unwrap().is_empty());
+    let inbox = filings::inbox(&w.svc, &w.office).await.unwrap();
+    assert_eq!(inbox.iter().map(|i| i.id).collect::<Vec<_>>(), vec![f]);
+    let v = filings::get(&w.svc, &w.office, f).await.unwrap();
+    let paper = v.paper.clone().unwrap();
+    assert_eq!(
+        (paper.number.as_str(), paper.authority.as_str()),
+        ("测政办备〔2019〕12号", "测试市人民政府办公室")
+    );
+    assert_eq!(v.steps.len(), 1);
+    assert!(v.steps[0].label.contains("核实纸质备案"));
+    assert_eq!(v.my_step, Some(0));
+    assert_eq!(v.summary.account_id, Some(id));
+    assert_eq!(v.attachments.len(), 1);
+    assert_eq!(v.attachments[0].file_name, "备案表.pdf");
+    assert_eq!(v.attachments[0].purpose, "form");
+    assert_eq!(v.attachments[0].mime, "application/pdf");
+    assert!(v.reason.contains("测政办备〔2019〕12号"));
+    assert_eq!(paper.filed_on.unwrap().to_string(), "2019-05-06");
+    // The application form cannot rewrite a record.
+    assert!(
+        conflict(
+            filings::update(&w.svc, &w.clerk_a, f, &open_input("x", w.unit_a), v.version).await
+        )
+        .contains("补录")
+    );
+    // Returned (the scan is unreadable), a new scan, submitted again.
+    assert_eq!(
+        filings::decide(&w.svc, &w.office, f, &decision(0, "return", "扫描件不清晰"))
+            .await
+            .unwrap(),
+        FilingStatus::Returned
+    );
+    filings::attach(&w.svc, &w.clerk_a, f, "form", "重新扫描.pdf", SCAN.to_vec())
+        .await
+        .unwrap();
+    filings::submit(&w.svc, &w.clerk_a, f).await.unwrap();
+    let v = filings::get(&w.svc, &w.office, f).await.unwrap();
+    assert_eq!(v.summary.status, FilingStatus::Pending);
+    assert_eq!(v.steps.len(), 1);
+    assert_eq!(
+        filings::decide(&w.svc, &w.office, f, &decision(0, "approve", "与存档一致"))
+            .await
+            .unwrap(),
+        FilingStatus::Accepted
+    );
+    assert_eq!(publicly_filed(&w, id).await, (true, "已备案".to_string()));
+    let check = govmedia_service::public::verify(&w.svc, "wechat_subscription", "cs_jyfb")
+        .await
+        .unwrap();
+    assert!(check.genuine && check.filed, "{check:?}");
+    assert_eq!(
+        govmedia_service::accounts::filed_among(&w.svc, &w.clerk_a, &[(id, w.unit_a)])
+            .await
+            .unwrap()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        vec![id]
+    );
+    assert_eq!(
+        filings::opening_on_file(&w.svc, &w.clerk_a, id)
+            .await
+            .unwrap(),
+        OpeningOnFile::Accepted(f)
+    );
+    assert!(conflict(record(good, "scan.pdf", SCAN.to_vec()).await).contains("已经受理"));
+    // The account is as it was; the applicant heard of it.
+    let a = govmedia_service::accounts::get(&w.svc, &w.admin, id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.draft.name.as_str(), a.draft.status.code()),
+        ("测试教育发布", "normal")
+    );
+    let (notes, _) = filings::notifications(&w.svc, &w.clerk_a).await.unwrap();
+    assert!(
+        notes.iter().any(|n| n.message.contains("显示为已备案")),
+        "{notes:?}"
+    );
+    // Audited, without the team's personal data.
+    let log = govmedia_service::audit::list_all(&w.svc, &w.admin, Default::default())
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log
+        .iter()
+        .filter(|r| r.entity == "filing" && r.entity_id == Some(f))
+        .map(|r| r.action.as_str())
+        .collect();
+    for a in ["record_paper", "return", "attach", "submit", "approve"] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    let recorded = log.iter().find(|r| r.action == "record_paper").unwrap();
+    assert!(
+        recorded.summary.contains("测政办备〔2019〕12号"),
+        "{}",
+        recorded.summary
+    );
+    assert!(
+        !log.iter()
+            .any(|r| r.after_json.as_deref().unwrap_or("").contains("王小明"))
+    );
+}
+
+/// The office recording the paper it holds accepts the record at once (here the
+/// administrator of the government above it, who decides the office's step); an
+/// account no longer supervised cannot be recorded. The office itself, a sibling
+/// of the departments, does not see their registry and cannot record for them.
+#[tokio::test]
+async fn the_office_records_its_own_paper_filing_at_once() {
+    let w = world("paper_office").await;
+    let id = direct_account(&w, "测试健康发布", "cs_jkfb").await;
+    let mut input = paper_input("2020-01-10", "测政办备〔2020〕3号", "测试市人民政府办公室");
+    input.note = "原件存于办公室档案柜".into();
+    let png = [
+        &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..],
+        b"scan",
+    ]
+    .concat();
+    assert!(matches!(
+        filings::record_paper_opening(&w.svc, &w.office, id, &input, "扫描.png", png.clone()).await,
+        Err(ServiceError::NotFound)
+    ));
+    let out = filings::record_paper_opening(&w.svc, &w.admin, id, &input, "扫描.png", png)
+        .await
+        .unwrap();
+    assert_eq!(out.status, FilingStatus::Accepted);
+    assert!(out.next_step.contains("已备案"), "{}", out.next_step);
+    assert_eq!(publicly_filed(&w, id).await, (true, "已备案".to_string()));
+    let v = filings::get(&w.svc, &w.clerk_a, out.filing_id)
+        .await
+        .unwrap();
+    assert_eq!(v.reason, "原件存于办公室档案柜");
+    assert_eq!(
+        v.steps[0].decided_by.as_deref(),
+        Some(w.admin.display_name.as_str())
+    );
+    assert!(filings::inbox(&w.svc, &w.office).await.unwrap().is_empty());
+
+    let gone = direct_account(&w, "测试旧号", "cs_old").await;
+    govmedia_service::accounts::retire(&w.svc, &w.clerk_a, gone)
+        .await
+        .unwrap();
+    assert!(
+        conflict(
+            filings::record_paper_opening(&w.svc, &w.admin, gone, &input, "s.pdf", SCAN.to_vec())
+                .await
+        )
+        .contains("已注销")
+    );
+}
+
+/// An application holds what its kind asks before it goes into approval: an opening
+/// named "x" with no team may be kept as a draft but is not submitted, and every
+/// reason is given at once; completed, it goes.
+#[tokio::test]
+async fn an_opening_named_x_with_no_team_is_not_submitted() {
+    let w = world("application_check").await;
+    let mut input = open_input("x", w.unit_a);
+    input.account.as_mut().unwrap().team.clear();
+    let fields = |r: Result<i64, ServiceError>| match r {
+        Err(ServiceError::Validation(f)) => f.into_iter().map(|e| e.field).collect::<Vec<_>>(),
+        other => panic!("expected field errors, got {other:?}"),
+    };
+    assert_eq!(
+        fields(filings::create(&w.svc, &w.clerk_a, &input, true).await),
+        ["name", "team"]
+    );
+    assert!(
+        filings::list(&w.svc, &w.admin, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let id = filings::create(&w.svc, &w.clerk_a, &input, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        fields(filings::submit(&w.svc, &w.clerk_a, id).await.map(|()| id)),
+        ["name", "team"]
+    );
+    assert_eq!(status(&w, id).await, FilingStatus::Draft);
+    let v = filings::get(&w.svc, &w.admin, id).await.unwrap();
+    filings::update(
+        &w.svc,
+        &w.clerk_a,
+        id,
+        &open_input("测试教育发布", w.unit_a),
+        v.version,
+    )
+    .await
+    .unwrap();
+    filings::submit(&w.svc, &w.clerk_a, id).await.unwrap();
+    assert_eq!(status(&w, id).await, FilingStatus::Pending);
+}

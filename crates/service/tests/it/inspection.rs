@@ -517,3 +517,165 @@ async fn a_public_report_is_recorded_notified_and_rectified() {
         Err(ServiceError::Forbidden)
     ));
 }
+
+fn docx_with(entry: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut out);
+    z.start_file(entry, zip::write::SimpleFileOptions::default())
+        .unwrap();
+    z.write_all(
+        "<w:document><w:body><w:p><w:r><w:t>已整改</w:t></w:r></w:p></w:body></w:document>"
+            .as_bytes(),
+    )
+    .unwrap();
+    z.finish().unwrap();
+    out.into_inner()
+}
+
+/// 整改材料: the unit attaches photos, PDFs and Word documents to its rectification
+/// while it owes it; the type comes from the bytes (a .docx through the zip guard),
+/// each kind has its size limit and a rectification its number of files; another
+/// unit finds nothing; the list reads account, unit and days left.
+#[tokio::test]
+async fn the_unit_attaches_proof_files_to_its_rectification() {
+    use govmedia_service::inspection::findings::FindingInput;
+    use govmedia_service::inspection::rectification::{self, PROOFS_PER_FINDING};
+    let w = world("rectification_proofs").await;
+    let input = FindingInput {
+        account_id: w.accounts_a[0].to_string(),
+        item: "improper_content".into(),
+        count: "1".into(),
+        source: "public_report".into(),
+        url: "https://weibo.com/2".into(),
+        excerpt: "转发娱乐八卦".into(),
+        seen_on: "2026-03-01".into(),
+    };
+    let f = findings::record_finding(&w.svc, &w.inspector, &input)
+        .await
+        .unwrap();
+    let png = [
+        &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..],
+        b"photo",
+    ]
+    .concat();
+    let attach = |who: &Actor, name: &'static str, bytes: Vec<u8>| {
+        let svc = w.svc.clone();
+        let who = who.clone();
+        async move { rectification::attach_proof(&svc, &who, f.id, name, bytes).await }
+    };
+    let refusal = |r: Result<i64, ServiceError>| match r {
+        Err(ServiceError::Conflict(m)) => m,
+        Err(ServiceError::Validation(f)) => f[0].message.clone(),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert!(refusal(attach(&w.host_a, "a.png", png.clone()).await).contains("尚未通报"));
+    findings::act(
+        &w.svc,
+        &w.admin,
+        f.id,
+        FindingAction::Notify,
+        "",
+        common::version::finding(&w.svc, f.id).await,
+    )
+    .await
+    .unwrap();
+    let row = findings::get(&w.svc, &w.admin, f.id).await.unwrap();
+    let columns = rectification::list_columns(&w.svc, std::slice::from_ref(&row))
+        .await
+        .unwrap();
+    assert_eq!(columns[0].account_name.as_deref(), Some("测试教育0"));
+    assert!(!columns[0].unit_name.is_empty());
+    assert_eq!(columns[0].due.as_ref().unwrap().label, "还剩10天");
+
+    // Another unit: the finding does not exist, to attach, list or read.
+    assert!(matches!(
+        attach(&w.host_b, "a.png", png.clone()).await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        rectification::proofs(&w.svc, &w.host_b, f.id).await,
+        Err(ServiceError::NotFound)
+    ));
+    // Bad files and sizes, each refused with its reason.
+    let big = [&png[..], &vec![0; rectification::PROOF_IMAGE_MAX_BYTES]].concat();
+    assert_eq!(
+        refusal(attach(&w.host_a, "big.png", big).await),
+        "图片不能超过5MB"
+    );
+    assert!(
+        refusal(attach(&w.host_a, "表.docx", docx_with("xl/workbook.xml")).await)
+            .contains("不是Word文档")
+    );
+    assert!(refusal(attach(&w.host_a, "x.exe", b"MZ\x90\x00".to_vec()).await).contains("应为图片"));
+    assert!(
+        refusal(attach(&w.host_a, "x.docx", b"PK\x03\x04junk".to_vec()).await).contains("损坏")
+    );
+
+    let photo = attach(&w.host_a, "../整改后.png", png.clone())
+        .await
+        .unwrap();
+    attach(&w.host_a, "说明.pdf", b"%PDF-1.7 rectified".to_vec())
+        .await
+        .unwrap();
+    attach(&w.host_a, "报告.docx", docx_with("word/document.xml"))
+        .await
+        .unwrap();
+    let list = rectification::proofs(&w.svc, &w.admin, f.id).await.unwrap();
+    assert_eq!(
+        list.iter()
+            .map(|p| (p.file_name.as_str(), p.mime.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("整改后.png", "image/png"),
+            ("说明.pdf", "application/pdf"),
+            ("报告.docx", rectification::DOCX_MIME)
+        ]
+    );
+    assert_eq!(
+        rectification::proof(&w.svc, &w.admin, f.id, photo)
+            .await
+            .unwrap()
+            .content,
+        png
+    );
+    assert!(matches!(
+        rectification::proof(&w.svc, &w.host_b, f.id, photo).await,
+        Err(ServiceError::NotFound)
+    ));
+    // A rectification keeps a bounded number of files.
+    for _ in 3..PROOFS_PER_FINDING {
+        attach(&w.host_a, "p.png", png.clone()).await.unwrap();
+    }
+    assert!(refusal(attach(&w.host_a, "p.png", png.clone()).await).contains("最多上传20个文件"));
+    // Submitted: nothing more until a review sends it back; the list has no days left.
+    findings::act(
+        &w.svc,
+        &w.host_a,
+        f.id,
+        FindingAction::SubmitProof,
+        "已删除并说明，材料见附件",
+        common::version::finding(&w.svc, f.id).await,
+    )
+    .await
+    .unwrap();
+    let row = findings::get(&w.svc, &w.admin, f.id).await.unwrap();
+    assert!(
+        rectification::list_columns(&w.svc, &[row]).await.unwrap()[0]
+            .due
+            .is_none()
+    );
+    assert!(refusal(attach(&w.host_a, "late.png", png.clone()).await).contains("等待复核"));
+    let log = govmedia_service::audit::list_all(&w.svc, &w.admin, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|r| r.entity == "finding"
+                && r.entity_id == Some(f.id)
+                && r.action == "attach"
+                && r.summary.contains("整改材料"))
+            .count(),
+        usize::try_from(PROOFS_PER_FINDING).unwrap()
+    );
+}

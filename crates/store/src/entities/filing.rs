@@ -35,6 +35,11 @@ pub struct Model {
     /// Optimistic concurrency: every write of the row moves it on by one, and a write
     /// based on an older version is refused (`DbError::Stale`).
     pub version: i64,
+    /// 备案编号/批准文号 of an opening filed on paper and recorded afterwards (补录);
+    /// `None` for every filing made in the platform.
+    pub record_number: Option<String>,
+    /// The unit that approved the paper filing (批准单位), with `record_number`.
+    pub record_authority: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

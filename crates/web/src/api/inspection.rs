@@ -170,10 +170,22 @@ async fn get_finding(
             uploaded_at: x.uploaded_at,
         })
         .collect();
+    let proofs = govmedia_service::inspection::rectification::proofs(&s.svc, &a, id)
+        .await?
+        .into_iter()
+        .map(|x| Screenshot {
+            id: x.id,
+            file_name: x.file_name,
+            mime: x.mime,
+            size: x.size,
+            uploaded_at: x.uploaded_at,
+        })
+        .collect();
     Ok(with_etag(
         ok(FindingDetail {
             finding: finding.into(),
             screenshots,
+            proofs,
         })?,
         version,
     ))

@@ -715,6 +715,21 @@ pub struct Filing {
     /// 当前用户可否登记为已开通
     pub may_record_opened: bool,
     pub version: i64,
+    /// 补录的纸质开设备案（仅补录的备案给出）
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paper: Option<PaperRecord>,
+}
+
+/// The paper filing a record copies (补录开设备案).
+#[derive(Serialize, ToSchema)]
+#[schema(description = "补录的纸质开设备案：备案日期、备案编号或批准文号、批准（备案）单位")]
+pub struct PaperRecord {
+    /// 纸质备案的备案日期
+    pub filed_on: Option<NaiveDate>,
+    /// 备案编号或批准文号
+    pub number: String,
+    /// 批准（备案）单位
+    pub authority: String,
 }
 
 impl From<govmedia_service::filings::FilingView> for Filing {
@@ -777,6 +792,11 @@ impl From<govmedia_service::filings::FilingView> for Filing {
                     uploaded_at: a.uploaded_at,
                 })
                 .collect(),
+            paper: v.paper.map(|p| PaperRecord {
+                filed_on: p.filed_on,
+                number: p.number,
+                authority: p.authority,
+            }),
             proposal: v.proposal.map(AccountFields::from),
             my_step: v.my_step,
             may_record_opened: v.may_record_opened,
@@ -930,6 +950,8 @@ pub struct Screenshot {
 pub struct FindingDetail {
     pub finding: Finding,
     pub screenshots: Vec<Screenshot>,
+    /// 整改材料：单位上传的整改证明文件（文件在页面上下载）
+    pub proofs: Vec<Screenshot>,
 }
 
 /// An inspection campaign (检查/抽查活动).

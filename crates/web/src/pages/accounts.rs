@@ -170,6 +170,7 @@ async fn list(
         format!("/accounts{}", query_string(&pairs))
     };
     let manage = user.actor.can(Permission::ManageAccounts);
+    let can_file = user.actor.can(Permission::FileFilings);
     Ok(page(
         &user,
         "账号台账",
@@ -201,7 +202,14 @@ async fn list(
                         td { (a.followers.map(|n| n.to_string()).unwrap_or_default()) }
                         td { (a.registered_on.map(|d| d.to_string()).unwrap_or_default()) }
                         td { (status_tag(&a.status)) }
-                        td { (if filed.contains(&a.id) { accounts::FILED } else { accounts::NOT_FILED }) }
+                        td {
+                            @if filed.contains(&a.id) { (accounts::FILED) } @else {
+                                (accounts::NOT_FILED)
+                                @if can_file && a.status != "deregistered" && a.status != "exited" {
+                                    " " a.no-print href={"/accounts/" (a.id) "/paper-filing"} { "补录备案" }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -222,6 +230,77 @@ async fn export(
     let rows = accounts::list_all(&state.svc, &user.actor, q, unit).await?;
     let table = excel::registry_table(&state.svc, &user.actor, &rows).await?;
     xlsx_response("政务新媒体台账.xlsx", &table)
+}
+
+/// 备案情况 of an account's page: filed, being recorded, or not filed with the way
+/// to record the opening filing made on paper.
+fn opening_section(
+    user: &User,
+    id: i64,
+    status: AccountStatus,
+    opening: govmedia_domain::filing::paper::OpeningOnFile,
+) -> Markup {
+    use govmedia_domain::filing::paper::OpeningOnFile;
+    let recordable = user.actor.can(Permission::FileFilings)
+        && !matches!(status, AccountStatus::Deregistered | AccountStatus::Exited);
+    html! {
+        p.opening {
+            "备案情况："
+            @match opening {
+                OpeningOnFile::Accepted(f) => { strong { (accounts::FILED) } " " a href={"/filings/" (f)} { "查看开设备案" } }
+                OpeningOnFile::InProgress(f) => { strong { (accounts::NOT_FILED) } "，补录的开设备案正在办理 " a href={"/filings/" (f)} { "查看" } }
+                OpeningOnFile::None => {
+                    strong { (accounts::NOT_FILED) }
+                    @if recordable {
+                        "。本账号已登记但平台内没有开设备案；如开设时已办理纸质备案，请 "
+                        a.button.no-print href={"/accounts/" (id) "/paper-filing"} { "补录开设备案" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every field of an account (or of the account a filing proposes) in the labels of
+/// the filing forms: basic facts, menu and team; the team's names and contacts only
+/// when `team_visible`.
+pub(crate) fn account_details(
+    d: &AccountDraft,
+    host_unit_name: &str,
+    supervisor_unit_name: Option<&str>,
+    team_visible: bool,
+) -> Markup {
+    html! {
+            h2 { "基本信息" }
+            table.kv {
+                tr { th { "账号ID及名称" } td { (opt(&d.account_code)) " " (d.name) } th { "发布平台" } td { (d.platform_display()) } }
+                tr { th { "账号链接" } td colspan="3" { @if let Some(u) = &d.url { a href=(u) rel="noopener noreferrer" target="_blank" { (u) } } } }
+                tr { th { "创建/注册日期" } td { (opt(&d.registered_on)) } th { "正式运营时间" } td { (opt(&d.operating_on)) } }
+                tr { th { "主办单位" } td { (host_unit_name) } th { "主管单位" } td { (supervisor_unit_name.unwrap_or("（按单位隶属关系）")) } }
+                tr { th { "承办（运营）单位" } td { (opt(&d.operator_name)) } th { "运营模式" } td { (d.operating_mode.label()) } }
+                tr { th { "是否通过认证" } td { (yes_no(d.verified)) } th { "认证主体" } td { (opt(&d.verified_subject)) } }
+                tr { th { "互联网新闻信息服务资质" } td { (yes_no(d.news_licence)) } th { "互动功能（留言/评论/私信）" } td { (if d.interaction_open { "开放" } else { "未开放" }) } }
+                tr { th { "发布内容及功能定位" } td colspan="3" { (opt(&d.positioning)) } }
+                tr { th { "基本功能" } td { (format_functions(&d.functions)) } th { "推送频率" } td { (opt(&d.push_frequency)) } }
+                tr { th { "经费保障（元/年）" } td { (opt(&d.budget_yuan)) } th { "运营人数" } td { (opt(&d.operator_count)) } }
+                tr { th { "粉丝量" } td { (opt(&d.followers)) } th { "阅读量" } td { (opt(&d.reads)) } }
+                tr { th { "运行状态" } td { (d.status.label()) } th { "整改措施" } td { (d.planned_measure.map(|p| p.label()).unwrap_or("")) } }
+                @if d.platform == Platform::App { tr { th { "支持IPv6" } td colspan="3" { (d.ipv6.map(yes_no).unwrap_or("未填写")) } } }
+                tr { th { "备注" } td colspan="3" { (opt(&d.remarks)) } }
+            }
+            h2 { "栏目设置" }
+            @if d.menu.is_empty() { p.muted { "未填写" } } @else { pre { (format_menu_tree(&d.menu)) } }
+            h2 { "管理队伍" }
+            @if !team_visible {
+                p.muted { "管理队伍的姓名和联系方式属于个人信息，您的角色无权查看。" }
+                @if !d.team.is_empty() { p { "职责：" (d.team.iter().map(|m| m.role.label()).collect::<Vec<_>>().join("、")) } }
+            } @else if d.team.is_empty() {
+                p.muted { "未填写" }
+            } @else {
+                table { tr { th { "职责" } th { "姓名" } th { "所在单位及职务" } th { "办公电话" } th { "手机号码" } th { "QQ" } th { "微信号" } }
+                    @for m in &d.team { tr { td { (m.role.label()) } td { (m.name) } td { (m.unit_post) } td { (m.office_phone) } td { (m.mobile) } td { (m.qq) } td { (m.wechat) } } } }
+            }
+    }
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -246,6 +325,7 @@ async fn show(
     let flags = accounts::flags_of(&state.svc, &user.actor, id).await?;
     let has_qr = accounts::has_qr(&state.svc, id).await?;
     let monitoring = govmedia_service::monitoring::view(&state.svc, &user.actor, id).await?;
+    let opening = govmedia_service::filings::opening_on_file(&state.svc, &user.actor, id).await?;
     let d = &v.draft;
     let manage = user.actor.can(Permission::ManageAccounts);
     let dismiss = user.actor.can(Permission::DismissFlags);
@@ -276,6 +356,7 @@ async fn show(
                 a.button.secondary href={"/audit?entity=account&entity_id=" (id)} { "变更记录" }
                 button.secondary onclick="window.print()" type="button" { "打印" }
             }
+            (opening_section(&user, id, d.status, opening))
             @if user.actor.can(Permission::FileFilings) && d.status.is_active() {
                 div.actions.no-print {
                     "发起备案："
@@ -295,30 +376,7 @@ async fn show(
                 }
             }
             (super::monitoring::section(&user, id, &monitoring))
-            h2 { "基本信息" }
-            table.kv {
-                tr { th { "账号ID及名称" } td { (opt(&d.account_code)) " " (d.name) } th { "发布平台" } td { (d.platform_display()) } }
-                tr { th { "账号链接" } td colspan="3" { @if let Some(u) = &d.url { a href=(u) rel="noopener noreferrer" target="_blank" { (u) } } } }
-                tr { th { "创建/注册日期" } td { (opt(&d.registered_on)) } th { "正式运营时间" } td { (opt(&d.operating_on)) } }
-                tr { th { "主办单位" } td { (v.host_unit_name) } th { "主管单位" } td { (v.supervisor_unit_name.clone().unwrap_or_else(|| "（按单位隶属关系）".into())) } }
-                tr { th { "承办（运营）单位" } td { (opt(&d.operator_name)) } th { "运营模式" } td { (d.operating_mode.label()) } }
-                tr { th { "是否通过认证" } td { (yes_no(d.verified)) } th { "认证主体" } td { (opt(&d.verified_subject)) } }
-                tr { th { "互联网新闻信息服务资质" } td { (yes_no(d.news_licence)) } th { "互动功能（留言/评论/私信）" } td { (if d.interaction_open { "开放" } else { "未开放" }) } }
-                tr { th { "发布内容及功能定位" } td colspan="3" { (opt(&d.positioning)) } }
-                tr { th { "基本功能" } td { (format_functions(&d.functions)) } th { "推送频率" } td { (opt(&d.push_frequency)) } }
-                tr { th { "经费保障（元/年）" } td { (opt(&d.budget_yuan)) } th { "运营人数" } td { (opt(&d.operator_count)) } }
-                tr { th { "粉丝量" } td { (opt(&d.followers)) } th { "阅读量" } td { (opt(&d.reads)) } }
-                tr { th { "运行状态" } td { (d.status.label()) } th { "整改措施" } td { (d.planned_measure.map(|p| p.label()).unwrap_or("")) } }
-                @if d.platform == Platform::App { tr { th { "支持IPv6" } td colspan="3" { (d.ipv6.map(yes_no).unwrap_or("未填写")) } } }
-                tr { th { "备注" } td colspan="3" { (opt(&d.remarks)) } }
-            }
-            h2 { "栏目设置" }
-            @if d.menu.is_empty() { p.muted { "未填写" } } @else { pre { (format_menu_tree(&d.menu)) } }
-            h2 { "管理队伍" }
-            @if v.team_visible == Some(true) {
-                table { tr { th { "职责" } th { "姓名" } th { "所在单位及职务" } th { "办公电话" } th { "手机号码" } th { "QQ" } th { "微信号" } }
-                    @for m in &d.team { tr { td { (m.role.label()) } td { (m.name) } td { (m.unit_post) } td { (m.office_phone) } td { (m.mobile) } td { (m.qq) } td { (m.wechat) } } } }
-            } @else { p.muted { "管理队伍的姓名和联系方式属于个人信息，您的角色无权查看。" } }
+            (account_details(d, &v.host_unit_name, v.supervisor_unit_name.as_deref(), v.team_visible == Some(true)))
             h2 { "二维码" }
             @if has_qr { img src={"/accounts/" (id) "/qr"} alt="账号二维码" style="max-width:160px"; } @else { p.muted { "未上传" } }
             @if manage {

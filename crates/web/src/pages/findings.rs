@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use govmedia_domain::inspection::{FindingAction, FindingSource, FindingStatus, is_overdue};
 use govmedia_domain::role::Permission;
-use govmedia_service::inspection::findings;
+use govmedia_service::inspection::{findings, rectification};
 use govmedia_store::inspection::FindingQuery;
 use maud::{Markup, html};
 
@@ -23,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/findings/{id}/act", post(act))
         .route("/findings/{id}/screenshots", post(upload_screenshot))
         .route("/findings/{id}/screenshots/{sid}", get(screenshot))
+        .route("/findings/{id}/proofs", post(upload_proof))
+        .route("/findings/{id}/proofs/{pid}", get(proof))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -72,6 +74,7 @@ async fn list(
             .collect::<Vec<_>>(),
     )
     .await?;
+    let columns = rectification::list_columns(&state.svc, &result.items).await?;
     let base = [
         ("status", p.status.clone().unwrap_or_default()),
         ("overdue", p.overdue.clone().unwrap_or_default()),
@@ -90,16 +93,19 @@ async fn list(
             }
             p.muted { "共 " (result.total) " 项，第 " (result.page) " / " (result.pages()) " 页" }
             table {
-                tr { th { "编号" } th { "检查项" } th { "来源" } th { "发现日期" } th { "状态" } th { "整改期限" } }
-                @for f in &result.items {
+                tr { th { "编号" } th { "账号" } th { "单位" } th { "问题" } th { "来源" } th { "发现日期" } th { "状态" } th { "整改期限" } th { "剩余天数" } }
+                @for (f, c) in result.items.iter().zip(&columns) {
                     @let status = FindingStatus::parse(&f.status).unwrap_or(FindingStatus::Pending);
                     tr {
                         td { a href={"/findings/" (f.id)} { "#" (f.id) } }
-                        td { (names.item(&f.indicator_set, &f.item_code)) }
+                        td { @if let (Some(id), Some(name)) = (f.account_id, &c.account_name) { a href={"/accounts/" (id)} { (name) } } }
+                        td { (c.unit_name) }
+                        td { a href={"/findings/" (f.id)} { (names.item(&f.indicator_set, &f.item_code)) } }
                         td { (FindingSource::parse(&f.source).map(|s| s.label()).unwrap_or("")) }
                         td { (f.seen_on) }
                         td { (status.label()) }
                         td { @if let Some(d) = f.deadline { (d) @if is_overdue(status, Some(d), today) { " " span.badge.bad { "逾期" } } } }
+                        td { @if let Some(due) = &c.due { @if due.overdue { span.badge.bad { (due.label) } } @else { (due.label) } } }
                     }
                 }
             }
@@ -124,6 +130,14 @@ async fn show(
     )
     .await?;
     let shots = findings::screenshots(&state.svc, &user.actor, id).await?;
+    let proofs = rectification::proofs(&state.svc, &user.actor, id).await?;
+    let account_name = match f.account_id {
+        Some(a) => govmedia_service::accounts::get(&state.svc, &user.actor, a)
+            .await
+            .ok()
+            .map(|v| v.draft.name),
+        None => None,
+    };
     let may_attach = (user.actor.can(Permission::Inspect)
         || user.actor.can(Permission::ReviewRectification))
         && f.status != FindingStatus::Verified.code();
@@ -151,7 +165,7 @@ async fn show(
             table.fields {
                 tr { th { "检查项" } td { (names.set(&f.indicator_set)) " / " (names.item(&f.indicator_set, &f.item_code)) } th { "次数" } td { (f.count) } }
                 tr { th { "来源" } td { (FindingSource::parse(&f.source).map(|s| s.label()).unwrap_or("")) } th { "记录人" } td { (f.recorded_by_name) "（" (f.seen_on) "）" } }
-                tr { th { "账号" } td { @if let Some(a) = f.account_id { a href={"/accounts/" (a)} { "账号#" (a) } } } th { "检查" } td { @if let (Some(c), Some(s)) = (f.campaign_id, f.sample_id) { a href={"/campaigns/" (c)} { "检查#" (c) } " · " a href={"/campaigns/samples/" (s)} { "评分表" } } } }
+                tr { th { "账号" } td { @if let Some(a) = f.account_id { a href={"/accounts/" (a)} { (account_name.clone().unwrap_or_else(|| "查看账号".into())) } } } th { "检查" } td { @if let (Some(c), Some(s)) = (f.campaign_id, f.sample_id) { a href={"/campaigns/" (c)} { "检查#" (c) } " · " a href={"/campaigns/samples/" (s)} { "评分表" } } } }
                 tr { th { "证据链接" } td colspan="3" { @if let Some(u) = &f.url { a href=(u) rel="noopener noreferrer" target="_blank" { (u) } } } }
                 tr { th { "内容摘录" } td colspan="3" { (f.excerpt.clone().unwrap_or_default()) } }
                 tr { th { "截图" } td colspan="3" {
@@ -174,6 +188,30 @@ async fn show(
                 } }
                 tr { th { "整改情况" } td colspan="3" { (f.proof_text.clone().unwrap_or_default()) @if let Some(d) = f.proof_on { "（" (d) " 提交）" } } }
                 tr { th { "复核意见" } td colspan="3" { (f.review_comment.clone().unwrap_or_default()) } }
+            }
+            h2 { "整改材料" }
+            @if proofs.is_empty() { p.muted { "尚未上传整改材料。" } }
+            @for proof_file in &proofs {
+                @let href = format!("/findings/{}/proofs/{}", f.id, proof_file.id);
+                figure.attachment {
+                    figcaption { a href=(href) { (proof_file.file_name) } " （" (proof_file.size / 1024 + 1) "KB，" (crate::layout::local(proof_file.uploaded_at)) "）" }
+                    @match proof_file.mime.as_str() {
+                        "image/png" | "image/jpeg" | "image/gif" => { img src={(href) "?inline=1"} alt=(proof_file.file_name) style="max-width:100%;max-height:40rem"; }
+                        "application/pdf" => {
+                            object data={(href) "?inline=1"} type="application/pdf" style="width:100%;height:40rem" {
+                                p.muted { "浏览器无法在页面中显示PDF，请" a href=(href) { "下载查看" } "。" }
+                            }
+                        }
+                        _ => { p.muted { "Word文档请下载后查看。" } }
+                    }
+                }
+            }
+            @if user.actor.can(Permission::Rectify) && status.is_open() {
+                form.no-print method="post" action={"/findings/" (f.id) "/proofs"} enctype="multipart/form-data" {
+                    (csrf(&user))
+                    input type="file" name="file" accept="image/png,image/jpeg,image/gif,application/pdf,.docx" required; " "
+                    button.secondary type="submit" { "上传整改材料（图片≤5MB，PDF或Word≤10MB）" }
+                }
             }
             @for a in &actions {
                 form method="post" action={"/findings/" (f.id) "/act"} {
@@ -223,6 +261,70 @@ async fn screenshot(
         s.content,
     )
         .into_response())
+}
+
+async fn upload_proof(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let form = super::read_multipart_form(mp).await?;
+    user.check_csrf(&form.text("csrf"))?;
+    let (name, bytes) = form.file.unwrap_or_default();
+    rectification::attach_proof(&state.svc, &user.actor, id, &name, bytes).await?;
+    Ok(Redirect::to(&format!("/findings/{id}")).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ProofParams {
+    inline: Option<String>,
+}
+
+/// Serves a proof file: images and PDFs inline when the page asks (their types
+/// were recognised from the bytes), a Word document always as a download. A PDF
+/// shown inside the finding's page may be framed by this site only.
+async fn proof(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, pid)): Path<(i64, i64)>,
+    PageQuery(p): PageQuery<ProofParams>,
+) -> Result<Response, PageError> {
+    use axum::http::{HeaderValue, header};
+    let file = rectification::proof(&state.svc, &user.actor, id, pid).await?;
+    let inline = p.inline.is_some()
+        && matches!(
+            file.mime.as_str(),
+            "image/png" | "image/jpeg" | "image/gif" | "application/pdf"
+        );
+    let disposition = format!(
+        "{}; filename=\"proof\"; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
+        crate::layout::percent_encode(&file.file_name)
+    );
+    let pdf = file.mime == "application/pdf";
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, file.mime.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        file.content,
+    )
+        .into_response();
+    if inline && pdf {
+        let h = response.headers_mut();
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'; form-action 'self'",
+            ),
+        );
+        h.insert(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        );
+    }
+    Ok(response)
 }
 
 #[derive(serde::Deserialize)]

@@ -412,6 +412,16 @@ async fn opening_walk(client: &Client, base: &str) -> Result<(), String> {
         .select_by_value("kuaishou")
         .await
         .map_err(err)?;
+    // An opening goes into approval only with an administrator to reach.
+    client
+        .find(Locator::Css("select[name=team_role_0]"))
+        .await
+        .map_err(err)?
+        .select_by_value("administrator")
+        .await
+        .map_err(err)?;
+    fill(client, "input[name=team_name_0]", "周敏").await;
+    fill(client, "input[name=team_mobile_0]", "13800005678").await;
     click(client, "button[name=intent][value=submit]").await;
     wait_for(client, "main", "审批中").await?;
     let detail = client.current_url().await.map_err(err)?.to_string();

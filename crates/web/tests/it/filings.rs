@@ -15,6 +15,7 @@ fn filing_id(location: &Option<String>) -> i64 {
     location
         .as_deref()
         .and_then(|l| l.strip_prefix("/filings/"))
+        .and_then(|l| l.split('?').next())
         .and_then(|id| id.parse().ok())
         .unwrap_or_else(|| panic!("redirect to a filing, got {location:?}"))
 }
@@ -116,7 +117,9 @@ async fn an_opening_walks_two_levels_to_the_public_announcement_and_stays_in_sco
         StatusCode::NOT_FOUND
     );
     // Personal data of the proposed team stays out of the API for a sibling, and the page escapes input.
-    assert!(!clerk.get(&detail).await.body.contains("13900001111"));
+    // (The applicant's own role may see personal data: the page shows the team to them.)
+    assert!(!other.get(&detail).await.body.contains("13900001111"));
+    assert!(clerk.get(&detail).await.body.contains("13900001111"));
 
     // The sealed form is attached; its type comes from the content; a sibling cannot download it.
     let r = upload(
@@ -288,6 +291,9 @@ async fn a_returned_filing_is_edited_and_resubmitted_through_the_form() {
             ("reason", "发布教育政策信息"),
             ("name", name),
             ("platform", "weibo"),
+            ("team_role_0", "administrator"),
+            ("team_name_0", "赵六"),
+            ("team_mobile_0", "13900001111"),
         ]
     };
     let mut f = fields("测试教育微博", "draft");
@@ -602,4 +608,173 @@ async fn authorization_table_for_a_sibling_unit() {
         Some(2),
         "create and attach only"
     );
+}
+
+/// The response headers of a GET as `c`, for what `Reply` does not keep.
+async fn headers_of(c: &Client, path: &str) -> axum::http::HeaderMap {
+    use tower::ServiceExt;
+    let req = axum::http::Request::get(path)
+        .header(axum::http::header::COOKIE, &c.cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    c.app.clone().oneshot(req).await.unwrap().headers().clone()
+}
+
+/// An approver decides on the whole application: an opening named "x" with no team
+/// never reaches them (every reason given at once); a submitted one shows the
+/// clerk what happens next; the approval page shows every field of the proposed
+/// account with Chinese labels, the team (names only to roles allowed to see them),
+/// the reason, and the attachments inline — an image shown, a PDF embedded, a
+/// Word file only to download.
+#[tokio::test]
+async fn the_approver_sees_the_whole_application_and_an_empty_one_is_not_submitted() {
+    let w = world("web_approval_page").await;
+    add_user(&w.svc, "a_clerk", w.unit_a, "host_admin").await;
+    add_user(&w.svc, "a_head", w.unit_a, "host_admin").await;
+    add_user(&w.svc, "a_reader", w.unit_a, "read_only").await;
+    let clerk = login(&w.app, "a_clerk", PASSWORD).await.ok().unwrap();
+    let head = login(&w.app, "a_head", PASSWORD).await.ok().unwrap();
+    let reader = login(&w.app, "a_reader", PASSWORD).await.ok().unwrap();
+    let unit_a = w.unit_a.to_string();
+    let empty = [
+        ("filing_kind", "open"),
+        ("intent", "submit"),
+        ("reason", "测试"),
+        ("name", "x"),
+        ("platform", "weibo"),
+        ("host_unit_id", unit_a.as_str()),
+    ];
+    let r = clerk.post_form("/filings/new", &empty).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("账号名称“x”过短"), "{}", r.body);
+    assert!(r.body.contains("请填写管理队伍"), "{}", r.body);
+    assert!(clerk.get("/filings").await.body.contains("暂无记录"));
+
+    let r = clerk
+        .post_form(
+            "/filings/new",
+            &[
+                ("filing_kind", "open"),
+                ("intent", "submit"),
+                ("reason", "发布教育政策信息，回应家长关切"),
+                ("name", "测试教育微信"),
+                ("platform", "wechat_subscription"),
+                ("host_unit_id", &unit_a),
+                ("positioning", "招生政策解读"),
+                ("push_frequency", "每周3次"),
+                ("team_role_0", "administrator"),
+                ("team_name_0", "赵六"),
+                ("team_mobile_0", "13900001111"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let location = r.location.clone().unwrap();
+    assert!(location.ends_with("?submitted=1"), "{location}");
+    let id = filing_id(&r.location);
+    let confirmation = clerk.get(&location).await.body;
+    assert!(confirmation.contains("申请已提交审批"), "{confirmation}");
+    assert!(
+        confirmation.contains("下一步：由测试县教育局办理"),
+        "{confirmation}"
+    );
+    let png = [
+        &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..],
+        b"img",
+    ]
+    .concat();
+    let path = format!("/filings/{id}/attachments");
+    for (name, bytes) in [
+        ("申请表.pdf", &b"%PDF-1.4 form"[..]),
+        ("截图.png", &png[..]),
+        ("说明.docx", &b"PK\x03\x04docx"[..]),
+    ] {
+        assert_eq!(
+            upload(&clerk, &path, name, bytes).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+
+    let page = head.get(&format!("/filings/{id}")).await.body;
+    for text in [
+        "申请开设的账号",
+        "账号ID及名称",
+        "测试教育微信",
+        "发布平台",
+        "微信订阅号",
+        "主办单位",
+        "测试县教育局",
+        "发布内容及功能定位",
+        "招生政策解读",
+        "推送频率",
+        "每周3次",
+        "管理队伍",
+        "赵六",
+        "13900001111",
+        "发布教育政策信息，回应家长关切",
+        "审批：",
+    ] {
+        assert!(page.contains(text), "{text} in the approval page");
+    }
+    let attachments = headers_of(&head, &format!("/filings/{id}")).await;
+    assert_eq!(attachments["x-frame-options"], "DENY");
+    let v: serde_json::Value = serde_json::from_str(
+        &head
+            .api("GET", &format!("/api/v1/filings/{id}"), None)
+            .await
+            .body,
+    )
+    .unwrap();
+    let files = v["attachments"].as_array().unwrap();
+    let file = |name: &str| {
+        files
+            .iter()
+            .find(|a| a["file_name"] == name)
+            .map(|a| format!("/filings/{id}/attachments/{}", a["id"]))
+            .unwrap()
+    };
+    assert!(page.contains(&format!(
+        "<object data=\"{}?inline=1\" type=\"application/pdf\"",
+        file("申请表.pdf")
+    )));
+    assert!(page.contains(&format!("<img src=\"{}?inline=1\"", file("截图.png"))));
+    assert!(!page.contains(&format!("{}?inline=1", file("说明.docx"))));
+    assert!(page.contains("请下载后查看"));
+    let pdf = headers_of(&head, &format!("{}?inline=1", file("申请表.pdf"))).await;
+    assert!(
+        pdf["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    assert_eq!(pdf["x-frame-options"], "SAMEORIGIN");
+    assert!(
+        pdf["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'self'")
+    );
+    let img = headers_of(&head, &format!("{}?inline=1", file("截图.png"))).await;
+    assert!(
+        img["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    assert_eq!(img["x-frame-options"], "DENY");
+    // A zip is never shown inline, whatever the link asks.
+    let docx = headers_of(&head, &format!("{}?inline=1", file("说明.docx"))).await;
+    assert!(
+        docx["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+
+    // A role without access to personal data sees the application, not the team's
+    // names and numbers.
+    let page = reader.get(&format!("/filings/{id}")).await.body;
+    assert!(page.contains("测试教育微信") && page.contains("招生政策解读"));
+    assert!(page.contains("职责：管理员"), "{page}");
+    assert!(!page.contains("赵六") && !page.contains("13900001111"));
 }

@@ -362,3 +362,94 @@ async fn act(c: &Client, path: &str, fields: &[(&str, &str)]) -> Reply {
     fields.push(("version", &version));
     c.post_form(&format!("{path}/act"), &fields).await
 }
+
+/// The 整改 list reads account, unit, the problem in words, the deadline and days
+/// left; the unit uploads proof files to its rectification and the reviewer sees
+/// them inline; another unit finds neither the finding nor its files.
+#[tokio::test]
+async fn the_rectification_list_has_its_columns_and_proof_files_show_inline() {
+    use govmedia_domain::inspection::FindingAction;
+    let w = world("web_rectification_proofs").await;
+    let inspector = add_user(&w.svc, "inspector", w.root, "inspector").await;
+    add_user(&w.svc, "a_host", w.unit_a, "host_admin").await;
+    let f = update_late_finding(&w.svc, inspector, w.account_a).await;
+    govmedia_service::inspection::findings::act(
+        &w.svc,
+        &actor(&w.svc, 1).await,
+        f.id,
+        FindingAction::Notify,
+        "",
+        f.version,
+    )
+    .await
+    .unwrap();
+    let unit = login(&w.app, "a_host", PASSWORD).await.ok().unwrap();
+    let other = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let office = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+
+    let list = unit.get("/findings").await.body;
+    for text in [
+        "<th>账号</th>",
+        "<th>单位</th>",
+        "<th>问题</th>",
+        "<th>剩余天数</th>",
+        ">测试教育</a>",
+        "<td>测试县教育局</td>",
+        "还剩10天",
+    ] {
+        assert!(list.contains(text), "{text} in {list}");
+    }
+    assert!(!list.contains("update_late"));
+
+    let path = format!("/findings/{}/proofs", f.id);
+    let png = [
+        &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..],
+        b"photo",
+    ]
+    .concat();
+    assert_eq!(
+        other
+            .post_multipart(&path, &[], Some(("a.png", &png)))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let bad = unit
+        .post_multipart(&path, &[], Some(("a.html", b"<html>")))
+        .await;
+    assert!(bad.status.is_client_error(), "{}", bad.status);
+    assert!(bad.body.contains("整改材料应为图片"), "{}", bad.body);
+    for (name, bytes) in [("整改后.png", &png[..]), ("说明.pdf", &b"%PDF-1.7 x"[..])] {
+        let r = unit.post_multipart(&path, &[], Some((name, bytes))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let files =
+        govmedia_service::inspection::rectification::proofs(&w.svc, &actor(&w.svc, 1).await, f.id)
+            .await
+            .unwrap();
+    let (photo, pdf) = (
+        format!("{path}/{}", files[0].id),
+        format!("{path}/{}", files[1].id),
+    );
+    let page = office.get(&format!("/findings/{}", f.id)).await.body;
+    assert!(page.contains("整改材料"));
+    assert!(
+        page.contains(&format!("<img src=\"{photo}?inline=1\"")),
+        "{page}"
+    );
+    assert!(page.contains(&format!(
+        "<object data=\"{pdf}?inline=1\" type=\"application/pdf\""
+    )));
+    assert_eq!(office.get(&photo).await.bytes, png);
+    let api = office
+        .api("GET", &format!("/api/v1/findings/{}", f.id), None)
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(v["proofs"][0]["file_name"], "整改后.png");
+    assert_eq!(v["proofs"][1]["mime"], "application/pdf");
+    assert_eq!(other.get(&photo).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.get(&format!("/findings/{}", f.id)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -52,7 +52,7 @@ async fn the_registry_list_and_export_show_the_filing_status() {
     let list = c.get("/accounts").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("<th>备案情况</th>"));
-    assert!(list.body.contains("<td>未备案</td>"));
+    assert!(list.body.contains("<td>未备案"));
     let x = c.get("/accounts/export.xlsx").await;
     assert_eq!(x.status, StatusCode::OK);
     // The header is a shared string of the workbook.
@@ -66,5 +66,165 @@ async fn the_registry_list_and_export_show_the_filing_status() {
     assert!(
         strings.contains("备案情况") && strings.contains("未备案"),
         "{strings}"
+    );
+}
+
+const SCAN: &[u8] =
+    b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n";
+
+fn recorded_filing(location: &Option<String>) -> i64 {
+    location
+        .as_deref()
+        .and_then(|l| l.strip_prefix("/filings/"))
+        .and_then(|l| l.strip_suffix("?recorded=1"))
+        .and_then(|l| l.parse().ok())
+        .unwrap_or_else(|| panic!("redirect to the recorded filing, got {location:?}"))
+}
+
+/// 补录开设备案 through the pages: the registry and the account page offer it for an
+/// account not filed; another unit's account is not found; bad input shows the
+/// form again with the message; a unit's record waits for the office with a
+/// confirmation naming the next step; the office's own record is 已备案 at once.
+#[tokio::test]
+async fn an_account_not_filed_offers_to_record_its_paper_opening_filing() {
+    let w = world("web_paper_filing").await;
+    let unit = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let list = unit.get("/accounts").await;
+    assert!(
+        list.body
+            .contains(&format!("href=\"/accounts/{}/paper-filing\"", w.account_b)),
+        "{}",
+        list.body
+    );
+    let page = unit.get(&format!("/accounts/{}", w.account_b)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("备案情况：<strong>未备案</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("补录开设备案"));
+    let form = unit
+        .get(&format!("/accounts/{}/paper-filing", w.account_b))
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    for label in [
+        "备案日期",
+        "备案编号或批准文号",
+        "批准（备案）单位",
+        "扫描件",
+    ] {
+        assert!(form.body.contains(label), "{label}");
+    }
+    // Another unit's account: not found, to read and to post.
+    let other = format!("/accounts/{}/paper-filing", w.account_a);
+    assert_eq!(unit.get(&other).await.status, StatusCode::NOT_FOUND);
+    let fields = [
+        ("filed_on", "2019-05-06"),
+        ("record_number", "测政办备〔2019〕12号"),
+        ("record_authority", "测试县人民政府"),
+        ("note", ""),
+    ];
+    assert_eq!(
+        unit.post_multipart(&other, &fields, Some(("scan.pdf", SCAN)))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Bad input: the form again, with the message and what was typed.
+    let path = format!("/accounts/{}/paper-filing", w.account_b);
+    let bad = unit
+        .post_multipart(
+            &path,
+            &[
+                ("filed_on", "2030-01-01"),
+                ("record_number", "测政办备〔2019〕12号"),
+                ("record_authority", "测试县人民政府"),
+            ],
+            Some(("scan.pdf", SCAN)),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("备案日期不能晚于今天"), "{}", bad.body);
+    assert!(bad.body.contains("测政办备〔2019〕12号"));
+    let bad = unit
+        .post_multipart(&path, &fields, Some(("scan.docx", b"PK\x03\x04zip")))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("扫描件应为PDF或图片"));
+
+    let done = unit
+        .post_multipart(&path, &fields, Some(("备案表.pdf", SCAN)))
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let f = recorded_filing(&done.location);
+    let shown = unit.get(&format!("/filings/{f}?recorded=1")).await;
+    assert!(
+        shown.body.contains("补录的开设备案已提交"),
+        "{}",
+        shown.body
+    );
+    assert!(
+        shown.body.contains("下一步：由测试县人民政府办理"),
+        "{}",
+        shown.body
+    );
+    assert!(shown.body.contains("测政办备〔2019〕12号"));
+    assert!(
+        anonymous(&w.app, "/public/directory")
+            .await
+            .body
+            .contains("<td>已登记，尚未备案</td>")
+    );
+    let page = unit.get(&format!("/accounts/{}", w.account_b)).await;
+    assert!(
+        page.body.contains("补录的开设备案正在办理"),
+        "{}",
+        page.body
+    );
+
+    // The office confirms it; its own record of account A is accepted at once.
+    let office = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let decided = office
+        .post_form(
+            &format!("/filings/{f}/decide"),
+            &[("step", "0"), ("decision", "approve"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    let own = office
+        .post_multipart(
+            &format!("/accounts/{}/paper-filing", w.account_a),
+            &fields,
+            Some(("备案表.pdf", SCAN)),
+        )
+        .await;
+    let own = recorded_filing(&own.location);
+    let shown = office.get(&format!("/filings/{own}?recorded=1")).await;
+    assert!(
+        shown
+            .body
+            .contains("已受理：该账号在台账、账号详情和公开名录中显示为“已备案”"),
+        "{}",
+        shown.body
+    );
+    let dir = anonymous(&w.app, "/public/directory").await;
+    assert!(
+        !dir.body.contains("<td>已登记，尚未备案</td>"),
+        "{}",
+        dir.body
+    );
+    assert!(dir.body.contains("<td>已备案</td>"));
+    let page = unit.get(&format!("/accounts/{}", w.account_b)).await;
+    assert!(
+        page.body.contains("备案情况：<strong>已备案</strong>"),
+        "{}",
+        page.body
     );
 }

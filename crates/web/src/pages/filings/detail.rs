@@ -3,7 +3,7 @@
 
 use super::status_tag;
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, PageQuery};
 use crate::layout::{csrf, page};
 use crate::session::{CsrfOnly, User};
 use axum::Form;
@@ -30,12 +30,54 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/filings/{id}/form.pdf", get(form_pdf))
 }
 
+#[derive(Deserialize, Default)]
+struct DetailParams {
+    /// Set by the redirect after recording a paper filing or submitting: the page
+    /// then confirms what was done and says what happens next.
+    recorded: Option<String>,
+    submitted: Option<String>,
+}
+
+/// What happens next to a filing just submitted or recorded, in a sentence.
+fn next_step(v: &filings::FilingView) -> String {
+    let s = &v.summary;
+    match s.status {
+        FilingStatus::Pending => {
+            let step = v
+                .steps
+                .iter()
+                .find(|st| st.status == govmedia_domain::filing::StepStatus::Waiting);
+            match step {
+                Some(st) => format!(
+                    "下一步：由{}办理“{}”。审批结果会在“备案通知”中告知您。",
+                    st.decider, st.label
+                ),
+                None => "正在审批中。".into(),
+            }
+        }
+        FilingStatus::Accepted if v.paper.is_some() => {
+            "已受理：该账号在台账、账号详情和公开名录中显示为“已备案”。".into()
+        }
+        FilingStatus::Accepted => "已受理生效。".into(),
+        FilingStatus::Approved => "已批准：账号开通后，请在本页登记开通。".into(),
+        other => format!("当前状态：{}。", other.label()),
+    }
+}
+
 async fn detail(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<i64>,
+    PageQuery(params): PageQuery<DetailParams>,
 ) -> Result<Markup, PageError> {
     let v = filings::get(&state.svc, &user.actor, id).await?;
+    let confirmation = if params.recorded.is_some() {
+        Some("补录的开设备案已提交。")
+    } else if params.submitted.is_some() {
+        Some("申请已提交审批。")
+    } else {
+        None
+    };
     let s = &v.summary;
     let editable = matches!(s.status, FilingStatus::Draft | FilingStatus::Returned)
         && user.actor.can(Permission::FileFilings);
@@ -44,8 +86,17 @@ async fn detail(
         &format!("备案 #{id}"),
         "/filings",
         html! {
-            h1 { (s.kind.label()) "备案 #" (id) "：" (s.title) " " (status_tag(s.status)) }
+            h1 { @if v.paper.is_some() { "补录" } (s.kind.label()) "备案 #" (id) "：" (s.title) " " (status_tag(s.status)) }
+            @if let Some(done) = confirmation {
+                p.flash role="status" { strong { (done) } " " (next_step(&v)) }
+            }
             table.kv {
+                @if let Some(p) = &v.paper {
+                    tr { th { "纸质备案" } td { "本备案为补录的开设备案：账号已在台账中登记，开设时以纸质方式办理备案" } }
+                    tr { th { "纸质备案日期" } td { (p.filed_on.map(|d| d.to_string()).unwrap_or_default()) } }
+                    tr { th { "备案编号或批准文号" } td { (p.number) } }
+                    tr { th { "批准（备案）单位" } td { (p.authority) } }
+                }
                 tr { th { "主办单位" } td { (s.host_unit_name) } }
                 @if let Some(a) = s.account_id { tr { th { "账号" } td { a href={"/accounts/" (a)} { "查看账号" } } } }
                 tr { th { "申请人" } td { (s.applicant_name) } }
@@ -59,6 +110,12 @@ async fn detail(
                     @if let Some(f) = d.forwarding_deadline { tr { th { "报送上级期限" } td { (f) } } }
                 }
                 tr { th { "政策配置" } td { (govmedia_domain::policy::PolicyProfile::builtin(&v.profile_id).map(|p| p.name).unwrap_or_else(|_| v.profile_id.clone())) } }
+            }
+            @if let Some(d) = &v.proposed {
+                section.application {
+                    h2 { @if v.paper.is_some() { "账号信息（补录时台账中的信息）" } @else if s.kind == govmedia_domain::filing::FilingKind::Open { "申请开设的账号" } @else { "申请后的账号信息" } }
+                    (crate::pages::accounts::account_details(d, v.proposed_host_name.as_deref().unwrap_or(""), v.proposed_supervisor_name.as_deref(), v.team_visible))
+                }
             }
             @if !v.diff.is_empty() {
                 h2 { "变更内容" }
@@ -104,7 +161,21 @@ async fn detail(
             }
             h2 { "附件" }
             @if v.attachments.is_empty() { p.muted { "暂无附件。" } }
-            ul { @for a in &v.attachments { li { a href={"/filings/" (id) "/attachments/" (a.id)} { (a.file_name) } " （" (Purpose::parse(&a.purpose).map(|p| p.label()).unwrap_or("其他")) "，" (a.size / 1024 + 1) "KB）" } } }
+            @for a in &v.attachments {
+                @let href = format!("/filings/{id}/attachments/{}", a.id);
+                figure.attachment {
+                    figcaption { a href=(href) { (a.file_name) } " （" (Purpose::parse(&a.purpose).map(|p| p.label()).unwrap_or("其他")) "，" (a.size / 1024 + 1) "KB）" }
+                    @match a.mime.as_str() {
+                        "image/png" | "image/jpeg" | "image/gif" => { img src={(href) "?inline=1"} alt=(a.file_name) style="max-width:100%;max-height:40rem"; }
+                        "application/pdf" => {
+                            object data={(href) "?inline=1"} type="application/pdf" style="width:100%;height:40rem" {
+                                p.muted { "浏览器无法在页面中显示PDF，请" a href=(href) { "下载查看" } "。" }
+                            }
+                        }
+                        _ => { p.muted { "该文件（Word或OFD文档）请下载后查看。" } }
+                    }
+                }
+            }
             form method="post" action={"/filings/" (id) "/attachments"} enctype="multipart/form-data" {
                 (csrf(&user))
                 select name="purpose" { @for p in Purpose::ALL { option value=(p.code()) { (p.label()) } } }
@@ -128,7 +199,7 @@ async fn submit(
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     filings::submit(&state.svc, &user.actor, id).await?;
-    Ok(Redirect::to(&format!("/filings/{id}")).into_response())
+    Ok(Redirect::to(&format!("/filings/{id}?submitted=1")).into_response())
 }
 
 // Plain strings: a flattened struct cannot read numbers from a urlencoded form.
@@ -203,24 +274,55 @@ async fn upload(
     Ok(Redirect::to(&format!("/filings/{id}")).into_response())
 }
 
+#[derive(Deserialize, Default)]
+struct DownloadParams {
+    inline: Option<String>,
+}
+
 async fn download(
     State(state): State<AppState>,
     user: User,
     Path((id, aid)): Path<(i64, i64)>,
+    PageQuery(p): PageQuery<DownloadParams>,
 ) -> Result<Response, PageError> {
     let a = filings::attachment(&state.svc, &user.actor, id, aid).await?;
+    // Shown in the page only for the types recognised from the bytes at upload
+    // that a browser renders without running anything: images and PDF. A PDF is
+    // embedded by this site's own page, so it alone may be framed by the same origin.
+    let inline = p.inline.is_some()
+        && matches!(
+            a.mime.as_str(),
+            "image/png" | "image/jpeg" | "image/gif" | "application/pdf"
+        );
     let disposition = format!(
-        "attachment; filename=\"attachment\"; filename*=UTF-8''{}",
+        "{}; filename=\"attachment\"; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
         crate::layout::percent_encode(&a.file_name)
     );
-    Ok((
+    let mut response = (
         [
             (header::CONTENT_TYPE, a.mime.clone()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         a.content,
     )
-        .into_response())
+        .into_response();
+    if inline && a.mime == "application/pdf" {
+        let h = response.headers_mut();
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            // The site's policy but for framing; no stricter, or the browser's
+            // PDF viewer itself would be blocked.
+            axum::http::HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'; form-action 'self'",
+            ),
+        );
+        h.insert(
+            header::X_FRAME_OPTIONS,
+            axum::http::HeaderValue::from_static("SAMEORIGIN"),
+        );
+    }
+    Ok(response)
 }
 
 async fn form_docx(

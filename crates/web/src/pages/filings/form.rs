@@ -189,7 +189,11 @@ async fn create(
 ) -> Result<Response, PageError> {
     let (input, account, token, intent) = filing_input(&pairs)?;
     user.check_csrf(&token)?;
-    match filings::create(&state.svc, &user.actor, &input, intent != "draft").await {
+    let submit_now = intent != "draft";
+    match filings::create(&state.svc, &user.actor, &input, submit_now).await {
+        Ok(id) if submit_now => {
+            Ok(Redirect::to(&format!("/filings/{id}?submitted=1")).into_response())
+        }
         Ok(id) => Ok(Redirect::to(&format!("/filings/{id}")).into_response()),
         Err(e) => refused(&state, &user, e, input, account, None).await,
     }
@@ -232,6 +236,9 @@ async fn edit(
         other => other,
     };
     match result {
+        Ok(()) if intent == "submit" => {
+            Ok(Redirect::to(&format!("/filings/{id}?submitted=1")).into_response())
+        }
         Ok(()) => Ok(Redirect::to(&format!("/filings/{id}")).into_response()),
         Err(e) => refused(&state, &user, e, input, account, Some((id, seen))).await,
     }

@@ -1,10 +1,12 @@
 //! 备案与审批 pages: the filing list, the 待我审批 inbox and notifications
 //! (here), the application form (`form`), a filing's detail with its decisions,
-//! attachments and printable form (`detail`), the deadline lists and the export
-//! for the upper level (`reports`).
+//! attachments and printable form (`detail`), recording the paper opening filing
+//! of an account already in the registry (`paper`), the deadline lists and the
+//! export for the upper level (`reports`).
 
 mod detail;
 mod form;
+mod paper;
 mod reports;
 
 use crate::AppState;
@@ -32,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/filings/notices/read", post(notices_read))
         .merge(form::routes())
         .merge(detail::routes())
+        .merge(paper::routes())
         .merge(reports::routes())
 }
 
