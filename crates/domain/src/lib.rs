@@ -7,6 +7,7 @@
 //! stable representation used in the database, the JSON API and data files.
 
 pub mod account;
+pub mod approval;
 pub mod assessment;
 pub mod audit_chain;
 pub mod calendar;
