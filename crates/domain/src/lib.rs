@@ -15,6 +15,7 @@ pub mod codes;
 pub mod duties;
 pub mod filing;
 pub mod inspection;
+pub mod manuscript;
 pub mod policy;
 pub mod registry_rules;
 pub mod role;

@@ -203,6 +203,9 @@ pub struct PolicyProfile {
     /// Update clocks of monitoring: warning days, the veto, what counts as an update.
     #[serde(default)]
     pub monitoring: crate::update_clock::ClockPolicy,
+    /// Review before publishing (分级分类审核): manuscript kinds and their chains.
+    #[serde(default)]
+    pub review: crate::manuscript::ReviewPolicy,
 }
 
 fn matches<T: PartialEq>(set: &[T], value: &T) -> bool {
@@ -244,6 +247,9 @@ impl PolicyProfile {
             return bad("至少应有一条审批流程".into());
         }
         if let Some(problem) = self.monitoring.problem() {
+            return bad(problem);
+        }
+        if let Some(problem) = self.review.problem() {
             return bad(problem);
         }
         for (i, chain) in self.chains.iter().enumerate() {
