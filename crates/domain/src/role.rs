@@ -69,6 +69,13 @@ pub enum Permission {
     /// See the background jobs (后台任务) of the whole deployment and run a failed
     /// one again. Jobs belong to no unit, so only system administrators.
     ManageJobs,
+    /// Write manuscripts (稿件) for units of the subtree and submit them for review.
+    WriteManuscripts,
+    /// Read the subtree's manuscripts and decide the review steps one is named for
+    /// (the named reviewers are a table; the role alone entitles to no step).
+    ReviewManuscripts,
+    /// Name the reviewers of units of the subtree and keep their 稿源单位 whitelist.
+    ManageReview,
 }
 
 impl Role {
@@ -94,6 +101,11 @@ impl Role {
             ManageCampaigns | ReviewRectification => matches!(self, SystemAdmin | SupervisorAdmin),
             Inspect => matches!(self, SystemAdmin | SupervisorAdmin | Inspector),
             ManagePolicy | ManageJobs => self == SystemAdmin,
+            WriteManuscripts => matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin | Editor),
+            ReviewManuscripts => {
+                matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin | Reviewer)
+            }
+            ManageReview => matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin),
         }
     }
 

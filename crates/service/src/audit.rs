@@ -128,6 +128,9 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("assessment_entry", "考核申报"),
     ("selfcheck_report", "自查报告"),
     ("reminder", "催报"),
+    ("manuscript", "稿件"),
+    ("manuscript_reviewer", "审核人员"),
+    ("source_unit", "稿源单位"),
 ];
 
 fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {

@@ -27,6 +27,7 @@ pub mod forms;
 pub mod inspection;
 pub mod jobs;
 pub mod list_model;
+pub mod manuscripts;
 pub mod monitoring;
 pub mod policy;
 pub mod public;

@@ -22,6 +22,7 @@ pub mod entities;
 pub mod filings;
 pub mod inspection;
 pub mod jobs;
+pub mod manuscripts;
 mod migrate;
 pub mod monitoring;
 pub mod registry;

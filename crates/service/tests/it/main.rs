@@ -11,6 +11,7 @@ mod filings;
 mod inspection;
 mod jobs;
 mod list_model;
+mod manuscripts;
 mod monitoring;
 mod support;
 mod textcheck;
