@@ -6,6 +6,7 @@ mod check;
 mod filings;
 mod inspection;
 mod jobs;
+mod manuscripts;
 mod monitoring;
 pub(crate) mod requests;
 pub(crate) mod responses;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(inspection::routes())
         .merge(jobs::routes())
         .merge(monitoring::routes())
+        .merge(manuscripts::routes())
 }
 
 /// The caller of an authenticated API endpoint.
@@ -220,6 +222,7 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
     doc.merge(inspection::Doc::openapi());
     doc.merge(jobs::Doc::openapi());
     doc.merge(monitoring::Doc::openapi());
+    doc.merge(manuscripts::Doc::openapi());
     doc
 }
 

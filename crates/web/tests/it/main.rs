@@ -20,6 +20,7 @@ mod import;
 mod inspection;
 mod inspection_api;
 mod jobs;
+mod manuscripts;
 mod monitoring;
 mod registry_filing;
 mod security;

@@ -1,0 +1,142 @@
+//! 稿件与审核 over the JSON API: an editor writes and submits, a sibling unit's
+//! reviewer gets 404, the named reviewer signs the five gates and approves, the
+//! editor cannot decide their own manuscript, and the endpoints are in the OpenAPI.
+
+use crate::common::*;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+fn gates() -> Value {
+    json!(
+        ["political", "legal", "policy", "secrecy", "wording"]
+            .iter()
+            .map(|g| json!({"gate": g, "verdict": "pass"}))
+            .collect::<Vec<_>>()
+    )
+}
+
+#[tokio::test]
+async fn an_editor_submits_and_the_named_reviewer_approves_over_the_api() {
+    let w = world("web_manuscripts").await;
+    let admin_id = govmedia_store::users::by_username(&w.svc.db, "root_admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let admin = actor(&w.svc, admin_id).await;
+    add_user(&w.svc, "editor_a", w.unit_a, "editor").await;
+    let reviewer = add_user(&w.svc, "reviewer_a", w.unit_a, "reviewer").await;
+    add_user(&w.svc, "reviewer_b", w.unit_b, "reviewer").await;
+    govmedia_service::manuscripts::name_reviewer(&w.svc, &admin, w.unit_a, reviewer, "reviewer")
+        .await
+        .unwrap();
+    let editor = login(&w.app, "editor_a", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let created = editor
+        .api(
+            "POST",
+            "/api/v1/manuscripts",
+            Some(json!({
+                "title": "全县教育系统开展安全大检查",
+                "body_html": "<p onclick=\"x()\">近日，全县教育系统开展安全大检查。</p><script>alert(1)</script>",
+                "kind": "日常信息",
+                "origin": "original",
+                "targets": [w.account_a],
+            })),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let m: Value = serde_json::from_str(&created.body).unwrap();
+    let id = m["id"].as_i64().unwrap();
+    let body = m["versions"][0]["body_html"].as_str().unwrap();
+    assert!(!body.contains("<script") && !body.contains("onclick") && body.contains("安全大检查"));
+    // A target outside the editor's subtree is refused with the field named.
+    let outside = editor
+        .api(
+            "POST",
+            "/api/v1/manuscripts",
+            Some(
+                json!({"title": "标题", "body_html": "<p>正文</p>", "kind": "日常信息",
+                "origin": "original", "targets": [w.account_b]}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        outside.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        outside.body
+    );
+    assert!(outside.body.contains("targets"));
+    let submitted = editor
+        .api(
+            "POST",
+            &format!("/api/v1/manuscripts/{id}/submit"),
+            Some(json!({"version": m["version"]})),
+        )
+        .await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
+    let m: Value = serde_json::from_str(&submitted.body).unwrap();
+    assert_eq!(m["status"], "pending");
+    let decision =
+        json!({"step": 0, "decision": "approve", "gates": gates(), "version": m["version"]});
+    // The sibling unit's reviewer: not found, for reading and deciding alike.
+    let sibling = login(&w.app, "reviewer_b", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let r = sibling
+        .api("GET", &format!("/api/v1/manuscripts/{id}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = sibling
+        .api(
+            "POST",
+            &format!("/api/v1/manuscripts/{id}/decide"),
+            Some(decision.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The editor's role reviews nothing.
+    let r = editor
+        .api(
+            "POST",
+            &format!("/api/v1/manuscripts/{id}/decide"),
+            Some(decision.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let named = login(&w.app, "reviewer_a", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let r = named
+        .api(
+            "POST",
+            &format!("/api/v1/manuscripts/{id}/decide"),
+            Some(decision),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(m["status"], "approved");
+    assert_eq!(m["steps"][0]["gates"].as_array().unwrap().len(), 5);
+    let list = named
+        .api("GET", "/api/v1/manuscripts?status=approved", None)
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("全县教育系统开展安全大检查"));
+    let doc = anonymous(&w.app, "/api/openapi.json").await;
+    for path in [
+        "/manuscripts",
+        "/manuscripts/{id}/submit",
+        "/manuscripts/{id}/decide",
+    ] {
+        assert!(
+            doc.body.contains(&format!("\"{path}\"")),
+            "{path} not in the OpenAPI"
+        );
+    }
+}
