@@ -21,6 +21,7 @@
 pub mod check;
 mod review;
 pub mod sanitize;
+pub mod sheet;
 
 pub use review::{
     DecideInput, GateInput, ReviewerView, SourceUnitView, add_source, decide, name_reviewer,

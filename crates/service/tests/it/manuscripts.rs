@@ -642,3 +642,62 @@ async fn reviewers_are_named_from_the_unit_or_above_with_a_reviewing_role() {
         Err(ServiceError::Conflict(msg)) if msg.contains("尚未指定科室负责人")
     ));
 }
+
+#[tokio::test]
+async fn the_review_sheet_prints_the_steps_gates_and_opinions_as_docx_and_pdf() {
+    let w = world("manuscript_sheet").await;
+    let m = manuscripts::create(&w.svc, &w.editor_a, &input(&w, "政策解读", BODY))
+        .await
+        .unwrap();
+    manuscripts::submit(&w.svc, &w.editor_a, m.id, m.version, "")
+        .await
+        .unwrap();
+    decide(&w, &w.head_a, m.id, 0, "approve", "同意发布", None)
+        .await
+        .unwrap();
+    decide(
+        &w,
+        &w.leader,
+        m.id,
+        1,
+        "reject",
+        "时机不当",
+        Some((Gate::Policy, "与新政策口径不一致")),
+    )
+    .await
+    .unwrap();
+    let view = manuscripts::get(&w.svc, &w.admin, m.id).await.unwrap();
+    let sheet = manuscripts::sheet::sheet(&w.svc, &view);
+    let text: String = sheet
+        .rows
+        .iter()
+        .flatten()
+        .map(|c| c.text.clone())
+        .collect::<Vec<_>>()
+        .join("|");
+    for expected in [
+        "全县中小学开展防溺水安全教育",
+        "第1步 科室负责人审核（科室负责人）",
+        "head_a",
+        "政治关：通过",
+        "同意。同意发布",
+        "政策关：有异议（与新政策口径不一致）",
+        "不同意。时机不当",
+        "测试县教育（微信订阅号）",
+        "2026-12-07 10:00",
+    ] {
+        assert!(text.contains(expected), "{expected} not in {text}");
+    }
+    let docx = manuscripts::sheet::sheet_docx(&w.svc, &w.admin, m.id)
+        .await
+        .unwrap();
+    assert!(docx.starts_with(b"PK\x03\x04"));
+    let pdf = manuscripts::sheet::sheet_pdf(&w.svc, &w.admin, m.id)
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(matches!(
+        manuscripts::sheet::sheet_pdf(&w.svc, &w.rev_b, m.id).await,
+        Err(ServiceError::NotFound)
+    ));
+}

@@ -15,6 +15,7 @@ mod flags;
 mod indicators;
 mod jobs;
 mod login;
+mod manuscripts;
 mod monitoring;
 mod policy;
 pub mod public;
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(indicators::routes())
         .merge(jobs::routes())
         .merge(monitoring::routes())
+        .merge(manuscripts::routes())
         .merge(findings::routes())
         .merge(duties::routes())
         .merge(settings::routes())

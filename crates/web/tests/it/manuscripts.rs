@@ -128,6 +128,36 @@ async fn an_editor_submits_and_the_named_reviewer_approves_over_the_api() {
         .await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("全县教育系统开展安全大检查"));
+    // The pages: the list and the manuscript with its review record, the 审签单.
+    let page = named.get(&format!("/manuscripts/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for words in [
+        "全县教育系统开展安全大检查",
+        "审核记录",
+        "政治关",
+        "审核通过",
+        "审签单（PDF）",
+    ] {
+        assert!(page.body.contains(words), "{words} not on the page");
+    }
+    assert!(!page.body.contains("<script>alert"));
+    let list = editor.get("/manuscripts?status=approved").await;
+    assert!(list.body.contains(&format!("/manuscripts/{id}")));
+    let pdf = named.get(&format!("/manuscripts/{id}/sheet.pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    let docx = named.get(&format!("/manuscripts/{id}/sheet.docx")).await;
+    assert!(docx.bytes.starts_with(b"PK"));
+    for path in [
+        format!("/manuscripts/{id}"),
+        format!("/manuscripts/{id}/sheet.pdf"),
+    ] {
+        assert_eq!(
+            sibling.get(&path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
     let doc = anonymous(&w.app, "/api/openapi.json").await;
     for path in [
         "/manuscripts",

@@ -1,0 +1,238 @@
+//! 稿件 pages: the subtree's manuscripts by status (`/manuscripts`), a manuscript's
+//! page with the current version, its check findings highlighted in the text with the
+//! suggestion as tooltip, its links by kind of site, the override reason, the paragraphs
+//! changed since the reader last decided, and the review record with the five gates;
+//! the 审签单 as .docx and PDF, and the manuscript's stored images and attachments.
+
+use crate::AppState;
+use crate::error::{PageError, PageQuery};
+use crate::layout::{local, page};
+use crate::session::User;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use govmedia_domain::manuscript::{DiffLine, GateVerdict, ManuscriptStatus};
+use govmedia_service::manuscripts::{self, check::CheckFinding};
+use maud::{Markup, PreEscaped, html};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/manuscripts", get(list))
+        .route("/manuscripts/{id}", get(detail))
+        .route("/manuscripts/{id}/assets/{aid}", get(asset))
+        .route("/manuscripts/{id}/sheet.docx", get(sheet_docx))
+        .route("/manuscripts/{id}/sheet.pdf", get(sheet_pdf))
+}
+
+#[derive(Deserialize)]
+struct ListParams {
+    status: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: User,
+    PageQuery(p): PageQuery<ListParams>,
+) -> Result<Markup, PageError> {
+    let status = p
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(|s| ManuscriptStatus::parse(s).ok());
+    let rows = manuscripts::list(&state.svc, &user.actor, status).await?;
+    Ok(page(
+        &user,
+        "稿件",
+        "/manuscripts",
+        html! {
+            h1 { "稿件" }
+            p.muted { "先审后发：稿件经发布前检测和审核（政治关、法律关、政策关、保密关、文字关）通过后方可发布。" }
+            div.actions {
+                a.button.secondary href="/manuscripts" { "全部" }
+                @for s in ManuscriptStatus::ALL {
+                    a.button.secondary href={"/manuscripts?status=" (s.code())} { (s.label()) }
+                }
+            }
+            @if rows.is_empty() { p.muted { "没有稿件" } } @else {
+                table #manuscripts {
+                    tr { th { "标题" } th { "类别" } th { "原创或转载" } th { "状态" } th { "撰稿人" } th { "版本" } th { "最近修改" } }
+                    @for m in &rows { tr {
+                        td { a href={"/manuscripts/" (m.id)} { (m.title) } }
+                        td { (m.kind) }
+                        td { (m.origin.label()) }
+                        td { (m.status.label()) }
+                        td { (m.author_name) }
+                        td { "第" (m.current_version) "版" }
+                        td { (local(m.updated_at)) }
+                    } }
+                }
+            }
+        },
+    ))
+}
+
+/// `text` with the findings' char ranges marked, each with its message and suggestion.
+fn marked(text: &str, findings: &[&CheckFinding]) -> Markup {
+    let chars: Vec<char> = text.chars().collect();
+    let mut spans: Vec<&&CheckFinding> = findings
+        .iter()
+        .filter(|f| f.start < f.end && f.end <= chars.len())
+        .collect();
+    spans.sort_by_key(|f| (f.start, f.end));
+    let mut at = 0;
+    html! {
+        @for f in spans {
+            @if f.start >= at {
+                (chars[at..f.start].iter().collect::<String>())
+                mark class=(f.severity) title={(f.message) @if let Some(s) = &f.suggestion { "；建议：" (s) }} {
+                    (chars[f.start..f.end].iter().collect::<String>())
+                }
+                ({ at = f.end; "" })
+            }
+        }
+        (chars[at.min(chars.len())..].iter().collect::<String>())
+    }
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    let m = manuscripts::get(&state.svc, &user.actor, id).await?;
+    let current = m.versions.last();
+    let in_body: Vec<&CheckFinding> = current
+        .map(|v| v.findings.iter().filter(|f| f.place == "body").collect())
+        .unwrap_or_default();
+    let in_title: Vec<&CheckFinding> = current
+        .map(|v| v.findings.iter().filter(|f| f.place == "title").collect())
+        .unwrap_or_default();
+    Ok(page(
+        &user,
+        &m.summary.title,
+        "/manuscripts",
+        html! {
+            h1 { @if let Some(v) = current { (marked(&v.title, &in_title)) } }
+            p {
+                (m.unit_name) " · " (m.summary.kind) " · " (m.summary.origin.label())
+                @if let Some(s) = &m.source { "（来源：" (s) "）" }
+                " · " strong { (m.summary.status.label()) }
+                " · 撰稿人 " (m.summary.author_name) " · 第" (m.summary.current_version) "版"
+            }
+            div.actions {
+                a.button.secondary href={"/manuscripts/" (id) "/sheet.docx"} { "审签单（Word）" }
+                a.button.secondary href={"/manuscripts/" (id) "/sheet.pdf"} { "审签单（PDF）" }
+            }
+            h2 { "发布账号" }
+            ul { @for t in &m.targets { li { (t.name) "（" (t.platform) "）" } } }
+            @if !m.diff.is_empty() {
+                h2 { "自您上次审核（第" (m.seen_version.unwrap_or_default()) "版）以来的修改" }
+                div #diff { @for d in &m.diff { @match d {
+                    DiffLine::Same(t) => { p { (t) } },
+                    DiffLine::Removed(t) => { p { del { (t) } } },
+                    DiffLine::Added(t) => { p { ins { (t) } } },
+                } } }
+            }
+            h2 { "正文（检测问题已标出）" }
+            @if let Some(v) = current {
+                div #body-text style="white-space:pre-wrap" { (marked(&v.body_text, &in_body)) }
+                h2 { "发布前检测" }
+                @if v.findings.is_empty() { p.muted { "未发现问题" } } @else {
+                    table #findings {
+                        tr { th { "位置" } th { "内容" } th { "类别" } th { "程度" } th { "说明" } th { "建议" } }
+                        @for f in &v.findings { tr {
+                            td { @match f.place.as_str() { "title" => { "标题" }, "caption" => { "图片说明" }, _ => { "正文" } } }
+                            td { (f.text) }
+                            td { (f.category) }
+                            td { (f.severity_label()) }
+                            td { (f.message) }
+                            td { (f.suggestion.as_deref().unwrap_or("")) }
+                        } }
+                    }
+                }
+                @if let Some(r) = &m.override_reason { p { strong { "撰稿人对检测问题的说明：" } (r) } }
+                @if !v.links.is_empty() {
+                    h2 { "正文链接" }
+                    ul { @for l in &v.links { li { (l.url) "：" (l.class.label()) } } }
+                }
+                h2 { "排版预览" }
+                div.preview { (PreEscaped(v.body_html.clone())) }
+            }
+            @if !m.assets.is_empty() {
+                h2 { "图片和附件" }
+                ul { @for a in &m.assets { li {
+                    a href=(a.path) { (a.file_name) }
+                    @if !a.caption.is_empty() { "：" (a.caption) }
+                } } }
+            }
+            h2 { "审核记录" }
+            @if m.steps.is_empty() { p.muted { "尚未提交审核" } } @else {
+                table #steps {
+                    tr { th { "步骤" } th { "审核职责" } th { "状态" } th { "审核人" } th { "时间" } th { "五关" } th { "意见" } }
+                    @for s in &m.steps { tr {
+                        td { (s.position + 1) ". " (s.label) }
+                        td { (s.duty) }
+                        td { (s.status.label()) }
+                        td { (s.decided_by.as_deref().unwrap_or("")) }
+                        td { @if let Some(t) = s.decided_at { (local(t)) } }
+                        td { @for g in &s.gates {
+                            (g.gate.label()) "："
+                            @if g.verdict == GateVerdict::Object { strong { "有异议" } "（" (g.comment) "）" } @else { "通过" }
+                            br;
+                        } }
+                        td { (s.comment.as_deref().unwrap_or("")) }
+                    } }
+                }
+            }
+        },
+    ))
+}
+
+async fn asset(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let a = manuscripts::asset(&state.svc, &user.actor, id, aid).await?;
+    if a.content_type.starts_with("image/") {
+        Ok((
+            [
+                (header::CONTENT_TYPE, a.content_type),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            ],
+            a.content,
+        )
+            .into_response())
+    } else {
+        Ok(super::download(&a.content_type, &a.file_name, a.content))
+    }
+}
+
+async fn sheet_docx(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let bytes = manuscripts::sheet::sheet_docx(&state.svc, &user.actor, id).await?;
+    Ok(super::download(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("稿件审签单-{id}.docx"),
+        bytes,
+    ))
+}
+
+async fn sheet_pdf(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let bytes = manuscripts::sheet::sheet_pdf(&state.svc, &user.actor, id).await?;
+    Ok(super::download(
+        "application/pdf",
+        &format!("稿件审签单-{id}.pdf"),
+        bytes,
+    ))
+}
