@@ -6,14 +6,16 @@
 
 use crate::AppState;
 use crate::error::{PageError, PageQuery};
-use crate::layout::{local, page};
+use crate::layout::{csrf, local, page};
 use crate::session::User;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use govmedia_domain::manuscript::{DiffLine, GateVerdict, ManuscriptStatus};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use govmedia_domain::approval::Decision;
+use govmedia_domain::manuscript::{DiffLine, Gate, GateVerdict, ManuscriptStatus};
+use govmedia_domain::role::Permission;
 use govmedia_service::manuscripts::{self, check::CheckFinding};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
@@ -22,6 +24,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/manuscripts", get(list))
         .route("/manuscripts/{id}", get(detail))
+        .route("/manuscripts/{id}/submit", post(submit))
+        .route("/manuscripts/{id}/decide", post(decide))
         .route("/manuscripts/{id}/assets/{aid}", get(asset))
         .route("/manuscripts/{id}/sheet.docx", get(sheet_docx))
         .route("/manuscripts/{id}/sheet.pdf", get(sheet_pdf))
@@ -168,6 +172,40 @@ async fn detail(
                     @if !a.caption.is_empty() { "：" (a.caption) }
                 } } }
             }
+            @if user.actor.can(Permission::WriteManuscripts)
+                && matches!(m.summary.status, ManuscriptStatus::Draft | ManuscriptStatus::Returned) {
+                h2 { "提交审核" }
+                form method="post" action={"/manuscripts/" (id) "/submit"} {
+                    (csrf(&user))
+                    input type="hidden" name="version" value=(m.summary.version);
+                    label { "对检测问题（扣分项）的说明（有扣分项时必填，审核人可见）"
+                        textarea name="override_reason" rows="2" maxlength="500" {} }
+                    button type="submit" { "提交审核" }
+                }
+            }
+            @if let (Some(step), true) = (m.current_step, user.actor.can(Permission::ReviewManuscripts)) {
+                h2 { "审核（第" (step + 1) "步）" }
+                form #review method="post" action={"/manuscripts/" (id) "/decide"} {
+                    (csrf(&user))
+                    input type="hidden" name="version" value=(m.summary.version);
+                    input type="hidden" name="step" value=(step);
+                    table {
+                        tr { th { "关口" } th { "意见" } th { "异议说明" } }
+                        @for g in Gate::ALL { tr {
+                            td { (g.label()) }
+                            td {
+                                label { input type="radio" name=(g.code()) value="pass" checked; "通过" } " "
+                                label { input type="radio" name=(g.code()) value="object"; "有异议" }
+                            }
+                            td { input type="text" name={(g.code()) "_comment"} maxlength="500"; }
+                        } }
+                    }
+                    label { "审核决定"
+                        select name="decision" { @for d in Decision::ALL { option value=(d.code()) { (d.label()) } } } }
+                    label { "审核意见（退回修改、驳回时必填）" textarea name="comment" rows="2" maxlength="500" {} }
+                    button type="submit" { "提交审核意见" }
+                }
+            }
             h2 { "审核记录" }
             @if m.steps.is_empty() { p.muted { "尚未提交审核" } } @else {
                 table #steps {
@@ -235,4 +273,93 @@ async fn sheet_pdf(
         &format!("稿件审签单-{id}.pdf"),
         bytes,
     ))
+}
+
+#[derive(Deserialize)]
+struct SubmitForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    override_reason: String,
+}
+
+fn version_of(v: &str) -> Result<i64, PageError> {
+    v.trim()
+        .parse()
+        .map_err(|_| PageError::BadRequest("稿件版本无效，请重新打开页面".into()))
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<SubmitForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    manuscripts::submit(
+        &state.svc,
+        &user.actor,
+        id,
+        version_of(&f.version)?,
+        &f.override_reason,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/manuscripts/{id}")).into_response())
+}
+
+/// The review form: the step, the decision, the comment, and per gate its verdict
+/// (`political=pass`) and objection (`political_comment=…`).
+#[derive(Deserialize)]
+struct DecideForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(flatten)]
+    gates: std::collections::HashMap<String, String>,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let step = f
+        .step
+        .trim()
+        .parse()
+        .map_err(|_| PageError::BadRequest("审核步骤无效".into()))?;
+    let gates = Gate::ALL
+        .iter()
+        .filter_map(|g| {
+            f.gates.get(g.code()).map(|verdict| manuscripts::GateInput {
+                gate: g.code().to_string(),
+                verdict: verdict.clone(),
+                comment: f
+                    .gates
+                    .get(&format!("{}_comment", g.code()))
+                    .cloned()
+                    .unwrap_or_default(),
+            })
+        })
+        .collect();
+    let input = manuscripts::DecideInput {
+        step,
+        decision: f.decision,
+        comment: f.comment,
+        gates,
+        version: version_of(&f.version)?,
+    };
+    manuscripts::decide(&state.svc, &user.actor, id, &input).await?;
+    Ok(Redirect::to(&format!("/manuscripts/{id}")).into_response())
 }

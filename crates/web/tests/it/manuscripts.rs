@@ -158,6 +158,44 @@ async fn an_editor_submits_and_the_named_reviewer_approves_over_the_api() {
             "{path}"
         );
     }
+    // The same flow through the pages' forms: submit, then the five gates.
+    let second = editor
+        .api(
+            "POST",
+            "/api/v1/manuscripts",
+            Some(
+                json!({"title": "教育局召开安全工作会议", "body_html": "<p>会议部署安全工作。</p>",
+                "kind": "日常信息", "origin": "original", "targets": [w.account_a]}),
+            ),
+        )
+        .await;
+    let m: Value = serde_json::from_str(&second.body).unwrap();
+    let id2 = m["id"].as_i64().unwrap();
+    let v = m["version"].to_string();
+    let r = editor
+        .post_form(&format!("/manuscripts/{id2}/submit"), &[("version", &v)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = named.get(&format!("/manuscripts/{id2}")).await;
+    assert!(page.body.contains("审核（第1步）") && page.body.contains("保密关"));
+    let v = (m["version"].as_i64().unwrap() + 1).to_string();
+    let mut fields = vec![
+        ("version", v.as_str()),
+        ("step", "0"),
+        ("decision", "return"),
+        ("comment", "请补充会议时间"),
+        ("wording", "object"),
+        ("wording_comment", "缺少会议时间"),
+    ];
+    for g in ["political", "legal", "policy", "secrecy"] {
+        fields.push((g, "pass"));
+    }
+    let r = named
+        .post_form(&format!("/manuscripts/{id2}/decide"), &fields)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = editor.get(&format!("/manuscripts/{id2}")).await;
+    assert!(page.body.contains("退回修改") && page.body.contains("缺少会议时间"));
     let doc = anonymous(&w.app, "/api/openapi.json").await;
     for path in [
         "/manuscripts",
