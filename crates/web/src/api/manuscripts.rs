@@ -4,15 +4,17 @@
 //! `govmedia_service::manuscripts`.
 
 use super::requests::{
-    ManuscriptBody, ManuscriptDecisionBody, ManuscriptListQuery, SubmitManuscriptBody,
+    ManuscriptBody, ManuscriptDecisionBody, ManuscriptListQuery, ReviewerBody, SourceUnitBody,
+    SubmitManuscriptBody,
 };
-use super::responses::{Manuscript, ManuscriptSummary};
+use super::responses::{Manuscript, ManuscriptSummary, Reviewer, SourceUnit};
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
 use crate::error::ApiQuery;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post};
 use govmedia_domain::manuscript::ManuscriptStatus;
 use govmedia_service::{ServiceError, manuscripts};
 use utoipa::OpenApi;
@@ -23,10 +25,33 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/manuscripts/{id}", get(view).put(update))
         .route("/manuscripts/{id}/submit", post(submit))
         .route("/manuscripts/{id}/decide", post(decide))
+        .route(
+            "/manuscript-reviewers",
+            get(list_reviewers).post(add_reviewer),
+        )
+        .route("/manuscript-reviewers/{id}", delete(remove_reviewer))
+        .route(
+            "/units/{id}/source-units",
+            get(list_sources).post(add_source),
+        )
+        .route("/source-units/{id}", delete(remove_source))
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(list, create, view, update, submit, decide))]
+#[openapi(paths(
+    list,
+    create,
+    view,
+    update,
+    submit,
+    decide,
+    list_reviewers,
+    add_reviewer,
+    remove_reviewer,
+    list_sources,
+    add_source,
+    remove_source
+))]
 pub(super) struct Doc;
 
 /// 本辖区的稿件（可按状态筛选），最近修改的在前
@@ -106,4 +131,91 @@ async fn decide(
 ) -> ApiResult {
     manuscripts::decide(&s.svc, &a, id, &b.input()).await?;
     ok(Manuscript::from(manuscripts::get(&s.svc, &a, id).await?))
+}
+
+/// 本辖区各单位的稿件审核人员（审核员、科室负责人、分管领导）
+#[utoipa::path(get, path = "/manuscript-reviewers",
+    responses((status = 200, body = Vec<Reviewer>)))]
+async fn list_reviewers(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    ok(manuscripts::reviewers(&s.svc, &a)
+        .await?
+        .into_iter()
+        .map(Reviewer::from)
+        .collect::<Vec<_>>())
+}
+
+/// 指定单位的稿件审核人员（对该单位及下级单位的稿件适用）
+#[utoipa::path(post, path = "/manuscript-reviewers", request_body = ReviewerBody,
+    responses((status = 201, body = Vec<Reviewer>)))]
+async fn add_reviewer(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(b): ApiJson<ReviewerBody>,
+) -> ApiResult {
+    manuscripts::name_reviewer(&s.svc, &a, b.unit_id, b.user_id, &b.duty).await?;
+    created(
+        manuscripts::reviewers(&s.svc, &a)
+            .await?
+            .into_iter()
+            .map(Reviewer::from)
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// 取消一项审核人员指定
+#[utoipa::path(delete, path = "/manuscript-reviewers/{id}", params(Id),
+    responses((status = 200, body = Vec<Reviewer>)))]
+async fn remove_reviewer(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    manuscripts::remove_reviewer(&s.svc, &a, id).await?;
+    list_reviewers(State(s), ApiUser(a)).await
+}
+
+/// 适用于该单位的稿源单位名单（本单位及上级单位确定的）
+#[utoipa::path(get, path = "/units/{id}/source-units", params(Id),
+    responses((status = 200, body = Vec<SourceUnit>)))]
+async fn list_sources(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    ok(manuscripts::sources(&s.svc, &a, id)
+        .await?
+        .into_iter()
+        .map(SourceUnit::from)
+        .collect::<Vec<_>>())
+}
+
+/// 在单位的稿源单位名单中增加一项
+#[utoipa::path(post, path = "/units/{id}/source-units", params(Id), request_body = SourceUnitBody,
+    responses((status = 201, body = Vec<SourceUnit>)))]
+async fn add_source(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<SourceUnitBody>,
+) -> ApiResult {
+    manuscripts::add_source(&s.svc, &a, id, &b.name).await?;
+    created(
+        manuscripts::sources(&s.svc, &a, id)
+            .await?
+            .into_iter()
+            .map(SourceUnit::from)
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// 从稿源单位名单中删除一项
+#[utoipa::path(delete, path = "/source-units/{id}", params(Id),
+    responses((status = 204, description = "已删除")))]
+async fn remove_source(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    manuscripts::remove_source(&s.svc, &a, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

@@ -80,6 +80,7 @@ pub(crate) mod schema {
         origin => govmedia_domain::manuscript::Origin,
         gate => govmedia_domain::manuscript::Gate,
         gate_verdict => govmedia_domain::manuscript::GateVerdict,
+        review_duty => govmedia_domain::manuscript::ReviewDuty,
     }
 
     /// `functions`: a list of 基本功能 codes.
@@ -888,4 +889,22 @@ impl ManuscriptDecisionBody {
             version: self.version,
         }
     }
+}
+
+/// Naming a reviewer for a unit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "指定单位的稿件审核人员（审核员或管理员，属于该单位或其上级单位）")]
+pub struct ReviewerBody {
+    pub unit_id: i64,
+    pub user_id: i64,
+    #[schema(schema_with = schema::review_duty)]
+    pub duty: String,
+}
+
+/// A 稿源单位 for a unit's whitelist.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "稿源单位（名单对本单位及下级单位适用）")]
+pub struct SourceUnitBody {
+    /// 稿源单位名称，2至100字
+    pub name: String,
 }

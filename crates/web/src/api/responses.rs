@@ -2261,3 +2261,51 @@ impl From<govmedia_service::manuscripts::ManuscriptView> for Manuscript {
         }
     }
 }
+
+/// A reviewer named for a unit.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "单位的稿件审核人员")]
+pub struct Reviewer {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub user_id: i64,
+    pub username: String,
+    #[schema(schema_with = schema::review_duty)]
+    pub duty: govmedia_domain::manuscript::ReviewDuty,
+}
+
+impl From<govmedia_service::manuscripts::ReviewerView> for Reviewer {
+    fn from(r: govmedia_service::manuscripts::ReviewerView) -> Self {
+        Reviewer {
+            id: r.id,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            user_id: r.user_id,
+            username: r.username,
+            duty: r.duty,
+        }
+    }
+}
+
+/// A 稿源单位 on a whitelist.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "稿源单位名单中的一项")]
+pub struct SourceUnit {
+    pub id: i64,
+    /// 名单所属单位
+    pub unit_id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<govmedia_service::manuscripts::SourceUnitView> for SourceUnit {
+    fn from(s: govmedia_service::manuscripts::SourceUnitView) -> Self {
+        SourceUnit {
+            id: s.id,
+            unit_id: s.unit_id,
+            name: s.name,
+            created_at: s.created_at,
+        }
+    }
+}

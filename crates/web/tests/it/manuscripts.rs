@@ -196,6 +196,45 @@ async fn an_editor_submits_and_the_named_reviewer_approves_over_the_api() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = editor.get(&format!("/manuscripts/{id2}")).await;
     assert!(page.body.contains("退回修改") && page.body.contains("缺少会议时间"));
+    // The whitelist over the API: the county's applies to A; B's administrator cannot
+    // touch A's.
+    let root_admin = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let r = root_admin
+        .api(
+            "POST",
+            &format!("/api/v1/units/{}/source-units", w.root),
+            Some(json!({"name": "新华社"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = editor
+        .api(
+            "GET",
+            &format!("/api/v1/units/{}/source-units", w.unit_a),
+            None,
+        )
+        .await;
+    assert!(r.body.contains("新华社"), "{}", r.body);
+    let host_b = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let r = host_b
+        .api(
+            "POST",
+            &format!("/api/v1/units/{}/source-units", w.unit_a),
+            Some(json!({"name": "人民日报"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = host_b
+        .api("GET", "/api/v1/manuscript-reviewers", None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains("reviewer_a"), "{}", r.body);
     let doc = anonymous(&w.app, "/api/openapi.json").await;
     for path in [
         "/manuscripts",
