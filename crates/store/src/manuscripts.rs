@@ -351,6 +351,22 @@ pub async fn accounts_in_scope(
     .await
 }
 
+/// The accounts in service under `scope_path`, by unit and name (the editor's choice).
+pub async fn accounts_under(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    limit: u64,
+) -> Result<Vec<TargetRow>, DbError> {
+    all(
+        c,
+        "SELECT a.id AS account_id, a.name, a.platform, u.path AS unit_path FROM accounts a \
+         JOIN units u ON u.id = a.host_unit_id WHERE u.path LIKE ? ESCAPE '\\' AND a.status = 'normal' \
+         ORDER BY u.path, a.name, a.id LIMIT ?",
+        vec![like_prefix(scope_path).into(), (limit as i64).into()],
+    )
+    .await
+}
+
 pub async fn insert_asset(
     c: &impl ConnectionTrait,
     info: &AssetInfo,

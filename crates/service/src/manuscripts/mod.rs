@@ -773,3 +773,21 @@ pub async fn asset(
 pub async fn kinds(svc: &Services) -> ServiceResult<Vec<String>> {
     Ok(crate::policy::current(svc).await?.review.kinds)
 }
+
+/// The accounts an editor may target (in service, of their subtree), at most 500.
+pub async fn target_choices(svc: &Services, actor: &Actor) -> ServiceResult<Vec<TargetView>> {
+    actor.require(Permission::WriteManuscripts)?;
+    Ok(
+        store::accounts_under(&svc.db, actor.unit_path.as_str(), 500)
+            .await?
+            .into_iter()
+            .map(|t| TargetView {
+                account_id: t.account_id,
+                name: t.name,
+                platform: govmedia_domain::account::Platform::parse(&t.platform)
+                    .map(|p| p.label().to_string())
+                    .unwrap_or(t.platform),
+            })
+            .collect(),
+    )
+}

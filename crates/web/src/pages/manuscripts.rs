@@ -23,6 +23,8 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/manuscripts", get(list))
+        .route("/manuscripts/new", get(new_form).post(create))
+        .route("/manuscripts/{id}/edit", get(edit_form).post(update))
         .route("/manuscripts/{id}", get(detail))
         .route("/manuscripts/{id}/submit", post(submit))
         .route("/manuscripts/{id}/decide", post(decide))
@@ -55,6 +57,7 @@ async fn list(
             h1 { "稿件" }
             p.muted { "先审后发：稿件经发布前检测和审核（政治关、法律关、政策关、保密关、文字关）通过后方可发布。" }
             div.actions {
+                @if user.actor.can(Permission::WriteManuscripts) { a.button href="/manuscripts/new" { "写稿" } }
                 a.button.secondary href="/manuscripts" { "全部" }
                 @for s in ManuscriptStatus::ALL {
                     a.button.secondary href={"/manuscripts?status=" (s.code())} { (s.label()) }
@@ -127,6 +130,10 @@ async fn detail(
                 " · 撰稿人 " (m.summary.author_name) " · 第" (m.summary.current_version) "版"
             }
             div.actions {
+                @if user.actor.can(Permission::WriteManuscripts)
+                    && matches!(m.summary.status, ManuscriptStatus::Draft | ManuscriptStatus::Returned) {
+                    a.button href={"/manuscripts/" (id) "/edit"} { "修改" }
+                }
                 a.button.secondary href={"/manuscripts/" (id) "/sheet.docx"} { "审签单（Word）" }
                 a.button.secondary href={"/manuscripts/" (id) "/sheet.pdf"} { "审签单（PDF）" }
             }
@@ -361,5 +368,134 @@ async fn decide(
         version: version_of(&f.version)?,
     };
     manuscripts::decide(&state.svc, &user.actor, id, &input).await?;
+    Ok(Redirect::to(&format!("/manuscripts/{id}")).into_response())
+}
+
+/// The editor's form, for a new manuscript or an edit of `m`.
+async fn editor(
+    state: &AppState,
+    user: &User,
+    m: Option<&manuscripts::ManuscriptView>,
+) -> Result<Markup, PageError> {
+    let kinds = manuscripts::kinds(&state.svc).await?;
+    let choices = manuscripts::target_choices(&state.svc, &user.actor).await?;
+    let current = m.and_then(|m| m.versions.last());
+    let chosen: Vec<i64> = m
+        .map(|m| m.targets.iter().map(|t| t.account_id).collect())
+        .unwrap_or_default();
+    let action = match m {
+        Some(m) => format!("/manuscripts/{}/edit", m.summary.id),
+        None => "/manuscripts/new".to_string(),
+    };
+    let repost = m.is_some_and(|m| m.summary.origin == govmedia_domain::manuscript::Origin::Repost);
+    Ok(page(
+        user,
+        if m.is_some() {
+            "修改稿件"
+        } else {
+            "写稿"
+        },
+        "/manuscripts",
+        html! {
+            h1 { @if m.is_some() { "修改稿件" } @else { "写稿" } }
+            p.muted { "保存后进行发布前检测；从 Word 粘贴的内容保留段落，去除字体、颜色等格式。" }
+            form #manuscript method="post" action=(action) {
+                (csrf(user))
+                @if let Some(m) = m { input type="hidden" name="version" value=(m.summary.version); }
+                label { "标题" input type="text" name="title" maxlength="64" required
+                    value=(current.map(|v| v.title.as_str()).unwrap_or("")); }
+                label { "稿件类别" select name="kind" { @for k in &kinds {
+                    option value=(k) selected[m.is_some_and(|m| &m.summary.kind == k)] { (k) }
+                } } }
+                fieldset { legend { "原创或转载" }
+                    label { input type="radio" name="origin" value="original" checked[!repost]; "原创" } " "
+                    label { input type="radio" name="origin" value="repost" checked[repost]; "转载" }
+                    label { "转载来源（稿源单位）" input type="text" name="source" maxlength="100"
+                        value=(m.and_then(|m| m.source.as_deref()).unwrap_or("")); }
+                }
+                fieldset { legend { "发布账号" }
+                    @if choices.is_empty() { p.muted { "本辖区没有在用的账号" } }
+                    @for c in &choices { label {
+                        input type="checkbox" name="targets" value=(c.account_id) checked[chosen.contains(&c.account_id)];
+                        (c.name) "（" (c.platform) "）"
+                    } }
+                }
+                div #toolbar hidden {
+                    button type="button" data-cmd="formatBlock" data-arg="h2" { "标题" }
+                    button type="button" data-cmd="formatBlock" data-arg="p" { "段落" }
+                    button type="button" data-cmd="bold" { "加粗" }
+                    button type="button" data-cmd="insertUnorderedList" { "列表" }
+                    button type="button" data-cmd="createLink" { "链接" }
+                }
+                div #editor.editor contenteditable="true" hidden style="min-height:12em;border:1px solid #ccc;padding:.5em" {}
+                label { "正文" textarea #body_html name="body_html" rows="12" {
+                    (current.map(|v| v.body_html.as_str()).unwrap_or(""))
+                } }
+                button type="submit" { "保存" }
+            }
+            script src="/static/editor.js" {}
+        },
+    ))
+}
+
+async fn new_form(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
+    editor(&state, &user, None).await
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    let m = manuscripts::get(&state.svc, &user.actor, id).await?;
+    editor(&state, &user, Some(&m)).await
+}
+
+/// The editor's form as posted: `targets` repeats, so the body is read as pairs.
+fn editor_input(
+    fields: Vec<(String, String)>,
+) -> Result<(String, manuscripts::ManuscriptInput), PageError> {
+    let mut csrf = String::new();
+    let mut input = manuscripts::ManuscriptInput::default();
+    for (k, v) in fields {
+        match k.as_str() {
+            "csrf" => csrf = v,
+            "title" => input.title = v,
+            "kind" => input.kind = v,
+            "origin" => input.origin = v,
+            "source" => input.source = v,
+            "body_html" => input.body_html = v,
+            "version" => input.version = Some(version_of(&v)?),
+            "targets" if input.targets.len() < 200 => input.targets.push(
+                v.trim()
+                    .parse()
+                    .map_err(|_| PageError::BadRequest("发布账号无效".into()))?,
+            ),
+            _ => {}
+        }
+    }
+    Ok((csrf, input))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (token, input) = editor_input(f)?;
+    user.check_csrf(&token)?;
+    let m = manuscripts::create(&state.svc, &user.actor, &input).await?;
+    Ok(Redirect::to(&format!("/manuscripts/{}", m.id)).into_response())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (token, input) = editor_input(f)?;
+    user.check_csrf(&token)?;
+    manuscripts::update(&state.svc, &user.actor, id, &input).await?;
     Ok(Redirect::to(&format!("/manuscripts/{id}")).into_response())
 }

@@ -235,6 +235,28 @@ async fn an_editor_submits_and_the_named_reviewer_approves_over_the_api() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(!r.body.contains("reviewer_a"), "{}", r.body);
+    // Writing through the editor's form: the targets repeat, the body is cleaned.
+    let form = editor.get("/manuscripts/new").await;
+    assert!(form.body.contains("/static/editor.js") && form.body.contains("测试教育"));
+    let account = w.account_a.to_string();
+    let r = editor
+        .post_form(
+            "/manuscripts/new",
+            &[
+                ("title", "从Word粘贴的稿件"),
+                ("kind", "日常信息"),
+                ("origin", "original"),
+                ("targets", &account),
+                ("body_html", "<p class=MsoNormal style='font-size:16pt'><span>第一段</span></p><p>第二段</p>"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = editor.get(r.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("&lt;p&gt;第一段&lt;/p&gt;") || page.body.contains("<p>第一段</p>"));
+    assert!(!page.body.contains("MsoNormal"));
+    let js = anonymous(&w.app, "/static/editor.js").await;
+    assert!(js.body.contains("contenteditable") || js.body.contains("execCommand"));
     let doc = anonymous(&w.app, "/api/openapi.json").await;
     for path in [
         "/manuscripts",
