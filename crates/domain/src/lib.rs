@@ -7,6 +7,7 @@
 //! stable representation used in the database, the JSON API and data files.
 
 pub mod account;
+pub mod approval;
 pub mod assessment;
 pub mod audit_chain;
 pub mod calendar;
@@ -15,6 +16,7 @@ pub mod duties;
 pub mod filing;
 pub mod inspection;
 pub mod interaction;
+pub mod manuscript;
 pub mod policy;
 pub mod registry_rules;
 pub mod role;

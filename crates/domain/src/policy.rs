@@ -206,6 +206,9 @@ pub struct PolicyProfile {
     /// 政民互动: the time limit per kind of inbox item and the 临近 margin.
     #[serde(default)]
     pub interaction: crate::interaction::InteractionPolicy,
+    /// Review before publishing (分级分类审核): manuscript kinds and their chains.
+    #[serde(default)]
+    pub review: crate::manuscript::ReviewPolicy,
 }
 
 fn matches<T: PartialEq>(set: &[T], value: &T) -> bool {
@@ -250,6 +253,9 @@ impl PolicyProfile {
             return bad(problem);
         }
         if let Some(problem) = self.interaction.problem() {
+            return bad(problem);
+        }
+        if let Some(problem) = self.review.problem() {
             return bad(problem);
         }
         for (i, chain) in self.chains.iter().enumerate() {

@@ -74,6 +74,13 @@ pub enum Permission {
     HandleInteraction,
     /// Write and retire entries of the Q&A knowledge base (咨询答问库).
     ManageKnowledge,
+    /// Write manuscripts (稿件) for units of the subtree and submit them for review.
+    WriteManuscripts,
+    /// Read the subtree's manuscripts and decide the review steps one is named for
+    /// (the named reviewers are a table; the role alone entitles to no step).
+    ReviewManuscripts,
+    /// Name the reviewers of units of the subtree and keep their 稿源单位 whitelist.
+    ManageReview,
 }
 
 impl Role {
@@ -101,6 +108,11 @@ impl Role {
             ManagePolicy | ManageJobs => self == SystemAdmin,
             HandleInteraction => matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin | Editor),
             ManageKnowledge => matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin | Editor),
+            WriteManuscripts => matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin | Editor),
+            ReviewManuscripts => {
+                matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin | Reviewer)
+            }
+            ManageReview => matches!(self, SystemAdmin | SupervisorAdmin | HostAdmin),
         }
     }
 

@@ -142,6 +142,9 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("account_credentials", "平台接口凭据"),
     ("inbox_item", "政民互动事项"),
     ("kb_entry", "答问条目"),
+    ("manuscript", "稿件"),
+    ("manuscript_reviewer", "审核人员"),
+    ("source_unit", "稿源单位"),
 ];
 
 fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {

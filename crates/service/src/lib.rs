@@ -31,6 +31,7 @@ pub mod inspection;
 pub mod jobs;
 pub mod knowledge;
 pub mod list_model;
+pub mod manuscripts;
 pub mod monitoring;
 pub mod policy;
 pub mod public;

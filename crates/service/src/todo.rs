@@ -6,7 +6,7 @@
 //! the calendar, today in Beijing) and asks each *source* for its items — one async
 //! function per source below (`approvals`, `filings_to_fix`, `rectifications`,
 //! `selfchecks`, `reports_to_review`, `claims_to_verify`, `notices`,
-//! `monitor_warnings`). A new area (manuscripts to review, messages near their time limit)
+//! `monitor_warnings`, `manuscripts_to_review`). A new area (messages near their time limit)
 //! writes one more source function and adds one line to [`list`]; the page, the
 //! dashboard summary and `GET /api/v1/todo` show its items without change.
 //!
@@ -49,6 +49,8 @@ govmedia_domain::code_enum! {
         Reminder = ("reminder", "催报提醒"),
         /// 待我审批: filings whose current step the user may decide.
         Approve = ("approve", "待我审批"),
+        /// 待我审核的稿件: manuscripts whose current step holds a duty the user is named for.
+        ReviewManuscript = ("review_manuscript", "待我审核的稿件"),
         /// 被退回: the unit's filings returned for changes, and drafts not submitted.
         Returned = ("returned", "被退回及未提交的备案"),
         /// 待整改: findings notified or being rectified, with the 10-day deadline.
@@ -290,6 +292,7 @@ pub async fn list(svc: &Services, actor: &Actor) -> ServiceResult<Vec<TodoItem>>
     let mut items = Vec::new();
     items.extend(notices(&cx).await?);
     items.extend(approvals(&cx).await?);
+    items.extend(manuscripts_to_review(&cx).await?);
     items.extend(filings_to_fix(&cx).await?);
     items.extend(rectifications(&cx).await?);
     items.extend(selfchecks(&cx).await?);
@@ -658,6 +661,34 @@ async fn claims_to_verify(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
 /// set-based from the clocks each look stores, due on the day the veto falls
 /// (calendar days: “2周”). The unit's own administrators see their accounts; the
 /// office sees the units below once the item is urgent, with 催报.
+/// Manuscripts waiting at a step whose duty the user holds for their unit (or one
+/// above it), never the user's own; no deadline, oldest submission first.
+async fn manuscripts_to_review(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
+    let rows = crate::manuscripts::waiting_for(cx.svc, cx.actor).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            item(
+                TodoKind::ReviewManuscript,
+                format!("manuscript:{}", r.id),
+                r.title,
+                format!(
+                    "{}，{}提交于{}",
+                    r.step_label,
+                    r.author_name,
+                    r.submitted_at
+                        .map(|t| cx.svc.local_text(t))
+                        .unwrap_or_default()
+                ),
+                format!("/manuscripts/{}/review", r.id),
+                r.unit_id,
+                cx.unit_name(r.unit_id),
+                None,
+            )
+        })
+        .collect())
+}
+
 async fn monitor_warnings(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
     let own_admin = cx.actor.can(Permission::ManageAccounts);
     let office = cx.actor.can(Permission::ReviewRectification);

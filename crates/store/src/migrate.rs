@@ -44,6 +44,7 @@ mod inbox;
 mod inspection;
 mod jobs;
 mod knowledge;
+mod manuscripts;
 mod monitoring;
 
 const STEPS: &[Step] = &[
@@ -143,6 +144,12 @@ const STEPS: &[Step] = &[
         version: 18,
         name: "monitoring: account_clocks (each account's update clock), monitor_findings (reported once)",
         statements: monitoring::step_18_monitor_clocks,
+        data: None,
+    },
+    Step {
+        version: 19,
+        name: "manuscripts: versions, targets, assets, review steps with gates, seen versions, reviewers, 稿源单位",
+        statements: manuscripts::step_19_manuscripts,
         data: None,
     },
     Step {

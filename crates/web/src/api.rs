@@ -8,6 +8,7 @@ mod inbox;
 mod inspection;
 mod jobs;
 mod knowledge;
+mod manuscripts;
 mod monitoring;
 pub(crate) mod requests;
 pub(crate) mod responses;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(monitoring::routes())
         .merge(inbox::routes())
         .merge(knowledge::routes())
+        .merge(manuscripts::routes())
 }
 
 /// The caller of an authenticated API endpoint.
@@ -226,6 +228,7 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
     doc.merge(monitoring::Doc::openapi());
     doc.merge(inbox::Doc::openapi());
     doc.merge(knowledge::Doc::openapi());
+    doc.merge(manuscripts::Doc::openapi());
     doc
 }
 

@@ -7,10 +7,13 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 
 const APP_CSS: &str = include_str!("../static/app.css");
+/// The manuscript editor's toolbar (pages/manuscripts.rs).
+const EDITOR_JS: &str = include_str!("../static/editor.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/static/app.css", get(css))
+        .route("/static/editor.js", get(editor_js))
         .route("/healthz", get(health))
 }
 
@@ -21,6 +24,16 @@ async fn css() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         APP_CSS,
+    )
+}
+
+async fn editor_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        EDITOR_JS,
     )
 }
 

@@ -74,6 +74,11 @@ pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
             a.can(Permission::ClaimAssessment) && !a.can(Permission::ReviewRectification),
         ),
         ("/filings", "备案", true),
+        (
+            "/manuscripts",
+            "稿件",
+            a.can(Permission::WriteManuscripts) || a.can(Permission::ReviewManuscripts),
+        ),
         ("/check", "错敏检测", true),
         ("/knowledge", "答问库", true),
         ("/users", "用户", a.can(Permission::ManageUsers)),

@@ -42,24 +42,9 @@ code_enum! {
     }
 }
 
-code_enum! {
-    /// 审批步骤状态
-    StepStatus, "审批步骤状态" {
-        Waiting = ("waiting", "待审批"),
-        Approved = ("approved", "同意"),
-        Returned = ("returned", "退回"),
-        Rejected = ("rejected", "不同意"),
-    }
-}
-
-code_enum! {
-    /// 审批意见: what an approver decides.
-    Decision, "审批意见" {
-        Approve = ("approve", "同意"),
-        Return = ("return", "退回修改"),
-        Reject = ("reject", "驳回"),
-    }
-}
+// The steps and decisions are the shared approval engine's.
+use crate::approval::{self, ApprovalError, Outcome};
+pub use crate::approval::{Decider, Decision, StepStatus, current_step};
 
 /// A refused transition. The message is shown to the user as is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -71,6 +56,15 @@ pub enum FilingError {
         field: &'static str,
         message: String,
     },
+}
+
+impl From<ApprovalError> for FilingError {
+    fn from(e: ApprovalError) -> Self {
+        match e {
+            ApprovalError::Refused(m) => FilingError::Refused(m),
+            ApprovalError::Field { field, message } => FilingError::Field { field, message },
+        }
+    }
 }
 
 fn refuse<T>(m: impl Into<String>) -> Result<T, FilingError> {
@@ -183,25 +177,12 @@ pub fn submit(status: FilingStatus, steps: &mut [StepStatus]) -> Result<FilingSt
             if steps.is_empty() {
                 return refuse("本地区政策未规定该类备案的审批流程，请联系管理员");
             }
-            steps.iter_mut().for_each(|s| *s = StepStatus::Waiting);
+            approval::restart(steps);
             Ok(FilingStatus::Pending)
         }
         FilingStatus::Pending => refuse("该申请已提交，正在审批中"),
         _ => refuse(format!("{}的申请不能再提交", status.label())),
     }
-}
-
-/// The index of the step whose decision is awaited.
-pub fn current_step(steps: &[StepStatus]) -> Option<usize> {
-    steps.iter().position(|s| *s == StepStatus::Waiting)
-}
-
-/// Who is deciding, as far as the lifecycle needs to know.
-pub struct Decider {
-    pub user_id: i64,
-    /// Whether the decider belongs to the office the step names (the service
-    /// checks the unit tree and the role).
-    pub entitled: bool,
 }
 
 /// The result of a decision: the new step status and the filing's new status.
@@ -212,8 +193,9 @@ pub struct Decided {
     pub filing_status: FilingStatus,
 }
 
-/// Decides step `step` of a pending filing, in turn, never on one's own application.
-/// Return and reject need a comment.
+/// Decides step `step` of a pending filing through the approval engine
+/// ([`crate::approval::decide`]): in turn, never on one's own application, return
+/// and reject with a comment.
 pub fn decide(
     kind: FilingKind,
     status: FilingStatus,
@@ -227,38 +209,25 @@ pub fn decide(
     if status != FilingStatus::Pending {
         return refuse(format!("该申请{}，不在审批中", status.label()));
     }
-    if who.user_id == applicant_user_id {
-        return refuse("不能审批本人提交的申请");
-    }
-    let Some(current) = current_step(steps) else {
-        return refuse("该申请没有待审批的步骤");
-    };
-    if step != current {
-        return if step < current {
-            refuse("该审批步骤已经处理过")
-        } else {
-            refuse("尚未轮到该审批步骤，请等待前面的步骤审批")
-        };
-    }
-    if !who.entitled {
-        return refuse("您不是该审批步骤的审批人");
-    }
-    if decision != Decision::Approve && comment.trim().chars().count() < 2 {
-        return field("comment", "退回或驳回须写明意见");
-    }
-    let last = current + 1 == steps.len();
-    let (step_status, filing_status) = match decision {
-        Decision::Approve if !last => (StepStatus::Approved, FilingStatus::Pending),
-        Decision::Approve if kind == FilingKind::Open => {
-            (StepStatus::Approved, FilingStatus::Approved)
-        }
-        Decision::Approve => (StepStatus::Approved, FilingStatus::Accepted),
-        Decision::Return => (StepStatus::Returned, FilingStatus::Returned),
-        Decision::Reject => (StepStatus::Rejected, FilingStatus::Rejected),
+    let decided = approval::decide(
+        steps,
+        step,
+        applicant_user_id,
+        who,
+        decision,
+        comment,
+        "申请",
+    )?;
+    let filing_status = match decided.outcome {
+        Outcome::Next => FilingStatus::Pending,
+        Outcome::Approved if kind == FilingKind::Open => FilingStatus::Approved,
+        Outcome::Approved => FilingStatus::Accepted,
+        Outcome::Returned => FilingStatus::Returned,
+        Outcome::Rejected => FilingStatus::Rejected,
     };
     Ok(Decided {
-        step: current,
-        step_status,
+        step: decided.step,
+        step_status: decided.step_status,
         filing_status,
     })
 }

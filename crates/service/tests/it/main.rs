@@ -15,6 +15,7 @@ mod inspection;
 mod jobs;
 mod knowledge;
 mod list_model;
+mod manuscripts;
 mod monitoring;
 mod support;
 mod textcheck;

@@ -76,6 +76,11 @@ pub(crate) mod schema {
         item_kind => govmedia_domain::scoring::ItemKind,
         todo_kind => govmedia_service::todo::TodoKind,
         job_status => JobStatus,
+        manuscript_status => govmedia_domain::manuscript::ManuscriptStatus,
+        origin => govmedia_domain::manuscript::Origin,
+        gate => govmedia_domain::manuscript::Gate,
+        gate_verdict => govmedia_domain::manuscript::GateVerdict,
+        review_duty => govmedia_domain::manuscript::ReviewDuty,
     }
 
     /// `functions`: a list of 基本功能 codes.
@@ -986,4 +991,131 @@ mod tests {
         }
         assert!(FIELDS.windows(2).all(|w| w[0] < w[1]), "FIELDS sorted");
     }
+}
+
+/// `?status=`: manuscripts of one status.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ManuscriptListQuery {
+    /// 稿件状态代码
+    #[param(schema_with = schema::manuscript_status)]
+    pub status: Option<String>,
+}
+
+/// A manuscript as the editor writes it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "稿件：标题、正文（HTML，保存前按白名单清理）、类别、原创或转载、发布账号")]
+pub struct ManuscriptBody {
+    /// 稿件所属单位（新建时；默认本人所在单位）
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+    pub title: String,
+    /// 正文 HTML：保留标题、段落、列表、加粗、http/https 链接和本稿件已上传的图片
+    pub body_html: String,
+    /// 稿件类别（政策配置 [review] 中的 kinds，如 日常信息、政策解读、领导活动）
+    pub kind: String,
+    #[schema(schema_with = schema::origin)]
+    pub origin: String,
+    /// 转载来源（转载时必填，须在稿源单位名单中）
+    #[serde(default)]
+    pub source: String,
+    /// 发布账号（本辖区的账号，可跨平台多选）
+    pub targets: Vec<i64>,
+    /// 修改时：所依据的稿件版本号（version），过期的修改将被拒绝
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+impl ManuscriptBody {
+    pub fn input(self) -> govmedia_service::manuscripts::ManuscriptInput {
+        govmedia_service::manuscripts::ManuscriptInput {
+            unit_id: self.unit_id,
+            title: self.title,
+            body_html: self.body_html,
+            kind: self.kind,
+            origin: self.origin,
+            source: self.source,
+            targets: self.targets,
+            version: self.version,
+        }
+    }
+}
+
+/// Submitting a manuscript for review.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "提交审核：检测有扣分项时须说明理由")]
+pub struct SubmitManuscriptBody {
+    /// 所依据的稿件版本号
+    pub version: i64,
+    /// 对检测问题（扣分项）的说明，审核人可见
+    #[serde(default)]
+    pub override_reason: String,
+}
+
+/// One of the five gates as a reviewer signs it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "五关之一的审核意见")]
+pub struct GateBody {
+    #[schema(schema_with = schema::gate)]
+    pub gate: String,
+    #[schema(schema_with = schema::gate_verdict)]
+    pub verdict: String,
+    /// 有异议时必填
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// A reviewer's decision on the current step.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "审核人对当前步骤的决定：须签署政治关、法律关、政策关、保密关、文字关")]
+pub struct ManuscriptDecisionBody {
+    /// 审核步骤序号（当前步骤）
+    pub step: i32,
+    #[schema(schema_with = schema::decision)]
+    pub decision: String,
+    /// 审核意见（退回、不予采用时必填）
+    #[serde(default)]
+    pub comment: String,
+    /// 五关意见，各一条
+    pub gates: Vec<GateBody>,
+    /// 所审阅的稿件版本号
+    pub version: i64,
+}
+
+impl ManuscriptDecisionBody {
+    pub fn input(self) -> govmedia_service::manuscripts::DecideInput {
+        govmedia_service::manuscripts::DecideInput {
+            step: self.step,
+            decision: self.decision,
+            comment: self.comment,
+            gates: self
+                .gates
+                .into_iter()
+                .map(|g| govmedia_service::manuscripts::GateInput {
+                    gate: g.gate,
+                    verdict: g.verdict,
+                    comment: g.comment,
+                })
+                .collect(),
+            version: self.version,
+        }
+    }
+}
+
+/// Naming a reviewer for a unit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "指定单位的稿件审核人员（审核员或管理员，属于该单位或其上级单位）")]
+pub struct ReviewerBody {
+    pub unit_id: i64,
+    pub user_id: i64,
+    #[schema(schema_with = schema::review_duty)]
+    pub duty: String,
+}
+
+/// A 稿源单位 for a unit's whitelist.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "稿源单位（名单对本单位及下级单位适用）")]
+pub struct SourceUnitBody {
+    /// 稿源单位名称，2至100字
+    pub name: String,
 }

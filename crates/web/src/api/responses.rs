@@ -2422,3 +2422,328 @@ impl From<govmedia_service::knowledge::SearchResults> for KbSearch {
         }
     }
 }
+
+/// A manuscript in a list.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "列表中的一篇稿件")]
+pub struct ManuscriptSummary {
+    pub id: i64,
+    pub title: String,
+    /// 稿件类别
+    pub kind: String,
+    #[schema(schema_with = schema::origin)]
+    pub origin: govmedia_domain::manuscript::Origin,
+    #[schema(schema_with = schema::manuscript_status)]
+    pub status: govmedia_domain::manuscript::ManuscriptStatus,
+    pub unit_id: i64,
+    pub author_name: String,
+    /// 当前稿件版本（第几版）
+    pub current_version: i32,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    /// 记录版本号：修改、提交、审核时原样带回
+    pub version: i64,
+}
+
+impl From<govmedia_service::manuscripts::ManuscriptSummary> for ManuscriptSummary {
+    fn from(s: govmedia_service::manuscripts::ManuscriptSummary) -> Self {
+        ManuscriptSummary {
+            id: s.id,
+            title: s.title,
+            kind: s.kind,
+            origin: s.origin,
+            status: s.status,
+            unit_id: s.unit_id,
+            author_name: s.author_name,
+            current_version: s.current_version,
+            submitted_at: s.submitted_at,
+            updated_at: s.updated_at,
+            version: s.version,
+        }
+    }
+}
+
+/// A finding of the pre-submission check.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "发布前检测发现的问题")]
+pub struct ManuscriptFinding {
+    /// 位置：title 标题、body 正文、caption 图片说明
+    pub place: String,
+    pub asset_id: Option<i64>,
+    /// 在标题、正文可见文字或图片说明中的字符位置
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub category: String,
+    /// veto 否决（须修改）、deduct 扣分（须说明理由）、warn/info 提示
+    pub severity: String,
+    pub message: String,
+    pub suggestion: Option<String>,
+}
+
+/// A link of the body.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "正文中的链接及其网站类别")]
+pub struct ManuscriptLink {
+    pub url: String,
+    pub host: String,
+    /// 网站类别（政府网站、主流媒体、商业网站、未知网站）
+    pub class: String,
+}
+
+/// One saved version.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "稿件的一个版本")]
+pub struct ManuscriptVersion {
+    pub number: i32,
+    pub title: String,
+    pub body_html: String,
+    /// 正文可见文字（检测与差异对比所用）
+    pub body_text: String,
+    pub findings: Vec<ManuscriptFinding>,
+    pub links: Vec<ManuscriptLink>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A gate as signed.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "审核人签署的关口意见")]
+pub struct SignedGate {
+    #[schema(schema_with = schema::gate)]
+    pub gate: govmedia_domain::manuscript::Gate,
+    #[schema(schema_with = schema::gate_verdict)]
+    pub verdict: govmedia_domain::manuscript::GateVerdict,
+    pub comment: String,
+}
+
+/// A review step.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "稿件审核的一个步骤")]
+pub struct ManuscriptStep {
+    pub position: i32,
+    pub label: String,
+    /// 审核职责
+    pub duty: String,
+    #[schema(schema_with = schema::step_status)]
+    pub status: StepStatus,
+    pub gates: Vec<SignedGate>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// 审核时的稿件版本
+    pub decided_version: Option<i32>,
+    pub comment: Option<String>,
+}
+
+/// A paragraph of the diff.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "与上次审阅版本相比的段落变化")]
+pub struct DiffParagraph {
+    /// same 未变、removed 删除、added 新增
+    pub op: String,
+    pub text: String,
+}
+
+/// A target account.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "发布账号")]
+pub struct ManuscriptTarget {
+    pub account_id: i64,
+    pub name: String,
+    /// 平台
+    pub platform: String,
+}
+
+/// An image or attachment.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "稿件的图片或附件")]
+pub struct ManuscriptAsset {
+    pub id: i64,
+    /// image 图片、attachment 附件
+    pub purpose: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub caption: String,
+    pub size: i64,
+    pub path: String,
+}
+
+/// A manuscript with its versions, findings and review.
+#[derive(Serialize, ToSchema)]
+#[schema(
+    description = "稿件详情：各版本及其检测问题、发布账号、审核步骤与五关意见、与上次审阅版本的差异"
+)]
+pub struct Manuscript {
+    #[serde(flatten)]
+    pub summary: ManuscriptSummary,
+    pub unit_name: String,
+    /// 转载来源
+    pub source: Option<String>,
+    /// 对检测问题的说明
+    pub override_reason: Option<String>,
+    pub targets: Vec<ManuscriptTarget>,
+    pub assets: Vec<ManuscriptAsset>,
+    pub versions: Vec<ManuscriptVersion>,
+    pub steps: Vec<ManuscriptStep>,
+    /// 待审核的步骤序号
+    pub current_step: Option<i32>,
+    /// 本人上次审核的版本
+    pub seen_version: Option<i32>,
+    pub diff: Vec<DiffParagraph>,
+}
+
+impl From<govmedia_service::manuscripts::ManuscriptView> for Manuscript {
+    fn from(v: govmedia_service::manuscripts::ManuscriptView) -> Self {
+        use govmedia_domain::manuscript::DiffLine;
+        Manuscript {
+            summary: v.summary.into(),
+            unit_name: v.unit_name,
+            source: v.source,
+            override_reason: v.override_reason,
+            targets: v
+                .targets
+                .into_iter()
+                .map(|t| ManuscriptTarget {
+                    account_id: t.account_id,
+                    name: t.name,
+                    platform: t.platform,
+                })
+                .collect(),
+            assets: v
+                .assets
+                .into_iter()
+                .map(|a| ManuscriptAsset {
+                    id: a.id,
+                    purpose: a.purpose,
+                    file_name: a.file_name,
+                    content_type: a.content_type,
+                    caption: a.caption,
+                    size: a.size,
+                    path: a.path,
+                })
+                .collect(),
+            versions: v
+                .versions
+                .into_iter()
+                .map(|x| ManuscriptVersion {
+                    number: x.number,
+                    title: x.title,
+                    body_html: x.body_html,
+                    body_text: x.body_text,
+                    findings: x
+                        .findings
+                        .into_iter()
+                        .map(|f| ManuscriptFinding {
+                            place: f.place,
+                            asset_id: f.asset_id,
+                            start: f.start,
+                            end: f.end,
+                            text: f.text,
+                            category: f.category,
+                            severity: f.severity,
+                            message: f.message,
+                            suggestion: f.suggestion,
+                        })
+                        .collect(),
+                    links: x
+                        .links
+                        .into_iter()
+                        .map(|l| ManuscriptLink {
+                            url: l.url,
+                            host: l.host,
+                            class: l.class.label().to_string(),
+                        })
+                        .collect(),
+                    created_at: x.created_at,
+                })
+                .collect(),
+            steps: v
+                .steps
+                .into_iter()
+                .map(|s| ManuscriptStep {
+                    position: s.position,
+                    label: s.label,
+                    duty: s.duty,
+                    status: s.status,
+                    gates: s
+                        .gates
+                        .into_iter()
+                        .map(|g| SignedGate {
+                            gate: g.gate,
+                            verdict: g.verdict,
+                            comment: g.comment,
+                        })
+                        .collect(),
+                    decided_by: s.decided_by,
+                    decided_at: s.decided_at,
+                    decided_version: s.decided_version,
+                    comment: s.comment,
+                })
+                .collect(),
+            current_step: v.current_step,
+            seen_version: v.seen_version,
+            diff: v
+                .diff
+                .into_iter()
+                .map(|d| {
+                    let (op, text) = match d {
+                        DiffLine::Same(t) => ("same", t),
+                        DiffLine::Removed(t) => ("removed", t),
+                        DiffLine::Added(t) => ("added", t),
+                    };
+                    DiffParagraph {
+                        op: op.to_string(),
+                        text,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A reviewer named for a unit.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "单位的稿件审核人员")]
+pub struct Reviewer {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub user_id: i64,
+    pub username: String,
+    #[schema(schema_with = schema::review_duty)]
+    pub duty: govmedia_domain::manuscript::ReviewDuty,
+}
+
+impl From<govmedia_service::manuscripts::ReviewerView> for Reviewer {
+    fn from(r: govmedia_service::manuscripts::ReviewerView) -> Self {
+        Reviewer {
+            id: r.id,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            user_id: r.user_id,
+            username: r.username,
+            duty: r.duty,
+        }
+    }
+}
+
+/// A 稿源单位 on a whitelist.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "稿源单位名单中的一项")]
+pub struct SourceUnit {
+    pub id: i64,
+    /// 名单所属单位
+    pub unit_id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<govmedia_service::manuscripts::SourceUnitView> for SourceUnit {
+    fn from(s: govmedia_service::manuscripts::SourceUnitView) -> Self {
+        SourceUnit {
+            id: s.id,
+            unit_id: s.unit_id,
+            name: s.name,
+            created_at: s.created_at,
+        }
+    }
+}

@@ -17,6 +17,7 @@ mod indicators;
 mod jobs;
 mod knowledge;
 mod login;
+mod manuscripts;
 mod monitoring;
 mod policy;
 pub mod public;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(indicators::routes())
         .merge(jobs::routes())
         .merge(monitoring::routes())
+        .merge(manuscripts::routes())
         .merge(findings::routes())
         .merge(duties::routes())
         .merge(settings::routes())

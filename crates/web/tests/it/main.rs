@@ -22,6 +22,7 @@ mod inspection;
 mod inspection_api;
 mod jobs;
 mod knowledge;
+mod manuscripts;
 mod monitoring;
 mod registry_filing;
 mod security;

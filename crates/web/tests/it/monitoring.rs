@@ -357,7 +357,12 @@ async fn platform_credentials_are_registered_once_never_shown_and_kept_to_the_su
     let again = admin.api("POST", &path, Some(replace.clone())).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     let unnamed = admin.api("PUT", &path, Some(replace.clone())).await;
-    assert_eq!(unnamed.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unnamed.body);
+    assert_eq!(
+        unnamed.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unnamed.body
+    );
     let ok = admin.api_fresh("PUT", &path, Some(replace.clone())).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     assert_eq!(ok.etag.as_deref(), Some("\"2\""));

@@ -1,0 +1,231 @@
+//! The manuscript body's HTML, cleaned against an allow-list (ammonia over html5ever)
+//! before it is stored or checked: headings, paragraphs, line breaks, lists, bold and
+//! italics, quotations, links to http/https addresses and images from this
+//! manuscript's own stored assets. Everything else is dropped — scripts and styles
+//! with their content, event handlers, `style` attributes (so no CSS expressions),
+//! classes, `javascript:` and other schemes, images from anywhere else — while the
+//! text inside unknown elements is kept, so a paste from Word keeps its paragraphs
+//! and loses its `MsoNormal` spans, `<o:p>` and conditional comments.
+
+use ammonia::{Builder, UrlRelative};
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+/// The path of a manuscript's stored asset, the only image source a body may use.
+pub fn asset_path(manuscript_id: i64, asset_id: i64) -> String {
+    format!("/manuscripts/{manuscript_id}/assets/{asset_id}")
+}
+
+/// The asset id of an image source of manuscript `manuscript_id`, if it is one.
+pub fn asset_id_of(src: &str, manuscript_id: i64) -> Option<i64> {
+    let rest = src.strip_prefix(&format!("/manuscripts/{manuscript_id}/assets/"))?;
+    if rest.is_empty() || rest.len() > 18 || !rest.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    rest.parse().ok()
+}
+
+fn http_url(value: &str) -> bool {
+    let lower = value.trim().to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://"))
+        && lower.len() > "https://".len()
+        && !lower.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Cleans `html` for manuscript `manuscript_id` (`None` before it exists: no image
+/// source is allowed yet).
+pub fn sanitize(html: &str, manuscript_id: Option<i64>) -> String {
+    let tags: HashSet<&str> = [
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "p",
+        "br",
+        "ul",
+        "ol",
+        "li",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "blockquote",
+        "a",
+        "img",
+        "figure",
+        "figcaption",
+    ]
+    .into_iter()
+    .collect();
+    let mut builder = Builder::empty();
+    builder
+        .tags(tags)
+        .clean_content_tags(
+            [
+                "script", "style", "template", "noscript", "svg", "math", "title", "textarea",
+            ]
+            .into_iter()
+            .collect(),
+        )
+        .add_tag_attributes("a", ["href"])
+        .add_tag_attributes("img", ["src", "alt"])
+        .url_schemes(["http", "https"].into_iter().collect())
+        // Image sources are our own paths; the filter below decides which survive.
+        .url_relative(UrlRelative::PassThrough)
+        .link_rel(Some("noopener noreferrer"))
+        .strip_comments(true)
+        .attribute_filter(
+            move |element, attribute, value| match (element, attribute) {
+                ("a", "href") => http_url(value).then(|| Cow::Owned(value.trim().to_string())),
+                ("img", "src") => manuscript_id
+                    .filter(|id| asset_id_of(value, *id).is_some())
+                    .map(|_| Cow::Owned(value.to_string())),
+                _ => Some(Cow::Owned(value.to_string())),
+            },
+        );
+    drop_empty_images(&builder.clean(html).to_string())
+}
+
+/// Removes the `<img>` elements whose source the filter dropped (an image from
+/// elsewhere leaves nothing behind). The input is html5ever's serialisation, where
+/// every attribute value is double-quoted with `"` escaped inside.
+fn drop_empty_images(clean: &str) -> String {
+    let mut out = String::with_capacity(clean.len());
+    let mut rest = clean;
+    while let Some(at) = rest.find("<img") {
+        out.push_str(&rest[..at]);
+        let end = at + tag_len(&rest[at..]);
+        let tag = &rest[at..end];
+        if tag.contains(" src=\"") {
+            out.push_str(tag);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The length of the tag at the start of `html`, up to its `>` outside quotes.
+fn tag_len(html: &str) -> usize {
+    let mut quoted = false;
+    for (i, b) in html.bytes().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'>' if !quoted => return i + 1,
+            _ => {}
+        }
+    }
+    html.len()
+}
+
+/// The links (`<a href>`) of a cleaned body, in order, each once.
+pub fn links(clean_html: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = clean_html;
+    while let Some(at) = rest.find("href=\"") {
+        rest = &rest[at + 6..];
+        let Some(end) = rest.find('"') else { break };
+        let url = rest[..end].replace("&amp;", "&");
+        if !out.contains(&url) {
+            out.push(url);
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// The asset ids of a cleaned body's images with their `alt` text.
+pub fn images(clean_html: &str, manuscript_id: i64) -> Vec<(i64, String)> {
+    let mut out = Vec::new();
+    let mut rest = clean_html;
+    while let Some(at) = rest.find("<img ") {
+        rest = &rest[at + 5..];
+        let tag = &rest[..tag_len(rest)];
+        let attr = |name: &str| {
+            let key = format!("{name}=\"");
+            tag.find(&key).and_then(|i| {
+                let v = &tag[i + key.len()..];
+                v.find('"').map(|e| v[..e].to_string())
+            })
+        };
+        if let Some(id) = attr("src").and_then(|s| asset_id_of(&s, manuscript_id)) {
+            out.push((id, attr("alt").unwrap_or_default()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_handlers_javascript_links_and_css_are_removed() {
+        let dirty = r#"<h2 onclick="steal()">关于做好防汛工作的通知</h2>
+<script>alert('x')</script><style>p{color:red}</style>
+<p style="width: expression(alert(1)); color:red" class="MsoNormal" onmouseover="x()">各乡镇、街道：<b>务必</b>落实责任。</p>
+<a href="javascript:alert(1)">点此</a> <a href="JaVaScRiPt:alert(1)">再点</a>
+<a href="https://www.gov.cn/zhengce/" onclick="x()" target="_blank">国务院政策</a>
+<img src="x" onerror="alert(1)"><img src="https://evil.example/a.png">
+<img src="/manuscripts/7/assets/12" alt="防汛演练现场"><img src="/manuscripts/8/assets/13" alt="a>b">
+<iframe src="https://evil.example"></iframe><svg><script>alert(1)</script></svg>"#;
+        let clean = sanitize(dirty, Some(7));
+        for gone in [
+            // ("manuscripts" in our asset paths contains "script".)
+            "<script",
+            "script>",
+            "alert",
+            "onclick",
+            "onerror",
+            "onmouseover",
+            "expression",
+            "style",
+            "class",
+            "javascript",
+            "JaVaScRiPt",
+            "evil.example",
+            "iframe",
+            "/manuscripts/8/",
+            "target",
+            "<img>",
+        ] {
+            assert!(!clean.contains(gone), "{gone} in {clean}");
+        }
+        for kept in [
+            "<h2>关于做好防汛工作的通知</h2>",
+            "<p>各乡镇、街道：<b>务必</b>落实责任。</p>",
+            r#"<a href="https://www.gov.cn/zhengce/" rel="noopener noreferrer">国务院政策</a>"#,
+            r#"<img src="/manuscripts/7/assets/12" alt="防汛演练现场">"#,
+            "点此",
+        ] {
+            assert!(clean.contains(kept), "{kept} not in {clean}");
+        }
+        assert_eq!(
+            links(&clean),
+            vec!["https://www.gov.cn/zhengce/".to_string()]
+        );
+        assert_eq!(images(&clean, 7), vec![(12, "防汛演练现场".to_string())]);
+        // Before the manuscript exists no image survives.
+        assert!(!sanitize(dirty, None).contains("<img"));
+    }
+
+    #[test]
+    fn a_paste_from_word_keeps_paragraphs_and_drops_styling() {
+        let word = r#"<!--[if gte mso 9]><xml><w:WordDocument></w:WordDocument></xml><![endif]-->
+<p class=MsoNormal style='mso-line-height-alt:12.0pt'><span lang=EN-US style='font-family:"仿宋_GB2312"'>一、工作目标</span><o:p></o:p></p>
+<p class=MsoListParagraph><span style='font-size:16.0pt'>全面落实</span><span>“十四五”规划。</span></p>"#;
+        let clean = sanitize(word, None);
+        assert!(clean.contains("<p>一、工作目标</p>"), "{clean}");
+        assert!(clean.contains("<p>全面落实“十四五”规划。</p>"), "{clean}");
+        assert!(!clean.contains("mso") && !clean.contains("span") && !clean.contains("xml"));
+    }
+
+    #[test]
+    fn asset_paths_are_parsed_strictly() {
+        assert_eq!(asset_id_of(&asset_path(3, 40), 3), Some(40));
+        assert_eq!(asset_id_of("/manuscripts/3/assets/40?x=1", 3), None);
+        assert_eq!(asset_id_of("/manuscripts/3/assets/", 3), None);
+        assert_eq!(asset_id_of("/manuscripts/33/assets/4", 3), None);
+    }
+}

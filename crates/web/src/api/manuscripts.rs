@@ -1,0 +1,221 @@
+//! 稿件与审核 (先审后发) in the API: the subtree's manuscripts, writing and editing them
+//! (each edit a new version), submitting with the pre-submission check, and deciding
+//! a review step with the five gates. Each handler calls one use case of
+//! `govmedia_service::manuscripts`.
+
+use super::requests::{
+    ManuscriptBody, ManuscriptDecisionBody, ManuscriptListQuery, ReviewerBody, SourceUnitBody,
+    SubmitManuscriptBody,
+};
+use super::responses::{Manuscript, ManuscriptSummary, Reviewer, SourceUnit};
+use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
+use crate::AppState;
+use crate::error::ApiQuery;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post};
+use govmedia_domain::manuscript::ManuscriptStatus;
+use govmedia_service::{ServiceError, manuscripts};
+use utoipa::OpenApi;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/manuscripts", get(list).post(create))
+        .route("/manuscripts/{id}", get(view).put(update))
+        .route("/manuscripts/{id}/submit", post(submit))
+        .route("/manuscripts/{id}/decide", post(decide))
+        .route(
+            "/manuscript-reviewers",
+            get(list_reviewers).post(add_reviewer),
+        )
+        .route("/manuscript-reviewers/{id}", delete(remove_reviewer))
+        .route(
+            "/units/{id}/source-units",
+            get(list_sources).post(add_source),
+        )
+        .route("/source-units/{id}", delete(remove_source))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    list,
+    create,
+    view,
+    update,
+    submit,
+    decide,
+    list_reviewers,
+    add_reviewer,
+    remove_reviewer,
+    list_sources,
+    add_source,
+    remove_source
+))]
+pub(super) struct Doc;
+
+/// 本辖区的稿件（可按状态筛选），最近修改的在前
+#[utoipa::path(get, path = "/manuscripts", params(ManuscriptListQuery),
+    responses((status = 200, body = Vec<ManuscriptSummary>)))]
+async fn list(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(q): ApiQuery<ManuscriptListQuery>,
+) -> ApiResult {
+    let status = match q.status.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => Some(
+            ManuscriptStatus::parse(v).map_err(|e| ServiceError::field("status", e.to_string()))?,
+        ),
+        None => None,
+    };
+    ok(manuscripts::list(&s.svc, &a, status)
+        .await?
+        .into_iter()
+        .map(ManuscriptSummary::from)
+        .collect::<Vec<_>>())
+}
+
+/// 新建稿件（草稿，第1版），保存时清理正文并进行发布前检测
+#[utoipa::path(post, path = "/manuscripts", request_body = ManuscriptBody,
+    responses((status = 201, body = Manuscript)))]
+async fn create(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(b): ApiJson<ManuscriptBody>,
+) -> ApiResult {
+    let m = manuscripts::create(&s.svc, &a, &b.input()).await?;
+    created(Manuscript::from(manuscripts::get(&s.svc, &a, m.id).await?))
+}
+
+/// 稿件详情：各版本、检测问题、链接、发布账号、审核步骤与五关意见、与本人上次审核版本的差异
+#[utoipa::path(get, path = "/manuscripts/{id}", params(Id),
+    responses((status = 200, body = Manuscript)))]
+async fn view(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<i64>) -> ApiResult {
+    ok(Manuscript::from(manuscripts::get(&s.svc, &a, id).await?))
+}
+
+/// 修改草稿或被退回的稿件，保存为新版本（须带回 version，过期的修改被拒绝）
+#[utoipa::path(put, path = "/manuscripts/{id}", params(Id), request_body = ManuscriptBody,
+    responses((status = 200, body = Manuscript)))]
+async fn update(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<ManuscriptBody>,
+) -> ApiResult {
+    manuscripts::update(&s.svc, &a, id, &b.input()).await?;
+    ok(Manuscript::from(manuscripts::get(&s.svc, &a, id).await?))
+}
+
+/// 提交审核：有否决项不能提交，有扣分项须说明理由；按政策配置的稿件类别和单位层级生成审核流程
+#[utoipa::path(post, path = "/manuscripts/{id}/submit", params(Id), request_body = SubmitManuscriptBody,
+    responses((status = 200, body = Manuscript)))]
+async fn submit(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<SubmitManuscriptBody>,
+) -> ApiResult {
+    manuscripts::submit(&s.svc, &a, id, b.version, &b.override_reason).await?;
+    ok(Manuscript::from(manuscripts::get(&s.svc, &a, id).await?))
+}
+
+/// 审核当前步骤：签署五关意见后同意、退回修改或不予采用（不能审核本人的稿件）
+#[utoipa::path(post, path = "/manuscripts/{id}/decide", params(Id), request_body = ManuscriptDecisionBody,
+    responses((status = 200, body = Manuscript)))]
+async fn decide(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<ManuscriptDecisionBody>,
+) -> ApiResult {
+    manuscripts::decide(&s.svc, &a, id, &b.input()).await?;
+    ok(Manuscript::from(manuscripts::get(&s.svc, &a, id).await?))
+}
+
+/// 本辖区各单位的稿件审核人员（审核员、科室负责人、分管领导）
+#[utoipa::path(get, path = "/manuscript-reviewers",
+    responses((status = 200, body = Vec<Reviewer>)))]
+async fn list_reviewers(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    ok(manuscripts::reviewers(&s.svc, &a)
+        .await?
+        .into_iter()
+        .map(Reviewer::from)
+        .collect::<Vec<_>>())
+}
+
+/// 指定单位的稿件审核人员（对该单位及下级单位的稿件适用）
+#[utoipa::path(post, path = "/manuscript-reviewers", request_body = ReviewerBody,
+    responses((status = 201, body = Vec<Reviewer>)))]
+async fn add_reviewer(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(b): ApiJson<ReviewerBody>,
+) -> ApiResult {
+    manuscripts::name_reviewer(&s.svc, &a, b.unit_id, b.user_id, &b.duty).await?;
+    created(
+        manuscripts::reviewers(&s.svc, &a)
+            .await?
+            .into_iter()
+            .map(Reviewer::from)
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// 取消一项审核人员指定
+#[utoipa::path(delete, path = "/manuscript-reviewers/{id}", params(Id),
+    responses((status = 200, body = Vec<Reviewer>)))]
+async fn remove_reviewer(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    manuscripts::remove_reviewer(&s.svc, &a, id).await?;
+    list_reviewers(State(s), ApiUser(a)).await
+}
+
+/// 适用于该单位的稿源单位名单（本单位及上级单位确定的）
+#[utoipa::path(get, path = "/units/{id}/source-units", params(Id),
+    responses((status = 200, body = Vec<SourceUnit>)))]
+async fn list_sources(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    ok(manuscripts::sources(&s.svc, &a, id)
+        .await?
+        .into_iter()
+        .map(SourceUnit::from)
+        .collect::<Vec<_>>())
+}
+
+/// 在单位的稿源单位名单中增加一项
+#[utoipa::path(post, path = "/units/{id}/source-units", params(Id), request_body = SourceUnitBody,
+    responses((status = 201, body = Vec<SourceUnit>)))]
+async fn add_source(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<SourceUnitBody>,
+) -> ApiResult {
+    manuscripts::add_source(&s.svc, &a, id, &b.name).await?;
+    created(
+        manuscripts::sources(&s.svc, &a, id)
+            .await?
+            .into_iter()
+            .map(SourceUnit::from)
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// 从稿源单位名单中删除一项
+#[utoipa::path(delete, path = "/source-units/{id}", params(Id),
+    responses((status = 204, description = "已删除")))]
+async fn remove_source(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    manuscripts::remove_source(&s.svc, &a, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}

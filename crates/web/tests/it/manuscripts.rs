@@ -1,0 +1,271 @@
+//! 稿件与审核 over the JSON API: an editor writes and submits, a sibling unit's
+//! reviewer gets 404, the named reviewer signs the five gates and approves, the
+//! editor cannot decide their own manuscript, and the endpoints are in the OpenAPI.
+
+use crate::common::*;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+fn gates() -> Value {
+    json!(
+        ["political", "legal", "policy", "secrecy", "wording"]
+            .iter()
+            .map(|g| json!({"gate": g, "verdict": "pass"}))
+            .collect::<Vec<_>>()
+    )
+}
+
+#[tokio::test]
+async fn an_editor_submits_and_the_named_reviewer_approves_over_the_api() {
+    let w = world("web_manuscripts").await;
+    let admin_id = govmedia_store::users::by_username(&w.svc.db, "root_admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let admin = actor(&w.svc, admin_id).await;
+    add_user(&w.svc, "editor_a", w.unit_a, "editor").await;
+    let reviewer = add_user(&w.svc, "reviewer_a", w.unit_a, "reviewer").await;
+    add_user(&w.svc, "reviewer_b", w.unit_b, "reviewer").await;
+    govmedia_service::manuscripts::name_reviewer(&w.svc, &admin, w.unit_a, reviewer, "reviewer")
+        .await
+        .unwrap();
+    let editor = login(&w.app, "editor_a", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let created = editor
+        .api(
+            "POST",
+            "/api/v1/manuscripts",
+            Some(json!({
+                "title": "全县教育系统开展安全大检查",
+                "body_html": "<p onclick=\"x()\">近日，全县教育系统开展安全大检查。</p><script>alert(1)</script>",
+                "kind": "日常信息",
+                "origin": "original",
+                "targets": [w.account_a],
+            })),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let m: Value = serde_json::from_str(&created.body).unwrap();
+    let id = m["id"].as_i64().unwrap();
+    let body = m["versions"][0]["body_html"].as_str().unwrap();
+    assert!(!body.contains("<script") && !body.contains("onclick") && body.contains("安全大检查"));
+    // A target outside the editor's subtree is refused with the field named.
+    let outside = editor
+        .api(
+            "POST",
+            "/api/v1/manuscripts",
+            Some(
+                json!({"title": "标题", "body_html": "<p>正文</p>", "kind": "日常信息",
+                "origin": "original", "targets": [w.account_b]}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        outside.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        outside.body
+    );
+    assert!(outside.body.contains("targets"));
+    let submitted = editor
+        .api(
+            "POST",
+            &format!("/api/v1/manuscripts/{id}/submit"),
+            Some(json!({"version": m["version"]})),
+        )
+        .await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
+    let m: Value = serde_json::from_str(&submitted.body).unwrap();
+    assert_eq!(m["status"], "pending");
+    let decision =
+        json!({"step": 0, "decision": "approve", "gates": gates(), "version": m["version"]});
+    // The sibling unit's reviewer: not found, for reading and deciding alike.
+    let sibling = login(&w.app, "reviewer_b", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let r = sibling
+        .api("GET", &format!("/api/v1/manuscripts/{id}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = sibling
+        .api(
+            "POST",
+            &format!("/api/v1/manuscripts/{id}/decide"),
+            Some(decision.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The editor's role reviews nothing.
+    let r = editor
+        .api(
+            "POST",
+            &format!("/api/v1/manuscripts/{id}/decide"),
+            Some(decision.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let named = login(&w.app, "reviewer_a", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let r = named
+        .api(
+            "POST",
+            &format!("/api/v1/manuscripts/{id}/decide"),
+            Some(decision),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(m["status"], "approved");
+    assert_eq!(m["steps"][0]["gates"].as_array().unwrap().len(), 5);
+    let list = named
+        .api("GET", "/api/v1/manuscripts?status=approved", None)
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("全县教育系统开展安全大检查"));
+    // The pages: the list and the manuscript with its review record, the 审签单.
+    let page = named.get(&format!("/manuscripts/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for words in [
+        "全县教育系统开展安全大检查",
+        "审核记录",
+        "政治关",
+        "审核通过",
+        "审签单（PDF）",
+    ] {
+        assert!(page.body.contains(words), "{words} not on the page");
+    }
+    assert!(!page.body.contains("<script>alert"));
+    let list = editor.get("/manuscripts?status=approved").await;
+    assert!(list.body.contains(&format!("/manuscripts/{id}")));
+    let pdf = named.get(&format!("/manuscripts/{id}/sheet.pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    let docx = named.get(&format!("/manuscripts/{id}/sheet.docx")).await;
+    assert!(docx.bytes.starts_with(b"PK"));
+    for path in [
+        format!("/manuscripts/{id}"),
+        format!("/manuscripts/{id}/sheet.pdf"),
+    ] {
+        assert_eq!(
+            sibling.get(&path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    // The same flow through the pages' forms: submit, then the five gates.
+    let second = editor
+        .api(
+            "POST",
+            "/api/v1/manuscripts",
+            Some(
+                json!({"title": "教育局召开安全工作会议", "body_html": "<p>会议部署安全工作。</p>",
+                "kind": "日常信息", "origin": "original", "targets": [w.account_a]}),
+            ),
+        )
+        .await;
+    let m: Value = serde_json::from_str(&second.body).unwrap();
+    let id2 = m["id"].as_i64().unwrap();
+    let v = m["version"].to_string();
+    let r = editor
+        .post_form(&format!("/manuscripts/{id2}/submit"), &[("version", &v)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = named.get(&format!("/manuscripts/{id2}")).await;
+    assert!(page.body.contains("审核（第1步）") && page.body.contains("保密关"));
+    let v = (m["version"].as_i64().unwrap() + 1).to_string();
+    let mut fields = vec![
+        ("version", v.as_str()),
+        ("step", "0"),
+        ("decision", "return"),
+        ("comment", "请补充会议时间"),
+        ("wording", "object"),
+        ("wording_comment", "缺少会议时间"),
+    ];
+    for g in ["political", "legal", "policy", "secrecy"] {
+        fields.push((g, "pass"));
+    }
+    let r = named
+        .post_form(&format!("/manuscripts/{id2}/decide"), &fields)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = editor.get(&format!("/manuscripts/{id2}")).await;
+    assert!(page.body.contains("退回修改") && page.body.contains("缺少会议时间"));
+    // The whitelist over the API: the county's applies to A; B's administrator cannot
+    // touch A's.
+    let root_admin = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let r = root_admin
+        .api(
+            "POST",
+            &format!("/api/v1/units/{}/source-units", w.root),
+            Some(json!({"name": "新华社"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = editor
+        .api(
+            "GET",
+            &format!("/api/v1/units/{}/source-units", w.unit_a),
+            None,
+        )
+        .await;
+    assert!(r.body.contains("新华社"), "{}", r.body);
+    let host_b = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let r = host_b
+        .api(
+            "POST",
+            &format!("/api/v1/units/{}/source-units", w.unit_a),
+            Some(json!({"name": "人民日报"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = host_b
+        .api("GET", "/api/v1/manuscript-reviewers", None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains("reviewer_a"), "{}", r.body);
+    // Writing through the editor's form: the targets repeat, the body is cleaned.
+    let form = editor.get("/manuscripts/new").await;
+    assert!(form.body.contains("/static/editor.js") && form.body.contains("测试教育"));
+    let account = w.account_a.to_string();
+    let r = editor
+        .post_form(
+            "/manuscripts/new",
+            &[
+                ("title", "从Word粘贴的稿件"),
+                ("kind", "日常信息"),
+                ("origin", "original"),
+                ("targets", &account),
+                ("body_html", "<p class=MsoNormal style='font-size:16pt'><span>第一段</span></p><p>第二段</p>"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = editor.get(r.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("&lt;p&gt;第一段&lt;/p&gt;") || page.body.contains("<p>第一段</p>"));
+    assert!(!page.body.contains("MsoNormal"));
+    let js = anonymous(&w.app, "/static/editor.js").await;
+    assert!(js.body.contains("contenteditable") || js.body.contains("execCommand"));
+    let doc = anonymous(&w.app, "/api/openapi.json").await;
+    for path in [
+        "/manuscripts",
+        "/manuscripts/{id}/submit",
+        "/manuscripts/{id}/decide",
+    ] {
+        assert!(
+            doc.body.contains(&format!("\"{path}\"")),
+            "{path} not in the OpenAPI"
+        );
+    }
+}
