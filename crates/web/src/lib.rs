@@ -133,6 +133,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/inbox/{id}",
     "/inbox/{id}/assign",
     "/inbox/{id}/close",
+    "/inbox/{id}/to-knowledge",
     "/inbox/{id}/reply",
     "/inbox/{id}/transfer",
     "/indicators",

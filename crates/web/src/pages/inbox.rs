@@ -12,11 +12,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use govmedia_domain::interaction::ItemKind;
+use govmedia_domain::role::Permission;
 use govmedia_domain::time_limit::LimitState;
 use govmedia_service::ServiceError;
 use govmedia_service::inbox::{
     self, Filter, ItemDetail, ItemStatus, ItemSummary, ReplyIssue, ReplyOutcome,
 };
+use govmedia_service::knowledge::{self, Hit};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -29,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox/{id}/transfer", post(transfer))
         .route("/inbox/{id}/reply", post(reply))
         .route("/inbox/{id}/close", post(close))
+        .route("/inbox/{id}/to-knowledge", post(to_knowledge))
 }
 
 #[derive(Deserialize, Default)]
@@ -182,11 +185,45 @@ fn issues_box(issues: &[ReplyIssue], confirm_needed: bool) -> Markup {
     }
 }
 
+/// How many answers of the knowledge base the reply box suggests.
+const SUGGESTIONS: usize = 3;
+
+/// The knowledge base's answers to the item's text, for the reply box.
+async fn suggestions(state: &AppState, user: &User, d: &ItemDetail) -> Result<Vec<Hit>, PageError> {
+    if !d.can_handle {
+        return Ok(Vec::new());
+    }
+    Ok(knowledge::suggest(&state.svc, &user.actor, &d.body, SUGGESTIONS).await?)
+}
+
+fn suggestions_box(item_id: i64, hits: &[Hit]) -> Markup {
+    html! {
+        @if !hits.is_empty() {
+            div.suggestions {
+                h3 { "答问库建议" }
+                ul { @for h in hits {
+                    li {
+                        strong { (h.entry.question) }
+                        " "
+                        span.muted { "（" (h.entry.unit_name) "，" (h.entry.topic) "）" }
+                        br;
+                        (h.entry.answer.chars().take(120).collect::<String>())
+                        @if h.entry.answer.chars().count() > 120 { "……" }
+                        " "
+                        a href=(format!("/inbox/{item_id}?use={}#reply", h.entry.id)) { "用此答复" }
+                    }
+                } }
+            }
+        }
+    }
+}
+
 fn item_page(
     user: &User,
     d: &ItemDetail,
     draft: &str,
     issues: Option<(&[ReplyIssue], bool)>,
+    hits: &[Hit],
 ) -> Markup {
     let s = &d.item;
     let v = s.version.to_string();
@@ -233,7 +270,8 @@ fn item_page(
             }
             @if d.can_handle {
                 div.actions {
-                    h2 { "答复" }
+                    h2 id="reply" { "答复" }
+                    (suggestions_box(s.id, hits))
                     @if let Some((list, confirm)) = issues { (issues_box(list, confirm)) }
                     form method="post" action=(format!("/inbox/{}/reply", s.id)) {
                         (csrf(user))
@@ -270,6 +308,16 @@ fn item_page(
                     }
                 }
             }
+            @if let Some(last) = d.replies.last() {
+                @if user.actor.can(Permission::ManageKnowledge) {
+                    form method="post" action=(format!("/inbox/{}/to-knowledge", s.id)) {
+                        (csrf(user))
+                        p.muted { "把来件和最近一次答复存入答问库，存入后可补充主题和有效期：" }
+                        input type="hidden" name="reply" value=(last.id);
+                        button type="submit" { "存入答问库" }
+                    }
+                }
+            }
             h2 { "办理记录" }
             table {
                 tr { th { "时间" } th { "操作人" } th { "操作" } th { "说明" } }
@@ -279,13 +327,60 @@ fn item_page(
     )
 }
 
+#[derive(Deserialize, Default)]
+struct ItemParams {
+    /// `?use=`: a knowledge-base entry whose answer starts the reply.
+    #[serde(rename = "use")]
+    use_entry: Option<i64>,
+}
+
 async fn item(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<i64>,
+    PageQuery(p): PageQuery<ItemParams>,
 ) -> Result<Markup, PageError> {
     let d = inbox::get(&state.svc, &user.actor, id).await?;
-    Ok(item_page(&user, &d, "", None))
+    let draft = match p.use_entry {
+        Some(entry) => knowledge::get(&state.svc, &user.actor, entry).await?.answer,
+        None => String::new(),
+    };
+    let hits = suggestions(&state, &user, &d).await?;
+    Ok(item_page(&user, &d, &draft, None, &hits))
+}
+
+#[derive(Deserialize)]
+struct ToKnowledgeForm {
+    #[serde(default)]
+    csrf: String,
+    reply: i64,
+}
+
+/// 存入答问库: the item's text as the question and one of its replies as the answer;
+/// the new entry's form opens to add the topic and validity.
+async fn to_knowledge(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<ToKnowledgeForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let d = inbox::get(&state.svc, &user.actor, id).await?;
+    let reply = d
+        .replies
+        .iter()
+        .find(|r| r.id == f.reply)
+        .ok_or_else(|| ServiceError::field("reply", "该答复不存在"))?;
+    let entry = knowledge::create_from_answer(
+        &state.svc,
+        &user.actor,
+        d.item.unit_id,
+        &d.body,
+        &reply.body,
+        None,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/knowledge/{}/edit", entry.id)).into_response())
 }
 
 fn back(id: i64) -> Response {
@@ -379,6 +474,7 @@ async fn reply(
         ReplyOutcome::NeedsConfirmation { issues } => (issues, true),
     };
     let d = inbox::get(&state.svc, &user.actor, id).await?;
+    let hits = suggestions(&state, &user, &d).await?;
     let keep = if f.text.chars().count() <= inbox::MAX_REPLY_CHARS {
         f.text.as_str()
     } else {
@@ -386,7 +482,7 @@ async fn reply(
     };
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        item_page(&user, &d, keep, Some((issues, confirm))),
+        item_page(&user, &d, keep, Some((issues, confirm)), &hits),
     )
         .into_response())
 }

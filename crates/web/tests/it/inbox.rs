@@ -396,3 +396,97 @@ async fn the_public_report_page_takes_reports_and_refuses_bad_input_and_floods()
     ));
     assert_eq!(send(&w.app, req).await.status, StatusCode::FORBIDDEN);
 }
+
+/// The reply box suggests the knowledge base's answers, one click starts the reply
+/// with one, and an answered item goes into the knowledge base from its page; a
+/// sibling unit cannot do it (404).
+#[tokio::test]
+async fn the_reply_box_suggests_answers_and_an_answer_goes_into_the_knowledge_base() {
+    use govmedia_service::knowledge::{self, EntryInput};
+    let w = world("web_inbox_kb").await;
+    let clerk_id = add_user(&w.svc, "a_clerk", w.unit_a, "editor").await;
+    let author = actor(&w.svc, clerk_id).await;
+    let entry = knowledge::create(
+        &w.svc,
+        &author,
+        &EntryInput {
+            unit_id: w.unit_a,
+            question: "学区划分方案什么时候公布？".into(),
+            answer: "学区划分方案每年3月20日前在县教育局网站公布。".into(),
+            topic: "教育".into(),
+            source: "县教育局".into(),
+            valid_from: None,
+            valid_to: None,
+            attention: 0,
+            public: false,
+        },
+    )
+    .await
+    .unwrap();
+    let id = item(&w, "kb1", "请问今年的学区划分什么时候公布？").await;
+    let clerk = login(&w.app, "a_clerk", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+
+    let page = clerk.get(&format!("/inbox/{id}")).await;
+    assert!(page.body.contains("答问库建议"), "{}", page.body);
+    assert!(page.body.contains("学区划分方案什么时候公布？"));
+    let used = clerk.get(&format!("/inbox/{id}?use={}", entry.id)).await;
+    assert!(
+        used.body
+            .contains(">学区划分方案每年3月20日前在县教育局网站公布。</textarea>"),
+        "{}",
+        used.body
+    );
+    assert!(!page.body.contains("存入答问库"), "nothing answered yet");
+
+    let version = clerk.form_version(&format!("/inbox/{id}")).await;
+    let saved = clerk
+        .post_form(
+            &format!("/inbox/{id}/reply"),
+            &[
+                ("version", &version),
+                (
+                    "text",
+                    "您好，学区划分方案将于3月20日前在县教育局网站公布，敬请关注。",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = clerk.get(&format!("/inbox/{id}")).await;
+    assert!(page.body.contains("存入答问库"));
+    let marker = "name=\"reply\" value=\"";
+    let start = page.body.find(marker).expect("reply field") + marker.len();
+    let reply_id = page.body[start..].split('"').next().unwrap().to_string();
+
+    let b = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let hidden = b
+        .post_form(
+            &format!("/inbox/{id}/to-knowledge"),
+            &[("reply", &reply_id)],
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+
+    let stored = clerk
+        .post_form(
+            &format!("/inbox/{id}/to-knowledge"),
+            &[("reply", &reply_id)],
+        )
+        .await;
+    assert_eq!(stored.status, StatusCode::SEE_OTHER, "{}", stored.body);
+    let edit = stored.location.expect("to the entry's form");
+    assert!(
+        edit.starts_with("/knowledge/") && edit.ends_with("/edit"),
+        "{edit}"
+    );
+    let form = clerk.get(&edit).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("请问今年的学区划分什么时候公布？"));
+    assert!(form.body.contains("敬请关注"));
+}
