@@ -43,6 +43,13 @@ pub(crate) const VERSIONED_WRITES: &[(&str, &str)] = &[
     ("delete", "/accounts/{id}/credentials"),
     ("put", "/knowledge/entries/{id}"),
     ("post", "/knowledge/entries/{id}/retire"),
+    ("post", "/inbox/{id}/assign"),
+    ("post", "/inbox/{id}/transfer"),
+    ("post", "/inbox/{id}/reply"),
+    ("post", "/inbox/{id}/close"),
+    ("put", "/manuscripts/{id}"),
+    ("post", "/manuscripts/{id}/submit"),
+    ("post", "/manuscripts/{id}/decide"),
 ];
 
 const BEARER: &str = "bearer";

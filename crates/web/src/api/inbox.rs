@@ -9,6 +9,7 @@ use super::responses::{InboxItem, InboxItemDetail, InboxReplyResult, PublicRepor
 use super::{ApiJson, ApiResult, ApiUser, Id, ok};
 use crate::AppState;
 use crate::error::ApiQuery;
+use crate::versioning::{IfMatch, with_etag};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -54,11 +55,13 @@ async fn list(
         .collect::<Vec<_>>())
 }
 
-/// 政民互动事项详情：内容、同一会话、答复及发送状态、办理记录
+/// 政民互动事项详情：内容、同一会话、答复及发送状态、办理记录；ETag 为事项的版本，办理时放在 If-Match 中
 #[utoipa::path(get, path = "/inbox/{id}", params(Id),
     responses((status = 200, body = InboxItemDetail)))]
 async fn item(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<i64>) -> ApiResult {
-    ok(InboxItemDetail::from(inbox::get(&s.svc, &a, id).await?))
+    let d = inbox::get(&s.svc, &a, id).await?;
+    let version = d.item.version;
+    Ok(with_etag(ok(InboxItemDetail::from(d))?, version))
 }
 
 /// 分配给本单位的承办人
@@ -68,9 +71,10 @@ async fn assign(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
+    seen: IfMatch,
     ApiJson(b): ApiJson<InboxAssignBody>,
 ) -> ApiResult {
-    inbox::assign(&s.svc, &a, id, b.version, b.user_id).await?;
+    inbox::assign(&s.svc, &a, id, seen.counter()?, b.user_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -81,9 +85,10 @@ async fn transfer(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
+    seen: IfMatch,
     ApiJson(b): ApiJson<InboxTransferBody>,
 ) -> ApiResult {
-    inbox::transfer(&s.svc, &a, id, b.version, b.unit_id, &b.reason).await?;
+    inbox::transfer(&s.svc, &a, id, seen.counter()?, b.unit_id, &b.reason).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -94,10 +99,11 @@ async fn reply(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
+    seen: IfMatch,
     ApiJson(b): ApiJson<InboxReplyBody>,
 ) -> ApiResult {
     ok(InboxReplyResult::from(
-        inbox::reply(&s.svc, &a, id, b.version, &b.text, b.confirm).await?,
+        inbox::reply(&s.svc, &a, id, seen.counter()?, &b.text, b.confirm).await?,
     ))
 }
 
@@ -108,9 +114,10 @@ async fn close(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
+    seen: IfMatch,
     ApiJson(b): ApiJson<InboxCloseBody>,
 ) -> ApiResult {
-    inbox::close(&s.svc, &a, id, b.version, &b.reason).await?;
+    inbox::close(&s.svc, &a, id, seen.counter()?, &b.reason).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -11,6 +11,7 @@ use super::responses::{Manuscript, ManuscriptSummary, Reviewer, SourceUnit};
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
 use crate::error::ApiQuery;
+use crate::versioning::{IfMatch, with_etag};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
@@ -83,27 +84,30 @@ async fn create(
     ApiUser(a): ApiUser,
     ApiJson(b): ApiJson<ManuscriptBody>,
 ) -> ApiResult {
-    let m = manuscripts::create(&s.svc, &a, &b.input()).await?;
+    let m = manuscripts::create(&s.svc, &a, &b.input(None)).await?;
     created(Manuscript::from(manuscripts::get(&s.svc, &a, m.id).await?))
 }
 
-/// 稿件详情：各版本、检测问题、链接、发布账号、审核步骤与五关意见、与本人上次审核版本的差异
+/// 稿件详情：各版本、检测问题、链接、发布账号、审核步骤与五关意见、与本人上次审核版本的差异；ETag 为记录版本，修改、提交、审核时放在 If-Match 中
 #[utoipa::path(get, path = "/manuscripts/{id}", params(Id),
     responses((status = 200, body = Manuscript)))]
 async fn view(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<i64>) -> ApiResult {
-    ok(Manuscript::from(manuscripts::get(&s.svc, &a, id).await?))
+    let m = Manuscript::from(manuscripts::get(&s.svc, &a, id).await?);
+    let version = m.summary.version;
+    Ok(with_etag(ok(m)?, version))
 }
 
-/// 修改草稿或被退回的稿件，保存为新版本（须带回 version，过期的修改被拒绝）
+/// 修改草稿或被退回的稿件，保存为新版本（请求头 If-Match 给出读取时的 ETag，过期的修改被拒绝）
 #[utoipa::path(put, path = "/manuscripts/{id}", params(Id), request_body = ManuscriptBody,
     responses((status = 200, body = Manuscript)))]
 async fn update(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
+    seen: IfMatch,
     ApiJson(b): ApiJson<ManuscriptBody>,
 ) -> ApiResult {
-    manuscripts::update(&s.svc, &a, id, &b.input()).await?;
+    manuscripts::update(&s.svc, &a, id, &b.input(Some(seen.counter()?))).await?;
     ok(Manuscript::from(manuscripts::get(&s.svc, &a, id).await?))
 }
 
@@ -114,9 +118,10 @@ async fn submit(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
+    seen: IfMatch,
     ApiJson(b): ApiJson<SubmitManuscriptBody>,
 ) -> ApiResult {
-    manuscripts::submit(&s.svc, &a, id, b.version, &b.override_reason).await?;
+    manuscripts::submit(&s.svc, &a, id, seen.counter()?, &b.override_reason).await?;
     ok(Manuscript::from(manuscripts::get(&s.svc, &a, id).await?))
 }
 
@@ -127,9 +132,10 @@ async fn decide(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
+    seen: IfMatch,
     ApiJson(b): ApiJson<ManuscriptDecisionBody>,
 ) -> ApiResult {
-    manuscripts::decide(&s.svc, &a, id, &b.input()).await?;
+    manuscripts::decide(&s.svc, &a, id, &b.input(seen.counter()?)).await?;
     ok(Manuscript::from(manuscripts::get(&s.svc, &a, id).await?))
 }
 

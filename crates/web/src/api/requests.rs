@@ -640,8 +640,6 @@ pub struct InboxQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(description = "分配政民互动事项")]
 pub struct InboxAssignBody {
-    /// 打开事项时读到的版本号
-    pub version: i64,
     /// 承办人（事项所属单位的用户）
     pub user_id: i64,
 }
@@ -650,7 +648,6 @@ pub struct InboxAssignBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(description = "转办政民互动事项")]
 pub struct InboxTransferBody {
-    pub version: i64,
     /// 转往的单位（须在本人管辖范围内）
     pub unit_id: i64,
     /// 转办理由（必填，最多500字）
@@ -661,7 +658,6 @@ pub struct InboxTransferBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(description = "答复政民互动事项")]
 pub struct InboxReplyBody {
-    pub version: i64,
     /// 答复内容（最多2000字）
     pub text: String,
     /// 已阅读提示，确认发送
@@ -673,7 +669,6 @@ pub struct InboxReplyBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(description = "办结政民互动事项（无需答复）")]
 pub struct InboxCloseBody {
-    pub version: i64,
     /// 无需答复的理由（必填，最多500字）
     pub reason: String,
 }
@@ -1030,13 +1025,12 @@ pub struct ManuscriptBody {
     pub source: String,
     /// 发布账号（本辖区的账号，可跨平台多选）
     pub targets: Vec<i64>,
-    /// 修改时：所依据的稿件版本号（version），过期的修改将被拒绝
-    #[serde(default)]
-    pub version: Option<i64>,
 }
 
 impl ManuscriptBody {
-    pub fn input(self) -> govmedia_service::manuscripts::ManuscriptInput {
+    /// The service's input; `version` is the one an edit names in `If-Match` (none
+    /// when creating).
+    pub fn input(self, version: Option<i64>) -> govmedia_service::manuscripts::ManuscriptInput {
         govmedia_service::manuscripts::ManuscriptInput {
             unit_id: self.unit_id,
             title: self.title,
@@ -1045,7 +1039,7 @@ impl ManuscriptBody {
             origin: self.origin,
             source: self.source,
             targets: self.targets,
-            version: self.version,
+            version,
         }
     }
 }
@@ -1054,8 +1048,6 @@ impl ManuscriptBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(description = "提交审核：检测有扣分项时须说明理由")]
 pub struct SubmitManuscriptBody {
-    /// 所依据的稿件版本号
-    pub version: i64,
     /// 对检测问题（扣分项）的说明，审核人可见
     #[serde(default)]
     pub override_reason: String,
@@ -1087,12 +1079,11 @@ pub struct ManuscriptDecisionBody {
     pub comment: String,
     /// 五关意见，各一条
     pub gates: Vec<GateBody>,
-    /// 所审阅的稿件版本号
-    pub version: i64,
 }
 
 impl ManuscriptDecisionBody {
-    pub fn input(self) -> govmedia_service::manuscripts::DecideInput {
+    /// The service's input; `version` is the one reviewed, named in `If-Match`.
+    pub fn input(self, version: i64) -> govmedia_service::manuscripts::DecideInput {
         govmedia_service::manuscripts::DecideInput {
             step: self.step,
             decision: self.decision,
@@ -1106,7 +1097,7 @@ impl ManuscriptDecisionBody {
                     comment: g.comment,
                 })
                 .collect(),
-            version: self.version,
+            version,
         }
     }
 }

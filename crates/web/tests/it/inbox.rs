@@ -150,10 +150,11 @@ async fn a_clerk_answers_from_the_inbox_and_a_sibling_unit_sees_nothing() {
         StatusCode::NOT_FOUND
     );
     let r = b
-        .api(
+        .api_if_match(
             "POST",
             &format!("/api/v1/inbox/{id2}/reply"),
-            Some(serde_json::json!({"version": 1, "text": "您好"})),
+            Some(serde_json::json!({"text": "您好"})),
+            "\"1\"",
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -182,18 +183,41 @@ async fn a_clerk_answers_from_the_inbox_and_a_sibling_unit_sees_nothing() {
     let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(v[0]["id"], id2);
     assert_eq!(v[0]["deadline"]["state"], "正常");
-    let d: serde_json::Value = serde_json::from_str(
-        &clerk
-            .api("GET", &format!("/api/v1/inbox/{id2}"), None)
-            .await
-            .body,
-    )
-    .unwrap();
-    let r = clerk
+    // An action names the version read (If-Match with the item's ETag).
+    let reply = serde_json::json!({"text": "按规定办"});
+    let unnamed = clerk
         .api(
             "POST",
             &format!("/api/v1/inbox/{id2}/reply"),
-            Some(serde_json::json!({"version": d["item"]["version"], "text": "按规定办"})),
+            Some(reply.clone()),
+        )
+        .await;
+    assert_eq!(
+        unnamed.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unnamed.body
+    );
+    let stale = clerk
+        .api_if_match(
+            "POST",
+            &format!("/api/v1/inbox/{id2}/close"),
+            Some(serde_json::json!({"reason": "重复来件"})),
+            "\"0\"",
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    let etag = clerk
+        .api("GET", &format!("/api/v1/inbox/{id2}"), None)
+        .await
+        .etag
+        .expect("the item's ETag");
+    let r = clerk
+        .api_if_match(
+            "POST",
+            &format!("/api/v1/inbox/{id2}/reply"),
+            Some(reply),
+            &etag,
         )
         .await;
     let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();

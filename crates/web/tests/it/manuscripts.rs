@@ -70,18 +70,33 @@ async fn an_editor_submits_and_the_named_reviewer_approves_over_the_api() {
         outside.body
     );
     assert!(outside.body.contains("targets"));
-    let submitted = editor
+    // Submitting names the version read: without If-Match it is refused.
+    let unnamed = editor
         .api(
             "POST",
             &format!("/api/v1/manuscripts/{id}/submit"),
-            Some(json!({"version": m["version"]})),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(
+        unnamed.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unnamed.body
+    );
+    let submitted = editor
+        .api_if_match(
+            "POST",
+            &format!("/api/v1/manuscripts/{id}/submit"),
+            Some(json!({})),
+            &format!("\"{}\"", m["version"]),
         )
         .await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
     let m: Value = serde_json::from_str(&submitted.body).unwrap();
     assert_eq!(m["status"], "pending");
-    let decision =
-        json!({"step": 0, "decision": "approve", "gates": gates(), "version": m["version"]});
+    let decision = json!({"step": 0, "decision": "approve", "gates": gates()});
+    let etag = format!("\"{}\"", m["version"]);
     // The sibling unit's reviewer: not found, for reading and deciding alike.
     let sibling = login(&w.app, "reviewer_b", PASSWORD)
         .await
@@ -92,19 +107,21 @@ async fn an_editor_submits_and_the_named_reviewer_approves_over_the_api() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = sibling
-        .api(
+        .api_if_match(
             "POST",
             &format!("/api/v1/manuscripts/{id}/decide"),
             Some(decision.clone()),
+            &etag,
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // The editor's role reviews nothing.
     let r = editor
-        .api(
+        .api_if_match(
             "POST",
             &format!("/api/v1/manuscripts/{id}/decide"),
             Some(decision.clone()),
+            &etag,
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -113,10 +130,11 @@ async fn an_editor_submits_and_the_named_reviewer_approves_over_the_api() {
         .ok()
         .expect("login");
     let r = named
-        .api(
+        .api_if_match(
             "POST",
             &format!("/api/v1/manuscripts/{id}/decide"),
             Some(decision),
+            &etag,
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
