@@ -19,7 +19,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::{FieldError, optional_lines_owned, optional_text, required_text};
 use govmedia_store::knowledge::{self as store, EntryFields, EntryRow, Filter};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 pub use terms::Part;
 
 pub const MAX_QUESTION_CHARS: usize = 500;
@@ -237,12 +237,8 @@ async fn writable(
     Ok(row)
 }
 
-/// Checks and trims an entry's fields; the unit must be in the actor's subtree.
-async fn validate(
-    svc: &Services,
-    actor: &Actor,
-    input: &EntryInput,
-) -> ServiceResult<(EntryFields, String)> {
+/// Checks and trims an entry's own fields (all but whether its unit is in scope).
+fn check_fields(input: &EntryInput) -> Result<EntryFields, Vec<FieldError>> {
     let mut errors = Vec::new();
     let question = required_text(
         "question",
@@ -286,33 +282,46 @@ async fn validate(
             format!("热度应为0到{MAX_ATTENTION}之间的整数"),
         ));
     }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(EntryFields {
+        unit_id: input.unit_id,
+        question,
+        answer: answer.unwrap_or_default(),
+        topic,
+        source: source.unwrap_or_default(),
+        valid_from: input.valid_from,
+        valid_to: input.valid_to,
+        attention: input.attention,
+        public: input.public,
+    })
+}
+
+/// Checks and trims an entry's fields; the unit must be in the actor's subtree.
+async fn validate(
+    svc: &Services,
+    actor: &Actor,
+    input: &EntryInput,
+) -> ServiceResult<(EntryFields, String)> {
+    let checked = check_fields(input);
     let unit = match govmedia_store::units::get(&svc.db, input.unit_id).await {
         Ok(u) if actor.sees(&u.path) => Some(u),
-        Ok(_) | Err(govmedia_store::DbError::NotFound) => {
-            errors.push(FieldError::new(
-                "unit_id",
-                "找不到该单位，或不在您的管辖范围内",
-            ));
-            None
-        }
+        Ok(_) | Err(govmedia_store::DbError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    match (errors.is_empty(), unit) {
-        (true, Some(unit)) => Ok((
-            EntryFields {
-                unit_id: unit.id,
-                question,
-                answer: answer.unwrap_or_default(),
-                topic,
-                source: source.unwrap_or_default(),
-                valid_from: input.valid_from,
-                valid_to: input.valid_to,
-                attention: input.attention,
-                public: input.public,
-            },
-            unit.path,
-        )),
-        _ => Err(ServiceError::Validation(errors)),
+    match (checked, unit) {
+        (Ok(fields), Some(unit)) => Ok((fields, unit.path)),
+        (checked, unit) => {
+            let mut errors = checked.err().unwrap_or_default();
+            if unit.is_none() {
+                errors.push(FieldError::new(
+                    "unit_id",
+                    "找不到该单位，或不在您的管辖范围内",
+                ));
+            }
+            Err(ServiceError::Validation(errors))
+        }
     }
 }
 
@@ -846,81 +855,33 @@ pub async fn bulk_load(
             format!("一次至多导入{MAX_BULK}条，请分批导入"),
         ));
     }
-    let mut units: HashMap<i64, String> = HashMap::new();
+    let mut units_checked: HashSet<i64> = HashSet::new();
     let mut rows = Vec::with_capacity(inputs.len());
     for (n, input) in inputs.iter().enumerate() {
-        let fields = match units.get(&input.unit_id) {
+        let row_error = |errors: Vec<FieldError>| {
+            ServiceError::field(
+                "entries",
+                format!(
+                    "第{}条填写有误：{}",
+                    n + 1,
+                    errors
+                        .into_iter()
+                        .map(|e| e.message)
+                        .collect::<Vec<_>>()
+                        .join("；")
+                ),
+            )
+        };
+        let fields = if units_checked.contains(&input.unit_id) {
             // The unit was checked for an earlier row: check the rest without a query.
-            Some(_) => {
-                let mut errors = Vec::new();
-                let question = required_text(
-                    "question",
-                    "问题",
-                    &input.question,
-                    MAX_QUESTION_CHARS,
-                    &mut errors,
-                );
-                let answer = optional_lines_owned(
-                    "answer",
-                    "答复",
-                    input.answer.clone(),
-                    MAX_ANSWER_CHARS,
-                    &mut errors,
-                );
-                let topic = required_text(
-                    "topic",
-                    "主题分类",
-                    &input.topic,
-                    MAX_TOPIC_CHARS,
-                    &mut errors,
-                );
-                let source = optional_text(
-                    "source",
-                    "来源",
-                    Some(&input.source),
-                    MAX_SOURCE_CHARS,
-                    &mut errors,
-                );
-                if answer.is_none()
-                    || !errors.is_empty()
-                    || !(0..=MAX_ATTENTION).contains(&input.attention)
-                {
-                    return Err(ServiceError::field(
-                        "entries",
-                        format!("第{}条填写有误：请检查问题、答复、分类和热度", n + 1),
-                    ));
-                }
-                EntryFields {
-                    unit_id: input.unit_id,
-                    question,
-                    answer: answer.unwrap_or_default(),
-                    topic,
-                    source: source.unwrap_or_default(),
-                    valid_from: input.valid_from,
-                    valid_to: input.valid_to,
-                    attention: input.attention,
-                    public: input.public,
-                }
-            }
-            None => {
-                let (fields, path) = validate(svc, actor, input).await.map_err(|e| match e {
-                    ServiceError::Validation(errors) => ServiceError::field(
-                        "entries",
-                        format!(
-                            "第{}条填写有误：{}",
-                            n + 1,
-                            errors
-                                .into_iter()
-                                .map(|e| e.message)
-                                .collect::<Vec<_>>()
-                                .join("；")
-                        ),
-                    ),
-                    other => other,
-                })?;
-                units.insert(input.unit_id, path);
-                fields
-            }
+            check_fields(input).map_err(row_error)?
+        } else {
+            let (fields, _) = validate(svc, actor, input).await.map_err(|e| match e {
+                ServiceError::Validation(errors) => row_error(errors),
+                other => other,
+            })?;
+            units_checked.insert(input.unit_id);
+            fields
         };
         let terms = terms::index_terms(&fields.question, &fields.topic, &fields.answer);
         rows.push((fields, terms));
