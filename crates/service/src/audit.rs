@@ -120,6 +120,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("send_reply", "发送答复"),
     ("public_report", "公众纠错举报"),
     ("knowledge_public", "设置答问库公开检索"),
+    ("assessment_ranked_kinds", "设置年度考核参加排名的单位类型"),
 ];
 
 /// Every kind of object an audit record is about, in words.

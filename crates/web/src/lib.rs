@@ -82,6 +82,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/assessment/entries/{id}/decide",
     "/assessment/entries/{id}/file",
     "/assessment/export.xlsx",
+    "/assessment/ranked-kinds",
     "/assessment/units/{id}",
     "/audit",
     "/audit/chain",

@@ -38,7 +38,7 @@ use chrono::NaiveDate;
 use govmedia_domain::assessment::{EntryKind, EntryStatus, NOT_IN_PERFORMANCE};
 use govmedia_domain::role::Permission;
 use govmedia_domain::scoring::{self, CountedFinding, Evidence, IndicatorSet, ScoreResult};
-use govmedia_domain::unit::UnitPath;
+use govmedia_domain::unit::{UnitKind, UnitPath};
 use govmedia_store::assessment as store;
 use govmedia_store::units::UnitRow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -67,6 +67,25 @@ pub struct UnitAssessment {
     pub unit: UnitRow,
     pub findings: Vec<CountedFinding>,
     pub result: ScoreResult,
+    /// The unit's place in a ranking (ties share it, the next place skips: 1, 1,
+    /// 3); `None` outside a ranking and for units of kinds the office does not rank.
+    pub rank: Option<u32>,
+    /// Whether another unit shares `rank` (并列).
+    pub tied: bool,
+    /// The assessment entry (claim or office entry) behind a finding, by the
+    /// finding's index in `findings`, so its explanation links to the entry.
+    pub entries: BTreeMap<usize, i64>,
+}
+
+impl UnitAssessment {
+    /// “并列第1名”, “第3名”, or “不参加排名”.
+    pub fn rank_label(&self) -> String {
+        match (self.rank, self.tied) {
+            (Some(n), true) => format!("并列第{n}名"),
+            (Some(n), false) => format!("第{n}名"),
+            (None, _) => "不参加排名".into(),
+        }
+    }
 }
 
 fn text(t: String) -> Option<Evidence> {
@@ -421,14 +440,18 @@ impl YearFacts {
         }
         let entries = self.entries.get(&unit.id).map(Vec::as_slice).unwrap_or(&[]);
         let mut in_performance = false;
+        let mut entry_of = BTreeMap::new();
         for e in entries {
             match EntryKind::parse(&e.kind) {
                 Ok(EntryKind::InPerformance) => in_performance = true,
-                Ok(kind) => findings.push(CountedFinding {
-                    item: kind.item().unwrap_or_default().into(),
-                    count: u32::try_from(e.count).unwrap_or(1),
-                    evidence: text(format!("申报#{}：{}", e.id, e.evidence)),
-                }),
+                Ok(kind) => {
+                    entry_of.insert(findings.len(), e.id);
+                    findings.push(CountedFinding {
+                        item: kind.item().unwrap_or_default().into(),
+                        count: u32::try_from(e.count).unwrap_or(1),
+                        evidence: text(format!("申报#{}：{}", e.id, e.evidence)),
+                    })
+                }
                 Err(_) => {}
             }
         }
@@ -444,6 +467,9 @@ impl YearFacts {
             unit: unit.clone(),
             findings,
             result,
+            rank: None,
+            tied: false,
+            entries: entry_of,
         })
     }
 }
@@ -483,22 +509,163 @@ pub async fn assess(
     facts.assess(unit)
 }
 
-/// Orders assessments: 合格 before 不合格, then by total, then by name.
-fn rank(rows: &mut [UnitAssessment]) {
-    rows.sort_by(|a, b| {
-        let key = |x: &UnitAssessment| {
-            (
-                x.result.vetoed_by.is_empty(),
-                x.result.total.map(|t| t.tenths()).unwrap_or(i64::MIN),
-            )
-        };
-        key(b)
-            .cmp(&key(a))
-            .then_with(|| a.unit.name.cmp(&b.unit.name))
-    });
+/// The key a ranking orders by: 合格 before 不合格, then the total. Units with equal
+/// keys share a place (并列).
+fn rank_key(x: &UnitAssessment) -> (bool, i64) {
+    (
+        x.result.vetoed_by.is_empty(),
+        x.result.total.map(|t| t.tenths()).unwrap_or(i64::MIN),
+    )
 }
 
-/// Assesses every unit directly below the actor's unit, ranked.
+/// Ranks the units of the kinds in `ranked` (competition ranking: equal keys share
+/// a place and the next place skips, 1, 1, 3; the name only orders rows inside a
+/// tie) and lists the others after them, unranked, by name.
+pub fn rank(rows: &mut Vec<UnitAssessment>, ranked: &[UnitKind]) {
+    let takes_part =
+        |a: &UnitAssessment| UnitKind::parse(&a.unit.kind).is_ok_and(|k| ranked.contains(&k));
+    let (mut inside, mut outside): (Vec<_>, Vec<_>) =
+        std::mem::take(rows).into_iter().partition(takes_part);
+    inside.sort_by(|a, b| {
+        rank_key(b)
+            .cmp(&rank_key(a))
+            .then_with(|| a.unit.name.cmp(&b.unit.name))
+    });
+    let keys: Vec<(bool, i64)> = inside.iter().map(rank_key).collect();
+    let mut place = 0u32;
+    for (i, a) in inside.iter_mut().enumerate() {
+        if i == 0 || keys[i - 1] != keys[i] {
+            place = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        }
+        a.rank = Some(place);
+        a.tied = (i > 0 && keys[i - 1] == keys[i]) || keys.get(i + 1) == Some(&keys[i]);
+    }
+    outside.sort_by(|a, b| a.unit.name.cmp(&b.unit.name));
+    for a in &mut outside {
+        a.rank = None;
+        a.tied = false;
+    }
+    inside.extend(outside);
+    *rows = inside;
+}
+
+/// The setting holding which kinds of units an office ranks, per office unit.
+fn ranked_kinds_key(unit_id: i64) -> String {
+    format!("assessment.ranked_kinds.{unit_id}")
+}
+
+/// The kinds ranked when the office has not chosen: units that own accounts, not
+/// internal organs (内设机构, which may not open accounts) nor contractors.
+pub fn default_ranked_kinds() -> Vec<UnitKind> {
+    UnitKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| !matches!(k, UnitKind::InternalOrgan | UnitKind::OperatorCompany))
+        .collect()
+}
+
+fn parse_kinds(stored: &str) -> Vec<UnitKind> {
+    UnitKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| stored.split(',').any(|c| c == k.code()))
+        .collect()
+}
+
+fn kinds_text(kinds: &[UnitKind]) -> String {
+    kinds.iter().map(|k| k.code()).collect::<Vec<_>>().join(",")
+}
+
+fn kinds_words(kinds: &[UnitKind]) -> String {
+    kinds
+        .iter()
+        .map(|k| k.label())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// The kinds of units the actor's office ranks, and the stored text they were read
+/// from (`None`: the default), which a change names to refuse a stale edit.
+pub async fn ranked_kinds(
+    svc: &Services,
+    actor: &Actor,
+) -> ServiceResult<(Vec<UnitKind>, Option<String>)> {
+    actor.require(Permission::ReviewRectification)?;
+    let stored = govmedia_store::settings::get(&svc.db, &ranked_kinds_key(actor.unit_id)).await?;
+    let kinds = stored
+        .as_deref()
+        .map(parse_kinds)
+        .unwrap_or_else(default_ranked_kinds);
+    Ok((kinds, stored))
+}
+
+/// At most this many kind codes are read from a form.
+const MAX_KIND_CODES: usize = 32;
+
+/// Sets the kinds of units the actor's office ranks, audited. `read` is the stored
+/// text the form was shown with (`None`: the default); another change since then
+/// is refused as stale.
+pub async fn set_ranked_kinds(
+    svc: &Services,
+    actor: &Actor,
+    codes: &[String],
+    read: Option<&str>,
+) -> ServiceResult<Vec<UnitKind>> {
+    actor.require(Permission::ReviewRectification)?;
+    if codes.len() > MAX_KIND_CODES {
+        return Err(ServiceError::field("kinds", "选择的单位类型过多"));
+    }
+    let mut chosen = Vec::new();
+    for c in codes {
+        let k = UnitKind::parse(c)
+            .map_err(|_| ServiceError::field("kinds", "单位类型无效，请从列表中选择"))?;
+        if !chosen.contains(&k) {
+            chosen.push(k);
+        }
+    }
+    if chosen.is_empty() {
+        return Err(ServiceError::field(
+            "kinds",
+            "请至少选择一种参加排名的单位类型",
+        ));
+    }
+    let kinds: Vec<UnitKind> = UnitKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| chosen.contains(k))
+        .collect();
+    let key = ranked_kinds_key(actor.unit_id);
+    let value = kinds_text(&kinds);
+    let mut work = svc.work(Some(actor)).await?;
+    let before = govmedia_store::settings::get(&work, &key).await?;
+    if before.as_deref() != read
+        || !govmedia_store::settings::compare_and_set(&work, &key, read, &value).await?
+    {
+        return Err(ServiceError::Stale(crate::error::STALE.to_string()));
+    }
+    let old = before
+        .as_deref()
+        .map(parse_kinds)
+        .unwrap_or_else(default_ranked_kinds);
+    work.record(crate::audit::Change {
+        action: "assessment_ranked_kinds",
+        entity: "setting",
+        entity_id: None,
+        unit_path: actor.unit_path.as_str(),
+        summary: format!("年度考核参加排名的单位类型改为：{}", kinds_words(&kinds)),
+        before: Some(crate::audit::AuditJson::from(
+            serde_json::json!({"参加排名的单位类型": kinds_words(&old)}),
+        )),
+        after: Some(crate::audit::AuditJson::from(
+            serde_json::json!({"参加排名的单位类型": kinds_words(&kinds)}),
+        )),
+    });
+    work.commit().await?;
+    Ok(kinds)
+}
+
+/// Assesses every unit directly below the actor's unit: the kinds the office ranks
+/// first, ranked (并列 for ties), then the others, unranked.
 pub async fn ranking(
     svc: &Services,
     actor: &Actor,
@@ -511,7 +678,8 @@ pub async fn ranking(
         .into_iter()
         .filter(|a| a.unit.parent_id == Some(actor.unit_id))
         .collect();
-    rank(&mut out);
+    let (kinds, _) = ranked_kinds(svc, actor).await?;
+    rank(&mut out, &kinds);
     Ok(out)
 }
 
@@ -525,6 +693,124 @@ pub async fn assess_subtree(
     actor.require(Permission::ReviewRectification)?;
     let facts = YearFacts::load(svc, &actor.unit_path, year, svc.today()).await?;
     let mut out = facts.assess_all()?;
-    rank(&mut out);
+    let (kinds, _) = ranked_kinds(svc, actor).await?;
+    rank(&mut out, &kinds);
     Ok(out)
+}
+
+/// Where an explanation's evidence is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceLink {
+    /// A finding (问题), on its page.
+    Finding(i64),
+    /// A claim or office entry (考核申报), in the year's list of entries.
+    Entry(i64),
+}
+
+/// One deduction, bonus or veto of a unit's assessment, said in a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    pub sentence: String,
+    pub link: Option<EvidenceLink>,
+}
+
+/// Says in a sentence why each point was taken or added (or why a claim added
+/// nothing: a veto, the bonus gate, a cap), each with a link to its evidence.
+pub fn explain(a: &UnitAssessment) -> Vec<Explanation> {
+    use govmedia_domain::scoring::ItemKind;
+    let set = scoring::builtin(SET).ok();
+    let per = |code: &str| {
+        set.as_ref()
+            .and_then(|s| s.item(code))
+            .and_then(|i| i.points)
+    };
+    let r = &a.result;
+    let vetoed = !r.vetoed_by.is_empty();
+    let mut out = Vec::new();
+    for item in r.items.iter().filter(|i| i.count > 0) {
+        for f in &item.findings {
+            let link = match &f.evidence {
+                Some(Evidence::Id(id)) => Some(EvidenceLink::Finding(*id)),
+                _ => a.entries.get(&f.index).map(|id| EvidenceLink::Entry(*id)),
+            };
+            let what = match &f.evidence {
+                Some(Evidence::Id(id)) => format!("问题#{id}"),
+                Some(Evidence::Text(t)) => t.clone(),
+                None => "本系统记录".into(),
+            };
+            let times = if f.count > 1 {
+                format!("{}次", f.count)
+            } else {
+                String::new()
+            };
+            let points = per(&item.code)
+                .map(|p| p.times(u64::from(f.count)).to_string())
+                .unwrap_or_default();
+            let sentence = match item.kind {
+                ItemKind::Veto => format!(
+                    "“{}”属单项否决：{what}。本年度考核为不合格，不计算得分。",
+                    item.name
+                ),
+                ItemKind::Deduct if vetoed => {
+                    format!("“{}”{times}：{what}。因单项否决，本项不再扣分。", item.name)
+                }
+                ItemKind::Deduct => format!("“{}”{times}：{what}，扣{points}分。", item.name),
+                ItemKind::Bonus if vetoed => {
+                    format!("“{}”{times}：{what}。因单项否决，加分不计入。", item.name)
+                }
+                ItemKind::Bonus if !r.bonus_gate_passed => {
+                    let gate = set
+                        .as_ref()
+                        .and_then(|s| s.bonus_gate())
+                        .map(|g| g.to_string())
+                        .unwrap_or_default();
+                    let base = r.deduction_score.map(|d| d.to_string()).unwrap_or_default();
+                    format!(
+                        "“{}”{times}：{what}。加分项仅在扣分后得分高于{gate}分时计入，本单位扣分后得分为{base}分，本项不加分。",
+                        item.name
+                    )
+                }
+                ItemKind::Bonus => format!("“{}”{times}：{what}，加{points}分。", item.name),
+            };
+            out.push(Explanation { sentence, link });
+        }
+        if item.capped && !vetoed && (item.kind != ItemKind::Bonus || r.bonus_gate_passed) {
+            out.push(Explanation {
+                sentence: format!(
+                    "“{}”合计{}分，超过本项上限，按{}分计。",
+                    item.name, item.uncapped, item.points
+                ),
+                link: None,
+            });
+        }
+    }
+    if !vetoed {
+        for g in r.groups.iter().filter(|g| g.capped) {
+            if g.kind == ItemKind::Bonus && !r.bonus_gate_passed {
+                continue;
+            }
+            out.push(Explanation {
+                sentence: format!(
+                    "“{}”各项合计{}分，超过该项上限{}分，按{}分计。",
+                    g.name, g.uncapped, g.cap, g.points
+                ),
+                link: None,
+            });
+        }
+        if r.bonus_capped {
+            let cap = set
+                .as_ref()
+                .and_then(|s| s.bonus_cap())
+                .map(|c| c.to_string())
+                .unwrap_or_default();
+            out.push(Explanation {
+                sentence: format!(
+                    "加分合计超过加分上限{cap}分，按{}分计。",
+                    r.bonus.map(|b| b.to_string()).unwrap_or_default()
+                ),
+                link: None,
+            });
+        }
+    }
+    out
 }

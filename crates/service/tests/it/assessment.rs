@@ -470,3 +470,116 @@ async fn the_demo_has_a_notified_spot_check_an_open_one_and_claims_to_verify() {
         .collect();
     assert_eq!(late.len(), 1, "{:?}", edu.findings);
 }
+
+#[tokio::test]
+async fn ties_share_a_place_and_the_office_chooses_the_kinds_ranked() {
+    let w = world("ranking").await;
+    let organ = w
+        .county
+        .unit(w.county.root.id, "测试办内设科室", "internal_organ")
+        .await;
+    let rows = assessment::ranking(&w.svc, &w.admin, 2026).await.unwrap();
+    let place = |rows: &[assessment::UnitAssessment], id: i64| {
+        let a = rows.iter().find(|a| a.unit.id == id).unwrap();
+        (a.rank, a.tied, a.rank_label())
+    };
+    // unit_a and unit_b both score 75: 并列第1; the town is vetoed: third, not second.
+    assert_eq!(place(&rows, w.unit_a), (Some(1), true, "并列第1名".into()));
+    assert_eq!(place(&rows, w.unit_b), (Some(1), true, "并列第1名".into()));
+    assert_eq!(place(&rows, w.town), (Some(3), false, "第3名".into()));
+    // An internal organ is listed after the ranked units, unranked.
+    assert_eq!(place(&rows, organ), (None, false, "不参加排名".into()));
+    assert_eq!(rows.last().unwrap().unit.id, organ);
+
+    // The office ranks internal organs too: the organ takes a place above the town.
+    let (kinds, read) = assessment::ranked_kinds(&w.svc, &w.admin).await.unwrap();
+    assert!(read.is_none());
+    let mut codes: Vec<String> = kinds.iter().map(|k| k.code().to_string()).collect();
+    codes.push("internal_organ".into());
+    assessment::set_ranked_kinds(&w.svc, &w.admin, &codes, None)
+        .await
+        .unwrap();
+    let rows = assessment::ranking(&w.svc, &w.admin, 2026).await.unwrap();
+    assert!(place(&rows, organ).0.is_some_and(|p| p < 4));
+    assert_eq!(place(&rows, w.town), (Some(4), false, "第4名".into()));
+    // A form read before that change is stale; an empty or unknown choice is refused.
+    assert!(matches!(
+        assessment::set_ranked_kinds(&w.svc, &w.admin, &codes, None).await,
+        Err(ServiceError::Stale(_))
+    ));
+    let (_, read) = assessment::ranked_kinds(&w.svc, &w.admin).await.unwrap();
+    for bad in [vec![], vec!["nonsense".to_string()]] {
+        assert!(matches!(
+            assessment::set_ranked_kinds(&w.svc, &w.admin, &bad, read.as_deref()).await,
+            Err(ServiceError::Validation(_))
+        ));
+    }
+    // A host unit cannot change the office's choice.
+    assert!(matches!(
+        assessment::set_ranked_kinds(&w.svc, &w.host_a, &codes, read.as_deref()).await,
+        Err(ServiceError::Forbidden)
+    ));
+    let audit = govmedia_store::audit::list(
+        &w.svc.db,
+        &govmedia_store::audit::AuditQuery {
+            scope_path: "/".into(),
+            entity: Some("setting".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(audit.total, 1, "one change, audited");
+}
+
+#[tokio::test]
+async fn each_deduction_and_bonus_is_explained_with_its_evidence() {
+    use assessment::EvidenceLink;
+    let w = world("explained").await;
+    let commend = entries::create(&w.svc, &w.host_a, &claim(w.unit_a, "commend_province", "1"))
+        .await
+        .unwrap();
+    entries::decide(&w.svc, &w.admin, commend.id, true, "")
+        .await
+        .unwrap();
+    let a = assessed(&w, w.unit_a).await;
+    assert_eq!(a.result.total.unwrap().to_string(), "75");
+    let said = assessment::explain(&a);
+    // The verified commendation adds nothing below the gate, and says why.
+    let bonus = said
+        .iter()
+        .find(|e| e.link == Some(EvidenceLink::Entry(commend.id)))
+        .expect("the claim is explained and linked");
+    assert!(
+        bonus
+            .sentence
+            .contains("加分项仅在扣分后得分高于80分时计入，本单位扣分后得分为75分"),
+        "{}",
+        bonus.sentence
+    );
+    // Each late self-inspection report is a sentence with its points.
+    let late: Vec<_> = said
+        .iter()
+        .filter(|e| e.sentence.contains("扣5分"))
+        .collect();
+    assert_eq!(late.len(), 3, "{said:?}");
+    assert!(
+        said.iter().any(|e| e.sentence.contains("扣10分")),
+        "{said:?}"
+    );
+
+    // Above the gate the same claim adds its points.
+    let perf = entries::create(&w.svc, &w.host_a, &claim(w.unit_a, "in_performance", ""))
+        .await
+        .unwrap();
+    entries::decide(&w.svc, &w.admin, perf.id, true, "")
+        .await
+        .unwrap();
+    let a = assessed(&w, w.unit_a).await;
+    let said = assessment::explain(&a);
+    let bonus = said
+        .iter()
+        .find(|e| e.link == Some(EvidenceLink::Entry(commend.id)))
+        .unwrap();
+    assert!(bonus.sentence.ends_with("加2分。"), "{}", bonus.sentence);
+}

@@ -1108,6 +1108,12 @@ pub struct AssessmentLine {
     pub verdict: Verdict,
     /// 一票否决的事项
     pub vetoed_by: Vec<String>,
+    /// 名次（并列时相同，其后名次顺延跳过）；不参加排名的单位类型为空
+    pub rank: Option<u32>,
+    /// 是否与其他单位并列
+    pub tied: bool,
+    /// 名次的中文说法，如“并列第1名”“不参加排名”
+    pub rank_label: String,
 }
 
 impl From<&govmedia_service::inspection::assessment::UnitAssessment> for AssessmentLine {
@@ -1120,6 +1126,9 @@ impl From<&govmedia_service::inspection::assessment::UnitAssessment> for Assessm
             bonus: x.result.bonus,
             verdict: x.result.verdict,
             vetoed_by: x.result.vetoed_by.clone(),
+            rank: x.rank,
+            tied: x.tied,
+            rank_label: x.rank_label(),
         }
     }
 }

@@ -5,21 +5,25 @@ use super::xlsx_response;
 use crate::AppState;
 use crate::error::PageError;
 use crate::error::PageQuery;
-use crate::layout::page;
+use crate::layout::{csrf, page};
 use crate::session::User;
 use axum::Router;
+use axum::extract::Form;
 use axum::extract::{Path, State};
+use axum::response::IntoResponse;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use govmedia_domain::scoring::{Evidence, ScoreResult};
+use govmedia_domain::unit::UnitKind;
 use govmedia_service::excel::Table;
-use govmedia_service::inspection::assessment::{self, COMPUTED, UnitAssessment};
+use govmedia_service::inspection::assessment::{self, COMPUTED, EvidenceLink, UnitAssessment};
 use maud::{Markup, html};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/assessment", get(ranking))
         .route("/assessment/export.xlsx", get(export))
+        .route("/assessment/ranked-kinds", post(set_kinds))
         .route("/assessment/units/{id}", get(detail))
 }
 
@@ -102,11 +106,23 @@ async fn ranking(
     PageQuery(p): PageQuery<YearParam>,
 ) -> Result<Markup, PageError> {
     let year = year_of(&state, &p)?;
-    let all = p.all();
-    let rows = ranked(&state, &user, year, all).await?;
+    ranking_page(&state, &user, year, p.all(), &[]).await
+}
+
+async fn ranking_page(
+    state: &AppState,
+    user: &User,
+    year: i32,
+    all: bool,
+    errors: &[String],
+) -> Result<Markup, PageError> {
+    let rows = ranked(state, user, year, all).await?;
+    let (kinds, stored) = assessment::ranked_kinds(&state.svc, &user.actor).await?;
     let suffix = if all { "&all=1" } else { "" };
+    let (inside, outside): (Vec<&UnitAssessment>, Vec<&UnitAssessment>) =
+        rows.iter().partition(|a| a.rank.is_some());
     Ok(page(
-        &user,
+        user,
         "年度考核",
         "/assessment",
         html! {
@@ -119,18 +135,89 @@ async fn ranking(
             div.actions { a.button.secondary href={"/assessment/entries?year=" (year)} { "考核申报与核实" }
                 a.button.secondary href={"/assessment/export.xlsx?year=" (year) (suffix)} { "导出Excel" } button.secondary onclick="window.print()" type="button" { "打印" } }
             (computed_note())
-            (table(&rows, year))
+            (table(&inside, year))
+            @if !outside.is_empty() {
+                h2 { "不参加排名" }
+                p.muted { "以下单位的类型不在本单位选定的参加排名类型之内，仅列出得分，不排名次。" }
+                (table(&outside, year))
+            }
+            (kinds_form(user, year, &kinds, stored.as_deref(), errors))
         },
     ))
 }
 
-fn table(rows: &[UnitAssessment], year: i32) -> Markup {
+/// The office's choice of the kinds of units ranked.
+fn kinds_form(
+    user: &User,
+    year: i32,
+    kinds: &[UnitKind],
+    stored: Option<&str>,
+    errors: &[String],
+) -> Markup {
+    html! {
+        details open[!errors.is_empty()] {
+            summary { "参加排名的单位类型" }
+            @for e in errors { p.error role="alert" { (e) } }
+            form method="post" action="/assessment/ranked-kinds" {
+                (csrf(user))
+                input type="hidden" name="year" value=(year);
+                input type="hidden" name="read" value=(stored.unwrap_or(""));
+                @for k in UnitKind::ALL { label { input type="checkbox" name="kinds" value=(k.code()) checked[kinds.contains(k)]; (k.label()) } " " }
+                p.muted { "未作选择时，内设机构和承办企业不参加排名（它们不单独开设账号）。" }
+                button type="submit" { "保存" }
+            }
+        }
+    }
+}
+
+async fn set_kinds(
+    State(state): State<AppState>,
+    user: User,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<axum::response::Response, PageError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    user.check_csrf(&get("csrf"))?;
+    let codes: Vec<String> = pairs
+        .iter()
+        .filter(|(n, _)| n == "kinds")
+        .take(64)
+        .map(|(_, v)| v.clone())
+        .collect();
+    let read = get("read");
+    let read = (!read.is_empty()).then_some(read.as_str());
+    let year = year_of(
+        &state,
+        &YearParam {
+            year: get("year").trim().parse().ok(),
+            all: None,
+        },
+    )?;
+    let result = assessment::set_ranked_kinds(&state.svc, &user.actor, &codes, read)
+        .await
+        .map_err(PageError::from);
+    super::form_outcome(
+        result,
+        |_| format!("/assessment?year={year}"),
+        async |errors| ranking_page(&state, &user, year, false, &errors).await,
+    )
+    .await
+    .map(IntoResponse::into_response)
+}
+
+fn table(rows: &[&UnitAssessment], year: i32) -> Markup {
     html! {
         table {
-            tr { th { "排名" } th { "单位" } th { "得分" } th { "扣分后" } th { "加分" } th { "结论" } th { "否决项" } }
-            @for (i, a) in rows.iter().enumerate() { tr {
-                td { (i + 1) }
+            tr { th { "排名" } th { "单位" } th { "单位类型" } th { "得分" } th { "扣分后" } th { "加分" } th { "结论" } th { "否决项" } }
+            @for a in rows { tr {
+                td { (a.rank_label()) }
                 td { a href={"/assessment/units/" (a.unit.id) "?year=" (year)} { (a.unit.name) } }
+                td { (UnitKind::parse(&a.unit.kind).map(|k| k.label()).unwrap_or("")) }
                 td { (total(&a.result)) }
                 td { (a.result.deduction_score.map(|t| t.to_string()).unwrap_or_default()) }
                 td { (a.result.bonus.map(|t| t.to_string()).unwrap_or_default()) }
@@ -171,6 +258,18 @@ async fn detail(
                 } }
             }
             @if a.result.items.iter().all(|i| i.count == 0) { p { "未发现扣分或否决情形。" } }
+            @let explained = assessment::explain(&a);
+            @if !explained.is_empty() {
+                h2 { "扣分与加分说明" }
+                ol.explanations { @for e in &explained { li {
+                    (e.sentence)
+                    @match e.link {
+                        Some(EvidenceLink::Finding(fid)) => { " " a href={"/findings/" (fid)} { "查看问题#" (fid) } },
+                        Some(EvidenceLink::Entry(eid)) => { " " a href={"/assessment/entries?year=" (year) "#entry-" (eid)} { "查看申报#" (eid) } },
+                        None => {},
+                    }
+                } } }
+            }
         },
     ))
 }
@@ -198,10 +297,9 @@ async fn export(
         .to_vec(),
         rows: rows
             .iter()
-            .enumerate()
-            .map(|(i, a)| {
+            .map(|a| {
                 vec![
-                    (i + 1).to_string(),
+                    a.rank_label(),
                     a.unit.name.clone(),
                     total(&a.result),
                     a.result

@@ -83,7 +83,7 @@ async fn list_page(
             p.muted { "依据昆政办发〔2019〕162号附件3：加分事项和“已纳入年度绩效考核”由单位申报并附证明材料，经市政府办公室复核后计分（未经核实的申报不计分；没有经核实的“已纳入年度绩效考核”申报的单位按“未纳入年度绩效考核”扣10分）。上级抽查严重错误、弄虚作假等由办公室录入，录入即计分。" }
             table {
                 tr { th { "编号" } th { "单位" } th { "事项" } th { "次数" } th { "依据" } th { "状态" } th { "申报/录入" } th { "核实" } }
-                @for e in &rows { tr {
+                @for e in &rows { tr id={"entry-" (e.id)} {
                     td { (e.id) }
                     td { (unit_name(e.unit_id)) }
                     td { (EntryKind::parse(&e.kind).map(|k| k.label()).unwrap_or("")) }

@@ -284,3 +284,101 @@ async fn the_ranking_covers_every_unit_on_request_and_exports() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn ties_unranked_kinds_and_explanations_over_http() {
+    use govmedia_service::inspection::entries::{self, EntryInput};
+    let w = world("ranking_ties_http").await;
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let page = admin.get("/assessment?year=2026&all=1").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // 教育局 and 卫健委 score alike: both 并列第1名; the internal organ is listed apart.
+    assert!(page.body.matches("并列第1名").count() >= 2, "{}", page.body);
+    let apart = page
+        .body
+        .find("<h2>不参加排名</h2>")
+        .expect("unranked list");
+    assert!(page.body[apart..].contains("测试县教育局办公室"));
+    let xlsx = admin.get("/assessment/export.xlsx?year=2026&all=1").await;
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(xlsx.bytes)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let text: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(
+        text.iter().filter(|t| *t == "并列第1名").count() >= 2,
+        "{text:?}"
+    );
+    assert!(text.iter().any(|t| t == "不参加排名"));
+
+    // The office ranks internal organs too; a form read before that is stale.
+    let fields = [
+        ("year", "2026"),
+        ("read", ""),
+        ("kinds", "department"),
+        ("kinds", "internal_organ"),
+    ];
+    let saved = admin.post_form("/assessment/ranked-kinds", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = admin.get("/assessment?year=2026&all=1").await;
+    assert!(
+        !page.body.contains("<h2>不参加排名</h2>") || {
+            let apart = page.body.find("<h2>不参加排名</h2>").unwrap();
+            !page.body[apart..].contains("测试县教育局办公室")
+        }
+    );
+    let stale = admin.post_form("/assessment/ranked-kinds", &fields).await;
+    assert_ne!(stale.status, StatusCode::SEE_OTHER);
+    let none = admin
+        .post_form(
+            "/assessment/ranked-kinds",
+            &[("year", "2026"), ("read", "")],
+        )
+        .await;
+    assert_ne!(none.status, StatusCode::SEE_OTHER);
+
+    // A supervisor of the sibling unit: its own detail, not 教育局's (404).
+    add_user(&w.svc, "b_supervisor", w.unit_b, "supervisor_admin").await;
+    let sup_b = login(&w.app, "b_supervisor", PASSWORD).await.ok().unwrap();
+    assert_eq!(
+        sup_b
+            .get(&format!("/assessment/units/{}?year=2026", w.unit_a))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Each deduction and the verified commendation (above the gate in March: counted)
+    // are sentences, the claim linked.
+    let admin_id = add_user(&w.svc, "office_clerk", w.root, "system_admin").await;
+    let office = actor(&w.svc, admin_id).await;
+    let claim = EntryInput {
+        unit_id: w.unit_b.to_string(),
+        year: "2026".into(),
+        kind: "commend_city".into(),
+        count: "1".into(),
+        evidence: "苏州市政府办公室通报（苏府办〔2026〕12号）".into(),
+        ..Default::default()
+    };
+    let e = entries::create(&w.svc, &office, &claim).await.unwrap();
+    entries::decide(&w.svc, &office, e.id, true, "")
+        .await
+        .unwrap();
+    let detail = admin
+        .get(&format!("/assessment/units/{}?year=2026", w.unit_b))
+        .await;
+    assert!(detail.body.contains("扣分与加分说明"), "{}", detail.body);
+    assert!(detail.body.contains("，扣10分。"), "{}", detail.body);
+    assert!(
+        detail.body.contains("苏府办〔2026〕12号），加1分。"),
+        "{}",
+        detail.body
+    );
+    assert!(
+        detail
+            .body
+            .contains(&format!("/assessment/entries?year=2026#entry-{}", e.id)),
+        "{}",
+        detail.body
+    );
+}
