@@ -151,7 +151,7 @@ pub async fn set_address(
     };
     let unit = govmedia_store::units::get(&svc.db, user.unit_id).await?;
     let own = user.id == actor.user_id;
-    if !own && !(actor.can(Permission::ManageUsers) && actor.sees(&unit.path)) {
+    if !(own || (actor.can(Permission::ManageUsers) && actor.sees(&unit.path))) {
         return Err(ServiceError::NotFound);
     }
     let address = address.map(str::trim).filter(|a| !a.is_empty());
