@@ -51,6 +51,29 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "公文和登记表 PDF 所嵌入字体的文件夹：Noto Serif CJK 与 Noto Sans CJK 字体集（SIL OFL 1.1，Debian 软件包 fonts-noto-cjk）；缺少字体时下载 PDF 会提示安装，Word 文件不受影响",
         govmedia_service::gongwen::fonts::DEFAULT_FONT_DIR,
     ),
+    (
+        "smtp_host",
+        "邮件服务器地址（发送监测预警等邮件通知）；留空则不发邮件，只在系统内提醒",
+        "",
+    ),
+    (
+        "smtp_port",
+        "邮件服务器端口（通常 starttls 用 587，tls 用 465）",
+        "587",
+    ),
+    (
+        "smtp_tls",
+        "邮件服务器加密方式：none（不加密，仅限本机或内网中继）、starttls 或 tls",
+        "starttls",
+    ),
+    ("smtp_user", "邮件服务器用户名；留空则不登录", ""),
+    (
+        "smtp_password",
+        "邮件服务器密码；建议用环境变量 GOVMEDIA__SMTP_PASSWORD 提供，不写入文件",
+        "",
+    ),
+    ("smtp_from", "发件人地址，如 noreply@example.gov.cn", ""),
+    ("smtp_from_name", "发件人名称", "政务新媒体管理平台"),
 ];
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -66,6 +89,13 @@ pub struct Config {
     pub time_zone: String,
     pub language_model: String,
     pub document_fonts: PathBuf,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: String,
+    pub smtp_user: String,
+    pub smtp_password: String,
+    pub smtp_from: String,
+    pub smtp_from_name: String,
 }
 
 impl Default for Config {
@@ -81,6 +111,13 @@ impl Default for Config {
             time_zone: "Asia/Shanghai".into(),
             language_model: govmedia_textcheck::lm::DEFAULT_MODEL_PATH.into(),
             document_fonts: govmedia_service::gongwen::fonts::DEFAULT_FONT_DIR.into(),
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_tls: "starttls".into(),
+            smtp_user: String::new(),
+            smtp_password: String::new(),
+            smtp_from: String::new(),
+            smtp_from_name: "政务新媒体管理平台".into(),
         }
     }
 }
@@ -106,6 +143,20 @@ impl fmt::Debug for Config {
             .field("time_zone", &self.time_zone)
             .field("language_model", &self.language_model)
             .field("document_fonts", &self.document_fonts)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("smtp_user", &self.smtp_user)
+            .field(
+                "smtp_password",
+                &if self.smtp_password.is_empty() {
+                    ""
+                } else {
+                    "[redacted]"
+                },
+            )
+            .field("smtp_from", &self.smtp_from)
+            .field("smtp_from_name", &self.smtp_from_name)
             .finish()
     }
 }
@@ -152,6 +203,17 @@ impl Config {
                 "language_model" => cfg.language_model = value,
                 "document_fonts" => cfg.document_fonts = PathBuf::from(value),
                 "personal_data_key" => cfg.personal_data_key = value,
+                "smtp_host" => cfg.smtp_host = value,
+                "smtp_tls" => cfg.smtp_tls = value,
+                "smtp_user" => cfg.smtp_user = value,
+                "smtp_password" => cfg.smtp_password = value,
+                "smtp_from" => cfg.smtp_from = value,
+                "smtp_from_name" => cfg.smtp_from_name = value,
+                "smtp_port" => {
+                    cfg.smtp_port = value
+                        .parse()
+                        .with_context(|| format!("{key} 应为1至65535的端口号"))?
+                }
                 "secure_cookies" => {
                     cfg.secure_cookies = value
                         .parse()
@@ -181,7 +243,29 @@ impl Config {
         }
         cfg.trusted_proxies()?;
         cfg.time_zone()?;
+        cfg.smtp()?;
         Ok(cfg)
+    }
+
+    /// The mail server, validated: `None` (e-mail off) when `smtp_host` is empty.
+    pub fn smtp(&self) -> anyhow::Result<Option<govmedia_service::email::SmtpSettings>> {
+        use govmedia_service::email::{SmtpSettings, SmtpTls};
+        if self.smtp_host.trim().is_empty() {
+            return Ok(None);
+        }
+        let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let smtp = SmtpSettings {
+            host: self.smtp_host.trim().to_string(),
+            port: self.smtp_port,
+            tls: SmtpTls::parse(&self.smtp_tls).map_err(anyhow::Error::msg)?,
+            user: some(&self.smtp_user),
+            // A password may have meaningful spaces: only an empty one is absent.
+            password: Some(self.smtp_password.clone()).filter(|p| !p.is_empty()),
+            from: self.smtp_from.trim().to_string(),
+            from_name: self.smtp_from_name.trim().to_string(),
+        };
+        smtp.validate().map_err(anyhow::Error::msg)?;
+        Ok(Some(smtp))
     }
 
     /// The deployment's time zone; an unknown name is refused at start-up.
@@ -238,7 +322,9 @@ impl Config {
         for (name, doc, default) in OPTIONS {
             out.push_str(&format!("# {doc}\n"));
             let value = match *name {
-                "secure_cookies" | "max_connections" | "trusted_proxies" => default.to_string(),
+                "secure_cookies" | "max_connections" | "trusted_proxies" | "smtp_port" => {
+                    default.to_string()
+                }
                 _ => format!("\"{default}\""),
             };
             out.push_str(&format!("{name} = {value}\n\n"));
@@ -356,6 +442,42 @@ mod tests {
             .and_then(|c| c.time_zone())
             .unwrap_err();
         assert!(err.to_string().contains("无效"), "{err}");
+    }
+
+    #[test]
+    fn smtp_is_off_without_a_host_validated_with_one_and_its_password_redacted() {
+        let cfg = Config::load(None, std::iter::empty()).unwrap();
+        assert!(cfg.smtp().unwrap().is_none());
+        let vars = |extra: &[(&str, &str)]| {
+            let mut v = vec![
+                (
+                    "GOVMEDIA__SMTP_HOST".to_string(),
+                    "mail.example.gov.cn".to_string(),
+                ),
+                (
+                    "GOVMEDIA__SMTP_FROM".to_string(),
+                    "noreply@example.gov.cn".to_string(),
+                ),
+                ("GOVMEDIA__SMTP_USER".to_string(), "noreply".to_string()),
+                (
+                    "GOVMEDIA__SMTP_PASSWORD".to_string(),
+                    "s3cret-pw".to_string(),
+                ),
+            ];
+            v.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            v.into_iter()
+        };
+        let cfg = Config::load(None, vars(&[])).unwrap();
+        let smtp = cfg.smtp().unwrap().unwrap();
+        assert_eq!(smtp.port, 587);
+        assert!(!format!("{cfg:?}").contains("s3cret-pw"));
+        assert!(!format!("{smtp:?}").contains("s3cret-pw"));
+        let err = Config::load(None, vars(&[("GOVMEDIA__SMTP_TLS", "ssl3")])).unwrap_err();
+        assert!(err.to_string().contains("加密方式"), "{err}");
+        let err = Config::load(None, vars(&[("GOVMEDIA__SMTP_FROM", "不是邮箱")])).unwrap_err();
+        assert!(err.to_string().contains("发件人地址"), "{err}");
+        let err = Config::load(None, vars(&[("GOVMEDIA__SMTP_PORT", "99999")])).unwrap_err();
+        assert!(err.to_string().contains("端口"), "{err}");
     }
 
     #[test]

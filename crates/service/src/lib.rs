@@ -21,6 +21,7 @@ pub mod credentials;
 pub mod crypto;
 pub mod dashboard;
 pub mod duties;
+pub mod email;
 pub mod error;
 pub mod excel;
 pub mod filings;
@@ -116,6 +117,8 @@ pub struct Services {
     /// The open CJK fonts the PDFs embed, read from their folder on first use (see
     /// [`gongwen::fonts`]).
     pub fonts: Arc<gongwen::fonts::DocumentFonts>,
+    /// The mail server for e-mail notifications; `None`: e-mail is off (see [`email`]).
+    pub smtp: Option<Arc<email::SmtpSettings>>,
 }
 
 /// At most one second: a token revoked or a registry written through another server
@@ -135,7 +138,14 @@ impl Services {
             time_zone: time::DEFAULT_ZONE,
             checker: textcheck::default_checker(),
             fonts: Arc::new(gongwen::fonts::DocumentFonts::default()),
+            smtp: None,
         }
+    }
+
+    /// The same, sending e-mail notifications through `smtp`.
+    pub fn with_smtp(mut self, smtp: email::SmtpSettings) -> Self {
+        self.smtp = Some(Arc::new(smtp));
+        self
     }
 
     /// The same, checking text with `checker` (the server's, with the language model).

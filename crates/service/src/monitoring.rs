@@ -490,6 +490,9 @@ pub async fn fetch_account(
         .map(|f| f.at);
     let clock = read_clock(&txn, &policy, &calendar, account_id, now, last_ok).await?;
     store::upsert_clock(&txn, &clock_row(account_id, &unit, &clock, last_ok, now)).await?;
+    if account.status == AccountStatus::Normal.code() {
+        enqueue_clock_mail(svc, &txn, &account, &unit, &clock).await?;
+    }
     txn.commit().await?;
     // Only an account in operation (正常) can be 不更新; a paused, closed or
     // deregistered one is watched but never reported.
@@ -500,6 +503,49 @@ pub async fn fetch_account(
         report_content(svc, &account, &unit, *post_id, post).await?;
     }
     Ok(Some(counts))
+}
+
+/// Queues the e-mail of a warning (each level) or of the veto, once per level and
+/// silence (the dedup key names the Beijing day of the last update), when SMTP is
+/// configured.
+async fn enqueue_clock_mail(
+    svc: &Services,
+    c: &impl govmedia_store::ConnectionTrait,
+    account: &govmedia_store::accounts::AccountRow,
+    unit: &govmedia_store::units::UnitRow,
+    clock: &update_clock::UpdateClock,
+) -> ServiceResult<()> {
+    let (level, headline) = match clock.state {
+        ClockState::Warning { level, veto_in } => (
+            format!("warn{level}"),
+            format!("距“两周未更新”单项否决还有{veto_in}天，请尽快更新"),
+        ),
+        ClockState::Veto => (
+            "veto".to_string(),
+            "已连续两周未更新，自动监测已记录“内容不更新”问题（单项否决）".to_string(),
+        ),
+        ClockState::Fresh { .. } | ClockState::Unseen => return Ok(()),
+    };
+    let last = clock
+        .last_update
+        .map(|d| update_clock::beijing_day(d).to_string())
+        .unwrap_or_else(|| "none".into());
+    let key = format!("email:{}:{level}:{last}", account.id);
+    let name = account.name.chars().take(60).collect::<String>();
+    let subject = format!("【监测预警】{name}：{headline}");
+    let since = match (clock.last_update, clock.days_since) {
+        (Some(d), Some(n)) => format!(
+            "最近一次更新：{}（北京时间），已{n}天未更新。",
+            svc.local_text(d)
+        ),
+        _ => "监测以来未看到该账号发布内容。".to_string(),
+    };
+    let body = format!(
+        "{}：\n\n您单位（或所辖单位）的政务新媒体账号“{name}”{headline}。\n{since}\n\n请登录政务新媒体管理平台查看账号监测详情和待办事项。\n\n（本邮件由系统自动发送，请勿回复。）",
+        unit.name
+    );
+    crate::email::enqueue_account_mail(svc, c, unit.id, key, subject, body).await?;
+    Ok(())
 }
 
 /// One look at an account: which source, what it answered, the API calls it made.

@@ -8,6 +8,7 @@ mod assessment;
 mod audit_chain;
 mod credentials;
 mod duties;
+mod email;
 mod filings;
 mod gongwen;
 mod inbox;

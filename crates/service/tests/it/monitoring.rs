@@ -26,7 +26,7 @@ const LEAK: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </channel></rss>"#;
 
 /// A mock site on port 0: `/rss` is a government feed, `/waf` a captcha page with 200.
-async fn site() -> String {
+pub(crate) async fn site() -> String {
     let app = Router::new()
         .route(
             "/rss",
@@ -61,11 +61,11 @@ async fn site() -> String {
 }
 
 /// 2026-12-07 09:00 Beijing; the feed's latest item is of 12-04 18:30.
-fn monday_morning() -> chrono::DateTime<Utc> {
+pub(crate) fn monday_morning() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 7, 1, 0, 0).unwrap()
 }
 
-async fn count(svc: &govmedia_service::Services, sql: &str) -> i64 {
+pub(crate) async fn count(svc: &govmedia_service::Services, sql: &str) -> i64 {
     use govmedia_store::ConnectionTrait;
     let row = svc
         .db
@@ -229,7 +229,7 @@ async fn the_daily_sweep_queues_each_account_with_a_source_once_a_day() {
 
 /// Lets this test's job runner reach the mock platform on loopback, which monitoring
 /// refuses by default (an internal address).
-fn reaching_loopback(svc: &mut govmedia_service::Services) {
+pub(crate) fn reaching_loopback(svc: &mut govmedia_service::Services) {
     svc.jobs = std::sync::Arc::new(govmedia_service::jobs::Handlers::standard_with(
         govmedia_service::monitoring::HttpConfig {
             allow_internal_addresses: true,
@@ -239,7 +239,7 @@ fn reaching_loopback(svc: &mut govmedia_service::Services) {
 }
 
 /// Runs every job due now, until none is left.
-async fn run_due(svc: &govmedia_service::Services) {
+pub(crate) async fn run_due(svc: &govmedia_service::Services) {
     let runner = Runner::new(svc.clone());
     for _ in 0..20 {
         if runner.run_once().await.unwrap() == 0 {
@@ -250,7 +250,7 @@ async fn run_due(svc: &govmedia_service::Services) {
 }
 
 /// 立即检查 of the account, run to the end.
-async fn look(c: &crate::common::County, actor: &govmedia_service::Actor, id: i64) {
+pub(crate) async fn look(c: &crate::common::County, actor: &govmedia_service::Actor, id: i64) {
     monitoring::check_now(&c.svc, actor, id).await.unwrap();
     run_due(&c.svc).await;
 }
