@@ -121,6 +121,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("public_report", "公众纠错举报"),
     ("knowledge_public", "设置答问库公开检索"),
     ("assessment_ranked_kinds", "设置年度考核参加排名的单位类型"),
+    ("set_email", "设置接收通知的电子邮箱"),
+    ("clear_email", "清除接收通知的电子邮箱"),
 ];
 
 /// Every kind of object an audit record is about, in words.
@@ -537,6 +539,10 @@ pub(crate) mod tests {
                         // Platform credentials: registered or replaced (credentials.rs).
                         "action," if path.ends_with("credentials.rs") => actions
                             .extend(["set_credentials", "replace_credentials"].map(String::from)),
+                        // A notice e-mail address: set or cleared (email.rs).
+                        "action," if path.ends_with("email.rs") => {
+                            actions.extend(["set_email", "clear_email"].map(String::from))
+                        }
                         other => panic!(
                             "{path}: an audit action written as `{other}`: list its values in this test"
                         ),

@@ -168,12 +168,13 @@ pub async fn set_address(
     // Cleared is an empty value (the settings table has no delete), which opens to nothing.
     let value = address.map(|a| svc.sealer.seal(a)).unwrap_or_default();
     govmedia_store::settings::set(&txn, &key, &value).await?;
+    let action = if address.is_some() {
+        "set_email"
+    } else {
+        "clear_email"
+    };
     txn.record(Change {
-        action: if address.is_some() {
-            "set_email"
-        } else {
-            "clear_email"
-        },
+        action,
         entity: "user",
         entity_id: Some(user_id),
         unit_path: &unit.path,
