@@ -41,7 +41,8 @@ fn main() {
     // `--pairs`: with the typo model's two-character rule.
     let pairs = std::env::args().any(|a| a == "--pairs");
     // `--lm`: with the language-model detector (the configured model, or `--lm=PATH`);
-    // `--thresholds=SAME,OTHER,SHAPE` overrides its thresholds.
+    // `--thresholds=SAME,OTHER,SHAPE,WORD[,SCREEN,COMMON_WORD,COMMON_EXTRA,BETWEEN_EXTRA,
+    // SINGLE_EXTRA]` overrides its thresholds (`inf` turns a kind off).
     let lm = std::env::args()
         .find(|a| a == "--lm" || a.starts_with("--lm="))
         .map(|a| {
@@ -68,6 +69,9 @@ fn main() {
                     word: v[3],
                     screen: v.get(4).copied().unwrap_or(1.0),
                     common_word: v.get(5).copied().unwrap_or(-5.0),
+                    common_extra: v.get(6).copied().unwrap_or(0.0),
+                    between_extra: v.get(7).copied().unwrap_or(0.0),
+                    single_extra: v.get(8).copied().unwrap_or(0.0),
                 });
             }
             std::sync::Arc::new(d)

@@ -84,16 +84,28 @@ pub struct Thresholds {
     pub same_tone: f32,
     pub other_tone: f32,
     pub shape: f32,
-    /// Added when the pair as written is itself a vocabulary word: a real-word error (以经
-    /// and 布署 are in an IME's vocabulary) needs more evidence than a non-word.
+    /// Added when the pair as written is itself a vocabulary word (以经 and 布署 are in an
+    /// IME's vocabulary). Negative by default: the window as written already scores such a
+    /// pair as one word of the lattice, where a non-word pair is two unlikely single chars,
+    /// so the same error shows a smaller difference (measured on real-word dev errors).
     pub word: f32,
     /// The first screen: a candidate word must be at least this much likelier on its own
     /// (log10 unigram) than the pair as written (as a word, or as two single chars) to be
     /// scored in context. It bounds the cost; the context decides.
     pub screen: f32,
-    /// A pair that is a vocabulary word at least this likely (log10 unigram) is taken as
-    /// written: a real-word error is a rare word in place of a common one.
+    /// A pair that is a vocabulary word at least this likely (log10 unigram) needs
+    /// [`Thresholds::common_extra`] more: a real-word error is mostly a rare word in place
+    /// of a common one.
     pub common_word: f32,
+    /// Added for a pair that is a common word (see `common_word`); infinite: never reported.
+    pub common_extra: f32,
+    /// Added for a pair between two words (each char forms a word with its other
+    /// neighbour); infinite: never reported.
+    pub between_extra: f32,
+    /// Added for a char that forms no word with either neighbour and is replaced by a
+    /// char that is a word of its own (媒３个 → 每３个, 他汗四个 → 他和四个); infinite: never
+    /// looked at.
+    pub single_extra: f32,
 }
 
 impl Default for Thresholds {
@@ -102,9 +114,12 @@ impl Default for Thresholds {
             same_tone: 3.0,
             other_tone: 3.5,
             shape: 4.5,
-            word: 1.5,
+            word: -1.0,
             screen: 1.0,
             common_word: -5.0,
+            common_extra: 0.0,
+            between_extra: 0.0,
+            single_extra: 0.0,
         }
     }
 }
@@ -254,6 +269,8 @@ fn confusion_sets() -> HashMap<char, Vec<(char, Confusion)>, Fx> {
 struct Candidate {
     /// Index of the pair's first char in the run.
     at: usize,
+    /// Chars the finding covers: 2 (a pair), or 1 (a char that is a word of its own).
+    len: usize,
     /// Which char of the pair is replaced (0 or 1), and by what.
     side: usize,
     with: char,
@@ -636,25 +653,30 @@ impl LmDetector {
     ) {
         let first = out.len();
         for i in 0..run.len().saturating_sub(1) {
+            if let Some(c) = self.single_candidate(cache, run, free, i) {
+                Self::keep_strongest(out, first, c);
+            }
             let (a, b) = (run[i], run[i + 1]);
             if !free[i] || !free[i + 1] {
                 continue;
             }
             // The pair as written: a real word needs more evidence than two single chars.
+            let t = &self.thresholds;
             let (written, extra) = match self.word2(a, b) {
-                Some(u) if u >= self.thresholds.common_word => continue,
-                Some(u) => (u, self.thresholds.word),
+                Some(u) if u >= t.common_word => (u, t.word + t.common_extra),
+                Some(u) => (u, t.word),
                 None => {
                     // Between two words (工作|以经 is not, 认真|贯彻 is): each char belongs to
                     // a word with its other neighbour.
                     let left = i > 0 && self.word2(run[i - 1], a).is_some();
                     let right = run.get(i + 2).is_some_and(|&y| self.word2(b, y).is_some());
-                    if left && right {
-                        continue;
-                    }
-                    (self.single(a) + self.single(b), 0.0)
+                    let extra = if left && right { t.between_extra } else { 0.0 };
+                    (self.single(a) + self.single(b), extra)
                 }
             };
+            if extra.is_infinite() {
+                continue;
+            }
             // First screen, on unigrams alone: candidates that make a word likelier than the
             // pair as written; only the likeliest few are scored in context.
             let mut screened: [(f32, usize, char, Confusion); MAX_SCORED] =
@@ -702,10 +724,11 @@ impl LmDetector {
                 } else {
                     0.0
                 };
-                let margin = alt - base - self.thresholds.of(kind) - extra - penalty;
+                let margin = alt - base - t.of(kind) - extra - penalty;
                 if margin > 0.0 && best.is_none_or(|b| margin > b.margin) {
                     best = Some(Candidate {
                         at: i,
+                        len: 2,
                         side,
                         with: c,
                         margin,
@@ -713,17 +736,115 @@ impl LmDetector {
                 }
             }
             if let Some(c) = best.filter(|_| !self.guarded(run, i)) {
-                // Keep the strongest of candidates that start within a few chars.
-                match out[first..].last_mut() {
-                    Some(last) if c.at - last.at <= SUPPRESS => {
-                        if c.margin > last.margin {
-                            *last = c;
-                        }
-                    }
-                    _ => out.push(c),
-                }
+                Self::keep_strongest(out, first, c);
             }
         }
+        if let Some(c) = self.single_candidate(cache, run, free, run.len() - 1) {
+            Self::keep_strongest(out, first, c);
+        }
+    }
+
+    /// Adds `c` to the candidates of a run found so far (`out[first..]`, in order): of
+    /// candidates that start within a few chars, only the strongest is kept.
+    /// Of a pair and a single char that replace the same char by the same, the pair is kept
+    /// (贯切 → 贯彻 says more to the reader than 切 → 彻).
+    fn keep_strongest(out: &mut Vec<Candidate>, first: usize, c: Candidate) {
+        let changed = |x: &Candidate| (x.at + x.side, x.with);
+        match out[first..].last_mut() {
+            Some(last) if c.at - last.at <= SUPPRESS => {
+                let same = changed(last) == changed(&c);
+                if (same && c.len > last.len)
+                    || (!(same && last.len > c.len) && c.margin > last.margin)
+                {
+                    *last = c;
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+
+    /// The candidate of the char at `p` of `run` when it forms no word with either
+    /// neighbour: a confusable char that is a much likelier word of its own, scored in the
+    /// window of the pair that holds `p`.
+    fn single_candidate(
+        &self,
+        cache: &mut ScoreCache,
+        run: &[char],
+        free: &[bool],
+        p: usize,
+    ) -> Option<Candidate> {
+        let t = &self.thresholds;
+        let w = run[p];
+        if !t.single_extra.is_finite() || !free[p] || run.len() < 2 {
+            return None;
+        }
+        if (p > 0 && self.word2(run[p - 1], w).is_some())
+            || run.get(p + 1).is_some_and(|&y| self.word2(w, y).is_some())
+        {
+            return None;
+        }
+        let mut buf = [0u8; 4];
+        if self
+            .calibrated_words
+            .contains(&murmur64a(w.encode_utf8(&mut buf).as_bytes()))
+        {
+            return None;
+        }
+        let written = self.single(w);
+        let alts = (w as u32)
+            .checked_sub(CJK_START)
+            .and_then(|k| self.confusions.get(k as usize))?;
+        let mut screened: [(f32, char, Confusion); MAX_SCORED] =
+            [(f32::NEG_INFINITY, '\0', Confusion::Shape); MAX_SCORED];
+        for &(c, kind) in alts.iter() {
+            let Some(&u) = self.singles.get(&c) else {
+                continue;
+            };
+            if u - written < t.screen {
+                continue;
+            }
+            if let Some(slot) =
+                (0..MAX_SCORED).min_by(|&x, &y| screened[x].0.total_cmp(&screened[y].0))
+                && screened[slot].0 < u
+            {
+                screened[slot] = (u, c, kind);
+            }
+        }
+        if screened.iter().all(|s| s.0 == f32::NEG_INFINITY) {
+            return None;
+        }
+        // The pair that holds `p`: it and its right neighbour, or at the end its left one.
+        let (i, side) = if p + 1 < run.len() {
+            (p, 0)
+        } else {
+            (p - 1, 1)
+        };
+        let base = self.window_score(cache, run, i, None);
+        let mut best: Option<Candidate> = None;
+        for &(u, c, kind) in &screened {
+            if u == f32::NEG_INFINITY {
+                continue;
+            }
+            let alt = self.window_score(cache, run, i, Some((side, c)));
+            let penalty = if self.pair_penalties.contains(&pair_key(w, c)) {
+                PAIR_PENALTY
+            } else {
+                0.0
+            };
+            let margin = alt - base - t.of(kind) - t.single_extra - penalty;
+            if margin > 0.0 && best.is_none_or(|b| margin > b.margin) {
+                best = Some(Candidate {
+                    at: p,
+                    len: 1,
+                    side: 0,
+                    with: c,
+                    margin,
+                });
+            }
+        }
+        let guarded =
+            (p > 0 && self.guarded(run, p - 1)) || (p + 1 < run.len() && self.guarded(run, p));
+        best.filter(|_| !guarded)
     }
 
     /// Finds typos in normalised text (chars `chars`, starting at byte offsets `at`, with one
@@ -763,12 +884,13 @@ impl LmDetector {
                 self.run_candidates(cache, run, free, &mut cands);
                 for c in &cands {
                     let k = starts[c.at];
-                    let (Some(&s), Some(&e)) = (at.get(k), at.get(k + 2)) else {
+                    let (Some(&s), Some(&e)) = (at.get(k), at.get(k + c.len)) else {
                         continue;
                     };
-                    let found: String = run[c.at..c.at + 2].iter().collect();
-                    let mut fixed = [run[c.at], run[c.at + 1]];
+                    let found: String = run[c.at..c.at + c.len].iter().collect();
+                    let mut fixed = [run[c.at], run.get(c.at + 1).copied().unwrap_or('\0')];
                     fixed[c.side] = c.with;
+                    let fixed = &fixed[..c.len];
                     out.push(TypoHit {
                         start: s as usize,
                         end: e as usize,
