@@ -69,8 +69,8 @@ fn main() {
                     word: v[3],
                     screen: v.get(4).copied().unwrap_or(1.0),
                     common_word: v.get(5).copied().unwrap_or(-5.0),
-                    common_extra: v.get(6).copied().unwrap_or(0.0),
-                    between_extra: v.get(7).copied().unwrap_or(0.0),
+                    common_extra: v.get(6).copied().unwrap_or(f32::INFINITY),
+                    between_extra: v.get(7).copied().unwrap_or(f32::INFINITY),
                     single_extra: v.get(8).copied().unwrap_or(0.0),
                 });
             }

@@ -93,6 +93,37 @@ fn ime_errors_in_two_char_words_are_found_with_the_correction() {
 }
 
 #[test]
+fn a_char_that_forms_no_word_is_replaced_by_a_frequent_single_char_word() {
+    let Some(c) = checker() else { return };
+    // The single-char test: the wrong char forms no word with either neighbour, and a
+    // confusable char that is a frequent word of its own (的, 和) makes the window likelier.
+    let table = [
+        ("这是一项长期而艰巨涤任务。", "涤", "的"),
+        ("我们要在这里建设一座新涤图书馆。", "涤", "的"),
+        ("他汗四个同伴一起赶到了现场。", "汗", "和"),
+    ];
+    for (text, found, fix) in table {
+        let got = lm_typos(c, text);
+        assert_eq!(got, [(found.to_string(), fix.to_string())], "{text}");
+    }
+    // Correct text around such chars: names, numbers, place suffixes, single-char words.
+    for text in [
+        "王建国同志任县委副书记。",
+        "去年全县粮食总产量达到５６万吨。",
+        "学校组织学生参观了革命纪念馆。",
+        "村民们纷纷表示，政府为大家办了件好事。",
+        "我市已建成便民服务站二十个，覆盖全部社区。",
+        "他们每天早上七点钟就到岗了，从不迟到。",
+        "张晓伟首先介绍了全县的基本情况。",
+        "全县共有１２３个行政村、４５６个自然村。",
+        "公布民生实事项目进展情况。",
+    ] {
+        let got = lm_typos(c, text);
+        assert!(got.is_empty(), "{text}: {got:?}");
+    }
+}
+
+#[test]
 fn correct_text_is_left_alone() {
     let Some(c) = checker() else { return };
     for text in [
