@@ -8,6 +8,10 @@
 //! as the best path through the lattice of vocabulary words (beam search), once as written
 //! and once per candidate; it reports the pair when the best candidate is more likely by at
 //! least the threshold of its kind of confusion (log10), with the candidate as the correction.
+//! A pair that is a rare vocabulary word is tried too (水瓶 for 水平). A char that forms no
+//! word with either neighbour is tried against the confusable chars that are frequent words
+//! of their own (的, 和, 每: 艰巨涤任务), in the window of its pair. Near-pinyin confusions
+//! (z/zh, n/l, in/ing…) are an opt-in ([`LmDetector::with_near_pinyin`]).
 //!
 //! Precision comes before recall, and edited text is full of what such a model has never
 //! seen, so these are left alone: pairs inside a 3- or 4-char vocabulary word, inside a known
