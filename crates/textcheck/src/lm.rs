@@ -481,7 +481,7 @@ impl Lattice<'_> {
     }
 }
 
-/// The error of [`LmDetector::from_env`]: what failed and which path it tried.
+/// The error of [`LmDetector::load`]: what failed and which path it tried.
 pub type LoadError = LmError;
 
 impl LmDetector {
