@@ -93,7 +93,10 @@ impl Handlers {
             .with(SweepJobs)
             .with(crate::monitoring::MonitorSweep)
             .with(crate::inbox::SendReply)
-            .with(crate::email::SendEmail);
+            .with(crate::email::SendEmail)
+            .with(crate::manuscripts::publish::PublishTarget::with_endpoints(
+                &http, &endpoints,
+            ));
         match crate::monitoring::MonitorAccount::with_endpoints(http, endpoints) {
             Ok(h) => handlers.with(h),
             Err(e) => {

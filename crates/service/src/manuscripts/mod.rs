@@ -19,6 +19,7 @@
 //! role that writes or reviews; anyone else is told it does not exist.
 
 pub mod check;
+pub mod publish;
 mod review;
 pub mod sanitize;
 pub mod sheet;
@@ -174,6 +175,8 @@ pub struct ManuscriptView {
     pub seen_version: Option<i32>,
     /// The paragraphs changed since `seen_version` (empty when none).
     pub diff: Vec<DiffLine>,
+    /// Each target account's publishing, once published or scheduled.
+    pub publications: Vec<publish::PublicationView>,
 }
 
 fn bad_stored(what: &str, id: i64) -> ServiceError {
@@ -201,7 +204,7 @@ fn summary(row: &ManuscriptRow) -> ServiceResult<ManuscriptSummary> {
 }
 
 /// Whether the actor may read manuscripts at all.
-fn require_read(actor: &Actor) -> ServiceResult<()> {
+pub(crate) fn require_read(actor: &Actor) -> ServiceResult<()> {
     if actor.can(Permission::WriteManuscripts) || actor.can(Permission::ReviewManuscripts) {
         Ok(())
     } else {
@@ -640,6 +643,7 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Manusc
         current_step,
         seen_version: seen,
         diff,
+        publications: publish::views(svc, id).await?,
     })
 }
 

@@ -18,6 +18,7 @@ mod knowledge;
 mod list_model;
 mod manuscripts;
 mod monitoring;
+mod publishing;
 mod support;
 mod textcheck;
 mod todo;
