@@ -23,6 +23,7 @@ pub mod publish;
 mod review;
 pub mod sanitize;
 pub mod sheet;
+pub mod stats;
 
 pub use review::{
     DecideInput, GateInput, ReviewerView, SourceUnitView, add_source, decide, name_reviewer,

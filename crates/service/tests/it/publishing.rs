@@ -704,3 +704,101 @@ async fn only_an_approved_manuscript_of_the_scope_is_published_on_the_version_se
     assert_eq!(of(&views, w.wx_bare).state, PublicationState::Published);
     assert_eq!(w.mock.count("submit"), 2, "wx1 was not published again");
 }
+
+async fn decide(w: &World, id: i64, decision: &str, comment: &str) {
+    manuscripts::decide(
+        &w.svc,
+        &w.rev_a,
+        id,
+        &DecideInput {
+            step: 0,
+            decision: decision.into(),
+            comment: comment.into(),
+            gates: Gate::ALL
+                .iter()
+                .map(|g| GateInput {
+                    gate: g.code().into(),
+                    verdict: "pass".into(),
+                    comment: String::new(),
+                })
+                .collect(),
+            version: version(w, id).await,
+        },
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn statistics_count_manuscripts_review_time_originals_returns_and_publishing() {
+    let w = world("publish_stats").await;
+    // 1: approved at once, published to a WeChat account, failed on Weibo.
+    let first = manuscript(&w, vec![w.wx1, w.weibo], true).await;
+    publish_now(&w, first).await;
+    run_due(&w).await;
+    // 2: returned with a reason, resubmitted, approved three hours later.
+    let second = manuscript(&w, vec![w.wx1], false).await;
+    manuscripts::submit(&w.svc, &w.editor_a, second, version(&w, second).await, "")
+        .await
+        .unwrap();
+    decide(&w, second, "return", "请补充活动时间").await;
+    manuscripts::submit(&w.svc, &w.editor_a, second, version(&w, second).await, "")
+        .await
+        .unwrap();
+    w.clock.advance(Duration::hours(3));
+    decide(&w, second, "approve", "").await;
+    // 3: a repost from a whitelisted source, not submitted.
+    manuscripts::add_source(&w.svc, &w.admin, w.root.id, "新华社")
+        .await
+        .unwrap();
+    manuscripts::create(
+        &w.svc,
+        &w.editor_a,
+        &ManuscriptInput {
+            title: "国务院部署防汛工作".into(),
+            body_html: "<p>国务院常务会议部署防汛工作。</p>".into(),
+            kind: "日常信息".into(),
+            origin: "转载".into(),
+            source: "新华社".into(),
+            targets: vec![w.wx1],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+
+    let rows = manuscripts::stats::statistics(&w.svc, &w.admin, 2026)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let total = &rows[0];
+    assert_eq!(total.unit_id, None);
+    assert!(total.unit_name.contains("合计"));
+    assert_eq!(total.month, 12);
+    assert_eq!((total.manuscripts, total.approved), (3, 2));
+    assert_eq!(total.average_review_hours, Some(1.5));
+    assert_eq!((total.originals, total.reposts), (2, 1));
+    assert_eq!(total.original_share, Some(66.7));
+    assert_eq!(total.returns, 1);
+    assert_eq!(total.return_reasons, ["请补充活动时间"]);
+    assert_eq!((total.published, total.failed), (1, 1));
+    assert_eq!(rows[1].unit_id, Some(w.unit_a));
+    assert_eq!(rows[1].manuscripts, 3);
+    // Another year is empty; a sibling unit sees none of it.
+    assert!(
+        manuscripts::stats::statistics(&w.svc, &w.admin, 2025)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        manuscripts::stats::statistics(&w.svc, &w.editor_b, 2026)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let xlsx = manuscripts::stats::export(&w.svc, &w.admin, 2026)
+        .await
+        .unwrap();
+    assert!(xlsx.starts_with(b"PK"));
+}

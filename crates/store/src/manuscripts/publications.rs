@@ -188,15 +188,90 @@ pub struct PublicationStatRow {
     pub state: String,
 }
 
-/// The publications of the manuscripts of the subtree at `scope_path`.
+/// The publications of the subtree's manuscripts written in `[from, to)`.
 pub async fn states_of(
     c: &impl ConnectionTrait,
     scope_path: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
 ) -> Result<Vec<PublicationStatRow>, DbError> {
     all(
         c,
-        "SELECT manuscript_id, state FROM manuscript_publications WHERE unit_path LIKE ? ESCAPE '\\'",
-        vec![like_prefix(scope_path).into()],
+        "SELECT p.manuscript_id, p.state FROM manuscript_publications p JOIN manuscripts m ON m.id = p.manuscript_id \
+         WHERE m.unit_path LIKE ? ESCAPE '\\' AND m.created_at >= ? AND m.created_at < ? ORDER BY p.id LIMIT ?",
+        vec![
+            like_prefix(scope_path).into(),
+            from.into(),
+            to.into(),
+            (limit as i64).into(),
+        ],
+    )
+    .await
+}
+
+/// One manuscript for the statistics.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct ManuscriptStatRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub origin: String,
+    pub status: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The subtree's manuscripts written in `[from, to)`, at most `limit`.
+pub async fn manuscript_stat_rows(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<ManuscriptStatRow>, DbError> {
+    all(
+        c,
+        "SELECT id, unit_id, origin, status, submitted_at, decided_at, created_at FROM manuscripts \
+         WHERE unit_path LIKE ? ESCAPE '\\' AND created_at >= ? AND created_at < ? ORDER BY id LIMIT ?",
+        vec![
+            like_prefix(scope_path).into(),
+            from.into(),
+            to.into(),
+            (limit as i64).into(),
+        ],
+    )
+    .await
+}
+
+/// A return of a manuscript to its editor, as its audit record keeps it (a manuscript's
+/// steps are replaced when it is submitted again; the record stays).
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct ReturnRow {
+    pub manuscript_id: i64,
+    /// The record's `after` JSON (with the reviewer's `comment`).
+    pub after_json: Option<String>,
+}
+
+/// The returns of the subtree's manuscripts written in `[from, to)`.
+pub async fn returns(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<ReturnRow>, DbError> {
+    all(
+        c,
+        "SELECT m.id AS manuscript_id, a.after_json FROM audit_log a JOIN manuscripts m ON m.id = a.entity_id \
+         WHERE a.entity = 'manuscript' AND a.action = 'return' AND m.unit_path LIKE ? ESCAPE '\\' \
+         AND m.created_at >= ? AND m.created_at < ? ORDER BY a.id LIMIT ?",
+        vec![
+            like_prefix(scope_path).into(),
+            from.into(),
+            to.into(),
+            (limit as i64).into(),
+        ],
     )
     .await
 }
