@@ -156,6 +156,86 @@ impl HttpFetcher {
         }
     }
 
+    /// POSTs `body` as JSON once, never retried: for a platform call that must not be
+    /// made twice (a publish submitted twice is two posts), where a timeout leaves the
+    /// outcome to be found out, not repeated. No error names the URL.
+    pub async fn post_json_once(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+    ) -> Result<Body, FetchError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            FetchError::new(
+                FailureKind::Malformed,
+                "程序无法生成平台请求，请联系系统管理员。",
+                e.to_string(),
+            )
+        })?;
+        let request = self
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(bytes);
+        self.send(url, request, true, false).await
+    }
+
+    /// POSTs one file as `multipart/form-data` (field `field`) to a platform API whose
+    /// URL carries a credential, retried like [`get`](Self::get): an upload made twice
+    /// only stores the file twice. The form is written here, one part, so the client
+    /// needs no multipart feature; `file_name` is reduced to ASCII for the header.
+    pub async fn post_file(
+        &self,
+        url: &str,
+        field: &str,
+        file_name: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<Body, FetchError> {
+        let boundary = format!("----govmedia{:016x}", rand_boundary(bytes));
+        let safe_name: String = file_name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            .take(100)
+            .collect();
+        let safe_name = if safe_name.trim_matches('.').is_empty() {
+            "image".to_string()
+        } else {
+            safe_name
+        };
+        let mut form = Vec::with_capacity(bytes.len() + 300);
+        form.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{safe_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        form.extend_from_slice(bytes);
+        form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut wait = self.config.backoff;
+        let mut attempt = 0;
+        loop {
+            let request = self
+                .client
+                .post(url)
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(form.clone());
+            let result = self.send(url, request, true, false).await;
+            let retry = matches!(
+                &result,
+                Err(e) if matches!(e.kind, FailureKind::Server | FailureKind::Timeout)
+            );
+            if !retry || attempt >= self.config.retries {
+                return result;
+            }
+            tokio::time::sleep(wait).await;
+            wait = wait.saturating_mul(2);
+            attempt += 1;
+        }
+    }
+
     async fn get_once(&self, url: &str) -> Result<Body, FetchError> {
         self.send(url, self.client.get(url), false, false).await
     }
@@ -240,6 +320,22 @@ impl HttpFetcher {
             content_type,
             bytes,
         })
+    }
+}
+
+/// A multipart boundary that does not occur in the file: an FNV hash of its bytes,
+/// changed until it is absent.
+fn rand_boundary(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes.iter().take(4096) {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    loop {
+        let mark = format!("----govmedia{h:016x}");
+        if !bytes.windows(mark.len()).any(|w| w == mark.as_bytes()) {
+            return h;
+        }
+        h = h.wrapping_add(1);
     }
 }
 

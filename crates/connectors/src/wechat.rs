@@ -15,6 +15,8 @@
 //! once; not 群发 that notified followers) and `datacube/getarticletotaldetail`
 //! (every 发表 of a day, both kinds, from yesterday back; one day per call).
 
+pub mod publish;
+
 use crate::http::HttpFetcher;
 use crate::{FailureKind, FetchError, Post, Source};
 use chrono::{DateTime, Duration as Days, NaiveDate, TimeZone, Utc};
@@ -210,25 +212,54 @@ impl WechatClient {
         path: &'static str,
         body: &serde_json::Value,
     ) -> Result<serde_json::Value, FetchError> {
+        self.call_with(path, "", Request::Json(body), Repeat::Retried, error_for)
+            .await
+    }
+
+    /// One API call: `request` to `path` (with `query` after the token), the
+    /// transport retried or not by `repeat`, a refused token refreshed once, the
+    /// platform's `errcode` mapped by `errors`.
+    async fn call_with(
+        &self,
+        path: &'static str,
+        query: &str,
+        request: Request<'_>,
+        repeat: Repeat,
+        errors: fn(i64, &str) -> FetchError,
+    ) -> Result<serde_json::Value, FetchError> {
         let mut token = self.access_token(false).await?;
         let mut refreshed = false;
         let mut busy_retries = 0;
         let mut wait = self.fetcher.config().backoff;
         loop {
             self.called(path);
-            let url = format!("{}{path}?access_token={token}", self.base);
-            let answer = self.fetcher.post_json(&url, body).await?;
+            let url = format!("{}{path}?access_token={token}{query}", self.base);
+            let answer = match (&request, repeat) {
+                (Request::Json(body), Repeat::Retried) => {
+                    self.fetcher.post_json(&url, body).await?
+                }
+                (Request::Json(body), Repeat::Once) => {
+                    self.fetcher.post_json_once(&url, body).await?
+                }
+                (Request::File(file), _) => {
+                    self.fetcher
+                        .post_file(&url, "media", file.name, file.content_type, file.bytes)
+                        .await?
+                }
+            };
             let value: serde_json::Value = parse_json(&answer.bytes)?;
             let err: ErrorAnswer = serde_json::from_value(value.clone())
                 .map_err(|e| malformed(&format!("{path}: {e}")))?;
             match err.errcode.unwrap_or(0) {
                 0 => return Ok(value),
-                // -1: the platform is busy and asks to be called again.
+                // -1: the platform is busy and asks to be called again; it did nothing,
+                // so even a call made once may be repeated.
                 -1 if busy_retries < self.fetcher.config().retries => {
                     busy_retries += 1;
                     tokio::time::sleep(wait).await;
                     wait = wait.saturating_mul(2);
                 }
+                // A refused token: the platform did nothing either.
                 code if token_refused(code) && !refreshed => {
                     self.tokens.forget(&self.creds);
                     token = self.access_token(true).await?;
@@ -238,11 +269,25 @@ impl WechatClient {
                     if token_refused(code) {
                         self.tokens.forget(&self.creds);
                     }
-                    return Err(error_for(code, err.errmsg.as_deref().unwrap_or("")));
+                    return Err(errors(code, err.errmsg.as_deref().unwrap_or("")));
                 }
             }
         }
     }
+}
+
+/// What a call sends.
+enum Request<'a> {
+    Json(&'a serde_json::Value),
+    File(&'a publish::ImageFile<'a>),
+}
+
+/// Whether a call's transport failures (timeout, 5xx) are retried.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Repeat {
+    Retried,
+    /// Never: the call is not idempotent (a publish submitted twice is two posts).
+    Once,
 }
 
 /// 40001 invalid credential, 42001 token expired, 40014 invalid token.

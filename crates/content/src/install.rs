@@ -1,11 +1,22 @@
-//! What the content area adds to the core's [`Services`]: its to-do source (待我审核的稿件).
+//! What the content area adds to the core's [`Services`]: the publishing job and its
+//! to-do source (待我审核的稿件).
 
+use crate::publish::PublishTarget;
+use govmedia_connectors::HttpConfig;
+use govmedia_monitoring::PlatformEndpoints;
 use govmedia_service::todo::{self, Context, TodoItem};
 use govmedia_service::{ServiceResult, Services};
 
-/// `svc` with the content area installed.
+/// `svc` with the content area installed, publishing to the platforms' documented hosts.
 pub fn install(svc: Services) -> Services {
-    svc.with_todo_source(ToReview)
+    install_with(svc, HttpConfig::default(), PlatformEndpoints::default())
+}
+
+/// The same, with the HTTP client configured and the platform APIs at `endpoints`
+/// (tests' mock platforms on loopback).
+pub fn install_with(svc: Services, http: HttpConfig, endpoints: PlatformEndpoints) -> Services {
+    svc.with_job_handler(PublishTarget::with_endpoints(&http, &endpoints))
+        .with_todo_source(ToReview)
 }
 
 /// Manuscripts waiting at a step whose duty the user holds for their unit (or one

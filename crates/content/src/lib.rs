@@ -20,10 +20,12 @@
 
 pub mod check;
 mod install;
-pub use install::install;
+pub use install::{install, install_with};
+pub mod publish;
 mod review;
 pub mod sanitize;
 pub mod sheet;
+pub mod stats;
 
 pub use review::{
     DecideInput, GateInput, ReviewerView, SourceUnitView, add_source, decide, name_reviewer,
@@ -157,6 +159,8 @@ pub struct ManuscriptView {
     pub seen_version: Option<i32>,
     /// The paragraphs changed since `seen_version` (empty when none).
     pub diff: Vec<DiffLine>,
+    /// Each target account's publishing, once published or scheduled.
+    pub publications: Vec<publish::PublicationView>,
 }
 
 fn bad_stored(what: &str, id: i64) -> ServiceError {
@@ -184,7 +188,7 @@ fn summary(row: &ManuscriptRow) -> ServiceResult<ManuscriptSummary> {
 }
 
 /// Whether the actor may read manuscripts at all.
-fn require_read(actor: &Actor) -> ServiceResult<()> {
+pub(crate) fn require_read(actor: &Actor) -> ServiceResult<()> {
     if actor.can(Permission::WriteManuscripts) || actor.can(Permission::ReviewManuscripts) {
         Ok(())
     } else {
@@ -624,6 +628,7 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Manusc
         current_step,
         seen_version: seen,
         diff,
+        publications: publish::views(svc, id).await?,
     })
 }
 

@@ -293,7 +293,10 @@ pub async fn decide(
             new_status.label()
         ),
         before: Some(json!({"status": old.status}).into()),
-        after: Some(json!({"status": row.status, "step": position, "gates": gates}).into()),
+        after: Some(
+            json!({"status": row.status, "step": position, "gates": gates, "comment": step.comment})
+                .into(),
+        ),
     });
     work.commit().await?;
     Ok(new_status)

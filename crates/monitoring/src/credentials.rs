@@ -48,7 +48,7 @@ impl std::fmt::Debug for CredentialsInput {
 /// The opened credentials, for a connector only.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub(crate) enum Secret {
+pub enum Secret {
     Wechat {
         appid: String,
         secret: String,
@@ -407,7 +407,7 @@ fn audit_fields(row: &CredentialRow) -> AuditJson {
 
 /// The account's opened credentials for a look, or `None` without any. A row that no
 /// longer opens (the key changed) is an error for the log, never its content.
-pub(crate) async fn open_for_use(
+pub async fn open_for_use(
     svc: &Services,
     account_id: i64,
 ) -> ServiceResult<Option<(CredentialRow, Secret)>> {

@@ -123,6 +123,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("assessment_ranked_kinds", "设置年度考核参加排名的单位类型"),
     ("set_email", "设置接收通知的电子邮箱"),
     ("clear_email", "清除接收通知的电子邮箱"),
+    ("publish", "发布稿件"),
+    ("schedule_publish", "定时发布稿件"),
+    ("publish_progress", "稿件发布进度"),
 ];
 
 /// Every kind of object an audit record is about, in words.

@@ -4,6 +4,8 @@
 //! the version each reviewer last saw, the reviewers named per unit and duty, and the
 //! 稿源单位 whitelist. Subtree reads go by `unit_path`.
 
+pub mod publications;
+
 use crate::DbError;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};

@@ -176,6 +176,12 @@ const STEPS: &[Step] = &[
         statements: step_23_paper_filings,
         data: None,
     },
+    Step {
+        version: 24,
+        name: "manuscripts: manuscript_publications (per target: state, schedule, platform ids kept across a crash, link, reason)",
+        statements: manuscripts::step_24_publications,
+        data: None,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts

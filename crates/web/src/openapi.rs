@@ -50,6 +50,7 @@ pub(crate) const VERSIONED_WRITES: &[(&str, &str)] = &[
     ("put", "/manuscripts/{id}"),
     ("post", "/manuscripts/{id}/submit"),
     ("post", "/manuscripts/{id}/decide"),
+    ("post", "/manuscripts/{id}/publish"),
 ];
 
 const BEARER: &str = "bearer";

@@ -5,3 +5,4 @@ extern crate govmedia_fixtures;
 
 mod common;
 mod manuscripts;
+mod publishing;

@@ -158,3 +158,56 @@ pub(super) fn step_19_manuscripts() -> Vec<Ddl> {
         ),
     ]
 }
+
+/// Version 24: publishing an approved manuscript (the publishing half of 先审后发) —
+/// one row per manuscript and target account: where its publishing stands, when it
+/// is due, the platform's ids recorded as soon as each is known (the draft's
+/// `media_id` before the submit, the moment the submit was sent, its `publish_id`),
+/// so a run resumed after a crash never makes a second draft or a second submit; the
+/// article's link, the reason of a failure in words, the runs made, and the round
+/// (a failed target published again is a new round with a new job key). The
+/// manuscript's unit path is copied for subtree statistics.
+pub(super) fn step_24_publications() -> Vec<Ddl> {
+    let col = |name: &str| C::new(Alias::new(name));
+    let publications = Table::create()
+        .table(Alias::new("manuscript_publications"))
+        .col(id_col(Alias::new("id")))
+        .col(col("manuscript_id").big_integer().not_null())
+        .col(col("account_id").big_integer().not_null())
+        .col(col("unit_path").string_len(1000).not_null())
+        .col(col("manuscript_version").integer().not_null())
+        .col(col("round").integer().not_null())
+        .col(col("state").string_len(16).not_null())
+        .col(col("scheduled_at").timestamp_with_time_zone().not_null())
+        .col(col("media_id").string_len(200).null())
+        .col(col("submit_sent_at").timestamp_with_time_zone().null())
+        .col(col("publish_id").string_len(200).null())
+        .col(col("article_url").text().null())
+        .col(col("failure").text().null())
+        .col(col("attempts").integer().not_null())
+        .col(col("idempotency_key").string_len(200).not_null())
+        .col(col("requested_by").big_integer().not_null())
+        .col(col("requested_by_name").string_len(200).not_null())
+        .col(col("published_at").timestamp_with_time_zone().null())
+        .col(col("created_at").timestamp_with_time_zone().not_null())
+        .col(col("updated_at").timestamp_with_time_zone().not_null())
+        .take();
+    vec![
+        Ddl::Table(publications),
+        unique(
+            "idx_manuscript_publications_once",
+            "manuscript_publications",
+            &["manuscript_id", "account_id"],
+        ),
+        unique(
+            "idx_manuscript_publications_key",
+            "manuscript_publications",
+            &["idempotency_key"],
+        ),
+        index(
+            "idx_manuscript_publications_path",
+            "manuscript_publications",
+            &["unit_path", "created_at"],
+        ),
+    ]
+}

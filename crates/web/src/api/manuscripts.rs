@@ -4,10 +4,10 @@
 //! `govmedia_content`.
 
 use super::requests::{
-    ManuscriptBody, ManuscriptDecisionBody, ManuscriptListQuery, ReviewerBody, SourceUnitBody,
-    SubmitManuscriptBody,
+    ManuscriptBody, ManuscriptDecisionBody, ManuscriptListQuery, PublishManuscriptBody,
+    ReviewerBody, SourceUnitBody, SubmitManuscriptBody, YearQuery,
 };
-use super::responses::{Manuscript, ManuscriptSummary, Reviewer, SourceUnit};
+use super::responses::{Manuscript, ManuscriptMonthStats, ManuscriptSummary, Reviewer, SourceUnit};
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
 use crate::error::ApiQuery;
@@ -24,9 +24,11 @@ use utoipa::OpenApi;
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/manuscripts", get(list).post(create))
+        .route("/manuscripts/stats", get(stats))
         .route("/manuscripts/{id}", get(view).put(update))
         .route("/manuscripts/{id}/submit", post(submit))
         .route("/manuscripts/{id}/decide", post(decide))
+        .route("/manuscripts/{id}/publish", post(publish))
         .route(
             "/manuscript-reviewers",
             get(list_reviewers).post(add_reviewer),
@@ -47,6 +49,8 @@ pub(super) fn routes() -> Router<AppState> {
     update,
     submit,
     decide,
+    publish,
+    stats,
     list_reviewers,
     add_reviewer,
     remove_reviewer,
@@ -138,6 +142,41 @@ async fn decide(
 ) -> ApiResult {
     manuscripts::decide(&s.svc, &a, id, &b.input(seen.counter()?)).await?;
     ok(Manuscript::from(manuscripts::get(&s.svc, &a, id).await?))
+}
+
+/// 发布审核通过的稿件到各发布账号（立即或定时），每个账号一个后台任务；已发布或正在发布的账号不重复发布，发布失败的账号重新发布。请求头 If-Match 给出读取时的 ETag
+#[utoipa::path(post, path = "/manuscripts/{id}/publish", params(Id), request_body = PublishManuscriptBody,
+    responses((status = 200, body = Manuscript)))]
+async fn publish(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    seen: IfMatch,
+    ApiJson(b): ApiJson<PublishManuscriptBody>,
+) -> ApiResult {
+    manuscripts::publish::publish(&s.svc, &a, id, seen.counter()?, b.scheduled_at).await?;
+    let m = Manuscript::from(manuscripts::get(&s.svc, &a, id).await?);
+    let version = m.summary.version;
+    Ok(with_etag(ok(m)?, version))
+}
+
+/// 稿件统计：本辖区合计及各单位按月的稿件数、审核通过数、平均审核时长、原创与转载及原创占比、退回次数与原因、发布成功与失败的账号次数
+#[utoipa::path(get, path = "/manuscripts/stats", params(YearQuery),
+    responses((status = 200, body = Vec<ManuscriptMonthStats>)))]
+async fn stats(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult {
+    let year = s
+        .svc
+        .year_or_this(q.year)
+        .ok_or_else(|| ServiceError::field("year", "年度应在2000至2100之间"))?;
+    ok(manuscripts::stats::statistics(&s.svc, &a, year)
+        .await?
+        .into_iter()
+        .map(ManuscriptMonthStats::from)
+        .collect::<Vec<_>>())
 }
 
 /// 本辖区各单位的稿件审核人员（审核员、科室负责人、分管领导）

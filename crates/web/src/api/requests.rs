@@ -922,6 +922,7 @@ const FIELDS: &[&str] = &[
     "registered_on",
     "remarks",
     "role",
+    "scheduled_at",
     "secret",
     "short_name",
     "source",
@@ -1051,6 +1052,17 @@ pub struct SubmitManuscriptBody {
     /// 对检测问题（扣分项）的说明，审核人可见
     #[serde(default)]
     pub override_reason: String,
+}
+
+/// 发布 or 定时发布 of an approved manuscript.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(
+    description = "发布审核通过的稿件：不给时间为立即发布，给出时间为定时发布（最多提前30天）"
+)]
+pub struct PublishManuscriptBody {
+    /// 定时发布的时间（RFC 3339，如 2026-12-07T18:00:00+08:00）；不填为立即发布
+    #[serde(default)]
+    pub scheduled_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// One of the five gates as a reviewer signs it.

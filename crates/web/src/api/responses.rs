@@ -2562,6 +2562,95 @@ pub struct ManuscriptTarget {
     pub platform: String,
 }
 
+/// One row of the manuscript statistics.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "稿件统计的一行：单位（或辖区合计）某月的稿件、审核、原创、退回与发布情况")]
+pub struct ManuscriptMonthStats {
+    /// 单位；为空表示辖区合计
+    pub unit_id: Option<i64>,
+    pub unit_name: String,
+    pub month: u32,
+    /// 当月撰写的稿件数
+    pub manuscripts: u64,
+    pub approved: u64,
+    /// 平均审核时长（小时，最后一次提交至终审通过）
+    pub average_review_hours: Option<f64>,
+    pub originals: u64,
+    pub reposts: u64,
+    /// 原创占比（%）
+    pub original_share: Option<f64>,
+    /// 退回修改次数
+    pub returns: u64,
+    pub return_reasons: Vec<String>,
+    /// 已发布的账号次数
+    pub published: u64,
+    /// 发布失败的账号次数
+    pub failed: u64,
+}
+
+impl From<govmedia_content::stats::MonthStats> for ManuscriptMonthStats {
+    fn from(m: govmedia_content::stats::MonthStats) -> Self {
+        ManuscriptMonthStats {
+            unit_id: m.unit_id,
+            unit_name: m.unit_name,
+            month: m.month,
+            manuscripts: m.manuscripts,
+            approved: m.approved,
+            average_review_hours: m.average_review_hours,
+            originals: m.originals,
+            reposts: m.reposts,
+            original_share: m.original_share,
+            returns: m.returns,
+            return_reasons: m.return_reasons,
+            published: m.published,
+            failed: m.failed,
+        }
+    }
+}
+
+/// A target account's publishing.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "稿件在一个账号的发布情况")]
+pub struct ManuscriptPublication {
+    pub account_id: i64,
+    pub account_name: String,
+    /// 平台
+    pub platform: String,
+    /// pending 待发布、publishing 发布中、published 已发布、failed 发布失败
+    pub state: String,
+    /// 发布状态（文字）
+    pub state_label: String,
+    pub scheduled_at: DateTime<Utc>,
+    /// 计划发布时间（北京时间）
+    pub scheduled_text: String,
+    /// 文章链接（已发布时）
+    pub article_url: Option<String>,
+    /// 失败原因；待发布时为上次未成功的原因
+    pub reason: Option<String>,
+    /// 发布成功的时间（北京时间）
+    pub published_text: Option<String>,
+    /// 已执行次数
+    pub attempts: i32,
+}
+
+impl From<govmedia_content::publish::PublicationView> for ManuscriptPublication {
+    fn from(p: govmedia_content::publish::PublicationView) -> Self {
+        ManuscriptPublication {
+            account_id: p.account_id,
+            account_name: p.account_name,
+            platform: p.platform,
+            state: p.state.code().to_string(),
+            state_label: p.state_label.to_string(),
+            scheduled_at: p.scheduled_at,
+            scheduled_text: p.scheduled_text,
+            article_url: p.article_url,
+            reason: p.reason,
+            published_text: p.published_text,
+            attempts: p.attempts,
+        }
+    }
+}
+
 /// An image or attachment.
 #[derive(Serialize, ToSchema)]
 #[schema(description = "稿件的图片或附件")]
@@ -2598,6 +2687,8 @@ pub struct Manuscript {
     /// 本人上次审核的版本
     pub seen_version: Option<i32>,
     pub diff: Vec<DiffParagraph>,
+    /// 各发布账号的发布情况
+    pub publications: Vec<ManuscriptPublication>,
 }
 
 impl From<govmedia_content::ManuscriptView> for Manuscript {
@@ -2690,6 +2781,7 @@ impl From<govmedia_content::ManuscriptView> for Manuscript {
                 .collect(),
             current_step: v.current_step,
             seen_version: v.seen_version,
+            publications: v.publications.into_iter().map(Into::into).collect(),
             diff: v
                 .diff
                 .into_iter()

@@ -23,11 +23,14 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/manuscripts", get(list))
+        .route("/manuscripts/stats", get(stats))
+        .route("/manuscripts/stats.xlsx", get(stats_export))
         .route("/manuscripts/new", get(new_form).post(create))
         .route("/manuscripts/{id}/edit", get(edit_form).post(update))
         .route("/manuscripts/{id}", get(detail))
         .route("/manuscripts/{id}/submit", post(submit))
         .route("/manuscripts/{id}/decide", post(decide))
+        .route("/manuscripts/{id}/publish", post(publish))
         .route("/manuscripts/{id}/assets/{aid}", get(asset))
         .route("/manuscripts/{id}/sheet.docx", get(sheet_docx))
         .route("/manuscripts/{id}/sheet.pdf", get(sheet_pdf))
@@ -58,6 +61,7 @@ async fn list(
             p.muted { "先审后发：稿件经发布前检测和审核（政治关、法律关、政策关、保密关、文字关）通过后方可发布。" }
             div.actions {
                 @if user.actor.can(Permission::WriteManuscripts) { a.button href="/manuscripts/new" { "写稿" } }
+                a.button.secondary href="/manuscripts/stats" { "稿件统计" }
                 a.button.secondary href="/manuscripts" { "全部" }
                 @for s in ManuscriptStatus::ALL {
                     a.button.secondary href={"/manuscripts?status=" (s.code())} { (s.label()) }
@@ -139,6 +143,35 @@ async fn detail(
             }
             h2 { "发布账号" }
             ul { @for t in &m.targets { li { (t.name) "（" (t.platform) "）" } } }
+            @if !m.publications.is_empty() {
+                h2 { "发布情况" }
+                table #publications {
+                    tr { th { "账号" } th { "平台" } th { "状态" } th { "计划时间" } th { "发布时间" } th { "链接或原因" } }
+                    @for p in &m.publications { tr {
+                        td { (p.account_name) }
+                        td { (p.platform) }
+                        td { strong { (p.state_label) } }
+                        td { (p.scheduled_text) }
+                        td { (p.published_text.as_deref().unwrap_or("")) }
+                        td {
+                            @if let Some(url) = &p.article_url { a href=(url) target="_blank" rel="noopener" { "查看文章" } }
+                            @if let Some(r) = &p.reason { (r) }
+                        }
+                    } }
+                }
+            }
+            @if user.actor.can(Permission::WriteManuscripts) && m.summary.status == ManuscriptStatus::Approved {
+                h2 { "发布" }
+                form #publish method="post" action={"/manuscripts/" (id) "/publish"} {
+                    (csrf(&user))
+                    input type="hidden" name="version" value=(m.summary.version);
+                    p.muted { "向各发布账号发布（已发布或正在发布的账号不重复发布，发布失败的账号重新发布）。" }
+                    button type="submit" name="mode" value="now" { "发布" }
+                    label { "定时发布时间（北京时间）"
+                        input type="datetime-local" name="scheduled_at"; }
+                    button type="submit" name="mode" value="schedule" { "定时发布" }
+                }
+            }
             @if !m.diff.is_empty() {
                 h2 { "自您上次审核（第" (m.seen_version.unwrap_or_default()) "版）以来的修改" }
                 div #diff { @for d in &m.diff { @match d {
@@ -368,6 +401,119 @@ async fn decide(
         version: version_of(&f.version)?,
     };
     manuscripts::decide(&state.svc, &user.actor, id, &input).await?;
+    Ok(Redirect::to(&format!("/manuscripts/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct StatsParams {
+    year: Option<i32>,
+}
+
+fn stats_year(state: &AppState, year: Option<i32>) -> Result<i32, PageError> {
+    Ok(state
+        .svc
+        .year_or_this(year)
+        .ok_or_else(|| govmedia_service::ServiceError::field("year", "年度应在2000至2100之间"))?)
+}
+
+/// 稿件统计: per month, the subtree's totals and each unit's.
+async fn stats(
+    State(state): State<AppState>,
+    user: User,
+    PageQuery(p): PageQuery<StatsParams>,
+) -> Result<Markup, PageError> {
+    let year = stats_year(&state, p.year)?;
+    let rows = manuscripts::stats::statistics(&state.svc, &user.actor, year).await?;
+    let opt = |x: Option<f64>, unit: &str| {
+        x.map(|v| format!("{v}{unit}"))
+            .unwrap_or_else(|| "—".into())
+    };
+    Ok(page(
+        &user,
+        "稿件统计",
+        "/manuscripts",
+        html! {
+            p { a href="/manuscripts" { "← 返回稿件" } }
+            h1 { (year) "年稿件统计" }
+            form.filters method="get" action="/manuscripts/stats" {
+                input type="number" name="year" value=(year) min="2000" max="2100";
+                button type="submit" { "查看" }
+                a.button.secondary href={"/manuscripts/stats.xlsx?year=" (year)} { "导出Excel" }
+            }
+            @if rows.is_empty() {
+                p { "该年度没有稿件。" }
+            } @else {
+                table #stats {
+                    tr { th { "单位" } th { "月份" } th { "稿件数" } th { "审核通过" } th { "平均审核时长" }
+                         th { "原创" } th { "转载" } th { "原创占比" } th { "退回" } th { "退回原因" }
+                         th { "已发布" } th { "发布失败" } }
+                    @for m in &rows { tr {
+                        td { (m.unit_name) } td { (m.month) "月" } td { (m.manuscripts) } td { (m.approved) }
+                        td { (opt(m.average_review_hours, "小时")) }
+                        td { (m.originals) } td { (m.reposts) } td { (opt(m.original_share, "%")) }
+                        td { (m.returns) } td { (m.return_reasons.join("；")) }
+                        td { (m.published) } td { (m.failed) }
+                    } }
+                }
+            }
+        },
+    ))
+}
+
+async fn stats_export(
+    State(state): State<AppState>,
+    user: User,
+    PageQuery(p): PageQuery<StatsParams>,
+) -> Result<Response, PageError> {
+    let year = stats_year(&state, p.year)?;
+    let bytes = manuscripts::stats::export(&state.svc, &user.actor, year).await?;
+    Ok(super::download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("{year}年稿件统计.xlsx"),
+        bytes,
+    ))
+}
+
+/// 发布 (`mode=now`) or 定时发布 (`mode=schedule` with `scheduled_at`, a
+/// `datetime-local` value in the deployment's time zone).
+#[derive(Deserialize)]
+struct PublishForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    scheduled_at: String,
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<PublishForm>,
+) -> Result<Response, PageError> {
+    use chrono::TimeZone;
+    user.check_csrf(&f.csrf)?;
+    let at = if f.mode == "schedule" {
+        let local = chrono::NaiveDateTime::parse_from_str(f.scheduled_at.trim(), "%Y-%m-%dT%H:%M")
+            .map_err(|_| {
+                govmedia_service::ServiceError::field("scheduled_at", "请选择定时发布的日期和时间")
+            })?;
+        let at = state
+            .svc
+            .time_zone
+            .from_local_datetime(&local)
+            .earliest()
+            .ok_or_else(|| {
+                govmedia_service::ServiceError::field("scheduled_at", "所选时间无效，请重新选择")
+            })?;
+        Some(at.with_timezone(&chrono::Utc))
+    } else {
+        None
+    };
+    manuscripts::publish::publish(&state.svc, &user.actor, id, version_of(&f.version)?, at).await?;
     Ok(Redirect::to(&format!("/manuscripts/{id}")).into_response())
 }
 

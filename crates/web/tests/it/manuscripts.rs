@@ -287,3 +287,136 @@ async fn an_editor_submits_and_the_named_reviewer_approves_over_the_api() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_approved_manuscript_is_scheduled_for_publishing_over_the_api_and_the_page() {
+    let w = world("web_manuscript_publish").await;
+    let admin_id = govmedia_store::users::by_username(&w.svc.db, "root_admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let admin = actor(&w.svc, admin_id).await;
+    add_user(&w.svc, "editor_a", w.unit_a, "editor").await;
+    add_user(&w.svc, "editor_b", w.unit_b, "editor").await;
+    let reviewer = add_user(&w.svc, "reviewer_a", w.unit_a, "reviewer").await;
+    govmedia_content::name_reviewer(&w.svc, &admin, w.unit_a, reviewer, "reviewer")
+        .await
+        .unwrap();
+    let editor = login(&w.app, "editor_a", PASSWORD).await.ok().unwrap();
+    let named = login(&w.app, "reviewer_a", PASSWORD).await.ok().unwrap();
+    let created = editor
+        .api(
+            "POST",
+            "/api/v1/manuscripts",
+            Some(
+                json!({"title": "教育局召开安全工作会议", "body_html": "<p>会议部署安全工作。</p>",
+                "kind": "日常信息", "origin": "original", "targets": [w.account_a]}),
+            ),
+        )
+        .await;
+    let m: Value = serde_json::from_str(&created.body).unwrap();
+    let id = m["id"].as_i64().unwrap();
+    let publish_path = format!("/api/v1/manuscripts/{id}/publish");
+    let at = json!({"scheduled_at": "2026-03-05T10:00:00+08:00"});
+    // Not approved yet: refused with the status in words.
+    let r = editor
+        .api_if_match(
+            "POST",
+            &publish_path,
+            Some(json!({})),
+            &format!("\"{}\"", m["version"]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("审核通过后才能发布"), "{}", r.body);
+    let r = editor
+        .api_if_match(
+            "POST",
+            &format!("/api/v1/manuscripts/{id}/submit"),
+            Some(json!({})),
+            &format!("\"{}\"", m["version"]),
+        )
+        .await;
+    let m: Value = serde_json::from_str(&r.body).unwrap();
+    let r = named
+        .api_if_match(
+            "POST",
+            &format!("/api/v1/manuscripts/{id}/decide"),
+            Some(json!({"step": 0, "decision": "approve", "gates": gates()})),
+            &format!("\"{}\"", m["version"]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m: Value = serde_json::from_str(&r.body).unwrap();
+    let etag = format!("\"{}\"", m["version"]);
+    // The version goes in If-Match; a sibling unit's editor is told it does not exist.
+    let r = editor.api("POST", &publish_path, Some(at.clone())).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let sibling = login(&w.app, "editor_b", PASSWORD).await.ok().unwrap();
+    let r = sibling
+        .api_if_match("POST", &publish_path, Some(at.clone()), &etag)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = editor
+        .api_if_match("POST", &publish_path, Some(at.clone()), &etag)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m: Value = serde_json::from_str(&r.body).unwrap();
+    let p = &m["publications"][0];
+    assert_eq!(p["state"], "pending");
+    assert_eq!(p["state_label"], "待发布");
+    assert_eq!(p["scheduled_text"], "2026-03-05 10:00");
+    assert!(p["article_url"].is_null());
+    // The same ETag again is stale.
+    let r = editor
+        .api_if_match("POST", &publish_path, Some(at), &etag)
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    // The page: the per-account table in words and Beijing time.
+    let page = editor.get(&format!("/manuscripts/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for words in [
+        "发布情况",
+        "待发布",
+        "2026-03-05 10:00",
+        "定时发布",
+        "测试教育",
+    ] {
+        assert!(page.body.contains(words), "{words} not on the page");
+    }
+    // A past time through the page's form is refused in words.
+    let v = m["version"].to_string();
+    let r = editor
+        .post_form(
+            &format!("/manuscripts/{id}/publish"),
+            &[
+                ("version", &v),
+                ("mode", "schedule"),
+                ("scheduled_at", "2020-01-01T10:00"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("定时发布的时间已过"), "{}", r.body);
+    // The statistics: the API, the page and the workbook; a sibling sees none of it.
+    let r = editor
+        .api("GET", "/api/v1/manuscripts/stats?year=2026", None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rows: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(rows[0]["manuscripts"], 1, "{rows}");
+    assert_eq!(rows[0]["approved"], 1);
+    assert_eq!(rows[0]["original_share"], 100.0);
+    let r = sibling
+        .api("GET", "/api/v1/manuscripts/stats?year=2026", None)
+        .await;
+    assert_eq!(r.body, "[]");
+    let page = editor.get("/manuscripts/stats?year=2026").await;
+    assert!(page.body.contains("2026年稿件统计") && page.body.contains("原创占比"));
+    let xlsx = editor.get("/manuscripts/stats.xlsx?year=2026").await;
+    assert!(xlsx.bytes.starts_with(b"PK"));
+    assert_eq!(
+        sibling.get(&format!("/manuscripts/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -1,0 +1,624 @@
+//! Publishing an approved manuscript (the second half of 先审后发): an editor of the
+//! unit (or the office above it) publishes it now or at a time to each of its target
+//! accounts, and each target is a job (`manuscript_publish`) whose key names the
+//! target, the manuscript's content version and the round.
+//!
+//! A job walks one target through the platform (WeChat: images uploaded and put in
+//! place of the body's `src`, the cover as a permanent material, `draft/add`,
+//! `freepublish/submit`, `freepublish/get`), writing what the platform holds as soon
+//! as it is known, each in its own audited unit of work: the draft's `media_id`
+//! before the submit, the moment the submit is sent, then the `publish_id`. A run
+//! resumed after a crash reuses them, so a target never gets a second draft once one
+//! is recorded, nor a second submit: a submit that was sent without an answer (a
+//! timeout, the server stopped) is reported as unknown, for the editor to check on
+//! the platform, never sent again. A submitted publishing is followed by polling
+//! `freepublish/get` (a new job every two minutes) until the platform says how it
+//! ended; only status 0 is 已发布, with the article's link.
+//!
+//! Transient failures (quota, a busy platform, a timeout or a 5xx before anything was
+//! sent that cannot be repeated) are retried with the runner's backoff; after the
+//! last attempt, and for every other failure, the target is 失败 with the platform's
+//! reason in words. Douyin, Weibo and the other platforms have no publishing
+//! connector: their targets fail at once with that said, to be published by hand.
+
+use super::{sanitize, status_of};
+use chrono::{DateTime, Duration, Utc};
+use govmedia_connectors::wechat::publish::{
+    DraftArticle, ImageFile, PublishStatus, platform_refused,
+};
+use govmedia_connectors::{
+    FailureKind, FetchError, HttpConfig, HttpFetcher, WechatClient, WechatCredentials, WechatTokens,
+};
+use govmedia_domain::code_enum;
+use govmedia_domain::manuscript::ManuscriptStatus;
+use govmedia_domain::role::Permission;
+use govmedia_service::audit::Change;
+use govmedia_service::jobs::Handler;
+use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
+use govmedia_store::jobs::JobRow;
+use govmedia_store::manuscripts::publications::{self as pubs, PublicationRow};
+use govmedia_store::manuscripts::{self as store, ManuscriptRow};
+use serde::Serialize;
+use serde_json::json;
+
+/// The job kind of one target's publishing.
+pub const PUBLISH_KIND: &str = "manuscript_publish";
+/// Runs of one job before a transient failure counts as the target's failure.
+pub const MAX_RUNS: i64 = 6;
+/// How often a submitted publishing is asked about.
+pub const POLL_EVERY: Duration = Duration::minutes(2);
+/// Runs of one target (polls included) before the platform's silence is a failure:
+/// two hours of polling and the retries.
+pub const MAX_TARGET_RUNS: i32 = 70;
+/// How far ahead a publishing may be scheduled.
+pub const MAX_AHEAD_DAYS: i64 = 30;
+/// The platform's limits of an article's fields, in characters.
+const TITLE_CHARS: usize = 64;
+const AUTHOR_CHARS: usize = 16;
+const DIGEST_CHARS: usize = 110;
+
+/// A submit sent without an answer: the platform may have accepted it.
+pub const SUBMIT_UNKNOWN: &str = "提交发布时与微信平台的连接中断，无法确认是否已发布：请到公众号后台“发表记录”中核对，确未发布的可重新发布（系统不会自动重复提交，以免重复发文）";
+/// A target account without registered WeChat credentials.
+pub const NO_CREDENTIALS: &str = "该账号尚未登记微信公众号接口凭据，无法自动发布：请先登记该账号的接口凭据（账号详情—平台接口凭据）后重新发布";
+
+code_enum! {
+    /// 发布状态: where the publishing of a manuscript to one account stands.
+    PublicationState, "发布状态" {
+        /// 待发布: waiting for its time, its turn, or a retry.
+        Pending = ("pending", "待发布"),
+        /// 发布中: submitted to the platform, which has not said how it ended.
+        Publishing = ("publishing", "发布中"),
+        /// 已发布: the platform said it is published (status 0).
+        Published = ("published", "已发布"),
+        /// 失败: with the reason.
+        Failed = ("failed", "发布失败"),
+    }
+}
+
+/// One target account's publishing as the manuscript's page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicationView {
+    pub account_id: i64,
+    pub account_name: String,
+    /// The platform in words.
+    pub platform: String,
+    pub state: PublicationState,
+    pub state_label: &'static str,
+    pub scheduled_at: DateTime<Utc>,
+    /// When it is (or was) due, Beijing time in words.
+    pub scheduled_text: String,
+    /// The article's link, once published.
+    pub article_url: Option<String>,
+    /// Why it failed; while pending, why the last try did not succeed.
+    pub reason: Option<String>,
+    pub published_text: Option<String>,
+    /// Runs of the job so far.
+    pub attempts: i32,
+}
+
+/// The manuscript's publications, by account name (no scope check: callers load the
+/// manuscript first).
+pub(crate) async fn views(svc: &Services, id: i64) -> ServiceResult<Vec<PublicationView>> {
+    Ok(pubs::of_manuscript(&svc.db, id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let state = PublicationState::parse(&r.state).unwrap_or(PublicationState::Pending);
+            PublicationView {
+                account_id: r.account_id,
+                account_name: r.account_name,
+                platform: govmedia_domain::account::Platform::parse(&r.platform)
+                    .map(|p| p.label().to_string())
+                    .unwrap_or(r.platform),
+                state,
+                state_label: state.label(),
+                scheduled_at: r.scheduled_at,
+                scheduled_text: svc.local_text(r.scheduled_at),
+                article_url: r
+                    .article_url
+                    .filter(|_| state == PublicationState::Published),
+                reason: r.failure,
+                published_text: r.published_at.map(|t| svc.local_text(t)),
+                attempts: r.attempts,
+            }
+        })
+        .collect())
+}
+
+/// The manuscript's publications for a user who sees it.
+pub async fn publications(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+) -> ServiceResult<Vec<PublicationView>> {
+    super::require_read(actor)?;
+    super::load(&svc.db, actor, id).await?;
+    views(svc, id).await
+}
+
+/// 发布 (`at` = `None`) or 定时发布: queues one job per target account that has not
+/// been published or is not being published, on the manuscript's version `version`
+/// (a stale one is refused). A target that failed is published again as a new round.
+pub async fn publish(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    at: Option<DateTime<Utc>>,
+) -> ServiceResult<Vec<PublicationView>> {
+    actor.require(Permission::WriteManuscripts)?;
+    let row = super::load(&svc.db, actor, id).await?;
+    govmedia_service::stale::check(svc, actor, "manuscript", "该稿件", id, version, row.version)
+        .await?;
+    let status = status_of(&row)?;
+    if status != ManuscriptStatus::Approved {
+        return Err(ServiceError::Conflict(format!(
+            "稿件{}，审核通过后才能发布",
+            status.label()
+        )));
+    }
+    let now = svc.now();
+    let when = match at {
+        None => now,
+        Some(t) if t < now - Duration::minutes(1) => {
+            return Err(ServiceError::field(
+                "scheduled_at",
+                "定时发布的时间已过，请选择以后的时间",
+            ));
+        }
+        Some(t) if t > now + Duration::days(MAX_AHEAD_DAYS) => {
+            return Err(ServiceError::field(
+                "scheduled_at",
+                format!("定时发布最多可提前{MAX_AHEAD_DAYS}天"),
+            ));
+        }
+        Some(t) => t.max(now),
+    };
+    let targets = store::targets_of(&svc.db, id).await?;
+    if targets.is_empty() {
+        return Err(ServiceError::Conflict(
+            "稿件没有选择发布账号，请退回修改后选择".into(),
+        ));
+    }
+    let mut work = svc.work(Some(actor)).await?;
+    // The publishing is a change of the manuscript: an earlier read is stale after it.
+    store::save(
+        &work,
+        ManuscriptRow {
+            updated_at: now,
+            ..row.clone()
+        },
+    )
+    .await?;
+    let mut started = Vec::new();
+    for t in &targets {
+        let old = pubs::of_target(&work, id, t.account_id).await?;
+        if old.as_ref().is_some_and(|o| o.state != pubs::FAILED) {
+            continue;
+        }
+        let round = old.map_or(1, |o| o.round + 1);
+        let key = format!(
+            "{PUBLISH_KIND}:{id}:{}:v{}:r{round}",
+            t.account_id, row.current_version
+        );
+        let publication = PublicationRow {
+            id: 0,
+            manuscript_id: id,
+            account_id: t.account_id,
+            unit_path: row.unit_path.clone(),
+            manuscript_version: row.current_version,
+            round,
+            state: pubs::PENDING.into(),
+            scheduled_at: when,
+            media_id: None,
+            submit_sent_at: None,
+            publish_id: None,
+            article_url: None,
+            failure: None,
+            attempts: 0,
+            idempotency_key: key.clone(),
+            requested_by: actor.user_id,
+            requested_by_name: actor.display_name.clone(),
+            published_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let pid = pubs::start_round(&work, &publication).await?;
+        govmedia_service::jobs::enqueue(
+            &work,
+            now,
+            PUBLISH_KIND,
+            json!({ "publication_id": pid, "round": round }),
+            Some(key),
+            when,
+            MAX_RUNS,
+        )
+        .await?;
+        started.push((t.account_id, t.name.clone()));
+    }
+    if started.is_empty() {
+        return Err(ServiceError::Conflict(
+            "各发布账号均已发布或正在发布，无需重复发布".into(),
+        ));
+    }
+    let names: Vec<&str> = started.iter().map(|(_, n)| n.as_str()).collect();
+    work.record(Change {
+        action: ["publish", "schedule_publish"][usize::from(at.is_some())],
+        entity: "manuscript",
+        entity_id: Some(id),
+        unit_path: &row.unit_path,
+        summary: format!(
+            "{}稿件“{}”（第{}版）到{}个账号：{}",
+            if at.is_some() {
+                format!("定时（{}）发布", svc.local_text(when))
+            } else {
+                "发布".to_string()
+            },
+            row.title,
+            row.current_version,
+            started.len(),
+            names.join("、")
+        ),
+        before: None,
+        after: Some(
+            json!({
+                "accounts": started.iter().map(|(a, _)| a).collect::<Vec<_>>(),
+                "scheduled_at": when,
+                "manuscript_version": row.current_version,
+            })
+            .into(),
+        ),
+    });
+    work.commit().await?;
+    views(svc, id).await
+}
+
+/// How a run of a target's job ended short of its goal.
+enum Halt {
+    /// Try again later (the runner's backoff): quota, busy, a timeout before anything
+    /// unrepeatable was sent.
+    Later(String),
+    /// The target failed, with the reason for the editor.
+    Failed(String),
+    /// Our own trouble (the database): the runner retries.
+    Internal(ServiceError),
+}
+
+impl From<ServiceError> for Halt {
+    fn from(e: ServiceError) -> Self {
+        Halt::Internal(e)
+    }
+}
+
+impl From<govmedia_store::DbError> for Halt {
+    fn from(e: govmedia_store::DbError) -> Self {
+        Halt::Internal(e.into())
+    }
+}
+
+/// A platform failure: quota, a busy platform, timeouts, network and 5xx pass; the
+/// rest will not change by waiting.
+fn halt_of(e: FetchError) -> Halt {
+    tracing::info!(kind = ?e.kind, detail = %e.detail, "publishing call failed");
+    match e.kind {
+        FailureKind::Quota | FailureKind::Server | FailureKind::Timeout | FailureKind::Network => {
+            Halt::Later(e.message)
+        }
+        _ => Halt::Failed(e.message),
+    }
+}
+
+/// 稿件发布: one target's publishing. One per process: it holds the HTTP client and
+/// the WeChat tokens every run shares.
+pub struct PublishTarget {
+    fetcher: Result<HttpFetcher, String>,
+    tokens: WechatTokens,
+    wechat: String,
+}
+
+impl PublishTarget {
+    /// With the platform APIs at `endpoints` (tests' mock platforms).
+    pub fn with_endpoints(
+        http: &HttpConfig,
+        endpoints: &govmedia_monitoring::PlatformEndpoints,
+    ) -> Self {
+        PublishTarget {
+            fetcher: HttpFetcher::new(http.clone()).map_err(|e| e.message),
+            tokens: WechatTokens::default(),
+            wechat: endpoints.wechat.clone(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Handler for PublishTarget {
+    fn kind(&self) -> &'static str {
+        PUBLISH_KIND
+    }
+    fn label(&self) -> &'static str {
+        "稿件发布（向一个账号发布并核对结果）"
+    }
+    fn max_attempts(&self) -> i64 {
+        MAX_RUNS
+    }
+    fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(300)
+    }
+    async fn run(&self, svc: &Services, job: &JobRow) -> Result<(), String> {
+        let payload: serde_json::Value =
+            serde_json::from_str(&job.payload).map_err(|_| "任务内容无法读取".to_string())?;
+        let (Some(pid), Some(round)) = (
+            payload["publication_id"].as_i64(),
+            payload["round"].as_i64(),
+        ) else {
+            return Err("任务内容缺少发布记录".into());
+        };
+        let failed = |e: ServiceError| format!("稿件发布：{e}");
+        let Some(p) = pubs::get(&svc.db, pid)
+            .await
+            .map_err(|e| failed(e.into()))?
+        else {
+            return Ok(());
+        };
+        // A later round, or a target that already ended: nothing for this job.
+        if i64::from(p.round) != round || p.state == pubs::PUBLISHED || p.state == pubs::FAILED {
+            return Ok(());
+        }
+        let manuscript = store::get(&svc.db, p.manuscript_id)
+            .await
+            .map_err(|e| failed(e.into()))?
+            .ok_or("稿件已不存在")?;
+        let mut run = Run {
+            svc,
+            p,
+            title: manuscript.title.clone(),
+        };
+        run.p.attempts += 1;
+        let outcome = self.advance(&mut run, &manuscript).await;
+        let last = job.attempts >= job.max_attempts;
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(Halt::Later(reason)) if last || run.p.attempts >= MAX_TARGET_RUNS => run
+                .end_failed(format!("多次重试仍未成功：{reason}"))
+                .await
+                .map_err(failed),
+            Err(Halt::Later(reason)) => {
+                run.p.failure = Some(format!("稍后自动重试：{reason}"));
+                run.save(format!("未成功，稍后重试：{reason}"))
+                    .await
+                    .map_err(failed)?;
+                Err(reason)
+            }
+            Err(Halt::Failed(reason)) => run.end_failed(reason).await.map_err(failed),
+            Err(Halt::Internal(e)) => Err(failed(e)),
+        }
+    }
+}
+
+/// One run of a target's job: the publication as it stands, written step by step.
+struct Run<'a> {
+    svc: &'a Services,
+    p: PublicationRow,
+    title: String,
+}
+
+impl Run<'_> {
+    /// Writes the publication as it stands, in its own audited unit of work.
+    async fn save(&mut self, summary: String) -> ServiceResult<()> {
+        self.p.updated_at = self.svc.now();
+        let mut work = self.svc.work(None).await?;
+        pubs::save_progress(&work, &self.p).await?;
+        work.record(Change {
+            action: "publish_progress",
+            entity: "manuscript",
+            entity_id: Some(self.p.manuscript_id),
+            unit_path: &self.p.unit_path,
+            summary: format!("稿件“{}”发布：{summary}", self.title),
+            before: None,
+            after: Some(
+                json!({
+                    "account_id": self.p.account_id,
+                    "state": self.p.state,
+                    "media_id": self.p.media_id,
+                    "publish_id": self.p.publish_id,
+                    "article_url": self.p.article_url,
+                    "round": self.p.round,
+                })
+                .into(),
+            ),
+        });
+        work.commit().await
+    }
+
+    async fn end_failed(&mut self, reason: String) -> ServiceResult<()> {
+        self.p.state = pubs::FAILED.into();
+        self.p.failure = Some(reason.clone());
+        self.save(format!("失败：{reason}")).await
+    }
+}
+
+impl PublishTarget {
+    async fn advance(&self, run: &mut Run<'_>, manuscript: &ManuscriptRow) -> Result<(), Halt> {
+        let svc = run.svc;
+        let account = govmedia_store::accounts::get(&svc.db, run.p.account_id).await?;
+        let wechat = matches!(
+            account.platform.as_str(),
+            "wechat_service" | "wechat_subscription"
+        );
+        if !wechat {
+            let platform = govmedia_domain::account::Platform::parse(&account.platform)
+                .map(|p| p.label())
+                .unwrap_or("该平台");
+            return Err(Halt::Failed(format!(
+                "{platform}的发布接口尚未接入，请在平台后台手工发布"
+            )));
+        }
+        let creds = match govmedia_monitoring::credentials::open_for_use(svc, account.id).await? {
+            Some((_, govmedia_monitoring::credentials::Secret::Wechat { appid, secret })) => {
+                WechatCredentials { appid, secret }
+            }
+            _ => return Err(Halt::Failed(NO_CREDENTIALS.into())),
+        };
+        let fetcher = self.fetcher.clone().map_err(Halt::Failed)?;
+        let client = WechatClient::new(fetcher, self.wechat.clone(), creds, self.tokens.clone());
+        let name = account.name.clone();
+
+        if run.p.publish_id.is_none() {
+            if run.p.submit_sent_at.is_some() {
+                return Err(Halt::Failed(SUBMIT_UNKNOWN.into()));
+            }
+            let media_id = match run.p.media_id.clone() {
+                Some(m) => m,
+                None => {
+                    let m = self.draft(svc, &client, manuscript, &run.p).await?;
+                    run.p.media_id = Some(m.clone());
+                    run.p.failure = None;
+                    run.save(format!("已在“{name}”建立草稿")).await?;
+                    m
+                }
+            };
+            run.p.submit_sent_at = Some(svc.now());
+            run.save(format!("向“{name}”提交发布")).await?;
+            match client.submit(&media_id).await {
+                Ok(publish_id) => {
+                    run.p.publish_id = Some(publish_id);
+                    run.p.state = pubs::PUBLISHING.into();
+                    run.p.failure = None;
+                    run.save(format!("微信平台已受理“{name}”的发布")).await?;
+                }
+                // The platform answered with a refusal: nothing was published, and a
+                // later run may submit the same draft.
+                Err(e) if platform_refused(&e) => {
+                    run.p.submit_sent_at = None;
+                    let halt = halt_of(e);
+                    if let Halt::Later(reason) = &halt {
+                        run.p.failure = Some(format!("稍后自动重试：{reason}"));
+                    }
+                    run.save(format!("“{name}”的发布未被受理")).await?;
+                    return Err(halt);
+                }
+                Err(e) => {
+                    tracing::warn!(detail = %e.detail, "a submit went unanswered");
+                    return Err(Halt::Failed(SUBMIT_UNKNOWN.into()));
+                }
+            }
+        }
+        let publish_id = run.p.publish_id.clone().unwrap_or_default();
+        match client.publish_status(&publish_id).await.map_err(halt_of)? {
+            PublishStatus::Published { urls, .. } => {
+                run.p.state = pubs::PUBLISHED.into();
+                run.p.article_url = urls.into_iter().next();
+                run.p.failure = None;
+                run.p.published_at = Some(svc.now());
+                run.save(format!("已在“{name}”发布")).await?;
+                Ok(())
+            }
+            PublishStatus::Publishing => {
+                if run.p.attempts >= MAX_TARGET_RUNS {
+                    return Err(Halt::Failed(
+                        "微信平台长时间未返回发布结果，请到公众号后台“发表记录”中核对".into(),
+                    ));
+                }
+                let now = svc.now();
+                let mut work = svc.work(None).await?;
+                run.p.updated_at = now;
+                pubs::save_progress(&work, &run.p).await?;
+                govmedia_service::jobs::enqueue(
+                    &work,
+                    now,
+                    PUBLISH_KIND,
+                    json!({ "publication_id": run.p.id, "round": run.p.round }),
+                    Some(format!("{}:poll{}", run.p.idempotency_key, run.p.attempts)),
+                    now + POLL_EVERY,
+                    MAX_RUNS,
+                )
+                .await?;
+                work.record(Change {
+                    action: "publish_progress",
+                    entity: "manuscript",
+                    entity_id: Some(run.p.manuscript_id),
+                    unit_path: &run.p.unit_path,
+                    summary: format!(
+                        "稿件“{}”发布：“{name}”微信平台发布中，{}分钟后再查询结果",
+                        run.title,
+                        POLL_EVERY.num_minutes()
+                    ),
+                    before: None,
+                    after: Some(
+                        json!({ "account_id": run.p.account_id, "state": run.p.state }).into(),
+                    ),
+                });
+                work.commit().await?;
+                Ok(())
+            }
+            other => Err(Halt::Failed(other.words().to_string())),
+        }
+    }
+
+    /// Uploads the body's images and the cover, puts the uploaded images in place of
+    /// the body's `src`, and adds the draft; returns its `media_id`.
+    async fn draft(
+        &self,
+        svc: &Services,
+        client: &WechatClient,
+        manuscript: &ManuscriptRow,
+        p: &PublicationRow,
+    ) -> Result<String, Halt> {
+        let id = manuscript.id;
+        let version = store::versions_of(&svc.db, id)
+            .await?
+            .into_iter()
+            .find(|v| v.number == p.manuscript_version)
+            .ok_or_else(|| Halt::Failed("稿件的发布版本已不存在，请重新发布".into()))?;
+        let mut images: Vec<i64> = sanitize::images(&version.body_html, id)
+            .into_iter()
+            .map(|(a, _)| a)
+            .collect();
+        images.dedup();
+        if images.is_empty() {
+            return Err(Halt::Failed(
+                "微信图文消息需要封面图片：请在稿件正文中插入至少一张图片，审核通过后再发布".into(),
+            ));
+        }
+        let mut html = version.body_html.clone();
+        let mut thumb = None;
+        for asset in images {
+            let content = store::asset_content(&svc.db, id, asset)
+                .await?
+                .ok_or_else(|| Halt::Failed("正文中的图片已不存在，请修改稿件后重新发布".into()))?;
+            let file = ImageFile {
+                name: &content.file_name,
+                content_type: &content.content_type,
+                bytes: &content.content,
+            };
+            let url = client.upload_body_image(&file).await.map_err(halt_of)?;
+            html = html.replace(
+                &format!("src=\"{}\"", sanitize::asset_path(id, asset)),
+                &format!("src=\"{}\"", url.replace('"', "%22")),
+            );
+            if thumb.is_none() {
+                thumb = Some(client.add_cover(&file).await.map_err(halt_of)?);
+            }
+        }
+        let unit = govmedia_store::units::get(&svc.db, manuscript.unit_id).await?;
+        let article = DraftArticle {
+            title: version.title.chars().take(TITLE_CHARS).collect(),
+            author: unit.name.chars().take(AUTHOR_CHARS).collect(),
+            digest: version
+                .body_text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .take(DIGEST_CHARS)
+                .collect(),
+            content: html,
+            content_source_url: String::new(),
+            thumb_media_id: thumb.unwrap_or_default(),
+            need_open_comment: 0,
+            only_fans_can_comment: 0,
+        };
+        client.add_draft(&article).await.map_err(halt_of)
+    }
+}

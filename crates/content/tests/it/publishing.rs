@@ -1,0 +1,806 @@
+//! Publishing approved manuscripts (先审后发, the publishing half) through the job
+//! runner against a mock WeChat platform on port 0 that serves the documented
+//! answers (`connectors/tests/fixtures/wechat/`): success with links, each failure
+//! status, quota and timeouts retried, a crash mid-publish that never makes a second
+//! draft or a second submit, the scheduled time, scope and the approval rule.
+
+use crate::common::{County, account_of, add_user, county};
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use chrono::{Duration, TimeZone, Utc};
+use govmedia_content::publish::{self, PublicationState};
+use govmedia_content::{self as manuscripts, DecideInput, GateInput, ManuscriptInput};
+use govmedia_domain::manuscript::Gate;
+use govmedia_monitoring as monitoring;
+use govmedia_monitoring::credentials::{self, CredentialsInput};
+use govmedia_service::jobs::{Runner, RunnerConfig};
+use govmedia_service::{Actor, ServiceError};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+macro_rules! wechat_fixture {
+    ($name:literal) => {
+        include_str!(concat!("../../../connectors/tests/fixtures/wechat/", $name))
+    };
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";
+
+/// The mock platform: what each path answers next (a script, else success), the
+/// calls made, the `publish_status` that `freepublish/get` reports.
+#[derive(Clone, Default)]
+struct Mock {
+    script: Arc<Mutex<HashMap<&'static str, VecDeque<&'static str>>>>,
+    calls: Arc<Mutex<Vec<&'static str>>>,
+    status: Arc<Mutex<VecDeque<u8>>>,
+    drafts: Arc<Mutex<Vec<serde_json::Value>>>,
+    /// Released by the test to let a held call answer.
+    release: Arc<tokio::sync::Notify>,
+}
+
+impl Mock {
+    fn then(&self, path: &'static str, what: &'static str) {
+        self.script
+            .lock()
+            .unwrap()
+            .entry(path)
+            .or_default()
+            .push_back(what);
+    }
+    fn count(&self, path: &str) -> usize {
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| **c == path)
+            .count()
+    }
+}
+
+fn json(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn with(fixture: &str, set: &[(&str, serde_json::Value)]) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(fixture).unwrap();
+    for (k, x) in set {
+        v[*k] = x.clone();
+    }
+    v.to_string()
+}
+
+/// A scripted answer for `path`, if any: `quota`, `busy`, `slow` (past the client's
+/// timeout), `hold` (until released).
+async fn scripted(m: &Mock, path: &'static str) -> Option<Response> {
+    m.calls.lock().unwrap().push(path);
+    let next = m
+        .script
+        .lock()
+        .unwrap()
+        .get_mut(path)
+        .and_then(|q| q.pop_front());
+    match next? {
+        "quota" => Some(json(wechat_fixture!("err_45009.json").into())),
+        "busy" => Some(json(wechat_fixture!("err_busy.json").into())),
+        "slow" => {
+            tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+            None
+        }
+        "hold" => {
+            m.release.notified().await;
+            None
+        }
+        other => panic!("unknown script {other}"),
+    }
+}
+
+async fn stable_token() -> Response {
+    json(wechat_fixture!("stable_token.json").into())
+}
+
+async fn uploadimg(State(m): State<Mock>, body: axum::body::Bytes) -> Response {
+    if let Some(r) = scripted(&m, "uploadimg").await {
+        return r;
+    }
+    assert!(
+        body.windows(PNG.len()).any(|w| w == PNG),
+        "the image's bytes"
+    );
+    json(wechat_fixture!("uploadimg.json").into())
+}
+
+async fn add_material(State(m): State<Mock>) -> Response {
+    if let Some(r) = scripted(&m, "add_material").await {
+        return r;
+    }
+    json(wechat_fixture!("add_material.json").into())
+}
+
+async fn draft_add(State(m): State<Mock>, body: String) -> Response {
+    if let Some(r) = scripted(&m, "draft/add").await {
+        return r;
+    }
+    let request: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let n = {
+        let mut drafts = m.drafts.lock().unwrap();
+        drafts.push(request);
+        drafts.len()
+    };
+    json(with(
+        wechat_fixture!("draft_add.json"),
+        &[("media_id", format!("MEDIA_{n}").into())],
+    ))
+}
+
+async fn submit(State(m): State<Mock>, body: String) -> Response {
+    let request: serde_json::Value = serde_json::from_str(&body).unwrap();
+    if let Some(r) = scripted(&m, "submit").await {
+        return r;
+    }
+    let media = request["media_id"].as_str().unwrap().to_string();
+    json(with(
+        wechat_fixture!("freepublish_submit.json"),
+        &[("publish_id", format!("PUB_{media}").into())],
+    ))
+}
+
+async fn get(State(m): State<Mock>, body: String) -> Response {
+    if let Some(r) = scripted(&m, "get").await {
+        return r;
+    }
+    let request: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let id = request["publish_id"].as_str().unwrap().to_string();
+    let status = m.status.lock().unwrap().pop_front().unwrap_or(0);
+    let fixture = match status {
+        0 => wechat_fixture!("freepublish_get_0.json"),
+        1 => wechat_fixture!("freepublish_get_1.json"),
+        2 => wechat_fixture!("freepublish_get_2.json"),
+        3 => wechat_fixture!("freepublish_get_3.json"),
+        _ => wechat_fixture!("freepublish_get_4.json"),
+    };
+    let mut v: serde_json::Value = serde_json::from_str(fixture).unwrap();
+    v["publish_id"] = id.clone().into();
+    if status == 0 {
+        v["article_detail"]["item"][0]["article_url"] =
+            format!("https://mp.weixin.qq.com/s/{id}").into();
+    }
+    json(v.to_string())
+}
+
+async fn platform() -> (String, Mock) {
+    let m = Mock::default();
+    let app = Router::new()
+        .route("/cgi-bin/stable_token", post(stable_token))
+        .route("/cgi-bin/media/uploadimg", post(uploadimg))
+        .route("/cgi-bin/material/add_material", post(add_material))
+        .route("/cgi-bin/draft/add", post(draft_add))
+        .route("/cgi-bin/freepublish/submit", post(submit))
+        .route("/cgi-bin/freepublish/get", post(get))
+        .with_state(m.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, m)
+}
+
+struct World {
+    county: County,
+    mock: Mock,
+    editor_a: Actor,
+    editor_b: Actor,
+    rev_a: Actor,
+    /// Two WeChat accounts of A with credentials, one without, and a Weibo account.
+    wx1: i64,
+    wx2: i64,
+    wx_bare: i64,
+    weibo: i64,
+}
+county_world!(World);
+
+async fn world(label: &str) -> World {
+    let (base, mock) = platform().await;
+    let mut c = county(label, Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap()).await;
+    c.svc = manuscripts::install_with(
+        c.svc.clone(),
+        monitoring::HttpConfig {
+            allow_internal_addresses: true,
+            retries: 0,
+            timeout: std::time::Duration::from_secs(1),
+            backoff: std::time::Duration::from_millis(10),
+            ..Default::default()
+        },
+        monitoring::PlatformEndpoints {
+            wechat: base.clone(),
+            weibo: base,
+        },
+    );
+    let editor_a = add_user(&c.svc, "editor_a", c.unit_a, "editor").await;
+    let editor_b = add_user(&c.svc, "editor_b", c.unit_b, "editor").await;
+    let rev_a = add_user(&c.svc, "rev_a", c.unit_a, "reviewer").await;
+    manuscripts::name_reviewer(&c.svc, &c.admin, c.unit_a, rev_a.user_id, "reviewer")
+        .await
+        .unwrap();
+    let wx1 = c
+        .account(account_of("测试县教育", c.unit_a, "wechat_service"))
+        .await;
+    let wx2 = c
+        .account(account_of(
+            "测试县教育发布",
+            c.unit_a,
+            "wechat_subscription",
+        ))
+        .await;
+    let wx_bare = c
+        .account(account_of(
+            "测试县招生考试",
+            c.unit_a,
+            "wechat_subscription",
+        ))
+        .await;
+    let weibo = c
+        .account(account_of("测试县教育微博", c.unit_a, "weibo"))
+        .await;
+    for (id, appid) in [(wx1, "wx8a3c5e7f9b1d2e4f"), (wx2, "wx1b2c3d4e5f6a7b8c")] {
+        credentials::register(
+            &c.svc,
+            &c.host_a,
+            id,
+            None,
+            CredentialsInput::Wechat {
+                appid: appid.into(),
+                secret: "3f2a9c7e1b4d6f8a0c2e4b6d8f1a3c5e".into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    World {
+        county: c,
+        mock,
+        editor_a,
+        editor_b,
+        rev_a,
+        wx1,
+        wx2,
+        wx_bare,
+        weibo,
+    }
+}
+
+async fn version(w: &World, id: i64) -> i64 {
+    manuscripts::get(&w.svc, &w.admin, id)
+        .await
+        .unwrap()
+        .summary
+        .version
+}
+
+/// A manuscript of A with an image in its body, to `targets`; approved when asked.
+async fn manuscript(w: &World, targets: Vec<i64>, approve: bool) -> i64 {
+    let mut input = ManuscriptInput {
+        title: "全县中小学开展防溺水安全教育".into(),
+        body_html: "<p>近日，全县中小学开展防溺水安全教育活动。</p>".into(),
+        kind: "日常信息".into(),
+        origin: "原创".into(),
+        targets,
+        ..Default::default()
+    };
+    let m = manuscripts::create(&w.svc, &w.editor_a, &input)
+        .await
+        .unwrap();
+    let image = manuscripts::add_asset(
+        &w.svc,
+        &w.editor_a,
+        m.id,
+        manuscripts::IMAGE,
+        "防溺水教育.png",
+        "主题班会现场",
+        PNG,
+    )
+    .await
+    .unwrap();
+    input.body_html = format!(
+        "<p>近日，全县中小学开展防溺水安全教育活动。</p><p><img src=\"{}\" alt=\"主题班会现场\"></p><p>各校通过主题班会等形式开展教育。</p>",
+        image.path
+    );
+    input.version = Some(version(w, m.id).await);
+    manuscripts::update(&w.svc, &w.editor_a, m.id, &input)
+        .await
+        .unwrap();
+    if approve {
+        manuscripts::submit(&w.svc, &w.editor_a, m.id, version(w, m.id).await, "")
+            .await
+            .unwrap();
+        manuscripts::decide(
+            &w.svc,
+            &w.rev_a,
+            m.id,
+            &DecideInput {
+                step: 0,
+                decision: "approve".into(),
+                comment: String::new(),
+                gates: Gate::ALL
+                    .iter()
+                    .map(|g| GateInput {
+                        gate: g.code().into(),
+                        verdict: "pass".into(),
+                        comment: String::new(),
+                    })
+                    .collect(),
+                version: version(w, m.id).await,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    m.id
+}
+
+async fn publish_now(w: &World, id: i64) -> Vec<publish::PublicationView> {
+    publish::publish(&w.svc, &w.editor_a, id, version(w, id).await, None)
+        .await
+        .unwrap()
+}
+
+async fn run_due(w: &World) {
+    let runner = Runner::new(w.svc.clone());
+    for _ in 0..30 {
+        if runner.run_once().await.unwrap() == 0 {
+            return;
+        }
+    }
+    panic!("jobs kept coming");
+}
+
+async fn states(w: &World, id: i64) -> Vec<publish::PublicationView> {
+    publish::publications(&w.svc, &w.editor_a, id)
+        .await
+        .unwrap()
+}
+
+fn of(views: &[publish::PublicationView], account: i64) -> publish::PublicationView {
+    views
+        .iter()
+        .find(|v| v.account_id == account)
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_approved_manuscript_is_published_to_two_accounts_with_their_links() {
+    let w = world("publish_two").await;
+    let id = manuscript(&w, vec![w.wx1, w.wx2], true).await;
+    let views = publish_now(&w, id).await;
+    assert_eq!(views.len(), 2);
+    assert!(views.iter().all(|v| v.state == PublicationState::Pending));
+    assert_eq!(views[0].scheduled_text, "2026-12-07 10:00");
+    run_due(&w).await;
+
+    let views = states(&w, id).await;
+    for v in &views {
+        assert_eq!(v.state, PublicationState::Published, "{v:?}");
+        assert_eq!(v.state_label, "已发布");
+        assert!(
+            v.article_url
+                .as_deref()
+                .unwrap()
+                .starts_with("https://mp.weixin.qq.com/s/PUB_MEDIA_"),
+            "{v:?}"
+        );
+        assert!(v.reason.is_none());
+    }
+    assert_ne!(views[0].article_url, views[1].article_url);
+    // One draft and one submit per account; the body's image on WeChat's host, the
+    // cover a material; the manuscript's read shows the same.
+    assert_eq!(w.mock.count("draft/add"), 2);
+    assert_eq!(w.mock.count("submit"), 2);
+    let draft = w.mock.drafts.lock().unwrap()[0].clone();
+    let article = &draft["articles"][0];
+    assert_eq!(article["title"], "全县中小学开展防溺水安全教育");
+    assert_eq!(
+        article["thumb_media_id"],
+        "Hz3kQ9aXWcP_mT2vL7bN4sR8dF1gJ6yE0uI5oKxC3nM"
+    );
+    let content = article["content"].as_str().unwrap();
+    assert!(content.contains("src=\"http://mmbiz.qpic.cn/"), "{content}");
+    assert!(!content.contains("/manuscripts/"), "{content}");
+    let read = manuscripts::get(&w.svc, &w.rev_a, id).await.unwrap();
+    assert_eq!(read.publications.len(), 2);
+    // Published targets are not published again.
+    let again = publish::publish(&w.svc, &w.editor_a, id, version(&w, id).await, None).await;
+    assert!(
+        matches!(&again, Err(ServiceError::Conflict(m)) if m.contains("无需重复发布")),
+        "{again:?}"
+    );
+    // Audited: the request and each step, in words.
+    assert_eq!(
+        count(
+            &w,
+            &format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'publish' AND entity_id = {id}"
+            )
+        )
+        .await,
+        1
+    );
+    assert!(
+        count(
+            &w,
+            &format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'publish_progress' AND entity_id = {id}"
+            )
+        )
+        .await
+            >= 6
+    );
+}
+
+async fn count(w: &World, sql: &str) -> i64 {
+    use govmedia_store::ConnectionTrait;
+    let row = w
+        .svc
+        .db
+        .query_one_raw(govmedia_store::sql(
+            w.svc.db.get_database_backend(),
+            sql,
+            vec![],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+#[tokio::test]
+async fn each_failure_status_is_a_failure_with_the_platforms_reason_never_published() {
+    let w = world("publish_statuses").await;
+    for (status, words) in [(2u8, "原创校验未通过"), (3, "常规失败"), (4, "审核未通过")]
+    {
+        let id = manuscript(&w, vec![w.wx1], true).await;
+        // First still publishing, then the final status.
+        w.mock.status.lock().unwrap().extend([1, status]);
+        publish_now(&w, id).await;
+        run_due(&w).await;
+        let v = of(&states(&w, id).await, w.wx1);
+        assert_eq!(v.state, PublicationState::Publishing, "{v:?}");
+        assert!(v.article_url.is_none());
+        w.clock.advance(publish::POLL_EVERY);
+        run_due(&w).await;
+        let v = of(&states(&w, id).await, w.wx1);
+        assert_eq!(v.state, PublicationState::Failed, "{v:?}");
+        assert_eq!(v.state_label, "发布失败");
+        assert!(v.reason.as_deref().unwrap().contains(words), "{v:?}");
+        assert!(v.article_url.is_none());
+    }
+    assert_eq!(w.mock.count("submit"), 3);
+}
+
+#[tokio::test]
+async fn quota_and_a_timeout_are_retried_later_and_then_succeed() {
+    let w = world("publish_retries").await;
+    let id = manuscript(&w, vec![w.wx1, w.wx2], true).await;
+    // wx1's submit meets the daily quota once; wx2's draft times out once.
+    w.mock.then("submit", "quota");
+    w.mock.then("draft/add", "slow");
+    publish_now(&w, id).await;
+    run_due(&w).await;
+    let views = states(&w, id).await;
+    let waiting: Vec<_> = views
+        .iter()
+        .filter(|v| v.state == PublicationState::Pending)
+        .collect();
+    let published: Vec<_> = views
+        .iter()
+        .filter(|v| v.state == PublicationState::Published)
+        .collect();
+    assert_eq!((waiting.len(), published.len()), (2, 0), "{views:?}");
+    assert!(
+        views
+            .iter()
+            .any(|v| v.reason.as_deref().unwrap_or("").contains("调用次数已用完")),
+        "{views:?}"
+    );
+    assert!(
+        views.iter().all(|v| v
+            .reason
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("稍后自动重试")),
+        "{views:?}"
+    );
+    // Nothing runs before the backoff.
+    let calls = w.mock.calls.lock().unwrap().len();
+    run_due(&w).await;
+    assert_eq!(w.mock.calls.lock().unwrap().len(), calls);
+    w.clock.advance(Duration::minutes(5));
+    run_due(&w).await;
+    let views = states(&w, id).await;
+    assert!(
+        views
+            .iter()
+            .all(|v| v.state == PublicationState::Published && v.article_url.is_some()),
+        "{views:?}"
+    );
+    // The quota-refused submit was not a publish: each account submitted once more,
+    // and the draft recorded before the quota was reused.
+    assert_eq!(w.mock.count("submit"), 3);
+    assert_eq!(w.mock.drafts.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_crash_mid_publish_never_makes_a_second_draft_or_a_second_submit() {
+    let w = world("publish_crash").await;
+    // (1) The run stops after draft/add recorded its media_id: the platform is busy at
+    // the submit. The rerun submits the recorded draft; no second draft/add.
+    let id = manuscript(&w, vec![w.wx1], true).await;
+    w.mock.then("submit", "busy");
+    publish_now(&w, id).await;
+    run_due(&w).await;
+    assert_eq!(w.mock.count("draft/add"), 1);
+    assert_eq!(
+        of(&states(&w, id).await, w.wx1).state,
+        PublicationState::Pending
+    );
+    w.clock.advance(Duration::minutes(5));
+    run_due(&w).await;
+    assert_eq!(w.mock.count("draft/add"), 1, "the recorded draft is reused");
+    assert_eq!(w.mock.count("submit"), 2);
+    assert_eq!(
+        of(&states(&w, id).await, w.wx1).state,
+        PublicationState::Published
+    );
+
+    // (2) The server dies while the submit is in flight: the rerun (after the lease
+    // ran out) does not submit again and says the outcome must be checked.
+    let id = manuscript(&w, vec![w.wx2], true).await;
+    w.mock.then("submit", "hold");
+    publish_now(&w, id).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let server = Runner::new(w.svc.clone())
+        .with_config(RunnerConfig {
+            poll: std::time::Duration::from_millis(20),
+            ..Default::default()
+        })
+        .spawn(stopped);
+    for _ in 0..200 {
+        if w.mock.count("submit") == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(w.mock.count("submit"), 3, "the submit reached the platform");
+    stop.send(true).unwrap();
+    server.await.unwrap();
+    w.mock.release.notify_waiters();
+    w.clock.advance(Duration::minutes(5));
+    run_due(&w).await;
+    let v = of(&states(&w, id).await, w.wx2);
+    assert_eq!(v.state, PublicationState::Failed, "{v:?}");
+    assert_eq!(v.reason.as_deref(), Some(publish::SUBMIT_UNKNOWN));
+    assert_eq!(w.mock.count("submit"), 3, "never a second submit");
+    assert_eq!(w.mock.count("draft/add"), 2);
+}
+
+#[tokio::test]
+async fn a_scheduled_publishing_waits_for_its_time() {
+    let w = world("publish_scheduled").await;
+    let id = manuscript(&w, vec![w.wx1], true).await;
+    let at = w.svc.now() + Duration::hours(2);
+    let views = publish::publish(&w.svc, &w.editor_a, id, version(&w, id).await, Some(at))
+        .await
+        .unwrap();
+    assert_eq!(views[0].scheduled_text, "2026-12-07 12:00");
+    run_due(&w).await;
+    assert!(w.mock.calls.lock().unwrap().is_empty());
+    w.clock.advance(Duration::minutes(119));
+    run_due(&w).await;
+    assert!(w.mock.calls.lock().unwrap().is_empty());
+    w.clock.advance(Duration::minutes(1));
+    run_due(&w).await;
+    assert_eq!(
+        of(&states(&w, id).await, w.wx1).state,
+        PublicationState::Published
+    );
+    // A time past or too far ahead is refused.
+    let id = manuscript(&w, vec![w.wx1], true).await;
+    for at in [
+        w.svc.now() - Duration::hours(1),
+        w.svc.now() + Duration::days(31),
+    ] {
+        let r = publish::publish(&w.svc, &w.editor_a, id, version(&w, id).await, Some(at)).await;
+        assert!(
+            matches!(&r, Err(ServiceError::Validation(f)) if f[0].field == "scheduled_at"),
+            "{r:?}"
+        );
+    }
+    assert_eq!(
+        count(
+            &w,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'schedule_publish'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn only_an_approved_manuscript_of_the_scope_is_published_on_the_version_seen() {
+    let w = world("publish_rules").await;
+    // Not approved: refused with the status.
+    let draft = manuscript(&w, vec![w.wx1], false).await;
+    let r = publish::publish(&w.svc, &w.editor_a, draft, version(&w, draft).await, None).await;
+    assert!(
+        matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("审核通过后才能发布")),
+        "{r:?}"
+    );
+    let id = manuscript(&w, vec![w.wx1, w.wx_bare, w.weibo], true).await;
+    // A sibling unit's editor: as if it did not exist.
+    let v = version(&w, id).await;
+    assert!(matches!(
+        publish::publish(&w.svc, &w.editor_b, id, v, None).await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        publish::publications(&w.svc, &w.editor_b, id).await,
+        Err(ServiceError::NotFound)
+    ));
+    // A reviewer does not publish.
+    assert!(matches!(
+        publish::publish(&w.svc, &w.rev_a, id, v, None).await,
+        Err(ServiceError::Forbidden)
+    ));
+    // A stale version is refused.
+    assert!(matches!(
+        publish::publish(&w.svc, &w.editor_a, id, v - 1, None).await,
+        Err(ServiceError::Stale(_))
+    ));
+    // The unit's office publishes; the version moves on.
+    publish::publish(&w.svc, &w.host_a, id, v, None)
+        .await
+        .unwrap();
+    assert_eq!(version(&w, id).await, v + 1);
+    assert!(matches!(
+        publish::publish(&w.svc, &w.editor_a, id, v, None).await,
+        Err(ServiceError::Stale(_))
+    ));
+    run_due(&w).await;
+    let views = states(&w, id).await;
+    assert_eq!(of(&views, w.wx1).state, PublicationState::Published);
+    let bare = of(&views, w.wx_bare);
+    assert_eq!(bare.state, PublicationState::Failed);
+    assert!(
+        bare.reason
+            .as_deref()
+            .unwrap()
+            .contains("请先登记该账号的接口凭据"),
+        "{bare:?}"
+    );
+    let weibo = of(&views, w.weibo);
+    assert_eq!(weibo.state, PublicationState::Failed);
+    assert!(
+        weibo
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("发布接口尚未接入")
+    );
+    // Failed targets are published again as a new round once fixed.
+    credentials::register(
+        &w.svc,
+        &w.host_a,
+        w.wx_bare,
+        None,
+        CredentialsInput::Wechat {
+            appid: "wx2c3d4e5f6a7b8c9d".into(),
+            secret: "3f2a9c7e1b4d6f8a0c2e4b6d8f1a3c5e".into(),
+        },
+    )
+    .await
+    .unwrap();
+    publish_now(&w, id).await;
+    run_due(&w).await;
+    let views = states(&w, id).await;
+    assert_eq!(of(&views, w.wx_bare).state, PublicationState::Published);
+    assert_eq!(w.mock.count("submit"), 2, "wx1 was not published again");
+}
+
+async fn decide(w: &World, id: i64, decision: &str, comment: &str) {
+    manuscripts::decide(
+        &w.svc,
+        &w.rev_a,
+        id,
+        &DecideInput {
+            step: 0,
+            decision: decision.into(),
+            comment: comment.into(),
+            gates: Gate::ALL
+                .iter()
+                .map(|g| GateInput {
+                    gate: g.code().into(),
+                    verdict: "pass".into(),
+                    comment: String::new(),
+                })
+                .collect(),
+            version: version(w, id).await,
+        },
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn statistics_count_manuscripts_review_time_originals_returns_and_publishing() {
+    let w = world("publish_stats").await;
+    // 1: approved at once, published to a WeChat account, failed on Weibo.
+    let first = manuscript(&w, vec![w.wx1, w.weibo], true).await;
+    publish_now(&w, first).await;
+    run_due(&w).await;
+    // 2: returned with a reason, resubmitted, approved three hours later.
+    let second = manuscript(&w, vec![w.wx1], false).await;
+    manuscripts::submit(&w.svc, &w.editor_a, second, version(&w, second).await, "")
+        .await
+        .unwrap();
+    decide(&w, second, "return", "请补充活动时间").await;
+    manuscripts::submit(&w.svc, &w.editor_a, second, version(&w, second).await, "")
+        .await
+        .unwrap();
+    w.clock.advance(Duration::hours(3));
+    decide(&w, second, "approve", "").await;
+    // 3: a repost from a whitelisted source, not submitted.
+    manuscripts::add_source(&w.svc, &w.admin, w.root.id, "新华社")
+        .await
+        .unwrap();
+    manuscripts::create(
+        &w.svc,
+        &w.editor_a,
+        &ManuscriptInput {
+            title: "国务院部署防汛工作".into(),
+            body_html: "<p>国务院常务会议部署防汛工作。</p>".into(),
+            kind: "日常信息".into(),
+            origin: "转载".into(),
+            source: "新华社".into(),
+            targets: vec![w.wx1],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+
+    let rows = manuscripts::stats::statistics(&w.svc, &w.admin, 2026)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let total = &rows[0];
+    assert_eq!(total.unit_id, None);
+    assert!(total.unit_name.contains("合计"));
+    assert_eq!(total.month, 12);
+    assert_eq!((total.manuscripts, total.approved), (3, 2));
+    assert_eq!(total.average_review_hours, Some(1.5));
+    assert_eq!((total.originals, total.reposts), (2, 1));
+    assert_eq!(total.original_share, Some(66.7));
+    assert_eq!(total.returns, 1);
+    assert_eq!(total.return_reasons, ["请补充活动时间"]);
+    assert_eq!((total.published, total.failed), (1, 1));
+    assert_eq!(rows[1].unit_id, Some(w.unit_a));
+    assert_eq!(rows[1].manuscripts, 3);
+    // Another year is empty; a sibling unit sees none of it.
+    assert!(
+        manuscripts::stats::statistics(&w.svc, &w.admin, 2025)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        manuscripts::stats::statistics(&w.svc, &w.editor_b, 2026)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let xlsx = manuscripts::stats::export(&w.svc, &w.admin, 2026)
+        .await
+        .unwrap();
+    assert!(xlsx.starts_with(b"PK"));
+}
