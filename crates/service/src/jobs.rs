@@ -92,7 +92,10 @@ impl Handlers {
         let handlers = Handlers::default()
             .with(SweepJobs)
             .with(crate::monitoring::MonitorSweep)
-            .with(crate::inbox::SendReply)
+            .with(crate::inbox::SendReply::new(
+                http.clone(),
+                endpoints.clone(),
+            ))
             .with(crate::email::SendEmail);
         match crate::monitoring::MonitorAccount::with_endpoints(http, endpoints) {
             Ok(h) => handlers.with(h),
