@@ -12,7 +12,7 @@
 //! the reply 待发送 with the reason and the job is tried again until its attempts are
 //! used up, then 发送失败. 已发送 is written only after the platform said ok.
 //!
-//! Channels without a reply connector (Douyin, e-mail, …) leave the reply 待发送 with
+//! Channels without a reply connector (WeChat comments, Douyin, e-mail, …) leave the reply 待发送 with
 //! [`NO_CONNECTOR`]: the clerk answers in the platform's back office.
 
 use crate::audit::Change;
@@ -23,6 +23,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use govmedia_connectors::{
     FailureKind, HttpConfig, HttpFetcher, WechatClient, WechatCredentials, WechatTokens,
 };
+use govmedia_domain::interaction::ItemKind;
 use govmedia_store::inbox::{self as store, ItemRow, ReplyRow};
 use govmedia_store::jobs::JobRow;
 use serde_json::json;
@@ -109,9 +110,13 @@ impl crate::jobs::Handler for SendReply {
             return Ok(());
         }
         let item = store::get(&svc.db, reply.item_id).await.map_err(failed)?;
-        let outcome = match item.source.as_str() {
-            "wechat" => self.send_wechat(svc, &item, &reply).await.map_err(failed)?,
-            _ => Outcome::Pending(NO_CONNECTOR.to_string()),
+        // A message a WeChat user sent the 公众号 is answered by a customer-service
+        // message; WeChat's comments (a different API) and the other channels have
+        // no reply connector yet.
+        let outcome = if item.source == "wechat" && item.kind == ItemKind::Private.code() {
+            self.send_wechat(svc, &item, &reply).await.map_err(failed)?
+        } else {
+            Outcome::Pending(NO_CONNECTOR.to_string())
         };
         let outcome = match outcome {
             Outcome::Later(why) if job.attempts >= job.max_attempts => {

@@ -12,6 +12,7 @@ mod email;
 mod filings;
 mod gongwen;
 mod inbox;
+mod inbox_send;
 mod inspection;
 mod jobs;
 mod knowledge;
