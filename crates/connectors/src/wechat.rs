@@ -227,6 +227,22 @@ impl WechatClient {
         repeat: Repeat,
         errors: fn(i64, &str) -> FetchError,
     ) -> Result<serde_json::Value, FetchError> {
+        self.call_accepting(path, query, request, repeat, &[])
+            .await?
+            .map_err(|(code, errmsg)| errors(code, &errmsg))
+    }
+
+    /// [`call_with`](Self::call_with), except that an `errcode` — one of `refusals`, or
+    /// any the call does not handle itself — is answered as `Ok(Err((errcode, errmsg)))`
+    /// for the caller to put in its own words.
+    async fn call_accepting(
+        &self,
+        path: &'static str,
+        query: &str,
+        request: Request<'_>,
+        repeat: Repeat,
+        refusals: &[i64],
+    ) -> Result<Result<serde_json::Value, (i64, String)>, FetchError> {
         let mut token = self.access_token(false).await?;
         let mut refreshed = false;
         let mut busy_retries = 0;
@@ -251,7 +267,11 @@ impl WechatClient {
             let err: ErrorAnswer = serde_json::from_value(value.clone())
                 .map_err(|e| malformed(&format!("{path}: {e}")))?;
             match err.errcode.unwrap_or(0) {
-                0 => return Ok(value),
+                0 => return Ok(Ok(value)),
+                code if refusals.contains(&code) => {
+                    let errmsg = err.errmsg.unwrap_or_default().chars().take(200).collect();
+                    return Ok(Err((code, errmsg)));
+                }
                 // -1: the platform is busy and asks to be called again; it did nothing,
                 // so even a call made once may be repeated.
                 -1 if busy_retries < self.fetcher.config().retries => {
@@ -269,7 +289,7 @@ impl WechatClient {
                     if token_refused(code) {
                         self.tokens.forget(&self.creds);
                     }
-                    return Err(errors(code, err.errmsg.as_deref().unwrap_or("")));
+                    return Ok(Err((code, err.errmsg.unwrap_or_default())));
                 }
             }
         }
@@ -288,6 +308,60 @@ enum Repeat {
     Retried,
     /// Never: the call is not idempotent (a publish submitted twice is two posts).
     Once,
+}
+
+/// The platform's answer to a customer-service message (客服消息) it did not send
+/// for a reason of the message itself: retrying will not help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendRefused {
+    pub errcode: i64,
+    /// The clerk's words: why, and what to do instead.
+    pub reason: String,
+}
+
+impl WechatClient {
+    /// Sends `text` to the follower `openid` as a customer-service text message
+    /// (`POST /cgi-bin/message/custom/send`). `Ok(Err(_))` is the platform's refusal
+    /// of this message (past the 48-hour window, the window's messages used up, the
+    /// user unfollowed, content refused); `Err(_)` a failure of the call (quota,
+    /// network, credentials), which a later try may overcome.
+    pub async fn send_custom_text(
+        &self,
+        openid: &str,
+        text: &str,
+    ) -> Result<Result<(), SendRefused>, FetchError> {
+        let body = serde_json::json!({
+            "touser": openid,
+            "msgtype": "text",
+            "text": { "content": text },
+        });
+        let refusals = [45015, 45047, 43004, 40003, 45002, 87014, 43019];
+        match self
+            .call_accepting(
+                "/cgi-bin/message/custom/send",
+                "",
+                Request::Json(&body),
+                Repeat::Retried,
+                &refusals,
+            )
+            .await?
+        {
+            Ok(_) => Ok(Ok(())),
+            // The errmsg stays out of the clerk's words: it may quote the request.
+            Err((errcode, _errmsg)) => {
+                let reason = match errcode {
+                    45015 => "微信平台拒绝发送：距该用户最后一次发消息已超过48小时，只能在公众号后台以其他方式答复".to_string(),
+                    45047 => "微信平台拒绝发送：该用户最后一次发消息后的48小时内已发满5条客服消息".to_string(),
+                    43004 | 43019 => "微信平台拒绝发送：该用户已取消关注公众号或已将公众号拉黑，无法向其发送消息".to_string(),
+                    40003 => "微信平台拒绝发送：用户标识（openid）不属于该公众号，可能是公众号已更换".to_string(),
+                    45002 => "微信平台拒绝发送：答复内容超过客服消息的长度上限，请缩短后重新答复".to_string(),
+                    87014 => "微信平台拒绝发送：答复内容未通过平台的内容安全检查，请修改后重新答复".to_string(),
+                    _ => "微信平台拒绝发送该答复，请在公众号后台查看后以其他方式答复".to_string(),
+                };
+                Ok(Err(SendRefused { errcode, reason }))
+            }
+        }
+    }
 }
 
 /// 40001 invalid credential, 42001 token expired, 40014 invalid token.

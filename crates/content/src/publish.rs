@@ -455,7 +455,7 @@ impl PublishTarget {
             )));
         }
         let creds = match govmedia_monitoring::credentials::open_for_use(svc, account.id).await? {
-            Some((_, govmedia_monitoring::credentials::Secret::Wechat { appid, secret })) => {
+            Some((_, govmedia_monitoring::credentials::Secret::Wechat { appid, secret, .. })) => {
                 WechatCredentials { appid, secret }
             }
             _ => return Err(Halt::Failed(NO_CREDENTIALS.into())),

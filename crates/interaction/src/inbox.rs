@@ -16,8 +16,11 @@
 //! item's history, against the version the clerk saw. A reply is checked first: the
 //! text checker and the reply-quality rules (`domain::interaction::reply_rules`). A
 //! `veto` finding of either blocks it; warnings need the clerk's confirmation. A
-//! saved reply is queued as a job to go out through the account's connector; no
-//! platform has a reply connector yet, so it stays 待发送 and says why — never 已发送.
+//! saved reply is queued as a job to go out through the account's connector
+//! (`send.rs`: WeChat customer-service messages within the 48-hour window, at most
+//! five; 已发送 only once the platform said so); a channel without a reply connector
+//! leaves it 待发送 and says why — never 已发送. Platforms' pushes arrive through
+//! `push.rs`.
 //! A reply to a public report goes nowhere but the report's status page: 已记录.
 //!
 //! Scope: an item is seen and handled only by users whose unit's subtree holds the
@@ -30,10 +33,14 @@ use govmedia_domain::time_limit::{self, Deadline, LimitState, Standing};
 use govmedia_service::audit::Change;
 use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::inbox::{self as store, ItemRow, ListQuery, NewItem};
-use govmedia_store::jobs::JobRow;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
+
+pub mod push;
+mod send;
+
+pub use send::{NO_CONNECTOR, SendReply};
 
 /// The longest incoming text kept, in characters (a long e-mail is cut, and says so).
 pub const MAX_BODY_CHARS: usize = 5000;
@@ -108,6 +115,9 @@ pub struct Incoming {
     pub parent_source_id: Option<String>,
     pub author: Option<String>,
     pub contact: Option<String>,
+    /// The sender's id on the platform (a WeChat openid), when the platform gives
+    /// one: kept as a keyed hash only, so the sender's reply window can be counted.
+    pub sender_id: Option<String>,
     pub body: String,
     pub received_at: DateTime<Utc>,
     /// A tracking number for the public (public reports only).
@@ -255,6 +265,12 @@ pub(crate) async fn receive_in(
         harmful: note.is_some(),
         harmful_note: note,
         tracking_no: incoming.tracking_no.clone(),
+        sender_key: incoming
+            .sender_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| svc.sealer.keyed_hash(s)),
     };
     let Some(id) = store::insert_item(&*work, &new, now).await? else {
         // Another server stored it between the look and the insert.
@@ -920,7 +936,7 @@ pub async fn reply(
             json!({ "reply_id": reply_id }),
             Some(format!("inbox_reply:{reply_id}")),
             now,
-            govmedia_service::jobs::Handler::max_attempts(&SendReply),
+            send::SEND_ATTEMPTS,
         )
         .await?;
         store::PENDING
@@ -950,60 +966,6 @@ pub async fn reply(
         state_label: reply_state_label(state),
         issues,
     })
-}
-
-/// Sends a saved reply through the account's platform connector. No platform has a
-/// reply connector yet: the reply stays 待发送 with the reason, and the job ends (it
-/// is not retried until a connector exists — an idempotent no-op if run again).
-pub struct SendReply;
-
-/// Why a reply is still 待发送.
-pub const NO_CONNECTOR: &str =
-    "该平台的回复接口尚未接入，答复未发出：请在平台后台手工回复，或待接入后由系统发送";
-
-#[async_trait::async_trait]
-impl govmedia_service::jobs::Handler for SendReply {
-    fn kind(&self) -> &'static str {
-        SEND_REPLY
-    }
-
-    fn label(&self) -> &'static str {
-        "发送政民互动答复"
-    }
-
-    async fn run(&self, svc: &Services, job: &JobRow) -> Result<(), String> {
-        let id = serde_json::from_str::<serde_json::Value>(&job.payload)
-            .ok()
-            .and_then(|v| v["reply_id"].as_i64())
-            .ok_or("任务内容缺少答复编号")?;
-        let failed = |e: ServiceError| format!("发送答复失败：{e}");
-        let reply = store::reply(&svc.db, id)
-            .await
-            .map_err(|e| failed(e.into()))?;
-        if reply.state != store::PENDING || reply.error.as_deref() == Some(NO_CONNECTOR) {
-            return Ok(());
-        }
-        let item = store::get(&svc.db, reply.item_id)
-            .await
-            .map_err(|e| failed(e.into()))?;
-        let mut work = svc.work(None).await.map_err(failed)?;
-        store::set_reply_state(&work, id, store::PENDING, Some(NO_CONNECTOR), None)
-            .await
-            .map_err(|e| failed(e.into()))?;
-        store::insert_event(&work, item.id, work.at(), None, "send", Some(NO_CONNECTOR))
-            .await
-            .map_err(|e| failed(e.into()))?;
-        work.record(Change {
-            action: "send_reply",
-            entity: "inbox_item",
-            entity_id: Some(item.id),
-            unit_path: &item.unit_path,
-            summary: format!("政民互动事项#{}的答复待发送：平台回复接口尚未接入", item.id),
-            before: None,
-            after: Some(json!({ "reply_id": id, "state": store::PENDING }).into()),
-        });
-        work.commit().await.map_err(failed)
-    }
 }
 
 /// The open items of the actor's subtree that are 临近 or 逾期, with where they

@@ -1,14 +1,24 @@
 //! What the interaction area adds to the core's [`Services`]: the job that sends a
 //! reply and its to-do source (政民互动临近或逾期).
 
+use crate::inbox::SendReply;
+use govmedia_connectors::HttpConfig;
 use govmedia_domain::policy::DayCount;
 use govmedia_domain::role::Permission;
+use govmedia_monitoring::PlatformEndpoints;
 use govmedia_service::todo::{self, Context, TodoItem};
 use govmedia_service::{ServiceResult, Services};
 
-/// `svc` with the interaction area installed.
+/// `svc` with the interaction area installed, sending replies to the platforms'
+/// documented hosts.
 pub fn install(svc: Services) -> Services {
-    svc.with_job_handler(crate::inbox::SendReply)
+    install_with(svc, HttpConfig::default(), PlatformEndpoints::default())
+}
+
+/// The same, with the HTTP client configured and the platform APIs at `endpoints`
+/// (tests' mock platforms on loopback).
+pub fn install_with(svc: Services, http: HttpConfig, endpoints: PlatformEndpoints) -> Services {
+    svc.with_job_handler(SendReply::new(http, endpoints))
         .with_todo_source(DueSoon)
 }
 

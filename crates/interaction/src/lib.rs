@@ -10,4 +10,4 @@ pub mod inbox;
 mod install;
 pub mod knowledge;
 pub mod public_report;
-pub use install::install;
+pub use install::{install, install_with};

@@ -171,6 +171,7 @@ pub async fn submit(svc: &Services, client: &str, input: ReportInput) -> Service
             parent_source_id: None,
             author: None,
             contact,
+            sender_id: None,
             body,
             received_at: now,
             tracking_no: Some(number.clone()),

@@ -25,7 +25,14 @@ const MAX_TOKEN: usize = 512;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CredentialsInput {
     /// 微信公众号: AppID and AppSecret (公众号后台“设置与开发—基本配置”).
-    Wechat { appid: String, secret: String },
+    Wechat {
+        appid: String,
+        secret: String,
+        /// The Token of 服务器配置 (消息推送), which signs the platform's pushes to the
+        /// account's callback address; optional.
+        #[serde(default)]
+        callback_token: Option<String>,
+    },
     /// An OAuth authorisation: the access token, its refresh token and expiry, and
     /// the platform's id of the authorised account (uid, open_id) when known.
     Oauth {
@@ -36,6 +43,10 @@ pub enum CredentialsInput {
         expires_at: Option<DateTime<Utc>>,
         #[serde(default)]
         platform_user_id: Option<String>,
+        /// Douyin: the application's client_secret, which signs its webhooks
+        /// (`X-Douyin-Signature`); optional.
+        #[serde(default)]
+        client_secret: Option<String>,
     },
 }
 
@@ -52,12 +63,26 @@ pub enum Secret {
     Wechat {
         appid: String,
         secret: String,
+        #[serde(default)]
+        callback_token: Option<String>,
     },
     Oauth {
         access_token: String,
         refresh_token: Option<String>,
         platform_user_id: Option<String>,
+        #[serde(default)]
+        client_secret: Option<String>,
     },
+}
+
+impl Secret {
+    /// What signs the platform's pushes for this account, if registered.
+    pub fn push_secret(&self) -> Option<&str> {
+        match self {
+            Secret::Wechat { callback_token, .. } => callback_token.as_deref(),
+            Secret::Oauth { client_secret, .. } => client_secret.as_deref(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Secret {
@@ -82,6 +107,10 @@ pub struct CredentialsView {
     pub version: i64,
     /// 已登记，最后更新于 2026年12月07日 09:00 由 张三
     pub words: String,
+    /// The path of the account's push callback address (`/callback/wechat/{key}`),
+    /// to be entered on the platform with the server's address before it; WeChat
+    /// and Douyin accounts only.
+    pub callback_path: Option<String>,
 }
 
 /// Whether credentials of `platform` can be registered, and which kind.
@@ -126,9 +155,28 @@ fn validate(
         ));
     };
     match (kind, input) {
-        ("wechat", CredentialsInput::Wechat { appid, secret }) => {
+        (
+            "wechat",
+            CredentialsInput::Wechat {
+                appid,
+                secret,
+                callback_token,
+            },
+        ) => {
             let (appid, secret) = (appid.trim().to_string(), secret.trim().to_string());
+            let callback_token = callback_token
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty());
             let mut errors = Vec::new();
+            // 公众号后台“服务器配置”: 令牌(Token) 3–32 letters and digits.
+            if callback_token.as_deref().is_some_and(|t| {
+                !(3..=32).contains(&t.len()) || !t.bytes().all(|b| b.is_ascii_alphanumeric())
+            }) {
+                errors.push(govmedia_domain::unit::FieldError::new(
+                    "callback_token",
+                    "消息推送令牌（Token）应为3至32位字母或数字，与公众号后台“设置与开发—基本配置—服务器配置”中填写的一致",
+                ));
+            }
             if !(appid.len() == 18
                 && appid.starts_with("wx")
                 && appid.bytes().all(|b| b.is_ascii_alphanumeric()))
@@ -148,7 +196,15 @@ fn validate(
                 return Err(ServiceError::Validation(errors));
             }
             let hint = mask(&appid);
-            Ok((Secret::Wechat { appid, secret }, hint, None))
+            Ok((
+                Secret::Wechat {
+                    appid,
+                    secret,
+                    callback_token,
+                },
+                hint,
+                None,
+            ))
         }
         (
             "oauth",
@@ -157,8 +213,12 @@ fn validate(
                 refresh_token,
                 expires_at,
                 platform_user_id,
+                client_secret,
             },
         ) => {
+            let client_secret = client_secret
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty());
             let access_token = access_token.trim().to_string();
             let refresh_token = refresh_token
                 .map(|t| t.trim().to_string())
@@ -190,6 +250,18 @@ fn validate(
                     "账号ID（uid 或 open_id）应为字母、数字、下划线或连字符，最长64个字符",
                 ));
             }
+            if client_secret.as_deref().is_some_and(|t| !plain_token(t)) {
+                errors.push(govmedia_domain::unit::FieldError::new(
+                    "client_secret",
+                    "应用密钥（client_secret）不应含空格，最长512个字符",
+                ));
+            }
+            if client_secret.is_some() && platform != Platform::Douyin {
+                errors.push(govmedia_domain::unit::FieldError::new(
+                    "client_secret",
+                    "只有抖音账号需要登记应用密钥（用于校验消息推送）",
+                ));
+            }
             if expires_at.is_some_and(|at| at <= now) {
                 errors.push(govmedia_domain::unit::FieldError::new(
                     "expires_at",
@@ -205,6 +277,7 @@ fn validate(
                     access_token,
                     refresh_token,
                     platform_user_id: user_id,
+                    client_secret,
                 },
                 hint,
                 expires_at,
@@ -247,7 +320,16 @@ fn view(svc: &Services, row: CredentialRow) -> CredentialsView {
         svc.local_text(row.updated_at),
         row.updated_by_name
     );
+    let callback_path = row.callback_key.as_deref().and_then(|key| {
+        let platform = match row.platform.as_str() {
+            "wechat_service" | "wechat_subscription" => "wechat",
+            "douyin" => "douyin",
+            _ => return None,
+        };
+        Some(format!("/callback/{platform}/{key}"))
+    });
     CredentialsView {
+        callback_path,
         account_id: row.account_id,
         platform: row.platform,
         platform_label,
@@ -286,7 +368,9 @@ pub async fn register(
     let plain = serde_json::to_string(&secret)
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!("sealing credentials: {e}")))?;
     let sealed = svc.sealer.seal(&plain);
+    let callback_key = govmedia_service::crypto::random_token();
     let new = NewCredential {
+        callback_key: Some(&callback_key),
         account_id,
         platform: platform.code(),
         public_hint: &hint,

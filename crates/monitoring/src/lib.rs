@@ -578,7 +578,7 @@ async fn look_at(
             "wechat_service" | "wechat_subscription"
         );
         match secret {
-            Secret::Wechat { appid, secret } if wechat => {
+            Secret::Wechat { appid, secret, .. } if wechat => {
                 let client = WechatClient::new(
                     looker.fetcher.clone(),
                     looker.endpoints.wechat.clone(),

@@ -18,6 +18,8 @@ use std::fmt;
 #[derive(Clone)]
 pub struct Sealer {
     cipher: XChaCha20Poly1305,
+    /// Derived from the key: the key of [`Sealer::keyed_hash`].
+    hash_key: [u8; 32],
 }
 
 impl fmt::Debug for Sealer {
@@ -44,7 +46,13 @@ impl Sealer {
             return Err(CryptoError::BadKey);
         }
         let cipher = XChaCha20Poly1305::new_from_slice(&bytes).map_err(|_| CryptoError::BadKey)?;
-        Ok(Sealer { cipher })
+        let mut derive = Sha256::new();
+        derive.update(b"govmedia keyed hash v1\0");
+        derive.update(&bytes);
+        Ok(Sealer {
+            cipher,
+            hash_key: derive.finalize().into(),
+        })
     }
 
     /// A fresh random key, base64-encoded (for `default-config` and the demo).
@@ -52,6 +60,16 @@ impl Sealer {
         let mut key = [0u8; 32];
         rand::rng().fill_bytes(&mut key);
         STANDARD.encode(key)
+    }
+
+    /// A stable keyed hash (hex SHA-256 over the derived key and the text) of a
+    /// personal identifier, so rows of one person can be found by it while the
+    /// identifier itself stays sealed and cannot be guessed from the hash alone.
+    pub fn keyed_hash(&self, text: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(self.hash_key);
+        h.update(text.as_bytes());
+        format!("{:x}", h.finalize())
     }
 
     pub fn seal(&self, plain: &str) -> String {

@@ -18,6 +18,8 @@ pub struct CredentialRow {
     pub updated_by: i64,
     pub updated_by_name: String,
     pub updated_at: DateTime<Utc>,
+    /// The random key of the account's push callback address, once registered.
+    pub callback_key: Option<String>,
 }
 
 impl std::fmt::Debug for CredentialRow {
@@ -42,9 +44,12 @@ pub struct NewCredential<'a> {
     pub updated_by: i64,
     pub updated_by_name: &'a str,
     pub now: DateTime<Utc>,
+    /// The callback address's key; a replacement keeps the key it has, so the
+    /// address registered on the platform stays valid.
+    pub callback_key: Option<&'a str>,
 }
 
-const COLUMNS: &str = "account_id, platform, public_hint, sealed, expires_at, version, updated_by, updated_by_name, updated_at";
+const COLUMNS: &str = "account_id, platform, public_hint, sealed, expires_at, version, updated_by, updated_by_name, updated_at, callback_key";
 
 pub async fn of(
     c: &impl ConnectionTrait,
@@ -67,8 +72,8 @@ pub async fn insert(
     let stmt = crate::sql(
         c.get_database_backend(),
         &format!(
-            "INSERT INTO account_credentials (account_id, platform, public_hint, sealed, expires_at, version, updated_by, updated_by_name, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING {COLUMNS}"
+            "INSERT INTO account_credentials (account_id, platform, public_hint, sealed, expires_at, version, updated_by, updated_by_name, created_at, updated_at, callback_key) \
+             VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
         ),
         values(new, true),
     );
@@ -92,7 +97,7 @@ pub async fn replace(
     let stmt = crate::sql(
         c.get_database_backend(),
         &format!(
-            "UPDATE account_credentials SET platform = ?, public_hint = ?, sealed = ?, expires_at = ?, updated_by = ?, updated_by_name = ?, updated_at = ?, version = version + 1 \
+            "UPDATE account_credentials SET platform = ?, public_hint = ?, sealed = ?, expires_at = ?, updated_by = ?, updated_by_name = ?, updated_at = ?, callback_key = COALESCE(callback_key, ?), version = version + 1 \
              WHERE account_id = ? AND version = ? RETURNING {COLUMNS}"
         ),
         v,
@@ -145,5 +150,19 @@ fn values(new: &NewCredential<'_>, with_account: bool) -> Vec<Value> {
         v.push(new.now.into());
     }
     v.push(new.now.into());
+    v.push(new.callback_key.into());
     v
+}
+
+/// The credentials whose push callback address carries `key`.
+pub async fn by_callback_key(
+    c: &impl ConnectionTrait,
+    key: &str,
+) -> Result<Option<CredentialRow>, DbError> {
+    let stmt = crate::sql(
+        c.get_database_backend(),
+        &format!("SELECT {COLUMNS} FROM account_credentials WHERE callback_key = ?"),
+        vec![key.into()],
+    );
+    Ok(CredentialRow::find_by_statement(stmt).one(c).await?)
 }

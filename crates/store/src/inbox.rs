@@ -19,7 +19,7 @@ pub const FAILED: &str = "failed";
 
 const ITEM_COLUMNS: &str = "id, unit_id, unit_path, account_id, kind, source, source_id, parent_id, \
      author_masked, author_sealed, contact_sealed, body, received_at, due_at, deadline_basis, status, \
-     assignee_id, harmful, harmful_note, tracking_no, close_reason, handled_at, version, created_at, updated_at";
+     assignee_id, harmful, harmful_note, tracking_no, close_reason, handled_at, version, created_at, updated_at, sender_key";
 
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct ItemRow {
@@ -48,6 +48,9 @@ pub struct ItemRow {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// A keyed hash of the sender's platform id (a WeChat openid), for the reply
+    /// window and cap counted per sender; never the id itself.
+    pub sender_key: Option<String>,
 }
 
 /// An item to store.
@@ -70,6 +73,7 @@ pub struct NewItem {
     pub harmful: bool,
     pub harmful_note: Option<String>,
     pub tracking_no: Option<String>,
+    pub sender_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
@@ -138,8 +142,8 @@ pub async fn insert_item(
         c,
         "INSERT INTO inbox_items (unit_id, unit_path, account_id, kind, source, source_id, parent_id, \
          author_masked, author_sealed, contact_sealed, body, received_at, due_at, deadline_basis, status, \
-         assignee_id, harmful, harmful_note, tracking_no, close_reason, handled_at, version, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, NULL, 1, ?, ?) \
+         assignee_id, harmful, harmful_note, tracking_no, close_reason, handled_at, version, created_at, updated_at, sender_key) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, NULL, 1, ?, ?, ?) \
          ON CONFLICT (source, source_id) DO NOTHING RETURNING id",
         vec![
             item.unit_id.into(),
@@ -162,6 +166,7 @@ pub async fn insert_item(
             item.tracking_no.clone().into(),
             now.into(),
             now.into(),
+            item.sender_key.clone().into(),
         ],
     )
     .await?;
@@ -388,6 +393,54 @@ pub async fn reply(c: &impl ConnectionTrait, id: i64) -> Result<ReplyRow, DbErro
     )
     .await?;
     rows.into_iter().next().ok_or(DbError::NotFound)
+}
+
+#[derive(FromQueryResult)]
+struct LastAt {
+    at: Option<DateTime<Utc>>,
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+/// When the sender last wrote to the account: the start of a reply window.
+pub async fn last_from_sender(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    sender_key: &str,
+) -> Result<Option<DateTime<Utc>>, DbError> {
+    let rows: Vec<LastAt> = all(
+        c,
+        "SELECT received_at AS at FROM inbox_items WHERE account_id = ? AND sender_key = ? \
+         ORDER BY received_at DESC LIMIT 1",
+        vec![account_id.into(), sender_key.into()],
+    )
+    .await?;
+    Ok(rows.into_iter().next().and_then(|r| r.at))
+}
+
+/// Replies the platform accepted for the sender's items of the account since `since`.
+pub async fn sent_to_sender_since(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    sender_key: &str,
+    since: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let rows: Vec<Count> = all(
+        c,
+        "SELECT COUNT(*) AS n FROM inbox_replies r JOIN inbox_items i ON i.id = r.item_id \
+         WHERE i.account_id = ? AND i.sender_key = ? AND r.state = ? AND r.sent_at >= ?",
+        vec![
+            account_id.into(),
+            sender_key.into(),
+            SENT.into(),
+            since.into(),
+        ],
+    )
+    .await?;
+    Ok(rows.first().map_or(0, |r| r.n))
 }
 
 /// Records a send attempt's outcome: sent (with the time) or still pending or failed

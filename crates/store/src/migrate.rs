@@ -182,6 +182,12 @@ const STEPS: &[Step] = &[
         statements: manuscripts::step_24_publications,
         data: None,
     },
+    Step {
+        version: 25,
+        name: "inbox: platform push callbacks — account_credentials callback_key, inbox_items sender_key",
+        statements: inbox::step_25_platform_push,
+        data: None,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts

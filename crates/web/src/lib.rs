@@ -88,6 +88,8 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/audit/chain",
     "/audit/export.xlsx",
     "/calendar",
+    "/callback/douyin/{account_key}",
+    "/callback/wechat/{account_key}",
     "/campaigns",
     "/campaigns/new",
     "/campaigns/samples/{id}",

@@ -252,6 +252,7 @@ async fn world(label: &str) -> World {
             CredentialsInput::Wechat {
                 appid: appid.into(),
                 secret: "3f2a9c7e1b4d6f8a0c2e4b6d8f1a3c5e".into(),
+                callback_token: None,
             },
         )
         .await
@@ -696,6 +697,7 @@ async fn only_an_approved_manuscript_of_the_scope_is_published_on_the_version_se
         CredentialsInput::Wechat {
             appid: "wx2c3d4e5f6a7b8c9d".into(),
             secret: "3f2a9c7e1b4d6f8a0c2e4b6d8f1a3c5e".into(),
+            callback_token: None,
         },
     )
     .await

@@ -59,6 +59,7 @@ fn incoming(account: i64, kind: ItemKind, id: &str, body: &str) -> Incoming {
         parent_source_id: None,
         author: Some("张三丰".into()),
         contact: None,
+        sender_id: None,
         body: body.into(),
         received_at: start(),
         tracking_no: None,

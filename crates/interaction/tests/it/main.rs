@@ -5,4 +5,5 @@ extern crate govmedia_fixtures;
 
 mod common;
 mod inbox;
+mod inbox_send;
 mod knowledge;

@@ -35,6 +35,7 @@ fn wechat_input() -> CredentialsInput {
     CredentialsInput::Wechat {
         appid: APPID.into(),
         secret: SECRET.into(),
+        callback_token: None,
     }
 }
 
@@ -103,6 +104,7 @@ async fn credentials_are_sealed_never_shown_again_and_kept_to_the_subtree() {
         CredentialsInput::Wechat {
             appid: "gh_1234".into(),
             secret: "short".into(),
+            callback_token: None,
         },
     )
     .await;
@@ -121,6 +123,7 @@ async fn credentials_are_sealed_never_shown_again_and_kept_to_the_subtree() {
             refresh_token: None,
             expires_at: None,
             platform_user_id: None,
+            client_secret: None,
         },
     )
     .await;
@@ -210,6 +213,7 @@ async fn credentials_are_sealed_never_shown_again_and_kept_to_the_subtree() {
             refresh_token: None,
             expires_at: Some(monday_morning() - Duration::hours(1)),
             platform_user_id: Some("5678901234".into()),
+            client_secret: None,
         },
     )
     .await;

@@ -90,3 +90,37 @@ pub(super) fn step_20_inbox() -> Vec<Ddl> {
         index("idx_inbox_events_item", "inbox_events", &["item_id", "at"]),
     ]
 }
+
+/// Version 25: what the platforms' push callbacks need. `account_credentials`
+/// gains `callback_key`, the random key in the account's callback address
+/// (`/callback/wechat/{key}`), so a push names its account without revealing its id;
+/// `inbox_items` gains `sender_key`, a keyed hash of the sender's platform id (the
+/// WeChat openid), so the 48-hour window and the five-message cap of a reply are
+/// counted per sender without the id itself being searchable.
+pub(super) fn step_25_platform_push() -> Vec<Ddl> {
+    let col = |name: &str| C::new(Alias::new(name));
+    let callback_key = Table::alter()
+        .table(Alias::new("account_credentials"))
+        .add_column(col("callback_key").string_len(64).null())
+        .take();
+    let one_key = Index::create()
+        .name("idx_account_credentials_callback_key")
+        .table(Alias::new("account_credentials"))
+        .col(Alias::new("callback_key"))
+        .unique()
+        .take();
+    let sender_key = Table::alter()
+        .table(Alias::new("inbox_items"))
+        .add_column(col("sender_key").string_len(64).null())
+        .take();
+    vec![
+        Ddl::Alter(callback_key),
+        Ddl::Index(one_key),
+        Ddl::Alter(sender_key),
+        index(
+            "idx_inbox_items_sender",
+            "inbox_items",
+            &["account_id", "sender_key", "received_at"],
+        ),
+    ]
+}

@@ -587,6 +587,12 @@ pub struct CredentialsBody {
     /// 授权账号在平台上的ID（uid、open_id）
     #[serde(default)]
     pub platform_user_id: Option<String>,
+    /// 公众号消息推送令牌 Token（服务器配置中填写的，3至32位字母或数字；接收留言私信时登记）
+    #[serde(default)]
+    pub callback_token: Option<String>,
+    /// 抖音应用密钥 client_secret（校验 Webhook 推送的 X-Douyin-Signature）
+    #[serde(default)]
+    pub client_secret: Option<String>,
 }
 
 impl std::fmt::Debug for CredentialsBody {
@@ -605,12 +611,14 @@ impl CredentialsBody {
             "wechat" => Ok(CredentialsInput::Wechat {
                 appid: self.appid.unwrap_or_default(),
                 secret: self.secret.unwrap_or_default(),
+                callback_token: self.callback_token,
             }),
             "oauth" => Ok(CredentialsInput::Oauth {
                 access_token: self.access_token.unwrap_or_default(),
                 refresh_token: self.refresh_token,
                 expires_at: self.expires_at,
                 platform_user_id: self.platform_user_id,
+                client_secret: self.client_secret,
             }),
             _ => Err(govmedia_service::ServiceError::field(
                 "kind",
@@ -868,6 +876,8 @@ const FIELDS: &[&str] = &[
     "attention",
     "body_html",
     "budget_yuan",
+    "callback_token",
+    "client_secret",
     "comment",
     "confirm",
     "count",

@@ -1343,6 +1343,8 @@ pub struct Credentials {
     pub version: Option<i64>,
     /// 中文说明
     pub words: String,
+    /// 消息推送地址的路径（微信公众号、抖音账号），在平台后台填写时前加本系统网址
+    pub callback_path: Option<String>,
 }
 
 impl From<Option<govmedia_monitoring::credentials::CredentialsView>> for Credentials {
@@ -1358,6 +1360,7 @@ impl From<Option<govmedia_monitoring::credentials::CredentialsView>> for Credent
                 updated_by_name: None,
                 version: None,
                 words: "尚未登记平台接口凭据".to_string(),
+                callback_path: None,
             },
             Some(v) => Credentials {
                 registered: true,
@@ -1368,6 +1371,7 @@ impl From<Option<govmedia_monitoring::credentials::CredentialsView>> for Credent
                 updated_at: Some(v.updated_at),
                 updated_by_name: Some(v.updated_by_name),
                 version: Some(v.version),
+                callback_path: v.callback_path,
                 words: v.words,
             },
         }

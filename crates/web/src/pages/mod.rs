@@ -5,6 +5,7 @@ mod assessment;
 mod assessment_entries;
 mod audit;
 mod calendar;
+mod callbacks;
 mod campaigns;
 mod check;
 mod dashboard;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(filings::routes())
         .merge(policy::routes())
         .merge(calendar::routes())
+        .merge(callbacks::routes())
         .merge(users::routes())
         .merge(audit::routes())
         .merge(campaigns::routes())

@@ -205,6 +205,11 @@ fn credentials_block(user: &User, id: i64, v: &MonitoringView, manage: bool) -> 
                         (c.words)
                         @if !c.masked_id.is_empty() { "（" @if wechat { "AppID " } @else { "账号ID " } (c.masked_id) "）" }
                         @if let Some(end) = c.expires_at { "，授权到期：" (beijing(end)) }
+                        @if let Some(path) = &c.callback_path {
+                            br;
+                            "消息推送地址（在平台后台“服务器配置”或“Webhook”中填写，前加本系统的网址）："
+                            code { (path) }
+                        }
                     },
                     None => { span.muted { "未登记（登记后按平台接口监测，比公开订阅源更及时、完整）" } },
                 } }
@@ -218,12 +223,18 @@ fn credentials_block(user: &User, id: i64, v: &MonitoringView, manage: bool) -> 
                     label { "开发者ID（AppID）" input type="text" name="appid" required autocomplete="off" placeholder="wx 开头的18位"; }
                     " "
                     label { "开发者密码（AppSecret）" input type="password" name="secret" required autocomplete="new-password"; }
+                    " "
+                    label { "消息推送令牌Token（可不填；接收留言私信时填写）" input type="password" name="callback_token" autocomplete="new-password"; }
                 } @else {
                     label { "访问令牌（平台授权后得到）" input type="password" name="access_token" required autocomplete="new-password"; }
                     " "
                     label { "刷新令牌（可不填）" input type="password" name="refresh_token" autocomplete="new-password"; }
                     " "
                     label { "授权账号ID（可不填）" input type="text" name="platform_user_id" autocomplete="off"; }
+                    @if v.account_platform == "douyin" {
+                        " "
+                        label { "应用密钥client_secret（可不填；接收私信评论推送时填写）" input type="password" name="client_secret" autocomplete="new-password"; }
+                    }
                 }
                 " " button type="submit" { @if v.credentials.is_some() { "替换凭据" } @else { "登记凭据" } }
                 p.muted { "凭据加密保存，提交后不再显示；每次使用都记入获取记录。" }
@@ -255,6 +266,10 @@ struct CredentialsForm {
     refresh_token: Option<String>,
     #[serde(default)]
     platform_user_id: Option<String>,
+    #[serde(default)]
+    callback_token: Option<String>,
+    #[serde(default)]
+    client_secret: Option<String>,
 }
 
 async fn set_credentials(
@@ -269,12 +284,14 @@ async fn set_credentials(
         (Some(appid), _) => CredentialsInput::Wechat {
             appid,
             secret: f.secret.unwrap_or_default(),
+            callback_token: f.callback_token,
         },
         (None, access_token) => CredentialsInput::Oauth {
             access_token: access_token.unwrap_or_default(),
             refresh_token: f.refresh_token,
             expires_at: None,
             platform_user_id: f.platform_user_id,
+            client_secret: f.client_secret,
         },
     };
     govmedia_monitoring::credentials::register(&state.svc, &user.actor, id, f.version, input)

@@ -23,6 +23,7 @@ async fn item(w: &World, id: &str, body: &str) -> i64 {
             parent_source_id: None,
             author: Some("李四".into()),
             contact: None,
+            sender_id: None,
             body: body.into(),
             received_at: w.svc.now(),
             tracking_no: None,

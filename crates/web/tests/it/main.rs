@@ -18,6 +18,7 @@ mod filings;
 mod http;
 mod import;
 mod inbox;
+mod inbox_push;
 mod inspection;
 mod inspection_api;
 mod jobs;
