@@ -57,6 +57,7 @@ pub use error::PanicCaught;
 /// the source declares, so a new page cannot be missed.
 pub const PAGE_ROUTES: &[&str] = &[
     "/",
+    "/account/email",
     "/account/password",
     "/account/settings",
     "/account/tokens",
@@ -192,6 +193,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/users/export.xlsx",
     "/users/new",
     "/users/{id}/edit",
+    "/users/{id}/email",
     "/work-report",
     "/work-report.xlsx",
 ];
