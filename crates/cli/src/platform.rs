@@ -37,7 +37,11 @@ pub async fn services(cfg: &Config) -> anyhow::Result<Services> {
     let sealer = Sealer::from_base64(&cfg.personal_data_key()?)?;
     let svc = Services::new(db, sealer, Arc::new(SystemClock))
         .with_time_zone(cfg.time_zone()?)
-        .with_document_fonts(&cfg.document_fonts);
+        .with_document_fonts(&cfg.document_fonts)
+        .with_job_handlers(govmedia_service::jobs::Handlers::standard_with_platforms(
+            Default::default(),
+            cfg.platform_endpoints(),
+        ));
     Ok(match cfg.smtp()? {
         Some(smtp) => svc.with_smtp(smtp),
         None => svc,

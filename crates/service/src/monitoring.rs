@@ -10,12 +10,12 @@ use crate::audit::{AuditJson, Change};
 use crate::jobs::{self, Handler};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Duration, Utc};
-/// Monitoring's HTTP client settings (which addresses it may reach, limits).
-pub use govmedia_connectors::HttpConfig;
 use govmedia_connectors::{
     FailureKind, FeedSource, HttpFetcher, Source, WechatClient, WechatCredentials, WechatSource,
     WechatTokens, WeiboClient, WeiboSource,
 };
+/// Monitoring's HTTP client settings (which addresses it may reach, limits).
+pub use govmedia_connectors::{HttpConfig, OauthApp};
 use govmedia_domain::account::AccountStatus;
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
