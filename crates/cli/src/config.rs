@@ -74,6 +74,26 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
     ),
     ("smtp_from", "发件人地址，如 noreply@example.gov.cn", ""),
     ("smtp_from_name", "发件人名称", "政务新媒体管理平台"),
+    (
+        "douyin_client_key",
+        "本平台在抖音开放平台的应用 client_key，用于自动续期账号授权；留空则授权过期后由账号管理员重新授权",
+        "",
+    ),
+    (
+        "douyin_client_secret",
+        "抖音应用的 client_secret；建议用环境变量 GOVMEDIA__DOUYIN_CLIENT_SECRET 提供，不写入文件",
+        "",
+    ),
+    (
+        "kuaishou_app_id",
+        "本平台在快手开放平台的应用 app_id（读取视频列表和自动续期授权都需要）；留空则快手账号按公开订阅源监测",
+        "",
+    ),
+    (
+        "kuaishou_app_secret",
+        "快手应用的 app_secret；建议用环境变量 GOVMEDIA__KUAISHOU_APP_SECRET 提供，不写入文件",
+        "",
+    ),
 ];
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -96,6 +116,10 @@ pub struct Config {
     pub smtp_password: String,
     pub smtp_from: String,
     pub smtp_from_name: String,
+    pub douyin_client_key: String,
+    pub douyin_client_secret: String,
+    pub kuaishou_app_id: String,
+    pub kuaishou_app_secret: String,
 }
 
 impl Default for Config {
@@ -118,6 +142,10 @@ impl Default for Config {
             smtp_password: String::new(),
             smtp_from: String::new(),
             smtp_from_name: "政务新媒体管理平台".into(),
+            douyin_client_key: String::new(),
+            douyin_client_secret: String::new(),
+            kuaishou_app_id: String::new(),
+            kuaishou_app_secret: String::new(),
         }
     }
 }
@@ -157,7 +185,9 @@ impl fmt::Debug for Config {
             )
             .field("smtp_from", &self.smtp_from)
             .field("smtp_from_name", &self.smtp_from_name)
-            .finish()
+            .field("douyin_client_key", &self.douyin_client_key)
+            .field("kuaishou_app_id", &self.kuaishou_app_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -209,6 +239,10 @@ impl Config {
                 "smtp_password" => cfg.smtp_password = value,
                 "smtp_from" => cfg.smtp_from = value,
                 "smtp_from_name" => cfg.smtp_from_name = value,
+                "douyin_client_key" => cfg.douyin_client_key = value,
+                "douyin_client_secret" => cfg.douyin_client_secret = value,
+                "kuaishou_app_id" => cfg.kuaishou_app_id = value,
+                "kuaishou_app_secret" => cfg.kuaishou_app_secret = value,
                 "smtp_port" => {
                     cfg.smtp_port = value
                         .parse()
@@ -266,6 +300,22 @@ impl Config {
         };
         smtp.validate().map_err(anyhow::Error::msg)?;
         Ok(Some(smtp))
+    }
+
+    /// The platform APIs with the deployment's Douyin and Kuaishou apps, when set.
+    pub fn platform_endpoints(&self) -> govmedia_monitoring::PlatformEndpoints {
+        let app = |id: &str, secret: &str| {
+            Some(govmedia_monitoring::OauthApp {
+                id: id.trim().to_string(),
+                secret: secret.trim().to_string(),
+            })
+            .filter(|a| !a.id.is_empty())
+        };
+        govmedia_monitoring::PlatformEndpoints {
+            douyin_app: app(&self.douyin_client_key, &self.douyin_client_secret),
+            kuaishou_app: app(&self.kuaishou_app_id, &self.kuaishou_app_secret),
+            ..Default::default()
+        }
     }
 
     /// The deployment's time zone; an unknown name is refused at start-up.

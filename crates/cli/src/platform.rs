@@ -35,9 +35,12 @@ pub async fn services(cfg: &Config) -> anyhow::Result<Services> {
         .await
         .with_context(|| format!("无法连接数据库 {}", crate::config::redact_url(&url)))?;
     let sealer = Sealer::from_base64(&cfg.personal_data_key()?)?;
-    let svc = govmedia_web::with_areas(Services::new(db, sealer, Arc::new(SystemClock)))
-        .with_time_zone(cfg.time_zone()?)
-        .with_document_fonts(&cfg.document_fonts);
+    let svc = govmedia_web::with_areas_at(
+        Services::new(db, sealer, Arc::new(SystemClock)),
+        cfg.platform_endpoints(),
+    )
+    .with_time_zone(cfg.time_zone()?)
+    .with_document_fonts(&cfg.document_fonts);
     Ok(match cfg.smtp()? {
         Some(smtp) => svc.with_smtp(smtp),
         None => svc,

@@ -236,6 +236,39 @@ impl HttpFetcher {
         }
     }
 
+    /// POSTs `pairs` as `application/x-www-form-urlencoded` to a platform API (an
+    /// OAuth token endpoint: the body carries a refresh token). Retried like
+    /// [`get`](Self::get); a 4xx answer is returned as a body, and no error names
+    /// the URL or the body.
+    pub async fn post_form(&self, url: &str, pairs: &[(&str, &str)]) -> Result<Body, FetchError> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let mut wait = self.config.backoff;
+        let mut attempt = 0;
+        loop {
+            let request = self
+                .client
+                .post(url)
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(body.clone());
+            let result = self.send(url, request, true, true).await;
+            let retry = matches!(
+                &result,
+                Err(e) if matches!(e.kind, FailureKind::Server | FailureKind::Timeout)
+            );
+            if !retry || attempt >= self.config.retries {
+                return result;
+            }
+            tokio::time::sleep(wait).await;
+            wait = wait.saturating_mul(2);
+            attempt += 1;
+        }
+    }
+
     async fn get_once(&self, url: &str) -> Result<Body, FetchError> {
         self.send(url, self.client.get(url), false, false).await
     }

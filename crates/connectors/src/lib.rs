@@ -8,13 +8,19 @@
 //! network failure is a [`FetchError`] whose [`FailureKind`] says why and whose
 //! message tells the account's owner, in Chinese, what to fix.
 
+pub mod douyin;
 mod feed;
 mod http;
+pub mod kuaishou;
+mod oauth;
 pub mod wechat;
 pub mod weibo;
 
+pub use douyin::{DouyinClient, DouyinSource};
 pub use feed::FeedSource;
 pub use http::{HttpConfig, HttpFetcher};
+pub use kuaishou::{KuaishouClient, KuaishouSource};
+pub use oauth::{OauthApp, OauthToken};
 pub use wechat::{WechatClient, WechatCredentials, WechatSource, WechatTokens};
 pub use weibo::{WeiboClient, WeiboSource};
 

@@ -509,3 +509,62 @@ pub async fn open_for_use(
     })?;
     Ok(Some((row, secret)))
 }
+
+/// Stores the token a look's refresh gave (Douyin, Kuaishou), sealed, on the version
+/// the look opened: credentials replaced or removed meanwhile win and nothing is
+/// stored. A change without an actor (自动监测), audited with the masked id and the
+/// new expiry only.
+pub(crate) async fn store_refreshed(
+    svc: &Services,
+    row: &CredentialRow,
+    token: &govmedia_connectors::OauthToken,
+) -> ServiceResult<()> {
+    // The webhook secret registered with the token stays; only the token changes.
+    let client_secret = svc
+        .sealer
+        .open(&row.sealed)
+        .ok()
+        .and_then(|plain| serde_json::from_str::<Secret>(&plain).ok())
+        .and_then(|old| old.push_secret().map(str::to_string));
+    let secret = Secret::Oauth {
+        access_token: token.access_token.clone(),
+        refresh_token: token.refresh_token.clone(),
+        platform_user_id: token.open_id.clone(),
+        client_secret,
+    };
+    let plain = serde_json::to_string(&secret).map_err(|e| ServiceError::Internal(e.into()))?;
+    let sealed = svc.sealer.seal(&plain);
+    let account = govmedia_store::accounts::get(&svc.db, row.account_id).await?;
+    let unit = govmedia_store::units::get(&svc.db, account.host_unit_id).await?;
+    let new = NewCredential {
+        account_id: row.account_id,
+        platform: &row.platform,
+        public_hint: &row.public_hint,
+        sealed: &sealed,
+        expires_at: token.expires_at,
+        updated_by: 0,
+        updated_by_name: crate::MONITOR_RECORDER,
+        now: svc.now(),
+        callback_key: row.callback_key.as_deref(),
+    };
+    let mut txn = svc.work(None).await?;
+    let stored = match store::replace(&txn, &new, row.version).await {
+        Ok(stored) => stored,
+        Err(govmedia_store::DbError::Stale | govmedia_store::DbError::NotFound) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let platform = Platform::parse(&row.platform)
+        .map(|p| p.label())
+        .unwrap_or("平台");
+    txn.record(Change {
+        action: "refresh_credentials",
+        entity: ENTITY,
+        entity_id: Some(row.account_id),
+        unit_path: &unit.path,
+        summary: format!("自动续期账号“{}”的{platform}授权", account.name),
+        before: Some(audit_fields(row)),
+        after: Some(audit_fields(&stored)),
+    });
+    txn.commit().await?;
+    Ok(())
+}

@@ -7,12 +7,12 @@
 //! and `update_clock::read` answers `Unseen` (无法获取) when that is too old or missing.
 
 use chrono::{DateTime, Duration, Utc};
-/// Monitoring's HTTP client settings (which addresses it may reach, limits).
-pub use govmedia_connectors::HttpConfig;
 use govmedia_connectors::{
     FailureKind, FeedSource, HttpFetcher, Source, WechatClient, WechatCredentials, WechatSource,
     WechatTokens, WeiboClient, WeiboSource,
 };
+/// Monitoring's HTTP client settings (which addresses it may reach, limits).
+pub use govmedia_connectors::{HttpConfig, OauthApp};
 use govmedia_domain::account::AccountStatus;
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
@@ -37,6 +37,10 @@ pub const FEED: &str = "feed";
 pub const WECHAT_API: &str = "wechat_api";
 /// A Weibo account's API, with its registered OAuth token.
 pub const WEIBO_API: &str = "weibo_api";
+/// A Douyin account's API, with its registered OAuth token.
+pub const DOUYIN_API: &str = "douyin_api";
+/// A Kuaishou account's API, with its registered OAuth token.
+pub const KUAISHOU_API: &str = "kuaishou_api";
 /// A look through platform credentials reads back this far before the last
 /// successful look (a post published late in a day, statistics a day late).
 const API_OVERLAP_DAYS: i64 = 2;
@@ -46,6 +50,14 @@ const API_OVERLAP_DAYS: i64 = 2;
 pub struct PlatformEndpoints {
     pub wechat: String,
     pub weibo: String,
+    pub douyin: String,
+    pub kuaishou: String,
+    /// The deployment's app on Douyin (`client_key`), which refreshes an account's
+    /// expired token; without it an expired token waits for the owner.
+    pub douyin_app: Option<govmedia_connectors::OauthApp>,
+    /// The deployment's app on Kuaishou (`app_id`, sent with every call, and
+    /// `app_secret`, which refreshes an expired token).
+    pub kuaishou_app: Option<govmedia_connectors::OauthApp>,
 }
 
 impl Default for PlatformEndpoints {
@@ -53,6 +65,10 @@ impl Default for PlatformEndpoints {
         PlatformEndpoints {
             wechat: govmedia_connectors::wechat::WECHAT_API.to_string(),
             weibo: govmedia_connectors::weibo::WEIBO_API.to_string(),
+            douyin: govmedia_connectors::douyin::DOUYIN_API.to_string(),
+            kuaishou: govmedia_connectors::kuaishou::KUAISHOU_API.to_string(),
+            douyin_app: None,
+            kuaishou_app: None,
         }
     }
 }
@@ -63,6 +79,8 @@ pub fn via_label(via: &str) -> &'static str {
         FEED => "订阅源",
         WECHAT_API => "微信公众号接口",
         WEIBO_API => "微博接口",
+        DOUYIN_API => "抖音接口",
+        KUAISHOU_API => "快手接口",
         _ => "其他来源",
     }
 }
@@ -560,7 +578,8 @@ struct Look {
 }
 
 /// Looks at the account through its platform credentials when a connector reads
-/// them (WeChat, Weibo), else through its public feed; `None` with neither.
+/// them (WeChat, Weibo, Douyin, Kuaishou), else through its public feed; `None`
+/// with neither. A Douyin or Kuaishou token the look refreshed is stored sealed.
 async fn look_at(
     svc: &Services,
     looker: &MonitorAccount,
@@ -621,8 +640,55 @@ async fn look_at(
                     calls: source.client().calls(),
                 }));
             }
-            // Douyin, Kuaishou and Bilibili have no connector yet: their public feed
-            // is read meanwhile.
+            Secret::Oauth {
+                access_token,
+                refresh_token,
+                platform_user_id,
+                ..
+            } if matches!(row.platform.as_str(), "douyin" | "kuaishou") => {
+                let token = govmedia_connectors::OauthToken {
+                    access_token,
+                    refresh_token,
+                    expires_at: row.expires_at,
+                    open_id: platform_user_id,
+                };
+                let (via, answer, calls, refreshed) = if row.platform == "douyin" {
+                    let source = govmedia_connectors::DouyinSource::new(
+                        govmedia_connectors::DouyinClient::new(
+                            looker.fetcher.clone(),
+                            looker.endpoints.douyin.clone(),
+                            looker.endpoints.douyin_app.clone(),
+                            token,
+                            now,
+                        ),
+                    );
+                    let answer = source.posts_since(since).await;
+                    let c = source.client();
+                    (DOUYIN_API, answer, c.calls(), c.refreshed())
+                } else {
+                    let source = govmedia_connectors::KuaishouSource::new(
+                        govmedia_connectors::KuaishouClient::new(
+                            looker.fetcher.clone(),
+                            looker.endpoints.kuaishou.clone(),
+                            looker.endpoints.kuaishou_app.clone(),
+                            token,
+                            now,
+                        ),
+                    );
+                    let answer = source.posts_since(since).await;
+                    let c = source.client();
+                    (KUAISHOU_API, answer, c.calls(), c.refreshed())
+                };
+                if let Some(token) = refreshed {
+                    // The old token is spent: a look that cannot store the new one
+                    // still reports what it saw; the next look refreshes again.
+                    if let Err(e) = crate::credentials::store_refreshed(svc, &row, &token).await {
+                        tracing::warn!(account_id, error = %e, "refreshed token not stored");
+                    }
+                }
+                return Ok(Some(Look { via, answer, calls }));
+            }
+            // Bilibili has no connector yet: its public feed is read meanwhile.
             _ => {}
         }
     }

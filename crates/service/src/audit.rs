@@ -111,6 +111,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("set_source", "登记监测订阅源"),
     ("check_now", "立即监测"),
     ("set_credentials", "登记平台接口凭据"),
+    ("refresh_credentials", "自动续期平台授权"),
     ("replace_credentials", "替换平台接口凭据"),
     ("remove_credentials", "删除平台接口凭据"),
     ("receive", "收到来件"),

@@ -135,25 +135,104 @@ pub fn valid_address(addr: &str) -> bool {
     addr.len() <= 254 && addr.parse::<lettre::Address>().is_ok()
 }
 
+/// A user's notice address as its owner and administrators see it: masked, with
+/// the version an edit names (a digest of the stored text: settings carry no counter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressView {
+    pub user_id: i64,
+    pub display_name: String,
+    /// `zh***@example.gov.cn`; `None` when no address is set.
+    pub masked: Option<String>,
+    pub version: String,
+}
+
+/// `zhangsan@example.gov.cn` → `zh***@example.gov.cn`: enough for its owner to
+/// recognise it, too little for anyone looking over a shoulder.
+pub fn mask(address: &str) -> String {
+    let (local, domain) = address.rsplit_once('@').unwrap_or((address, ""));
+    let kept: String = local
+        .chars()
+        .take(if local.chars().count() > 3 { 2 } else { 1 })
+        .collect();
+    format!("{kept}***@{domain}")
+}
+
+/// The user whose address `actor` may read and change: themself, or, for a user
+/// administrator, a user they manage (`users::manageable`: a peer in sight is refused
+/// with the reason). Anyone else, or a user outside the subtree, is not found.
+async fn addressable(
+    svc: &Services,
+    actor: &Actor,
+    user_id: i64,
+) -> ServiceResult<(govmedia_store::users::UserRow, String)> {
+    let user = if user_id == actor.user_id {
+        match govmedia_store::users::get(&svc.db, user_id).await {
+            Ok(u) => u,
+            Err(govmedia_store::DbError::NotFound) => return Err(ServiceError::NotFound),
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        if !actor.can(Permission::ManageUsers) {
+            return Err(ServiceError::NotFound);
+        }
+        crate::users::manageable(svc, actor, user_id).await?
+    };
+    let unit = govmedia_store::units::get(&svc.db, user.unit_id).await?;
+    Ok((user, unit.path))
+}
+
+fn version_of(stored: Option<&str>) -> String {
+    crate::stale::text_version(stored)
+}
+
+/// The masked notice address of `user_id` and its version.
+pub async fn address(svc: &Services, actor: &Actor, user_id: i64) -> ServiceResult<AddressView> {
+    let (user, _) = addressable(svc, actor, user_id).await?;
+    let stored = govmedia_store::settings::get(&svc.db, &format!("{EMAIL_KEY}{user_id}")).await?;
+    Ok(view(svc, &user, stored.as_deref()))
+}
+
+fn view(
+    svc: &Services,
+    user: &govmedia_store::users::UserRow,
+    stored: Option<&str>,
+) -> AddressView {
+    let masked = stored
+        .filter(|s| !s.is_empty())
+        .and_then(|s| svc.sealer.open(s).ok())
+        .map(|a| mask(&a));
+    AddressView {
+        user_id: user.id,
+        display_name: user.display_name.clone(),
+        masked,
+        version: version_of(stored),
+    }
+}
+
 /// Sets (or with `None` clears) the address user `user_id` receives notices at,
-/// sealed. The user themself or a user administrator of their unit's subtree; a
-/// user outside the actor's scope is not found. Audited without the address.
+/// sealed. The user themself or a user administrator who manages them; a user
+/// outside the actor's scope is not found. Audited without the address.
 pub async fn set_address(
     svc: &Services,
     actor: &Actor,
     user_id: i64,
     address: Option<&str>,
 ) -> ServiceResult<()> {
-    let user = match govmedia_store::users::get(&svc.db, user_id).await {
-        Ok(u) => u,
-        Err(govmedia_store::DbError::NotFound) => return Err(ServiceError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
-    let unit = govmedia_store::units::get(&svc.db, user.unit_id).await?;
-    let own = user.id == actor.user_id;
-    if !(own || (actor.can(Permission::ManageUsers) && actor.sees(&unit.path))) {
-        return Err(ServiceError::NotFound);
-    }
+    change_address(svc, actor, user_id, address, None)
+        .await
+        .map(|_| ())
+}
+
+/// [`set_address`] on the version `seen` the user read (`Some`): a change made since
+/// is refused as stale, nothing saved. Returns the masked result.
+pub async fn change_address(
+    svc: &Services,
+    actor: &Actor,
+    user_id: i64,
+    address: Option<&str>,
+    seen: Option<&str>,
+) -> ServiceResult<AddressView> {
+    let (user, unit_path) = addressable(svc, actor, user_id).await?;
     let address = address.map(str::trim).filter(|a| !a.is_empty());
     if let Some(a) = address
         && !valid_address(a)
@@ -163,11 +242,19 @@ pub async fn set_address(
             "电子邮箱地址格式不正确，例如 zhangsan@example.gov.cn",
         ));
     }
-    let mut txn = svc.work(Some(actor)).await?;
     let key = format!("{EMAIL_KEY}{user_id}");
+    let stored = govmedia_store::settings::get(&svc.db, &key).await?;
+    if let Some(seen) = seen
+        && seen != version_of(stored.as_deref())
+    {
+        return Err(ServiceError::Stale(STALE.into()));
+    }
+    let mut txn = svc.work(Some(actor)).await?;
     // Cleared is an empty value (the settings table has no delete), which opens to nothing.
     let value = address.map(|a| svc.sealer.seal(a)).unwrap_or_default();
-    govmedia_store::settings::set(&txn, &key, &value).await?;
+    if !govmedia_store::settings::compare_and_set(&txn, &key, stored.as_deref(), &value).await? {
+        return Err(ServiceError::Stale(STALE.into()));
+    }
     let action = if address.is_some() {
         "set_email"
     } else {
@@ -177,7 +264,7 @@ pub async fn set_address(
         action,
         entity: "user",
         entity_id: Some(user_id),
-        unit_path: &unit.path,
+        unit_path: &unit_path,
         summary: format!(
             "{}用户“{}”接收通知的电子邮箱",
             if address.is_some() {
@@ -191,8 +278,10 @@ pub async fn set_address(
         after: None,
     });
     txn.commit().await?;
-    Ok(())
+    Ok(view(svc, &user, Some(&value)))
 }
+
+const STALE: &str = "接收通知的电子邮箱在您打开之后已被修改，您的修改未保存；请重新打开后再改";
 
 /// The opened address of `user_id`, if one is set and opens.
 async fn address_of(svc: &Services, user_id: i64) -> ServiceResult<Option<String>> {

@@ -3,6 +3,7 @@
 //! The filing, calendar, policy and announcement endpoints are in `api/filings.rs`.
 
 mod check;
+mod email;
 mod filings;
 mod inbox;
 mod inspection;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/public/verify", get(verify))
         .route("/todo", get(todo))
         .merge(check::routes())
+        .merge(email::routes())
         .merge(filings::routes())
         .merge(inspection::routes())
         .merge(jobs::routes())
@@ -222,6 +224,7 @@ struct Doc;
 pub(crate) fn document() -> utoipa::openapi::OpenApi {
     let mut doc = Doc::openapi();
     doc.merge(check::Doc::openapi());
+    doc.merge(email::Doc::openapi());
     doc.merge(filings::Doc::openapi());
     doc.merge(inspection::Doc::openapi());
     doc.merge(jobs::Doc::openapi());

@@ -57,6 +57,7 @@ pub use error::PanicCaught;
 /// the source declares, so a new page cannot be missed.
 pub const PAGE_ROUTES: &[&str] = &[
     "/",
+    "/account/email",
     "/account/password",
     "/account/settings",
     "/account/tokens",
@@ -197,6 +198,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/users/export.xlsx",
     "/users/new",
     "/users/{id}/edit",
+    "/users/{id}/email",
     "/work-report",
     "/work-report.xlsx",
 ];
@@ -205,9 +207,19 @@ pub const PAGE_ROUTES: &[&str] = &[
 /// as a server runs them: their job handlers and their to-do sources. The one list of
 /// the area crates.
 pub fn with_areas(svc: govmedia_service::Services) -> govmedia_service::Services {
-    let svc = govmedia_monitoring::install(svc);
-    let svc = govmedia_content::install(svc);
-    govmedia_interaction::install(svc)
+    with_areas_at(svc, Default::default())
+}
+
+/// The same, calling the platforms at `endpoints` (the deployment's OAuth apps, or
+/// tests' mock platforms).
+pub fn with_areas_at(
+    svc: govmedia_service::Services,
+    endpoints: govmedia_monitoring::PlatformEndpoints,
+) -> govmedia_service::Services {
+    let http = govmedia_monitoring::HttpConfig::default();
+    let svc = govmedia_monitoring::install_with(svc, http.clone(), endpoints.clone());
+    let svc = govmedia_content::install_with(svc, http.clone(), endpoints.clone());
+    govmedia_interaction::install_with(svc, http, endpoints)
 }
 
 /// The whole application router.

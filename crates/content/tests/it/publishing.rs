@@ -215,6 +215,7 @@ async fn world(label: &str) -> World {
         monitoring::PlatformEndpoints {
             wechat: base.clone(),
             weibo: base,
+            ..Default::default()
         },
     );
     let editor_a = add_user(&c.svc, "editor_a", c.unit_a, "editor").await;

@@ -162,6 +162,7 @@ async fn world(label: &str) -> World {
         govmedia_monitoring::PlatformEndpoints {
             wechat: base.clone(),
             weibo: base,
+            ..Default::default()
         },
     );
     let clerk_a = add_user(&county.svc, "clerk_a", county.unit_a, "editor").await;

@@ -293,6 +293,9 @@ fn reaching(svc: &mut govmedia_service::Services, base: &str) {
         monitoring::PlatformEndpoints {
             wechat: base.to_string(),
             weibo: base.to_string(),
+            douyin: base.to_string(),
+            kuaishou: base.to_string(),
+            ..Default::default()
         },
     );
 }
@@ -419,4 +422,168 @@ async fn monitoring_looks_through_the_credentials_and_a_blind_look_never_gives_a
     {
         assert!(!text.contains(SECRET) && !text.contains("TOKEN"), "{text}");
     }
+}
+
+macro_rules! douyin_fixture {
+    ($name:literal) => {
+        include_str!(concat!("../../../connectors/tests/fixtures/douyin/", $name))
+    };
+}
+
+/// Registered, but the platform has already ended it (the owner revoked and
+/// re-authorised elsewhere, or its 15 days ran out early).
+const DOUYIN_SPENT: &str = "act.0a2c4e6b8d0f2a4c6e8b0d2f4a6c8e0b2d4f6a8cEXPIRED";
+const DOUYIN_FRESH: &str = "act.3f9a1c5e7b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7dFRESH";
+const DOUYIN_REFRESH: &str = "rft.2c4e6b8d0f2a4c6e8b0d2f4a6c8e0b2d4f6a8c0eOLD";
+const DOUYIN_OPEN_ID: &str = "_000QadFMhmU1jNCI3JdPnyVDL6XavC70dFy";
+
+/// A mock Douyin: `video/list/` answers the fresh token only, `oauth/refresh_token/`
+/// exchanges the registered refresh token; every call's token is recorded.
+async fn douyin_platform() -> (String, Arc<Mutex<Vec<String>>>) {
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let list_seen = seen.clone();
+    let refresh_seen = seen.clone();
+    let app = Router::new()
+        .route(
+            "/video/list/",
+            axum::routing::get(move |Query(q): Query<HashMap<String, String>>| {
+                let seen = list_seen.clone();
+                async move {
+                    let token = q.get("access_token").cloned().unwrap_or_default();
+                    seen.lock().unwrap().push(format!("list:{token}"));
+                    if q.get("open_id").map(String::as_str) != Some(DOUYIN_OPEN_ID)
+                        || token != DOUYIN_FRESH
+                    {
+                        return json(douyin_fixture!("err_2190008.json"));
+                    }
+                    match q.get("cursor").map(String::as_str) {
+                        Some("1764921600000") => json(douyin_fixture!("video_list_2.json")),
+                        _ => json(douyin_fixture!("video_list.json")),
+                    }
+                }
+            }),
+        )
+        .route(
+            "/oauth/refresh_token/",
+            post(move |body: String| {
+                let seen = refresh_seen.clone();
+                async move {
+                    seen.lock().unwrap().push("refresh".into());
+                    if body.contains(&format!("refresh_token={DOUYIN_REFRESH}"))
+                        && body.contains("client_key=awx3k9m2p7q5r8t1")
+                    {
+                        json(douyin_fixture!("refresh.json"))
+                    } else {
+                        json(douyin_fixture!("refresh_err_10010.json"))
+                    }
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, seen)
+}
+
+#[tokio::test]
+async fn a_douyin_token_the_platform_ended_is_refreshed_once_and_stored_sealed() {
+    let (base, seen) = douyin_platform().await;
+    let mut c = county("credentials_douyin", monday_morning()).await;
+    c.svc = monitoring::install_with(
+        c.svc.clone(),
+        monitoring::HttpConfig {
+            allow_internal_addresses: true,
+            retries: 0,
+            ..Default::default()
+        },
+        monitoring::PlatformEndpoints {
+            douyin: base.clone(),
+            douyin_app: Some(govmedia_connectors::OauthApp {
+                id: "awx3k9m2p7q5r8t1".into(),
+                secret: "f1e2d3c4b5a6978877665544332211aa".into(),
+            }),
+            ..Default::default()
+        },
+    );
+    let id = c
+        .account(account_of("测试县抖音", c.unit_a, "douyin"))
+        .await;
+    credentials::register(
+        &c.svc,
+        &c.host_a,
+        id,
+        None,
+        CredentialsInput::Oauth {
+            access_token: DOUYIN_SPENT.into(),
+            refresh_token: Some(DOUYIN_REFRESH.into()),
+            expires_at: Some(monday_morning() + Duration::days(3)),
+            platform_user_id: Some(DOUYIN_OPEN_ID.into()),
+            client_secret: None,
+        },
+    )
+    .await
+    .unwrap();
+    run_due(&c.svc).await;
+
+    // The look: the spent token, one refresh, then the fresh token through both pages.
+    assert_eq!(
+        seen.lock().unwrap().clone(),
+        [
+            format!("list:{DOUYIN_SPENT}"),
+            "refresh".to_string(),
+            format!("list:{DOUYIN_FRESH}"),
+            format!("list:{DOUYIN_FRESH}"),
+        ]
+    );
+    let view = monitoring::view(&c.svc, &c.host_a, id).await.unwrap();
+    let ok = view.last_ok.clone().unwrap();
+    assert_eq!(ok.via, Some("抖音接口"));
+    assert_eq!(ok.api_calls, 4);
+    assert_eq!(
+        count(
+            &c.svc,
+            "SELECT COUNT(*) FROM posts WHERE source = 'douyin_api'"
+        )
+        .await,
+        3
+    );
+    // The new token is stored sealed, with its expiry (15 days), by 自动监测, audited
+    // without any token.
+    let status = credentials::status(&c.svc, &c.host_a, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.updated_by_name, "自动监测");
+    assert_eq!(status.version, 2);
+    assert_eq!(
+        status.expires_at,
+        Some(monday_morning() + Duration::days(15))
+    );
+    for text in texts(&c.svc, "SELECT sealed FROM account_credentials").await {
+        assert!(!text.contains("FRESH") && !text.contains("NEXT"), "{text}");
+    }
+    let audit = texts(
+        &c.svc,
+        "SELECT COALESCE(summary, '') || COALESCE(before_json, '') || COALESCE(after_json, '') FROM audit_log WHERE action = 'refresh_credentials'",
+    )
+    .await;
+    assert_eq!(audit.len(), 1);
+    assert!(
+        audit[0].contains("自动续期账号“测试县抖音”的抖音授权"),
+        "{}",
+        audit[0]
+    );
+    assert!(!audit[0].contains("act.") && !audit[0].contains("rft."));
+
+    // The next look starts from the stored token: no refresh.
+    seen.lock().unwrap().clear();
+    c.clock.advance(Duration::hours(2));
+    monitoring::check_now(&c.svc, &c.host_a, id).await.unwrap();
+    run_due(&c.svc).await;
+    let calls = seen.lock().unwrap().clone();
+    assert!(!calls.is_empty());
+    assert!(
+        calls.iter().all(|c| c == &format!("list:{DOUYIN_FRESH}")),
+        "{calls:?}"
+    );
 }

@@ -562,6 +562,14 @@ pub struct SourceBody {
     pub url: String,
 }
 
+/// The address a user receives warning mail at.
+#[derive(Deserialize, ToSchema)]
+#[schema(description = "接收预警通知的电子邮箱")]
+pub struct EmailBody {
+    /// 电子邮箱地址，例如 zhangsan@example.gov.cn
+    pub email: String,
+}
+
 /// An account's platform API credentials: WeChat's AppID and AppSecret, or an OAuth
 /// authorisation. Never echoed back.
 #[derive(Deserialize, ToSchema)]
@@ -886,6 +894,7 @@ const FIELDS: &[&str] = &[
     "document",
     "duty",
     "effective_on",
+    "email",
     "evidence",
     "evidence_url",
     "expires_at",

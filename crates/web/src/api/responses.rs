@@ -1325,6 +1325,33 @@ impl From<govmedia_monitoring::FetchView> for Fetch {
     }
 }
 
+/// A user's notice address as shown: masked, never whole.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "接收预警通知的电子邮箱（部分隐去）")]
+pub struct NoticeEmail {
+    pub user_id: i64,
+    /// 用户姓名
+    pub display_name: String,
+    /// 是否已设置
+    pub set: bool,
+    /// 部分隐去的地址，例如 zh***@example.gov.cn
+    pub masked: Option<String>,
+    /// 修改时须在 If-Match 中提交的版本
+    pub version: String,
+}
+
+impl From<govmedia_service::email::AddressView> for NoticeEmail {
+    fn from(v: govmedia_service::email::AddressView) -> Self {
+        NoticeEmail {
+            user_id: v.user_id,
+            display_name: v.display_name,
+            set: v.masked.is_some(),
+            masked: v.masked,
+            version: v.version,
+        }
+    }
+}
+
 /// What is shown of an account's platform credentials: never the secret.
 #[derive(Serialize, ToSchema)]
 #[schema(description = "平台接口凭据的登记情况（不含密钥）")]

@@ -1,4 +1,4 @@
-//! Personal settings: password change and API tokens.
+//! Personal settings: password change, the notice e-mail address and API tokens.
 
 use crate::AppState;
 use crate::error::PageError;
@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use govmedia_service::{ServiceError, users};
+use govmedia_service::{ServiceError, email, users};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/account/settings", get(show))
         .route("/account/password", post(change_password))
+        .route("/account/email", post(save_own_email))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/delete", post(delete_token))
 }
@@ -27,6 +28,7 @@ async fn render(
     message: Option<Markup>,
 ) -> Result<Markup, PageError> {
     let tokens = users::tokens(&state.svc, &user.actor).await?;
+    let mail = email::address(&state.svc, &user.actor, user.actor.user_id).await?;
     Ok(page(
         user,
         "个人设置",
@@ -44,6 +46,7 @@ async fn render(
                 p.muted { (govmedia_service::users::PASSWORD_RULES) " 修改后，其他设备上的登录和您的全部API令牌都会失效。" }
                 div.actions { button type="submit" { "修改密码" } }
             }
+            (email_form(user, "/account/email", &mail))
             h2 { "API令牌" }
             p.muted { "用于调用 /api/v1 接口：请求头 Authorization: Bearer 令牌。令牌只显示一次，与您的账号权限相同。" }
             table { tr { th { "用途" } th { "创建时间" } th { "最近使用" } th { "操作" } }
@@ -131,4 +134,84 @@ async fn delete_token(
     user.check_csrf(&f.csrf)?;
     users::delete_token(&state.svc, &user.actor, id).await?;
     Ok(Redirect::to("/account/settings").into_response())
+}
+
+/// The notice address section: the masked address, a form to set it and one to clear
+/// it, each naming the version read. Used here and on a user's edit page.
+pub(crate) fn email_form(user: &User, action: &str, mail: &email::AddressView) -> Markup {
+    html! {
+        h2 { "接收预警通知的电子邮箱" }
+        p.muted { "账号临近或触发“两周未更新”单项否决时，向本单位账号管理员和上级主管单位管理员发送提醒邮件。地址加密保存，保存后只显示部分。" }
+        @match &mail.masked {
+            Some(m) => p { "当前邮箱：" strong #notice-email { (m) } },
+            None => p.muted #notice-email { "尚未设置" },
+        }
+        form method="post" action=(action) {
+            (csrf(user))
+            input type="hidden" name="version" value=(mail.version);
+            label { span { "电子邮箱" } input type="email" name="email" maxlength="254" placeholder="例如 zhangsan@example.gov.cn" autocomplete="email"; }
+            div.actions {
+                button type="submit" { "保存邮箱" }
+                @if mail.masked.is_some() { " " button.danger type="submit" name="clear" value="1" formnovalidate { "清除邮箱" } }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct EmailForm {
+    #[serde(default)]
+    pub(crate) csrf: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    clear: Option<String>,
+}
+
+/// Saves or clears user `id`'s notice address from the form, on the version shown
+/// (the caller has checked the form's CSRF token).
+pub(crate) async fn save_email(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    f: &EmailForm,
+) -> Result<email::AddressView, ServiceError> {
+    let address = if f.clear.is_some() {
+        None
+    } else {
+        Some(f.email.as_str())
+    };
+    email::change_address(&state.svc, &user.actor, id, address, Some(&f.version)).await
+}
+
+async fn save_own_email(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<EmailForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let message = match save_email(&state, &user, user.actor.user_id, &f).await {
+        Ok(v) => match v.masked {
+            Some(m) => html! { p.flash { "通知邮箱已保存：" (m) } },
+            None => html! { p.flash { "通知邮箱已清除，今后不再向您发送提醒邮件。" } },
+        },
+        Err(ServiceError::Validation(fields)) => {
+            let m = html! { ul.errors { @for f in &fields { li { (f.message) } } } };
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&state, &user, Some(m)).await?,
+            )
+                .into_response());
+        }
+        Err(ServiceError::Stale(m)) => {
+            let m = html! { ul.errors { li { (m) } } };
+            return Ok(
+                (StatusCode::CONFLICT, render(&state, &user, Some(m)).await?).into_response(),
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(render(&state, &user, Some(message)).await?.into_response())
 }

@@ -8,8 +8,8 @@ use crate::layout::{csrf, page};
 use crate::session::User;
 use crate::versioning::form_version;
 use axum::extract::{Path, State};
-use axum::response::Response;
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use govmedia_domain::role::{Role, may_manage};
 use govmedia_domain::unit::UnitPath;
@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/export.xlsx", get(export))
         .route("/users/new", get(new_form).post(create))
         .route("/users/{id}/edit", get(edit_form).post(update))
+        .route("/users/{id}/email", post(save_email))
 }
 
 async fn unit_names(
@@ -142,6 +143,7 @@ async fn form_page(
     f: &UserForm,
     editing: bool,
     errors: &[String],
+    extra: Option<Markup>,
 ) -> Result<Markup, PageError> {
     let tree = units::tree(svc, &user.actor).await?;
     Ok(page(
@@ -168,6 +170,7 @@ async fn form_page(
                 p.muted { (users::PASSWORD_RULES) " 重置密码会让该用户的全部登录和API令牌失效。" }
                 div.actions { button type="submit" { "保存" } a.button.secondary href="/users" { "取消" } }
             }
+            @if let Some(x) = extra { (x) }
         },
     ))
 }
@@ -181,7 +184,17 @@ async fn new_form(State(state): State<AppState>, user: User) -> Result<Markup, P
         active: Some("1".into()),
         ..Default::default()
     };
-    form_page(&state.svc, &user, "新增用户", "/users/new", &f, false, &[]).await
+    form_page(
+        &state.svc,
+        &user,
+        "新增用户",
+        "/users/new",
+        &f,
+        false,
+        &[],
+        None,
+    )
+    .await
 }
 
 async fn create(
@@ -194,7 +207,19 @@ async fn create(
     form_outcome(
         result.map_err(PageError::from),
         |_| "/users".into(),
-        async |m| form_page(&state.svc, &user, "新增用户", "/users/new", &f, false, &m).await,
+        async |m| {
+            form_page(
+                &state.svc,
+                &user,
+                "新增用户",
+                "/users/new",
+                &f,
+                false,
+                &m,
+                None,
+            )
+            .await
+        },
     )
     .await
 }
@@ -205,6 +230,7 @@ async fn edit_form(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let u = users::manageable(&state.svc, &user.actor, id).await?;
+    let mail = govmedia_service::email::address(&state.svc, &user.actor, id).await?;
     let f = UserForm {
         csrf: String::new(),
         username: u.username.clone(),
@@ -223,6 +249,11 @@ async fn edit_form(
         &f,
         true,
         &[],
+        Some(super::settings::email_form(
+            &user,
+            &format!("/users/{id}/email"),
+            &mail,
+        )),
     )
     .await
 }
@@ -241,8 +272,19 @@ async fn update(
         |_| "/users".into(),
         async |m| {
             let action = format!("/users/{id}/edit");
-            form_page(&state.svc, &user, "编辑用户", &action, &f, true, &m).await
+            form_page(&state.svc, &user, "编辑用户", &action, &f, true, &m, None).await
         },
     )
     .await
+}
+
+async fn save_email(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<super::settings::EmailForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    super::settings::save_email(&state, &user, id, &f).await?;
+    Ok(Redirect::to(&format!("/users/{id}/edit")).into_response())
 }

@@ -14,6 +14,7 @@ mod audit_chain;
 mod browser;
 mod check;
 mod duties;
+mod email;
 mod filings;
 mod http;
 mod import;

@@ -17,7 +17,7 @@ const RSS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </channel></rss>"#;
 const WAF: &str = "<!DOCTYPE html><html><body><h1>访问验证</h1><p>请输入验证码</p></body></html>";
 
-async fn site() -> String {
+pub(crate) async fn site() -> String {
     let app = axum::Router::new()
         .route(
             "/rss",
@@ -156,7 +156,7 @@ async fn the_account_page_registers_a_feed_and_shows_the_clock_posts_and_log() {
 
 /// Lets this test's job runner reach the mock platform on loopback, which monitoring
 /// refuses by default (an internal address).
-fn reaching_loopback(svc: &mut govmedia_service::Services) {
+pub(crate) fn reaching_loopback(svc: &mut govmedia_service::Services) {
     *svc = govmedia_monitoring::install_with(
         svc.clone(),
         govmedia_monitoring::HttpConfig {
@@ -168,7 +168,7 @@ fn reaching_loopback(svc: &mut govmedia_service::Services) {
 }
 
 /// Runs every job due now, until none is left.
-async fn run_due(svc: &govmedia_service::Services) {
+pub(crate) async fn run_due(svc: &govmedia_service::Services) {
     let runner = Runner::new(svc.clone());
     for _ in 0..20 {
         if runner.run_once().await.unwrap() == 0 {

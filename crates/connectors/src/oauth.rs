@@ -1,0 +1,169 @@
+//! The OAuth2 authorisation of an account on a platform whose API lists the account's
+//! own posts with a user access token (Douyin, Kuaishou): the token and its refresh
+//! token, the deployment's app on the platform that may refresh it, and the one
+//! refresh a client tries when the platform says the token has expired. The caller
+//! stores a refreshed token ([`OauthState::refreshed`]) sealed, so the next look
+//! starts from it.
+
+use crate::{FailureKind, FetchError};
+use chrono::{DateTime, Utc};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A user access token with its refresh token. `Debug` prints neither.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OauthToken {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    /// When the access token ends, as the platform said.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The platform's id of the authorised account (Douyin's `open_id`).
+    pub open_id: Option<String>,
+}
+
+impl std::fmt::Debug for OauthToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthToken")
+            .field("access_token", &"[redacted]")
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// The deployment's app on a platform (Douyin `client_key`/`client_secret`, Kuaishou
+/// `app_id`/`app_secret`): it is what may refresh a user's token. `Debug` hides the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OauthApp {
+    pub id: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for OauthApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthApp")
+            .field("id", &self.id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
+
+/// A client's token, the refresh it may try once, and the API paths it called.
+pub(crate) struct OauthState {
+    pub(crate) app: Option<OauthApp>,
+    token: Mutex<OauthToken>,
+    refreshed: Mutex<Option<OauthToken>>,
+    tried_refresh: AtomicBool,
+    calls: Mutex<Vec<&'static str>>,
+}
+
+impl OauthState {
+    pub(crate) fn new(app: Option<OauthApp>, token: OauthToken) -> Self {
+        OauthState {
+            app,
+            token: Mutex::new(token),
+            refreshed: Mutex::new(None),
+            tried_refresh: AtomicBool::new(false),
+            calls: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn token(&self) -> OauthToken {
+        self.token.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The token a refresh gave, to be stored by the caller.
+    pub(crate) fn refreshed(&self) -> Option<OauthToken> {
+        self.refreshed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn calls(&self) -> Vec<&'static str> {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub(crate) fn called(&self, path: &'static str) {
+        let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+        if calls.len() < 100 {
+            calls.push(path);
+        }
+    }
+
+    /// Whether an expired token may be refreshed now: an app and a refresh token, and
+    /// no refresh tried yet by this client (one per look: a refresh that gives a token
+    /// the platform refuses again is not looped on).
+    pub(crate) fn may_refresh(&self) -> Option<(OauthApp, String)> {
+        let app = self.app.clone()?;
+        let refresh = self.token().refresh_token?;
+        if self.tried_refresh.swap(true, Ordering::SeqCst) {
+            return None;
+        }
+        Some((app, refresh))
+    }
+
+    pub(crate) fn replace(&self, token: OauthToken) {
+        *self.token.lock().unwrap_or_else(|p| p.into_inner()) = token.clone();
+        *self.refreshed.lock().unwrap_or_else(|p| p.into_inner()) = Some(token);
+    }
+}
+
+/// An answer that is an HTML page (a WAF, captcha or proxy page) instead of JSON.
+pub(crate) fn blocked(platform: &str, host: &str, status: u16) -> FetchError {
+    FetchError::new(
+        FailureKind::Blocked,
+        format!(
+            "{platform}接口返回的是网页（可能被防火墙、验证码或代理拦截）而不是接口数据，请联系网络管理员为监测服务器放行 {host}。"
+        ),
+        format!("html instead of json (HTTP {status})"),
+    )
+}
+
+pub(crate) fn malformed(platform: &str, detail: &str) -> FetchError {
+    FetchError::new(
+        FailureKind::Malformed,
+        format!(
+            "{platform}接口返回了无法识别的内容，系统会在下次检查时再试；若持续出现，请联系系统管理员。"
+        ),
+        detail.chars().take(300).collect::<String>(),
+    )
+}
+
+/// A 4xx answer without a platform error code in it.
+pub(crate) fn refused(platform: &str, status: u16) -> FetchError {
+    match status {
+        401 => FetchError::new(
+            FailureKind::CredentialsExpired,
+            format!("{platform}授权已失效，请账号管理员重新授权后在本系统重新登记。"),
+            "HTTP 401",
+        ),
+        429 => FetchError::new(
+            FailureKind::Quota,
+            format!(
+                "{platform}接口调用过于频繁被限制，系统会稍后再试；若每天出现，请联系系统管理员调整检查频率。"
+            ),
+            "HTTP 429",
+        ),
+        404 | 410 => FetchError::new(
+            FailureKind::NotFound,
+            format!("{platform}接口地址不存在，请联系系统管理员核对平台接口配置。"),
+            format!("HTTP {status}"),
+        ),
+        _ => FetchError::new(
+            FailureKind::Blocked,
+            format!("{platform}接口拒绝了请求，请确认授权仍然有效；若持续出现，请联系系统管理员。"),
+            format!("HTTP {status} without an error code"),
+        ),
+    }
+}
+
+/// The expiry `expires_in` seconds after `now`.
+pub(crate) fn expiry(now: DateTime<Utc>, expires_in: Option<i64>) -> Option<DateTime<Utc>> {
+    expires_in
+        .filter(|s| *s > 0)
+        .and_then(|s| now.checked_add_signed(chrono::Duration::seconds(s.min(10 * 365 * 86_400))))
+}
