@@ -20,47 +20,174 @@ use rust_xlsxwriter::{Format, Workbook};
 use std::collections::HashMap;
 use std::io::Cursor;
 
-/// A table to export: a sheet title, headers and text rows.
+/// A table to export: a sheet title, headers and typed rows.
 pub struct Table {
     pub title: String,
     pub headers: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// One cell of an export: numbers and dates are written as Excel numbers and dates
+/// (so a clerk can sum, sort and filter them), everything else as text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(chrono::NaiveDate),
+    /// A local time, as the deployment's zone reads it.
+    Time(chrono::NaiveDateTime),
+}
+
+impl Cell {
+    /// The cell as text (for pages that show the same table).
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.format("%Y年%-m月%-d日").to_string(),
+            Cell::Time(t) => t.format("%Y年%-m月%-d日 %H:%M").to_string(),
+        }
+    }
+
+    /// A local time of a stored UTC time.
+    pub fn time(zone: chrono_tz::Tz, at: chrono::DateTime<chrono::Utc>) -> Cell {
+        Cell::Time(crate::time::local(zone, at).naive_local())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_string())
+    }
+}
+impl From<&String> for Cell {
+    fn from(s: &String) -> Self {
+        Cell::Text(s.clone())
+    }
+}
+macro_rules! number_cell {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Cell {
+            fn from(n: $t) -> Self {
+                Cell::Number(n as f64)
+            }
+        }
+    )*};
+}
+number_cell!(i32, i64, u32, u64, usize, f64);
+impl From<chrono::NaiveDate> for Cell {
+    fn from(d: chrono::NaiveDate) -> Self {
+        Cell::Date(d)
+    }
+}
+impl<T: Into<Cell>> From<Option<T>> for Cell {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(Cell::Empty)
+    }
+}
+
+/// Text rows as cells (tables with no number or date).
+pub fn text_rows(rows: Vec<Vec<String>>) -> Vec<Vec<Cell>> {
+    rows.into_iter()
+        .map(|r| r.into_iter().map(Cell::Text).collect())
+        .collect()
+}
+
+/// The Chinese date format of exported dates (Excel shows 2026年3月5日, sorts by date).
+pub const DATE_FORMAT: &str = "yyyy\"年\"m\"月\"d\"日\"";
+/// The same with the time of day.
+pub const TIME_FORMAT: &str = "yyyy\"年\"m\"月\"d\"日\" hh:mm";
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ServiceError {
+    ServiceError::Internal(anyhow::Error::new(e))
 }
 
 /// Writes a table as an .xlsx workbook (one sheet, bold frozen header).
 pub fn write_xlsx(table: &Table) -> ServiceResult<Vec<u8>> {
     let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
     let sheet = wb.add_worksheet();
-    let internal = |e: rust_xlsxwriter::XlsxError| ServiceError::Internal(anyhow::Error::new(e));
+    write_table(sheet, table)?;
+    wb.save_to_buffer().map_err(xlsx_error)
+}
+
+/// Writes a table on a worksheet: bold frozen header, typed cells, widths by content.
+pub fn write_table(sheet: &mut rust_xlsxwriter::Worksheet, table: &Table) -> ServiceResult<()> {
+    let bold = Format::new().set_bold();
+    let date = Format::new().set_num_format(DATE_FORMAT);
+    let time = Format::new().set_num_format(TIME_FORMAT);
     sheet
         .set_name(sanitize_sheet_name(&table.title))
-        .map_err(internal)?;
+        .map_err(xlsx_error)?;
     for (c, h) in table.headers.iter().enumerate() {
         sheet
             .write_string_with_format(0, c as u16, h, &bold)
-            .map_err(internal)?;
+            .map_err(xlsx_error)?;
         let width = table
             .rows
             .iter()
-            .map(|r| r.get(c).map(|s| s.chars().count()).unwrap_or(0))
+            .map(|r| r.get(c).map(cell_width).unwrap_or(0))
             .chain(std::iter::once(h.chars().count()))
             .max()
             .unwrap_or(8)
             .clamp(6, 40);
         sheet
             .set_column_width(c as u16, (width * 2) as f64)
-            .map_err(internal)?;
+            .map_err(xlsx_error)?;
     }
     for (r, row) in table.rows.iter().enumerate() {
+        let r = (r + 1) as u32;
         for (c, v) in row.iter().enumerate() {
-            sheet
-                .write_string((r + 1) as u32, c as u16, v)
-                .map_err(internal)?;
+            let c = c as u16;
+            match v {
+                Cell::Empty => continue,
+                Cell::Text(s) if s.is_empty() => continue,
+                Cell::Text(s) => sheet.write_string(r, c, s),
+                Cell::Number(n) => sheet.write_number(r, c, *n),
+                // Excel has no date before 1900: such a date stays text.
+                Cell::Date(d) => match excel_date(*d) {
+                    Ok(x) => sheet.write_datetime_with_format(r, c, x, &date),
+                    Err(_) => sheet.write_string(r, c, v.text()),
+                },
+                Cell::Time(t) => match excel_time(*t) {
+                    Ok(x) => sheet.write_datetime_with_format(r, c, x, &time),
+                    Err(_) => sheet.write_string(r, c, v.text()),
+                },
+            }
+            .map_err(xlsx_error)?;
         }
     }
-    sheet.set_freeze_panes(1, 0).map_err(internal)?;
-    wb.save_to_buffer().map_err(internal)
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    Ok(())
+}
+
+fn excel_date(d: chrono::NaiveDate) -> ServiceResult<rust_xlsxwriter::ExcelDateTime> {
+    use chrono::Datelike;
+    rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+        .map_err(xlsx_error)
+}
+
+fn excel_time(t: chrono::NaiveDateTime) -> ServiceResult<rust_xlsxwriter::ExcelDateTime> {
+    use chrono::Timelike;
+    excel_date(t.date())?
+        .and_hms(t.hour() as u16, t.minute() as u8, t.second() as f64)
+        .map_err(xlsx_error)
+}
+
+/// A column's width in half-width characters for this cell.
+fn cell_width(cell: &Cell) -> usize {
+    match cell {
+        Cell::Date(_) => 6,
+        Cell::Time(_) => 9,
+        other => other.text().chars().count(),
+    }
 }
 
 fn sanitize_sheet_name(title: &str) -> String {
@@ -169,36 +296,41 @@ pub async fn registry_table(
             TeamRole::ChiefEditor,
         ];
         out.push(vec![
-            d.name.clone(),
-            d.verified_subject.clone().unwrap_or_default(),
-            units.get(&d.host_unit_id).cloned().unwrap_or_default(),
-            person(&d.team, &leaders, personal),
-            d.operator_name.clone().unwrap_or_default(),
-            person(&d.team, &staff, personal),
+            d.name.clone().into(),
+            d.verified_subject.clone().unwrap_or_default().into(),
+            units
+                .get(&d.host_unit_id)
+                .cloned()
+                .unwrap_or_default()
+                .into(),
+            person(&d.team, &leaders, personal).into(),
+            d.operator_name.clone().unwrap_or_default().into(),
+            person(&d.team, &staff, personal).into(),
             d.operating_mode.label().into(),
-            d.budget_yuan.map(|n| n.to_string()).unwrap_or_default(),
-            d.followers.map(|n| n.to_string()).unwrap_or_default(),
-            d.reads.map(|n| n.to_string()).unwrap_or_default(),
-            d.push_frequency.clone().unwrap_or_default(),
-            d.operating_on.map(|x| x.to_string()).unwrap_or_default(),
-            d.operator_count.map(|n| n.to_string()).unwrap_or_default(),
+            d.budget_yuan.into(),
+            d.followers.into(),
+            d.reads.into(),
+            d.push_frequency.clone().unwrap_or_default().into(),
+            d.operating_on.into(),
+            d.operator_count.into(),
             d.status.label().into(),
-            format_functions(&d.functions),
+            format_functions(&d.functions).into(),
             platform_company(&d).into(),
             d.planned_measure
                 .map(|p| p.label().to_string())
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
             d.platform.label().into(),
-            d.platform_other.clone().unwrap_or_default(),
-            d.account_code.clone().unwrap_or_default(),
-            d.url.clone().unwrap_or_default(),
-            d.registered_on.map(|x| x.to_string()).unwrap_or_default(),
-            yes_no(d.verified),
-            yes_no(d.news_licence),
-            d.positioning.clone().unwrap_or_default(),
-            yes_no(d.interaction_open),
-            d.ipv6.map(yes_no).unwrap_or_default(),
-            d.remarks.clone().unwrap_or_default(),
+            d.platform_other.clone().unwrap_or_default().into(),
+            d.account_code.clone().unwrap_or_default().into(),
+            d.url.clone().unwrap_or_default().into(),
+            d.registered_on.into(),
+            yes_no(d.verified).into(),
+            yes_no(d.news_licence).into(),
+            d.positioning.clone().unwrap_or_default().into(),
+            yes_no(d.interaction_open).into(),
+            d.ipv6.map(yes_no).into(),
+            d.remarks.clone().unwrap_or_default().into(),
             // Last, outside the import's columns: the import ignores it, so an
             // export still serves as the import's template.
             if filed.contains(&r.id) {
