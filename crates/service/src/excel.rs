@@ -20,6 +20,11 @@ use rust_xlsxwriter::{Format, Workbook};
 use std::collections::HashMap;
 use std::io::Cursor;
 
+mod template;
+pub use template::{
+    NOTE_PREFIX, XLSX_MIME, data_url, import_template, marked_file, rules_note, write_template,
+};
+
 /// A table to export: a sheet title, headers and typed rows.
 pub struct Table {
     pub title: String,
@@ -106,7 +111,7 @@ pub const DATE_FORMAT: &str = "yyyy\"年\"m\"月\"d\"日\"";
 /// The same with the time of day.
 pub const TIME_FORMAT: &str = "yyyy\"年\"m\"月\"d\"日\" hh:mm";
 
-fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ServiceError {
+pub(crate) fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ServiceError {
     ServiceError::Internal(anyhow::Error::new(e))
 }
 
@@ -363,21 +368,62 @@ pub const IMPORT_MAX_ROWS: usize = 20_000;
 pub struct RowError {
     /// 1-based row number in the sheet; 0 for problems of the whole file.
     pub row: usize,
+    /// The header of the column at fault, when the problem is one cell's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
     pub message: String,
+}
+
+/// The import column of an account field named in a validation error.
+fn column_of_field(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "name" => "名称",
+        "platform" => "发布平台",
+        "platform_other" => "其他平台名称",
+        "account_code" => "账号ID",
+        "url" => "账号链接",
+        "registered_on" => "创建日期",
+        "operating_on" => "开通时间",
+        "host_unit_id" => "主办单位",
+        "operator_name" => "运营单位",
+        "positioning" => "发布内容及功能定位",
+        "verified" => "是否认证",
+        "verified_subject" => "认证主体",
+        "news_licence" => "是否取得互联网新闻信息服务资质",
+        "operating_mode" => "运营模式",
+        "budget_yuan" => "经费保障（元/年）",
+        "followers" => "粉丝量",
+        "reads" => "阅读量",
+        "push_frequency" => "推送频率",
+        "operator_count" => "运营人数",
+        "functions" => "基本功能",
+        "status" => "运营状态",
+        "planned_measure" => "整改措施",
+        "interaction_open" => "互动功能是否开放",
+        "ipv6" => "是否支持IPv6",
+        "remarks" => "备注",
+        _ => return None,
+    })
 }
 
 /// Why an import was rejected; nothing was written.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ImportRejected {
     pub errors: Vec<RowError>,
+    /// The uploaded sheet with the bad cells marked and commented, when the errors
+    /// name rows (see [`marked_file`]).
+    #[serde(skip)]
+    pub marked: Option<Vec<u8>>,
 }
 
 fn file_error(msg: impl Into<String>) -> ImportRejected {
     ImportRejected {
         errors: vec![RowError {
             row: 0,
+            column: None,
             message: msg.into(),
         }],
+        marked: None,
     }
 }
 
@@ -555,10 +601,17 @@ pub fn parse_registry_each(
         last_row: None,
         ended: false,
     };
-    let header: Vec<String> = match rows.next_row()? {
+    let mut header: Vec<String> = match rows.next_row()? {
         Some((_, h)) => h.iter().map(cell_text).collect(),
         None => return Err(file_error("工作表为空，第1行应为表头")),
     };
+    // The blank template's note row comes before its header.
+    if header.first().is_some_and(|c| c.starts_with(NOTE_PREFIX)) {
+        header = match rows.next_row()? {
+            Some((_, h)) => h.iter().map(cell_text).collect(),
+            None => return Err(file_error("工作表中没有表头（说明行之后应为表头）")),
+        };
+    }
     let col: HashMap<&str, usize> = header
         .iter()
         .enumerate()
@@ -601,6 +654,7 @@ pub fn parse_registry_each(
         let Some(host) = unit_by_name.get(unit_name.as_str()).copied() else {
             errors.push(RowError {
                 row: line,
+                column: Some("主办单位".into()),
                 message: if unit_name.is_empty() {
                     "未填写主办单位".into()
                 } else {
@@ -663,6 +717,7 @@ pub fn parse_registry_each(
                 for fe in field_errors {
                     errors.push(RowError {
                         row: line,
+                        column: column_of_field(fe.field).map(str::to_string),
                         message: fe.message,
                     });
                 }
@@ -670,7 +725,10 @@ pub fn parse_registry_each(
         }
     }
     if !errors.is_empty() {
-        return Err(ImportRejected { errors });
+        return Err(ImportRejected {
+            errors,
+            marked: None,
+        });
     }
     if valid_rows == 0 {
         return Err(file_error("文件中没有数据行"));
@@ -739,7 +797,11 @@ async fn import_to_the_end(
             if parsed.is_ok() && writing && !batch.is_empty() {
                 let _ = batches.blocking_send(batch);
             }
-            parsed
+            // A rejected file comes back with its bad cells marked.
+            parsed.map_err(|mut rejected| {
+                rejected.marked = marked_file(&bytes, &rejected.errors).ok().flatten();
+                rejected
+            })
         })
     };
     let _ = units_read
