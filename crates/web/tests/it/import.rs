@@ -510,7 +510,7 @@ async fn exports_write_numbers_as_numbers_and_dates_as_dates() {
     let first = sheet.rows().nth(1).unwrap();
     assert!(matches!(first[6], Data::Float(_)), "{:?}", first[6]);
     // An export imports back: the number and date cells read as the values.
-    let again = govmedia_service::excel::parse_registry_each(&x.bytes, || Vec::new(), |_, _| {});
+    let again = govmedia_service::excel::parse_registry_each(&x.bytes, Vec::new, |_, _| {});
     assert!(again.is_err(), "no unit given, rows refused by unit only");
     let errors = again.unwrap_err().errors;
     assert!(
