@@ -472,15 +472,16 @@ pub struct ExportBody {
     pub include_forwarded: bool,
 }
 
-/// `{"profile": "tongchuan"}` selects a shipped profile; `{"profile": "<TOML>"}`
-/// stores an edited one.
 /// The kinds of units the office ranks in the annual assessment.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "年度考核参加排名的单位类型")]
 pub struct RankedKindsBody {
     /// 参加排名的单位类型（代码或名称，如 department 或 部门），至少一种
     pub kinds: Vec<String>,
 }
 
+/// `{"profile": "tongchuan"}` selects a shipped profile; `{"profile": "<TOML>"}`
+/// stores an edited one.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(
     description = "{\"profile\": \"tongchuan\"} 选用内置配置；{\"profile\": \"<TOML>\"} 保存修改后的配置"
