@@ -1133,6 +1133,14 @@ impl From<&govmedia_service::inspection::assessment::UnitAssessment> for Assessm
     }
 }
 
+/// An import written whole.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "导入结果")]
+pub struct ImportDone {
+    /// 导入的账号数
+    pub imported: usize,
+}
+
 /// One kind of unit and whether the office ranks it.
 #[derive(Serialize, ToSchema)]
 #[schema(description = "单位类型及是否参加年度考核排名")]

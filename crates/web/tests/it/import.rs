@@ -520,3 +520,72 @@ async fn exports_write_numbers_as_numbers_and_dates_as_dates() {
         "{errors:?}"
     );
 }
+
+#[tokio::test]
+async fn the_api_gives_the_template_and_imports_a_file_or_answers_its_marked_errors() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use base64::Engine;
+    let w = world("imp_api").await;
+    let c = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let t = c.api("GET", "/api/v1/accounts/import-template", None).await;
+    assert_eq!(t.status, StatusCode::OK);
+    assert!(
+        t.content_type.contains("spreadsheetml"),
+        "{}",
+        t.content_type
+    );
+    let post = |bytes: Vec<u8>| {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/accounts/import")
+            .header(header::COOKIE, &c.cookie)
+            .header("x-csrf-token", &c.csrf)
+            .header(header::CONTENT_TYPE, govmedia_service::excel::XLSX_MIME)
+            .body(Body::from(bytes))
+            .unwrap();
+        send(&w.app, req)
+    };
+    let filled = fill_template(
+        &t.bytes,
+        3,
+        &[
+            ("名称", "接口导入号"),
+            ("主办单位", "测试县教育局"),
+            ("发布平台", "抖音"),
+        ],
+    );
+    let r = post(filled).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["imported"], 1);
+    assert_eq!(count(&w).await, 3);
+
+    let bad = xlsx(&[
+        HEADER.to_vec(),
+        vec!["没有平台", "测试县教育局", "", "", "", ""],
+    ]);
+    let r = post(bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["code"], "validation");
+    assert_eq!(v["rows"][0]["row"], 2);
+    assert_eq!(v["rows"][0]["column"], "发布平台");
+    assert!(
+        v["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("第2行（发布平台）：平台为空，应为：")
+    );
+    let url = v["marked_file"].as_str().expect("a marked file");
+    let marked = base64::engine::general_purpose::STANDARD
+        .decode(&url[url.find("base64,").unwrap() + 7..])
+        .unwrap();
+    assert!(zip_part(&marked, "xl/comments1.xml").contains("平台为空"));
+    // Not a workbook: the file's problem, no marked file.
+    let r = post(b"not a workbook".to_vec()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert!(v["marked_file"].is_null());
+    assert_eq!(count(&w).await, 3);
+}
