@@ -5,7 +5,7 @@ The sentences of the first half of the paragraphs of People's Daily, January 199
 tag/199801.txt; the same split as gen_edited.py) are taken as correct. The language-model
 detector runs over them without calibration (`lm_explain --raw`); every finding is a false
 alarm (or a rare real error). A pair flagged twice or more is a correct word the model does
-not know; a confusion (char A read as a typo of char B) flagged five times or more gets a
+not know (a single char flagged twice or more is left alone by the single-char test); a confusion (char A read as a typo of char B) flagged five times or more gets a
 higher threshold.
 
 Usage: calibrate_lm.py 199801.txt LM_EXPLAIN_BINARY OUT_FILE
@@ -42,7 +42,8 @@ with open(out_path, "w", encoding="utf-8") as f:
 # bench/textcheck/calibrate_lm.py; regenerate rather than edit.
 #
 # `word<TAB>W`: a pair the detector flagged at least twice there: a correct word (a name or
-# term) the model does not know; left alone like an official term.
+# term) the model does not know; left alone like an official term. A single char W: the
+# single-char test flagged it at least twice there; that test leaves it alone.
 # `pair<TAB>A<TAB>B<TAB>N`: the detector replaced char A by B at least five times there
 # (N times): that confusion needs 1.0 more (log10) before it is reported.
 """)

@@ -13,14 +13,26 @@ first) is for tuning, `test` (the second) is never tuned on.
 With `--real-words` the replaced pair must instead be a word of the corpus (a real-word
 error, 权力/权利): files `edited_real_dev.tsv` and `edited_real_test.tsv`.
 
-Usage: gen_edited.py 199801.txt same_pinyin.txt OUT_DIR [N_PER_SET] [--real-words]
+With `--any-words SAME_STROKE` (files `edited_any_dev.tsv`, `edited_any_test.tsv`) the error is
+the mix a learner's essay has (SIGHAN's kind, made without looking at SIGHAN): one char of
+any Chinese word of 1 to 4 chars (not a name, number or date) replaced by a char of the same
+pinyin (three in four) or of similar shape (pycorrector's same_stroke.txt), whether the
+result is a word or not. Its dev half is what the every-position pass is tuned on.
+
+Usage: gen_edited.py 199801.txt same_pinyin.txt OUT_DIR [N_PER_SET] [--real-words | --any-words same_stroke.txt]
 """
 import random
 import re
 import sys
 
 real = "--real-words" in sys.argv
-args = [a for a in sys.argv[1:] if a != "--real-words"]
+argv = sys.argv[1:]
+stroke_path = None
+if "--any-words" in argv:
+    k = argv.index("--any-words")
+    stroke_path = argv[k + 1]
+    del argv[k:k + 2]
+args = [a for a in argv if a != "--real-words"]
 corpus, pinyin_path, out_dir = args[0:3]
 n_per_set = int(args[3]) if len(args) > 3 else 1000
 rng = random.Random(19980101)
@@ -32,6 +44,15 @@ for line in open(pinyin_path, encoding="utf-8"):
     cols = line.rstrip("\n").split("\t")
     if len(cols) >= 2:
         same[cols[0]] = "".join(cols[1:])
+
+shape = {}
+if stroke_path:
+    for line in open(stroke_path, encoding="utf-8"):
+        if line.startswith("#"):
+            continue
+        group = [c for c in line.rstrip("\n").split("\t") if c]
+        for c in group:
+            shape.setdefault(c, set()).update(x for x in group if x != c)
 
 def han(s):
     return all("\u4e00" <= c <= "\u9fff" for c in s)
@@ -66,7 +87,20 @@ def make(paras, n):
             break
         target = "".join(w for w, _ in s)
         source = target
-        if rng.random() < 0.5:
+        if stroke_path:
+            slots = [k for k, (w, tag) in enumerate(s)
+                     if 1 <= len(w) <= 4 and han(w) and tag not in ("nr", "ns", "nt", "nz", "m", "t")]
+            if slots and rng.random() < 0.5:
+                k = rng.choice(slots)
+                w = s[k][0]
+                side = rng.randrange(len(w))
+                pool = same if rng.random() < 0.75 else {c: "".join(sorted(v)) for c, v in shape.items() if c == w[side]}
+                alts = sorted(set(c for c in pool.get(w[side], "") if c != w[side] and han(c)))
+                if alts:
+                    toks = [x for x, _ in s]
+                    toks[k] = w[:side] + rng.choice(alts) + w[side + 1:]
+                    source = "".join(toks)
+        elif rng.random() < 0.5:
             slots = [k for k, (w, tag) in enumerate(s)
                      if len(w) == 2 and han(w) and tag not in ("nr", "ns", "nt", "nz", "m", "t")]
             rng.shuffle(slots)
@@ -90,7 +124,7 @@ def make(paras, n):
 half = len(paragraphs) // 2
 for name, paras in (("dev", paragraphs[:half]), ("test", paragraphs[half:])):
     lines = make(paras, n_per_set)
-    prefix = "edited_real" if real else "edited"
+    prefix = "edited_any" if stroke_path else "edited_real" if real else "edited"
     with open(f"{out_dir}/{prefix}_{name}.tsv", "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print(name, len(lines), "sentences,", sum(a != b for a, b in (l.split("\t") for l in lines)), "with an error")

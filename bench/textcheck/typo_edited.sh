@@ -18,9 +18,14 @@ if [ ! -s "$data/tag/199801.txt" ]; then
 fi
 python3 "$here/gen_edited.py" "$data/tag/199801.txt" \
   "$repo/crates/textcheck/data/pycorrector/same_pinyin.txt" "$work" 1000 >&2
+# The learner-style set (any word, same pinyin or similar shape, word or not): its dev half
+# chose the single-char test's settings.
+python3 "$here/gen_edited.py" "$data/tag/199801.txt" \
+  "$repo/crates/textcheck/data/pycorrector/same_pinyin.txt" "$work" 1000 \
+  --any-words "$repo/crates/textcheck/data/pycorrector/same_stroke.txt" >&2
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$work/target}"
 cargo build --release -q -p govmedia-textcheck --example sighan_eval --manifest-path "$repo/Cargo.toml"
-for set in dev test; do
+for set in dev test any_dev any_test; do
   echo "== edited_$set"
   "$CARGO_TARGET_DIR/release/examples/sighan_eval" "$work/edited_$set.tsv" "$@"
 done

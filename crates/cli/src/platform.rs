@@ -35,7 +35,7 @@ pub async fn services(cfg: &Config) -> anyhow::Result<Services> {
         .await
         .with_context(|| format!("无法连接数据库 {}", crate::config::redact_url(&url)))?;
     let sealer = Sealer::from_base64(&cfg.personal_data_key()?)?;
-    let svc = Services::new(db, sealer, Arc::new(SystemClock))
+    let svc = govmedia_web::with_areas(Services::new(db, sealer, Arc::new(SystemClock)))
         .with_time_zone(cfg.time_zone()?)
         .with_document_fonts(&cfg.document_fonts);
     Ok(match cfg.smtp()? {

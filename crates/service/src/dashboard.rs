@@ -2,7 +2,7 @@
 
 use crate::{Actor, ServiceResult, Services};
 use govmedia_domain::account::{AccountStatus, Platform};
-use govmedia_store::entities::account::Column;
+use govmedia_store::accounts::CountBy;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -26,9 +26,9 @@ pub struct Dashboard {
 
 pub async fn dashboard(svc: &Services, actor: &Actor) -> ServiceResult<Dashboard> {
     let scope = actor.unit_path.as_str();
-    let platform = govmedia_store::accounts::count_by(&svc.db, scope, Column::Platform).await?;
-    let status = govmedia_store::accounts::count_by(&svc.db, scope, Column::Status).await?;
-    let per_unit = govmedia_store::accounts::count_by(&svc.db, scope, Column::HostUnitId).await?;
+    let platform = govmedia_store::accounts::count_by(&svc.db, scope, CountBy::Platform).await?;
+    let status = govmedia_store::accounts::count_by(&svc.db, scope, CountBy::Status).await?;
+    let per_unit = govmedia_store::accounts::count_by(&svc.db, scope, CountBy::HostUnit).await?;
     let units = govmedia_store::units::subtree(&svc.db, scope).await?;
 
     let mut by_platform: Vec<Count> = Platform::ALL

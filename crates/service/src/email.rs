@@ -250,7 +250,7 @@ pub async fn account_recipients(svc: &Services, unit_id: i64) -> ServiceResult<V
 /// Queues one message about account `account_id` of `unit_id` (in the caller's
 /// transaction), once per `dedup_key`; nothing when SMTP is not configured.
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn enqueue_account_mail(
+pub async fn enqueue_account_mail(
     svc: &Services,
     c: &impl govmedia_store::ConnectionTrait,
     unit_id: i64,

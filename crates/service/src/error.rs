@@ -96,3 +96,24 @@ impl From<govmedia_domain::calendar::CalendarError> for ServiceError {
         }
     }
 }
+
+impl From<govmedia_domain::manuscript::ManuscriptError> for ServiceError {
+    fn from(e: govmedia_domain::manuscript::ManuscriptError) -> Self {
+        match e {
+            govmedia_domain::manuscript::ManuscriptError::Refused(m) => ServiceError::Conflict(m),
+            govmedia_domain::manuscript::ManuscriptError::Field { field, message } => {
+                ServiceError::field(field, message)
+            }
+        }
+    }
+}
+
+impl From<govmedia_domain::approval::ApprovalError> for ServiceError {
+    fn from(e: govmedia_domain::approval::ApprovalError) -> Self {
+        use govmedia_domain::approval::ApprovalError;
+        match e {
+            ApprovalError::Refused(m) => ServiceError::Conflict(m),
+            ApprovalError::Field { field, message } => ServiceError::field(field, message),
+        }
+    }
+}

@@ -9,10 +9,10 @@
 //! after an exponential backoff until the handler's attempts are used up, then
 //! dead — shown to system administrators, who may run it again (audited).
 //!
-//! It is a module of `service`, not a crate of its own: a handler is a use case
-//! (it gets the [`Services`], its clock and its transactions), and later areas
-//! (monitoring, publishing, exports) register handlers from inside this crate, so
-//! a separate crate would have to depend on `service` while `service` depends on it.
+//! It is a module of the core, not a crate of its own: a handler is a use case (it
+//! gets the [`Services`], its clock and its transactions). The area crates
+//! (monitoring, content, interaction) install their handlers into the [`Services`]
+//! they are given, so the runner never names them.
 //!
 //! All times written to the queue come from the service [`crate::Clock`]: tests
 //! expire leases and pass backoff by advancing a `FixedClock`. Only the pacing of
@@ -73,34 +73,12 @@ pub trait Handler: Send + Sync + 'static {
 pub struct Handlers(BTreeMap<&'static str, Arc<dyn Handler>>);
 
 impl Handlers {
-    /// The handlers every server registers.
+    /// The core's handlers: the queue's own sweep and e-mail. The area crates add theirs
+    /// ([`Services::with_job_handler`]).
     pub fn standard() -> Self {
-        Self::standard_with(Default::default())
-    }
-
-    /// The same, with monitoring's HTTP client configured (tests let it reach their
-    /// mock platforms on loopback).
-    pub fn standard_with(http: govmedia_connectors::HttpConfig) -> Self {
-        Self::standard_with_platforms(http, Default::default())
-    }
-
-    /// The same, with the platform APIs at `endpoints` (tests' mock platforms).
-    pub fn standard_with_platforms(
-        http: govmedia_connectors::HttpConfig,
-        endpoints: crate::monitoring::PlatformEndpoints,
-    ) -> Self {
-        let handlers = Handlers::default()
+        Handlers::default()
             .with(SweepJobs)
-            .with(crate::monitoring::MonitorSweep)
-            .with(crate::inbox::SendReply)
-            .with(crate::email::SendEmail);
-        match crate::monitoring::MonitorAccount::with_endpoints(http, endpoints) {
-            Ok(h) => handlers.with(h),
-            Err(e) => {
-                tracing::error!("monitoring cannot run: {e}");
-                handlers
-            }
-        }
+            .with(crate::email::SendEmail)
     }
 
     pub fn with(mut self, h: impl Handler) -> Self {

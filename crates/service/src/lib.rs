@@ -17,7 +17,6 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod clock;
-pub mod credentials;
 pub mod crypto;
 pub mod dashboard;
 pub mod duties;
@@ -27,16 +26,11 @@ pub mod excel;
 pub mod filings;
 pub mod forms;
 pub mod gongwen;
-pub mod inbox;
 pub mod inspection;
 pub mod jobs;
-pub mod knowledge;
 pub mod list_model;
-pub mod manuscripts;
-pub mod monitoring;
 pub mod policy;
 pub mod public;
-pub mod public_report;
 pub mod stale;
 pub mod textcheck;
 pub mod time;
@@ -106,8 +100,11 @@ pub struct Services {
     /// made by other processes on the same database. Changes made through this
     /// `Services` invalidate at once. [`DEFAULT_CACHE_TTL`] unless set.
     pub cache_ttl: chrono::TimeDelta,
-    /// The background jobs' handlers by kind (see [`jobs`]).
+    /// The background jobs' handlers by kind (see [`jobs`]): the core's, and those the
+    /// area crates installed ([`Services::with_job_handler`]).
     pub jobs: Arc<jobs::Handlers>,
+    /// The to-do list's sources installed by the area crates ([`todo::Source`]).
+    pub todo_sources: Arc<Vec<Arc<dyn todo::Source>>>,
     /// The deployment's time zone: every time rendered for a person (see [`time`]).
     pub time_zone: time::Tz,
     /// The text checker (错敏检测), built once and shared: [`textcheck::default_checker`]
@@ -135,6 +132,7 @@ impl Services {
             token_cache: Arc::new(auth::TokenCache::default()),
             cache_ttl: DEFAULT_CACHE_TTL,
             jobs: Arc::new(jobs::Handlers::standard()),
+            todo_sources: Arc::new(Vec::new()),
             time_zone: time::DEFAULT_ZONE,
             checker: textcheck::default_checker(),
             fonts: Arc::new(gongwen::fonts::DocumentFonts::default()),
@@ -177,6 +175,24 @@ impl Services {
         self
     }
 
+    /// The same, with `handler` added to the job handlers (an area crate's; a handler
+    /// of the same kind is replaced).
+    pub fn with_job_handler(mut self, handler: impl jobs::Handler) -> Self {
+        let handlers = (*self.jobs).clone().with(handler);
+        self.jobs = Arc::new(handlers);
+        self
+    }
+
+    /// The same, with `source` feeding the to-do list (an area crate's), in place of a
+    /// source of the same kind.
+    pub fn with_todo_source(mut self, source: impl todo::Source) -> Self {
+        let mut sources = (*self.todo_sources).clone();
+        sources.retain(|s| s.kind() != source.kind());
+        sources.push(Arc::new(source));
+        self.todo_sources = Arc::new(sources);
+        self
+    }
+
     /// The same, trusting cached database reads for `ttl` (zero: never).
     pub fn with_cache_ttl(mut self, ttl: chrono::TimeDelta) -> Self {
         self.cache_ttl = ttl;
@@ -193,7 +209,7 @@ impl Services {
 
     /// Whether something cached at `at` may still be used (`cache_ttl`; a clock that
     /// went back makes everything stale).
-    pub(crate) fn fresh(&self, at: chrono::DateTime<chrono::Utc>) -> bool {
+    pub fn fresh(&self, at: chrono::DateTime<chrono::Utc>) -> bool {
         let age = self.now() - at;
         age >= chrono::TimeDelta::zero() && age < self.cache_ttl
     }

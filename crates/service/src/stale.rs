@@ -10,7 +10,7 @@ const LISTED: u64 = 3;
 
 /// Fails with [`ServiceError::Stale`] unless the user's edit was based on the
 /// stored version. `what` names the record for the message ("该账号").
-pub(crate) async fn check(
+pub async fn check(
     svc: &Services,
     actor: &Actor,
     entity: &str,
@@ -52,7 +52,7 @@ pub fn text_version<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
 
 /// Fails with [`ServiceError::Stale`] unless the user's edit of a setting was based on
 /// its stored text; the message names the latest change with audit `action`.
-pub(crate) async fn check_text(
+pub async fn check_text(
     svc: &Services,
     action: &str,
     what: &str,

@@ -3,12 +3,13 @@
 //! by when, and how urgent it is.
 //!
 //! The mechanism: [`list`] builds a [`Context`] once (the actor's subtree of units,
-//! the calendar, today in Beijing) and asks each *source* for its items — one async
-//! function per source below (`approvals`, `filings_to_fix`, `rectifications`,
-//! `selfchecks`, `reports_to_review`, `claims_to_verify`, `notices`,
-//! `monitor_warnings`, `manuscripts_to_review`). A new area (messages near their time limit)
-//! writes one more source function and adds one line to [`list`]; the page, the
-//! dashboard summary and `GET /api/v1/todo` show its items without change.
+//! the calendar, today in Beijing) and asks each *source* for its items: the core's
+//! own, one async function each below (`notices`, `approvals`, `filings_to_fix`,
+//! `rectifications`, `selfchecks`, `reports_to_review`, `claims_to_verify`), then every
+//! [`Source`] an area crate installed in the [`Services`] (monitoring's warnings,
+//! manuscripts to review, inbox items near their limit). A new area implements
+//! [`Source`] and installs it; the page, the dashboard summary and `GET /api/v1/todo`
+//! show its items without change.
 //!
 //! Every source reads set-based — a few queries for the whole subtree, never one
 //! per unit or per item — so a province of 10,000 units costs what a county does,
@@ -217,8 +218,19 @@ pub struct Context<'a> {
     pub reminded: HashSet<String>,
 }
 
+/// A source of to-do items that an area crate installs in the [`Services`]
+/// ([`Services::with_todo_source`]): the list asks every installed source, so an area
+/// feeds the one list without the core knowing it.
+#[async_trait::async_trait]
+pub trait Source: Send + Sync + 'static {
+    /// The kind of its items: one source per kind (installing another replaces it).
+    fn kind(&self) -> TodoKind;
+    /// The items of the actor's subtree and role, read set-based (see the module doc).
+    async fn items(&self, cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>>;
+}
+
 impl Context<'_> {
-    fn unit_name(&self, id: i64) -> String {
+    pub fn unit_name(&self, id: i64) -> String {
         self.units
             .get(&id)
             .map(|u| u.name.clone())
@@ -226,7 +238,7 @@ impl Context<'_> {
     }
 
     /// The office's 催报 state of an item of unit `unit_id` with deadline `due`.
-    fn remind(&self, key: &str, unit_id: i64, due: Option<&Due>) -> Option<Remind> {
+    pub fn remind(&self, key: &str, unit_id: i64, due: Option<&Due>) -> Option<Remind> {
         let below = unit_id != self.actor.unit_id && self.units.contains_key(&unit_id);
         if !(below && self.actor.can(Permission::ReviewRectification)) {
             return None;
@@ -242,8 +254,9 @@ impl Context<'_> {
     }
 }
 
+/// A to-do item with its urgency from `due`, no 催报 state and no notice.
 #[allow(clippy::too_many_arguments)]
-fn item(
+pub fn item(
     kind: TodoKind,
     key: String,
     title: String,
@@ -288,18 +301,18 @@ pub async fn list(svc: &Services, actor: &Actor) -> ServiceResult<Vec<TodoItem>>
             .into_iter()
             .collect(),
     };
-    // One line per source: a new area adds its function here.
+    // The core's sources, then those the area crates installed (`Services::with_todo_source`).
     let mut items = Vec::new();
     items.extend(notices(&cx).await?);
     items.extend(approvals(&cx).await?);
-    items.extend(manuscripts_to_review(&cx).await?);
     items.extend(filings_to_fix(&cx).await?);
     items.extend(rectifications(&cx).await?);
     items.extend(selfchecks(&cx).await?);
     items.extend(reports_to_review(&cx).await?);
     items.extend(claims_to_verify(&cx).await?);
-    items.extend(monitor_warnings(&cx).await?);
-    items.extend(inbox_due(&cx).await?);
+    for source in cx.svc.todo_sources.iter() {
+        items.extend(source.items(&cx).await?);
+    }
     items.sort_by(|a, b| {
         (a.urgency, a.kind, &a.unit_name, &a.title).cmp(&(
             b.urgency,
@@ -653,119 +666,6 @@ async fn claims_to_verify(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
                 None,
             ));
         }
-    }
-    Ok(out)
-}
-
-/// 监测预警: the subtree's accounts whose update clock warns or is at the veto, read
-/// set-based from the clocks each look stores, due on the day the veto falls
-/// (calendar days: “2周”). The unit's own administrators see their accounts; the
-/// office sees the units below once the item is urgent, with 催报.
-/// Manuscripts waiting at a step whose duty the user holds for their unit (or one
-/// above it), never the user's own; no deadline, oldest submission first.
-async fn manuscripts_to_review(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
-    let rows = crate::manuscripts::waiting_for(cx.svc, cx.actor).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            item(
-                TodoKind::ReviewManuscript,
-                format!("manuscript:{}", r.id),
-                r.title,
-                format!(
-                    "{}，{}提交于{}",
-                    r.step_label,
-                    r.author_name,
-                    r.submitted_at
-                        .map(|t| cx.svc.local_text(t))
-                        .unwrap_or_default()
-                ),
-                format!("/manuscripts/{}/review", r.id),
-                r.unit_id,
-                cx.unit_name(r.unit_id),
-                None,
-            )
-        })
-        .collect())
-}
-
-async fn monitor_warnings(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
-    let own_admin = cx.actor.can(Permission::ManageAccounts);
-    let office = cx.actor.can(Permission::ReviewRectification);
-    if !own_admin && !office {
-        return Ok(vec![]);
-    }
-    let rows = crate::monitoring::at_risk_named(cx.svc, cx.actor, |id| cx.unit_name(id)).await?;
-    let mut out = Vec::new();
-    for r in rows {
-        let own = r.unit_id == cx.actor.unit_id;
-        if !((own && own_admin) || (!own && office)) {
-            continue;
-        }
-        // The veto falls on the day after the last of the 14 days; reached, it is
-        // due today (the finding follows).
-        let on = r.veto_on.unwrap_or(cx.today);
-        let due = Due::of(&cx.cal, on, DayCount::Calendar, cx.today);
-        if !own && !due.urgent() {
-            continue;
-        }
-        let key = format!("monitor:{}", r.account_id);
-        let mut i = item(
-            TodoKind::MonitorWarning,
-            key.clone(),
-            format!("{}（{}）", r.account_name, r.platform),
-            r.words.clone(),
-            format!("/accounts/{}#monitoring", r.account_id),
-            r.unit_id,
-            r.unit_name.clone(),
-            Some(due),
-        );
-        i.remind = cx.remind(&key, r.unit_id, i.due.as_ref());
-        out.push(i);
-    }
-    Ok(out)
-}
-
-/// 政民互动临近或逾期: the handling unit's items near or past their deadline, and —
-/// the escalation — the overdue items of units below for the office above them
-/// (supervisors), who may send a 催报. An item's own unit sees it from 临近 on.
-async fn inbox_due(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
-    let own_handler = cx.actor.can(Permission::HandleInteraction);
-    let office = cx.actor.can(Permission::ReviewRectification);
-    if !own_handler && !office {
-        return Ok(vec![]);
-    }
-    let mut out = Vec::new();
-    for (s, standing) in crate::inbox::due_soon(cx.svc, cx.actor).await? {
-        let own = s.unit_id == cx.actor.unit_id;
-        let overdue = standing.state == govmedia_domain::time_limit::LimitState::Overdue;
-        if !((own && own_handler) || (!own && office && overdue)) {
-            continue;
-        }
-        let Some(d) = &s.deadline else { continue };
-        let on = crate::time::local(cx.svc.time_zone, d.due_at).date_naive();
-        let due = Due::of(&cx.cal, on, DayCount::Calendar, cx.today);
-        let key = format!("inbox:{}", s.id);
-        let mut i = item(
-            TodoKind::InboxDue,
-            key.clone(),
-            format!(
-                "{}：{}",
-                s.kind_label,
-                s.account_name
-                    .clone()
-                    .unwrap_or_else(|| s.unit_name.clone())
-            ),
-            format!("{}，{}（{}）", s.excerpt, standing.label, d.basis),
-            format!("/inbox/{}", s.id),
-            s.unit_id,
-            s.unit_name.clone(),
-            Some(due),
-        );
-        // Within a day the hours left order the items.
-        i.urgency = standing.seconds_left / 86_400 - i64::from(overdue);
-        i.remind = cx.remind(&key, s.unit_id, i.due.as_ref());
-        out.push(i);
     }
     Ok(out)
 }

@@ -446,11 +446,24 @@ pub async fn list_all(
 }
 
 /// Counts accounts of the subtree grouped by one column (platform, status or host unit).
+/// What the dashboard counts accounts by.
+#[derive(Debug, Clone, Copy)]
+pub enum CountBy {
+    Platform,
+    Status,
+    HostUnit,
+}
+
 pub async fn count_by(
     c: &impl ConnectionTrait,
     scope_path: &str,
-    column: account::Column,
+    by: CountBy,
 ) -> Result<Vec<(String, i64)>, DbError> {
+    let column = match by {
+        CountBy::Platform => account::Column::Platform,
+        CountBy::Status => account::Column::Status,
+        CountBy::HostUnit => account::Column::HostUnitId,
+    };
     let q = AccountQuery {
         scope_path: scope_path.to_string(),
         ..Default::default()

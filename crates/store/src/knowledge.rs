@@ -122,6 +122,36 @@ pub async fn by_ids(c: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<EntryRo
     .await
 }
 
+/// The columns a new entry is written with, and their placeholders (`version` 1).
+const ENTRY_COLUMNS: &str = "unit_id, question, answer, topic, source, valid_from, valid_to, \
+     attention, public, status, doc_len, created_by, created_at, updated_at, version";
+const ENTRY_MARKS: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+
+/// The values of a new entry for [`ENTRY_COLUMNS`], active, created at `now`.
+fn entry_values(
+    f: &EntryFields,
+    t: &Terms,
+    created_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> [Value; 14] {
+    [
+        f.unit_id.into(),
+        f.question.clone().into(),
+        f.answer.clone().into(),
+        f.topic.clone().into(),
+        f.source.clone().into(),
+        f.valid_from.into(),
+        f.valid_to.into(),
+        f.attention.into(),
+        f.public.into(),
+        ACTIVE.into(),
+        t.doc_len.into(),
+        created_by.into(),
+        now.into(),
+        now.into(),
+    ]
+}
+
 /// Stores a new entry with its index and returns it.
 pub async fn insert(
     c: &impl ConnectionTrait,
@@ -136,25 +166,8 @@ pub async fn insert(
     }
     let ids: Vec<Id> = all(
         c,
-        "INSERT INTO kb_entries (unit_id, question, answer, topic, source, valid_from, valid_to, attention, \
-         public, status, retired_reason, doc_len, created_by, created_at, updated_at, version) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, 1) RETURNING id",
-        vec![
-            fields.unit_id.into(),
-            fields.question.clone().into(),
-            fields.answer.clone().into(),
-            fields.topic.clone().into(),
-            fields.source.clone().into(),
-            fields.valid_from.into(),
-            fields.valid_to.into(),
-            fields.attention.into(),
-            fields.public.into(),
-            ACTIVE.into(),
-            terms.doc_len.into(),
-            created_by.into(),
-            now.into(),
-            now.into(),
-        ],
+        &format!("INSERT INTO kb_entries ({ENTRY_COLUMNS}) VALUES {ENTRY_MARKS} RETURNING id"),
+        entry_values(fields, terms, created_by, now).to_vec(),
     )
     .await?;
     let id = ids.into_iter().next().ok_or(DbError::NotFound)?.id;
@@ -447,32 +460,14 @@ pub async fn insert_many(
     let mut ids = Vec::with_capacity(rows.len());
     // 14 values a row: within SQLite's variable limit at 1,000 rows.
     for chunk in rows.chunks(1000) {
-        let mut text = String::from(
-            "INSERT INTO kb_entries (unit_id, question, answer, topic, source, valid_from, valid_to, attention, \
-             public, status, doc_len, created_by, created_at, updated_at, version) VALUES ",
-        );
+        let mut text = format!("INSERT INTO kb_entries ({ENTRY_COLUMNS}) VALUES ");
         let mut values = Vec::with_capacity(chunk.len() * 14);
         for (i, (f, t)) in chunk.iter().enumerate() {
             if i > 0 {
                 text.push_str(", ");
             }
-            text.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
-            values.extend([
-                f.unit_id.into(),
-                f.question.clone().into(),
-                f.answer.clone().into(),
-                f.topic.clone().into(),
-                f.source.clone().into(),
-                f.valid_from.into(),
-                f.valid_to.into(),
-                f.attention.into(),
-                f.public.into(),
-                ACTIVE.into(),
-                t.doc_len.into(),
-                Value::BigInt(None),
-                now.into(),
-            ]);
-            values.push(now.into());
+            text.push_str(ENTRY_MARKS);
+            values.extend(entry_values(f, t, None, now));
         }
         text.push_str(" RETURNING id");
         let mut got: Vec<i64> = all::<Id>(c, &text, values)

@@ -19,7 +19,7 @@ mod bulk;
 pub mod bulk_txn;
 pub mod credentials;
 pub mod duties;
-pub mod entities;
+mod entities;
 pub mod filings;
 pub mod inbox;
 pub mod inspection;

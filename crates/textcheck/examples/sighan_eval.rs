@@ -41,7 +41,8 @@ fn main() {
     // `--pairs`: with the typo model's two-character rule.
     let pairs = std::env::args().any(|a| a == "--pairs");
     // `--lm`: with the language-model detector (the configured model, or `--lm=PATH`);
-    // `--thresholds=SAME,OTHER,SHAPE` overrides its thresholds.
+    // `--thresholds=SAME,OTHER,SHAPE,WORD[,SCREEN,COMMON_WORD,COMMON_EXTRA,BETWEEN_EXTRA,
+    // SINGLE_EXTRA,NEAR_PINYIN]` overrides its thresholds (`inf` turns a kind off).
     let lm = std::env::args()
         .find(|a| a == "--lm" || a.starts_with("--lm="))
         .map(|a| {
@@ -54,6 +55,10 @@ fn main() {
                 }
             };
             let mut d = LmDetector::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            // `--near-pinyin`: with the wider confusion sets.
+            if std::env::args().any(|a| a == "--near-pinyin") {
+                d = d.with_near_pinyin();
+            }
             if let Some(t) =
                 std::env::args().find_map(|a| a.strip_prefix("--thresholds=").map(String::from))
             {
@@ -68,6 +73,10 @@ fn main() {
                     word: v[3],
                     screen: v.get(4).copied().unwrap_or(1.0),
                     common_word: v.get(5).copied().unwrap_or(-5.0),
+                    common_extra: v.get(6).copied().unwrap_or(f32::INFINITY),
+                    between_extra: v.get(7).copied().unwrap_or(f32::INFINITY),
+                    single_extra: v.get(8).copied().unwrap_or(0.0),
+                    near_pinyin: v.get(9).copied().unwrap_or(4.0),
                 });
             }
             std::sync::Arc::new(d)

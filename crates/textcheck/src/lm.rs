@@ -8,6 +8,10 @@
 //! as the best path through the lattice of vocabulary words (beam search), once as written
 //! and once per candidate; it reports the pair when the best candidate is more likely by at
 //! least the threshold of its kind of confusion (log10), with the candidate as the correction.
+//! A pair that is a rare vocabulary word is tried too (水瓶 for 水平). A char that forms no
+//! word with either neighbour is tried against the confusable chars that are frequent words
+//! of their own (的, 和, 每: 艰巨涤任务), in the window of its pair. Near-pinyin confusions
+//! (z/zh, n/l, in/ing…) are an opt-in ([`LmDetector::with_near_pinyin`]).
 //!
 //! Precision comes before recall, and edited text is full of what such a model has never
 //! seen, so these are left alone: pairs inside a 3- or 4-char vocabulary word, inside a known
@@ -23,6 +27,7 @@
 
 use crate::kenlm::{KenLm, LmError, State, murmur64a};
 use crate::typo::TypoHit;
+use pinyin::ToPinyin;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
@@ -64,6 +69,14 @@ const UNK_FLOOR: f32 = -7.0;
 /// Candidates of a pair scored in context, the likeliest words first.
 const MAX_SCORED: usize = 3;
 
+/// A char of the same toneless or near pinyin is a candidate when it is at least this
+/// frequent a word of its own (log10 unigram): rare chars are seldom what an IME offers first.
+const NEAR_FLOOR: f32 = -5.0;
+
+/// The single-char test replaces a char only by a frequent word of one char (log10 unigram;
+/// 的, 在, 每, 和…): rare ones seldom won on the dev set, and each costs windows to score.
+const SINGLE_FLOOR: f32 = -3.5;
+
 /// A candidate suppresses weaker ones whose pair starts within this many chars.
 const SUPPRESS: usize = 2;
 
@@ -74,6 +87,9 @@ pub enum Confusion {
     SameTone,
     /// Same pinyin, another tone.
     OtherTone,
+    /// Near pinyin, as a speaker of a dialect types it: z/zh, c/ch, s/sh, n/l, f/h initials,
+    /// in/ing, en/eng, an/ang finals (any tone).
+    NearPinyin,
     /// Similar shape.
     Shape,
 }
@@ -83,17 +99,33 @@ pub enum Confusion {
 pub struct Thresholds {
     pub same_tone: f32,
     pub other_tone: f32,
+    pub near_pinyin: f32,
     pub shape: f32,
-    /// Added when the pair as written is itself a vocabulary word: a real-word error (以经
-    /// and 布署 are in an IME's vocabulary) needs more evidence than a non-word.
+    /// Added when the pair as written is itself a vocabulary word (以经 and 布署 are in an
+    /// IME's vocabulary). Negative by default: the window as written already scores such a
+    /// pair as one word of the lattice, where a non-word pair is two unlikely single chars,
+    /// so the same error shows a smaller difference (measured on real-word dev errors).
     pub word: f32,
     /// The first screen: a candidate word must be at least this much likelier on its own
     /// (log10 unigram) than the pair as written (as a word, or as two single chars) to be
     /// scored in context. It bounds the cost; the context decides.
     pub screen: f32,
-    /// A pair that is a vocabulary word at least this likely (log10 unigram) is taken as
-    /// written: a real-word error is a rare word in place of a common one.
+    /// A pair that is a vocabulary word at least this likely (log10 unigram) needs
+    /// [`Thresholds::common_extra`] more: a real-word error is mostly a rare word in place
+    /// of a common one.
     pub common_word: f32,
+    /// Added for a pair that is a common word (see `common_word`); infinite (the default):
+    /// never looked at. Finite, it found a few more real-word errors on the dev set and took
+    /// 1.5 times as long: most pairs of any text are common words.
+    pub common_extra: f32,
+    /// Added for a pair between two words (each char forms a word with its other
+    /// neighbour); infinite (the default): never looked at. Finite, it found nothing more
+    /// on the dev sets and took twice as long.
+    pub between_extra: f32,
+    /// Added for a char that forms no word with either neighbour and is replaced by a
+    /// char that is a word of its own (媒３个 → 每３个, 他汗四个 → 他和四个); infinite: never
+    /// looked at.
+    pub single_extra: f32,
 }
 
 impl Default for Thresholds {
@@ -101,10 +133,14 @@ impl Default for Thresholds {
         Thresholds {
             same_tone: 3.0,
             other_tone: 3.5,
+            near_pinyin: 4.0,
             shape: 4.5,
-            word: 1.5,
+            word: -1.0,
             screen: 1.0,
             common_word: -5.0,
+            common_extra: f32::INFINITY,
+            between_extra: f32::INFINITY,
+            single_extra: 0.0,
         }
     }
 }
@@ -114,6 +150,7 @@ impl Thresholds {
         match c {
             Confusion::SameTone => self.same_tone,
             Confusion::OtherTone => self.other_tone,
+            Confusion::NearPinyin => self.near_pinyin,
             Confusion::Shape => self.shape,
         }
     }
@@ -213,8 +250,63 @@ impl std::fmt::Debug for LmDetector {
     }
 }
 
+/// The key of a toneless syllable under the near-pinyin confusions of [`Confusion::NearPinyin`].
+fn near_key(plain: &str) -> String {
+    let (initial, fin) = match plain.as_bytes() {
+        [b'z' | b'c' | b's', b'h', ..] => (&plain[..1], &plain[2..]),
+        [b'n', rest @ ..] if !rest.is_empty() => ("l", &plain[1..]),
+        [b'h', b'u', ..] => ("f", &plain[1..]),
+        _ => {
+            let k = plain
+                .find(|c: char| "aeiouv".contains(c))
+                .unwrap_or(plain.len());
+            (&plain[..k], &plain[k..])
+        }
+    };
+    let fin = fin
+        .strip_suffix("ng")
+        .filter(|f| matches!(*f, "i" | "e" | "a" | "ia" | "ua"))
+        .map(|f| format!("{f}n"))
+        .unwrap_or_else(|| fin.to_string());
+    format!("{initial}{fin}")
+}
+
+/// The wider sets of [`LmDetector::with_near_pinyin`]: among the chars of the model's
+/// vocabulary (`singles`), every frequent char of the same toneless pinyin (as
+/// [`Confusion::OtherTone`]) or of a near one.
+fn near_pinyin_sets(singles: &HashMap<char, f32, Fx>) -> Vec<(char, char, Confusion)> {
+    let mut out = Vec::new();
+    let mut groups: HashMap<String, Vec<(char, &'static str)>, Fx> = HashMap::default();
+    for (&c, _) in singles.iter() {
+        if let Some(p) = c.to_pinyin() {
+            groups
+                .entry(near_key(p.plain()))
+                .or_default()
+                .push((c, p.plain()));
+        }
+    }
+    for group in groups.values_mut() {
+        group.sort_unstable();
+        for &(a, pa) in group.iter() {
+            for &(b, pb) in group.iter() {
+                if singles.get(&b).is_some_and(|&u| u >= NEAR_FLOOR) {
+                    let kind = if pa == pb {
+                        Confusion::OtherTone
+                    } else {
+                        Confusion::NearPinyin
+                    };
+                    if a != b {
+                        out.push((a, b, kind));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The confusion sets: per char, the candidates of each kind (a char is listed once, under
-/// its closest kind).
+/// its closest kind): pycorrector's sets.
 fn confusion_sets() -> HashMap<char, Vec<(char, Confusion)>, Fx> {
     let mut map: HashMap<char, Vec<(char, Confusion)>, Fx> = HashMap::default();
     let mut add = |a: char, b: char, kind: Confusion| {
@@ -254,6 +346,8 @@ fn confusion_sets() -> HashMap<char, Vec<(char, Confusion)>, Fx> {
 struct Candidate {
     /// Index of the pair's first char in the run.
     at: usize,
+    /// Chars the finding covers: 2 (a pair), or 1 (a char that is a word of its own).
+    len: usize,
     /// Which char of the pair is replaced (0 or 1), and by what.
     side: usize,
     with: char,
@@ -387,7 +481,7 @@ impl Lattice<'_> {
     }
 }
 
-/// The error of [`LmDetector::from_env`]: what failed and which path it tried.
+/// The error of [`LmDetector::load`]: what failed and which path it tried.
 pub type LoadError = LmError;
 
 impl LmDetector {
@@ -495,6 +589,27 @@ impl LmDetector {
     pub fn without_calibration(mut self) -> LmDetector {
         self.calibrated_words.clear();
         self.pair_penalties.clear();
+        self
+    }
+
+    /// The same detector with wider confusion sets: every frequent char of the same toneless
+    /// pinyin, and of a near pinyin ([`Confusion::NearPinyin`], its own threshold). Off by
+    /// default: on the dev sets it found no more and flagged more correct text (see
+    /// `docs/benchmarks.md`); for text typed by speakers of dialects that confuse them.
+    pub fn with_near_pinyin(mut self) -> LmDetector {
+        for (a, b, kind) in near_pinyin_sets(&self.singles) {
+            let Some(slot) = (a as u32)
+                .checked_sub(CJK_START)
+                .and_then(|k| self.confusions.get_mut(k as usize))
+            else {
+                continue;
+            };
+            if !slot.iter().any(|&(c, _)| c == b) {
+                let mut v = slot.to_vec();
+                v.push((b, kind));
+                *slot = v.into_boxed_slice();
+            }
+        }
         self
     }
 
@@ -636,25 +751,33 @@ impl LmDetector {
     ) {
         let first = out.len();
         for i in 0..run.len().saturating_sub(1) {
+            // The score of the window of pair `i` as written, shared by the single-char test
+            // of char `i` and the pair's candidates.
+            let mut base = None;
+            if let Some(c) = self.single_candidate(cache, run, free, i, &mut base) {
+                Self::keep_strongest(out, first, c);
+            }
             let (a, b) = (run[i], run[i + 1]);
             if !free[i] || !free[i + 1] {
                 continue;
             }
             // The pair as written: a real word needs more evidence than two single chars.
+            let t = &self.thresholds;
             let (written, extra) = match self.word2(a, b) {
-                Some(u) if u >= self.thresholds.common_word => continue,
-                Some(u) => (u, self.thresholds.word),
+                Some(u) if u >= t.common_word => (u, t.word + t.common_extra),
+                Some(u) => (u, t.word),
                 None => {
                     // Between two words (工作|以经 is not, 认真|贯彻 is): each char belongs to
                     // a word with its other neighbour.
                     let left = i > 0 && self.word2(run[i - 1], a).is_some();
                     let right = run.get(i + 2).is_some_and(|&y| self.word2(b, y).is_some());
-                    if left && right {
-                        continue;
-                    }
-                    (self.single(a) + self.single(b), 0.0)
+                    let extra = if left && right { t.between_extra } else { 0.0 };
+                    (self.single(a) + self.single(b), extra)
                 }
             };
+            if extra.is_infinite() {
+                continue;
+            }
             // First screen, on unigrams alone: candidates that make a word likelier than the
             // pair as written; only the likeliest few are scored in context.
             let mut screened: [(f32, usize, char, Confusion); MAX_SCORED] =
@@ -677,15 +800,16 @@ impl LmDetector {
                     if u - written < self.thresholds.screen {
                         continue;
                     }
+                    // Ranked by how far the word is from its kind's threshold.
+                    let rank = u - self.thresholds.of(kind);
                     if let Some(slot) =
                         (0..MAX_SCORED).min_by(|&x, &y| screened[x].0.total_cmp(&screened[y].0))
-                        && screened[slot].0 < u
+                        && screened[slot].0 < rank
                     {
-                        screened[slot] = (u, side, c, kind);
+                        screened[slot] = (rank, side, c, kind);
                     }
                 }
             }
-            let mut base = None;
             let mut best: Option<Candidate> = None;
             for &(u, side, c, kind) in &screened {
                 if u == f32::NEG_INFINITY {
@@ -702,10 +826,11 @@ impl LmDetector {
                 } else {
                     0.0
                 };
-                let margin = alt - base - self.thresholds.of(kind) - extra - penalty;
+                let margin = alt - base - t.of(kind) - extra - penalty;
                 if margin > 0.0 && best.is_none_or(|b| margin > b.margin) {
                     best = Some(Candidate {
                         at: i,
+                        len: 2,
                         side,
                         with: c,
                         margin,
@@ -713,17 +838,120 @@ impl LmDetector {
                 }
             }
             if let Some(c) = best.filter(|_| !self.guarded(run, i)) {
-                // Keep the strongest of candidates that start within a few chars.
-                match out[first..].last_mut() {
-                    Some(last) if c.at - last.at <= SUPPRESS => {
-                        if c.margin > last.margin {
-                            *last = c;
-                        }
-                    }
-                    _ => out.push(c),
-                }
+                Self::keep_strongest(out, first, c);
             }
         }
+        if let Some(c) = self.single_candidate(cache, run, free, run.len() - 1, &mut None) {
+            Self::keep_strongest(out, first, c);
+        }
+    }
+
+    /// Adds `c` to the candidates of a run found so far (`out[first..]`, in order): of
+    /// candidates that start within a few chars, only the strongest is kept.
+    /// Of a pair and a single char that replace the same char by the same, the pair is kept
+    /// (贯切 → 贯彻 says more to the reader than 切 → 彻).
+    fn keep_strongest(out: &mut Vec<Candidate>, first: usize, c: Candidate) {
+        let changed = |x: &Candidate| (x.at + x.side, x.with);
+        match out[first..].last_mut() {
+            Some(last) if c.at - last.at <= SUPPRESS => {
+                let same = changed(last) == changed(&c);
+                if (same && c.len > last.len)
+                    || (!(same && last.len > c.len) && c.margin > last.margin)
+                {
+                    *last = c;
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+
+    /// The candidate of the char at `p` of `run` when it forms no word with either
+    /// neighbour: a confusable char that is a much likelier word of its own, scored in the
+    /// window of the pair that holds `p` (`base`: that window's score as written, if known;
+    /// filled when computed).
+    fn single_candidate(
+        &self,
+        cache: &mut ScoreCache,
+        run: &[char],
+        free: &[bool],
+        p: usize,
+        base: &mut Option<f32>,
+    ) -> Option<Candidate> {
+        let t = &self.thresholds;
+        let w = run[p];
+        if !t.single_extra.is_finite() || !free[p] || run.len() < 2 {
+            return None;
+        }
+        if (p > 0 && self.word2(run[p - 1], w).is_some())
+            || run.get(p + 1).is_some_and(|&y| self.word2(w, y).is_some())
+        {
+            return None;
+        }
+        let mut buf = [0u8; 4];
+        if self
+            .calibrated_words
+            .contains(&murmur64a(w.encode_utf8(&mut buf).as_bytes()))
+        {
+            return None;
+        }
+        let written = self.single(w);
+        let alts = (w as u32)
+            .checked_sub(CJK_START)
+            .and_then(|k| self.confusions.get(k as usize))?;
+        let mut screened: [(f32, char, Confusion); MAX_SCORED] =
+            [(f32::NEG_INFINITY, '\0', Confusion::Shape); MAX_SCORED];
+        for &(c, kind) in alts.iter() {
+            let Some(&u) = self.singles.get(&c) else {
+                continue;
+            };
+            if u - written < t.screen || u < SINGLE_FLOOR {
+                continue;
+            }
+            if let Some(slot) =
+                (0..MAX_SCORED).min_by(|&x, &y| screened[x].0.total_cmp(&screened[y].0))
+                && screened[slot].0 < u - t.of(kind)
+            {
+                screened[slot] = (u - t.of(kind), c, kind);
+            }
+        }
+        if screened.iter().all(|s| s.0 == f32::NEG_INFINITY) {
+            return None;
+        }
+        // The pair that holds `p`: it and its right neighbour, or at the end its left one.
+        let (i, side) = if p + 1 < run.len() {
+            (p, 0)
+        } else {
+            (p - 1, 1)
+        };
+        let base = match *base {
+            Some(b) => b,
+            None => *base.insert(self.window_score(cache, run, i, None)),
+        };
+        let mut best: Option<Candidate> = None;
+        for &(u, c, kind) in &screened {
+            if u == f32::NEG_INFINITY {
+                continue;
+            }
+            let alt = self.window_score(cache, run, i, Some((side, c)));
+            let penalty = if self.pair_penalties.contains(&pair_key(w, c)) {
+                PAIR_PENALTY
+            } else {
+                0.0
+            };
+            let margin = alt - base - t.of(kind) - t.single_extra - penalty;
+            if margin > 0.0 && best.is_none_or(|b| margin > b.margin) {
+                best = Some(Candidate {
+                    at: p,
+                    len: 1,
+                    side: 0,
+                    with: c,
+                    margin,
+                });
+            }
+        }
+        let guarded =
+            (p > 0 && self.guarded(run, p - 1)) || (p + 1 < run.len() && self.guarded(run, p));
+        best.filter(|_| !guarded)
     }
 
     /// Finds typos in normalised text (chars `chars`, starting at byte offsets `at`, with one
@@ -763,12 +991,13 @@ impl LmDetector {
                 self.run_candidates(cache, run, free, &mut cands);
                 for c in &cands {
                     let k = starts[c.at];
-                    let (Some(&s), Some(&e)) = (at.get(k), at.get(k + 2)) else {
+                    let (Some(&s), Some(&e)) = (at.get(k), at.get(k + c.len)) else {
                         continue;
                     };
-                    let found: String = run[c.at..c.at + 2].iter().collect();
-                    let mut fixed = [run[c.at], run[c.at + 1]];
+                    let found: String = run[c.at..c.at + c.len].iter().collect();
+                    let mut fixed = [run[c.at], run.get(c.at + 1).copied().unwrap_or('\0')];
                     fixed[c.side] = c.with;
+                    let fixed = &fixed[..c.len];
                     out.push(TypoHit {
                         start: s as usize,
                         end: e as usize,
@@ -815,5 +1044,34 @@ impl LmDetector {
         hits.into_iter()
             .map(|h| (text[..h.start].chars().count(), h.found, h.correct))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::near_key;
+
+    #[test]
+    fn near_pinyin_keys_merge_what_dialects_confuse() {
+        for (a, b) in [
+            ("zheng", "zeng"),
+            ("shi", "si"),
+            ("chan", "can"),
+            ("nan", "lan"),
+            ("ning", "lin"),
+            ("sheng", "sen"),
+            ("huang", "fuan"),
+            ("xiang", "xian"),
+        ] {
+            assert_eq!(near_key(a), near_key(b), "{a} {b}");
+        }
+        for (a, b) in [
+            ("zheng", "zhong"),
+            ("shi", "xi"),
+            ("na", "ma"),
+            ("an", "en"),
+        ] {
+            assert_ne!(near_key(a), near_key(b), "{a} {b}");
+        }
     }
 }

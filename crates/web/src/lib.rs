@@ -197,6 +197,15 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/work-report.xlsx",
 ];
 
+/// The core's services with every area installed — monitoring, content, interaction —
+/// as a server runs them: their job handlers and their to-do sources. The one list of
+/// the area crates.
+pub fn with_areas(svc: govmedia_service::Services) -> govmedia_service::Services {
+    let svc = govmedia_monitoring::install(svc);
+    let svc = govmedia_content::install(svc);
+    govmedia_interaction::install(svc)
+}
+
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
     Router::new()

@@ -38,7 +38,7 @@ pub fn sniff_document(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// Keeps a display name: no folders, no control characters, at most 100 characters.
-pub(crate) fn clean_name(name: &str) -> String {
+pub fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()

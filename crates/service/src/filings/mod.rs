@@ -17,7 +17,7 @@ mod paper;
 pub use apply::{FilingInput, create, submit, update};
 pub use decide::{DecisionInput, decide, record_opened};
 pub use export::{COLUMNS, UpperExport, UpperRow, export_for_upper, exports};
-pub(crate) use files::clean_name;
+pub use files::clean_name;
 pub use files::{ATTACHMENT_MAX_BYTES, Purpose, attach, attachment, sniff_document};
 pub(crate) use lists::late_filings_in_year;
 pub use lists::{

@@ -2,22 +2,18 @@
 //! module is one area's tests.
 
 #[macro_use]
-mod common;
+extern crate govmedia_fixtures;
+
 mod archive;
 mod assessment;
 mod audit_chain;
-mod credentials;
+mod common;
 mod duties;
-mod email;
 mod filings;
 mod gongwen;
-mod inbox;
 mod inspection;
 mod jobs;
-mod knowledge;
 mod list_model;
-mod manuscripts;
-mod monitoring;
 mod support;
 mod textcheck;
 mod todo;

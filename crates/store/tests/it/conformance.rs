@@ -5,7 +5,6 @@
 use chrono::{Duration, TimeZone, Utc};
 use govmedia_store::accounts::{self, AccountQuery, AccountRow, SortBy};
 use govmedia_store::audit::{self, AuditQuery, AuditRow};
-use govmedia_store::entities::account;
 use govmedia_store::units::{self, UnitRow};
 use govmedia_store::users::{self, SessionRow, TokenRow, UserRow};
 use govmedia_store::{DatabaseConnection, DbError};
@@ -288,7 +287,7 @@ async fn account_list_filters_scope_sorting_and_pages_agree() {
     assert_eq!(accounts::list(&db, &q).await.unwrap().total, 0);
 
     // Grouped counts.
-    let mut by_platform = accounts::count_by(&db, &t.root.path, account::Column::Platform)
+    let mut by_platform = accounts::count_by(&db, &t.root.path, accounts::CountBy::Platform)
         .await
         .unwrap();
     by_platform.sort();

@@ -93,6 +93,72 @@ fn ime_errors_in_two_char_words_are_found_with_the_correction() {
 }
 
 #[test]
+fn a_char_that_forms_no_word_is_replaced_by_a_frequent_single_char_word() {
+    let Some(c) = checker() else { return };
+    // The single-char test: the wrong char forms no word with either neighbour, and a
+    // confusable char that is a frequent word of its own (的, 和) makes the window likelier.
+    // When a pair with the same change is a word (新的), the pair is reported.
+    let table = [
+        ("这是一项长期而艰巨涤任务。", "涤", "的"),
+        ("我们要在这里建设一座新涤图书馆。", "新涤", "新的"),
+        ("他汗四个同伴一起赶到了现场。", "汗", "和"),
+        // A rare vocabulary word in place of a common one (real-word error).
+        ("要努力提高人民群众的生活水瓶。", "水瓶", "水平"),
+    ];
+    for (text, found, fix) in table {
+        let got = lm_typos(c, text);
+        assert_eq!(got, [(found.to_string(), fix.to_string())], "{text}");
+    }
+    // Correct text around such chars: names, numbers, place suffixes, single-char words.
+    for text in [
+        "王建国同志任县委副书记。",
+        "去年全县粮食总产量达到５６万吨。",
+        "学校组织学生参观了革命纪念馆。",
+        "村民们纷纷表示，政府为大家办了件好事。",
+        "我市已建成便民服务站二十个，覆盖全部社区。",
+        "他们每天早上七点钟就到岗了，从不迟到。",
+        "张晓伟首先介绍了全县的基本情况。",
+        "全县共有１２３个行政村、４５６个自然村。",
+        "公布民生实事项目进展情况。",
+    ] {
+        let got = lm_typos(c, text);
+        assert!(got.is_empty(), "{text}: {got:?}");
+    }
+}
+
+#[test]
+fn near_pinyin_confusions_are_found_when_asked_for() {
+    let Some(_) = checker() else { return };
+    let (path, _) = LmDetector::configured_path().unwrap();
+    let lm = LmDetector::load(&path).unwrap().with_near_pinyin();
+    let c = Checker::builder()
+        .with_defaults()
+        .language_model(Some(Arc::new(lm)))
+        .build()
+        .unwrap();
+    // sh/s with eng/en, zh/z: what a speaker of a southern dialect types.
+    for (text, found, fix) in [
+        ("全力抓好农业森产，确保粮食安全。", "森产", "生产"),
+        ("加强思想增治工作。", "增治", "政治"),
+    ] {
+        let got = lm_typos(&c, text);
+        assert_eq!(got, [(found.to_string(), fix.to_string())], "{text}");
+    }
+    for text in [
+        "全力抓好农业生产，确保粮食安全。",
+        "加强思想政治工作。",
+        "要进一步提高服务能力和水平。",
+        "我们要加强流动人口的管理。",
+        "各级干部要努力学习，不断提高自身素质。",
+        "王建国同志任县委副书记。",
+        "去年全县粮食总产量达到５６万吨。",
+    ] {
+        let got = lm_typos(&c, text);
+        assert!(got.is_empty(), "{text}: {got:?}");
+    }
+}
+
+#[test]
 fn correct_text_is_left_alone() {
     let Some(c) = checker() else { return };
     for text in [

@@ -15,7 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use govmedia_service::{inbox, public_report};
+use govmedia_interaction::{inbox, public_report};
 use utoipa::OpenApi;
 
 pub fn routes() -> Router<AppState> {

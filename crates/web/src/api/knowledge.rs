@@ -10,7 +10,7 @@ use crate::versioning::{IfMatch, with_etag};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
-use govmedia_service::knowledge::{self, SearchQuery};
+use govmedia_interaction::knowledge::{self, SearchQuery};
 use utoipa::OpenApi;
 
 pub fn routes() -> Router<AppState> {

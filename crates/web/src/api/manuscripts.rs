@@ -1,7 +1,7 @@
 //! 稿件与审核 (先审后发) in the API: the subtree's manuscripts, writing and editing them
 //! (each edit a new version), submitting with the pre-submission check, and deciding
 //! a review step with the five gates. Each handler calls one use case of
-//! `govmedia_service::manuscripts`.
+//! `govmedia_content`.
 
 use super::requests::{
     ManuscriptBody, ManuscriptDecisionBody, ManuscriptListQuery, ReviewerBody, SourceUnitBody,
@@ -16,8 +16,9 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
+use govmedia_content as manuscripts;
 use govmedia_domain::manuscript::ManuscriptStatus;
-use govmedia_service::{ServiceError, manuscripts};
+use govmedia_service::ServiceError;
 use utoipa::OpenApi;
 
 pub(super) fn routes() -> Router<AppState> {

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, put};
-use govmedia_service::{credentials, monitoring};
+use govmedia_monitoring::{self as monitoring, credentials};
 use utoipa::OpenApi;
 
 pub fn routes() -> Router<AppState> {

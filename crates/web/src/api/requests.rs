@@ -606,9 +606,9 @@ impl std::fmt::Debug for CredentialsBody {
 impl CredentialsBody {
     pub fn input(
         self,
-    ) -> Result<govmedia_service::credentials::CredentialsInput, govmedia_service::ServiceError>
+    ) -> Result<govmedia_monitoring::credentials::CredentialsInput, govmedia_service::ServiceError>
     {
-        use govmedia_service::credentials::CredentialsInput;
+        use govmedia_monitoring::credentials::CredentialsInput;
         match self.kind.as_str() {
             "wechat" => Ok(CredentialsInput::Wechat {
                 appid: self.appid.unwrap_or_default(),
@@ -814,8 +814,8 @@ pub struct KbEntryBody {
 }
 
 impl KbEntryBody {
-    pub fn input(self) -> govmedia_service::knowledge::EntryInput {
-        govmedia_service::knowledge::EntryInput {
+    pub fn input(self) -> govmedia_interaction::knowledge::EntryInput {
+        govmedia_interaction::knowledge::EntryInput {
             unit_id: self.unit_id,
             question: self.question,
             answer: self.answer,
@@ -1039,8 +1039,8 @@ pub struct ManuscriptBody {
 impl ManuscriptBody {
     /// The service's input; `version` is the one an edit names in `If-Match` (none
     /// when creating).
-    pub fn input(self, version: Option<i64>) -> govmedia_service::manuscripts::ManuscriptInput {
-        govmedia_service::manuscripts::ManuscriptInput {
+    pub fn input(self, version: Option<i64>) -> govmedia_content::ManuscriptInput {
+        govmedia_content::ManuscriptInput {
             unit_id: self.unit_id,
             title: self.title,
             body_html: self.body_html,
@@ -1092,15 +1092,15 @@ pub struct ManuscriptDecisionBody {
 
 impl ManuscriptDecisionBody {
     /// The service's input; `version` is the one reviewed, named in `If-Match`.
-    pub fn input(self, version: i64) -> govmedia_service::manuscripts::DecideInput {
-        govmedia_service::manuscripts::DecideInput {
+    pub fn input(self, version: i64) -> govmedia_content::DecideInput {
+        govmedia_content::DecideInput {
             step: self.step,
             decision: self.decision,
             comment: self.comment,
             gates: self
                 .gates
                 .into_iter()
-                .map(|g| govmedia_service::manuscripts::GateInput {
+                .map(|g| govmedia_content::GateInput {
                     gate: g.gate,
                     verdict: g.verdict,
                     comment: g.comment,

@@ -1317,8 +1317,8 @@ pub struct Source {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<govmedia_service::monitoring::SourceView> for Source {
-    fn from(s: govmedia_service::monitoring::SourceView) -> Self {
+impl From<govmedia_monitoring::SourceView> for Source {
+    fn from(s: govmedia_monitoring::SourceView) -> Self {
         Source {
             kind: s.kind,
             url: s.url,
@@ -1357,8 +1357,8 @@ pub struct Fetch {
     pub api_calls: i64,
 }
 
-impl From<govmedia_service::monitoring::FetchView> for Fetch {
-    fn from(f: govmedia_service::monitoring::FetchView) -> Self {
+impl From<govmedia_monitoring::FetchView> for Fetch {
+    fn from(f: govmedia_monitoring::FetchView) -> Self {
         Fetch {
             at: f.at,
             ok: f.ok,
@@ -1392,8 +1392,8 @@ pub struct Credentials {
     pub words: String,
 }
 
-impl From<Option<govmedia_service::credentials::CredentialsView>> for Credentials {
-    fn from(v: Option<govmedia_service::credentials::CredentialsView>) -> Self {
+impl From<Option<govmedia_monitoring::credentials::CredentialsView>> for Credentials {
+    fn from(v: Option<govmedia_monitoring::credentials::CredentialsView>) -> Self {
         match v {
             None => Credentials {
                 registered: false,
@@ -1454,8 +1454,8 @@ pub struct Monitoring {
     pub log: Vec<Fetch>,
 }
 
-impl From<govmedia_service::monitoring::MonitoringView> for Monitoring {
-    fn from(v: govmedia_service::monitoring::MonitoringView) -> Self {
+impl From<govmedia_monitoring::MonitoringView> for Monitoring {
+    fn from(v: govmedia_monitoring::MonitoringView) -> Self {
         Monitoring {
             account_id: v.account_id,
             account_name: v.account_name,
@@ -2003,8 +2003,8 @@ pub struct AtRisk {
     pub computed_at: DateTime<Utc>,
 }
 
-impl From<govmedia_service::monitoring::AtRisk> for AtRisk {
-    fn from(r: govmedia_service::monitoring::AtRisk) -> Self {
+impl From<govmedia_monitoring::AtRisk> for AtRisk {
+    fn from(r: govmedia_monitoring::AtRisk) -> Self {
         AtRisk {
             account_id: r.account_id,
             account_name: r.account_name,
@@ -2165,8 +2165,8 @@ pub struct InboxItem {
     pub source: String,
 }
 
-impl From<govmedia_service::inbox::ItemSummary> for InboxItem {
-    fn from(s: govmedia_service::inbox::ItemSummary) -> Self {
+impl From<govmedia_interaction::inbox::ItemSummary> for InboxItem {
+    fn from(s: govmedia_interaction::inbox::ItemSummary) -> Self {
         InboxItem {
             id: s.id,
             version: s.version,
@@ -2226,8 +2226,8 @@ pub struct InboxItemDetail {
     pub can_handle: bool,
 }
 
-impl From<govmedia_service::inbox::ItemDetail> for InboxItemDetail {
-    fn from(d: govmedia_service::inbox::ItemDetail) -> Self {
+impl From<govmedia_interaction::inbox::ItemDetail> for InboxItemDetail {
+    fn from(d: govmedia_interaction::inbox::ItemDetail) -> Self {
         InboxItemDetail {
             item: d.item.into(),
             body: d.body,
@@ -2296,9 +2296,9 @@ pub struct InboxReplyResult {
     pub issues: Vec<InboxReplyIssue>,
 }
 
-impl From<govmedia_service::inbox::ReplyOutcome> for InboxReplyResult {
-    fn from(o: govmedia_service::inbox::ReplyOutcome) -> Self {
-        use govmedia_service::inbox::ReplyOutcome::*;
+impl From<govmedia_interaction::inbox::ReplyOutcome> for InboxReplyResult {
+    fn from(o: govmedia_interaction::inbox::ReplyOutcome) -> Self {
+        use govmedia_interaction::inbox::ReplyOutcome::*;
         let (outcome, reply_id, state, issues) = match o {
             Blocked { issues } => ("blocked", None, None, issues),
             NeedsConfirmation { issues } => ("needs_confirmation", None, None, issues),
@@ -2346,8 +2346,8 @@ pub struct PublicReportStatus {
     pub handled_on: Option<String>,
 }
 
-impl From<govmedia_service::public_report::ReportStatus> for PublicReportStatus {
-    fn from(s: govmedia_service::public_report::ReportStatus) -> Self {
+impl From<govmedia_interaction::public_report::ReportStatus> for PublicReportStatus {
+    fn from(s: govmedia_interaction::public_report::ReportStatus) -> Self {
         PublicReportStatus {
             tracking_no: s.tracking_no,
             kind: s.kind_label.to_string(),
@@ -2391,8 +2391,8 @@ pub struct KbEntry {
     pub editable: bool,
 }
 
-impl From<govmedia_service::knowledge::EntryView> for KbEntry {
-    fn from(e: govmedia_service::knowledge::EntryView) -> Self {
+impl From<govmedia_interaction::knowledge::EntryView> for KbEntry {
+    fn from(e: govmedia_interaction::knowledge::EntryView) -> Self {
         KbEntry {
             id: e.id,
             unit_id: e.unit_id,
@@ -2438,9 +2438,9 @@ pub struct KbHit {
     pub answer: Vec<KbPart>,
 }
 
-impl From<govmedia_service::knowledge::Hit> for KbHit {
-    fn from(h: govmedia_service::knowledge::Hit) -> Self {
-        let parts = |p: Vec<govmedia_service::knowledge::Part>| {
+impl From<govmedia_interaction::knowledge::Hit> for KbHit {
+    fn from(h: govmedia_interaction::knowledge::Hit) -> Self {
+        let parts = |p: Vec<govmedia_interaction::knowledge::Part>| {
             p.into_iter()
                 .map(|p| KbPart {
                     text: p.text,
@@ -2468,8 +2468,8 @@ pub struct KbSearch {
     pub hits: Vec<KbHit>,
 }
 
-impl From<govmedia_service::knowledge::SearchResults> for KbSearch {
-    fn from(r: govmedia_service::knowledge::SearchResults) -> Self {
+impl From<govmedia_interaction::knowledge::SearchResults> for KbSearch {
+    fn from(r: govmedia_interaction::knowledge::SearchResults) -> Self {
         KbSearch {
             query: r.query,
             words: r.words,
@@ -2501,8 +2501,8 @@ pub struct ManuscriptSummary {
     pub version: i64,
 }
 
-impl From<govmedia_service::manuscripts::ManuscriptSummary> for ManuscriptSummary {
-    fn from(s: govmedia_service::manuscripts::ManuscriptSummary) -> Self {
+impl From<govmedia_content::ManuscriptSummary> for ManuscriptSummary {
+    fn from(s: govmedia_content::ManuscriptSummary) -> Self {
         ManuscriptSummary {
             id: s.id,
             title: s.title,
@@ -2647,8 +2647,8 @@ pub struct Manuscript {
     pub diff: Vec<DiffParagraph>,
 }
 
-impl From<govmedia_service::manuscripts::ManuscriptView> for Manuscript {
-    fn from(v: govmedia_service::manuscripts::ManuscriptView) -> Self {
+impl From<govmedia_content::ManuscriptView> for Manuscript {
+    fn from(v: govmedia_content::ManuscriptView) -> Self {
         use govmedia_domain::manuscript::DiffLine;
         Manuscript {
             summary: v.summary.into(),
@@ -2769,8 +2769,8 @@ pub struct Reviewer {
     pub duty: govmedia_domain::manuscript::ReviewDuty,
 }
 
-impl From<govmedia_service::manuscripts::ReviewerView> for Reviewer {
-    fn from(r: govmedia_service::manuscripts::ReviewerView) -> Self {
+impl From<govmedia_content::ReviewerView> for Reviewer {
+    fn from(r: govmedia_content::ReviewerView) -> Self {
         Reviewer {
             id: r.id,
             unit_id: r.unit_id,
@@ -2793,8 +2793,8 @@ pub struct SourceUnit {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<govmedia_service::manuscripts::SourceUnitView> for SourceUnit {
-    fn from(s: govmedia_service::manuscripts::SourceUnitView) -> Self {
+impl From<govmedia_content::SourceUnitView> for SourceUnit {
+    fn from(s: govmedia_content::SourceUnitView) -> Self {
         SourceUnit {
             id: s.id,
             unit_id: s.unit_id,

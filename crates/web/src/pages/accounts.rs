@@ -325,7 +325,7 @@ async fn show(
         .collect();
     let flags = accounts::flags_of(&state.svc, &user.actor, id).await?;
     let has_qr = accounts::has_qr(&state.svc, id).await?;
-    let monitoring = govmedia_service::monitoring::view(&state.svc, &user.actor, id).await?;
+    let monitoring = govmedia_monitoring::view(&state.svc, &user.actor, id).await?;
     let opening = govmedia_service::filings::opening_on_file(&state.svc, &user.actor, id).await?;
     let d = &v.draft;
     let manage = user.actor.can(Permission::ManageAccounts);

@@ -14,11 +14,11 @@ use axum::{Form, Router};
 use govmedia_domain::interaction::ItemKind;
 use govmedia_domain::role::Permission;
 use govmedia_domain::time_limit::LimitState;
-use govmedia_service::ServiceError;
-use govmedia_service::inbox::{
+use govmedia_interaction::inbox::{
     self, Filter, ItemDetail, ItemStatus, ItemSummary, ReplyIssue, ReplyOutcome,
 };
-use govmedia_service::knowledge::{self, Hit};
+use govmedia_interaction::knowledge::{self, Hit};
+use govmedia_service::ServiceError;
 use maud::{Markup, html};
 use serde::Deserialize;
 

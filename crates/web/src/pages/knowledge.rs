@@ -14,7 +14,7 @@ use axum::{Form, Router};
 use chrono::NaiveDate;
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
-use govmedia_service::knowledge::{self, EntryInput, EntryView, Hit, Part, SearchQuery};
+use govmedia_interaction::knowledge::{self, EntryInput, EntryView, Hit, Part, SearchQuery};
 use govmedia_service::{ServiceError, Services, units};
 use maud::{Markup, html};
 use serde::Deserialize;

@@ -13,10 +13,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use govmedia_content::{self as manuscripts, check::CheckFinding};
 use govmedia_domain::approval::Decision;
 use govmedia_domain::manuscript::{DiffLine, Gate, GateVerdict, ManuscriptStatus};
 use govmedia_domain::role::Permission;
-use govmedia_service::manuscripts::{self, check::CheckFinding};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 

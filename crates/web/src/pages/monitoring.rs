@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use govmedia_domain::role::Permission;
-use govmedia_service::monitoring::MonitoringView;
+use govmedia_monitoring::MonitoringView;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -31,7 +31,7 @@ pub fn routes() -> Router<AppState> {
 /// 更新预警: every account of the user's subtree whose update clock warns or has
 /// reached the veto, the veto first, then by days left.
 async fn at_risk(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
-    let rows = govmedia_service::monitoring::at_risk(&state.svc, &user.actor).await?;
+    let rows = govmedia_monitoring::at_risk(&state.svc, &user.actor).await?;
     let vetoed = rows.iter().filter(|r| r.state == "veto").count();
     Ok(page(
         &user,
@@ -65,8 +65,8 @@ async fn at_risk(State(state): State<AppState>, user: User) -> Result<Markup, Pa
 }
 
 async fn export(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
-    let rows = govmedia_service::monitoring::at_risk(&state.svc, &user.actor).await?;
-    let table = govmedia_service::monitoring::at_risk_table(&state.svc, &rows);
+    let rows = govmedia_monitoring::at_risk(&state.svc, &user.actor).await?;
+    let table = govmedia_monitoring::at_risk_table(&state.svc, &rows);
     super::xlsx_response("账号更新预警.xlsx", &table)
 }
 
@@ -161,7 +161,7 @@ async fn set_source(
     Form(f): Form<SourceForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    govmedia_service::monitoring::set_source(&state.svc, &user.actor, id, &f.url).await?;
+    govmedia_monitoring::set_source(&state.svc, &user.actor, id, &f.url).await?;
     Ok(Redirect::to(&format!("/accounts/{id}#monitoring")).into_response())
 }
 
@@ -178,7 +178,7 @@ async fn check_now(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    govmedia_service::monitoring::check_now(&state.svc, &user.actor, id).await?;
+    govmedia_monitoring::check_now(&state.svc, &user.actor, id).await?;
     Ok(Redirect::to(&format!("/accounts/{id}#monitoring")).into_response())
 }
 
@@ -263,7 +263,7 @@ async fn set_credentials(
     Path(id): Path<i64>,
     Form(f): Form<CredentialsForm>,
 ) -> Result<Response, PageError> {
-    use govmedia_service::credentials::CredentialsInput;
+    use govmedia_monitoring::credentials::CredentialsInput;
     user.check_csrf(&f.csrf)?;
     let input = match (f.appid, f.access_token) {
         (Some(appid), _) => CredentialsInput::Wechat {
@@ -277,7 +277,8 @@ async fn set_credentials(
             platform_user_id: f.platform_user_id,
         },
     };
-    govmedia_service::credentials::register(&state.svc, &user.actor, id, f.version, input).await?;
+    govmedia_monitoring::credentials::register(&state.svc, &user.actor, id, f.version, input)
+        .await?;
     Ok(Redirect::to(&format!("/accounts/{id}#monitoring")).into_response())
 }
 
@@ -296,6 +297,6 @@ async fn remove_credentials(
     Form(f): Form<VersionForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    govmedia_service::credentials::remove(&state.svc, &user.actor, id, f.version).await?;
+    govmedia_monitoring::credentials::remove(&state.svc, &user.actor, id, f.version).await?;
     Ok(Redirect::to(&format!("/accounts/{id}#monitoring")).into_response())
 }

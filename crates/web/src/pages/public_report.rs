@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use govmedia_domain::interaction::ItemKind;
-use govmedia_service::public_report::{self, ReportInput, ReportStatus};
+use govmedia_interaction::public_report::{self, ReportInput, ReportStatus};
 use govmedia_service::{ServiceError, public};
 use maud::{Markup, html};
 use serde::Deserialize;

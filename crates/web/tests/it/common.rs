@@ -1,16 +1,15 @@
-//! Test harness: a fresh database per test (SQLite, or PostgreSQL when
-//! `GOVMEDIA_TEST_POSTGRES_URL` is set), a small unit tree with one user per role,
-//! and helpers that drive the router in-process.
+//! Test harness: the test county of `govmedia-fixtures` (a fresh database per test,
+//! SQLite or PostgreSQL when `GOVMEDIA_TEST_POSTGRES_URL` is set) with what the web
+//! tests add, and helpers that drive the router in-process.
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::TimeZone;
 use govmedia_domain::account::AccountInput;
-use govmedia_domain::unit::UnitDraft;
 use govmedia_service::crypto::Sealer;
 use govmedia_service::users::UserInput;
-use govmedia_service::{Clock, FixedClock, Services, units};
+use govmedia_service::{Clock, FixedClock, Services};
 use http_body_util::BodyExt;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -43,11 +42,11 @@ pub async fn services(label: &str, clock: Arc<dyn Clock>) -> Services {
 
 /// Services on an existing database (another server of the same deployment).
 pub fn services_on(db: govmedia_store::DatabaseConnection, clock: Arc<dyn Clock>) -> Services {
-    Services::new(
+    govmedia_web::with_areas(Services::new(
         db,
         Sealer::from_base64(&Sealer::generate_key()).unwrap(),
         clock,
-    )
+    ))
 }
 
 /// The application over `svc` with `config`.
@@ -67,49 +66,41 @@ pub async fn demo(label: &str, clock: Arc<dyn Clock>) -> Services {
     svc
 }
 
-/// The test county on a fresh database, its clock standing at 2026-03-02 09:00 UTC.
+/// The test county of `govmedia-fixtures` with every area installed, its clock standing
+/// at 2026-03-02 09:00 UTC, and what the web tests add: its administrator
+/// `root_admin`, the internal organ A1 below A, an account in A and in B, and B's
+/// administrator `b_host_admin`.
 pub async fn world(label: &str) -> World {
-    let clock = Arc::new(FixedClock::new(
+    let county = govmedia_fixtures::county::county(
+        label,
         chrono::Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
-    ));
-    let svc = services(label, clock.clone()).await;
-    let draft = |name: &str, kind: &str| {
-        UnitDraft::parse(name, None, "county", kind, None, None, None).unwrap()
-    };
-    let root = units::create_root(&svc, draft("测试县人民政府", "people_government"))
-        .await
-        .unwrap();
-    let admin = add_user(&svc, "root_admin", root.id, "system_admin").await;
+    )
+    .await;
+    let svc = govmedia_web::with_areas(county.svc.clone());
+    let (root, a, b) = (county.root.id, county.unit_a, county.unit_b);
+    let admin = add_user(&svc, "root_admin", root, "system_admin").await;
     let admin_actor = actor(&svc, admin).await;
-    let mut d = draft("测试县教育局", "department");
-    d.parent_id = Some(root.id);
-    let a = units::create(&svc, &admin_actor, d).await.unwrap();
-    let mut d = draft("测试县教育局办公室", "internal_organ");
-    d.parent_id = Some(a.id);
-    let a1 = units::create(&svc, &admin_actor, d).await.unwrap();
-    let mut d = draft("测试县卫生健康委员会", "department");
-    d.parent_id = Some(root.id);
-    let b = units::create(&svc, &admin_actor, d).await.unwrap();
+    let a1 = county.unit(a, "测试县教育局办公室", "internal_organ").await;
     let account_a =
-        govmedia_service::accounts::create(&svc, &admin_actor, &account_input("测试教育", a.id))
+        govmedia_service::accounts::create(&svc, &admin_actor, &account_input("测试教育", a))
             .await
             .unwrap()
             .id;
     let account_b =
-        govmedia_service::accounts::create(&svc, &admin_actor, &account_input("测试健康", b.id))
+        govmedia_service::accounts::create(&svc, &admin_actor, &account_input("测试健康", b))
             .await
             .unwrap()
             .id;
-    let user_b = add_user(&svc, "b_host_admin", b.id, "host_admin").await;
+    let user_b = add_user(&svc, "b_host_admin", b, "host_admin").await;
     let app = app(svc.clone(), govmedia_web::WebConfig::default());
     World {
         svc,
-        clock,
+        clock: county.clock,
         app,
-        root: root.id,
-        unit_a: a.id,
-        unit_a1: a1.id,
-        unit_b: b.id,
+        root,
+        unit_a: a,
+        unit_a1: a1,
+        unit_b: b,
         account_a,
         account_b,
         user_b,

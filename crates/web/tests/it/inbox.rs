@@ -8,7 +8,7 @@ use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use govmedia_domain::interaction::ItemKind;
-use govmedia_service::inbox::{self, Incoming, Received};
+use govmedia_interaction::inbox::{self, Incoming, Received};
 
 async fn item(w: &World, id: &str, body: &str) -> i64 {
     let r = inbox::receive(
@@ -426,7 +426,7 @@ async fn the_public_report_page_takes_reports_and_refuses_bad_input_and_floods()
 /// sibling unit cannot do it (404).
 #[tokio::test]
 async fn the_reply_box_suggests_answers_and_an_answer_goes_into_the_knowledge_base() {
-    use govmedia_service::knowledge::{self, EntryInput};
+    use govmedia_interaction::knowledge::{self, EntryInput};
     let w = world("web_inbox_kb").await;
     let clerk_id = add_user(&w.svc, "a_clerk", w.unit_a, "editor").await;
     let author = actor(&w.svc, clerk_id).await;

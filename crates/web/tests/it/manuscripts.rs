@@ -27,7 +27,7 @@ async fn an_editor_submits_and_the_named_reviewer_approves_over_the_api() {
     add_user(&w.svc, "editor_a", w.unit_a, "editor").await;
     let reviewer = add_user(&w.svc, "reviewer_a", w.unit_a, "reviewer").await;
     add_user(&w.svc, "reviewer_b", w.unit_b, "reviewer").await;
-    govmedia_service::manuscripts::name_reviewer(&w.svc, &admin, w.unit_a, reviewer, "reviewer")
+    govmedia_content::name_reviewer(&w.svc, &admin, w.unit_a, reviewer, "reviewer")
         .await
         .unwrap();
     let editor = login(&w.app, "editor_a", PASSWORD)

@@ -157,12 +157,14 @@ async fn the_account_page_registers_a_feed_and_shows_the_clock_posts_and_log() {
 /// Lets this test's job runner reach the mock platform on loopback, which monitoring
 /// refuses by default (an internal address).
 fn reaching_loopback(svc: &mut govmedia_service::Services) {
-    svc.jobs = std::sync::Arc::new(govmedia_service::jobs::Handlers::standard_with(
-        govmedia_service::monitoring::HttpConfig {
+    *svc = govmedia_monitoring::install_with(
+        svc.clone(),
+        govmedia_monitoring::HttpConfig {
             allow_internal_addresses: true,
             ..Default::default()
         },
-    ));
+        Default::default(),
+    );
 }
 
 /// Runs every job due now, until none is left.

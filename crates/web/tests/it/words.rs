@@ -7,8 +7,12 @@ use crate::common::*;
 use axum::http::StatusCode;
 use std::collections::{BTreeSet, VecDeque};
 
-/// The fixture's user names: shown as they are (a person's login is not a code).
+/// The fixture's user names (the test county's and the web tests'): shown as they are
+/// (a person's login is not a code).
 const USERNAMES: &[&str] = &[
+    "admin",
+    "host_a",
+    "host_b",
     "root_admin",
     "b_host_admin",
     "office",

@@ -13,11 +13,11 @@
 
 pub mod terms;
 
-use crate::audit::{AuditJson, Change};
-use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, NaiveDate, Utc};
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::{FieldError, optional_lines_owned, optional_text, required_text};
+use govmedia_service::audit::{AuditJson, Change};
+use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::knowledge::{self as store, EntryFields, EntryRow, Filter};
 use std::collections::{HashMap, HashSet};
 pub use terms::Part;
@@ -427,7 +427,7 @@ pub async fn update(
     input: &EntryInput,
 ) -> ServiceResult<EntryView> {
     let before = writable(svc, &svc.db, actor, id).await?;
-    crate::stale::check(
+    govmedia_service::stale::check(
         svc,
         actor,
         "kb_entry",
@@ -445,8 +445,11 @@ pub async fn update(
         Err(govmedia_store::DbError::Stale) => {
             drop(work);
             let stored = store::get(&svc.db, id).await?.version;
-            crate::stale::check(svc, actor, "kb_entry", "该答问条目", id, seen, stored).await?;
-            return Err(ServiceError::Stale(crate::error::STALE.to_string()));
+            govmedia_service::stale::check(svc, actor, "kb_entry", "该答问条目", id, seen, stored)
+                .await?;
+            return Err(ServiceError::Stale(
+                govmedia_service::error::STALE.to_string(),
+            ));
         }
         other => other?,
     };
@@ -489,7 +492,7 @@ pub async fn retire(
         return Err(ServiceError::Validation(errors));
     }
     let reason = reason.unwrap_or_default();
-    crate::stale::check(
+    govmedia_service::stale::check(
         svc,
         actor,
         "kb_entry",
@@ -623,7 +626,9 @@ pub async fn set_public_search(svc: &Services, actor: &Actor, open: bool) -> Ser
     if !govmedia_store::settings::compare_and_set(&work, PUBLIC_SETTING, old.as_deref(), value)
         .await?
     {
-        return Err(ServiceError::Stale(crate::error::STALE.to_string()));
+        return Err(ServiceError::Stale(
+            govmedia_service::error::STALE.to_string(),
+        ));
     }
     let words = |v: Option<&str>| if v == Some("on") { "开放" } else { "关闭" };
     work.record(Change {
@@ -786,7 +791,7 @@ pub async fn export_xlsx(
     filter.usable_on = usable_only.then(|| svc.today());
     let rows = store::all_rows(&svc.db, &filter, MAX_EXPORT_ROWS).await?;
     let today = svc.today();
-    let table = crate::excel::Table {
+    let table = govmedia_service::excel::Table {
         title: "咨询答问库".to_string(),
         headers: [
             "编号",
@@ -825,12 +830,12 @@ pub async fn export_xlsx(
                     if r.public { "是" } else { "否" }.into(),
                     state.into(),
                     r.retired_reason.unwrap_or_default().into(),
-                    crate::excel::Cell::time(svc.time_zone, r.updated_at),
+                    govmedia_service::excel::Cell::time(svc.time_zone, r.updated_at),
                 ]
             })
             .collect(),
     };
-    crate::excel::write_xlsx(&table)
+    govmedia_service::excel::write_xlsx(&table)
 }
 
 /// Entries one bulk load writes at most (one transaction).

@@ -6,9 +6,6 @@
 //! fetch log with its reason, the clock reads the last *successful* look from the log,
 //! and `update_clock::read` answers `Unseen` (无法获取) when that is too old or missing.
 
-use crate::audit::{AuditJson, Change};
-use crate::jobs::{self, Handler};
-use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Duration, Utc};
 /// Monitoring's HTTP client settings (which addresses it may reach, limits).
 pub use govmedia_connectors::HttpConfig;
@@ -20,10 +17,17 @@ use govmedia_domain::account::AccountStatus;
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
 use govmedia_domain::update_clock::{self, ClockPolicy, ClockState, SeenPost};
+use govmedia_service::audit::{AuditJson, Change};
+use govmedia_service::jobs::{self, Handler};
+use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::TransactionTrait;
 use govmedia_store::jobs::JobRow;
 use govmedia_store::monitoring::{self as store, NewPost};
 use govmedia_textcheck::Severity;
+
+pub mod credentials;
+mod install;
+pub use install::{install, install_with};
 
 pub const MONITOR_KIND: &str = "monitor_account";
 pub const SWEEP_KIND: &str = "monitor_sweep";
@@ -271,8 +275,8 @@ pub async fn view(svc: &Services, actor: &Actor, account_id: i64) -> ServiceResu
     let last_ok = store::last_fetch(db, account_id, store::OK).await?;
     let last_failure = store::last_fetch(db, account_id, store::FAILED).await?;
     let log = store::fetch_log_of(db, account_id, VIEW_LOG).await?;
-    let calendar = crate::calendar::load(svc).await?;
-    let policy = crate::policy::current(svc).await?.monitoring;
+    let calendar = govmedia_service::calendar::load(svc).await?;
+    let policy = govmedia_service::policy::current(svc).await?.monitoring;
     let clock = read_clock(
         db,
         &policy,
@@ -433,9 +437,9 @@ pub async fn fetch_account(
         Err(e) => return Err(e.into()),
     };
     let unit = govmedia_store::units::get(&svc.db, account.host_unit_id).await?;
-    let calendar = crate::calendar::load(svc).await?;
+    let calendar = govmedia_service::calendar::load(svc).await?;
     // The office's clock settings (the policy profile's `[monitoring]`).
-    let policy = crate::policy::current(svc).await?.monitoring;
+    let policy = govmedia_service::policy::current(svc).await?.monitoring;
     let txn = svc.db.begin().await?;
     let mut new_posts: Vec<(i64, NewPost)> = Vec::new();
     let counts = match answer {
@@ -544,7 +548,7 @@ async fn enqueue_clock_mail(
         "{}：\n\n您单位（或所辖单位）的政务新媒体账号“{name}”{headline}。\n{since}\n\n请登录政务新媒体管理平台查看账号监测详情和待办事项。\n\n（本邮件由系统自动发送，请勿回复。）",
         unit.name
     );
-    crate::email::enqueue_account_mail(svc, c, unit.id, key, subject, body).await?;
+    govmedia_service::email::enqueue_account_mail(svc, c, unit.id, key, subject, body).await?;
     Ok(())
 }
 
@@ -825,7 +829,7 @@ async fn report_once(
             account_id: Some(account.id),
             unit_id: unit.id,
             unit_path: unit.path.clone(),
-            indicator_set: crate::inspection::indicators::ACCOUNT_CHECK.into(),
+            indicator_set: govmedia_service::inspection::indicators::ACCOUNT_CHECK.into(),
             item_code: item.into(),
             count: 1,
             source: FindingSource::Monitoring.code().into(),
@@ -1048,7 +1052,10 @@ pub(crate) async fn at_risk_named(
     unit_name: impl Fn(i64) -> String,
 ) -> ServiceResult<Vec<AtRisk>> {
     actor.require(Permission::ReadRegistry)?;
-    let veto_after = crate::policy::current(svc).await?.monitoring.veto_after;
+    let veto_after = govmedia_service::policy::current(svc)
+        .await?
+        .monitoring
+        .veto_after;
     let rows = store::clocks_in(
         &svc.db,
         actor.unit_path.as_str(),
@@ -1093,8 +1100,8 @@ pub(crate) async fn at_risk_named(
 }
 
 /// The at-risk list as a spreadsheet.
-pub fn at_risk_table(svc: &Services, rows: &[AtRisk]) -> crate::excel::Table {
-    crate::excel::Table {
+pub fn at_risk_table(svc: &Services, rows: &[AtRisk]) -> govmedia_service::excel::Table {
+    govmedia_service::excel::Table {
         title: "账号更新预警".into(),
         headers: [
             "主办单位",
@@ -1117,7 +1124,7 @@ pub fn at_risk_table(svc: &Services, rows: &[AtRisk]) -> crate::excel::Table {
                     r.account_name.as_str().into(),
                     r.platform.as_str().into(),
                     r.last_update
-                        .map(|t| crate::excel::Cell::time(svc.time_zone, t))
+                        .map(|t| govmedia_service::excel::Cell::time(svc.time_zone, t))
                         .into(),
                     r.days_since.into(),
                     match r.veto_in {

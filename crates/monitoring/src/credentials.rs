@@ -8,11 +8,11 @@
 //! Registering, replacing and removing are audited; each use is a fetch log row
 //! naming the API calls made (`monitoring::fetch_account`).
 
-use crate::audit::{AuditJson, Change};
-use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Utc};
 use govmedia_domain::account::Platform;
 use govmedia_domain::role::Permission;
+use govmedia_service::audit::{AuditJson, Change};
+use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::credentials::{self as store, CredentialRow, NewCredential};
 
 /// The audit log's object kind of these records.
@@ -317,7 +317,7 @@ pub async fn register(
             ));
         }
         (Some(old), Some(seen)) => {
-            crate::stale::check(
+            govmedia_service::stale::check(
                 svc,
                 actor,
                 ENTITY,
@@ -330,7 +330,7 @@ pub async fn register(
             store::replace(&txn, &new, seen).await?
         }
     };
-    crate::monitoring::enqueue_first_look(svc, &txn, account_id).await?;
+    crate::enqueue_first_look(svc, &txn, account_id).await?;
     let (action, verb) = match before {
         Some(_) => ("replace_credentials", "替换"),
         None => ("set_credentials", "登记"),
@@ -372,7 +372,7 @@ pub async fn remove(
     let Some(before) = store::of(&txn, account_id).await? else {
         return Err(ServiceError::NotFound);
     };
-    crate::stale::check(
+    govmedia_service::stale::check(
         svc,
         actor,
         ENTITY,

@@ -19,6 +19,8 @@
 //! role that writes or reviews; anyone else is told it does not exist.
 
 pub mod check;
+mod install;
+pub use install::install;
 mod review;
 pub mod sanitize;
 pub mod sheet;
@@ -28,39 +30,20 @@ pub use review::{
     remove_reviewer, remove_source, reviewers, sources, submit, waiting_for,
 };
 
-use crate::audit::Change;
-use crate::{Actor, ServiceError, ServiceResult, Services};
 use check::{CheckFinding, CheckedLink};
 use chrono::{DateTime, Utc};
 use govmedia_domain::approval::StepStatus;
 use govmedia_domain::manuscript::{
-    self as rules, DiffLine, GateSign, ManuscriptError, ManuscriptFields, ManuscriptStatus, Origin,
+    self as rules, DiffLine, GateSign, ManuscriptFields, ManuscriptStatus, Origin,
 };
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::{Level, UnitPath};
+use govmedia_service::audit::Change;
+use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::manuscripts::{self as store, AssetInfo, ManuscriptRow, VersionRow};
 use govmedia_store::units::UnitRow;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-
-impl From<ManuscriptError> for ServiceError {
-    fn from(e: ManuscriptError) -> Self {
-        match e {
-            ManuscriptError::Refused(m) => ServiceError::Conflict(m),
-            ManuscriptError::Field { field, message } => ServiceError::field(field, message),
-        }
-    }
-}
-
-impl From<govmedia_domain::approval::ApprovalError> for ServiceError {
-    fn from(e: govmedia_domain::approval::ApprovalError) -> Self {
-        use govmedia_domain::approval::ApprovalError;
-        match e {
-            ApprovalError::Refused(m) => ServiceError::Conflict(m),
-            ApprovalError::Field { field, message } => ServiceError::field(field, message),
-        }
-    }
-}
 
 /// The largest image, in bytes.
 pub const IMAGE_MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -264,10 +247,10 @@ async fn prepare(
     }
     let body_html = sanitize::sanitize(&input.body_html, manuscript_id);
     let body_text = check::visible_text(&body_html);
-    if body_text.chars().count() > crate::textcheck::MAX_CHARS {
+    if body_text.chars().count() > govmedia_service::textcheck::MAX_CHARS {
         return Err(ServiceError::field(
             "body",
-            format!("正文不能超过{}字", crate::textcheck::MAX_CHARS),
+            format!("正文不能超过{}字", govmedia_service::textcheck::MAX_CHARS),
         ));
     }
     let origin = Origin::parse(if input.origin.trim().is_empty() {
@@ -279,7 +262,7 @@ async fn prepare(
     let mut targets: Vec<i64> = input.targets.clone();
     targets.sort_unstable();
     targets.dedup();
-    let profile = crate::policy::current(svc).await?;
+    let profile = govmedia_service::policy::current(svc).await?;
     let source = Some(input.source.trim().to_string()).filter(|s| !s.is_empty());
     rules::check_fields(
         &ManuscriptFields {
@@ -471,7 +454,8 @@ pub async fn update(
     let seen = input
         .version
         .ok_or_else(|| ServiceError::field("version", "缺少稿件版本号，请重新打开稿件后再编辑"))?;
-    crate::stale::check(svc, actor, "manuscript", "该稿件", id, seen, old.version).await?;
+    govmedia_service::stale::check(svc, actor, "manuscript", "该稿件", id, seen, old.version)
+        .await?;
     let status = status_of(&old)?;
     if !rules::editable(status) {
         return Err(ServiceError::Conflict(format!(
@@ -669,8 +653,14 @@ pub async fn add_asset(
         )));
     }
     let (limit, content_type) = match purpose {
-        IMAGE => (IMAGE_MAX_BYTES, crate::accounts::sniff_image(bytes)),
-        ATTACHMENT => (ATTACHMENT_MAX_BYTES, crate::filings::sniff_document(bytes)),
+        IMAGE => (
+            IMAGE_MAX_BYTES,
+            govmedia_service::accounts::sniff_image(bytes),
+        ),
+        ATTACHMENT => (
+            ATTACHMENT_MAX_BYTES,
+            govmedia_service::filings::sniff_document(bytes),
+        ),
         _ => return Err(ServiceError::field("purpose", "请选择上传图片或附件")),
     };
     if bytes.is_empty() {
@@ -713,7 +703,7 @@ pub async fn add_asset(
         id: 0,
         manuscript_id: id,
         purpose: purpose.to_string(),
-        file_name: crate::filings::clean_name(file_name),
+        file_name: govmedia_service::filings::clean_name(file_name),
         content_type: content_type.to_string(),
         caption: caption.to_string(),
         size: bytes.len() as i64,
@@ -771,7 +761,7 @@ pub async fn asset(
 
 /// The manuscript kinds of the profile, for the editor's choice.
 pub async fn kinds(svc: &Services) -> ServiceResult<Vec<String>> {
-    Ok(crate::policy::current(svc).await?.review.kinds)
+    Ok(govmedia_service::policy::current(svc).await?.review.kinds)
 }
 
 /// The accounts an editor may target (in service, of their subtree), at most 500.

@@ -8,9 +8,9 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use chrono::{Duration, TimeZone, Utc};
+use govmedia_monitoring as monitoring;
 use govmedia_service::ServiceError;
 use govmedia_service::jobs::Runner;
-use govmedia_service::monitoring;
 
 const RSS: &str = include_str!("../../../connectors/tests/fixtures/rss_gov.xml");
 const WAF: &str = include_str!("../../../connectors/tests/fixtures/waf.html");
@@ -230,12 +230,14 @@ async fn the_daily_sweep_queues_each_account_with_a_source_once_a_day() {
 /// Lets this test's job runner reach the mock platform on loopback, which monitoring
 /// refuses by default (an internal address).
 pub(crate) fn reaching_loopback(svc: &mut govmedia_service::Services) {
-    svc.jobs = std::sync::Arc::new(govmedia_service::jobs::Handlers::standard_with(
-        govmedia_service::monitoring::HttpConfig {
+    *svc = govmedia_monitoring::install_with(
+        svc.clone(),
+        govmedia_monitoring::HttpConfig {
             allow_internal_addresses: true,
             ..Default::default()
         },
-    ));
+        Default::default(),
+    );
 }
 
 /// Runs every job due now, until none is left.

@@ -6,8 +6,8 @@
 //! unknown (to look at). Findings keep char offsets into the text they were found
 //! in, so a page highlights them in place.
 
-use crate::Services;
 use govmedia_domain::manuscript::FindingWeight;
+use govmedia_service::Services;
 use govmedia_textcheck::Severity;
 use serde::{Deserialize, Serialize};
 

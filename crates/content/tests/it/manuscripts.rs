@@ -3,8 +3,8 @@
 
 use crate::common::{County, account_of, add_user, county};
 use chrono::TimeZone;
+use govmedia_content::{self as manuscripts, DecideInput, GateInput, ManuscriptInput};
 use govmedia_domain::manuscript::{Gate, ManuscriptStatus};
-use govmedia_service::manuscripts::{self, DecideInput, GateInput, ManuscriptInput};
 use govmedia_service::{Actor, ServiceError, todo};
 
 struct World {
@@ -18,7 +18,7 @@ struct World {
     acc_a2: i64,
     acc_b: i64,
 }
-crate::county_world!(World);
+county_world!(World);
 
 /// 测试县 with an editor, a reviewer and a section head in 教育局 (A), a leader at the
 /// county named for every unit below it, and a reviewer in 卫健委 (B); two accounts of

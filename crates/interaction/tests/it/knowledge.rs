@@ -5,8 +5,8 @@
 
 use crate::common::{County, add_user, county};
 use chrono::{NaiveDate, TimeZone, Utc};
+use govmedia_interaction::knowledge::{self, EntryInput, SearchQuery, terms};
 use govmedia_service::ServiceError;
-use govmedia_service::knowledge::{self, EntryInput, SearchQuery, terms};
 use std::collections::HashMap;
 
 fn at() -> chrono::DateTime<Utc> {

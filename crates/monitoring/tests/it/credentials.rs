@@ -10,10 +10,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chrono::{Duration, TimeZone, Utc};
+use govmedia_monitoring as monitoring;
+use govmedia_monitoring::credentials::{self, CredentialsInput};
 use govmedia_service::ServiceError;
-use govmedia_service::credentials::{self, CredentialsInput};
 use govmedia_service::jobs::Runner;
-use govmedia_service::monitoring;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -279,7 +279,8 @@ async fn platform() -> (String, Platform) {
 
 /// Lets this test's job runner reach the mock platform on loopback as WeChat's API.
 fn reaching(svc: &mut govmedia_service::Services, base: &str) {
-    svc.jobs = Arc::new(govmedia_service::jobs::Handlers::standard_with_platforms(
+    *svc = monitoring::install_with(
+        svc.clone(),
         monitoring::HttpConfig {
             allow_internal_addresses: true,
             retries: 0,
@@ -289,7 +290,7 @@ fn reaching(svc: &mut govmedia_service::Services, base: &str) {
             wechat: base.to_string(),
             weibo: base.to_string(),
         },
-    ));
+    );
 }
 
 async fn run_due(svc: &govmedia_service::Services) {

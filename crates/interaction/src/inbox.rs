@@ -23,12 +23,12 @@
 //! Scope: an item is seen and handled only by users whose unit's subtree holds the
 //! item's unit; outside it the item does not exist (not found).
 
-use crate::audit::Change;
-use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Offset, Utc};
 use govmedia_domain::interaction::{self, ItemKind, ReplySeverity};
 use govmedia_domain::role::Permission;
 use govmedia_domain::time_limit::{self, Deadline, LimitState, Standing};
+use govmedia_service::audit::Change;
+use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::inbox::{self as store, ItemRow, ListQuery, NewItem};
 use govmedia_store::jobs::JobRow;
 use serde::Serialize;
@@ -134,9 +134,11 @@ async fn deadline_for(
     kind: ItemKind,
     at: DateTime<Utc>,
 ) -> ServiceResult<(Option<Deadline>, u32)> {
-    let profile = crate::policy::current(svc).await?;
-    let cal = crate::calendar::load(svc).await?;
-    let offset = crate::time::local(svc.time_zone, at).offset().fix();
+    let profile = govmedia_service::policy::current(svc).await?;
+    let cal = govmedia_service::calendar::load(svc).await?;
+    let offset = govmedia_service::time::local(svc.time_zone, at)
+        .offset()
+        .fix();
     let window = platform.and_then(|p| time_limit::platform_window(p, kind.code()));
     Ok((
         time_limit::deadline(&cal, offset, at, profile.interaction.limit(kind), window),
@@ -146,7 +148,7 @@ async fn deadline_for(
 
 /// The text checker's `veto` and `deduct` findings of an incoming text, in words.
 fn harmful_note(svc: &Services, text: &str) -> Option<String> {
-    use crate::textcheck::Severity;
+    use govmedia_service::textcheck::Severity;
     let findings = svc.checker.checker.check(text);
     let grave: Vec<String> = findings
         .iter()
@@ -177,7 +179,7 @@ pub async fn receive(
 /// for its throttle in the same work); the caller commits when it is new.
 pub(crate) async fn receive_in(
     svc: &Services,
-    work: &mut crate::work::Work<'_>,
+    work: &mut govmedia_service::work::Work<'_>,
     actor: Option<&Actor>,
     incoming: Incoming,
 ) -> ServiceResult<Received> {
@@ -473,7 +475,10 @@ pub async fn list(svc: &Services, actor: &Actor, f: &Filter) -> ServiceResult<Ve
         offset: f.page.min(10_000) * PAGE_SIZE,
     };
     let rows = store::list(&svc.db, actor.unit_path.as_str(), &q).await?;
-    let near = crate::policy::current(svc).await?.interaction.near_hours;
+    let near = govmedia_service::policy::current(svc)
+        .await?
+        .interaction
+        .near_hours;
     let n = names(svc, &rows, &[]).await?;
     let now = svc.now();
     Ok(rows
@@ -577,7 +582,10 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<ItemDe
     let mut all_rows = vec![row.clone()];
     all_rows.extend(thread_rows.iter().cloned());
     let n = names(svc, &all_rows, &extra).await?;
-    let near = crate::policy::current(svc).await?.interaction.near_hours;
+    let near = govmedia_service::policy::current(svc)
+        .await?
+        .interaction
+        .near_hours;
     let now = svc.now();
     let personal = actor.can(Permission::ViewPersonalData);
     let open = |s: &Option<String>| s.as_deref().and_then(|v| svc.sealer.open(v).ok());
@@ -660,7 +668,9 @@ async fn handleable(
     let row = visible(svc, actor, id).await?;
     actor.require(Permission::HandleInteraction)?;
     if row.version != version {
-        return Err(ServiceError::Stale(crate::error::STALE.to_string()));
+        return Err(ServiceError::Stale(
+            govmedia_service::error::STALE.to_string(),
+        ));
     }
     if row.status != store::OPEN {
         return Err(ServiceError::Conflict(format!(
@@ -823,7 +833,7 @@ pub enum ReplyOutcome {
 
 /// The checker's and the reply rules' findings on a reply text.
 pub fn check_reply_text(svc: &Services, text: &str) -> Vec<ReplyIssue> {
-    use crate::textcheck::Severity;
+    use govmedia_service::textcheck::Severity;
     let mut issues: Vec<ReplyIssue> = svc
         .checker
         .checker
@@ -903,14 +913,14 @@ pub async fn reply(
         store::set_reply_state(&work, reply_id, RECORDED, None, None).await?;
         RECORDED
     } else {
-        crate::jobs::enqueue(
+        govmedia_service::jobs::enqueue(
             &work,
             now,
             SEND_REPLY,
             json!({ "reply_id": reply_id }),
             Some(format!("inbox_reply:{reply_id}")),
             now,
-            crate::jobs::Handler::max_attempts(&SendReply),
+            govmedia_service::jobs::Handler::max_attempts(&SendReply),
         )
         .await?;
         store::PENDING
@@ -952,7 +962,7 @@ pub const NO_CONNECTOR: &str =
     "该平台的回复接口尚未接入，答复未发出：请在平台后台手工回复，或待接入后由系统发送";
 
 #[async_trait::async_trait]
-impl crate::jobs::Handler for SendReply {
+impl govmedia_service::jobs::Handler for SendReply {
     fn kind(&self) -> &'static str {
         SEND_REPLY
     }
@@ -1002,7 +1012,10 @@ pub async fn due_soon(
     svc: &Services,
     actor: &Actor,
 ) -> ServiceResult<Vec<(ItemSummary, Standing)>> {
-    let near = crate::policy::current(svc).await?.interaction.near_hours;
+    let near = govmedia_service::policy::current(svc)
+        .await?
+        .interaction
+        .near_hours;
     let now = svc.now();
     let rows = store::open_due_before(
         &svc.db,
@@ -1058,8 +1071,8 @@ pub async fn statistics(
         return Err(ServiceError::field("year", "年度应在2000至2100之间"));
     }
     let day = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
-    let from = crate::time::start_of_day(svc.time_zone, day(year));
-    let to = crate::time::start_of_day(svc.time_zone, day(year + 1));
+    let from = govmedia_service::time::start_of_day(svc.time_zone, day(year));
+    let to = govmedia_service::time::start_of_day(svc.time_zone, day(year + 1));
     let rows =
         store::stat_rows(&svc.db, actor.unit_path.as_str(), from, to, MAX_STAT_ITEMS).await?;
     let names: HashMap<i64, String> =
@@ -1071,7 +1084,7 @@ pub async fn statistics(
     // (unit or subtree, month) → (received, handled, on time, summed seconds)
     let mut acc: std::collections::BTreeMap<(Option<i64>, u32), Tally> = Default::default();
     for r in &rows {
-        let month = crate::time::local(svc.time_zone, r.received_at).month();
+        let month = govmedia_service::time::local(svc.time_zone, r.received_at).month();
         for key in [(None, month), (Some(r.unit_id), month)] {
             let e = acc.entry(key).or_default();
             e.0 += 1;

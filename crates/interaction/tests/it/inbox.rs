@@ -7,8 +7,8 @@
 use crate::common::{County, account_of, add_user, county};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use govmedia_domain::interaction::ItemKind;
-use govmedia_service::inbox::{self, Filter, Incoming, Received, ReplyOutcome};
-use govmedia_service::public_report::{self, ReportInput};
+use govmedia_interaction::inbox::{self, Filter, Incoming, Received, ReplyOutcome};
+use govmedia_interaction::public_report::{self, ReportInput};
 use govmedia_service::todo::{self, TodoKind};
 use govmedia_service::{Actor, ServiceError};
 use govmedia_store::{ConnectionTrait, Statement};

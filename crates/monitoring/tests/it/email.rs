@@ -6,8 +6,9 @@ use crate::common::{account_of, county};
 use crate::monitoring::{count, look, monday_morning, reaching_loopback, run_due, site};
 use base64::Engine;
 use chrono::Duration;
+use govmedia_monitoring as monitoring;
+use govmedia_service::ServiceError;
 use govmedia_service::email::{self, SmtpSettings, SmtpTls};
-use govmedia_service::{ServiceError, monitoring};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 

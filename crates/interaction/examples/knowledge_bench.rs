@@ -11,8 +11,8 @@
 
 use chrono::TimeZone;
 use govmedia_domain::unit::UnitDraft;
+use govmedia_interaction::knowledge::{self, EntryInput, SearchQuery};
 use govmedia_service::crypto::Sealer;
-use govmedia_service::knowledge::{self, EntryInput, SearchQuery};
 use govmedia_service::{FixedClock, Services};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -4,14 +4,14 @@
 use super::{
     bad_stored, captions_of, level_of, load, status_of, store, to_json, unit_and_ancestors,
 };
-use crate::audit::Change;
-use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Utc};
 use govmedia_domain::approval::{self, Decision, Outcome, StepStatus};
 use govmedia_domain::manuscript::{
     self as rules, FindingWeight, Gate, GateSign, GateVerdict, ManuscriptStatus, ReviewDuty,
 };
 use govmedia_domain::role::{Permission, Role};
+use govmedia_service::audit::Change;
+use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -29,7 +29,8 @@ pub async fn submit(
 ) -> ServiceResult<ManuscriptStatus> {
     actor.require(Permission::WriteManuscripts)?;
     let old = load(&svc.db, actor, id).await?;
-    crate::stale::check(svc, actor, "manuscript", "该稿件", id, version, old.version).await?;
+    govmedia_service::stale::check(svc, actor, "manuscript", "该稿件", id, version, old.version)
+        .await?;
     let status = status_of(&old)?;
     let current = store::versions_of(&svc.db, id)
         .await?
@@ -47,7 +48,7 @@ pub async fn submit(
     let weights: Vec<FindingWeight> = findings.iter().map(|f| f.weight()).collect();
     rules::check_submission(status, &weights, override_reason)?;
     let unit = govmedia_store::units::get(&svc.db, old.unit_id).await?;
-    let profile = crate::policy::current(svc).await?;
+    let profile = govmedia_service::policy::current(svc).await?;
     let chain = profile
         .review
         .chain_for(&old.kind, level_of(&unit)?)
@@ -194,7 +195,7 @@ pub async fn decide(
             status.label()
         )));
     }
-    crate::stale::check(
+    govmedia_service::stale::check(
         svc,
         actor,
         "manuscript",

@@ -1,0 +1,66 @@
+//! What the interaction area adds to the core's [`Services`]: the job that sends a
+//! reply and its to-do source (政民互动临近或逾期).
+
+use govmedia_domain::policy::DayCount;
+use govmedia_domain::role::Permission;
+use govmedia_service::todo::{self, Context, TodoItem};
+use govmedia_service::{ServiceResult, Services};
+
+/// `svc` with the interaction area installed.
+pub fn install(svc: Services) -> Services {
+    svc.with_job_handler(crate::inbox::SendReply)
+        .with_todo_source(DueSoon)
+}
+
+/// 政民互动临近或逾期: the handling unit's items near or past their deadline, and —
+/// the escalation — the overdue items of units below for the office above them
+/// (supervisors), who may send a 催报. An item's own unit sees it from 临近 on.
+pub struct DueSoon;
+
+#[async_trait::async_trait]
+impl todo::Source for DueSoon {
+    fn kind(&self) -> todo::TodoKind {
+        todo::TodoKind::InboxDue
+    }
+
+    async fn items(&self, cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
+        let own_handler = cx.actor.can(Permission::HandleInteraction);
+        let office = cx.actor.can(Permission::ReviewRectification);
+        if !own_handler && !office {
+            return Ok(vec![]);
+        }
+        let mut out = Vec::new();
+        for (s, standing) in crate::inbox::due_soon(cx.svc, cx.actor).await? {
+            let own = s.unit_id == cx.actor.unit_id;
+            let overdue = standing.state == govmedia_domain::time_limit::LimitState::Overdue;
+            if !((own && own_handler) || (!own && office && overdue)) {
+                continue;
+            }
+            let Some(d) = &s.deadline else { continue };
+            let on = govmedia_service::time::local(cx.svc.time_zone, d.due_at).date_naive();
+            let due = todo::Due::of(&cx.cal, on, DayCount::Calendar, cx.today);
+            let key = format!("inbox:{}", s.id);
+            let mut i = todo::item(
+                todo::TodoKind::InboxDue,
+                key.clone(),
+                format!(
+                    "{}：{}",
+                    s.kind_label,
+                    s.account_name
+                        .clone()
+                        .unwrap_or_else(|| s.unit_name.clone())
+                ),
+                format!("{}，{}（{}）", s.excerpt, standing.label, d.basis),
+                format!("/inbox/{}", s.id),
+                s.unit_id,
+                s.unit_name.clone(),
+                Some(due),
+            );
+            // Within a day the hours left order the items.
+            i.urgency = standing.seconds_left / 86_400 - i64::from(overdue);
+            i.remind = cx.remind(&key, s.unit_id, i.due.as_ref());
+            out.push(i);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,8 @@
+//! One test binary for the crate; each module is one part's tests.
+
+#[macro_use]
+extern crate govmedia_fixtures;
+
+mod common;
+mod inbox;
+mod knowledge;

@@ -1,0 +1,6 @@
+//! One test binary for the crate; each module is one part's tests.
+
+mod common;
+mod credentials;
+mod email;
+mod monitoring;
