@@ -6,13 +6,28 @@
 //! Parsing accepts either form, so an Excel sheet that says 微博 and a JSON body that
 //! says `weibo` both work.
 
-/// Error returned when a string is not one of the known codes or labels.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("“{value}”不是有效的{what}")]
+/// Error returned when a string is not one of the known codes or labels. Its message
+/// names the allowed labels, so a clerk fixing a sheet knows what to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownCode {
     pub what: &'static str,
     pub value: String,
+    /// The labels the set accepts, in declaration order.
+    pub allowed: &'static [&'static str],
 }
+
+impl std::fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.value.is_empty() {
+            write!(f, "{}为空", self.what)?;
+        } else {
+            write!(f, "“{}”不是有效的{}", self.value, self.what)?;
+        }
+        write!(f, "，应为：{}", self.allowed.join("、"))
+    }
+}
+
+impl std::error::Error for UnknownCode {}
 
 /// Declares an enum of codes. See the module documentation.
 #[macro_export]
@@ -35,6 +50,8 @@ macro_rules! code_enum {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
             /// What the set is called, in Chinese, for error messages.
             pub const WHAT: &'static str = $what;
+            /// Every variant's Chinese label, in declaration order.
+            pub const LABELS: &'static [&'static str] = &[$($label),+];
 
             /// The stable machine code.
             pub fn code(self) -> &'static str {
@@ -50,7 +67,7 @@ macro_rules! code_enum {
             pub fn parse(value: &str) -> Result<Self, $crate::codes::UnknownCode> {
                 let v = value.trim();
                 $( if v == $code || v == $label { return Ok($name::$variant); } )+
-                Err($crate::codes::UnknownCode { what: $what, value: v.to_string() })
+                Err($crate::codes::UnknownCode { what: $what, value: v.to_string(), allowed: Self::LABELS })
             }
         }
 
@@ -79,7 +96,11 @@ mod tests {
         assert_eq!(Colour::parse("red"), Ok(Colour::Red));
         assert_eq!(Colour::parse(" 蓝 "), Ok(Colour::Blue));
         let err = Colour::parse("绿").unwrap_err();
-        assert_eq!(err.to_string(), "“绿”不是有效的颜色");
+        assert_eq!(err.to_string(), "“绿”不是有效的颜色，应为：红、蓝");
+        assert_eq!(
+            Colour::parse(" ").unwrap_err().to_string(),
+            "颜色为空，应为：红、蓝"
+        );
         assert_eq!(Colour::ALL.len(), 2);
         assert_eq!((Colour::WHAT, Colour::Red.code()), ("颜色", "red"));
         assert_eq!(serde_json::to_string(&Colour::Blue).unwrap(), "\"blue\"");

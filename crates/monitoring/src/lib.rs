@@ -1186,16 +1186,19 @@ pub fn at_risk_table(svc: &Services, rows: &[AtRisk]) -> govmedia_service::excel
             .iter()
             .map(|r| {
                 vec![
-                    r.unit_name.clone(),
-                    r.account_name.clone(),
-                    r.platform.clone(),
-                    r.last_update.map(|t| svc.local_text(t)).unwrap_or_default(),
-                    r.days_since.map(|d| d.to_string()).unwrap_or_default(),
-                    r.veto_in
-                        .map(|d| d.to_string())
-                        .unwrap_or_else(|| "已否决".to_string()),
-                    r.words.clone(),
-                    r.account_url.clone().unwrap_or_default(),
+                    r.unit_name.as_str().into(),
+                    r.account_name.as_str().into(),
+                    r.platform.as_str().into(),
+                    r.last_update
+                        .map(|t| govmedia_service::excel::Cell::time(svc.time_zone, t))
+                        .into(),
+                    r.days_since.into(),
+                    match r.veto_in {
+                        Some(d) => d.into(),
+                        None => "已否决".into(),
+                    },
+                    r.words.as_str().into(),
+                    r.account_url.clone().unwrap_or_default().into(),
                 ]
             })
             .collect(),

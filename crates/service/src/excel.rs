@@ -20,47 +20,179 @@ use rust_xlsxwriter::{Format, Workbook};
 use std::collections::HashMap;
 use std::io::Cursor;
 
-/// A table to export: a sheet title, headers and text rows.
+mod template;
+pub use template::{
+    NOTE_PREFIX, XLSX_MIME, data_url, import_template, marked_file, rules_note, write_template,
+};
+
+/// A table to export: a sheet title, headers and typed rows.
 pub struct Table {
     pub title: String,
     pub headers: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// One cell of an export: numbers and dates are written as Excel numbers and dates
+/// (so a clerk can sum, sort and filter them), everything else as text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(chrono::NaiveDate),
+    /// A local time, as the deployment's zone reads it.
+    Time(chrono::NaiveDateTime),
+}
+
+impl Cell {
+    /// The cell as text (for pages that show the same table).
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.format("%Y年%-m月%-d日").to_string(),
+            Cell::Time(t) => t.format("%Y年%-m月%-d日 %H:%M").to_string(),
+        }
+    }
+
+    /// A local time of a stored UTC time.
+    pub fn time(zone: chrono_tz::Tz, at: chrono::DateTime<chrono::Utc>) -> Cell {
+        Cell::Time(crate::time::local(zone, at).naive_local())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_string())
+    }
+}
+impl From<&String> for Cell {
+    fn from(s: &String) -> Self {
+        Cell::Text(s.clone())
+    }
+}
+macro_rules! number_cell {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Cell {
+            fn from(n: $t) -> Self {
+                Cell::Number(n as f64)
+            }
+        }
+    )*};
+}
+number_cell!(i32, i64, u32, u64, usize, f64);
+impl From<chrono::NaiveDate> for Cell {
+    fn from(d: chrono::NaiveDate) -> Self {
+        Cell::Date(d)
+    }
+}
+impl<T: Into<Cell>> From<Option<T>> for Cell {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(Cell::Empty)
+    }
+}
+
+/// Text rows as cells (tables with no number or date).
+pub fn text_rows(rows: Vec<Vec<String>>) -> Vec<Vec<Cell>> {
+    rows.into_iter()
+        .map(|r| r.into_iter().map(Cell::Text).collect())
+        .collect()
+}
+
+/// The Chinese date format of exported dates (Excel shows 2026年3月5日, sorts by date).
+pub const DATE_FORMAT: &str = "yyyy\"年\"m\"月\"d\"日\"";
+/// The same with the time of day.
+pub const TIME_FORMAT: &str = "yyyy\"年\"m\"月\"d\"日\" hh:mm";
+
+pub(crate) fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ServiceError {
+    ServiceError::Internal(anyhow::Error::new(e))
 }
 
 /// Writes a table as an .xlsx workbook (one sheet, bold frozen header).
 pub fn write_xlsx(table: &Table) -> ServiceResult<Vec<u8>> {
     let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
     let sheet = wb.add_worksheet();
-    let internal = |e: rust_xlsxwriter::XlsxError| ServiceError::Internal(anyhow::Error::new(e));
+    write_table(sheet, table)?;
+    wb.save_to_buffer().map_err(xlsx_error)
+}
+
+/// Writes a table on a worksheet: bold frozen header, typed cells, widths by content.
+pub fn write_table(sheet: &mut rust_xlsxwriter::Worksheet, table: &Table) -> ServiceResult<()> {
+    let bold = Format::new().set_bold();
+    let date = Format::new().set_num_format(DATE_FORMAT);
+    let time = Format::new().set_num_format(TIME_FORMAT);
     sheet
         .set_name(sanitize_sheet_name(&table.title))
-        .map_err(internal)?;
+        .map_err(xlsx_error)?;
     for (c, h) in table.headers.iter().enumerate() {
         sheet
             .write_string_with_format(0, c as u16, h, &bold)
-            .map_err(internal)?;
+            .map_err(xlsx_error)?;
         let width = table
             .rows
             .iter()
-            .map(|r| r.get(c).map(|s| s.chars().count()).unwrap_or(0))
+            .map(|r| r.get(c).map(cell_width).unwrap_or(0))
             .chain(std::iter::once(h.chars().count()))
             .max()
             .unwrap_or(8)
             .clamp(6, 40);
         sheet
             .set_column_width(c as u16, (width * 2) as f64)
-            .map_err(internal)?;
+            .map_err(xlsx_error)?;
     }
     for (r, row) in table.rows.iter().enumerate() {
+        let r = (r + 1) as u32;
         for (c, v) in row.iter().enumerate() {
-            sheet
-                .write_string((r + 1) as u32, c as u16, v)
-                .map_err(internal)?;
+            let c = c as u16;
+            match v {
+                Cell::Empty => continue,
+                Cell::Text(s) if s.is_empty() => continue,
+                Cell::Text(s) => sheet.write_string(r, c, s),
+                Cell::Number(n) => sheet.write_number(r, c, *n),
+                // Excel has no date before 1900: such a date stays text.
+                Cell::Date(d) => match excel_date(*d) {
+                    Ok(x) => sheet.write_datetime_with_format(r, c, x, &date),
+                    Err(_) => sheet.write_string(r, c, v.text()),
+                },
+                Cell::Time(t) => match excel_time(*t) {
+                    Ok(x) => sheet.write_datetime_with_format(r, c, x, &time),
+                    Err(_) => sheet.write_string(r, c, v.text()),
+                },
+            }
+            .map_err(xlsx_error)?;
         }
     }
-    sheet.set_freeze_panes(1, 0).map_err(internal)?;
-    wb.save_to_buffer().map_err(internal)
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    Ok(())
+}
+
+fn excel_date(d: chrono::NaiveDate) -> ServiceResult<rust_xlsxwriter::ExcelDateTime> {
+    use chrono::Datelike;
+    rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+        .map_err(xlsx_error)
+}
+
+fn excel_time(t: chrono::NaiveDateTime) -> ServiceResult<rust_xlsxwriter::ExcelDateTime> {
+    use chrono::Timelike;
+    excel_date(t.date())?
+        .and_hms(t.hour() as u16, t.minute() as u8, t.second() as f64)
+        .map_err(xlsx_error)
+}
+
+/// A column's width in half-width characters for this cell.
+fn cell_width(cell: &Cell) -> usize {
+    match cell {
+        Cell::Date(_) => 6,
+        Cell::Time(_) => 9,
+        other => other.text().chars().count(),
+    }
 }
 
 fn sanitize_sheet_name(title: &str) -> String {
@@ -169,36 +301,41 @@ pub async fn registry_table(
             TeamRole::ChiefEditor,
         ];
         out.push(vec![
-            d.name.clone(),
-            d.verified_subject.clone().unwrap_or_default(),
-            units.get(&d.host_unit_id).cloned().unwrap_or_default(),
-            person(&d.team, &leaders, personal),
-            d.operator_name.clone().unwrap_or_default(),
-            person(&d.team, &staff, personal),
+            d.name.clone().into(),
+            d.verified_subject.clone().unwrap_or_default().into(),
+            units
+                .get(&d.host_unit_id)
+                .cloned()
+                .unwrap_or_default()
+                .into(),
+            person(&d.team, &leaders, personal).into(),
+            d.operator_name.clone().unwrap_or_default().into(),
+            person(&d.team, &staff, personal).into(),
             d.operating_mode.label().into(),
-            d.budget_yuan.map(|n| n.to_string()).unwrap_or_default(),
-            d.followers.map(|n| n.to_string()).unwrap_or_default(),
-            d.reads.map(|n| n.to_string()).unwrap_or_default(),
-            d.push_frequency.clone().unwrap_or_default(),
-            d.operating_on.map(|x| x.to_string()).unwrap_or_default(),
-            d.operator_count.map(|n| n.to_string()).unwrap_or_default(),
+            d.budget_yuan.into(),
+            d.followers.into(),
+            d.reads.into(),
+            d.push_frequency.clone().unwrap_or_default().into(),
+            d.operating_on.into(),
+            d.operator_count.into(),
             d.status.label().into(),
-            format_functions(&d.functions),
+            format_functions(&d.functions).into(),
             platform_company(&d).into(),
             d.planned_measure
                 .map(|p| p.label().to_string())
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
             d.platform.label().into(),
-            d.platform_other.clone().unwrap_or_default(),
-            d.account_code.clone().unwrap_or_default(),
-            d.url.clone().unwrap_or_default(),
-            d.registered_on.map(|x| x.to_string()).unwrap_or_default(),
-            yes_no(d.verified),
-            yes_no(d.news_licence),
-            d.positioning.clone().unwrap_or_default(),
-            yes_no(d.interaction_open),
-            d.ipv6.map(yes_no).unwrap_or_default(),
-            d.remarks.clone().unwrap_or_default(),
+            d.platform_other.clone().unwrap_or_default().into(),
+            d.account_code.clone().unwrap_or_default().into(),
+            d.url.clone().unwrap_or_default().into(),
+            d.registered_on.into(),
+            yes_no(d.verified).into(),
+            yes_no(d.news_licence).into(),
+            d.positioning.clone().unwrap_or_default().into(),
+            yes_no(d.interaction_open).into(),
+            d.ipv6.map(yes_no).into(),
+            d.remarks.clone().unwrap_or_default().into(),
             // Last, outside the import's columns: the import ignores it, so an
             // export still serves as the import's template.
             if filed.contains(&r.id) {
@@ -231,21 +368,62 @@ pub const IMPORT_MAX_ROWS: usize = 20_000;
 pub struct RowError {
     /// 1-based row number in the sheet; 0 for problems of the whole file.
     pub row: usize,
+    /// The header of the column at fault, when the problem is one cell's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
     pub message: String,
+}
+
+/// The import column of an account field named in a validation error.
+fn column_of_field(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "name" => "名称",
+        "platform" => "发布平台",
+        "platform_other" => "其他平台名称",
+        "account_code" => "账号ID",
+        "url" => "账号链接",
+        "registered_on" => "创建日期",
+        "operating_on" => "开通时间",
+        "host_unit_id" => "主办单位",
+        "operator_name" => "运营单位",
+        "positioning" => "发布内容及功能定位",
+        "verified" => "是否认证",
+        "verified_subject" => "认证主体",
+        "news_licence" => "是否取得互联网新闻信息服务资质",
+        "operating_mode" => "运营模式",
+        "budget_yuan" => "经费保障（元/年）",
+        "followers" => "粉丝量",
+        "reads" => "阅读量",
+        "push_frequency" => "推送频率",
+        "operator_count" => "运营人数",
+        "functions" => "基本功能",
+        "status" => "运营状态",
+        "planned_measure" => "整改措施",
+        "interaction_open" => "互动功能是否开放",
+        "ipv6" => "是否支持IPv6",
+        "remarks" => "备注",
+        _ => return None,
+    })
 }
 
 /// Why an import was rejected; nothing was written.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ImportRejected {
     pub errors: Vec<RowError>,
+    /// The uploaded sheet with the bad cells marked and commented, when the errors
+    /// name rows (see [`marked_file`]).
+    #[serde(skip)]
+    pub marked: Option<Vec<u8>>,
 }
 
 fn file_error(msg: impl Into<String>) -> ImportRejected {
     ImportRejected {
         errors: vec![RowError {
             row: 0,
+            column: None,
             message: msg.into(),
         }],
+        marked: None,
     }
 }
 
@@ -423,10 +601,17 @@ pub fn parse_registry_each(
         last_row: None,
         ended: false,
     };
-    let header: Vec<String> = match rows.next_row()? {
+    let mut header: Vec<String> = match rows.next_row()? {
         Some((_, h)) => h.iter().map(cell_text).collect(),
         None => return Err(file_error("工作表为空，第1行应为表头")),
     };
+    // The blank template's note row comes before its header.
+    if header.first().is_some_and(|c| c.starts_with(NOTE_PREFIX)) {
+        header = match rows.next_row()? {
+            Some((_, h)) => h.iter().map(cell_text).collect(),
+            None => return Err(file_error("工作表中没有表头（说明行之后应为表头）")),
+        };
+    }
     let col: HashMap<&str, usize> = header
         .iter()
         .enumerate()
@@ -469,6 +654,7 @@ pub fn parse_registry_each(
         let Some(host) = unit_by_name.get(unit_name.as_str()).copied() else {
             errors.push(RowError {
                 row: line,
+                column: Some("主办单位".into()),
                 message: if unit_name.is_empty() {
                     "未填写主办单位".into()
                 } else {
@@ -531,6 +717,7 @@ pub fn parse_registry_each(
                 for fe in field_errors {
                     errors.push(RowError {
                         row: line,
+                        column: column_of_field(fe.field).map(str::to_string),
                         message: fe.message,
                     });
                 }
@@ -538,7 +725,10 @@ pub fn parse_registry_each(
         }
     }
     if !errors.is_empty() {
-        return Err(ImportRejected { errors });
+        return Err(ImportRejected {
+            errors,
+            marked: None,
+        });
     }
     if valid_rows == 0 {
         return Err(file_error("文件中没有数据行"));
@@ -607,7 +797,11 @@ async fn import_to_the_end(
             if parsed.is_ok() && writing && !batch.is_empty() {
                 let _ = batches.blocking_send(batch);
             }
-            parsed
+            // A rejected file comes back with its bad cells marked.
+            parsed.map_err(|mut rejected| {
+                rejected.marked = marked_file(&bytes, &rejected.errors).ok().flatten();
+                rejected
+            })
         })
     };
     let _ = units_read

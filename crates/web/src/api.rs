@@ -46,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{id}", get(get_account).put(update_account))
         .route("/accounts/{id}/retire", post(retire_account))
         .route("/accounts/{id}/flags", get(account_flags))
+        .route("/accounts/import", post(import_accounts))
+        .route("/accounts/import-template", get(import_template))
         .route("/users", get(list_users).post(create_user))
         .route("/users/{id}", get(get_user).put(update_user))
         .route("/public/directory", get(directory))
@@ -187,6 +189,58 @@ fn created(v: impl serde::Serialize) -> ApiResult {
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 
+/// 空白账号台账导入模板（.xlsx）：填写说明、表头，以及发布平台、运营状态、主办单位（本辖区）等列的下拉选项
+#[utoipa::path(get, path = "/accounts/import-template",
+    responses((status = 200, description = "导入模板（.xlsx 文件）",
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
+async fn import_template(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    let bytes = govmedia_service::excel::import_template(&s.svc, &a).await?;
+    Ok(crate::pages::download(
+        govmedia_service::excel::XLSX_MIME,
+        "账号台账导入模板.xlsx",
+        bytes,
+    ))
+}
+
+/// 从Excel导入账号台账：请求体为 .xlsx 文件本身（最大10MB）；整份文件全部正确才导入。
+/// 有误时返回 422，rows 为逐行的问题（行号、列、说明），marked_file 为标出错误单元格并加批注的文件（data: URL）
+#[utoipa::path(post, path = "/accounts/import",
+    request_body(content = Vec<u8>, description = ".xlsx 文件",
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, description = "已导入", body = responses::ImportDone)))]
+async fn import_accounts(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    use govmedia_service::excel::{ImportOutcome, data_url, import_registry};
+    match import_registry(&s.svc, &a, &body).await? {
+        ImportOutcome::Imported(n) => ok(responses::ImportDone { imported: n }),
+        ImportOutcome::Rejected(r) => {
+            let fields = r
+                .errors
+                .iter()
+                .take(100)
+                .map(|e| {
+                    let place = match (e.row, e.column.as_deref()) {
+                        (0, _) => String::new(),
+                        (row, Some(c)) => format!("第{row}行（{c}）："),
+                        (row, None) => format!("第{row}行："),
+                    };
+                    govmedia_domain::unit::FieldError::new("file", format!("{place}{}", e.message))
+                })
+                .collect();
+            let mut extra = serde_json::Map::new();
+            extra.insert("rows".into(), serde_json::json!(r.errors));
+            extra.insert(
+                "marked_file".into(),
+                serde_json::json!(r.marked.as_deref().map(data_url)),
+            );
+            Ok(ApiError(ServiceError::Validation(fields)).with_members(extra))
+        }
+    }
+}
+
 /// The `{id}` of a path.
 #[derive(IntoParams)]
 #[into_params(names("id"), parameter_in = Path)]
@@ -209,6 +263,8 @@ struct Id(i64);
     update_account,
     retire_account,
     account_flags,
+    import_accounts,
+    import_template,
     list_users,
     create_user,
     get_user,

@@ -142,6 +142,25 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The error's answer with more members beside `code`, `message` and `fields`
+    /// (e.g. a rejected import's rows and its marked file).
+    pub fn with_members(self, extra: serde_json::Map<String, serde_json::Value>) -> Response {
+        let fields = match &self.0 {
+            ServiceError::Validation(f) => json!(f),
+            _ => json!([]),
+        };
+        let mut body = serde_json::Map::new();
+        body.insert("code".into(), json!(self.0.code()));
+        body.insert("message".into(), json!(self.0.to_string()));
+        body.insert("fields".into(), fields);
+        body.extend(extra);
+        let mut res = (status_of(&self.0), Json(serde_json::Value::Object(body))).into_response();
+        res.extensions_mut().insert(Documented);
+        res
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         log_internal(&self.0);

@@ -65,6 +65,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/accounts",
     "/accounts/export.xlsx",
     "/accounts/import",
+    "/accounts/import/template.xlsx",
     "/accounts/new",
     "/accounts/{id}",
     "/accounts/{id}/check",

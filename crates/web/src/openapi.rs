@@ -37,6 +37,7 @@ pub(crate) const VERSIONED_WRITES: &[(&str, &str)] = &[
     ("put", "/users/{id}"),
     ("put", "/filings/{id}"),
     ("put", "/policy"),
+    ("put", "/assessment/ranked-kinds"),
     ("post", "/calendar/years"),
     ("post", "/findings/{id}/actions"),
     ("put", "/accounts/{id}/credentials"),

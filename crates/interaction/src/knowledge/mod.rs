@@ -791,10 +791,6 @@ pub async fn export_xlsx(
     filter.usable_on = usable_only.then(|| svc.today());
     let rows = store::all_rows(&svc.db, &filter, MAX_EXPORT_ROWS).await?;
     let today = svc.today();
-    let date = |d: Option<NaiveDate>| {
-        d.map(|d| d.format("%Y年%m月%d日").to_string())
-            .unwrap_or_default()
-    };
     let table = govmedia_service::excel::Table {
         title: "咨询答问库".to_string(),
         headers: [
@@ -822,19 +818,19 @@ pub async fn export_xlsx(
                     None => "在用".to_string(),
                 };
                 vec![
-                    r.id.to_string(),
-                    r.topic,
-                    r.question,
-                    r.answer,
-                    r.unit_name,
-                    r.source,
-                    date(r.valid_from),
-                    date(r.valid_to),
-                    r.attention.to_string(),
-                    if r.public { "是" } else { "否" }.to_string(),
-                    state,
-                    r.retired_reason.unwrap_or_default(),
-                    svc.local_text(r.updated_at),
+                    r.id.into(),
+                    r.topic.into(),
+                    r.question.into(),
+                    r.answer.into(),
+                    r.unit_name.into(),
+                    r.source.into(),
+                    r.valid_from.into(),
+                    r.valid_to.into(),
+                    r.attention.into(),
+                    if r.public { "是" } else { "否" }.into(),
+                    state.into(),
+                    r.retired_reason.unwrap_or_default().into(),
+                    govmedia_service::excel::Cell::time(svc.time_zone, r.updated_at),
                 ]
             })
             .collect(),

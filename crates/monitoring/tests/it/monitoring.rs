@@ -519,9 +519,9 @@ async fn the_at_risk_list_is_sorted_by_days_left_and_kept_to_the_subtree() {
     assert_eq!(order, vec![(b, "veto"), (a, "warning")]);
     let table = monitoring::at_risk_table(&c.svc, &all);
     assert_eq!(table.rows.len(), 2);
-    assert_eq!(table.rows[0][1], "健康测试县");
-    assert_eq!(table.rows[0][5], "已否决");
-    assert_eq!(table.rows[1][5], "2");
+    assert_eq!(table.rows[0][1].text(), "健康测试县");
+    assert_eq!(table.rows[0][5].text(), "已否决");
+    assert_eq!(table.rows[1][5].text(), "2");
     // A closed account is not at risk of anything.
     {
         use govmedia_store::ConnectionTrait;

@@ -10,7 +10,7 @@
 
 use super::facts::{SelfcheckFacts, year_facts};
 use crate::audit::Change;
-use crate::excel::Table;
+use crate::excel::{Cell, Table};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use govmedia_domain::account::AccountStatus;
@@ -361,13 +361,17 @@ pub fn overview_table(year: i32, rows: &[SelfcheckFacts]) -> Table {
         rows: rows
             .iter()
             .map(|f| {
-                let mut r = vec![f.unit_name.clone(), f.accounts_in_use.to_string()];
-                r.extend(f.quarters.iter().map(|q| cell(q.status, q.submitted_on)));
-                r.push(f.late().to_string());
-                r.push(f.missing().to_string());
-                r.push(f.coverage.label());
+                let mut r: Vec<Cell> = vec![f.unit_name.as_str().into(), f.accounts_in_use.into()];
+                r.extend(
+                    f.quarters
+                        .iter()
+                        .map(|q| cell(q.status, q.submitted_on).into()),
+                );
+                r.push(f.late().into());
+                r.push(f.missing().into());
+                r.push(f.coverage.label().into());
                 r.push(if f.coverage_short() { "是" } else { "" }.into());
-                r.extend(f.quarters.iter().map(|q| q.coverage.label()));
+                r.extend(f.quarters.iter().map(|q| q.coverage.label().into()));
                 r
             })
             .collect(),

@@ -179,9 +179,9 @@ pub fn overview_table(year: i32, rows: &[SelfcheckFacts]) -> Table {
             .iter()
             .map(|f| {
                 vec![
-                    f.unit_name.clone(),
-                    f.trainings.len().to_string(),
-                    f.participants.to_string(),
+                    f.unit_name.as_str().into(),
+                    f.trainings.len().into(),
+                    f.participants.into(),
                     if f.training_missing() { "是" } else { "" }.into(),
                 ]
             })

@@ -62,10 +62,14 @@ impl WorkReport {
                 .iter()
                 .map(|l| {
                     vec![
-                        l.section.to_string(),
-                        l.item.clone(),
-                        l.value.clone(),
-                        l.note.clone(),
+                        l.section.into(),
+                        l.item.as_str().into(),
+                        // Counts are numbers in the sheet; rates and words stay text.
+                        match l.value.parse::<i64>() {
+                            Ok(n) => n.into(),
+                            Err(_) => l.value.as_str().into(),
+                        },
+                        l.note.as_str().into(),
                     ]
                 })
                 .collect(),

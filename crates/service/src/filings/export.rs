@@ -72,7 +72,6 @@ pub struct UpperExport {
 
 impl UpperExport {
     pub fn table(&self) -> Table {
-        let d = |v: Option<NaiveDate>| v.map(|x| x.to_string()).unwrap_or_default();
         Table {
             title: "备案报送".into(),
             headers: COLUMNS.map(String::from).to_vec(),
@@ -81,21 +80,21 @@ impl UpperExport {
                 .iter()
                 .map(|r| {
                     vec![
-                        r.id.to_string(),
-                        r.kind.clone(),
-                        r.account_name.clone(),
-                        r.platform.clone(),
-                        r.account_code.clone(),
-                        r.url.clone(),
-                        r.host_unit.clone(),
-                        r.account_status.clone(),
-                        d(r.effective_on),
-                        d(r.filed_on),
-                        d(r.accepted_on),
-                        d(r.forwarding_deadline),
-                        r.late_by.map(|n| n.to_string()).unwrap_or_default(),
-                        r.reason.clone(),
-                        r.approvals.clone(),
+                        r.id.into(),
+                        r.kind.as_str().into(),
+                        r.account_name.as_str().into(),
+                        r.platform.as_str().into(),
+                        r.account_code.as_str().into(),
+                        r.url.as_str().into(),
+                        r.host_unit.as_str().into(),
+                        r.account_status.as_str().into(),
+                        r.effective_on.into(),
+                        r.filed_on.into(),
+                        r.accepted_on.into(),
+                        r.forwarding_deadline.into(),
+                        r.late_by.into(),
+                        r.reason.as_str().into(),
+                        r.approvals.as_str().into(),
                     ]
                 })
                 .collect(),

@@ -50,6 +50,36 @@ pub struct Attachment {
     pub table: Table,
 }
 
+/// 版记 (GB/T 9704-2012 7.4): the 抄送机关, the 印发机关 and the 印发日期, between
+/// rules at the foot of the document's last page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imprint {
+    /// 抄送机关 by name; none: no 抄送 line.
+    pub copy_to: Vec<String>,
+    /// 印发机关: the office that prints and sends the document.
+    pub printer: String,
+    /// 印发日期.
+    pub printed_on: NaiveDate,
+}
+
+impl Imprint {
+    /// "抄送：甲，乙。" (names separated by full-width commas, a full stop last).
+    pub fn copy_line(&self) -> Option<String> {
+        let names: Vec<String> = self
+            .copy_to
+            .iter()
+            .map(|n| bounded(n.trim()))
+            .filter(|n| !n.is_empty())
+            .collect();
+        (!names.is_empty()).then(|| format!("抄送：{}。", names.join("，")))
+    }
+
+    /// "2026年3月2日印发".
+    pub fn printed_text(&self) -> String {
+        format!("{}印发", document_date(self.printed_on))
+    }
+}
+
 /// A 公文 with the elements of GB/T 9704-2012 that our documents use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfficialDocument {
@@ -69,6 +99,8 @@ pub struct OfficialDocument {
     pub signature: String,
     /// 成文日期.
     pub date: NaiveDate,
+    /// 版记, after the attachments; `None`: none.
+    pub imprint: Option<Imprint>,
 }
 
 /// What a 发文字号 reads before a clerk fills it in.

@@ -9,7 +9,7 @@
 //! attachments and the page numbers are placed by the standard's distances.
 
 use super::fonts::{DocumentFonts, Face, FontMetrics, LoadedFont};
-use super::{OfficialDocument, Paragraph, Table, bounded, document_date};
+use super::{Imprint, OfficialDocument, Paragraph, Table, bounded, document_date};
 use crate::{ServiceError, ServiceResult};
 use krilla::Document;
 use krilla::color::rgb;
@@ -364,6 +364,87 @@ impl<'f> Layout<'f> {
         self.line(Face::Serif, BODY, false, date, Align::Left(date_x));
     }
 
+    /// The 版记 at the foot of the last page (a page of its own when the lines left do
+    /// not hold it): a 0.35 mm rule, the 抄送 line, a 0.25 mm rule, the 印发机关 and
+    /// 印发日期 on one line, a 0.35 mm rule, in 4号 one character in from each side;
+    /// a 抄送 line that wraps continues under the first name.
+    fn imprint(&mut self, imprint: &Imprint) {
+        const THICK: f32 = 0.35 * MM;
+        const THIN: f32 = 0.25 * MM;
+        let indent = PAGE_NO;
+        let label = self.shape(Face::Serif, PAGE_NO, "抄送：").width;
+        let copy = imprint
+            .copy_line()
+            .map(|t| {
+                self.wrap(
+                    Face::Serif,
+                    PAGE_NO,
+                    &t,
+                    WIDTH - 2.0 * indent,
+                    WIDTH - 2.0 * indent - label,
+                )
+            })
+            .unwrap_or_default();
+        // At most the page: a longer list is cut (the caller bounds it anyway).
+        let copy: Vec<Run> = copy.into_iter().take(LINES - 2).collect();
+        let needed = copy.len() + 1;
+        if self.lines_left() < needed {
+            self.new_page();
+        }
+        let mut top = TOP + (LINES - needed) as f32 * LINE;
+        self.rule(top, LEFT, LEFT + WIDTH, THICK, false);
+        let had_copy = !copy.is_empty();
+        for (i, run) in copy.into_iter().enumerate() {
+            let x = LEFT + indent + if i == 0 { 0.0 } else { label };
+            self.push(Op::Text {
+                x,
+                baseline: baseline(top, LINE, PAGE_NO),
+                face: Face::Serif,
+                size: PAGE_NO,
+                red: false,
+                run,
+            });
+            top += LINE;
+        }
+        if had_copy {
+            self.rule(top, LEFT, LEFT + WIDTH, THIN, false);
+        }
+        let date = self.shape(Face::Serif, PAGE_NO, &imprint.printed_text());
+        let date_x = LEFT + WIDTH - indent - date.width;
+        let printer_width = (date_x - LEFT - indent - PAGE_NO).max(PAGE_NO);
+        if let Some(printer) = self
+            .wrap(
+                Face::Serif,
+                PAGE_NO,
+                &bounded(&imprint.printer),
+                printer_width,
+                printer_width,
+            )
+            .into_iter()
+            .next()
+        {
+            self.push(Op::Text {
+                x: LEFT + indent,
+                baseline: baseline(top, LINE, PAGE_NO),
+                face: Face::Serif,
+                size: PAGE_NO,
+                red: false,
+                run: printer,
+            });
+        }
+        self.push(Op::Text {
+            x: date_x,
+            baseline: baseline(top, LINE, PAGE_NO),
+            face: Face::Serif,
+            size: PAGE_NO,
+            red: false,
+            run: date,
+        });
+        top += LINE;
+        self.rule(top, LEFT, LEFT + WIDTH, THICK, false);
+        self.y = top;
+    }
+
     /// A table across the 版心, its heading repeated on every page it runs onto.
     fn table(&mut self, table: &Table) {
         let shares: u32 = table.columns.iter().map(|c| c.1.max(1)).sum();
@@ -511,6 +592,9 @@ fn lay_out(doc: &OfficialDocument, metrics: HashMap<Face, FontMetrics<'_>>) -> V
         l.blank_lines(1);
         l.centered(Face::SerifBold, TITLE, &bounded(&a.name), PITCH);
         l.table(&a.table);
+    }
+    if let Some(imprint) = &doc.imprint {
+        l.imprint(imprint);
     }
     let total = l.pages.len();
     for i in 0..total {

@@ -599,6 +599,35 @@ pub async fn ranked_kinds(
     Ok((kinds, stored))
 }
 
+/// The version of the ranked kinds as read (the API's `ETag`): `default` while the
+/// office has not chosen, else a digest of the stored choice.
+pub fn ranked_kinds_version(stored: Option<&str>) -> String {
+    use sha2::Digest;
+    match stored {
+        None => "default".into(),
+        Some(text) => sha2::Sha256::digest(text.as_bytes())
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    }
+}
+
+/// [`set_ranked_kinds`] against the version the caller read
+/// ([`ranked_kinds_version`]); another change since that read is refused as stale.
+pub async fn set_ranked_kinds_at(
+    svc: &Services,
+    actor: &Actor,
+    codes: &[String],
+    version: &str,
+) -> ServiceResult<Vec<UnitKind>> {
+    let (_, stored) = ranked_kinds(svc, actor).await?;
+    if ranked_kinds_version(stored.as_deref()) != version {
+        return Err(ServiceError::Stale(crate::error::STALE.to_string()));
+    }
+    set_ranked_kinds(svc, actor, codes, stored.as_deref()).await
+}
+
 /// At most this many kind codes are read from a form.
 const MAX_KIND_CODES: usize = 32;
 

@@ -4,7 +4,7 @@
 //! ([`crate::gongwen`]).
 
 use super::campaigns::{self, indicator_set};
-use crate::gongwen::{Attachment, OfficialDocument, Paragraph, Table};
+use crate::gongwen::{Attachment, Imprint, OfficialDocument, Paragraph, Table};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
 use govmedia_domain::inspection::rectification_deadline;
@@ -102,6 +102,16 @@ impl Notice {
             }],
             signature: self.issuer.clone(),
             date: self.published_on,
+            imprint: Some(self.imprint(Vec::new())),
+        }
+    }
+
+    /// The 版记: the issuing office prints the document on the day it is dated.
+    fn imprint(&self, copy_to: Vec<String>) -> Imprint {
+        Imprint {
+            copy_to,
+            printer: self.issuer.clone(),
+            printed_on: self.published_on,
         }
     }
 
@@ -116,12 +126,15 @@ impl Notice {
     }
 
     /// The rectification notice (整改通知) to `unit_id`, one of the units the notice
-    /// names; `number` is its 发文字号 (blank for the clerk to fill in when absent).
+    /// names; `number` is its 发文字号 (blank for the clerk to fill in when absent),
+    /// `copy_to` the 抄送机关 of its 版记, separated by 、 or commas.
     pub fn rectification(
         &self,
         unit_id: i64,
         number: Option<&str>,
+        copy_to: Option<&str>,
     ) -> ServiceResult<OfficialDocument> {
+        let copy_to = copy_list(copy_to.unwrap_or(""))?;
         let number = number.map(str::trim).filter(|n| !n.is_empty());
         if number.is_some_and(|n| n.chars().count() > MAX_NUMBER) {
             return Err(ServiceError::field(
@@ -188,8 +201,39 @@ impl Notice {
             }],
             signature: self.issuer.clone(),
             date: self.published_on,
+            imprint: Some(self.imprint(copy_to)),
         })
     }
+}
+
+/// The most 抄送机关 a notice's 版记 names, and the longest name.
+pub const MAX_COPY_TO: usize = 20;
+pub const MAX_COPY_NAME: usize = 40;
+
+/// The 抄送机关 typed as one line: names separated by 、 or commas, blanks dropped.
+fn copy_list(text: &str) -> ServiceResult<Vec<String>> {
+    let names: Vec<String> = text
+        .split(['、', '，', ',', '；', ';'])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect();
+    if names.len() > MAX_COPY_TO {
+        return Err(ServiceError::field(
+            "copy_to",
+            format!("抄送机关最多{MAX_COPY_TO}个"),
+        ));
+    }
+    if names.iter().any(|n| n.chars().count() > MAX_COPY_NAME) {
+        return Err(ServiceError::field(
+            "copy_to",
+            format!("每个抄送机关的名称不能超过{MAX_COPY_NAME}个字"),
+        ));
+    }
+    if names.iter().any(|n| n.chars().any(char::is_control)) {
+        return Err(ServiceError::field("copy_to", "抄送机关中有无效字符"));
+    }
+    Ok(names)
 }
 
 /// The longest 发文字号 a rectification notice takes (as the campaign's notice number).

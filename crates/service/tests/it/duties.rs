@@ -389,10 +389,10 @@ async fn the_year_facts_count_late_and_missing_reports_and_the_coverage() {
         vec![w.unit_b]
     );
     let sheet = selfcheck::overview_table(2026, &table);
-    assert_eq!(sheet.rows[2][2], "逾期（2026-04-03）");
-    assert_eq!(sheet.rows[2][3], "未报");
+    assert_eq!(sheet.rows[2][2].text(), "逾期（2026-04-03）");
+    assert_eq!(sheet.rows[2][3].text(), "未报");
     assert_eq!(sheet.headers[10], "第1季度检查比例");
-    assert_eq!(sheet.rows[1][10], "3/6（50.0%）");
+    assert_eq!(sheet.rows[1][10].text(), "3/6（50.0%）");
 }
 
 #[tokio::test]
@@ -668,6 +668,6 @@ async fn the_work_report_figures_come_from_the_records() {
         table
             .rows
             .iter()
-            .any(|row| row[1] == "合格率" && row[2] == "83.3%")
+            .any(|row| row[1].text() == "合格率" && row[2].text() == "83.3%")
     );
 }

@@ -936,7 +936,7 @@ async fn the_public_says_filed_only_of_an_accepted_opening() {
         } else {
             "未备案"
         };
-        assert_eq!(row[col], want, "{}", r.name);
+        assert_eq!(row[col].text(), want, "{}", r.name);
     }
 }
 

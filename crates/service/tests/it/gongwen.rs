@@ -423,7 +423,11 @@ async fn each_unit_named_gets_its_rectification_notice() {
     let n = notice::build(&w.svc, &w.admin, w.campaign).await.unwrap();
     assert_eq!(n.units(), vec![(w.unit_a, "测试县教育局".to_string())]);
     let doc = n
-        .rectification(w.unit_a, Some("测政办通〔2026〕2号"))
+        .rectification(
+            w.unit_a,
+            Some("测政办通〔2026〕2号"),
+            Some("测试县委宣传部、测试县网信办"),
+        )
         .unwrap();
     assert_eq!(doc.addressee, "测试县教育局");
     let bytes = gongwen::pdf_bytes(&w.svc, doc.clone()).await.unwrap();
@@ -441,9 +445,40 @@ async fn each_unit_named_gets_its_rectification_notice() {
         "一、限期整改",
         "2026年3月12日前完成",
         "附件：测试县教育局政务新媒体存在问题清单",
+        // 版记: 抄送, 印发机关 and 印发日期.
+        "抄送：测试县委宣传部，测试县网信办。",
+        "2026年3月2日印发",
     ] {
         assert!(text.contains(expected), "{expected} in {text}");
     }
+    // The 版记 is the last page's foot: below everything else on it, one character
+    // in from each side, the 印发日期 to the right of the 印发机关 on one line.
+    let all = lines(file.path());
+    let last_page = all.iter().map(|l| l.page).max().unwrap();
+    let copy = find(&all, "抄送：");
+    let printed = find(&all, "日印发");
+    assert_eq!((copy.page, printed.page), (last_page, last_page));
+    save_png(file.path(), last_page, "gongwen-rectification-imprint");
+    assert!(printed.top > copy.top);
+    assert!(
+        all.iter()
+            .filter(|l| l.page == last_page && !l.text.contains("—"))
+            .all(|l| l.top <= printed.top + 0.5),
+        "the 版记 ends the page: {all:#?}"
+    );
+    assert!(
+        printed.top > (37.0 + 225.0 - 20.0) * MM,
+        "at the foot: {}",
+        printed.top
+    );
+    assert!(
+        (copy.left - (28.0 * MM + 14.0)).abs() < 2.0,
+        "{}",
+        copy.left
+    );
+    let docx_text = docx_part(&gongwen::docx::render(&doc).unwrap(), "word/document.xml");
+    assert!(docx_text.contains("抄送：测试县委宣传部，测试县网信办。"));
+    assert!(docx_text.contains("2026年3月2日印发") && docx_text.contains("<w:tab/>"));
     save_png(file.path(), 1, "gongwen-rectification");
     let docx = gongwen::docx::render(&doc).unwrap();
     assert!(
@@ -452,14 +487,19 @@ async fn each_unit_named_gets_its_rectification_notice() {
 
     // Without a number the clerk fills in the blanks; a unit the notice does not name
     // (or one outside the office's scope) is not found; an overlong number is refused.
-    let blank = n.rectification(w.unit_a, None).unwrap();
+    let blank = n.rectification(w.unit_a, None, None).unwrap();
     assert_eq!(blank.number_text(), gongwen::BLANK_NUMBER);
+    assert_eq!(blank.imprint.as_ref().unwrap().copy_line(), None);
     assert!(matches!(
-        n.rectification(w.unit_b, None),
+        n.rectification(w.unit_b, None, None),
         Err(ServiceError::NotFound)
     ));
     assert!(matches!(
-        n.rectification(w.unit_a, Some(&"号".repeat(61))),
+        n.rectification(w.unit_a, Some(&"号".repeat(61)), None),
+        Err(ServiceError::Validation(_))
+    ));
+    assert!(matches!(
+        n.rectification(w.unit_a, None, Some(&"单位、".repeat(21))),
         Err(ServiceError::Validation(_))
     ));
     // A unit outside the campaign's scope does not see the notice at all.
@@ -517,6 +557,11 @@ async fn any_text_lays_out_without_panicking() {
             }],
             signature: text.clone(),
             date: chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+            imprint: Some(gongwen::Imprint {
+                copy_to: vec![text.clone(); 30],
+                printer: text.clone(),
+                printed_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+            }),
         };
         let pdf = gongwen::pdf_bytes(&w.svc, doc.clone()).await.unwrap();
         assert!(pdf.starts_with(b"%PDF"));

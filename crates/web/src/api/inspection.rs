@@ -5,11 +5,12 @@
 //! functions as the pages, so scope and role are checked once, there.
 
 use super::requests::{
-    ActionBody, EntryBody, EntryDecisionBody, FindingListQuery, RankingQuery, YearQuery,
+    ActionBody, EntryBody, EntryDecisionBody, FindingListQuery, RankedKindsBody, RankingQuery,
+    YearQuery,
 };
 use super::responses::{
     AssessmentLine, Campaign, CampaignDetail, Entry, Finding, FindingDetail, FindingPage, PassRate,
-    PassRates, Ranking, Sample, Screenshot, Selfcheck, UnitAssessment, UnitRef,
+    PassRates, RankedKinds, Ranking, Sample, Screenshot, Selfcheck, UnitAssessment, UnitRef,
 };
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
@@ -35,6 +36,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/findings/{id}", get(get_finding))
         .route("/findings/{id}/actions", post(act_on_finding))
         .route("/assessment", get(assessment_ranking))
+        .route(
+            "/assessment/ranked-kinds",
+            get(get_ranked_kinds).put(put_ranked_kinds),
+        )
         .route("/assessment/units/{id}", get(unit_assessment))
         .route("/assessment/entries", get(list_entries).post(create_entry))
         .route("/assessment/entries/{id}", get(get_entry))
@@ -51,6 +56,8 @@ pub(super) fn routes() -> Router<AppState> {
     get_finding,
     act_on_finding,
     assessment_ranking,
+    get_ranked_kinds,
+    put_ranked_kinds,
     unit_assessment,
     list_entries,
     create_entry,
@@ -206,6 +213,35 @@ async fn act_on_finding(
     let row = findings::act(&s.svc, &a, id, action, &b.text, seen.counter()?).await?;
     let version = row.version;
     Ok(with_etag(ok(Finding::from(row))?, version))
+}
+
+/// 年度考核参加排名的单位类型（本单位的设置；未设置时为默认：不含内设机构和承办企业）
+#[utoipa::path(get, path = "/assessment/ranked-kinds",
+    responses((status = 200, description = "各单位类型及是否参加排名；响应头 ETag 为其版本", body = RankedKinds)))]
+async fn get_ranked_kinds(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    let (kinds, stored) = assessment::ranked_kinds(&s.svc, &a).await?;
+    let version = assessment::ranked_kinds_version(stored.as_deref());
+    Ok(with_etag(
+        ok(RankedKinds::new(&kinds, stored.is_none()))?,
+        version,
+    ))
+}
+
+/// 设置年度考核参加排名的单位类型（kinds 为单位类型代码或名称）
+#[utoipa::path(put, path = "/assessment/ranked-kinds", request_body = RankedKindsBody,
+    responses((status = 200, description = "新的设置；响应头 ETag 为其版本", body = RankedKinds)))]
+async fn put_ranked_kinds(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    seen: IfMatch,
+    ApiJson(b): ApiJson<RankedKindsBody>,
+) -> ApiResult {
+    let kinds = assessment::set_ranked_kinds_at(&s.svc, &a, &b.kinds, &seen.0).await?;
+    let (_, stored) = assessment::ranked_kinds(&s.svc, &a).await?;
+    Ok(with_etag(
+        ok(RankedKinds::new(&kinds, false))?,
+        assessment::ranked_kinds_version(stored.as_deref()),
+    ))
 }
 
 /// 年度考核排名（003 附件3）：直属下级单位，all=1 时辖区全部单位

@@ -472,6 +472,14 @@ pub struct ExportBody {
     pub include_forwarded: bool,
 }
 
+/// The kinds of units the office ranks in the annual assessment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "年度考核参加排名的单位类型")]
+pub struct RankedKindsBody {
+    /// 参加排名的单位类型（代码或名称，如 department 或 部门），至少一种
+    pub kinds: Vec<String>,
+}
+
 /// `{"profile": "tongchuan"}` selects a shipped profile; `{"profile": "<TOML>"}`
 /// stores an edited one.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -907,6 +915,7 @@ const FIELDS: &[&str] = &[
     "interaction_open",
     "ipv6",
     "kind",
+    "kinds",
     "level",
     "limit",
     "menu",

@@ -1133,6 +1133,53 @@ impl From<&govmedia_service::inspection::assessment::UnitAssessment> for Assessm
     }
 }
 
+/// An import written whole.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "导入结果")]
+pub struct ImportDone {
+    /// 导入的账号数
+    pub imported: usize,
+}
+
+/// One kind of unit and whether the office ranks it.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "单位类型及是否参加年度考核排名")]
+pub struct RankedKind {
+    /// 单位类型代码
+    #[schema(schema_with = schema::unit_kind)]
+    pub kind: UnitKind,
+    /// 单位类型名称
+    pub label: String,
+    /// 是否参加排名
+    pub ranked: bool,
+}
+
+/// The kinds of units the office ranks in the annual assessment.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "年度考核参加排名的单位类型（本单位的设置）")]
+pub struct RankedKinds {
+    /// 每种单位类型
+    pub kinds: Vec<RankedKind>,
+    /// 是否为默认设置（尚未选择）
+    pub is_default: bool,
+}
+
+impl RankedKinds {
+    pub fn new(ranked: &[UnitKind], is_default: bool) -> Self {
+        RankedKinds {
+            kinds: UnitKind::ALL
+                .iter()
+                .map(|k| RankedKind {
+                    kind: *k,
+                    label: k.label().to_string(),
+                    ranked: ranked.contains(k),
+                })
+                .collect(),
+            is_default,
+        }
+    }
+}
+
 /// The annual assessment of the units below the caller's, ranked.
 #[derive(Serialize, ToSchema)]
 #[schema(description = "直属下级单位（或辖区全部单位）的年度考核排名")]

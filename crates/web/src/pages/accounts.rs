@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts", get(list))
         .route("/accounts/export.xlsx", get(export))
         .route("/accounts/import", get(import_form).post(import))
+        .route("/accounts/import/template.xlsx", get(import_template))
         .route("/accounts/new", get(new_form).post(create))
         .route("/accounts/{id}", get(show))
         .route("/accounts/{id}/edit", get(edit_form).post(update))
@@ -764,7 +765,12 @@ async fn upload_qr(
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
 }
 
-fn import_page(user: &User, errors: &[excel::RowError], done: Option<usize>) -> Markup {
+fn import_page(
+    user: &User,
+    errors: &[excel::RowError],
+    marked: Option<&[u8]>,
+    done: Option<usize>,
+) -> Markup {
     page(
         user,
         "从Excel导入",
@@ -774,10 +780,20 @@ fn import_page(user: &User, errors: &[excel::RowError], done: Option<usize>) -> 
             @if let Some(n) = done { p.flash { "已导入 " (n) " 个账号。" a href="/accounts" { "查看台账" } } }
             @if !errors.is_empty() {
                 p.error { "文件有误，未导入任何数据。请修改后重新上传：" }
-                table { tr { th { "行号" } th { "问题" } } @for e in errors { tr { td { @if e.row == 0 { "整个文件" } @else { "第" (e.row) "行" } } td { (e.message) } } } }
+                @if let Some(bytes) = marked {
+                    p { a.button.secondary #marked-file download="导入错误标注.xlsx" href=(excel::data_url(bytes)) { "下载标出错误的文件" }
+                        " 有误的单元格已标为红色，批注写明原因和应填的值；最后一列“导入问题”汇总每行的问题。改正后可直接重新导入。" }
+                }
+                table { tr { th { "行号" } th { "列" } th { "问题" } } @for e in errors { tr {
+                    td { @if e.row == 0 { "整个文件" } @else { "第" (e.row) "行" } }
+                    td { (e.column.as_deref().unwrap_or("")) }
+                    td { (e.message) }
+                } } }
             }
             p { "文件格式：.xlsx，第1行为表头，列与“政务新媒体排查及清理整合情况表”（衡南县附件2）一致，另加“发布平台”“账号ID”“账号链接”等列。"
-                "必需的列：名称、主办单位、发布平台。最简单的做法是先" a href="/accounts/export.xlsx" { "导出台账" } "作为模板。整份文件全部正确才会导入。" }
+                "必需的列：名称、主办单位、发布平台。"
+                a href="/accounts/import/template.xlsx" { "下载空白导入模板" }
+                "（发布平台、运营状态、主办单位等列带下拉选项），或先" a href="/accounts/export.xlsx" { "导出台账" } "作为模板。整份文件全部正确才会导入。" }
             form method="post" action="/accounts/import" enctype="multipart/form-data" {
                 (csrf(user))
                 input type="file" name="file" accept=".xlsx" required; " "
@@ -789,7 +805,16 @@ fn import_page(user: &User, errors: &[excel::RowError], done: Option<usize>) -> 
 
 async fn import_form(user: User) -> Result<Markup, PageError> {
     user.actor.require(Permission::ManageAccounts)?;
-    Ok(import_page(&user, &[], None))
+    Ok(import_page(&user, &[], None, None))
+}
+
+async fn import_template(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
+    let bytes = excel::import_template(&state.svc, &user.actor).await?;
+    Ok(super::download(
+        excel::XLSX_MIME,
+        "账号台账导入模板.xlsx",
+        bytes,
+    ))
 }
 
 async fn import(
@@ -800,10 +825,10 @@ async fn import(
     let (token, bytes) = read_multipart(mp).await?;
     user.check_csrf(&token)?;
     match excel::import_registry(&state.svc, &user.actor, &bytes).await? {
-        ImportOutcome::Imported(n) => Ok(import_page(&user, &[], Some(n)).into_response()),
+        ImportOutcome::Imported(n) => Ok(import_page(&user, &[], None, Some(n)).into_response()),
         ImportOutcome::Rejected(r) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            import_page(&user, &r.errors, None),
+            import_page(&user, &r.errors, r.marked.as_deref(), None),
         )
             .into_response()),
     }

@@ -15,7 +15,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use govmedia_domain::scoring::{Evidence, ScoreResult};
 use govmedia_domain::unit::UnitKind;
-use govmedia_service::excel::Table;
+use govmedia_service::excel::{Cell, Table};
 use govmedia_service::inspection::assessment::{self, COMPUTED, EvidenceLink, UnitAssessment};
 use maud::{Markup, html};
 
@@ -55,6 +55,11 @@ async fn ranked(
 
 fn year_of(state: &AppState, p: &YearParam) -> Result<i32, PageError> {
     super::year_or_this(state, p.year)
+}
+
+/// Points as a number cell (tenths kept).
+fn points(p: govmedia_domain::scoring::Points) -> Cell {
+    Cell::Number(p.tenths() as f64 / 10.0)
 }
 
 fn total(r: &ScoreResult) -> String {
@@ -299,23 +304,25 @@ async fn export(
             .iter()
             .map(|a| {
                 vec![
-                    a.rank_label(),
-                    a.unit.name.clone(),
-                    total(&a.result),
-                    a.result
-                        .deduction_score
-                        .map(|t| t.to_string())
-                        .unwrap_or_default(),
-                    a.result.bonus.map(|t| t.to_string()).unwrap_or_default(),
-                    a.result.verdict.label().to_string(),
-                    named(&a.result.vetoed_by),
+                    a.rank_label().into(),
+                    a.unit.name.as_str().into(),
+                    // A vetoed unit has no score: its cell says so in words.
+                    match a.result.total {
+                        Some(t) => points(t),
+                        None => total(&a.result).into(),
+                    },
+                    a.result.deduction_score.map(points).into(),
+                    a.result.bonus.map(points).into(),
+                    a.result.verdict.label().into(),
+                    named(&a.result.vetoed_by).into(),
                     a.result
                         .items
                         .iter()
                         .filter(|i| i.count > 0)
                         .map(|i| format!("{}×{}（{}分）", i.name, i.count, i.points))
                         .collect::<Vec<_>>()
-                        .join("；"),
+                        .join("；")
+                        .into(),
                 ]
             })
             .collect(),

@@ -193,14 +193,22 @@ async fn export(
             .iter()
             .map(|r| {
                 vec![
-                    crate::layout::local_seconds(r.at),
-                    r.username.clone(),
+                    crate::layout::local_seconds(r.at).into(),
+                    r.username.as_str().into(),
                     action_label_for(&r.entity, &r.action).into(),
                     entity_label(&r.entity).into(),
-                    r.entity_id.map(|i| i.to_string()).unwrap_or_default(),
-                    r.summary.clone(),
-                    r.before_json.as_deref().map(field_text).unwrap_or_default(),
-                    r.after_json.as_deref().map(field_text).unwrap_or_default(),
+                    r.entity_id.into(),
+                    r.summary.as_str().into(),
+                    r.before_json
+                        .as_deref()
+                        .map(field_text)
+                        .unwrap_or_default()
+                        .into(),
+                    r.after_json
+                        .as_deref()
+                        .map(field_text)
+                        .unwrap_or_default()
+                        .into(),
                 ]
             })
             .collect(),

@@ -564,7 +564,7 @@ async fn notice(
             @if !units.is_empty() {
                 section.no-print {
                     h2 { "整改通知" }
-                    p.muted { "向通报中的每个单位发送整改通知（公文格式）。发文字号可在下载前填写，留空则在文件中留出空白，由经办人手写。" }
+                    p.muted { "向通报中的每个单位发送整改通知（公文格式）。发文字号可在下载前填写，留空则在文件中留出空白，由经办人手写；抄送机关写入文末的版记。" }
                     table {
                         tr { th { "单位" } th { "发文字号" } th { "下载" } }
                         @for (unit, name) in &units { tr {
@@ -572,6 +572,7 @@ async fn notice(
                             td colspan="2" {
                                 form method="get" action={"/campaigns/" (id) "/rectification/" (unit) "/notice.pdf"} {
                                     input name="number" maxlength="60" placeholder="如：昆政办通〔2026〕8号" aria-label={"发往" (name) "的整改通知的发文字号"};
+                                    " " input name="copy_to" maxlength="200" placeholder="抄送机关（可空，多个用顿号分隔）" aria-label={"发往" (name) "的整改通知的抄送机关"};
                                     " " button.secondary type="submit" { "PDF" }
                                     " " button.secondary type="submit" formaction={"/campaigns/" (id) "/rectification/" (unit) "/notice.docx"} { "Word（.docx）" }
                                 }
@@ -618,6 +619,9 @@ struct RectificationParams {
     /// 发文字号 of the rectification notice; blank leaves it for the clerk to fill in.
     #[serde(default)]
     number: Option<String>,
+    /// 抄送机关 of its 版记, separated by 、 or commas; blank: no 抄送 line.
+    #[serde(default)]
+    copy_to: Option<String>,
 }
 
 /// The rectification notice to one unit the 通报 names; any other unit is not found.
@@ -629,7 +633,7 @@ async fn rectification(
     p: &RectificationParams,
 ) -> Result<(String, govmedia_service::gongwen::OfficialDocument), PageError> {
     let n = govmedia_service::inspection::notice::build(&state.svc, &user.actor, id).await?;
-    let doc = n.rectification(unit, p.number.as_deref())?;
+    let doc = n.rectification(unit, p.number.as_deref(), p.copy_to.as_deref())?;
     Ok((format!("整改通知-{}", doc.addressee), doc))
 }
 

@@ -53,12 +53,12 @@ async fn export(State(state): State<AppState>, user: User) -> Result<Response, P
             .iter()
             .map(|f| {
                 vec![
-                    f.account_name.clone(),
+                    f.account_name.as_str().into(),
                     f.platform.label().into(),
-                    f.unit_name.clone(),
+                    f.unit_name.as_str().into(),
                     f.rule_label.into(),
-                    f.message.clone(),
-                    f.dismissed.clone().unwrap_or_default(),
+                    f.message.as_str().into(),
+                    f.dismissed.clone().unwrap_or_default().into(),
                 ]
             })
             .collect(),

@@ -78,13 +78,13 @@ async fn export(State(state): State<AppState>, user: User) -> Result<Response, P
             .iter()
             .map(|u| {
                 vec![
-                    format!("{}{}", "　".repeat(u.depth), u.name),
-                    u.short_name.clone().unwrap_or_default(),
+                    format!("{}{}", "　".repeat(u.depth), u.name).into(),
+                    u.short_name.clone().unwrap_or_default().into(),
                     u.level.label().into(),
                     u.kind.label().into(),
-                    u.region_code.clone().unwrap_or_default(),
-                    u.parent_id.map(|p| p.to_string()).unwrap_or_default(),
-                    u.id.to_string(),
+                    u.region_code.clone().unwrap_or_default().into(),
+                    u.parent_id.into(),
+                    u.id.into(),
                 ]
             })
             .collect(),

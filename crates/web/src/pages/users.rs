@@ -87,9 +87,9 @@ async fn export(State(state): State<AppState>, user: User) -> Result<Response, P
             .iter()
             .map(|u| {
                 vec![
-                    u.username.clone(),
-                    u.display_name.clone(),
-                    names.get(&u.unit_id).cloned().unwrap_or_default(),
+                    u.username.as_str().into(),
+                    u.display_name.as_str().into(),
+                    names.get(&u.unit_id).cloned().unwrap_or_default().into(),
                     Role::parse(&u.role)
                         .map(|r| r.label())
                         .unwrap_or("?")

@@ -382,3 +382,76 @@ async fn ties_unranked_kinds_and_explanations_over_http() {
         detail.body
     );
 }
+
+#[tokio::test]
+async fn ranked_kinds_are_read_and_set_over_the_api_with_if_match() {
+    let w = world("ranked_kinds_api").await;
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let path = "/api/v1/assessment/ranked-kinds";
+    let read = admin.api("GET", path, None).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(read.etag.as_deref(), Some("\"default\""));
+    let v: serde_json::Value = serde_json::from_str(&read.body).unwrap();
+    assert_eq!(v["is_default"], true);
+    let ranked = |v: &serde_json::Value, kind: &str| {
+        v["kinds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kind"] == kind)
+            .unwrap_or_else(|| panic!("{kind} missing"))["ranked"]
+            .as_bool()
+            .unwrap()
+    };
+    assert!(ranked(&v, "department") && !ranked(&v, "internal_organ"));
+    assert!(
+        v["kinds"][0]["label"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .all(|c| !c.is_ascii())
+    );
+    let body = serde_json::json!({"kinds": ["department", "内设机构"]});
+    // Without If-Match nothing is saved.
+    let blind = admin.api("PUT", path, Some(body.clone())).await;
+    assert_ne!(blind.status, StatusCode::OK);
+    let saved = admin
+        .api_if_match("PUT", path, Some(body.clone()), "default")
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let v: serde_json::Value = serde_json::from_str(&saved.body).unwrap();
+    assert!(ranked(&v, "internal_organ") && ranked(&v, "department"));
+    assert!(!ranked(&v, "operator_company"));
+    let tag = saved.etag.clone().unwrap();
+    assert_ne!(tag, "\"default\"");
+    let again = admin.api("GET", path, None).await;
+    assert_eq!(again.etag, saved.etag);
+    // The ranking follows: the internal organ is ranked now.
+    let page = admin.get("/assessment?year=2026&all=1").await;
+    let apart = page.body.find("<h2>不参加排名</h2>");
+    assert!(apart.is_none_or(|i| !page.body[i..].contains("测试县教育局办公室")));
+    // A write on the old version is stale.
+    let stale = admin.api_if_match("PUT", path, Some(body), "default").await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    let empty = admin
+        .api_if_match(
+            "PUT",
+            path,
+            Some(serde_json::json!({"kinds": []})),
+            tag.trim_matches('"'),
+        )
+        .await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        empty.body
+    );
+    assert!(empty.body.contains("请至少选择一种"), "{}", empty.body);
+    // A unit's administrator has no such setting.
+    let unit_b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    assert_eq!(
+        unit_b.api("GET", path, None).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

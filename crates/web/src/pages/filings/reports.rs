@@ -70,18 +70,16 @@ async fn deadlines_xlsx(State(state): State<AppState>, user: User) -> Result<Res
         ] {
             for r in list {
                 rows.push(vec![
-                    u.unit_name.clone(),
-                    what.to_string(),
-                    r.id.to_string(),
-                    r.kind.to_string(),
-                    r.title.clone(),
-                    r.status.to_string(),
-                    r.deadline.map(|d| d.to_string()).unwrap_or_default(),
-                    r.filed_on.map(|d| d.to_string()).unwrap_or_default(),
-                    r.late_by.map(|n| n.to_string()).unwrap_or_default(),
-                    r.forwarding_deadline
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
+                    u.unit_name.as_str().into(),
+                    what.into(),
+                    r.id.to_string().into(),
+                    r.kind.to_string().into(),
+                    r.title.as_str().into(),
+                    r.status.to_string().into(),
+                    r.deadline.into(),
+                    r.filed_on.into(),
+                    r.late_by.into(),
+                    r.forwarding_deadline.into(),
                 ]);
             }
         }
