@@ -6,6 +6,7 @@
 //! and targets published or failed. The subtree's totals come first, then each unit.
 
 use chrono::Datelike;
+use govmedia_service::excel::Cell;
 use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::manuscripts::publications as pubs;
 use serde::Serialize;
@@ -175,7 +176,7 @@ pub async fn statistics(
 /// The statistics as a workbook.
 pub async fn export(svc: &Services, actor: &Actor, year: i32) -> ServiceResult<Vec<u8>> {
     let rows = statistics(svc, actor, year).await?;
-    let opt = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_else(|| "—".into());
+    let opt = |x: Option<f64>| x.map(Cell::Number).unwrap_or(Cell::Empty);
     govmedia_service::excel::write_xlsx(&govmedia_service::excel::Table {
         title: format!("{year}年稿件统计"),
         headers: [
@@ -198,18 +199,18 @@ pub async fn export(svc: &Services, actor: &Actor, year: i32) -> ServiceResult<V
             .into_iter()
             .map(|m| {
                 vec![
-                    m.unit_name,
-                    format!("{}月", m.month),
-                    m.manuscripts.to_string(),
-                    m.approved.to_string(),
+                    m.unit_name.into(),
+                    format!("{}月", m.month).into(),
+                    m.manuscripts.into(),
+                    m.approved.into(),
                     opt(m.average_review_hours),
-                    m.originals.to_string(),
-                    m.reposts.to_string(),
+                    m.originals.into(),
+                    m.reposts.into(),
                     opt(m.original_share),
-                    m.returns.to_string(),
-                    m.return_reasons.join("；"),
-                    m.published.to_string(),
-                    m.failed.to_string(),
+                    m.returns.into(),
+                    m.return_reasons.join("；").into(),
+                    m.published.into(),
+                    m.failed.into(),
                 ]
             })
             .collect(),
