@@ -37,6 +37,7 @@ pub mod monitoring;
 pub mod policy;
 pub mod public;
 pub mod public_report;
+pub mod search;
 pub mod stale;
 pub mod textcheck;
 pub mod time;

@@ -45,6 +45,7 @@ fn head(title: &str) -> Markup {
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (title) " - 政务新媒体管理平台" }
             link rel="stylesheet" href="/static/app.css";
+            script src="/static/app.js" defer {}
         }
     }
 }
@@ -84,6 +85,7 @@ pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
         ("/users", "用户", a.can(Permission::ManageUsers)),
         ("/audit", "审计日志", a.can(Permission::ViewAudit)),
         ("/jobs", "后台任务", a.can(Permission::ManageJobs)),
+        ("/help", "帮助", true),
         ("/api/docs", "API", true),
         ("/public/directory", "公开名录", true),
     ];
@@ -97,6 +99,10 @@ pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
                     nav { @for (href, label, show) in &nav { @if *show {
                         a href=(href) class=@if *href == active { "active" } { (label) }
                     } } }
+                    form.global-search method="get" action="/search" role="search" {
+                        input type="search" name="q" placeholder="搜索账号、单位、备案、问题" aria-label="全局搜索" maxlength="50";
+                        button type="submit" { "搜索" }
+                    }
                     div.who {
                         (a.display_name) "（" (a.unit_name) " · " (a.role.label()) "） "
                         a href="/account/settings" style="color:#fff" { "个人设置" } " "

@@ -12,6 +12,7 @@ mod duties;
 mod filings;
 mod findings;
 mod flags;
+mod help;
 pub mod inbox;
 mod indicators;
 mod jobs;
@@ -22,6 +23,7 @@ mod monitoring;
 mod policy;
 pub mod public;
 mod public_report;
+mod search;
 mod settings;
 mod todo;
 mod units;
@@ -64,6 +66,8 @@ pub fn routes() -> Router<AppState> {
         .merge(inbox::routes())
         .merge(public_report::routes())
         .merge(knowledge::routes())
+        .merge(search::routes())
+        .merge(help::routes())
 }
 
 /// The end of a form submission: on success, redirect to the page `next` names; on

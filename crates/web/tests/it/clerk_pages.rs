@@ -1,0 +1,223 @@
+//! A clerk's pages (issue 19) over HTTP: the 自查 form's accounts grouped by unit
+//! with the right words and its select-all links for a browser without
+//! JavaScript; the global search (page and API) — each kind found, a sibling's
+//! objects never, an empty or oversize query answered cleanly; the help page.
+
+use crate::common::*;
+use axum::http::StatusCode;
+
+#[tokio::test]
+async fn the_selfcheck_form_groups_accounts_by_unit_and_names_them_right() {
+    let w = world("clerk_selfcheck").await;
+    let admin = actor(&w.svc, 1).await;
+    // An account run by the education bureau's internal organ.
+    govmedia_service::accounts::create(&w.svc, &admin, &account_input("测试教育办公", w.unit_a1))
+        .await
+        .unwrap();
+    add_user(&w.svc, "a_host_admin", w.unit_a, "host_admin").await;
+    let office = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let unit_a = login(&w.app, "a_host_admin", PASSWORD).await.ok().unwrap();
+
+    // The county reports for units below it: grouped, each group named with its kind.
+    let root = w.root.to_string();
+    let form = office
+        .get(&format!(
+            "/selfchecks/new?unit_id={root}&year=2026&quarter=1"
+        ))
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    let b = &form.body;
+    assert!(b.contains("本单位及下属单位的在用账号，共3个"), "{b}");
+    assert!(!b.contains("本单位及内设机构"), "{b}");
+    for unit in ["测试县教育局", "测试县教育局办公室", "测试县卫生健康委员会"]
+    {
+        assert!(
+            b.contains(&format!("<strong>{unit}</strong>")),
+            "{unit}: {b}"
+        );
+    }
+    assert_eq!(
+        b.matches("details class=\"account-group\"").count(),
+        3,
+        "{b}"
+    );
+    assert!(b.contains("（内设机构）") && b.contains("已选 <span class=\"ticked\">0</span> / 1"));
+    assert!(b.contains("/static/app.js"), "the enhancement is loaded");
+    // Without JavaScript: the links tick all accounts, or one group's.
+    let all = office
+        .get(&format!(
+            "/selfchecks/new?unit_id={root}&year=2026&quarter=1&check=all"
+        ))
+        .await;
+    assert_eq!(all.body.matches(" checked").count(), 3, "{}", all.body);
+    let one = office
+        .get(&format!(
+            "/selfchecks/new?unit_id={root}&year=2026&quarter=1&check={}",
+            w.unit_b
+        ))
+        .await;
+    assert_eq!(one.body.matches(" checked").count(), 1, "{}", one.body);
+    assert!(
+        one.body
+            .contains(&format!("value=\"{}\" checked", w.account_b))
+    );
+
+    // The bureau's own form: itself and its internal organ.
+    let form = unit_a.get("/selfchecks/new").await;
+    assert!(
+        form.body.contains("本单位及内设机构的在用账号，共2个"),
+        "{}",
+        form.body
+    );
+    assert!(!form.body.contains("测试健康"));
+    // A unit outside the subtree is not found, also through the select-all link.
+    let foreign = unit_a
+        .get(&format!("/selfchecks/new?unit_id={}&check=all", w.unit_b))
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+
+    // The ticked accounts are what the report holds.
+    let r = office
+        .post_form(
+            "/selfchecks/new",
+            &[
+                ("unit_id", &root),
+                ("year", "2026"),
+                ("quarter", "1"),
+                ("account_ids", &w.account_a.to_string()),
+                ("account_ids", &w.account_b.to_string()),
+                ("summary", "全县检查两个账号"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let report = office.get(r.location.as_deref().unwrap()).await;
+    assert!(report.body.contains("测试教育") && report.body.contains("测试健康"));
+}
+
+#[tokio::test]
+async fn global_search_finds_each_kind_in_scope_only() {
+    let w = world("clerk_search").await;
+    let inspector = add_user(&w.svc, "inspector", w.root, "inspector").await;
+    update_late_finding(&w.svc, inspector, w.account_a).await;
+    update_late_finding(&w.svc, inspector, w.account_b).await;
+    add_user(&w.svc, "a_host_admin", w.unit_a, "host_admin").await;
+    let office = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let unit_a = login(&w.app, "a_host_admin", PASSWORD).await.ok().unwrap();
+    let unit_b = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let r = unit_a
+        .post_form(
+            "/filings/new",
+            &[
+                ("filing_kind", "open"),
+                ("intent", "submit"),
+                ("reason", "发布教育政策信息"),
+                ("name", "测试教育新号"),
+                ("platform", "wechat_subscription"),
+                ("host_unit_id", &w.unit_a.to_string()),
+                ("team_role_0", "administrator"),
+                ("team_name_0", "赵六"),
+                ("team_mobile_0", "13900001111"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The redirect may carry a notice after the filing's address.
+    let filing = r.location.unwrap().split('?').next().unwrap().to_string();
+
+    // The header's box on every page.
+    assert!(unit_a.get("/").await.body.contains("action=\"/search\""));
+
+    // Each kind: an account by name, a unit by name, the filing by its title, the
+    // finding by its problem in words and by its account's name.
+    let page = office.get(&format!("/search?q={}", enc("教育"))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let b = &page.body;
+    for kind in ["账号（", "单位（", "备案（", "检查问题（"] {
+        assert!(b.contains(kind), "{kind}: {b}");
+    }
+    assert!(
+        b.contains(&format!("href=\"/accounts/{}\"", w.account_a)),
+        "{b}"
+    );
+    assert!(
+        b.contains(&format!("href=\"/accounts?unit={}\"", w.unit_a)),
+        "{b}"
+    );
+    assert!(b.contains(&format!("href=\"{filing}\"")), "{b}");
+    assert!(b.contains("内容更新不及时"), "{b}");
+    let by_problem = office
+        .api(
+            "GET",
+            &format!("/api/v1/search?q={}", enc("更新不及时")),
+            None,
+        )
+        .await;
+    assert_eq!(by_problem.status, StatusCode::OK, "{}", by_problem.body);
+    let json: serde_json::Value = serde_json::from_str(&by_problem.body).unwrap();
+    let findings = json["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["kind"] == "finding")
+        .unwrap();
+    assert_eq!(findings["kind_label"], "检查问题");
+    assert_eq!(findings["hits"].as_array().unwrap().len(), 2, "{json}");
+
+    // Scope: the health commission sees its own finding and nothing of the bureau.
+    let theirs = unit_b
+        .api("GET", &format!("/api/v1/search?q={}", enc("测试")), None)
+        .await;
+    let json: serde_json::Value = serde_json::from_str(&theirs.body).unwrap();
+    let text = json.to_string();
+    assert!(text.contains("测试健康"), "{text}");
+    for foreign in ["测试教育", "测试县教育局", "测试县人民政府", &filing] {
+        assert!(!text.contains(foreign), "{foreign} leaked: {text}");
+    }
+    let page = unit_b.get(&format!("/search?q={}", enc("教育"))).await;
+    assert!(page.body.contains("没有找到"), "{}", page.body);
+    assert!(!page.body.contains("href=\"/accounts/"), "{}", page.body);
+
+    // An empty query shows the form; an oversize one says why; neither fails.
+    let empty = unit_a.get("/search?q=").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(!empty.body.contains("没有找到"));
+    let long = "长".repeat(51);
+    let page = unit_a.get(&format!("/search?q={}", enc(&long))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("搜索文字不超过50个字"), "{}", page.body);
+    let api = unit_a
+        .api("GET", &format!("/api/v1/search?q={}", enc(&long)), None)
+        .await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+    assert!(api.body.contains("搜索文字不超过50个字"));
+    let api = unit_a.api("GET", "/api/v1/search?q=%20", None).await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+    // Literal text: LIKE's wildcards match only themselves.
+    let wild = office.api("GET", "/api/v1/search?q=%25", None).await;
+    let json: serde_json::Value = serde_json::from_str(&wild.body).unwrap();
+    assert_eq!(json["total"], 0, "{json}");
+    // Not logged in: refused.
+    assert_eq!(
+        anonymous(&w.app, "/api/v1/search?q=a").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn the_help_page_renders_the_user_guide() {
+    let w = world("clerk_help").await;
+    let clerk = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    assert!(clerk.get("/").await.body.contains("href=\"/help\""));
+    let help = clerk.get("/help").await;
+    assert_eq!(help.status, StatusCode::OK);
+    assert!(
+        help.body.contains("<h1>政务新媒体管理平台用户手册</h1>"),
+        "{}",
+        help.body
+    );
+    assert!(
+        help.body.contains("href=\"/todo\""),
+        "links to the pages it explains"
+    );
+}
