@@ -221,3 +221,97 @@ async fn the_help_page_renders_the_user_guide() {
         "links to the pages it explains"
     );
 }
+
+/// The demo's year of history (issue 19): on a day in December, the city's ranking
+/// spreads over more than five scores; its self-inspection table has reports on
+/// time, late and missing; findings of two past quarters are verified and overdue;
+/// the office's to-do list has overdue rectifications.
+#[tokio::test]
+async fn the_demo_has_a_year_of_history() {
+    use chrono::TimeZone;
+    use govmedia_domain::duties::ReportStatus;
+    use govmedia_service::FixedClock;
+    let clock = std::sync::Arc::new(FixedClock::new(
+        chrono::Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap(),
+    ));
+    let svc = demo("clerk_history", clock).await;
+    let user = govmedia_store::users::by_username(&svc.db, "admin")
+        .await
+        .unwrap()
+        .unwrap();
+    let admin = govmedia_service::auth::actor_for(&svc.db, &user)
+        .await
+        .unwrap();
+
+    let ranking = govmedia_service::inspection::assessment::ranking(&svc, &admin, 2026)
+        .await
+        .unwrap();
+    let scores: std::collections::BTreeSet<String> = ranking
+        .iter()
+        .filter(|a| a.rank.is_some())
+        .map(|a| format!("{:?}", a.result.total))
+        .collect();
+    assert!(scores.len() > 5, "distinct scores: {scores:?}");
+
+    let table = govmedia_service::duties::selfcheck::overview(&svc, &admin, 2026)
+        .await
+        .unwrap();
+    let statuses: Vec<ReportStatus> = table
+        .iter()
+        .flat_map(|r| r.quarters.iter().map(|q| q.status))
+        .collect();
+    for s in [
+        ReportStatus::OnTime,
+        ReportStatus::Late,
+        ReportStatus::Missing,
+    ] {
+        assert!(statuses.contains(&s), "{s:?} in {statuses:?}");
+    }
+
+    let findings = govmedia_service::inspection::findings::list(
+        &svc,
+        &admin,
+        govmedia_store::inspection::FindingQuery {
+            page: 1,
+            per_page: 500,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let status = |s: &str| findings.items.iter().filter(|f| f.status == s).count();
+    assert!(status("verified") >= 3, "verified rectifications");
+    let overdue = govmedia_service::inspection::findings::overdue(&svc, &admin)
+        .await
+        .unwrap();
+    assert!(
+        overdue.len() >= 2,
+        "overdue rectifications: {}",
+        overdue.len()
+    );
+
+    let filings = govmedia_store::filings::in_subtree(&svc.db, admin.unit_path.as_str(), None)
+        .await
+        .unwrap();
+    let earliest = filings.iter().filter_map(|f| f.filed_on).min().unwrap();
+    assert!(
+        earliest < chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+        "{earliest}"
+    );
+}
+
+/// The history is dated relative to today: the demo seeds on the first days of a
+/// year and on a quarter's last day as well.
+#[tokio::test]
+async fn the_demo_seeds_on_any_day() {
+    use chrono::TimeZone;
+    for (i, (y, m, d)) in [(2027, 1, 2), (2026, 6, 30), (2026, 4, 1)]
+        .into_iter()
+        .enumerate()
+    {
+        let clock = std::sync::Arc::new(govmedia_service::FixedClock::new(
+            chrono::Utc.with_ymd_and_hms(y, m, d, 2, 0, 0).unwrap(),
+        ));
+        demo(&format!("clerk_history_day{i}"), clock).await;
+    }
+}
