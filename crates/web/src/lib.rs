@@ -88,6 +88,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/audit/chain",
     "/audit/export.xlsx",
     "/calendar",
+    "/calendar/edit",
     "/campaigns",
     "/campaigns/new",
     "/campaigns/samples/{id}",

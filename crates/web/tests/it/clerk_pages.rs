@@ -315,3 +315,95 @@ async fn the_demo_seeds_on_any_day() {
         demo(&format!("clerk_history_day{i}"), clock).await;
     }
 }
+
+/// The calendar as a table form: a system administrator adds a year row by row,
+/// removes a day, is refused a stale edit and a bad day in words; others may not.
+#[tokio::test]
+async fn the_calendar_is_edited_as_a_table() {
+    let w = world("clerk_calendar").await;
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let clerk = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    assert_eq!(
+        clerk.get("/calendar/edit?year=2027").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        admin
+            .get("/calendar")
+            .await
+            .body
+            .contains("/calendar/edit?year=2026")
+    );
+    let form = admin.get("/calendar/edit?year=2027").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("编辑2027年节假日安排"), "{}", form.body);
+    let version = admin.form_version("/calendar/edit?year=2027").await;
+    let rows = |extra: &[(&'static str, &'static str)]| {
+        let mut f = vec![
+            ("year", "2027"),
+            ("title", "国务院办公厅关于2027年部分节假日安排的通知"),
+            ("document_number", "国办发明电〔2026〕1号"),
+            ("h_name_0", "元旦"),
+            ("h_start_0", "2027-01-01"),
+            ("h_end_0", "2027-01-03"),
+            ("h_name_1", "春节"),
+            ("h_start_1", "2027-02-06"),
+            ("h_end_1", "2027-02-13"),
+            ("m_name_0", "春节调休上班"),
+            ("m_date_0", "2027-01-30"),
+        ];
+        f.extend_from_slice(extra);
+        f
+    };
+    let mut fields = rows(&[]);
+    fields.push(("version", &version));
+    let r = admin.post_form("/calendar/edit", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = admin.get("/calendar").await.body;
+    assert!(
+        page.contains("2027年") && page.contains("2027-02-06 至 2027-02-13"),
+        "{page}"
+    );
+    assert!(page.contains("2027-01-30（春节调休上班）"), "{page}");
+    // The deadline calculator counts the new year: 2027-02-05 (Fri) + 1 skips the holiday.
+    let calc = admin
+        .get("/calendar?from=2027-02-05&working_days=1")
+        .await
+        .body;
+    assert!(calc.contains("是 2027-02-15"), "{calc}");
+
+    // The same old version again: refused as stale, the input kept.
+    let again = admin.post_form("/calendar/edit", &fields).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert!(again.body.contains("国办发明电〔2026〕1号"));
+
+    // Removing the make-up day; a weekday as a make-up day is refused in words.
+    let version = admin.form_version("/calendar/edit?year=2027").await;
+    let form = admin.get("/calendar/edit?year=2027").await.body;
+    assert!(form.contains("value=\"2027-01-30\""), "{form}");
+    let mut fields = rows(&[("m_remove_0", "1")]);
+    fields.push(("version", &version));
+    let r = admin.post_form("/calendar/edit", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(!admin.get("/calendar").await.body.contains("2027-01-30"));
+    let version = admin.form_version("/calendar/edit?year=2027").await;
+    let mut fields = rows(&[("m_date_0", "2027-01-28")]);
+    fields.retain(|(k, v)| !(*k == "m_date_0" && *v == "2027-01-30"));
+    fields.push(("version", &version));
+    let bad = admin.post_form("/calendar/edit", &fields).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("周四"), "{}", bad.body);
+    let mut fields = rows(&[("h_start_2", "2027-13-01"), ("h_name_2", "劳动节")]);
+    fields.push(("version", &version));
+    let bad = admin.post_form("/calendar/edit", &fields).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("劳动节的放假首日不是有效的日期"),
+        "{}",
+        bad.body
+    );
+
+    // Each save is in the audit log.
+    let audit = admin.get("/audit").await.body;
+    assert!(audit.matches("2027").count() >= 2, "{audit}");
+}
