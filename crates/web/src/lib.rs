@@ -165,6 +165,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/monitoring",
     "/monitoring/export.xlsx",
     "/policy",
+    "/policy/form",
     "/public/announcements",
     "/public/directory",
     "/public/report",

@@ -407,3 +407,67 @@ async fn the_calendar_is_edited_as_a_table() {
     let audit = admin.get("/audit").await.body;
     assert!(audit.matches("2027").count() >= 2, "{audit}");
 }
+
+/// The policy profile as a form: Chinese labels with the seed clause of each
+/// value; a system administrator changes a deadline and a review duty, the comments
+/// of the file stay, a stale or bad value is refused; others may not.
+#[tokio::test]
+async fn the_policy_values_are_edited_through_a_form() {
+    let w = world("clerk_policy").await;
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let clerk = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let page = admin.get("/policy").await.body;
+    assert!(
+        page.contains("修改配置数值") && page.contains("开设备案期限（生效后天数）"),
+        "{page}"
+    );
+    assert!(page.contains("昆政办发〔2019〕162号二（二）"), "{page}");
+    assert!(page.contains("（文件未规定具体数值，为本办设定）"));
+    assert!(!clerk.get("/policy").await.body.contains("修改配置数值"));
+    let version = admin.form_version("/policy").await;
+    let r = admin
+        .post_form(
+            "/policy/form",
+            &[
+                ("version", &version),
+                ("deadlines.open.days", "3"),
+                ("review.chains.1.steps.0.duty", "reviewer"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = admin.get("/policy").await.body;
+    assert!(page.contains("生效后3个工作日"), "{page}");
+    // The TOML keeps the seed comments.
+    assert!(page.contains("# 003 二(二)"), "{page}");
+    // The old version again: stale; a bad number: in words; a clerk: forbidden.
+    let stale = admin
+        .post_form(
+            "/policy/form",
+            &[("version", &version), ("deadlines.open.days", "4")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    let version = admin.form_version("/policy").await;
+    let bad = admin
+        .post_form(
+            "/policy/form",
+            &[("version", &version), ("deadlines.open.days", "两天")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(
+        bad.body
+            .contains("“开设备案期限（生效后天数）”应为0到60之间的整数"),
+        "{}",
+        bad.body
+    );
+    let other = clerk
+        .post_form(
+            "/policy/form",
+            &[("version", &version), ("deadlines.open.days", "5")],
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    assert!(admin.get("/audit").await.body.contains("政策配置"));
+}
