@@ -5,7 +5,8 @@
 //! lists, `**bold**`, `` `code` ``, links and images — and this renders exactly
 //! that subset; every text goes through maud, so nothing in the file becomes
 //! markup. Images are the browser tests' screenshots, which live in the build
-//! directory and are not served: they are named, not shown.
+//! directory and are not served: they are named (the path in the tooltip), not
+//! shown.
 
 use crate::AppState;
 use crate::layout::page;
@@ -116,7 +117,7 @@ fn inline(text: &str) -> Markup {
             let label = &rest[if image { 2 } else { 1 }..close];
             let target = &rest[close + 2..close + end];
             parts.push(if image {
-                html! { (plain) span.screenshot { "〔截图：" (label) "，见 " code { (target) } "〕" } }
+                html! { (plain) span.screenshot title=(target) { "〔截图：" (label) "〕" } }
             } else if target.starts_with('/') {
                 html! { (plain) a href=(target) { (label) } }
             } else {
@@ -170,7 +171,8 @@ mod tests {
 
     #[test]
     fn the_guide_covers_every_role() {
-        for role in ["县级单位管理员", "网信办", "审核", "系统管理员"] {
+        for role in ["县级单位管理员", "网信办", "审核人员", "系统管理员", "公众"]
+        {
             assert!(GUIDE.contains(role), "{role}");
         }
         let html = render(GUIDE).into_string();
