@@ -277,7 +277,7 @@ async fn walk_through(client: &Client, base: &str) -> Result<(), String> {
         .goto(&format!("{base}/accounts"))
         .await
         .map_err(|e| e.to_string())?;
-    fill(client, "input[name=q]", "昆山12345").await;
+    fill(client, "main input[name=q]", "昆山12345").await;
     click(client, "form.filters button[type=submit]").await;
     wait_for(client, "main", "共 1 个账号").await?;
     screenshot(client, "registry.png").await;
@@ -324,7 +324,7 @@ async fn walk_through(client: &Client, base: &str) -> Result<(), String> {
         .goto(&format!("{base}/public/directory"))
         .await
         .map_err(|e| e.to_string())?;
-    fill(client, "input[name=q]", "昆山12345").await;
+    fill(client, "main input[name=q]", "昆山12345").await;
     click(client, "form button[type=submit]").await;
     let directory = wait_for(client, "main", "ks12345").await?;
     if directory.contains("13800") || directory.contains("每周5次") {
