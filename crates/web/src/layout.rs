@@ -38,14 +38,15 @@ pub fn local_date(at: chrono::DateTime<chrono::Utc>) -> String {
     time::date_text(zone(), at)
 }
 
-fn head(title: &str) -> Markup {
+/// The head of a page; staff pages (`enhanced`) load `app.js`, public ones need none.
+fn head(title: &str, enhanced: bool) -> Markup {
     html! {
         head {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (title) " - 政务新媒体管理平台" }
             link rel="stylesheet" href="/static/app.css";
-            script src="/static/app.js" defer {}
+            @if enhanced { script src="/static/app.js" defer {} }
         }
     }
 }
@@ -92,7 +93,7 @@ pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="zh-CN" {
-            (head(title))
+            (head(title, true))
             body {
                 header.top {
                     a.brand href="/" { "政务新媒体管理平台" }
@@ -123,7 +124,7 @@ pub fn bare(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="zh-CN" {
-            (head(title))
+            (head(title, false))
             body {
                 header.top { a.brand href="/public/directory" { "政务新媒体管理平台" }
                     nav { a href="/public/directory" { "政务新媒体名录" } a href="/public/announcements" { "开通公告" } a href="/public/verify" { "账号真伪查询" } a href="/login" { "工作人员登录" } } }
