@@ -921,3 +921,116 @@ mod tests {
         );
     }
 }
+
+/// A year's arrangement as the calendar form holds it (every row already a date),
+/// written out as the year file's TOML, which [`CalendarYear::from_toml`] then
+/// validates as it validates an uploaded file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct YearDraft {
+    pub year: i32,
+    pub title: String,
+    pub document_number: String,
+    pub url: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    /// (name, first day, last day).
+    pub holidays: Vec<(String, NaiveDate, NaiveDate)>,
+    /// (name, day).
+    pub makeup_workdays: Vec<(String, NaiveDate)>,
+}
+
+fn toml_date(d: NaiveDate) -> toml::Value {
+    toml::Value::Datetime(toml::value::Datetime {
+        date: Some(toml::value::Date {
+            year: u16::try_from(d.year()).unwrap_or(0),
+            month: u8::try_from(d.month()).unwrap_or(0),
+            day: u8::try_from(d.day()).unwrap_or(0),
+        }),
+        time: None,
+        offset: None,
+    })
+}
+
+impl YearDraft {
+    /// The year file's TOML (strings escaped by the TOML writer).
+    pub fn to_toml(&self) -> String {
+        use toml::Value;
+        let mut t = toml::Table::new();
+        t.insert("year".into(), Value::Integer(i64::from(self.year)));
+        t.insert("title".into(), Value::String(self.title.clone()));
+        t.insert(
+            "document_number".into(),
+            Value::String(self.document_number.clone()),
+        );
+        if let Some(u) = &self.url {
+            t.insert("url".into(), Value::String(u.clone()));
+        }
+        if let Some(d) = self.issued_on {
+            t.insert("issued_on".into(), toml_date(d));
+        }
+        let holidays = self
+            .holidays
+            .iter()
+            .map(|(name, start, end)| {
+                let mut h = toml::Table::new();
+                h.insert("name".into(), Value::String(name.clone()));
+                h.insert("start".into(), toml_date(*start));
+                h.insert("end".into(), toml_date(*end));
+                Value::Table(h)
+            })
+            .collect();
+        t.insert("holidays".into(), Value::Array(holidays));
+        let makeups = self
+            .makeup_workdays
+            .iter()
+            .map(|(name, date)| {
+                let mut m = toml::Table::new();
+                m.insert("name".into(), Value::String(name.clone()));
+                m.insert("date".into(), toml_date(*date));
+                Value::Table(m)
+            })
+            .collect();
+        t.insert("makeup_workdays".into(), Value::Array(makeups));
+        toml::to_string(&t).unwrap_or_default()
+    }
+}
+
+impl CalendarYear {
+    /// The year as the calendar form shows it.
+    pub fn draft(&self) -> YearDraft {
+        YearDraft {
+            year: self.year,
+            title: self.source.title.clone(),
+            document_number: self.source.document_number.clone(),
+            url: self.source.url.clone(),
+            issued_on: self.source.issued_on,
+            holidays: self
+                .holidays
+                .iter()
+                .map(|h| (h.name.clone(), h.start, h.end))
+                .collect(),
+            makeup_workdays: self
+                .makeup_workdays
+                .iter()
+                .map(|m| (m.name.clone(), m.date))
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod draft_tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_round_trips_through_the_year_file() {
+        let year = CalendarYear::builtin()
+            .into_iter()
+            .find(|y| y.year() == 2026)
+            .expect("2026 is built in");
+        let mut draft = year.draft();
+        draft.title = "国务院办公厅关于2026年部分节假日安排的通知\"（转载）".into();
+        let again = CalendarYear::from_toml(&draft.to_toml()).expect("valid");
+        assert_eq!(again.draft(), draft);
+        assert_eq!(again.holidays(), year.holidays());
+    }
+}

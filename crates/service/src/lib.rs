@@ -31,6 +31,7 @@ pub mod jobs;
 pub mod list_model;
 pub mod policy;
 pub mod public;
+pub mod search;
 pub mod stale;
 pub mod textcheck;
 pub mod time;

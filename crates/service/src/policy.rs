@@ -6,6 +6,8 @@ use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::policy::{BUILTIN, DEFAULT_PROFILE, PolicyProfile};
 use govmedia_domain::role::Permission;
 
+pub mod form;
+
 const KEY: &str = "policy_profile_toml";
 
 fn internal(e: impl std::fmt::Display) -> ServiceError {

@@ -30,6 +30,7 @@ mod migrate;
 pub mod monitoring;
 pub mod rectification;
 pub mod registry;
+pub mod search;
 pub mod settings;
 pub mod todo;
 pub mod units;

@@ -13,6 +13,7 @@ mod manuscripts;
 mod monitoring;
 pub(crate) mod requests;
 pub(crate) mod responses;
+mod search;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(inbox::routes())
         .merge(knowledge::routes())
         .merge(manuscripts::routes())
+        .merge(search::routes())
 }
 
 /// The caller of an authenticated API endpoint.
@@ -288,6 +290,7 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
     doc.merge(inbox::Doc::openapi());
     doc.merge(knowledge::Doc::openapi());
     doc.merge(manuscripts::Doc::openapi());
+    doc.merge(search::Doc::openapi());
     doc
 }
 

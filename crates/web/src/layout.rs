@@ -38,13 +38,15 @@ pub fn local_date(at: chrono::DateTime<chrono::Utc>) -> String {
     time::date_text(zone(), at)
 }
 
-fn head(title: &str) -> Markup {
+/// The head of a page; staff pages (`enhanced`) load `app.js`, public ones need none.
+fn head(title: &str, enhanced: bool) -> Markup {
     html! {
         head {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (title) " - 政务新媒体管理平台" }
             link rel="stylesheet" href="/static/app.css";
+            @if enhanced { script src="/static/app.js" defer {} }
         }
     }
 }
@@ -84,19 +86,24 @@ pub fn page(user: &User, title: &str, active: &str, body: Markup) -> Markup {
         ("/users", "用户", a.can(Permission::ManageUsers)),
         ("/audit", "审计日志", a.can(Permission::ViewAudit)),
         ("/jobs", "后台任务", a.can(Permission::ManageJobs)),
+        ("/help", "帮助", true),
         ("/api/docs", "API", true),
         ("/public/directory", "公开名录", true),
     ];
     html! {
         (DOCTYPE)
         html lang="zh-CN" {
-            (head(title))
+            (head(title, true))
             body {
                 header.top {
                     a.brand href="/" { "政务新媒体管理平台" }
                     nav { @for (href, label, show) in &nav { @if *show {
                         a href=(href) class=@if *href == active { "active" } { (label) }
                     } } }
+                    form.global-search method="get" action="/search" role="search" {
+                        input type="search" name="q" placeholder="搜索账号、单位、备案、问题" aria-label="全局搜索" maxlength="50";
+                        button type="submit" { "搜索" }
+                    }
                     div.who {
                         (a.display_name) "（" (a.unit_name) " · " (a.role.label()) "） "
                         a href="/account/settings" style="color:#fff" { "个人设置" } " "
@@ -117,7 +124,7 @@ pub fn bare(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="zh-CN" {
-            (head(title))
+            (head(title, false))
             body {
                 header.top { a.brand href="/public/directory" { "政务新媒体管理平台" }
                     nav { a href="/public/directory" { "政务新媒体名录" } a href="/public/announcements" { "开通公告" } a href="/public/verify" { "账号真伪查询" } a href="/login" { "工作人员登录" } } }

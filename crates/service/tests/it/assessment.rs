@@ -430,9 +430,14 @@ async fn the_demo_has_a_notified_spot_check_an_open_one_and_claims_to_verify() {
     .await;
     assert!(govmedia_fixtures::demo::seed(&svc).await.unwrap());
     let admin = common::actor_named(&svc, "admin").await;
+    // Today's two checks, besides the history's spot checks of past quarters.
     let list = campaigns::list(&svc, &admin).await.unwrap();
-    assert_eq!(list.len(), 2);
-    let closed = list.iter().find(|c| c.status == "closed").unwrap();
+    let today: Vec<_> = list
+        .iter()
+        .filter(|c| c.created_at.date_naive() == svc.today())
+        .collect();
+    assert_eq!(today.len(), 2);
+    let closed = today.iter().find(|c| c.status == "closed").unwrap();
     assert_eq!(closed.notice_number.as_deref(), Some("昆政办通〔2026〕1号"));
     assert_eq!(closed.period_start.to_string(), "2026-04-01");
     let notified = findings::list(
@@ -440,6 +445,7 @@ async fn the_demo_has_a_notified_spot_check_an_open_one_and_claims_to_verify() {
         &admin,
         govmedia_store::inspection::FindingQuery {
             status: Some("notified".into()),
+            campaign_id: Some(closed.id),
             ..Default::default()
         },
     )
@@ -449,13 +455,22 @@ async fn the_demo_has_a_notified_spot_check_an_open_one_and_claims_to_verify() {
         notified.total, 4,
         "veto, two deductions on one sheet, one more"
     );
+    let units = govmedia_store::units::subtree(&svc.db, admin.unit_path.as_str())
+        .await
+        .unwrap();
+    let edu_id = |unit_id: i64| {
+        units
+            .iter()
+            .any(|u| u.id == unit_id && u.name == "昆山市教育局")
+    };
     let claims = entries::list(&svc, &admin, 2026).await.unwrap();
-    assert_eq!(claims.len(), 2);
-    assert!(claims.iter().all(|c| c.status == "claimed"));
+    let edu_claims: Vec<_> = claims.iter().filter(|c| edu_id(c.unit_id)).collect();
+    assert_eq!(edu_claims.len(), 2);
+    assert!(edu_claims.iter().all(|c| c.status == "claimed"));
     let trainings = govmedia_service::duties::trainings::list(&svc, &admin, 2026)
         .await
         .unwrap();
-    assert_eq!(trainings.len(), 1);
+    assert_eq!(trainings.iter().filter(|t| edu_id(t.unit_id)).count(), 1);
     let ranking = assessment::ranking(&svc, &admin, 2026).await.unwrap();
     assert!(ranking.len() > 10);
     let edu = ranking

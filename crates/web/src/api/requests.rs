@@ -1159,3 +1159,12 @@ pub struct SourceUnitBody {
     /// 稿源单位名称，2至100字
     pub name: String,
 }
+
+/// `?q=`: the global search.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// 搜索文字（1–50字）：在本单位及下级单位的账号、单位、备案和检查问题中查找
+    #[serde(default)]
+    pub q: String,
+}

@@ -2926,3 +2926,69 @@ impl From<govmedia_content::SourceUnitView> for SourceUnit {
         }
     }
 }
+
+/// The global search's results, grouped by kind.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "全局搜索结果（仅本单位及下级单位）")]
+pub struct SearchResults {
+    /// 搜索的文字（去掉首尾空白）
+    pub query: String,
+    /// 结果总数
+    pub total: usize,
+    /// 各类结果，顺序为账号、单位、备案、检查问题
+    pub groups: Vec<SearchGroup>,
+}
+
+/// Hits of one kind.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一类搜索结果")]
+pub struct SearchGroup {
+    /// 类别代码：account、unit、filing、finding
+    pub kind: String,
+    /// 类别名称
+    pub kind_label: String,
+    /// 是否还有更多结果（每类至多返回20条）
+    pub more: bool,
+    pub hits: Vec<SearchHit>,
+}
+
+/// One hit of the global search.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "一条搜索结果")]
+pub struct SearchHit {
+    pub id: i64,
+    /// 名称或标题
+    pub title: String,
+    /// 说明（平台、单位、状态等）
+    pub detail: String,
+    /// 显示该对象的页面地址
+    pub link: String,
+}
+
+impl From<govmedia_service::search::Results> for SearchResults {
+    fn from(r: govmedia_service::search::Results) -> Self {
+        use govmedia_service::search::HitKind;
+        let groups = HitKind::ALL
+            .iter()
+            .map(|&kind| SearchGroup {
+                kind: kind.code().to_string(),
+                kind_label: kind.label().to_string(),
+                more: r.more.contains(&kind),
+                hits: r
+                    .of(kind)
+                    .map(|h| SearchHit {
+                        id: h.id,
+                        title: h.title.clone(),
+                        detail: h.detail.clone(),
+                        link: h.link.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        SearchResults {
+            query: r.query,
+            total: r.hits.len(),
+            groups,
+        }
+    }
+}

@@ -46,6 +46,9 @@ struct YearParam {
     year: Option<i32>,
     unit_id: Option<i64>,
     quarter: Option<u8>,
+    /// The report form opened with accounts ticked, for a browser without
+    /// JavaScript: `all`, or the id of one unit whose accounts are ticked.
+    check: Option<String>,
 }
 
 fn year_of(state: &AppState, p: &YearParam) -> Result<i32, PageError> {
@@ -156,7 +159,13 @@ async fn report_form(
 ) -> Result<Markup, PageError> {
     user.actor.require(Permission::ReportDuties)?;
     let units = selfcheck::reporting_units(&state.svc, &user.actor).await?;
-    let accounts = selfcheck::accounts_to_check(&state.svc, &user.actor, f.unit_id).await?;
+    let groups = selfcheck::accounts_by_unit(&state.svc, &user.actor, f.unit_id).await?;
+    let total: usize = groups.iter().map(|g| g.accounts.len()).sum();
+    let is_checked = |id: &i64| f.accounts.iter().any(|a| a.trim() == id.to_string());
+    let base = format!(
+        "/selfchecks/new?unit_id={}&year={}&quarter={}",
+        f.unit_id, f.year, f.quarter
+    );
     let existing = match Quarter::new(f.year, f.quarter) {
         Ok(_) => selfcheck::find(&state.svc, &user.actor, f.unit_id, f.year, f.quarter).await?,
         Err(_) => None,
@@ -194,13 +203,37 @@ async fn report_form(
                 @if let Ok(q) = Quarter::new(f.year, f.quarter) {
                     p { strong { (q.label()) } "，报送期限 " (q.due_date()) }
                 }
-                fieldset {
-                    legend { "本次检查的账号 *（本单位及内设机构的在用账号）" }
-                    @for (id, name, platform) in &accounts {
-                        label { input type="checkbox" name="account_ids" value=(id) checked[f.accounts.iter().any(|a| a == &id.to_string())];
-                            (name) "（" (Platform::parse(platform).map(|p| p.label()).unwrap_or(platform)) "）" } br;
+                // Grouped by unit in <details>, so the form works as a plain form;
+                // app.js adds the search box and the select-all boxes.
+                fieldset.account-picker data-picker="accounts" {
+                    legend { "本次检查的账号 *（" (selfcheck::groups_label(&groups)) "，共" (total) "个）" }
+                    @if groups.len() > 1 {
+                        p.muted.nojs {
+                            "勾选本次检查的账号，按单位分组，点单位名称展开或收起。"
+                            a href={(base) "&check=all"} { "全部勾选" } "（会清空已填写的内容）"
+                        }
                     }
-                    @if accounts.is_empty() { p.muted { "该单位没有在用账号。" } }
+                    @for g in &groups {
+                        @let ticked = g.accounts.iter().filter(|a| is_checked(&a.0)).count();
+                        details.account-group data-group=(g.unit_id) open[groups.len() == 1 || g.own || (ticked > 0 && ticked < g.accounts.len())] {
+                            summary {
+                                strong { (g.unit_name) }
+                                @if !g.own && !g.kind_label.is_empty() { span.muted { "（" (g.kind_label) "）" } }
+                                @if g.own { span.muted { "（本单位）" } }
+                                " " span.group-count { "已选 " span.ticked { (ticked) } " / " (g.accounts.len()) }
+                            }
+                            @if groups.len() > 1 {
+                                p.nojs.muted { a href={(base) "&check=" (g.unit_id)} { "勾选本组全部账号" } }
+                            }
+                            div.account-list {
+                                @for (id, name, platform) in &g.accounts {
+                                    label.account-choice { input type="checkbox" name="account_ids" value=(id) checked[is_checked(id)];
+                                        " " (name) "（" (Platform::parse(platform).map(|p| p.label()).unwrap_or("其他平台")) "）" }
+                                }
+                            }
+                        }
+                    }
+                    @if groups.is_empty() { p.muted { "该单位没有在用账号。" } }
                 }
                 label { span { "发现的问题" } textarea name="problems" rows="4" cols="80" placeholder="逐条列出检查发现的问题及整改情况" { (f.problems) } }
                 label { span { "自查情况小结 *" } textarea name="summary" rows="4" cols="80" { (f.summary) } }
@@ -248,6 +281,16 @@ async fn report_form_page(
         f.accounts = r.accounts.iter().map(|a| a.0.to_string()).collect();
         f.problems = r.report.problems.clone();
         f.summary = r.report.summary.clone();
+    }
+    if let Some(check) = p.check.as_deref() {
+        let groups = selfcheck::accounts_by_unit(&state.svc, &user.actor, unit_id).await?;
+        let picked = groups
+            .iter()
+            .filter(|g| check == "all" || check == g.unit_id.to_string())
+            .flat_map(|g| g.accounts.iter().map(|a| a.0.to_string()));
+        f.accounts.extend(picked);
+        f.accounts.sort();
+        f.accounts.dedup();
     }
     report_form(&state, &user, &f, &[]).await
 }

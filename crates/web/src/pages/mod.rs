@@ -13,6 +13,7 @@ mod duties;
 mod filings;
 mod findings;
 mod flags;
+mod help;
 pub mod inbox;
 mod indicators;
 mod jobs;
@@ -23,6 +24,7 @@ mod monitoring;
 mod policy;
 pub mod public;
 mod public_report;
+mod search;
 mod settings;
 mod todo;
 mod units;
@@ -66,6 +68,8 @@ pub fn routes() -> Router<AppState> {
         .merge(inbox::routes())
         .merge(public_report::routes())
         .merge(knowledge::routes())
+        .merge(search::routes())
+        .merge(help::routes())
 }
 
 /// The end of a form submission: on success, redirect to the page `next` names; on

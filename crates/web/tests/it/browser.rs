@@ -277,7 +277,7 @@ async fn walk_through(client: &Client, base: &str) -> Result<(), String> {
         .goto(&format!("{base}/accounts"))
         .await
         .map_err(|e| e.to_string())?;
-    fill(client, "input[name=q]", "昆山12345").await;
+    fill(client, "main input[name=q]", "昆山12345").await;
     click(client, "form.filters button[type=submit]").await;
     wait_for(client, "main", "共 1 个账号").await?;
     screenshot(client, "registry.png").await;
@@ -324,7 +324,7 @@ async fn walk_through(client: &Client, base: &str) -> Result<(), String> {
         .goto(&format!("{base}/public/directory"))
         .await
         .map_err(|e| e.to_string())?;
-    fill(client, "input[name=q]", "昆山12345").await;
+    fill(client, "main input[name=q]", "昆山12345").await;
     click(client, "form button[type=submit]").await;
     let directory = wait_for(client, "main", "ks12345").await?;
     if directory.contains("13800") || directory.contains("每周5次") {
@@ -515,5 +515,140 @@ async fn todo_walk(client: &Client, base: &str) -> Result<(), String> {
         }
         log_out(client).await?;
     }
+    Ok(())
+}
+
+/// The city's 自查 form (issue 19): the demo's administrator reports for the whole
+/// city, whose accounts (well over a hundred) are grouped by unit; the search box
+/// narrows them as one types, the group's select-all ticks only what is shown, the
+/// overall select-all ticks everything, and the report is submitted with them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_city_reports_its_self_inspection_with_grouped_accounts() {
+    in_browser(selfcheck_walk, "selfcheck-failure.png").await;
+}
+
+async fn count(client: &Client, script: &str) -> Result<i64, String> {
+    client
+        .execute(script, vec![])
+        .await
+        .map_err(|e| e.to_string())?
+        .as_i64()
+        .ok_or_else(|| format!("{script} returned no number"))
+}
+
+async fn selfcheck_walk(client: &Client, base: &str) -> Result<(), String> {
+    let err = |e: fantoccini::error::CmdError| e.to_string();
+    log_in(client, base, "admin", "govmedia-demo-1").await?;
+    client
+        .goto(&format!("{base}/selfchecks/new"))
+        .await
+        .map_err(err)?;
+    let legend = wait_for(client, "fieldset.account-picker legend", "本次检查的账号").await?;
+    expect(&legend, "本单位及下属单位的在用账号", "the legend")?;
+    if legend.contains("内设机构") {
+        return Err(format!("the city's legend says 内设机构: {legend}"));
+    }
+    let boxes = count(
+        client,
+        "return document.querySelectorAll('input[name=account_ids]').length",
+    )
+    .await?;
+    let groups = count(
+        client,
+        "return document.querySelectorAll('details.account-group').length",
+    )
+    .await?;
+    if boxes < 100 || groups < 5 {
+        return Err(format!("{boxes} accounts in {groups} groups"));
+    }
+    screenshot(client, "selfcheck-city-form.png").await;
+
+    // Typing narrows the list to the education bureau's accounts and opens its group.
+    fill(client, "input.picker-search", "教育").await;
+    let shown = count(
+        client,
+        "return [...document.querySelectorAll('label.account-choice')].filter(l => l.offsetParent !== null).length",
+    )
+    .await?;
+    if shown == 0 || shown >= boxes {
+        return Err(format!("the search shows {shown} of {boxes} accounts"));
+    }
+    screenshot(client, "selfcheck-city-search.png").await;
+    // The overall select-all ticks what the search shows, nothing else.
+    click(client, "input.picker-all-box").await;
+    let ticked = count(
+        client,
+        "return document.querySelectorAll('input[name=account_ids]:checked').length",
+    )
+    .await?;
+    if ticked != shown {
+        return Err(format!(
+            "select-all ticked {ticked}, the search shows {shown}"
+        ));
+    }
+    wait_for(client, ".picker-summary", &format!("已选 {ticked} 个账号")).await?;
+
+    // Cleared, the search shows all again; one group's select-all ticks that group.
+    fill(client, "input.picker-search", "").await;
+    client
+        .execute(
+            "const s = document.querySelector('input.picker-search'); s.value=''; s.dispatchEvent(new Event('input'));",
+            vec![],
+        )
+        .await
+        .map_err(err)?;
+    click(client, "input.picker-all-box").await;
+    let all = count(
+        client,
+        "return document.querySelectorAll('input[name=account_ids]:checked').length",
+    )
+    .await?;
+    if all != boxes {
+        return Err(format!("select-all ticked {all} of {boxes}"));
+    }
+    click(client, "input.picker-all-box").await;
+    client
+        .execute(
+            "document.querySelectorAll('details.account-group')[1].open = true;",
+            vec![],
+        )
+        .await
+        .map_err(err)?;
+    let group_size = count(
+        client,
+        "return document.querySelectorAll('details.account-group')[1].querySelectorAll('input[name=account_ids]').length",
+    )
+    .await?;
+    click(
+        client,
+        "details.account-group:nth-of-type(2) input.group-all-box",
+    )
+    .await;
+    let ticked = count(
+        client,
+        "return document.querySelectorAll('input[name=account_ids]:checked').length",
+    )
+    .await?;
+    if ticked != group_size {
+        return Err(format!(
+            "the group's select-all ticked {ticked} of {group_size}"
+        ));
+    }
+    screenshot(client, "selfcheck-city-group.png").await;
+
+    fill(
+        client,
+        "textarea[name=summary]",
+        "本季度对所选账号逐一检查，未发现问题。",
+    )
+    .await;
+    click(
+        client,
+        "form[method=post][action='/selfchecks/new'] button[type=submit]",
+    )
+    .await;
+    let report = wait_for(client, "main", "自查报告").await?;
+    expect(&report, "本季度对所选账号逐一检查", "the report")?;
+    screenshot(client, "selfcheck-city-report.png").await;
     Ok(())
 }

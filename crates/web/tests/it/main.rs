@@ -13,6 +13,7 @@ mod assessment;
 mod audit_chain;
 mod browser;
 mod check;
+mod clerk_pages;
 mod duties;
 mod email;
 mod filings;
