@@ -347,6 +347,10 @@ impl WechatClient {
             .await?
         {
             Ok(_) => Ok(Ok(())),
+            // Not a refusal of this message (quota, busy, credentials): a later try may pass.
+            Err((errcode, errmsg)) if !refusals.contains(&errcode) => {
+                Err(error_for(errcode, &errmsg))
+            }
             // The errmsg stays out of the clerk's words: it may quote the request.
             Err((errcode, _errmsg)) => {
                 let reason = match errcode {
