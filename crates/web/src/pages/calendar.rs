@@ -250,8 +250,10 @@ async fn edit_form(
 ) -> Result<Markup, PageError> {
     user.actor.require(Permission::ManagePolicy)?;
     let years = calendar::years(&state.svc).await?;
+    // Without a year the form opens this year's (in the deployment's zone).
     let year = p
         .year
+        .or_else(|| state.svc.year_or_this(None))
         .filter(|y| (2000..=2100).contains(y))
         .ok_or_else(|| ServiceError::field("year", "年份应在2000至2100之间"))?;
     let draft = years

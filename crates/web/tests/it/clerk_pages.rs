@@ -334,6 +334,10 @@ async fn the_calendar_is_edited_as_a_table() {
             .body
             .contains("/calendar/edit?year=2026")
     );
+    // Without a year the form opens this year's (the world's clock stands in 2026).
+    let this_year = admin.get("/calendar/edit").await;
+    assert_eq!(this_year.status, StatusCode::OK);
+    assert!(this_year.body.contains("编辑2026年节假日安排"));
     let form = admin.get("/calendar/edit?year=2027").await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("编辑2027年节假日安排"), "{}", form.body);
