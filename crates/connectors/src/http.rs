@@ -103,24 +103,8 @@ impl HttpFetcher {
     /// GETs `url`, retrying server errors and timeouts with backoff. A non-2xx answer
     /// that is not retried (or still failing) is returned as its failure.
     pub async fn get(&self, url: &str) -> Result<Body, FetchError> {
-        let mut wait = self.config.backoff;
-        let mut attempt = 0;
-        loop {
-            let result = self.get_once(url).await;
-            let retry = matches!(
-                &result,
-                Err(e) if matches!(e.kind, FailureKind::Server | FailureKind::Timeout)
-            );
-            if !retry || attempt >= self.config.retries {
-                return result;
-            }
-            if let Err(e) = &result {
-                tracing::debug!(url, attempt, detail = %e.detail, "retrying a source");
-            }
-            tokio::time::sleep(wait).await;
-            wait = wait.saturating_mul(2);
-            attempt += 1;
-        }
+        self.send_retried(url, || self.client.get(url), false, false)
+            .await
     }
 
     /// POSTs `body` as JSON to a platform API whose URL carries a credential
@@ -134,26 +118,18 @@ impl HttpFetcher {
                 e.to_string(),
             )
         })?;
-        let mut wait = self.config.backoff;
-        let mut attempt = 0;
-        loop {
-            let request = self
-                .client
-                .post(url)
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(bytes.clone());
-            let result = self.send(url, request, true, false).await;
-            let retry = matches!(
-                &result,
-                Err(e) if matches!(e.kind, FailureKind::Server | FailureKind::Timeout)
-            );
-            if !retry || attempt >= self.config.retries {
-                return result;
-            }
-            tokio::time::sleep(wait).await;
-            wait = wait.saturating_mul(2);
-            attempt += 1;
-        }
+        self.send_retried(
+            url,
+            || {
+                self.client
+                    .post(url)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(bytes.clone())
+            },
+            true,
+            false,
+        )
+        .await
     }
 
     /// POSTs `body` as JSON once, never retried: for a platform call that must not be
@@ -211,29 +187,21 @@ impl HttpFetcher {
         );
         form.extend_from_slice(bytes);
         form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let mut wait = self.config.backoff;
-        let mut attempt = 0;
-        loop {
-            let request = self
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    format!("multipart/form-data; boundary={boundary}"),
-                )
-                .body(form.clone());
-            let result = self.send(url, request, true, false).await;
-            let retry = matches!(
-                &result,
-                Err(e) if matches!(e.kind, FailureKind::Server | FailureKind::Timeout)
-            );
-            if !retry || attempt >= self.config.retries {
-                return result;
-            }
-            tokio::time::sleep(wait).await;
-            wait = wait.saturating_mul(2);
-            attempt += 1;
-        }
+        self.send_retried(
+            url,
+            || {
+                self.client
+                    .post(url)
+                    .header(
+                        reqwest::header::CONTENT_TYPE,
+                        format!("multipart/form-data; boundary={boundary}"),
+                    )
+                    .body(form.clone())
+            },
+            true,
+            false,
+        )
+        .await
     }
 
     /// POSTs `pairs` as `application/x-www-form-urlencoded` to a platform API (an
@@ -244,33 +212,21 @@ impl HttpFetcher {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
             .finish();
-        let mut wait = self.config.backoff;
-        let mut attempt = 0;
-        loop {
-            let request = self
-                .client
-                .post(url)
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(body.clone());
-            let result = self.send(url, request, true, true).await;
-            let retry = matches!(
-                &result,
-                Err(e) if matches!(e.kind, FailureKind::Server | FailureKind::Timeout)
-            );
-            if !retry || attempt >= self.config.retries {
-                return result;
-            }
-            tokio::time::sleep(wait).await;
-            wait = wait.saturating_mul(2);
-            attempt += 1;
-        }
-    }
-
-    async fn get_once(&self, url: &str) -> Result<Body, FetchError> {
-        self.send(url, self.client.get(url), false, false).await
+        self.send_retried(
+            url,
+            || {
+                self.client
+                    .post(url)
+                    .header(
+                        reqwest::header::CONTENT_TYPE,
+                        "application/x-www-form-urlencoded",
+                    )
+                    .body(body.clone())
+            },
+            true,
+            true,
+        )
+        .await
     }
 
     /// GETs a platform API whose URL carries a credential, retried like
@@ -278,16 +234,35 @@ impl HttpFetcher {
     /// (platforms such as Weibo explain their refusals in it); only 5xx and transport
     /// failures are errors.
     pub async fn get_api(&self, url: &str) -> Result<Body, FetchError> {
+        self.send_retried(url, || self.client.get(url), true, true)
+            .await
+    }
+
+    /// Sends the request `build` makes, again after a server error or a timeout with
+    /// the wait doubling each time, at most `retries` more times (see [`send`](Self::send)
+    /// for the flags). Only a URL that carries no credential is named in the log.
+    async fn send_retried(
+        &self,
+        url: &str,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        secret_url: bool,
+        client_errors_as_body: bool,
+    ) -> Result<Body, FetchError> {
         let mut wait = self.config.backoff;
         let mut attempt = 0;
         loop {
-            let result = self.send(url, self.client.get(url), true, true).await;
+            let result = self
+                .send(url, build(), secret_url, client_errors_as_body)
+                .await;
             let retry = matches!(
                 &result,
                 Err(e) if matches!(e.kind, FailureKind::Server | FailureKind::Timeout)
             );
             if !retry || attempt >= self.config.retries {
                 return result;
+            }
+            if let (false, Err(e)) = (secret_url, &result) {
+                tracing::debug!(url, attempt, detail = %e.detail, "retrying a source");
             }
             tokio::time::sleep(wait).await;
             wait = wait.saturating_mul(2);
