@@ -11,7 +11,7 @@
 //! the app secret, so no error, log line or list of calls names it.
 
 use crate::http::HttpFetcher;
-use crate::oauth::{OauthApp, OauthState, OauthToken, blocked, expiry, malformed, refused};
+use crate::oauth::{OauthApp, OauthState, OauthToken, blocked, malformed, refused};
 use crate::{FailureKind, FetchError, Post, Source};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -140,30 +140,7 @@ impl KuaishouClient {
                 ),
                 _ => e,
             })?;
-        #[derive(Deserialize)]
-        struct Refreshed {
-            access_token: String,
-            #[serde(default)]
-            expires_in: Option<i64>,
-            #[serde(default)]
-            refresh_token: Option<String>,
-        }
-        let r: Refreshed = serde_json::from_value(answer)
-            .map_err(|e| malformed(PLATFORM, &format!("refresh_token: {e}")))?;
-        if r.access_token.is_empty() {
-            return Err(malformed(PLATFORM, "refresh_token: empty access_token"));
-        }
-        let old = self.state.token();
-        self.state.replace(OauthToken {
-            access_token: r.access_token,
-            refresh_token: r
-                .refresh_token
-                .filter(|t| !t.is_empty())
-                .or(old.refresh_token),
-            expires_at: expiry(self.now, r.expires_in),
-            open_id: old.open_id,
-        });
-        Ok(())
+        self.state.take_refreshed(PLATFORM, answer, self.now)
     }
 }
 

@@ -106,6 +106,42 @@ impl OauthState {
         Some((app, refresh))
     }
 
+    /// Takes the token of a refresh answer (`access_token`, `expires_in`, and a new
+    /// `refresh_token` or `open_id` where the platform sends one, else the old ones).
+    pub(crate) fn take_refreshed(
+        &self,
+        platform: &str,
+        answer: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<(), FetchError> {
+        #[derive(serde::Deserialize)]
+        struct Refreshed {
+            access_token: String,
+            #[serde(default)]
+            expires_in: Option<i64>,
+            #[serde(default)]
+            refresh_token: Option<String>,
+            #[serde(default)]
+            open_id: Option<String>,
+        }
+        let r: Refreshed = serde_json::from_value(answer)
+            .map_err(|e| malformed(platform, &format!("refresh_token: {e}")))?;
+        if r.access_token.is_empty() {
+            return Err(malformed(platform, "refresh_token: empty access_token"));
+        }
+        let old = self.token();
+        self.replace(OauthToken {
+            access_token: r.access_token,
+            refresh_token: r
+                .refresh_token
+                .filter(|t| !t.is_empty())
+                .or(old.refresh_token),
+            expires_at: expiry(now, r.expires_in),
+            open_id: r.open_id.filter(|o| !o.is_empty()).or(old.open_id),
+        });
+        Ok(())
+    }
+
     pub(crate) fn replace(&self, token: OauthToken) {
         *self.token.lock().unwrap_or_else(|p| p.into_inner()) = token.clone();
         *self.refreshed.lock().unwrap_or_else(|p| p.into_inner()) = Some(token);
