@@ -102,14 +102,16 @@ pub async fn update_finding(
     crate::versioned::save(c, row, C::Id, C::Version, &[]).await
 }
 
-pub async fn delete_findings_of_sample(
-    c: &impl ConnectionTrait,
-    sample_id: i64,
-) -> Result<(), DbError> {
-    finding::Entity::delete_many()
-        .filter(finding::Column::SampleId.eq(sample_id))
+/// Deletes one finding; refused while evidence (a screenshot, a rectification proof)
+/// or the monitor's record still names it.
+pub async fn delete_finding(c: &impl ConnectionTrait, id: i64) -> Result<(), DbError> {
+    let res = finding::Entity::delete_by_id(id)
         .exec(c)
-        .await?;
+        .await
+        .map_err(|e| DbError::from_delete(e, "该问题已有截图或整改材料，不能删除"))?;
+    if res.rows_affected == 0 {
+        return Err(DbError::NotFound);
+    }
     Ok(())
 }
 

@@ -73,6 +73,17 @@ impl DbError {
             _ => DbError::Other(err),
         }
     }
+
+    /// Maps a foreign-key violation of a delete (another row still names the deleted
+    /// one) to `Conflict(what)`, anything else as [`DbError::from_write`] does.
+    pub fn from_delete(err: DbErr, what: &str) -> Self {
+        match err.sql_err() {
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
+                DbError::Conflict(what.to_string())
+            }
+            _ => DbError::from_write(err, what),
+        }
+    }
 }
 
 /// Opens a connection pool for `url` and applies pending migrations.

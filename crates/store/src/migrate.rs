@@ -40,6 +40,7 @@ enum Ddl {
 
 mod assessment;
 mod duties;
+mod foreign_keys;
 mod inbox;
 mod inspection;
 mod jobs;
@@ -187,6 +188,12 @@ const STEPS: &[Step] = &[
         name: "inbox: platform push callbacks — account_credentials callback_key, inbox_items sender_key",
         statements: inbox::step_25_platform_push,
         data: None,
+    },
+    Step {
+        version: 26,
+        name: "foreign keys: every reference between the tables, after existing rows are proved valid",
+        statements: Vec::new,
+        data: Some(|txn| Box::pin(foreign_keys::add(txn))),
     },
 ];
 

@@ -170,7 +170,12 @@ pub async fn dependents(c: &impl ConnectionTrait, id: i64) -> Result<Dependents,
 }
 
 pub async fn delete(c: &impl ConnectionTrait, id: i64) -> Result<(), DbError> {
-    let res = unit::Entity::delete_by_id(id).exec(c).await?;
+    let res = unit::Entity::delete_by_id(id).exec(c).await.map_err(|e| {
+        DbError::from_delete(
+            e,
+            "该单位仍有检查、备案、稿件或互动等业务记录，不能删除；如已撤并，请将其账号和用户移交后保留该单位",
+        )
+    })?;
     if res.rows_affected == 0 {
         return Err(DbError::NotFound);
     }

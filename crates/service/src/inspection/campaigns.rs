@@ -472,39 +472,77 @@ pub async fn submit_scoresheet(
     let now = svc.now();
     let today = svc.today();
     let mut txn = svc.work(Some(actor)).await?;
-    store::delete_findings_of_sample(&txn, sample.id).await?;
+    // The sheet replaces the sample's findings, but a finding of an item still on
+    // the sheet keeps its row, so the screenshots and proofs attached to it stay.
+    let mut earlier = store::all_findings(
+        &txn,
+        &FindingQuery {
+            scope_path: campaign.scope_path.clone(),
+            sample_id: Some(sample.id),
+            ..Default::default()
+        },
+    )
+    .await?;
     for (i, (item, count, url, excerpt)) in kept.into_iter().enumerate() {
-        let row = store::insert_finding(
-            &txn,
-            FindingRow {
-                version: 1,
-                id: 0,
-                campaign_id: Some(campaign.id),
-                sample_id: Some(sample.id),
-                account_id: Some(sample.account_id),
-                unit_id: sample.unit_id,
-                unit_path: sample.unit_path.clone(),
-                indicator_set: campaign.indicator_set.clone(),
-                item_code: item,
-                count: count as i32,
-                source: FindingSource::Inspector.code().into(),
-                status: FindingStatus::Pending.code().into(),
-                url: Some(url).filter(|s| !s.is_empty()),
-                excerpt: Some(excerpt).filter(|s| !s.is_empty()),
-                seen_on: today,
-                recorded_by: actor.user_id,
-                recorded_by_name: actor.display_name.clone(),
-                notice_published_on: None,
-                deadline: None,
-                proof_text: None,
-                proof_on: None,
-                review_comment: None,
-                created_at: now,
-                updated_at: now,
-            },
-        )
-        .await?;
+        let url = Some(url).filter(|s| !s.is_empty());
+        let excerpt = Some(excerpt).filter(|s| !s.is_empty());
+        let row = match earlier.iter().position(|f| f.item_code == item) {
+            Some(at) => {
+                let mut row = earlier.swap_remove(at);
+                row.count = count as i32;
+                row.url = url;
+                row.excerpt = excerpt;
+                row.seen_on = today;
+                row.recorded_by = actor.user_id;
+                row.recorded_by_name = actor.display_name.clone();
+                row.updated_at = now;
+                store::update_finding(&txn, row).await?
+            }
+            None => {
+                store::insert_finding(
+                    &txn,
+                    FindingRow {
+                        version: 1,
+                        id: 0,
+                        campaign_id: Some(campaign.id),
+                        sample_id: Some(sample.id),
+                        account_id: Some(sample.account_id),
+                        unit_id: sample.unit_id,
+                        unit_path: sample.unit_path.clone(),
+                        indicator_set: campaign.indicator_set.clone(),
+                        item_code: item,
+                        count: count as i32,
+                        source: FindingSource::Inspector.code().into(),
+                        status: FindingStatus::Pending.code().into(),
+                        url,
+                        excerpt,
+                        seen_on: today,
+                        recorded_by: actor.user_id,
+                        recorded_by_name: actor.display_name.clone(),
+                        notice_published_on: None,
+                        deadline: None,
+                        proof_text: None,
+                        proof_on: None,
+                        review_comment: None,
+                        created_at: now,
+                        updated_at: now,
+                    },
+                )
+                .await?
+            }
+        };
         counted[i].evidence = Some(Evidence::Id(row.id));
+    }
+    for gone in earlier {
+        store::delete_finding(&txn, gone.id)
+            .await
+            .map_err(|e| match e {
+                govmedia_store::DbError::Conflict(_) => ServiceError::Conflict(format!(
+                    "问题#{}（{}）已有截图或整改材料，不能从评分表中删除；请保留该项",
+                    gone.id, gone.item_code
+                )),
+                other => other.into(),
+            })?;
     }
     let result =
         scoring::score(&set, &counted).map_err(|e| ServiceError::field("item", e.to_string()))?;

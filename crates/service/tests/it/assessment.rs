@@ -375,6 +375,76 @@ async fn a_region_uploads_its_own_indicator_set_and_campaigns_use_it() {
     assert_eq!(sheet.total.unwrap().to_string(), "80", "5 × 5 capped at 20");
 }
 
+/// Recording a sheet again keeps the finding of an item still on it (and the
+/// screenshot attached to it); an item with evidence cannot be dropped from it.
+#[tokio::test]
+async fn a_scoresheet_recorded_again_keeps_the_evidence_of_its_findings() {
+    let w = world("sheetagain").await;
+    let c = campaigns::create(
+        &w.svc,
+        &w.admin,
+        &campaigns::CampaignInput {
+            title: "本月抽查".into(),
+            scope_unit_id: w.unit_a,
+            period_start: "2026-11-01".into(),
+            period_end: "2026-11-30".into(),
+            indicator_set: "account-check-2019".into(),
+            ratio: "100%".into(),
+            seed: "s".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let sample = &campaigns::samples(&w.svc, &w.admin, c.id).await.unwrap()[0];
+    let line = |item: &str, count: &str| campaigns::ScoreLine {
+        item: item.into(),
+        count: count.into(),
+        ..Default::default()
+    };
+    campaigns::submit_scoresheet(&w.svc, &w.admin, sample.id, &[line("update_late", "1")])
+        .await
+        .unwrap();
+    let (_, _, first, _) = campaigns::scoresheet(&w.svc, &w.admin, sample.id)
+        .await
+        .unwrap();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    findings::attach_screenshot(&w.svc, &w.admin, first[0].id, "截图.png", png)
+        .await
+        .unwrap();
+    campaigns::submit_scoresheet(
+        &w.svc,
+        &w.admin,
+        sample.id,
+        &[line("update_late", "2"), line("function_broken", "1")],
+    )
+    .await
+    .unwrap();
+    let (_, _, again, _) = campaigns::scoresheet(&w.svc, &w.admin, sample.id)
+        .await
+        .unwrap();
+    let kept = again.iter().find(|f| f.item_code == "update_late").unwrap();
+    assert_eq!((kept.id, kept.count), (first[0].id, 2));
+    assert_eq!(
+        findings::screenshots(&w.svc, &w.admin, kept.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    match campaigns::submit_scoresheet(&w.svc, &w.admin, sample.id, &[line("function_broken", "1")])
+        .await
+    {
+        Err(ServiceError::Conflict(m)) => assert!(m.contains("截图"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // Nothing of the refused sheet was kept.
+    let (_, _, after, _) = campaigns::scoresheet(&w.svc, &w.admin, sample.id)
+        .await
+        .unwrap();
+    assert_eq!(after.len(), 2);
+}
+
 #[tokio::test]
 async fn screenshots_are_kept_as_evidence_inside_the_scope() {
     let w = world("screenshots").await;

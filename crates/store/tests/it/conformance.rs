@@ -112,6 +112,21 @@ async fn tree(db: &DatabaseConnection) -> Tree {
     Tree { root, a, a1, b }
 }
 
+fn user(name: &str, unit: &UnitRow) -> UserRow {
+    UserRow {
+        version: 1,
+        id: 0,
+        username: name.into(),
+        display_name: name.into(),
+        password_hash: "$argon2id$placeholder".into(),
+        unit_id: unit.id,
+        role: "editor".into(),
+        active: true,
+        created_at: at(1),
+        updated_at: at(1),
+    }
+}
+
 fn query(scope: &str) -> AccountQuery {
     AccountQuery {
         scope_path: scope.into(),
@@ -308,18 +323,6 @@ async fn account_list_filters_scope_sorting_and_pages_agree() {
 async fn users_sessions_and_tokens() {
     let db = fresh("users").await;
     let t = tree(&db).await;
-    let user = |name: &str, unit: &UnitRow| UserRow {
-        version: 1,
-        id: 0,
-        username: name.into(),
-        display_name: name.into(),
-        password_hash: "$argon2id$placeholder".into(),
-        unit_id: unit.id,
-        role: "editor".into(),
-        active: true,
-        created_at: at(1),
-        updated_at: at(1),
-    };
     let ua = users::insert(&db, user("alice", &t.a1)).await.unwrap();
     users::insert(&db, user("bob", &t.b)).await.unwrap();
     assert!(matches!(
@@ -424,6 +427,7 @@ async fn selfcheck_reports_are_one_per_quarter_and_trainings_filter_by_scope_and
     let b1 = accounts::insert(&db, account("乙一", &t.b, "weibo", "paused", 1))
         .await
         .unwrap();
+    let clerk = users::insert(&db, user("zhangsan", &t.a)).await.unwrap();
     let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
     let report = |u: &UnitRow, q: i32| ReportRow {
         id: 0,
@@ -434,7 +438,7 @@ async fn selfcheck_reports_are_one_per_quarter_and_trainings_filter_by_scope_and
         problems: String::new(),
         summary: "小结".into(),
         submitted_on: day(3, 30),
-        submitted_by: 1,
+        submitted_by: clerk.id,
         submitted_by_name: "张三".into(),
         created_at: at(30),
         revised_at: None,
@@ -548,7 +552,7 @@ async fn selfcheck_reports_are_one_per_quarter_and_trainings_filter_by_scope_and
         participants: 12,
         organiser: "县政府办".into(),
         note: None,
-        recorded_by: 1,
+        recorded_by: clerk.id,
         recorded_by_name: "张三".into(),
         created_at: at(1),
     };
@@ -898,4 +902,78 @@ async fn the_migration_chains_the_records_written_before_it() {
         (report.checked, report.broken, report.head.seq),
         (4, None, 4)
     );
+}
+
+/// Version 26 refuses while a row names a missing parent, and once the rows are valid
+/// adds the references on both backends, keeping every row, index and id counter.
+#[tokio::test]
+async fn foreign_keys_are_added_only_over_valid_rows() {
+    use govmedia_store::{ConnectionTrait, Statement};
+    let url = govmedia_fixtures::fresh_test_database_url("foreign_keys")
+        .await
+        .unwrap();
+    let db = govmedia_store::open(&url, 2).await.unwrap();
+    govmedia_store::migrate_through(&db, 25).await.unwrap();
+    let t = tree(&db).await;
+    let a1 = accounts::insert(&db, account("甲一", &t.a1, "weibo", "normal", 1))
+        .await
+        .unwrap();
+    let run = |sql: String| {
+        let db = db.clone();
+        async move {
+            db.execute_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+        }
+    };
+    // A post of an account that does not exist, as an old unchecked write left it.
+    let orphan = "INSERT INTO posts (account_id, source, platform_post_id, title, \
+                  first_seen_at) VALUES ({account}, 'feed', 'p1', '标题', '2026-03-01T09:00:00Z')";
+    run(orphan.replace("{account}", "999999")).await.unwrap();
+    let refused = govmedia_store::migrate(&db).await.unwrap_err().to_string();
+    assert!(
+        refused.contains("posts.account_id") && refused.contains("999999"),
+        "{refused}"
+    );
+    run("DELETE FROM posts".into()).await.unwrap();
+    run(orphan.replace("{account}", &a1.id.to_string()))
+        .await
+        .unwrap();
+    assert_eq!(govmedia_store::migrate(&db).await.unwrap(), vec![26]);
+
+    let db = govmedia_store::connect(&url, 2).await.unwrap();
+    // Rows, the self-reference of units and the list's index survive.
+    let subtree = units::subtree(&db, &t.a.path).await.unwrap();
+    assert_eq!(subtree.len(), 2);
+    let page = accounts::list(&db, &query(&t.root.path)).await.unwrap();
+    assert_eq!(page.total, 1);
+    // A new unit takes a new id, never one used before.
+    let later = units::insert(&db, unit("丙局"), Some(&t.root))
+        .await
+        .unwrap();
+    assert!(later.id > t.b.id);
+    // The references hold now: a post of a missing account and a unit under a
+    // missing parent are refused; deleting a unit that still hosts accounts is too.
+    let refused = run(orphan.replace("{account}", "888888"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused.sql_err(),
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
+        ),
+        "{refused}"
+    );
+    assert!(
+        run(format!(
+            "UPDATE units SET parent_id = 777777 WHERE id = {}",
+            later.id
+        ))
+        .await
+        .is_err()
+    );
+    assert!(matches!(
+        units::delete(&db, t.a1.id).await,
+        Err(DbError::Conflict(_))
+    ));
+    units::delete(&db, later.id).await.unwrap();
 }
