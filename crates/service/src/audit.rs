@@ -255,6 +255,7 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("total", "得分"),
     ("verdict", "结论"),
     ("notice_number", "通报文号"),
+    ("rectification_number", "登记整改通知发文字号"),
     ("published_on", "发布日期"),
     ("export_id", "报送编号"),
     ("filing_ids", "备案编号"),

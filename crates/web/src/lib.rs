@@ -104,6 +104,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/campaigns/{id}/notice.pdf",
     "/campaigns/{id}/rectification/{unit}/notice.docx",
     "/campaigns/{id}/rectification/{unit}/notice.pdf",
+    "/campaigns/{id}/rectification/{unit}/number",
     "/campaigns/{id}/population.json",
     "/check",
     "/filings",
