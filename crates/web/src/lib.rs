@@ -16,6 +16,8 @@ mod error;
 mod layout;
 mod openapi;
 mod pages;
+/// The user guide's screenshots as the help page serves them (file name, PNG bytes).
+pub use pages::help::IMAGES as GUIDE_IMAGES;
 /// Query types shared by pages and the API.
 mod pages_api {
     pub use crate::pages::accounts::ListParams;
@@ -136,6 +138,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/flags/export.xlsx",
     "/healthz",
     "/help",
+    "/help/images/{name}",
     "/inbox",
     "/inbox/stats",
     "/inbox/{id}",

@@ -644,3 +644,36 @@ async fn the_approval_chains_and_opening_rules_are_edited_through_the_form() {
     let audit = admin.get("/audit").await.body;
     assert!(audit.contains("政策配置"), "{audit}");
 }
+
+/// The user guide shows its screenshots: served to a logged-in user as PNG, an
+/// unknown name not found, and nothing to someone not logged in.
+#[tokio::test]
+async fn the_help_page_shows_the_guide_with_its_screenshots() {
+    let w = world("clerk_help_images").await;
+    let clerk = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let page = clerk.get("/help").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("<img src=\"/help/images/todo-clerk.png\" alt=\"单位的待办事项\""),
+        "{}",
+        page.body
+    );
+    for (name, bytes) in govmedia_web::GUIDE_IMAGES {
+        let r = clerk.get(&format!("/help/images/{name}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}");
+        assert_eq!(r.content_type, "image/png");
+        assert_eq!(&r.bytes, bytes);
+    }
+    assert_eq!(
+        clerk.get("/help/images/secret.png").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        clerk.get("/help/images/..%2F..%2FCargo.toml").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = anonymous(&w.app, "/help/images/dashboard.png").await;
+    assert_ne!(r.status, StatusCode::OK);
+    assert!(!r.content_type.starts_with("image/"));
+}
