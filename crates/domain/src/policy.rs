@@ -97,6 +97,33 @@ pub enum Stance {
 }
 
 impl Stance {
+    /// Every stance, in the form's order.
+    pub const ALL: &'static [Stance] = &[
+        Stance::Should,
+        Stance::May,
+        Stance::NotInPrinciple,
+        Stance::Forbidden,
+    ];
+
+    /// The code the profile file writes.
+    pub fn code(self) -> &'static str {
+        match self {
+            Stance::Should => "should",
+            Stance::May => "may",
+            Stance::NotInPrinciple => "not_in_principle",
+            Stance::Forbidden => "forbidden",
+        }
+    }
+
+    /// A code or a label as the form sends it.
+    pub fn parse(value: &str) -> Option<Self> {
+        let v = value.trim();
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|s| s.code() == v || s.label() == v)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Stance::Should => "应当开设",
@@ -132,6 +159,22 @@ pub enum ApproverKind {
 }
 
 impl ApproverKind {
+    /// Every kind of approver, in the form's order.
+    pub const ALL: &'static [ApproverKind] = &[
+        ApproverKind::HostHead,
+        ApproverKind::Office,
+        ApproverKind::Upper,
+    ];
+
+    /// Who decides, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            ApproverKind::HostHead => "主办单位主要负责同志",
+            ApproverKind::Office => "政府办公室",
+            ApproverKind::Upper => "平台外的上级机关（报上级）",
+        }
+    }
+
     /// The stable code stored with a resolved step.
     pub fn code(self) -> &'static str {
         match self {

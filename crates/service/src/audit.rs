@@ -127,6 +127,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("publish", "发布稿件"),
     ("schedule_publish", "定时发布稿件"),
     ("publish_progress", "稿件发布进度"),
+    ("rectification_number", "登记整改通知发文字号"),
 ];
 
 /// Every kind of object an audit record is about, in words.
@@ -142,6 +143,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("finding", "问题"),
     ("campaign", "检查"),
     ("campaign_sample", "抽检账号"),
+    ("rectification_notice", "整改通知"),
     ("indicator_set", "指标体系"),
     ("assessment_entry", "考核申报"),
     ("selfcheck_report", "自查报告"),

@@ -7,6 +7,7 @@ use govmedia_domain::policy::{BUILTIN, DEFAULT_PROFILE, PolicyProfile};
 use govmedia_domain::role::Permission;
 
 pub mod form;
+pub mod lists;
 
 const KEY: &str = "policy_profile_toml";
 

@@ -29,6 +29,7 @@ pub mod manuscripts;
 mod migrate;
 pub mod monitoring;
 pub mod rectification;
+pub mod rectification_notices;
 pub mod registry;
 pub mod search;
 pub mod settings;

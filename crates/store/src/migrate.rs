@@ -195,6 +195,12 @@ const STEPS: &[Step] = &[
         statements: Vec::new,
         data: Some(|txn| Box::pin(foreign_keys::add(txn))),
     },
+    Step {
+        version: 32,
+        name: "inspection: rectification_notices (the 发文字号 of each 整改通知, unique per issuing unit and year)",
+        statements: inspection::step_32_rectification_notices,
+        data: None,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts

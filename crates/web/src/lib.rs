@@ -16,6 +16,8 @@ mod error;
 mod layout;
 mod openapi;
 mod pages;
+/// The user guide's screenshots as the help page serves them (file name, PNG bytes).
+pub use pages::help::IMAGES as GUIDE_IMAGES;
 /// Query types shared by pages and the API.
 mod pages_api {
     pub use crate::pages::accounts::ListParams;
@@ -104,6 +106,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/campaigns/{id}/notice.pdf",
     "/campaigns/{id}/rectification/{unit}/notice.docx",
     "/campaigns/{id}/rectification/{unit}/notice.pdf",
+    "/campaigns/{id}/rectification/{unit}/number",
     "/campaigns/{id}/population.json",
     "/check",
     "/filings",
@@ -135,6 +138,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/flags/export.xlsx",
     "/healthz",
     "/help",
+    "/help/images/{name}",
     "/inbox",
     "/inbox/stats",
     "/inbox/{id}",

@@ -341,3 +341,154 @@ pub async fn build(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Noti
         deadline: rectification_deadline(published),
     })
 }
+
+/// The 发文字号 registered for a campaign's rectification notices, one per unit the
+/// 通报 names (units without one are absent).
+pub async fn rectification_numbers(
+    svc: &Services,
+    actor: &Actor,
+    campaign_id: i64,
+) -> ServiceResult<Vec<NoticeNumberRow>> {
+    campaigns::get(svc, actor, campaign_id).await?;
+    Ok(govmedia_store::rectification_notices::of_campaign(&svc.db, campaign_id).await?)
+}
+
+pub use govmedia_store::rectification_notices::NoticeNumberRow;
+
+/// Registers (or corrects) the 发文字号 and 抄送机关 of the rectification notice of
+/// `campaign_id` to `unit_id`. A number is unique per issuing unit and the year the
+/// notice is dated, and may not repeat the 通报's own; a correction names the
+/// version it was based on (`seen`, `None` for the first registration).
+pub async fn register_rectification(
+    svc: &Services,
+    actor: &Actor,
+    campaign_id: i64,
+    unit_id: i64,
+    number: &str,
+    copy_to: &str,
+    seen: Option<i64>,
+) -> ServiceResult<NoticeNumberRow> {
+    use chrono::Datelike;
+    use govmedia_store::rectification_notices as numbers;
+    actor.require(govmedia_domain::role::Permission::ManageCampaigns)?;
+    let notice = build(svc, actor, campaign_id).await?;
+    let Some((_, unit_name)) = notice.units().into_iter().find(|(u, _)| *u == unit_id) else {
+        return Err(ServiceError::NotFound);
+    };
+    let number = number.trim();
+    if number.is_empty() {
+        return Err(ServiceError::field("number", "请填写发文字号"));
+    }
+    if number.chars().count() > MAX_NUMBER || number.chars().any(char::is_control) {
+        return Err(ServiceError::field(
+            "number",
+            format!("发文字号应为1至{MAX_NUMBER}个字，不含换行等特殊字符"),
+        ));
+    }
+    let copy_to = copy_list(copy_to)?.join("、");
+    if number == notice.number {
+        return Err(ServiceError::field(
+            "number",
+            format!("发文字号“{number}”是本次检查通报的文号，整改通知请另编文号"),
+        ));
+    }
+    let campaign = campaigns::get(svc, actor, campaign_id).await?;
+    let year = notice.published_on.year();
+    let mut work = svc.work(Some(actor)).await?;
+    if let Some(holder) = numbers::holder_of(&work, campaign.unit_id, year, number).await?
+        && !(holder.campaign_id == campaign_id && holder.unit_id == unit_id)
+    {
+        let to = govmedia_store::units::get(&work, holder.unit_id)
+            .await
+            .map(|u| u.name)
+            .unwrap_or_default();
+        return Err(ServiceError::field(
+            "number",
+            format!("本单位{year}年的发文字号“{number}”已用于发往{to}的整改通知，请换一个文号"),
+        ));
+    }
+    let existing = numbers::get(&work, campaign_id, unit_id).await?;
+    let before = existing
+        .as_ref()
+        .map(|e| serde_json::json!({"发文字号": e.number, "抄送机关": e.copy_to}).into());
+    let saved = match existing {
+        Some(row) => {
+            if seen != Some(row.version) {
+                return Err(ServiceError::Stale(crate::error::STALE.to_string()));
+            }
+            numbers::update(
+                &work,
+                NoticeNumberRow {
+                    number: number.to_string(),
+                    copy_to: copy_to.clone(),
+                    issued_by: actor.user_id,
+                    issued_at: work.at(),
+                    ..row
+                },
+            )
+            .await?
+        }
+        None => {
+            if seen.is_some() {
+                return Err(ServiceError::Stale(crate::error::STALE.to_string()));
+            }
+            numbers::insert(
+                &work,
+                NoticeNumberRow {
+                    id: 0,
+                    campaign_id,
+                    unit_id,
+                    issuer_unit_id: campaign.unit_id,
+                    year,
+                    number: number.to_string(),
+                    copy_to: copy_to.clone(),
+                    issued_by: actor.user_id,
+                    issued_at: work.at(),
+                    version: 1,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                govmedia_store::DbError::Conflict(_) => ServiceError::field(
+                    "number",
+                    format!("本单位{year}年已有发文字号为“{number}”的文件，请换一个文号"),
+                ),
+                other => other.into(),
+            })?
+        }
+    };
+    work.record(crate::audit::Change {
+        action: "rectification_number",
+        entity: "rectification_notice",
+        entity_id: Some(saved.id),
+        unit_path: campaign.scope_path.as_str(),
+        summary: format!(
+            "登记“{}”发往{unit_name}的整改通知发文字号“{number}”",
+            campaign.title
+        ),
+        before,
+        after: Some(
+            serde_json::json!({"发文字号": saved.number, "抄送机关": saved.copy_to}).into(),
+        ),
+    });
+    work.commit().await?;
+    Ok(saved)
+}
+
+/// The rectification notice to `unit_id` with its registered 发文字号 and 抄送机关,
+/// or, before one is registered, with `number` and `copy_to` as given (blank
+/// leaves the number for the clerk to write in).
+pub async fn rectification_document(
+    svc: &Services,
+    actor: &Actor,
+    campaign_id: i64,
+    unit_id: i64,
+    number: Option<&str>,
+    copy_to: Option<&str>,
+) -> ServiceResult<OfficialDocument> {
+    let notice = build(svc, actor, campaign_id).await?;
+    match govmedia_store::rectification_notices::get(&svc.db, campaign_id, unit_id).await? {
+        Some(row) => notice.rectification(unit_id, Some(&row.number), Some(&row.copy_to)),
+        None => notice.rectification(unit_id, number, copy_to),
+    }
+}

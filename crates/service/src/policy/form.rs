@@ -1,6 +1,7 @@
 //! The policy profile as a form: each value an office sets — announcement days,
 //! filing deadlines, the update clock's warnings, 政民互动 limits, the duty of each
-//! review step — with a Chinese label and the seed clause its file cites.
+//! review step — with a Chinese label and the seed clause its file cites; the lists
+//! (approval chains, opening rules, review chains) are in [`super::lists`].
 //!
 //! The profile stays one TOML text (the administrators' upload and the shipped
 //! profiles are the same format). The form edits that text in place with
@@ -12,7 +13,6 @@ use super::{builtin_text, current_text, set};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::filing::FilingKind;
 use govmedia_domain::interaction::ItemKind;
-use govmedia_domain::manuscript::ReviewDuty;
 use govmedia_domain::policy::{DEFAULT_PROFILE, PolicyProfile};
 use govmedia_domain::role::Permission;
 use toml_edit::{DocumentMut, Item, Value};
@@ -26,8 +26,6 @@ pub enum Input {
     DayCount,
     /// Whole numbers separated by commas (the clock's warning days).
     Numbers,
-    /// One of the review duties.
-    Duty,
 }
 
 /// One value of the form.
@@ -321,45 +319,6 @@ pub fn fields_of(text: &str) -> ServiceResult<Vec<Field>> {
             }
         }
     }
-    if let Some(review) = root.get("review").and_then(Item::as_table) {
-        let clause = clause_of(&comment(review.decor()));
-        if let Some(chains) = review.get("chains").and_then(Item::as_array_of_tables) {
-            for (ci, chain) in chains.iter().enumerate() {
-                let kinds = chain
-                    .get("kinds")
-                    .and_then(Item::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .collect::<Vec<_>>()
-                            .join("、")
-                    })
-                    .unwrap_or_default();
-                let Some(steps) = chain.get("steps").and_then(Item::as_array) else {
-                    continue;
-                };
-                for (si, step) in steps.iter().enumerate() {
-                    let Some(step) = step.as_inline_table() else {
-                        continue;
-                    };
-                    let (Some(label), Some(duty)) = (
-                        step.get("label").and_then(Value::as_str),
-                        step.get("duty").and_then(Value::as_str),
-                    ) else {
-                        continue;
-                    };
-                    out.push(Field {
-                        name: format!("review.chains.{ci}.steps.{si}.duty"),
-                        section: "稿件审核",
-                        label: format!("{kinds}：第{}步“{label}”由谁审核", si + 1),
-                        value: duty.to_string(),
-                        input: Input::Duty,
-                        clause: clause.clone(),
-                    });
-                }
-            }
-        }
-    }
     Ok(out)
 }
 
@@ -379,40 +338,6 @@ pub async fn form(svc: &Services) -> ServiceResult<PolicyForm> {
 /// Sets one value of the document at a dotted path the form named.
 fn put(doc: &mut DocumentMut, path: &str, value: Value) -> bool {
     let parts: Vec<&str> = path.split('.').collect();
-    // Array indices of `review.chains.N.steps.M.duty`: the chain is a table of an
-    // array of tables, its steps an inline array of inline tables.
-    if let ["review", "chains", ci, "steps", si, key] = parts.as_slice() {
-        let (Ok(ci), Ok(si)) = (ci.parse::<usize>(), si.parse::<usize>()) else {
-            return false;
-        };
-        let Some(chain) = doc
-            .as_table_mut()
-            .get_mut("review")
-            .and_then(Item::as_table_like_mut)
-            .and_then(|r| r.get_mut("chains"))
-            .and_then(Item::as_array_of_tables_mut)
-            .and_then(|a| a.get_mut(ci))
-        else {
-            return false;
-        };
-        let Some(step) = chain
-            .get_mut("steps")
-            .and_then(Item::as_array_mut)
-            .and_then(|a| a.get_mut(si))
-            .and_then(Value::as_inline_table_mut)
-        else {
-            return false;
-        };
-        return match step.get_mut(key) {
-            Some(v) => {
-                let decor = v.decor().clone();
-                *v = value;
-                *v.decor_mut() = decor;
-                true
-            }
-            None => false,
-        };
-    }
     let (last, parents) = match parts.split_last() {
         Some(x) => x,
         None => return false,
@@ -480,7 +405,6 @@ pub async fn save(
                 nums.filter(|n| !n.is_empty() && n.len() <= 10)
                     .map(|n| Value::Array(n.into_iter().collect()))
             }
-            Input::Duty => ReviewDuty::parse(raw).ok().map(|d| Value::from(d.code())),
         };
         match value {
             Some(v) => {
@@ -496,10 +420,15 @@ pub async fn save(
                     Input::Numbers => {
                         format!("“{}”应为1到90之间的天数，用逗号分隔", f.label)
                     }
-                    Input::Duty => format!("请为“{}”选择审核职责", f.label),
                 },
             )),
         }
+    }
+    let profile = PolicyProfile::from_toml(&text)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored policy profile: {e}")))?;
+    let posted = super::lists::lists_from_form(values, &super::lists::lists_of(&text)?);
+    if let Err(refused) = super::lists::apply(&mut doc, &profile, &posted) {
+        errors.extend(refused);
     }
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));
@@ -516,7 +445,7 @@ mod tests {
     fn every_shipped_profile_reads_as_a_form_in_chinese() {
         for (id, text) in BUILTIN {
             let fields = fields_of(text).unwrap();
-            assert!(fields.len() >= 2, "{id}: {fields:?}");
+            assert!(!fields.is_empty(), "{id}: {fields:?}");
             for f in &fields {
                 assert!(
                     !f.label.chars().any(|c| c.is_ascii_alphabetic()),
@@ -573,11 +502,6 @@ mod tests {
         let text = BUILTIN.iter().find(|(i, _)| *i == "kunshan").unwrap().1;
         let mut doc: DocumentMut = text.parse().unwrap();
         assert!(put(&mut doc, "deadlines.open.days", Value::from(3)));
-        assert!(put(
-            &mut doc,
-            "review.chains.1.steps.0.duty",
-            Value::from("reviewer")
-        ));
         assert!(put(
             &mut doc,
             "monitoring.warn_after",

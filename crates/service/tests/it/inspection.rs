@@ -679,3 +679,161 @@ async fn the_unit_attaches_proof_files_to_its_rectification() {
         usize::try_from(PROOFS_PER_FINDING).unwrap()
     );
 }
+
+/// The 发文字号 of each rectification notice is stored with it, printed on it, unique
+/// per issuing unit and year, corrected only from the version read; the unit cannot
+/// register it, and a unit the 通报 does not name has no notice.
+#[tokio::test]
+async fn the_rectification_notice_number_is_stored_unique_and_printed() {
+    let w = world("rectification_numbers").await;
+    let mut input = campaign_input(w.root.id, "100%");
+    input.title = "2026年第一季度全面检查".into();
+    let c = campaigns::create(&w.svc, &w.admin, &input).await.unwrap();
+    let samples = campaigns::samples(&w.svc, &w.admin, c.id).await.unwrap();
+    let mut named = std::collections::BTreeSet::new();
+    for s in &samples {
+        let lines = if named.insert(s.unit_id) {
+            vec![ScoreLine {
+                item: "update_late".into(),
+                count: "1".into(),
+                url: "https://weibo.com/9".into(),
+                excerpt: "两周未更新".into(),
+            }]
+        } else {
+            Vec::new()
+        };
+        campaigns::submit_scoresheet(&w.svc, &w.inspector, s.id, &lines)
+            .await
+            .unwrap();
+    }
+    campaigns::close(&w.svc, &w.admin, c.id, "测政办通〔2026〕5号")
+        .await
+        .unwrap();
+    let (a, b) = (w.unit_a, w.unit_b);
+    assert!(named.contains(&a) && named.contains(&b), "{named:?}");
+    let field = |r: Result<notice::NoticeNumberRow, ServiceError>| match r {
+        Err(ServiceError::Validation(f)) => f[0].message.clone(),
+        other => panic!("expected a refusal in words, got {other:?}"),
+    };
+
+    // Before registration the document leaves the number blank.
+    let doc = notice::rectification_document(&w.svc, &w.admin, c.id, a, None, None)
+        .await
+        .unwrap();
+    assert_eq!(doc.number, None);
+
+    let first = notice::register_rectification(
+        &w.svc,
+        &w.admin,
+        c.id,
+        a,
+        " 测政办通〔2026〕6号 ",
+        "县委宣传部、县网信办",
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(first.number, "测政办通〔2026〕6号");
+    assert_eq!(first.year, 2026);
+    let doc = notice::rectification_document(&w.svc, &w.admin, c.id, a, Some("别的"), None)
+        .await
+        .unwrap();
+    assert_eq!(doc.number.as_deref(), Some("测政办通〔2026〕6号"));
+    assert_eq!(
+        doc.imprint.as_ref().unwrap().copy_to,
+        vec!["县委宣传部".to_string(), "县网信办".to_string()]
+    );
+    let listed = notice::rectification_numbers(&w.svc, &w.admin, c.id)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+
+    // The same number for another unit in the same year: refused, naming the holder.
+    let e = field(
+        notice::register_rectification(&w.svc, &w.admin, c.id, b, "测政办通〔2026〕6号", "", None)
+            .await,
+    );
+    assert!(
+        e.contains("本单位2026年的发文字号“测政办通〔2026〕6号”已用于发往"),
+        "{e}"
+    );
+    // The 通报's own number, a blank one: refused in words.
+    let e = field(
+        notice::register_rectification(&w.svc, &w.admin, c.id, b, "测政办通〔2026〕5号", "", None)
+            .await,
+    );
+    assert!(e.contains("是本次检查通报的文号"), "{e}");
+    let e = field(notice::register_rectification(&w.svc, &w.admin, c.id, b, "  ", "", None).await);
+    assert_eq!(e, "请填写发文字号");
+    notice::register_rectification(&w.svc, &w.admin, c.id, b, "测政办通〔2026〕7号", "", None)
+        .await
+        .unwrap();
+
+    // A correction names the version it read; without it, or with an old one: stale.
+    assert!(matches!(
+        notice::register_rectification(&w.svc, &w.admin, c.id, a, "测政办通〔2026〕8号", "", None)
+            .await,
+        Err(ServiceError::Stale(_))
+    ));
+    let corrected = notice::register_rectification(
+        &w.svc,
+        &w.admin,
+        c.id,
+        a,
+        "测政办通〔2026〕8号",
+        "",
+        Some(first.version),
+    )
+    .await
+    .unwrap();
+    assert_eq!(corrected.version, first.version + 1);
+    assert!(matches!(
+        notice::register_rectification(
+            &w.svc,
+            &w.admin,
+            c.id,
+            a,
+            "测政办通〔2026〕9号",
+            "",
+            Some(first.version)
+        )
+        .await,
+        Err(ServiceError::Stale(_))
+    ));
+    // Its old number is free again.
+    let doc = notice::rectification_document(&w.svc, &w.admin, c.id, a, None, None)
+        .await
+        .unwrap();
+    assert_eq!(doc.number.as_deref(), Some("测政办通〔2026〕8号"));
+
+    // The unit's own administrator may not register; a campaign out of scope or a
+    // unit the notice does not name is not found.
+    assert!(matches!(
+        notice::register_rectification(&w.svc, &w.host_a, c.id, a, "x〔2026〕1号", "", None).await,
+        Err(ServiceError::Forbidden) | Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        notice::register_rectification(&w.svc, &w.admin, c.id, w.root.id, "x〔2026〕2号", "", None)
+            .await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        notice::register_rectification(&w.svc, &w.admin, 999_999, a, "x〔2026〕3号", "", None)
+            .await,
+        Err(ServiceError::NotFound)
+    ));
+    let audit = govmedia_service::audit::list_all(&w.svc, &w.admin, Default::default())
+        .await
+        .unwrap();
+    let numbers: Vec<_> = audit
+        .iter()
+        .filter(|r| r.action == "rectification_number")
+        .collect();
+    assert_eq!(numbers.len(), 3, "{numbers:?}");
+    assert!(
+        numbers
+            .iter()
+            .any(|r| r.summary.contains("整改通知发文字号“测政办通〔2026〕8号”")),
+        "{numbers:?}"
+    );
+}

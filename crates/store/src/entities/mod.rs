@@ -23,6 +23,7 @@ pub mod indicator_set;
 pub mod job;
 pub mod login_throttle;
 pub mod notification;
+pub mod rectification_notice;
 pub mod rectification_proof;
 pub mod reminder;
 pub mod selfcheck_check;

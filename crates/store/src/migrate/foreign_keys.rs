@@ -129,6 +129,24 @@ const REFERENCES: &[Reference] = &[
     ("kb_postings", "entry_id", "kb_entries"),
 ];
 
+/// Declares a new table's references where it is created: tables added after this
+/// step name their parents themselves, `(column, parent table)`, the key being `id`.
+pub(super) fn declare(
+    create: &mut sea_orm::sea_query::TableCreateStatement,
+    table: &str,
+    references: &[(&str, &str)],
+) {
+    use sea_orm::sea_query::{Alias, ForeignKey};
+    for (column, parent) in references {
+        create.foreign_key(
+            ForeignKey::create()
+                .name(constraint_name(table, column))
+                .from(Alias::new(table), Alias::new(*column))
+                .to(Alias::new(*parent), Alias::new("id")),
+        );
+    }
+}
+
 /// How many missing parents the refusal names per reference.
 const NAMED_IDS: usize = 5;
 

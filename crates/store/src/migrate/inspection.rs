@@ -100,3 +100,61 @@ pub(super) fn step_5_inspection() -> Vec<Ddl> {
         index("idx_findings_account", "findings", &["account_id"]),
     ]
 }
+
+/// The 发文字号 of each rectification notice (整改通知): one per campaign and unit,
+/// unique per issuing unit and year.
+pub(super) fn step_32_rectification_notices() -> Vec<Ddl> {
+    use sea_orm::sea_query::Index;
+    let mut table = Table::create()
+        .table(Alias::new("rectification_notices"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("campaign_id")).big_integer().not_null())
+        .col(C::new(Alias::new("unit_id")).big_integer().not_null())
+        .col(
+            C::new(Alias::new("issuer_unit_id"))
+                .big_integer()
+                .not_null(),
+        )
+        .col(C::new(Alias::new("year")).integer().not_null())
+        .col(C::new(Alias::new("number")).string_len(100).not_null())
+        .col(C::new(Alias::new("copy_to")).string_len(1000).not_null())
+        .col(C::new(Alias::new("issued_by")).big_integer().not_null())
+        .col(
+            C::new(Alias::new("issued_at"))
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .col(C::new(Alias::new("version")).big_integer().not_null())
+        .take();
+    super::foreign_keys::declare(
+        &mut table,
+        "rectification_notices",
+        &[
+            ("campaign_id", "campaigns"),
+            ("unit_id", "units"),
+            ("issuer_unit_id", "units"),
+            ("issued_by", "users"),
+        ],
+    );
+    let unique = |name: &str, cols: &[&str]| {
+        let mut i = Index::create();
+        i.name(name)
+            .table(Alias::new("rectification_notices"))
+            .unique();
+        for c in cols {
+            i.col(Alias::new(*c));
+        }
+        Ddl::Index(i.take())
+    };
+    vec![
+        Ddl::Table(table),
+        unique(
+            "idx_rectification_notices_campaign_unit",
+            &["campaign_id", "unit_id"],
+        ),
+        unique(
+            "idx_rectification_notices_number",
+            &["issuer_unit_id", "year", "number"],
+        ),
+    ]
+}

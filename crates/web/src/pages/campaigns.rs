@@ -17,7 +17,7 @@ use govmedia_domain::role::Permission;
 use govmedia_domain::scoring::{ItemKind, ScoreResult};
 use govmedia_service::inspection::campaigns::{self, CampaignInput, ScoreLine, pass_rates};
 use govmedia_service::inspection::indicators;
-use govmedia_service::units;
+use govmedia_service::{ServiceError, units};
 use govmedia_store::inspection::CampaignRow;
 use maud::{Markup, html};
 
@@ -41,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/campaigns/{id}/rectification/{unit}/notice.pdf",
             get(rectification_pdf),
+        )
+        .route(
+            "/campaigns/{id}/rectification/{unit}/number",
+            post(register_number),
         )
         .route("/campaigns/samples/{id}", get(scoresheet).post(submit))
         .route("/campaigns/samples/{id}/assign", post(assign))
@@ -532,6 +536,10 @@ async fn notice(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let n = govmedia_service::inspection::notice::build(&state.svc, &user.actor, id).await?;
+    let numbers =
+        govmedia_service::inspection::notice::rectification_numbers(&state.svc, &user.actor, id)
+            .await?;
+    let can_register = user.actor.can(Permission::ManageCampaigns);
     Ok(page(
         &user,
         &n.title,
@@ -564,20 +572,32 @@ async fn notice(
             @if !units.is_empty() {
                 section.no-print {
                     h2 { "整改通知" }
-                    p.muted { "向通报中的每个单位发送整改通知（公文格式）。发文字号可在下载前填写，留空则在文件中留出空白，由经办人手写；抄送机关写入文末的版记。" }
+                    p.muted { "向通报中的每个单位发送整改通知（公文格式）。先登记发文字号（本单位同一年内不得重复）和抄送机关，下载的文件即印有该文号；未登记的，文件中留出空白，由经办人手写。" }
                     table {
-                        tr { th { "单位" } th { "发文字号" } th { "下载" } }
-                        @for (unit, name) in &units { tr {
-                            td { (name) }
-                            td colspan="2" {
-                                form method="get" action={"/campaigns/" (id) "/rectification/" (unit) "/notice.pdf"} {
-                                    input name="number" maxlength="60" placeholder="如：昆政办通〔2026〕8号" aria-label={"发往" (name) "的整改通知的发文字号"};
-                                    " " input name="copy_to" maxlength="200" placeholder="抄送机关（可空，多个用顿号分隔）" aria-label={"发往" (name) "的整改通知的抄送机关"};
-                                    " " button.secondary type="submit" { "PDF" }
-                                    " " button.secondary type="submit" formaction={"/campaigns/" (id) "/rectification/" (unit) "/notice.docx"} { "Word（.docx）" }
+                        tr { th { "单位" } th { "发文字号" } th { "抄送机关" } th { "登记或更正" } th { "下载" } }
+                        @for (unit, name) in &units {
+                            @let stored = numbers.iter().find(|r| r.unit_id == *unit);
+                            tr {
+                                td { (name) }
+                                td { @match stored { Some(r) => (r.number), None => span.muted { "未登记" } } }
+                                td { @match stored { Some(r) if !r.copy_to.is_empty() => (r.copy_to), _ => span.muted { "无" } } }
+                                td {
+                                    @if can_register {
+                                        form method="post" action={"/campaigns/" (id) "/rectification/" (unit) "/number"} {
+                                            (csrf(&user))
+                                            @if let Some(r) = stored { input type="hidden" name="version" value=(r.version); }
+                                            input name="number" maxlength="60" required value=(stored.map(|r| r.number.as_str()).unwrap_or("")) placeholder="如：昆政办通〔2026〕8号" aria-label={"发往" (name) "的整改通知的发文字号"};
+                                            " " input name="copy_to" maxlength="200" value=(stored.map(|r| r.copy_to.as_str()).unwrap_or("")) placeholder="抄送机关（可空，多个用顿号分隔）" aria-label={"发往" (name) "的整改通知的抄送机关"};
+                                            " " button.secondary type="submit" { @if stored.is_some() { "更正" } @else { "登记" } }
+                                        }
+                                    }
+                                }
+                                td {
+                                    a href={"/campaigns/" (id) "/rectification/" (unit) "/notice.pdf"} { "PDF" }
+                                    " " a href={"/campaigns/" (id) "/rectification/" (unit) "/notice.docx"} { "Word（.docx）" }
                                 }
                             }
-                        } }
+                        }
                     }
                 }
             }
@@ -632,9 +652,62 @@ async fn rectification(
     unit: i64,
     p: &RectificationParams,
 ) -> Result<(String, govmedia_service::gongwen::OfficialDocument), PageError> {
-    let n = govmedia_service::inspection::notice::build(&state.svc, &user.actor, id).await?;
-    let doc = n.rectification(unit, p.number.as_deref(), p.copy_to.as_deref())?;
+    let doc = govmedia_service::inspection::notice::rectification_document(
+        &state.svc,
+        &user.actor,
+        id,
+        unit,
+        p.number.as_deref(),
+        p.copy_to.as_deref(),
+    )
+    .await?;
     Ok((format!("整改通知-{}", doc.addressee), doc))
+}
+
+#[derive(serde::Deserialize)]
+struct NumberForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    copy_to: String,
+    /// The registered row's version a correction was based on; absent the first time.
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// Registers or corrects the 发文字号 of the rectification notice to one unit.
+async fn register_number(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, unit)): Path<(i64, i64)>,
+    Form(f): Form<NumberForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let seen = match f
+        .version
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        None => None,
+        Some(v) => Some(
+            v.parse::<i64>()
+                .map_err(|_| ServiceError::field("version", "表单已过期，请刷新页面后重试"))?,
+        ),
+    };
+    govmedia_service::inspection::notice::register_rectification(
+        &state.svc,
+        &user.actor,
+        id,
+        unit,
+        &f.number,
+        &f.copy_to,
+        seen,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/campaigns/{id}/notice")).into_response())
 }
 
 async fn rectification_docx(

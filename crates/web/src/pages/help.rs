@@ -4,21 +4,76 @@
 //! The guide is written in a small subset of Markdown — headings, paragraphs,
 //! lists, `**bold**`, `` `code` ``, links and images — and this renders exactly
 //! that subset; every text goes through maud, so nothing in the file becomes
-//! markup. Images are the browser tests' screenshots, which live in the build
-//! directory and are not served: they are named (the path in the tooltip), not
-//! shown.
+//! markup. Images are the browser tests' screenshots, committed in `docs/images/`
+//! (`scripts/guide-images.sh` makes them again) and built into the binary like the
+//! text, served at `/help/images/{name}`; a test checks that every image the guide
+//! names is in [`IMAGES`].
 
 use crate::AppState;
 use crate::layout::page;
 use crate::session::User;
 use axum::Router;
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::{Markup, html};
 
 const GUIDE: &str = include_str!("../../../../docs/用户手册.md");
 
+macro_rules! guide_images {
+    ($($name:literal),+ $(,)?) => {
+        /// The guide's screenshots: (file name, PNG bytes).
+        pub const IMAGES: &[(&str, &[u8])] = &[
+            $(($name, include_bytes!(concat!("../../../../docs/images/", $name)))),+
+        ];
+    };
+}
+
+guide_images!(
+    "audit.png",
+    "check.png",
+    "dashboard.png",
+    "filing-approved.png",
+    "filing-submitted.png",
+    "notice.png",
+    "public-directory.png",
+    "scoresheet.png",
+    "selfcheck-city-form.png",
+    "selfcheck-city-search.png",
+    "todo-clerk.png",
+    "todo-office.png",
+    "todo-reminded.png",
+);
+
+/// Where the guide's images are served.
+const IMAGE_PATH: &str = "/help/images/";
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/help", get(guide))
+    Router::new()
+        .route("/help", get(guide))
+        .route("/help/images/{name}", get(image))
+}
+
+/// One of the guide's screenshots; a name that is not one of them is not found.
+async fn image(_user: User, Path(name): Path<String>) -> Response {
+    match IMAGES.iter().find(|(n, _)| *n == name) {
+        Some((_, bytes)) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "private, max-age=86400"),
+            ],
+            *bytes,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The file name of an image the guide names as `images/NAME`, if it is served.
+fn served_image(target: &str) -> Option<&'static str> {
+    let name = target.strip_prefix("images/")?;
+    IMAGES.iter().find(|(n, _)| *n == name).map(|(n, _)| *n)
 }
 
 async fn guide(user: User) -> Markup {
@@ -117,7 +172,15 @@ fn inline(text: &str) -> Markup {
             let label = &rest[if image { 2 } else { 1 }..close];
             let target = &rest[close + 2..close + end];
             parts.push(if image {
-                html! { (plain) span.screenshot title=(target) { "〔截图：" (label) "〕" } }
+                match served_image(target) {
+                    Some(name) => html! {
+                        (plain) figure.screenshot {
+                            img src={(IMAGE_PATH) (name)} alt=(label) loading="lazy" style="max-width:100%;border:1px solid #ccc";
+                            figcaption { (label) }
+                        }
+                    },
+                    None => html! { (plain) span.screenshot { "〔截图：" (label) "〕" } },
+                }
             } else if target.starts_with('/') {
                 html! { (plain) a href=(target) { (label) } }
             } else {
@@ -155,7 +218,7 @@ mod tests {
     #[test]
     fn renders_the_subset_and_escapes_the_rest() {
         let html = render(
-            "# 标题\n\n正文**重点**和`代码`，见[待办](/todo)。\n\n1. 第一步\n2. 第二步\n   续行\n\n- 甲\n\n![待办页](target/browser-artifacts/todo.png)\n\n<script>x</script>",
+            "# 标题\n\n正文**重点**和`代码`，见[待办](/todo)。\n\n1. 第一步\n2. 第二步\n   续行\n\n- 甲\n\n![待办页](images/none.png)\n\n<script>x</script>",
         )
         .into_string();
         assert!(html.contains("<h1>标题</h1>"), "{html}");
@@ -177,5 +240,34 @@ mod tests {
         }
         let html = render(GUIDE).into_string();
         assert!(html.contains("<h2>"), "guide has sections");
+    }
+
+    /// Every image the guide names is served, every served image is named, each is
+    /// a PNG, and together they stay small enough to keep in the repository.
+    #[test]
+    fn every_image_of_the_guide_is_served() {
+        let mut named: Vec<&str> = GUIDE
+            .split("](")
+            .skip(1)
+            .filter_map(|rest| rest.split(')').next())
+            .filter(|t| t.starts_with("images/"))
+            .collect();
+        named.sort();
+        named.dedup();
+        let mut served: Vec<&str> = IMAGES.iter().map(|(n, _)| *n).collect();
+        served.sort();
+        let named_files: Vec<&str> = named.iter().map(|t| &t["images/".len()..]).collect();
+        assert_eq!(named_files, served);
+        for (name, bytes) in IMAGES {
+            assert!(bytes.starts_with(b"\x89PNG"), "{name}");
+        }
+        let total: usize = IMAGES.iter().map(|(_, b)| b.len()).sum();
+        assert!(total < 3 * 1024 * 1024, "{total} bytes");
+        let html = render(GUIDE).into_string();
+        assert!(
+            html.contains("<img src=\"/help/images/dashboard.png\" alt=\"首页\""),
+            "{html}"
+        );
+        assert!(!html.contains("〔截图"), "{html}");
     }
 }

@@ -13,7 +13,7 @@ mod duties;
 mod filings;
 mod findings;
 mod flags;
-mod help;
+pub(crate) mod help;
 pub mod inbox;
 mod indicators;
 mod jobs;

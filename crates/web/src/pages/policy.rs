@@ -13,6 +13,7 @@ use axum::{Form, Router};
 use govmedia_domain::filing::FilingKind;
 use govmedia_domain::policy::{BUILTIN, PolicyProfile};
 use govmedia_domain::role::Permission;
+use govmedia_service::policy::lists;
 use govmedia_service::{ServiceError, policy};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -171,13 +172,21 @@ async fn values_form(
             sections.push(field.section);
         }
     }
-    let duties = [
-        ("reviewer", "审核员"),
-        ("section_head", "科室负责人"),
-        ("leader", "分管领导"),
-    ];
+    let stored_lists = lists::lists_of(&policy::current_text(&state.svc).await?.text)?;
+    let shown = match again {
+        Some((_, values)) => {
+            let posted = lists::lists_from_form(values, &stored_lists);
+            lists::Lists {
+                chains: posted.chains.unwrap_or(stored_lists.chains.clone()),
+                opening: posted.opening.unwrap_or(stored_lists.opening.clone()),
+                review: posted.review.unwrap_or(stored_lists.review.clone()),
+                ..stored_lists.clone()
+            }
+        }
+        None => stored_lists,
+    };
     Ok(html! {
-        h2 { "修改配置数值" }
+        h2 { "修改配置" }
         p.muted { "每项后列出配置文件引用的文件条款；未规定具体数值的，为本办设定。保存后立即生效，并记入审计日志。" }
         @if let Some((errors, _)) = again { ul.errors { @for e in errors { li { (e) } } } }
         form method="post" action="/policy/form" {
@@ -200,11 +209,6 @@ async fn values_form(
                                             option value=(code) selected[value == code] { (form::count_label(code)) }
                                         }
                                     },
-                                    Input::Duty => select id=(field.name) name=(field.name) {
-                                        @for (code, label) in duties {
-                                            option value=(code) selected[value == code] { (label) }
-                                        }
-                                    },
                                 }
                             }
                             td.muted { @if field.clause.is_empty() { "—" } @else { (field.clause) } }
@@ -212,9 +216,147 @@ async fn values_form(
                     }
                 }
             }
-            div.actions { button type="submit" { "保存数值" } }
+            (lists_form(&shown))
+            div.actions { button type="submit" { "保存" } }
         }
     })
+}
+
+/// Checkboxes of a set of codes, the checked ones as `chosen`.
+fn checks(name: &str, all: &[(&str, &str)], chosen: &[String]) -> Markup {
+    html! {
+        @for (code, label) in all {
+            label.check { input type="checkbox" name=(name) value=(code) checked[chosen.iter().any(|c| c == code)]; (label) } " "
+        }
+    }
+}
+
+fn pairs<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|x| (code(*x), label(*x))).collect()
+}
+
+/// The approval chains, opening rules and review chains, each row with its clause,
+/// a blank step to add and a blank row to add; see `service::policy::lists`.
+fn lists_form(l: &lists::Lists) -> Markup {
+    use govmedia_domain::manuscript::ReviewDuty;
+    use govmedia_domain::policy::{ApproverKind, Stance};
+    use govmedia_domain::unit::{Level, UnitKind};
+    let filing_kinds = pairs(FilingKind::ALL, FilingKind::code, FilingKind::label);
+    let levels = pairs(Level::ALL, Level::code, Level::label);
+    let unit_kinds = pairs(UnitKind::ALL, UnitKind::code, UnitKind::label);
+    let approvers = pairs(ApproverKind::ALL, ApproverKind::code, ApproverKind::label);
+    let stances = pairs(Stance::ALL, Stance::code, Stance::label);
+    let duties = pairs(ReviewDuty::ALL, ReviewDuty::code, ReviewDuty::label);
+    let review_kinds: Vec<(&str, &str)> = l
+        .review_kinds
+        .iter()
+        .map(|k| (k.as_str(), k.as_str()))
+        .collect();
+    let select = |name: String, all: &[(&str, &str)], value: &str, blank: &str| {
+        html! {
+            select name=(name) {
+                option value="" selected[value.is_empty()] { (blank) }
+                @for (code, label) in all { option value=(code) selected[value == *code] { (label) } }
+            }
+        }
+    };
+    let blank_chain = lists::ChainRow::default();
+    let blank_opening = lists::OpeningRow::default();
+    let blank_review = lists::ReviewRow::default();
+    let chains: Vec<(usize, &lists::ChainRow, bool)> = l
+        .chains
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, c, false))
+        .chain(std::iter::once((l.chains.len(), &blank_chain, true)))
+        .collect();
+    let opening: Vec<(usize, &lists::OpeningRow, bool)> = l
+        .opening
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, c, false))
+        .chain(std::iter::once((l.opening.len(), &blank_opening, true)))
+        .collect();
+    let review: Vec<(usize, &lists::ReviewRow, bool)> = l
+        .review
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, c, false))
+        .chain(std::iter::once((l.review.len(), &blank_review, true)))
+        .collect();
+    html! {
+        h3 { "备案审批流程" }
+        p.muted { "按备案类型和申请单位选用第一条相符的流程；层级、类型不选即为不限。清空步骤名称即删除该步；每条流程下方的空行用于添加步骤，最后的空白流程用于新增流程。" }
+        input type="hidden" name="chains.count" value=(chains.len());
+        @for (i, c, new) in &chains {
+            fieldset.policy-list {
+                legend { @if *new { "新增审批流程（填写后保存即添加）" } @else { "第" (i + 1) "条审批流程" } }
+                @if !c.clause.is_empty() { p.muted { "依据：" (c.clause) } }
+                p { "备案类型：" (checks(&format!("chains.{i}.kinds"), &filing_kinds, &c.kinds)) }
+                p { "申请单位层级：" (checks(&format!("chains.{i}.levels"), &levels, &c.levels)) }
+                p { "申请单位类型：" (checks(&format!("chains.{i}.unit_kinds"), &unit_kinds, &c.unit_kinds)) }
+                @let steps = c.steps.len() + if *new { 2 } else { 1 };
+                input type="hidden" name=(format!("chains.{i}.steps.count")) value=(steps);
+                table {
+                    tr { th { "步骤" } th { "审批人" } th { "政府办公室层级" } th { "步骤名称" } th { "机关名称" } }
+                    @for j in 0..steps {
+                        @let s = c.steps.get(j).cloned().unwrap_or_default();
+                        tr {
+                            td { "第" (j + 1) "步" }
+                            td { (select(format!("chains.{i}.steps.{j}.approver"), &approvers, &s.approver, "请选择")) }
+                            td { (select(format!("chains.{i}.steps.{j}.level"), &levels, &s.level, "（非政府办公室不选）")) }
+                            td { input name=(format!("chains.{i}.steps.{j}.label")) value=(s.label) size="24" maxlength="40"; }
+                            td { input name=(format!("chains.{i}.steps.{j}.authority")) value=(s.authority) size="20" maxlength="40"; }
+                        }
+                    }
+                }
+                @if !*new { label.check { input type="checkbox" name=(format!("chains.{i}.remove")) value="1" checked[c.remove]; "删除此流程" } }
+            }
+        }
+        h3 { "开设规则" }
+        p.muted { "按单位层级和类型选用第一条相符的规则；没有相符规则的单位可根据工作需要开设。" }
+        input type="hidden" name="opening.count" value=(opening.len());
+        @for (i, o, new) in &opening {
+            fieldset.policy-list {
+                legend { @if *new { "新增开设规则（填写后保存即添加）" } @else { "第" (i + 1) "条开设规则" } }
+                @if !o.clause.is_empty() { p.muted { "依据：" (o.clause) } }
+                p { "单位层级：" (checks(&format!("opening.{i}.levels"), &levels, &o.levels)) }
+                p { "单位类型：" (checks(&format!("opening.{i}.kinds"), &unit_kinds, &o.kinds)) }
+                p { "开设要求：" (select(format!("opening.{i}.stance"), &stances, &o.stance, "请选择")) }
+                @if !*new { label.check { input type="checkbox" name=(format!("opening.{i}.remove")) value="1" checked[o.remove]; "删除此规则" } }
+            }
+        }
+        h3 { "稿件审核流程（先审后发）" }
+        @if !l.review_clause.is_empty() { p.muted { "依据：" (l.review_clause) } }
+        p.muted { "每个稿件类别在每一层级都应有审核流程；清空步骤名称即删除该步。" }
+        input type="hidden" name="review.chains.count" value=(review.len());
+        @for (i, c, new) in &review {
+            fieldset.policy-list {
+                legend { @if *new { "新增稿件审核流程（填写后保存即添加）" } @else { "第" (i + 1) "条稿件审核流程" } }
+                @if !c.clause.is_empty() { p.muted { "依据：" (c.clause) } }
+                p { "稿件类别：" (checks(&format!("review.chains.{i}.kinds"), &review_kinds, &c.kinds)) }
+                p { "单位层级：" (checks(&format!("review.chains.{i}.levels"), &levels, &c.levels)) }
+                @let steps = c.steps.len() + if *new { 2 } else { 1 };
+                input type="hidden" name=(format!("review.chains.{i}.steps.count")) value=(steps);
+                table {
+                    tr { th { "步骤" } th { "步骤名称" } th { "审核职责" } }
+                    @for j in 0..steps {
+                        @let s = c.steps.get(j).cloned().unwrap_or_default();
+                        tr {
+                            td { "第" (j + 1) "步" }
+                            td { input name=(format!("review.chains.{i}.steps.{j}.label")) value=(s.label) size="24" maxlength="40"; }
+                            td { (select(format!("review.chains.{i}.steps.{j}.duty"), &duties, &s.duty, "请选择")) }
+                        }
+                    }
+                }
+                @if !*new { label.check { input type="checkbox" name=(format!("review.chains.{i}.remove")) value="1" checked[c.remove]; "删除此流程" } }
+            }
+        }
+    }
 }
 
 async fn save_form(
@@ -234,7 +376,7 @@ async fn save_form(
     let values: Vec<(String, String)> = pairs
         .iter()
         .filter(|(n, _)| n != "csrf" && n != "version")
-        .take(200)
+        .take(4000)
         .cloned()
         .collect();
     let (status, errors) =

@@ -49,6 +49,11 @@ fn artifacts_dir() -> PathBuf {
 /// Starts the demo on a fresh database and serves it on a loopback port.
 async fn start_demo_server() -> String {
     let svc = crate::common::demo("browser", Arc::new(SystemClock)).await;
+    serve_demo(svc).await
+}
+
+/// Serves a seeded demo on a loopback port, as `govmedia demo` does.
+async fn serve_demo(svc: govmedia_service::Services) -> String {
     // As `govmedia demo` does: 错敏检测 with the language model when it is installed.
     let model = std::path::Path::new(govmedia_textcheck_model());
     let svc = svc.with_checker(
@@ -119,8 +124,23 @@ async fn start_browser() -> Option<(Driver, Client)> {
 async fn screenshot(client: &Client, name: &str) {
     let png = client.screenshot().await.expect("screenshot");
     let path = artifacts_dir().join(name);
-    std::fs::write(&path, png).expect("write screenshot");
+    std::fs::write(&path, &png).expect("write screenshot");
     eprintln!("browser artifact: {}", path.display());
+    guide_image(name, &png);
+}
+
+/// With `GOVMEDIA_GUIDE_IMAGES=DIR` (`scripts/guide-images.sh`), a screenshot the
+/// user guide shows is also written to DIR, the guide's `docs/images/`.
+fn guide_image(name: &str, png: &[u8]) {
+    let Some(dir) = std::env::var_os("GOVMEDIA_GUIDE_IMAGES") else {
+        return;
+    };
+    if !govmedia_web::GUIDE_IMAGES.iter().any(|(n, _)| *n == name) {
+        return;
+    }
+    let path = PathBuf::from(dir).join(name);
+    std::fs::write(&path, png).expect("write guide image");
+    eprintln!("guide image: {}", path.display());
 }
 
 async fn fill(client: &Client, css: &str, value: &str) {
@@ -651,4 +671,196 @@ async fn selfcheck_walk(client: &Client, base: &str) -> Result<(), String> {
     expect(&report, "本季度对所选账号逐一检查", "the report")?;
     screenshot(client, "selfcheck-city-report.png").await;
     Ok(())
+}
+
+/// The demo's logins and one user of every other role, each under the unit the role
+/// works in: (user name, password).
+async fn one_login_per_role(svc: &govmedia_service::Services) -> Vec<(String, String)> {
+    use govmedia_fixtures::demo::DEMO_LOGINS;
+    let unit_of = async |name: &str| {
+        govmedia_store::users::by_username(&svc.db, name)
+            .await
+            .unwrap()
+            .unwrap()
+            .unit_id
+    };
+    let (city, edu) = (unit_of("admin").await, unit_of("jiaoyu").await);
+    let mut out: Vec<(String, String)> = DEMO_LOGINS
+        .iter()
+        .map(|l| (l.username.to_string(), l.password.to_string()))
+        .collect();
+    let password = "Crawl-words-2026-Kunshan";
+    for (username, unit_id, role, display) in [
+        (
+            "crawl_office",
+            city,
+            "supervisor_admin",
+            "巡检主管单位管理员",
+        ),
+        ("crawl_editor", edu, "editor", "巡检编辑"),
+        ("crawl_reviewer", edu, "reviewer", "巡检审核员"),
+        ("crawl_inspector", city, "inspector", "巡检检查员"),
+        ("crawl_reader", city, "read_only", "巡检只读用户"),
+    ] {
+        govmedia_service::users::create_initial(
+            svc,
+            &govmedia_service::users::UserInput {
+                username: username.into(),
+                display_name: display.into(),
+                unit_id,
+                role: role.into(),
+                password: password.into(),
+                active: true,
+            },
+        )
+        .await
+        .expect("crawl user");
+        out.push((username.to_string(), password.to_string()));
+    }
+    out
+}
+
+/// The most pages (distinct route shapes) one role's crawl visits, and how deep.
+const CRAWL_PAGES: usize = 60;
+const CRAWL_DEPTH: usize = 3;
+
+/// Words instead of codes as Chromium renders them: each role logs in to the demo
+/// and follows every same-origin link breadth first (each route shape once, so a
+/// list's first row stands for its rows; bounded), and the visible text
+/// (`innerText`: what CSS hides is not there; code samples and the text areas of the
+/// policy and calendar files, which hold what a person types, left out as the
+/// in-process crawl does) of every page may hold no code,
+/// English word, raw enum name or UTC time, and no error page. The demo's own data
+/// (user names, platform IDs, seeds) is collected from the fixture, not allowed by
+/// pattern; the allowed terms are `words::ALLOWED`, each a word a clerk reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_reads_words_in_chromium() {
+    let Some((_driver, client)) = start_browser().await else {
+        return;
+    };
+    let svc = crate::common::demo("browser_words", Arc::new(SystemClock)).await;
+    let logins = one_login_per_role(&svc).await;
+    let known = crate::words::demo_known(&svc).await;
+    let base = serve_demo(svc).await;
+    let result = crawl_all(&client, &base, &logins, &known).await;
+    if result.is_err() {
+        screenshot(&client, "words-failure.png").await;
+    }
+    client.close().await.ok();
+    result.unwrap();
+}
+
+async fn crawl_all(
+    client: &Client,
+    base: &str,
+    logins: &[(String, String)],
+    known: &std::collections::BTreeSet<String>,
+) -> Result<(), String> {
+    let mut found = Vec::new();
+    for (user, password) in logins {
+        log_in(client, base, user, password).await?;
+        let pages = crawl_in_browser(client, base, user, known, &mut found).await?;
+        eprintln!("browser crawl: {user} read {pages} pages");
+        if pages < 10 {
+            return Err(format!("{user} reached only {pages} pages"));
+        }
+        client
+            .goto(&format!("{base}/"))
+            .await
+            .map_err(|e| e.to_string())?;
+        log_out(client).await?;
+    }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "codes, English or UTC a clerk would see in Chromium:\n{}",
+            found.join("\n")
+        ))
+    }
+}
+
+/// Whether a same-origin path is a page to read (not a download, the API, logout).
+fn crawlable(path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !(path.starts_with("/api/")
+            || path.starts_with("/static")
+            || path.starts_with("/help/images/")
+            || path == "/logout"
+            || [
+                ".xlsx", ".docx", ".pdf", ".png", ".csv", ".json", ".txt", ".toml",
+            ]
+            .iter()
+            .any(|e| path.ends_with(e))
+            || path.ends_with("/file")
+            || path.ends_with("/qr")
+            || path.contains("/attachments/")
+            || path.contains("/screenshots/")
+            || path.contains("/assets/")
+            || path.contains("/download"))
+}
+
+async fn crawl_in_browser(
+    client: &Client,
+    base: &str,
+    who: &str,
+    known: &std::collections::BTreeSet<String>,
+    found: &mut Vec<String>,
+) -> Result<usize, String> {
+    use std::collections::{BTreeSet, VecDeque};
+    let mut seen = BTreeSet::new();
+    let mut queue = VecDeque::from([("/".to_string(), 0usize)]);
+    let mut pages = 0;
+    while let Some((path, depth)) = queue.pop_front() {
+        if pages >= CRAWL_PAGES {
+            break;
+        }
+        if !seen.insert(crate::words::shape(&path)) {
+            continue;
+        }
+        client
+            .goto(&format!("{base}{path}"))
+            .await
+            .map_err(|e| format!("{who} {path}: {e}"))?;
+        let page: serde_json::Value = client
+            .execute(
+                "const nav = performance.getEntriesByType('navigation')[0]; \
+                 const links = Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')); \
+                 document.querySelectorAll('pre, code, textarea').forEach(e => e.remove()); \
+                 return {text: document.body ? document.body.innerText : '', \
+                 status: nav ? nav.responseStatus : 0, \
+                 links: links};",
+                vec![],
+            )
+            .await
+            .map_err(|e| format!("{who} {path}: {e}"))?;
+        let text = page["text"].as_str().unwrap_or_default();
+        // A page the role may not use, reached by a link on a page it may, says so in
+        // words (403) and is read like any other; any other error status is a fault.
+        let status = page["status"].as_u64().unwrap_or(0);
+        if status >= 400 && status != 403 {
+            found.push(format!("{who} {path}: status {status}"));
+            continue;
+        }
+        // A page read empty (a script error, a blank render) would pass the words check.
+        if !text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+            found.push(format!("{who} {path}: no Chinese text rendered"));
+        }
+        for p in crate::words::problems(text, known) {
+            found.push(format!("{who} {path}: “{p}”"));
+        }
+        pages += 1;
+        if depth < CRAWL_DEPTH {
+            for link in page["links"].as_array().into_iter().flatten() {
+                let Some(href) = link.as_str() else { continue };
+                let href = href.strip_prefix(base).unwrap_or(href);
+                if crawlable(href) {
+                    queue.push_back((href.to_string(), depth + 1));
+                }
+            }
+        }
+    }
+    Ok(pages)
 }

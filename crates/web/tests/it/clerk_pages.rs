@@ -422,12 +422,12 @@ async fn the_policy_values_are_edited_through_a_form() {
     let clerk = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
     let page = admin.get("/policy").await.body;
     assert!(
-        page.contains("修改配置数值") && page.contains("开设备案期限（生效后天数）"),
+        page.contains("修改配置") && page.contains("开设备案期限（生效后天数）"),
         "{page}"
     );
     assert!(page.contains("昆政办发〔2019〕162号二（二）"), "{page}");
     assert!(page.contains("（文件未规定具体数值，为本办设定）"));
-    assert!(!clerk.get("/policy").await.body.contains("修改配置数值"));
+    assert!(!clerk.get("/policy").await.body.contains("修改配置"));
     let version = admin.form_version("/policy").await;
     let r = admin
         .post_form(
@@ -435,7 +435,22 @@ async fn the_policy_values_are_edited_through_a_form() {
             &[
                 ("version", &version),
                 ("deadlines.open.days", "3"),
+                // The review chains posted whole: the second chain's first step
+                // changes its duty, the rest is as it was.
+                ("review.chains.count", "2"),
+                ("review.chains.0.kinds", "日常信息"),
+                ("review.chains.0.kinds", "通知公告"),
+                ("review.chains.0.kinds", "转载信息"),
+                ("review.chains.0.steps.count", "1"),
+                ("review.chains.0.steps.0.label", "审核员审核"),
+                ("review.chains.0.steps.0.duty", "reviewer"),
+                ("review.chains.1.kinds", "政策解读"),
+                ("review.chains.1.kinds", "领导活动"),
+                ("review.chains.1.steps.count", "2"),
+                ("review.chains.1.steps.0.label", "科室负责人审核"),
                 ("review.chains.1.steps.0.duty", "reviewer"),
+                ("review.chains.1.steps.1.label", "分管领导审签"),
+                ("review.chains.1.steps.1.duty", "leader"),
             ],
         )
         .await;
@@ -474,4 +489,191 @@ async fn the_policy_values_are_edited_through_a_form() {
         .await;
     assert_eq!(other.status, StatusCode::FORBIDDEN);
     assert!(admin.get("/audit").await.body.contains("政策配置"));
+}
+
+/// The lists of the profile through the same form: an approval chain gains a step
+/// to an authority outside the platform, an opening rule changes, each row shows
+/// its seed clause; an empty chain or an approver that is not a choice is refused
+/// in words, a stale form is refused, and the clerk may not.
+#[tokio::test]
+async fn the_approval_chains_and_opening_rules_are_edited_through_the_form() {
+    let w = world("clerk_policy_lists").await;
+    let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
+    let clerk = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let page = admin.get("/policy").await.body;
+    for words in [
+        "备案审批流程",
+        "第1条审批流程",
+        "新增审批流程（填写后保存即添加）",
+        "主办单位主要负责同志",
+        "开设规则",
+        "不得开设",
+        "稿件审核流程（先审后发）",
+        "依据：昆政办发〔2019〕162号二（二）",
+    ] {
+        assert!(page.contains(words), "{words}: {page}");
+    }
+    let chain = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, &'static str)> {
+        let mut f = vec![("chains.count", "2")];
+        for k in [
+            "open",
+            "change",
+            "pause",
+            "close",
+            "deregister",
+            "team_change",
+            "exit",
+        ] {
+            f.push(("chains.0.kinds", k));
+        }
+        f.extend([
+            ("chains.0.steps.0.approver", "host_head"),
+            ("chains.0.steps.0.label", "主办单位意见（单位盖章）"),
+            ("chains.0.steps.1.approver", "office"),
+            ("chains.0.steps.1.level", "county"),
+            ("chains.0.steps.1.label", "市政府办公室意见"),
+            ("chains.0.steps.1.authority", "昆山市人民政府办公室"),
+        ]);
+        f.extend_from_slice(extra);
+        f
+    };
+    let version = admin.form_version("/policy").await;
+    let with_version = |mut f: Vec<(&'static str, &'static str)>, v: &str| {
+        let v: &'static str = Box::leak(v.to_string().into_boxed_str());
+        f.insert(0, ("version", v));
+        f
+    };
+    let fields = with_version(
+        chain(&[
+            ("chains.0.steps.count", "3"),
+            ("chains.0.steps.2.approver", "upper"),
+            ("chains.0.steps.2.label", "苏州市政府办公室备案"),
+            ("chains.0.steps.2.authority", "苏州市人民政府办公室"),
+            // The blank new chain as the page posts it.
+            ("chains.1.steps.count", "2"),
+            ("opening.count", "3"),
+            ("opening.0.kinds", "internal_organ"),
+            ("opening.0.stance", "forbidden"),
+            ("opening.1.levels", "town"),
+            ("opening.1.kinds", "people_government"),
+            ("opening.1.kinds", "town_street"),
+            ("opening.1.stance", "may"),
+        ]),
+        &version,
+    );
+    let r = admin.post_form("/policy/form", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = admin.get("/policy").await.body;
+    assert!(
+        page.contains("主办单位意见（单位盖章） → 市政府办公室意见 → 苏州市政府办公室备案"),
+        "{page}"
+    );
+    // The file keeps its comments; the opening rule changed in place.
+    assert!(
+        page.contains("# 003 二(二): &quot;新开设政务新媒体应提前"),
+        "{page}"
+    );
+    assert!(page.contains("stance = &quot;may&quot;"), "{page}");
+
+    // The same old version again: stale.
+    let stale = admin.post_form("/policy/form", &fields).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+
+    let version = admin.form_version("/policy").await;
+    let empty = admin
+        .post_form(
+            "/policy/form",
+            &with_version(
+                vec![
+                    ("chains.count", "1"),
+                    ("chains.0.kinds", "open"),
+                    ("chains.0.steps.count", "1"),
+                    ("chains.0.steps.0.label", ""),
+                ],
+                &version,
+            ),
+        )
+        .await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        empty.body
+    );
+    assert!(
+        empty
+            .body
+            .contains("第1条审批流程没有审批步骤：请至少填写一个步骤，或勾选“删除此流程”"),
+        "{}",
+        empty.body
+    );
+    let unknown = admin
+        .post_form(
+            "/policy/form",
+            &with_version(
+                chain(&[
+                    ("chains.0.steps.count", "3"),
+                    ("chains.0.steps.2.approver", "mayor"),
+                    ("chains.0.steps.2.label", "市长签字"),
+                ]),
+                &version,
+            ),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body.contains(
+            "第1条审批流程第3步“市长签字”的审批人“mayor”不是可选的审批人，应为：主办单位主要负责同志、政府办公室、平台外的上级机关（报上级）"
+        ),
+        "{}",
+        unknown.body
+    );
+    // The refused form shows the values as typed.
+    assert!(
+        unknown.body.contains("value=\"市长签字\""),
+        "{}",
+        unknown.body
+    );
+    let other = clerk
+        .post_form(
+            "/policy/form",
+            &with_version(chain(&[("chains.0.steps.count", "2")]), &version),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    let audit = admin.get("/audit").await.body;
+    assert!(audit.contains("政策配置"), "{audit}");
+}
+
+/// The user guide shows its screenshots: served to a logged-in user as PNG, an
+/// unknown name not found, and nothing to someone not logged in.
+#[tokio::test]
+async fn the_help_page_shows_the_guide_with_its_screenshots() {
+    let w = world("clerk_help_images").await;
+    let clerk = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let page = clerk.get("/help").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("<img src=\"/help/images/todo-clerk.png\" alt=\"单位的待办事项\""),
+        "{}",
+        page.body
+    );
+    for (name, bytes) in govmedia_web::GUIDE_IMAGES {
+        let r = clerk.get(&format!("/help/images/{name}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}");
+        assert_eq!(r.content_type, "image/png");
+        assert_eq!(&r.bytes, bytes);
+    }
+    assert_eq!(
+        clerk.get("/help/images/secret.png").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        clerk.get("/help/images/..%2F..%2FCargo.toml").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = anonymous(&w.app, "/help/images/dashboard.png").await;
+    assert_ne!(r.status, StatusCode::OK);
+    assert!(!r.content_type.starts_with("image/"));
 }

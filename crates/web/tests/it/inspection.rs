@@ -196,6 +196,58 @@ async fn campaign_scoresheet_notice_and_rectification_over_http() {
         long.body
     );
 
+    // The 发文字号 registered on the notice page is stored, shown and printed; a
+    // second registration without the version read is stale; the unit may not
+    // register, and a unit the notice does not name is not found.
+    let number_path = format!("/campaigns/{id}/rectification/{}/number", w.unit_a);
+    let r = admin
+        .post_form(
+            &number_path,
+            &[("number", "测政办通〔2026〕9号"), ("copy_to", "县网信办")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = admin.get(&format!("/campaigns/{id}/notice")).await.body;
+    assert!(
+        page.contains("测政办通〔2026〕9号") && page.contains("县网信办") && page.contains("更正"),
+        "{page}"
+    );
+    let docx = admin.get(&format!("{rect}.docx")).await;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(
+        xml.contains("测政办通〔2026〕9号") && xml.contains("县网信办"),
+        "{xml}"
+    );
+    let again = admin
+        .post_form(&number_path, &[("number", "测政办通〔2026〕10号")])
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    let own = admin
+        .post_form(
+            &number_path,
+            &[("number", "测政办通〔2026〕7号"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", own.body);
+    assert!(own.body.contains("是本次检查通报的文号"), "{}", own.body);
+    assert_ne!(
+        unit_a
+            .post_form(&number_path, &[("number", "测政办通〔2026〕11号")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let other = admin
+        .post_form(
+            &format!("/campaigns/{id}/rectification/{}/number", w.unit_b),
+            &[("number", "测政办通〔2026〕12号")],
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+
     // The unit sees its finding and submits proof; the sibling unit gets 404.
     let list = unit_a.get("/findings").await;
     // The first link to a finding (the unit may also see the link to record one).

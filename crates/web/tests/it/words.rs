@@ -117,7 +117,7 @@ fn visible_text(html: &str) -> String {
 /// What a clerk would not understand in `text`: snake_case codes, English words
 /// (outside URLs, e-mail addresses, file names and the allowed terms), runs of
 /// three English words, "UTC".
-fn problems(text: &str, known: &BTreeSet<String>) -> Vec<String> {
+pub(crate) fn problems(text: &str, known: &BTreeSet<String>) -> Vec<String> {
     let mut found = Vec::new();
     for token in text.split(|c: char| !(c.is_ascii_graphic()) || "（）()，,；;：“”\"'".contains(c))
     {
@@ -186,7 +186,7 @@ fn links(html: &str) -> Vec<String> {
 
 /// A route's shape: numbers replaced, the query dropped, so each list's first row
 /// stands for all of its rows.
-fn shape(path: &str) -> String {
+pub(crate) fn shape(path: &str) -> String {
     path.split(['?', '#'])
         .next()
         .unwrap_or_default()
@@ -372,36 +372,7 @@ async fn the_demo_reads_in_words_for_each_of_its_logins() {
         )),
     )
     .await;
-    // The demo's user names, its accounts' platform IDs (微信号 like `ksjyj`) are
-    // data, shown as they are.
-    let admin = govmedia_store::users::by_username(&svc.db, "admin")
-        .await
-        .unwrap()
-        .unwrap();
-    let admin = govmedia_service::auth::actor_for(&svc.db, &admin)
-        .await
-        .unwrap();
-    let mut known: BTreeSet<String> = govmedia_service::users::list(&svc, &admin)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|u| u.username)
-        .collect();
-    known.extend(
-        govmedia_service::accounts::list_all(&svc, &admin, Default::default(), None)
-            .await
-            .unwrap()
-            .into_iter()
-            .filter_map(|a| a.account_code),
-    );
-    // A campaign's published random seed is copied to check the sample, not read.
-    known.extend(
-        govmedia_service::inspection::campaigns::list(&svc, &admin)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|c| c.seed),
-    );
+    let known = demo_known(&svc).await;
     let app = app(svc, Default::default());
     let mut found = Vec::new();
     let mut all_text = String::new();
@@ -424,4 +395,38 @@ async fn the_demo_reads_in_words_for_each_of_its_logins() {
         !all_text.contains("2026-03-02 03:41"),
         "a UTC time on some page"
     );
+}
+
+/// What the demo shows as data rather than words, collected from the fixture: its
+/// user names, its accounts' platform IDs (微信号 like `ksjyj`) and its campaigns'
+/// published random seeds (copied to check a sample, not read).
+pub(crate) async fn demo_known(svc: &govmedia_service::Services) -> BTreeSet<String> {
+    let admin = govmedia_store::users::by_username(&svc.db, "admin")
+        .await
+        .unwrap()
+        .unwrap();
+    let admin = govmedia_service::auth::actor_for(&svc.db, &admin)
+        .await
+        .unwrap();
+    let mut known: BTreeSet<String> = govmedia_service::users::list(svc, &admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    known.extend(
+        govmedia_service::accounts::list_all(svc, &admin, Default::default(), None)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|a| a.account_code),
+    );
+    known.extend(
+        govmedia_service::inspection::campaigns::list(svc, &admin)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.seed),
+    );
+    known
 }
