@@ -188,6 +188,12 @@ const STEPS: &[Step] = &[
         statements: inbox::step_25_platform_push,
         data: None,
     },
+    Step {
+        version: 30,
+        name: "knowledge base: kb_postings impact (best postings first), kb_terms (document frequencies)",
+        statements: knowledge::step_30_knowledge_impacts,
+        data: Some(|txn| Box::pin(knowledge::fill_impacts(txn))),
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts
