@@ -190,7 +190,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         version: 30,
-        name: "knowledge base: kb_postings impact (best postings first), kb_terms (document frequencies)",
+        name: "knowledge base: kb_postings impact (best postings first), kb_terms (document frequencies); inbox_items indexes by unit and by status with deadline",
         statements: knowledge::step_30_knowledge_impacts,
         data: Some(|txn| Box::pin(knowledge::fill_impacts(txn))),
     },

@@ -68,7 +68,8 @@ pub(super) fn step_21_knowledge() -> Vec<Ddl> {
     ]
 }
 
-/// Version 30: what a search needs to read only the best postings of each word.
+/// Version 30: what a search needs to read only the best postings of each word, and
+/// two indexes of the inbox's lists at a province's size.
 ///
 /// `kb_postings.impact` orders a word's postings by their BM25 weight without the word's
 /// idf (the same for the whole list), quantised at a reference length (see
@@ -89,6 +90,18 @@ pub(super) fn step_30_knowledge_impacts() -> Vec<Ddl> {
         .col(col("df").big_integer().not_null())
         .take();
     vec![
+        // The inbox at a province's size (docs/benchmarks.md): a subtree's items by
+        // unit and deadline, and the open items in deadline order for wide scopes.
+        index(
+            "idx_inbox_items_unit_due",
+            "inbox_items",
+            &["unit_id", "status", "due_at"],
+        ),
+        index(
+            "idx_inbox_items_status_due",
+            "inbox_items",
+            &["status", "due_at"],
+        ),
         Ddl::Alter(impact),
         index(
             "idx_kb_postings_impact",
