@@ -5,7 +5,12 @@
 //! vocabulary (plain words, synonyms, words inside compounds) and reports the index
 //! build time, search p50/p99/max, the index's rows and (on SQLite) the file size.
 //!
-//! `cargo run --release -p govmedia-service --example knowledge_bench -- N C Q`
+//! Before timing, every query's top 10 is compared with the exhaustive ranking (every
+//! posting read). `BEFORE=1` also times the search as it was before impact-ordered
+//! reads (every posting of the query's words, within a budget of 400,000) in the same
+//! run, after each round of the current one, and prints the ratio; `ROUNDS=n` repeats.
+//!
+//! `cargo run --release -p govmedia-interaction --example knowledge_bench -- N C Q`
 //! (defaults 100000 32 50: Q searches per client) on a fresh SQLite file in the
 //! temporary folder, or on PostgreSQL with `GOVMEDIA_TEST_POSTGRES_URL`.
 
