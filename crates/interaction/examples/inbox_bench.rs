@@ -268,6 +268,7 @@ async fn main() -> Result<(), Error> {
     let backend = url.split(':').next().unwrap_or("").to_string();
     println!("backend: {backend}; items {n}; clients {clients} × {per_client} reads of each kind");
     let db = govmedia_store::connect(&url, clients.clamp(1, 32) as u32).await?;
+    let sqlite = db.get_database_backend() == govmedia_store::DatabaseBackend::Sqlite;
     let (province, counties, departments) = province(&db).await?;
     let now = Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap();
 
@@ -329,6 +330,11 @@ async fn main() -> Result<(), Error> {
         )
         .await?;
         done += rows;
+        // The store checkpoints passively; back-to-back writes never let the WAL
+        // restart, so the load truncates it now and then (1,000,000 rows made 12 GB).
+        if sqlite && done % 50_000 == 0 {
+            exec(&db, "PRAGMA wal_checkpoint(TRUNCATE)", vec![]).await?;
+        }
     }
     let load = started.elapsed();
     println!(
@@ -449,5 +455,19 @@ async fn main() -> Result<(), Error> {
             pct(&times, 0.99).as_secs_f64() * 1e3,
         );
     }
+    remove_unless_kept(&url);
     Ok(())
+}
+
+/// Deletes the SQLite file (a million items is gigabytes) unless `KEEP=1`.
+fn remove_unless_kept(url: &str) {
+    if std::env::var("KEEP").is_ok_and(|k| k == "1") {
+        return;
+    }
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap_or(path);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{file}{suffix}"));
+        }
+    }
 }

@@ -351,6 +351,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             .map(|_| entry(&mut rng, root.id))
             .collect();
         done += knowledge::bulk_load(&svc, &actor, &batch).await?;
+        // The store checkpoints passively; back-to-back loads never let the WAL restart.
+        if url.starts_with("sqlite:") {
+            use govmedia_store::ConnectionTrait;
+            svc.db
+                .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await?;
+        }
     }
     let build = started.elapsed();
     println!(
@@ -448,6 +455,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
                 .collect::<Vec<_>>()
                 .join(" ")
         );
+    }
+    if !std::env::var("KEEP").is_ok_and(|k| k == "1")
+        && let Some(path) = url.strip_prefix("sqlite://")
+    {
+        let file = path.split('?').next().unwrap_or(path);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{file}{suffix}"));
+        }
     }
     Ok(())
 }
