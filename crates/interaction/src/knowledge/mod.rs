@@ -37,9 +37,11 @@ pub const MAX_CONCEPTS: usize = 24;
 pub const MAX_RESULTS: usize = 100;
 /// Postings of each term a search reads first, and at most: a base whose lists
 /// are shorter is searched exhaustively; in a larger one the best postings by impact
-/// are read, deeper until the result is settled, never beyond the most.
+/// are read, deeper until the result is settled, never beyond the most (each read
+/// posting may cost a look-up of the entry's other words, so past a few thousand the
+/// reads cost more than whole lists did at 30,000 entries: docs/benchmarks.md).
 pub const FIRST_DEPTH: usize = 500;
-pub const MAX_DEPTH: usize = 8_000;
+pub const MAX_DEPTH: usize = 2_000;
 /// Rows of the export at most.
 pub const MAX_EXPORT_ROWS: u64 = 100_000;
 /// The setting that opens the public search page.
