@@ -5,7 +5,12 @@
 //! vocabulary (plain words, synonyms, words inside compounds) and reports the index
 //! build time, search p50/p99/max, the index's rows and (on SQLite) the file size.
 //!
-//! `cargo run --release -p govmedia-service --example knowledge_bench -- N C Q`
+//! Before timing, every query's top 10 is compared with the exhaustive ranking (every
+//! posting read). `BEFORE=1` also times the search as it was before impact-ordered
+//! reads (every posting of the query's words, within a budget of 400,000) in the same
+//! run, after each round of the current one, and prints the ratio; `ROUNDS=n` repeats.
+//!
+//! `cargo run --release -p govmedia-interaction --example knowledge_bench -- N C Q`
 //! (defaults 100000 32 50: Q searches per client) on a fresh SQLite file in the
 //! temporary folder, or on PostgreSQL with `GOVMEDIA_TEST_POSTGRES_URL`.
 
@@ -291,7 +296,7 @@ const QUERIES: &[&str] = &[
 ];
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -346,6 +351,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|_| entry(&mut rng, root.id))
             .collect();
         done += knowledge::bulk_load(&svc, &actor, &batch).await?;
+        // The store checkpoints passively; back-to-back loads never let the WAL restart.
+        if url.starts_with("sqlite:") {
+            use govmedia_store::ConnectionTrait;
+            svc.db
+                .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await?;
+        }
     }
     let build = started.elapsed();
     println!(
@@ -367,7 +379,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "index rows: {} postings, {} distinct terms",
         count("SELECT COUNT(*) FROM kb_postings").await?,
-        count("SELECT COUNT(DISTINCT term) FROM kb_postings").await?
+        count("SELECT COUNT(*) FROM kb_terms").await?
     );
     if let Some(path) = url.strip_prefix("sqlite://") {
         let file = path.split('?').next().unwrap_or(path);
@@ -383,9 +395,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
-    // Warm: one pass over the queries.
+    // Warm: one pass over the queries; every query's top 10 is compared with the
+    // exhaustive ranking (the algorithm before impact-ordered reads, without its
+    // budget) so the figures below are for the same answers.
+    let mut same = 0;
+    let mut exact = 0;
     for q in QUERIES {
-        knowledge::search(
+        let r = knowledge::search(
             &svc,
             &actor,
             &SearchQuery {
@@ -395,7 +411,94 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
         )
         .await?;
+        let got: Vec<i64> = r.hits.iter().map(|h| h.entry.id).collect();
+        let want = exhaustive(&svc, q, 10, i64::MAX).await?;
+        if got == want {
+            same += 1;
+        }
+        if !r.matched_at_least {
+            exact += 1;
+        }
     }
+    println!(
+        "answers: {same} of {} queries give the exhaustive ranking's top 10 ({exact} read every posting)",
+        QUERIES.len()
+    );
+    let rounds = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1usize);
+    for round in 1..=rounds {
+        let after =
+            run_clients(&svc, &actor, clients, per_client, Algorithm::ImpactOrdered).await?;
+        report(&format!("round {round}: impact-ordered"), &after, clients);
+        if std::env::var("BEFORE").is_ok_and(|b| b == "1") {
+            let before = run_clients(&svc, &actor, clients, per_client, Algorithm::Before).await?;
+            report(
+                &format!("round {round}: before (all postings, budget {BEFORE_BUDGET})"),
+                &before,
+                clients,
+            );
+            println!(
+                "round {round}: p50 ratio before/after {:.1}, p99 ratio {:.1}",
+                pct(&before.0, 0.5).as_secs_f64() / pct(&after.0, 0.5).as_secs_f64(),
+                pct(&before.0, 0.99).as_secs_f64() / pct(&after.0, 0.99).as_secs_f64()
+            );
+        }
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
+        println!(
+            "peak RSS: {}",
+            line.split_whitespace()
+                .skip(1)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    if !std::env::var("KEEP").is_ok_and(|k| k == "1")
+        && let Some(path) = url.strip_prefix("sqlite://")
+    {
+        let file = path.split('?').next().unwrap_or(path);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{file}{suffix}"));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Algorithm {
+    ImpactOrdered,
+    Before,
+}
+
+/// The posting budget of the search before impact-ordered reads.
+const BEFORE_BUDGET: i64 = 400_000;
+
+fn pct(times: &[Duration], p: f64) -> Duration {
+    times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1]
+}
+
+fn report(name: &str, (times, wall): &(Vec<Duration>, Duration), clients: usize) {
+    println!(
+        "{name}: {} searches by {clients} clients in {:.1} s ({:.0}/s); p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        times.len(),
+        wall.as_secs_f64(),
+        times.len() as f64 / wall.as_secs_f64(),
+        pct(times, 0.5).as_secs_f64() * 1e3,
+        pct(times, 0.99).as_secs_f64() * 1e3,
+        times.last().map_or(0.0, |t| t.as_secs_f64() * 1e3),
+    );
+}
+
+async fn run_clients(
+    svc: &Services,
+    actor: &govmedia_service::Actor,
+    clients: usize,
+    per_client: usize,
+    algorithm: Algorithm,
+) -> Result<(Vec<Duration>, Duration), Box<dyn std::error::Error + Send + Sync>> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
@@ -405,18 +508,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             for i in 0..per_client {
                 let q = QUERIES[(c * 7 + i) % QUERIES.len()];
                 let t = Instant::now();
-                let r = knowledge::search(
-                    &svc,
-                    &actor,
-                    &SearchQuery {
-                        q: q.to_string(),
-                        limit: 10,
-                        ..Default::default()
-                    },
-                )
-                .await
-                .expect("search");
-                assert!(!r.hits.is_empty(), "{q} found nothing");
+                let found = match algorithm {
+                    Algorithm::ImpactOrdered => knowledge::search(
+                        &svc,
+                        &actor,
+                        &SearchQuery {
+                            q: q.to_string(),
+                            limit: 10,
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .expect("search")
+                    .hits
+                    .len(),
+                    Algorithm::Before => exhaustive(&svc, q, 10, BEFORE_BUDGET)
+                        .await
+                        .expect("search")
+                        .len(),
+                };
+                assert!(found > 0, "{q} found nothing");
                 times.push(t.elapsed());
             }
             times
@@ -428,25 +539,100 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let wall = started.elapsed();
     times.sort();
-    let pct = |p: f64| times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1];
-    println!(
-        "search: {} searches by {clients} clients in {:.1} s ({:.0}/s); p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        times.len(),
-        wall.as_secs_f64(),
-        times.len() as f64 / wall.as_secs_f64(),
-        pct(0.5).as_secs_f64() * 1e3,
-        pct(0.99).as_secs_f64() * 1e3,
-        times.last().map_or(0.0, |t| t.as_secs_f64() * 1e3),
-    );
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
-        println!(
-            "peak RSS: {}",
-            line.split_whitespace()
-                .skip(1)
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
+    Ok((times, wall))
+}
+
+/// The search as it was before impact-ordered reads: document frequencies counted over
+/// the postings, every posting of the query's terms read (the commonest terms left out
+/// beyond `budget` postings), all matching entries scored, the best `limit * 5` read
+/// and re-ranked with attention. The ids of the best `limit`.
+async fn exhaustive(
+    svc: &Services,
+    q: &str,
+    limit: usize,
+    budget: i64,
+) -> Result<Vec<i64>, Box<dyn std::error::Error + Send + Sync>> {
+    use govmedia_store::knowledge as store;
+    use std::collections::HashMap;
+    let db = &svc.db;
+    let concepts = knowledge::terms::concepts(q, knowledge::MAX_CONCEPTS);
+    let mut all_terms: Vec<String> = Vec::new();
+    for c in &concepts {
+        for a in &c.alternatives {
+            if !all_terms.contains(a) {
+                all_terms.push(a.clone());
+            }
+        }
     }
-    Ok(())
+    let mut df: HashMap<String, i64> = HashMap::new();
+    for t in &all_terms {
+        use govmedia_store::ConnectionTrait;
+        let row = db
+            .query_one_raw(govmedia_store::sql(
+                db.get_database_backend(),
+                "SELECT COUNT(*) FROM kb_postings WHERE term = ?",
+                vec![t.clone().into()],
+            ))
+            .await?;
+        let n: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or(0);
+        if n > 0 {
+            df.insert(t.clone(), n);
+        }
+    }
+    let mut by_df: Vec<(&String, i64)> = df.iter().map(|(t, n)| (t, *n)).collect();
+    by_df.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+    let mut read: Vec<String> = Vec::new();
+    let mut used = 0;
+    for (t, n) in by_df {
+        if read.is_empty() || used + n <= budget {
+            used += n;
+            read.push(t.clone());
+        }
+    }
+    let stats = store::stats(db).await?;
+    let avg_len = stats.total_len as f64 / stats.docs.max(1) as f64;
+    let postings = store::postings(db, &read, &store::Filter::default()).await?;
+    let mut per_entry: HashMap<i64, HashMap<&str, i64>> = HashMap::new();
+    let mut lens: HashMap<i64, i64> = HashMap::new();
+    for p in &postings {
+        per_entry
+            .entry(p.entry_id)
+            .or_default()
+            .insert(&p.term, p.tf);
+        lens.insert(p.entry_id, p.doc_len);
+    }
+    let mut scored: Vec<(i64, f64)> = per_entry
+        .iter()
+        .map(|(id, tfs)| {
+            let len = lens[id];
+            let s: f64 = concepts
+                .iter()
+                .map(|c| {
+                    c.alternatives
+                        .iter()
+                        .filter_map(|a| {
+                            let tf = tfs.get(a.as_str())?;
+                            Some(knowledge::terms::bm25(*tf, len, df[a], stats.docs, avg_len))
+                        })
+                        .fold(0.0, f64::max)
+                })
+                .sum();
+            (*id, s)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let window: Vec<i64> = scored.iter().take(limit * 5).map(|s| s.0).collect();
+    let relevance: HashMap<i64, f64> = scored.into_iter().collect();
+    let mut rows: Vec<(f64, i64)> = store::by_ids(db, &window)
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                knowledge::terms::with_attention(relevance[&r.id], r.attention),
+                r.id,
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    Ok(rows.into_iter().take(limit).map(|r| r.1).collect())
 }

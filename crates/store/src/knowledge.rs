@@ -1,7 +1,8 @@
 //! The Q&A knowledge base (咨询答问库, migration 21): entries and their inverted index.
 //!
-//! The index is three tables written with the entry in the caller's transaction:
-//! `kb_postings` (term, entry, term frequency), the entry's `doc_len`, and the one-row
+//! The index is four tables written with the entry in the caller's transaction:
+//! `kb_postings` (term, entry, term frequency and the posting's [`impact`]), the
+//! entry's `doc_len`, `kb_terms` (each term's document frequency) and the one-row
 //! `kb_stats` (entries and summed lengths). The words themselves come from the
 //! service, which segments the text; this crate stores and reads them. Scope is the
 //! entry's unit's path, joined from `units` at read time, so a moved unit's entries
@@ -16,6 +17,36 @@ pub const RETIRED: &str = "retired";
 
 /// Most terms one query reads; the service bounds queries below it.
 pub const MAX_QUERY_TERMS: usize = 64;
+
+/// BM25's parameters, the usual ones (the service ranks with the same).
+pub const BM25_K1: f64 = 1.2;
+pub const BM25_B: f64 = 0.75;
+/// The entry length [`impact`] is computed at: near the generated and real bases'
+/// average, so the order of a term's postings by impact is nearly their order by
+/// BM25. Another average only loosens the search's bound, never breaks it.
+pub const IMPACT_REFERENCE_LEN: f64 = 64.0;
+/// Impacts are integers: the weight times this, rounded down.
+pub const IMPACT_SCALE: f64 = 1_000_000.0;
+
+/// A posting's weight for ordering a term's list: BM25's term-frequency part without
+/// its `(k1 + 1)`, at the reference length, `tf / (tf + k1·(1 − b + b·len/ref))`,
+/// scaled. It is below 1 × [`IMPACT_SCALE`] and rises with `tf`, falls with `doc_len`.
+/// The migration (step 30) writes the same formula in SQL: keep them equal.
+pub fn impact(tf: i64, doc_len: i64) -> i64 {
+    let tf = tf.max(0) as f64;
+    let norm =
+        BM25_K1 * (1.0 - BM25_B) + BM25_K1 * BM25_B * doc_len.max(0) as f64 / IMPACT_REFERENCE_LEN;
+    (IMPACT_SCALE * tf / (tf + norm)).floor() as i64
+}
+
+/// The largest BM25 term-frequency part, `tf·(k1 + 1) / (tf + k1·(1 − b + b·len/avg))`,
+/// of any posting whose impact is at most `impact`, when entries average `avg_len`
+/// words: with `r = ref/avg`, the true part is at most `(k1 + 1)·w·max(1, 1/r)` for the
+/// reference weight `w < (impact + 1) / scale` (the denominator shrinks at most by `r`).
+pub fn impact_bound(impact: i64, avg_len: f64) -> f64 {
+    let w = (impact.max(0) + 1) as f64 / IMPACT_SCALE;
+    (BM25_K1 + 1.0) * w * (avg_len.max(1.0) / IMPACT_REFERENCE_LEN).max(1.0)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct EntryRow {
@@ -81,6 +112,15 @@ pub struct Posting {
     pub term: String,
     pub entry_id: i64,
     pub tf: i64,
+    pub doc_len: i64,
+}
+
+/// One posting of a known term, best first (see [`best_postings`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromQueryResult)]
+pub struct RankedPosting {
+    pub entry_id: i64,
+    pub tf: i64,
+    pub impact: i64,
     pub doc_len: i64,
 }
 
@@ -172,6 +212,8 @@ pub async fn insert(
     .await?;
     let id = ids.into_iter().next().ok_or(DbError::NotFound)?.id;
     write_postings(c, id, terms).await?;
+    let counts: Vec<(&str, i64)> = terms.terms.iter().map(|(t, _)| (t.as_str(), 1)).collect();
+    add_document_frequencies(c, &counts).await?;
     move_stats(c, 1, terms.doc_len).await?;
     get(c, id).await
 }
@@ -214,11 +256,19 @@ pub async fn update(
     }
     exec(
         c,
+        "UPDATE kb_terms SET df = df - 1 WHERE term IN (SELECT term FROM kb_postings WHERE entry_id = ?)",
+        vec![id.into()],
+    )
+    .await?;
+    exec(
+        c,
         "DELETE FROM kb_postings WHERE entry_id = ?",
         vec![id.into()],
     )
     .await?;
     write_postings(c, id, terms).await?;
+    let counts: Vec<(&str, i64)> = terms.terms.iter().map(|(t, _)| (t.as_str(), 1)).collect();
+    add_document_frequencies(c, &counts).await?;
     move_stats(c, 0, terms.doc_len - old_len).await?;
     get(c, id).await
 }
@@ -252,22 +302,45 @@ pub async fn retire(
     get(c, id).await
 }
 
-/// Rows per multi-row `INSERT` of postings (3 values each, within SQLite's 32,766).
+/// Rows per multi-row `INSERT` of postings (4 values each, within SQLite's 32,766).
 const POSTINGS_PER_STATEMENT: usize = 500;
 
 async fn write_postings(c: &impl ConnectionTrait, id: i64, terms: &Terms) -> Result<(), DbError> {
     for chunk in terms.terms.chunks(POSTINGS_PER_STATEMENT) {
-        let mut text = String::from("INSERT INTO kb_postings (term, entry_id, tf) VALUES ");
-        let mut values = Vec::with_capacity(chunk.len() * 3);
+        let mut text = String::from("INSERT INTO kb_postings (term, entry_id, tf, impact) VALUES ");
+        let mut values = Vec::with_capacity(chunk.len() * 4);
         for (i, (term, tf)) in chunk.iter().enumerate() {
             if i > 0 {
                 text.push_str(", ");
             }
-            text.push_str("(?, ?, ?)");
+            text.push_str("(?, ?, ?, ?)");
             values.push(term.clone().into());
             values.push(id.into());
             values.push((*tf).into());
+            values.push(impact(*tf, terms.doc_len).into());
         }
+        exec(c, &text, values).await?;
+    }
+    Ok(())
+}
+
+/// Adds `n` to the document frequency of each `(term, n)` (terms distinct).
+async fn add_document_frequencies(
+    c: &impl ConnectionTrait,
+    counts: &[(&str, i64)],
+) -> Result<(), DbError> {
+    for chunk in counts.chunks(POSTINGS_PER_STATEMENT) {
+        let mut text = String::from("INSERT INTO kb_terms (term, df) VALUES ");
+        let mut values = Vec::with_capacity(chunk.len() * 2);
+        for (i, (term, n)) in chunk.iter().enumerate() {
+            if i > 0 {
+                text.push_str(", ");
+            }
+            text.push_str("(?, ?)");
+            values.push((*term).into());
+            values.push((*n).into());
+        }
+        text.push_str(" ON CONFLICT (term) DO UPDATE SET df = kb_terms.df + excluded.df");
         exec(c, &text, values).await?;
     }
     Ok(())
@@ -318,9 +391,7 @@ pub async fn document_frequencies(
     let marks = vec!["?"; terms.len()].join(", ");
     let rows: Vec<Df> = all(
         c,
-        &format!(
-            "SELECT term, COUNT(*) AS df FROM kb_postings WHERE term IN ({marks}) GROUP BY term"
-        ),
+        &format!("SELECT term, df FROM kb_terms WHERE term IN ({marks}) AND df > 0"),
         terms.iter().map(|t| t.clone().into()).collect(),
     )
     .await?;
@@ -352,6 +423,64 @@ pub async fn postings(
     text.push_str(&format!(" WHERE p.term IN ({marks})"));
     push_filter(&mut text, &mut values, filter);
     all(c, &text, values).await
+}
+
+/// The best `limit` postings of `term` whose entries pass `filter`: highest impact
+/// first, then highest entry id. Served by `idx_kb_postings_impact` in that order, so
+/// the database stops after `limit` rows that pass (more for a narrow filter).
+pub async fn best_postings(
+    c: &impl ConnectionTrait,
+    term: &str,
+    filter: &Filter,
+    limit: usize,
+) -> Result<Vec<RankedPosting>, DbError> {
+    let mut values: Vec<Value> = Vec::new();
+    let mut text = String::from(
+        "SELECT p.entry_id, p.tf, p.impact, e.doc_len FROM kb_postings p JOIN kb_entries e ON e.id = p.entry_id",
+    );
+    if filter.scope_prefix.is_some() {
+        text.push_str(" JOIN units u ON u.id = e.unit_id AND ");
+        push_scope(&mut text, &mut values, filter);
+    }
+    text.push_str(" WHERE p.term = ?");
+    values.push(term.into());
+    push_filter(&mut text, &mut values, filter);
+    text.push_str(" ORDER BY p.impact DESC, p.entry_id DESC LIMIT ?");
+    values.push((limit.min(i64::MAX as usize) as i64).into());
+    all(c, &text, values).await
+}
+
+/// Entries per statement of [`term_frequencies`].
+const ENTRIES_PER_LOOKUP: usize = 500;
+
+/// How often `term` occurs in each of the entries `ids` that hold it (looked up by
+/// the primary key); no filter: the caller found the entries through one.
+pub async fn term_frequencies(
+    c: &impl ConnectionTrait,
+    term: &str,
+    ids: &[i64],
+) -> Result<Vec<(i64, i64)>, DbError> {
+    #[derive(FromQueryResult)]
+    struct Tf {
+        entry_id: i64,
+        tf: i64,
+    }
+    let mut out = Vec::new();
+    for chunk in ids.chunks(ENTRIES_PER_LOOKUP) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut values: Vec<Value> = vec![term.into()];
+        values.extend(chunk.iter().map(|i| Value::from(*i)));
+        let rows: Vec<Tf> = all(
+            c,
+            &format!(
+                "SELECT entry_id, tf FROM kb_postings WHERE term = ? AND entry_id IN ({marks})"
+            ),
+            values,
+        )
+        .await?;
+        out.extend(rows.into_iter().map(|r| (r.entry_id, r.tf)));
+    }
+    Ok(out)
 }
 
 /// `(u.path LIKE 'prefix%' OR u.path IN (ancestors…))`.
@@ -479,28 +608,34 @@ pub async fn insert_many(
         got.sort_unstable();
         ids.extend(got);
     }
-    let mut batch: Vec<(&str, i64, i64)> = Vec::new();
+    let mut batch: Vec<(&str, i64, i64, i64)> = Vec::new();
+    let mut df: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
     let mut total_len = 0;
     for ((_, t), id) in rows.iter().zip(&ids) {
         total_len += t.doc_len;
         for (term, tf) in &t.terms {
-            batch.push((term, *id, *tf));
+            batch.push((term, *id, *tf, impact(*tf, t.doc_len)));
+            *df.entry(term).or_default() += 1;
         }
     }
+    // 4 values a row: 4 × 5,000 within SQLite's variable limit.
     for chunk in batch.chunks(POSTINGS_PER_STATEMENT * 10) {
-        let mut text = String::from("INSERT INTO kb_postings (term, entry_id, tf) VALUES ");
-        let mut values = Vec::with_capacity(chunk.len() * 3);
-        for (i, (term, id, tf)) in chunk.iter().enumerate() {
+        let mut text = String::from("INSERT INTO kb_postings (term, entry_id, tf, impact) VALUES ");
+        let mut values = Vec::with_capacity(chunk.len() * 4);
+        for (i, (term, id, tf, impact)) in chunk.iter().enumerate() {
             if i > 0 {
                 text.push_str(", ");
             }
-            text.push_str("(?, ?, ?)");
+            text.push_str("(?, ?, ?, ?)");
             values.push((*term).into());
             values.push((*id).into());
             values.push((*tf).into());
+            values.push((*impact).into());
         }
         exec(c, &text, values).await?;
     }
+    let counts: Vec<(&str, i64)> = df.into_iter().collect();
+    add_document_frequencies(c, &counts).await?;
     move_stats(c, rows.len() as i64, total_len).await?;
     Ok(ids)
 }

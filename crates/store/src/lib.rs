@@ -41,11 +41,11 @@ mod versioned;
 pub use migrate::{migrate, migrate_through};
 pub use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, ExecResult,
-    QueryResult, Statement, TransactionTrait,
+    QueryResult, Statement, TransactionTrait, Value,
 };
 
 use sea_orm::sea_query::LikeExpr;
-use sea_orm::{ConnectOptions, Database, Value};
+use sea_orm::{ConnectOptions, Database};
 use std::time::Duration;
 
 /// Storage errors, as the service layer needs to tell them apart.

@@ -196,6 +196,12 @@ const STEPS: &[Step] = &[
         data: Some(|txn| Box::pin(foreign_keys::add(txn))),
     },
     Step {
+        version: 30,
+        name: "knowledge base: kb_postings impact (best postings first), kb_terms (document frequencies); inbox_items indexes by unit and by status with deadline",
+        statements: knowledge::step_30_knowledge_impacts,
+        data: Some(|txn| Box::pin(knowledge::fill_impacts(txn))),
+    },
+    Step {
         version: 32,
         name: "inspection: rectification_notices (the 发文字号 of each 整改通知, unique per issuing unit and year)",
         statements: inspection::step_32_rectification_notices,
@@ -1072,6 +1078,12 @@ async fn done_versions(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn steps_run_in_the_order_of_their_versions() {
+        let versions: Vec<i64> = super::STEPS.iter().map(|s| s.version).collect();
+        assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    }
+
     #[test]
     fn steps_never_read_the_entities() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

@@ -35,9 +35,13 @@ pub const MAX_SUGGEST_CHARS: usize = 2_000;
 pub const MAX_CONCEPTS: usize = 24;
 /// Results of one search at most.
 pub const MAX_RESULTS: usize = 100;
-/// Postings one search reads at most: the most common words (those in very many
-/// entries, which say least about a question) are left out first, never all.
-pub const MAX_POSTINGS: i64 = 400_000;
+/// Postings of each term a search reads first, and at most: a base whose lists
+/// are shorter is searched exhaustively; in a larger one the best postings by impact
+/// are read, deeper until the result is settled, never beyond the most (each read
+/// posting may cost a look-up of the entry's other words, so past a few thousand the
+/// reads cost more than whole lists did at 30,000 entries: docs/benchmarks.md).
+pub const FIRST_DEPTH: usize = 500;
+pub const MAX_DEPTH: usize = 2_000;
 /// Rows of the export at most.
 pub const MAX_EXPORT_ROWS: u64 = 100_000;
 /// The setting that opens the public search page.
@@ -103,8 +107,10 @@ pub struct SearchResults {
     pub query: String,
     /// The query's words with their synonyms, as searched.
     pub words: Vec<Vec<String>>,
-    /// Entries matching at least one word.
+    /// Entries matching at least one word; at least this many when
+    /// `matched_at_least` (a large base is not read to the end of every word).
     pub matched: usize,
+    pub matched_at_least: bool,
     pub hits: Vec<Hit>,
 }
 
@@ -667,6 +673,15 @@ pub async fn public_search(svc: &Services, q: &str, limit: usize) -> ServiceResu
 /// best BM25 of the word or one of its synonyms; summed over the words; times the
 /// attention boost; ties by id. Everything is computed here from the database's
 /// integers, so both backends give the same order.
+///
+/// The candidates are found without reading whole posting lists (a common word is in
+/// most of a large base): each term's best postings by impact are read (a threshold
+/// algorithm), the candidates' other postings looked up, and their exact relevance
+/// computed. An entry not read in any list scores at most the sum of the lists'
+/// bounds where reading stopped; once the window's last candidate scores above that,
+/// the window is exactly the best by relevance. Otherwise the lists are read deeper,
+/// up to [`MAX_DEPTH`] postings a term, after which the window is the best of the
+/// postings read (the answer's `exact` says which).
 async fn ranked(
     svc: &Services,
     actor: Option<&Actor>,
@@ -684,76 +699,125 @@ async fn ranked(
             }
         }
     }
-    let empty = SearchResults {
+    let mut results = SearchResults {
         query: text.to_string(),
         words: words.clone(),
         matched: 0,
+        matched_at_least: false,
         hits: Vec::new(),
     };
     if all_terms.is_empty() {
-        return Ok(empty);
+        return Ok(results);
     }
     let db = &svc.db;
     let df: HashMap<String, i64> = store::document_frequencies(db, &all_terms)
         .await?
         .into_iter()
         .collect();
-    // The budget of postings: the rarest terms first, the commonest dropped.
-    let mut by_df: Vec<(&String, i64)> = all_terms
-        .iter()
-        .filter_map(|t| df.get(t).map(|n| (t, *n)))
-        .collect();
-    by_df.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
-    let mut read: Vec<String> = Vec::new();
-    let mut budget = 0;
-    for (t, n) in by_df {
-        if read.is_empty() || budget + n <= MAX_POSTINGS {
-            budget += n;
-            read.push(t.clone());
-        }
-    }
+    // The terms in some entry, and for each concept the indexes of its terms.
+    let read: Vec<&String> = all_terms.iter().filter(|t| df.contains_key(*t)).collect();
     if read.is_empty() {
-        return Ok(empty);
+        return Ok(results);
     }
-    let stats = store::stats(db).await?;
-    let avg_len = stats.total_len as f64 / stats.docs.max(1) as f64;
-    let postings = store::postings(db, &read, filter).await?;
-    // entry → (its length, term → tf)
-    let mut per_entry: HashMap<i64, HashMap<&str, i64>> = HashMap::new();
-    let mut lens: HashMap<i64, i64> = HashMap::new();
-    for p in &postings {
-        per_entry
-            .entry(p.entry_id)
-            .or_default()
-            .insert(&p.term, p.tf);
-        lens.insert(p.entry_id, p.doc_len);
-    }
-    let mut scored: Vec<(i64, f64)> = per_entry
+    let concept_terms: Vec<Vec<usize>> = concepts
         .iter()
-        .map(|(id, tfs)| {
-            let len = lens.get(id).copied().unwrap_or(1);
-            let score: f64 = concepts
+        .map(|c| {
+            c.alternatives
                 .iter()
-                .map(|c| {
-                    c.alternatives
-                        .iter()
-                        .filter_map(|a| {
-                            let tf = tfs.get(a.as_str())?;
-                            Some(terms::bm25(*tf, len, df[a], stats.docs, avg_len))
-                        })
-                        .fold(0.0, f64::max)
-                })
-                .sum();
-            (*id, score)
+                .filter_map(|a| read.iter().position(|t| *t == a))
+                .collect()
         })
         .collect();
-    let matched = scored.len();
-    // Attention needs the entry rows: read them for the best candidates by relevance
-    // alone. The boost is at most a few times relevance, so a window well beyond the
-    // limit keeps every entry that can reach the top.
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let stats = store::stats(db).await?;
+    let avg_len = stats.total_len as f64 / stats.docs.max(1) as f64;
+    let idf: Vec<f64> = read
+        .iter()
+        .map(|t| terms::idf(df[*t], stats.docs))
+        .collect();
     let limit = limit.clamp(1, MAX_RESULTS);
-    let window: Vec<i64> = scored.iter().take(limit * 5).map(|s| s.0).collect();
+    // Attention needs the entry rows: they are read for the best candidates by
+    // relevance alone. The boost is at most a few times relevance, so a window well
+    // beyond the limit keeps every entry that can reach the top.
+    let window = limit * 5;
+    let mut depth = (window * 4).max(FIRST_DEPTH);
+    let (scored, candidates, exhausted) = loop {
+        // entry → its length and its tf of each read term (0: not in the entry).
+        let mut per_entry: HashMap<i64, (i64, Vec<i64>)> = HashMap::new();
+        // For each term, the entries whose tf of it is known.
+        let mut known: Vec<HashSet<i64>> = vec![HashSet::new(); read.len()];
+        let mut bound = vec![0.0; read.len()];
+        let mut complete = vec![true; read.len()];
+        for (i, term) in read.iter().enumerate() {
+            let best = store::best_postings(db, term, filter, depth).await?;
+            if best.len() == depth {
+                complete[i] = false;
+                bound[i] =
+                    idf[i] * store::impact_bound(best.last().map_or(0, |p| p.impact), avg_len);
+            }
+            for p in &best {
+                per_entry
+                    .entry(p.entry_id)
+                    .or_insert_with(|| (p.doc_len, vec![0; read.len()]))
+                    .1[i] = p.tf;
+                known[i].insert(p.entry_id);
+            }
+        }
+        // A list read to its end holds every entry with the term: the others have none.
+        // The rest is looked up for the entries found in another list.
+        for (i, term) in read.iter().enumerate() {
+            if complete[i] {
+                continue;
+            }
+            let missing: Vec<i64> = per_entry
+                .keys()
+                .filter(|id| !known[i].contains(id))
+                .copied()
+                .collect();
+            for (id, tf) in store::term_frequencies(db, term, &missing).await? {
+                if let Some(e) = per_entry.get_mut(&id) {
+                    e.1[i] = tf;
+                }
+            }
+        }
+        let exhausted = complete.iter().all(|c| *c);
+        let mut scored: Vec<(i64, f64)> = per_entry
+            .iter()
+            .map(|(id, (len, tfs))| {
+                let score: f64 = concept_terms
+                    .iter()
+                    .map(|alts| {
+                        alts.iter()
+                            .filter(|i| tfs[**i] > 0)
+                            .map(|i| terms::bm25_with_idf(tfs[*i], *len, idf[*i], avg_len))
+                            .fold(0.0, f64::max)
+                    })
+                    .sum();
+                (*id, score)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let threshold: f64 = concept_terms
+            .iter()
+            .map(|alts| alts.iter().map(|i| bound[*i]).fold(0.0, f64::max))
+            .sum();
+        let settled = exhausted || scored.get(window - 1).is_some_and(|(_, s)| *s > threshold);
+        // The query's text stays out of the log: a suggestion's is a citizen's message.
+        tracing::debug!(
+            depth,
+            terms = read.len(),
+            candidates = per_entry.len(),
+            settled,
+            exhausted,
+            "knowledge search round"
+        );
+        if settled || depth >= MAX_DEPTH {
+            break (scored, per_entry.len(), exhausted);
+        }
+        depth = (depth * 4).min(MAX_DEPTH);
+    };
+    results.matched = candidates;
+    results.matched_at_least = !exhausted;
+    let window: Vec<i64> = scored.iter().take(window).map(|s| s.0).collect();
     let rows = store::by_ids(db, &window).await?;
     let relevance: HashMap<i64, f64> = scored.into_iter().collect();
     let mut hits: Vec<(f64, EntryRow)> = rows
@@ -764,20 +828,16 @@ async fn ranked(
     hits.truncate(limit);
     let marks: Vec<String> = words.iter().flatten().cloned().collect();
     let today = svc.today();
-    Ok(SearchResults {
-        query: text.to_string(),
-        words,
-        matched,
-        hits: hits
-            .into_iter()
-            .map(|(score, row)| Hit {
-                question: terms::highlight(&row.question, &marks),
-                answer: terms::excerpt(&row.answer, &marks, 120),
-                score,
-                entry: view(row, actor, today),
-            })
-            .collect(),
-    })
+    results.hits = hits
+        .into_iter()
+        .map(|(score, row)| Hit {
+            question: terms::highlight(&row.question, &marks),
+            answer: terms::excerpt(&row.answer, &marks, 120),
+            score,
+            entry: view(row, actor, today),
+        })
+        .collect();
+    Ok(results)
 }
 
 /// The base as an .xlsx for the website and the hotline: the entries the actor reads,

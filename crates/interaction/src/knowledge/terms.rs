@@ -128,15 +128,25 @@ pub fn concepts(query: &str, max: usize) -> Vec<Concept> {
     out
 }
 
-/// BM25's parameters, the usual ones.
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
+/// BM25's parameters, the usual ones (the store orders postings with the same).
+const K1: f64 = govmedia_store::knowledge::BM25_K1;
+const B: f64 = govmedia_store::knowledge::BM25_B;
+
+/// BM25's idf of a term in `df` of `docs` entries.
+pub fn idf(df: i64, docs: i64) -> f64 {
+    let (df, docs) = (df as f64, docs.max(1) as f64);
+    (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
+}
 
 /// BM25 of one term: `tf` occurrences in an entry of `doc_len` words, `df` of `docs`
 /// entries holding the term, `avg_len` words an entry on average.
 pub fn bm25(tf: i64, doc_len: i64, df: i64, docs: i64, avg_len: f64) -> f64 {
-    let (tf, df, docs) = (tf as f64, df as f64, docs.max(1) as f64);
-    let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
+    bm25_with_idf(tf, doc_len, idf(df, docs), avg_len)
+}
+
+/// [`bm25`] with the term's idf computed once for a query.
+pub fn bm25_with_idf(tf: i64, doc_len: i64, idf: f64, avg_len: f64) -> f64 {
+    let tf = tf as f64;
     let norm = 1.0 - B + B * (doc_len as f64) / avg_len.max(1.0);
     idf * tf * (K1 + 1.0) / (tf + K1 * norm)
 }

@@ -606,3 +606,158 @@ async fn a_bulk_load_is_all_or_nothing_with_one_audit_record() {
         Err(ServiceError::Validation(_))
     ));
 }
+
+/// A base where the query's words are in more entries than a search reads at first
+/// (`FIRST_DEPTH`): the search reads the best postings of each word and stops when no
+/// unread entry can reach its window, and its answer is still exactly the reference
+/// ranking over all entries, for the whole base and for a unit's scope; after an edit
+/// too (the document frequencies follow it).
+#[tokio::test]
+async fn a_search_that_reads_only_the_best_postings_gives_the_reference_ranking() {
+    let c = county("kb_deep", at()).await;
+    const PLACES: &[&str] = &["城关镇", "东城街道", "西山乡", "南湖镇", "北关街道"];
+    const WHO: &[&str] = &["灵活就业人员", "退休职工", "农民工", "高校毕业生"];
+    let make = |i: usize, unit: i64| {
+        input(
+            unit,
+            &format!(
+                "{}{}怎么缴纳社会保险{}？",
+                PLACES[i % PLACES.len()],
+                WHO[i / 5 % WHO.len()],
+                "费用".repeat(i % 3)
+            ),
+            &format!(
+                "您好！可到{}便民服务中心办理社保缴费{}。{}",
+                PLACES[i / 3 % PLACES.len()],
+                "，按月缴费".repeat(i % 4),
+                "具体以人力资源和社会保障局公布的文件为准。".repeat(i % 5)
+            ),
+            "社会保险",
+        )
+    };
+    let a: Vec<EntryInput> = (0..800).map(|i| make(i, c.unit_a)).collect();
+    let b: Vec<EntryInput> = (0..200).map(|i| make(i * 7 + 1, c.unit_b)).collect();
+    knowledge::bulk_load(&c.svc, &c.admin, &a).await.unwrap();
+    knowledge::bulk_load(&c.svc, &c.admin, &b).await.unwrap();
+    // One edit moves an entry's words: its old terms leave the frequencies.
+    let first = knowledge::list(&c.svc, &c.admin, None, false, 1)
+        .await
+        .unwrap();
+    let edited = &first.entries[0];
+    knowledge::update(
+        &c.svc,
+        &c.admin,
+        edited.id,
+        edited.version,
+        &input(
+            edited.unit_id,
+            "公积金贷款额度如何计算？",
+            "按余额的15倍计算。",
+            "公积金",
+        ),
+    )
+    .await
+    .unwrap();
+
+    let all = knowledge::list(&c.svc, &c.admin, None, false, 1)
+        .await
+        .unwrap()
+        .total;
+    assert_eq!(all, 1000);
+    let mut rows = Vec::new();
+    for page in 1..=50 {
+        rows.extend(
+            knowledge::list(&c.svc, &c.admin, None, false, page)
+                .await
+                .unwrap()
+                .entries,
+        );
+    }
+    let indexed: HashMap<i64, (i64, govmedia_store::knowledge::Terms)> = rows
+        .iter()
+        .map(|e| {
+            (
+                e.id,
+                (
+                    e.unit_id,
+                    terms::index_terms(&e.question, &e.topic, &e.answer),
+                ),
+            )
+        })
+        .collect();
+    let docs = indexed.len() as i64;
+    let avg = indexed.values().map(|t| t.1.doc_len).sum::<i64>() as f64 / docs as f64;
+    let tf = |id: i64, term: &str| {
+        indexed[&id]
+            .1
+            .terms
+            .iter()
+            .find(|(t, _)| t == term)
+            .map(|x| x.1)
+    };
+    let df = |term: &str| indexed.keys().filter(|id| tf(**id, term).is_some()).count() as i64;
+    let clerk_b = add_user(&c.svc, "clerk_kb_b", c.unit_b, "editor").await;
+    for (actor, unit) in [(&c.admin, None), (&clerk_b, Some(c.unit_b))] {
+        for q in [
+            "社保缴费",
+            "灵活就业 社会保险",
+            "城关镇 退休职工 费用",
+            "公积金",
+        ] {
+            let got = knowledge::search(
+                &c.svc,
+                actor,
+                &SearchQuery {
+                    q: q.into(),
+                    limit: 20,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            let concepts = terms::concepts(q, knowledge::MAX_CONCEPTS);
+            let mut expected: Vec<(i64, f64)> = indexed
+                .iter()
+                .filter(|(_, (u, _))| unit.is_none_or(|want| *u == want))
+                .filter_map(|(id, (_, t))| {
+                    let mut any = false;
+                    let s: f64 = concepts
+                        .iter()
+                        .map(|c| {
+                            c.alternatives
+                                .iter()
+                                .filter_map(|a| {
+                                    let n = tf(*id, a)?;
+                                    any = true;
+                                    Some(terms::bm25(n, t.doc_len, df(a), docs, avg))
+                                })
+                                .fold(0.0, f64::max)
+                        })
+                        .sum();
+                    any.then_some((*id, terms::with_attention(s, 0)))
+                })
+                .collect();
+            expected.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let matching = expected.len();
+            expected.truncate(20);
+            let got_ids: Vec<i64> = got.hits.iter().map(|h| h.entry.id).collect();
+            let want_ids: Vec<i64> = expected.iter().map(|e| e.0).collect();
+            assert_eq!(got_ids, want_ids, "query {q}, unit {unit:?}");
+            for (h, (_, s)) in got.hits.iter().zip(&expected) {
+                assert!((h.score - s).abs() < 1e-9, "query {q}: {} vs {s}", h.score);
+            }
+            if q == "公积金" {
+                assert_eq!(got.matched, matching);
+                assert!(!got.matched_at_least);
+            } else if unit.is_none() {
+                // 社会保险 is in every entry: more than a search reads at first.
+                assert!(got.matched_at_least, "query {q}");
+                assert!(
+                    got.matched >= 20 && got.matched < matching,
+                    "query {q}: {} of {matching}",
+                    got.matched
+                );
+            }
+        }
+    }
+}

@@ -67,3 +67,69 @@ pub(super) fn step_21_knowledge() -> Vec<Ddl> {
         Ddl::Insert(first),
     ]
 }
+
+/// Version 30: what a search needs to read only the best postings of each word, and
+/// two indexes of the inbox's lists at a province's size.
+///
+/// `kb_postings.impact` orders a word's postings by their BM25 weight without the word's
+/// idf (the same for the whole list), quantised at a reference length (see
+/// `store::knowledge::impact`); the index `(term, impact, entry_id)` serves a word's best
+/// postings first, so a query reads a bounded prefix of each list instead of all of it.
+/// `kb_terms` keeps each word's document frequency, which BM25 needs and which was
+/// counted over the postings at every query. Both are filled for the entries already
+/// indexed.
+pub(super) fn step_30_knowledge_impacts() -> Vec<Ddl> {
+    let col = |name: &str| C::new(Alias::new(name));
+    let impact = Table::alter()
+        .table(Alias::new("kb_postings"))
+        .add_column(col("impact").big_integer().not_null().default(0))
+        .take();
+    let terms = Table::create()
+        .table(Alias::new("kb_terms"))
+        .col(col("term").string_len(64).not_null().primary_key())
+        .col(col("df").big_integer().not_null())
+        .take();
+    vec![
+        // The inbox at a province's size (docs/benchmarks.md): a subtree's items by
+        // unit and deadline, and the open items in deadline order for wide scopes.
+        index(
+            "idx_inbox_items_unit_due",
+            "inbox_items",
+            &["unit_id", "status", "due_at"],
+        ),
+        index(
+            "idx_inbox_items_status_due",
+            "inbox_items",
+            &["status", "due_at"],
+        ),
+        Ddl::Alter(impact),
+        index(
+            "idx_kb_postings_impact",
+            "kb_postings",
+            &["term", "impact", "entry_id"],
+        ),
+        Ddl::Table(terms),
+    ]
+}
+
+/// Fills `impact` and `kb_terms` for the postings written before version 30. The
+/// formula is `store::knowledge::impact`'s, written out (a step never changes): the
+/// rounding may differ by one between the backends, which the search's bound allows.
+pub(super) async fn fill_impacts(txn: &sea_orm::DatabaseTransaction) -> Result<(), crate::DbError> {
+    use sea_orm::ConnectionTrait;
+    let backend = txn.get_database_backend();
+    txn.execute_raw(crate::sql(
+        backend,
+        "UPDATE kb_postings SET impact = CAST(1000000.0 * tf / (tf + 0.3 + 0.9 * \
+         (SELECT e.doc_len FROM kb_entries e WHERE e.id = kb_postings.entry_id) / 64.0) AS BIGINT)",
+        vec![],
+    ))
+    .await?;
+    txn.execute_raw(crate::sql(
+        backend,
+        "INSERT INTO kb_terms (term, df) SELECT term, COUNT(*) FROM kb_postings GROUP BY term",
+        vec![],
+    ))
+    .await?;
+    Ok(())
+}

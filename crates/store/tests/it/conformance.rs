@@ -981,3 +981,86 @@ async fn foreign_keys_are_added_only_over_valid_rows() {
     ));
     units::delete(&db, later.id).await.unwrap();
 }
+
+/// Migration 30 fills the impact of every posting written before it (the SQL formula
+/// equals `knowledge::impact`, within the rounding the search's bound allows) and
+/// each term's document frequency.
+#[tokio::test]
+async fn step_30_fills_impacts_and_document_frequencies() {
+    use govmedia_store::knowledge;
+    use sea_orm::ConnectionTrait;
+    let url = govmedia_fixtures::fresh_test_database_url("step30")
+        .await
+        .expect("test database");
+    let db = govmedia_store::open(&url, 2).await.unwrap();
+    govmedia_store::migrate_through(&db, 25).await.unwrap();
+    let backend = db.get_database_backend();
+    // A real unit, so the foreign keys of later steps hold.
+    db.execute_raw(govmedia_store::sql(
+        backend,
+        "INSERT INTO units (id, path, name, level, kind, created_at, updated_at) \
+         VALUES (1, '/1/', '测试县人民政府', 'county', 'people_government', ?, ?)",
+        vec![at(1).into(), at(1).into()],
+    ))
+    .await
+    .unwrap();
+    let lens = [3i64, 40, 64, 150, 900];
+    for (n, len) in lens.iter().enumerate() {
+        db.execute_raw(govmedia_store::sql(
+            backend,
+            "INSERT INTO kb_entries (id, unit_id, question, answer, topic, source, attention, public, \
+             status, doc_len, created_at, updated_at, version) \
+             VALUES (?, 1, '问', '答', '社会保险', '', 0, ?, 'active', ?, ?, ?, 1)",
+            vec![
+                (n as i64 + 1).into(),
+                false.into(),
+                (*len).into(),
+                at(1).into(),
+                at(1).into(),
+            ],
+        ))
+        .await
+        .unwrap();
+        for (term, tf) in [("社保", 1i64), ("缴费", n as i64 + 1)] {
+            db.execute_raw(govmedia_store::sql(
+                backend,
+                "INSERT INTO kb_postings (term, entry_id, tf) VALUES (?, ?, ?)",
+                vec![term.into(), (n as i64 + 1).into(), tf.into()],
+            ))
+            .await
+            .unwrap();
+        }
+    }
+    assert!(
+        govmedia_store::migrate_through(&db, 30)
+            .await
+            .unwrap()
+            .contains(&30)
+    );
+    let rows = db
+        .query_all_raw(govmedia_store::sql(
+            backend,
+            "SELECT p.tf, p.impact, e.doc_len FROM kb_postings p JOIN kb_entries e ON e.id = p.entry_id",
+            vec![],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 10);
+    for r in rows {
+        let (tf, impact, len): (i64, i64, i64) = (
+            r.try_get("", "tf").unwrap(),
+            r.try_get("", "impact").unwrap(),
+            r.try_get("", "doc_len").unwrap(),
+        );
+        let want = knowledge::impact(tf, len);
+        assert!(
+            want > 0 && (impact - want).abs() <= 1,
+            "tf {tf} len {len}: {impact} vs {want}"
+        );
+    }
+    let df = knowledge::document_frequencies(&db, &["社保".into(), "缴费".into(), "医保".into()])
+        .await
+        .unwrap();
+    assert_eq!(df.len(), 2);
+    assert!(df.iter().all(|(_, n)| *n == 5), "{df:?}");
+}

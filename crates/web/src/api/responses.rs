@@ -2494,8 +2494,9 @@ pub struct KbSearch {
     pub query: String,
     /// 检索的词，每个词连同其同义词
     pub words: Vec<Vec<String>>,
-    /// 与至少一个词相关的条目数
+    /// 与至少一个词相关的条目数（`matched_at_least` 为真时表示“至少这么多”：大库不逐条读完常用词）
     pub matched: usize,
+    pub matched_at_least: bool,
     pub hits: Vec<KbHit>,
 }
 
@@ -2505,6 +2506,7 @@ impl From<govmedia_interaction::knowledge::SearchResults> for KbSearch {
             query: r.query,
             words: r.words,
             matched: r.matched,
+            matched_at_least: r.matched_at_least,
             hits: r.hits.into_iter().map(KbHit::from).collect(),
         }
     }

@@ -126,7 +126,7 @@ async fn index(
         )
         .await?;
         html! {
-            p { "找到 " (r.matched) " 条相关条目" @if r.matched > r.hits.len() { "，显示最相关的 " (r.hits.len()) " 条" } }
+            p { "找到 " (r.matched) @if r.matched_at_least { " 条以上" } @else { " 条" } "相关条目" @if r.matched > r.hits.len() { "，显示最相关的 " (r.hits.len()) " 条" } }
             @if r.words.iter().any(|w| w.len() > 1) {
                 p.muted { "已同时检索同义词：" @for w in r.words.iter().filter(|w| w.len() > 1) { (w.join("、")) "；" } }
             }

@@ -1,0 +1,473 @@
+//! Benchmark of 政民互动's inbox at a province's size: writes a synthetic province
+//! (省 → 13 市 → 104 县区 → 10 部门 each) and N inbox items (default 1,000,000) over
+//! two months — comments, messages and mails with realistic Chinese bodies, 30 % still
+//! open, deadlines of two working days, some overdue — into a fresh database, then
+//! times the reads the inbox pages make, from one client and from C concurrent ones:
+//!
+//! - a county department clerk's list: open items by time left, first page (20);
+//! - a county's list (the county office sees its departments), open, first page;
+//! - the province office's overdue list (`open_due_before`, 50);
+//! - a county's count of open items (the figure over the list);
+//! - a county's search by text in the bodies (first page, newest first).
+//!
+//! Each read is the store's own function where one exists (`inbox::list`,
+//! `inbox::open_due_before`) and otherwise the statement such a page would run. The
+//! query plans are printed. SQLite by default, PostgreSQL with
+//! `GOVMEDIA_TEST_POSTGRES_URL`.
+//!
+//! `cargo run --release -p govmedia-interaction --example inbox_bench -- N C Q`
+
+use chrono::{Duration as Days, TimeZone, Utc};
+use govmedia_store::inbox::{self, ListQuery};
+use govmedia_store::{ConnectionTrait, DatabaseConnection, Value};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::time::{Duration, Instant};
+
+const CITIES: usize = 13;
+const COUNTIES_PER_CITY: usize = 8;
+const DEPARTMENTS_PER_COUNTY: usize = 10;
+
+const SUBJECTS: &[&str] = &[
+    "住房公积金提取",
+    "灵活就业人员社保缴费",
+    "新生儿落户",
+    "不动产登记",
+    "异地就医备案",
+    "小学入学报名",
+    "营业执照办理",
+    "低保申请",
+    "道路积水",
+    "小区噪音扰民",
+    "路灯不亮",
+    "农村厕所改造补贴",
+];
+const ASKS: &[&str] = &[
+    "请问需要哪些材料？",
+    "网上能办吗？",
+    "办了两周还没有结果，请帮忙催一下。",
+    "窗口说不归他们管，到底找谁？",
+    "希望尽快处理，谢谢！",
+    "已经反映多次了，一直没有回复。",
+];
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+async fn exec(db: &DatabaseConnection, text: &str, values: Vec<Value>) -> Result<(), Error> {
+    db.execute_raw(govmedia_store::sql(db.get_database_backend(), text, values))
+        .await?;
+    Ok(())
+}
+
+async fn count(db: &DatabaseConnection, text: &str, values: Vec<Value>) -> Result<i64, Error> {
+    let row = db
+        .query_one_raw(govmedia_store::sql(db.get_database_backend(), text, values))
+        .await?
+        .ok_or("no row")?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+async fn plan(db: &DatabaseConnection, text: &str, values: Vec<Value>) -> Result<String, Error> {
+    let backend = db.get_database_backend();
+    let prefix = if backend == govmedia_store::DatabaseBackend::Sqlite {
+        "EXPLAIN QUERY PLAN "
+    } else {
+        "EXPLAIN "
+    };
+    let rows = db
+        .query_all_raw(govmedia_store::sql(
+            backend,
+            &format!("{prefix}{text}"),
+            values,
+        ))
+        .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let line = r
+            .try_get_by_index::<String>(if backend == govmedia_store::DatabaseBackend::Sqlite {
+                3
+            } else {
+                0
+            })
+            .unwrap_or_default();
+        out.push(line);
+    }
+    Ok(out.join(" | "))
+}
+
+/// The unit paths: (province, counties, departments).
+async fn province(
+    db: &DatabaseConnection,
+) -> Result<(String, Vec<String>, Vec<(i64, String)>), Error> {
+    let now = Utc::now();
+    let mut next = 1i64;
+    let mut add = |parent: Option<(i64, &str)>, name: String, level: &str, kind: &str| {
+        let id = next;
+        next += 1;
+        let path = match parent {
+            Some((_, p)) => format!("{p}{id}/"),
+            None => format!("/{id}/"),
+        };
+        let values: Vec<Value> = vec![
+            id.into(),
+            parent.map(|p| p.0).into(),
+            path.clone().into(),
+            name.into(),
+            level.into(),
+            kind.into(),
+            now.into(),
+            now.into(),
+        ];
+        (id, path, values)
+    };
+    let mut rows = Vec::new();
+    let (pid, ppath, v) = add(None, "某省人民政府".into(), "province", "people_government");
+    rows.push(v);
+    let mut counties = Vec::new();
+    let mut departments = Vec::new();
+    for c in 0..CITIES {
+        let (cid, cpath, v) = add(
+            Some((pid, &ppath)),
+            format!("第{}市人民政府", c + 1),
+            "city",
+            "people_government",
+        );
+        rows.push(v);
+        for k in 0..COUNTIES_PER_CITY {
+            let (kid, kpath, v) = add(
+                Some((cid, &cpath)),
+                format!("第{}市第{}县人民政府", c + 1, k + 1),
+                "county",
+                "people_government",
+            );
+            rows.push(v);
+            counties.push(kpath.clone());
+            for d in 0..DEPARTMENTS_PER_COUNTY {
+                let (did, dpath, v) = add(
+                    Some((kid, &kpath)),
+                    format!("第{}市第{}县第{}部门", c + 1, k + 1, d + 1),
+                    "department",
+                    "department",
+                );
+                rows.push(v);
+                departments.push((did, dpath));
+            }
+        }
+    }
+    for chunk in rows.chunks(500) {
+        let marks = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        exec(
+            db,
+            &format!(
+                "INSERT INTO units (id, parent_id, path, name, level, kind, created_at, updated_at) VALUES {marks}"
+            ),
+            chunk.iter().flatten().cloned().collect(),
+        )
+        .await?;
+    }
+    Ok((ppath, counties, departments))
+}
+
+fn pct(times: &[Duration], p: f64) -> Duration {
+    times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1]
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Read {
+    DepartmentList,
+    CountyList,
+    ProvinceOverdue,
+    CountyCount,
+    CountySearch,
+}
+
+const READS: &[Read] = &[
+    Read::DepartmentList,
+    Read::CountyList,
+    Read::ProvinceOverdue,
+    Read::CountyCount,
+    Read::CountySearch,
+];
+
+/// The scope as `store::inbox` writes it (the path pattern twice).
+macro_rules! scope {
+    () => {
+        "unit_path LIKE ? ESCAPE '\\' AND unit_id IN (SELECT id FROM units WHERE path LIKE ? ESCAPE '\\')"
+    };
+}
+const COUNT_SQL: &str = concat!(
+    "SELECT COUNT(*) FROM inbox_items WHERE ",
+    scope!(),
+    " AND status = ?"
+);
+const SEARCH_SQL: &str = concat!(
+    "SELECT COUNT(*) FROM (SELECT id FROM inbox_items WHERE ",
+    scope!(),
+    " AND body LIKE ? ORDER BY received_at DESC, id DESC LIMIT 20) t"
+);
+
+struct World {
+    db: DatabaseConnection,
+    province: String,
+    counties: Vec<String>,
+    departments: Vec<(i64, String)>,
+    now: chrono::DateTime<Utc>,
+}
+
+async fn run(w: &World, read: Read, i: usize) -> Result<usize, Error> {
+    let county = &w.counties[i * 7 % w.counties.len()];
+    let department = &w.departments[i * 13 % w.departments.len()].1;
+    let open = ListQuery {
+        statuses: vec![inbox::OPEN.into()],
+        limit: 20,
+        ..Default::default()
+    };
+    Ok(match read {
+        Read::DepartmentList => inbox::list(&w.db, department, &open).await?.len(),
+        Read::CountyList => inbox::list(&w.db, county, &open).await?.len(),
+        Read::ProvinceOverdue => inbox::open_due_before(&w.db, &w.province, w.now, 50)
+            .await?
+            .len(),
+        Read::CountyCount => {
+            count(
+                &w.db,
+                COUNT_SQL,
+                vec![
+                    format!("{county}%").into(),
+                    format!("{county}%").into(),
+                    inbox::OPEN.into(),
+                ],
+            )
+            .await? as usize
+        }
+        Read::CountySearch => {
+            count(
+                &w.db,
+                SEARCH_SQL,
+                vec![
+                    format!("{county}%").into(),
+                    format!("{county}%").into(),
+                    format!("%{}%", SUBJECTS[i % SUBJECTS.len()]).into(),
+                ],
+            )
+            .await? as usize
+        }
+    })
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let n = args.first().copied().unwrap_or(1_000_000);
+    let clients = args.get(1).copied().unwrap_or(32);
+    let per_client = args.get(2).copied().unwrap_or(20);
+    let url = govmedia_fixtures::fresh_test_database_url("inbox_bench").await?;
+    let backend = url.split(':').next().unwrap_or("").to_string();
+    println!("backend: {backend}; items {n}; clients {clients} × {per_client} reads of each kind");
+    let db = govmedia_store::connect(&url, clients.clamp(1, 32) as u32).await?;
+    let sqlite = db.get_database_backend() == govmedia_store::DatabaseBackend::Sqlite;
+    let (province, counties, departments) = province(&db).await?;
+    let now = Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap();
+
+    let started = Instant::now();
+    let mut rng = StdRng::seed_from_u64(20);
+    const COLUMNS: &str = "unit_id, unit_path, kind, source, source_id, author_masked, body, received_at, \
+         due_at, deadline_basis, status, harmful, version, created_at, updated_at";
+    let mut done = 0;
+    while done < n {
+        let rows = (n - done).min(1000);
+        let mut values: Vec<Value> = Vec::with_capacity(rows * 15);
+        for k in 0..rows {
+            let i = done + k;
+            // Counties' own offices get a share, departments the rest.
+            let (unit_id, path) = departments[rng.random_range(0..departments.len())].clone();
+            let received = now - Days::minutes(rng.random_range(0..60 * 24 * 60));
+            let due = received + Days::days(2);
+            let status = if received < now - Days::days(10) {
+                if rng.random_bool(0.97) {
+                    inbox::REPLIED
+                } else {
+                    inbox::OPEN
+                }
+            } else if rng.random_bool(0.5) {
+                inbox::OPEN
+            } else {
+                inbox::REPLIED
+            };
+            let kind = ["comment", "message", "mail"][i % 3];
+            let body = format!(
+                "关于{}：{}{}",
+                SUBJECTS[rng.random_range(0..SUBJECTS.len())],
+                ASKS[rng.random_range(0..ASKS.len())],
+                ASKS[rng.random_range(0..ASKS.len())]
+            );
+            values.extend([
+                unit_id.into(),
+                path.into(),
+                kind.into(),
+                "bench".into(),
+                format!("b{i}").into(),
+                "王**".into(),
+                body.into(),
+                received.into(),
+                Some(due).into(),
+                "两个工作日".into(),
+                status.into(),
+                false.into(),
+                1i64.into(),
+                received.into(),
+                received.into(),
+            ]);
+        }
+        let marks = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows].join(", ");
+        exec(
+            &db,
+            &format!("INSERT INTO inbox_items ({COLUMNS}) VALUES {marks}"),
+            values,
+        )
+        .await?;
+        done += rows;
+        // The store checkpoints passively; back-to-back writes never let the WAL
+        // restart, so the load truncates it now and then (1,000,000 rows made 12 GB).
+        if sqlite && done % 50_000 == 0 {
+            exec(&db, "PRAGMA wal_checkpoint(TRUNCATE)", vec![]).await?;
+        }
+    }
+    let load = started.elapsed();
+    println!(
+        "load: {n} items in {:.1} s ({:.0}/s); open {}",
+        load.as_secs_f64(),
+        n as f64 / load.as_secs_f64(),
+        count(
+            &db,
+            "SELECT COUNT(*) FROM inbox_items WHERE status = 'open'",
+            vec![]
+        )
+        .await?
+    );
+    if db.get_database_backend() == govmedia_store::DatabaseBackend::Sqlite {
+        exec(&db, "ANALYZE", vec![]).await?;
+    } else {
+        exec(&db, "ANALYZE inbox_items", vec![]).await?;
+    }
+    let w = World {
+        db,
+        province,
+        counties,
+        departments,
+        now,
+    };
+
+    // The plans, for the record.
+    let county = w.counties[0].clone();
+    let list_sql = concat!(
+        "SELECT id FROM inbox_items WHERE ",
+        scope!(),
+        " AND status IN (?) ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, received_at DESC, id DESC LIMIT 20"
+    );
+    let overdue_sql = concat!(
+        "SELECT id FROM inbox_items WHERE ",
+        scope!(),
+        " AND status = ? AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id LIMIT 50"
+    );
+    for (name, text, values) in [
+        (
+            "county list",
+            list_sql,
+            vec![
+                format!("{county}%").into(),
+                format!("{county}%").into(),
+                inbox::OPEN.into(),
+            ],
+        ),
+        (
+            "province overdue",
+            overdue_sql,
+            vec![
+                format!("{}%", w.province).into(),
+                format!("{}%", w.province).into(),
+                inbox::OPEN.into(),
+                w.now.into(),
+            ],
+        ),
+        (
+            "county count",
+            COUNT_SQL,
+            vec![
+                format!("{county}%").into(),
+                format!("{county}%").into(),
+                inbox::OPEN.into(),
+            ],
+        ),
+        (
+            "county search",
+            SEARCH_SQL,
+            vec![
+                format!("{county}%").into(),
+                format!("{county}%").into(),
+                "%公积金%".into(),
+            ],
+        ),
+    ] {
+        println!("plan {name}: {}", plan(&w.db, text, values).await?);
+    }
+
+    let w = std::sync::Arc::new(w);
+    for read in READS {
+        // One client: the latency of the read alone.
+        let mut alone = Vec::new();
+        for i in 0..per_client {
+            let t = Instant::now();
+            run(&w, *read, i).await?;
+            alone.push(t.elapsed());
+        }
+        alone.sort();
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let w = w.clone();
+            let read = *read;
+            tasks.push(tokio::spawn(async move {
+                let mut times = Vec::with_capacity(per_client);
+                for i in 0..per_client {
+                    let t = Instant::now();
+                    run(&w, read, c * 31 + i).await.expect("read");
+                    times.push(t.elapsed());
+                }
+                times
+            }));
+        }
+        let mut times = Vec::new();
+        for t in tasks {
+            times.extend(t.await?);
+        }
+        let wall = started.elapsed();
+        times.sort();
+        println!(
+            "{read:?}: alone p50 {:.1} ms, p99 {:.1} ms; {clients} clients: {:.0}/s, p50 {:.1} ms, p99 {:.1} ms",
+            pct(&alone, 0.5).as_secs_f64() * 1e3,
+            pct(&alone, 0.99).as_secs_f64() * 1e3,
+            times.len() as f64 / wall.as_secs_f64(),
+            pct(&times, 0.5).as_secs_f64() * 1e3,
+            pct(&times, 0.99).as_secs_f64() * 1e3,
+        );
+    }
+    remove_unless_kept(&url);
+    Ok(())
+}
+
+/// Deletes the SQLite file (a million items is gigabytes) unless `KEEP=1`.
+fn remove_unless_kept(url: &str) {
+    if std::env::var("KEEP").is_ok_and(|k| k == "1") {
+        return;
+    }
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap_or(path);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{file}{suffix}"));
+        }
+    }
+}
