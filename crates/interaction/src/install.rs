@@ -1,5 +1,5 @@
-//! What the interaction area adds to the core's [`Services`]: the job that sends a
-//! reply and its to-do source (政民互动临近或逾期).
+//! What the interaction area adds to the core's [`Services`]: the jobs that send a
+//! reply and read a unit's mailbox, and its to-do source (政民互动临近或逾期).
 
 use crate::inbox::SendReply;
 use govmedia_connectors::HttpConfig;
@@ -19,6 +19,9 @@ pub fn install(svc: Services) -> Services {
 /// (tests' mock platforms on loopback).
 pub fn install_with(svc: Services, http: HttpConfig, endpoints: PlatformEndpoints) -> Services {
     svc.with_job_handler(SendReply::new(http, endpoints))
+        .with_job_handler(crate::mailbox::PollMailbox::new(
+            crate::mailbox::PollConfig::default(),
+        ))
         .with_todo_source(DueSoon)
 }
 

@@ -188,6 +188,12 @@ const STEPS: &[Step] = &[
         statements: inbox::step_25_platform_push,
         data: None,
     },
+    Step {
+        version: 29,
+        name: "inbox: inbox_mailboxes (a unit's IMAP mailbox, sealed login, UIDVALIDITY and last UID, health)",
+        statements: inbox::step_29_mailboxes,
+        data: None,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts
