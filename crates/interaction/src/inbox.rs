@@ -534,6 +534,7 @@ fn event_label(action: &str) -> &'static str {
         "reply" => "答复",
         "close" => "办结（无需答复）",
         "send" => "发送",
+        "reopen" => "退回重新办理",
         _ => "其他",
     }
 }
