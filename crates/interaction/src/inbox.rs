@@ -534,6 +534,7 @@ fn event_label(action: &str) -> &'static str {
         "reply" => "答复",
         "close" => "办结（无需答复）",
         "send" => "发送",
+        "reopen" => "退回重新办理",
         _ => "其他",
     }
 }
@@ -1027,22 +1028,43 @@ pub async fn statistics(
     actor: &Actor,
     year: i32,
 ) -> ServiceResult<Vec<MonthStats>> {
-    use chrono::Datelike;
     actor.require(Permission::ReadRegistry)?;
+    month_stats(
+        svc,
+        actor.unit_path.as_str(),
+        format!("{}（合计）", actor.unit_name),
+        year,
+    )
+    .await
+}
+
+/// The published figures (no login; 002 第十五条(五)): [`statistics`] over every unit
+/// of the deployment — counts and average times only, never an item's text, author
+/// or contact.
+pub async fn public_statistics(svc: &Services, year: i32) -> ServiceResult<Vec<MonthStats>> {
+    month_stats(svc, "/", "全部单位（合计）".to_string(), year).await
+}
+
+/// The figures of the subtree under `scope_path` by month of `year`.
+async fn month_stats(
+    svc: &Services,
+    scope_path: &str,
+    total_name: String,
+    year: i32,
+) -> ServiceResult<Vec<MonthStats>> {
+    use chrono::Datelike;
     if !govmedia_domain::calendar::YEAR_RANGE.contains(&year) {
         return Err(ServiceError::field("year", "年度应在2000至2100之间"));
     }
     let day = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
     let from = govmedia_service::time::start_of_day(svc.time_zone, day(year));
     let to = govmedia_service::time::start_of_day(svc.time_zone, day(year + 1));
-    let rows =
-        store::stat_rows(&svc.db, actor.unit_path.as_str(), from, to, MAX_STAT_ITEMS).await?;
-    let names: HashMap<i64, String> =
-        govmedia_store::units::subtree(&svc.db, actor.unit_path.as_str())
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
+    let rows = store::stat_rows(&svc.db, scope_path, from, to, MAX_STAT_ITEMS).await?;
+    let names: HashMap<i64, String> = govmedia_store::units::subtree(&svc.db, scope_path)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     // (unit or subtree, month) → (received, handled, on time, summed seconds)
     let mut acc: std::collections::BTreeMap<(Option<i64>, u32), Tally> = Default::default();
     for r in &rows {
@@ -1066,7 +1088,7 @@ pub async fn statistics(
                 unit_id: unit,
                 unit_name: match unit {
                     Some(id) => names.get(&id).cloned().unwrap_or_default(),
-                    None => format!("{}（合计）", actor.unit_name),
+                    None => total_name.clone(),
                 },
                 month,
                 received,

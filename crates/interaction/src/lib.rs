@@ -9,5 +9,6 @@
 pub mod inbox;
 mod install;
 pub mod knowledge;
+pub mod mailbox;
 pub mod public_report;
 pub use install::{install, install_with};

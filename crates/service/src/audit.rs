@@ -119,6 +119,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("reply", "答复"),
     ("close_item", "办结（无需答复）"),
     ("send_reply", "发送答复"),
+    ("reopen_item", "答复未发出，退回重新办理"),
+    ("set_mailbox", "登记单位信箱"),
+    ("replace_mailbox", "更换单位信箱"),
+    ("remove_mailbox", "删除单位信箱"),
+    ("poll_mailbox", "读取单位信箱"),
     ("public_report", "公众纠错举报"),
     ("knowledge_public", "设置答问库公开检索"),
     ("assessment_ranked_kinds", "设置年度考核参加排名的单位类型"),
@@ -150,6 +155,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("reminder", "催报"),
     ("account_credentials", "平台接口凭据"),
     ("inbox_item", "政民互动事项"),
+    ("inbox_mailbox", "单位信箱"),
     ("kb_entry", "答问条目"),
     ("manuscript", "稿件"),
     ("manuscript_reviewer", "审核人员"),
@@ -552,6 +558,10 @@ pub(crate) mod tests {
                         // Platform credentials: registered or replaced (credentials.rs).
                         "action," if path.ends_with("credentials.rs") => actions
                             .extend(["set_credentials", "replace_credentials"].map(String::from)),
+                        // A unit's mailbox: registered or replaced (mailbox.rs).
+                        "action," if path.ends_with("mailbox.rs") => {
+                            actions.extend(["set_mailbox", "replace_mailbox"].map(String::from))
+                        }
                         // A notice e-mail address: set or cleared (email.rs).
                         "action," if path.ends_with("email.rs") => {
                             actions.extend(["set_email", "clear_email"].map(String::from))

@@ -68,6 +68,8 @@ govmedia_domain::code_enum! {
         MonitorWarning = ("monitor_warning", "监测预警"),
         /// 政民互动临近时限: inbox items near or past their deadline.
         InboxDue = ("inbox_due", "政民互动临近或逾期"),
+        /// 答复未发出: inbox items whose reply the platform refused, back to the handler.
+        InboxReturned = ("inbox_returned", "答复未发出的政民互动事项"),
     }
 }
 

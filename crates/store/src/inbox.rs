@@ -357,6 +357,59 @@ pub async fn set_status(
     versioned(c, id, n).await
 }
 
+/// Puts a replied item back to 待办理 when its reply could not be sent: it counts as
+/// not handled again (`handled_at` cleared). `false` when it is no longer 已答复.
+pub async fn reopen(
+    c: &impl ConnectionTrait,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let n = exec(
+        c,
+        "UPDATE inbox_items SET status = ?, handled_at = NULL, updated_at = ?, version = version + 1 \
+         WHERE id = ? AND status = ?",
+        vec![OPEN.into(), now.into(), id.into(), REPLIED.into()],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+/// The subtree's open items whose latest reply failed to go out (reopened for the
+/// handler), the earliest deadline first, at most `limit`.
+pub async fn open_with_failed_reply(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    limit: u64,
+) -> Result<Vec<(ItemRow, Option<String>)>, DbError> {
+    let text = format!(
+        "SELECT {ITEM_COLUMNS} FROM inbox_items WHERE unit_path LIKE ? ESCAPE '\\' AND status = ? \
+         AND EXISTS (SELECT 1 FROM inbox_replies r WHERE r.item_id = inbox_items.id AND r.state = ?) \
+         ORDER BY due_at, id LIMIT ?"
+    );
+    let items: Vec<ItemRow> = all(
+        c,
+        &text,
+        vec![
+            like_prefix(scope_path).into(),
+            OPEN.into(),
+            FAILED.into(),
+            (limit as i64).into(),
+        ],
+    )
+    .await?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let why = replies_of(c, item.id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|r| r.state == FAILED)
+            .and_then(|r| r.error);
+        out.push((item, why));
+    }
+    Ok(out)
+}
+
 /// Stores a reply as 待发送 (pending until a connector sends it).
 pub async fn insert_reply(
     c: &impl ConnectionTrait,

@@ -196,6 +196,12 @@ const STEPS: &[Step] = &[
         data: Some(|txn| Box::pin(foreign_keys::add(txn))),
     },
     Step {
+        version: 29,
+        name: "inbox: inbox_mailboxes (a unit's IMAP mailbox, sealed login, UIDVALIDITY and last UID, health)",
+        statements: inbox::step_29_mailboxes,
+        data: None,
+    },
+    Step {
         version: 30,
         name: "knowledge base: kb_postings impact (best postings first), kb_terms (document frequencies); inbox_items indexes by unit and by status with deadline",
         statements: knowledge::step_30_knowledge_impacts,

@@ -127,7 +127,7 @@ pub fn bare(title: &str, body: Markup) -> Markup {
             (head(title, false))
             body {
                 header.top { a.brand href="/public/directory" { "政务新媒体管理平台" }
-                    nav { a href="/public/directory" { "政务新媒体名录" } a href="/public/announcements" { "开通公告" } a href="/public/verify" { "账号真伪查询" } a href="/login" { "工作人员登录" } } }
+                    nav { a href="/public/directory" { "政务新媒体名录" } a href="/public/announcements" { "开通公告" } a href="/public/verify" { "账号真伪查询" } a href="/public/interaction-stats" { "政民互动办理情况" } a href="/login" { "工作人员登录" } } }
                 main { (body) }
             }
         }

@@ -12,6 +12,10 @@
 //! the reply 待发送 with the reason and the job is tried again until its attempts are
 //! used up, then 发送失败. 已发送 is written only after the platform said ok.
 //!
+//! A reply refused for good (发送失败) puts its item back to 待办理 with the reason,
+//! audited, so it is in the handler's list and to-do again (答复未发出) and counts as
+//! not handled until answered another way.
+//!
 //! Channels without a reply connector (WeChat comments, Douyin, e-mail, …) leave the reply 待发送 with
 //! [`NO_CONNECTOR`]: the clerk answers in the platform's back office.
 
@@ -231,6 +235,21 @@ async fn record(
     };
     store::set_reply_state(&work, reply.id, state, error, sent_at).await?;
     store::insert_event(&work, item.id, now, None, "send", Some(&note)).await?;
+    // A reply that cannot go out answers nobody: the item goes back to the handler's
+    // list and to-do with the reason, and counts as not handled.
+    if state == store::FAILED && store::reopen(&work, item.id, now).await? {
+        let why = format!("答复未发出，退回重新办理：{note}");
+        store::insert_event(&work, item.id, now, None, "reopen", Some(&why)).await?;
+        work.record(Change {
+            action: "reopen_item",
+            entity: "inbox_item",
+            entity_id: Some(item.id),
+            unit_path: &item.unit_path,
+            summary: format!("政民互动事项#{}{why}", item.id),
+            before: Some(json!({ "status": store::REPLIED }).into()),
+            after: Some(json!({ "status": store::OPEN, "reply_id": reply.id }).into()),
+        });
+    }
     work.record(Change {
         action: "send_reply",
         entity: "inbox_item",

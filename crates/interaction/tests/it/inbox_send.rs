@@ -527,3 +527,90 @@ async fn a_refusal_is_shown_a_quota_retried_and_douyin_answered_in_its_back_offi
         1
     );
 }
+
+#[tokio::test]
+async fn a_reply_the_platform_refuses_puts_the_item_back_to_the_handler_with_the_reason() {
+    let w = world("inbox_send_reopen").await;
+    *w.mock.mode.lock().unwrap() = "unfollowed";
+    let id = push_text(&w, OPENID, "请问证件丢了怎么补办？", 24_400_001).await;
+    answer(&w, id, GOOD).await;
+    assert_eq!(
+        inbox::get(&w.svc, &w.clerk_a, id)
+            .await
+            .unwrap()
+            .item
+            .status,
+        inbox::ItemStatus::Replied
+    );
+    run_due(&w).await;
+
+    // Back to 待办理, not counted as handled, with a history line and an audit record.
+    let d = inbox::get(&w.svc, &w.clerk_a, id).await.unwrap();
+    assert_eq!(d.item.status, inbox::ItemStatus::Open);
+    assert!(d.can_handle);
+    let line = d.history.last().unwrap();
+    assert_eq!(line.what, "退回重新办理");
+    assert!(
+        line.note.as_deref().unwrap().contains("取消关注"),
+        "{:?}",
+        line.note
+    );
+    assert_eq!(
+        count(
+            &w,
+            &format!("SELECT COUNT(*) FROM inbox_items WHERE id = {id} AND handled_at IS NULL")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &w,
+            &format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'reopen_item' AND entity_id = {id}"
+            )
+        )
+        .await,
+        1
+    );
+    let open = inbox::list(&w.svc, &w.clerk_a, &inbox::Filter::default())
+        .await
+        .unwrap();
+    assert!(open.iter().any(|i| i.id == id));
+
+    // The handler's to-do says so with the reason; a sibling unit's clerk sees nothing.
+    let todo = govmedia_service::todo::list(&w.svc, &w.clerk_a)
+        .await
+        .unwrap();
+    let returned: Vec<_> = todo
+        .iter()
+        .filter(|i| i.kind == govmedia_service::todo::TodoKind::InboxReturned)
+        .collect();
+    assert_eq!(returned.len(), 1, "{todo:?}");
+    assert_eq!(returned[0].link, format!("/inbox/{id}"));
+    assert!(returned[0].detail.contains("取消关注"), "{:?}", returned[0]);
+    let other = govmedia_service::todo::list(&w.svc, &w.clerk_b)
+        .await
+        .unwrap();
+    assert!(
+        other
+            .iter()
+            .all(|i| i.kind != govmedia_service::todo::TodoKind::InboxReturned)
+    );
+
+    // Answered again once the follower is back: replied, and off the to-do.
+    *w.mock.mode.lock().unwrap() = "ok";
+    push_text(&w, OPENID, "我重新关注了", 24_400_002).await;
+    answer(&w, id, GOOD).await;
+    run_due(&w).await;
+    assert_eq!(reply_of(&w, id).await.state_label, "已发送");
+    let d = inbox::get(&w.svc, &w.clerk_a, id).await.unwrap();
+    assert_eq!(d.item.status, inbox::ItemStatus::Replied);
+    let todo = govmedia_service::todo::list(&w.svc, &w.clerk_a)
+        .await
+        .unwrap();
+    assert!(
+        todo.iter()
+            .all(|i| i.kind != govmedia_service::todo::TodoKind::InboxReturned)
+    );
+}

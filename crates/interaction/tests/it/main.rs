@@ -7,3 +7,4 @@ mod common;
 mod inbox;
 mod inbox_send;
 mod knowledge;
+mod mailbox;

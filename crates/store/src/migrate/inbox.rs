@@ -124,3 +124,47 @@ pub(super) fn step_25_platform_push() -> Vec<Ddl> {
         ),
     ]
 }
+
+/// Version 29: a unit's IMAP mailbox (信箱, 领导信箱) as a source of the inbox. One
+/// mailbox per unit (its scope is the unit's path, read with the unit, so a moved
+/// subtree needs no rewrite here); the login only as the service's sealed text, with a masked user
+/// name to show; the folder's UIDVALIDITY and the last UID read, so a poll asks only
+/// for newer messages and a mailbox rebuilt on the server (a new UIDVALIDITY) is read
+/// again from the start; the last poll's health in a code and the owner's words.
+pub(super) fn step_29_mailboxes() -> Vec<Ddl> {
+    let col = |name: &str| C::new(Alias::new(name));
+    let mut mailboxes = Table::create()
+        .table(Alias::new("inbox_mailboxes"))
+        .col(id_col(Alias::new("id")))
+        .col(col("unit_id").big_integer().not_null())
+        .col(col("host").string_len(255).not_null())
+        .col(col("port").integer().not_null())
+        .col(col("tls").boolean().not_null())
+        .col(col("folder").string_len(100).not_null())
+        .col(col("user_hint").string_len(100).not_null())
+        .col(col("sealed").text().not_null())
+        .col(col("uid_validity").big_integer().null())
+        .col(col("last_uid").big_integer().not_null().default(0))
+        .col(col("health").string_len(32).null())
+        .col(col("health_note").text().null())
+        .col(col("checked_at").timestamp_with_time_zone().null())
+        .col(col("fetched_total").big_integer().not_null().default(0))
+        .col(col("version").big_integer().not_null().default(1))
+        .col(col("updated_by").big_integer().not_null())
+        .col(col("updated_by_name").string_len(100).not_null())
+        .col(col("created_at").timestamp_with_time_zone().not_null())
+        .col(col("updated_at").timestamp_with_time_zone().not_null())
+        .take();
+    super::foreign_keys::declare(
+        &mut mailboxes,
+        "inbox_mailboxes",
+        &[("unit_id", "units"), ("updated_by", "users")],
+    );
+    let one_per_unit = Index::create()
+        .name("idx_inbox_mailboxes_unit")
+        .table(Alias::new("inbox_mailboxes"))
+        .col(Alias::new("unit_id"))
+        .unique()
+        .take();
+    vec![Ddl::Table(mailboxes), Ddl::Index(one_per_unit)]
+}

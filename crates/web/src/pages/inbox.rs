@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/inbox", get(list))
         .route("/inbox/stats", get(stats))
+        .route("/inbox/mailbox", get(mailbox_page).post(set_mailbox))
+        .route("/inbox/mailbox/delete", post(remove_mailbox))
         .route("/inbox/{id}", get(item))
         .route("/inbox/{id}/assign", post(assign))
         .route("/inbox/{id}/transfer", post(transfer))
@@ -126,7 +128,7 @@ async fn list(
         html! {
             style { (STYLE) }
             h1 { "政民互动" }
-            p { a href="/inbox/stats" { "办理情况统计" } }
+            p { a href="/inbox/stats" { "办理情况统计" } " · " a href="/inbox/mailbox" { "单位信箱" } " · " a href="/public/interaction-stats" { "公开的办理情况" } }
             p.muted { "本单位及下级单位收到的留言、评论、私信、邮件和公众纠错举报，按剩余时间排列；时限取政策时限与平台回复时限中先到者。" }
             form.filters method="get" action="/inbox" {
                 select name="status" {
@@ -535,4 +537,149 @@ async fn stats(
             }
         },
     ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct MailboxParams {
+    pub unit: Option<i64>,
+}
+
+/// 单位信箱: the unit's IMAP mailbox — server, masked user, the last poll's health in
+/// words — and, for whoever manages the unit's accounts, the forms to register,
+/// replace and remove it. The password is never shown.
+async fn mailbox_page(
+    State(state): State<AppState>,
+    user: User,
+    PageQuery(p): PageQuery<MailboxParams>,
+) -> Result<Markup, PageError> {
+    use govmedia_interaction::mailbox;
+    let unit_id = p.unit.unwrap_or(user.actor.unit_id);
+    let view = mailbox::status(&state.svc, &user.actor, unit_id).await?;
+    let unit = govmedia_store::units::get(&state.svc.db, unit_id)
+        .await
+        .map_err(ServiceError::from)?;
+    let manage = user.actor.can(Permission::ManageAccounts);
+    Ok(page(
+        &user,
+        "单位信箱",
+        "/inbox",
+        html! {
+            p { a href="/inbox" { "← 返回政民互动" } }
+            h1 { (unit.name) "的信箱" }
+            p.muted { "登记单位对外公开的信箱（如“领导信箱”“局长信箱”）的收信服务器后，系统每" (mailbox::POLL_EVERY_MINUTES) "分钟读取一次新邮件，每封邮件成为一条政民互动事项，按邮件的办理时限办理。邮件不会被删除或标为已读。" }
+            table.kv #mailbox {
+                @match &view {
+                    Some(v) => {
+                        tr { th { "收信服务器" } td { (v.host) ":" (v.port) @if v.tls { "（加密连接）" } @else { "（不加密）" } } }
+                        tr { th { "登录名" } td { (v.user_hint) } }
+                        tr { th { "邮件夹" } td { (v.folder) } }
+                        tr { th { "读取状态" } td {
+                            strong { (v.health_label) }
+                            @if let Some(n) = &v.health_note { "：" (n) }
+                            @if let Some(t) = &v.checked_text { span.muted { "（" (t) "）" } }
+                        } }
+                        tr { th { "已收邮件" } td { (v.fetched_total) "封" } }
+                        tr { th { "登记" } td { (v.words) } }
+                    },
+                    None => { tr { th { "信箱" } td { span.muted { "未登记" } } } },
+                }
+            }
+            @if manage {
+                form method="post" action="/inbox/mailbox" autocomplete="off" {
+                    (csrf(&user))
+                    input type="hidden" name="unit" value=(unit_id);
+                    @if let Some(v) = &view { input type="hidden" name="version" value=(v.version); }
+                    label { "收信（IMAP）服务器" input type="text" name="host" required maxlength="253" placeholder="imap.example.gov.cn" value=(view.as_ref().map(|v| v.host.as_str()).unwrap_or("")); }
+                    " "
+                    label { "端口（不填：加密993，不加密143）" input type="number" name="port" min="1" max="65535"; }
+                    " "
+                    label { input type="checkbox" name="tls" value="1" checked[view.as_ref().is_none_or(|v| v.tls)]; "加密连接（SSL/TLS）" }
+                    br;
+                    label { "登录名（通常是完整邮箱地址）" input type="text" name="username" required maxlength="200" autocomplete="off"; }
+                    " "
+                    label { "密码或客户端授权码" input type="password" name="password" required maxlength="200" autocomplete="new-password"; }
+                    " "
+                    label { "邮件夹（不填为收件箱）" input type="text" name="folder" maxlength="100"; }
+                    " " button type="submit" { @if view.is_some() { "更换信箱" } @else { "登记信箱" } }
+                    p.muted { "登录信息加密保存，提交后不再显示。" }
+                }
+                @if let Some(v) = &view {
+                    form method="post" action="/inbox/mailbox/delete" {
+                        (csrf(&user))
+                        input type="hidden" name="unit" value=(unit_id);
+                        input type="hidden" name="version" value=(v.version);
+                        button.secondary type="submit" { "删除信箱（已收的邮件保留）" }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct MailboxForm {
+    #[serde(default)]
+    csrf: String,
+    unit: i64,
+    #[serde(default)]
+    version: Option<i64>,
+    #[serde(default)]
+    host: String,
+    #[serde(default)]
+    port: String,
+    #[serde(default)]
+    tls: Option<String>,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    folder: String,
+}
+
+async fn set_mailbox(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<MailboxForm>,
+) -> Result<Response, PageError> {
+    use govmedia_interaction::mailbox::{self, MailboxInput};
+    user.check_csrf(&f.csrf)?;
+    let port = match f.port.trim() {
+        "" => None,
+        p => Some(
+            p.parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| ServiceError::field("port", "端口应在1至65535之间"))?,
+        ),
+    };
+    let input = MailboxInput {
+        host: f.host,
+        port,
+        tls: f.tls.is_some_and(|t| !t.is_empty()),
+        username: f.username,
+        password: f.password,
+        folder: Some(f.folder).filter(|x| !x.trim().is_empty()),
+    };
+    mailbox::register(&state.svc, &user.actor, f.unit, f.version, input).await?;
+    Ok(Redirect::to(&format!("/inbox/mailbox?unit={}", f.unit)).into_response())
+}
+
+#[derive(Deserialize)]
+struct MailboxRemoveForm {
+    #[serde(default)]
+    csrf: String,
+    unit: i64,
+    #[serde(default)]
+    version: i64,
+}
+
+async fn remove_mailbox(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<MailboxRemoveForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    govmedia_interaction::mailbox::remove(&state.svc, &user.actor, f.unit, f.version).await?;
+    Ok(Redirect::to(&format!("/inbox/mailbox?unit={}", f.unit)).into_response())
 }

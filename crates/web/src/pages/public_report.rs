@@ -1,7 +1,8 @@
 //! The public 纠错 page (no login): report an error on a registered account or an
 //! imitation account, get a tracking number, and look up its status (state and dates
 //! only). The form posts only from this site (`same_origin`, like the login form);
-//! the service throttles per client address and bounds every field.
+//! the service throttles per client address and bounds every field. Also the
+//! published handling statistics (`/public/interaction-stats`): numbers only.
 
 use crate::AppState;
 use crate::error::{PageError, PageQuery};
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/public/report", get(form).post(submit))
         .route("/public/report/status", get(status))
+        .route("/public/interaction-stats", get(public_stats))
 }
 
 #[derive(Deserialize, Default)]
@@ -237,4 +239,90 @@ async fn status(
         ),
     )
         .into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct PublicStatsParams {
+    pub year: Option<i32>,
+}
+
+/// How long a browser or proxy may keep the statistics page (its figures move only
+/// as items are handled).
+const STATS_MAX_AGE_SECS: u32 = 600;
+
+/// 政民互动办理情况公开 (no login): per unit and month, items received, handled,
+/// handled within the time limit and the average handling time — counts only. Sent
+/// with a validator (`ETag`, a digest of the page) and a public cache lifetime; a
+/// request naming the current validator gets 304.
+async fn public_stats(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageQuery(p): PageQuery<PublicStatsParams>,
+) -> Result<Response, PageError> {
+    let year = state
+        .svc
+        .year_or_this(p.year)
+        .ok_or_else(|| ServiceError::field("year", "年度应在2000至2100之间"))?;
+    let rows = govmedia_interaction::inbox::public_statistics(&state.svc, year).await?;
+    let pct = |a: u64, b: u64| {
+        if b == 0 {
+            "—".to_string()
+        } else {
+            format!("{:.1}%", a as f64 * 100.0 / b as f64)
+        }
+    };
+    let days = |h: Option<f64>| {
+        h.map(|h| format!("{:.1}天", h / 24.0))
+            .unwrap_or_else(|| "—".to_string())
+    };
+    let (totals, units): (Vec<_>, Vec<_>) = rows.iter().partition(|m| m.unit_id.is_none());
+    let table = |rows: &[&govmedia_interaction::inbox::MonthStats], with_unit: bool| {
+        html! {
+            table {
+                tr {
+                    @if with_unit { th { "单位" } }
+                    th { "月份" } th { "收到" } th { "已办理" } th { "按时办理" } th { "按时办理率" } th { "平均办理时长" }
+                }
+                @for m in rows { tr {
+                    @if with_unit { td { (m.unit_name) } }
+                    td { (m.month) "月" } td { (m.received) } td { (m.handled) } td { (m.on_time) }
+                    td { (pct(m.on_time, m.handled)) } td { (days(m.average_hours)) }
+                } }
+            }
+        }
+    };
+    let page = bare(
+        "政民互动办理情况公开",
+        html! {
+            h1 { (year) "年政民互动办理情况" }
+            p.muted { "本页公开各单位收到的群众留言、评论、私信、邮件和纠错举报的办理情况统计数据，按收到事项的月份统计。“已办理”指已答复或经审核无需答复；“按时办理”指在办理时限内办理；平均办理时长按自然日计。" }
+            form.filters method="get" action="/public/interaction-stats" {
+                input type="number" name="year" value=(year) min="2000" max="2100";
+                button type="submit" { "查看" }
+            }
+            @if rows.is_empty() {
+                p { "该年度没有收到事项。" }
+            } @else {
+                h2 { "合计" }
+                (table(&totals, false))
+                h2 { "各单位" }
+                (table(&units, true))
+            }
+            p { a href="/public/report" { "纠错与仿冒举报" } " · " a href="/public/directory" { "政务新媒体名录" } }
+        },
+    );
+    let body = page.into_string();
+    // A digest of the page itself: any change of a figure or a name changes it.
+    let digest = govmedia_service::crypto::token_hash(&body);
+    let tag = format!("\"{}\"", &digest[..24]);
+    let cache = format!("public, max-age={STATS_MAX_AGE_SECS}");
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    let headers = [(header::ETAG, tag), (header::CACHE_CONTROL, cache)];
+    if fresh {
+        return Ok((StatusCode::NOT_MODIFIED, headers).into_response());
+    }
+    Ok((headers, maud::PreEscaped(body)).into_response())
 }

@@ -864,3 +864,88 @@ async fn crawl_in_browser(
     }
     Ok(pages)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizens_message_is_answered_from_the_inbox_and_published_in_the_figures() {
+    in_browser(inbox_walk, "inbox-failure.png").await;
+}
+
+/// Issue 18's walk: a citizen writes through the public 纠错 page (no login) about an
+/// account of 昆山市教育局 and gets a tracking number; the bureau's handler finds it in
+/// the inbox with its time limit, is warned about a cold reply, sends a proper one,
+/// and the item is answered; the citizen's status page and the public statistics
+/// show it.
+async fn inbox_walk(client: &Client, base: &str) -> Result<(), String> {
+    let goto = |path: String| async move {
+        client
+            .goto(&format!("{base}{path}"))
+            .await
+            .map_err(|e| e.to_string())
+    };
+    goto("/public/report?q=昆山市教育局".into()).await?;
+    wait_for(client, "main", "第一步").await?;
+    click(client, "input[name=account_id]").await;
+    fill(
+        client,
+        "textarea[name=text]",
+        "你们3月5日发布的招生公告里，咨询电话少了一位数字，打不通，请更正。",
+    )
+    .await;
+    click(client, "form[method=post] button[type=submit]").await;
+    let done = wait_for(client, "main", "受理编号").await?;
+    let number = client
+        .find(Locator::Css("main strong"))
+        .await
+        .map_err(|e| e.to_string())?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    expect(&done, &number, "the confirmation")?;
+
+    log_in(client, base, "jiaoyu", "govmedia-demo-2").await?;
+    goto("/inbox".into()).await?;
+    let list = wait_for(client, "main", "咨询电话少了一位数字").await?;
+    expect(&list, "政策时限", "the inbox's time limit")?;
+    expect(&list, "还剩", "the time left")?;
+    screenshot(client, "inbox-list.png").await;
+    client
+        .find(Locator::XPath(
+            "//main//a[contains(., '咨询电话少了一位数字')]",
+        ))
+        .await
+        .map_err(|e| e.to_string())?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for(client, "main", "检查并答复").await?;
+
+    // A cold reply: warned with the better wording, nothing saved.
+    fill(client, "textarea[name=text]", "不归我们管，自己去查。").await;
+    click(client, "form[action$='/reply'] button[type=submit]").await;
+    let warned = wait_for(client, "main", "推诿回避").await?;
+    expect(&warned, "生硬冷漠", "the cold phrase")?;
+    expect(&warned, "建议", "the better wording")?;
+    expect(&warned, "待办理", "the item still open")?;
+    // A proper reply: saved and recorded for the report's status page.
+    fill(
+        client,
+        "textarea[name=text]",
+        "感谢您的指正。招生公告中的咨询电话已更正为0512-57111234，给您带来不便，敬请谅解。",
+    )
+    .await;
+    click(client, "form[action$='/reply'] button[type=submit]").await;
+    let answered = wait_for(client, "main", "已答复").await?;
+    expect(&answered, "已记录", "the reply's state")?;
+    screenshot(client, "inbox-answered.png").await;
+    log_out(client).await?;
+
+    // The citizen checks the status; the statistics count the item as handled.
+    goto(format!("/public/report/status?no={number}")).await?;
+    wait_for(client, "main", "已处理").await?;
+    goto("/public/interaction-stats".into()).await?;
+    let stats = wait_for(client, "main", "政民互动办理情况").await?;
+    expect(&stats, "昆山市教育局", "the unit's row")?;
+    expect(&stats, "100.0%", "the on-time rate")?;
+    screenshot(client, "interaction-stats.png").await;
+    Ok(())
+}

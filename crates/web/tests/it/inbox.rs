@@ -515,3 +515,231 @@ async fn the_reply_box_suggests_answers_and_an_answer_goes_into_the_knowledge_ba
     assert!(form.body.contains("请问今年的学区划分什么时候公布？"));
     assert!(form.body.contains("敬请关注"));
 }
+
+/// The published statistics: no login, the figures of every unit by month, no author,
+/// contact or text of any item, a cache lifetime and a validator.
+#[tokio::test]
+async fn the_public_statistics_show_figures_only_and_match_the_items() {
+    use tower::ServiceExt;
+    let w = world("web_public_stats").await;
+    let clerk_a = actor(
+        &w.svc,
+        add_user(&w.svc, "stats_a", w.unit_a, "editor").await,
+    )
+    .await;
+    let private = |id: &str, body: &str, account: i64| Incoming {
+        account_id: Some(account),
+        unit_id: None,
+        kind: ItemKind::Message,
+        source: "wechat".into(),
+        source_id: id.into(),
+        parent_source_id: None,
+        author: Some("欧阳秘密".into()),
+        contact: Some("13812345678".into()),
+        sender_id: Some("oSecretOpenId0001".into()),
+        body: body.into(),
+        received_at: w.svc.now(),
+        tracking_no: None,
+    };
+    let mut ids = Vec::new();
+    for (n, account) in [(1, w.account_a), (2, w.account_a), (3, w.account_b)] {
+        match inbox::receive(
+            &w.svc,
+            None,
+            private(&format!("s{n}"), &format!("机密来信内容第{n}封"), account),
+        )
+        .await
+        .unwrap()
+        {
+            Received::New(id) => ids.push(id),
+            other => panic!("{other:?}"),
+        }
+    }
+    // One answered after a day (on time), one closed after twelve (past 5 working days).
+    w.clock.advance(chrono::Duration::days(1));
+    let v = inbox::get(&w.svc, &clerk_a, ids[0])
+        .await
+        .unwrap()
+        .item
+        .version;
+    inbox::reply(
+        &w.svc,
+        &clerk_a,
+        ids[0],
+        v,
+        "您好，已转相关科室办理，三个工作日内答复。",
+        true,
+    )
+    .await
+    .unwrap();
+    w.clock.advance(chrono::Duration::days(11));
+    let v = inbox::get(&w.svc, &clerk_a, ids[1])
+        .await
+        .unwrap()
+        .item
+        .version;
+    inbox::close(&w.svc, &clerk_a, ids[1], v, "重复来信")
+        .await
+        .unwrap();
+
+    let page = anonymous(&w.app, "/public/interaction-stats?year=2026").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("2026年政民互动办理情况"));
+    // Totals of March: 3 received, 2 handled, 1 on time, 50.0%, (1 + 12) / 2 = 6.5 days.
+    assert!(
+        page.body
+            .contains("<td>3月</td><td>3</td><td>2</td><td>1</td><td>50.0%</td><td>6.5天</td>"),
+        "{}",
+        page.body
+    );
+    let unit_a = govmedia_store::units::get(&w.svc.db, w.unit_a)
+        .await
+        .unwrap()
+        .name;
+    let unit_b = govmedia_store::units::get(&w.svc.db, w.unit_b)
+        .await
+        .unwrap()
+        .name;
+    assert!(page.body.contains(&format!(
+        "<td>{unit_a}</td><td>3月</td><td>2</td><td>2</td><td>1</td><td>50.0%</td><td>6.5天</td>"
+    )));
+    assert!(page.body.contains(&format!(
+        "<td>{unit_b}</td><td>3月</td><td>1</td><td>0</td><td>0</td><td>—</td><td>—</td>"
+    )));
+    for leak in [
+        "欧阳",
+        "欧*",
+        "13812345678",
+        "138****5678",
+        "oSecret",
+        "机密来信",
+        "重复来信",
+        "三个工作日",
+    ] {
+        assert!(!page.body.contains(leak), "{leak} leaked");
+    }
+    // Cache-friendly: a public lifetime and a validator that answers 304.
+    let etag = page.etag.clone().expect("an ETag");
+    let res = w
+        .app
+        .clone()
+        .oneshot(
+            Request::get("/public/interaction-stats?year=2026")
+                .header(header::IF_NONE_MATCH, &etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        res.headers().get(header::CACHE_CONTROL).unwrap(),
+        "public, max-age=600"
+    );
+    // A year without items, and a year out of range.
+    let empty = anonymous(&w.app, "/public/interaction-stats?year=2025").await;
+    assert!(empty.body.contains("该年度没有收到事项"));
+    assert_ne!(empty.etag, Some(etag));
+    let bad = anonymous(&w.app, "/public/interaction-stats?year=1900").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("年度应在2000至2100之间"));
+}
+
+/// 单位信箱 over HTTP: registered through the form, shown with the masked user and
+/// never the password, refused for a sibling unit's administrator (404).
+#[tokio::test]
+async fn a_unit_registers_its_mailbox_and_a_sibling_unit_cannot_see_it() {
+    let w = world("web_mailbox").await;
+    add_user(&w.svc, "a_mail_admin", w.unit_a, "host_admin").await;
+    let admin = login(&w.app, "a_mail_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let page = admin.get("/inbox/mailbox").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("未登记") && page.body.contains("登记信箱"));
+    let saved = admin
+        .post_form(
+            "/inbox/mailbox",
+            &[
+                ("unit", &w.unit_a.to_string()),
+                ("host", "imap.jyj.example.gov.cn"),
+                ("port", ""),
+                ("tls", "1"),
+                ("username", "xinxiang@jyj.example.gov.cn"),
+                ("password", "Secret-Pass-2026"),
+                ("folder", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = admin
+        .get(&format!("/inbox/mailbox?unit={}", w.unit_a))
+        .await;
+    assert!(
+        page.body
+            .contains("imap.jyj.example.gov.cn:993（加密连接）"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("xi***@jyj.example.gov.cn") && page.body.contains("尚未读取"));
+    assert!(!page.body.contains("Secret-Pass-2026") && !page.body.contains("xinxiang@"));
+    // A bad port is said in words.
+    let bad = admin
+        .post_form(
+            "/inbox/mailbox",
+            &[
+                ("unit", &w.unit_a.to_string()),
+                ("version", "1"),
+                ("host", "imap.example.gov.cn"),
+                ("port", "99999"),
+                ("username", "a"),
+                ("password", "b"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("端口应在1至65535之间"));
+
+    // The sibling unit's administrator: the page, the form and the removal are 404.
+    let other = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    assert_eq!(
+        other
+            .get(&format!("/inbox/mailbox?unit={}", w.unit_a))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let replace = other
+        .post_form(
+            "/inbox/mailbox",
+            &[
+                ("unit", &w.unit_a.to_string()),
+                ("version", "1"),
+                ("host", "evil.example.com"),
+                ("username", "x"),
+                ("password", "y"),
+            ],
+        )
+        .await;
+    assert_eq!(replace.status, StatusCode::NOT_FOUND);
+    let remove = other
+        .post_form(
+            "/inbox/mailbox/delete",
+            &[("unit", &w.unit_a.to_string()), ("version", "1")],
+        )
+        .await;
+    assert_eq!(remove.status, StatusCode::NOT_FOUND);
+    // Removed by its own unit, on the version seen.
+    let removed = admin
+        .post_form(
+            "/inbox/mailbox/delete",
+            &[("unit", &w.unit_a.to_string()), ("version", "1")],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(admin.get("/inbox/mailbox").await.body.contains("未登记"));
+}
