@@ -114,6 +114,11 @@ async fn detail(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let m = manuscripts::get(&state.svc, &user.actor, id).await?;
+    let notes = if m.summary.status == ManuscriptStatus::Approved {
+        manuscripts::publish::notes(&state.svc, &user.actor, id).await?
+    } else {
+        Vec::new()
+    };
     let current = m.versions.last();
     let in_body: Vec<&CheckFinding> = current
         .map(|v| v.findings.iter().filter(|f| f.place == "body").collect())
@@ -166,6 +171,18 @@ async fn detail(
                     (csrf(&user))
                     input type="hidden" name="version" value=(m.summary.version);
                     p.muted { "向各发布账号发布（已发布或正在发布的账号不重复发布，发布失败的账号重新发布）。" }
+                    @let noted: Vec<_> = notes.iter().filter(|n| !n.notes.is_empty()).collect();
+                    @if !noted.is_empty() {
+                        div.warning #publish-notes {
+                            strong { "发布前请注意：各平台只接受部分格式，以下内容将不会发出或需要处理" }
+                            ul { @for n in &noted {
+                                li {
+                                    (n.account_name) "（" (n.platform) (if n.automatic { "" } else { "，需手工发布" }) "）："
+                                    (n.notes.join("；"))
+                                }
+                            } }
+                        }
+                    }
                     button type="submit" name="mode" value="now" { "发布" }
                     label { "定时发布时间（北京时间）"
                         input type="datetime-local" name="scheduled_at"; }
