@@ -94,6 +94,16 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "快手应用的 app_secret；建议用环境变量 GOVMEDIA__KUAISHOU_APP_SECRET 提供，不写入文件",
         "",
     ),
+    (
+        "weibo_safe_domains",
+        "本平台微博应用的安全域名，多个用逗号分隔（如 www.example.gov.cn）；发布到微博的稿件须含其下的原文链接",
+        "",
+    ),
+    (
+        "weibo_rip",
+        "发布微博时报给微博平台的本平台公网IP地址（微博发布接口要求）；留空则不向微博自动发布",
+        "",
+    ),
 ];
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -120,6 +130,8 @@ pub struct Config {
     pub douyin_client_secret: String,
     pub kuaishou_app_id: String,
     pub kuaishou_app_secret: String,
+    pub weibo_safe_domains: String,
+    pub weibo_rip: String,
 }
 
 impl Default for Config {
@@ -146,6 +158,8 @@ impl Default for Config {
             douyin_client_secret: String::new(),
             kuaishou_app_id: String::new(),
             kuaishou_app_secret: String::new(),
+            weibo_safe_domains: String::new(),
+            weibo_rip: String::new(),
         }
     }
 }
@@ -187,6 +201,8 @@ impl fmt::Debug for Config {
             .field("smtp_from_name", &self.smtp_from_name)
             .field("douyin_client_key", &self.douyin_client_key)
             .field("kuaishou_app_id", &self.kuaishou_app_id)
+            .field("weibo_safe_domains", &self.weibo_safe_domains)
+            .field("weibo_rip", &self.weibo_rip)
             .finish_non_exhaustive()
     }
 }
@@ -243,6 +259,8 @@ impl Config {
                 "douyin_client_secret" => cfg.douyin_client_secret = value,
                 "kuaishou_app_id" => cfg.kuaishou_app_id = value,
                 "kuaishou_app_secret" => cfg.kuaishou_app_secret = value,
+                "weibo_safe_domains" => cfg.weibo_safe_domains = value,
+                "weibo_rip" => cfg.weibo_rip = value,
                 "smtp_port" => {
                     cfg.smtp_port = value
                         .parse()
@@ -314,6 +332,15 @@ impl Config {
         govmedia_monitoring::PlatformEndpoints {
             douyin_app: app(&self.douyin_client_key, &self.douyin_client_secret),
             kuaishou_app: app(&self.kuaishou_app_id, &self.kuaishou_app_secret),
+            weibo_safe_domains: self
+                .weibo_safe_domains
+                .split([',', '，', ' '])
+                .map(|d| d.trim().to_ascii_lowercase())
+                .filter(|d| !d.is_empty())
+                .take(20)
+                .collect(),
+            weibo_rip: Some(self.weibo_rip.trim().to_string())
+                .filter(|r| r.parse::<std::net::IpAddr>().is_ok()),
             ..Default::default()
         }
     }

@@ -229,6 +229,28 @@ impl HttpFetcher {
         .await
     }
 
+    /// POSTs `pairs` as a form once, never retried: a platform call that must not be
+    /// made twice (a Weibo post sent twice is two posts). A 4xx answer is returned as a
+    /// body (the platform's refusal); no error names the URL or the body.
+    pub async fn post_form_once(
+        &self,
+        url: &str,
+        pairs: &[(&str, &str)],
+    ) -> Result<Body, FetchError> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let request = self
+            .client
+            .post(url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body);
+        self.send(url, request, true, true).await
+    }
+
     /// GETs a platform API whose URL carries a credential, retried like
     /// [`get`](Self::get); no error names the URL. A 4xx answer is returned as a body
     /// (platforms such as Weibo explain their refusals in it); only 5xx and transport

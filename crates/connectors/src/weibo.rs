@@ -87,29 +87,142 @@ impl WeiboClient {
             }
         }
         let body = self.fetcher.get_api(url.as_str()).await?;
-        if crate::feed::looks_like_html(&body.bytes) {
-            return Err(FetchError::new(
-                FailureKind::Blocked,
-                "微博接口返回的是网页（可能被防火墙、验证码或代理拦截）而不是接口数据，请联系网络管理员为监测服务器放行 api.weibo.com。",
-                format!("html instead of json (HTTP {})", body.status),
-            ));
-        }
-        let value: serde_json::Value =
-            serde_json::from_slice(&body.bytes).map_err(|e| malformed(&e.to_string()))?;
-        let err: ErrorAnswer = serde_json::from_value(value.clone()).unwrap_or(ErrorAnswer {
-            error_code: None,
-            error: None,
-        });
-        match err.error_code {
-            Some(code) => Err(error_for(code, err.error.as_deref().unwrap_or(""))),
-            None if body.status >= 400 => Err(FetchError::new(
-                FailureKind::Blocked,
-                "微博接口拒绝了请求，请确认授权仍然有效；若持续出现，请联系系统管理员。",
-                format!("HTTP {} without error_code", body.status),
-            )),
-            None => Ok(value),
-        }
+        answer(&body, error_for)
     }
+
+    /// 发微博: posts `status` (the text, holding a link on the app's 安全域名, which
+    /// the platform requires) through `POST /2/statuses/share.json`, made once and
+    /// never repeated — a post sent twice is two posts, so a call whose answer never
+    /// came is for the caller to report, not to send again. `rip` is the address of
+    /// the person publishing, which the platform requires.
+    pub async fn share(&self, status: &str, rip: &str) -> Result<SharedPost, FetchError> {
+        const PATH: &str = "/2/statuses/share.json";
+        {
+            let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+            if calls.len() < 100 {
+                calls.push(PATH);
+            }
+        }
+        let url = format!("{}{PATH}", self.base);
+        let body = self
+            .fetcher
+            .post_form_once(
+                &url,
+                &[
+                    ("access_token", self.access_token.as_str()),
+                    ("status", status),
+                    ("rip", rip),
+                ],
+            )
+            .await?;
+        let value = answer(&body, share_error_for)?;
+        let posted: Status = serde_json::from_value(value)
+            .map_err(|e| malformed(&format!("statuses/share: {e}")))?;
+        let id = posted
+            .idstr
+            .clone()
+            .or_else(|| posted.id.as_ref().map(|n| n.to_string()))
+            .filter(|id| !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| malformed("statuses/share answered without id"))?;
+        let url = posted
+            .user
+            .as_ref()
+            .and_then(|u| u.idstr.as_deref())
+            .filter(|uid| {
+                !uid.is_empty() && uid.len() <= 32 && uid.bytes().all(|b| b.is_ascii_digit())
+            })
+            .map(|uid| {
+                format!(
+                    "https://weibo.com/{uid}/{}",
+                    posted
+                        .mid
+                        .as_deref()
+                        .filter(|m| m.bytes().all(|b| b.is_ascii_alphanumeric())
+                            && !m.is_empty()
+                            && m.len() <= 64)
+                        .unwrap_or(&id)
+                )
+            });
+        Ok(SharedPost { id, url })
+    }
+}
+
+/// A post made on Weibo: its id and, when the answer names the account, its address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedPost {
+    pub id: String,
+    pub url: Option<String>,
+}
+
+/// Reads an API answer: the JSON, or the failure its `error_code` names (`words`).
+fn answer(
+    body: &crate::http::Body,
+    words: fn(i64, &str) -> FetchError,
+) -> Result<serde_json::Value, FetchError> {
+    if crate::feed::looks_like_html(&body.bytes) {
+        return Err(FetchError::new(
+            FailureKind::Blocked,
+            "微博接口返回的是网页（可能被防火墙、验证码或代理拦截）而不是接口数据，请联系网络管理员为服务器放行 api.weibo.com。",
+            format!("html instead of json (HTTP {})", body.status),
+        ));
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(&body.bytes).map_err(|e| malformed(&e.to_string()))?;
+    let err: ErrorAnswer = serde_json::from_value(value.clone()).unwrap_or(ErrorAnswer {
+        error_code: None,
+        error: None,
+    });
+    match err.error_code {
+        Some(code) => Err(words(code, err.error.as_deref().unwrap_or(""))),
+        None if body.status >= 400 => Err(FetchError::new(
+            FailureKind::Blocked,
+            "微博接口拒绝了请求，请确认授权仍然有效；若持续出现，请联系系统管理员。",
+            format!("weibo HTTP {} without error_code", body.status),
+        )),
+        None => Ok(value),
+    }
+}
+
+/// The editor's words for a Weibo `error_code` answering a post: too long, repeated,
+/// refused content, posting too fast (a limit that passes); the rest as any call.
+pub fn share_error_for(code: i64, error: &str) -> FetchError {
+    let (kind, message) = match code {
+        20012 | 20013 => (
+            FailureKind::Malformed,
+            "微博文字超过平台的字数限制，请精简稿件标题或摘要后重新发布。",
+        ),
+        20017 | 20019 => (
+            FailureKind::Malformed,
+            "微博平台认为这条微博与该账号近期发过的内容重复，未发出；如确需再发，请修改文字后重新发布。",
+        ),
+        20016 | 20038 | 10022..=10024 => (
+            FailureKind::Quota,
+            "该微博账号发布过于频繁，已达平台的限额，系统会在限额恢复后自动重试。",
+        ),
+        20021 | 20020 | 20018 => (
+            FailureKind::Malformed,
+            "微博平台认为这条微博含有不允许发布的内容或链接，未发出，请检查文字和链接后重新发布。",
+        ),
+        10017 | 10008 => (
+            FailureKind::Malformed,
+            "微博接口不接受这条微博的文字：发布接口要求文字中含有本系统微博应用“安全域名”下的链接，请核对稿件中的原文链接后重新发布。",
+        ),
+        _ => return error_for(code, error),
+    };
+    FetchError::new(
+        kind,
+        message,
+        format!(
+            "weibo error_code {code}: {}",
+            error.chars().take(200).collect::<String>()
+        ),
+    )
+}
+
+/// Whether the platform answered the post with an `error_code` (so nothing was
+/// posted), as opposed to a call whose answer never came.
+pub fn refused(e: &FetchError) -> bool {
+    e.detail.starts_with("weibo error_code ") || e.detail.starts_with("weibo HTTP ")
 }
 
 fn malformed(detail: &str) -> FetchError {

@@ -15,17 +15,31 @@
 //! `freepublish/get` (a new job every two minutes) until the platform says how it
 //! ended; only status 0 is 已发布, with the article's link.
 //!
-//! Transient failures (quota, a busy platform, a timeout or a 5xx before anything was
-//! sent that cannot be repeated) are retried with the runner's backoff; after the
-//! last attempt, and for every other failure, the target is 失败 with the platform's
-//! reason in words. Douyin, Weibo and the other platforms have no publishing
-//! connector: their targets fail at once with that said, to be published by hand.
+//! Weibo is one call, `statuses/share`, made the same way: the moment it is sent is
+//! written first, so a post whose answer never came is reported as unknown, never
+//! sent again. Its text is the title, the start of the body and a link of the body on
+//! the deployment's Weibo app's 安全域名, which the platform requires.
+//!
+//! Each platform takes only what it accepts of the body (`sanitize::for_platform`:
+//! WeChat's article tags, text only for Weibo), and `notes` tells the editor before
+//! publishing what will be dropped and what stops a target.
+//!
+//! A platform's daily limit (WeChat 45009) puts the target's job off to the
+//! platform's reset, local midnight in Beijing, and Weibo's hourly limits to the next
+//! hour, said in words; other transient failures (a busy platform, a timeout or a
+//! 5xx before anything was sent that cannot be repeated) are retried with the
+//! runner's backoff; after the last attempt, and for every other failure, the target
+//! is 失败 with the platform's reason in words. Douyin, Kuaishou and the other
+//! platforms document no publishing API open to a government account's own tools:
+//! their targets fail at once with that said, to be published by hand.
 
 use super::{sanitize, status_of};
 use chrono::{DateTime, Duration, Utc};
+use chrono::{Datelike, FixedOffset, TimeZone, Timelike};
 use govmedia_connectors::wechat::publish::{
     DraftArticle, ImageFile, PublishStatus, platform_refused,
 };
+use govmedia_connectors::weibo::{self, WeiboClient};
 use govmedia_connectors::{
     FailureKind, FetchError, HttpConfig, HttpFetcher, WechatClient, WechatCredentials, WechatTokens,
 };
@@ -56,6 +70,78 @@ pub const MAX_AHEAD_DAYS: i64 = 30;
 const TITLE_CHARS: usize = 64;
 const AUTHOR_CHARS: usize = 16;
 const DIGEST_CHARS: usize = 110;
+
+/// A daily limit's retries before the target fails: the days after its round began.
+pub const MAX_QUOTA_DAYS: i64 = 3;
+/// A Weibo post's text before its link, in characters (the platform takes 140 汉字,
+/// its short link counted in them).
+const WEIBO_TEXT_CHARS: usize = 110;
+
+/// A Weibo post sent without an answer: the platform may have posted it.
+pub const WEIBO_SENT_UNKNOWN: &str = "发微博时与微博平台的连接中断，无法确认是否已发出：请到该微博账号主页核对，确未发出的可重新发布（系统不会自动重复发送，以免重复发文）";
+/// A Weibo target without a registered token.
+pub const NO_WEIBO_CREDENTIALS: &str = "该微博账号尚未登记平台授权（access_token），无法自动发布：请先在账号详情—平台接口凭据中登记授权后重新发布";
+/// A deployment that did not set the address Weibo requires.
+pub const NO_WEIBO_RIP: &str = "本平台尚未配置向微博发布所需的服务器公网地址（配置项 weibo_rip），无法自动发布：请联系系统管理员配置，或在微博后台手工发布";
+
+/// How a platform is published to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// WeChat's draft and freepublish.
+    Wechat,
+    /// Weibo's `statuses/share`.
+    Weibo,
+    /// No publishing API this system can use: by hand, for the reason given.
+    ByHand(&'static str),
+}
+
+/// The route of a platform (its code).
+pub fn route(platform: &str) -> Route {
+    match platform {
+        "wechat_service" | "wechat_subscription" => Route::Wechat,
+        "weibo" => Route::Weibo,
+        "douyin" => Route::ByHand(
+            "抖音的代用户发布接口只向经审核的“政务媒体”管理平台类企业应用开放（原视频发布接口已于2022年下线），本系统未接入：请在抖音后台手工发布，发布后日常监测会核对",
+        ),
+        "kuaishou" => Route::ByHand(
+            "快手没有公开可供政务账号自有系统使用的发布接口文档，本系统未接入：请在快手后台手工发布，发布后日常监测会核对",
+        ),
+        _ => Route::ByHand("该平台没有可供本系统使用的发布接口：请在平台后台手工发布"),
+    }
+}
+
+/// The platform's reset of a daily limit after `now`: local midnight in Beijing,
+/// where the platforms count their days.
+pub fn next_daily_reset(now: DateTime<Utc>) -> DateTime<Utc> {
+    let beijing = FixedOffset::east_opt(8 * 3600).expect("a valid offset");
+    let day = now.with_timezone(&beijing).date_naive() + Duration::days(1);
+    beijing
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight"))
+        .single()
+        .map_or(now + Duration::days(1), |t| t.with_timezone(&Utc))
+}
+
+/// The next full hour after `now` (Weibo's hourly limits).
+pub fn next_hour(now: DateTime<Utc>) -> DateTime<Utc> {
+    let hour = now
+        .with_minute(0)
+        .and_then(|t| t.with_second(0))
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(now);
+    hour + Duration::hours(1)
+}
+
+/// "12月8日 0:00" in the deployment's zone.
+fn moment_words(svc: &Services, at: DateTime<Utc>) -> String {
+    let local = govmedia_service::time::local(svc.time_zone, at);
+    format!(
+        "{}月{}日 {}:{:02}",
+        local.month(),
+        local.day(),
+        local.hour(),
+        local.minute()
+    )
+}
 
 /// A submit sent without an answer: the platform may have accepted it.
 pub const SUBMIT_UNKNOWN: &str = "提交发布时与微信平台的连接中断，无法确认是否已发布：请到公众号后台“发表记录”中核对，确未发布的可重新发布（系统不会自动重复提交，以免重复发文）";
@@ -279,6 +365,12 @@ enum Halt {
     /// Try again later (the runner's backoff): quota, busy, a timeout before anything
     /// unrepeatable was sent.
     Later(String),
+    /// A platform's limit: try again once it resets (`at`), said as `words`.
+    Limit {
+        reason: String,
+        at: DateTime<Utc>,
+        daily: bool,
+    },
     /// The target failed, with the reason for the editor.
     Failed(String),
     /// Our own trouble (the database): the runner retries.
@@ -298,9 +390,26 @@ impl From<govmedia_store::DbError> for Halt {
 }
 
 /// A platform failure: quota, a busy platform, timeouts, network and 5xx pass; the
-/// rest will not change by waiting.
-fn halt_of(e: FetchError) -> Halt {
+/// rest will not change by waiting. WeChat's daily limit (45009) waits for the
+/// platform's midnight, Weibo's hourly limits for the next hour.
+fn halt_of(e: FetchError, now: DateTime<Utc>) -> Halt {
     tracing::info!(kind = ?e.kind, detail = %e.detail, "publishing call failed");
+    if e.kind == FailureKind::Quota {
+        if e.detail.starts_with("wechat errcode 45009") {
+            return Halt::Limit {
+                reason: e.message,
+                at: next_daily_reset(now),
+                daily: true,
+            };
+        }
+        if e.detail.starts_with("weibo error_code ") {
+            return Halt::Limit {
+                reason: e.message,
+                at: next_hour(now),
+                daily: false,
+            };
+        }
+    }
     match e.kind {
         FailureKind::Quota | FailureKind::Server | FailureKind::Timeout | FailureKind::Network => {
             Halt::Later(e.message)
@@ -315,6 +424,9 @@ pub struct PublishTarget {
     fetcher: Result<HttpFetcher, String>,
     tokens: WechatTokens,
     wechat: String,
+    weibo: String,
+    weibo_safe_domains: Vec<String>,
+    weibo_rip: Option<String>,
 }
 
 impl PublishTarget {
@@ -327,6 +439,9 @@ impl PublishTarget {
             fetcher: HttpFetcher::new(http.clone()).map_err(|e| e.message),
             tokens: WechatTokens::default(),
             wechat: endpoints.wechat.clone(),
+            weibo: endpoints.weibo.clone(),
+            weibo_safe_domains: endpoints.weibo_safe_domains.clone(),
+            weibo_rip: endpoints.weibo_rip.clone(),
         }
     }
 }
@@ -344,6 +459,9 @@ impl Handler for PublishTarget {
     }
     fn timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(300)
+    }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
     }
     async fn run(&self, svc: &Services, job: &JobRow) -> Result<(), String> {
         let payload: serde_json::Value =
@@ -390,6 +508,23 @@ impl Handler for PublishTarget {
                     .map_err(failed)?;
                 Err(reason)
             }
+            Err(Halt::Limit { reason, at, .. })
+                if at > run.p.created_at + Duration::days(MAX_QUOTA_DAYS) =>
+            {
+                run.end_failed(format!("连续多日达到平台上限，未能发布：{reason}"))
+                    .await
+                    .map_err(failed)
+            }
+            Err(Halt::Limit { reason, at, daily }) => {
+                let words = format!(
+                    "已达平台{}上限，将于 {} 后重试",
+                    if daily { "当日" } else { "每小时" },
+                    moment_words(svc, at)
+                );
+                run.reschedule(at, format!("{words}（{reason}）"))
+                    .await
+                    .map_err(failed)
+            }
             Err(Halt::Failed(reason)) => run.end_failed(reason).await.map_err(failed),
             Err(Halt::Internal(e)) => Err(failed(e)),
         }
@@ -431,6 +566,47 @@ impl Run<'_> {
         work.commit().await
     }
 
+    /// Puts the target off to `at` (a platform's limit resets): the publication says
+    /// why and when, and a new job waits for then, in one unit of work.
+    async fn reschedule(&mut self, at: DateTime<Utc>, words: String) -> ServiceResult<()> {
+        let now = self.svc.now();
+        self.p.state = pubs::PENDING.into();
+        self.p.failure = Some(words.clone());
+        self.p.updated_at = now;
+        let mut work = self.svc.work(None).await?;
+        pubs::save_progress(&work, &self.p).await?;
+        govmedia_service::jobs::enqueue(
+            &work,
+            now,
+            PUBLISH_KIND,
+            json!({ "publication_id": self.p.id, "round": self.p.round }),
+            Some(format!(
+                "{}:limit{}",
+                self.p.idempotency_key, self.p.attempts
+            )),
+            at,
+            MAX_RUNS,
+        )
+        .await?;
+        work.record(Change {
+            action: "publish_progress",
+            entity: "manuscript",
+            entity_id: Some(self.p.manuscript_id),
+            unit_path: &self.p.unit_path,
+            summary: format!("稿件“{}”发布：{words}", self.title),
+            before: None,
+            after: Some(
+                json!({
+                    "account_id": self.p.account_id,
+                    "state": self.p.state,
+                    "retry_at": at,
+                })
+                .into(),
+            ),
+        });
+        work.commit().await
+    }
+
     async fn end_failed(&mut self, reason: String) -> ServiceResult<()> {
         self.p.state = pubs::FAILED.into();
         self.p.failure = Some(reason.clone());
@@ -442,17 +618,10 @@ impl PublishTarget {
     async fn advance(&self, run: &mut Run<'_>, manuscript: &ManuscriptRow) -> Result<(), Halt> {
         let svc = run.svc;
         let account = govmedia_store::accounts::get(&svc.db, run.p.account_id).await?;
-        let wechat = matches!(
-            account.platform.as_str(),
-            "wechat_service" | "wechat_subscription"
-        );
-        if !wechat {
-            let platform = govmedia_domain::account::Platform::parse(&account.platform)
-                .map(|p| p.label())
-                .unwrap_or("该平台");
-            return Err(Halt::Failed(format!(
-                "{platform}的发布接口尚未接入，请在平台后台手工发布"
-            )));
+        match route(&account.platform) {
+            Route::Wechat => {}
+            Route::Weibo => return self.advance_weibo(run, &account).await,
+            Route::ByHand(words) => return Err(Halt::Failed(words.into())),
         }
         let creds = match govmedia_monitoring::credentials::open_for_use(svc, account.id).await? {
             Some((_, govmedia_monitoring::credentials::Secret::Wechat { appid, secret, .. })) => {
@@ -491,7 +660,7 @@ impl PublishTarget {
                 // later run may submit the same draft.
                 Err(e) if platform_refused(&e) => {
                     run.p.submit_sent_at = None;
-                    let halt = halt_of(e);
+                    let halt = halt_of(e, svc.now());
                     if let Halt::Later(reason) = &halt {
                         run.p.failure = Some(format!("稍后自动重试：{reason}"));
                     }
@@ -505,7 +674,11 @@ impl PublishTarget {
             }
         }
         let publish_id = run.p.publish_id.clone().unwrap_or_default();
-        match client.publish_status(&publish_id).await.map_err(halt_of)? {
+        match client
+            .publish_status(&publish_id)
+            .await
+            .map_err(|e| halt_of(e, svc.now()))?
+        {
             PublishStatus::Published { urls, .. } => {
                 run.p.state = pubs::PUBLISHED.into();
                 run.p.article_url = urls.into_iter().next();
@@ -566,11 +739,7 @@ impl PublishTarget {
         p: &PublicationRow,
     ) -> Result<String, Halt> {
         let id = manuscript.id;
-        let version = store::versions_of(&svc.db, id)
-            .await?
-            .into_iter()
-            .find(|v| v.number == p.manuscript_version)
-            .ok_or_else(|| Halt::Failed("稿件的发布版本已不存在，请重新发布".into()))?;
+        let version = version_of(svc, id, p.manuscript_version).await?;
         let mut images: Vec<i64> = sanitize::images(&version.body_html, id)
             .into_iter()
             .map(|(a, _)| a)
@@ -581,7 +750,12 @@ impl PublishTarget {
                 "微信图文消息需要封面图片：请在稿件正文中插入至少一张图片，审核通过后再发布".into(),
             ));
         }
-        let mut html = version.body_html.clone();
+        let mut html = sanitize::for_platform(
+            &version.body_html,
+            &version.body_text,
+            sanitize::Accepts::WechatArticle,
+        )
+        .content;
         let mut thumb = None;
         for asset in images {
             let content = store::asset_content(&svc.db, id, asset)
@@ -592,13 +766,21 @@ impl PublishTarget {
                 content_type: &content.content_type,
                 bytes: &content.content,
             };
-            let url = client.upload_body_image(&file).await.map_err(halt_of)?;
+            let url = client
+                .upload_body_image(&file)
+                .await
+                .map_err(|e| halt_of(e, svc.now()))?;
             html = html.replace(
                 &format!("src=\"{}\"", sanitize::asset_path(id, asset)),
                 &format!("src=\"{}\"", url.replace('"', "%22")),
             );
             if thumb.is_none() {
-                thumb = Some(client.add_cover(&file).await.map_err(halt_of)?);
+                thumb = Some(
+                    client
+                        .add_cover(&file)
+                        .await
+                        .map_err(|e| halt_of(e, svc.now()))?,
+                );
             }
         }
         let unit = govmedia_store::units::get(&svc.db, manuscript.unit_id).await?;
@@ -619,6 +801,211 @@ impl PublishTarget {
             need_open_comment: 0,
             only_fans_can_comment: 0,
         };
-        client.add_draft(&article).await.map_err(halt_of)
+        client
+            .add_draft(&article)
+            .await
+            .map_err(|e| halt_of(e, svc.now()))
     }
+}
+
+/// The manuscript's version `number` as it was approved.
+async fn version_of(svc: &Services, id: i64, number: i32) -> Result<store::VersionRow, Halt> {
+    store::versions_of(&svc.db, id)
+        .await?
+        .into_iter()
+        .find(|v| v.number == number)
+        .ok_or_else(|| Halt::Failed("稿件的发布版本已不存在，请重新发布".into()))
+}
+
+/// A Weibo post of a manuscript: 【title】, the start of the body, and the body's
+/// first link on one of `safe_domains` (the platform refuses a post without one).
+pub fn weibo_status(
+    title: &str,
+    body_html: &str,
+    body_text: &str,
+    safe_domains: &[String],
+) -> Result<String, String> {
+    let Some(link) = sanitize::links(body_html)
+        .into_iter()
+        .find(|l| sanitize::on_domains(l, safe_domains) && l.len() <= 300)
+    else {
+        return Err(if safe_domains.is_empty() {
+            "本平台尚未配置微博应用的安全域名（配置项 weibo_safe_domains），微博不接受不含安全域名链接的发布：请联系系统管理员配置，或在微博后台手工发布".to_string()
+        } else {
+            format!(
+                "微博只接受含有本平台微博应用安全域名（{}）下链接的发布：请在正文中加入该域名下的原文链接（如单位网站上的本文地址），审核通过后重新发布",
+                safe_domains.join("、")
+            )
+        });
+    };
+    let text = sanitize::for_platform(body_html, body_text, sanitize::Accepts::TextOnly).content;
+    let whole = format!(
+        "【{}】{}",
+        title.trim(),
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+    let mut status: String = whole.chars().take(WEIBO_TEXT_CHARS).collect();
+    if whole.chars().count() > WEIBO_TEXT_CHARS {
+        status.pop();
+        status.push('…');
+    }
+    Ok(format!("{status} {link}"))
+}
+
+impl PublishTarget {
+    /// Weibo: one `statuses/share`, its sending written first so it is never sent
+    /// twice.
+    async fn advance_weibo(
+        &self,
+        run: &mut Run<'_>,
+        account: &govmedia_store::accounts::AccountRow,
+    ) -> Result<(), Halt> {
+        let svc = run.svc;
+        if run.p.publish_id.is_some() {
+            return Ok(());
+        }
+        if run.p.submit_sent_at.is_some() {
+            return Err(Halt::Failed(WEIBO_SENT_UNKNOWN.into()));
+        }
+        let token = match govmedia_monitoring::credentials::open_for_use(svc, account.id).await? {
+            Some((_, govmedia_monitoring::credentials::Secret::Oauth { access_token, .. })) => {
+                access_token
+            }
+            _ => return Err(Halt::Failed(NO_WEIBO_CREDENTIALS.into())),
+        };
+        let rip = self
+            .weibo_rip
+            .clone()
+            .ok_or_else(|| Halt::Failed(NO_WEIBO_RIP.into()))?;
+        let version = version_of(svc, run.p.manuscript_id, run.p.manuscript_version).await?;
+        let status = weibo_status(
+            &version.title,
+            &version.body_html,
+            &version.body_text,
+            &self.weibo_safe_domains,
+        )
+        .map_err(Halt::Failed)?;
+        let fetcher = self.fetcher.clone().map_err(Halt::Failed)?;
+        let client = WeiboClient::new(fetcher, self.weibo.clone(), token);
+        let name = account.name.clone();
+        run.p.submit_sent_at = Some(svc.now());
+        run.save(format!("向“{name}”发微博")).await?;
+        match client.share(&status, &rip).await {
+            Ok(post) => {
+                run.p.publish_id = Some(post.id);
+                run.p.article_url = post.url;
+                run.p.state = pubs::PUBLISHED.into();
+                run.p.failure = None;
+                run.p.published_at = Some(svc.now());
+                run.save(format!("已在“{name}”发布")).await?;
+                Ok(())
+            }
+            // Weibo answered with a refusal: nothing was posted.
+            Err(e) if weibo::refused(&e) => {
+                run.p.submit_sent_at = None;
+                run.save(format!("“{name}”的微博未被受理")).await?;
+                Err(halt_of(e, svc.now()))
+            }
+            Err(e) => {
+                tracing::warn!(detail = %e.detail, "a Weibo post went unanswered");
+                Err(Halt::Failed(WEIBO_SENT_UNKNOWN.into()))
+            }
+        }
+    }
+}
+
+/// What the editor should know about one target before publishing.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetNote {
+    pub account_id: i64,
+    pub account_name: String,
+    pub platform: String,
+    /// Published automatically (else by hand, the first note says why).
+    pub automatic: bool,
+    /// What stops the target or is dropped, each a sentence; empty: nothing to say.
+    pub notes: Vec<String>,
+}
+
+/// Per target of an approved (or any) manuscript: what each platform will drop of
+/// the current version's body and what stops the target, before publishing.
+pub async fn notes(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Vec<TargetNote>> {
+    super::require_read(actor)?;
+    let row = super::load(&svc.db, actor, id).await?;
+    let version = store::versions_of(&svc.db, id)
+        .await?
+        .into_iter()
+        .find(|v| v.number == row.current_version);
+    let (html, text, title) = version
+        .map(|v| (v.body_html, v.body_text, v.title))
+        .unwrap_or_default();
+    let endpoints_domains = svc
+        .jobs
+        .get(PUBLISH_KIND)
+        .and_then(|h| h.as_any())
+        .and_then(|a| a.downcast_ref::<PublishTarget>())
+        .map(|p| p.weibo_safe_domains.clone())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for t in store::targets_of(&svc.db, id).await? {
+        let platform_code = govmedia_store::accounts::get(&svc.db, t.account_id)
+            .await
+            .map(|a| a.platform)
+            .unwrap_or_default();
+        let platform = govmedia_domain::account::Platform::parse(&platform_code)
+            .map(|p| p.label().to_string())
+            .unwrap_or_else(|_| platform_code.clone());
+        let creds = govmedia_monitoring::credentials::open_for_use(svc, t.account_id)
+            .await
+            .ok()
+            .flatten()
+            .map(|(_, s)| s);
+        let mut notes = Vec::new();
+        let automatic = match route(&platform_code) {
+            Route::ByHand(words) => {
+                notes.push(words.to_string());
+                false
+            }
+            Route::Wechat => {
+                if !matches!(
+                    creds,
+                    Some(govmedia_monitoring::credentials::Secret::Wechat { .. })
+                ) {
+                    notes.push(NO_CREDENTIALS.into());
+                }
+                if sanitize::images(&html, id).is_empty() {
+                    notes.push("微信图文消息需要封面图片：正文中还没有图片".into());
+                }
+                notes.extend(
+                    sanitize::for_platform(&html, &text, sanitize::Accepts::WechatArticle).dropped,
+                );
+                true
+            }
+            Route::Weibo => {
+                if !matches!(
+                    creds,
+                    Some(govmedia_monitoring::credentials::Secret::Oauth { .. })
+                ) {
+                    notes.push(NO_WEIBO_CREDENTIALS.into());
+                }
+                if let Err(why) = weibo_status(&title, &html, &text, &endpoints_domains) {
+                    notes.push(why);
+                }
+                notes.push(format!(
+                    "微博只发标题、正文开头（共约{WEIBO_TEXT_CHARS}字）和原文链接"
+                ));
+                notes.extend(
+                    sanitize::for_platform(&html, &text, sanitize::Accepts::TextOnly).dropped,
+                );
+                true
+            }
+        };
+        out.push(TargetNote {
+            account_id: t.account_id,
+            account_name: t.name,
+            platform,
+            automatic,
+            notes,
+        });
+    }
+    Ok(out)
 }

@@ -156,6 +156,206 @@ pub fn images(clean_html: &str, manuscript_id: i64) -> Vec<(i64, String)> {
     out
 }
 
+/// What a platform accepts of a manuscript's body, the second allow-list applied at
+/// publishing over the stored (already cleaned) body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accepts {
+    /// WeChat articles (`draft/add`'s `content`): the stored tags, images from its
+    /// own image host; a link only to another WeChat article (an outside link is not
+    /// clickable in an article), others kept as their text.
+    WechatArticle,
+    /// Weibo and Douyin: text only. Images, links, headings, lists and bold are lost;
+    /// the visible text stays.
+    TextOnly,
+}
+
+/// A body as a platform will take it, with what is lost on the way, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForPlatform {
+    /// WeChat: HTML; text-only platforms: the visible text.
+    pub content: String,
+    /// What will be dropped, each in a sentence for the editor (empty: nothing).
+    pub dropped: Vec<String>,
+}
+
+/// A WeChat article's own links.
+fn wechat_article_link(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.starts_with("https://mp.weixin.qq.com/") || lower.starts_with("http://mp.weixin.qq.com/")
+}
+
+/// How many times `needle` begins a tag of `html`.
+fn tags(html: &str, names: &[&str]) -> usize {
+    names
+        .iter()
+        .map(|n| html.matches(&format!("<{n}>")).count() + html.matches(&format!("<{n} ")).count())
+        .sum()
+}
+
+/// The stored body `clean_html` (with its visible text `text`) as the platform
+/// `accepts` takes it.
+pub fn for_platform(clean_html: &str, text: &str, accepts: Accepts) -> ForPlatform {
+    match accepts {
+        Accepts::WechatArticle => {
+            let outside = links(clean_html)
+                .into_iter()
+                .filter(|l| !wechat_article_link(l))
+                .count();
+            let mut builder = Builder::empty();
+            builder
+                .tags(
+                    [
+                        "h1",
+                        "h2",
+                        "h3",
+                        "h4",
+                        "p",
+                        "br",
+                        "ul",
+                        "ol",
+                        "li",
+                        "strong",
+                        "b",
+                        "em",
+                        "i",
+                        "u",
+                        "blockquote",
+                        "a",
+                        "img",
+                        "figure",
+                        "figcaption",
+                    ]
+                    .into_iter()
+                    .collect(),
+                )
+                .add_tag_attributes("a", ["href"])
+                .add_tag_attributes("img", ["src", "alt"])
+                .url_schemes(["http", "https"].into_iter().collect())
+                .url_relative(UrlRelative::PassThrough)
+                .link_rel(None)
+                .attribute_filter(|element, attribute, value| match (element, attribute) {
+                    ("a", "href") => {
+                        wechat_article_link(value).then(|| Cow::Owned(value.to_string()))
+                    }
+                    _ => Some(Cow::Owned(value.to_string())),
+                });
+            let content = unwrap_bare_links(&builder.clean(clean_html).to_string());
+            let mut dropped = Vec::new();
+            if outside > 0 {
+                dropped.push(format!(
+                    "微信文章不支持外部链接：{outside}个链接将只保留文字（可在文中写明网址）"
+                ));
+            }
+            ForPlatform { content, dropped }
+        }
+        Accepts::TextOnly => {
+            let mut dropped = Vec::new();
+            let images = tags(clean_html, &["img"]);
+            if images > 0 {
+                dropped.push(format!("只发文字：正文中的{images}张图片不会发出"));
+            }
+            let links = links(clean_html).len();
+            if links > 0 {
+                dropped.push(format!("{links}个链接只保留文字"));
+            }
+            if tags(
+                clean_html,
+                &[
+                    "h1",
+                    "h2",
+                    "h3",
+                    "h4",
+                    "ul",
+                    "ol",
+                    "strong",
+                    "b",
+                    "em",
+                    "i",
+                    "u",
+                    "blockquote",
+                ],
+            ) > 0
+            {
+                dropped.push("标题、列表、加粗等格式不保留，只保留文字".into());
+            }
+            let content = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n");
+            ForPlatform { content, dropped }
+        }
+    }
+}
+
+/// Removes the `<a>` and `</a>` around links whose address the filter dropped,
+/// keeping their text.
+fn unwrap_bare_links(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    // Whether each open `<a>` was kept, so its `</a>` follows suit (links do not nest
+    // in html5ever's output, but a stack costs nothing).
+    let mut kept: Vec<bool> = Vec::new();
+    loop {
+        let open = rest.find("<a");
+        let close = rest.find("</a>");
+        match (open, close) {
+            (Some(o), c)
+                if c.is_none_or(|c| o < c)
+                    && rest[o..].starts_with("<a")
+                    && matches!(rest.as_bytes().get(o + 2), Some(b'>' | b' ')) =>
+            {
+                out.push_str(&rest[..o]);
+                let end = o + tag_len(&rest[o..]);
+                let tag = &rest[o..end];
+                let keep = tag.contains(" href=\"");
+                if keep {
+                    out.push_str(tag);
+                }
+                kept.push(keep);
+                rest = &rest[end..];
+            }
+            (Some(o), None) => {
+                out.push_str(&rest[..o + 2]);
+                rest = &rest[o + 2..];
+            }
+            (Some(o), Some(c)) if o < c => {
+                out.push_str(&rest[..o + 2]);
+                rest = &rest[o + 2..];
+            }
+            (_, Some(c)) => {
+                out.push_str(&rest[..c]);
+                if kept.pop().unwrap_or(true) {
+                    out.push_str("</a>");
+                }
+                rest = &rest[c + 4..];
+            }
+            (None, None) => break,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The host of an http(s) address, lowercased.
+pub fn host_of(url: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+}
+
+/// Whether `url` is on one of `domains` (the domain itself or below it).
+pub fn on_domains(url: &str, domains: &[String]) -> bool {
+    host_of(url).is_some_and(|host| {
+        domains.iter().any(|d| {
+            let d = d.trim().trim_start_matches('.').to_ascii_lowercase();
+            !d.is_empty() && (host == d || host.ends_with(&format!(".{d}")))
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,5 +427,66 @@ mod tests {
         assert_eq!(asset_id_of("/manuscripts/3/assets/40?x=1", 3), None);
         assert_eq!(asset_id_of("/manuscripts/3/assets/", 3), None);
         assert_eq!(asset_id_of("/manuscripts/33/assets/4", 3), None);
+    }
+
+    #[test]
+    fn each_platform_takes_what_it_accepts_and_says_what_is_dropped() {
+        let clean = sanitize(
+            r#"<h2>防汛通知</h2><p>各乡镇：详见<a href="https://www.example.gov.cn/a.html">原文</a>和<a href="https://mp.weixin.qq.com/s/abc">往期</a>。</p><p><img src="/manuscripts/7/assets/12" alt="现场"></p><ul><li>一、<b>落实</b>责任</li></ul>"#,
+            Some(7),
+        );
+        let wx = for_platform(&clean, "", Accepts::WechatArticle);
+        assert!(wx.content.contains("详见原文和"), "{}", wx.content);
+        assert!(
+            wx.content
+                .contains(r#"<a href="https://mp.weixin.qq.com/s/abc">往期</a>"#),
+            "{}",
+            wx.content
+        );
+        assert!(!wx.content.contains("example.gov.cn"), "{}", wx.content);
+        assert!(
+            wx.content.contains("<img src=\"/manuscripts/7/assets/12\""),
+            "{}",
+            wx.content
+        );
+        assert!(wx.content.contains("<h2>防汛通知</h2>") && wx.content.contains("<b>落实</b>"));
+        assert_eq!(wx.dropped.len(), 1);
+        assert!(wx.dropped[0].contains("1个链接"), "{:?}", wx.dropped);
+
+        let text = for_platform(
+            &clean,
+            "防汛通知\n\n 各乡镇：详见原文和往期。\n一、落实责任",
+            Accepts::TextOnly,
+        );
+        assert_eq!(
+            text.content,
+            "防汛通知\n各乡镇：详见原文和往期。\n一、落实责任"
+        );
+        assert_eq!(text.dropped.len(), 3, "{:?}", text.dropped);
+        assert!(text.dropped[0].contains("1张图片"));
+        assert!(text.dropped[1].contains("2个链接"));
+        // A body of plain paragraphs loses nothing.
+        let plain = sanitize("<p>通知</p>", None);
+        assert!(
+            for_platform(&plain, "通知", Accepts::TextOnly)
+                .dropped
+                .is_empty()
+        );
+        assert!(
+            for_platform(&plain, "", Accepts::WechatArticle)
+                .dropped
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn safe_domains_match_the_domain_and_below_only() {
+        let domains = vec!["example.gov.cn".to_string()];
+        assert!(on_domains("https://www.example.gov.cn/a", &domains));
+        assert!(on_domains("http://example.gov.cn", &domains));
+        assert!(!on_domains("https://badexample.gov.cn/a", &domains));
+        assert!(!on_domains("https://example.gov.cn.evil.com/a", &domains));
+        assert!(!on_domains("ftp://example.gov.cn/a", &domains));
+        assert!(!on_domains("https://www.example.gov.cn/a", &[]));
     }
 }

@@ -58,6 +58,12 @@ pub struct PlatformEndpoints {
     /// The deployment's app on Kuaishou (`app_id`, sent with every call, and
     /// `app_secret`, which refreshes an expired token).
     pub kuaishou_app: Option<govmedia_connectors::OauthApp>,
+    /// The 安全域名 of the deployment's Weibo app: a post through `statuses/share`
+    /// must hold a link on one of them, or Weibo refuses it.
+    pub weibo_safe_domains: Vec<String>,
+    /// The address Weibo's `statuses/share` is told it is posted from (`rip`, which
+    /// the platform requires): the deployment's public address.
+    pub weibo_rip: Option<String>,
 }
 
 impl Default for PlatformEndpoints {
@@ -69,6 +75,8 @@ impl Default for PlatformEndpoints {
             kuaishou: govmedia_connectors::kuaishou::KUAISHOU_API.to_string(),
             douyin_app: None,
             kuaishou_app: None,
+            weibo_safe_domains: Vec::new(),
+            weibo_rip: None,
         }
     }
 }

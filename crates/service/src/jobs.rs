@@ -66,6 +66,11 @@ pub trait Handler: Send + Sync + 'static {
     /// Does the work. The error is shown to administrators as the cause, so it is a
     /// Chinese sentence without codes.
     async fn run(&self, svc: &Services, job: &JobRow) -> Result<(), String>;
+    /// The handler itself, for an area that reads its own handler's settings (the
+    /// platform settings publishing was installed with) outside a run.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// The handlers a process knows, by kind.

@@ -21,6 +21,12 @@ use govmedia_service::{Actor, ServiceError};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
+macro_rules! weibo_fixture {
+    ($name:literal) => {
+        include_str!(concat!("../../../connectors/tests/fixtures/weibo/", $name))
+    };
+}
+
 macro_rules! wechat_fixture {
     ($name:literal) => {
         include_str!(concat!("../../../connectors/tests/fixtures/wechat/", $name))
@@ -37,6 +43,8 @@ struct Mock {
     calls: Arc<Mutex<Vec<&'static str>>>,
     status: Arc<Mutex<VecDeque<u8>>>,
     drafts: Arc<Mutex<Vec<serde_json::Value>>>,
+    /// The forms `statuses/share` received.
+    posts: Arc<Mutex<Vec<HashMap<String, String>>>>,
     /// Released by the test to let a held call answer.
     release: Arc<tokio::sync::Notify>,
 }
@@ -84,6 +92,20 @@ async fn scripted(m: &Mock, path: &'static str) -> Option<Response> {
         .and_then(|q| q.pop_front());
     match next? {
         "quota" => Some(json(wechat_fixture!("err_45009.json").into())),
+        "weibo_repeated" => Some(
+            (
+                axum::http::StatusCode::BAD_REQUEST,
+                json(weibo_fixture!("err_20019.json").into()),
+            )
+                .into_response(),
+        ),
+        "weibo_limit" => Some(
+            (
+                axum::http::StatusCode::FORBIDDEN,
+                json(weibo_fixture!("err_20016.json").into()),
+            )
+                .into_response(),
+        ),
         "busy" => Some(json(wechat_fixture!("err_busy.json").into())),
         "slow" => {
             tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
@@ -170,6 +192,18 @@ async fn get(State(m): State<Mock>, body: String) -> Response {
     json(v.to_string())
 }
 
+async fn share(State(m): State<Mock>, body: String) -> Response {
+    if let Some(r) = scripted(&m, "share").await {
+        return r;
+    }
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    assert_eq!(form["access_token"], "2.00weiboTOKENexample");
+    m.posts.lock().unwrap().push(form);
+    json(weibo_fixture!("share.json").into())
+}
+
 async fn platform() -> (String, Mock) {
     let m = Mock::default();
     let app = Router::new()
@@ -179,6 +213,7 @@ async fn platform() -> (String, Mock) {
         .route("/cgi-bin/draft/add", post(draft_add))
         .route("/cgi-bin/freepublish/submit", post(submit))
         .route("/cgi-bin/freepublish/get", post(get))
+        .route("/2/statuses/share.json", post(share))
         .with_state(m.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -192,11 +227,14 @@ struct World {
     editor_a: Actor,
     editor_b: Actor,
     rev_a: Actor,
-    /// Two WeChat accounts of A with credentials, one without, and a Weibo account.
+    /// Two WeChat accounts of A with credentials, one without, a Weibo account
+    /// without and one with a token, and a Douyin account.
     wx1: i64,
     wx2: i64,
     wx_bare: i64,
     weibo: i64,
+    weibo_ok: i64,
+    douyin: i64,
 }
 county_world!(World);
 
@@ -215,6 +253,8 @@ async fn world(label: &str) -> World {
         monitoring::PlatformEndpoints {
             wechat: base.clone(),
             weibo: base,
+            weibo_safe_domains: vec!["example.gov.cn".into()],
+            weibo_rip: Some("203.0.113.7".into()),
             ..Default::default()
         },
     );
@@ -244,6 +284,27 @@ async fn world(label: &str) -> World {
     let weibo = c
         .account(account_of("测试县教育微博", c.unit_a, "weibo"))
         .await;
+    let weibo_ok = c
+        .account(account_of("测试县教育发布微博", c.unit_a, "weibo"))
+        .await;
+    let douyin = c
+        .account(account_of("测试县教育抖音", c.unit_a, "douyin"))
+        .await;
+    credentials::register(
+        &c.svc,
+        &c.host_a,
+        weibo_ok,
+        None,
+        CredentialsInput::Oauth {
+            access_token: "2.00weiboTOKENexample".into(),
+            refresh_token: None,
+            expires_at: None,
+            platform_user_id: Some("5678901234".into()),
+            client_secret: None,
+        },
+    )
+    .await
+    .unwrap();
     for (id, appid) in [(wx1, "wx8a3c5e7f9b1d2e4f"), (wx2, "wx1b2c3d4e5f6a7b8c")] {
         credentials::register(
             &c.svc,
@@ -269,6 +330,8 @@ async fn world(label: &str) -> World {
         wx2,
         wx_bare,
         weibo,
+        weibo_ok,
+        douyin,
     }
 }
 
@@ -305,7 +368,7 @@ async fn manuscript(w: &World, targets: Vec<i64>, approve: bool) -> i64 {
     .await
     .unwrap();
     input.body_html = format!(
-        "<p>近日，全县中小学开展防溺水安全教育活动。</p><p><img src=\"{}\" alt=\"主题班会现场\"></p><p>各校通过主题班会等形式开展教育。</p>",
+        "<p>近日，全县中小学开展防溺水安全教育活动。</p><p><img src=\"{}\" alt=\"主题班会现场\"></p><p>各校通过主题班会等形式开展教育。</p><p>原文见<a href=\"https://www.example.gov.cn/art/2026/12/7/art_1.html\">县政府网站</a>。</p>",
         image.path
     );
     input.version = Some(version(w, m.id).await);
@@ -409,6 +472,9 @@ async fn an_approved_manuscript_is_published_to_two_accounts_with_their_links() 
     let content = article["content"].as_str().unwrap();
     assert!(content.contains("src=\"http://mmbiz.qpic.cn/"), "{content}");
     assert!(!content.contains("/manuscripts/"), "{content}");
+    // WeChat's allow-list: the outside link is its text only.
+    assert!(content.contains("原文见县政府网站。"), "{content}");
+    assert!(!content.contains("example.gov.cn"), "{content}");
     let read = manuscripts::get(&w.svc, &w.rev_a, id).await.unwrap();
     assert_eq!(read.publications.len(), 2);
     // Published targets are not published again.
@@ -481,43 +547,65 @@ async fn each_failure_status_is_a_failure_with_the_platforms_reason_never_publis
 }
 
 #[tokio::test]
-async fn quota_and_a_timeout_are_retried_later_and_then_succeed() {
+async fn a_daily_quota_waits_for_the_platforms_midnight_and_a_timeout_is_retried() {
     let w = world("publish_retries").await;
     let id = manuscript(&w, vec![w.wx1, w.wx2], true).await;
-    // wx1's submit meets the daily quota once; wx2's draft times out once.
+    // One account's draft times out once, the other's submit then meets the daily
+    // quota (45009) once.
     w.mock.then("submit", "quota");
     w.mock.then("draft/add", "slow");
     publish_now(&w, id).await;
     run_due(&w).await;
     let views = states(&w, id).await;
-    let waiting: Vec<_> = views
-        .iter()
-        .filter(|v| v.state == PublicationState::Pending)
-        .collect();
-    let published: Vec<_> = views
-        .iter()
-        .filter(|v| v.state == PublicationState::Published)
-        .collect();
-    assert_eq!((waiting.len(), published.len()), (2, 0), "{views:?}");
     assert!(
-        views
-            .iter()
-            .any(|v| v.reason.as_deref().unwrap_or("").contains("调用次数已用完")),
+        views.iter().all(|v| v.state == PublicationState::Pending),
         "{views:?}"
     );
+    // 10:00 in Beijing on 7 December: the quota resets at the platform's midnight.
+    let quota = views
+        .iter()
+        .find(|v| v.reason.as_deref().unwrap_or("").contains("当日上限"))
+        .cloned()
+        .unwrap_or_else(|| panic!("{views:?}"));
+    let (quota_acc, slow_acc) = if quota.account_id == w.wx1 {
+        (w.wx1, w.wx2)
+    } else {
+        (w.wx2, w.wx1)
+    };
+    let reason = quota.reason.as_deref().unwrap();
     assert!(
-        views.iter().all(|v| v
+        reason.starts_with("已达平台当日上限，将于 12月8日 0:00 后重试"),
+        "{reason}"
+    );
+    assert!(reason.contains("调用次数已用完"), "{reason}");
+    // The time the editor chose stays the plan; the retry's time is in the reason.
+    assert_eq!(quota.scheduled_text, "2026-12-07 10:00");
+    assert!(
+        of(&views, slow_acc)
             .reason
             .as_deref()
-            .unwrap_or("")
-            .starts_with("稍后自动重试")),
+            .unwrap()
+            .starts_with("稍后自动重试"),
         "{views:?}"
     );
-    // Nothing runs before the backoff.
+    // Nothing runs before the backoff; the timeout's retry then publishes its account,
+    // while the other waits for midnight.
     let calls = w.mock.calls.lock().unwrap().len();
     run_due(&w).await;
     assert_eq!(w.mock.calls.lock().unwrap().len(), calls);
     w.clock.advance(Duration::minutes(5));
+    run_due(&w).await;
+    let views = states(&w, id).await;
+    assert_eq!(of(&views, slow_acc).state, PublicationState::Published);
+    assert_eq!(of(&views, quota_acc).state, PublicationState::Pending);
+    assert_eq!(w.mock.count("submit"), 2);
+    // One minute before midnight in Beijing (16:00 UTC): still waiting.
+    w.clock
+        .advance(Utc.with_ymd_and_hms(2026, 12, 7, 15, 59, 0).unwrap() - w.svc.now());
+    run_due(&w).await;
+    assert_eq!(w.mock.count("submit"), 2);
+    w.clock
+        .advance(Utc.with_ymd_and_hms(2026, 12, 7, 16, 0, 0).unwrap() - w.svc.now());
     run_due(&w).await;
     let views = states(&w, id).await;
     assert!(
@@ -530,6 +618,229 @@ async fn quota_and_a_timeout_are_retried_later_and_then_succeed() {
     // and the draft recorded before the quota was reused.
     assert_eq!(w.mock.count("submit"), 3);
     assert_eq!(w.mock.drafts.lock().unwrap().len(), 2);
+    // The rescheduling is audited in words.
+    assert_eq!(
+        count(
+            &w,
+            &format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'publish_progress' AND entity_id = {id} AND summary LIKE '%已达平台当日上限%'"
+            )
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_quota_three_days_running_fails_the_target() {
+    let w = world("publish_quota_days").await;
+    let id = manuscript(&w, vec![w.wx1], true).await;
+    for _ in 0..4 {
+        w.mock.then("submit", "quota");
+    }
+    publish_now(&w, id).await;
+    for day in 8..=11 {
+        run_due(&w).await;
+        w.clock
+            .advance(Utc.with_ymd_and_hms(2026, 12, day - 1, 16, 1, 0).unwrap() - w.svc.now());
+    }
+    run_due(&w).await;
+    let v = of(&states(&w, id).await, w.wx1);
+    assert_eq!(v.state, PublicationState::Failed, "{v:?}");
+    assert!(
+        v.reason
+            .as_deref()
+            .unwrap()
+            .starts_with("连续多日达到平台上限"),
+        "{v:?}"
+    );
+    assert_eq!(w.mock.count("submit"), 4);
+}
+
+/// A manuscript of A to `targets` whose body is `body`, approved.
+async fn approved_with_body(w: &World, targets: Vec<i64>, body: &str) -> i64 {
+    let input = ManuscriptInput {
+        title: "全县中小学开展防溺水安全教育".into(),
+        body_html: body.into(),
+        kind: "日常信息".into(),
+        origin: "原创".into(),
+        targets,
+        ..Default::default()
+    };
+    let m = manuscripts::create(&w.svc, &w.editor_a, &input)
+        .await
+        .unwrap();
+    manuscripts::submit(&w.svc, &w.editor_a, m.id, version(w, m.id).await, "")
+        .await
+        .unwrap();
+    manuscripts::decide(
+        &w.svc,
+        &w.rev_a,
+        m.id,
+        &DecideInput {
+            step: 0,
+            decision: "approve".into(),
+            comment: String::new(),
+            gates: Gate::ALL
+                .iter()
+                .map(|g| GateInput {
+                    gate: g.code().into(),
+                    verdict: "pass".into(),
+                    comment: String::new(),
+                })
+                .collect(),
+            version: version(w, m.id).await,
+        },
+    )
+    .await
+    .unwrap();
+    m.id
+}
+
+const WEIBO_BODY: &str = "<h2>防溺水安全教育</h2><p>近日，全县中小学开展防溺水安全教育活动，各校通过主题班会等形式开展教育。</p><p>原文见<a href=\"https://www.example.gov.cn/art/2026/12/7/art_1.html\">县政府网站</a>。</p>";
+
+#[tokio::test]
+async fn weibo_is_posted_once_with_the_safe_domain_link_and_its_link_is_shown() {
+    let w = world("publish_weibo").await;
+    let id = approved_with_body(&w, vec![w.weibo_ok], WEIBO_BODY).await;
+    // Before publishing, the page says what Weibo drops.
+    let notes = publish::notes(&w.svc, &w.editor_a, id).await.unwrap();
+    let note = notes.iter().find(|n| n.account_id == w.weibo_ok).unwrap();
+    assert!(note.automatic);
+    assert!(
+        note.notes.iter().any(|n| n.contains("1个链接只保留文字")),
+        "{note:?}"
+    );
+    assert!(
+        note.notes
+            .iter()
+            .any(|n| n.contains("标题、列表、加粗等格式不保留")),
+        "{note:?}"
+    );
+    assert!(
+        !note.notes.iter().any(|n| n.contains("安全域名")),
+        "{note:?}"
+    );
+    publish_now(&w, id).await;
+    run_due(&w).await;
+    let v = of(&states(&w, id).await, w.weibo_ok);
+    assert_eq!(v.state, PublicationState::Published, "{v:?}");
+    assert_eq!(
+        v.article_url.as_deref(),
+        Some("https://weibo.com/5678901234/5109301004567890")
+    );
+    let posts = w.mock.posts.lock().unwrap().clone();
+    assert_eq!(posts.len(), 1);
+    let status = &posts[0]["status"];
+    assert!(
+        status.starts_with("【全县中小学开展防溺水安全教育】防溺水安全教育 近日，全县中小学"),
+        "{status}"
+    );
+    assert!(
+        status.ends_with(" https://www.example.gov.cn/art/2026/12/7/art_1.html"),
+        "{status}"
+    );
+    assert!(!status.contains('<'), "{status}");
+    assert_eq!(posts[0]["rip"], "203.0.113.7");
+    // Published is not published again.
+    w.clock.advance(Duration::minutes(10));
+    run_due(&w).await;
+    assert_eq!(w.mock.count("share"), 1);
+}
+
+#[tokio::test]
+async fn weibo_refusal_limit_timeout_and_a_missing_link_each_say_what_happened() {
+    let w = world("publish_weibo_failures").await;
+    // Refused as a repeat: failed with the platform's reason, nothing retried.
+    let id = approved_with_body(&w, vec![w.weibo_ok], WEIBO_BODY).await;
+    w.mock.then("share", "weibo_repeated");
+    publish_now(&w, id).await;
+    run_due(&w).await;
+    let v = of(&states(&w, id).await, w.weibo_ok);
+    assert_eq!(v.state, PublicationState::Failed, "{v:?}");
+    assert!(v.reason.as_deref().unwrap().contains("重复"), "{v:?}");
+    assert_eq!(w.mock.count("share"), 1);
+
+    // The hourly limit: waits for the next hour (10:00 in Beijing → 11:00).
+    let id = approved_with_body(&w, vec![w.weibo_ok], WEIBO_BODY).await;
+    w.mock.then("share", "weibo_limit");
+    publish_now(&w, id).await;
+    run_due(&w).await;
+    let v = of(&states(&w, id).await, w.weibo_ok);
+    assert_eq!(v.state, PublicationState::Pending, "{v:?}");
+    assert!(
+        v.reason
+            .as_deref()
+            .unwrap()
+            .starts_with("已达平台每小时上限，将于 12月7日 11:00 后重试"),
+        "{v:?}"
+    );
+    w.clock.advance(Duration::minutes(59));
+    run_due(&w).await;
+    assert_eq!(w.mock.count("share"), 2);
+    w.clock.advance(Duration::minutes(1));
+    run_due(&w).await;
+    assert_eq!(
+        of(&states(&w, id).await, w.weibo_ok).state,
+        PublicationState::Published
+    );
+    assert_eq!(w.mock.count("share"), 3);
+
+    // A timeout: the post may be up, so it is never sent again.
+    let id = approved_with_body(&w, vec![w.weibo_ok], WEIBO_BODY).await;
+    w.mock.then("share", "slow");
+    publish_now(&w, id).await;
+    run_due(&w).await;
+    w.clock.advance(Duration::minutes(10));
+    run_due(&w).await;
+    let v = of(&states(&w, id).await, w.weibo_ok);
+    assert_eq!(v.state, PublicationState::Failed, "{v:?}");
+    assert_eq!(v.reason.as_deref(), Some(publish::WEIBO_SENT_UNKNOWN));
+    assert_eq!(w.mock.count("share"), 4);
+
+    // No link on the app's 安全域名: said before publishing, failed without a call.
+    let id = approved_with_body(
+        &w,
+        vec![w.weibo_ok, w.douyin],
+        "<p>近日，全县中小学开展防溺水安全教育活动。详见<a href=\"https://www.news.cn/a.html\">新华网</a>。</p>",
+    )
+    .await;
+    let notes = publish::notes(&w.svc, &w.editor_a, id).await.unwrap();
+    let weibo_note = notes.iter().find(|n| n.account_id == w.weibo_ok).unwrap();
+    assert!(
+        weibo_note
+            .notes
+            .iter()
+            .any(|n| n.contains("安全域名（example.gov.cn）")),
+        "{weibo_note:?}"
+    );
+    let douyin_note = notes.iter().find(|n| n.account_id == w.douyin).unwrap();
+    assert!(!douyin_note.automatic);
+    assert!(
+        douyin_note.notes[0].contains("请在抖音后台手工发布"),
+        "{douyin_note:?}"
+    );
+    publish_now(&w, id).await;
+    run_due(&w).await;
+    let views = states(&w, id).await;
+    let v = of(&views, w.weibo_ok);
+    assert_eq!(v.state, PublicationState::Failed);
+    assert!(v.reason.as_deref().unwrap().contains("安全域名"), "{v:?}");
+    let d = of(&views, w.douyin);
+    assert_eq!(d.state, PublicationState::Failed);
+    assert!(
+        d.reason
+            .as_deref()
+            .unwrap()
+            .contains("请在抖音后台手工发布"),
+        "{d:?}"
+    );
+    assert_eq!(w.mock.count("share"), 4);
+    // Notes are scoped like the manuscript.
+    assert!(matches!(
+        publish::notes(&w.svc, &w.editor_b, id).await,
+        Err(ServiceError::NotFound)
+    ));
 }
 
 #[tokio::test]
@@ -682,13 +993,7 @@ async fn only_an_approved_manuscript_of_the_scope_is_published_on_the_version_se
     );
     let weibo = of(&views, w.weibo);
     assert_eq!(weibo.state, PublicationState::Failed);
-    assert!(
-        weibo
-            .reason
-            .as_deref()
-            .unwrap()
-            .contains("发布接口尚未接入")
-    );
+    assert_eq!(weibo.reason.as_deref(), Some(publish::NO_WEIBO_CREDENTIALS));
     // Failed targets are published again as a new round once fixed.
     credentials::register(
         &w.svc,

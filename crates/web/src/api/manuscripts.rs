@@ -7,7 +7,10 @@ use super::requests::{
     ManuscriptBody, ManuscriptDecisionBody, ManuscriptListQuery, PublishManuscriptBody,
     ReviewerBody, SourceUnitBody, SubmitManuscriptBody, YearQuery,
 };
-use super::responses::{Manuscript, ManuscriptMonthStats, ManuscriptSummary, Reviewer, SourceUnit};
+use super::responses::{
+    Manuscript, ManuscriptMonthStats, ManuscriptPublishNote, ManuscriptSummary, Reviewer,
+    SourceUnit,
+};
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
 use crate::error::ApiQuery;
@@ -29,6 +32,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/manuscripts/{id}/submit", post(submit))
         .route("/manuscripts/{id}/decide", post(decide))
         .route("/manuscripts/{id}/publish", post(publish))
+        .route("/manuscripts/{id}/publish-notes", get(publish_notes))
         .route(
             "/manuscript-reviewers",
             get(list_reviewers).post(add_reviewer),
@@ -50,6 +54,7 @@ pub(super) fn routes() -> Router<AppState> {
     submit,
     decide,
     publish,
+    publish_notes,
     stats,
     list_reviewers,
     add_reviewer,
@@ -158,6 +163,21 @@ async fn publish(
     let m = Manuscript::from(manuscripts::get(&s.svc, &a, id).await?);
     let version = m.summary.version;
     Ok(with_etag(ok(m)?, version))
+}
+
+/// 发布前提示：各发布账号的平台将不接受的内容（如微信文章的外部链接、微博和抖音的图片与格式）、阻止自动发布的原因（未登记接口凭据、缺少安全域名链接）和需手工发布的平台
+#[utoipa::path(get, path = "/manuscripts/{id}/publish-notes", params(Id),
+    responses((status = 200, body = Vec<ManuscriptPublishNote>)))]
+async fn publish_notes(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    ok(manuscripts::publish::notes(&s.svc, &a, id)
+        .await?
+        .into_iter()
+        .map(ManuscriptPublishNote::from)
+        .collect::<Vec<_>>())
 }
 
 /// 稿件统计：本辖区合计及各单位按月的稿件数、审核通过数、平均审核时长、原创与转载及原创占比、退回次数与原因、发布成功与失败的账号次数

@@ -2731,6 +2731,32 @@ impl From<govmedia_content::publish::PublicationView> for ManuscriptPublication 
     }
 }
 
+/// What one target account's platform will not take of a manuscript, before publishing.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "发布前提示：一个发布账号的平台不接受的内容和阻止自动发布的原因")]
+pub struct ManuscriptPublishNote {
+    pub account_id: i64,
+    pub account_name: String,
+    /// 平台（中文）
+    pub platform: String,
+    /// 是否自动发布（否：需在平台后台手工发布，原因见提示）
+    pub automatic: bool,
+    /// 提示，每条一句；为空表示无需注意
+    pub notes: Vec<String>,
+}
+
+impl From<govmedia_content::publish::TargetNote> for ManuscriptPublishNote {
+    fn from(n: govmedia_content::publish::TargetNote) -> Self {
+        ManuscriptPublishNote {
+            account_id: n.account_id,
+            account_name: n.account_name,
+            platform: n.platform,
+            automatic: n.automatic,
+            notes: n.notes,
+        }
+    }
+}
+
 /// An image or attachment.
 #[derive(Serialize, ToSchema)]
 #[schema(description = "稿件的图片或附件")]

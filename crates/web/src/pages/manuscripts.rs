@@ -26,6 +26,13 @@ pub fn routes() -> Router<AppState> {
         .route("/manuscripts/stats", get(stats))
         .route("/manuscripts/stats.xlsx", get(stats_export))
         .route("/manuscripts/new", get(new_form).post(create))
+        .route(
+            "/manuscripts/reviewers",
+            get(reviewers_page).post(add_reviewer),
+        )
+        .route("/manuscripts/reviewers/{rid}/remove", post(remove_reviewer))
+        .route("/manuscripts/sources", post(add_source))
+        .route("/manuscripts/sources/{sid}/remove", post(remove_source))
         .route("/manuscripts/{id}/edit", get(edit_form).post(update))
         .route("/manuscripts/{id}", get(detail))
         .route("/manuscripts/{id}/submit", post(submit))
@@ -62,6 +69,9 @@ async fn list(
             div.actions {
                 @if user.actor.can(Permission::WriteManuscripts) { a.button href="/manuscripts/new" { "写稿" } }
                 a.button.secondary href="/manuscripts/stats" { "稿件统计" }
+                @if user.actor.can(Permission::ManageReview) || user.actor.can(Permission::ReviewManuscripts) {
+                    a.button.secondary href="/manuscripts/reviewers" { "审核人员与稿源单位" }
+                }
                 a.button.secondary href="/manuscripts" { "全部" }
                 @for s in ManuscriptStatus::ALL {
                     a.button.secondary href={"/manuscripts?status=" (s.code())} { (s.label()) }
@@ -114,6 +124,11 @@ async fn detail(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let m = manuscripts::get(&state.svc, &user.actor, id).await?;
+    let notes = if m.summary.status == ManuscriptStatus::Approved {
+        manuscripts::publish::notes(&state.svc, &user.actor, id).await?
+    } else {
+        Vec::new()
+    };
     let current = m.versions.last();
     let in_body: Vec<&CheckFinding> = current
         .map(|v| v.findings.iter().filter(|f| f.place == "body").collect())
@@ -166,6 +181,18 @@ async fn detail(
                     (csrf(&user))
                     input type="hidden" name="version" value=(m.summary.version);
                     p.muted { "向各发布账号发布（已发布或正在发布的账号不重复发布，发布失败的账号重新发布）。" }
+                    @let noted: Vec<_> = notes.iter().filter(|n| !n.notes.is_empty()).collect();
+                    @if !noted.is_empty() {
+                        div.warning #publish-notes {
+                            strong { "发布前请注意：各平台只接受部分格式，以下内容将不会发出或需要处理" }
+                            ul { @for n in &noted {
+                                li {
+                                    (n.account_name) "（" (n.platform) (if n.automatic { "" } else { "，需手工发布" }) "）："
+                                    (n.notes.join("；"))
+                                }
+                            } }
+                        }
+                    }
                     button type="submit" name="mode" value="now" { "发布" }
                     label { "定时发布时间（北京时间）"
                         input type="datetime-local" name="scheduled_at"; }
@@ -644,4 +671,204 @@ async fn update(
     user.check_csrf(&token)?;
     manuscripts::update(&state.svc, &user.actor, id, &input).await?;
     Ok(Redirect::to(&format!("/manuscripts/{id}")).into_response())
+}
+
+/// The unit whose 稿源单位 the reviewers page shows.
+#[derive(Deserialize)]
+struct UnitQuery {
+    #[serde(default)]
+    unit: Option<i64>,
+}
+
+/// 审核人员与稿源单位: who reviews the manuscripts of each unit of the subtree (by
+/// duty), and the 稿源单位 whitelist of a unit, each named and removed by whoever
+/// manages review.
+async fn reviewers_page(
+    State(state): State<AppState>,
+    user: User,
+    PageQuery(q): PageQuery<UnitQuery>,
+) -> Result<Markup, PageError> {
+    let svc = &state.svc;
+    let list = manuscripts::reviewers(svc, &user.actor).await?;
+    let manage = user.actor.can(Permission::ManageReview);
+    let tree = govmedia_service::units::tree(svc, &user.actor).await?;
+    let unit = q
+        .unit
+        .filter(|u| tree.iter().any(|n| n.id == *u))
+        .unwrap_or(user.actor.unit_id);
+    let sources = manuscripts::sources(svc, &user.actor, unit)
+        .await
+        .unwrap_or_default();
+    // Whoever may name reviewers chooses among the subtree's reviewers and
+    // administrators; the service checks the choice again.
+    let candidates: Vec<_> = govmedia_service::users::list(svc, &user.actor)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|u| {
+            u.active
+                && govmedia_domain::role::Role::parse(&u.role)
+                    .is_ok_and(|r| r.can(Permission::ReviewManuscripts))
+        })
+        .collect();
+    let unit_name = |id: i64| {
+        tree.iter()
+            .find(|n| n.id == id)
+            .map(|n| n.name.clone())
+            .unwrap_or_default()
+    };
+    Ok(page(
+        &user,
+        "审核人员与稿源单位",
+        "/manuscripts",
+        html! {
+            h1 { "审核人员与稿源单位" }
+            p.muted { "各单位稿件的审核员、科室负责人、分管领导按审核流程依次审核；指定给上级单位的人员也审核下级单位的稿件。" }
+            h2 { "审核人员" }
+            @if list.is_empty() { p.muted { "尚未指定审核人员" } } @else {
+                table #reviewers {
+                    tr { th { "单位" } th { "人员" } th { "审核职责" } @if manage { th { "操作" } } }
+                    @for r in &list { tr {
+                        td { (r.unit_name) }
+                        td { (r.username) }
+                        td { (r.duty.label()) }
+                        @if manage { td {
+                            form method="post" action={"/manuscripts/reviewers/" (r.id) "/remove"} {
+                                (csrf(&user))
+                                button.secondary type="submit" { "取消指定" }
+                            }
+                        } }
+                    } }
+                }
+            }
+            @if manage {
+                form #name-reviewer method="post" action="/manuscripts/reviewers" {
+                    (csrf(&user))
+                    label { "单位" select name="unit_id" required {
+                        @for u in &tree { option value=(u.id) selected[u.id == unit] { (("　".repeat(u.depth))) (u.name) } }
+                    } }
+                    label { "人员" select name="user_id" required {
+                        @for c in &candidates { option value=(c.id) { (c.display_name) "（" (c.username) "）" } }
+                    } }
+                    label { "审核职责" select name="duty" required {
+                        @for d in govmedia_domain::manuscript::ReviewDuty::ALL { option value=(d.code()) { (d.label()) } }
+                    } }
+                    button type="submit" { "指定" }
+                }
+            }
+            h2 { "稿源单位名单：" (unit_name(unit)) }
+            form method="get" action="/manuscripts/reviewers" {
+                label { "查看单位" select name="unit" {
+                    @for u in &tree { option value=(u.id) selected[u.id == unit] { (("　".repeat(u.depth))) (u.name) } }
+                } }
+                button.secondary type="submit" { "查看" }
+            }
+            p.muted { "转载稿件的来源须在本单位或上级单位的稿源单位名单中。" }
+            @if sources.is_empty() { p.muted { "名单为空" } } @else {
+                table #sources {
+                    tr { th { "稿源单位" } th { "所属名单" } @if manage { th { "操作" } } }
+                    @for s in &sources { tr {
+                        td { (s.name) }
+                        td { (unit_name(s.unit_id)) }
+                        @if manage { td {
+                            @if s.unit_id == unit {
+                                form method="post" action={"/manuscripts/sources/" (s.id) "/remove"} {
+                                    (csrf(&user))
+                                    button.secondary type="submit" { "删除" }
+                                }
+                            } @else { span.muted { "上级单位的名单" } }
+                        } }
+                    } }
+                }
+            }
+            @if manage {
+                form #add-source method="post" action="/manuscripts/sources" {
+                    (csrf(&user))
+                    input type="hidden" name="unit_id" value=(unit);
+                    label { "稿源单位名称" input type="text" name="name" required maxlength="100"; }
+                    button type="submit" { "加入名单" }
+                }
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct ReviewerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    duty: String,
+}
+
+fn id_field(value: &str, field: &'static str, words: &str) -> Result<i64, PageError> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| PageError::Service(govmedia_service::ServiceError::field(field, words)))
+}
+
+async fn add_reviewer(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<ReviewerForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let unit = id_field(&f.unit_id, "unit_id", "请选择单位")?;
+    let person = id_field(&f.user_id, "user_id", "请选择人员")?;
+    manuscripts::name_reviewer(&state.svc, &user.actor, unit, person, &f.duty).await?;
+    Ok(Redirect::to(&format!("/manuscripts/reviewers?unit={unit}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn remove_reviewer(
+    State(state): State<AppState>,
+    user: User,
+    Path(rid): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    manuscripts::remove_reviewer(&state.svc, &user.actor, rid).await?;
+    Ok(Redirect::to("/manuscripts/reviewers").into_response())
+}
+
+#[derive(Deserialize)]
+struct SourceForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    name: String,
+}
+
+async fn add_source(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<SourceForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let unit = id_field(&f.unit_id, "unit_id", "请选择单位")?;
+    manuscripts::add_source(&state.svc, &user.actor, unit, &f.name).await?;
+    Ok(Redirect::to(&format!("/manuscripts/reviewers?unit={unit}")).into_response())
+}
+
+async fn remove_source(
+    State(state): State<AppState>,
+    user: User,
+    Path(sid): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    manuscripts::remove_source(&state.svc, &user.actor, sid).await?;
+    Ok(Redirect::to("/manuscripts/reviewers").into_response())
 }

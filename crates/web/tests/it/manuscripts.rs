@@ -368,6 +368,25 @@ async fn an_approved_manuscript_is_scheduled_for_publishing_over_the_api_and_the
     assert_eq!(p["state_label"], "待发布");
     assert_eq!(p["scheduled_text"], "2026-03-05 10:00");
     assert!(p["article_url"].is_null());
+    // What each target's platform will not take, before publishing; scoped.
+    let r = editor
+        .api(
+            "GET",
+            &format!("/api/v1/manuscripts/{id}/publish-notes"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let notes: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(notes[0]["account_id"], w.account_a);
+    let r = sibling
+        .api(
+            "GET",
+            &format!("/api/v1/manuscripts/{id}/publish-notes"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     // The same ETag again is stale.
     let r = editor
         .api_if_match("POST", &publish_path, Some(at), &etag)
@@ -419,4 +438,96 @@ async fn an_approved_manuscript_is_scheduled_for_publishing_over_the_api_and_the
         sibling.get(&format!("/manuscripts/{id}")).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn reviewers_and_source_units_are_named_on_their_page_within_scope() {
+    let w = world("web_manuscript_reviewers").await;
+    add_user(&w.svc, "a_admin", w.unit_a, "host_admin").await;
+    let reviewer = add_user(&w.svc, "reviewer_a", w.unit_a, "reviewer").await;
+    let admin = login(&w.app, "a_admin", PASSWORD).await.ok().unwrap();
+    let sibling = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let page = admin.get("/manuscripts/reviewers").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("尚未指定审核人员"), "{}", page.body);
+    // Name the reviewer through the page's form.
+    let unit = w.unit_a.to_string();
+    let person = reviewer.to_string();
+    admin
+        .post_form(
+            "/manuscripts/reviewers",
+            &[
+                ("unit_id", &unit),
+                ("user_id", &person),
+                ("duty", "section_head"),
+            ],
+        )
+        .await;
+    let page = admin.get("/manuscripts/reviewers").await;
+    assert!(
+        page.body.contains("reviewer_a") && page.body.contains("科室负责人"),
+        "{}",
+        page.body
+    );
+    // A sibling unit's administrator neither sees it nor removes it, nor names into A.
+    let page = sibling.get("/manuscripts/reviewers").await;
+    assert!(!page.body.contains("reviewer_a"), "{}", page.body);
+    let r = admin.api("GET", "/api/v1/manuscript-reviewers", None).await;
+    let list: Value = serde_json::from_str(&r.body).unwrap();
+    let rid = list[0]["id"].as_i64().unwrap();
+    let r = sibling
+        .post_form(&format!("/manuscripts/reviewers/{rid}/remove"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = sibling
+        .post_form(
+            "/manuscripts/reviewers",
+            &[
+                ("unit_id", &unit),
+                ("user_id", &person),
+                ("duty", "reviewer"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    // The 稿源单位 whitelist of A: added, shown, refused to a sibling, removed.
+    admin
+        .post_form(
+            "/manuscripts/sources",
+            &[("unit_id", &unit), ("name", "测试县融媒体中心")],
+        )
+        .await;
+    let page = admin
+        .get(&format!("/manuscripts/reviewers?unit={unit}"))
+        .await;
+    assert!(page.body.contains("测试县融媒体中心"), "{}", page.body);
+    let r = sibling
+        .post_form(
+            "/manuscripts/sources",
+            &[("unit_id", &unit), ("name", "某商业网站")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = admin
+        .api("GET", &format!("/api/v1/units/{unit}/source-units"), None)
+        .await;
+    let sources: Value = serde_json::from_str(&r.body).unwrap();
+    let sid = sources[0]["id"].as_i64().unwrap();
+    let r = sibling
+        .post_form(&format!("/manuscripts/sources/{sid}/remove"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    admin
+        .post_form(&format!("/manuscripts/sources/{sid}/remove"), &[])
+        .await;
+    let page = admin
+        .get(&format!("/manuscripts/reviewers?unit={unit}"))
+        .await;
+    assert!(!page.body.contains("测试县融媒体中心"), "{}", page.body);
+    // Both removals and additions are audited.
+    admin
+        .post_form(&format!("/manuscripts/reviewers/{rid}/remove"), &[])
+        .await;
+    let page = admin.get("/manuscripts/reviewers").await;
+    assert!(page.body.contains("尚未指定审核人员"), "{}", page.body);
 }
