@@ -94,6 +94,11 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "快手应用的 app_secret；建议用环境变量 GOVMEDIA__KUAISHOU_APP_SECRET 提供，不写入文件",
         "",
     ),
+    (
+        "monitor_internal_addresses",
+        "日常监测是否可以访问内网和本机地址（政务网站栏目部署在内网时设为true）；默认false，防止借订阅地址探测内网",
+        "false",
+    ),
 ];
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -120,6 +125,7 @@ pub struct Config {
     pub douyin_client_secret: String,
     pub kuaishou_app_id: String,
     pub kuaishou_app_secret: String,
+    pub monitor_internal_addresses: bool,
 }
 
 impl Default for Config {
@@ -146,6 +152,7 @@ impl Default for Config {
             douyin_client_secret: String::new(),
             kuaishou_app_id: String::new(),
             kuaishou_app_secret: String::new(),
+            monitor_internal_addresses: false,
         }
     }
 }
@@ -187,6 +194,10 @@ impl fmt::Debug for Config {
             .field("smtp_from_name", &self.smtp_from_name)
             .field("douyin_client_key", &self.douyin_client_key)
             .field("kuaishou_app_id", &self.kuaishou_app_id)
+            .field(
+                "monitor_internal_addresses",
+                &self.monitor_internal_addresses,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -247,6 +258,11 @@ impl Config {
                     cfg.smtp_port = value
                         .parse()
                         .with_context(|| format!("{key} 应为1至65535的端口号"))?
+                }
+                "monitor_internal_addresses" => {
+                    cfg.monitor_internal_addresses = value
+                        .parse()
+                        .with_context(|| format!("{key} 应为 true 或 false"))?
                 }
                 "secure_cookies" => {
                     cfg.secure_cookies = value
@@ -318,6 +334,15 @@ impl Config {
         }
     }
 
+    /// Monitoring's HTTP client: the defaults, with internal addresses allowed when the
+    /// deployment said so.
+    pub fn monitor_http(&self) -> govmedia_monitoring::HttpConfig {
+        govmedia_monitoring::HttpConfig {
+            allow_internal_addresses: self.monitor_internal_addresses,
+            ..Default::default()
+        }
+    }
+
     /// The deployment's time zone; an unknown name is refused at start-up.
     pub fn time_zone(&self) -> anyhow::Result<govmedia_service::time::Tz> {
         govmedia_service::time::parse_zone(&self.time_zone).map_err(anyhow::Error::msg)
@@ -372,9 +397,11 @@ impl Config {
         for (name, doc, default) in OPTIONS {
             out.push_str(&format!("# {doc}\n"));
             let value = match *name {
-                "secure_cookies" | "max_connections" | "trusted_proxies" | "smtp_port" => {
-                    default.to_string()
-                }
+                "secure_cookies"
+                | "max_connections"
+                | "trusted_proxies"
+                | "smtp_port"
+                | "monitor_internal_addresses" => default.to_string(),
                 _ => format!("\"{default}\""),
             };
             out.push_str(&format!("{name} = {value}\n\n"));

@@ -27,6 +27,7 @@ use govmedia_textcheck::Severity;
 
 pub mod credentials;
 mod install;
+pub mod runs;
 pub use install::{install, install_with};
 
 pub const MONITOR_KIND: &str = "monitor_account";

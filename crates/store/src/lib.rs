@@ -27,6 +27,7 @@ pub mod jobs;
 pub mod knowledge;
 pub mod manuscripts;
 mod migrate;
+pub mod monitor_runs;
 pub mod monitoring;
 pub mod rectification;
 pub mod registry;

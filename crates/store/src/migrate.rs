@@ -188,6 +188,12 @@ const STEPS: &[Step] = &[
         statements: inbox::step_25_platform_push,
         data: None,
     },
+    Step {
+        version: 28,
+        name: "monitoring: monitor_runs (a subtree's sweep on demand, its progress and lease)",
+        statements: monitoring::step_28_monitor_runs,
+        data: None,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts

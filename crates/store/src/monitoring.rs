@@ -436,7 +436,7 @@ pub async fn fetch_counts_since(
 }
 
 /// A `LIKE ? ESCAPE '\\'` pattern for the values starting with `prefix` taken literally.
-fn like_prefix(prefix: &str) -> String {
+pub(crate) fn like_prefix(prefix: &str) -> String {
     let mut out = String::with_capacity(prefix.len() + 1);
     for ch in prefix.chars() {
         if matches!(ch, '%' | '_' | '\\') {
