@@ -95,6 +95,11 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "",
     ),
     (
+        "job_lease_secs",
+        "后台任务租约（秒）：执行任务的进程停止响应这么久后，其他进程接手它的任务（最少10秒）",
+        "120",
+    ),
+    (
         "monitor_internal_addresses",
         "日常监测是否可以访问内网和本机地址（政务网站栏目部署在内网时设为true）；默认false，防止借订阅地址探测内网",
         "false",
@@ -126,6 +131,7 @@ pub struct Config {
     pub kuaishou_app_id: String,
     pub kuaishou_app_secret: String,
     pub monitor_internal_addresses: bool,
+    pub job_lease_secs: u32,
 }
 
 impl Default for Config {
@@ -153,6 +159,7 @@ impl Default for Config {
             kuaishou_app_id: String::new(),
             kuaishou_app_secret: String::new(),
             monitor_internal_addresses: false,
+            job_lease_secs: 120,
         }
     }
 }
@@ -194,6 +201,7 @@ impl fmt::Debug for Config {
             .field("smtp_from_name", &self.smtp_from_name)
             .field("douyin_client_key", &self.douyin_client_key)
             .field("kuaishou_app_id", &self.kuaishou_app_id)
+            .field("job_lease_secs", &self.job_lease_secs)
             .field(
                 "monitor_internal_addresses",
                 &self.monitor_internal_addresses,
@@ -258,6 +266,11 @@ impl Config {
                     cfg.smtp_port = value
                         .parse()
                         .with_context(|| format!("{key} 应为1至65535的端口号"))?
+                }
+                "job_lease_secs" => {
+                    cfg.job_lease_secs = value
+                        .parse()
+                        .with_context(|| format!("{key} 应为正整数（秒）"))?
                 }
                 "monitor_internal_addresses" => {
                     cfg.monitor_internal_addresses = value
@@ -334,6 +347,17 @@ impl Config {
         }
     }
 
+    /// How the job runner of this process paces itself: the lease from the
+    /// configuration (at least 10 s), heartbeats four times within it.
+    pub fn runner(&self) -> govmedia_service::jobs::RunnerConfig {
+        let lease = self.job_lease_secs.max(10);
+        govmedia_service::jobs::RunnerConfig {
+            lease: chrono::Duration::seconds(i64::from(lease)),
+            heartbeat: std::time::Duration::from_secs(u64::from(lease / 4)),
+            ..Default::default()
+        }
+    }
+
     /// Monitoring's HTTP client: the defaults, with internal addresses allowed when the
     /// deployment said so.
     pub fn monitor_http(&self) -> govmedia_monitoring::HttpConfig {
@@ -401,7 +425,8 @@ impl Config {
                 | "max_connections"
                 | "trusted_proxies"
                 | "smtp_port"
-                | "monitor_internal_addresses" => default.to_string(),
+                | "monitor_internal_addresses"
+                | "job_lease_secs" => default.to_string(),
                 _ => format!("\"{default}\""),
             };
             out.push_str(&format!("{name} = {value}\n\n"));

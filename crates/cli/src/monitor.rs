@@ -6,7 +6,7 @@ use crate::platform::{actor, service_error, services};
 use clap::Subcommand;
 use govmedia_monitoring::runs::{self, RunProgress};
 use govmedia_service::Services;
-use govmedia_service::jobs::{Handler, Handlers, Runner};
+use govmedia_service::jobs::{Handler, Handlers, Runner, RunnerConfig};
 use govmedia_store::jobs::JobRow;
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -19,6 +19,9 @@ pub enum MonitorCommand {
         /// 以该用户的身份和权限范围执行（用户名）。
         #[arg(long = "as", value_name = "用户名")]
         as_user: String,
+        /// 同时检查的账号数；0 表示本进程只排队并显示进度，由服务器的后台任务执行器检查。
+        #[arg(long, default_value_t = 8, value_name = "数量", value_parser = clap::value_parser!(u64).range(0..=256))]
+        parallel: u64,
     },
 }
 
@@ -26,12 +29,15 @@ pub enum MonitorCommand {
 const TICK: Duration = Duration::from_millis(500);
 
 pub async fn run(cfg: &Config, cmd: MonitorCommand) -> anyhow::Result<()> {
-    let MonitorCommand::Run { as_user } = cmd;
+    let MonitorCommand::Run { as_user, parallel } = cmd;
     let svc = services(cfg).await?;
     let actor = actor(&svc, &as_user).await?;
     // Registered before the run starts, so an early Ctrl+C stops it cleanly too.
     let shutdown = crate::platform::shutdown_signal()?;
-    let runner = Runner::new(looks_only(&svc)?);
+    let runner = Runner::new(looks_only(&svc)?).with_config(RunnerConfig {
+        batch: parallel,
+        ..cfg.runner()
+    });
     let owner = runner.owner().to_string();
     let started = runs::start(&svc, &actor, &owner)
         .await
@@ -48,7 +54,8 @@ pub async fn run(cfg: &Config, cmd: MonitorCommand) -> anyhow::Result<()> {
     }
     println!("按 Ctrl+C 可中止，再次运行本命令将从中断处继续。");
     let (stop, watch) = tokio::sync::watch::channel(false);
-    let handle = runner.spawn(watch);
+    // With no parallel looks of its own, the servers' runners do them.
+    let handle = (parallel > 0).then(|| runner.spawn(watch));
     let mut display = Display::new(total as u64);
     display.show(&started.progress);
     tokio::pin!(shutdown);
@@ -65,14 +72,14 @@ pub async fn run(cfg: &Config, cmd: MonitorCommand) -> anyhow::Result<()> {
                 }
             }
             Err(govmedia_service::ServiceError::Stale(m)) => {
-                crate::jobs::finish(stop, handle).await;
+                finish(stop, handle).await;
                 display.clear();
                 anyhow::bail!("{m}");
             }
             Err(e) => tracing::warn!("reading the run's progress failed: {e}"),
         }
     };
-    crate::jobs::finish(stop, handle).await;
+    finish(stop, handle).await;
     // The looks this process was in the middle of go back to the queue at once.
     runs::release_looks(&svc, &owner)
         .await
@@ -100,6 +107,16 @@ pub async fn run(cfg: &Config, cmd: MonitorCommand) -> anyhow::Result<()> {
             std::process::exit(130);
         }
         Ok(())
+    }
+}
+
+async fn finish(
+    stop: tokio::sync::watch::Sender<bool>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+) {
+    match handle {
+        Some(h) => crate::jobs::finish(stop, h).await,
+        None => drop(stop),
     }
 }
 

@@ -83,7 +83,7 @@ pub async fn serve(cfg: &Config, svc: Services, banner: Option<String>) -> anyho
         },
     };
     // One job runner per server process, stopped when the web server stops (Ctrl+C).
-    let (stop, runner) = crate::jobs::start(&state.svc);
+    let (stop, runner) = crate::jobs::start(&state.svc, cfg);
     let served = govmedia_web::serve(listener, state, shutdown).await;
     crate::jobs::finish(stop, runner).await;
     served?;

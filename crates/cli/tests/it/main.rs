@@ -11,3 +11,4 @@ mod monitor_cli;
 mod sample_cli;
 mod score_cli;
 mod serve_cli;
+mod two_servers_cli;

@@ -31,7 +31,10 @@ impl Province {
         let env = vec![
             ("GOVMEDIA__DATA_DIR".to_string(), dir.display().to_string()),
             ("GOVMEDIA__DATABASE_URL".to_string(), url),
-            ("GOVMEDIA_PASSWORD".to_string(), "county-load-77".to_string()),
+            (
+                "GOVMEDIA_PASSWORD".to_string(),
+                "county-load-77".to_string(),
+            ),
             (
                 "GOVMEDIA__MONITOR_INTERNAL_ADDRESSES".to_string(),
                 "true".to_string(),
@@ -51,7 +54,8 @@ impl Province {
         ]);
         assert_eq!(out.code, 0, "{}", out.stderr);
         assert!(
-            out.stdout.contains(&format!("已为 {accounts} 个账号登记订阅源")),
+            out.stdout
+                .contains(&format!("已为 {accounts} 个账号登记订阅源")),
             "{}",
             out.stdout
         );
@@ -107,7 +111,9 @@ fn a_run_shows_progress_refuses_a_second_stops_on_ctrl_c_and_resumes() {
     let mut lines = BufReader::new(first.stdout.take().unwrap()).lines();
     let head = lines.next().unwrap().unwrap();
     assert!(
-        head.contains(&format!("开始监测“示范省人民政府”及下级单位的 {ACCOUNTS} 个账号")),
+        head.contains(&format!(
+            "开始监测“示范省人民政府”及下级单位的 {ACCOUNTS} 个账号"
+        )),
         "{head}"
     );
     // Wait until some looks are done, not all.
@@ -145,7 +151,10 @@ fn a_run_shows_progress_refuses_a_second_stops_on_ctrl_c_and_resumes() {
         .iter()
         .find(|l| l.starts_with("已中止："))
         .unwrap_or_else(|| panic!("{rest:?}"));
-    assert!(stopped.contains("再次运行 govmedia monitor run 将从中断处继续"), "{stopped}");
+    assert!(
+        stopped.contains("再次运行 govmedia monitor run 将从中断处继续"),
+        "{stopped}"
+    );
     let looked_before: u32 = feeds.counts().values().sum();
     assert!(
         looked_before < ACCOUNTS as u32,
@@ -156,11 +165,15 @@ fn a_run_shows_progress_refuses_a_second_stops_on_ctrl_c_and_resumes() {
     // again (only the looks cut short by Ctrl+C, at most 8, are repeated).
     let rerun = p.run(&["monitor", "run", "--as", "bench"]);
     assert_eq!(rerun.code, 0, "{}", rerun.stderr);
-    assert!(rerun.stdout.contains("继续上次未完成的监测"), "{}", rerun.stdout);
     assert!(
-        rerun
-            .stdout
-            .contains(&format!("监测完成：已检查 {ACCOUNTS}/{ACCOUNTS} 个账号，均获取成功")),
+        rerun.stdout.contains("继续上次未完成的监测"),
+        "{}",
+        rerun.stdout
+    );
+    assert!(
+        rerun.stdout.contains(&format!(
+            "监测完成：已检查 {ACCOUNTS}/{ACCOUNTS} 个账号，均获取成功"
+        )),
         "{}",
         rerun.stdout
     );
@@ -177,7 +190,10 @@ fn a_run_shows_progress_refuses_a_second_stops_on_ctrl_c_and_resumes() {
     let again = p.run(&["monitor", "run", "--as", "bench"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(again.stdout.contains("开始监测"), "{}", again.stdout);
-    assert_eq!(feeds.counts().values().sum::<u32>(), total + ACCOUNTS as u32);
+    assert_eq!(
+        feeds.counts().values().sum::<u32>(),
+        total + ACCOUNTS as u32
+    );
 
     // The audit log tells the runs in words.
     let audit = p.run(&["audit", "verify", "--as", "bench"]);

@@ -52,7 +52,11 @@ fn serve(stream: std::net::TcpStream, latency: Duration, seen: &Mutex<HashMap<i6
             }
         }
         std::thread::sleep(latency);
-        let id: i64 = path.rsplit('/').next().and_then(|t| t.parse().ok()).unwrap_or(0);
+        let id: i64 = path
+            .rsplit('/')
+            .next()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
         *seen.lock().unwrap().entry(id).or_default() += 1;
         let body = feed(id);
         let head = format!(
