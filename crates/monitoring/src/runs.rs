@@ -28,6 +28,8 @@ pub struct RunProgress {
     pub run_id: i64,
     pub unit_id: i64,
     pub unit_path: String,
+    /// The subtree's unit (its name when the run was read).
+    pub unit_name: String,
     /// `running`, `stopped` (waiting to be resumed), `interrupted` (its process stopped
     /// reporting; a rerun resumes it) or `done`.
     pub state: &'static str,
@@ -88,6 +90,11 @@ pub struct Started {
 async fn progress_of(svc: &Services, row: &RunRow) -> ServiceResult<RunProgress> {
     let counts: JobCounts = store::job_counts(&svc.db, row.id).await?;
     let unseen = store::failed_looks_since(&svc.db, &row.unit_path, row.started_at).await?;
+    let unit_name = match govmedia_store::units::get(&svc.db, row.unit_id).await {
+        Ok(u) => u.name,
+        Err(govmedia_store::DbError::NotFound) => String::new(),
+        Err(e) => return Err(e.into()),
+    };
     let now = svc.now();
     let state = match row.status.as_str() {
         store::RUNNING if row.is_leased(now) => "running",
@@ -99,6 +106,7 @@ async fn progress_of(svc: &Services, row: &RunRow) -> ServiceResult<RunProgress>
         run_id: row.id,
         unit_id: row.unit_id,
         unit_path: row.unit_path.clone(),
+        unit_name,
         state,
         total: row.total,
         finished: counts.finished(),
