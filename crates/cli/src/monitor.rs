@@ -20,7 +20,7 @@ pub enum MonitorCommand {
         #[arg(long = "as", value_name = "用户名")]
         as_user: String,
         /// 同时检查的账号数；0 表示本进程只排队并显示进度，由服务器的后台任务执行器检查。
-        #[arg(long, default_value_t = 8, value_name = "数量", value_parser = clap::value_parser!(u64).range(0..=256))]
+        #[arg(long, default_value_t = 32, value_name = "数量", value_parser = clap::value_parser!(u64).range(0..=256))]
         parallel: u64,
     },
 }
