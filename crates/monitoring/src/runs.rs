@@ -258,6 +258,11 @@ pub async fn end(
     let words = progress_of(svc, &store::get(&svc.db, run_id).await?)
         .await?
         .words();
+    let action = if done {
+        "monitor_run_done"
+    } else {
+        "monitor_run_stop"
+    };
     let mut txn = svc.work(Some(actor)).await?;
     let row = store::end(&txn, run_id, owner, done, now)
         .await
@@ -268,11 +273,7 @@ pub async fn end(
             e => e.into(),
         })?;
     txn.record(Change {
-        action: if done {
-            "monitor_run_done"
-        } else {
-            "monitor_run_stop"
-        },
+        action,
         entity: "monitor_run",
         entity_id: Some(run_id),
         unit_path: &row.unit_path,

@@ -554,6 +554,9 @@ pub(crate) mod tests {
                         // Platform credentials: registered or replaced (credentials.rs).
                         "action," if path.ends_with("credentials.rs") => actions
                             .extend(["set_credentials", "replace_credentials"].map(String::from)),
+                        // A run of a subtree's sweep: done or stopped (monitoring's runs.rs).
+                        "action," if path.ends_with("runs.rs") => actions
+                            .extend(["monitor_run_done", "monitor_run_stop"].map(String::from)),
                         // A notice e-mail address: set or cleared (email.rs).
                         "action," if path.ends_with("email.rs") => {
                             actions.extend(["set_email", "clear_email"].map(String::from))
