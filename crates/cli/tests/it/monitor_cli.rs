@@ -107,7 +107,7 @@ fn a_run_shows_progress_refuses_a_second_stops_on_ctrl_c_and_resumes() {
     let feeds = MockFeeds::start(Duration::from_millis(300));
     let p = Province::new("monitor-run", &feeds, ACCOUNTS);
 
-    let mut first = p.spawn(&["monitor", "run", "--as", "bench"]);
+    let mut first = p.spawn(&["monitor", "run", "--as", "bench", "--parallel", "8"]);
     let mut lines = BufReader::new(first.stdout.take().unwrap()).lines();
     let head = lines.next().unwrap().unwrap();
     assert!(
