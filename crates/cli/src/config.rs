@@ -104,6 +104,16 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "发布微博时报给微博平台的本平台公网IP地址（微博发布接口要求）；留空则不向微博自动发布",
         "",
     ),
+    (
+        "job_lease_secs",
+        "后台任务租约（秒）：执行任务的进程停止响应这么久后，其他进程接手它的任务（最少10秒）",
+        "120",
+    ),
+    (
+        "monitor_internal_addresses",
+        "日常监测是否可以访问内网和本机地址（政务网站栏目部署在内网时设为true）；默认false，防止借订阅地址探测内网",
+        "false",
+    ),
 ];
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -132,6 +142,8 @@ pub struct Config {
     pub kuaishou_app_secret: String,
     pub weibo_safe_domains: String,
     pub weibo_rip: String,
+    pub monitor_internal_addresses: bool,
+    pub job_lease_secs: u32,
 }
 
 impl Default for Config {
@@ -160,6 +172,8 @@ impl Default for Config {
             kuaishou_app_secret: String::new(),
             weibo_safe_domains: String::new(),
             weibo_rip: String::new(),
+            monitor_internal_addresses: false,
+            job_lease_secs: 120,
         }
     }
 }
@@ -203,6 +217,11 @@ impl fmt::Debug for Config {
             .field("kuaishou_app_id", &self.kuaishou_app_id)
             .field("weibo_safe_domains", &self.weibo_safe_domains)
             .field("weibo_rip", &self.weibo_rip)
+            .field("job_lease_secs", &self.job_lease_secs)
+            .field(
+                "monitor_internal_addresses",
+                &self.monitor_internal_addresses,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -265,6 +284,16 @@ impl Config {
                     cfg.smtp_port = value
                         .parse()
                         .with_context(|| format!("{key} 应为1至65535的端口号"))?
+                }
+                "job_lease_secs" => {
+                    cfg.job_lease_secs = value
+                        .parse()
+                        .with_context(|| format!("{key} 应为正整数（秒）"))?
+                }
+                "monitor_internal_addresses" => {
+                    cfg.monitor_internal_addresses = value
+                        .parse()
+                        .with_context(|| format!("{key} 应为 true 或 false"))?
                 }
                 "secure_cookies" => {
                     cfg.secure_cookies = value
@@ -345,6 +374,26 @@ impl Config {
         }
     }
 
+    /// How the job runner of this process paces itself: the lease from the
+    /// configuration (at least 10 s), heartbeats four times within it.
+    pub fn runner(&self) -> govmedia_service::jobs::RunnerConfig {
+        let lease = self.job_lease_secs.max(10);
+        govmedia_service::jobs::RunnerConfig {
+            lease: chrono::Duration::seconds(i64::from(lease)),
+            heartbeat: std::time::Duration::from_secs(u64::from(lease / 4)),
+            ..Default::default()
+        }
+    }
+
+    /// Monitoring's HTTP client: the defaults, with internal addresses allowed when the
+    /// deployment said so.
+    pub fn monitor_http(&self) -> govmedia_monitoring::HttpConfig {
+        govmedia_monitoring::HttpConfig {
+            allow_internal_addresses: self.monitor_internal_addresses,
+            ..Default::default()
+        }
+    }
+
     /// The deployment's time zone; an unknown name is refused at start-up.
     pub fn time_zone(&self) -> anyhow::Result<govmedia_service::time::Tz> {
         govmedia_service::time::parse_zone(&self.time_zone).map_err(anyhow::Error::msg)
@@ -399,9 +448,12 @@ impl Config {
         for (name, doc, default) in OPTIONS {
             out.push_str(&format!("# {doc}\n"));
             let value = match *name {
-                "secure_cookies" | "max_connections" | "trusted_proxies" | "smtp_port" => {
-                    default.to_string()
-                }
+                "secure_cookies"
+                | "max_connections"
+                | "trusted_proxies"
+                | "smtp_port"
+                | "monitor_internal_addresses"
+                | "job_lease_secs" => default.to_string(),
                 _ => format!("\"{default}\""),
             };
             out.push_str(&format!("{name} = {value}\n\n"));

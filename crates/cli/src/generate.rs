@@ -34,6 +34,9 @@ pub struct GenerateArgs {
     /// 同时为账号生成这么多条 `--findings-year` 年度的问题（用于年度考核性能测试）。
     #[arg(long, default_value_t = 0, value_name = "数量")]
     findings: usize,
+    /// 为每个账号登记订阅源“此前缀＋账号编号”（指向模拟平台，用于日常监测性能测试）。
+    #[arg(long, value_name = "地址前缀")]
+    feeds: Option<String>,
     /// 生成问题所属的年度。
     #[arg(long, default_value_t = 2026, value_name = "年度")]
     findings_year: i32,
@@ -95,6 +98,12 @@ pub async fn run(cfg: &Config, args: GenerateArgs) -> anyhow::Result<()> {
     let actor = govmedia_service::auth::actor_for(&svc.db, &user)
         .await
         .map_err(service_error)?;
+    if let Some(base) = &args.feeds {
+        let n = govmedia_monitoring::runs::register_numbered_feeds(&svc, &actor, base)
+            .await
+            .map_err(service_error)?;
+        println!("已为 {n} 个账号登记订阅源 {base}＜账号编号＞");
+    }
     if let Some(path) = &args.token_file {
         let (_, token) = govmedia_service::users::create_token(&svc, &actor, "benchmark")
             .await

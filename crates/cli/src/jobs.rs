@@ -68,7 +68,7 @@ pub async fn run(cfg: &Config, cmd: JobsCommand) -> anyhow::Result<()> {
         JobsCommand::Work => {
             let shutdown = crate::platform::shutdown_signal()?;
             println!("后台任务执行器已启动，按 Ctrl+C 停止。");
-            let (stop, runner) = start(&svc);
+            let (stop, runner) = start(&svc, cfg);
             shutdown.await;
             finish(stop, runner).await;
             println!("已停止。");
@@ -80,12 +80,18 @@ pub async fn run(cfg: &Config, cmd: JobsCommand) -> anyhow::Result<()> {
 /// Starts this process's one runner; stop it with [`finish`].
 pub fn start(
     svc: &Services,
+    cfg: &Config,
 ) -> (
     tokio::sync::watch::Sender<bool>,
     tokio::task::JoinHandle<()>,
 ) {
     let (stop, watch) = tokio::sync::watch::channel(false);
-    (stop, Runner::new(svc.clone()).spawn(watch))
+    (
+        stop,
+        Runner::new(svc.clone())
+            .with_config(cfg.runner())
+            .spawn(watch),
+    )
 }
 
 /// Signals the runner to stop and waits until its task (and every job it ran) ended.

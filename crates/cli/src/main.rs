@@ -11,6 +11,7 @@ mod config;
 mod generate;
 mod help;
 mod jobs;
+mod monitor;
 mod platform;
 mod sample;
 mod score;
@@ -69,6 +70,9 @@ enum Command {
     /// 后台任务：查看队列、重试失败任务，或仅作为任务执行进程运行。
     #[command(subcommand)]
     Jobs(jobs::JobsCommand),
+    /// 日常监测：立即监测本单位及下级单位的账号，显示进度。
+    #[command(subcommand)]
+    Monitor(monitor::MonitorCommand),
     /// 审计日志：校验防篡改的审计记录链。
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -160,6 +164,7 @@ fn run_platform(common: platform::Common, command: Command) -> anyhow::Result<()
             Command::Export { output, as_user } => platform::export(&cfg, output, as_user).await,
             Command::Generate(args) => generate::run(&cfg, args).await,
             Command::Jobs(cmd) => jobs::run(&cfg, cmd).await,
+            Command::Monitor(cmd) => monitor::run(&cfg, cmd).await,
             Command::Audit(cmd) => {
                 if audit::run(&cfg, cmd).await? {
                     Ok(())

@@ -35,8 +35,9 @@ pub async fn services(cfg: &Config) -> anyhow::Result<Services> {
         .await
         .with_context(|| format!("无法连接数据库 {}", crate::config::redact_url(&url)))?;
     let sealer = Sealer::from_base64(&cfg.personal_data_key()?)?;
-    let svc = govmedia_web::with_areas_at(
+    let svc = govmedia_web::with_areas_configured(
         Services::new(db, sealer, Arc::new(SystemClock)),
+        cfg.monitor_http(),
         cfg.platform_endpoints(),
     )
     .with_time_zone(cfg.time_zone()?)
@@ -82,7 +83,7 @@ pub async fn serve(cfg: &Config, svc: Services, banner: Option<String>) -> anyho
         },
     };
     // One job runner per server process, stopped when the web server stops (Ctrl+C).
-    let (stop, runner) = crate::jobs::start(&state.svc);
+    let (stop, runner) = crate::jobs::start(&state.svc, cfg);
     let served = govmedia_web::serve(listener, state, shutdown).await;
     crate::jobs::finish(stop, runner).await;
     served?;

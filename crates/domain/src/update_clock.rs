@@ -32,6 +32,14 @@ pub struct ClockPolicy {
     pub originals_only: bool,
     /// How old the last successful look may be before the clock says "could not see".
     pub max_blind_days: u32,
+    /// Hours between two looks of the sweep at an account (default 24: daily).
+    pub sweep_hours: u32,
+    /// Hours between two looks at an account whose clock warns, from the first warning
+    /// day until it is updated or reaches the veto (default 6).
+    pub near_veto_sweep_hours: u32,
+    /// Per platform code (`weibo`, `douyin`, …), the hours between two looks in place
+    /// of `sweep_hours`.
+    pub platform_sweep_hours: std::collections::BTreeMap<String, u32>,
 }
 
 impl ClockPolicy {
@@ -42,6 +50,32 @@ impl ClockPolicy {
         }
         if !(1..=30).contains(&self.max_blind_days) {
             return Some("monitoring.max_blind_days（无法获取的容忍天数）应在1至30天之间".into());
+        }
+        if !(1..=168).contains(&self.sweep_hours) {
+            return Some("monitoring.sweep_hours（监测间隔小时数）应在1至168之间".into());
+        }
+        if !(1..=168).contains(&self.near_veto_sweep_hours) {
+            return Some(
+                "monitoring.near_veto_sweep_hours（预警期间监测间隔小时数）应在1至168之间".into(),
+            );
+        }
+        if let Some((p, _)) = self
+            .platform_sweep_hours
+            .iter()
+            .find(|(_, h)| !(1..=168).contains(*h))
+        {
+            return Some(format!(
+                "monitoring.platform_sweep_hours.{p}（该平台的监测间隔小时数）应在1至168之间"
+            ));
+        }
+        if let Some(p) = self
+            .platform_sweep_hours
+            .keys()
+            .find(|p| crate::account::Platform::parse(p).is_err())
+        {
+            return Some(format!(
+                "monitoring.platform_sweep_hours 中的“{p}”不是发布平台代码"
+            ));
         }
         if self.warn_after.len() > 5 || self.warn_after.windows(2).any(|w| w[0] >= w[1]) {
             return Some("monitoring.warn_after（预警天数）应从小到大排列，最多5个".into());
@@ -57,6 +91,24 @@ impl ClockPolicy {
     }
 }
 
+impl ClockPolicy {
+    /// Hours between two looks of the sweep at an account of `platform`: the platform's
+    /// own cadence or the default, and no longer than the near-veto cadence while its
+    /// clock warns.
+    pub fn sweep_interval(&self, platform: &str, warning: bool) -> u32 {
+        let every = self
+            .platform_sweep_hours
+            .get(platform)
+            .copied()
+            .unwrap_or(self.sweep_hours);
+        if warning {
+            every.min(self.near_veto_sweep_hours)
+        } else {
+            every
+        }
+    }
+}
+
 impl Default for ClockPolicy {
     fn default() -> Self {
         ClockPolicy {
@@ -65,6 +117,9 @@ impl Default for ClockPolicy {
             veto_after: 14,
             originals_only: false,
             max_blind_days: 2,
+            sweep_hours: 24,
+            near_veto_sweep_hours: 6,
+            platform_sweep_hours: Default::default(),
         }
     }
 }
@@ -449,5 +504,28 @@ mod tests {
         let feb = bj(2026, 2, 28, 9);
         let five_feb: Vec<SeenPost> = [2, 9, 16, 20, 27].map(|d| post(bj(2026, 2, d, 9))).to_vec();
         assert!(service_account_meets_monthly_average(&p, feb, &five_feb));
+    }
+}
+
+#[cfg(test)]
+mod cadence_tests {
+    use super::ClockPolicy;
+
+    #[test]
+    fn the_sweep_interval_is_the_platform_s_and_shorter_near_the_veto() {
+        let mut p = ClockPolicy::default();
+        assert_eq!(p.sweep_interval("weibo", false), 24);
+        assert_eq!(p.sweep_interval("weibo", true), 6);
+        p.platform_sweep_hours.insert("weibo".into(), 8);
+        assert_eq!(p.sweep_interval("weibo", false), 8);
+        assert_eq!(p.sweep_interval("douyin", false), 24);
+        p.near_veto_sweep_hours = 12;
+        assert_eq!(p.sweep_interval("weibo", true), 8, "never less often");
+        assert!(p.problem().is_none());
+        p.platform_sweep_hours.insert("mars".into(), 8);
+        assert!(p.problem().unwrap().contains("不是发布平台代码"));
+        p.platform_sweep_hours.clear();
+        p.sweep_hours = 0;
+        assert!(p.problem().unwrap().contains("sweep_hours"));
     }
 }

@@ -27,6 +27,7 @@ use govmedia_textcheck::Severity;
 
 pub mod credentials;
 mod install;
+pub mod runs;
 pub use install::{install, install_with};
 
 pub const MONITOR_KIND: &str = "monitor_account";
@@ -1018,18 +1019,46 @@ impl Handler for MonitorSweep {
     }
 }
 
-/// The daily sweep's work; returns how many fetches it queued (none twice a day).
+/// The sweep's work: queues a look at each account with a source whose cadence (the
+/// policy profile's `sweep_hours`, per platform, and `near_veto_sweep_hours` while its
+/// clock warns) has a look due, once per cadence step — an account looked at daily
+/// once per Beijing day. Queues tomorrow's sweep, and the next hour's while some
+/// account is looked at more often than daily. Returns how many looks it queued.
 pub async fn sweep(svc: &Services) -> ServiceResult<usize> {
     let now = svc.now();
     let today = svc.today();
+    let policy = govmedia_service::policy::current(svc).await?.monitoring;
+    let hour = now.timestamp().div_euclid(3600);
     let txn = svc.db.begin().await?;
     let mut queued = 0;
-    for id in store::accounts_with_sources(&txn).await? {
-        if enqueue_monitor(&txn, now, id, today.to_string()).await? {
+    let mut shortest = 24;
+    for a in store::sweep_candidates(&txn).await? {
+        let warning = a.state.as_deref() == Some(store::WARNING);
+        let every = policy.sweep_interval(&a.platform, warning).max(1);
+        shortest = shortest.min(every);
+        let step = if every == 24 {
+            today.to_string()
+        } else {
+            format!("h{}e{every}", hour.div_euclid(i64::from(every)))
+        };
+        if enqueue_monitor(&txn, now, a.account_id, step).await? {
             queued += 1;
         }
     }
     schedule_sweep(&txn, now, tomorrow(svc)).await?;
+    if shortest < 24 {
+        let next = hour + 1;
+        jobs::enqueue(
+            &txn,
+            now,
+            SWEEP_KIND,
+            serde_json::json!({}),
+            Some(format!("{SWEEP_KIND}:h{next}")),
+            DateTime::from_timestamp(next * 3600, 0).unwrap_or(now),
+            3,
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(queued)
 }

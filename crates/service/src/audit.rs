@@ -110,6 +110,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("submit_proof", "提交整改材料"),
     ("set_source", "登记监测订阅源"),
     ("check_now", "立即监测"),
+    ("monitor_run", "开始范围监测"),
+    ("monitor_run_stop", "中止范围监测"),
+    ("monitor_run_done", "完成范围监测"),
     ("set_credentials", "登记平台接口凭据"),
     ("refresh_credentials", "自动续期平台授权"),
     ("replace_credentials", "替换平台接口凭据"),
@@ -144,6 +147,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("filing", "备案"),
     ("setting", "设置"),
     ("job", "后台任务"),
+    ("monitor_run", "范围监测"),
     ("training", "培训"),
     ("finding", "问题"),
     ("campaign", "检查"),
@@ -562,6 +566,9 @@ pub(crate) mod tests {
                         "action," if path.ends_with("mailbox.rs") => {
                             actions.extend(["set_mailbox", "replace_mailbox"].map(String::from))
                         }
+                        // A run of a subtree's sweep: done or stopped (monitoring's runs.rs).
+                        "action," if path.ends_with("runs.rs") => actions
+                            .extend(["monitor_run_done", "monitor_run_stop"].map(String::from)),
                         // A notice e-mail address: set or cleared (email.rs).
                         "action," if path.ends_with("email.rs") => {
                             actions.extend(["set_email", "clear_email"].map(String::from))

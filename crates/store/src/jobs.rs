@@ -234,6 +234,24 @@ pub async fn reclaim_expired(
     .await
 }
 
+/// Puts back the running jobs `owner` holds (its process is stopping on purpose), due
+/// at once and without counting the interrupted attempt, so a rerun or another
+/// server takes them now instead of after their lease.
+pub async fn release(
+    c: &impl ConnectionTrait,
+    owner: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<JobRow>, DbError> {
+    rows(
+        c,
+        "UPDATE jobs SET status = 'queued', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+           run_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? \
+         WHERE status = 'running' AND lease_owner = ? RETURNING *",
+        vec![ts(now), ts(now), owner.into()],
+    )
+    .await
+}
+
 /// Queues a dead job again with its attempts reset. `Conflict` unless it is dead.
 pub async fn retry(
     c: &impl ConnectionTrait,

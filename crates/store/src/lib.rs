@@ -28,6 +28,7 @@ pub mod knowledge;
 pub mod mailboxes;
 pub mod manuscripts;
 mod migrate;
+pub mod monitor_runs;
 pub mod monitoring;
 pub mod rectification;
 pub mod rectification_notices;

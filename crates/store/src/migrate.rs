@@ -196,6 +196,12 @@ const STEPS: &[Step] = &[
         data: Some(|txn| Box::pin(foreign_keys::add(txn))),
     },
     Step {
+        version: 28,
+        name: "monitoring: monitor_runs (a subtree's sweep on demand, its progress and lease)",
+        statements: monitoring::step_28_monitor_runs,
+        data: None,
+    },
+    Step {
         version: 29,
         name: "inbox: inbox_mailboxes (a unit's IMAP mailbox, sealed login, UIDVALIDITY and last UID, health)",
         statements: inbox::step_29_mailboxes,

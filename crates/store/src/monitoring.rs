@@ -118,6 +118,27 @@ pub async fn accounts_with_sources(c: &impl ConnectionTrait) -> Result<Vec<i64>,
     Ok(rows.into_iter().map(|r| r.account_id).collect())
 }
 
+/// What the sweep needs of each account with a source or credentials: its platform
+/// and its clock's state as the last look stored it (`None` before any look).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct SweepCandidate {
+    pub account_id: i64,
+    pub platform: String,
+    pub state: Option<String>,
+}
+
+pub async fn sweep_candidates(c: &impl ConnectionTrait) -> Result<Vec<SweepCandidate>, DbError> {
+    all(
+        c,
+        "SELECT s.account_id, a.platform, k.state FROM \
+         (SELECT account_id FROM account_sources UNION SELECT account_id FROM account_credentials) s \
+         JOIN accounts a ON a.id = s.account_id LEFT JOIN account_clocks k ON k.account_id = s.account_id \
+         ORDER BY s.account_id",
+        vec![],
+    )
+    .await
+}
+
 /// Stores the post unless the account already has one with its platform id. Returns
 /// the new post's id, or `None` for a post seen before (left as first stored).
 pub async fn upsert_post(
@@ -436,7 +457,7 @@ pub async fn fetch_counts_since(
 }
 
 /// A `LIKE ? ESCAPE '\\'` pattern for the values starting with `prefix` taken literally.
-fn like_prefix(prefix: &str) -> String {
+pub(crate) fn like_prefix(prefix: &str) -> String {
     let mut out = String::with_capacity(prefix.len() + 1);
     for ch in prefix.chars() {
         if matches!(ch, '%' | '_' | '\\') {

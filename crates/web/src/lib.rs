@@ -229,7 +229,16 @@ pub fn with_areas_at(
     svc: govmedia_service::Services,
     endpoints: govmedia_monitoring::PlatformEndpoints,
 ) -> govmedia_service::Services {
-    let http = govmedia_monitoring::HttpConfig::default();
+    with_areas_configured(svc, govmedia_monitoring::HttpConfig::default(), endpoints)
+}
+
+/// The same, with the platform clients' HTTP settings (a deployment whose government
+/// web columns are on its intranet allows internal addresses).
+pub fn with_areas_configured(
+    svc: govmedia_service::Services,
+    http: govmedia_monitoring::HttpConfig,
+    endpoints: govmedia_monitoring::PlatformEndpoints,
+) -> govmedia_service::Services {
     let svc = govmedia_monitoring::install_with(svc, http.clone(), endpoints.clone());
     let svc = govmedia_content::install_with(svc, http.clone(), endpoints.clone());
     govmedia_interaction::install_with(svc, http, endpoints)

@@ -7,6 +7,8 @@ mod check_cli;
 mod common;
 mod generate_cli;
 mod jobs_cli;
+mod monitor_cli;
 mod sample_cli;
 mod score_cli;
 mod serve_cli;
+mod two_servers_cli;

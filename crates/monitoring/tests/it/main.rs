@@ -4,3 +4,4 @@ mod common;
 mod credentials;
 mod email;
 mod monitoring;
+mod runs;

@@ -652,3 +652,99 @@ async fn the_clock_follows_the_monitoring_settings_of_the_policy_profile() {
         "{items:?}"
     );
 }
+
+#[tokio::test]
+async fn the_sweep_looks_at_each_platform_at_its_cadence_and_more_often_near_the_veto() {
+    let c = county("monitoring_cadence", monday_morning()).await;
+    let w = c.account(account_of("测试县教育", c.unit_a, "weibo")).await;
+    let d = c
+        .account(account_of("健康测试县", c.unit_b, "douyin"))
+        .await;
+    for id in [w, d] {
+        monitoring::set_source(&c.svc, &c.admin, id, "https://www.example.gov.cn/rss.xml")
+            .await
+            .unwrap();
+    }
+    // Weibo every 8 hours; the others daily; every 6 hours once a clock warns.
+    let kunshan = govmedia_domain::policy::BUILTIN
+        .iter()
+        .find(|(id, _)| *id == "kunshan")
+        .unwrap()
+        .1;
+    let bad = kunshan.replace(
+        "near_veto_sweep_hours = 6\n",
+        "near_veto_sweep_hours = 6\n\n[monitoring.platform_sweep_hours]\nweibo = 0\n",
+    );
+    let refused = govmedia_service::policy::set(
+        &c.svc,
+        &c.admin,
+        &bad,
+        &crate::common::version::policy(&c.svc).await,
+    )
+    .await;
+    assert!(
+        format!("{refused:?}").contains("monitoring.platform_sweep_hours.weibo"),
+        "{refused:?}"
+    );
+    let weibo_8h = kunshan.replace(
+        "near_veto_sweep_hours = 6\n",
+        "near_veto_sweep_hours = 6\n\n[monitoring.platform_sweep_hours]\nweibo = 8\n",
+    );
+    govmedia_service::policy::set(
+        &c.svc,
+        &c.admin,
+        &weibo_8h,
+        &crate::common::version::policy(&c.svc).await,
+    )
+    .await
+    .unwrap();
+    let looks = |id: i64| {
+        format!(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'monitor_account' AND dedup_key LIKE 'monitor_account:{id}:%' AND dedup_key NOT LIKE '%:set:%'"
+        )
+    };
+    assert_eq!(monitoring::sweep(&c.svc).await.unwrap(), 2);
+    assert_eq!(monitoring::sweep(&c.svc).await.unwrap(), 0, "once per step");
+    // A shorter cadence keeps an hourly sweep queued.
+    assert_eq!(
+        count(
+            &c.svc,
+            "SELECT COUNT(*) FROM jobs WHERE dedup_key LIKE 'monitor_sweep:h%'"
+        )
+        .await,
+        1
+    );
+
+    // 8 hours on (17:00 Beijing, the same day): Weibo again, Douyin not.
+    c.clock.advance(Duration::hours(8));
+    assert_eq!(monitoring::sweep(&c.svc).await.unwrap(), 1);
+    assert_eq!(count(&c.svc, &looks(w)).await, 2);
+    assert_eq!(count(&c.svc, &looks(d)).await, 1);
+
+    // Douyin's clock warns: it is looked at every 6 hours from now on.
+    let unit = govmedia_store::units::get(&c.svc.db, c.unit_b)
+        .await
+        .unwrap();
+    govmedia_store::monitoring::upsert_clock(
+        &c.svc.db,
+        &govmedia_store::monitoring::ClockRow {
+            account_id: d,
+            unit_id: unit.id,
+            unit_path: unit.path,
+            state: govmedia_store::monitoring::WARNING.to_string(),
+            warning_level: Some(1),
+            days_since: Some(10),
+            veto_in: Some(5),
+            last_update: None,
+            last_seen_ok: None,
+            computed_at: c.svc.now(),
+        },
+    )
+    .await
+    .unwrap();
+    monitoring::sweep(&c.svc).await.unwrap();
+    assert_eq!(count(&c.svc, &looks(d)).await, 2);
+    c.clock.advance(Duration::hours(6));
+    monitoring::sweep(&c.svc).await.unwrap();
+    assert_eq!(count(&c.svc, &looks(d)).await, 3);
+}

@@ -174,3 +174,49 @@ pub(super) fn step_22_platform_credentials() -> Vec<Ddl> {
         Ddl::Alter(calls),
     ]
 }
+
+/// Version 28: a sweep of a subtree run on demand (`govmedia monitor run`), whose row
+/// is also its lease. `active_path` is the subtree's path while the run is unfinished
+/// (running, or stopped and waiting to be resumed) and NULL once done; its unique
+/// index lets only one unfinished run per subtree exist, so two processes starting at
+/// once cannot both insert one. The lease (`lease_owner`, `lease_until`) says which
+/// process drives a running run; a process that died leaves it to expire.
+pub(super) fn step_28_monitor_runs() -> Vec<Ddl> {
+    let col = |name: &str| C::new(Alias::new(name));
+    let mut runs = Table::create()
+        .table(Alias::new("monitor_runs"))
+        .col(id_col(Alias::new("id")))
+        .col(col("unit_id").big_integer().not_null())
+        .col(col("unit_path").string_len(1000).not_null())
+        .col(col("active_path").string_len(1000).null())
+        .col(col("status").string_len(16).not_null())
+        .col(col("lease_owner").string_len(200).null())
+        .col(col("lease_until").timestamp_with_time_zone().null())
+        .col(col("total").big_integer().not_null())
+        .col(col("started_by").big_integer().not_null())
+        .col(col("started_by_name").string_len(100).not_null())
+        .col(col("started_at").timestamp_with_time_zone().not_null())
+        .col(col("updated_at").timestamp_with_time_zone().not_null())
+        .col(col("finished_at").timestamp_with_time_zone().null())
+        .take();
+    super::foreign_keys::declare(
+        &mut runs,
+        "monitor_runs",
+        &[("unit_id", "units"), ("started_by", "users")],
+    );
+    let one_unfinished = Index::create()
+        .name("idx_monitor_runs_active")
+        .table(Alias::new("monitor_runs"))
+        .col(Alias::new("active_path"))
+        .unique()
+        .take();
+    vec![
+        Ddl::Table(runs),
+        Ddl::Index(one_unfinished),
+        index(
+            "idx_monitor_runs_path",
+            "monitor_runs",
+            &["unit_path", "started_at"],
+        ),
+    ]
+}

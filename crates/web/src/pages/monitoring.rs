@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
 /// reached the veto, the veto first, then by days left.
 async fn at_risk(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
     let rows = govmedia_monitoring::at_risk(&state.svc, &user.actor).await?;
+    let runs = govmedia_monitoring::runs::in_scope(&state.svc, &user.actor).await?;
     let vetoed = rows.iter().filter(|r| r.state == "veto").count();
     Ok(page(
         &user,
@@ -45,6 +46,7 @@ async fn at_risk(State(state): State<AppState>, user: User) -> Result<Markup, Pa
                 a.button.secondary href="/monitoring/export.xlsx" { "导出Excel" }
                 button.secondary onclick="window.print()" type="button" { "打印" }
             }
+            (runs_section(&state.svc, &runs))
             p { "共 " (rows.len()) " 个账号，其中已触发否决 " (vetoed) " 个" }
             @if rows.is_empty() { p.muted { "目前没有临近或已触发“两周未更新”否决的账号" } } @else {
                 table #at-risk {
@@ -62,6 +64,35 @@ async fn at_risk(State(state): State<AppState>, user: User) -> Result<Markup, Pa
             }
         },
     ))
+}
+
+/// 范围监测: the runs of `govmedia monitor run` in the user's subtree, unfinished first,
+/// with their progress.
+fn runs_section(
+    svc: &govmedia_service::Services,
+    runs: &[govmedia_monitoring::runs::RunProgress],
+) -> Markup {
+    html! {
+        @if !runs.is_empty() {
+            section #monitor-runs {
+                h2 { "范围监测进度" }
+                table {
+                    tr { th { "范围" } th { "发起人" } th { "开始时间" } th { "状态" } th { "进度" } }
+                    @for r in runs { tr data-state=(r.state) {
+                        td { (r.unit_name) "及下级单位" }
+                        td { (r.started_by_name) }
+                        td { (svc.local_text(r.started_at)) }
+                        td { (r.state_label()) }
+                        td {
+                            progress max=(r.total.max(1)) value=(r.finished) {}
+                            " " (r.words())
+                        }
+                    } }
+                }
+                p.muted { "在服务器上运行 govmedia monitor run --as 用户名，可立即监测本单位及下级单位的全部账号；中止后再次运行将从中断处继续。刷新本页可查看最新进度。" }
+            }
+        }
+    }
 }
 
 async fn export(State(state): State<AppState>, user: User) -> Result<Response, PageError> {

@@ -382,3 +382,61 @@ async fn platform_credentials_are_registered_once_never_shown_and_kept_to_the_su
         serde_json::from_str(&admin.api("GET", &path, None).await.body).unwrap();
     assert_eq!(v["registered"], false);
 }
+
+#[tokio::test]
+async fn the_monitoring_page_shows_a_running_sweep_s_progress_to_its_subtree_only() {
+    let base = site().await;
+    let mut w = world("web_monitoring_runs").await;
+    reaching_loopback(&mut w.svc);
+    let url = format!("{base}/rss");
+    let admin = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    for id in [w.account_a, w.account_b] {
+        let saved = admin
+            .post_form(&format!("/accounts/{id}/source"), &[("url", &url)])
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    }
+    run_due(&w.svc).await;
+    let before = admin.get("/monitoring").await;
+    assert!(!before.body.contains("范围监测进度"), "no run yet");
+
+    // `govmedia monitor run` of the root admin, in another process.
+    let user = govmedia_store::users::by_username(&w.svc.db, "root_admin")
+        .await
+        .unwrap()
+        .unwrap();
+    let actor = govmedia_service::auth::actor_for(&w.svc.db, &user)
+        .await
+        .unwrap();
+    let run = govmedia_monitoring::runs::start(&w.svc, &actor, "cli-process")
+        .await
+        .unwrap();
+    let page = admin.get("/monitoring").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for text in [
+        "范围监测进度",
+        &format!("{}及下级单位", run.progress.unit_name),
+        "正在进行",
+        "已检查 0/2 个账号",
+        r#"<progress max="2" value="0">"#,
+    ] {
+        assert!(page.body.contains(text), "{text} missing");
+    }
+    assert!(!page.body.contains(">running<"), "states in words");
+
+    run_due(&w.svc).await;
+    let page = admin.get("/monitoring").await;
+    assert!(page.body.contains("已检查 2/2 个账号，均获取成功"));
+
+    // A unit below does not see the office's run.
+    let sibling = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let theirs = sibling.get("/monitoring").await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(!theirs.body.contains("范围监测进度"));
+}

@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+pub mod mock_feed;
+
 /// What one run printed and how it exited.
 pub struct Out {
     pub code: i32,

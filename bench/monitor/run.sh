@@ -1,0 +1,56 @@
+#!/bin/sh
+# The monitoring sweep benchmark (issue 16): a mock platform on loopback answering
+# every request after LATENCY seconds with a feed of 20 posts, N accounts of the
+# synthetic province (`govmedia generate --feeds`), one `govmedia monitor run` of the
+# whole province (first look: every post new) and a second (nothing changed).
+# Reports accounts/s, posts checked/s, CPU seconds per 1,000 accounts, peak RSS and
+# requests per account, from /usr/bin/time and the mock's counts.
+#
+#   bench/monitor/run.sh [ACCOUNTS=5000] [PARALLEL=8] [LATENCY=0.05]
+# PROFILE=dev uses the debug build (default release). GOVMEDIA__DATABASE_URL may name
+# an empty PostgreSQL database; default a fresh SQLite file.
+set -eu
+N=${1:-5000}
+PARALLEL=${2:-8}
+LATENCY=${3:-0.05}
+PROFILE=${PROFILE:-release}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+if [ "$PROFILE" = release ]; then
+    cargo build --release -p govmedia --manifest-path "$ROOT/Cargo.toml"
+    BIN=$TARGET/release/govmedia
+else
+    cargo build -p govmedia --manifest-path "$ROOT/Cargo.toml"
+    BIN=$TARGET/debug/govmedia
+fi
+WORK=$(mktemp -d)
+trap 'kill $MOCK 2>/dev/null; rm -rf "$WORK"' EXIT
+python3 "$HERE/mock_platform.py" --latency "$LATENCY" --posts 20 >"$WORK/mock.out" &
+MOCK=$!
+sleep 1
+PORT=$(awk '{print $2}' "$WORK/mock.out")
+export GOVMEDIA__DATA_DIR="$WORK" GOVMEDIA_PASSWORD=county-load-77 \
+    GOVMEDIA__MONITOR_INTERNAL_ADDRESSES=true GOVMEDIA_LOG=warn
+UNITS=$((N / 10 > 10 ? N / 10 : 10))
+"$BIN" generate --units "$UNITS" --accounts "$N" --feeds "http://127.0.0.1:$PORT/feed/"
+stats() { curl -s "http://127.0.0.1:$PORT/stats"; }
+for pass in first unchanged; do
+    before=$(stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
+    start=$(date +%s.%N)
+    /usr/bin/time -f '%U %S %M' -o "$WORK/time" "$BIN" monitor run --as bench --parallel "$PARALLEL" >"$WORK/run.out"
+    end=$(date +%s.%N)
+    after=$(stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
+    tail -1 "$WORK/run.out"
+    python3 - "$N" "$start" "$end" "$before" "$after" "$pass" "$(cat "$WORK/time")" <<'PY'
+import sys
+n, start, end, before, after, name = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+user, system, rss_kb = sys.argv[7].split()
+wall = end - start
+cpu = float(user) + float(system)
+print(f"{name}: {n} accounts in {wall:.1f} s = {n / wall:.1f} accounts/s, "
+      f"{20 * n / wall:.0f} posts checked/s, CPU {cpu:.1f} s = {1000 * cpu / n:.2f} CPU s per 1,000 accounts, "
+      f"peak RSS {int(rss_kb) / 1024:.0f} MB, {(after - before) / n:.2f} requests per account")
+PY
+done
+uptime
