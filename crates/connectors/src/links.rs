@@ -176,7 +176,11 @@ impl LinkProbe {
                 Err(f) => !matches!(f.kind, FailureKind::Timeout | FailureKind::Network),
             };
             let answer = if need_get {
-                let bound = if package { 4096 } else { self.config.max_body_bytes };
+                let bound = if package {
+                    4096
+                } else {
+                    self.config.max_body_bytes
+                };
                 let get = self.send(reqwest::Method::GET, &current, bound).await;
                 hops.push(Hop {
                     url: current.to_string(),
@@ -189,7 +193,12 @@ impl LinkProbe {
             };
             let page = match answer {
                 Ok(p) => p,
-                Err(f) => return Probe { hops, answer: Err(f) },
+                Err(f) => {
+                    return Probe {
+                        hops,
+                        answer: Err(f),
+                    };
+                }
             };
             if (300..400).contains(&page.status) {
                 let next = if page.final_url.is_empty() {
@@ -400,7 +409,8 @@ fn decode(content_type: &str, bytes: &[u8]) -> String {
         .map(|c| c.trim_matches(|ch: char| ch == '"' || ch == ';' || ch.is_whitespace()))
         .map(str::to_string)
         .or_else(|| {
-            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+            let head =
+                String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
             let at = head.find("charset=")? + "charset=".len();
             let rest = head[at..].trim_start_matches(['"', '\'']);
             let end = rest
@@ -495,6 +505,9 @@ mod tests {
         let html = decode("text/html; charset=GBK", &bytes);
         assert_eq!(title_of(&html).as_deref(), Some("昆山市人民政府"));
         let meta = [b"<meta charset=\"gb2312\">".as_slice(), &bytes].concat();
-        assert_eq!(title_of(&decode("text/html", &meta)).as_deref(), Some("昆山市人民政府"));
+        assert_eq!(
+            title_of(&decode("text/html", &meta)).as_deref(),
+            Some("昆山市人民政府")
+        );
     }
 }

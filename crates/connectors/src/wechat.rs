@@ -436,7 +436,10 @@ fn menu_links(b: &MenuButton, parent: Option<&str>, out: &mut Vec<MenuLink>) {
         }
         "news" => {
             for n in b.news_info.iter().flat_map(|n| &n.list) {
-                let l = format!("{label} › {}", n.title.trim().chars().take(60).collect::<String>());
+                let l = format!(
+                    "{label} › {}",
+                    n.title.trim().chars().take(60).collect::<String>()
+                );
                 for u in [&n.content_url, &n.source_url].into_iter().flatten() {
                     push(l.clone(), u);
                 }

@@ -131,7 +131,9 @@ impl LinkPolicy {
     /// Why the settings cannot be used, in Chinese, or `None`.
     pub fn problem(&self) -> Option<String> {
         if !(1..=2000).contains(&self.max_links_per_account) {
-            return Some("links.max_links_per_account（每个账号检查的链接数）应在1至2000之间".into());
+            return Some(
+                "links.max_links_per_account（每个账号检查的链接数）应在1至2000之间".into(),
+            );
         }
         if self.host_pause_ms > 60_000 {
             return Some("links.host_pause_ms（同一网站两次访问的间隔）不得超过60000毫秒".into());
@@ -250,7 +252,13 @@ mod tests {
     #[test]
     fn verdicts() {
         let p = LinkPolicy::default();
-        let ok = landing(200, "www.ks.gov.cn", "www.ks.gov.cn", "昆山市人民政府", "正文");
+        let ok = landing(
+            200,
+            "www.ks.gov.cn",
+            "www.ks.gov.cn",
+            "昆山市人民政府",
+            "正文",
+        );
         assert_eq!(judge(&p, &ok), LinkVerdict::Healthy);
         // Leaving for another healthy site is fine.
         let out = landing(200, "www.ks.gov.cn", "mp.weixin.qq.com", "通知", "正文");
@@ -264,7 +272,13 @@ mod tests {
         // The same words on the site's own domain are the text checker's matter.
         let own = landing(200, "zt.ks.gov.cn", "www.ks.gov.cn", "打击博彩专项行动", "");
         assert_eq!(judge(&p, &own), LinkVerdict::Healthy);
-        let soft = landing(200, "a.ks.gov.cn", "a.ks.gov.cn", "提示", "对不起，您访问的页面不存在");
+        let soft = landing(
+            200,
+            "a.ks.gov.cn",
+            "a.ks.gov.cn",
+            "提示",
+            "对不起，您访问的页面不存在",
+        );
         assert_eq!(judge(&p, &soft), LinkVerdict::SoftNotFound);
         let long = "关于404号文件的解读。".repeat(100);
         let article = landing(200, "a.ks.gov.cn", "a.ks.gov.cn", "解读", &long);

@@ -27,6 +27,7 @@ use govmedia_textcheck::Severity;
 
 pub mod credentials;
 mod install;
+pub mod links;
 pub use install::{install, install_with};
 
 pub const MONITOR_KIND: &str = "monitor_account";
@@ -159,7 +160,7 @@ pub struct MonitoringView {
 }
 
 /// The account `id` and its host unit's path, or not found outside the actor's subtree.
-async fn account_in_scope(
+pub(crate) async fn account_in_scope(
     svc: &Services,
     actor: &Actor,
     id: i64,
@@ -871,7 +872,7 @@ async fn report_veto(
 /// evidence and its `monitor_findings` row under `key`, in one unit of work without
 /// an actor. `None` when another server reported the same key first: its finding
 /// stands and this work is rolled back.
-async fn report_once(
+pub(crate) async fn report_once(
     svc: &Services,
     account: &govmedia_store::accounts::AccountRow,
     unit: &govmedia_store::units::UnitRow,
@@ -1020,6 +1021,11 @@ pub async fn sweep(svc: &Services) -> ServiceResult<usize> {
         if enqueue_monitor(&txn, now, id, today.to_string()).await? {
             queued += 1;
         }
+        links::enqueue(&txn, now, id, &today.to_string()).await?;
+    }
+    // Apps have no posts to fetch, but their download addresses are checked daily.
+    for id in govmedia_store::links::app_accounts(&txn, AccountStatus::Normal.code()).await? {
+        links::enqueue(&txn, now, id, &today.to_string()).await?;
     }
     schedule_sweep(&txn, now, tomorrow(svc)).await?;
     txn.commit().await?;

@@ -110,6 +110,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("submit_proof", "提交整改材料"),
     ("set_source", "登记监测订阅源"),
     ("check_now", "立即监测"),
+    ("check_links", "链接检查"),
+    ("check_links_now", "立即检查链接"),
     ("set_credentials", "登记平台接口凭据"),
     ("refresh_credentials", "自动续期平台授权"),
     ("replace_credentials", "替换平台接口凭据"),

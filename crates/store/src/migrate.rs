@@ -188,6 +188,12 @@ const STEPS: &[Step] = &[
         statements: inbox::step_25_platform_push,
         data: None,
     },
+    Step {
+        version: 27,
+        name: "monitoring: link_checks (links of posts and menus, app download addresses: verdict, chain, broken and healed)",
+        statements: monitoring::step_27_link_checks,
+        data: None,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts
