@@ -262,7 +262,9 @@ impl LinkProbe {
             .unwrap_or_default()
             .to_ascii_lowercase();
         let location = header(reqwest::header::LOCATION).unwrap_or_default();
-        let content_length = response.content_length();
+        // The header itself: a `HEAD` answer's body is empty whatever it declares.
+        let content_length =
+            header(reqwest::header::CONTENT_LENGTH).and_then(|v| v.trim().parse().ok());
         let mut response = response;
         let mut bytes = Vec::new();
         if bound > 0 && !(300..400).contains(&status) {

@@ -34,6 +34,8 @@ pub const LINKS_KIND: &str = "monitor_links";
 const HOSTS_AT_ONCE: usize = 4;
 /// Links an account's view lists at most (the broken first).
 pub const VIEW_LINKS: u64 = 200;
+/// An account's rows at most: every place of the policy's most links.
+const ROWS_PER_ACCOUNT: u64 = 10_000;
 /// Broken links a subtree's list and its export carry at most.
 pub const BROKEN_MAX: u64 = 5000;
 
@@ -238,12 +240,19 @@ pub async fn check_account(
     let checked = probe_all(checker, &policy, targets).await;
     let now = svc.now();
 
+    // What the last run saw, read before the work (which then only writes).
+    let before: HashMap<(String, String), LinkRow> =
+        store::of_account(&svc.db, account.id, ROWS_PER_ACCOUNT)
+            .await?
+            .into_iter()
+            .map(|r| ((r.found_in.clone(), r.url.clone()), r))
+            .collect();
+    let known =
+        |c: &Checked| before.get(&(c.target.found_in.code().to_string(), c.target.url.clone()));
     // Findings first (each its own unit of work, once per link), then every result.
     let mut findings: HashMap<(FoundIn, String), i64> = HashMap::new();
     for c in checked.iter().filter(|c| c.verdict.broken()) {
-        let known =
-            store::get(&svc.db, account.id, c.target.found_in.code(), &c.target.url).await?;
-        if known.as_ref().is_some_and(|k| k.finding_id.is_some()) {
+        if known(c).is_some_and(|k| k.finding_id.is_some()) {
             continue;
         }
         let key = subject_key(c.target.found_in, &c.target.url);
@@ -277,7 +286,10 @@ pub async fn check_account(
     };
     let mut txn = svc.work(None).await?;
     for c in &checked {
-        let (row, before) = store::record(
+        let finding = findings
+            .get(&(c.target.found_in, c.target.url.clone()))
+            .copied();
+        store::record(
             &txn,
             &LinkCheck {
                 account_id: account.id,
@@ -290,16 +302,14 @@ pub async fn check_account(
                 final_url: c.final_url.clone(),
                 excerpt: c.excerpt.clone(),
             },
+            finding,
             now,
         )
         .await?;
         if c.verdict.broken() {
             counts.broken += 1;
-        } else if before.is_some_and(|b| b.verdict != store::HEALTHY) {
+        } else if known(c).is_some_and(|b| b.verdict != store::HEALTHY) {
             counts.healed += 1;
-        }
-        if let Some(finding) = findings.get(&(c.target.found_in, c.target.url.clone())) {
-            store::set_finding(&txn, row.id, *finding).await?;
         }
     }
     txn.record(Change {

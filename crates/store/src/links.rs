@@ -80,83 +80,73 @@ pub async fn get(
     Ok(rows.into_iter().next())
 }
 
-/// Records a check: a new row, or the row's verdict replaced. A link that turns
+/// Records a check: the row's verdict replaced, or a new row. A link that turns
 /// broken keeps the time it first did (`broken_since`, cleared by healing); a broken
-/// link that answers again is `healed_at` now. Returns the row as written and the
-/// row it replaced.
+/// link that answers again is `healed_at` now; `finding_id`, when given, is the
+/// finding the link became. The first statement writes (no read before it in the
+/// caller's transaction), so SQLite takes the write lock at once, waiting out its
+/// busy timeout, instead of failing to upgrade a read snapshot another writer moved.
 pub async fn record(
     c: &impl ConnectionTrait,
     check: &LinkCheck,
+    finding_id: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<(LinkRow, Option<LinkRow>), DbError> {
+) -> Result<(), DbError> {
     let url = cut(&check.url, 1000);
-    let before = get(c, check.account_id, &check.found_in, &url).await?;
     let broken = check.verdict != HEALTHY;
-    let (broken_since, healed_at) = match &before {
-        Some(b) if broken => (b.broken_since.or(Some(now)), None),
-        Some(b) if b.verdict != HEALTHY => (None, Some(now)),
-        Some(b) => (None, b.healed_at),
-        None => (broken.then_some(now), None),
-    };
-    let texts: Vec<Value> = vec![
-        cut(&check.unit_path, 1000).into(),
-        cut(&check.found_label, 300).into(),
-        cut(&check.verdict, 16).into(),
-        cut(&check.chain, 1000).into(),
-        check.final_url.as_deref().map(|u| cut(u, 1000)).into(),
-        check.excerpt.as_deref().map(|e| cut(e, 1000)).into(),
-        now.into(),
-        broken_since.into(),
-        healed_at.into(),
-    ];
-    let stmt = match &before {
-        Some(b) => {
-            let mut values = texts;
-            values.push(b.id.into());
-            crate::sql(
-                c.get_database_backend(),
-                "UPDATE link_checks SET unit_path = ?, found_label = ?, verdict = ?, chain = ?, final_url = ?, \
-                 excerpt = ?, checked_at = ?, broken_since = ?, healed_at = ? WHERE id = ?",
-                values,
-            )
-        }
-        None => {
-            let mut values: Vec<Value> = vec![
-                check.account_id.into(),
-                cut(&check.found_in, 16).into(),
-                url.clone().into(),
-            ];
-            values.extend(texts);
-            values.push(now.into());
-            crate::sql(
-                c.get_database_backend(),
-                "INSERT INTO link_checks (account_id, found_in, url, unit_path, found_label, verdict, chain, final_url, \
-                 excerpt, checked_at, broken_since, healed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
-            )
-        }
-    };
-    c.execute_raw(stmt)
+    let update = crate::sql(
+        c.get_database_backend(),
+        "UPDATE link_checks SET unit_path = ?, found_label = ?, chain = ?, final_url = ?, excerpt = ?, checked_at = ?, \
+         broken_since = CASE WHEN ? THEN COALESCE(broken_since, ?) ELSE NULL END, \
+         healed_at = CASE WHEN ? THEN NULL WHEN verdict <> ? THEN ? ELSE healed_at END, \
+         finding_id = COALESCE(?, finding_id), verdict = ? \
+         WHERE account_id = ? AND found_in = ? AND url = ?",
+        vec![
+            cut(&check.unit_path, 1000).into(),
+            cut(&check.found_label, 300).into(),
+            cut(&check.chain, 1000).into(),
+            check.final_url.as_deref().map(|u| cut(u, 1000)).into(),
+            check.excerpt.as_deref().map(|e| cut(e, 1000)).into(),
+            now.into(),
+            broken.into(),
+            now.into(),
+            broken.into(),
+            HEALTHY.into(),
+            now.into(),
+            finding_id.into(),
+            cut(&check.verdict, 16).into(),
+            check.account_id.into(),
+            check.found_in.as_str().into(),
+            url.clone().into(),
+        ],
+    );
+    if c.execute_raw(update).await?.rows_affected() > 0 {
+        return Ok(());
+    }
+    let insert = crate::sql(
+        c.get_database_backend(),
+        "INSERT INTO link_checks (account_id, found_in, url, unit_path, found_label, verdict, chain, final_url, \
+         excerpt, checked_at, broken_since, healed_at, finding_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            check.account_id.into(),
+            cut(&check.found_in, 16).into(),
+            url.into(),
+            cut(&check.unit_path, 1000).into(),
+            cut(&check.found_label, 300).into(),
+            cut(&check.verdict, 16).into(),
+            cut(&check.chain, 1000).into(),
+            check.final_url.as_deref().map(|u| cut(u, 1000)).into(),
+            check.excerpt.as_deref().map(|e| cut(e, 1000)).into(),
+            now.into(),
+            broken.then_some(now).into(),
+            Option::<DateTime<Utc>>::None.into(),
+            finding_id.into(),
+            now.into(),
+        ],
+    );
+    c.execute_raw(insert)
         .await
         .map_err(|e| DbError::from_write(e, "该链接正在被另一次检查记录"))?;
-    let after = get(c, check.account_id, &check.found_in, &url)
-        .await?
-        .ok_or(DbError::NotFound)?;
-    Ok((after, before))
-}
-
-/// Notes the finding a broken link became.
-pub async fn set_finding(
-    c: &impl ConnectionTrait,
-    id: i64,
-    finding_id: i64,
-) -> Result<(), DbError> {
-    let stmt = crate::sql(
-        c.get_database_backend(),
-        "UPDATE link_checks SET finding_id = ? WHERE id = ?",
-        vec![finding_id.into(), id.into()],
-    );
-    c.execute_raw(stmt).await?;
     Ok(())
 }
 

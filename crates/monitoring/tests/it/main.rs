@@ -3,4 +3,5 @@
 mod common;
 mod credentials;
 mod email;
+mod links;
 mod monitoring;
