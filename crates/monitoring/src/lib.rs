@@ -157,6 +157,8 @@ pub struct MonitoringView {
     pub last_failure: Option<FetchView>,
     /// The latest looks, newest first, at most [`VIEW_LOG`].
     pub log: Vec<FetchView>,
+    /// The links checked (posts, menu, app downloads), the broken first.
+    pub links: Vec<links::LinkView>,
 }
 
 /// The account `id` and its host unit's path, or not found outside the actor's subtree.
@@ -338,6 +340,7 @@ pub async fn view(svc: &Services, actor: &Actor, account_id: i64) -> ServiceResu
         last_ok: last_ok.map(fetch_view),
         last_failure: last_failure.map(fetch_view),
         log: log.into_iter().map(fetch_view).collect(),
+        links: links::rows_of(svc, account_id).await?,
     })
 }
 

@@ -816,6 +816,15 @@ fn link_view(svc: &Services, r: LinkRow) -> LinkView {
     }
 }
 
+/// The account's checked links, for a caller that checked the scope.
+pub(crate) async fn rows_of(svc: &Services, account_id: i64) -> ServiceResult<Vec<LinkView>> {
+    Ok(store::of_account(&svc.db, account_id, VIEW_LINKS)
+        .await?
+        .into_iter()
+        .map(|r| link_view(svc, r))
+        .collect())
+}
+
 /// The account's checked links, the broken first; 404 outside the actor's subtree.
 pub async fn of_account(
     svc: &Services,
