@@ -1483,6 +1483,8 @@ pub struct Monitoring {
     pub last_failure: Option<Fetch>,
     /// 最近的获取记录，新的在前
     pub log: Vec<Fetch>,
+    /// 链接检查结果，异常的在前
+    pub links: Vec<CheckedLink>,
 }
 
 impl From<govmedia_monitoring::MonitoringView> for Monitoring {
@@ -1510,6 +1512,7 @@ impl From<govmedia_monitoring::MonitoringView> for Monitoring {
                     first_seen_at: p.first_seen_at,
                 })
                 .collect(),
+            links: v.links.into_iter().map(CheckedLink::from).collect(),
             last_ok: v.last_ok.map(Fetch::from),
             last_failure: v.last_failure.map(Fetch::from),
             log: v.log.into_iter().map(Fetch::from).collect(),
