@@ -373,19 +373,19 @@ async fn gather(
     policy: &LinkPolicy,
 ) -> ServiceResult<Vec<Target>> {
     let mut out: Vec<Target> = Vec::new();
-    if account.platform == "app" {
-        if let Some(page) = account.url.clone().filter(|u| is_http(u)) {
-            out.push(Target {
-                found_in: FoundIn::AppPage,
-                label: account.name.clone(),
-                url: page.clone(),
-            });
-            out.push(Target {
-                found_in: FoundIn::AppIpv6,
-                label: account.name.clone(),
-                url: page,
-            });
-        }
+    if account.platform == "app"
+        && let Some(page) = account.url.clone().filter(|u| is_http(u))
+    {
+        out.push(Target {
+            found_in: FoundIn::AppPage,
+            label: account.name.clone(),
+            url: page.clone(),
+        });
+        out.push(Target {
+            found_in: FoundIn::AppIpv6,
+            label: account.name.clone(),
+            url: page,
+        });
     }
     if matches!(
         account.platform.as_str(),
