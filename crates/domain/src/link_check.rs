@@ -71,6 +71,9 @@ pub struct LinkPolicy {
     pub max_links_per_account: u32,
     /// Pause between two requests to the same host, in milliseconds.
     pub host_pause_ms: u32,
+    /// Whether the daily sweep checks every watched account's links (and every app's
+    /// download addresses); off, links are checked on request (立即检查链接).
+    pub daily: bool,
 }
 
 impl Default for LinkPolicy {
@@ -123,6 +126,7 @@ impl Default for LinkPolicy {
             ]),
             max_links_per_account: 200,
             host_pause_ms: 1000,
+            daily: false,
         }
     }
 }

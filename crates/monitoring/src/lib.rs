@@ -1018,17 +1018,22 @@ impl Handler for MonitorSweep {
 pub async fn sweep(svc: &Services) -> ServiceResult<usize> {
     let now = svc.now();
     let today = svc.today();
+    let daily_links = govmedia_service::policy::current(svc).await?.links.daily;
     let txn = svc.db.begin().await?;
     let mut queued = 0;
     for id in store::accounts_with_sources(&txn).await? {
         if enqueue_monitor(&txn, now, id, today.to_string()).await? {
             queued += 1;
         }
-        links::enqueue(&txn, now, id, &today.to_string()).await?;
+        if daily_links {
+            links::enqueue(&txn, now, id, &today.to_string()).await?;
+        }
     }
     // Apps have no posts to fetch, but their download addresses are checked daily.
-    for id in govmedia_store::links::app_accounts(&txn, AccountStatus::Normal.code()).await? {
-        links::enqueue(&txn, now, id, &today.to_string()).await?;
+    if daily_links {
+        for id in govmedia_store::links::app_accounts(&txn, AccountStatus::Normal.code()).await? {
+            links::enqueue(&txn, now, id, &today.to_string()).await?;
+        }
     }
     schedule_sweep(&txn, now, tomorrow(svc)).await?;
     txn.commit().await?;

@@ -154,7 +154,7 @@ async fn reaching(c: &mut crate::common::County, wechat: &str) {
         .find(|(id, _)| *id == "kunshan")
         .unwrap()
         .1;
-    let text = format!("{kunshan}\n[links]\nhost_pause_ms = 0\n");
+    let text = format!("{kunshan}\n[links]\nhost_pause_ms = 0\ndaily = true\n");
     govmedia_service::policy::set(
         &c.svc,
         &c.admin,
