@@ -90,7 +90,7 @@ fn links_block(user: &User, id: i64, v: &MonitoringView, manage: bool) -> Markup
         h3 #links { "链接检查" }
         @if manage {
             form.no-print method="post" action={"/accounts/" (id) "/links/check"} {
-                (csrf(user)) button.secondary type="submit" { "立即检查链接" }
+                (csrf(user)) button.secondary type="submit" { "检查链接" }
             }
         }
         @if v.links.is_empty() { p.muted { "尚未检查链接（每天自动检查发布内容、菜单和客户端下载地址中的链接）" } } @else {
