@@ -371,7 +371,7 @@ fn rand_boundary(bytes: &[u8]) -> u64 {
 
 /// Why a request was refused: its host is on an internal address.
 #[derive(Debug)]
-struct InternalAddress;
+pub(crate) struct InternalAddress;
 
 impl std::fmt::Display for InternalAddress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -425,7 +425,7 @@ pub fn is_public(ip: IpAddr) -> bool {
 }
 
 /// Whether a URL's host is written as an internal address (or is `localhost`).
-fn names_internal_address(url: &reqwest::Url) -> bool {
+pub(crate) fn names_internal_address(url: &reqwest::Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => !is_public(IpAddr::V4(ip)),
         Some(url::Host::Ipv6(ip)) => !is_public(IpAddr::V6(ip)),
@@ -439,7 +439,7 @@ fn names_internal_address(url: &reqwest::Url) -> bool {
 
 /// A resolver that keeps only public addresses, so a name pointing inside is refused
 /// at connection time (also a name that changed its answer since it was checked).
-struct PublicOnly;
+pub(crate) struct PublicOnly;
 
 impl reqwest::dns::Resolve for PublicOnly {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {

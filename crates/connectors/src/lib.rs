@@ -12,6 +12,7 @@ pub mod douyin;
 mod feed;
 mod http;
 pub mod kuaishou;
+pub mod links;
 mod oauth;
 pub mod wechat;
 pub mod weibo;
@@ -20,8 +21,9 @@ pub use douyin::{DouyinClient, DouyinSource};
 pub use feed::FeedSource;
 pub use http::{HttpConfig, HttpFetcher};
 pub use kuaishou::{KuaishouClient, KuaishouSource};
+pub use links::{LinkProbe, ProbeConfig};
 pub use oauth::{OauthApp, OauthToken};
-pub use wechat::{WechatClient, WechatCredentials, WechatSource, WechatTokens};
+pub use wechat::{Menu, MenuLink, WechatClient, WechatCredentials, WechatSource, WechatTokens};
 pub use weibo::{WeiboClient, WeiboSource};
 
 use chrono::{DateTime, Utc};

@@ -251,6 +251,7 @@ impl WechatClient {
             self.called(path);
             let url = format!("{}{path}?access_token={token}{query}", self.base);
             let answer = match (&request, repeat) {
+                (Request::Get, _) => self.fetcher.get_api(&url).await?,
                 (Request::Json(body), Repeat::Retried) => {
                     self.fetcher.post_json(&url, body).await?
                 }
@@ -296,8 +297,162 @@ impl WechatClient {
     }
 }
 
+/// A link of an account's menu: where it is (`政务服务 › 办事指南`), the button's
+/// type and its address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuLink {
+    pub label: String,
+    /// The documented button type: `view`, `miniprogram`, `news`, `video`, …
+    pub kind: String,
+    pub url: String,
+}
+
+/// The account's menu as the platform shows it to followers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Menu {
+    /// `is_menu_open`: whether the menu is shown at all.
+    pub open: bool,
+    pub links: Vec<MenuLink>,
+}
+
+#[derive(Deserialize)]
+struct SelfMenuAnswer {
+    #[serde(default)]
+    is_menu_open: Option<i64>,
+    #[serde(default)]
+    selfmenu_info: Option<SelfMenuInfo>,
+}
+
+#[derive(Deserialize)]
+struct SelfMenuInfo {
+    #[serde(default)]
+    button: Vec<MenuButton>,
+}
+
+#[derive(Deserialize)]
+struct MenuButton {
+    #[serde(default)]
+    name: String,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    value: Option<String>,
+    #[serde(default)]
+    sub_button: Option<SubButtons>,
+    #[serde(default)]
+    news_info: Option<NewsInfo>,
+}
+
+#[derive(Deserialize)]
+struct SubButtons {
+    #[serde(default)]
+    list: Vec<MenuButton>,
+}
+
+#[derive(Deserialize)]
+struct NewsInfo {
+    #[serde(default)]
+    list: Vec<NewsLink>,
+}
+
+#[derive(Deserialize)]
+struct NewsLink {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    content_url: Option<String>,
+    #[serde(default)]
+    source_url: Option<String>,
+}
+
+/// Buttons and links read from one menu at most (the platform allows 3 × 5 buttons,
+/// a news button up to 8 articles).
+const MAX_MENU_LINKS: usize = 200;
+
+impl WechatClient {
+    /// The menu followers see (`GET /cgi-bin/get_current_selfmenu_info`), with every
+    /// web address in it: a `view` button's `url`, a `miniprogram` button's fallback
+    /// `url`, a `news` button's articles (`content_url`, `source_url`), and a `video`
+    /// button's `value` when it is an address.
+    pub async fn current_menu(&self) -> Result<Menu, FetchError> {
+        let value = self
+            .call_with(
+                "/cgi-bin/get_current_selfmenu_info",
+                "",
+                Request::Get,
+                Repeat::Retried,
+                error_for,
+            )
+            .await?;
+        let answer: SelfMenuAnswer = serde_json::from_value(value)
+            .map_err(|e| malformed(&format!("get_current_selfmenu_info: {e}")))?;
+        let mut links = Vec::new();
+        let buttons = answer.selfmenu_info.map(|i| i.button).unwrap_or_default();
+        for b in &buttons {
+            menu_links(b, None, &mut links);
+            if let Some(subs) = &b.sub_button {
+                for s in &subs.list {
+                    menu_links(s, Some(&b.name), &mut links);
+                }
+            }
+        }
+        links.truncate(MAX_MENU_LINKS);
+        Ok(Menu {
+            open: answer.is_menu_open == Some(1),
+            links,
+        })
+    }
+}
+
+fn menu_links(b: &MenuButton, parent: Option<&str>, out: &mut Vec<MenuLink>) {
+    let name: String = b.name.trim().chars().take(60).collect();
+    let label = match parent {
+        Some(p) => format!("{} › {name}", p.trim().chars().take(60).collect::<String>()),
+        None => name,
+    };
+    let kind = b.kind.clone().unwrap_or_default();
+    let mut push = |label: String, url: &str| {
+        let url = url.trim();
+        if (url.starts_with("http://") || url.starts_with("https://")) && url.len() <= 1000 {
+            out.push(MenuLink {
+                label,
+                kind: kind.clone(),
+                url: url.to_string(),
+            });
+        }
+    };
+    match kind.as_str() {
+        "view" | "miniprogram" => {
+            if let Some(u) = &b.url {
+                push(label.clone(), u);
+            }
+        }
+        "video" => {
+            if let Some(v) = &b.value {
+                push(label.clone(), v);
+            }
+        }
+        "news" => {
+            for n in b.news_info.iter().flat_map(|n| &n.list) {
+                let l = format!(
+                    "{label} › {}",
+                    n.title.trim().chars().take(60).collect::<String>()
+                );
+                for u in [&n.content_url, &n.source_url].into_iter().flatten() {
+                    push(l.clone(), u);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// What a call sends.
 enum Request<'a> {
+    /// A `GET` with the token only (`get_current_selfmenu_info`).
+    Get,
     Json(&'a serde_json::Value),
     File(&'a publish::ImageFile<'a>),
 }

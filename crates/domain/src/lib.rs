@@ -16,6 +16,7 @@ pub mod duties;
 pub mod filing;
 pub mod inspection;
 pub mod interaction;
+pub mod link_check;
 pub mod manuscript;
 pub mod policy;
 pub mod registry_rules;

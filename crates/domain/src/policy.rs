@@ -252,6 +252,9 @@ pub struct PolicyProfile {
     /// Review before publishing (分级分类审核): manuscript kinds and their chains.
     #[serde(default)]
     pub review: crate::manuscript::ReviewPolicy,
+    /// Link checks of monitoring: parking hosts, gambling words, "not found" phrases.
+    #[serde(default)]
+    pub links: crate::link_check::LinkPolicy,
 }
 
 fn matches<T: PartialEq>(set: &[T], value: &T) -> bool {
@@ -299,6 +302,9 @@ impl PolicyProfile {
             return bad(problem);
         }
         if let Some(problem) = self.review.problem() {
+            return bad(problem);
+        }
+        if let Some(problem) = self.links.problem() {
             return bad(problem);
         }
         for (i, chain) in self.chains.iter().enumerate() {

@@ -19,6 +19,13 @@ pub fn install_with(svc: Services, http: HttpConfig, endpoints: PlatformEndpoint
     let svc = svc
         .with_job_handler(MonitorSweep)
         .with_todo_source(Warnings);
+    let svc = match crate::links::CheckLinks::new(&http, endpoints.clone()) {
+        Ok(h) => svc.with_job_handler(h),
+        Err(e) => {
+            tracing::error!("link checks cannot run: {e}");
+            svc
+        }
+    };
     match MonitorAccount::with_endpoints(http, endpoints) {
         Ok(h) => svc.with_job_handler(h),
         Err(e) => {

@@ -27,6 +27,7 @@ use govmedia_textcheck::Severity;
 
 pub mod credentials;
 mod install;
+pub mod links;
 pub mod runs;
 pub use install::{install, install_with};
 
@@ -165,10 +166,12 @@ pub struct MonitoringView {
     pub last_failure: Option<FetchView>,
     /// The latest looks, newest first, at most [`VIEW_LOG`].
     pub log: Vec<FetchView>,
+    /// The links checked (posts, menu, app downloads), the broken first.
+    pub links: Vec<links::LinkView>,
 }
 
 /// The account `id` and its host unit's path, or not found outside the actor's subtree.
-async fn account_in_scope(
+pub(crate) async fn account_in_scope(
     svc: &Services,
     actor: &Actor,
     id: i64,
@@ -346,6 +349,7 @@ pub async fn view(svc: &Services, actor: &Actor, account_id: i64) -> ServiceResu
         last_ok: last_ok.map(fetch_view),
         last_failure: last_failure.map(fetch_view),
         log: log.into_iter().map(fetch_view).collect(),
+        links: links::rows_of(svc, account_id).await?,
     })
 }
 
@@ -880,7 +884,7 @@ async fn report_veto(
 /// evidence and its `monitor_findings` row under `key`, in one unit of work without
 /// an actor. `None` when another server reported the same key first: its finding
 /// stands and this work is rolled back.
-async fn report_once(
+pub(crate) async fn report_once(
     svc: &Services,
     account: &govmedia_store::accounts::AccountRow,
     unit: &govmedia_store::units::UnitRow,
@@ -1029,6 +1033,7 @@ pub async fn sweep(svc: &Services) -> ServiceResult<usize> {
     let today = svc.today();
     let policy = govmedia_service::policy::current(svc).await?.monitoring;
     let hour = now.timestamp().div_euclid(3600);
+    let daily_links = govmedia_service::policy::current(svc).await?.links.daily;
     let txn = svc.db.begin().await?;
     let mut queued = 0;
     let mut shortest = 24;
@@ -1043,6 +1048,15 @@ pub async fn sweep(svc: &Services) -> ServiceResult<usize> {
         };
         if enqueue_monitor(&txn, now, a.account_id, step).await? {
             queued += 1;
+        }
+        if daily_links {
+            links::enqueue(&txn, now, a.account_id, &today.to_string()).await?;
+        }
+    }
+    // Apps have no posts to fetch, but their download addresses are checked daily.
+    if daily_links {
+        for id in govmedia_store::links::app_accounts(&txn, AccountStatus::Normal.code()).await? {
+            links::enqueue(&txn, now, id, &today.to_string()).await?;
         }
     }
     schedule_sweep(&txn, now, tomorrow(svc)).await?;

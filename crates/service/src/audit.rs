@@ -113,6 +113,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("monitor_run", "开始范围监测"),
     ("monitor_run_stop", "中止范围监测"),
     ("monitor_run_done", "完成范围监测"),
+    ("check_links", "链接检查"),
+    ("check_links_now", "立即检查链接"),
     ("set_credentials", "登记平台接口凭据"),
     ("refresh_credentials", "自动续期平台授权"),
     ("replace_credentials", "替换平台接口凭据"),

@@ -25,6 +25,7 @@ pub mod inbox;
 pub mod inspection;
 pub mod jobs;
 pub mod knowledge;
+pub mod links;
 pub mod mailboxes;
 pub mod manuscripts;
 mod migrate;

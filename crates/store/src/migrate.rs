@@ -196,6 +196,12 @@ const STEPS: &[Step] = &[
         data: Some(|txn| Box::pin(foreign_keys::add(txn))),
     },
     Step {
+        version: 27,
+        name: "monitoring: link_checks (links of posts and menus, app download addresses: verdict, chain, broken and healed)",
+        statements: monitoring::step_27_link_checks,
+        data: None,
+    },
+    Step {
         version: 28,
         name: "monitoring: monitor_runs (a subtree's sweep on demand, its progress and lease)",
         statements: monitoring::step_28_monitor_runs,

@@ -3,5 +3,6 @@
 mod common;
 mod credentials;
 mod email;
+mod links;
 mod monitoring;
 mod runs;

@@ -220,3 +220,53 @@ pub(super) fn step_28_monitor_runs() -> Vec<Ddl> {
         ),
     ]
 }
+
+/// Version 27: the links monitoring checks — found in posts and account menus, and a
+/// government app's download page, package and IPv6 reachability — one row per
+/// account, place kind and address, with the last verdict, the status chain, an
+/// excerpt of the landing page, since when it is broken, when it healed, and the
+/// finding it became (a link is reported once). `unit_path` is the host unit's path
+/// at the check; lists read the current path through the account.
+pub(super) fn step_27_link_checks() -> Vec<Ddl> {
+    let col = |name: &str| C::new(Alias::new(name));
+    let mut links = Table::create()
+        .table(Alias::new("link_checks"))
+        .col(id_col(Alias::new("id")))
+        .col(col("account_id").big_integer().not_null())
+        .col(col("unit_path").string_len(1000).not_null())
+        .col(col("found_in").string_len(16).not_null())
+        .col(col("found_label").string_len(300).not_null())
+        .col(col("url").string_len(1000).not_null())
+        .col(col("verdict").string_len(16).not_null())
+        .col(col("chain").string_len(1000).not_null())
+        .col(col("final_url").string_len(1000).null())
+        .col(col("excerpt").string_len(1000).null())
+        .col(col("checked_at").timestamp_with_time_zone().not_null())
+        .col(col("broken_since").timestamp_with_time_zone().null())
+        .col(col("healed_at").timestamp_with_time_zone().null())
+        .col(col("finding_id").big_integer().null())
+        .col(col("created_at").timestamp_with_time_zone().not_null())
+        .take();
+    super::foreign_keys::declare(
+        &mut links,
+        "link_checks",
+        &[("account_id", "accounts"), ("finding_id", "findings")],
+    );
+    let once = Index::create()
+        .name("idx_link_checks_once")
+        .table(Alias::new("link_checks"))
+        .col(Alias::new("account_id"))
+        .col(Alias::new("found_in"))
+        .col(Alias::new("url"))
+        .unique()
+        .take();
+    vec![
+        Ddl::Table(links),
+        Ddl::Index(once),
+        index(
+            "idx_link_checks_verdict",
+            "link_checks",
+            &["verdict", "account_id"],
+        ),
+    ]
+}

@@ -2,7 +2,7 @@
 //! subtree's accounts at risk of the 2-week veto.
 
 use super::requests::{CredentialsBody, SourceBody};
-use super::responses::{AtRisk, Credentials, Monitoring, Source};
+use super::responses::{AtRisk, BrokenLink, CheckedLink, Credentials, Monitoring, Source};
 use super::{ApiJson, ApiResult, ApiUser, Id, ok};
 use crate::AppState;
 use crate::versioning::{IfMatch, with_etag};
@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use govmedia_monitoring::{self as monitoring, credentials};
 use utoipa::OpenApi;
 
@@ -26,6 +26,9 @@ pub fn routes() -> Router<AppState> {
                 .delete(remove_credentials),
         )
         .route("/monitoring/at-risk", get(at_risk))
+        .route("/accounts/{id}/links", get(account_links))
+        .route("/accounts/{id}/links/check", post(check_links))
+        .route("/monitoring/broken-links", get(broken_links))
 }
 
 #[derive(OpenApi)]
@@ -36,7 +39,10 @@ pub fn routes() -> Router<AppState> {
     register_credentials,
     replace_credentials,
     remove_credentials,
-    at_risk
+    at_risk,
+    account_links,
+    check_links,
+    broken_links
 ))]
 pub(super) struct Doc;
 
@@ -129,5 +135,43 @@ async fn at_risk(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
         .await?
         .into_iter()
         .map(AtRisk::from)
+        .collect::<Vec<_>>())
+}
+
+/// 账号的链接检查结果（发布内容和菜单中的链接、客户端下载页和安装包、IPv6访问）：异常的在前
+#[utoipa::path(get, path = "/accounts/{id}/links", params(Id),
+    responses((status = 200, body = Vec<CheckedLink>)))]
+async fn account_links(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    ok(monitoring::links::of_account(&s.svc, &a, id)
+        .await?
+        .into_iter()
+        .map(CheckedLink::from)
+        .collect::<Vec<_>>())
+}
+
+/// 立即检查账号的链接（排入后台任务，每分钟最多一次）
+#[utoipa::path(post, path = "/accounts/{id}/links/check", params(Id),
+    responses((status = 202, description = "已排入后台任务")))]
+async fn check_links(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    monitoring::links::check_now(&s.svc, &a, id).await?;
+    Ok(StatusCode::ACCEPTED.into_response())
+}
+
+/// 本辖区的异常链接（无法访问、跳转至其他域名、页面不存在）：异常最久的在前
+#[utoipa::path(get, path = "/monitoring/broken-links",
+    responses((status = 200, body = Vec<BrokenLink>)))]
+async fn broken_links(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    ok(monitoring::links::broken(&s.svc, &a)
+        .await?
+        .into_iter()
+        .map(BrokenLink::from)
         .collect::<Vec<_>>())
 }

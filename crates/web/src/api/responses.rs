@@ -1483,6 +1483,8 @@ pub struct Monitoring {
     pub last_failure: Option<Fetch>,
     /// 最近的获取记录，新的在前
     pub log: Vec<Fetch>,
+    /// 链接检查结果，异常的在前
+    pub links: Vec<CheckedLink>,
 }
 
 impl From<govmedia_monitoring::MonitoringView> for Monitoring {
@@ -1510,6 +1512,7 @@ impl From<govmedia_monitoring::MonitoringView> for Monitoring {
                     first_seen_at: p.first_seen_at,
                 })
                 .collect(),
+            links: v.links.into_iter().map(CheckedLink::from).collect(),
             last_ok: v.last_ok.map(Fetch::from),
             last_failure: v.last_failure.map(Fetch::from),
             log: v.log.into_iter().map(Fetch::from).collect(),
@@ -2002,6 +2005,103 @@ impl From<govmedia_domain::scoring::CountedFinding> for CountedFinding {
             item: f.item,
             count: f.count,
             evidence: f.evidence,
+        }
+    }
+}
+
+/// A link monitoring checked.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "链接检查结果")]
+pub struct CheckedLink {
+    /// 发现位置代码：post、menu、app_page、app_package、app_ipv6
+    pub found_in: String,
+    /// 发现位置（中文）：发布内容、账号菜单、客户端下载页、客户端安装包、客户端IPv6访问
+    pub found_in_label: String,
+    /// 位置说明：文章标题、菜单项、客户端名称
+    pub found_label: String,
+    pub url: String,
+    /// 结果代码：ok、unreachable、foreign_domain、soft_404
+    pub verdict: String,
+    /// 检查结果（中文）：正常、无法访问、跳转至其他域名、页面不存在
+    pub verdict_label: String,
+    /// 访问过程（状态码序列）
+    pub chain: String,
+    pub final_url: Option<String>,
+    /// 落地页面摘录或失败原因
+    pub excerpt: Option<String>,
+    pub checked_at: DateTime<Utc>,
+    /// 检查时间（北京时间）
+    pub checked_at_text: String,
+    pub broken_since: Option<DateTime<Utc>>,
+    pub healed_at: Option<DateTime<Utc>>,
+    /// 恢复说明（中文）
+    pub healed_text: Option<String>,
+    /// 据此记录的问题编号
+    pub finding_id: Option<i64>,
+}
+
+impl From<govmedia_monitoring::links::LinkView> for CheckedLink {
+    fn from(l: govmedia_monitoring::links::LinkView) -> Self {
+        CheckedLink {
+            found_in: l.found_in,
+            found_in_label: l.found_in_label.to_string(),
+            found_label: l.found_label,
+            url: l.url,
+            verdict: l.verdict,
+            verdict_label: l.verdict_label.to_string(),
+            chain: l.chain,
+            final_url: l.final_url,
+            excerpt: l.excerpt,
+            checked_at: l.checked_at,
+            checked_at_text: l.checked_at_text,
+            broken_since: l.broken_since,
+            healed_at: l.healed_at,
+            healed_text: l.healed_text,
+            finding_id: l.finding_id,
+        }
+    }
+}
+
+/// A broken link of the subtree.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "本辖区的异常链接")]
+pub struct BrokenLink {
+    pub account_id: i64,
+    pub account_name: String,
+    /// 发布平台（中文）
+    pub platform: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// 发现位置（中文）
+    pub found_in_label: String,
+    pub found_label: String,
+    pub url: String,
+    /// 检查结果（中文）
+    pub verdict_label: String,
+    pub chain: String,
+    pub excerpt: Option<String>,
+    pub checked_at: DateTime<Utc>,
+    pub broken_since: Option<DateTime<Utc>>,
+    pub finding_id: Option<i64>,
+}
+
+impl From<govmedia_monitoring::links::BrokenLink> for BrokenLink {
+    fn from(b: govmedia_monitoring::links::BrokenLink) -> Self {
+        BrokenLink {
+            account_id: b.account_id,
+            account_name: b.account_name,
+            platform: b.platform,
+            unit_id: b.unit_id,
+            unit_name: b.unit_name,
+            found_in_label: b.found_in_label.to_string(),
+            found_label: b.found_label,
+            url: b.url,
+            verdict_label: b.verdict_label.to_string(),
+            chain: b.chain,
+            excerpt: b.excerpt,
+            checked_at: b.checked_at,
+            broken_since: b.broken_since,
+            finding_id: b.finding_id,
         }
     }
 }

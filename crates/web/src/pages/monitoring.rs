@@ -26,6 +26,92 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/monitoring", get(at_risk))
         .route("/monitoring/export.xlsx", get(export))
+        .route("/accounts/{id}/links/check", post(check_links))
+        .route("/monitoring/links", get(broken_links))
+        .route("/monitoring/links.xlsx", get(broken_export))
+}
+
+/// 异常链接: the broken links of the user's subtree, the longest broken first.
+async fn broken_links(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
+    let rows = govmedia_monitoring::links::broken(&state.svc, &user.actor).await?;
+    Ok(page(
+        &user,
+        "异常链接",
+        "/monitoring",
+        html! {
+            h1 { "异常链接" }
+            p.muted { "自动监测每天检查账号发布内容和菜单中的链接，以及移动客户端的下载页、安装包和IPv6访问；"
+                "这里列出本辖区最近一次检查仍异常的链接，异常最久的在前。已恢复正常的链接不在此列。" }
+            div.actions {
+                a.button.secondary href="/monitoring/links.xlsx" { "导出Excel" }
+                a.button.secondary href="/monitoring" { "账号更新预警" }
+            }
+            p { "共 " (rows.len()) " 个异常链接" }
+            @if rows.is_empty() { p.muted { "目前没有异常链接" } } @else {
+                table #broken-links {
+                    tr { th { "主办单位" } th { "账号名称" } th { "发现位置" } th { "链接" } th { "检查结果" } th { "访问过程" } th { "异常开始（北京时间）" } th { "问题" } }
+                    @for r in &rows { tr {
+                        td { (r.unit_name) }
+                        td { a href={"/accounts/" (r.account_id) "#links"} { (r.account_name) } }
+                        td { (r.found_in_label) "：" (r.found_label) }
+                        td { (r.url) }
+                        td { strong { (r.verdict_label) } }
+                        td { (r.chain) }
+                        td { @if let Some(t) = r.broken_since { (beijing(t)) } }
+                        td { @if let Some(f) = r.finding_id { a href={"/findings/" (f)} { "问题#" (f) } } }
+                    } }
+                }
+            }
+        },
+    ))
+}
+
+async fn broken_export(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
+    let rows = govmedia_monitoring::links::broken(&state.svc, &user.actor).await?;
+    let table = govmedia_monitoring::links::broken_table(&state.svc, &rows);
+    super::xlsx_response("异常链接.xlsx", &table)
+}
+
+async fn check_links(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    govmedia_monitoring::links::check_now(&state.svc, &user.actor, id).await?;
+    Ok(Redirect::to(&format!("/accounts/{id}#links")).into_response())
+}
+
+/// The account's checked links: where each was found, the verdict in words, the
+/// status chain, the landing page's excerpt, healed or since when broken.
+fn links_block(user: &User, id: i64, v: &MonitoringView, manage: bool) -> Markup {
+    html! {
+        h3 #links { "链接检查" }
+        @if manage {
+            form.no-print method="post" action={"/accounts/" (id) "/links/check"} {
+                (csrf(user)) button.secondary type="submit" { "检查链接" }
+            }
+        }
+        @if v.links.is_empty() { p.muted { "尚未检查链接（每天自动检查发布内容、菜单和客户端下载地址中的链接）" } } @else {
+            table #account-links {
+                tr { th { "发现位置" } th { "链接" } th { "检查结果" } th { "访问过程" } th { "页面内容" } th { "检查时间（北京时间）" } }
+                @for l in &v.links { tr data-verdict=(l.verdict) {
+                    td { (l.found_in_label) "：" (l.found_label) }
+                    td { (l.url) }
+                    td {
+                        @if l.verdict == "ok" { (l.verdict_label) } @else { strong { (l.verdict_label) } }
+                        @if let Some(h) = &l.healed_text { br; span.muted { (h) } }
+                        @if let Some(t) = l.broken_since { br; span.muted { "自" (beijing(t)) "起异常" } }
+                        @if let Some(f) = l.finding_id { br; a href={"/findings/" (f)} { "问题#" (f) } }
+                    }
+                    td { (l.chain) }
+                    td { (l.excerpt.clone().unwrap_or_default()) }
+                    td { (l.checked_at_text) }
+                } }
+            }
+        }
+    }
 }
 
 /// 更新预警: every account of the user's subtree whose update clock warns or has
@@ -44,6 +130,7 @@ async fn at_risk(State(state): State<AppState>, user: User) -> Result<Markup, Pa
                 "无法获取发布内容的账号不在此列，请在账号页查看获取失败的原因。" }
             div.actions {
                 a.button.secondary href="/monitoring/export.xlsx" { "导出Excel" }
+                a.button.secondary href="/monitoring/links" { "异常链接" }
                 button.secondary onclick="window.print()" type="button" { "打印" }
             }
             (runs_section(&state.svc, &runs))
@@ -161,6 +248,7 @@ pub fn section(user: &User, id: i64, v: &MonitoringView) -> Markup {
                     } }
                 }
             }
+            (links_block(user, id, v, manage))
             h3 { "获取记录" }
             @if v.log.is_empty() { p.muted { "尚无获取记录" } } @else {
                 table {

@@ -440,3 +440,139 @@ async fn the_monitoring_page_shows_a_running_sweep_s_progress_to_its_subtree_onl
     assert_eq!(theirs.status, StatusCode::OK);
     assert!(!theirs.body.contains("范围监测进度"));
 }
+
+/// 链接检查 over HTTP: the links of the account's posts checked by the job the page's
+/// button queues, shown on the account page and in the subtree's 异常链接 list and its
+/// export; the API lists them, and a sibling unit is answered 404.
+#[tokio::test]
+async fn checked_links_are_shown_listed_exported_and_kept_to_the_subtree() {
+    let links_site = {
+        let app = axum::Router::new().route(
+            "/ok",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    "<html><head><title>测试县教育局</title></head><body>开学工作部署</body></html>",
+                )
+                    .into_response()
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let feed = RSS
+            .replace("https://jyj.example.gov.cn/jydt/202602/kx.shtml", &format!("{base}/ok"))
+            .replace(
+                "</channel>",
+                "<item><title>旧专栏：校园安全</title><link>http://127.0.0.1:1/gone.html</link><guid>jyj-old</guid><pubDate>Thu, 26 Feb 2026 10:00:00 +0800</pubDate></item></channel>",
+            );
+        let app = app.route(
+            "/rss",
+            get(move || {
+                let f = feed.clone();
+                async move { ([(header::CONTENT_TYPE, "application/rss+xml")], f).into_response() }
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        base
+    };
+    let mut w = world("web_monitoring_links").await;
+    reaching_loopback(&mut w.svc);
+    let admin = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let a = w.account_a;
+    let saved = admin
+        .post_form(
+            &format!("/accounts/{a}/source"),
+            &[("url", &format!("{links_site}/rss"))],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    run_due(&w.svc).await;
+    let page = admin.get(&format!("/accounts/{a}")).await;
+    assert!(page.body.contains("尚未检查链接"));
+    let queued = admin
+        .post_form(&format!("/accounts/{a}/links/check"), &[])
+        .await;
+    assert_eq!(queued.status, StatusCode::SEE_OTHER);
+    run_due(&w.svc).await;
+
+    let page = admin.get(&format!("/accounts/{a}")).await;
+    for text in [
+        "链接检查",
+        "发布内容：旧专栏：校园安全",
+        "http://127.0.0.1:1/gone.html",
+        "无法访问",
+        "无法连接",
+        "正常",
+        "标题“测试县教育局”",
+    ] {
+        assert!(page.body.contains(text), "{text} missing");
+    }
+    let list = admin.get("/monitoring/links").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("http://127.0.0.1:1/gone.html"));
+    assert!(
+        !list.body.contains(&format!("{links_site}/ok")),
+        "healthy links are not listed"
+    );
+    let xlsx = admin.get("/monitoring/links.xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(xlsx.bytes)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let text: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+    for cell in [
+        "检查结果",
+        "无法访问",
+        "http://127.0.0.1:1/gone.html",
+        "测试县教育局",
+    ] {
+        assert!(text.iter().any(|t| t == cell), "{cell} not in the export");
+    }
+
+    let api = admin
+        .api("GET", &format!("/api/v1/accounts/{a}/links"), None)
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["verdict_label"], "无法访问");
+    assert_eq!(rows[1]["verdict_label"], "正常");
+    assert!(rows[0]["finding_id"].as_i64().is_some());
+    let broken = admin
+        .api("GET", "/api/v1/monitoring/broken-links", None)
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&broken.body).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    let again = admin
+        .api("POST", &format!("/api/v1/accounts/{a}/links/check"), None)
+        .await;
+    assert_eq!(again.status, StatusCode::ACCEPTED, "{}", again.body);
+
+    let sibling = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    for (method, path) in [
+        ("GET", format!("/api/v1/accounts/{a}/links")),
+        ("POST", format!("/api/v1/accounts/{a}/links/check")),
+    ] {
+        let r = sibling.api(method, &path, None).await;
+        assert_eq!(
+            r.status,
+            StatusCode::NOT_FOUND,
+            "{method} {path}: {}",
+            r.body
+        );
+    }
+    let theirs = sibling
+        .api("GET", "/api/v1/monitoring/broken-links", None)
+        .await;
+    assert_eq!(theirs.body.trim(), "[]");
+    let list = sibling.get("/monitoring/links").await;
+    assert!(!list.body.contains("gone.html"));
+}
