@@ -40,6 +40,7 @@ pub(crate) const VERSIONED_WRITES: &[(&str, &str)] = &[
     ("put", "/assessment/ranked-kinds"),
     ("post", "/calendar/years"),
     ("post", "/findings/{id}/actions"),
+    ("put", "/campaigns/{id}/rectification-notices/{unit}"),
     ("put", "/accounts/{id}/credentials"),
     ("delete", "/accounts/{id}/credentials"),
     ("put", "/me/email"),

@@ -6,11 +6,12 @@
 
 use super::requests::{
     ActionBody, EntryBody, EntryDecisionBody, FindingListQuery, RankedKindsBody, RankingQuery,
-    YearQuery,
+    RectificationNumberBody, YearQuery,
 };
 use super::responses::{
     AssessmentLine, Campaign, CampaignDetail, Entry, Finding, FindingDetail, FindingPage, PassRate,
-    PassRates, RankedKinds, Ranking, Sample, Screenshot, Selfcheck, UnitAssessment, UnitRef,
+    PassRates, RankedKinds, Ranking, RectificationNumber, Sample, Screenshot, Selfcheck,
+    UnitAssessment, UnitRef,
 };
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
@@ -22,7 +23,7 @@ use axum::routing::{get, post};
 use govmedia_domain::inspection::FindingAction;
 use govmedia_service::duties::selfcheck;
 use govmedia_service::inspection::assessment;
-use govmedia_service::inspection::{campaigns, entries, findings};
+use govmedia_service::inspection::{campaigns, entries, findings, notice};
 use govmedia_service::{ServiceError, Services};
 use govmedia_store::inspection::FindingQuery;
 use utoipa::OpenApi;
@@ -31,6 +32,16 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/campaigns", get(list_campaigns))
         .route("/campaigns/{id}", get(get_campaign))
+        .route(
+            "/campaigns/{id}/rectification-notices",
+            get(list_rectification_numbers),
+        )
+        .route(
+            "/campaigns/{id}/rectification-notices/{unit}",
+            get(get_rectification_number)
+                .post(register_rectification_number)
+                .put(correct_rectification_number),
+        )
         .route("/findings", get(list_findings))
         .route("/findings/overdue", get(overdue_findings))
         .route("/findings/{id}", get(get_finding))
@@ -51,6 +62,10 @@ pub(super) fn routes() -> Router<AppState> {
 #[openapi(paths(
     list_campaigns,
     get_campaign,
+    list_rectification_numbers,
+    get_rectification_number,
+    register_rectification_number,
+    correct_rectification_number,
     list_findings,
     overdue_findings,
     get_finding,
@@ -108,6 +123,76 @@ async fn get_campaign(
             by_unit,
         },
     })
+}
+
+/// 一次检查各整改通知已登记的发文字号（未登记的单位不列出）
+#[utoipa::path(get, path = "/campaigns/{id}/rectification-notices", params(Id),
+    responses((status = 200, body = Vec<RectificationNumber>)))]
+async fn list_rectification_numbers(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    let rows = notice::rectification_numbers(&s.svc, &a, id).await?;
+    ok(rows
+        .into_iter()
+        .map(RectificationNumber::from)
+        .collect::<Vec<_>>())
+}
+
+/// 发往一个被通报单位的整改通知的发文字号；尚未登记时为 404
+#[utoipa::path(get, path = "/campaigns/{id}/rectification-notices/{unit}",
+    params(Id, ("unit" = i64, Path, description = "被通报单位的ID")),
+    responses((status = 200, description = "响应头 ETag 为其版本", body = RectificationNumber)))]
+async fn get_rectification_number(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path((id, unit)): Path<(i64, i64)>,
+) -> ApiResult {
+    let row = notice::rectification_numbers(&s.svc, &a, id)
+        .await?
+        .into_iter()
+        .find(|r| r.unit_id == unit)
+        .ok_or(ServiceError::NotFound)?;
+    let version = row.version;
+    Ok(with_etag(ok(RectificationNumber::from(row))?, version))
+}
+
+/// 登记整改通知的发文字号（首次；已登记的请用 PUT 更正）
+#[utoipa::path(post, path = "/campaigns/{id}/rectification-notices/{unit}",
+    params(Id, ("unit" = i64, Path, description = "被通报单位的ID")),
+    request_body = RectificationNumberBody,
+    responses((status = 201, description = "响应头 ETag 为其版本", body = RectificationNumber)))]
+async fn register_rectification_number(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path((id, unit)): Path<(i64, i64)>,
+    ApiJson(b): ApiJson<RectificationNumberBody>,
+) -> ApiResult {
+    let row =
+        notice::register_rectification(&s.svc, &a, id, unit, &b.number, &b.copy_to, None).await?;
+    let version = row.version;
+    Ok(with_etag(created(RectificationNumber::from(row))?, version))
+}
+
+/// 更正整改通知的发文字号（If-Match 为读取时的 ETag）
+#[utoipa::path(put, path = "/campaigns/{id}/rectification-notices/{unit}",
+    params(Id, ("unit" = i64, Path, description = "被通报单位的ID")),
+    request_body = RectificationNumberBody,
+    responses((status = 200, description = "响应头 ETag 为新版本", body = RectificationNumber)))]
+async fn correct_rectification_number(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path((id, unit)): Path<(i64, i64)>,
+    seen: IfMatch,
+    ApiJson(b): ApiJson<RectificationNumberBody>,
+) -> ApiResult {
+    let seen = seen.counter()?;
+    let row =
+        notice::register_rectification(&s.svc, &a, id, unit, &b.number, &b.copy_to, Some(seen))
+            .await?;
+    let version = row.version;
+    Ok(with_etag(ok(RectificationNumber::from(row))?, version))
 }
 
 /// 本辖区问题

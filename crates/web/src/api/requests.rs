@@ -472,6 +472,17 @@ pub struct ExportBody {
     pub include_forwarded: bool,
 }
 
+/// The 发文字号 of a rectification notice, registered or corrected.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "整改通知的发文字号和抄送机关")]
+pub struct RectificationNumberBody {
+    /// 发文字号，如 昆政办整改〔2026〕3号
+    pub number: String,
+    /// 抄送机关，多个用顿号或逗号分隔；可不填
+    #[serde(default)]
+    pub copy_to: String,
+}
+
 /// The kinds of units the office ranks in the annual assessment.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(description = "年度考核参加排名的单位类型")]
@@ -896,6 +907,7 @@ const FIELDS: &[&str] = &[
     "client_secret",
     "comment",
     "confirm",
+    "copy_to",
     "count",
     "decision",
     "display_name",
@@ -923,6 +935,7 @@ const FIELDS: &[&str] = &[
     "name",
     "news_licence",
     "notice_url",
+    "number",
     "office_phone",
     "opened_on",
     "operating_mode",

@@ -1154,6 +1154,40 @@ pub struct RankedKind {
     pub ranked: bool,
 }
 
+/// The 发文字号 and 抄送机关 registered for one rectification notice.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "整改通知的发文字号（每个被通报单位一份；响应头 ETag 为其版本）")]
+pub struct RectificationNumber {
+    /// 检查（通报）ID
+    pub campaign_id: i64,
+    /// 被通报单位ID
+    pub unit_id: i64,
+    /// 发文年度（通报发布日期的年份）
+    pub year: i32,
+    /// 发文字号
+    pub number: String,
+    /// 抄送机关（顿号分隔）
+    pub copy_to: String,
+    /// 登记或更正的时间
+    pub issued_at: DateTime<Utc>,
+    /// 版本（更正时放在 If-Match 中）
+    pub version: i64,
+}
+
+impl From<govmedia_service::inspection::notice::NoticeNumberRow> for RectificationNumber {
+    fn from(r: govmedia_service::inspection::notice::NoticeNumberRow) -> Self {
+        RectificationNumber {
+            campaign_id: r.campaign_id,
+            unit_id: r.unit_id,
+            year: r.year,
+            number: r.number,
+            copy_to: r.copy_to,
+            issued_at: r.issued_at,
+            version: r.version,
+        }
+    }
+}
+
 /// The kinds of units the office ranks in the annual assessment.
 #[derive(Serialize, ToSchema)]
 #[schema(description = "年度考核参加排名的单位类型（本单位的设置）")]

@@ -248,6 +248,72 @@ async fn campaign_scoresheet_notice_and_rectification_over_http() {
         .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
 
+    // The same numbers through the JSON API: read with its version, corrected with
+    // If-Match (without it, or with an old one, refused), registered for another unit
+    // the notice names; a unit outside the notice is not found.
+    let api_path = format!("/api/v1/campaigns/{id}/rectification-notices/{}", w.unit_a);
+    let read = admin.api("GET", &api_path, None).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    let v: serde_json::Value = serde_json::from_str(&read.body).unwrap();
+    assert_eq!(v["number"], "测政办通〔2026〕9号");
+    let etag = read.etag.clone().unwrap();
+    let body =
+        serde_json::json!({"number": "测政办通〔2026〕13号", "copy_to": "县网信办、县档案馆"});
+    assert_eq!(
+        admin.api("PUT", &api_path, Some(body.clone())).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let fixed = admin
+        .api_if_match("PUT", &api_path, Some(body.clone()), &etag)
+        .await;
+    assert_eq!(fixed.status, StatusCode::OK, "{}", fixed.body);
+    assert!(fixed.body.contains("县档案馆"), "{}", fixed.body);
+    assert_eq!(
+        admin
+            .api_if_match("PUT", &api_path, Some(body), &etag)
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let list = admin
+        .api(
+            "GET",
+            &format!("/api/v1/campaigns/{id}/rectification-notices"),
+            None,
+        )
+        .await;
+    assert!(list.body.contains("测政办通〔2026〕13号"), "{}", list.body);
+    let outside = admin
+        .api(
+            "POST",
+            &format!("/api/v1/campaigns/{id}/rectification-notices/{}", w.unit_b),
+            Some(serde_json::json!({"number": "测政办通〔2026〕14号"})),
+        )
+        .await;
+    assert_eq!(outside.status, StatusCode::NOT_FOUND, "{}", outside.body);
+    // The unit the notice is addressed to reads its number; a sibling unit, answered
+    // as for a campaign it cannot see, does not; nor may the unit register one.
+    assert_eq!(
+        unit_a.api("GET", &api_path, None).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        unit_b.api("GET", &api_path, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_ne!(
+        unit_a
+            .api_if_match(
+                "PUT",
+                &api_path,
+                Some(serde_json::json!({"number": "测政办通〔2026〕15号"})),
+                "2"
+            )
+            .await
+            .status,
+        StatusCode::OK
+    );
+
     // The unit sees its finding and submits proof; the sibling unit gets 404.
     let list = unit_a.get("/findings").await;
     // The first link to a finding (the unit may also see the link to record one).
