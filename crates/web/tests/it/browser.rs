@@ -892,7 +892,8 @@ async fn inbox_walk(client: &Client, base: &str) -> Result<(), String> {
     )
     .await;
     click(client, "form[method=post] button[type=submit]").await;
-    let done = wait_for(client, "main", "受理编号").await?;
+    // The form itself speaks of a 受理编号: wait for the confirmation's own words.
+    let done = wait_for(client, "main", "已转交该账号的主办单位办理").await?;
     let number = client
         .find(Locator::Css("main strong"))
         .await
