@@ -1,5 +1,7 @@
 //! Use cases for accounts: registry CRUD, registry-rule flags and dismissals, QR codes.
 
+pub mod groups;
+
 use crate::audit::Change;
 use crate::list_model::{ListItem, ListSource};
 use crate::work::{Transaction, Work};

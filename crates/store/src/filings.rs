@@ -98,6 +98,28 @@ pub async fn filed_accounts(
     Ok(out)
 }
 
+/// Of `account_ids`, those with an opening filing on file: accepted, or a paper
+/// filing (补录) being confirmed — anything but a refused one.
+pub async fn with_opening_on_file(
+    c: &impl ConnectionTrait,
+    account_ids: &[i64],
+) -> Result<std::collections::HashSet<i64>, DbError> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in account_ids.chunks(500) {
+        let ids: Vec<Option<i64>> = filing::Entity::find()
+            .select_only()
+            .column(filing::Column::AccountId)
+            .filter(filing::Column::Kind.eq("open"))
+            .filter(filing::Column::Status.ne("rejected"))
+            .filter(filing::Column::AccountId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(c)
+            .await?;
+        out.extend(ids.into_iter().flatten());
+    }
+    Ok(out)
+}
+
 /// The opening filings naming `account_id`, oldest first: an accepted opening, or
 /// the records of its paper filing (补录), in progress or refused.
 pub async fn openings_of_account(
@@ -212,11 +234,23 @@ pub async fn attachments_of(
     Ok(rows)
 }
 
+/// An attachment with its content; one that shares another's content (the one
+/// scan of a batch of paper filings) is read with that content.
 pub async fn attachment(c: &impl ConnectionTrait, id: i64) -> Result<AttachmentRow, DbError> {
-    filing_attachment::Entity::find_by_id(id)
+    let mut row = filing_attachment::Entity::find_by_id(id)
         .one(c)
         .await?
-        .ok_or(DbError::NotFound)
+        .ok_or(DbError::NotFound)?;
+    if let Some(source) = row.content_of {
+        let shared: Option<Vec<u8>> = filing_attachment::Entity::find_by_id(source)
+            .select_only()
+            .column(filing_attachment::Column::Content)
+            .into_tuple()
+            .one(c)
+            .await?;
+        row.content = shared.ok_or(DbError::NotFound)?;
+    }
+    Ok(row)
 }
 
 pub async fn insert_announcement(

@@ -225,7 +225,28 @@ const STEPS: &[Step] = &[
         statements: inspection::step_32_rectification_notices,
         data: None,
     },
+    Step {
+        version: 36,
+        name: "filings: filing_attachments content_of (the paper filings of one document share its scan)",
+        statements: Vec::new,
+        data: Some(|txn| Box::pin(step_36_shared_attachments(txn))),
+    },
 ];
+
+/// Version 36: an attachment may share another's content. A batch of paper filings
+/// (补录) approved by one 批复 stores its scan once; the others name it. sea-query
+/// cannot add a column with a reference on SQLite, so the statement is written out;
+/// both backends accept it as is (SQLite: the new column's default is NULL).
+async fn step_36_shared_attachments(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbError> {
+    txn.execute_raw(crate::sql(
+        txn.get_database_backend(),
+        "ALTER TABLE filing_attachments ADD COLUMN content_of BIGINT NULL \
+         REFERENCES filing_attachments (id)",
+        vec![],
+    ))
+    .await?;
+    Ok(())
+}
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts
 /// index tuples instead of fetching 100,000 rows (docs/benchmarks.md).

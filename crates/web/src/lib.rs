@@ -118,6 +118,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/filings/new",
     "/filings/notices",
     "/filings/notices/read",
+    "/filings/paper-batch",
     "/filings/{id}",
     "/filings/{id}/attachments",
     "/filings/{id}/attachments/{aid}",

@@ -68,74 +68,16 @@ pub async fn accounts_to_check(
         .collect())
 }
 
-/// The accounts a report may list, grouped by the unit that runs them: the
-/// reporting unit first, then the units below it in the tree's order.
-#[derive(Debug, Clone)]
-pub struct AccountGroup {
-    pub unit_id: i64,
-    pub unit_name: String,
-    /// The unit's kind in words (内设机构, 乡镇/街道…).
-    pub kind_label: String,
-    /// Whether this is the reporting unit itself.
-    pub own: bool,
-    /// (id, name, platform code) of each account in use.
-    pub accounts: Vec<(i64, String, String)>,
-}
+pub use crate::accounts::groups::{AccountGroup, groups_label};
 
-/// What the accounts of the groups are, in words, for the form's legend: the
-/// reporting unit alone, with its internal organs, or with units below it.
-pub fn groups_label(groups: &[AccountGroup]) -> &'static str {
-    let internal = UnitKind::InternalOrgan.label();
-    if groups.iter().all(|g| g.own) {
-        "本单位的在用账号"
-    } else if groups.iter().all(|g| g.own || g.kind_label == internal) {
-        "本单位及内设机构的在用账号"
-    } else {
-        "本单位及下属单位的在用账号"
-    }
-}
-
-/// [`accounts_to_check`] grouped by host unit (see [`AccountGroup`]); units
-/// without accounts in use are left out.
+/// The accounts a report may list: those in use of the unit and the units below
+/// it, grouped by the unit that runs them.
 pub async fn accounts_by_unit(
     svc: &Services,
     actor: &Actor,
     unit_id: i64,
 ) -> ServiceResult<Vec<AccountGroup>> {
-    let unit = crate::units::get(svc, actor, unit_id).await?;
-    let units = govmedia_store::units::subtree(&svc.db, &unit.path).await?;
-    let q = govmedia_store::accounts::AccountQuery {
-        scope_path: unit.path.clone(),
-        ..Default::default()
-    };
-    let mut by_unit: std::collections::HashMap<i64, Vec<(i64, String, String)>> =
-        std::collections::HashMap::new();
-    for a in govmedia_store::accounts::list_all(&svc.db, &q).await? {
-        if AccountStatus::is_active_code(&a.status) {
-            by_unit
-                .entry(a.host_unit_id)
-                .or_default()
-                .push((a.id, a.name, a.platform));
-        }
-    }
-    let mut ordered: Vec<&UnitRow> = units.iter().collect();
-    ordered.sort_by_key(|u| (u.id != unit.id, super::path_key(&u.path)));
-    Ok(ordered
-        .into_iter()
-        .filter_map(|u| {
-            let mut accounts = by_unit.remove(&u.id)?;
-            accounts.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-            Some(AccountGroup {
-                unit_id: u.id,
-                unit_name: u.name.clone(),
-                kind_label: UnitKind::parse(&u.kind)
-                    .map(|k| k.label().to_string())
-                    .unwrap_or_default(),
-                own: u.id == unit.id,
-                accounts,
-            })
-        })
-        .collect())
+    crate::accounts::groups::in_use_by_unit(svc, actor, unit_id).await
 }
 
 /// Submits (or, before review, replaces) a unit's report for a quarter.

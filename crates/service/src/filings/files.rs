@@ -94,6 +94,7 @@ pub async fn attach(
             mime: mime.to_string(),
             size,
             content: bytes,
+            content_of: None,
             uploaded_by: actor.user_id,
             uploaded_at: now,
         },

@@ -25,8 +25,8 @@ pub use lists::{
     mark_notifications_read, notifications,
 };
 pub use paper::{
-    PaperFilingInput, PaperOutcome, PaperRecord, SCAN_MAX_BYTES, opening_on_file,
-    record_paper_opening,
+    BATCH_MAX_ACCOUNTS, BatchOutcome, PaperFilingInput, PaperOutcome, PaperRecord, SCAN_MAX_BYTES,
+    opening_on_file, record_paper_opening, record_paper_openings, without_opening,
 };
 
 use crate::{Actor, ServiceError, ServiceResult, Services};

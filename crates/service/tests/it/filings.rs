@@ -9,6 +9,7 @@ use govmedia_domain::filing::FilingStatus;
 use govmedia_domain::unit::UnitDraft;
 use govmedia_service::filings::{self, DecisionInput, FilingInput};
 use govmedia_service::{Actor, FixedClock, ServiceError, Services, units};
+use govmedia_store::ConnectionTrait;
 use std::sync::Arc;
 
 /// 测试市人民政府 (county level, like 昆山) → 办公室, 教育局 (→ 办公室 as 内设机构), 卫健委.
@@ -1263,6 +1264,130 @@ async fn the_office_records_its_own_paper_filing_at_once() {
         )
         .contains("已注销")
     );
+}
+
+/// 批量补录: one 批复 naming several accounts. Any account that cannot be recorded
+/// (not the clerk's, retired, already on file) refuses the whole batch with each
+/// reason, and nothing is written; a good batch gives each account its filing in one
+/// unit of work, with the scan stored once and read back whole from every filing.
+#[tokio::test]
+async fn a_batch_of_paper_openings_shares_one_scan_and_refuses_as_a_whole() {
+    let w = world("paper_batch").await;
+    let ids = [
+        direct_account(&w, "测试教育发布", "cs_b1").await,
+        direct_account(&w, "测试招生考试", "cs_b2").await,
+        direct_account(&w, "测试校园安全", "cs_b3").await,
+    ];
+    let gone = direct_account(&w, "测试旧号", "cs_b4").await;
+    govmedia_service::accounts::retire(&w.svc, &w.clerk_a, gone)
+        .await
+        .unwrap();
+    let input = paper_input("2019-05-06", "测政办复〔2019〕7号", "测试市人民政府办公室");
+    let batch = |actor: &Actor, ids: Vec<i64>| {
+        let (svc, input) = (&w.svc, input.clone());
+        let actor = actor.clone();
+        async move {
+            filings::record_paper_openings(svc, &actor, &ids, &input, "批复.pdf", SCAN.to_vec())
+                .await
+        }
+    };
+    let waiting = async |w: &World| {
+        filings::without_opening(&w.svc, &w.clerk_a, w.unit_a)
+            .await
+            .unwrap()
+            .into_iter()
+            .flat_map(|g| g.accounts.into_iter().map(|a| a.0))
+            .collect::<Vec<_>>()
+    };
+    let mut before = waiting(&w).await;
+    before.sort_unstable();
+    assert_eq!(before, ids.to_vec(), "the retired account is not offered");
+
+    // Refused as a whole, each account named with its reason.
+    let (field, message) = field_error(batch(&w.clerk_a, vec![ids[0], gone, 987_654]).await);
+    assert_eq!(field, "account_ids");
+    assert!(message.contains("本次未补录任何账号"), "{message}");
+    assert!(message.contains("“测试旧号”：该账号已注销"), "{message}");
+    assert!(message.contains("账号 #987654：未找到该账号"), "{message}");
+    assert!(!message.contains("测试教育发布"), "{message}");
+    // Another unit's clerk is told the accounts do not exist, in the same words.
+    let (_, outside) = field_error(batch(&w.clerk_b, vec![ids[0]]).await);
+    assert_eq!(
+        outside,
+        format!(
+            "以下账号不能补录，本次未补录任何账号：账号 #{}：未找到该账号",
+            ids[0]
+        )
+    );
+    assert_eq!(
+        field_error(batch(&w.clerk_a, vec![]).await).1,
+        "请选择要补录备案的账号"
+    );
+    assert_eq!(
+        field_error(batch(&w.clerk_a, (1..=201).collect()).await).1,
+        "一次最多补录200个账号，请分批提交"
+    );
+    assert!(
+        filings::list(&w.svc, &w.admin, None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a refused batch writes nothing"
+    );
+
+    let out = batch(&w.clerk_a, vec![ids[2], ids[0], ids[1], ids[0]])
+        .await
+        .unwrap();
+    assert_eq!(out.status, FilingStatus::Pending);
+    assert_eq!(
+        out.recorded.iter().map(|r| r.0).collect::<Vec<_>>(),
+        ids.to_vec(),
+        "each account once, in id order"
+    );
+    assert!(out.next_step.contains("3个账号"), "{}", out.next_step);
+    for (_, _, filing_id) in &out.recorded {
+        let v = filings::get(&w.svc, &w.clerk_a, *filing_id).await.unwrap();
+        assert_eq!(v.summary.status, FilingStatus::Pending);
+        assert_eq!(v.attachments.len(), 1);
+        let a = &v.attachments[0];
+        assert_eq!(a.size, i64::try_from(SCAN.len()).unwrap());
+        let row = filings::attachment(&w.svc, &w.clerk_a, *filing_id, a.id)
+            .await
+            .unwrap();
+        assert_eq!(row.content, SCAN, "every filing reads the whole scan");
+    }
+    let db = &w.svc.db;
+    let stored = db
+        .query_one_raw(govmedia_store::sql(
+            db.get_database_backend(),
+            "SELECT COUNT(*) FROM filing_attachments WHERE content_of IS NULL",
+            vec![],
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap();
+    assert_eq!(stored, 1, "the scan's bytes are stored once");
+    assert!(waiting(&w).await.is_empty());
+    let audited = govmedia_service::audit::list_all(&w.svc, &w.admin, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        audited
+            .iter()
+            .filter(|r| r.action == "record_paper")
+            .count(),
+        3
+    );
+    // Recorded once: a second batch naming them is refused.
+    assert!(
+        field_error(batch(&w.clerk_a, vec![ids[1]]).await)
+            .1
+            .contains("已有正在办理的补录开设备案")
+    );
+    // The office confirms each as it confirms a single record.
+    assert_eq!(filings::inbox(&w.svc, &w.office).await.unwrap().len(), 3);
 }
 
 /// An application holds what its kind asks before it goes into approval: an opening

@@ -12,9 +12,13 @@ pub struct Model {
     pub file_name: String,
     pub mime: String,
     pub size: i64,
+    /// Empty when the content is another attachment's (`content_of`).
     pub content: Vec<u8>,
     pub uploaded_by: i64,
     pub uploaded_at: DateTimeUtc,
+    /// The attachment whose content this one shares: a batch of paper filings
+    /// approved by one document stores its scan once.
+    pub content_of: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

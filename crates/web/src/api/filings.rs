@@ -3,18 +3,19 @@
 
 use super::requests::{
     DeadlineQuery, DecisionBody, ExportBody, FilingFields, FilingFindingsQuery, FilingListQuery,
-    NewFilingBody, OpenedBody, PolicyBody, YearBody,
+    NewFilingBody, OpenedBody, PaperBatchBody, PolicyBody, YearBody,
 };
 use super::responses::{
     Announcement, CalendarYear, CountedFinding, Deadline, ExportRecord, Filing, FilingSummary,
-    Notification, Notifications, Opened, Policy, UnitDeadlines, UpperExport, YearStored,
+    Notification, Notifications, Opened, PaperBatch, Policy, UnitDeadlines, UpperExport,
+    YearStored,
 };
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
 use crate::error::ApiQuery;
 use crate::versioning::{IfMatch, with_etag};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::routing::{get, post};
 use govmedia_domain::unit::FieldError;
 use govmedia_service::{ServiceError, calendar, filings, policy};
@@ -29,6 +30,12 @@ pub(super) fn routes() -> Router<AppState> {
         )
         .route("/filings", get(list_filings).post(create_filing))
         .route("/filings/inbox", get(filing_inbox))
+        // The scan travels as Base64 (4/3 of its bytes): a 10 MB scan needs more than
+        // the router's default limit.
+        .route(
+            "/filings/paper-openings",
+            post(record_paper_openings).layer(DefaultBodyLimit::max(14 * 1024 * 1024)),
+        )
         .route("/filings/export", post(export_filings))
         .route("/filings/exports", get(filing_exports))
         .route("/notifications", get(notifications))
@@ -50,6 +57,7 @@ pub(super) fn routes() -> Router<AppState> {
     list_filings,
     create_filing,
     filing_inbox,
+    record_paper_openings,
     filing_findings,
     export_filings,
     filing_exports,
@@ -154,6 +162,25 @@ async fn create_filing(
 ) -> ApiResult {
     let id = filings::create(&s.svc, &a, &b.fields.input()?, b.submit).await?;
     created(Filing::from(filings::get(&s.svc, &a, id).await?))
+}
+
+/// 批量补录开设备案
+///
+/// 同一份纸质批复或备案文件涉及的多个账号，各补录一条开设备案，扫描件只保存一份。
+/// 任何一个账号不能补录时（已有备案、已注销、不在本单位范围内），不补录任何账号，
+/// 422 的 account_ids 字段逐一说明原因。
+#[utoipa::path(post, path = "/filings/paper-openings", request_body = PaperBatchBody,
+    responses((status = 201, body = PaperBatch)))]
+async fn record_paper_openings(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(b): ApiJson<PaperBatchBody>,
+) -> ApiResult {
+    let (input, scan) = b.input()?;
+    let outcome =
+        filings::record_paper_openings(&s.svc, &a, &b.account_ids, &input, &b.file_name, scan)
+            .await?;
+    created(PaperBatch::from(outcome))
 }
 
 /// 待我审批

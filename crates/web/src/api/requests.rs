@@ -415,6 +415,59 @@ pub struct NewFilingBody {
     pub submit: bool,
 }
 
+/// The paper document (批复) that approved several accounts' opening, recorded as
+/// the opening filing of each (批量补录开设备案).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "批量补录开设备案：同一份纸质批复涉及的多个账号，一份扫描件")]
+pub struct PaperBatchBody {
+    /// 文件所列账号的ID（一次最多200个）
+    pub account_ids: Vec<i64>,
+    /// 备案日期（YYYY-MM-DD）
+    #[serde(default)]
+    pub filed_on: String,
+    /// 备案编号或批准文号
+    #[serde(default)]
+    pub record_number: String,
+    /// 批准（备案）单位
+    #[serde(default)]
+    pub record_authority: String,
+    /// 备注
+    #[serde(default)]
+    pub note: String,
+    /// 扫描件文件名
+    #[serde(default)]
+    pub file_name: String,
+    /// 扫描件内容（PDF或图片，Base64编码，解码后不超过10MB）
+    #[serde(default)]
+    pub file_base64: String,
+}
+
+impl PaperBatchBody {
+    /// The facts as the service takes them, and the scan decoded. A scan that is not
+    /// Base64 is refused in words; one too large is refused by the service.
+    pub fn input(
+        &self,
+    ) -> Result<(govmedia_service::filings::PaperFilingInput, Vec<u8>), ServiceError> {
+        use base64::Engine as _;
+        // Base64 is 4/3 of the bytes; a text far beyond the limit is not decoded.
+        if self.file_base64.len() > govmedia_service::filings::SCAN_MAX_BYTES / 3 * 4 + 8 {
+            return Err(ServiceError::field("file_base64", "扫描件不能超过10MB"));
+        }
+        let scan = base64::engine::general_purpose::STANDARD
+            .decode(self.file_base64.trim())
+            .map_err(|_| ServiceError::field("file_base64", "扫描件内容应为Base64编码"))?;
+        Ok((
+            govmedia_service::filings::PaperFilingInput {
+                filed_on: self.filed_on.clone(),
+                record_number: self.record_number.clone(),
+                record_authority: self.record_authority.clone(),
+                note: self.note.clone(),
+            },
+            scan,
+        ))
+    }
+}
+
 /// An approver's decision on the current step.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(description = "审批人对当前步骤的意见")]
@@ -896,6 +949,7 @@ const FIELDS: &[&str] = &[
     "account",
     "account_code",
     "account_id",
+    "account_ids",
     "action",
     "active",
     "answer",
@@ -918,6 +972,9 @@ const FIELDS: &[&str] = &[
     "evidence",
     "evidence_url",
     "expires_at",
+    "file_base64",
+    "file_name",
+    "filed_on",
     "followers",
     "functions",
     "gate",
@@ -934,6 +991,7 @@ const FIELDS: &[&str] = &[
     "mobile",
     "name",
     "news_licence",
+    "note",
     "notice_url",
     "number",
     "office_phone",
@@ -958,6 +1016,8 @@ const FIELDS: &[&str] = &[
     "question",
     "reads",
     "reason",
+    "record_authority",
+    "record_number",
     "refresh_token",
     "region_code",
     "registered_on",

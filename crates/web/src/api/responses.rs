@@ -3154,3 +3154,41 @@ impl From<govmedia_service::search::Results> for SearchResults {
         }
     }
 }
+
+/// What a batch of paper opening filings recorded.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "批量补录开设备案的结果")]
+pub struct PaperBatch {
+    pub recorded: Vec<PaperBatchItem>,
+    #[schema(schema_with = schema::filing_status)]
+    pub status: FilingStatus,
+    /// 下一步（一句话）
+    pub next_step: String,
+}
+
+/// One account of a batch and the filing recorded for it.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "批量补录中的一个账号及为其补录的备案")]
+pub struct PaperBatchItem {
+    pub account_id: i64,
+    pub account_name: String,
+    pub filing_id: i64,
+}
+
+impl From<govmedia_service::filings::BatchOutcome> for PaperBatch {
+    fn from(o: govmedia_service::filings::BatchOutcome) -> Self {
+        Self {
+            recorded: o
+                .recorded
+                .into_iter()
+                .map(|(account_id, account_name, filing_id)| PaperBatchItem {
+                    account_id,
+                    account_name,
+                    filing_id,
+                })
+                .collect(),
+            status: o.status,
+            next_step: o.next_step,
+        }
+    }
+}

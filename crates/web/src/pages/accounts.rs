@@ -188,6 +188,7 @@ async fn list(
             }
             div.actions {
                 @if manage { a.button href="/accounts/new" { "新增账号" } a.button.secondary href="/accounts/import" { "从Excel导入" } }
+                @if can_file { a.button.secondary href="/filings/paper-batch" { "批量补录开设备案" } }
                 a.button.secondary href={"/accounts/export.xlsx" (query_string(&base))} { "导出Excel" }
                 button.secondary onclick="window.print()" type="button" { "打印" }
             }
@@ -777,7 +778,14 @@ fn import_page(
         "/accounts",
         html! {
             h1 { "从Excel导入账号台账" }
-            @if let Some(n) = done { p.flash { "已导入 " (n) " 个账号。" a href="/accounts" { "查看台账" } } }
+            @if let Some(n) = done {
+                p.flash { "已导入 " (n) " 个账号。" a href="/accounts" { "查看台账" } }
+                @if user.actor.can(Permission::FileFilings) {
+                    p { "导入的账号尚无开设备案，在台账和公开名录中显示为“未备案”。如开设时已按规定以纸质方式备案，可"
+                        a href="/filings/paper-batch" { "批量补录开设备案" }
+                        "：同一份批复文件涉及的账号一次补录，上传一份扫描件。" }
+                }
+            }
             @if !errors.is_empty() {
                 p.error { "文件有误，未导入任何数据。请修改后重新上传：" }
                 @if let Some(bytes) = marked {

@@ -140,6 +140,8 @@ pub fn opt_id(s: &Option<String>) -> Result<Option<i64>, PageError> {
 #[derive(Default)]
 pub struct MultipartForm {
     pub fields: std::collections::HashMap<String, String>,
+    /// Every value of a field that repeats (checkboxes), in the order sent.
+    pub repeated: Vec<(String, String)>,
     /// (file name as sent, bytes); absent when no file was chosen.
     pub file: Option<(String, Vec<u8>)>,
 }
@@ -147,6 +149,15 @@ pub struct MultipartForm {
 impl MultipartForm {
     pub fn text(&self, name: &str) -> String {
         self.fields.get(name).cloned().unwrap_or_default()
+    }
+
+    /// Every value sent under `name` (a group of checkboxes).
+    pub fn texts(&self, name: &str) -> Vec<String> {
+        self.repeated
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 }
 
@@ -166,8 +177,10 @@ pub async fn read_multipart_form(
                 form.file = Some((file_name, data.to_vec()));
             }
         } else {
-            form.fields
-                .insert(name, field.text().await.map_err(|_| bad())?);
+            let value = field.text().await.map_err(|_| bad())?;
+            // Text fields are small; the router's body limit bounds their number.
+            form.repeated.push((name.clone(), value.clone()));
+            form.fields.insert(name, value);
         }
     }
     Ok(form)

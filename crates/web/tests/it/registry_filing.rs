@@ -228,3 +228,115 @@ async fn an_account_not_filed_offers_to_record_its_paper_opening_filing() {
         page.body
     );
 }
+
+/// 批量补录 through the page and the API: the page offers the unit's accounts with
+/// no opening on file (never another unit's); another unit's account is refused
+/// as not found and nothing is recorded; a good batch confirms each account with a
+/// link to its filing; the API takes the scan as Base64.
+#[tokio::test]
+async fn a_batch_of_paper_openings_through_the_page_and_the_api() {
+    let w = world("web_paper_batch").await;
+    let unit = login(&w.app, "b_host_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let page = unit.get("/filings/paper-batch").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let choice = |id: i64| format!("name=\"account_ids\" value=\"{id}\"");
+    assert!(page.body.contains(&choice(w.account_b)), "{}", page.body);
+    assert!(!page.body.contains(&choice(w.account_a)));
+    let fields = |id: i64| {
+        vec![
+            ("account_ids", id.to_string()),
+            ("filed_on", "2019-05-06".to_string()),
+            ("record_number", "测政办复〔2019〕7号".to_string()),
+            ("record_authority", "测试县人民政府".to_string()),
+        ]
+    };
+    let post = |ids: Vec<i64>| {
+        let unit = &unit;
+        async move {
+            let mut f: Vec<(&str, String)> = fields(ids[0]);
+            f.extend(ids[1..].iter().map(|id| ("account_ids", id.to_string())));
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            unit.post_multipart("/filings/paper-batch", &f, Some(("批复.pdf", SCAN)))
+                .await
+        }
+    };
+    let refused = post(vec![w.account_b, w.account_a]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains(&format!("账号 #{}：未找到该账号", w.account_a)),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("测政办复〔2019〕7号"),
+        "what was typed is kept"
+    );
+    let done = post(vec![w.account_b]).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("补录完成"), "{}", done.body);
+    assert!(done.body.contains("href=\"/filings/"), "{}", done.body);
+    let again = unit.get("/filings/paper-batch").await;
+    assert!(again.body.contains("都已有开设备案"), "{}", again.body);
+
+    // The API: Base64 scan; the unit cannot name another unit's account.
+    use base64::Engine as _;
+    let scan = base64::engine::general_purpose::STANDARD.encode(SCAN);
+    let body = |id: i64, scan: &str| {
+        serde_json::json!({
+            "account_ids": [id],
+            "filed_on": "2019-05-06",
+            "record_number": "测政办复〔2019〕8号",
+            "record_authority": "测试县人民政府",
+            "file_name": "批复.pdf",
+            "file_base64": scan,
+        })
+    };
+    let r = unit
+        .api(
+            "POST",
+            "/api/v1/filings/paper-openings",
+            Some(body(w.account_a, &scan)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("未找到该账号"), "{}", r.body);
+    let office = login(&w.app, "root_admin", PASSWORD)
+        .await
+        .ok()
+        .expect("login");
+    let r = office
+        .api(
+            "POST",
+            "/api/v1/filings/paper-openings",
+            Some(body(w.account_a, "not base64!")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Base64"), "{}", r.body);
+    let r = office
+        .api(
+            "POST",
+            "/api/v1/filings/paper-openings",
+            Some(body(w.account_a, &scan)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["recorded"][0]["account_id"], w.account_a);
+    assert!(v["next_step"].as_str().unwrap().contains("已备案"), "{v}");
+    let f = v["recorded"][0]["filing_id"].as_i64().unwrap();
+    let filing = office
+        .api("GET", &format!("/api/v1/filings/{f}"), None)
+        .await;
+    assert_eq!(filing.status, StatusCode::OK);
+    assert!(
+        filing.body.contains("测政办复〔2019〕8号"),
+        "{}",
+        filing.body
+    );
+}

@@ -100,7 +100,10 @@ async fn list(
         html! {
             h1 { "备案与审批" }
             div.actions {
-                @if can_file { a.button href="/filings/new?kind=open" { "申请开设新账号" } }
+                @if can_file {
+                    a.button href="/filings/new?kind=open" { "申请开设新账号" }
+                    a.button.secondary href="/filings/paper-batch" { "批量补录开设备案" }
+                }
                 a.button.secondary href="/filings/inbox" { "待我审批" }
             a.button.secondary href="/filings/notices" { "备案通知" }
                 a.button.secondary href="/filings/deadlines" { "备案期限统计" }
