@@ -75,27 +75,12 @@ pub async fn with_status(
         .await?)
 }
 
-/// Of `account_ids`, those with an accepted opening filing (开设备案 recorded
-/// opened, so the office holds it on file): the accounts the public is told are
-/// 已备案. One query per 500 ids.
+/// Of `account_ids`, those with an accepted opening filing (已备案).
 pub async fn filed_accounts(
     c: &impl ConnectionTrait,
     account_ids: &[i64],
 ) -> Result<std::collections::HashSet<i64>, DbError> {
-    let mut out = std::collections::HashSet::new();
-    for chunk in account_ids.chunks(500) {
-        let ids: Vec<Option<i64>> = filing::Entity::find()
-            .select_only()
-            .column(filing::Column::AccountId)
-            .filter(filing::Column::Kind.eq("open"))
-            .filter(filing::Column::Status.eq("accepted"))
-            .filter(filing::Column::AccountId.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(c)
-            .await?;
-        out.extend(ids.into_iter().flatten());
-    }
-    Ok(out)
+    with_opening(c, account_ids, filing::Column::Status.eq("accepted")).await
 }
 
 /// Of `account_ids`, those with an opening filing on file: accepted, or a paper
@@ -104,13 +89,23 @@ pub async fn with_opening_on_file(
     c: &impl ConnectionTrait,
     account_ids: &[i64],
 ) -> Result<std::collections::HashSet<i64>, DbError> {
+    with_opening(c, account_ids, filing::Column::Status.ne("rejected")).await
+}
+
+/// Of `account_ids`, those with an opening filing whose status passes `status`;
+/// one query per 500 accounts.
+async fn with_opening(
+    c: &impl ConnectionTrait,
+    account_ids: &[i64],
+    status: sea_orm::sea_query::SimpleExpr,
+) -> Result<std::collections::HashSet<i64>, DbError> {
     let mut out = std::collections::HashSet::new();
     for chunk in account_ids.chunks(500) {
         let ids: Vec<Option<i64>> = filing::Entity::find()
             .select_only()
             .column(filing::Column::AccountId)
             .filter(filing::Column::Kind.eq("open"))
-            .filter(filing::Column::Status.ne("rejected"))
+            .filter(status.clone())
             .filter(filing::Column::AccountId.is_in(chunk.iter().copied()))
             .into_tuple()
             .all(c)

@@ -58,13 +58,7 @@ async fn form(
                     }
                     form method="post" action={"/accounts/" (id) "/paper-filing"} enctype="multipart/form-data" {
                         (csrf(user))
-                        div.grid {
-                            label { span { "备案日期 *" } input type="date" name="filed_on" required value=(input.filed_on); }
-                            label { span { "备案编号或批准文号 *" } input name="record_number" required maxlength="60" placeholder="如：昆政办备〔2019〕12号" value=(input.record_number); }
-                            label { span { "批准（备案）单位 *" } input name="record_authority" required maxlength="100" placeholder="如：昆山市人民政府办公室" value=(input.record_authority); }
-                        }
-                        label { span { "纸质备案表或批复文件扫描件 *（PDF或图片，不超过10MB）" } input type="file" name="file" accept="application/pdf,image/png,image/jpeg,image/gif" required; }
-                        label { span { "备注" } textarea name="note" maxlength="2000" { (input.note) } }
+                        (paper_fields(input))
                         div.actions { button type="submit" { "提交补录" } a.button.secondary href={"/accounts/" (id)} { "返回账号" } }
                     }
                 }
@@ -89,12 +83,7 @@ async fn record(
 ) -> Result<Response, PageError> {
     let f = crate::pages::read_multipart_form(mp).await?;
     user.check_csrf(&f.text("csrf"))?;
-    let input = PaperFilingInput {
-        filed_on: f.text("filed_on"),
-        record_number: f.text("record_number"),
-        record_authority: f.text("record_authority"),
-        note: f.text("note"),
-    };
+    let input = paper_input(&f);
     let (name, bytes) = f.file.unwrap_or_default();
     let result =
         filings::record_paper_opening(&state.svc, &user.actor, id, &input, &name, bytes).await;
@@ -159,13 +148,7 @@ async fn batch_form(
                             }
                         }
                     }
-                    div.grid {
-                        label { span { "备案日期 *" } input type="date" name="filed_on" required value=(input.filed_on); }
-                        label { span { "备案编号或批准文号 *" } input name="record_number" required maxlength="60" placeholder="如：昆政办备〔2019〕12号" value=(input.record_number); }
-                        label { span { "批准（备案）单位 *" } input name="record_authority" required maxlength="100" placeholder="如：昆山市人民政府办公室" value=(input.record_authority); }
-                    }
-                    label { span { "纸质备案表或批复文件扫描件 *（PDF或图片，不超过10MB）" } input type="file" name="file" accept="application/pdf,image/png,image/jpeg,image/gif" required; }
-                    label { span { "备注" } textarea name="note" maxlength="2000" { (input.note) } }
+                    (paper_fields(input))
                     div.actions { button type="submit" { "提交补录" } a.button.secondary href="/accounts" { "返回台账" } }
                 }
             }
@@ -184,12 +167,7 @@ async fn record_batch(
 ) -> Result<Response, PageError> {
     let f = crate::pages::read_multipart_form(mp).await?;
     user.check_csrf(&f.text("csrf"))?;
-    let input = PaperFilingInput {
-        filed_on: f.text("filed_on"),
-        record_number: f.text("record_number"),
-        record_authority: f.text("record_authority"),
-        note: f.text("note"),
-    };
+    let input = paper_input(&f);
     // A value that is not a number names no account: it is left out, and an empty
     // choice is refused by the service in words.
     let ids: Vec<i64> = f
@@ -236,4 +214,27 @@ fn batch_done(user: &User, outcome: &BatchOutcome) -> (StatusCode, Markup) {
             },
         ),
     )
+}
+
+/// The paper's facts as the form sends them.
+fn paper_input(f: &crate::pages::MultipartForm) -> PaperFilingInput {
+    PaperFilingInput {
+        filed_on: f.text("filed_on"),
+        record_number: f.text("record_number"),
+        record_authority: f.text("record_authority"),
+        note: f.text("note"),
+    }
+}
+
+/// The paper's facts and its scan, as both forms ask for them.
+fn paper_fields(input: &PaperFilingInput) -> Markup {
+    html! {
+        div.grid {
+            label { span { "备案日期 *" } input type="date" name="filed_on" required value=(input.filed_on); }
+            label { span { "备案编号或批准文号 *" } input name="record_number" required maxlength="60" placeholder="如：昆政办备〔2019〕12号" value=(input.record_number); }
+            label { span { "批准（备案）单位 *" } input name="record_authority" required maxlength="100" placeholder="如：昆山市人民政府办公室" value=(input.record_authority); }
+        }
+        label { span { "纸质备案表或批复文件扫描件 *（PDF或图片，不超过10MB）" } input type="file" name="file" accept="application/pdf,image/png,image/jpeg,image/gif" required; }
+        label { span { "备注" } textarea name="note" maxlength="2000" { (input.note) } }
+    }
 }
