@@ -225,6 +225,12 @@ const STEPS: &[Step] = &[
         statements: inspection::step_32_rectification_notices,
         data: None,
     },
+    Step {
+        version: 35,
+        name: "inbox: inbox_terms (each word of an item's text → the item, its count), for the inbox's text search",
+        statements: inbox::step_35_inbox_terms,
+        data: Some(|txn| Box::pin(inbox::queue_inbox_index(txn))),
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts

@@ -46,6 +46,7 @@ async fn list(
         kind: q.kind,
         mine: q.mine,
         harmful: q.harmful,
+        q: q.q,
         page: q.page,
     })?;
     ok(inbox::list(&s.svc, &a, &f)

@@ -667,6 +667,8 @@ pub struct InboxQuery {
     pub mine: Option<String>,
     /// harmful=1：只看建议隐藏/删除的
     pub harmful: Option<String>,
+    /// 检索词：内容中含有这些词语（或其同义词）的事项，最多100字
+    pub q: Option<String>,
     /// 页码，从0起
     pub page: Option<u64>,
 }

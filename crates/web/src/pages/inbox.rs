@@ -42,6 +42,8 @@ pub struct ListParams {
     pub kind: Option<String>,
     pub mine: Option<String>,
     pub harmful: Option<String>,
+    /// Words the items' text must hold.
+    pub q: Option<String>,
     pub page: Option<u64>,
 }
 
@@ -69,6 +71,7 @@ pub fn filter_of(p: &ListParams) -> Result<Filter, ServiceError> {
         kind,
         mine: p.mine.as_deref().is_some_and(|m| !m.is_empty()),
         harmful_only: p.harmful.as_deref().is_some_and(|m| !m.is_empty()),
+        text: p.q.clone().unwrap_or_default(),
         page: p.page.unwrap_or(0),
     })
 }
@@ -114,6 +117,7 @@ async fn list(
         ("kind", p.kind.clone().unwrap_or_default()),
         ("mine", p.mine.clone().unwrap_or_default()),
         ("harmful", p.harmful.clone().unwrap_or_default()),
+        ("q", p.q.clone().unwrap_or_default()),
     ];
     let link = |n: u64| {
         let mut x = pairs.clone();
@@ -128,7 +132,7 @@ async fn list(
         html! {
             style { (STYLE) }
             h1 { "政民互动" }
-            p { a href="/inbox/stats" { "办理情况统计" } " · " a href="/inbox/mailbox" { "单位信箱" } " · " a href="/public/interaction-stats" { "公开的办理情况" } }
+            p { a href="/inbox/stats" { "办理情况统计" } " · " a href="/inbox/analysis" { "热点分析" } " · " a href="/inbox/mailbox" { "单位信箱" } " · " a href="/public/interaction-stats" { "公开的办理情况" } }
             p.muted { "本单位及下级单位收到的留言、评论、私信、邮件和公众纠错举报，按剩余时间排列；时限取政策时限与平台回复时限中先到者。" }
             form.filters method="get" action="/inbox" {
                 select name="status" {
@@ -142,6 +146,7 @@ async fn list(
                 }
                 label { input type="checkbox" name="mine" value="1" checked[f.mine]; "分配给我的" }
                 label { input type="checkbox" name="harmful" value="1" checked[f.harmful_only]; "建议隐藏/删除的" }
+                input type="search" name="q" value=(f.text) maxlength="100" placeholder="内容检索，如：社保 转移" aria-label="内容检索";
                 button type="submit" { "筛选" }
             }
             @if items.is_empty() {
