@@ -20,6 +20,7 @@ mod filings;
 mod http;
 mod import;
 mod inbox;
+mod inbox_hot;
 mod inbox_push;
 mod inspection;
 mod inspection_api;
