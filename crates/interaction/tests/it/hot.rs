@@ -388,3 +388,28 @@ async fn the_months_similar_requests_are_clustered_named_and_compared_with_last_
         );
     }
 }
+
+/// An upgrade: items stored before version 35 have no words; the step queues the
+/// indexing job when there are items, and the job makes them searchable.
+#[tokio::test]
+async fn items_stored_before_the_index_are_indexed_by_the_job_the_migration_queues() {
+    let w = world("hot_upgrade").await;
+    let at = now() - Duration::days(1);
+    let parking = receive(&w, w.wechat_a, "u1", "医院附近停车位太少", at).await;
+    // As before version 35: no index table, the step not applied.
+    exec(&w, "DROP TABLE inbox_terms").await;
+    exec(&w, "DELETE FROM schema_migrations WHERE version = 35").await;
+    let applied = govmedia_store::migrate(&w.svc.db).await.unwrap();
+    assert_eq!(applied, vec![35]);
+    assert!(search(&w, &w.host_a, "停车").await.is_empty());
+    let runner = govmedia_service::jobs::Runner::new(w.svc.clone());
+    assert_eq!(
+        runner.run_once().await.unwrap(),
+        1,
+        "the step queued one job"
+    );
+    assert_eq!(search(&w, &w.host_a, "停车").await, vec![parking]);
+    assert_eq!(search(&w, &w.host_a, "医院").await, vec![parking]);
+    // Nothing left to queue: a second runner round finds no job.
+    assert_eq!(runner.run_once().await.unwrap(), 0);
+}
