@@ -39,6 +39,7 @@ use std::collections::HashMap;
 
 pub mod push;
 mod send;
+pub mod words;
 
 pub use send::{NO_CONNECTOR, SendReply};
 
@@ -277,6 +278,7 @@ pub(crate) async fn receive_in(
         let existing = store::by_source_id(&svc.db, source, source_id).await?;
         return Ok(Received::Duplicate(existing.map_or(0, |r| r.id)));
     };
+    store::write_terms(&*work, id, &words::item_terms(&new.body)).await?;
     store::insert_event(&*work, id, now, actor.map(|a| a.user_id), "receive", None).await?;
     work.record(Change {
         action: "receive",
@@ -468,6 +470,8 @@ pub struct Filter {
     pub kind: Option<ItemKind>,
     pub mine: bool,
     pub harmful_only: bool,
+    /// Words the item's text must hold (the search box); empty: no search.
+    pub text: String,
     pub page: u64,
 }
 
@@ -490,7 +494,25 @@ pub async fn list(svc: &Services, actor: &Actor, f: &Filter) -> ServiceResult<Ve
         limit: PAGE_SIZE,
         offset: f.page.min(10_000) * PAGE_SIZE,
     };
-    let rows = store::list(&svc.db, actor.unit_path.as_str(), &q).await?;
+    let text = f.text.trim();
+    let rows = if text.is_empty() {
+        store::list(&svc.db, actor.unit_path.as_str(), &q).await?
+    } else {
+        if text.chars().count() > words::MAX_QUERY_CHARS {
+            return Err(ServiceError::field(
+                "q",
+                format!("检索词不能超过{}个字", words::MAX_QUERY_CHARS),
+            ));
+        }
+        let concepts = words::query_concepts(text);
+        if concepts.is_empty() {
+            return Err(ServiceError::field(
+                "q",
+                "检索词中没有可检索的词语，请换用具体的词，如“社保”“停车”",
+            ));
+        }
+        store::search(&svc.db, actor.unit_path.as_str(), &q, &concepts).await?
+    };
     let near = govmedia_service::policy::current(svc)
         .await?
         .interaction

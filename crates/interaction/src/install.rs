@@ -23,6 +23,7 @@ pub fn install_with(svc: Services, http: HttpConfig, endpoints: PlatformEndpoint
         .with_job_handler(crate::mailbox::PollMailbox::new(
             crate::mailbox::PollConfig::default(),
         ))
+        .with_job_handler(crate::inbox::words::IndexTerms)
         .with_todo_source(DueSoon)
         .with_todo_source(Returned)
 }

@@ -6,6 +6,7 @@
 //! scope and time limits, and feeds the one to-do list and the one job runner through
 //! [`install`] instead of being listed by them.
 
+pub mod analysis;
 pub mod inbox;
 mod install;
 pub mod knowledge;

@@ -226,11 +226,23 @@ pub async fn list(
     scope_path: &str,
     q: &ListQuery,
 ) -> Result<Vec<ItemRow>, DbError> {
-    let mut text = format!("SELECT {ITEM_COLUMNS} FROM inbox_items WHERE {SCOPE}");
+    list_where(c, scope_path, q, "", Vec::new()).await
+}
+
+/// [`list`] with a further condition (`extra`, starting with ` AND`) and its values.
+async fn list_where(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    q: &ListQuery,
+    extra: &str,
+    extra_values: Vec<Value>,
+) -> Result<Vec<ItemRow>, DbError> {
+    let mut text = format!("SELECT {ITEM_COLUMNS} FROM inbox_items WHERE {SCOPE}{extra}");
     let mut values: Vec<Value> = vec![
         like_prefix(scope_path).into(),
         like_prefix(scope_path).into(),
     ];
+    values.extend(extra_values);
     if !q.statuses.is_empty() {
         text.push_str(&format!(
             " AND status IN ({})",
@@ -579,6 +591,112 @@ pub async fn stat_rows(
         "SELECT unit_id, received_at, due_at, handled_at FROM inbox_items \
          WHERE unit_path LIKE ? ESCAPE '\\' AND received_at >= ? AND received_at < ? ORDER BY received_at, id LIMIT ?",
         vec![like_prefix(scope_path).into(), from.into(), to.into(), (limit as i64).into()],
+    )
+    .await
+}
+
+/// The most words one item is indexed under (a long e-mail's rarest words beyond
+/// these are not searchable; the service keeps the most frequent).
+pub const MAX_ITEM_TERMS: usize = 400;
+
+/// Writes the item's words (word, count), replacing any written before: indexing an
+/// item twice leaves the same rows. Words over 64 bytes are the caller's to drop.
+pub async fn write_terms(
+    c: &impl ConnectionTrait,
+    item_id: i64,
+    terms: &[(String, i64)],
+) -> Result<(), DbError> {
+    exec(
+        c,
+        "DELETE FROM inbox_terms WHERE item_id = ?",
+        vec![item_id.into()],
+    )
+    .await?;
+    for chunk in terms[..terms.len().min(MAX_ITEM_TERMS)].chunks(100) {
+        let text = format!(
+            "INSERT INTO inbox_terms (term, item_id, tf) VALUES {}",
+            vec!["(?, ?, ?)"; chunk.len()].join(", ")
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
+        for (term, tf) in chunk {
+            values.push(term.clone().into());
+            values.push(item_id.into());
+            values.push((*tf).into());
+        }
+        exec(c, &text, values).await?;
+    }
+    Ok(())
+}
+
+/// Items with an id above `after`, in id order, at most `limit`: the indexing job's
+/// batch.
+pub async fn items_after(
+    c: &impl ConnectionTrait,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<ItemRow>, DbError> {
+    let text = format!("SELECT {ITEM_COLUMNS} FROM inbox_items WHERE id > ? ORDER BY id LIMIT ?");
+    all(c, &text, vec![after.into(), (limit as i64).into()]).await
+}
+
+/// The most words a search matches on (each with its alternatives).
+pub const MAX_SEARCH_CONCEPTS: usize = 8;
+/// The most alternatives of one word.
+pub const MAX_ALTERNATIVES: usize = 8;
+
+/// The subtree's items in the list's states and filters whose text holds every one
+/// of `concepts` (a concept: one word or any of its synonyms), in the list's order.
+/// An empty concept list matches nothing.
+pub async fn search(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    q: &ListQuery,
+    concepts: &[Vec<String>],
+) -> Result<Vec<ItemRow>, DbError> {
+    let concepts: Vec<&[String]> = concepts
+        .iter()
+        .filter(|c| !c.is_empty())
+        .take(MAX_SEARCH_CONCEPTS)
+        .map(|c| &c[..c.len().min(MAX_ALTERNATIVES)])
+        .collect();
+    if concepts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut extra = String::new();
+    let mut extra_values: Vec<Value> = Vec::new();
+    for alternatives in concepts {
+        extra.push_str(&format!(
+            " AND id IN (SELECT item_id FROM inbox_terms WHERE term IN ({}))",
+            vec!["?"; alternatives.len()].join(", ")
+        ));
+        extra_values.extend(alternatives.iter().map(|t| Value::from(t.clone())));
+    }
+    list_where(c, scope_path, q, &extra, extra_values).await
+}
+
+/// The subtree's items received in `[from, to)`, oldest first (ties by id), at most
+/// `limit`: what the analysis of a month reads.
+pub async fn received_between(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<ItemRow>, DbError> {
+    let text = format!(
+        "SELECT {ITEM_COLUMNS} FROM inbox_items WHERE {SCOPE} AND received_at >= ? AND received_at < ? \
+         ORDER BY received_at, id LIMIT ?"
+    );
+    all(
+        c,
+        &text,
+        vec![
+            like_prefix(scope_path).into(),
+            like_prefix(scope_path).into(),
+            from.into(),
+            to.into(),
+            (limit as i64).into(),
+        ],
     )
     .await
 }

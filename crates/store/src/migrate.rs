@@ -226,6 +226,12 @@ const STEPS: &[Step] = &[
         data: None,
     },
     Step {
+        version: 35,
+        name: "inbox: inbox_terms (each word of an item's text → the item, its count), for the inbox's text search",
+        statements: inbox::step_35_inbox_terms,
+        data: Some(|txn| Box::pin(inbox::queue_inbox_index(txn))),
+    },
+    Step {
         version: 36,
         name: "filings: filing_attachments content_of (the paper filings of one document share its scan)",
         statements: Vec::new,

@@ -142,6 +142,8 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/help",
     "/help/images/{name}",
     "/inbox",
+    "/inbox/analysis",
+    "/inbox/analysis.xlsx",
     "/inbox/mailbox",
     "/inbox/mailbox/delete",
     "/inbox/stats",

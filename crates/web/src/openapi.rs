@@ -53,6 +53,8 @@ pub(crate) const VERSIONED_WRITES: &[(&str, &str)] = &[
     ("post", "/inbox/{id}/transfer"),
     ("post", "/inbox/{id}/reply"),
     ("post", "/inbox/{id}/close"),
+    ("put", "/units/{id}/mailbox"),
+    ("delete", "/units/{id}/mailbox"),
     ("put", "/manuscripts/{id}"),
     ("post", "/manuscripts/{id}/submit"),
     ("post", "/manuscripts/{id}/decide"),

@@ -75,12 +75,47 @@ fn uid_set(set: &str) -> Vec<u32> {
     set.split(',').filter_map(|u| u.parse().ok()).collect()
 }
 
-async fn session(sock: tokio::net::TcpStream, imap: Imap) {
+/// The same server speaking IMAP over TLS (993's way: TLS first) with the
+/// certificate `cert` and its PKCS#8 key.
+async fn serve_tls(imap: Imap, cert: &[u8], key: &[u8]) -> u16 {
+    use tokio_rustls::rustls::{self, pki_types};
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![pki_types::CertificateDer::from(cert.to_vec())],
+            pki_types::PrivateKeyDer::Pkcs8(pki_types::PrivatePkcs8KeyDer::from(key.to_vec())),
+        )
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let (acceptor, imap) = (acceptor.clone(), imap.clone());
+            tokio::spawn(async move {
+                // A client that refuses the certificate ends the handshake here.
+                if let Ok(tls) = acceptor.accept(sock).await {
+                    session(tls, imap).await;
+                }
+            });
+        }
+    });
+    port
+}
+
+async fn session<S>(sock: S, imap: Imap)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     if imap.0.lock().unwrap().silent {
         tokio::time::sleep(Duration::from_secs(30)).await;
         return;
     }
-    let (r, mut w) = sock.into_split();
+    let (r, mut w) = tokio::io::split(sock);
     let mut r = BufReader::new(r);
     w.write_all(b"* OK [CAPABILITY IMAP4rev1] mock IMAP ready\r\n")
         .await
@@ -749,4 +784,119 @@ async fn a_mailbox_is_seen_and_changed_only_in_scope_and_on_the_version_seen() {
             .unwrap()
             .is_none()
     );
+}
+
+const TEST_ROOT: &[u8] = include_bytes!("../fixtures/imap-tls/root.der");
+const SERVER_CERT: &[u8] = include_bytes!("../fixtures/imap-tls/server.der");
+const SERVER_KEY: &[u8] = include_bytes!("../fixtures/imap-tls/server.key.der");
+const STRANGER_CERT: &[u8] = include_bytes!("../fixtures/imap-tls/stranger.der");
+const STRANGER_KEY: &[u8] = include_bytes!("../fixtures/imap-tls/stranger.key.der");
+
+fn tls_input(port: u16) -> MailboxInput {
+    serde_json::from_value(serde_json::json!({
+        "host": "127.0.0.1",
+        "port": port,
+        "tls": true,
+        "username": USER,
+        "password": PASS,
+    }))
+    .unwrap()
+}
+
+/// IMAP over TLS: the server's certificate is made by a root only this test knows;
+/// the client trusts it through that root and reads the mail; with the public roots
+/// alone, or against a certificate of another root, the poll is refused in words
+/// and nothing is read.
+#[tokio::test]
+async fn imap_over_tls_is_read_through_a_trusted_root_and_a_strange_certificate_refused() {
+    let w = world("mailbox_tls").await;
+    let imap = Imap::default();
+    imap.0.lock().unwrap().validity = 1_700_000_002;
+    imap.add(
+        1,
+        mail(
+            Some("tls-1@example.com"),
+            "\"赵六\" <zhaoliu@example.com>",
+            "TLS",
+            "加密连接送来的咨询：学校的午休安排是什么？",
+        ),
+    );
+    let port = serve_tls(imap.clone(), SERVER_CERT, SERVER_KEY).await;
+    let stranger = serve_tls(imap.clone(), STRANGER_CERT, STRANGER_KEY).await;
+    let v = mailbox::register(&w.svc, &w.host_a, w.unit_a, None, tls_input(port))
+        .await
+        .unwrap();
+    assert!(v.tls);
+    let id = mailbox_id(&w).await;
+    let trusting = fast().with_extra_roots(&[TEST_ROOT.to_vec()]).unwrap();
+
+    // The public roots alone do not know the test root: refused, nothing read.
+    let out = mailbox::poll(&w.svc, &fast(), id).await.unwrap().unwrap();
+    assert_eq!(out.health, Health::TlsFailed);
+    let v = mailbox::status(&w.svc, &w.host_a, w.unit_a)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.health_label, "安全连接失败");
+    assert!(v.health_note.unwrap().contains("证书无效"));
+    assert!(imap.commands().is_empty(), "no IMAP command before trust");
+    assert!(emails(&w).await.is_empty());
+
+    // Trusting the test root: the mail is read over TLS.
+    let out = mailbox::poll(&w.svc, &trusting, id).await.unwrap().unwrap();
+    assert_eq!((out.health, out.new_items), (Health::Ok, 1));
+    let cmds = imap.commands();
+    assert!(cmds.iter().any(|c| c.starts_with("LOGIN ")), "{cmds:?}");
+    let items = emails(&w).await;
+    assert_eq!(items.len(), 1);
+    assert!(
+        items[0].excerpt.contains("午休安排"),
+        "{}",
+        items[0].excerpt
+    );
+    let v = mailbox::status(&w.svc, &w.host_a, w.unit_a)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.health_label, "正常");
+
+    // A server with a certificate of another root, same names: refused in words,
+    // the login never sent.
+    mailbox::register(
+        &w.svc,
+        &w.host_a,
+        w.unit_a,
+        Some(v.version),
+        tls_input(stranger),
+    )
+    .await
+    .unwrap();
+    let out = mailbox::poll(&w.svc, &trusting, id).await.unwrap().unwrap();
+    assert_eq!(out.health, Health::TlsFailed);
+    let v = mailbox::status(&w.svc, &w.host_a, w.unit_a)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.health_label, "安全连接失败");
+    let note = v.health_note.unwrap();
+    assert!(note.contains("无法与邮件服务器建立加密连接"), "{note}");
+    assert!(!note.contains(PASS));
+    assert!(imap.commands().is_empty(), "nothing said to a stranger");
+
+    // A plain IMAP server on a port registered as TLS: refused the same way.
+    mailbox::register(
+        &w.svc,
+        &w.host_a,
+        w.unit_a,
+        Some(v.version),
+        tls_input(w.port),
+    )
+    .await
+    .unwrap();
+    let out = mailbox::poll(&w.svc, &trusting, id).await.unwrap().unwrap();
+    assert_eq!(out.health, Health::TlsFailed);
+
+    // A root that is not a certificate is refused in words.
+    let bad = fast().with_extra_roots(&[b"not a certificate".to_vec()]);
+    assert!(bad.err().unwrap().contains("根证书无法读取"));
 }

@@ -4,6 +4,7 @@
 extern crate govmedia_fixtures;
 
 mod common;
+mod hot;
 mod inbox;
 mod inbox_send;
 mod knowledge;

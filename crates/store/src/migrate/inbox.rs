@@ -168,3 +168,65 @@ pub(super) fn step_29_mailboxes() -> Vec<Ddl> {
         .take();
     vec![Ddl::Table(mailboxes), Ddl::Index(one_per_unit)]
 }
+
+/// Version 35: the inbox's own word index, so a clerk finds items by words of their
+/// text. One row per word and item with the word's count (`tf`); the primary key is
+/// each word's list of items, read as one range. Items are written once and their
+/// text never changes, so the rows are written with the item and removed with it.
+/// The words are cut by the service (jieba, the knowledge base's segmentation), never
+/// by the database, so both backends hold the same rows. Items stored before this
+/// version are indexed by the `inbox_index_terms` job this step queues when there are
+/// any.
+pub(super) fn step_35_inbox_terms() -> Vec<Ddl> {
+    let col = |name: &str| C::new(Alias::new(name));
+    let mut terms = Table::create()
+        .table(Alias::new("inbox_terms"))
+        .col(col("term").string_len(64).not_null())
+        .col(col("item_id").big_integer().not_null())
+        .col(col("tf").big_integer().not_null())
+        .primary_key(
+            Index::create()
+                .col(Alias::new("term"))
+                .col(Alias::new("item_id")),
+        )
+        .take();
+    super::foreign_keys::declare(&mut terms, "inbox_terms", &[("item_id", "inbox_items")]);
+    vec![
+        Ddl::Table(terms),
+        index("idx_inbox_terms_item", "inbox_terms", &["item_id"]),
+    ]
+}
+
+/// Queues the indexing of the items stored before version 35 (nothing when there are
+/// none). The job's row is written out here (a step never changes): kind
+/// `inbox_index_terms`, from the first item on.
+pub(super) async fn queue_inbox_index(
+    txn: &sea_orm::DatabaseTransaction,
+) -> Result<(), crate::DbError> {
+    use sea_orm::{ConnectionTrait, FromQueryResult};
+    #[derive(FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    let backend = txn.get_database_backend();
+    let count = Count::find_by_statement(crate::sql(
+        backend,
+        "SELECT COUNT(*) AS n FROM inbox_items",
+        vec![],
+    ))
+    .one(txn)
+    .await?
+    .map_or(0, |c| c.n);
+    if count == 0 {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    txn.execute_raw(crate::sql(
+        backend,
+        "INSERT INTO jobs (kind, payload, dedup_key, status, run_at, attempts, max_attempts, created_at, updated_at) \
+         VALUES ('inbox_index_terms', '{\"after\":0}', 'inbox_index_terms:after:0', 'queued', ?, 0, 10, ?, ?)",
+        vec![now.into(), now.into(), now.into()],
+    ))
+    .await?;
+    Ok(())
+}

@@ -708,7 +708,56 @@ impl CredentialsBody {
     }
 }
 
-/// `?status=&kind=&mine=&harmful=&page=` of the inbox.
+/// A unit's mailbox (单位信箱): its IMAP server and login. The login is sealed at
+/// once and never shown again.
+#[derive(Deserialize, ToSchema)]
+#[schema(description = "单位信箱的收信（IMAP）服务器与登录信息（密码提交后不再显示）")]
+pub struct MailboxBody {
+    /// 收信服务器地址，如 imap.example.gov.cn
+    pub host: String,
+    /// 端口，缺省时加密连接为993、不加密为143
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// 是否加密连接（缺省为是；不加密仅限单位内网的服务器）
+    #[serde(default)]
+    pub tls: Option<bool>,
+    /// 登录名（通常是完整的邮箱地址）
+    pub username: String,
+    /// 密码或客户端授权码
+    pub password: String,
+    /// 邮件夹，缺省为收件箱 INBOX
+    #[serde(default)]
+    pub folder: Option<String>,
+}
+
+impl std::fmt::Debug for MailboxBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MailboxBody([redacted])")
+    }
+}
+
+impl MailboxBody {
+    pub fn input(self) -> govmedia_interaction::mailbox::MailboxInput {
+        govmedia_interaction::mailbox::MailboxInput {
+            host: self.host,
+            port: self.port,
+            tls: self.tls.unwrap_or(true),
+            username: self.username,
+            password: self.password,
+            folder: self.folder,
+        }
+    }
+}
+
+/// `?month=` of the inbox's 热点分析.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InboxAnalysisQuery {
+    /// 月份，如 2026-12；缺省为本月
+    pub month: Option<String>,
+}
+
+/// `?status=&kind=&mine=&harmful=&q=&page=` of the inbox.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InboxQuery {
@@ -720,6 +769,8 @@ pub struct InboxQuery {
     pub mine: Option<String>,
     /// harmful=1：只看建议隐藏/删除的
     pub harmful: Option<String>,
+    /// 检索词：内容中含有这些词语（或其同义词）的事项，最多100字
+    pub q: Option<String>,
     /// 页码，从0起
     pub page: Option<u64>,
 }
@@ -975,10 +1026,12 @@ const FIELDS: &[&str] = &[
     "file_base64",
     "file_name",
     "filed_on",
+    "folder",
     "followers",
     "functions",
     "gate",
     "gates",
+    "host",
     "host_unit_id",
     "include_forwarded",
     "interaction_open",
@@ -1008,6 +1061,7 @@ const FIELDS: &[&str] = &[
     "platform",
     "platform_other",
     "platform_user_id",
+    "port",
     "positioning",
     "profile",
     "public",
@@ -1036,6 +1090,7 @@ const FIELDS: &[&str] = &[
     "team",
     "text",
     "title",
+    "tls",
     "toml",
     "topic",
     "unit_id",

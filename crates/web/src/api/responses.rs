@@ -2303,6 +2303,180 @@ pub struct InboxDeadline {
     pub met: Option<bool>,
 }
 
+/// A unit's mailbox as the API shows it: never the login.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "单位信箱的登记与读取情况（不含密码）")]
+pub struct Mailbox {
+    pub unit_id: i64,
+    pub registered: bool,
+    /// 收信服务器
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    /// 是否加密连接
+    pub tls: Option<bool>,
+    /// 邮件夹
+    pub folder: Option<String>,
+    /// 部分隐去的登录名
+    pub user_hint: Option<String>,
+    /// 最近一次读取的状态代码：ok、login_failed、connect_failed、timeout、tls_failed、folder_missing、protocol；尚未读取时为空
+    pub health: Option<String>,
+    /// 读取状态：正常、登录失败、无法连接、超时、安全连接失败、找不到邮件夹、服务器应答异常、尚未读取
+    pub health_label: String,
+    /// 最近一次读取的说明
+    pub health_note: Option<String>,
+    /// 状态最近变化的时间（本地时间）
+    pub checked: Option<String>,
+    /// 已收邮件数
+    pub fetched_total: i64,
+    /// 替换或删除时在 If-Match 中给出的版本
+    pub version: Option<i64>,
+    /// 中文说明
+    pub words: String,
+}
+
+impl Mailbox {
+    pub fn of(unit_id: i64, v: Option<govmedia_interaction::mailbox::MailboxView>) -> Self {
+        match v {
+            None => Mailbox {
+                unit_id,
+                registered: false,
+                host: None,
+                port: None,
+                tls: None,
+                folder: None,
+                user_hint: None,
+                health: None,
+                health_label: "尚未登记".to_string(),
+                health_note: None,
+                checked: None,
+                fetched_total: 0,
+                version: None,
+                words: "该单位尚未登记信箱".to_string(),
+            },
+            Some(v) => Mailbox {
+                unit_id,
+                registered: true,
+                host: Some(v.host),
+                port: Some(v.port),
+                tls: Some(v.tls),
+                folder: Some(v.folder),
+                user_hint: Some(v.user_hint),
+                health: v.health.map(|h| h.code().to_string()),
+                health_label: v.health_label.to_string(),
+                health_note: v.health_note,
+                checked: v.checked_text,
+                fetched_total: v.fetched_total,
+                version: Some(v.version),
+                words: v.words,
+            },
+        }
+    }
+}
+
+/// One item of a 热点.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "热点中的事项")]
+pub struct InboxClusterMember {
+    pub id: i64,
+    /// 内容摘要
+    pub excerpt: String,
+    /// 办理单位
+    pub unit_name: String,
+    /// 收到时间（本地时间）
+    pub received: String,
+}
+
+/// A group of similar requests.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "热点：内容相近的一组事项")]
+pub struct InboxCluster {
+    /// 热点名称（主要词语）
+    pub name: String,
+    pub words: Vec<String>,
+    /// 本月件数
+    pub count: u64,
+    /// 上月与该热点相近的件数
+    pub previous: u64,
+    /// 是否上升
+    pub rising: bool,
+    /// 前20件，按收到时间
+    pub members: Vec<InboxClusterMember>,
+}
+
+/// A word more items held this month than last.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "上升的词语")]
+pub struct InboxRisingWord {
+    pub word: String,
+    /// 本月含该词的事项数
+    pub count: u64,
+    /// 上月含该词的事项数
+    pub previous: u64,
+}
+
+/// The month's 热点分析.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "政民互动热点分析")]
+pub struct InboxAnalysis {
+    /// 月份，如 2026-12
+    pub month: String,
+    /// 如 2026年12月
+    pub month_label: String,
+    /// 本月分析的事项数
+    pub items: u64,
+    /// 本月事项超过上限，只分析了最早收到的部分
+    pub truncated: bool,
+    /// 上月事项数
+    pub previous_items: u64,
+    pub clusters: Vec<InboxCluster>,
+    /// 未归入热点的事项数
+    pub unclustered: u64,
+    pub rising: Vec<InboxRisingWord>,
+}
+
+impl From<govmedia_interaction::analysis::Analysis> for InboxAnalysis {
+    fn from(a: govmedia_interaction::analysis::Analysis) -> Self {
+        InboxAnalysis {
+            month: a.month,
+            month_label: a.month_label,
+            items: a.items as u64,
+            truncated: a.truncated,
+            previous_items: a.previous_items as u64,
+            clusters: a
+                .clusters
+                .into_iter()
+                .map(|c| InboxCluster {
+                    name: c.name,
+                    words: c.words,
+                    count: c.count as u64,
+                    previous: c.previous as u64,
+                    rising: c.rising,
+                    members: c
+                        .members
+                        .into_iter()
+                        .map(|m| InboxClusterMember {
+                            id: m.id,
+                            excerpt: m.excerpt,
+                            unit_name: m.unit_name,
+                            received: m.received_text,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            unclustered: a.unclustered as u64,
+            rising: a
+                .rising
+                .into_iter()
+                .map(|r| InboxRisingWord {
+                    word: r.word,
+                    count: r.count as u64,
+                    previous: r.previous as u64,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One inbox item as the list shows it.
 #[derive(Serialize, ToSchema)]
 #[schema(description = "政民互动事项")]

@@ -14,6 +14,7 @@ use axum::{Form, Router};
 use govmedia_domain::interaction::ItemKind;
 use govmedia_domain::role::Permission;
 use govmedia_domain::time_limit::LimitState;
+use govmedia_interaction::analysis::{self, Month};
 use govmedia_interaction::inbox::{
     self, Filter, ItemDetail, ItemStatus, ItemSummary, ReplyIssue, ReplyOutcome,
 };
@@ -26,6 +27,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/inbox", get(list))
         .route("/inbox/stats", get(stats))
+        .route("/inbox/analysis", get(analysis))
+        .route("/inbox/analysis.xlsx", get(analysis_xlsx))
         .route("/inbox/mailbox", get(mailbox_page).post(set_mailbox))
         .route("/inbox/mailbox/delete", post(remove_mailbox))
         .route("/inbox/{id}", get(item))
@@ -42,6 +45,8 @@ pub struct ListParams {
     pub kind: Option<String>,
     pub mine: Option<String>,
     pub harmful: Option<String>,
+    /// Words the items' text must hold.
+    pub q: Option<String>,
     pub page: Option<u64>,
 }
 
@@ -69,6 +74,7 @@ pub fn filter_of(p: &ListParams) -> Result<Filter, ServiceError> {
         kind,
         mine: p.mine.as_deref().is_some_and(|m| !m.is_empty()),
         harmful_only: p.harmful.as_deref().is_some_and(|m| !m.is_empty()),
+        text: p.q.clone().unwrap_or_default(),
         page: p.page.unwrap_or(0),
     })
 }
@@ -114,6 +120,7 @@ async fn list(
         ("kind", p.kind.clone().unwrap_or_default()),
         ("mine", p.mine.clone().unwrap_or_default()),
         ("harmful", p.harmful.clone().unwrap_or_default()),
+        ("q", p.q.clone().unwrap_or_default()),
     ];
     let link = |n: u64| {
         let mut x = pairs.clone();
@@ -128,7 +135,7 @@ async fn list(
         html! {
             style { (STYLE) }
             h1 { "政民互动" }
-            p { a href="/inbox/stats" { "办理情况统计" } " · " a href="/inbox/mailbox" { "单位信箱" } " · " a href="/public/interaction-stats" { "公开的办理情况" } }
+            p { a href="/inbox/stats" { "办理情况统计" } " · " a href="/inbox/analysis" { "热点分析" } " · " a href="/inbox/mailbox" { "单位信箱" } " · " a href="/public/interaction-stats" { "公开的办理情况" } }
             p.muted { "本单位及下级单位收到的留言、评论、私信、邮件和公众纠错举报，按剩余时间排列；时限取政策时限与平台回复时限中先到者。" }
             form.filters method="get" action="/inbox" {
                 select name="status" {
@@ -142,6 +149,7 @@ async fn list(
                 }
                 label { input type="checkbox" name="mine" value="1" checked[f.mine]; "分配给我的" }
                 label { input type="checkbox" name="harmful" value="1" checked[f.harmful_only]; "建议隐藏/删除的" }
+                input type="search" name="q" value=(f.text) maxlength="100" placeholder="内容检索，如：社保 转移" aria-label="内容检索";
                 button type="submit" { "筛选" }
             }
             @if items.is_empty() {
@@ -536,6 +544,99 @@ async fn stats(
                 }
             }
         },
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct AnalysisParams {
+    /// `2026-12`; this month when absent.
+    pub month: Option<String>,
+}
+
+/// The month a page or the API asks for, this month by default.
+pub fn month_of(
+    svc: &govmedia_service::Services,
+    month: Option<&str>,
+) -> Result<Month, ServiceError> {
+    match month.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => Month::parse(m),
+        None => Ok(Month::of(svc.today())),
+    }
+}
+
+/// 热点分析: the month's clusters of similar requests in the user's subtree, each with
+/// its top words, count, last month's count and members, and the rising words.
+async fn analysis(
+    State(state): State<AppState>,
+    user: User,
+    PageQuery(p): PageQuery<AnalysisParams>,
+) -> Result<Markup, PageError> {
+    let month = month_of(&state.svc, p.month.as_deref())?;
+    let a = analysis::analyse(&state.svc, &user.actor, month).await?;
+    Ok(page(
+        &user,
+        "政民互动热点分析",
+        "/inbox",
+        html! {
+            p { a href="/inbox" { "← 返回政民互动" } }
+            h1 { (a.month_label) "政民互动热点分析" }
+            form.filters method="get" action="/inbox/analysis" {
+                label { "月份 " input type="month" name="month" value=(a.month); }
+                button type="submit" { "查看" }
+                " "
+                a.button.secondary href=(format!("/inbox/analysis.xlsx?month={}", a.month)) { "导出Excel" }
+            }
+            p.muted {
+                "本单位及下级单位" (a.month_label) "收到" (a.items) "件，"
+                (a.previous_label) "收到" (a.previous_items) "件。内容相近的事项归为一个热点，以主要词语命名；“上月件数”为上月与该热点相近的事项数。"
+            }
+            @if a.truncated {
+                p.error { "本月事项超过" (analysis::MAX_ITEMS) "件，只分析了最早收到的" (analysis::MAX_ITEMS) "件。" }
+            }
+            h2 { "热点" }
+            @if a.clusters.is_empty() {
+                p { "本月没有内容相近的多件事项。" }
+            } @else {
+                table {
+                    tr { th { "热点（主要词语）" } th { "本月件数" } th { "上月件数" } th { "趋势" } th { "事项" } }
+                    @for c in &a.clusters { tr {
+                        td { strong { (c.name) } }
+                        td { (c.count) }
+                        td { (c.previous) }
+                        td { @if c.rising { span.due-near { "上升" } } @else { "持平或下降" } }
+                        td { ul { @for m in &c.members {
+                            li { a href=(format!("/inbox/{}", m.id)) { (m.excerpt) } span.muted { "（" (m.unit_name) "，" (m.received_text) "）" } }
+                        } }
+                        @if c.count > c.members.len() { span.muted { "另有" (c.count - c.members.len()) "件未列出" } } }
+                    } }
+                }
+                p.muted { "未归入热点的事项" (a.unclustered) "件。" }
+            }
+            h2 { "上升的词语" }
+            @if a.rising.is_empty() {
+                p { "没有明显上升的词语。" }
+            } @else {
+                table {
+                    tr { th { "词语" } th { "本月含该词的事项" } th { "上月" } }
+                    @for r in &a.rising { tr { td { (r.word) } td { (r.count) } td { (r.previous) } } }
+                }
+            }
+        },
+    ))
+}
+
+async fn analysis_xlsx(
+    State(state): State<AppState>,
+    user: User,
+    PageQuery(p): PageQuery<AnalysisParams>,
+) -> Result<Response, PageError> {
+    let month = month_of(&state.svc, p.month.as_deref())?;
+    let a = analysis::analyse(&state.svc, &user.actor, month).await?;
+    let bytes = analysis::analysis_xlsx(&a)?;
+    Ok(super::download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("{}政民互动热点分析.xlsx", a.month_label),
+        bytes,
     ))
 }
 

@@ -17,7 +17,7 @@ use std::time::Duration;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Kills chromedriver (and with it Chromium) when the test ends, even on panic.
-struct Driver {
+pub(crate) struct Driver {
     process: Child,
     profile: PathBuf,
 }
@@ -53,7 +53,7 @@ async fn start_demo_server() -> String {
 }
 
 /// Serves a seeded demo on a loopback port, as `govmedia demo` does.
-async fn serve_demo(svc: govmedia_service::Services) -> String {
+pub(crate) async fn serve_demo(svc: govmedia_service::Services) -> String {
     // As `govmedia demo` does: 错敏检测 with the language model when it is installed.
     let model = std::path::Path::new(govmedia_textcheck_model());
     let svc = svc.with_checker(
@@ -72,7 +72,7 @@ async fn serve_demo(svc: govmedia_service::Services) -> String {
     format!("http://{addr}")
 }
 
-async fn start_browser() -> Option<(Driver, Client)> {
+pub(crate) async fn start_browser() -> Option<(Driver, Client)> {
     let required = std::env::var("GOVMEDIA_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
     let port = free_port();
     let profile = std::env::temp_dir().join(format!("govmedia-chromium-{port}"));
@@ -121,7 +121,7 @@ async fn start_browser() -> Option<(Driver, Client)> {
     panic!("could not start a Chromium session through chromedriver on port {port}");
 }
 
-async fn screenshot(client: &Client, name: &str) {
+pub(crate) async fn screenshot(client: &Client, name: &str) {
     let png = client.screenshot().await.expect("screenshot");
     let path = artifacts_dir().join(name);
     std::fs::write(&path, &png).expect("write screenshot");
@@ -143,7 +143,7 @@ fn guide_image(name: &str, png: &[u8]) {
     eprintln!("guide image: {}", path.display());
 }
 
-async fn fill(client: &Client, css: &str, value: &str) {
+pub(crate) async fn fill(client: &Client, css: &str, value: &str) {
     let field = client.find(Locator::Css(css)).await.expect(css);
     field.clear().await.expect("clear");
     field.send_keys(value).await.expect("type");
@@ -356,7 +356,7 @@ async fn walk_through(client: &Client, base: &str) -> Result<(), String> {
 
 /// Waits (up to 10 s) until the element matched by `css` shows `needle`: clicks that
 /// navigate return before the next page has loaded.
-async fn wait_for(client: &Client, css: &str, needle: &str) -> Result<String, String> {
+pub(crate) async fn wait_for(client: &Client, css: &str, needle: &str) -> Result<String, String> {
     let mut last = String::new();
     for _ in 0..100 {
         if let Ok(element) = client.find(Locator::Css(css)).await {
@@ -372,7 +372,7 @@ async fn wait_for(client: &Client, css: &str, needle: &str) -> Result<String, St
     ))
 }
 
-async fn click(client: &Client, css: &str) {
+pub(crate) async fn click(client: &Client, css: &str) {
     client
         .find(Locator::Css(css))
         .await
@@ -382,7 +382,7 @@ async fn click(client: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
 }
 
-fn expect(text: &str, needle: &str, place: &str) -> Result<(), String> {
+pub(crate) fn expect(text: &str, needle: &str, place: &str) -> Result<(), String> {
     if text.contains(needle) {
         Ok(())
     } else {
@@ -398,7 +398,12 @@ async fn an_opening_passes_two_approval_levels_to_the_public_announcement() {
     in_browser(opening_walk, "filing-failure.png").await;
 }
 
-async fn log_in(client: &Client, base: &str, user: &str, password: &str) -> Result<(), String> {
+pub(crate) async fn log_in(
+    client: &Client,
+    base: &str,
+    user: &str,
+    password: &str,
+) -> Result<(), String> {
     client
         .goto(&format!("{base}/login"))
         .await
