@@ -201,7 +201,10 @@ impl CharLm {
                         match (it.next(), it.next()) {
                             (Some(c), None) => token(c),
                             _ => {
-                                return Err(corrupt(format!("第 {} 行的词“{w}”不是单个字", no + 1)));
+                                return Err(corrupt(format!(
+                                    "第 {} 行的词“{w}”不是单个字",
+                                    no + 1
+                                )));
                             }
                         }
                     }
