@@ -153,6 +153,10 @@ impl CharLm {
                 if n != counts.len() + 1 || n > MAX_ORDER {
                     return Err(corrupt(format!("第 {} 行：阶数 {n} 不受支持", no + 1)));
                 }
+                // Each entry takes a line of a few bytes: a larger count is a lie.
+                if c > text.len() / 4 {
+                    return Err(corrupt(format!("第 {} 行的 n 元计数超出文件大小", no + 1)));
+                }
                 counts.push(c);
                 grams.reserve(c);
                 continue;
@@ -228,6 +232,9 @@ impl CharLm {
         if section != usize::MAX || counts.is_empty() {
             return Err(corrupt("文件不完整（缺少 \\end\\）".into()));
         }
+        if counts.len() < 2 {
+            return Err(corrupt("字模型至少要有二元组（阶数 ≥ 2）".into()));
+        }
         Ok(CharLm {
             grams,
             order: counts.len(),
@@ -297,6 +304,25 @@ impl CharLm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text made of ARPA's pieces: an error or a model, never a panic.
+        #[test]
+        fn parsing_never_panics(pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "\\data\\\n", "ngram 1=2\n", "ngram 2=1\n", "ngram 3=0\n", "ngram 1=999999\n",
+                "\\1-grams:\n", "\\2-grams:\n", "\\3-grams:\n", "-1.0\t我\t-0.5\n", "-1.0\t<unk>\n",
+                "-0.5\t我 们\n", "-0.5\t<s> 我\n", "x\ty\n", "-1\t\n", "\\end\\\n", "\n", "ngram =\n",
+            ]),
+            0..24,
+        )) {
+            let text: String = pieces.concat();
+            if let Ok(lm) = CharLm::parse(&text, "x".into()) {
+                let _ = lm.span(&[BOS, token('我'), token('们'), EOS], 1, 4);
+            }
+        }
+    }
 
     const TINY: &str = "\\data\\\nngram 1=4\nngram 2=2\n\n\\1-grams:\n-2.0\t<unk>\t0\n-99\t<s>\t-0.5\n-1.0\t我\t-0.3\n-1.2\t们\n\n\\2-grams:\n-0.2\t<s> 我\n-0.1\t我 们\n\n\\end\\\n";
 
@@ -327,6 +353,10 @@ mod tests {
         ));
         let words = TINY.replace("我 们", "我们 们");
         assert!(CharLm::parse(&words, "x".into()).is_err());
+        let unigrams = "\\data\\\nngram 1=1\n\n\\1-grams:\n-1.0\t我\n\n\\end\\\n";
+        assert!(CharLm::parse(unigrams, "x".into()).is_err());
+        let huge = TINY.replace("ngram 2=2", "ngram 2=99999999999999");
+        assert!(CharLm::parse(&huge, "x".into()).is_err());
         let miscount = TINY.replace("ngram 2=2", "ngram 2=3");
         assert!(CharLm::parse(&miscount, "x".into()).is_err());
     }
