@@ -11,7 +11,10 @@
 //! A pair that is a rare vocabulary word is tried too (水瓶 for 水平). A char that forms no
 //! word with either neighbour is tried against the confusable chars that are frequent words
 //! of their own (的, 和, 每: 艰巨涤任务), in the window of its pair. Near-pinyin confusions
-//! (z/zh, n/l, in/ing…) are an opt-in ([`LmDetector::with_near_pinyin`]).
+//! (z/zh, n/l, in/ing…) are an opt-in ([`LmDetector::with_near_pinyin`]). With a character
+//! model ([`crate::charlm`], [`LmDetector::with_char_model`]) every char is also tried
+//! against its confusable chars, and reported when both models find the candidate much
+//! likelier (各畸政府: 畸 → 级; 经济荷社会: 荷 → 和): errors no word-pair test reaches.
 //!
 //! Precision comes before recall, and edited text is full of what such a model has never
 //! seen, so these are left alone: pairs inside a 3- or 4-char vocabulary word, inside a known
