@@ -12,8 +12,9 @@ if ! command -v chromedriver >/dev/null 2>&1; then
   exit 1
 fi
 
-# The language-model tests (crates/textcheck/tests/it/{kenlm,lm}.rs) must run here, not skip:
-# they need Debian's libime-data-language-model (.ci/run installs it).
+# The language-model tests (crates/textcheck/tests/it/{kenlm,lm,charlm}.rs) must run here, not
+# skip: they need Debian's libime-data-language-model and the char model of
+# scripts/install-char-lm.sh (.ci/run installs both).
 export GOVMEDIA_REQUIRE_LM=1
 
 echo "== cargo fmt --check"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Typo detection on an outside test set the project does not tune on: SIGHAN-2015 as
 # distributed inside the pycorrector wheel (PyPI). Not part of the test suite.
-#   bench/textcheck/typo_eval.sh [--lm] [--pairs]   # --lm: with the language model
+#   bench/textcheck/typo_eval.sh [--lm] [--pairs]   # --lm: with the language model (and the
+#   char model when installed, scripts/install-char-lm.sh; --no-char-lm: without it)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"

@@ -15,6 +15,7 @@
 
 use crate::{Actor, ServiceError, ServiceResult, Services, archive};
 use govmedia_textcheck::Checker;
+use govmedia_textcheck::charlm::CharLm;
 use govmedia_textcheck::lm::LmDetector;
 /// The checker's own types, for callers that show findings (the web layer knows no
 /// other crate of the checker).
@@ -72,7 +73,14 @@ pub fn load_checker(model: Option<&Path>) -> Result<TextChecker, ModelError> {
         );
         return Ok(default_checker());
     }
-    let lm = LmDetector::load(path).map_err(|e| ModelError(e.to_string()))?;
+    let mut lm = LmDetector::load(path).map_err(|e| ModelError(e.to_string()))?;
+    // The character model of the every-position test: GOVMEDIA_CHAR_LM, or where
+    // scripts/install-char-lm.sh puts it; without one the word model works alone.
+    if let Some((char_path, _)) = CharLm::configured_path() {
+        let chars = CharLm::open(&char_path).map_err(|e| ModelError(e.to_string()))?;
+        tracing::info!("错敏检测已载入字模型 {}", char_path.display());
+        lm = lm.with_char_model(chars);
+    }
     let checker = Checker::builder()
         .with_defaults()
         .language_model(Some(Arc::new(lm)))

@@ -9,6 +9,7 @@
 //! - binary: a sentence is predicted erroneous when it has any typo finding;
 //! - character level: flagged error positions against gold error positions.
 
+use govmedia_textcheck::charlm::CharLm;
 use govmedia_textcheck::lm::{LmDetector, Thresholds};
 use govmedia_textcheck::{Category, Checker};
 use std::collections::BTreeSet;
@@ -42,7 +43,7 @@ fn main() {
     let pairs = std::env::args().any(|a| a == "--pairs");
     // `--lm`: with the language-model detector (the configured model, or `--lm=PATH`);
     // `--thresholds=SAME,OTHER,SHAPE,WORD[,SCREEN,COMMON_WORD,COMMON_EXTRA,BETWEEN_EXTRA,
-    // SINGLE_EXTRA,NEAR_PINYIN]` overrides its thresholds (`inf` turns a kind off).
+    // SINGLE_EXTRA,NEAR_PINYIN,CHAR_GAP,CHAR_WORD]` overrides its thresholds (`inf` turns a kind off).
     let lm = std::env::args()
         .find(|a| a == "--lm" || a.starts_with("--lm="))
         .map(|a| {
@@ -77,7 +78,22 @@ fn main() {
                     between_extra: v.get(7).copied().unwrap_or(f32::INFINITY),
                     single_extra: v.get(8).copied().unwrap_or(0.0),
                     near_pinyin: v.get(9).copied().unwrap_or(4.0),
+                    char_gap: v.get(10).copied().unwrap_or(Thresholds::default().char_gap),
+                    char_word: v
+                        .get(11)
+                        .copied()
+                        .unwrap_or(Thresholds::default().char_word),
                 });
+            }
+            // `--char-lm=PATH`: with that character model (default: the configured one, if
+            // any); `--no-char-lm`: without one.
+            if !std::env::args().any(|a| a == "--no-char-lm") {
+                let char_path = std::env::args()
+                    .find_map(|a| a.strip_prefix("--char-lm=").map(std::path::PathBuf::from))
+                    .or_else(|| CharLm::configured_path().map(|p| p.0));
+                if let Some(p) = char_path {
+                    d = d.with_char_model(CharLm::open(&p).unwrap_or_else(|e| panic!("{e}")));
+                }
             }
             std::sync::Arc::new(d)
         });

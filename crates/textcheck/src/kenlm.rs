@@ -56,6 +56,8 @@ pub enum LmError {
         "语言模型文件 {path} 的类型为 {kind}，只支持 QUANT_ARRAY_TRIE（build_binary -q 8 -b 8 -a 22 trie）"
     )]
     Unsupported { path: PathBuf, kind: String },
+    #[error("字模型文件 {0} 不是 ARPA 格式（缺少 \\data\\ 段）")]
+    NotArpa(PathBuf),
     #[error("语言模型文件 {path} 已损坏：{what}")]
     Corrupt { path: PathBuf, what: String },
 }

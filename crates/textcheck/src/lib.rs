@@ -44,6 +44,7 @@
 //! ```
 
 mod automaton;
+pub mod charlm;
 mod checker;
 pub mod detectors;
 pub mod dict;

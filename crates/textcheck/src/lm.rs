@@ -11,7 +11,10 @@
 //! A pair that is a rare vocabulary word is tried too (水瓶 for 水平). A char that forms no
 //! word with either neighbour is tried against the confusable chars that are frequent words
 //! of their own (的, 和, 每: 艰巨涤任务), in the window of its pair. Near-pinyin confusions
-//! (z/zh, n/l, in/ing…) are an opt-in ([`LmDetector::with_near_pinyin`]).
+//! (z/zh, n/l, in/ing…) are an opt-in ([`LmDetector::with_near_pinyin`]). With a character
+//! model ([`crate::charlm`], [`LmDetector::with_char_model`]) every char is also tried
+//! against its confusable chars, and reported when both models find the candidate much
+//! likelier (各畸政府: 畸 → 级; 经济荷社会: 荷 → 和): errors no word-pair test reaches.
 //!
 //! Precision comes before recall, and edited text is full of what such a model has never
 //! seen, so these are left alone: pairs inside a 3- or 4-char vocabulary word, inside a known
@@ -25,6 +28,7 @@
 //! the environment variable [`MODEL_ENV`]. Any KenLM word model built with
 //! `build_binary -q 8 -b 8 -a 22 trie` over words segmented the same way can replace it.
 
+use crate::charlm::{BOS, CharLm, EOS};
 use crate::kenlm::{KenLm, LmError, State, murmur64a};
 use crate::typo::TypoHit;
 use pinyin::ToPinyin;
@@ -126,6 +130,14 @@ pub struct Thresholds {
     /// char that is a word of its own (媒３个 → 每３个, 他汗四个 → 他和四个); infinite: never
     /// looked at.
     pub single_extra: f32,
+    /// With a character model: a confusable char at any position must make the char
+    /// model's score of the chars it touches this much likelier (log10, for a same-tone
+    /// confusion; the other kinds add their difference from `same_tone`); infinite: the
+    /// every-position test is off.
+    pub char_gap: f32,
+    /// ... and the word model's score of the window around it at least this much likelier
+    /// (log10): the two models agree before a char no word test saw is reported.
+    pub char_word: f32,
 }
 
 impl Default for Thresholds {
@@ -141,6 +153,8 @@ impl Default for Thresholds {
             common_extra: f32::INFINITY,
             between_extra: f32::INFINITY,
             single_extra: 0.0,
+            char_gap: 2.0,
+            char_word: 2.0,
         }
     }
 }
@@ -239,6 +253,8 @@ pub struct LmDetector {
     calibrated_words: HashSet<u64, Fx>,
     pair_penalties: HashSet<u64, Fx>,
     thresholds: Thresholds,
+    /// The character model of the every-position test, if one is loaded.
+    chars: Option<CharLm>,
 }
 
 impl std::fmt::Debug for LmDetector {
@@ -581,6 +597,7 @@ impl LmDetector {
             names,
             terms,
             thresholds: Thresholds::default(),
+            chars: None,
         }
     }
 
@@ -611,6 +628,17 @@ impl LmDetector {
             }
         }
         self
+    }
+
+    /// The same detector with a character model: every char is also tried against its
+    /// confusable chars in the char model (see [`Thresholds::char_gap`]).
+    pub fn with_char_model(mut self, chars: CharLm) -> LmDetector {
+        self.chars = Some(chars);
+        self
+    }
+
+    pub fn char_model(&self) -> Option<&CharLm> {
+        self.chars.as_ref()
     }
 
     /// The same detector with other thresholds.
@@ -645,6 +673,10 @@ impl LmDetector {
             .get_or_init(|| match LmDetector::configured_path() {
                 None => Ok(None),
                 Some((path, _)) => LmDetector::load(&path)
+                    .and_then(|d| match CharLm::configured_path() {
+                        Some((p, _)) => Ok(d.with_char_model(CharLm::open(p)?)),
+                        None => Ok(d),
+                    })
                     .map(|d| Some(Arc::new(d)))
                     .map_err(Arc::new),
             })
@@ -750,7 +782,18 @@ impl LmDetector {
         out: &mut Vec<Candidate>,
     ) {
         let first = out.len();
+        // The run as the char model reads it, between sentence markers.
+        let seq: Vec<u32> = match &self.chars {
+            Some(_) if self.thresholds.char_gap.is_finite() => std::iter::once(BOS)
+                .chain(run.iter().map(|&c| crate::charlm::token(c)))
+                .chain(std::iter::once(EOS))
+                .collect(),
+            _ => Vec::new(),
+        };
         for i in 0..run.len().saturating_sub(1) {
+            if let Some(c) = self.char_candidate(cache, run, free, &seq, i) {
+                Self::keep_strongest(out, first, c);
+            }
             // The score of the window of pair `i` as written, shared by the single-char test
             // of char `i` and the pair's candidates.
             let mut base = None;
@@ -841,9 +884,116 @@ impl LmDetector {
                 Self::keep_strongest(out, first, c);
             }
         }
+        if let Some(c) = self.char_candidate(cache, run, free, &seq, run.len() - 1) {
+            Self::keep_strongest(out, first, c);
+        }
         if let Some(c) = self.single_candidate(cache, run, free, run.len() - 1, &mut None) {
             Self::keep_strongest(out, first, c);
         }
+    }
+
+    /// The every-position test of the char at `p` of `run` (`seq`: the run's tokens between
+    /// sentence markers, empty when the test is off): the confusable char that the char
+    /// model finds likeliest in place of it, when that model finds it [`Thresholds::char_gap`]
+    /// likelier and the word model [`Thresholds::char_word`] likelier. Reported as the pair
+    /// it forms a word with, when it does (贯切 → 贯彻), else as the char.
+    fn char_candidate(
+        &self,
+        cache: &mut ScoreCache,
+        run: &[char],
+        free: &[bool],
+        seq: &[u32],
+        p: usize,
+    ) -> Option<Candidate> {
+        let cm = self.chars.as_ref()?;
+        if seq.is_empty() || !free[p] || run.len() < 2 {
+            return None;
+        }
+        let t = &self.thresholds;
+        let w = run[p];
+        let alts = (w as u32)
+            .checked_sub(CJK_START)
+            .and_then(|k| self.confusions.get(k as usize))?;
+        let order = cm.order();
+        // The tokens whose probabilities change: `q` and the `order - 1` after it, each in
+        // its context, copied so the candidate can be put in place.
+        let q = p + 1;
+        let from = q.saturating_sub(order - 1);
+        let to = (q + order).min(seq.len());
+        let mut window = [0u32; 2 * crate::charlm::MAX_ORDER];
+        let window = &mut window[..to - from];
+        window.copy_from_slice(&seq[from..to]);
+        let at = q - from;
+        let mut base = None;
+        let mut screened: [(f32, char); 2] = [(f32::NEG_INFINITY, '\0'); 2];
+        let (left, written, right) = (window[at - 1], window[at], window.get(at + 1).copied());
+        for &(c, kind) in alts.iter() {
+            let tc = crate::charlm::token(c);
+            // A char the model never saw next to both neighbours rarely gains enough over
+            // back-off; skipping it saves most of the lookups.
+            if !cm.may_follow(left, tc) || right.is_some_and(|r| !cm.may_follow(tc, r)) {
+                continue;
+            }
+            let base = *base.get_or_insert_with(|| {
+                window[at] = written;
+                cm.span(window, at, window.len())
+            });
+            window[at] = tc;
+            let gap =
+                cm.span(window, at, window.len()) - base - t.char_gap - (t.of(kind) - t.same_tone);
+            if gap > screened[1].0 {
+                screened[1] = (gap, c);
+                if screened[1].0 > screened[0].0 {
+                    screened.swap(0, 1);
+                }
+            }
+        }
+        if screened[0].0 <= 0.0 {
+            return None;
+        }
+        // Names, terms and longer words are left alone; asked before the word model, which
+        // costs more.
+        if (p > 0 && self.guarded(run, p - 1)) || (p + 1 < run.len() && self.guarded(run, p)) {
+            return None;
+        }
+        let (i, side) = if p + 1 < run.len() {
+            (p, 0)
+        } else {
+            (p - 1, 1)
+        };
+        let word_base = self.window_score(cache, run, i, None);
+        let mut best: Option<Candidate> = None;
+        for &(gap, c) in &screened {
+            if gap <= 0.0 {
+                continue;
+            }
+            let penalty = if self.pair_penalties.contains(&pair_key(w, c)) {
+                PAIR_PENALTY
+            } else {
+                0.0
+            };
+            let word = self.window_score(cache, run, i, Some((side, c))) - word_base;
+            let margin = gap.min(word - t.char_word) - penalty;
+            if margin > 0.0 && best.is_none_or(|b| margin > b.margin) {
+                // As a pair when the correction forms a word with a neighbour.
+                let (at, len, side) = if run.get(p + 1).is_some_and(|&y| self.word2(c, y).is_some())
+                {
+                    (p, 2, 0)
+                } else if p > 0 && self.word2(run[p - 1], c).is_some() {
+                    (p - 1, 2, 1)
+                } else {
+                    (p, 1, 0)
+                };
+                best = Some(Candidate {
+                    at,
+                    len,
+                    side,
+                    with: c,
+                    margin,
+                });
+            }
+        }
+        best
     }
 
     /// Adds `c` to the candidates of a run found so far (`out[first..]`, in order): of

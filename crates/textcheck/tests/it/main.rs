@@ -1,6 +1,7 @@
 //! One test binary for the crate (linking one binary instead of one per file); each
 //! module is one area's tests.
 
+mod charlm;
 mod check;
 mod html;
 mod kenlm;
