@@ -225,6 +225,12 @@ const STEPS: &[Step] = &[
         statements: inspection::step_32_rectification_notices,
         data: None,
     },
+    Step {
+        version: 33,
+        name: "checker: checker_terms (each unit's term whitelist for the text checker, applying below it too)",
+        statements: manuscripts::step_33_checker_terms,
+        data: None,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts

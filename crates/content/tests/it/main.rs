@@ -4,5 +4,7 @@
 extern crate govmedia_fixtures;
 
 mod common;
+mod links;
 mod manuscripts;
 mod publishing;
+mod terms;
