@@ -20,6 +20,7 @@
 
 mod assets;
 pub mod check;
+pub mod docx;
 mod install;
 pub use install::{install, install_with};
 pub mod links;

@@ -4,6 +4,7 @@
 extern crate govmedia_fixtures;
 
 mod common;
+mod docx;
 mod links;
 mod manuscripts;
 mod publishing;
