@@ -167,10 +167,10 @@ fn parse(bytes: &[u8]) -> ServiceResult<Parsed> {
                     })
                 }
                 "pStyle" => {
-                    if let (Some(b), Some(v)) = (current.as_mut(), attr(&e, "val")) {
-                        if b.kind != Kind::Item {
-                            b.kind = heading_of(&v);
-                        }
+                    if let (Some(b), Some(v)) = (current.as_mut(), attr(&e, "val"))
+                        && b.kind != Kind::Item
+                    {
+                        b.kind = heading_of(&v);
                     }
                 }
                 "numPr" => {
