@@ -251,6 +251,56 @@ impl HttpFetcher {
         self.send(url, request, true, true).await
     }
 
+    /// POSTs `pairs` and one file as `multipart/form-data` once, never retried (a
+    /// Weibo post with its picture sent twice is two posts). A 4xx answer is returned
+    /// as a body; no error names the URL or the body. `file` is (field, file name,
+    /// content type, bytes); its name is reduced to ASCII for the header.
+    pub async fn post_multipart_once(
+        &self,
+        url: &str,
+        pairs: &[(&str, &str)],
+        file: (&str, &str, &str, &[u8]),
+    ) -> Result<Body, FetchError> {
+        let (field, file_name, content_type, bytes) = file;
+        let boundary = format!("----govmedia{:016x}", rand_boundary(bytes));
+        let safe_name: String = file_name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            .take(100)
+            .collect();
+        let safe_name = if safe_name.trim_matches('.').is_empty() {
+            "image".to_string()
+        } else {
+            safe_name
+        };
+        let mut form = Vec::with_capacity(bytes.len() + 600);
+        for (name, value) in pairs {
+            form.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        form.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{safe_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        form.extend_from_slice(bytes);
+        form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = self
+            .client
+            .post(url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(form);
+        self.send(url, request, true, true).await
+    }
+
     /// GETs a platform API whose URL carries a credential, retried like
     /// [`get`](Self::get); no error names the URL. A 4xx answer is returned as a body
     /// (platforms such as Weibo explain their refusals in it); only 5xx and transport

@@ -107,6 +107,27 @@ impl Probe {
     }
 }
 
+/// A page whose body is at most this long is compared with its site's own "not
+/// found" page (a short 200 page may be the site's soft 404).
+pub const TINY_PAGE_BYTES: usize = 4096;
+
+/// A link followed to where it lands: the probe's chain in words, the page (or why
+/// none answered), and whether the page is its site's own "not found" page.
+#[derive(Debug, Clone)]
+pub struct Landed {
+    pub chain: String,
+    pub answer: Result<Page, ProbeFailure>,
+    pub same_as_site_404: bool,
+}
+
+/// The host of a URL, lower case; empty when it has none.
+pub fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default()
+}
+
 /// The client of link checks; one per process (it pools connections).
 #[derive(Debug, Clone)]
 pub struct LinkProbe {
@@ -139,6 +160,40 @@ impl LinkProbe {
 
     /// Follows a package's address to its answer without reading the package: the
     /// status, its type and declared size, and its first bytes (a zip's `PK`).
+    /// Follows `url` and, when it lands on a small 2xx page, compares the page with
+    /// the site's own "not found" page, read once per host into `site_404` (the
+    /// caller keeps one per host). The verdict is the caller's
+    /// (`govmedia_domain::link_check::judge`).
+    pub async fn land(&self, url: &str, site_404: &mut Option<Option<Page>>) -> Landed {
+        let p = self.probe(url).await;
+        let chain = p.chain_words();
+        let page = match p.answer {
+            Ok(page) => page,
+            Err(f) => {
+                return Landed {
+                    chain,
+                    answer: Err(f),
+                    same_as_site_404: false,
+                };
+            }
+        };
+        let mut same_as_site_404 = false;
+        if (200..300).contains(&page.status) && page.head_bytes.len() <= TINY_PAGE_BYTES {
+            if site_404.is_none() {
+                *site_404 = Some(self.site_not_found_page(&page.final_url).await);
+            }
+            if let Some(Some(nf)) = site_404.as_ref() {
+                same_as_site_404 = nf.head_bytes == page.head_bytes
+                    || (!nf.text.is_empty() && nf.text == page.text && nf.title == page.title);
+            }
+        }
+        Landed {
+            chain,
+            answer: Ok(page),
+            same_as_site_404,
+        }
+    }
+
     pub async fn probe_package(&self, url: &str) -> Probe {
         self.follow(url, true).await
     }

@@ -94,8 +94,15 @@ impl WeiboClient {
     /// the platform requires) through `POST /2/statuses/share.json`, made once and
     /// never repeated — a post sent twice is two posts, so a call whose answer never
     /// came is for the caller to report, not to send again. `rip` is the address of
-    /// the person publishing, which the platform requires.
-    pub async fn share(&self, status: &str, rip: &str) -> Result<SharedPost, FetchError> {
+    /// the person publishing, which the platform requires. With `pic` (file name,
+    /// content type, bytes: JPEG, GIF or PNG below 5 MB) the post carries that picture
+    /// as the documented `pic` part of a `multipart/form-data` call.
+    pub async fn share(
+        &self,
+        status: &str,
+        rip: &str,
+        pic: Option<(&str, &str, &[u8])>,
+    ) -> Result<SharedPost, FetchError> {
         const PATH: &str = "/2/statuses/share.json";
         {
             let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
@@ -104,17 +111,19 @@ impl WeiboClient {
             }
         }
         let url = format!("{}{PATH}", self.base);
-        let body = self
-            .fetcher
-            .post_form_once(
-                &url,
-                &[
-                    ("access_token", self.access_token.as_str()),
-                    ("status", status),
-                    ("rip", rip),
-                ],
-            )
-            .await?;
+        let pairs = [
+            ("access_token", self.access_token.as_str()),
+            ("status", status),
+            ("rip", rip),
+        ];
+        let body = match pic {
+            Some((name, content_type, bytes)) => {
+                self.fetcher
+                    .post_multipart_once(&url, &pairs, ("pic", name, content_type, bytes))
+                    .await?
+            }
+            None => self.fetcher.post_form_once(&url, &pairs).await?,
+        };
         let value = answer(&body, share_error_for)?;
         let posted: Status = serde_json::from_value(value)
             .map_err(|e| malformed(&format!("statuses/share: {e}")))?;

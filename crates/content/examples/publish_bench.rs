@@ -4,6 +4,8 @@
 //! 1. the pre-publish check of a 20,000-character manuscript with 30 links, through
 //!    `create` (sanitise, check title, body and captions, class the links, store the
 //!    version): p50/p99 over `RUNS` manuscripts;
+//!    The same with the links followed (`[links] before_review`), answered by link
+//!    servers on seven loopback addresses: each run's links new, then all cached;
 //! 2. publishing one manuscript to 50 WeChat accounts against a mock platform on
 //!    loopback answering the documented fixtures: the time from `publish` to all 50
 //!    reconciled 已发布, with the job runner draining the queue.
@@ -65,6 +67,19 @@ async fn answer(State(n): State<Arc<AtomicUsize>>, uri: axum::http::Uri) -> Resp
             json(v.to_string())
         }
     }
+}
+
+/// A linked article of a government site (long enough not to be compared with the
+/// site's "not found" page).
+async fn article() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        format!(
+            "<html><head><title>县政府关于安全工作的通知</title></head><body>{}</body></html>",
+            "<p>各乡镇人民政府，县各委办局：现将安全工作有关事项通知如下。</p>".repeat(80)
+        ),
+    )
+        .into_response()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -165,6 +180,79 @@ async fn main() {
         percentile(&times, 0.5),
         percentile(&times, 0.99)
     );
+
+    // 1b. The same check following its 30 links (policy `[links] before_review`),
+    // answered by link servers on seven loopback addresses (seven sites): each run's
+    // links are new (a query per run), so nothing comes from the cache; then once
+    // more with the same links, all cached.
+    let mut sites = Vec::new();
+    for i in 1..=7u8 {
+        let app = Router::new().fallback(axum::routing::get(article));
+        let listener = tokio::net::TcpListener::bind(format!("127.0.0.{i}:0"))
+            .await
+            .unwrap();
+        sites.push(format!("http://{}", listener.local_addr().unwrap()));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    }
+    let text = govmedia_service::policy::current_text(&svc).await.unwrap();
+    govmedia_service::policy::set(
+        &svc,
+        &c.admin,
+        &format!("{}\n[links]\nbefore_review = true\n", text.text),
+        &text.version,
+    )
+    .await
+    .unwrap();
+    let fetched_body = |run: usize| {
+        let mut body = String::new();
+        let mut chars = 0;
+        let mut links = 0;
+        while chars < 20_000 {
+            body.push_str("<p>");
+            body.push_str(paragraph);
+            if links < 30 {
+                body.push_str(&format!(
+                    "详见<a href=\"{}/art/{links}.html?run={run}\">原文</a>。",
+                    sites[links % sites.len()]
+                ));
+                links += 1;
+            }
+            body.push_str("</p>");
+            chars += paragraph.chars().count() + 4;
+        }
+        body
+    };
+    for (label, fresh) in [("links fetched", true), ("links cached", false)] {
+        let mut times = Vec::with_capacity(RUNS);
+        for run in 0..RUNS {
+            let input = ManuscriptInput {
+                title: "全县中小学安全工作会议召开".into(),
+                body_html: fetched_body(if fresh { run } else { usize::MAX }),
+                kind: "日常信息".into(),
+                origin: "原创".into(),
+                targets: vec![targets[0]],
+                ..Default::default()
+            };
+            let t = Instant::now();
+            let m = manuscripts::create(&svc, &editor, &input).await.unwrap();
+            times.push(t.elapsed());
+            if run == 0 {
+                let v = manuscripts::get(&svc, &editor, m.id).await.unwrap();
+                let ok = v.versions[0]
+                    .links
+                    .iter()
+                    .filter(|l| l.fetched.as_ref().is_some_and(|f| f.verdict == "ok"))
+                    .count();
+                assert_eq!(ok, 30, "every link answered");
+            }
+        }
+        times.sort();
+        println!(
+            "check with 30 {label} ({RUNS} runs): p50 {:?}, p99 {:?}",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99)
+        );
+    }
 
     // 2. One manuscript to 50 WeChat accounts.
     let png: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";

@@ -4,10 +4,12 @@
 //! text; and the body's links, each classed by its host — government, news media,
 //! commercial (a finding that needs an override reason: 不得链接商业广告页面), or
 //! unknown (to look at). Findings keep char offsets into the text they were found
-//! in, so a page highlights them in place.
+//! in, so a page highlights them in place. Terms the unit's term whitelist declares
+//! correct (names, local places) are never flagged.
 
 use govmedia_domain::manuscript::FindingWeight;
 use govmedia_service::Services;
+use govmedia_service::checker_terms::Whitelist;
 use govmedia_textcheck::Severity;
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +89,9 @@ pub struct CheckedLink {
     pub url: String,
     pub host: String,
     pub class: LinkClass,
+    /// What following the link found (absent when links were not fetched).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched: Option<crate::links::Fetched>,
 }
 
 /// Hosts of central news media (and their subdomains).
@@ -161,6 +166,7 @@ pub fn classify(url: &str) -> CheckedLink {
         url: url.to_string(),
         host,
         class,
+        fetched: None,
     }
 }
 
@@ -190,6 +196,7 @@ pub fn visible_text(clean_html: &str) -> String {
 /// the body's links. Findings are sorted by place and position.
 pub fn check(
     svc: &Services,
+    whitelist: &Whitelist,
     title: &str,
     body_text: &str,
     captions: &[(i64, String)],
@@ -200,23 +207,23 @@ pub fn check(
     // Link findings of the text are listed with the links below, not as findings.
     let keep = |f: &govmedia_textcheck::Finding| f.severity > Severity::Info;
     out.extend(
-        checker
-            .check(title)
+        whitelist
+            .check(checker, title)
             .iter()
             .filter(|f| keep(f))
             .map(|f| finding(IN_TITLE, None, f)),
     );
     out.extend(
-        checker
-            .check(body_text)
+        whitelist
+            .check(checker, body_text)
             .iter()
             .filter(|f| keep(f))
             .map(|f| finding(IN_BODY, None, f)),
     );
     for (asset, caption) in captions {
         out.extend(
-            checker
-                .check(caption)
+            whitelist
+                .check(checker, caption)
                 .iter()
                 .filter(|f| keep(f))
                 .map(|f| finding(IN_CAPTION, Some(*asset), f)),
@@ -242,6 +249,74 @@ pub fn check(
         });
     }
     (out, links)
+}
+
+/// Follows the body's links (the fetcher the content area installed with the
+/// publishing job; none installed: links are only classed) and adds a finding for
+/// each dead one (扣分项: needs a reason to submit), each not checked in time and
+/// each to an unknown site (提示), with the reason.
+pub async fn fetch_links(
+    svc: &Services,
+    body_text: &str,
+    links: &mut [CheckedLink],
+    findings: &mut Vec<CheckFinding>,
+) -> govmedia_service::ServiceResult<()> {
+    let at = body_text.chars().count();
+    let mut note =
+        |l: &CheckedLink, category: &str, severity: &str, message: String, suggestion: &str| {
+            findings.push(CheckFinding {
+                place: IN_BODY.to_string(),
+                asset_id: None,
+                start: at,
+                end: at,
+                text: l.url.clone(),
+                category: category.to_string(),
+                severity: severity.to_string(),
+                message,
+                suggestion: Some(suggestion.to_string()),
+            });
+        };
+    let policy = if links.is_empty() {
+        None
+    } else {
+        Some(govmedia_service::policy::current(svc).await?.links).filter(|p| p.before_review)
+    };
+    if let (Some(fetcher), Some(policy)) = (crate::publish::link_fetcher(svc), policy) {
+        let urls: Vec<String> = links.iter().map(|l| l.url.clone()).collect();
+        let fetched = fetcher.fetch_all(&policy, &urls).await;
+        for l in links.iter_mut() {
+            l.fetched = fetched.get(&l.url).cloned();
+        }
+    }
+    for l in links.iter() {
+        match &l.fetched {
+            Some(f) if f.broken() => note(
+                l,
+                "失效链接",
+                "deduct",
+                format!("正文链接 {} {}", l.url, f.reason),
+                "核实后改为可以打开的链接，或删除该链接",
+            ),
+            Some(f) if f.verdict == crate::links::UNCHECKED => note(
+                l,
+                "链接未检查",
+                "warn",
+                format!("正文链接 {} {}", l.url, f.reason),
+                "发布前请人工打开该链接核实",
+            ),
+            _ => {}
+        }
+        if l.class == LinkClass::Unknown {
+            note(
+                l,
+                "未知网站链接",
+                "warn",
+                format!("正文链接指向未知网站 {}，请核实其主办者和内容", l.host),
+                "优先链接政府网站或主流媒体",
+            );
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

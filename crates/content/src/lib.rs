@@ -18,9 +18,12 @@
 //! decided on. Who sees a manuscript: users whose subtree holds its unit, with a
 //! role that writes or reviews; anyone else is told it does not exist.
 
+mod assets;
 pub mod check;
+pub mod docx;
 mod install;
 pub use install::{install, install_with};
+pub mod links;
 pub mod publish;
 mod review;
 pub mod sanitize;
@@ -47,10 +50,15 @@ use govmedia_store::units::UnitRow;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// The largest image, in bytes.
+/// The largest image, in bytes (Weibo takes pictures below 5 MB).
 pub const IMAGE_MAX_BYTES: usize = 5 * 1024 * 1024;
-/// The largest attachment, in bytes.
-pub const ATTACHMENT_MAX_BYTES: usize = 20 * 1024 * 1024;
+/// The largest attachment, in bytes (the server takes request bodies of 12 MB).
+pub const ATTACHMENT_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// The widest or tallest image, in pixels, and the most pixels of one image: a
+/// small compressed file can declare a huge picture, and whoever decodes it (a
+/// browser, a platform, the PDF of the review sheet) needs 4 bytes a pixel.
+pub const IMAGE_MAX_SIDE: usize = 12_000;
+pub const IMAGE_MAX_PIXELS: usize = 40_000_000;
 /// The most images and attachments of one manuscript.
 pub const MAX_ASSETS: usize = 30;
 /// The longest image caption.
@@ -308,13 +316,16 @@ async fn prepare(
         Some(id) => captions_of(svc, id, &body_html).await?,
         None => vec![],
     };
-    let (findings, links) = check::check(
+    let whitelist = govmedia_service::checker_terms::Whitelist::of(svc, &unit.path).await?;
+    let (mut findings, mut links) = check::check(
         svc,
+        &whitelist,
         &title,
         &body_text,
         &captions,
         &sanitize::links(&body_html),
     );
+    check::fetch_links(svc, &body_text, &mut links, &mut findings).await?;
     Ok(Prepared {
         title,
         body_html,
@@ -636,9 +647,9 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Manusc
 pub const IMAGE: &str = "image";
 pub const ATTACHMENT: &str = "attachment";
 
-/// Stores an image (PNG, JPEG, GIF; with an optional caption, which the
-/// check reads) or an attachment (PDF, Office zip, or an image) of an editable
-/// manuscript. Returns the asset's path for the body.
+/// Stores an image (PNG, JPEG, GIF, WebP, told by its bytes, its declared size
+/// bounded; with an optional caption, which the check reads) or an attachment (PDF,
+/// .docx, .xlsx, zip, or an image) of an editable manuscript. Returns the asset's path for the body.
 pub async fn add_asset(
     svc: &Services,
     actor: &Actor,
@@ -657,35 +668,23 @@ pub async fn add_asset(
             status.label()
         )));
     }
-    let (limit, content_type) = match purpose {
-        IMAGE => (
-            IMAGE_MAX_BYTES,
-            govmedia_service::accounts::sniff_image(bytes),
-        ),
-        ATTACHMENT => (
-            ATTACHMENT_MAX_BYTES,
-            govmedia_service::filings::sniff_document(bytes),
-        ),
-        _ => return Err(ServiceError::field("purpose", "请选择上传图片或附件")),
-    };
     if bytes.is_empty() {
         return Err(ServiceError::field("file", "请选择要上传的文件"));
     }
+    let limit = match purpose {
+        IMAGE => IMAGE_MAX_BYTES,
+        ATTACHMENT => ATTACHMENT_MAX_BYTES,
+        _ => return Err(ServiceError::field("purpose", "请选择上传图片或附件")),
+    };
     if bytes.len() > limit {
         return Err(ServiceError::field(
             "file",
             format!("文件不能超过{}MB", limit / 1024 / 1024),
         ));
     }
-    let Some(content_type) = content_type else {
-        return Err(ServiceError::field(
-            "file",
-            if purpose == IMAGE {
-                "图片应为 PNG、JPEG 或 GIF 格式"
-            } else {
-                "附件应为 PDF、Word、Excel 文件或图片"
-            },
-        ));
+    let content_type = match purpose {
+        IMAGE => assets::image_type(bytes)?,
+        _ => assets::attachment_type(bytes)?,
     };
     let caption = caption.trim();
     if caption.chars().count() > MAX_CAPTION_CHARS
@@ -785,4 +784,56 @@ pub async fn target_choices(svc: &Services, actor: &Actor) -> ServiceResult<Vec<
             })
             .collect(),
     )
+}
+
+/// Escapes text for an HTML attribute.
+fn attr_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Puts a stored image of the manuscript at the end of its body (with its caption as
+/// the alt text and below it), saved as a new version like any edit: `version` is the
+/// row version the editor saw, so a stale insertion is refused.
+pub async fn insert_image(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    asset_id: i64,
+) -> ServiceResult<ManuscriptSummary> {
+    actor.require(Permission::WriteManuscripts)?;
+    let m = get(svc, actor, id).await?;
+    let asset = m
+        .assets
+        .iter()
+        .find(|a| a.id == asset_id && a.purpose == IMAGE)
+        .ok_or(ServiceError::NotFound)?;
+    let body = m
+        .versions
+        .last()
+        .map(|v| v.body_html.clone())
+        .unwrap_or_default();
+    let caption = attr_text(&asset.caption);
+    let figure = if caption.is_empty() {
+        format!("<p><img src=\"{}\" alt=\"\"></p>", asset.path)
+    } else {
+        format!(
+            "<p><img src=\"{}\" alt=\"{caption}\"></p><p>{caption}</p>",
+            asset.path
+        )
+    };
+    let input = ManuscriptInput {
+        unit_id: None,
+        title: m.summary.title.clone(),
+        body_html: format!("{body}{figure}"),
+        kind: m.summary.kind.clone(),
+        origin: m.summary.origin.code().to_string(),
+        source: m.source.clone().unwrap_or_default(),
+        targets: m.targets.iter().map(|t| t.account_id).collect(),
+        version: Some(version),
+    };
+    update(svc, actor, id, &input).await
 }

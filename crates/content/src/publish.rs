@@ -54,6 +54,7 @@ use govmedia_store::manuscripts::publications::{self as pubs, PublicationRow};
 use govmedia_store::manuscripts::{self as store, ManuscriptRow};
 use serde::Serialize;
 use serde_json::json;
+use std::sync::Arc;
 
 /// The job kind of one target's publishing.
 pub const PUBLISH_KIND: &str = "manuscript_publish";
@@ -427,6 +428,17 @@ pub struct PublishTarget {
     weibo: String,
     weibo_safe_domains: Vec<String>,
     weibo_rip: Option<String>,
+    /// The pre-publish check's link fetcher (one per process, like this handler).
+    links: Option<Arc<crate::links::LinkFetcher>>,
+}
+
+/// The link fetcher the content area installed, if any.
+pub(crate) fn link_fetcher(svc: &Services) -> Option<Arc<crate::links::LinkFetcher>> {
+    svc.jobs
+        .get(PUBLISH_KIND)
+        .and_then(|h| h.as_any())
+        .and_then(|a| a.downcast_ref::<PublishTarget>())
+        .and_then(|p| p.links.clone())
 }
 
 impl PublishTarget {
@@ -442,6 +454,10 @@ impl PublishTarget {
             weibo: endpoints.weibo.clone(),
             weibo_safe_domains: endpoints.weibo_safe_domains.clone(),
             weibo_rip: endpoints.weibo_rip.clone(),
+            links: crate::links::LinkFetcher::new(http)
+                .map(Arc::new)
+                .map_err(|e| tracing::warn!(error = %e, "the pre-publish link check is off"))
+                .ok(),
         }
     }
 }
@@ -852,6 +868,14 @@ pub fn weibo_status(
     Ok(format!("{status} {link}"))
 }
 
+/// The largest picture Weibo's `statuses/share` takes.
+pub const WEIBO_PIC_MAX_BYTES: usize = 5 * 1024 * 1024;
+
+/// Whether Weibo takes an image as a post's picture: JPEG, GIF or PNG below 5 MB.
+pub fn weibo_takes(content_type: &str, size: usize) -> bool {
+    matches!(content_type, "image/jpeg" | "image/gif" | "image/png") && size < WEIBO_PIC_MAX_BYTES
+}
+
 impl PublishTarget {
     /// Weibo: one `statuses/share`, its sending written first so it is never sent
     /// twice.
@@ -885,12 +909,30 @@ impl PublishTarget {
             &self.weibo_safe_domains,
         )
         .map_err(Halt::Failed)?;
+        // The body's first image Weibo takes (JPEG, GIF or PNG below 5 MB) goes with
+        // the post as its picture.
+        let mut picture = None;
+        for (asset, _) in sanitize::images(&version.body_html, run.p.manuscript_id) {
+            if let Some(content) = store::asset_content(&svc.db, run.p.manuscript_id, asset).await?
+                && weibo_takes(&content.content_type, content.content.len())
+            {
+                picture = Some(content);
+                break;
+            }
+        }
         let fetcher = self.fetcher.clone().map_err(Halt::Failed)?;
         let client = WeiboClient::new(fetcher, self.weibo.clone(), token);
         let name = account.name.clone();
         run.p.submit_sent_at = Some(svc.now());
         run.save(format!("向“{name}”发微博")).await?;
-        match client.share(&status, &rip).await {
+        let pic = picture.as_ref().map(|c| {
+            (
+                c.file_name.as_str(),
+                c.content_type.as_str(),
+                c.content.as_slice(),
+            )
+        });
+        match client.share(&status, &rip, pic).await {
             Ok(post) => {
                 run.p.publish_id = Some(post.id);
                 run.p.article_url = post.url;
@@ -991,10 +1033,13 @@ pub async fn notes(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Vec<
                     notes.push(why);
                 }
                 notes.push(format!(
-                    "微博只发标题、正文开头（共约{WEIBO_TEXT_CHARS}字）和原文链接"
+                    "微博只发标题、正文开头（共约{WEIBO_TEXT_CHARS}字）、原文链接和正文第一张图片（JPEG、GIF、PNG，小于5MB）"
                 ));
                 notes.extend(
-                    sanitize::for_platform(&html, &text, sanitize::Accepts::TextOnly).dropped,
+                    sanitize::for_platform(&html, &text, sanitize::Accepts::TextOnly)
+                        .dropped
+                        .into_iter()
+                        .filter(|d| !d.contains("张图片")),
                 );
                 true
             }

@@ -38,13 +38,16 @@ pub async fn submit(
         .filter(|v| v.number == old.current_version)
         .ok_or_else(|| bad_stored("version", id))?;
     let captions = captions_of(svc, id, &current.body_html).await?;
-    let (findings, links) = super::check::check(
+    let whitelist = govmedia_service::checker_terms::Whitelist::of(svc, &old.unit_path).await?;
+    let (mut findings, mut links) = super::check::check(
         svc,
+        &whitelist,
         &current.title,
         &current.body_text,
         &captions,
         &super::sanitize::links(&current.body_html),
     );
+    super::check::fetch_links(svc, &current.body_text, &mut links, &mut findings).await?;
     let weights: Vec<FindingWeight> = findings.iter().map(|f| f.weight()).collect();
     rules::check_submission(status, &weights, override_reason)?;
     let unit = govmedia_store::units::get(&svc.db, old.unit_id).await?;

@@ -74,6 +74,11 @@ pub struct LinkPolicy {
     /// Whether the daily sweep checks every watched account's links (and every app's
     /// download addresses); off, links are checked on request (立即检查链接).
     pub daily: bool,
+    /// Whether a manuscript's pre-publish check follows every link of its body (a
+    /// dead one needs a reason to submit); off, links are only classed by their
+    /// host. Off by default for the same reason as `daily`: older data link to real
+    /// hosts.
+    pub before_review: bool,
 }
 
 impl Default for LinkPolicy {
@@ -127,6 +132,7 @@ impl Default for LinkPolicy {
             max_links_per_account: 200,
             host_pause_ms: 1000,
             daily: false,
+            before_review: false,
         }
     }
 }

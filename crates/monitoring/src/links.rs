@@ -526,9 +526,6 @@ async fn probe_all(
     all
 }
 
-/// A small page is compared with the site's own "not found" page (read once per host).
-const TINY_PAGE_BYTES: usize = 4096;
-
 /// One target's check, and for an app's download page the package it offers.
 async fn check_one(
     probe: &LinkProbe,
@@ -558,9 +555,9 @@ async fn check_one(
         }
         _ => {}
     }
-    let p = probe.probe(&target.url).await;
-    let chain = p.chain_words();
-    let page = match p.answer {
+    let landed = probe.land(&target.url, site_404).await;
+    let chain = landed.chain;
+    let page = match landed.answer {
         Ok(page) => page,
         Err(f) => {
             let checked = Checked {
@@ -573,31 +570,15 @@ async fn check_one(
             return (checked, None);
         }
     };
-    let host = |u: &str| {
-        url::Url::parse(u)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default()
-    };
-    let mut same_as_site_404 = false;
-    if (200..300).contains(&page.status) && page.head_bytes.len() <= TINY_PAGE_BYTES {
-        if site_404.is_none() {
-            *site_404 = Some(probe.site_not_found_page(&page.final_url).await);
-        }
-        if let Some(Some(nf)) = site_404.as_ref() {
-            same_as_site_404 = nf.head_bytes == page.head_bytes
-                || (!nf.text.is_empty() && nf.text == page.text && nf.title == page.title);
-        }
-    }
     let verdict = link_check::judge(
         policy,
         &Landing {
             status: page.status,
-            start_host: host(&target.url),
-            final_host: host(&page.final_url),
+            start_host: govmedia_connectors::links::host_of(&target.url),
+            final_host: govmedia_connectors::links::host_of(&page.final_url),
             title: page.title.clone(),
             text: page.text.clone(),
-            same_as_site_404,
+            same_as_site_404: landed.same_as_site_404,
         },
     );
     let excerpt = excerpt_of(&page);

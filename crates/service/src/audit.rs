@@ -166,6 +166,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("manuscript", "稿件"),
     ("manuscript_reviewer", "审核人员"),
     ("source_unit", "稿源单位"),
+    ("checker_term", "检测白名单词语"),
 ];
 
 fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {
@@ -288,6 +289,7 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("participants", "参加人数"),
     ("organiser", "组织单位"),
     ("note", "备注"),
+    ("term", "词语"),
     ("evidence", "证明材料"),
     ("evidence_url", "证明链接"),
     ("code", "编号"),

@@ -16,6 +16,7 @@ pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod checker_terms;
 pub mod clock;
 pub mod crypto;
 pub mod dashboard;

@@ -169,10 +169,12 @@ fn bounded<'t>(text: &'t str, field: &'static str) -> ServiceResult<&'t str> {
 async fn run(svc: &Services, actor: &Actor, text: &str) -> ServiceResult<Checked> {
     let checker = svc.checker.checker.clone();
     let owned = text.to_string();
+    // The terms the user's unit (and those above it) declared correct are not flagged.
+    let whitelist = crate::checker_terms::Whitelist::of(svc, actor.unit_path.as_str()).await?;
     // A long text takes tens of milliseconds with the language model: off the async
     // workers.
     let (text, findings) = tokio::task::spawn_blocking(move || {
-        let findings = checker.check(&owned);
+        let findings = whitelist.check(&checker, &owned);
         (owned, findings)
     })
     .await

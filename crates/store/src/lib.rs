@@ -17,6 +17,7 @@ pub mod assessment;
 pub mod audit;
 mod bulk;
 pub mod bulk_txn;
+pub mod checker_terms;
 pub mod credentials;
 pub mod duties;
 mod entities;

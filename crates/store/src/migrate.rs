@@ -226,6 +226,12 @@ const STEPS: &[Step] = &[
         data: None,
     },
     Step {
+        version: 33,
+        name: "checker: checker_terms (each unit's term whitelist for the text checker, applying below it too)",
+        statements: manuscripts::step_33_checker_terms,
+        data: None,
+    },
+    Step {
         version: 35,
         name: "inbox: inbox_terms (each word of an item's text → the item, its count), for the inbox's text search",
         statements: inbox::step_35_inbox_terms,

@@ -59,6 +59,9 @@ pub(crate) const VERSIONED_WRITES: &[(&str, &str)] = &[
     ("post", "/manuscripts/{id}/submit"),
     ("post", "/manuscripts/{id}/decide"),
     ("post", "/manuscripts/{id}/publish"),
+    ("post", "/manuscripts/{id}/assets/{aid}/insert"),
+    ("put", "/checker-terms/{id}"),
+    ("delete", "/checker-terms/{id}"),
 ];
 
 const BEARER: &str = "bearer";

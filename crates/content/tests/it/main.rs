@@ -4,5 +4,8 @@
 extern crate govmedia_fixtures;
 
 mod common;
+mod docx;
+mod links;
 mod manuscripts;
 mod publishing;
+mod terms;

@@ -438,8 +438,10 @@ async fn an_image_caption_is_checked_and_the_stored_body_is_sanitised() {
     )
     .await
     .unwrap();
+    // A PNG header declaring 2×1 pixels (the upload reads the declared size).
     let png = [
         &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..],
+        b"\x00\x00\x00\x0dIHDR\x00\x00\x00\x02\x00\x00\x00\x01\x08\x06\x00\x00\x00",
         &[0u8; 64],
     ]
     .concat();

@@ -192,13 +192,75 @@ async fn get(State(m): State<Mock>, body: String) -> Response {
     json(v.to_string())
 }
 
-async fn share(State(m): State<Mock>, body: String) -> Response {
+/// The parts of a `multipart/form-data` body: name → (content type, bytes).
+fn multipart_parts(content_type: &str, body: &[u8]) -> HashMap<String, (String, Vec<u8>)> {
+    let boundary = content_type
+        .split("boundary=")
+        .nth(1)
+        .expect("a boundary")
+        .trim_matches('"');
+    let mark = format!("--{boundary}");
+    let mut out = HashMap::new();
+    let mut rest = body;
+    while let Some(at) = find(rest, mark.as_bytes()) {
+        rest = &rest[at + mark.len()..];
+        if rest.starts_with(b"--") {
+            break;
+        }
+        let head_end = find(rest, b"\r\n\r\n").expect("part headers");
+        let head = String::from_utf8_lossy(&rest[..head_end]).to_string();
+        let data = &rest[head_end + 4..];
+        let end = find(data, format!("\r\n{mark}").as_bytes()).expect("part end");
+        let name = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|n| n.split('"').next())
+            .unwrap_or_default()
+            .to_string();
+        let kind = head
+            .lines()
+            .find_map(|l| l.strip_prefix("Content-Type: "))
+            .unwrap_or("text/plain")
+            .to_string();
+        out.insert(name, (kind, data[..end].to_vec()));
+        rest = &data[end + 2..];
+    }
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+async fn share(
+    State(m): State<Mock>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     if let Some(r) = scripted(&m, "share").await {
         return r;
     }
-    let form: HashMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
-        .into_owned()
-        .collect();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let form: HashMap<String, String> = if content_type.starts_with("multipart/form-data") {
+        multipart_parts(&content_type, &body)
+            .into_iter()
+            .map(|(k, (kind, bytes))| {
+                if k == "pic" {
+                    // The picture as its type and its bytes in hex.
+                    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                    (k, format!("{kind};{hex}"))
+                } else {
+                    (k, String::from_utf8(bytes).unwrap())
+                }
+            })
+            .collect()
+    } else {
+        url::form_urlencoded::parse(&body).into_owned().collect()
+    };
     assert_eq!(form["access_token"], "2.00weiboTOKENexample");
     m.posts.lock().unwrap().push(form);
     json(weibo_fixture!("share.json").into())
@@ -742,6 +804,10 @@ async fn weibo_is_posted_once_with_the_safe_domain_link_and_its_link_is_shown() 
     );
     assert!(!status.contains('<'), "{status}");
     assert_eq!(posts[0]["rip"], "203.0.113.7");
+    assert!(
+        !posts[0].contains_key("pic"),
+        "a body without images has no picture"
+    );
     // Published is not published again.
     w.clock.advance(Duration::minutes(10));
     run_due(&w).await;
@@ -1111,4 +1177,34 @@ async fn statistics_count_manuscripts_review_time_originals_returns_and_publishi
         .await
         .unwrap();
     assert!(xlsx.starts_with(b"PK"));
+}
+
+#[tokio::test]
+async fn weibo_carries_the_bodys_first_image_as_its_pic_part() {
+    let w = world("publish_weibo_pic").await;
+    // `manuscript` writes a body with a stored PNG and a link on the safe domain.
+    let id = manuscript(&w, vec![w.weibo_ok], true).await;
+    let notes = publish::notes(&w.svc, &w.editor_a, id).await.unwrap();
+    let note = notes.iter().find(|n| n.account_id == w.weibo_ok).unwrap();
+    assert!(
+        note.notes.iter().any(|n| n.contains("第一张图片"))
+            && !note.notes.iter().any(|n| n.contains("图片不会发出")),
+        "{note:?}"
+    );
+    publish_now(&w, id).await;
+    run_due(&w).await;
+    let v = of(&states(&w, id).await, w.weibo_ok);
+    assert_eq!(v.state, PublicationState::Published, "{v:?}");
+    let posts = w.mock.posts.lock().unwrap().clone();
+    assert_eq!(posts.len(), 1);
+    let hex: String = PNG.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(posts[0]["pic"], format!("image/png;{hex}"));
+    assert_eq!(posts[0]["rip"], "203.0.113.7");
+    assert!(
+        posts[0]["status"].starts_with("【全县中小学开展防溺水安全教育】")
+            && posts[0]["status"].ends_with(" https://www.example.gov.cn/art/2026/12/7/art_1.html"),
+        "{:?}",
+        posts[0]
+    );
+    assert_eq!(w.mock.count("share"), 1);
 }

@@ -211,3 +211,34 @@ pub(super) fn step_24_publications() -> Vec<Ddl> {
         ),
     ]
 }
+
+/// Version 33: the text checker's term whitelist (术语白名单) — terms an office
+/// declares correct (people's names, local place names) for its unit and the units
+/// below; the shared checker drops a finding that falls on one. Unique per unit and
+/// term; editable, so it carries a `version`.
+pub(super) fn step_33_checker_terms() -> Vec<Ddl> {
+    let col = |name: &str| C::new(Alias::new(name));
+    let mut terms = Table::create()
+        .table(Alias::new("checker_terms"))
+        .col(id_col(Alias::new("id")))
+        .col(col("unit_id").big_integer().not_null())
+        .col(col("term").string_len(200).not_null())
+        .col(col("note").string_len(800).not_null())
+        .col(col("created_by").big_integer().not_null())
+        .col(col("created_at").timestamp_with_time_zone().not_null())
+        .col(col("version").big_integer().not_null())
+        .take();
+    super::foreign_keys::declare(
+        &mut terms,
+        "checker_terms",
+        &[("unit_id", "units"), ("created_by", "users")],
+    );
+    vec![
+        Ddl::Table(terms),
+        unique(
+            "idx_checker_terms_once",
+            "checker_terms",
+            &["unit_id", "term"],
+        ),
+    ]
+}

@@ -8,8 +8,8 @@ use super::requests::{
     ReviewerBody, SourceUnitBody, SubmitManuscriptBody, YearQuery,
 };
 use super::responses::{
-    Manuscript, ManuscriptMonthStats, ManuscriptPublishNote, ManuscriptSummary, Reviewer,
-    SourceUnit,
+    Manuscript, ManuscriptAsset, ManuscriptMonthStats, ManuscriptPublishNote, ManuscriptSummary,
+    Reviewer, SourceUnit,
 };
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
@@ -28,11 +28,15 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/manuscripts", get(list).post(create))
         .route("/manuscripts/stats", get(stats))
+        .route("/manuscripts/import", post(import_docx))
         .route("/manuscripts/{id}", get(view).put(update))
         .route("/manuscripts/{id}/submit", post(submit))
         .route("/manuscripts/{id}/decide", post(decide))
         .route("/manuscripts/{id}/publish", post(publish))
         .route("/manuscripts/{id}/publish-notes", get(publish_notes))
+        .route("/manuscripts/{id}/assets", post(upload_asset))
+        .route("/manuscripts/{id}/assets/{aid}", get(asset))
+        .route("/manuscripts/{id}/assets/{aid}/insert", post(insert_image))
         .route(
             "/manuscript-reviewers",
             get(list_reviewers).post(add_reviewer),
@@ -55,6 +59,10 @@ pub(super) fn routes() -> Router<AppState> {
     decide,
     publish,
     publish_notes,
+    upload_asset,
+    import_docx,
+    asset,
+    insert_image,
     stats,
     list_reviewers,
     add_reviewer,
@@ -284,4 +292,103 @@ async fn remove_source(
 ) -> ApiResult {
     manuscripts::remove_source(&s.svc, &a, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+/// 上传稿件的图片或附件（multipart/form-data：purpose、caption、file；类型按文件内容识别，文件名会被清理）
+#[utoipa::path(post, path = "/manuscripts/{id}/assets", params(Id),
+    request_body(content = super::requests::ManuscriptAssetBody, content_type = "multipart/form-data"),
+    responses((status = 201, body = ManuscriptAsset)))]
+async fn upload_asset(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    mut mp: axum::extract::Multipart,
+) -> ApiResult {
+    let bad = || ServiceError::field("file", "上传的表单无效，或文件过大");
+    let (mut purpose, mut caption, mut file) = (String::new(), String::new(), None);
+    while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
+        match field.name().unwrap_or_default() {
+            "purpose" => purpose = field.text().await.map_err(|_| bad())?,
+            "caption" => caption = field.text().await.map_err(|_| bad())?,
+            "file" => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                file = Some((name, field.bytes().await.map_err(|_| bad())?));
+            }
+            _ => {}
+        }
+    }
+    let (name, bytes) = file.unwrap_or_default();
+    let v = manuscripts::add_asset(&s.svc, &a, id, &purpose, &name, &caption, &bytes).await?;
+    created(ManuscriptAsset::from(v))
+}
+
+/// 稿件的图片或附件本身（仅本辖区可见）
+#[utoipa::path(get, path = "/manuscripts/{id}/assets/{aid}",
+    params(Id, ("aid" = i64, Path, description = "图片或附件编号")),
+    responses((status = 200, description = "文件内容", body = Vec<u8>, content_type = "application/octet-stream")))]
+async fn asset(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> ApiResult {
+    let f = manuscripts::asset(&s.svc, &a, id, aid).await?;
+    Ok(crate::pages::download(
+        &f.content_type,
+        &f.file_name,
+        f.content,
+    ))
+}
+
+/// 把已上传的图片插入正文末尾（图片说明作为替代文字），保存为新版本（请求头 If-Match 给出读取稿件时的 ETag）
+#[utoipa::path(post, path = "/manuscripts/{id}/assets/{aid}/insert",
+    params(Id, ("aid" = i64, Path, description = "图片编号")),
+    responses((status = 200, body = Manuscript)))]
+async fn insert_image(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path((id, aid)): Path<(i64, i64)>,
+    seen: IfMatch,
+) -> ApiResult {
+    manuscripts::insert_image(&s.svc, &a, id, seen.counter()?, aid).await?;
+    let m = Manuscript::from(manuscripts::get(&s.svc, &a, id).await?);
+    let version = m.summary.version;
+    Ok(with_etag(ok(m)?, version))
+}
+
+/// 从 Word 文档（.docx）导入稿件草稿（multipart/form-data：kind、origin、source、targets 可重复、file）：文档标题为稿件标题，保留段落、标题、列表、加粗、链接和图片
+#[utoipa::path(post, path = "/manuscripts/import",
+    request_body(content = super::requests::ManuscriptImportBody, content_type = "multipart/form-data"),
+    responses((status = 201, body = Manuscript)))]
+async fn import_docx(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    mut mp: axum::extract::Multipart,
+) -> ApiResult {
+    let bad = || ServiceError::field("file", "上传的表单无效，或文件过大");
+    let mut input = manuscripts::ManuscriptInput::default();
+    let mut file = Vec::new();
+    while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            file = field.bytes().await.map_err(|_| bad())?.to_vec();
+            continue;
+        }
+        let value = field.text().await.map_err(|_| bad())?;
+        match name.as_str() {
+            "kind" => input.kind = value,
+            "origin" => input.origin = value,
+            "source" => input.source = value,
+            "targets" if input.targets.len() < 200 => input.targets.push(
+                value
+                    .trim()
+                    .parse()
+                    .map_err(|_| ServiceError::field("targets", "发布账号编号无效"))?,
+            ),
+            _ => {}
+        }
+    }
+    let done = manuscripts::docx::import(&s.svc, &a, &input, file).await?;
+    created(Manuscript::from(
+        manuscripts::get(&s.svc, &a, done.manuscript.id).await?,
+    ))
 }

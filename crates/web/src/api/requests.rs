@@ -1009,6 +1009,7 @@ const FIELDS: &[&str] = &[
     "body_html",
     "budget_yuan",
     "callback_token",
+    "caption",
     "client_secret",
     "comment",
     "confirm",
@@ -1023,6 +1024,7 @@ const FIELDS: &[&str] = &[
     "evidence",
     "evidence_url",
     "expires_at",
+    "file",
     "file_base64",
     "file_name",
     "filed_on",
@@ -1065,6 +1067,7 @@ const FIELDS: &[&str] = &[
     "positioning",
     "profile",
     "public",
+    "purpose",
     "push_frequency",
     "qq",
     "question",
@@ -1088,6 +1091,7 @@ const FIELDS: &[&str] = &[
     "supervisor_unit_id",
     "targets",
     "team",
+    "term",
     "text",
     "title",
     "tls",
@@ -1286,6 +1290,62 @@ pub struct ReviewerBody {
 pub struct SourceUnitBody {
     /// 稿源单位名称，2至100字
     pub name: String,
+}
+
+/// An image or attachment uploaded to a manuscript (multipart/form-data).
+#[derive(Debug, ToSchema)]
+#[schema(description = "上传稿件的图片或附件（multipart/form-data）")]
+#[allow(dead_code)]
+pub struct ManuscriptAssetBody {
+    /// image 图片（PNG、JPEG、GIF、WebP，不超过5MB）或 attachment 附件（PDF、.docx、.xlsx、zip 或图片，不超过10MB）；类型按文件内容识别
+    pub purpose: String,
+    /// 图片说明（可空，至多200字，发布前检测会检查）
+    pub caption: Option<String>,
+    /// 文件本身
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// A Word document imported as a manuscript (multipart/form-data).
+#[derive(Debug, ToSchema)]
+#[schema(description = "从 Word 文档导入稿件（multipart/form-data）")]
+#[allow(dead_code)]
+pub struct ManuscriptImportBody {
+    /// 稿件类别（政策配置中的类别）
+    pub kind: String,
+    /// original 原创 或 repost 转载
+    pub origin: String,
+    /// 转载来源（稿源单位）
+    pub source: Option<String>,
+    /// 发布账号编号（可重复）
+    pub targets: Vec<i64>,
+    /// .docx 文件（不超过10MB）
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// A term of the checker's whitelist.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "检测白名单中的词语（对该单位及下级单位适用）")]
+pub struct CheckerTermBody {
+    /// 所属单位编号（新增时；缺省为本人所在单位，修改时不可改）
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+    /// 词语，2至30字，不含空格（如人名、本地地名）
+    pub term: String,
+    /// 说明（可空，至多200字）
+    #[serde(default)]
+    pub note: String,
+}
+
+impl CheckerTermBody {
+    pub fn input(&self) -> govmedia_service::checker_terms::TermInput {
+        govmedia_service::checker_terms::TermInput {
+            unit_id: self.unit_id,
+            term: self.term.clone(),
+            note: self.note.clone(),
+        }
+    }
 }
 
 /// `?q=`: the global search.

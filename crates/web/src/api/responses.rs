@@ -3079,6 +3079,20 @@ pub struct ManuscriptAsset {
     pub path: String,
 }
 
+impl From<govmedia_content::AssetView> for ManuscriptAsset {
+    fn from(a: govmedia_content::AssetView) -> Self {
+        ManuscriptAsset {
+            id: a.id,
+            purpose: a.purpose,
+            file_name: a.file_name,
+            content_type: a.content_type,
+            caption: a.caption,
+            size: a.size,
+            path: a.path,
+        }
+    }
+}
+
 /// A manuscript with its versions, findings and review.
 #[derive(Serialize, ToSchema)]
 #[schema(
@@ -3122,19 +3136,7 @@ impl From<govmedia_content::ManuscriptView> for Manuscript {
                     platform: t.platform,
                 })
                 .collect(),
-            assets: v
-                .assets
-                .into_iter()
-                .map(|a| ManuscriptAsset {
-                    id: a.id,
-                    purpose: a.purpose,
-                    file_name: a.file_name,
-                    content_type: a.content_type,
-                    caption: a.caption,
-                    size: a.size,
-                    path: a.path,
-                })
-                .collect(),
+            assets: v.assets.into_iter().map(ManuscriptAsset::from).collect(),
             versions: v
                 .versions
                 .into_iter()
@@ -3259,6 +3261,35 @@ impl From<govmedia_content::SourceUnitView> for SourceUnit {
             unit_id: s.unit_id,
             name: s.name,
             created_at: s.created_at,
+        }
+    }
+}
+
+/// A term of the checker's whitelist.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "检测白名单中的词语")]
+pub struct CheckerTerm {
+    pub id: i64,
+    /// 所属单位（对其下级单位同样适用）
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub term: String,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    /// 记录版本（与 ETag 相同）
+    pub version: i64,
+}
+
+impl From<govmedia_service::checker_terms::TermView> for CheckerTerm {
+    fn from(t: govmedia_service::checker_terms::TermView) -> Self {
+        CheckerTerm {
+            id: t.id,
+            unit_id: t.unit_id,
+            unit_name: t.unit_name,
+            term: t.term,
+            note: t.note,
+            created_at: t.created_at,
+            version: t.version,
         }
     }
 }

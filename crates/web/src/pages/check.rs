@@ -211,6 +211,7 @@ fn check_page(user: &User, text: &str, errors: &[String], checked: Option<&Check
             h1 { "错敏检测" }
             p { "粘贴文字，或上传 .txt、.docx 文件，检查严重表述错误、过时机构名称、涉密标识、有害信息、个人信息、错别字等。一次最多"
                 (textcheck::MAX_CHARS) "字。检测内容不保存。" }
+            p { a href="/check/terms" { "检测白名单" } "：本单位确认无误的人名、地名等不再标出。" }
             @for e in errors { p.error { (e) } }
             form.check-form method="post" action="/check" enctype="multipart/form-data" {
                 (csrf(user))

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/manuscripts/stats", get(stats))
         .route("/manuscripts/stats.xlsx", get(stats_export))
         .route("/manuscripts/new", get(new_form).post(create))
+        .route("/manuscripts/import", post(import_docx))
         .route(
             "/manuscripts/reviewers",
             get(reviewers_page).post(add_reviewer),
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/manuscripts/{id}/submit", post(submit))
         .route("/manuscripts/{id}/decide", post(decide))
         .route("/manuscripts/{id}/publish", post(publish))
+        .route("/manuscripts/{id}/assets", post(upload_asset))
         .route("/manuscripts/{id}/assets/{aid}", get(asset))
         .route("/manuscripts/{id}/sheet.docx", get(sheet_docx))
         .route("/manuscripts/{id}/sheet.pdf", get(sheet_pdf))
@@ -234,10 +236,27 @@ async fn detail(
             }
             @if !m.assets.is_empty() {
                 h2 { "图片和附件" }
-                ul { @for a in &m.assets { li {
+                ul #assets { @for a in &m.assets { li {
                     a href=(a.path) { (a.file_name) }
+                    " （" (if a.purpose == manuscripts::IMAGE { "图片" } else { "附件" }) "，" ((a.size + 1023) / 1024) "KB）"
                     @if !a.caption.is_empty() { "：" (a.caption) }
                 } } }
+            }
+            @if user.actor.can(Permission::WriteManuscripts)
+                && matches!(m.summary.status, ManuscriptStatus::Draft | ManuscriptStatus::Returned) {
+                h2 { "上传图片或附件" }
+                form #upload-asset method="post" enctype="multipart/form-data" action={"/manuscripts/" (id) "/assets"} {
+                    (csrf(&user))
+                    input type="hidden" name="version" value=(m.summary.version);
+                    label { "类型" select name="purpose" {
+                        option value=(manuscripts::IMAGE) { "图片（PNG、JPEG、GIF、WebP，不超过" (manuscripts::IMAGE_MAX_BYTES / 1024 / 1024) "MB）" }
+                        option value=(manuscripts::ATTACHMENT) { "附件（PDF、Word、Excel、zip，不超过" (manuscripts::ATTACHMENT_MAX_BYTES / 1024 / 1024) "MB）" }
+                    } }
+                    label { "图片说明（可空，将一并检测）" input type="text" name="caption" maxlength=(manuscripts::MAX_CAPTION_CHARS); }
+                    label { "文件" input type="file" name="file" required; }
+                    label { input type="checkbox" name="insert" value="1" checked; "图片插入正文末尾（保存为新版本）" }
+                    button type="submit" { "上传" }
+                }
             }
             @if user.actor.can(Permission::WriteManuscripts)
                 && matches!(m.summary.status, ManuscriptStatus::Draft | ManuscriptStatus::Returned) {
@@ -294,6 +313,34 @@ async fn detail(
             }
         },
     ))
+}
+
+async fn upload_asset(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let form = super::read_multipart_form(mp).await?;
+    user.check_csrf(&form.text("csrf"))?;
+    let purpose = form.text("purpose");
+    let (name, bytes) = form.file.clone().unwrap_or_default();
+    let a = manuscripts::add_asset(
+        &state.svc,
+        &user.actor,
+        id,
+        &purpose,
+        &name,
+        &form.text("caption"),
+        &bytes,
+    )
+    .await?;
+    if purpose == manuscripts::IMAGE && form.text("insert") == "1" {
+        let version = super::opt_id(&Some(form.text("version")))?
+            .ok_or_else(|| PageError::BadRequest("缺少稿件版本号，请重新打开稿件".into()))?;
+        manuscripts::insert_image(&state.svc, &user.actor, id, version, a.id).await?;
+    }
+    Ok(Redirect::to(&format!("/manuscripts/{id}")).into_response())
 }
 
 async fn asset(
@@ -606,6 +653,28 @@ async fn editor(
                 } }
                 button type="submit" { "保存" }
             }
+            @if m.is_none() {
+                h2 { "从 Word 导入" }
+                p.muted { "上传 .docx 文件：文档标题作为稿件标题，保留段落、标题、列表、加粗、链接和图片，去除其他格式；导入后为草稿，可再修改。" }
+                form #import-docx method="post" enctype="multipart/form-data" action="/manuscripts/import" {
+                    (csrf(user))
+                    label { "稿件类别" select name="kind" { @for k in &kinds { option value=(k) { (k) } } } }
+                    fieldset { legend { "原创或转载" }
+                        label { input type="radio" name="origin" value="original" checked; "原创" } " "
+                        label { input type="radio" name="origin" value="repost"; "转载" }
+                        label { "转载来源（稿源单位）" input type="text" name="source" maxlength="100"; }
+                    }
+                    fieldset { legend { "发布账号" }
+                        @for c in &choices { label {
+                            input type="checkbox" name="targets" value=(c.account_id);
+                            (c.name) "（" (c.platform) "）"
+                        } }
+                    }
+                    label { "Word 文档（.docx，不超过" (manuscripts::docx::MAX_DOCX_BYTES / 1024 / 1024) "MB）"
+                        input type="file" name="file" accept=".docx" required; }
+                    button type="submit" { "导入" }
+                }
+            }
             script src="/static/editor.js" {}
         },
     ))
@@ -659,6 +728,29 @@ async fn create(
     user.check_csrf(&token)?;
     let m = manuscripts::create(&state.svc, &user.actor, &input).await?;
     Ok(Redirect::to(&format!("/manuscripts/{}", m.id)).into_response())
+}
+
+/// The import form: its fields as pairs (`targets` repeats) and the file.
+async fn import_docx(
+    State(state): State<AppState>,
+    user: User,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let bad = || PageError::BadRequest("上传的表单无效，或文件过大（上限10MB）".into());
+    let mut pairs = Vec::new();
+    let mut file = Vec::new();
+    while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            file = field.bytes().await.map_err(|_| bad())?.to_vec();
+        } else if pairs.len() < 300 {
+            pairs.push((name, field.text().await.map_err(|_| bad())?));
+        }
+    }
+    let (token, input) = editor_input(pairs)?;
+    user.check_csrf(&token)?;
+    let done = manuscripts::docx::import(&state.svc, &user.actor, &input, file).await?;
+    Ok(Redirect::to(&format!("/manuscripts/{}", done.manuscript.id)).into_response())
 }
 
 async fn update(

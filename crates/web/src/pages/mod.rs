@@ -8,6 +8,7 @@ mod calendar;
 mod callbacks;
 mod campaigns;
 mod check;
+mod checker_terms;
 mod dashboard;
 mod duties;
 mod filings;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .merge(public::routes())
         .merge(todo::routes())
         .merge(check::routes())
+        .merge(checker_terms::routes())
         .merge(inbox::routes())
         .merge(public_report::routes())
         .merge(knowledge::routes())

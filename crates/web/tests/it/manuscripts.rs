@@ -531,3 +531,226 @@ async fn reviewers_and_source_units_are_named_on_their_page_within_scope() {
     let page = admin.get("/manuscripts/reviewers").await;
     assert!(page.body.contains("尚未指定审核人员"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn the_checker_whitelist_is_kept_on_its_page_and_in_the_api_within_scope() {
+    let w = world("web_checker_terms").await;
+    add_user(&w.svc, "a_admin", w.unit_a, "host_admin").await;
+    let admin = login(&w.app, "a_admin", PASSWORD).await.ok().unwrap();
+    let sibling = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let unit = w.unit_a.to_string();
+    // Before: the check flags the old name inside the compound's name.
+    let r = admin
+        .api(
+            "POST",
+            "/api/v1/check",
+            Some(json!({"text": "卫计委家属院改造完工"})),
+        )
+        .await;
+    assert!(r.body.contains("卫计委"), "{}", r.body);
+    // Added through the page's form, shown on the page.
+    let r = admin
+        .post_form(
+            "/check/terms",
+            &[
+                ("unit_id", &unit),
+                ("term", "卫计委家属院"),
+                ("note", "小区名称"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = admin.get("/check/terms").await;
+    assert!(
+        page.body.contains("卫计委家属院") && page.body.contains("小区名称"),
+        "{}",
+        page.body
+    );
+    let r = admin
+        .api(
+            "POST",
+            "/api/v1/check",
+            Some(json!({"text": "卫计委家属院改造完工"})),
+        )
+        .await;
+    let checked: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(
+        checked["findings"].as_array().unwrap().len(),
+        0,
+        "{}",
+        r.body
+    );
+    // The API: listed, read with its ETag, edited with If-Match, stale refused.
+    let r = admin.api("GET", "/api/v1/checker-terms", None).await;
+    let list: Value = serde_json::from_str(&r.body).unwrap();
+    let id = list[0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/checker-terms/{id}");
+    let etag = admin.get(&path).await.etag.unwrap();
+    let r = admin
+        .api(
+            "PUT",
+            &path,
+            Some(json!({"term": "卫计委家属院", "note": "城关镇小区"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("If-Match"), "{}", r.body);
+    let r = admin
+        .api_if_match(
+            "PUT",
+            &path,
+            Some(json!({"term": "卫计委家属院", "note": "城关镇小区"})),
+            &etag,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = admin.api_if_match("DELETE", &path, None, &etag).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    // A sibling unit: the term neither listed nor readable nor removable (404), and
+    // the sibling's own check still flags the words.
+    let r = sibling.api("GET", "/api/v1/checker-terms", None).await;
+    assert_eq!(r.body, "[]");
+    assert_eq!(sibling.get(&path).await.status, StatusCode::NOT_FOUND);
+    // The version the administrator holds now, which the sibling cannot read.
+    let current = admin.get(&path).await.etag.unwrap();
+    let r = sibling.api_if_match("DELETE", &path, None, &current).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = sibling
+        .post_form(&format!("/check/terms/{id}/remove"), &[("version", "2")])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = sibling
+        .api(
+            "POST",
+            "/api/v1/check",
+            Some(json!({"text": "卫计委家属院改造完工"})),
+        )
+        .await;
+    assert!(r.body.contains("卫计委"), "{}", r.body);
+    // Created over the API for the sibling's unit: refused like a unit that does not exist.
+    let r = admin
+        .api(
+            "POST",
+            "/api/v1/checker-terms",
+            Some(json!({"unit_id": w.unit_b, "term": "周庄"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // Removed with the fresh version through the page.
+    let version = admin.form_version("/check/terms").await;
+    let r = admin
+        .post_form(
+            &format!("/check/terms/{id}/remove"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(admin.get("/check/terms").await.body.contains("白名单为空"));
+}
+
+/// A PNG header declaring 3×2 pixels.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x03\x00\x00\x00\x02\x08\x06\x00\x00\x00\x00\x00\x00\x00";
+
+#[tokio::test]
+async fn images_are_uploaded_inserted_and_served_only_within_scope() {
+    let w = world("web_manuscript_assets").await;
+    add_user(&w.svc, "editor_a", w.unit_a, "editor").await;
+    let editor = login(&w.app, "editor_a", PASSWORD).await.ok().unwrap();
+    let sibling = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
+    let created = editor
+        .api(
+            "POST",
+            "/api/v1/manuscripts",
+            Some(json!({
+                "title": "全县教育系统开展安全大检查",
+                "body_html": "<p>近日，全县教育系统开展安全大检查。</p>",
+                "kind": "日常信息",
+                "origin": "original",
+                "targets": [w.account_a],
+            })),
+        )
+        .await;
+    let id = serde_json::from_str::<Value>(&created.body).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let page = format!("/manuscripts/{id}");
+    assert!(editor.get(&page).await.body.contains("upload-asset"));
+    // The page's form: the image stored, its name cleaned, and put into the body.
+    let version = editor.form_version(&page).await;
+    let r = editor
+        .post_multipart(
+            &format!("/manuscripts/{id}/assets"),
+            &[
+                ("version", &version),
+                ("purpose", "image"),
+                ("caption", "检查现场"),
+                ("insert", "1"),
+            ],
+            Some(("../<现场>.png", PNG)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let m: Value = serde_json::from_str(
+        &editor
+            .api("GET", &format!("/api/v1{page}"), None)
+            .await
+            .body,
+    )
+    .unwrap();
+    let asset = &m["assets"][0];
+    assert_eq!(asset["file_name"], "现场.png");
+    assert_eq!(asset["content_type"], "image/png");
+    let path = asset["path"].as_str().unwrap().to_string();
+    let body = m["versions"].as_array().unwrap().last().unwrap()["body_html"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        body.contains(&format!("src=\"{path}\"")) && body.contains("检查现场"),
+        "{body}"
+    );
+    assert_eq!(m["current_version"], 2);
+    // Served to the editor, not to a sibling unit (404, as if absent).
+    let img = editor.get(&path).await;
+    assert_eq!(img.status, StatusCode::OK);
+    assert_eq!(img.bytes, PNG);
+    assert_eq!(sibling.get(&path).await.status, StatusCode::NOT_FOUND);
+    let aid = asset["id"].as_i64().unwrap();
+    let api_path = format!("/api/v1/manuscripts/{id}/assets/{aid}");
+    assert_eq!(editor.get(&api_path).await.bytes, PNG);
+    assert_eq!(sibling.get(&api_path).await.status, StatusCode::NOT_FOUND);
+    // A file that is no image, or an image declaring a huge size, is refused in words.
+    let r = editor
+        .post_multipart(
+            &format!("/manuscripts/{id}/assets"),
+            &[("version", "1"), ("purpose", "image")],
+            Some(("a.png", b"<svg onload=alert(1)>")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("WebP"), "{}", r.body);
+    let mut huge = PNG.to_vec();
+    huge[16..20].copy_from_slice(&50_000u32.to_be_bytes());
+    let r = editor
+        .post_multipart(
+            &format!("/manuscripts/{id}/assets"),
+            &[("version", "1"), ("purpose", "image")],
+            Some(("big.png", &huge)),
+        )
+        .await;
+    assert!(r.body.contains("尺寸过大"), "{}", r.body);
+    // Inserting through the API needs the current ETag; a stale one is refused.
+    let r = editor
+        .api_if_match("POST", &format!("{api_path}/insert"), None, "\"1\"")
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let etag = editor.get(&format!("/api/v1{page}")).await.etag.unwrap();
+    let r = editor
+        .api_if_match("POST", &format!("{api_path}/insert"), None, &etag)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = sibling
+        .api_if_match("POST", &format!("{api_path}/insert"), None, &etag)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}
