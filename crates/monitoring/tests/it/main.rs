@@ -1,5 +1,6 @@
 //! One test binary for the crate; each module is one part's tests.
 
+mod bilibili;
 mod common;
 mod credentials;
 mod email;
