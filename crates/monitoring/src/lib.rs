@@ -28,6 +28,7 @@ use govmedia_textcheck::Severity;
 pub mod credentials;
 mod install;
 pub mod links;
+pub mod proposals;
 pub mod runs;
 pub use install::{install, install_with};
 

@@ -225,6 +225,12 @@ const STEPS: &[Step] = &[
         statements: inspection::step_32_rectification_notices,
         data: None,
     },
+    Step {
+        version: 34,
+        name: "inspection: scoresheet_proposals (each monitoring finding proposed for a sampled account's scoresheet, confirmed or dismissed with a reason)",
+        statements: inspection::step_34_scoresheet_proposals,
+        data: None,
+    },
 ];
 
 /// The registry page sorts the ids of a whole subtree; with this index SQLite sorts

@@ -6,4 +6,5 @@ mod credentials;
 mod email;
 mod links;
 mod monitoring;
+mod proposals;
 mod runs;
