@@ -287,7 +287,7 @@ pub async fn decide(
     let (set, names) = sets(svc, &campaign).await?;
     let item_name = view(svc, &set, &names, f, None).item_name;
     let account = govmedia_store::accounts::get(&svc.db, sample.account_id).await?;
-    let (code, reason, action, summary) = match &decision {
+    let (code, reason, summary) = match &decision {
         Decision::Confirm => {
             if set.item(&f.item_code).is_none() {
                 return Err(ServiceError::field(
@@ -300,7 +300,6 @@ pub async fn decide(
             (
                 CONFIRMED,
                 None,
-                "confirm_proposal",
                 format!(
                     "检查“{}”：采纳账号“{}”的监测发现#{}（{item_name}），计入评分表",
                     campaign.title, account.name, f.id
@@ -321,7 +320,6 @@ pub async fn decide(
             (
                 DISMISSED,
                 Some(reason.to_string()),
-                "dismiss_proposal",
                 format!(
                     "检查“{}”：不予采纳账号“{}”的监测发现#{}（{item_name}），理由：{reason}",
                     campaign.title, account.name, f.id
@@ -352,9 +350,14 @@ pub async fn decide(
         }
         other => other.into(),
     })?;
+    let action = if code == CONFIRMED {
+        "confirm_proposal"
+    } else {
+        "dismiss_proposal"
+    };
     txn.record(Change {
         action,
-        entity: ENTITY,
+        entity: "scoresheet_proposal",
         entity_id: Some(stored_row.id),
         unit_path: &sample.unit_path,
         summary,

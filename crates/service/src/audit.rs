@@ -574,6 +574,10 @@ pub(crate) mod tests {
                         // A run of a subtree's sweep: done or stopped (monitoring's runs.rs).
                         "action," if path.ends_with("runs.rs") => actions
                             .extend(["monitor_run_done", "monitor_run_stop"].map(String::from)),
+                        // A monitoring proposal of a scoresheet: confirmed or dismissed
+                        // (monitoring's proposals.rs).
+                        "action," if path.ends_with("proposals.rs") => actions
+                            .extend(["confirm_proposal", "dismiss_proposal"].map(String::from)),
                         // A notice e-mail address: set or cleared (email.rs).
                         "action," if path.ends_with("email.rs") => {
                             actions.extend(["set_email", "clear_email"].map(String::from))
