@@ -57,7 +57,10 @@ pub(crate) const VERSIONED_WRITES: &[(&str, &str)] = &[
     ("post", "/manuscripts/{id}/submit"),
     ("post", "/manuscripts/{id}/decide"),
     ("post", "/manuscripts/{id}/publish"),
-    ("post", "/campaigns/samples/{id}/proposals/{finding}/decision"),
+    (
+        "post",
+        "/campaigns/samples/{id}/proposals/{finding}/decision",
+    ),
 ];
 
 const BEARER: &str = "bearer";

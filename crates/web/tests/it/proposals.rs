@@ -153,13 +153,20 @@ async fn the_scoresheet_proposes_monitoring_findings_and_takes_decisions_in_scop
     assert_eq!(sample_now.verdict.as_deref(), Some("不合格"));
 
     // Dismissed on the page with a reason, kept and shown.
-    let version = parse(&inspector.api("GET", &format!("{list_path}/{phone}"), None).await)
-        ["version"]
+    let version = parse(
+        &inspector
+            .api("GET", &format!("{list_path}/{phone}"), None)
+            .await,
+    )["version"]
         .to_string();
     let empty = inspector
         .post_form(
             &format!("{page_path}/proposals/{phone}"),
-            &[("decision", "dismiss"), ("reason", ""), ("version", &version)],
+            &[
+                ("decision", "dismiss"),
+                ("reason", ""),
+                ("version", &version),
+            ],
         )
         .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
