@@ -95,6 +95,16 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "",
     ),
     (
+        "bilibili_client_id",
+        "本平台在哔哩哔哩开放平台的应用 client_id（每次调用都用它签名）；留空则哔哩哔哩账号按公开订阅源监测",
+        "",
+    ),
+    (
+        "bilibili_app_secret",
+        "哔哩哔哩应用的 app_secret（签名与自动续期授权）；建议用环境变量 GOVMEDIA__BILIBILI_APP_SECRET 提供，不写入文件",
+        "",
+    ),
+    (
         "weibo_safe_domains",
         "本平台微博应用的安全域名，多个用逗号分隔（如 www.example.gov.cn）；发布到微博的稿件须含其下的原文链接",
         "",
@@ -140,6 +150,8 @@ pub struct Config {
     pub douyin_client_secret: String,
     pub kuaishou_app_id: String,
     pub kuaishou_app_secret: String,
+    pub bilibili_client_id: String,
+    pub bilibili_app_secret: String,
     pub weibo_safe_domains: String,
     pub weibo_rip: String,
     pub monitor_internal_addresses: bool,
@@ -170,6 +182,8 @@ impl Default for Config {
             douyin_client_secret: String::new(),
             kuaishou_app_id: String::new(),
             kuaishou_app_secret: String::new(),
+            bilibili_client_id: String::new(),
+            bilibili_app_secret: String::new(),
             weibo_safe_domains: String::new(),
             weibo_rip: String::new(),
             monitor_internal_addresses: false,
@@ -215,6 +229,7 @@ impl fmt::Debug for Config {
             .field("smtp_from_name", &self.smtp_from_name)
             .field("douyin_client_key", &self.douyin_client_key)
             .field("kuaishou_app_id", &self.kuaishou_app_id)
+            .field("bilibili_client_id", &self.bilibili_client_id)
             .field("weibo_safe_domains", &self.weibo_safe_domains)
             .field("weibo_rip", &self.weibo_rip)
             .field("job_lease_secs", &self.job_lease_secs)
@@ -278,6 +293,8 @@ impl Config {
                 "douyin_client_secret" => cfg.douyin_client_secret = value,
                 "kuaishou_app_id" => cfg.kuaishou_app_id = value,
                 "kuaishou_app_secret" => cfg.kuaishou_app_secret = value,
+                "bilibili_client_id" => cfg.bilibili_client_id = value,
+                "bilibili_app_secret" => cfg.bilibili_app_secret = value,
                 "weibo_safe_domains" => cfg.weibo_safe_domains = value,
                 "weibo_rip" => cfg.weibo_rip = value,
                 "smtp_port" => {
@@ -349,7 +366,7 @@ impl Config {
         Ok(Some(smtp))
     }
 
-    /// The platform APIs with the deployment's Douyin and Kuaishou apps, when set.
+    /// The platform APIs with the deployment's Douyin, Kuaishou and Bilibili apps, when set.
     pub fn platform_endpoints(&self) -> govmedia_monitoring::PlatformEndpoints {
         let app = |id: &str, secret: &str| {
             Some(govmedia_monitoring::OauthApp {
@@ -361,6 +378,8 @@ impl Config {
         govmedia_monitoring::PlatformEndpoints {
             douyin_app: app(&self.douyin_client_key, &self.douyin_client_secret),
             kuaishou_app: app(&self.kuaishou_app_id, &self.kuaishou_app_secret),
+            bilibili_app: app(&self.bilibili_client_id, &self.bilibili_app_secret)
+                .filter(|a| !a.secret.is_empty()),
             weibo_safe_domains: self
                 .weibo_safe_domains
                 .split([',', '，', ' '])

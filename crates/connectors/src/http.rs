@@ -310,6 +310,30 @@ impl HttpFetcher {
             .await
     }
 
+    /// GETs a platform API that authenticates by request headers (Bilibili's signed
+    /// `access-token` and `Authorization`): retried like [`get_api`](Self::get_api),
+    /// each try with the headers `headers` gives then (a signature carries its own
+    /// timestamp and nonce); no error names the URL or a header.
+    pub async fn get_api_with_headers(
+        &self,
+        url: &str,
+        headers: impl Fn() -> Vec<(&'static str, String)>,
+    ) -> Result<Body, FetchError> {
+        self.send_retried(
+            url,
+            || {
+                let mut request = self.client.get(url);
+                for (name, value) in headers() {
+                    request = request.header(name, value);
+                }
+                request
+            },
+            true,
+            true,
+        )
+        .await
+    }
+
     /// Sends the request `build` makes, again after a server error or a timeout with
     /// the wait doubling each time, at most `retries` more times (see [`send`](Self::send)
     /// for the flags). Only a URL that carries no credential is named in the log.

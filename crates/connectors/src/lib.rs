@@ -8,6 +8,7 @@
 //! network failure is a [`FetchError`] whose [`FailureKind`] says why and whose
 //! message tells the account's owner, in Chinese, what to fix.
 
+pub mod bilibili;
 pub mod douyin;
 mod feed;
 mod http;
@@ -17,6 +18,7 @@ mod oauth;
 pub mod wechat;
 pub mod weibo;
 
+pub use bilibili::{BilibiliClient, BilibiliSource};
 pub use douyin::{DouyinClient, DouyinSource};
 pub use feed::FeedSource;
 pub use http::{HttpConfig, HttpFetcher};

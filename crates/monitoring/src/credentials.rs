@@ -510,7 +510,7 @@ pub async fn open_for_use(
     Ok(Some((row, secret)))
 }
 
-/// Stores the token a look's refresh gave (Douyin, Kuaishou), sealed, on the version
+/// Stores the token a look's refresh gave (Douyin, Kuaishou, Bilibili), sealed, on the version
 /// the look opened: credentials replaced or removed meanwhile win and nothing is
 /// stored. A change without an actor (自动监测), audited with the masked id and the
 /// new expiry only.

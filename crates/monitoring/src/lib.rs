@@ -28,6 +28,7 @@ use govmedia_textcheck::Severity;
 pub mod credentials;
 mod install;
 pub mod links;
+pub mod proposals;
 pub mod runs;
 pub use install::{install, install_with};
 
@@ -43,6 +44,8 @@ pub const WEIBO_API: &str = "weibo_api";
 pub const DOUYIN_API: &str = "douyin_api";
 /// A Kuaishou account's API, with its registered OAuth token.
 pub const KUAISHOU_API: &str = "kuaishou_api";
+/// A Bilibili account's open-platform API, with its registered OAuth token.
+pub const BILIBILI_API: &str = "bilibili_api";
 /// A look through platform credentials reads back this far before the last
 /// successful look (a post published late in a day, statistics a day late).
 const API_OVERLAP_DAYS: i64 = 2;
@@ -54,6 +57,13 @@ pub struct PlatformEndpoints {
     pub weibo: String,
     pub douyin: String,
     pub kuaishou: String,
+    /// Bilibili's creation API (`member.bilibili.com`) and its account API, where
+    /// tokens are refreshed (`api.bilibili.com`).
+    pub bilibili: String,
+    pub bilibili_account: String,
+    /// The deployment's app on the Bilibili open platform (client_id, app_secret):
+    /// every call is signed with it, so without it no Bilibili account is read.
+    pub bilibili_app: Option<govmedia_connectors::OauthApp>,
     /// The deployment's app on Douyin (`client_key`), which refreshes an account's
     /// expired token; without it an expired token waits for the owner.
     pub douyin_app: Option<govmedia_connectors::OauthApp>,
@@ -75,6 +85,9 @@ impl Default for PlatformEndpoints {
             weibo: govmedia_connectors::weibo::WEIBO_API.to_string(),
             douyin: govmedia_connectors::douyin::DOUYIN_API.to_string(),
             kuaishou: govmedia_connectors::kuaishou::KUAISHOU_API.to_string(),
+            bilibili: govmedia_connectors::bilibili::BILIBILI_API.to_string(),
+            bilibili_account: govmedia_connectors::bilibili::BILIBILI_ACCOUNT_API.to_string(),
+            bilibili_app: None,
             douyin_app: None,
             kuaishou_app: None,
             weibo_safe_domains: Vec::new(),
@@ -91,6 +104,7 @@ pub fn via_label(via: &str) -> &'static str {
         WEIBO_API => "微博接口",
         DOUYIN_API => "抖音接口",
         KUAISHOU_API => "快手接口",
+        BILIBILI_API => "哔哩哔哩接口",
         _ => "其他来源",
     }
 }
@@ -591,8 +605,9 @@ struct Look {
 }
 
 /// Looks at the account through its platform credentials when a connector reads
-/// them (WeChat, Weibo, Douyin, Kuaishou), else through its public feed; `None`
-/// with neither. A Douyin or Kuaishou token the look refreshed is stored sealed.
+/// them (WeChat, Weibo, Douyin, Kuaishou, Bilibili), else through its public feed;
+/// `None` with neither. A Douyin, Kuaishou or Bilibili token the look refreshed is
+/// stored sealed.
 async fn look_at(
     svc: &Services,
     looker: &MonitorAccount,
@@ -604,6 +619,18 @@ async fn look_at(
     let since = store::last_fetch(&svc.db, account_id, store::OK)
         .await?
         .map(|f| f.at - Duration::days(API_OVERLAP_DAYS));
+    // Without the deployment's Bilibili app no call can be signed: an account that
+    // also has a public feed is read through it instead.
+    let credentials = match credentials {
+        Some((row, _))
+            if row.platform == "bilibili"
+                && looker.endpoints.bilibili_app.is_none()
+                && store::source_of(&svc.db, account_id).await?.is_some() =>
+        {
+            None
+        }
+        other => other,
+    };
     if let Some((row, secret)) = credentials {
         let wechat = matches!(
             row.platform.as_str(),
@@ -658,7 +685,7 @@ async fn look_at(
                 refresh_token,
                 platform_user_id,
                 ..
-            } if matches!(row.platform.as_str(), "douyin" | "kuaishou") => {
+            } if matches!(row.platform.as_str(), "douyin" | "kuaishou" | "bilibili") => {
                 let token = govmedia_connectors::OauthToken {
                     access_token,
                     refresh_token,
@@ -678,6 +705,20 @@ async fn look_at(
                     let answer = source.posts_since(since).await;
                     let c = source.client();
                     (DOUYIN_API, answer, c.calls(), c.refreshed())
+                } else if row.platform == "bilibili" {
+                    let source = govmedia_connectors::BilibiliSource::new(
+                        govmedia_connectors::BilibiliClient::new(
+                            looker.fetcher.clone(),
+                            looker.endpoints.bilibili.clone(),
+                            looker.endpoints.bilibili_account.clone(),
+                            looker.endpoints.bilibili_app.clone(),
+                            token,
+                            now,
+                        ),
+                    );
+                    let answer = source.posts_since(since).await;
+                    let c = source.client();
+                    (BILIBILI_API, answer, c.calls(), c.refreshed())
                 } else {
                     let source = govmedia_connectors::KuaishouSource::new(
                         govmedia_connectors::KuaishouClient::new(
@@ -701,7 +742,6 @@ async fn look_at(
                 }
                 return Ok(Some(Look { via, answer, calls }));
             }
-            // Bilibili has no connector yet: its public feed is read meanwhile.
             _ => {}
         }
     }

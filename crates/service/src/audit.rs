@@ -101,6 +101,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("generate", "生成抽检样本"),
     ("assign", "分配检查员"),
     ("score", "评分"),
+    ("confirm_proposal", "采纳监测发现"),
+    ("dismiss_proposal", "不予采纳监测发现"),
     ("close", "结束检查并通报"),
     ("remind", "催报"),
     ("claim", "申报"),
@@ -152,6 +154,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("monitor_run", "范围监测"),
     ("training", "培训"),
     ("finding", "问题"),
+    ("scoresheet_proposal", "监测发现建议"),
     ("campaign", "检查"),
     ("campaign_sample", "抽检账号"),
     ("rectification_notice", "整改通知"),
@@ -573,6 +576,10 @@ pub(crate) mod tests {
                         // A run of a subtree's sweep: done or stopped (monitoring's runs.rs).
                         "action," if path.ends_with("runs.rs") => actions
                             .extend(["monitor_run_done", "monitor_run_stop"].map(String::from)),
+                        // A monitoring proposal of a scoresheet: confirmed or dismissed
+                        // (monitoring's proposals.rs).
+                        "action," if path.ends_with("proposals.rs") => actions
+                            .extend(["confirm_proposal", "dismiss_proposal"].map(String::from)),
                         // A notice e-mail address: set or cleared (email.rs).
                         "action," if path.ends_with("email.rs") => {
                             actions.extend(["set_email", "clear_email"].map(String::from))

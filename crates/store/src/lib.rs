@@ -32,6 +32,7 @@ pub mod manuscripts;
 mod migrate;
 pub mod monitor_runs;
 pub mod monitoring;
+pub mod proposals;
 pub mod rectification;
 pub mod rectification_notices;
 pub mod registry;

@@ -232,6 +232,12 @@ const STEPS: &[Step] = &[
         data: None,
     },
     Step {
+        version: 34,
+        name: "inspection: scoresheet_proposals (each monitoring finding proposed for a sampled account's scoresheet, confirmed or dismissed with a reason)",
+        statements: inspection::step_34_scoresheet_proposals,
+        data: None,
+    },
+    Step {
         version: 35,
         name: "inbox: inbox_terms (each word of an item's text → the item, its count), for the inbox's text search",
         statements: inbox::step_35_inbox_terms,

@@ -100,6 +100,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/campaigns/new",
     "/campaigns/samples/{id}",
     "/campaigns/samples/{id}/assign",
+    "/campaigns/samples/{id}/proposals/{finding}",
     "/campaigns/{id}",
     "/campaigns/{id}/close",
     "/campaigns/{id}/notice",

@@ -62,6 +62,10 @@ pub(crate) const VERSIONED_WRITES: &[(&str, &str)] = &[
     ("post", "/manuscripts/{id}/assets/{aid}/insert"),
     ("put", "/checker-terms/{id}"),
     ("delete", "/checker-terms/{id}"),
+    (
+        "post",
+        "/campaigns/samples/{id}/proposals/{finding}/decision",
+    ),
 ];
 
 const BEARER: &str = "bearer";

@@ -1,8 +1,10 @@
 //! One test binary for the crate; each module is one part's tests.
 
+mod bilibili;
 mod common;
 mod credentials;
 mod email;
 mod links;
 mod monitoring;
+mod proposals;
 mod runs;

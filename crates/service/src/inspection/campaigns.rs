@@ -401,6 +401,21 @@ pub async fn submit_scoresheet(
     sample_id: i64,
     lines: &[ScoreLine],
 ) -> ServiceResult<ScoreResult> {
+    let mut txn = svc.work(Some(actor)).await?;
+    let result = submit_scoresheet_in(&mut txn, svc, actor, sample_id, lines).await?;
+    txn.commit().await?;
+    Ok(result)
+}
+
+/// [`submit_scoresheet`] inside the caller's unit of work, for a change that records
+/// the sheet together with its own rows (a monitoring proposal confirmed onto it).
+pub async fn submit_scoresheet_in(
+    txn: &mut crate::work::Work<'_>,
+    svc: &Services,
+    actor: &Actor,
+    sample_id: i64,
+    lines: &[ScoreLine],
+) -> ServiceResult<ScoreResult> {
     actor.require(Permission::Inspect)?;
     let (campaign, mut sample) = open_sample(svc, actor, sample_id).await?;
     if campaign.status != "open" {
@@ -471,11 +486,10 @@ pub async fn submit_scoresheet(
     }
     let now = svc.now();
     let today = svc.today();
-    let mut txn = svc.work(Some(actor)).await?;
     // The sheet replaces the sample's findings, but a finding of an item still on
     // the sheet keeps its row, so the screenshots and proofs attached to it stay.
     let mut earlier = store::all_findings(
-        &txn,
+        &*txn,
         &FindingQuery {
             scope_path: campaign.scope_path.clone(),
             sample_id: Some(sample.id),
@@ -496,11 +510,11 @@ pub async fn submit_scoresheet(
                 row.recorded_by = actor.user_id;
                 row.recorded_by_name = actor.display_name.clone();
                 row.updated_at = now;
-                store::update_finding(&txn, row).await?
+                store::update_finding(&*txn, row).await?
             }
             None => {
                 store::insert_finding(
-                    &txn,
+                    &*txn,
                     FindingRow {
                         version: 1,
                         id: 0,
@@ -534,7 +548,7 @@ pub async fn submit_scoresheet(
         counted[i].evidence = Some(Evidence::Id(row.id));
     }
     for gone in earlier {
-        store::delete_finding(&txn, gone.id)
+        store::delete_finding(&*txn, gone.id)
             .await
             .map_err(|e| match e {
                 govmedia_store::DbError::Conflict(_) => ServiceError::Conflict(format!(
@@ -552,7 +566,7 @@ pub async fn submit_scoresheet(
     if sample.inspector_id.is_none() {
         sample.inspector_id = Some(actor.user_id);
     }
-    store::update_sample(&txn, sample.clone()).await?;
+    store::update_sample(&*txn, sample.clone()).await?;
     txn.record(Change {
         action: "score",
         entity: "campaign_sample",
@@ -569,7 +583,6 @@ pub async fn submit_scoresheet(
         before: None,
         after: Some(json!({"findings": counted, "total": result.total.map(|p| p.to_string()), "verdict": result.verdict.label()}).into()),
     });
-    txn.commit().await?;
     Ok(result)
 }
 

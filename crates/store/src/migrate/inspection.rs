@@ -158,3 +158,49 @@ pub(super) fn step_32_rectification_notices() -> Vec<Ddl> {
         ),
     ]
 }
+
+/// Step 34: the inspector's decision on each monitoring finding proposed for a
+/// sampled account's scoresheet (confirmed onto the sheet, or dismissed with a reason).
+pub(super) fn step_34_scoresheet_proposals() -> Vec<Ddl> {
+    use sea_orm::sea_query::Index;
+    let mut table = Table::create()
+        .table(Alias::new("scoresheet_proposals"))
+        .col(id_col(Alias::new("id")))
+        .col(C::new(Alias::new("campaign_id")).big_integer().not_null())
+        .col(C::new(Alias::new("sample_id")).big_integer().not_null())
+        .col(C::new(Alias::new("finding_id")).big_integer().not_null())
+        .col(C::new(Alias::new("decision")).string_len(20).not_null())
+        .col(C::new(Alias::new("reason")).string_len(2000).null())
+        .col(C::new(Alias::new("item_code")).string_len(64).null())
+        .col(C::new(Alias::new("decided_by")).big_integer().not_null())
+        .col(
+            C::new(Alias::new("decided_by_name"))
+                .string_len(100)
+                .not_null(),
+        )
+        .col(
+            C::new(Alias::new("decided_at"))
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
+        .col(C::new(Alias::new("version")).big_integer().not_null())
+        .take();
+    super::foreign_keys::declare(
+        &mut table,
+        "scoresheet_proposals",
+        &[
+            ("campaign_id", "campaigns"),
+            ("sample_id", "campaign_samples"),
+            ("finding_id", "findings"),
+            ("decided_by", "users"),
+        ],
+    );
+    let once = Index::create()
+        .name("idx_scoresheet_proposals_once")
+        .table(Alias::new("scoresheet_proposals"))
+        .col(Alias::new("sample_id"))
+        .col(Alias::new("finding_id"))
+        .unique()
+        .take();
+    vec![Ddl::Table(table), Ddl::Index(once)]
+}

@@ -1,8 +1,10 @@
 //! 日常监测 in the API: an account's monitoring view, registering its feed, and the
 //! subtree's accounts at risk of the 2-week veto.
 
-use super::requests::{CredentialsBody, SourceBody};
-use super::responses::{AtRisk, BrokenLink, CheckedLink, Credentials, Monitoring, Source};
+use super::requests::{CredentialsBody, ProposalDecisionBody, SourceBody};
+use super::responses::{
+    AtRisk, BrokenLink, CheckedLink, Credentials, Monitoring, ScoresheetProposal, Source,
+};
 use super::{ApiJson, ApiResult, ApiUser, Id, ok};
 use crate::AppState;
 use crate::versioning::{IfMatch, with_etag};
@@ -11,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
-use govmedia_monitoring::{self as monitoring, credentials};
+use govmedia_monitoring::{self as monitoring, credentials, proposals};
 use utoipa::OpenApi;
 
 pub fn routes() -> Router<AppState> {
@@ -29,6 +31,15 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{id}/links", get(account_links))
         .route("/accounts/{id}/links/check", post(check_links))
         .route("/monitoring/broken-links", get(broken_links))
+        .route("/campaigns/samples/{id}/proposals", get(list_proposals))
+        .route(
+            "/campaigns/samples/{id}/proposals/{finding}",
+            get(get_proposal),
+        )
+        .route(
+            "/campaigns/samples/{id}/proposals/{finding}/decision",
+            post(decide_proposal),
+        )
 }
 
 #[derive(OpenApi)]
@@ -42,7 +53,10 @@ pub fn routes() -> Router<AppState> {
     at_risk,
     account_links,
     check_links,
-    broken_links
+    broken_links,
+    list_proposals,
+    get_proposal,
+    decide_proposal
 ))]
 pub(super) struct Doc;
 
@@ -174,4 +188,55 @@ async fn broken_links(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResu
         .into_iter()
         .map(BrokenLink::from)
         .collect::<Vec<_>>())
+}
+
+/// 抽查账号评分表的监测发现建议：自动监测在检查期内发现的问题及处理情况（按发现日期排列）
+#[utoipa::path(get, path = "/campaigns/samples/{id}/proposals",
+    params(("id" = i64, Path, description = "抽查样本（被抽中账号）的ID")),
+    responses((status = 200, body = Vec<ScoresheetProposal>)))]
+async fn list_proposals(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    ok(proposals::list(&s.svc, &a, id)
+        .await?
+        .into_iter()
+        .map(ScoresheetProposal::from)
+        .collect::<Vec<_>>())
+}
+
+/// 一条监测发现建议；响应头 ETag 为其版本（尚未处理为 0）
+#[utoipa::path(get, path = "/campaigns/samples/{id}/proposals/{finding}",
+    params(("id" = i64, Path, description = "抽查样本的ID"),
+           ("finding" = i64, Path, description = "监测问题的ID")),
+    responses((status = 200, body = ScoresheetProposal)))]
+async fn get_proposal(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path((id, finding)): Path<(i64, i64)>,
+) -> ApiResult {
+    let p = proposals::get(&s.svc, &a, id, finding).await?;
+    let version = p.version;
+    Ok(with_etag(ok(ScoresheetProposal::from(p))?, version))
+}
+
+/// 处理一条监测发现建议：采纳（计入评分表并重新评分）或不予采纳（须填写理由）；请求头 If-Match 给出读取时的 ETag
+#[utoipa::path(post, path = "/campaigns/samples/{id}/proposals/{finding}/decision",
+    params(("id" = i64, Path, description = "抽查样本的ID"),
+           ("finding" = i64, Path, description = "监测问题的ID")),
+    request_body = ProposalDecisionBody,
+    responses((status = 200, description = "处理后的建议；响应头 ETag 为新版本", body = ScoresheetProposal)))]
+async fn decide_proposal(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path((id, finding)): Path<(i64, i64)>,
+    seen: IfMatch,
+    ApiJson(body): ApiJson<ProposalDecisionBody>,
+) -> ApiResult {
+    let seen = seen.counter()?;
+    let decision = proposals::Decision::parse(&body.decision, &body.reason)?;
+    let p = proposals::decide(&s.svc, &a, id, finding, decision, seen).await?;
+    let version = p.version;
+    Ok(with_etag(ok(ScoresheetProposal::from(p))?, version))
 }

@@ -634,6 +634,17 @@ pub struct SourceBody {
     pub url: String,
 }
 
+/// An inspector's decision on a monitoring finding proposed for a scoresheet.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "检查员对监测发现建议的处理：采纳（计入评分表）或不予采纳（须填写理由）")]
+pub struct ProposalDecisionBody {
+    /// confirm（采纳）或 dismiss（不予采纳）
+    pub decision: String,
+    /// 不予采纳的理由（不予采纳时必填，不超过500字）
+    #[serde(default)]
+    pub reason: String,
+}
+
 /// The address a user receives warning mail at.
 #[derive(Deserialize, ToSchema)]
 #[schema(description = "接收预警通知的电子邮箱")]

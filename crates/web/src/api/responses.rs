@@ -3397,3 +3397,54 @@ impl From<govmedia_service::filings::BatchOutcome> for PaperBatch {
         }
     }
 }
+
+/// A monitoring finding proposed for a sampled account's scoresheet.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "自动监测在检查期内发现、建议计入评分表的问题及其处理情况")]
+pub struct ScoresheetProposal {
+    /// 监测问题的ID（其详情页有截图和处理记录）
+    pub finding_id: i64,
+    /// 检查项代码
+    pub item_code: String,
+    /// 检查项
+    pub item_name: String,
+    /// 本次检查的指标中是否有该检查项（没有则不能采纳）
+    pub in_campaign_set: bool,
+    /// 发现日期
+    pub seen_on: chrono::NaiveDate,
+    /// 证据链接（发布内容或失效链接）
+    pub url: Option<String>,
+    /// 自动监测记录的证据：内容、时间、更新时钟、获取记录
+    pub evidence: String,
+    /// pending（待处理）、confirmed（已采纳）或 dismissed（不予采纳）
+    pub status: String,
+    /// 处理情况
+    pub status_label: String,
+    /// 不予采纳的理由
+    pub reason: Option<String>,
+    pub decided_by_name: Option<String>,
+    /// 处理时间（北京时间）
+    pub decided_at: Option<String>,
+    /// 处理时须在 If-Match 中提交的版本号（尚未处理为 0）
+    pub version: i64,
+}
+
+impl From<govmedia_monitoring::proposals::Proposal> for ScoresheetProposal {
+    fn from(p: govmedia_monitoring::proposals::Proposal) -> Self {
+        ScoresheetProposal {
+            finding_id: p.finding_id,
+            item_code: p.item_code,
+            item_name: p.item_name,
+            in_campaign_set: p.in_campaign_set,
+            seen_on: p.seen_on,
+            url: p.url,
+            evidence: p.evidence,
+            status: p.status.to_string(),
+            status_label: p.status_label.to_string(),
+            reason: p.reason,
+            decided_by_name: p.decided_by_name,
+            decided_at: p.decided_at_text,
+            version: p.version,
+        }
+    }
+}

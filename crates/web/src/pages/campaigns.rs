@@ -48,6 +48,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/campaigns/samples/{id}", get(scoresheet).post(submit))
         .route("/campaigns/samples/{id}/assign", post(assign))
+        .route(
+            "/campaigns/samples/{id}/proposals/{finding}",
+            post(decide_proposal),
+        )
 }
 
 fn status_label(c: &CampaignRow) -> &'static str {
@@ -421,6 +425,8 @@ async fn render_scoresheet(
         .ok();
     let editable = c.status == "open" && user.actor.can(Permission::Inspect);
     let blank = SCORE_ROWS.saturating_sub(findings.len()).max(2);
+    let proposals =
+        govmedia_monitoring::proposals::list(&state.svc, &user.actor, sample.id).await?;
     Ok(page(
         user,
         "评分表",
@@ -430,6 +436,7 @@ async fn render_scoresheet(
             p { a href={"/campaigns/" (c.id)} { "← " (c.title) } }
             @if !errors.is_empty() { ul.errors { @for e in errors { li { (e) } } } }
             @if sample.submitted_at.is_some() { (breakdown(result)) } @else { p.muted { "尚未评分。" } }
+            (proposal_table(user, sample.id, &proposals, editable))
             @if editable {
                 form method="post" action={"/campaigns/samples/" (sample.id)} {
                     (csrf(user))
@@ -463,6 +470,100 @@ async fn render_scoresheet(
             }
         },
     ))
+}
+
+/// The monitoring findings proposed for the sheet: evidence, what was decided, and
+/// for each one still open the inspector's two buttons (a dismissal needs a reason).
+fn proposal_table(
+    user: &User,
+    sample_id: i64,
+    proposals: &[govmedia_monitoring::proposals::Proposal],
+    editable: bool,
+) -> Markup {
+    html! {
+        @if !proposals.is_empty() {
+            section #proposals {
+                h2 { "自动监测发现（建议计入评分表）" }
+                p.muted { "以下是自动监测在检查期内发现的该账号问题，请逐条核实：采纳后计入评分表并重新评分，证据一并带入；不予采纳须填写理由，理由会保留并显示。" }
+                table {
+                    tr { th { "发现日期" } th { "检查项" } th { "证据" } th { "处理" } }
+                    @for p in proposals { tr.proposal {
+                        td { (p.seen_on.format("%Y年%m月%d日")) br; a href={"/findings/" (p.finding_id)} { "监测问题#" (p.finding_id) } }
+                        td { (p.item_name) }
+                        td {
+                            @if let Some(u) = &p.url { a href=(u) rel="noopener noreferrer" target="_blank" { (u) } br; }
+                            (p.evidence)
+                        }
+                        td {
+                            strong.status { (p.status_label) }
+                            @if let Some(r) = &p.reason { p { "理由：" (r) } }
+                            @if let (Some(by), Some(at)) = (&p.decided_by_name, &p.decided_at_text) { p.muted { (by) "，" (at) } }
+                            @if editable && p.status != "confirmed" {
+                                form method="post" action={"/campaigns/samples/" (sample_id) "/proposals/" (p.finding_id)} {
+                                    (csrf(user))
+                                    input type="hidden" name="version" value=(p.version);
+                                    @if p.in_campaign_set {
+                                        button type="submit" name="decision" value="confirm" { "采纳" }
+                                    } @else {
+                                        p.muted { "本次检查的指标中没有该检查项，不能采纳" }
+                                    }
+                                    input name="reason" maxlength="500" placeholder="不予采纳的理由" aria-label="不予采纳的理由";
+                                    button type="submit" name="decision" value="dismiss" { "不予采纳" }
+                                }
+                            }
+                        }
+                    } }
+                }
+            }
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ProposalForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    version: String,
+}
+
+async fn decide_proposal(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, finding)): Path<(i64, i64)>,
+    Form(form): Form<ProposalForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&form.csrf)?;
+    let seen = form.version.trim().parse::<i64>().unwrap_or(-1);
+    let result = match govmedia_monitoring::proposals::Decision::parse(&form.decision, &form.reason)
+    {
+        Ok(decision) => {
+            govmedia_monitoring::proposals::decide(
+                &state.svc,
+                &user.actor,
+                id,
+                finding,
+                decision,
+                seen,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    form_outcome(
+        result.map_err(PageError::from),
+        |_| format!("/campaigns/samples/{id}#proposals"),
+        async |m| {
+            let (c, sample, findings, result) =
+                campaigns::scoresheet(&state.svc, &user.actor, id).await?;
+            render_scoresheet(&state, &user, &c, &sample, &findings, &result, &m).await
+        },
+    )
+    .await
 }
 
 async fn submit(

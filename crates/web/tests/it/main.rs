@@ -29,6 +29,7 @@ mod jobs;
 mod knowledge;
 mod manuscripts;
 mod monitoring;
+mod proposals;
 mod registry_filing;
 mod security;
 mod todo;
