@@ -7,8 +7,9 @@
 # requests per account, from /usr/bin/time and the mock's counts.
 #
 #   bench/monitor/run.sh [ACCOUNTS=5000] [PARALLEL=8] [LATENCY=0.05]
-# PROFILE=dev uses the debug build (default release). GOVMEDIA__DATABASE_URL may name
-# an empty PostgreSQL database; default a fresh SQLite file.
+# PROFILE=dev uses the debug build (default release); BIN=path times that binary as it
+# is (no build: A/B of two builds in one session). GOVMEDIA__DATABASE_URL may name an
+# empty PostgreSQL database; default a fresh SQLite file.
 set -eu
 N=${1:-5000}
 PARALLEL=${2:-8}
@@ -17,7 +18,9 @@ PROFILE=${PROFILE:-release}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-if [ "$PROFILE" = release ]; then
+if [ -n "${BIN:-}" ]; then
+    :
+elif [ "$PROFILE" = release ]; then
     cargo build --release -p govmedia --manifest-path "$ROOT/Cargo.toml"
     BIN=$TARGET/release/govmedia
 else
@@ -28,8 +31,13 @@ WORK=$(mktemp -d)
 trap 'kill $MOCK 2>/dev/null; rm -rf "$WORK"' EXIT
 python3 "$HERE/mock_platform.py" --latency "$LATENCY" --posts 20 >"$WORK/mock.out" &
 MOCK=$!
-sleep 1
-PORT=$(awk '{print $2}' "$WORK/mock.out")
+# Python's start takes seconds on a loaded machine: wait for its port.
+for _ in $(seq 100); do
+    PORT=$(awk '{print $2}' "$WORK/mock.out")
+    [ -n "$PORT" ] && break
+    sleep 0.2
+done
+[ -n "$PORT" ] || { echo "the mock platform did not start" >&2; exit 1; }
 export GOVMEDIA__DATA_DIR="$WORK" GOVMEDIA_PASSWORD=county-load-77 \
     GOVMEDIA__MONITOR_INTERNAL_ADDRESSES=true GOVMEDIA_LOG=warn
 UNITS=$((N / 10 > 10 ? N / 10 : 10))
