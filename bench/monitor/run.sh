@@ -46,8 +46,14 @@ stats() { curl -s "http://127.0.0.1:$PORT/stats"; }
 for pass in first unchanged; do
     before=$(stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
     start=$(date +%s.%N)
+    # The largest the SQLite WAL grew during the pass (sampled every 0.2 s).
+    ( max=0; while :; do s=$(stat -c %s "$WORK/govmedia.db-wal" 2>/dev/null || echo 0)
+        [ "$s" -gt "$max" ] && max=$s && echo "$max" >"$WORK/wal.max"; sleep 0.2; done ) &
+    SAMPLER=$!
     /usr/bin/time -f '%U %S %M' -o "$WORK/time" "$BIN" monitor run --as bench --parallel "$PARALLEL" >"$WORK/run.out"
     end=$(date +%s.%N)
+    kill $SAMPLER 2>/dev/null || true
+    [ -f "$WORK/wal.max" ] && echo "$pass: largest WAL $(($(cat "$WORK/wal.max") / 1048576)) MiB" && rm "$WORK/wal.max"
     after=$(stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
     tail -1 "$WORK/run.out"
     python3 - "$N" "$start" "$end" "$before" "$after" "$pass" "$(cat "$WORK/time")" <<'PY'
