@@ -33,7 +33,7 @@ python3 "$HERE/mock_platform.py" --latency "$LATENCY" --posts 20 >"$WORK/mock.ou
 MOCK=$!
 # Python's start takes seconds on a loaded machine: wait for its port.
 for _ in $(seq 100); do
-    PORT=$(awk '{print $2}' "$WORK/mock.out")
+    PORT=$(awk '{print $2}' "$WORK/mock.out" 2>/dev/null || true)
     [ -n "$PORT" ] && break
     sleep 0.2
 done
