@@ -7,8 +7,9 @@
 # requests per account, from /usr/bin/time and the mock's counts.
 #
 #   bench/monitor/run.sh [ACCOUNTS=5000] [PARALLEL=8] [LATENCY=0.05]
-# PROFILE=dev uses the debug build (default release). GOVMEDIA__DATABASE_URL may name
-# an empty PostgreSQL database; default a fresh SQLite file.
+# PROFILE=dev uses the debug build (default release); BIN=path times that binary as it
+# is (no build: A/B of two builds in one session). GOVMEDIA__DATABASE_URL may name an
+# empty PostgreSQL database; default a fresh SQLite file.
 set -eu
 N=${1:-5000}
 PARALLEL=${2:-8}
@@ -17,7 +18,9 @@ PROFILE=${PROFILE:-release}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-if [ "$PROFILE" = release ]; then
+if [ -n "${BIN:-}" ]; then
+    :
+elif [ "$PROFILE" = release ]; then
     cargo build --release -p govmedia --manifest-path "$ROOT/Cargo.toml"
     BIN=$TARGET/release/govmedia
 else
@@ -28,8 +31,13 @@ WORK=$(mktemp -d)
 trap 'kill $MOCK 2>/dev/null; rm -rf "$WORK"' EXIT
 python3 "$HERE/mock_platform.py" --latency "$LATENCY" --posts 20 >"$WORK/mock.out" &
 MOCK=$!
-sleep 1
-PORT=$(awk '{print $2}' "$WORK/mock.out")
+# Python's start takes seconds on a loaded machine: wait for its port.
+for _ in $(seq 100); do
+    PORT=$(awk '{print $2}' "$WORK/mock.out" 2>/dev/null || true)
+    [ -n "$PORT" ] && break
+    sleep 0.2
+done
+[ -n "$PORT" ] || { echo "the mock platform did not start" >&2; exit 1; }
 export GOVMEDIA__DATA_DIR="$WORK" GOVMEDIA_PASSWORD=county-load-77 \
     GOVMEDIA__MONITOR_INTERNAL_ADDRESSES=true GOVMEDIA_LOG=warn
 UNITS=$((N / 10 > 10 ? N / 10 : 10))
@@ -38,8 +46,14 @@ stats() { curl -s "http://127.0.0.1:$PORT/stats"; }
 for pass in first unchanged; do
     before=$(stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
     start=$(date +%s.%N)
+    # The largest the SQLite WAL grew during the pass (sampled every 0.2 s).
+    ( max=0; while :; do s=$(stat -c %s "$WORK/govmedia.db-wal" 2>/dev/null || echo 0)
+        [ "$s" -gt "$max" ] && max=$s && echo "$max" >"$WORK/wal.max"; sleep 0.2; done ) &
+    SAMPLER=$!
     /usr/bin/time -f '%U %S %M' -o "$WORK/time" "$BIN" monitor run --as bench --parallel "$PARALLEL" >"$WORK/run.out"
     end=$(date +%s.%N)
+    kill $SAMPLER 2>/dev/null || true
+    [ -f "$WORK/wal.max" ] && echo "$pass: largest WAL $(($(cat "$WORK/wal.max") / 1048576)) MiB" && rm "$WORK/wal.max"
     after=$(stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
     tail -1 "$WORK/run.out"
     python3 - "$N" "$start" "$end" "$before" "$after" "$pass" "$(cat "$WORK/time")" <<'PY'

@@ -143,7 +143,8 @@ pub async fn enqueue(
 /// How a runner paces itself.
 #[derive(Debug, Clone)]
 pub struct RunnerConfig {
-    /// Jobs claimed at a time.
+    /// Jobs in flight at most ([`Runner::spawn`] refills as they end); the jobs one
+    /// [`Runner::run_once`] claims.
     pub batch: u64,
     /// How long a claim holds a job without a heartbeat (service clock).
     pub lease: Duration,
@@ -216,7 +217,8 @@ impl Runner {
     }
 
     /// One round: reclaims expired leases, claims a batch, runs it to the end.
-    /// Returns how many jobs ran. The loop of [`Runner::spawn`] is this, repeated.
+    /// Returns how many jobs ran. Tests step the queue with it; servers run
+    /// [`Runner::spawn`], which refills instead of waiting for a whole batch.
     pub async fn run_once(&self) -> ServiceResult<usize> {
         let mut set = self.start_batch().await?;
         let n = set.len();
@@ -225,21 +227,7 @@ impl Runner {
     }
 
     async fn start_batch(&self) -> ServiceResult<JoinSet<()>> {
-        let now = self.svc.now();
-        let back = store::reclaim_expired(&self.svc.db, now, LEASE_EXPIRED).await?;
-        if !back.is_empty() {
-            tracing::warn!(jobs = back.len(), "reclaimed jobs whose lease expired");
-        }
-        let kinds = self.handlers.kinds();
-        let claimed = store::claim(
-            &self.svc.db,
-            &self.owner,
-            &kinds,
-            self.config.batch,
-            now,
-            now + self.config.lease,
-        )
-        .await?;
+        let claimed = self.claim(self.config.batch, true).await?;
         let mut set = JoinSet::new();
         for job in claimed {
             let this = self.clone();
@@ -314,11 +302,25 @@ impl Runner {
     /// transactions roll back) and left to their leases, so another server, or this
     /// one after a restart, runs them again. Await the handle: once it returned, no
     /// job of this runner writes anything.
+    ///
+    /// It keeps up to `batch` jobs in flight: as jobs end it claims more, without
+    /// waiting for the slowest of those it holds (a sweep's look that waits 10 s for
+    /// a platform no longer holds the other 31 slots empty). Claims are batched: it
+    /// claims again once a quarter of the slots are free, so a queue of 100,000 looks
+    /// costs one claim statement for every few jobs, not one per job. A claim that
+    /// comes back short (the queue is empty) is not repeated before the poll interval.
     pub fn spawn(self, mut shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
         tokio::spawn(async move {
+            let slots = self.config.batch.clamp(1, 1000) as usize;
+            // Claiming when this many slots are free; at least one.
+            let refill_at = (slots / 4).max(1);
+            let mut set: JoinSet<()> = JoinSet::new();
             // The day whose standing jobs were queued: checked each round, so a
             // server that runs for weeks queues each day's even when a sweep died.
             let mut scheduled = None;
+            // When the queue may be asked again (after a short claim or an error).
+            let mut next_claim = tokio::time::Instant::now();
+            let mut next_reclaim = tokio::time::Instant::now();
             loop {
                 if *shutdown.borrow() {
                     break;
@@ -330,34 +332,65 @@ impl Runner {
                         Err(e) => tracing::warn!("could not schedule the daily jobs: {e}"),
                     }
                 }
-                let mut set = match self.start_batch().await {
-                    Ok(set) => set,
-                    Err(e) => {
-                        tracing::warn!("job runner: {e}");
-                        JoinSet::new()
+                let now = tokio::time::Instant::now();
+                let free = slots.saturating_sub(set.len());
+                if free >= refill_at && now >= next_claim {
+                    let reclaim = now >= next_reclaim;
+                    if reclaim {
+                        next_reclaim = now + jittered(self.config.poll);
                     }
-                };
-                let busy = !set.is_empty();
+                    match self.claim(free as u64, reclaim).await {
+                        Ok(jobs) => {
+                            if jobs.len() < free {
+                                next_claim = now + jittered(self.config.poll);
+                            }
+                            for job in jobs {
+                                let this = self.clone();
+                                set.spawn(async move { this.run_job(job).await });
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!("job runner: {e}");
+                            next_claim = now + jittered(self.config.poll);
+                        }
+                    }
+                }
+                // Wait for a job to end (a slot frees), for the time to ask the
+                // queue again, or for the shutdown.
+                let may_claim_later = next_claim > tokio::time::Instant::now();
                 let stopped = tokio::select! {
-                    _ = async { while set.join_next().await.is_some() {} } => false,
+                    Some(_) = set.join_next(), if !set.is_empty() => false,
+                    _ = tokio::time::sleep_until(next_claim), if may_claim_later || set.is_empty() => false,
                     _ = shutdown.changed() => true,
                 };
                 if stopped {
-                    set.shutdown().await;
                     break;
                 }
-                if !busy {
-                    let pause = jittered(self.config.poll);
-                    let stopped = tokio::select! {
-                        _ = tokio::time::sleep(pause) => false,
-                        _ = shutdown.changed() => true,
-                    };
-                    if stopped {
-                        break;
-                    }
-                }
             }
+            set.shutdown().await;
         })
+    }
+
+    /// Reclaims expired leases when `reclaim` says so, then claims up to `limit`
+    /// due jobs of the kinds this runner has handlers for.
+    async fn claim(&self, limit: u64, reclaim: bool) -> ServiceResult<Vec<JobRow>> {
+        let now = self.svc.now();
+        if reclaim {
+            let back = store::reclaim_expired(&self.svc.db, now, LEASE_EXPIRED).await?;
+            if !back.is_empty() {
+                tracing::warn!(jobs = back.len(), "reclaimed jobs whose lease expired");
+            }
+        }
+        let kinds = self.handlers.kinds();
+        Ok(store::claim(
+            &self.svc.db,
+            &self.owner,
+            &kinds,
+            limit,
+            now,
+            now + self.config.lease,
+        )
+        .await?)
     }
 }
 

@@ -500,3 +500,55 @@ async fn a_long_jobs_heartbeat_keeps_its_lease() {
     assert_eq!(work.await.unwrap(), 1);
     assert_eq!(store::get(&a.db, job.id).await.unwrap().status, "done");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_job_does_not_hold_the_other_slots_empty() {
+    let (a, _b, _clock) = two_servers("jobs_refill").await;
+    let gate = Arc::new(tokio::sync::Notify::new());
+    let a = a.with_job_handlers(Handlers::standard().with(Record).with(Long(gate.clone())));
+    // The long job is claimed first (oldest), then 30 records behind it.
+    let long = jobs::enqueue(
+        &a.db,
+        a.now(),
+        "long",
+        serde_json::json!({}),
+        None,
+        a.now(),
+        3,
+    )
+    .await
+    .unwrap()
+    .0;
+    enqueue_records(&a, 30).await;
+    let (stop, watch) = tokio::sync::watch::channel(false);
+    let handle = Runner::new(a.clone())
+        .with_config(RunnerConfig { batch: 4, ..fast() })
+        .spawn(watch);
+    // All 30 records run while the long job still holds its slot: a runner that
+    // waited for its whole batch would stop after the first three.
+    let mut done = 0;
+    for _ in 0..3000 {
+        done = scalar(
+            &a.db,
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'record' AND status = 'done'",
+        )
+        .await;
+        if done == 30 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(done, 30, "records done while the long job ran");
+    assert_eq!(store::get(&a.db, long.id).await.unwrap().status, "running");
+    gate.notify_one();
+    for _ in 0..3000 {
+        if store::get(&a.db, long.id).await.unwrap().status == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(store::get(&a.db, long.id).await.unwrap().status, "done");
+    stop.send(true).unwrap();
+    handle.await.unwrap();
+    assert_eq!(scalar(&a.db, "SELECT COUNT(*) FROM job_runs").await, 30);
+}
