@@ -364,7 +364,7 @@ pub async fn token_actor(svc: &Services, token: &str) -> ServiceResult<Actor> {
         return Ok(actor);
     }
     let generation = svc.token_cache.generation();
-    let seen = crate::list_model::VersionSeen::now(svc);
+    let seen = crate::version_seen::VersionSeen::now(svc);
     let (row, user, unit, registry_version) =
         govmedia_store::users::token_user_unit(&svc.db, &hash)
             .await?

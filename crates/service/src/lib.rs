@@ -36,8 +36,10 @@ pub mod stale;
 pub mod textcheck;
 pub mod time;
 pub mod todo;
+mod todo_sources;
 pub mod units;
 pub mod users;
+pub mod version_seen;
 pub mod work;
 
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -62,8 +64,8 @@ pub struct Actor {
     /// the token cache): the registry version the database had at authentication
     /// (read in the same query as the token) and times before that read. A registry
     /// list in the same request uses it instead of reading the version again (see
-    /// `list_model::ListCache::get`). `None` otherwise.
-    pub registry_seen: Option<list_model::VersionSeen>,
+    /// the registry's list cache). `None` otherwise.
+    pub registry_seen: Option<version_seen::VersionSeen>,
 }
 
 impl Actor {
@@ -92,8 +94,8 @@ pub struct Services {
     pub db: DatabaseConnection,
     pub sealer: crypto::Sealer,
     pub clock: Arc<dyn Clock>,
-    /// The registry list in memory (see [`list_model`]).
-    pub list_cache: Arc<list_model::ListCache>,
+    /// What follows every committed unit of work (see [`work::CommitHook`]).
+    pub commit_hooks: Arc<Vec<Arc<dyn work::CommitHook>>>,
     /// API tokens → actors (see [`auth::TokenCache`]).
     pub token_cache: Arc<auth::TokenCache>,
     /// How long this process trusts what it cached of the database — the actor of an
@@ -119,6 +121,18 @@ pub struct Services {
     pub smtp: Option<Arc<email::SmtpSettings>>,
 }
 
+/// `svc` with this crate's parts installed: the registry's list cache (an after-commit
+/// hook, see [`work::CommitHook`]) and the to-do sources of filings and supervision.
+/// Every server and test builds its services through here (or `govmedia_web::with_areas`).
+pub fn install(svc: Services) -> Services {
+    let svc = if svc.commit_hook::<list_model::ListCache>().is_some() {
+        svc
+    } else {
+        svc.with_commit_hook(list_model::ListCache::default())
+    };
+    todo_sources::install(svc)
+}
+
 /// At most one second: a token revoked or a registry written through another server
 /// is honoured here within a second.
 pub const DEFAULT_CACHE_TTL: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
@@ -129,7 +143,7 @@ impl Services {
             db,
             sealer,
             clock,
-            list_cache: Arc::new(list_model::ListCache::default()),
+            commit_hooks: Arc::new(Vec::new()),
             token_cache: Arc::new(auth::TokenCache::default()),
             cache_ttl: DEFAULT_CACHE_TTL,
             jobs: Arc::new(jobs::Handlers::standard()),
@@ -197,14 +211,6 @@ impl Services {
     /// The same, trusting cached database reads for `ttl` (zero: never).
     pub fn with_cache_ttl(mut self, ttl: chrono::TimeDelta) -> Self {
         self.cache_ttl = ttl;
-        self
-    }
-
-    /// The same, letting `n` lists at a time answer from the database while the
-    /// registry list model is rebuilt (0: they wait for it; see
-    /// [`list_model::ListCache::get`]).
-    pub fn with_list_database_fallbacks(mut self, n: usize) -> Self {
-        self.list_cache = Arc::new(list_model::ListCache::with_database_fallbacks(n));
         self
     }
 
