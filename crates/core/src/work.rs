@@ -279,13 +279,13 @@ mod tests {
     /// The places that open a transaction of their own, and why: bookkeeping that is
     /// not a user's change. Everything else goes through [`super::Work`].
     const OWN_TRANSACTIONS: &[(&str, usize, &str)] = &[
-        ("service/src/work.rs", 2, "the unit of work itself"),
+        ("core/src/work.rs", 2, "the unit of work itself"),
         (
-            "service/src/auth.rs",
+            "core/src/auth.rs",
             1,
             "counting failed logins for the throttle",
         ),
-        ("service/src/jobs.rs", 1, "sweeping finished jobs"),
+        ("core/src/jobs.rs", 1, "sweeping finished jobs"),
         (
             "monitoring/src/lib.rs",
             2,
@@ -316,7 +316,7 @@ mod tests {
                 opened, allowed,
                 "{path} opens {opened} transaction(s) of its own; use `Services::work`"
             );
-            if !path.ends_with("service/src/work.rs") {
+            if !path.ends_with("core/src/work.rs") {
                 assert!(
                     !code.contains("audit::append("),
                     "{path} appends to the audit chain outside the unit of work"
