@@ -309,11 +309,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     println!("backend: {backend}; entries {n}; clients {clients} × {per_client} searches");
     let db = govmedia_store::connect(&url, clients.min(32) as u32).await?;
     let now = chrono::Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap();
-    let svc = Services::new(
+    let svc = govmedia_service::install(Services::new(
         db,
         Sealer::from_base64(&Sealer::generate_key())?,
         Arc::new(FixedClock::new(now)),
-    );
+    ));
     let root = govmedia_service::units::create_root(
         &svc,
         UnitDraft::parse(

@@ -32,11 +32,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_hms_opt(12, 0, 0)
         .ok_or("bad time")?
         .and_utc();
-    let svc = Services::new(
+    let svc = govmedia_service::install(Services::new(
         db,
         Sealer::from_base64(&Sealer::generate_key())?,
         Arc::new(FixedClock::new(as_of)),
-    );
+    ));
     let root = govmedia_store::units::all(&svc.db)
         .await?
         .into_iter()

@@ -24,11 +24,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("backend: {}", url.split(':').next().unwrap_or(""));
     let db = govmedia_store::connect(&url, 4).await?;
     let now = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 1, 0, 0).unwrap();
-    let svc = Services::new(
+    let svc = govmedia_service::install(Services::new(
         db,
         Sealer::from_base64(&Sealer::generate_key())?,
         Arc::new(FixedClock::new(now)),
-    );
+    ));
     let started = Instant::now();
     let g = generate(
         &svc,

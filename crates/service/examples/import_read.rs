@@ -21,11 +21,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let db = govmedia_store::connect(&url, 2).await?;
     let units = govmedia_store::units::subtree_names(&db, "/").await?;
-    let svc = Services::new(
+    let svc = govmedia_service::install(Services::new(
         db,
         Sealer::from_base64(&Sealer::generate_key())?,
         Arc::new(SystemClock),
-    );
+    ));
     let bytes = std::fs::read(file)?;
     let now = svc.now();
     let (mut parse, mut prepare) = (Duration::MAX, Duration::MAX);
@@ -61,11 +61,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // side alone: the last round's rows in batches of 200, as the import hands them
     // over, in one unit of work, committed (the audit records are chained at the commit).
     if let Some(copy) = args.next() {
-        let wsvc = Services::new(
+        let wsvc = govmedia_service::install(Services::new(
             govmedia_store::connect(&copy, 2).await?,
             Sealer::from_base64(&Sealer::generate_key())?,
             Arc::new(SystemClock),
-        );
+        ));
         let started = Instant::now();
         let mut txn = wsvc.bulk_work(None).await?;
         let mut rows = prepared.into_iter().peekable();

@@ -40,11 +40,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .ok_or("usage: list_build DATABASE_URL")?;
     let db = govmedia_store::connect(&url, 4).await?;
-    let svc = Services::new(
+    let svc = govmedia_service::install(Services::new(
         db,
         Sealer::from_base64(&Sealer::generate_key())?,
         Arc::new(SystemClock),
-    );
+    ));
     for _ in 0..3 {
         let (started, cpu) = (Instant::now(), cpu_seconds());
         let mut rows = 0u64;

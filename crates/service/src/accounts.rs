@@ -299,7 +299,10 @@ pub async fn list_view(
     // Filter, sort, count and page in memory (`list_model`): the model is the
     // registry at the version the database has (within `Services::cache_ttl` for
     // changes through other servers), and holds the columns shown and the units.
-    let model = match svc.list_cache.get(svc, actor.registry_seen).await? {
+    let model = match crate::list_model::cache(svc)?
+        .get(svc, actor.registry_seen)
+        .await?
+    {
         ListSource::Model(model) => model,
         ListSource::Database(_while_listing) => {
             if let Some(uid) = unit_id {

@@ -360,8 +360,8 @@ pub async fn registry_table(
 
 /// The largest import file accepted.
 pub const IMPORT_MAX_BYTES: usize = 10 * 1024 * 1024;
-/// The most rows one import may hold.
-pub const IMPORT_MAX_ROWS: usize = 20_000;
+/// The most rows one import may hold (the archive guard admits a sheet of them).
+pub use crate::archive::IMPORT_MAX_ROWS;
 
 /// One problem of an import file, with its row number as Excel shows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

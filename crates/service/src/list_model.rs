@@ -40,6 +40,7 @@
 //! bytes ([`ListView::to_json`]) and the registry page parses them back.
 //! About 400 bytes per account with its texts (≈40 MB for 100,000 accounts).
 
+pub use crate::version_seen::{Asking, VersionSeen};
 use crate::{ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Utc};
 use govmedia_store::accounts::{AccountQuery, ListKeys, SortBy};
@@ -1074,43 +1075,6 @@ impl ListModel {
     }
 }
 
-/// A version this request read from the database, and when it asked.
-#[derive(Debug, Clone, Copy)]
-pub struct VersionSeen {
-    pub version: i64,
-    pub asked_at: Instant,
-    /// The clock's time when it asked.
-    pub wall: DateTime<Utc>,
-}
-
-/// The start of a read of the version: [`VersionSeen::now`], then
-/// [`Asking::version`] with what the database answered.
-#[derive(Debug, Clone, Copy)]
-pub struct Asking {
-    asked_at: Instant,
-    pub wall: DateTime<Utc>,
-}
-
-impl Asking {
-    pub fn version(self, version: i64) -> VersionSeen {
-        VersionSeen {
-            version,
-            asked_at: self.asked_at,
-            wall: self.wall,
-        }
-    }
-}
-
-impl VersionSeen {
-    /// Call before sending the query that reads the version.
-    pub fn now(svc: &Services) -> Asking {
-        Asking {
-            asked_at: Instant::now(),
-            wall: svc.now(),
-        }
-    }
-}
-
 /// How long a version announced by a local write ([`wrote`]) is waited for: longer
 /// than any transaction is expected to stay open. If its transaction rolled back, the
 /// database never shows it (until the next write), and until then every list reads
@@ -1198,7 +1162,7 @@ impl ListCache {
     }
 
     /// Records that a transaction of this process wrote the registry up to `version`.
-    pub(crate) fn wrote(&self, version: i64, now: DateTime<Utc>) {
+    fn wrote(&self, version: i64, now: DateTime<Utc>) {
         let mut w = self.local_write.lock().unwrap_or_else(|e| e.into_inner());
         if w.is_none_or(|(v, _)| v <= version) {
             *w = Some((version, now));
@@ -1262,7 +1226,11 @@ impl ListCache {
         let (svc, dequeue) = (svc.clone(), Dequeue(self.queued.clone()));
         tokio::spawn(async move {
             let _dequeue = dequeue;
-            if let Err(e) = svc.list_cache.rebuilt(&svc, seen).await {
+            let rebuilt = match cache(&svc) {
+                Ok(cache) => cache.rebuilt(&svc, seen).await.map(drop),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = rebuilt {
                 // The next list after this one tries again (and answers meanwhile).
                 tracing::warn!("registry list model rebuild failed: {e}");
             }
@@ -1288,6 +1256,35 @@ impl ListCache {
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
     }
+}
+
+/// The list cache is the registry's after-commit hook: every committed unit of work
+/// reads the registry version in its transaction and announces it here ([`wrote`]),
+/// so no writer of the registry has to remember to.
+#[async_trait::async_trait]
+impl crate::work::CommitHook for ListCache {
+    async fn before_commit(&self, txn: &crate::work::InTransaction<'_>) -> ServiceResult<i64> {
+        Ok(govmedia_store::registry::version(txn).await?)
+    }
+
+    fn committed(&self, svc: &Services, version: i64) {
+        self.wrote(version, svc.now());
+    }
+}
+
+/// The list cache of `svc`, installed with the registry ([`crate::install`]).
+pub fn cache(svc: &Services) -> ServiceResult<&ListCache> {
+    svc.commit_hook::<ListCache>().ok_or_else(|| {
+        ServiceError::Internal(anyhow::anyhow!(
+            "the registry is not installed in these services (govmedia_service::install)"
+        ))
+    })
+}
+
+/// `svc` letting `n` lists at a time answer from the database while the model is
+/// rebuilt (0: they wait for it; see [`ListCache::get`]).
+pub fn with_database_fallbacks(svc: Services, n: usize) -> Services {
+    svc.with_commit_hook(ListCache::with_database_fallbacks(n))
 }
 
 #[cfg(test)]

@@ -91,33 +91,8 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<UserRo
     Ok(visible(svc, actor, id).await?.0)
 }
 
-/// A user of the actor's subtree and the path of the user's unit.
-async fn visible(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<(UserRow, UnitPath)> {
-    actor.require(Permission::ManageUsers)?;
-    let user = govmedia_store::users::get(&svc.db, id).await?;
-    let unit = govmedia_store::units::get(&svc.db, user.unit_id).await?;
-    let path = UnitPath::from_stored(&unit.path)
-        .filter(|p| actor.unit_path.contains(p))
-        .ok_or(ServiceError::NotFound)?;
-    Ok((user, path))
-}
-
-const PEER: &str =
-    "该用户与您同级或级别更高，您不能修改其信息、重置其密码或停用；请联系上级单位的管理员";
-
-/// A user the actor may edit, reset, disable or give another role: one of lower rank
-/// or of a unit strictly below the actor's (`role::may_manage`), or the actor
-/// themself (whose role, unit and status [`update`] keeps). Outside the subtree:
-/// not found; a peer in sight: refused with the reason.
-pub async fn manageable(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<UserRow> {
-    let (user, path) = visible(svc, actor, id).await?;
-    let role = Role::parse(&user.role)
-        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored role: {e}")))?;
-    if id != actor.user_id && !may_manage(actor.role, &actor.unit_path, role, &path) {
-        return Err(ServiceError::NotAllowed(PEER.into()));
-    }
-    Ok(user)
-}
+pub use crate::auth::manageable;
+use crate::auth::visible;
 
 /// Refuses to make a user of `role` in the unit at `path` that the actor could not
 /// manage afterwards: a role above one's own, or a peer.

@@ -227,8 +227,9 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/work-report.xlsx",
 ];
 
-/// The core's services with every area installed — monitoring, content, interaction —
-/// as a server runs them: their job handlers and their to-do sources. The one list of
+/// The core's services with every crate installed — the registry, filings and
+/// supervision (`govmedia_service::install`), monitoring, content, interaction — as a
+/// server runs them: their after-commit hooks, job handlers and to-do sources. The one list of
 /// the area crates.
 pub fn with_areas(svc: govmedia_service::Services) -> govmedia_service::Services {
     with_areas_at(svc, Default::default())
@@ -250,6 +251,7 @@ pub fn with_areas_configured(
     http: govmedia_monitoring::HttpConfig,
     endpoints: govmedia_monitoring::PlatformEndpoints,
 ) -> govmedia_service::Services {
+    let svc = govmedia_service::install(svc);
     let svc = govmedia_monitoring::install_with(svc, http.clone(), endpoints.clone());
     let svc = govmedia_content::install_with(svc, http.clone(), endpoints.clone());
     govmedia_interaction::install_with(svc, http, endpoints)

@@ -5,7 +5,7 @@ use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::account::{AccountInput, AccountStatus, parse_date};
 use govmedia_domain::filing::{
-    self as rules, FilingError, FilingFields, FilingKind, FilingStatus, StepStatus, diff_drafts,
+    self as rules, FilingFields, FilingKind, FilingStatus, StepStatus, diff_drafts,
 };
 use govmedia_domain::policy::{Decider, Stance, UnitFacts, resolve_chain};
 use govmedia_domain::role::Permission;
@@ -29,15 +29,6 @@ pub struct FilingInput {
     pub effective_on: String,
     pub notice_url: String,
     pub account: Option<AccountInput>,
-}
-
-impl From<FilingError> for ServiceError {
-    fn from(e: FilingError) -> Self {
-        match e {
-            FilingError::Refused(m) => ServiceError::Conflict(m),
-            FilingError::Field { field, message } => ServiceError::field(field, message),
-        }
-    }
 }
 
 pub(super) fn unit_facts(u: &UnitRow) -> UnitFacts {

@@ -14,7 +14,7 @@
 //! out themselves, so the clerk can still edit it before it is printed and sealed.
 
 pub mod docx;
-pub mod fonts;
+pub use govmedia_core::fonts;
 pub mod pdf;
 
 use chrono::{Datelike, NaiveDate};

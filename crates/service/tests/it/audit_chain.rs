@@ -13,7 +13,11 @@ async fn changes_from_two_servers_at_once_make_one_unbroken_chain() {
     let t0 = chrono::Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
     let c = county("chain_two_servers", t0).await;
     // A second server: its own caches, the same database.
-    let other = Services::new(c.svc.db.clone(), c.svc.sealer.clone(), c.svc.clock.clone());
+    let other = govmedia_service::install(Services::new(
+        c.svc.db.clone(),
+        c.svc.sealer.clone(),
+        c.svc.clock.clone(),
+    ));
     let mut tasks = Vec::new();
     for n in 0..12 {
         let svc = if n % 2 == 0 {

@@ -125,8 +125,12 @@ async fn two_servers(label: &str) -> (Services, Services, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(t0()));
     let key = Sealer::generate_key();
     let server = |db: DatabaseConnection| {
-        Services::new(db, Sealer::from_base64(&key).unwrap(), clock.clone())
-            .with_job_handlers(Handlers::standard().with(Record))
+        govmedia_service::install(Services::new(
+            db,
+            Sealer::from_base64(&key).unwrap(),
+            clock.clone(),
+        ))
+        .with_job_handlers(Handlers::standard().with(Record))
     };
     let a = server(govmedia_store::connect(&url, 4).await.unwrap());
     let b = server(govmedia_store::connect(&url, 4).await.unwrap());

@@ -29,7 +29,7 @@ fn services_with(
     key: &str,
     clock: Arc<FixedClock>,
 ) -> Services {
-    Services::new(db, Sealer::from_base64(key).unwrap(), clock)
+    govmedia_service::install(Services::new(db, Sealer::from_base64(key).unwrap(), clock))
 }
 
 /// A small deterministic generator (no dependence on a crate's sequence).
@@ -386,7 +386,10 @@ async fn two_servers(label: &str) -> TwoServers {
     // the database meanwhile).
     let page = accounts::list(&one, &admin_one, all(), None).await.unwrap();
     assert_eq!(names(&page), ["教育发布"]);
-    one.list_cache.idle().await;
+    one.commit_hook::<govmedia_service::list_model::ListCache>()
+        .unwrap()
+        .idle()
+        .await;
     TwoServers {
         url,
         key,
@@ -455,7 +458,10 @@ async fn write_sequence(
             assert_eq!(shown(q(), unit).await, after);
             // That list may have started a rebuild of server one's model: it ends
             // before the next write, so that the model shows the state before it.
-            one.list_cache.idle().await;
+            one.commit_hook::<govmedia_service::list_model::ListCache>()
+                .unwrap()
+                .idle()
+                .await;
         }
     };
     let created = accounts::create(writer, admin, &input("卫健发布", b))
@@ -614,7 +620,10 @@ async fn a_write_through_this_server_is_seen_by_its_next_list_at_once() {
 
     // The control: the same kind of write through the other server is not seen
     // while the clock stands still, and is once it moved on by `cache_ttl`.
-    one.list_cache.idle().await;
+    one.commit_hook::<govmedia_service::list_model::ListCache>()
+        .unwrap()
+        .idle()
+        .await;
     accounts::create(two, admin_two, &input("体育发布", a.id))
         .await
         .unwrap();
@@ -680,7 +689,10 @@ async fn a_list_after_a_write_answers_from_the_database_while_the_model_is_rebui
     assert_eq!(names(&mine.to_page().unwrap()), ["卫健发布"]);
 
     // Once the rebuild ended, the model answers the same, in the same JSON.
-    one.list_cache.idle().await;
+    one.commit_hook::<govmedia_service::list_model::ListCache>()
+        .unwrap()
+        .idle()
+        .await;
     let view = accounts::list_view(one, admin, all(), None).await.unwrap();
     let from_database = {
         // A server whose lists never fall back reads the same page from its model.
@@ -700,12 +712,14 @@ async fn a_list_after_a_write_answers_from_the_database_while_the_model_is_rebui
     assert_ne!(from_database, before);
 
     // With no lists allowed to fall back, a list after a write waits for the model.
-    let waiting = services_with(
-        govmedia_store::connect(&t.url, 2).await.unwrap(),
-        &t.key,
-        t.clock.clone(),
-    )
-    .with_list_database_fallbacks(0);
+    let waiting = govmedia_service::list_model::with_database_fallbacks(
+        services_with(
+            govmedia_store::connect(&t.url, 2).await.unwrap(),
+            &t.key,
+            t.clock.clone(),
+        ),
+        0,
+    );
     let view = accounts::list_view(&waiting, admin, all(), None)
         .await
         .unwrap();

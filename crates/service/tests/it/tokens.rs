@@ -169,7 +169,11 @@ async fn changes_through_another_server_apply_within_the_cache_ttl() {
     let t0 = chrono::Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
     let (one, clock) = services_at("tokensremote", t0).await;
     // A second server on the same database, with the same clock.
-    let two = govmedia_service::Services::new(one.db.clone(), one.sealer.clone(), clock.clone());
+    let two = govmedia_service::install(govmedia_service::Services::new(
+        one.db.clone(),
+        one.sealer.clone(),
+        clock.clone(),
+    ));
     let (_, a, _) = two_units(&one).await;
     let admin = common::actor_named(&one, "admin").await;
     let clerk = add_user(&one, "clerk", a, "editor").await;
@@ -207,8 +211,12 @@ async fn changes_through_another_server_apply_within_the_cache_ttl() {
     );
 
     // With no cache time nothing is kept.
-    let three = govmedia_service::Services::new(one.db.clone(), one.sealer.clone(), clock.clone())
-        .with_cache_ttl(chrono::TimeDelta::zero());
+    let three = govmedia_service::install(govmedia_service::Services::new(
+        one.db.clone(),
+        one.sealer.clone(),
+        clock.clone(),
+    ))
+    .with_cache_ttl(chrono::TimeDelta::zero());
     assert!(auth::token_actor(&three, &token).await.is_ok());
     set_clerk(&two, &admin, &clerk, a, "read_only", false).await;
     assert!(auth::token_actor(&three, &token).await.is_err());

@@ -4,7 +4,7 @@ use crate::audit::Change;
 use crate::crypto::{dummy_hash, random_token, token_hash, verify_password};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Duration, Utc};
-use govmedia_domain::role::Role;
+use govmedia_domain::role::{Permission, Role, may_manage};
 use govmedia_domain::unit::UnitPath;
 use govmedia_store::users::{SessionRow, UserRow};
 use govmedia_store::{ConnectionTrait, TransactionTrait};
@@ -364,7 +364,7 @@ pub async fn token_actor(svc: &Services, token: &str) -> ServiceResult<Actor> {
         return Ok(actor);
     }
     let generation = svc.token_cache.generation();
-    let seen = crate::list_model::VersionSeen::now(svc);
+    let seen = crate::version_seen::VersionSeen::now(svc);
     let (row, user, unit, registry_version) =
         govmedia_store::users::token_user_unit(&svc.db, &hash)
             .await?
@@ -393,6 +393,35 @@ pub async fn token_actor(svc: &Services, token: &str) -> ServiceResult<Actor> {
         registry_seen: Some(seen.version(registry_version)),
         ..actor
     })
+}
+
+/// A user of the actor's subtree and the path of the user's unit.
+pub async fn visible(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<(UserRow, UnitPath)> {
+    actor.require(Permission::ManageUsers)?;
+    let user = govmedia_store::users::get(&svc.db, id).await?;
+    let unit = govmedia_store::units::get(&svc.db, user.unit_id).await?;
+    let path = UnitPath::from_stored(&unit.path)
+        .filter(|p| actor.unit_path.contains(p))
+        .ok_or(ServiceError::NotFound)?;
+    Ok((user, path))
+}
+
+const PEER: &str =
+    "该用户与您同级或级别更高，您不能修改其信息、重置其密码或停用；请联系上级单位的管理员";
+
+/// A user the actor may edit (the rule of user administration, which the e-mail
+/// addresses share), reset, disable or give another role: one of lower rank
+/// or of a unit strictly below the actor's (`role::may_manage`), or the actor
+/// themself (whose role, unit and status [`update`] keeps). Outside the subtree:
+/// not found; a peer in sight: refused with the reason.
+pub async fn manageable(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<UserRow> {
+    let (user, path) = visible(svc, actor, id).await?;
+    let role = Role::parse(&user.role)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("stored role: {e}")))?;
+    if id != actor.user_id && !may_manage(actor.role, &actor.unit_path, role, &path) {
+        return Err(ServiceError::NotAllowed(PEER.into()));
+    }
+    Ok(user)
 }
 
 #[cfg(test)]

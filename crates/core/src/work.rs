@@ -7,10 +7,12 @@
 //!   tamper-evident chain (`govmedia_store::audit::append`) as the transaction's last
 //!   write. [`Work::commit`] refuses a transaction without one; dropping a `Work`
 //!   rolls everything back.
-//! - **The registry list.** Before committing, the work reads the registry version in
-//!   its own transaction and, once committed, tells the list model of this process
-//!   (see [`crate::list_model`]), so a clerk who saves and reloads sees the change. A
-//!   writer cannot forget it: every work does it, whatever it wrote.
+//! - **After-commit hooks.** A crate whose in-memory state follows the database
+//!   installs a [`CommitHook`] ([`Services::with_commit_hook`]); every work runs every
+//!   installed hook — it reads what it needs in the work's own transaction, just before
+//!   the commit, and applies it once committed — so a writer cannot forget one: no
+//!   writer calls a hook. The registry's list model is one (the registry version, so a
+//!   clerk who saves and reloads sees the change).
 //! - **Cached API tokens.** A change audited on a user or a unit may change what a
 //!   token's actor is (role, unit, path, a revoked credential); after such a commit the
 //!   token cache is cleared (see [`crate::auth::TokenCache`]).
@@ -29,6 +31,7 @@ use govmedia_store::{
     ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, ExecResult, QueryResult,
     Statement, TransactionTrait,
 };
+use std::any::Any;
 
 /// The transactions a work can run on: sea-orm's, or the bulk-write one of an import.
 pub trait Transaction: ConnectionTrait + Send + Sync + Sized {
@@ -44,6 +47,95 @@ impl Transaction for DatabaseTransaction {
 impl Transaction for BulkTransaction {
     async fn commit(self) -> ServiceResult<()> {
         Ok(BulkTransaction::commit(self).await?)
+    }
+}
+
+/// What must follow every committed unit of work, installed by the crate that owns it
+/// (see the module's documentation).
+#[async_trait::async_trait]
+pub trait CommitHook: Any + Send + Sync {
+    /// In the work's transaction, after its audit records and just before the commit:
+    /// reads the version this commit leaves.
+    async fn before_commit(&self, txn: &InTransaction<'_>) -> ServiceResult<i64>;
+    /// Once committed, with what [`CommitHook::before_commit`] read.
+    fn committed(&self, svc: &Services, version: i64);
+}
+
+/// A work's transaction as a hook sees it: a connection to read through, nothing to
+/// commit or roll back.
+pub struct InTransaction<'a>(&'a dyn RawConnection);
+
+/// The object-safe part of a connection that a hook reads through.
+#[async_trait::async_trait]
+pub trait RawConnection: Send + Sync {
+    fn backend(&self) -> DatabaseBackend;
+    async fn execute(&self, stmt: Statement) -> Result<ExecResult, DbErr>;
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr>;
+    async fn query_one(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr>;
+    async fn query_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr>;
+    fn returning(&self) -> bool;
+}
+
+#[async_trait::async_trait]
+impl<C: ConnectionTrait + Send + Sync> RawConnection for C {
+    fn backend(&self) -> DatabaseBackend {
+        self.get_database_backend()
+    }
+    async fn execute(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.execute_raw(stmt).await
+    }
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        ConnectionTrait::execute_unprepared(self, sql).await
+    }
+    async fn query_one(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.query_one_raw(stmt).await
+    }
+    async fn query_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.query_all_raw(stmt).await
+    }
+    fn returning(&self) -> bool {
+        self.support_returning()
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for InTransaction<'_> {
+    fn get_database_backend(&self) -> DatabaseBackend {
+        self.0.backend()
+    }
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.0.execute(stmt).await
+    }
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.0.execute_unprepared(sql).await
+    }
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.0.query_one(stmt).await
+    }
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.0.query_all(stmt).await
+    }
+    fn support_returning(&self) -> bool {
+        self.0.returning()
+    }
+}
+
+impl Services {
+    /// The same, with `hook` run after every unit of work (in place of a hook of the
+    /// same type).
+    pub fn with_commit_hook<H: CommitHook>(mut self, hook: H) -> Self {
+        let mut hooks = (*self.commit_hooks).clone();
+        hooks.retain(|h| Any::type_id(&**h) != std::any::TypeId::of::<H>());
+        hooks.push(std::sync::Arc::new(hook));
+        self.commit_hooks = std::sync::Arc::new(hooks);
+        self
+    }
+
+    /// The installed hook of type `H` (the state its crate keeps), if installed.
+    pub fn commit_hook<H: CommitHook>(&self) -> Option<&H> {
+        self.commit_hooks
+            .iter()
+            .find_map(|h| (&**h as &dyn Any).downcast_ref::<H>())
     }
 }
 
@@ -140,9 +232,14 @@ impl<'a, T: Transaction> Work<'a, T> {
             .iter()
             .any(|r| matches!(r.entity.as_str(), "user" | "unit"));
         govmedia_store::audit::append(&txn, records).await?;
-        let registry_version = govmedia_store::registry::version(&txn).await?;
+        let mut versions = Vec::with_capacity(svc.commit_hooks.len());
+        for hook in svc.commit_hooks.iter() {
+            versions.push(hook.before_commit(&InTransaction(&txn)).await?);
+        }
         txn.commit().await?;
-        svc.list_cache.wrote(registry_version, svc.now());
+        for (hook, version) in svc.commit_hooks.iter().zip(versions) {
+            hook.committed(svc, version);
+        }
         if touches_access {
             svc.token_cache.clear();
         }
@@ -182,13 +279,13 @@ mod tests {
     /// The places that open a transaction of their own, and why: bookkeeping that is
     /// not a user's change. Everything else goes through [`super::Work`].
     const OWN_TRANSACTIONS: &[(&str, usize, &str)] = &[
-        ("service/src/work.rs", 2, "the unit of work itself"),
+        ("core/src/work.rs", 2, "the unit of work itself"),
         (
-            "service/src/auth.rs",
+            "core/src/auth.rs",
             1,
             "counting failed logins for the throttle",
         ),
-        ("service/src/jobs.rs", 1, "sweeping finished jobs"),
+        ("core/src/jobs.rs", 1, "sweeping finished jobs"),
         (
             "monitoring/src/lib.rs",
             2,
@@ -219,7 +316,7 @@ mod tests {
                 opened, allowed,
                 "{path} opens {opened} transaction(s) of its own; use `Services::work`"
             );
-            if !path.ends_with("service/src/work.rs") {
+            if !path.ends_with("core/src/work.rs") {
                 assert!(
                     !code.contains("audit::append("),
                     "{path} appends to the audit chain outside the unit of work"

@@ -158,7 +158,7 @@ pub fn mask(address: &str) -> String {
 }
 
 /// The user whose address `actor` may read and change: themself, or, for a user
-/// administrator, a user they manage (`users::manageable`: a peer in sight is refused
+/// administrator, a user they manage (`auth::manageable`: a peer in sight is refused
 /// with the reason). Anyone else, or a user outside the subtree, is not found.
 async fn addressable(
     svc: &Services,
@@ -175,7 +175,7 @@ async fn addressable(
         if !actor.can(Permission::ManageUsers) {
             return Err(ServiceError::NotFound);
         }
-        crate::users::manageable(svc, actor, user_id).await?
+        crate::auth::manageable(svc, actor, user_id).await?
     };
     let unit = govmedia_store::units::get(&svc.db, user.unit_id).await?;
     Ok((user, unit.path))

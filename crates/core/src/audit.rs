@@ -515,7 +515,7 @@ pub(crate) mod tests {
     pub(crate) fn use_case_sources() -> Vec<(String, String)> {
         let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut out = Vec::new();
-        for name in ["service", "monitoring", "content", "interaction"] {
+        for name in ["core", "service", "monitoring", "content", "interaction"] {
             sources(&crates.join(name).join("src"), &mut out);
         }
         out

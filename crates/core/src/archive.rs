@@ -47,6 +47,9 @@ pub struct Limits {
 /// Excel's limit on one cell, in characters.
 pub const EXCEL_CELL_CHARS: usize = 32_767;
 
+/// The most rows one registry import may hold.
+pub const IMPORT_MAX_ROWS: usize = 20_000;
+
 /// The registry import's limits. A full-size import (20,000 rows × 28 columns of
 /// Chinese text, each cell as long as its field allows) inflates to well under a
 /// tenth of these (test `a_full_size_registry_passes_the_guard` in `excel.rs`).
@@ -61,11 +64,11 @@ pub const XLSX: Limits = Limits {
     shared_strings: 1_000_000,
     // The header and, beyond the rows an import may hold, rows Excel writes only
     // because they carry formatting.
-    rows: crate::excel::IMPORT_MAX_ROWS + 1_001,
+    rows: IMPORT_MAX_ROWS + 1_001,
     rows_message: || {
         format!(
             "工作表行数过多：一次最多导入{}行，请分批导入",
-            crate::excel::IMPORT_MAX_ROWS
+            IMPORT_MAX_ROWS
         )
     },
     application: "Excel",

@@ -87,6 +87,16 @@ impl From<govmedia_store::DbErr> for ServiceError {
     }
 }
 
+impl From<govmedia_domain::filing::FilingError> for ServiceError {
+    fn from(e: govmedia_domain::filing::FilingError) -> Self {
+        use govmedia_domain::filing::FilingError;
+        match e {
+            FilingError::Refused(m) => ServiceError::Conflict(m),
+            FilingError::Field { field, message } => ServiceError::field(field, message),
+        }
+    }
+}
+
 impl From<govmedia_domain::calendar::CalendarError> for ServiceError {
     fn from(e: govmedia_domain::calendar::CalendarError) -> Self {
         use govmedia_domain::calendar::CalendarError;
