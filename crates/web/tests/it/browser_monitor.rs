@@ -2,10 +2,10 @@
 //! `GOVMEDIA_REQUIRE_BROWSER=1`, as `browser.rs`): 昆山市教育局's administrator
 //! registers an RSS feed (a mock on port 0) for one of its accounts on the account
 //! page; the first look runs through the job runner; the page shows the post, the
-//! last update, the clock and the warning (its one post is 12 days old); the post's
-//! 绝密★ mark is a monitoring finding; the warning is in the unit's to-do list; then
-//! the city's inspector opens a campaign's scoresheet for the account, takes the
-//! proposal (采纳) and sees it on the sheet.
+//! last update, the clock and the warning (its one post is 12 days old); the warning
+//! is on the dashboard and in the unit's to-do list; the post's 绝密★ mark is a
+//! monitoring finding; then the city's inspector opens a campaign's scoresheet for
+//! the account, takes the proposal (采纳) and sees it on the sheet.
 
 use crate::browser::{
     click, expect, fill, log_in, screenshot, serve_demo, start_browser, wait_for,
@@ -224,7 +224,10 @@ async fn walk(
     }
     screenshot(client, "monitor-account.png").await;
 
-    // The warning is in the unit's to-do list (an account in operation).
+    // The warning is on the dashboard's to-do summary and in the unit's to-do list
+    // (an account in operation).
+    client.goto(&format!("{base}/")).await.map_err(err)?;
+    wait_for(client, "section.todo-summary", "监测预警").await?;
     client.goto(&format!("{base}/todo")).await.map_err(err)?;
     let todo = wait_for(client, "main", "监测预警").await?;
     expect(&todo, "已12天未更新", "the to-do's warning")?;
