@@ -333,7 +333,8 @@ async fn walk(
     )
     .await?;
     click(client, "#manuscript button[type=submit]").await;
-    let page = wait_for(client, "main", "发布前检测").await?;
+    // Words only the manuscript's page has (the form says it checks after saving).
+    let page = wait_for(client, "main", "正文（检测问题已标出）").await?;
     expect(&page, "否决项（须修改）", "the findings")?;
     let url = client.current_url().await.map_err(err)?;
     let id: i64 = url
@@ -355,7 +356,7 @@ async fn walk(
     screenshot(client, "manuscript-veto-highlighted.png").await;
     // Submitting is refused while the veto stands.
     click(client, "form[action$='/submit'] button[type=submit]").await;
-    wait_for(client, "body", "否决项").await?;
+    wait_for(client, "body", "须修改后才能提交审核").await?;
 
     // Fixed: the marking removed, saved as the next version, then the cover.
     client
