@@ -12,6 +12,7 @@ mod common;
 mod assessment;
 mod audit_chain;
 mod browser;
+mod browser_manuscript;
 mod browser_monitor;
 mod browser_push;
 mod check;
