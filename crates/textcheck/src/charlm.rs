@@ -9,9 +9,7 @@
 //! over single chars (a token per char, `<s>`, `</s>`, digits read as `0`, Latin letters as
 //! `a`) can replace it ([`CHAR_MODEL_ENV`]).
 
-use crate::kenlm::LmError;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use crate::model_file::{HashKeyed, LmError, read_bounded};
 use std::path::{Path, PathBuf};
 
 /// Where `scripts/install-char-lm.sh` installs the model.
@@ -27,23 +25,6 @@ pub const MAX_ORDER: usize = 6;
 pub const BOS: u32 = 1;
 pub const EOS: u32 = 2;
 const UNK: u32 = 3;
-
-#[derive(Default)]
-struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
 
 /// The key of an n-gram (its tokens, oldest first).
 fn key(tokens: &[u32]) -> u64 {
@@ -73,7 +54,7 @@ pub fn token(c: char) -> u32 {
 /// A loaded character model.
 pub struct CharLm {
     /// n-gram key → (log10 probability, log10 back-off weight).
-    grams: HashMap<u64, (f32, f32), BuildHasherDefault<IdentityHasher>>,
+    grams: HashKeyed<(f32, f32)>,
     order: usize,
     unk: f32,
     path: PathBuf,
@@ -105,18 +86,11 @@ impl CharLm {
     /// Reads an ARPA file.
     pub fn open(path: impl AsRef<Path>) -> Result<CharLm, LmError> {
         let path = path.as_ref().to_path_buf();
-        let io = |source| LmError::Io {
+        let bytes = read_bounded(&path, MAX_FILE)?;
+        let text = String::from_utf8(bytes).map_err(|_| LmError::Corrupt {
             path: path.clone(),
-            source,
-        };
-        let size = std::fs::metadata(&path).map_err(io)?.len();
-        if size > MAX_FILE {
-            return Err(LmError::Corrupt {
-                path,
-                what: format!("文件大小 {} MB 超过上限 {} MB", size >> 20, MAX_FILE >> 20),
-            });
-        }
-        let text = std::fs::read_to_string(&path).map_err(io)?;
+            what: "不是 UTF-8 文本".into(),
+        })?;
         CharLm::parse(&text, path)
     }
 
@@ -131,8 +105,7 @@ impl CharLm {
             return Err(LmError::NotArpa(path));
         }
         let mut counts: Vec<usize> = Vec::new();
-        let mut grams: HashMap<u64, (f32, f32), BuildHasherDefault<IdentityHasher>> =
-            HashMap::default();
+        let mut grams: HashKeyed<(f32, f32)> = HashKeyed::default();
         let mut section = 0usize;
         let mut seen = 0usize;
         let mut unk = None;

@@ -24,10 +24,7 @@
 //! N-grams are stored reversed (the last word first), so scoring a word walks from its
 //! unigram into its contexts, most recent first.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
-use thiserror::Error;
 
 const MAGIC: &[u8] = b"mmap lm http://kheafield.com/code format version 5\n\0";
 const MAGIC_PREFIX: &[u8] = b"mmap lm http://kheafield.com/code format version";
@@ -40,47 +37,10 @@ pub const MAX_ORDER: usize = 6;
 /// A bigger file is refused before it is read.
 const MAX_FILE: u64 = 1 << 31;
 
-/// Loading a model failed. Every message says what to do.
-#[derive(Debug, Error)]
-pub enum LmError {
-    #[error("无法读取语言模型文件 {path}：{source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("语言模型文件 {0} 不是 KenLM 二进制格式")]
-    NotKenLm(PathBuf),
-    #[error("语言模型文件 {0} 的 KenLM 格式版本不是 5，请用当前版本的 build_binary 重新生成")]
-    Version(PathBuf),
-    #[error(
-        "语言模型文件 {path} 的类型为 {kind}，只支持 QUANT_ARRAY_TRIE（build_binary -q 8 -b 8 -a 22 trie）"
-    )]
-    Unsupported { path: PathBuf, kind: String },
-    #[error("字模型文件 {0} 不是 ARPA 格式（缺少 \\data\\ 段）")]
-    NotArpa(PathBuf),
-    #[error("语言模型文件 {path} 已损坏：{what}")]
-    Corrupt { path: PathBuf, what: String },
-}
+pub use crate::model_file::LmError;
+use crate::model_file::{HashKeyed, read_bounded};
 
-/// A hasher for keys that are already hashes.
-#[derive(Default)]
-struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type HashIndex = HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>;
+type HashIndex = HashKeyed<u32>;
 
 /// KenLM's vocabulary hash: MurmurHash64A with seed 0, little-endian.
 pub fn murmur64a(key: &[u8]) -> u64 {
@@ -279,18 +239,7 @@ impl KenLm {
     /// Reads a model file. The whole file is read into memory (17 MB for the Debian model).
     pub fn open(path: impl AsRef<Path>) -> Result<KenLm, LmError> {
         let path = path.as_ref();
-        let io = |source| LmError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let meta = std::fs::metadata(path).map_err(io)?;
-        if meta.len() > MAX_FILE {
-            return Err(LmError::Corrupt {
-                path: path.to_path_buf(),
-                what: format!("文件大小 {} 字节超过上限 {MAX_FILE} 字节", meta.len()),
-            });
-        }
-        let data = std::fs::read(path).map_err(io)?;
+        let data = read_bounded(path, MAX_FILE)?;
         KenLm::from_bytes(data, path)
     }
 

@@ -53,6 +53,7 @@ mod fused;
 pub mod html;
 pub mod kenlm;
 pub mod lm;
+mod model_file;
 pub mod normalize;
 pub mod report;
 pub mod tamper;
