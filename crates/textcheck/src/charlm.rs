@@ -9,7 +9,7 @@
 //! over single chars (a token per char, `<s>`, `</s>`, digits read as `0`, Latin letters as
 //! `a`) can replace it ([`CHAR_MODEL_ENV`]).
 
-use crate::model_file::{HashKeyed, LmError, read_bounded};
+use crate::model_file::{LmError, read_bounded};
 use std::path::{Path, PathBuf};
 
 /// Where `scripts/install-char-lm.sh` installs the model.
@@ -36,6 +36,83 @@ fn key(tokens: &[u32]) -> u64 {
     h
 }
 
+/// An n-gram's entry: its key (0: an empty slot) and log10 probability and back-off weight.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    key: u64,
+    prob: f32,
+    bow: f32,
+}
+
+/// The n-grams by key, open addressing with linear probing. A lookup of the every-position
+/// test is mostly a cache miss (the table is tens of MB and each post touches it at new
+/// places): key and values share a 16-byte slot, so a lookup costs one miss where a map
+/// with separate control bytes costs two.
+struct Table {
+    slots: Vec<Slot>,
+    shift: u32,
+    /// Entries the table was sized for; inserting more is refused, so probing always ends.
+    capacity: usize,
+    len: usize,
+}
+
+impl Table {
+    /// A table for `n` entries, at most two thirds full.
+    fn with_capacity(n: usize) -> Table {
+        let size = (n.max(1) * 3 / 2 + 1).next_power_of_two().max(2);
+        Table {
+            slots: vec![Slot::default(); size],
+            shift: 64 - size.trailing_zeros(),
+            capacity: n,
+            len: 0,
+        }
+    }
+
+    fn start(&self, key: u64) -> usize {
+        (key >> self.shift) as usize
+    }
+
+    /// Inserts or replaces; false when the table is full.
+    fn insert(&mut self, key: u64, prob: f32, bow: f32) -> bool {
+        let key = key.max(1);
+        let mask = self.slots.len() - 1;
+        let mut i = self.start(key);
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.key == key {
+                (slot.prob, slot.bow) = (prob, bow);
+                return true;
+            }
+            if slot.key == 0 {
+                if self.len == self.capacity {
+                    return false;
+                }
+                *slot = Slot { key, prob, bow };
+                self.len += 1;
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> Option<(f32, f32)> {
+        let key = key.max(1);
+        let mask = self.slots.len() - 1;
+        let mut i = self.start(key);
+        loop {
+            let slot = self.slots[i];
+            if slot.key == key {
+                return Some((slot.prob, slot.bow));
+            }
+            if slot.key == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
 /// The token of a char as the model reads it.
 pub fn token(c: char) -> u32 {
     let c = match c as u32 {
@@ -54,7 +131,7 @@ pub fn token(c: char) -> u32 {
 /// A loaded character model.
 pub struct CharLm {
     /// n-gram key → (log10 probability, log10 back-off weight).
-    grams: HashKeyed<(f32, f32)>,
+    grams: Table,
     order: usize,
     unk: f32,
     path: PathBuf,
@@ -77,7 +154,7 @@ impl std::fmt::Debug for CharLm {
         f.debug_struct("CharLm")
             .field("path", &self.path)
             .field("order", &self.order)
-            .field("grams", &self.grams.len())
+            .field("grams", &self.grams.len)
             .finish()
     }
 }
@@ -105,7 +182,7 @@ impl CharLm {
             return Err(LmError::NotArpa(path));
         }
         let mut counts: Vec<usize> = Vec::new();
-        let mut grams: HashKeyed<(f32, f32)> = HashKeyed::default();
+        let mut grams = Table::with_capacity(0);
         let mut section = 0usize;
         let mut seen = 0usize;
         let mut unk = None;
@@ -127,11 +204,10 @@ impl CharLm {
                     return Err(corrupt(format!("第 {} 行：阶数 {n} 不受支持", no + 1)));
                 }
                 // Each entry takes a line of a few bytes: a larger count is a lie.
-                if c > text.len() / 4 {
+                if counts.iter().sum::<usize>() + c > text.len() / 4 {
                     return Err(corrupt(format!("第 {} 行的 n 元计数超出文件大小", no + 1)));
                 }
                 counts.push(c);
-                grams.reserve(c);
                 continue;
             }
             if line == "\\end\\" {
@@ -154,6 +230,9 @@ impl CharLm {
                     .filter(|&n: &usize| (1..=counts.len()).contains(&n))
                     .ok_or_else(|| corrupt(format!("第 {} 行的段落无法识别", no + 1)))?;
                 seen = 0;
+                if grams.capacity == 0 {
+                    grams = Table::with_capacity(counts.iter().sum());
+                }
                 continue;
             }
             if section == 0 {
@@ -199,7 +278,9 @@ impl CharLm {
                 let (word, bit) = filter_slot(k);
                 bigrams[word] |= bit;
             }
-            grams.insert(k, (prob, bow));
+            if seen == counts[section - 1] || !grams.insert(k, prob, bow) {
+                return Err(corrupt(format!("{section} 元条目数与声明不符")));
+            }
             seen += 1;
         }
         if section != usize::MAX || counts.is_empty() {
@@ -243,11 +324,11 @@ impl CharLm {
             let n = ctx.len() + 1;
             buf[..ctx.len()].copy_from_slice(ctx);
             buf[ctx.len()] = w;
-            if let Some(&(p, _)) = self.grams.get(&key(&buf[..n])) {
+            if let Some((p, _)) = self.grams.get(key(&buf[..n])) {
                 return backoff + p;
             }
             if !ctx.is_empty()
-                && let Some(&(_, b)) = self.grams.get(&key(ctx))
+                && let Some((_, b)) = self.grams.get(key(ctx))
             {
                 backoff += b;
             }

@@ -193,6 +193,15 @@ fn pair_key(a: char, b: char) -> u64 {
     (u64::from(a as u32) << 32) | u64::from(b as u32)
 }
 
+/// Bits of the two-char word filter (128 KB).
+const PAIR_FILTER_BITS: u32 = 20;
+
+/// The word and bit of a pair key in the two-char word filter.
+fn pair_slot(key: u64) -> (usize, u64) {
+    let bit = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PAIR_FILTER_BITS)) as usize;
+    (bit / 64, 1u64 << (bit % 64))
+}
+
 fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
 }
@@ -241,6 +250,10 @@ pub struct LmDetector {
     confusions: Vec<Box<[(char, Confusion)]>>,
     /// Two-char vocabulary words, with their unigram log10 probability.
     pairs: HashMap<u64, f32, Fx>,
+    /// A bit per hashed two-char word (false positives possible, no false negatives): most
+    /// pairs a candidate makes are no word, and this filter, small enough to stay in cache,
+    /// answers those without a miss in `pairs`.
+    pair_bits: Vec<u64>,
     /// Single-char vocabulary words, with their unigram log10 probability.
     singles: HashMap<char, f32, Fx>,
     /// Hashes of known person and place names (2 to 4 chars).
@@ -575,8 +588,14 @@ impl LmDetector {
                 _ => {}
             }
         }
+        let mut pair_bits = vec![0u64; (1 << PAIR_FILTER_BITS) / 64];
+        for &key in pairs.keys() {
+            let (word, bit) = pair_slot(key);
+            pair_bits[word] |= bit;
+        }
         LmDetector {
             lm,
+            pair_bits,
             calibrated_words,
             pair_penalties,
             confusions: {
@@ -685,7 +704,12 @@ impl LmDetector {
 
     /// The unigram log10 probability of the two-char word `a b`, if it is one.
     fn word2(&self, a: char, b: char) -> Option<f32> {
-        self.pairs.get(&pair_key(a, b)).copied()
+        let key = pair_key(a, b);
+        let (word, bit) = pair_slot(key);
+        if self.pair_bits[word] & bit == 0 {
+            return None;
+        }
+        self.pairs.get(&key).copied()
     }
 
     /// The unigram log10 probability of char `c` as a word (that of `<unk>` if it is none).
