@@ -413,5 +413,11 @@ mod tests {
         assert!(CharLm::parse(&huge, "x".into()).is_err());
         let miscount = TINY.replace("ngram 2=2", "ngram 2=3");
         assert!(CharLm::parse(&miscount, "x".into()).is_err());
+        // More entries than declared: refused before the table overflows.
+        let overfull = TINY.replace("ngram 2=2", "ngram 2=1");
+        assert!(matches!(
+            CharLm::parse(&overfull, "x".into()),
+            Err(LmError::Corrupt { .. })
+        ));
     }
 }
