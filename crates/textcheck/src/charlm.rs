@@ -57,9 +57,9 @@ struct Table {
 }
 
 impl Table {
-    /// A table for `n` entries, at most two thirds full.
+    /// A table for `n` entries, at most three quarters full.
     fn with_capacity(n: usize) -> Table {
-        let size = (n.max(1) * 3 / 2 + 1).next_power_of_two().max(2);
+        let size = (n.max(1) * 4 / 3 + 1).next_power_of_two().max(2);
         Table {
             slots: vec![Slot::default(); size],
             shift: 64 - size.trailing_zeros(),
