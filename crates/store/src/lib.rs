@@ -33,6 +33,7 @@ mod migrate;
 pub mod monitor_runs;
 pub mod monitoring;
 pub mod proposals;
+mod raw;
 pub mod rectification;
 pub mod rectification_notices;
 pub mod registry;
