@@ -333,6 +333,28 @@ fn parse_all<T>(
     out
 }
 
+fn levels_of(values: &[String], place: &str, errors: &mut Vec<FieldError>) -> Vec<Level> {
+    parse_all(
+        values,
+        |v| Level::parse(v).ok(),
+        "单位层级",
+        Level::LABELS,
+        place,
+        errors,
+    )
+}
+
+fn unit_kinds_of(values: &[String], place: &str, errors: &mut Vec<FieldError>) -> Vec<UnitKind> {
+    parse_all(
+        values,
+        |v| UnitKind::parse(v).ok(),
+        "单位类型",
+        UnitKind::LABELS,
+        place,
+        errors,
+    )
+}
+
 fn label_ok(label: &str) -> bool {
     let n = label.chars().count();
     n > 0 && n <= MAX_LABEL_CHARS
@@ -452,22 +474,8 @@ fn approval_chains(rows: &[ChainRow], errors: &mut Vec<FieldError>) -> Vec<Fate<
                 place,
                 errors,
             );
-            let levels = parse_all(
-                &row.levels,
-                |v| Level::parse(v).ok(),
-                "单位层级",
-                Level::LABELS,
-                place,
-                errors,
-            );
-            let unit_kinds = parse_all(
-                &row.unit_kinds,
-                |v| UnitKind::parse(v).ok(),
-                "单位类型",
-                UnitKind::LABELS,
-                place,
-                errors,
-            );
+            let levels = levels_of(&row.levels, place, errors);
+            let unit_kinds = unit_kinds_of(&row.unit_kinds, place, errors);
             (kinds, levels, unit_kinds)
         },
         |s, step, errors| approval_step(s, step, &approvers, errors),
@@ -565,22 +573,8 @@ fn opening_rules(rows: &[OpeningRow], errors: &mut Vec<FieldError>) -> Vec<Fate<
             out.push(Fate::Remove);
             continue;
         }
-        let levels = parse_all(
-            &row.levels,
-            |v| Level::parse(v).ok(),
-            "单位层级",
-            Level::LABELS,
-            &place,
-            errors,
-        );
-        let kinds = parse_all(
-            &row.kinds,
-            |v| UnitKind::parse(v).ok(),
-            "单位类型",
-            UnitKind::LABELS,
-            &place,
-            errors,
-        );
+        let levels = levels_of(&row.levels, &place, errors);
+        let kinds = unit_kinds_of(&row.kinds, &place, errors);
         let Some(stance) = Stance::parse(&row.stance) else {
             errors.push(FieldError::new(
                 "profile",
@@ -636,14 +630,7 @@ fn review_chains(
                 place,
                 errors,
             );
-            let levels = parse_all(
-                &row.levels,
-                |v| Level::parse(v).ok(),
-                "单位层级",
-                Level::LABELS,
-                place,
-                errors,
-            );
+            let levels = levels_of(&row.levels, place, errors);
             (kinds, levels)
         },
         |s, step, errors| match ReviewDuty::parse(&s.duty) {
