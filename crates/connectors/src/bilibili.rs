@@ -22,7 +22,7 @@
 //! names the token, the secret or a signature.
 
 use crate::http::HttpFetcher;
-use crate::oauth::{OauthApp, OauthState, OauthToken, blocked, malformed, refused};
+use crate::oauth::{Envelope, OauthApp, OauthState, OauthToken, malformed, refresh_refused};
 use crate::{FailureKind, FetchError, Post, Source};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
@@ -134,16 +134,12 @@ impl BilibiliClient {
         path: &'static str,
         query: &[(&str, String)],
     ) -> Result<serde_json::Value, FetchError> {
-        match self.get_once(path, query).await {
-            Err(e) if e.kind == FailureKind::CredentialsExpired => {
-                let Some((app, refresh_token)) = self.state.may_refresh() else {
-                    return Err(e);
-                };
-                self.refresh(&app, &refresh_token).await?;
-                self.get_once(path, query).await
-            }
-            other => other,
-        }
+        self.state
+            .with_refresh(
+                || self.get_once(path, query),
+                |app, refresh_token| async move { self.refresh(&app, &refresh_token).await },
+            )
+            .await
     }
 
     async fn get_once(
@@ -187,14 +183,7 @@ impl BilibiliClient {
                 ],
             )
             .await?;
-        let answer = read(&body).map_err(|e| match e.kind {
-            FailureKind::CredentialsExpired => FetchError::new(
-                FailureKind::CredentialsExpired,
-                "哔哩哔哩授权已过期，自动续期也已失效，请账号管理员重新授权后在本系统重新登记。",
-                e.detail,
-            ),
-            _ => e,
-        })?;
+        let answer = read(&body).map_err(|e| refresh_refused(PLATFORM, e))?;
         #[derive(Deserialize)]
         struct Refreshed {
             access_token: String,
@@ -254,30 +243,16 @@ fn signed_headers(app: &OauthApp, token: &str, timestamp: i64) -> Vec<(&'static 
     ]
 }
 
-#[derive(Deserialize)]
-struct Status {
-    #[serde(default)]
-    code: Option<i64>,
-    #[serde(default)]
-    message: Option<String>,
-}
-
 fn read(body: &crate::http::Body) -> Result<serde_json::Value, FetchError> {
-    if crate::feed::looks_like_html(&body.bytes) {
-        return Err(blocked(PLATFORM, "member.bilibili.com", body.status));
+    Envelope {
+        platform: PLATFORM,
+        host: "member.bilibili.com",
+        code: "code",
+        success: 0,
+        message: "message",
+        error_for,
     }
-    let value: serde_json::Value =
-        serde_json::from_slice(&body.bytes).map_err(|e| malformed(PLATFORM, &e.to_string()))?;
-    let status: Status = serde_json::from_value(value.clone()).unwrap_or(Status {
-        code: None,
-        message: None,
-    });
-    match status.code {
-        Some(0) if body.status < 400 => Ok(value),
-        Some(code) if code != 0 => Err(error_for(code, status.message.as_deref().unwrap_or(""))),
-        _ if body.status >= 400 => Err(refused(PLATFORM, body.status)),
-        _ => Err(malformed(PLATFORM, "no code")),
-    }
+    .read(body)
 }
 
 /// The owner's words for a Bilibili failure `code` with its `message`.

@@ -11,7 +11,9 @@
 //! the token, so no error, log line or list of calls names it.
 
 use crate::http::HttpFetcher;
-use crate::oauth::{OauthApp, OauthState, OauthToken, blocked, malformed, refused};
+use crate::oauth::{
+    OauthApp, OauthState, OauthToken, json_of, malformed, refresh_refused, refused,
+};
 use crate::{FailureKind, FetchError, Post, Source};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -93,16 +95,12 @@ impl DouyinClient {
         path: &'static str,
         query: &[(&str, String)],
     ) -> Result<serde_json::Value, FetchError> {
-        match self.get_once(path, query).await {
-            Err(e) if e.kind == FailureKind::CredentialsExpired => {
-                let Some((app, refresh_token)) = self.state.may_refresh() else {
-                    return Err(e);
-                };
-                self.refresh(&app, &refresh_token).await?;
-                self.get_once(path, query).await
-            }
-            other => other,
-        }
+        self.state
+            .with_refresh(
+                || self.get_once(path, query),
+                |app, refresh_token| async move { self.refresh(&app, &refresh_token).await },
+            )
+            .await
     }
 
     async fn get_once(
@@ -140,25 +138,14 @@ impl DouyinClient {
                 ],
             )
             .await?;
-        let data = read(&body).map_err(|e| match e.kind {
-            FailureKind::CredentialsExpired => FetchError::new(
-                FailureKind::CredentialsExpired,
-                "抖音授权已过期，自动续期也已失效，请账号管理员重新授权后在本系统重新登记。",
-                e.detail,
-            ),
-            _ => e,
-        })?;
+        let data = read(&body).map_err(|e| refresh_refused(PLATFORM, e))?;
         self.state.take_refreshed(PLATFORM, data, self.now)
     }
 }
 
 /// The `data` of a Douyin answer, or its failure.
 fn read(body: &crate::http::Body) -> Result<serde_json::Value, FetchError> {
-    if crate::feed::looks_like_html(&body.bytes) {
-        return Err(blocked(PLATFORM, "open.douyin.com", body.status));
-    }
-    let envelope: Envelope =
-        serde_json::from_slice(&body.bytes).map_err(|e| malformed(PLATFORM, &e.to_string()))?;
+    let envelope: Envelope = json_of(PLATFORM, "open.douyin.com", body)?;
     let data = envelope.data.unwrap_or(serde_json::Value::Null);
     let status: Status = serde_json::from_value(data.clone()).unwrap_or_default();
     let extra = envelope.extra.unwrap_or_default();

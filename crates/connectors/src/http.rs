@@ -167,26 +167,7 @@ impl HttpFetcher {
         content_type: &str,
         bytes: &[u8],
     ) -> Result<Body, FetchError> {
-        let boundary = format!("----govmedia{:016x}", rand_boundary(bytes));
-        let safe_name: String = file_name
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-            .take(100)
-            .collect();
-        let safe_name = if safe_name.trim_matches('.').is_empty() {
-            "image".to_string()
-        } else {
-            safe_name
-        };
-        let mut form = Vec::with_capacity(bytes.len() + 300);
-        form.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{safe_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        form.extend_from_slice(bytes);
-        form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let (boundary, form) = multipart(&[], (field, file_name, content_type, bytes));
         self.send_retried(
             url,
             || {
@@ -261,35 +242,7 @@ impl HttpFetcher {
         pairs: &[(&str, &str)],
         file: (&str, &str, &str, &[u8]),
     ) -> Result<Body, FetchError> {
-        let (field, file_name, content_type, bytes) = file;
-        let boundary = format!("----govmedia{:016x}", rand_boundary(bytes));
-        let safe_name: String = file_name
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-            .take(100)
-            .collect();
-        let safe_name = if safe_name.trim_matches('.').is_empty() {
-            "image".to_string()
-        } else {
-            safe_name
-        };
-        let mut form = Vec::with_capacity(bytes.len() + 600);
-        for (name, value) in pairs {
-            form.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-                )
-                .as_bytes(),
-            );
-        }
-        form.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{safe_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        form.extend_from_slice(bytes);
-        form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let (boundary, form) = multipart(pairs, file);
         let request = self
             .client
             .post(url)
@@ -429,6 +382,42 @@ impl HttpFetcher {
 
 /// A multipart boundary that does not occur in the file: an FNV hash of its bytes,
 /// changed until it is absent.
+/// A `multipart/form-data` body of `pairs` and one `file` (field, file name,
+/// content type, bytes) with its boundary; the file's name reduced to ASCII for the
+/// header (`image` when nothing is left).
+fn multipart(pairs: &[(&str, &str)], file: (&str, &str, &str, &[u8])) -> (String, Vec<u8>) {
+    let (field, file_name, content_type, bytes) = file;
+    let boundary = format!("----govmedia{:016x}", rand_boundary(bytes));
+    let safe_name: String = file_name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .take(100)
+        .collect();
+    let safe_name = if safe_name.trim_matches('.').is_empty() {
+        "image".to_string()
+    } else {
+        safe_name
+    };
+    let mut form = Vec::with_capacity(bytes.len() + 300 + 300 * pairs.len());
+    for (name, value) in pairs {
+        form.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    form.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{safe_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    form.extend_from_slice(bytes);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (boundary, form)
+}
+
 fn rand_boundary(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes.iter().take(4096) {

@@ -11,7 +11,7 @@
 //! the app secret, so no error, log line or list of calls names it.
 
 use crate::http::HttpFetcher;
-use crate::oauth::{OauthApp, OauthState, OauthToken, blocked, malformed, refused};
+use crate::oauth::{Envelope, OauthApp, OauthState, OauthToken, malformed, refresh_refused};
 use crate::{FailureKind, FetchError, Post, Source};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -80,16 +80,12 @@ impl KuaishouClient {
         path: &'static str,
         query: &[(&str, String)],
     ) -> Result<serde_json::Value, FetchError> {
-        match self.get_once(path, query).await {
-            Err(e) if e.kind == FailureKind::CredentialsExpired => {
-                let Some((app, refresh_token)) = self.state.may_refresh() else {
-                    return Err(e);
-                };
-                self.refresh(&app, &refresh_token).await?;
-                self.get_once(path, query).await
-            }
-            other => other,
-        }
+        self.state
+            .with_refresh(
+                || self.get_once(path, query),
+                |app, refresh_token| async move { self.refresh(&app, &refresh_token).await },
+            )
+            .await
     }
 
     async fn get_once(
@@ -132,42 +128,21 @@ impl KuaishouClient {
                 ],
             )
             .await
-            .map_err(|e| match e.kind {
-                FailureKind::CredentialsExpired => FetchError::new(
-                    FailureKind::CredentialsExpired,
-                    "快手授权已过期，自动续期也已失效，请账号管理员重新授权后在本系统重新登记。",
-                    e.detail,
-                ),
-                _ => e,
-            })?;
+            .map_err(|e| refresh_refused(PLATFORM, e))?;
         self.state.take_refreshed(PLATFORM, answer, self.now)
     }
 }
 
-#[derive(Deserialize)]
-struct Status {
-    #[serde(default)]
-    result: Option<i64>,
-    #[serde(default)]
-    error_msg: Option<String>,
-}
-
 fn read(body: &crate::http::Body) -> Result<serde_json::Value, FetchError> {
-    if crate::feed::looks_like_html(&body.bytes) {
-        return Err(blocked(PLATFORM, "open.kuaishou.com", body.status));
+    Envelope {
+        platform: PLATFORM,
+        host: "open.kuaishou.com",
+        code: "result",
+        success: 1,
+        message: "error_msg",
+        error_for,
     }
-    let value: serde_json::Value =
-        serde_json::from_slice(&body.bytes).map_err(|e| malformed(PLATFORM, &e.to_string()))?;
-    let status: Status = serde_json::from_value(value.clone()).unwrap_or(Status {
-        result: None,
-        error_msg: None,
-    });
-    match status.result {
-        Some(1) if body.status < 400 => Ok(value),
-        Some(code) if code != 1 => Err(error_for(code, status.error_msg.as_deref().unwrap_or(""))),
-        _ if body.status >= 400 => Err(refused(PLATFORM, body.status)),
-        _ => Err(malformed(PLATFORM, "no result")),
-    }
+    .read(body)
 }
 
 /// The owner's words for a Kuaishou failure `result` with its `error_msg`.

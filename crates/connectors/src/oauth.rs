@@ -1,10 +1,12 @@
 //! The OAuth2 authorisation of an account on a platform whose API lists the account's
-//! own posts with a user access token (Douyin, Kuaishou): the token and its refresh
-//! token, the deployment's app on the platform that may refresh it, and the one
-//! refresh a client tries when the platform says the token has expired. The caller
-//! stores a refreshed token ([`OauthState::refreshed`]) sealed, so the next look
-//! starts from it.
+//! own posts with a user access token (Douyin, Kuaishou, Bilibili): the token and its
+//! refresh token, the deployment's app on the platform that may refresh it, and the
+//! one refresh a client tries when the platform says the token has expired. The
+//! caller stores a refreshed token ([`OauthState::refreshed`]) sealed, so the next
+//! look starts from it. The reading of the platforms' answers (an HTML page, JSON
+//! that is not, a status code at the top level) is here too, once for all three.
 
+use crate::http::Body;
 use crate::{FailureKind, FetchError};
 use chrono::{DateTime, Utc};
 use std::sync::Mutex;
@@ -142,9 +144,106 @@ impl OauthState {
         Ok(())
     }
 
+    /// Runs `call`; when the platform says the token has expired and a refresh may
+    /// be tried ([`Self::may_refresh`]), runs `refresh` with the app and the refresh
+    /// token and then `call` once more.
+    pub(crate) async fn with_refresh<T, C, R>(
+        &self,
+        call: impl Fn() -> C,
+        refresh: impl FnOnce(OauthApp, String) -> R,
+    ) -> Result<T, FetchError>
+    where
+        C: Future<Output = Result<T, FetchError>>,
+        R: Future<Output = Result<(), FetchError>>,
+    {
+        match call().await {
+            Err(e) if e.kind == FailureKind::CredentialsExpired => {
+                let Some((app, refresh_token)) = self.may_refresh() else {
+                    return Err(e);
+                };
+                refresh(app, refresh_token).await?;
+                call().await
+            }
+            other => other,
+        }
+    }
+
     pub(crate) fn replace(&self, token: OauthToken) {
         *self.token.lock().unwrap_or_else(|p| p.into_inner()) = token.clone();
         *self.refreshed.lock().unwrap_or_else(|p| p.into_inner()) = Some(token);
+    }
+}
+
+/// A refresh the platform refused as expired: the refresh token has ended too, so
+/// the owner must authorise again; any other failure is kept as it is.
+pub(crate) fn refresh_refused(platform: &str, e: FetchError) -> FetchError {
+    match e.kind {
+        FailureKind::CredentialsExpired => FetchError::new(
+            FailureKind::CredentialsExpired,
+            format!(
+                "{platform}授权已过期，自动续期也已失效，请账号管理员重新授权后在本系统重新登记。"
+            ),
+            e.detail,
+        ),
+        _ => e,
+    }
+}
+
+/// The JSON of an answer from `host`, or the failure of an HTML page or of text
+/// that is not the JSON expected.
+pub(crate) fn json_of<T: serde::de::DeserializeOwned>(
+    platform: &str,
+    host: &str,
+    body: &Body,
+) -> Result<T, FetchError> {
+    if crate::feed::looks_like_html(&body.bytes) {
+        return Err(blocked(platform, host, body.status));
+    }
+    serde_json::from_slice(&body.bytes).map_err(|e| malformed(platform, &e.to_string()))
+}
+
+/// How a platform's answers carry their status at the top level: the field of the
+/// code, the code of success, the field of the message, and the owner's words for a
+/// failure code with its message.
+pub(crate) struct Envelope {
+    pub(crate) platform: &'static str,
+    pub(crate) host: &'static str,
+    pub(crate) code: &'static str,
+    pub(crate) success: i64,
+    pub(crate) message: &'static str,
+    pub(crate) error_for: fn(i64, &str) -> FetchError,
+}
+
+impl Envelope {
+    /// The whole answer when its code is success; the named failure of another code;
+    /// without a code, the HTTP refusal or a malformed answer.
+    pub(crate) fn read(&self, body: &Body) -> Result<serde_json::Value, FetchError> {
+        #[derive(serde::Deserialize)]
+        struct Status {
+            #[serde(default)]
+            code: Option<i64>,
+            #[serde(default)]
+            message: Option<String>,
+        }
+        let value: serde_json::Value = json_of(self.platform, self.host, body)?;
+        let field = |name: &str| value.get(name).cloned().unwrap_or_default();
+        // Read together, as one struct: a message of the wrong type voids the code too.
+        let status: Status = serde_json::from_value(serde_json::json!({
+            "code": field(self.code),
+            "message": field(self.message),
+        }))
+        .unwrap_or(Status {
+            code: None,
+            message: None,
+        });
+        match status.code {
+            Some(c) if c == self.success && body.status < 400 => Ok(value),
+            Some(c) if c != self.success => {
+                Err((self.error_for)(c, status.message.as_deref().unwrap_or("")))
+            }
+            _ if body.status >= 400 => Err(refused(self.platform, body.status)),
+            _ => Err(malformed(self.platform, &format!("no {}", self.code))),
+        }
     }
 }
 
@@ -202,4 +301,75 @@ pub(crate) fn expiry(now: DateTime<Utc>, expires_in: Option<i64>) -> Option<Date
     expires_in
         .filter(|s| *s > 0)
         .and_then(|s| now.checked_add_signed(chrono::Duration::seconds(s.min(10 * 365 * 86_400))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(code: i64, message: &str) -> FetchError {
+        FetchError::new(FailureKind::Quota, "限流", format!("{code}:{message}"))
+    }
+
+    const COUNTY: Envelope = Envelope {
+        platform: "测试平台",
+        host: "open.example.com",
+        code: "result",
+        success: 1,
+        message: "error_msg",
+        error_for: named,
+    };
+
+    fn body(status: u16, text: &str) -> Body {
+        Body {
+            status,
+            content_type: "application/json".into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn an_envelope_reads_success_a_named_failure_and_a_bare_refusal() {
+        let ok = COUNTY
+            .read(&body(200, r#"{"result":1,"data":[]}"#))
+            .unwrap();
+        assert_eq!(ok["data"], serde_json::json!([]));
+        let e = COUNTY
+            .read(&body(200, r#"{"result":28,"error_msg":"调用频繁"}"#))
+            .unwrap_err();
+        assert_eq!(e.detail, "28:调用频繁");
+        let e = COUNTY.read(&body(401, r#"{"result":1}"#)).unwrap_err();
+        assert_eq!(e.kind, FailureKind::CredentialsExpired, "{e:?}");
+        let e = COUNTY.read(&body(200, r#"{"data":[]}"#)).unwrap_err();
+        assert_eq!(
+            (e.kind, e.detail.as_str()),
+            (FailureKind::Malformed, "no result")
+        );
+        // A message that is not text voids the code, as a whole status would be refused.
+        let e = COUNTY
+            .read(&body(200, r#"{"result":1,"error_msg":5}"#))
+            .unwrap_err();
+        assert_eq!(e.kind, FailureKind::Malformed);
+        let e = COUNTY
+            .read(&body(200, "<!DOCTYPE html><html><body>验证</body></html>"))
+            .unwrap_err();
+        assert_eq!(e.kind, FailureKind::Blocked);
+        assert!(e.message.contains("open.example.com"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_refused_refresh_asks_for_a_new_authorisation() {
+        let e = refresh_refused(
+            "快手",
+            FetchError::new(FailureKind::CredentialsExpired, "旧", "result 2"),
+        );
+        assert!(
+            e.message.starts_with("快手授权已过期，自动续期也已失效"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.detail, "result 2");
+        let e = refresh_refused("快手", FetchError::new(FailureKind::Server, "忙", "503"));
+        assert_eq!(e.message, "忙");
+    }
 }

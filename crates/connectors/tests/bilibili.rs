@@ -6,18 +6,18 @@
 //! body, a nonce never used twice) and refuses a wrong one, so a client that signs
 //! badly fails here.
 
+mod common;
+
 use axum::Form;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{TimeZone, Utc};
+use common::{fetcher, now};
 use govmedia_connectors::bilibili::{self, ARTICLE_LIST, REFRESH, VIDEO_LIST};
-use govmedia_connectors::{
-    BilibiliClient, BilibiliSource, FailureKind, HttpConfig, HttpFetcher, OauthApp, OauthToken,
-    Source,
-};
+use govmedia_connectors::{BilibiliClient, BilibiliSource, FailureKind, Source};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -43,12 +43,7 @@ struct Mock {
 }
 
 fn json(body: &'static str) -> Response {
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body,
-    )
-        .into_response()
+    common::json_as(StatusCode::OK, "application/json; charset=utf-8", body)
 }
 
 fn header_text(h: &HeaderMap, name: &str) -> String {
@@ -92,12 +87,7 @@ async fn listing(m: &Mock, h: &HeaderMap, what: &str, body: &'static str) -> Res
     }
     match m.mode {
         "limit" => json(fixture!("err_limit.json")),
-        "waf" => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/html")],
-            include_str!("fixtures/waf.html"),
-        )
-            .into_response(),
+        "waf" => common::waf_page(StatusCode::OK),
         "malformed" => json(r#"{"code": 0, "data": {"list": [{"resource_id": "#),
         "server" => (StatusCode::BAD_GATEWAY, "<html>502 Bad Gateway</html>").into_response(),
         "slow" => {
@@ -148,39 +138,16 @@ async fn serve(mode: &'static str) -> (String, Mock) {
         .route(ARTICLE_LIST, get(articles))
         .route(REFRESH, post(refresh))
         .with_state(mock.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (base, mock)
-}
-
-fn now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 12, 7, 2, 30, 0).unwrap()
+    (common::serve(app).await, mock)
 }
 
 fn source_with(base: &str, token: &str, secret: &str) -> BilibiliSource {
-    let fetcher = HttpFetcher::new(HttpConfig {
-        timeout: Duration::from_millis(800),
-        retries: 1,
-        backoff: Duration::from_millis(10),
-        allow_internal_addresses: true,
-        ..Default::default()
-    })
-    .unwrap();
     BilibiliSource::new(BilibiliClient::new(
-        fetcher,
+        fetcher(),
         base,
         base,
-        Some(OauthApp {
-            id: CLIENT_ID.into(),
-            secret: secret.into(),
-        }),
-        OauthToken {
-            access_token: token.into(),
-            refresh_token: Some(REFRESH_TOKEN.into()),
-            expires_at: None,
-            open_id: None,
-        },
+        Some(common::app(CLIENT_ID, secret)),
+        common::token(token, Some(REFRESH_TOKEN), None),
         now(),
     ))
 }
@@ -313,22 +280,12 @@ async fn an_expired_token_is_refreshed_once_with_the_app_secret() {
 #[tokio::test]
 async fn without_the_deployment_s_app_nothing_is_called() {
     let (base, mock) = serve("ok").await;
-    let fetcher = HttpFetcher::new(HttpConfig {
-        allow_internal_addresses: true,
-        ..Default::default()
-    })
-    .unwrap();
     let bili = BilibiliSource::new(BilibiliClient::new(
-        fetcher,
+        fetcher(),
         &base,
         &base,
         None,
-        OauthToken {
-            access_token: TOKEN.into(),
-            refresh_token: None,
-            expires_at: None,
-            open_id: None,
-        },
+        common::token(TOKEN, None, None),
         now(),
     ));
     let e = bili.posts_since(None).await.unwrap_err();
@@ -339,23 +296,10 @@ async fn without_the_deployment_s_app_nothing_is_called() {
 
 #[tokio::test]
 async fn limits_waf_malformed_slow_and_server_errors_are_failures_not_empty_lists() {
-    let cases = [
-        ("limit", FailureKind::Quota, "频繁"),
-        ("waf", FailureKind::Blocked, "网页"),
-        ("malformed", FailureKind::Malformed, "无法识别"),
-        ("server", FailureKind::Server, "服务器出错"),
-        ("slow", FailureKind::Timeout, ""),
-    ];
-    for (mode, kind, words) in cases {
+    for (mode, kind, words) in common::failures("limit") {
         let (base, mock) = serve(mode).await;
         let e = source(&base, TOKEN).posts_since(None).await.unwrap_err();
-        assert_eq!(e.kind, kind, "{mode}: {e:?}");
-        assert!(e.message.contains(words), "{mode}: {}", e.message);
-        let debug = format!("{e:?}");
-        assert!(
-            !debug.contains(TOKEN) && !debug.contains(APP_SECRET),
-            "{mode}: leaked"
-        );
+        common::assert_failure(mode, kind, words, &e, &[TOKEN, APP_SECRET]);
         if mode == "server" {
             assert_eq!(
                 mock.seen.lock().unwrap().len(),

@@ -4,15 +4,16 @@
 //! expired token is refreshed once and the new token handed back, and every failure
 //! is a failure of its kind, never an empty list.
 
+mod common;
+
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{TimeZone, Utc};
-use govmedia_connectors::{
-    DouyinClient, DouyinSource, FailureKind, HttpConfig, HttpFetcher, OauthApp, OauthToken, Source,
-};
+use common::{fetcher, json, now};
+use govmedia_connectors::{DouyinClient, DouyinSource, FailureKind, Source};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -38,15 +39,6 @@ struct Mock {
     seen: Arc<Mutex<Vec<(String, String)>>>,
 }
 
-fn json(status: StatusCode, body: &'static str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
-        body,
-    )
-        .into_response()
-}
-
 async fn video_list(State(m): State<Mock>, Query(q): Query<HashMap<String, String>>) -> Response {
     let token = q.get("access_token").cloned().unwrap_or_default();
     m.seen
@@ -67,12 +59,7 @@ async fn video_list(State(m): State<Mock>, Query(q): Query<HashMap<String, Strin
             StatusCode::TOO_MANY_REQUESTS,
             r#"{"message":"Too Many Requests"}"#,
         ),
-        "waf" => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/html")],
-            include_str!("fixtures/waf.html"),
-        )
-            .into_response(),
+        "waf" => common::waf_page(StatusCode::OK),
         "malformed" => json(StatusCode::OK, r#"{"data": {"list": [{"item_id": "#),
         "server" => (StatusCode::BAD_GATEWAY, "bad gateway").into_response(),
         "slow" => {
@@ -121,38 +108,15 @@ async fn serve(mode: &'static str) -> (String, Mock) {
         .route("/video/list/", get(video_list))
         .route("/oauth/refresh_token/", post(refresh))
         .with_state(mock.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (base, mock)
-}
-
-fn now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 12, 7, 2, 30, 0).unwrap()
+    (common::serve(app).await, mock)
 }
 
 fn source(base: &str, token: &str, app: bool) -> DouyinSource {
-    let fetcher = HttpFetcher::new(HttpConfig {
-        timeout: Duration::from_millis(800),
-        retries: 1,
-        backoff: Duration::from_millis(10),
-        allow_internal_addresses: true,
-        ..Default::default()
-    })
-    .unwrap();
     DouyinSource::new(DouyinClient::new(
-        fetcher,
+        fetcher(),
         base,
-        app.then(|| OauthApp {
-            id: CLIENT_KEY.into(),
-            secret: "f1e2d3c4b5a6978877665544332211aa".into(),
-        }),
-        OauthToken {
-            access_token: token.into(),
-            refresh_token: Some(REFRESH.into()),
-            expires_at: None,
-            open_id: Some(OPEN_ID.into()),
-        },
+        app.then(|| common::app(CLIENT_KEY, "f1e2d3c4b5a6978877665544332211aa")),
+        common::token(token, Some(REFRESH), Some(OPEN_ID)),
         now(),
     ))
 }
@@ -253,25 +217,13 @@ async fn an_expired_token_is_refreshed_once_and_the_new_token_handed_back() {
 
 #[tokio::test]
 async fn quota_waf_malformed_slow_and_server_errors_are_failures_not_empty_lists() {
-    let cases = [
-        ("quota", FailureKind::Quota, "频繁"),
-        ("waf", FailureKind::Blocked, "网页"),
-        ("malformed", FailureKind::Malformed, "无法识别"),
-        ("server", FailureKind::Server, "服务器出错"),
-        ("slow", FailureKind::Timeout, ""),
-    ];
-    for (mode, kind, words) in cases {
+    for (mode, kind, words) in common::failures("quota") {
         let (base, _) = serve(mode).await;
         let e = source(&base, TOKEN, true)
             .posts_since(None)
             .await
             .unwrap_err();
-        assert_eq!(e.kind, kind, "{mode}: {e:?}");
-        assert!(e.message.contains(words), "{mode}: {}", e.message);
-        assert!(
-            !format!("{e:?}").contains(TOKEN),
-            "{mode}: the token leaked"
-        );
+        common::assert_failure(mode, kind, words, &e, &[TOKEN]);
     }
     // A revoked token (not expired) with no way to refresh: named as such.
     let (base, _) = serve("ok").await;

@@ -3,16 +3,16 @@
 //! millisecond times, an expired token refreshed once with the app's secret, and
 //! every failure a failure of its kind.
 
+mod common;
+
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{TimeZone, Utc};
-use govmedia_connectors::{
-    FailureKind, HttpConfig, HttpFetcher, KuaishouClient, KuaishouSource, OauthApp, OauthToken,
-    Source,
-};
+use common::{fetcher, json, now};
+use govmedia_connectors::{FailureKind, KuaishouClient, KuaishouSource, Source};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -36,15 +36,6 @@ struct Mock {
     seen: Arc<Mutex<Vec<String>>>,
 }
 
-fn json(status: StatusCode, body: &'static str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
-        body,
-    )
-        .into_response()
-}
-
 async fn photo_list(State(m): State<Mock>, Query(q): Query<HashMap<String, String>>) -> Response {
     let token = q.get("access_token").cloned().unwrap_or_default();
     m.seen.lock().unwrap().push(format!("list:{token}"));
@@ -56,12 +47,7 @@ async fn photo_list(State(m): State<Mock>, Query(q): Query<HashMap<String, Strin
     }
     match m.mode {
         "limit" => json(StatusCode::OK, fixture!("err_limit.json")),
-        "waf" => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/html")],
-            include_str!("fixtures/waf.html"),
-        )
-            .into_response(),
+        "waf" => common::waf_page(StatusCode::OK),
         "malformed" => json(
             StatusCode::OK,
             r#"{"result": 1, "video_list": [{"photo_id": "#,
@@ -98,38 +84,15 @@ async fn serve(mode: &'static str) -> (String, Mock) {
         .route("/openapi/photo/list", get(photo_list))
         .route("/oauth2/refresh_token", get(refresh))
         .with_state(mock.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (base, mock)
-}
-
-fn now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 12, 7, 2, 30, 0).unwrap()
+    (common::serve(app).await, mock)
 }
 
 fn source(base: &str, token: &str) -> KuaishouSource {
-    let fetcher = HttpFetcher::new(HttpConfig {
-        timeout: Duration::from_millis(800),
-        retries: 1,
-        backoff: Duration::from_millis(10),
-        allow_internal_addresses: true,
-        ..Default::default()
-    })
-    .unwrap();
     KuaishouSource::new(KuaishouClient::new(
-        fetcher,
+        fetcher(),
         base,
-        Some(OauthApp {
-            id: APP_ID.into(),
-            secret: APP_SECRET.into(),
-        }),
-        OauthToken {
-            access_token: token.into(),
-            refresh_token: Some(REFRESH.into()),
-            expires_at: None,
-            open_id: None,
-        },
+        Some(common::app(APP_ID, APP_SECRET)),
+        common::token(token, Some(REFRESH), None),
         now(),
     ))
 }
@@ -200,22 +163,9 @@ async fn an_expired_token_is_refreshed_once_with_the_app_secret() {
 
 #[tokio::test]
 async fn limits_waf_malformed_slow_and_server_errors_are_failures_not_empty_lists() {
-    let cases = [
-        ("limit", FailureKind::Quota, "频繁"),
-        ("waf", FailureKind::Blocked, "网页"),
-        ("malformed", FailureKind::Malformed, "无法识别"),
-        ("server", FailureKind::Server, "服务器出错"),
-        ("slow", FailureKind::Timeout, ""),
-    ];
-    for (mode, kind, words) in cases {
+    for (mode, kind, words) in common::failures("limit") {
         let (base, _) = serve(mode).await;
         let e = source(&base, TOKEN).posts_since(None).await.unwrap_err();
-        assert_eq!(e.kind, kind, "{mode}: {e:?}");
-        assert!(e.message.contains(words), "{mode}: {}", e.message);
-        let debug = format!("{e:?}");
-        assert!(
-            !debug.contains(TOKEN) && !debug.contains(APP_SECRET),
-            "{mode}: leaked"
-        );
+        common::assert_failure(mode, kind, words, &e, &[TOKEN, APP_SECRET]);
     }
 }

@@ -1,17 +1,19 @@
 //! The Weibo source against a mock platform on port 0 serving the documented
 //! `statuses/user_timeline` answers and error bodies (`tests/fixtures/weibo/`).
 
+mod common;
+
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{TimeZone, Utc};
-use govmedia_connectors::{FailureKind, HttpConfig, HttpFetcher, Source, WeiboClient, WeiboSource};
+use common::{fetcher, json};
+use govmedia_connectors::{FailureKind, Source, WeiboClient, WeiboSource};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -27,15 +29,6 @@ struct Mock {
     calls: Arc<AtomicUsize>,
 }
 
-fn json(status: StatusCode, body: &'static str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
-        body,
-    )
-        .into_response()
-}
-
 async fn timeline(State(m): State<Mock>, Query(q): Query<HashMap<String, String>>) -> Response {
     m.calls.fetch_add(1, Ordering::SeqCst);
     if q.get("access_token").map(String::as_str) != Some(TOKEN) {
@@ -46,12 +39,7 @@ async fn timeline(State(m): State<Mock>, Query(q): Query<HashMap<String, String>
         "expired" => json(StatusCode::BAD_REQUEST, fixture!("err_21327.json")),
         "user_limit" => json(StatusCode::FORBIDDEN, fixture!("err_10023.json")),
         "api_limit" => json(StatusCode::FORBIDDEN, fixture!("err_10024.json")),
-        "waf" => (
-            StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "text/html")],
-            include_str!("fixtures/waf.html"),
-        )
-            .into_response(),
+        "waf" => common::waf_page(StatusCode::FORBIDDEN),
         "malformed" => json(StatusCode::OK, "{\"statuses\": [{\"idstr\": "),
         "server" => (StatusCode::SERVICE_UNAVAILABLE, "busy").into_response(),
         "empty" => json(StatusCode::OK, fixture!("user_timeline_empty.json")),
@@ -67,22 +55,11 @@ async fn serve(mode: &'static str) -> (String, Mock) {
     let app = Router::new()
         .route("/2/statuses/user_timeline.json", get(timeline))
         .with_state(mock.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (base, mock)
+    (common::serve(app).await, mock)
 }
 
 fn source(base: &str, token: &str) -> WeiboSource {
-    let fetcher = HttpFetcher::new(HttpConfig {
-        timeout: Duration::from_millis(800),
-        retries: 1,
-        backoff: Duration::from_millis(10),
-        allow_internal_addresses: true,
-        ..Default::default()
-    })
-    .unwrap();
-    WeiboSource::new(WeiboClient::new(fetcher, base, token))
+    WeiboSource::new(WeiboClient::new(fetcher(), base, token))
 }
 
 #[tokio::test]

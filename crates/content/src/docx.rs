@@ -8,7 +8,7 @@
 //! refuse (EMF, too large) is left out and counted.
 
 use crate::{ManuscriptInput, ManuscriptSummary};
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services, archive};
+use govmedia_service::{Actor, ServiceError, ServiceResult, Services, archive, xml};
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
@@ -209,18 +209,8 @@ fn parse(bytes: &[u8]) -> ServiceResult<Parsed> {
                 push_text(&mut current, &text, bold, &link);
             }
             Event::GeneralRef(r) if in_text => {
-                if let Ok(Some(c)) = r.resolve_char_ref() {
-                    push_text(&mut current, &c.to_string(), bold, &link);
-                } else {
-                    let named = match r.as_ref() {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        _ => "",
-                    };
-                    push_text(&mut current, named, bold, &link);
+                if let Some(c) = xml::reference_char(&r) {
+                    push_text(&mut current, c.encode_utf8(&mut [0; 4]), bold, &link);
                 }
             }
             Event::End(e) => match e.local_name().as_ref() {

@@ -9,7 +9,6 @@
 
 use ammonia::{Builder, UrlRelative};
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 /// The path of a manuscript's stored asset, the only image source a body may use.
 pub fn asset_path(manuscript_id: i64, asset_id: i64) -> String {
@@ -32,35 +31,49 @@ fn http_url(value: &str) -> bool {
         && !lower.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// The elements a stored body may hold.
+const BODY_TAGS: [&str; 19] = [
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "p",
+    "br",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "blockquote",
+    "a",
+    "img",
+    "figure",
+    "figcaption",
+];
+
+/// The allow-list a body passes on the way in and again on the way to a platform:
+/// the body's elements, a link's `href`, an image's `src` and `alt`, http(s)
+/// addresses, and relative image sources passed on to the caller's attribute filter.
+fn body_allow_list() -> Builder<'static> {
+    let mut builder = Builder::empty();
+    builder
+        .tags(BODY_TAGS.into_iter().collect())
+        .add_tag_attributes("a", ["href"])
+        .add_tag_attributes("img", ["src", "alt"])
+        .url_schemes(["http", "https"].into_iter().collect())
+        // Image sources are our own paths; the caller's filter decides which survive.
+        .url_relative(UrlRelative::PassThrough);
+    builder
+}
+
 /// Cleans `html` for manuscript `manuscript_id` (`None` before it exists: no image
 /// source is allowed yet).
 pub fn sanitize(html: &str, manuscript_id: Option<i64>) -> String {
-    let tags: HashSet<&str> = [
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "p",
-        "br",
-        "ul",
-        "ol",
-        "li",
-        "strong",
-        "b",
-        "em",
-        "i",
-        "u",
-        "blockquote",
-        "a",
-        "img",
-        "figure",
-        "figcaption",
-    ]
-    .into_iter()
-    .collect();
-    let mut builder = Builder::empty();
+    let mut builder = body_allow_list();
     builder
-        .tags(tags)
         .clean_content_tags(
             [
                 "script", "style", "template", "noscript", "svg", "math", "title", "textarea",
@@ -68,11 +81,6 @@ pub fn sanitize(html: &str, manuscript_id: Option<i64>) -> String {
             .into_iter()
             .collect(),
         )
-        .add_tag_attributes("a", ["href"])
-        .add_tag_attributes("img", ["src", "alt"])
-        .url_schemes(["http", "https"].into_iter().collect())
-        // Image sources are our own paths; the filter below decides which survive.
-        .url_relative(UrlRelative::PassThrough)
         .link_rel(Some("noopener noreferrer"))
         .strip_comments(true)
         .attribute_filter(
@@ -84,26 +92,8 @@ pub fn sanitize(html: &str, manuscript_id: Option<i64>) -> String {
                 _ => Some(Cow::Owned(value.to_string())),
             },
         );
-    drop_empty_images(&builder.clean(html).to_string())
-}
-
-/// Removes the `<img>` elements whose source the filter dropped (an image from
-/// elsewhere leaves nothing behind). The input is html5ever's serialisation, where
-/// every attribute value is double-quoted with `"` escaped inside.
-fn drop_empty_images(clean: &str) -> String {
-    let mut out = String::with_capacity(clean.len());
-    let mut rest = clean;
-    while let Some(at) = rest.find("<img") {
-        out.push_str(&rest[..at]);
-        let end = at + tag_len(&rest[at..]);
-        let tag = &rest[at..end];
-        if tag.contains(" src=\"") {
-            out.push_str(tag);
-        }
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
+    // An image from elsewhere leaves nothing behind.
+    drop_tags_without(&builder.clean(html).to_string(), "img", "src")
 }
 
 /// The length of the tag at the start of `html`, up to its `>` outside quotes.
@@ -201,37 +191,8 @@ pub fn for_platform(clean_html: &str, text: &str, accepts: Accepts) -> ForPlatfo
                 .into_iter()
                 .filter(|l| !wechat_article_link(l))
                 .count();
-            let mut builder = Builder::empty();
+            let mut builder = body_allow_list();
             builder
-                .tags(
-                    [
-                        "h1",
-                        "h2",
-                        "h3",
-                        "h4",
-                        "p",
-                        "br",
-                        "ul",
-                        "ol",
-                        "li",
-                        "strong",
-                        "b",
-                        "em",
-                        "i",
-                        "u",
-                        "blockquote",
-                        "a",
-                        "img",
-                        "figure",
-                        "figcaption",
-                    ]
-                    .into_iter()
-                    .collect(),
-                )
-                .add_tag_attributes("a", ["href"])
-                .add_tag_attributes("img", ["src", "alt"])
-                .url_schemes(["http", "https"].into_iter().collect())
-                .url_relative(UrlRelative::PassThrough)
                 .link_rel(None)
                 .attribute_filter(|element, attribute, value| match (element, attribute) {
                     ("a", "href") => {
@@ -239,7 +200,8 @@ pub fn for_platform(clean_html: &str, text: &str, accepts: Accepts) -> ForPlatfo
                     }
                     _ => Some(Cow::Owned(value.to_string())),
                 });
-            let content = unwrap_bare_links(&builder.clean(clean_html).to_string());
+            // A link whose address the filter dropped keeps its text.
+            let content = drop_tags_without(&builder.clean(clean_html).to_string(), "a", "href");
             let mut dropped = Vec::new();
             if outside > 0 {
                 dropped.push(format!(
@@ -289,49 +251,49 @@ pub fn for_platform(clean_html: &str, text: &str, accepts: Accepts) -> ForPlatfo
     }
 }
 
-/// Removes the `<a>` and `</a>` around links whose address the filter dropped,
-/// keeping their text.
-fn unwrap_bare_links(html: &str) -> String {
+/// Removes the `<name …>` tags that lack `attribute` (the attribute filter dropped
+/// it) and the `</name>` closing each, keeping what stands between. The input is
+/// html5ever's serialisation, where every attribute value is double-quoted with `"`
+/// escaped inside.
+fn drop_tags_without(html: &str, name: &str, attribute: &str) -> String {
+    let open_tag = format!("<{name}");
+    let close_tag = format!("</{name}>");
+    let attribute = format!(" {attribute}=\"");
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
-    // Whether each open `<a>` was kept, so its `</a>` follows suit (links do not nest
-    // in html5ever's output, but a stack costs nothing).
+    // Whether each open tag was kept, so its closing tag follows suit (links do not
+    // nest in html5ever's output, but a stack costs nothing).
     let mut kept: Vec<bool> = Vec::new();
     loop {
-        let open = rest.find("<a");
-        let close = rest.find("</a>");
+        let open = rest.find(&open_tag);
+        let close = rest.find(&close_tag);
         match (open, close) {
-            (Some(o), c)
-                if c.is_none_or(|c| o < c)
-                    && rest[o..].starts_with("<a")
-                    && matches!(rest.as_bytes().get(o + 2), Some(b'>' | b' ')) =>
-            {
+            (Some(o), c) if c.is_none_or(|c| o < c) => {
+                let past = o + open_tag.len();
+                // Another element whose name begins alike (`<abbr>` for `a`) passes.
+                if !matches!(rest.as_bytes().get(past), Some(b'>' | b' ')) {
+                    out.push_str(&rest[..past]);
+                    rest = &rest[past..];
+                    continue;
+                }
                 out.push_str(&rest[..o]);
                 let end = o + tag_len(&rest[o..]);
                 let tag = &rest[o..end];
-                let keep = tag.contains(" href=\"");
+                let keep = tag.contains(&attribute);
                 if keep {
                     out.push_str(tag);
                 }
                 kept.push(keep);
                 rest = &rest[end..];
             }
-            (Some(o), None) => {
-                out.push_str(&rest[..o + 2]);
-                rest = &rest[o + 2..];
-            }
-            (Some(o), Some(c)) if o < c => {
-                out.push_str(&rest[..o + 2]);
-                rest = &rest[o + 2..];
-            }
             (_, Some(c)) => {
                 out.push_str(&rest[..c]);
                 if kept.pop().unwrap_or(true) {
-                    out.push_str("</a>");
+                    out.push_str(&close_tag);
                 }
-                rest = &rest[c + 4..];
+                rest = &rest[c + close_tag.len()..];
             }
-            (None, None) => break,
+            (_, None) => break,
         }
     }
     out.push_str(rest);
@@ -476,6 +438,20 @@ mod tests {
             for_platform(&plain, "", Accepts::WechatArticle)
                 .dropped
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn tags_without_their_attribute_go_and_their_text_stays() {
+        let html = r#"<p><a>甲</a><abbr>乙</abbr><a href="https://mp.weixin.qq.com/s/1">丙</a><img><img src="/m/1" alt="丁"></p>"#;
+        let links = drop_tags_without(html, "a", "href");
+        assert_eq!(
+            links,
+            r#"<p>甲<abbr>乙</abbr><a href="https://mp.weixin.qq.com/s/1">丙</a><img><img src="/m/1" alt="丁"></p>"#
+        );
+        assert_eq!(
+            drop_tags_without(&links, "img", "src"),
+            r#"<p>甲<abbr>乙</abbr><a href="https://mp.weixin.qq.com/s/1">丙</a><img src="/m/1" alt="丁"></p>"#
         );
     }
 

@@ -36,6 +36,7 @@ pub mod time;
 pub mod todo;
 pub mod version_seen;
 pub mod work;
+pub mod xml;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ServiceError, ServiceResult};

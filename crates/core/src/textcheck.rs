@@ -265,20 +265,7 @@ fn document_text(xml: &str) -> Option<String> {
                 _ => {}
             },
             Event::Text(t) if in_text => out.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) if in_text => {
-                if let Ok(Some(c)) = r.resolve_char_ref() {
-                    out.push(c);
-                } else {
-                    out.push(match r.xml10_content().as_ref() {
-                        "amp" => '&',
-                        "lt" => '<',
-                        "gt" => '>',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        _ => continue,
-                    });
-                }
-            }
+            Event::GeneralRef(r) if in_text => out.extend(crate::xml::reference_char(&r)),
             Event::Eof => break,
             _ => {}
         }

@@ -14,7 +14,7 @@
 pub use govmedia_core::{
     Actor, Clock, DEFAULT_CACHE_TTL, FixedClock, ServiceError, ServiceResult, Services,
     SystemClock, archive, audit, auth, calendar, checker_terms, clock, crypto, email, error, fonts,
-    jobs, policy, stale, textcheck, time, todo, version_seen, work,
+    jobs, policy, stale, textcheck, time, todo, version_seen, work, xml,
 };
 
 pub mod accounts;

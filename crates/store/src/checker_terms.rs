@@ -3,6 +3,7 @@
 //! applies to its departments) or, for the page, every term of a subtree's units.
 
 use crate::DbError;
+use crate::raw::all;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
@@ -28,15 +29,6 @@ pub struct ListedTerm {
     pub note: String,
     pub created_at: DateTime<Utc>,
     pub version: i64,
-}
-
-async fn all<T: FromQueryResult>(
-    c: &impl ConnectionTrait,
-    text: &str,
-    values: Vec<Value>,
-) -> Result<Vec<T>, DbError> {
-    let stmt = crate::sql(c.get_database_backend(), text, values);
-    Ok(T::find_by_statement(stmt).all(c).await?)
 }
 
 const COLUMNS: &str = "id, unit_id, term, note, created_by, created_at, version";

@@ -4,6 +4,7 @@
 //! these writes touches `registry_version`: the account list shows none of it.
 
 use crate::DbError;
+use crate::raw::first;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
@@ -55,12 +56,12 @@ pub async fn of(
     c: &impl ConnectionTrait,
     account_id: i64,
 ) -> Result<Option<CredentialRow>, DbError> {
-    let stmt = crate::sql(
-        c.get_database_backend(),
+    first(
+        c,
         &format!("SELECT {COLUMNS} FROM account_credentials WHERE account_id = ?"),
         vec![account_id.into()],
-    );
-    Ok(CredentialRow::find_by_statement(stmt).one(c).await?)
+    )
+    .await
 }
 
 /// Registers the account's first credentials; `Conflict` when it has some already
@@ -94,15 +95,16 @@ pub async fn replace(
     let mut v = values(new, false);
     v.push(new.account_id.into());
     v.push(expected.into());
-    let stmt = crate::sql(
-        c.get_database_backend(),
+    let row: Option<CredentialRow> = first(
+        c,
         &format!(
             "UPDATE account_credentials SET platform = ?, public_hint = ?, sealed = ?, expires_at = ?, updated_by = ?, updated_by_name = ?, updated_at = ?, callback_key = COALESCE(callback_key, ?), version = version + 1 \
              WHERE account_id = ? AND version = ? RETURNING {COLUMNS}"
         ),
         v,
-    );
-    match CredentialRow::find_by_statement(stmt).one(c).await? {
+    )
+    .await?;
+    match row {
         Some(row) => Ok(row),
         None => Err(missing_or_stale(c, new.account_id).await),
     }
@@ -159,10 +161,10 @@ pub async fn by_callback_key(
     c: &impl ConnectionTrait,
     key: &str,
 ) -> Result<Option<CredentialRow>, DbError> {
-    let stmt = crate::sql(
-        c.get_database_backend(),
+    first(
+        c,
         &format!("SELECT {COLUMNS} FROM account_credentials WHERE callback_key = ?"),
         vec![key.into()],
-    );
-    Ok(CredentialRow::find_by_statement(stmt).one(c).await?)
+    )
+    .await
 }

@@ -4,6 +4,7 @@
 //! are never opened here. None of these writes touches `registry_version`.
 
 use crate::DbError;
+use crate::raw::{all, exec, first};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
@@ -100,20 +101,6 @@ pub struct EventRow {
     pub note: Option<String>,
 }
 
-async fn all<T: FromQueryResult>(
-    c: &impl ConnectionTrait,
-    text: &str,
-    values: Vec<Value>,
-) -> Result<Vec<T>, DbError> {
-    let stmt = crate::sql(c.get_database_backend(), text, values);
-    Ok(T::find_by_statement(stmt).all(c).await?)
-}
-
-async fn exec(c: &impl ConnectionTrait, text: &str, values: Vec<Value>) -> Result<u64, DbError> {
-    let stmt = crate::sql(c.get_database_backend(), text, values);
-    Ok(c.execute_raw(stmt).await?.rows_affected())
-}
-
 fn like_prefix(prefix: &str) -> String {
     let mut out = String::with_capacity(prefix.len() + 1);
     for ch in prefix.chars() {
@@ -180,14 +167,14 @@ pub async fn by_source_id(
     source_id: &str,
 ) -> Result<Option<ItemRow>, DbError> {
     let text = format!("SELECT {ITEM_COLUMNS} FROM inbox_items WHERE source = ? AND source_id = ?");
-    let rows: Vec<ItemRow> = all(c, &text, vec![source.into(), source_id.into()]).await?;
-    Ok(rows.into_iter().next())
+    let row: Option<ItemRow> = first(c, &text, vec![source.into(), source_id.into()]).await?;
+    Ok(row)
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<ItemRow, DbError> {
     let text = format!("SELECT {ITEM_COLUMNS} FROM inbox_items WHERE id = ?");
-    let rows: Vec<ItemRow> = all(c, &text, vec![id.into()]).await?;
-    rows.into_iter().next().ok_or(DbError::NotFound)
+    let row: Option<ItemRow> = first(c, &text, vec![id.into()]).await?;
+    row.ok_or(DbError::NotFound)
 }
 
 pub async fn by_tracking_no(
@@ -195,8 +182,8 @@ pub async fn by_tracking_no(
     tracking_no: &str,
 ) -> Result<Option<ItemRow>, DbError> {
     let text = format!("SELECT {ITEM_COLUMNS} FROM inbox_items WHERE tracking_no = ?");
-    let rows: Vec<ItemRow> = all(c, &text, vec![tracking_no.into()]).await?;
-    Ok(rows.into_iter().next())
+    let row: Option<ItemRow> = first(c, &text, vec![tracking_no.into()]).await?;
+    Ok(row)
 }
 
 /// The items of a subtree (two values: the path pattern twice). The stored path says
@@ -461,14 +448,14 @@ pub async fn replies_of(c: &impl ConnectionTrait, item_id: i64) -> Result<Vec<Re
 }
 
 pub async fn reply(c: &impl ConnectionTrait, id: i64) -> Result<ReplyRow, DbError> {
-    let rows: Vec<ReplyRow> = all(
+    let row: Option<ReplyRow> = first(
         c,
         "SELECT id, item_id, user_id, body, state, warnings_confirmed, findings_json, error, created_at, sent_at \
          FROM inbox_replies WHERE id = ?",
         vec![id.into()],
     )
     .await?;
-    rows.into_iter().next().ok_or(DbError::NotFound)
+    row.ok_or(DbError::NotFound)
 }
 
 #[derive(FromQueryResult)]
@@ -487,14 +474,14 @@ pub async fn last_from_sender(
     account_id: i64,
     sender_key: &str,
 ) -> Result<Option<DateTime<Utc>>, DbError> {
-    let rows: Vec<LastAt> = all(
+    let row: Option<LastAt> = first(
         c,
         "SELECT received_at AS at FROM inbox_items WHERE account_id = ? AND sender_key = ? \
          ORDER BY received_at DESC LIMIT 1",
         vec![account_id.into(), sender_key.into()],
     )
     .await?;
-    Ok(rows.into_iter().next().and_then(|r| r.at))
+    Ok(row.and_then(|r| r.at))
 }
 
 /// Replies the platform accepted for the sender's items of the account since `since`.

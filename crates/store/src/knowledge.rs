@@ -9,6 +9,7 @@
 //! move with it.
 
 use crate::DbError;
+use crate::raw::{all, exec, first};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
@@ -129,23 +130,10 @@ const SELECT: &str = "SELECT e.id, e.unit_id, u.name AS unit_name, u.path AS uni
      e.doc_len, e.created_by, e.created_at, e.updated_at, e.version \
      FROM kb_entries e JOIN units u ON u.id = e.unit_id";
 
-async fn all<T: FromQueryResult>(
-    c: &impl ConnectionTrait,
-    text: &str,
-    values: Vec<Value>,
-) -> Result<Vec<T>, DbError> {
-    let stmt = crate::sql(c.get_database_backend(), text, values);
-    Ok(T::find_by_statement(stmt).all(c).await?)
-}
-
-async fn exec(c: &impl ConnectionTrait, text: &str, values: Vec<Value>) -> Result<u64, DbError> {
-    let stmt = crate::sql(c.get_database_backend(), text, values);
-    Ok(c.execute_raw(stmt).await?.rows_affected())
-}
-
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<EntryRow, DbError> {
-    let rows: Vec<EntryRow> = all(c, &format!("{SELECT} WHERE e.id = ?"), vec![id.into()]).await?;
-    rows.into_iter().next().ok_or(DbError::NotFound)
+    let row: Option<EntryRow> =
+        first(c, &format!("{SELECT} WHERE e.id = ?"), vec![id.into()]).await?;
+    row.ok_or(DbError::NotFound)
 }
 
 /// The entries `ids`, in no particular order (missing ids are left out).
@@ -364,13 +352,13 @@ pub struct Stats {
 }
 
 pub async fn stats(c: &impl ConnectionTrait) -> Result<Stats, DbError> {
-    let rows: Vec<Stats> = all(
+    let row: Option<Stats> = first(
         c,
         "SELECT docs, total_len FROM kb_stats WHERE id = 1",
         vec![],
     )
     .await?;
-    rows.into_iter().next().ok_or(DbError::NotFound)
+    row.ok_or(DbError::NotFound)
 }
 
 /// How many entries hold each of `terms` (over the whole index: BM25's statistics do

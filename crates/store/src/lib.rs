@@ -33,6 +33,7 @@ mod migrate;
 pub mod monitor_runs;
 pub mod monitoring;
 pub mod proposals;
+mod raw;
 pub mod rectification;
 pub mod rectification_notices;
 pub mod registry;
@@ -441,16 +442,18 @@ mod tests {
         u32::from_be_bytes([bytes[28], bytes[29], bytes[30], bytes[31]])
     }
 
+    /// A database file of this test run in the temporary directory.
+    fn temp_db(prefix: &str) -> std::path::PathBuf {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        std::env::temp_dir().join(format!("{prefix}_{}_{nanos}.db", std::process::id()))
+    }
+
     #[tokio::test]
     async fn a_large_commit_reaches_the_database_file_by_the_background_checkpoints() {
-        let path = std::env::temp_dir().join(format!(
-            "gm_checkpoint_{}_{}.db",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        ));
+        let path = temp_db("gm_checkpoint");
         let url = format!("sqlite://{}", path.display());
         let file = path.display().to_string();
         let db = open(&url, 2).await.unwrap();
@@ -488,14 +491,7 @@ mod tests {
     /// the machine lets them, and the check after them waits as long as it must.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_wal_stays_bounded_under_back_to_back_writes_and_overlapping_reads() {
-        let path = std::env::temp_dir().join(format!(
-            "gm_wal_bound_{}_{}.db",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        ));
+        let path = temp_db("gm_wal_bound");
         let url = format!("sqlite://{}", path.display());
         let wal_file = format!("{}-wal", path.display());
         let wal_size = || std::fs::metadata(&wal_file).map_or(0, |m| m.len());

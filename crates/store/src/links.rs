@@ -3,8 +3,9 @@
 //! it is broken, when it healed, and the finding it became.
 
 use crate::DbError;
+use crate::raw::{all, first};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
 /// The verdict code of a healthy link (`domain::link_check::LinkVerdict::Healthy`).
 pub const HEALTHY: &str = "ok";
@@ -53,15 +54,6 @@ fn cut(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-async fn all<T: FromQueryResult>(
-    c: &impl ConnectionTrait,
-    text: &str,
-    values: Vec<Value>,
-) -> Result<Vec<T>, DbError> {
-    let stmt = crate::sql(c.get_database_backend(), text, values);
-    Ok(T::find_by_statement(stmt).all(c).await?)
-}
-
 /// The account's row of `url` found in `found_in`, if it was checked before.
 pub async fn get(
     c: &impl ConnectionTrait,
@@ -69,7 +61,7 @@ pub async fn get(
     found_in: &str,
     url: &str,
 ) -> Result<Option<LinkRow>, DbError> {
-    let rows: Vec<LinkRow> = all(
+    let row: Option<LinkRow> = first(
         c,
         &format!(
             "SELECT {COLUMNS} FROM link_checks WHERE account_id = ? AND found_in = ? AND url = ?"
@@ -77,7 +69,7 @@ pub async fn get(
         vec![account_id.into(), found_in.into(), url.into()],
     )
     .await?;
-    Ok(rows.into_iter().next())
+    Ok(row)
 }
 
 /// Records a check: the row's verdict replaced, or a new row. A link that turns

@@ -5,8 +5,9 @@
 //! (`record_poll`) does not move it, so a clerk's edit never collides with a poll.
 
 use crate::DbError;
+use crate::raw::first;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
 #[derive(Clone, PartialEq, Eq, FromQueryResult)]
 pub struct MailboxRow {
@@ -63,21 +64,12 @@ pub struct NewMailbox<'a> {
 const COLUMNS: &str = "id, unit_id, host, port, tls, folder, user_hint, sealed, uid_validity, last_uid, health, \
      health_note, checked_at, fetched_total, version, updated_by, updated_by_name, updated_at";
 
-async fn one(
-    c: &impl ConnectionTrait,
-    text: &str,
-    values: Vec<Value>,
-) -> Result<Option<MailboxRow>, DbError> {
-    let stmt = crate::sql(c.get_database_backend(), text, values);
-    Ok(MailboxRow::find_by_statement(stmt).one(c).await?)
-}
-
 /// The unit's mailbox, if it registered one.
 pub async fn of_unit(
     c: &impl ConnectionTrait,
     unit_id: i64,
 ) -> Result<Option<MailboxRow>, DbError> {
-    one(
+    first(
         c,
         &format!("SELECT {COLUMNS} FROM inbox_mailboxes WHERE unit_id = ?"),
         vec![unit_id.into()],
@@ -86,7 +78,7 @@ pub async fn of_unit(
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<Option<MailboxRow>, DbError> {
-    one(
+    first(
         c,
         &format!("SELECT {COLUMNS} FROM inbox_mailboxes WHERE id = ?"),
         vec![id.into()],
@@ -131,8 +123,8 @@ pub async fn replace(
     new: &NewMailbox<'_>,
     expected: i64,
 ) -> Result<MailboxRow, DbError> {
-    let stmt = crate::sql(
-        c.get_database_backend(),
+    let row: Option<MailboxRow> = first(
+        c,
         &format!(
             "UPDATE inbox_mailboxes SET host = ?, port = ?, tls = ?, folder = ?, user_hint = ?, sealed = ?, \
              uid_validity = NULL, last_uid = 0, health = NULL, health_note = NULL, checked_at = NULL, \
@@ -152,8 +144,9 @@ pub async fn replace(
             new.unit_id.into(),
             expected.into(),
         ],
-    );
-    match MailboxRow::find_by_statement(stmt).one(c).await? {
+    )
+    .await?;
+    match row {
         Some(row) => Ok(row),
         None => Err(missing_or_stale(c, new.unit_id).await),
     }

@@ -7,6 +7,7 @@
 pub mod publications;
 
 use crate::DbError;
+use crate::raw::{all, exec, first};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
@@ -112,20 +113,6 @@ pub struct TargetRow {
     pub unit_path: String,
 }
 
-async fn all<T: FromQueryResult>(
-    c: &impl ConnectionTrait,
-    text: &str,
-    values: Vec<Value>,
-) -> Result<Vec<T>, DbError> {
-    let stmt = crate::sql(c.get_database_backend(), text, values);
-    Ok(T::find_by_statement(stmt).all(c).await?)
-}
-
-async fn exec(c: &impl ConnectionTrait, text: &str, values: Vec<Value>) -> Result<u64, DbError> {
-    let stmt = crate::sql(c.get_database_backend(), text, values);
-    Ok(c.execute_raw(stmt).await?.rows_affected())
-}
-
 #[derive(FromQueryResult)]
 struct Id {
     id: i64,
@@ -206,13 +193,13 @@ pub async fn save(c: &impl ConnectionTrait, m: ManuscriptRow) -> Result<Manuscri
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<Option<ManuscriptRow>, DbError> {
-    let rows: Vec<ManuscriptRow> = all(
+    let row: Option<ManuscriptRow> = first(
         c,
         &format!("SELECT {COLUMNS} FROM manuscripts WHERE id = ?"),
         vec![id.into()],
     )
     .await?;
-    Ok(rows.into_iter().next())
+    Ok(row)
 }
 
 /// The subtree's manuscripts, newest change first, optionally of one status.
@@ -416,13 +403,13 @@ pub async fn asset_content(
     manuscript_id: i64,
     asset_id: i64,
 ) -> Result<Option<AssetContent>, DbError> {
-    let rows: Vec<AssetContent> = all(
+    let row: Option<AssetContent> = first(
         c,
         "SELECT content_type, file_name, content FROM manuscript_assets WHERE id = ? AND manuscript_id = ?",
         vec![asset_id.into(), manuscript_id.into()],
     )
     .await?;
-    Ok(rows.into_iter().next())
+    Ok(row)
 }
 
 /// Replaces the manuscript's review steps (at submission: the chain as it is now).
@@ -497,13 +484,13 @@ pub async fn seen(
     struct Seen {
         version_number: i32,
     }
-    let rows: Vec<Seen> = all(
+    let row: Option<Seen> = first(
         c,
         "SELECT version_number FROM manuscript_seen WHERE manuscript_id = ? AND user_id = ?",
         vec![manuscript_id.into(), user_id.into()],
     )
     .await?;
-    Ok(rows.into_iter().next().map(|r| r.version_number))
+    Ok(row.map(|r| r.version_number))
 }
 
 /// Records that the user saw version `number` (a later version only moves it on).
@@ -579,13 +566,13 @@ pub async fn reviewers_in(
 }
 
 pub async fn reviewer(c: &impl ConnectionTrait, id: i64) -> Result<Option<ReviewerRow>, DbError> {
-    let rows: Vec<ReviewerRow> = all(
+    let row: Option<ReviewerRow> = first(
         c,
         &format!("{REVIEWER_SELECT} WHERE r.id = ?"),
         vec![id.into()],
     )
     .await?;
-    Ok(rows.into_iter().next())
+    Ok(row)
 }
 
 /// The user's appointments with `duty` in any of `unit_ids` (a unit and its ancestors).
@@ -702,13 +689,13 @@ pub async fn remove_source(c: &impl ConnectionTrait, id: i64) -> Result<(), DbEr
 }
 
 pub async fn source(c: &impl ConnectionTrait, id: i64) -> Result<Option<SourceUnitRow>, DbError> {
-    let rows: Vec<SourceUnitRow> = all(
+    let row: Option<SourceUnitRow> = first(
         c,
         "SELECT id, unit_id, name, created_at FROM source_units WHERE id = ?",
         vec![id.into()],
     )
     .await?;
-    Ok(rows.into_iter().next())
+    Ok(row)
 }
 
 /// The 稿源单位 named for any of `unit_ids` (a unit and its ancestors: a whitelist of

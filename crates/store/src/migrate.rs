@@ -10,7 +10,9 @@
 //! that the step has not run, so several servers starting at once never race.
 
 use crate::DbError;
-use sea_orm::sea_query::{Alias, ColumnDef, Index, Table, TableCreateStatement};
+use sea_orm::sea_query::{
+    Alias, ColumnDef, Index, IndexCreateStatement, Table, TableCreateStatement,
+};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
 
 /// One migration step: a version, a name, and the statements it runs.
@@ -430,14 +432,7 @@ fn step_17_audit_chain() -> Vec<Ddl> {
         add(col("seq").big_integer().null().to_owned()),
         add(col("prev_hash").string_len(64).null().to_owned()),
         add(col("hash").string_len(64).null().to_owned()),
-        Ddl::Index(
-            Index::create()
-                .name("idx_audit_log_seq")
-                .table(Alias::new("audit_log"))
-                .col(Alias::new("seq"))
-                .unique()
-                .to_owned(),
-        ),
+        unique_index("idx_audit_log_seq", "audit_log", &["seq"]),
         Ddl::Table(
             Table::create()
                 .table(Alias::new("audit_chain_head"))
@@ -557,16 +552,13 @@ fn step_15_reminders() -> Vec<Ddl> {
         .col(col("at").timestamp_with_time_zone().not_null())
         .col(col("read").boolean().not_null())
         .take();
-    let mut once_a_day = Index::create();
-    once_a_day
-        .name("idx_reminders_item_day")
-        .table(Alias::new("reminders"))
-        .col(Alias::new("item_key"))
-        .col(Alias::new("sent_on"))
-        .unique();
     vec![
         Ddl::Table(reminders),
-        Ddl::Index(once_a_day.take()),
+        unique_index(
+            "idx_reminders_item_day",
+            "reminders",
+            &["item_key", "sent_on"],
+        ),
         index("idx_reminders_unit", "reminders", &["unit_id", "sent_on"]),
         Ddl::Table(notices),
         index(
@@ -586,14 +578,23 @@ fn id_col<C: sea_orm::sea_query::Iden + 'static>(c: C) -> ColumnDef {
         .take()
 }
 
-/// A plain index on `table(cols…)`.
-fn index(name: &str, table: &str, cols: &[&'static str]) -> Ddl {
+fn index_on(name: &str, table: &str, cols: &[&'static str]) -> IndexCreateStatement {
     let mut i = Index::create();
     i.name(name).table(sea_orm::sea_query::Alias::new(table));
     for c in cols {
         i.col(sea_orm::sea_query::Alias::new(*c));
     }
-    Ddl::Index(i.take())
+    i
+}
+
+/// A plain index on `table(cols…)`.
+fn index(name: &str, table: &str, cols: &[&'static str]) -> Ddl {
+    Ddl::Index(index_on(name, table, cols))
+}
+
+/// A unique index on `table(cols…)`.
+fn unique_index(name: &str, table: &str, cols: &[&'static str]) -> Ddl {
+    Ddl::Index(index_on(name, table, cols).unique().take())
 }
 
 fn step_1_registry() -> Vec<Ddl> {

@@ -8,6 +8,7 @@
 //! its progress is read from the job queue.
 
 use crate::DbError;
+use crate::raw::{all, first};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
@@ -45,15 +46,6 @@ fn ts(t: DateTime<Utc>) -> Value {
     t.into()
 }
 
-async fn all<T: FromQueryResult>(
-    c: &impl ConnectionTrait,
-    text: &str,
-    values: Vec<Value>,
-) -> Result<Vec<T>, DbError> {
-    let stmt = crate::sql(c.get_database_backend(), text, values);
-    Ok(T::find_by_statement(stmt).all(c).await?)
-}
-
 /// The dedup key prefix of the run's `monitor_account` jobs.
 pub fn job_key_prefix(run_id: i64) -> String {
     format!("monitor_account:run{run_id}:")
@@ -61,13 +53,13 @@ pub fn job_key_prefix(run_id: i64) -> String {
 
 /// The subtree's unfinished run (running or stopped), if any.
 pub async fn unfinished(c: &impl ConnectionTrait, path: &str) -> Result<Option<RunRow>, DbError> {
-    let rows: Vec<RunRow> = all(
+    let row: Option<RunRow> = first(
         c,
         &format!("SELECT {COLUMNS} FROM monitor_runs WHERE active_path = ?"),
         vec![path.into()],
     )
     .await?;
-    Ok(rows.into_iter().next())
+    Ok(row)
 }
 
 /// Unfinished runs of a subtree that contains `path` or lies inside it, other than
@@ -135,7 +127,7 @@ pub async fn take_over(
     lease_until: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Option<RunRow>, DbError> {
-    let rows: Vec<RunRow> = all(
+    let row: Option<RunRow> = first(
         c,
         &format!(
             "UPDATE monitor_runs SET status = 'running', lease_owner = ?, lease_until = ?, updated_at = ? \
@@ -151,7 +143,7 @@ pub async fn take_over(
         ],
     )
     .await?;
-    Ok(rows.into_iter().next())
+    Ok(row)
 }
 
 /// Sets how many accounts the run looks at.
@@ -209,18 +201,19 @@ pub async fn end(
              updated_at = ?, finished_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ? RETURNING {COLUMNS}"
         )
     };
-    let rows: Vec<RunRow> = all(c, &text, vec![ts(now), ts(now), id.into(), owner.into()]).await?;
-    rows.into_iter().next().ok_or(DbError::Stale)
+    let row: Option<RunRow> =
+        first(c, &text, vec![ts(now), ts(now), id.into(), owner.into()]).await?;
+    row.ok_or(DbError::Stale)
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<RunRow, DbError> {
-    let rows: Vec<RunRow> = all(
+    let row: Option<RunRow> = first(
         c,
         &format!("SELECT {COLUMNS} FROM monitor_runs WHERE id = ?"),
         vec![id.into()],
     )
     .await?;
-    rows.into_iter().next().ok_or(DbError::NotFound)
+    row.ok_or(DbError::NotFound)
 }
 
 /// The unfinished runs of the subtree under `scope_path` (its own and its units'),
@@ -297,7 +290,7 @@ pub async fn failed_looks_since(
     struct Count {
         n: i64,
     }
-    let rows: Vec<Count> = all(
+    let row: Option<Count> = first(
         c,
         "SELECT COUNT(DISTINCT f.account_id) AS n FROM fetch_log f \
          JOIN accounts a ON a.id = f.account_id JOIN units u ON u.id = a.host_unit_id \
@@ -307,7 +300,7 @@ pub async fn failed_looks_since(
         vec![crate::monitoring::like_prefix(scope_path).into(), ts(from)],
     )
     .await?;
-    Ok(rows.into_iter().next().map_or(0, |r| r.n))
+    Ok(row.map_or(0, |r| r.n))
 }
 
 /// The accounts of the subtree under `scope_path` with a public source or platform

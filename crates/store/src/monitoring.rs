@@ -4,6 +4,7 @@
 //! of them.
 
 use crate::DbError;
+use crate::raw::{all, first};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
@@ -62,15 +63,6 @@ fn ts(t: DateTime<Utc>) -> Value {
     t.into()
 }
 
-async fn all<T: FromQueryResult>(
-    c: &impl ConnectionTrait,
-    text: &str,
-    values: Vec<Value>,
-) -> Result<Vec<T>, DbError> {
-    let stmt = crate::sql(c.get_database_backend(), text, values);
-    Ok(T::find_by_statement(stmt).all(c).await?)
-}
-
 /// Registers the account's source, replacing the one it had.
 pub async fn set_source(
     c: &impl ConnectionTrait,
@@ -79,7 +71,7 @@ pub async fn set_source(
     url: &str,
     now: DateTime<Utc>,
 ) -> Result<SourceRow, DbError> {
-    let rows: Vec<SourceRow> = all(
+    let row: Option<SourceRow> = first(
         c,
         "INSERT INTO account_sources (account_id, kind, url, created_at, updated_at) VALUES (?, ?, ?, ?, ?) \
          ON CONFLICT (account_id) DO UPDATE SET kind = excluded.kind, url = excluded.url, updated_at = excluded.updated_at \
@@ -87,20 +79,20 @@ pub async fn set_source(
         vec![account_id.into(), kind.into(), url.into(), ts(now), ts(now)],
     )
     .await?;
-    rows.into_iter().next().ok_or(DbError::NotFound)
+    row.ok_or(DbError::NotFound)
 }
 
 pub async fn source_of(
     c: &impl ConnectionTrait,
     account_id: i64,
 ) -> Result<Option<SourceRow>, DbError> {
-    let rows: Vec<SourceRow> = all(
+    let row: Option<SourceRow> = first(
         c,
         "SELECT account_id, kind, url, updated_at FROM account_sources WHERE account_id = ?",
         vec![account_id.into()],
     )
     .await?;
-    Ok(rows.into_iter().next())
+    Ok(row)
 }
 
 /// Every account with a registered public source or platform credentials, by id.
@@ -267,13 +259,13 @@ pub async fn last_fetch(
     account_id: i64,
     outcome: &str,
 ) -> Result<Option<FetchLogRow>, DbError> {
-    let rows: Vec<FetchLogRow> = all(
+    let row: Option<FetchLogRow> = first(
         c,
         "SELECT * FROM fetch_log WHERE account_id = ? AND outcome = ? ORDER BY at DESC, id DESC LIMIT 1",
         vec![account_id.into(), outcome.into()],
     )
     .await?;
-    Ok(rows.into_iter().next())
+    Ok(row)
 }
 
 /// The account's latest fetches, newest first.

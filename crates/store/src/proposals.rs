@@ -7,6 +7,7 @@
 use crate::DbError;
 use crate::entities::finding;
 use crate::inspection::FindingRow;
+use crate::raw::all;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
@@ -63,12 +64,12 @@ pub async fn decisions_of(
     c: &impl ConnectionTrait,
     sample_id: i64,
 ) -> Result<Vec<DecisionRow>, DbError> {
-    let stmt = crate::sql(
-        c.get_database_backend(),
+    all(
+        c,
         &format!("SELECT {COLUMNS} FROM scoresheet_proposals WHERE sample_id = ? ORDER BY id"),
         vec![sample_id.into()],
-    );
-    Ok(DecisionRow::find_by_statement(stmt).all(c).await?)
+    )
+    .await
 }
 
 /// What a decision says.

@@ -333,152 +333,235 @@ fn parse_all<T>(
     out
 }
 
+fn levels_of(values: &[String], place: &str, errors: &mut Vec<FieldError>) -> Vec<Level> {
+    parse_all(
+        values,
+        |v| Level::parse(v).ok(),
+        "单位层级",
+        Level::LABELS,
+        place,
+        errors,
+    )
+}
+
+fn unit_kinds_of(values: &[String], place: &str, errors: &mut Vec<FieldError>) -> Vec<UnitKind> {
+    parse_all(
+        values,
+        |v| UnitKind::parse(v).ok(),
+        "单位类型",
+        UnitKind::LABELS,
+        place,
+        errors,
+    )
+}
+
 fn label_ok(label: &str) -> bool {
     let n = label.chars().count();
     n > 0 && n <= MAX_LABEL_CHARS
 }
 
-fn approval_chains(rows: &[ChainRow], errors: &mut Vec<FieldError>) -> Vec<Fate<ChainRule>> {
-    let approvers: Vec<&str> = ApproverKind::ALL.iter().map(|a| a.label()).collect();
+/// What tells the two chain lists apart in their refusals and limits.
+struct ChainWords {
+    /// The list's name after "第N条": 审批流程, 稿件审核流程.
+    list: &'static str,
+    /// The refusal of a row that names no kind.
+    no_kind: &'static str,
+    /// What a step does: 审批, 审核.
+    step: &'static str,
+    max_steps: usize,
+}
+
+/// The parts of a chain row every chain list checks alike.
+struct ChainParts<'r, S> {
+    /// Whether the row's own choices (kinds, levels, …) are all left blank.
+    choices_blank: bool,
+    kinds_empty: bool,
+    steps: &'r [S],
+    label: fn(&S) -> &str,
+    remove: bool,
+}
+
+/// Checks a chain list: a removed or blank row goes; a kept row needs a kind and
+/// one to `max_steps` named steps, each name 1 to `MAX_LABEL_CHARS` characters.
+/// `choices` reads a row's own choices (before the shared checks, so the refusals
+/// come in the row's order), `step` reads one named step given its place in words
+/// ("第N条…第M步“名称”"), and `rule` builds the kept row.
+fn chain_list<Row, S, C, R, Rule>(
+    rows: &[Row],
+    words: &ChainWords,
+    parts: impl Fn(&Row) -> ChainParts<'_, S>,
+    choices: impl Fn(&Row, &str, &mut Vec<FieldError>) -> C,
+    step: impl Fn(&S, &str, &mut Vec<FieldError>) -> Option<R>,
+    rule: impl Fn(C, Vec<R>) -> Rule,
+    errors: &mut Vec<FieldError>,
+) -> Vec<Fate<Rule>> {
     let mut out = Vec::new();
     for (i, row) in rows.iter().enumerate() {
-        let place = format!("第{}条审批流程", i + 1);
-        let steps: Vec<&StepRow> = row.steps.iter().filter(|s| !s.label.is_empty()).collect();
-        let blank = row.kinds.is_empty()
-            && row.levels.is_empty()
-            && row.unit_kinds.is_empty()
-            && steps.is_empty();
-        if row.remove || blank {
+        let place = format!("第{}条{}", i + 1, words.list);
+        let parts = parts(row);
+        let steps: Vec<&S> = parts
+            .steps
+            .iter()
+            .filter(|s| !(parts.label)(s).is_empty())
+            .collect();
+        if parts.remove || (parts.choices_blank && steps.is_empty()) {
             out.push(Fate::Remove);
             continue;
         }
-        let kinds = parse_all(
-            &row.kinds,
-            |v| FilingKind::parse(v).ok(),
-            "备案类型",
-            FilingKind::LABELS,
-            &place,
-            errors,
-        );
-        let levels = parse_all(
-            &row.levels,
-            |v| Level::parse(v).ok(),
-            "单位层级",
-            Level::LABELS,
-            &place,
-            errors,
-        );
-        let unit_kinds = parse_all(
-            &row.unit_kinds,
-            |v| UnitKind::parse(v).ok(),
-            "单位类型",
-            UnitKind::LABELS,
-            &place,
-            errors,
-        );
-        if row.kinds.is_empty() {
+        let chosen = choices(row, &place, errors);
+        if parts.kinds_empty {
             errors.push(FieldError::new(
                 "profile",
-                format!("{place}请至少选择一种备案类型"),
+                format!("{place}{}", words.no_kind),
             ));
         }
+        let does = words.step;
         if steps.is_empty() {
             errors.push(FieldError::new(
                 "profile",
-                format!("{place}没有审批步骤：请至少填写一个步骤，或勾选“删除此流程”"),
+                format!("{place}没有{does}步骤：请至少填写一个步骤，或勾选“删除此流程”"),
             ));
         }
-        if steps.len() > MAX_CHAIN_STEPS {
+        if steps.len() > words.max_steps {
             errors.push(FieldError::new(
                 "profile",
-                format!("{place}最多{MAX_CHAIN_STEPS}个审批步骤"),
+                format!("{place}最多{}个{does}步骤", words.max_steps),
             ));
         }
         let mut rules = Vec::new();
-        for (j, s) in steps.iter().enumerate() {
-            let step = format!("{place}第{}步“{}”", j + 1, s.label);
-            if !label_ok(&s.label) {
+        for (j, s) in steps.into_iter().enumerate() {
+            let label = (parts.label)(s);
+            if !label_ok(label) {
                 errors.push(FieldError::new(
                     "profile",
                     format!("{place}第{}步的名称应为1至{MAX_LABEL_CHARS}字", j + 1),
                 ));
                 continue;
             }
-            let approver = ApproverKind::ALL
-                .iter()
-                .copied()
-                .find(|a| a.code() == s.approver || a.label() == s.approver);
-            let Some(approver) = approver else {
-                errors.push(FieldError::new(
-                    "profile",
-                    if s.approver.is_empty() {
-                        format!("请为{step}选择审批人，应为：{}", approvers.join("、"))
-                    } else {
-                        format!(
-                            "{step}的审批人“{}”不是可选的审批人，应为：{}",
-                            s.approver,
-                            approvers.join("、")
-                        )
-                    },
-                ));
-                continue;
-            };
-            let level = if s.level.is_empty() {
-                None
-            } else {
-                match Level::parse(&s.level) {
-                    Ok(l) => Some(l),
-                    Err(e) => {
-                        errors.push(FieldError::new("profile", format!("{step}：{e}")));
-                        continue;
-                    }
-                }
-            };
-            let authority = (!s.authority.is_empty()).then(|| s.authority.clone());
-            if authority.as_ref().is_some_and(|a| !label_ok(a)) {
-                errors.push(FieldError::new(
-                    "profile",
-                    format!("{step}的机关名称不能超过{MAX_LABEL_CHARS}字"),
-                ));
-                continue;
-            }
-            match approver {
-                ApproverKind::Office if level.is_none() => {
-                    errors.push(FieldError::new(
-                        "profile",
-                        format!("{step}由政府办公室审批，请选择办公室的层级"),
-                    ));
-                    continue;
-                }
-                ApproverKind::Upper if authority.is_none() => {
-                    errors.push(FieldError::new(
-                        "profile",
-                        format!("{step}报平台外的上级机关，请填写机关名称"),
-                    ));
-                    continue;
-                }
-                _ => {}
-            }
-            rules.push(StepRule {
-                approver,
-                // Only an office's step names a level; a stray choice is not kept.
-                level: if approver == ApproverKind::Office {
-                    level
-                } else {
-                    None
-                },
-                label: s.label.clone(),
-                authority,
-            });
+            let named = format!("{place}第{}步“{label}”", j + 1);
+            rules.extend(step(s, &named, errors));
         }
-        out.push(Fate::Keep(ChainRule {
+        out.push(Fate::Keep(rule(chosen, rules)));
+    }
+    out
+}
+
+fn approval_chains(rows: &[ChainRow], errors: &mut Vec<FieldError>) -> Vec<Fate<ChainRule>> {
+    let approvers: Vec<&str> = ApproverKind::ALL.iter().map(|a| a.label()).collect();
+    chain_list(
+        rows,
+        &ChainWords {
+            list: "审批流程",
+            no_kind: "请至少选择一种备案类型",
+            step: "审批",
+            max_steps: MAX_CHAIN_STEPS,
+        },
+        |row| ChainParts {
+            choices_blank: row.kinds.is_empty()
+                && row.levels.is_empty()
+                && row.unit_kinds.is_empty(),
+            kinds_empty: row.kinds.is_empty(),
+            steps: &row.steps,
+            label: |s| &s.label,
+            remove: row.remove,
+        },
+        |row, place, errors| {
+            let kinds = parse_all(
+                &row.kinds,
+                |v| FilingKind::parse(v).ok(),
+                "备案类型",
+                FilingKind::LABELS,
+                place,
+                errors,
+            );
+            let levels = levels_of(&row.levels, place, errors);
+            let unit_kinds = unit_kinds_of(&row.unit_kinds, place, errors);
+            (kinds, levels, unit_kinds)
+        },
+        |s, step, errors| approval_step(s, step, &approvers, errors),
+        |(kinds, levels, unit_kinds), steps| ChainRule {
             kinds,
             levels,
             unit_kinds,
-            steps: rules,
-        }));
+            steps,
+        },
+        errors,
+    )
+}
+
+/// One named step of an approval chain; `step` is its place in words.
+fn approval_step(
+    s: &StepRow,
+    step: &str,
+    approvers: &[&str],
+    errors: &mut Vec<FieldError>,
+) -> Option<StepRule> {
+    let approver = ApproverKind::ALL
+        .iter()
+        .copied()
+        .find(|a| a.code() == s.approver || a.label() == s.approver);
+    let Some(approver) = approver else {
+        errors.push(FieldError::new(
+            "profile",
+            if s.approver.is_empty() {
+                format!("请为{step}选择审批人，应为：{}", approvers.join("、"))
+            } else {
+                format!(
+                    "{step}的审批人“{}”不是可选的审批人，应为：{}",
+                    s.approver,
+                    approvers.join("、")
+                )
+            },
+        ));
+        return None;
+    };
+    let level = if s.level.is_empty() {
+        None
+    } else {
+        match Level::parse(&s.level) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                errors.push(FieldError::new("profile", format!("{step}：{e}")));
+                return None;
+            }
+        }
+    };
+    let authority = (!s.authority.is_empty()).then(|| s.authority.clone());
+    if authority.as_ref().is_some_and(|a| !label_ok(a)) {
+        errors.push(FieldError::new(
+            "profile",
+            format!("{step}的机关名称不能超过{MAX_LABEL_CHARS}字"),
+        ));
+        return None;
     }
-    out
+    match approver {
+        ApproverKind::Office if level.is_none() => {
+            errors.push(FieldError::new(
+                "profile",
+                format!("{step}由政府办公室审批，请选择办公室的层级"),
+            ));
+            return None;
+        }
+        ApproverKind::Upper if authority.is_none() => {
+            errors.push(FieldError::new(
+                "profile",
+                format!("{step}报平台外的上级机关，请填写机关名称"),
+            ));
+            return None;
+        }
+        _ => {}
+    }
+    Some(StepRule {
+        approver,
+        // Only an office's step names a level; a stray choice is not kept.
+        level: if approver == ApproverKind::Office {
+            level
+        } else {
+            None
+        },
+        label: s.label.clone(),
+        authority,
+    })
 }
 
 fn opening_rules(rows: &[OpeningRow], errors: &mut Vec<FieldError>) -> Vec<Fate<OpeningRule>> {
@@ -490,22 +573,8 @@ fn opening_rules(rows: &[OpeningRow], errors: &mut Vec<FieldError>) -> Vec<Fate<
             out.push(Fate::Remove);
             continue;
         }
-        let levels = parse_all(
-            &row.levels,
-            |v| Level::parse(v).ok(),
-            "单位层级",
-            Level::LABELS,
-            &place,
-            errors,
-        );
-        let kinds = parse_all(
-            &row.kinds,
-            |v| UnitKind::parse(v).ok(),
-            "单位类型",
-            UnitKind::LABELS,
-            &place,
-            errors,
-        );
+        let levels = levels_of(&row.levels, &place, errors);
+        let kinds = unit_kinds_of(&row.kinds, &place, errors);
         let Some(stance) = Stance::parse(&row.stance) else {
             errors.push(FieldError::new(
                 "profile",
@@ -536,91 +605,62 @@ fn review_chains(
     errors: &mut Vec<FieldError>,
 ) -> Vec<Fate<ReviewChainRule>> {
     let duties = ReviewDuty::LABELS;
-    let mut out = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        let place = format!("第{}条稿件审核流程", i + 1);
-        let steps: Vec<&ReviewStepRow> = row.steps.iter().filter(|s| !s.label.is_empty()).collect();
-        if row.remove || (row.kinds.is_empty() && row.levels.is_empty() && steps.is_empty()) {
-            out.push(Fate::Remove);
-            continue;
-        }
-        let known: Vec<&str> = kinds_known.iter().map(String::as_str).collect();
-        let kinds = parse_all(
-            &row.kinds,
-            |v| known.contains(&v).then(|| v.to_string()),
-            "稿件类别",
-            &known,
-            &place,
-            errors,
-        );
-        let levels = parse_all(
-            &row.levels,
-            |v| Level::parse(v).ok(),
-            "单位层级",
-            Level::LABELS,
-            &place,
-            errors,
-        );
-        if row.kinds.is_empty() {
-            errors.push(FieldError::new(
-                "profile",
-                format!("{place}请至少选择一个稿件类别"),
-            ));
-        }
-        if steps.is_empty() {
-            errors.push(FieldError::new(
-                "profile",
-                format!("{place}没有审核步骤：请至少填写一个步骤，或勾选“删除此流程”"),
-            ));
-        }
-        if steps.len() > MAX_REVIEW_STEPS {
-            errors.push(FieldError::new(
-                "profile",
-                format!("{place}最多{MAX_REVIEW_STEPS}个审核步骤"),
-            ));
-        }
-        let mut rules = Vec::new();
-        for (j, s) in steps.iter().enumerate() {
-            if !label_ok(&s.label) {
+    let known: Vec<&str> = kinds_known.iter().map(String::as_str).collect();
+    chain_list(
+        rows,
+        &ChainWords {
+            list: "稿件审核流程",
+            no_kind: "请至少选择一个稿件类别",
+            step: "审核",
+            max_steps: MAX_REVIEW_STEPS,
+        },
+        |row| ChainParts {
+            choices_blank: row.kinds.is_empty() && row.levels.is_empty(),
+            kinds_empty: row.kinds.is_empty(),
+            steps: &row.steps,
+            label: |s| &s.label,
+            remove: row.remove,
+        },
+        |row, place, errors| {
+            let kinds = parse_all(
+                &row.kinds,
+                |v| known.contains(&v).then(|| v.to_string()),
+                "稿件类别",
+                &known,
+                place,
+                errors,
+            );
+            let levels = levels_of(&row.levels, place, errors);
+            (kinds, levels)
+        },
+        |s, step, errors| match ReviewDuty::parse(&s.duty) {
+            Ok(duty) => Some(ReviewStepRule {
+                label: s.label.clone(),
+                duty,
+            }),
+            Err(_) => {
                 errors.push(FieldError::new(
                     "profile",
-                    format!("{place}第{}步的名称应为1至{MAX_LABEL_CHARS}字", j + 1),
-                ));
-                continue;
-            }
-            match ReviewDuty::parse(&s.duty) {
-                Ok(duty) => rules.push(ReviewStepRule {
-                    label: s.label.clone(),
-                    duty,
-                }),
-                Err(_) => errors.push(FieldError::new(
-                    "profile",
                     if s.duty.is_empty() {
-                        format!(
-                            "请为{place}第{}步“{}”选择审核职责，应为：{}",
-                            j + 1,
-                            s.label,
-                            duties.join("、")
-                        )
+                        format!("请为{step}选择审核职责，应为：{}", duties.join("、"))
                     } else {
                         format!(
-                            "{place}第{}步“{}”的审核职责“{}”不是可选的职责，应为：{}",
-                            j + 1,
-                            s.label,
+                            "{step}的审核职责“{}”不是可选的职责，应为：{}",
                             s.duty,
                             duties.join("、")
                         )
                     },
-                )),
+                ));
+                None
             }
-        }
-        out.push(Fate::Keep(ReviewChainRule {
+        },
+        |(kinds, levels), steps| ReviewChainRule {
             kinds,
             levels,
-            steps: rules,
-        }));
-    }
-    out
+            steps,
+        },
+        errors,
+    )
 }
 
 fn strings<'a>(items: impl IntoIterator<Item = &'a str>) -> Value {
@@ -1046,6 +1086,41 @@ mod tests {
             e.contains("审核职责“mayor”不是可选的职责，应为：审核员、科室负责人、分管领导"),
             "{e}"
         );
+        let e = refused(&|l| l.review[0].steps[0].duty.clear());
+        assert!(e.contains("请为第1条稿件审核流程第1步“"), "{e}");
+        assert!(
+            e.contains("”选择审核职责，应为：审核员、科室负责人、分管领导"),
+            "{e}"
+        );
+        let e = refused(&|l| l.review[0].steps.iter_mut().for_each(|s| s.label.clear()));
+        assert!(
+            e.contains("第1条稿件审核流程没有审核步骤：请至少填写一个步骤，或勾选“删除此流程”"),
+            "{e}"
+        );
+        let e = refused(&|l| l.review[0].kinds.clear());
+        assert!(e.contains("第1条稿件审核流程请至少选择一个稿件类别"), "{e}");
+        let e = refused(&|l| {
+            let step = l.review[0].steps[0].clone();
+            l.review[0].steps = vec![step; MAX_REVIEW_STEPS + 1];
+        });
+        assert!(
+            e.contains(&format!(
+                "第1条稿件审核流程最多{MAX_REVIEW_STEPS}个审核步骤"
+            )),
+            "{e}"
+        );
+        let e = refused(&|l| {
+            let step = l.chains[0].steps[0].clone();
+            l.chains[0].steps = vec![step; MAX_CHAIN_STEPS + 1];
+        });
+        assert!(
+            e.contains(&format!("第1条审批流程最多{MAX_CHAIN_STEPS}个审批步骤")),
+            "{e}"
+        );
+        let e = refused(&|l| l.review[0].steps[0].label = "长".repeat(MAX_LABEL_CHARS + 1));
+        assert!(e.contains("第1条稿件审核流程第1步的名称应为1至40字"), "{e}");
+        let e = refused(&|l| l.chains[0].steps[0].label = "长".repeat(MAX_LABEL_CHARS + 1));
+        assert!(e.contains("第1条审批流程第1步的名称应为1至40字"), "{e}");
         let e = refused(&|l| l.review[1].kinds.push("娱乐新闻".into()));
         assert!(e.contains("稿件类别“娱乐新闻”不是可选的稿件类别"), "{e}");
         let e = refused(&|l| l.opening[0].stance = "maybe".into());

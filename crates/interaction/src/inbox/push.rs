@@ -17,7 +17,7 @@ use crate::inbox::{Incoming, Received, receive};
 use chrono::{DateTime, TimeDelta, Utc};
 use govmedia_domain::interaction::ItemKind;
 use govmedia_monitoring::credentials::Secret;
-use govmedia_service::{ServiceError, Services};
+use govmedia_service::{ServiceError, Services, xml};
 use sha1::{Digest, Sha1};
 use std::collections::HashMap;
 
@@ -189,18 +189,7 @@ fn xml_fields(body: &str) -> Option<HashMap<String, String>> {
             }
             Event::GeneralRef(r) => {
                 if let Some((_, text)) = current.as_mut().filter(|_| depth == 2) {
-                    if let Ok(Some(c)) = r.resolve_char_ref() {
-                        text.push(c);
-                    } else {
-                        text.push(match r.xml10_content().as_ref() {
-                            "amp" => '&',
-                            "lt" => '<',
-                            "gt" => '>',
-                            "quot" => '"',
-                            "apos" => '\'',
-                            _ => continue,
-                        });
-                    }
+                    text.extend(xml::reference_char(&r));
                 }
             }
             Event::Eof => break,

@@ -3,8 +3,8 @@
 //! campaign, and the index the set-based assessment reads overdue rectifications
 //! through.
 
-use super::{Ddl, id_col, index};
-use sea_orm::sea_query::{Alias, ColumnDef as C, Expr, ExprTrait, Index, Query, Table};
+use super::{Ddl, id_col, index, unique_index};
+use sea_orm::sea_query::{Alias, ColumnDef as C, Expr, ExprTrait, Query, Table};
 
 pub(super) fn step_8_assessment() -> Vec<Ddl> {
     let ts = |mut c: C| c.timestamp_with_time_zone().not_null().take();
@@ -76,18 +76,13 @@ pub(super) fn step_8_assessment() -> Vec<Ddl> {
         .col(C::new(Alias::new("size")).big_integer().not_null())
         .col(C::new(Alias::new("members_json")).text().not_null())
         .take();
-    let unique_code = Index::create()
-        .name("idx_indicator_sets_code")
-        .table(Alias::new("indicator_sets"))
-        .col(Alias::new("code"))
-        .unique()
-        .take();
+    let unique_code = unique_index("idx_indicator_sets_code", "indicator_sets", &["code"]);
     vec![
         Ddl::Table(entries),
         Ddl::Table(sets),
         Ddl::Table(shots),
         Ddl::Table(populations),
-        Ddl::Index(unique_code),
+        unique_code,
         index(
             "idx_assessment_entries_year",
             "assessment_entries",

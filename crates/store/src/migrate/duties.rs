@@ -1,7 +1,7 @@
 //! Step 7: units' duties — quarterly self-inspection reports with the accounts each
 //! checked, and trainings.
 
-use super::{Ddl, id_col, index};
+use super::{Ddl, id_col, index, unique_index};
 use sea_orm::sea_query::{Alias, ColumnDef as C, Index, Table};
 
 pub(super) fn step_7_duties() -> Vec<Ddl> {
@@ -62,19 +62,16 @@ pub(super) fn step_7_duties() -> Vec<Ddl> {
         .col(ts(C::new(Alias::new("created_at"))))
         .take();
     // One report per unit and quarter: a concurrent second insert fails here.
-    let one_per_quarter = Index::create()
-        .name("uq_selfcheck_reports_unit_quarter")
-        .table(Alias::new("selfcheck_reports"))
-        .col(Alias::new("unit_id"))
-        .col(Alias::new("year"))
-        .col(Alias::new("quarter"))
-        .unique()
-        .take();
+    let one_per_quarter = unique_index(
+        "uq_selfcheck_reports_unit_quarter",
+        "selfcheck_reports",
+        &["unit_id", "year", "quarter"],
+    );
     vec![
         Ddl::Table(reports),
         Ddl::Table(checks),
         Ddl::Table(trainings),
-        Ddl::Index(one_per_quarter),
+        one_per_quarter,
         index(
             "idx_selfcheck_reports_year_path",
             "selfcheck_reports",

@@ -2,7 +2,7 @@
 //! source and the source's own id), the replies with their sending state, and each
 //! item's history of assignments, transfers and closing.
 
-use super::{Ddl, id_col, index};
+use super::{Ddl, id_col, index, unique_index};
 use sea_orm::sea_query::{Alias, ColumnDef as C, Index, Table};
 
 pub(super) fn step_20_inbox() -> Vec<Ddl> {
@@ -38,19 +38,12 @@ pub(super) fn step_20_inbox() -> Vec<Ddl> {
         .col(col("updated_at").timestamp_with_time_zone().not_null())
         .take();
     // An item pulled or pushed twice is stored once.
-    let once = Index::create()
-        .name("idx_inbox_items_source_id")
-        .table(Alias::new("inbox_items"))
-        .col(Alias::new("source"))
-        .col(Alias::new("source_id"))
-        .unique()
-        .take();
-    let tracking = Index::create()
-        .name("idx_inbox_items_tracking")
-        .table(Alias::new("inbox_items"))
-        .col(Alias::new("tracking_no"))
-        .unique()
-        .take();
+    let once = unique_index(
+        "idx_inbox_items_source_id",
+        "inbox_items",
+        &["source", "source_id"],
+    );
+    let tracking = unique_index("idx_inbox_items_tracking", "inbox_items", &["tracking_no"]);
     let replies = Table::create()
         .table(Alias::new("inbox_replies"))
         .col(id_col(Alias::new("id")))
@@ -75,8 +68,8 @@ pub(super) fn step_20_inbox() -> Vec<Ddl> {
         .take();
     vec![
         Ddl::Table(items),
-        Ddl::Index(once),
-        Ddl::Index(tracking),
+        once,
+        tracking,
         // The unit's "time left" list: open items of a subtree by deadline.
         index(
             "idx_inbox_items_scope_due",
@@ -103,19 +96,18 @@ pub(super) fn step_25_platform_push() -> Vec<Ddl> {
         .table(Alias::new("account_credentials"))
         .add_column(col("callback_key").string_len(64).null())
         .take();
-    let one_key = Index::create()
-        .name("idx_account_credentials_callback_key")
-        .table(Alias::new("account_credentials"))
-        .col(Alias::new("callback_key"))
-        .unique()
-        .take();
+    let one_key = unique_index(
+        "idx_account_credentials_callback_key",
+        "account_credentials",
+        &["callback_key"],
+    );
     let sender_key = Table::alter()
         .table(Alias::new("inbox_items"))
         .add_column(col("sender_key").string_len(64).null())
         .take();
     vec![
         Ddl::Alter(callback_key),
-        Ddl::Index(one_key),
+        one_key,
         Ddl::Alter(sender_key),
         index(
             "idx_inbox_items_sender",
@@ -160,13 +152,8 @@ pub(super) fn step_29_mailboxes() -> Vec<Ddl> {
         "inbox_mailboxes",
         &[("unit_id", "units"), ("updated_by", "users")],
     );
-    let one_per_unit = Index::create()
-        .name("idx_inbox_mailboxes_unit")
-        .table(Alias::new("inbox_mailboxes"))
-        .col(Alias::new("unit_id"))
-        .unique()
-        .take();
-    vec![Ddl::Table(mailboxes), Ddl::Index(one_per_unit)]
+    let one_per_unit = unique_index("idx_inbox_mailboxes_unit", "inbox_mailboxes", &["unit_id"]);
+    vec![Ddl::Table(mailboxes), one_per_unit]
 }
 
 /// Version 35: the inbox's own word index, so a clerk finds items by words of their

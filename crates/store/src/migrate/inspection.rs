@@ -1,6 +1,6 @@
 //! Step 5: inspection campaigns, their samples, and findings.
 
-use super::{Ddl, id_col, index};
+use super::{Ddl, id_col, index, unique_index};
 use sea_orm::sea_query::{Alias, ColumnDef as C, Table};
 
 pub(super) fn step_5_inspection() -> Vec<Ddl> {
@@ -104,7 +104,6 @@ pub(super) fn step_5_inspection() -> Vec<Ddl> {
 /// The 发文字号 of each rectification notice (整改通知): one per campaign and unit,
 /// unique per issuing unit and year.
 pub(super) fn step_32_rectification_notices() -> Vec<Ddl> {
-    use sea_orm::sea_query::Index;
     let mut table = Table::create()
         .table(Alias::new("rectification_notices"))
         .col(id_col(Alias::new("id")))
@@ -136,16 +135,8 @@ pub(super) fn step_32_rectification_notices() -> Vec<Ddl> {
             ("issued_by", "users"),
         ],
     );
-    let unique = |name: &str, cols: &[&str]| {
-        let mut i = Index::create();
-        i.name(name)
-            .table(Alias::new("rectification_notices"))
-            .unique();
-        for c in cols {
-            i.col(Alias::new(*c));
-        }
-        Ddl::Index(i.take())
-    };
+    let unique =
+        |name: &str, cols: &[&'static str]| unique_index(name, "rectification_notices", cols);
     vec![
         Ddl::Table(table),
         unique(
@@ -162,7 +153,6 @@ pub(super) fn step_32_rectification_notices() -> Vec<Ddl> {
 /// Step 34: the inspector's decision on each monitoring finding proposed for a
 /// sampled account's scoresheet (confirmed onto the sheet, or dismissed with a reason).
 pub(super) fn step_34_scoresheet_proposals() -> Vec<Ddl> {
-    use sea_orm::sea_query::Index;
     let mut table = Table::create()
         .table(Alias::new("scoresheet_proposals"))
         .col(id_col(Alias::new("id")))
@@ -195,12 +185,10 @@ pub(super) fn step_34_scoresheet_proposals() -> Vec<Ddl> {
             ("decided_by", "users"),
         ],
     );
-    let once = Index::create()
-        .name("idx_scoresheet_proposals_once")
-        .table(Alias::new("scoresheet_proposals"))
-        .col(Alias::new("sample_id"))
-        .col(Alias::new("finding_id"))
-        .unique()
-        .take();
-    vec![Ddl::Table(table), Ddl::Index(once)]
+    let once = unique_index(
+        "idx_scoresheet_proposals_once",
+        "scoresheet_proposals",
+        &["sample_id", "finding_id"],
+    );
+    vec![Ddl::Table(table), once]
 }

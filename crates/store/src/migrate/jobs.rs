@@ -3,8 +3,8 @@
 //! Table and column names are spelled out, never taken from the entity: a step
 //! never changes once on main, whatever later happens to the `job` entity.
 
-use super::{Ddl, index};
-use sea_orm::sea_query::{Alias, ColumnDef as C, Index, Table};
+use super::{Ddl, index, unique_index};
+use sea_orm::sea_query::{Alias, ColumnDef as C, Table};
 
 pub(super) fn step_14_jobs() -> Vec<Ddl> {
     let col = |name: &str| C::new(Alias::new(name));
@@ -33,15 +33,10 @@ pub(super) fn step_14_jobs() -> Vec<Ddl> {
         .take();
     // NULLs are distinct in a unique index on both databases: jobs without a key
     // never collide, two with the same key are one job.
-    let dedup = Index::create()
-        .name("idx_jobs_dedup_key")
-        .table(Alias::new("jobs"))
-        .col(Alias::new("dedup_key"))
-        .unique()
-        .take();
+    let dedup = unique_index("idx_jobs_dedup_key", "jobs", &["dedup_key"]);
     vec![
         Ddl::Table(table),
-        Ddl::Index(dedup),
+        dedup,
         // Claiming: queued jobs that are due, oldest first.
         index("idx_jobs_claim", "jobs", &["status", "run_at", "id"]),
         // Reclaiming running jobs whose lease ran out.

@@ -5,17 +5,8 @@
 //! gates as signed, which version each reviewer last saw, the reviewers the office
 //! names per unit and duty, and each unit's 稿源单位 whitelist.
 
-use super::{Ddl, id_col, index};
-use sea_orm::sea_query::{Alias, ColumnDef as C, Index, Table};
-
-fn unique(name: &str, table: &str, cols: &[&str]) -> Ddl {
-    let mut i = Index::create();
-    i.name(name).table(Alias::new(table)).unique();
-    for c in cols {
-        i.col(Alias::new(*c));
-    }
-    Ddl::Index(i.take())
-}
+use super::{Ddl, id_col, index, unique_index as unique};
+use sea_orm::sea_query::{Alias, ColumnDef as C, Table};
 
 pub(super) fn step_19_manuscripts() -> Vec<Ddl> {
     let col = |name: &str| C::new(Alias::new(name));

@@ -2,8 +2,8 @@
 //! seen on it, and the log of every look. None of them is a column of the account
 //! list, so writing them never moves `registry_version`.
 
-use super::{Ddl, id_col, index};
-use sea_orm::sea_query::{Alias, ColumnDef as C, Index, Table};
+use super::{Ddl, id_col, index, unique_index};
+use sea_orm::sea_query::{Alias, ColumnDef as C, Table};
 
 pub(super) fn step_16_monitoring() -> Vec<Ddl> {
     let col = |name: &str| C::new(Alias::new(name));
@@ -19,12 +19,11 @@ pub(super) fn step_16_monitoring() -> Vec<Ddl> {
         .col(col("created_at").timestamp_with_time_zone().not_null())
         .col(col("updated_at").timestamp_with_time_zone().not_null())
         .take();
-    let one_per_account = Index::create()
-        .name("idx_account_sources_account")
-        .table(Alias::new("account_sources"))
-        .col(Alias::new("account_id"))
-        .unique()
-        .take();
+    let one_per_account = unique_index(
+        "idx_account_sources_account",
+        "account_sources",
+        &["account_id"],
+    );
     let posts = Table::create()
         .table(Alias::new("posts"))
         .col(id_col(Alias::new("id")))
@@ -38,13 +37,11 @@ pub(super) fn step_16_monitoring() -> Vec<Ddl> {
         .col(col("first_seen_at").timestamp_with_time_zone().not_null())
         .take();
     // A post is stored once however often it is fetched.
-    let once = Index::create()
-        .name("idx_posts_account_platform_id")
-        .table(Alias::new("posts"))
-        .col(Alias::new("account_id"))
-        .col(Alias::new("platform_post_id"))
-        .unique()
-        .take();
+    let once = unique_index(
+        "idx_posts_account_platform_id",
+        "posts",
+        &["account_id", "platform_post_id"],
+    );
     let log = Table::create()
         .table(Alias::new("fetch_log"))
         .col(id_col(Alias::new("id")))
@@ -58,9 +55,9 @@ pub(super) fn step_16_monitoring() -> Vec<Ddl> {
         .take();
     vec![
         Ddl::Table(sources),
-        Ddl::Index(one_per_account),
+        one_per_account,
         Ddl::Table(posts),
-        Ddl::Index(once),
+        once,
         index(
             "idx_posts_account_published",
             "posts",
@@ -96,12 +93,11 @@ pub(super) fn step_18_monitor_clocks() -> Vec<Ddl> {
         .col(col("last_seen_ok").timestamp_with_time_zone().null())
         .col(col("computed_at").timestamp_with_time_zone().not_null())
         .take();
-    let one_per_account = Index::create()
-        .name("idx_account_clocks_account")
-        .table(Alias::new("account_clocks"))
-        .col(Alias::new("account_id"))
-        .unique()
-        .take();
+    let one_per_account = unique_index(
+        "idx_account_clocks_account",
+        "account_clocks",
+        &["account_id"],
+    );
     let reported = Table::create()
         .table(Alias::new("monitor_findings"))
         .col(id_col(Alias::new("id")))
@@ -110,23 +106,21 @@ pub(super) fn step_18_monitor_clocks() -> Vec<Ddl> {
         .col(col("finding_id").big_integer().not_null())
         .col(col("created_at").timestamp_with_time_zone().not_null())
         .take();
-    let once = Index::create()
-        .name("idx_monitor_findings_once")
-        .table(Alias::new("monitor_findings"))
-        .col(Alias::new("account_id"))
-        .col(Alias::new("subject_key"))
-        .unique()
-        .take();
+    let once = unique_index(
+        "idx_monitor_findings_once",
+        "monitor_findings",
+        &["account_id", "subject_key"],
+    );
     vec![
         Ddl::Table(clocks),
-        Ddl::Index(one_per_account),
+        one_per_account,
         index(
             "idx_account_clocks_path",
             "account_clocks",
             &["unit_path", "state"],
         ),
         Ddl::Table(reported),
-        Ddl::Index(once),
+        once,
     ]
 }
 
@@ -153,12 +147,11 @@ pub(super) fn step_22_platform_credentials() -> Vec<Ddl> {
         .col(col("created_at").timestamp_with_time_zone().not_null())
         .col(col("updated_at").timestamp_with_time_zone().not_null())
         .take();
-    let one_per_account = Index::create()
-        .name("idx_account_credentials_account")
-        .table(Alias::new("account_credentials"))
-        .col(Alias::new("account_id"))
-        .unique()
-        .take();
+    let one_per_account = unique_index(
+        "idx_account_credentials_account",
+        "account_credentials",
+        &["account_id"],
+    );
     let via = T::alter()
         .table(Alias::new("fetch_log"))
         .add_column(col("via").string_len(32).null())
@@ -169,7 +162,7 @@ pub(super) fn step_22_platform_credentials() -> Vec<Ddl> {
         .take();
     vec![
         Ddl::Table(credentials),
-        Ddl::Index(one_per_account),
+        one_per_account,
         Ddl::Alter(via),
         Ddl::Alter(calls),
     ]
@@ -204,15 +197,10 @@ pub(super) fn step_28_monitor_runs() -> Vec<Ddl> {
         "monitor_runs",
         &[("unit_id", "units"), ("started_by", "users")],
     );
-    let one_unfinished = Index::create()
-        .name("idx_monitor_runs_active")
-        .table(Alias::new("monitor_runs"))
-        .col(Alias::new("active_path"))
-        .unique()
-        .take();
+    let one_unfinished = unique_index("idx_monitor_runs_active", "monitor_runs", &["active_path"]);
     vec![
         Ddl::Table(runs),
-        Ddl::Index(one_unfinished),
+        one_unfinished,
         index(
             "idx_monitor_runs_path",
             "monitor_runs",
@@ -252,17 +240,14 @@ pub(super) fn step_27_link_checks() -> Vec<Ddl> {
         "link_checks",
         &[("account_id", "accounts"), ("finding_id", "findings")],
     );
-    let once = Index::create()
-        .name("idx_link_checks_once")
-        .table(Alias::new("link_checks"))
-        .col(Alias::new("account_id"))
-        .col(Alias::new("found_in"))
-        .col(Alias::new("url"))
-        .unique()
-        .take();
+    let once = unique_index(
+        "idx_link_checks_once",
+        "link_checks",
+        &["account_id", "found_in", "url"],
+    );
     vec![
         Ddl::Table(links),
-        Ddl::Index(once),
+        once,
         index(
             "idx_link_checks_verdict",
             "link_checks",
