@@ -81,11 +81,9 @@ pub(crate) async fn read_upload(
             bytes.extend_from_slice(&chunk);
         }
         match file_name {
-            Some(file_name) => {
-                if !(file_name.is_empty() && bytes.is_empty()) {
-                    upload.file = Some((file_name, bytes));
-                }
-            }
+            // A file input left empty sends an empty part without a name.
+            Some(file_name) if file_name.is_empty() && bytes.is_empty() => {}
+            Some(file_name) => upload.file = Some((file_name, bytes)),
             None if upload.fields.len() < UPLOAD_FIELDS => {
                 upload
                     .fields
