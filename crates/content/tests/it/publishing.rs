@@ -185,6 +185,11 @@ async fn get(State(m): State<Mock>, body: String) -> Response {
     };
     let mut v: serde_json::Value = serde_json::from_str(fixture).unwrap();
     v["publish_id"] = id.clone().into();
+    // 5 (deleted by the account) and 6 (blocked by the platform) answer as 4 does,
+    // with their own status.
+    if status > 4 {
+        v["publish_status"] = status.into();
+    }
     if status == 0 {
         v["article_detail"]["item"][0]["article_url"] =
             format!("https://mp.weixin.qq.com/s/{id}").into();
@@ -589,8 +594,13 @@ async fn count(w: &World, sql: &str) -> i64 {
 #[tokio::test]
 async fn each_failure_status_is_a_failure_with_the_platforms_reason_never_published() {
     let w = world("publish_statuses").await;
-    for (status, words) in [(2u8, "原创校验未通过"), (3, "常规失败"), (4, "审核未通过")]
-    {
+    for (status, words) in [
+        (2u8, "原创校验未通过"),
+        (3, "常规失败"),
+        (4, "审核未通过"),
+        (5, "已被公众号管理员在后台删除"),
+        (6, "被微信平台封禁"),
+    ] {
         let id = manuscript(&w, vec![w.wx1], true).await;
         // First still publishing, then the final status.
         w.mock.status.lock().unwrap().extend([1, status]);
@@ -607,7 +617,7 @@ async fn each_failure_status_is_a_failure_with_the_platforms_reason_never_publis
         assert!(v.reason.as_deref().unwrap().contains(words), "{v:?}");
         assert!(v.article_url.is_none());
     }
-    assert_eq!(w.mock.count("submit"), 3);
+    assert_eq!(w.mock.count("submit"), 5);
 }
 
 #[tokio::test]
