@@ -124,6 +124,26 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "日常监测是否可以访问内网和本机地址（政务网站栏目部署在内网时设为true）；默认false，防止借订阅地址探测内网",
         "false",
     ),
+    (
+        "manuscript_image_max_mb",
+        "稿件图片的大小上限（MB，1至200）；微博只接受5MB以下的图片",
+        "5",
+    ),
+    (
+        "manuscript_attachment_max_mb",
+        "稿件附件（PDF、Word、Excel、压缩包）的大小上限（MB，1至200）",
+        "10",
+    ),
+    (
+        "manuscript_docx_max_mb",
+        "导入为稿件的Word文档（.docx）的大小上限（MB，1至200）",
+        "10",
+    ),
+    (
+        "manuscript_total_max_mb",
+        "每篇稿件的图片和附件合计的大小上限（MB，1至200，不小于图片和附件各自的上限）",
+        "50",
+    ),
 ];
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -156,6 +176,10 @@ pub struct Config {
     pub weibo_rip: String,
     pub monitor_internal_addresses: bool,
     pub job_lease_secs: u32,
+    pub manuscript_image_max_mb: usize,
+    pub manuscript_attachment_max_mb: usize,
+    pub manuscript_docx_max_mb: usize,
+    pub manuscript_total_max_mb: usize,
 }
 
 impl Default for Config {
@@ -188,6 +212,10 @@ impl Default for Config {
             weibo_rip: String::new(),
             monitor_internal_addresses: false,
             job_lease_secs: 120,
+            manuscript_image_max_mb: 5,
+            manuscript_attachment_max_mb: 10,
+            manuscript_docx_max_mb: 10,
+            manuscript_total_max_mb: 50,
         }
     }
 }
@@ -237,6 +265,13 @@ impl fmt::Debug for Config {
                 "monitor_internal_addresses",
                 &self.monitor_internal_addresses,
             )
+            .field("manuscript_image_max_mb", &self.manuscript_image_max_mb)
+            .field(
+                "manuscript_attachment_max_mb",
+                &self.manuscript_attachment_max_mb,
+            )
+            .field("manuscript_docx_max_mb", &self.manuscript_docx_max_mb)
+            .field("manuscript_total_max_mb", &self.manuscript_total_max_mb)
             .finish_non_exhaustive()
     }
 }
@@ -307,6 +342,20 @@ impl Config {
                         .parse()
                         .with_context(|| format!("{key} 应为正整数（秒）"))?
                 }
+                "manuscript_image_max_mb"
+                | "manuscript_attachment_max_mb"
+                | "manuscript_docx_max_mb"
+                | "manuscript_total_max_mb" => {
+                    let mb = value
+                        .parse()
+                        .with_context(|| format!("{key} 应为正整数（MB）"))?;
+                    match name.as_str() {
+                        "manuscript_image_max_mb" => cfg.manuscript_image_max_mb = mb,
+                        "manuscript_attachment_max_mb" => cfg.manuscript_attachment_max_mb = mb,
+                        "manuscript_docx_max_mb" => cfg.manuscript_docx_max_mb = mb,
+                        _ => cfg.manuscript_total_max_mb = mb,
+                    }
+                }
                 "monitor_internal_addresses" => {
                     cfg.monitor_internal_addresses = value
                         .parse()
@@ -342,7 +391,19 @@ impl Config {
         cfg.trusted_proxies()?;
         cfg.time_zone()?;
         cfg.smtp()?;
+        cfg.upload_limits()?;
         Ok(cfg)
+    }
+
+    /// The manuscripts' upload limits, checked (a bad setting stops start-up naming it).
+    pub fn upload_limits(&self) -> anyhow::Result<govmedia_content::UploadLimits> {
+        govmedia_content::UploadLimits::from_megabytes(
+            self.manuscript_image_max_mb,
+            self.manuscript_attachment_max_mb,
+            self.manuscript_docx_max_mb,
+            self.manuscript_total_max_mb,
+        )
+        .map_err(anyhow::Error::msg)
     }
 
     /// The mail server, validated: `None` (e-mail off) when `smtp_host` is empty.
@@ -472,7 +533,11 @@ impl Config {
                 | "trusted_proxies"
                 | "smtp_port"
                 | "monitor_internal_addresses"
-                | "job_lease_secs" => default.to_string(),
+                | "job_lease_secs"
+                | "manuscript_image_max_mb"
+                | "manuscript_attachment_max_mb"
+                | "manuscript_docx_max_mb"
+                | "manuscript_total_max_mb" => default.to_string(),
                 _ => format!("\"{default}\""),
             };
             out.push_str(&format!("{name} = {value}\n\n"));
@@ -626,6 +691,48 @@ mod tests {
         assert!(err.to_string().contains("发件人地址"), "{err}");
         let err = Config::load(None, vars(&[("GOVMEDIA__SMTP_PORT", "99999")])).unwrap_err();
         assert!(err.to_string().contains("端口"), "{err}");
+    }
+
+    #[test]
+    fn upload_limits_come_from_the_settings_and_a_bad_one_stops_start_up() {
+        let cfg = Config::load(None, std::iter::empty()).unwrap();
+        assert_eq!(
+            cfg.upload_limits().unwrap(),
+            govmedia_content::UploadLimits::default()
+        );
+        let cfg = Config::load(
+            None,
+            vec![
+                (
+                    "GOVMEDIA__MANUSCRIPT_IMAGE_MAX_MB".to_string(),
+                    "2".to_string(),
+                ),
+                (
+                    "GOVMEDIA__MANUSCRIPT_TOTAL_MAX_MB".to_string(),
+                    "80".to_string(),
+                ),
+            ]
+            .into_iter(),
+        )
+        .unwrap();
+        let limits = cfg.upload_limits().unwrap();
+        assert_eq!(limits.image_bytes, 2 * 1024 * 1024);
+        assert_eq!(limits.manuscript_bytes, 80 * 1024 * 1024);
+        let err = Config::load(
+            None,
+            vec![(
+                "GOVMEDIA__MANUSCRIPT_DOCX_MAX_MB".to_string(),
+                "0".to_string(),
+            )]
+            .into_iter(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("manuscript_docx_max_mb"), "{err}");
+        let err = toml::from_str::<Config>("manuscript_total_max_mb = 4")
+            .map_err(anyhow::Error::from)
+            .and_then(|c| c.upload_limits())
+            .unwrap_err();
+        assert!(err.to_string().contains("不能小于"), "{err}");
     }
 
     #[test]

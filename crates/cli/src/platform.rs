@@ -35,10 +35,13 @@ pub async fn services(cfg: &Config) -> anyhow::Result<Services> {
         .await
         .with_context(|| format!("无法连接数据库 {}", crate::config::redact_url(&url)))?;
     let sealer = Sealer::from_base64(&cfg.personal_data_key()?)?;
-    let svc = govmedia_web::with_areas_configured(
-        Services::new(db, sealer, Arc::new(SystemClock)),
-        cfg.monitor_http(),
-        cfg.platform_endpoints(),
+    let svc = govmedia_content::with_upload_limits(
+        govmedia_web::with_areas_configured(
+            Services::new(db, sealer, Arc::new(SystemClock)),
+            cfg.monitor_http(),
+            cfg.platform_endpoints(),
+        ),
+        cfg.upload_limits()?,
     )
     .with_time_zone(cfg.time_zone()?)
     .with_document_fonts(&cfg.document_fonts);

@@ -13,9 +13,6 @@ use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
-/// The largest .docx, in bytes.
-pub const MAX_DOCX_BYTES: usize = 10 * 1024 * 1024;
-
 /// What an import made.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Imported {
@@ -329,12 +326,7 @@ pub async fn import(
             "请选择要导入的Word文档（.docx）",
         ));
     }
-    if bytes.len() > MAX_DOCX_BYTES {
-        return Err(ServiceError::field(
-            "file",
-            format!("Word文档不能超过{}MB", MAX_DOCX_BYTES / 1024 / 1024),
-        ));
-    }
+    crate::upload_limits(svc).check_docx(bytes.len())?;
     let parsed = tokio::task::spawn_blocking(move || parse(&bytes))
         .await
         .map_err(|e| ServiceError::Internal(e.into()))??;

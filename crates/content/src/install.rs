@@ -19,6 +19,21 @@ pub fn install_with(svc: Services, http: HttpConfig, endpoints: PlatformEndpoint
         .with_todo_source(ToReview)
 }
 
+/// `svc` with the content area's upload limits set to the deployment's (installing
+/// the area first when it is not).
+pub fn with_upload_limits(svc: Services, limits: crate::limits::UploadLimits) -> Services {
+    let svc = if crate::publish::installed(&svc).is_some() {
+        svc
+    } else {
+        install(svc)
+    };
+    let mut handler = crate::publish::installed(&svc)
+        .cloned()
+        .expect("the content area was just installed");
+    handler.limits = limits;
+    svc.with_job_handler(handler)
+}
+
 /// Manuscripts waiting at a step whose duty the user holds for their unit (or one
 /// above it), never the user's own; no deadline, oldest submission first.
 pub struct ToReview;

@@ -22,7 +22,9 @@ mod assets;
 pub mod check;
 pub mod docx;
 mod install;
-pub use install::{install, install_with};
+pub use install::{install, install_with, with_upload_limits};
+pub mod limits;
+pub use limits::{UploadLimits, upload_limits};
 pub mod links;
 pub mod publish;
 mod review;
@@ -50,10 +52,6 @@ use govmedia_store::units::UnitRow;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// The largest image, in bytes (Weibo takes pictures below 5 MB).
-pub const IMAGE_MAX_BYTES: usize = 5 * 1024 * 1024;
-/// The largest attachment, in bytes (the server takes request bodies of 12 MB).
-pub const ATTACHMENT_MAX_BYTES: usize = 10 * 1024 * 1024;
 /// The widest or tallest image, in pixels, and the most pixels of one image: a
 /// small compressed file can declare a huge picture, and whoever decodes it (a
 /// browser, a platform, the PDF of the review sheet) needs 4 bytes a pixel.
@@ -671,17 +669,11 @@ pub async fn add_asset(
     if bytes.is_empty() {
         return Err(ServiceError::field("file", "请选择要上传的文件"));
     }
-    let limit = match purpose {
-        IMAGE => IMAGE_MAX_BYTES,
-        ATTACHMENT => ATTACHMENT_MAX_BYTES,
-        _ => return Err(ServiceError::field("purpose", "请选择上传图片或附件")),
-    };
-    if bytes.len() > limit {
-        return Err(ServiceError::field(
-            "file",
-            format!("文件不能超过{}MB", limit / 1024 / 1024),
-        ));
+    if purpose != IMAGE && purpose != ATTACHMENT {
+        return Err(ServiceError::field("purpose", "请选择上传图片或附件"));
     }
+    let limits = upload_limits(svc);
+    limits.check_file(purpose == IMAGE, bytes.len())?;
     let content_type = match purpose {
         IMAGE => assets::image_type(bytes)?,
         _ => assets::attachment_type(bytes)?,
@@ -702,6 +694,8 @@ pub async fn add_asset(
             format!("一篇稿件最多{MAX_ASSETS}个图片和附件"),
         ));
     }
+    let stored: i64 = existing.iter().map(|a| a.size.max(0)).sum();
+    limits.check_total(usize::try_from(stored).unwrap_or(usize::MAX), bytes.len())?;
     let now = svc.now();
     let mut info = AssetInfo {
         id: 0,

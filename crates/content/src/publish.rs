@@ -420,7 +420,9 @@ fn halt_of(e: FetchError, now: DateTime<Utc>) -> Halt {
 }
 
 /// 稿件发布: one target's publishing. One per process: it holds the HTTP client and
-/// the WeChat tokens every run shares.
+/// the WeChat tokens every run shares, and what else the content area was installed
+/// with (the pre-publish link fetcher, the upload limits).
+#[derive(Clone)]
 pub struct PublishTarget {
     fetcher: Result<HttpFetcher, String>,
     tokens: WechatTokens,
@@ -430,15 +432,21 @@ pub struct PublishTarget {
     weibo_rip: Option<String>,
     /// The pre-publish check's link fetcher (one per process, like this handler).
     links: Option<Arc<crate::links::LinkFetcher>>,
+    /// The deployment's upload limits.
+    pub(crate) limits: crate::limits::UploadLimits,
 }
 
-/// The link fetcher the content area installed, if any.
-pub(crate) fn link_fetcher(svc: &Services) -> Option<Arc<crate::links::LinkFetcher>> {
+/// The content area's publishing handler as installed, if it is.
+pub(crate) fn installed(svc: &Services) -> Option<&PublishTarget> {
     svc.jobs
         .get(PUBLISH_KIND)
         .and_then(|h| h.as_any())
         .and_then(|a| a.downcast_ref::<PublishTarget>())
-        .and_then(|p| p.links.clone())
+}
+
+/// The link fetcher the content area installed, if any.
+pub(crate) fn link_fetcher(svc: &Services) -> Option<Arc<crate::links::LinkFetcher>> {
+    installed(svc).and_then(|p| p.links.clone())
 }
 
 impl PublishTarget {
@@ -458,6 +466,7 @@ impl PublishTarget {
                 .map(Arc::new)
                 .map_err(|e| tracing::warn!(error = %e, "the pre-publish link check is off"))
                 .ok(),
+            limits: crate::limits::UploadLimits::default(),
         }
     }
 }
@@ -766,6 +775,12 @@ impl PublishTarget {
                 "微信图文消息需要封面图片：请在稿件正文中插入至少一张图片，审核通过后再发布".into(),
             ));
         }
+        // Every image checked before the first upload: a target fails at once, naming
+        // each image WeChat would refuse, rather than after half of them went up.
+        let problems = wechat_image_problems(svc, id, &version.body_html).await?;
+        if !problems.is_empty() {
+            return Err(Halt::Failed(problems.join("；")));
+        }
         let mut html = sanitize::for_platform(
             &version.body_html,
             &version.body_text,
@@ -876,6 +891,55 @@ pub fn weibo_takes(content_type: &str, size: usize) -> bool {
     matches!(content_type, "image/jpeg" | "image/gif" | "image/png") && size < WEIBO_PIC_MAX_BYTES
 }
 
+/// The largest body image WeChat's `media/uploadimg` takes (it takes JPG and PNG
+/// only, 1 MB at most; its error for another is only "invalid file type").
+pub const WECHAT_BODY_IMAGE_MAX_BYTES: usize = 1024 * 1024;
+
+/// Why WeChat's `media/uploadimg` will not take a body image, in the editor's words;
+/// `None` when it will. Nothing converts or shrinks an image behind the editor's
+/// back: an image a reviewer approved is the image published, or none.
+pub fn wechat_image_problem(file_name: &str, content_type: &str, size: usize) -> Option<String> {
+    let format = match content_type {
+        "image/jpeg" | "image/png" => None,
+        "image/gif" => Some("GIF"),
+        "image/webp" => Some("WebP"),
+        _ => Some("不支持的"),
+    };
+    if let Some(format) = format {
+        return Some(format!(
+            "正文图片“{file_name}”是{format}格式，微信公众号正文图片只接受JPG或PNG格式（1MB以内）：请转换为JPG或PNG后替换该图片"
+        ));
+    }
+    (size > WECHAT_BODY_IMAGE_MAX_BYTES).then(|| {
+        format!(
+            "正文图片“{file_name}”有{:.1}MB，微信公众号正文图片不能超过1MB：请压缩到1MB以内后替换该图片",
+            size as f64 / 1024.0 / 1024.0
+        )
+    })
+}
+
+/// The body images of `html` WeChat will not take, each said in words (see
+/// [`wechat_image_problem`]), in the body's order.
+async fn wechat_image_problems(svc: &Services, id: i64, html: &str) -> ServiceResult<Vec<String>> {
+    let in_body: Vec<i64> = sanitize::images(html, id)
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect();
+    let mut out = Vec::new();
+    for a in store::assets_of(&svc.db, id).await? {
+        if !in_body.contains(&a.id) {
+            continue;
+        }
+        let size = usize::try_from(a.size).unwrap_or(usize::MAX);
+        if let Some(problem) = wechat_image_problem(&a.file_name, &a.content_type, size)
+            && !out.contains(&problem)
+        {
+            out.push(problem);
+        }
+    }
+    Ok(out)
+}
+
 impl PublishTarget {
     /// Weibo: one `statuses/share`, its sending written first so it is never sent
     /// twice.
@@ -980,11 +1044,7 @@ pub async fn notes(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Vec<
     let (html, text, title) = version
         .map(|v| (v.body_html, v.body_text, v.title))
         .unwrap_or_default();
-    let endpoints_domains = svc
-        .jobs
-        .get(PUBLISH_KIND)
-        .and_then(|h| h.as_any())
-        .and_then(|a| a.downcast_ref::<PublishTarget>())
+    let endpoints_domains = installed(svc)
         .map(|p| p.weibo_safe_domains.clone())
         .unwrap_or_default();
     let mut out = Vec::new();
@@ -1017,6 +1077,7 @@ pub async fn notes(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Vec<
                 if sanitize::images(&html, id).is_empty() {
                     notes.push("微信图文消息需要封面图片：正文中还没有图片".into());
                 }
+                notes.extend(wechat_image_problems(svc, id, &html).await?);
                 notes.extend(
                     sanitize::for_platform(&html, &text, sanitize::Accepts::WechatArticle).dropped,
                 );

@@ -9,7 +9,7 @@ mod inbox;
 mod inspection;
 mod jobs;
 mod knowledge;
-mod manuscripts;
+pub(crate) mod manuscripts;
 mod monitoring;
 pub(crate) mod requests;
 pub(crate) mod responses;

@@ -1,7 +1,7 @@
 //! A .docx imported as a draft: title, headings, lists, bold, links and images come
 //! across, styling does not; zip bombs and non-Word files are refused in words.
 
-use crate::common::{account_of, add_user, county};
+use crate::common::{account_of, add_user, county, links_not_followed};
 use chrono::TimeZone;
 use govmedia_content::{self as manuscripts, ManuscriptInput, docx};
 use govmedia_service::ServiceError;
@@ -45,6 +45,8 @@ async fn a_docx_becomes_a_draft_with_its_structure_and_images() {
         chrono::Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap(),
     )
     .await;
+    // The document links the county's site, which a test does not reach.
+    links_not_followed(&c).await;
     let editor = add_user(&c.svc, "editor_a", c.unit_a, "editor").await;
     let account = c
         .account(account_of("测试县教育", c.unit_a, "wechat_subscription"))

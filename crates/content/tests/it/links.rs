@@ -1,4 +1,5 @@
-//! The pre-publish check follows the body's links (policy `[links] before_review`)
+//! The pre-publish check follows the body's links (policy `[links] before_review`,
+//! on unless the office turns it off)
 //! against a link server on loopback: a dead link and a "page not found" page are
 //! findings with the reason, an unknown site a hint; a dead link needs a reason to
 //! submit; a link's answer is cached between saves.
@@ -57,18 +58,7 @@ async fn dead_links_are_findings_with_their_reason_before_review() {
         },
         govmedia_monitoring::PlatformEndpoints::default(),
     );
-    // The office turns the fetch on in its profile.
-    let text = govmedia_service::policy::current_text(&c.svc)
-        .await
-        .unwrap();
-    govmedia_service::policy::set(
-        &c.svc,
-        &c.admin,
-        &format!("{}\n[links]\nbefore_review = true\n", text.text),
-        &text.version,
-    )
-    .await
-    .unwrap();
+    // Links are followed without the office turning anything on (the default).
     let editor = add_user(&c.svc, "editor_a", c.unit_a, "editor").await;
     let reviewer = add_user(&c.svc, "rev_a", c.unit_a, "reviewer").await;
     manuscripts::name_reviewer(&c.svc, &c.admin, c.unit_a, reviewer.user_id, "reviewer")
@@ -150,4 +140,29 @@ async fn dead_links_are_findings_with_their_reason_before_review() {
     )
     .await
     .unwrap();
+
+    // An office without Internet access turns the fetch off: links are only classed.
+    crate::common::links_not_followed(&c).await;
+    let other = manuscripts::create(
+        &c.svc,
+        &editor,
+        &ManuscriptInput {
+            title: "防溺水工作再通知".into(),
+            body_html: body.replace("/ok", "/ok2"),
+            kind: "日常信息".into(),
+            origin: "原创".into(),
+            targets: vec![account],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let view = manuscripts::get(&c.svc, &editor, other.id).await.unwrap();
+    let current = view.versions.last().unwrap();
+    assert!(
+        current.links.iter().all(|l| l.fetched.is_none()),
+        "{:?}",
+        current.links
+    );
+    assert_eq!(hits.load(Ordering::Relaxed), first_hits, "nothing fetched");
 }

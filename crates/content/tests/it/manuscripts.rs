@@ -1,7 +1,7 @@
 //! Manuscripts and their review (先审后发) through the use cases, on a fresh database
 //! per test (SQLite, or PostgreSQL when GOVMEDIA_TEST_POSTGRES_URL is set).
 
-use crate::common::{County, account_of, add_user, county};
+use crate::common::{County, account_of, add_user, county, links_not_followed};
 use chrono::TimeZone;
 use govmedia_content::{self as manuscripts, DecideInput, GateInput, ManuscriptInput};
 use govmedia_domain::manuscript::{Gate, ManuscriptStatus};
@@ -29,6 +29,8 @@ async fn world(label: &str) -> World {
         chrono::Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap(),
     )
     .await;
+    // A manuscript here links a shop, which a test does not reach.
+    links_not_followed(&c).await;
     let editor_a = add_user(&c.svc, "editor_a", c.unit_a, "editor").await;
     let rev_a = add_user(&c.svc, "rev_a", c.unit_a, "reviewer").await;
     let head_a = add_user(&c.svc, "head_a", c.unit_a, "reviewer").await;
@@ -445,7 +447,7 @@ async fn an_image_caption_is_checked_and_the_stored_body_is_sanitised() {
         &[0u8; 64],
     ]
     .concat();
-    let too_big = vec![0x89u8; manuscripts::IMAGE_MAX_BYTES + 1];
+    let too_big = vec![0x89u8; manuscripts::UploadLimits::default().image_bytes + 1];
     assert_eq!(
         field(
             manuscripts::add_asset(&w.svc, &w.editor_a, m.id, "image", "a.png", "", &too_big).await

@@ -4,7 +4,7 @@
 //! status, quota and timeouts retried, a crash mid-publish that never makes a second
 //! draft or a second submit, the scheduled time, scope and the approval rule.
 
-use crate::common::{County, account_of, add_user, county};
+use crate::common::{County, account_of, add_user, county, links_not_followed};
 use axum::Router;
 use axum::extract::State;
 use axum::http::header;
@@ -185,6 +185,11 @@ async fn get(State(m): State<Mock>, body: String) -> Response {
     };
     let mut v: serde_json::Value = serde_json::from_str(fixture).unwrap();
     v["publish_id"] = id.clone().into();
+    // 5 (deleted by the account) and 6 (blocked by the platform) answer as 4 does,
+    // with their own status.
+    if status > 4 {
+        v["publish_status"] = status.into();
+    }
     if status == 0 {
         v["article_detail"]["item"][0]["article_url"] =
             format!("https://mp.weixin.qq.com/s/{id}").into();
@@ -320,6 +325,8 @@ async fn world(label: &str) -> World {
             ..Default::default()
         },
     );
+    // The manuscripts link pages on the Weibo app's 安全域名, which a test does not reach.
+    links_not_followed(&c).await;
     let editor_a = add_user(&c.svc, "editor_a", c.unit_a, "editor").await;
     let editor_b = add_user(&c.svc, "editor_b", c.unit_b, "editor").await;
     let rev_a = add_user(&c.svc, "rev_a", c.unit_a, "reviewer").await;
@@ -587,8 +594,13 @@ async fn count(w: &World, sql: &str) -> i64 {
 #[tokio::test]
 async fn each_failure_status_is_a_failure_with_the_platforms_reason_never_published() {
     let w = world("publish_statuses").await;
-    for (status, words) in [(2u8, "原创校验未通过"), (3, "常规失败"), (4, "审核未通过")]
-    {
+    for (status, words) in [
+        (2u8, "原创校验未通过"),
+        (3, "常规失败"),
+        (4, "审核未通过"),
+        (5, "已被公众号管理员在后台删除"),
+        (6, "被微信平台封禁"),
+    ] {
         let id = manuscript(&w, vec![w.wx1], true).await;
         // First still publishing, then the final status.
         w.mock.status.lock().unwrap().extend([1, status]);
@@ -605,7 +617,7 @@ async fn each_failure_status_is_a_failure_with_the_platforms_reason_never_publis
         assert!(v.reason.as_deref().unwrap().contains(words), "{v:?}");
         assert!(v.article_url.is_none());
     }
-    assert_eq!(w.mock.count("submit"), 3);
+    assert_eq!(w.mock.count("submit"), 5);
 }
 
 #[tokio::test]
@@ -1207,4 +1219,107 @@ async fn weibo_carries_the_bodys_first_image_as_its_pic_part() {
         posts[0]
     );
     assert_eq!(w.mock.count("share"), 1);
+}
+
+/// A 1×1 GIF.
+const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+
+#[tokio::test]
+async fn a_wechat_target_is_told_before_publishing_which_images_wechat_refuses_and_fails_naming_them()
+ {
+    let w = world("publish_wechat_images").await;
+    let mut input = ManuscriptInput {
+        title: "全县中小学开展防溺水安全教育".into(),
+        body_html: "<p>近日，全县中小学开展防溺水安全教育活动。</p>".into(),
+        kind: "日常信息".into(),
+        origin: "原创".into(),
+        targets: vec![w.wx1, w.weibo_ok],
+        ..Default::default()
+    };
+    let m = manuscripts::create(&w.svc, &w.editor_a, &input)
+        .await
+        .unwrap();
+    // A GIF (WeChat takes JPG and PNG only) and a PNG of 1.2 MB (over WeChat's 1 MB;
+    // well within the upload's own limit).
+    let big_png = [PNG, &vec![0u8; 1_258_291][..]].concat();
+    let mut paths = Vec::new();
+    for (name, bytes) in [("动图.gif", GIF), ("现场大图.png", &big_png[..])] {
+        let a = manuscripts::add_asset(
+            &w.svc,
+            &w.editor_a,
+            m.id,
+            manuscripts::IMAGE,
+            name,
+            "",
+            bytes,
+        )
+        .await
+        .unwrap();
+        paths.push(a.path);
+    }
+    input.body_html = format!(
+        "<p>近日，全县中小学开展防溺水安全教育活动。</p><p><img src=\"{}\" alt=\"\"></p><p><img src=\"{}\" alt=\"\"></p>{}",
+        paths[0],
+        paths[1],
+        "<p>原文见<a href=\"https://www.example.gov.cn/art/2026/12/7/art_1.html\">县政府网站</a>。</p>"
+    );
+    input.version = Some(version(&w, m.id).await);
+    manuscripts::update(&w.svc, &w.editor_a, m.id, &input)
+        .await
+        .unwrap();
+
+    // Said while the editor can still replace them, and again once approved.
+    let wechat_notes = |notes: Vec<publish::TargetNote>| {
+        notes
+            .into_iter()
+            .find(|n| n.account_id == w.wx1)
+            .unwrap()
+            .notes
+            .join("；")
+    };
+    let said = wechat_notes(publish::notes(&w.svc, &w.editor_a, m.id).await.unwrap());
+    assert!(
+        said.contains("正文图片“动图.gif”是GIF格式") && said.contains("只接受JPG或PNG格式"),
+        "{said}"
+    );
+    assert!(
+        said.contains("正文图片“现场大图.png”有1.2MB") && said.contains("不能超过1MB"),
+        "{said}"
+    );
+    // Weibo takes both (JPEG, GIF or PNG below 5 MB): nothing said of them there.
+    let weibo: Vec<String> = publish::notes(&w.svc, &w.editor_a, m.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.account_id == w.weibo_ok)
+        .unwrap()
+        .notes;
+    assert!(weibo.iter().all(|n| !n.contains("动图.gif")), "{weibo:?}");
+
+    manuscripts::submit(&w.svc, &w.editor_a, m.id, version(&w, m.id).await, "")
+        .await
+        .unwrap();
+    decide(&w, m.id, "approve", "").await;
+    assert_eq!(
+        wechat_notes(publish::notes(&w.svc, &w.editor_a, m.id).await.unwrap()),
+        said
+    );
+
+    // Published anyway: the WeChat target fails at once naming both images, before
+    // anything is uploaded; the Weibo target is unaffected.
+    publish_now(&w, m.id).await;
+    run_due(&w).await;
+    let v = of(&states(&w, m.id).await, w.wx1);
+    assert_eq!(v.state, PublicationState::Failed, "{v:?}");
+    let reason = v.reason.unwrap();
+    assert!(
+        reason.contains("动图.gif") && reason.contains("现场大图.png"),
+        "{reason}"
+    );
+    assert_eq!(w.mock.count("uploadimg"), 0);
+    assert_eq!(w.mock.count("draft/add"), 0);
+    assert_eq!(
+        of(&states(&w, m.id).await, w.weibo_ok).state,
+        PublicationState::Published
+    );
 }

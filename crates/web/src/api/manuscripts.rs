@@ -16,25 +16,149 @@ use crate::AppState;
 use crate::error::ApiQuery;
 use crate::versioning::{IfMatch, with_etag};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use govmedia_content as manuscripts;
+use govmedia_content::limits::{UPLOAD_REQUEST_BYTES, megabytes};
 use govmedia_domain::manuscript::ManuscriptStatus;
 use govmedia_service::ServiceError;
 use utoipa::OpenApi;
+
+/// A multipart upload as read by [`read_upload`]: its text fields in the order sent
+/// (a field may repeat) and its file, if one was chosen.
+#[derive(Default)]
+pub(crate) struct Upload {
+    pub fields: Vec<(String, String)>,
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl Upload {
+    pub fn text(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The most text fields of an upload form, and the longest one in bytes.
+const UPLOAD_FIELDS: usize = 300;
+const UPLOAD_FIELD_BYTES: usize = 64 * 1024;
+
+/// Reads an upload of the manuscript pages or the API: the route takes bodies up to
+/// [`UPLOAD_REQUEST_BYTES`] (the largest limit a deployment may set), and this stops
+/// reading the file once it passes `file_limit` (the deployment's), answering
+/// `too_large` — so memory is bounded by the setting and the refusal names it.
+pub(crate) async fn read_upload(
+    mut mp: axum::extract::Multipart,
+    file_limit: usize,
+    too_large: impl Fn() -> ServiceError,
+) -> Result<Upload, ServiceError> {
+    let bad = || ServiceError::field("file", "上传的表单无效，请重新选择文件后再试");
+    let mut upload = Upload::default();
+    while let Some(mut field) = mp.next_field().await.map_err(|_| bad())? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let limit = if file_name.is_some() {
+            file_limit
+        } else {
+            UPLOAD_FIELD_BYTES
+        };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|_| bad())? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(if file_name.is_some() {
+                    too_large()
+                } else {
+                    ServiceError::field(
+                        "file",
+                        format!("表单字段“{name}”过长（超过{}KB）", limit / 1024),
+                    )
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match file_name {
+            // A file input left empty sends an empty part without a name.
+            Some(file_name) if file_name.is_empty() && bytes.is_empty() => {}
+            Some(file_name) => upload.file = Some((file_name, bytes)),
+            None if upload.fields.len() < UPLOAD_FIELDS => {
+                upload
+                    .fields
+                    .push((name, String::from_utf8(bytes).map_err(|_| bad())?));
+            }
+            None => {}
+        }
+    }
+    Ok(upload)
+}
+
+/// The refusal of an asset upload past the larger of the image and attachment limits.
+pub(crate) fn asset_too_large(svc: &govmedia_service::Services) -> ServiceError {
+    let l = govmedia_content::upload_limits(svc);
+    ServiceError::field(
+        "file",
+        format!(
+            "文件超过上传上限（图片{}MB、附件{}MB）：请压缩后再上传",
+            megabytes(l.image_bytes),
+            megabytes(l.attachment_bytes)
+        ),
+    )
+}
+
+/// The refusal of a Word document past the import limit.
+pub(crate) fn docx_too_large(svc: &govmedia_service::Services) -> ServiceError {
+    let l = govmedia_content::upload_limits(svc);
+    ServiceError::field(
+        "file",
+        format!(
+            "该Word文档超过导入{}MB的上限：请在Word中压缩图片（文件—压缩图片）后另存，或分成几篇导入",
+            megabytes(l.docx_bytes)
+        ),
+    )
+}
+
+/// The import form's fields as a manuscript's template (`targets` repeats).
+pub(crate) fn import_template(
+    fields: &[(String, String)],
+) -> Result<manuscripts::ManuscriptInput, ServiceError> {
+    let mut input = manuscripts::ManuscriptInput::default();
+    for (name, value) in fields {
+        match name.as_str() {
+            "kind" => input.kind = value.clone(),
+            "origin" => input.origin = value.clone(),
+            "source" => input.source = value.clone(),
+            "targets" if input.targets.len() < 200 => input.targets.push(
+                value
+                    .trim()
+                    .parse()
+                    .map_err(|_| ServiceError::field("targets", "发布账号编号无效"))?,
+            ),
+            _ => {}
+        }
+    }
+    Ok(input)
+}
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/manuscripts", get(list).post(create))
         .route("/manuscripts/stats", get(stats))
-        .route("/manuscripts/import", post(import_docx))
+        .route(
+            "/manuscripts/import",
+            post(import_docx).layer(DefaultBodyLimit::max(UPLOAD_REQUEST_BYTES)),
+        )
         .route("/manuscripts/{id}", get(view).put(update))
         .route("/manuscripts/{id}/submit", post(submit))
         .route("/manuscripts/{id}/decide", post(decide))
         .route("/manuscripts/{id}/publish", post(publish))
         .route("/manuscripts/{id}/publish-notes", get(publish_notes))
-        .route("/manuscripts/{id}/assets", post(upload_asset))
+        .route(
+            "/manuscripts/{id}/assets",
+            post(upload_asset).layer(DefaultBodyLimit::max(UPLOAD_REQUEST_BYTES)),
+        )
         .route("/manuscripts/{id}/assets/{aid}", get(asset))
         .route("/manuscripts/{id}/assets/{aid}/insert", post(insert_image))
         .route(
@@ -302,23 +426,21 @@ async fn upload_asset(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Path(id): Path<i64>,
-    mut mp: axum::extract::Multipart,
+    mp: axum::extract::Multipart,
 ) -> ApiResult {
-    let bad = || ServiceError::field("file", "上传的表单无效，或文件过大");
-    let (mut purpose, mut caption, mut file) = (String::new(), String::new(), None);
-    while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
-        match field.name().unwrap_or_default() {
-            "purpose" => purpose = field.text().await.map_err(|_| bad())?,
-            "caption" => caption = field.text().await.map_err(|_| bad())?,
-            "file" => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                file = Some((name, field.bytes().await.map_err(|_| bad())?));
-            }
-            _ => {}
-        }
-    }
-    let (name, bytes) = file.unwrap_or_default();
-    let v = manuscripts::add_asset(&s.svc, &a, id, &purpose, &name, &caption, &bytes).await?;
+    let limit = govmedia_content::upload_limits(&s.svc).file_bytes();
+    let upload = read_upload(mp, limit, || asset_too_large(&s.svc)).await?;
+    let (name, bytes) = upload.file.clone().unwrap_or_default();
+    let v = manuscripts::add_asset(
+        &s.svc,
+        &a,
+        id,
+        &upload.text("purpose"),
+        &name,
+        &upload.text("caption"),
+        &bytes,
+    )
+    .await?;
     created(ManuscriptAsset::from(v))
 }
 
@@ -362,31 +484,12 @@ async fn insert_image(
 async fn import_docx(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    mut mp: axum::extract::Multipart,
+    mp: axum::extract::Multipart,
 ) -> ApiResult {
-    let bad = || ServiceError::field("file", "上传的表单无效，或文件过大");
-    let mut input = manuscripts::ManuscriptInput::default();
-    let mut file = Vec::new();
-    while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            file = field.bytes().await.map_err(|_| bad())?.to_vec();
-            continue;
-        }
-        let value = field.text().await.map_err(|_| bad())?;
-        match name.as_str() {
-            "kind" => input.kind = value,
-            "origin" => input.origin = value,
-            "source" => input.source = value,
-            "targets" if input.targets.len() < 200 => input.targets.push(
-                value
-                    .trim()
-                    .parse()
-                    .map_err(|_| ServiceError::field("targets", "发布账号编号无效"))?,
-            ),
-            _ => {}
-        }
-    }
+    let limit = govmedia_content::upload_limits(&s.svc).docx_bytes;
+    let upload = read_upload(mp, limit, || docx_too_large(&s.svc)).await?;
+    let input = import_template(&upload.fields)?;
+    let file = upload.file.map(|(_, bytes)| bytes).unwrap_or_default();
     let done = manuscripts::docx::import(&s.svc, &a, &input, file).await?;
     created(Manuscript::from(
         manuscripts::get(&s.svc, &a, done.manuscript.id).await?,

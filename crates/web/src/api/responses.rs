@@ -2886,6 +2886,10 @@ pub struct ManuscriptLink {
     pub host: String,
     /// 网站类别（政府网站、主流媒体、商业网站、未知网站）
     pub class: String,
+    /// 打开链接的结果代码：ok、unreachable（无法访问）、foreign_domain（跳转至其他域名）、soft_404（页面不存在）、unchecked（未能在时限内检查）；未跟随链接时为空
+    pub verdict: Option<String>,
+    /// 打开链接的结果（中文，含状态码序列或原因）
+    pub verdict_words: Option<String>,
 }
 
 /// One saved version.
@@ -3164,6 +3168,8 @@ impl From<govmedia_content::ManuscriptView> for Manuscript {
                         .links
                         .into_iter()
                         .map(|l| ManuscriptLink {
+                            verdict: l.fetched.as_ref().map(|f| f.verdict.clone()),
+                            verdict_words: l.fetched.map(|f| f.reason),
                             url: l.url,
                             host: l.host,
                             class: l.class.label().to_string(),

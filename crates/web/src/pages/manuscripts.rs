@@ -5,14 +5,16 @@
 //! the 审签单 as .docx and PDF, and the manuscript's stored images and attachments.
 
 use crate::AppState;
+use crate::api::manuscripts::{asset_too_large, docx_too_large, read_upload};
 use crate::error::{PageError, PageQuery};
 use crate::layout::{csrf, local, page};
 use crate::session::User;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use govmedia_content::limits::{UPLOAD_REQUEST_BYTES, megabytes};
 use govmedia_content::{self as manuscripts, check::CheckFinding};
 use govmedia_domain::approval::Decision;
 use govmedia_domain::manuscript::{DiffLine, Gate, GateVerdict, ManuscriptStatus};
@@ -26,7 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/manuscripts/stats", get(stats))
         .route("/manuscripts/stats.xlsx", get(stats_export))
         .route("/manuscripts/new", get(new_form).post(create))
-        .route("/manuscripts/import", post(import_docx))
+        .route(
+            "/manuscripts/import",
+            post(import_docx).layer(DefaultBodyLimit::max(UPLOAD_REQUEST_BYTES)),
+        )
         .route(
             "/manuscripts/reviewers",
             get(reviewers_page).post(add_reviewer),
@@ -39,7 +44,10 @@ pub fn routes() -> Router<AppState> {
         .route("/manuscripts/{id}/submit", post(submit))
         .route("/manuscripts/{id}/decide", post(decide))
         .route("/manuscripts/{id}/publish", post(publish))
-        .route("/manuscripts/{id}/assets", post(upload_asset))
+        .route(
+            "/manuscripts/{id}/assets",
+            post(upload_asset).layer(DefaultBodyLimit::max(UPLOAD_REQUEST_BYTES)),
+        )
         .route("/manuscripts/{id}/assets/{aid}", get(asset))
         .route("/manuscripts/{id}/sheet.docx", get(sheet_docx))
         .route("/manuscripts/{id}/sheet.pdf", get(sheet_pdf))
@@ -126,10 +134,30 @@ async fn detail(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let m = manuscripts::get(&state.svc, &user.actor, id).await?;
-    let notes = if m.summary.status == ManuscriptStatus::Approved {
+    // Before publishing, and already while the editor can still change the body
+    // (an image a platform refuses is best replaced before review).
+    let notes = if matches!(
+        m.summary.status,
+        ManuscriptStatus::Approved | ManuscriptStatus::Draft | ManuscriptStatus::Returned
+    ) {
         manuscripts::publish::notes(&state.svc, &user.actor, id).await?
     } else {
         Vec::new()
+    };
+    let limits = manuscripts::upload_limits(&state.svc);
+    let noted: Vec<_> = notes.iter().filter(|n| !n.notes.is_empty()).collect();
+    let notes_box = html! {
+        @if !noted.is_empty() {
+            div.warning #publish-notes {
+                strong { "发布前请注意：各平台只接受部分格式，以下内容将不会发出或需要处理" }
+                ul { @for n in &noted {
+                    li {
+                        (n.account_name) "（" (n.platform) (if n.automatic { "" } else { "，需手工发布" }) "）："
+                        (n.notes.join("；"))
+                    }
+                } }
+            }
+        }
     };
     let current = m.versions.last();
     let in_body: Vec<&CheckFinding> = current
@@ -183,18 +211,7 @@ async fn detail(
                     (csrf(&user))
                     input type="hidden" name="version" value=(m.summary.version);
                     p.muted { "向各发布账号发布（已发布或正在发布的账号不重复发布，发布失败的账号重新发布）。" }
-                    @let noted: Vec<_> = notes.iter().filter(|n| !n.notes.is_empty()).collect();
-                    @if !noted.is_empty() {
-                        div.warning #publish-notes {
-                            strong { "发布前请注意：各平台只接受部分格式，以下内容将不会发出或需要处理" }
-                            ul { @for n in &noted {
-                                li {
-                                    (n.account_name) "（" (n.platform) (if n.automatic { "" } else { "，需手工发布" }) "）："
-                                    (n.notes.join("；"))
-                                }
-                            } }
-                        }
-                    }
+                    (notes_box)
                     button type="submit" name="mode" value="now" { "发布" }
                     label { "定时发布时间（北京时间）"
                         input type="datetime-local" name="scheduled_at"; }
@@ -229,7 +246,10 @@ async fn detail(
                 @if let Some(r) = &m.override_reason { p { strong { "撰稿人对检测问题的说明：" } (r) } }
                 @if !v.links.is_empty() {
                     h2 { "正文链接" }
-                    ul { @for l in &v.links { li { (l.url) "：" (l.class.label()) } } }
+                    ul #links { @for l in &v.links { li {
+                        (l.url) "：" (l.class.label())
+                        @if let Some(f) = &l.fetched { "；打开结果：" (f.reason) }
+                    } } }
                 }
                 h2 { "排版预览" }
                 div.preview { (PreEscaped(v.body_html.clone())) }
@@ -249,8 +269,8 @@ async fn detail(
                     (csrf(&user))
                     input type="hidden" name="version" value=(m.summary.version);
                     label { "类型" select name="purpose" {
-                        option value=(manuscripts::IMAGE) { "图片（PNG、JPEG、GIF、WebP，不超过" (manuscripts::IMAGE_MAX_BYTES / 1024 / 1024) "MB）" }
-                        option value=(manuscripts::ATTACHMENT) { "附件（PDF、Word、Excel、zip，不超过" (manuscripts::ATTACHMENT_MAX_BYTES / 1024 / 1024) "MB）" }
+                        option value=(manuscripts::IMAGE) { "图片（PNG、JPEG、GIF、WebP，不超过" (megabytes(limits.image_bytes)) "MB）" }
+                        option value=(manuscripts::ATTACHMENT) { "附件（PDF、Word、Excel、zip，不超过" (megabytes(limits.attachment_bytes)) "MB）" }
                     } }
                     label { "图片说明（可空，将一并检测）" input type="text" name="caption" maxlength=(manuscripts::MAX_CAPTION_CHARS); }
                     label { "文件" input type="file" name="file" required; }
@@ -261,6 +281,7 @@ async fn detail(
             @if user.actor.can(Permission::WriteManuscripts)
                 && matches!(m.summary.status, ManuscriptStatus::Draft | ManuscriptStatus::Returned) {
                 h2 { "提交审核" }
+                (notes_box)
                 form method="post" action={"/manuscripts/" (id) "/submit"} {
                     (csrf(&user))
                     input type="hidden" name="version" value=(m.summary.version);
@@ -321,7 +342,8 @@ async fn upload_asset(
     Path(id): Path<i64>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let form = super::read_multipart_form(mp).await?;
+    let limit = manuscripts::upload_limits(&state.svc).file_bytes();
+    let form = read_upload(mp, limit, || asset_too_large(&state.svc)).await?;
     user.check_csrf(&form.text("csrf"))?;
     let purpose = form.text("purpose");
     let (name, bytes) = form.file.clone().unwrap_or_default();
@@ -670,7 +692,7 @@ async fn editor(
                             (c.name) "（" (c.platform) "）"
                         } }
                     }
-                    label { "Word 文档（.docx，不超过" (manuscripts::docx::MAX_DOCX_BYTES / 1024 / 1024) "MB）"
+                    label { "Word 文档（.docx，不超过" (megabytes(manuscripts::upload_limits(&state.svc).docx_bytes)) "MB）"
                         input type="file" name="file" accept=".docx" required; }
                     button type="submit" { "导入" }
                 }
@@ -734,20 +756,12 @@ async fn create(
 async fn import_docx(
     State(state): State<AppState>,
     user: User,
-    mut mp: axum::extract::Multipart,
+    mp: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let bad = || PageError::BadRequest("上传的表单无效，或文件过大（上限10MB）".into());
-    let mut pairs = Vec::new();
-    let mut file = Vec::new();
-    while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            file = field.bytes().await.map_err(|_| bad())?.to_vec();
-        } else if pairs.len() < 300 {
-            pairs.push((name, field.text().await.map_err(|_| bad())?));
-        }
-    }
-    let (token, input) = editor_input(pairs)?;
+    let limit = manuscripts::upload_limits(&state.svc).docx_bytes;
+    let upload = read_upload(mp, limit, || docx_too_large(&state.svc)).await?;
+    let file = upload.file.map(|(_, bytes)| bytes).unwrap_or_default();
+    let (token, input) = editor_input(upload.fields)?;
     user.check_csrf(&token)?;
     let done = manuscripts::docx::import(&state.svc, &user.actor, &input, file).await?;
     Ok(Redirect::to(&format!("/manuscripts/{}", done.manuscript.id)).into_response())

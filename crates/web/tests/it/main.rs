@@ -29,6 +29,7 @@ mod inspection;
 mod inspection_api;
 mod jobs;
 mod knowledge;
+mod manuscript_uploads;
 mod manuscripts;
 mod monitoring;
 mod proposals;
