@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::TimeZone;
 use govmedia_connectors::HttpConfig;
 use govmedia_content::{self as manuscripts, ManuscriptInput};
-use govmedia_service::ServiceError;
+use govmedia_core::ServiceError;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -58,10 +58,8 @@ async fn dead_links_are_findings_with_their_reason_before_review() {
         govmedia_monitoring::PlatformEndpoints::default(),
     );
     // The office turns the fetch on in its profile.
-    let text = govmedia_service::policy::current_text(&c.svc)
-        .await
-        .unwrap();
-    govmedia_service::policy::set(
+    let text = govmedia_core::policy::current_text(&c.svc).await.unwrap();
+    govmedia_core::policy::set(
         &c.svc,
         &c.admin,
         &format!("{}\n[links]\nbefore_review = true\n", text.text),

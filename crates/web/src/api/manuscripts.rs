@@ -20,8 +20,8 @@ use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use govmedia_content as manuscripts;
+use govmedia_core::ServiceError;
 use govmedia_domain::manuscript::ManuscriptStatus;
-use govmedia_service::ServiceError;
 use utoipa::OpenApi;
 
 pub(super) fn routes() -> Router<AppState> {
