@@ -12,7 +12,7 @@ RUNS="${2:-5}"
 YEAR=2026
 
 cargo build --release -q -p govmedia
-cargo build --release -q -p govmedia-service --example assessment_bench
+cargo build --release -q -p govmedia-supervision --example assessment_bench
 TARGET="${CARGO_TARGET_DIR:-target}/release"
 
 # KEEP=DIR keeps the generated database in DIR and reuses it on the next run.

@@ -11,7 +11,7 @@ ROUNDS="$1"; shift
 KEEP="${KEEP:-/tmp/govmedia-import-bench}"
 TARGET="${CARGO_TARGET_DIR:-target}/release"
 [ -f "$KEEP/pristine/govmedia.db" ] || { echo "run bench/import/run.sh first" >&2; exit 2; }
-cargo build --release -q -p govmedia-service --example xlsx_bare_read
+cargo build --release -q -p govmedia-registry --example xlsx_bare_read
 export GOVMEDIA_PASSWORD="county-load-77" GOVMEDIA_LOG=warn
 OUT=$(mktemp)
 for _ in $(seq "$ROUNDS"); do

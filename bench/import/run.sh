@@ -16,7 +16,7 @@ ROUNDS="${1:-3}"
 KEEP="${KEEP:-/tmp/govmedia-import-bench}"
 
 cargo build --release -q -p govmedia
-cargo build --release -q -p govmedia-service --example xlsx_bare_read
+cargo build --release -q -p govmedia-registry --example xlsx_bare_read
 TARGET="${CARGO_TARGET_DIR:-target}/release"
 BIN="${BIN:-$TARGET/govmedia}"  # BIN=path times another build (A/B)
 export GOVMEDIA_PASSWORD="county-load-77"

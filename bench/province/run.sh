@@ -14,7 +14,7 @@ CONNECTIONS="${2:-32}"
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
 
 cargo build --release -q -p govmedia
-cargo build --release -q -p govmedia-service --example xlsx_bare_read
+cargo build --release -q -p govmedia-registry --example xlsx_bare_read
 TARGET="${CARGO_TARGET_DIR:-target}/release"
 BIN="$TARGET/govmedia"
 

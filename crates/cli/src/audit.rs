@@ -21,10 +21,10 @@ pub async fn run(cfg: &Config, cmd: AuditCommand) -> anyhow::Result<bool> {
     match cmd {
         AuditCommand::Verify { as_user } => {
             let actor = actor(&svc, &as_user).await?;
-            let report = govmedia_service::audit::verify_chain(&svc, &actor)
+            let report = govmedia_core::audit::verify_chain(&svc, &actor)
                 .await
                 .map_err(service_error)?;
-            println!("{}", govmedia_service::audit::chain_verdict(&report));
+            println!("{}", govmedia_core::audit::chain_verdict(&report));
             Ok(report.broken.is_none())
         }
     }

@@ -46,7 +46,7 @@ pub async fn import(
         std::fs::read_to_string(file).with_context(|| format!("无法读取 {}", file.display()))?;
     let svc = crate::platform::services(cfg).await?;
     let actor = crate::platform::actor(&svc, as_user).await?;
-    let year = govmedia_service::calendar::add_year(&svc, Some(&actor), &text, None)
+    let year = govmedia_core::calendar::add_year(&svc, Some(&actor), &text, None)
         .await
         .map_err(crate::platform::service_error)?;
     println!("已导入{year}年节假日安排。");

@@ -49,7 +49,7 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
     (
         "document_fonts",
         "公文和登记表 PDF 所嵌入字体的文件夹：Noto Serif CJK 与 Noto Sans CJK 字体集（SIL OFL 1.1，Debian 软件包 fonts-noto-cjk）；缺少字体时下载 PDF 会提示安装，Word 文件不受影响",
-        govmedia_service::gongwen::fonts::DEFAULT_FONT_DIR,
+        govmedia_filings::gongwen::fonts::DEFAULT_FONT_DIR,
     ),
     (
         "smtp_host",
@@ -194,7 +194,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             time_zone: "Asia/Shanghai".into(),
             language_model: govmedia_textcheck::lm::DEFAULT_MODEL_PATH.into(),
-            document_fonts: govmedia_service::gongwen::fonts::DEFAULT_FONT_DIR.into(),
+            document_fonts: govmedia_filings::gongwen::fonts::DEFAULT_FONT_DIR.into(),
             smtp_host: String::new(),
             smtp_port: 587,
             smtp_tls: "starttls".into(),
@@ -407,8 +407,8 @@ impl Config {
     }
 
     /// The mail server, validated: `None` (e-mail off) when `smtp_host` is empty.
-    pub fn smtp(&self) -> anyhow::Result<Option<govmedia_service::email::SmtpSettings>> {
-        use govmedia_service::email::{SmtpSettings, SmtpTls};
+    pub fn smtp(&self) -> anyhow::Result<Option<govmedia_core::email::SmtpSettings>> {
+        use govmedia_core::email::{SmtpSettings, SmtpTls};
         if self.smtp_host.trim().is_empty() {
             return Ok(None);
         }
@@ -456,9 +456,9 @@ impl Config {
 
     /// How the job runner of this process paces itself: the lease from the
     /// configuration (at least 10 s), heartbeats four times within it.
-    pub fn runner(&self) -> govmedia_service::jobs::RunnerConfig {
+    pub fn runner(&self) -> govmedia_core::jobs::RunnerConfig {
         let lease = self.job_lease_secs.max(10);
-        govmedia_service::jobs::RunnerConfig {
+        govmedia_core::jobs::RunnerConfig {
             lease: chrono::Duration::seconds(i64::from(lease)),
             heartbeat: std::time::Duration::from_secs(u64::from(lease / 4)),
             ..Default::default()
@@ -475,8 +475,8 @@ impl Config {
     }
 
     /// The deployment's time zone; an unknown name is refused at start-up.
-    pub fn time_zone(&self) -> anyhow::Result<govmedia_service::time::Tz> {
-        govmedia_service::time::parse_zone(&self.time_zone).map_err(anyhow::Error::msg)
+    pub fn time_zone(&self) -> anyhow::Result<govmedia_core::time::Tz> {
+        govmedia_core::time::parse_zone(&self.time_zone).map_err(anyhow::Error::msg)
     }
 
     /// The trusted reverse proxies, parsed (a bad entry is an error naming it).
@@ -512,7 +512,7 @@ impl Config {
         }
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("无法创建数据目录 {}", self.data_dir.display()))?;
-        let key = govmedia_service::crypto::Sealer::generate_key();
+        let key = govmedia_core::crypto::Sealer::generate_key();
         write_private(&path, &key)?;
         eprintln!(
             "已生成个人信息加密密钥：{}（请备份；丢失后管理队伍信息无法解密）",
@@ -630,10 +630,7 @@ mod tests {
     #[test]
     fn the_time_zone_defaults_to_beijing_and_an_unknown_one_is_refused() {
         let cfg = Config::load(None, std::iter::empty()).unwrap();
-        assert_eq!(
-            cfg.time_zone().unwrap(),
-            govmedia_service::time::DEFAULT_ZONE
-        );
+        assert_eq!(cfg.time_zone().unwrap(), govmedia_core::time::DEFAULT_ZONE);
         let cfg = Config::load(
             None,
             vec![("GOVMEDIA__TIME_ZONE".to_string(), "Asia/Urumqi".to_string())].into_iter(),

@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::platform::{service_error, services};
 use anyhow::Context;
 use govmedia_fixtures::province::{self, ProvinceSize};
-use govmedia_service::users::UserInput;
+use govmedia_registry::users::UserInput;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -78,7 +78,7 @@ pub async fn run(cfg: &Config, args: GenerateArgs) -> anyhow::Result<()> {
         );
     }
     let password = std::env::var("GOVMEDIA_PASSWORD").unwrap_or_else(|_| "county-load-77".into());
-    let user = govmedia_service::users::create_initial(
+    let user = govmedia_registry::users::create_initial(
         &svc,
         &UserInput {
             username: args.username.clone(),
@@ -95,7 +95,7 @@ pub async fn run(cfg: &Config, args: GenerateArgs) -> anyhow::Result<()> {
         "已创建系统管理员 {}（密码取自 GOVMEDIA_PASSWORD）",
         user.username
     );
-    let actor = govmedia_service::auth::actor_for(&svc.db, &user)
+    let actor = govmedia_core::auth::actor_for(&svc.db, &user)
         .await
         .map_err(service_error)?;
     if let Some(base) = &args.feeds {
@@ -105,21 +105,22 @@ pub async fn run(cfg: &Config, args: GenerateArgs) -> anyhow::Result<()> {
         println!("已为 {n} 个账号登记订阅源 {base}＜账号编号＞");
     }
     if let Some(path) = &args.token_file {
-        let (_, token) = govmedia_service::users::create_token(&svc, &actor, "benchmark")
+        let (_, token) = govmedia_registry::users::create_token(&svc, &actor, "benchmark")
             .await
             .map_err(service_error)?;
         std::fs::write(path, token).with_context(|| format!("无法写入 {}", path.display()))?;
         println!("API 令牌已写入 {}", path.display());
     }
     if let Some(path) = &args.xlsx {
-        let mut rows = govmedia_service::accounts::list_all(&svc, &actor, Default::default(), None)
-            .await
-            .map_err(service_error)?;
+        let mut rows =
+            govmedia_registry::accounts::list_all(&svc, &actor, Default::default(), None)
+                .await
+                .map_err(service_error)?;
         rows.truncate(args.xlsx_rows);
-        let table = govmedia_service::excel::registry_table(&svc, &actor, &rows)
+        let table = govmedia_registry::excel::registry_table(&svc, &actor, &rows)
             .await
             .map_err(service_error)?;
-        let bytes = govmedia_service::excel::write_xlsx(&table).map_err(service_error)?;
+        let bytes = govmedia_registry::excel::write_xlsx(&table).map_err(service_error)?;
         std::fs::write(path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;
         println!("已写出 {} 行台账到 {}", rows.len(), path.display());
     }

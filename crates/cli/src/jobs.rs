@@ -4,8 +4,8 @@
 use crate::config::Config;
 use crate::platform::{actor, service_error, services};
 use clap::Subcommand;
-use govmedia_service::Services;
-use govmedia_service::jobs::{self, JobStatus, Runner};
+use govmedia_core::Services;
+use govmedia_core::jobs::{self, JobStatus, Runner};
 
 #[derive(Subcommand)]
 pub enum JobsCommand {

@@ -4,9 +4,9 @@
 use crate::config::Config;
 use crate::platform::{actor, service_error, services};
 use clap::Subcommand;
+use govmedia_core::Services;
+use govmedia_core::jobs::{Handler, Handlers, Runner, RunnerConfig};
 use govmedia_monitoring::runs::{self, RunProgress};
-use govmedia_service::Services;
-use govmedia_service::jobs::{Handler, Handlers, Runner, RunnerConfig};
 use govmedia_store::jobs::JobRow;
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -71,7 +71,7 @@ pub async fn run(cfg: &Config, cmd: MonitorCommand) -> anyhow::Result<()> {
                     break false;
                 }
             }
-            Err(govmedia_service::ServiceError::Stale(m)) => {
+            Err(govmedia_core::ServiceError::Stale(m)) => {
                 finish(stop, handle).await;
                 display.clear();
                 anyhow::bail!("{m}");

@@ -2,10 +2,10 @@
 
 use crate::config::Config;
 use anyhow::{Context, bail};
-use govmedia_service::crypto::Sealer;
-use govmedia_service::excel::{self, ImportOutcome};
-use govmedia_service::users::UserInput;
-use govmedia_service::{Services, SystemClock};
+use govmedia_core::crypto::Sealer;
+use govmedia_core::{Services, SystemClock};
+use govmedia_registry::excel::{self, ImportOutcome};
+use govmedia_registry::users::UserInput;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -55,7 +55,7 @@ pub async fn services(cfg: &Config) -> anyhow::Result<Services> {
 /// checker that has the language model. A model file that exists but cannot be used
 /// stops the start with the reason; a missing one is a warning in the log.
 pub async fn server_services(cfg: &Config) -> anyhow::Result<Services> {
-    let checker = govmedia_service::textcheck::load_checker(cfg.language_model().as_deref())?;
+    let checker = govmedia_core::textcheck::load_checker(cfg.language_model().as_deref())?;
     Ok(services(cfg).await?.with_checker(checker))
 }
 
@@ -192,11 +192,11 @@ pub async fn user(cfg: &Config, cmd: UserCommand) -> anyhow::Result<()> {
                                 .join("；")
                         )
                     })?;
-                    govmedia_service::units::create_root(&svc, draft).await?.id
+                    govmedia_registry::units::create_root(&svc, draft).await?.id
                 }
                 _ => bail!("请给出 --unit-id 或 --create-root-unit 之一"),
             };
-            let row = govmedia_service::users::create_initial(
+            let row = govmedia_registry::users::create_initial(
                 &svc,
                 &UserInput {
                     username,
@@ -218,9 +218,9 @@ pub async fn user(cfg: &Config, cmd: UserCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn service_error(e: govmedia_service::ServiceError) -> anyhow::Error {
+pub fn service_error(e: govmedia_core::ServiceError) -> anyhow::Error {
     match e {
-        govmedia_service::ServiceError::Validation(f) => anyhow::anyhow!(
+        govmedia_core::ServiceError::Validation(f) => anyhow::anyhow!(
             f.iter()
                 .map(|f| f.message.clone())
                 .collect::<Vec<_>>()
@@ -231,11 +231,11 @@ pub fn service_error(e: govmedia_service::ServiceError) -> anyhow::Error {
 }
 
 /// Resolves the acting user for offline import/export.
-pub async fn actor(svc: &Services, username: &str) -> anyhow::Result<govmedia_service::Actor> {
+pub async fn actor(svc: &Services, username: &str) -> anyhow::Result<govmedia_core::Actor> {
     let user = govmedia_store::users::by_username(&svc.db, username)
         .await?
         .with_context(|| format!("用户 {username} 不存在"))?;
-    govmedia_service::auth::actor_for(&svc.db, &user)
+    govmedia_core::auth::actor_for(&svc.db, &user)
         .await
         .map_err(service_error)
 }
@@ -269,7 +269,7 @@ pub async fn import(cfg: &Config, file: PathBuf, as_user: String) -> anyhow::Res
 pub async fn export(cfg: &Config, out: PathBuf, as_user: String) -> anyhow::Result<()> {
     let svc = services(cfg).await?;
     let actor = actor(&svc, &as_user).await?;
-    let rows = govmedia_service::accounts::list_all(&svc, &actor, Default::default(), None)
+    let rows = govmedia_registry::accounts::list_all(&svc, &actor, Default::default(), None)
         .await
         .map_err(service_error)?;
     let table = excel::registry_table(&svc, &actor, &rows)

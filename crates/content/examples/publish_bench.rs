@@ -20,10 +20,10 @@ use axum::routing::post;
 use chrono::{TimeZone, Utc};
 use govmedia_content::publish::{self, PublicationState};
 use govmedia_content::{self as manuscripts, DecideInput, GateInput, ManuscriptInput};
+use govmedia_core::jobs::Runner;
 use govmedia_domain::manuscript::Gate;
 use govmedia_fixtures::county::{account_of, add_user, county};
 use govmedia_monitoring::credentials::{self, CredentialsInput};
-use govmedia_service::jobs::Runner;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -194,8 +194,8 @@ async fn main() {
         sites.push(format!("http://{}", listener.local_addr().unwrap()));
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     }
-    let text = govmedia_service::policy::current_text(&svc).await.unwrap();
-    govmedia_service::policy::set(
+    let text = govmedia_core::policy::current_text(&svc).await.unwrap();
+    govmedia_core::policy::set(
         &svc,
         &c.admin,
         &format!("{}\n[links]\nbefore_review = true\n", text.text),
@@ -280,7 +280,7 @@ async fn main() {
         "<p>近日，全县中小学开展防溺水安全教育活动。</p><p><img src=\"{}\" alt=\"现场\"></p>",
         image.path
     );
-    let version = |svc: govmedia_service::Services, a: govmedia_service::Actor, id: i64| async move {
+    let version = |svc: govmedia_core::Services, a: govmedia_core::Actor, id: i64| async move {
         manuscripts::get(&svc, &a, id)
             .await
             .unwrap()

@@ -5,7 +5,7 @@
 //! the names in its central directory, read without inflating anything.
 
 use crate::{IMAGE_MAX_PIXELS, IMAGE_MAX_SIDE};
-use govmedia_service::{ServiceError, ServiceResult};
+use govmedia_core::{ServiceError, ServiceResult};
 use std::io::Cursor;
 
 pub const PNG: &str = "image/png";

@@ -7,9 +7,9 @@
 //! in, so a page highlights them in place. Terms the unit's term whitelist declares
 //! correct (names, local places) are never flagged.
 
+use govmedia_core::Services;
+use govmedia_core::checker_terms::Whitelist;
 use govmedia_domain::manuscript::FindingWeight;
-use govmedia_service::Services;
-use govmedia_service::checker_terms::Whitelist;
 use govmedia_textcheck::Severity;
 use serde::{Deserialize, Serialize};
 
@@ -260,7 +260,7 @@ pub async fn fetch_links(
     body_text: &str,
     links: &mut [CheckedLink],
     findings: &mut Vec<CheckFinding>,
-) -> govmedia_service::ServiceResult<()> {
+) -> govmedia_core::ServiceResult<()> {
     let at = body_text.chars().count();
     let mut note =
         |l: &CheckedLink, category: &str, severity: &str, message: String, suggestion: &str| {
@@ -279,7 +279,7 @@ pub async fn fetch_links(
     let policy = if links.is_empty() {
         None
     } else {
-        Some(govmedia_service::policy::current(svc).await?.links).filter(|p| p.before_review)
+        Some(govmedia_core::policy::current(svc).await?.links).filter(|p| p.before_review)
     };
     if let (Some(fetcher), Some(policy)) = (crate::publish::link_fetcher(svc), policy) {
         let urls: Vec<String> = links.iter().map(|l| l.url.clone()).collect();

@@ -1,6 +1,6 @@
 //! A Word document (.docx) imported as a draft: its title and a body of paragraphs,
 //! headings, lists, bold, links and images, from `word/document.xml` read with
-//! quick-xml after the archive guard (`service::archive::check` with its `DOCX`
+//! quick-xml after the archive guard (`govmedia_core::archive::check` with its `DOCX`
 //! limits: entry count and inflated sizes bounded, so a zip bomb is refused before
 //! anything is parsed). Styling other than bold is left behind; the body then goes
 //! through the same sanitiser and check as a typed one. Images become the
@@ -8,7 +8,7 @@
 //! refuse (EMF, too large) is left out and counted.
 
 use crate::{ManuscriptInput, ManuscriptSummary};
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services, archive, xml};
+use govmedia_core::{Actor, ServiceError, ServiceResult, Services, archive, xml};
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
 use std::io::{Cursor, Read};

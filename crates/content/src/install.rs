@@ -3,9 +3,9 @@
 
 use crate::publish::PublishTarget;
 use govmedia_connectors::HttpConfig;
+use govmedia_core::todo::{self, Context, TodoItem};
+use govmedia_core::{ServiceResult, Services};
 use govmedia_monitoring::PlatformEndpoints;
-use govmedia_service::todo::{self, Context, TodoItem};
-use govmedia_service::{ServiceResult, Services};
 
 /// `svc` with the content area installed, publishing to the platforms' documented hosts.
 pub fn install(svc: Services) -> Services {

@@ -39,14 +39,14 @@ pub use review::{
 
 use check::{CheckFinding, CheckedLink};
 use chrono::{DateTime, Utc};
+use govmedia_core::audit::Change;
+use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::approval::StepStatus;
 use govmedia_domain::manuscript::{
     self as rules, DiffLine, GateSign, ManuscriptFields, ManuscriptStatus, Origin,
 };
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::{Level, UnitPath};
-use govmedia_service::audit::Change;
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::manuscripts::{self as store, AssetInfo, ManuscriptRow, VersionRow};
 use govmedia_store::units::UnitRow;
 use serde::{Deserialize, Serialize};
@@ -257,10 +257,10 @@ async fn prepare(
     }
     let body_html = sanitize::sanitize(&input.body_html, manuscript_id);
     let body_text = check::visible_text(&body_html);
-    if body_text.chars().count() > govmedia_service::textcheck::MAX_CHARS {
+    if body_text.chars().count() > govmedia_core::textcheck::MAX_CHARS {
         return Err(ServiceError::field(
             "body",
-            format!("正文不能超过{}字", govmedia_service::textcheck::MAX_CHARS),
+            format!("正文不能超过{}字", govmedia_core::textcheck::MAX_CHARS),
         ));
     }
     let origin = Origin::parse(if input.origin.trim().is_empty() {
@@ -272,7 +272,7 @@ async fn prepare(
     let mut targets: Vec<i64> = input.targets.clone();
     targets.sort_unstable();
     targets.dedup();
-    let profile = govmedia_service::policy::current(svc).await?;
+    let profile = govmedia_core::policy::current(svc).await?;
     let source = Some(input.source.trim().to_string()).filter(|s| !s.is_empty());
     rules::check_fields(
         &ManuscriptFields {
@@ -314,7 +314,7 @@ async fn prepare(
         Some(id) => captions_of(svc, id, &body_html).await?,
         None => vec![],
     };
-    let whitelist = govmedia_service::checker_terms::Whitelist::of(svc, &unit.path).await?;
+    let whitelist = govmedia_core::checker_terms::Whitelist::of(svc, &unit.path).await?;
     let (mut findings, mut links) = check::check(
         svc,
         &whitelist,
@@ -467,8 +467,7 @@ pub async fn update(
     let seen = input
         .version
         .ok_or_else(|| ServiceError::field("version", "缺少稿件版本号，请重新打开稿件后再编辑"))?;
-    govmedia_service::stale::check(svc, actor, "manuscript", "该稿件", id, seen, old.version)
-        .await?;
+    govmedia_core::stale::check(svc, actor, "manuscript", "该稿件", id, seen, old.version).await?;
     let status = status_of(&old)?;
     if !rules::editable(status) {
         return Err(ServiceError::Conflict(format!(
@@ -701,7 +700,7 @@ pub async fn add_asset(
         id: 0,
         manuscript_id: id,
         purpose: purpose.to_string(),
-        file_name: govmedia_service::filings::clean_name(file_name),
+        file_name: govmedia_filings::clean_name(file_name),
         content_type: content_type.to_string(),
         caption: caption.to_string(),
         size: bytes.len() as i64,
@@ -759,7 +758,7 @@ pub async fn asset(
 
 /// The manuscript kinds of the profile, for the editor's choice.
 pub async fn kinds(svc: &Services) -> ServiceResult<Vec<String>> {
-    Ok(govmedia_service::policy::current(svc).await?.review.kinds)
+    Ok(govmedia_core::policy::current(svc).await?.review.kinds)
 }
 
 /// The accounts an editor may target (in service, of their subtree), at most 500.

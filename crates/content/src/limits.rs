@@ -4,7 +4,7 @@
 //! the platforms (Weibo takes pictures below 5 MB) and a clerk's uploads. Each
 //! refusal names the limit it broke, so a clerk knows what to shrink.
 
-use govmedia_service::{ServiceError, Services};
+use govmedia_core::{ServiceError, Services};
 
 const MB: usize = 1024 * 1024;
 

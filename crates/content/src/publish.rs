@@ -43,12 +43,12 @@ use govmedia_connectors::weibo::{self, WeiboClient};
 use govmedia_connectors::{
     FailureKind, FetchError, HttpConfig, HttpFetcher, WechatClient, WechatCredentials, WechatTokens,
 };
+use govmedia_core::audit::Change;
+use govmedia_core::jobs::Handler;
+use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::code_enum;
 use govmedia_domain::manuscript::ManuscriptStatus;
 use govmedia_domain::role::Permission;
-use govmedia_service::audit::Change;
-use govmedia_service::jobs::Handler;
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::jobs::JobRow;
 use govmedia_store::manuscripts::publications::{self as pubs, PublicationRow};
 use govmedia_store::manuscripts::{self as store, ManuscriptRow};
@@ -134,7 +134,7 @@ pub fn next_hour(now: DateTime<Utc>) -> DateTime<Utc> {
 
 /// "12月8日 0:00" in the deployment's zone.
 fn moment_words(svc: &Services, at: DateTime<Utc>) -> String {
-    let local = govmedia_service::time::local(svc.time_zone, at);
+    let local = govmedia_core::time::local(svc.time_zone, at);
     format!(
         "{}月{}日 {}:{:02}",
         local.month(),
@@ -236,7 +236,7 @@ pub async fn publish(
 ) -> ServiceResult<Vec<PublicationView>> {
     actor.require(Permission::WriteManuscripts)?;
     let row = super::load(&svc.db, actor, id).await?;
-    govmedia_service::stale::check(svc, actor, "manuscript", "该稿件", id, version, row.version)
+    govmedia_core::stale::check(svc, actor, "manuscript", "该稿件", id, version, row.version)
         .await?;
     let status = status_of(&row)?;
     if status != ManuscriptStatus::Approved {
@@ -312,7 +312,7 @@ pub async fn publish(
             updated_at: now,
         };
         let pid = pubs::start_round(&work, &publication).await?;
-        govmedia_service::jobs::enqueue(
+        govmedia_core::jobs::enqueue(
             &work,
             now,
             PUBLISH_KIND,
@@ -600,7 +600,7 @@ impl Run<'_> {
         self.p.updated_at = now;
         let mut work = self.svc.work(None).await?;
         pubs::save_progress(&work, &self.p).await?;
-        govmedia_service::jobs::enqueue(
+        govmedia_core::jobs::enqueue(
             &work,
             now,
             PUBLISH_KIND,
@@ -722,7 +722,7 @@ impl PublishTarget {
                 let mut work = svc.work(None).await?;
                 run.p.updated_at = now;
                 pubs::save_progress(&work, &run.p).await?;
-                govmedia_service::jobs::enqueue(
+                govmedia_core::jobs::enqueue(
                     &work,
                     now,
                     PUBLISH_KIND,

@@ -5,13 +5,13 @@ use super::{
     bad_stored, captions_of, level_of, load, status_of, store, to_json, unit_and_ancestors,
 };
 use chrono::{DateTime, Utc};
+use govmedia_core::audit::Change;
+use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::approval::{self, Decision, Outcome, StepStatus};
 use govmedia_domain::manuscript::{
     self as rules, FindingWeight, Gate, GateSign, GateVerdict, ManuscriptStatus, ReviewDuty,
 };
 use govmedia_domain::role::{Permission, Role};
-use govmedia_service::audit::Change;
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -29,7 +29,7 @@ pub async fn submit(
 ) -> ServiceResult<ManuscriptStatus> {
     actor.require(Permission::WriteManuscripts)?;
     let old = load(&svc.db, actor, id).await?;
-    govmedia_service::stale::check(svc, actor, "manuscript", "该稿件", id, version, old.version)
+    govmedia_core::stale::check(svc, actor, "manuscript", "该稿件", id, version, old.version)
         .await?;
     let status = status_of(&old)?;
     let current = store::versions_of(&svc.db, id)
@@ -38,7 +38,7 @@ pub async fn submit(
         .filter(|v| v.number == old.current_version)
         .ok_or_else(|| bad_stored("version", id))?;
     let captions = captions_of(svc, id, &current.body_html).await?;
-    let whitelist = govmedia_service::checker_terms::Whitelist::of(svc, &old.unit_path).await?;
+    let whitelist = govmedia_core::checker_terms::Whitelist::of(svc, &old.unit_path).await?;
     let (mut findings, mut links) = super::check::check(
         svc,
         &whitelist,
@@ -51,7 +51,7 @@ pub async fn submit(
     let weights: Vec<FindingWeight> = findings.iter().map(|f| f.weight()).collect();
     rules::check_submission(status, &weights, override_reason)?;
     let unit = govmedia_store::units::get(&svc.db, old.unit_id).await?;
-    let profile = govmedia_service::policy::current(svc).await?;
+    let profile = govmedia_core::policy::current(svc).await?;
     let chain = profile
         .review
         .chain_for(&old.kind, level_of(&unit)?)
@@ -198,7 +198,7 @@ pub async fn decide(
             status.label()
         )));
     }
-    govmedia_service::stale::check(
+    govmedia_core::stale::check(
         svc,
         actor,
         "manuscript",

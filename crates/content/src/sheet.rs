@@ -1,14 +1,14 @@
 //! The 审签单 (review sheet) of a manuscript for the paper archive: the manuscript,
 //! its author and targets, the override reason, and for every review step the
 //! reviewer, the time, the five gates as signed and the opinion — in the forms'
-//! layout-neutral grid ([`govmedia_service::forms::FormDoc`]), rendered by the same .docx and
+//! layout-neutral grid ([`govmedia_filings::forms::FormDoc`]), rendered by the same .docx and
 //! PDF writers as the filing form.
 
 use super::{ManuscriptView, get};
+use govmedia_core::{Actor, ServiceResult, Services};
 use govmedia_domain::approval::StepStatus;
 use govmedia_domain::manuscript::{Gate, GateVerdict};
-use govmedia_service::forms::{Cell, FormDoc, GRID, docx};
-use govmedia_service::{Actor, ServiceResult, Services};
+use govmedia_filings::forms::{Cell, FormDoc, GRID, docx};
 
 fn line(label: &str, value: String) -> Vec<Cell> {
     vec![Cell::label(label, 3), Cell::value(value, GRID - 3)]
@@ -109,5 +109,5 @@ pub async fn sheet_docx(svc: &Services, actor: &Actor, id: i64) -> ServiceResult
 /// The sheet as PDF.
 pub async fn sheet_pdf(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Vec<u8>> {
     let m = get(svc, actor, id).await?;
-    govmedia_service::forms::pdf_bytes(svc, sheet(svc, &m)).await
+    govmedia_filings::forms::pdf_bytes(svc, sheet(svc, &m)).await
 }

@@ -6,8 +6,8 @@
 //! and targets published or failed. The subtree's totals come first, then each unit.
 
 use chrono::Datelike;
-use govmedia_service::excel::Cell;
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
+use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
+use govmedia_registry::excel::Cell;
 use govmedia_store::manuscripts::publications as pubs;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -68,15 +68,15 @@ pub async fn statistics(
         return Err(ServiceError::field("year", "年度应在2000至2100之间"));
     }
     let day = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
-    let from = govmedia_service::time::start_of_day(svc.time_zone, day(year));
-    let to = govmedia_service::time::start_of_day(svc.time_zone, day(year + 1));
+    let from = govmedia_core::time::start_of_day(svc.time_zone, day(year));
+    let to = govmedia_core::time::start_of_day(svc.time_zone, day(year + 1));
     let scope = actor.unit_path.as_str();
     let rows = pubs::manuscript_stat_rows(&svc.db, scope, from, to, MAX_STAT_ROWS).await?;
     // Each manuscript's (unit, month).
     let place: HashMap<i64, (i64, u32)> = rows
         .iter()
         .map(|r| {
-            let month = govmedia_service::time::local(svc.time_zone, r.created_at).month();
+            let month = govmedia_core::time::local(svc.time_zone, r.created_at).month();
             (r.id, (r.unit_id, month))
         })
         .collect();
@@ -177,7 +177,7 @@ pub async fn statistics(
 pub async fn export(svc: &Services, actor: &Actor, year: i32) -> ServiceResult<Vec<u8>> {
     let rows = statistics(svc, actor, year).await?;
     let opt = |x: Option<f64>| x.map(Cell::Number).unwrap_or(Cell::Empty);
-    govmedia_service::excel::write_xlsx(&govmedia_service::excel::Table {
+    govmedia_registry::excel::write_xlsx(&govmedia_registry::excel::Table {
         title: format!("{year}年稿件统计"),
         headers: [
             "单位",

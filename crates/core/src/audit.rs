@@ -510,12 +510,20 @@ pub(crate) mod tests {
         }
     }
 
-    /// The use cases' sources: this crate's and the area crates' (every crate that
-    /// writes through the unit of work).
+    /// The use cases' sources: this crate's, the business crates' and the area crates'
+    /// (every crate that writes through the unit of work).
     pub(crate) fn use_case_sources() -> Vec<(String, String)> {
         let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut out = Vec::new();
-        for name in ["core", "service", "monitoring", "content", "interaction"] {
+        for name in [
+            "core",
+            "registry",
+            "filings",
+            "supervision",
+            "monitoring",
+            "content",
+            "interaction",
+        ] {
             sources(&crates.join(name).join("src"), &mut out);
         }
         out

@@ -2,7 +2,7 @@
 //! work with its audit chain and after-commit hooks, authentication and API tokens,
 //! the job runner, the to-do mechanism, sealing, times and the working-day calendar,
 //! the policy profile, the text checker and the archive guard. The business's crates
-//! (`govmedia-service`: registry, filings, supervision; monitoring, content,
+//! (`govmedia-registry`, `govmedia-filings`, `govmedia-supervision`; monitoring, content,
 //! interaction) build on it and install their parts into [`Services`]: job handlers
 //! ([`Services::with_job_handler`]), to-do sources ([`Services::with_todo_source`])
 //! and after-commit hooks ([`Services::with_commit_hook`]); the core names none of them.

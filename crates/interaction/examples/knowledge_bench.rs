@@ -15,10 +15,10 @@
 //! temporary folder, or on PostgreSQL with `GOVMEDIA_TEST_POSTGRES_URL`.
 
 use chrono::TimeZone;
+use govmedia_core::crypto::Sealer;
+use govmedia_core::{FixedClock, Services};
 use govmedia_domain::unit::UnitDraft;
 use govmedia_interaction::knowledge::{self, EntryInput, SearchQuery};
-use govmedia_service::crypto::Sealer;
-use govmedia_service::{FixedClock, Services};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
@@ -309,12 +309,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     println!("backend: {backend}; entries {n}; clients {clients} × {per_client} searches");
     let db = govmedia_store::connect(&url, clients.min(32) as u32).await?;
     let now = chrono::Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap();
-    let svc = govmedia_service::install(Services::new(
+    let svc = govmedia_registry::install(Services::new(
         db,
         Sealer::from_base64(&Sealer::generate_key())?,
         Arc::new(FixedClock::new(now)),
     ));
-    let root = govmedia_service::units::create_root(
+    let root = govmedia_registry::units::create_root(
         &svc,
         UnitDraft::parse(
             "测试县人民政府",
@@ -328,9 +328,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .unwrap(),
     )
     .await?;
-    let user = govmedia_service::users::create_initial(
+    let user = govmedia_registry::users::create_initial(
         &svc,
-        &govmedia_service::users::UserInput {
+        &govmedia_registry::users::UserInput {
             username: "bench".into(),
             display_name: "bench".into(),
             unit_id: root.id,
@@ -340,7 +340,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         },
     )
     .await?;
-    let actor = govmedia_service::auth::actor_for(&svc.db, &user).await?;
+    let actor = govmedia_core::auth::actor_for(&svc.db, &user).await?;
 
     knowledge::terms::warm_up();
     let mut rng = StdRng::seed_from_u64(18);
@@ -494,7 +494,7 @@ fn report(name: &str, (times, wall): &(Vec<Duration>, Duration), clients: usize)
 
 async fn run_clients(
     svc: &Services,
-    actor: &govmedia_service::Actor,
+    actor: &govmedia_core::Actor,
     clients: usize,
     per_client: usize,
     algorithm: Algorithm,

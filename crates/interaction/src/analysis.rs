@@ -15,8 +15,8 @@
 //! word and id, so both backends give the same clusters.
 
 use chrono::{Datelike, NaiveDate};
+use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::role::Permission;
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::inbox::{self as store, ItemRow};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -258,7 +258,7 @@ fn groups(vectors: &[Vector], words: usize) -> Vec<Vec<usize>> {
 /// The month's topics in the actor's subtree (see the module documentation).
 pub async fn analyse(svc: &Services, actor: &Actor, month: Month) -> ServiceResult<Analysis> {
     actor.require(Permission::ReadRegistry)?;
-    let start = |m: Month| govmedia_service::time::start_of_day(svc.time_zone, m.first_day());
+    let start = |m: Month| govmedia_core::time::start_of_day(svc.time_zone, m.first_day());
     let scope = actor.unit_path.as_str();
     let mut now_rows = store::received_between(
         &svc.db,
@@ -439,7 +439,7 @@ pub async fn analyse(svc: &Services, actor: &Actor, month: Month) -> ServiceResu
 /// The analysis as an .xlsx: one row per member of each cluster (every cluster's
 /// first [`MAX_MEMBERS`]), then the rising words.
 pub fn analysis_xlsx(a: &Analysis) -> ServiceResult<Vec<u8>> {
-    use govmedia_service::excel::{Cell, Table};
+    use govmedia_registry::excel::{Cell, Table};
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     for (n, c) in a.clusters.iter().enumerate() {
         for m in &c.members {
@@ -474,7 +474,7 @@ pub fn analysis_xlsx(a: &Analysis) -> ServiceResult<Vec<u8>> {
             Cell::Empty,
         ]);
     }
-    govmedia_service::excel::write_xlsx(&Table {
+    govmedia_registry::excel::write_xlsx(&Table {
         title: format!("{}政民互动热点分析", a.month_label),
         headers: [
             "热点序号",

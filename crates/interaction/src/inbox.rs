@@ -27,11 +27,11 @@
 //! item's unit; outside it the item does not exist (not found).
 
 use chrono::{DateTime, Offset, Utc};
+use govmedia_core::audit::Change;
+use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::interaction::{self, ItemKind, ReplySeverity};
 use govmedia_domain::role::Permission;
 use govmedia_domain::time_limit::{self, Deadline, LimitState, Standing};
-use govmedia_service::audit::Change;
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::inbox::{self as store, ItemRow, ListQuery, NewItem};
 use serde::Serialize;
 use serde_json::json;
@@ -145,11 +145,9 @@ async fn deadline_for(
     kind: ItemKind,
     at: DateTime<Utc>,
 ) -> ServiceResult<(Option<Deadline>, u32)> {
-    let profile = govmedia_service::policy::current(svc).await?;
-    let cal = govmedia_service::calendar::load(svc).await?;
-    let offset = govmedia_service::time::local(svc.time_zone, at)
-        .offset()
-        .fix();
+    let profile = govmedia_core::policy::current(svc).await?;
+    let cal = govmedia_core::calendar::load(svc).await?;
+    let offset = govmedia_core::time::local(svc.time_zone, at).offset().fix();
     let window = platform.and_then(|p| time_limit::platform_window(p, kind.code()));
     Ok((
         time_limit::deadline(&cal, offset, at, profile.interaction.limit(kind), window),
@@ -159,7 +157,7 @@ async fn deadline_for(
 
 /// The text checker's `veto` and `deduct` findings of an incoming text, in words.
 fn harmful_note(svc: &Services, text: &str) -> Option<String> {
-    use govmedia_service::textcheck::Severity;
+    use govmedia_core::textcheck::Severity;
     let findings = svc.checker.checker.check(text);
     let grave: Vec<String> = findings
         .iter()
@@ -190,7 +188,7 @@ pub async fn receive(
 /// for its throttle in the same work); the caller commits when it is new.
 pub(crate) async fn receive_in(
     svc: &Services,
-    work: &mut govmedia_service::work::Work<'_>,
+    work: &mut govmedia_core::work::Work<'_>,
     actor: Option<&Actor>,
     incoming: Incoming,
 ) -> ServiceResult<Received> {
@@ -513,7 +511,7 @@ pub async fn list(svc: &Services, actor: &Actor, f: &Filter) -> ServiceResult<Ve
         }
         store::search(&svc.db, actor.unit_path.as_str(), &q, &concepts).await?
     };
-    let near = govmedia_service::policy::current(svc)
+    let near = govmedia_core::policy::current(svc)
         .await?
         .interaction
         .near_hours;
@@ -621,7 +619,7 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<ItemDe
     let mut all_rows = vec![row.clone()];
     all_rows.extend(thread_rows.iter().cloned());
     let n = names(svc, &all_rows, &extra).await?;
-    let near = govmedia_service::policy::current(svc)
+    let near = govmedia_core::policy::current(svc)
         .await?
         .interaction
         .near_hours;
@@ -707,9 +705,7 @@ async fn handleable(
     let row = visible(svc, actor, id).await?;
     actor.require(Permission::HandleInteraction)?;
     if row.version != version {
-        return Err(ServiceError::Stale(
-            govmedia_service::error::STALE.to_string(),
-        ));
+        return Err(ServiceError::Stale(govmedia_core::error::STALE.to_string()));
     }
     if row.status != store::OPEN {
         return Err(ServiceError::Conflict(format!(
@@ -872,7 +868,7 @@ pub enum ReplyOutcome {
 
 /// The checker's and the reply rules' findings on a reply text.
 pub fn check_reply_text(svc: &Services, text: &str) -> Vec<ReplyIssue> {
-    use govmedia_service::textcheck::Severity;
+    use govmedia_core::textcheck::Severity;
     let mut issues: Vec<ReplyIssue> = svc
         .checker
         .checker
@@ -952,7 +948,7 @@ pub async fn reply(
         store::set_reply_state(&work, reply_id, RECORDED, None, None).await?;
         RECORDED
     } else {
-        govmedia_service::jobs::enqueue(
+        govmedia_core::jobs::enqueue(
             &work,
             now,
             SEND_REPLY,
@@ -997,7 +993,7 @@ pub async fn due_soon(
     svc: &Services,
     actor: &Actor,
 ) -> ServiceResult<Vec<(ItemSummary, Standing)>> {
-    let near = govmedia_service::policy::current(svc)
+    let near = govmedia_core::policy::current(svc)
         .await?
         .interaction
         .near_hours;
@@ -1079,8 +1075,8 @@ async fn month_stats(
         return Err(ServiceError::field("year", "年度应在2000至2100之间"));
     }
     let day = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
-    let from = govmedia_service::time::start_of_day(svc.time_zone, day(year));
-    let to = govmedia_service::time::start_of_day(svc.time_zone, day(year + 1));
+    let from = govmedia_core::time::start_of_day(svc.time_zone, day(year));
+    let to = govmedia_core::time::start_of_day(svc.time_zone, day(year + 1));
     let rows = store::stat_rows(&svc.db, scope_path, from, to, MAX_STAT_ITEMS).await?;
     let names: HashMap<i64, String> = govmedia_store::units::subtree(&svc.db, scope_path)
         .await?
@@ -1090,7 +1086,7 @@ async fn month_stats(
     // (unit or subtree, month) → (received, handled, on time, summed seconds)
     let mut acc: std::collections::BTreeMap<(Option<i64>, u32), Tally> = Default::default();
     for r in &rows {
-        let month = govmedia_service::time::local(svc.time_zone, r.received_at).month();
+        let month = govmedia_core::time::local(svc.time_zone, r.received_at).month();
         for key in [(None, month), (Some(r.unit_id), month)] {
             let e = acc.entry(key).or_default();
             e.0 += 1;

@@ -4,11 +4,11 @@
 
 use crate::inbox::SendReply;
 use govmedia_connectors::HttpConfig;
+use govmedia_core::todo::{self, Context, TodoItem};
+use govmedia_core::{ServiceResult, Services};
 use govmedia_domain::policy::DayCount;
 use govmedia_domain::role::Permission;
 use govmedia_monitoring::PlatformEndpoints;
-use govmedia_service::todo::{self, Context, TodoItem};
-use govmedia_service::{ServiceResult, Services};
 
 /// `svc` with the interaction area installed, sending replies to the platforms'
 /// documented hosts.
@@ -53,7 +53,7 @@ impl todo::Source for DueSoon {
                 continue;
             }
             let Some(d) = &s.deadline else { continue };
-            let on = govmedia_service::time::local(cx.svc.time_zone, d.due_at).date_naive();
+            let on = govmedia_core::time::local(cx.svc.time_zone, d.due_at).date_naive();
             let due = todo::Due::of(&cx.cal, on, DayCount::Calendar, cx.today);
             let key = format!("inbox:{}", s.id);
             let mut i = todo::item(
@@ -113,7 +113,7 @@ impl todo::Source for Returned {
             let kind = govmedia_domain::interaction::ItemKind::parse(&row.kind)
                 .map_or("事项", |k| k.label());
             let due = row.due_at.map(|d| {
-                let on = govmedia_service::time::local(cx.svc.time_zone, d).date_naive();
+                let on = govmedia_core::time::local(cx.svc.time_zone, d).date_naive();
                 todo::Due::of(&cx.cal, on, DayCount::Calendar, cx.today)
             });
             let mut excerpt: String = row.body.chars().take(40).collect();

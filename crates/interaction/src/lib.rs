@@ -2,7 +2,7 @@
 //! with time limits ([`inbox`]), the public 纠错 and 仿冒 reports ([`public_report`]),
 //! and the Q&A knowledge base the replies draw on ([`knowledge`]).
 //!
-//! An area crate over `govmedia-service`: it uses the core's unit of work, audit,
+//! An area crate over `govmedia-core` (and the registry): it uses the core's unit of work, audit,
 //! scope and time limits, and feeds the one to-do list and the one job runner through
 //! [`install`] instead of being listed by them.
 

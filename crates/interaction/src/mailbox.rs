@@ -31,10 +31,10 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::StreamExt;
+use govmedia_core::audit::{AuditJson, Change};
+use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::interaction::ItemKind;
 use govmedia_domain::role::Permission;
-use govmedia_service::audit::{AuditJson, Change};
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::jobs::JobRow;
 use govmedia_store::mailboxes::{self as store, MailboxRow, NewMailbox, PollRecord};
 use mail_parser::{MessageParser, MimeHeaders};
@@ -266,7 +266,7 @@ fn validate(input: MailboxInput) -> ServiceResult<Checked> {
     }
     let port = input.port.unwrap_or(if input.tls { 993 } else { 143 });
     let hint = if username.contains('@') {
-        govmedia_service::email::mask(&username)
+        govmedia_core::email::mask(&username)
     } else {
         let head: String = username.chars().take(2).collect();
         format!("{head}***")
@@ -365,7 +365,7 @@ pub async fn register(
             ));
         }
         (Some(old), Some(seen)) => {
-            govmedia_service::stale::check(
+            govmedia_core::stale::check(
                 svc,
                 actor,
                 ENTITY,
@@ -378,7 +378,7 @@ pub async fn register(
             store::replace(&work, &new, seen).await?
         }
     };
-    govmedia_service::jobs::enqueue(
+    govmedia_core::jobs::enqueue(
         &work,
         now,
         POLL_KIND,
@@ -417,7 +417,7 @@ pub async fn remove(svc: &Services, actor: &Actor, unit_id: i64, seen: i64) -> S
     let Some(before) = store::of_unit(&work, unit_id).await? else {
         return Err(ServiceError::NotFound);
     };
-    govmedia_service::stale::check(
+    govmedia_core::stale::check(
         svc,
         actor,
         ENTITY,
@@ -1062,7 +1062,7 @@ async fn queue_next(svc: &Services, mailbox_id: i64) -> ServiceResult<()> {
     let now = svc.now();
     let next = now + TimeDelta::minutes(POLL_EVERY_MINUTES);
     let slot = next.timestamp() / (POLL_EVERY_MINUTES * 60);
-    govmedia_service::jobs::enqueue(
+    govmedia_core::jobs::enqueue(
         &svc.db,
         now,
         POLL_KIND,
@@ -1076,7 +1076,7 @@ async fn queue_next(svc: &Services, mailbox_id: i64) -> ServiceResult<()> {
 }
 
 #[async_trait::async_trait]
-impl govmedia_service::jobs::Handler for PollMailbox {
+impl govmedia_core::jobs::Handler for PollMailbox {
     fn kind(&self) -> &'static str {
         POLL_KIND
     }

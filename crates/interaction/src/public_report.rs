@@ -7,17 +7,17 @@
 //! It keeps no more personal data than needed: no name is asked; a contact is
 //! optional and stored only sealed; the client address is never stored — only a hash
 //! of it, as the throttle's key. Reports are counted per client like failed logins
-//! ([`govmedia_service::auth::ThrottleRule`], the same `login_throttle` rows under their own key
+//! ([`govmedia_core::auth::ThrottleRule`], the same `login_throttle` rows under their own key
 //! prefix), in the same unit of work as the report: [`PER_CLIENT`] a client.
 
 use crate::inbox::{self, Incoming, Received};
 use chrono::Duration;
+use govmedia_core::audit::Change;
+use govmedia_core::auth::ThrottleRule;
+use govmedia_core::crypto::{random_token, token_hash};
+use govmedia_core::{ServiceError, ServiceResult, Services};
 use govmedia_domain::account::AccountStatus;
 use govmedia_domain::interaction::ItemKind;
-use govmedia_service::audit::Change;
-use govmedia_service::auth::ThrottleRule;
-use govmedia_service::crypto::{random_token, token_hash};
-use govmedia_service::{ServiceError, ServiceResult, Services};
 use serde::Serialize;
 
 /// Reports per client address: 5 within an hour, then the address waits out the hour.
@@ -63,7 +63,7 @@ fn throttle_key(client: &str) -> String {
 
 /// A tracking number: JC, the Beijing date, eight random capitals and digits.
 fn tracking_no(svc: &Services) -> String {
-    let date = govmedia_service::time::local(svc.time_zone, svc.now()).format("%Y%m%d");
+    let date = govmedia_core::time::local(svc.time_zone, svc.now()).format("%Y%m%d");
     let tail: String = random_token()
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -206,7 +206,7 @@ pub async fn status(svc: &Services, tracking_no: &str) -> ServiceResult<ReportSt
         .filter(|r| r.source == inbox::PUBLIC_REPORT)
         .ok_or(ServiceError::NotFound)?;
     let kind = ItemKind::parse(&row.kind).unwrap_or(ItemKind::Correction);
-    let date = |at| govmedia_service::time::date_text(svc.time_zone, at);
+    let date = |at| govmedia_core::time::date_text(svc.time_zone, at);
     Ok(ReportStatus {
         tracking_no: t,
         kind_label: kind.label(),

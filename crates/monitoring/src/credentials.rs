@@ -9,10 +9,10 @@
 //! naming the API calls made (`monitoring::fetch_account`).
 
 use chrono::{DateTime, Utc};
+use govmedia_core::audit::{AuditJson, Change};
+use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::account::Platform;
 use govmedia_domain::role::Permission;
-use govmedia_service::audit::{AuditJson, Change};
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::credentials::{self as store, CredentialRow, NewCredential};
 
 /// The audit log's object kind of these records.
@@ -368,7 +368,7 @@ pub async fn register(
     let plain = serde_json::to_string(&secret)
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!("sealing credentials: {e}")))?;
     let sealed = svc.sealer.seal(&plain);
-    let callback_key = govmedia_service::crypto::random_token();
+    let callback_key = govmedia_core::crypto::random_token();
     let new = NewCredential {
         callback_key: Some(&callback_key),
         account_id,
@@ -401,7 +401,7 @@ pub async fn register(
             ));
         }
         (Some(old), Some(seen)) => {
-            govmedia_service::stale::check(
+            govmedia_core::stale::check(
                 svc,
                 actor,
                 ENTITY,
@@ -456,7 +456,7 @@ pub async fn remove(
     let Some(before) = store::of(&txn, account_id).await? else {
         return Err(ServiceError::NotFound);
     };
-    govmedia_service::stale::check(
+    govmedia_core::stale::check(
         svc,
         actor,
         ENTITY,

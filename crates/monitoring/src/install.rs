@@ -3,10 +3,10 @@
 
 use crate::{MonitorAccount, MonitorSweep, PlatformEndpoints};
 use govmedia_connectors::HttpConfig;
+use govmedia_core::todo::{self, Context, TodoItem};
+use govmedia_core::{ServiceResult, Services};
 use govmedia_domain::policy::DayCount;
 use govmedia_domain::role::Permission;
-use govmedia_service::todo::{self, Context, TodoItem};
-use govmedia_service::{ServiceResult, Services};
 
 /// `svc` with monitoring installed, reaching the platforms' documented hosts.
 pub fn install(svc: Services) -> Services {

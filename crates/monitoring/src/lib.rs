@@ -13,13 +13,13 @@ use govmedia_connectors::{
 };
 /// Monitoring's HTTP client settings (which addresses it may reach, limits).
 pub use govmedia_connectors::{HttpConfig, OauthApp};
+use govmedia_core::audit::{AuditJson, Change};
+use govmedia_core::jobs::{self, Handler};
+use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::account::AccountStatus;
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
 use govmedia_domain::update_clock::{self, ClockPolicy, ClockState, SeenPost};
-use govmedia_service::audit::{AuditJson, Change};
-use govmedia_service::jobs::{self, Handler};
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::TransactionTrait;
 use govmedia_store::jobs::JobRow;
 use govmedia_store::monitoring::{self as store, NewPost};
@@ -319,8 +319,8 @@ pub async fn view(svc: &Services, actor: &Actor, account_id: i64) -> ServiceResu
     let last_ok = store::last_fetch(db, account_id, store::OK).await?;
     let last_failure = store::last_fetch(db, account_id, store::FAILED).await?;
     let log = store::fetch_log_of(db, account_id, VIEW_LOG).await?;
-    let calendar = govmedia_service::calendar::load(svc).await?;
-    let policy = govmedia_service::policy::current(svc).await?.monitoring;
+    let calendar = govmedia_core::calendar::load(svc).await?;
+    let policy = govmedia_core::policy::current(svc).await?.monitoring;
     let clock = read_clock(
         db,
         &policy,
@@ -482,9 +482,9 @@ pub async fn fetch_account(
         Err(e) => return Err(e.into()),
     };
     let unit = govmedia_store::units::get(&svc.db, account.host_unit_id).await?;
-    let calendar = govmedia_service::calendar::load(svc).await?;
+    let calendar = govmedia_core::calendar::load(svc).await?;
     // The office's clock settings (the policy profile's `[monitoring]`).
-    let policy = govmedia_service::policy::current(svc).await?.monitoring;
+    let policy = govmedia_core::policy::current(svc).await?.monitoring;
     let txn = svc.db.begin().await?;
     let mut new_posts: Vec<(i64, NewPost)> = Vec::new();
     let counts = match answer {
@@ -593,7 +593,7 @@ async fn enqueue_clock_mail(
         "{}：\n\n您单位（或所辖单位）的政务新媒体账号“{name}”{headline}。\n{since}\n\n请登录政务新媒体管理平台查看账号监测详情和待办事项。\n\n（本邮件由系统自动发送，请勿回复。）",
         unit.name
     );
-    govmedia_service::email::enqueue_account_mail(svc, c, unit.id, key, subject, body).await?;
+    govmedia_core::email::enqueue_account_mail(svc, c, unit.id, key, subject, body).await?;
     Ok(())
 }
 
@@ -780,7 +780,7 @@ async fn report_content(
     post: &NewPost,
 ) -> ServiceResult<()> {
     // Terms the account's unit declared correct (names, local places) are not flagged.
-    let whitelist = govmedia_service::checker_terms::Whitelist::of(svc, &unit.path).await?;
+    let whitelist = govmedia_core::checker_terms::Whitelist::of(svc, &unit.path).await?;
     let findings = whitelist.check(&svc.checker.checker, &post.title);
     for f in findings {
         let Some(item) = content_item(f.severity) else {
@@ -950,7 +950,7 @@ pub(crate) async fn report_once(
             account_id: Some(account.id),
             unit_id: unit.id,
             unit_path: unit.path.clone(),
-            indicator_set: govmedia_service::inspection::indicators::ACCOUNT_CHECK.into(),
+            indicator_set: govmedia_supervision::inspection::indicators::ACCOUNT_CHECK.into(),
             item_code: item.into(),
             count: 1,
             source: FindingSource::Monitoring.code().into(),
@@ -1073,9 +1073,9 @@ impl Handler for MonitorSweep {
 pub async fn sweep(svc: &Services) -> ServiceResult<usize> {
     let now = svc.now();
     let today = svc.today();
-    let policy = govmedia_service::policy::current(svc).await?.monitoring;
+    let policy = govmedia_core::policy::current(svc).await?.monitoring;
     let hour = now.timestamp().div_euclid(3600);
-    let daily_links = govmedia_service::policy::current(svc).await?.links.daily;
+    let daily_links = govmedia_core::policy::current(svc).await?.links.daily;
     let txn = svc.db.begin().await?;
     let mut queued = 0;
     let mut shortest = 24;
@@ -1211,7 +1211,7 @@ pub(crate) async fn at_risk_named(
     unit_name: impl Fn(i64) -> String,
 ) -> ServiceResult<Vec<AtRisk>> {
     actor.require(Permission::ReadRegistry)?;
-    let veto_after = govmedia_service::policy::current(svc)
+    let veto_after = govmedia_core::policy::current(svc)
         .await?
         .monitoring
         .veto_after;
@@ -1259,8 +1259,8 @@ pub(crate) async fn at_risk_named(
 }
 
 /// The at-risk list as a spreadsheet.
-pub fn at_risk_table(svc: &Services, rows: &[AtRisk]) -> govmedia_service::excel::Table {
-    govmedia_service::excel::Table {
+pub fn at_risk_table(svc: &Services, rows: &[AtRisk]) -> govmedia_registry::excel::Table {
+    govmedia_registry::excel::Table {
         title: "账号更新预警".into(),
         headers: [
             "主办单位",
@@ -1283,7 +1283,7 @@ pub fn at_risk_table(svc: &Services, rows: &[AtRisk]) -> govmedia_service::excel
                     r.account_name.as_str().into(),
                     r.platform.as_str().into(),
                     r.last_update
-                        .map(|t| govmedia_service::excel::Cell::time(svc.time_zone, t))
+                        .map(|t| govmedia_registry::excel::Cell::time(svc.time_zone, t))
                         .into(),
                     r.days_since.into(),
                     match r.veto_in {

@@ -18,12 +18,12 @@ use govmedia_connectors::links::{Page, Probe};
 use govmedia_connectors::{
     HttpConfig, HttpFetcher, LinkProbe, ProbeConfig, WechatClient, WechatCredentials, WechatTokens,
 };
+use govmedia_core::audit::{AuditJson, Change};
+use govmedia_core::jobs::{self, Handler};
+use govmedia_core::{Actor, ServiceResult, Services};
 use govmedia_domain::account::AccountStatus;
 use govmedia_domain::link_check::{self, Landing, LinkPolicy, LinkVerdict};
 use govmedia_domain::role::Permission;
-use govmedia_service::audit::{AuditJson, Change};
-use govmedia_service::jobs::{self, Handler};
-use govmedia_service::{Actor, ServiceResult, Services};
 use govmedia_store::jobs::JobRow;
 use govmedia_store::links::{self as store, LinkCheck, LinkRow};
 use std::collections::{BTreeMap, HashMap};
@@ -235,7 +235,7 @@ pub async fn check_account(
         return Ok(RunCounts::default());
     }
     let unit = govmedia_store::units::get(&svc.db, account.host_unit_id).await?;
-    let policy = govmedia_service::policy::current(svc).await?.links;
+    let policy = govmedia_core::policy::current(svc).await?.links;
     let targets = gather(svc, checker, &account, &policy).await?;
     let checked = probe_all(checker, &policy, targets).await;
     let now = svc.now();
@@ -878,9 +878,9 @@ pub async fn broken(svc: &Services, actor: &Actor) -> ServiceResult<Vec<BrokenLi
 }
 
 /// The broken links as a spreadsheet.
-pub fn broken_table(svc: &Services, rows: &[BrokenLink]) -> govmedia_service::excel::Table {
-    use govmedia_service::excel::Cell;
-    govmedia_service::excel::Table {
+pub fn broken_table(svc: &Services, rows: &[BrokenLink]) -> govmedia_registry::excel::Table {
+    use govmedia_registry::excel::Cell;
+    govmedia_registry::excel::Table {
         title: "异常链接".into(),
         headers: [
             "主办单位",

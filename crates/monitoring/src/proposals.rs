@@ -12,13 +12,13 @@
 //! outside the scope a proposal does not exist.
 
 use chrono::NaiveDate;
+use govmedia_core::audit::Change;
+use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::inspection::FindingSource;
 use govmedia_domain::role::Permission;
-use govmedia_service::audit::Change;
-use govmedia_service::inspection::campaigns::{self, ScoreLine};
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::inspection::{CampaignRow, FindingRow, SampleRow};
 use govmedia_store::proposals::{self as store, CONFIRMED, DISMISSED, DecisionRow};
+use govmedia_supervision::inspection::campaigns::{self, ScoreLine};
 
 /// The audit log's object kind of a decision.
 pub const ENTITY: &str = "scoresheet_proposal";
@@ -147,9 +147,9 @@ async fn sets(
     govmedia_domain::scoring::IndicatorSet,
 )> {
     let set = campaigns::indicator_set(svc, campaign).await?;
-    let names = govmedia_service::inspection::indicators::load(
+    let names = govmedia_supervision::inspection::indicators::load(
         svc,
-        govmedia_service::inspection::indicators::ACCOUNT_CHECK,
+        govmedia_supervision::inspection::indicators::ACCOUNT_CHECK,
     )
     .await?;
     Ok((set, names))
@@ -269,7 +269,7 @@ pub async fn decide(
         .into_iter()
         .find(|d| d.finding_id == f.id);
     let stored = before.as_ref().map_or(0, |d| d.version);
-    govmedia_service::stale::check(
+    govmedia_core::stale::check(
         svc,
         actor,
         ENTITY,

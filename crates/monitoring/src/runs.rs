@@ -10,10 +10,10 @@
 //! already done; any server's runner may take them.
 
 use chrono::{DateTime, Duration, Utc};
+use govmedia_core::audit::{AuditJson, Change};
+use govmedia_core::jobs;
+use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::role::Permission;
-use govmedia_service::audit::{AuditJson, Change};
-use govmedia_service::jobs;
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::monitor_runs::{self as store, JobCounts, RunRow};
 
 /// How long a run's lease lasts without a heartbeat: a process killed mid-run frees

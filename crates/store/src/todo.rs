@@ -1,4 +1,4 @@
-//! The set-based reads of the to-do list (`service::todo`) and its reminders (催报)
+//! The set-based reads of the to-do list (`govmedia_core::todo`) and its reminders (催报)
 //! and in-app notices. Each read answers for a whole subtree in one query.
 
 use crate::entities::{account, finding, reminder, selfcheck_report, user, user_notice};

@@ -30,8 +30,8 @@ use govmedia_content::{self as manuscripts, DecideInput, GateInput, ManuscriptIn
 use govmedia_domain::manuscript::Gate;
 use govmedia_fixtures::county::{account_of, add_user, county};
 use govmedia_monitoring::credentials::{self, CredentialsInput};
-use govmedia_service::SystemClock;
-use govmedia_service::jobs::Runner;
+use govmedia_core::SystemClock;
+use govmedia_core::jobs::Runner;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -251,7 +251,7 @@ async fn main() {
     );
     let model =
         with_model.then(|| std::path::Path::new(govmedia_textcheck::lm::DEFAULT_MODEL_PATH));
-    let svc = svc.with_checker(govmedia_service::textcheck::load_checker(model).unwrap());
+    let svc = svc.with_checker(govmedia_core::textcheck::load_checker(model).unwrap());
     let editor = add_user(&svc, "editor_a", c.unit_a, "editor").await;
     let reviewer = add_user(&svc, "rev_a", c.unit_a, "reviewer").await;
     manuscripts::name_reviewer(&svc, &c.admin, c.unit_a, reviewer.user_id, "reviewer")
@@ -281,7 +281,7 @@ async fn main() {
         .unwrap();
         targets.push(id);
     }
-    let links_on = govmedia_service::policy::current(&svc)
+    let links_on = govmedia_core::policy::current(&svc)
         .await
         .unwrap()
         .links
@@ -414,7 +414,7 @@ async fn main() {
         "<p>近日，全县中小学开展防溺水安全教育活动。</p><p><img src=\"{}\" alt=\"现场\"></p>",
         image.path
     );
-    let version = |a: govmedia_service::Actor| {
+    let version = |a: govmedia_core::Actor| {
         let svc = svc.clone();
         async move {
             manuscripts::get(&svc, &a, m.id)

@@ -28,7 +28,8 @@ use axum::http::{Method, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use govmedia_service::{Actor, ServiceError, accounts, auth, public, units, users};
+use govmedia_core::{Actor, ServiceError, auth};
+use govmedia_registry::{accounts, public, units, users};
 use requests::{AccountBody, UnitBody, UserBody, VerifyQuery};
 use responses::{
     Account, AccountList, Directory, Flag, Me, Todo, TodoEntry, Unit, User, Verification,
@@ -196,9 +197,9 @@ fn created(v: impl serde::Serialize) -> ApiResult {
     responses((status = 200, description = "导入模板（.xlsx 文件）",
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
 async fn import_template(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
-    let bytes = govmedia_service::excel::import_template(&s.svc, &a).await?;
+    let bytes = govmedia_registry::excel::import_template(&s.svc, &a).await?;
     Ok(crate::pages::download(
-        govmedia_service::excel::XLSX_MIME,
+        govmedia_registry::excel::XLSX_MIME,
         "账号台账导入模板.xlsx",
         bytes,
     ))
@@ -215,7 +216,7 @@ async fn import_accounts(
     ApiUser(a): ApiUser,
     body: axum::body::Bytes,
 ) -> ApiResult {
-    use govmedia_service::excel::{ImportOutcome, data_url, import_registry};
+    use govmedia_registry::excel::{ImportOutcome, data_url, import_registry};
     match import_registry(&s.svc, &a, &body).await? {
         ImportOutcome::Imported(n) => ok(responses::ImportDone { imported: n }),
         ImportOutcome::Rejected(r) => {
@@ -297,7 +298,7 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
 /// 当前用户的待办事项（与待办事项页面相同，按紧急程度排列）
 #[utoipa::path(get, path = "/todo", responses((status = 200, body = Todo)))]
 async fn todo(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
-    let items = govmedia_service::todo::list(&s.svc, &a).await?;
+    let items = govmedia_core::todo::list(&s.svc, &a).await?;
     ok(Todo {
         total: items.len(),
         items: items.into_iter().map(TodoEntry::from).collect(),

@@ -5,7 +5,7 @@ use crate::layout;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use govmedia_service::ServiceError;
+use govmedia_core::ServiceError;
 use maud::html;
 use serde_json::json;
 

@@ -4,7 +4,7 @@ use crate::session::User;
 use govmedia_domain::role::Permission;
 use maud::{DOCTYPE, Markup, html};
 
-use govmedia_service::time::{self, Tz};
+use govmedia_core::time::{self, Tz};
 
 tokio::task_local! {
     /// The deployment's time zone for the request being answered, set by the router's

@@ -8,7 +8,8 @@
 //! Bearer gm_…`) or a session cookie plus the `X-CSRF-Token` header.
 //!
 //! Architecture Invariant: no SQL here. Handlers parse input, call one use case in
-//! `govmedia-service`, and render its result or its error.
+//! the core, the business crates (registry, filings, supervision) or an area crate, and
+//! render its result or its error.
 
 mod api;
 mod assets;
@@ -33,7 +34,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use govmedia_service::Services;
+use govmedia_core::Services;
 
 /// Settings of the web layer.
 #[derive(Debug, Clone, Default)]
@@ -233,30 +234,30 @@ pub const PAGE_ROUTES: &[&str] = &[
 ];
 
 /// The core's services with every crate installed — the registry, filings and
-/// supervision (`govmedia_service::install`), monitoring, content, interaction — as a
+/// supervision (`govmedia_supervision::install`), monitoring, content, interaction — as a
 /// server runs them: their after-commit hooks, job handlers and to-do sources. The one list of
 /// the area crates.
-pub fn with_areas(svc: govmedia_service::Services) -> govmedia_service::Services {
+pub fn with_areas(svc: govmedia_core::Services) -> govmedia_core::Services {
     with_areas_at(svc, Default::default())
 }
 
 /// The same, calling the platforms at `endpoints` (the deployment's OAuth apps, or
 /// tests' mock platforms).
 pub fn with_areas_at(
-    svc: govmedia_service::Services,
+    svc: govmedia_core::Services,
     endpoints: govmedia_monitoring::PlatformEndpoints,
-) -> govmedia_service::Services {
+) -> govmedia_core::Services {
     with_areas_configured(svc, govmedia_monitoring::HttpConfig::default(), endpoints)
 }
 
 /// The same, with the platform clients' HTTP settings (a deployment whose government
 /// web columns are on its intranet allows internal addresses).
 pub fn with_areas_configured(
-    svc: govmedia_service::Services,
+    svc: govmedia_core::Services,
     http: govmedia_monitoring::HttpConfig,
     endpoints: govmedia_monitoring::PlatformEndpoints,
-) -> govmedia_service::Services {
-    let svc = govmedia_service::install(svc);
+) -> govmedia_core::Services {
+    let svc = govmedia_supervision::install(svc);
     let svc = govmedia_monitoring::install_with(svc, http.clone(), endpoints.clone());
     let svc = govmedia_content::install_with(svc, http.clone(), endpoints.clone());
     govmedia_interaction::install_with(svc, http, endpoints)

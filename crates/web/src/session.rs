@@ -5,7 +5,7 @@ use crate::error::PageError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use govmedia_service::{Actor, ServiceError, auth};
+use govmedia_core::{Actor, ServiceError, auth};
 use std::net::IpAddr;
 
 pub const SESSION_COOKIE: &str = "gm_session";

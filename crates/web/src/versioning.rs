@@ -9,7 +9,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::{ETAG, IF_MATCH};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Response};
-use govmedia_service::ServiceError;
+use govmedia_core::ServiceError;
 
 /// The version named by a write's `If-Match` header; required, so an API client
 /// cannot overwrite a change it has not seen.

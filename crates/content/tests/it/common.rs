@@ -14,10 +14,10 @@ pub async fn county(label: &str, at: chrono::DateTime<chrono::Utc>) -> County {
 /// whose manuscripts link to real hosts (a Weibo 安全域名, a shop): a test never
 /// reaches the Internet. The fetch itself is tested against loopback link servers.
 pub async fn links_not_followed(c: &County) {
-    let text = govmedia_service::policy::current_text(&c.svc)
+    let text = govmedia_core::policy::current_text(&c.svc)
         .await
         .unwrap();
-    govmedia_service::policy::set(
+    govmedia_core::policy::set(
         &c.svc,
         &c.admin,
         &format!("{}\n[links]\nbefore_review = false\n", text.text),

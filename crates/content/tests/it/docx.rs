@@ -4,7 +4,7 @@
 use crate::common::{account_of, add_user, county, links_not_followed};
 use chrono::TimeZone;
 use govmedia_content::{self as manuscripts, ManuscriptInput, docx};
-use govmedia_service::ServiceError;
+use govmedia_core::ServiceError;
 use std::io::Write;
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x04\x00\x00\x00\x03\x08\x06\x00\x00\x00\x00\x00\x00\x00";

@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::TimeZone;
 use govmedia_connectors::HttpConfig;
 use govmedia_content::{self as manuscripts, ManuscriptInput};
-use govmedia_service::ServiceError;
+use govmedia_core::ServiceError;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -4,8 +4,8 @@
 use crate::common::{County, account_of, add_user, county, links_not_followed};
 use chrono::TimeZone;
 use govmedia_content::{self as manuscripts, DecideInput, GateInput, ManuscriptInput};
+use govmedia_core::{Actor, ServiceError, todo};
 use govmedia_domain::manuscript::{Gate, ManuscriptStatus};
-use govmedia_service::{Actor, ServiceError, todo};
 
 struct World {
     county: County,

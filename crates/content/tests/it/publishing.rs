@@ -13,11 +13,11 @@ use axum::routing::post;
 use chrono::{Duration, TimeZone, Utc};
 use govmedia_content::publish::{self, PublicationState};
 use govmedia_content::{self as manuscripts, DecideInput, GateInput, ManuscriptInput};
+use govmedia_core::jobs::{Runner, RunnerConfig};
+use govmedia_core::{Actor, ServiceError};
 use govmedia_domain::manuscript::Gate;
 use govmedia_monitoring as monitoring;
 use govmedia_monitoring::credentials::{self, CredentialsInput};
-use govmedia_service::jobs::{Runner, RunnerConfig};
-use govmedia_service::{Actor, ServiceError};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 

@@ -5,8 +5,8 @@
 use crate::common::{account_of, add_user, county};
 use chrono::TimeZone;
 use govmedia_content::{self as manuscripts, ManuscriptInput};
-use govmedia_service::ServiceError;
-use govmedia_service::checker_terms::{self, TermInput};
+use govmedia_core::ServiceError;
+use govmedia_core::checker_terms::{self, TermInput};
 
 fn outdated(findings: &[govmedia_content::check::CheckFinding]) -> Vec<String> {
     findings
@@ -31,7 +31,7 @@ async fn a_whitelisted_term_is_never_flagged_in_the_units_manuscripts() {
         .await;
     let acc_b = c.account(account_of("健康测试县", c.unit_b, "weibo")).await;
     let body = "<p>卫计委家属院改造完工。</p><p>国家卫计委曾发文部署。</p>";
-    let write = |who: &govmedia_service::Actor, unit: i64| {
+    let write = |who: &govmedia_core::Actor, unit: i64| {
         let target = if unit == c.unit_a { acc_a } else { acc_b };
         let who = who.clone();
         let svc = c.svc.clone();
@@ -74,7 +74,7 @@ async fn a_whitelisted_term_is_never_flagged_in_the_units_manuscripts() {
     assert_eq!(after, vec!["国家卫计委".to_string()], "{after:?}");
     // The check page (API) of a user of the county's departments applies it too.
     let checked =
-        govmedia_service::textcheck::check_text(&c.svc, &editor_b, "卫计委家属院和国家卫计委")
+        govmedia_core::textcheck::check_text(&c.svc, &editor_b, "卫计委家属院和国家卫计委")
             .await
             .unwrap();
     let texts: Vec<&str> = checked.findings.iter().map(|f| f.text.as_str()).collect();
@@ -164,7 +164,7 @@ async fn a_whitelisted_term_is_never_flagged_in_the_units_manuscripts() {
         vec!["国家卫计委"]
     );
     // Every change is audited with the term.
-    let audit = govmedia_service::audit::list(
+    let audit = govmedia_core::audit::list(
         &c.svc,
         &c.admin,
         govmedia_store::audit::AuditQuery {

@@ -15,9 +15,9 @@
 
 use crate::inbox::{Incoming, Received, receive};
 use chrono::{DateTime, TimeDelta, Utc};
+use govmedia_core::{ServiceError, Services, xml};
 use govmedia_domain::interaction::ItemKind;
 use govmedia_monitoring::credentials::Secret;
-use govmedia_service::{ServiceError, Services, xml};
 use sha1::{Digest, Sha1};
 use std::collections::HashMap;
 

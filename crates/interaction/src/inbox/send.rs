@@ -23,11 +23,11 @@ use chrono::{DateTime, TimeDelta, Utc};
 use govmedia_connectors::{
     FailureKind, HttpConfig, HttpFetcher, WechatClient, WechatCredentials, WechatTokens,
 };
+use govmedia_core::audit::Change;
+use govmedia_core::{ServiceError, Services};
 use govmedia_domain::interaction::ItemKind;
 use govmedia_monitoring::PlatformEndpoints;
 use govmedia_monitoring::credentials::Secret;
-use govmedia_service::audit::Change;
-use govmedia_service::{ServiceError, Services};
 use govmedia_store::inbox::{self as store, ItemRow, ReplyRow};
 use govmedia_store::jobs::JobRow;
 use serde_json::json;
@@ -85,7 +85,7 @@ fn failed(e: impl Into<ServiceError>) -> String {
 }
 
 #[async_trait::async_trait]
-impl govmedia_service::jobs::Handler for SendReply {
+impl govmedia_core::jobs::Handler for SendReply {
     fn kind(&self) -> &'static str {
         super::SEND_REPLY
     }

@@ -8,7 +8,7 @@
 //! (queued by migration 35), a batch at a time in id order.
 
 use crate::knowledge::terms;
-use govmedia_service::Services;
+use govmedia_core::Services;
 use govmedia_store::inbox as store;
 use govmedia_store::jobs::JobRow;
 use std::collections::BTreeMap;
@@ -70,7 +70,7 @@ pub fn query_concepts(query: &str) -> Vec<Vec<String>> {
 pub struct IndexTerms;
 
 #[async_trait::async_trait]
-impl govmedia_service::jobs::Handler for IndexTerms {
+impl govmedia_core::jobs::Handler for IndexTerms {
     fn kind(&self) -> &'static str {
         INDEX_KIND
     }
@@ -85,10 +85,7 @@ impl govmedia_service::jobs::Handler for IndexTerms {
             .and_then(|v| v["after"].as_i64())
             .ok_or("任务内容缺少起始事项编号")?;
         let fail = |e: govmedia_store::DbError| {
-            format!(
-                "建立检索索引失败：{}",
-                govmedia_service::ServiceError::from(e)
-            )
+            format!("建立检索索引失败：{}", govmedia_core::ServiceError::from(e))
         };
         let rows = store::items_after(&svc.db, after, INDEX_BATCH)
             .await
@@ -102,7 +99,7 @@ impl govmedia_service::jobs::Handler for IndexTerms {
             && let Some(last) = rows.last()
         {
             let now = svc.now();
-            govmedia_service::jobs::enqueue(
+            govmedia_core::jobs::enqueue(
                 &svc.db,
                 now,
                 INDEX_KIND,

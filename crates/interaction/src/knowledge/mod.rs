@@ -14,10 +14,10 @@
 pub mod terms;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use govmedia_core::audit::{AuditJson, Change};
+use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::{FieldError, optional_lines_owned, optional_text, required_text};
-use govmedia_service::audit::{AuditJson, Change};
-use govmedia_service::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_store::knowledge::{self as store, EntryFields, EntryRow, Filter};
 use std::collections::{HashMap, HashSet};
 pub use terms::Part;
@@ -433,7 +433,7 @@ pub async fn update(
     input: &EntryInput,
 ) -> ServiceResult<EntryView> {
     let before = writable(svc, &svc.db, actor, id).await?;
-    govmedia_service::stale::check(
+    govmedia_core::stale::check(
         svc,
         actor,
         "kb_entry",
@@ -451,11 +451,9 @@ pub async fn update(
         Err(govmedia_store::DbError::Stale) => {
             drop(work);
             let stored = store::get(&svc.db, id).await?.version;
-            govmedia_service::stale::check(svc, actor, "kb_entry", "该答问条目", id, seen, stored)
+            govmedia_core::stale::check(svc, actor, "kb_entry", "该答问条目", id, seen, stored)
                 .await?;
-            return Err(ServiceError::Stale(
-                govmedia_service::error::STALE.to_string(),
-            ));
+            return Err(ServiceError::Stale(govmedia_core::error::STALE.to_string()));
         }
         other => other?,
     };
@@ -498,7 +496,7 @@ pub async fn retire(
         return Err(ServiceError::Validation(errors));
     }
     let reason = reason.unwrap_or_default();
-    govmedia_service::stale::check(
+    govmedia_core::stale::check(
         svc,
         actor,
         "kb_entry",
@@ -632,9 +630,7 @@ pub async fn set_public_search(svc: &Services, actor: &Actor, open: bool) -> Ser
     if !govmedia_store::settings::compare_and_set(&work, PUBLIC_SETTING, old.as_deref(), value)
         .await?
     {
-        return Err(ServiceError::Stale(
-            govmedia_service::error::STALE.to_string(),
-        ));
+        return Err(ServiceError::Stale(govmedia_core::error::STALE.to_string()));
     }
     let words = |v: Option<&str>| if v == Some("on") { "开放" } else { "关闭" };
     work.record(Change {
@@ -851,7 +847,7 @@ pub async fn export_xlsx(
     filter.usable_on = usable_only.then(|| svc.today());
     let rows = store::all_rows(&svc.db, &filter, MAX_EXPORT_ROWS).await?;
     let today = svc.today();
-    let table = govmedia_service::excel::Table {
+    let table = govmedia_registry::excel::Table {
         title: "咨询答问库".to_string(),
         headers: [
             "编号",
@@ -890,12 +886,12 @@ pub async fn export_xlsx(
                     if r.public { "是" } else { "否" }.into(),
                     state.into(),
                     r.retired_reason.unwrap_or_default().into(),
-                    govmedia_service::excel::Cell::time(svc.time_zone, r.updated_at),
+                    govmedia_registry::excel::Cell::time(svc.time_zone, r.updated_at),
                 ]
             })
             .collect(),
     };
-    govmedia_service::excel::write_xlsx(&table)
+    govmedia_registry::excel::write_xlsx(&table)
 }
 
 /// Entries one bulk load writes at most (one transaction).

@@ -5,10 +5,10 @@
 
 use crate::common::{County, account_of, county};
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use govmedia_core::{Actor, ServiceError};
 use govmedia_domain::interaction::ItemKind;
 use govmedia_interaction::analysis::{self, Month};
 use govmedia_interaction::inbox::{self, Filter, Incoming, ItemStatus, Received};
-use govmedia_service::{Actor, ServiceError};
 use govmedia_store::{ConnectionTrait, Statement};
 
 struct World {
@@ -165,7 +165,7 @@ async fn the_inbox_is_searched_by_words_inside_compounds_and_synonyms_within_the
     assert!(search(&w, &w.host_a, "停车").await.is_empty());
     {
         let db = &w.svc.db;
-        govmedia_service::jobs::enqueue(
+        govmedia_core::jobs::enqueue(
             db,
             now(),
             inbox::words::INDEX_KIND,
@@ -177,7 +177,7 @@ async fn the_inbox_is_searched_by_words_inside_compounds_and_synonyms_within_the
         .await
         .unwrap();
     }
-    let runner = govmedia_service::jobs::Runner::new(w.svc.clone());
+    let runner = govmedia_core::jobs::Runner::new(w.svc.clone());
     assert_eq!(runner.run_once().await.unwrap(), 1);
     assert_eq!(terms(&w).await, before);
     assert_eq!(search(&w, &w.host_a, "停车").await, vec![parking]);
@@ -402,7 +402,7 @@ async fn items_stored_before_the_index_are_indexed_by_the_job_the_migration_queu
     let applied = govmedia_store::migrate(&w.svc.db).await.unwrap();
     assert_eq!(applied, vec![35]);
     assert!(search(&w, &w.host_a, "停车").await.is_empty());
-    let runner = govmedia_service::jobs::Runner::new(w.svc.clone());
+    let runner = govmedia_core::jobs::Runner::new(w.svc.clone());
     assert_eq!(
         runner.run_once().await.unwrap(),
         1,

@@ -6,11 +6,11 @@
 
 use crate::common::{County, account_of, add_user, county};
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use govmedia_core::todo::{self, TodoKind};
+use govmedia_core::{Actor, ServiceError};
 use govmedia_domain::interaction::ItemKind;
 use govmedia_interaction::inbox::{self, Filter, Incoming, Received, ReplyOutcome};
 use govmedia_interaction::public_report::{self, ReportInput};
-use govmedia_service::todo::{self, TodoKind};
-use govmedia_service::{Actor, ServiceError};
 use govmedia_store::{ConnectionTrait, Statement};
 
 struct World {
@@ -469,7 +469,7 @@ async fn replies_are_checked_confirmed_and_stay_pending_until_a_connector_exists
         1
     );
     // The job runs: no connector, so the reply stays 待发送 and says why.
-    let runner = govmedia_service::jobs::Runner::new(w.svc.clone());
+    let runner = govmedia_core::jobs::Runner::new(w.svc.clone());
     assert_eq!(runner.run_once().await.unwrap(), 1);
     let d = inbox::get(&w.svc, &w.clerk_a, id).await.unwrap();
     assert_eq!(d.item.status_label, "已答复");
@@ -795,7 +795,7 @@ async fn a_units_items_follow_it_when_it_moves() {
     )
     .unwrap();
     draft.parent_id = Some(w.unit_b);
-    govmedia_service::units::update(&w.svc, &w.admin, a2, draft, row.version)
+    govmedia_registry::units::update(&w.svc, &w.admin, a2, draft, row.version)
         .await
         .unwrap();
     assert!(matches!(

@@ -13,10 +13,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use govmedia_core::{Actor, ServiceError};
 use govmedia_interaction::inbox::push::{self, DouyinHeaders, PushRefused, WechatQuery};
 use govmedia_interaction::inbox::{self, Received, ReplyOutcome};
 use govmedia_monitoring::credentials::{self, CredentialsInput};
-use govmedia_service::{Actor, ServiceError};
 use govmedia_store::ConnectionTrait;
 use sha1::{Digest, Sha1};
 use std::collections::HashMap;
@@ -225,7 +225,7 @@ async fn count(c: &County, sql: &str) -> i64 {
 }
 
 async fn run_due(c: &County) {
-    let runner = govmedia_service::jobs::Runner::new(c.svc.clone());
+    let runner = govmedia_core::jobs::Runner::new(c.svc.clone());
     for _ in 0..20 {
         if runner.run_once().await.unwrap() == 0 {
             return;
@@ -579,23 +579,19 @@ async fn a_reply_the_platform_refuses_puts_the_item_back_to_the_handler_with_the
     assert!(open.iter().any(|i| i.id == id));
 
     // The handler's to-do says so with the reason; a sibling unit's clerk sees nothing.
-    let todo = govmedia_service::todo::list(&w.svc, &w.clerk_a)
-        .await
-        .unwrap();
+    let todo = govmedia_core::todo::list(&w.svc, &w.clerk_a).await.unwrap();
     let returned: Vec<_> = todo
         .iter()
-        .filter(|i| i.kind == govmedia_service::todo::TodoKind::InboxReturned)
+        .filter(|i| i.kind == govmedia_core::todo::TodoKind::InboxReturned)
         .collect();
     assert_eq!(returned.len(), 1, "{todo:?}");
     assert_eq!(returned[0].link, format!("/inbox/{id}"));
     assert!(returned[0].detail.contains("取消关注"), "{:?}", returned[0]);
-    let other = govmedia_service::todo::list(&w.svc, &w.clerk_b)
-        .await
-        .unwrap();
+    let other = govmedia_core::todo::list(&w.svc, &w.clerk_b).await.unwrap();
     assert!(
         other
             .iter()
-            .all(|i| i.kind != govmedia_service::todo::TodoKind::InboxReturned)
+            .all(|i| i.kind != govmedia_core::todo::TodoKind::InboxReturned)
     );
 
     // Answered again once the follower is back: replied, and off the to-do.
@@ -606,11 +602,9 @@ async fn a_reply_the_platform_refuses_puts_the_item_back_to_the_handler_with_the
     assert_eq!(reply_of(&w, id).await.state_label, "已发送");
     let d = inbox::get(&w.svc, &w.clerk_a, id).await.unwrap();
     assert_eq!(d.item.status, inbox::ItemStatus::Replied);
-    let todo = govmedia_service::todo::list(&w.svc, &w.clerk_a)
-        .await
-        .unwrap();
+    let todo = govmedia_core::todo::list(&w.svc, &w.clerk_a).await.unwrap();
     assert!(
         todo.iter()
-            .all(|i| i.kind != govmedia_service::todo::TodoKind::InboxReturned)
+            .all(|i| i.kind != govmedia_core::todo::TodoKind::InboxReturned)
     );
 }

@@ -5,8 +5,8 @@
 
 use crate::common::{County, add_user, county};
 use chrono::{NaiveDate, TimeZone, Utc};
+use govmedia_core::ServiceError;
 use govmedia_interaction::knowledge::{self, EntryInput, SearchQuery, terms};
-use govmedia_service::ServiceError;
 use std::collections::HashMap;
 
 fn at() -> chrono::DateTime<Utc> {
@@ -33,7 +33,7 @@ async fn add(c: &County, unit: i64, question: &str, answer: &str, topic: &str) -
         .id
 }
 
-async fn find(c: &County, actor: &govmedia_service::Actor, q: &str) -> Vec<i64> {
+async fn find(c: &County, actor: &govmedia_core::Actor, q: &str) -> Vec<i64> {
     knowledge::search(
         &c.svc,
         actor,
@@ -498,7 +498,7 @@ async fn a_stale_edit_is_refused_and_the_index_follows_an_edit() {
     assert_eq!(find(&c, &c.admin, "转移登记").await.first(), Some(&id));
     assert!(!find(&c, &c.admin, "抵押").await.contains(&id));
     // Each change is in the audit log with words.
-    let log = govmedia_service::audit::list(
+    let log = govmedia_core::audit::list(
         &c.svc,
         &c.admin,
         govmedia_store::audit::AuditQuery {
@@ -584,7 +584,7 @@ async fn a_bulk_load_is_all_or_nothing_with_one_audit_record() {
     assert_eq!(find(&c, &c.admin, "农业").await.len(), 1);
     // The same ranking as entries added one by one (the reference test's numbers).
     assert_eq!(find(&c, &c.admin, "社保").await.len(), 1);
-    let log = govmedia_service::audit::list(
+    let log = govmedia_core::audit::list(
         &c.svc,
         &c.admin,
         govmedia_store::audit::AuditQuery {

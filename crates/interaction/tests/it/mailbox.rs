@@ -8,9 +8,9 @@
 
 use crate::common::{County, add_user, county};
 use chrono::{DateTime, TimeZone, Utc};
+use govmedia_core::ServiceError;
 use govmedia_interaction::inbox::{self, Filter};
 use govmedia_interaction::mailbox::{self, Health, MailboxInput, PollConfig};
-use govmedia_service::ServiceError;
 use govmedia_store::{ConnectionTrait, Statement};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -365,7 +365,7 @@ async fn new_mail_arrives_once_and_a_rerun_fetches_nothing() {
     let id = register(&w, PASS).await;
 
     // The registration queued the first poll; the job runner reads the mailbox.
-    let runner = govmedia_service::jobs::Runner::new(w.svc.clone());
+    let runner = govmedia_core::jobs::Runner::new(w.svc.clone());
     assert_eq!(runner.run_once().await.unwrap(), 1);
     let items = emails(&w).await;
     assert_eq!(items.len(), 2, "{items:?}");

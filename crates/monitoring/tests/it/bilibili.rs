@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{Duration, TimeZone, Utc};
 use govmedia_connectors::bilibili::{self, ARTICLE_LIST, REFRESH, VIDEO_LIST};
+use govmedia_core::jobs::Runner;
 use govmedia_monitoring as monitoring;
 use govmedia_monitoring::credentials::{self, CredentialsInput};
-use govmedia_service::jobs::Runner;
 use std::sync::{Arc, Mutex};
 
 const CLIENT_ID: &str = "7a1c3e5b9d2f4a6c";
@@ -155,7 +155,7 @@ async fn platform() -> (String, Platform) {
     (base, p)
 }
 
-async fn run_due(svc: &govmedia_service::Services) {
+async fn run_due(svc: &govmedia_core::Services) {
     let runner = Runner::new(svc.clone());
     for _ in 0..20 {
         if runner.run_once().await.unwrap() == 0 {
@@ -165,7 +165,7 @@ async fn run_due(svc: &govmedia_service::Services) {
     panic!("jobs kept coming");
 }
 
-async fn count(svc: &govmedia_service::Services, sql: &str) -> i64 {
+async fn count(svc: &govmedia_core::Services, sql: &str) -> i64 {
     use govmedia_store::ConnectionTrait;
     let row = svc
         .db
@@ -281,6 +281,6 @@ async fn a_bilibili_account_is_watched_through_its_signed_api_and_its_token_refr
     // Outside the subtree the account's monitoring does not exist.
     assert!(matches!(
         monitoring::view(&c.svc, &c.host_b, id).await,
-        Err(govmedia_service::ServiceError::NotFound)
+        Err(govmedia_core::ServiceError::NotFound)
     ));
 }

@@ -10,10 +10,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chrono::{Duration, TimeZone, Utc};
+use govmedia_core::ServiceError;
+use govmedia_core::jobs::Runner;
 use govmedia_monitoring as monitoring;
 use govmedia_monitoring::credentials::{self, CredentialsInput};
-use govmedia_service::ServiceError;
-use govmedia_service::jobs::Runner;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -39,7 +39,7 @@ fn wechat_input() -> CredentialsInput {
     }
 }
 
-async fn count(svc: &govmedia_service::Services, sql: &str) -> i64 {
+async fn count(svc: &govmedia_core::Services, sql: &str) -> i64 {
     use govmedia_store::ConnectionTrait;
     let row = svc
         .db
@@ -54,7 +54,7 @@ async fn count(svc: &govmedia_service::Services, sql: &str) -> i64 {
     row.try_get_by_index::<i64>(0).unwrap()
 }
 
-async fn texts(svc: &govmedia_service::Services, sql: &str) -> Vec<String> {
+async fn texts(svc: &govmedia_core::Services, sql: &str) -> Vec<String> {
     use govmedia_store::ConnectionTrait;
     svc.db
         .query_all_raw(govmedia_store::sql(
@@ -282,7 +282,7 @@ async fn platform() -> (String, Platform) {
 }
 
 /// Lets this test's job runner reach the mock platform on loopback as WeChat's API.
-fn reaching(svc: &mut govmedia_service::Services, base: &str) {
+fn reaching(svc: &mut govmedia_core::Services, base: &str) {
     *svc = monitoring::install_with(
         svc.clone(),
         monitoring::HttpConfig {
@@ -300,7 +300,7 @@ fn reaching(svc: &mut govmedia_service::Services, base: &str) {
     );
 }
 
-async fn run_due(svc: &govmedia_service::Services) {
+async fn run_due(svc: &govmedia_core::Services) {
     let runner = Runner::new(svc.clone());
     for _ in 0..20 {
         if runner.run_once().await.unwrap() == 0 {

@@ -6,9 +6,9 @@ use crate::common::{account_of, county};
 use crate::monitoring::{count, look, monday_morning, reaching_loopback, run_due, site};
 use base64::Engine;
 use chrono::Duration;
+use govmedia_core::ServiceError;
+use govmedia_core::email::{self, SmtpSettings, SmtpTls};
 use govmedia_monitoring as monitoring;
-use govmedia_service::ServiceError;
-use govmedia_service::email::{self, SmtpSettings, SmtpTls};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -285,7 +285,7 @@ async fn a_refused_connection_leaves_the_mail_queued_for_a_retry_with_its_cause(
     look(&c, &c.host_a, id).await;
 
     let admin = &c.admin;
-    let jobs = govmedia_service::jobs::list(&c.svc, admin, None, 1, 50)
+    let jobs = govmedia_core::jobs::list(&c.svc, admin, None, 1, 50)
         .await
         .unwrap();
     let mail: Vec<_> = jobs

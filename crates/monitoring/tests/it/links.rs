@@ -12,10 +12,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Duration;
+use govmedia_core::ServiceError;
+use govmedia_core::jobs::Runner;
 use govmedia_monitoring as monitoring;
 use govmedia_monitoring::links;
-use govmedia_service::ServiceError;
-use govmedia_service::jobs::Runner;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -155,7 +155,7 @@ async fn reaching(c: &mut crate::common::County, wechat: &str) {
         .unwrap()
         .1;
     let text = format!("{kunshan}\n[links]\nhost_pause_ms = 0\ndaily = true\n");
-    govmedia_service::policy::set(
+    govmedia_core::policy::set(
         &c.svc,
         &c.admin,
         &text,
@@ -165,7 +165,7 @@ async fn reaching(c: &mut crate::common::County, wechat: &str) {
     .unwrap();
 }
 
-async fn run_due(svc: &govmedia_service::Services) {
+async fn run_due(svc: &govmedia_core::Services) {
     let runner = Runner::new(svc.clone());
     for _ in 0..30 {
         if runner.run_once().await.unwrap() == 0 {
@@ -184,7 +184,7 @@ fn verdicts(list: &[links::LinkView]) -> std::collections::BTreeMap<String, &'st
         .collect()
 }
 
-async fn findings_of(svc: &govmedia_service::Services, item: &str) -> i64 {
+async fn findings_of(svc: &govmedia_core::Services, item: &str) -> i64 {
     count(
         svc,
         &format!(
@@ -196,7 +196,7 @@ async fn findings_of(svc: &govmedia_service::Services, item: &str) -> i64 {
 
 #[tokio::test]
 async fn every_verdict_of_a_post_link_once_healed_and_kept_to_the_unit() {
-    use govmedia_service::inspection::findings;
+    use govmedia_supervision::inspection::findings;
     let healed = Arc::new(AtomicBool::new(false));
     let base = site(healed.clone()).await;
     let mut c = county("links_posts", monday_morning()).await;
@@ -433,10 +433,13 @@ async fn a_dead_view_button_of_the_wechat_menu_is_one_finding_with_where_it_is()
         "政务公开 › 最新发布 › 关于调整办事时间的通知"
     );
     assert_eq!(findings_of(&c.svc, "function_broken").await, 2);
-    let finding =
-        govmedia_service::inspection::findings::get(&c.svc, &c.host_a, dead.finding_id.unwrap())
-            .await
-            .unwrap();
+    let finding = govmedia_supervision::inspection::findings::get(
+        &c.svc,
+        &c.host_a,
+        dead.finding_id.unwrap(),
+    )
+    .await
+    .unwrap();
     assert!(
         finding
             .excerpt
@@ -452,8 +455,12 @@ async fn a_dead_view_button_of_the_wechat_menu_is_one_finding_with_where_it_is()
     run_due(&c.svc).await;
     assert_eq!(findings_of(&c.svc, "function_broken").await, 2);
     assert!(matches!(
-        govmedia_service::inspection::findings::get(&c.svc, &c.host_b, dead.finding_id.unwrap())
-            .await,
+        govmedia_supervision::inspection::findings::get(
+            &c.svc,
+            &c.host_b,
+            dead.finding_id.unwrap()
+        )
+        .await,
         Err(ServiceError::NotFound)
     ));
 }

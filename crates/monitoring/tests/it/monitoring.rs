@@ -8,9 +8,9 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use chrono::{Duration, TimeZone, Utc};
+use govmedia_core::ServiceError;
+use govmedia_core::jobs::Runner;
 use govmedia_monitoring as monitoring;
-use govmedia_service::ServiceError;
-use govmedia_service::jobs::Runner;
 
 const RSS: &str = include_str!("../../../connectors/tests/fixtures/rss_gov.xml");
 const WAF: &str = include_str!("../../../connectors/tests/fixtures/waf.html");
@@ -65,7 +65,7 @@ pub(crate) fn monday_morning() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 7, 1, 0, 0).unwrap()
 }
 
-pub(crate) async fn count(svc: &govmedia_service::Services, sql: &str) -> i64 {
+pub(crate) async fn count(svc: &govmedia_core::Services, sql: &str) -> i64 {
     use govmedia_store::ConnectionTrait;
     let row = svc
         .db
@@ -229,7 +229,7 @@ async fn the_daily_sweep_queues_each_account_with_a_source_once_a_day() {
 
 /// Lets this test's job runner reach the mock platform on loopback, which monitoring
 /// refuses by default (an internal address).
-pub(crate) fn reaching_loopback(svc: &mut govmedia_service::Services) {
+pub(crate) fn reaching_loopback(svc: &mut govmedia_core::Services) {
     *svc = govmedia_monitoring::install_with(
         svc.clone(),
         govmedia_monitoring::HttpConfig {
@@ -241,7 +241,7 @@ pub(crate) fn reaching_loopback(svc: &mut govmedia_service::Services) {
 }
 
 /// Runs every job due now, until none is left.
-pub(crate) async fn run_due(svc: &govmedia_service::Services) {
+pub(crate) async fn run_due(svc: &govmedia_core::Services) {
     let runner = Runner::new(svc.clone());
     for _ in 0..20 {
         if runner.run_once().await.unwrap() == 0 {
@@ -252,23 +252,21 @@ pub(crate) async fn run_due(svc: &govmedia_service::Services) {
 }
 
 /// 立即检查 of the account, run to the end.
-pub(crate) async fn look(c: &crate::common::County, actor: &govmedia_service::Actor, id: i64) {
+pub(crate) async fn look(c: &crate::common::County, actor: &govmedia_core::Actor, id: i64) {
     monitoring::check_now(&c.svc, actor, id).await.unwrap();
     run_due(&c.svc).await;
 }
 
-fn warnings_of(
-    items: &[govmedia_service::todo::TodoItem],
-) -> Vec<&govmedia_service::todo::TodoItem> {
+fn warnings_of(items: &[govmedia_core::todo::TodoItem]) -> Vec<&govmedia_core::todo::TodoItem> {
     items
         .iter()
-        .filter(|i| i.kind == govmedia_service::todo::TodoKind::MonitorWarning)
+        .filter(|i| i.kind == govmedia_core::todo::TodoKind::MonitorWarning)
         .collect()
 }
 
 #[tokio::test]
 async fn warnings_at_10_and_13_days_reach_the_unit_s_to_do_list_and_not_a_sibling_s() {
-    use govmedia_service::todo;
+    use govmedia_core::todo;
     let base = site().await;
     let mut c = county("monitoring_warn", monday_morning()).await;
     reaching_loopback(&mut c.svc);
@@ -323,7 +321,7 @@ async fn warnings_at_10_and_13_days_reach_the_unit_s_to_do_list_and_not_a_siblin
 
 #[tokio::test]
 async fn the_veto_is_one_finding_with_its_evidence_after_two_looks_and_a_sweep() {
-    use govmedia_service::inspection::findings;
+    use govmedia_supervision::inspection::findings;
     let base = site().await;
     let mut c = county("monitoring_veto", monday_morning()).await;
     reaching_loopback(&mut c.svc);
@@ -401,9 +399,7 @@ async fn the_veto_is_one_finding_with_its_evidence_after_two_looks_and_a_sweep()
         1
     );
     // The veto is in the to-do list, overdue since 12-19.
-    let items = govmedia_service::todo::list(&c.svc, &c.host_a)
-        .await
-        .unwrap();
+    let items = govmedia_core::todo::list(&c.svc, &c.host_a).await.unwrap();
     let w = warnings_of(&items);
     assert_eq!(w.len(), 1);
     assert_eq!(w[0].detail, "已15天未更新，已触发“两周未更新”单项否决");
@@ -457,14 +453,7 @@ async fn a_source_that_cannot_be_seen_gives_unseen_and_never_a_finding() {
             .unwrap()
             .is_empty()
     );
-    assert!(
-        warnings_of(
-            &govmedia_service::todo::list(&c.svc, &c.host_a)
-                .await
-                .unwrap()
-        )
-        .is_empty()
-    );
+    assert!(warnings_of(&govmedia_core::todo::list(&c.svc, &c.host_a).await.unwrap()).is_empty());
 }
 
 #[tokio::test]
@@ -546,7 +535,7 @@ async fn the_at_risk_list_is_sorted_by_days_left_and_kept_to_the_subtree() {
 
 #[tokio::test]
 async fn a_new_post_with_a_veto_term_becomes_one_finding_per_problem_and_never_twice() {
-    use govmedia_service::inspection::findings;
+    use govmedia_supervision::inspection::findings;
     let base = site().await;
     let mut c = county("monitoring_content", monday_morning()).await;
     reaching_loopback(&mut c.svc);
@@ -629,7 +618,7 @@ async fn the_clock_follows_the_monitoring_settings_of_the_policy_profile() {
     let stricter = kunshan
         .replace("warn_after = [10, 13]", "warn_after = [2]")
         .replace("veto_after = 14", "veto_after = 7");
-    govmedia_service::policy::set(
+    govmedia_core::policy::set(
         &c.svc,
         &c.admin,
         &stricter,
@@ -642,13 +631,11 @@ async fn the_clock_follows_the_monitoring_settings_of_the_policy_profile() {
     assert_eq!(view.clock.veto_in, Some(5));
     // A look stores the clock under the same settings: the to-do list warns.
     look(&c, &c.host_a, id).await;
-    let items = govmedia_service::todo::list(&c.svc, &c.host_a)
-        .await
-        .unwrap();
+    let items = govmedia_core::todo::list(&c.svc, &c.host_a).await.unwrap();
     assert!(
         items
             .iter()
-            .any(|i| i.kind == govmedia_service::todo::TodoKind::MonitorWarning),
+            .any(|i| i.kind == govmedia_core::todo::TodoKind::MonitorWarning),
         "{items:?}"
     );
 }
@@ -675,7 +662,7 @@ async fn the_sweep_looks_at_each_platform_at_its_cadence_and_more_often_near_the
         "near_veto_sweep_hours = 6\n",
         "near_veto_sweep_hours = 6\n\n[monitoring.platform_sweep_hours]\nweibo = 0\n",
     );
-    let refused = govmedia_service::policy::set(
+    let refused = govmedia_core::policy::set(
         &c.svc,
         &c.admin,
         &bad,
@@ -690,7 +677,7 @@ async fn the_sweep_looks_at_each_platform_at_its_cadence_and_more_often_near_the
         "near_veto_sweep_hours = 6\n",
         "near_veto_sweep_hours = 6\n\n[monitoring.platform_sweep_hours]\nweibo = 8\n",
     );
-    govmedia_service::policy::set(
+    govmedia_core::policy::set(
         &c.svc,
         &c.admin,
         &weibo_8h,

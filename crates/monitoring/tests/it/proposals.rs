@@ -5,10 +5,10 @@
 
 use crate::common::{account_of, add_user, county};
 use crate::monitoring::{count, monday_morning, reaching_loopback, run_due, site};
+use govmedia_core::ServiceError;
 use govmedia_monitoring as monitoring;
 use govmedia_monitoring::proposals::{self, Decision};
-use govmedia_service::ServiceError;
-use govmedia_service::inspection::campaigns::{self, CampaignInput};
+use govmedia_supervision::inspection::campaigns::{self, CampaignInput};
 
 fn campaign_input(scope: i64, start: &str, end: &str) -> CampaignInput {
     CampaignInput {

@@ -6,9 +6,9 @@
 use crate::common::{account_of, county};
 use crate::monitoring::{count, monday_morning, reaching_loopback, run_due, site};
 use chrono::Duration;
+use govmedia_core::ServiceError;
 use govmedia_monitoring as monitoring;
 use govmedia_monitoring::runs;
-use govmedia_service::ServiceError;
 
 #[tokio::test]
 async fn a_run_is_one_per_subtree_resumed_after_its_lease_and_seen_in_its_subtree_only() {

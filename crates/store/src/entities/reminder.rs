@@ -8,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// The to-do item's key (`service::todo::ItemKey`), e.g. `finding:12`.
+    /// The to-do item's key (`govmedia_core::todo::ItemKey`), e.g. `finding:12`.
     pub item_key: String,
     /// The unit reminded.
     pub unit_id: i64,

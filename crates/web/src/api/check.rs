@@ -9,7 +9,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use govmedia_service::{checker_terms, textcheck};
+use govmedia_core::{checker_terms, textcheck};
 use utoipa::OpenApi;
 
 pub fn routes() -> Router<AppState> {

@@ -10,7 +10,7 @@ use crate::versioning::{IfMatch, with_etag};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
-use govmedia_service::{Actor, Services, email};
+use govmedia_core::{Actor, Services, email};
 use utoipa::OpenApi;
 
 pub fn routes() -> Router<AppState> {

@@ -17,8 +17,9 @@ use crate::versioning::{IfMatch, with_etag};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::routing::{get, post};
+use govmedia_core::{ServiceError, calendar, policy};
 use govmedia_domain::unit::FieldError;
-use govmedia_service::{ServiceError, calendar, filings, policy};
+use govmedia_filings::{self as filings};
 use utoipa::OpenApi;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -340,7 +341,7 @@ async fn update_filing(
 }
 
 /// A filing as JSON with its version as the `ETag`.
-async fn filing_response(s: &AppState, a: &govmedia_service::Actor, id: i64) -> ApiResult {
+async fn filing_response(s: &AppState, a: &govmedia_core::Actor, id: i64) -> ApiResult {
     let view = filings::get(&s.svc, a, id).await?;
     let version = view.version;
     Ok(with_etag(ok(Filing::from(view))?, version))

@@ -20,12 +20,12 @@ use crate::versioning::{IfMatch, with_etag};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
+use govmedia_core::{ServiceError, Services};
 use govmedia_domain::inspection::FindingAction;
-use govmedia_service::duties::selfcheck;
-use govmedia_service::inspection::assessment;
-use govmedia_service::inspection::{campaigns, entries, findings, notice};
-use govmedia_service::{ServiceError, Services};
 use govmedia_store::inspection::FindingQuery;
+use govmedia_supervision::duties::selfcheck;
+use govmedia_supervision::inspection::assessment;
+use govmedia_supervision::inspection::{campaigns, entries, findings, notice};
 use utoipa::OpenApi;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -262,7 +262,7 @@ async fn get_finding(
             uploaded_at: x.uploaded_at,
         })
         .collect();
-    let proofs = govmedia_service::inspection::rectification::proofs(&s.svc, &a, id)
+    let proofs = govmedia_supervision::inspection::rectification::proofs(&s.svc, &a, id)
         .await?
         .into_iter()
         .map(|x| Screenshot {
@@ -360,7 +360,7 @@ async fn unit_assessment(
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult {
     let year = year_of(&s.svc, q.year)?;
-    let unit = govmedia_service::units::get(&s.svc, &a, id).await?;
+    let unit = govmedia_registry::units::get(&s.svc, &a, id).await?;
     let x = assessment::assess(&s.svc, &a, &unit, year).await?;
     ok(UnitAssessment {
         year,

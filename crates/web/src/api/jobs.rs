@@ -8,8 +8,8 @@ use crate::error::ApiQuery;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
-use govmedia_service::ServiceError;
-use govmedia_service::jobs::{self, JobStatus};
+use govmedia_core::ServiceError;
+use govmedia_core::jobs::{self, JobStatus};
 use utoipa::OpenApi;
 
 pub fn routes() -> Router<AppState> {

@@ -21,8 +21,8 @@ use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use govmedia_content as manuscripts;
 use govmedia_content::limits::{UPLOAD_REQUEST_BYTES, megabytes};
+use govmedia_core::ServiceError;
 use govmedia_domain::manuscript::ManuscriptStatus;
-use govmedia_service::ServiceError;
 use utoipa::OpenApi;
 
 /// A multipart upload as read by [`read_upload`]: its text fields in the order sent
@@ -96,7 +96,7 @@ pub(crate) async fn read_upload(
 }
 
 /// The refusal of an asset upload past the larger of the image and attachment limits.
-pub(crate) fn asset_too_large(svc: &govmedia_service::Services) -> ServiceError {
+pub(crate) fn asset_too_large(svc: &govmedia_core::Services) -> ServiceError {
     let l = govmedia_content::upload_limits(svc);
     ServiceError::field(
         "file",
@@ -109,7 +109,7 @@ pub(crate) fn asset_too_large(svc: &govmedia_service::Services) -> ServiceError 
 }
 
 /// The refusal of a Word document past the import limit.
-pub(crate) fn docx_too_large(svc: &govmedia_service::Services) -> ServiceError {
+pub(crate) fn docx_too_large(svc: &govmedia_core::Services) -> ServiceError {
     let l = govmedia_content::upload_limits(svc);
     ServiceError::field(
         "file",

@@ -8,12 +8,12 @@
 //! schema lists the codes with their Chinese labels, taken from the domain's
 //! `code_enum!` so the document cannot disagree with the parser.
 
+use govmedia_core::ServiceError;
 use govmedia_domain::account::{AccountInput, TeamMember, TeamRole};
 use govmedia_domain::unit::{FieldError, UnitDraft};
-use govmedia_service::ServiceError;
-use govmedia_service::filings::{DecisionInput, FilingInput};
-use govmedia_service::inspection::entries::EntryInput;
-use govmedia_service::users::UserInput;
+use govmedia_filings::{DecisionInput, FilingInput};
+use govmedia_registry::users::UserInput;
+use govmedia_supervision::inspection::entries::EntryInput;
 use serde::Deserialize;
 use utoipa::openapi::schema::{ArrayBuilder, Object, ObjectBuilder, Type};
 use utoipa::{IntoParams, ToSchema};
@@ -43,6 +43,7 @@ macro_rules! code_schema {
 /// Schemas of the coded values the API reads or answers with.
 pub(crate) mod schema {
     use super::{Object, codes};
+    use govmedia_core::jobs::JobStatus;
     use govmedia_domain::account::{
         AccountStatus, BasicFunction, OperatingMode, PlannedMeasure, Platform, TeamRole,
     };
@@ -51,7 +52,6 @@ pub(crate) mod schema {
     use govmedia_domain::inspection::{FindingAction, FindingSource, FindingStatus};
     use govmedia_domain::role::Role;
     use govmedia_domain::unit::{Level, UnitKind};
-    use govmedia_service::jobs::JobStatus;
 
     code_schema! {
         level => Level,
@@ -74,7 +74,7 @@ pub(crate) mod schema {
         entry_status => EntryStatus,
         report_status => govmedia_domain::duties::ReportStatus,
         item_kind => govmedia_domain::scoring::ItemKind,
-        todo_kind => govmedia_service::todo::TodoKind,
+        todo_kind => govmedia_core::todo::TodoKind,
         job_status => JobStatus,
         manuscript_status => govmedia_domain::manuscript::ManuscriptStatus,
         origin => govmedia_domain::manuscript::Origin,
@@ -445,19 +445,17 @@ pub struct PaperBatchBody {
 impl PaperBatchBody {
     /// The facts as the service takes them, and the scan decoded. A scan that is not
     /// Base64 is refused in words; one too large is refused by the service.
-    pub fn input(
-        &self,
-    ) -> Result<(govmedia_service::filings::PaperFilingInput, Vec<u8>), ServiceError> {
+    pub fn input(&self) -> Result<(govmedia_filings::PaperFilingInput, Vec<u8>), ServiceError> {
         use base64::Engine as _;
         // Base64 is 4/3 of the bytes; a text far beyond the limit is not decoded.
-        if self.file_base64.len() > govmedia_service::filings::SCAN_MAX_BYTES / 3 * 4 + 8 {
+        if self.file_base64.len() > govmedia_filings::SCAN_MAX_BYTES / 3 * 4 + 8 {
             return Err(ServiceError::field("file_base64", "扫描件不能超过10MB"));
         }
         let scan = base64::engine::general_purpose::STANDARD
             .decode(self.file_base64.trim())
             .map_err(|_| ServiceError::field("file_base64", "扫描件内容应为Base64编码"))?;
         Ok((
-            govmedia_service::filings::PaperFilingInput {
+            govmedia_filings::PaperFilingInput {
                 filed_on: self.filed_on.clone(),
                 record_number: self.record_number.clone(),
                 record_authority: self.record_authority.clone(),
@@ -695,7 +693,7 @@ impl std::fmt::Debug for CredentialsBody {
 impl CredentialsBody {
     pub fn input(
         self,
-    ) -> Result<govmedia_monitoring::credentials::CredentialsInput, govmedia_service::ServiceError>
+    ) -> Result<govmedia_monitoring::credentials::CredentialsInput, govmedia_core::ServiceError>
     {
         use govmedia_monitoring::credentials::CredentialsInput;
         match self.kind.as_str() {
@@ -711,7 +709,7 @@ impl CredentialsBody {
                 platform_user_id: self.platform_user_id,
                 client_secret: self.client_secret,
             }),
-            _ => Err(govmedia_service::ServiceError::field(
+            _ => Err(govmedia_core::ServiceError::field(
                 "kind",
                 "凭据类别应为 wechat（微信公众号）或 oauth（授权令牌）",
             )),
@@ -1350,8 +1348,8 @@ pub struct CheckerTermBody {
 }
 
 impl CheckerTermBody {
-    pub fn input(&self) -> govmedia_service::checker_terms::TermInput {
-        govmedia_service::checker_terms::TermInput {
+    pub fn input(&self) -> govmedia_core::checker_terms::TermInput {
+        govmedia_core::checker_terms::TermInput {
             unit_id: self.unit_id,
             term: self.term.clone(),
             note: self.note.clone(),

@@ -9,6 +9,7 @@
 
 use super::requests::schema;
 use chrono::{DateTime, NaiveDate, Utc};
+use govmedia_core::jobs::JobStatus;
 use govmedia_domain::account::{
     AccountStatus, BasicFunction, MenuItem, OperatingMode, PlannedMeasure, Platform, TeamMember,
     TeamRole,
@@ -17,7 +18,6 @@ use govmedia_domain::filing::{FilingKind, FilingStatus, StepStatus};
 use govmedia_domain::role::Role;
 use govmedia_domain::scoring::{Evidence, ItemKind, Points, Verdict};
 use govmedia_domain::unit::{Level, UnitKind};
-use govmedia_service::jobs::JobStatus;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -65,8 +65,8 @@ pub struct Me {
     pub role: Role,
 }
 
-impl From<&govmedia_service::Actor> for Me {
-    fn from(a: &govmedia_service::Actor) -> Self {
+impl From<&govmedia_core::Actor> for Me {
+    fn from(a: &govmedia_core::Actor) -> Self {
         Me {
             id: a.user_id,
             username: a.username.clone(),
@@ -100,8 +100,8 @@ pub struct Unit {
     pub version: i64,
 }
 
-impl From<govmedia_service::units::UnitNode> for Unit {
-    fn from(n: govmedia_service::units::UnitNode) -> Self {
+impl From<govmedia_registry::units::UnitNode> for Unit {
+    fn from(n: govmedia_registry::units::UnitNode) -> Self {
         Unit {
             id: n.id,
             parent_id: n.parent_id,
@@ -289,8 +289,8 @@ pub struct Account {
     pub version: i64,
 }
 
-impl From<govmedia_service::accounts::AccountView> for Account {
-    fn from(v: govmedia_service::accounts::AccountView) -> Self {
+impl From<govmedia_registry::accounts::AccountView> for Account {
+    fn from(v: govmedia_registry::accounts::AccountView) -> Self {
         Account {
             id: v.id,
             fields: v.draft.into(),
@@ -360,8 +360,8 @@ pub struct Flag {
     pub dismissed: Option<String>,
 }
 
-impl From<govmedia_service::accounts::FlagView> for Flag {
-    fn from(f: govmedia_service::accounts::FlagView) -> Self {
+impl From<govmedia_registry::accounts::FlagView> for Flag {
+    fn from(f: govmedia_registry::accounts::FlagView) -> Self {
         Flag {
             account_id: f.account_id,
             account_name: f.account_name,
@@ -409,7 +409,7 @@ pub struct Due {
 #[schema(description = "一项待办事项")]
 pub struct TodoEntry {
     #[schema(schema_with = schema::todo_kind)]
-    pub kind: govmedia_service::todo::TodoKind,
+    pub kind: govmedia_core::todo::TodoKind,
     pub kind_label: String,
     /// 事项的稳定标识（催报、标记已读时使用）
     pub key: String,
@@ -429,10 +429,10 @@ pub struct TodoEntry {
     pub notice_id: Option<i64>,
 }
 
-impl From<govmedia_service::todo::TodoItem> for TodoEntry {
-    fn from(t: govmedia_service::todo::TodoItem) -> Self {
+impl From<govmedia_core::todo::TodoItem> for TodoEntry {
+    fn from(t: govmedia_core::todo::TodoItem) -> Self {
+        use govmedia_core::todo::Remind;
         use govmedia_domain::policy::DayCount;
-        use govmedia_service::todo::Remind;
         TodoEntry {
             kind: t.kind,
             kind_label: t.kind_label.to_string(),
@@ -485,8 +485,8 @@ pub struct DirectoryEntry {
     pub filing_status: String,
 }
 
-impl From<govmedia_service::public::DirectoryEntry> for DirectoryEntry {
-    fn from(e: govmedia_service::public::DirectoryEntry) -> Self {
+impl From<govmedia_registry::public::DirectoryEntry> for DirectoryEntry {
+    fn from(e: govmedia_registry::public::DirectoryEntry) -> Self {
         DirectoryEntry {
             id: e.id,
             name: e.name,
@@ -545,8 +545,8 @@ pub struct VerifiedMatch {
     pub filing_status: String,
 }
 
-impl From<govmedia_service::public::Verification> for Verification {
-    fn from(v: govmedia_service::public::Verification) -> Self {
+impl From<govmedia_registry::public::Verification> for Verification {
+    fn from(v: govmedia_registry::public::Verification) -> Self {
         Verification {
             platform: v.platform,
             name: v.name,
@@ -579,8 +579,8 @@ pub struct Deadline {
     pub deadline: NaiveDate,
 }
 
-impl From<govmedia_service::calendar::DeadlineAnswer> for Deadline {
-    fn from(d: govmedia_service::calendar::DeadlineAnswer) -> Self {
+impl From<govmedia_core::calendar::DeadlineAnswer> for Deadline {
+    fn from(d: govmedia_core::calendar::DeadlineAnswer) -> Self {
         Deadline {
             from: d.from,
             working_days: d.working_days,
@@ -617,8 +617,8 @@ pub struct FilingSummary {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<govmedia_service::filings::FilingSummary> for FilingSummary {
-    fn from(s: govmedia_service::filings::FilingSummary) -> Self {
+impl From<govmedia_filings::FilingSummary> for FilingSummary {
+    fn from(s: govmedia_filings::FilingSummary) -> Self {
         FilingSummary {
             id: s.id,
             kind: s.kind,
@@ -732,8 +732,8 @@ pub struct PaperRecord {
     pub authority: String,
 }
 
-impl From<govmedia_service::filings::FilingView> for Filing {
-    fn from(v: govmedia_service::filings::FilingView) -> Self {
+impl From<govmedia_filings::FilingView> for Filing {
+    fn from(v: govmedia_filings::FilingView) -> Self {
         Filing {
             summary: v.summary.into(),
             reason: v.reason,
@@ -1019,8 +1019,8 @@ pub struct PassRate {
     pub percent: Option<f64>,
 }
 
-impl From<&govmedia_service::inspection::campaigns::PassRate> for PassRate {
-    fn from(r: &govmedia_service::inspection::campaigns::PassRate) -> Self {
+impl From<&govmedia_supervision::inspection::campaigns::PassRate> for PassRate {
+    fn from(r: &govmedia_supervision::inspection::campaigns::PassRate) -> Self {
         PassRate {
             key: r.key.clone(),
             sampled: r.sampled,
@@ -1116,8 +1116,8 @@ pub struct AssessmentLine {
     pub rank_label: String,
 }
 
-impl From<&govmedia_service::inspection::assessment::UnitAssessment> for AssessmentLine {
-    fn from(x: &govmedia_service::inspection::assessment::UnitAssessment) -> Self {
+impl From<&govmedia_supervision::inspection::assessment::UnitAssessment> for AssessmentLine {
+    fn from(x: &govmedia_supervision::inspection::assessment::UnitAssessment) -> Self {
         AssessmentLine {
             unit_id: x.unit.id,
             unit_name: x.unit.name.clone(),
@@ -1174,8 +1174,8 @@ pub struct RectificationNumber {
     pub version: i64,
 }
 
-impl From<govmedia_service::inspection::notice::NoticeNumberRow> for RectificationNumber {
-    fn from(r: govmedia_service::inspection::notice::NoticeNumberRow) -> Self {
+impl From<govmedia_supervision::inspection::notice::NoticeNumberRow> for RectificationNumber {
+    fn from(r: govmedia_supervision::inspection::notice::NoticeNumberRow) -> Self {
         RectificationNumber {
             campaign_id: r.campaign_id,
             unit_id: r.unit_id,
@@ -1312,8 +1312,8 @@ pub struct Job {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-impl From<govmedia_service::jobs::JobView> for Job {
-    fn from(j: govmedia_service::jobs::JobView) -> Self {
+impl From<govmedia_core::jobs::JobView> for Job {
+    fn from(j: govmedia_core::jobs::JobView) -> Self {
         Job {
             id: j.id,
             kind: j.kind,
@@ -1421,8 +1421,8 @@ pub struct NoticeEmail {
     pub version: String,
 }
 
-impl From<govmedia_service::email::AddressView> for NoticeEmail {
-    fn from(v: govmedia_service::email::AddressView) -> Self {
+impl From<govmedia_core::email::AddressView> for NoticeEmail {
+    fn from(v: govmedia_core::email::AddressView) -> Self {
         NoticeEmail {
             user_id: v.user_id,
             display_name: v.display_name,
@@ -1626,8 +1626,8 @@ pub struct DeadlineLine {
     pub forwarded: bool,
 }
 
-impl From<govmedia_service::filings::DeadlineRow> for DeadlineLine {
-    fn from(r: govmedia_service::filings::DeadlineRow) -> Self {
+impl From<govmedia_filings::DeadlineRow> for DeadlineLine {
+    fn from(r: govmedia_filings::DeadlineRow) -> Self {
         DeadlineLine {
             id: r.id,
             kind: r.kind.to_string(),
@@ -1658,11 +1658,10 @@ pub struct UnitDeadlines {
     pub to_forward: Vec<DeadlineLine>,
 }
 
-impl From<govmedia_service::filings::UnitDeadlines> for UnitDeadlines {
-    fn from(u: govmedia_service::filings::UnitDeadlines) -> Self {
-        let lines = |v: Vec<govmedia_service::filings::DeadlineRow>| {
-            v.into_iter().map(DeadlineLine::from).collect()
-        };
+impl From<govmedia_filings::UnitDeadlines> for UnitDeadlines {
+    fn from(u: govmedia_filings::UnitDeadlines) -> Self {
+        let lines =
+            |v: Vec<govmedia_filings::DeadlineRow>| v.into_iter().map(DeadlineLine::from).collect();
         UnitDeadlines {
             unit_id: u.unit_id,
             unit_name: u.unit_name,
@@ -1706,8 +1705,8 @@ pub struct UpperExport {
     pub filings: Vec<UpperRow>,
 }
 
-impl From<govmedia_service::filings::UpperExport> for UpperExport {
-    fn from(x: govmedia_service::filings::UpperExport) -> Self {
+impl From<govmedia_filings::UpperExport> for UpperExport {
+    fn from(x: govmedia_filings::UpperExport) -> Self {
         UpperExport {
             export_id: x.export_id,
             exported_at: x.exported_at,
@@ -1776,8 +1775,8 @@ pub struct CalendarYear {
     pub makeup_workdays: Vec<MakeUpWorkday>,
 }
 
-impl From<govmedia_service::calendar::YearView> for CalendarYear {
-    fn from(v: govmedia_service::calendar::YearView) -> Self {
+impl From<govmedia_core::calendar::YearView> for CalendarYear {
+    fn from(v: govmedia_core::calendar::YearView) -> Self {
         let y = &v.year;
         let source = y.source();
         CalendarYear {
@@ -1862,8 +1861,8 @@ pub struct Selfcheck {
     pub participants: i64,
 }
 
-impl From<govmedia_service::duties::facts::SelfcheckFacts> for Selfcheck {
-    fn from(f: govmedia_service::duties::facts::SelfcheckFacts) -> Self {
+impl From<govmedia_supervision::duties::facts::SelfcheckFacts> for Selfcheck {
+    fn from(f: govmedia_supervision::duties::facts::SelfcheckFacts) -> Self {
         Selfcheck {
             unit_id: f.unit_id,
             unit_name: f.unit_name,
@@ -2243,8 +2242,8 @@ pub struct CheckFinding {
 /// Chars of context on each side of a finding in its excerpt.
 const EXCERPT_CONTEXT: usize = 10;
 
-impl From<govmedia_service::textcheck::Checked> for CheckResult {
-    fn from(c: govmedia_service::textcheck::Checked) -> Self {
+impl From<govmedia_core::textcheck::Checked> for CheckResult {
+    fn from(c: govmedia_core::textcheck::Checked) -> Self {
         let chars: Vec<char> = c.text.chars().collect();
         let excerpt = |start: usize, end: usize| -> String {
             let from = start.saturating_sub(EXCERPT_CONTEXT);
@@ -3286,8 +3285,8 @@ pub struct CheckerTerm {
     pub version: i64,
 }
 
-impl From<govmedia_service::checker_terms::TermView> for CheckerTerm {
-    fn from(t: govmedia_service::checker_terms::TermView) -> Self {
+impl From<govmedia_core::checker_terms::TermView> for CheckerTerm {
+    fn from(t: govmedia_core::checker_terms::TermView) -> Self {
         CheckerTerm {
             id: t.id,
             unit_id: t.unit_id,
@@ -3338,9 +3337,9 @@ pub struct SearchHit {
     pub link: String,
 }
 
-impl From<govmedia_service::search::Results> for SearchResults {
-    fn from(r: govmedia_service::search::Results) -> Self {
-        use govmedia_service::search::HitKind;
+impl From<govmedia_supervision::search::Results> for SearchResults {
+    fn from(r: govmedia_supervision::search::Results) -> Self {
+        use govmedia_supervision::search::HitKind;
         let groups = HitKind::ALL
             .iter()
             .map(|&kind| SearchGroup {
@@ -3386,8 +3385,8 @@ pub struct PaperBatchItem {
     pub filing_id: i64,
 }
 
-impl From<govmedia_service::filings::BatchOutcome> for PaperBatch {
-    fn from(o: govmedia_service::filings::BatchOutcome) -> Self {
+impl From<govmedia_filings::BatchOutcome> for PaperBatch {
+    fn from(o: govmedia_filings::BatchOutcome) -> Self {
         Self {
             recorded: o
                 .recorded

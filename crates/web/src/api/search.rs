@@ -8,7 +8,7 @@ use crate::error::ApiQuery;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use govmedia_service::search;
+use govmedia_supervision::search;
 use utoipa::OpenApi;
 
 pub fn routes() -> Router<AppState> {

@@ -14,15 +14,15 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use govmedia_core::{ServiceError, Services};
 use govmedia_domain::account::{
     AccountDraft, AccountInput, AccountStatus, BasicFunction, OperatingMode, PlannedMeasure,
     Platform, TeamMember, TeamRole, format_functions, format_menu_tree,
 };
 use govmedia_domain::role::Permission;
-use govmedia_service::accounts::{self, AccountView};
-use govmedia_service::excel::{self, ImportOutcome};
-use govmedia_service::units::{self, UnitNode};
-use govmedia_service::{ServiceError, Services};
+use govmedia_registry::accounts::{self, AccountView};
+use govmedia_registry::excel::{self, ImportOutcome};
+use govmedia_registry::units::{self, UnitNode};
 use govmedia_store::accounts::{AccountQuery, SortBy};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -319,7 +319,7 @@ async fn show(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let v: AccountView = accounts::get(&state.svc, &user.actor, id).await?;
-    let account_filings: Vec<_> = govmedia_service::filings::list(&state.svc, &user.actor, None)
+    let account_filings: Vec<_> = govmedia_filings::list(&state.svc, &user.actor, None)
         .await?
         .into_iter()
         .filter(|f| f.account_id == Some(id))
@@ -327,7 +327,7 @@ async fn show(
     let flags = accounts::flags_of(&state.svc, &user.actor, id).await?;
     let has_qr = accounts::has_qr(&state.svc, id).await?;
     let monitoring = govmedia_monitoring::view(&state.svc, &user.actor, id).await?;
-    let opening = govmedia_service::filings::opening_on_file(&state.svc, &user.actor, id).await?;
+    let opening = govmedia_filings::opening_on_file(&state.svc, &user.actor, id).await?;
     let d = &v.draft;
     let manage = user.actor.can(Permission::ManageAccounts);
     let dismiss = user.actor.can(Permission::DismissFlags);

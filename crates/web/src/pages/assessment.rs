@@ -15,8 +15,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use govmedia_domain::scoring::{Evidence, ScoreResult};
 use govmedia_domain::unit::UnitKind;
-use govmedia_service::excel::{Cell, Table};
-use govmedia_service::inspection::assessment::{self, COMPUTED, EvidenceLink, UnitAssessment};
+use govmedia_registry::excel::{Cell, Table};
+use govmedia_supervision::inspection::assessment::{self, COMPUTED, EvidenceLink, UnitAssessment};
 use maud::{Markup, html};
 
 pub fn routes() -> Router<AppState> {
@@ -70,7 +70,7 @@ fn total(r: &ScoreResult) -> String {
 
 /// The annual set's item names by code (附件3), so codes never reach the page.
 fn item_names() -> Vec<(String, String)> {
-    govmedia_domain::scoring::builtin(govmedia_service::inspection::indicators::ANNUAL)
+    govmedia_domain::scoring::builtin(govmedia_supervision::inspection::indicators::ANNUAL)
         .map(|set| {
             set.items()
                 .iter()
@@ -240,7 +240,7 @@ async fn detail(
     PageQuery(p): PageQuery<YearParam>,
 ) -> Result<Markup, PageError> {
     let year = year_of(&state, &p)?;
-    let unit = govmedia_service::units::get(&state.svc, &user.actor, id).await?;
+    let unit = govmedia_registry::units::get(&state.svc, &user.actor, id).await?;
     let a = assessment::assess(&state.svc, &user.actor, &unit, year).await?;
     Ok(page(
         &user,

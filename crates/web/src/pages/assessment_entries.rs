@@ -14,8 +14,8 @@ use axum::routing::{get, post};
 use chrono::Datelike;
 use govmedia_domain::assessment::{EntryKind, EntryStatus};
 use govmedia_domain::role::Permission;
-use govmedia_service::inspection::entries::{self, EntryInput};
-use govmedia_service::units;
+use govmedia_registry::units;
+use govmedia_supervision::inspection::entries::{self, EntryInput};
 use maud::{Markup, html};
 
 pub fn routes() -> Router<AppState> {

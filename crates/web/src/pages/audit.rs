@@ -11,11 +11,11 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{NaiveDate, Utc};
-use govmedia_service::audit::{
+use govmedia_core::audit::{
     ACTIONS, ENTITIES, action_label_for, chain_head, chain_verdict, entity_label, list, list_all,
     may_verify_chain, readable_fields, verify_chain,
 };
-use govmedia_service::excel::Table;
+use govmedia_registry::excel::Table;
 use govmedia_store::audit::AuditQuery;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -39,7 +39,7 @@ async fn chain(
     PageQuery(p): PageQuery<ChainParams>,
 ) -> Result<Markup, PageError> {
     if !may_verify_chain(&user.actor) {
-        return Err(PageError::Service(govmedia_service::ServiceError::NotFound));
+        return Err(PageError::Service(govmedia_core::ServiceError::NotFound));
     }
     let head = chain_head(&state.svc).await?;
     let report = match p.run.as_deref() {

@@ -11,9 +11,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use govmedia_core::{ServiceError, calendar};
 use govmedia_domain::calendar::YearDraft;
 use govmedia_domain::role::Permission;
-use govmedia_service::{ServiceError, calendar};
 use maud::{Markup, html};
 use serde::Deserialize;
 

@@ -11,14 +11,15 @@ use axum::extract::{Form, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use govmedia_core::ServiceError;
 use govmedia_domain::account::Platform;
 use govmedia_domain::inspection::FindingStatus;
 use govmedia_domain::role::Permission;
 use govmedia_domain::scoring::{ItemKind, ScoreResult};
-use govmedia_service::inspection::campaigns::{self, CampaignInput, ScoreLine, pass_rates};
-use govmedia_service::inspection::indicators;
-use govmedia_service::{ServiceError, units};
+use govmedia_registry::units;
 use govmedia_store::inspection::CampaignRow;
+use govmedia_supervision::inspection::campaigns::{self, CampaignInput, ScoreLine, pass_rates};
+use govmedia_supervision::inspection::indicators;
 use maud::{Markup, html};
 
 /// Rows of an empty scoresheet form.
@@ -344,7 +345,7 @@ async fn population(
     let c = campaigns::get(&state.svc, &user.actor, id).await?;
     let members = campaigns::population(&state.svc, &c).await?;
     let body = serde_json::to_string_pretty(&members)
-        .map_err(|e| PageError::Service(govmedia_service::ServiceError::Internal(e.into())))?;
+        .map_err(|e| PageError::Service(govmedia_core::ServiceError::Internal(e.into())))?;
     Ok((
         [
             (
@@ -420,7 +421,7 @@ async fn render_scoresheet(
     errors: &[String],
 ) -> Result<Markup, PageError> {
     let set = campaigns::indicator_set(&state.svc, c).await?;
-    let account = govmedia_service::accounts::get(&state.svc, &user.actor, sample.account_id)
+    let account = govmedia_registry::accounts::get(&state.svc, &user.actor, sample.account_id)
         .await
         .ok();
     let editable = c.status == "open" && user.actor.can(Permission::Inspect);
@@ -636,10 +637,13 @@ async fn notice(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let n = govmedia_service::inspection::notice::build(&state.svc, &user.actor, id).await?;
-    let numbers =
-        govmedia_service::inspection::notice::rectification_numbers(&state.svc, &user.actor, id)
-            .await?;
+    let n = govmedia_supervision::inspection::notice::build(&state.svc, &user.actor, id).await?;
+    let numbers = govmedia_supervision::inspection::notice::rectification_numbers(
+        &state.svc,
+        &user.actor,
+        id,
+    )
+    .await?;
     let can_register = user.actor.can(Permission::ManageCampaigns);
     Ok(page(
         &user,
@@ -656,12 +660,12 @@ async fn notice(
                 p.center { (n.number) }
                 hr.red;
                 h1.center { (n.title) }
-                p { (govmedia_service::inspection::notice::NOTICE_ADDRESSEE) "：" }
+                p { (govmedia_supervision::inspection::notice::NOTICE_ADDRESSEE) "：" }
                 @for para in &n.paragraphs { p.indent { (para) } }
                 @for para in &n.requirements { p.indent { (para) } }
-                p.indent { "附件：" (govmedia_service::inspection::notice::NOTICE_ATTACHMENT) }
+                p.indent { "附件：" (govmedia_supervision::inspection::notice::NOTICE_ATTACHMENT) }
                 p.right { (n.issuer) } p.right { (n.date) }
-                h2.center { (govmedia_service::inspection::notice::NOTICE_ATTACHMENT) }
+                h2.center { (govmedia_supervision::inspection::notice::NOTICE_ATTACHMENT) }
                 table {
                     tr { th { "序号" } th { "单位" } th { "账号" } th { "平台" } th { "问题" } th { "得分" } }
                     @for (i, r) in n.rows.iter().enumerate() { tr {
@@ -712,8 +716,8 @@ async fn notice_docx(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let n = govmedia_service::inspection::notice::build(&state.svc, &user.actor, id).await?;
-    let bytes = govmedia_service::gongwen::docx::render(&n.official())?;
+    let n = govmedia_supervision::inspection::notice::build(&state.svc, &user.actor, id).await?;
+    let bytes = govmedia_filings::gongwen::docx::render(&n.official())?;
     Ok(super::download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         &format!("{}.docx", n.title),
@@ -726,8 +730,8 @@ async fn notice_pdf(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let n = govmedia_service::inspection::notice::build(&state.svc, &user.actor, id).await?;
-    let bytes = govmedia_service::gongwen::pdf_bytes(&state.svc, n.official()).await?;
+    let n = govmedia_supervision::inspection::notice::build(&state.svc, &user.actor, id).await?;
+    let bytes = govmedia_filings::gongwen::pdf_bytes(&state.svc, n.official()).await?;
     Ok(super::download(
         "application/pdf",
         &format!("{}.pdf", n.title),
@@ -752,8 +756,8 @@ async fn rectification(
     id: i64,
     unit: i64,
     p: &RectificationParams,
-) -> Result<(String, govmedia_service::gongwen::OfficialDocument), PageError> {
-    let doc = govmedia_service::inspection::notice::rectification_document(
+) -> Result<(String, govmedia_filings::gongwen::OfficialDocument), PageError> {
+    let doc = govmedia_supervision::inspection::notice::rectification_document(
         &state.svc,
         &user.actor,
         id,
@@ -798,7 +802,7 @@ async fn register_number(
                 .map_err(|_| ServiceError::field("version", "表单已过期，请刷新页面后重试"))?,
         ),
     };
-    govmedia_service::inspection::notice::register_rectification(
+    govmedia_supervision::inspection::notice::register_rectification(
         &state.svc,
         &user.actor,
         id,
@@ -821,7 +825,7 @@ async fn rectification_docx(
     Ok(super::download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         &format!("{name}.docx"),
-        govmedia_service::gongwen::docx::render(&doc)?,
+        govmedia_filings::gongwen::docx::render(&doc)?,
     ))
 }
 
@@ -835,6 +839,6 @@ async fn rectification_pdf(
     Ok(super::download(
         "application/pdf",
         &format!("{name}.pdf"),
-        govmedia_service::gongwen::pdf_bytes(&state.svc, doc).await?,
+        govmedia_filings::gongwen::pdf_bytes(&state.svc, doc).await?,
     ))
 }

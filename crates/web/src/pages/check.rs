@@ -11,8 +11,8 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use govmedia_service::ServiceError;
-use govmedia_service::textcheck::{self, Checked, Finding};
+use govmedia_core::ServiceError;
+use govmedia_core::textcheck::{self, Checked, Finding};
 use maud::{Markup, html};
 
 pub fn routes() -> Router<AppState> {
@@ -230,7 +230,7 @@ mod tests {
 
     #[test]
     fn positions_count_lines_and_chars() {
-        let checker = govmedia_service::textcheck::default_checker();
+        let checker = govmedia_core::textcheck::default_checker();
         let text = "第一行\n本文件为绝密★一年";
         let findings = checker.checker.check(text);
         assert!(!findings.is_empty());

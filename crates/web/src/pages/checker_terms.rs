@@ -11,8 +11,8 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use govmedia_core::checker_terms::{self, MAX_NOTE_CHARS, MAX_TERM_CHARS, TermInput};
 use govmedia_domain::role::Permission;
-use govmedia_service::checker_terms::{self, MAX_NOTE_CHARS, MAX_TERM_CHARS, TermInput};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -28,7 +28,7 @@ async fn list(State(state): State<AppState>, user: User) -> Result<Markup, PageE
     let terms = checker_terms::list(svc, &user.actor).await?;
     let manage = user.actor.can(Permission::ManageReview);
     let tree = if manage {
-        govmedia_service::units::tree(svc, &user.actor).await?
+        govmedia_registry::units::tree(svc, &user.actor).await?
     } else {
         Vec::new()
     };

@@ -7,7 +7,7 @@ use crate::session::User;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use govmedia_service::dashboard::dashboard;
+use govmedia_registry::dashboard::dashboard;
 use maud::{Markup, html};
 
 pub fn routes() -> Router<AppState> {
@@ -16,14 +16,14 @@ pub fn routes() -> Router<AppState> {
 
 async fn show(State(state): State<AppState>, user: User) -> Result<Markup, PageError> {
     let d = dashboard(&state.svc, &user.actor).await?;
-    let flags = govmedia_service::accounts::flags(&state.svc, &user.actor).await?;
+    let flags = govmedia_registry::accounts::flags(&state.svc, &user.actor).await?;
     let open_flags = flags.iter().filter(|f| f.dismissed.is_none()).count();
-    let to_decide = govmedia_service::filings::inbox(&state.svc, &user.actor)
+    let to_decide = govmedia_filings::inbox(&state.svc, &user.actor)
         .await?
         .len();
-    let (_, unread) = govmedia_service::filings::notifications(&state.svc, &user.actor).await?;
-    let todo = govmedia_service::todo::summary(&state.svc, &user.actor).await?;
-    let rows = |c: &[govmedia_service::dashboard::Count]| {
+    let (_, unread) = govmedia_filings::notifications(&state.svc, &user.actor).await?;
+    let todo = govmedia_core::todo::summary(&state.svc, &user.actor).await?;
+    let rows = |c: &[govmedia_registry::dashboard::Count]| {
         c.iter()
             .map(|c| (c.label.clone(), c.count))
             .collect::<Vec<_>>()

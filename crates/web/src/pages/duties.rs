@@ -15,9 +15,9 @@ use chrono::Datelike;
 use govmedia_domain::account::Platform;
 use govmedia_domain::duties::{Quarter, ReportStatus};
 use govmedia_domain::role::Permission;
-use govmedia_service::duties::selfcheck::{self, ReportInput};
-use govmedia_service::duties::trainings::{self, TrainingInput};
-use govmedia_service::duties::work_report;
+use govmedia_supervision::duties::selfcheck::{self, ReportInput};
+use govmedia_supervision::duties::trainings::{self, TrainingInput};
+use govmedia_supervision::duties::work_report;
 use maud::{Markup, html};
 
 /// The navigation entry all these pages highlight.
@@ -349,7 +349,7 @@ async fn show(
         && r.unit_id != user.actor.unit_id
         && r.reviewed_at.is_none();
     let may_resubmit = user.actor.can(Permission::ReportDuties) && r.reviewed_at.is_none();
-    let names = govmedia_service::inspection::indicators::Names::of(
+    let names = govmedia_supervision::inspection::indicators::Names::of(
         &state.svc,
         &v.findings
             .iter()
@@ -587,7 +587,7 @@ async fn work_report_page(
     PageQuery(p): PageQuery<YearParam>,
 ) -> Result<Markup, PageError> {
     let r = work_report_of(&state, &user, &p).await?;
-    let units = govmedia_service::units::tree(&state.svc, &user.actor).await?;
+    let units = govmedia_registry::units::tree(&state.svc, &user.actor).await?;
     Ok(page(
         &user,
         "年度工作报表",

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use govmedia_domain::inspection::{FindingAction, FindingSource, FindingStatus, is_overdue};
 use govmedia_domain::role::Permission;
-use govmedia_service::inspection::{findings, rectification};
 use govmedia_store::inspection::FindingQuery;
+use govmedia_supervision::inspection::{findings, rectification};
 use maud::{Markup, html};
 
 pub fn routes() -> Router<AppState> {
@@ -65,7 +65,7 @@ async fn list(
         ..Default::default()
     };
     let result = findings::list(&state.svc, &user.actor, q.clone()).await?;
-    let names = govmedia_service::inspection::indicators::Names::of(
+    let names = govmedia_supervision::inspection::indicators::Names::of(
         &state.svc,
         &result
             .items
@@ -124,7 +124,7 @@ async fn show(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let f = findings::get(&state.svc, &user.actor, id).await?;
-    let names = govmedia_service::inspection::indicators::Names::of(
+    let names = govmedia_supervision::inspection::indicators::Names::of(
         &state.svc,
         &[f.indicator_set.as_str()],
     )
@@ -132,7 +132,7 @@ async fn show(
     let shots = findings::screenshots(&state.svc, &user.actor, id).await?;
     let proofs = rectification::proofs(&state.svc, &user.actor, id).await?;
     let account_name = match f.account_id {
-        Some(a) => govmedia_service::accounts::get(&state.svc, &user.actor, a)
+        Some(a) => govmedia_registry::accounts::get(&state.svc, &user.actor, a)
             .await
             .ok()
             .map(|v| v.draft.name),
@@ -380,12 +380,12 @@ async fn finding_form(
     errors: &[String],
 ) -> Result<Markup, PageError> {
     let set = govmedia_domain::scoring::builtin("account-check-2019").map_err(|e| {
-        PageError::Service(govmedia_service::ServiceError::Internal(anyhow::anyhow!(
+        PageError::Service(govmedia_core::ServiceError::Internal(anyhow::anyhow!(
             "{e}"
         )))
     })?;
     let accounts =
-        govmedia_service::accounts::list_all(&state.svc, &user.actor, Default::default(), None)
+        govmedia_registry::accounts::list_all(&state.svc, &user.actor, Default::default(), None)
             .await?;
     Ok(page(
         user,
@@ -428,9 +428,7 @@ async fn new_form(
     PageQuery(p): PageQuery<NewParams>,
 ) -> Result<Markup, PageError> {
     if !(user.actor.can(Permission::Inspect) || self_check_only(&user)) {
-        return Err(PageError::Service(
-            govmedia_service::ServiceError::Forbidden,
-        ));
+        return Err(PageError::Service(govmedia_core::ServiceError::Forbidden));
     }
     let source = match p.source.as_deref().map(FindingSource::parse) {
         _ if self_check_only(&user) => FindingSource::SelfCheck,

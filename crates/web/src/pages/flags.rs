@@ -9,8 +9,8 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use govmedia_service::accounts::flags;
-use govmedia_service::excel::Table;
+use govmedia_registry::accounts::flags;
+use govmedia_registry::excel::Table;
 use maud::{Markup, html};
 
 pub fn routes() -> Router<AppState> {

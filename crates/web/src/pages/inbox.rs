@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use govmedia_core::ServiceError;
 use govmedia_domain::interaction::ItemKind;
 use govmedia_domain::role::Permission;
 use govmedia_domain::time_limit::LimitState;
@@ -19,7 +20,6 @@ use govmedia_interaction::inbox::{
     self, Filter, ItemDetail, ItemStatus, ItemSummary, ReplyIssue, ReplyOutcome,
 };
 use govmedia_interaction::knowledge::{self, Hit};
-use govmedia_service::ServiceError;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -554,10 +554,7 @@ pub struct AnalysisParams {
 }
 
 /// The month a page or the API asks for, this month by default.
-pub fn month_of(
-    svc: &govmedia_service::Services,
-    month: Option<&str>,
-) -> Result<Month, ServiceError> {
+pub fn month_of(svc: &govmedia_core::Services, month: Option<&str>) -> Result<Month, ServiceError> {
     match month.map(str::trim).filter(|m| !m.is_empty()) {
         Some(m) => Month::parse(m),
         None => Ok(Month::of(svc.today())),

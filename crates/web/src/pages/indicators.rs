@@ -11,10 +11,10 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use govmedia_core::ServiceError;
 use govmedia_domain::role::Permission;
 use govmedia_domain::scoring::ItemKind;
-use govmedia_service::ServiceError;
-use govmedia_service::inspection::indicators;
+use govmedia_supervision::inspection::indicators;
 use maud::{Markup, html};
 
 pub fn routes() -> Router<AppState> {

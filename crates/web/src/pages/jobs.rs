@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use govmedia_service::jobs::{self, JobStatus};
+use govmedia_core::jobs::{self, JobStatus};
 use maud::{Markup, html};
 use serde::Deserialize;
 

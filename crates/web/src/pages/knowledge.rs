@@ -12,10 +12,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
+use govmedia_core::{ServiceError, Services};
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
 use govmedia_interaction::knowledge::{self, EntryInput, EntryView, Hit, Part, SearchQuery};
-use govmedia_service::{ServiceError, Services, units};
+use govmedia_registry::units;
 use maud::{Markup, html};
 use serde::Deserialize;
 

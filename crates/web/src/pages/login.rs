@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use govmedia_service::{ServiceError, auth};
+use govmedia_core::{ServiceError, auth};
 use maud::{Markup, html};
 use serde::Deserialize;
 

@@ -509,7 +509,7 @@ fn stats_year(state: &AppState, year: Option<i32>) -> Result<i32, PageError> {
     Ok(state
         .svc
         .year_or_this(year)
-        .ok_or_else(|| govmedia_service::ServiceError::field("year", "年度应在2000至2100之间"))?)
+        .ok_or_else(|| govmedia_core::ServiceError::field("year", "年度应在2000至2100之间"))?)
 }
 
 /// 稿件统计: per month, the subtree's totals and each unit's.
@@ -595,7 +595,7 @@ async fn publish(
     let at = if f.mode == "schedule" {
         let local = chrono::NaiveDateTime::parse_from_str(f.scheduled_at.trim(), "%Y-%m-%dT%H:%M")
             .map_err(|_| {
-                govmedia_service::ServiceError::field("scheduled_at", "请选择定时发布的日期和时间")
+                govmedia_core::ServiceError::field("scheduled_at", "请选择定时发布的日期和时间")
             })?;
         let at = state
             .svc
@@ -603,7 +603,7 @@ async fn publish(
             .from_local_datetime(&local)
             .earliest()
             .ok_or_else(|| {
-                govmedia_service::ServiceError::field("scheduled_at", "所选时间无效，请重新选择")
+                govmedia_core::ServiceError::field("scheduled_at", "所选时间无效，请重新选择")
             })?;
         Some(at.with_timezone(&chrono::Utc))
     } else {
@@ -797,7 +797,7 @@ async fn reviewers_page(
     let svc = &state.svc;
     let list = manuscripts::reviewers(svc, &user.actor).await?;
     let manage = user.actor.can(Permission::ManageReview);
-    let tree = govmedia_service::units::tree(svc, &user.actor).await?;
+    let tree = govmedia_registry::units::tree(svc, &user.actor).await?;
     let unit = q
         .unit
         .filter(|u| tree.iter().any(|n| n.id == *u))
@@ -807,7 +807,7 @@ async fn reviewers_page(
         .unwrap_or_default();
     // Whoever may name reviewers chooses among the subtree's reviewers and
     // administrators; the service checks the choice again.
-    let candidates: Vec<_> = govmedia_service::users::list(svc, &user.actor)
+    let candidates: Vec<_> = govmedia_registry::users::list(svc, &user.actor)
         .await
         .unwrap_or_default()
         .into_iter()
@@ -915,7 +915,7 @@ fn id_field(value: &str, field: &'static str, words: &str) -> Result<i64, PageEr
     value
         .trim()
         .parse()
-        .map_err(|_| PageError::Service(govmedia_service::ServiceError::field(field, words)))
+        .map_err(|_| PageError::Service(govmedia_core::ServiceError::field(field, words)))
 }
 
 async fn add_reviewer(

@@ -36,8 +36,8 @@ use crate::error::PageError;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use govmedia_service::ServiceError;
-use govmedia_service::excel::{Table, write_xlsx};
+use govmedia_core::ServiceError;
+use govmedia_registry::excel::{Table, write_xlsx};
 use maud::Markup;
 
 pub fn routes() -> Router<AppState> {

@@ -156,7 +156,7 @@ async fn at_risk(State(state): State<AppState>, user: User) -> Result<Markup, Pa
 /// 范围监测: the runs of `govmedia monitor run` in the user's subtree, unfinished first,
 /// with their progress.
 fn runs_section(
-    svc: &govmedia_service::Services,
+    svc: &govmedia_core::Services,
     runs: &[govmedia_monitoring::runs::RunProgress],
 ) -> Markup {
     html! {

@@ -10,11 +10,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use govmedia_core::policy::lists;
+use govmedia_core::{ServiceError, policy};
 use govmedia_domain::filing::FilingKind;
 use govmedia_domain::policy::{BUILTIN, PolicyProfile};
 use govmedia_domain::role::Permission;
-use govmedia_service::policy::lists;
-use govmedia_service::{ServiceError, policy};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -157,7 +157,7 @@ async fn values_form(
     again: Option<Refused<'_>>,
     seen: Option<&str>,
 ) -> Result<Markup, PageError> {
-    use govmedia_service::policy::form::{self, Input};
+    use govmedia_core::policy::form::{self, Input};
     let f = form::form(&state.svc).await?;
     let version = seen.unwrap_or(&f.version);
     let typed = |name: &str, stored: &str| -> String {
@@ -240,7 +240,7 @@ fn pairs<T: Copy>(
 }
 
 /// The approval chains, opening rules and review chains, each row with its clause,
-/// a blank step to add and a blank row to add; see `service::policy::lists`.
+/// a blank step to add and a blank row to add; see `govmedia_core::policy::lists`.
 fn lists_form(l: &lists::Lists) -> Markup {
     use govmedia_domain::manuscript::ReviewDuty;
     use govmedia_domain::policy::{ApproverKind, Stance};
@@ -380,7 +380,7 @@ async fn save_form(
         .cloned()
         .collect();
     let (status, errors) =
-        match govmedia_service::policy::form::save(&state.svc, &user.actor, &values, &seen).await {
+        match govmedia_core::policy::form::save(&state.svc, &user.actor, &values, &seen).await {
             Ok(_) => return Ok(Redirect::to("/policy").into_response()),
             Err(ServiceError::Validation(fields)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -7,8 +7,9 @@ use crate::layout::{bare, query_string};
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
+use govmedia_core::ServiceError;
 use govmedia_domain::account::Platform;
-use govmedia_service::{ServiceError, public};
+use govmedia_registry::public;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -120,7 +121,7 @@ async fn verify(
 
 /// 开通公告: opening announcements currently shown (at least 30 days each).
 async fn announcements(State(state): State<AppState>) -> Result<Markup, PageError> {
-    let list = govmedia_service::filings::announcements(&state.svc).await?;
+    let list = govmedia_filings::announcements(&state.svc).await?;
     Ok(bare(
         "政务新媒体公告",
         html! {

@@ -13,9 +13,10 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use govmedia_core::ServiceError;
 use govmedia_domain::interaction::ItemKind;
 use govmedia_interaction::public_report::{self, ReportInput, ReportStatus};
-use govmedia_service::{ServiceError, public};
+use govmedia_registry::public;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -313,7 +314,7 @@ async fn public_stats(
     );
     let body = page.into_string();
     // A digest of the page itself: any change of a figure or a name changes it.
-    let digest = govmedia_service::crypto::token_hash(&body);
+    let digest = govmedia_core::crypto::token_hash(&body);
     let tag = format!("\"{}\"", &digest[..24]);
     let cache = format!("public, max-age={STATS_MAX_AGE_SECS}");
     let fresh = headers

@@ -8,8 +8,8 @@ use crate::session::User;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use govmedia_service::ServiceError;
-use govmedia_service::search::{self, HitKind};
+use govmedia_core::ServiceError;
+use govmedia_supervision::search::{self, HitKind};
 use maud::{Markup, html};
 
 pub fn routes() -> Router<AppState> {

@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use govmedia_service::{ServiceError, email, users};
+use govmedia_core::{ServiceError, email};
+use govmedia_registry::users;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -43,7 +44,7 @@ async fn render(
                     label { span { "当前密码" } input type="password" name="current" required autocomplete="current-password"; }
                     label { span { "新密码" } input type="password" name="new" required autocomplete="new-password"; }
                 }
-                p.muted { (govmedia_service::users::PASSWORD_RULES) " 修改后，其他设备上的登录和您的全部API令牌都会失效。" }
+                p.muted { (govmedia_registry::users::PASSWORD_RULES) " 修改后，其他设备上的登录和您的全部API令牌都会失效。" }
                 div.actions { button type="submit" { "修改密码" } }
             }
             (email_form(user, "/account/email", &mail))

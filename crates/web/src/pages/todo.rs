@@ -11,8 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use govmedia_service::ServiceError;
-use govmedia_service::todo::{self, Remind, TodoGroup, TodoItem};
+use govmedia_core::ServiceError;
+use govmedia_core::todo::{self, Remind, TodoGroup, TodoItem};
 use maud::{Markup, html};
 use serde::Deserialize;
 

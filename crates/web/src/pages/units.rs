@@ -11,11 +11,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use govmedia_core::{ServiceError, Services};
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::{Level, UnitDraft, UnitKind};
-use govmedia_service::excel::Table;
-use govmedia_service::units::{self, UnitNode};
-use govmedia_service::{ServiceError, Services};
+use govmedia_registry::excel::Table;
+use govmedia_registry::units::{self, UnitNode};
 use maud::{Markup, html};
 use serde::Deserialize;
 

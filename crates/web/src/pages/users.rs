@@ -11,11 +11,12 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use govmedia_core::Services;
 use govmedia_domain::role::{Role, may_manage};
 use govmedia_domain::unit::UnitPath;
-use govmedia_service::excel::Table;
-use govmedia_service::users::{self, UserInput};
-use govmedia_service::{Services, units};
+use govmedia_registry::excel::Table;
+use govmedia_registry::units;
+use govmedia_registry::users::{self, UserInput};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -230,7 +231,7 @@ async fn edit_form(
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
     let u = users::manageable(&state.svc, &user.actor, id).await?;
-    let mail = govmedia_service::email::address(&state.svc, &user.actor, id).await?;
+    let mail = govmedia_core::email::address(&state.svc, &user.actor, id).await?;
     let f = UserForm {
         csrf: String::new(),
         username: u.username.clone(),

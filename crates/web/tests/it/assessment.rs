@@ -204,10 +204,10 @@ async fn screenshots_of_a_finding_over_http() {
     let w = world("screens_http").await;
     add_user(&w.svc, "a_host_admin", w.unit_a, "host_admin").await;
     let admin_actor = actor(&w.svc, 1).await;
-    let finding = govmedia_service::inspection::findings::record_finding(
+    let finding = govmedia_supervision::inspection::findings::record_finding(
         &w.svc,
         &admin_actor,
-        &govmedia_service::inspection::findings::FindingInput {
+        &govmedia_supervision::inspection::findings::FindingInput {
             account_id: w.account_b.to_string(),
             item: "update_late".into(),
             source: "inspector".into(),
@@ -287,7 +287,7 @@ async fn the_ranking_covers_every_unit_on_request_and_exports() {
 
 #[tokio::test]
 async fn ties_unranked_kinds_and_explanations_over_http() {
-    use govmedia_service::inspection::entries::{self, EntryInput};
+    use govmedia_supervision::inspection::entries::{self, EntryInput};
     let w = world("ranking_ties_http").await;
     let admin = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();
     let page = admin.get("/assessment?year=2026&all=1").await;

@@ -7,7 +7,7 @@
 //! `GOVMEDIA_REQUIRE_BROWSER=1` (set by `scripts/test.sh`), where it fails instead.
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use govmedia_service::SystemClock;
+use govmedia_core::SystemClock;
 use hyper_util::client::legacy::connect::HttpConnector;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -53,11 +53,11 @@ async fn start_demo_server() -> String {
 }
 
 /// Serves a seeded demo on a loopback port, as `govmedia demo` does.
-pub(crate) async fn serve_demo(svc: govmedia_service::Services) -> String {
+pub(crate) async fn serve_demo(svc: govmedia_core::Services) -> String {
     // As `govmedia demo` does: 错敏检测 with the language model when it is installed.
     let model = std::path::Path::new(govmedia_textcheck_model());
     let svc = svc.with_checker(
-        govmedia_service::textcheck::load_checker(Some(model)).expect("the model loads"),
+        govmedia_core::textcheck::load_checker(Some(model)).expect("the model loads"),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -680,7 +680,7 @@ async fn selfcheck_walk(client: &Client, base: &str) -> Result<(), String> {
 
 /// The demo's logins and one user of every other role, each under the unit the role
 /// works in: (user name, password).
-async fn one_login_per_role(svc: &govmedia_service::Services) -> Vec<(String, String)> {
+async fn one_login_per_role(svc: &govmedia_core::Services) -> Vec<(String, String)> {
     use govmedia_fixtures::demo::DEMO_LOGINS;
     let unit_of = async |name: &str| {
         govmedia_store::users::by_username(&svc.db, name)
@@ -707,9 +707,9 @@ async fn one_login_per_role(svc: &govmedia_service::Services) -> Vec<(String, St
         ("crawl_inspector", city, "inspector", "巡检检查员"),
         ("crawl_reader", city, "read_only", "巡检只读用户"),
     ] {
-        govmedia_service::users::create_initial(
+        govmedia_registry::users::create_initial(
             svc,
-            &govmedia_service::users::UserInput {
+            &govmedia_registry::users::UserInput {
                 username: username.into(),
                 display_name: display.into(),
                 unit_id,

@@ -16,7 +16,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use fantoccini::{Client, Locator};
-use govmedia_service::SystemClock;
+use govmedia_core::SystemClock;
 use std::sync::{Arc, Mutex};
 
 macro_rules! wechat_fixture {
@@ -160,7 +160,7 @@ async fn a_manuscript_is_fixed_reviewed_at_two_steps_published_to_two_accounts_a
         let mut input = account_input(name, unit);
         input.platform = platform.into();
         input.url = String::new();
-        let id = govmedia_service::accounts::create(&svc, &admin, &input)
+        let id = govmedia_registry::accounts::create(&svc, &admin, &input)
             .await
             .unwrap()
             .id;
@@ -295,7 +295,7 @@ fn docx_text(bytes: Vec<u8>) -> Result<String, String> {
 
 async fn walk(
     client: &Client,
-    svc: &govmedia_service::Services,
+    svc: &govmedia_core::Services,
     accounts: &[i64],
     cover: &std::path::Path,
     mock: &Wechat,
@@ -422,7 +422,7 @@ async fn walk(
     for (name, ..) in ACCOUNTS {
         expect(&page, name, "the publications")?;
     }
-    let runner = govmedia_service::jobs::Runner::new(svc.clone());
+    let runner = govmedia_core::jobs::Runner::new(svc.clone());
     for _ in 0..30 {
         if runner.run_once().await.map_err(|e| e.to_string())? == 0 {
             break;

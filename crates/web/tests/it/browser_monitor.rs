@@ -14,8 +14,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use fantoccini::{Client, Locator};
-use govmedia_service::SystemClock;
-use govmedia_service::inspection::campaigns::{self, CampaignInput};
+use govmedia_core::SystemClock;
+use govmedia_supervision::inspection::campaigns::{self, CampaignInput};
 use std::sync::Arc;
 
 const POST_TITLE: &str = "关于转发绝密★文件做好期末考试组织工作的通知";
@@ -52,7 +52,7 @@ async fn feed(xml: String) -> String {
     format!("{base}/rss.xml")
 }
 
-async fn scalar(svc: &govmedia_service::Services, sql: &str) -> i64 {
+async fn scalar(svc: &govmedia_core::Services, sql: &str) -> i64 {
     use govmedia_store::ConnectionTrait;
     svc.db
         .query_one_raw(govmedia_store::sql(
@@ -112,9 +112,9 @@ async fn a_feed_registered_on_the_account_page_shows_the_clock_warning_and_findi
         ),
     )
     .await;
-    govmedia_service::users::create_initial(
+    govmedia_registry::users::create_initial(
         &svc,
-        &govmedia_service::users::UserInput {
+        &govmedia_registry::users::UserInput {
             username: INSPECTOR.into(),
             display_name: "市网信办检查员".into(),
             unit_id: admin.unit_id,
@@ -158,7 +158,7 @@ async fn a_feed_registered_on_the_account_page_shows_the_clock_warning_and_findi
 
 async fn walk(
     client: &Client,
-    svc: &govmedia_service::Services,
+    svc: &govmedia_core::Services,
     account: i64,
     sample: i64,
     url: &str,
@@ -184,7 +184,7 @@ async fn walk(
     expect(&section, url, "the section's 订阅源")?;
 
     // The first look the page queued runs through the job runner.
-    let runner = govmedia_service::jobs::Runner::new(svc.clone());
+    let runner = govmedia_core::jobs::Runner::new(svc.clone());
     let mut ran = 0;
     for _ in 0..20 {
         match runner.run_once().await.map_err(|e| e.to_string())? {

@@ -14,7 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::{Request, StatusCode};
 use axum::routing::post;
 use fantoccini::{Client, Locator};
-use govmedia_service::SystemClock;
+use govmedia_core::SystemClock;
 use sha1::{Digest, Sha1};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -90,7 +90,7 @@ fn signed_query(timestamp: i64, nonce: &str) -> String {
     format!("signature={signature}&timestamp={ts}&nonce={nonce}&openid={OPENID}")
 }
 
-async fn scalar(svc: &govmedia_service::Services, sql: &str) -> i64 {
+async fn scalar(svc: &govmedia_core::Services, sql: &str) -> i64 {
     use govmedia_store::ConnectionTrait;
     svc.db
         .query_one_raw(govmedia_store::sql(
@@ -175,7 +175,7 @@ async fn a_pushed_wechat_message_is_answered_from_the_knowledge_base_and_sent() 
 
 async fn walk(
     client: &Client,
-    svc: &govmedia_service::Services,
+    svc: &govmedia_core::Services,
     callback: &str,
     mock: &Wechat,
 ) -> Result<(), String> {
@@ -254,7 +254,7 @@ async fn walk(
     expect(&saved, "待发送", "the reply queued")?;
 
     // The job sends it through the WeChat API, which records it.
-    let runner = govmedia_service::jobs::Runner::new(svc.clone());
+    let runner = govmedia_core::jobs::Runner::new(svc.clone());
     for _ in 0..10 {
         if runner.run_once().await.map_err(|e| e.to_string())? == 0 {
             break;

@@ -100,7 +100,7 @@ async fn an_ime_typo_is_suggested_when_the_model_is_loaded() {
         eprintln!("skipped: no language model");
         return;
     }
-    let checker = govmedia_service::textcheck::load_checker(Some(&path)).unwrap();
+    let checker = govmedia_core::textcheck::load_checker(Some(&path)).unwrap();
     let app = app(
         w.svc.clone().with_checker(checker),
         govmedia_web::WebConfig::default(),
@@ -149,7 +149,7 @@ async fn oversized_text_is_refused_in_chinese() {
         .await
         .ok()
         .expect("login");
-    let long = "政".repeat(govmedia_service::textcheck::MAX_CHARS + 1);
+    let long = "政".repeat(govmedia_core::textcheck::MAX_CHARS + 1);
     let page = c.post_multipart("/check", &[("text", &long)], None).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("文字过长"));

@@ -11,7 +11,7 @@ async fn the_selfcheck_form_groups_accounts_by_unit_and_names_them_right() {
     let w = world("clerk_selfcheck").await;
     let admin = actor(&w.svc, 1).await;
     // An account run by the education bureau's internal organ.
-    govmedia_service::accounts::create(&w.svc, &admin, &account_input("测试教育办公", w.unit_a1))
+    govmedia_registry::accounts::create(&w.svc, &admin, &account_input("测试教育办公", w.unit_a1))
         .await
         .unwrap();
     add_user(&w.svc, "a_host_admin", w.unit_a, "host_admin").await;
@@ -229,8 +229,8 @@ async fn the_help_page_renders_the_user_guide() {
 #[tokio::test]
 async fn the_demo_has_a_year_of_history() {
     use chrono::TimeZone;
+    use govmedia_core::FixedClock;
     use govmedia_domain::duties::ReportStatus;
-    use govmedia_service::FixedClock;
     let clock = std::sync::Arc::new(FixedClock::new(
         chrono::Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap(),
     ));
@@ -239,11 +239,11 @@ async fn the_demo_has_a_year_of_history() {
         .await
         .unwrap()
         .unwrap();
-    let admin = govmedia_service::auth::actor_for(&svc.db, &user)
+    let admin = govmedia_core::auth::actor_for(&svc.db, &user)
         .await
         .unwrap();
 
-    let ranking = govmedia_service::inspection::assessment::ranking(&svc, &admin, 2026)
+    let ranking = govmedia_supervision::inspection::assessment::ranking(&svc, &admin, 2026)
         .await
         .unwrap();
     let scores: std::collections::BTreeSet<String> = ranking
@@ -253,7 +253,7 @@ async fn the_demo_has_a_year_of_history() {
         .collect();
     assert!(scores.len() > 5, "distinct scores: {scores:?}");
 
-    let table = govmedia_service::duties::selfcheck::overview(&svc, &admin, 2026)
+    let table = govmedia_supervision::duties::selfcheck::overview(&svc, &admin, 2026)
         .await
         .unwrap();
     let statuses: Vec<ReportStatus> = table
@@ -268,7 +268,7 @@ async fn the_demo_has_a_year_of_history() {
         assert!(statuses.contains(&s), "{s:?} in {statuses:?}");
     }
 
-    let findings = govmedia_service::inspection::findings::list(
+    let findings = govmedia_supervision::inspection::findings::list(
         &svc,
         &admin,
         govmedia_store::inspection::FindingQuery {
@@ -281,7 +281,7 @@ async fn the_demo_has_a_year_of_history() {
     .unwrap();
     let status = |s: &str| findings.items.iter().filter(|f| f.status == s).count();
     assert!(status("verified") >= 3, "verified rectifications");
-    let overdue = govmedia_service::inspection::findings::overdue(&svc, &admin)
+    let overdue = govmedia_supervision::inspection::findings::overdue(&svc, &admin)
         .await
         .unwrap();
     assert!(
@@ -309,7 +309,7 @@ async fn the_demo_seeds_on_any_day() {
         .into_iter()
         .enumerate()
     {
-        let clock = std::sync::Arc::new(govmedia_service::FixedClock::new(
+        let clock = std::sync::Arc::new(govmedia_core::FixedClock::new(
             chrono::Utc.with_ymd_and_hms(y, m, d, 2, 0, 0).unwrap(),
         ));
         demo(&format!("clerk_history_day{i}"), clock).await;

@@ -6,10 +6,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::TimeZone;
+use govmedia_core::crypto::Sealer;
+use govmedia_core::{Clock, FixedClock, Services};
 use govmedia_domain::account::AccountInput;
-use govmedia_service::crypto::Sealer;
-use govmedia_service::users::UserInput;
-use govmedia_service::{Clock, FixedClock, Services};
+use govmedia_registry::users::UserInput;
 use http_body_util::BodyExt;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -82,12 +82,12 @@ pub async fn world(label: &str) -> World {
     let admin_actor = actor(&svc, admin).await;
     let a1 = county.unit(a, "测试县教育局办公室", "internal_organ").await;
     let account_a =
-        govmedia_service::accounts::create(&svc, &admin_actor, &account_input("测试教育", a))
+        govmedia_registry::accounts::create(&svc, &admin_actor, &account_input("测试教育", a))
             .await
             .unwrap()
             .id;
     let account_b =
-        govmedia_service::accounts::create(&svc, &admin_actor, &account_input("测试健康", b))
+        govmedia_registry::accounts::create(&svc, &admin_actor, &account_input("测试健康", b))
             .await
             .unwrap()
             .id;
@@ -139,7 +139,7 @@ pub fn account_json(name: &str, unit: i64) -> serde_json::Value {
 }
 
 pub async fn add_user(svc: &Services, username: &str, unit: i64, role: &str) -> i64 {
-    govmedia_service::users::create_initial(
+    govmedia_registry::users::create_initial(
         svc,
         &UserInput {
             username: username.into(),
@@ -155,9 +155,9 @@ pub async fn add_user(svc: &Services, username: &str, unit: i64, role: &str) -> 
     .id
 }
 
-pub async fn actor(svc: &Services, user_id: i64) -> govmedia_service::Actor {
+pub async fn actor(svc: &Services, user_id: i64) -> govmedia_core::Actor {
     let user = govmedia_store::users::get(&svc.db, user_id).await.unwrap();
-    govmedia_service::auth::actor_for(&svc.db, &user)
+    govmedia_core::auth::actor_for(&svc.db, &user)
         .await
         .unwrap()
 }
@@ -397,7 +397,7 @@ pub async fn update_late_finding(
     by: i64,
     account: i64,
 ) -> govmedia_store::inspection::FindingRow {
-    use govmedia_service::inspection::findings;
+    use govmedia_supervision::inspection::findings;
     findings::record_finding(
         svc,
         &actor(svc, by).await,

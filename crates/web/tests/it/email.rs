@@ -7,7 +7,7 @@
 use crate::common::*;
 use crate::monitoring::{reaching_loopback, run_due, site};
 use axum::http::StatusCode;
-use govmedia_service::email::{SmtpSettings, SmtpTls};
+use govmedia_core::email::{SmtpSettings, SmtpTls};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 

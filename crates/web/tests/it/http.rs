@@ -557,7 +557,7 @@ async fn registry_flags_show_rule_violations() {
     let w = world("flags").await;
     let admin = actor(&w.svc, 1).await;
     // A1 is an internal organ: its account is flagged.
-    govmedia_service::accounts::create(
+    govmedia_registry::accounts::create(
         &w.svc,
         &admin,
         &account_input("测试教育办公室号", w.unit_a1),
@@ -750,7 +750,7 @@ async fn typed_answers_keep_the_service_field_names() {
             serde_json::from_str::<serde_json::Value>(&r.body).unwrap()
         }
     };
-    let years = govmedia_service::calendar::overview(&w.svc)
+    let years = govmedia_core::calendar::overview(&w.svc)
         .await
         .unwrap()
         .years;
@@ -760,7 +760,7 @@ async fn typed_answers_keep_the_service_field_names() {
         serde_json::to_value(years).unwrap()
     );
     let year = chrono::Datelike::year(&w.svc.today());
-    let selfchecks = govmedia_service::duties::selfcheck::overview(&w.svc, &admin, year)
+    let selfchecks = govmedia_supervision::duties::selfcheck::overview(&w.svc, &admin, year)
         .await
         .unwrap();
     assert!(!selfchecks.is_empty());
@@ -769,11 +769,13 @@ async fn typed_answers_keep_the_service_field_names() {
         serde_json::to_value(selfchecks).unwrap()
     );
     let account = api("/api/v1/accounts/1").await;
-    let view = govmedia_service::accounts::get(&w.svc, &admin, 1)
+    let view = govmedia_registry::accounts::get(&w.svc, &admin, 1)
         .await
         .unwrap();
     assert_eq!(account, serde_json::to_value(view).unwrap());
-    let units = govmedia_service::units::tree(&w.svc, &admin).await.unwrap();
+    let units = govmedia_registry::units::tree(&w.svc, &admin)
+        .await
+        .unwrap();
     assert_eq!(
         api("/api/v1/units").await,
         serde_json::to_value(units).unwrap()
@@ -784,7 +786,7 @@ async fn typed_answers_keep_the_service_field_names() {
     let host = login(&w.app, "b_host_admin", PASSWORD).await.ok().unwrap();
     let todo: serde_json::Value =
         serde_json::from_str(&host.api("GET", "/api/v1/todo", None).await.body).unwrap();
-    let items = govmedia_service::todo::list(&w.svc, &actor(&w.svc, w.user_b).await)
+    let items = govmedia_core::todo::list(&w.svc, &actor(&w.svc, w.user_b).await)
         .await
         .unwrap();
     assert!(!items.is_empty());
@@ -795,10 +797,10 @@ async fn typed_answers_keep_the_service_field_names() {
     let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(v["finding"], serde_json::to_value(finding).unwrap());
     // The assessment's breakdown, with the finding counted and its evidence.
-    let unit = govmedia_service::units::get(&w.svc, &admin, w.unit_b)
+    let unit = govmedia_registry::units::get(&w.svc, &admin, w.unit_b)
         .await
         .unwrap();
-    let x = govmedia_service::inspection::assessment::assess(&w.svc, &admin, &unit, year)
+    let x = govmedia_supervision::inspection::assessment::assess(&w.svc, &admin, &unit, year)
         .await
         .unwrap();
     assert!(!x.findings.is_empty());

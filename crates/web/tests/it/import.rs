@@ -21,7 +21,7 @@ async fn upload(c: &Client, bytes: Vec<u8>) -> Reply {
 
 async fn count(w: &World) -> u64 {
     let a = actor(&w.svc, 1).await;
-    govmedia_service::accounts::list(&w.svc, &a, Default::default(), None)
+    govmedia_registry::accounts::list(&w.svc, &a, Default::default(), None)
         .await
         .unwrap()
         .total
@@ -87,7 +87,7 @@ async fn good_file_is_imported() {
         per_page: 50,
         ..Default::default()
     };
-    let page = govmedia_service::accounts::list(&w.svc, &a, everything, None)
+    let page = govmedia_registry::accounts::list(&w.svc, &a, everything, None)
         .await
         .unwrap();
     for name in ["测试教育抖音", "测试健康号"] {
@@ -117,7 +117,7 @@ async fn good_file_is_imported() {
         assert!(row.team_sealed.starts_with("v1:"));
         assert!(!row.team_sealed.contains("李四"));
     }
-    let view = govmedia_service::accounts::get(
+    let view = govmedia_registry::accounts::get(
         &w.svc,
         &a,
         page.items
@@ -197,7 +197,7 @@ async fn an_import_whose_caller_stops_waiting_still_finishes() {
         rows.push(vec![name, "测试县教育局", "抖音", "10", "正常", ""]);
     }
     let file = xlsx(&rows);
-    let import = govmedia_service::excel::import_registry(&w.svc, &a, &file);
+    let import = govmedia_registry::excel::import_registry(&w.svc, &a, &file);
     // Polled once or twice, then dropped long before 1,200 rows are in.
     let stopped = tokio::time::timeout(std::time::Duration::from_millis(1), import).await;
     assert!(stopped.is_err(), "the import should still be running");
@@ -291,7 +291,7 @@ fn column_letters(mut c: usize) -> String {
 /// sheet, as Excel does when a clerk types into it, keeping everything else.
 fn fill_template(template: &[u8], row: u32, values: &[(&str, &str)]) -> Vec<u8> {
     use std::io::{Read, Write};
-    let columns = govmedia_service::excel::REGISTRY_COLUMNS;
+    let columns = govmedia_registry::excel::REGISTRY_COLUMNS;
     let mut cells = String::new();
     let mut filled: Vec<(usize, &str)> = values
         .iter()
@@ -350,7 +350,7 @@ async fn the_blank_template_has_the_rules_and_drop_downs_and_imports_back() {
         .collect();
     assert!(rows[0][0].starts_with("填写说明"), "{:?}", rows[0]);
     assert!(rows[0][0].contains("微信公众号") || rows[0][0].contains("微博"));
-    assert_eq!(rows[1], govmedia_service::excel::REGISTRY_COLUMNS);
+    assert_eq!(rows[1], govmedia_registry::excel::REGISTRY_COLUMNS);
     // The units of the actor's subtree are the 主办单位 choices, on a hidden sheet.
     let units = book.worksheet_range("单位").unwrap();
     let names: Vec<String> = units.rows().map(|r| r[0].to_string()).collect();
@@ -510,7 +510,7 @@ async fn exports_write_numbers_as_numbers_and_dates_as_dates() {
     let first = sheet.rows().nth(1).unwrap();
     assert!(matches!(first[6], Data::Float(_)), "{:?}", first[6]);
     // An export imports back: the number and date cells read as the values.
-    let again = govmedia_service::excel::parse_registry_each(&x.bytes, Vec::new, |_, _| {});
+    let again = govmedia_registry::excel::parse_registry_each(&x.bytes, Vec::new, |_, _| {});
     assert!(again.is_err(), "no unit given, rows refused by unit only");
     let errors = again.unwrap_err().errors;
     assert!(
@@ -541,7 +541,7 @@ async fn the_api_gives_the_template_and_imports_a_file_or_answers_its_marked_err
             .uri("/api/v1/accounts/import")
             .header(header::COOKIE, &c.cookie)
             .header("x-csrf-token", &c.csrf)
-            .header(header::CONTENT_TYPE, govmedia_service::excel::XLSX_MIME)
+            .header(header::CONTENT_TYPE, govmedia_registry::excel::XLSX_MIME)
             .body(Body::from(bytes))
             .unwrap();
         send(&w.app, req)

@@ -78,7 +78,7 @@ async fn account(w: &World, name: &str, platform: &str) -> i64 {
     let admin = actor(&w.svc, admin.id).await;
     let mut input = account_input(name, w.unit_a);
     input.platform = platform.into();
-    govmedia_service::accounts::create(&w.svc, &admin, &input)
+    govmedia_registry::accounts::create(&w.svc, &admin, &input)
         .await
         .unwrap()
         .id

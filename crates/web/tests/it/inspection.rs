@@ -491,7 +491,7 @@ async fn the_rectification_list_has_its_columns_and_proof_files_show_inline() {
     let inspector = add_user(&w.svc, "inspector", w.root, "inspector").await;
     add_user(&w.svc, "a_host", w.unit_a, "host_admin").await;
     let f = update_late_finding(&w.svc, inspector, w.account_a).await;
-    govmedia_service::inspection::findings::act(
+    govmedia_supervision::inspection::findings::act(
         &w.svc,
         &actor(&w.svc, 1).await,
         f.id,
@@ -541,10 +541,13 @@ async fn the_rectification_list_has_its_columns_and_proof_files_show_inline() {
         let r = unit.post_multipart(&path, &[], Some((name, bytes))).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     }
-    let files =
-        govmedia_service::inspection::rectification::proofs(&w.svc, &actor(&w.svc, 1).await, f.id)
-            .await
-            .unwrap();
+    let files = govmedia_supervision::inspection::rectification::proofs(
+        &w.svc,
+        &actor(&w.svc, 1).await,
+        f.id,
+    )
+    .await
+    .unwrap();
     let (photo, pdf) = (
         format!("{path}/{}", files[0].id),
         format!("{path}/{}", files[1].id),

@@ -6,7 +6,7 @@
 use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use govmedia_service::inspection::campaigns;
+use govmedia_supervision::inspection::campaigns;
 use serde_json::{Value, json};
 
 fn parse(r: &Reply) -> Value {

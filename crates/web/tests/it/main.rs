@@ -5,8 +5,7 @@
 //! Each test has a fresh database: SQLite, or PostgreSQL when
 //! `GOVMEDIA_TEST_POSTGRES_URL` is set.
 
-#[path = "../../../service/tests/it/support/bombs.rs"]
-mod bombs;
+use govmedia_fixtures::bombs;
 mod common;
 
 mod assessment;

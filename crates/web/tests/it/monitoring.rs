@@ -6,7 +6,7 @@ use crate::common::*;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use govmedia_service::jobs::Runner;
+use govmedia_core::jobs::Runner;
 
 /// 2026-02-27 10:00 Beijing: three days before the world's clock (03-02 17:00 Beijing).
 const RSS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -156,7 +156,7 @@ async fn the_account_page_registers_a_feed_and_shows_the_clock_posts_and_log() {
 
 /// Lets this test's job runner reach the mock platform on loopback, which monitoring
 /// refuses by default (an internal address).
-pub(crate) fn reaching_loopback(svc: &mut govmedia_service::Services) {
+pub(crate) fn reaching_loopback(svc: &mut govmedia_core::Services) {
     *svc = govmedia_monitoring::install_with(
         svc.clone(),
         govmedia_monitoring::HttpConfig {
@@ -168,7 +168,7 @@ pub(crate) fn reaching_loopback(svc: &mut govmedia_service::Services) {
 }
 
 /// Runs every job due now, until none is left.
-pub(crate) async fn run_due(svc: &govmedia_service::Services) {
+pub(crate) async fn run_due(svc: &govmedia_core::Services) {
     let runner = Runner::new(svc.clone());
     for _ in 0..20 {
         if runner.run_once().await.unwrap() == 0 {
@@ -408,7 +408,7 @@ async fn the_monitoring_page_shows_a_running_sweep_s_progress_to_its_subtree_onl
         .await
         .unwrap()
         .unwrap();
-    let actor = govmedia_service::auth::actor_for(&w.svc.db, &user)
+    let actor = govmedia_core::auth::actor_for(&w.svc.db, &user)
         .await
         .unwrap();
     let run = govmedia_monitoring::runs::start(&w.svc, &actor, "cli-process")

@@ -8,7 +8,7 @@ use crate::monitoring::{reaching_loopback, run_due};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use govmedia_service::inspection::campaigns::{self, CampaignInput};
+use govmedia_supervision::inspection::campaigns::{self, CampaignInput};
 use serde_json::{Value, json};
 
 /// 2026-03-01 10:00 Beijing: a post with a 绝密★ mark and a mobile number.

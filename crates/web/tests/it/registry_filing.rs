@@ -10,7 +10,7 @@ async fn the_public_pages_say_registered_not_filed_and_find_the_account_id() {
     let admin = actor(&w.svc, 1).await;
     let mut input = account_input("测试医保发布", w.unit_b);
     input.account_code = "cs_ybfb".into();
-    govmedia_service::accounts::create(&w.svc, &admin, &input)
+    govmedia_registry::accounts::create(&w.svc, &admin, &input)
         .await
         .unwrap();
     let dir = anonymous(&w.app, "/public/directory").await;

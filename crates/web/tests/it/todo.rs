@@ -3,7 +3,7 @@
 use crate::common::*;
 use axum::http::StatusCode;
 use govmedia_domain::inspection::FindingAction;
-use govmedia_service::inspection::findings;
+use govmedia_supervision::inspection::findings;
 
 /// The visible text of a page's content (inside `main`): tags and their
 /// attributes removed.

@@ -266,7 +266,7 @@ async fn every_role_reads_words_and_local_times_on_every_page() {
     w.clock
         .advance(chrono::Duration::hours(18) + chrono::Duration::minutes(41));
     let finding = update_late_finding(&w.svc, inspector, w.account_a).await;
-    govmedia_service::inspection::findings::act(
+    govmedia_supervision::inspection::findings::act(
         &w.svc,
         &actor(&w.svc, office).await,
         finding.id,
@@ -320,7 +320,7 @@ async fn every_role_reads_words_and_local_times_on_every_page() {
     let elsewhere = app(
         w.svc
             .clone()
-            .with_time_zone(govmedia_service::time::parse_zone("America/New_York").unwrap()),
+            .with_time_zone(govmedia_core::time::parse_zone("America/New_York").unwrap()),
         Default::default(),
     );
     let admin = login(&elsewhere, "root_admin", PASSWORD)
@@ -367,7 +367,7 @@ fn the_checker_finds_codes_english_and_utc() {
 async fn the_demo_reads_in_words_for_each_of_its_logins() {
     let svc = demo(
         "web_words_demo",
-        std::sync::Arc::new(govmedia_service::FixedClock::new(
+        std::sync::Arc::new(govmedia_core::FixedClock::new(
             chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 2, 3, 41, 0).unwrap(),
         )),
     )
@@ -400,29 +400,29 @@ async fn the_demo_reads_in_words_for_each_of_its_logins() {
 /// What the demo shows as data rather than words, collected from the fixture: its
 /// user names, its accounts' platform IDs (微信号 like `ksjyj`) and its campaigns'
 /// published random seeds (copied to check a sample, not read).
-pub(crate) async fn demo_known(svc: &govmedia_service::Services) -> BTreeSet<String> {
+pub(crate) async fn demo_known(svc: &govmedia_core::Services) -> BTreeSet<String> {
     let admin = govmedia_store::users::by_username(&svc.db, "admin")
         .await
         .unwrap()
         .unwrap();
-    let admin = govmedia_service::auth::actor_for(&svc.db, &admin)
+    let admin = govmedia_core::auth::actor_for(&svc.db, &admin)
         .await
         .unwrap();
-    let mut known: BTreeSet<String> = govmedia_service::users::list(svc, &admin)
+    let mut known: BTreeSet<String> = govmedia_registry::users::list(svc, &admin)
         .await
         .unwrap()
         .into_iter()
         .map(|u| u.username)
         .collect();
     known.extend(
-        govmedia_service::accounts::list_all(svc, &admin, Default::default(), None)
+        govmedia_registry::accounts::list_all(svc, &admin, Default::default(), None)
             .await
             .unwrap()
             .into_iter()
             .filter_map(|a| a.account_code),
     );
     known.extend(
-        govmedia_service::inspection::campaigns::list(svc, &admin)
+        govmedia_supervision::inspection::campaigns::list(svc, &admin)
             .await
             .unwrap()
             .into_iter()

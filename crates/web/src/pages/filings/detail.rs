@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use govmedia_domain::filing::{Decision, FilingStatus};
 use govmedia_domain::role::Permission;
-use govmedia_service::filings::{self, DecisionInput, Purpose};
+use govmedia_filings::{self as filings, DecisionInput, Purpose};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -330,8 +330,8 @@ async fn form_docx(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let doc = govmedia_service::forms::filing_form(&state.svc, &user.actor, id).await?;
-    let bytes = govmedia_service::forms::docx::render(&doc)?;
+    let doc = govmedia_filings::forms::filing_form(&state.svc, &user.actor, id).await?;
+    let bytes = govmedia_filings::forms::docx::render(&doc)?;
     Ok(crate::pages::download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         &format!("备案登记表-{id}.docx"),
@@ -344,10 +344,10 @@ async fn form_pdf(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let doc = govmedia_service::forms::filing_form(&state.svc, &user.actor, id).await?;
+    let doc = govmedia_filings::forms::filing_form(&state.svc, &user.actor, id).await?;
     Ok(crate::pages::download(
         "application/pdf",
         &format!("备案登记表-{id}.pdf"),
-        govmedia_service::forms::pdf_bytes(&state.svc, doc).await?,
+        govmedia_filings::forms::pdf_bytes(&state.svc, doc).await?,
     ))
 }

@@ -13,11 +13,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use govmedia_core::ServiceError;
 use govmedia_domain::account::AccountInput;
 use govmedia_domain::filing::FilingKind;
 use govmedia_domain::role::Permission;
-use govmedia_service::filings::{self, FilingInput};
-use govmedia_service::{ServiceError, accounts, units};
+use govmedia_filings::{self as filings, FilingInput};
+use govmedia_registry::{accounts, units};
 use maud::{Markup, html};
 use serde::Deserialize;
 

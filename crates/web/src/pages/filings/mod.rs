@@ -19,10 +19,10 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use govmedia_core::ServiceError;
 use govmedia_domain::filing::FilingStatus;
 use govmedia_domain::role::Permission;
-use govmedia_service::ServiceError;
-use govmedia_service::filings::{self, FilingSummary};
+use govmedia_filings::{self as filings, FilingSummary};
 use maud::{Markup, html};
 use serde::Deserialize;
 

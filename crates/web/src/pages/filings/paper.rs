@@ -14,8 +14,8 @@ use axum::response::Response;
 use axum::routing::get;
 use govmedia_domain::account::Platform;
 use govmedia_domain::role::Permission;
-use govmedia_service::accounts;
-use govmedia_service::filings::{self, BatchOutcome, PaperFilingInput};
+use govmedia_filings::{self as filings, BatchOutcome, PaperFilingInput};
+use govmedia_registry::accounts;
 use maud::{Markup, html};
 
 pub(super) fn routes() -> Router<AppState> {

@@ -10,9 +10,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use govmedia_service::ServiceError;
-use govmedia_service::excel::Table;
-use govmedia_service::filings;
+use govmedia_core::ServiceError;
+use govmedia_filings::{self as filings};
+use govmedia_registry::excel::Table;
 use maud::{Markup, html};
 use serde::Deserialize;
 

@@ -252,7 +252,7 @@ async fn two_uploads_of_one_indicator_set_store_one() {
     let w = world("sec_indicator_race").await;
     let admin = actor(&w.svc, 1).await;
     let set = "id = \"region-race-2026\"\nname = \"并发上传\"\nsource = \"测试\"\neffective_date = 2026-01-01\npass_threshold = 60\n\n[[items]]\ncode = \"update_late\"\nname = \"更新不及时\"\nkind = \"deduct\"\npoints = 5\ncap = 20\n";
-    use govmedia_service::inspection::indicators;
+    use govmedia_supervision::inspection::indicators;
     let (a, b) = tokio::join!(
         indicators::upload(&w.svc, &admin, set.as_bytes()),
         indicators::upload(&w.svc, &admin, set.as_bytes())
@@ -262,7 +262,7 @@ async fn two_uploads_of_one_indicator_set_store_one() {
         other => panic!("one upload must win: {other:?}"),
     };
     assert!(
-        matches!(&refused, govmedia_service::ServiceError::Validation(f) if f[0].message.contains("已存在")),
+        matches!(&refused, govmedia_core::ServiceError::Validation(f) if f[0].message.contains("已存在")),
         "{refused:?}"
     );
 }

@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use axum::http::StatusCode;
-use govmedia_service::jobs::Runner;
+use govmedia_core::jobs::Runner;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use chrono::Duration;
-use govmedia_service::Services;
+use govmedia_core::Services;
 use std::net::SocketAddr;
 
 /// Posts the login form as a browser at `peer` would, with extra headers.

@@ -129,13 +129,13 @@ async fn a_campaign_scope_outside_the_subtree_is_answered_as_missing() {
         add_user(&w.svc, "a_office", w.unit_a, "supervisor_admin").await,
     )
     .await;
-    let input = |scope: i64| govmedia_service::inspection::campaigns::CampaignInput {
+    let input = |scope: i64| govmedia_supervision::inspection::campaigns::CampaignInput {
         title: "抽查".into(),
         scope_unit_id: scope,
         ..Default::default()
     };
     let create = async |scope| {
-        govmedia_service::inspection::campaigns::create(&w.svc, &office, &input(scope))
+        govmedia_supervision::inspection::campaigns::create(&w.svc, &office, &input(scope))
             .await
             .map(|_| ())
             .map_err(|e| format!("{e:?}"))

@@ -4,7 +4,7 @@
 use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use govmedia_service::users::{self, UserInput};
+use govmedia_registry::users::{self, UserInput};
 use serde_json::json;
 
 /// The edit form's fields for user `id` as stored, with `password` and `role`.

@@ -1,3 +1,0 @@
-//! Shared by the tests: zip bombs made by hand.
-
-pub mod bombs;
