@@ -460,9 +460,9 @@ fn step_17_audit_chain() -> Vec<Ddl> {
 const GENESIS_V1: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Chains the records written before step 17 in the order they were written (by id),
-/// with encoding version 1 of `govmedia_domain::audit_chain`, and moves the head.
+/// with encoding version 1 (`govmedia_domain::audit_chain::v1`), and moves the head.
 async fn chain_existing_audit(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbError> {
-    use govmedia_domain::audit_chain::{Content, hash};
+    use govmedia_domain::audit_chain::v1::{Content, hash};
     const PAGE: i64 = 2000;
     let backend = txn.get_database_backend();
     let (mut last_id, mut seq, mut prev) = (0i64, 0i64, GENESIS_V1.to_string());

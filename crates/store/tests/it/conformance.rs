@@ -902,6 +902,79 @@ async fn the_migration_chains_the_records_written_before_it() {
         (report.checked, report.broken, report.head.seq),
         (4, None, 4)
     );
+    // The migration's records keep encoding version 1; the one appended since is of
+    // version 2 (its hash is not the version-1 hash of its content).
+    let last = audit::list(
+        &db,
+        &AuditQuery {
+            scope_path: "/".into(),
+            per_page: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .items;
+    let v1_of = |r: &AuditRow| {
+        use govmedia_domain::audit_chain::v1;
+        v1::hash(
+            r.prev_hash.as_deref().unwrap(),
+            &v1::Content {
+                seq: r.seq.unwrap(),
+                at: r.at,
+                user_id: r.user_id,
+                username: &r.username,
+                action: &r.action,
+                entity: &r.entity,
+                entity_id: r.entity_id,
+                unit_path: &r.unit_path,
+                summary: &r.summary,
+                before_json: r.before_json.as_deref(),
+                after_json: r.after_json.as_deref(),
+            },
+        )
+    };
+    let newest = &last[0];
+    assert_eq!(newest.seq, Some(4));
+    assert_ne!(newest.hash.as_deref(), Some(v1_of(newest).as_str()));
+    assert_eq!(last[1].hash.as_deref(), Some(v1_of(&last[1]).as_str()));
+    // A version-1 hash after a record of version 2 does not hold: an old encoding
+    // cannot be used to rewrite a record written since.
+    audit::append(&db, vec![record(5, "/1/", "update", "account")])
+        .await
+        .unwrap();
+    let fifth = audit::list(
+        &db,
+        &AuditQuery {
+            scope_path: "/".into(),
+            per_page: 1,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .items
+    .remove(0);
+    let forged = v1_of(&fifth);
+    db.execute_raw(govmedia_store::sql(
+        db.get_database_backend(),
+        "UPDATE audit_log SET hash = ? WHERE seq = 5",
+        vec![forged.clone().into()],
+    ))
+    .await
+    .unwrap();
+    db.execute_raw(govmedia_store::sql(
+        db.get_database_backend(),
+        "UPDATE audit_chain_head SET hash = ? WHERE id = 1",
+        vec![forged.into()],
+    ))
+    .await
+    .unwrap();
+    let report = audit::verify(&db).await.unwrap();
+    assert_eq!(
+        report.broken.map(|b| (b.seq, b.kind)),
+        Some((Some(5), audit::BreakKind::Edited))
+    );
 }
 
 /// Version 26 refuses while a row names a missing parent, and once the rows are valid
