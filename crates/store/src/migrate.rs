@@ -249,6 +249,12 @@ const STEPS: &[Step] = &[
         statements: Vec::new,
         data: Some(|txn| Box::pin(step_36_shared_attachments(txn))),
     },
+    Step {
+        version: 37,
+        name: "references: findings.recorded_by and account_credentials.updated_by nullable (NULL: the automatic monitor, was 0) and referencing users",
+        statements: Vec::new,
+        data: Some(|txn| Box::pin(foreign_keys::automatic_as_null(txn))),
+    },
 ];
 
 /// Version 36: an attachment may share another's content. A batch of paper filings

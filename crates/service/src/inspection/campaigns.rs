@@ -507,7 +507,7 @@ pub async fn submit_scoresheet_in(
                 row.url = url;
                 row.excerpt = excerpt;
                 row.seen_on = today;
-                row.recorded_by = actor.user_id;
+                row.recorded_by = Some(actor.user_id);
                 row.recorded_by_name = actor.display_name.clone();
                 row.updated_at = now;
                 store::update_finding(&*txn, row).await?
@@ -531,7 +531,7 @@ pub async fn submit_scoresheet_in(
                         url,
                         excerpt,
                         seen_on: today,
-                        recorded_by: actor.user_id,
+                        recorded_by: Some(actor.user_id),
                         recorded_by_name: actor.display_name.clone(),
                         notice_published_on: None,
                         deadline: None,

@@ -235,7 +235,7 @@ pub async fn record_finding(
             url: Some(url.to_string()).filter(|s| !s.is_empty()),
             excerpt: Some(input.excerpt.trim().to_string()).filter(|s| !s.is_empty()),
             seen_on,
-            recorded_by: actor.user_id,
+            recorded_by: Some(actor.user_id),
             recorded_by_name: actor.display_name.clone(),
             notice_published_on: None,
             deadline: None,

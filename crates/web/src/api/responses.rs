@@ -878,7 +878,8 @@ pub struct Finding {
     pub url: Option<String>,
     pub excerpt: Option<String>,
     pub seen_on: NaiveDate,
-    pub recorded_by: i64,
+    /// The recording user's id; null when the automatic monitor recorded it (自动监测).
+    pub recorded_by: Option<i64>,
     pub recorded_by_name: String,
     pub notice_published_on: Option<NaiveDate>,
     /// 整改期限
