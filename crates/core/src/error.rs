@@ -77,6 +77,9 @@ impl From<DbError> for ServiceError {
             DbError::Conflict(msg) => ServiceError::Conflict(msg),
             DbError::Stale => ServiceError::Stale(STALE.to_string()),
             DbError::Other(e) => ServiceError::Internal(anyhow::Error::new(e)),
+            unreadable @ DbError::Unreadable { .. } => {
+                ServiceError::Internal(anyhow::anyhow!(unreadable.to_string()))
+            }
         }
     }
 }

@@ -4,7 +4,7 @@
 //! effects that must follow its commit, so none of them can be forgotten:
 //!
 //! - **Audit.** Records are collected with [`Work::record`] and appended to the
-//!   tamper-evident chain (`govmedia_store::audit::append`) as the transaction's last
+//!   tamper-evident chain (`govmedia_store::audit::append_prepared`) as the transaction's last
 //!   write. [`Work::commit`] refuses a transaction without one; dropping a `Work`
 //!   rolls everything back.
 //! - **After-commit hooks.** A crate whose in-memory state follows the database
@@ -25,7 +25,7 @@
 use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::{DateTime, Utc};
-use govmedia_store::audit::AuditRow;
+use govmedia_store::audit::PreparedAudit;
 use govmedia_store::bulk_txn::BulkTransaction;
 use govmedia_store::{
     ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, ExecResult, QueryResult,
@@ -146,9 +146,12 @@ pub struct Work<'a, T: Transaction = DatabaseTransaction> {
     actor: Option<&'a Actor>,
     txn: T,
     at: DateTime<Utc>,
-    records: Vec<AuditRow>,
+    /// Records not yet appended, their content digests computed as they were recorded.
+    records: Vec<PreparedAudit>,
     /// Records already appended to the chain by [`Work::append_now`].
     appended: bool,
+    /// Whether a record names a user or a unit (see the module's documentation).
+    touches_access: bool,
 }
 
 impl Services {
@@ -178,6 +181,7 @@ impl<'a, T: Transaction> Work<'a, T> {
             at: govmedia_domain::audit_chain::stored_time(svc.now()),
             records: Vec::new(),
             appended: false,
+            touches_access: false,
         }
     }
 
@@ -188,12 +192,16 @@ impl<'a, T: Transaction> Work<'a, T> {
 
     /// Adds an audit record of this change (by the work's actor, at its time).
     pub fn record(&mut self, change: Change<'_>) {
+        self.touches_access |= matches!(change.entity, "user" | "unit");
         self.records
-            .push(crate::audit::audit_row(self.at, self.actor, change));
+            .push(PreparedAudit::new(crate::audit::audit_row(
+                self.at, self.actor, change,
+            )));
     }
 
-    /// Adds records built ahead (an import's, prepared off the async workers).
-    pub fn record_prepared(&mut self, rows: impl IntoIterator<Item = AuditRow>) {
+    /// Adds records built ahead (an import's accounts, prepared off the async workers;
+    /// never a user's or a unit's).
+    pub fn record_prepared(&mut self, rows: impl IntoIterator<Item = PreparedAudit>) {
         self.records.extend(rows);
     }
 
@@ -206,7 +214,8 @@ impl<'a, T: Transaction> Work<'a, T> {
     /// version's lock before the head's.
     pub async fn append_now(&mut self) -> ServiceResult<()> {
         if !self.records.is_empty() {
-            govmedia_store::audit::append(&self.txn, std::mem::take(&mut self.records)).await?;
+            govmedia_store::audit::append_prepared(&self.txn, std::mem::take(&mut self.records))
+                .await?;
             self.appended = true;
         }
         Ok(())
@@ -220,6 +229,7 @@ impl<'a, T: Transaction> Work<'a, T> {
             txn,
             records,
             appended,
+            touches_access,
             ..
         } = self;
         if records.is_empty() && !appended {
@@ -227,11 +237,7 @@ impl<'a, T: Transaction> Work<'a, T> {
                 "a unit of work was committed without an audit record"
             )));
         }
-        // Records appended early are an import's accounts: never users or units.
-        let touches_access = records
-            .iter()
-            .any(|r| matches!(r.entity.as_str(), "user" | "unit"));
-        govmedia_store::audit::append(&txn, records).await?;
+        govmedia_store::audit::append_prepared(&txn, records).await?;
         let mut versions = Vec::with_capacity(svc.commit_hooks.len());
         for hook in svc.commit_hooks.iter() {
             versions.push(hook.before_commit(&InTransaction(&txn)).await?);
@@ -318,7 +324,7 @@ mod tests {
             );
             if !path.ends_with("core/src/work.rs") {
                 assert!(
-                    !code.contains("audit::append("),
+                    !code.contains("audit::append"),
                     "{path} appends to the audit chain outside the unit of work"
                 );
             }

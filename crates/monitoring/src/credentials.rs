@@ -376,7 +376,7 @@ pub async fn register(
         public_hint: &hint,
         sealed: &sealed,
         expires_at,
-        updated_by: actor.user_id,
+        updated_by: Some(actor.user_id),
         updated_by_name: &actor.display_name,
         now,
     };
@@ -542,7 +542,7 @@ pub(crate) async fn store_refreshed(
         public_hint: &row.public_hint,
         sealed: &sealed,
         expires_at: token.expires_at,
-        updated_by: 0,
+        updated_by: None,
         updated_by_name: crate::MONITOR_RECORDER,
         now: svc.now(),
         callback_key: row.callback_key.as_deref(),

@@ -843,7 +843,7 @@ fn clock_row(
 /// The item of the 2019 indicators that a clock at the veto is: 内容不更新.
 pub const VETO_ITEM: &str = "veto_no_update";
 /// The name a finding recorded by monitoring carries as its recorder (no user
-/// recorded it; `recorded_by` is 0, which no user id is).
+/// recorded it: `recorded_by` is NULL), and a renewal's `updated_by_name`.
 pub const MONITOR_RECORDER: &str = "自动监测";
 /// The days of fetch log the evidence of a veto counts.
 const EVIDENCE_DAYS: i64 = 14;
@@ -953,12 +953,12 @@ pub(crate) async fn report_once(
             indicator_set: govmedia_supervision::inspection::indicators::ACCOUNT_CHECK.into(),
             item_code: item.into(),
             count: 1,
-            source: FindingSource::Monitoring.code().into(),
-            status: FindingStatus::Pending.code().into(),
+            source: FindingSource::Monitoring,
+            status: FindingStatus::Pending,
             url,
             excerpt: Some(evidence.clone()),
             seen_on: svc.today(),
-            recorded_by: 0,
+            recorded_by: None,
             recorded_by_name: MONITOR_RECORDER.into(),
             notice_published_on: None,
             deadline: None,

@@ -102,7 +102,7 @@ async fn proposed(
     Ok(store::monitoring_findings(
         &svc.db,
         sample.account_id,
-        FindingSource::Monitoring.code(),
+        FindingSource::Monitoring,
         campaign.period_start,
         campaign.period_end,
     )

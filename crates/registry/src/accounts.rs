@@ -485,7 +485,7 @@ pub async fn insert_prepared_in<T: Transaction>(
         })
         .unzip();
     govmedia_store::accounts::insert_with_ids(&*c, rows, ROWS_PER_STATEMENT).await?;
-    c.record_prepared(audits.into_iter().map(PreparedAudit::into_row));
+    c.record_prepared(audits);
     // Written with their batch (the accounts above moved the registry version first).
     c.append_now().await?;
     Ok(ids)

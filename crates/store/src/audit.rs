@@ -6,19 +6,30 @@ use chrono::{DateTime, Utc};
 use govmedia_domain::audit_chain;
 use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, Value,
 };
 
 pub use audit::Model as AuditRow;
 
 /// Appends records to the audit chain inside the caller's transaction, in the order
-/// given: each gets the next position, the previous record's hash and its own. The
-/// chain's head row is locked by the first statement (a row lock on PostgreSQL, the
-/// write lock on SQLite) and kept until the transaction ends, so records of
-/// concurrent transactions, on one server or several, chain in commit order. Call it
-/// as the transaction's last write: holding the head longer only makes other writers
-/// wait, and taking it last keeps the lock order the same for every transaction.
+/// given (see [`append_prepared`]).
 pub async fn append(c: &impl ConnectionTrait, rows: Vec<AuditRow>) -> Result<ChainHead, DbError> {
+    append_prepared(c, rows.into_iter().map(PreparedAudit::new).collect()).await
+}
+
+/// Appends prepared records to the audit chain inside the caller's transaction, in
+/// the order given: each gets the next position, the previous record's hash and its
+/// own — one short hash of the link, its content digest being prepared already
+/// (`govmedia_domain::audit_chain`, encoding version 2). The chain's head row is
+/// locked by the first statement (a row lock on PostgreSQL, the write lock on SQLite)
+/// and kept until the transaction ends, so records of concurrent transactions, on one
+/// server or several, chain in commit order. Call it as the transaction's last write:
+/// holding the head longer only makes other writers wait, and taking it last keeps
+/// the lock order the same for every transaction.
+pub async fn append_prepared(
+    c: &impl ConnectionTrait,
+    rows: Vec<PreparedAudit>,
+) -> Result<ChainHead, DbError> {
     let backend = c.get_database_backend();
     let locked = c
         .query_one_raw(sql(
@@ -36,16 +47,15 @@ pub async fn append(c: &impl ConnectionTrait, rows: Vec<AuditRow>) -> Result<Cha
         return Ok(head);
     }
     let mut values = Vec::with_capacity(rows.len());
-    for mut row in rows {
-        row.at = audit_chain::stored_time(row.at);
+    for row in rows {
         head.seq += 1;
-        let hash = audit_chain::hash(&head.hash, &content(&row, head.seq));
-        row.seq = Some(head.seq);
-        row.prev_hash = Some(std::mem::replace(&mut head.hash, hash.clone()));
-        row.hash = Some(hash);
-        let mut active = row.into_active_model();
-        active.id = NotSet;
-        values.push(crate::bulk::values_of(active, columns()));
+        let hash = audit_chain::hash(&head.hash, head.seq, row.entity_id, &row.digest);
+        let mut v = row.values;
+        v[0] = row.entity_id.into();
+        v[1] = head.seq.into();
+        v[2] = std::mem::replace(&mut head.hash, hash.clone()).into();
+        v[3] = hash.into();
+        values.push(v);
     }
     // 12 values a row: far below either backend's limit on bound values.
     crate::bulk::insert_rows::<audit::Entity>(c, columns(), values, 200).await?;
@@ -82,9 +92,24 @@ pub async fn head(c: &impl ConnectionTrait) -> Result<ChainHead, DbError> {
     })
 }
 
-/// The hashed fields of a stored record at position `seq`.
-fn content(row: &AuditRow, seq: i64) -> audit_chain::Content<'_> {
+/// The fields of a stored record that its content digest covers.
+fn content(row: &AuditRow) -> audit_chain::Content<'_> {
     audit_chain::Content {
+        at: row.at,
+        user_id: row.user_id,
+        username: &row.username,
+        action: &row.action,
+        entity: &row.entity,
+        unit_path: &row.unit_path,
+        summary: &row.summary,
+        before_json: row.before_json.as_deref(),
+        after_json: row.after_json.as_deref(),
+    }
+}
+
+/// The hashed fields of a stored record at position `seq` in encoding version 1.
+fn content_v1(row: &AuditRow, seq: i64) -> audit_chain::v1::Content<'_> {
+    audit_chain::v1::Content {
         seq,
         at: row.at,
         user_id: row.user_id,
@@ -99,27 +124,50 @@ fn content(row: &AuditRow, seq: i64) -> audit_chain::Content<'_> {
     }
 }
 
-/// A new record built where a batch is prepared; its entity's id may follow later.
-pub struct PreparedAudit(AuditRow);
+/// A new record ready for the chain: its content digest computed and its values
+/// taken out of the row, so that appending it costs one short hash (an import
+/// prepares its records off the writer, batch by batch). Its entity's id may follow
+/// later.
+pub struct PreparedAudit {
+    entity_id: Option<i64>,
+    digest: audit_chain::ContentDigest,
+    /// The values of [`columns`], the four the chain sets (entity id, position,
+    /// previous hash, hash) first and still empty.
+    values: Vec<Value>,
+}
 
 impl PreparedAudit {
-    pub fn new(row: AuditRow) -> Self {
-        Self(row)
+    pub fn new(mut row: AuditRow) -> Self {
+        row.at = audit_chain::stored_time(row.at);
+        let digest = audit_chain::content_digest(&content(&row));
+        let entity_id = row.entity_id;
+        let mut active = row.into_active_model();
+        active.id = NotSet;
+        Self {
+            entity_id,
+            digest,
+            values: crate::bulk::values_of(active, columns()),
+        }
     }
 
     pub fn set_entity_id(&mut self, id: i64) {
-        self.0.entity_id = Some(id);
-    }
-
-    pub fn into_row(self) -> AuditRow {
-        self.0
+        self.entity_id = Some(id);
     }
 }
 
-/// The columns a new record is written with: all but its id.
+/// The columns a new record is written with: all but its id, those the chain sets
+/// (see [`PreparedAudit`]) first.
 fn columns() -> &'static [audit::Column] {
     static COLUMNS: std::sync::OnceLock<Vec<audit::Column>> = std::sync::OnceLock::new();
-    COLUMNS.get_or_init(|| crate::bulk::columns_led_by(audit::Column::At, Some(audit::Column::Id)))
+    COLUMNS.get_or_init(|| {
+        use audit::Column as C;
+        use sea_orm::IdenStatic;
+        let set_by_chain = [C::EntityId, C::Seq, C::PrevHash, C::Hash];
+        let rest = crate::bulk::columns_led_by(C::At, Some(C::Id))
+            .into_iter()
+            .filter(|c| !set_by_chain.iter().any(|s| s.as_str() == c.as_str()));
+        set_by_chain.into_iter().chain(rest).collect()
+    })
 }
 
 /// What a check of the whole chain found.
@@ -176,6 +224,8 @@ pub async fn verify(c: &impl ConnectionTrait) -> Result<ChainReport, DbError> {
         });
     }
     let (mut seq, mut hash, mut checked) = (0i64, audit_chain::GENESIS.to_string(), 0u64);
+    // Encoding version 1 only before the first record of version 2.
+    let mut v1_allowed = true;
     loop {
         let rows = audit::Entity::find()
             .filter(audit::Column::Seq.gt(seq))
@@ -195,9 +245,7 @@ pub async fn verify(c: &impl ConnectionTrait) -> Result<ChainReport, DbError> {
                 Some(broken(BreakKind::Missing))
             } else if row.prev_hash.as_deref() != Some(hash.as_str()) {
                 Some(broken(BreakKind::Relinked))
-            } else if row.hash.as_deref()
-                != Some(audit_chain::hash(&hash, &content(&row, at)).as_str())
-            {
+            } else if !holds(&row, &hash, at, &mut v1_allowed) {
                 Some(broken(BreakKind::Edited))
             } else {
                 None
@@ -227,6 +275,26 @@ pub async fn verify(c: &impl ConnectionTrait) -> Result<ChainReport, DbError> {
         head,
         broken,
     })
+}
+
+/// Whether `row`'s stored hash is that of its content at position `seq` after
+/// `prev`: in encoding version 2, or in version 1 while no record of version 2 came
+/// before it.
+fn holds(row: &AuditRow, prev: &str, seq: i64, v1_allowed: &mut bool) -> bool {
+    let Some(stored) = row.hash.as_deref() else {
+        return false;
+    };
+    let v2 = audit_chain::hash(
+        prev,
+        seq,
+        row.entity_id,
+        &audit_chain::content_digest(&content(row)),
+    );
+    if stored == v2 {
+        *v1_allowed = false;
+        return true;
+    }
+    *v1_allowed && stored == audit_chain::v1::hash(prev, &content_v1(row, seq))
 }
 
 /// Filters of the audit log view; the scope path is mandatory.

@@ -16,7 +16,8 @@ pub struct CredentialRow {
     pub sealed: String,
     pub expires_at: Option<DateTime<Utc>>,
     pub version: i64,
-    pub updated_by: i64,
+    /// NULL when the automatic monitor renewed the authorisation (自动监测).
+    pub updated_by: Option<i64>,
     pub updated_by_name: String,
     pub updated_at: DateTime<Utc>,
     /// The random key of the account's push callback address, once registered.
@@ -42,7 +43,8 @@ pub struct NewCredential<'a> {
     pub public_hint: &'a str,
     pub sealed: &'a str,
     pub expires_at: Option<DateTime<Utc>>,
-    pub updated_by: i64,
+    /// `None`: the automatic monitor (自动监测).
+    pub updated_by: Option<i64>,
     pub updated_by_name: &'a str,
     pub now: DateTime<Utc>,
     /// The callback address's key; a replacement keeps the key it has, so the

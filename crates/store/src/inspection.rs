@@ -1,8 +1,10 @@
 //! Campaigns, their samples, and findings.
 
+use crate::codes::StoredCode;
 use crate::entities::{campaign, campaign_sample, finding};
 use crate::{DbError, Page, starts_with_pattern};
 use chrono::NaiveDate;
+use govmedia_domain::inspection::{FindingSource, FindingStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
@@ -11,7 +13,102 @@ use sea_orm::{
 
 pub use campaign::Model as CampaignRow;
 pub use campaign_sample::Model as SampleRow;
-pub use finding::Model as FindingRow;
+
+/// A finding (问题) with its evidence and rectification state, its codes typed.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FindingRow {
+    pub id: i64,
+    pub campaign_id: Option<i64>,
+    pub sample_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub indicator_set: String,
+    pub item_code: String,
+    pub count: i32,
+    pub source: FindingSource,
+    pub status: FindingStatus,
+    pub url: Option<String>,
+    pub excerpt: Option<String>,
+    pub seen_on: NaiveDate,
+    /// The user who recorded it; `None` for the automatic monitor (自动监测).
+    pub recorded_by: Option<i64>,
+    pub recorded_by_name: String,
+    pub notice_published_on: Option<NaiveDate>,
+    pub deadline: Option<NaiveDate>,
+    pub proof_text: Option<String>,
+    pub proof_on: Option<NaiveDate>,
+    pub review_comment: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Optimistic concurrency (see `crate::versioned`).
+    pub version: i64,
+}
+
+impl FindingRow {
+    /// The row as read, its codes checked (see `crate::codes`).
+    pub(crate) fn read(m: finding::Model) -> Result<Self, DbError> {
+        Ok(FindingRow {
+            source: FindingSource::read("findings", "source", &m.source)?,
+            status: FindingStatus::read("findings", "status", &m.status)?,
+            id: m.id,
+            campaign_id: m.campaign_id,
+            sample_id: m.sample_id,
+            account_id: m.account_id,
+            unit_id: m.unit_id,
+            unit_path: m.unit_path,
+            indicator_set: m.indicator_set,
+            item_code: m.item_code,
+            count: m.count,
+            url: m.url,
+            excerpt: m.excerpt,
+            seen_on: m.seen_on,
+            recorded_by: m.recorded_by,
+            recorded_by_name: m.recorded_by_name,
+            notice_published_on: m.notice_published_on,
+            deadline: m.deadline,
+            proof_text: m.proof_text,
+            proof_on: m.proof_on,
+            review_comment: m.review_comment,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            version: m.version,
+        })
+    }
+
+    pub(crate) fn read_all(rows: Vec<finding::Model>) -> Result<Vec<Self>, DbError> {
+        rows.into_iter().map(Self::read).collect()
+    }
+
+    fn into_model(self) -> finding::Model {
+        finding::Model {
+            id: self.id,
+            campaign_id: self.campaign_id,
+            sample_id: self.sample_id,
+            account_id: self.account_id,
+            unit_id: self.unit_id,
+            unit_path: self.unit_path,
+            indicator_set: self.indicator_set,
+            item_code: self.item_code,
+            count: self.count,
+            source: self.source.stored().to_string(),
+            status: self.status.stored().to_string(),
+            url: self.url,
+            excerpt: self.excerpt,
+            seen_on: self.seen_on,
+            recorded_by: self.recorded_by,
+            recorded_by_name: self.recorded_by_name,
+            notice_published_on: self.notice_published_on,
+            deadline: self.deadline,
+            proof_text: self.proof_text,
+            proof_on: self.proof_on,
+            review_comment: self.review_comment,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            version: self.version,
+        }
+    }
+}
 
 pub async fn insert_campaign(
     c: &impl ConnectionTrait,
@@ -80,16 +177,18 @@ pub async fn insert_finding(
     c: &impl ConnectionTrait,
     row: FindingRow,
 ) -> Result<FindingRow, DbError> {
-    let mut active = row.into_active_model();
+    let mut active = row.into_model().into_active_model();
     active.id = NotSet;
-    Ok(active.insert(c).await?)
+    FindingRow::read(active.insert(c).await?)
 }
 
 pub async fn get_finding(c: &impl ConnectionTrait, id: i64) -> Result<FindingRow, DbError> {
-    finding::Entity::find_by_id(id)
-        .one(c)
-        .await?
-        .ok_or(DbError::NotFound)
+    FindingRow::read(
+        finding::Entity::find_by_id(id)
+            .one(c)
+            .await?
+            .ok_or(DbError::NotFound)?,
+    )
 }
 
 /// Saves a finding read at `row.version` (see [`crate::versioned`]); the row returned
@@ -99,7 +198,7 @@ pub async fn update_finding(
     row: FindingRow,
 ) -> Result<FindingRow, DbError> {
     use finding::Column as C;
-    crate::versioned::save(c, row, C::Id, C::Version, &[]).await
+    FindingRow::read(crate::versioned::save(c, row.into_model(), C::Id, C::Version, &[]).await?)
 }
 
 /// Deletes one finding; refused while evidence (a screenshot, a rectification proof)
@@ -119,7 +218,7 @@ pub async fn delete_finding(c: &impl ConnectionTrait, id: i64) -> Result<(), DbE
 #[derive(Debug, Clone, Default)]
 pub struct FindingQuery {
     pub scope_path: String,
-    pub status: Option<String>,
+    pub status: Option<FindingStatus>,
     pub campaign_id: Option<i64>,
     pub sample_id: Option<i64>,
     pub account_id: Option<i64>,
@@ -133,7 +232,7 @@ fn filtered(q: &FindingQuery) -> sea_orm::Select<finding::Entity> {
     let mut s = finding::Entity::find()
         .filter(Expr::col(finding::Column::UnitPath).like(starts_with_pattern(&q.scope_path)));
     if let Some(st) = &q.status {
-        s = s.filter(finding::Column::Status.eq(st.as_str()));
+        s = s.filter(finding::Column::Status.eq(st.stored()));
     }
     if let Some(id) = q.campaign_id {
         s = s.filter(finding::Column::CampaignId.eq(id));
@@ -146,7 +245,9 @@ fn filtered(q: &FindingQuery) -> sea_orm::Select<finding::Entity> {
     }
     if let Some(day) = q.overdue_on {
         s = s
-            .filter(finding::Column::Status.is_in(["notified", "rectifying"]))
+            .filter(finding::Column::Status.is_in(
+                [FindingStatus::Notified, FindingStatus::Rectifying].map(StoredCode::stored),
+            ))
             .filter(finding::Column::Deadline.lt(day));
     }
     s
@@ -156,18 +257,28 @@ pub async fn findings(
     c: &impl ConnectionTrait,
     q: &FindingQuery,
 ) -> Result<Page<FindingRow>, DbError> {
-    crate::newest_first_page(c, filtered(q), finding::Column::Id, q.page, q.per_page, 500).await
+    let page =
+        crate::newest_first_page(c, filtered(q), finding::Column::Id, q.page, q.per_page, 500)
+            .await?;
+    Ok(Page {
+        items: FindingRow::read_all(page.items)?,
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    })
 }
 
 pub async fn all_findings(
     c: &impl ConnectionTrait,
     q: &FindingQuery,
 ) -> Result<Vec<FindingRow>, DbError> {
-    Ok(filtered(q)
-        .order_by_asc(finding::Column::UnitPath)
-        .order_by_asc(finding::Column::Id)
-        .all(c)
-        .await?)
+    FindingRow::read_all(
+        filtered(q)
+            .order_by_asc(finding::Column::UnitPath)
+            .order_by_asc(finding::Column::Id)
+            .all(c)
+            .await?,
+    )
 }
 
 /// Inserts many findings in statements of `chunk` rows (bulk loads only: the
@@ -183,7 +294,7 @@ pub async fn insert_findings(
             .by_ref()
             .take(chunk.max(1))
             .map(|row| {
-                let mut active = row.into_active_model();
+                let mut active = row.into_model().into_active_model();
                 active.id = NotSet;
                 active
             })

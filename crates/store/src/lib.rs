@@ -18,6 +18,7 @@ pub mod audit;
 mod bulk;
 pub mod bulk_txn;
 pub mod checker_terms;
+mod codes;
 pub mod credentials;
 pub mod duties;
 mod entities;
@@ -66,6 +67,13 @@ pub enum DbError {
     Stale,
     #[error("database error: {0}")]
     Other(#[from] DbErr),
+    /// A stored code that its domain enumeration does not know (see `codes`).
+    #[error("数据库中 {table}.{column} 的值“{code}”无法识别（由其他程序或更新的版本写入？）")]
+    Unreadable {
+        table: &'static str,
+        column: &'static str,
+        code: String,
+    },
 }
 
 impl DbError {

@@ -251,6 +251,12 @@ const STEPS: &[Step] = &[
         statements: Vec::new,
         data: Some(|txn| Box::pin(step_36_shared_attachments(txn))),
     },
+    Step {
+        version: 37,
+        name: "references: findings.recorded_by and account_credentials.updated_by nullable (NULL: the automatic monitor, was 0) and referencing users",
+        statements: Vec::new,
+        data: Some(|txn| Box::pin(foreign_keys::automatic_as_null(txn))),
+    },
 ];
 
 /// Version 36: an attachment may share another's content. A batch of paper filings
@@ -455,9 +461,9 @@ fn step_17_audit_chain() -> Vec<Ddl> {
 const GENESIS_V1: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Chains the records written before step 17 in the order they were written (by id),
-/// with encoding version 1 of `govmedia_domain::audit_chain`, and moves the head.
+/// with encoding version 1 (`govmedia_domain::audit_chain::v1`), and moves the head.
 async fn chain_existing_audit(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbError> {
-    use govmedia_domain::audit_chain::{Content, hash};
+    use govmedia_domain::audit_chain::v1::{Content, hash};
     const PAGE: i64 = 2000;
     let backend = txn.get_database_backend();
     let (mut last_id, mut seq, mut prev) = (0i64, 0i64, GENESIS_V1.to_string());

@@ -42,21 +42,24 @@ const COLUMNS: &str = "id, campaign_id, sample_id, finding_id, decision, reason,
 pub async fn monitoring_findings(
     c: &impl ConnectionTrait,
     account_id: i64,
-    source: &str,
+    source: govmedia_domain::inspection::FindingSource,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<FindingRow>, DbError> {
-    Ok(finding::Entity::find()
-        .filter(finding::Column::AccountId.eq(account_id))
-        .filter(finding::Column::Source.eq(source))
-        .filter(finding::Column::CampaignId.is_null())
-        .filter(finding::Column::SeenOn.gte(from))
-        .filter(finding::Column::SeenOn.lte(to))
-        .order_by_asc(finding::Column::SeenOn)
-        .order_by_asc(finding::Column::Id)
-        .limit(MAX_PROPOSED)
-        .all(c)
-        .await?)
+    use crate::codes::StoredCode;
+    FindingRow::read_all(
+        finding::Entity::find()
+            .filter(finding::Column::AccountId.eq(account_id))
+            .filter(finding::Column::Source.eq(source.stored()))
+            .filter(finding::Column::CampaignId.is_null())
+            .filter(finding::Column::SeenOn.gte(from))
+            .filter(finding::Column::SeenOn.lte(to))
+            .order_by_asc(finding::Column::SeenOn)
+            .order_by_asc(finding::Column::Id)
+            .limit(MAX_PROPOSED)
+            .all(c)
+            .await?,
+    )
 }
 
 /// The decisions taken on a sample's proposals.

@@ -17,14 +17,17 @@ pub use user_notice::Model as NoticeRow;
 pub async fn findings_in(
     c: &impl ConnectionTrait,
     scope_path: &str,
-    statuses: &[&str],
+    statuses: &[govmedia_domain::inspection::FindingStatus],
 ) -> Result<Vec<crate::inspection::FindingRow>, DbError> {
-    Ok(finding::Entity::find()
-        .filter(Expr::col(finding::Column::UnitPath).like(starts_with_pattern(scope_path)))
-        .filter(finding::Column::Status.is_in(statuses.iter().copied()))
-        .order_by_asc(finding::Column::Id)
-        .all(c)
-        .await?)
+    use crate::codes::StoredCode;
+    crate::inspection::FindingRow::read_all(
+        finding::Entity::find()
+            .filter(Expr::col(finding::Column::UnitPath).like(starts_with_pattern(scope_path)))
+            .filter(finding::Column::Status.is_in(statuses.iter().map(|s| s.stored())))
+            .order_by_asc(finding::Column::Id)
+            .all(c)
+            .await?,
+    )
 }
 
 /// Self-inspection reports of the subtree from `from_year` on that nobody reviewed yet.

@@ -2,8 +2,8 @@
 //! and verify, self-inspection reports to submit and review, assessment claims to
 //! verify. Installed with the rest of this crate ([`crate::install`]).
 
+use crate::ServiceResult;
 use crate::todo::{Context, Due, Source, TodoItem, TodoKind, item};
-use crate::{ServiceError, ServiceResult};
 use chrono::Datelike;
 use govmedia_domain::assessment::EntryKind;
 use govmedia_domain::duties::{Quarter, ReportStatus};
@@ -57,9 +57,9 @@ async fn rectifications(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
         &cx.svc.db,
         cx.actor.unit_path.as_str(),
         &[
-            FindingStatus::Notified.code(),
-            FindingStatus::Rectifying.code(),
-            FindingStatus::Rectified.code(),
+            FindingStatus::Notified,
+            FindingStatus::Rectifying,
+            FindingStatus::Rectified,
         ],
     )
     .await?;
@@ -86,8 +86,7 @@ async fn rectifications(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
     }
     let mut out = Vec::new();
     for r in &rows {
-        let status = FindingStatus::parse(&r.status)
-            .map_err(|_| ServiceError::Internal(anyhow::anyhow!("finding {}: bad status", r.id)))?;
+        let status = r.status;
         let problem = problems
             .get(&r.indicator_set)
             .and_then(|m| m.get(&r.item_code))

@@ -364,7 +364,10 @@ async fn the_veto_is_one_finding_with_its_evidence_after_two_looks_and_a_sweep()
     let f = &mine.items[0];
     assert_eq!(f.account_id, Some(id));
     assert_eq!(f.unit_id, c.unit_a);
-    assert_eq!(f.status, "pending");
+    assert_eq!(
+        f.status,
+        govmedia_domain::inspection::FindingStatus::Pending
+    );
     assert_eq!(f.recorded_by_name, "自动监测");
     assert_eq!(f.seen_on.to_string(), "2026-12-19");
     let evidence = f.excerpt.clone().unwrap();

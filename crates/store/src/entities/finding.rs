@@ -21,7 +21,8 @@ pub struct Model {
     pub url: Option<String>,
     pub excerpt: Option<String>,
     pub seen_on: Date,
-    pub recorded_by: i64,
+    /// The user who recorded it; NULL for the automatic monitor (自动监测).
+    pub recorded_by: Option<i64>,
     pub recorded_by_name: String,
     pub notice_published_on: Option<Date>,
     pub deadline: Option<Date>,

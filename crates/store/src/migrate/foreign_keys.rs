@@ -28,8 +28,8 @@ type Reference = (&'static str, &'static str, &'static str);
 /// Every reference between the tables of versions 1–25, frozen as written.
 ///
 /// Not here, with the reason: `findings.recorded_by` and
-/// `account_credentials.updated_by` hold 0 for the automatic monitor (its name is in
-/// `recorded_by_name`, `updated_by_name`); `audit_log.entity_id` names a row of
+/// `account_credentials.updated_by` held 0 for the automatic monitor (version 37 makes
+/// that NULL and adds their references, see [`AUTOMATIC_AS_NULL`]); `audit_log.entity_id` names a row of
 /// whichever table `entity` says; `inbox_items.source_id` and the platforms' ids are
 /// the platforms' own.
 const REFERENCES: &[Reference] = &[
@@ -335,6 +335,180 @@ async fn rebuild_sqlite_tables(txn: &DatabaseTransaction) -> Result<(), DbError>
             broken.len()
         )))
     }
+}
+
+/// Version 37: the references whose "nobody" was written as 0 — the automatic monitor
+/// recording a finding or renewing a platform authorisation (its name is in
+/// `recorded_by_name`, `updated_by_name`). The columns become nullable, 0 becomes
+/// NULL (NULL: 自动监测) and the references are added, after the other values are
+/// proved to name existing users.
+const AUTOMATIC_AS_NULL: &[Reference] = &[
+    ("findings", "recorded_by", "users"),
+    ("account_credentials", "updated_by", "users"),
+];
+
+pub(super) async fn automatic_as_null(txn: &DatabaseTransaction) -> Result<(), DbError> {
+    let backend = txn.get_database_backend();
+    let mut missing = Vec::new();
+    for (table, column, parent) in AUTOMATIC_AS_NULL {
+        let rows = txn
+            .query_all_raw(Statement::from_string(
+                backend,
+                format!(
+                    r#"SELECT c."{column}" AS parent_id FROM "{table}" c
+                       WHERE c."{column}" IS NOT NULL AND c."{column}" <> 0
+                         AND NOT EXISTS (SELECT 1 FROM "{parent}" p WHERE p."id" = c."{column}")"#
+                ),
+            ))
+            .await?;
+        if let Some(first) = rows.first() {
+            missing.push(format!(
+                "{table}.{column}: {} rows name a missing {parent} row (e.g. id {})",
+                rows.len(),
+                first.try_get::<i64>("", "parent_id").unwrap_or_default()
+            ));
+        }
+    }
+    if !missing.is_empty() {
+        return Err(DbError::Conflict(format!(
+            "数据库中有引用不存在用户的数据，无法添加外键约束（migration 37）：{}",
+            missing.join("; ")
+        )));
+    }
+    match backend {
+        DatabaseBackend::Postgres => {
+            for (table, column, parent) in AUTOMATIC_AS_NULL {
+                txn.execute_unprepared(&format!(
+                    r#"ALTER TABLE "{table}" ALTER COLUMN "{column}" DROP NOT NULL"#
+                ))
+                .await?;
+                txn.execute_unprepared(&format!(
+                    r#"UPDATE "{table}" SET "{column}" = NULL WHERE "{column}" = 0"#
+                ))
+                .await?;
+                txn.execute_unprepared(&format!(
+                    r#"ALTER TABLE "{table}" ADD CONSTRAINT "{}" FOREIGN KEY ("{column}") REFERENCES "{parent}" ("id")"#,
+                    constraint_name(table, column)
+                ))
+                .await?;
+            }
+            Ok(())
+        }
+        _ => {
+            // Other tables reference `findings` already: its rebuild drops the table
+            // those rows name and puts the same rows back under the same name, which
+            // SQLite accepts once the checks wait for the commit.
+            txn.execute_unprepared("PRAGMA defer_foreign_keys = ON")
+                .await?;
+            for reference in AUTOMATIC_AS_NULL {
+                rebuild_sqlite_nullable(txn, reference).await?;
+            }
+            let broken = txn
+                .query_all_raw(Statement::from_string(backend, "PRAGMA foreign_key_check"))
+                .await?;
+            if broken.is_empty() {
+                Ok(())
+            } else {
+                Err(DbError::Conflict(format!(
+                    "migration 37: {} rows fail the foreign keys",
+                    broken.len()
+                )))
+            }
+        }
+    }
+}
+
+/// SQLite's rebuild of `table` with `column` nullable and referencing `parent`: the
+/// rows copied aside (0 rewritten to NULL), the table recreated from its own
+/// definition, the rows put back in the new table under the old name (so that the
+/// rows of other tables that name them find them again), indexes and the
+/// AUTOINCREMENT counter restored.
+async fn rebuild_sqlite_nullable(
+    txn: &DatabaseTransaction,
+    (table, column, parent): &Reference,
+) -> Result<(), DbError> {
+    let backend = txn.get_database_backend();
+    let unreadable = || DbError::Conflict(format!("migration 37: unreadable {table}"));
+    let create = single_text(
+        txn,
+        "SELECT sql AS v FROM sqlite_master WHERE type = 'table' AND name = ?",
+        table,
+    )
+    .await?
+    .ok_or_else(|| DbError::Conflict(format!("migration 37: no table {table}")))?;
+    // The column's definition runs from its quoted name to the next comma.
+    let quoted = format!(r#""{column}" "#);
+    let start = create.find(&quoted).ok_or_else(unreadable)?;
+    let end = start + create[start..].find(',').ok_or_else(unreadable)?;
+    let definition = &create[start..end];
+    if !definition.contains("NOT NULL") {
+        return Err(unreadable());
+    }
+    let body_start = create.find('(').ok_or_else(unreadable)?;
+    let body_end = create.rfind(')').ok_or_else(unreadable)?;
+    let rebuilt = format!("{table}__fk");
+    let copy = format!("{table}__copy");
+    let body = format!(
+        "{}{}{}",
+        &create[body_start..start],
+        definition.replace(" NOT NULL", " NULL"),
+        &create[end..body_end]
+    );
+    let sql = format!(
+        r#"CREATE TABLE "{rebuilt}" {body}, CONSTRAINT "{}" FOREIGN KEY ("{column}") REFERENCES "{parent}" ("id"))"#,
+        constraint_name(table, column)
+    );
+    let indexes = txn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT sql AS v FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            [(*table).into()],
+        ))
+        .await?
+        .iter()
+        .filter_map(|r| r.try_get::<String>("", "v").ok())
+        .collect::<Vec<_>>();
+    let sequence = single_text(
+        txn,
+        "SELECT CAST(seq AS TEXT) AS v FROM sqlite_sequence WHERE name = ?",
+        table,
+    )
+    .await?;
+    txn.execute_unprepared(&format!(
+        r#"CREATE TABLE "{copy}" AS SELECT * FROM "{table}""#
+    ))
+    .await?;
+    txn.execute_unprepared(&format!(
+        r#"UPDATE "{copy}" SET "{column}" = NULL WHERE "{column}" = 0"#
+    ))
+    .await?;
+    txn.execute_unprepared(&sql).await?;
+    txn.execute_unprepared(&format!(r#"DROP TABLE "{table}""#))
+        .await?;
+    txn.execute_unprepared(&format!(r#"ALTER TABLE "{rebuilt}" RENAME TO "{table}""#))
+        .await?;
+    txn.execute_unprepared(&format!(r#"INSERT INTO "{table}" SELECT * FROM "{copy}""#))
+        .await?;
+    txn.execute_unprepared(&format!(r#"DROP TABLE "{copy}""#))
+        .await?;
+    for index in &indexes {
+        txn.execute_unprepared(index).await?;
+    }
+    if let Some(seq) = sequence {
+        txn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO sqlite_sequence (name, seq) SELECT ?, 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)",
+            [(*table).into(), (*table).into()],
+        ))
+        .await?;
+        txn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "UPDATE sqlite_sequence SET seq = MAX(seq, CAST(? AS INTEGER)) WHERE name = ?",
+            [seq.into(), (*table).into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 async fn single_text(

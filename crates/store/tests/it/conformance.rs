@@ -902,6 +902,79 @@ async fn the_migration_chains_the_records_written_before_it() {
         (report.checked, report.broken, report.head.seq),
         (4, None, 4)
     );
+    // The migration's records keep encoding version 1; the one appended since is of
+    // version 2 (its hash is not the version-1 hash of its content).
+    let last = audit::list(
+        &db,
+        &AuditQuery {
+            scope_path: "/".into(),
+            per_page: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .items;
+    let v1_of = |r: &AuditRow| {
+        use govmedia_domain::audit_chain::v1;
+        v1::hash(
+            r.prev_hash.as_deref().unwrap(),
+            &v1::Content {
+                seq: r.seq.unwrap(),
+                at: r.at,
+                user_id: r.user_id,
+                username: &r.username,
+                action: &r.action,
+                entity: &r.entity,
+                entity_id: r.entity_id,
+                unit_path: &r.unit_path,
+                summary: &r.summary,
+                before_json: r.before_json.as_deref(),
+                after_json: r.after_json.as_deref(),
+            },
+        )
+    };
+    let newest = &last[0];
+    assert_eq!(newest.seq, Some(4));
+    assert_ne!(newest.hash.as_deref(), Some(v1_of(newest).as_str()));
+    assert_eq!(last[1].hash.as_deref(), Some(v1_of(&last[1]).as_str()));
+    // A version-1 hash after a record of version 2 does not hold: an old encoding
+    // cannot be used to rewrite a record written since.
+    audit::append(&db, vec![record(5, "/1/", "update", "account")])
+        .await
+        .unwrap();
+    let fifth = audit::list(
+        &db,
+        &AuditQuery {
+            scope_path: "/".into(),
+            per_page: 1,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .items
+    .remove(0);
+    let forged = v1_of(&fifth);
+    db.execute_raw(govmedia_store::sql(
+        db.get_database_backend(),
+        "UPDATE audit_log SET hash = ? WHERE seq = 5",
+        vec![forged.clone().into()],
+    ))
+    .await
+    .unwrap();
+    db.execute_raw(govmedia_store::sql(
+        db.get_database_backend(),
+        "UPDATE audit_chain_head SET hash = ? WHERE id = 1",
+        vec![forged.into()],
+    ))
+    .await
+    .unwrap();
+    let report = audit::verify(&db).await.unwrap();
+    assert_eq!(
+        report.broken.map(|b| (b.seq, b.kind)),
+        Some((Some(5), audit::BreakKind::Edited))
+    );
 }
 
 /// Version 26 refuses while a row names a missing parent, and once the rows are valid
@@ -980,6 +1053,161 @@ async fn foreign_keys_are_added_only_over_valid_rows() {
         Err(DbError::Conflict(_))
     ));
     units::delete(&db, later.id).await.unwrap();
+}
+
+/// Version 37: the automatic monitor's recorder, written as 0, becomes NULL; the
+/// step refuses while another value names a missing user, then the references hold
+/// on both backends, keeping the rows, the rows that name them and the id counter.
+#[tokio::test]
+async fn step_37_makes_the_automatic_recorder_null_and_references_users() {
+    use govmedia_store::credentials;
+    use govmedia_store::{ConnectionTrait, Statement};
+    let url = govmedia_fixtures::fresh_test_database_url("step37")
+        .await
+        .unwrap();
+    let db = govmedia_store::open(&url, 2).await.unwrap();
+    govmedia_store::migrate_through(&db, 36).await.unwrap();
+    let backend = db.get_database_backend();
+    let t = tree(&db).await;
+    let clerk = users::insert(&db, user("clerk", &t.a1)).await.unwrap();
+    let a1 = accounts::insert(&db, account("甲一", &t.a1, "weibo", "normal", 1))
+        .await
+        .unwrap();
+    let run = |sql: &str, values: Vec<sea_orm::Value>| {
+        let db = db.clone();
+        let stmt = govmedia_store::sql(backend, sql, values);
+        async move { db.execute_raw(stmt).await }
+    };
+    // Findings told apart by their count: by the monitor (0), by the clerk, and one
+    // naming a user that does not exist.
+    let finding = |count: i64, recorded_by: Option<i64>| {
+        run(
+            "INSERT INTO findings (unit_id, unit_path, indicator_set, item_code, count, source, \
+             status, seen_on, recorded_by, recorded_by_name, created_at, updated_at) \
+             VALUES (?, ?, '2019', 'veto_no_update', ?, 'monitoring', 'open', ?, ?, '自动监测', ?, ?)",
+            vec![
+                t.a1.id.into(),
+                t.a1.path.clone().into(),
+                count.into(),
+                at(1).date_naive().into(),
+                recorded_by.into(),
+                at(1).into(),
+                at(1).into(),
+            ],
+        )
+    };
+    let id_of = |count: i64| {
+        let db = db.clone();
+        async move {
+            db.query_one_raw(govmedia_store::sql(
+                backend,
+                "SELECT id, recorded_by FROM findings WHERE count = ?",
+                vec![count.into()],
+            ))
+            .await
+            .unwrap()
+            .map(|r| {
+                (
+                    r.try_get::<i64>("", "id").unwrap(),
+                    r.try_get::<Option<i64>>("", "recorded_by").unwrap(),
+                )
+            })
+        }
+    };
+    finding(1, Some(0)).await.unwrap();
+    finding(2, Some(clerk.id)).await.unwrap();
+    finding(3, Some(555_555)).await.unwrap();
+    let (by_monitor, _) = id_of(1).await.unwrap();
+    let (removed, _) = id_of(3).await.unwrap();
+    // A screenshot names the monitor's finding: the rebuild must keep it valid.
+    run(
+        "INSERT INTO finding_screenshots (finding_id, file_name, mime, size, content, uploaded_by, uploaded_at) \
+         VALUES (?, 'a.png', 'image/png', 1, ?, ?, ?)",
+        vec![
+            by_monitor.into(),
+            vec![0u8].into(),
+            clerk.id.into(),
+            at(1).into(),
+        ],
+    )
+    .await
+    .unwrap();
+    run(
+        "INSERT INTO account_credentials (account_id, platform, public_hint, sealed, version, \
+         updated_by, updated_by_name, created_at, updated_at) \
+         VALUES (?, 'weibo', 'ab****cd', 'v1:x', 1, 0, '自动监测', ?, ?)",
+        vec![a1.id.into(), at(1).into(), at(1).into()],
+    )
+    .await
+    .unwrap();
+
+    let refused = govmedia_store::migrate(&db).await.unwrap_err().to_string();
+    assert!(
+        refused.contains("findings.recorded_by") && refused.contains("555555"),
+        "{refused}"
+    );
+    run("DELETE FROM findings WHERE id = ?", vec![removed.into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        govmedia_store::migrate_through(&db, 37).await.unwrap(),
+        vec![37]
+    );
+
+    let db = govmedia_store::connect(&url, 2).await.unwrap();
+    assert_eq!(id_of(1).await, Some((by_monitor, None)));
+    assert_eq!(id_of(2).await.map(|(_, by)| by), Some(Some(clerk.id)));
+    let kept = db
+        .query_one_raw(govmedia_store::sql(
+            backend,
+            "SELECT COUNT(*) AS n FROM finding_screenshots WHERE finding_id = ?",
+            vec![by_monitor.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(kept, 1);
+    let creds = credentials::of(&db, a1.id).await.unwrap().unwrap();
+    assert_eq!(creds.updated_by, None);
+    // NULL is allowed, a missing user is not, and ids are never reused.
+    let run = |sql: &str, values: Vec<sea_orm::Value>| {
+        let db = db.clone();
+        let stmt = govmedia_store::sql(backend, sql, values);
+        async move { db.execute_raw(stmt).await }
+    };
+    run(
+        "INSERT INTO findings (unit_id, unit_path, indicator_set, item_code, count, source, \
+         status, seen_on, recorded_by, recorded_by_name, created_at, updated_at) \
+         VALUES (?, ?, '2019', 'veto_no_update', 4, 'monitoring', 'open', ?, NULL, '自动监测', ?, ?)",
+        vec![
+            t.a1.id.into(),
+            t.a1.path.clone().into(),
+            at(1).date_naive().into(),
+            at(1).into(),
+            at(1).into(),
+        ],
+    )
+    .await
+    .unwrap();
+    assert!(id_of(4).await.unwrap().0 > removed);
+    for sql in [
+        "UPDATE findings SET recorded_by = 444444 WHERE count = 2",
+        "UPDATE account_credentials SET updated_by = 444444",
+    ] {
+        let refused = db
+            .execute_raw(Statement::from_string(backend, sql))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                refused.sql_err(),
+                Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
+            ),
+            "{sql}: {refused}"
+        );
+    }
 }
 
 /// Migration 30 fills the impact of every posting written before it (the SQL formula

@@ -280,7 +280,7 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Report
     )
     .await?
     .into_iter()
-    .filter(|f| f.source == FindingSource::SelfCheck.code() && f.seen_on >= from && f.seen_on <= to)
+    .filter(|f| f.source == FindingSource::SelfCheck && f.seen_on >= from && f.seen_on <= to)
     .collect();
     Ok(ReportView {
         status: ReportStatus::of(quarter, Some(report.submitted_on), svc.today()),

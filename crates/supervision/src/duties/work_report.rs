@@ -257,12 +257,10 @@ pub async fn work_report(
         "发现日期在本年度",
     );
     for s in FindingStatus::ALL {
-        let n = findings.iter().filter(|f| f.status == s.code()).count();
+        let n = findings.iter().filter(|f| f.status == *s).count();
         line(S4, format!("问题状态：{}", s.label()), n.to_string(), "");
     }
-    let status_of = |f: &govmedia_store::inspection::FindingRow| {
-        FindingStatus::parse(&f.status).unwrap_or(FindingStatus::Pending)
-    };
+    let status_of = |f: &govmedia_store::inspection::FindingRow| f.status;
     let owed = findings
         .iter()
         .filter(|f| is_overdue(status_of(f), f.deadline, today))

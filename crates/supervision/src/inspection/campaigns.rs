@@ -507,7 +507,7 @@ pub async fn submit_scoresheet_in(
                 row.url = url;
                 row.excerpt = excerpt;
                 row.seen_on = today;
-                row.recorded_by = actor.user_id;
+                row.recorded_by = Some(actor.user_id);
                 row.recorded_by_name = actor.display_name.clone();
                 row.updated_at = now;
                 store::update_finding(&*txn, row).await?
@@ -526,12 +526,12 @@ pub async fn submit_scoresheet_in(
                         indicator_set: campaign.indicator_set.clone(),
                         item_code: item,
                         count: count as i32,
-                        source: FindingSource::Inspector.code().into(),
-                        status: FindingStatus::Pending.code().into(),
+                        source: FindingSource::Inspector,
+                        status: FindingStatus::Pending,
                         url,
                         excerpt,
                         seen_on: today,
-                        recorded_by: actor.user_id,
+                        recorded_by: Some(actor.user_id),
                         recorded_by_name: actor.display_name.clone(),
                         notice_published_on: None,
                         deadline: None,
@@ -695,12 +695,11 @@ pub async fn close(
     )
     .await?;
     for mut f in findings.iter().cloned() {
-        let status =
-            FindingStatus::parse(&f.status).map_err(|e| ServiceError::Internal(e.into()))?;
-        let next = status
+        let next = f
+            .status
             .after(govmedia_domain::inspection::FindingAction::Notify)
             .map_err(|e| ServiceError::Conflict(e.to_string()))?;
-        f.status = next.code().into();
+        f.status = next;
         f.notice_published_on = Some(today);
         f.deadline = Some(rectification_deadline(today));
         f.updated_at = now;

@@ -49,8 +49,7 @@ pub async fn act(
     seen: i64,
 ) -> ServiceResult<FindingRow> {
     let before = get(svc, actor, id).await?;
-    let status =
-        FindingStatus::parse(&before.status).map_err(|e| ServiceError::Internal(e.into()))?;
+    let status = before.status;
     let by_unit = status.unit_actions().contains(&action);
     let by_office = status.office_actions().contains(&action);
     match action {
@@ -110,7 +109,7 @@ pub async fn act(
         }
         FindingAction::StartRectifying => {}
     }
-    row.status = next.code().into();
+    row.status = next;
     row.updated_at = svc.now();
     let mut txn = svc.work(Some(actor)).await?;
     let row = store::update_finding(&txn, row).await?;
@@ -230,12 +229,12 @@ pub async fn record_finding(
             indicator_set: set_id.into(),
             item_code: input.item.trim().into(),
             count,
-            source: source.code().into(),
-            status: FindingStatus::Pending.code().into(),
+            source,
+            status: FindingStatus::Pending,
             url: Some(url.to_string()).filter(|s| !s.is_empty()),
             excerpt: Some(input.excerpt.trim().to_string()).filter(|s| !s.is_empty()),
             seen_on,
-            recorded_by: actor.user_id,
+            recorded_by: Some(actor.user_id),
             recorded_by_name: actor.display_name.clone(),
             notice_published_on: None,
             deadline: None,
@@ -324,7 +323,7 @@ pub async fn attach_screenshot(
         return Err(ServiceError::Forbidden);
     }
     let finding = get(svc, actor, finding_id).await?;
-    if finding.status == FindingStatus::Verified.code() {
+    if finding.status == FindingStatus::Verified {
         return Err(ServiceError::Conflict("问题已复核，不能再补充证据".into()));
     }
     if bytes.is_empty() {

@@ -79,9 +79,7 @@ pub async fn attach_proof(
 ) -> ServiceResult<i64> {
     actor.require(Permission::Rectify)?;
     let finding = findings::get(svc, actor, finding_id).await?;
-    let status =
-        FindingStatus::parse(&finding.status).map_err(|e| ServiceError::Internal(e.into()))?;
-    match status {
+    match finding.status {
         FindingStatus::Notified | FindingStatus::Rectifying => {}
         FindingStatus::Pending => {
             return Err(ServiceError::Conflict(
@@ -192,7 +190,7 @@ pub async fn list_columns(svc: &Services, rows: &[FindingRow]) -> ServiceResult<
     Ok(rows
         .iter()
         .map(|r| {
-            let open = FindingStatus::parse(&r.status).is_ok_and(FindingStatus::is_open);
+            let open = r.status.is_open();
             ListColumns {
                 account_name: r.account_id.and_then(|id| accounts.get(&id).cloned()),
                 unit_name: units.get(&r.unit_id).cloned().unwrap_or_default(),

@@ -515,7 +515,7 @@ async fn the_demo_has_a_notified_spot_check_an_open_one_and_claims_to_verify() {
         &svc,
         &admin,
         govmedia_store::inspection::FindingQuery {
-            status: Some("notified".into()),
+            status: Some(govmedia_domain::inspection::FindingStatus::Notified),
             campaign_id: Some(closed.id),
             ..Default::default()
         },

@@ -208,7 +208,7 @@ async fn score_close_rectify_and_verify() {
         .unwrap();
     assert_eq!(page.total, 2);
     let id = page.items[0].id;
-    assert_eq!(page.items[0].status, "notified");
+    assert_eq!(page.items[0].status.code(), "notified");
     assert!(matches!(
         findings::get(&w.svc, &w.host_b, id).await,
         Err(ServiceError::NotFound)
@@ -267,7 +267,7 @@ async fn score_close_rectify_and_verify() {
     )
     .await
     .unwrap();
-    assert_eq!(rejected.status, "rectifying");
+    assert_eq!(rejected.status.code(), "rectifying");
     findings::act(
         &w.svc,
         &w.host_a,
@@ -288,7 +288,7 @@ async fn score_close_rectify_and_verify() {
     )
     .await
     .unwrap();
-    assert_eq!(verified.status, "verified");
+    assert_eq!(verified.status.code(), "verified");
     // A finished finding accepts no more actions.
     assert!(matches!(
         findings::act(
@@ -441,10 +441,7 @@ async fn a_public_report_is_recorded_notified_and_rectified() {
     let f = findings::record_finding(&w.svc, &w.inspector, &input)
         .await
         .unwrap();
-    assert_eq!(
-        (f.status.as_str(), f.count, f.deadline),
-        ("pending", 2, None)
-    );
+    assert_eq!((f.status.code(), f.count, f.deadline), ("pending", 2, None));
     // The unit cannot act before the office notifies it; then the deadline runs.
     assert!(
         findings::act(
@@ -506,7 +503,7 @@ async fn a_public_report_is_recorded_notified_and_rectified() {
         .await
         .unwrap()
         .status,
-        "verified"
+        govmedia_domain::inspection::FindingStatus::Verified
     );
     // Outside the subtree the account does not exist for the recorder.
     let other = FindingInput {

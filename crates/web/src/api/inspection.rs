@@ -206,9 +206,7 @@ async fn list_findings(
     let status = match q.status.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => Some(
             govmedia_domain::inspection::FindingStatus::parse(v)
-                .map_err(|e| ServiceError::field("status", e.to_string()))?
-                .code()
-                .to_string(),
+                .map_err(|e| ServiceError::field("status", e.to_string()))?,
         ),
         None => None,
     };

@@ -878,7 +878,8 @@ pub struct Finding {
     pub url: Option<String>,
     pub excerpt: Option<String>,
     pub seen_on: NaiveDate,
-    pub recorded_by: i64,
+    /// The recording user's id; null when the automatic monitor recorded it (自动监测).
+    pub recorded_by: Option<i64>,
     pub recorded_by_name: String,
     pub notice_published_on: Option<NaiveDate>,
     /// 整改期限
@@ -903,8 +904,8 @@ impl From<govmedia_store::inspection::FindingRow> for Finding {
             indicator_set: f.indicator_set,
             item_code: f.item_code,
             count: f.count,
-            source: f.source,
-            status: f.status,
+            source: f.source.code().to_string(),
+            status: f.status.code().to_string(),
             url: f.url,
             excerpt: f.excerpt,
             seen_on: f.seen_on,

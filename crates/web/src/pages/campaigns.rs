@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use govmedia_core::ServiceError;
 use govmedia_domain::account::Platform;
-use govmedia_domain::inspection::FindingStatus;
 use govmedia_domain::role::Permission;
 use govmedia_domain::scoring::{ItemKind, ScoreResult};
 use govmedia_registry::units;
@@ -465,7 +464,7 @@ async fn render_scoresheet(
                     @for f in findings { tr {
                         td { a href={"/findings/" (f.id)} { "#" (f.id) } } td { (set.item(&f.item_code).map(|i| i.name.as_str()).unwrap_or(&f.item_code)) } td { (f.count) }
                         td { @if let Some(u) = &f.url { a href=(u) rel="noopener noreferrer" target="_blank" { (u) } } " " (f.excerpt.clone().unwrap_or_default()) }
-                        td { (FindingStatus::parse(&f.status).map(|s| s.label()).unwrap_or("")) }
+                        td { (f.status.label()) }
                     } }
                 }
             }

@@ -34,22 +34,13 @@ struct ListParams {
     page: Option<u64>,
 }
 
-fn status_label(code: &str) -> &'static str {
-    FindingStatus::parse(code).map(|s| s.label()).unwrap_or("")
-}
-
 async fn list(
     State(state): State<AppState>,
     user: User,
     PageQuery(p): PageQuery<ListParams>,
 ) -> Result<Markup, PageError> {
     let status = match p.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(
-            FindingStatus::parse(s)
-                .map_err(|e| PageError::BadRequest(e.to_string()))?
-                .code()
-                .to_string(),
-        ),
+        Some(s) => Some(FindingStatus::parse(s).map_err(|e| PageError::BadRequest(e.to_string()))?),
         None => None,
     };
     let today = state.svc.today();
@@ -95,13 +86,13 @@ async fn list(
             table {
                 tr { th { "编号" } th { "账号" } th { "单位" } th { "问题" } th { "来源" } th { "发现日期" } th { "状态" } th { "整改期限" } th { "剩余天数" } }
                 @for (f, c) in result.items.iter().zip(&columns) {
-                    @let status = FindingStatus::parse(&f.status).unwrap_or(FindingStatus::Pending);
+                    @let status = f.status;
                     tr {
                         td { a href={"/findings/" (f.id)} { "#" (f.id) } }
                         td { @if let (Some(id), Some(name)) = (f.account_id, &c.account_name) { a href={"/accounts/" (id)} { (name) } } }
                         td { (c.unit_name) }
                         td { a href={"/findings/" (f.id)} { (names.item(&f.indicator_set, &f.item_code)) } }
-                        td { (FindingSource::parse(&f.source).map(|s| s.label()).unwrap_or("")) }
+                        td { (f.source.label()) }
                         td { (f.seen_on) }
                         td { (status.label()) }
                         td { @if let Some(d) = f.deadline { (d) @if is_overdue(status, Some(d), today) { " " span.badge.bad { "逾期" } } } }
@@ -140,8 +131,8 @@ async fn show(
     };
     let may_attach = (user.actor.can(Permission::Inspect)
         || user.actor.can(Permission::ReviewRectification))
-        && f.status != FindingStatus::Verified.code();
-    let status = FindingStatus::parse(&f.status).unwrap_or(FindingStatus::Pending);
+        && f.status != FindingStatus::Verified;
+    let status = f.status;
     let today = state.svc.today();
     let mut actions: Vec<FindingAction> = Vec::new();
     if user.actor.can(Permission::Rectify) {
@@ -164,7 +155,7 @@ async fn show(
             h1 { "问题 #" (f.id) }
             table.fields {
                 tr { th { "检查项" } td { (names.set(&f.indicator_set)) " / " (names.item(&f.indicator_set, &f.item_code)) } th { "次数" } td { (f.count) } }
-                tr { th { "来源" } td { (FindingSource::parse(&f.source).map(|s| s.label()).unwrap_or("")) } th { "记录人" } td { (f.recorded_by_name) "（" (f.seen_on) "）" } }
+                tr { th { "来源" } td { (f.source.label()) } th { "记录人" } td { (f.recorded_by_name) "（" (f.seen_on) "）" } }
                 tr { th { "账号" } td { @if let Some(a) = f.account_id { a href={"/accounts/" (a)} { (account_name.clone().unwrap_or_else(|| "查看账号".into())) } } } th { "检查" } td { @if let (Some(c), Some(s)) = (f.campaign_id, f.sample_id) { a href={"/campaigns/" (c)} { "检查#" (c) } " · " a href={"/campaigns/samples/" (s)} { "评分表" } } } }
                 tr { th { "证据链接" } td colspan="3" { @if let Some(u) = &f.url { a href=(u) rel="noopener noreferrer" target="_blank" { (u) } } } }
                 tr { th { "内容摘录" } td colspan="3" { (f.excerpt.clone().unwrap_or_default()) } }
@@ -183,7 +174,7 @@ async fn show(
                         }
                     }
                 } }
-                tr { th { "状态" } td { (status_label(&f.status)) } th { "整改期限" } td {
+                tr { th { "状态" } td { (f.status.label()) } th { "整改期限" } td {
                     @if let Some(d) = f.deadline { (d) @if is_overdue(status, Some(d), today) { " " span.badge.bad { "逾期" } } }
                 } }
                 tr { th { "整改情况" } td colspan="3" { (f.proof_text.clone().unwrap_or_default()) @if let Some(d) = f.proof_on { "（" (d) " 提交）" } } }

@@ -279,7 +279,13 @@ async fn the_demo_has_a_year_of_history() {
     )
     .await
     .unwrap();
-    let status = |s: &str| findings.items.iter().filter(|f| f.status == s).count();
+    let status = |s: &str| {
+        findings
+            .items
+            .iter()
+            .filter(|f| f.status.code() == s)
+            .count()
+    };
     assert!(status("verified") >= 3, "verified rectifications");
     let overdue = govmedia_supervision::inspection::findings::overdue(&svc, &admin)
         .await
