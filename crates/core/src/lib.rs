@@ -36,6 +36,7 @@ pub mod time;
 pub mod todo;
 pub mod version_seen;
 pub mod work;
+pub mod write_turn;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ServiceError, ServiceResult};
@@ -114,6 +115,8 @@ pub struct Services {
     pub fonts: Arc<fonts::DocumentFonts>,
     /// The mail server for e-mail notifications; `None`: e-mail is off (see [`email`]).
     pub smtp: Option<Arc<email::SmtpSettings>>,
+    /// The queue of this process's write transactions on SQLite (see [`write_turn`]).
+    pub write_turns: write_turn::WriteTurns,
 }
 
 /// At most one second: a token revoked or a registry written through another server
@@ -123,6 +126,7 @@ pub const DEFAULT_CACHE_TTL: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
 impl Services {
     pub fn new(db: DatabaseConnection, sealer: crypto::Sealer, clock: Arc<dyn Clock>) -> Self {
         Services {
+            write_turns: write_turn::WriteTurns::for_database(&db),
             db,
             sealer,
             clock,
