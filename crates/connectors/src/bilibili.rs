@@ -1,8 +1,11 @@
 //! Bilibili (哔哩哔哩) through the account owner's OAuth authorisation on the open
-//! platform (开放平台, openhome.bilibili.com): the authorised account's videos
-//! (`GET /arcopen/fn/archive/viewlist`, 查询用户视频稿件列表) and 专栏 articles
-//! (`GET /arcopen/fn/article/list`, 查询文章列表), paged by `pn`/`ps` with
-//! `data.page{pn,ps,total}` and `data.list[]`.
+//! platform (开放平台, open.bilibili.com): the authorised account's published videos
+//! (`GET /arcopen/fn/archive/viewlist?status=pubed`, 查询用户视频稿件列表: `data.list[]`
+//! — `resource_id`, `title`, `ptime`, `ctime`, `copyright`, `addit_info.state`,
+//! `video_info.share_url` — and `data.page{pn,ps,total}`) and passed 专栏 articles
+//! (`GET /arcopen/fn/article/list?group=2`, 查询文章列表: `data.articles[]` — `id`,
+//! `title`, `publish_time`, `ctime` — and `data.artPage{pn,ps,total}`), paged by
+//! `pn`/`ps`.
 //!
 //! Every call is signed as the platform's 接口签名实现标准 prescribes: the headers
 //! `x-bili-accesskeyid` (the app's client_id), `x-bili-content-md5` (MD5 of the body,
@@ -20,6 +23,34 @@
 //! codes (-101/-401 token, -412/-509/-799 frequency, -500/-503 server) and, for codes
 //! outside that list, by what the message names. No error, log line or list of calls
 //! names the token, the secret or a signature.
+//!
+//! Sources (checked in the search corpus of public material; the open platform's own
+//! pages at open.bilibili.com/doc are not reachable from here):
+//! - signing, headers, hosts and the video list's path and `pn`/`ps`/`status` query:
+//!   Bilibili's own demo, github.com/bilibili-openplatform/OpenPlatform_CSharpDemo
+//!   (`Signature/Signature/Program.cs`: `MainDomain` member.bilibili.com, `ApiDomain`
+//!   api.bilibili.com, the `x-bili-*` headers sorted and joined by `\n`, HMAC-SHA256
+//!   in `Authorization`, `access-token`; `OpenPlatformSample/Program.cs`:
+//!   `arcopen/fn/archive/viewlist?pn=1&ps=20&status=all`);
+//! - the `status` values (`all`, `is_pubing`, `pubed`, `not_pubed`) and the video
+//!   list's fields: github.com/yikart/AiToEarn's Bilibili API service (its
+//!   `getArchiveList`, with a recorded answer), matching ArtisanCloud/MediaX
+//!   (`pkg/client/bilibili/b/accessTokenClient/video/schema/getVideoList.go`);
+//! - the article list's request (`pn`, `ps`, `sort`, `group`: 0 all but drafts and
+//!   deleted, 1 in review, 2 passed, 3 not passed) and answer (`articles`,
+//!   `artPage`): ArtisanCloud/MediaX `…/article/schema/list.go` and `detail.go`;
+//! - the token endpoints (`POST /x/account-oauth2/v1/token` and
+//!   `/x/account-oauth2/v1/refresh_token` on api.bilibili.com, `client_id`,
+//!   `client_secret`, `grant_type=refresh_token`, `refresh_token`; answer
+//!   `data{access_token, refresh_token, expires_in}`; each refresh token usable once):
+//!   the platform's API reference as mirrored on apifox (docs-site 1106400,
+//!   通过刷新令牌续期access_token, form body documented, the example sends the query),
+//!   the official demo's `AccessToken.cs` and AiToEarn's `refreshAccessToken`.
+//!
+//! Not confirmed by any source found: the open platform's error codes (its 状态码
+//! page was not available). They are read by Bilibili's common codes and, above all,
+//! by what the message names, so an unknown code still lands on the right kind when
+//! its message says token, 频繁, 权限 or 签名.
 
 use crate::http::HttpFetcher;
 use crate::oauth::{Envelope, OauthApp, OauthState, OauthToken, malformed, refresh_refused};
@@ -317,11 +348,13 @@ pub fn error_for(code: i64, message: &str) -> FetchError {
     )
 }
 
+/// A page of a list: the video list's `list`/`page`, the article list's
+/// `articles`/`artPage`.
 #[derive(Deserialize)]
 struct Listing<T> {
-    #[serde(default = "Vec::new")]
+    #[serde(default = "Vec::new", alias = "articles")]
     list: Vec<T>,
-    #[serde(default)]
+    #[serde(default, alias = "artPage")]
     page: Option<PageInfo>,
 }
 
@@ -376,9 +409,6 @@ struct Article {
     publish_time: Option<i64>,
     #[serde(default)]
     ctime: Option<i64>,
-    /// 0 published (as the list documents); other states are drafts or in review.
-    #[serde(default)]
-    state: Option<i64>,
 }
 
 fn at(seconds: Option<i64>) -> Option<DateTime<Utc>> {
@@ -415,15 +445,15 @@ impl BilibiliSource {
     async fn pages<T: serde::de::DeserializeOwned>(
         &self,
         path: &'static str,
+        filter: (&'static str, &'static str),
         since: Option<DateTime<Utc>>,
         item: impl Fn(T) -> Option<Post>,
         posts: &mut Vec<Post>,
     ) -> Result<(), FetchError> {
         for pn in 1..=MAX_PAGES {
-            let value = self
-                .client
-                .get(path, &[("pn", pn.to_string()), ("ps", PAGE.to_string())])
-                .await?;
+            let mut query = vec![("pn", pn.to_string()), ("ps", PAGE.to_string())];
+            query.push((filter.0, filter.1.to_string()));
+            let value = self.client.get(path, &query).await?;
             let data = value.get("data").cloned().unwrap_or_default();
             let listing: Listing<T> = if data.is_null() {
                 Listing {
@@ -464,6 +494,8 @@ impl Source for BilibiliSource {
         let mut posts = Vec::new();
         self.pages(
             VIDEO_LIST,
+            // Published videos only (不填查询全部: in review and refused ones too).
+            ("status", "pubed"),
             since,
             |v: Video| {
                 if !plain_id(&v.resource_id) || v.addit_info.and_then(|a| a.state).unwrap_or(0) < 0
@@ -488,6 +520,8 @@ impl Source for BilibiliSource {
         .await?;
         self.pages(
             ARTICLE_LIST,
+            // Passed articles only (the default 0 lists those in review too).
+            ("group", "2"),
             since,
             |a: Article| {
                 let id = match a.id? {
@@ -495,7 +529,7 @@ impl Source for BilibiliSource {
                     serde_json::Value::String(s) => s,
                     _ => return None,
                 };
-                if !plain_id(&id) || a.state.unwrap_or(0) != 0 {
+                if !plain_id(&id) {
                     return None;
                 }
                 Some(Post {

@@ -104,13 +104,27 @@ async fn videos(
     Query(q): Query<HashMap<String, String>>,
     h: HeaderMap,
 ) -> Response {
-    if q.get("pn").map(String::as_str) != Some("1") || !q.contains_key("ps") {
+    // Without `status=pubed` the platform lists videos in review and refused ones too.
+    if q.get("pn").map(String::as_str) != Some("1")
+        || !q.contains_key("ps")
+        || q.get("status").map(String::as_str) != Some("pubed")
+    {
         return json(fixture!("viewlist_empty.json"));
     }
     listing(&m, &h, "videos", fixture!("viewlist.json")).await
 }
 
-async fn articles(State(m): State<Mock>, h: HeaderMap) -> Response {
+async fn articles(
+    State(m): State<Mock>,
+    Query(q): Query<HashMap<String, String>>,
+    h: HeaderMap,
+) -> Response {
+    // `group=2`: passed articles only (the default lists those in review too).
+    if q.get("group").map(String::as_str) != Some("2") {
+        return json(
+            r#"{"code": 0, "message": "0", "data": {"articles": [], "artPage": {"pn": 1, "ps": 20, "total": 0}}}"#,
+        );
+    }
     listing(&m, &h, "articles", fixture!("articles.json")).await
 }
 

@@ -250,6 +250,8 @@ impl Runner {
                 r = &mut work => break r,
                 _ = beat.tick() => {
                     let now = svc.now();
+                    // No write turn here: the job's own work, not polled while this
+                    // arm runs, may hold it. One statement per job and interval.
                     match store::heartbeat(&svc.db, job.id, &self.owner, now, now + self.config.lease).await {
                         Ok(()) => {}
                         // Reclaimed by another server: its run is the one that counts.
@@ -263,6 +265,7 @@ impl Runner {
             }
         };
         let now = svc.now();
+        let _turn = svc.write_turn().await;
         let result = match outcome {
             Ok(Ok(())) => store::complete(&svc.db, job.id, &self.owner, now)
                 .await
@@ -375,6 +378,9 @@ impl Runner {
     /// due jobs of the kinds this runner has handlers for.
     async fn claim(&self, limit: u64, reclaim: bool) -> ServiceResult<Vec<JobRow>> {
         let now = self.svc.now();
+        // The queue's bookkeeping writes wait their turn like every writer (see
+        // `crate::write_turn`).
+        let _turn = self.svc.write_turn().await;
         if reclaim {
             let back = store::reclaim_expired(&self.svc.db, now, LEASE_EXPIRED).await?;
             if !back.is_empty() {
@@ -416,6 +422,7 @@ impl Handler for SweepJobs {
     async fn run(&self, svc: &Services, _job: &JobRow) -> Result<(), String> {
         let now = svc.now();
         let run = async {
+            let _turn = svc.write_turn().await;
             let txn = svc.db.begin().await?;
             let n = store::sweep_done(&txn, now - Duration::days(KEEP_DONE_DAYS)).await?;
             let tomorrow = svc.today().succ_opt().unwrap_or(svc.today());

@@ -36,6 +36,7 @@ pub mod time;
 pub mod todo;
 pub mod version_seen;
 pub mod work;
+pub mod write_turn;
 pub mod xml;
 
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -115,6 +116,8 @@ pub struct Services {
     pub fonts: Arc<fonts::DocumentFonts>,
     /// The mail server for e-mail notifications; `None`: e-mail is off (see [`email`]).
     pub smtp: Option<Arc<email::SmtpSettings>>,
+    /// The queue of this process's write transactions on SQLite (see [`write_turn`]).
+    pub write_turns: write_turn::WriteTurns,
 }
 
 /// At most one second: a token revoked or a registry written through another server
@@ -124,6 +127,7 @@ pub const DEFAULT_CACHE_TTL: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
 impl Services {
     pub fn new(db: DatabaseConnection, sealer: crypto::Sealer, clock: Arc<dyn Clock>) -> Self {
         Services {
+            write_turns: write_turn::WriteTurns::for_database(&db),
             db,
             sealer,
             clock,

@@ -17,6 +17,10 @@
 //!   token's actor is (role, unit, path, a revoked credential); after such a commit the
 //!   token cache is cleared (see [`crate::auth::TokenCache`]).
 //!
+//! - **One writer at a time on SQLite.** The work takes the process's write turn
+//!   ([`crate::write_turn`]) before it begins its transaction and gives it back when
+//!   the transaction ends.
+//!
 //! Writes that are bookkeeping rather than a user's change — job leases, the login
 //! throttle, sessions, fetched posts — are not use cases and do not go through here;
 //! the test `no_transaction_outside_the_unit_of_work` lists the places allowed to
@@ -152,13 +156,19 @@ pub struct Work<'a, T: Transaction = DatabaseTransaction> {
     appended: bool,
     /// Whether a record names a user or a unit (see the module's documentation).
     touches_access: bool,
+    /// The write turn (SQLite; see [`crate::write_turn`]). Declared after `txn`, so a
+    /// work dropped without a commit rolls back before the turn is given back.
+    turn: crate::write_turn::WriteTurn,
 }
 
 impl Services {
     /// Begins a unit of work for `actor` (`None`: the system, e.g. a background job).
     pub async fn work<'a>(&'a self, actor: Option<&'a Actor>) -> ServiceResult<Work<'a>> {
+        // The turn first, then a connection: a writer never holds a connection while
+        // it waits for the turn, so the turn's holder always gets one.
+        let turn = self.write_turn().await;
         let txn = self.db.begin().await?;
-        Ok(Work::on(self, actor, txn))
+        Ok(Work::on(self, actor, txn, turn))
     }
 
     /// The same on the bulk-write transaction of an import (see
@@ -167,13 +177,19 @@ impl Services {
         &'a self,
         actor: Option<&'a Actor>,
     ) -> ServiceResult<Work<'a, BulkTransaction>> {
+        let turn = self.write_turn().await;
         let txn = govmedia_store::bulk_txn::begin(&self.db).await?;
-        Ok(Work::on(self, actor, txn))
+        Ok(Work::on(self, actor, txn, turn))
     }
 }
 
 impl<'a, T: Transaction> Work<'a, T> {
-    fn on(svc: &'a Services, actor: Option<&'a Actor>, txn: T) -> Self {
+    fn on(
+        svc: &'a Services,
+        actor: Option<&'a Actor>,
+        txn: T,
+        turn: crate::write_turn::WriteTurn,
+    ) -> Self {
         Work {
             svc,
             actor,
@@ -182,6 +198,7 @@ impl<'a, T: Transaction> Work<'a, T> {
             records: Vec::new(),
             appended: false,
             touches_access: false,
+            turn,
         }
     }
 
@@ -230,6 +247,7 @@ impl<'a, T: Transaction> Work<'a, T> {
             records,
             appended,
             touches_access,
+            turn,
             ..
         } = self;
         if records.is_empty() && !appended {
@@ -243,6 +261,7 @@ impl<'a, T: Transaction> Work<'a, T> {
             versions.push(hook.before_commit(&InTransaction(&txn)).await?);
         }
         txn.commit().await?;
+        drop(turn);
         for (hook, version) in svc.commit_hooks.iter().zip(versions) {
             hook.committed(svc, version);
         }

@@ -485,20 +485,33 @@ pub async fn fetch_account(
     let calendar = govmedia_core::calendar::load(svc).await?;
     // The office's clock settings (the policy profile's `[monitoring]`).
     let policy = govmedia_core::policy::current(svc).await?.monitoring;
+    let answer = answer.map(|posts| {
+        posts
+            .into_iter()
+            .take(MAX_POSTS_PER_FETCH)
+            .map(|p| NewPost {
+                platform_post_id: p.platform_post_id,
+                title: p.title,
+                url: p.url,
+                published_at: p.published_at,
+                original: p.original,
+            })
+            .collect::<Vec<_>>()
+    });
+    let calls = Some(&calls).filter(|c| !c.is_empty()).map(String::as_str);
+    // Everything the look stores is written in one transaction of a few statements
+    // (the posts in one multi-row INSERT), which waits its turn among the process's
+    // writers (see `govmedia_core::write_turn`): SQLite has one writer at a time.
+    let turn = svc.write_turn().await;
     let txn = svc.db.begin().await?;
     let mut new_posts: Vec<(i64, NewPost)> = Vec::new();
     let counts = match answer {
         Ok(posts) => {
-            let seen = posts.len().min(MAX_POSTS_PER_FETCH);
-            for p in posts.into_iter().take(MAX_POSTS_PER_FETCH) {
-                let post = NewPost {
-                    platform_post_id: p.platform_post_id,
-                    title: p.title,
-                    url: p.url,
-                    published_at: p.published_at,
-                    original: p.original,
-                };
-                if let Some(id) = store::upsert_post(&txn, account_id, via, &post, now).await? {
+            let seen = posts.len();
+            let inserted = store::insert_new_posts(&txn, account_id, via, &posts, now).await?;
+            let mut posts: Vec<Option<NewPost>> = posts.into_iter().map(Some).collect();
+            for (i, id) in inserted {
+                if let Some(post) = posts.get_mut(i).and_then(Option::take) {
                     new_posts.push((id, post));
                 }
             }
@@ -511,7 +524,7 @@ pub async fn fetch_account(
                 seen as i64,
                 new as i64,
                 Some(via),
-                Some(&calls).filter(|c| !c.is_empty()).map(String::as_str),
+                calls,
             )
             .await?;
             (seen, new)
@@ -526,7 +539,7 @@ pub async fn fetch_account(
                 0,
                 0,
                 Some(via),
-                Some(&calls).filter(|c| !c.is_empty()).map(String::as_str),
+                calls,
             )
             .await?;
             (0, 0)
@@ -543,13 +556,19 @@ pub async fn fetch_account(
         enqueue_clock_mail(svc, &txn, &account, &unit, &clock).await?;
     }
     txn.commit().await?;
+    drop(turn);
     // Only an account in operation (正常) can be 不更新; a paused, closed or
     // deregistered one is watched but never reported.
     if clock.state == ClockState::Veto && account.status == AccountStatus::Normal.code() {
         report_veto(svc, &account, &unit, last_ok).await?;
     }
-    for (post_id, post) in &new_posts {
-        report_content(svc, &account, &unit, *post_id, post).await?;
+    if !new_posts.is_empty() {
+        // Terms the account's unit declared correct (names, local places) are not
+        // flagged; read once for the look's posts.
+        let whitelist = govmedia_core::checker_terms::Whitelist::of(svc, &unit.path).await?;
+        for (post_id, post) in &new_posts {
+            report_content(svc, &whitelist, &account, &unit, *post_id, post).await?;
+        }
     }
     Ok(Some(counts))
 }
@@ -774,13 +793,12 @@ fn content_item(severity: Severity) -> Option<&'static str> {
 /// span, so a later look at the same post reports nothing again.
 async fn report_content(
     svc: &Services,
+    whitelist: &govmedia_core::checker_terms::Whitelist,
     account: &govmedia_store::accounts::AccountRow,
     unit: &govmedia_store::units::UnitRow,
     post_id: i64,
     post: &NewPost,
 ) -> ServiceResult<()> {
-    // Terms the account's unit declared correct (names, local places) are not flagged.
-    let whitelist = govmedia_core::checker_terms::Whitelist::of(svc, &unit.path).await?;
     let findings = whitelist.check(&svc.checker.checker, &post.title);
     for f in findings {
         let Some(item) = content_item(f.severity) else {

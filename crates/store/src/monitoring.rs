@@ -163,6 +163,65 @@ pub async fn upsert_post(
     Ok(rows.first().map(|r| r.id))
 }
 
+/// Rows of posts one INSERT carries: 8 values a row, 800 in all, under every SQLite
+/// build's bound on a statement's variables (999 before SQLite 3.32) and PostgreSQL's.
+const POSTS_PER_STATEMENT: usize = 100;
+
+/// Stores the posts the account does not have yet (by platform id; a post seen
+/// before is left as first stored, and of two with one platform id in `posts` the
+/// first counts), with one multi-row INSERT per [`POSTS_PER_STATEMENT`] posts instead
+/// of one per post. Returns the new posts as (index in `posts`, new id), in the
+/// order of `posts`.
+pub async fn insert_new_posts(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    source: &str,
+    posts: &[NewPost],
+    now: DateTime<Utc>,
+) -> Result<Vec<(usize, i64)>, DbError> {
+    #[derive(FromQueryResult)]
+    struct Inserted {
+        id: i64,
+        platform_post_id: String,
+    }
+    let mut first = std::collections::HashMap::with_capacity(posts.len());
+    for (i, p) in posts.iter().enumerate() {
+        first.entry(p.platform_post_id.as_str()).or_insert(i);
+    }
+    let distinct: Vec<usize> = (0..posts.len())
+        .filter(|i| first.get(posts[*i].platform_post_id.as_str()) == Some(i))
+        .collect();
+    let mut new = Vec::new();
+    for chunk in distinct.chunks(POSTS_PER_STATEMENT) {
+        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let text = format!(
+            "INSERT INTO posts (account_id, source, platform_post_id, title, url, published_at, original, first_seen_at) \
+             VALUES {rows} ON CONFLICT (account_id, platform_post_id) DO NOTHING RETURNING id, platform_post_id"
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 8);
+        for &i in chunk {
+            let p = &posts[i];
+            values.extend([
+                account_id.into(),
+                source.into(),
+                p.platform_post_id.clone().into(),
+                p.title.clone().into(),
+                p.url.clone().into(),
+                p.published_at.into(),
+                p.original.into(),
+                ts(now),
+            ]);
+        }
+        let rows: Vec<Inserted> = all(c, &text, values).await?;
+        new.extend(
+            rows.into_iter()
+                .filter_map(|r| first.get(r.platform_post_id.as_str()).map(|&i| (i, r.id))),
+        );
+    }
+    new.sort_unstable();
+    Ok(new)
+}
+
 /// The account's posts, newest first (undated last), at most `limit`.
 pub async fn posts_of(
     c: &impl ConnectionTrait,

@@ -126,7 +126,7 @@ async fn platform() -> (String, Platform) {
         .route(
             ARTICLE_LIST,
             get(list(articles, "articles", || {
-                r#"{"code":0,"message":"0","data":{"list":[],"page":{"pn":1,"ps":20,"total":0}}}"#
+                r#"{"code":0,"message":"0","data":{"articles":[],"artPage":{"pn":1,"ps":20,"total":0}}}"#
                     .into()
             })),
         )

@@ -738,3 +738,135 @@ async fn the_sweep_looks_at_each_platform_at_its_cadence_and_more_often_near_the
     monitoring::sweep(&c.svc).await.unwrap();
     assert_eq!(count(&c.svc, &looks(d)).await, 3);
 }
+
+/// A look's posts are stored by multi-row INSERTs of at most 100 rows: 250 posts (three
+/// statements), one platform id twice in the answer and some already stored. Each
+/// new post is stored once and reported with its place in the answer; posts seen
+/// before are left as first stored.
+#[tokio::test]
+async fn a_look_s_posts_are_stored_in_chunks_once_each_in_the_answer_s_order() {
+    use govmedia_store::monitoring::{NewPost, insert_new_posts, upsert_post};
+    let c = county("monitoring_insert_chunks", monday_morning()).await;
+    let id = c.account(account_of("测试县教育", c.unit_a, "weibo")).await;
+    let other = c.account(account_of("测试县卫健", c.unit_b, "weibo")).await;
+    let post = |n: usize| NewPost {
+        platform_post_id: format!("p{n}"),
+        title: format!("第{n}条"),
+        url: Some(format!("https://example.gov.cn/a/{n}.html")),
+        published_at: Some(monday_morning() - Duration::minutes(n as i64)),
+        original: Some(n.is_multiple_of(2)),
+    };
+    let now = monday_morning();
+    // Stored before: p3 and p150 of this account, p7 of another account.
+    upsert_post(&c.svc.db, id, "feed", &post(3), now)
+        .await
+        .unwrap();
+    let mut old = post(150);
+    old.title = "先前的标题".into();
+    upsert_post(&c.svc.db, id, "feed", &old, now).await.unwrap();
+    upsert_post(&c.svc.db, other, "feed", &post(7), now)
+        .await
+        .unwrap();
+
+    let mut answer: Vec<NewPost> = (0..250).map(post).collect();
+    let mut twice = post(10);
+    twice.title = "重复的第10条".into();
+    answer.push(twice);
+    let later = now + Duration::hours(1);
+    let new = insert_new_posts(&c.svc.db, id, "feed", &answer, later)
+        .await
+        .unwrap();
+    let indexes: Vec<usize> = new.iter().map(|(i, _)| *i).collect();
+    let expected: Vec<usize> = (0..250).filter(|n| *n != 3 && *n != 150).collect();
+    assert_eq!(
+        indexes, expected,
+        "every new post once, in the answer's order"
+    );
+    let ids: std::collections::HashSet<i64> = new.iter().map(|(_, id)| *id).collect();
+    assert_eq!(ids.len(), 248, "each with its own new id");
+    assert_eq!(
+        count(
+            &c.svc,
+            &format!("SELECT COUNT(*) FROM posts WHERE account_id = {id}")
+        )
+        .await,
+        250
+    );
+    assert_eq!(
+        count(
+            &c.svc,
+            &format!("SELECT COUNT(*) FROM posts WHERE account_id = {id} AND title = '先前的标题'")
+        )
+        .await,
+        1,
+        "a post seen before is left as first stored"
+    );
+    assert_eq!(
+        count(
+            &c.svc,
+            &format!(
+                "SELECT COUNT(*) FROM posts WHERE account_id = {id} AND title = '重复的第10条'"
+            )
+        )
+        .await,
+        0,
+        "of one id twice in the answer the first counts"
+    );
+    // Each returned id is the row of the post at that index.
+    let (i, row) = new[40];
+    let stored = govmedia_store::monitoring::posts_of(&c.svc.db, id, 300)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == row)
+        .unwrap();
+    assert_eq!(stored.platform_post_id, format!("p{i}"));
+    assert_eq!(stored.first_seen_at, later);
+
+    // The same answer again: nothing new.
+    assert!(
+        insert_new_posts(&c.svc.db, id, "feed", &answer, later)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Many looks at once write through the process's write turn on SQLite (one writer
+/// at a time, queued in the process): all finish, each account's posts stored once.
+#[tokio::test]
+async fn looks_at_many_accounts_at_once_all_store_their_posts() {
+    let base = site().await;
+    let mut c = county("monitoring_many_looks", monday_morning()).await;
+    reaching_loopback(&mut c.svc);
+    let mut ids = Vec::new();
+    for n in 0..24 {
+        ids.push(
+            c.account(account_of(&format!("测试县账号{n}"), c.unit_a, "weibo"))
+                .await,
+        );
+    }
+    for id in &ids {
+        monitoring::set_source(&c.svc, &c.host_a, *id, &format!("{base}/rss"))
+            .await
+            .unwrap();
+    }
+    let runner = Runner::new(c.svc.clone()).with_config(govmedia_core::jobs::RunnerConfig {
+        batch: 32,
+        ..Default::default()
+    });
+    assert_eq!(runner.run_once().await.unwrap(), 24);
+    assert_eq!(count(&c.svc, "SELECT COUNT(*) FROM posts").await, 3 * 24);
+    assert_eq!(
+        count(
+            &c.svc,
+            "SELECT COUNT(*) FROM fetch_log WHERE outcome = 'ok'"
+        )
+        .await,
+        24
+    );
+    assert_eq!(
+        count(&c.svc, "SELECT COUNT(*) FROM account_clocks").await,
+        24
+    );
+}
