@@ -501,19 +501,17 @@ async fn main() -> Result<(), Error> {
             pct(&times, 0.99).as_secs_f64() * 1e3,
         );
     }
-    remove_unless_kept(&url);
+    remove_unless_kept(&w.db, &url).await?;
     Ok(())
 }
 
-/// Deletes the SQLite file (a million items is gigabytes) unless `KEEP=1`.
-fn remove_unless_kept(url: &str) {
+/// Drops the database (a million items is gigabytes: the SQLite file, or the
+/// PostgreSQL database) unless `KEEP=1`; every connection closed first.
+async fn remove_unless_kept(db: &DatabaseConnection, url: &str) -> Result<(), Error> {
     if std::env::var("KEEP").is_ok_and(|k| k == "1") {
-        return;
+        return Ok(());
     }
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        let file = path.split('?').next().unwrap_or(path);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{file}{suffix}"));
-        }
-    }
+    db.clone().close().await?;
+    govmedia_fixtures::drop_test_database(url).await?;
+    Ok(())
 }
