@@ -9,7 +9,8 @@
 //!   (`/inbox`) and the API (`GET /api/v1/inbox`) call: the store's list, the names
 //!   of units, accounts and assignees, the policy's near-limit hours, each row's
 //!   time left in words;
-//! - a county office's inbox page (it sees its departments), the same way;
+//! - a county office's inbox page (it sees its departments), the same way; a city
+//!   office's and the province office's (the widest scopes);
 //! - the same two lists as the store's statement alone (`store::inbox::list`);
 //! - the province office's overdue list (`open_due_before`, 50);
 //! - a county's count of open items (the figure over the list);
@@ -105,10 +106,10 @@ async fn plan(db: &DatabaseConnection, text: &str, values: Vec<Value>) -> Result
     Ok(out.join(" | "))
 }
 
-/// The unit paths: (province, counties, departments).
+/// The unit paths: (province, cities, counties, departments).
 async fn province(
     db: &DatabaseConnection,
-) -> Result<(String, Vec<String>, Vec<(i64, String)>), Error> {
+) -> Result<(String, Vec<String>, Vec<String>, Vec<(i64, String)>), Error> {
     let now = Utc::now();
     let mut next = 1i64;
     let mut add = |parent: Option<(i64, &str)>, name: String, level: &str, kind: &str| {
@@ -133,6 +134,7 @@ async fn province(
     let mut rows = Vec::new();
     let (pid, ppath, v) = add(None, "某省人民政府".into(), "province", "people_government");
     rows.push(v);
+    let mut cities = Vec::new();
     let mut counties = Vec::new();
     let mut departments = Vec::new();
     for c in 0..CITIES {
@@ -143,6 +145,7 @@ async fn province(
             "people_government",
         );
         rows.push(v);
+        cities.push(cpath.clone());
         for k in 0..COUNTIES_PER_CITY {
             let (kid, kpath, v) = add(
                 Some((cid, &cpath)),
@@ -175,7 +178,7 @@ async fn province(
         )
         .await?;
     }
-    Ok((ppath, counties, departments))
+    Ok((ppath, cities, counties, departments))
 }
 
 fn pct(times: &[Duration], p: f64) -> Duration {
@@ -186,6 +189,8 @@ fn pct(times: &[Duration], p: f64) -> Duration {
 enum Read {
     DepartmentPage,
     CountyPage,
+    CityPage,
+    ProvincePage,
     DepartmentList,
     CountyList,
     ProvinceOverdue,
@@ -196,6 +201,8 @@ enum Read {
 const READS: &[Read] = &[
     Read::DepartmentPage,
     Read::CountyPage,
+    Read::CityPage,
+    Read::ProvincePage,
     Read::DepartmentList,
     Read::CountyList,
     Read::ProvinceOverdue,
@@ -224,6 +231,7 @@ struct World {
     db: DatabaseConnection,
     svc: Services,
     province: String,
+    cities: Vec<String>,
     counties: Vec<String>,
     departments: Vec<(i64, String)>,
     now: chrono::DateTime<Utc>,
@@ -245,6 +253,17 @@ async fn run(w: &World, read: Read, i: usize) -> Result<usize, Error> {
         }
         Read::CountyPage => {
             govmedia_interaction::inbox::list(&w.svc, &clerk(county), &Filter::default())
+                .await?
+                .len()
+        }
+        Read::CityPage => {
+            let city = &w.cities[i % w.cities.len()];
+            govmedia_interaction::inbox::list(&w.svc, &clerk(city), &Filter::default())
+                .await?
+                .len()
+        }
+        Read::ProvincePage => {
+            govmedia_interaction::inbox::list(&w.svc, &clerk(&w.province), &Filter::default())
                 .await?
                 .len()
         }
@@ -309,7 +328,7 @@ async fn main() -> Result<(), Error> {
     println!("backend: {backend}; items {n}; clients {clients} × {per_client} reads of each kind");
     let db = govmedia_store::connect(&url, clients.clamp(1, 32) as u32).await?;
     let sqlite = db.get_database_backend() == govmedia_store::DatabaseBackend::Sqlite;
-    let (province, counties, departments) = province(&db).await?;
+    let (province, cities, counties, departments) = province(&db).await?;
     let now = Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap();
 
     let started = Instant::now();
@@ -402,6 +421,7 @@ async fn main() -> Result<(), Error> {
         db,
         svc,
         province,
+        cities,
         counties,
         departments,
         now,
