@@ -11,7 +11,8 @@
 //!   time left in words;
 //! - a county office's inbox page (it sees its departments), the same way; a city
 //!   office's and the province office's (the widest scopes);
-//! - the same two lists as the store's statement alone (`store::inbox::list`);
+//! - a city's and the province's list by the statement before the dated and undated
+//!   items were read apart (`BEFORE` in the output), for comparison in the same run;
 //! - the province office's overdue list (`open_due_before`, 50);
 //! - a county's count of open items (the figure over the list);
 //! - a county's search by text in the bodies (first page, newest first).
@@ -29,7 +30,7 @@ use govmedia_interaction::inbox::Filter;
 use govmedia_service::Actor;
 use govmedia_service::crypto::Sealer;
 use govmedia_service::{FixedClock, Services};
-use govmedia_store::inbox::{self, ListQuery};
+use govmedia_store::inbox;
 use govmedia_store::{ConnectionTrait, DatabaseConnection, Value};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -191,8 +192,8 @@ enum Read {
     CountyPage,
     CityPage,
     ProvincePage,
-    DepartmentList,
-    CountyList,
+    CityListBefore,
+    ProvinceListBefore,
     ProvinceOverdue,
     CountyCount,
     CountySearch,
@@ -203,8 +204,8 @@ const READS: &[Read] = &[
     Read::CountyPage,
     Read::CityPage,
     Read::ProvincePage,
-    Read::DepartmentList,
-    Read::CountyList,
+    Read::CityListBefore,
+    Read::ProvinceListBefore,
     Read::ProvinceOverdue,
     Read::CountyCount,
     Read::CountySearch,
@@ -227,6 +228,30 @@ const SEARCH_SQL: &str = concat!(
     " AND body LIKE ? ORDER BY received_at DESC, id DESC LIMIT 20) t"
 );
 
+/// The list's statement before the dated and undated items were read apart: one
+/// statement ordered with a `CASE` for the undated ones, which no index serves, so a
+/// wide scope's open items were all read and sorted for each page.
+const LIST_BEFORE: &str = concat!(
+    "SELECT * FROM inbox_items WHERE ",
+    scope!(),
+    " AND status IN (?) ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, received_at DESC, id DESC LIMIT 50 OFFSET 0"
+);
+
+async fn list_before(db: &DatabaseConnection, scope: &str) -> Result<usize, Error> {
+    let rows = db
+        .query_all_raw(govmedia_store::sql(
+            db.get_database_backend(),
+            LIST_BEFORE,
+            vec![
+                format!("{scope}%").into(),
+                format!("{scope}%").into(),
+                inbox::OPEN.into(),
+            ],
+        ))
+        .await?;
+    Ok(rows.len())
+}
+
 struct World {
     db: DatabaseConnection,
     svc: Services,
@@ -240,11 +265,6 @@ struct World {
 async fn run(w: &World, read: Read, i: usize) -> Result<usize, Error> {
     let county = &w.counties[i * 7 % w.counties.len()];
     let department = &w.departments[i * 13 % w.departments.len()].1;
-    let open = ListQuery {
-        statuses: vec![inbox::OPEN.into()],
-        limit: 20,
-        ..Default::default()
-    };
     Ok(match read {
         Read::DepartmentPage => {
             govmedia_interaction::inbox::list(&w.svc, &clerk(department), &Filter::default())
@@ -267,8 +287,11 @@ async fn run(w: &World, read: Read, i: usize) -> Result<usize, Error> {
                 .await?
                 .len()
         }
-        Read::DepartmentList => inbox::list(&w.db, department, &open).await?.len(),
-        Read::CountyList => inbox::list(&w.db, county, &open).await?.len(),
+        Read::CityListBefore => {
+            let city = &w.cities[i % w.cities.len()];
+            list_before(&w.db, city).await?
+        }
+        Read::ProvinceListBefore => list_before(&w.db, &w.province).await?,
         Read::ProvinceOverdue => inbox::open_due_before(&w.db, &w.province, w.now, 50)
             .await?
             .len(),
@@ -429,10 +452,11 @@ async fn main() -> Result<(), Error> {
 
     // The plans, for the record.
     let county = w.counties[0].clone();
+    // The list's dated items as `store::inbox::list` reads them now.
     let list_sql = concat!(
         "SELECT id FROM inbox_items WHERE ",
         scope!(),
-        " AND status IN (?) ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, received_at DESC, id DESC LIMIT 20"
+        " AND status IN (?) AND due_at IS NOT NULL ORDER BY due_at, received_at DESC, id DESC LIMIT 50 OFFSET 0"
     );
     let overdue_sql = concat!(
         "SELECT id FROM inbox_items WHERE ",
@@ -444,8 +468,26 @@ async fn main() -> Result<(), Error> {
             "county list",
             list_sql,
             vec![
-                format!("{county}%").into(),
-                format!("{county}%").into(),
+                format!("{}%", county).into(),
+                format!("{}%", county).into(),
+                inbox::OPEN.into(),
+            ],
+        ),
+        (
+            "province list",
+            list_sql,
+            vec![
+                format!("{}%", w.province).into(),
+                format!("{}%", w.province).into(),
+                inbox::OPEN.into(),
+            ],
+        ),
+        (
+            "province list before",
+            LIST_BEFORE,
+            vec![
+                format!("{}%", w.province).into(),
+                format!("{}%", w.province).into(),
                 inbox::OPEN.into(),
             ],
         ),
