@@ -11,8 +11,8 @@
 //!   time left in words;
 //! - a county office's inbox page (it sees its departments), the same way; a city
 //!   office's and the province office's (the widest scopes);
-//! - a city's and the province's list by the statement before the dated and undated
-//!   items were read apart (`BEFORE` in the output), for comparison in the same run;
+//! - a city's and the province's list by the store's statement alone, to tell the
+//!   database's share of the page from the service's;
 //! - the province office's overdue list (`open_due_before`, 50);
 //! - a county's count of open items (the figure over the list);
 //! - a county's search by text in the bodies (first page, newest first).
@@ -192,8 +192,8 @@ enum Read {
     CountyPage,
     CityPage,
     ProvincePage,
-    CityListBefore,
-    ProvinceListBefore,
+    CityStatement,
+    ProvinceStatement,
     ProvinceOverdue,
     CountyCount,
     CountySearch,
@@ -204,8 +204,8 @@ const READS: &[Read] = &[
     Read::CountyPage,
     Read::CityPage,
     Read::ProvincePage,
-    Read::CityListBefore,
-    Read::ProvinceListBefore,
+    Read::CityStatement,
+    Read::ProvinceStatement,
     Read::ProvinceOverdue,
     Read::CountyCount,
     Read::CountySearch,
@@ -228,20 +228,20 @@ const SEARCH_SQL: &str = concat!(
     " AND body LIKE ? ORDER BY received_at DESC, id DESC LIMIT 20) t"
 );
 
-/// The list's statement before the dated and undated items were read apart: one
-/// statement ordered with a `CASE` for the undated ones, which no index serves, so a
-/// wide scope's open items were all read and sorted for each page.
-const LIST_BEFORE: &str = concat!(
+/// The statement `store::inbox::list` runs for the page's first 50 open items, alone:
+/// ordered with a `CASE` for the undated ones, which no index serves, so a wide
+/// scope's open items are all read and sorted for each page.
+const LIST_STATEMENT: &str = concat!(
     "SELECT * FROM inbox_items WHERE ",
     scope!(),
     " AND status IN (?) ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, received_at DESC, id DESC LIMIT 50 OFFSET 0"
 );
 
-async fn list_before(db: &DatabaseConnection, scope: &str) -> Result<usize, Error> {
+async fn list_statement(db: &DatabaseConnection, scope: &str) -> Result<usize, Error> {
     let rows = db
         .query_all_raw(govmedia_store::sql(
             db.get_database_backend(),
-            LIST_BEFORE,
+            LIST_STATEMENT,
             vec![
                 format!("{scope}%").into(),
                 format!("{scope}%").into(),
@@ -287,11 +287,11 @@ async fn run(w: &World, read: Read, i: usize) -> Result<usize, Error> {
                 .await?
                 .len()
         }
-        Read::CityListBefore => {
+        Read::CityStatement => {
             let city = &w.cities[i % w.cities.len()];
-            list_before(&w.db, city).await?
+            list_statement(&w.db, city).await?
         }
-        Read::ProvinceListBefore => list_before(&w.db, &w.province).await?,
+        Read::ProvinceStatement => list_statement(&w.db, &w.province).await?,
         Read::ProvinceOverdue => inbox::open_due_before(&w.db, &w.province, w.now, 50)
             .await?
             .len(),
@@ -452,12 +452,7 @@ async fn main() -> Result<(), Error> {
 
     // The plans, for the record.
     let county = w.counties[0].clone();
-    // The list's dated items as `store::inbox::list` reads them now.
-    let list_sql = concat!(
-        "SELECT id FROM inbox_items WHERE ",
-        scope!(),
-        " AND status IN (?) AND due_at IS NOT NULL ORDER BY due_at, received_at DESC, id DESC LIMIT 50 OFFSET 0"
-    );
+    let list_sql = LIST_STATEMENT;
     let overdue_sql = concat!(
         "SELECT id FROM inbox_items WHERE ",
         scope!(),
@@ -476,15 +471,6 @@ async fn main() -> Result<(), Error> {
         (
             "province list",
             list_sql,
-            vec![
-                format!("{}%", w.province).into(),
-                format!("{}%", w.province).into(),
-                inbox::OPEN.into(),
-            ],
-        ),
-        (
-            "province list before",
-            LIST_BEFORE,
             vec![
                 format!("{}%", w.province).into(),
                 format!("{}%", w.province).into(),

@@ -230,14 +230,6 @@ pub async fn list(
 }
 
 /// [`list`] with a further condition (`extra`, starting with ` AND`) and its values.
-///
-/// The items with a deadline come first, read by a statement ordered by the deadline
-/// alone (no `CASE` for the undated ones): the database can then walk
-/// `idx_inbox_items_status_due` in deadline order and stop after the page, which is
-/// what a wide scope (a city, the province) needs — sorting all of a province's open
-/// items for each page took most of the list's time (docs/benchmarks.md). The
-/// undated items follow, newest first, read only when the dated ones end on or
-/// before this page.
 async fn list_where(
     c: &impl ConnectionTrait,
     scope_path: &str,
@@ -245,79 +237,37 @@ async fn list_where(
     extra: &str,
     extra_values: Vec<Value>,
 ) -> Result<Vec<ItemRow>, DbError> {
-    let mut condition = format!("{SCOPE}{extra}");
+    let mut text = format!("SELECT {ITEM_COLUMNS} FROM inbox_items WHERE {SCOPE}{extra}");
     let mut values: Vec<Value> = vec![
         like_prefix(scope_path).into(),
         like_prefix(scope_path).into(),
     ];
     values.extend(extra_values);
     if !q.statuses.is_empty() {
-        condition.push_str(&format!(
+        text.push_str(&format!(
             " AND status IN ({})",
             vec!["?"; q.statuses.len()].join(", ")
         ));
         values.extend(q.statuses.iter().map(|s| Value::from(s.clone())));
     }
     if let Some(kind) = &q.kind {
-        condition.push_str(" AND kind = ?");
+        text.push_str(" AND kind = ?");
         values.push(kind.clone().into());
     }
     if let Some(a) = q.assignee_id {
-        condition.push_str(" AND assignee_id = ?");
+        text.push_str(" AND assignee_id = ?");
         values.push(a.into());
     }
     if q.harmful_only {
-        condition.push_str(" AND harmful = ?");
+        text.push_str(" AND harmful = ?");
         values.push(true.into());
     }
-    let limit = q.limit.min(1000) as i64;
-    let offset = q.offset.min(1_000_000) as i64;
-    let page = |order: &str, limit: i64, offset: i64| {
-        let mut v = values.clone();
-        v.push(limit.into());
-        v.push(offset.into());
-        (
-            format!(
-                "SELECT {ITEM_COLUMNS} FROM inbox_items WHERE {condition} {order} LIMIT ? OFFSET ?"
-            ),
-            v,
-        )
-    };
-    let (text, v) = page(
-        "AND due_at IS NOT NULL ORDER BY due_at, received_at DESC, id DESC",
-        limit,
-        offset,
+    text.push_str(
+        " ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, received_at DESC, id DESC LIMIT ? OFFSET ?",
     );
-    let mut rows: Vec<ItemRow> = all(c, &text, v).await?;
-    if rows.len() as i64 >= limit {
-        return Ok(rows);
-    }
-    // The dated items end on this page (the undated start at its first free row) or
-    // before it (then the undated ones skip what the earlier pages showed of them).
-    let undated_offset = if rows.is_empty() && offset > 0 {
-        #[derive(FromQueryResult)]
-        struct Count {
-            n: i64,
-        }
-        let counted: Vec<Count> = all(
-            c,
-            &format!(
-                "SELECT COUNT(*) AS n FROM inbox_items WHERE {condition} AND due_at IS NOT NULL"
-            ),
-            values.clone(),
-        )
-        .await?;
-        (offset - counted.first().map_or(0, |r| r.n)).max(0)
-    } else {
-        0
-    };
-    let (text, v) = page(
-        "AND due_at IS NULL ORDER BY received_at DESC, id DESC",
-        limit - rows.len() as i64,
-        undated_offset,
-    );
-    rows.extend(all::<ItemRow>(c, &text, v).await?);
-    Ok(rows)
+    values.push((q.limit.min(1000) as i64).into());
+    values.push((q.offset.min(1_000_000) as i64).into());
+    all(c, &text, values).await
 }
 
 /// The open items of the subtree due at or before `before`, least time left first:
