@@ -14,9 +14,7 @@ pub async fn county(label: &str, at: chrono::DateTime<chrono::Utc>) -> County {
 /// whose manuscripts link to real hosts (a Weibo 安全域名, a shop): a test never
 /// reaches the Internet. The fetch itself is tested against loopback link servers.
 pub async fn links_not_followed(c: &County) {
-    let text = govmedia_core::policy::current_text(&c.svc)
-        .await
-        .unwrap();
+    let text = govmedia_core::policy::current_text(&c.svc).await.unwrap();
     govmedia_core::policy::set(
         &c.svc,
         &c.admin,

@@ -862,3 +862,81 @@ async fn monthly_statistics_count_received_handled_on_time_and_average_hours() {
         Err(ServiceError::Validation(_))
     ));
 }
+
+/// The list's order, dated items by deadline then undated ones, each newest first,
+/// comes from two statements (the dated ones walk the deadline index); every page
+/// size pages through the same order as one long read, across the boundary.
+#[tokio::test]
+async fn the_list_pages_through_dated_then_undated_items_in_one_order() {
+    use govmedia_store::inbox::{self as store, ListQuery};
+    let w = world("inbox_pages").await;
+    let mut ids = Vec::new();
+    for i in 0..9 {
+        let id = new_item(
+            &w,
+            incoming(
+                w.wechat_a,
+                ItemKind::Comment,
+                &format!("p{i}"),
+                &format!("第{i}条留言：路灯不亮"),
+            ),
+        )
+        .await;
+        ids.push(id);
+    }
+    // Deadlines out of the arrival order, two equal (ties by arrival, then id), three
+    // items without one.
+    for (k, id) in ids.iter().enumerate() {
+        let due = match k {
+            1 | 4 | 6 => "NULL".to_string(),
+            _ => format!(
+                "'{}'",
+                (start() + Duration::hours((k as i64 * 5) % 4)).to_rfc3339()
+            ),
+        };
+        let received = (start() - Duration::minutes(k as i64 % 3)).to_rfc3339();
+        w.svc
+            .db
+            .execute_raw(Statement::from_string(
+                w.svc.db.get_database_backend(),
+                format!(
+                    "UPDATE inbox_items SET due_at = {due}, received_at = '{received}' WHERE id = {id}"
+                ),
+            ))
+            .await
+            .unwrap();
+    }
+    let scope = w.clerk_a.unit_path.as_str();
+    let query = |limit: u64, offset: u64| ListQuery {
+        statuses: vec![store::OPEN.into()],
+        limit,
+        offset,
+        ..Default::default()
+    };
+    let whole = store::list(&w.svc.db, scope, &query(100, 0)).await.unwrap();
+    assert_eq!(whole.len(), 9);
+    let mut expected = whole.clone();
+    expected.sort_by(|a, b| {
+        (a.due_at.is_none(), a.due_at)
+            .cmp(&(b.due_at.is_none(), b.due_at))
+            .then(b.received_at.cmp(&a.received_at))
+            .then(b.id.cmp(&a.id))
+    });
+    let order: Vec<i64> = whole.iter().map(|r| r.id).collect();
+    assert_eq!(order, expected.iter().map(|r| r.id).collect::<Vec<_>>());
+    assert!(whole[5].due_at.is_some() && whole[6].due_at.is_none());
+    for size in 1..=4u64 {
+        let mut paged = Vec::new();
+        for page in 0.. {
+            let rows = store::list(&w.svc.db, scope, &query(size, page * size))
+                .await
+                .unwrap();
+            assert!(rows.len() as u64 <= size);
+            if rows.is_empty() {
+                break;
+            }
+            paged.extend(rows.iter().map(|r| r.id));
+        }
+        assert_eq!(paged, order, "pages of {size}");
+    }
+}
