@@ -678,6 +678,8 @@ impl PublishTarget {
                 run.p.failure = Some(words.into());
                 run.save(format!("{}：{words}", PublicationState::ByHand.label()))
                     .await?;
+                // A post published by hand before this run may already be stored.
+                crate::reconcile::reconcile_account(svc, account.id).await?;
                 return Ok(());
             }
         }

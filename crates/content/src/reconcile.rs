@@ -151,3 +151,33 @@ async fn mark_published(
     });
     work.commit().await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_match_regardless_of_spacing_punctuation_and_case() {
+        let title = "全县中小学开展“防溺水”安全教育";
+        assert!(post_matches("全县中小学 开展防溺水安全教育！", title));
+        assert!(post_matches(
+            "全县中小学开展防溺水安全教育\n近日，全县……",
+            title
+        ));
+        assert!(post_matches(
+            "全县中小学开展防溺水安全教育 #安全教育",
+            title
+        ));
+        assert!(post_matches("APP 上线", "app上线"));
+        assert!(!post_matches("冬季取暖安全提示", title));
+        assert!(!post_matches("全县中小学开展防溺水", title));
+    }
+
+    #[test]
+    fn a_short_title_matches_only_a_whole_line() {
+        assert!(post_matches("通知", "通知！"));
+        assert!(!post_matches("通知下周停水", "通知"));
+        assert!(!post_matches("", "通知"));
+        assert!(!post_matches("通知", "……"));
+    }
+}
