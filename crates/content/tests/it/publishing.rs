@@ -1502,4 +1502,33 @@ async fn a_target_published_by_hand_waits_until_monitoring_sees_its_post() {
         publish::publications(&w.svc, &w.editor_b, id).await,
         Err(ServiceError::NotFound)
     ));
+
+    // Published by hand and seen by the sweep before the target started waiting: the
+    // publishing run itself finds the stored post (an older post, already taken by
+    // the first manuscript, does not count).
+    let second = manuscript(&w, vec![w.douyin], true).await;
+    w.clock.advance(Duration::hours(1));
+    feeds.lock().unwrap().insert(
+        "a".into(),
+        rss(&[(
+            "a-3",
+            same,
+            "https://www.douyin.com/video/7400000000000000004",
+            "Mon, 07 Dec 2026 13:30:00 +0800",
+        )]),
+    );
+    assert_eq!(look(w.douyin).await, (1, 1));
+    run_due(&w).await;
+    publish_now(&w, second).await;
+    run_due(&w).await;
+    let v = of(&states(&w, second).await, w.douyin);
+    assert_eq!(v.state, PublicationState::Published, "{v:?}");
+    assert_eq!(
+        v.article_url.as_deref(),
+        Some("https://www.douyin.com/video/7400000000000000004")
+    );
+    assert_eq!(
+        of(&states(&w, id).await, w.douyin).article_url.as_deref(),
+        Some("https://www.douyin.com/video/7400000000000000003")
+    );
 }
