@@ -1,5 +1,5 @@
-//! What the content area adds to the core's [`Services`]: the publishing job and its
-//! to-do source (待我审核的稿件).
+//! What the content area adds to the core's [`Services`]: the publishing job, the
+//! reconciliation of targets published by hand, and its to-do source (待我审核的稿件).
 
 use crate::publish::PublishTarget;
 use govmedia_connectors::HttpConfig;
@@ -16,6 +16,7 @@ pub fn install(svc: Services) -> Services {
 /// (tests' mock platforms on loopback).
 pub fn install_with(svc: Services, http: HttpConfig, endpoints: PlatformEndpoints) -> Services {
     svc.with_job_handler(PublishTarget::with_endpoints(&http, &endpoints))
+        .with_job_handler(crate::reconcile::ReconcileByHand)
         .with_todo_source(ToReview)
 }
 

@@ -27,6 +27,7 @@ pub mod limits;
 pub use limits::{UploadLimits, upload_limits};
 pub mod links;
 pub mod publish;
+pub mod reconcile;
 mod review;
 pub mod sanitize;
 pub mod sheet;

@@ -160,6 +160,10 @@ code_enum! {
         Published = ("published", "已发布"),
         /// 失败: with the reason.
         Failed = ("failed", "发布失败"),
+        /// 待手工发布: a platform without a publishing API; the editor publishes it in
+        /// the platform's back office and the account's next monitoring sweep finds it
+        /// (`reconcile`). Never counted as published until then.
+        ByHand = ("by_hand", "待手工发布（发布后日常监测核对）"),
     }
 }
 
@@ -187,6 +191,7 @@ pub struct PublicationView {
 /// The manuscript's publications, by account name (no scope check: callers load the
 /// manuscript first).
 pub(crate) async fn views(svc: &Services, id: i64) -> ServiceResult<Vec<PublicationView>> {
+    let now = svc.now();
     Ok(pubs::of_manuscript(&svc.db, id)
         .await?
         .into_iter()
@@ -205,12 +210,32 @@ pub(crate) async fn views(svc: &Services, id: i64) -> ServiceResult<Vec<Publicat
                 article_url: r
                     .article_url
                     .filter(|_| state == PublicationState::Published),
-                reason: r.failure,
+                reason: match state {
+                    PublicationState::ByHand => Some(format!(
+                        "{}；已等待{}，尚未在该账号的监测中看到",
+                        r.failure.unwrap_or_default(),
+                        waited_words(now - r.scheduled_at)
+                    )),
+                    _ => r.failure,
+                },
                 published_text: r.published_at.map(|t| svc.local_text(t)),
                 attempts: r.attempts,
             }
         })
         .collect())
+}
+
+/// How long a target has waited, in words: minutes within the first hour, hours
+/// within the first two days, then days.
+pub fn waited_words(waited: Duration) -> String {
+    let minutes = waited.num_minutes().max(0);
+    if minutes < 60 {
+        format!("{minutes}分钟")
+    } else if minutes < 48 * 60 {
+        format!("{}小时", minutes / 60)
+    } else {
+        format!("{}天", minutes / (24 * 60))
+    }
 }
 
 /// The manuscript's publications for a user who sees it.
@@ -505,7 +530,9 @@ impl Handler for PublishTarget {
             return Ok(());
         };
         // A later round, or a target that already ended: nothing for this job.
-        if i64::from(p.round) != round || p.state == pubs::PUBLISHED || p.state == pubs::FAILED {
+        if i64::from(p.round) != round
+            || [pubs::PUBLISHED, pubs::FAILED, pubs::BY_HAND].contains(&p.state.as_str())
+        {
             return Ok(());
         }
         let manuscript = store::get(&svc.db, p.manuscript_id)
@@ -646,7 +673,15 @@ impl PublishTarget {
         match route(&account.platform) {
             Route::Wechat => {}
             Route::Weibo => return self.advance_weibo(run, &account).await,
-            Route::ByHand(words) => return Err(Halt::Failed(words.into())),
+            Route::ByHand(words) => {
+                run.p.state = pubs::BY_HAND.into();
+                run.p.failure = Some(words.into());
+                run.save(format!("{}：{words}", PublicationState::ByHand.label()))
+                    .await?;
+                // A post published by hand before this run may already be stored.
+                crate::reconcile::reconcile_account(svc, account.id).await?;
+                return Ok(());
+            }
         }
         let creds = match govmedia_monitoring::credentials::open_for_use(svc, account.id).await? {
             Some((_, govmedia_monitoring::credentials::Secret::Wechat { appid, secret, .. })) => {

@@ -139,6 +139,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("publish", "发布稿件"),
     ("schedule_publish", "定时发布稿件"),
     ("publish_progress", "稿件发布进度"),
+    ("publish_reconciled", "核对手工发布的稿件"),
     ("rectification_number", "登记整改通知发文字号"),
 ];
 

@@ -34,6 +34,11 @@ pub use install::{install, install_with};
 
 pub const MONITOR_KIND: &str = "monitor_account";
 pub const SWEEP_KIND: &str = "monitor_sweep";
+/// The job a look that stored new posts queues (in the look's transaction) when a
+/// handler of this kind is installed: an area that reads new posts — publishing's
+/// reconciliation of targets published by hand — installs it, so monitoring needs to
+/// know nothing of that area. The payload names the account.
+pub const POSTS_SEEN_KIND: &str = "posts_seen";
 /// A public RSS/Atom/JSON feed.
 pub const FEED: &str = "feed";
 /// A WeChat official account's API, with its registered AppID and AppSecret.
@@ -516,6 +521,18 @@ pub async fn fetch_account(
                 }
             }
             let new = new_posts.len();
+            if new > 0 && svc.jobs.get(POSTS_SEEN_KIND).is_some() {
+                jobs::enqueue(
+                    &txn,
+                    now,
+                    POSTS_SEEN_KIND,
+                    serde_json::json!({ "account_id": account_id }),
+                    None,
+                    now,
+                    5,
+                )
+                .await?;
+            }
             store::log_fetch_via(
                 &txn,
                 account_id,

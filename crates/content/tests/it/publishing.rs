@@ -905,7 +905,7 @@ async fn weibo_refusal_limit_timeout_and_a_missing_link_each_say_what_happened()
     assert_eq!(v.state, PublicationState::Failed);
     assert!(v.reason.as_deref().unwrap().contains("安全域名"), "{v:?}");
     let d = of(&views, w.douyin);
-    assert_eq!(d.state, PublicationState::Failed);
+    assert_eq!(d.state, PublicationState::ByHand);
     assert!(
         d.reason
             .as_deref()
@@ -1321,5 +1321,214 @@ async fn a_wechat_target_is_told_before_publishing_which_images_wechat_refuses_a
     assert_eq!(
         of(&states(&w, m.id).await, w.weibo_ok).state,
         PublicationState::Published
+    );
+}
+
+/// A mock site on port 0 serving one RSS feed per account name (`/feed/{name}`),
+/// whose items the test sets: (guid, title, link, pubDate).
+async fn feed_site() -> (String, Arc<Mutex<HashMap<String, String>>>) {
+    let feeds: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    let app = Router::new()
+        .route(
+            "/feed/{name}",
+            axum::routing::get(
+                |State(feeds): State<Arc<Mutex<HashMap<String, String>>>>,
+                 axum::extract::Path(name): axum::extract::Path<String>| async move {
+                    let body = feeds
+                        .lock()
+                        .unwrap()
+                        .get(&name)
+                        .cloned()
+                        .unwrap_or_default();
+                    ([(header::CONTENT_TYPE, "application/rss+xml")], body).into_response()
+                },
+            ),
+        )
+        .with_state(feeds.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, feeds)
+}
+
+fn rss(items: &[(&str, &str, &str, &str)]) -> String {
+    let items: String = items
+        .iter()
+        .map(|(guid, title, link, date)| {
+            format!(
+                "<item><title>{title}</title><link>{link}</link><guid isPermaLink=\"false\">{guid}</guid><pubDate>{date}</pubDate></item>"
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>抖音账号</title><link>https://www.douyin.com/</link><description>账号作品</description>{items}</channel></rss>"
+    )
+}
+
+#[tokio::test]
+async fn a_target_published_by_hand_waits_until_monitoring_sees_its_post() {
+    let w = world("publish_by_hand").await;
+    let (site, feeds) = feed_site().await;
+    let looker = monitoring::MonitorAccount::new(monitoring::HttpConfig {
+        allow_internal_addresses: true,
+        retries: 0,
+        timeout: std::time::Duration::from_secs(2),
+        ..Default::default()
+    })
+    .unwrap();
+    let douyin_b = w
+        .account(account_of("测试县卫健抖音", w.unit_b, "douyin"))
+        .await;
+    for (id, name) in [(w.douyin, "a"), (douyin_b, "b")] {
+        monitoring::set_source(&w.svc, &w.admin, id, &format!("{site}/feed/{name}"))
+            .await
+            .unwrap();
+    }
+    let look = |id: i64| {
+        let (svc, looker) = (w.svc.clone(), &looker);
+        async move {
+            monitoring::fetch_account(&svc, looker, id)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+
+    // Approved at 10:00 Beijing time; the Douyin target waits, neither failed nor published.
+    let id = manuscript(&w, vec![w.douyin], true).await;
+    publish_now(&w, id).await;
+    run_due(&w).await;
+    let v = of(&states(&w, id).await, w.douyin);
+    assert_eq!(v.state, PublicationState::ByHand, "{v:?}");
+    assert_eq!(v.state_label, "待手工发布（发布后日常监测核对）");
+    assert_eq!(v.article_url, None);
+    let reason = v.reason.clone().unwrap();
+    assert!(reason.contains("请在抖音后台手工发布"), "{reason}");
+    assert!(reason.contains("已等待0分钟"), "{reason}");
+    // The wait is shown as it grows.
+    w.clock.advance(Duration::hours(3));
+    let v = of(&states(&w, id).await, w.douyin);
+    assert!(v.reason.unwrap().contains("已等待3小时"));
+
+    // The sibling unit's account posts the same title: A's target keeps waiting.
+    let same = "全县中小学开展防溺水安全教育";
+    feeds.lock().unwrap().insert(
+        "b".into(),
+        rss(&[(
+            "b-1",
+            same,
+            "https://www.douyin.com/video/7400000000000000001",
+            "Mon, 07 Dec 2026 12:30:00 +0800",
+        )]),
+    );
+    assert_eq!(look(douyin_b).await, (1, 1));
+    run_due(&w).await;
+    assert_eq!(
+        of(&states(&w, id).await, w.douyin).state,
+        PublicationState::ByHand
+    );
+
+    // A's own account: a different title, and the same title posted before the
+    // approval, reconcile nothing.
+    feeds.lock().unwrap().insert(
+        "a".into(),
+        rss(&[
+            (
+                "a-1",
+                "冬季取暖安全提示",
+                "https://www.douyin.com/video/7400000000000000002",
+                "Mon, 07 Dec 2026 12:10:00 +0800",
+            ),
+            (
+                "a-0",
+                same,
+                "https://www.douyin.com/video/7400000000000000000",
+                "Sun, 06 Dec 2026 09:00:00 +0800",
+            ),
+        ]),
+    );
+    assert_eq!(look(w.douyin).await, (2, 2));
+    run_due(&w).await;
+    assert_eq!(
+        of(&states(&w, id).await, w.douyin).state,
+        PublicationState::ByHand
+    );
+
+    // The post with the title (spacing and punctuation aside, topics after it) is seen.
+    feeds.lock().unwrap().insert(
+        "a".into(),
+        rss(&[
+            (
+                "a-2",
+                "全县中小学 开展“防溺水”安全教育！ #安全教育 #暑期",
+                "https://www.douyin.com/video/7400000000000000003",
+                "Mon, 07 Dec 2026 12:40:00 +0800",
+            ),
+            (
+                "a-1",
+                "冬季取暖安全提示",
+                "https://www.douyin.com/video/7400000000000000002",
+                "Mon, 07 Dec 2026 12:10:00 +0800",
+            ),
+        ]),
+    );
+    assert_eq!(look(w.douyin).await, (2, 1));
+    run_due(&w).await;
+    let v = of(&states(&w, id).await, w.douyin);
+    assert_eq!(v.state, PublicationState::Published, "{v:?}");
+    assert_eq!(
+        v.article_url.as_deref(),
+        Some("https://www.douyin.com/video/7400000000000000003")
+    );
+    assert_eq!(
+        v.published_text.as_deref(),
+        Some(
+            w.svc
+                .local_text(Utc.with_ymd_and_hms(2026, 12, 7, 4, 40, 0).unwrap())
+                .as_str()
+        )
+    );
+    assert_eq!(v.reason, None);
+    assert_eq!(
+        count(
+            &w,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'publish_reconciled'"
+        )
+        .await,
+        1
+    );
+    // The sibling unit's editor still gets 404 for the manuscript.
+    assert!(matches!(
+        publish::publications(&w.svc, &w.editor_b, id).await,
+        Err(ServiceError::NotFound)
+    ));
+
+    // Published by hand and seen by the sweep before the target started waiting: the
+    // publishing run itself finds the stored post (an older post, already taken by
+    // the first manuscript, does not count).
+    let second = manuscript(&w, vec![w.douyin], true).await;
+    w.clock.advance(Duration::hours(1));
+    feeds.lock().unwrap().insert(
+        "a".into(),
+        rss(&[(
+            "a-3",
+            same,
+            "https://www.douyin.com/video/7400000000000000004",
+            "Mon, 07 Dec 2026 13:30:00 +0800",
+        )]),
+    );
+    assert_eq!(look(w.douyin).await, (1, 1));
+    run_due(&w).await;
+    publish_now(&w, second).await;
+    run_due(&w).await;
+    let v = of(&states(&w, second).await, w.douyin);
+    assert_eq!(v.state, PublicationState::Published, "{v:?}");
+    assert_eq!(
+        v.article_url.as_deref(),
+        Some("https://www.douyin.com/video/7400000000000000004")
+    );
+    assert_eq!(
+        of(&states(&w, id).await, w.douyin).article_url.as_deref(),
+        Some("https://www.douyin.com/video/7400000000000000003")
     );
 }

@@ -16,6 +16,9 @@ pub const PUBLISHING: &str = "publishing";
 pub const PUBLISHED: &str = "published";
 /// 失败, with the reason.
 pub const FAILED: &str = "failed";
+/// 待手工发布: a platform without a publishing API; published by hand in its own
+/// back office and found by the next monitoring sweep of the account.
+pub const BY_HAND: &str = "by_hand";
 
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct PublicationRow {
@@ -86,6 +89,24 @@ pub async fn of_target(
     )
     .await?;
     Ok(rows.into_iter().next())
+}
+
+/// The publications to `account_id` waiting to be published by hand, oldest first, at
+/// most `limit`.
+pub async fn by_hand_of(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    limit: u64,
+) -> Result<Vec<PublicationRow>, DbError> {
+    all(
+        c,
+        &format!(
+            "SELECT {COLUMNS} FROM manuscript_publications WHERE account_id = ? AND state = ? \
+             ORDER BY scheduled_at, id LIMIT ?"
+        ),
+        vec![account_id.into(), BY_HAND.into(), (limit as i64).into()],
+    )
+    .await
 }
 
 /// The manuscript's publications by account name.
