@@ -7,9 +7,9 @@
 
 use crate::publish::PublicationState;
 use chrono::{DateTime, Utc};
-use govmedia_service::audit::Change;
-use govmedia_service::jobs::Handler;
-use govmedia_service::{ServiceResult, Services};
+use govmedia_core::audit::Change;
+use govmedia_core::jobs::Handler;
+use govmedia_core::{ServiceResult, Services};
 use govmedia_store::jobs::JobRow;
 use govmedia_store::manuscripts::publications::{self as pubs, PublicationRow};
 use govmedia_store::monitoring::{self as posts, PostRow};
