@@ -76,7 +76,7 @@ pub async fn run(cfg: &Config, cmd: MonitorCommand) -> anyhow::Result<()> {
                 display.clear();
                 anyhow::bail!("{m}");
             }
-            Err(e) => tracing::warn!("reading the run's progress failed: {e}"),
+            Err(e) => tracing::warn!("reading the run's progress failed: {}", e.reported()),
         }
     };
     finish(stop, handle).await;

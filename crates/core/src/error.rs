@@ -65,6 +65,16 @@ impl ServiceError {
         }
     }
 
+    /// The words a failure is recorded with where no page shows it (a job's failure,
+    /// a command's warning). An internal error's words never carry its cause, so the
+    /// cause goes to the log here, where an operator can read why.
+    pub fn reported(&self) -> String {
+        if let ServiceError::Internal(cause) = self {
+            tracing::error!(error = format!("{cause:#}"), "internal error");
+        }
+        self.to_string()
+    }
+
     pub fn field(field: &'static str, message: impl Into<String>) -> Self {
         ServiceError::Validation(vec![FieldError::new(field, message)])
     }

@@ -431,7 +431,7 @@ impl Handler for SweepJobs {
             tracing::info!(deleted = n, "swept done jobs");
             Ok::<_, ServiceError>(())
         };
-        run.await.map_err(|e| e.to_string())
+        run.await.map_err(|e| e.reported())
     }
 }
 

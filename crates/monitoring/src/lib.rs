@@ -1074,7 +1074,7 @@ impl Handler for MonitorAccount {
             .ok_or_else(|| "任务内容缺少账号".to_string())?;
         fetch_account(svc, self, id)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.reported())?;
         // Each look keeps the daily sweep queued (the sweep queues its successor too;
         // this restarts the chain should a sweep have died).
         schedule_sweep(&svc.db, svc.now(), tomorrow(svc))
@@ -1096,7 +1096,7 @@ impl Handler for MonitorSweep {
         "每日监测（为每个已登记订阅源的账号排队检查）"
     }
     async fn run(&self, svc: &Services, _job: &JobRow) -> Result<(), String> {
-        sweep(svc).await.map(|_| ()).map_err(|e| e.to_string())
+        sweep(svc).await.map(|_| ()).map_err(|e| e.reported())
     }
 }
 

@@ -159,7 +159,7 @@ impl Handler for CheckLinks {
         check_account(svc, self, id)
             .await
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.reported())
     }
 }
 
