@@ -53,7 +53,9 @@
 //! its message says token, 频繁, 权限 or 签名.
 
 use crate::http::HttpFetcher;
-use crate::oauth::{Envelope, OauthApp, OauthState, OauthToken, malformed, refresh_refused};
+use crate::oauth::{
+    Envelope, OauthApi, OauthApp, OauthClient, OauthToken, malformed, refresh_refused,
+};
 use crate::{FailureKind, FetchError, Post, Source};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
@@ -109,23 +111,14 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A Bilibili open-platform client for one authorised account.
-pub struct BilibiliClient {
-    fetcher: HttpFetcher,
-    base: String,
+/// Bilibili's way of calling and refreshing ([`OauthApi`]): its token endpoints
+/// are on a host of their own.
+pub struct Bilibili {
     account_base: String,
-    state: OauthState,
-    now: DateTime<Utc>,
 }
 
-impl std::fmt::Debug for BilibiliClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BilibiliClient")
-            .field("base", &self.base)
-            .field("token", &"[redacted]")
-            .finish()
-    }
-}
+/// A Bilibili open-platform client for one authorised account.
+pub type BilibiliClient = OauthClient<Bilibili>;
 
 impl BilibiliClient {
     /// `base` is [`BILIBILI_API`] and `account_base` [`BILIBILI_ACCOUNT_API`] in
@@ -139,70 +132,51 @@ impl BilibiliClient {
         token: OauthToken,
         now: DateTime<Utc>,
     ) -> Self {
-        BilibiliClient {
-            fetcher,
-            base: base.into().trim_end_matches('/').to_string(),
+        let api = Bilibili {
             account_base: account_base.into().trim_end_matches('/').to_string(),
-            state: OauthState::new(app, token),
-            now,
-        }
+        };
+        OauthClient::with_api(fetcher, base, api, app, token, now)
     }
+}
 
-    /// The API paths called so far, in order (no token).
-    pub fn calls(&self) -> Vec<&'static str> {
-        self.state.calls()
-    }
-
-    /// The token a refresh during this client's calls gave (to be stored sealed).
-    pub fn refreshed(&self) -> Option<OauthToken> {
-        self.state.refreshed()
-    }
-
-    /// GETs the API `path` with `query`, signed; on an expired token refreshes once
-    /// and repeats the call.
-    pub async fn get(
-        &self,
-        path: &'static str,
-        query: &[(&str, String)],
-    ) -> Result<serde_json::Value, FetchError> {
-        self.state
-            .with_refresh(
-                || self.get_once(path, query),
-                |app, refresh_token| async move { self.refresh(&app, &refresh_token).await },
-            )
-            .await
-    }
+/// Every call is signed with the app secret (headers, not the query).
+impl OauthApi for Bilibili {
+    const CLIENT: &'static str = "BilibiliClient";
 
     async fn get_once(
-        &self,
+        client: &BilibiliClient,
         path: &'static str,
         query: &[(&str, String)],
     ) -> Result<serde_json::Value, FetchError> {
-        let Some(app) = self.state.app.clone() else {
+        let Some(app) = client.state.app.clone() else {
             return Err(FetchError::new(
                 FailureKind::CredentialsExpired,
                 "本系统尚未配置哔哩哔哩开放平台应用（client_id 与 app_secret），无法读取该账号的稿件，请联系系统管理员配置后再检查。",
                 "no bilibili app configured",
             ));
         };
-        self.state.called(path);
-        let mut url = reqwest::Url::parse(&format!("{}{path}", self.base))
+        client.state.called(path);
+        let mut url = reqwest::Url::parse(&format!("{}{path}", client.base))
             .map_err(|e| malformed(PLATFORM, &e.to_string()))?;
         url.query_pairs_mut().extend_pairs(query);
-        let token = self.state.token().access_token;
+        let token = client.state.token().access_token;
         // The platform drops a request stamped more than 10 minutes off its clock.
         let timestamp = Utc::now().timestamp();
-        let body = self
+        let body = client
             .fetcher
             .get_api_with_headers(url.as_str(), || signed_headers(&app, &token, timestamp))
             .await?;
         read(&body)
     }
 
-    async fn refresh(&self, app: &OauthApp, refresh_token: &str) -> Result<(), FetchError> {
-        self.state.called(REFRESH);
-        let url = format!("{}{REFRESH}", self.account_base);
-        let body = self
+    async fn refresh(
+        client: &BilibiliClient,
+        app: &OauthApp,
+        refresh_token: &str,
+    ) -> Result<(), FetchError> {
+        client.state.called(REFRESH);
+        let url = format!("{}{REFRESH}", client.api.account_base);
+        let body = client
             .fetcher
             .post_form(
                 &url,
@@ -229,14 +203,14 @@ impl BilibiliClient {
         if r.access_token.is_empty() || r.access_token.len() > 512 {
             return Err(malformed(PLATFORM, "refresh_token: bad access_token"));
         }
-        let old = self.state.token();
-        self.state.replace(OauthToken {
+        let old = client.state.token();
+        client.state.replace(OauthToken {
             access_token: r.access_token,
             refresh_token: r
                 .refresh_token
                 .filter(|t| !t.is_empty() && t.len() <= 512)
                 .or(old.refresh_token),
-            expires_at: token_end(self.now, r.expires_in),
+            expires_at: token_end(client.now, r.expires_in),
             open_id: old.open_id,
         });
         Ok(())

@@ -12,7 +12,7 @@
 
 use crate::http::HttpFetcher;
 use crate::oauth::{
-    OauthApp, OauthState, OauthToken, json_of, malformed, refresh_refused, refused,
+    OauthApi, OauthApp, OauthClient, OauthToken, json_of, malformed, refresh_refused, refused,
 };
 use crate::{FailureKind, FetchError, Post, Source};
 use chrono::{DateTime, Utc};
@@ -26,22 +26,11 @@ const PAGE: u32 = 20;
 /// Pages read per look at most.
 const MAX_PAGES: u32 = 5;
 
-/// A Douyin API client for one authorised account.
-pub struct DouyinClient {
-    fetcher: HttpFetcher,
-    base: String,
-    state: OauthState,
-    now: DateTime<Utc>,
-}
+/// Douyin's way of calling and refreshing ([`OauthApi`]).
+pub struct Douyin;
 
-impl std::fmt::Debug for DouyinClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DouyinClient")
-            .field("base", &self.base)
-            .field("token", &"[redacted]")
-            .finish()
-    }
-}
+/// A Douyin API client for one authorised account.
+pub type DouyinClient = OauthClient<Douyin>;
 
 #[derive(Deserialize, Default)]
 struct Status {
@@ -70,47 +59,22 @@ impl DouyinClient {
         token: OauthToken,
         now: DateTime<Utc>,
     ) -> Self {
-        DouyinClient {
-            fetcher,
-            base: base.into().trim_end_matches('/').to_string(),
-            state: OauthState::new(app, token),
-            now,
-        }
+        OauthClient::with_api(fetcher, base, Douyin, app, token, now)
     }
+}
 
-    /// The API paths called so far, in order (no token).
-    pub fn calls(&self) -> Vec<&'static str> {
-        self.state.calls()
-    }
-
-    /// The token a refresh during this client's calls gave (to be stored sealed).
-    pub fn refreshed(&self) -> Option<OauthToken> {
-        self.state.refreshed()
-    }
-
-    /// GETs the API `path` with `query` and the token and `open_id`; on an expired
-    /// token refreshes once and repeats the call.
-    pub async fn get(
-        &self,
-        path: &'static str,
-        query: &[(&str, String)],
-    ) -> Result<serde_json::Value, FetchError> {
-        self.state
-            .with_refresh(
-                || self.get_once(path, query),
-                |app, refresh_token| async move { self.refresh(&app, &refresh_token).await },
-            )
-            .await
-    }
+/// Every call carries `open_id` and `access_token` in the query.
+impl OauthApi for Douyin {
+    const CLIENT: &'static str = "DouyinClient";
 
     async fn get_once(
-        &self,
+        client: &DouyinClient,
         path: &'static str,
         query: &[(&str, String)],
     ) -> Result<serde_json::Value, FetchError> {
-        self.state.called(path);
-        let token = self.state.token();
-        let mut url = reqwest::Url::parse(&format!("{}{path}", self.base))
+        client.state.called(path);
+        let token = client.state.token();
+        let mut url = reqwest::Url::parse(&format!("{}{path}", client.base))
             .map_err(|e| malformed(PLATFORM, &e.to_string()))?;
         {
             let mut pairs = url.query_pairs_mut();
@@ -120,17 +84,21 @@ impl DouyinClient {
                 pairs.append_pair(k, v);
             }
         }
-        let body = self.fetcher.get_api(url.as_str()).await?;
+        let body = client.fetcher.get_api(url.as_str()).await?;
         read(&body)
     }
 
     /// Exchanges the refresh token for a new access token (and refresh token).
-    async fn refresh(&self, app: &OauthApp, refresh_token: &str) -> Result<(), FetchError> {
-        self.state.called("/oauth/refresh_token/");
-        let body = self
+    async fn refresh(
+        client: &DouyinClient,
+        app: &OauthApp,
+        refresh_token: &str,
+    ) -> Result<(), FetchError> {
+        client.state.called("/oauth/refresh_token/");
+        let body = client
             .fetcher
             .post_form(
-                &format!("{}/oauth/refresh_token/", self.base),
+                &format!("{}/oauth/refresh_token/", client.base),
                 &[
                     ("client_key", app.id.as_str()),
                     ("grant_type", "refresh_token"),
@@ -139,7 +107,7 @@ impl DouyinClient {
             )
             .await?;
         let data = read(&body).map_err(|e| refresh_refused(PLATFORM, e))?;
-        self.state.take_refreshed(PLATFORM, data, self.now)
+        client.state.take_refreshed(PLATFORM, data, client.now)
     }
 }
 

@@ -11,7 +11,9 @@
 //! the app secret, so no error, log line or list of calls names it.
 
 use crate::http::HttpFetcher;
-use crate::oauth::{Envelope, OauthApp, OauthState, OauthToken, malformed, refresh_refused};
+use crate::oauth::{
+    Envelope, OauthApi, OauthApp, OauthClient, OauthToken, malformed, refresh_refused,
+};
 use crate::{FailureKind, FetchError, Post, Source};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -24,22 +26,11 @@ const PAGE: u32 = 20;
 /// Pages read per look at most.
 const MAX_PAGES: u32 = 5;
 
-/// A Kuaishou API client for one authorised account.
-pub struct KuaishouClient {
-    fetcher: HttpFetcher,
-    base: String,
-    state: OauthState,
-    now: DateTime<Utc>,
-}
+/// Kuaishou's way of calling and refreshing ([`OauthApi`]).
+pub struct Kuaishou;
 
-impl std::fmt::Debug for KuaishouClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KuaishouClient")
-            .field("base", &self.base)
-            .field("token", &"[redacted]")
-            .finish()
-    }
-}
+/// A Kuaishou API client for one authorised account.
+pub type KuaishouClient = OauthClient<Kuaishou>;
 
 impl KuaishouClient {
     /// `base` is [`KUAISHOU_API`] in production; `app` is the deployment's Kuaishou
@@ -51,56 +42,11 @@ impl KuaishouClient {
         token: OauthToken,
         now: DateTime<Utc>,
     ) -> Self {
-        KuaishouClient {
-            fetcher,
-            base: base.into().trim_end_matches('/').to_string(),
-            state: OauthState::new(app, token),
-            now,
-        }
-    }
-
-    /// The API paths called so far, in order (no token).
-    pub fn calls(&self) -> Vec<&'static str> {
-        self.state.calls()
-    }
-
-    /// The token a refresh during this client's calls gave (to be stored sealed).
-    pub fn refreshed(&self) -> Option<OauthToken> {
-        self.state.refreshed()
+        OauthClient::with_api(fetcher, base, Kuaishou, app, token, now)
     }
 
     fn app_id(&self) -> &str {
         self.state.app.as_ref().map_or("", |a| a.id.as_str())
-    }
-
-    /// GETs the API `path` with `query`, the app id and the token; on an expired
-    /// token refreshes once and repeats the call.
-    pub async fn get(
-        &self,
-        path: &'static str,
-        query: &[(&str, String)],
-    ) -> Result<serde_json::Value, FetchError> {
-        self.state
-            .with_refresh(
-                || self.get_once(path, query),
-                |app, refresh_token| async move { self.refresh(&app, &refresh_token).await },
-            )
-            .await
-    }
-
-    async fn get_once(
-        &self,
-        path: &'static str,
-        query: &[(&str, String)],
-    ) -> Result<serde_json::Value, FetchError> {
-        self.state.called(path);
-        let token = self.state.token();
-        let mut pairs = vec![
-            ("app_id", self.app_id().to_string()),
-            ("access_token", token.access_token),
-        ];
-        pairs.extend(query.iter().map(|(k, v)| (*k, v.clone())));
-        self.call(path, &pairs).await
     }
 
     async fn call(
@@ -114,10 +60,35 @@ impl KuaishouClient {
         let body = self.fetcher.get_api(url.as_str()).await?;
         read(&body)
     }
+}
 
-    async fn refresh(&self, app: &OauthApp, refresh_token: &str) -> Result<(), FetchError> {
-        self.state.called("/oauth2/refresh_token");
-        let answer = self
+/// Every call carries the app id and the token in the query; so does a refresh,
+/// with the app secret.
+impl OauthApi for Kuaishou {
+    const CLIENT: &'static str = "KuaishouClient";
+
+    async fn get_once(
+        client: &KuaishouClient,
+        path: &'static str,
+        query: &[(&str, String)],
+    ) -> Result<serde_json::Value, FetchError> {
+        client.state.called(path);
+        let token = client.state.token();
+        let mut pairs = vec![
+            ("app_id", client.app_id().to_string()),
+            ("access_token", token.access_token),
+        ];
+        pairs.extend(query.iter().map(|(k, v)| (*k, v.clone())));
+        client.call(path, &pairs).await
+    }
+
+    async fn refresh(
+        client: &KuaishouClient,
+        app: &OauthApp,
+        refresh_token: &str,
+    ) -> Result<(), FetchError> {
+        client.state.called("/oauth2/refresh_token");
+        let answer = client
             .call(
                 "/oauth2/refresh_token",
                 &[
@@ -129,7 +100,7 @@ impl KuaishouClient {
             )
             .await
             .map_err(|e| refresh_refused(PLATFORM, e))?;
-        self.state.take_refreshed(PLATFORM, answer, self.now)
+        client.state.take_refreshed(PLATFORM, answer, client.now)
     }
 }
 

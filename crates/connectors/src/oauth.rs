@@ -6,7 +6,7 @@
 //! look starts from it. The reading of the platforms' answers (an HTML page, JSON
 //! that is not, a status code at the top level) is here too, once for all three.
 
-use crate::http::Body;
+use crate::http::{Body, HttpFetcher};
 use crate::{FailureKind, FetchError};
 use chrono::{DateTime, Utc};
 use std::sync::Mutex;
@@ -50,6 +50,92 @@ impl std::fmt::Debug for OauthApp {
             .field("id", &self.id)
             .field("secret", &"[redacted]")
             .finish()
+    }
+}
+
+/// What one OAuth platform's client does its own way: one API call with the token,
+/// and one refresh of an expired token. The rest of a client ([`OauthClient`]) is
+/// the same for all three platforms.
+pub trait OauthApi: Sized + Send + Sync {
+    /// The client's name in `Debug` output.
+    const CLIENT: &'static str;
+
+    /// Calls the API `path` with `query` once, with the client's current token.
+    fn get_once(
+        client: &OauthClient<Self>,
+        path: &'static str,
+        query: &[(&str, String)],
+    ) -> impl Future<Output = Result<serde_json::Value, FetchError>> + Send;
+
+    /// Exchanges `refresh_token` for a new token and keeps it in the client's state.
+    fn refresh(
+        client: &OauthClient<Self>,
+        app: &OauthApp,
+        refresh_token: &str,
+    ) -> impl Future<Output = Result<(), FetchError>> + Send;
+}
+
+/// A platform API client for one authorised account: the HTTP fetcher, the API host,
+/// the token with its one refresh, and `api`, what the platform does its own way.
+pub struct OauthClient<A> {
+    pub(crate) fetcher: HttpFetcher,
+    pub(crate) base: String,
+    pub(crate) state: OauthState,
+    /// Dates a refreshed token's expiry.
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) api: A,
+}
+
+impl<A: OauthApi> std::fmt::Debug for OauthClient<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(A::CLIENT)
+            .field("base", &self.base)
+            .field("token", &"[redacted]")
+            .finish()
+    }
+}
+
+impl<A: OauthApi> OauthClient<A> {
+    pub(crate) fn with_api(
+        fetcher: HttpFetcher,
+        base: impl Into<String>,
+        api: A,
+        app: Option<OauthApp>,
+        token: OauthToken,
+        now: DateTime<Utc>,
+    ) -> Self {
+        OauthClient {
+            fetcher,
+            base: base.into().trim_end_matches('/').to_string(),
+            state: OauthState::new(app, token),
+            now,
+            api,
+        }
+    }
+
+    /// The API paths called so far, in order (no token).
+    pub fn calls(&self) -> Vec<&'static str> {
+        self.state.calls()
+    }
+
+    /// The token a refresh during this client's calls gave (to be stored sealed).
+    pub fn refreshed(&self) -> Option<OauthToken> {
+        self.state.refreshed()
+    }
+
+    /// GETs the API `path` with `query`; on an expired token refreshes once and
+    /// repeats the call.
+    pub async fn get(
+        &self,
+        path: &'static str,
+        query: &[(&str, String)],
+    ) -> Result<serde_json::Value, FetchError> {
+        self.state
+            .with_refresh(
+                || A::get_once(self, path, query),
+                |app, refresh_token| async move { A::refresh(self, &app, &refresh_token).await },
+            )
+            .await
     }
 }
 
