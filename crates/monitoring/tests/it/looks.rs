@@ -140,12 +140,16 @@ impl Rng {
     }
     /// A post time: none one time in eight, else whole minutes from 90 days before
     /// `now` to 3 days after (the clock's 62-day window, the 14-day veto and posts
-    /// dated in the future all fall inside).
+    /// dated in the future all fall inside), the last 20 days as often as the rest.
     fn time(&mut self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         if self.below(8) == 0 {
             return None;
         }
-        Some(now - Duration::days(90) + Duration::minutes(self.below(93 * 24 * 60) as i64))
+        let span: i64 = if self.below(2) == 0 { 23 } else { 93 };
+        Some(
+            now - Duration::days(span - 3)
+                + Duration::minutes(self.below(span as u64 * 24 * 60) as i64),
+        )
     }
 }
 
@@ -218,6 +222,7 @@ async fn the_clock_a_look_stores_is_the_clock_its_stored_posts_give() {
         accounts.push(id);
     }
     let mut states = std::collections::BTreeSet::new();
+    let mut reposts_left_out = 0;
     for round in 0..24 {
         if round == 12 {
             let kunshan = govmedia_domain::policy::BUILTIN
@@ -238,19 +243,19 @@ async fn the_clock_a_look_stores_is_the_clock_its_stored_posts_give() {
         for &id in &accounts {
             let link = |k: u64| format!("https://example.gov.cn/a/{id}/{k}");
             // Stored before the look (another source, an earlier look).
-            for _ in 0..rng.below(4) {
+            for _ in 0..rng.below(6) {
                 let post = store::NewPost {
                     platform_post_id: link(rng.below(40)),
                     title: "先前的政务信息".into(),
                     url: None,
                     published_at: rng.time(now),
-                    original: [Some(true), Some(false), None][rng.below(3) as usize],
+                    original: [Some(true), Some(false), Some(false), None][rng.below(4) as usize],
                 };
                 store::upsert_post(&c.svc.db, id, "feed", &post, now)
                     .await
                     .unwrap();
             }
-            let mut items: Vec<(String, Option<DateTime<Utc>>)> = (0..rng.below(9))
+            let mut items: Vec<(String, Option<DateTime<Utc>>)> = (0..rng.below(7))
                 .map(|_| (link(rng.below(40)), rng.time(now)))
                 .collect();
             if let Some(first) = items.first().cloned() {
@@ -291,6 +296,17 @@ async fn the_clock_a_look_stores_is_the_clock_its_stored_posts_give() {
                 "seed {seed:#x}, round {round}, account {id}"
             );
             states.insert(view.clock.state);
+            // Whether a newer repost was left out (originals only).
+            let newest = store::post_times_since(&c.svc.db, id, now - Duration::days(62))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(at, _)| at)
+                .filter(|at| *at <= now)
+                .max();
+            if newest != stored.last_update {
+                reposts_left_out += 1;
+            }
         }
         c.clock
             .advance(Duration::minutes(60 + rng.below(72 * 60) as i64));
@@ -298,6 +314,10 @@ async fn the_clock_a_look_stores_is_the_clock_its_stored_posts_give() {
     assert!(
         states.len() >= 3,
         "the histories reach several states: {states:?}"
+    );
+    assert!(
+        reposts_left_out > 0,
+        "some clock left a newer repost out under originals only"
     );
     // No look failed: every one was a look that saw its source.
     assert_eq!(
