@@ -1576,7 +1576,9 @@ mod tests {
         }
     }
 
-    fn known(rows: &[(&str, Option<DateTime<Utc>>, Option<bool>)]) -> HashMap<String, KnownPost> {
+    type Row<'a> = (&'a str, Option<DateTime<Utc>>, Option<bool>);
+
+    fn known(rows: &[Row<'_>]) -> HashMap<String, KnownPost> {
         rows.iter()
             .map(|(id, published_at, original)| {
                 (
