@@ -153,6 +153,13 @@ impl Handler for Shared {
     async fn run(&self, svc: &Services, job: &JobRow) -> Result<(), String> {
         self.0.run(svc, job).await
     }
+    async fn run_completing(
+        &self,
+        svc: &Services,
+        job: &JobRow,
+    ) -> Result<Option<govmedia_core::jobs::DoneInWork>, String> {
+        self.0.run_completing(svc, job).await
+    }
 }
 
 /// A progress bar at a terminal; otherwise a line whenever the progress moved (a log

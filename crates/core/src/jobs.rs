@@ -21,6 +21,14 @@
 //! A job runs at least once: a server that dies after a handler's work and before
 //! the job is recorded done leaves it to be run again once its lease ends. Handlers
 //! are therefore idempotent (their writes keyed, like the daily sweep's dedup key).
+//!
+//! A handler whose work is one transaction may record its job done in that same
+//! transaction ([`complete_in`], returned from [`Handler::run_completing`]): one
+//! commit instead of two (its work's, then the runner's), which on SQLite — one
+//! writer at a time, each commit an fsync — is what a short job costs. The guarantees
+//! stay: the job is done exactly when its work is committed (a crash before the commit
+//! leaves both undone and the job to its lease), and a run whose lease was taken over
+//! by another server cannot record it, so its transaction rolls back.
 
 use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
@@ -66,6 +74,17 @@ pub trait Handler: Send + Sync + 'static {
     /// Does the work. The error is shown to administrators as the cause, so it is a
     /// Chinese sentence without codes.
     async fn run(&self, svc: &Services, job: &JobRow) -> Result<(), String>;
+    /// What the runner calls: [`Handler::run`], unless the handler records its job
+    /// done itself in the transaction that commits its work ([`complete_in`]), which it
+    /// says by returning the [`DoneInWork`] that call gave; the runner then records
+    /// nothing more. `None` leaves the record to the runner, as after `run`.
+    async fn run_completing(
+        &self,
+        svc: &Services,
+        job: &JobRow,
+    ) -> Result<Option<DoneInWork>, String> {
+        self.run(svc, job).await.map(|()| None)
+    }
     /// The handler itself, for an area that reads its own handler's settings (the
     /// platform settings publishing was installed with) outside a run.
     fn as_any(&self) -> Option<&dyn std::any::Any> {
@@ -138,6 +157,37 @@ pub async fn enqueue(
         now,
     )
     .await?)
+}
+
+/// Proof that a handler recorded its job done in its own transaction
+/// ([`complete_in`]); only that call makes one.
+#[derive(Debug)]
+#[must_use = "return it from `Handler::run_completing` once the transaction committed"]
+pub struct DoneInWork(());
+
+/// The cause of a refused [`complete_in`]: the run no longer holds the job.
+pub const LEASE_LOST: &str =
+    "该后台任务的租约已由另一台服务器接手，本次执行的结果不再记录（由接手的服务器完成）";
+
+/// Records `job` — as a runner claimed it — done in `c`, the transaction that commits
+/// the handler's work, so the job is done if and only if that work commits. `None`
+/// when the row was not claimed by a runner (no lease owner: a handler called
+/// directly), which leaves nothing to record. Refused with [`ServiceError::Stale`]
+/// when the run's lease ran out and another server took the job: the caller's
+/// transaction must then roll back (its `?` drops it), and the other run counts.
+pub async fn complete_in(
+    c: &impl ConnectionTrait,
+    job: &JobRow,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<DoneInWork>> {
+    let Some(owner) = job.lease_owner.as_deref() else {
+        return Ok(None);
+    };
+    match store::complete(c, job.id, owner, now).await {
+        Ok(_) => Ok(Some(DoneInWork(()))),
+        Err(govmedia_store::DbError::Stale) => Err(ServiceError::Stale(LEASE_LOST.to_string())),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// How a runner paces itself.
@@ -241,33 +291,26 @@ impl Runner {
             return; // claim only takes kinds with handlers
         };
         let svc = &self.svc;
-        let work = tokio::time::timeout(handler.timeout(), handler.run(svc, &job));
-        tokio::pin!(work);
-        let mut beat = tokio::time::interval(self.config.heartbeat);
-        beat.tick().await;
-        let outcome = loop {
-            tokio::select! {
-                r = &mut work => break r,
-                _ = beat.tick() => {
-                    let now = svc.now();
-                    // No write turn here: the job's own work, not polled while this
-                    // arm runs, may hold it. One statement per job and interval.
-                    match store::heartbeat(&svc.db, job.id, &self.owner, now, now + self.config.lease).await {
-                        Ok(()) => {}
-                        // Reclaimed by another server: its run is the one that counts.
-                        Err(govmedia_store::DbError::Stale) => {
-                            tracing::warn!(job = job.id, "lost the lease of a running job; stopped it");
-                            return;
-                        }
-                        Err(e) => tracing::warn!(job = job.id, "heartbeat failed: {e}"),
-                    }
-                }
+        let work = tokio::time::timeout(handler.timeout(), handler.run_completing(svc, &job));
+        // The heartbeat is polled beside the work, never instead of it: a handler that
+        // holds the job's row in its transaction (`complete_in`) until it commits
+        // would otherwise wait for a heartbeat that waits for its row lock.
+        let outcome = tokio::select! {
+            biased;
+            r = work => r,
+            () = self.keep_lease(job.id) => {
+                // Reclaimed by another server: its run is the one that counts.
+                tracing::warn!(job = job.id, "lost the lease of a running job; stopped it");
+                return;
             }
         };
+        if let Ok(Ok(Some(DoneInWork(())))) = outcome {
+            return; // recorded in the handler's own commit
+        }
         let now = svc.now();
         let _turn = svc.write_turn().await;
         let result = match outcome {
-            Ok(Ok(())) => store::complete(&svc.db, job.id, &self.owner, now)
+            Ok(Ok(_)) => store::complete(&svc.db, job.id, &self.owner, now)
                 .await
                 .map(|_| ()),
             Ok(Err(cause)) => self.failed(&job, now, &cause).await,
@@ -278,6 +321,26 @@ impl Runner {
         };
         if let Err(e) = result {
             tracing::warn!(job = job.id, "could not record the job's outcome: {e}");
+        }
+    }
+
+    /// Moves the job's lease on every heartbeat interval while it runs; ends only when
+    /// the job is no longer this runner's (`Stale`: reclaimed, or done).
+    async fn keep_lease(&self, id: i64) {
+        let mut beat = tokio::time::interval(self.config.heartbeat);
+        beat.tick().await;
+        loop {
+            beat.tick().await;
+            let now = self.svc.now();
+            // No write turn here: the job's own work may hold it. One statement per
+            // job and interval.
+            match store::heartbeat(&self.svc.db, id, &self.owner, now, now + self.config.lease)
+                .await
+            {
+                Ok(()) => {}
+                Err(govmedia_store::DbError::Stale) => return,
+                Err(e) => tracing::warn!(job = id, "heartbeat failed: {e}"),
+            }
         }
     }
 

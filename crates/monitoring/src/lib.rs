@@ -23,7 +23,8 @@ use govmedia_domain::update_clock::{self, ClockPolicy, ClockState, SeenPost};
 use govmedia_store::TransactionTrait;
 use govmedia_store::jobs::JobRow;
 use govmedia_store::monitoring::{self as store, NewPost};
-use govmedia_textcheck::Severity;
+use govmedia_textcheck::{Finding, Severity};
+use std::collections::HashMap;
 
 pub mod credentials;
 mod install;
@@ -474,7 +475,50 @@ pub async fn fetch_account(
     looker: &MonitorAccount,
     account_id: i64,
 ) -> ServiceResult<Option<(usize, usize)>> {
-    let Some(look) = look_at(svc, looker, account_id).await? else {
+    Ok(look_and_store(svc, looker, account_id, None)
+        .await?
+        .map(|stored| stored.counts))
+}
+
+/// What a look stored.
+struct Stored {
+    /// (posts seen, new posts).
+    counts: (usize, usize),
+    /// The look's job, recorded done in the look's transaction.
+    done: Option<jobs::DoneInWork>,
+}
+
+/// A post the account had before the look, as the clock reads it.
+#[derive(Debug, Clone)]
+struct KnownPost {
+    published_at: Option<DateTime<Utc>>,
+    original: Option<bool>,
+}
+
+/// The job a look runs as.
+struct JobLook<'a> {
+    job: &'a JobRow,
+    /// Whether to record the job done in the look's transaction when nothing follows
+    /// the commit (a veto or content findings to report, each its own unit of work:
+    /// then the runner records it after them, as for a job that does not).
+    complete: bool,
+}
+
+/// [`fetch_account`], run by the job runner as `job`.
+///
+/// What the look writes is one short transaction that waits its turn among the
+/// process's writers (SQLite has one writer at a time; see
+/// `govmedia_core::write_turn`): the posts in one multi-row INSERT, the fetch log, the
+/// clock and, with `job`, the job's record. What it only reads — the posts the account
+/// had, which of the answer's posts are new and what the text checker finds in them —
+/// is read before the turn, so the writers' queue waits for no read.
+async fn look_and_store(
+    svc: &Services,
+    looker: &MonitorAccount,
+    account_id: i64,
+    job: Option<JobLook<'_>>,
+) -> ServiceResult<Option<Stored>> {
+    let Some((look, last_ok_before)) = look_at(svc, looker, account_id).await? else {
         return Ok(None);
     };
     let Look { via, answer, calls } = look;
@@ -504,23 +548,82 @@ pub async fn fetch_account(
             .collect::<Vec<_>>()
     });
     let calls = Some(&calls).filter(|c| !c.is_empty()).map(String::as_str);
-    // Everything the look stores is written in one transaction of a few statements
-    // (the posts in one multi-row INSERT), which waits its turn among the process's
-    // writers (see `govmedia_core::write_turn`): SQLite has one writer at a time.
+    let from = now - Duration::days(CLOCK_WINDOW_DAYS);
+    // Before the write turn: the posts the account had (its recent ones and those the
+    // answer names), and the text check of the posts that are new unless another look
+    // stores them first.
+    let mut known: HashMap<String, KnownPost> = HashMap::new();
+    let mut checked: HashMap<String, Vec<Finding>> = HashMap::new();
+    let mut whitelist = None;
+    if let Ok(posts) = &answer {
+        let ids: Vec<&str> = posts.iter().map(|p| p.platform_post_id.as_str()).collect();
+        for (id, published_at, original) in
+            store::posts_known(&svc.db, account_id, from, &ids).await?
+        {
+            known.insert(
+                id,
+                KnownPost {
+                    published_at,
+                    original,
+                },
+            );
+        }
+        for p in posts {
+            if !known.contains_key(&p.platform_post_id)
+                && !checked.contains_key(&p.platform_post_id)
+            {
+                // Terms the account's unit declared correct (names, local places) are
+                // not flagged; read once for the look's posts.
+                let list = match whitelist.take() {
+                    Some(list) => list,
+                    None => govmedia_core::checker_terms::Whitelist::of(svc, &unit.path).await?,
+                };
+                checked.insert(p.platform_post_id.clone(), reportable(svc, &list, &p.title));
+                whitelist = Some(list);
+            }
+        }
+    }
+    let reports_veto = |clock: &update_clock::UpdateClock| {
+        // Only an account in operation (正常) can be 不更新; a paused, closed or
+        // deregistered one is watched but never reported.
+        clock.state == ClockState::Veto && account.status == AccountStatus::Normal.code()
+    };
+    let tomorrow = tomorrow(svc);
     let turn = svc.write_turn().await;
     let txn = svc.db.begin().await?;
-    let mut new_posts: Vec<(i64, NewPost)> = Vec::new();
-    let counts = match answer {
+    let mut to_report: Vec<(i64, NewPost, Vec<Finding>)> = Vec::new();
+    let (counts, last_ok, clock) = match answer {
         Ok(posts) => {
             let seen = posts.len();
             let inserted = store::insert_new_posts(&txn, account_id, via, &posts, now).await?;
+            let new = inserted.len();
+            // The clock from the posts read before and those just stored, as the
+            // stored posts would give it; read back only when another look stored
+            // one of the answer's posts meanwhile.
+            let last_ok = Some(last_ok_before.map_or(now, |before| before.max(now)));
+            let clock = match clock_posts(&known, &posts, &inserted, from) {
+                Some(seen) => update_clock::read(&policy, &calendar, now, &seen, last_ok)
+                    .map_err(|e| ServiceError::CalendarNotCovered(e.to_string()))?,
+                None => read_clock(&txn, &policy, &calendar, account_id, now, last_ok).await?,
+            };
             let mut posts: Vec<Option<NewPost>> = posts.into_iter().map(Some).collect();
             for (i, id) in inserted {
                 if let Some(post) = posts.get_mut(i).and_then(Option::take) {
-                    new_posts.push((id, post));
+                    // Checked before the turn; a post that was stored then is not
+                    // new now, unless it was removed meanwhile: checked here.
+                    let findings = match checked.remove(&post.platform_post_id) {
+                        Some(f) => f,
+                        None => {
+                            let list = govmedia_core::checker_terms::Whitelist::of(svc, &unit.path)
+                                .await?;
+                            reportable(svc, &list, &post.title)
+                        }
+                    };
+                    if !findings.is_empty() {
+                        to_report.push((id, post, findings));
+                    }
                 }
             }
-            let new = new_posts.len();
             if new > 0 && svc.jobs.get(POSTS_SEEN_KIND).is_some() {
                 jobs::enqueue(
                     &txn,
@@ -544,7 +647,7 @@ pub async fn fetch_account(
                 calls,
             )
             .await?;
-            (seen, new)
+            ((seen, new), last_ok, clock)
         }
         Err(e) => {
             tracing::info!(account_id, via, kind = e.kind.code(), detail = %e.detail, "source not seen");
@@ -559,35 +662,88 @@ pub async fn fetch_account(
                 calls,
             )
             .await?;
-            (0, 0)
+            let last_ok = store::last_fetch(&txn, account_id, store::OK)
+                .await?
+                .map(|f| f.at);
+            let clock = read_clock(&txn, &policy, &calendar, account_id, now, last_ok).await?;
+            ((0, 0), last_ok, clock)
         }
     };
     // The clock moves with each look (the daily sweep looks at every account once a
     // day), so the to-do list and the at-risk list read it without reading posts.
-    let last_ok = store::last_fetch(&txn, account_id, store::OK)
-        .await?
-        .map(|f| f.at);
-    let clock = read_clock(&txn, &policy, &calendar, account_id, now, last_ok).await?;
     store::upsert_clock(&txn, &clock_row(account_id, &unit, &clock, last_ok, now)).await?;
     if account.status == AccountStatus::Normal.code() {
         enqueue_clock_mail(svc, &txn, &account, &unit, &clock).await?;
     }
+    // A look by the runner keeps the daily sweep queued (the sweep queues its
+    // successor too; this restarts the chain should a sweep have died): once a day per
+    // process, as the job's dedup key makes every later call a no-op.
+    let schedules = job.is_some() && looker.sweep_queued_for() != Some(tomorrow);
+    if schedules {
+        schedule_sweep(&txn, now, tomorrow).await?;
+    }
+    let follows = reports_veto(&clock) || !to_report.is_empty();
+    let done = match job {
+        Some(JobLook {
+            job,
+            complete: true,
+        }) if !follows => jobs::complete_in(&txn, job, now).await?,
+        _ => None,
+    };
     txn.commit().await?;
     drop(turn);
-    // Only an account in operation (正常) can be 不更新; a paused, closed or
-    // deregistered one is watched but never reported.
-    if clock.state == ClockState::Veto && account.status == AccountStatus::Normal.code() {
+    if schedules {
+        looker.sweep_queued(tomorrow);
+    }
+    if reports_veto(&clock) {
         report_veto(svc, &account, &unit, last_ok).await?;
     }
-    if !new_posts.is_empty() {
-        // Terms the account's unit declared correct (names, local places) are not
-        // flagged; read once for the look's posts.
-        let whitelist = govmedia_core::checker_terms::Whitelist::of(svc, &unit.path).await?;
-        for (post_id, post) in &new_posts {
-            report_content(svc, &whitelist, &account, &unit, *post_id, post).await?;
-        }
+    for (post_id, post, findings) in &to_report {
+        report_content(svc, &account, &unit, *post_id, post, findings).await?;
     }
-    Ok(Some(counts))
+    Ok(Some(Stored { counts, done }))
+}
+
+/// The posts the update clock reads once a look stored its new posts (`inserted`, as
+/// (index in `answer`, id)): the dated posts published at or after `from` among those
+/// the account had before the look (`known`, read before it wrote) and those it
+/// stored — what reading the stored posts back would give. `None` when the insert
+/// passed over a post of the answer that was neither known nor stored by it: another
+/// look stored it meanwhile, and only reading back knows its date.
+fn clock_posts(
+    known: &HashMap<String, KnownPost>,
+    answer: &[NewPost],
+    inserted: &[(usize, i64)],
+    from: DateTime<Utc>,
+) -> Option<Vec<SeenPost>> {
+    let stored: std::collections::HashSet<&str> = inserted
+        .iter()
+        .filter_map(|(i, _)| answer.get(*i))
+        .map(|p| p.platform_post_id.as_str())
+        .collect();
+    if answer.iter().any(|p| {
+        !stored.contains(p.platform_post_id.as_str()) && !known.contains_key(&p.platform_post_id)
+    }) {
+        return None;
+    }
+    let before = known.values().map(|k| (k.published_at, k.original));
+    let new = inserted
+        .iter()
+        .filter_map(|(i, _)| answer.get(*i))
+        .map(|p| (p.published_at, p.original));
+    Some(
+        before
+            .chain(new)
+            .filter_map(|(at, original)| match at {
+                Some(at) if at >= from => Some(SeenPost {
+                    published_at: at,
+                    // A source that does not say counts the post as the account's own.
+                    original: original.unwrap_or(true),
+                }),
+                _ => None,
+            })
+            .collect(),
+    )
 }
 
 /// Queues the e-mail of a warning (each level) or of the veto, once per level and
@@ -644,17 +800,31 @@ struct Look {
 /// them (WeChat, Weibo, Douyin, Kuaishou, Bilibili), else through its public feed;
 /// `None` with neither. A Douyin, Kuaishou or Bilibili token the look refreshed is
 /// stored sealed.
+/// Also returns when the last successful look before this one was.
 async fn look_at(
     svc: &Services,
     looker: &MonitorAccount,
     account_id: i64,
+) -> ServiceResult<Option<(Look, Option<DateTime<Utc>>)>> {
+    let last_ok = store::last_fetch(&svc.db, account_id, store::OK)
+        .await?
+        .map(|f| f.at);
+    let since = last_ok.map(|at| at - Duration::days(API_OVERLAP_DAYS));
+    Ok(look_through(svc, looker, account_id, since)
+        .await?
+        .map(|look| (look, last_ok)))
+}
+
+/// [`look_at`] reading back from `since` (platform APIs).
+async fn look_through(
+    svc: &Services,
+    looker: &MonitorAccount,
+    account_id: i64,
+    since: Option<DateTime<Utc>>,
 ) -> ServiceResult<Option<Look>> {
     use crate::credentials::Secret;
     let credentials = crate::credentials::open_for_use(svc, account_id).await?;
     let now = svc.now();
-    let since = store::last_fetch(&svc.db, account_id, store::OK)
-        .await?
-        .map(|f| f.at - Duration::days(API_OVERLAP_DAYS));
     // Without the deployment's Bilibili app no call can be signed: an account that
     // also has a public feed is read through it instead.
     let credentials = match credentials {
@@ -804,19 +974,32 @@ fn content_item(severity: Severity) -> Option<&'static str> {
     }
 }
 
-/// Runs a new post's text through the checker; each `veto` or `deduct` finding
-/// becomes one inspection finding (source 自动监测, 待通报) with the post, the excerpt,
-/// the span and the time, reported once: the subject is the post, the rule and the
-/// span, so a later look at the same post reports nothing again.
-async fn report_content(
+/// The findings of a post's title that are reported (`veto` and `deduct`; see
+/// [`content_item`]), terms of `whitelist` left out.
+fn reportable(
     svc: &Services,
     whitelist: &govmedia_core::checker_terms::Whitelist,
+    title: &str,
+) -> Vec<Finding> {
+    whitelist
+        .check(&svc.checker.checker, title)
+        .into_iter()
+        .filter(|f| content_item(f.severity).is_some())
+        .collect()
+}
+
+/// Reports the findings of a new post's text ([`reportable`]): each becomes one
+/// inspection finding (source 自动监测, 待通报) with the post, the excerpt, the span and
+/// the time, reported once: the subject is the post, the rule and the span, so a
+/// later look at the same post reports nothing again.
+async fn report_content(
+    svc: &Services,
     account: &govmedia_store::accounts::AccountRow,
     unit: &govmedia_store::units::UnitRow,
     post_id: i64,
     post: &NewPost,
+    findings: &[Finding],
 ) -> ServiceResult<()> {
-    let findings = whitelist.check(&svc.checker.checker, &post.title);
     for f in findings {
         let Some(item) = content_item(f.severity) else {
             continue;
@@ -1034,6 +1217,9 @@ pub struct MonitorAccount {
     fetcher: HttpFetcher,
     tokens: WechatTokens,
     endpoints: PlatformEndpoints,
+    /// The day whose daily sweep this process's looks last queued (see
+    /// [`look_and_store`]).
+    sweep_queued: std::sync::Mutex<Option<chrono::NaiveDate>>,
 }
 
 impl MonitorAccount {
@@ -1049,7 +1235,48 @@ impl MonitorAccount {
             fetcher: HttpFetcher::new(config).map_err(|e| e.message)?,
             tokens: WechatTokens::default(),
             endpoints,
+            sweep_queued: std::sync::Mutex::new(None),
         })
+    }
+
+    fn sweep_queued_for(&self) -> Option<chrono::NaiveDate> {
+        *self
+            .sweep_queued
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn sweep_queued(&self, day: chrono::NaiveDate) {
+        *self
+            .sweep_queued
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(day);
+    }
+
+    /// The look of `job`; with `complete`, recorded done in the look's transaction
+    /// when nothing follows it.
+    async fn look(
+        &self,
+        svc: &Services,
+        job: &JobRow,
+        complete: bool,
+    ) -> Result<Option<jobs::DoneInWork>, String> {
+        let id = serde_json::from_str::<serde_json::Value>(&job.payload)
+            .ok()
+            .and_then(|v| v.get("account_id").and_then(|a| a.as_i64()))
+            .ok_or_else(|| "任务内容缺少账号".to_string())?;
+        let stored = look_and_store(svc, self, id, Some(JobLook { job, complete }))
+            .await
+            .map_err(|e| e.reported())?;
+        match stored {
+            Some(stored) => Ok(stored.done),
+            // Nothing to look at (no source, or the account is gone): the daily sweep
+            // is still kept queued.
+            None => schedule_sweep(&svc.db, svc.now(), tomorrow(svc))
+                .await
+                .map(|()| None)
+                .map_err(|e| e.to_string()),
+        }
     }
 }
 
@@ -1068,18 +1295,15 @@ impl Handler for MonitorAccount {
         std::time::Duration::from_secs(180)
     }
     async fn run(&self, svc: &Services, job: &JobRow) -> Result<(), String> {
-        let id = serde_json::from_str::<serde_json::Value>(&job.payload)
-            .ok()
-            .and_then(|v| v.get("account_id").and_then(|a| a.as_i64()))
-            .ok_or_else(|| "任务内容缺少账号".to_string())?;
-        fetch_account(svc, self, id)
-            .await
-            .map_err(|e| e.reported())?;
-        // Each look keeps the daily sweep queued (the sweep queues its successor too;
-        // this restarts the chain should a sweep have died).
-        schedule_sweep(&svc.db, svc.now(), tomorrow(svc))
-            .await
-            .map_err(|e| e.to_string())
+        self.look(svc, job, false).await.map(|_| ())
+    }
+    /// The look records its job done in its own transaction (one commit a look).
+    async fn run_completing(
+        &self,
+        svc: &Services,
+        job: &JobRow,
+    ) -> Result<Option<jobs::DoneInWork>, String> {
+        self.look(svc, job, true).await
     }
 }
 
@@ -1330,5 +1554,76 @@ pub fn at_risk_table(svc: &Services, rows: &[AtRisk]) -> govmedia_registry::exce
                 ]
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, day, 2, 0, 0).unwrap()
+    }
+
+    fn post(id: &str, published_at: Option<DateTime<Utc>>) -> NewPost {
+        NewPost {
+            platform_post_id: id.into(),
+            title: "政务信息".into(),
+            url: None,
+            published_at,
+            original: None,
+        }
+    }
+
+    type Row<'a> = (&'a str, Option<DateTime<Utc>>, Option<bool>);
+
+    fn known(rows: &[Row<'_>]) -> HashMap<String, KnownPost> {
+        rows.iter()
+            .map(|(id, published_at, original)| {
+                (
+                    id.to_string(),
+                    KnownPost {
+                        published_at: *published_at,
+                        original: *original,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_clock_s_posts_are_those_known_before_and_those_stored_in_the_window() {
+        let from = at(2);
+        let before = known(&[
+            ("old", Some(at(1)), Some(true)),
+            ("kept", Some(at(3)), Some(false)),
+            ("undated", None, None),
+        ]);
+        // "kept" again with another date (the stored one counts), "new" stored, "new"
+        // twice, an undated new post and one before the window.
+        let answer = vec![
+            post("kept", Some(at(6))),
+            post("new", Some(at(5))),
+            post("new", Some(at(7))),
+            post("new-undated", None),
+            post("new-old", Some(at(1))),
+        ];
+        let inserted = vec![(1, 11), (3, 12), (4, 13)];
+        let mut seen: Vec<(DateTime<Utc>, bool)> = clock_posts(&before, &answer, &inserted, from)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.published_at, p.original))
+            .collect();
+        seen.sort();
+        assert_eq!(seen, vec![(at(3), false), (at(5), true)]);
+    }
+
+    #[test]
+    fn a_post_another_look_stored_meanwhile_is_read_back() {
+        // "theirs" was neither known before the look nor stored by it.
+        let answer = vec![post("mine", Some(at(5))), post("theirs", Some(at(6)))];
+        assert!(clock_posts(&known(&[]), &answer, &[(0, 1)], at(1)).is_none());
+        assert!(clock_posts(&known(&[]), &answer, &[(0, 1), (1, 2)], at(1)).is_some());
     }
 }

@@ -226,6 +226,9 @@ pub async fn start(svc: &Services, actor: &Actor, owner: &str) -> ServiceResult<
 /// lease (it ran out and another process took the run up).
 pub async fn heartbeat(svc: &Services, run_id: i64, owner: &str) -> ServiceResult<RunProgress> {
     let now = svc.now();
+    // A write like the looks': it waits its turn among them (SQLite) instead of in
+    // SQLite's busy handler, which would also hold the next look's commit back.
+    let turn = svc.write_turn().await;
     store::heartbeat(
         &svc.db,
         run_id,
@@ -240,6 +243,7 @@ pub async fn heartbeat(svc: &Services, run_id: i64, owner: &str) -> ServiceResul
         ),
         e => e.into(),
     })?;
+    drop(turn);
     let row = store::get(&svc.db, run_id).await?;
     progress_of(svc, &row).await
 }
@@ -316,6 +320,7 @@ pub async fn in_scope(svc: &Services, actor: &Actor) -> ServiceResult<Vec<RunPro
 /// Puts the looks `owner`'s runner was in the middle of back in the queue at once
 /// (the process is stopping on purpose), their interrupted attempt not counted.
 pub async fn release_looks(svc: &Services, owner: &str) -> ServiceResult<usize> {
+    let _turn = svc.write_turn().await;
     let back = govmedia_store::jobs::release(&svc.db, owner, svc.now()).await?;
     Ok(back.len())
 }

@@ -261,6 +261,63 @@ pub async fn post_times_since(
         .collect())
 }
 
+/// Platform ids a [`posts_known`] statement names at most (with its three other
+/// values, under every SQLite build's bound on a statement's variables).
+const IDS_PER_STATEMENT: usize = 500;
+
+/// What a look needs of the posts the account has before it writes, as (platform id,
+/// published_at, original): the dated posts published at or after `from` (what the
+/// update clock reads, as [`post_times_since`]) and those whose platform id is among
+/// `platform_ids` (the look's answer: the ones found are not new), each once.
+pub async fn posts_known(
+    c: &impl ConnectionTrait,
+    account_id: i64,
+    from: DateTime<Utc>,
+    platform_ids: &[&str],
+) -> Result<Vec<(String, Option<DateTime<Utc>>, Option<bool>)>, DbError> {
+    #[derive(FromQueryResult)]
+    struct Known {
+        platform_post_id: String,
+        published_at: Option<DateTime<Utc>>,
+        original: Option<bool>,
+    }
+    let columns = "SELECT platform_post_id, published_at, original FROM posts WHERE account_id = ?";
+    let mut chunks = platform_ids.chunks(IDS_PER_STATEMENT);
+    // The window and the first ids in one statement (a look's answer is a few dozen).
+    let first_ids = chunks.next().unwrap_or_default();
+    let mut text = format!("{columns} AND published_at >= ?");
+    let mut values: Vec<Value> = vec![account_id.into(), ts(from)];
+    if !first_ids.is_empty() {
+        let marks = vec!["?"; first_ids.len()].join(", ");
+        text.push_str(&format!(
+            " UNION SELECT platform_post_id, published_at, original FROM posts \
+             WHERE account_id = ? AND platform_post_id IN ({marks})"
+        ));
+        values.push(account_id.into());
+        values.extend(first_ids.iter().map(|id| Value::from(*id)));
+    }
+    let mut rows: Vec<Known> = all(c, &text, values).await?;
+    for ids in chunks {
+        let marks = vec!["?"; ids.len()].join(", ");
+        let mut values: Vec<Value> = vec![account_id.into()];
+        values.extend(ids.iter().map(|id| Value::from(*id)));
+        rows.extend(
+            all::<Known>(
+                c,
+                &format!("{columns} AND platform_post_id IN ({marks})"),
+                values,
+            )
+            .await?,
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|r| seen.insert(r.platform_post_id.clone()))
+        .map(|r| (r.platform_post_id, r.published_at, r.original))
+        .collect())
+}
+
 /// Records one look at the account's source.
 pub async fn log_fetch(
     c: &impl ConnectionTrait,

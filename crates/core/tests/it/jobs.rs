@@ -556,3 +556,233 @@ async fn a_slow_job_does_not_hold_the_other_slots_empty() {
     handle.await.unwrap();
     assert_eq!(scalar(&a.db, "SELECT COUNT(*) FROM job_runs").await, 30);
 }
+
+/// Writes its row and records its job done in one transaction, as a handler whose
+/// work is one transaction does (`jobs::complete_in`). Its kind says what goes wrong:
+/// nothing; an error after the record and before the commit; a pause with the job's
+/// row held, longer than many heartbeats; a first run that never commits.
+struct InWork(&'static str);
+
+const IN_WORK: &str = "in_work";
+const IN_WORK_FAILS: &str = "in_work_fails";
+const IN_WORK_SLOW: &str = "in_work_slow";
+const IN_WORK_HANGS: &str = "in_work_hangs";
+
+#[async_trait::async_trait]
+impl Handler for InWork {
+    fn kind(&self) -> &'static str {
+        self.0
+    }
+    fn label(&self) -> &'static str {
+        "在自身事务中记录完成的任务"
+    }
+    async fn run(&self, _svc: &Services, _job: &JobRow) -> Result<(), String> {
+        Err("只经由 run_completing 执行".into())
+    }
+    async fn run_completing(
+        &self,
+        svc: &Services,
+        job: &JobRow,
+    ) -> Result<Option<jobs::DoneInWork>, String> {
+        use govmedia_store::TransactionTrait;
+        let e = |e: &dyn std::fmt::Display| e.to_string();
+        let txn = svc.db.begin().await.map_err(|x| e(&x))?;
+        txn.execute_raw(govmedia_store::sql(
+            txn.get_database_backend(),
+            "INSERT INTO job_runs (job_id) VALUES (?)",
+            vec![job.id.into()],
+        ))
+        .await
+        .map_err(|x| e(&x))?;
+        let done = jobs::complete_in(&txn, job, svc.now())
+            .await
+            .map_err(|x| e(&x))?;
+        match self.0 {
+            IN_WORK_FAILS => return Err("提交前出错".into()),
+            IN_WORK_SLOW => tokio::time::sleep(std::time::Duration::from_millis(300)).await,
+            // Its first run never commits (a server that stops there).
+            IN_WORK_HANGS if job.attempts == 1 => std::future::pending::<()>().await,
+            _ => {}
+        }
+        txn.commit().await.map_err(|x| e(&x))?;
+        Ok(done)
+    }
+}
+
+async fn in_work_server(label: &str) -> (Services, Services, Arc<FixedClock>) {
+    let (a, b, clock) = two_servers(label).await;
+    let handlers = || {
+        [IN_WORK, IN_WORK_FAILS, IN_WORK_SLOW, IN_WORK_HANGS]
+            .into_iter()
+            .fold(Handlers::default(), |h, kind| h.with(InWork(kind)))
+    };
+    (
+        a.with_job_handlers(handlers()),
+        b.with_job_handlers(handlers()),
+        clock,
+    )
+}
+
+async fn enqueue_kind(svc: &Services, kind: &str) -> JobRow {
+    jobs::enqueue(
+        &svc.db,
+        svc.now(),
+        kind,
+        serde_json::json!({}),
+        None,
+        svc.now(),
+        3,
+    )
+    .await
+    .unwrap()
+    .0
+}
+
+#[tokio::test]
+async fn a_handler_records_its_job_done_in_the_commit_of_its_work_or_not_at_all() {
+    let (a, _b, clock) = in_work_server("jobs_in_work").await;
+    let runner = Runner::new(a.clone());
+    let job = enqueue_kind(&a, IN_WORK).await;
+    assert_eq!(runner.run_once().await.unwrap(), 1);
+    let row = store::get(&a.db, job.id).await.unwrap();
+    assert_eq!(
+        (
+            row.status.as_str(),
+            row.attempts,
+            row.lease_owner,
+            row.finished_at
+        ),
+        ("done", 1, None, Some(t0()))
+    );
+    assert_eq!(scalar(&a.db, "SELECT COUNT(*) FROM job_runs").await, 1);
+
+    // An error after the record and before the commit: neither the work nor the
+    // record stays, and the job is retried after its backoff as any failure.
+    let failing = enqueue_kind(&a, IN_WORK_FAILS).await;
+    assert_eq!(runner.run_once().await.unwrap(), 1);
+    let row = store::get(&a.db, failing.id).await.unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.attempts, row.last_error.as_deref()),
+        ("queued", 1, Some("提交前出错"))
+    );
+    assert_eq!(row.run_at, t0() + jobs::backoff(1));
+    assert_eq!(
+        scalar(&a.db, "SELECT COUNT(*) FROM job_runs").await,
+        1,
+        "the failed run's row rolled back with the record"
+    );
+    clock.advance(jobs::backoff(1));
+    assert_eq!(runner.run_once().await.unwrap(), 1);
+    assert_eq!(
+        store::get(&a.db, failing.id).await.unwrap().status,
+        "queued",
+        "each run fails the same way"
+    );
+}
+
+#[tokio::test]
+async fn a_run_whose_lease_another_server_took_cannot_record_its_job() {
+    let (a, b, clock) = in_work_server("jobs_in_work_lease").await;
+    let job = enqueue_kind(&a, IN_WORK).await;
+    // Server A claims the job and stalls past its lease; B takes it over and runs it.
+    let held = store::claim(
+        &a.db,
+        "server-a",
+        &[IN_WORK],
+        1,
+        a.now(),
+        a.now() + Duration::seconds(120),
+    )
+    .await
+    .unwrap()
+    .remove(0);
+    clock.advance(Duration::seconds(121));
+    assert_eq!(Runner::new(b.clone()).run_once().await.unwrap(), 1);
+    let done = store::get(&b.db, job.id).await.unwrap();
+    assert_eq!((done.status.as_str(), done.attempts), ("done", 2));
+    // A wakes up: its record is refused, so its work rolls back with it.
+    let late = InWork(IN_WORK).run_completing(&a, &held).await;
+    assert!(late.is_err(), "{late:?}");
+    assert_eq!(scalar(&a.db, "SELECT COUNT(*) FROM job_runs").await, 1);
+    assert_eq!(store::get(&a.db, job.id).await.unwrap(), done);
+    // The refusal in words, for the administrator's list.
+    use govmedia_store::TransactionTrait;
+    let txn = a.db.begin().await.unwrap();
+    match jobs::complete_in(&txn, &held, a.now()).await {
+        Err(ServiceError::Stale(m)) => assert_eq!(m, jobs::LEASE_LOST),
+        other => panic!("{other:?}"),
+    }
+    // A row no runner claimed has nothing to record.
+    assert!(
+        jobs::complete_in(
+            &txn,
+            &JobRow {
+                lease_owner: None,
+                ..done
+            },
+            a.now()
+        )
+        .await
+        .unwrap()
+        .is_none()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_never_wait_for_a_handler_that_holds_its_job_s_row() {
+    let (a, _b, _clock) = in_work_server("jobs_in_work_heartbeat").await;
+    let job = enqueue_kind(&a, IN_WORK_SLOW).await;
+    // Heartbeats every 5 ms while the handler holds the job's row for 300 ms. A
+    // heartbeat that ran instead of the handler would wait for that row (on
+    // PostgreSQL, for ever) while the handler waited for the heartbeat.
+    let runner = Runner::new(a.clone()).with_config(RunnerConfig {
+        heartbeat: std::time::Duration::from_millis(5),
+        ..RunnerConfig::default()
+    });
+    let ran = tokio::time::timeout(std::time::Duration::from_secs(20), runner.run_once())
+        .await
+        .expect("the run ends with the handler's commit")
+        .unwrap();
+    assert_eq!(ran, 1);
+    let row = store::get(&a.db, job.id).await.unwrap();
+    assert_eq!((row.status.as_str(), row.attempts), ("done", 1));
+    assert_eq!(scalar(&a.db, "SELECT COUNT(*) FROM job_runs").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_stops_before_the_commit_leaves_the_job_to_another() {
+    let (a, b, clock) = in_work_server("jobs_in_work_stop").await;
+    let job = enqueue_kind(&a, IN_WORK_HANGS).await;
+    let (stop, watch) = tokio::sync::watch::channel(false);
+    let handle = Runner::new(a.clone()).with_config(fast()).spawn(watch);
+    // The handler has recorded the job done in its transaction and hangs before the
+    // commit; the server stops there.
+    let mut held = false;
+    for _ in 0..3000 {
+        if scalar(&b.db, "SELECT COUNT(*) FROM jobs WHERE status = 'running'").await == 1 {
+            held = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(held);
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    stop.send(true).unwrap();
+    // (On SQLite its claims wait up to the busy timeout for the hung transaction.)
+    tokio::time::timeout(std::time::Duration::from_secs(30), handle)
+        .await
+        .expect("the runner's task ends on shutdown")
+        .unwrap();
+    let row = store::get(&b.db, job.id).await.unwrap();
+    assert_eq!(
+        row.status, "running",
+        "not done: its transaction never committed"
+    );
+    assert_eq!(scalar(&b.db, "SELECT COUNT(*) FROM job_runs").await, 0);
+    // After the lease another server runs it again, to the end.
+    clock.advance(Duration::seconds(121));
+    assert_eq!(Runner::new(b.clone()).run_once().await.unwrap(), 1);
+    let row = store::get(&b.db, job.id).await.unwrap();
+    assert_eq!((row.status.as_str(), row.attempts), ("done", 2));
+    assert_eq!(scalar(&b.db, "SELECT COUNT(*) FROM job_runs").await, 1);
+}

@@ -5,6 +5,7 @@ mod common;
 mod credentials;
 mod email;
 mod links;
+mod looks;
 mod monitoring;
 mod proposals;
 mod runs;
