@@ -1084,16 +1084,19 @@ pub async fn bulk_load(
                 ),
             )
         };
-        let fields = if units_checked.contains_key(&input.unit_id) {
+        let fields = match units_checked.entry(input.unit_id) {
             // The unit was checked for an earlier row: check the rest without a query.
-            check_fields(input).map_err(row_error)?
-        } else {
-            let (fields, path) = validate(svc, actor, input).await.map_err(|e| match e {
-                ServiceError::Validation(errors) => row_error(errors),
-                other => other,
-            })?;
-            units_checked.insert(input.unit_id, path);
-            fields
+            std::collections::hash_map::Entry::Occupied(_) => {
+                check_fields(input).map_err(row_error)?
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                let (fields, path) = validate(svc, actor, input).await.map_err(|e| match e {
+                    ServiceError::Validation(errors) => row_error(errors),
+                    other => other,
+                })?;
+                slot.insert(path);
+                fields
+            }
         };
         let terms = terms::index_terms(&fields.question, &fields.topic, &fields.answer);
         rows.push((fields, terms));

@@ -16,7 +16,14 @@ fn at() -> chrono::DateTime<Utc> {
 }
 
 /// (topic, who asks, what they ask, documents, office).
-const TOPICS: &[(&str, &[&str], &[&str], &[&str], &str)] = &[
+type Topic = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+);
+const TOPICS: &[Topic] = &[
     (
         "社会保险",
         &["灵活就业人员", "退休职工", "农民工", "高校毕业生"],
