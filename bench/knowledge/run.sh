@@ -3,7 +3,9 @@
 # entries from templates over real topics, loads them through the service's bulk
 # load (segmentation, inverted index in the database), and runs searches from
 # CLIENTS concurrent clients, SEARCHES each: index build time, rows, file size,
-# search p50/p99/max, peak RSS. SQLite by default; PostgreSQL with
+# search p50/p99/max, peak RSS; then builds the server's in-memory index (time, RSS)
+# and times the database's search and the index's one after the other in the same
+# run (DB_SEARCHES=n: fewer searches a client for the database). SQLite by default; PostgreSQL with
 # GOVMEDIA_TEST_POSTGRES_URL. PROFILE=dev runs the debug build (no release build
 # at hand); figures for the target come from the release build.
 # Usage: bench/knowledge/run.sh [ENTRIES] [CLIENTS] [SEARCHES]

@@ -5,10 +5,15 @@
 //! vocabulary (plain words, synonyms, words inside compounds) and reports the index
 //! build time, search p50/p99/max, the index's rows and (on SQLite) the file size.
 //!
-//! Before timing, every query's top 10 is compared with the exhaustive ranking (every
-//! posting read). `BEFORE=1` also times the search as it was before impact-ordered
-//! reads (every posting of the query's words, within a budget of 400,000) in the same
-//! run, after each round of the current one, and prints the ratio; `ROUNDS=n` repeats.
+//! Then the server's in-memory index is built (time, entries, postings, terms, the
+//! process's RSS before and after). Before timing, every query's top 10 from the index
+//! and from the database are compared with each other (ids and scores) and with the
+//! exhaustive ranking (every posting read). Each round times the database's search
+//! (impact-ordered reads, the path before the index) and the index's, one after the
+//! other in the same run, one client and `C` clients, and prints the ratios.
+//! `BEFORE=1` also times the search as it was before impact-ordered reads (every
+//! posting of the query's words, within a budget of 400,000); `ROUNDS=n` repeats;
+//! `DB_SEARCHES=n` runs n searches a client in the database's rounds.
 //!
 //! `cargo run --release -p govmedia-interaction --example knowledge_bench -- N C Q`
 //! (defaults 100000 32 50: Q searches per client) on a fresh SQLite file in the
@@ -18,7 +23,7 @@ use chrono::TimeZone;
 use govmedia_core::crypto::Sealer;
 use govmedia_core::{FixedClock, Services};
 use govmedia_domain::unit::UnitDraft;
-use govmedia_interaction::knowledge::{self, EntryInput, SearchQuery};
+use govmedia_interaction::knowledge::{self, EntryInput, SearchPath, SearchQuery};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
@@ -314,11 +319,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     println!("backend: {backend}; entries {n}; clients {clients} × {per_client} searches");
     let db = govmedia_store::connect(&url, clients.min(32) as u32).await?;
     let now = chrono::Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap();
-    let svc = govmedia_registry::install(Services::new(
+    let svc = govmedia_interaction::install(govmedia_registry::install(Services::new(
         db,
         Sealer::from_base64(&Sealer::generate_key())?,
         Arc::new(FixedClock::new(now)),
-    ));
+    )));
     let root = govmedia_registry::units::create_root(
         &svc,
         UnitDraft::parse(
@@ -400,22 +405,48 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         );
     }
 
-    // Warm: one pass over the queries; every query's top 10 is compared with the
-    // exhaustive ranking (the algorithm before impact-ordered reads, without its
-    // budget) so the figures below are for the same answers.
+    // The server's index in memory, built from the database as a server does on its
+    // first search (or after another server's write).
+    let rss_before_index = proc_kb("VmRSS");
+    let started = Instant::now();
+    let cache = knowledge::index::cache(&svc)?;
+    cache.ensure_current(&svc).await?;
+    let (entries, postings, terms) = cache.sizes().unwrap_or_default();
+    let rss_after_index = proc_kb("VmRSS");
+    println!(
+        "memory index: built in {:.1} s; {entries} entries, {postings} postings, {terms} terms; \
+         RSS {:.0} MB → {:.0} MB (+{:.0} MB)",
+        started.elapsed().as_secs_f64(),
+        rss_before_index as f64 / 1024.0,
+        rss_after_index as f64 / 1024.0,
+        (rss_after_index - rss_before_index) as f64 / 1024.0,
+    );
+
+    // Warm: one pass over the queries; every query's top 10 from the index equals the
+    // database's (ids and scores), and both are compared with the exhaustive ranking
+    // (the algorithm before impact-ordered reads, without its budget).
     let mut same = 0;
     let mut exact = 0;
+    let mut same_paths = 0;
     for q in QUERIES {
-        let r = knowledge::search(
-            &svc,
-            &actor,
-            &SearchQuery {
-                q: q.to_string(),
-                limit: 10,
-                ..Default::default()
-            },
-        )
-        .await?;
+        let query = SearchQuery {
+            q: q.to_string(),
+            limit: 10,
+            ..Default::default()
+        };
+        let r = knowledge::search_by(&svc, &actor, &query, SearchPath::Database).await?;
+        let ix = knowledge::search_by(&svc, &actor, &query, SearchPath::Index).await?;
+        let scores = |r: &knowledge::SearchResults| {
+            r.hits
+                .iter()
+                .map(|h| (h.entry.id, h.score.to_bits()))
+                .collect::<Vec<_>>()
+        };
+        if scores(&r) == scores(&ix) {
+            same_paths += 1;
+        } else {
+            println!("  {q}: the index and the database differ");
+        }
         let got: Vec<i64> = r.hits.iter().map(|h| h.entry.id).collect();
         let want = exhaustive(&svc, q, 10, i64::MAX).await?;
         if got == want {
@@ -426,8 +457,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         }
     }
     println!(
-        "answers: {same} of {} queries give the exhaustive ranking's top 10 ({exact} read every posting)",
-        QUERIES.len()
+        "answers: the index gives the database's top 10 for {same_paths} of {n_queries} queries; \
+         {same} of {n_queries} give the exhaustive ranking's top 10 ({exact} read every posting)",
+        n_queries = QUERIES.len()
     );
     // The comparison above holds whole posting lists in memory; the peak that counts
     // is the searches' own, so the high-water mark starts again here (Linux).
@@ -438,13 +470,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .and_then(|r| r.parse().ok())
         .unwrap_or(1usize);
     // One client: a search's own cost, without waiting for the others.
-    let alone = run_clients(&svc, &actor, 1, QUERIES.len() * 2, Algorithm::ImpactOrdered).await?;
-    report("one client", &alone, 1);
+    let alone_db = run_clients(&svc, &actor, 1, QUERIES.len() * 2, Algorithm::Database).await?;
+    report("one client, database", &alone_db, 1);
+    let alone_ix = run_clients(&svc, &actor, 1, QUERIES.len() * 2, Algorithm::Index).await?;
+    report("one client, memory index", &alone_ix, 1);
+    ratios("one client", &alone_db, &alone_ix);
     plans(&svc).await?;
+    // The database's rounds may run fewer searches a client (`DB_SEARCHES`): in a debug
+    // build at 100,000 entries each costs seconds under 32 clients.
+    let db_per_client = std::env::var("DB_SEARCHES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(per_client);
     for round in 1..=rounds {
-        let after =
-            run_clients(&svc, &actor, clients, per_client, Algorithm::ImpactOrdered).await?;
-        report(&format!("round {round}: impact-ordered"), &after, clients);
+        let db = run_clients(&svc, &actor, clients, db_per_client, Algorithm::Database).await?;
+        report(
+            &format!("round {round}: database (impact-ordered)"),
+            &db,
+            clients,
+        );
+        let ix = run_clients(&svc, &actor, clients, per_client, Algorithm::Index).await?;
+        report(&format!("round {round}: memory index"), &ix, clients);
+        ratios(&format!("round {round}"), &db, &ix);
         if std::env::var("BEFORE").is_ok_and(|b| b == "1") {
             let before = run_clients(&svc, &actor, clients, per_client, Algorithm::Before).await?;
             report(
@@ -452,13 +499,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
                 &before,
                 clients,
             );
-            println!(
-                "round {round}: p50 ratio before/after {:.1}, p99 ratio {:.1}",
-                pct(&before.0, 0.5).as_secs_f64() / pct(&after.0, 0.5).as_secs_f64(),
-                pct(&before.0, 0.99).as_secs_f64() / pct(&after.0, 0.99).as_secs_f64()
-            );
         }
     }
+    assert_eq!(cache.builds(), 1, "the index was built once");
     println!("peak RSS during the searches: {}", proc_status("VmHWM"));
     // A million entries is gigabytes: the SQLite file or the PostgreSQL database is
     // dropped unless `KEEP=1`.
@@ -512,6 +555,24 @@ async fn plans(svc: &Services) -> Result<(), Box<dyn std::error::Error + Send + 
     Ok(())
 }
 
+/// `VmRSS` or `VmHWM` of `/proc/self/status` in kB.
+fn proc_kb(key: &str) -> i64 {
+    proc_status(key)
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The database's p50 and p99 over the index's.
+fn ratios(name: &str, db: &(Vec<Duration>, Duration), ix: &(Vec<Duration>, Duration)) {
+    println!(
+        "{name}: p50 ratio database/index {:.1}, p99 ratio {:.1}",
+        pct(&db.0, 0.5).as_secs_f64() / pct(&ix.0, 0.5).as_secs_f64(),
+        pct(&db.0, 0.99).as_secs_f64() / pct(&ix.0, 0.99).as_secs_f64()
+    );
+}
+
 /// A line of `/proc/self/status` (`VmRSS`, `VmHWM`), e.g. "123456 kB".
 fn proc_status(key: &str) -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -524,7 +585,11 @@ fn proc_status(key: &str) -> String {
 
 #[derive(Clone, Copy)]
 enum Algorithm {
-    ImpactOrdered,
+    /// The database's search (impact-ordered reads).
+    Database,
+    /// The server's in-memory index.
+    Index,
+    /// Every posting of the query's words, within a budget.
     Before,
 }
 
@@ -563,20 +628,23 @@ async fn run_clients(
             for i in 0..per_client {
                 let q = QUERIES[(c * 7 + i) % QUERIES.len()];
                 let t = Instant::now();
+                let query = SearchQuery {
+                    q: q.to_string(),
+                    limit: 10,
+                    ..Default::default()
+                };
+                let path = match algorithm {
+                    Algorithm::Index => SearchPath::Auto,
+                    _ => SearchPath::Database,
+                };
                 let found = match algorithm {
-                    Algorithm::ImpactOrdered => knowledge::search(
-                        &svc,
-                        &actor,
-                        &SearchQuery {
-                            q: q.to_string(),
-                            limit: 10,
-                            ..Default::default()
-                        },
-                    )
-                    .await
-                    .expect("search")
-                    .hits
-                    .len(),
+                    Algorithm::Database | Algorithm::Index => {
+                        knowledge::search_by(&svc, &actor, &query, path)
+                            .await
+                            .expect("search")
+                            .hits
+                            .len()
+                    }
                     Algorithm::Before => exhaustive(&svc, q, 10, BEFORE_BUDGET)
                         .await
                         .expect("search")

@@ -1,4 +1,5 @@
-//! What the interaction area adds to the core's [`Services`]: the jobs that send a
+//! What the interaction area adds to the core's [`Services`]: the knowledge base's
+//! index in memory (an after-commit hook), the jobs that send a
 //! reply and read a unit's mailbox, and its to-do sources (政民互动临近或逾期, and
 //! 答复未发出 for items whose reply the platform refused).
 
@@ -19,7 +20,10 @@ pub fn install(svc: Services) -> Services {
 /// The same, with the HTTP client configured and the platform APIs at `endpoints`
 /// (tests' mock platforms on loopback).
 pub fn install_with(svc: Services, http: HttpConfig, endpoints: PlatformEndpoints) -> Services {
-    svc.with_job_handler(SendReply::new(http, endpoints))
+    // The knowledge base's index in memory follows the database through the unit of
+    // work's after-commit hook.
+    svc.with_commit_hook(crate::knowledge::index::IndexCache::default())
+        .with_job_handler(SendReply::new(http, endpoints))
         .with_job_handler(crate::mailbox::PollMailbox::new(
             crate::mailbox::PollConfig::default(),
         ))

@@ -7,6 +7,11 @@
 //! service, which segments the text; this crate stores and reads them. Scope is the
 //! entry's unit's path, joined from `units` at read time, so a moved unit's entries
 //! move with it.
+//!
+//! Every write of an entry or its index moves the index version ([`version`]) in the
+//! same transaction, so a server that keeps the index in memory
+//! (`interaction::knowledge::index`) knows by one single-row read whether it is
+//! current; [`scan_entries`] and [`scan_postings`] read what it is built from.
 
 use crate::DbError;
 use crate::raw::{all, exec, first};
@@ -203,6 +208,7 @@ pub async fn insert(
     let counts: Vec<(&str, i64)> = terms.terms.iter().map(|(t, _)| (t.as_str(), 1)).collect();
     add_document_frequencies(c, &counts).await?;
     move_stats(c, 1, terms.doc_len).await?;
+    bump_version(c).await?;
     get(c, id).await
 }
 
@@ -258,6 +264,7 @@ pub async fn update(
     let counts: Vec<(&str, i64)> = terms.terms.iter().map(|(t, _)| (t.as_str(), 1)).collect();
     add_document_frequencies(c, &counts).await?;
     move_stats(c, 0, terms.doc_len - old_len).await?;
+    bump_version(c).await?;
     get(c, id).await
 }
 
@@ -287,6 +294,7 @@ pub async fn retire(
         get(c, id).await?;
         return Err(DbError::Stale);
     }
+    bump_version(c).await?;
     get(c, id).await
 }
 
@@ -341,6 +349,140 @@ async fn move_stats(c: &impl ConnectionTrait, docs: i64, len: i64) -> Result<(),
         vec![docs.into(), len.into()],
     )
     .await?;
+    Ok(())
+}
+
+/// The settings row holding the index version: a counter kept as decimal text, moved
+/// on by every write of an entry (no row yet: version 0, nothing written since).
+pub const VERSION_KEY: &str = "knowledge.index_version";
+
+/// Moves the index version on, in the caller's transaction (one statement: on
+/// PostgreSQL the row stays locked until the commit, so two writers never read the
+/// same old value).
+async fn bump_version(c: &impl ConnectionTrait) -> Result<(), DbError> {
+    exec(
+        c,
+        "INSERT INTO settings (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE \
+         SET value = CAST(CAST(settings.value AS BIGINT) + 1 AS TEXT)",
+        vec![VERSION_KEY.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The index version and the registry version (which moves with every unit move: an
+/// entry's scope is its unit's path), read in one statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Versions {
+    pub knowledge: i64,
+    pub registry: i64,
+}
+
+pub async fn versions(c: &impl ConnectionTrait) -> Result<Versions, DbError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        knowledge: Option<String>,
+        registry: Option<i64>,
+    }
+    let row: Option<Row> = first(
+        c,
+        "SELECT (SELECT value FROM settings WHERE key = ?) AS knowledge, \
+         (SELECT version FROM registry_version WHERE id = 1) AS registry",
+        vec![VERSION_KEY.into()],
+    )
+    .await?;
+    let row = row.ok_or(DbError::NotFound)?;
+    let knowledge = match row.knowledge {
+        None => 0,
+        Some(text) => text
+            .trim()
+            .parse()
+            .map_err(|_| DbError::Conflict(format!("{VERSION_KEY}: {text}")))?,
+    };
+    Ok(Versions {
+        knowledge,
+        registry: row.registry.unwrap_or(0),
+    })
+}
+
+/// The index version alone (see [`versions`]).
+pub async fn version(c: &impl ConnectionTrait) -> Result<i64, DbError> {
+    Ok(versions(c).await?.knowledge)
+}
+
+/// The terms entry `id` is indexed under (before an edit replaces them).
+pub async fn entry_terms(c: &impl ConnectionTrait, id: i64) -> Result<Vec<String>, DbError> {
+    #[derive(FromQueryResult)]
+    struct Term {
+        term: String,
+    }
+    let rows: Vec<Term> = all(
+        c,
+        "SELECT term FROM kb_postings WHERE entry_id = ?",
+        vec![id.into()],
+    )
+    .await?;
+    Ok(rows.into_iter().map(|t| t.term).collect())
+}
+
+/// What an in-memory index keeps of an entry: everything a search filters and ranks
+/// on, none of its text.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct IndexedEntry {
+    pub id: i64,
+    pub unit_id: i64,
+    pub topic: String,
+    pub status: String,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub attention: i64,
+    pub public: bool,
+    pub doc_len: i64,
+}
+
+/// Every entry in id order, streamed to `each`.
+pub async fn scan_entries<C>(c: &C, mut each: impl FnMut(IndexedEntry)) -> Result<(), DbError>
+where
+    C: ConnectionTrait + sea_orm::StreamTrait,
+{
+    use futures_util::StreamExt;
+    let backend = ConnectionTrait::get_database_backend(c);
+    let stream = c
+        .stream_raw(crate::sql(
+            backend,
+            "SELECT id, unit_id, topic, status, valid_from, valid_to, attention, public, doc_len \
+             FROM kb_entries ORDER BY id",
+            vec![],
+        ))
+        .await?;
+    let mut stream = std::pin::pin!(stream);
+    while let Some(row) = stream.next().await {
+        each(IndexedEntry::from_query_result(&row?, "")?);
+    }
+    Ok(())
+}
+
+/// Every posting `(term, entry, tf)` in the table's own order (a scan, no sort: the
+/// reader groups them), streamed to `each`.
+pub async fn scan_postings<C>(c: &C, mut each: impl FnMut(&str, i64, i64)) -> Result<(), DbError>
+where
+    C: ConnectionTrait + sea_orm::StreamTrait,
+{
+    use futures_util::StreamExt;
+    let backend = ConnectionTrait::get_database_backend(c);
+    let stream = c
+        .stream_raw(crate::sql(
+            backend,
+            "SELECT term, entry_id, tf FROM kb_postings",
+            vec![],
+        ))
+        .await?;
+    let mut stream = std::pin::pin!(stream);
+    while let Some(row) = stream.next().await {
+        let row = row?;
+        let term: String = row.try_get("", "term")?;
+        each(&term, row.try_get("", "entry_id")?, row.try_get("", "tf")?);
+    }
     Ok(())
 }
 
@@ -625,6 +767,7 @@ pub async fn insert_many(
     let counts: Vec<(&str, i64)> = df.into_iter().collect();
     add_document_frequencies(c, &counts).await?;
     move_stats(c, rows.len() as i64, total_len).await?;
+    bump_version(c).await?;
     Ok(ids)
 }
 

@@ -10,7 +10,11 @@
 //! The index is in the database (`store::knowledge`): written with its entry, it is
 //! the same for every server and both databases, and a query's ranking is computed
 //! here from the integers the database returns, so SQLite and PostgreSQL rank alike.
+//! Each server also keeps it in memory ([`index`]), kept in step with the database by
+//! its version, and answers searches from there; the database's answer is the
+//! reference the memory's is tested to equal.
 
+pub mod index;
 pub mod terms;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -376,6 +380,7 @@ pub async fn create(svc: &Services, actor: &Actor, input: &EntryInput) -> Servic
     let now = svc.now();
     let mut work = svc.work(Some(actor)).await?;
     let row = store::insert(&work, &fields, &terms, Some(actor.user_id), now).await?;
+    let version = store::version(&work).await?;
     work.record(Change {
         action: "create",
         entity: "kb_entry",
@@ -386,6 +391,14 @@ pub async fn create(svc: &Services, actor: &Actor, input: &EntryInput) -> Servic
         after: Some(audit_state(&fields)),
     });
     work.commit().await?;
+    index::changed(
+        svc,
+        version,
+        vec![index::Change::Upsert {
+            state: index::EntryState::of_row(&row, terms),
+            old_terms: Vec::new(),
+        }],
+    );
     Ok(view(row, Some(actor), svc.today()))
 }
 
@@ -447,6 +460,7 @@ pub async fn update(
     let terms = terms::index_terms(&fields.question, &fields.topic, &fields.answer);
     let now = svc.now();
     let mut work = svc.work(Some(actor)).await?;
+    let old_terms = store::entry_terms(&work, id).await?;
     let row = match store::update(&work, id, seen, &fields, &terms, now).await {
         Err(govmedia_store::DbError::Stale) => {
             drop(work);
@@ -457,6 +471,7 @@ pub async fn update(
         }
         other => other?,
     };
+    let version = store::version(&work).await?;
     work.record(Change {
         action: "update",
         entity: "kb_entry",
@@ -468,6 +483,14 @@ pub async fn update(
         after: Some(audit_state(&fields)),
     });
     work.commit().await?;
+    index::changed(
+        svc,
+        version,
+        vec![index::Change::Upsert {
+            state: index::EntryState::of_row(&row, terms),
+            old_terms,
+        }],
+    );
     Ok(view(row, Some(actor), svc.today()))
 }
 
@@ -512,6 +535,7 @@ pub async fn retire(
     let now = svc.now();
     let mut work = svc.work(Some(actor)).await?;
     let row = store::retire(&work, id, seen, &reason, now).await?;
+    let version = store::version(&work).await?;
     work.record(Change {
         action: "retire",
         entity: "kb_entry",
@@ -524,6 +548,7 @@ pub async fn retire(
         )),
     });
     work.commit().await?;
+    index::changed(svc, version, vec![index::Change::Retire { id }]);
     Ok(view(row, Some(actor), svc.today()))
 }
 
@@ -579,17 +604,39 @@ fn check_query(q: &str) -> ServiceResult<String> {
     Ok(q.to_string())
 }
 
+/// Where a search reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchPath {
+    /// The server's in-memory index when it is current, the database while the index
+    /// is rebuilt (every search of the pages and the API).
+    Auto,
+    /// The in-memory index, brought up to date first.
+    Index,
+    /// The database: the reference the index's answers equal.
+    Database,
+}
+
 /// Searches the entries the actor reads.
 pub async fn search(
     svc: &Services,
     actor: &Actor,
     query: &SearchQuery,
 ) -> ServiceResult<SearchResults> {
+    search_by(svc, actor, query, SearchPath::Auto).await
+}
+
+/// [`search`] through the given path (tests and the benchmark compare them).
+pub async fn search_by(
+    svc: &Services,
+    actor: &Actor,
+    query: &SearchQuery,
+    path: SearchPath,
+) -> ServiceResult<SearchResults> {
     let q = check_query(&query.q)?;
     let mut filter = actor_filter(actor);
     filter.topic = query.topic.clone().filter(|t| !t.is_empty());
     filter.usable_on = query.usable_only.then(|| svc.today());
-    ranked(svc, Some(actor), &q, &filter, query.limit).await
+    ranked(svc, Some(actor), &q, &filter, query.limit, path).await
 }
 
 /// Entries that may answer `text` (a message the clerk is replying to): in use, valid
@@ -608,9 +655,16 @@ pub async fn suggest(
         .collect();
     let mut filter = actor_filter(actor);
     filter.usable_on = Some(svc.today());
-    Ok(ranked(svc, Some(actor), &text, &filter, limit.clamp(1, 10))
-        .await?
-        .hits)
+    Ok(ranked(
+        svc,
+        Some(actor),
+        &text,
+        &filter,
+        limit.clamp(1, 10),
+        SearchPath::Auto,
+    )
+    .await?
+    .hits)
 }
 
 /// Whether the public search page is open.
@@ -653,6 +707,16 @@ pub async fn set_public_search(svc: &Services, actor: &Actor, open: bool) -> Ser
 /// The public search (no login): only entries marked public, in use and valid today,
 /// of every unit; not found while the office has not opened it.
 pub async fn public_search(svc: &Services, q: &str, limit: usize) -> ServiceResult<SearchResults> {
+    public_search_by(svc, q, limit, SearchPath::Auto).await
+}
+
+/// [`public_search`] through the given path.
+pub async fn public_search_by(
+    svc: &Services,
+    q: &str,
+    limit: usize,
+    path: SearchPath,
+) -> ServiceResult<SearchResults> {
     if !public_search_open(svc).await? {
         return Err(ServiceError::NotFound);
     }
@@ -662,13 +726,160 @@ pub async fn public_search(svc: &Services, q: &str, limit: usize) -> ServiceResu
         public_only: true,
         ..Default::default()
     };
-    ranked(svc, None, &q, &filter, limit.clamp(1, 50)).await
+    ranked(svc, None, &q, &filter, limit.clamp(1, 50), path).await
+}
+
+/// A query's words: each concept with its alternatives, and the distinct terms to
+/// read (at most `store::MAX_QUERY_TERMS`), in the query's order.
+pub(crate) struct Query {
+    pub(crate) words: Vec<Vec<String>>,
+    pub(crate) all_terms: Vec<String>,
+}
+
+impl Query {
+    fn new(text: &str) -> Self {
+        let concepts = terms::concepts(text, MAX_CONCEPTS);
+        let words: Vec<Vec<String>> = concepts.iter().map(|c| c.alternatives.clone()).collect();
+        let mut all_terms: Vec<String> = Vec::new();
+        for c in &concepts {
+            for a in &c.alternatives {
+                if !all_terms.contains(a) && all_terms.len() < store::MAX_QUERY_TERMS {
+                    all_terms.push(a.clone());
+                }
+            }
+        }
+        Query { words, all_terms }
+    }
+
+    /// For each concept, the indexes in `read` (the terms found in some entry) of its
+    /// alternatives.
+    pub(crate) fn concept_terms(&self, read: &[&String]) -> Vec<Vec<usize>> {
+        self.words
+            .iter()
+            .map(|alternatives| {
+                alternatives
+                    .iter()
+                    .filter_map(|a| read.iter().position(|t| *t == a))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// An entry's relevance: for each concept the best BM25 of its alternatives, summed in
+/// the query's order. Both paths compute it with this one function over the same
+/// integers, so their scores are equal to the bit.
+pub(crate) fn relevance(
+    concept_terms: &[Vec<usize>],
+    tfs: &[i64],
+    len: i64,
+    idf: &[f64],
+    avg_len: f64,
+) -> f64 {
+    concept_terms
+        .iter()
+        .map(|alts| {
+            alts.iter()
+                .filter(|i| tfs[**i] > 0)
+                .map(|i| terms::bm25_with_idf(tfs[*i], len, idf[*i], avg_len))
+                .fold(0.0, f64::max)
+        })
+        .sum()
 }
 
 /// The entries of `filter` matching `text`, ranked: for each word of the query, the
-/// best BM25 of the word or one of its synonyms; summed over the words; times the
-/// attention boost; ties by id. Everything is computed here from the database's
-/// integers, so both backends give the same order.
+/// best BM25 of the word or one of its synonyms; summed over the words; the best
+/// `limit × 5` by that, re-ranked by it times the attention boost; ties by id. Answered
+/// from the server's index ([`index`]) or the database ([`ranked_in_database`]), which
+/// give the same answer.
+async fn ranked(
+    svc: &Services,
+    actor: Option<&Actor>,
+    text: &str,
+    filter: &Filter,
+    limit: usize,
+    path: SearchPath,
+) -> ServiceResult<SearchResults> {
+    let query = Query::new(text);
+    let mut results = SearchResults {
+        query: text.to_string(),
+        words: query.words.clone(),
+        matched: 0,
+        matched_at_least: false,
+        hits: Vec::new(),
+    };
+    if query.all_terms.is_empty() {
+        return Ok(results);
+    }
+    let limit = limit.clamp(1, MAX_RESULTS);
+    // Attention needs the entries: the best by relevance alone are re-ranked. The
+    // boost is at most a few times relevance, so a window well beyond the limit keeps
+    // every entry that can reach the top.
+    let window = limit * 5;
+    // A search answered from the database while the index is rebuilt holds a permit
+    // until it has read (see `index::IndexCache::source`).
+    let (found, _permit) = match path {
+        SearchPath::Database => (None, None),
+        SearchPath::Index => {
+            let cache = index::cache(svc)?;
+            cache.ensure_current(svc).await?;
+            (cache.with(|ix| ix.search(&query, filter, window)), None)
+        }
+        SearchPath::Auto => match svc.commit_hook::<index::IndexCache>() {
+            None => (None, None),
+            Some(cache) => match cache.source(svc).await? {
+                index::Source::Index => (cache.with(|ix| ix.search(&query, filter, window)), None),
+                index::Source::Database(permit) => (None, Some(permit)),
+            },
+        },
+    };
+    let hits: Vec<(f64, EntryRow)> = match found {
+        Some(found) => {
+            results.matched = found.matched;
+            results.matched_at_least = found.at_least;
+            let mut best: Vec<(f64, i64)> = found
+                .best
+                .iter()
+                .map(|(id, relevance, attention)| {
+                    (terms::with_attention(*relevance, *attention), *id)
+                })
+                .collect();
+            best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            best.truncate(limit);
+            let ids: Vec<i64> = best.iter().map(|b| b.1).collect();
+            let mut rows: HashMap<i64, EntryRow> = store::by_ids(&svc.db, &ids)
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r))
+                .collect();
+            best.into_iter()
+                .filter_map(|(score, id)| rows.remove(&id).map(|r| (score, r)))
+                .collect()
+        }
+        None => {
+            let (matched, at_least, hits) =
+                ranked_in_database(svc, &query, filter, limit, window).await?;
+            results.matched = matched;
+            results.matched_at_least = at_least;
+            hits
+        }
+    };
+    let marks: Vec<String> = query.words.iter().flatten().cloned().collect();
+    let today = svc.today();
+    results.hits = hits
+        .into_iter()
+        .map(|(score, row)| Hit {
+            question: terms::highlight(&row.question, &marks),
+            answer: terms::excerpt(&row.answer, &marks, 120),
+            score,
+            entry: view(row, actor, today),
+        })
+        .collect();
+    Ok(results)
+}
+
+/// The database's answer (see [`ranked`]): the matching entries (at least, when not
+/// every posting was read), and the best `limit` with their scores.
 ///
 /// The candidates are found without reading whole posting lists (a common word is in
 /// most of a large base): each term's best postings by impact are read (a threshold
@@ -678,63 +889,31 @@ pub async fn public_search(svc: &Services, q: &str, limit: usize) -> ServiceResu
 /// the window is exactly the best by relevance. Otherwise the lists are read deeper,
 /// up to [`MAX_DEPTH`] postings a term, after which the window is the best of the
 /// postings read (the answer's `exact` says which).
-async fn ranked(
+async fn ranked_in_database(
     svc: &Services,
-    actor: Option<&Actor>,
-    text: &str,
+    query: &Query,
     filter: &Filter,
     limit: usize,
-) -> ServiceResult<SearchResults> {
-    let concepts = terms::concepts(text, MAX_CONCEPTS);
-    let words: Vec<Vec<String>> = concepts.iter().map(|c| c.alternatives.clone()).collect();
-    let mut all_terms: Vec<String> = Vec::new();
-    for c in &concepts {
-        for a in &c.alternatives {
-            if !all_terms.contains(a) && all_terms.len() < store::MAX_QUERY_TERMS {
-                all_terms.push(a.clone());
-            }
-        }
-    }
-    let mut results = SearchResults {
-        query: text.to_string(),
-        words: words.clone(),
-        matched: 0,
-        matched_at_least: false,
-        hits: Vec::new(),
-    };
-    if all_terms.is_empty() {
-        return Ok(results);
-    }
+    window: usize,
+) -> ServiceResult<(usize, bool, Vec<(f64, EntryRow)>)> {
+    let all_terms = &query.all_terms;
     let db = &svc.db;
-    let df: HashMap<String, i64> = store::document_frequencies(db, &all_terms)
+    let df: HashMap<String, i64> = store::document_frequencies(db, all_terms)
         .await?
         .into_iter()
         .collect();
     // The terms in some entry, and for each concept the indexes of its terms.
     let read: Vec<&String> = all_terms.iter().filter(|t| df.contains_key(*t)).collect();
     if read.is_empty() {
-        return Ok(results);
+        return Ok((0, false, Vec::new()));
     }
-    let concept_terms: Vec<Vec<usize>> = concepts
-        .iter()
-        .map(|c| {
-            c.alternatives
-                .iter()
-                .filter_map(|a| read.iter().position(|t| *t == a))
-                .collect()
-        })
-        .collect();
+    let concept_terms = query.concept_terms(&read);
     let stats = store::stats(db).await?;
     let avg_len = stats.total_len as f64 / stats.docs.max(1) as f64;
     let idf: Vec<f64> = read
         .iter()
         .map(|t| terms::idf(df[*t], stats.docs))
         .collect();
-    let limit = limit.clamp(1, MAX_RESULTS);
-    // Attention needs the entry rows: they are read for the best candidates by
-    // relevance alone. The boost is at most a few times relevance, so a window well
-    // beyond the limit keeps every entry that can reach the top.
-    let window = limit * 5;
     let mut depth = (window * 4).max(FIRST_DEPTH);
     let (scored, candidates, exhausted) = loop {
         // entry → its length and its tf of each read term (0: not in the entry).
@@ -778,18 +957,7 @@ async fn ranked(
         let exhausted = complete.iter().all(|c| *c);
         let mut scored: Vec<(i64, f64)> = per_entry
             .iter()
-            .map(|(id, (len, tfs))| {
-                let score: f64 = concept_terms
-                    .iter()
-                    .map(|alts| {
-                        alts.iter()
-                            .filter(|i| tfs[**i] > 0)
-                            .map(|i| terms::bm25_with_idf(tfs[*i], *len, idf[*i], avg_len))
-                            .fold(0.0, f64::max)
-                    })
-                    .sum();
-                (*id, score)
-            })
+            .map(|(id, (len, tfs))| (*id, relevance(&concept_terms, tfs, *len, &idf, avg_len)))
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let threshold: f64 = concept_terms
@@ -811,29 +979,16 @@ async fn ranked(
         }
         depth = (depth * 4).min(MAX_DEPTH);
     };
-    results.matched = candidates;
-    results.matched_at_least = !exhausted;
     let window: Vec<i64> = scored.iter().take(window).map(|s| s.0).collect();
     let rows = store::by_ids(db, &window).await?;
-    let relevance: HashMap<i64, f64> = scored.into_iter().collect();
+    let by_id: HashMap<i64, f64> = scored.into_iter().collect();
     let mut hits: Vec<(f64, EntryRow)> = rows
         .into_iter()
-        .map(|r| (terms::with_attention(relevance[&r.id], r.attention), r))
+        .map(|r| (terms::with_attention(by_id[&r.id], r.attention), r))
         .collect();
     hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
     hits.truncate(limit);
-    let marks: Vec<String> = words.iter().flatten().cloned().collect();
-    let today = svc.today();
-    results.hits = hits
-        .into_iter()
-        .map(|(score, row)| Hit {
-            question: terms::highlight(&row.question, &marks),
-            answer: terms::excerpt(&row.answer, &marks, 120),
-            score,
-            entry: view(row, actor, today),
-        })
-        .collect();
-    Ok(results)
+    Ok((candidates, !exhausted, hits))
 }
 
 /// The base as an .xlsx for the website and the hotline: the entries the actor reads,
@@ -912,7 +1067,7 @@ pub async fn bulk_load(
             format!("一次至多导入{MAX_BULK}条，请分批导入"),
         ));
     }
-    let mut units_checked: HashSet<i64> = HashSet::new();
+    let mut units_checked: HashMap<i64, String> = HashMap::new();
     let mut rows = Vec::with_capacity(inputs.len());
     for (n, input) in inputs.iter().enumerate() {
         let row_error = |errors: Vec<FieldError>| {
@@ -929,23 +1084,27 @@ pub async fn bulk_load(
                 ),
             )
         };
-        let fields = if units_checked.contains(&input.unit_id) {
+        let fields = match units_checked.entry(input.unit_id) {
             // The unit was checked for an earlier row: check the rest without a query.
-            check_fields(input).map_err(row_error)?
-        } else {
-            let (fields, _) = validate(svc, actor, input).await.map_err(|e| match e {
-                ServiceError::Validation(errors) => row_error(errors),
-                other => other,
-            })?;
-            units_checked.insert(input.unit_id);
-            fields
+            std::collections::hash_map::Entry::Occupied(_) => {
+                check_fields(input).map_err(row_error)?
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                let (fields, path) = validate(svc, actor, input).await.map_err(|e| match e {
+                    ServiceError::Validation(errors) => row_error(errors),
+                    other => other,
+                })?;
+                slot.insert(path);
+                fields
+            }
         };
         let terms = terms::index_terms(&fields.question, &fields.topic, &fields.answer);
         rows.push((fields, terms));
     }
     let now = svc.now();
     let mut work = svc.work(Some(actor)).await?;
-    store::insert_many(&work, &rows, now).await?;
+    let ids = store::insert_many(&work, &rows, now).await?;
+    let version = store::version(&work).await?;
     work.record(Change {
         action: "import",
         entity: "kb_entry",
@@ -956,5 +1115,26 @@ pub async fn bulk_load(
         after: None,
     });
     work.commit().await?;
-    Ok(rows.len())
+    let loaded = rows.len();
+    let changes = rows
+        .into_iter()
+        .zip(ids)
+        .map(|((f, terms), id)| index::Change::Upsert {
+            state: index::EntryState {
+                id,
+                unit_id: f.unit_id,
+                unit_path: units_checked.get(&f.unit_id).cloned().unwrap_or_default(),
+                topic: f.topic,
+                active: true,
+                valid_from: f.valid_from,
+                valid_to: f.valid_to,
+                attention: f.attention,
+                public: f.public,
+                terms,
+            },
+            old_terms: Vec::new(),
+        })
+        .collect();
+    index::changed(svc, version, changes);
+    Ok(loaded)
 }

@@ -6,7 +6,7 @@
 use crate::common::{County, add_user, county};
 use chrono::{NaiveDate, TimeZone, Utc};
 use govmedia_core::ServiceError;
-use govmedia_interaction::knowledge::{self, EntryInput, SearchQuery, terms};
+use govmedia_interaction::knowledge::{self, EntryInput, SearchPath, SearchQuery, terms};
 use std::collections::HashMap;
 
 fn at() -> chrono::DateTime<Utc> {
@@ -611,7 +611,7 @@ async fn a_bulk_load_is_all_or_nothing_with_one_audit_record() {
 /// (`FIRST_DEPTH`): the search reads the best postings of each word and stops when no
 /// unread entry can reach its window, and its answer is still exactly the reference
 /// ranking over all entries, for the whole base and for a unit's scope; after an edit
-/// too (the document frequencies follow it).
+/// too (the document frequencies follow it). The server's index answers the same.
 #[tokio::test]
 async fn a_search_that_reads_only_the_best_postings_gives_the_reference_ranking() {
     let c = county("kb_deep", at()).await;
@@ -704,17 +704,26 @@ async fn a_search_that_reads_only_the_best_postings_gives_the_reference_ranking(
             "城关镇 退休职工 费用",
             "公积金",
         ] {
-            let got = knowledge::search(
-                &c.svc,
-                actor,
-                &SearchQuery {
-                    q: q.into(),
-                    limit: 20,
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+            let query = SearchQuery {
+                q: q.into(),
+                limit: 20,
+                ..Default::default()
+            };
+            // The database's path is the one that reads only the best postings; the
+            // server's index gives the same hits.
+            let got = knowledge::search_by(&c.svc, actor, &query, SearchPath::Database)
+                .await
+                .unwrap();
+            let in_memory = knowledge::search_by(&c.svc, actor, &query, SearchPath::Index)
+                .await
+                .unwrap();
+            let scores = |r: &knowledge::SearchResults| {
+                r.hits
+                    .iter()
+                    .map(|h| (h.entry.id, h.score.to_bits()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(scores(&in_memory), scores(&got), "query {q}, unit {unit:?}");
             let concepts = terms::concepts(q, knowledge::MAX_CONCEPTS);
             let mut expected: Vec<(i64, f64)> = indexed
                 .iter()

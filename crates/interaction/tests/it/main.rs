@@ -8,4 +8,5 @@ mod hot;
 mod inbox;
 mod inbox_send;
 mod knowledge;
+mod knowledge_index;
 mod mailbox;
