@@ -16,7 +16,7 @@ pub use govmedia_connectors::{HttpConfig, OauthApp};
 use govmedia_core::audit::{AuditJson, Change};
 use govmedia_core::jobs::{self, Handler};
 use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
-use govmedia_domain::account::AccountStatus;
+use govmedia_domain::account::{AccountStatus, Platform};
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
 use govmedia_domain::update_clock::{self, ClockPolicy, ClockState, SeenPost};
@@ -172,8 +172,8 @@ pub struct ClockView {
 pub struct MonitoringView {
     pub account_id: i64,
     pub account_name: String,
-    /// The account's platform code: which credentials it can take.
-    pub account_platform: String,
+    /// The account's platform: which credentials it can take.
+    pub account_platform: Platform,
     pub source: Option<SourceView>,
     /// The platform credentials registered (nothing secret), which take precedence
     /// over the public source.
@@ -569,14 +569,14 @@ pub async fn fetch_account(
         .map(|f| f.at);
     let clock = read_clock(&txn, &policy, &calendar, account_id, now, last_ok).await?;
     store::upsert_clock(&txn, &clock_row(account_id, &unit, &clock, last_ok, now)).await?;
-    if account.status == AccountStatus::Normal.code() {
+    if account.status == AccountStatus::Normal {
         enqueue_clock_mail(svc, &txn, &account, &unit, &clock).await?;
     }
     txn.commit().await?;
     drop(turn);
     // Only an account in operation (正常) can be 不更新; a paused, closed or
     // deregistered one is watched but never reported.
-    if clock.state == ClockState::Veto && account.status == AccountStatus::Normal.code() {
+    if clock.state == ClockState::Veto && account.status == AccountStatus::Normal {
         report_veto(svc, &account, &unit, last_ok).await?;
     }
     if !new_posts.is_empty() {
@@ -659,7 +659,7 @@ async fn look_at(
     // also has a public feed is read through it instead.
     let credentials = match credentials {
         Some((row, _))
-            if row.platform == "bilibili"
+            if row.platform == Platform::Bilibili
                 && looker.endpoints.bilibili_app.is_none()
                 && store::source_of(&svc.db, account_id).await?.is_some() =>
         {
@@ -669,8 +669,8 @@ async fn look_at(
     };
     if let Some((row, secret)) = credentials {
         let wechat = matches!(
-            row.platform.as_str(),
-            "wechat_service" | "wechat_subscription"
+            row.platform,
+            Platform::WechatService | Platform::WechatSubscription
         );
         match secret {
             Secret::Wechat { appid, secret, .. } if wechat => {
@@ -688,7 +688,7 @@ async fn look_at(
                     calls: source.client().calls(),
                 }));
             }
-            Secret::Oauth { access_token, .. } if row.platform == "weibo" => {
+            Secret::Oauth { access_token, .. } if row.platform == Platform::Weibo => {
                 if let Some(end) = row.expires_at.filter(|end| *end <= now) {
                     return Ok(Some(Look {
                         via: WEIBO_API,
@@ -721,14 +721,18 @@ async fn look_at(
                 refresh_token,
                 platform_user_id,
                 ..
-            } if matches!(row.platform.as_str(), "douyin" | "kuaishou" | "bilibili") => {
+            } if matches!(
+                row.platform,
+                Platform::Douyin | Platform::Kuaishou | Platform::Bilibili
+            ) =>
+            {
                 let token = govmedia_connectors::OauthToken {
                     access_token,
                     refresh_token,
                     expires_at: row.expires_at,
                     open_id: platform_user_id,
                 };
-                let (via, answer, calls, refreshed) = if row.platform == "douyin" {
+                let (via, answer, calls, refreshed) = if row.platform == Platform::Douyin {
                     let source = govmedia_connectors::DouyinSource::new(
                         govmedia_connectors::DouyinClient::new(
                             looker.fetcher.clone(),
@@ -741,7 +745,7 @@ async fn look_at(
                     let answer = source.posts_since(since).await;
                     let c = source.client();
                     (DOUYIN_API, answer, c.calls(), c.refreshed())
-                } else if row.platform == "bilibili" {
+                } else if row.platform == Platform::Bilibili {
                     let source = govmedia_connectors::BilibiliSource::new(
                         govmedia_connectors::BilibiliClient::new(
                             looker.fetcher.clone(),
