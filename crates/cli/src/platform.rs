@@ -30,36 +30,48 @@ impl Common {
 }
 
 pub async fn services(cfg: &Config) -> anyhow::Result<Services> {
+    Ok(installed(cfg).await?.into_services())
+}
+
+/// [`services`] as a server takes them: every area installed (`govmedia_web::Installed`).
+async fn installed(cfg: &Config) -> anyhow::Result<govmedia_web::Installed> {
     let url = cfg.database_url();
     let db = govmedia_store::connect(&url, cfg.max_connections)
         .await
         .with_context(|| format!("无法连接数据库 {}", crate::config::redact_url(&url)))?;
     let sealer = Sealer::from_base64(&cfg.personal_data_key()?)?;
-    let svc = govmedia_content::with_upload_limits(
-        govmedia_web::with_areas_configured(
-            Services::new(db, sealer, Arc::new(SystemClock)),
-            cfg.monitor_http(),
-            cfg.platform_endpoints(),
-        ),
-        cfg.upload_limits()?,
+    let limits = cfg.upload_limits()?;
+    let time_zone = cfg.time_zone()?;
+    let smtp = cfg.smtp()?;
+    Ok(govmedia_web::with_areas_configured(
+        Services::new(db, sealer, Arc::new(SystemClock)),
+        cfg.monitor_http(),
+        cfg.platform_endpoints(),
     )
-    .with_time_zone(cfg.time_zone()?)
-    .with_document_fonts(&cfg.document_fonts);
-    Ok(match cfg.smtp()? {
-        Some(smtp) => svc.with_smtp(smtp),
-        None => svc,
-    })
+    .with(|svc| {
+        let svc = govmedia_content::with_upload_limits(svc, limits)
+            .with_time_zone(time_zone)
+            .with_document_fonts(&cfg.document_fonts);
+        match smtp {
+            Some(smtp) => svc.with_smtp(smtp),
+            None => svc,
+        }
+    }))
 }
 
 /// The services of a server (`serve`, `demo`): those of [`services`] with the text
 /// checker that has the language model. A model file that exists but cannot be used
 /// stops the start with the reason; a missing one is a warning in the log.
-pub async fn server_services(cfg: &Config) -> anyhow::Result<Services> {
+pub async fn server_services(cfg: &Config) -> anyhow::Result<govmedia_web::Installed> {
     let checker = govmedia_core::textcheck::load_checker(cfg.language_model().as_deref())?;
-    Ok(services(cfg).await?.with_checker(checker))
+    Ok(installed(cfg).await?.with(|svc| svc.with_checker(checker)))
 }
 
-pub async fn serve(cfg: &Config, svc: Services, banner: Option<String>) -> anyhow::Result<()> {
+pub async fn serve(
+    cfg: &Config,
+    svc: govmedia_web::Installed,
+    banner: Option<String>,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .with_context(|| {
@@ -78,13 +90,13 @@ pub async fn serve(cfg: &Config, svc: Services, banner: Option<String>) -> anyho
         println!("{b}");
     }
     println!("按 Ctrl+C 停止。");
-    let state = govmedia_web::AppState {
+    let state = govmedia_web::AppState::new(
         svc,
-        config: govmedia_web::WebConfig {
+        govmedia_web::WebConfig {
             secure_cookies: cfg.secure_cookies,
             trusted_proxies: cfg.trusted_proxies()?,
         },
-    };
+    );
     // One job runner per server process, stopped when the web server stops (Ctrl+C).
     let (stop, runner) = crate::jobs::start(&state.svc, cfg);
     let served = govmedia_web::serve(listener, state, shutdown).await;

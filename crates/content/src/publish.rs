@@ -46,6 +46,7 @@ use govmedia_connectors::{
 use govmedia_core::audit::Change;
 use govmedia_core::jobs::Handler;
 use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
+use govmedia_domain::account::Platform;
 use govmedia_domain::code_enum;
 use govmedia_domain::manuscript::ManuscriptStatus;
 use govmedia_domain::role::Permission;
@@ -96,15 +97,15 @@ pub enum Route {
     ByHand(&'static str),
 }
 
-/// The route of a platform (its code).
-pub fn route(platform: &str) -> Route {
+/// The route of a platform.
+pub fn route(platform: Platform) -> Route {
     match platform {
-        "wechat_service" | "wechat_subscription" => Route::Wechat,
-        "weibo" => Route::Weibo,
-        "douyin" => Route::ByHand(
+        Platform::WechatService | Platform::WechatSubscription => Route::Wechat,
+        Platform::Weibo => Route::Weibo,
+        Platform::Douyin => Route::ByHand(
             "抖音的代用户发布接口只向经审核的“政务媒体”管理平台类企业应用开放（原视频发布接口已于2022年下线），本系统未接入：请在抖音后台手工发布，发布后日常监测会核对",
         ),
-        "kuaishou" => Route::ByHand(
+        Platform::Kuaishou => Route::ByHand(
             "快手没有公开可供政务账号自有系统使用的发布接口文档，本系统未接入：请在快手后台手工发布，发布后日常监测会核对",
         ),
         _ => Route::ByHand("该平台没有可供本系统使用的发布接口：请在平台后台手工发布"),
@@ -670,7 +671,7 @@ impl PublishTarget {
     async fn advance(&self, run: &mut Run<'_>, manuscript: &ManuscriptRow) -> Result<(), Halt> {
         let svc = run.svc;
         let account = govmedia_store::accounts::get(&svc.db, run.p.account_id).await?;
-        match route(&account.platform) {
+        match route(account.platform) {
             Route::Wechat => {}
             Route::Weibo => return self.advance_weibo(run, &account).await,
             Route::ByHand(words) => {
@@ -1084,20 +1085,21 @@ pub async fn notes(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Vec<
         .unwrap_or_default();
     let mut out = Vec::new();
     for t in store::targets_of(&svc.db, id).await? {
-        let platform_code = govmedia_store::accounts::get(&svc.db, t.account_id)
+        let account_platform = govmedia_store::accounts::get(&svc.db, t.account_id)
             .await
             .map(|a| a.platform)
-            .unwrap_or_default();
-        let platform = govmedia_domain::account::Platform::parse(&platform_code)
+            .ok();
+        let platform = account_platform
             .map(|p| p.label().to_string())
-            .unwrap_or_else(|_| platform_code.clone());
+            .unwrap_or_default();
         let creds = govmedia_monitoring::credentials::open_for_use(svc, t.account_id)
             .await
             .ok()
             .flatten()
             .map(|(_, s)| s);
         let mut notes = Vec::new();
-        let automatic = match route(&platform_code) {
+        // An account that cannot be read has no route but by hand.
+        let automatic = match route(account_platform.unwrap_or(Platform::Other)) {
             Route::ByHand(words) => {
                 notes.push(words.to_string());
                 false

@@ -89,11 +89,6 @@ impl AccountStatus {
     pub fn is_active(self) -> bool {
         matches!(self, AccountStatus::Normal | AccountStatus::Paused)
     }
-
-    /// The same for a stored status code (an unknown code is not active).
-    pub fn is_active_code(code: &str) -> bool {
-        Self::parse(code).is_ok_and(Self::is_active)
-    }
 }
 
 /// One entry of the column/menu tree (栏目设置) of a WeChat account or app.

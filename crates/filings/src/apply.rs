@@ -1,9 +1,9 @@
 //! Applying: creating a filing (as a draft or submitted at once) and submitting it.
 
-use super::{bad_stored, load, parse_row, units_by_id};
+use super::{load, units_by_id};
 use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
-use govmedia_domain::account::{AccountInput, AccountStatus, parse_date};
+use govmedia_domain::account::{AccountInput, parse_date};
 use govmedia_domain::filing::{
     self as rules, FilingFields, FilingKind, FilingStatus, StepStatus, diff_drafts,
 };
@@ -130,12 +130,7 @@ async fn prepare(svc: &Services, actor: &Actor, input: &FilingInput) -> ServiceR
                 .await?;
         }
     }
-    let account_status = match &account {
-        Some(a) => {
-            Some(AccountStatus::parse(&a.status).map_err(|_| bad_stored("account status", a.id))?)
-        }
-        None => None,
-    };
+    let account_status = account.as_ref().map(|a| a.status);
     // A refused transition (closing a closed account, changing a deregistered one)
     // is reported before the form's own problems.
     rules::check_applicable(kind, account_status)?;
@@ -187,8 +182,8 @@ async fn prepare(svc: &Services, actor: &Actor, input: &FilingInput) -> ServiceR
     let row = FilingRow {
         version: 1,
         id: 0,
-        kind: kind.code().to_string(),
-        status: FilingStatus::Draft.code().to_string(),
+        kind,
+        status: FilingStatus::Draft,
         account_id: account.as_ref().map(|a| a.id),
         host_unit_id: host.id,
         applicant_user_id: actor.user_id,
@@ -237,7 +232,7 @@ pub async fn create(
         profile,
         diff,
     } = prepare(svc, actor, input).await?;
-    let kind = FilingKind::parse(&row.kind).map_err(|_| bad_stored("kind", 0))?;
+    let kind = row.kind;
     let _now = row.created_at;
     let mut txn = svc.work(Some(actor)).await?;
     let row = govmedia_store::filings::insert(&txn, row).await?;
@@ -277,7 +272,7 @@ pub async fn update(
     {
         return Err(ServiceError::NotFound);
     }
-    let (kind, status) = parse_row(&old)?;
+    let (kind, status) = (old.kind, old.status);
     if old.record_number.is_some() {
         return Err(ServiceError::Conflict(
             "补录的开设备案不能在申请表中修改：扫描件不清楚的，请上传新的扫描件后重新提交；编号、日期有误的，请审批机关驳回后重新补录".into(),
@@ -358,7 +353,7 @@ async fn submit_in(
     units: &HashMap<i64, UnitRow>,
     profile: &govmedia_domain::policy::PolicyProfile,
 ) -> ServiceResult<()> {
-    let (kind, status) = parse_row(&row)?;
+    let (kind, status) = (row.kind, row.status);
     let host = units.get(&row.host_unit_id).ok_or(ServiceError::NotFound)?;
     let facts = unit_facts(host);
     let all: Vec<UnitFacts> = units.values().map(unit_facts).collect();
@@ -418,7 +413,7 @@ async fn submit_in(
                 unit_id,
                 authority,
                 recorded_by_unit_id: recorded_by,
-                status: StepStatus::Waiting.code().to_string(),
+                status: StepStatus::Waiting,
                 decided_by: None,
                 decided_by_name: None,
                 decided_at: None,
@@ -432,7 +427,7 @@ async fn submit_in(
     if kind != FilingKind::Open && row.filed_on.is_none() {
         row.filed_on = Some(svc.today());
     }
-    row.status = new_status.code().to_string();
+    row.status = new_status;
     row.updated_at = svc.now();
     let row = govmedia_store::filings::update(&*c, row).await?;
     event(&*c, svc, actor, row.id, "submit", None, None).await?;

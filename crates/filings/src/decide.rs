@@ -2,7 +2,7 @@
 //! filings to the registry, and recording an approved opening as opened.
 
 use super::apply::event;
-use super::{bad_stored, entitled, load, parse_row, step_status};
+use super::{bad_stored, entitled, load, step_status};
 use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
@@ -47,7 +47,7 @@ pub async fn decide(
 ) -> ServiceResult<FilingStatus> {
     actor.require(Permission::ApproveFilings)?;
     let (mut row, steps, units) = load(svc, actor, id).await?;
-    let (kind, status) = parse_row(&row)?;
+    let (kind, status) = (row.kind, row.status);
     let decision = Decision::parse(&input.decision)
         .map_err(|e| ServiceError::field("decision", e.to_string()))?;
     let position = usize::try_from(input.step)
@@ -112,7 +112,7 @@ pub async fn decide(
         .ok_or(ServiceError::NotFound)?
         .clone();
     let mut step = step.clone();
-    step.status = decided.step_status.code().to_string();
+    step.status = decided.step_status;
     step.decided_by = Some(actor.user_id);
     step.decided_by_name = Some(actor.display_name.clone());
     step.decided_at = Some(now);
@@ -130,7 +130,7 @@ pub async fn decide(
         step.comment.clone(),
     )
     .await?;
-    row.status = decided.filing_status.code().to_string();
+    row.status = decided.filing_status;
     row.updated_at = now;
     if decided.filing_status == FilingStatus::Accepted {
         row.accepted_on = Some(today);
@@ -296,7 +296,7 @@ pub async fn record_opened(
         .filter(|u| actor.sees(&u.path))
         .ok_or(ServiceError::NotFound)?
         .clone();
-    let (kind, status) = parse_row(&row)?;
+    let (kind, status) = (row.kind, row.status);
     let opened_on: NaiveDate = parse_date(opened_on)
         .ok()
         .flatten()
@@ -325,7 +325,7 @@ pub async fn record_opened(
     row.effective_on = Some(opened_on);
     row.filed_on = Some(today);
     row.accepted_on = Some(today);
-    row.status = new_status.code().to_string();
+    row.status = new_status;
     row.updated_at = now;
     let row = govmedia_store::filings::update(&txn, row).await?;
     let until = today + chrono::Days::new(u64::from(profile.announcement_days));

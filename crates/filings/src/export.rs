@@ -11,11 +11,10 @@
 //! (accepted_on), 报送期限 (forwarding_deadline), 迟报工作日 (late_by), 理由
 //! (reason), 审批记录 (approvals). Personal data is never exported.
 
-use super::{deadline_of, list, parse_row};
+use super::{deadline_of, list};
 use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
-use govmedia_domain::account::{AccountStatus, Platform};
 use govmedia_domain::filing::FilingStatus;
 use govmedia_domain::role::Permission;
 use govmedia_registry::excel::Table;
@@ -129,7 +128,7 @@ pub async fn export_for_upper(
         if filing.forwarded_at.is_some() && !include_forwarded {
             continue;
         }
-        let (kind, _) = parse_row(&filing)?;
+        let kind = filing.kind;
         let account = match filing.account_id {
             Some(a) => Some(govmedia_store::accounts::get(&svc.db, a).await?),
             None => None,
@@ -162,16 +161,12 @@ pub async fn export_for_upper(
                 .map(|a| a.name.clone())
                 .unwrap_or_else(|| filing.title.clone()),
             platform: a
-                .and_then(|a| Platform::parse(&a.platform).ok())
-                .map(|p| p.label().to_string())
+                .map(|a| a.platform.label().to_string())
                 .unwrap_or_default(),
             account_code: a.and_then(|a| a.account_code.clone()).unwrap_or_default(),
             url: a.and_then(|a| a.url.clone()).unwrap_or_default(),
             host_unit: s.host_unit_name.clone(),
-            account_status: a
-                .and_then(|a| AccountStatus::parse(&a.status).ok())
-                .map(|st| st.label().to_string())
-                .unwrap_or_default(),
+            account_status: a.map(|a| a.status.label().to_string()).unwrap_or_default(),
             effective_on: filing.effective_on,
             filed_on: filing.filed_on,
             accepted_on: filing.accepted_on,

@@ -156,15 +156,8 @@ pub(crate) fn bad_stored(what: &str, id: i64) -> ServiceError {
     ServiceError::Internal(anyhow::anyhow!("filing {id}: bad stored {what}"))
 }
 
-pub(crate) fn parse_row(row: &FilingRow) -> ServiceResult<(FilingKind, FilingStatus)> {
-    Ok((
-        FilingKind::parse(&row.kind).map_err(|_| bad_stored("kind", row.id))?,
-        FilingStatus::parse(&row.status).map_err(|_| bad_stored("status", row.id))?,
-    ))
-}
-
 pub(crate) fn step_status(s: &StepRow) -> StepStatus {
-    StepStatus::parse(&s.status).unwrap_or(StepStatus::Waiting)
+    s.status
 }
 
 pub(crate) fn period(json: &Option<String>) -> Option<Period> {
@@ -225,7 +218,7 @@ pub(crate) fn my_step(
     row: &FilingRow,
     steps: &[StepRow],
 ) -> Option<i32> {
-    if row.status != FilingStatus::Pending.code() || row.applicant_user_id == actor.user_id {
+    if row.status != FilingStatus::Pending || row.applicant_user_id == actor.user_id {
         return None;
     }
     let current = steps
@@ -258,7 +251,7 @@ pub(crate) fn summary(
     row: &FilingRow,
     steps: &[StepRow],
 ) -> ServiceResult<FilingSummary> {
-    let (kind, status) = parse_row(row)?;
+    let (kind, status) = (row.kind, row.status);
     let current_step = if status == FilingStatus::Pending {
         steps
             .iter()

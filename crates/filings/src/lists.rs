@@ -35,16 +35,12 @@ pub async fn list(
 ) -> ServiceResult<Vec<FilingSummary>> {
     let units = units_by_id(svc).await?;
     let cal = crate::calendar::load(svc).await?;
-    let mut rows = govmedia_store::filings::in_subtree(
-        &svc.db,
-        actor.unit_path.as_str(),
-        status.map(|s| s.code()),
-    )
-    .await?;
+    let mut rows =
+        govmedia_store::filings::in_subtree(&svc.db, actor.unit_path.as_str(), status).await?;
     // Filings of other subtrees that the actor's office decides on.
     let routed = match status {
-        Some(s) => govmedia_store::filings::with_status(&svc.db, s.code()).await?,
-        None => govmedia_store::filings::with_status(&svc.db, FilingStatus::Pending.code()).await?,
+        Some(s) => govmedia_store::filings::with_status(&svc.db, s).await?,
+        None => govmedia_store::filings::with_status(&svc.db, FilingStatus::Pending).await?,
     };
     for r in routed {
         if !rows.iter().any(|x| x.id == r.id) {
@@ -64,7 +60,7 @@ pub async fn list(
 pub async fn inbox(svc: &Services, actor: &Actor) -> ServiceResult<Vec<FilingSummary>> {
     let units = units_by_id(svc).await?;
     let cal = crate::calendar::load(svc).await?;
-    let rows = govmedia_store::filings::with_status(&svc.db, FilingStatus::Pending.code()).await?;
+    let rows = govmedia_store::filings::with_status(&svc.db, FilingStatus::Pending).await?;
     with_steps(svc, rows)
         .await?
         .iter()

@@ -8,7 +8,7 @@ use super::{entitled, units_by_id};
 use crate::audit::Change;
 use crate::work::Work;
 use crate::{Actor, ServiceError, ServiceResult, Services};
-use govmedia_domain::account::{AccountStatus, parse_date};
+use govmedia_domain::account::parse_date;
 use govmedia_domain::filing::paper::{self, OpeningOnFile, PaperFiling};
 use govmedia_domain::filing::{FilingKind, FilingStatus, StepStatus};
 use govmedia_domain::policy::{ApproverKind, Decider, PolicyProfile, ResolvedStep, resolve_chain};
@@ -100,7 +100,7 @@ pub(crate) fn step_rows(filing_id: i64, chain: &[ResolvedStep]) -> Vec<StepRow> 
             },
             authority: None,
             recorded_by_unit_id: None,
-            status: StepStatus::Waiting.code().to_string(),
+            status: StepStatus::Waiting,
             decided_by: None,
             decided_by_name: None,
             decided_at: None,
@@ -111,15 +111,11 @@ pub(crate) fn step_rows(filing_id: i64, chain: &[ResolvedStep]) -> Vec<StepRow> 
 }
 
 fn on_file(rows: &[FilingRow]) -> OpeningOnFile {
-    let status = |r: &FilingRow| FilingStatus::parse(&r.status).ok();
-    if let Some(r) = rows
-        .iter()
-        .find(|r| status(r) == Some(FilingStatus::Accepted))
-    {
+    if let Some(r) = rows.iter().find(|r| r.status == FilingStatus::Accepted) {
         return OpeningOnFile::Accepted(r.id);
     }
     rows.iter()
-        .find(|r| !matches!(status(r), Some(FilingStatus::Rejected)))
+        .find(|r| r.status != FilingStatus::Rejected)
         .map_or(OpeningOnFile::None, |r| OpeningOnFile::InProgress(r.id))
 }
 
@@ -368,8 +364,7 @@ async fn prepare(
         .filter(|u| actor.sees(&u.path))
         .ok_or(ServiceError::NotFound)?
         .clone();
-    let status = AccountStatus::parse(&account.status)
-        .map_err(|_| super::bad_stored("account status", account.id))?;
+    let status = account.status;
     let existing = govmedia_store::filings::openings_of_account(&svc.db, account.id).await?;
     paper::check_recordable(status, on_file(&existing))?;
     let chain = chain(profile, units, &host);
@@ -394,8 +389,8 @@ async fn prepare(
     let row = FilingRow {
         version: 1,
         id: 0,
-        kind: FilingKind::Open.code().to_string(),
-        status: status.code().to_string(),
+        kind: FilingKind::Open,
+        status,
         account_id: Some(account.id),
         host_unit_id: host.id,
         applicant_user_id: actor.user_id,
@@ -479,7 +474,7 @@ async fn write(
     for s in &mut steps {
         s.filing_id = row.id;
         if by_the_office {
-            s.status = StepStatus::Approved.code().to_string();
+            s.status = StepStatus::Approved;
             s.decided_by = Some(actor.user_id);
             s.decided_by_name = Some(actor.display_name.clone());
             s.decided_at = Some(now);

@@ -71,11 +71,11 @@ async fn filings_to_fix(cx: &Context<'_>) -> ServiceResult<Vec<TodoItem>> {
         let rows = govmedia_store::filings::in_subtree(
             &cx.svc.db,
             cx.actor.unit_path.as_str(),
-            Some(status.code()),
+            Some(status),
         )
         .await?;
         for r in rows.iter().filter(|r| r.host_unit_id == cx.actor.unit_id) {
-            let kind = crate::parse_row(r)?.0;
+            let kind = r.kind;
             let due = crate::deadline_of(cx.svc, &cx.cal, r).and_then(|d| {
                 let on = d.deadline.filter(|_| d.filed_on.is_none())?;
                 let count = d.period.map_or(DayCount::Calendar, |p| p.count);

@@ -227,7 +227,7 @@ pub(crate) async fn receive_in(
     };
     let (deadline, _) = deadline_for(
         svc,
-        account.as_ref().map(|a| a.platform.as_str()),
+        account.as_ref().map(|a| a.platform.code()),
         incoming.kind,
         incoming.received_at,
     )

@@ -146,10 +146,10 @@ pub async fn submit(svc: &Services, client: &str, input: ReportInput) -> Service
     let account = govmedia_store::accounts::get(&svc.db, account_id)
         .await
         .map_err(|_| not_found())?;
-    if [AccountStatus::Deregistered, AccountStatus::Exited]
-        .iter()
-        .any(|s| s.code() == account.status)
-    {
+    if matches!(
+        account.status,
+        AccountStatus::Deregistered | AccountStatus::Exited
+    ) {
         return Err(not_found());
     }
     let body = match &imitation {

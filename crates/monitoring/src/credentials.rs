@@ -305,25 +305,21 @@ async fn account_in_scope(
     if !actor.sees(&unit.path) {
         return Err(ServiceError::NotFound);
     }
-    let platform = Platform::parse(&row.platform).map_err(|_| {
-        ServiceError::Internal(anyhow::anyhow!("account {account_id}: bad platform"))
-    })?;
+    let platform = row.platform;
     Ok((row, platform, unit.path))
 }
 
 fn view(svc: &Services, row: CredentialRow) -> CredentialsView {
-    let platform_label = Platform::parse(&row.platform)
-        .map(|p| p.label().to_string())
-        .unwrap_or_else(|_| "其他".to_string());
+    let platform_label = row.platform.label().to_string();
     let words = format!(
         "已登记，最后更新于{}，由{}",
         svc.local_text(row.updated_at),
         row.updated_by_name
     );
     let callback_path = row.callback_key.as_deref().and_then(|key| {
-        let platform = match row.platform.as_str() {
-            "wechat_service" | "wechat_subscription" => "wechat",
-            "douyin" => "douyin",
+        let platform = match row.platform {
+            Platform::WechatService | Platform::WechatSubscription => "wechat",
+            Platform::Douyin => "douyin",
             _ => return None,
         };
         Some(format!("/callback/{platform}/{key}"))
@@ -331,7 +327,7 @@ fn view(svc: &Services, row: CredentialRow) -> CredentialsView {
     CredentialsView {
         callback_path,
         account_id: row.account_id,
-        platform: row.platform,
+        platform: row.platform.code().to_string(),
         platform_label,
         masked_id: row.public_hint,
         expires_at: row.expires_at,
@@ -372,7 +368,7 @@ pub async fn register(
     let new = NewCredential {
         callback_key: Some(&callback_key),
         account_id,
-        platform: platform.code(),
+        platform,
         public_hint: &hint,
         sealed: &sealed,
         expires_at,
@@ -538,7 +534,7 @@ pub(crate) async fn store_refreshed(
     let unit = govmedia_store::units::get(&svc.db, account.host_unit_id).await?;
     let new = NewCredential {
         account_id: row.account_id,
-        platform: &row.platform,
+        platform: row.platform,
         public_hint: &row.public_hint,
         sealed: &sealed,
         expires_at: token.expires_at,
@@ -553,9 +549,7 @@ pub(crate) async fn store_refreshed(
         Err(govmedia_store::DbError::Stale | govmedia_store::DbError::NotFound) => return Ok(()),
         Err(e) => return Err(e.into()),
     };
-    let platform = Platform::parse(&row.platform)
-        .map(|p| p.label())
-        .unwrap_or("平台");
+    let platform = row.platform.label();
     txn.record(Change {
         action: "refresh_credentials",
         entity: ENTITY,

@@ -16,7 +16,7 @@ pub use govmedia_connectors::{HttpConfig, OauthApp};
 use govmedia_core::audit::{AuditJson, Change};
 use govmedia_core::jobs::{self, Handler};
 use govmedia_core::{Actor, ServiceError, ServiceResult, Services};
-use govmedia_domain::account::AccountStatus;
+use govmedia_domain::account::{AccountStatus, Platform};
 use govmedia_domain::role::Permission;
 use govmedia_domain::unit::FieldError;
 use govmedia_domain::update_clock::{self, ClockPolicy, ClockState, SeenPost};
@@ -173,8 +173,8 @@ pub struct ClockView {
 pub struct MonitoringView {
     pub account_id: i64,
     pub account_name: String,
-    /// The account's platform code: which credentials it can take.
-    pub account_platform: String,
+    /// The account's platform: which credentials it can take.
+    pub account_platform: Platform,
     pub source: Option<SourceView>,
     /// The platform credentials registered (nothing secret), which take precedence
     /// over the public source.
@@ -586,7 +586,7 @@ async fn look_and_store(
     let reports_veto = |clock: &update_clock::UpdateClock| {
         // Only an account in operation (正常) can be 不更新; a paused, closed or
         // deregistered one is watched but never reported.
-        clock.state == ClockState::Veto && account.status == AccountStatus::Normal.code()
+        clock.state == ClockState::Veto && account.status == AccountStatus::Normal
     };
     let tomorrow = tomorrow(svc);
     let turn = svc.write_turn().await;
@@ -672,7 +672,7 @@ async fn look_and_store(
     // The clock moves with each look (the daily sweep looks at every account once a
     // day), so the to-do list and the at-risk list read it without reading posts.
     store::upsert_clock(&txn, &clock_row(account_id, &unit, &clock, last_ok, now)).await?;
-    if account.status == AccountStatus::Normal.code() {
+    if account.status == AccountStatus::Normal {
         enqueue_clock_mail(svc, &txn, &account, &unit, &clock).await?;
     }
     // A look by the runner keeps the daily sweep queued (the sweep queues its
@@ -829,7 +829,7 @@ async fn look_through(
     // also has a public feed is read through it instead.
     let credentials = match credentials {
         Some((row, _))
-            if row.platform == "bilibili"
+            if row.platform == Platform::Bilibili
                 && looker.endpoints.bilibili_app.is_none()
                 && store::source_of(&svc.db, account_id).await?.is_some() =>
         {
@@ -839,8 +839,8 @@ async fn look_through(
     };
     if let Some((row, secret)) = credentials {
         let wechat = matches!(
-            row.platform.as_str(),
-            "wechat_service" | "wechat_subscription"
+            row.platform,
+            Platform::WechatService | Platform::WechatSubscription
         );
         match secret {
             Secret::Wechat { appid, secret, .. } if wechat => {
@@ -858,7 +858,7 @@ async fn look_through(
                     calls: source.client().calls(),
                 }));
             }
-            Secret::Oauth { access_token, .. } if row.platform == "weibo" => {
+            Secret::Oauth { access_token, .. } if row.platform == Platform::Weibo => {
                 if let Some(end) = row.expires_at.filter(|end| *end <= now) {
                     return Ok(Some(Look {
                         via: WEIBO_API,
@@ -891,14 +891,18 @@ async fn look_through(
                 refresh_token,
                 platform_user_id,
                 ..
-            } if matches!(row.platform.as_str(), "douyin" | "kuaishou" | "bilibili") => {
+            } if matches!(
+                row.platform,
+                Platform::Douyin | Platform::Kuaishou | Platform::Bilibili
+            ) =>
+            {
                 let token = govmedia_connectors::OauthToken {
                     access_token,
                     refresh_token,
                     expires_at: row.expires_at,
                     open_id: platform_user_id,
                 };
-                let (via, answer, calls, refreshed) = if row.platform == "douyin" {
+                let (via, answer, calls, refreshed) = if row.platform == Platform::Douyin {
                     let source = govmedia_connectors::DouyinSource::new(
                         govmedia_connectors::DouyinClient::new(
                             looker.fetcher.clone(),
@@ -911,7 +915,7 @@ async fn look_through(
                     let answer = source.posts_since(since).await;
                     let c = source.client();
                     (DOUYIN_API, answer, c.calls(), c.refreshed())
-                } else if row.platform == "bilibili" {
+                } else if row.platform == Platform::Bilibili {
                     let source = govmedia_connectors::BilibiliSource::new(
                         govmedia_connectors::BilibiliClient::new(
                             looker.fetcher.clone(),

@@ -21,7 +21,7 @@ use govmedia_connectors::{
 use govmedia_core::audit::{AuditJson, Change};
 use govmedia_core::jobs::{self, Handler};
 use govmedia_core::{Actor, ServiceResult, Services};
-use govmedia_domain::account::AccountStatus;
+use govmedia_domain::account::{AccountStatus, Platform};
 use govmedia_domain::link_check::{self, Landing, LinkPolicy, LinkVerdict};
 use govmedia_domain::role::Permission;
 use govmedia_store::jobs::JobRow;
@@ -231,7 +231,7 @@ pub async fn check_account(
         Err(e) => return Err(e.into()),
     };
     // A paused, closed or deregistered account's links are nobody's service.
-    if account.status != AccountStatus::Normal.code() {
+    if account.status != AccountStatus::Normal {
         return Ok(RunCounts::default());
     }
     let unit = govmedia_store::units::get(&svc.db, account.host_unit_id).await?;
@@ -373,7 +373,7 @@ async fn gather(
     policy: &LinkPolicy,
 ) -> ServiceResult<Vec<Target>> {
     let mut out: Vec<Target> = Vec::new();
-    if account.platform == "app"
+    if account.platform == Platform::App
         && let Some(page) = account.url.clone().filter(|u| is_http(u))
     {
         out.push(Target {
@@ -388,8 +388,8 @@ async fn gather(
         });
     }
     if matches!(
-        account.platform.as_str(),
-        "wechat_service" | "wechat_subscription"
+        account.platform,
+        Platform::WechatService | Platform::WechatSubscription
     ) && let Some((_, Secret::Wechat { appid, secret, .. })) =
         crate::credentials::open_for_use(svc, account.id).await?
     {

@@ -14,6 +14,7 @@
 
 use govmedia_core::crypto::Sealer;
 use govmedia_core::{Services, SystemClock};
+use govmedia_domain::account::{AccountStatus, Platform};
 use govmedia_registry::list_model::ListModel;
 use govmedia_store::accounts::{AccountQuery, SortBy};
 use std::sync::Arc;
@@ -77,8 +78,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "platform+status, page 20",
             AccountQuery {
-                platform: Some("weibo".into()),
-                status: Some("normal".into()),
+                platform: Some(Platform::Weibo),
+                status: Some(AccountStatus::Normal),
                 page: 20,
                 ..all.clone()
             },

@@ -7,8 +7,7 @@ use crate::list_model::{ListItem, ListSource};
 use crate::work::{Transaction, Work};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::account::{
-    AccountDraft, AccountInput, AccountStatus, BasicFunction, MenuItem, OperatingMode,
-    PlannedMeasure, Platform, TeamMember,
+    AccountDraft, AccountInput, AccountStatus, BasicFunction, MenuItem, Platform, TeamMember,
 };
 use govmedia_domain::registry_rules::{AccountFacts, Flag, HostFacts, RuleCode, check_account};
 use govmedia_domain::role::Permission;
@@ -59,7 +58,7 @@ pub fn row_to_draft(
     let menu: Vec<MenuItem> = serde_json::from_str(&row.menu_json).map_err(|_| bad("menu"))?;
     Ok(AccountDraft {
         name: row.name.clone(),
-        platform: Platform::parse(&row.platform).map_err(|_| bad("platform"))?,
+        platform: row.platform,
         platform_other: row.platform_other.clone(),
         account_code: row.account_code.clone(),
         url: row.url.clone(),
@@ -74,8 +73,7 @@ pub fn row_to_draft(
         news_licence: row.news_licence,
         menu,
         team,
-        operating_mode: OperatingMode::parse(&row.operating_mode)
-            .map_err(|_| bad("operating mode"))?,
+        operating_mode: row.operating_mode,
         budget_yuan: row.budget_yuan,
         followers: row.followers,
         reads: row.reads,
@@ -87,11 +85,8 @@ pub fn row_to_draft(
             .filter(|s| !s.is_empty())
             .filter_map(|s| BasicFunction::parse(s).ok())
             .collect(),
-        status: AccountStatus::parse(&row.status).map_err(|_| bad("status"))?,
-        planned_measure: row
-            .planned_measure
-            .as_deref()
-            .and_then(|p| PlannedMeasure::parse(p).ok()),
+        status: row.status,
+        planned_measure: row.planned_measure,
         interaction_open: row.interaction_open,
         ipv6: row.ipv6,
         remarks: row.remarks.clone(),
@@ -134,7 +129,7 @@ pub fn draft_into_row(
         version: 1,
         id,
         name: d.name,
-        platform: d.platform.code().to_string(),
+        platform: d.platform,
         platform_other: d.platform_other,
         account_code: d.account_code,
         url: d.url,
@@ -151,7 +146,7 @@ pub fn draft_into_row(
         team_sealed: svc
             .sealer
             .seal(&serde_json::to_string(&d.team).unwrap_or_else(|_| "[]".into())),
-        operating_mode: d.operating_mode.code().to_string(),
+        operating_mode: d.operating_mode,
         budget_yuan: d.budget_yuan,
         followers: d.followers,
         reads: d.reads,
@@ -163,8 +158,8 @@ pub fn draft_into_row(
             .map(|f| f.code())
             .collect::<Vec<_>>()
             .join(","),
-        status: d.status.code().to_string(),
-        planned_measure: d.planned_measure.map(|p| p.code().to_string()),
+        status: d.status,
+        planned_measure: d.planned_measure,
         interaction_open: d.interaction_open,
         ipv6: d.ipv6,
         remarks: d.remarks,
@@ -685,23 +680,18 @@ fn evaluate(
     units: &HashMap<i64, UnitRow>,
     dismissals: &[DismissalRow],
 ) -> Vec<FlagView> {
-    let mut counts: HashMap<(i64, &str), usize> = HashMap::new();
+    let mut counts: HashMap<(i64, Platform), usize> = HashMap::new();
     for r in rows {
-        if AccountStatus::parse(&r.status).is_ok_and(|s| s.is_active()) {
-            *counts
-                .entry((r.host_unit_id, r.platform.as_str()))
-                .or_default() += 1;
+        if r.status.is_active() {
+            *counts.entry((r.host_unit_id, r.platform)).or_default() += 1;
         }
     }
     let mut out = Vec::new();
     for r in rows {
-        let (Some(unit), Ok(platform), Ok(status)) = (
-            units.get(&r.host_unit_id),
-            Platform::parse(&r.platform),
-            AccountStatus::parse(&r.status),
-        ) else {
+        let Some(unit) = units.get(&r.host_unit_id) else {
             continue;
         };
+        let (platform, status) = (r.platform, r.status);
         let ancestors: Vec<&str> = unit
             .path
             .split('/')
@@ -715,7 +705,7 @@ fn evaluate(
             kind: UnitKind::parse(&unit.kind).unwrap_or(UnitKind::Department),
             ancestor_names: ancestors,
             active_on_platform: counts
-                .get(&(r.host_unit_id, r.platform.as_str()))
+                .get(&(r.host_unit_id, r.platform))
                 .copied()
                 .unwrap_or(0),
         };
@@ -771,7 +761,7 @@ pub async fn flags_of(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<V
         &AccountQuery {
             scope_path: unit.path.clone(),
             unit_path: Some(unit.path.clone()),
-            platform: Some(row.platform.clone()),
+            platform: Some(row.platform),
             ..Default::default()
         },
     )

@@ -26,8 +26,8 @@ pub struct Dashboard {
 
 pub async fn dashboard(svc: &Services, actor: &Actor) -> ServiceResult<Dashboard> {
     let scope = actor.unit_path.as_str();
-    let platform = govmedia_store::accounts::count_by(&svc.db, scope, CountBy::Platform).await?;
-    let status = govmedia_store::accounts::count_by(&svc.db, scope, CountBy::Status).await?;
+    let platform = govmedia_store::accounts::count_by_platform(&svc.db, scope).await?;
+    let status = govmedia_store::accounts::count_by_status(&svc.db, scope).await?;
     let per_unit = govmedia_store::accounts::count_by(&svc.db, scope, CountBy::HostUnit).await?;
     let units = govmedia_store::units::subtree(&svc.db, scope).await?;
 
@@ -38,7 +38,7 @@ pub async fn dashboard(svc: &Services, actor: &Actor) -> ServiceResult<Dashboard
             label: p.label().into(),
             count: platform
                 .iter()
-                .find(|(k, _)| k == p.code())
+                .find(|(k, _)| k == p)
                 .map(|(_, n)| *n)
                 .unwrap_or(0),
         })
@@ -51,7 +51,7 @@ pub async fn dashboard(svc: &Services, actor: &Actor) -> ServiceResult<Dashboard
             label: s.label().into(),
             count: status
                 .iter()
-                .find(|(k, _)| k == s.code())
+                .find(|(k, _)| k == s)
                 .map(|(_, n)| *n)
                 .unwrap_or(0),
         })
@@ -89,10 +89,10 @@ pub async fn dashboard(svc: &Services, actor: &Actor) -> ServiceResult<Dashboard
     by_unit.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
 
     let total = by_status.iter().map(|c| c.count).sum();
-    let active = by_status
+    let active = status
         .iter()
-        .filter(|c| AccountStatus::parse(&c.key).is_ok_and(|s| s.is_active()))
-        .map(|c| c.count)
+        .filter(|(s, _)| s.is_active())
+        .map(|(_, n)| n)
         .sum();
     Ok(Dashboard {
         total,

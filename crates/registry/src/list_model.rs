@@ -392,12 +392,12 @@ impl From<govmedia_store::accounts::AccountRow> for ListItem {
         ListItem {
             id: r.id,
             name: r.name,
-            platform: r.platform,
+            platform: r.platform.code().to_string(),
             platform_other: r.platform_other,
             account_code: r.account_code,
             url: r.url,
             host_unit_id: r.host_unit_id,
-            status: r.status,
+            status: r.status.code().to_string(),
             followers: r.followers,
             registered_on: r.registered_on,
             updated_at: r.updated_at,
@@ -941,7 +941,7 @@ impl ListModel {
         if lo >= hi {
             return empty;
         }
-        let code = |names: &[String], wanted: &Option<String>| -> Result<Option<u16>, ()> {
+        let code = |names: &[String], wanted: Option<&str>| -> Result<Option<u16>, ()> {
             match wanted {
                 None => Ok(None),
                 Some(w) => names
@@ -952,8 +952,8 @@ impl ListModel {
             }
         };
         let (Ok(platform), Ok(status)) = (
-            code(&self.platforms, &q.platform),
-            code(&self.statuses, &q.status),
+            code(&self.platforms, q.platform.map(|p| p.code())),
+            code(&self.statuses, q.status.map(|s| s.code())),
         ) else {
             return empty; // a value no account has
         };

@@ -69,8 +69,8 @@ pub async fn directory(
         scope_path: "/".into(),
         unit_path,
         text,
-        platform: platform.map(|p| p.code().to_string()),
-        status: Some(AccountStatus::Normal.code().to_string()),
+        platform,
+        status: Some(AccountStatus::Normal),
         page,
         per_page: 50,
         ..Default::default()
@@ -82,9 +82,9 @@ pub async fn directory(
     let items = page
         .items
         .iter()
-        .filter_map(|r| {
-            let platform = Platform::parse(&r.platform).ok()?;
-            Some(DirectoryEntry {
+        .map(|r| {
+            let platform = r.platform;
+            DirectoryEntry {
                 id: r.id,
                 name: r.name.clone(),
                 platform,
@@ -101,10 +101,10 @@ pub async fn directory(
                     .to_string(),
                 verified: r.verified,
                 registered_on: r.registered_on,
-                status: AccountStatus::parse(&r.status).ok()?,
+                status: r.status,
                 filed: filed.contains(&r.id),
                 filing_status: filing_status(filed.contains(&r.id)),
-            })
+            }
         })
         .collect();
     Ok(Page {
@@ -141,16 +141,16 @@ pub struct VerifiedMatch {
 }
 
 /// Platforms that count as the same when a user asks: any WeChat kind matches any.
-fn same_family(p: Platform) -> Vec<&'static str> {
+fn same_family(p: Platform) -> Vec<Platform> {
     match p {
         Platform::WechatService | Platform::WechatSubscription | Platform::WechatMiniProgram => {
             vec![
-                "wechat_service",
-                "wechat_subscription",
-                "wechat_mini_program",
+                Platform::WechatService,
+                Platform::WechatSubscription,
+                Platform::WechatMiniProgram,
             ]
         }
-        other => vec![other.code()],
+        other => vec![other],
     }
 }
 
@@ -182,10 +182,10 @@ pub async fn verify(svc: &Services, platform: &str, query: &str) -> ServiceResul
         let unit = units::get(&svc.db, r.host_unit_id).await?;
         matches.push(VerifiedMatch {
             name: r.name,
-            platform: Platform::parse(&r.platform).unwrap_or(platform),
+            platform: r.platform,
             host_unit: unit.name,
             url: r.url,
-            status: AccountStatus::parse(&r.status).unwrap_or(AccountStatus::Normal),
+            status: r.status,
             filed: filed.contains(&r.id),
             filing_status: filing_status(filed.contains(&r.id)),
         });

@@ -1,20 +1,156 @@
 //! Accounts: storage, the filtered and paginated registry list, and counts.
 
+use crate::codes::StoredCode;
 use crate::entities::{account, account_qr, flag_dismissal, unit};
 use crate::{DbError, Page, contains_pattern, starts_with_pattern};
+use chrono::{DateTime, NaiveDate, Utc};
+use govmedia_domain::account::{AccountStatus, OperatingMode, PlannedMeasure, Platform};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-pub use account::Model as AccountRow;
 pub use flag_dismissal::Model as DismissalRow;
 
+/// An account (政务新媒体账号) as stored, its codes typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountRow {
+    pub id: i64,
+    pub name: String,
+    pub platform: Platform,
+    pub platform_other: Option<String>,
+    pub account_code: Option<String>,
+    pub url: Option<String>,
+    pub registered_on: Option<NaiveDate>,
+    pub operating_on: Option<NaiveDate>,
+    pub host_unit_id: i64,
+    pub supervisor_unit_id: Option<i64>,
+    pub operator_name: Option<String>,
+    pub positioning: Option<String>,
+    pub verified: bool,
+    pub verified_subject: Option<String>,
+    pub news_licence: bool,
+    /// Menu tree as JSON text.
+    pub menu_json: String,
+    /// Management team, sealed (encrypted) by the service layer; never plain text.
+    pub team_sealed: String,
+    pub operating_mode: OperatingMode,
+    pub budget_yuan: Option<i64>,
+    pub followers: Option<i64>,
+    pub reads: Option<i64>,
+    pub push_frequency: Option<String>,
+    pub operator_count: Option<i32>,
+    /// Basic function codes joined by commas.
+    pub functions: String,
+    pub status: AccountStatus,
+    pub planned_measure: Option<PlannedMeasure>,
+    pub interaction_open: bool,
+    pub ipv6: Option<bool>,
+    pub remarks: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Optimistic concurrency (see `crate::versioned`).
+    pub version: i64,
+}
+
+impl AccountRow {
+    /// The row as read, its codes checked (see `crate::codes`).
+    pub(crate) fn read(m: account::Model) -> Result<Self, DbError> {
+        Ok(AccountRow {
+            platform: Platform::read("accounts", "platform", &m.platform)?,
+            operating_mode: OperatingMode::read("accounts", "operating_mode", &m.operating_mode)?,
+            status: AccountStatus::read("accounts", "status", &m.status)?,
+            planned_measure: m
+                .planned_measure
+                .as_deref()
+                .map(|p| PlannedMeasure::read("accounts", "planned_measure", p))
+                .transpose()?,
+            id: m.id,
+            name: m.name,
+            platform_other: m.platform_other,
+            account_code: m.account_code,
+            url: m.url,
+            registered_on: m.registered_on,
+            operating_on: m.operating_on,
+            host_unit_id: m.host_unit_id,
+            supervisor_unit_id: m.supervisor_unit_id,
+            operator_name: m.operator_name,
+            positioning: m.positioning,
+            verified: m.verified,
+            verified_subject: m.verified_subject,
+            news_licence: m.news_licence,
+            menu_json: m.menu_json,
+            team_sealed: m.team_sealed,
+            budget_yuan: m.budget_yuan,
+            followers: m.followers,
+            reads: m.reads,
+            push_frequency: m.push_frequency,
+            operator_count: m.operator_count,
+            functions: m.functions,
+            interaction_open: m.interaction_open,
+            ipv6: m.ipv6,
+            remarks: m.remarks,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            version: m.version,
+        })
+    }
+
+    pub(crate) fn read_all(rows: Vec<account::Model>) -> Result<Vec<Self>, DbError> {
+        rows.into_iter().map(Self::read).collect()
+    }
+
+    fn into_model(self) -> account::Model {
+        account::Model {
+            id: self.id,
+            name: self.name,
+            platform: self.platform.stored().to_string(),
+            platform_other: self.platform_other,
+            account_code: self.account_code,
+            url: self.url,
+            registered_on: self.registered_on,
+            operating_on: self.operating_on,
+            host_unit_id: self.host_unit_id,
+            supervisor_unit_id: self.supervisor_unit_id,
+            operator_name: self.operator_name,
+            positioning: self.positioning,
+            verified: self.verified,
+            verified_subject: self.verified_subject,
+            news_licence: self.news_licence,
+            menu_json: self.menu_json,
+            team_sealed: self.team_sealed,
+            operating_mode: self.operating_mode.stored().to_string(),
+            budget_yuan: self.budget_yuan,
+            followers: self.followers,
+            reads: self.reads,
+            push_frequency: self.push_frequency,
+            operator_count: self.operator_count,
+            functions: self.functions,
+            status: self.status.stored().to_string(),
+            planned_measure: self.planned_measure.map(|p| p.stored().to_string()),
+            interaction_open: self.interaction_open,
+            ipv6: self.ipv6,
+            remarks: self.remarks,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            version: self.version,
+        }
+    }
+}
+
+/// The codes of the statuses an active (正常/暂停) account has.
+fn active_codes() -> impl Iterator<Item = &'static str> {
+    AccountStatus::ALL
+        .iter()
+        .filter(|s| s.is_active())
+        .map(|s| s.stored())
+}
+
 pub async fn insert(c: &impl ConnectionTrait, row: AccountRow) -> Result<AccountRow, DbError> {
-    let mut active = row.into_active_model();
+    let mut active = row.into_model().into_active_model();
     active.id = NotSet;
-    let row = active.insert(c).await?;
+    let row = AccountRow::read(active.insert(c).await?)?;
     crate::registry::bump(c).await?;
     Ok(row)
 }
@@ -29,7 +165,7 @@ pub async fn insert_many(
         return Ok(vec![]);
     }
     let models = rows.into_iter().map(|row| {
-        let mut active = row.into_active_model();
+        let mut active = row.into_model().into_active_model();
         active.id = NotSet;
         active
     });
@@ -37,7 +173,7 @@ pub async fn insert_many(
         .exec_with_returning(c)
         .await?;
     crate::registry::bump(c).await?;
-    Ok(rows)
+    AccountRow::read_all(rows)
 }
 
 /// Reserves `n` ids for new accounts from the database's own id generator, so that a
@@ -95,7 +231,10 @@ pub struct PreparedAccount(Vec<sea_orm::Value>);
 
 impl PreparedAccount {
     pub fn new(row: AccountRow) -> Self {
-        Self(crate::bulk::values_of(row.into_active_model(), columns()))
+        Self(crate::bulk::values_of(
+            row.into_model().into_active_model(),
+            columns(),
+        ))
     }
 
     pub fn set_id(&mut self, id: i64) {
@@ -131,12 +270,13 @@ pub async fn by_ids(c: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Account
     let mut rows = Vec::with_capacity(ids.len());
     // In chunks: a campaign's sample can exceed the backends' bind limits.
     for chunk in ids.chunks(1000) {
-        rows.extend(
-            account::Entity::find()
-                .filter(account::Column::Id.is_in(chunk.iter().copied()))
-                .all(c)
-                .await?,
-        );
+        for m in account::Entity::find()
+            .filter(account::Column::Id.is_in(chunk.iter().copied()))
+            .all(c)
+            .await?
+        {
+            rows.push(AccountRow::read(m)?);
+        }
     }
     let order: std::collections::HashMap<i64, usize> =
         ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
@@ -145,19 +285,22 @@ pub async fn by_ids(c: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Account
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<AccountRow, DbError> {
-    account::Entity::find_by_id(id)
-        .one(c)
-        .await?
-        .ok_or(DbError::NotFound)
+    AccountRow::read(
+        account::Entity::find_by_id(id)
+            .one(c)
+            .await?
+            .ok_or(DbError::NotFound)?,
+    )
 }
 
 /// Saves an account read at `row.version` (see [`crate::versioned`]); the row
 /// returned carries the new version.
 pub async fn update(c: &impl ConnectionTrait, row: AccountRow) -> Result<AccountRow, DbError> {
     use account::Column as C;
-    let row = crate::versioned::save(c, row, C::Id, C::Version, &[C::CreatedAt]).await?;
+    let row =
+        crate::versioned::save(c, row.into_model(), C::Id, C::Version, &[C::CreatedAt]).await?;
     crate::registry::bump(c).await?;
-    Ok(row)
+    AccountRow::read(row)
 }
 
 /// Columns the registry list can be sorted by.
@@ -239,8 +382,8 @@ pub struct AccountQuery {
     pub unit_path: Option<String>,
     /// Substring of the name, account id or verified subject.
     pub text: Option<String>,
-    pub platform: Option<String>,
-    pub status: Option<String>,
+    pub platform: Option<Platform>,
+    pub status: Option<AccountStatus>,
     pub sort: SortBy,
     pub descending: bool,
     pub page: u64,
@@ -270,11 +413,11 @@ fn filtered(q: &AccountQuery) -> sea_orm::Select<account::Entity> {
                 .or(lower(account::Column::VerifiedSubject).like(pattern)),
         );
     }
-    if let Some(p) = &q.platform {
-        select = select.filter(account::Column::Platform.eq(p.as_str()));
+    if let Some(p) = q.platform {
+        select = select.filter(account::Column::Platform.eq(p.stored()));
     }
-    if let Some(s) = &q.status {
-        select = select.filter(account::Column::Status.eq(s.as_str()));
+    if let Some(s) = q.status {
+        select = select.filter(account::Column::Status.eq(s.stored()));
     }
     select
 }
@@ -438,11 +581,13 @@ pub async fn list_all(
     c: &impl ConnectionTrait,
     q: &AccountQuery,
 ) -> Result<Vec<AccountRow>, DbError> {
-    Ok(filtered(q)
-        .order_by_asc(q.sort.column())
-        .order_by_asc(account::Column::Id)
-        .all(c)
-        .await?)
+    AccountRow::read_all(
+        filtered(q)
+            .order_by_asc(q.sort.column())
+            .order_by_asc(account::Column::Id)
+            .all(c)
+            .await?,
+    )
 }
 
 /// Counts accounts of the subtree grouped by one column (platform, status or host unit).
@@ -479,16 +624,40 @@ pub async fn count_by(
     Ok(rows)
 }
 
+/// Accounts of the subtree per platform (platforms without accounts left out).
+pub async fn count_by_platform(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+) -> Result<Vec<(Platform, i64)>, DbError> {
+    count_by(c, scope_path, CountBy::Platform)
+        .await?
+        .into_iter()
+        .map(|(code, n)| Ok((Platform::read("accounts", "platform", &code)?, n)))
+        .collect()
+}
+
+/// Accounts of the subtree per status (statuses without accounts left out).
+pub async fn count_by_status(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+) -> Result<Vec<(AccountStatus, i64)>, DbError> {
+    count_by(c, scope_path, CountBy::Status)
+        .await?
+        .into_iter()
+        .map(|(code, n)| Ok((AccountStatus::read("accounts", "status", &code)?, n)))
+        .collect()
+}
+
 /// Active (正常/暂停) accounts of a unit on a platform.
 pub async fn active_on_platform(
     c: &impl ConnectionTrait,
     host_unit_id: i64,
-    platform: &str,
+    platform: Platform,
 ) -> Result<u64, DbError> {
     Ok(account::Entity::find()
         .filter(account::Column::HostUnitId.eq(host_unit_id))
-        .filter(account::Column::Platform.eq(platform))
-        .filter(account::Column::Status.is_in(["normal", "paused"]))
+        .filter(account::Column::Platform.eq(platform.stored()))
+        .filter(account::Column::Status.is_in(active_codes()))
         .count(c)
         .await?)
 }
@@ -496,30 +665,34 @@ pub async fn active_on_platform(
 /// Active accounts of the given platforms whose name equals `name` exactly (public verify).
 pub async fn find_active_by_name(
     c: &impl ConnectionTrait,
-    platforms: &[&str],
+    platforms: &[Platform],
     name: &str,
 ) -> Result<Vec<AccountRow>, DbError> {
-    Ok(account::Entity::find()
-        .filter(account::Column::Name.eq(name.trim()))
-        .filter(account::Column::Platform.is_in(platforms.iter().copied()))
-        .filter(account::Column::Status.is_in(["normal", "paused"]))
-        .all(c)
-        .await?)
+    AccountRow::read_all(
+        account::Entity::find()
+            .filter(account::Column::Name.eq(name.trim()))
+            .filter(account::Column::Platform.is_in(platforms.iter().map(|p| p.stored())))
+            .filter(account::Column::Status.is_in(active_codes()))
+            .all(c)
+            .await?,
+    )
 }
 
 /// Active or paused accounts on these platforms whose platform account ID
 /// (`account_code`, 微信号, 抖音号…) is `code`.
 pub async fn find_active_by_code(
     c: &impl ConnectionTrait,
-    platforms: &[&str],
+    platforms: &[Platform],
     code: &str,
 ) -> Result<Vec<AccountRow>, DbError> {
-    Ok(account::Entity::find()
-        .filter(account::Column::AccountCode.eq(code.trim()))
-        .filter(account::Column::Platform.is_in(platforms.iter().copied()))
-        .filter(account::Column::Status.is_in(["normal", "paused"]))
-        .all(c)
-        .await?)
+    AccountRow::read_all(
+        account::Entity::find()
+            .filter(account::Column::AccountCode.eq(code.trim()))
+            .filter(account::Column::Platform.is_in(platforms.iter().map(|p| p.stored())))
+            .filter(account::Column::Status.is_in(active_codes()))
+            .all(c)
+            .await?,
+    )
 }
 
 pub async fn set_qr(

@@ -2,12 +2,14 @@
 //! screenshots) and the set-based fact queries it reads a whole province with: each
 //! returns the few columns an item needs, for every unit of a subtree at once.
 
+use crate::codes::StoredCode;
 use crate::entities::{
     account, assessment_entry as entry, assessment_entry_file as entry_file, campaign,
     campaign_sample, filing, finding, finding_screenshot as shot, indicator_set,
 };
 use crate::{DbError, starts_with_pattern};
 use chrono::NaiveDate;
+use govmedia_domain::filing::FilingKind;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
@@ -175,7 +177,7 @@ pub async fn opened_without_filing(
     openings
         .column(filing::Column::AccountId)
         .from(filing::Entity)
-        .and_where(Expr::col(filing::Column::Kind).eq("open"))
+        .and_where(Expr::col(filing::Column::Kind).eq(FilingKind::Open.stored()))
         .and_where(Expr::col(filing::Column::AccountId).is_not_null());
     Ok(account::Entity::find()
         .select_only()
@@ -252,11 +254,13 @@ pub async fn filings_effective_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<crate::filings::FilingRow>, DbError> {
-    Ok(filing::Entity::find()
-        .filter(filing::Column::EffectiveOn.between(from, to))
-        .order_by_asc(filing::Column::Id)
-        .all(c)
-        .await?)
+    crate::filings::FilingRow::read_all(
+        filing::Entity::find()
+            .filter(filing::Column::EffectiveOn.between(from, to))
+            .order_by_asc(filing::Column::Id)
+            .all(c)
+            .await?,
+    )
 }
 
 /// How many findings the table holds (the benchmark's yardstick).

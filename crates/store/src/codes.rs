@@ -40,6 +40,13 @@ macro_rules! stored_codes {
 stored_codes!(
     govmedia_domain::inspection::FindingSource,
     govmedia_domain::inspection::FindingStatus,
+    govmedia_domain::account::Platform,
+    govmedia_domain::account::AccountStatus,
+    govmedia_domain::account::OperatingMode,
+    govmedia_domain::account::PlannedMeasure,
+    govmedia_domain::filing::FilingKind,
+    govmedia_domain::filing::FilingStatus,
+    govmedia_domain::filing::StepStatus,
 );
 
 #[cfg(test)]

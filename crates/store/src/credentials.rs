@@ -4,14 +4,16 @@
 //! these writes touches `registry_version`: the account list shows none of it.
 
 use crate::DbError;
-use crate::raw::first;
+use crate::codes::StoredCode;
 use chrono::{DateTime, Utc};
+use govmedia_domain::account::Platform;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
-#[derive(Clone, PartialEq, Eq, FromQueryResult)]
+/// An account's credentials, the platform typed.
+#[derive(Clone, PartialEq, Eq)]
 pub struct CredentialRow {
     pub account_id: i64,
-    pub platform: String,
+    pub platform: Platform,
     pub public_hint: String,
     pub sealed: String,
     pub expires_at: Option<DateTime<Utc>>,
@@ -22,6 +24,50 @@ pub struct CredentialRow {
     pub updated_at: DateTime<Utc>,
     /// The random key of the account's push callback address, once registered.
     pub callback_key: Option<String>,
+}
+
+/// The row as the database returns it, before its platform code is checked.
+#[derive(FromQueryResult)]
+struct StoredRow {
+    account_id: i64,
+    platform: String,
+    public_hint: String,
+    sealed: String,
+    expires_at: Option<DateTime<Utc>>,
+    version: i64,
+    updated_by: Option<i64>,
+    updated_by_name: String,
+    updated_at: DateTime<Utc>,
+    callback_key: Option<String>,
+}
+
+impl CredentialRow {
+    fn read(s: StoredRow) -> Result<Self, DbError> {
+        Ok(CredentialRow {
+            platform: Platform::read("account_credentials", "platform", &s.platform)?,
+            account_id: s.account_id,
+            public_hint: s.public_hint,
+            sealed: s.sealed,
+            expires_at: s.expires_at,
+            version: s.version,
+            updated_by: s.updated_by,
+            updated_by_name: s.updated_by_name,
+            updated_at: s.updated_at,
+            callback_key: s.callback_key,
+        })
+    }
+}
+
+/// The first row of `text`, its platform checked.
+async fn first(
+    c: &impl ConnectionTrait,
+    text: &str,
+    values: Vec<Value>,
+) -> Result<Option<CredentialRow>, DbError> {
+    crate::raw::first::<StoredRow>(c, text, values)
+        .await?
+        .map(CredentialRow::read)
+        .transpose()
 }
 
 impl std::fmt::Debug for CredentialRow {
@@ -39,7 +85,7 @@ impl std::fmt::Debug for CredentialRow {
 /// What a registration writes.
 pub struct NewCredential<'a> {
     pub account_id: i64,
-    pub platform: &'a str,
+    pub platform: Platform,
     pub public_hint: &'a str,
     pub sealed: &'a str,
     pub expires_at: Option<DateTime<Utc>>,
@@ -80,11 +126,13 @@ pub async fn insert(
         ),
         values(new, true),
     );
-    CredentialRow::find_by_statement(stmt)
-        .one(c)
-        .await
-        .map_err(|e| DbError::from_write(e, "该账号已登记平台接口凭据"))?
-        .ok_or(DbError::NotFound)
+    CredentialRow::read(
+        StoredRow::find_by_statement(stmt)
+            .one(c)
+            .await
+            .map_err(|e| DbError::from_write(e, "该账号已登记平台接口凭据"))?
+            .ok_or(DbError::NotFound)?,
+    )
 }
 
 /// Replaces the credentials read at `expected` version: `Stale` when they moved on,
@@ -143,7 +191,7 @@ fn values(new: &NewCredential<'_>, with_account: bool) -> Vec<Value> {
         v.push(new.account_id.into());
     }
     v.extend([
-        new.platform.into(),
+        new.platform.stored().into(),
         new.public_hint.into(),
         new.sealed.into(),
         new.expires_at.into(),

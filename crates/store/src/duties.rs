@@ -1,10 +1,12 @@
 //! Units' duties: quarterly self-inspection reports with the accounts each checked,
 //! and trainings; plus the set-based reads the yearly facts are computed from.
 
+use crate::codes::StoredCode;
 use crate::entities::{account, campaign, campaign_sample, selfcheck_check, selfcheck_report};
 use crate::entities::{training, unit};
 use crate::{DbError, starts_with_pattern};
 use chrono::NaiveDate;
+use govmedia_domain::account::{AccountStatus, Platform};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
@@ -206,13 +208,13 @@ pub async fn checks_in(
 pub async fn accounts_in(
     c: &impl ConnectionTrait,
     scope_path: &str,
-) -> Result<Vec<(i64, i64, String, String)>, DbError> {
+) -> Result<Vec<(i64, i64, Platform, AccountStatus)>, DbError> {
     let units = Query::select()
         .column(unit::Column::Id)
         .from(unit::Entity)
         .and_where(Expr::col(unit::Column::Path).like(starts_with_pattern(scope_path)))
         .take();
-    Ok(account::Entity::find()
+    let rows: Vec<(i64, i64, String, String)> = account::Entity::find()
         .select_only()
         .column(account::Column::Id)
         .column(account::Column::HostUnitId)
@@ -222,7 +224,17 @@ pub async fn accounts_in(
         .order_by_asc(account::Column::Id)
         .into_tuple()
         .all(c)
-        .await?)
+        .await?;
+    rows.into_iter()
+        .map(|(id, host, platform, status)| {
+            Ok((
+                id,
+                host,
+                Platform::read("accounts", "platform", &platform)?,
+                AccountStatus::read("accounts", "status", &status)?,
+            ))
+        })
+        .collect()
 }
 
 pub async fn insert_training(

@@ -8,9 +8,9 @@ use crate::{DbError, contains_pattern, starts_with_pattern};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-pub use account::Model as AccountHit;
-pub use filing::Model as FilingHit;
-pub use finding::Model as FindingHit;
+pub use crate::accounts::AccountRow as AccountHit;
+pub use crate::filings::FilingRow as FilingHit;
+pub use crate::inspection::FindingRow as FindingHit;
 pub use unit::Model as UnitHit;
 
 fn lower<C: sea_orm::ColumnTrait>(c: C) -> Expr {
@@ -55,19 +55,21 @@ pub async fn accounts(
     limit: u64,
 ) -> Result<Vec<AccountHit>, DbError> {
     let pattern = contains_pattern(&text.to_lowercase());
-    Ok(account::Entity::find()
-        .filter(account::Column::HostUnitId.in_subquery(units_in(scope_path)))
-        .filter(
-            lower(account::Column::Name)
-                .like(pattern.clone())
-                .or(lower(account::Column::AccountCode).like(pattern.clone()))
-                .or(lower(account::Column::VerifiedSubject).like(pattern)),
-        )
-        .order_by_asc(account::Column::Name)
-        .order_by_asc(account::Column::Id)
-        .limit(limit)
-        .all(c)
-        .await?)
+    AccountHit::read_all(
+        account::Entity::find()
+            .filter(account::Column::HostUnitId.in_subquery(units_in(scope_path)))
+            .filter(
+                lower(account::Column::Name)
+                    .like(pattern.clone())
+                    .or(lower(account::Column::AccountCode).like(pattern.clone()))
+                    .or(lower(account::Column::VerifiedSubject).like(pattern)),
+            )
+            .order_by_asc(account::Column::Name)
+            .order_by_asc(account::Column::Id)
+            .limit(limit)
+            .all(c)
+            .await?,
+    )
 }
 
 /// Accounts of the subtree whose name contains `text`: the subquery filings and
@@ -99,20 +101,22 @@ pub async fn filings(
     limit: u64,
 ) -> Result<Vec<FilingHit>, DbError> {
     let pattern = contains_pattern(&text.to_lowercase());
-    Ok(filing::Entity::find()
-        .filter(filing::Column::HostUnitId.in_subquery(units_in(scope_path)))
-        .filter(
-            lower(filing::Column::Title)
-                .like(pattern.clone())
-                .or(lower(filing::Column::ApplicantName).like(pattern.clone()))
-                .or(lower(filing::Column::RecordNumber).like(pattern))
-                .or(filing::Column::AccountId.in_subquery(accounts_named(scope_path, text)))
-                .or(filing::Column::HostUnitId.in_subquery(units_named(scope_path, text))),
-        )
-        .order_by_desc(filing::Column::Id)
-        .limit(limit)
-        .all(c)
-        .await?)
+    FilingHit::read_all(
+        filing::Entity::find()
+            .filter(filing::Column::HostUnitId.in_subquery(units_in(scope_path)))
+            .filter(
+                lower(filing::Column::Title)
+                    .like(pattern.clone())
+                    .or(lower(filing::Column::ApplicantName).like(pattern.clone()))
+                    .or(lower(filing::Column::RecordNumber).like(pattern))
+                    .or(filing::Column::AccountId.in_subquery(accounts_named(scope_path, text)))
+                    .or(filing::Column::HostUnitId.in_subquery(units_named(scope_path, text))),
+            )
+            .order_by_desc(filing::Column::Id)
+            .limit(limit)
+            .all(c)
+            .await?,
+    )
 }
 
 /// Findings of the subtree whose excerpt or address contains `text`, or whose
@@ -134,13 +138,15 @@ pub async fn findings(
     if !item_codes.is_empty() {
         cond = cond.or(finding::Column::ItemCode.is_in(item_codes.iter().map(String::as_str)));
     }
-    Ok(finding::Entity::find()
-        .filter(Expr::col(finding::Column::UnitPath).like(starts_with_pattern(scope_path)))
-        .filter(cond)
-        .order_by_desc(finding::Column::Id)
-        .limit(limit)
-        .all(c)
-        .await?)
+    FindingHit::read_all(
+        finding::Entity::find()
+            .filter(Expr::col(finding::Column::UnitPath).like(starts_with_pattern(scope_path)))
+            .filter(cond)
+            .order_by_desc(finding::Column::Id)
+            .limit(limit)
+            .all(c)
+            .await?,
+    )
 }
 
 /// The names of the accounts `ids`, by id.

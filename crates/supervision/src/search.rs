@@ -3,9 +3,6 @@
 //! as everywhere: a sibling unit's objects never appear.
 
 use crate::{Actor, ServiceError, ServiceResult, Services};
-use govmedia_domain::account::Platform;
-use govmedia_domain::filing::{FilingKind, FilingStatus};
-use govmedia_domain::inspection::FindingStatus;
 use govmedia_domain::unit::UnitKind;
 use govmedia_store::search as store;
 
@@ -116,9 +113,7 @@ pub async fn search(svc: &Services, actor: &Actor, q: &str) -> ServiceResult<Res
         results.more.push(HitKind::Account);
     }
     for a in accounts.into_iter().take(PER_KIND as usize) {
-        let platform = Platform::parse(&a.platform)
-            .map(|p| p.label())
-            .unwrap_or("其他平台");
+        let platform = a.platform.label();
         results.hits.push(Hit {
             kind: HitKind::Account,
             id: a.id,
@@ -155,12 +150,7 @@ pub async fn search(svc: &Services, actor: &Actor, q: &str) -> ServiceResult<Res
         results.more.push(HitKind::Filing);
     }
     for f in filings.into_iter().take(PER_KIND as usize) {
-        let kind = FilingKind::parse(&f.kind)
-            .map(|k| k.label())
-            .unwrap_or("备案");
-        let status = FilingStatus::parse(&f.status)
-            .map(|s| s.label())
-            .unwrap_or("");
+        let (kind, status) = (f.kind.label(), f.status.label());
         results.hits.push(Hit {
             kind: HitKind::Filing,
             id: f.id,
@@ -185,9 +175,7 @@ pub async fn search(svc: &Services, actor: &Actor, q: &str) -> ServiceResult<Res
     let account_ids: Vec<i64> = findings.iter().filter_map(|f| f.account_id).collect();
     let account_names = store::account_names(&svc.db, &account_ids).await?;
     for f in &findings {
-        let status = FindingStatus::parse(&f.status)
-            .map(|s| s.label())
-            .unwrap_or("");
+        let status = f.status.label();
         let account = f
             .account_id
             .and_then(|id| account_names.get(&id).cloned())

@@ -251,7 +251,8 @@ async fn main() {
     );
     let model =
         with_model.then(|| std::path::Path::new(govmedia_textcheck::lm::DEFAULT_MODEL_PATH));
-    let svc = svc.with_checker(govmedia_core::textcheck::load_checker(model).unwrap());
+    let svc =
+        svc.with(|svc| svc.with_checker(govmedia_core::textcheck::load_checker(model).unwrap()));
     let editor = add_user(&svc, "editor_a", c.unit_a, "editor").await;
     let reviewer = add_user(&svc, "rev_a", c.unit_a, "reviewer").await;
     manuscripts::name_reviewer(&svc, &c.admin, c.unit_a, reviewer.user_id, "reviewer")
@@ -291,13 +292,10 @@ async fn main() {
     // The server: the router on a loopback port and its one job runner.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = govmedia_web::AppState {
-        svc: svc.clone(),
-        config: govmedia_web::WebConfig::default(),
-    };
+    let state = govmedia_web::AppState::new(svc.clone(), govmedia_web::WebConfig::default());
     tokio::spawn(govmedia_web::serve(listener, state, std::future::pending()));
     let (_stop, watch) = tokio::sync::watch::channel(false);
-    let _runner = Runner::new(svc.clone()).spawn(watch);
+    let _runner = Runner::new(svc.clone().into_services()).spawn(watch);
     let browser = Browser::log_in(&base, "editor_a").await;
 
     let machine = format!(

@@ -47,10 +47,50 @@ pub struct WebConfig {
     pub trusted_proxies: TrustedProxies,
 }
 
+/// What every handler reads: the services, with every area installed, and the web
+/// layer's settings. Made only by [`AppState::new`] from an [`Installed`] (it is
+/// `non_exhaustive`: no other crate writes it out field by field), so a server
+/// cannot be built over services that lack an area's installs (its job handlers,
+/// to-do sources and the registry list's cache).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AppState {
     pub svc: Services,
     pub config: WebConfig,
+}
+
+impl AppState {
+    pub fn new(svc: Installed, config: WebConfig) -> Self {
+        AppState { svc: svc.0, config }
+    }
+}
+
+/// The core's services with every area installed: made only by [`with_areas`] (and
+/// its `_at`/`_configured` forms), taken by [`AppState::new`]. It reads as the
+/// [`Services`] it holds.
+#[derive(Clone)]
+pub struct Installed(Services);
+
+impl Installed {
+    /// Applies a setting of the services (time zone, text checker, mail, limits) to the
+    /// installed services. A setting keeps the installs it is given; handing back other
+    /// services is a mistake no type can stop, so keep this to the settings' builders.
+    pub fn with(self, setting: impl FnOnce(Services) -> Services) -> Installed {
+        Installed(setting(self.0))
+    }
+
+    /// The services, for offline commands and tests that need them by value.
+    pub fn into_services(self) -> Services {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Installed {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
 }
 
 pub use error::PanicCaught;
@@ -237,7 +277,7 @@ pub const PAGE_ROUTES: &[&str] = &[
 /// supervision (`govmedia_supervision::install`), monitoring, content, interaction — as a
 /// server runs them: their after-commit hooks, job handlers and to-do sources. The one list of
 /// the area crates.
-pub fn with_areas(svc: govmedia_core::Services) -> govmedia_core::Services {
+pub fn with_areas(svc: govmedia_core::Services) -> Installed {
     with_areas_at(svc, Default::default())
 }
 
@@ -246,7 +286,7 @@ pub fn with_areas(svc: govmedia_core::Services) -> govmedia_core::Services {
 pub fn with_areas_at(
     svc: govmedia_core::Services,
     endpoints: govmedia_monitoring::PlatformEndpoints,
-) -> govmedia_core::Services {
+) -> Installed {
     with_areas_configured(svc, govmedia_monitoring::HttpConfig::default(), endpoints)
 }
 
@@ -256,11 +296,11 @@ pub fn with_areas_configured(
     svc: govmedia_core::Services,
     http: govmedia_monitoring::HttpConfig,
     endpoints: govmedia_monitoring::PlatformEndpoints,
-) -> govmedia_core::Services {
+) -> Installed {
     let svc = govmedia_supervision::install(svc);
     let svc = govmedia_monitoring::install_with(svc, http.clone(), endpoints.clone());
     let svc = govmedia_content::install_with(svc, http.clone(), endpoints.clone());
-    govmedia_interaction::install_with(svc, http, endpoints)
+    Installed(govmedia_interaction::install_with(svc, http, endpoints))
 }
 
 /// The whole application router.

@@ -16,6 +16,7 @@
 use crate::inbox::{Incoming, Received, receive};
 use chrono::{DateTime, TimeDelta, Utc};
 use govmedia_core::{ServiceError, Services, xml};
+use govmedia_domain::account::Platform;
 use govmedia_domain::interaction::ItemKind;
 use govmedia_monitoring::credentials::Secret;
 use sha1::{Digest, Sha1};
@@ -73,11 +74,14 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The platforms whose accounts receive WeChat pushes.
+const WECHAT: &[Platform] = &[Platform::WechatService, Platform::WechatSubscription];
+
 /// The account and its push secret behind a callback key, for `platforms`.
 async fn account_for(
     svc: &Services,
     key: &str,
-    platforms: &[&str],
+    platforms: &[Platform],
 ) -> Result<(i64, String, Secret), PushRefused> {
     if key.is_empty() || key.len() > 64 {
         return Err(PushRefused::UnknownAddress);
@@ -86,7 +90,7 @@ async fn account_for(
         .await
         .ok()
         .flatten()
-        .filter(|r| platforms.contains(&r.platform.as_str()))
+        .filter(|r| platforms.contains(&r.platform))
         .ok_or(PushRefused::UnknownAddress)?;
     let (_, secret) = govmedia_monitoring::credentials::open_for_use(svc, row.account_id)
         .await
@@ -127,7 +131,7 @@ pub async fn wechat_verify(
     key: &str,
     q: &WechatQuery,
 ) -> Result<String, PushRefused> {
-    let (_, token, _) = account_for(svc, key, &["wechat_service", "wechat_subscription"]).await?;
+    let (_, token, _) = account_for(svc, key, WECHAT).await?;
     if !wechat_signature_ok(&token, q) {
         return Err(PushRefused::BadSignature);
     }
@@ -242,8 +246,7 @@ pub async fn wechat_push(
     q: &WechatQuery,
     body: &[u8],
 ) -> Result<PushOutcome, PushRefused> {
-    let (account_id, token, _) =
-        account_for(svc, key, &["wechat_service", "wechat_subscription"]).await?;
+    let (account_id, token, _) = account_for(svc, key, WECHAT).await?;
     if !wechat_signature_ok(&token, q) {
         return Err(PushRefused::BadSignature);
     }
@@ -360,7 +363,7 @@ pub async fn douyin_push(
     headers: &DouyinHeaders,
     body: &[u8],
 ) -> Result<PushOutcome, PushRefused> {
-    let (account_id, client_secret, secret) = account_for(svc, key, &["douyin"]).await?;
+    let (account_id, client_secret, secret) = account_for(svc, key, &[Platform::Douyin]).await?;
     if body.len() > MAX_PUSH_BYTES {
         return Err(PushRefused::TooLarge);
     }

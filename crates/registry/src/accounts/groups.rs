@@ -3,7 +3,7 @@
 //! self-inspection, the batch recording of paper opening filings).
 
 use crate::{Actor, ServiceResult, Services};
-use govmedia_domain::account::AccountStatus;
+use govmedia_domain::account::Platform;
 use govmedia_domain::unit::UnitKind;
 use govmedia_store::units::UnitRow;
 use std::collections::HashMap;
@@ -17,8 +17,8 @@ pub struct AccountGroup {
     pub kind_label: String,
     /// Whether this is the unit the form was opened for.
     pub own: bool,
-    /// (id, name, platform code) of each account in use.
-    pub accounts: Vec<(i64, String, String)>,
+    /// (id, name, platform) of each account in use.
+    pub accounts: Vec<(i64, String, Platform)>,
 }
 
 /// What the accounts of the groups are, in words, for a form's legend: the unit
@@ -48,9 +48,9 @@ pub async fn in_use_by_unit(
         scope_path: unit.path.clone(),
         ..Default::default()
     };
-    let mut by_unit: HashMap<i64, Vec<(i64, String, String)>> = HashMap::new();
+    let mut by_unit: HashMap<i64, Vec<(i64, String, Platform)>> = HashMap::new();
     for a in govmedia_store::accounts::list_all(&svc.db, &q).await? {
-        if AccountStatus::is_active_code(&a.status) {
+        if a.status.is_active() {
             by_unit
                 .entry(a.host_unit_id)
                 .or_default()

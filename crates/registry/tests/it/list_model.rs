@@ -8,7 +8,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use govmedia_core::crypto::Sealer;
 use govmedia_core::{Actor, FixedClock, Services, auth};
-use govmedia_domain::account::AccountInput;
+use govmedia_domain::account::{AccountInput, AccountStatus, OperatingMode, Platform};
 use govmedia_domain::unit::UnitDraft;
 use govmedia_registry::list_model::{ListItem, ListModel, ListView, Strategy};
 use govmedia_registry::users::UserInput;
@@ -114,9 +114,13 @@ fn random_account(rng: &mut Lcg, host: &UnitRow) -> AccountRow {
         version: 1,
         id: 0,
         name,
-        platform: rng
-            .pick(&["weibo", "wechat_mp", "douyin", "toutiao", "other"])
-            .to_string(),
+        platform: *rng.pick(&[
+            Platform::Weibo,
+            Platform::WechatService,
+            Platform::Douyin,
+            Platform::Toutiao,
+            Platform::Other,
+        ]),
         platform_other: rng
             .chance(10)
             .then(|| rng.pick(&["视频号", ""]).to_string()),
@@ -137,16 +141,20 @@ fn random_account(rng: &mut Lcg, host: &UnitRow) -> AccountRow {
         news_licence: false,
         menu_json: "[]".into(),
         team_sealed: "v1:x".into(),
-        operating_mode: "self_run".into(),
+        operating_mode: OperatingMode::SelfRun,
         budget_yuan: None,
         followers: (!rng.chance(25)).then(|| (rng.next() % 8) as i64),
         reads: None,
         push_frequency: None,
         operator_count: None,
         functions: String::new(),
-        status: rng
-            .pick(&["normal", "normal", "paused", "deregistered", "closed"])
-            .to_string(),
+        status: *rng.pick(&[
+            AccountStatus::Normal,
+            AccountStatus::Normal,
+            AccountStatus::Paused,
+            AccountStatus::Deregistered,
+            AccountStatus::Closed,
+        ]),
         planned_measure: None,
         interaction_open: false,
         ipv6: None,
@@ -210,10 +218,15 @@ async fn compare(svc: &Services, units: &[UnitRow], rng: &mut Lcg, n: usize) {
             text: rng.chance(40).then(|| rng.pick(TEXTS).to_string()),
             platform: rng
                 .chance(40)
-                .then(|| rng.pick(&["weibo", "douyin", "bilibili"]).to_string()),
-            status: rng
-                .chance(40)
-                .then(|| rng.pick(&["normal", "closed", "gone"]).to_string()),
+                .then(|| *rng.pick(&[Platform::Weibo, Platform::Douyin, Platform::Bilibili])),
+            status: rng.chance(40).then(|| {
+                // 退出监管: a status no account has.
+                *rng.pick(&[
+                    AccountStatus::Normal,
+                    AccountStatus::Closed,
+                    AccountStatus::Exited,
+                ])
+            }),
             sort: *rng.pick(&SortBy::ALL),
             descending: rng.chance(50),
             page: *rng.pick(&[0, 1, 1, 2, 3, 9, 40, 1_000_000_000]),
@@ -440,7 +453,7 @@ async fn write_sequence(
 ) {
     let (one, reader, a, b) = (&t.one, &t.admin_one, t.a.id, t.b.id);
     let normal = || AccountQuery {
-        status: Some("normal".into()),
+        status: Some(AccountStatus::Normal),
         ..all()
     };
     let shown = |q: AccountQuery, unit: Option<i64>| async move {

@@ -3,6 +3,7 @@
 //! `GOVMEDIA_TEST_POSTGRES_URL` set, so every test here runs on both backends.
 
 use chrono::{Duration, TimeZone, Utc};
+use govmedia_domain::account::{AccountStatus, OperatingMode, PlannedMeasure, Platform};
 use govmedia_store::accounts::{self, AccountQuery, AccountRow, SortBy};
 use govmedia_store::audit::{self, AuditQuery, AuditRow};
 use govmedia_store::units::{self, UnitRow};
@@ -62,7 +63,7 @@ fn account(name: &str, unit: &UnitRow, platform: &str, status: &str, followers: 
         version: 1,
         id: 0,
         name: name.into(),
-        platform: platform.into(),
+        platform: Platform::parse(platform).unwrap(),
         platform_other: None,
         account_code: Some(format!("code-{name}")),
         url: None,
@@ -77,14 +78,14 @@ fn account(name: &str, unit: &UnitRow, platform: &str, status: &str, followers: 
         news_licence: false,
         menu_json: "[]".into(),
         team_sealed: "v1:sealed".into(),
-        operating_mode: "self_run".into(),
+        operating_mode: OperatingMode::SelfRun,
         budget_yuan: None,
         followers: Some(followers),
         reads: None,
         push_frequency: None,
         operator_count: None,
         functions: String::new(),
-        status: status.into(),
+        status: AccountStatus::parse(status).unwrap(),
         planned_measure: None,
         interaction_open: false,
         ipv6: None,
@@ -256,8 +257,8 @@ async fn account_list_filters_scope_sorting_and_pages_agree() {
 
     // Platform and status filters.
     let mut q = query(&t.root.path);
-    q.platform = Some("weibo".into());
-    q.status = Some("normal".into());
+    q.platform = Some(Platform::Weibo);
+    q.status = Some(AccountStatus::Normal);
     let page = accounts::list(&db, &q).await.unwrap();
     let mut got = names(&page.items);
     got.sort();
@@ -307,16 +308,149 @@ async fn account_list_filters_scope_sorting_and_pages_agree() {
         .unwrap();
     by_platform.sort();
     assert_eq!(by_platform, vec![("douyin".into(), 1), ("weibo".into(), 5)]);
+    let mut by_platform = accounts::count_by_platform(&db, &t.root.path)
+        .await
+        .unwrap();
+    by_platform.sort();
     assert_eq!(
-        accounts::active_on_platform(&db, t.a.id, "weibo")
+        by_platform,
+        vec![(Platform::Weibo, 5), (Platform::Douyin, 1)]
+    );
+    let mut by_status = accounts::count_by_status(&db, &t.root.path).await.unwrap();
+    by_status.sort();
+    assert_eq!(
+        by_status,
+        vec![
+            (AccountStatus::Normal, 4),
+            (AccountStatus::Paused, 1),
+            (AccountStatus::Closed, 1)
+        ]
+    );
+    assert_eq!(
+        accounts::active_on_platform(&db, t.a.id, Platform::Weibo)
             .await
             .unwrap(),
         1
     );
-    let found = accounts::find_active_by_name(&db, &["weibo"], " 乙局发布 ")
+    let found = accounts::find_active_by_name(&db, &[Platform::Weibo], " 乙局发布 ")
         .await
         .unwrap();
     assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].platform, found[0].status),
+        (Platform::Weibo, AccountStatus::Normal)
+    );
+}
+
+/// A code written around the application (or by a later version) is an error that
+/// names the table, column and code wherever accounts are read, never a panic or a
+/// silently skipped row.
+#[tokio::test]
+async fn an_unknown_account_code_is_unreadable_not_a_panic() {
+    let db = fresh("account_codes").await;
+    let t = tree(&db).await;
+    let row = accounts::insert(&db, account("甲局发布", &t.a, "weibo", "normal", 1))
+        .await
+        .unwrap();
+    let other = accounts::insert(&db, account("乙局发布", &t.b, "douyin", "normal", 1))
+        .await
+        .unwrap();
+    let unreadable = |e: DbError, column: &str, code: &str| match e {
+        DbError::Unreadable {
+            table,
+            column: c,
+            code: v,
+        } => assert_eq!((table, c, v.as_str()), ("accounts", column, code)),
+        other => panic!("expected Unreadable, got {other:?}"),
+    };
+    use govmedia_store::ConnectionTrait;
+    let set = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            db.execute_raw(govmedia_store::Statement::from_string(
+                db.get_database_backend(),
+                sql,
+            ))
+            .await
+            .unwrap();
+        }
+    };
+    set("UPDATE accounts SET platform = 'myspace' WHERE name = '甲局发布'").await;
+    unreadable(
+        accounts::get(&db, row.id).await.unwrap_err(),
+        "platform",
+        "myspace",
+    );
+    unreadable(
+        accounts::list(&db, &query(&t.root.path)).await.unwrap_err(),
+        "platform",
+        "myspace",
+    );
+    unreadable(
+        govmedia_store::duties::accounts_in(&db, &t.root.path)
+            .await
+            .unwrap_err(),
+        "platform",
+        "myspace",
+    );
+    unreadable(
+        accounts::count_by_platform(&db, &t.root.path)
+            .await
+            .unwrap_err(),
+        "platform",
+        "myspace",
+    );
+    // Another subtree's rows are read as before.
+    assert_eq!(
+        accounts::get(&db, other.id).await.unwrap().platform,
+        Platform::Douyin
+    );
+    set("UPDATE accounts SET platform = 'weibo', status = '正常' WHERE name = '甲局发布'").await;
+    unreadable(
+        accounts::get(&db, row.id).await.unwrap_err(),
+        "status",
+        "正常",
+    );
+    set("UPDATE accounts SET status = 'normal', planned_measure = 'merge' WHERE name = '甲局发布'")
+        .await;
+    unreadable(
+        accounts::get(&db, row.id).await.unwrap_err(),
+        "planned_measure",
+        "merge",
+    );
+    set("UPDATE accounts SET planned_measure = 'keep' WHERE name = '甲局发布'").await;
+    assert_eq!(
+        accounts::get(&db, row.id).await.unwrap().planned_measure,
+        Some(PlannedMeasure::Keep)
+    );
+
+    // The account's credentials name their platform the same way.
+    use govmedia_store::credentials::{self, NewCredential};
+    let new = NewCredential {
+        account_id: row.id,
+        platform: Platform::Weibo,
+        public_hint: "ab****cd",
+        sealed: "v1:x",
+        expires_at: None,
+        updated_by: None,
+        updated_by_name: "自动监测",
+        now: at(1),
+        callback_key: None,
+    };
+    let stored = credentials::insert(&db, &new).await.unwrap();
+    assert_eq!(stored.platform, Platform::Weibo);
+    set("UPDATE account_credentials SET platform = 'wechat'").await;
+    match credentials::of(&db, row.id).await.unwrap_err() {
+        DbError::Unreadable {
+            table,
+            column,
+            code,
+        } => assert_eq!(
+            (table, column, code.as_str()),
+            ("account_credentials", "platform", "wechat")
+        ),
+        other => panic!("expected Unreadable, got {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -508,8 +642,8 @@ async fn selfcheck_reports_are_one_per_quarter_and_trainings_filter_by_scope_and
     assert_eq!(
         accounts,
         vec![
-            (a1.id, t.a1.id, "weibo".to_string(), "normal".to_string()),
-            (a2.id, t.a.id, "douyin".to_string(), "closed".to_string())
+            (a1.id, t.a1.id, Platform::Weibo, AccountStatus::Normal),
+            (a2.id, t.a.id, Platform::Douyin, AccountStatus::Closed)
         ]
     );
     // Content is replaced until the report is reviewed; a review happens once.
@@ -1291,4 +1425,128 @@ async fn step_30_fills_impacts_and_document_frequencies() {
         .unwrap();
     assert_eq!(df.len(), 2);
     assert!(df.iter().all(|(_, n)| *n == 5), "{df:?}");
+}
+
+/// A filing's kind and status, and its steps' status, leave the store as the domain's
+/// enumerations; a code the domain does not know is an error naming where it was read.
+#[tokio::test]
+async fn filings_leave_the_store_typed() {
+    use govmedia_domain::filing::{FilingKind, FilingStatus, StepStatus};
+    use govmedia_store::ConnectionTrait;
+    use govmedia_store::filings::{self, FilingRow, StepRow};
+    let db = fresh("filing_codes").await;
+    let t = tree(&db).await;
+    let clerk = users::insert(&db, user("clerk", &t.a)).await.unwrap();
+    let filing = filings::insert(
+        &db,
+        FilingRow {
+            id: 0,
+            kind: FilingKind::Pause,
+            status: FilingStatus::Pending,
+            account_id: None,
+            host_unit_id: t.a.id,
+            applicant_user_id: clerk.id,
+            applicant_name: "张三".into(),
+            title: "甲局发布".into(),
+            reason: "维护".into(),
+            effective_on: None,
+            notice_url: None,
+            proposal_sealed: None,
+            diff_json: None,
+            profile_id: "default".into(),
+            period_json: None,
+            forwarding_json: None,
+            filed_on: None,
+            accepted_on: None,
+            forwarded_at: None,
+            created_at: at(1),
+            updated_at: at(1),
+            version: 1,
+            record_number: None,
+            record_authority: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (filing.kind, filing.status),
+        (FilingKind::Pause, FilingStatus::Pending)
+    );
+    let step = StepRow {
+        id: 0,
+        filing_id: filing.id,
+        position: 1,
+        label: "主办单位负责人".into(),
+        approver: "host_head".into(),
+        unit_id: Some(t.a.id),
+        authority: None,
+        recorded_by_unit_id: None,
+        status: StepStatus::Waiting,
+        decided_by: None,
+        decided_by_name: None,
+        decided_at: None,
+        comment: None,
+        document: None,
+    };
+    filings::replace_steps(&db, filing.id, vec![step])
+        .await
+        .unwrap();
+    let mut steps = filings::steps_of(&db, &[filing.id]).await.unwrap();
+    assert_eq!(steps.len(), 1);
+    assert_eq!(steps[0].status, StepStatus::Waiting);
+    steps[0].status = StepStatus::Approved;
+    let saved = filings::update_step(&db, steps.remove(0)).await.unwrap();
+    assert_eq!(saved.status, StepStatus::Approved);
+    assert_eq!(
+        filings::with_status(&db, FilingStatus::Pending)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        filings::in_subtree(&db, &t.a.path, Some(FilingStatus::Accepted))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let set = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            db.execute_raw(govmedia_store::Statement::from_string(
+                db.get_database_backend(),
+                sql,
+            ))
+            .await
+            .unwrap();
+        }
+    };
+    let unreadable = |e: DbError| match e {
+        DbError::Unreadable {
+            table,
+            column,
+            code,
+        } => (table, column, code),
+        other => panic!("expected Unreadable, got {other:?}"),
+    };
+    set("UPDATE filings SET kind = 'merge'").await;
+    assert_eq!(
+        unreadable(filings::get(&db, filing.id).await.unwrap_err()),
+        ("filings", "kind", "merge".to_string())
+    );
+    set("UPDATE filings SET kind = 'pause', status = '审批中'").await;
+    assert_eq!(
+        unreadable(
+            filings::in_subtree(&db, &t.root.path, None)
+                .await
+                .unwrap_err()
+        ),
+        ("filings", "status", "审批中".to_string())
+    );
+    set("UPDATE filing_steps SET status = 'skipped'").await;
+    assert_eq!(
+        unreadable(filings::steps_of(&db, &[filing.id]).await.unwrap_err()),
+        ("filing_steps", "status", "skipped".to_string())
+    );
 }

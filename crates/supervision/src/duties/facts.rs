@@ -5,7 +5,7 @@
 
 use crate::{ServiceResult, Services};
 use chrono::NaiveDate;
-use govmedia_domain::account::AccountStatus;
+use govmedia_domain::account::{AccountStatus, Platform};
 use govmedia_domain::duties::{
     CHECK_RATIO_PARTIAL_PERCENT, Coverage, Quarter, ReportStatus, TRAININGS_PER_YEAR, owes_duties,
 };
@@ -216,7 +216,7 @@ pub async fn year_facts(
 pub async fn year_facts_over(
     svc: &Services,
     units: &[govmedia_store::units::UnitRow],
-    accounts: &[(i64, i64, String, String)],
+    accounts: &[(i64, i64, Platform, AccountStatus)],
     scope_path: &str,
     year: i32,
     today: NaiveDate,
@@ -275,7 +275,7 @@ pub async fn year_facts_over(
             .push((path_ids(&check.reporter_path), quarter));
     }
     for (id, host, _, status) in accounts.iter() {
-        if !AccountStatus::is_active_code(status) {
+        if !status.is_active() {
             continue;
         }
         let Some(chain) = paths.get(host) else {

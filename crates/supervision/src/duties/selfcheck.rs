@@ -12,7 +12,7 @@ use super::facts::{SelfcheckFacts, year_facts};
 use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
-use govmedia_domain::account::AccountStatus;
+use govmedia_domain::account::Platform;
 use govmedia_domain::duties::{Quarter, ReportStatus};
 use govmedia_domain::inspection::FindingSource;
 use govmedia_domain::role::Permission;
@@ -54,7 +54,7 @@ pub async fn accounts_to_check(
     svc: &Services,
     actor: &Actor,
     unit_id: i64,
-) -> ServiceResult<Vec<(i64, String, String)>> {
+) -> ServiceResult<Vec<(i64, String, Platform)>> {
     let unit = govmedia_registry::units::get(svc, actor, unit_id).await?;
     let q = govmedia_store::accounts::AccountQuery {
         scope_path: unit.path.clone(),
@@ -63,7 +63,7 @@ pub async fn accounts_to_check(
     Ok(govmedia_store::accounts::list_all(&svc.db, &q)
         .await?
         .into_iter()
-        .filter(|a| AccountStatus::is_active_code(&a.status))
+        .filter(|a| a.status.is_active())
         .map(|a| (a.id, a.name, a.platform))
         .collect())
 }
@@ -122,7 +122,7 @@ pub async fn submit(
     let allowed: std::collections::HashSet<i64> = store::accounts_in(&svc.db, &unit.path)
         .await?
         .into_iter()
-        .filter(|(_, _, _, status)| AccountStatus::is_active_code(status))
+        .filter(|(_, _, _, status)| status.is_active())
         .map(|(id, ..)| id)
         .collect();
     let mut accounts = Vec::new();
@@ -243,8 +243,8 @@ pub struct ReportView {
     pub unit_name: String,
     pub quarter: Quarter,
     pub status: ReportStatus,
-    /// The accounts checked: (id, name, platform code).
-    pub accounts: Vec<(i64, String, String)>,
+    /// The accounts checked: (id, name, platform).
+    pub accounts: Vec<(i64, String, Platform)>,
     /// Findings of source 自查 of the unit's subtree seen in the period the report covers.
     pub findings: Vec<FindingRow>,
 }

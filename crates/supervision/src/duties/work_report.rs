@@ -109,10 +109,7 @@ pub async fn work_report(
     // 一、账号情况: the registry today.
     const S1: &str = "一、账号情况";
     let accounts = store::accounts_in(&svc.db, &unit.path).await?;
-    let in_use = accounts
-        .iter()
-        .filter(|(_, _, _, s)| AccountStatus::is_active_code(s))
-        .count() as u64;
+    let in_use = accounts.iter().filter(|(_, _, _, s)| s.is_active()).count() as u64;
     let registry_note = format!("截至{today}的台账");
     line(
         S1,
@@ -129,7 +126,7 @@ pub async fn work_report(
     for p in Platform::ALL {
         let n = accounts
             .iter()
-            .filter(|(_, _, pl, s)| pl == p.code() && AccountStatus::is_active_code(s))
+            .filter(|(_, _, pl, s)| pl == p && s.is_active())
             .count();
         if n > 0 {
             line(
@@ -141,10 +138,7 @@ pub async fn work_report(
         }
     }
     for s in AccountStatus::ALL {
-        let n = accounts
-            .iter()
-            .filter(|(_, _, _, st)| st == s.code())
-            .count();
+        let n = accounts.iter().filter(|(_, _, _, st)| st == s).count();
         line(
             S1,
             format!("运行状态：{}", s.label()),
@@ -160,7 +154,7 @@ pub async fn work_report(
     for k in FilingKind::ALL {
         let n = filings
             .iter()
-            .filter(|f| f.kind == k.code() && f.filed_on.is_some_and(in_year))
+            .filter(|f| f.kind == *k && f.filed_on.is_some_and(in_year))
             .count();
         line(
             S2,

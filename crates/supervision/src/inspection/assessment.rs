@@ -35,6 +35,7 @@
 
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use chrono::NaiveDate;
+use govmedia_domain::account::Platform;
 use govmedia_domain::assessment::{EntryKind, EntryStatus, NOT_IN_PERFORMANCE};
 use govmedia_domain::role::Permission;
 use govmedia_domain::scoring::{self, CountedFinding, Evidence, IndicatorSet, ScoreResult};
@@ -204,21 +205,23 @@ impl YearFacts {
 
         // 集约整合 and 开设情况: the accounts in use.
         let mut active: HashMap<i64, u32> = HashMap::new();
-        let mut groups: BTreeMap<(i64, String), Vec<i64>> = BTreeMap::new();
+        // Keyed by the platform's code: the groups come out in the order they always had.
+        let mut groups: BTreeMap<(i64, &str), (Platform, Vec<i64>)> = BTreeMap::new();
         let accounts = govmedia_store::duties::accounts_in(&svc.db, scope.as_str()).await?;
         for (id, unit, platform, status) in &accounts {
-            if in_scope(*unit) && govmedia_domain::account::AccountStatus::is_active_code(status) {
+            if in_scope(*unit) && status.is_active() {
                 *active.entry(*unit).or_default() += 1;
                 groups
-                    .entry((*unit, platform.clone()))
-                    .or_default()
+                    .entry((*unit, platform.code()))
+                    .or_insert_with(|| (*platform, vec![]))
+                    .1
                     .push(*id);
             }
         }
-        for ((unit, platform), ids) in groups.into_iter().filter(|(_, ids)| ids.len() >= 3) {
-            let name = govmedia_domain::account::Platform::parse(&platform)
-                .map(|p| p.label().to_string())
-                .unwrap_or(platform);
+        for ((unit, _), (platform, ids)) in
+            groups.into_iter().filter(|(_, (_, ids))| ids.len() >= 3)
+        {
+            let name = platform.label();
             rolled.entry(unit).or_default().push(counted(
                 "duplicate_accounts",
                 text(format!(

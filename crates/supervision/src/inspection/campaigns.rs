@@ -101,11 +101,11 @@ async fn current_population(
     let mut members: Vec<PopulationMember> = govmedia_store::accounts::list_all(&svc.db, &q)
         .await?
         .into_iter()
-        .filter(|a| govmedia_domain::account::AccountStatus::is_active_code(&a.status))
-        .filter(|a| platforms.is_empty() || platforms.contains(&a.platform.as_str()))
+        .filter(|a| a.status.is_active())
+        .filter(|a| platforms.is_empty() || platforms.contains(&a.platform.code()))
         .map(|a| PopulationMember {
             id: a.id,
-            platform: a.platform,
+            platform: a.platform.code().to_string(),
             unit: a.host_unit_id,
         })
         .collect();
@@ -747,11 +747,11 @@ pub async fn sample_views(
 ) -> ServiceResult<(Vec<SampleView>, Vec<(i64, String)>)> {
     let samples = samples(svc, actor, campaign.id).await?;
     let ids: Vec<i64> = samples.iter().map(|s| s.account_id).collect();
-    let accounts: std::collections::HashMap<i64, (String, String)> =
+    let accounts: std::collections::HashMap<i64, (String, &'static str)> =
         govmedia_store::accounts::by_ids(&svc.db, &ids)
             .await?
             .into_iter()
-            .map(|a| (a.id, (a.name, a.platform)))
+            .map(|a| (a.id, (a.name, a.platform.label())))
             .collect();
     let units: std::collections::HashMap<i64, String> =
         govmedia_store::units::subtree(&svc.db, &campaign.scope_path)
@@ -776,15 +776,18 @@ pub async fn sample_views(
     let views = samples
         .into_iter()
         .map(|s| {
-            let (account_name, platform) = accounts
-                .get(&s.account_id)
-                .cloned()
-                .unwrap_or_else(|| (format!("账号#{}", s.account_id), s.platform.clone()));
+            let (account_name, platform_label) = match accounts.get(&s.account_id) {
+                Some((name, label)) => (name.clone(), label.to_string()),
+                None => (
+                    format!("账号#{}", s.account_id),
+                    Platform::parse(&s.platform)
+                        .map(|p| p.label().to_string())
+                        .unwrap_or_else(|_| s.platform.clone()),
+                ),
+            };
             SampleView {
                 account_name,
-                platform_label: Platform::parse(&platform)
-                    .map(|p| p.label().to_string())
-                    .unwrap_or(platform),
+                platform_label,
                 unit_name: units.get(&s.unit_id).cloned().unwrap_or_default(),
                 inspector_name: s.inspector_id.and_then(|id| names.get(&id).cloned()),
                 sample: s,

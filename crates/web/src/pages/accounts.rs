@@ -61,19 +61,14 @@ impl ListParams {
     pub fn query(&self, per_page: u64) -> Result<(AccountQuery, Option<i64>), ServiceError> {
         let platform = match self.platform.as_deref().filter(|s| !s.is_empty()) {
             Some(p) => Some(
-                Platform::parse(p)
-                    .map_err(|e| ServiceError::field("platform", e.to_string()))?
-                    .code()
-                    .to_string(),
+                Platform::parse(p).map_err(|e| ServiceError::field("platform", e.to_string()))?,
             ),
             None => None,
         };
         let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
             Some(s) => Some(
                 AccountStatus::parse(s)
-                    .map_err(|e| ServiceError::field("status", e.to_string()))?
-                    .code()
-                    .to_string(),
+                    .map_err(|e| ServiceError::field("status", e.to_string()))?,
             ),
             None => None,
         };
@@ -207,7 +202,7 @@ async fn list(
                         td {
                             @if filed.contains(&a.id) { (accounts::FILED) } @else {
                                 (accounts::NOT_FILED)
-                                @if can_file && a.status != "deregistered" && a.status != "exited" {
+                                @if can_file && !matches!(AccountStatus::parse(&a.status), Ok(AccountStatus::Deregistered | AccountStatus::Exited)) {
                                     " " a.no-print href={"/accounts/" (a.id) "/paper-filing"} { "补录备案" }
                                 }
                             }

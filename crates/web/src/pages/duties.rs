@@ -12,7 +12,6 @@ use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Datelike;
-use govmedia_domain::account::Platform;
 use govmedia_domain::duties::{Quarter, ReportStatus};
 use govmedia_domain::role::Permission;
 use govmedia_supervision::duties::selfcheck::{self, ReportInput};
@@ -228,7 +227,7 @@ async fn report_form(
                             div.account-list {
                                 @for (id, name, platform) in &g.accounts {
                                     label.account-choice { input type="checkbox" name="account_ids" value=(id) checked[is_checked(id)];
-                                        " " (name) "（" (Platform::parse(platform).map(|p| p.label()).unwrap_or("其他平台")) "）" }
+                                        " " (name) "（" (platform.label()) "）" }
                                 }
                             }
                         }
@@ -375,7 +374,7 @@ async fn show(
                 } }
             }
             h2 { "检查的账号（" (v.accounts.len()) "个）" }
-            ul { @for (id, name, platform) in &v.accounts { li { a href={"/accounts/" (id)} { (name) } "（" (Platform::parse(platform).map(|p| p.label()).unwrap_or(platform)) "）" } } }
+            ul { @for (id, name, platform) in &v.accounts { li { a href={"/accounts/" (id)} { (name) } "（" (platform.label()) "）" } } }
             h2 { "本期自查问题" }
             @if v.findings.is_empty() { p.muted { "没有记录为自查来源的问题。" } }
             ul { @for f in &v.findings { li { a href={"/findings/" (f.id)} { "问题#" (f.id) } " " (names.item(&f.indicator_set, &f.item_code)) "（" (f.seen_on) "）" } } }

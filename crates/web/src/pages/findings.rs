@@ -388,7 +388,7 @@ async fn finding_form(
             form method="post" action="/findings/new" {
                 (csrf(user))
                 div.grid {
-                    label { span { "账号 *" } select name="account_id" { @for a in &accounts { option value=(a.id) selected[f.account_id == a.id.to_string()] { (a.name) "（" (govmedia_domain::account::Platform::parse(&a.platform).map(|p| p.label()).unwrap_or(&a.platform)) "）" } } } }
+                    label { span { "账号 *" } select name="account_id" { @for a in &accounts { option value=(a.id) selected[f.account_id == a.id.to_string()] { (a.name) "（" (a.platform.label()) "）" } } } }
                     label { span { "检查项 *" } select name="item" { @for i in set.items() { option value=(i.code) selected[f.item == i.code] { (i.name) } } } }
                     label { span { "次数" } input name="count" value=(f.count) inputmode="numeric" placeholder="1"; }
                     label { span { "来源 *" } select name="source" { @for s in FindingSource::ALL.iter().filter(|s| !self_check_only(user) || **s == FindingSource::SelfCheck) { option value=(s.code()) selected[f.source == s.code()] { (s.label()) } } } }

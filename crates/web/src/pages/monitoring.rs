@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use govmedia_domain::account::Platform;
 use govmedia_domain::role::Permission;
 use govmedia_monitoring::MonitoringView;
 use maud::{Markup, html};
@@ -305,12 +306,12 @@ async fn check_now(
 /// AppID; forms to register, replace and remove them. The secret is never shown.
 fn credentials_block(user: &User, id: i64, v: &MonitoringView, manage: bool) -> Markup {
     let wechat = matches!(
-        v.account_platform.as_str(),
-        "wechat_service" | "wechat_subscription"
+        v.account_platform,
+        Platform::WechatService | Platform::WechatSubscription
     );
     let oauth = matches!(
-        v.account_platform.as_str(),
-        "weibo" | "douyin" | "kuaishou" | "bilibili"
+        v.account_platform,
+        Platform::Weibo | Platform::Douyin | Platform::Kuaishou | Platform::Bilibili
     );
     if !wechat && !oauth {
         return html! {};
@@ -350,7 +351,7 @@ fn credentials_block(user: &User, id: i64, v: &MonitoringView, manage: bool) -> 
                     label { "刷新令牌（可不填）" input type="password" name="refresh_token" autocomplete="new-password"; }
                     " "
                     label { "授权账号ID（可不填）" input type="text" name="platform_user_id" autocomplete="off"; }
-                    @if v.account_platform == "douyin" {
+                    @if v.account_platform == Platform::Douyin {
                         " "
                         label { "应用密钥client_secret（可不填；接收私信评论推送时填写）" input type="password" name="client_secret" autocomplete="new-password"; }
                     }

@@ -53,21 +53,23 @@ async fn start_demo_server() -> String {
 }
 
 /// Serves a seeded demo on a loopback port, as `govmedia demo` does.
-pub(crate) async fn serve_demo(svc: govmedia_core::Services) -> String {
+pub(crate) async fn serve_demo(svc: govmedia_web::Installed) -> String {
     // As `govmedia demo` does: 错敏检测 with the language model when it is installed.
     let model = std::path::Path::new(govmedia_textcheck_model());
-    let svc = svc.with_checker(
-        govmedia_core::textcheck::load_checker(Some(model)).expect("the model loads"),
-    );
+    let svc = svc.with(|svc| {
+        svc.with_checker(
+            govmedia_core::textcheck::load_checker(Some(model)).expect("the model loads"),
+        )
+    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = govmedia_web::AppState {
+    let state = govmedia_web::AppState::new(
         svc,
-        config: govmedia_web::WebConfig {
+        govmedia_web::WebConfig {
             secure_cookies: false,
             ..Default::default()
         },
-    };
+    );
     tokio::spawn(govmedia_web::serve(listener, state, std::future::pending()));
     format!("http://{addr}")
 }

@@ -126,7 +126,7 @@ async fn a_manuscript_is_fixed_reviewed_at_two_steps_published_to_two_accounts_a
     let (mock_base, mock) = wechat().await;
     let svc = crate::common::demo("browser_manuscript", Arc::new(SystemClock)).await;
     let svc = govmedia_web::with_areas_configured(
-        svc,
+        svc.into_services(),
         govmedia_monitoring::HttpConfig {
             allow_internal_addresses: true,
             retries: 0,
@@ -295,7 +295,7 @@ fn docx_text(bytes: Vec<u8>) -> Result<String, String> {
 
 async fn walk(
     client: &Client,
-    svc: &govmedia_core::Services,
+    svc: &govmedia_web::Installed,
     accounts: &[i64],
     cover: &std::path::Path,
     mock: &Wechat,
@@ -422,7 +422,7 @@ async fn walk(
     for (name, ..) in ACCOUNTS {
         expect(&page, name, "the publications")?;
     }
-    let runner = govmedia_core::jobs::Runner::new(svc.clone());
+    let runner = govmedia_core::jobs::Runner::new(svc.clone().into_services());
     for _ in 0..30 {
         if runner.run_once().await.map_err(|e| e.to_string())? == 0 {
             break;

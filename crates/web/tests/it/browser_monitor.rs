@@ -83,15 +83,17 @@ async fn a_feed_registered_on_the_account_page_shows_the_clock_warning_and_findi
     let url = feed(feed_xml(published)).await;
     let svc = crate::common::demo("browser_monitor", Arc::new(SystemClock)).await;
     // The first look reaches the mock feed on loopback (refused by default).
-    let svc = govmedia_monitoring::install_with(
-        svc,
-        govmedia_monitoring::HttpConfig {
-            allow_internal_addresses: true,
-            retries: 0,
-            ..Default::default()
-        },
-        Default::default(),
-    );
+    let svc = svc.with(|svc| {
+        govmedia_monitoring::install_with(
+            svc,
+            govmedia_monitoring::HttpConfig {
+                allow_internal_addresses: true,
+                retries: 0,
+                ..Default::default()
+            },
+            Default::default(),
+        )
+    });
     let user = |name: &'static str| {
         let svc = svc.clone();
         async move {
@@ -158,7 +160,7 @@ async fn a_feed_registered_on_the_account_page_shows_the_clock_warning_and_findi
 
 async fn walk(
     client: &Client,
-    svc: &govmedia_core::Services,
+    svc: &govmedia_web::Installed,
     account: i64,
     sample: i64,
     url: &str,
@@ -184,7 +186,7 @@ async fn walk(
     expect(&section, url, "the section's 订阅源")?;
 
     // The first look the page queued runs through the job runner.
-    let runner = govmedia_core::jobs::Runner::new(svc.clone());
+    let runner = govmedia_core::jobs::Runner::new(svc.clone().into_services());
     let mut ran = 0;
     for _ in 0..20 {
         match runner.run_once().await.map_err(|e| e.to_string())? {

@@ -114,7 +114,7 @@ async fn a_pushed_wechat_message_is_answered_from_the_knowledge_base_and_sent() 
     let svc = crate::common::demo("browser_push", Arc::new(SystemClock)).await;
     // Replies go to the mock WeChat API (the handlers are replaced by kind).
     let svc = govmedia_web::with_areas_configured(
-        svc,
+        svc.into_services(),
         govmedia_monitoring::HttpConfig {
             allow_internal_addresses: true,
             retries: 0,
@@ -175,7 +175,7 @@ async fn a_pushed_wechat_message_is_answered_from_the_knowledge_base_and_sent() 
 
 async fn walk(
     client: &Client,
-    svc: &govmedia_core::Services,
+    svc: &govmedia_web::Installed,
     callback: &str,
     mock: &Wechat,
 ) -> Result<(), String> {
@@ -189,13 +189,13 @@ async fn walk(
          <CreateTime>{now}</CreateTime><MsgType><![CDATA[text]]></MsgType>\
          <Content><![CDATA[孩子今年上小学，入学报名要准备什么材料？]]></Content><MsgId>24871234567890123</MsgId></xml>"
     );
-    let app = govmedia_web::router(govmedia_web::AppState {
-        svc: svc.clone(),
-        config: govmedia_web::WebConfig {
+    let app = govmedia_web::router(govmedia_web::AppState::new(
+        svc.clone(),
+        govmedia_web::WebConfig {
             secure_cookies: false,
             ..Default::default()
         },
-    });
+    ));
     let pushed = crate::common::send(
         &app,
         Request::post(format!("{callback}?{}", signed_query(now, "8412")))
@@ -254,7 +254,7 @@ async fn walk(
     expect(&saved, "待发送", "the reply queued")?;
 
     // The job sends it through the WeChat API, which records it.
-    let runner = govmedia_core::jobs::Runner::new(svc.clone());
+    let runner = govmedia_core::jobs::Runner::new(svc.clone().into_services());
     for _ in 0..10 {
         if runner.run_once().await.map_err(|e| e.to_string())? == 0 {
             break;

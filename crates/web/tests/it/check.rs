@@ -102,7 +102,7 @@ async fn an_ime_typo_is_suggested_when_the_model_is_loaded() {
     }
     let checker = govmedia_core::textcheck::load_checker(Some(&path)).unwrap();
     let app = app(
-        w.svc.clone().with_checker(checker),
+        w.svc.clone().with(|svc| svc.with_checker(checker)),
         govmedia_web::WebConfig::default(),
     );
     let c = login(&app, "b_host_admin", PASSWORD)

@@ -10,6 +10,7 @@ use govmedia_core::crypto::Sealer;
 use govmedia_core::{Clock, FixedClock, Services};
 use govmedia_domain::account::AccountInput;
 use govmedia_registry::users::UserInput;
+use govmedia_web::Installed;
 use http_body_util::BodyExt;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -18,7 +19,7 @@ pub const PASSWORD: &str = "test-password-1";
 
 /// The world of a test: root → A (with A1 below) and sibling B, one account in A and in B.
 pub struct World {
-    pub svc: Services,
+    pub svc: Installed,
     /// The services' clock, standing still until a test advances it.
     pub clock: Arc<FixedClock>,
     pub app: Router,
@@ -32,7 +33,7 @@ pub struct World {
 }
 
 /// Services on a fresh database named after `label`, with a new sealing key.
-pub async fn services(label: &str, clock: Arc<dyn Clock>) -> Services {
+pub async fn services(label: &str, clock: Arc<dyn Clock>) -> Installed {
     let url = govmedia_fixtures::fresh_test_database_url(label)
         .await
         .expect("test database");
@@ -41,7 +42,7 @@ pub async fn services(label: &str, clock: Arc<dyn Clock>) -> Services {
 }
 
 /// Services on an existing database (another server of the same deployment).
-pub fn services_on(db: govmedia_store::DatabaseConnection, clock: Arc<dyn Clock>) -> Services {
+pub fn services_on(db: govmedia_store::DatabaseConnection, clock: Arc<dyn Clock>) -> Installed {
     govmedia_web::with_areas(Services::new(
         db,
         Sealer::from_base64(&Sealer::generate_key()).unwrap(),
@@ -50,13 +51,13 @@ pub fn services_on(db: govmedia_store::DatabaseConnection, clock: Arc<dyn Clock>
 }
 
 /// The application over `svc` with `config`.
-pub fn app(svc: Services, config: govmedia_web::WebConfig) -> Router {
-    govmedia_web::router(govmedia_web::AppState { svc, config })
+pub fn app(svc: Installed, config: govmedia_web::WebConfig) -> Router {
+    govmedia_web::router(govmedia_web::AppState::new(svc, config))
 }
 
 /// The demo (a whole city's registry, campaigns, filings, with its logins) on a
 /// fresh database.
-pub async fn demo(label: &str, clock: Arc<dyn Clock>) -> Services {
+pub async fn demo(label: &str, clock: Arc<dyn Clock>) -> Installed {
     let svc = services(label, clock).await;
     assert!(
         govmedia_fixtures::demo::seed(&svc)

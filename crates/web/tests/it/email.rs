@@ -65,14 +65,16 @@ async fn a_user_sets_the_notice_address_and_the_next_warning_mail_reaches_it() {
     let (port, inbox) = smtp_sink().await;
     let mut w = world("web_notice_email").await;
     reaching_loopback(&mut w.svc);
-    w.svc = w.svc.clone().with_smtp(SmtpSettings {
-        host: "127.0.0.1".into(),
-        port,
-        tls: SmtpTls::None,
-        user: None,
-        password: None,
-        from: "noreply@example.gov.cn".into(),
-        from_name: "政务新媒体管理平台".into(),
+    w.svc = w.svc.clone().with(|svc| {
+        svc.with_smtp(SmtpSettings {
+            host: "127.0.0.1".into(),
+            port,
+            tls: SmtpTls::None,
+            user: None,
+            password: None,
+            from: "noreply@example.gov.cn".into(),
+            from_name: "政务新媒体管理平台".into(),
+        })
     });
     let a_admin = add_user(&w.svc, "a_host_admin", w.unit_a, "host_admin").await;
     let root = login(&w.app, "root_admin", PASSWORD).await.ok().unwrap();

@@ -251,10 +251,9 @@ async fn upload_limits_follow_the_deployments_settings_and_refusals_name_them() 
     let mut w = world("web_upload_limits").await;
     // The deployment allows images and documents of 1 MB, attachments of 2 MB and
     // 3 MB a manuscript.
-    let svc = govmedia_content::with_upload_limits(
-        w.svc.clone(),
-        UploadLimits::from_megabytes(1, 2, 1, 3).unwrap(),
-    );
+    let svc = w.svc.clone().with(|svc| {
+        govmedia_content::with_upload_limits(svc, UploadLimits::from_megabytes(1, 2, 1, 3).unwrap())
+    });
     w.app = app(svc, govmedia_web::WebConfig::default());
     add_user(&w.svc, "editor_a", w.unit_a, "editor").await;
     let editor = login(&w.app, "editor_a", PASSWORD).await.ok().unwrap();

@@ -66,7 +66,7 @@ async fn the_account_page_registers_a_feed_and_shows_the_clock_posts_and_log() {
         saved.location.as_deref(),
         Some(format!("/accounts/{a}#monitoring").as_str())
     );
-    assert_eq!(Runner::new(w.svc.clone()).run_once().await.unwrap(), 1);
+    assert_eq!(Runner::new((*w.svc).clone()).run_once().await.unwrap(), 1);
 
     let page = admin.get(&format!("/accounts/{a}")).await;
     for text in [
@@ -89,7 +89,7 @@ async fn the_account_page_registers_a_feed_and_shows_the_clock_posts_and_log() {
     w.clock.advance(chrono::Duration::hours(1));
     let checked = admin.post_form(&format!("/accounts/{a}/check"), &[]).await;
     assert_eq!(checked.status, StatusCode::SEE_OTHER);
-    assert_eq!(Runner::new(w.svc.clone()).run_once().await.unwrap(), 2);
+    assert_eq!(Runner::new((*w.svc).clone()).run_once().await.unwrap(), 2);
 
     // A source that answers with a captcha page: 无法获取 with the reason, never a veto.
     let b = w.account_b;
@@ -100,7 +100,7 @@ async fn the_account_page_registers_a_feed_and_shows_the_clock_posts_and_log() {
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
-    Runner::new(w.svc.clone()).run_once().await.unwrap();
+    Runner::new((*w.svc).clone()).run_once().await.unwrap();
     let page = admin.get(&format!("/accounts/{b}")).await;
     assert!(
         page.body.contains("无法获取：订阅地址返回的是网页"),
@@ -157,15 +157,17 @@ async fn the_account_page_registers_a_feed_and_shows_the_clock_posts_and_log() {
 
 /// Lets this test's job runner reach the mock platform on loopback, which monitoring
 /// refuses by default (an internal address).
-pub(crate) fn reaching_loopback(svc: &mut govmedia_core::Services) {
-    *svc = govmedia_monitoring::install_with(
-        svc.clone(),
-        govmedia_monitoring::HttpConfig {
-            allow_internal_addresses: true,
-            ..Default::default()
-        },
-        Default::default(),
-    );
+pub(crate) fn reaching_loopback(svc: &mut govmedia_web::Installed) {
+    *svc = svc.clone().with(|svc| {
+        govmedia_monitoring::install_with(
+            svc,
+            govmedia_monitoring::HttpConfig {
+                allow_internal_addresses: true,
+                ..Default::default()
+            },
+            Default::default(),
+        )
+    });
 }
 
 /// Runs every job due now, until none is left.

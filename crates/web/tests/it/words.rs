@@ -318,9 +318,9 @@ async fn every_role_reads_words_and_local_times_on_every_page() {
     // filter's days are that zone's days: in New York the finding was recorded at
     // 22:41 on 2 March, a day that ended at 05:00 UTC on the 3rd.
     let elsewhere = app(
-        w.svc
-            .clone()
-            .with_time_zone(govmedia_core::time::parse_zone("America/New_York").unwrap()),
+        w.svc.clone().with(|svc| {
+            svc.with_time_zone(govmedia_core::time::parse_zone("America/New_York").unwrap())
+        }),
         Default::default(),
     );
     let admin = login(&elsewhere, "root_admin", PASSWORD)

@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
-use govmedia_domain::account::Platform;
 use govmedia_domain::role::Permission;
 use govmedia_filings::{self as filings, BatchOutcome, PaperFilingInput};
 use govmedia_registry::accounts;
@@ -142,7 +141,7 @@ async fn batch_form(
                                 div.account-list {
                                     @for (id, name, platform) in &g.accounts {
                                         label.account-choice { input type="checkbox" name="account_ids" value=(id) checked[ticked.contains(id)];
-                                            " " (name) "（" (Platform::parse(platform).map(|p| p.label()).unwrap_or("其他平台")) "）" }
+                                            " " (name) "（" (platform.label()) "）" }
                                     }
                                 }
                             }

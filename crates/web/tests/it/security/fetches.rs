@@ -34,7 +34,7 @@ async fn a_feed_on_an_internal_address_is_never_fetched() {
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     // The server's own job runner, with the deployment's default settings.
-    Runner::new(w.svc.clone()).run_once().await.unwrap();
+    Runner::new((*w.svc).clone()).run_once().await.unwrap();
     assert_eq!(
         hits.load(Ordering::SeqCst),
         0,
