@@ -533,7 +533,7 @@ mod tests {
             published_at: Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap(),
             created_at: Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap(),
         };
-        let xml = atom("测试县<教育局>", &feed_row(), &[entry.clone()]);
+        let xml = atom("测试县<教育局>", &feed_row(), std::slice::from_ref(&entry));
         assert!(!xml.contains("<script>"), "{xml}");
         assert!(xml.contains("&lt;script&gt;alert(1)&lt;/script&gt; “A &amp; B” &quot;引号&quot; &apos;x&apos;</title>"), "{xml}");
         assert!(
