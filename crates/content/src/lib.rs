@@ -31,6 +31,7 @@ pub mod reconcile;
 mod review;
 pub mod sanitize;
 pub mod sheet;
+pub mod site_feed;
 pub mod stats;
 
 pub use review::{
@@ -168,6 +169,10 @@ pub struct ManuscriptView {
     pub diff: Vec<DiffLine>,
     /// Each target account's publishing, once published or scheduled.
     pub publications: Vec<publish::PublicationView>,
+    /// The name of the unit's website column, when it has one (the publish form offers it).
+    pub site_column: Option<String>,
+    /// The manuscript's entry in that column, once published there.
+    pub site_entry: Option<site_feed::SiteEntryView>,
 }
 
 fn bad_stored(what: &str, id: i64) -> ServiceError {
@@ -638,6 +643,8 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<Manusc
         seen_version: seen,
         diff,
         publications: publish::views(svc, id).await?,
+        site_column: site_feed::column_of(svc, row.unit_id).await?,
+        site_entry: site_feed::entry_view(svc, &row).await?,
     })
 }
 

@@ -165,6 +165,9 @@ code_enum! {
         /// the platform's back office and the account's next monitoring sweep finds it
         /// (`reconcile`). Never counted as published until then.
         ByHand = ("by_hand", "待手工发布（发布后日常监测核对）"),
+        /// 已撤回: a target waiting by hand that the editor withdrew (not to be
+        /// published there after all); publishing again starts a new round.
+        Withdrawn = ("withdrawn", "已撤回"),
     }
 }
 
@@ -252,13 +255,28 @@ pub async fn publications(
 
 /// 发布 (`at` = `None`) or 定时发布: queues one job per target account that has not
 /// been published or is not being published, on the manuscript's version `version`
-/// (a stale one is refused). A target that failed is published again as a new round.
+/// (a stale one is refused). A target that failed or was withdrawn is published again
+/// as a new round.
 pub async fn publish(
     svc: &Services,
     actor: &Actor,
     id: i64,
     version: i64,
     at: Option<DateTime<Utc>>,
+) -> ServiceResult<Vec<PublicationView>> {
+    publish_with(svc, actor, id, version, at, false).await
+}
+
+/// [`publish`], and with `to_site` also to the unit's website column (本单位网站栏目,
+/// [`crate::site_feed`]): its feed entry is written in the same unit of work, so that
+/// target is 已发布 at once (at `at` for a scheduled publishing).
+pub async fn publish_with(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    at: Option<DateTime<Utc>>,
+    to_site: bool,
 ) -> ServiceResult<Vec<PublicationView>> {
     actor.require(Permission::WriteManuscripts)?;
     let row = super::load(&svc.db, actor, id).await?;
@@ -289,7 +307,7 @@ pub async fn publish(
         Some(t) => t.max(now),
     };
     let targets = store::targets_of(&svc.db, id).await?;
-    if targets.is_empty() {
+    if targets.is_empty() && !to_site {
         return Err(ServiceError::Conflict(
             "稿件没有选择发布账号，请退回修改后选择".into(),
         ));
@@ -307,7 +325,10 @@ pub async fn publish(
     let mut started = Vec::new();
     for t in &targets {
         let old = pubs::of_target(&work, id, t.account_id).await?;
-        if old.as_ref().is_some_and(|o| o.state != pubs::FAILED) {
+        if old
+            .as_ref()
+            .is_some_and(|o| ![pubs::FAILED, pubs::WITHDRAWN].contains(&o.state.as_str()))
+        {
             continue;
         }
         let round = old.map_or(1, |o| o.round + 1);
@@ -350,12 +371,24 @@ pub async fn publish(
         .await?;
         started.push((t.account_id, t.name.clone()));
     }
-    if started.is_empty() {
+    let site = if to_site {
+        crate::site_feed::add_entry(svc, &work, &row, when).await?
+    } else {
+        None
+    };
+    if started.is_empty() && site.is_none() {
         return Err(ServiceError::Conflict(
-            "各发布账号均已发布或正在发布，无需重复发布".into(),
+            if to_site {
+                "各发布账号和本单位网站栏目均已发布或正在发布，无需重复发布"
+            } else {
+                "各发布账号均已发布或正在发布，无需重复发布"
+            }
+            .into(),
         ));
     }
-    let names: Vec<&str> = started.iter().map(|(_, n)| n.as_str()).collect();
+    let mut names: Vec<&str> = started.iter().map(|(_, n)| n.as_str()).collect();
+    let site_name = site.as_ref().map(|c| format!("本单位网站栏目“{c}”"));
+    names.extend(site_name.as_deref());
     work.record(Change {
         action: ["publish", "schedule_publish"][usize::from(at.is_some())],
         entity: "manuscript",
@@ -370,13 +403,14 @@ pub async fn publish(
             },
             row.title,
             row.current_version,
-            started.len(),
+            names.len(),
             names.join("、")
         ),
         before: None,
         after: Some(
             json!({
                 "accounts": started.iter().map(|(a, _)| a).collect::<Vec<_>>(),
+                "site_column": site,
                 "scheduled_at": when,
                 "manuscript_version": row.current_version,
             })
@@ -386,6 +420,92 @@ pub async fn publish(
     work.commit().await?;
     views(svc, id).await
 }
+
+/// What [`withdraw`] takes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withdraw {
+    /// The target account's publishing, while it waits to be published by hand.
+    Account(i64),
+    /// The entry of the unit's website column (本单位网站栏目): it leaves the feed.
+    Site,
+}
+
+/// 撤回, on the manuscript's version `version` (which moves on): a target waiting to be
+/// published by hand is not to be published there after all — it leaves the to-do
+/// list and the reconciliation, and may be published again as a new round — or the
+/// manuscript's entry leaves the unit's website feed. What a platform already shows
+/// is taken down in its own back office.
+pub async fn withdraw(
+    svc: &Services,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    what: Withdraw,
+) -> ServiceResult<Vec<PublicationView>> {
+    actor.require(Permission::WriteManuscripts)?;
+    let row = super::load(&svc.db, actor, id).await?;
+    govmedia_core::stale::check(svc, actor, "manuscript", "该稿件", id, version, row.version)
+        .await?;
+    let now = svc.now();
+    let mut work = svc.work(Some(actor)).await?;
+    // The withdrawal is a change of the manuscript: an earlier read is stale after it.
+    store::save(
+        &work,
+        ManuscriptRow {
+            updated_at: now,
+            ..row.clone()
+        },
+    )
+    .await?;
+    let (target, before, after) = match what {
+        Withdraw::Account(account_id) => {
+            let Some(p) = pubs::of_target(&work, id, account_id).await? else {
+                return Err(ServiceError::NotFound);
+            };
+            if p.state != pubs::BY_HAND {
+                let state = PublicationState::parse(&p.state)
+                    .map(|s| s.label())
+                    .unwrap_or("已结束");
+                return Err(ServiceError::Conflict(format!(
+                    "该账号的发布状态为“{state}”，只有待手工发布的账号可以撤回；已在平台发出的内容请到平台后台删除"
+                )));
+            }
+            if !pubs::withdraw(&work, p.id, p.round, pubs::BY_HAND, WITHDRAWN_REASON, now).await? {
+                return Err(ServiceError::Stale(
+                    "该账号的发布状态刚刚已变化，本次未撤回，请刷新页面后查看".into(),
+                ));
+            }
+            let account = govmedia_store::accounts::get(&work, account_id).await?;
+            (
+                format!("账号“{}”的待手工发布", account.name),
+                json!({ "account_id": account_id, "state": pubs::BY_HAND }),
+                json!({ "account_id": account_id, "state": pubs::WITHDRAWN }),
+            )
+        }
+        Withdraw::Site => {
+            let column = crate::site_feed::remove_entry(&work, &row).await?;
+            (
+                format!("本单位网站栏目“{column}”中的条目"),
+                json!({ "site_column": column, "state": pubs::PUBLISHED }),
+                json!({ "site_column": column, "state": pubs::WITHDRAWN }),
+            )
+        }
+    };
+    work.record(Change {
+        action: "withdraw_publication",
+        entity: "manuscript",
+        entity_id: Some(id),
+        unit_path: &row.unit_path,
+        summary: format!("撤回稿件“{}”在{target}", row.title),
+        before: Some(before.into()),
+        after: Some(after.into()),
+    });
+    work.commit().await?;
+    views(svc, id).await
+}
+
+/// The reason a withdrawn target shows.
+pub const WITHDRAWN_REASON: &str = "已撤回，不在该账号发布；如需发布，可重新发布";
 
 /// How a run of a target's job ended short of its goal.
 enum Halt {
@@ -532,7 +652,13 @@ impl Handler for PublishTarget {
         };
         // A later round, or a target that already ended: nothing for this job.
         if i64::from(p.round) != round
-            || [pubs::PUBLISHED, pubs::FAILED, pubs::BY_HAND].contains(&p.state.as_str())
+            || [
+                pubs::PUBLISHED,
+                pubs::FAILED,
+                pubs::BY_HAND,
+                pubs::WITHDRAWN,
+            ]
+            .contains(&p.state.as_str())
         {
             return Ok(());
         }

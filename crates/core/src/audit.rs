@@ -140,6 +140,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("schedule_publish", "定时发布稿件"),
     ("publish_progress", "稿件发布进度"),
     ("publish_reconciled", "核对手工发布的稿件"),
+    ("withdraw_publication", "撤回稿件的发布"),
+    ("set_site_feed", "设置本单位网站栏目订阅"),
+    ("rename_site_feed", "修改本单位网站栏目名称"),
+    ("rotate_site_feed", "更换本单位网站栏目订阅地址"),
     ("rectification_number", "登记整改通知发文字号"),
 ];
 
@@ -171,6 +175,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("manuscript_reviewer", "审核人员"),
     ("source_unit", "稿源单位"),
     ("checker_term", "检测白名单词语"),
+    ("site_feed", "本单位网站栏目"),
 ];
 
 fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {

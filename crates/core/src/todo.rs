@@ -48,6 +48,9 @@ govmedia_domain::code_enum! {
         Approve = ("approve", "待我审批"),
         /// 待我审核的稿件: manuscripts whose current step holds a duty the user is named for.
         ReviewManuscript = ("review_manuscript", "待我审核的稿件"),
+        /// 待手工发布: approved manuscripts waiting to be published by hand on a
+        /// platform without a publishing API, until monitoring sees the post.
+        PublishByHand = ("publish_by_hand", "待手工发布的稿件"),
         /// 被退回: the unit's filings returned for changes, and drafts not submitted.
         Returned = ("returned", "被退回及未提交的备案"),
         /// 待整改: findings notified or being rectified, with the 10-day deadline.

@@ -36,9 +36,10 @@ pub use install::{install, install_with};
 pub const MONITOR_KIND: &str = "monitor_account";
 pub const SWEEP_KIND: &str = "monitor_sweep";
 /// The job a look that stored new posts queues (in the look's transaction) when a
-/// handler of this kind is installed: an area that reads new posts — publishing's
-/// reconciliation of targets published by hand — installs it, so monitoring needs to
-/// know nothing of that area. The payload names the account.
+/// handler of this kind is installed and a publication to the account waits to be
+/// published by hand (`publications::waits_by_hand`, one indexed probe): publishing's
+/// reconciliation of those targets installs it, so monitoring needs to know nothing
+/// of that area beyond the store's question. The payload names the account.
 pub const POSTS_SEEN_KIND: &str = "posts_seen";
 /// A public RSS/Atom/JSON feed.
 pub const FEED: &str = "feed";
@@ -624,7 +625,13 @@ async fn look_and_store(
                     }
                 }
             }
-            if new > 0 && svc.jobs.get(POSTS_SEEN_KIND).is_some() {
+            // Only a target waiting by hand on this account can be matched: a look
+            // (a province's first sweep above all) queues nothing for the others.
+            if new > 0
+                && svc.jobs.get(POSTS_SEEN_KIND).is_some()
+                && govmedia_store::manuscripts::publications::waits_by_hand(&txn, account_id)
+                    .await?
+            {
                 jobs::enqueue(
                     &txn,
                     now,

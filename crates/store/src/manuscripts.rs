@@ -5,6 +5,7 @@
 //! 稿源单位 whitelist. Subtree reads go by `unit_path`.
 
 pub mod publications;
+pub mod site_feeds;
 
 use crate::DbError;
 use crate::raw::{all, exec, first};

@@ -257,6 +257,18 @@ const STEPS: &[Step] = &[
         statements: Vec::new,
         data: Some(|txn| Box::pin(foreign_keys::automatic_as_null(txn))),
     },
+    Step {
+        version: 38,
+        name: "publishing: manuscript_publications indexed by account and state (does a target of the account wait to be published by hand)",
+        statements: manuscripts::step_38_publications_by_account_state,
+        data: None,
+    },
+    Step {
+        version: 39,
+        name: "publishing: site_feeds (a unit's website column: its name, the hash and sealed copy of its feed address token), site_feed_entries (the manuscripts published to it)",
+        statements: manuscripts::step_39_site_feeds,
+        data: None,
+    },
 ];
 
 /// Version 36: an attachment may share another's content. A batch of paper filings

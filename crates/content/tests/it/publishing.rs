@@ -1532,3 +1532,606 @@ async fn a_target_published_by_hand_waits_until_monitoring_sees_its_post() {
         Some("https://www.douyin.com/video/7400000000000000003")
     );
 }
+
+/// The reconciliation jobs monitoring queued so far.
+async fn reconciliations_queued(w: &World) -> i64 {
+    count(w, "SELECT COUNT(*) FROM jobs WHERE kind = 'posts_seen'").await
+}
+
+#[tokio::test]
+async fn a_look_queues_the_reconciliation_only_while_a_target_of_the_account_waits_by_hand() {
+    let w = world("posts_seen_only_waiting").await;
+    let (site, feeds) = feed_site().await;
+    let looker = monitoring::MonitorAccount::new(monitoring::HttpConfig {
+        allow_internal_addresses: true,
+        retries: 0,
+        timeout: std::time::Duration::from_secs(2),
+        ..Default::default()
+    })
+    .unwrap();
+    monitoring::set_source(&w.svc, &w.admin, w.douyin, &format!("{site}/feed/a"))
+        .await
+        .unwrap();
+    let look = || {
+        let (svc, looker) = (w.svc.clone(), &looker);
+        async move {
+            monitoring::fetch_account(&svc, looker, w.douyin)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let older = (
+        "a-1",
+        "冬季取暖安全提示",
+        "https://www.douyin.com/video/7400000000000000011",
+        "Mon, 07 Dec 2026 09:00:00 +0800",
+    );
+
+    // Nothing waits by hand on the account: its new posts queue no reconciliation.
+    feeds.lock().unwrap().insert("a".into(), rss(&[older]));
+    assert_eq!(look().await, (1, 1));
+    assert_eq!(reconciliations_queued(&w).await, 0);
+
+    // A Douyin target waits by hand: the next look's new post queues one, which
+    // publishes the target.
+    let id = manuscript(&w, vec![w.douyin], true).await;
+    publish_now(&w, id).await;
+    run_due(&w).await;
+    assert_eq!(
+        of(&states(&w, id).await, w.douyin).state,
+        PublicationState::ByHand
+    );
+    assert_eq!(reconciliations_queued(&w).await, 0);
+    w.clock.advance(Duration::hours(1));
+    let posted = (
+        "a-2",
+        "全县中小学开展防溺水安全教育",
+        "https://www.douyin.com/video/7400000000000000012",
+        "Mon, 07 Dec 2026 10:30:00 +0800",
+    );
+    feeds
+        .lock()
+        .unwrap()
+        .insert("a".into(), rss(&[posted, older]));
+    assert_eq!(look().await, (2, 1));
+    assert_eq!(reconciliations_queued(&w).await, 1);
+    run_due(&w).await;
+    let v = of(&states(&w, id).await, w.douyin);
+    assert_eq!(v.state, PublicationState::Published, "{v:?}");
+    assert_eq!(
+        v.article_url.as_deref(),
+        Some("https://www.douyin.com/video/7400000000000000012")
+    );
+
+    // Reconciled: the account's later posts queue nothing again.
+    w.clock.advance(Duration::hours(1));
+    feeds.lock().unwrap().insert(
+        "a".into(),
+        rss(&[
+            (
+                "a-3",
+                "寒假安全提醒",
+                "https://www.douyin.com/video/7400000000000000013",
+                "Mon, 07 Dec 2026 11:30:00 +0800",
+            ),
+            posted,
+            older,
+        ]),
+    );
+    assert_eq!(look().await, (3, 1));
+    assert_eq!(reconciliations_queued(&w).await, 1);
+}
+
+#[tokio::test]
+async fn the_to_do_list_names_the_units_targets_waiting_by_hand_until_reconciled_or_withdrawn() {
+    use govmedia_core::todo::{self, TodoKind};
+    let w = world("todo_by_hand").await;
+    let kuaishou = w
+        .account(account_of("测试县教育快手", w.unit_a, "kuaishou"))
+        .await;
+    let editor_b = &w.editor_b;
+    let by_hand = |actor: &Actor| {
+        let (svc, actor) = (w.svc.clone(), actor.clone());
+        async move {
+            todo::list(&svc, &actor)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|i| i.kind == TodoKind::PublishByHand)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(by_hand(&w.editor_a).await.is_empty());
+
+    let first = manuscript(&w, vec![w.douyin, kuaishou, w.wx1], true).await;
+    publish_now(&w, first).await;
+    run_due(&w).await;
+    w.clock.advance(Duration::hours(2));
+    let items = by_hand(&w.editor_a).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0].title, "1 篇稿件待在抖音、快手平台手工发布");
+    assert_eq!(items[0].link, format!("/manuscripts/{first}#publications"));
+    assert!(
+        items[0].detail.contains("《全县中小学开展防溺水安全教育》")
+            && items[0].detail.contains("已等待2小时"),
+        "{}",
+        items[0].detail
+    );
+    assert_eq!(items[0].unit_id, w.unit_a);
+    // The unit's reviewer and the county's administrator see it; the sibling unit's
+    // editor and administrator do not.
+    assert_eq!(by_hand(&w.rev_a).await.len(), 1);
+    assert_eq!(by_hand(&w.admin).await.len(), 1);
+    assert!(by_hand(editor_b).await.is_empty());
+    assert!(by_hand(&w.host_b).await.is_empty());
+
+    // A second manuscript waiting: one item for the unit, counting both.
+    let second = manuscript(&w, vec![w.douyin], true).await;
+    publish_now(&w, second).await;
+    run_due(&w).await;
+    let items = by_hand(&w.editor_a).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].title, "2 篇稿件待在抖音、快手平台手工发布");
+    assert_eq!(items[0].link, "/manuscripts?status=approved");
+
+    // Withdrawn from Kuaishou and Douyin for the first (on the version seen; a stale
+    // one is refused), only the second is left.
+    let seen = version(&w, first).await;
+    publish::withdraw(
+        &w.svc,
+        &w.editor_a,
+        first,
+        seen,
+        publish::Withdraw::Account(kuaishou),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        publish::withdraw(
+            &w.svc,
+            &w.editor_a,
+            first,
+            seen,
+            publish::Withdraw::Account(w.douyin)
+        )
+        .await,
+        Err(ServiceError::Stale(_))
+    ));
+    // Another unit's editor cannot withdraw it: not found.
+    assert!(matches!(
+        publish::withdraw(
+            &w.svc,
+            editor_b,
+            first,
+            version(&w, first).await,
+            publish::Withdraw::Account(w.douyin)
+        )
+        .await,
+        Err(ServiceError::NotFound)
+    ));
+    // A target not waiting by hand is not withdrawn.
+    assert!(matches!(
+        publish::withdraw(
+            &w.svc,
+            &w.editor_a,
+            first,
+            version(&w, first).await,
+            publish::Withdraw::Account(w.wx1)
+        )
+        .await,
+        Err(ServiceError::Conflict(_))
+    ));
+    let views = publish::withdraw(
+        &w.svc,
+        &w.editor_a,
+        first,
+        version(&w, first).await,
+        publish::Withdraw::Account(w.douyin),
+    )
+    .await
+    .unwrap();
+    assert_eq!(of(&views, w.douyin).state, PublicationState::Withdrawn);
+    assert_eq!(of(&views, kuaishou).state_label, "已撤回");
+    let items = by_hand(&w.editor_a).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].title, "1 篇稿件待在抖音平台手工发布");
+    assert_eq!(items[0].link, format!("/manuscripts/{second}#publications"));
+    assert_eq!(
+        count(
+            &w,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'withdraw_publication'"
+        )
+        .await,
+        2
+    );
+
+    // Monitoring sees the second's post: the list is empty.
+    let (site, feeds) = feed_site().await;
+    monitoring::set_source(&w.svc, &w.admin, w.douyin, &format!("{site}/feed/a"))
+        .await
+        .unwrap();
+    feeds.lock().unwrap().insert(
+        "a".into(),
+        rss(&[(
+            "a-9",
+            "全县中小学开展防溺水安全教育",
+            "https://www.douyin.com/video/7400000000000000099",
+            "Mon, 07 Dec 2026 13:00:00 +0800",
+        )]),
+    );
+    let looker = monitoring::MonitorAccount::new(monitoring::HttpConfig {
+        allow_internal_addresses: true,
+        retries: 0,
+        timeout: std::time::Duration::from_secs(2),
+        ..Default::default()
+    })
+    .unwrap();
+    monitoring::fetch_account(&w.svc, &looker, w.douyin)
+        .await
+        .unwrap()
+        .unwrap();
+    run_due(&w).await;
+    assert_eq!(
+        of(&states(&w, second).await, w.douyin).state,
+        PublicationState::Published
+    );
+    assert!(by_hand(&w.editor_a).await.is_empty());
+    assert!(by_hand(&w.admin).await.is_empty());
+
+    // A withdrawn target is published again as a new round: it waits by hand again.
+    publish_now(&w, first).await;
+    run_due(&w).await;
+    assert_eq!(
+        of(&states(&w, first).await, kuaishou).state,
+        PublicationState::ByHand
+    );
+}
+
+#[tokio::test]
+async fn the_units_website_column_serves_its_published_manuscripts_as_atom() {
+    use govmedia_content::site_feed;
+    let w = world("site_feed").await;
+    let entries = |xml: &str| feed_rs::parser::parse(xml.as_bytes()).unwrap().entries;
+
+    // Configured by the unit's administrator only; the sibling unit's is told it does
+    // not exist, an editor that the role does not allow it.
+    assert!(
+        site_feed::settings(&w.svc, &w.host_a, w.unit_a)
+            .await
+            .unwrap()
+            .feed
+            .is_none()
+    );
+    assert!(matches!(
+        site_feed::configure(&w.svc, &w.host_b, w.unit_a, None, "政务动态").await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        site_feed::configure(&w.svc, &w.editor_a, w.unit_a, None, "政务动态").await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        site_feed::configure(&w.svc, &w.host_a, w.unit_a, None, "  ").await,
+        Err(ServiceError::Validation(_))
+    ));
+    // Publishing to a column not yet set is refused with what to do.
+    let early = approved_with_body(&w, vec![w.douyin], "<p>县教育局召开会议。</p>").await;
+    let refused = publish::publish_with(
+        &w.svc,
+        &w.editor_a,
+        early,
+        version(&w, early).await,
+        None,
+        true,
+    )
+    .await
+    .unwrap_err();
+    assert!(refused.to_string().contains("提交的内容有误"), "{refused}");
+
+    let set = site_feed::configure(&w.svc, &w.host_a, w.unit_a, None, "政务动态")
+        .await
+        .unwrap();
+    assert_eq!(set.column_name, "政务动态");
+    let file = set
+        .feed_path
+        .strip_prefix(site_feed::FEED_PATH)
+        .unwrap()
+        .to_string();
+    let token = file.strip_suffix(".atom").unwrap();
+    assert!(token.len() >= 43, "{token}");
+    // Stored only as its hash and sealed.
+    assert_eq!(
+        count(
+            &w,
+            &format!("SELECT COUNT(*) FROM site_feeds WHERE token_hash LIKE '%{token}%' OR token_sealed LIKE '%{token}%'")
+        )
+        .await,
+        0
+    );
+    assert!(matches!(
+        site_feed::settings(&w.svc, &w.host_b, w.unit_a).await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        site_feed::rotate(&w.svc, &w.host_b, w.unit_a, set.version).await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(
+        site_feed::configure(&w.svc, &w.host_b, w.unit_a, Some(set.version), "别的栏目").await,
+        Err(ServiceError::NotFound)
+    ));
+    // B's own column is another feed.
+    let b = site_feed::configure(&w.svc, &w.host_b, w.unit_b, None, "卫健要闻")
+        .await
+        .unwrap();
+    assert_ne!(b.feed_path, set.feed_path);
+    let xml = site_feed::feed(&w.svc, &file).await.unwrap().unwrap();
+    assert!(entries(&xml).is_empty());
+
+    // A manuscript whose title carries markup, an ampersand and quotes, with a script
+    // in the body the sanitiser removes, published to WeChat and the column.
+    let title = "<script>alert(1)</script>教育局“双减”工作 & 家长\"开放日\"";
+    let input = ManuscriptInput {
+        title: title.into(),
+        body_html: "<p>甲 &amp; 乙两校举办家长开放日。</p><script>alert(2)</script><p onclick=\"x()\">欢迎参加。</p>".into(),
+        kind: "日常信息".into(),
+        origin: "原创".into(),
+        targets: vec![w.wx1],
+        ..Default::default()
+    };
+    let m = manuscripts::create(&w.svc, &w.editor_a, &input)
+        .await
+        .unwrap();
+    manuscripts::submit(&w.svc, &w.editor_a, m.id, version(&w, m.id).await, "")
+        .await
+        .unwrap();
+    manuscripts::decide(
+        &w.svc,
+        &w.rev_a,
+        m.id,
+        &DecideInput {
+            step: 0,
+            decision: "approve".into(),
+            comment: String::new(),
+            gates: Gate::ALL
+                .iter()
+                .map(|g| GateInput {
+                    gate: g.code().into(),
+                    verdict: "pass".into(),
+                    comment: String::new(),
+                })
+                .collect(),
+            version: version(&w, m.id).await,
+        },
+    )
+    .await
+    .unwrap();
+    // A draft is never in the feed.
+    let draft = manuscripts::create(
+        &w.svc,
+        &w.editor_a,
+        &ManuscriptInput {
+            title: "未审核的草稿".into(),
+            ..input.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        publish::publish_with(
+            &w.svc,
+            &w.editor_a,
+            draft.id,
+            version(&w, draft.id).await,
+            None,
+            true
+        )
+        .await,
+        Err(ServiceError::Conflict(_))
+    ));
+    let views = manuscripts::get(&w.svc, &w.editor_a, m.id).await.unwrap();
+    assert_eq!(views.site_column.as_deref(), Some("政务动态"));
+    assert!(views.site_entry.is_none());
+    publish::publish_with(
+        &w.svc,
+        &w.editor_a,
+        m.id,
+        version(&w, m.id).await,
+        None,
+        true,
+    )
+    .await
+    .unwrap();
+    let view = manuscripts::get(&w.svc, &w.editor_a, m.id).await.unwrap();
+    let entry = view.site_entry.unwrap();
+    assert_eq!(entry.state_label, "已发布");
+    assert_eq!(entry.column_name, "政务动态");
+
+    let xml = site_feed::feed(&w.svc, &file).await.unwrap().unwrap();
+    assert!(!xml.contains("<script"), "{xml}");
+    assert!(!xml.contains("onclick"), "{xml}");
+    let parsed = entries(&xml);
+    assert_eq!(parsed.len(), 1, "{xml}");
+    let e = &parsed[0];
+    assert_eq!(e.title.as_ref().unwrap().content, title);
+    assert_eq!(e.id, entry.entry_id);
+    let body = e.content.as_ref().unwrap().body.clone().unwrap();
+    assert!(body.contains("甲 &amp; 乙两校举办家长开放日。"), "{body}");
+    assert!(
+        body.contains("欢迎参加。") && !body.contains("alert(2)"),
+        "{body}"
+    );
+    assert!(xml.contains("+08:00</published>"), "{xml}");
+    assert_eq!(
+        e.published.unwrap(),
+        Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap()
+    );
+    // No names of people: neither the editor's nor the reviewer's.
+    assert!(!xml.contains("editor_a") && !xml.contains("rev_a"), "{xml}");
+    // Nothing of A in B's feed.
+    let b_file = b.feed_path.strip_prefix(site_feed::FEED_PATH).unwrap();
+    assert!(entries(&site_feed::feed(&w.svc, b_file).await.unwrap().unwrap()).is_empty());
+    // Publishing again adds no second entry.
+    let _ = publish::publish_with(
+        &w.svc,
+        &w.editor_a,
+        m.id,
+        version(&w, m.id).await,
+        None,
+        true,
+    )
+    .await;
+    assert_eq!(
+        entries(&site_feed::feed(&w.svc, &file).await.unwrap().unwrap()).len(),
+        1
+    );
+
+    // Rotated: the old address is not found, the new one serves the same entries.
+    let seen = site_feed::settings(&w.svc, &w.host_a, w.unit_a)
+        .await
+        .unwrap()
+        .feed
+        .unwrap();
+    assert_eq!(seen.entries, 1);
+    let rotated = site_feed::rotate(&w.svc, &w.host_a, w.unit_a, seen.version)
+        .await
+        .unwrap();
+    assert!(site_feed::feed(&w.svc, &file).await.unwrap().is_none());
+    assert!(matches!(
+        site_feed::rotate(&w.svc, &w.host_a, w.unit_a, seen.version).await,
+        Err(ServiceError::Stale(_))
+    ));
+    let new_file = rotated
+        .feed_path
+        .strip_prefix(site_feed::FEED_PATH)
+        .unwrap();
+    assert_ne!(new_file, file);
+    assert_eq!(
+        entries(&site_feed::feed(&w.svc, new_file).await.unwrap().unwrap()).len(),
+        1
+    );
+    // Unknown and malformed addresses are not found.
+    for unknown in [
+        format!("{}.atom", "A".repeat(43)),
+        "x.atom".to_string(),
+        new_file.trim_end_matches(".atom").to_string(),
+        format!("../{new_file}"),
+    ] {
+        assert!(
+            site_feed::feed(&w.svc, &unknown).await.unwrap().is_none(),
+            "{unknown}"
+        );
+    }
+    // Renamed on the version seen; the address stays.
+    let renamed = site_feed::configure(
+        &w.svc,
+        &w.host_a,
+        w.unit_a,
+        Some(rotated.version),
+        "工作动态",
+    )
+    .await
+    .unwrap();
+    assert_eq!(renamed.feed_path, rotated.feed_path);
+    assert!(
+        site_feed::feed(&w.svc, new_file)
+            .await
+            .unwrap()
+            .unwrap()
+            .contains("测试县教育局·工作动态")
+    );
+
+    // Withdrawn: the entry leaves the feed; withdrawing again is refused.
+    publish::withdraw(
+        &w.svc,
+        &w.editor_a,
+        m.id,
+        version(&w, m.id).await,
+        publish::Withdraw::Site,
+    )
+    .await
+    .unwrap();
+    assert!(entries(&site_feed::feed(&w.svc, new_file).await.unwrap().unwrap()).is_empty());
+    assert!(matches!(
+        publish::withdraw(
+            &w.svc,
+            &w.editor_a,
+            m.id,
+            version(&w, m.id).await,
+            publish::Withdraw::Site
+        )
+        .await,
+        Err(ServiceError::Conflict(_))
+    ));
+    assert!(
+        manuscripts::get(&w.svc, &w.editor_a, m.id)
+            .await
+            .unwrap()
+            .site_entry
+            .is_none()
+    );
+
+    // A scheduled publishing enters the feed at its time.
+    let later = approved_with_body(&w, vec![w.douyin], "<p>寒假安全提醒。</p>").await;
+    publish::publish_with(
+        &w.svc,
+        &w.editor_a,
+        later,
+        version(&w, later).await,
+        Some(w.svc.now() + Duration::hours(3)),
+        true,
+    )
+    .await
+    .unwrap();
+    assert!(entries(&site_feed::feed(&w.svc, new_file).await.unwrap().unwrap()).is_empty());
+    w.clock.advance(Duration::hours(3));
+    assert_eq!(
+        entries(&site_feed::feed(&w.svc, new_file).await.unwrap().unwrap()).len(),
+        1
+    );
+    for action in ["set_site_feed", "rotate_site_feed", "rename_site_feed"] {
+        assert_eq!(
+            count(&w, &format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}' AND entity = 'site_feed'")).await,
+            if action == "set_site_feed" { 2 } else { 1 },
+            "{action}"
+        );
+    }
+    // The address never reaches the audit log.
+    assert_eq!(
+        count(
+            &w,
+            &format!(
+                "SELECT COUNT(*) FROM audit_log WHERE summary LIKE '%{token}%' OR after_json LIKE '%{token}%'"
+            )
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_feed_keeps_the_latest_fifty_entries() {
+    use govmedia_content::site_feed;
+    let w = world("site_feed_bound").await;
+    let set = site_feed::configure(&w.svc, &w.host_a, w.unit_a, None, "政务动态")
+        .await
+        .unwrap();
+    let file = set
+        .feed_path
+        .strip_prefix(site_feed::FEED_PATH)
+        .unwrap()
+        .to_string();
+    for i in 0..52 {
+        let id = approved_with_body(&w, vec![w.douyin], &format!("<p>第{i}条信息。</p>")).await;
+        publish::publish_with(&w.svc, &w.editor_a, id, version(&w, id).await, None, true)
+            .await
+            .unwrap();
+        w.clock.advance(Duration::minutes(1));
+    }
+    let xml = site_feed::feed(&w.svc, &file).await.unwrap().unwrap();
+    let parsed = feed_rs::parser::parse(xml.as_bytes()).unwrap().entries;
+    assert_eq!(parsed.len(), 50);
+    let first = parsed[0].content.as_ref().unwrap().body.clone().unwrap();
+    assert!(first.contains("第51条信息"), "{first}");
+}

@@ -19,6 +19,9 @@ pub const FAILED: &str = "failed";
 /// 待手工发布: a platform without a publishing API; published by hand in its own
 /// back office and found by the next monitoring sweep of the account.
 pub const BY_HAND: &str = "by_hand";
+/// 已撤回: the editor withdrew a target waiting to be published by hand; it may be
+/// published again as a new round.
+pub const WITHDRAWN: &str = "withdrawn";
 
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct PublicationRow {
@@ -107,6 +110,82 @@ pub async fn by_hand_of(
         vec![account_id.into(), BY_HAND.into(), (limit as i64).into()],
     )
     .await
+}
+
+/// Whether any publication to `account_id` waits to be published by hand: one
+/// `EXISTS` probe of `idx_manuscript_publications_account_state` (migration 38), asked
+/// by a monitoring look that stored new posts before it queues their reconciliation.
+pub async fn waits_by_hand(c: &impl ConnectionTrait, account_id: i64) -> Result<bool, DbError> {
+    #[derive(FromQueryResult)]
+    struct Waiting {
+        waiting: i32,
+    }
+    let row: Option<Waiting> = super::first(
+        c,
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM manuscript_publications WHERE account_id = ? AND state = ?) \
+         THEN 1 ELSE 0 END AS waiting",
+        vec![account_id.into(), BY_HAND.into()],
+    )
+    .await?;
+    Ok(row.is_some_and(|r| r.waiting == 1))
+}
+
+/// A target of the subtree waiting to be published by hand, with its manuscript and
+/// the account's platform, for the to-do list.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct ByHandRow {
+    pub manuscript_id: i64,
+    pub unit_id: i64,
+    pub title: String,
+    pub platform: String,
+    pub scheduled_at: DateTime<Utc>,
+}
+
+/// The subtree's targets waiting to be published by hand, oldest first, at most `limit`.
+pub async fn by_hand_in(
+    c: &impl ConnectionTrait,
+    scope_path: &str,
+    limit: u64,
+) -> Result<Vec<ByHandRow>, DbError> {
+    all(
+        c,
+        "SELECT p.manuscript_id, m.unit_id, m.title, a.platform, p.scheduled_at FROM manuscript_publications p \
+         JOIN manuscripts m ON m.id = p.manuscript_id JOIN accounts a ON a.id = p.account_id \
+         WHERE p.state = ? AND p.unit_path LIKE ? ESCAPE '\\' ORDER BY p.scheduled_at, p.id LIMIT ?",
+        vec![
+            BY_HAND.into(),
+            like_prefix(scope_path).into(),
+            (limit as i64).into(),
+        ],
+    )
+    .await
+}
+
+/// Marks the publication `id` of round `round` withdrawn (`WITHDRAWN`) if it still is
+/// in `from`; false when it moved on meanwhile.
+pub async fn withdraw(
+    c: &impl ConnectionTrait,
+    id: i64,
+    round: i32,
+    from: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let n = exec(
+        c,
+        "UPDATE manuscript_publications SET state = ?, failure = ?, updated_at = ? \
+         WHERE id = ? AND round = ? AND state = ?",
+        vec![
+            WITHDRAWN.into(),
+            reason.into(),
+            now.into(),
+            id.into(),
+            round.into(),
+            from.into(),
+        ],
+    )
+    .await?;
+    Ok(n == 1)
 }
 
 /// The manuscript's publications by account name.

@@ -233,3 +233,78 @@ pub(super) fn step_33_checker_terms() -> Vec<Ddl> {
         ),
     ]
 }
+
+/// Version 38: the publications of an account by state. A monitoring look that stored
+/// new posts asks, in its transaction, whether any target of the account waits to be
+/// published by hand (`publications::waits_by_hand`) before it queues the
+/// reconciliation; this index answers that with one probe, and serves the
+/// reconciliation's own read of the account's waiting targets.
+pub(super) fn step_38_publications_by_account_state() -> Vec<Ddl> {
+    vec![index(
+        "idx_manuscript_publications_account_state",
+        "manuscript_publications",
+        &["account_id", "state"],
+    )]
+}
+
+/// Version 39: the unit's website column (本单位网站栏目) as a publishing target — one
+/// feed per unit with the column's name, the hash of its unguessable address token
+/// (unique: the public feed is found by it, never by comparing tokens) and the token
+/// sealed for the unit's administrator to read again; a rotation replaces both, so a
+/// leaked address stops answering. Its entries are the manuscripts published to it,
+/// one per manuscript, each a copy of what was approved (title, cleaned body) with
+/// its stable id and publishing time, read newest first.
+pub(super) fn step_39_site_feeds() -> Vec<Ddl> {
+    let col = |name: &str| C::new(Alias::new(name));
+    let mut feeds = Table::create()
+        .table(Alias::new("site_feeds"))
+        .col(id_col(Alias::new("id")))
+        .col(col("unit_id").big_integer().not_null())
+        .col(col("column_name").string_len(200).not_null())
+        .col(col("token_hash").string_len(64).not_null())
+        .col(col("token_sealed").text().not_null())
+        .col(col("version").big_integer().not_null())
+        .col(col("updated_by").big_integer().not_null())
+        .col(col("updated_by_name").string_len(200).not_null())
+        .col(col("created_at").timestamp_with_time_zone().not_null())
+        .col(col("updated_at").timestamp_with_time_zone().not_null())
+        .take();
+    super::foreign_keys::declare(
+        &mut feeds,
+        "site_feeds",
+        &[("unit_id", "units"), ("updated_by", "users")],
+    );
+    let mut entries = Table::create()
+        .table(Alias::new("site_feed_entries"))
+        .col(id_col(Alias::new("id")))
+        .col(col("feed_id").big_integer().not_null())
+        .col(col("manuscript_id").big_integer().not_null())
+        .col(col("manuscript_version").integer().not_null())
+        .col(col("entry_id").string_len(200).not_null())
+        .col(col("title").text().not_null())
+        .col(col("body_html").text().not_null())
+        .col(col("published_at").timestamp_with_time_zone().not_null())
+        .col(col("created_at").timestamp_with_time_zone().not_null())
+        .take();
+    super::foreign_keys::declare(
+        &mut entries,
+        "site_feed_entries",
+        &[("feed_id", "site_feeds"), ("manuscript_id", "manuscripts")],
+    );
+    vec![
+        Ddl::Table(feeds),
+        unique("idx_site_feeds_unit", "site_feeds", &["unit_id"]),
+        unique("idx_site_feeds_token", "site_feeds", &["token_hash"]),
+        Ddl::Table(entries),
+        unique(
+            "idx_site_feed_entries_once",
+            "site_feed_entries",
+            &["manuscript_id"],
+        ),
+        index(
+            "idx_site_feed_entries_latest",
+            "site_feed_entries",
+            &["feed_id", "published_at"],
+        ),
+    ]
+}

@@ -5,11 +5,12 @@
 
 use super::requests::{
     ManuscriptBody, ManuscriptDecisionBody, ManuscriptListQuery, PublishManuscriptBody,
-    ReviewerBody, SourceUnitBody, SubmitManuscriptBody, YearQuery,
+    ReviewerBody, SiteFeedBody, SourceUnitBody, SubmitManuscriptBody, WithdrawPublicationBody,
+    YearQuery,
 };
 use super::responses::{
     Manuscript, ManuscriptAsset, ManuscriptMonthStats, ManuscriptPublishNote, ManuscriptSummary,
-    Reviewer, SourceUnit,
+    Reviewer, SiteFeed, SourceUnit,
 };
 use super::{ApiJson, ApiResult, ApiUser, Id, created, ok};
 use crate::AppState;
@@ -155,6 +156,12 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/manuscripts/{id}/decide", post(decide))
         .route("/manuscripts/{id}/publish", post(publish))
         .route("/manuscripts/{id}/publish-notes", get(publish_notes))
+        .route("/manuscripts/{id}/withdraw", post(withdraw))
+        .route(
+            "/units/{id}/site-feed",
+            get(site_feed).post(set_site_feed).put(rename_site_feed),
+        )
+        .route("/units/{id}/site-feed/rotate", post(rotate_site_feed))
         .route(
             "/manuscripts/{id}/assets",
             post(upload_asset).layer(DefaultBodyLimit::max(UPLOAD_REQUEST_BYTES)),
@@ -183,6 +190,11 @@ pub(super) fn routes() -> Router<AppState> {
     decide,
     publish,
     publish_notes,
+    withdraw,
+    site_feed,
+    set_site_feed,
+    rename_site_feed,
+    rotate_site_feed,
     upload_asset,
     import_docx,
     asset,
@@ -291,10 +303,90 @@ async fn publish(
     seen: IfMatch,
     ApiJson(b): ApiJson<PublishManuscriptBody>,
 ) -> ApiResult {
-    manuscripts::publish::publish(&s.svc, &a, id, seen.counter()?, b.scheduled_at).await?;
+    manuscripts::publish::publish_with(&s.svc, &a, id, seen.counter()?, b.scheduled_at, b.site)
+        .await?;
     let m = Manuscript::from(manuscripts::get(&s.svc, &a, id).await?);
     let version = m.summary.version;
     Ok(with_etag(ok(m)?, version))
+}
+
+/// 撤回发布：待手工发布的账号不再在该账号发布（移出待办和监测核对，可重新发布），或将稿件从本单位网站栏目的订阅中撤下；已在平台发出的内容请到平台后台删除。请求头 If-Match 给出读取时的 ETag
+#[utoipa::path(post, path = "/manuscripts/{id}/withdraw", params(Id), request_body = WithdrawPublicationBody,
+    responses((status = 200, body = Manuscript)))]
+async fn withdraw(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    seen: IfMatch,
+    ApiJson(b): ApiJson<WithdrawPublicationBody>,
+) -> ApiResult {
+    use manuscripts::publish::Withdraw;
+    let what = b.account_id.map_or(Withdraw::Site, Withdraw::Account);
+    manuscripts::publish::withdraw(&s.svc, &a, id, seen.counter()?, what).await?;
+    let m = Manuscript::from(manuscripts::get(&s.svc, &a, id).await?);
+    let version = m.summary.version;
+    Ok(with_etag(ok(m)?, version))
+}
+
+fn site_feed_answer(v: manuscripts::site_feed::SiteFeedSettings) -> ApiResult {
+    let version = v.feed.as_ref().map(|f| f.version);
+    let res = ok(SiteFeed::from(v))?;
+    Ok(match version {
+        Some(v) => with_etag(res, v),
+        None => res,
+    })
+}
+
+/// 本单位网站栏目：栏目名称和订阅地址（单位管理员可见；地址须保密）；已设置时 ETag 为其版本
+#[utoipa::path(get, path = "/units/{id}/site-feed", params(Id),
+    responses((status = 200, body = SiteFeed)))]
+async fn site_feed(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    site_feed_answer(manuscripts::site_feed::settings(&s.svc, &a, id).await?)
+}
+
+/// 首次设置本单位网站栏目：系统生成不可猜测的订阅地址，供填入网站内容管理系统；已设置的须用 PUT 改名
+#[utoipa::path(post, path = "/units/{id}/site-feed", params(Id), request_body = SiteFeedBody,
+    responses((status = 200, body = SiteFeed)))]
+async fn set_site_feed(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<SiteFeedBody>,
+) -> ApiResult {
+    manuscripts::site_feed::configure(&s.svc, &a, id, None, &b.column_name).await?;
+    site_feed_answer(manuscripts::site_feed::settings(&s.svc, &a, id).await?)
+}
+
+/// 修改本单位网站栏目的名称（订阅地址不变；请求头 If-Match 给出读取时的 ETag）
+#[utoipa::path(put, path = "/units/{id}/site-feed", params(Id), request_body = SiteFeedBody,
+    responses((status = 200, body = SiteFeed)))]
+async fn rename_site_feed(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    seen: IfMatch,
+    ApiJson(b): ApiJson<SiteFeedBody>,
+) -> ApiResult {
+    manuscripts::site_feed::configure(&s.svc, &a, id, Some(seen.counter()?), &b.column_name)
+        .await?;
+    site_feed_answer(manuscripts::site_feed::settings(&s.svc, &a, id).await?)
+}
+
+/// 更换本单位网站栏目的订阅地址（原地址即时失效，用于地址泄露时；请求头 If-Match 给出读取时的 ETag）
+#[utoipa::path(post, path = "/units/{id}/site-feed/rotate", params(Id),
+    responses((status = 200, body = SiteFeed)))]
+async fn rotate_site_feed(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<i64>,
+    seen: IfMatch,
+) -> ApiResult {
+    manuscripts::site_feed::rotate(&s.svc, &a, id, seen.counter()?).await?;
+    site_feed_answer(manuscripts::site_feed::settings(&s.svc, &a, id).await?)
 }
 
 /// 发布前提示：各发布账号的平台将不接受的内容（如微信文章的外部链接、微博和抖音的图片与格式）、阻止自动发布的原因（未登记接口凭据、缺少安全域名链接）和需手工发布的平台

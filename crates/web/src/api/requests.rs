@@ -1020,6 +1020,7 @@ const FIELDS: &[&str] = &[
     "callback_token",
     "caption",
     "client_secret",
+    "column_name",
     "comment",
     "confirm",
     "copy_to",
@@ -1092,6 +1093,7 @@ const FIELDS: &[&str] = &[
     "scheduled_at",
     "secret",
     "short_name",
+    "site",
     "source",
     "status",
     "step",
@@ -1232,6 +1234,26 @@ pub struct PublishManuscriptBody {
     /// 定时发布的时间（RFC 3339，如 2026-12-07T18:00:00+08:00）；不填为立即发布
     #[serde(default)]
     pub scheduled_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// 同时发布到本单位网站栏目（单位已设置栏目时；发布即写入栏目订阅）
+    #[serde(default)]
+    pub site: bool,
+}
+
+/// What a withdrawal takes back.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "撤回稿件的发布：待手工发布的账号，或本单位网站栏目中的条目")]
+pub struct WithdrawPublicationBody {
+    /// 待手工发布的账号编号；不填为撤下本单位网站栏目中的条目
+    #[serde(default)]
+    pub account_id: Option<i64>,
+}
+
+/// The unit's website column.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(description = "本单位网站栏目：栏目名称（订阅地址由系统生成）")]
+pub struct SiteFeedBody {
+    /// 栏目名称，如“政务动态”（最多50字）
+    pub column_name: String,
 }
 
 /// One of the five gates as a reviewer signs it.

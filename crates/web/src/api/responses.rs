@@ -3121,6 +3121,59 @@ pub struct Manuscript {
     pub diff: Vec<DiffParagraph>,
     /// 各发布账号的发布情况
     pub publications: Vec<ManuscriptPublication>,
+    /// 本单位网站栏目的名称（单位已设置时，可在发布时选择）
+    pub site_column: Option<String>,
+    /// 在本单位网站栏目中的条目（已发布到栏目时）
+    pub site_entry: Option<ManuscriptSiteEntry>,
+}
+
+/// A manuscript's entry in its unit's website column.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "稿件在本单位网站栏目中的条目")]
+pub struct ManuscriptSiteEntry {
+    /// 栏目名称
+    pub column_name: String,
+    /// 已发布，或定时发布（到时进入栏目订阅）
+    pub state_label: String,
+    pub published_at: DateTime<Utc>,
+    /// 发布时间（北京时间）
+    pub published_text: String,
+    /// 条目在订阅中的标识（urn:uuid:…）
+    pub entry_id: String,
+}
+
+/// The unit's website column as its administrator sees it.
+#[derive(Serialize, ToSchema)]
+#[schema(description = "本单位网站栏目：名称与订阅地址（地址须保密，泄露时可更换）")]
+pub struct SiteFeed {
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// 是否已设置
+    pub configured: bool,
+    pub column_name: Option<String>,
+    /// 订阅地址（本服务器上的路径，前面加上本平台的网址即为完整地址，填入网站内容管理系统）
+    pub feed_path: Option<String>,
+    /// 已发布到栏目的稿件数
+    pub entries: i64,
+    /// 最近设置或更换地址的人
+    pub updated_by_name: Option<String>,
+    /// 最近设置或更换地址的时间（北京时间）
+    pub updated_text: Option<String>,
+}
+
+impl From<govmedia_content::site_feed::SiteFeedSettings> for SiteFeed {
+    fn from(s: govmedia_content::site_feed::SiteFeedSettings) -> Self {
+        SiteFeed {
+            unit_id: s.unit_id,
+            unit_name: s.unit_name,
+            configured: s.feed.is_some(),
+            entries: s.feed.as_ref().map_or(0, |f| f.entries),
+            column_name: s.feed.as_ref().map(|f| f.column_name.clone()),
+            feed_path: s.feed.as_ref().map(|f| f.feed_path.clone()),
+            updated_by_name: s.feed.as_ref().map(|f| f.updated_by_name.clone()),
+            updated_text: s.feed.map(|f| f.updated_text),
+        }
+    }
 }
 
 impl From<govmedia_content::ManuscriptView> for Manuscript {
@@ -3204,6 +3257,14 @@ impl From<govmedia_content::ManuscriptView> for Manuscript {
             current_step: v.current_step,
             seen_version: v.seen_version,
             publications: v.publications.into_iter().map(Into::into).collect(),
+            site_column: v.site_column,
+            site_entry: v.site_entry.map(|e| ManuscriptSiteEntry {
+                column_name: e.column_name,
+                state_label: e.state_label.to_string(),
+                published_at: e.published_at,
+                published_text: e.published_text,
+                entry_id: e.entry_id,
+            }),
             diff: v
                 .diff
                 .into_iter()

@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/manuscripts/{id}/submit", post(submit))
         .route("/manuscripts/{id}/decide", post(decide))
         .route("/manuscripts/{id}/publish", post(publish))
+        .route("/manuscripts/{id}/withdraw", post(withdraw))
         .route(
             "/manuscripts/{id}/assets",
             post(upload_asset).layer(DefaultBodyLimit::max(UPLOAD_REQUEST_BYTES)),
@@ -163,6 +164,7 @@ async fn detail(
     let in_body: Vec<&CheckFinding> = current
         .map(|v| v.findings.iter().filter(|f| f.place == "body").collect())
         .unwrap_or_default();
+    let can_write = user.actor.can(Permission::WriteManuscripts);
     let in_title: Vec<&CheckFinding> = current
         .map(|v| v.findings.iter().filter(|f| f.place == "title").collect())
         .unwrap_or_default();
@@ -188,7 +190,7 @@ async fn detail(
             }
             h2 { "发布账号" }
             ul { @for t in &m.targets { li { (t.name) "（" (t.platform) "）" } } }
-            @if !m.publications.is_empty() {
+            @if !m.publications.is_empty() || m.site_entry.is_some() {
                 h2 { "发布情况" }
                 table #publications {
                     tr { th { "账号" } th { "平台" } th { "状态" } th { "计划时间" } th { "发布时间" } th { "链接或原因" } }
@@ -201,6 +203,31 @@ async fn detail(
                         td {
                             @if let Some(url) = &p.article_url { a href=(url) target="_blank" rel="noopener" { "查看文章" } }
                             @if let Some(r) = &p.reason { (r) }
+                            @if can_write && p.state == manuscripts::publish::PublicationState::ByHand {
+                                form.inline method="post" action={"/manuscripts/" (id) "/withdraw"} {
+                                    (csrf(&user))
+                                    input type="hidden" name="version" value=(m.summary.version);
+                                    input type="hidden" name="account_id" value=(p.account_id);
+                                    button.secondary type="submit" { "撤回（不在该账号发布）" }
+                                }
+                            }
+                        }
+                    } }
+                    @if let Some(e) = &m.site_entry { tr #site-entry {
+                        td { "本单位网站栏目“" (e.column_name) "”" }
+                        td { "网站" }
+                        td { strong { (e.state_label) } }
+                        td { (e.published_text) }
+                        td { @if e.state_label == "已发布" { (e.published_text) } }
+                        td {
+                            "已写入栏目订阅，由网站内容管理系统采集"
+                            @if can_write {
+                                form.inline method="post" action={"/manuscripts/" (id) "/withdraw"} {
+                                    (csrf(&user))
+                                    input type="hidden" name="version" value=(m.summary.version);
+                                    button.secondary type="submit" { "从网站栏目撤下" }
+                                }
+                            }
                         }
                     } }
                 }
@@ -210,7 +237,12 @@ async fn detail(
                 form #publish method="post" action={"/manuscripts/" (id) "/publish"} {
                     (csrf(&user))
                     input type="hidden" name="version" value=(m.summary.version);
-                    p.muted { "向各发布账号发布（已发布或正在发布的账号不重复发布，发布失败的账号重新发布）。" }
+                    p.muted { "向各发布账号发布（已发布或正在发布的账号不重复发布，发布失败或已撤回的账号重新发布）。" }
+                    @if let Some(c) = &m.site_column {
+                        @if m.site_entry.is_none() {
+                            label { input type="checkbox" name="site" value="1"; "同时发布到本单位网站栏目“" (c) "”（发布即写入栏目订阅）" }
+                        }
+                    }
                     (notes_box)
                     button type="submit" name="mode" value="now" { "发布" }
                     label { "定时发布时间（北京时间）"
@@ -582,6 +614,8 @@ struct PublishForm {
     mode: String,
     #[serde(default)]
     scheduled_at: String,
+    #[serde(default)]
+    site: Option<String>,
 }
 
 async fn publish(
@@ -609,8 +643,53 @@ async fn publish(
     } else {
         None
     };
-    manuscripts::publish::publish(&state.svc, &user.actor, id, version_of(&f.version)?, at).await?;
+    let site = f.site.is_some_and(|v| !v.is_empty());
+    manuscripts::publish::publish_with(
+        &state.svc,
+        &user.actor,
+        id,
+        version_of(&f.version)?,
+        at,
+        site,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/manuscripts/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct WithdrawForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: String,
+    /// The by-hand target; absent: the website column's entry.
+    #[serde(default)]
+    account_id: Option<String>,
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<WithdrawForm>,
+) -> Result<Response, PageError> {
+    use manuscripts::publish::Withdraw;
+    user.check_csrf(&f.csrf)?;
+    let what = match f
+        .account_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        None => Withdraw::Site,
+        Some(a) => Withdraw::Account(
+            a.parse()
+                .map_err(|_| PageError::BadRequest("账号编号无效，请重新打开页面".into()))?,
+        ),
+    };
+    manuscripts::publish::withdraw(&state.svc, &user.actor, id, version_of(&f.version)?, what)
+        .await?;
+    Ok(Redirect::to(&format!("/manuscripts/{id}#publications")).into_response())
 }
 
 /// The editor's form, for a new manuscript or an edit of `m`.
@@ -830,6 +909,9 @@ async fn reviewers_page(
         html! {
             h1 { "审核人员与稿源单位" }
             p.muted { "各单位稿件的审核员、科室负责人、分管领导按审核流程依次审核；指定给上级单位的人员也审核下级单位的稿件。" }
+            @if manage {
+                p { a href={"/units/" (unit) "/site-feed"} { "本单位网站栏目（" (unit_name(unit)) "）" } "：把审核通过的稿件发布到单位网站的栏目（订阅地址）。" }
+            }
             h2 { "审核人员" }
             @if list.is_empty() { p.muted { "尚未指定审核人员" } } @else {
                 table #reviewers {

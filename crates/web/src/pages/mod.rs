@@ -27,6 +27,7 @@ pub mod public;
 mod public_report;
 mod search;
 mod settings;
+mod site_feed;
 mod todo;
 mod units;
 mod users;
@@ -63,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .merge(findings::routes())
         .merge(duties::routes())
         .merge(settings::routes())
+        .merge(site_feed::routes())
         .merge(public::routes())
         .merge(todo::routes())
         .merge(check::routes())

@@ -34,5 +34,6 @@ mod monitoring;
 mod proposals;
 mod registry_filing;
 mod security;
+mod site_feed;
 mod todo;
 mod words;
