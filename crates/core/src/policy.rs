@@ -5,6 +5,7 @@ use crate::audit::Change;
 use crate::{Actor, ServiceError, ServiceResult, Services};
 use govmedia_domain::policy::{BUILTIN, DEFAULT_PROFILE, PolicyProfile};
 use govmedia_domain::role::Permission;
+use std::sync::{Arc, Mutex};
 
 pub mod form;
 pub mod lists;
@@ -17,10 +18,37 @@ fn internal(e: impl std::fmt::Display) -> ServiceError {
 
 /// The profile in force: the stored one, or the default (`kunshan`).
 pub async fn current(svc: &Services) -> ServiceResult<PolicyProfile> {
-    match govmedia_store::settings::get(&svc.db, KEY).await? {
-        Some(text) => PolicyProfile::from_toml(&text).map_err(internal),
-        None => PolicyProfile::builtin(DEFAULT_PROFILE).map_err(internal),
+    Ok((*shared(svc).await?).clone())
+}
+
+/// The last profile parsed in this process, with the stored text it was parsed from
+/// (`None`: nothing stored, the default).
+type Parsed = Option<(Option<String>, Arc<PolicyProfile>)>;
+static PARSED: Mutex<Parsed> = Mutex::new(None);
+
+/// The profile in force, parsed once per stored text: the stored text (one
+/// single-row read) is compared with the text the kept profile was parsed from, and
+/// only a changed text is parsed again. Parsing the TOML on every read cost more than
+/// the inbox list's own statement (docs/benchmarks.md). Keyed by the text itself, a
+/// profile saved through any server applies at the next read here, and two
+/// databases served by one process (tests) never see each other's profile.
+pub async fn shared(svc: &Services) -> ServiceResult<Arc<PolicyProfile>> {
+    let stored = govmedia_store::settings::get(&svc.db, KEY).await?;
+    let kept = |parsed: &Parsed| {
+        parsed
+            .as_ref()
+            .filter(|(text, _)| *text == stored)
+            .map(|(_, profile)| profile.clone())
+    };
+    if let Some(profile) = kept(&PARSED.lock().unwrap_or_else(|e| e.into_inner())) {
+        return Ok(profile);
     }
+    let profile = Arc::new(match &stored {
+        Some(text) => PolicyProfile::from_toml(text).map_err(internal)?,
+        None => PolicyProfile::builtin(DEFAULT_PROFILE).map_err(internal)?,
+    });
+    *PARSED.lock().unwrap_or_else(|e| e.into_inner()) = Some((stored, profile.clone()));
+    Ok(profile)
 }
 
 /// The profile's text for the editor, with the version an edit must name.

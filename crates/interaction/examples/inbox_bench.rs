@@ -1,8 +1,9 @@
 //! Benchmark of 政民互动's inbox at a province's size: writes a synthetic province
 //! (省 → 13 市 → 104 县区 → 10 部门 each) and N inbox items (default 1,000,000) over
 //! two months — comments, messages and mails with realistic Chinese bodies, 30 % still
-//! open, deadlines of two working days, some overdue — into a fresh database, then
-//! times the reads the inbox pages make, from one client and from C concurrent ones:
+//! open, deadlines of two working days, some overdue — into a fresh database, analyses
+//! it (as PostgreSQL's autovacuum would in a deployment), then times the reads the
+//! inbox pages make, from one client and from C concurrent ones:
 //!
 //! - a county department clerk's inbox page: open items by time left, first page,
 //!   through `govmedia_interaction::inbox::list` — the function the page
@@ -11,7 +12,12 @@
 //!   time left in words;
 //! - a county office's inbox page (it sees its departments), the same way; a city
 //!   office's and the province office's (the widest scopes);
-//! - a city's and the province's list by the store's statement alone, to tell the
+//! - each of these four pages as the list read it before (`…PageBefore`): one
+//!   statement ordered with a `CASE` for the undated items, one `units::get` per unit
+//!   on the page, one `users::get` per assignee, the profile's TOML parsed on every
+//!   list — so one run gives before and after on the same data and load;
+//! - a city's and the province's list by the store alone (`store::inbox::list`,
+//!   after) and by the former statement alone (`…StatementBefore`), to tell the
 //!   database's share of the page from the service's;
 //! - the province office's overdue list (`open_due_before`, 50);
 //! - a county's count of open items (the figure over the list);
@@ -29,11 +35,13 @@ use chrono::{Duration as Days, TimeZone, Utc};
 use govmedia_core::Actor;
 use govmedia_core::crypto::Sealer;
 use govmedia_core::{FixedClock, Services};
+use govmedia_domain::policy::{DEFAULT_PROFILE, PolicyProfile};
 use govmedia_interaction::inbox::Filter;
-use govmedia_store::inbox;
+use govmedia_store::inbox::{self, ListQuery};
 use govmedia_store::{ConnectionTrait, DatabaseConnection, Value};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 const CITIES: usize = 13;
@@ -188,23 +196,36 @@ fn pct(times: &[Duration], p: f64) -> Duration {
 
 #[derive(Clone, Copy, Debug)]
 enum Read {
+    DepartmentPageBefore,
     DepartmentPage,
+    CountyPageBefore,
     CountyPage,
+    CityPageBefore,
     CityPage,
+    ProvincePageBefore,
     ProvincePage,
+    CityStatementBefore,
     CityStatement,
+    ProvinceStatementBefore,
     ProvinceStatement,
     ProvinceOverdue,
     CountyCount,
     CountySearch,
 }
 
+/// Before and after side by side, so both meet the same load.
 const READS: &[Read] = &[
+    Read::DepartmentPageBefore,
     Read::DepartmentPage,
+    Read::CountyPageBefore,
     Read::CountyPage,
+    Read::CityPageBefore,
     Read::CityPage,
+    Read::ProvincePageBefore,
     Read::ProvincePage,
+    Read::CityStatementBefore,
     Read::CityStatement,
+    Read::ProvinceStatementBefore,
     Read::ProvinceStatement,
     Read::ProvinceOverdue,
     Read::CountyCount,
@@ -228,17 +249,30 @@ const SEARCH_SQL: &str = concat!(
     " AND body LIKE ? ORDER BY received_at DESC, id DESC LIMIT 20) t"
 );
 
-/// The statement `store::inbox::list` runs for the page's first 50 open items, alone:
+/// The statement `store::inbox::list` ran before for the page's first 50 open items:
 /// ordered with a `CASE` for the undated ones, which no index serves, so a wide
-/// scope's open items are all read and sorted for each page.
+/// scope's open items were all read and sorted for each page.
 const LIST_STATEMENT: &str = concat!(
     "SELECT * FROM inbox_items WHERE ",
     scope!(),
     " AND status IN (?) ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, received_at DESC, id DESC LIMIT 50 OFFSET 0"
 );
 
-async fn list_statement(db: &DatabaseConnection, scope: &str) -> Result<usize, Error> {
-    let rows = db
+/// The dated items' statement `store::inbox::list` runs now for a narrow scope (by
+/// unit) and for a wide one (the deadline walk), for the plans.
+const DATED_NARROW: &str = concat!(
+    "SELECT * FROM inbox_items WHERE ",
+    scope!(),
+    " AND status IN (?) AND due_at IS NOT NULL ORDER BY due_at, received_at DESC, id DESC LIMIT 50 OFFSET 0"
+);
+const DATED_WIDE: &str = "SELECT * FROM inbox_items WHERE unit_path LIKE ? ESCAPE '\\' \
+     AND status IN (?) AND due_at IS NOT NULL ORDER BY due_at, received_at DESC, id DESC LIMIT 50 OFFSET 0";
+
+async fn list_statement_before(
+    db: &DatabaseConnection,
+    scope: &str,
+) -> Result<Vec<govmedia_store::QueryResult>, Error> {
+    Ok(db
         .query_all_raw(govmedia_store::sql(
             db.get_database_backend(),
             LIST_STATEMENT,
@@ -248,8 +282,54 @@ async fn list_statement(db: &DatabaseConnection, scope: &str) -> Result<usize, E
                 inbox::OPEN.into(),
             ],
         ))
-        .await?;
-    Ok(rows.len())
+        .await?)
+}
+
+/// The store's list now: first page of 50 open items.
+async fn list_statement(db: &DatabaseConnection, scope: &str) -> Result<usize, Error> {
+    let q = ListQuery {
+        statuses: vec![inbox::OPEN.into()],
+        limit: 50,
+        ..Default::default()
+    };
+    Ok(inbox::list(db, scope, &q).await?.len())
+}
+
+/// The page as `inbox::list` read it before, in its order: the one statement, the
+/// profile's settings row and its TOML parsed, the accounts in one read, then one
+/// `units::get` per unit and one `users::get` per assignee on the page. The rows'
+/// time-left words are not built (the same few microseconds before and after).
+async fn page_before(db: &DatabaseConnection, scope: &str) -> Result<usize, Error> {
+    let rows = list_statement_before(db, scope).await?;
+    let _stored = govmedia_store::settings::get(db, "policy_profile_toml").await?;
+    let near = PolicyProfile::builtin(DEFAULT_PROFILE)
+        .map_err(|e| e.to_string())?
+        .interaction
+        .near_hours;
+    let mut accounts = Vec::new();
+    for r in &rows {
+        if let Some(a) = r.try_get::<Option<i64>>("", "account_id")? {
+            accounts.push(a);
+        }
+    }
+    accounts.sort_unstable();
+    accounts.dedup();
+    govmedia_store::accounts::by_ids(db, &accounts).await?;
+    let mut units: HashMap<i64, String> = HashMap::new();
+    let mut users: HashMap<i64, String> = HashMap::new();
+    for r in &rows {
+        let unit_id: i64 = r.try_get("", "unit_id")?;
+        if let std::collections::hash_map::Entry::Vacant(e) = units.entry(unit_id) {
+            e.insert(govmedia_store::units::get(db, unit_id).await?.name);
+        }
+        if let Some(u) = r.try_get::<Option<i64>>("", "assignee_id")?
+            && let std::collections::hash_map::Entry::Vacant(e) = users.entry(u)
+            && let Ok(user) = govmedia_store::users::get(db, u).await
+        {
+            e.insert(user.display_name);
+        }
+    }
+    Ok(rows.len() + usize::from(near == u32::MAX))
 }
 
 struct World {
@@ -265,33 +345,30 @@ struct World {
 async fn run(w: &World, read: Read, i: usize) -> Result<usize, Error> {
     let county = &w.counties[i * 7 % w.counties.len()];
     let department = &w.departments[i * 13 % w.departments.len()].1;
+    let city = &w.cities[i % w.cities.len()];
+    let page = |scope: &str| {
+        let actor = clerk(scope);
+        async move {
+            Ok::<usize, Error>(
+                govmedia_interaction::inbox::list(&w.svc, &actor, &Filter::default())
+                    .await?
+                    .len(),
+            )
+        }
+    };
     Ok(match read {
-        Read::DepartmentPage => {
-            govmedia_interaction::inbox::list(&w.svc, &clerk(department), &Filter::default())
-                .await?
-                .len()
-        }
-        Read::CountyPage => {
-            govmedia_interaction::inbox::list(&w.svc, &clerk(county), &Filter::default())
-                .await?
-                .len()
-        }
-        Read::CityPage => {
-            let city = &w.cities[i % w.cities.len()];
-            govmedia_interaction::inbox::list(&w.svc, &clerk(city), &Filter::default())
-                .await?
-                .len()
-        }
-        Read::ProvincePage => {
-            govmedia_interaction::inbox::list(&w.svc, &clerk(&w.province), &Filter::default())
-                .await?
-                .len()
-        }
-        Read::CityStatement => {
-            let city = &w.cities[i % w.cities.len()];
-            list_statement(&w.db, city).await?
-        }
+        Read::DepartmentPage => page(department).await?,
+        Read::CountyPage => page(county).await?,
+        Read::CityPage => page(city).await?,
+        Read::ProvincePage => page(&w.province).await?,
+        Read::DepartmentPageBefore => page_before(&w.db, department).await?,
+        Read::CountyPageBefore => page_before(&w.db, county).await?,
+        Read::CityPageBefore => page_before(&w.db, city).await?,
+        Read::ProvincePageBefore => page_before(&w.db, &w.province).await?,
+        Read::CityStatement => list_statement(&w.db, city).await?,
         Read::ProvinceStatement => list_statement(&w.db, &w.province).await?,
+        Read::CityStatementBefore => list_statement_before(&w.db, city).await?.len(),
+        Read::ProvinceStatementBefore => list_statement_before(&w.db, &w.province).await?.len(),
         Read::ProvinceOverdue => inbox::open_due_before(&w.db, &w.province, w.now, 50)
             .await?
             .len(),
@@ -430,11 +507,12 @@ async fn main() -> Result<(), Error> {
         )
         .await?
     );
-    if db.get_database_backend() == govmedia_store::DatabaseBackend::Sqlite {
-        exec(&db, "ANALYZE", vec![]).await?;
-    } else {
-        exec(&db, "ANALYZE inbox_items", vec![]).await?;
-    }
+    // Statistics of every table, `units` too: PostgreSQL's autovacuum gathers them in
+    // a deployment; without those of `units` its planner took every scope for a
+    // single unit (docs/benchmarks.md).
+    let analysed = Instant::now();
+    exec(&db, "ANALYZE", vec![]).await?;
+    println!("analyse: {:.1} s", analysed.elapsed().as_secs_f64());
     let svc = govmedia_registry::install(Services::new(
         db.clone(),
         Sealer::from_base64(&Sealer::generate_key())?,
@@ -452,31 +530,47 @@ async fn main() -> Result<(), Error> {
 
     // The plans, for the record.
     let county = w.counties[0].clone();
-    let list_sql = LIST_STATEMENT;
+    let department = w.departments[0].1.clone();
     let overdue_sql = concat!(
         "SELECT id FROM inbox_items WHERE ",
         scope!(),
         " AND status = ? AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id LIMIT 50"
     );
+    let twice = |scope: &str| -> Vec<Value> {
+        vec![
+            format!("{scope}%").into(),
+            format!("{scope}%").into(),
+            inbox::OPEN.into(),
+        ]
+    };
+    let once = |scope: &str| -> Vec<Value> { vec![format!("{scope}%").into(), inbox::OPEN.into()] };
+    for (name, scope) in [
+        ("department", department.as_str()),
+        ("county", county.as_str()),
+        ("city", w.cities[0].as_str()),
+        ("province", w.province.as_str()),
+    ] {
+        let wide = inbox::wide_scope(&w.db, scope).await?;
+        let (text, values) = if wide {
+            (DATED_WIDE, once(scope))
+        } else {
+            (DATED_NARROW, twice(scope))
+        };
+        println!(
+            "plan {name} list now ({}): {}",
+            if wide {
+                "wide: deadline walk"
+            } else {
+                "narrow: by unit"
+            },
+            plan(&w.db, text, values).await?
+        );
+        println!(
+            "plan {name} list before: {}",
+            plan(&w.db, LIST_STATEMENT, twice(scope)).await?
+        );
+    }
     for (name, text, values) in [
-        (
-            "county list",
-            list_sql,
-            vec![
-                format!("{}%", county).into(),
-                format!("{}%", county).into(),
-                inbox::OPEN.into(),
-            ],
-        ),
-        (
-            "province list",
-            list_sql,
-            vec![
-                format!("{}%", w.province).into(),
-                format!("{}%", w.province).into(),
-                inbox::OPEN.into(),
-            ],
-        ),
         (
             "province overdue",
             overdue_sql,
@@ -507,6 +601,23 @@ async fn main() -> Result<(), Error> {
         ),
     ] {
         println!("plan {name}: {}", plan(&w.db, text, values).await?);
+    }
+    // The same pages before and after.
+    for scope in [&department, &county, &w.cities[0], &w.province] {
+        let now: Vec<i64> =
+            govmedia_interaction::inbox::list(&w.svc, &clerk(scope), &Filter::default())
+                .await?
+                .iter()
+                .map(|s| s.id)
+                .collect();
+        let before: Vec<i64> = list_statement_before(&w.db, scope)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64>("", "id"))
+            .collect::<Result<_, _>>()?;
+        if now != before {
+            return Err(format!("the page of {scope} differs from the former statement's").into());
+        }
     }
 
     let w = std::sync::Arc::new(w);

@@ -145,7 +145,7 @@ async fn deadline_for(
     kind: ItemKind,
     at: DateTime<Utc>,
 ) -> ServiceResult<(Option<Deadline>, u32)> {
-    let profile = govmedia_core::policy::current(svc).await?;
+    let profile = govmedia_core::policy::shared(svc).await?;
     let cal = govmedia_core::calendar::load(svc).await?;
     let offset = govmedia_core::time::local(svc.time_zone, at).offset().fix();
     let window = platform.and_then(|p| time_limit::platform_window(p, kind.code()));
@@ -388,32 +388,35 @@ struct Names {
 }
 
 async fn names(svc: &Services, rows: &[ItemRow], extra_users: &[i64]) -> ServiceResult<Names> {
+    let distinct = |ids: &mut Vec<i64>| {
+        ids.sort_unstable();
+        ids.dedup();
+    };
     let mut account_ids: Vec<i64> = rows.iter().filter_map(|r| r.account_id).collect();
-    account_ids.sort_unstable();
-    account_ids.dedup();
+    distinct(&mut account_ids);
     let accounts = govmedia_store::accounts::by_ids(&svc.db, &account_ids)
         .await?
         .into_iter()
         .map(|a| (a.id, a.name))
         .collect();
-    let mut units = HashMap::new();
-    let mut users = HashMap::new();
-    for r in rows {
-        if let std::collections::hash_map::Entry::Vacant(e) = units.entry(r.unit_id) {
-            e.insert(govmedia_store::units::get(&svc.db, r.unit_id).await?.name);
-        }
-    }
-    for id in rows
+    // One statement each for the units and the users a page names (a province's page
+    // of 50 items names up to 50 units: one read per unit cost more than the list).
+    let mut unit_ids: Vec<i64> = rows.iter().map(|r| r.unit_id).collect();
+    distinct(&mut unit_ids);
+    let units = govmedia_store::units::names_of(&svc.db, &unit_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let mut user_ids: Vec<i64> = rows
         .iter()
         .filter_map(|r| r.assignee_id)
         .chain(extra_users.iter().copied())
-    {
-        if let std::collections::hash_map::Entry::Vacant(e) = users.entry(id)
-            && let Ok(u) = govmedia_store::users::get(&svc.db, id).await
-        {
-            e.insert(u.display_name);
-        }
-    }
+        .collect();
+    distinct(&mut user_ids);
+    let users = govmedia_store::users::display_names_of(&svc.db, &user_ids)
+        .await?
+        .into_iter()
+        .collect();
     Ok(Names {
         units,
         accounts,
@@ -511,7 +514,7 @@ pub async fn list(svc: &Services, actor: &Actor, f: &Filter) -> ServiceResult<Ve
         }
         store::search(&svc.db, actor.unit_path.as_str(), &q, &concepts).await?
     };
-    let near = govmedia_core::policy::current(svc)
+    let near = govmedia_core::policy::shared(svc)
         .await?
         .interaction
         .near_hours;
@@ -619,7 +622,7 @@ pub async fn get(svc: &Services, actor: &Actor, id: i64) -> ServiceResult<ItemDe
     let mut all_rows = vec![row.clone()];
     all_rows.extend(thread_rows.iter().cloned());
     let n = names(svc, &all_rows, &extra).await?;
-    let near = govmedia_core::policy::current(svc)
+    let near = govmedia_core::policy::shared(svc)
         .await?
         .interaction
         .near_hours;
@@ -993,7 +996,7 @@ pub async fn due_soon(
     svc: &Services,
     actor: &Actor,
 ) -> ServiceResult<Vec<(ItemSummary, Standing)>> {
-    let near = govmedia_core::policy::current(svc)
+    let near = govmedia_core::policy::shared(svc)
         .await?
         .interaction
         .near_hours;

@@ -216,7 +216,45 @@ pub async fn list(
     list_where(c, scope_path, q, "", Vec::new()).await
 }
 
+/// A scope is wide when it holds at least 1 in `WIDE_SHARE` of the units: its page is
+/// then read by walking the open items in deadline order (`idx_inbox_items_status_due`)
+/// and keeping those of the scope, about (offset + page) × `WIDE_SHARE` rows at most on
+/// an even spread, instead of reading and sorting every open item of the scope. A
+/// narrower scope's items are few: read by unit (`idx_inbox_items_unit_due`) and sorted.
+pub const WIDE_SHARE: i64 = 16;
+
+#[derive(FromQueryResult)]
+struct Share {
+    inside: i64,
+    total: i64,
+}
+
+/// Whether the subtree at `scope_path` is wide (see [`WIDE_SHARE`]). Decided here
+/// from one scan of the small `units` table, not left to each database's planner:
+/// SQLite keeps no statistics unless analysed, and the two backends would otherwise
+/// choose differently for the same scope.
+pub async fn wide_scope(c: &impl ConnectionTrait, scope_path: &str) -> Result<bool, DbError> {
+    let share: Option<Share> = first(
+        c,
+        "SELECT COUNT(CASE WHEN path LIKE ? ESCAPE '\\' THEN 1 END) AS inside, COUNT(*) AS total FROM units",
+        vec![like_prefix(scope_path).into()],
+    )
+    .await?;
+    Ok(share.is_some_and(|s| s.inside > 0 && s.inside * WIDE_SHARE >= s.total))
+}
+
 /// [`list`] with a further condition (`extra`, starting with ` AND`) and its values.
+///
+/// The items with a deadline come first, read by a statement ordered by the deadline
+/// alone (no `CASE` for the undated ones), so that the database can walk
+/// `idx_inbox_items_status_due` in deadline order and stop after the page, which is
+/// what a wide scope (a city, the province) needs: sorting all of a province's open
+/// items for each page took most of the list's time (docs/benchmarks.md). The
+/// undated items follow, newest first, read only when the dated ones end on or
+/// before this page. A plain list of one state of a wide scope names the scope by
+/// the stored path alone, which leaves the deadline walk as the one index either
+/// database can use; a narrow scope, a search and a list of one assignee's or the
+/// harmful items also name the scope's unit ids, read through the unit index.
 async fn list_where(
     c: &impl ConnectionTrait,
     scope_path: &str,
@@ -224,37 +262,88 @@ async fn list_where(
     extra: &str,
     extra_values: Vec<Value>,
 ) -> Result<Vec<ItemRow>, DbError> {
-    let mut text = format!("SELECT {ITEM_COLUMNS} FROM inbox_items WHERE {SCOPE}{extra}");
-    let mut values: Vec<Value> = vec![
-        like_prefix(scope_path).into(),
-        like_prefix(scope_path).into(),
-    ];
+    let limit = q.limit.min(1000) as i64;
+    let offset = q.offset.min(1_000_000) as i64;
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let walk = extra.is_empty()
+        && q.statuses.len() == 1
+        && q.assignee_id.is_none()
+        && !q.harmful_only
+        && wide_scope(c, scope_path).await?;
+    let mut condition = if walk {
+        "unit_path LIKE ? ESCAPE '\\'".to_string()
+    } else {
+        SCOPE.to_string()
+    };
+    condition.push_str(extra);
+    let mut values: Vec<Value> = vec![like_prefix(scope_path).into()];
+    if !walk {
+        values.push(like_prefix(scope_path).into());
+    }
     values.extend(extra_values);
     if !q.statuses.is_empty() {
-        text.push_str(&format!(
+        condition.push_str(&format!(
             " AND status IN ({})",
             vec!["?"; q.statuses.len()].join(", ")
         ));
         values.extend(q.statuses.iter().map(|s| Value::from(s.clone())));
     }
     if let Some(kind) = &q.kind {
-        text.push_str(" AND kind = ?");
+        condition.push_str(" AND kind = ?");
         values.push(kind.clone().into());
     }
     if let Some(a) = q.assignee_id {
-        text.push_str(" AND assignee_id = ?");
+        condition.push_str(" AND assignee_id = ?");
         values.push(a.into());
     }
     if q.harmful_only {
-        text.push_str(" AND harmful = ?");
+        condition.push_str(" AND harmful = ?");
         values.push(true.into());
     }
-    text.push_str(
-        " ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, received_at DESC, id DESC LIMIT ? OFFSET ?",
+    let page = |order: &str, limit: i64, offset: i64| {
+        let mut v = values.clone();
+        v.push(limit.into());
+        v.push(offset.into());
+        (
+            format!(
+                "SELECT {ITEM_COLUMNS} FROM inbox_items WHERE {condition} {order} LIMIT ? OFFSET ?"
+            ),
+            v,
+        )
+    };
+    let (text, v) = page(
+        "AND due_at IS NOT NULL ORDER BY due_at, received_at DESC, id DESC",
+        limit,
+        offset,
     );
-    values.push((q.limit.min(1000) as i64).into());
-    values.push((q.offset.min(1_000_000) as i64).into());
-    all(c, &text, values).await
+    let mut rows: Vec<ItemRow> = all(c, &text, v).await?;
+    if rows.len() as i64 >= limit {
+        return Ok(rows);
+    }
+    // The dated items end on this page (the undated start at its first free row) or
+    // before it (then the undated ones skip what the earlier pages showed of them).
+    let undated_offset = if rows.is_empty() && offset > 0 {
+        let counted: Option<Count> = first(
+            c,
+            &format!(
+                "SELECT COUNT(*) AS n FROM inbox_items WHERE {condition} AND due_at IS NOT NULL"
+            ),
+            values.clone(),
+        )
+        .await?;
+        (offset - counted.map_or(0, |r| r.n)).max(0)
+    } else {
+        0
+    };
+    let (text, v) = page(
+        "AND due_at IS NULL ORDER BY received_at DESC, id DESC",
+        limit - rows.len() as i64,
+        undated_offset,
+    );
+    rows.extend(all::<ItemRow>(c, &text, v).await?);
+    Ok(rows)
 }
 
 /// The open items of the subtree due at or before `before`, least time left first:

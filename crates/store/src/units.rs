@@ -70,6 +70,26 @@ pub async fn subtree_names(c: &impl ConnectionTrait, path: &str) -> Result<Vec<U
         .collect())
 }
 
+/// The id and name of each of the units `ids` that exists, in no particular order:
+/// one statement per 1,000 ids instead of one per unit (a list naming 50 units).
+pub async fn names_of(
+    c: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, DbError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let rows: Vec<(i64, String)> = unit::Entity::find()
+            .select_only()
+            .columns([unit::Column::Id, unit::Column::Name])
+            .filter(unit::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(c)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 pub async fn all(c: &impl ConnectionTrait) -> Result<Vec<UnitRow>, DbError> {
     Ok(unit::Entity::find()
         .order_by_asc(unit::Column::Path)

@@ -30,6 +30,27 @@ pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<UserRow, DbError> 
         .ok_or(DbError::NotFound)
 }
 
+/// The id and display name of each of the users `ids` that exists, in no particular
+/// order: one statement per 1,000 ids instead of one per user.
+pub async fn display_names_of(
+    c: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, DbError> {
+    use sea_orm::QuerySelect;
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let rows: Vec<(i64, String)> = user::Entity::find()
+            .select_only()
+            .columns([user::Column::Id, user::Column::DisplayName])
+            .filter(user::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(c)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 pub async fn by_username(
     c: &impl ConnectionTrait,
     username: &str,

@@ -940,3 +940,218 @@ async fn the_list_pages_through_dated_then_undated_items_in_one_order() {
         assert_eq!(paged, order, "pages of {size}");
     }
 }
+
+/// Items of `units` (one each, round the list), received at 10:00 with deadlines and
+/// arrival times set out of order: deadlines on four distinct hours with ties, every
+/// fourth item without one, arrivals a minute or two apart (ties again, then by id).
+async fn spread_items(w: &World, prefix: &str, units: &[i64], n: usize) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let mut inc = incoming(
+            w.wechat_a,
+            ItemKind::Email,
+            &format!("{prefix}{i}"),
+            &format!("第{i}封来信：路灯不亮"),
+        );
+        inc.account_id = None;
+        inc.unit_id = Some(units[i % units.len()]);
+        inc.source = "email".into();
+        let id = new_item(w, inc).await;
+        let due = if i % 4 == 3 {
+            "NULL".to_string()
+        } else {
+            format!(
+                "'{}'",
+                (start() + Duration::hours((i as i64 * 7) % 4)).to_rfc3339()
+            )
+        };
+        let received = (start() - Duration::minutes(i as i64 % 3)).to_rfc3339();
+        w.svc
+            .db
+            .execute_raw(Statement::from_string(
+                w.svc.db.get_database_backend(),
+                format!(
+                    "UPDATE inbox_items SET due_at = {due}, received_at = '{received}' WHERE id = {id}"
+                ),
+            ))
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    ids
+}
+
+#[tokio::test]
+async fn a_wide_scope_pages_deadline_first_and_keeps_to_its_subtree() {
+    use govmedia_store::inbox::{self as store, ListQuery};
+    let w = world("inbox_wide").await;
+    // A town with ten offices below it: 11 of the county's 24 units, a wide scope
+    // (the deadline walk); unit A, 1 of 24, stays narrow (read by unit).
+    let town = w
+        .county
+        .unit(w.root.id, "测试镇人民政府", "people_government")
+        .await;
+    let mut town_units = vec![town];
+    for k in 0..10 {
+        town_units.push(
+            w.county
+                .unit(town, &format!("测试镇第{k}办公室"), "internal_organ")
+                .await,
+        );
+    }
+    for k in 0..10 {
+        w.county
+            .unit(w.root.id, &format!("测试县第{k}局"), "department")
+            .await;
+    }
+    let db = &w.svc.db;
+    let town_path = govmedia_store::units::get(db, town).await.unwrap().path;
+    assert!(store::wide_scope(db, &town_path).await.unwrap());
+    assert!(store::wide_scope(db, &w.root.path).await.unwrap());
+    assert!(
+        !store::wide_scope(db, w.clerk_a.unit_path.as_str())
+            .await
+            .unwrap()
+    );
+
+    let mut ids = spread_items(&w, "t", &town_units, 17).await;
+    ids.extend(spread_items(&w, "a", &[w.unit_a], 6).await);
+    ids.extend(spread_items(&w, "r", &[w.root.id], 3).await);
+    // One of the town's items replied: not in the open list.
+    let replied = ids[2];
+    w.svc
+        .db
+        .execute_raw(Statement::from_string(
+            w.svc.db.get_database_backend(),
+            format!("UPDATE inbox_items SET status = 'replied' WHERE id = {replied}"),
+        ))
+        .await
+        .unwrap();
+    let mut rows = Vec::new();
+    for id in &ids {
+        rows.push(store::get(db, *id).await.unwrap());
+    }
+    let query = |limit: u64, offset: u64| ListQuery {
+        statuses: vec![store::OPEN.into()],
+        limit,
+        offset,
+        ..Default::default()
+    };
+    for (scope, expected_len) in [
+        (town_path.as_str(), 16),
+        (w.root.path.as_str(), 25),
+        (w.clerk_a.unit_path.as_str(), 6),
+    ] {
+        let mut expected: Vec<_> = rows
+            .iter()
+            .filter(|r| r.unit_path.starts_with(scope) && r.status == store::OPEN)
+            .collect();
+        expected.sort_by(|a, b| {
+            (a.due_at.is_none(), a.due_at)
+                .cmp(&(b.due_at.is_none(), b.due_at))
+                .then(b.received_at.cmp(&a.received_at))
+                .then(b.id.cmp(&a.id))
+        });
+        let expected: Vec<i64> = expected.iter().map(|r| r.id).collect();
+        assert_eq!(expected.len(), expected_len, "{scope}");
+        let whole: Vec<i64> = store::list(db, scope, &query(100, 0))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(whole, expected, "one read of {scope}");
+        for size in [1u64, 2, 3, 5, 7] {
+            let mut paged = Vec::new();
+            for page in 0.. {
+                let rows = store::list(db, scope, &query(size, page * size))
+                    .await
+                    .unwrap();
+                assert!(rows.len() as u64 <= size);
+                if rows.is_empty() {
+                    break;
+                }
+                paged.extend(rows.iter().map(|r| r.id));
+            }
+            assert_eq!(paged, expected, "pages of {size} of {scope}");
+        }
+        // A page past the undated items' end is empty, not an error.
+        assert!(
+            store::list(db, scope, &query(10, 1000))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    // The town's clerk: the page names each item's unit and assignee (read once per
+    // page), holds nothing of unit A or the county's office, and is empty for B.
+    let clerk = add_user(&w.svc, "clerk_town", town, "editor").await;
+    let office = town_units[3];
+    let officer = add_user(&w.svc, "officer_town", office, "editor").await;
+    let assigned = rows
+        .iter()
+        .find(|r| r.unit_id == office && r.status == store::OPEN)
+        .unwrap()
+        .id;
+    inbox::assign(
+        &w.svc,
+        &clerk,
+        assigned,
+        version(&w, assigned).await,
+        officer.user_id,
+    )
+    .await
+    .unwrap();
+    let page = inbox::list(&w.svc, &clerk, &Filter::default())
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 16);
+    for s in &page {
+        let unit = govmedia_store::units::get(db, s.unit_id).await.unwrap();
+        assert!(unit.path.starts_with(&town_path));
+        assert_eq!(s.unit_name, unit.name);
+    }
+    let s = page.iter().find(|s| s.id == assigned).unwrap();
+    assert_eq!(
+        s.assignee_name.as_deref(),
+        Some(officer.display_name.as_str())
+    );
+    assert!(
+        page.iter()
+            .all(|s| s.assignee_id.is_none() || s.id == assigned)
+    );
+    assert!(
+        inbox::list(&w.svc, &w.host_b, &Filter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The profile is kept parsed between lists; one saved in the editor is the one the
+    // next read uses.
+    let kunshan = govmedia_domain::policy::BUILTIN
+        .iter()
+        .find(|(id, _)| *id == "kunshan")
+        .unwrap()
+        .1;
+    let wider = kunshan.replace("near_hours = 24", "near_hours = 48");
+    assert_ne!(wider, kunshan);
+    let near = |p: std::sync::Arc<govmedia_domain::policy::PolicyProfile>| p.interaction.near_hours;
+    assert_eq!(
+        near(govmedia_core::policy::shared(&w.svc).await.unwrap()),
+        24
+    );
+    govmedia_core::policy::set(
+        &w.svc,
+        &w.admin,
+        &wider,
+        &govmedia_fixtures::county::version::policy(&w.svc).await,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        near(govmedia_core::policy::shared(&w.svc).await.unwrap()),
+        48
+    );
+}
